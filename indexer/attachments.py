@@ -1,0 +1,203 @@
+"""Attachment files: find them as exports name them, extract their text.
+
+Exports write Windows paths with backslashes and disagree with the disk about
+case (".PDF" vs ".pdf"), so files are resolved segment by segment,
+case-insensitively, and never outside the export's own folder.  Text comes from
+PDF (pypdf) and DOCX (python-docx); legacy .DOC keeps its metadata only.
+Extraction is cached by the file's content hash, so re-ingesting is cheap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer.model import Attachment
+
+log = logging.getLogger(__name__)
+
+MEDIA_TYPES = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".doc": "application/msword",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".xls": "application/vnd.ms-excel",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".txt": "text/plain",
+    ".html": "text/html",
+    ".htm": "text/html",
+}
+
+MAX_EXTRACT_CHARS = 2_000_000  # keep one giant attachment from swamping the index
+
+
+def resolve_file(base: Path, reference: str) -> Path | None:
+    """Find ``reference`` (relative, maybe with backslashes, maybe wrong case) under ``base``.
+
+    Returns None when it does not exist or would leave ``base``.
+    """
+    if not reference:
+        return None
+    parts = [p for p in re.split(r"[\\/]+", reference.strip()) if p not in ("", ".")]
+    if not parts or any(p == ".." for p in parts) or re.match(r"^[A-Za-z]:$", parts[0]):
+        return None
+    base = base.resolve()
+    current = base
+    for part in parts:
+        candidate = current / part
+        if not candidate.exists():
+            try:
+                matches = [c for c in current.iterdir() if c.name.casefold() == part.casefold()]
+            except (NotADirectoryError, FileNotFoundError, PermissionError):
+                return None
+            if not matches:
+                return None
+            candidate = matches[0]
+        current = candidate
+    resolved = current.resolve()
+    if resolved != base and base not in resolved.parents:
+        return None
+    return resolved if resolved.is_file() else None
+
+
+@dataclass
+class Extraction:
+    text: str | None
+    status: str  # extracted | empty | legacy-doc | unsupported | unreadable | missing
+    problem: str | None = None
+
+
+def extract_text(path: Path) -> Extraction:
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".pdf":
+            text = _pdf_text(path)
+        elif suffix == ".docx":
+            text = _docx_text(path)
+        elif suffix in (".txt",):
+            text = path.read_text("utf-8", errors="replace")
+        elif suffix == ".doc":
+            return Extraction(None, "legacy-doc", "legacy Word .doc: text not extracted")
+        else:
+            return Extraction(None, "unsupported", f"no text extraction for {suffix or 'files without suffix'}")
+    except FileNotFoundError:
+        return Extraction(None, "missing", "file not found")
+    except Exception as exc:  # a broken file must never stop the meeting
+        return Extraction(None, "unreadable", f"{type(exc).__name__}: {exc}".splitlines()[0][:200])
+    text = _clean(text)[:MAX_EXTRACT_CHARS]
+    return Extraction(text or None, "extracted" if text else "empty")
+
+
+def _pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    reader = PdfReader(str(path))
+    if reader.is_encrypted:
+        reader.decrypt("")
+    return "\n".join((page.extract_text() or "") for page in reader.pages)
+
+
+def _docx_text(path: Path) -> str:
+    import docx
+
+    document = docx.Document(str(path))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.append(" | ".join(cell.text for cell in row.cells))
+    return "\n".join(parts)
+
+
+def _clean(text: str) -> str:
+    text = text.replace("\x00", "").replace("\xad", "")
+    text = re.sub(r"[ \t\f\v]+", " ", text)
+    return re.sub(r"\n\s*\n+", "\n\n", text).strip()
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class TextCache:
+    """Extracted text keyed by content hash, one JSON file per file, on disk."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+
+    def get_or_extract(self, path: Path) -> tuple[str, Extraction]:
+        digest = file_hash(path)
+        cached = self._load(digest)
+        if cached is not None:
+            return digest, cached
+        result = extract_text(path)
+        self._store(digest, result)
+        return digest, result
+
+    def _load(self, digest: str) -> Extraction | None:
+        if self.folder is None:
+            return None
+        target = self.folder / digest[:2] / f"{digest}.json"
+        try:
+            data = json.loads(target.read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
+        return Extraction(data.get("text"), data.get("status", "extracted"), data.get("problem"))
+
+    def _store(self, digest: str, result: Extraction) -> None:
+        if self.folder is None or result.status == "unreadable":
+            return
+        target = self.folder / digest[:2] / f"{digest}.json"
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"text": result.text, "status": result.status, "problem": result.problem}), "utf-8")
+            tmp.replace(target)
+        except OSError as exc:
+            log.debug("text cache not written: %s", exc)
+
+
+_default_cache = TextCache(None)
+
+
+def set_text_cache(folder: Path | None) -> None:
+    """Point extraction at an on-disk cache (the CLI sets it beside the index)."""
+    global _default_cache
+    _default_cache = TextCache(folder)
+
+
+def attach_file(attachment: Attachment, base: Path, reference: str | None, warnings: list[str], extract: bool = True) -> None:
+    """Resolve ``reference`` under ``base`` into ``attachment.file`` and fill its text.
+
+    Problems are appended to ``warnings`` naming the file; they never raise.
+    """
+    if not reference:
+        attachment.text_status = "no-file"
+        return
+    path = resolve_file(base, reference)
+    if path is None:
+        attachment.text_status = "missing"
+        warnings.append(f"{base / reference.replace(chr(92), '/')}: attachment file not found")
+        return
+    attachment.file = str(path)
+    attachment.media_type = MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
+    if not extract:
+        attachment.text_status = "not-extracted"
+        return
+    _, result = _default_cache.get_or_extract(path)
+    attachment.text = result.text
+    attachment.text_status = result.status
+    if result.status in ("unreadable", "legacy-doc", "unsupported"):
+        warnings.append(f"{path}: {result.problem}")

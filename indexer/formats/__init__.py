@@ -1,0 +1,132 @@
+"""Input formats: one module per format, one contract.
+
+Each module defines ``NAME`` (str), ``detect(path) -> bool`` and
+``parse(path, context) -> Iterable[Meeting]``.  ``detect`` must be cheap (a
+name check or a peek at the first bytes); ``parse`` raises ``FormatError`` for
+input it cannot read and records smaller problems (a missing attachment file)
+in ``Meeting.warnings`` instead of stopping.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from types import ModuleType
+from typing import Protocol
+
+from indexer.model import Meeting
+
+
+MANIFEST_NAME = "minutes.json"  # sidecar metadata for a folder, see sidecar.py
+ATTACHMENT_SUFFIXES = {
+    ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".jpg", ".jpeg",
+    ".png", ".gif", ".tif", ".tiff", ".msg", ".rtf", ".odt", ".zip",
+}
+
+
+class FormatError(Exception):
+    """An input that cannot be read; the message names the file and the problem."""
+
+    def __init__(self, path: Path | str, problem: str) -> None:
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{path}: {problem}")
+
+
+@dataclass
+class IngestContext:
+    """Metadata given on the command line or in a manifest beside the files,
+    for sources whose text lacks it (the seed's municipality, say)."""
+
+    municipality: str | None = None
+    committee: str | None = None
+    meeting_date: date | None = None
+    extract_text: bool = True  # extract attachment text (PDF, DOCX)
+    extras: dict[str, str] = field(default_factory=dict)
+
+
+class FormatModule(Protocol):
+    NAME: str
+
+    def detect(self, path: Path) -> bool: ...
+
+    def parse(self, path: Path, context: IngestContext) -> Iterable[Meeting]: ...
+
+
+# Order matters: the most specific detectors first, plain text last.
+FORMAT_MODULES = [
+    "jsonl",
+    "digst",
+    "publication",
+    "acadre",
+    "edoc",
+    "edoc_fujitsu",
+    "sbsys",
+    "firstagenda",
+    "agenda_text",
+]
+
+
+def available_formats() -> dict[str, FormatModule]:
+    found: dict[str, FormatModule] = {}
+    for name in FORMAT_MODULES:
+        try:
+            module: ModuleType = importlib.import_module(f"indexer.formats.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"indexer.formats.{name}":
+                continue
+            raise
+        found[module.NAME] = module  # type: ignore[assignment]
+    return found
+
+
+def detect_format(path: Path) -> FormatModule | None:
+    for module in available_formats().values():
+        try:
+            if module.detect(path):
+                return module
+        except OSError:
+            return None
+    return None
+
+
+def iter_inputs(paths: Iterable[Path], forced: str | None = None) -> Iterator[tuple[Path, FormatModule | None]]:
+    """Walk the given files and folders, yielding each input with its format.
+
+    A folder that a format claims as a whole (an Acadre or eDoc export, say) is
+    yielded once; other folders are walked and each file is tried on its own.
+    Files a folder-format claims are not yielded again.
+    """
+    formats = available_formats()
+    if forced is not None and forced not in formats:
+        raise FormatError(forced, f"unknown format; known: {', '.join(sorted(formats))}")
+    for path in paths:
+        yield from _walk(Path(path), formats, forced)
+
+
+def _walk(path: Path, formats: dict[str, FormatModule], forced: str | None) -> Iterator[tuple[Path, FormatModule | None]]:
+    if forced is not None:
+        module = formats[forced]
+        if path.is_dir() and not module.detect(path):
+            for child in sorted(path.iterdir()):
+                if not child.name.startswith("."):
+                    yield from _walk(child, formats, forced)
+            return
+        yield path, module
+        return
+    if path.is_dir():
+        module = detect_format(path)
+        if module is not None:
+            yield path, module
+            return
+        for child in sorted(path.iterdir()):
+            if child.name.startswith(".") or child.name == MANIFEST_NAME:
+                continue
+            if child.is_file() and child.suffix.lower() in ATTACHMENT_SUFFIXES:
+                continue  # attachments are reached through their meeting's manifest
+            yield from _walk(child, formats, None)
+        return
+    yield path, detect_format(path)

@@ -1,0 +1,266 @@
+"""The canonical model every input format is parsed into.
+
+Nothing downstream of a parser knows which format an item came from: the
+index, search service, CLI and web UI see only these dataclasses.  Access is
+recorded at every level (meeting, item, section, attachment) and defaults to
+closed, so a parser that cannot tell denies rather than leaks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+
+
+class Access(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class MeetingKind(StrEnum):
+    DAGSORDEN = "dagsorden"
+    REFERAT = "referat"
+
+
+# A referat supersedes the dagsorden of the same meeting.
+KIND_RANK = {MeetingKind.DAGSORDEN: 1, MeetingKind.REFERAT: 2}
+
+
+class SectionKind(StrEnum):
+    BODY = "body"
+    RECOMMENDATION = "recommendation"  # Indstilling
+    DECISION = "decision"  # Beslutning
+    HISTORY = "history"  # decisions of earlier meetings repeated in this item
+
+
+def stable_hash(*parts: str, length: int = 16) -> str:
+    """Short, deterministic id from normalised text parts."""
+    text = "\x1f".join(normalise_key(p) for p in parts)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:length]
+
+
+def normalise_key(value: str) -> str:
+    """NFC, lower case, collapsed whitespace: the form ids are computed from."""
+    value = unicodedata.normalize("NFC", value or "")
+    return re.sub(r"\s+", " ", value).strip().casefold()
+
+
+@dataclass
+class Attachment:
+    """A bilag: a file attached to an agenda item, with its own access."""
+
+    number: str
+    title: str
+    access: Access = Access.CLOSED
+    journal_number: str | None = None
+    document_id: str | None = None
+    file: str | None = None  # absolute path of the file as found at ingest
+    url: str | None = None  # source URL when the file lives on a portal
+    text: str | None = None  # extracted text, when available
+    # "extracted", "empty", "legacy-doc", "missing", "unreadable",
+    # "unsupported", "no-file"
+    text_status: str = "no-file"
+    archive_name: str | None = None  # content-addressed name in the archive folder
+    media_type: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.access == Access.OPEN
+
+
+@dataclass
+class Section:
+    """One titled part of an item: Sagsfremstilling, Indstilling, …"""
+
+    heading: str
+    text: str  # clean plain text, what the index sees
+    html: str | None = None  # sanitised HTML, what a page shows (optional)
+    kind: SectionKind = SectionKind.BODY
+    access: Access = Access.OPEN  # sections inherit the item's access unless closed
+
+
+@dataclass
+class Decision:
+    """A decision recorded for the item: which body made it, and when."""
+
+    body: str  # the committee/council that decided, e.g. "Teknisk Udvalg"
+    date: date | None
+    text: str
+    heading: str = ""  # as printed, e.g. "Beslutning i Økonomiudvalget den 05-12-2022"
+    html: str | None = None
+
+
+@dataclass
+class Item:
+    """A dagsordenpunkt."""
+
+    number: str  # as printed: "3", "1.2", "" when the source has none
+    title: str
+    access: Access = Access.CLOSED
+    case_number: str | None = None
+    sections: list[Section] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
+    # Decisions from earlier meetings repeated in this item (Sagens forløb,
+    # ItemHistory, HandlingPlan). Shown, but not indexed as this item's decision.
+    history: list[Decision] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    absentees: list[str] = field(default_factory=list)
+    route: str | None = None  # Sagsgang, e.g. "OA" or "TMU - ØK - KB"
+    source_key: str | None = None  # a native id the parser trusts to be stable
+    # Filled by the meeting once attached (see Meeting.finalise):
+    id: str = ""
+    meeting_id: str = ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.access == Access.OPEN
+
+
+@dataclass
+class Meeting:
+    """One meeting of one committee; a dagsorden or a referat of it."""
+
+    municipality: str
+    committee: str
+    start: datetime | None
+    kind: MeetingKind = MeetingKind.DAGSORDEN
+    items: list[Item] = field(default_factory=list)
+    location: str | None = None
+    participants: list[str] = field(default_factory=list)
+    absentees: list[str] = field(default_factory=list)
+    source: str = ""  # file path or URL it was read from
+    source_format: str = ""
+    access: Access = Access.OPEN  # the publication itself
+    draft: bool = False  # an unpublished Kladde/Draft: never shown as a referat
+    native_id: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    id: str = ""
+
+    @property
+    def meeting_date(self) -> date | None:
+        return self.start.date() if self.start else None
+
+    def finalise(self) -> Meeting:
+        """Compute stable ids; make start times Europe/Copenhagen aware."""
+        if self.start is not None and self.start.tzinfo is None:
+            self.start = self.start.replace(tzinfo=COPENHAGEN)
+        day = self.start.date().isoformat() if self.start else "undated"
+        self.id = stable_hash(self.municipality, self.committee, day)
+        seen: dict[str, int] = {}
+        for item in self.items:
+            key = item.source_key or item.number or item.title
+            n = seen.get(key, 0)
+            seen[key] = n + 1
+            if n:
+                key = f"{key}#{n}"
+            item.meeting_id = self.id
+            item.id = stable_hash(self.id, key)
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_jsonable(asdict(self))
+
+
+def to_jsonable(value: Any) -> Any:
+    """Dataclass dicts → JSON-safe values (dates as ISO 8601)."""
+    if isinstance(value, dict):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, StrEnum):
+        return value.value
+    return value
+
+
+def meeting_from_dict(data: dict[str, Any]) -> Meeting:
+    """Inverse of Meeting.to_dict; used by the JSON Lines format and reindex."""
+
+    def parse_dt(v: Any) -> datetime | None:
+        if not v:
+            return None
+        dt = datetime.fromisoformat(v)
+        return dt if dt.tzinfo else dt.replace(tzinfo=COPENHAGEN)
+
+    def parse_d(v: Any) -> date | None:
+        return date.fromisoformat(v[:10]) if v else None
+
+    def access(v: Any) -> Access:
+        return Access.OPEN if v == "open" else Access.CLOSED
+
+    def decision(d: dict[str, Any]) -> Decision:
+        return Decision(
+            body=d.get("body", ""),
+            date=parse_d(d.get("date")),
+            text=d.get("text", ""),
+            heading=d.get("heading", ""),
+            html=d.get("html"),
+        )
+
+    items = []
+    for it in data.get("items", []):
+        items.append(
+            Item(
+                number=str(it.get("number", "")),
+                title=it.get("title", ""),
+                access=access(it.get("access")),
+                case_number=it.get("case_number"),
+                sections=[
+                    Section(
+                        heading=s.get("heading", ""),
+                        text=s.get("text", ""),
+                        html=s.get("html"),
+                        kind=SectionKind(s.get("kind", "body")),
+                        access=access(s.get("access", "open")),
+                    )
+                    for s in it.get("sections", [])
+                ],
+                decisions=[decision(d) for d in it.get("decisions", [])],
+                history=[decision(d) for d in it.get("history", [])],
+                attachments=[
+                    Attachment(
+                        number=str(a.get("number", "")),
+                        title=a.get("title", ""),
+                        access=access(a.get("access")),
+                        journal_number=a.get("journal_number"),
+                        document_id=a.get("document_id"),
+                        file=a.get("file"),
+                        url=a.get("url"),
+                        text=a.get("text"),
+                        text_status=a.get("text_status", "no-file"),
+                        archive_name=a.get("archive_name"),
+                        media_type=a.get("media_type"),
+                    )
+                    for a in it.get("attachments", [])
+                ],
+                absentees=list(it.get("absentees", [])),
+                route=it.get("route"),
+                source_key=it.get("source_key"),
+            )
+        )
+    kind = data.get("kind", "dagsorden")
+    return Meeting(
+        municipality=data.get("municipality", ""),
+        committee=data.get("committee", ""),
+        start=parse_dt(data.get("start")),
+        kind=MeetingKind(kind),
+        items=items,
+        location=data.get("location"),
+        participants=list(data.get("participants", [])),
+        absentees=list(data.get("absentees", [])),
+        source=data.get("source", ""),
+        source_format=data.get("source_format", ""),
+        access=access(data.get("access", "open")),
+        draft=bool(data.get("draft", False)),
+        native_id=data.get("native_id"),
+        warnings=list(data.get("warnings", [])),
+    ).finalise()

@@ -87,8 +87,9 @@ def danish_analyzer():  # type: ignore[no-untyped-def]
 
 @lru_cache(maxsize=None)
 def exact_analyzer():  # type: ignore[no-untyped-def]
-    """Unstemmed, unstopped, folded: exact forms and phrases."""
-    return tokenizer() | NormaliseFilter() | LowercaseFilter() | FoldFilter()
+    """Unstemmed, unstopped, unfolded: exact forms, phrases, and the spelling vocabulary
+    (did-you-mean and autocomplete must offer real Danish spellings, not folded ones)."""
+    return tokenizer() | NormaliseFilter() | LowercaseFilter()
 
 
 def analyse(text: str, analyzer=None) -> list[str]:  # type: ignore[no-untyped-def]

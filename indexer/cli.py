@@ -1,0 +1,410 @@
+"""The ``minutes`` command line: ingest, search, stats, reindex, topics, serve, demo."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import Any, TextIO
+
+from indexer.attachments import set_text_cache
+from indexer.formats import FormatError, FormatModule, IngestContext, available_formats, iter_inputs
+from indexer.index import IndexError_, IngestSummary, MinutesIndex, rebuild
+from indexer.model import Meeting
+from indexer.search import SearchRequest, SearchService, parse_iso_date
+
+ENV_INDEX = "MINUTES_INDEX"
+REPO_DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def default_index_dir() -> Path:
+    """``$MINUTES_INDEX``, else ``$XDG_DATA_HOME/minutes-search/index`` (~/.local/share/…)."""
+    if os.environ.get(ENV_INDEX):
+        return Path(os.environ[ENV_INDEX]).expanduser()
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "minutes-search" / "index"
+
+
+# -- progress -------------------------------------------------------------------
+
+
+class Progress:
+    """A one-line progress bar on a terminal; silent when output is piped."""
+
+    def __init__(self, total: int, label: str, stream: TextIO = sys.stderr) -> None:
+        self.total, self.label, self.stream = total, label, stream
+        self.done = 0
+        self.enabled = stream.isatty() and total > 1
+        self.started = time.monotonic()
+
+    def step(self, note: str = "") -> None:
+        self.done += 1
+        if not self.enabled:
+            return
+        width = 30
+        filled = int(width * self.done / max(1, self.total))
+        rate = self.done / max(1e-6, time.monotonic() - self.started)
+        line = f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} ({rate:.1f}/s) {note[:40]:<40}"
+        self.stream.write(line)
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+# -- ingest ---------------------------------------------------------------------
+
+
+def _parse_one(args: tuple[str, str | None, IngestContext, str | None]) -> tuple[str, list[Meeting], str | None]:
+    """Parse one input completely (in a worker process): all of it or nothing."""
+    path_text, format_name, context, cache_dir = args
+    path = Path(path_text)
+    set_text_cache(Path(cache_dir) if cache_dir else None)
+    if format_name is None:
+        return path_text, [], f"{path}: unknown format (not a minutes export this tool reads)"
+    module: FormatModule = available_formats()[format_name]
+    try:
+        meetings = list(module.parse(path, context))
+    except FormatError as exc:
+        return path_text, [], str(exc)
+    except (OSError, UnicodeError, ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError) as exc:
+        problem = str(exc).splitlines()[0][:200] if str(exc) else ""
+        return path_text, [], f"{path}: could not be read ({type(exc).__name__}: {problem})"
+    if not meetings:
+        return path_text, [], f"{path}: no meetings found in it"
+    return path_text, meetings, None
+
+
+def parse_inputs(
+    inputs: Sequence[tuple[Path, FormatModule | None]], context: IngestContext, cache_dir: Path | None, workers: int
+) -> Iterator[tuple[str, list[Meeting], str | None]]:
+    jobs = [(str(path), module.NAME if module else None, context, str(cache_dir) if cache_dir else None) for path, module in inputs]
+    if workers <= 1 or len(jobs) < 4:
+        for job in jobs:
+            yield _parse_one(job)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(_parse_one, jobs, chunksize=1)
+
+
+def ingest(
+    paths: Iterable[Path],
+    index_root: Path,
+    context: IngestContext | None = None,
+    forced_format: str | None = None,
+    workers: int | None = None,
+    batch_size: int = 1000,
+    record: bool = True,
+    target: MinutesIndex | None = None,
+    stream: TextIO = sys.stderr,
+) -> IngestSummary:
+    """Parse every input and index it in batches; bad inputs are named and skipped."""
+    context = context or IngestContext()
+    paths = [Path(p) for p in paths]
+    index = target or MinutesIndex.open_or_create(index_root)
+    cache_dir = index.root / "textcache"
+    set_text_cache(cache_dir)
+    summary = IngestSummary()
+    missing = [p for p in paths if not p.exists()]
+    for path in missing:
+        summary.rejected.append(f"{path}: no such file or folder")
+    inputs = list(iter_inputs([p for p in paths if p.exists()], forced_format))
+    progress = Progress(len(inputs), "ingest", stream)
+    workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+    pending: list[Meeting] = []
+    pending_items = 0
+
+    def flush() -> None:
+        nonlocal pending, pending_items
+        if pending:
+            summary.merge(index.add_meetings(pending, batch_size=batch_size))
+        pending, pending_items = [], 0
+
+    lock = index.ingest_lock() if target is None else _nullcontext()
+    with lock:
+        for path_text, meetings, problem in parse_inputs(inputs, context, cache_dir, workers):
+            progress.step(Path(path_text).name)
+            if problem:
+                summary.rejected.append(problem)
+                continue
+            pending.extend(meetings)
+            pending_items += sum(len(m.items) for m in meetings)
+            if pending_items >= batch_size:
+                flush()
+        flush()
+        progress.close()
+        if record and target is None:
+            index.record_sources(
+                [
+                    {"path": str(p.resolve()), "format": forced_format, "context": _context_dict(context)}
+                    for p in paths
+                    if p.exists()
+                ]
+            )
+    return summary
+
+
+class _nullcontext:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _context_dict(context: IngestContext) -> dict[str, Any]:
+    data = asdict(context)
+    if context.meeting_date:
+        data["meeting_date"] = context.meeting_date.isoformat()
+    return data
+
+
+def _context_from_dict(data: dict[str, Any]) -> IngestContext:
+    data = dict(data or {})
+    if data.get("meeting_date"):
+        data["meeting_date"] = date.fromisoformat(data["meeting_date"])
+    return IngestContext(**data)
+
+
+def print_summary(summary: IngestSummary, out: TextIO, err: TextIO) -> None:
+    out.write(
+        f"meetings: {summary.meetings}  items added: {summary.items_added}  updated: {summary.items_updated}  "
+        f"unchanged/skipped: {summary.items_skipped}  closed (not indexed): {summary.closed_items}  "
+        f"attachments: {summary.attachments} ({summary.attachments_archived} archived)\n"
+    )
+    legacy = [w for w in summary.warnings if "legacy" in w.lower()]
+    if legacy:
+        out.write(f"note: text of {len(legacy)} legacy .DOC attachment(s) was not extracted (metadata kept)\n")
+    for warning in summary.warnings:
+        err.write(f"warning: {warning}\n")
+    for rejected in summary.rejected:
+        err.write(f"rejected: {rejected}\n")
+
+
+# -- commands -------------------------------------------------------------------
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    context = IngestContext(
+        municipality=args.municipality,
+        committee=args.committee,
+        meeting_date=parse_iso_date(args.date),
+        extract_text=not args.no_text,
+    )
+    summary = ingest(args.paths, args.index, context, args.format, workers=args.workers)
+    print_summary(summary, sys.stdout, sys.stderr)
+    return 1 if summary.rejected else 0
+
+
+def _request_from_args(args: argparse.Namespace) -> SearchRequest:
+    return SearchRequest(
+        q=" ".join(args.query),
+        committee=args.committee or [],
+        topic=args.topic or [],
+        municipality=args.municipality or [],
+        kind=args.type or [],
+        year=args.year or [],
+        date_from=parse_iso_date(args.date_from),
+        date_to=parse_iso_date(args.date_to),
+        sort=args.sort or ("relevance" if args.query else "newest"),
+        page=args.page,
+        per_page=args.limit,
+    )
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    service = SearchService(args.index)
+    response = service.search(_request_from_args(args))
+    if args.json:
+        json.dump(response.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 2 if response.error else 0
+    if response.error:
+        sys.stderr.write(response.error + "\n")
+        return 2
+    print(f"{response.total} resultater")
+    if response.suggestion:
+        print(f"Mente du: {response.suggestion}")
+    for n, hit in enumerate(response.results, start=(response.request.page - 1) * response.request.per_page + 1):
+        day = (hit["meeting_date"] or "")[:10]
+        print(f"\n{n}. {hit['title']}")
+        print(f"   {hit['committee']} · {day} · punkt {hit['item_number'] or '-'}" + (f" · sag {hit['case_number']}" if hit["case_number"] else ""))
+        snippet = hit["snippet"].replace("<mark>", "\033[1m" if sys.stdout.isatty() else "[").replace("</mark>", "\033[0m" if sys.stdout.isatty() else "]")
+        print(f"   {hit['snippet_field']}: {_unescape(snippet)}")
+        print(f"   id: {hit['id']}")
+    return 0
+
+
+def _unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    service = SearchService(args.index)
+    stats = service.stats()
+    if args.json:
+        json.dump(stats, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    print(f"index: {stats['index']}")
+    print(f"items: {stats['items']} ({stats['open_items']} open, {stats['closed_items']} closed stubs) in {stats['meetings']} meetings")
+    print(f"meetings from {stats['first_meeting']} to {stats['last_meeting']}")
+    for name, counts in stats["facets"].items():
+        if counts:
+            top = ", ".join(f"{k} ({v})" for k, v in list(counts.items())[:8])
+            print(f"{name}: {top}")
+    return 0
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    index = MinutesIndex.open_or_create(args.index)
+    sources = index.sources()
+    if not sources:
+        sys.stderr.write(f"{args.index}: no recorded sources to rebuild from; ingest something first\n")
+        return 2
+    gone = [s["path"] for s in sources if not Path(s["path"]).exists()]
+    if gone:
+        for path in gone:
+            sys.stderr.write(f"{path}: recorded source is gone; the index was left as it was\n")
+        return 2
+    total = IngestSummary()
+    with index.ingest_lock():
+
+        def build(fresh: MinutesIndex) -> IngestSummary:
+            for source in sources:
+                total.merge(
+                    ingest(
+                        [Path(source["path"])],
+                        args.index,
+                        _context_from_dict(source.get("context", {})),
+                        source.get("format"),
+                        record=False,
+                        target=fresh,
+                    )
+                )
+            return total
+
+        rebuild(Path(args.index), build)
+    print_summary(total, sys.stdout, sys.stderr)
+    print("reindex complete: the new index is live")
+    return 1 if total.rejected else 0
+
+
+def cmd_topics(args: argparse.Namespace) -> int:
+    from indexer import topic_index
+
+    return topic_index.run(args)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from webui import serve
+
+    return serve(index_dir=Path(args.index), host=args.host, port=args.port, threads=args.threads)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    root = Path(args.index)
+    if not MinutesIndex.exists(root) or MinutesIndex.open(root).doc_count() == 0:
+        print(f"building the demo index from {REPO_DATA} into {root} …")
+        summary = ingest([REPO_DATA], root)
+        print_summary(summary, sys.stdout, sys.stderr)
+    service = SearchService(root)
+    sample = service.search(SearchRequest(q="sociale medier", per_page=3))
+    print(f"sample search 'sociale medier': {sample.total} resultater")
+    for hit in sample.results:
+        print(f"  - {hit['title']} ({hit['committee']}, {(hit['meeting_date'] or '')[:10]})")
+    if args.no_serve:
+        return 0
+    return cmd_serve(args)
+
+
+# -- argument parsing ----------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="minutes", description="Search and archive for Danish municipal committee minutes.")
+    parser.add_argument("--version", action="version", version="minutes-search 0.1.0")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def index_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--index", type=Path, default=default_index_dir(), help=f"index folder (default: ${ENV_INDEX} or {default_index_dir()})")
+
+    p = sub.add_parser("ingest", help="read minutes and add them to the index")
+    p.add_argument("paths", nargs="+", type=Path)
+    index_option(p)
+    p.add_argument("--format", choices=sorted(available_formats()), help="skip detection and read every input as this format")
+    p.add_argument("--municipality", help="municipality, for inputs whose text lacks it")
+    p.add_argument("--committee", help="committee, for inputs whose text lacks it")
+    p.add_argument("--date", help="meeting date YYYY-MM-DD, for inputs whose text lacks it")
+    p.add_argument("--no-text", action="store_true", help="do not extract attachment text")
+    p.add_argument("--workers", type=int, default=None, help="parser processes (default: up to 2)")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("search", help="search the index")
+    p.add_argument("query", nargs="*")
+    index_option(p)
+    p.add_argument("--committee", action="append")
+    p.add_argument("--topic", action="append")
+    p.add_argument("--municipality", action="append")
+    p.add_argument("--type", action="append", choices=["dagsorden", "referat"])
+    p.add_argument("--year", action="append")
+    p.add_argument("--from", dest="date_from")
+    p.add_argument("--to", dest="date_to")
+    p.add_argument("--sort", choices=["relevance", "newest", "oldest"])
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--page", type=int, default=1)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("stats", help="what the index holds")
+    index_option(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("reindex", help="rebuild the index from the recorded sources and swap it in")
+    index_option(p)
+    p.set_defaults(func=cmd_reindex)
+
+    p = sub.add_parser("topics", help="KLE topics: load a KLE file, re-classify the index")
+    p.add_argument("action", choices=["load", "rebuild"])
+    p.add_argument("file", nargs="?", type=Path)
+    index_option(p)
+    p.set_defaults(func=cmd_topics)
+
+    for name, helptext in (("serve", "serve the web UI and JSON API"), ("demo", "build the demo index from data/ and serve it")):
+        p = sub.add_parser(name, help=helptext)
+        index_option(p)
+        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--port", type=int, default=8080)
+        p.add_argument("--threads", type=int, default=8)
+        if name == "demo":
+            p.add_argument("--no-serve", action="store_true", help="build and print a sample search, then stop")
+            p.set_defaults(index=Path(os.environ.get(ENV_INDEX) or "var/demo-index"))
+        p.set_defaults(func=cmd_demo if name == "demo" else cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (IndexError_, FormatError) as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted: batches committed so far are kept; nothing half-written was committed\n")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,535 @@
+"""The Whoosh index: schema, batched atomic writes, reindex-and-swap.
+
+This is the only module that writes with Whoosh, and the boundary where closed
+content is dropped: a closed item becomes a stub (number and a neutral title,
+no text), closed sections and attachments never reach a field or the stored
+document, and closed attachment files are never copied into the archive.
+
+On disk an index root holds::
+
+    current -> gen-<stamp>/     the live Whoosh index (a symlink, swapped atomically)
+    archive/ab/<sha256>.<ext>   open attachment files, content addressed
+    textcache/                  extracted attachment text, keyed by content hash
+    sources.json                what was ingested, so ``reindex`` can rebuild
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import re
+import shutil
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.index import Index, LockError
+from whoosh.writing import IndexWriter
+
+from indexer.attachments import file_hash
+from indexer.danish import danish_analyzer, exact_analyzer
+from indexer.model import COPENHAGEN, KIND_RANK, Access, Item, Meeting, MeetingKind, SectionKind, to_jsonable
+
+log = logging.getLogger(__name__)
+
+CLOSED_TITLE = "Lukket punkt"
+INDEX_NAME = "minutes"
+WRITER_TIMEOUT_S = 120.0  # a second ingest waits this long for the first, then fails clearly
+
+
+class IndexError_(Exception):
+    """Base for index problems reported to the user in one line."""
+
+
+class IndexMissing(IndexError_):
+    pass
+
+
+class IndexCorrupt(IndexError_):
+    pass
+
+
+class IndexBusy(IndexError_):
+    pass
+
+
+def compound_analyzer():  # type: ignore[no-untyped-def]
+    """Analyzer for the compound-parts field, when the Danish module offers one."""
+    from indexer import danish
+
+    factory = getattr(danish, "compound_analyzer", None)
+    return factory() if factory else None
+
+
+def build_schema() -> Schema:
+    danish = danish_analyzer()
+    fields: dict[str, Any] = {
+        "id": ID(stored=True, unique=True),
+        "meeting_id": ID(stored=True),
+        "number": STORED(),
+        "position": STORED(),
+        "title": TEXT(analyzer=danish, stored=True, field_boost=3.0),
+        "decision": TEXT(analyzer=danish, stored=True, field_boost=2.0),
+        "body": TEXT(analyzer=danish, stored=True),
+        "attachments_text": TEXT(analyzer=danish, stored=True, field_boost=0.5),
+        "attachment_titles": TEXT(analyzer=danish, stored=True, field_boost=1.0),
+        "exact": TEXT(analyzer=exact_analyzer(), phrase=True, field_boost=1.5),
+        "committee": ID(stored=True, sortable=True),
+        "committee_text": TEXT(analyzer=danish, stored=False),
+        "municipality": ID(stored=True, sortable=True),
+        "kind": ID(stored=True, sortable=True),
+        "year": ID(stored=True, sortable=True),
+        "date": DATETIME(stored=True, sortable=True),
+        "case_number": ID(stored=True),
+        "case_key": ID(stored=True),
+        "topic": KEYWORD(stored=True, commas=True, lowercase=True, scorable=False),
+        "access": ID(stored=True),
+        "doc": STORED(),
+    }
+    parts = compound_analyzer()
+    if parts is not None:
+        fields["parts"] = TEXT(analyzer=parts, field_boost=0.3)
+    return Schema(**fields)
+
+
+def case_key(case_number: str | None) -> str:
+    """Normalise a case number so the same case matches across meetings ("12/27845")."""
+    if not case_number:
+        return ""
+    return re.sub(r"\s+", "", case_number).casefold()
+
+
+def topics_for(item: Item, committee: str) -> list[dict[str, Any]]:
+    """Topics from the classifier, when the topics module is available."""
+    try:
+        from indexer import topics
+    except ImportError:
+        return []
+    classify = getattr(topics, "classify_item", None)
+    if classify is None:
+        return []
+    return [to_jsonable(t.__dict__ if hasattr(t, "__dict__") else t) for t in classify(item, committee=committee)]
+
+
+@dataclass
+class IngestSummary:
+    meetings: int = 0
+    items_added: int = 0
+    items_updated: int = 0
+    items_skipped: int = 0  # unchanged, or an older version than what is indexed
+    attachments: int = 0
+    attachments_archived: int = 0
+    closed_items: int = 0
+    warnings: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)  # "path: problem"
+
+    def merge(self, other: IngestSummary) -> None:
+        for name in ("meetings", "items_added", "items_updated", "items_skipped", "attachments", "attachments_archived", "closed_items"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.warnings.extend(other.warnings)
+        self.rejected.extend(other.rejected)
+
+
+class MinutesIndex:
+    """One index root on disk: the live Whoosh index plus archive and sources."""
+
+    def __init__(self, root: Path, ix: Index) -> None:
+        self.root = root
+        self.ix = ix
+
+    # -- opening ---------------------------------------------------------
+
+    @staticmethod
+    def live_dir(root: Path) -> Path:
+        return root / "current"
+
+    @classmethod
+    def exists(cls, root: Path) -> bool:
+        return cls.live_dir(root).exists()
+
+    @classmethod
+    def open(cls, root: Path) -> MinutesIndex:
+        root = Path(root)
+        live = cls.live_dir(root)
+        if not live.exists():
+            raise IndexMissing(f"{root}: no index here yet; build one with `minutes ingest PATH --index {root}`")
+        try:
+            ix = whoosh_index.open_dir(str(live), indexname=INDEX_NAME)
+            ix.doc_count()
+        except Exception as exc:
+            raise IndexCorrupt(
+                f"{root}: the index cannot be opened ({type(exc).__name__}: {exc}); "
+                f"rebuild it with `minutes reindex --index {root}` or move the folder away and ingest again"
+            ) from exc
+        return cls(root, ix)
+
+    @classmethod
+    def create(cls, root: Path) -> MinutesIndex:
+        root = Path(root)
+        if cls.exists(root):
+            raise IndexError_(f"{root}: an index exists already")
+        root.mkdir(parents=True, exist_ok=True)
+        generation = cls._new_generation(root)
+        _swap_live(root, generation)
+        return cls.open(root)
+
+    @classmethod
+    def open_or_create(cls, root: Path) -> MinutesIndex:
+        return cls.open(root) if cls.exists(root) else cls.create(root)
+
+    @staticmethod
+    def _new_generation(root: Path) -> Path:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        generation = root / f"gen-{stamp}"
+        generation.mkdir(parents=True)
+        whoosh_index.create_in(str(generation), build_schema(), indexname=INDEX_NAME)
+        return generation
+
+    # -- paths -------------------------------------------------------------
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.root / "archive"
+
+    @property
+    def text_cache_dir(self) -> Path:
+        return self.root / "textcache"
+
+    def archive_path(self, archive_name: str) -> Path | None:
+        """The archived file for a name taken from a URL, or None: never leaves the archive."""
+        if not re.fullmatch(r"[0-9a-f]{64}(\.[a-z0-9]{1,8})?", archive_name or ""):
+            return None
+        path = self.archive_dir / archive_name[:2] / archive_name
+        return path if path.is_file() else None
+
+    def doc_count(self) -> int:
+        return int(self.ix.doc_count())
+
+    def refresh(self) -> None:
+        """Re-open after another process swapped in a new generation."""
+        fresh = MinutesIndex.open(self.root)
+        self.ix = fresh.ix
+
+    # -- writing -----------------------------------------------------------
+
+    @contextlib.contextmanager
+    def ingest_lock(self, wait_s: float = WRITER_TIMEOUT_S) -> Iterator[None]:
+        """One ingest or reindex per index root at a time; the next one waits, then fails clearly."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / "ingest.lock").open("a+") as fh:
+            deadline = time.monotonic() + wait_s
+            while True:
+                try:
+                    fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise IndexBusy(f"{self.root}: another ingest is writing to this index; try again when it has finished") from None
+                    time.sleep(0.2)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+    def _writer(self) -> IndexWriter:
+        try:
+            return self.ix.writer(timeout=WRITER_TIMEOUT_S, delay=0.25, limitmb=256)
+        except LockError:
+            raise IndexBusy(f"{self.root}: the index is locked by another writer") from None
+
+    def add_meetings(
+        self,
+        meetings: Iterable[Meeting],
+        batch_size: int = 1000,
+        progress: Callable[[int], None] | None = None,
+    ) -> IngestSummary:
+        """Index meetings in batches; each batch is committed whole or not at all."""
+        summary = IngestSummary()
+        batch: list[Meeting] = []
+        batch_items = 0
+        for meeting in meetings:
+            batch.append(meeting)
+            batch_items += len(meeting.items)
+            if batch_items >= batch_size:
+                summary.merge(self._commit_batch(batch))
+                if progress:
+                    progress(batch_items)
+                batch, batch_items = [], 0
+        if batch:
+            summary.merge(self._commit_batch(batch))
+            if progress:
+                progress(batch_items)
+        return summary
+
+    def _commit_batch(self, meetings: list[Meeting]) -> IngestSummary:
+        summary = IngestSummary()
+        writer = self._writer()
+        try:
+            with self.ix.searcher() as searcher:
+                existing = _ExistingDocs(searcher)
+                for meeting in meetings:
+                    summary.meetings += 1
+                    summary.warnings.extend(meeting.warnings)
+                    for position, item in enumerate(meeting.items):
+                        document = self.document_for(meeting, item, position, summary)
+                        verdict = existing.verdict(document)
+                        if verdict == "skip":
+                            summary.items_skipped += 1
+                            continue
+                        writer.update_document(**document)
+                        existing.remember(document)
+                        if verdict == "new":
+                            summary.items_added += 1
+                        else:
+                            summary.items_updated += 1
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        return summary
+
+    def document_for(self, meeting: Meeting, item: Item, position: int, summary: IngestSummary) -> dict[str, Any]:
+        """The Whoosh document for one item: the only place closed content is dropped."""
+        kind = MeetingKind.DAGSORDEN if meeting.draft else meeting.kind
+        start = meeting.start
+        base: dict[str, Any] = {
+            "id": item.id,
+            "meeting_id": meeting.id,
+            "number": item.number,
+            "position": position,
+            "committee": meeting.committee or "Ukendt udvalg",
+            "municipality": meeting.municipality or "Ukendt kommune",
+            "kind": kind.value,
+            "year": str(start.year) if start else "",
+            "case_number": item.case_number or "",
+            "case_key": case_key(item.case_number),
+        }
+        if start is not None:
+            base["date"] = start.astimezone(COPENHAGEN).replace(tzinfo=None) if start.tzinfo else start
+        item_open = item.access == Access.OPEN and meeting.access == Access.OPEN
+        meta = {
+            "id": meeting.id,
+            "municipality": meeting.municipality,
+            "committee": meeting.committee,
+            "start": start.isoformat() if start else None,
+            "kind": kind.value,
+            "location": meeting.location,
+            "draft": meeting.draft,
+        }
+        if not item_open:
+            summary.closed_items += 1
+            stub = {"id": item.id, "number": item.number, "title": CLOSED_TITLE, "access": "closed", "meeting": meta}
+            base.update(title=CLOSED_TITLE, access=Access.CLOSED.value, doc=json.dumps(stub, ensure_ascii=False))
+            base["case_number"] = ""
+            base["case_key"] = ""
+            return base
+
+        sections = [s for s in item.sections if s.access == Access.OPEN]
+        decisions = [] if meeting.draft else item.decisions
+        body_text = "\n\n".join(
+            f"{s.heading}\n{s.text}" for s in sections if s.kind not in (SectionKind.DECISION, SectionKind.HISTORY)
+        )
+        decision_text = "\n\n".join(d.text for d in decisions if d.text)
+        if not decision_text and not meeting.draft:
+            decision_text = "\n\n".join(s.text for s in sections if s.kind == SectionKind.DECISION)
+        attachments = [a for a in item.attachments if a.access == Access.OPEN]
+        summary.attachments += len(attachments)
+        public_attachments = []
+        attachment_texts = []
+        for attachment in attachments:
+            archive_name = self._archive(attachment.file, summary) if attachment.file else None
+            public_attachments.append(
+                {
+                    "number": attachment.number,
+                    "title": attachment.title,
+                    "access": "open",
+                    "journal_number": attachment.journal_number,
+                    "document_id": attachment.document_id,
+                    "source_url": attachment.url,
+                    "archive_name": archive_name,
+                    "media_type": attachment.media_type,
+                    "text_status": attachment.text_status,
+                    "has_text": bool(attachment.text),
+                }
+            )
+            if attachment.text:
+                attachment_texts.append(f"{attachment.title}\n{attachment.text}")
+        topics = topics_for(item, meeting.committee)
+        doc = {
+            "id": item.id,
+            "number": item.number,
+            "title": item.title,
+            "access": "open",
+            "case_number": item.case_number,
+            "route": item.route,
+            "sections": [
+                {"heading": s.heading, "text": s.text, "html": s.html, "kind": s.kind.value}
+                for s in sections
+                if not (meeting.draft and s.kind == SectionKind.DECISION)
+            ],
+            "decisions": [to_jsonable(d.__dict__) for d in decisions],
+            "history": [to_jsonable(d.__dict__) for d in item.history],
+            "absentees": item.absentees or meeting.absentees,
+            "attachments": public_attachments,
+            "topics": topics,
+            "meeting": meta,
+        }
+        all_text = "\n".join([item.title, body_text, decision_text, *attachment_texts])
+        base.update(
+            title=item.title,
+            decision=decision_text,
+            body=body_text,
+            attachments_text="\n\n".join(attachment_texts),
+            attachment_titles="\n".join(a.title for a in attachments),
+            exact=all_text,
+            committee_text=meeting.committee,
+            topic=",".join(t["code"] for t in topics),
+            access=Access.OPEN.value,
+            doc=json.dumps(doc, ensure_ascii=False),
+        )
+        if "parts" in self.ix.schema:
+            base["parts"] = "\n".join([item.title, body_text, decision_text])
+        return base
+
+    def _archive(self, file: str, summary: IngestSummary) -> str | None:
+        """Copy an open attachment into the archive, named by its content hash."""
+        source = Path(file)
+        try:
+            digest = file_hash(source)
+        except OSError as exc:
+            summary.warnings.append(f"{source}: attachment not archived ({exc.strerror or exc})")
+            return None
+        suffix = source.suffix.lower()
+        if not re.fullmatch(r"\.[a-z0-9]{1,8}", suffix):
+            suffix = ""
+        name = f"{digest}{suffix}"
+        target = self.archive_dir / name[:2] / name
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{name}.{os.getpid()}.tmp")
+            shutil.copyfile(source, tmp)
+            tmp.replace(target)
+            summary.attachments_archived += 1
+        return name
+
+    # -- maintenance ---------------------------------------------------------
+
+    def record_sources(self, sources: list[dict[str, Any]]) -> None:
+        """Remember what was ingested (paths and options), for ``reindex``."""
+        path = self.root / "sources.json"
+        known = self.sources()
+        keys = {json.dumps(s, sort_keys=True) for s in known}
+        for source in sources:
+            if json.dumps(source, sort_keys=True) not in keys:
+                known.append(source)
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(known, ensure_ascii=False, indent=1), "utf-8")
+        tmp.replace(path)
+
+    def sources(self) -> list[dict[str, Any]]:
+        try:
+            data = json.loads((self.root / "sources.json").read_text("utf-8"))
+        except FileNotFoundError:
+            return []
+        return list(data) if isinstance(data, list) else []
+
+    def iter_stored(self) -> Iterator[dict[str, Any]]:
+        """Stored fields of every document (used to re-derive topics without re-ingest)."""
+        with self.ix.searcher() as searcher:
+            for fields in searcher.all_stored_fields():
+                yield fields
+
+    def rewrite_documents(self, update: Callable[[dict[str, Any]], dict[str, Any] | None], batch_size: int = 2000) -> int:
+        """Apply ``update`` to stored documents and write changed ones back in batches."""
+        changed = 0
+        pending: list[dict[str, Any]] = []
+
+        def flush() -> None:
+            if not pending:
+                return
+            writer = self._writer()
+            try:
+                for document in pending:
+                    writer.update_document(**document)
+                writer.commit()
+            except BaseException:
+                writer.cancel()
+                raise
+            pending.clear()
+
+        for fields in list(self.iter_stored()):
+            new = update(dict(fields))
+            if new is not None:
+                pending.append(new)
+                changed += 1
+                if len(pending) >= batch_size:
+                    flush()
+        flush()
+        return changed
+
+
+class _ExistingDocs:
+    """What is indexed already, to skip unchanged items and keep referat over dagsorden."""
+
+    def __init__(self, searcher: Any) -> None:
+        self.searcher = searcher
+        self.batch: dict[str, dict[str, Any]] = {}
+
+    def lookup(self, doc_id: str) -> dict[str, Any] | None:
+        if doc_id in self.batch:
+            return self.batch[doc_id]
+        number = self.searcher.document_number(id=doc_id)
+        if number is None:
+            return None
+        return dict(self.searcher.stored_fields(number))
+
+    def verdict(self, document: dict[str, Any]) -> str:
+        old = self.lookup(document["id"])
+        if old is None:
+            return "new"
+        old_rank = KIND_RANK.get(MeetingKind(old.get("kind", "dagsorden")), 0)
+        new_rank = KIND_RANK.get(MeetingKind(document["kind"]), 0)
+        if new_rank < old_rank:
+            return "skip"  # a dagsorden never replaces the referat of the same meeting
+        if old.get("doc") == document.get("doc") and old.get("topic", "") == document.get("topic", ""):
+            return "skip"
+        return "update"
+
+    def remember(self, document: dict[str, Any]) -> None:
+        self.batch[document["id"]] = {"kind": document["kind"], "doc": document.get("doc"), "topic": document.get("topic", "")}
+
+
+def _swap_live(root: Path, generation: Path) -> None:
+    """Point ``current`` at ``generation`` atomically (rename of a symlink)."""
+    tmp = root / f".current.{os.getpid()}.tmp"
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    tmp.symlink_to(generation.name)
+    os.replace(tmp, root / "current")
+
+
+def rebuild(root: Path, build: Callable[[MinutesIndex], IngestSummary]) -> IngestSummary:
+    """Build a fresh generation with ``build``, then swap it in; the old one stays live until then."""
+    root = Path(root)
+    live = MinutesIndex.live_dir(root)
+    old_target = os.readlink(live) if live.is_symlink() else None
+    generation = MinutesIndex._new_generation(root)
+    fresh = MinutesIndex(root, whoosh_index.open_dir(str(generation), indexname=INDEX_NAME))
+    try:
+        summary = build(fresh)
+    except BaseException:
+        shutil.rmtree(generation, ignore_errors=True)
+        raise
+    _swap_live(root, generation)
+    if old_target and old_target != generation.name:
+        # Readers that still hold the old generation keep their open files (POSIX).
+        shutil.rmtree(root / old_target, ignore_errors=True)
+    return summary

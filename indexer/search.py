@@ -1,0 +1,542 @@
+"""SearchService: the one search used by the CLI, the JSON API and the HTML views.
+
+It parses Danish query syntax (words, "phrases", AND/OR/NOT and OG/ELLER/IKKE,
+``titel:``/``beslutning:``/``udvalg:``/``sag:``/``emne:`` prefixes), applies
+filters, counts facets over the result set, highlights snippets and sorts.
+It returns plain dicts and dataclasses and knows nothing of HTTP or terminals.
+Every query runs under an ``access:open`` filter: closed items are stubs
+without text in the index, and are never returned, counted or suggested.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from whoosh import highlight, sorting
+from whoosh.qparser import (
+    FieldAliasPlugin,
+    MultifieldParser,
+    OperatorsPlugin,
+    QueryParser,
+)
+from whoosh.query import And, DateRange, Every, Or, Query, Term
+from whoosh.searching import Searcher
+
+from indexer.danish import fold
+from indexer.index import CLOSED_TITLE, MinutesIndex, case_key
+
+SEARCH_FIELDS = ["title", "decision", "body", "attachment_titles", "attachments_text", "exact"]
+FIELD_BOOSTS = {
+    "title": 3.0,
+    "decision": 2.0,
+    "body": 1.0,
+    "attachment_titles": 1.0,
+    "attachments_text": 0.5,
+    "exact": 1.5,
+    "parts": 0.25,
+}
+FIELD_ALIASES = {
+    "title": ["titel", "overskrift"],
+    "decision": ["beslutning", "besluttet"],
+    "committee_text": ["udvalg", "committee"],
+    "case_key": ["sag", "sagsnr", "case"],
+    "topic": ["emne"],
+    "attachments_text": ["bilag", "attachment"],
+    "body": ["tekst", "sagsfremstilling"],
+    "municipality": ["kommune"],
+}
+SNIPPET_FIELDS = [("decision", "beslutning"), ("title", "titel"), ("body", "sagsfremstilling"), ("attachments_text", "bilag")]
+FACETS = ["committee", "year", "topic", "municipality", "kind"]
+SORTS = ("relevance", "newest", "oldest")
+MAX_PAGE = 1000
+
+
+class QueryError(ValueError):
+    """A query the parser cannot make sense of; the message is for the user."""
+
+
+@dataclass
+class SearchRequest:
+    q: str = ""
+    committee: list[str] = field(default_factory=list)
+    topic: list[str] = field(default_factory=list)
+    municipality: list[str] = field(default_factory=list)
+    kind: list[str] = field(default_factory=list)
+    year: list[str] = field(default_factory=list)
+    date_from: date | None = None
+    date_to: date | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 10
+
+    def normalised(self) -> SearchRequest:
+        self.q = (self.q or "").strip()[:500]
+        self.sort = self.sort if self.sort in SORTS else "relevance"
+        self.page = min(max(1, int(self.page or 1)), MAX_PAGE)
+        self.per_page = min(max(1, int(self.per_page or 10)), 100)
+        return self
+
+    def selected(self) -> dict[str, list[str]]:
+        return {"committee": self.committee, "year": self.year, "topic": self.topic, "municipality": self.municipality, "kind": self.kind}
+
+
+@dataclass
+class SearchResponse:
+    request: SearchRequest
+    total: int
+    results: list[dict[str, Any]]
+    facets: dict[str, list[dict[str, Any]]]
+    suggestion: str | None = None
+    error: str | None = None
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.request.per_page))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.request.q,
+            "total": self.total,
+            "page": self.request.page,
+            "per_page": self.request.per_page,
+            "pages": self.pages,
+            "sort": self.request.sort,
+            "suggestion": self.suggestion,
+            "error": self.error,
+            "results": self.results,
+            "facets": self.facets,
+        }
+
+
+def default_attachment_url(item_id: str, index: int, attachment: dict[str, Any], archive: Path) -> str | None:
+    if attachment.get("archive_name"):
+        name = attachment["archive_name"]
+        return str(archive / name[:2] / name)
+    return attachment.get("source_url")
+
+
+class SearchService:
+    """Opened once per process; per-thread searchers are refreshed after commits."""
+
+    def __init__(
+        self,
+        index_dir: Path | str,
+        attachment_url: Callable[[str, int, dict[str, Any]], str | None] | None = None,
+    ) -> None:
+        self.index = MinutesIndex.open(Path(index_dir))
+        self._target = self._live_target()
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._generation = 0
+        self.attachment_url = attachment_url or (
+            lambda item_id, n, a: default_attachment_url(item_id, n, a, self.index.archive_dir)
+        )
+        self._parser = self._build_parser(SEARCH_FIELDS + (["parts"] if "parts" in self.index.ix.schema else []))
+
+    # -- plumbing ------------------------------------------------------------
+
+    def _live_target(self) -> str:
+        live = MinutesIndex.live_dir(self.index.root)
+        return os.readlink(live) if live.is_symlink() else str(live)
+
+    def _build_parser(self, fields: list[str]) -> QueryParser:
+        parser = MultifieldParser(fields, self.index.ix.schema, fieldboosts={f: FIELD_BOOSTS.get(f, 1.0) for f in fields})
+        parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
+        parser.replace_plugin(
+            OperatorsPlugin(
+                And=r"(?<=\s)(AND|OG)(?=\s)",
+                Or=r"(?<=\s)(OR|ELLER)(?=\s)",
+                AndNot=r"(?<=\s)(ANDNOT)(?=\s)",
+                AndMaybe=r"(?<=\s)(ANDMAYBE)(?=\s)",
+                Not=r"(^|(?<=(\s|[()])))(NOT|IKKE)(?=\s)",
+                Require=r"(^|(?<=\s))(REQUIRE)(?=\s)",
+            )
+        )
+        return parser
+
+    def searcher(self) -> Searcher:
+        """This thread's searcher, refreshed when a commit or a reindex happened."""
+        target = self._live_target()
+        if target != self._target:
+            with self._lock:
+                if target != self._target:
+                    self.index.refresh()
+                    self._target = target
+                    self._generation += 1
+        local = self._local
+        current: Searcher | None = getattr(local, "searcher", None)
+        if current is None or getattr(local, "generation", -1) != self._generation:
+            if current is not None:
+                current.close()
+            current = self.index.ix.searcher()
+            local.searcher, local.generation = current, self._generation
+        elif not current.up_to_date():
+            current = current.refresh()
+            local.searcher = current
+        return current
+
+    @staticmethod
+    def open_filter() -> Query:
+        return Term("access", "open")
+
+    # -- query building --------------------------------------------------------
+
+    def parse_query(self, text: str) -> Query:
+        text = (text or "").strip()
+        if not text:
+            return Every()
+        text = self._rewrite_prefixes(text)
+        try:
+            query = self._parser.parse(text)
+        except Exception as exc:  # the parser is lenient; this is belt and braces
+            raise QueryError(f"Søgningen kunne ikke forstås: {exc}") from exc
+        return query
+
+    @staticmethod
+    def _rewrite_prefixes(text: str) -> str:
+        """Prefixes whose field wants a normalised value: sag:12/27845, emne:81."""
+
+        def case_repl(match: re.Match[str]) -> str:
+            value = match.group(2).strip('"')
+            return f"{match.group(1)}:'{case_key(value)}'" if value else match.group(0)
+
+        text = re.sub(r"\b(sag|sagsnr|case):(\"[^\"]+\"|\S+)", case_repl, text, flags=re.IGNORECASE)
+        return text
+
+    def build_filter(self, request: SearchRequest) -> Query:
+        clauses: list[Query] = [self.open_filter()]
+        for fieldname, values in (
+            ("committee", request.committee),
+            ("municipality", request.municipality),
+            ("kind", request.kind),
+            ("year", request.year),
+        ):
+            values = [v for v in values if v]
+            if values:
+                clauses.append(Or([Term(fieldname, v) for v in values]))
+        topics = [t.strip().lower() for t in request.topic if t and t.strip()]
+        if topics:
+            clauses.append(Or([Term("topic", t) for t in topics]))
+        if request.date_from or request.date_to:
+            start = datetime.combine(request.date_from, time.min) if request.date_from else None
+            end = datetime.combine(request.date_to, time.max) if request.date_to else None
+            clauses.append(DateRange("date", start, end))
+        return And(clauses)
+
+    # -- searching -------------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> SearchResponse:
+        request = request.normalised()
+        try:
+            query = self.parse_query(request.q)
+        except QueryError as exc:
+            return SearchResponse(request, 0, [], {}, error=str(exc))
+        searcher = self.searcher()
+        filter_query = self.build_filter(request)
+        facets = {
+            name: sorting.FieldFacet(name, allow_overlap=(name == "topic"), maptype=sorting.Count) for name in FACETS
+        }
+        sortedby: Any = None
+        reverse = False
+        if request.sort in ("newest", "oldest") or not request.q:
+            sortedby = "date"
+            reverse = request.sort != "oldest"
+        limit = request.page * request.per_page
+        results = searcher.search(
+            query, filter=filter_query, limit=limit, groupedby=facets, sortedby=sortedby, reverse=reverse, terms=True
+        )
+        results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=70)
+        results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
+        total = len(results)
+        start = (request.page - 1) * request.per_page
+        hits = []
+        for hit in results[start:limit]:
+            hits.append(self._result(hit, highlight_terms=bool(request.q)))
+        response = SearchResponse(request, total, hits, self._facets(results, request))
+        if request.q and total == 0:
+            response.suggestion = self.did_you_mean(request.q)
+        return response
+
+    def _facets(self, results: Any, request: SearchRequest) -> dict[str, list[dict[str, Any]]]:
+        selected = request.selected()
+        out: dict[str, list[dict[str, Any]]] = {}
+        for name in FACETS:
+            try:
+                counts = results.groups(name)
+            except KeyError:
+                counts = {}
+            chosen = {v.lower() if name == "topic" else v for v in selected.get(name, [])}
+            values = [
+                {"value": str(value), "count": int(count), "selected": str(value) in chosen}
+                for value, count in counts.items()
+                if value not in (None, "", b"")
+            ]
+            for value in chosen:  # a selected value with no hits still shows, so it can be removed
+                if not any(v["value"] == value for v in values):
+                    values.append({"value": value, "count": 0, "selected": True})
+            if name == "year":
+                values.sort(key=lambda v: v["value"], reverse=True)
+            else:
+                values.sort(key=lambda v: (-v["count"], v["value"]))
+            out[name] = values
+        return out
+
+    def _result(self, hit: Any, highlight_terms: bool) -> dict[str, Any]:
+        doc = json.loads(hit["doc"])
+        snippet, snippet_field = "", ""
+        if highlight_terms:
+            for fieldname, label in SNIPPET_FIELDS:
+                text = hit.highlights(fieldname, top=2)
+                if text:
+                    snippet, snippet_field = _tidy_highlight(text), label
+                    break
+        if not snippet:
+            lead = _first_lines(hit.get("decision") or hit.get("body") or "", 240)
+            snippet = _escape(lead)
+            snippet_field = "beslutning" if hit.get("decision") else "sagsfremstilling"
+        result = self.item_summary(doc)
+        score = round(float(hit.score), 4) if highlight_terms and hit.score is not None else None
+        result.update(snippet=snippet, snippet_field=snippet_field, score=score)
+        return result
+
+    def item_summary(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """The shape every listing uses (CLI --json, /api/search, feeds, CSV)."""
+        meeting = doc.get("meeting", {})
+        decisions = doc.get("decisions") or []
+        decision_text = "\n".join(d.get("text", "") for d in decisions).strip()
+        if not decision_text:
+            decision_text = "\n".join(s["text"] for s in doc.get("sections", []) if s.get("kind") == "decision").strip()
+        return {
+            "id": doc["id"],
+            "title": doc.get("title", ""),
+            "committee": meeting.get("committee", ""),
+            "municipality": meeting.get("municipality", ""),
+            "meeting_id": meeting.get("id", ""),
+            "meeting_date": meeting.get("start"),
+            "type": meeting.get("kind"),
+            "item_number": doc.get("number", ""),
+            "case_number": doc.get("case_number"),
+            "access": doc.get("access", "closed"),
+            "decision": _first_lines(decision_text, 400),
+            "attachments": [self._attachment(doc["id"], n, a) for n, a in enumerate(doc.get("attachments", []))],
+            "topics": doc.get("topics", []),
+        }
+
+    def _attachment(self, item_id: str, n: int, attachment: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "number": attachment.get("number"),
+            "title": attachment.get("title"),
+            "access": "open",
+            "journal_number": attachment.get("journal_number"),
+            "document_id": attachment.get("document_id"),
+            "url": self.attachment_url(item_id, n, attachment),
+            "media_type": attachment.get("media_type"),
+            "text_status": attachment.get("text_status"),
+        }
+
+    # -- items -----------------------------------------------------------------
+
+    def _stored(self, item_id: str) -> dict[str, Any] | None:
+        searcher = self.searcher()
+        docnum = searcher.document_number(id=item_id)
+        if docnum is None:
+            return None
+        return dict(searcher.stored_fields(docnum)) | {"_docnum": docnum}
+
+    def get_item(self, item_id: str) -> dict[str, Any] | None:
+        """The full public item, or None when unknown or closed."""
+        stored = self._stored(item_id)
+        if stored is None or stored.get("access") != "open":
+            return None
+        doc = json.loads(stored["doc"])
+        item = self.item_summary(doc)
+        item.update(
+            sections=doc.get("sections", []),
+            decisions=doc.get("decisions", []),
+            history=doc.get("history", []),
+            absentees=doc.get("absentees", []),
+            route=doc.get("route"),
+            location=doc.get("meeting", {}).get("location"),
+            attachments=[self._attachment(item_id, n, a) for n, a in enumerate(doc.get("attachments", []))],
+        )
+        return item
+
+    def attachment_file(self, item_id: str, index: int) -> tuple[Path | None, str | None, dict[str, Any] | None]:
+        """(archived path, source URL, metadata) of an open attachment of an open item."""
+        stored = self._stored(item_id)
+        if stored is None or stored.get("access") != "open":
+            return None, None, None
+        attachments = json.loads(stored["doc"]).get("attachments", [])
+        if not 0 <= index < len(attachments):
+            return None, None, None
+        attachment = attachments[index]
+        path = self.index.archive_path(attachment.get("archive_name") or "")
+        return path, attachment.get("source_url"), attachment
+
+    def meeting_items(self, meeting_id: str) -> list[dict[str, Any]]:
+        """All items of a meeting in agenda order; closed ones as neutral stubs."""
+        searcher = self.searcher()
+        items = []
+        for fields in searcher.documents(meeting_id=meeting_id):
+            closed = fields.get("access") != "open"
+            items.append(
+                {
+                    "id": None if closed else fields["id"],
+                    "number": fields.get("number", ""),
+                    "title": CLOSED_TITLE if closed else fields.get("title", ""),
+                    "access": "closed" if closed else "open",
+                    "position": fields.get("position", 0),
+                }
+            )
+        items.sort(key=lambda i: (i["position"], _number_key(i["number"])))
+        return items
+
+    def case_history(self, item_id: str) -> list[dict[str, Any]]:
+        """Every other open item with the same case number, oldest first."""
+        stored = self._stored(item_id)
+        if stored is None or stored.get("access") != "open" or not stored.get("case_key"):
+            return []
+        searcher = self.searcher()
+        results = searcher.search(Term("case_key", stored["case_key"]), filter=self.open_filter(), limit=200, sortedby="date")
+        return [self.item_summary(json.loads(hit["doc"])) for hit in results if hit["id"] != item_id]
+
+    def similar(self, item_id: str, limit: int = 5) -> list[dict[str, Any]]:
+        """"Lignende sager": more-like-this over title, decision and body."""
+        stored = self._stored(item_id)
+        if stored is None or stored.get("access") != "open":
+            return []
+        searcher = self.searcher()
+        text = "\n".join([stored.get("title", "")] * 2 + [stored.get("decision", ""), stored.get("body", "")])
+        results = searcher.more_like(stored["_docnum"], "body", text=text, top=limit + 1, filter=self.open_filter())
+        return [self.item_summary(json.loads(hit["doc"])) for hit in results if hit["id"] != item_id][:limit]
+
+    # -- vocabulary ------------------------------------------------------------
+
+    def _has_open_hit(self, fieldname: str, term: str) -> bool:
+        results = self.searcher().search(Term(fieldname, term), filter=self.open_filter(), limit=1)
+        return not results.is_empty()
+
+    def did_you_mean(self, text: str) -> str | None:
+        """"Mente du": a corrected query built from the open index's own words."""
+        searcher = self.searcher()
+        words = re.findall(r"\w+", text.lower())
+        if not words or len(words) > 8:
+            return None
+        corrector = searcher.corrector("exact")
+        changed = False
+        out = []
+        for word in words:
+            if len(word) < 4 or self._has_open_hit("exact", word):
+                out.append(word)
+                continue
+            candidates = [c for c in corrector.suggest(word, limit=5, maxdist=2) if self._has_open_hit("exact", c)]
+            if candidates:
+                out.append(candidates[0])
+                changed = True
+            else:
+                out.append(word)
+        suggestion = " ".join(out)
+        if not changed:
+            return None
+        return suggestion
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[dict[str, str]]:
+        """Autocomplete: committee names and words from open items, most frequent first."""
+        prefix = (prefix or "").strip().lower()
+        if len(prefix) < 2:
+            return []
+        searcher = self.searcher()
+        out: list[dict[str, str]] = []
+        folded = fold(prefix)
+        committees = self.committees()
+        for name in committees:
+            if fold(name.lower()).startswith(folded) or any(fold(w).startswith(folded) for w in name.lower().split()):
+                out.append({"value": name, "kind": "udvalg"})
+        words: list[tuple[int, str]] = []
+        reader = searcher.reader()
+        last = prefix.split()[-1]
+        for term in reader.expand_prefix("exact", last):
+            word = term.decode("utf-8") if isinstance(term, bytes) else term
+            if len(word) < 3 or word.isdigit():
+                continue
+            words.append((reader.doc_frequency("exact", word), word))
+            if len(words) > 400:
+                break
+        head = prefix[: len(prefix) - len(last)]
+        for _, word in sorted(words, reverse=True):
+            if len(out) >= limit:
+                break
+            if self._has_open_hit("exact", word):
+                out.append({"value": head + word, "kind": "ord"})
+        return out[:limit]
+
+    def committees(self) -> list[str]:
+        searcher = self.searcher()
+        results = searcher.search(Every(), filter=self.open_filter(), limit=1, groupedby={"c": sorting.FieldFacet("committee", maptype=sorting.Count)})
+        return sorted(results.groups("c"))
+
+    def stats(self) -> dict[str, Any]:
+        searcher = self.searcher()
+        facets = {name: sorting.FieldFacet(name, allow_overlap=(name == "topic"), maptype=sorting.Count) for name in FACETS}
+        results = searcher.search(Every(), filter=self.open_filter(), limit=1, groupedby=facets)
+        all_docs = searcher.doc_count()
+        open_docs = len(results)
+        meetings = {f.get("meeting_id") for f in searcher.all_stored_fields()}
+        dates = sorted(d for d in (f.get("date") for f in searcher.documents(access="open")) if d)
+        return {
+            "index": str(self.index.root),
+            "items": all_docs,
+            "open_items": open_docs,
+            "closed_items": all_docs - open_docs,
+            "meetings": len(meetings),
+            "first_meeting": dates[0].date().isoformat() if dates else None,
+            "last_meeting": dates[-1].date().isoformat() if dates else None,
+            "facets": {
+                name: dict(sorted(((k, v) for k, v in results.groups(name).items() if k), key=lambda kv: -kv[1]))
+                for name in FACETS
+            },
+        }
+
+
+def _tidy_highlight(text: str) -> str:
+    """One line, plain <mark> tags (Whoosh adds classes we do not need)."""
+    text = re.sub(r"<mark[^>]*>", "<mark>", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _first_lines(text: str, limit: int) -> str:
+    text = re.sub(r"\s+", " ", text or "").strip()
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut + " …"
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _number_key(number: str) -> tuple[int, ...]:
+    parts = re.findall(r"\d+", number or "")
+    return tuple(int(p) for p in parts) if parts else (10**9,)
+
+
+def parse_iso_date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None
+
+
+__all__ = ["QueryError", "SearchRequest", "SearchResponse", "SearchService", "parse_iso_date"]

@@ -114,7 +114,8 @@ def _stamp(source: Path) -> datetime:
     match = RENDERING_STAMP.search(source.parent.name)
     if match:
         try:
-            return datetime(*(int(g) for g in match.groups()))
+            year, month, day, hour, minute, second = (int(g) for g in match.groups())
+            return datetime(year, month, day, hour, minute, second)
         except ValueError:
             pass
     return datetime.fromtimestamp(source.stat().st_mtime)

@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,7 +56,8 @@ def resolve_file(base: Path, reference: str) -> Path | None:
         candidate = current / part
         if not candidate.exists():
             try:
-                matches = [c for c in current.iterdir() if c.name.casefold() == part.casefold()]
+                wanted = _name_key(part)
+                matches = [c for c in current.iterdir() if _name_key(c.name) == wanted]
             except (NotADirectoryError, FileNotFoundError, PermissionError):
                 return None
             if not matches:
@@ -66,6 +68,12 @@ def resolve_file(base: Path, reference: str) -> Path | None:
     if resolved != base and base not in resolved.parents:
         return None
     return resolved if resolved.is_file() else None
+
+
+def _name_key(name: str) -> str:
+    """Compare file names as people read them: macOS/zip tools store "å" decomposed (NFD)
+    while the XML spells it composed (NFC), and case differs between export and disk."""
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 @dataclass
@@ -163,7 +171,9 @@ class TextCache:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"text": result.text, "status": result.status, "problem": result.problem}), "utf-8")
+            tmp.write_text(
+                json.dumps({"text": result.text, "status": result.status, "problem": result.problem}), "utf-8"
+            )
             tmp.replace(target)
         except OSError as exc:
             log.debug("text cache not written: %s", exc)
@@ -178,7 +188,9 @@ def set_text_cache(folder: Path | None) -> None:
     _default_cache = TextCache(folder)
 
 
-def attach_file(attachment: Attachment, base: Path, reference: str | None, warnings: list[str], extract: bool = True) -> None:
+def attach_file(
+    attachment: Attachment, base: Path, reference: str | None, warnings: list[str], extract: bool = True
+) -> None:
     """Resolve ``reference`` under ``base`` into ``attachment.file`` and fill its text.
 
     Problems are appended to ``warnings`` naming the file; they never raise.

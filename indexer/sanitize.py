@@ -33,6 +33,8 @@ _TAG = re.compile(r"<[^>]+>")
 def html_to_text(fragment: str) -> str:
     """Readable plain text: block elements become line breaks, entities decoded."""
     cleaned = nh3.clean(fragment, tags=ALLOWED_TAGS, attributes={})
+    # Line breaks inside HTML source are plain whitespace (Word wraps "Punktet\nblev drøftet").
+    cleaned = re.sub(r"\s+", " ", cleaned)
     text = _BLOCK.sub("\n", cleaned)
     text = _TAG.sub("", text)
     text = html.unescape(text).replace("\xa0", " ")

@@ -1,0 +1,158 @@
+"""Shared pieces for the ESDH XML exports (Publication, Acadre, SBSYS).
+
+One hardened parser (no entity expansion, no network, no DTDs), cheap
+peeking for ``detect``, and the small decisions every XML format makes the
+same way: what counts as "true", how an HTML body becomes a Section, how a
+section caption tells a recommendation from a body.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from lxml import etree
+
+from indexer.formats import FormatError
+from indexer.model import Section, SectionKind
+from indexer.sanitize import html_to_text, sanitize_html
+
+PEEK_BYTES = 4096
+UTF8_BOM = b"\xef\xbb\xbf"
+
+# Characters XML 1.0 forbids (eDoc and friends emit form feeds, as raw bytes or &#xC;).
+_BAD_CHAR_REFS = re.compile(rb"&#(?:x0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F])|0*(?:[0-8]|1[1-9]|2[0-9]|3[01]));")
+_BAD_RAW_CHARS = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+
+
+def read_xml(path: Path) -> etree._Element:
+    """Parse ``path`` safely; anything unreadable becomes a FormatError naming it."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FormatError(path, f"cannot read file: {exc.strerror or exc}") from exc
+    if not data.strip():
+        raise FormatError(path, "empty file")
+    data = _BAD_RAW_CHARS.sub(b"", _BAD_CHAR_REFS.sub(b"", data))
+    try:
+        root = etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError as exc:
+        raise FormatError(path, f"malformed XML: {str(exc).splitlines()[0][:160]}") from exc
+    if root is None:
+        raise FormatError(path, "no XML document element")
+    return root
+
+
+def peek(path: Path, size: int = PEEK_BYTES) -> str:
+    """The first bytes of a file as text (BOM dropped), for detectors."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(size)
+    except OSError:
+        return ""
+    if head.startswith(UTF8_BOM):
+        head = head[len(UTF8_BOM) :]
+    return head.decode("utf-8", errors="replace")
+
+
+_ROOT_TAG = re.compile(r"<([A-Za-z_\u00c0-\u024f][\w.\-\u00c0-\u024f]*)[\s>/]")
+
+
+def root_tag(head: str) -> str | None:
+    """Name of the document element in a peeked head (skipping prolog, comments, doctype)."""
+    text = re.sub(r"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>", "", head, flags=re.DOTALL)
+    match = _ROOT_TAG.search(text)
+    return match.group(1) if match else None
+
+
+def text_of(element: etree._Element | None, path: str | None = None) -> str:
+    """Stripped text of ``element`` (or of its child at ``path``); '' when absent."""
+    if element is None:
+        return ""
+    target = element.find(path) if path else element
+    if target is None or target.text is None:
+        return ""
+    return target.text.strip()
+
+
+def is_true(value: str | None) -> bool | None:
+    """'true'/'1'/'ja'/'åben' → True, 'false'/'0'/'nej'/'lukket' → False, else None (unknown)."""
+    if value is None:
+        return None
+    folded = value.strip().casefold()
+    if folded in {"true", "1", "ja", "yes", "åben", "åbent", "aaben", "aabent", "open", "public"}:
+        return True
+    if folded in {"false", "0", "nej", "no", "lukket", "closed", "protected"}:
+        return False
+    return None
+
+
+def tidy_committee(name: str) -> str:
+    """All-capitals names ("FORRETNINGSUDVALGET") read as ordinary names."""
+    name = re.sub(r"\s+", " ", name).strip()
+    if name.isupper() and len(name) > 3:
+        return name[:1] + name[1:].lower()
+    return name
+
+
+def section_kind(heading: str) -> SectionKind:
+    folded = heading.casefold()
+    if "indstilling" in folded:
+        return SectionKind.RECOMMENDATION
+    if "tidligere" in folded or "sagens forløb" in folded:
+        return SectionKind.HISTORY
+    return SectionKind.BODY
+
+
+def html_section(heading: str, raw_html: str, kind: SectionKind | None = None) -> Section | None:
+    """A Section from an HTML body, or None when the body has no text."""
+    text = html_to_text(raw_html or "")
+    if not text:
+        return None
+    heading = re.sub(r"\s+", " ", heading).strip()
+    return Section(
+        heading=heading,
+        text=text,
+        html=sanitize_html(raw_html),
+        kind=kind or section_kind(heading),
+    )
+
+
+def plain_section(heading: str, raw_text: str, kind: SectionKind | None = None) -> Section | None:
+    """A Section from plain (multi-line) text, or None when empty."""
+    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in (raw_text or "").splitlines()]
+    text = "\n".join(lines).strip()
+    if not text:
+        return None
+    heading = re.sub(r"\s+", " ", heading).strip()
+    return Section(heading=heading, text=text, html=None, kind=kind or section_kind(heading))
+
+
+def decision_body(heading: str, fallback: str) -> str:
+    """Who decided, from a caption: "Beslutning i Økonomiudvalget den …" → "Økonomiudvalget",
+    "FORRETNINGSUDVALGETS BESLUTNING" → "Forretningsudvalget"; else ``fallback``."""
+    clean = re.sub(r"\s+", " ", heading).strip()
+    match = re.match(r"(?i)beslutning\s+(?:i|på|fra)\s+(?P<body>.+?)(?:\s+den\s+.*)?$", clean)
+    if match:
+        return match.group("body").strip()
+    match = re.match(r"(?i)(?P<body>\S+?)s\s+beslutning$", clean)
+    if match:
+        return tidy_committee(match.group("body"))
+    return fallback
+
+
+def is_placeholder(text: str) -> bool:
+    """Generator filler such as "Tomt indhold" that carries no content."""
+    return text.strip().casefold().rstrip(".") in {"", "tomt indhold"}

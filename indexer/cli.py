@@ -87,7 +87,10 @@ def _parse_one(args: tuple[str, str | None, IngestContext, str | None]) -> tuple
 def parse_inputs(
     inputs: Sequence[tuple[Path, FormatModule | None]], context: IngestContext, cache_dir: Path | None, workers: int
 ) -> Iterator[tuple[str, list[Meeting], str | None]]:
-    jobs = [(str(path), module.NAME if module else None, context, str(cache_dir) if cache_dir else None) for path, module in inputs]
+    jobs = [
+        (str(path), module.NAME if module else None, context, str(cache_dir) if cache_dir else None)
+        for path, module in inputs
+    ]
     if workers <= 1 or len(jobs) < 4:
         for job in jobs:
             yield _parse_one(job)
@@ -237,8 +240,15 @@ def cmd_search(args: argparse.Namespace) -> int:
     for n, hit in enumerate(response.results, start=(response.request.page - 1) * response.request.per_page + 1):
         day = (hit["meeting_date"] or "")[:10]
         print(f"\n{n}. {hit['title']}")
-        print(f"   {hit['committee']} · {day} · punkt {hit['item_number'] or '-'}" + (f" · sag {hit['case_number']}" if hit["case_number"] else ""))
-        snippet = hit["snippet"].replace("<mark>", "\033[1m" if sys.stdout.isatty() else "[").replace("</mark>", "\033[0m" if sys.stdout.isatty() else "]")
+        print(
+            f"   {hit['committee']} · {day} · punkt {hit['item_number'] or '-'}"
+            + (f" · sag {hit['case_number']}" if hit["case_number"] else "")
+        )
+        snippet = (
+            hit["snippet"]
+            .replace("<mark>", "\033[1m" if sys.stdout.isatty() else "[")
+            .replace("</mark>", "\033[0m" if sys.stdout.isatty() else "]")
+        )
         print(f"   {hit['snippet_field']}: {_unescape(snippet)}")
         print(f"   id: {hit['id']}")
     return 0
@@ -256,7 +266,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return 0
     print(f"index: {stats['index']}")
-    print(f"items: {stats['items']} ({stats['open_items']} open, {stats['closed_items']} closed stubs) in {stats['meetings']} meetings")
+    print(
+        f"items: {stats['items']} ({stats['open_items']} open, {stats['closed_items']} closed stubs) in {stats['meetings']} meetings"
+    )
     print(f"meetings from {stats['first_meeting']} to {stats['last_meeting']}")
     for name, counts in stats["facets"].items():
         if counts:
@@ -300,9 +312,10 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 
 
 def cmd_topics(args: argparse.Namespace) -> int:
-    from indexer import topic_index
+    import importlib
 
-    return topic_index.run(args)
+    topic_index = importlib.import_module("indexer.topic_index")
+    return int(topic_index.run(args))
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -331,17 +344,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="minutes", description="Search and archive for Danish municipal committee minutes.")
+    parser = argparse.ArgumentParser(
+        prog="minutes", description="Search and archive for Danish municipal committee minutes."
+    )
     parser.add_argument("--version", action="version", version="minutes-search 0.1.0")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def index_option(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--index", type=Path, default=default_index_dir(), help=f"index folder (default: ${ENV_INDEX} or {default_index_dir()})")
+        p.add_argument(
+            "--index",
+            type=Path,
+            default=default_index_dir(),
+            help=f"index folder (default: ${ENV_INDEX} or {default_index_dir()})",
+        )
 
     p = sub.add_parser("ingest", help="read minutes and add them to the index")
     p.add_argument("paths", nargs="+", type=Path)
     index_option(p)
-    p.add_argument("--format", choices=sorted(available_formats()), help="skip detection and read every input as this format")
+    p.add_argument(
+        "--format", choices=sorted(available_formats()), help="skip detection and read every input as this format"
+    )
     p.add_argument("--municipality", help="municipality, for inputs whose text lacks it")
     p.add_argument("--committee", help="committee, for inputs whose text lacks it")
     p.add_argument("--date", help="meeting date YYYY-MM-DD, for inputs whose text lacks it")
@@ -380,7 +402,10 @@ def build_parser() -> argparse.ArgumentParser:
     index_option(p)
     p.set_defaults(func=cmd_topics)
 
-    for name, helptext in (("serve", "serve the web UI and JSON API"), ("demo", "build the demo index from data/ and serve it")):
+    for name, helptext in (
+        ("serve", "serve the web UI and JSON API"),
+        ("demo", "build the demo index from data/ and serve it"),
+    ):
         p = sub.add_parser(name, help=helptext)
         index_option(p)
         p.add_argument("--host", default="127.0.0.1")

@@ -31,7 +31,7 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.index import Index, LockError
+from whoosh.index import LockError
 from whoosh.writing import IndexWriter
 
 from indexer.attachments import file_hash
@@ -132,7 +132,15 @@ class IngestSummary:
     rejected: list[str] = field(default_factory=list)  # "path: problem"
 
     def merge(self, other: IngestSummary) -> None:
-        for name in ("meetings", "items_added", "items_updated", "items_skipped", "attachments", "attachments_archived", "closed_items"):
+        for name in (
+            "meetings",
+            "items_added",
+            "items_updated",
+            "items_skipped",
+            "attachments",
+            "attachments_archived",
+            "closed_items",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.warnings.extend(other.warnings)
         self.rejected.extend(other.rejected)
@@ -141,7 +149,7 @@ class IngestSummary:
 class MinutesIndex:
     """One index root on disk: the live Whoosh index plus archive and sources."""
 
-    def __init__(self, root: Path, ix: Index) -> None:
+    def __init__(self, root: Path, ix: Any) -> None:
         self.root = root
         self.ix = ix
 
@@ -232,7 +240,9 @@ class MinutesIndex:
                     break
                 except BlockingIOError:
                     if time.monotonic() > deadline:
-                        raise IndexBusy(f"{self.root}: another ingest is writing to this index; try again when it has finished") from None
+                        raise IndexBusy(
+                            f"{self.root}: another ingest is writing to this index; try again when it has finished"
+                        ) from None
                     time.sleep(0.2)
             try:
                 yield
@@ -444,10 +454,11 @@ class MinutesIndex:
     def iter_stored(self) -> Iterator[dict[str, Any]]:
         """Stored fields of every document (used to re-derive topics without re-ingest)."""
         with self.ix.searcher() as searcher:
-            for fields in searcher.all_stored_fields():
-                yield fields
+            yield from searcher.all_stored_fields()
 
-    def rewrite_documents(self, update: Callable[[dict[str, Any]], dict[str, Any] | None], batch_size: int = 2000) -> int:
+    def rewrite_documents(
+        self, update: Callable[[dict[str, Any]], dict[str, Any] | None], batch_size: int = 2000
+    ) -> int:
         """Apply ``update`` to stored documents and write changed ones back in batches."""
         changed = 0
         pending: list[dict[str, Any]] = []
@@ -504,7 +515,11 @@ class _ExistingDocs:
         return "update"
 
     def remember(self, document: dict[str, Any]) -> None:
-        self.batch[document["id"]] = {"kind": document["kind"], "doc": document.get("doc"), "topic": document.get("topic", "")}
+        self.batch[document["id"]] = {
+            "kind": document["kind"],
+            "doc": document.get("doc"),
+            "topic": document.get("topic", ""),
+        }
 
 
 def _swap_live(root: Path, generation: Path) -> None:

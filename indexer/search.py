@@ -29,7 +29,6 @@ from whoosh.qparser import (
     QueryParser,
 )
 from whoosh.query import And, DateRange, Every, Or, Query, Term
-from whoosh.searching import Searcher
 
 from indexer.danish import fold
 from indexer.index import CLOSED_TITLE, MinutesIndex, case_key
@@ -54,7 +53,12 @@ FIELD_ALIASES = {
     "body": ["tekst", "sagsfremstilling"],
     "municipality": ["kommune"],
 }
-SNIPPET_FIELDS = [("decision", "beslutning"), ("title", "titel"), ("body", "sagsfremstilling"), ("attachments_text", "bilag")]
+SNIPPET_FIELDS = [
+    ("decision", "beslutning"),
+    ("title", "titel"),
+    ("body", "sagsfremstilling"),
+    ("attachments_text", "bilag"),
+]
 FACETS = ["committee", "year", "topic", "municipality", "kind"]
 SORTS = ("relevance", "newest", "oldest")
 MAX_PAGE = 1000
@@ -86,7 +90,13 @@ class SearchRequest:
         return self
 
     def selected(self) -> dict[str, list[str]]:
-        return {"committee": self.committee, "year": self.year, "topic": self.topic, "municipality": self.municipality, "kind": self.kind}
+        return {
+            "committee": self.committee,
+            "year": self.year,
+            "topic": self.topic,
+            "municipality": self.municipality,
+            "kind": self.kind,
+        }
 
 
 @dataclass
@@ -149,7 +159,9 @@ class SearchService:
         return os.readlink(live) if live.is_symlink() else str(live)
 
     def _build_parser(self, fields: list[str]) -> QueryParser:
-        parser = MultifieldParser(fields, self.index.ix.schema, fieldboosts={f: FIELD_BOOSTS.get(f, 1.0) for f in fields})
+        parser = MultifieldParser(
+            fields, self.index.ix.schema, fieldboosts={f: FIELD_BOOSTS.get(f, 1.0) for f in fields}
+        )
         parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
         parser.replace_plugin(
             OperatorsPlugin(
@@ -163,7 +175,7 @@ class SearchService:
         )
         return parser
 
-    def searcher(self) -> Searcher:
+    def searcher(self) -> Any:
         """This thread's searcher, refreshed when a commit or a reindex happened."""
         target = self._live_target()
         if target != self._target:
@@ -173,7 +185,7 @@ class SearchService:
                     self._target = target
                     self._generation += 1
         local = self._local
-        current: Searcher | None = getattr(local, "searcher", None)
+        current: Any = getattr(local, "searcher", None)
         if current is None or getattr(local, "generation", -1) != self._generation:
             if current is not None:
                 current.close()
@@ -275,7 +287,7 @@ class SearchService:
             except KeyError:
                 counts = {}
             chosen = {v.lower() if name == "topic" else v for v in selected.get(name, [])}
-            values = [
+            values: list[dict[str, Any]] = [
                 {"value": str(value), "count": int(count), "selected": str(value) in chosen}
                 for value, count in counts.items()
                 if value not in (None, "", b"")
@@ -406,11 +418,13 @@ class SearchService:
         if stored is None or stored.get("access") != "open" or not stored.get("case_key"):
             return []
         searcher = self.searcher()
-        results = searcher.search(Term("case_key", stored["case_key"]), filter=self.open_filter(), limit=200, sortedby="date")
+        results = searcher.search(
+            Term("case_key", stored["case_key"]), filter=self.open_filter(), limit=200, sortedby="date"
+        )
         return [self.item_summary(json.loads(hit["doc"])) for hit in results if hit["id"] != item_id]
 
     def similar(self, item_id: str, limit: int = 5) -> list[dict[str, Any]]:
-        """"Lignende sager": more-like-this over title, decision and body."""
+        """ "Lignende sager": more-like-this over title, decision and body."""
         stored = self._stored(item_id)
         if stored is None or stored.get("access") != "open":
             return []
@@ -426,7 +440,7 @@ class SearchService:
         return not results.is_empty()
 
     def did_you_mean(self, text: str) -> str | None:
-        """"Mente du": a corrected query built from the open index's own words."""
+        """ "Mente du": a corrected query built from the open index's own words."""
         searcher = self.searcher()
         words = re.findall(r"\w+", text.lower())
         if not words or len(words) > 8:
@@ -481,12 +495,19 @@ class SearchService:
 
     def committees(self) -> list[str]:
         searcher = self.searcher()
-        results = searcher.search(Every(), filter=self.open_filter(), limit=1, groupedby={"c": sorting.FieldFacet("committee", maptype=sorting.Count)})
+        results = searcher.search(
+            Every(),
+            filter=self.open_filter(),
+            limit=1,
+            groupedby={"c": sorting.FieldFacet("committee", maptype=sorting.Count)},
+        )
         return sorted(results.groups("c"))
 
     def stats(self) -> dict[str, Any]:
         searcher = self.searcher()
-        facets = {name: sorting.FieldFacet(name, allow_overlap=(name == "topic"), maptype=sorting.Count) for name in FACETS}
+        facets = {
+            name: sorting.FieldFacet(name, allow_overlap=(name == "topic"), maptype=sorting.Count) for name in FACETS
+        }
         results = searcher.search(Every(), filter=self.open_filter(), limit=1, groupedby=facets)
         all_docs = searcher.doc_count()
         open_docs = len(results)

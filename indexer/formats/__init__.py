@@ -19,12 +19,30 @@ from typing import Protocol
 
 from indexer.model import Meeting
 
-
 MANIFEST_NAME = "minutes.json"  # sidecar metadata for a folder, see sidecar.py
 ATTACHMENT_SUFFIXES = {
-    ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".jpg", ".jpeg",
-    ".png", ".gif", ".tif", ".tiff", ".msg", ".rtf", ".odt", ".zip",
+    ".pdf",
+    ".doc",
+    ".docx",
+    ".xls",
+    ".xlsx",
+    ".ppt",
+    ".pptx",
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".gif",
+    ".tif",
+    ".tiff",
+    ".msg",
+    ".rtf",
+    ".odt",
+    ".zip",
 }
+
+
+# Files inside a claimed export folder that belong to the export itself.
+EXPORT_SUFFIXES = {".xml", ".htm", ".html", ".json"}
 
 
 class FormatError(Exception):
@@ -107,20 +125,32 @@ def iter_inputs(paths: Iterable[Path], forced: str | None = None) -> Iterator[tu
         yield from _walk(Path(path), formats, forced)
 
 
-def _walk(path: Path, formats: dict[str, FormatModule], forced: str | None) -> Iterator[tuple[Path, FormatModule | None]]:
+def _walk(
+    path: Path, formats: dict[str, FormatModule], forced: str | None
+) -> Iterator[tuple[Path, FormatModule | None]]:
     if forced is not None:
-        module = formats[forced]
-        if path.is_dir() and not module.detect(path):
+        forced_module = formats[forced]
+        if path.is_dir() and not forced_module.detect(path):
             for child in sorted(path.iterdir()):
                 if not child.name.startswith("."):
                     yield from _walk(child, formats, forced)
             return
-        yield path, module
+        yield path, forced_module
         return
     if path.is_dir():
         module = detect_format(path)
         if module is not None:
+            # The export's manifest, attachments and subfolders belong to it; other
+            # loose documents beside it (a text item, a CSV) are still read on their own.
             yield path, module
+            for child in sorted(path.iterdir()):
+                if (
+                    child.is_file()
+                    and not child.name.startswith(".")
+                    and child.name != MANIFEST_NAME
+                    and child.suffix.lower() not in ATTACHMENT_SUFFIXES | EXPORT_SUFFIXES
+                ):
+                    yield child, detect_format(child)
             return
         for child in sorted(path.iterdir()):
             if child.name.startswith(".") or child.name == MANIFEST_NAME:

@@ -1,0 +1,60 @@
+"""Build small indexes from real inputs for index and search tests."""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+from pathlib import Path
+
+from indexer.cli import ingest
+from indexer.formats import IngestContext
+from indexer.formats.agenda_text import parse as parse_agenda_text
+from indexer.index import IngestSummary
+from indexer.model import Access, Meeting, MeetingKind
+from tests.conftest import SEED
+
+NORDDJURS = IngestContext(municipality="Norddjurs Kommune")
+
+
+def seed_meeting() -> Meeting:
+    meetings = list(parse_agenda_text(SEED, NORDDJURS))
+    assert len(meetings) == 1
+    return meetings[0]
+
+
+def write_jsonl(path: Path, meetings: list[Meeting]) -> Path:
+    path.write_text("\n".join(json.dumps(m.to_dict(), ensure_ascii=False) for m in meetings) + "\n", "utf-8")
+    return path
+
+
+def variant(meeting: Meeting, **changes: object) -> Meeting:
+    """A copy of a real meeting with some fields changed (a later meeting of the same case, say)."""
+    clone = copy.deepcopy(meeting)
+    for key, value in changes.items():
+        setattr(clone, key, value)
+    return clone.finalise()
+
+
+def closed_copy(meeting: Meeting, secret: str) -> Meeting:
+    """The seed item as a closed item, with a distinctive word planted in its text."""
+    clone = copy.deepcopy(meeting)
+    item = clone.items[0]
+    item.access = Access.CLOSED
+    item.title = f"{item.title} {secret}"
+    for section in item.sections:
+        section.text += f" {secret}"
+    return clone.finalise()
+
+
+def dagsorden_of(meeting: Meeting) -> Meeting:
+    clone = copy.deepcopy(meeting)
+    clone.kind = MeetingKind.DAGSORDEN
+    for item in clone.items:
+        item.decisions = []
+        item.sections = [s for s in item.sections if s.kind.value != "decision"]
+    return clone.finalise()
+
+
+def quiet_ingest(paths: list[Path], root: Path, **kwargs: object) -> IngestSummary:
+    return ingest(paths, root, stream=io.StringIO(), workers=1, **kwargs)  # type: ignore[arg-type]

@@ -1,0 +1,160 @@
+"""The search service over the seed and real corpus rows: filters, facets, syntax, snippets."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from indexer.cli import main
+from indexer.search import SearchRequest, SearchService
+from tests.conftest import SEED
+from tests.index.helpers import NORDDJURS, quiet_ingest, seed_meeting, variant, write_jsonl
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> SearchService:
+    """The seed, plus the same case at a later meeting of another committee."""
+    tmp = tmp_path_factory.mktemp("search")
+    root = tmp / "ix"
+    quiet_ingest([SEED], root, context=NORDDJURS)
+    seed = seed_meeting()
+    later = variant(seed, committee="Økonomiudvalget", start=seed.start.replace(year=2023, month=1, day=16))
+    for item in later.items:
+        item.case_number = "81.00.00-A00-1-22"
+    seed.items[0].case_number = "81.00.00-A00-1-22"
+    seed.finalise()
+    quiet_ingest([write_jsonl(tmp / "extra.jsonl", [seed, later])], root)
+    return SearchService(root)
+
+
+def test_inflected_and_folded_forms_find_the_seed(service: SearchService) -> None:
+    for query in ["sociale medier", "medie", "arbejdspladser", "Områdeudvalget", "omraadeudvalget", "guiden"]:
+        assert service.search(SearchRequest(q=query)).total >= 1, query
+
+
+def test_filter_by_committee_and_date(service: SearchService) -> None:
+    both = service.search(SearchRequest(q="sociale medier"))
+    assert both.total == 2
+    committees = {v["value"]: v["count"] for v in both.facets["committee"]}
+    assert committees == {"Områdeudvalget for Administrationen": 1, "Økonomiudvalget": 1}
+    only = service.search(SearchRequest(q="sociale medier", committee=["Økonomiudvalget"]))
+    assert [r["committee"] for r in only.results] == ["Økonomiudvalget"]
+    assert [v for v in only.facets["committee"] if v["selected"]] == [
+        {"value": "Økonomiudvalget", "count": 1, "selected": True}
+    ]
+    dated = service.search(SearchRequest(q="sociale medier", date_from=date(2023, 1, 1)))
+    assert [r["meeting_date"][:10] for r in dated.results] == ["2023-01-16"]
+    upto = service.search(SearchRequest(q="", date_to=date(2022, 12, 5)))
+    assert [r["meeting_date"][:10] for r in upto.results] == ["2022-12-05"]
+
+
+def test_sort_newest_and_oldest(service: SearchService) -> None:
+    newest = [r["meeting_date"][:10] for r in service.search(SearchRequest(q="guide", sort="newest")).results]
+    oldest = [r["meeting_date"][:10] for r in service.search(SearchRequest(q="guide", sort="oldest")).results]
+    assert newest == sorted(newest, reverse=True) and oldest == sorted(oldest) and newest != oldest
+
+
+def test_danish_boolean_syntax_and_prefixes(service: SearchService) -> None:
+    assert service.search(SearchRequest(q="sociale IKKE medier")).total == 0
+    assert service.search(SearchRequest(q="vindmøller ELLER guiden")).total == 2
+    assert service.search(SearchRequest(q="vindmøller OG guiden")).total == 0
+    assert service.search(SearchRequest(q="titel:sociale")).total == 2
+    assert service.search(SearchRequest(q="beslutning:lokaludvalg")).total == 2
+    assert service.search(SearchRequest(q="udvalg:økonomiudvalget")).total == 1
+    assert service.search(SearchRequest(q="sag:81.00.00-A00-1-22")).total == 2
+    assert service.search(SearchRequest(q='"guide til arbejdspladser"')).total == 2
+
+
+def test_nonsense_queries_do_not_fail(service: SearchService) -> None:
+    for query in ['"', "(((", "titel:", "OG ELLER IKKE", "*", "sag:", ")", "a" * 600]:
+        response = service.search(SearchRequest(q=query))
+        assert response.total >= 0
+
+
+def test_snippet_is_highlighted_and_says_where_from(service: SearchService) -> None:
+    hit = service.search(SearchRequest(q="lokaludvalg")).results[0]
+    assert "<mark>" in hit["snippet"] and hit["snippet_field"] == "beslutning"
+    hit = service.search(SearchRequest(q="personalepolitikken")).results[0]
+    assert hit["snippet_field"] == "sagsfremstilling"
+
+
+def test_result_shape_matches_the_api_contract(service: SearchService) -> None:
+    response = service.search(SearchRequest(q="sociale medier")).to_dict()
+    assert {"total", "results", "facets"} <= response.keys()
+    hit = response["results"][0]
+    for key in [
+        "id",
+        "title",
+        "committee",
+        "municipality",
+        "meeting_date",
+        "item_number",
+        "case_number",
+        "access",
+        "snippet",
+        "decision",
+        "attachments",
+    ]:
+        assert key in hit
+    assert hit["access"] == "open"
+    assert {a["journal_number"] for a in hit["attachments"]} == {"142376/22", "142375/22"}
+    assert set(response["facets"]) >= {"committee", "year"}
+
+
+def test_case_history_and_similar(service: SearchService) -> None:
+    hit = service.search(SearchRequest(q="sociale medier", committee=["Områdeudvalget for Administrationen"])).results[
+        0
+    ]
+    history = service.case_history(hit["id"])
+    assert [h["committee"] for h in history] == ["Økonomiudvalget"]
+    similar = service.similar(hit["id"])
+    assert similar and similar[0]["committee"] == "Økonomiudvalget"
+
+
+def test_did_you_mean_and_autocomplete(service: SearchService) -> None:
+    response = service.search(SearchRequest(q="socale meddier"))
+    assert response.total == 0 and response.suggestion == "sociale medier"
+    values = [s["value"] for s in service.suggest("Øko")]
+    assert "Økonomiudvalget" in values
+    assert any(v.startswith("guide") for v in (s["value"] for s in service.suggest("guid")))
+
+
+def test_cli_search_json(service: SearchService, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    assert (
+        main(
+            [
+                "search",
+                "sociale",
+                "medier",
+                "--index",
+                str(service.index.root),
+                "--json",
+                "--committee",
+                "Økonomiudvalget",
+            ]
+        )
+        == 0
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert data["total"] == 1 and data["results"][0]["committee"] == "Økonomiudvalget"
+    assert main(["search", "--index", str(service.index.root), "--from", "2023-01-01", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["total"] == 1
+
+
+def test_stats(service: SearchService) -> None:
+    stats = service.stats()
+    assert stats["open_items"] == 2 and stats["meetings"] == 2
+    assert stats["first_meeting"] == "2022-12-05"
+
+
+def test_empty_query_lists_newest_first(service: SearchService) -> None:
+    dates = [r["meeting_date"] for r in service.search(SearchRequest()).results]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_paths(tmp_path: Path) -> None:
+    assert SEED.exists()

@@ -1,0 +1,294 @@
+"""Danish compound splitting: "personalepolitikken" → personale + politik.
+
+Danish writes compounds as one word, so a search for "politik" misses
+"personalepolitikken" unless the index also knows the parts.  The splitter works on
+the compound's lemma and accepts a split only when both sides are words the
+full-form dictionary knows (see ``indexer.lexicon``):
+
+* the head (right side) must be a known word that is not a bare suffix
+  ("-hed", "-skab", "-else" are derivations, not words in a compound);
+* the modifier (left side) may carry a linking -s- or -e-
+  (sundhed·s·plan, børn·e·have, arbejd(e)·s·plads) and is split again;
+* prefixes and prepositions (for-, over-, til-, ud-, ind- …) never count as a
+  modifier: "forslag" is not for + slag, "tilskud" is not til + skud;
+* a noun derived from a known compound verb stays whole: "vejledning" comes
+  from "vejlede", not from vej + ledning.
+
+Among the accepted splits the one with the longest head wins, which is how Danish
+compounds are built (the head carries the meaning, the modifier narrows it).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from indexer.lexicon import dictionary_lemma, is_known, lemmatise
+
+MIN_COMPOUND = 6
+MIN_HEAD = 3
+MIN_MODIFIER = 3
+MAX_DEPTH = 3
+# Parts nested inside a part are only split out when the part is this long.
+MIN_NESTED_COMPOUND = 8
+
+# Three-letter words are mostly accidental substrings (per·sone, bet·ale, hid·til);
+# only these common compound members may be a three-letter part.
+SHORT_PARTS = frozenset(
+    [
+        "råd",
+        "hus",
+        "vej",
+        "sag",
+        "sti",
+        "lov",
+        "dag",
+        "bil",
+        "bus",
+        "tog",
+        "sol",
+        "mål",
+        "art",
+        "tid",
+        "liv",
+        "løn",
+        "syn",
+        "båd",
+        "bro",
+        "eng",
+        "mad",
+        "ild",
+        "gas",
+        "tag",
+        "rum",
+        "vin",
+        "fag",
+        "ven",
+        "bad",
+        "tab",
+        "køb",
+        "del",
+        "top",
+        "net",
+        "mur",
+        "dør",
+        "ark",
+        "fly",
+        "vand",
+        "skov",
+        "jord",
+        "hav",
+        "sø",
+        "ø",
+        "by",
+        "ur",
+        "øl",
+        "kød",
+        "æg",
+        "is",
+        "ler",
+        "sky",
+        "dyr",
+        "får",
+        "ko",
+        "hund",
+        "kat",
+        "hest",
+        "ost",
+        "sal",
+        "bog",
+        "ret",
+        "elv",
+        "spor",
+    ]
+)
+
+# Right-hand pieces that are suffixes or inflections, although the dictionary also
+# lists them as words (hed "heath", skab "cupboard", igen "again", ende "end").
+BLOCKED_HEADS = frozenset(
+    [
+        "hed",
+        "hede",
+        "skab",
+        "dom",
+        "else",
+        "ning",
+        "ing",
+        "lig",
+        "lige",
+        "ligt",
+        "ende",
+        "ene",
+        "ens",
+        "erne",
+        "er",
+        "ere",
+        "eren",
+        "inde",
+        "isk",
+        "iske",
+        "sel",
+        "ion",
+        "ist",
+        "ment",
+        "ses",
+        "ser",
+        "sen",
+        "sig",
+        "ande",
+        "vis",
+        "ved",
+        "tet",
+        "den",
+        "det",
+        "der",
+        "for",
+        "til",
+        "med",
+        "fra",
+        "om",
+        "på",
+        "af",
+        "ud",
+        "op",
+        "ind",
+        "ned",
+        "ske",
+    ]
+)
+# Left-hand pieces that are prefixes, prepositions or particles, not modifiers.
+BLOCKED_MODIFIERS = frozenset(
+    [
+        "for",
+        "fore",
+        "over",
+        "under",
+        "mod",
+        "med",
+        "til",
+        "ind",
+        "ud",
+        "op",
+        "af",
+        "om",
+        "på",
+        "ned",
+        "fra",
+        "efter",
+        "hen",
+        "gen",
+        "sam",
+        "mis",
+        "van",
+        "bag",
+        "ved",
+        "mel",
+        "mellem",
+        "imod",
+        "igen",
+        "ikke",
+        "ene",
+        "and",
+        "anden",
+        "eller",
+        "samt",
+        "ere",
+        "ger",
+        "ter",
+        "ner",
+        "ler",
+        "del",
+        "forud",
+        "gennem",
+        "neden",
+        "oven",
+        "videre",
+        "sammen",
+        "tilbage",
+        "tilrette",
+        "frem",
+        "hjem",
+        "bort",
+        "rundt",
+        "uden",
+        "inden",
+    ]
+)
+# Derivational endings: a noun ending so, whose stem is a known verb, is one word.
+DERIVATION_ENDINGS = ("ning", "else", "ing", "sel")
+
+
+def _derived_from_known_verb(lemma: str) -> bool:
+    if lemma.endswith("ere"):  # loan verbs: konkludere is not konk + ludere
+        return True
+    for ending in DERIVATION_ENDINGS:
+        if lemma.endswith(ending) and len(lemma) > len(ending) + 3:
+            base = lemma[: -len(ending)]
+            if is_known(base + "e") or (ending == "ning" and is_known(base + "ne")):
+                return True
+    return False
+
+
+def _short_part_allowed(part: str) -> bool:
+    return len(part) > 3 or part in SHORT_PARTS
+
+
+def _head_lemma(head: str) -> str | None:
+    if len(head) < MIN_HEAD or head in BLOCKED_HEADS or not _short_part_allowed(head):
+        return None
+    lemma = dictionary_lemma(head)
+    if lemma is None or lemma in BLOCKED_HEADS or len(lemma) < MIN_HEAD:
+        return None
+    return lemma
+
+
+def _modifier_lemmas(modifier: str, depth: int) -> list[str] | None:
+    """Lemma(s) a modifier stands for, trying the bare form and then linking -s-/-e-."""
+    candidates = [modifier]
+    if modifier.endswith("s"):
+        candidates += [modifier[:-1], modifier[:-1] + "e"]
+    if modifier.endswith("e"):
+        candidates.append(modifier[:-1])
+    for candidate in candidates:
+        if len(candidate) < MIN_MODIFIER or candidate in BLOCKED_MODIFIERS or not _short_part_allowed(candidate):
+            continue
+        lemma = dictionary_lemma(candidate)
+        if lemma is not None and lemma not in BLOCKED_MODIFIERS:
+            return [lemma, *_nested_parts(lemma, depth)]
+        if depth < MAX_DEPTH:
+            parts = _split(candidate, depth + 1)
+            if parts:
+                return [candidate, *parts]
+    return None
+
+
+def _nested_parts(part: str, depth: int) -> tuple[str, ...]:
+    """A known word inside a compound is split again only when long (vindmølle, kolonihave)."""
+    if len(part) < MIN_NESTED_COMPOUND:
+        return ()
+    return _split(part, depth + 1)
+
+
+@lru_cache(maxsize=200_000)
+def _split(lemma: str, depth: int) -> tuple[str, ...]:
+    if depth > MAX_DEPTH or len(lemma) < MIN_COMPOUND or _derived_from_known_verb(lemma):
+        return ()
+    for cut in range(MIN_MODIFIER, len(lemma) - MIN_HEAD + 1):
+        head_lemma = _head_lemma(lemma[cut:])
+        if head_lemma is None:
+            continue
+        modifier_parts = _modifier_lemmas(lemma[:cut], depth)
+        if modifier_parts is None:
+            continue
+        head_parts = [head_lemma, *_nested_parts(head_lemma, depth)]
+        return tuple(dict.fromkeys(modifier_parts + head_parts))
+    return ()
+
+
+@lru_cache(maxsize=300_000)
+def split_compound(word: str) -> tuple[str, ...]:
+    """Lemmas of a compound's parts (modifier first, nested compounds included), or ()."""
+    word = word.lower()
+    if len(word) < MIN_COMPOUND or not word.isalpha():
+        return ()
+    lemma = lemmatise(word)
+    return tuple(part for part in _split(lemma, 0) if part != lemma)

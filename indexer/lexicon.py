@@ -1,0 +1,108 @@
+"""Danish word knowledge: spelling variants, full-form lemma lookup, compound heads.
+
+Snowball strips one suffix, so "arbejdsplads" and "arbejdspladser" end on different
+stems.  A full-form dictionary (simplemma's Danish list, ~790k forms, MIT) maps every
+inflected form to its lemma first; Snowball then only has to agree on lemmas.  Words
+the dictionary lacks (new compounds such as "mediestrategien") are lemmatised through
+their longest known head: "mediestrateg|ien" → "medie" + lemma("strategien").
+
+Everything here is cached: the analysis pipeline calls it for every indexed word.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+
+# Shortest word we trust the dictionary for: three-letter forms are too often
+# homographs of another word's inflection (dør "door"/"dies", led, bar, bad).
+MIN_LEMMA_WORD = 4
+# Shortest head/modifier when lemmatising an unknown compound through its head.
+MIN_HEAD = 3
+MIN_MODIFIER = 3
+
+# Spelling variants in real use, rewritten to one spelling before lookup.
+# Substring rules apply inside compounds too (retningslinier, tidslinien).
+VARIANT_SUBSTRINGS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"linie"), "linje"),
+    (re.compile(r"^e-mail"), "email"),
+)
+# Whole-word variants: common abbreviations written in minutes.
+VARIANT_WORDS: dict[str, str] = {
+    "evt": "eventuel",
+    "mio": "million",
+    "mia": "milliard",
+    "pct": "procent",
+    "kr": "krone",
+    "vedr": "vedrørende",
+    "inkl": "inklusive",
+    "ekskl": "eksklusive",
+    "hhv": "henholdsvis",
+    "ca": "cirka",
+    "byrå": "bureau",
+    "nivå": "niveau",
+    "majonæse": "mayonnaise",
+    "chaufør": "chauffør",
+}
+
+
+# Forms the dictionary lemmatises wrongly (leder "leader" is not a form of led "joint").
+LEMMA_CORRECTIONS: dict[str, str] = {
+    form: "leder" for form in ("leder", "lederen", "lederens", "ledere", "lederne", "ledernes", "lederes")
+}
+
+
+def normalise_variant(word: str) -> str:
+    """One spelling for words Danish writes two ways: "retningslinier" → "retningslinjer"."""
+    replaced = VARIANT_WORDS.get(word)
+    if replaced is not None:
+        return replaced
+    for pattern, replacement in VARIANT_SUBSTRINGS:
+        word = pattern.sub(replacement, word)
+    return word
+
+
+@lru_cache(maxsize=1)
+def _forms() -> Mapping[str, str]:
+    """The full-form → lemma table, loaded once per process (about 0.7 s, 100 MB)."""
+    from simplemma.strategies.dictionaries import DefaultDictionaryFactory
+
+    return DefaultDictionaryFactory().get_dictionary("da")  # type: ignore[no-any-return]
+
+
+def dictionary_lemma(word: str) -> str | None:
+    """The dictionary's lemma for an exact lower-case form, or None if unknown.
+
+    Suppletive lemmas (bedre → god, flere → mange) are refused: a reader searching
+    "god" does not mean "bedre", and the stemmer keeps such words apart anyway.  So are
+    lemmas much longer than the form, which are list noise (børne → barnebarn).
+    """
+    lemma = LEMMA_CORRECTIONS.get(word) or _forms().get(word)
+    if lemma is None or not lemma or lemma[0] != word[0] or len(lemma) > len(word) + 2:
+        return None
+    return lemma
+
+
+def is_known(word: str) -> bool:
+    """True for any form the dictionary lists."""
+    return _forms().get(word) is not None
+
+
+@lru_cache(maxsize=300_000)
+def lemmatise(word: str) -> str:
+    """Best lemma for a lower-case word; the word itself when nothing better is known."""
+    if len(word) < MIN_LEMMA_WORD or not word.isalpha():
+        return word
+    lemma = dictionary_lemma(word)
+    if lemma is not None:
+        return lemma
+    # Unknown word: lemmatise through the longest known head of a compound.
+    for split in range(MIN_MODIFIER, len(word) - MIN_HEAD + 1):
+        head = word[split:]
+        if len(head) < MIN_LEMMA_WORD:
+            break
+        head_lemma = dictionary_lemma(head)
+        if head_lemma is not None:
+            return word[:split] + head_lemma
+    return word

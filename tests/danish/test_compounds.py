@@ -1,0 +1,121 @@
+"""Compound parts: "politik" finds "personalepolitikken", "rådhus" never "rådgivning"."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+from whoosh.fields import ID, TEXT, Schema
+from whoosh.filedb.filestore import RamStorage
+from whoosh.qparser import MultifieldParser, QueryParser
+
+from indexer.compounds import split_compound
+from indexer.danish import compound_analyzer, compound_parts, danish_analyzer, stem_term
+
+
+def index_terms(text: str) -> list[str]:
+    return [t.text for t in compound_analyzer()(text, mode="index")]
+
+
+@pytest.mark.parametrize(
+    "query, compound",
+    [
+        ("politik", "personalepolitikken"),
+        ("medier", "mediestrategi"),
+        ("vindmøller", "vindmølleplanlægning"),
+        ("bestyrelse", "kommunalbestyrelsen"),
+        ("plads", "arbejdspladserne"),
+        ("sundhed", "sundhedsvæsenet"),
+        ("børn", "børnehaveklassen"),
+        ("udvalg", "Områdeudvalget"),
+        ("sti", "cykelstier"),
+        ("hus", "rådhuset"),
+        ("strategi", "IT-strategien"),
+    ],
+)
+def test_query_word_meets_a_part(query: str, compound: str) -> None:
+    assert stem_term(query.lower()) in index_terms(compound)
+
+
+@pytest.mark.parametrize(
+    "query, word",
+    [
+        ("rådhus", "rådgivning"),
+        ("vej", "vejledning"),
+        ("slag", "forslag"),
+        ("skud", "tilskud"),
+        ("valg", "udvalget"),
+        ("skab", "fællesskab"),
+        ("hed", "sundhed"),
+        ("person", "personalet"),
+        ("luder", "konkluderet"),
+        ("sone", "personale"),
+    ],
+)
+def test_no_false_part(query: str, word: str) -> None:
+    assert stem_term(query) not in index_terms(word)
+
+
+def test_simple_words_yield_no_parts() -> None:
+    assert index_terms("Udvalget godkendte indstillingen om kommunen") == []
+
+
+def test_nested_parts_and_linking_morphemes() -> None:
+    assert split_compound("vindmølleplanlægning")[:3] == ("vindmølle", "vind", "mølle")
+    assert "sundhed" in split_compound("sundhedsvæsenet")  # linking -s-
+    assert "arbejde" in split_compound("arbejdspladser")  # arbejd(e)·s·plads
+    assert "barn" in split_compound("børnehaveklasse")  # børn·e·have
+
+
+def test_parts_keep_the_compound_position() -> None:
+    tokens = [
+        (t.text, t.pos) for t in compound_analyzer()("ny personalepolitik vedtaget", mode="index", positions=True)
+    ]
+    assert tokens == [(stem_term("personale"), 1), (stem_term("politik"), 1)]
+
+
+def test_query_mode_passes_words_through() -> None:
+    query_terms = [t.text for t in compound_analyzer()("personalepolitik vindmøller", mode="query")]
+    assert query_terms == [t.text for t in danish_analyzer()("personalepolitik vindmøller")]
+
+
+def test_hyphenated_compound_yields_each_piece() -> None:
+    parts = compound_parts("børne-ungeudvalget")
+    assert parts[0] == "børne"
+    assert {"ung", "udvalg"} <= set(parts)
+
+
+def test_analyzers_pickle() -> None:
+    for analyzer in (danish_analyzer(), compound_analyzer()):
+        clone = pickle.loads(pickle.dumps(analyzer))
+        assert [t.text for t in clone("personalepolitikken", mode="index")] == [
+            t.text for t in analyzer("personalepolitikken", mode="index")
+        ]
+
+
+def test_in_a_whoosh_index_exact_form_ranks_above_part() -> None:
+    """End to end in a small in-memory index: a part match is found, and ranks
+    below a document that has the word itself, when parts weigh less."""
+    schema = Schema(
+        id=ID(stored=True),
+        body=TEXT(analyzer=danish_analyzer(), phrase=True),
+        parts=TEXT(analyzer=compound_analyzer(), field_boost=0.3),
+    )
+    ix = RamStorage().create_index(schema)
+    with ix.writer() as writer:
+        for doc_id, text in [
+            ("part", "Udkast til ny personalepolitik for kommunens arbejdspladser"),
+            ("exact", "Politik for kommunens arbejdspladser, udkast"),
+            ("other", "Rådgivning om rådhusets ombygning"),
+        ]:
+            writer.add_document(id=doc_id, body=text, parts=text)
+    with ix.searcher() as searcher:
+        parser = MultifieldParser(["body", "parts"], ix.schema)
+        hits = [hit["id"] for hit in searcher.search(parser.parse("politik"))]
+        assert hits == ["exact", "part"]
+        hits = [hit["id"] for hit in searcher.search(parser.parse("rådgivning"))]
+        assert hits == ["other"]
+        phrase = QueryParser("body", ix.schema).parse('"ny personalepolitik"')
+        assert [hit["id"] for hit in searcher.search(phrase)] == ["part"]
+        # "rådhus" finds the rådhus item only through its own word, never "Rådgivning".
+        assert [hit["id"] for hit in searcher.search(parser.parse("rådhus"))] == ["other"]

@@ -1,0 +1,87 @@
+"""Inflected forms meet: the analysis pipeline word by word."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.danish import analyse, danish_analyzer, snowball_analyzer, snowball_stem, stem_term
+from indexer.lexicon import dictionary_lemma, lemmatise, normalise_variant
+
+# Each row: forms a caseworker may type for the same word; Snowball alone splits them.
+SNOWBALL_MISSES = [
+    ("arbejdsplads", "arbejdspladser", "arbejdspladsen", "arbejdspladserne"),
+    ("indsats", "indsatsen", "indsatser"),
+    ("konsekvens", "konsekvenser", "konsekvenserne"),
+    ("mulighed", "muligheder", "mulighederne"),
+    ("dagsorden", "dagsordenen"),
+    ("kapacitet", "kapaciteten"),
+    ("sundhedsvæsen", "sundhedsvæsenet"),
+    ("virksomhed", "virksomheder", "virksomhedernes"),
+    ("barn", "børn", "børnene"),
+    ("regel", "regler", "reglerne"),
+]
+
+
+@pytest.mark.parametrize("forms", SNOWBALL_MISSES, ids=lambda forms: forms[0])
+def test_forms_share_one_term(forms: tuple[str, ...]) -> None:
+    terms = {stem_term(form) for form in forms}
+    assert len(terms) == 1, dict(zip(forms, map(stem_term, forms), strict=True))
+
+
+@pytest.mark.parametrize("forms", SNOWBALL_MISSES[:8], ids=lambda forms: forms[0])
+def test_snowball_alone_did_split_them(forms: tuple[str, ...]) -> None:
+    """Guards the test above: these really are cases the baseline gets wrong."""
+    assert len({snowball_stem(form) for form in forms}) > 1
+
+
+@pytest.mark.parametrize(
+    "left, right",
+    [
+        ("rådhus", "rådgivning"),
+        ("bedre", "god"),  # suppletive comparative: no lemma jump across stems
+        ("dør", "dø"),  # "door" is not a form of "to die"
+        ("politik", "politi"),
+        ("kommune", "kommunal"),
+        ("lov", "lokal"),
+    ],
+)
+def test_distinct_words_stay_apart(left: str, right: str) -> None:
+    assert stem_term(left) != stem_term(right)
+
+
+def test_unknown_compound_is_lemmatised_through_its_head() -> None:
+    # "mediestrategien" is not in the dictionary; its head "strategien" is.
+    assert dictionary_lemma("mediestrategien") is None
+    assert lemmatise("mediestrategien") == "mediestrategi"
+    assert stem_term("mediestrategien") == stem_term("mediestrategi")
+
+
+def test_spelling_variants_meet() -> None:
+    assert normalise_variant("retningslinier") == "retningslinjer"
+    assert stem_term("retningslinier") == stem_term("retningslinjer") == stem_term("retningslinje")
+    assert stem_term("tidslinien") == stem_term("tidslinje")
+    assert stem_term("e-mail") == stem_term("email")
+
+
+def test_abbreviations_meet_their_words() -> None:
+    assert analyse("3,5 mio. kr. svarende til 12 pct.") == analyse("3,5 millioner kroner svarende til 12 procent")
+    assert stem_term("evt") == stem_term("eventuelt")
+
+
+def test_folding_still_applies() -> None:
+    assert analyse("Århus Grenå Søndergård") == analyse("Aarhus Grenaa Soendergaard")
+
+
+def test_analyzer_terms_on_seed_sentence(seed_text: str) -> None:
+    """The seed item speaks of "arbejdspladser" and "indsatsen"/"indsatser": the
+    singular a caseworker types must be among the item's terms."""
+    terms = set(analyse(seed_text))
+    for query in ("arbejdsplads", "indsats", "dagsorden", "konsekvens", "sammenhæng", "guide"):
+        assert stem_term(query) in terms, query
+    baseline = {t.text for t in snowball_analyzer()(seed_text)}
+    assert snowball_stem("arbejdsplads") not in baseline  # the baseline missed it
+
+
+def test_numbers_and_short_words_pass_through() -> None:
+    assert analyse("§ 17, stk. 4 i lov nr. 1234") == ["17", "stk", "4", "lov", "nr", "1234"]
+    assert [t.text for t in danish_analyzer()("12/27845")] == ["12/27845"]

@@ -112,3 +112,10 @@ def test_truncated_export_raises_format_error(tmp_path: Path) -> None:
     with pytest.raises(FormatError) as info:
         list(edoc.parse(target, IngestContext()))
     assert str(target) in str(info.value)
+
+
+def test_walking_the_parent_claims_the_export_once() -> None:
+    from indexer.formats import iter_inputs
+
+    found = list(iter_inputs([FOLDER.parent]))
+    assert [(path, module.NAME if module else None) for path, module in found] == [(FOLDER, "edoc")]

@@ -1,0 +1,164 @@
+"""Names of political bodies: abbreviations, learnt initials, and synonyms.
+
+Minutes name committees three ways: in full ("Teknik- og Miljøudvalget"), by the
+abbreviation of the "Sagsgang" line (TMU, ØU, KB) and by the municipality's own word
+for its council (byråd in some, kommunalbestyrelse in others).  A caseworker types
+any of them; these helpers turn one into the others at query time.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Body:
+    """One body: the abbreviations it goes by and patterns matching its full names."""
+
+    abbreviations: tuple[str, ...]
+    name_patterns: tuple[str, ...]
+    names: tuple[str, ...] = field(default=())
+
+    def matches(self, name: str) -> bool:
+        lowered = name.casefold()
+        return any(re.search(pattern, lowered) for pattern in self.name_patterns)
+
+
+# Abbreviations used across Danish municipalities (Sagsgang lines, cross-references).
+# Patterns are matched against case-folded committee names.
+KNOWN_BODIES: tuple[Body, ...] = (
+    Body(("KB",), (r"kommunalbestyrelse",), ("Kommunalbestyrelsen",)),
+    Body(("BR",), (r"byråd", r"borgerrepræsentation"), ("Byrådet",)),
+    Body(("RR",), (r"regionsråd",), ("Regionsrådet",)),
+    Body(("ØU", "ØK"), (r"økonomiudvalg",), ("Økonomiudvalget",)),
+    Body(("FU",), (r"forretningsudvalg",), ("Forretningsudvalget",)),
+    Body(("MAG",), (r"magistrat",), ("Magistraten",)),
+    Body(("OA",), (r"områdeudvalg(et)? for administration",), ("Områdeudvalget for Administrationen",)),
+    Body(("HU", "HMU"), (r"hovedudvalg", r"hoved-?med"), ("Hovedudvalget",)),
+    Body(
+        ("KUU",), (r"kultur- og udviklingsudvalg", r"kultur-? og uddannelsesudvalg"), ("Kultur- og Udviklingsudvalget",)
+    ),
+    Body(("BUU",), (r"børne- og ungdomsudvalg", r"børne- og uddannelsesudvalg"), ("Børne- og Ungdomsudvalget",)),
+    Body(("BUU", "BUV"), (r"børne- og ungeudvalg",), ("Børne- og Ungeudvalget",)),
+    Body(("TMU",), (r"teknik- og miljøudvalg", r"miljø- og teknikudvalg"), ("Teknik- og Miljøudvalget",)),
+    Body(("TU",), (r"^teknisk udvalg", r"^teknikudvalg"), ("Teknisk Udvalg",)),
+    Body(("SSU",), (r"social- og sundhedsudvalg", r"sundheds- og socialudvalg"), ("Social- og Sundhedsudvalget",)),
+    Body(("SU",), (r"^sundhedsudvalg", r"sundheds- og forebyggelsesudvalg"), ("Sundhedsudvalget",)),
+    Body(("SOU",), (r"^socialudvalg",), ("Socialudvalget",)),
+    Body(("BEU", "BU"), (r"beskæftigelsesudvalg",), ("Beskæftigelsesudvalget",)),
+    Body(("KFU",), (r"kultur- og fritidsudvalg",), ("Kultur- og Fritidsudvalget",)),
+    Body(
+        ("PUK",),
+        (r"udvalget for plan,? udvikling og kultur", r"plan-?, udviklings- og kulturudvalg"),
+        ("Udvalget for Plan, Udvikling og Kultur",),
+    ),
+    Body(("PU",), (r"^planudvalg",), ("Planudvalget",)),
+    Body(("ÆU",), (r"ældreudvalg", r"ældre- og"), ("Ældreudvalget",)),
+    Body(("MED",), (r"med-udvalg", r"medudvalg"), ("MED-udvalget",)),
+)
+
+# Words for the same body: a query for one should find the others.
+BODY_SYNONYMS: tuple[frozenset[str], ...] = (
+    frozenset({"byråd", "kommunalbestyrelse", "borgerrepræsentation"}),
+    frozenset({"byrådet", "kommunalbestyrelsen", "borgerrepræsentationen"}),
+    frozenset({"byrådets", "kommunalbestyrelsens", "borgerrepræsentationens"}),
+    frozenset({"borgmester", "overborgmester"}),
+    frozenset({"økonomiudvalg", "magistrat"}),
+    frozenset({"økonomiudvalget", "magistraten"}),
+)
+
+_SMALL_WORDS = frozenset({"og", "for", "i", "af", "med", "til", "om", "the", "&"})
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*-?", re.UNICODE)
+_ABBREVIATION = re.compile(r"^[A-ZÆØÅ]{2,5}$")
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def initials(name: str) -> str:
+    """Initials of a committee name as Danish minutes abbreviate it.
+
+    Each content word gives its first letter; a word ending in "udvalg(et)" adds
+    "U", so "Teknik- og Miljøudvalget" → "TMU" and "Økonomiudvalget" → "ØU".
+    Small words (og, for, i) are skipped.
+    """
+    letters: list[str] = []
+    for word in _WORD.findall(_nfc(name)):
+        lowered = word.casefold().rstrip("-")
+        if lowered in _SMALL_WORDS or not lowered:
+            continue
+        if lowered in ("udvalg", "udvalget"):
+            letters.append("U")
+            continue
+        letters.append(lowered[0].upper())
+        if re.search(r".udvalg(et)?$", lowered):
+            letters.append("U")
+    return "".join(letters)
+
+
+def learn_abbreviations(committee_names: Iterable[str]) -> dict[str, list[str]]:
+    """Abbreviation → committee names, from the names seen in the index.
+
+    Combines the known table with initials learnt from the data; an abbreviation
+    shared by several committees maps to all of them (the caller can facet).
+    """
+    table: dict[str, list[str]] = {}
+    for name in dict.fromkeys(_nfc(n).strip() for n in committee_names if n and n.strip()):
+        keys = {initials(name)}
+        keys.update(abbr for body in KNOWN_BODIES if body.matches(name) for abbr in body.abbreviations)
+        for key in sorted(k for k in keys if len(k) >= 2):
+            table.setdefault(key, []).append(name)
+    return table
+
+
+def known_abbreviation(token: str) -> Body | None:
+    """The known body an upper-case abbreviation stands for, if any."""
+    token = _nfc(token).upper()
+    for body in KNOWN_BODIES:
+        if token in body.abbreviations:
+            return body
+    return None
+
+
+def resolve_abbreviation(token: str, committee_names: Iterable[str] = ()) -> list[str]:
+    """Full committee names an abbreviation may mean: learnt names first, then known ones."""
+    if not _ABBREVIATION.match(_nfc(token).upper()):
+        return []
+    key = _nfc(token).upper()
+    names = list(learn_abbreviations(committee_names).get(key, []))
+    body = known_abbreviation(key)
+    if body is not None:
+        names += [n for n in body.names if n not in names]
+    return names
+
+
+def expand_body_query(text: str, committee_names: Iterable[str] = ()) -> list[str]:
+    """Alternative query strings naming the same body, the original first.
+
+    "byrådet" → ["byrådet", "kommunalbestyrelsen", "borgerrepræsentationen"];
+    "TMU" → ["TMU", "Teknik- og Miljøudvalget"]; words that name no body come back
+    alone.  Each word is replaced in place, so "byrådets budget" keeps "budget".
+    """
+    text = _nfc(text.strip())
+    if not text:
+        return []
+    words = text.split()
+    alternatives = [text]
+    names = list(committee_names)
+    for index, word in enumerate(words):
+        bare = word.strip(".,;:!?()\"'")
+        replacements: list[str] = []
+        for group in BODY_SYNONYMS:
+            if bare.casefold() in group:
+                replacements += sorted(group - {bare.casefold()})
+        if bare.isupper() or bare in {"Ø", "Æ"}:
+            replacements += resolve_abbreviation(bare, names)
+        for replacement in replacements:
+            candidate = " ".join([*words[:index], replacement, *words[index + 1 :]])
+            if candidate not in alternatives:
+                alternatives.append(candidate)
+    return alternatives

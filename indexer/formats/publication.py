@@ -16,9 +16,10 @@ Decisions made here:
   ``IsPublic`` (when present) is true and its title does not announce it as
   withheld ("Ikke offentliggjort …").  Closed items keep number and title only;
   closed enclosures keep their metadata but their files are never opened.
-* Feedback fields (``IsFeedback``) are this meeting's decisions in a referat; in a
-  dagsorden any text in them stems from earlier meetings and goes to history,
-  as does ``ItemHistory``.
+* Feedback fields (``IsFeedback``) are this meeting's decisions in a referat when
+  they are the committee's own ("Beslutning", "FORRETNINGSUDVALGETS BESLUTNING" in
+  the Forretningsudvalg); another body's field, and any text in a dagsorden's
+  fields, stems from other meetings and goes to history, as does ``ItemHistory``.
 * Item ids key on the printed number; the Aarhus whole-meeting entries
   ("Åbent referat"/"Lukket referat", number 0) key on their caption.
 """
@@ -47,7 +48,17 @@ from indexer.formats._xml import (
     text_of,
     tidy_committee,
 )
-from indexer.model import COPENHAGEN, Access, Attachment, Decision, Item, Meeting, MeetingKind, Section
+from indexer.model import (
+    COPENHAGEN,
+    Access,
+    Attachment,
+    Decision,
+    Item,
+    Meeting,
+    MeetingKind,
+    Section,
+    normalise_key,
+)
 from indexer.sanitize import html_to_text, sanitize_html
 
 NAME = "publication"
@@ -219,15 +230,16 @@ def _section(caption: str, content: str) -> Section | None:
 
 
 def _feedback(item: Item, meeting: Meeting, caption: str, content: str) -> None:
-    """A Beslutning field: this meeting's decision in a referat, history otherwise."""
+    """A Beslutning field: this committee's decision in a referat, history otherwise."""
     if meeting.draft:
         return
     text = html_to_text(content) if "<" in content else content.strip()
     html = sanitize_html(content) if "<" in content else None
-    if meeting.kind == MeetingKind.REFERAT:
+    body = decision_body(caption, meeting.committee)
+    if meeting.kind == MeetingKind.REFERAT and normalise_key(body) == normalise_key(meeting.committee):
         item.decisions.append(
             Decision(
-                body=decision_body(caption, meeting.committee),
+                body=body,
                 date=meeting.meeting_date,
                 text=text,
                 heading=caption,
@@ -235,9 +247,11 @@ def _feedback(item: Item, meeting: Meeting, caption: str, content: str) -> None:
             )
         )
     else:
+        # A dagsorden cannot hold this meeting's decision, and another body's field
+        # ("REGIONSRÅDETS BESLUTNING" in the Forretningsudvalg's referat) is not it either.
         item.history.append(
             Decision(
-                body=decision_body(caption, meeting.committee),
+                body=body,
                 date=parse_danish_date(text[:40]),
                 text=text,
                 heading=caption,

@@ -247,3 +247,46 @@ def test_referat_feedback_fields_become_decisions(tmp_path: Path) -> None:
     assert decision.date == date(2013, 5, 15)
     # dagsorden and referat of one meeting share item ids, so the referat supersedes
     assert [i.id for i in meeting.items] == [i.id for i in parse_one(BALLERUP).items]
+
+
+def test_another_bodys_feedback_field_is_history_in_a_referat(tmp_path: Path) -> None:
+    target = tmp_path / "regionh"
+    shutil.copytree(REGION_H, target)
+    xml = target / "Publication553.xml"
+    xml.chmod(0o644)
+    tree = etree.parse(str(xml))
+    root = tree.getroot()
+    root.find("PublicationTypeAsValue").text = "3"
+    root.find("PublicationTypeAsEnum").text = "Referat"
+    item = root.xpath("//Items/Item[Number='2']")[0]
+    for field in item.findall("Fields/ItemField"):
+        if field.findtext("Caption") == "FORRETNINGSUDVALGETS BESLUTNING":
+            field.find("Content").text = "<p>Anbefalet.</p>"
+        if field.findtext("Caption") == "REGIONSRÅDETS BESLUTNING":
+            field.find("Content").text = "<p>Godkendt.</p>"
+    tree.write(str(xml), encoding="utf-8", xml_declaration=True)
+
+    meeting = parse_one(target, municipality="Region Hovedstaden")
+    assert not meeting.draft and meeting.kind == MeetingKind.REFERAT
+    decided = meeting.items[1]
+    assert [(d.body, d.text) for d in decided.decisions] == [("Forretningsudvalget", "Anbefalet.")]
+    assert [(h.body, h.text) for h in decided.history] == [("Regionsrådet", "Godkendt.")]
+
+
+def test_external_entities_are_never_resolved(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("hemmelig-adgangskode", "utf-8")
+    data = (BALLERUP / "Publication32.xml").read_text("utf-8-sig")
+    data = data.replace(
+        '<?xml version="1.0" encoding="utf-8" standalone="yes"?>',
+        f'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE Publication [<!ENTITY leak SYSTEM "{secret.as_uri()}">]>',
+    )
+    data = data.replace("<Name><![CDATA[KMB IT-udvalget]]></Name>", "<Name>KMB &leak; IT-udvalget</Name>", 1)
+    crafted = tmp_path / "Publication32.xml"
+    crafted.write_text(data, "utf-8")
+    assert publication.detect(crafted)
+    try:
+        meetings = list(publication.parse(crafted, IngestContext(municipality="Ballerup")))
+    except FormatError:
+        return  # refusing the document is fine too
+    assert "hemmelig" not in str(meetings[0].to_dict())

@@ -1,0 +1,711 @@
+"""KLE main-group topics for agenda items.
+
+Danish municipalities file cases by KLE (Kommunernes Landsforenings
+Emnesystematik).  An item gets its topic from, in order of trust:
+
+1. a KLE number in its case/journal number or in a "J.nr.:" line of its text
+   (confidence 1.0, source "case-number");
+2. the municipality's own KLE subject words, when a KLE file has been loaded
+   (source "kle-file");
+3. our own Danish keyword lists per main group (source "text").
+
+KL's KLE data is licensed and is never shipped here: the codes follow KLE, the
+short names and keyword lists below are our own.  Items the text does not
+clearly place get no topic (an empty list, shown as "Uden emne") rather than a
+guess.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import Stemmer
+
+from indexer.danish import fold
+from indexer.model import Access, Item, SectionKind
+
+TopicSource = Literal["case-number", "text", "kle-file"]
+
+NO_TOPIC_NAME = "Uden emne"
+KLE_TERMS_FILE = "kle-terms.json"
+
+# Main-group codes follow KLE; the short names are ours.  Discontinued groups
+# are kept so that old case numbers still resolve.
+TOPIC_NAMES: dict[str, str] = {
+    "00": "Kommunens styrelse",
+    "01": "Planlægning og natur",
+    "02": "Byggeri",
+    "03": "Boliger",
+    "04": "Parker, fritid og landskab",
+    "05": "Veje og trafik",
+    "06": "Spildevand og vandløb",
+    "07": "Affald og genbrug",
+    "08": "Havne og lufthavne",
+    "09": "Miljøbeskyttelse",
+    "11": "Øer",
+    "12": "Kirkelige forhold",
+    "13": "Forsyning og kollektiv trafik",
+    "14": "Beredskab",
+    "15": "Beskæftigelse",
+    "16": "Social- og sundhed (gammel)",
+    "17": "Skole og undervisning",
+    "18": "Folkeoplysning og ungdomsskole",
+    "19": "Museer og arkiver",
+    "20": "Kultur",
+    "21": "Biblioteker",
+    "22": "Erhvervsregulering",
+    "23": "Borgerlige forhold",
+    "24": "Erhverv og turisme",
+    "25": "Skat",
+    "26": "Retsvæsen og militær",
+    "27": "Social service",
+    "28": "Dagtilbud",
+    "29": "Sundhed",
+    "30": "Andre myndigheders opgaver",
+    "32": "Kontante ydelser",
+    "50": "Sygehuse (gammel)",
+    "54": "Uddannelse",
+    "81": "Personale",
+    "82": "Kommunens ejendomme",
+    "83": "Driftsmidler og inventar",
+    "84": "Valg",
+    "85": "IT og administration",
+    "86": "Kommunal produktion",
+    "87": "Arbejdsmiljø",
+    "88": "Indkøb og udbud",
+}
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One topic of an item: a KLE main group, how it was found, how sure we are."""
+
+    code: str  # main group, "05"
+    name: str
+    source: TopicSource
+    confidence: float
+    detail: str | None = None  # finer KLE number when known, "05.01.08"
+    detail_name: str | None = None  # its title, when a KLE file names it
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+# --------------------------------------------------------------------------
+# KLE numbers in case numbers and text
+
+# "85.02.02-G01-1-17", "00.01.00P35-0104", "81.03.00-G01": the number must not
+# be part of a longer dotted number (a date such as 31.01.2014 is not).
+_KLE_NUMBER = r"(?<![\d.,])(\d{2})\.(\d{2})(?:\.(\d{2}))?(?![\d]|\.\d|,\d)"
+_FACET = r"\s*-?\s*[A-ZÆØ]\d{2}(?!\d)"
+CASE_NUMBER_KLE = re.compile(r"^\s*" + _KLE_NUMBER)
+FACETED_KLE = re.compile(_KLE_NUMBER + r"(?=" + _FACET + r")")
+MARKED_KLE = re.compile(
+    r"(?:\bJ\.?\s?nr|\bJournal(?:nr|nummer)|\bKLE(?:-nr)?|\bEmnenr)\.?\s*:?\s*" + _KLE_NUMBER,
+    re.IGNORECASE,
+)
+
+
+def _valid(main: str, group: str) -> bool:
+    return main in TOPIC_NAMES and int(group) <= 99
+
+
+def kle_numbers_in_case_number(case_number: str | None) -> list[str]:
+    """KLE numbers a case or journal number starts with or carries with a facet."""
+    if not case_number:
+        return []
+    found: list[str] = []
+    for match in [CASE_NUMBER_KLE.match(case_number), *FACETED_KLE.finditer(case_number)]:
+        if match and _valid(match.group(1), match.group(2)):
+            code = ".".join(g for g in match.groups() if g)
+            if code not in found:
+                found.append(code)
+    return found
+
+
+def kle_numbers_in_text(text: str) -> list[str]:
+    """KLE numbers the text names explicitly ("J.nr.: 01.05.08") or with a facet."""
+    found: list[str] = []
+    for pattern in (MARKED_KLE, FACETED_KLE):
+        for match in pattern.finditer(text or ""):
+            if _valid(match.group(1), match.group(2)):
+                code = ".".join(g for g in match.groups() if g)
+                if code not in found:
+                    found.append(code)
+    return found
+
+
+def item_kle_numbers(item: Item) -> list[str]:
+    """Every KLE number the item's own metadata or text carries, most trusted first."""
+    found = kle_numbers_in_case_number(item.case_number)
+    texts = [item.title] + [s.text for s in item.sections if s.kind != SectionKind.HISTORY and s.access == Access.OPEN]
+    for text in texts:
+        found += [c for c in kle_numbers_in_text(text) if c not in found]
+    return found
+
+
+# --------------------------------------------------------------------------
+# Our own keyword lists
+#
+# Terms are written as Danish stems, lower case with æ/ø/å folded on match.
+# "lokalplan" matches any word starting with it (lokalplanforslag); a leading
+# "*" also matches inside compounds (husholdnings*affald*); a trailing "$"
+# wants the whole word; spaces join words of a phrase.  Title-only terms (the
+# procedural ones that every body mentions in passing) start with "^".
+
+# fmt: off
+KEYWORDS: dict[str, tuple[str, ...]] = {
+    "00": (
+        "^eventuelt$", "^meddelelse", "^bemærkninger til dagsorden", "^godkendelse af dagsorden",
+        "^gensidig orientering", "^orienteringspunkt", "^mødeplan", "^mødekalender", "^*budgetopfølgning",
+        "^budgetlægning", "^budget 20", "^budgetforslag", "^regnskab", "^årsberetning", "^overførsel af",
+        "^rådighedsbeløb", "^*styrelsesvedtægt", "^frikommune", "^låneoptagelse", "^lånoptag", "^studietur",
+        "^*seminar", "^temadrøftelser", "^udpegning af medlem", "^valg af medlem", "^takstblad",
+        "^udvalgets arbejde", "^samarbejdskodeks", "^lokalråd", "^landsbyråd", "^politisk",
+        "^kvartalsrapport", "^mindreforbrug", "^merforbrug", "^mindreudgift", "^*anlægsprojekter fra",
+        "budgetopfølgning", "budgetforlig", "styrelsesvedtægt",
+    ),
+    "01": (
+        "lokalplan", "kommuneplan", "planstrategi", "*planlægning", "byplanvedtægt", "landzone", "råstof",
+        "fredning", "fredningsforslag", "naturfredning", "natura 2000", "*naturbeskyttelse", "naturområde",
+        "fortidsminde", "landsbyfornyelse", "byudvikling", "helhedsplan", "udviklingsplan", "kulturmiljø",
+        "højhuspolitik", "detailhandel", "udvalgsvarebutik", "aflastningscent", "miljørapport",
+        "miljøvurdering", "vvm", "planområde", "plansag", "*plantillæg", "rammeområde", "bevaringsværdi",
+        "§ 3", "beskyttet natur", "naturpleje", "temaplan", "erhvervsareal",
+    ),
+    "02": (
+        "byggesag", "*byggetilladelse", "byggeansøgning", "byggefelt", "etagebebyggelse", "etageejendom",
+        "*etageboligbebyggelse", "*boligbebyggelse", "tilbygning", "ombygning", "opførelse af", "opføre",
+        "nybyggeri", "etager$", "byggeri", "bebyggelsesprocent", "*byggesagsbehandling",
+        "bygningsreglement", "dispensation fra bygningsreglement", "nedrivning af", "nedrive",
+        "energirenovering", "facade", "tagudhæng", "bygningshøjde", "byggeret",
+    ),
+    "03": (
+        "almen bolig", "almene bolig", "*boligafdeling", "boligforening", "*boligselskab", "landsbyggefond",
+        "skema c", "skema b", "friplejebolig", "ungdomsbolig", "kollegi", "boligpolitik",
+        "kombineret udlejning", "anvisning", "udlejning", "nedlæggelse af bolig", "nedlægning af bolig",
+        "*boligregulering", "flexbolig", "boligstøtte", "*boligområde", "ghetto", "lejebolig", "lejer",
+    ),
+    "04": (
+        "park$", "parken$", "parker$", "parkerne$", "parkanlæg", "*bypark", "grønne område",
+        "*grønt område", "friluft", "skov", "strand", "badebro", "badevand", "legeplads", "bevægelsespark",
+        "idrætsanlæg", "idrætsfacilitet", "naturoplevelse", "rekreativ", "landskabspleje",
+        "landdistriktspolitik", "kolonihave", "træsti", "vandresti", "friluftsscene", "naturpark",
+        "hundeskov", "kirkegård", "begravelse",
+    ),
+    "05": (
+        "vej$", "veje$", "vejen$", "vejene$", "*vejføring", "*vejprojekt", "vejnavn", "vejnet", "*vejanlæg",
+        "vejbelysning", "vejafvanding", "vejkapital", "vejdirektorat", "*vejbidrag", "fællesvej",
+        "privat fællesvej", "offentlig vej", "*trafiksikkerhed", "trafikal", "trafikproblem", "*biltrafik",
+        "trafiksanering", "trafikregulering", "trafikafvikling", "tung trafik", "trafikplan$",
+        "infrastruktur", "ledningsejer", "*fartdæmpning", "hastighed", "*parkering", "*parkeringsplads",
+        "cykel", "*cykelsti", "*cykeltrafik", "cyklist", "fortov", "gående", "fodgænger", "kryds",
+        "rundkørsel", "signalregul", "asfalt", "belægning", "vintertjeneste", "vintervedligehold",
+        "snerydning", "glatførebekæmpelse", "linjeføring", "linieføring", "motorvej", "*stitunnel",
+        "tunnel", "*vejtunnel", "bro$", "broen", "kapacitetsforbedring", "mobilitet", "ekspropriation",
+        "move 20",
+    ),
+    "06": (
+        "spildevand", "*spildevandsplan", "kloak", "regnvand", "regnvandsbassin", "vandløb",
+        "*vandløbsregulativ", "vandplan", "vandråd", "vandhandleplan", "vandområdeplan", "indsatsprogram",
+        "klimatilpasning", "*oversvømmelse", "skybrud", "*afvanding", "*renseanlæg", "nedsivning",
+        "separatkloak", "vandafledning", "udledning",
+    ),
+    "07": (
+        "*affald", "affaldsplan", "*affaldsregulativ", "renovation", "*renovationsgebyr", "genbrug",
+        "genanvendelse", "genbrugsplads", "deponi", "*affaldsindsamling", "miljøcenter", "forbrænding",
+        "afbrænding af farligt", "dagrenovation", "storskrald", "*affaldssortering",
+    ),
+    "08": (
+        "havn", "*havnene", "havneudvidelse", "lystbådehavn", "kaj$", "lufthavn", "færge", "*yderhavn",
+    ),
+    "09": (
+        "miljøtilsyn", "*miljøtilsynsindberetning", "tilsynsindberetning", "miljøgodkendelse",
+        "jordforurening", "forurening", "*forurenet", "pcb", "støj", "luftforurening", "rotte",
+        "*rottebekæmpelse", "skadedyr", "måge", "husdyrbrug", "miljøstyrelse", "miljøbeskyttelse",
+        "landbrug", "virksomhedstilsyn", "lugtgene", "partikelforurening",
+    ),
+    "13": (
+        "vandforsyning", "*vandforsyningsplan", "drikkevand", "grundvand", "*indsatsplan", "vandværk",
+        "boring", "fjernvarme", "*varmeforsyning", "varmeplan", "varmepumpe", "*kedel", "flis", "halmkedel",
+        "overskudsvarme", "naturgas", "gasledning", "*projektforslag", "*elforsyning", "vindmølle",
+        "*ve-anlæg", "vedvarende energi", "solcelle", "biogas", "energiforsyning", "kollektiv trafik",
+        "*kollektiv trafikplan", "busdrift", "bus$", "busser", "buslinje", "midttrafik", "movia", "flextur",
+        "teletaxa", "togtrafik", "jernbane", "trafikplan for den statslige", "togbetjening", "letbane",
+        "byggemodning", "forsyning", "*forsyningsselskab", "batteribank", "batterilager", "uv-belysning",
+        "fjernvarmeforsyning",
+    ),
+    "14": (
+        "beredskab", "brandvæsen", "*brandvæsenet", "brandstation", "brandsyn", "redningsberedskab",
+        "risikobaseret dimensionering", "brandhane",
+    ),
+    "15": (
+        "beskæftigelse", "jobcent", "ledig", "kontanthjælp", "aktivering", "fleksjob", "ressourceforløb",
+        "arbejdsmarked", "virksomhedspraktik", "løntilskud", "integration af flygtning",
+    ),
+    "17": (
+        "folkeskole", "skolen$", "skole$", "skoler$", "skolerne", "elev", "undervisning", "sfo",
+        "skolefritidsordning", "skoledistrikt", "skolestruktur", "valgfag", "skolebus", "skolebefordring",
+        "befordring af elev", "specialundervisning", "indskoling",
+    ),
+    "18": (
+        "ungdomsskole", "folkeoplysning", "aftenskole", "folkeoplysningsudvalg", "foreningsliv",
+        "lokaletilskud",
+    ),
+    "19": (
+        "museum", "museer", "arkiv", "lokalhistori",
+    ),
+    "20": (
+        "kultur", "teater", "*teatersal", "musikskole", "kunst", "forsamlingshus", "kulturhus", "koncert",
+        "festival", "spillested", "kulturpolitik", "kulturkommune",
+    ),
+    "21": (
+        "bibliotek",
+    ),
+    "22": (
+        "udeservering", "torvehandel", "street food", "bevilling til udskænkning", "alkoholbevilling",
+        "taxi", "taxa",
+    ),
+    "23": (
+        "borgerservice", "folkeregister", "navneændring", "pas$", "vielse",
+    ),
+    "24": (
+        "erhvervsråd", "erhvervsudvikling", "erhvervsservice", "turisme", "*turisme", "vækst",
+        "iværksætter", "erhvervspolitik", "lag$", "leader", "erhvervsfremme", "detailhandelsforening",
+        "partnerskabsaftale", "erhvervsgrunde",
+    ),
+    "25": (
+        "ejendomsskat", "grundskyld", "dækningsafgift", "skatteprocent", "udskrivningsprocent",
+    ),
+    "27": (
+        "socialpsykiatri", "handicap", "*handicappolitik", "hjemløs", "hellested", "socialt udsat",
+        "udsatte", "magtanvendelse", "misbrug", "rammeaftale", "botilbud", "forsorgshjem", "ældrepleje",
+        "hjemmepleje", "plejehjem", "plejebolig", "anbringelse", "børn og unge med", "servicelov",
+        "værested", "ældreråd",
+    ),
+    "28": (
+        "dagtilbud", "daginstitution", "dagpleje", "vuggestue", "børnehave", "pasningsgaranti",
+        "dagsinstitution",
+    ),
+    "29": (
+        "sundhed", "*sundhedspolitik", "forebyggelse", "tandpleje", "genoptræning", "sundhedspleje",
+        "rygning", "røgfri", "psykiatri", "hospital", "sygehus", "sundhedshus",
+    ),
+    "32": (
+        "pension", "boligydelse", "sygedagpenge", "førtidspension", "enkeltydelse",
+    ),
+    "54": (
+        "gymnasi", "hf", "erhvervsskole", "ungdomsuddannelse", "eud", "uddannelsesvejledning",
+    ),
+    "81": (
+        "ansættelse", "direktør", "medarbejder", "personale", "*personalepolitik", "løn$", "lønforhold",
+        "rekruttering", "jobprofil",
+    ),
+    "82": (
+        "kommunale ejendomme", "kommunal ejendom", "kommunens ejendom", "kommunens grund", "grundsalg",
+        "*grundsalg", "salg af grund", "salgspris", "tilbagekøbsklausul", "hjemfald", "frikøb",
+        "administrationsbygning", "rådhus", "*rådhusklokke", "lejemål", "udvendig vedligehold",
+        "bygningsvedligehold", "toiletbygning", "kommunalt ejede arealer", "udbud af areal",
+        "ejendomsadministration", "arealudvikling", "pcb-renovering",
+    ),
+    "83": (
+        "køretøjer", "maskinpark", "inventar",
+    ),
+    "84": (
+        "valg til", "folketingsvalg", "kommunalvalg", "valgstyrer", "afstemningssted",
+    ),
+    "85": (
+        "it-system", "digitalisering", "*digital", "selvbetjening", "hjemmeside", "høringsportal", "esdh",
+    ),
+    "87": (
+        "arbejdsmiljø", "apv", "arbejdsulykke", "trivselsmåling",
+    ),
+    "88": (
+        "udbud$", "*udbudsstrategi", "indkøb", "*indkøbsaftale", "licitation", "rengøring",
+    ),
+}
+# fmt: on
+
+# Weights: the title says what an item is about; the body mentions much else.
+TITLE_WEIGHT = 3.0
+DECISION_WEIGHT = 1.0
+BODY_WEIGHT = 0.6
+KLE_TERM_WEIGHT = 1.2  # a municipality's own subject words count a little more than ours
+
+# A committee name only nudges: Teknik og Miljø makes 01/05/06/07/09/13 a little
+# likelier, never enough to decide alone (it stays below MIN_SCORE).
+COMMITTEE_PRIOR_WEIGHT = 0.4
+COMMITTEE_PRIORS: dict[str, tuple[str, ...]] = {
+    "teknik": ("01", "02", "05", "06", "07", "09", "13"),
+    "miljø": ("01", "06", "07", "09"),
+    "plan": ("01", "02"),
+    "byg": ("02", "01"),
+    "børn": ("17", "28"),
+    "skole": ("17",),
+    "undervisning": ("17",),
+    "social": ("27",),
+    "sundhed": ("29", "27"),
+    "ældre": ("27",),
+    "kultur": ("20", "18", "04"),
+    "fritid": ("04", "18"),
+    "beskæftigelse": ("15", "32"),
+    "arbejdsmarked": ("15",),
+    "erhverv": ("24",),
+    "økonomi": ("00",),
+    "beredskab": ("14",),
+}
+
+MIN_SCORE = 2.0  # below this the text has not said enough: "Uden emne"
+MIN_SHARE = 0.34  # the best group must hold this share of all evidence
+SECOND_TOPIC_RATIO = 0.6  # further groups within this ratio of the best are kept too
+MAX_TOPICS = 3
+
+
+_STEMMER = Stemmer.Stemmer("danish")
+
+
+def normalise_text(text: str) -> str:
+    """Lower case, NFC, folded æ/ø/å, words separated by single spaces."""
+    text = unicodedata.normalize("NFC", text or "").casefold()
+    words = re.findall(r"[\w§]+(?:[-/][\w]+)*", text)
+    return " " + fold(" ".join(words)) + " "
+
+
+def _term_pattern(term: str) -> str:
+    """One of our keyword notations as a regular expression over normalised text."""
+    term = term.lstrip("^")
+    inside = term.startswith("*")
+    whole = term.endswith("$")
+    core = fold(term.strip("*$").casefold())
+    words = [re.escape(w) for w in re.findall(r"[\w§]+(?:[-/][\w]+)*", core)]
+    if not words:
+        return ""
+    body = r"\s".join(words)
+    start = r"[\w-]*" if inside else r"(?<![\w-])"
+    end = r"(?![\w-])" if whole else r"[\w-]*"
+    return start + body + end
+
+
+def kle_term_pattern(phrase: str) -> str:
+    """A KLE title or subject word as a pattern: each word stemmed, then prefix-matched."""
+    phrase = re.sub(r"\b(?:i almindelighed|i alm\.?|generelt|mv\.?|m\.v\.|m\.m\.|og lignende)", " ", phrase.casefold())
+    words = [w for w in re.findall(r"\w+", phrase) if w not in _GENERIC_KLE_WORDS]
+    if not words or (len(words) == 1 and len(words[0]) < 5):
+        return ""
+    stems = [fold(_STEMMER.stemWord(w)) for w in words]
+    return r"(?<![\w-])" + r"\w*\s".join(re.escape(s) for s in stems) + r"\w*"
+
+
+_GENERIC_KLE_TEXT = (
+    "og i af til for med fra om på den det de en et at eller samt andre anden andet øvrige kommunens "
+    "kommunale kommunal kommune kommuner almindelighed alm sager sag opgaver forhold"
+)
+_GENERIC_KLE_WORDS = frozenset(_GENERIC_KLE_TEXT.split())
+
+
+# --------------------------------------------------------------------------
+# KLE files: the municipality's own subject words
+
+
+@dataclass
+class KleTerms:
+    """Titles and subject words per KLE number, read from a KLE-Emneplan XML file."""
+
+    published: str | None = None
+    titles: dict[str, str] = field(default_factory=dict)  # "05", "05.01", "05.01.08" → title
+    keywords: dict[str, list[str]] = field(default_factory=dict)  # same keys → stikord
+    discontinued: list[str] = field(default_factory=list)
+
+    def main_group_terms(self) -> dict[str, list[tuple[str, str]]]:
+        """Per main group: (KLE number, phrase) for every title and subject word below it."""
+        terms: dict[str, list[tuple[str, str]]] = {}
+        for code in sorted(set(self.titles) | set(self.keywords)):
+            if code in self.discontinued:
+                continue
+            phrases = self.keywords.get(code, [])
+            # Main-group titles are too broad to match on; finer titles are subject words.
+            if "." in code and code in self.titles:
+                phrases = [self.titles[code], *phrases]
+            for phrase in phrases:
+                terms.setdefault(code[:2], []).append((code, phrase))
+        return terms
+
+    def title_of(self, code: str) -> str | None:
+        return self.titles.get(code)
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> KleTerms:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(
+            published=data.get("published"),
+            titles=dict(data.get("titles", {})),
+            keywords={k: list(v) for k, v in data.get("keywords", {}).items()},
+            discontinued=list(data.get("discontinued", [])),
+        )
+
+
+def kle_terms_path(index_dir: Path | str) -> Path:
+    """Where the loaded KLE terms live: beside the index, never in the repository."""
+    return Path(index_dir) / KLE_TERMS_FILE
+
+
+def load_kle_terms(index_dir: Path | str) -> KleTerms | None:
+    """The KLE terms saved beside an index, or None when none were loaded."""
+    path = kle_terms_path(index_dir)
+    return KleTerms.load(path) if path.is_file() else None
+
+
+def save_kle_terms(terms: KleTerms, index_dir: Path | str) -> Path:
+    path = kle_terms_path(index_dir)
+    terms.save(path)
+    return path
+
+
+def load_kle_file(path: Path | str) -> KleTerms:
+    """Read a KLE-Emneplan XML file (Hovedgruppe → Gruppe → Emne) into KleTerms.
+
+    Tolerant of namespaces and of how subject words are wrapped: every text
+    inside a *Stikord element counts, split on semicolons and line breaks.
+    """
+    from lxml import etree
+
+    from indexer.formats import FormatError
+
+    path = Path(path)
+    try:
+        tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
+    except (OSError, etree.XMLSyntaxError) as exc:
+        raise FormatError(path, f"not a readable KLE XML file ({exc})") from exc
+    root = tree.getroot()
+    if _local(root.tag) != "KLE-Emneplan":
+        raise FormatError(path, f"root element is {_local(root.tag)}, not KLE-Emneplan")
+
+    terms = KleTerms(published=root.get("UdgivelsesDato"))
+    levels = {"Hovedgruppe": "Hovedgruppe", "Gruppe": "Gruppe", "Emne": "Emne"}
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        level = levels.get(_local(element.tag))
+        if level is None:
+            continue
+        number = _child_text(element, f"{level}Nr")
+        if not number or not re.fullmatch(r"\d{2}(?:\.\d{2}){0,2}", number):
+            continue
+        title = _child_text(element, f"{level}Titel")
+        if title:
+            terms.titles[number] = title
+        words: list[str] = []
+        for child in element:
+            if isinstance(child.tag, str) and _local(child.tag).endswith("Stikord"):
+                for text in child.itertext():
+                    words += [w.strip() for w in re.split(r"[;\n]", text) if w.strip()]
+        if words:
+            terms.keywords[number] = list(dict.fromkeys(words))
+        if _is_discontinued(element, level):
+            terms.discontinued.append(number)
+    if not terms.titles:
+        raise FormatError(path, "no KLE groups found")
+    return terms
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _child_text(element: object, name: str) -> str:
+    for child in element:  # type: ignore[attr-defined]
+        if isinstance(child.tag, str) and _local(child.tag) == name:
+            return " ".join("".join(child.itertext()).split())
+    return ""
+
+
+def _is_discontinued(element: object, level: str) -> bool:
+    for child in element:  # type: ignore[attr-defined]
+        if isinstance(child.tag, str) and _local(child.tag) == f"{level}AdministrativInfo":
+            for info in child.iter():
+                if isinstance(info.tag, str) and _local(info.tag) in ("UdgaaetDato", "Udgaaet"):
+                    return True
+    return False
+
+
+# --------------------------------------------------------------------------
+# The classifier
+
+
+@dataclass
+class _Compiled:
+    group: str
+    pattern: re.Pattern[str]
+    title_only: bool
+    source: TopicSource
+    kle_number: str | None = None
+
+
+@dataclass
+class ItemText:
+    """The parts of an item the classifier reads, already normalised."""
+
+    title: str
+    body: str
+    decision: str
+
+    @classmethod
+    def of(cls, item: Item) -> ItemText:
+        # Only open sections count: a topic must not be derived from closed text.
+        sections = [s for s in item.sections if s.access == Access.OPEN]
+        body = [s.text for s in sections if s.kind in (SectionKind.BODY, SectionKind.RECOMMENDATION)]
+        decision = [s.text for s in sections if s.kind == SectionKind.DECISION]
+        decision += [d.text for d in item.decisions]
+        title = item.title
+        if not title.strip() and decision:
+            # An untitled item is best summed up by the first lines of its decision.
+            title = " ".join(decision[0].split())[:240]
+        return cls(normalise_text(title), normalise_text("\n".join(body)), normalise_text("\n".join(decision)))
+
+
+class TopicClassifier:
+    """Keyword lists compiled once; classify many items."""
+
+    def __init__(self, kle_terms: KleTerms | None = None) -> None:
+        self.kle_terms = kle_terms
+        self._terms: list[_Compiled] = []
+        for group, words in KEYWORDS.items():
+            for word in words:
+                regex = _term_pattern(word)
+                if regex:
+                    self._terms.append(_Compiled(group, re.compile(regex), word.startswith("^"), "text"))
+        if kle_terms is not None:
+            for group, phrases in kle_terms.main_group_terms().items():
+                if group not in TOPIC_NAMES:
+                    continue
+                for number, phrase in phrases:
+                    regex = kle_term_pattern(phrase)
+                    if regex:
+                        self._terms.append(_Compiled(group, re.compile(regex), False, "kle-file", number))
+
+    def scores(self, text: ItemText, committee: str = "") -> dict[str, dict[str, float]]:
+        """Evidence per main group and source; exposed for the evaluation and tests."""
+        scores: dict[str, dict[str, float]] = {}
+        best_number: dict[str, tuple[float, str]] = {}
+        title_groups: set[str] = set()
+        for term in self._terms:
+            weight = KLE_TERM_WEIGHT if term.source == "kle-file" else 1.0
+            value = TITLE_WEIGHT * min(len(term.pattern.findall(text.title)), 2)
+            if value:
+                title_groups.add(term.group)
+            if not term.title_only:
+                value += DECISION_WEIGHT * math.log1p(len(term.pattern.findall(text.decision)))
+                value += BODY_WEIGHT * math.log1p(len(term.pattern.findall(text.body)))
+            if value:
+                by_source = scores.setdefault(term.group, {})
+                by_source[term.source] = by_source.get(term.source, 0.0) + weight * value
+                if term.kle_number and value > best_number.get(term.group, (0.0, ""))[0]:
+                    best_number[term.group] = (value, term.kle_number)
+        folded_committee = committee.casefold()
+        for stem, groups in COMMITTEE_PRIORS.items():
+            if stem in folded_committee:
+                for group in groups:
+                    by_source = scores.setdefault(group, {})
+                    by_source["prior"] = max(by_source.get("prior", 0.0), COMMITTEE_PRIOR_WEIGHT)
+        self._best_number = {g: n for g, (_, n) in best_number.items()}
+        self._title_groups = title_groups
+        return scores
+
+    def classify_text(self, text: ItemText, committee: str = "") -> list[Topic]:
+        scores = self.scores(text, committee)
+        totals = {group: sum(parts.values()) for group, parts in scores.items()}
+        evidence = {group: total for group, total in totals.items() if total - scores[group].get("prior", 0.0) > 0}
+        if not evidence:
+            return []
+        all_evidence = sum(evidence.values())
+        ranked = sorted(evidence.items(), key=lambda kv: (-kv[1], kv[0]))
+        best_group, best_score = ranked[0]
+        # The title alone naming one group is enough, even when the body wanders.
+        title_decides = self._title_groups == {best_group}
+        if best_score < MIN_SCORE or (best_score / all_evidence < MIN_SHARE and not title_decides):
+            return []
+        topics: list[Topic] = []
+        for group, score in ranked[:MAX_TOPICS]:
+            if score < SECOND_TOPIC_RATIO * best_score or score < MIN_SCORE:
+                break
+            parts = scores[group]
+            source: TopicSource = "kle-file" if parts.get("kle-file", 0.0) > parts.get("text", 0.0) else "text"
+            # Confidence grows with the amount of evidence and its share of the whole.
+            confidence = round((score / all_evidence) * (1 - math.exp(-score / 4)), 3)
+            number = self._best_number.get(group) if source == "kle-file" else None
+            topics.append(
+                Topic(
+                    code=group,
+                    name=TOPIC_NAMES[group],
+                    source=source,
+                    confidence=confidence,
+                    detail=number,
+                    detail_name=self.kle_terms.title_of(number) if self.kle_terms and number else None,
+                )
+            )
+        return topics
+
+    def classify(self, item: Item, committee: str = "", use_case_number: bool = True) -> list[Topic]:
+        """Topics for one item, best first; [] means "Uden emne"."""
+        if use_case_number:
+            numbers = item_kle_numbers(item)
+            if numbers:
+                return [self._from_number(numbers[0])]
+        return self.classify_text(ItemText.of(item), committee)
+
+    def _from_number(self, number: str) -> Topic:
+        main = number[:2]
+        detail_name = None
+        if self.kle_terms is not None:
+            detail_name = self.kle_terms.title_of(number) or self.kle_terms.title_of(number[:5])
+        return Topic(
+            code=main,
+            name=TOPIC_NAMES[main],
+            source="case-number",
+            confidence=1.0,
+            detail=number if len(number) > 2 else None,
+            detail_name=detail_name,
+        )
+
+
+_default: dict[str, TopicClassifier] = {}
+
+
+def set_default_kle_terms(kle_terms: KleTerms | None) -> None:
+    """Make ``classify_item`` use these KLE terms (call when opening an index)."""
+    _default["classifier"] = TopicClassifier(kle_terms)
+
+
+def _default_classifier() -> TopicClassifier:
+    if "classifier" not in _default:
+        _default["classifier"] = TopicClassifier()
+    return _default["classifier"]
+
+
+def classify_item(item: Item, committee: str = "", kle_terms: KleTerms | None = None) -> list[Topic]:
+    """Topics for an item, best first; an empty list means "Uden emne".
+
+    A KLE number in the case number or text decides; otherwise the text is
+    classified with our keyword lists (and the municipality's KLE subject words
+    when ``kle_terms`` is given or set with ``set_default_kle_terms``).
+    """
+    classifier = _default_classifier() if kle_terms is None else TopicClassifier(kle_terms)
+    return classifier.classify(item, committee)
+
+
+def topic_codes(topics: Iterable[Topic]) -> str:
+    """Comma-separated main-group codes, the form the index's topic field stores."""
+    return ",".join(dict.fromkeys(t.code for t in topics))

@@ -9,13 +9,16 @@ section caption tells a recommendation from a body.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
 from pathlib import Path
 
 from lxml import etree
 
-from indexer.formats import FormatError
-from indexer.model import Section, SectionKind
+from indexer.formats import FormatError, IngestContext
+from indexer.model import COPENHAGEN, Section, SectionKind
 from indexer.sanitize import html_to_text, sanitize_html
+from indexer.sidecar import load_sidecar
 
 PEEK_BYTES = 4096
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -156,3 +159,32 @@ def decision_body(heading: str, fallback: str) -> str:
 def is_placeholder(text: str) -> bool:
     """Generator filler such as "Tomt indhold" that carries no content."""
     return text.strip().casefold().rstrip(".") in {"", "tomt indhold"}
+
+
+@dataclass
+class Fallbacks:
+    """What the command line or a ``minutes.json`` beside the export says, for what the XML lacks.
+
+    ESDH exports never name their municipality, so it always comes from here."""
+
+    municipality: str
+    committee: str | None
+    meeting_date: date | None
+
+    def start(self) -> datetime | None:
+        if self.meeting_date is None:
+            return None
+        return datetime.combine(self.meeting_date, time(0, 0), tzinfo=COPENHAGEN)
+
+
+def fallbacks(path: Path, context: IngestContext, warnings: list[str]) -> Fallbacks:
+    meta = load_sidecar(path, context, warnings)
+    municipality = str(meta.get("municipality") or "")
+    if not municipality:
+        warnings.append(f"{path}: municipality not named in the export; pass it explicitly")
+    day = meta.get("meeting_date")
+    return Fallbacks(
+        municipality=municipality,
+        committee=str(meta["committee"]) if meta.get("committee") else None,
+        meeting_date=day if isinstance(day, date) else None,
+    )

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from datetime import datetime, time
 from pathlib import Path
 
 from lxml import etree
@@ -31,8 +30,8 @@ from lxml import etree
 from indexer.attachments import attach_file, resolve_file
 from indexer.dates import parse_danish_date, parse_danish_datetime
 from indexer.formats import FormatError, IngestContext
-from indexer.formats._xml import decision_body, html_section, is_true, peek, read_xml, root_tag
-from indexer.model import COPENHAGEN, Access, Attachment, Decision, Item, Meeting, MeetingKind
+from indexer.formats._xml import decision_body, fallbacks, html_section, is_true, peek, read_xml, root_tag
+from indexer.model import Access, Attachment, Decision, Item, Meeting, MeetingKind
 
 NAME = "acadre"
 
@@ -177,18 +176,15 @@ def _parse_agenda(
     is_referat = document.get("type") == REFERAT_TYPE or kind_name.startswith("referat")
     kind = MeetingKind.REFERAT if is_referat else MeetingKind.DAGSORDEN
 
-    start = parse_danish_datetime(meeting_fields.get("date") or manifest_meeting.get("date"))
-    if start is None and context.meeting_date is not None:
-        start = datetime.combine(context.meeting_date, time(0, 0), tzinfo=COPENHAGEN)
+    given = fallbacks(manifest, context, warnings)
+    start = parse_danish_datetime(meeting_fields.get("date") or manifest_meeting.get("date")) or given.start()
     if start is None:
         warnings.append(f"{path}: meeting date missing")
 
-    committee = committee_fields.get("name") or manifest_committee.get("name") or context.committee or ""
+    committee = committee_fields.get("name") or manifest_committee.get("name") or given.committee or ""
     if not committee:
         raise FormatError(path, "no committee name in the agenda; pass one explicitly")
-    municipality = context.municipality or ""
-    if not municipality:
-        warnings.append(f"{manifest}: municipality not named in the export; pass it explicitly")
+    municipality = given.municipality
 
     access_marks = [document.get("access"), agenda.get("accessname")]
     opened = [is_true(mark) for mark in access_marks if mark]

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from datetime import datetime, time
 from pathlib import Path
 
 from lxml import etree
@@ -38,6 +37,7 @@ from indexer.dates import parse_danish_date, parse_danish_datetime
 from indexer.formats import FormatError, IngestContext
 from indexer.formats._xml import (
     decision_body,
+    fallbacks,
     html_section,
     is_placeholder,
     is_true,
@@ -49,7 +49,6 @@ from indexer.formats._xml import (
     tidy_committee,
 )
 from indexer.model import (
-    COPENHAGEN,
     Access,
     Attachment,
     Decision,
@@ -121,19 +120,16 @@ def _meeting(path: Path, root: etree._Element, agenda: etree._Element, context: 
     if draft:
         warnings.append(f"{path}: draft publication (Kladde): read as a dagsorden, decision fields ignored")
 
+    given = fallbacks(path, context, warnings)
     meeting_el = agenda.find("Meeting")
-    start = parse_danish_datetime(text_of(meeting_el, "When"))
-    if start is None and context.meeting_date is not None:
-        start = datetime.combine(context.meeting_date, time(0, 0), tzinfo=COPENHAGEN)
+    start = parse_danish_datetime(text_of(meeting_el, "When")) or given.start()
     if start is None:
         warnings.append(f"{path}: meeting date missing")
 
-    committee = tidy_committee(text_of(agenda, "Committee/Name")) or context.committee or text_of(agenda, "Name")
+    committee = tidy_committee(text_of(agenda, "Committee/Name")) or given.committee or text_of(agenda, "Name")
     if not committee:
         raise FormatError(path, "no committee name in the publication; pass one explicitly")
-    municipality = context.municipality or ""
-    if not municipality:
-        warnings.append(f"{path}: municipality not named in the export; pass it explicitly")
+    municipality = given.municipality
 
     meeting_public = is_true(text_of(agenda, "IsPublic") or None)
     access = Access.CLOSED if meeting_public is False else Access.OPEN

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from datetime import datetime, time
 from pathlib import Path
 
 from lxml import etree
@@ -39,8 +38,17 @@ from lxml import etree
 from indexer.attachments import attach_file
 from indexer.dates import parse_danish_datetime
 from indexer.formats import FormatError, IngestContext
-from indexer.formats._xml import html_section, is_placeholder, is_true, peek, read_xml, root_tag, tidy_committee
-from indexer.model import COPENHAGEN, Access, Attachment, Decision, Item, Meeting, MeetingKind, Section
+from indexer.formats._xml import (
+    fallbacks,
+    html_section,
+    is_placeholder,
+    is_true,
+    peek,
+    read_xml,
+    root_tag,
+    tidy_committee,
+)
+from indexer.model import Access, Attachment, Decision, Item, Meeting, MeetingKind, Section
 
 NAME = "sbsys"
 
@@ -93,18 +101,16 @@ def _parse_file(path: Path, context: IngestContext) -> Iterator[Meeting]:
     if type_name not in {"dagsorden", "referat"}:
         warnings.append(f"{path}: Dagsordentype {type_name or 'missing'!r} unknown; read as {kind.value}")
 
-    start = parse_danish_datetime(f"{meeting_el.get('Mødedato', '')} {meeting_el.get('Mødetid', '')}".strip())
-    if start is None and context.meeting_date is not None:
-        start = datetime.combine(context.meeting_date, time(0, 0), tzinfo=COPENHAGEN)
+    given = fallbacks(path, context, warnings)
+    when = f"{meeting_el.get('Mødedato', '')} {meeting_el.get('Mødetid', '')}".strip()
+    start = parse_danish_datetime(when) or given.start()
     if start is None:
         warnings.append(f"{path}: meeting date missing")
 
-    committee = tidy_committee(meeting_el.get("Udvalg") or "") or context.committee or ""
+    committee = tidy_committee(meeting_el.get("Udvalg") or "") or given.committee or ""
     if not committee:
         raise FormatError(path, "no committee name (Møde/@Udvalg); pass one explicitly")
-    municipality = context.municipality or ""
-    if not municipality:
-        warnings.append(f"{path}: municipality not named in the export; pass it explicitly")
+    municipality = given.municipality
 
     meeting = Meeting(
         municipality=municipality,

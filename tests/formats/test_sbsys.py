@@ -145,3 +145,18 @@ def test_truncated_file_is_a_format_error_naming_it(tmp_path: Path) -> None:
     with pytest.raises(FormatError) as caught:
         list(sbsys.parse(tmp_path / "export", IngestContext(municipality="Eksempelby")))
     assert caught.value.path == str(broken)
+
+
+def test_municipality_from_minutes_json_beside_the_export(tmp_path: Path) -> None:
+    export = tmp_path / "export"
+    shutil.copytree(EXPORT, export)
+    [unnamed] = sbsys.parse(export, IngestContext())
+    assert unnamed.municipality == ""
+    assert any("municipality not named" in w for w in unnamed.warnings)
+    (export / "minutes.json").write_text('{"municipality": "Ishøj"}', "utf-8")
+    [named] = sbsys.parse(export, IngestContext())
+    assert named.municipality == "Ishøj"
+    assert not any("municipality" in w for w in named.warnings)
+    [overridden] = sbsys.parse(export, IngestContext(municipality="Eksempelby"))
+    assert overridden.municipality == "Eksempelby"  # the command line wins
+    assert overridden.id == parse_one().id

@@ -107,6 +107,15 @@ def case_key(case_number: str | None) -> str:
     return re.sub(r"\s+", "", case_number).casefold()
 
 
+def _use_kle_terms(root: Path) -> None:
+    """Classify with the municipality's own KLE subject words when it loaded them."""
+    try:
+        from indexer import topics
+    except ImportError:
+        return
+    topics.set_default_kle_terms(topics.load_kle_terms(root))
+
+
 def topics_for(item: Item, committee: str) -> list[dict[str, Any]]:
     """Topics from the classifier, when the topics module is available."""
     try:
@@ -172,6 +181,7 @@ class MinutesIndex:
         try:
             ix = whoosh_index.open_dir(str(live), indexname=INDEX_NAME)
             ix.doc_count()
+            _use_kle_terms(root)
         except Exception as exc:
             raise IndexCorrupt(
                 f"{root}: the index cannot be opened ({type(exc).__name__}: {exc}); "
@@ -392,22 +402,32 @@ class MinutesIndex:
             "topics": topics,
             "meeting": meta,
         }
-        all_text = "\n".join([item.title, body_text, decision_text, *attachment_texts])
         base.update(
             title=item.title,
             decision=decision_text,
             body=body_text,
             attachments_text="\n\n".join(attachment_texts),
             attachment_titles="\n".join(a.title for a in attachments),
-            exact=all_text,
-            committee_text=meeting.committee,
             topic=",".join(t["code"] for t in topics),
             access=Access.OPEN.value,
             doc=json.dumps(doc, ensure_ascii=False),
         )
+        return self.with_derived_fields(base)
+
+    def with_derived_fields(self, document: dict[str, Any]) -> dict[str, Any]:
+        """Add the indexed-only fields, computed from the stored ones.
+
+        Kept in one place so a document rebuilt from stored fields (topics
+        rebuild) is indexed exactly like a freshly ingested one.
+        """
+        if document.get("access") != Access.OPEN.value:
+            return document
+        texts = [document.get(name, "") for name in ("title", "body", "decision")]
+        document["exact"] = "\n".join([*texts, document.get("attachments_text", "")])
+        document["committee_text"] = document.get("committee", "")
         if "parts" in self.ix.schema:
-            base["parts"] = "\n".join([item.title, body_text, decision_text])
-        return base
+            document["parts"] = "\n".join(texts)
+        return document
 
     def _archive(self, file: str, summary: IngestSummary) -> str | None:
         """Copy an open attachment into the archive, named by its content hash."""

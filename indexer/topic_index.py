@@ -1,10 +1,8 @@
-"""`minutes topics load KLE.xml` and `minutes topics rebuild`.
+"""``minutes topics``: load a municipality's KLE file, re-classify the index in place.
 
-Loading reads the municipality's KLE-Emneplan file into ``kle-terms.json``
-beside the index (KL's data stays with the deployment, never in the
-repository).  Rebuilding re-classifies every stored item from its stored
-public text, so new keyword lists or a new KLE file take effect without
-re-ingesting the sources.
+Topics are derived data: re-running the classifier reads each stored item,
+classifies it again and writes back only the items whose topics changed, in
+batches, with no re-ingest.
 """
 
 from __future__ import annotations
@@ -15,84 +13,56 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from indexer.formats import FormatError
-from indexer.model import Access, Decision, Item, Section, SectionKind
-from indexer.topics import (
-    TopicClassifier,
-    load_kle_file,
-    load_kle_terms,
-    save_kle_terms,
-    set_default_kle_terms,
-    topic_codes,
-)
+from indexer import topics
+from indexer.index import MinutesIndex
+from indexer.model import Decision, Item, Section, SectionKind
 
 
-def load_kle_into_index(kle_file: Path, index_root: Path) -> tuple[int, Path]:
-    """Read a KLE XML file and save its terms beside the index; returns (groups, path)."""
-    terms = load_kle_file(kle_file)
-    path = save_kle_terms(terms, index_root)
-    set_default_kle_terms(terms)
-    return len(terms.titles), path
-
-
-def item_from_stored_doc(doc: dict[str, Any]) -> Item:
-    """The public part of an item as stored in the index, enough to classify it again."""
-    sections = []
-    for s in doc.get("sections", []):
-        try:
-            kind = SectionKind(s.get("kind", "body"))
-        except ValueError:
-            kind = SectionKind.BODY
-        sections.append(Section(heading=s.get("heading", ""), text=s.get("text", ""), kind=kind))
-    decisions = [Decision(body=d.get("body", ""), date=None, text=d.get("text", "")) for d in doc.get("decisions", [])]
+def item_from_doc(doc: dict[str, Any]) -> Item:
+    """Enough of the canonical item to classify it again."""
     return Item(
-        number=str(doc.get("number", "")),
+        number=doc.get("number", ""),
         title=doc.get("title", ""),
-        access=Access.OPEN if doc.get("access") == "open" else Access.CLOSED,
         case_number=doc.get("case_number"),
-        sections=sections,
-        decisions=decisions,
+        sections=[
+            Section(heading=s.get("heading", ""), text=s.get("text", ""), kind=SectionKind(s.get("kind", "body")))
+            for s in doc.get("sections", [])
+        ],
+        decisions=[
+            Decision(body=d.get("body", ""), date=None, text=d.get("text", "")) for d in doc.get("decisions", [])
+        ],
     )
 
 
-def rebuild_topics(index_root: Path) -> int:
-    """Re-classify every open item in the index; returns how many changed."""
-    from indexer.index import MinutesIndex
-
-    classifier = TopicClassifier(load_kle_terms(index_root))
-    index = MinutesIndex.open(index_root)
+def rebuild_topics(index: MinutesIndex) -> int:
+    """Re-classify every open item; returns how many changed."""
+    topics.set_default_kle_terms(topics.load_kle_terms(index.root))
 
     def update(fields: dict[str, Any]) -> dict[str, Any] | None:
-        if fields.get("access") != Access.OPEN.value or not fields.get("doc"):
-            return None  # closed items keep no text and get no topic
-        doc = json.loads(fields["doc"])
-        committee = (doc.get("meeting") or {}).get("committee", "")
-        topics = classifier.classify(item_from_stored_doc(doc), committee)
-        new_dicts = [t.to_dict() for t in topics]
-        if doc.get("topics") == new_dicts:
+        if fields.get("access") != "open":
             return None
-        doc["topics"] = new_dicts
+        doc = json.loads(fields["doc"])
+        found = [t.to_dict() for t in topics.classify_item(item_from_doc(doc), committee=fields.get("committee", ""))]
+        if found == doc.get("topics", []):
+            return None
+        doc["topics"] = found
         fields["doc"] = json.dumps(doc, ensure_ascii=False)
-        fields["topic"] = topic_codes(topics)
-        return fields
+        fields["topic"] = ",".join(dict.fromkeys(str(t["code"]) for t in found))
+        return index.with_derived_fields(fields)
 
-    return index.rewrite_documents(update)
+    with index.ingest_lock():
+        return index.rewrite_documents(update)
 
 
 def run(args: argparse.Namespace) -> int:
-    index_root = Path(args.index)
+    index = MinutesIndex.open(Path(args.index))
     if args.action == "load":
-        if not args.file:
-            print("minutes topics load: give the KLE XML file", file=sys.stderr)
+        if args.file is None:
+            sys.stderr.write("error: `minutes topics load` needs the KLE XML file\n")
             return 2
-        try:
-            groups, path = load_kle_into_index(Path(args.file), index_root)
-        except FormatError as exc:
-            print(f"minutes topics load: {exc}", file=sys.stderr)
-            return 1
-        print(f"loaded {groups} KLE groups and subjects into {path}")
-        if not (index_root / "current").exists():
-            return 0
-    changed = rebuild_topics(index_root)
-    print(f"topics re-derived: {changed} items changed")
+        terms = topics.load_kle_file(args.file)
+        saved = topics.save_kle_terms(terms, index.root)
+        print(f"KLE subject words saved to {saved}")
+    changed = rebuild_topics(index)
+    print(f"topics re-classified: {changed} item(s) changed")
     return 0

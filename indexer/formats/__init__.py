@@ -153,10 +153,20 @@ def _walk(
                     yield child, detect_format(child)
             return
         for child in sorted(path.iterdir()):
-            if child.name.startswith(".") or child.name == MANIFEST_NAME:
+            if child.name.startswith(".") or child.name == MANIFEST_NAME or _is_prose(child):
                 continue
             if child.is_file() and child.suffix.lower() in ATTACHMENT_SUFFIXES:
                 continue  # attachments are reached through their meeting's manifest
             yield from _walk(child, formats, None)
         return
     yield path, detect_format(path)
+
+
+_PROSE_NAMES = ("readme", "licence", "license", "notice", "copying", "sources")
+
+
+def _is_prose(path: Path) -> bool:
+    """A README or licence note shipped beside data is not an input to reject."""
+    return (
+        path.is_file() and path.stem.casefold().startswith(_PROSE_NAMES) and path.suffix.lower() in {".md", ".txt", ""}
+    )

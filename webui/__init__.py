@@ -1,0 +1,101 @@
+"""The web UI and JSON API: a Flask app over one SearchService, served by waitress."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, has_request_context, request, url_for
+
+from indexer.search import SearchService
+
+SERVICE_KEY = "minutes_search"
+DEFAULTS: dict[str, Any] = {
+    "PER_PAGE": 10,
+    "FEED_SIZE": 50,
+    "EXPORT_LIMIT": 5000,
+    "JSON_AS_ASCII": False,
+}
+# No inline script or style anywhere: every script and stylesheet is a file under /static.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+log = logging.getLogger(__name__)
+
+
+def _default_index_dir() -> str:
+    from indexer.cli import default_index_dir
+
+    return str(default_index_dir())
+
+
+def attachment_link(item_id: str, index: int, attachment: dict[str, Any]) -> str | None:
+    """The public address of an attachment: our bilag route, never a path on the server."""
+    if not (attachment.get("archive_name") or attachment.get("source_url")):
+        return None
+    if has_request_context():
+        return url_for("views.attachment", item_id=item_id, number=index + 1, _external=True)
+    return f"/items/{item_id}/bilag/{index + 1}"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app; the index is opened once here and shared by every request.
+
+    Configuration, later wins: defaults, ``MINUTES_*`` environment variables
+    (``MINUTES_INDEX`` or ``MINUTES_INDEX_DIR``), ``config.py`` in the instance
+    folder, then ``config``.
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(DEFAULTS)
+    app.config["INDEX_DIR"] = os.environ.get("MINUTES_INDEX") or _default_index_dir()
+    app.config.from_prefixed_env("MINUTES")
+    app.config.from_pyfile("config.py", silent=True)
+    if config:
+        app.config.update(config)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.jinja_env.autoescape = True
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    app.extensions[SERVICE_KEY] = SearchService(Path(app.config["INDEX_DIR"]), attachment_url=attachment_link)
+
+    from webui.api import api
+    from webui.views import register_error_pages, views
+
+    app.register_blueprint(views)
+    app.register_blueprint(api)
+    register_error_pages(app)
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.path.startswith("/api/"):
+            response.headers.setdefault("Access-Control-Allow-Origin", "*")
+        return response
+
+    return app
+
+
+def search_service(app: Flask) -> SearchService:
+    service: SearchService = app.extensions[SERVICE_KEY]
+    return service
+
+
+def serve(index_dir: Path | str, host: str = "127.0.0.1", port: int = 8080, threads: int = 8) -> int:
+    """Run the app on waitress, the production WSGI server."""
+    import waitress
+
+    app = create_app({"INDEX_DIR": str(index_dir)})
+    print(f"minutes-search: serving {index_dir} on http://{host}:{port}/", flush=True)
+    waitress.serve(app, host=host, port=port, threads=threads, ident="minutes-search")
+    return 0
+
+
+__all__ = ["attachment_link", "create_app", "search_service", "serve"]

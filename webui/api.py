@@ -1,0 +1,81 @@
+"""The JSON twins of the HTML pages, autocomplete, and the OpenAPI description."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, url_for
+
+from .openapi import openapi_document
+from .params import search_args
+from .search_state import run_search, service
+
+api = Blueprint("api", __name__, url_prefix="/api")
+
+
+def _with_url(entry: dict[str, Any]) -> dict[str, Any]:
+    out = dict(entry)
+    if out.get("id") and out.get("access", "open") == "open":
+        out["url"] = url_for("views.item", item_id=out["id"], _external=True)
+        out["api_url"] = url_for("api.item", item_id=out["id"], _external=True)
+    else:
+        out["url"] = None
+    return out
+
+
+@api.get("/search")
+def search() -> tuple[dict[str, Any], int]:
+    run = run_search()
+    response, req = run.response, run.params.request
+    data = response.to_dict()
+    data["results"] = [_with_url(r) for r in data["results"]]
+    data["filters"] = {
+        "committee": req.committee,
+        "topic": req.topic,
+        "municipality": req.municipality,
+        "type": req.kind,
+        "year": req.year,
+        "from": req.date_from.isoformat() if req.date_from else None,
+        "to": req.date_to.isoformat() if req.date_to else None,
+    }
+    data["notices"] = run.notices
+
+    def link(page: int) -> str:
+        return url_for("api.search", _external=True, **search_args(req, page=page))
+
+    pages = response.pages
+    data["links"] = {
+        "self": link(req.page),
+        "first": link(1),
+        "last": link(pages),
+        "next": link(req.page + 1) if req.page < pages else None,
+        "prev": link(req.page - 1) if req.page > 1 else None,
+        "html": url_for("views.search", _external=True, **search_args(req)),
+    }
+    return data, 400 if response.error else 200
+
+
+@api.get("/items/<item_id>")
+def item(item_id: str) -> dict[str, Any]:
+    search = service()
+    data = search.get_item(item_id)
+    if data is None:
+        abort(404)
+    data = _with_url(data)
+    data["meeting_items"] = [_with_url(e) for e in search.meeting_items(data["meeting_id"])]
+    data["case_history"] = [_with_url(e) for e in search.case_history(item_id)]
+    data["similar"] = [_with_url(e) for e in search.similar(item_id)]
+    return data
+
+
+@api.get("/suggest")
+def suggest() -> dict[str, Any]:
+    from flask import request
+
+    prefix = (request.args.get("q") or "").strip()[:100]
+    return {"query": prefix, "suggestions": service().suggest(prefix)}
+
+
+@api.get("/openapi.json")
+def openapi() -> dict[str, Any]:
+    return openapi_document(url_for("views.search", _external=True).rstrip("/"))

@@ -1,0 +1,287 @@
+"""OpenAPI 3 description of the JSON API, built in Python so it stays next to the routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _param(name: str, description: str, schema: dict[str, Any], repeatable: bool = False) -> dict[str, Any]:
+    if repeatable:
+        schema = {"type": "array", "items": schema}
+    param: dict[str, Any] = {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+    }
+    if repeatable:
+        param.update(style="form", explode=True)
+    return param
+
+
+SEARCH_PARAMETERS = [
+    _param(
+        "q",
+        'Query: words, "phrases", AND/OR/NOT (OG/ELLER/IKKE), prefixes titel:, beslutning:, udvalg:, sag:, emne:',
+        {"type": "string", "maxLength": 500},
+    ),
+    _param("committee", "Committee (udvalg); repeat for several", {"type": "string"}, repeatable=True),
+    _param("topic", "Topic (KLE main group code, e.g. 05)", {"type": "string"}, repeatable=True),
+    _param("municipality", "Municipality (kommune)", {"type": "string"}, repeatable=True),
+    _param("type", "Document type", {"type": "string", "enum": ["dagsorden", "referat"]}, repeatable=True),
+    _param("year", "Meeting year", {"type": "string", "pattern": "^[0-9]{4}$"}, repeatable=True),
+    _param("from", "Meetings on or after this date", {"type": "string", "format": "date"}),
+    _param("to", "Meetings on or before this date", {"type": "string", "format": "date"}),
+    _param(
+        "sort",
+        "Order; default relevance with a query, else newest",
+        {"type": "string", "enum": ["relevance", "newest", "oldest"]},
+    ),
+    _param("page", "Page number, from 1", {"type": "integer", "minimum": 1, "maximum": 1000}),
+]
+
+ATTACHMENT = {
+    "type": "object",
+    "properties": {
+        "number": {"type": "string", "nullable": True},
+        "title": {"type": "string", "nullable": True},
+        "journal_number": {"type": "string", "nullable": True},
+        "document_id": {"type": "string", "nullable": True},
+        "url": {
+            "type": "string",
+            "format": "uri",
+            "nullable": True,
+            "description": "The archived file (or a redirect to its source)",
+        },
+        "media_type": {"type": "string", "nullable": True},
+        "text_status": {"type": "string", "nullable": True},
+    },
+}
+SUMMARY = {
+    "type": "object",
+    "required": ["id", "title", "url"],
+    "properties": {
+        "id": {"type": "string"},
+        "title": {"type": "string"},
+        "url": {"type": "string", "format": "uri", "description": "The item's HTML page"},
+        "api_url": {"type": "string", "format": "uri"},
+        "committee": {"type": "string"},
+        "municipality": {"type": "string"},
+        "meeting_id": {"type": "string"},
+        "meeting_date": {"type": "string", "format": "date-time", "nullable": True},
+        "type": {"type": "string", "enum": ["dagsorden", "referat"]},
+        "item_number": {"type": "string"},
+        "case_number": {"type": "string", "nullable": True},
+        "decision": {"type": "string", "description": "First lines of the decision"},
+        "attachments": {"type": "array", "items": {"$ref": "#/components/schemas/Attachment"}},
+        "topics": {"type": "array", "items": {"type": "object"}},
+    },
+}
+HIT = {
+    "allOf": [
+        {"$ref": "#/components/schemas/ItemSummary"},
+        {
+            "type": "object",
+            "properties": {
+                "snippet": {"type": "string", "description": "Escaped text; only <mark> tags"},
+                "snippet_field": {"type": "string", "enum": ["titel", "beslutning", "sagsfremstilling", "bilag"]},
+                "score": {"type": "number", "nullable": True},
+            },
+        },
+    ]
+}
+FACET_VALUE = {
+    "type": "object",
+    "properties": {"value": {"type": "string"}, "count": {"type": "integer"}, "selected": {"type": "boolean"}},
+}
+LINK = {"type": "string", "format": "uri", "nullable": True}
+SEARCH_RESPONSE = {
+    "type": "object",
+    "properties": {
+        "query": {"type": "string"},
+        "total": {"type": "integer"},
+        "page": {"type": "integer"},
+        "per_page": {"type": "integer"},
+        "pages": {"type": "integer"},
+        "sort": {"type": "string"},
+        "suggestion": {"type": "string", "nullable": True, "description": "Mente du: a corrected query"},
+        "error": {
+            "type": "string",
+            "nullable": True,
+            "description": "A message for the user when the query could not be run",
+        },
+        "notices": {"type": "array", "items": {"type": "string"}},
+        "filters": {"type": "object"},
+        "results": {"type": "array", "items": {"$ref": "#/components/schemas/SearchHit"}},
+        "facets": {
+            "type": "object",
+            "description": "committee, year, topic, municipality, kind: counts over the result set",
+            "additionalProperties": {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}},
+        },
+        "links": {
+            "type": "object",
+            "properties": {k: LINK for k in ("self", "next", "prev", "first", "last", "html")},
+        },
+    },
+}
+LISTED = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string", "nullable": True},
+        "number": {"type": "string"},
+        "title": {"type": "string"},
+        "access": {"type": "string", "enum": ["open", "closed"]},
+        "url": LINK,
+    },
+}
+ITEM = {
+    "allOf": [
+        {"$ref": "#/components/schemas/ItemSummary"},
+        {
+            "type": "object",
+            "properties": {
+                "sections": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "heading": {"type": "string"},
+                            "text": {"type": "string"},
+                            "html": {"type": "string", "nullable": True},
+                            "kind": {"type": "string", "enum": ["body", "recommendation", "decision", "history"]},
+                        },
+                    },
+                },
+                "decisions": {"type": "array", "items": {"type": "object"}},
+                "history": {"type": "array", "items": {"type": "object"}},
+                "absentees": {"type": "array", "items": {"type": "string"}},
+                "route": {"type": "string", "nullable": True},
+                "location": {"type": "string", "nullable": True},
+                "meeting_items": {"type": "array", "items": {"$ref": "#/components/schemas/MeetingItem"}},
+                "case_history": {"type": "array", "items": {"$ref": "#/components/schemas/ItemSummary"}},
+                "similar": {"type": "array", "items": {"$ref": "#/components/schemas/ItemSummary"}},
+            },
+        },
+    ]
+}
+ERROR = {"type": "object", "properties": {"error": {"type": "string"}, "status": {"type": "integer"}}}
+
+
+def openapi_document(server_url: str) -> dict[str, Any]:
+    json_ok = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResponse"}}}}
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "minutes-search API",
+            "version": "1",
+            "description": "Search public Danish municipal committee minutes. Closed items are never returned.",
+        },
+        "servers": [{"url": server_url or "/"}],
+        "paths": {
+            "/api/search": {
+                "get": {
+                    "summary": "Search items, with facet counts over the result set",
+                    "parameters": SEARCH_PARAMETERS,
+                    "responses": {
+                        "200": {"description": "Results", **json_ok},
+                        "400": {"description": "The query could not be run; see error", **json_ok},
+                    },
+                }
+            },
+            "/api/items/{id}": {
+                "get": {
+                    "summary": "One item with its meeting's items, its case history and similar items",
+                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "responses": {
+                        "200": {
+                            "description": "The item",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Item"}}},
+                        },
+                        "404": {
+                            "description": "Unknown or not public",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                        },
+                    },
+                }
+            },
+            "/api/suggest": {
+                "get": {
+                    "summary": "Autocomplete: committee names and words from public items",
+                    "parameters": [
+                        _param("q", "What has been typed so far (2 characters or more)", {"type": "string"})
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "Suggestions",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {
+                                            "query": {"type": "string"},
+                                            "suggestions": {
+                                                "type": "array",
+                                                "items": {
+                                                    "type": "object",
+                                                    "properties": {
+                                                        "value": {"type": "string"},
+                                                        "kind": {"type": "string", "enum": ["udvalg", "ord"]},
+                                                    },
+                                                },
+                                            },
+                                        },
+                                    }
+                                }
+                            },
+                        }
+                    },
+                }
+            },
+            "/feed.atom": {
+                "get": {
+                    "summary": "Atom feed of a search, newest first",
+                    "parameters": [p for p in SEARCH_PARAMETERS if p["name"] not in ("sort", "page")],
+                    "responses": {"200": {"description": "Atom 1.0", "content": {"application/atom+xml": {}}}},
+                }
+            },
+            "/export.csv": {
+                "get": {
+                    "summary": "CSV of a result set (at most 5,000 rows)",
+                    "parameters": [p for p in SEARCH_PARAMETERS if p["name"] != "page"],
+                    "responses": {
+                        "200": {
+                            "description": "id,title,committee,municipality,meeting_date,item_number,case_number,decision,url",
+                            "content": {"text/csv": {}},
+                        }
+                    },
+                }
+            },
+            "/items/{id}/bilag/{n}": {
+                "get": {
+                    "summary": "An attachment (n counts from 1): the archived file, or a redirect to its source",
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
+                        {"name": "n", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}},
+                    ],
+                    "responses": {
+                        "200": {"description": "The file"},
+                        "302": {"description": "At its source"},
+                        "404": {"description": "Unknown, not public, or not archived"},
+                    },
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Attachment": ATTACHMENT,
+                "ItemSummary": SUMMARY,
+                "SearchHit": HIT,
+                "FacetValue": FACET_VALUE,
+                "SearchResponse": SEARCH_RESPONSE,
+                "MeetingItem": LISTED,
+                "Item": ITEM,
+                "Error": ERROR,
+            }
+        },
+    }

@@ -1,0 +1,47 @@
+"""Running a search from URL parameters, shared by the HTML views, the API, the feed and CSV."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from flask import current_app, request
+
+from indexer.search import SearchResponse, SearchService
+
+from .params import ParsedParams, parse_search_args
+
+log = logging.getLogger(__name__)
+FRIENDLY_ERROR = "Søgningen kunne ikke gennemføres. Prøv at skrive den enklere, fx uden specialtegn."
+
+
+@dataclass
+class SearchRun:
+    params: ParsedParams
+    response: SearchResponse
+    notices: list[str] = field(default_factory=list)
+
+
+def service() -> SearchService:
+    from webui import search_service
+
+    return search_service(current_app)
+
+
+def run_search(
+    per_page: int | None = None, default_sort: str | None = None, page: int | None = None, sort: str | None = None
+) -> SearchRun:
+    """Parse the current request's parameters and search; a failing query becomes a message."""
+    params = parse_search_args(
+        request.args, per_page=per_page or current_app.config["PER_PAGE"], default_sort=default_sort
+    )
+    if page is not None:
+        params.request.page = page
+    if sort is not None:
+        params.request.sort = sort
+    try:
+        response = service().search(params.request)
+    except Exception:  # a query the engine chokes on is the user's problem to rephrase, not a 500
+        log.exception("search failed for %r", params.request.q)
+        response = SearchResponse(params.request, 0, [], {}, error=FRIENDLY_ERROR)
+    return SearchRun(params, response, list(params.notices))

@@ -1,0 +1,322 @@
+"""Plain dicts for the templates: every decision about what to show is made here."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any
+
+import nh3
+from flask import url_for
+from markupsafe import Markup, escape
+
+from indexer.sanitize import sanitize_html
+from indexer.search import SearchRequest, SearchResponse
+
+from .params import search_args, toggled
+
+try:
+    from indexer.topics import TOPIC_NAMES
+except ImportError:  # topics are optional; codes are shown as they are
+    TOPIC_NAMES = {}
+
+MONTHS_DA = [
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
+FACET_LABELS = {
+    "committee": "Udvalg",
+    "year": "År",
+    "topic": "Emne",
+    "municipality": "Kommune",
+    "type": "Dokumenttype",
+}
+KIND_LABELS = {"dagsorden": "Dagsorden", "referat": "Referat"}
+SORT_LABELS = {"relevance": "Relevans", "newest": "Nyeste", "oldest": "Ældste"}
+SNIPPET_LABELS = {
+    "titel": "Titel",
+    "beslutning": "Beslutning",
+    "sagsfremstilling": "Sagsfremstilling",
+    "bilag": "Bilag",
+}
+SECTION_KIND_LABELS = {"decision": "Beslutning", "recommendation": "Indstilling", "history": "Sagens forløb"}
+
+
+def danish_date(value: str | date | None) -> str:
+    """'2022-12-05T00:00:00+01:00' → '5. december 2022'; '' when unknown."""
+    if not value:
+        return ""
+    moment: date
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    else:
+        moment = value
+    day = moment.date() if isinstance(moment, datetime) else moment
+    return f"{day.day}. {MONTHS_DA[day.month - 1]} {day.year}"
+
+
+def iso_day(value: str | None) -> str:
+    return (value or "")[:10]
+
+
+def safe_snippet(snippet: str) -> Markup:
+    """Snippets are escaped text with <mark> tags; anything else is removed."""
+    return Markup(nh3.clean(snippet or "", tags={"mark"}, attributes={}))
+
+
+def safe_section_html(fragment: str | None) -> Markup | None:
+    """Section HTML was sanitised at ingest; sanitise again before trusting it."""
+    if not fragment:
+        return None
+    return Markup(sanitize_html(fragment))
+
+
+def paragraphs(text: str | None) -> list[str]:
+    return [p.strip() for p in re.split(r"\n\s*\n|\n", text or "") if p.strip()]
+
+
+def topic_label(code: str) -> str:
+    name = TOPIC_NAMES.get(code)
+    return f"{code} {name}" if name else code
+
+
+def facet_value_label(name: str, value: str) -> str:
+    if name == "topic":
+        return topic_label(value)
+    if name == "type":
+        return KIND_LABELS.get(value, value)
+    return value
+
+
+def item_url(item_id: str) -> str:
+    return url_for("views.item", item_id=item_id)
+
+
+def attachment_view(attachment: dict[str, Any], position: int) -> dict[str, Any]:
+    number = attachment.get("number") or str(position)
+    title = attachment.get("title") or f"Bilag {number}"
+    return {
+        "number": number,
+        "title": title,
+        "journal_number": attachment.get("journal_number"),
+        "url": attachment.get("url"),
+        "label": f"Bilag {number}: {title}",
+        "media_type": attachment.get("media_type"),
+    }
+
+
+def hit_view(result: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": result["id"],
+        "title": result.get("title") or "(uden titel)",
+        "url": item_url(result["id"]),
+        "committee": result.get("committee", ""),
+        "municipality": result.get("municipality", ""),
+        "date": danish_date(result.get("meeting_date")),
+        "date_iso": iso_day(result.get("meeting_date")),
+        "type": KIND_LABELS.get(result.get("type") or "", ""),
+        "item_number": result.get("item_number") or "",
+        "case_number": result.get("case_number") or "",
+        "snippet": safe_snippet(result.get("snippet", "")),
+        "snippet_label": SNIPPET_LABELS.get(result.get("snippet_field", ""), result.get("snippet_field", "")),
+        "decision": result.get("decision") or "",
+        "attachments": [attachment_view(a, n) for n, a in enumerate(result.get("attachments", []), start=1)],
+    }
+
+
+def facet_views(response: SearchResponse) -> list[dict[str, Any]]:
+    """Facets to show, in display order; topic and municipality only when they tell something."""
+    request = response.request
+    out = []
+    for service_name, name in (
+        ("committee", "committee"),
+        ("year", "year"),
+        ("topic", "topic"),
+        ("municipality", "municipality"),
+        ("kind", "type"),
+    ):
+        values = response.facets.get(service_name, [])
+        if name == "topic" and not values:
+            continue
+        if name == "municipality" and len(values) < 2 and not any(v["selected"] for v in values):
+            continue
+        if not values:
+            continue
+        out.append(
+            {
+                "name": name,
+                "label": FACET_LABELS[name],
+                "values": [
+                    {
+                        "value": v["value"],
+                        "label": facet_value_label(name, v["value"]),
+                        "count": v["count"],
+                        "selected": v["selected"],
+                        "url": url_for("views.search", **toggled(request, name, v["value"])),
+                    }
+                    for v in values
+                ],
+            }
+        )
+    return out
+
+
+def chip_views(request: SearchRequest) -> list[dict[str, str]]:
+    chips = []
+    for name, attr in (
+        ("committee", "committee"),
+        ("year", "year"),
+        ("topic", "topic"),
+        ("municipality", "municipality"),
+        ("type", "kind"),
+    ):
+        for value in getattr(request, attr):
+            chips.append(
+                {
+                    "label": f"{FACET_LABELS[name]}: {facet_value_label(name, value)}",
+                    "url": url_for("views.search", **toggled(request, name, value)),
+                }
+            )
+    if request.date_from:
+        chips.append(
+            {
+                "label": f"Fra: {danish_date(request.date_from)}",
+                "url": url_for("views.search", **search_args(request, page=None, **{"from": None})),
+            }
+        )
+    if request.date_to:
+        chips.append(
+            {
+                "label": f"Til: {danish_date(request.date_to)}",
+                "url": url_for("views.search", **search_args(request, page=None, to=None)),
+            }
+        )
+    return chips
+
+
+def pagination_view(response: SearchResponse) -> dict[str, Any] | None:
+    request = response.request
+    pages = response.pages
+    if pages <= 1:
+        return None
+
+    def link(page: int) -> str:
+        return url_for("views.search", **search_args(request, page=page))
+
+    window = sorted({1, pages, *range(max(1, request.page - 2), min(pages, request.page + 2) + 1)})
+    numbers: list[dict[str, Any]] = []
+    previous = 0
+    for page in window:
+        if page - previous > 1:
+            numbers.append({"gap": True})
+        numbers.append({"page": page, "url": link(page), "current": page == request.page})
+        previous = page
+    return {
+        "prev": link(request.page - 1) if request.page > 1 else None,
+        "next": link(request.page + 1) if request.page < pages else None,
+        "numbers": numbers,
+        "page": request.page,
+        "pages": pages,
+    }
+
+
+def sort_views(request: SearchRequest) -> list[dict[str, Any]]:
+    return [
+        {
+            "value": value,
+            "label": label,
+            "selected": value == request.sort,
+            "url": url_for("views.search", **search_args(request, sort=value, page=None)),
+        }
+        for value, label in SORT_LABELS.items()
+    ]
+
+
+def hidden_filter_fields(request: SearchRequest) -> list[tuple[str, str]]:
+    """Filters a new query from the search box keeps (removable as chips)."""
+    args = search_args(request, q=None, page=None, sort=None)
+    fields: list[tuple[str, str]] = []
+    for key, value in args.items():
+        if key in ("from", "to"):
+            continue  # shown as visible date inputs
+        for v in value if isinstance(value, list) else [value]:
+            fields.append((key, str(v)))
+    return fields
+
+
+def section_views(item: dict[str, Any]) -> list[dict[str, Any]]:
+    """Sections in order; the decision is marked. Decisions not printed as sections come last."""
+    out = []
+    has_decision_section = False
+    for section in item.get("sections", []):
+        kind = section.get("kind", "body")
+        has_decision_section = has_decision_section or kind == "decision"
+        out.append(
+            {
+                "heading": section.get("heading") or SECTION_KIND_LABELS.get(kind, ""),
+                "kind": kind,
+                "is_decision": kind == "decision",
+                "html": safe_section_html(section.get("html")),
+                "paragraphs": paragraphs(section.get("text")),
+            }
+        )
+    if not has_decision_section:
+        for decision in item.get("decisions", []):
+            heading = decision.get("heading") or " ".join(
+                p
+                for p in (
+                    "Beslutning",
+                    f"i {decision['body']}" if decision.get("body") else "",
+                    f"den {danish_date(decision.get('date'))}" if decision.get("date") else "",
+                )
+                if p
+            )
+            out.append(
+                {
+                    "heading": heading,
+                    "kind": "decision",
+                    "is_decision": True,
+                    "html": safe_section_html(decision.get("html")),
+                    "paragraphs": paragraphs(decision.get("text")),
+                }
+            )
+    return out
+
+
+def history_views(item: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "heading": d.get("heading") or " ".join(p for p in (d.get("body", ""), danish_date(d.get("date"))) if p),
+            "paragraphs": paragraphs(d.get("text")),
+        }
+        for d in item.get("history", [])
+    ]
+
+
+def listing_view(entry: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "title": entry.get("title", ""),
+        "url": item_url(entry["id"]) if entry.get("id") and entry.get("access", "open") == "open" else None,
+        "committee": entry.get("committee", ""),
+        "date": danish_date(entry.get("meeting_date")),
+        "item_number": entry.get("item_number") or entry.get("number") or "",
+        "case_number": entry.get("case_number") or "",
+        "decision": entry.get("decision") or "",
+    }
+
+
+def escape_text(text: str) -> Markup:
+    return escape(text)

@@ -1,0 +1,298 @@
+"""HTML pages, the Atom feed, CSV export and the attachment route."""
+
+from __future__ import annotations
+
+import csv
+import io
+import mimetypes
+import re
+import unicodedata
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from lxml import etree
+from lxml.builder import ElementMaker
+from werkzeug.exceptions import HTTPException
+
+from .params import search_args
+from .search_state import run_search, service
+from .viewmodels import (
+    KIND_LABELS,
+    attachment_view,
+    chip_views,
+    danish_date,
+    facet_views,
+    hidden_filter_fields,
+    history_views,
+    hit_view,
+    listing_view,
+    pagination_view,
+    section_views,
+    sort_views,
+)
+
+views = Blueprint("views", __name__)
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+CSV_COLUMNS = [
+    "id",
+    "title",
+    "committee",
+    "municipality",
+    "meeting_date",
+    "item_number",
+    "case_number",
+    "decision",
+    "url",
+]
+ITEM_ID = re.compile(r"[0-9a-f]{8,64}")
+
+
+@views.get("/")
+def search() -> str:
+    run = run_search()
+    response, req = run.response, run.params.request
+    args = search_args(req)
+    page = {
+        "query": req.q,
+        "searched": bool(args),
+        "total": response.total,
+        "error": response.error,
+        "notices": run.notices,
+        "suggestion": (
+            {
+                "text": response.suggestion,
+                "url": url_for("views.search", **search_args(req, q=response.suggestion, page=None)),
+            }
+            if response.suggestion
+            else None
+        ),
+        "hits": [hit_view(r) for r in response.results],
+        "first_number": (req.page - 1) * req.per_page + 1,
+        "facets": facet_views(response),
+        "chips": chip_views(req),
+        "clear_url": url_for(
+            "views.search",
+            **search_args(
+                req,
+                committee=None,
+                year=None,
+                topic=None,
+                municipality=None,
+                type=None,
+                to=None,
+                page=None,
+                **{"from": None},
+            ),
+        ),
+        "sorts": sort_views(req),
+        "sort": req.sort,
+        "pagination": pagination_view(response),
+        "hidden_fields": hidden_filter_fields(req),
+        "date_from": req.date_from.isoformat() if req.date_from else "",
+        "date_to": req.date_to.isoformat() if req.date_to else "",
+        "json_url": url_for("api.search", **args),
+        "feed_url": url_for("views.feed", **search_args(req, page=None, sort=None)),
+        "csv_url": url_for("views.export_csv", **search_args(req, page=None)),
+    }
+    return render_template("search.html", page=page)
+
+
+@views.get("/items/<item_id>")
+def item(item_id: str) -> str:
+    search = service()
+    data = search.get_item(item_id) if ITEM_ID.fullmatch(item_id) else None
+    if data is None:
+        abort(404)
+    meeting_items = []
+    for entry in search.meeting_items(data["meeting_id"]):
+        meeting_items.append(
+            {
+                "number": entry["number"],
+                "title": entry["title"],
+                "url": url_for("views.item", item_id=entry["id"])
+                if entry["access"] == "open" and entry["id"]
+                else None,
+                "current": entry["id"] == item_id,
+                "closed": entry["access"] != "open",
+            }
+        )
+    page = {
+        "id": item_id,
+        "title": data["title"] or "(uden titel)",
+        "committee": data["committee"],
+        "municipality": data["municipality"],
+        "date": danish_date(data["meeting_date"]),
+        "date_iso": (data["meeting_date"] or "")[:10],
+        "type": KIND_LABELS.get(data.get("type") or "", ""),
+        "item_number": data.get("item_number") or "",
+        "case_number": data.get("case_number") or "",
+        "location": data.get("location") or "",
+        "route": data.get("route") or "",
+        "sections": section_views(data),
+        "history": history_views(data),
+        "absentees": data.get("absentees") or [],
+        "attachments": [attachment_view(a, n) for n, a in enumerate(data.get("attachments", []), start=1)],
+        "meeting_items": meeting_items,
+        "case_history": [listing_view(e) for e in search.case_history(item_id)],
+        "similar": [listing_view(e) for e in search.similar(item_id)],
+        "json_url": url_for("api.item", item_id=item_id),
+        "case_search_url": (
+            url_for("views.search", q=f'sag:"{data["case_number"]}"') if data.get("case_number") else None
+        ),
+    }
+    return render_template("item.html", page=page)
+
+
+def download_name(title: str, suffix: str) -> str:
+    """A filename every browser accepts: no separators or control characters; Danish letters kept."""
+    name = unicodedata.normalize("NFC", title or "bilag")
+    name = re.sub(r"[\x00-\x1f\x7f/\\:*?\"<>|]+", " ", name)
+    name = re.sub(r"\s+", " ", name).strip(" .")[:120] or "bilag"
+    if suffix and not name.lower().endswith(suffix.lower()):
+        name += suffix
+    return name
+
+
+@views.get("/items/<item_id>/bilag/<int:number>")
+def attachment(item_id: str, number: int) -> Response:
+    if not ITEM_ID.fullmatch(item_id) or number < 1:
+        abort(404)
+    search = service()
+    path, source_url, meta = search.attachment_file(item_id, number - 1)
+    if meta is None:
+        abort(404)
+    archive = search.index.archive_dir.resolve()
+    if path is not None:
+        resolved = Path(path).resolve()
+        if resolved.is_file() and resolved.is_relative_to(archive):
+            suffix = resolved.suffix
+            media_type = meta.get("media_type") or mimetypes.guess_type(resolved.name)[0] or "application/octet-stream"
+            return send_file(
+                resolved,
+                mimetype=media_type,
+                download_name=download_name(meta.get("title") or f"bilag-{number}", suffix),
+                max_age=86400,
+            )
+    if source_url and re.match(r"https?://", source_url):
+        return redirect(source_url, code=302)  # type: ignore[return-value]
+    abort(404)
+
+
+@views.get("/feed.atom")
+def feed() -> Response:
+    run = run_search(per_page=current_app.config["FEED_SIZE"], page=1, sort="newest")
+    req, response = run.params.request, run.response
+    args = search_args(req, page=None, sort=None)
+    E = ElementMaker(namespace=ATOM_NS, nsmap={None: ATOM_NS})
+    title = f"Søgning: {req.q}" if req.q else "Seneste dagsordenspunkter"
+    root = E.feed(
+        E.title(f"{title} — minutes-search"),
+        E.id(url_for("views.feed", _external=True, **args)),
+        E.link(rel="self", type="application/atom+xml", href=url_for("views.feed", _external=True, **args)),
+        E.link(rel="alternate", type="text/html", href=url_for("views.search", _external=True, **args)),
+        E.updated(_atom_time(response.results[0]["meeting_date"] if response.results else None)),
+        E.author(E.name("minutes-search")),
+    )
+    root.set("{http://www.w3.org/XML/1998/namespace}lang", "da")
+    for result in response.results:
+        link = url_for("views.item", item_id=result["id"], _external=True)
+        summary = result.get("decision") or _strip_tags(result.get("snippet", ""))
+        entry = E.entry(
+            E.title(_xml_text(result.get("title") or "(uden titel)")),
+            E.id(link),
+            E.link(rel="alternate", type="text/html", href=link),
+            E.updated(_atom_time(result.get("meeting_date"))),
+            E.author(E.name(_xml_text(result.get("committee") or result.get("municipality") or "Ukendt udvalg"))),
+            E.summary(_xml_text(summary)),
+        )
+        entry.append(E.category(term=result.get("committee") or "", label=result.get("committee") or ""))
+        root.append(entry)
+    body = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+    return Response(body, mimetype="application/atom+xml")
+
+
+def _atom_time(value: str | None) -> str:
+    if value:
+        try:
+            return datetime.fromisoformat(value).isoformat()
+        except ValueError:
+            pass
+    return datetime(1970, 1, 1, tzinfo=UTC).isoformat()
+
+
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    """lxml escapes markup; characters XML 1.0 cannot hold at all are dropped."""
+    return _XML_INVALID.sub("", text)
+
+
+def _strip_tags(snippet: str) -> str:
+    import html
+
+    return html.unescape(re.sub(r"</?mark>", "", snippet))
+
+
+@views.get("/export.csv")
+def export_csv() -> Response:
+    limit = int(current_app.config["EXPORT_LIMIT"])
+    run = run_search(per_page=100, page=1)
+    req = run.params.request
+    rows: list[dict[str, Any]] = []
+    response = run.response
+    while True:
+        rows.extend(response.results)
+        if len(rows) >= limit or req.page >= response.pages or not response.results:
+            break
+        req.page += 1
+        response = service().search(req)
+    out = io.StringIO()
+    out.write("\ufeff")  # so spreadsheet programs read æøå as UTF-8
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
+    writer.writeheader()
+    for result in rows[:limit]:
+        writer.writerow(
+            {
+                **{k: result.get(k) or "" for k in CSV_COLUMNS},
+                "meeting_date": (result.get("meeting_date") or "")[:10],
+                "url": url_for("views.item", item_id=result["id"], _external=True),
+            }
+        )
+    headers = {"Content-Disposition": 'attachment; filename="soegning.csv"'}
+    if run.response.total > limit:
+        headers["X-Result-Truncated"] = f"{limit} of {run.response.total}"
+    return Response(out.getvalue(), mimetype="text/csv", headers=headers)
+
+
+def register_error_pages(app: Flask) -> None:
+    """Danish error pages for the HTML side, JSON errors under /api/."""
+
+    @app.errorhandler(404)
+    @app.errorhandler(405)
+    @app.errorhandler(500)
+    def error_page(error: Exception) -> tuple[Any, int]:
+        code = error.code if isinstance(error, HTTPException) and error.code else 500
+        messages = {
+            404: ("Siden findes ikke", "Punktet eller siden findes ikke, eller den er ikke offentlig."),
+            405: ("Metoden er ikke tilladt", "Siden kan kun hentes med GET."),
+            500: ("Der skete en fejl", "Der skete en uventet fejl. Prøv igen om lidt."),
+        }
+        title, text = messages.get(code, messages[500])
+        if request.path.startswith("/api/"):
+            return {"error": text, "status": code}, code
+        return render_template("error.html", page={"title": title, "text": text, "code": code}), code

@@ -170,7 +170,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
         "^*seminar", "^temadrøftelser", "^udpegning af medlem", "^valg af medlem", "^takstblad",
         "^udvalgets arbejde", "^samarbejdskodeks", "^lokalråd", "^landsbyråd", "^politisk",
         "^kvartalsrapport", "^mindreforbrug", "^merforbrug", "^mindreudgift", "^*anlægsprojekter fra",
-        "budgetopfølgning", "budgetforlig", "styrelsesvedtægt",
+        "budgetforlig",
     ),
     "01": (
         "lokalplan", "kommuneplan", "planstrategi", "*planlægning", "byplanvedtægt", "landzone", "råstof",
@@ -375,7 +375,9 @@ def normalise_text(text: str) -> str:
     """Lower case, NFC, folded æ/ø/å, words separated by single spaces."""
     text = unicodedata.normalize("NFC", text or "").casefold()
     words = re.findall(r"[\w§]+(?:[-/][\w]+)*", text)
-    return " " + fold(" ".join(words)) + " "
+    folded = fold(" ".join(words))
+    # "på vej" (under way, "sager på vej") is an idiom, not a road.
+    return " " + re.sub(r"\bpaa vej\b", "paa_vej", folded) + " "
 
 
 def _term_pattern(term: str) -> str:
@@ -631,7 +633,8 @@ class TopicClassifier:
         if not evidence:
             return []
         all_evidence = sum(evidence.values())
-        ranked = sorted(evidence.items(), key=lambda kv: (-kv[1], kv[0]))
+        # On a tie a subject group beats 00: "styrelsesvedtægt for ungdomsskolen" is about the school.
+        ranked = sorted(evidence.items(), key=lambda kv: (-kv[1], kv[0] == "00", kv[0]))
         best_group, best_score = ranked[0]
         # The title alone naming one group is enough, even when the body wanders.
         title_decides = self._title_groups == {best_group}

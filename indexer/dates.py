@@ -23,7 +23,9 @@ _TIME = r"(?:\s*(?:kl\.?|klokken)?\s*(?P<hh>\d{1,2})[:.](?P<mm>\d{2})(?:[:.](?P<
 _NUMERIC_DMY = re.compile(r"(?P<d>\d{1,2})[-./](?P<m>\d{1,2})[-./](?P<y>\d{4})" + _TIME)
 _NUMERIC_YMD = re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[T ]" + _TIME[3:])
 _WORDED = re.compile(
-    r"(?P<d>\d{1,2})\.?\s*(?P<mon>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?\s+(?P<y>\d{4})"
+    r"(?P<d>\d{1,2})\.?\s*(?P<mon>"
+    + "|".join(sorted(MONTHS, key=len, reverse=True))
+    + r")\.?\s+(?P<y>\d{4})"
     + r"(?:,?\s*(?:kl\.?|klokken)?\s*(?P<hh>\d{1,2})[:.](?P<mm>\d{2}))?",
     re.IGNORECASE,
 )

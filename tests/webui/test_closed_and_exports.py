@@ -1,0 +1,161 @@
+"""Closed content never leaves the index; feeds, CSV and the OpenAPI document are well formed."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from lxml import etree
+
+from indexer.formats import IngestContext, available_formats
+from indexer.model import Access
+from tests.conftest import SAMPLES
+
+from .conftest import CLOSED_ATTACHMENT_WORD, CLOSED_WORD, XSS_TITLE
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+FUJITSU = SAMPLES / "edoc-fujitsu"
+
+
+def fujitsu_closed_item_ids() -> list[tuple[str, str]]:
+    parser = available_formats()["edoc-fujitsu"]
+    found = []
+    for path in sorted(FUJITSU.rglob("*")):
+        if not parser.detect(path):
+            continue
+        for meeting in parser.parse(path, IngestContext()):
+            for item in meeting.items:
+                if item.access != Access.OPEN:
+                    found.append((item.id, item.title))
+    return found
+
+
+def everything_public(client: FlaskClient, prefix: str) -> str:
+    """Every listing a visitor can get without naming the word: all pages, facets, feed, CSV, suggestions."""
+    first = client.get("/api/search?per_page=100").get_json()
+    parts = [
+        client.get("/api/search", query_string={"page": p}).get_data(as_text=True) for p in range(1, first["pages"] + 1)
+    ]
+    parts += [client.get("/", query_string={"page": p}).get_data(as_text=True) for p in range(1, first["pages"] + 1)]
+    parts += [
+        client.get("/api/suggest", query_string={"q": prefix}).get_data(as_text=True),
+        client.get("/feed.atom").get_data(as_text=True),
+        client.get("/export.csv").get_data(as_text=True),
+    ]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("word", [CLOSED_WORD, CLOSED_ATTACHMENT_WORD, "møgsag"])
+def test_closed_content_is_nowhere(client: FlaskClient, word: str) -> None:
+    assert word.casefold() not in everything_public(client, word[:5]).casefold()
+    data = client.get("/api/search", query_string={"q": word}).get_json()
+    assert data["total"] == 0 and data["results"] == []
+    assert all(v["count"] == 0 for values in data["facets"].values() for v in values)
+    feed = etree.fromstring(client.get("/feed.atom", query_string={"q": word}).data)
+    assert feed.findall(f"{ATOM}entry") == []
+    rows = client.get("/export.csv", query_string={"q": word}).get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert len(rows) == 1  # the header only
+    html = client.get("/", query_string={"q": word}).get_data(as_text=True)
+    assert "0 resultater" in html and 'class="hit"' not in html
+
+
+def test_fujitsu_closed_item_is_not_served(client: FlaskClient) -> None:
+    closed = fujitsu_closed_item_ids()
+    assert any("møgsag" in title for _, title in closed), closed
+    for item_id, _ in closed:
+        assert client.get(f"/items/{item_id}").status_code == 404
+        assert client.get(f"/api/items/{item_id}").status_code == 404
+        assert client.get(f"/items/{item_id}/bilag/1").status_code == 404
+
+
+def test_xss_payload_renders_inert(client: FlaskClient) -> None:
+    for url in ("/?q=vejbump", "/?q=skolevej&sort=newest"):
+        html = client.get(url).get_data(as_text=True)
+        assert '<script>alert("titel")' not in html
+        assert "&lt;script&gt;alert(" in html
+    reflected = client.get("/", query_string={"q": '"><script>alert(3)</script>'}).get_data(as_text=True)
+    assert "<script>alert(3)" not in reflected
+    api_title = client.get("/api/search?q=vejbump").get_json()["results"]
+    assert XSS_TITLE in [r["title"] for r in api_title]  # JSON carries the text as text
+
+
+def test_atom_feed_parses_newest_first(client: FlaskClient) -> None:
+    response = client.get("/feed.atom?q=vejbump")
+    assert response.mimetype == "application/atom+xml"
+    root = etree.fromstring(response.data)
+    assert root.tag == f"{ATOM}feed"
+    entries = root.findall(f"{ATOM}entry")
+    assert len(entries) == 3
+    updated = [e.findtext(f"{ATOM}updated") for e in entries]
+    assert updated == sorted(updated, reverse=True)
+    titles = [e.findtext(f"{ATOM}title") for e in entries]
+    assert XSS_TITLE in titles  # markup in a title is text in the feed, not elements
+    for entry in entries:
+        assert entry.find(f"{ATOM}link").get("href").startswith("http://localhost/items/")
+    html = client.get("/?q=vejbump").get_data(as_text=True)
+    assert 'type="application/atom+xml" href="/feed.atom?q=vejbump"' in html
+
+
+def test_csv_export_parses(client: FlaskClient) -> None:
+    response = client.get("/export.csv?q=vejbump")
+    assert response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert len(rows) == 3
+    assert list(rows[0]) == [
+        "id",
+        "title",
+        "committee",
+        "municipality",
+        "meeting_date",
+        "item_number",
+        "case_number",
+        "decision",
+        "url",
+    ]
+    row = next(r for r in rows if r["title"] == "Vejbump på Skolevej, finansiering")
+    assert row["meeting_date"] == "2021-05-06" and row["municipality"] == "Testrup Kommune"
+    assert row["url"] == f"http://localhost/items/{row['id']}"
+    everything = client.get("/export.csv").get_data(as_text=True).lstrip("\ufeff")
+    total = client.get("/api/search").get_json()["total"]
+    assert len(list(csv.DictReader(io.StringIO(everything)))) == total
+
+
+def test_csv_export_is_bounded(app, client: FlaskClient) -> None:
+    app.config["EXPORT_LIMIT"] = 5
+    try:
+        response = client.get("/export.csv")
+    finally:
+        app.config["EXPORT_LIMIT"] = 5000
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert len(rows) == 5
+    assert response.headers["X-Result-Truncated"].startswith("5 of ")
+
+
+def test_openapi_document(client: FlaskClient) -> None:
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    doc = json.loads(response.data)
+    assert doc["openapi"].startswith("3.")
+    assert {"/api/search", "/api/items/{id}", "/api/suggest"} <= set(doc["paths"])
+    names = {p["name"] for p in doc["paths"]["/api/search"]["get"]["parameters"]}
+    assert names == {"q", "committee", "topic", "municipality", "type", "year", "from", "to", "sort", "page"}
+    refs = {ref.split("/")[-1] for ref in _refs(doc)}
+    assert refs <= set(doc["components"]["schemas"])
+
+
+def _refs(node: object) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["$ref"]] if "$ref" in node else []
+        return found + [r for v in node.values() for r in _refs(v)]
+    if isinstance(node, list):
+        return [r for v in node for r in _refs(v)]
+    return []
+
+
+def test_api_docs_exist() -> None:
+    doc = Path(__file__).resolve().parents[2] / "docs" / "api.md"
+    assert "/api/search" in doc.read_text(encoding="utf-8")

@@ -1,0 +1,134 @@
+"""Item pages, attachments, and their JSON twin."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import cache
+
+from flask.testing import FlaskClient
+
+from tests.conftest import SAMPLES
+
+from .conftest import CASE_NUMBER, CLOSED_ATTACHMENT_WORD, XSS_TITLE
+
+
+def find_id(client: FlaskClient, q: str, title: str) -> str:
+    data = client.get("/api/search", query_string={"q": q}).get_json()
+    for result in data["results"]:
+        if result["title"] == title:
+            return str(result["id"])
+    raise AssertionError(f"{title!r} not found for {q!r}: {[r['title'] for r in data['results']]}")
+
+
+@cache
+def sample_file_hashes() -> frozenset[str]:
+    return frozenset(
+        hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in SAMPLES.rglob("*")
+        if p.is_file() and p.suffix.lower() == ".pdf"
+    )
+
+
+def test_item_page_sections_decision_absentees_attachments(client: FlaskClient) -> None:
+    item_id = find_id(client, "sociale medier", "Sociale medier i arbejdsmæssig sammenhæng")
+    response = client.get(f"/items/{item_id}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    item = client.get(f"/api/items/{item_id}").get_json()
+    assert f"<h1>{item['title']}</h1>" in html
+    headings = [s["heading"] for s in item["sections"]]
+    positions = [html.index(h) for h in headings]
+    assert positions == sorted(positions), "sections in order"
+    assert 'class="section decision"' in html and '<span class="badge">Beslutning</span>' in html
+    assert ">Fraværende</h2>" in html
+    for name in item["absentees"]:
+        assert name in html
+    assert item["absentees"], "the seed names absentees"
+    for attachment in item["attachments"]:
+        assert attachment["title"] in html
+        assert f"Journalnr. {attachment['journal_number']}" in html
+    assert "5. december 2022" in html
+    assert f'href="/api/items/{item_id}"' in html
+
+
+def test_item_json_twin_matches_page(client: FlaskClient) -> None:
+    item_id = find_id(client, "vejbump", XSS_TITLE)
+    item = client.get(f"/api/items/{item_id}").get_json()
+    assert item["case_number"] == CASE_NUMBER
+    assert item["url"] == f"http://localhost/items/{item_id}"
+    html = client.get(f"/items/{item_id}").get_data(as_text=True)
+    assert [e["title"] for e in item["case_history"]] == ["Vejbump på Skolevej, finansiering"]
+    assert "Vejbump på Skolevej, finansiering" in html and ">Sagens historik</h2>" in html
+    assert ">Lignende sager</h2>" in html
+    for similar in item["similar"]:
+        assert similar["url"].endswith(f"/items/{similar['id']}")
+    meeting = item["meeting_items"]
+    assert [m["number"] for m in meeting] == ["1", "2", "3"]
+    closed = meeting[1]
+    assert closed["access"] == "closed" and closed["title"] == "Lukket punkt" and closed["url"] is None
+    assert '<span class="closed">Lukket punkt</span>' in html
+    assert "Karen Fraværsen" in html  # absentee of the meeting
+
+
+def test_attachment_route_serves_archived_pdf(client: FlaskClient) -> None:
+    served = 0
+    for page in range(1, 20):
+        data = client.get("/api/search", query_string={"page": page, "sort": "oldest"}).get_json()
+        for result in data["results"]:
+            for attachment in result["attachments"]:
+                url = attachment["url"]
+                if not url or attachment["media_type"] != "application/pdf":
+                    continue
+                response = client.get(url.replace("http://localhost", ""))
+                if response.status_code == 302:
+                    continue  # known only by its source URL
+                assert response.status_code == 200, url
+                assert response.mimetype == "application/pdf"
+                assert response.data.startswith(b"%PDF")
+                assert hashlib.sha256(response.data).hexdigest() in sample_file_hashes()
+                assert "filename" in response.headers["Content-Disposition"]
+                served += 1
+                html = client.get(f"/items/{result['id']}").get_data(as_text=True)
+                assert f'href="{url}"' in html
+        if served >= 3 or page >= data["pages"]:
+            break
+    assert served >= 1, "the samples include archived PDF attachments"
+
+
+def test_attachment_route_rejects_bad_numbers_and_paths(client: FlaskClient) -> None:
+    item_id = find_id(client, "vejbump", XSS_TITLE)
+    item = client.get(f"/api/items/{item_id}").get_json()
+    assert [a["title"] for a in item["attachments"]] == ["Kort over Skolevej"]  # the closed one is gone
+    assert CLOSED_ATTACHMENT_WORD not in client.get(f"/items/{item_id}").get_data(as_text=True)
+    for url in (
+        f"/items/{item_id}/bilag/0",
+        f"/items/{item_id}/bilag/1",  # open, but no file and no URL
+        f"/items/{item_id}/bilag/2",  # the closed attachment's place
+        f"/items/{item_id}/bilag/99",
+        f"/items/{item_id}/bilag/-1",
+        f"/items/{item_id}/bilag/..%2f..%2fsources.json",
+        "/items/..%2f..%2fsources.json/bilag/1",
+        "/items/0000000000000000/bilag/1",
+    ):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "Siden findes ikke" in response.get_data(as_text=True)
+
+
+def test_unknown_item_is_a_danish_404(client: FlaskClient) -> None:
+    response = client.get("/items/ffffffffffffffff")
+    assert response.status_code == 404
+    assert "Siden findes ikke" in response.get_data(as_text=True)
+    api_response = client.get("/api/items/ffffffffffffffff")
+    assert api_response.status_code == 404 and api_response.get_json()["status"] == 404
+
+
+def test_section_html_is_shown_sanitised(client: FlaskClient) -> None:
+    item_id = find_id(client, "vejbump", XSS_TITLE)
+    html = client.get(f"/items/{item_id}").get_data(as_text=True)
+    body = html[html.index("<main") :]
+    assert "<p>Borgerne ønsker vejbump.</p>" in body
+    assert "<script>" not in body and "onerror" not in body and "javascript:" not in body
+    assert "&lt;script&gt;alert(&#34;titel&#34;)&lt;/script&gt; Vejbump" in body or "&lt;script&gt;" in body
+    assert re.search(r"<h1>&lt;script&gt;", body)

@@ -1,0 +1,174 @@
+"""The search page and its JSON twin over an index of real inputs."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+from flask.testing import FlaskClient
+from werkzeug.datastructures import MultiDict
+
+from webui.params import parse_search_args, search_args
+
+from .conftest import XSS_TITLE
+
+
+def api(client: FlaskClient, url: str) -> dict:
+    response = client.get(url)
+    assert response.status_code == 200, response.data[:300]
+    data: dict = response.get_json()
+    return data
+
+
+def test_search_page_renders_hits_and_facets(client: FlaskClient) -> None:
+    response = client.get("/?q=sociale+medier")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert '<html lang="da">' in html
+    assert "Sociale medier i arbejdsmæssig sammenhæng" in html
+    assert "5. december 2022" in html  # Danish date of the seed meeting
+    assert "<mark>" in html  # highlighted snippet
+    for heading in ("Udvalg", "År", "Dokumenttype"):
+        assert f">{heading}</h3>" in html
+    assert 'rel="alternate" type="application/json"' in html
+    assert 'rel="alternate" type="application/atom+xml"' in html
+    data = api(client, "/api/search?q=sociale+medier")
+    assert data["results"][0]["title"] == "Sociale medier i arbejdsmæssig sammenhæng"
+    assert data["results"][0]["url"].endswith(f"/items/{data['results'][0]['id']}")
+
+
+def test_municipality_facet_shows_with_several_municipalities(client: FlaskClient) -> None:
+    data = api(client, "/api/search")
+    municipalities = {v["value"] for v in data["facets"]["municipality"]}
+    assert {"Norddjurs Kommune", "Testrup Kommune"} <= municipalities
+    assert ">Kommune</h3>" in client.get("/").get_data(as_text=True)
+
+
+def test_facet_filter_and_removable_chip(client: FlaskClient) -> None:
+    everything = api(client, "/api/search")
+    committee = everything["facets"]["committee"][0]
+    data = api(client, "/api/search?committee=" + committee["value"])
+    assert data["total"] == committee["count"] > 0
+    assert {r["committee"] for r in data["results"]} == {committee["value"]}
+    html = client.get("/", query_string={"committee": committee["value"]}).get_data(as_text=True)
+    chip = re.search(r'<a class="chip" href="([^"]+)" aria-label="Fjern filter Udvalg: ([^"]+)"', html)
+    assert chip is not None
+    assert "committee" not in parse_qs(urlsplit(chip.group(1).replace("&amp;", "&")).query)
+    expected = "1 resultat" if data["total"] == 1 else f"{data['total']} resultater"
+    assert expected in html
+
+
+def test_two_committees_widen_the_result(client: FlaskClient) -> None:
+    facets = api(client, "/api/search")["facets"]["committee"]
+    first, second = facets[0], facets[1]
+    data = api(client, f"/api/search?committee={first['value']}&committee={second['value']}")
+    assert data["total"] == first["count"] + second["count"]
+
+
+def test_sort_newest_and_oldest(client: FlaskClient) -> None:
+    newest = [r["meeting_date"][:10] for r in api(client, "/api/search?sort=newest")["results"] if r["meeting_date"]]
+    oldest = [r["meeting_date"][:10] for r in api(client, "/api/search?sort=oldest")["results"] if r["meeting_date"]]
+    assert newest == sorted(newest, reverse=True)
+    assert oldest == sorted(oldest)
+    assert newest[0] > oldest[0]
+
+
+def test_paging_links_and_pages_differ(client: FlaskClient) -> None:
+    first = api(client, "/api/search")
+    assert first["pages"] > 2
+    assert first["links"]["prev"] is None
+    second = api(client, first["links"]["next"].replace("http://localhost", ""))
+    assert second["page"] == 2
+    assert {r["id"] for r in first["results"]}.isdisjoint({r["id"] for r in second["results"]})
+    assert second["links"]["prev"].endswith("/api/search")  # page 1 is the plain URL
+    last = api(client, first["links"]["last"].replace("http://localhost", ""))
+    assert last["page"] == first["pages"] and last["links"]["next"] is None
+    html = client.get("/?page=2").get_data(as_text=True)
+    assert 'aria-current="page" class="current">2<' in html
+    assert 'rel="prev"' in html and 'rel="next"' in html
+
+
+def test_permalink_round_trip(client: FlaskClient) -> None:
+    args = MultiDict(
+        [("q", "vejbump"), ("committee", "Økonomiudvalget"), ("committee", "Teknik- og Miljøudvalget"),
+         ("year", "2021"), ("type", "referat"), ("from", "2021-01-01"), ("to", "2021-12-31"),
+         ("sort", "oldest"), ("page", "1")]
+    )  # fmt: skip
+    request = parse_search_args(args).request
+    again = parse_search_args(MultiDict(list(_flatten(search_args(request))))).request
+    assert again == request
+    data = api(client, "/api/search?" + "&".join(f"{k}={v}" for k, v in args.items(multi=True)))
+    assert data["sort"] == "oldest" and data["filters"]["from"] == "2021-01-01"
+    titles = [r["title"] for r in data["results"]]
+    assert set(titles) == {XSS_TITLE, "Trafikplan for midtbyen", "Vejbump på Skolevej, finansiering"}
+    assert titles[-1] == "Vejbump på Skolevej, finansiering"  # oldest first
+    assert data["links"]["self"].count("committee=") == 2
+
+
+def _flatten(args: dict) -> list[tuple[str, str]]:
+    return [(k, str(x)) for k, v in args.items() for x in (v if isinstance(v, list) else [v])]
+
+
+def test_date_range_filters(client: FlaskClient) -> None:
+    data = api(client, "/api/search?from=2021-01-01&to=2021-12-31")
+    assert data["total"] >= 3
+    assert all("2021-01-01" <= r["meeting_date"][:10] <= "2021-12-31" for r in data["results"])
+
+
+def test_invalid_query_is_a_friendly_message(client: FlaskClient) -> None:
+    response = client.get("/", query_string={"q": "date:[a TO b]"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Søgningen kunne ikke forstås" in html
+    api_response = client.get("/api/search", query_string={"q": "date:[a TO b]"})
+    assert api_response.status_code == 400
+    assert api_response.get_json()["error"]
+
+
+def test_garbage_parameters_never_fail(client: FlaskClient) -> None:
+    for query in (
+        "page=abc",
+        "page=-4",
+        "from=31-12-2021",
+        "sort=sideways",
+        "year=twenty",
+        "type=memo",
+        "q=((((",
+        'q="åben',
+    ):
+        response = client.get("/?" + query)
+        assert response.status_code == 200, query
+    html = client.get("/?from=31-12-2021").get_data(as_text=True)
+    assert "blev ignoreret" in html
+
+
+def test_did_you_mean(client: FlaskClient) -> None:
+    data = api(client, "/api/search?q=medjer")
+    assert data["total"] == 0 and data["suggestion"]
+    html = client.get("/?q=medjer").get_data(as_text=True)
+    assert "Mente du:" in html and f">{data['suggestion']}</a>" in html
+
+
+def test_suggest(client: FlaskClient) -> None:
+    data = api(client, "/api/suggest?q=sund")
+    values = [s["value"] for s in data["suggestions"]]
+    assert "Sundheds- og Forebyggelsesudvalget" in values
+    assert api(client, "/api/suggest?q=s")["suggestions"] == []
+
+
+def test_security_headers(client: FlaskClient) -> None:
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"]
+    assert "<script>" not in response.get_data(as_text=True)  # no inline script
+
+
+def test_service_is_opened_once(app, client: FlaskClient) -> None:
+    from webui import search_service
+
+    before = search_service(app)
+    client.get("/?q=vejbump")
+    client.get("/api/search?q=vejbump")
+    assert search_service(app) is before

@@ -30,12 +30,13 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
+from whoosh.analysis import StandardAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import LockError
 from whoosh.writing import IndexWriter
 
 from indexer.attachments import file_hash
-from indexer.danish import danish_analyzer, exact_analyzer
+from indexer.danish import danish_analyzer, exact_analyzer, snowball_analyzer
 from indexer.model import COPENHAGEN, KIND_RANK, Access, Item, Meeting, MeetingKind, SectionKind, to_jsonable
 
 log = logging.getLogger(__name__)
@@ -69,8 +70,39 @@ def compound_analyzer():  # type: ignore[no-untyped-def]
     return factory() if factory else None
 
 
-def build_schema() -> Schema:
-    danish = danish_analyzer()
+ANALYSIS_PROFILES = ("danish", "snowball", "standard")
+PROFILE_FILE = "analysis.json"
+
+
+def text_analyzers(profile: str = "danish") -> tuple[Any, Any]:
+    """(stemmed-text analyzer, exact-form analyzer) for an analysis profile.
+
+    "danish" is the product; "snowball" (plain Danish Snowball, no lemmas, variants or
+    compounds) and "standard" (Whoosh's StandardAnalyzer everywhere) exist so relevance
+    can be measured against them on the same data and the same query path.
+    """
+    if profile == "danish":
+        return danish_analyzer(), exact_analyzer()
+    if profile == "snowball":
+        return snowball_analyzer(), exact_analyzer()
+    if profile == "standard":
+        standard = StandardAnalyzer()
+        return standard, standard
+    raise ValueError(f"unknown analysis profile {profile!r}; choose one of {', '.join(ANALYSIS_PROFILES)}")
+
+
+def read_profile(root: Path) -> str:
+    """The analysis profile an index root was created with ("danish" when unrecorded)."""
+    try:
+        data = json.loads((Path(root) / PROFILE_FILE).read_text("utf-8"))
+    except (FileNotFoundError, ValueError):
+        return "danish"
+    profile = data.get("profile") if isinstance(data, dict) else None
+    return profile if profile in ANALYSIS_PROFILES else "danish"
+
+
+def build_schema(profile: str = "danish") -> Schema:
+    danish, exact = text_analyzers(profile)
     fields: dict[str, Any] = {
         "id": ID(stored=True, unique=True),
         "meeting_id": ID(stored=True),
@@ -81,7 +113,7 @@ def build_schema() -> Schema:
         "body": TEXT(analyzer=danish, stored=True),
         "attachments_text": TEXT(analyzer=danish, stored=True, field_boost=0.5),
         "attachment_titles": TEXT(analyzer=danish, stored=True, field_boost=1.0),
-        "exact": TEXT(analyzer=exact_analyzer(), phrase=True, field_boost=1.5),
+        "exact": TEXT(analyzer=exact, phrase=True, field_boost=1.5),
         "committee": ID(stored=True, sortable=True),
         "committee_text": TEXT(analyzer=danish, stored=False),
         "municipality": ID(stored=True, sortable=True),
@@ -94,7 +126,7 @@ def build_schema() -> Schema:
         "access": ID(stored=True),
         "doc": STORED(),
     }
-    parts = compound_analyzer()
+    parts = compound_analyzer() if profile == "danish" else None
     if parts is not None:
         fields["parts"] = TEXT(analyzer=parts, field_boost=0.3)
     return Schema(**fields)
@@ -190,11 +222,14 @@ class MinutesIndex:
         return cls(root, ix)
 
     @classmethod
-    def create(cls, root: Path) -> MinutesIndex:
+    def create(cls, root: Path, profile: str = "danish") -> MinutesIndex:
         root = Path(root)
         if cls.exists(root):
             raise IndexError_(f"{root}: an index exists already")
+        text_analyzers(profile)  # reject an unknown profile before touching the disk
         root.mkdir(parents=True, exist_ok=True)
+        if profile != "danish":
+            (root / PROFILE_FILE).write_text(json.dumps({"profile": profile}), "utf-8")
         generation = cls._new_generation(root)
         _swap_live(root, generation)
         return cls.open(root)
@@ -208,7 +243,7 @@ class MinutesIndex:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         generation = root / f"gen-{stamp}"
         generation.mkdir(parents=True)
-        whoosh_index.create_in(str(generation), build_schema(), indexname=INDEX_NAME)
+        whoosh_index.create_in(str(generation), build_schema(read_profile(root)), indexname=INDEX_NAME)
         return generation
 
     # -- paths -------------------------------------------------------------

@@ -1,0 +1,247 @@
+"""Search relevance on a judged query set: minutes-search against two baselines.
+
+    .venv/bin/python benchmarks/relevance.py [--show-misses]
+
+Builds three indexes (in a temporary folder) over the bundled demo data (``data/``)
+and the format samples, differing only in text analysis:
+
+* ``minutes-search``: the product (Danish lemma → Snowball → folding, compound parts)
+* ``snowball``: plain Danish Snowball + lower-case, no folding, variants or compounds
+* ``standard``: Whoosh's ``StandardAnalyzer`` on every text field
+
+Every query of ``tests/relevance/queries.jsonl`` runs through the same
+``SearchService.search`` path and is scored with MRR@10, recall@10 and nDCG@10
+(graded: 2 = the answer, 1 = related).  A query that finds nothing but gets a
+"Mente du" suggestion is scored on the suggested query, as a user clicking it would see.
+
+Judged items are named by source, not by index id, so ids may change: ``digst:<GUID
+prefix>`` for rows of the open dataset, ``<input name>|<item title>`` for the rest.
+A name that resolves to no item, or to several, stops the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import math
+import sys
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indexer.cli import ingest
+from indexer.formats import IngestContext, iter_inputs
+from indexer.index import MinutesIndex
+from indexer.search import SearchRequest, SearchService
+
+REPO = Path(__file__).resolve().parents[1]
+QUERIES = REPO / "tests" / "relevance" / "queries.jsonl"
+SAMPLES = (REPO.parent / "shared" / "formats" / "samples").resolve()
+INPUTS = (REPO / "data", SAMPLES)
+SYSTEMS = {"minutes-search": "danish", "snowball": "snowball", "standard": "standard"}
+CATEGORIES = ("inflection", "compound", "folding", "abbreviation", "typo", "phrase", "field")
+CUTOFF = 10
+
+
+class JudgementError(LookupError):
+    """A judged item that cannot be found, or is ambiguous, in the inputs."""
+
+
+@dataclass
+class Query:
+    text: str
+    category: str
+    grades: dict[str, int]  # judged item name → grade
+    note: str = ""
+
+
+@dataclass
+class QueryResult:
+    query: Query
+    ranked: list[str]  # item ids, best first
+    grades: dict[str, int]  # item id → grade
+    used_suggestion: str | None = None
+
+    @property
+    def reciprocal_rank(self) -> float:
+        for rank, item_id in enumerate(self.ranked[:CUTOFF], start=1):
+            if self.grades.get(item_id, 0) > 0:
+                return 1.0 / rank
+        return 0.0
+
+    @property
+    def recall(self) -> float:
+        relevant = [i for i, g in self.grades.items() if g > 0]
+        found = sum(1 for i in self.ranked[:CUTOFF] if i in self.grades)
+        return found / len(relevant) if relevant else 0.0
+
+    @property
+    def ndcg(self) -> float:
+        def gain(grade: int) -> float:
+            return float(2**grade - 1)
+
+        dcg = sum(gain(self.grades.get(i, 0)) / math.log2(r + 1) for r, i in enumerate(self.ranked[:CUTOFF], 1))
+        ideal = sorted(self.grades.values(), reverse=True)[:CUTOFF]
+        idcg = sum(gain(g) / math.log2(r + 1) for r, g in enumerate(ideal, 1))
+        return dcg / idcg if idcg else 0.0
+
+
+@dataclass
+class Scores:
+    mrr: float = 0.0
+    recall: float = 0.0
+    ndcg: float = 0.0
+    queries: int = 0
+    suggested: int = 0
+
+    @classmethod
+    def of(cls, results: Iterable[QueryResult]) -> Scores:
+        results = list(results)
+        n = len(results) or 1
+        return cls(
+            mrr=sum(r.reciprocal_rank for r in results) / n,
+            recall=sum(r.recall for r in results) / n,
+            ndcg=sum(r.ndcg for r in results) / n,
+            queries=len(results),
+            suggested=sum(1 for r in results if r.used_suggestion),
+        )
+
+
+@dataclass
+class Evaluation:
+    system: str
+    results: list[QueryResult] = field(default_factory=list)
+
+    def overall(self) -> Scores:
+        return Scores.of(self.results)
+
+    def by_category(self) -> dict[str, Scores]:
+        groups: dict[str, list[QueryResult]] = defaultdict(list)
+        for result in self.results:
+            groups[result.query.category].append(result)
+        return {c: Scores.of(groups[c]) for c in CATEGORIES if c in groups}
+
+
+def load_queries(path: Path = QUERIES) -> list[Query]:
+    queries = []
+    for line in path.read_text("utf-8").splitlines():
+        if not line.strip():
+            continue
+        data = json.loads(line)
+        grades = {r["item"]: int(r["grade"]) for r in data["relevant"]}
+        queries.append(Query(data["q"], data["category"], grades, data.get("note", "")))
+    return queries
+
+
+def item_names(inputs: Iterable[Path] = INPUTS) -> dict[str, list[str]]:
+    """Every name a judgement may use → the ids of the items it names."""
+    names: dict[str, list[str]] = defaultdict(list)
+    for path, module in iter_inputs(list(inputs), None):
+        if module is None:
+            continue
+        for meeting in module.parse(path, IngestContext()):
+            for item in meeting.items:
+                names[f"{path.name}|{item.title}"].append(item.id)
+                if module.NAME == "digst" and item.source_key:
+                    names[f"digst:{item.source_key}"].append(item.id)
+    return names
+
+
+def resolve(queries: list[Query], names: dict[str, list[str]]) -> list[dict[str, int]]:
+    """Judged names → current item ids, per query; fails loudly on a missing or ambiguous name."""
+    problems = []
+    resolved = []
+    for query in queries:
+        grades: dict[str, int] = {}
+        for name, grade in query.grades.items():
+            if name.startswith("digst:"):
+                ids = sorted({i for key, found in names.items() if key.startswith(name) for i in found})
+            else:
+                ids = sorted(set(names.get(name, [])))
+            if len(ids) != 1:
+                problems.append(f"{query.text!r}: {name!r} names {len(ids)} items")
+                continue
+            grades[ids[0]] = grade
+        resolved.append(grades)
+    if problems:
+        raise JudgementError("judged items not resolved:\n  " + "\n  ".join(problems))
+    return resolved
+
+
+def build_index(root: Path, profile: str, inputs: Iterable[Path] = INPUTS) -> Path:
+    """One index over the inputs with the given analysis profile."""
+    MinutesIndex.create(root, profile=profile)
+    summary = ingest(list(inputs), root, workers=1, stream=io.StringIO())
+    unexpected = [r for r in summary.rejected if "unknown format" not in r]  # listings beside the samples
+    if unexpected or not summary.items_added:
+        raise RuntimeError("the benchmark index could not be built: " + "; ".join(unexpected or ["no items"]))
+    return root
+
+
+def evaluate(service: SearchService, system: str, queries: list[Query], grades: list[dict[str, int]]) -> Evaluation:
+    evaluation = Evaluation(system)
+    for query, judged in zip(queries, grades, strict=True):
+        response = service.search(SearchRequest(q=query.text, per_page=CUTOFF))
+        used = None
+        if response.total == 0 and response.suggestion:
+            used = response.suggestion
+            response = service.search(SearchRequest(q=used, per_page=CUTOFF))
+        ranked = [hit["id"] for hit in response.results]
+        evaluation.results.append(QueryResult(query, ranked, judged, used))
+    return evaluation
+
+
+def run(systems: dict[str, str] = SYSTEMS, workdir: Path | None = None) -> list[Evaluation]:
+    queries = load_queries()
+    grades = resolve(queries, item_names())
+    with tempfile.TemporaryDirectory(prefix="relevance-") as tmp:
+        base = Path(workdir or tmp)
+        evaluations = []
+        for system, profile in systems.items():
+            root = build_index(base / system, profile)
+            evaluations.append(evaluate(SearchService(root), system, queries, grades))
+    return evaluations
+
+
+def table(evaluations: list[Evaluation]) -> str:
+    """A Markdown table: overall and per category, one column group per system."""
+    header = "| queries | " + " | ".join(f"{e.system} MRR / R@10 / nDCG" for e in evaluations) + " |"
+    lines = [header, "|---|" + "---|" * len(evaluations)]
+
+    def row(label: str, scores: list[Scores]) -> str:
+        cells = [f"{s.mrr:.3f} / {s.recall:.3f} / {s.ndcg:.3f}" for s in scores]
+        return f"| {label} ({scores[0].queries}) | " + " | ".join(cells) + " |"
+
+    lines.append(row("**all**", [e.overall() for e in evaluations]))
+    for category in CATEGORIES:
+        per = [e.by_category().get(category) for e in evaluations]
+        if all(per):
+            lines.append(row(category, [s for s in per if s]))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--show-misses", action="store_true", help="list queries with nDCG@10 below 0.5 per system")
+    args = parser.parse_args()
+    evaluations = run()
+    print(table(evaluations))
+    for evaluation in evaluations:
+        suggested = [r for r in evaluation.results if r.used_suggestion]
+        if suggested:
+            used = ", ".join(f"{r.query.text} → {r.used_suggestion}" for r in suggested)
+            print(f"\n{evaluation.system}: scored on the 'Mente du' suggestion for {len(suggested)} queries ({used})")
+    if args.show_misses:
+        for evaluation in evaluations:
+            print(f"\n{evaluation.system} misses:")
+            for r in evaluation.results:
+                if r.ndcg < 0.5:
+                    print(f"  [{r.query.category}] {r.query.text!r}: nDCG {r.ndcg:.2f}, found {len(r.ranked)}")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

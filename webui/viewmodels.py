@@ -49,6 +49,7 @@ SNIPPET_LABELS = {
     "sagsfremstilling": "Sagsfremstilling",
     "bilag": "Bilag",
 }
+HIT_ATTACHMENTS = 5  # a hit lists this many; the item page lists them all
 SECTION_KIND_LABELS = {"decision": "Beslutning", "recommendation": "Indstilling", "history": "Sagens forløb"}
 
 
@@ -119,6 +120,7 @@ def attachment_view(attachment: dict[str, Any], position: int) -> dict[str, Any]
 
 
 def hit_view(result: dict[str, Any]) -> dict[str, Any]:
+    attachments = [attachment_view(a, n) for n, a in enumerate(result.get("attachments", []), start=1)]
     return {
         "id": result["id"],
         "title": result.get("title") or "(uden titel)",
@@ -133,7 +135,8 @@ def hit_view(result: dict[str, Any]) -> dict[str, Any]:
         "snippet": safe_snippet(result.get("snippet", "")),
         "snippet_label": SNIPPET_LABELS.get(result.get("snippet_field", ""), result.get("snippet_field", "")),
         "decision": result.get("decision") or "",
-        "attachments": [attachment_view(a, n) for n, a in enumerate(result.get("attachments", []), start=1)],
+        "attachments": attachments[:HIT_ATTACHMENTS],
+        "more_attachments": max(0, len(attachments) - HIT_ATTACHMENTS),
     }
 
 

@@ -1,0 +1,189 @@
+"""The running server in headless Chromium: search, facet, item page, attachment, axe-core.
+
+Set MINUTES_SCREENSHOTS=1 to refresh docs/screenshots/ from this run.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from indexer.cli import ingest
+from indexer.formats import IngestContext
+from tests.conftest import REPO, SAMPLES, SEED
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+pytestmark = pytest.mark.e2e
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium", pytrace=False)
+    pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    index = tmp_path_factory.mktemp("e2e") / "index"
+    quiet = io.StringIO()
+    ingest([SEED], index, IngestContext(municipality="Norddjurs Kommune"), workers=1, stream=quiet)
+    ingest([SAMPLES], index, workers=1, stream=quiet)
+    port = free_port()
+    log = tmp_path_factory.mktemp("e2e-log") / "serve.log"
+    with log.open("w") as log_file:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "indexer.cli",
+                "serve",
+                "--index",
+                str(index),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            cwd=REPO,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"minutes serve did not start:\n{log.read_text()}") from None
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def serious_violations(page: object) -> list[str]:
+    """axe-core over the current page; only serious and critical problems count."""
+    from axe_playwright_python.base import AXE_SCRIPT
+
+    page.evaluate(AXE_SCRIPT)  # type: ignore[attr-defined]
+    result = page.evaluate(  # type: ignore[attr-defined]
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def screenshot_dir(tmp_path: Path) -> Path:
+    if os.environ.get("MINUTES_SCREENSHOTS"):
+        target = REPO / "docs" / "screenshots"
+        target.mkdir(parents=True, exist_ok=True)
+        return target
+    return tmp_path
+
+
+def test_search_facet_item_attachment_and_accessibility(server: str, browser: object, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    shots = screenshot_dir(tmp_path)
+    # bypass_csp only so axe-core can be injected; the app's own pages carry no inline script
+    context = browser.new_context(bypass_csp=True, locale="da-DK", viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(server + "/")
+    expect(page.locator("html")).to_have_attribute("lang", "da")
+    assert serious_violations(page) == []
+
+    # search from the box, with the keyboard
+    page.get_by_label("Søg efter punkter, beslutninger og bilag").fill("sundhed")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/?q=sundhed*")
+    hits = page.locator("li.hit")
+    expect(hits.first).to_be_visible()
+    total_before = hits.count()
+    assert serious_violations(page) == []
+    page.screenshot(path=str(shots / "search.png"))
+
+    # narrow by a committee facet: a chip appears and the URL carries the filter
+    facet = page.locator("section.facet").filter(has=page.get_by_role("heading", name="Udvalg")).locator("a").first
+    committee = facet.locator(".facet-label").inner_text()
+    facet.click()
+    page.wait_for_url("**committee=*")
+    expect(page.locator("nav.chips a.chip").first).to_contain_text(committee)
+    assert hits.count() <= total_before
+    for meta in page.locator("li.hit p.meta").all():
+        assert committee in meta.inner_text()
+
+    # open an item that has an archived attachment
+    page.goto(server + "/?q=kronisk")
+    page.locator("li.hit h3 a").first.click()
+    page.wait_for_url("**/items/*")
+    expect(page.locator("h1")).to_be_visible()
+    expect(page.get_by_role("heading", name="Fraværende")).to_be_visible()
+    expect(page.locator("section.decision").first).to_be_visible()
+    assert serious_violations(page) == []
+    page.screenshot(path=str(shots / "item.png"))
+
+    link = page.locator("ul.attachments a").first
+    href = link.get_attribute("href")
+    assert href and "/bilag/" in href
+    response = page.request.get(href)
+    assert response.status == 200
+    assert response.headers["content-type"].startswith("application/pdf")
+    assert response.body().startswith(b"%PDF")
+
+    # the JSON twin is announced and answers
+    twin = page.locator('link[rel="alternate"][type="application/json"]').get_attribute("href")
+    assert twin and page.request.get(server + twin).json()["title"] == page.locator("h1").inner_text()
+    context.close()
+
+
+def test_autocomplete_fills_the_datalist(server: str, browser: object) -> None:
+    context = browser.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(server + "/")
+    page.locator("#q").press_sequentially("sundh", delay=30)
+    page.locator("#forslag option").first.wait_for(state="attached", timeout=5000)
+    values = page.eval_on_selector_all("#forslag option", "els => els.map(e => e.value)")
+    assert any(v.lower().startswith("sundh") for v in values), values
+    context.close()

@@ -30,6 +30,7 @@ from whoosh.qparser import (
 )
 from whoosh.query import And, DateRange, Every, Or, Query, Term
 
+from indexer.bodies import BODY_SYNONYMS, KNOWN_BODIES, resolve_abbreviation
 from indexer.danish import fold
 from indexer.index import CLOSED_TITLE, MinutesIndex, case_key
 
@@ -207,6 +208,7 @@ class SearchService:
         if not text:
             return Every()
         text = self._rewrite_prefixes(text)
+        text = self._expand_bodies(text)
         try:
             query = self._parser.parse(text)
         except Exception as exc:  # the parser is lenient; this is belt and braces
@@ -223,6 +225,30 @@ class SearchService:
 
         text = re.sub(r"\b(sag|sagsnr|case):(\"[^\"]+\"|\S+)", case_repl, text, flags=re.IGNORECASE)
         return text
+
+    def _committee_names(self) -> list[str]:
+        """Committee names in the index, refreshed when the index changed."""
+        searcher = self.searcher()
+        cached = getattr(self, "_committee_cache", None)
+        if cached is None or cached[0] is not searcher:
+            cached = (searcher, self.committees())
+            self._committee_cache = cached
+        return cached[1]
+
+    def _expand_bodies(self, text: str) -> str:
+        """Let a body be named any way minutes name it: TMU, ØU, KB, byrådet ≡ kommunalbestyrelsen.
+
+        A free-text abbreviation (upper case) or council word, and any ``udvalg:`` value,
+        becomes an OR of the word itself, its synonyms, and the committees of this index
+        it names, so "TMU vintertjeneste" finds the Teknik- og Miljøudvalget's items.
+        Text inside double quotes is left alone.
+        """
+        committees = self._committee_names()
+        pieces = re.split(r'("[^"]*")', text)
+        for n, piece in enumerate(pieces):
+            if not piece.startswith('"'):
+                pieces[n] = _BODY_TOKEN.sub(lambda m: _body_alternatives(m, committees), piece)
+        return "".join(pieces)
 
     def build_filter(self, request: SearchRequest) -> Query:
         clauses: list[Query] = [self.open_filter()]
@@ -526,6 +552,31 @@ class SearchService:
                 for name in FACETS
             },
         }
+
+
+_COMMITTEE_PREFIX = ("udvalg", "committee")
+_OPERATORS = frozenset({"AND", "OR", "NOT", "OG", "ELLER", "IKKE", "ANDNOT", "ANDMAYBE", "REQUIRE", "TO"})
+_BODY_TOKEN = re.compile(r"(?<![\w:'])(?:(udvalg|committee):)?([^\W\d_]+(?:-[^\W\d_]+)*)(?![\w:'])", re.IGNORECASE)
+
+
+def _body_alternatives(match: re.Match[str], committees: list[str]) -> str:
+    """The parser text for one word that may name a body, or the word unchanged."""
+    prefix, word = match.group(1), match.group(2)
+    in_committee = bool(prefix)
+    synonyms = [s for group in BODY_SYNONYMS if word.casefold() in group for s in sorted(group)]
+    names: list[str] = []
+    if (word.isupper() and word not in _OPERATORS) or (in_committee and len(word) <= 5):
+        names = resolve_abbreviation(word.upper(), committees)
+    if synonyms:
+        bodies = [b for b in KNOWN_BODIES if b.abbreviations[0] in ("KB", "BR")]
+        names += [c for c in committees if any(b.matches(c) for b in bodies)]
+    names = [n for n in dict.fromkeys(names) if n in committees and "'" not in n]
+    if not names and not synonyms:
+        return match.group(0)
+    field_prefix = f"{prefix}:" if prefix else ""
+    words = [word, *(s for s in synonyms if s != word.casefold())]
+    options = [f"{field_prefix}{w}" for w in words] + [f"committee:'{n}'" for n in names]
+    return "(" + " OR ".join(options) + ")"
 
 
 def _tidy_highlight(text: str) -> str:

@@ -1,0 +1,81 @@
+"""Relevance floor: the judged query set must not get worse, and must beat both baselines.
+
+The evaluation is the benchmark's own (benchmarks/relevance.py), so CI measures exactly
+what the README table reports.  Floors are the measured scores minus a small margin.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from tests.conftest import REPO, SAMPLES
+
+FLOOR = {"mrr": 0.92, "recall": 0.90, "ndcg": 0.88}  # measured 0.950 / 0.933 / 0.915
+
+
+def _load_benchmark() -> ModuleType:
+    path = REPO / "benchmarks" / "relevance.py"
+    spec = importlib.util.spec_from_file_location("relevance_benchmark", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["relevance_benchmark"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def bench() -> ModuleType:
+    if not SAMPLES.is_dir():
+        pytest.fail(f"format samples not found at {SAMPLES}")
+    return _load_benchmark()
+
+
+@pytest.fixture(scope="session")
+def evaluations(bench: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """All three systems, built once per test session over data/ and the samples."""
+    runs = bench.run(workdir=Path(tmp_path_factory.mktemp("relevance")))
+    return {e.system: e for e in runs}
+
+
+def test_query_set_is_large_and_covers_every_category(bench: ModuleType) -> None:
+    queries = bench.load_queries()
+    assert len(queries) >= 80
+    assert {q.category for q in queries} == set(bench.CATEGORIES)
+    assert all(q.grades and set(q.grades.values()) <= {1, 2} for q in queries)
+    assert all(2 in q.grades.values() for q in queries), "every query has at least one answer"
+
+
+def test_an_unknown_judged_item_fails_loudly(bench: ModuleType) -> None:
+    names = bench.item_names()
+    query = bench.Query("badebro", "inflection", {"digst:00000000-not-there": 2})
+    with pytest.raises(bench.JudgementError, match="names 0 items"):
+        bench.resolve([query], names)
+    shared_title = bench.Query("eventuelt", "inflection", {"digst-demo.csv|Eventuelt": 2})
+    with pytest.raises(bench.JudgementError, match=r"names [2-9]\d* items"):
+        bench.resolve([shared_title], names)
+
+
+def test_minutes_search_stays_above_its_floor(evaluations: dict[str, object]) -> None:
+    scores = evaluations["minutes-search"].overall()  # type: ignore[attr-defined]
+    assert scores.mrr >= FLOOR["mrr"], scores
+    assert scores.recall >= FLOOR["recall"], scores
+    assert scores.ndcg >= FLOOR["ndcg"], scores
+
+
+def test_minutes_search_beats_both_baselines(evaluations: dict[str, object]) -> None:
+    ours = evaluations["minutes-search"].overall().ndcg  # type: ignore[attr-defined]
+    for baseline in ("snowball", "standard"):
+        assert ours > evaluations[baseline].overall().ndcg, baseline  # type: ignore[attr-defined]
+
+
+def test_abbreviations_and_council_names_find_the_committee(evaluations: dict[str, object]) -> None:
+    by_category = evaluations["minutes-search"].by_category()  # type: ignore[attr-defined]
+    assert by_category["abbreviation"].ndcg >= 0.9
+    results = {r.query.text: r for r in evaluations["minutes-search"].results}  # type: ignore[attr-defined]
+    for text in ("TMU vintertjeneste", "byrådet låneoptagelse", "udvalg:kommunalbestyrelsen Trige"):
+        assert results[text].reciprocal_rank == 1.0, text

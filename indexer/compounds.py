@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from indexer.lexicon import dictionary_lemma, is_known, lemmatise
+from indexer.lexicon import dictionary_lemma, is_known, lemmatise, restore_danish_letters
 
 MIN_COMPOUND = 6
 MIN_HEAD = 3
@@ -236,7 +236,8 @@ def _head_lemma(head: str) -> str | None:
     if len(head) < MIN_HEAD or head in BLOCKED_HEADS or not _short_part_allowed(head):
         return None
     lemma = dictionary_lemma(head)
-    if lemma is None or lemma in BLOCKED_HEADS or len(lemma) < MIN_HEAD:
+    # A head lemma longer than the head is list noise ("svej" → "svejfe"), not inflection.
+    if lemma is None or lemma in BLOCKED_HEADS or len(lemma) < MIN_HEAD or len(lemma) > len(head):
         return None
     return lemma
 
@@ -287,7 +288,7 @@ def _split(lemma: str, depth: int) -> tuple[str, ...]:
 @lru_cache(maxsize=300_000)
 def split_compound(word: str) -> tuple[str, ...]:
     """Lemmas of a compound's parts (modifier first, nested compounds included), or ()."""
-    word = word.lower()
+    word = restore_danish_letters(word.lower())
     if len(word) < MIN_COMPOUND or not word.isalpha():
         return ()
     lemma = lemmatise(word)

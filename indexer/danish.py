@@ -24,7 +24,7 @@ import Stemmer
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter, Token
 
 from indexer.compounds import split_compound
-from indexer.lexicon import lemmatise, normalise_variant
+from indexer.lexicon import lemmatise, normalise_variant, restore_danish_letters
 
 # Words: letters and digits, keeping inner hyphens/periods of things like "12.3" or "1.2".
 WORD_PATTERN = r"\w+(?:[.,/-]\w+)*"
@@ -172,7 +172,7 @@ def stem_term(word: str) -> str:
     word = normalise_variant(word)
     if len(word) <= 2 or word[0].isdigit():
         return fold(word)
-    return fold(snowball_stem(lemmatise(word)))
+    return fold(snowball_stem(lemmatise(restore_danish_letters(word))))
 
 
 class DanishStemFilter(Filter):

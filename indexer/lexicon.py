@@ -103,6 +103,32 @@ def lemmatise(word: str) -> str:
         if len(head) < MIN_LEMMA_WORD:
             break
         head_lemma = dictionary_lemma(head)
-        if head_lemma is not None:
+        # Through a head, only lemmas that shorten or keep the length: a longer one
+        # is mostly list noise for a short head ("svej" → "svejfe" in "fællesvej").
+        if head_lemma is not None and len(head_lemma) <= len(head):
             return word[:split] + head_lemma
+    return word
+
+
+_DIGRAPHS = (("aa", "å"), ("ae", "æ"), ("oe", "ø"))
+
+
+@lru_cache(maxsize=100_000)
+def restore_danish_letters(word: str) -> str:
+    """ "faellesvej" → "fællesvej", "loebende" → "løbende": the Danish spelling of a word
+    typed with aa/ae/oe, when only that spelling is a known word.
+
+    Folding after stemming already joins words whose stems agree, but the lemma
+    lookup needs the real letters; a word the dictionary knows as typed is left alone.
+    """
+    if len(word) < MIN_LEMMA_WORD or any(c in word for c in "æøå") or is_known(word):
+        return word
+    if not any(digraph in word for digraph, _ in _DIGRAPHS):
+        return word
+    candidates = [word]
+    for digraph, letter in _DIGRAPHS:
+        candidates += [c.replace(digraph, letter) for c in candidates if digraph in c]
+    for candidate in candidates[1:]:
+        if is_known(candidate):
+            return candidate
     return word

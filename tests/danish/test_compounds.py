@@ -119,3 +119,9 @@ def test_in_a_whoosh_index_exact_form_ranks_above_part() -> None:
         assert [hit["id"] for hit in searcher.search(phrase)] == ["part"]
         # "rådhus" finds the rådhus item only through its own word, never "Rådgivning".
         assert [hit["id"] for hit in searcher.search(parser.parse("rådhus"))] == ["other"]
+
+
+def test_short_head_with_a_longer_lemma_is_not_taken() -> None:
+    # "svej" is listed under "svejfe"; the split must be fælles + vej.
+    assert split_compound("fællesvej") == ("fælles", "vej")
+    assert split_compound("faellesvej") == ("fælles", "vej")

@@ -85,3 +85,19 @@ def test_analyzer_terms_on_seed_sentence(seed_text: str) -> None:
 def test_numbers_and_short_words_pass_through() -> None:
     assert analyse("§ 17, stk. 4 i lov nr. 1234") == ["17", "stk", "4", "lov", "nr", "1234"]
     assert [t.text for t in danish_analyzer()("12/27845")] == ["12/27845"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "danish"),
+    [("faellesvej", "fællesvej"), ("loebende", "løbende"), ("moeder", "møder"), ("aeldrepleje", "ældrepleje")],
+)
+def test_words_typed_with_aa_ae_oe_meet_their_danish_spelling(typed: str, danish: str) -> None:
+    assert stem_term(typed) == stem_term(danish)
+
+
+def test_restoring_letters_leaves_known_words_alone() -> None:
+    from indexer.lexicon import restore_danish_letters
+
+    assert restore_danish_letters("faellesvej") == "fællesvej"
+    assert restore_danish_letters("poesi") == "poesi"  # a word as typed
+    assert restore_danish_letters("michael") == "michael"  # no Danish spelling known

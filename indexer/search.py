@@ -42,7 +42,7 @@ FIELD_BOOSTS = {
     "attachment_titles": 1.0,
     "attachments_text": 0.5,
     "exact": 1.5,
-    "parts": 0.25,
+    "parts": 1.0,
 }
 FIELD_ALIASES = {
     "title": ["titel", "overskrift"],

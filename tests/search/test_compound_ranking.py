@@ -1,0 +1,26 @@
+"""Compound parts find their compounds, ranked below items with the exact word."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+from indexer.search import SearchRequest, SearchService
+from tests.index.helpers import quiet_ingest, seed_meeting, write_jsonl
+
+
+def test_part_of_a_compound_finds_it_below_the_exact_word(tmp_path: Path) -> None:
+    meeting = seed_meeting()  # its body says "personalepolitikken", never "politik"
+    exact = copy.deepcopy(meeting.items[0])
+    exact.number, exact.title = "2", "Orientering om arbejdsmiljø"
+    for section in exact.sections:
+        section.text = "Udvalget drøftede kommunens politik for arbejdsmiljø."
+    meeting.items.append(exact)
+    meeting.finalise()
+    root = tmp_path / "ix"
+    quiet_ingest([write_jsonl(tmp_path / "m.jsonl", [meeting])], root)
+    service = SearchService(root)
+    ranked = [r["title"] for r in service.search(SearchRequest(q="politik")).results]
+    assert ranked == ["Orientering om arbejdsmiljø", "Sociale medier i arbejdsmæssig sammenhæng"]
+    # and precision: "rådhus" is not "rådgivning"
+    assert service.search(SearchRequest(q="rådhus")).total == 0

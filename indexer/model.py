@@ -17,6 +17,8 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from indexer.municipalities import canonical_municipality
+
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 
@@ -149,7 +151,12 @@ class Meeting:
         return self.start.date() if self.start else None
 
     def finalise(self) -> Meeting:
-        """Compute stable ids; make start times Europe/Copenhagen aware."""
+        """Compute stable ids; make start times Europe/Copenhagen aware.
+
+        The municipality is part of the id, so it is put in its one official
+        spelling first: "Ballerup" from the command line and "Ballerup Kommune"
+        read from a town-hall address make the same meeting."""
+        self.municipality = canonical_municipality(self.municipality)
         if self.start is not None and self.start.tzinfo is None:
             self.start = self.start.replace(tzinfo=COPENHAGEN)
         day = self.start.date().isoformat() if self.start else "undated"

@@ -8,6 +8,7 @@ municipality of an item whose text never says it.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 MUNICIPALITY_CODES: dict[str, str] = {
     "101": "København", "147": "Frederiksberg", "151": "Ballerup", "153": "Brøndby", "155": "Dragør",
@@ -36,10 +37,42 @@ NAMES = frozenset(MUNICIPALITY_CODES.values())
 
 
 def municipality_name(short: str) -> str:
-    """Display name: "Aarhus" → "Aarhus Kommune" (Bornholm is a regional municipality)."""
+    """Official name: "Aarhus" → "Aarhus Kommune", "København" → "Københavns Kommune"
+    (Bornholm is a regional municipality)."""
     if short == "Bornholm":
         return "Bornholms Regionskommune"
+    if short == "København":
+        return "Københavns Kommune"
     return f"{short} Kommune"
+
+
+def _fold(name: str) -> str:
+    """Spelling-insensitive key: "Århus", "aarhus", "Høje Taastrup", "hoeje-taastrup" meet."""
+    name = unicodedata.normalize("NFC", name).casefold()
+    for danish, plain in (("æ", "ae"), ("ø", "oe"), ("å", "aa"), ("é", "e")):
+        name = name.replace(danish, plain)
+    return re.sub(r"[\s\-–]+", "-", name).strip("-")
+
+
+_BY_FOLDED = {_fold(short): short for short in NAMES}
+_SUFFIX = re.compile(r"\s+(?:regions)?kommune$", re.IGNORECASE)
+
+
+def canonical_municipality(name: str | None) -> str:
+    """The one spelling a municipality is stored under, since it is part of the meeting id.
+
+    "Ballerup", "ballerup kommune", "Aarhus"/"Århus Kommune", "Lyngby-Taarbaek" (a portal
+    slug), "Københavns Kommune" all become the official "<name> Kommune".  A body that
+    is not one of the 98 municipalities ("Region Hovedstaden") keeps its own name, tidied.
+    """
+    cleaned = re.sub(r"\s+", " ", unicodedata.normalize("NFC", name or "")).strip()
+    if not cleaned:
+        return ""
+    key = _fold(_SUFFIX.sub("", cleaned))
+    for candidate in (key, key.removesuffix("s"), key + "s"):
+        if candidate in _BY_FOLDED:
+            return municipality_name(_BY_FOLDED[candidate])
+    return cleaned
 
 
 _MENTION = re.compile(

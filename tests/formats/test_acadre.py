@@ -40,7 +40,7 @@ def test_walking_claims_the_export_once_without_its_files() -> None:
 def test_meeting_metadata() -> None:
     meeting = parse_one()
     assert meeting.committee == "Udvalget for plan, udvikling og kultur (PUK)"
-    assert meeting.municipality == "Syddjurs"
+    assert meeting.municipality == "Syddjurs Kommune"  # given as "Syddjurs"
     assert meeting.kind == MeetingKind.REFERAT
     assert meeting.access == Access.OPEN
     assert meeting.start is not None and meeting.start.isoformat() == "2013-06-20T10:30:00+02:00"

@@ -90,7 +90,7 @@ def test_ids_are_stable_across_parses(meeting: Meeting) -> None:
 
 def test_municipality_from_context_wins() -> None:
     m = next(iter(edoc.parse(XML, IngestContext(municipality="Ballerup"))))
-    assert m.municipality == "Ballerup"
+    assert m.municipality == "Ballerup Kommune"  # the same spelling as read from the town hall
 
 
 def test_unpublished_item_and_closed_agenda_are_closed(tmp_path: Path) -> None:

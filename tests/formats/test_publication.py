@@ -42,7 +42,7 @@ def test_walking_the_samples_claims_each_export_once() -> None:
 def test_ballerup_final_is_a_dagsorden_with_five_items() -> None:
     meeting = parse_one(BALLERUP)
     assert meeting.committee == "KMB IT-udvalget"
-    assert meeting.municipality == "Ballerup"
+    assert meeting.municipality == "Ballerup Kommune"
     assert meeting.kind == MeetingKind.DAGSORDEN
     assert not meeting.draft
     assert meeting.start is not None

@@ -155,7 +155,7 @@ def test_municipality_from_minutes_json_beside_the_export(tmp_path: Path) -> Non
     assert any("municipality not named" in w for w in unnamed.warnings)
     (export / "minutes.json").write_text('{"municipality": "Ishøj"}', "utf-8")
     [named] = sbsys.parse(export, IngestContext())
-    assert named.municipality == "Ishøj"
+    assert named.municipality == "Ishøj Kommune"
     assert not any("municipality not named" in w for w in named.warnings)
     [overridden] = sbsys.parse(export, IngestContext(municipality="Eksempelby"))
     assert overridden.municipality == "Eksempelby"  # the command line wins

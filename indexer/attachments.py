@@ -43,13 +43,25 @@ MAX_EXTRACT_CHARS = 2_000_000  # keep one giant attachment from swamping the ind
 def resolve_file(base: Path, reference: str) -> Path | None:
     """Find ``reference`` (relative, maybe with backslashes, maybe wrong case) under ``base``.
 
-    Returns None when it does not exist or would leave ``base``.
+    Returns None when it does not exist or would leave ``base``.  An absolute
+    Windows path ("C:\\publish\\eDagsorden\\Publication32\\Enclosures\\1.pdf", as the
+    exporting server saw it) is looked up by its trailing parts under ``base``.
     """
     if not reference:
         return None
     parts = [p for p in re.split(r"[\\/]+", reference.strip()) if p not in ("", ".")]
-    if not parts or any(p == ".." for p in parts) or re.match(r"^[A-Za-z]:$", parts[0]):
+    if not parts or any(p == ".." for p in parts):
         return None
+    if re.match(r"^[A-Za-z]:$", parts[0]):
+        for start in range(1, len(parts)):
+            found = _resolve_parts(base, parts[start:])
+            if found is not None:
+                return found
+        return None
+    return _resolve_parts(base, parts)
+
+
+def _resolve_parts(base: Path, parts: list[str]) -> Path | None:
     base = base.resolve()
     current = base
     for part in parts:
@@ -57,7 +69,7 @@ def resolve_file(base: Path, reference: str) -> Path | None:
         if not candidate.exists():
             try:
                 wanted = _name_key(part)
-                matches = [c for c in current.iterdir() if _name_key(c.name) == wanted]
+                matches = sorted(c for c in current.iterdir() if _name_key(c.name) == wanted)
             except (NotADirectoryError, FileNotFoundError, PermissionError):
                 return None
             if not matches:

@@ -304,6 +304,25 @@ class SearchService:
             response.suggestion = self.did_you_mean(request.q)
         return response
 
+    def iter_summaries(self, request: SearchRequest, limit: int) -> tuple[int, list[dict[str, Any]]]:
+        """(total, item summaries) of the whole result set in the request's order, up to ``limit``.
+
+        For exports and feeds: one search, no facets, no highlighting, so a large
+        CSV costs one query rather than one highlighted page of hits per hundred rows.
+        Raises QueryError for a query that cannot be parsed.
+        """
+        request = request.normalised()
+        query = self.parse_query(request.q)
+        sortedby: Any = None
+        reverse = False
+        if request.sort in ("newest", "oldest") or not request.q:
+            sortedby = "date"
+            reverse = request.sort != "oldest"
+        results = self.searcher().search(
+            query, filter=self.build_filter(request), limit=max(1, limit), sortedby=sortedby, reverse=reverse
+        )
+        return len(results), [self.item_summary(json.loads(hit["doc"])) for hit in results]
+
     def _facets(self, results: Any, request: SearchRequest) -> dict[str, list[dict[str, Any]]]:
         selected = request.selected()
         out: dict[str, list[dict[str, Any]]] = {}

@@ -17,6 +17,9 @@ DEFAULTS: dict[str, Any] = {
     "FEED_SIZE": 50,
     "EXPORT_LIMIT": 5000,
     "JSON_AS_ASCII": False,
+    # Stylesheet and script: an hour in caches; pages, JSON, feeds and CSV: CACHE_SECONDS.
+    "SEND_FILE_MAX_AGE_DEFAULT": 3600,
+    "CACHE_SECONDS": 300,
 }
 # No inline script or style anywhere: every script and stylesheet is a file under /static.
 CONTENT_SECURITY_POLICY = (
@@ -78,9 +81,30 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         response.headers.setdefault("X-Frame-Options", "DENY")
         if request.path.startswith("/api/"):
             response.headers.setdefault("Access-Control-Allow-Origin", "*")
-        return response
+        return cache_headers(response, int(app.config["CACHE_SECONDS"]))
 
     return app
+
+
+def cache_headers(response: Response, seconds: int) -> Response:
+    """Successful GETs may be cached briefly and revalidated by ETag; errors are not cached.
+
+    The index changes only on ingest, so a few minutes of staleness is harmless and spares
+    the server repeated searches for the same permalink or feed poll.
+    """
+    if request.method not in ("GET", "HEAD") or response.cache_control.max_age is not None:
+        return response
+    if response.status_code >= 400:
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    if (
+        response.status_code != 200 or response.direct_passthrough
+    ):  # files: send_file already set max-age and validators
+        return response
+    response.cache_control.public = True
+    response.cache_control.max_age = seconds
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 def search_service(app: Flask) -> SearchService:

@@ -6,9 +6,12 @@ from typing import Any
 
 from flask import Blueprint, abort, url_for
 
+from indexer.search import SearchRequest
+
 from .openapi import openapi_document
-from .params import search_args
+from .params import search_args, toggled
 from .search_state import run_search, service
+from .viewmodels import facet_value_label
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
@@ -23,12 +26,30 @@ def _with_url(entry: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _facets_with_labels(req: SearchRequest, facets: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """Each facet value also carries what the HTML page shows (topic names, Danish
+    document types) and the API link that toggles it, keyed by the service's facet names."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name, values in facets.items():
+        param = "type" if name == "kind" else name
+        out[name] = [
+            {
+                **value,
+                "label": facet_value_label(param, value["value"]),
+                "url": url_for("api.search", _external=True, **toggled(req, param, value["value"])),
+            }
+            for value in values
+        ]
+    return out
+
+
 @api.get("/search")
 def search() -> tuple[dict[str, Any], int]:
     run = run_search()
     response, req = run.response, run.params.request
     data = response.to_dict()
     data["results"] = [_with_url(r) for r in data["results"]]
+    data["facets"] = _facets_with_labels(req, data["facets"])
     data["filters"] = {
         "committee": req.committee,
         "topic": req.topic,

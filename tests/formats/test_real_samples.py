@@ -1,0 +1,236 @@
+"""Every real export, read whole: committee, date, type, items with their titles and
+access, attachments per item, and one attachment's extracted text where the export
+ships the file.  Expected values were read off the source files themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from indexer.formats import IngestContext, detect_format, iter_inputs
+from indexer.model import Access, Meeting, MeetingKind
+from tests.conftest import SAMPLES
+
+O, C = Access.OPEN, Access.CLOSED
+
+
+@dataclass(frozen=True)
+class Expected:
+    path: str
+    municipality: str | None  # given on the command line; None when the export names it
+    committee: str
+    start: str  # ISO 8601, Europe/Copenhagen
+    kind: MeetingKind
+    items: list[tuple[str, str, Access, int]]  # number, title, access, attachments
+    # (item number, attachment number, words in its extracted text), or why there is none
+    text: tuple[str, str, str] | str
+
+
+SAMPLE_TABLE = [
+    Expected(
+        "publication/ballerup-it-udvalget-2013",
+        "Ballerup",
+        "KMB IT-udvalget",
+        "2013-05-15T16:30:00+02:00",
+        MeetingKind.DAGSORDEN,
+        [
+            ("1", "Meddelelser", O, 0),
+            ("2", "Oplæg til standard it-arbejdsplads for Kommunalbestyrelsens medlemmer i 2014-2018", O, 0),
+            ("3", "Indførelse af systemet SAPA (Sagsoverblik/Partskontakt)", O, 1),
+            ("4", "Regler for indkøb af it-udstyr", O, 0),
+            ("5", "Status på eDagsorden", O, 0),
+        ],
+        ("3", "1", "Tilslutning til monopolbruddet"),
+    ),
+    Expected(
+        "publication/regionh-forretningsudvalget-2012",
+        "Region Hovedstaden",
+        "Forretningsudvalget",
+        "2012-09-25T15:30:00+02:00",
+        MeetingKind.DAGSORDEN,  # a Draft: read as a dagsorden, never a referat
+        [
+            ("1", "2. behandling af forslag til styrelsesvedtægt – nedsættelse af stående udvalg", O, 6),
+            ("2", "Anvendelse af beløb til hospitalsudstyr og patientnære arealer", O, 1),
+            ("3", "Særpublikation og konference om infrastruktur og vækst", O, 2),
+            (
+                "4",
+                "Anmodning fra Hans Toft (C) om offentliggørelse af beslutning truffet af Movias bestyrelse",
+                O,
+                5,
+            ),
+        ],
+        "the region's enclosures are identical placeholder PDFs without text",
+    ),
+    Expected(
+        "publication/aarhus-moedesystemgruppen-2016",
+        "Aarhus",
+        "Mødesystemgruppen",
+        "2016-10-06T13:00:00+02:00",
+        MeetingKind.REFERAT,
+        [
+            ("1", "First Agenda", O, 0),
+            ("1.1", "Status siden sidst", O, 0),
+            ("1.2", "Status på udviklingsønsker", O, 0),
+            ("1.3", "Besøg af First Agenda", O, 0),
+            ("1.4", "Plan for resten af året", O, 0),
+            ("2", "GetOrganized", O, 0),
+            ("2.1", "Status siden sidst", O, 0),
+            ("2.2", "Plan for resten af året", O, 0),
+            ("2.3", "Status over udviklingsønsker", O, 0),
+            ("3", "Eventuelt", O, 0),
+            ("0", "Lukket referat", C, 0),
+            ("0", "Åbent referat", O, 1),
+        ],
+        ("0", "1", "Status på antal af brugere"),
+    ),
+    Expected(
+        "acadre/syddjurs-puk-2013",
+        "Syddjurs",
+        "Udvalget for plan, udvikling og kultur (PUK)",
+        "2013-06-20T10:30:00+02:00",
+        MeetingKind.REFERAT,
+        [("715", "Kulturkommune 2017. Politiske fokusområder", O, 3)],
+        ("715", "1", "har sat fokus på kulturområdet"),
+    ),
+    Expected(
+        "edoc/ballerup-sundhedsudvalget-2012/04-12-2012 13:00:00",
+        None,
+        "Sundheds- og Forebyggelsesudvalget",
+        "2012-12-04T13:00:00+01:00",
+        MeetingKind.REFERAT,
+        [
+            ("1", "Meddelelser", O, 3),
+            ("2", "Bygningsvedligeholdelse 2013 - anlægsbevilling", O, 1),
+            ("3", "Kvalitetsstandarder for stof- og alkoholbehandling 2012-2013", O, 1),
+            ("4", "Takstreduktion på aflastningstilbuddet Torvevej i Skovlunde i 2013", O, 1),
+            ("5", "KL's opfølgningsproces vedrørende det nære sundhedsvæsen", O, 2),
+            ("6", "Prioritering af midler til kronisk syge borgere og hverdagsrehabilitering for ældre", O, 1),
+            ("7", "Etablering af aktivitetscenter på Solvej 6 i Ballerup", O, 1),
+            ("8", "Evaluering af rygestopkurser", O, 0),
+        ],
+        ("7", "1", "Projektleder: Birgit Elleby Jørgensen"),
+    ),
+    Expected(
+        "edoc-fujitsu/Hennys testudvalg",
+        "Middelfart",
+        "Hennys testudvalg",
+        "2017-05-02T10:00:00+02:00",
+        MeetingKind.DAGSORDEN,
+        [
+            ("1", "test", O, 4),
+            ("2", "test tabel", O, 0),
+            ("3", "Fejloprettet", O, 0),
+            ("4", "Fejloprettet", O, 0),
+            ("5", "Anders' møgsag", C, 8),
+            ("6", "Lukket punkt", C, 0),
+        ],
+        ("1", "1", "Trekantområdets Brandvæsen"),
+    ),
+    Expected(
+        "firstagenda/aarhus-2025/example_minutes.html",
+        None,
+        "Teknisk Udvalg",
+        "2025-10-01T15:45:00+02:00",
+        MeetingKind.REFERAT,
+        [
+            ("1", "Referat fra sidste udvalgsmøde", O, 1),
+            ("2", "Udviklingsplan Aarhus Ø - endelig vedtagelse", O, 30),
+            (
+                "3",
+                "Lokalplan 1221 (tillæg 2 til lokalplan 411) – Erhvervsområde ved Kattrup, "
+                "Hasselager-Kolt, med tillæg 1 - Endelig",
+                O,
+                11,
+            ),
+            ("4", "Forvaltningen orienterer", O, 0),
+            ("5", "Eventuelt", O, 0),
+            ("6", "Måltal for busfremkommelighed, jf. budgetforlig 2023", O, 27),
+        ],
+        "the page links its bilag on the portal; no bilag file is in the sample",
+    ),
+]
+
+
+def _read(expected: Expected) -> Meeting:
+    path = SAMPLES / expected.path
+    module = detect_format(path)
+    if module is None:  # a committee folder: the export inside it
+        [(path, module)] = [(p, m) for p, m in iter_inputs([path]) if m is not None]
+    assert module is not None
+    meetings = list(module.parse(path, IngestContext(municipality=expected.municipality)))
+    assert len(meetings) == 1
+    return meetings[0]
+
+
+@pytest.fixture(scope="module", params=SAMPLE_TABLE, ids=lambda e: e.path.split("/")[1])
+def sample(request: pytest.FixtureRequest) -> tuple[Expected, Meeting]:
+    expected: Expected = request.param
+    return expected, _read(expected)
+
+
+def test_meeting_committee_date_and_type(sample: tuple[Expected, Meeting]) -> None:
+    expected, meeting = sample
+    assert meeting.committee == expected.committee
+    assert meeting.start is not None and meeting.start.isoformat() == expected.start
+    assert str(meeting.start.tzinfo) == "Europe/Copenhagen"
+    assert meeting.kind == expected.kind
+    assert meeting.municipality.endswith(("Kommune", "Hovedstaden"))
+
+
+def test_items_titles_access_and_attachment_counts(sample: tuple[Expected, Meeting]) -> None:
+    expected, meeting = sample
+    got = [(i.number, i.title, i.access, len(i.attachments)) for i in meeting.items]
+    assert got == expected.items
+
+
+def test_one_attachment_text_where_the_file_is_shipped(sample: tuple[Expected, Meeting]) -> None:
+    expected, meeting = sample
+    if isinstance(expected.text, str):
+        # No bilag text to read: then no open bilag may claim any.
+        assert not any(a.text for item in meeting.items for a in item.attachments), expected.text
+        return
+    number, attachment, words = expected.text
+    item = next(i for i in meeting.items if i.number == number and i.access == Access.OPEN)
+    found = next(a for a in item.attachments if a.number == attachment)
+    assert found.text_status == "extracted" and found.access == Access.OPEN
+    assert words in (found.text or "")
+
+
+def test_closed_items_carry_no_text_at_all(sample: tuple[Expected, Meeting]) -> None:
+    _, meeting = sample
+    for item in meeting.items:
+        if item.access == Access.CLOSED:
+            assert not item.sections and not item.decisions and not item.history
+            assert all(a.access == Access.CLOSED and a.text is None for a in item.attachments)
+
+
+def test_firstagenda_agenda_page_all_33_items() -> None:
+    [meeting] = detect_format(SAMPLES / "firstagenda/aarhus-2025/example_agenda.html").parse(  # type: ignore[union-attr]
+        SAMPLES / "firstagenda/aarhus-2025/example_agenda.html", IngestContext()
+    )
+    assert (meeting.committee, meeting.start.isoformat() if meeting.start else None, meeting.kind) == (
+        "Aarhus Byråd",
+        "2025-10-08T16:00:00+02:00",
+        MeetingKind.DAGSORDEN,
+    )
+    assert [i.number for i in meeting.items] == [str(n) for n in range(1, 34)]
+    assert meeting.items[0].title == "Godkendelse af dagsorden"
+    assert meeting.items[-1].title == "Forslag fra V, KF, LA og DD om afledte konsekvenser af lukning af Vesterbro Torv"
+    assert all(i.access == Access.OPEN for i in meeting.items)
+    assert sum(len(i.attachments) for i in meeting.items) == 636  # the page's bilag links, counted in the source
+
+
+def _sample_paths() -> list[Path]:
+    return [SAMPLES / e.path for e in SAMPLE_TABLE]
+
+
+def test_the_table_covers_every_sample_export() -> None:
+    """A new sample added to the shared folder must get its row here."""
+    claimed = {p for p, m in iter_inputs([SAMPLES]) if m is not None}
+    covered = set()
+    for path in _sample_paths() + [SAMPLES / "firstagenda/aarhus-2025/example_agenda.html"]:
+        covered |= {p for p, m in iter_inputs([path]) if m is not None}
+    assert claimed == covered

@@ -14,7 +14,7 @@ from indexer.formats import IngestContext, detect_format, iter_inputs
 from indexer.model import Access, Meeting, MeetingKind
 from tests.conftest import SAMPLES
 
-O, C = Access.OPEN, Access.CLOSED
+OPEN, CLOSED = Access.OPEN, Access.CLOSED
 
 
 @dataclass(frozen=True)
@@ -37,11 +37,11 @@ SAMPLE_TABLE = [
         "2013-05-15T16:30:00+02:00",
         MeetingKind.DAGSORDEN,
         [
-            ("1", "Meddelelser", O, 0),
-            ("2", "Oplæg til standard it-arbejdsplads for Kommunalbestyrelsens medlemmer i 2014-2018", O, 0),
-            ("3", "Indførelse af systemet SAPA (Sagsoverblik/Partskontakt)", O, 1),
-            ("4", "Regler for indkøb af it-udstyr", O, 0),
-            ("5", "Status på eDagsorden", O, 0),
+            ("1", "Meddelelser", OPEN, 0),
+            ("2", "Oplæg til standard it-arbejdsplads for Kommunalbestyrelsens medlemmer i 2014-2018", OPEN, 0),
+            ("3", "Indførelse af systemet SAPA (Sagsoverblik/Partskontakt)", OPEN, 1),
+            ("4", "Regler for indkøb af it-udstyr", OPEN, 0),
+            ("5", "Status på eDagsorden", OPEN, 0),
         ],
         ("3", "1", "Tilslutning til monopolbruddet"),
     ),
@@ -52,13 +52,13 @@ SAMPLE_TABLE = [
         "2012-09-25T15:30:00+02:00",
         MeetingKind.DAGSORDEN,  # a Draft: read as a dagsorden, never a referat
         [
-            ("1", "2. behandling af forslag til styrelsesvedtægt – nedsættelse af stående udvalg", O, 6),
-            ("2", "Anvendelse af beløb til hospitalsudstyr og patientnære arealer", O, 1),
-            ("3", "Særpublikation og konference om infrastruktur og vækst", O, 2),
+            ("1", "2. behandling af forslag til styrelsesvedtægt – nedsættelse af stående udvalg", OPEN, 6),
+            ("2", "Anvendelse af beløb til hospitalsudstyr og patientnære arealer", OPEN, 1),
+            ("3", "Særpublikation og konference om infrastruktur og vækst", OPEN, 2),
             (
                 "4",
                 "Anmodning fra Hans Toft (C) om offentliggørelse af beslutning truffet af Movias bestyrelse",
-                O,
+                OPEN,
                 5,
             ),
         ],
@@ -71,18 +71,18 @@ SAMPLE_TABLE = [
         "2016-10-06T13:00:00+02:00",
         MeetingKind.REFERAT,
         [
-            ("1", "First Agenda", O, 0),
-            ("1.1", "Status siden sidst", O, 0),
-            ("1.2", "Status på udviklingsønsker", O, 0),
-            ("1.3", "Besøg af First Agenda", O, 0),
-            ("1.4", "Plan for resten af året", O, 0),
-            ("2", "GetOrganized", O, 0),
-            ("2.1", "Status siden sidst", O, 0),
-            ("2.2", "Plan for resten af året", O, 0),
-            ("2.3", "Status over udviklingsønsker", O, 0),
-            ("3", "Eventuelt", O, 0),
-            ("0", "Lukket referat", C, 0),
-            ("0", "Åbent referat", O, 1),
+            ("1", "First Agenda", OPEN, 0),
+            ("1.1", "Status siden sidst", OPEN, 0),
+            ("1.2", "Status på udviklingsønsker", OPEN, 0),
+            ("1.3", "Besøg af First Agenda", OPEN, 0),
+            ("1.4", "Plan for resten af året", OPEN, 0),
+            ("2", "GetOrganized", OPEN, 0),
+            ("2.1", "Status siden sidst", OPEN, 0),
+            ("2.2", "Plan for resten af året", OPEN, 0),
+            ("2.3", "Status over udviklingsønsker", OPEN, 0),
+            ("3", "Eventuelt", OPEN, 0),
+            ("0", "Lukket referat", CLOSED, 0),
+            ("0", "Åbent referat", OPEN, 1),
         ],
         ("0", "1", "Status på antal af brugere"),
     ),
@@ -92,7 +92,7 @@ SAMPLE_TABLE = [
         "Udvalget for plan, udvikling og kultur (PUK)",
         "2013-06-20T10:30:00+02:00",
         MeetingKind.REFERAT,
-        [("715", "Kulturkommune 2017. Politiske fokusområder", O, 3)],
+        [("715", "Kulturkommune 2017. Politiske fokusområder", OPEN, 3)],
         ("715", "1", "har sat fokus på kulturområdet"),
     ),
     Expected(
@@ -102,14 +102,14 @@ SAMPLE_TABLE = [
         "2012-12-04T13:00:00+01:00",
         MeetingKind.REFERAT,
         [
-            ("1", "Meddelelser", O, 3),
-            ("2", "Bygningsvedligeholdelse 2013 - anlægsbevilling", O, 1),
-            ("3", "Kvalitetsstandarder for stof- og alkoholbehandling 2012-2013", O, 1),
-            ("4", "Takstreduktion på aflastningstilbuddet Torvevej i Skovlunde i 2013", O, 1),
-            ("5", "KL's opfølgningsproces vedrørende det nære sundhedsvæsen", O, 2),
-            ("6", "Prioritering af midler til kronisk syge borgere og hverdagsrehabilitering for ældre", O, 1),
-            ("7", "Etablering af aktivitetscenter på Solvej 6 i Ballerup", O, 1),
-            ("8", "Evaluering af rygestopkurser", O, 0),
+            ("1", "Meddelelser", OPEN, 3),
+            ("2", "Bygningsvedligeholdelse 2013 - anlægsbevilling", OPEN, 1),
+            ("3", "Kvalitetsstandarder for stof- og alkoholbehandling 2012-2013", OPEN, 1),
+            ("4", "Takstreduktion på aflastningstilbuddet Torvevej i Skovlunde i 2013", OPEN, 1),
+            ("5", "KL's opfølgningsproces vedrørende det nære sundhedsvæsen", OPEN, 2),
+            ("6", "Prioritering af midler til kronisk syge borgere og hverdagsrehabilitering for ældre", OPEN, 1),
+            ("7", "Etablering af aktivitetscenter på Solvej 6 i Ballerup", OPEN, 1),
+            ("8", "Evaluering af rygestopkurser", OPEN, 0),
         ],
         ("7", "1", "Projektleder: Birgit Elleby Jørgensen"),
     ),
@@ -120,12 +120,12 @@ SAMPLE_TABLE = [
         "2017-05-02T10:00:00+02:00",
         MeetingKind.DAGSORDEN,
         [
-            ("1", "test", O, 4),
-            ("2", "test tabel", O, 0),
-            ("3", "Fejloprettet", O, 0),
-            ("4", "Fejloprettet", O, 0),
-            ("5", "Anders' møgsag", C, 8),
-            ("6", "Lukket punkt", C, 0),
+            ("1", "test", OPEN, 4),
+            ("2", "test tabel", OPEN, 0),
+            ("3", "Fejloprettet", OPEN, 0),
+            ("4", "Fejloprettet", OPEN, 0),
+            ("5", "Anders' møgsag", CLOSED, 8),
+            ("6", "Lukket punkt", CLOSED, 0),
         ],
         ("1", "1", "Trekantområdets Brandvæsen"),
     ),
@@ -136,18 +136,18 @@ SAMPLE_TABLE = [
         "2025-10-01T15:45:00+02:00",
         MeetingKind.REFERAT,
         [
-            ("1", "Referat fra sidste udvalgsmøde", O, 1),
-            ("2", "Udviklingsplan Aarhus Ø - endelig vedtagelse", O, 30),
+            ("1", "Referat fra sidste udvalgsmøde", OPEN, 1),
+            ("2", "Udviklingsplan Aarhus Ø - endelig vedtagelse", OPEN, 30),
             (
                 "3",
                 "Lokalplan 1221 (tillæg 2 til lokalplan 411) – Erhvervsområde ved Kattrup, "
                 "Hasselager-Kolt, med tillæg 1 - Endelig",
-                O,
+                OPEN,
                 11,
             ),
-            ("4", "Forvaltningen orienterer", O, 0),
-            ("5", "Eventuelt", O, 0),
-            ("6", "Måltal for busfremkommelighed, jf. budgetforlig 2023", O, 27),
+            ("4", "Forvaltningen orienterer", OPEN, 0),
+            ("5", "Eventuelt", OPEN, 0),
+            ("6", "Måltal for busfremkommelighed, jf. budgetforlig 2023", OPEN, 27),
         ],
         "the page links its bilag on the portal; no bilag file is in the sample",
     ),
@@ -231,6 +231,6 @@ def test_the_table_covers_every_sample_export() -> None:
     """A new sample added to the shared folder must get its row here."""
     claimed = {p for p, m in iter_inputs([SAMPLES]) if m is not None}
     covered = set()
-    for path in _sample_paths() + [SAMPLES / "firstagenda/aarhus-2025/example_agenda.html"]:
+    for path in [*_sample_paths(), SAMPLES / "firstagenda/aarhus-2025/example_agenda.html"]:
         covered |= {p for p, m in iter_inputs([path]) if m is not None}
     assert claimed == covered

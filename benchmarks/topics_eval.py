@@ -1,11 +1,13 @@
 """How well does the topic classifier place real agenda items?
 
-Two independent measures on the Digitaliseringsstyrelsen corpus sample:
+Two independent measures on real items:
 
-1. Hand-labelled set (tests/topics/labels.jsonl): every item was read and given
-   its KLE main group by a person ("" = no subject can be told).  We report
+1. Hand-labelled set: corpus rows (tests/topics/labels.jsonl) and every open
+   item of the format samples (tests/topics/sample_labels.jsonl), each read and
+   given its KLE main group by a person ("" = no subject can be told).  We report
    top-1 accuracy of the text classifier, its coverage (share of items given a
-   topic) and its precision on the items it does cover.
+   topic) and its precision on the items it does cover, for both sources
+   together and for the samples alone.
 2. Items that carry a KLE journal number ("J.nr.: 05.01.08"): the number is
    hidden, the item is classified from its text alone, and the main group is
    compared with the one the municipality filed it under.
@@ -24,12 +26,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from indexer.formats import IngestContext, iter_inputs
 from indexer.model import Access, Item, Section, SectionKind
 from indexer.topics import MARKED_KLE, TopicClassifier, kle_numbers_in_text
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS_CSV = REPO.parent / "shared" / "corpus" / "digst-sample.csv"
+SAMPLES = REPO.parent / "shared" / "formats" / "samples"
 LABELS = REPO / "tests" / "topics" / "labels.jsonl"
+SAMPLE_LABELS = REPO / "tests" / "topics" / "sample_labels.jsonl"
 
 csv.field_size_limit(1 << 30)
 
@@ -167,15 +172,55 @@ def load_labels(path: Path = LABELS) -> list[dict[str, str]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def evaluate_labelled(classifier: TopicClassifier | None = None) -> Evaluation:
-    """Text classifier against the hand labels (case numbers not used)."""
+def sample_items(root: Path = SAMPLES) -> dict[str, tuple[Item, str]]:
+    """Every open item of the format samples, parsed as ingest parses them: id → (item, committee)."""
+    found: dict[str, tuple[Item, str]] = {}
+    for path, module in iter_inputs([root]):
+        if module is None:
+            continue
+        for meeting in module.parse(path, IngestContext(extract_text=False)):
+            for item in meeting.items:
+                if item.access == Access.OPEN:
+                    found[item.id] = (item, meeting.committee)
+    return found
+
+
+def evaluate_samples(classifier: TopicClassifier | None = None) -> Evaluation:
+    """Text classifier against the hand labels of the format samples' items."""
+    classifier = classifier or TopicClassifier()
+    items = sample_items()
+    result = Evaluation("hand-labelled format samples")
+    for label in load_labels(SAMPLE_LABELS):
+        item, committee = items[label["id"]]
+        topics = classifier.classify(hide_kle_numbers(item), committee=committee, use_case_number=False)
+        result.add(item.title, label["label"], [t.code for t in topics])
+    return result
+
+
+def evaluate_corpus(classifier: TopicClassifier | None = None) -> Evaluation:
+    """Text classifier against the hand labels of corpus rows (case numbers not used)."""
     classifier = classifier or TopicClassifier()
     rows = dict(corpus_rows())
-    result = Evaluation("hand-labelled set")
+    result = Evaluation("hand-labelled corpus rows")
     for label in load_labels():
         item = row_item(label["id"], rows[label["id"]])
         topics = classifier.classify(hide_kle_numbers(item), committee="", use_case_number=False)
         result.add(item.title, label["label"], [t.code for t in topics])
+    return result
+
+
+def evaluate_labelled(classifier: TopicClassifier | None = None) -> Evaluation:
+    """The whole hand-labelled set: corpus rows and format samples together."""
+    classifier = classifier or TopicClassifier()
+    result = Evaluation("hand-labelled set (corpus rows and format samples)")
+    for part in (evaluate_corpus(classifier), evaluate_samples(classifier)):
+        result.total += part.total
+        result.unlabelled += part.unlabelled
+        result.covered += part.covered
+        result.correct += part.correct
+        result.abstained_on_unlabelled += part.abstained_on_unlabelled
+        result.confusions.update(part.confusions)
+        result.misses += part.misses
     return result
 
 
@@ -197,7 +242,7 @@ def evaluate_hidden_kle(classifier: TopicClassifier | None = None) -> Evaluation
 
 def main(argv: list[str]) -> int:
     verbose = "-v" in argv
-    for evaluation in (evaluate_labelled(), evaluate_hidden_kle()):
+    for evaluation in (evaluate_labelled(), evaluate_samples(), evaluate_hidden_kle()):
         print(evaluation.report())
         if verbose:
             for (label, guess), n in evaluation.confusions.most_common(15):

@@ -170,7 +170,8 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
         "^*seminar", "^temadrøftelser", "^udpegning af medlem", "^valg af medlem", "^takstblad",
         "^udvalgets arbejde", "^samarbejdskodeks", "^lokalråd", "^landsbyråd", "^politisk",
         "^kvartalsrapport", "^mindreforbrug", "^merforbrug", "^mindreudgift", "^*anlægsprojekter fra",
-        "budgetforlig",
+        "budgetforlig", "^referat fra", "^godkendelse af referat", "^forslag til budget", "^*styrelseslov",
+        "^stående udvalg",
     ),
     "01": (
         "lokalplan", "kommuneplan", "planstrategi", "*planlægning", "byplanvedtægt", "landzone", "råstof",
@@ -240,7 +241,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
         "*kollektiv trafikplan", "busdrift", "bus$", "busser", "buslinje", "midttrafik", "movia", "flextur",
         "teletaxa", "togtrafik", "jernbane", "trafikplan for den statslige", "togbetjening", "letbane",
         "byggemodning", "forsyning", "*forsyningsselskab", "batteribank", "batterilager", "uv-belysning",
-        "fjernvarmeforsyning",
+        "fjernvarmeforsyning", "metro", "letbane", "*busfremkommelighed",
     ),
     "14": (
         "beredskab", "brandvæsen", "*brandvæsenet", "brandstation", "brandsyn", "redningsberedskab",
@@ -279,7 +280,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "24": (
         "erhvervsråd", "erhvervsudvikling", "erhvervsservice", "turisme", "*turisme", "vækst",
         "iværksætter", "erhvervspolitik", "lag$", "leader", "erhvervsfremme", "detailhandelsforening",
-        "partnerskabsaftale", "erhvervsgrunde",
+        "partnerskabsaftale", "erhvervsgrunde", "erhvervsliv", "erhvervsvenlig",
     ),
     "25": (
         "ejendomsskat", "grundskyld", "dækningsafgift", "skatteprocent", "udskrivningsprocent",
@@ -288,15 +289,17 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
         "socialpsykiatri", "handicap", "*handicappolitik", "hjemløs", "hellested", "socialt udsat",
         "udsatte", "magtanvendelse", "misbrug", "rammeaftale", "botilbud", "forsorgshjem", "ældrepleje",
         "hjemmepleje", "plejehjem", "plejebolig", "anbringelse", "børn og unge med", "servicelov",
-        "værested", "ældreråd",
+        "værested", "ældreråd", "aflastning", "*aflastningstilbud", "aktivitetscenter", "negativ social kontrol",
+        "æresrelateret",
     ),
     "28": (
         "dagtilbud", "daginstitution", "dagpleje", "vuggestue", "børnehave", "pasningsgaranti",
-        "dagsinstitution",
+        "dagsinstitution", "hjemmepasning", "pasning af egne børn",
     ),
     "29": (
         "sundhed", "*sundhedspolitik", "forebyggelse", "tandpleje", "genoptræning", "sundhedspleje",
-        "rygning", "røgfri", "psykiatri", "hospital", "sygehus", "sundhedshus",
+        "rygning", "røgfri", "psykiatri", "hospital", "sygehus", "sundhedshus", "alkoholbehandling",
+        "*alkoholbehandling", "stofmisbrugsbehandling", "rygestop",
     ),
     "32": (
         "pension", "boligydelse", "sygedagpenge", "førtidspension", "enkeltydelse",
@@ -306,7 +309,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     ),
     "81": (
         "ansættelse", "direktør", "medarbejder", "personale", "*personalepolitik", "løn$", "lønforhold",
-        "rekruttering", "jobprofil",
+        "rekruttering", "jobprofil", "kommunalt ansat", "kommunal ansat",
     ),
     "82": (
         "kommunale ejendomme", "kommunal ejendom", "kommunens ejendom", "kommunens grund", "grundsalg",
@@ -323,6 +326,8 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     ),
     "85": (
         "it-system", "digitalisering", "*digital", "selvbetjening", "hjemmeside", "høringsportal", "esdh",
+        "it-udstyr", "it-arbejdsplads", "it-løsning", "it-platform", "it-sikkerhed", "edagsorden", "mødesystem",
+        "sagsbehandlingssystem", "kombit", "monopolsystem", "getorganized", "first agenda",
     ),
     "87": (
         "arbejdsmiljø", "apv", "arbejdsulykke", "trivselsmåling",

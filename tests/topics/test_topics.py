@@ -30,6 +30,7 @@ from tests.conftest import CORPUS_CSV, REPO
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kle-emneplan-invented.xml"
 LABELS = Path(__file__).parent / "labels.jsonl"
+SAMPLE_LABELS = Path(__file__).parent / "sample_labels.jsonl"
 
 csv.field_size_limit(1 << 30)
 
@@ -261,8 +262,11 @@ def test_empty_terms_change_nothing() -> None:
 
 
 def test_labelled_set_is_large_and_hand_made() -> None:
-    labels = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines()]
+    corpus = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines()]
+    samples = [json.loads(line) for line in SAMPLE_LABELS.read_text(encoding="utf-8").splitlines()]
+    labels = corpus + samples
     assert len(labels) >= 150
+    assert len(samples) >= 50
     assert len({label["id"] for label in labels}) == len(labels)
     assert all(label["label"] == "" or label["label"] in TOPIC_NAMES for label in labels)
     assert all(label["why"] for label in labels)
@@ -270,9 +274,10 @@ def test_labelled_set_is_large_and_hand_made() -> None:
 
 
 def test_accuracy_floor_on_hand_labels(bench: ModuleType) -> None:
-    # Measured 95.5 % accuracy, 98.0 % coverage (199 items); floors leave a margin.
+    # Corpus rows and format samples together: measured 91.2 % accuracy, 96.2 % coverage
+    # (261 items with a main group); floors leave a margin.
     result = bench.evaluate_labelled()
-    assert result.total >= 150
+    assert result.total >= 250
     assert result.accuracy >= 0.88, result.report()
     assert result.coverage >= 0.90, result.report()
     assert result.abstained_on_unlabelled >= result.unlabelled // 2, result.report()
@@ -284,3 +289,15 @@ def test_accuracy_floor_with_kle_numbers_hidden(bench: ModuleType) -> None:
     assert result.total >= 90
     assert result.accuracy >= 0.75, result.report()
     assert result.coverage >= 0.85, result.report()
+
+
+def test_every_open_sample_item_is_labelled_and_classified(bench: ModuleType) -> None:
+    # The samples come from other systems than the corpus (eDoc, Acadre, FirstAgenda,
+    # Publication): measured 77.4 % accuracy, 88.7 % coverage on 62 items.
+    labelled = {json.loads(line)["id"] for line in SAMPLE_LABELS.read_text(encoding="utf-8").splitlines()}
+    assert labelled == set(bench.sample_items())
+    result = bench.evaluate_samples()
+    assert result.total >= 60
+    assert result.accuracy >= 0.70, result.report()
+    assert result.coverage >= 0.80, result.report()
+    assert result.abstained_on_unlabelled >= result.unlabelled // 2, result.report()

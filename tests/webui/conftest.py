@@ -23,6 +23,8 @@ CLOSED_WORD = "kragesnøfteri"
 CLOSED_ATTACHMENT_WORD = "Fortroligbilagsord"
 CASE_NUMBER = "21/1234"
 CORPUS_ROWS = 80
+# A title a spreadsheet would run as a formula, and a decision that starts like one.
+FORMULA_TITLE = '=HYPERLINK("https://example.org/x","Tillægsbevilling")'
 
 
 def _meetings() -> list[dict[str, object]]:
@@ -90,7 +92,16 @@ def _meetings() -> list[dict[str, object]]:
                 "access": "open",
                 "case_number": CASE_NUMBER,
                 "sections": [{"heading": "Beslutning", "text": "Finansieringen blev godkendt.", "kind": "decision"}],
-            }
+            },
+            {
+                "number": "5",
+                "title": FORMULA_TITLE,
+                "access": "open",
+                "sections": [
+                    {"heading": "Sagsfremstilling", "text": "Tillægsbevilling til vintertjenesten.", "kind": "body"},
+                    {"heading": "", "text": "- Indstillingen blev godkendt.", "kind": "decision"},
+                ],
+            },
         ],
     }
     return [first, second]

@@ -33,6 +33,7 @@ from whoosh.query import And, DateRange, Every, Or, Query, Term
 from indexer.bodies import BODY_SYNONYMS, KNOWN_BODIES, resolve_abbreviation
 from indexer.danish import fold
 from indexer.index import CLOSED_TITLE, MinutesIndex, case_key
+from indexer.municipalities import canonical_municipality
 
 SEARCH_FIELDS = ["title", "decision", "body", "attachment_titles", "attachments_text", "exact"]
 FIELD_BOOSTS = {
@@ -88,6 +89,8 @@ class SearchRequest:
         self.sort = self.sort if self.sort in SORTS else "relevance"
         self.page = min(max(1, int(self.page or 1)), MAX_PAGE)
         self.per_page = min(max(1, int(self.per_page or 10)), 100)
+        # Stored under the official name ("Aarhus" → "Aarhus Kommune"), so filter by it too.
+        self.municipality = [canonical_municipality(m) for m in self.municipality if m and m.strip()]
         return self
 
     def selected(self) -> dict[str, list[str]]:

@@ -158,3 +158,10 @@ def test_empty_query_lists_newest_first(service: SearchService) -> None:
 
 def test_paths(tmp_path: Path) -> None:
     assert SEED.exists()
+
+
+def test_municipality_filter_takes_any_spelling(service: SearchService) -> None:
+    for spelling in ["Norddjurs", "norddjurs kommune", "Norddjurs Kommune"]:
+        response = service.search(SearchRequest(q="", municipality=[spelling]))
+        assert response.total == 2, spelling
+        assert [v["value"] for v in response.facets["municipality"] if v["selected"]] == ["Norddjurs Kommune"]

@@ -21,6 +21,7 @@ from indexer.model import Meeting
 from indexer.search import SearchRequest, SearchService, parse_iso_date
 
 ENV_INDEX = "MINUTES_INDEX"
+DEFAULT_BATCH_SIZE = 5000
 REPO_DATA = Path(__file__).resolve().parents[1] / "data"
 
 
@@ -129,7 +130,8 @@ def ingest(
     def flush() -> None:
         nonlocal pending, pending_items
         if pending:
-            summary.merge(index.add_meetings(pending, batch_size=batch_size))
+            # One commit per flush; segments are merged once, after the last batch.
+            summary.merge(index.add_meetings(pending, batch_size=max(batch_size, pending_items), merge=False))
         pending, pending_items = [], 0
 
     lock = index.ingest_lock() if target is None else _nullcontext()
@@ -144,6 +146,7 @@ def ingest(
             if pending_items >= batch_size:
                 flush()
         flush()
+        index.merge_segments()
         progress.close()
         if record and target is None:
             index.record_sources(
@@ -203,7 +206,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         meeting_date=parse_iso_date(args.date),
         extract_text=not args.no_text,
     )
-    summary = ingest(args.paths, args.index, context, args.format, workers=args.workers)
+    summary = ingest(args.paths, args.index, context, args.format, workers=args.workers, batch_size=args.batch_size)
     print_summary(summary, sys.stdout, sys.stderr)
     return 1 if summary.rejected else 0
 
@@ -369,6 +372,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", help="meeting date YYYY-MM-DD, for inputs whose text lacks it")
     p.add_argument("--no-text", action="store_true", help="do not extract attachment text")
     p.add_argument("--workers", type=int, default=None, help="parser processes (default: up to 2)")
+    p.add_argument(
+        "--batch-size",
+        type=int,
+        default=int(os.environ.get("MINUTES_BATCH_SIZE") or 0) or DEFAULT_BATCH_SIZE,
+        help=f"items per committed batch (default: $MINUTES_BATCH_SIZE or {DEFAULT_BATCH_SIZE}); a crash loses at most one batch",
+    )
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("search", help="search the index")
@@ -425,6 +434,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except (IndexError_, FormatError) as exc:
         sys.stderr.write(f"error: {exc}\n")
+        return 2
+    except OSError as exc:  # disk full, read-only folder: the batch in flight was not committed
+        where = exc.filename or getattr(args, "index", "")
+        sys.stderr.write(
+            f"error: {where}: {exc.strerror or exc}; batches committed before this are kept and the index is usable\n"
+        )
         return 2
     except KeyboardInterrupt:
         sys.stderr.write("interrupted: batches committed so far are kept; nothing half-written was committed\n")

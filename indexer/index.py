@@ -32,9 +32,11 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.analysis import StandardAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.formats import Positions
 from whoosh.index import LockError
 from whoosh.writing import IndexWriter
 
+from indexer import fastterms
 from indexer.attachments import file_hash
 from indexer.danish import danish_analyzer, exact_analyzer, snowball_analyzer
 from indexer.model import COPENHAGEN, KIND_RANK, Access, Item, Meeting, MeetingKind, SectionKind, to_jsonable
@@ -44,6 +46,10 @@ log = logging.getLogger(__name__)
 CLOSED_TITLE = "Lukket punkt"
 INDEX_NAME = "minutes"
 WRITER_TIMEOUT_S = 120.0  # a second ingest waits this long for the first, then fails clearly
+# Batches of at least this many items are indexed by forked writer processes.
+WRITER_PROCS = max(1, min(2, int(os.environ.get("MINUTES_WRITER_PROCS", os.cpu_count() or 1))))
+PARALLEL_BATCH_MIN = 400
+MAX_SEGMENTS = 24  # a bulk ingest merges only when more segments than this piled up
 
 
 class IndexError_(Exception):
@@ -68,6 +74,33 @@ def compound_analyzer():  # type: ignore[no-untyped-def]
 
     factory = getattr(danish, "compound_analyzer", None)
     return factory() if factory else None
+
+
+class FastText(TEXT):
+    """A TEXT field that indexes through a cached word → term table (see ``fastterms``).
+
+    The postings are identical to what the field's analyzer produces (the tests
+    compare them on the real corpus); only the per-token Python work is gone.
+    Queries and highlighting still use the analyzer itself.
+    """
+
+    def __init__(self, *args: Any, fast_kind: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fast_kind = fast_kind
+
+    def index(self, value: Any, **kwargs: Any) -> Any:
+        kind = getattr(self, "fast_kind", "")
+        if kwargs or not isinstance(value, str) or type(self.format) is not Positions or not fastterms.supported(kind):
+            return super().index(value, **kwargs)
+        return self._fast_index(value, kind)
+
+    def _fast_index(self, value: str, kind: str) -> Iterator[tuple[bytes, int, float, bytes]]:
+        positions_format = self.format
+        assert isinstance(positions_format, Positions)
+        field_boost = positions_format.field_boost
+        encode = positions_format.encode
+        for term, positions in fastterms.term_positions(value, kind).items():
+            yield term.encode("utf-8"), len(positions), float(len(positions)) * field_boost, encode(positions)
 
 
 ANALYSIS_PROFILES = ("danish", "snowball", "standard")
@@ -103,19 +136,22 @@ def read_profile(root: Path) -> str:
 
 def build_schema(profile: str = "danish") -> Schema:
     danish, exact = text_analyzers(profile)
+    # The cached fast path knows the product's analyzers only; baselines analyse token by token.
+    fast_text = "danish" if profile == "danish" else ""
+    fast_exact = "exact" if profile != "standard" else ""
     fields: dict[str, Any] = {
         "id": ID(stored=True, unique=True),
         "meeting_id": ID(stored=True),
         "number": STORED(),
         "position": STORED(),
-        "title": TEXT(analyzer=danish, stored=True, field_boost=3.0),
-        "decision": TEXT(analyzer=danish, stored=True, field_boost=2.0),
-        "body": TEXT(analyzer=danish, stored=True),
-        "attachments_text": TEXT(analyzer=danish, stored=True, field_boost=0.5),
-        "attachment_titles": TEXT(analyzer=danish, stored=True, field_boost=1.0),
-        "exact": TEXT(analyzer=exact, phrase=True, field_boost=1.5),
+        "title": FastText(analyzer=danish, stored=True, field_boost=3.0, fast_kind=fast_text),
+        "decision": FastText(analyzer=danish, stored=True, field_boost=2.0, fast_kind=fast_text),
+        "body": FastText(analyzer=danish, stored=True, fast_kind=fast_text),
+        "attachments_text": FastText(analyzer=danish, stored=True, field_boost=0.5, fast_kind=fast_text),
+        "attachment_titles": FastText(analyzer=danish, stored=True, field_boost=1.0, fast_kind=fast_text),
+        "exact": FastText(analyzer=exact, phrase=True, field_boost=1.5, fast_kind=fast_exact),
         "committee": ID(stored=True, sortable=True),
-        "committee_text": TEXT(analyzer=danish, stored=False),
+        "committee_text": FastText(analyzer=danish, stored=False, fast_kind=fast_text),
         "municipality": ID(stored=True, sortable=True),
         "kind": ID(stored=True, sortable=True),
         "year": ID(stored=True, sortable=True),
@@ -128,7 +164,7 @@ def build_schema(profile: str = "danish") -> Schema:
     }
     parts = compound_analyzer() if profile == "danish" else None
     if parts is not None:
-        fields["parts"] = TEXT(analyzer=parts, field_boost=0.3)
+        fields["parts"] = FastText(analyzer=parts, field_boost=0.3, fast_kind="parts")
     return Schema(**fields)
 
 
@@ -294,8 +330,15 @@ class MinutesIndex:
             finally:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
-    def _writer(self) -> IndexWriter:
+    def _writer(self, procs: int = 1) -> IndexWriter:
+        """A writer; with ``procs`` > 1 the analysis and segment writing run in that many
+        forked processes (each batch becomes ``procs`` segments, merged by later commits)."""
         try:
+            if procs > 1:
+                _warm_analysis()  # forked writers inherit the loaded dictionaries
+                return self.ix.writer(
+                    timeout=WRITER_TIMEOUT_S, delay=0.25, limitmb=192, procs=procs, multisegment=True, batchsize=200
+                )
             return self.ix.writer(timeout=WRITER_TIMEOUT_S, delay=0.25, limitmb=256)
         except LockError:
             raise IndexBusy(f"{self.root}: the index is locked by another writer") from None
@@ -305,8 +348,13 @@ class MinutesIndex:
         meetings: Iterable[Meeting],
         batch_size: int = 1000,
         progress: Callable[[int], None] | None = None,
+        merge: bool = True,
     ) -> IngestSummary:
-        """Index meetings in batches; each batch is committed whole or not at all."""
+        """Index meetings in batches; each batch is committed whole or not at all.
+
+        ``merge=False`` leaves segment merging to a later ``merge_segments()``: a bulk
+        ingest then rewrites its postings once at the end instead of after every batch.
+        """
         summary = IngestSummary()
         batch: list[Meeting] = []
         batch_items = 0
@@ -314,19 +362,32 @@ class MinutesIndex:
             batch.append(meeting)
             batch_items += len(meeting.items)
             if batch_items >= batch_size:
-                summary.merge(self._commit_batch(batch))
+                summary.merge(self._commit_batch(batch, merge))
                 if progress:
                     progress(batch_items)
                 batch, batch_items = [], 0
         if batch:
-            summary.merge(self._commit_batch(batch))
+            summary.merge(self._commit_batch(batch, merge))
             if progress:
                 progress(batch_items)
         return summary
 
-    def _commit_batch(self, meetings: list[Meeting]) -> IngestSummary:
-        summary = IngestSummary()
+    def merge_segments(self, max_segments: int = MAX_SEGMENTS) -> None:
+        """Merge small segments (Whoosh's usual policy) once more than ``max_segments`` piled up
+        from batches committed without merging; merging rewrites postings, so not every time."""
+        if len(self.ix._segments()) <= max_segments:
+            return
         writer = self._writer()
+        try:
+            writer.commit(merge=True)
+        except BaseException:
+            writer.cancel()
+            raise
+
+    def _commit_batch(self, meetings: list[Meeting], merge: bool = True) -> IngestSummary:
+        summary = IngestSummary()
+        items = sum(len(m.items) for m in meetings)
+        writer = self._writer(procs=WRITER_PROCS if items >= PARALLEL_BATCH_MIN else 1)
         try:
             with self.ix.searcher() as searcher:
                 existing = _ExistingDocs(searcher)
@@ -339,13 +400,16 @@ class MinutesIndex:
                         if verdict == "skip":
                             summary.items_skipped += 1
                             continue
-                        writer.update_document(**document)
+                        if verdict == "new":
+                            writer.add_document(**document)  # nothing to delete: skips a lookup per item
+                        else:
+                            writer.update_document(**document)
                         existing.remember(document)
                         if verdict == "new":
                             summary.items_added += 1
                         else:
                             summary.items_updated += 1
-            writer.commit()
+            writer.commit(merge=merge)
         except BaseException:
             writer.cancel()
             raise
@@ -460,9 +524,16 @@ class MinutesIndex:
         texts = [document.get(name, "") for name in ("title", "body", "decision")]
         document["exact"] = "\n".join([*texts, document.get("attachments_text", "")])
         document["committee_text"] = document.get("committee", "")
-        if "parts" in self.ix.schema:
+        if self._has_parts_field():
             document["parts"] = "\n".join(texts)
         return document
+
+    def _has_parts_field(self) -> bool:
+        """Cached: ``ix.schema`` re-reads the table of contents from disk on every access."""
+        known = getattr(self, "_parts_field", None)
+        if known is None or known[0] is not self.ix:
+            known = self._parts_field = (self.ix, "parts" in self.ix.schema)
+        return bool(known[1])
 
     def _archive(self, file: str, summary: IngestSummary) -> str | None:
         """Copy an open attachment into the archive, named by its content hash."""
@@ -575,6 +646,13 @@ class _ExistingDocs:
             "doc": document.get("doc"),
             "topic": document.get("topic", ""),
         }
+
+
+def _warm_analysis() -> None:
+    """Load the lemma dictionary and check the fast term path once, before writers fork."""
+    for kind in fastterms.KINDS:
+        if fastterms.supported(kind):
+            fastterms.term_positions(fastterms.SELF_CHECK_TEXT, kind)
 
 
 def _swap_live(root: Path, generation: Path) -> None:

@@ -1,0 +1,205 @@
+"""Build benchmark corpora of any size by resampling the real minutes text.
+
+Every item's text comes from the open DIGST sample (CC0); what varies is the
+frame around it: municipality, committee, meeting date, item number, case
+number, a second paragraph borrowed from another row, and a small share of
+closed items.  The output is JSON Lines in the canonical model (one meeting a
+line, files of ``--items-per-file`` items), the same files a user's script
+would hand to ``minutes ingest``.
+
+    python benchmarks/generate_corpus.py --items 100000 --out /tmp/corpus-100k
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_CSV = REPO.parent / "shared" / "corpus" / "digst-sample.csv"
+
+COMMITTEES = [
+    "Teknik- og Miljøudvalget",
+    "Teknisk Udvalg",
+    "Byrådet",
+    "Kommunalbestyrelsen",
+    "Økonomiudvalget",
+    "Børne- og Ungeudvalget",
+    "Social- og Sundhedsudvalget",
+    "Kultur- og Fritidsudvalget",
+    "Beskæftigelsesudvalget",
+    "Plan- og Boligudvalget",
+    "Klima- og Miljøudvalget",
+    "Magistraten",
+]
+MUNICIPALITIES = [
+    ("751", "Aarhus"),
+    ("710", "Favrskov"),
+    ("326", "Kalundborg"),
+    ("101", "København"),
+    ("461", "Odense"),
+    ("851", "Aalborg"),
+    ("730", "Randers"),
+    ("621", "Kolding"),
+    ("657", "Herning"),
+    ("265", "Roskilde"),
+    ("540", "Sønderborg"),
+    ("791", "Viborg"),
+]
+KLE_GROUPS = [
+    "00.01",
+    "01.02",
+    "02.34",
+    "05.01",
+    "06.00",
+    "07.00",
+    "09.02",
+    "13.06",
+    "17.01",
+    "27.12",
+    "81.01",
+    "85.02",
+]
+CLOSED_SHARE = 0.04
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    title: str
+    paragraphs: list[str]
+
+
+def load_rows(csv_path: Path) -> list[SourceRow]:
+    """The sample's items as (first line, paragraphs of the rest)."""
+    rows: list[SourceRow] = []
+    with csv_path.open(encoding="utf-8", newline="") as handle:
+        for record in csv.DictReader(handle):
+            lines = [line.strip() for line in (record.get("indhold") or "").splitlines()]
+            lines = [line for line in lines if line]
+            if len(lines) < 2:
+                continue
+            paragraphs: list[str] = []
+            current: list[str] = []
+            for line in lines[1:]:
+                current.append(line)
+                if len(" ".join(current)) > 400 or line.isupper():
+                    paragraphs.append(" ".join(current))
+                    current = []
+            if current:
+                paragraphs.append(" ".join(current))
+            rows.append(SourceRow(title=lines[0][:200], paragraphs=paragraphs))
+    if not rows:
+        raise SystemExit(f"{csv_path}: no usable rows")
+    return rows
+
+
+def generate_meetings(rows: list[SourceRow], items: int, seed: int = 1) -> Iterator[dict[str, object]]:
+    """Meetings in the canonical JSON shape, ``items`` agenda items in all."""
+    rng = random.Random(seed)
+    start_day = datetime(2008, 1, 1, 16, 0)
+    made = 0
+    meeting_no = 0
+    while made < items:
+        meeting_no += 1
+        code, municipality = MUNICIPALITIES[meeting_no % len(MUNICIPALITIES)]
+        committee = rng.choice(COMMITTEES)
+        start = start_day + timedelta(days=rng.randrange(0, 17 * 365), hours=rng.choice([0, 1, 2]))
+        count = min(items - made, rng.randint(6, 18))
+        meeting_items = []
+        for number in range(1, count + 1):
+            row = rng.choice(rows)
+            other = rng.choice(rows)
+            body = list(row.paragraphs)
+            if other.paragraphs:
+                body.insert(rng.randrange(0, len(body) + 1), rng.choice(other.paragraphs))
+            split = max(1, len(body) - 1)
+            decision = " ".join(body[split:]) if len(body) > 1 else ""
+            closed = rng.random() < CLOSED_SHARE
+            case = f"{code}-{start.year}-{rng.randrange(1000, 99999)}"
+            meeting_items.append(
+                {
+                    "number": str(number),
+                    "title": row.title,
+                    "access": "closed" if closed else "open",
+                    "case_number": case,
+                    "source_key": f"m{meeting_no}-{number}",
+                    "sections": [
+                        {
+                            "heading": "Sagsfremstilling",
+                            "text": "\n".join(body[:split]),
+                            "kind": "body",
+                            "access": "open",
+                        },
+                        {
+                            "heading": "Indstilling",
+                            "text": f"J.nr.: {rng.choice(KLE_GROUPS)}.00",
+                            "kind": "recommendation",
+                            "access": "open",
+                        },
+                    ],
+                    "decisions": [{"body": committee, "date": start.date().isoformat(), "text": decision}]
+                    if decision
+                    else [],
+                    "attachments": [],
+                }
+            )
+        made += count
+        yield {
+            "municipality": municipality,
+            "committee": committee,
+            "start": start.isoformat(),
+            "kind": "referat" if rng.random() < 0.7 else "dagsorden",
+            "items": meeting_items,
+            "source_format": "jsonl",
+            "access": "open",
+        }
+
+
+def write_corpus(
+    out: Path, items: int, items_per_file: int = 500, csv_path: Path = DEFAULT_CSV, seed: int = 1
+) -> list[Path]:
+    """Write the corpus as numbered .jsonl files; returns their paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    rows = load_rows(csv_path)
+    files: list[Path] = []
+    handle = None
+    in_file = 0
+    try:
+        for meeting in generate_meetings(rows, items, seed):
+            if handle is None or in_file >= items_per_file:
+                if handle is not None:
+                    handle.close()
+                files.append(out / f"part-{len(files):05d}.jsonl")
+                handle = files[-1].open("w", encoding="utf-8")
+                in_file = 0
+            handle.write(json.dumps(meeting, ensure_ascii=False) + "\n")
+            in_file += len(meeting["items"])  # type: ignore[arg-type]
+    finally:
+        if handle is not None:
+            handle.close()
+    return files
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--items", type=int, required=True, help="agenda items in all (10000, 100000, 1000000)")
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--items-per-file", type=int, default=500)
+    parser.add_argument("--csv", type=Path, default=DEFAULT_CSV)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    files = write_corpus(args.out, args.items, args.items_per_file, args.csv, args.seed)
+    size = sum(f.stat().st_size for f in files)
+    sys.stdout.write(f"{args.items} items in {len(files)} files, {size / 1e6:.1f} MB, in {args.out}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,375 @@
+"""Scale benchmark: ingest, index size, memory and search latency at one corpus size,
+side by side with naive Whoosh (StandardAnalyzer, one process, one commit).
+
+    python benchmarks/scale.py --items 10000 --work /tmp/bench-10k
+    python benchmarks/scale.py --items 100000 --work /tmp/bench-100k --batch-size 10000
+
+Ingest is timed as a whole process (``minutes ingest`` and ``naive_ingest.py``
+in subprocesses); peak memory is the largest sum of resident memory over the
+process tree (forked writers included), sampled from /proc.  Query latency is
+measured in-process through ``SearchService.search`` (top 10, total count and
+all facet counts), and over HTTP against ``minutes serve`` on 127.0.0.1.
+Results are printed as a Markdown table and written to ``WORK/results.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+sys.path.insert(0, str(REPO))
+
+from benchmarks.generate_corpus import COMMITTEES, write_corpus  # noqa: E402
+
+
+@dataclass
+class IngestRun:
+    seconds: float
+    items_per_s: float
+    peak_rss_mb: float
+    index_mb: float
+    returncode: int
+
+
+@dataclass
+class Latency:
+    p50_ms: float
+    p95_ms: float
+    n: int
+
+
+@dataclass
+class ScaleResult:
+    items: int
+    cores: int
+    batch_size: int
+    ours: IngestRun | None = None
+    naive: IngestRun | None = None
+    search: dict[str, Latency] = field(default_factory=dict)
+    naive_search: dict[str, Latency] = field(default_factory=dict)
+    http: dict[str, Latency] = field(default_factory=dict)
+
+
+# -- process measurement ---------------------------------------------------------
+
+
+def _tree_rss_kb(root_pid: int) -> int:
+    """Resident memory of a process and all its descendants, from /proc."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/statm", encoding="ascii") as handle:
+                pages = int(handle.read().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        parents[int(entry)] = int(fields[1])
+        rss[int(entry)] = pages * (os.sysconf("SC_PAGE_SIZE") // 1024)
+    total, stack = 0, [root_pid]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(child for child, parent in parents.items() if parent == pid)
+    return total
+
+
+def run_measured(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
+    """(wall seconds, peak tree RSS in MB, return code) of a command."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, _tree_rss_kb(process.pid))
+        time.sleep(0.25)
+    seconds = time.perf_counter() - started
+    if process.returncode != 0 and process.stderr is not None:
+        sys.stderr.write(process.stderr.read().decode("utf-8", "replace")[-2000:])
+    return seconds, peak / 1024, process.returncode
+
+
+def folder_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+
+
+# -- queries -----------------------------------------------------------------------
+
+
+@dataclass
+class QuerySet:
+    one_word: list[str]
+    two_words: list[str]
+    phrases: list[str]
+    filtered: list[tuple[str, str]]  # (word, committee)
+
+
+def build_queries(corpus: Path, count: int, seed: int = 7) -> QuerySet:
+    """Words and phrases drawn from the corpus itself, mid-frequency so they hit."""
+    rng = random.Random(seed)
+    words: Counter[str] = Counter()
+    bigrams: list[str] = []
+    first = sorted(corpus.glob("*.jsonl"))[0]
+    with first.open(encoding="utf-8") as handle:
+        for line in handle:
+            for item in json.loads(line)["items"]:
+                text = " ".join(s["text"] for s in item["sections"])
+                tokens = re.findall(r"[a-zæøå]{5,}", text.lower())
+                words.update(tokens)
+                bigrams += [f"{a} {b}" for a, b in itertools.pairwise(tokens)][:20]
+    common = [w for w, n in words.most_common(600)[40:]]
+    return QuerySet(
+        one_word=[rng.choice(common) for _ in range(count)],
+        two_words=[f"{rng.choice(common)} {rng.choice(common)}" for _ in range(count)],
+        phrases=[f'"{rng.choice(bigrams)}"' for _ in range(count)],
+        filtered=[(rng.choice(common), rng.choice(COMMITTEES)) for _ in range(count)],
+    )
+
+
+def percentiles(samples: list[float]) -> Latency:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return Latency(p50_ms=round(statistics.median(ordered) * 1000, 2), p95_ms=round(p95 * 1000, 2), n=len(ordered))
+
+
+def time_calls(calls: list[Any]) -> Latency:
+    for call in calls[:5]:  # warm caches and readers
+        call()
+    samples = []
+    for call in calls:
+        started = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - started)
+    return percentiles(samples)
+
+
+def measure_search(index_dir: Path, queries: QuerySet) -> dict[str, Latency]:
+    from indexer.search import SearchRequest, SearchService
+
+    service = SearchService(index_dir)
+
+    def run(request: SearchRequest) -> Any:
+        def call() -> None:
+            response = service.search(request)
+            assert response.error is None, response.error
+            assert "committee" in response.facets
+
+        return call
+
+    return {
+        "1 word": time_calls([run(SearchRequest(q=q)) for q in queries.one_word]),
+        "2 words": time_calls([run(SearchRequest(q=q)) for q in queries.two_words]),
+        "phrase": time_calls([run(SearchRequest(q=q)) for q in queries.phrases]),
+        "filtered": time_calls(
+            [run(SearchRequest(q=w, committee=[c], year=["2015", "2016", "2017"])) for w, c in queries.filtered]
+        ),
+    }
+
+
+def measure_naive_search(index_dir: Path, queries: QuerySet) -> dict[str, Latency]:
+    """The same queries on the naive index: one field parser, top 10 plus the same kinds of facets."""
+    from whoosh import index, sorting
+    from whoosh.qparser import MultifieldParser
+    from whoosh.query import And, Or, Term
+
+    ix = index.open_dir(str(index_dir))
+    searcher = ix.searcher()
+    parser = MultifieldParser(["title", "body"], ix.schema)
+    facets = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in ("committee", "year", "municipality")}
+
+    def run(text: str, committee: str | None = None) -> Any:
+        def call() -> None:
+            query = parser.parse(text)
+            filt = Term("access", "open")
+            if committee:
+                filt = And(
+                    [filt, Term("committee", committee), Or([Term("year", y) for y in ("2015", "2016", "2017")])]
+                )
+            results = searcher.search(query, filter=filt, limit=10, groupedby=facets)
+            len(results)
+            results.groups("committee")
+            [hit["title"] for hit in results]
+
+        return call
+
+    return {
+        "1 word": time_calls([run(q) for q in queries.one_word]),
+        "2 words": time_calls([run(q) for q in queries.two_words]),
+        "phrase": time_calls([run(q) for q in queries.phrases]),
+        "filtered": time_calls([run(w, c) for w, c in queries.filtered]),
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(index_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """``minutes serve`` on a free loopback port; waits until it answers."""
+    port = free_port()
+    process = subprocess.Popen(
+        [PYTHON, "-m", "indexer.cli", "serve", "--index", str(index_dir), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(base + "/", timeout=2).read()
+            return process, base
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError("minutes serve exited before answering") from None
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError("minutes serve did not answer within 60 s")
+
+
+def measure_http(index_dir: Path, queries: QuerySet) -> dict[str, Latency]:
+    process, base = start_server(index_dir)
+    try:
+
+        def get(path: str) -> Any:
+            def call() -> None:
+                with urllib.request.urlopen(base + path, timeout=30) as response:
+                    response.read()
+                    assert response.status == 200
+
+            return call
+
+        def page(params: dict[str, str]) -> str:
+            return "/?" + urllib.parse.urlencode(params)
+
+        return {
+            "HTML 1 word": time_calls([get(page({"q": q})) for q in queries.one_word]),
+            "HTML filtered": time_calls([get(page({"q": w, "committee": c})) for w, c in queries.filtered]),
+            "JSON 2 words": time_calls(
+                [get("/api/search?" + urllib.parse.urlencode({"q": q})) for q in queries.two_words]
+            ),
+        }
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+# -- main ------------------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace) -> ScaleResult:
+    work: Path = args.work
+    corpus = work / "corpus"
+    if not corpus.exists():
+        print(f"generating {args.items} items in {corpus} …", flush=True)
+        write_corpus(corpus, args.items)
+    result = ScaleResult(items=args.items, cores=os.cpu_count() or 1, batch_size=args.batch_size)
+
+    ours_dir = work / "index-ours"
+    if not args.reuse or not ours_dir.exists():
+        subprocess.run(["rm", "-rf", str(ours_dir)], check=True)
+        print("ingest (minutes ingest) …", flush=True)
+        seconds, peak, code = run_measured(
+            [
+                PYTHON,
+                "-m",
+                "indexer.cli",
+                "ingest",
+                str(corpus),
+                "--index",
+                str(ours_dir),
+                "--batch-size",
+                str(args.batch_size),
+            ]
+        )
+        result.ours = IngestRun(
+            round(seconds, 1), round(args.items / seconds, 1), round(peak, 1), round(folder_mb(ours_dir), 1), code
+        )
+        print(f"  {result.ours}", flush=True)
+
+    naive_dir = work / "index-naive"
+    if not args.skip_naive and (not args.reuse or not naive_dir.exists()):
+        subprocess.run(["rm", "-rf", str(naive_dir)], check=True)
+        print("ingest (naive Whoosh) …", flush=True)
+        seconds, peak, code = run_measured(
+            [PYTHON, str(REPO / "benchmarks" / "naive_ingest.py"), str(corpus), str(naive_dir)]
+        )
+        result.naive = IngestRun(
+            round(seconds, 1), round(args.items / seconds, 1), round(peak, 1), round(folder_mb(naive_dir), 1), code
+        )
+        print(f"  {result.naive}", flush=True)
+
+    queries = build_queries(corpus, args.queries)
+    print("search latency …", flush=True)
+    result.search = measure_search(ours_dir, queries)
+    if naive_dir.exists():
+        result.naive_search = measure_naive_search(naive_dir, queries)
+    if not args.skip_http:
+        print("HTTP latency …", flush=True)
+        result.http = measure_http(ours_dir, queries)
+    return result
+
+
+def markdown(result: ScaleResult) -> str:
+    lines = [f"### {result.items:,} items ({result.cores} cores, batch {result.batch_size})", ""]
+    lines += ["| | minutes-search | naive Whoosh | ratio |", "|---|---|---|---|"]
+    if result.ours:
+        naive = result.naive
+        ratio = f"{result.ours.items_per_s / naive.items_per_s:.2f}×" if naive else "–"
+        lines.append(
+            f"| ingest items/s | {result.ours.items_per_s} | {naive.items_per_s if naive else '–'} | {ratio} |"
+        )
+        lines.append(f"| ingest wall time s | {result.ours.seconds} | {naive.seconds if naive else '–'} | |")
+        lines.append(
+            f"| peak RSS MB (process tree) | {result.ours.peak_rss_mb} | {naive.peak_rss_mb if naive else '–'} | |"
+        )
+        lines.append(f"| index size MB | {result.ours.index_mb} | {naive.index_mb if naive else '–'} | |")
+    for name, lat in result.search.items():
+        other = result.naive_search.get(name)
+        lines.append(
+            f"| search {name} p50 / p95 ms | {lat.p50_ms} / {lat.p95_ms} | {f'{other.p50_ms} / {other.p95_ms}' if other else '–'} | |"
+        )
+    for name, lat in result.http.items():
+        lines.append(f"| HTTP {name} p50 / p95 ms | {lat.p50_ms} / {lat.p95_ms} | | |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--items", type=int, required=True)
+    parser.add_argument("--work", type=Path, required=True, help="folder for the corpus, the indexes and results.json")
+    parser.add_argument("--batch-size", type=int, default=5000)
+    parser.add_argument("--queries", type=int, default=200, help="queries per kind")
+    parser.add_argument("--skip-naive", action="store_true")
+    parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="reuse indexes already in WORK (measure search only)")
+    args = parser.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    result = run(args)
+    (args.work / "results.json").write_text(json.dumps(asdict(result), indent=1), "utf-8")
+    print(markdown(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

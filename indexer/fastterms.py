@@ -1,0 +1,131 @@
+"""Index terms and positions for a text, without a Token object per word.
+
+The Whoosh analyzer chain (tokeniser → filters) costs several generator steps
+per word, for every indexed field of every item.  Danish minutes repeat a small
+vocabulary, so here each distinct surface word is analysed once and remembered;
+a text becomes a regex ``findall`` and a dict lookup per word.  The result is
+the same term → positions map the analyzers in ``danish.py`` give (stop words
+renumbered away as Whoosh's StopFilter does).  Each kind checks itself against
+its analyzer on first use and steps aside if they disagree.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Callable
+from typing import Any
+
+from indexer import danish
+
+log = logging.getLogger(__name__)
+
+_WORDS = re.compile(danish.WORD_PATTERN)
+_CACHE_LIMIT = 1_000_000
+_MISSING = object()
+
+# A sentence with stop words, compounds, hyphens, numbers, case and a decomposed å.
+SELF_CHECK_TEXT = (
+    "Teknik- og Miljøudvalget godkendte personalepolitikken og it-strategien den 12.3.2019; "
+    "Sagsnr. 710-2016-1739. Arbejdspladserne i Aarhus og Grena\u030a skal have en ny skolestruktur, "
+    "og det er ikke til debat."
+)
+
+
+def _lower(raw: str) -> str:
+    return unicodedata.normalize("NFC", raw).lower()
+
+
+def _danish_term(raw: str) -> str | None:
+    word = _lower(raw)
+    if not word or word in danish.DANISH_STOP_WORDS:
+        return None
+    return str(danish.stem_term(word))
+
+
+def _exact_term(raw: str) -> str:
+    return _lower(raw)
+
+
+def _parts_terms(raw: str) -> tuple[str, ...] | None:
+    word = _lower(raw)
+    if not word or word in danish.DANISH_STOP_WORDS:
+        return None
+    return tuple(str(danish.stem_term(part)) for part in danish.compound_parts(word))
+
+
+class _Kind:
+    def __init__(self, analyse: Callable[[str], Any], analyzer: Callable[[], Any], stops: bool, multi: bool) -> None:
+        self.analyse = analyse
+        self.analyzer = analyzer
+        self.stops = stops  # stop words take no position (StopFilter renumbering)
+        self.multi = multi  # one word may give several terms at one position
+        self.cache: dict[str, Any] = {}
+        self.checked: bool | None = None
+
+
+KINDS: dict[str, _Kind] = {
+    "danish": _Kind(_danish_term, danish.danish_analyzer, stops=True, multi=False),
+    "exact": _Kind(_exact_term, danish.exact_analyzer, stops=False, multi=False),
+    "parts": _Kind(_parts_terms, lambda: danish.compound_analyzer(), stops=True, multi=True),
+}
+
+
+def analyzer_positions(text: str, analyzer: Any) -> dict[str, list[int]]:
+    """The reference: what Whoosh's own indexing path records for ``text``."""
+    out: dict[str, list[int]] = {}
+    for token in analyzer(text, positions=True, boosts=True, mode="index"):
+        if not token.stopped:
+            out.setdefault(token.text, []).append(token.pos)
+    return out
+
+
+def supported(kind: str) -> bool:
+    """True when ``kind`` exists and agrees with its analyzer (checked once)."""
+    entry = KINDS.get(kind)
+    if entry is None:
+        return False
+    if entry.checked is None:
+        try:
+            fast = _positions(SELF_CHECK_TEXT, entry)
+            slow = analyzer_positions(SELF_CHECK_TEXT, entry.analyzer())
+            entry.checked = fast == slow
+        except Exception:  # any surprise in the fast path means: use the analyzer
+            log.exception("fast indexing path for %s failed its self-check", kind)
+            entry.checked = False
+        if not entry.checked:
+            log.warning("fast indexing path for %s disagrees with its analyzer; using the analyzer", kind)
+    return bool(entry.checked)
+
+
+def term_positions(text: str, kind: str) -> dict[str, list[int]]:
+    """Term → positions for ``text`` as the ``kind`` analyzer would index it."""
+    return _positions(text, KINDS[kind])
+
+
+def _positions(text: str, entry: _Kind) -> dict[str, list[int]]:
+    cache = entry.cache
+    if len(cache) > _CACHE_LIMIT:
+        cache.clear()
+    analyse = entry.analyse
+    out: dict[str, list[int]] = {}
+    pos: int | None = None
+    for index, raw in enumerate(_WORDS.findall(text)):
+        result = cache.get(raw, _MISSING)
+        if result is _MISSING:
+            result = cache[raw] = analyse(raw)
+        if result is None:
+            continue
+        pos = (index if pos is None else pos + 1) if entry.stops else index
+        if entry.multi:
+            for term in result:
+                if term in out:
+                    out[term].append(pos)
+                else:
+                    out[term] = [pos]
+        elif result in out:
+            out[result].append(pos)
+        else:
+            out[result] = [pos]
+    return out

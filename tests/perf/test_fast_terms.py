@@ -1,0 +1,57 @@
+"""The cached indexing path must give exactly the postings the analyzers give."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from indexer import fastterms
+from indexer.index import FastText, MinutesIndex, build_schema
+from tests.conftest import CORPUS_CSV, SEED
+
+
+def corpus_texts() -> list[str]:
+    with CORPUS_CSV.open(encoding="utf-8", newline="") as handle:
+        texts = [row["indhold"] for row in csv.DictReader(handle)]
+    return [*texts, SEED.read_text(encoding="utf-8", errors="replace")]
+
+
+@pytest.mark.parametrize("kind", sorted(fastterms.KINDS))
+def test_fast_positions_equal_the_analyzer_on_the_real_corpus(kind: str) -> None:
+    analyzer = fastterms.KINDS[kind].analyzer()
+    assert fastterms.supported(kind)
+    for text in corpus_texts():
+        assert fastterms.term_positions(text, kind) == fastterms.analyzer_positions(text, analyzer)
+
+
+def test_fast_field_postings_equal_whoosh_text_field_postings() -> None:
+    schema = build_schema()
+    texts = corpus_texts()[:80]
+    fast_fields = [name for name in schema.names() if isinstance(schema[name], FastText)]
+    assert {"title", "body", "exact"} <= set(fast_fields)
+    for name in fast_fields:
+        field = schema[name]
+        for text in texts:
+            fast = sorted(field.index(text))
+            slow = sorted(super(FastText, field).index(text))
+            assert fast == slow, name
+
+
+def test_an_index_built_fast_holds_every_analyzer_term(tmp_path: Path) -> None:
+    from indexer.cli import ingest
+
+    summary = ingest([SEED], tmp_path / "ix", workers=1)
+    assert summary.items_added > 0
+    index = MinutesIndex.open(tmp_path / "ix")
+    analyzer = index.ix.schema["body"].analyzer
+    checked = 0
+    with index.ix.searcher() as searcher:
+        reader = searcher.reader()
+        for fields in searcher.all_stored_fields():
+            for term, positions in fastterms.analyzer_positions(fields.get("body") or "", analyzer).items():
+                assert ("body", term) in reader
+                assert reader.frequency("body", term) >= len(positions)
+                checked += 1
+    assert checked >= 50

@@ -34,6 +34,7 @@ from indexer.bodies import BODY_SYNONYMS, KNOWN_BODIES, resolve_abbreviation
 from indexer.danish import fold
 from indexer.index import CLOSED_TITLE, MinutesIndex, case_key
 from indexer.municipalities import canonical_municipality
+from indexer.topics import TOPIC_NAMES, public_topics
 
 SEARCH_FIELDS = ["title", "decision", "body", "attachment_titles", "attachments_text", "exact"]
 FIELD_BOOSTS = {
@@ -227,6 +228,12 @@ class SearchService:
             return f"{match.group(1)}:'{case_key(value)}'" if value else match.group(0)
 
         text = re.sub(r"\b(sag|sagsnr|case):(\"[^\"]+\"|\S+)", case_repl, text, flags=re.IGNORECASE)
+
+        def topic_repl(match: re.Match[str]) -> str:
+            code = topic_code(match.group(2).strip('"'))
+            return f"topic:{code}" if code else match.group(0)
+
+        text = re.sub(r"\b(topic|emne):(\"[^\"]+\"|\S+)", topic_repl, text, flags=re.IGNORECASE)
         return text
 
     def _committee_names(self) -> list[str]:
@@ -388,7 +395,7 @@ class SearchService:
             "access": doc.get("access", "closed"),
             "decision": _first_lines(decision_text, 400),
             "attachments": [self._attachment(doc["id"], n, a) for n, a in enumerate(doc.get("attachments", []))],
-            "topics": doc.get("topics", []),
+            "topics": public_topics(doc.get("topics")),
         }
 
     def _attachment(self, item_id: str, n: int, attachment: dict[str, Any]) -> dict[str, Any]:
@@ -599,6 +606,23 @@ def _body_alternatives(match: re.Match[str], committees: list[str]) -> str:
     words = [word, *(s for s in synonyms if s != word.casefold())]
     options = [f"{field_prefix}{w}" for w in words] + [f"committee:'{n}'" for n in names]
     return "(" + " OR ".join(options) + ")"
+
+
+def topic_code(value: str) -> str | None:
+    """The KLE main-group code an ``emne:`` value names: "05", "5", "05.01.08" or "Veje og trafik"."""
+    value = value.strip()
+    digits = re.match(r"^(\d{1,2})(?:\.\d{2})*$", value)
+    if digits:
+        code = digits.group(1).zfill(2)
+        return code if code in TOPIC_NAMES else None
+    wanted = fold(value.casefold())
+    if len(wanted) < 3:
+        return None
+    for code, name in TOPIC_NAMES.items():
+        if fold(name.casefold()) == wanted:
+            return code
+    starts = [code for code, name in TOPIC_NAMES.items() if fold(name.casefold()).startswith(wanted)]
+    return starts[0] if len(starts) == 1 else None
 
 
 def _tidy_highlight(text: str) -> str:

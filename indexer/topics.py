@@ -98,6 +98,12 @@ class Topic:
         return asdict(self)
 
 
+def public_topics(stored: list[dict[str, object]] | None) -> list[dict[str, object]]:
+    """Stored topics as listings show them: ``{"code", "name", "source", "confidence"}``,
+    plus the finer KLE number (``detail``) and its title only when known."""
+    return [{k: v for k, v in t.items() if v is not None or k not in ("detail", "detail_name")} for t in stored or []]
+
+
 # --------------------------------------------------------------------------
 # KLE numbers in case numbers and text
 

@@ -266,8 +266,9 @@ def sort_views(request: SearchRequest) -> list[dict[str, Any]]:
 
 
 def hidden_filter_fields(request: SearchRequest) -> list[tuple[str, str]]:
-    """Filters a new query from the search box keeps (removable as chips)."""
-    args = search_args(request, q=None, page=None, sort=None)
+    """Filters a new query from the search box keeps (removable as chips), and a sort order
+    the user chose; the default order is left out so a new query ranks by relevance."""
+    args = search_args(request, q=None, page=None)
     fields: list[tuple[str, str]] = []
     for key, value in args.items():
         if key in ("from", "to"):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -30,6 +31,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--lang=da-DK",  # date inputs in the Danish order, as a Danish visitor sees them
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
@@ -186,4 +188,36 @@ def test_autocomplete_fills_the_datalist(server: str, browser: object) -> None:
     page.locator("#forslag option").first.wait_for(state="attached", timeout=5000)
     values = page.eval_on_selector_all("#forslag option", "els => els.map(e => e.value)")
     assert any(v.lower().startswith("sundh") for v in values), values
+    context.close()
+
+
+def test_without_javascript_search_facet_and_keyboard_chip_removal(server: str, browser: object) -> None:
+    """The form, facets, chips and paging are plain links and GET forms: no script needed."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(java_script_enabled=False, locale="da-DK")  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(server + "/")
+    page.get_by_label("Søg efter punkter, beslutninger og bilag").fill("sundhed")
+    page.get_by_role("button", name="Søg", exact=True).click()
+    page.wait_for_url("**/?q=sundhed*")
+    expect(page.locator("li.hit").first).to_be_visible()
+    page.locator("section.facet").filter(has=page.get_by_role("heading", name="År")).locator("a").first.click()
+    page.wait_for_url("**year=*")
+    chip = page.get_by_role("link", name=re.compile(r"^Fjern filter År: \d{4}$"))
+    expect(chip).to_have_count(1)
+
+    # reach the chip with the keyboard; its focus ring shows; Enter removes the filter
+    page.locator("#q").focus()
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.getAttribute('aria-label') || ''").startswith("Fjern filter År"):
+            break
+    else:
+        raise AssertionError("the chip cannot be reached with Tab")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("", "none"), "focus is visible"
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"^(?!.*year=).*q=sundhed"))
+    expect(page.locator("nav.chips")).to_have_count(0)
     context.close()

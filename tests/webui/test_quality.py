@@ -201,3 +201,12 @@ def test_json_twin_carries_what_the_search_page_shows(client: FlaskClient) -> No
     titles = [a.text for a in tree.xpath("//li[@class='hit']/h3/a")]
     assert titles == [r["title"] for r in data["results"]]
     assert tree.xpath("//h2[@id='resultater-overskrift']")[0].text.startswith(f"{data['total']} resultater")
+
+
+def test_a_new_query_from_the_front_page_ranks_by_relevance(client: FlaskClient) -> None:
+    """Browsing lists newest first; the form must not carry that order into a typed query."""
+    front = html.fromstring(client.get("/").get_data(as_text=True))
+    assert not front.xpath("//form//*[@name='sort']")
+    chosen = html.fromstring(client.get("/?q=vejbump&sort=oldest").get_data(as_text=True))
+    assert chosen.xpath("//form//input[@type='hidden'][@name='sort']/@value") == ["oldest"]
+    assert client.get("/api/search?q=vejbump").get_json()["sort"] == "relevance"

@@ -93,7 +93,13 @@ HIT = {
 }
 FACET_VALUE = {
     "type": "object",
-    "properties": {"value": {"type": "string"}, "count": {"type": "integer"}, "selected": {"type": "boolean"}},
+    "properties": {
+        "value": {"type": "string"},
+        "count": {"type": "integer"},
+        "selected": {"type": "boolean"},
+        "label": {"type": "string", "description": "what the HTML page shows, e.g. '05 Veje og trafik'"},
+        "url": {"type": "string", "format": "uri", "description": "this search with the value toggled"},
+    },
 }
 LINK = {"type": "string", "format": "uri", "nullable": True}
 SEARCH_RESPONSE = {

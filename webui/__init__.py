@@ -104,7 +104,8 @@ def cache_headers(response: Response, seconds: int) -> Response:
     response.cache_control.public = True
     response.cache_control.max_age = seconds
     response.add_etag()
-    return response.make_conditional(request)
+    response.make_conditional(request)  # updates this response in place (304 when the ETag matches)
+    return response
 
 
 def search_service(app: Flask) -> SearchService:

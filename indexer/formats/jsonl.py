@@ -10,6 +10,7 @@ a FormatError.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,27 @@ def _apply_sidecar(meeting: Meeting, meta: dict[str, Any], path: Path) -> None:
         meeting.start = sidecar_start(meta)
     if not meeting.source:
         meeting.source = str(path)
+    _confine_attachment_files(meeting, path)
     if not meeting.source_format:
         meeting.source_format = NAME
     meeting.finalise()
+
+
+def _confine_attachment_files(meeting: Meeting, path: Path) -> None:
+    """Attachment files are read relative to the JSONL file's folder and never outside it,
+    so a line cannot make the archive copy (and publish) an arbitrary file of the server."""
+    folder = path.parent.resolve()
+    for item in meeting.items:
+        for attachment in item.attachments:
+            if not attachment.file:
+                continue
+            reference = attachment.file.replace("\\", "/")
+            candidate = (folder / reference).resolve()
+            if candidate.is_relative_to(folder) and not re.match(r"^[A-Za-z]:", reference):
+                attachment.file = str(candidate)
+            else:
+                meeting.warnings.append(
+                    f"{path}: attachment file {attachment.file!r} is outside the file's folder; ignored"
+                )
+                attachment.file = None
+                attachment.text_status = "missing"

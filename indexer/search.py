@@ -15,9 +15,11 @@ import math
 import os
 import re
 import threading
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +30,7 @@ from whoosh.qparser import (
     OperatorsPlugin,
     QueryParser,
 )
-from whoosh.query import And, DateRange, Every, Or, Query, Term
+from whoosh.query import And, DateRange, Every, Or, Phrase, Query, Term
 
 from indexer.bodies import BODY_SYNONYMS, KNOWN_BODIES, resolve_abbreviation
 from indexer.danish import fold
@@ -56,6 +58,7 @@ FIELD_ALIASES = {
     "body": ["tekst", "sagsfremstilling"],
     "municipality": ["kommune"],
 }
+PHRASE_FIELDS = {"title", "decision", "body", "exact"}
 SNIPPET_FIELDS = [
     ("decision", "beslutning"),
     ("title", "titel"),
@@ -64,6 +67,7 @@ SNIPPET_FIELDS = [
 ]
 FACETS = ["committee", "year", "topic", "municipality", "kind"]
 SORTS = ("relevance", "newest", "oldest")
+HIGHLIGHT_CHARS = 60_000  # snippets come from the first part of very long attachment texts
 MAX_PAGE = 1000
 
 
@@ -151,6 +155,7 @@ class SearchService:
         self._target = self._live_target()
         self._local = threading.local()
         self._lock = threading.Lock()
+        self._contexts: dict[tuple[Any, ...], _SearcherContext] = {}
         self._generation = 0
         self.attachment_url = attachment_url or (
             lambda item_id, n, a: default_attachment_url(item_id, n, a, self.index.archive_dir)
@@ -217,7 +222,7 @@ class SearchService:
             query = self._parser.parse(text)
         except Exception as exc:  # the parser is lenient; this is belt and braces
             raise QueryError(f"Søgningen kunne ikke forstås: {exc}") from exc
-        return query
+        return _restrict_phrases(query).normalize()
 
     @staticmethod
     def _rewrite_prefixes(text: str) -> str:
@@ -289,30 +294,41 @@ class SearchService:
         except QueryError as exc:
             return SearchResponse(request, 0, [], {}, error=str(exc))
         searcher = self.searcher()
-        filter_query = self.build_filter(request)
-        facets = {
-            name: sorting.FieldFacet(name, allow_overlap=(name == "topic"), maptype=sorting.Count) for name in FACETS
-        }
+        context = self._context(searcher)
+        allowed = context.allowed(searcher, request)
         sortedby: Any = None
         reverse = False
         if request.sort in ("newest", "oldest") or not request.q:
             sortedby = "date"
             reverse = request.sort != "oldest"
         limit = request.page * request.per_page
-        results = searcher.search(
-            query, filter=filter_query, limit=limit, groupedby=facets, sortedby=sortedby, reverse=reverse, terms=True
-        )
+        results = searcher.search(query, filter=allowed, limit=limit, sortedby=sortedby, reverse=reverse, terms=True)
         results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=70)
         results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
-        total = len(results)
+        # Totals and facet counts come from the unscored set of matching documents:
+        # scoring every match only to count it is what makes naive faceting slow.
+        matching = allowed if isinstance(query, Every) else [d for d in searcher.docs_for_query(query) if d in allowed]
         start = (request.page - 1) * request.per_page
-        hits = []
-        for hit in results[start:limit]:
-            hits.append(self._result(hit, highlight_terms=bool(request.q)))
-        response = SearchResponse(request, total, hits, self._facets(results, request))
-        if request.q and total == 0:
+        hits = [self._result(hit, highlight_terms=bool(request.q)) for hit in results[start:limit]]
+        response = SearchResponse(request, len(matching), hits, self._facets(context.counts(matching), request))
+        if request.q and not matching:
             response.suggestion = self.did_you_mean(request.q)
         return response
+
+    def _context(self, searcher: Any) -> _SearcherContext:
+        """Caches for one state of the index (open documents, facet columns), shared by
+        all threads' searchers of that state and rebuilt after each commit."""
+        key = tuple(
+            (leaf.segment().segment_id(), leaf.doc_count(), leaf.doc_count_all())
+            for leaf, _ in searcher.reader().leaf_readers()
+        )
+        with self._lock:
+            context = self._contexts.get(key)
+        if context is None:
+            context = _SearcherContext(searcher, self.open_filter())
+            with self._lock:
+                self._contexts = {key: context}  # only the newest state is kept
+        return context
 
     def iter_summaries(self, request: SearchRequest, limit: int) -> tuple[int, list[dict[str, Any]]]:
         """(total, item summaries) of the whole result set in the request's order, up to ``limit``.
@@ -328,19 +344,16 @@ class SearchService:
         if request.sort in ("newest", "oldest") or not request.q:
             sortedby = "date"
             reverse = request.sort != "oldest"
-        results = self.searcher().search(
-            query, filter=self.build_filter(request), limit=max(1, limit), sortedby=sortedby, reverse=reverse
-        )
+        searcher = self.searcher()
+        allowed = self._context(searcher).allowed(searcher, request)
+        results = searcher.search(query, filter=allowed, limit=max(1, limit), sortedby=sortedby, reverse=reverse)
         return len(results), [self.item_summary(json.loads(hit["doc"])) for hit in results]
 
-    def _facets(self, results: Any, request: SearchRequest) -> dict[str, list[dict[str, Any]]]:
+    def _facets(self, all_counts: dict[str, dict[str, int]], request: SearchRequest) -> dict[str, list[dict[str, Any]]]:
         selected = request.selected()
         out: dict[str, list[dict[str, Any]]] = {}
         for name in FACETS:
-            try:
-                counts = results.groups(name)
-            except KeyError:
-                counts = {}
+            counts = all_counts.get(name, {})
             chosen = {v.lower() if name == "topic" else v for v in selected.get(name, [])}
             values: list[dict[str, Any]] = [
                 {"value": str(value), "count": int(count), "selected": str(value) in chosen}
@@ -361,8 +374,14 @@ class SearchService:
         doc = json.loads(hit["doc"])
         snippet, snippet_field = "", ""
         if highlight_terms:
+            matched = (
+                {fieldname for fieldname, _ in (hit.matched_terms() or [])} if hit.results.has_matched_terms() else None
+            )
             for fieldname, label in SNIPPET_FIELDS:
-                text = hit.highlights(fieldname, top=2)
+                if matched is not None and fieldname not in matched:
+                    continue  # re-analysing a long text that did not match is the costly part
+                stored = hit.get(fieldname) or ""
+                text = hit.highlights(fieldname, text=stored[:HIGHLIGHT_CHARS], top=2) if stored else ""
                 if text:
                     snippet, snippet_field = _tidy_highlight(text), label
                     break
@@ -623,6 +642,97 @@ def topic_code(value: str) -> str | None:
             return code
     starts = [code for code, name in TOPIC_NAMES.items() if fold(name.casefold()).startswith(wanted)]
     return starts[0] if len(starts) == 1 else None
+
+
+def _restrict_phrases(query: Query) -> Query:
+    """Phrases only where word order means something and is cheap to check.
+
+    The multifield parser asks every field for the phrase; compound parts and the
+    attachment fields (whose text the unstemmed ``exact`` field holds as well)
+    only cost position checks there.  A phrase the user put in one field
+    (``bilag:"…"``) is left as it is.
+    """
+    if isinstance(query, Or) and len(query.subqueries) > 1 and all(isinstance(q, Phrase) for q in query.subqueries):
+        kept = [q for q in query.subqueries if getattr(q, "fieldname", None) in PHRASE_FIELDS]
+        return Or(kept, boost=query.boost) if kept else query
+    return query.apply(_restrict_phrases)
+
+
+class _SearcherContext:
+    """What one searcher (one index generation) needs for fast filters and facets.
+
+    The open documents are found once; the single-valued facet fields are read
+    from their columns once, so a facet count is one pass over the matching
+    documents; topics (several per item) are counted by set intersection.
+    Filter sets for requested values are cached, bounded.
+    """
+
+    COLUMN_FACETS = ("committee", "year", "municipality", "kind")
+
+    def __init__(self, searcher: Any, open_filter: Query) -> None:
+        self.open_docs: set[int] = set(searcher.docs_for_query(open_filter))
+        reader = searcher.reader()
+        self.columns: dict[str, list[Any]] = {}
+        for name in self.COLUMN_FACETS:
+            if reader.has_column(name):
+                self.columns[name] = list(reader.column_reader(name))
+        self.topic_docs: dict[str, set[int]] = {}
+        if "topic" in reader.indexed_field_names():
+            for term in reader.lexicon("topic"):
+                code = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+                self.topic_docs[code] = set(searcher.docs_for_query(Term("topic", code))) & self.open_docs
+        self._cache: dict[tuple[Any, ...], set[int]] = {}
+
+    def _cached(self, key: tuple[Any, ...], build: Callable[[], set[int]]) -> set[int]:
+        # The sets are shared and must never be changed in place: only & and | are used.
+        found = self._cache.get(key)
+        if found is None:
+            if len(self._cache) > 256:
+                self._cache.clear()
+            found = self._cache[key] = build()
+        return found
+
+    def _values(self, searcher: Any, name: str, values: list[str]) -> set[int]:
+        wanted = set(values)
+        column = self.columns.get(name)
+        if column is None:
+            return set(searcher.docs_for_query(Or([Term(name, v) for v in values])))
+        return set(n for n, value in enumerate(column) if value in wanted)
+
+    def allowed(self, searcher: Any, request: SearchRequest) -> set[int]:
+        """Open documents that pass the request's filters."""
+        result = self.open_docs
+        for name, values in (
+            ("committee", request.committee),
+            ("municipality", request.municipality),
+            ("kind", request.kind),
+            ("year", request.year),
+        ):
+            chosen = tuple(sorted(v for v in values if v))
+            if chosen:
+                values_set = self._cached((name, chosen), partial(self._values, searcher, name, list(chosen)))
+                result = result & values_set
+        topics = tuple(sorted({t.strip().lower() for t in request.topic if t and t.strip()}))
+        if topics:
+            result = result & set().union(*(self.topic_docs.get(t, set()) for t in topics))
+        if request.date_from or request.date_to:
+            start = datetime.combine(request.date_from, time.min) if request.date_from else None
+            end = datetime.combine(request.date_to, time.max) if request.date_to else None
+            key = ("date", start, end)
+            result = result & self._cached(key, lambda: set(searcher.docs_for_query(DateRange("date", start, end))))
+        return result
+
+    def counts(self, docs: Iterable[int]) -> dict[str, dict[str, int]]:
+        docs = list(docs)
+        out: dict[str, dict[str, int]] = {}
+        for name, column in self.columns.items():
+            out[name] = {
+                str(k): v for k, v in Counter(map(column.__getitem__, docs)).items() if k not in (None, "", b"")
+            }
+        docset = set(docs)
+        topic_counts = {code: len(members & docset) for code, members in self.topic_docs.items()}
+        out["topic"] = {code: n for code, n in topic_counts.items() if n}
+        return out
 
 
 def _tidy_highlight(text: str) -> str:

@@ -50,8 +50,8 @@ def resolve_file(base: Path, reference: str) -> Path | None:
     if not reference:
         return None
     parts = [p for p in re.split(r"[\\/]+", reference.strip()) if p not in ("", ".")]
-    if not parts or any(p == ".." for p in parts):
-        return None
+    if not parts or any(p == ".." for p in parts) or any(len(p.encode("utf-8", "replace")) > 255 for p in parts):
+        return None  # ".." never leaves the export; no file system takes a name over 255 bytes
     if re.match(r"^[A-Za-z]:$", parts[0]):
         for start in range(1, len(parts)):
             found = _resolve_parts(base, parts[start:])

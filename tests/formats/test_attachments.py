@@ -123,3 +123,8 @@ def test_extraction_is_cached_by_content_so_a_copy_is_not_read_again(tmp_path: P
     attach_file(second, tmp_path, "copy.pdf", [])
     assert len(list(cache.rglob("*.json"))) == 1
     assert second.text == first.text and second.text_status == "extracted"
+
+
+def test_overlong_reference_is_not_found_rather_than_an_error(tmp_path: Path) -> None:
+    assert resolve_file(tmp_path, "a" * 400 + ".pdf") is None
+    assert resolve_file(tmp_path, "bilag\\" + "æ" * 200 + ".PDF") is None

@@ -128,9 +128,7 @@ def test_every_format_has_a_real_seed(format_name: str) -> None:
     assert format_name in SEEDS, f"no real sample to fuzz {format_name} with"
 
 
-KNOWN_PARSER_BUGS = {
-    "agenda-text": "an attachment reference longer than NAME_MAX raises OSError (File name too long) from Path.exists",
-}
+KNOWN_PARSER_BUGS: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(

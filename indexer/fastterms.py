@@ -129,3 +129,19 @@ def _positions(text: str, entry: _Kind) -> dict[str, list[int]]:
         else:
             out[result] = [pos]
     return out
+
+
+def term_of(raw: str, kind: str) -> Any:
+    """The cached term(s) one surface word becomes under ``kind`` (None for a stop word)."""
+    entry = KINDS[kind]
+    result = entry.cache.get(raw, _MISSING)
+    if result is _MISSING:
+        if len(entry.cache) > _CACHE_LIMIT:
+            entry.cache.clear()
+        result = entry.cache[raw] = entry.analyse(raw)
+    return result
+
+
+def iter_words(text: str) -> Any:
+    """Word matches (with offsets) exactly as the analyzers tokenise."""
+    return _WORDS.finditer(text)

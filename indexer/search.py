@@ -23,7 +23,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from whoosh import highlight, sorting
+from whoosh import sorting
 from whoosh.qparser import (
     FieldAliasPlugin,
     MultifieldParser,
@@ -36,6 +36,7 @@ from indexer.bodies import BODY_SYNONYMS, KNOWN_BODIES, resolve_abbreviation
 from indexer.danish import fold
 from indexer.index import CLOSED_TITLE, MinutesIndex, case_key
 from indexer.municipalities import canonical_municipality
+from indexer.snippets import highlight
 from indexer.topics import TOPIC_NAMES, public_topics
 
 SEARCH_FIELDS = ["title", "decision", "body", "attachment_titles", "attachments_text", "exact"]
@@ -67,7 +68,6 @@ SNIPPET_FIELDS = [
 ]
 FACETS = ["committee", "year", "topic", "municipality", "kind"]
 SORTS = ("relevance", "newest", "oldest")
-HIGHLIGHT_CHARS = 60_000  # snippets come from the first part of very long attachment texts
 MAX_PAGE = 1000
 
 
@@ -303,8 +303,6 @@ class SearchService:
             reverse = request.sort != "oldest"
         limit = request.page * request.per_page
         results = searcher.search(query, filter=allowed, limit=limit, sortedby=sortedby, reverse=reverse, terms=True)
-        results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=70)
-        results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
         # Totals and facet counts come from the unscored set of matching documents:
         # scoring every match only to count it is what makes naive faceting slow.
         matching = allowed if isinstance(query, Every) else [d for d in searcher.docs_for_query(query) if d in allowed]
@@ -374,17 +372,7 @@ class SearchService:
         doc = json.loads(hit["doc"])
         snippet, snippet_field = "", ""
         if highlight_terms:
-            matched = (
-                {fieldname for fieldname, _ in (hit.matched_terms() or [])} if hit.results.has_matched_terms() else None
-            )
-            for fieldname, label in SNIPPET_FIELDS:
-                if matched is not None and fieldname not in matched:
-                    continue  # re-analysing a long text that did not match is the costly part
-                stored = hit.get(fieldname) or ""
-                text = hit.highlights(fieldname, text=stored[:HIGHLIGHT_CHARS], top=2) if stored else ""
-                if text:
-                    snippet, snippet_field = _tidy_highlight(text), label
-                    break
+            snippet, snippet_field = self._snippet(hit)
         if not snippet:
             lead = _first_lines(hit.get("decision") or hit.get("body") or "", 240)
             snippet = _escape(lead)
@@ -393,6 +381,28 @@ class SearchService:
         score = round(float(hit.score), 4) if highlight_terms and hit.score is not None else None
         result.update(snippet=snippet, snippet_field=snippet_field, score=score)
         return result
+
+    @staticmethod
+    def _snippet(hit: Any) -> tuple[str, str]:
+        """(highlighted passage, the field it is from): the first field, in the order
+        decision, title, body, attachments, whose own terms matched; else the first
+        that shows an exact-form or compound-part match."""
+        by_field: dict[str, set[str]] = {}
+        if hit.results.has_matched_terms():
+            for fieldname, term in hit.matched_terms() or []:
+                text = term.decode("utf-8", "replace") if isinstance(term, bytes) else str(term)
+                by_field.setdefault(fieldname, set()).add(text)
+        exact, parts = by_field.get("exact", set()), by_field.get("parts", set())
+        for own_terms_only in (True, False):
+            for fieldname, label in SNIPPET_FIELDS:
+                stemmed = by_field.get(fieldname, set())
+                if own_terms_only and not stemmed:
+                    continue
+                stored = hit.get(fieldname) or ""
+                text = highlight(stored, stemmed, exact, parts) if stored else ""
+                if text:
+                    return text, label
+        return "", ""
 
     def item_summary(self, doc: dict[str, Any]) -> dict[str, Any]:
         """The shape every listing uses (CLI --json, /api/search, feeds, CSV)."""
@@ -493,7 +503,7 @@ class SearchService:
             return []
         searcher = self.searcher()
         results = searcher.search(
-            Term("case_key", stored["case_key"]), filter=self.open_filter(), limit=200, sortedby="date"
+            Term("case_key", stored["case_key"]), filter=self._context(searcher).open_docs, limit=200, sortedby="date"
         )
         return [self.item_summary(json.loads(hit["doc"])) for hit in results if hit["id"] != item_id]
 
@@ -504,14 +514,16 @@ class SearchService:
             return []
         searcher = self.searcher()
         text = "\n".join([stored.get("title", "")] * 2 + [stored.get("decision", ""), stored.get("body", "")])
-        results = searcher.more_like(stored["_docnum"], "body", text=text, top=limit + 1, filter=self.open_filter())
+        open_docs = self._context(searcher).open_docs
+        results = searcher.more_like(stored["_docnum"], "body", text=text, top=limit + 1, filter=open_docs)
         return [self.item_summary(json.loads(hit["doc"])) for hit in results if hit["id"] != item_id][:limit]
 
     # -- vocabulary ------------------------------------------------------------
 
     def _has_open_hit(self, fieldname: str, term: str) -> bool:
-        results = self.searcher().search(Term(fieldname, term), filter=self.open_filter(), limit=1)
-        return not results.is_empty()
+        searcher = self.searcher()
+        open_docs = self._context(searcher).open_docs
+        return any(doc in open_docs for doc in searcher.docs_for_query(Term(fieldname, term)))
 
     def did_you_mean(self, text: str) -> str | None:
         """ "Mente du": a corrected query built from the open index's own words."""
@@ -568,14 +580,9 @@ class SearchService:
         return out[:limit]
 
     def committees(self) -> list[str]:
-        searcher = self.searcher()
-        results = searcher.search(
-            Every(),
-            filter=self.open_filter(),
-            limit=1,
-            groupedby={"c": sorting.FieldFacet("committee", maptype=sorting.Count)},
-        )
-        return sorted(results.groups("c"))
+        """Names of the committees that have open items."""
+        context = self._context(self.searcher())
+        return sorted(context.counts(context.open_docs).get("committee", {}))
 
     def stats(self) -> dict[str, Any]:
         searcher = self.searcher()
@@ -733,12 +740,6 @@ class _SearcherContext:
         topic_counts = {code: len(members & docset) for code, members in self.topic_docs.items()}
         out["topic"] = {code: n for code, n in topic_counts.items() if n}
         return out
-
-
-def _tidy_highlight(text: str) -> str:
-    """One line, plain <mark> tags (Whoosh adds classes we do not need)."""
-    text = re.sub(r"<mark[^>]*>", "<mark>", text)
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def _first_lines(text: str, limit: int) -> str:

@@ -1,0 +1,95 @@
+"""Highlighted snippets: the best passages of a field around the words that matched.
+
+Whoosh's highlighter runs every word of the stored text through the whole
+analysis chain again for each hit.  Here each word is looked up in the same
+word → term cache the indexer fills (``fastterms``), so a snippet costs one
+regex pass over the text.  Output is HTML-escaped text with ``<mark>`` around
+matches — the only markup a snippet carries.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from indexer import fastterms
+
+SCAN_CHARS = 60_000  # passages come from the first part of very long attachment texts
+
+
+@dataclass
+class _Passage:
+    start: int
+    end: int
+    marks: list[tuple[int, int]]
+
+
+def _matching_spans(
+    text: str, stemmed: Collection[str], exact: Collection[str], parts: frozenset[str] | set[str]
+) -> list[tuple[int, int]]:
+    spans = []
+    for match in fastterms.iter_words(text[:SCAN_CHARS]):
+        word = match.group()
+        if (
+            (exact and word.lower() in exact)
+            or (stemmed and fastterms.term_of(word, "danish") in stemmed)
+            or (parts and not parts.isdisjoint(fastterms.term_of(word, "parts") or ()))
+        ):
+            spans.append((match.start(), match.end()))
+    return spans
+
+
+def _passages(spans: list[tuple[int, int]], length: int, maxchars: int, surround: int) -> list[_Passage]:
+    passages: list[_Passage] = []
+    i = 0
+    while i < len(spans):
+        start = max(0, spans[i][0] - surround)
+        j = i
+        while j + 1 < len(spans) and spans[j + 1][1] + surround - start <= maxchars:
+            j += 1
+        passages.append(_Passage(start, min(length, spans[j][1] + surround), spans[i : j + 1]))
+        i = j + 1
+    return passages
+
+
+def _snap(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen to whole words so a passage never starts or ends mid-word."""
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return start, end
+
+
+def highlight(
+    text: str,
+    stemmed: Collection[str],
+    exact: Collection[str] = (),
+    parts: frozenset[str] | set[str] = frozenset(),
+    top: int = 2,
+    maxchars: int = 240,
+    surround: int = 70,
+) -> str:
+    """Up to ``top`` passages of ``text`` with matching words marked, or "" when none match.
+
+    A word matches when its index term is in ``stemmed`` (the Danish-analysed
+    terms the query matched in this field), its lower-cased form is in ``exact``,
+    or one of its compound parts is in ``parts``.
+    """
+    spans = _matching_spans(text, stemmed, exact, parts)
+    if not spans:
+        return ""
+    passages = _passages(spans, len(text), maxchars, surround)
+    best = sorted(sorted(passages, key=lambda p: (-len(p.marks), p.start))[:top], key=lambda p: p.start)
+    pieces = []
+    for passage in best:
+        start, end = _snap(text, passage.start, passage.end)
+        out, cursor = [], start
+        for mark_start, mark_end in passage.marks:
+            out.append(html.escape(text[cursor:mark_start], quote=False))
+            out.append(f"<mark>{html.escape(text[mark_start:mark_end], quote=False)}</mark>")
+            cursor = mark_end
+        out.append(html.escape(text[cursor:end], quote=False))
+        pieces.append(" ".join("".join(out).split()))
+    return " … ".join(pieces)

@@ -332,14 +332,26 @@ class MinutesIndex:
 
     def _writer(self, procs: int = 1) -> IndexWriter:
         """A writer; with ``procs`` > 1 the analysis and segment writing run in that many
-        forked processes (each batch becomes ``procs`` segments, merged by later commits)."""
+        forked processes (each batch becomes ``procs`` segments, merged by later commits).
+
+        Segments are written as separate files, not one compound file: Whoosh reads a
+        compound segment through an in-memory copy per searcher, so every thread's
+        searcher would hold the whole index in memory; separate files are read through
+        the operating system's page cache, shared by all.
+        """
         try:
             if procs > 1:
                 _warm_analysis()  # forked writers inherit the loaded dictionaries
                 return self.ix.writer(
-                    timeout=WRITER_TIMEOUT_S, delay=0.25, limitmb=192, procs=procs, multisegment=True, batchsize=200
+                    timeout=WRITER_TIMEOUT_S,
+                    delay=0.25,
+                    limitmb=192,
+                    procs=procs,
+                    multisegment=True,
+                    batchsize=200,
+                    compound=False,
                 )
-            return self.ix.writer(timeout=WRITER_TIMEOUT_S, delay=0.25, limitmb=256)
+            return self.ix.writer(timeout=WRITER_TIMEOUT_S, delay=0.25, limitmb=256, compound=False)
         except LockError:
             raise IndexBusy(f"{self.root}: the index is locked by another writer") from None
 

@@ -126,3 +126,13 @@ def test_reindex_rebuilds_from_recorded_sources_and_swaps(tmp_path: Path, capsys
     hit = service.search(SearchRequest(q="sociale medier")).results[0]
     assert hit["municipality"] == "Norddjurs Kommune"
     capsys.readouterr()
+
+
+def test_segments_are_separate_files_read_through_the_page_cache(tmp_path: Path) -> None:
+    # A compound segment would be copied into memory by every searcher (one per server thread).
+    root = tmp_path / "ix"
+    quiet_ingest([SEED], root, context=NORDDJURS)
+    live = MinutesIndex.live_dir(root).resolve()
+    names = [p.name for p in live.iterdir()]
+    assert not any(name.endswith(".seg") for name in names)
+    assert any(name.endswith(".pst") for name in names)

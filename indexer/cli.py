@@ -419,7 +419,12 @@ def build_parser() -> argparse.ArgumentParser:
         index_option(p)
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=int, default=8080)
-        p.add_argument("--threads", type=int, default=8)
+        p.add_argument(
+            "--threads",
+            type=int,
+            default=4,
+            help="server threads (default 4: searches are CPU-bound, more threads only queue)",
+        )
         if name == "demo":
             p.add_argument("--no-serve", action="store_true", help="build and print a sample search, then stop")
             p.set_defaults(index=Path(os.environ.get(ENV_INDEX) or "var/demo-index"))

@@ -45,6 +45,7 @@ class IngestRun:
     items_per_s: float
     peak_rss_mb: float
     index_mb: float
+    peak_pss_mb: float = 0.0  # proportional set size: pages shared by forked workers counted once
     returncode: int
 
 
@@ -70,8 +71,24 @@ class ScaleResult:
 # -- process measurement ---------------------------------------------------------
 
 
-def _tree_rss_kb(root_pid: int) -> int:
-    """Resident memory of a process and all its descendants, from /proc."""
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _tree_memory_kb(root_pid: int) -> tuple[int, int]:
+    """(resident, proportional) memory of a process and all its descendants, from /proc.
+
+    Resident memory counts pages that forked workers share with their parent once per
+    process; the proportional figure splits shared pages between them, so it is what
+    the process tree really occupies.
+    """
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
@@ -86,26 +103,28 @@ def _tree_rss_kb(root_pid: int) -> int:
             continue
         parents[int(entry)] = int(fields[1])
         rss[int(entry)] = pages * (os.sysconf("SC_PAGE_SIZE") // 1024)
-    total, stack = 0, [root_pid]
+    total, proportional, stack = 0, 0, [root_pid]
     while stack:
         pid = stack.pop()
         total += rss.get(pid, 0)
+        proportional += _pss_kb(pid)
         stack.extend(child for child, parent in parents.items() if parent == pid)
-    return total
+    return total, proportional
 
 
-def run_measured(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
-    """(wall seconds, peak tree RSS in MB, return code) of a command."""
+def run_measured(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int, float]:
+    """(wall seconds, peak tree RSS in MB, return code, peak tree PSS in MB) of a command."""
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
+    peak = peak_pss = 0
     while process.poll() is None:
-        peak = max(peak, _tree_rss_kb(process.pid))
+        resident, proportional = _tree_memory_kb(process.pid)
+        peak, peak_pss = max(peak, resident), max(peak_pss, proportional)
         time.sleep(0.25)
     seconds = time.perf_counter() - started
     if process.returncode != 0 and process.stderr is not None:
         sys.stderr.write(process.stderr.read().decode("utf-8", "replace")[-2000:])
-    return seconds, peak / 1024, process.returncode
+    return seconds, peak / 1024, process.returncode, peak_pss / 1024
 
 
 def folder_mb(path: Path) -> float:
@@ -289,7 +308,7 @@ def run(args: argparse.Namespace) -> ScaleResult:
     if not args.reuse or not ours_dir.exists():
         subprocess.run(["rm", "-rf", str(ours_dir)], check=True)
         print("ingest (minutes ingest) …", flush=True)
-        seconds, peak, code = run_measured(
+        seconds, peak, code, pss = run_measured(
             [
                 PYTHON,
                 "-m",
@@ -303,7 +322,12 @@ def run(args: argparse.Namespace) -> ScaleResult:
             ]
         )
         result.ours = IngestRun(
-            round(seconds, 1), round(args.items / seconds, 1), round(peak, 1), round(folder_mb(ours_dir), 1), code
+            round(seconds, 1),
+            round(args.items / seconds, 1),
+            round(peak, 1),
+            round(folder_mb(ours_dir), 1),
+            code,
+            round(pss, 1),
         )
         print(f"  {result.ours}", flush=True)
 
@@ -311,11 +335,16 @@ def run(args: argparse.Namespace) -> ScaleResult:
     if not args.skip_naive and (not args.reuse or not naive_dir.exists()):
         subprocess.run(["rm", "-rf", str(naive_dir)], check=True)
         print("ingest (naive Whoosh) …", flush=True)
-        seconds, peak, code = run_measured(
+        seconds, peak, code, pss = run_measured(
             [PYTHON, str(REPO / "benchmarks" / "naive_ingest.py"), str(corpus), str(naive_dir)]
         )
         result.naive = IngestRun(
-            round(seconds, 1), round(args.items / seconds, 1), round(peak, 1), round(folder_mb(naive_dir), 1), code
+            round(seconds, 1),
+            round(args.items / seconds, 1),
+            round(peak, 1),
+            round(folder_mb(naive_dir), 1),
+            code,
+            round(pss, 1),
         )
         print(f"  {result.naive}", flush=True)
 
@@ -341,7 +370,9 @@ def markdown(result: ScaleResult) -> str:
         )
         lines.append(f"| ingest wall time s | {result.ours.seconds} | {naive.seconds if naive else '–'} | |")
         lines.append(
-            f"| peak RSS MB (process tree) | {result.ours.peak_rss_mb} | {naive.peak_rss_mb if naive else '–'} | |"
+            f"| peak RSS MB (process tree) | {result.ours.peak_rss_mb} | {naive.peak_rss_mb if naive else '–'} | |",
+            f"| peak PSS MB (process tree, shared pages split) | {result.ours.peak_pss_mb} | "
+            f"{naive.peak_pss_mb if naive else '–'} | |",
         )
         lines.append(f"| index size MB | {result.ours.index_mb} | {naive.index_mb if naive else '–'} | |")
     for name, lat in result.search.items():

@@ -45,8 +45,8 @@ class IngestRun:
     items_per_s: float
     peak_rss_mb: float
     index_mb: float
-    peak_pss_mb: float = 0.0  # proportional set size: pages shared by forked workers counted once
     returncode: int
+    peak_pss_mb: float = 0.0  # proportional set size: pages shared by forked workers counted once
 
 
 @dataclass
@@ -370,9 +370,11 @@ def markdown(result: ScaleResult) -> str:
         )
         lines.append(f"| ingest wall time s | {result.ours.seconds} | {naive.seconds if naive else '–'} | |")
         lines.append(
-            f"| peak RSS MB (process tree) | {result.ours.peak_rss_mb} | {naive.peak_rss_mb if naive else '–'} | |",
+            f"| peak RSS MB (process tree) | {result.ours.peak_rss_mb} | {naive.peak_rss_mb if naive else '–'} | |"
+        )
+        lines.append(
             f"| peak PSS MB (process tree, shared pages split) | {result.ours.peak_pss_mb} | "
-            f"{naive.peak_pss_mb if naive else '–'} | |",
+            f"{naive.peak_pss_mb if naive else '–'} | |"
         )
         lines.append(f"| index size MB | {result.ours.index_mb} | {naive.index_mb if naive else '–'} | |")
     for name, lat in result.search.items():

@@ -7,8 +7,9 @@ import json
 import os
 import sys
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -96,8 +97,17 @@ def parse_inputs(
         for job in jobs:
             yield _parse_one(job)
         return
+    # A bounded window of files in flight: Executor.map would submit every file at
+    # once and keep all parsed meetings in memory while the writer catches up.
+    window = workers * 2
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(_parse_one, jobs, chunksize=1)
+        pending: deque[Future[tuple[str, list[Meeting], str | None]]] = deque()
+        for job in jobs:
+            pending.append(pool.submit(_parse_one, job))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def ingest(

@@ -9,6 +9,7 @@ section caption tells a recommendation from a body.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 from lxml import etree
 
 from indexer.formats import FormatError, IngestContext
-from indexer.model import COPENHAGEN, Section, SectionKind
+from indexer.model import COPENHAGEN, Meeting, Section, SectionKind
 from indexer.sanitize import html_to_text, sanitize_html
 from indexer.sidecar import load_sidecar
 
@@ -56,6 +57,20 @@ def read_xml(path: Path) -> etree._Element:
     if root is None:
         raise FormatError(path, "no XML document element")
     return root
+
+
+def parse_export(
+    path: Path,
+    find_files: Callable[[Path], list[Path]],
+    parse_file: Callable[[Path], Iterator[Meeting]],
+    what: str,
+) -> Iterator[Meeting]:
+    """The shared ``parse`` of the XML formats: the file itself, or every export file in a folder."""
+    files = find_files(path) if path.is_dir() else [path]
+    if not files:
+        raise FormatError(path, f"no {what} XML file in this folder")
+    for file in files:
+        yield from parse_file(file)
 
 
 def peek(path: Path, size: int = PEEK_BYTES) -> str:

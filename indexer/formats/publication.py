@@ -41,6 +41,7 @@ from indexer.formats._xml import (
     html_section,
     is_placeholder,
     is_true,
+    parse_export,
     peek,
     plain_section,
     read_xml,
@@ -87,11 +88,7 @@ def _publication_files(folder: Path) -> list[Path]:
 
 
 def parse(path: Path, context: IngestContext) -> Iterable[Meeting]:
-    files = _publication_files(path) if path.is_dir() else [path]
-    if not files:
-        raise FormatError(path, "no <Publication> XML file in this folder")
-    for file in files:
-        yield from _parse_file(file, context)
+    return parse_export(path, _publication_files, lambda file: _parse_file(file, context), "<Publication>")
 
 
 def _parse_file(path: Path, context: IngestContext) -> Iterator[Meeting]:

@@ -43,6 +43,7 @@ from indexer.formats._xml import (
     html_section,
     is_placeholder,
     is_true,
+    parse_export,
     peek,
     read_xml,
     root_tag,
@@ -80,11 +81,7 @@ def _agenda_files(folder: Path) -> list[Path]:
 
 
 def parse(path: Path, context: IngestContext) -> Iterable[Meeting]:
-    files = _agenda_files(path) if path.is_dir() else [path]
-    if not files:
-        raise FormatError(path, "no SBSYS <Dagsorden> XML file in this folder")
-    for file in files:
-        yield from _parse_file(file, context)
+    return parse_export(path, _agenda_files, lambda file: _parse_file(file, context), "SBSYS <Dagsorden>")
 
 
 def _parse_file(path: Path, context: IngestContext) -> Iterator[Meeting]:

@@ -10,7 +10,6 @@ import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -28,6 +27,7 @@ from lxml import etree
 from lxml.builder import ElementMaker
 from werkzeug.exceptions import HTTPException
 
+from indexer.model import COPENHAGEN
 from indexer.search import QueryError
 
 from .params import parse_search_args, search_args
@@ -52,7 +52,6 @@ views = Blueprint("views", __name__)
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SITE_NAME = "Mødearkivet"
-DANISH_TIME = ZoneInfo("Europe/Copenhagen")
 CSV_COLUMNS = [
     "id",
     "title",
@@ -247,7 +246,7 @@ def _atom_time(value: str | None) -> str:
             pass
         else:
             if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=DANISH_TIME)
+                moment = moment.replace(tzinfo=COPENHAGEN)
             return moment.isoformat(timespec="seconds")
     return datetime(1970, 1, 1, tzinfo=UTC).isoformat(timespec="seconds")
 

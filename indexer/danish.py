@@ -29,7 +29,7 @@ from indexer.lexicon import lemmatise, normalise_variant, restore_danish_letters
 # Words: letters and digits, keeping inner hyphens/periods of things like "12.3" or "1.2".
 WORD_PATTERN = r"\w+(?:[.,/-]\w+)*"
 
-DANISH_STOP_WORDS = frozenset(Stemmer.Stemmer("danish").stemWords([]) or []) | frozenset(
+DANISH_STOP_WORDS = frozenset(
     [
         "og",
         "i",

@@ -23,14 +23,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from whoosh import sorting
 from whoosh.qparser import (
     FieldAliasPlugin,
     MultifieldParser,
     OperatorsPlugin,
     QueryParser,
 )
-from whoosh.query import And, DateRange, Every, Or, Phrase, Query, Term
+from whoosh.query import DateRange, Every, Or, Phrase, Query, Term
 
 from indexer.bodies import BODY_SYNONYMS, KNOWN_BODIES, resolve_abbreviation
 from indexer.danish import fold
@@ -264,26 +263,6 @@ class SearchService:
             if not piece.startswith('"'):
                 pieces[n] = _BODY_TOKEN.sub(lambda m: _body_alternatives(m, committees), piece)
         return "".join(pieces)
-
-    def build_filter(self, request: SearchRequest) -> Query:
-        clauses: list[Query] = [self.open_filter()]
-        for fieldname, values in (
-            ("committee", request.committee),
-            ("municipality", request.municipality),
-            ("kind", request.kind),
-            ("year", request.year),
-        ):
-            values = [v for v in values if v]
-            if values:
-                clauses.append(Or([Term(fieldname, v) for v in values]))
-        topics = [t.strip().lower() for t in request.topic if t and t.strip()]
-        if topics:
-            clauses.append(Or([Term("topic", t) for t in topics]))
-        if request.date_from or request.date_to:
-            start = datetime.combine(request.date_from, time.min) if request.date_from else None
-            end = datetime.combine(request.date_to, time.max) if request.date_to else None
-            clauses.append(DateRange("date", start, end))
-        return And(clauses)
 
     # -- searching -------------------------------------------------------------
 
@@ -585,27 +564,27 @@ class SearchService:
         return sorted(context.counts(context.open_docs).get("committee", {}))
 
     def stats(self) -> dict[str, Any]:
+        """What the index holds, from its columns and term lists (no stored document is read)."""
         searcher = self.searcher()
-        facets = {
-            name: sorting.FieldFacet(name, allow_overlap=(name == "topic"), maptype=sorting.Count) for name in FACETS
-        }
-        results = searcher.search(Every(), filter=self.open_filter(), limit=1, groupedby=facets)
-        all_docs = searcher.doc_count()
-        open_docs = len(results)
-        meetings = {f.get("meeting_id") for f in searcher.all_stored_fields()}
-        dates = sorted(d for d in (f.get("date") for f in searcher.documents(access="open")) if d)
+        context = self._context(searcher)
+        reader = searcher.reader()
+        live = set(searcher.docs_for_query(Every()))
+        meetings = 0
+        for term in reader.lexicon("meeting_id"):
+            meeting_id = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+            if any(doc in live for doc in searcher.docs_for_query(Term("meeting_id", meeting_id))):
+                meetings += 1
+        dates = sorted(d for d in (reader.column_reader("date")[doc] for doc in context.open_docs) if d)
+        counts = context.counts(context.open_docs)
         return {
             "index": str(self.index.root),
-            "items": all_docs,
-            "open_items": open_docs,
-            "closed_items": all_docs - open_docs,
-            "meetings": len(meetings),
+            "items": len(live),
+            "open_items": len(context.open_docs),
+            "closed_items": len(live) - len(context.open_docs),
+            "meetings": meetings,
             "first_meeting": dates[0].date().isoformat() if dates else None,
             "last_meeting": dates[-1].date().isoformat() if dates else None,
-            "facets": {
-                name: dict(sorted(((k, v) for k, v in results.groups(name).items() if k), key=lambda kv: -kv[1]))
-                for name in FACETS
-            },
+            "facets": {name: dict(sorted(counts.get(name, {}).items(), key=lambda kv: -kv[1])) for name in FACETS},
         }
 
 

@@ -54,6 +54,17 @@ class FormatError(Exception):
         super().__init__(f"{path}: {problem}")
 
 
+def read_input(path: Path) -> bytes:
+    """The bytes of an input file; unreadable or empty files become a FormatError naming it."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FormatError(path, f"cannot read file: {exc.strerror or exc}") from exc
+    if not data.strip():
+        raise FormatError(path, "empty file")
+    return data
+
+
 @dataclass
 class IngestContext:
     """Metadata given on the command line or in a manifest beside the files,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from indexer.formats import FormatError, IngestContext
+from indexer.formats import FormatError, IngestContext, read_input
 from indexer.model import COPENHAGEN, Meeting, Section, SectionKind
 from indexer.sanitize import html_to_text, sanitize_html
 from indexer.sidecar import load_sidecar
@@ -41,22 +41,27 @@ def _parser() -> etree.XMLParser:
     )
 
 
-def read_xml(path: Path) -> etree._Element:
-    """Parse ``path`` safely; anything unreadable becomes a FormatError naming it."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise FormatError(path, f"cannot read file: {exc.strerror or exc}") from exc
-    if not data.strip():
-        raise FormatError(path, "empty file")
-    data = _BAD_RAW_CHARS.sub(b"", _BAD_CHAR_REFS.sub(b"", data))
+def read_xml(path: Path, root_tag: str | None = None) -> etree._Element:
+    """Parse ``path`` safely; anything unreadable, or a document whose root is not
+    ``root_tag``, becomes a FormatError naming it."""
+    data = _BAD_RAW_CHARS.sub(b"", _BAD_CHAR_REFS.sub(b"", read_input(path)))
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
         raise FormatError(path, f"malformed XML: {str(exc).splitlines()[0][:160]}") from exc
     if root is None:
         raise FormatError(path, "no XML document element")
+    if root_tag is not None and root.tag != root_tag:
+        raise FormatError(path, f"expected a <{root_tag}> document, found <{root.tag}>")
     return root
+
+
+def export_files(folder: Path, is_export: Callable[[Path], bool]) -> list[Path]:
+    """The files of ``folder`` that ``is_export`` claims, in name order."""
+    try:
+        return [child for child in sorted(folder.iterdir()) if is_export(child)]
+    except OSError:
+        return []
 
 
 def parse_export(

@@ -30,7 +30,17 @@ from lxml import etree
 from indexer.attachments import attach_file, resolve_file
 from indexer.dates import parse_danish_date, parse_danish_datetime
 from indexer.formats import FormatError, IngestContext
-from indexer.formats._xml import decision_body, fallbacks, html_section, is_true, peek, read_xml, root_tag
+from indexer.formats._xml import (
+    decision_body,
+    export_files,
+    fallbacks,
+    html_section,
+    is_true,
+    parse_export,
+    peek,
+    read_xml,
+    root_tag,
+)
 from indexer.model import Access, Attachment, Decision, Item, Meeting, MeetingKind
 
 NAME = "acadre"
@@ -54,18 +64,13 @@ def _is_manifest(path: Path) -> bool:
 
 
 def _manifests(folder: Path) -> list[Path]:
-    try:
-        return [child for child in sorted(folder.iterdir()) if _is_manifest(child)]
-    except OSError:
-        return []
+    return export_files(folder, _is_manifest)
 
 
 def parse(path: Path, context: IngestContext) -> Iterable[Meeting]:
-    manifests = _manifests(path) if path.is_dir() else [path]
-    if not manifests:
-        raise FormatError(path, "no Acadre manifest (XML_<id>.xml) in this folder")
-    for manifest in manifests:
-        yield from _parse_manifest(manifest, context)
+    return parse_export(
+        path, _manifests, lambda manifest: _parse_manifest(manifest, context), "Acadre manifest (XML_<id>.xml)"
+    )
 
 
 # --- the generic table/fields/field shape ---------------------------------------------------------

@@ -43,7 +43,7 @@ from pathlib import Path
 
 from indexer.attachments import attach_file, resolve_file
 from indexer.dates import parse_danish_date
-from indexer.formats import FormatError, IngestContext
+from indexer.formats import FormatError, IngestContext, read_input
 from indexer.model import (
     Access,
     Attachment,
@@ -99,11 +99,7 @@ def detect(path: Path) -> bool:
 
 
 def parse(path: Path, context: IngestContext) -> Iterable[Meeting]:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise FormatError(path, f"cannot read file ({exc.strerror or exc})") from exc
-    text = _decode(data)
+    text = _decode(read_input(path))
     if "\x00" in text:
         raise FormatError(path, "binary file, not a text agenda")
     warnings: list[str] = []

@@ -28,7 +28,7 @@ import lxml.html
 from lxml import etree
 
 from indexer.dates import parse_danish_date, parse_danish_datetime
-from indexer.formats import FormatError, IngestContext
+from indexer.formats import FormatError, IngestContext, read_input
 from indexer.model import Access, Attachment, Decision, Item, Meeting, MeetingKind, Section, SectionKind
 from indexer.sanitize import html_to_text, sanitize_html
 
@@ -71,12 +71,7 @@ def _read_head(path: Path, size: int) -> bytes:
 
 
 def parse(path: Path, context: IngestContext) -> Iterator[Meeting]:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise FormatError(path, f"cannot read file: {exc.strerror or exc}") from exc
-    if not data.strip():
-        raise FormatError(path, "empty file")
+    data = read_input(path)
     if path.suffix.casefold() == ".json":
         yield _meeting_from_json(path, data, context)
     else:

@@ -37,6 +37,7 @@ from indexer.dates import parse_danish_date, parse_danish_datetime
 from indexer.formats import FormatError, IngestContext
 from indexer.formats._xml import (
     decision_body,
+    export_files,
     fallbacks,
     html_section,
     is_placeholder,
@@ -76,15 +77,9 @@ def detect(path: Path) -> bool:
 
 
 def _publication_files(folder: Path) -> list[Path]:
-    try:
-        children = sorted(folder.iterdir())
-    except OSError:
-        return []
-    return [
-        child
-        for child in children
-        if child.is_file() and child.suffix.lower() == ".xml" and root_tag(peek(child)) == ROOT
-    ]
+    return export_files(
+        folder, lambda child: child.is_file() and child.suffix.lower() == ".xml" and root_tag(peek(child)) == ROOT
+    )
 
 
 def parse(path: Path, context: IngestContext) -> Iterable[Meeting]:
@@ -92,9 +87,7 @@ def parse(path: Path, context: IngestContext) -> Iterable[Meeting]:
 
 
 def _parse_file(path: Path, context: IngestContext) -> Iterator[Meeting]:
-    root = read_xml(path)
-    if root.tag != ROOT:
-        raise FormatError(path, f"expected a <{ROOT}> document, found <{root.tag}>")
+    root = read_xml(path, ROOT)
     agendas = root.findall("Agendas/Agenda")
     if not agendas:
         raise FormatError(path, "publication has no Agendas/Agenda")

@@ -39,6 +39,7 @@ from indexer.attachments import attach_file
 from indexer.dates import parse_danish_datetime
 from indexer.formats import FormatError, IngestContext
 from indexer.formats._xml import (
+    export_files,
     fallbacks,
     html_section,
     is_placeholder,
@@ -74,10 +75,7 @@ def _is_agenda_file(path: Path) -> bool:
 
 
 def _agenda_files(folder: Path) -> list[Path]:
-    try:
-        return [child for child in sorted(folder.iterdir()) if _is_agenda_file(child)]
-    except OSError:
-        return []
+    return export_files(folder, _is_agenda_file)
 
 
 def parse(path: Path, context: IngestContext) -> Iterable[Meeting]:
@@ -85,9 +83,7 @@ def parse(path: Path, context: IngestContext) -> Iterable[Meeting]:
 
 
 def _parse_file(path: Path, context: IngestContext) -> Iterator[Meeting]:
-    root = read_xml(path)
-    if root.tag != ROOT:
-        raise FormatError(path, f"expected a <{ROOT}> document, found <{root.tag}>")
+    root = read_xml(path, ROOT)
     warnings: list[str] = []
     meeting_el = root.find("Møde")
     if meeting_el is None:

@@ -303,6 +303,7 @@ def run(args: argparse.Namespace) -> ScaleResult:
         print(f"generating {args.items} items in {corpus} …", flush=True)
         write_corpus(corpus, args.items)
     result = ScaleResult(items=args.items, cores=os.cpu_count() or 1, batch_size=args.batch_size)
+    _restore(result, work / "results.json")
 
     ours_dir = work / "index-ours"
     if not args.reuse or not ours_dir.exists():
@@ -330,6 +331,7 @@ def run(args: argparse.Namespace) -> ScaleResult:
             round(pss, 1),
         )
         print(f"  {result.ours}", flush=True)
+        _save(result, work)
 
     naive_dir = work / "index-naive"
     if not args.skip_naive and (not args.reuse or not naive_dir.exists()):
@@ -347,16 +349,39 @@ def run(args: argparse.Namespace) -> ScaleResult:
             round(pss, 1),
         )
         print(f"  {result.naive}", flush=True)
+        _save(result, work)
+
+    if args.ingest_only:
+        return result
 
     queries = build_queries(corpus, args.queries)
     print("search latency …", flush=True)
     result.search = measure_search(ours_dir, queries)
-    if naive_dir.exists():
+    _save(result, work)
+    if naive_dir.exists() and not args.skip_naive:
         result.naive_search = measure_naive_search(naive_dir, queries)
+        _save(result, work)
     if not args.skip_http:
         print("HTTP latency …", flush=True)
         result.http = measure_http(ours_dir, queries)
     return result
+
+
+def _save(result: ScaleResult, work: Path) -> None:
+    """Each stage's figures are written as soon as they exist: a 1M run takes hours."""
+    (work / "results.json").write_text(json.dumps(asdict(result), indent=1), "utf-8")
+
+
+def _restore(result: ScaleResult, path: Path) -> None:
+    """Keep the ingest figures of an earlier run of the same size when its indexes are reused."""
+    if not path.exists():
+        return
+    earlier = json.loads(path.read_text("utf-8"))
+    if earlier.get("items") != result.items:
+        return
+    for name in ("ours", "naive"):
+        if earlier.get(name):
+            setattr(result, name, IngestRun(**earlier[name]))
 
 
 def markdown(result: ScaleResult) -> str:
@@ -396,10 +421,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-naive", action="store_true")
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--reuse", action="store_true", help="reuse indexes already in WORK (measure search only)")
+    parser.add_argument("--ingest-only", action="store_true", help="stop after the ingests (search measured later)")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     result = run(args)
-    (args.work / "results.json").write_text(json.dumps(asdict(result), indent=1), "utf-8")
+    _save(result, args.work)
     print(markdown(result))
     return 0
 

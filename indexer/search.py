@@ -23,6 +23,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh.qparser import (
     FieldAliasPlugin,
     MultifieldParser,
@@ -32,6 +33,7 @@ from whoosh.qparser import (
 from whoosh.query import DateRange, Every, Or, Phrase, Query, Term
 
 from indexer.bodies import BODY_SYNONYMS, KNOWN_BODIES, resolve_abbreviation
+from indexer.bulkmatch import BulkMatcher, top_documents
 from indexer.danish import fold
 from indexer.index import CLOSED_TITLE, MinutesIndex, case_key
 from indexer.municipalities import canonical_municipality
@@ -149,8 +151,11 @@ class SearchService:
         self,
         index_dir: Path | str,
         attachment_url: Callable[[str, int, dict[str, Any]], str | None] | None = None,
+        bulk_matching: bool = True,
     ) -> None:
+        """``bulk_matching=False`` leaves every query to Whoosh's matchers (for comparison)."""
         self.index = MinutesIndex.open(Path(index_dir))
+        self.bulk_matching = bulk_matching
         self._target = self._live_target()
         self._local = threading.local()
         self._lock = threading.Lock()
@@ -274,21 +279,54 @@ class SearchService:
             return SearchResponse(request, 0, [], {}, error=str(exc))
         searcher = self.searcher()
         context = self._context(searcher)
-        allowed = context.allowed(searcher, request)
-        sortedby: Any = None
-        reverse = False
-        if request.sort in ("newest", "oldest") or not request.q:
-            sortedby = "date"
-            reverse = request.sort != "oldest"
-        limit = request.page * request.per_page
-        results = searcher.search(query, filter=allowed, limit=limit, sortedby=sortedby, reverse=reverse, terms=True)
-        # Totals and facet counts come from the unscored set of matching documents:
-        # scoring every match only to count it is what makes naive faceting slow.
-        matching = allowed if isinstance(query, Every) else [d for d in searcher.docs_for_query(query) if d in allowed]
         start = (request.page - 1) * request.per_page
-        hits = [self._result(hit, highlight_terms=bool(request.q)) for hit in results[start:limit]]
-        response = SearchResponse(request, len(matching), hits, self._facets(context.counts(matching), request))
-        if request.q and not matching:
+        limit = request.page * request.per_page
+        evaluation = None
+        if self.bulk_matching and request.q and request.sort == "relevance":
+            evaluation = BulkMatcher(searcher, context.length_bytes).evaluate(query)
+        if evaluation is not None:
+            # Word queries: match set, scores and counts for the whole index at once.
+            matching_mask = evaluation.matched & context.allowed_mask(searcher, request)
+            matching_docs = np.flatnonzero(matching_mask)
+            total = len(matching_docs)
+            counts = context.counts_of_mask(matching_mask, matching_docs)
+            hits = [
+                self._result(
+                    searcher.stored_fields(int(docnum)),
+                    float(evaluation.scores[docnum]),
+                    evaluation.matched_terms(int(docnum)),
+                    highlight_terms=True,
+                )
+                for docnum in top_documents(matching_docs, evaluation.scores, limit)[start:limit]
+            ]
+        else:
+            allowed = context.allowed(searcher, request)
+            sortedby: Any = None
+            reverse = False
+            if request.sort in ("newest", "oldest") or not request.q:
+                sortedby = "date"
+                reverse = request.sort != "oldest"
+            results = searcher.search(
+                query, filter=allowed, limit=limit, sortedby=sortedby, reverse=reverse, terms=True
+            )
+            # Totals and facet counts come from the unscored set of matching documents:
+            # scoring every match only to count it is what makes naive faceting slow.
+            matching = (
+                allowed if isinstance(query, Every) else [d for d in searcher.docs_for_query(query) if d in allowed]
+            )
+            total = len(matching)
+            counts = context.counts(matching)
+            hits = [
+                self._result(
+                    hit.fields(),
+                    hit.score,
+                    hit.matched_terms() if hit.results.has_matched_terms() else [],
+                    highlight_terms=bool(request.q),
+                )
+                for hit in results[start:limit]
+            ]
+        response = SearchResponse(request, total, hits, self._facets(counts, request))
+        if request.q and not total:
             response.suggestion = self.did_you_mean(request.q)
         return response
 
@@ -347,38 +385,47 @@ class SearchService:
             out[name] = values
         return out
 
-    def _result(self, hit: Any, highlight_terms: bool) -> dict[str, Any]:
-        doc = json.loads(hit["doc"])
+    def _result(
+        self,
+        stored: dict[str, Any],
+        score: float | None,
+        matched_terms: Iterable[tuple[str, Any]],
+        highlight_terms: bool,
+    ) -> dict[str, Any]:
+        """One hit from its stored fields, its score and the (field, term) pairs it matched."""
+        doc = json.loads(stored["doc"])
         snippet, snippet_field = "", ""
         if highlight_terms:
-            snippet, snippet_field = self._snippet(hit)
+            snippet, snippet_field = self._snippet(stored, matched_terms)
         if not snippet:
-            lead = _first_lines(hit.get("decision") or hit.get("body") or "", 240)
+            lead = _first_lines(stored.get("decision") or stored.get("body") or "", 240)
             snippet = _escape(lead)
-            snippet_field = "beslutning" if hit.get("decision") else "sagsfremstilling"
+            snippet_field = "beslutning" if stored.get("decision") else "sagsfremstilling"
         result = self.item_summary(doc)
-        score = round(float(hit.score), 4) if highlight_terms and hit.score is not None else None
-        result.update(snippet=snippet, snippet_field=snippet_field, score=score)
+        result.update(
+            snippet=snippet,
+            snippet_field=snippet_field,
+            score=round(float(score), 4) if highlight_terms and score is not None else None,
+        )
         return result
 
     @staticmethod
-    def _snippet(hit: Any) -> tuple[str, str]:
+    def _snippet(stored: dict[str, Any], matched_terms: Iterable[tuple[str, Any]]) -> tuple[str, str]:
         """(highlighted passage, the field it is from): the first field, in the order
         decision, title, body, attachments, whose own terms matched; else the first
         that shows an exact-form or compound-part match."""
         by_field: dict[str, set[str]] = {}
-        if hit.results.has_matched_terms():
-            for fieldname, term in hit.matched_terms() or []:
-                text = term.decode("utf-8", "replace") if isinstance(term, bytes) else str(term)
-                by_field.setdefault(fieldname, set()).add(text)
+        for fieldname, term in matched_terms:
+            text = term.decode("utf-8", "replace") if isinstance(term, bytes) else str(term)
+            by_field.setdefault(fieldname, set()).add(text)
         exact, parts = by_field.get("exact", set()), by_field.get("parts", set())
         for own_terms_only in (True, False):
             for fieldname, label in SNIPPET_FIELDS:
                 stemmed = by_field.get(fieldname, set())
                 if own_terms_only and not stemmed:
                     continue
-                stored = hit.get(fieldname) or ""
-                text = highlight(stored, stemmed, exact, parts) if stored else ""
+                stored_text = stored.get(fieldname) or ""
+                text = highlight(stored_text, stemmed, exact, parts) if stored_text else ""
                 if text:
                     return text, label
         return "", ""
@@ -658,16 +705,28 @@ class _SearcherContext:
     def __init__(self, searcher: Any, open_filter: Query) -> None:
         self.open_docs: set[int] = set(searcher.docs_for_query(open_filter))
         reader = searcher.reader()
+        self.doc_count = reader.doc_count_all()
         self.columns: dict[str, list[Any]] = {}
+        # The same columns as numpy codes into their distinct values, for counting a
+        # match set given as a mask (bulk matching) with one bincount per facet.
+        self.column_codes: dict[str, tuple[list[Any], np.ndarray]] = {}
         for name in self.COLUMN_FACETS:
             if reader.has_column(name):
-                self.columns[name] = list(reader.column_reader(name))
+                column = self.columns[name] = list(reader.column_reader(name))
+                distinct: dict[Any, int] = {}
+                codes = np.fromiter((distinct.setdefault(v, len(distinct)) for v in column), np.int32, len(column))
+                self.column_codes[name] = (list(distinct), codes)
         self.topic_docs: dict[str, set[int]] = {}
+        self.topic_arrays: dict[str, np.ndarray] = {}
         if "topic" in reader.indexed_field_names():
             for term in reader.lexicon("topic"):
                 code = term.decode("utf-8") if isinstance(term, bytes) else str(term)
-                self.topic_docs[code] = set(searcher.docs_for_query(Term("topic", code))) & self.open_docs
+                members = set(searcher.docs_for_query(Term("topic", code))) & self.open_docs
+                self.topic_docs[code] = members
+                self.topic_arrays[code] = np.fromiter(sorted(members), np.int64, len(members))
+        self.length_bytes: dict[str, np.ndarray] = {}  # field lengths, filled by BulkMatcher
         self._cache: dict[tuple[Any, ...], set[int]] = {}
+        self._mask_cache: dict[tuple[Any, ...], np.ndarray] = {}
 
     def _cached(self, key: tuple[Any, ...], build: Callable[[], set[int]]) -> set[int]:
         # The sets are shared and must never be changed in place: only & and | are used.
@@ -707,6 +766,42 @@ class _SearcherContext:
             key = ("date", start, end)
             result = result & self._cached(key, lambda: set(searcher.docs_for_query(DateRange("date", start, end))))
         return result
+
+    def allowed_mask(self, searcher: Any, request: SearchRequest) -> np.ndarray:
+        """``allowed()`` as a boolean per document; cached, bounded, never changed in place."""
+        key = (
+            tuple(sorted(request.committee)),
+            tuple(sorted(request.municipality)),
+            tuple(sorted(request.kind)),
+            tuple(sorted(request.year)),
+            tuple(sorted(request.topic)),
+            request.date_from,
+            request.date_to,
+        )
+        mask = self._mask_cache.get(key)
+        if mask is None:
+            allowed = self.allowed(searcher, request)
+            mask = np.zeros(self.doc_count, dtype=bool)
+            mask[np.fromiter(allowed, np.int64, len(allowed))] = True
+            mask.flags.writeable = False
+            if len(self._mask_cache) > 64:
+                self._mask_cache.clear()
+            self._mask_cache[key] = mask
+        return mask
+
+    def counts_of_mask(self, mask: np.ndarray, docs: np.ndarray) -> dict[str, dict[str, int]]:
+        """Facet counts of a match set given as a mask and its document numbers."""
+        out: dict[str, dict[str, int]] = {}
+        for name, (values, codes) in self.column_codes.items():
+            tally = np.bincount(codes[docs], minlength=len(values))
+            out[name] = {
+                str(values[code]): int(n)
+                for code, n in enumerate(tally.tolist())
+                if n and values[code] not in (None, "", b"")
+            }
+        topic_counts = {code: int(np.count_nonzero(mask[members])) for code, members in self.topic_arrays.items()}
+        out["topic"] = {code: n for code, n in topic_counts.items() if n}
+        return out
 
     def counts(self, docs: Iterable[int]) -> dict[str, dict[str, int]]:
         docs = list(docs)

@@ -1,0 +1,127 @@
+"""Bulk matching (numpy over whole posting lists) gives Whoosh's own answers.
+
+The index is the real corpus plus the seed, written in several segments, with an
+updated item so a segment carries deleted documents.  Every query of the judged
+relevance set, and word queries with operators, abbreviations and filters, is
+run twice: through bulk matching and through Whoosh's matchers.  Totals, facet
+counts, the order of hits, their scores and snippets must agree.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from indexer.bulkmatch import BulkMatcher, top_documents
+from indexer.search import SearchRequest, SearchService
+from tests.conftest import CORPUS_CSV, SEED
+from tests.index.helpers import NORDDJURS, quiet_ingest, seed_meeting, write_jsonl
+
+QUERIES = Path(__file__).resolve().parents[1] / "relevance" / "queries.jsonl"
+EXTRA_QUERIES = [
+    "budget",
+    "skole OR daginstitution",
+    "vej belysning",
+    "TMU vintertjeneste",
+    "ØU budget",
+    "byrådet lokalplan",
+    "sociale medier",
+    "vindmøller ELLER solceller",
+    "titel:budget",
+    "beslutning:godkendt",
+    "udvalg:økonomiudvalget regnskab",
+    "vej ANDNOT cykelsti",
+]
+
+
+@pytest.fixture(scope="module")
+def services(tmp_path_factory: pytest.TempPathFactory) -> tuple[SearchService, SearchService]:
+    tmp = tmp_path_factory.mktemp("bulk")
+    root = tmp / "ix"
+    quiet_ingest([SEED], root, context=NORDDJURS)
+    quiet_ingest([CORPUS_CSV], root, batch_size=150)  # several commits: several segments
+    changed = seed_meeting()
+    changed.items[0].sections[0].text += " Revideret udgave."  # same item id: the old document is deleted
+    changed.finalise()
+    quiet_ingest([write_jsonl(tmp / "changed.jsonl", [changed])], root)
+    bulk, whoosh = SearchService(root), SearchService(root, bulk_matching=False)
+    assert len(bulk.searcher().reader().leaf_readers()) > 2
+    assert bulk.searcher().reader().has_deletions()
+    return bulk, whoosh
+
+
+def judged_queries() -> list[str]:
+    return [json.loads(line)["q"] for line in QUERIES.read_text("utf-8").splitlines() if line.strip()]
+
+
+def _compare(bulk: SearchService, whoosh: SearchService, request: SearchRequest) -> None:
+    fast, slow = bulk.search(request), whoosh.search(request)
+    assert fast.error is None and slow.error is None
+    assert fast.total == slow.total, request
+    assert fast.facets == slow.facets, request
+    assert [r["id"] for r in fast.results] == [r["id"] for r in slow.results], request
+    for a, b in zip(fast.results, slow.results, strict=True):
+        assert a["score"] == pytest.approx(b["score"], rel=1e-6, abs=1e-4)
+        assert (a["snippet"], a["snippet_field"]) == (b["snippet"], b["snippet_field"])
+    assert fast.suggestion == slow.suggestion
+
+
+@pytest.mark.parametrize("q", judged_queries() + EXTRA_QUERIES)
+def test_bulk_matching_agrees_with_whoosh(services: tuple[SearchService, SearchService], q: str) -> None:
+    bulk, whoosh = services
+    _compare(bulk, whoosh, SearchRequest(q=q))
+    _compare(bulk, whoosh, SearchRequest(q=q, page=2))
+
+
+def test_filters_and_topics_agree(services: tuple[SearchService, SearchService]) -> None:
+    bulk, whoosh = services
+    overview = bulk.search(SearchRequest(q="budget"))
+    committee = overview.facets["committee"][0]["value"]
+    year = overview.facets["year"][0]["value"]
+    topic = overview.facets["topic"][0]["value"]
+    for request in (
+        SearchRequest(q="budget", committee=[committee]),
+        SearchRequest(q="budget", year=[year], kind=["referat"]),
+        SearchRequest(q="budget", topic=[topic]),
+        SearchRequest(q="budget regnskab", date_from=date(2016, 1, 1), date_to=date(2021, 12, 31)),
+    ):
+        _compare(bulk, whoosh, request)
+    narrowed = bulk.search(SearchRequest(q="budget", committee=[committee]))
+    assert 0 < narrowed.total < overview.total
+    assert {r["committee"] for r in narrowed.results} == {committee}
+
+
+def test_word_queries_take_the_bulk_path_and_others_do_not(services: tuple[SearchService, SearchService]) -> None:
+    bulk, _ = services
+    matcher = BulkMatcher(bulk.searcher())
+    for q in ("budget", "vej belysning", "skole OR daginstitution", "TMU vinter", "titel:budget"):
+        assert matcher.evaluate(bulk.parse_query(q)) is not None, q
+    for q in ('"sociale medier"', "budg*", "IKKE budget"):
+        assert matcher.evaluate(bulk.parse_query(q)) is None, q
+
+
+def test_closed_and_deleted_documents_never_count(services: tuple[SearchService, SearchService]) -> None:
+    bulk, _ = services
+    searcher = bulk.searcher()
+    evaluation = BulkMatcher(searcher).evaluate(bulk.parse_query("sociale medier"))
+    assert evaluation is not None
+    reader = searcher.reader()
+    deleted = [n for n in range(reader.doc_count_all()) if reader.is_deleted(n)]
+    assert deleted and evaluation.matched[deleted].any(), "postings still carry the replaced document"
+    response = bulk.search(SearchRequest(q="sociale medier"))
+    ids = [r["id"] for r in response.results]
+    assert len(ids) == len(set(ids)), "the replaced document is not returned beside its successor"
+    revised = bulk.search(SearchRequest(q="revideret sociale medier"))
+    assert revised.total == 1 and revised.results[0]["id"] in ids
+
+
+def test_top_documents_orders_by_score_then_document_number() -> None:
+    scores = np.array([1.0, 3.0, 2.0, 3.0, 0.5, 2.0])
+    candidates = np.array([0, 1, 2, 3, 5])
+    assert top_documents(candidates, scores, 3).tolist() == [1, 3, 2]
+    assert top_documents(candidates, scores, 10).tolist() == [1, 3, 2, 5, 0]
+    assert top_documents(candidates, scores, 0).tolist() == []

@@ -9,8 +9,9 @@ block, into numpy arrays and computes the match set and Whoosh's own BM25F score
 for every document at once; the top hits are then a partial sort.  Scores and
 order are the same as Whoosh's (tests compare the two on real queries).
 
-Anything else (phrases, prefixes, wildcards, ranges, NOT) returns ``None`` and
-is left to Whoosh.
+Phrases are the AND of their words, kept where the positions line up; Whoosh
+scores them the same way.  Anything else (prefixes, wildcards, ranges, NOT)
+returns ``None`` and is left to Whoosh.
 """
 
 from __future__ import annotations
@@ -20,12 +21,22 @@ from typing import Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.query import And, AndNot, Or, Query, Term
+from whoosh.query import And, AndNot, Or, Phrase, Query, Term
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
 # Field lengths are stored as one byte each; this is Whoosh's own decoding table.
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+
+
+@dataclass
+class Postings:
+    """One term's postings across the whole index, in document order."""
+
+    term: bytes
+    docs: np.ndarray
+    weights: np.ndarray
+    values: list[Any]
 
 
 @dataclass
@@ -65,6 +76,12 @@ class BulkMatcher:
             return False
         if isinstance(query, Term):
             return isinstance(query.text, str)
+        if type(query) is Phrase:
+            schema = self.searcher.schema
+            if query.fieldname not in schema:
+                return False
+            format_ = schema[query.fieldname].format
+            return bool(format_) and format_.supports("positions") and all(isinstance(w, str) for w in query.words)
         if isinstance(query, And | Or) and type(query) in (And, Or):
             if isinstance(query, Or) and (getattr(query, "scale", None) or getattr(query, "minmatch", 0)):
                 return False
@@ -86,6 +103,8 @@ class BulkMatcher:
     def _evaluate(self, query: Any, term_docs: list[tuple[str, bytes, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
         if isinstance(query, Term):
             return self._term(query, term_docs)
+        if type(query) is Phrase:
+            return self._phrase(query, term_docs)
         if type(query) is AndNot:
             matched, scores = self._evaluate(query.a, term_docs)
             excluded, _ = self._evaluate(query.b, [])
@@ -106,54 +125,98 @@ class BulkMatcher:
     def _term(self, query: Term, term_docs: list[tuple[str, bytes, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
         matched = np.zeros(self.doc_count, dtype=bool)
         scores = np.zeros(self.doc_count, dtype=np.float64)
-        fieldname, text = query.fieldname, query.text
-        schema = self.searcher.schema
-        if fieldname not in schema:
+        if query.fieldname not in self.searcher.schema:
             return matched, scores
-        docs, weights = self._postings(fieldname, text)
+        postings = self._postings(query.fieldname, query.text)
+        if not len(postings.docs):
+            return matched, scores
+        matched[postings.docs] = True
+        scores[postings.docs] = self._term_scores(query.fieldname, query.text, postings) * query.boost
+        term_docs.append((query.fieldname, postings.term, postings.docs))
+        return matched, scores
+
+    def _phrase(self, query: Phrase, term_docs: list[tuple[str, bytes, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+        """Whoosh scores a phrase as the AND of its words in that field; it matches where
+        each next word follows the previous one within ``slop`` positions."""
+        matched = np.zeros(self.doc_count, dtype=bool)
+        scores = np.zeros(self.doc_count, dtype=np.float64)
+        fieldname = query.fieldname
+        if fieldname not in self.searcher.schema or not query.words:
+            return matched, scores
+        words = [self._postings(fieldname, word, with_values=True) for word in query.words]
+        if any(not len(p.docs) for p in words):
+            return matched, scores
+        # Documents holding every word, and each word's posting index for them.
+        candidates = words[0].docs
+        at = [np.arange(len(candidates))]
+        for postings in words[1:]:
+            candidates, keep, found = np.intersect1d(candidates, postings.docs, assume_unique=True, return_indices=True)
+            at = [a[keep] for a in at] + [found]
+        decode = self.searcher.schema[fieldname].format.decode_positions
+        slop = query.slop
+        hits = np.zeros(len(candidates), dtype=bool)
+        for n in range(len(candidates)):
+            ends = decode(words[0].values[at[0][n]])
+            for w in range(1, len(words)):
+                following = decode(words[w].values[at[w][n]])
+                ends = [q for q in following if any(1 <= q - e <= slop for e in ends)]
+                if not ends:
+                    break
+            hits[n] = bool(ends)
+        docs = candidates[hits]
         if not len(docs):
             return matched, scores
         matched[docs] = True
-        if schema[fieldname].scorable:
-            weighting = self.weighting
-            assert weighting is not None
-            B = weighting._field_B.get(fieldname, weighting.B)
-            K1 = weighting.K1
-            idf = self.searcher.idf(fieldname, text)
-            avgfl = self.searcher.avg_field_length(fieldname) or 1
-            lengths = _LENGTH_OF_BYTE[self._length_bytes(fieldname)[docs]]
-            term_scores = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / avgfl)))
-        else:
-            term_scores = weights
-        scores[docs] = term_scores * query.boost
-        term_docs.append((fieldname, schema[fieldname].to_bytes(text), docs))
+        total = np.zeros(len(docs), dtype=np.float64)
+        for word, postings, index in zip(query.words, words, at, strict=True):
+            total += self._term_scores(fieldname, word, postings)[index[hits]]
+            term_docs.append((fieldname, postings.term, docs))
+        scores[docs] = total * query.boost
         return matched, scores
 
-    def _postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Document numbers (whole index) and weights of one term, deleted documents
-        included: callers intersect with the open, live documents."""
-        btext = self.searcher.schema[fieldname].to_bytes(text)
+    def _term_scores(self, fieldname: str, text: str, postings: Postings) -> np.ndarray:
+        """Whoosh's BM25F score of one term for each of its postings."""
+        weights = postings.weights
+        if not self.searcher.schema[fieldname].scorable:
+            return weights
+        weighting = self.weighting
+        assert weighting is not None
+        B = weighting._field_B.get(fieldname, weighting.B)
+        K1 = weighting.K1
+        idf = self.searcher.idf(fieldname, text)
+        avgfl = self.searcher.avg_field_length(fieldname) or 1
+        lengths = _LENGTH_OF_BYTE[self._length_bytes(fieldname)[postings.docs]]
+        result: np.ndarray = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / avgfl)))
+        return result
+
+    def _postings(self, fieldname: str, text: str, with_values: bool = False) -> Postings:
+        """Document numbers (whole index) and weights of one term, and with ``with_values``
+        each posting's encoded positions; deleted documents included: callers intersect
+        with the open, live documents."""
+        term = self.searcher.schema[fieldname].to_bytes(text)
         id_parts: list[np.ndarray] = []
         weight_parts: list[np.ndarray] = []
+        values: list[Any] = []
         for leaf, offset in self.leaves:
-            if (fieldname, btext) not in leaf:
+            if (fieldname, term) not in leaf:
                 continue
             format_ = leaf.schema[fieldname].format
-            matcher = leaf._terms.matcher(fieldname, btext, format_)
+            matcher = leaf._terms.matcher(fieldname, term, format_)
             if isinstance(matcher, W3LeafMatcher) and not matcher._byteids:
-                ids, weights = _read_blocks(matcher)
+                ids, weights = _read_blocks(matcher, values if with_values else None)
             else:  # inlined or other postings: the matcher's own interface
-                pairs = []
+                triples = []
                 while matcher.is_active():
-                    pairs.append((matcher.id(), matcher.weight()))
+                    triples.append((matcher.id(), matcher.weight(), matcher.value() if with_values else None))
                     matcher.next()
-                ids = np.array([p[0] for p in pairs], dtype=np.int64)
-                weights = np.array([p[1] for p in pairs], dtype=np.float64)
+                ids = np.array([t[0] for t in triples], dtype=np.int64)
+                weights = np.array([t[1] for t in triples], dtype=np.float64)
+                values.extend(t[2] for t in triples)
             id_parts.append(ids + offset)
             weight_parts.append(weights)
         if not id_parts:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-        return np.concatenate(id_parts), np.concatenate(weight_parts)
+            return Postings(term, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64), [])
+        return Postings(term, np.concatenate(id_parts), np.concatenate(weight_parts), values)
 
     def _length_bytes(self, fieldname: str) -> np.ndarray:
         """Every document's length of one field as Whoosh stores it (one byte each)."""
@@ -187,17 +250,20 @@ def _column_bytes(column: Any, count: int) -> np.ndarray:
     return np.fromiter((b or 0 for b in column), dtype=np.uint8, count=count)
 
 
-def _read_blocks(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:
+def _read_blocks(matcher: W3LeafMatcher, values: list[Any] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """All postings of one term in one segment, a block at a time (each block holds
-    up to 128 postings: delta-coded ids and weights)."""
+    up to 128 postings: delta-coded ids, weights and encoded positions); the
+    positions are appended to ``values`` when it is given."""
     id_blocks: list[np.ndarray] = []
     weight_blocks: list[np.ndarray] = []
     while matcher.is_active():
         if matcher._data is None:
             matcher._read_data()
         data: Any = matcher._data
-        deltas, weights, _values = data
+        deltas, weights, block_values = data
         count = len(deltas)
+        if values is not None:
+            values.extend(block_values if block_values is not None else [None] * count)
         id_blocks.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
         if weights is None:
             weight_blocks.append(np.ones(count, dtype=np.float64))

@@ -564,7 +564,10 @@ class SearchService:
             if len(word) < 4 or self._has_open_hit("exact", word):
                 out.append(word)
                 continue
-            candidates = [c for c in corrector.suggest(word, limit=5, maxdist=2) if self._has_open_hit("exact", c)]
+            # Suggestions share the first letter: the vocabulary is walked from that
+            # letter only (a whole-vocabulary walk costs seconds on a large index).
+            suggested = corrector.suggest(word, limit=5, maxdist=2, prefix=1)
+            candidates = [c for c in suggested if self._has_open_hit("exact", c)]
             if candidates:
                 out.append(candidates[0])
                 changed = True

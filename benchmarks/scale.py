@@ -8,7 +8,9 @@ Ingest is timed as a whole process (``minutes ingest`` and ``naive_ingest.py``
 in subprocesses); peak memory is the largest sum of resident memory over the
 process tree (forked writers included), sampled from /proc.  Query latency is
 measured in-process through ``SearchService.search`` (top 10, total count and
-all facet counts), and over HTTP against ``minutes serve`` on 127.0.0.1.
+all facet counts) with the decoded-postings cache off and, as "repeated", with it
+on after one pass over the same queries; and over HTTP against ``minutes serve``
+on 127.0.0.1 with the cache off.
 Results are printed as a Markdown table and written to ``WORK/results.json``.
 """
 
@@ -182,11 +184,12 @@ def time_calls(calls: list[Any]) -> Latency:
 
 
 def measure_search(index_dir: Path, queries: QuerySet) -> dict[str, Latency]:
+    """Each kind twice: with the decoded-postings cache off (every query decodes its
+    posting lists: the cold figure), then with the default cache after one pass over
+    the same queries (a server's steady state for words people search again)."""
     from indexer.search import SearchRequest, SearchService
 
-    service = SearchService(index_dir)
-
-    def run(request: SearchRequest) -> Any:
+    def run(service: SearchService, request: SearchRequest) -> Any:
         def call() -> None:
             response = service.search(request)
             assert response.error is None, response.error
@@ -194,14 +197,22 @@ def measure_search(index_dir: Path, queries: QuerySet) -> dict[str, Latency]:
 
         return call
 
-    return {
-        "1 word": time_calls([run(SearchRequest(q=q)) for q in queries.one_word]),
-        "2 words": time_calls([run(SearchRequest(q=q)) for q in queries.two_words]),
-        "phrase": time_calls([run(SearchRequest(q=q)) for q in queries.phrases]),
-        "filtered": time_calls(
-            [run(SearchRequest(q=w, committee=[c], year=["2015", "2016", "2017"])) for w, c in queries.filtered]
-        ),
-    }
+    def requests() -> dict[str, list[SearchRequest]]:
+        return {
+            "1 word": [SearchRequest(q=q) for q in queries.one_word],
+            "2 words": [SearchRequest(q=q) for q in queries.two_words],
+            "phrase": [SearchRequest(q=q) for q in queries.phrases],
+            "filtered": [SearchRequest(q=w, committee=[c], year=["2015", "2016", "2017"]) for w, c in queries.filtered],
+        }
+
+    cold = SearchService(index_dir, postings_cache_mb=0)
+    out = {name: time_calls([run(cold, r) for r in batch]) for name, batch in requests().items()}
+    warm = SearchService(index_dir)
+    for name, batch in requests().items():
+        for request in batch:
+            warm.search(request)
+        out[f"{name}, repeated"] = time_calls([run(warm, r) for r in batch])
+    return out
 
 
 def measure_naive_search(index_dir: Path, queries: QuerySet) -> dict[str, Latency]:
@@ -249,6 +260,7 @@ def start_server(index_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     process = subprocess.Popen(
         [PYTHON, "-m", "indexer.cli", "serve", "--index", str(index_dir), "--host", "127.0.0.1", "--port", str(port)],
+        env={**os.environ, "MINUTES_POSTINGS_CACHE_MB": "0"},  # the cold figure
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

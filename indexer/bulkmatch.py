@@ -16,6 +16,8 @@ returns ``None`` and is left to Whoosh.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +29,57 @@ from whoosh.util.numeric import byte_to_length
 
 # Field lengths are stored as one byte each; this is Whoosh's own decoding table.
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+
+
+DEFAULT_POSTINGS_CACHE_MB = 256
+_NO_IDS = np.zeros(0, dtype=np.int32)
+_NO_WEIGHTS = np.zeros(0, dtype=np.float32)
+
+
+class PostingsCache:
+    """Decoded posting lists (document numbers and weights) of recently asked terms.
+
+    Decoding a block costs more than scoring it, and the words people search
+    repeat: a council's archive sees "budget" and "lokalplan" all day.  Segments
+    never change once written, so an entry keyed by segment is never stale; a
+    merged or deleted segment's entries simply stop being asked for and age out.
+    Bounded by bytes, least recently used out first, shared by every thread.
+    """
+
+    def __init__(self, max_mb: float = DEFAULT_POSTINGS_CACHE_MB) -> None:
+        self.max_bytes = int(max_mb * 1024 * 1024)
+        self._entries: OrderedDict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: tuple[Any, ...]) -> tuple[np.ndarray, np.ndarray] | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return found
+
+    def put(self, key: tuple[Any, ...], ids: np.ndarray, weights: np.ndarray) -> None:
+        size = ids.nbytes + weights.nbytes + 100  # the entry itself
+        if size > self.max_bytes // 4:  # one huge list never empties the cache
+            return
+        ids.flags.writeable = weights.flags.writeable = False
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = (ids, weights)
+            self._bytes += size
+            while self._bytes > self.max_bytes and self._entries:
+                _, (old_ids, old_weights) = self._entries.popitem(last=False)
+                self._bytes -= old_ids.nbytes + old_weights.nbytes + 100
+
+    @property
+    def size_bytes(self) -> int:
+        return self._bytes
 
 
 @dataclass
@@ -60,9 +113,16 @@ class Evaluation:
 class BulkMatcher:
     """Evaluates word queries for one searcher (one index state) over all its documents."""
 
-    def __init__(self, searcher: Any, length_cache: dict[str, np.ndarray] | None = None) -> None:
+    def __init__(
+        self,
+        searcher: Any,
+        length_cache: dict[str, np.ndarray] | None = None,
+        postings_cache: PostingsCache | None = None,
+    ) -> None:
         """``length_cache`` may be shared by the matchers of every thread's searcher of
-        the same index state (a searcher's files are not shared between threads)."""
+        the same index state (a searcher's files are not shared between threads),
+        ``postings_cache`` by all of them."""
+        self.postings_cache = postings_cache if postings_cache and postings_cache.max_bytes > 0 else None
         self.searcher = searcher
         self.reader = searcher.reader()
         self.doc_count = self.reader.doc_count_all()
@@ -197,8 +257,17 @@ class BulkMatcher:
         id_parts: list[np.ndarray] = []
         weight_parts: list[np.ndarray] = []
         values: list[Any] = []
+        cache = None if with_values else self.postings_cache
         for leaf, offset in self.leaves:
+            key = (leaf.segment().segment_id(), fieldname, term)
+            cached = cache.get(key) if cache else None
+            if cached is not None:
+                id_parts.append(cached[0].astype(np.int64) + offset)
+                weight_parts.append(cached[1])
+                continue
             if (fieldname, term) not in leaf:
+                if cache is not None:  # absence is remembered too: it costs a lookup per segment
+                    cache.put(key, _NO_IDS, _NO_WEIGHTS)
                 continue
             format_ = leaf.schema[fieldname].format
             matcher = leaf._terms.matcher(fieldname, term, format_)
@@ -212,11 +281,15 @@ class BulkMatcher:
                 ids = np.array([t[0] for t in triples], dtype=np.int64)
                 weights = np.array([t[1] for t in triples], dtype=np.float64)
                 values.extend(t[2] for t in triples)
-            id_parts.append(ids + offset)
+            if cache is not None:
+                ids, weights = ids.astype(np.int32), weights.astype(np.float32)
+                cache.put(key, ids, weights)
+            id_parts.append(ids.astype(np.int64) + offset)
             weight_parts.append(weights)
         if not id_parts:
             return Postings(term, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64), [])
-        return Postings(term, np.concatenate(id_parts), np.concatenate(weight_parts), values)
+        docs = np.concatenate(id_parts).astype(np.int64, copy=False)
+        return Postings(term, docs, np.concatenate(weight_parts).astype(np.float64, copy=False), values)
 
     def _length_bytes(self, fieldname: str) -> np.ndarray:
         """Every document's length of one field as Whoosh stores it (one byte each)."""

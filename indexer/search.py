@@ -33,7 +33,7 @@ from whoosh.qparser import (
 from whoosh.query import DateRange, Every, Or, Phrase, Query, Term
 
 from indexer.bodies import BODY_SYNONYMS, KNOWN_BODIES, resolve_abbreviation
-from indexer.bulkmatch import BulkMatcher, top_documents
+from indexer.bulkmatch import DEFAULT_POSTINGS_CACHE_MB, BulkMatcher, PostingsCache, top_documents
 from indexer.danish import fold
 from indexer.index import CLOSED_TITLE, MinutesIndex, case_key
 from indexer.municipalities import canonical_municipality
@@ -152,10 +152,16 @@ class SearchService:
         index_dir: Path | str,
         attachment_url: Callable[[str, int, dict[str, Any]], str | None] | None = None,
         bulk_matching: bool = True,
+        postings_cache_mb: float | None = None,
     ) -> None:
-        """``bulk_matching=False`` leaves every query to Whoosh's matchers (for comparison)."""
+        """``bulk_matching=False`` leaves every query to Whoosh's matchers (for comparison).
+        ``postings_cache_mb`` bounds the decoded posting lists kept for repeated words
+        (default ``MINUTES_POSTINGS_CACHE_MB`` or 256; 0 turns the cache off)."""
         self.index = MinutesIndex.open(Path(index_dir))
         self.bulk_matching = bulk_matching
+        if postings_cache_mb is None:
+            postings_cache_mb = float(os.environ.get("MINUTES_POSTINGS_CACHE_MB") or DEFAULT_POSTINGS_CACHE_MB)
+        self.postings_cache = PostingsCache(postings_cache_mb)
         self._target = self._live_target()
         self._local = threading.local()
         self._lock = threading.Lock()
@@ -283,7 +289,7 @@ class SearchService:
         limit = request.page * request.per_page
         evaluation = None
         if self.bulk_matching and request.q and request.sort == "relevance":
-            evaluation = BulkMatcher(searcher, context.length_bytes).evaluate(query)
+            evaluation = BulkMatcher(searcher, context.length_bytes, self.postings_cache).evaluate(query)
         if evaluation is not None:
             # Word queries: match set, scores and counts for the whole index at once.
             matching_mask = evaluation.matched & context.allowed_mask(searcher, request)

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer.bulkmatch import BulkMatcher, top_documents
+from indexer.bulkmatch import BulkMatcher, PostingsCache, top_documents
 from indexer.search import SearchRequest, SearchService
 from tests.conftest import CORPUS_CSV, SEED
 from tests.index.helpers import NORDDJURS, quiet_ingest, seed_meeting, write_jsonl
@@ -138,3 +138,34 @@ def test_top_documents_orders_by_score_then_document_number() -> None:
     assert top_documents(candidates, scores, 3).tolist() == [1, 3, 2]
     assert top_documents(candidates, scores, 10).tolist() == [1, 3, 2, 5, 0]
     assert top_documents(candidates, scores, 0).tolist() == []
+
+
+def test_postings_cache_is_bounded_and_evicts_oldest() -> None:
+    cache = PostingsCache(max_mb=0.01)  # 10 KiB
+    block = np.arange(200, dtype=np.int32), np.ones(200, dtype=np.float32)  # 1.6 KB each
+    for n in range(8):
+        cache.put(("segment", "body", str(n).encode()), *block)
+    assert cache.size_bytes <= cache.max_bytes
+    assert cache.get(("segment", "body", b"0")) is None, "the oldest entry went first"
+    assert cache.get(("segment", "body", b"7")) is not None
+    huge = np.arange(10_000, dtype=np.int32), np.ones(10_000, dtype=np.float32)
+    cache.put(("segment", "body", b"huge"), *huge)
+    assert cache.get(("segment", "body", b"huge")) is None, "one list never fills the cache"
+
+
+def test_cached_postings_never_go_stale_across_commits(tmp_path: Path) -> None:
+    root = tmp_path / "ix"
+    quiet_ingest([SEED], root, context=NORDDJURS)
+    service = SearchService(root)
+    before = service.search(SearchRequest(q="sociale medier"))
+    assert before.total == 1
+    again = service.search(SearchRequest(q="sociale medier"))
+    assert service.postings_cache.hits > 0 and again.total == 1
+    later = seed_meeting()
+    later.committee = "Økonomiudvalget"
+    later.start = later.start.replace(year=2023)
+    later.finalise()
+    quiet_ingest([write_jsonl(tmp_path / "later.jsonl", [later])], root)
+    after = service.search(SearchRequest(q="sociale medier"))
+    assert after.total == 2
+    assert {r["committee"] for r in after.results} == {before.results[0]["committee"], "Økonomiudvalget"}

@@ -15,7 +15,6 @@ import math
 import os
 import re
 import threading
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -704,9 +703,11 @@ class _SearcherContext:
     """What one searcher (one index generation) needs for fast filters and facets.
 
     The open documents are found once; the single-valued facet fields are read
-    from their columns once, so a facet count is one pass over the matching
-    documents; topics (several per item) are counted by set intersection.
-    Filter sets for requested values are cached, bounded.
+    from their columns once into numpy codes, so a facet count is one bincount
+    over the matching documents; topics (several per item) are kept as arrays of
+    their open documents.  Filter sets and masks for requested values are cached,
+    bounded.  Nothing here holds a Python object per document but ``open_docs``,
+    the filter Whoosh's own searches take.
     """
 
     COLUMN_FACETS = ("committee", "year", "municipality", "kind")
@@ -715,24 +716,25 @@ class _SearcherContext:
         self.open_docs: set[int] = set(searcher.docs_for_query(open_filter))
         reader = searcher.reader()
         self.doc_count = reader.doc_count_all()
-        self.columns: dict[str, list[Any]] = {}
-        # The same columns as numpy codes into their distinct values, for counting a
-        # match set given as a mask (bulk matching) with one bincount per facet.
+        self.open_mask = np.zeros(self.doc_count, dtype=bool)
+        self.open_mask[np.fromiter(self.open_docs, np.int64, len(self.open_docs))] = True
+        self.open_mask.flags.writeable = False
         self.column_codes: dict[str, tuple[list[Any], np.ndarray]] = {}
         for name in self.COLUMN_FACETS:
             if reader.has_column(name):
-                column = self.columns[name] = list(reader.column_reader(name))
                 distinct: dict[Any, int] = {}
-                codes = np.fromiter((distinct.setdefault(v, len(distinct)) for v in column), np.int32, len(column))
+                codes = np.fromiter(
+                    (distinct.setdefault(v, len(distinct)) for v in reader.column_reader(name)),
+                    np.int32,
+                    self.doc_count,
+                )
                 self.column_codes[name] = (list(distinct), codes)
-        self.topic_docs: dict[str, set[int]] = {}
         self.topic_arrays: dict[str, np.ndarray] = {}
         if "topic" in reader.indexed_field_names():
             for term in reader.lexicon("topic"):
                 code = term.decode("utf-8") if isinstance(term, bytes) else str(term)
-                members = set(searcher.docs_for_query(Term("topic", code))) & self.open_docs
-                self.topic_docs[code] = members
-                self.topic_arrays[code] = np.fromiter(sorted(members), np.int64, len(members))
+                members = np.fromiter(searcher.docs_for_query(Term("topic", code)), np.int64)
+                self.topic_arrays[code] = members[self.open_mask[members]]
         self.length_bytes: dict[str, np.ndarray] = {}  # field lengths, filled by BulkMatcher
         self._cache: dict[tuple[Any, ...], set[int]] = {}
         self._mask_cache: dict[tuple[Any, ...], np.ndarray] = {}
@@ -747,11 +749,12 @@ class _SearcherContext:
         return found
 
     def _values(self, searcher: Any, name: str, values: list[str]) -> set[int]:
-        wanted = set(values)
-        column = self.columns.get(name)
-        if column is None:
+        if name not in self.column_codes:
             return set(searcher.docs_for_query(Or([Term(name, v) for v in values])))
-        return set(n for n, value in enumerate(column) if value in wanted)
+        distinct, codes = self.column_codes[name]
+        wanted = set(values)
+        wanted_codes = [code for code, value in enumerate(distinct) if value in wanted]
+        return set(np.flatnonzero(np.isin(codes, wanted_codes)).tolist())
 
     def allowed(self, searcher: Any, request: SearchRequest) -> set[int]:
         """Open documents that pass the request's filters."""
@@ -768,13 +771,17 @@ class _SearcherContext:
                 result = result & values_set
         topics = tuple(sorted({t.strip().lower() for t in request.topic if t and t.strip()}))
         if topics:
-            result = result & set().union(*(self.topic_docs.get(t, set()) for t in topics))
+            result = result & self._cached(("topic", topics), partial(self._topic_docs, topics))
         if request.date_from or request.date_to:
             start = datetime.combine(request.date_from, time.min) if request.date_from else None
             end = datetime.combine(request.date_to, time.max) if request.date_to else None
             key = ("date", start, end)
             result = result & self._cached(key, lambda: set(searcher.docs_for_query(DateRange("date", start, end))))
         return result
+
+    def _topic_docs(self, topics: tuple[str, ...]) -> set[int]:
+        arrays = [self.topic_arrays[t] for t in topics if t in self.topic_arrays]
+        return set(np.concatenate(arrays).tolist()) if arrays else set()
 
     def allowed_mask(self, searcher: Any, request: SearchRequest) -> np.ndarray:
         """``allowed()`` as a boolean per document; cached, bounded, never changed in place."""
@@ -787,6 +794,8 @@ class _SearcherContext:
             request.date_from,
             request.date_to,
         )
+        if not any(key):
+            return self.open_mask
         mask = self._mask_cache.get(key)
         if mask is None:
             allowed = self.allowed(searcher, request)
@@ -813,16 +822,11 @@ class _SearcherContext:
         return out
 
     def counts(self, docs: Iterable[int]) -> dict[str, dict[str, int]]:
-        docs = list(docs)
-        out: dict[str, dict[str, int]] = {}
-        for name, column in self.columns.items():
-            out[name] = {
-                str(k): v for k, v in Counter(map(column.__getitem__, docs)).items() if k not in (None, "", b"")
-            }
-        docset = set(docs)
-        topic_counts = {code: len(members & docset) for code, members in self.topic_docs.items()}
-        out["topic"] = {code: n for code, n in topic_counts.items() if n}
-        return out
+        """Facet counts of a match set given as document numbers."""
+        numbers = np.fromiter(docs, np.int64)
+        mask = np.zeros(self.doc_count, dtype=bool)
+        mask[numbers] = True
+        return self.counts_of_mask(mask, numbers)
 
 
 def _first_lines(text: str, limit: int) -> str:

@@ -129,6 +129,18 @@ def run_measured(command: list[str], env: dict[str, str] | None = None) -> tuple
     return seconds, peak / 1024, process.returncode, peak_pss / 1024
 
 
+def _peak_rss_kb(pid: int) -> int:
+    """The largest resident size a process has had (VmHWM)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
 def folder_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
 
@@ -293,13 +305,16 @@ def measure_http(index_dir: Path, queries: QuerySet) -> dict[str, Latency]:
         def page(params: dict[str, str]) -> str:
             return "/?" + urllib.parse.urlencode(params)
 
-        return {
+        timings = {
             "HTML 1 word": time_calls([get(page({"q": q})) for q in queries.one_word]),
             "HTML filtered": time_calls([get(page({"q": w, "committee": c})) for w, c in queries.filtered]),
             "JSON 2 words": time_calls(
                 [get("/api/search?" + urllib.parse.urlencode({"q": q})) for q in queries.two_words]
             ),
         }
+        peak_kb = _peak_rss_kb(process.pid)
+        timings["server peak RSS MB"] = Latency(p50_ms=round(peak_kb / 1024, 1), p95_ms=round(peak_kb / 1024, 1), n=1)
+        return timings
     finally:
         process.terminate()
         process.wait(timeout=10)

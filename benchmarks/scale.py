@@ -333,7 +333,7 @@ def run(args: argparse.Namespace) -> ScaleResult:
     _restore(result, work / "results.json")
 
     ours_dir = work / "index-ours"
-    if not args.reuse or not ours_dir.exists():
+    if not args.skip_ours and (not args.reuse or not ours_dir.exists()):
         subprocess.run(["rm", "-rf", str(ours_dir)], check=True)
         print("ingest (minutes ingest) …", flush=True)
         seconds, peak, code, pss = run_measured(
@@ -446,6 +446,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=5000)
     parser.add_argument("--queries", type=int, default=200, help="queries per kind")
     parser.add_argument("--skip-naive", action="store_true")
+    parser.add_argument("--skip-ours", action="store_true", help="ingest only the naive index (runs can be split)")
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--reuse", action="store_true", help="reuse indexes already in WORK (measure search only)")
     parser.add_argument("--ingest-only", action="store_true", help="stop after the ingests (search measured later)")

@@ -32,7 +32,7 @@ from whoosh.qparser import (
 from whoosh.query import DateRange, Every, Or, Phrase, Query, Term
 
 from indexer.bodies import BODY_SYNONYMS, KNOWN_BODIES, resolve_abbreviation
-from indexer.bulkmatch import DEFAULT_POSTINGS_CACHE_MB, BulkMatcher, PostingsCache, top_documents
+from indexer.bulkmatch import DEFAULT_POSTINGS_CACHE_MB, BulkMatcher, Evaluation, PostingsCache, top_documents
 from indexer.danish import fold
 from indexer.index import CLOSED_TITLE, MinutesIndex, case_key
 from indexer.municipalities import canonical_municipality
@@ -286,23 +286,30 @@ class SearchService:
         context = self._context(searcher)
         start = (request.page - 1) * request.per_page
         limit = request.page * request.per_page
-        evaluation = None
-        if self.bulk_matching and request.q and request.sort == "relevance":
+        by_date = request.sort in ("newest", "oldest") or not request.q
+        evaluation: Evaluation | None = None
+        if self.bulk_matching and request.q:
             evaluation = BulkMatcher(searcher, context.length_bytes, self.postings_cache).evaluate(query)
-        if evaluation is not None:
-            # Word queries: match set, scores and counts for the whole index at once.
-            matching_mask = evaluation.matched & context.allowed_mask(searcher, request)
+        if self.bulk_matching and (evaluation is not None or not request.q):
+            # Word queries and browsing: match set, order and counts for the whole index at once.
+            allowed_mask = context.allowed_mask(searcher, request)
+            matching_mask = allowed_mask if evaluation is None else evaluation.matched & allowed_mask
             matching_docs = np.flatnonzero(matching_mask)
             total = len(matching_docs)
             counts = context.counts_of_mask(matching_mask, matching_docs)
+            if by_date:
+                page = context.by_date(searcher, matching_docs, limit, newest_first=request.sort != "oldest")
+            else:
+                assert evaluation is not None
+                page = top_documents(matching_docs, evaluation.scores, limit)
             hits = [
                 self._result(
                     searcher.stored_fields(int(docnum)),
-                    float(evaluation.scores[docnum]),
-                    evaluation.matched_terms(int(docnum)),
-                    highlight_terms=True,
+                    float(evaluation.scores[docnum]) if evaluation is not None and not by_date else None,
+                    evaluation.matched_terms(int(docnum)) if evaluation is not None else [],
+                    highlight_terms=bool(request.q),
                 )
-                for docnum in top_documents(matching_docs, evaluation.scores, limit)[start:limit]
+                for docnum in page[start:limit]
             ]
         else:
             allowed = context.allowed(searcher, request)
@@ -324,7 +331,7 @@ class SearchService:
             hits = [
                 self._result(
                     hit.fields(),
-                    hit.score,
+                    hit.score if sortedby is None else None,  # a sorted hit's "score" is its sort key
                     hit.matched_terms() if hit.results.has_matched_terms() else [],
                     highlight_terms=bool(request.q),
                 )
@@ -736,6 +743,7 @@ class _SearcherContext:
                 members = np.fromiter(searcher.docs_for_query(Term("topic", code)), np.int64)
                 self.topic_arrays[code] = members[self.open_mask[members]]
         self.length_bytes: dict[str, np.ndarray] = {}  # field lengths, filled by BulkMatcher
+        self._dates: np.ndarray | None = None  # meeting dates as sortable integers, read when first sorted by
         self._cache: dict[tuple[Any, ...], set[int]] = {}
         self._mask_cache: dict[tuple[Any, ...], np.ndarray] = {}
 
@@ -821,12 +829,48 @@ class _SearcherContext:
         out["topic"] = {code: n for code, n in topic_counts.items() if n}
         return out
 
+    def by_date(self, searcher: Any, docs: np.ndarray, count: int, newest_first: bool) -> np.ndarray:
+        """The first ``count`` of ``docs`` in meeting-date order; newest first is the exact
+        reverse of oldest first (ties by document number, descending), as Whoosh sorts."""
+        if self._dates is None:
+            self._dates = _date_column(searcher.reader(), self.doc_count)
+        if count <= 0 or not len(docs):
+            return docs[:0]
+        keys = self._dates[docs]
+        ties = docs
+        if newest_first:
+            keys, ties = -keys, -docs
+        if len(docs) > count:
+            threshold = np.partition(keys, count - 1)[count - 1]
+            keep = keys <= threshold
+            docs, keys, ties = docs[keep], keys[keep], ties[keep]
+        return docs[np.lexsort((ties, keys))][:count]
+
     def counts(self, docs: Iterable[int]) -> dict[str, dict[str, int]]:
         """Facet counts of a match set given as document numbers."""
         numbers = np.fromiter(docs, np.int64)
         mask = np.zeros(self.doc_count, dtype=bool)
         mask[numbers] = True
         return self.counts_of_mask(mask, numbers)
+
+
+def _date_column(reader: Any, doc_count: int) -> np.ndarray:
+    """Every document's meeting date as the integer Whoosh sorts by (0 where none)."""
+    dates = np.zeros(doc_count, dtype=np.int64)
+    if not reader.has_column("date"):
+        return dates
+    for leaf, offset in reader.leaf_readers():
+        if not leaf.has_column("date"):
+            continue
+        count = leaf.doc_count_all()
+        column = leaf._perdoc.column_reader("date", leaf.schema["date"].column_type)
+        if getattr(column, "_typecode", None) == "Q":
+            stored = min(column._count, count)
+            raw = column._dbfile.get(column._basepos, stored * 8)
+            dates[offset : offset + stored] = np.frombuffer(raw, dtype=">u8").astype(np.int64)
+        else:
+            dates[offset : offset + count] = [column.sort_key(n) for n in range(count)]
+    return dates
 
 
 def _first_lines(text: str, limit: int) -> str:

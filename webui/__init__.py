@@ -117,10 +117,24 @@ def serve(index_dir: Path | str, host: str = "127.0.0.1", port: int = 8080, thre
     """Run the app on waitress, the production WSGI server."""
     import waitress
 
+    raise_open_file_limit()
     app = create_app({"INDEX_DIR": str(index_dir)})
     print(f"minutes-search: serving {index_dir} on http://{host}:{port}/", flush=True)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="minutes-search")
+    # poll(), not select(): a large index keeps a file open per segment file, and
+    # select() fails outright once a socket's number passes 1024.
+    waitress.serve(app, host=host, port=port, threads=threads, ident="minutes-search", asyncore_use_poll=True)
     return 0
+
+
+def raise_open_file_limit(wanted: int = 65536) -> None:
+    """Lift the soft limit on open files towards the hard one: every searcher holds
+    the files of every segment, hundreds of segments on a million-item index."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
 __all__ = ["attachment_link", "create_app", "search_service", "serve"]

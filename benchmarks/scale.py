@@ -73,15 +73,20 @@ class ScaleResult:
 # -- process measurement ---------------------------------------------------------
 
 
-def _pss_kb(pid: int) -> int:
+def _proc_kb(pid: int, file: str, label: str) -> int:
+    """One "Label: N kB" figure of /proc/PID/FILE (0 when the process is gone)."""
     try:
-        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
+        with open(f"/proc/{pid}/{file}", encoding="ascii") as handle:
             for line in handle:
-                if line.startswith("Pss:"):
+                if line.startswith(label):
                     return int(line.split()[1])
     except (OSError, ValueError):
         pass
     return 0
+
+
+def _pss_kb(pid: int) -> int:
+    return _proc_kb(pid, "smaps_rollup", "Pss:")
 
 
 def _tree_memory_kb(root_pid: int) -> tuple[int, int]:
@@ -130,15 +135,8 @@ def run_measured(command: list[str], env: dict[str, str] | None = None) -> tuple
 
 
 def _peak_rss_kb(pid: int) -> int:
-    """The largest resident size a process has had (VmHWM)."""
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return 0
+    """The largest resident size a process has had."""
+    return _proc_kb(pid, "status", "VmHWM:")
 
 
 def folder_mb(path: Path) -> float:

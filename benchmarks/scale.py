@@ -239,7 +239,7 @@ def measure_naive_search(index_dir: Path, queries: QuerySet) -> dict[str, Latenc
     def run(text: str, committee: str | None = None) -> Any:
         def call() -> None:
             query = parser.parse(text)
-            filt = Term("access", "open")
+            filt: Any = Term("access", "open")
             if committee:
                 filt = And(
                     [filt, Term("committee", committee), Or([Term("year", y) for y in ("2015", "2016", "2017")])]

@@ -139,6 +139,19 @@ def _peak_rss_kb(pid: int) -> int:
     return _proc_kb(pid, "status", "VmHWM:")
 
 
+def measure_ingest(command: list[str], items: int, index_dir: Path) -> IngestRun:
+    """One ingest command timed as a whole process, with its memory and the index it wrote."""
+    seconds, peak, code, pss = run_measured(command)
+    return IngestRun(
+        round(seconds, 1),
+        round(items / seconds, 1),
+        round(peak, 1),
+        round(folder_mb(index_dir), 1),
+        code,
+        round(pss, 1),
+    )
+
+
 def folder_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
 
@@ -334,27 +347,8 @@ def run(args: argparse.Namespace) -> ScaleResult:
     if not args.skip_ours and (not args.reuse or not ours_dir.exists()):
         subprocess.run(["rm", "-rf", str(ours_dir)], check=True)
         print("ingest (minutes ingest) …", flush=True)
-        seconds, peak, code, pss = run_measured(
-            [
-                PYTHON,
-                "-m",
-                "indexer.cli",
-                "ingest",
-                str(corpus),
-                "--index",
-                str(ours_dir),
-                "--batch-size",
-                str(args.batch_size),
-            ]
-        )
-        result.ours = IngestRun(
-            round(seconds, 1),
-            round(args.items / seconds, 1),
-            round(peak, 1),
-            round(folder_mb(ours_dir), 1),
-            code,
-            round(pss, 1),
-        )
+        command = [PYTHON, "-m", "indexer.cli", "ingest", str(corpus), "--index", str(ours_dir)]
+        result.ours = measure_ingest([*command, "--batch-size", str(args.batch_size)], args.items, ours_dir)
         print(f"  {result.ours}", flush=True)
         _save(result, work)
 
@@ -362,16 +356,8 @@ def run(args: argparse.Namespace) -> ScaleResult:
     if not args.skip_naive and (not args.reuse or not naive_dir.exists()):
         subprocess.run(["rm", "-rf", str(naive_dir)], check=True)
         print("ingest (naive Whoosh) …", flush=True)
-        seconds, peak, code, pss = run_measured(
-            [PYTHON, str(REPO / "benchmarks" / "naive_ingest.py"), str(corpus), str(naive_dir)]
-        )
-        result.naive = IngestRun(
-            round(seconds, 1),
-            round(args.items / seconds, 1),
-            round(peak, 1),
-            round(folder_mb(naive_dir), 1),
-            code,
-            round(pss, 1),
+        result.naive = measure_ingest(
+            [PYTHON, str(REPO / "benchmarks" / "naive_ingest.py"), str(corpus), str(naive_dir)], args.items, naive_dir
         )
         print(f"  {result.naive}", flush=True)
         _save(result, work)

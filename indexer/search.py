@@ -32,7 +32,14 @@ from whoosh.qparser import (
 from whoosh.query import DateRange, Every, Or, Phrase, Query, Term
 
 from indexer.bodies import BODY_SYNONYMS, KNOWN_BODIES, resolve_abbreviation
-from indexer.bulkmatch import DEFAULT_POSTINGS_CACHE_MB, BulkMatcher, Evaluation, PostingsCache, top_documents
+from indexer.bulkmatch import (
+    DEFAULT_POSTINGS_CACHE_MB,
+    BulkMatcher,
+    Evaluation,
+    PostingsCache,
+    numeric_column,
+    top_documents,
+)
 from indexer.danish import fold
 from indexer.index import CLOSED_TITLE, MinutesIndex, case_key
 from indexer.municipalities import canonical_municipality
@@ -313,11 +320,8 @@ class SearchService:
             ]
         else:
             allowed = context.allowed(searcher, request)
-            sortedby: Any = None
-            reverse = False
-            if request.sort in ("newest", "oldest") or not request.q:
-                sortedby = "date"
-                reverse = request.sort != "oldest"
+            sortedby = "date" if by_date else None
+            reverse = by_date and request.sort != "oldest"
             results = searcher.search(
                 query, filter=allowed, limit=limit, sortedby=sortedby, reverse=reverse, terms=True
             )
@@ -857,19 +861,11 @@ class _SearcherContext:
 def _date_column(reader: Any, doc_count: int) -> np.ndarray:
     """Every document's meeting date as the integer Whoosh sorts by (0 where none)."""
     dates = np.zeros(doc_count, dtype=np.int64)
-    if not reader.has_column("date"):
-        return dates
     for leaf, offset in reader.leaf_readers():
-        if not leaf.has_column("date"):
-            continue
-        count = leaf.doc_count_all()
-        column = leaf._perdoc.column_reader("date", leaf.schema["date"].column_type)
-        if getattr(column, "_typecode", None) == "Q":
-            stored = min(column._count, count)
-            raw = column._dbfile.get(column._basepos, stored * 8)
-            dates[offset : offset + stored] = np.frombuffer(raw, dtype=">u8").astype(np.int64)
-        else:
-            dates[offset : offset + count] = [column.sort_key(n) for n in range(count)]
+        if leaf.segment() is not None and leaf.has_column("date"):
+            count = leaf.doc_count_all()
+            column = leaf._perdoc.column_reader("date", leaf.schema["date"].column_type)
+            dates[offset : offset + count] = numeric_column(column, count)
     return dates
 
 

@@ -1,4 +1,4 @@
-"""Shared helper: the words of the real minutes corpus (shared/corpus/digst-sample.csv)."""
+"""Shared helper: the words of the real minutes corpus (tests/fixtures/corpus/digst-sample.csv)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-CORPUS_CSV = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "digst-sample.csv"
+CORPUS_CSV = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "corpus" / "digst-sample.csv"
 
 
 def corpus_texts(path: Path = CORPUS_CSV) -> list[str]:

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_CSV = REPO.parent / "shared" / "corpus" / "digst-sample.csv"
+DEFAULT_CSV = REPO / "tests" / "fixtures" / "corpus" / "digst-sample.csv"
 
 COMMITTEES = [
     "Teknik- og Miljøudvalget",

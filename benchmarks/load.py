@@ -4,7 +4,7 @@
     python benchmarks/load.py --index /tmp/bench/ix10k           # 20 clients, 10 minutes
 
 The script starts ``minutes serve`` itself on a free port of 127.0.0.1 over
-``--index`` (or over a fresh index of ``data/`` plus the shared format samples
+``--index`` (or over a fresh index of ``data/`` plus the format samples in data/samples
 built in a temporary folder), warms up, then lets ``--clients`` threads send
 mixed traffic until ``--duration`` seconds or ``--max-requests`` requests have
 passed, whichever comes first: search pages with one or two words taken from
@@ -38,7 +38,6 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-SAMPLES = REPO.parent / "shared" / "formats" / "samples"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 WORD = re.compile(r"[a-zæøåéü]{4,}")
 ITEM_LINK = re.compile(r"/items/([0-9a-f]{8,64})\b")
@@ -69,8 +68,8 @@ def free_port(host: str) -> int:
 
 
 def build_demo_index(target: Path) -> Path:
-    """The demo data and every shared sample, ingested as a user would (``minutes ingest``)."""
-    sources = [REPO / "data", *(p for p in [SAMPLES] if p.is_dir())]
+    """The demo data and every format sample, ingested as a user would (``minutes ingest``)."""
+    sources = [REPO / "data"]
     command = [sys.executable, "-m", "indexer.cli", "ingest", *map(str, sources), "--index", str(target)]
     print(f"building index: {' '.join(command)}", flush=True)
     # a non-zero exit only says some inputs were rejected (e.g. files of no known format)
@@ -401,7 +400,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     rows.append(summarise("all", recorder.samples, elapsed))
     errors = [s.detail for s in recorder.samples if not s.ok]
     return {
-        "index": str(args.index or "data/ + shared samples (temporary)"),
+        "index": str(args.index or "data/ + format samples (temporary)"),
         "items": vocabulary.total,
         "clients": args.clients,
         "server_threads": args.server_threads,

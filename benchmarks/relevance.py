@@ -39,8 +39,8 @@ from indexer.search import SearchRequest, SearchService
 
 REPO = Path(__file__).resolve().parents[1]
 QUERIES = REPO / "tests" / "relevance" / "queries.jsonl"
-SAMPLES = (REPO.parent / "shared" / "formats" / "samples").resolve()
-INPUTS = (REPO / "data", SAMPLES)
+SAMPLES = (REPO / "data" / "samples").resolve()
+INPUTS = (REPO / "data",)  # the demo data, format samples included
 SYSTEMS = {"minutes-search": "danish", "snowball": "snowball", "standard": "standard"}
 CATEGORIES = ("inflection", "compound", "folding", "abbreviation", "typo", "phrase", "field")
 CUTOFF = 10

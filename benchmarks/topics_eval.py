@@ -31,8 +31,8 @@ from indexer.model import Access, Item, Section, SectionKind
 from indexer.topics import MARKED_KLE, TopicClassifier, kle_numbers_in_text
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS_CSV = REPO.parent / "shared" / "corpus" / "digst-sample.csv"
-SAMPLES = REPO.parent / "shared" / "formats" / "samples"
+CORPUS_CSV = REPO / "tests" / "fixtures" / "corpus" / "digst-sample.csv"
+SAMPLES = REPO / "data" / "samples"
 LABELS = REPO / "tests" / "topics" / "labels.jsonl"
 SAMPLE_LABELS = REPO / "tests" / "topics" / "sample_labels.jsonl"
 

@@ -1,20 +1,11 @@
-"""Shared test fixtures: where the real material lives."""
+"""Shared test fixtures: where the real material lives (inside the repository, see data/*/SOURCES.md)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 REPO = Path(__file__).resolve().parents[1]
-SHARED = (REPO.parent / "shared").resolve()
-SAMPLES = SHARED / "formats" / "samples"
-SEED = SHARED / "seed" / "000_a44bcb30204f6ae6.txt"
-CORPUS_CSV = SHARED / "corpus" / "digst-sample.csv"
-
-
-@pytest.fixture(scope="session")
-def shared() -> Path:
-    if not SHARED.is_dir():
-        pytest.fail(f"shared material not found at {SHARED}")
-    return SHARED
+DATA = REPO / "data"
+SAMPLES = DATA / "samples"
+SEED = REPO / "tests" / "fixtures" / "seed" / "000_a44bcb30204f6ae6.txt"
+CORPUS_CSV = REPO / "tests" / "fixtures" / "corpus" / "digst-sample.csv"

@@ -5,6 +5,9 @@ document for one meeting (``/api/agenda/dagsorden/<id>``).  Pages are saved
 without a charset declaration, so the encoding is taken from a BOM or a meta
 tag when present, else UTF-8 when the bytes are valid UTF-8, else Windows-1252.
 
+The JSON reader follows the real API responses (see the note above
+``_meeting_from_json``), not the format description it was first written from.
+
 Attachments live on the portal, not on disk: each becomes an absolute URL.
 The portal shows only public content; an item it marks "Lukket punkt" is
 closed and keeps nothing but its number.  ``Sagsforløb`` (earlier treatments)
@@ -31,6 +34,7 @@ from indexer.dates import parse_danish_date, parse_danish_datetime
 from indexer.formats import FormatError, IngestContext, read_input
 from indexer.model import Access, Attachment, Decision, Item, Meeting, MeetingKind, Section, SectionKind
 from indexer.sanitize import html_to_text, sanitize_html
+from indexer.sidecar import load_sidecar, sidecar_start
 
 NAME = "firstagenda"
 PEEK_BYTES = 4096
@@ -294,6 +298,67 @@ def _history(text: str) -> list[Decision]:
 
 
 # --------------------------------------------------------------------------- JSON API
+#
+# Read from the portal's real responses (tests/fixtures/firstagenda-api/), not
+# from FORMATS.md's description, which got several things wrong: the committee
+# is ``Udvalg.Navn`` and the meeting ``Moede`` (``Dato``, ``Sted``,
+# ``Afsluttet``, ``Moededeltagere``), not top-level ``Udvalg``/``Dato``; each
+# item has one ``Felter`` entry whose ``Html`` holds every section under
+# ``<h3>``/``<h4>`` headings; ``IsOpen`` is false on every item, open ones
+# included, so a closed item is told by its caption, "Lukket: …".
+
+CLOSED_PREFIX = "lukket:"
+_HEADING = re.compile(r"<(h3|h4)\b[^>]*>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
+_HISTORY_ENTRY = re.compile(r"<u\b[^>]*>(.*?)</u\s*>", re.IGNORECASE | re.DOTALL)
+_HISTORY_LABEL = re.compile(r"^(?P<date>\d{1,2}-\d{1,2}-\d{4})\s+(?P<body>.+)$")
+# "Byråd 2022-2025", "Plan-, Trygheds- og Integrationsudvalget 2022": the term, not the body.
+_TERM_SUFFIX = re.compile(r"\s+\d{4}(?:\s*-\s*\d{4})?$")
+_ABSENCE_LINE = re.compile(r"^(?:afbud|ikke til stede|fraværende|fravær)\s*:\s*(?P<names>.*)$", re.IGNORECASE)
+MAX_HEADING_CHARS = 120  # a longer <h4> is a paragraph someone styled as a heading
+_PORTAL_HOST = re.compile(r"^https?://(?:www\.)?dagsordener\.(?P<slug>[a-z0-9-]+)\.dk(?::\d+)?$", re.IGNORECASE)
+
+
+def committee_name(value: str) -> str:
+    """A committee as one body across election terms: "Byråd 2022-2025" → "Byråd".
+
+    The portal sorts some committees first with a leading dot; that goes too."""
+    name = _clean(value).lstrip(". ").strip()
+    return _TERM_SUFFIX.sub("", name) or name
+
+
+def municipality_from_host(url: str | None) -> str:
+    """ "https://dagsordener.greve.dk" → "Greve Kommune"; "" for any other host."""
+    if not url:
+        return ""
+    match = re.match(r"^(https?://[^/]+)", url.strip())
+    host = _PORTAL_HOST.match(match.group(1)) if match else None
+    return _municipality(host.group("slug").casefold()) if host else ""
+
+
+def is_closed_caption(caption: str) -> bool:
+    """The portal's mark for a closed item: its caption starts "Lukket: " (or is "Lukket punkt")."""
+    folded = _clean(caption).casefold()
+    return folded.startswith(CLOSED_PREFIX) or folded == CLOSED_LABEL
+
+
+def _true(value: Any) -> bool:
+    """The API writes booleans both as JSON booleans and as "true"/"False" strings."""
+    if isinstance(value, str):
+        return value.strip().casefold() == "true"
+    return value is True
+
+
+def _own_portal(document: dict[str, Any]) -> str | None:
+    """The portal a document names in its own links (``Felter[].Link``), as scheme://host."""
+    for point in document.get("Dagsordenpunkter") or []:
+        if not isinstance(point, dict):
+            continue
+        for field in point.get("Felter") or []:
+            link = str(field.get("Link") or "") if isinstance(field, dict) else ""
+            match = re.match(r"^(https?://[^/\s]+)/", link)
+            if match:
+                return match.group(1)
+    return None
 
 
 def _meeting_from_json(path: Path, data: bytes, context: IngestContext) -> Meeting:
@@ -304,71 +369,134 @@ def _meeting_from_json(path: Path, data: bytes, context: IngestContext) -> Meeti
     points = document.get("Dagsordenpunkter") if isinstance(document, dict) else None
     if not isinstance(points, list):
         raise FormatError(path, "no Dagsordenpunkter list")
-    committee = context.committee or _clean(str(document.get("Udvalg") or document.get("UdvalgNavn") or ""))
-    start = None
-    if context.meeting_date is not None:
-        start = parse_danish_datetime(context.meeting_date.isoformat())
-    start = start or parse_danish_datetime(str(document.get("Dato") or document.get("MoedeDato") or ""))
+    warnings: list[str] = []
+    meta = load_sidecar(path, context, warnings)
+    udvalg = document.get("Udvalg")
+    moede = document.get("Moede") if isinstance(document.get("Moede"), dict) else {}
+    assert isinstance(moede, dict)
+    committee_text = str((udvalg.get("Navn") if isinstance(udvalg, dict) else udvalg) or "")
+    committee = committee_name(committee_text) or str(meta.get("committee") or "")
+    start = parse_danish_datetime(str(moede.get("Dato") or moede.get("MeetingBeginUtc") or ""))
+    start = start or sidecar_start(meta)
     if not committee or start is None:
-        raise FormatError(path, "the agenda document names no committee or date; give --committee and --date")
-    base = context.extras.get("base_url") or document.get("BaseUrl")
-    kind_text = str(document.get("Type") or "").casefold()
+        raise FormatError(path, "the agenda document names no committee (Udvalg.Navn) or date (Moede.Dato)")
+    portal = context.extras.get("base_url") or _own_portal(document)
+    concluded = _true(moede.get("Afsluttet"))
     meeting = Meeting(
-        municipality=context.municipality or _clean(str(document.get("Kommune") or "")),
+        municipality=str(meta.get("municipality") or "") or municipality_from_host(portal),
         committee=committee,
         start=start,
-        kind=MeetingKind.REFERAT if kind_text.startswith("referat") else MeetingKind.DAGSORDEN,
+        kind=MeetingKind.REFERAT if concluded else MeetingKind.DAGSORDEN,
+        location=_clean(str(moede.get("Sted") or "")) or meta.get("location") or None,
         source=str(path),
         source_format=NAME,
         access=Access.OPEN,
         native_id=str(document["Id"]) if document.get("Id") else None,
+        warnings=warnings,
     )
     if not meeting.municipality:
         meeting.warnings.append(f"{path}: municipality not stated; give it with --municipality")
+    for person in moede.get("Moededeltagere") or []:
+        if not isinstance(person, dict) or not _clean(str(person.get("Name") or "")):
+            continue
+        name = _clean(str(person["Name"]))
+        meeting.participants.append(name)
+        # Absent: recorded absent at the meeting; ParticipationCancelled: sent apologies (afbud).
+        if _true(person.get("Absent")) or _true(person.get("ParticipationCancelled")):
+            meeting.absentees.append(name)
     for point in points:
         if isinstance(point, dict):
-            meeting.items.append(_item_from_json(point, meeting, base))
+            meeting.items.append(_item_from_json(point, meeting, portal))
     if not meeting.items:
         raise FormatError(path, "Dagsordenpunkter is empty")
+    if any(item.decisions for item in meeting.items):
+        meeting.kind = MeetingKind.REFERAT  # decisions are published with the referat only
     return meeting.finalise()
 
 
 def _item_from_json(point: dict[str, Any], meeting: Meeting, base: str | None) -> Item:
-    title = _clean(str(point.get("Navn") or point.get("Caption") or ""))
-    closed = bool(point.get("Lukket")) or title.casefold() == CLOSED_LABEL
+    title = _clean(str(point.get("Caption") or point.get("Navn") or ""))
+    closed = is_closed_caption(title) or _true(point.get("Lukket"))
+    number = point.get("Number") if point.get("Number") not in (None, "") else point.get("Punktnummer")
     item = Item(
-        number=_clean(str(point.get("Punktnummer") or "")),
+        number=_clean(str(number if number is not None else "")),
         title="Lukket punkt" if closed else title,
         access=Access.CLOSED if closed else Access.OPEN,
         source_key=str(point["Id"]) if point.get("Id") else None,
     )
     if closed:
-        return item
-    item.case_number = _clean(str(point.get("SagsNummer") or "")) or None
+        return item  # a stub: nothing but its number
+    item.case_number = _clean(str(point.get("SagsNummer") or point.get("CaseNumber") or "")) or None
     for field in point.get("Felter") or []:
-        if not isinstance(field, dict):
-            continue
-        raw = str(field.get("Html") or "")
-        heading = _clean(str(field.get("Navn") or field.get("Overskrift") or field.get("Caption") or ""))
-        if not heading:
-            caption = re.search(r"<h[1-4][^>]*>(.*?)</h[1-4]>", raw, re.IGNORECASE | re.DOTALL)
-            if caption:
-                heading = html_to_text(caption.group(1))
-                raw = raw[: caption.start()] + raw[caption.end() :]
-        _add_section(item, meeting, heading, raw)
+        if isinstance(field, dict):
+            _read_field(str(field.get("Html") or ""), _clean(str(field.get("Navn") or "")), item, meeting)
+    item.absentees = _absentees(item.decisions)
     for index, enclosure in enumerate(point.get("Bilag") or [], start=1):
         if not isinstance(enclosure, dict):
             continue
-        ident = str(enclosure.get("Id") or "") or None
-        href = str(enclosure.get("Url") or (f"/vis/pdf/bilag/{ident}" if ident else ""))
+        ident = _clean(str(enclosure.get("Id") or "")) or None
+        has_pdf = "HarPdfVersion" not in enclosure or _true(enclosure.get("HarPdfVersion"))
+        href = f"/vis/pdf/bilag/{ident}" if ident and has_pdf else ""
         item.attachments.append(
             Attachment(
                 number=str(index),
-                title=_clean(str(enclosure.get("Navn") or enclosure.get("Titel") or "")) or f"Bilag {index}",
+                title=_clean(str(enclosure.get("Navn") or "")) or f"Bilag {index}",
                 access=item.access,
                 document_id=ident,
-                url=(urljoin(base, href) if base else href) or None,
-                media_type="application/pdf",
+                url=(urljoin(base, href) if base else href) if href else None,
+                media_type="application/pdf" if href else None,
             )
         )
     return item
+
+
+def _read_field(raw: str, heading: str, item: Item, meeting: Meeting) -> None:
+    """Split one field's HTML at its ``<h3>``/``<h4>`` headings into sections.
+
+    A heading with no text (the portal prints ``<h3></h3>``) continues the
+    section before it."""
+    position = 0
+    for match in _HEADING.finditer(raw):
+        caption = html_to_text(match.group(2))
+        if not re.search(r"\w", caption) or len(caption) > MAX_HEADING_CHARS:
+            continue
+        _add_json_section(item, meeting, heading, raw[position : match.start()])
+        heading, position = caption, match.end()
+    _add_json_section(item, meeting, heading, raw[position:])
+
+
+def _add_json_section(item: Item, meeting: Meeting, heading: str, raw_html: str) -> None:
+    if _section_kind(heading) == SectionKind.HISTORY and _HISTORY_ENTRY.search(raw_html):
+        item.history.extend(_json_history(raw_html))
+        return
+    _add_section(item, meeting, heading, raw_html)
+
+
+def _json_history(raw_html: str) -> list[Decision]:
+    """ "Sagens forløb": ``<u>07-02-2022 Økonomiudvalget</u><br>decision …`` per earlier treatment."""
+    entries: list[Decision] = []
+    found = list(_HISTORY_ENTRY.finditer(raw_html))
+    for n, match in enumerate(found):
+        label = html_to_text(match.group(1))
+        end = found[n + 1].start() if n + 1 < len(found) else len(raw_html)
+        text = html_to_text(raw_html[match.end() : end])
+        parsed = _HISTORY_LABEL.match(label)
+        body = committee_name(parsed.group("body")) if parsed else label
+        when = parse_danish_date(parsed.group("date")) if parsed else None
+        entries.append(Decision(body=body, date=when, text=text, heading=label))
+    return entries
+
+
+def _absentees(decisions: list[Decision]) -> list[str]:
+    """Who was away for this item, as the decision ends: "Afbud: A", "Ikke til stede: A og B"."""
+    names: list[str] = []
+    for decision in decisions:
+        for line in decision.text.splitlines():
+            match = _ABSENCE_LINE.match(line.strip())
+            if not match:
+                continue
+            for name in re.split(r",|\s+og\s+", match.group("names")):
+                name = _clean(name).rstrip(".")
+                if name and name not in names:
+                    names.append(name)
+    return names

@@ -9,12 +9,14 @@ import pytest
 
 from indexer.formats import FormatError, IngestContext, firstagenda
 from indexer.model import COPENHAGEN, Access, Meeting, MeetingKind, SectionKind
-from tests.conftest import SAMPLES
+from tests.conftest import REPO, SAMPLES
 
 FOLDER = SAMPLES / "firstagenda" / "aarhus-2025"
 MINUTES = FOLDER / "example_minutes.html"
 AGENDA = FOLDER / "example_agenda.html"
-FIXTURE = Path(__file__).parent / "fixtures" / "firstagenda" / "dagsorden.json"
+API_DOCUMENT = next(
+    (REPO / "tests" / "fixtures" / "firstagenda-api" / "greve").glob("Økonomiudvalget_2024-04-10*.json")
+)
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +32,7 @@ def agenda() -> Meeting:
 def test_detects_meeting_pages_and_agenda_json_only() -> None:
     assert firstagenda.detect(MINUTES)
     assert firstagenda.detect(AGENDA)
-    assert firstagenda.detect(FIXTURE)
+    assert firstagenda.detect(API_DOCUMENT)
     assert not firstagenda.detect(FOLDER / "example_listings.html")  # the front page lists meetings
     assert not firstagenda.detect(FOLDER / "example_scrolled.html")
     assert not firstagenda.detect(FOLDER / "byraadsarkivet-cases.json")  # a case list, not a meeting
@@ -133,41 +135,3 @@ def test_truncated_page_raises_format_error(tmp_path: Path) -> None:
     with pytest.raises(FormatError) as info:
         list(firstagenda.parse(target, IngestContext()))
     assert str(target) in str(info.value)
-
-
-def test_json_agenda_document() -> None:
-    context = IngestContext(
-        municipality="Aarhus Kommune",
-        committee="Teknisk Udvalg",
-        meeting_date=date(2025, 6, 16),
-        extras={"base_url": "https://dagsordener.aarhus.dk/"},
-    )
-    meeting = next(iter(firstagenda.parse(FIXTURE, context)))
-    assert meeting.committee == "Teknisk Udvalg"
-    assert meeting.meeting_date == date(2025, 6, 16)
-    assert [i.title for i in meeting.items] == [
-        "Godkendelse af dagsorden",
-        "Trafiksikkerhed ved Søndervangskolen",
-        "Eventuelt",
-    ]
-    skole = meeting.items[1]
-    assert skole.case_number == "EMN-2025-004417"
-    assert "Skæring Strandvej" in skole.sections[0].text
-    assert skole.sections[1].kind == SectionKind.RECOMMENDATION
-    assert [(h.body, h.date) for h in skole.history] == [("Magistraten", date(2025, 6, 2))]
-    assert (
-        skole.attachments[0].url == "https://dagsordener.aarhus.dk/vis/pdf/bilag/2d8f4a5b-9c63-4e7a-82a4-8f3b1c4e6a03"
-    )
-    assert meeting.items[2].decisions[0].text == "Udvalget drøftede vejbelysningen på Åhavevej."
-    again = next(iter(firstagenda.parse(FIXTURE, context)))
-    assert [i.id for i in again.items] == [i.id for i in meeting.items]
-
-
-def test_json_without_committee_or_date_is_a_format_error(tmp_path: Path) -> None:
-    with pytest.raises(FormatError, match="committee"):
-        list(firstagenda.parse(FIXTURE, IngestContext()))
-    garbled = tmp_path / "dagsorden.json"
-    garbled.write_bytes(FIXTURE.read_bytes()[:300])
-    with pytest.raises(FormatError) as info:
-        list(firstagenda.parse(garbled, IngestContext(committee="Teknisk Udvalg", meeting_date=date(2025, 6, 16))))
-    assert str(garbled) in str(info.value)

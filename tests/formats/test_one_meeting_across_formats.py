@@ -8,7 +8,6 @@ read from the portal's JSON API must land on the same items as the referat page.
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -82,24 +81,34 @@ def _referat_page() -> Meeting:
 
 
 def _agenda_json_of(referat: Meeting, folder: Path) -> Path:
-    """The portal's JSON API document of the same meeting's dagsorden (no decisions yet),
-    built from the real referat page's item ids, numbers and titles."""
+    """The portal's JSON API document of the same meeting's dagsorden (no decisions yet), in
+    the real API's shape (see tests/fixtures/firstagenda-api/), built from the real referat
+    page's item ids, numbers and titles."""
     points = [
         {
             "Id": item.source_key,
-            "Navn": item.title,
-            "Punktnummer": item.number,
+            "Caption": item.title,
+            "Number": item.number,
             "SagsNummer": item.case_number,
-            "Felter": [{"Html": f"<h3>Resume</h3><div>Dagsordentekst til punkt {item.number}.</div>"}],
+            "IsOpen": False,  # the real API says False for open items too
+            "Felter": [{"Navn": "", "Html": f"<h3>Resume</h3><div>Dagsordentekst til punkt {item.number}.</div>"}],
+            "Bilag": [],
         }
         for item in referat.items
     ]
+    assert referat.start is not None
+    document = {
+        "Id": referat.native_id,
+        "Dagsordenpunkter": points,
+        "Udvalg": {"Navn": referat.committee},
+        "Moede": {"Dato": referat.start.isoformat(), "Afsluttet": False, "Moededeltagere": []},
+    }
     target = folder / "dagsorden.json"
-    target.write_text(json.dumps({"Id": referat.native_id, "Dagsordenpunkter": points}, ensure_ascii=False), "utf-8")
+    target.write_text(json.dumps(document, ensure_ascii=False), "utf-8")
     return target
 
 
-AGENDA_CONTEXT = IngestContext(municipality="Aarhus", committee="Teknisk Udvalg", meeting_date=date(2025, 10, 1))
+AGENDA_CONTEXT = IngestContext(municipality="Aarhus")
 
 
 def test_portal_json_dagsorden_and_html_referat_share_meeting_and_item_ids(tmp_path: Path) -> None:

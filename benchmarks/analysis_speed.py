@@ -14,7 +14,7 @@ import time
 
 from corpus_words import corpus_texts
 
-from indexer import compounds, danish, lexicon
+from indexer.analysis import compounds, danish, lexicon
 
 
 def words_per_second(analyzer, texts: list[str]) -> tuple[int, float]:  # type: ignore[no-untyped-def]

@@ -16,8 +16,8 @@ from collections import defaultdict
 
 from corpus_words import corpus_words
 
-from indexer.danish import compound_parts, snowball_stem, stem_term
-from indexer.lexicon import normalise_variant
+from indexer.analysis.danish import compound_parts, snowball_stem, stem_term
+from indexer.analysis.lexicon import normalise_variant
 
 
 def main() -> None:

@@ -33,9 +33,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.cli import ingest
+from indexer.engines.whoosh.index import MinutesIndex
 from indexer.formats import IngestContext, iter_inputs
-from indexer.index import MinutesIndex
-from indexer.search import SearchRequest, SearchService
+from indexer.search.service import SearchRequest, SearchService
 
 REPO = Path(__file__).resolve().parents[1]
 QUERIES = REPO / "tests" / "relevance" / "queries.jsonl"

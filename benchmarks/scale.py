@@ -210,7 +210,7 @@ def measure_search(index_dir: Path, queries: QuerySet) -> dict[str, Latency]:
     """Each kind twice: with the decoded-postings cache off (every query decodes its
     posting lists: the cold figure), then with the default cache after one pass over
     the same queries (a server's steady state for words people search again)."""
-    from indexer.search import SearchRequest, SearchService
+    from indexer.search.service import SearchRequest, SearchService
 
     def run(service: SearchService, request: SearchRequest) -> Any:
         def call() -> None:

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from indexer.attachments import set_text_cache
+from indexer.engines.whoosh.index import IndexError_, IngestSummary, MinutesIndex, rebuild
 from indexer.formats import FormatError, FormatModule, IngestContext, available_formats, iter_inputs
-from indexer.index import IndexError_, IngestSummary, MinutesIndex, rebuild
 from indexer.model import Meeting
-from indexer.search import SearchRequest, SearchService, parse_iso_date
+from indexer.search.service import SearchRequest, SearchService, parse_iso_date
 
 ENV_INDEX = "MINUTES_INDEX"
 DEFAULT_BATCH_SIZE = 5000

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer import topics
-from indexer.index import MinutesIndex
+from indexer.engines.whoosh.index import MinutesIndex
 from indexer.model import Decision, Item, Section, SectionKind
 
 

@@ -28,7 +28,7 @@ from typing import Literal
 
 import Stemmer
 
-from indexer.danish import fold
+from indexer.analysis.danish import fold
 from indexer.model import Access, Item, SectionKind
 
 TopicSource = Literal["case-number", "text", "kle-file"]

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask, Response, has_request_context, request, url_for
 
-from indexer.search import SearchService
+from indexer.search.service import SearchService
 
 SERVICE_KEY = "minutes_search"
 DEFAULTS: dict[str, Any] = {

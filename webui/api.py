@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, url_for
 
-from indexer.search import SearchRequest
+from indexer.search.service import SearchRequest
 
 from .openapi import openapi_document
 from .params import search_args, toggled

@@ -7,7 +7,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from indexer.search import SORTS, SearchRequest, parse_iso_date
+from indexer.search.service import SORTS, SearchRequest, parse_iso_date
 
 # URL parameter → SearchRequest list attribute
 LIST_PARAMS = {

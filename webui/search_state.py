@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app, request
 
-from indexer.search import SearchResponse, SearchService
+from indexer.search.service import SearchResponse, SearchService
 
 from .params import ParsedParams, parse_search_args
 

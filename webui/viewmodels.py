@@ -11,7 +11,7 @@ from flask import url_for
 from markupsafe import Markup, escape
 
 from indexer.sanitize import sanitize_html
-from indexer.search import SearchRequest, SearchResponse
+from indexer.search.service import SearchRequest, SearchResponse
 
 from .params import search_args, toggled
 

@@ -28,7 +28,7 @@ from lxml.builder import ElementMaker
 from werkzeug.exceptions import HTTPException
 
 from indexer.model import COPENHAGEN
-from indexer.search import QueryError
+from indexer.search.service import QueryError
 
 from .params import parse_search_args, search_args
 from .search_state import run_search, service

@@ -3,7 +3,7 @@
 Danish writes compounds as one word, so a search for "politik" misses
 "personalepolitikken" unless the index also knows the parts.  The splitter works on
 the compound's lemma and accepts a split only when both sides are words the
-full-form dictionary knows (see ``indexer.lexicon``):
+full-form dictionary knows (see ``indexer.analysis.lexicon``):
 
 * the head (right side) must be a known word that is not a bare suffix
   ("-hed", "-skab", "-else" are derivations, not words in a compound);
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from indexer.lexicon import dictionary_lemma, is_known, lemmatise, restore_danish_letters
+from indexer.analysis.lexicon import dictionary_lemma, is_known, lemmatise, restore_danish_letters
 
 MIN_COMPOUND = 6
 MIN_HEAD = 3

@@ -23,8 +23,8 @@ from functools import cache, lru_cache
 import Stemmer
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter, Token
 
-from indexer.compounds import split_compound
-from indexer.lexicon import lemmatise, normalise_variant, restore_danish_letters
+from indexer.analysis.compounds import split_compound
+from indexer.analysis.lexicon import lemmatise, normalise_variant, restore_danish_letters
 
 # Words: letters and digits, keeping inner hyphens/periods of things like "12.3" or "1.2".
 WORD_PATTERN = r"\w+(?:[.,/-]\w+)*"

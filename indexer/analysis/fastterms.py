@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-from indexer import danish
+from indexer.analysis import danish
 
 log = logging.getLogger(__name__)
 

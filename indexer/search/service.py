@@ -31,8 +31,9 @@ from whoosh.qparser import (
 )
 from whoosh.query import DateRange, Every, Or, Phrase, Query, Term
 
-from indexer.bodies import BODY_SYNONYMS, KNOWN_BODIES, resolve_abbreviation
-from indexer.bulkmatch import (
+from indexer.analysis.bodies import BODY_SYNONYMS, KNOWN_BODIES, resolve_abbreviation
+from indexer.analysis.danish import fold
+from indexer.engines.whoosh.bulkmatch import (
     DEFAULT_POSTINGS_CACHE_MB,
     BulkMatcher,
     Evaluation,
@@ -40,10 +41,9 @@ from indexer.bulkmatch import (
     numeric_column,
     top_documents,
 )
-from indexer.danish import fold
-from indexer.index import CLOSED_TITLE, MinutesIndex, case_key
+from indexer.engines.whoosh.index import CLOSED_TITLE, MinutesIndex, case_key
 from indexer.municipalities import canonical_municipality
-from indexer.snippets import highlight
+from indexer.search.snippets import highlight
 from indexer.topics import TOPIC_NAMES, public_topics
 
 SEARCH_FIELDS = ["title", "decision", "body", "attachment_titles", "attachments_text", "exact"]

@@ -13,7 +13,7 @@ import html
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from indexer import fastterms
+from indexer.analysis import fastterms
 
 SCAN_CHARS = 60_000  # passages come from the first part of very long attachment texts
 

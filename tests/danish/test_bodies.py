@@ -6,7 +6,13 @@ import re
 
 import pytest
 
-from indexer.bodies import expand_body_query, initials, known_abbreviation, learn_abbreviations, resolve_abbreviation
+from indexer.analysis.bodies import (
+    expand_body_query,
+    initials,
+    known_abbreviation,
+    learn_abbreviations,
+    resolve_abbreviation,
+)
 from tests.conftest import CORPUS_CSV, SEED
 
 

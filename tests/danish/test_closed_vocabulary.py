@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.search import SearchRequest, SearchService
+from indexer.search.service import SearchRequest, SearchService
 from tests.conftest import SAMPLES
 from tests.index.helpers import quiet_ingest
 

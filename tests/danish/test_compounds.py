@@ -9,8 +9,8 @@ from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 from whoosh.qparser import MultifieldParser, QueryParser
 
-from indexer.compounds import split_compound
-from indexer.danish import compound_analyzer, compound_parts, danish_analyzer, stem_term
+from indexer.analysis.compounds import split_compound
+from indexer.analysis.danish import compound_analyzer, compound_parts, danish_analyzer, stem_term
 
 
 def index_terms(text: str) -> list[str]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.danish import analyse, danish_analyzer, snowball_analyzer, snowball_stem, stem_term
-from indexer.lexicon import dictionary_lemma, lemmatise, normalise_variant
+from indexer.analysis.danish import analyse, danish_analyzer, snowball_analyzer, snowball_stem, stem_term
+from indexer.analysis.lexicon import dictionary_lemma, lemmatise, normalise_variant
 
 # Each row: forms a caseworker may type for the same word; Snowball alone splits them.
 SNOWBALL_MISSES = [
@@ -96,7 +96,7 @@ def test_words_typed_with_aa_ae_oe_meet_their_danish_spelling(typed: str, danish
 
 
 def test_restoring_letters_leaves_known_words_alone() -> None:
-    from indexer.lexicon import restore_danish_letters
+    from indexer.analysis.lexicon import restore_danish_letters
 
     assert restore_danish_letters("faellesvej") == "fællesvej"
     assert restore_danish_letters("poesi") == "poesi"  # a word as typed

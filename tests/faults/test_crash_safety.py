@@ -22,8 +22,8 @@ import whoosh.writing
 
 from benchmarks.generate_corpus import write_corpus
 from indexer import cli
-from indexer.index import MinutesIndex
-from indexer.search import SearchRequest, SearchService
+from indexer.engines.whoosh.index import MinutesIndex
+from indexer.search.service import SearchRequest, SearchService
 from tests.conftest import CORPUS_CSV
 
 PYTHON = sys.executable

@@ -15,7 +15,7 @@ import pytest
 from indexer.formats import IngestContext, edoc, firstagenda, publication
 from indexer.model import Meeting, MeetingKind
 from indexer.municipalities import MUNICIPALITY_CODES, canonical_municipality, municipality_name
-from indexer.search import SearchService
+from indexer.search.service import SearchService
 from tests.conftest import SAMPLES
 from tests.index.helpers import quiet_ingest
 

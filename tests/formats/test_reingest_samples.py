@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 from indexer.cli import ingest
+from indexer.engines.whoosh.index import MinutesIndex
 from indexer.formats import IngestContext, iter_inputs
-from indexer.index import MinutesIndex
 from tests.conftest import SAMPLES
 
 

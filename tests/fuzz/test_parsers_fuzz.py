@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 
 from benchmarks.generate_corpus import write_corpus
 from indexer.cli import ingest
+from indexer.engines.whoosh.index import MinutesIndex
 from indexer.formats import FormatError, IngestContext, available_formats
-from indexer.index import MinutesIndex
 from indexer.model import Meeting
-from indexer.search import SearchRequest, SearchService
+from indexer.search.service import SearchRequest, SearchService
 from tests.conftest import CORPUS_CSV, REPO, SAMPLES, SEED
 
 FUZZ = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -8,9 +8,9 @@ import json
 from pathlib import Path
 
 from indexer.cli import ingest
+from indexer.engines.whoosh.index import IngestSummary
 from indexer.formats import IngestContext
 from indexer.formats.agenda_text import parse as parse_agenda_text
-from indexer.index import IngestSummary
 from indexer.model import Access, Meeting, MeetingKind
 from tests.conftest import SEED
 

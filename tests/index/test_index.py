@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from indexer.cli import main
-from indexer.index import IndexCorrupt, IndexMissing, MinutesIndex
-from indexer.search import SearchRequest, SearchService
+from indexer.engines.whoosh.index import IndexCorrupt, IndexMissing, MinutesIndex
+from indexer.search.service import SearchRequest, SearchService
 from tests.conftest import SEED
 from tests.index.helpers import NORDDJURS, closed_copy, dagsorden_of, quiet_ingest, seed_meeting, write_jsonl
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from indexer.cli import main
-from indexer.search import SearchRequest, SearchService
+from indexer.search.service import SearchRequest, SearchService
 from tests.index.helpers import quiet_ingest, seed_meeting, write_jsonl
 
 KLE_FIXTURE = Path(__file__).resolve().parents[1] / "topics" / "fixtures" / "kle-emneplan-invented.xml"

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from indexer.cli import ingest
-from indexer.index import MinutesIndex
-from indexer.search import SearchRequest, SearchService
+from indexer.engines.whoosh.index import MinutesIndex
+from indexer.search.service import SearchRequest, SearchService
 
 CLOSED_ITEM_WORD = "zqxlukketpunktord"
 CLOSED_SECTION_WORD = "zqxlukketafsnitord"

@@ -39,10 +39,10 @@ from lxml import etree
 from pypdf import PdfReader
 
 from indexer.cli import ingest
+from indexer.engines.whoosh.index import MinutesIndex
 from indexer.formats import IngestContext, iter_inputs
-from indexer.index import MinutesIndex
 from indexer.model import Access, Meeting, Section
-from indexer.search import SearchRequest, SearchService
+from indexer.search.service import SearchRequest, SearchService
 from tests.conftest import SAMPLES
 
 FUJITSU = SAMPLES / "edoc-fujitsu" / "Hennys testudvalg"

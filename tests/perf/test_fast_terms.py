@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer import fastterms
-from indexer.index import FastText, MinutesIndex, build_schema
+from indexer.analysis import fastterms
+from indexer.engines.whoosh.index import FastText, MinutesIndex, build_schema
 from tests.conftest import CORPUS_CSV, SEED
 
 

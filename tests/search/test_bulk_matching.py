@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer.bulkmatch import BulkMatcher, PostingsCache, top_documents
-from indexer.search import SearchRequest, SearchService
+from indexer.engines.whoosh.bulkmatch import BulkMatcher, PostingsCache, top_documents
+from indexer.search.service import SearchRequest, SearchService
 from tests.conftest import CORPUS_CSV, SEED
 from tests.index.helpers import NORDDJURS, quiet_ingest, seed_meeting, write_jsonl
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from indexer.cli import main
-from indexer.search import SearchRequest, SearchService
+from indexer.search.service import SearchRequest, SearchService
 from tests.conftest import SEED
 from tests.index.helpers import NORDDJURS, quiet_ingest, seed_meeting, variant, write_jsonl
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from indexer.danish import stem_term
-from indexer.snippets import highlight
+from indexer.analysis.danish import stem_term
+from indexer.search.snippets import highlight
 from tests.index.helpers import seed_meeting
 
 

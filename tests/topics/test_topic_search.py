@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.search import SearchRequest, SearchService, topic_code
+from indexer.search.service import SearchRequest, SearchService, topic_code
 from tests.conftest import SAMPLES
 from tests.index.helpers import quiet_ingest
 

@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from lxml import etree, html
 
-from indexer.search import SearchRequest
+from indexer.search.service import SearchRequest
 from indexer.topics import TOPIC_NAMES
 from webui import search_service
 from webui.views import csv_cell

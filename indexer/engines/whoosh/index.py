@@ -37,9 +37,9 @@ from whoosh.formats import Positions
 from whoosh.index import LockError
 from whoosh.writing import IndexWriter
 
-from indexer import fastterms
+from indexer.analysis import fastterms
+from indexer.analysis.danish import danish_analyzer, exact_analyzer, snowball_analyzer
 from indexer.attachments import file_hash
-from indexer.danish import danish_analyzer, exact_analyzer, snowball_analyzer
 from indexer.model import COPENHAGEN, KIND_RANK, Access, Item, Meeting, MeetingKind, SectionKind, to_jsonable
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ class IndexBusy(IndexError_):
 
 def compound_analyzer():  # type: ignore[no-untyped-def]
     """Analyzer for the compound-parts field, when the Danish module offers one."""
-    from indexer import danish
+    from indexer.analysis import danish
 
     factory = getattr(danish, "compound_analyzer", None)
     return factory() if factory else None

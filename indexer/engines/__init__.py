@@ -1,0 +1,1 @@
+"""Search engines behind one narrow interface (see ``base``); one folder per engine."""

@@ -10,7 +10,7 @@ import pytest
 
 from indexer.search.service import SearchRequest, SearchService
 from tests.conftest import SAMPLES
-from tests.index.helpers import quiet_ingest
+from tests.helpers import quiet_ingest
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from indexer.model import Meeting, MeetingKind
 from indexer.municipalities import MUNICIPALITY_CODES, canonical_municipality, municipality_name
 from indexer.search.service import SearchService
 from tests.conftest import SAMPLES
-from tests.index.helpers import quiet_ingest
+from tests.helpers import quiet_ingest
 
 EDOC = SAMPLES / "edoc" / "ballerup-sundhedsudvalget-2012" / "04-12-2012 13:00:00"
 BALLERUP_PUBLICATION = SAMPLES / "publication" / "ballerup-it-udvalget-2013"

@@ -6,7 +6,7 @@ import copy
 from pathlib import Path
 
 from indexer.search.service import SearchRequest, SearchService
-from tests.index.helpers import quiet_ingest, seed_meeting, write_jsonl
+from tests.helpers import quiet_ingest, seed_meeting, write_jsonl
 
 
 def test_part_of_a_compound_finds_it_below_the_exact_word(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 from indexer.cli import main
 from indexer.search.service import SearchRequest, SearchService
 from tests.conftest import SEED
-from tests.index.helpers import NORDDJURS, quiet_ingest, seed_meeting, variant, write_jsonl
+from tests.helpers import NORDDJURS, quiet_ingest, seed_meeting, variant, write_jsonl
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from indexer.analysis.danish import stem_term
 from indexer.search.snippets import highlight
-from tests.index.helpers import seed_meeting
+from tests.helpers import seed_meeting
 
 
 def seed_body() -> str:

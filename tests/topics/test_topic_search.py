@@ -6,7 +6,7 @@ import pytest
 
 from indexer.search.service import SearchRequest, SearchService, topic_code
 from tests.conftest import SAMPLES
-from tests.index.helpers import quiet_ingest
+from tests.helpers import quiet_ingest
 
 TOPIC_KEYS = {"code", "name", "source", "confidence"}
 

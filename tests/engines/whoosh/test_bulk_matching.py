@@ -19,9 +19,9 @@ import pytest
 from indexer.engines.whoosh.bulkmatch import BulkMatcher, PostingsCache, top_documents
 from indexer.search.service import SearchRequest, SearchService
 from tests.conftest import CORPUS_CSV, SEED
-from tests.index.helpers import NORDDJURS, quiet_ingest, seed_meeting, write_jsonl
+from tests.helpers import NORDDJURS, quiet_ingest, seed_meeting, write_jsonl
 
-QUERIES = Path(__file__).resolve().parents[1] / "relevance" / "queries.jsonl"
+QUERIES = Path(__file__).resolve().parents[2] / "relevance" / "queries.jsonl"
 EXTRA_QUERIES = [
     "budget",
     "skole OR daginstitution",

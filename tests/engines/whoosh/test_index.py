@@ -12,7 +12,7 @@ from indexer.cli import main
 from indexer.engines.whoosh.index import IndexCorrupt, IndexMissing, MinutesIndex
 from indexer.search.service import SearchRequest, SearchService
 from tests.conftest import SEED
-from tests.index.helpers import NORDDJURS, closed_copy, dagsorden_of, quiet_ingest, seed_meeting, write_jsonl
+from tests.helpers import NORDDJURS, closed_copy, dagsorden_of, quiet_ingest, seed_meeting, write_jsonl
 
 
 def all_ids(root: Path) -> list[str]:

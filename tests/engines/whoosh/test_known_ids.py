@@ -8,7 +8,7 @@ import pytest
 from whoosh.searching import Searcher
 
 from tests.conftest import CORPUS_CSV, SEED
-from tests.index.helpers import NORDDJURS, quiet_ingest, seed_meeting, variant, write_jsonl
+from tests.helpers import NORDDJURS, quiet_ingest, seed_meeting, variant, write_jsonl
 
 
 def test_new_items_skip_the_per_segment_lookup_and_known_ones_do_not(

@@ -9,9 +9,9 @@ import pytest
 
 from indexer.cli import main
 from indexer.search.service import SearchRequest, SearchService
-from tests.index.helpers import quiet_ingest, seed_meeting, write_jsonl
+from tests.helpers import quiet_ingest, seed_meeting, write_jsonl
 
-KLE_FIXTURE = Path(__file__).resolve().parents[1] / "topics" / "fixtures" / "kle-emneplan-invented.xml"
+KLE_FIXTURE = Path(__file__).resolve().parents[2] / "topics" / "fixtures" / "kle-emneplan-invented.xml"
 
 
 def test_topics_load_reclassifies_without_reingest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

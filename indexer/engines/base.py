@@ -1,0 +1,337 @@
+"""The engine interface: what the search service and the CLI may ask of an index.
+
+An engine stores public items and answers queries over them. Everything above
+it (``indexer.search``, ``indexer.cli``, ``webui``) talks to an engine only
+through :class:`Engine` and the dataclasses here, so a new engine is one folder
+under ``indexer/engines/`` and one entry in ``indexer.engines.open_engine``.
+
+Contract (checked for every engine by ``tests/contract/``):
+
+- **Input is public.** ``write`` receives meetings that went through the
+  closed-content boundary (``indexer.public``). An engine still keeps a closed
+  item only as a stub (id, number, neutral title, access "closed", meeting) so
+  a meeting's agenda can show that the item exists; it stores no closed text.
+- **Atomic batches.** One ``write`` call is committed whole or not at all;
+  readers never see half of it. A dagsorden never replaces the referat of the
+  same meeting; an unchanged item is not rewritten.
+- **Open only.** Searches, counts, facets, vocabulary (``has_word``,
+  ``corrections``, ``completions``) and ``similar`` see open items only.
+- **Our analysis.** Words in the query AST are as the user typed them (after
+  the service's rewrites); the engine analyses them with ``indexer.analysis``
+  (the same pipeline it indexed with), never with a server's own stemmer.
+- **Scores are comparable within one result list only.** Sorting by date
+  gives hits without a score.
+
+Field names used in the AST and in ``Hit.matched`` are the logical ones in
+:data:`TEXT_FIELDS` and :data:`VALUE_FIELDS`, not an engine's column names.
+"""
+
+from __future__ import annotations
+
+import abc
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+if TYPE_CHECKING:
+    from indexer.model import Meeting
+    from indexer.search.query import Node
+
+CLOSED_TITLE = "Lukket punkt"
+
+# Analysed text fields a Word or Phrase may be restricted to, with their boost.
+TEXT_FIELDS: dict[str, float] = {
+    "title": 3.0,
+    "decision": 2.0,
+    "body": 1.0,
+    "attachment_titles": 1.0,
+    "attachments": 0.5,
+    "committee": 1.0,  # the committee's name as analysed text (``udvalg:økonomi``)
+}
+# Fields matched by exact (normalised) value: committee name, case key, topic code, municipality.
+VALUE_FIELDS = ("committee", "case", "topic", "municipality")
+# Facets every engine counts over the open, filtered match set.
+FACETS = ("committee", "year", "topic", "municipality", "kind")
+SORTS = ("relevance", "newest", "oldest")
+# Fields a snippet may come from, in the order the service tries them; ``Hit.matched``
+# also names "exact" (unstemmed forms) and "parts" (compound parts) for highlighting.
+SNIPPET_FIELDS = ("decision", "title", "body", "attachments")
+
+
+class EngineError(Exception):
+    """An index problem reported to the user in one line (the message says what to do)."""
+
+
+class EngineMissing(EngineError):
+    """Nothing has been indexed at this location yet."""
+
+
+class EngineCorrupt(EngineError):
+    """The location holds an index that cannot be opened."""
+
+
+class EngineBusy(EngineError):
+    """Another writer holds the index."""
+
+
+def case_key(case_number: str | None) -> str:
+    """A case number normalised so one case matches across meetings ("12/27845")."""
+    if not case_number:
+        return ""
+    return re.sub(r"\s+", "", case_number).casefold()
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions on the match set; empty means no restriction. Values are exact
+    (``municipality`` already canonical, ``topic`` lower-case codes)."""
+
+    committee: tuple[str, ...] = ()
+    municipality: tuple[str, ...] = ()
+    kind: tuple[str, ...] = ()
+    year: tuple[str, ...] = ()
+    topic: tuple[str, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def __bool__(self) -> bool:
+        return any((self.committee, self.municipality, self.kind, self.year, self.topic, self.date_from, self.date_to))
+
+
+@dataclass(frozen=True)
+class SearchSpec:
+    """One search: a query AST (None lists everything), filters, order and a window.
+
+    ``sort`` is one of :data:`SORTS`; "relevance" without a query means newest first.
+    ``offset``/``limit`` pick the hits returned; ``total`` and facets always cover the
+    whole match set. ``with_facets=False`` spares the counting (exports, feeds).
+    """
+
+    query: Node | None = None
+    filters: Filters = Filters()
+    sort: str = "relevance"
+    offset: int = 0
+    limit: int = 10
+    with_facets: bool = True
+
+
+@dataclass
+class StoredItem:
+    """One indexed item as the engine keeps it.
+
+    ``doc`` is the public document written at ingest (title, sections, decisions,
+    attachments, topics, meeting …; see ``indexer.engines.whoosh.index.document_for``);
+    ``texts`` the searchable text per snippet field (title, decision, body,
+    attachments). A closed item is a stub: access "closed", ``doc`` without text.
+    """
+
+    id: str
+    meeting_id: str
+    number: str
+    position: int
+    access: str
+    title: str
+    case_key: str
+    doc: dict[str, Any]
+    texts: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_open(self) -> bool:
+        return self.access == "open"
+
+
+@dataclass
+class Hit:
+    """One search hit: the item, its score (None when sorted by date), and which
+    analysed terms it matched per field (for highlighting)."""
+
+    item: StoredItem
+    score: float | None
+    matched: dict[str, set[str]] = field(default_factory=dict)
+
+
+@dataclass
+class SearchResult:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)  # facet -> value -> count
+
+
+@dataclass
+class EngineStats:
+    location: str
+    items: int
+    open_items: int
+    closed_items: int
+    meetings: int
+    first_meeting: str | None  # ISO date
+    last_meeting: str | None
+    facets: dict[str, dict[str, int]]  # over open items, most frequent first
+
+
+@dataclass
+class WriteSummary:
+    """What one or more ``write`` calls did (the CLI prints it)."""
+
+    meetings: int = 0
+    items_added: int = 0
+    items_updated: int = 0
+    items_skipped: int = 0  # unchanged, or an older version than what is indexed
+    attachments: int = 0
+    attachments_archived: int = 0
+    closed_items: int = 0
+    warnings: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)  # "path: problem"
+
+    def merge(self, other: WriteSummary) -> None:
+        for name in (
+            "meetings",
+            "items_added",
+            "items_updated",
+            "items_skipped",
+            "attachments",
+            "attachments_archived",
+            "closed_items",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.warnings.extend(other.warnings)
+        self.rejected.extend(other.rejected)
+
+
+class Archive(abc.ABC):
+    """Open attachment files, content-addressed (``<sha256>.<ext>``).
+
+    Files are stored at ingest (``store``) and served by name (``open``). A name that
+    is not a stored archive name is refused (None), so a name taken from a URL can
+    never reach outside the archive.
+    """
+
+    NAME = re.compile(r"[0-9a-f]{64}(\.[a-z0-9]{1,8})?")
+
+    @abc.abstractmethod
+    def store(self, source: Path) -> tuple[str, bool]:
+        """Archive a file; returns (archive name, whether it was new). Raises OSError."""
+
+    @abc.abstractmethod
+    def open(self, name: str) -> BinaryIO | None:
+        """The archived file for reading, or None when the name is unknown or malformed."""
+
+    def local_path(self, name: str) -> Path | None:
+        """A file-system path for the archived file when the archive is local (lets a web
+        server send it without copying); None otherwise."""
+        return None
+
+
+class Engine(abc.ABC):
+    """One index location. Opened once per process; safe for concurrent readers (threads).
+
+    Writers: one at a time per location (``writing()`` waits, then raises EngineBusy).
+    """
+
+    location: str
+
+    # -- opening -------------------------------------------------------------
+
+    @classmethod
+    @abc.abstractmethod
+    def open(cls, location: str) -> Engine:
+        """Open an existing index; EngineMissing/EngineCorrupt say what to do otherwise."""
+
+    @classmethod
+    @abc.abstractmethod
+    def open_or_create(cls, location: str) -> Engine:
+        """Open, creating an empty index first when there is none (ingest does this)."""
+
+    def refresh(self) -> None:  # noqa: B027 - optional: engines that cache a reader view
+        """Make the next reads see every commit made so far (by any process)."""
+
+    def close(self) -> None:  # noqa: B027 - optional
+        """Release files and connections."""
+
+    # -- writing ---------------------------------------------------------------
+
+    @abc.abstractmethod
+    def writing(self) -> Any:
+        """A context manager held around an ingest: one writer per location."""
+
+    @abc.abstractmethod
+    def write(self, meetings: Sequence[Meeting]) -> WriteSummary:
+        """Store a batch of public meetings as one atomic commit (see the module doc)."""
+
+    @abc.abstractmethod
+    def delete_items(self, item_ids: Sequence[str]) -> int:
+        """Remove items (one commit); returns how many were there."""
+
+    @abc.abstractmethod
+    def delete_meetings(self, meeting_ids: Sequence[str]) -> int:
+        """Remove every item of these meetings (one commit); returns how many items went."""
+
+    def finish(self) -> None:  # noqa: B027 - optional
+        """Called once after the last batch of an ingest (an engine may merge or analyse)."""
+
+    @abc.abstractmethod
+    def record_sources(self, sources: list[dict[str, Any]]) -> None:
+        """Remember what was ingested (paths and options), so ``minutes reindex`` can rebuild."""
+
+    @abc.abstractmethod
+    def sources(self) -> list[dict[str, Any]]: ...
+
+    @property
+    @abc.abstractmethod
+    def archive(self) -> Archive: ...
+
+    @property
+    def text_cache_dir(self) -> Path | None:
+        """A local folder for extracted attachment text (cached by content hash), if any."""
+        return None
+
+    # -- reading ---------------------------------------------------------------
+
+    @abc.abstractmethod
+    def search(self, spec: SearchSpec) -> SearchResult:
+        """Open items matching ``spec.query`` within ``spec.filters``: total, the hits in
+        ``[offset, offset+limit)`` in the requested order, and facet counts."""
+
+    @abc.abstractmethod
+    def item(self, item_id: str) -> StoredItem | None:
+        """An item by id (open, or a closed stub), or None."""
+
+    @abc.abstractmethod
+    def meeting_items(self, meeting_id: str) -> list[StoredItem]:
+        """Every item of a meeting (closed ones as stubs), in no particular order."""
+
+    @abc.abstractmethod
+    def case_items(self, key: str, limit: int = 200) -> list[StoredItem]:
+        """Open items whose ``case_key`` is ``key``, oldest meeting first."""
+
+    @abc.abstractmethod
+    def similar(self, item_id: str, limit: int = 5) -> list[StoredItem]:
+        """Open items most like this one (its own id excluded)."""
+
+    # -- vocabulary (open items only) ---------------------------------------------
+
+    @abc.abstractmethod
+    def has_word(self, word: str) -> bool:
+        """Whether an open item contains this exact (unstemmed, lower-case) word."""
+
+    @abc.abstractmethod
+    def corrections(self, word: str, limit: int = 5) -> list[str]:
+        """Words of open items within two edits of ``word`` sharing its first letter, best first."""
+
+    @abc.abstractmethod
+    def completions(self, prefix: str, limit: int = 400) -> list[tuple[str, int]]:
+        """(word, item frequency) for words of open items starting with ``prefix``."""
+
+    @abc.abstractmethod
+    def committees(self) -> list[str]:
+        """Names of the committees that have open items, sorted."""
+
+    @abc.abstractmethod
+    def stats(self) -> EngineStats: ...
+
+    @abc.abstractmethod
+    def iter_items(self) -> Iterator[StoredItem]:
+        """Every stored item (maintenance: topics rebuild, exports)."""

@@ -1,0 +1,442 @@
+"""Our query language, parsed once into a small AST that every engine translates.
+
+Syntax (Danish and English operators, upper case only, so "og"/"and" stay words):
+
+- words: ``skole budget`` (all words must match);
+- phrases: ``"sociale medier"``;
+- ``OG``/``AND``, ``ELLER``/``OR`` (left to right, binding tighter than a plain
+  space: ``a b ELLER c`` is a and (b or c)), ``IKKE``/``NOT`` before a word or group;
+- groups in parentheses;
+- field prefixes: ``titel:``, ``beslutning:``, ``tekst:``, ``bilag:``, ``udvalg:``
+  (analysed text), ``sag:`` (case number), ``emne:`` (KLE topic), ``kommune:``.
+
+An operator with nothing to join (``skole AND``, ``OR skole``) is dropped, never
+searched for as a word. Parsing never fails: unbalanced quotes and parentheses
+are closed at the end. Rewrites (abbreviations and names of bodies) work on the
+AST (see :func:`expand_bodies`), never on the query text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+from indexer.analysis.bodies import BODY_SYNONYMS, KNOWN_BODIES, resolve_abbreviation
+from indexer.analysis.danish import fold
+from indexer.engines.base import case_key
+
+# -- the AST -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word as typed; ``field`` None means every text field."""
+
+    text: str
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Words in this order (the engine analyses them); ``field`` None means every phrase field."""
+
+    text: str
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class Match:
+    """An exact, normalised value of a value field (``base.VALUE_FIELDS``)."""
+
+    field: str
+    value: str
+
+
+@dataclass(frozen=True)
+class And:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    """Everything but ``child`` (inside an And: the others, minus ``child``)."""
+
+    child: Node
+
+
+@dataclass(frozen=True)
+class Prefer:
+    """Matches what ``required`` matches; items that also match ``optional`` score higher."""
+
+    required: Node
+    optional: Node
+
+
+Node = Word | Phrase | Match | And | Or | Not | Prefer
+
+# -- parsing -------------------------------------------------------------------------
+
+TEXT_PREFIXES = {
+    "titel": "title",
+    "overskrift": "title",
+    "title": "title",
+    "beslutning": "decision",
+    "besluttet": "decision",
+    "decision": "decision",
+    "tekst": "body",
+    "sagsfremstilling": "body",
+    "body": "body",
+    "bilag": "attachments",
+    "attachment": "attachments",
+    "udvalg": "committee",
+    "committee": "committee",
+}
+VALUE_PREFIXES = {
+    "sag": "case",
+    "sagsnr": "case",
+    "case": "case",
+    "emne": "topic",
+    "topic": "topic",
+    "kommune": "municipality",
+    "municipality": "municipality",
+}
+AND_WORDS = frozenset({"AND", "OG"})
+OR_WORDS = frozenset({"OR", "ELLER"})
+NOT_WORDS = frozenset({"NOT", "IKKE"})
+OPERATORS = AND_WORDS | OR_WORDS | NOT_WORDS
+MAX_QUERY = 500
+
+_TOKEN = re.compile(
+    r"""
+    (?P<lparen>\()
+  | (?P<rparen>\))
+  | (?:(?P<field>[^\W\d_]+):)?"(?P<phrase>[^"]*)(?:"|$)
+  | (?P<fieldgroup>[^\W\d_]+):(?=\()
+  | (?P<word>[^\s()"]+)
+    """,
+    re.VERBOSE,
+)
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str  # "(" ")" "op" "phrase" "word" "field("
+    text: str
+    field: str | None = None
+
+
+def _tokens(text: str) -> list[_Token]:
+    out: list[_Token] = []
+    for match in _TOKEN.finditer(text):
+        if match.group("lparen"):
+            out.append(_Token("(", "("))
+        elif match.group("rparen"):
+            out.append(_Token(")", ")"))
+        elif match.group("phrase") is not None:
+            out.append(_Token("phrase", match.group("phrase"), match.group("field")))
+        elif match.group("fieldgroup"):
+            out.append(_Token("field(", "", match.group("fieldgroup")))
+        else:
+            word = match.group("word")
+            if word in OPERATORS:
+                out.append(_Token("op", word))
+            else:
+                out.append(_Token("word", word))
+    return out
+
+
+def parse(text: str) -> Node | None:
+    """The AST of a query, or None for an empty one (list everything)."""
+    parser = _Parser(_tokens((text or "")[:MAX_QUERY]))
+    return parser.query()
+
+
+class _Parser:
+    def __init__(self, tokens: list[_Token]) -> None:
+        self.tokens = tokens
+        self.at = 0
+
+    def peek(self) -> _Token | None:
+        return self.tokens[self.at] if self.at < len(self.tokens) else None
+
+    def take(self) -> _Token:
+        token = self.tokens[self.at]
+        self.at += 1
+        return token
+
+    def query(self, field: str | None = None, nested: bool = False) -> Node | None:
+        """Clauses joined by plain spaces (AND), up to a closing parenthesis or the end."""
+        clauses: list[Node] = []
+        while (token := self.peek()) is not None:
+            if token.kind == ")":
+                if nested:
+                    break
+                self.take()  # a stray closing parenthesis: ignored
+                continue
+            clause = self.clause(field)
+            if clause is not None:
+                clauses.append(clause)
+        return _join(And, clauses)
+
+    def clause(self, field: str | None) -> Node | None:
+        """Unary terms joined left to right by explicit AND/OR."""
+        left = self.unary(field)
+        while (token := self.peek()) is not None and token.kind == "op" and token.text not in NOT_WORDS:
+            self.take()
+            right = self.unary(field)
+            if right is None:
+                continue  # "skole AND": nothing to join
+            if left is None:
+                left = right  # "AND skole"
+                continue
+            combine = And if token.text in AND_WORDS else Or
+            left = _join(combine, [left, right])
+        return left
+
+    def unary(self, field: str | None) -> Node | None:
+        token = self.peek()
+        if token is None or token.kind == ")":
+            return None
+        if token.kind == "op":
+            self.take()
+            if token.text in NOT_WORDS:
+                child = self.unary(field)
+                return Not(child) if child is not None else None
+            return None  # a dangling AND/OR
+        return self.atom(field)
+
+    def atom(self, field: str | None) -> Node | None:
+        token = self.take()
+        if token.kind == "(":
+            inner = self.query(field, nested=True)
+            if self.peek() is not None:
+                self.take()  # the closing parenthesis
+            return inner
+        if token.kind == "field(":
+            self.take()  # "("
+            inner = self.query(_field_of(token.field) or field, nested=True)
+            if self.peek() is not None:
+                self.take()
+            return inner
+        if token.kind == "phrase":
+            return _leaf_phrase(token.text, token.field, field)
+        return _leaf_word(token.text, field)
+
+
+def _field_of(prefix: str | None) -> str | None:
+    if not prefix:
+        return None
+    key = prefix.casefold()
+    return TEXT_PREFIXES.get(key) or VALUE_PREFIXES.get(key)
+
+
+def _leaf_word(text: str, field: str | None) -> Node | None:
+    prefix, sep, value = text.partition(":")
+    named = _field_of(prefix) if sep and prefix else None
+    if named and value:
+        return _value_or_word(named, value)
+    if field:
+        return _value_or_word(field, text)
+    return Word(text)
+
+
+def _leaf_phrase(text: str, prefix: str | None, field: str | None) -> Node | None:
+    named = _field_of(prefix) or field
+    if prefix and not _field_of(prefix):  # an unknown prefix stays part of the text
+        return _join(And, [Word(f"{prefix}:"), _leaf_phrase(text, None, field)])
+    if not text.strip():
+        return None
+    if named is not None and named in VALUE_PREFIXES.values():
+        return _value_or_word(named, text)
+    return Phrase(text, named)
+
+
+def _value_or_word(field: str, value: str) -> Node | None:
+    if field == "case":
+        key = case_key(value)
+        return Match("case", key) if key else None
+    if field == "topic":
+        code = topic_code(value)
+        return Match("topic", code if code else value.strip().casefold())
+    if field == "municipality":
+        return Match("municipality", value.strip())
+    return Word(value, field)
+
+
+def _join(kind: type[And] | type[Or], nodes: Sequence[Node | None]) -> Node | None:
+    """``kind`` of the nodes, flattened (a AND (b AND c) is one And); one node alone is itself."""
+    flat: list[Node] = []
+    for node in nodes:
+        if node is None:
+            continue
+        if isinstance(node, kind):
+            flat.extend(node.children)
+        else:
+            flat.append(node)
+    if not flat:
+        return None
+    return flat[0] if len(flat) == 1 else kind(tuple(flat))
+
+
+# -- topics --------------------------------------------------------------------------
+
+_TOPIC_NAMES: dict[str, str] | None = None
+
+
+def topic_code(value: str) -> str | None:
+    """The KLE main-group code an ``emne:`` value names: "05", "5", "05.01.08" or "Veje og trafik"."""
+    from indexer.topics import TOPIC_NAMES
+
+    value = value.strip()
+    digits = re.match(r"^(\d{1,2})(?:\.\d{2})*$", value)
+    if digits:
+        code = digits.group(1).zfill(2)
+        return code if code in TOPIC_NAMES else None
+    wanted = fold(value.casefold())
+    if len(wanted) < 3:
+        return None
+    for code, name in TOPIC_NAMES.items():
+        if fold(name.casefold()) == wanted:
+            return code
+    starts = [code for code, name in TOPIC_NAMES.items() if fold(name.casefold()).startswith(wanted)]
+    return starts[0] if len(starts) == 1 else None
+
+
+# -- walking and rewriting ---------------------------------------------------------------
+
+
+def leaves(node: Node | None) -> Iterator[Word | Phrase | Match]:
+    """Every leaf, left to right (including those under Not)."""
+    if node is None:
+        return
+    if isinstance(node, Word | Phrase | Match):
+        yield node
+    elif isinstance(node, And | Or):
+        for child in node.children:
+            yield from leaves(child)
+    elif isinstance(node, Not):
+        yield from leaves(node.child)
+    else:
+        yield from leaves(node.required)
+        yield from leaves(node.optional)
+
+
+def transform(node: Node, leaf: Callable[[Word | Phrase | Match], Node]) -> Node:
+    """The tree with every leaf replaced by ``leaf(leaf)``."""
+    if isinstance(node, Word | Phrase | Match):
+        return leaf(node)
+    if isinstance(node, And):
+        return And(tuple(transform(c, leaf) for c in node.children))
+    if isinstance(node, Or):
+        return Or(tuple(transform(c, leaf) for c in node.children))
+    if isinstance(node, Not):
+        return Not(transform(node.child, leaf))
+    return Prefer(transform(node.required, leaf), transform(node.optional, leaf))
+
+
+def body_alternatives(word: Word, committees: list[str]) -> tuple[list[str], list[str]]:
+    """(other words for the same body, committee names it names) for a word that may name a body:
+    an abbreviation in capitals ("TMU", "ØU"), a council word ("byrådet" ≡ "kommunalbestyrelsen"),
+    or a short ``udvalg:`` value."""
+    text = word.text
+    if not re.fullmatch(r"[^\W\d_]+(?:-[^\W\d_]+)*", text):
+        return [], []
+    in_committee = word.field == "committee"
+    if word.field not in (None, "committee"):
+        return [], []
+    synonyms = [s for group in BODY_SYNONYMS if text.casefold() in group for s in sorted(group)]
+    names: list[str] = []
+    if (text.isupper() and text not in OPERATORS and text != "TO") or (in_committee and len(text) <= 5):
+        names = resolve_abbreviation(text.upper(), committees)
+    if synonyms:
+        bodies = [b for b in KNOWN_BODIES if b.abbreviations[0] in ("KB", "BR")]
+        names += [c for c in committees if any(b.matches(c) for b in bodies)]
+    names = [n for n in dict.fromkeys(names) if n in committees]
+    others = [s for s in dict.fromkeys(synonyms) if s != text.casefold()]
+    return others, names
+
+
+def _body_node(word: Word, committees: list[str]) -> Node | None:
+    """The word, its synonyms and the committees it names, as one Or; None when it names no body."""
+    others, names = body_alternatives(word, committees)
+    if not others and not names:
+        return None
+    options: list[Node] = [word, *(Word(s, word.field) for s in others), *(Match("committee", n) for n in names)]
+    return Or(tuple(options))
+
+
+def expand_bodies(node: Node | None, committees: list[str]) -> Node | None:
+    """Let a body be named any way minutes name it: TMU, ØU, KB, byrådet ≡ kommunalbestyrelsen.
+
+    In free text a body word only *raises* that body's items (issue #16): "ØU budget"
+    finds every item about the budget and puts the Økonomiudvalget's first, since the
+    item may have been decided in the byråd after the committee. A query of body words
+    alone, or an ``udvalg:`` value, still requires the body.
+    """
+    if node is None:
+        return None
+    if isinstance(node, Word):
+        return _body_node(node, committees) or node
+    if isinstance(node, And):
+        required: list[Node] = []
+        optional: list[Node] = []
+        for child in node.children:
+            if isinstance(child, Word) and child.field is None and (body := _body_node(child, committees)):
+                optional.append(body)
+            else:
+                expanded = expand_bodies(child, committees)
+                if expanded is not None:
+                    required.append(expanded)
+        if not required:
+            return _join(And, list(optional))
+        base = _join(And, list(required))
+        assert base is not None
+        if not optional:
+            return base
+        if all(isinstance(r, Not) for r in required):  # "ØU IKKE budget": the body is what is asked for
+            return _join(And, [*optional, *required])
+        return Prefer(base, optional[0] if len(optional) == 1 else Or(tuple(optional)))
+    if isinstance(node, Or):
+        return _join(Or, [expand_bodies(c, committees) for c in node.children])
+    if isinstance(node, Not):
+        inner = expand_bodies(node.child, committees)
+        return Not(inner) if inner is not None else None
+    if isinstance(node, Prefer):
+        required_node = expand_bodies(node.required, committees)
+        optional_node = expand_bodies(node.optional, committees)
+        if required_node is None or optional_node is None:
+            return required_node or optional_node
+        return Prefer(required_node, optional_node)
+    return node
+
+
+def words_of(node: Node | None) -> list[str]:
+    """The plain words a user typed (for did-you-mean), in order; phrases split into words."""
+    out: list[str] = []
+    for leaf in leaves(node):
+        if isinstance(leaf, (Word, Phrase)):
+            out.extend(re.findall(r"\w+", leaf.text.lower()))
+    return out
+
+
+__all__ = [
+    "And",
+    "Match",
+    "Node",
+    "Not",
+    "Or",
+    "Phrase",
+    "Prefer",
+    "Word",
+    "expand_bodies",
+    "leaves",
+    "parse",
+    "topic_code",
+    "transform",
+]

@@ -21,14 +21,17 @@ import json
 import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import Stemmer
 
-from indexer.analysis.danish import fold
+from indexer.analysis import fastterms
+from indexer.analysis.danish import WORD_PATTERN, fold
 from indexer.model import Access, Item, SectionKind
 
 TopicSource = Literal["case-number", "text", "kle-file"]
@@ -381,39 +384,208 @@ MAX_TOPICS = 3
 
 _STEMMER = Stemmer.Stemmer("danish")
 
+# Words of our keyword notation; the item's own words come from the analysis tokeniser.
+_NOTATION_WORDS = re.compile(r"[\w§]+(?:[-/][\w]+)*")
+_TOKEN_WORDS = re.compile(WORD_PATTERN)
+_CACHE_LIMIT = 500_000
 
-def normalise_text(text: str) -> str:
-    """Lower case, NFC, folded æ/ø/å, words separated by single spaces."""
-    text = unicodedata.normalize("NFC", text or "").casefold()
-    words = re.findall(r"[\w§]+(?:[-/][\w]+)*", text)
-    folded = fold(" ".join(words))
-    # "på vej" (under way, "sager på vej") is an idiom, not a road.
-    return " " + re.sub(r"\bpaa vej\b", "paa_vej", folded) + " "
+TermMode = Literal["exact", "prefix", "suffix", "inside"]
 
 
-def _term_pattern(term: str) -> str:
-    """One of our keyword notations as a regular expression over normalised text."""
-    term = term.lstrip("^")
-    inside = term.startswith("*")
-    whole = term.endswith("$")
-    core = fold(term.strip("*$").casefold())
-    words = [re.escape(w) for w in re.findall(r"[\w§]+(?:[-/][\w]+)*", core)]
+@dataclass(frozen=True)
+class Term:
+    """One keyword or KLE subject phrase as a sequence of word tests over an item's words.
+
+    Each word of the phrase is matched against one folded word of the item:
+    ``exact`` (the whole word), ``prefix`` (the word starts with it), ``suffix``
+    (ends with it) or ``inside`` (contains it); the words of a phrase follow each other.
+    """
+
+    group: str
+    words: tuple[str, ...]
+    modes: tuple[TermMode, ...]
+    title_only: bool = False
+    source: TopicSource = "text"
+    kle_number: str | None = None
+    notation: str = ""
+
+
+def keyword_term(notation: str, group: str) -> Term | None:
+    """One of our keyword notations ("lokalplan", "*affald", "vej$", "^eventuelt$") as a Term."""
+    title_only = notation.startswith("^")
+    core = notation.lstrip("^")
+    inside = core.startswith("*")
+    whole = core.endswith("$")
+    words = tuple(_NOTATION_WORDS.findall(fold(unicodedata.normalize("NFC", core.strip("*$")).casefold())))
     if not words:
-        return ""
-    body = r"\s".join(words)
-    start = r"[\w-]*" if inside else r"(?<![\w-])"
-    end = r"(?![\w-])" if whole else r"[\w-]*"
-    return start + body + end
+        return None
+    modes: list[TermMode] = []
+    for j in range(len(words)):
+        first, last = j == 0, j == len(words) - 1
+        if first and last:
+            modes.append(("suffix" if whole else "inside") if inside else ("exact" if whole else "prefix"))
+        elif first:
+            modes.append("suffix" if inside else "exact")
+        elif last:
+            modes.append("exact" if whole else "prefix")
+        else:
+            modes.append("exact")
+    return Term(group, words, tuple(modes), title_only, "text", None, notation)
 
 
-def kle_term_pattern(phrase: str) -> str:
-    """A KLE title or subject word as a pattern: each word stemmed, then prefix-matched."""
-    phrase = re.sub(r"\b(?:i almindelighed|i alm\.?|generelt|mv\.?|m\.v\.|m\.m\.|og lignende)", " ", phrase.casefold())
-    words = [w for w in re.findall(r"\w+", phrase) if w not in _GENERIC_KLE_WORDS]
+def kle_term(phrase: str, group: str, number: str | None = None) -> Term | None:
+    """A KLE title or subject word as a Term: each word stemmed, then prefix-matched."""
+    cleaned = re.sub(r"\b(?:i almindelighed|i alm\.?|generelt|mv\.?|m\.v\.|m\.m\.|og lignende)", " ", phrase.casefold())
+    words = [w for w in re.findall(r"\w+", cleaned) if w not in _GENERIC_KLE_WORDS]
     if not words or (len(words) == 1 and len(words[0]) < 5):
-        return ""
-    stems = [fold(_STEMMER.stemWord(w)) for w in words]
-    return r"(?<![\w-])" + r"\w*\s".join(re.escape(s) for s in stems) + r"\w*"
+        return None
+    stems = tuple(fold(_STEMMER.stemWord(w)) for w in words)
+    modes: tuple[TermMode, ...] = tuple("prefix" for _ in stems)
+    return Term(group, stems, modes, False, "kle-file", number, phrase)
+
+
+def _word_matches(mode: TermMode, part: str, word: str) -> bool:
+    if mode == "exact":
+        return word == part
+    if mode == "prefix":
+        return word.startswith(part)
+    if mode == "suffix":
+        return word.endswith(part)
+    return part in word
+
+
+class TermMatcher:
+    """Counts the terms in a list of words in one pass.
+
+    A word is tested against the whole table once, the first time it is seen
+    (exact words and prefixes by dictionary lookup, the few suffix and inside
+    terms by scanning); after that a word costs one dictionary lookup, so an
+    item's cost grows with its length, not with the size of the table.
+    """
+
+    def __init__(self, terms: list[Term]) -> None:
+        self.terms = terms
+        self._exact: dict[str, list[int]] = {}
+        self._prefix: dict[str, list[int]] = {}
+        self._scan: list[tuple[TermMode, str, int]] = []
+        for index, term in enumerate(terms):
+            mode, word = term.modes[0], term.words[0]
+            if mode == "exact":
+                self._exact.setdefault(word, []).append(index)
+            elif mode == "prefix":
+                self._prefix.setdefault(word, []).append(index)
+            else:
+                self._scan.append((mode, word, index))
+        self._longest = max((len(w) for w in self._prefix), default=0)
+        self._cache: dict[str, tuple[int, ...]] = {}
+
+    def starting_at(self, word: str) -> tuple[int, ...]:
+        """Terms whose first word matches ``word``."""
+        hit = self._cache.get(word)
+        if hit is None:
+            found = list(self._exact.get(word, ()))
+            for k in range(1, min(len(word), self._longest) + 1):
+                found += self._prefix.get(word[:k], ())
+            found += [i for mode, part, i in self._scan if _word_matches(mode, part, word)]
+            if len(self._cache) > _CACHE_LIMIT:
+                self._cache.clear()
+            hit = self._cache[word] = tuple(sorted(found))
+        return hit
+
+    def count(self, part: Part) -> dict[int, int]:
+        """Term index → occurrences in the part: one lookup per distinct word; only a word
+        that starts a phrase has its positions looked at."""
+        counts: dict[int, int] = {}
+        terms = self.terms
+        for word, n in part.counts.items():
+            for index in self.starting_at(word):
+                term = terms[index]
+                if len(term.words) > 1:
+                    n = part.phrase_count(term, word)
+                    if not n:
+                        continue
+                counts[index] = counts.get(index, 0) + n
+        return counts
+
+
+class _WordInfo(dict[str, tuple[str, str | None]]):
+    """Surface word → (folded word, Danish stem or None for a stop word), filled on first sight."""
+
+    def __missing__(self, raw: str) -> tuple[str, str | None]:
+        if len(self) > _CACHE_LIMIT:
+            self.clear()
+        folded = fold(unicodedata.normalize("NFC", raw).casefold())
+        stem = fastterms.term_of(raw, "danish")
+        info = self[raw] = (folded, str(stem) if stem else None)
+        return info
+
+
+_WORDS = _WordInfo()
+
+
+@dataclass
+class Part:
+    """One part of an item (title, body or decision): its words counted once, by C code."""
+
+    raw: list[str]
+    counts: dict[str, int]  # folded word → occurrences
+    stems: dict[str, int]  # Danish stem → occurrences
+    _words: list[str] | None = None
+    _positions: dict[str, list[int]] | None = None
+
+    @classmethod
+    def of(cls, text: str) -> Part:
+        raw = _TOKEN_WORDS.findall(text or "")
+        counts: dict[str, int] = {}
+        stems: dict[str, int] = {}
+        info = _WORDS
+        for word, n in Counter(raw).items():
+            folded, stem = info[word]
+            counts[folded] = counts.get(folded, 0) + n
+            if stem:
+                stems[stem] = stems.get(stem, 0) + n
+        part = cls(raw, counts, stems)
+        # "på vej" (under way, "sager på vej") is an idiom, not a road.
+        if "vej" in counts and "paa" in counts:
+            idiom = part.phrase_count(_IDIOM, "paa")
+            if idiom:
+                counts["vej"] -= idiom
+                if not counts["vej"]:
+                    del counts["vej"]
+        return part
+
+    def words(self) -> list[str]:
+        if self._words is None:
+            self._words = [_WORDS[raw][0] for raw in self.raw]
+        return self._words
+
+    def positions(self, word: str) -> list[int]:
+        """Where a folded word occurs (the index is built once, the first time a phrase asks)."""
+        if self._positions is None:
+            self._positions = {}
+            for position, folded in enumerate(self.words()):
+                self._positions.setdefault(folded, []).append(position)
+        return self._positions.get(word, [])
+
+    def phrase_count(self, term: Term, first: str) -> int:
+        """Occurrences of a phrase term whose first word matched the folded word ``first``."""
+        words = self.words()
+        found = 0
+        for position in self.positions(first):
+            if all(
+                position + j < len(words) and _word_matches(term.modes[j], term.words[j], words[position + j])
+                for j in range(1, len(term.words))
+            ):
+                found += 1
+        return found
+
+
+_IDIOM = Term("", ("paa", "vej"), ("exact", "exact"))
+
+
+def folded_words(text: str) -> list[str]:
+    """The text's words as the analysis tokenises them, lower-cased, NFC and æ/ø/å folded."""
+    return [_WORDS[raw][0] for raw in _TOKEN_WORDS.findall(text or "")]
 
 
 _GENERIC_KLE_TEXT = (
@@ -557,26 +729,20 @@ def _is_discontinued(element: object, level: str) -> bool:
 # --------------------------------------------------------------------------
 # The classifier
 
-
-@dataclass
-class _Compiled:
-    group: str
-    pattern: re.Pattern[str]
-    title_only: bool
-    source: TopicSource
-    kle_number: str | None = None
+MODEL_FILE = Path(__file__).parent / "resources" / "topics-model.json"
 
 
 @dataclass
-class ItemText:
-    """The parts of an item the classifier reads, already normalised."""
+class ItemWords:
+    """An item's words as the classifier reads them, from one pass of the analysis tokeniser:
+    folded words per part (for the keyword table) and Danish stems (for the learned model)."""
 
-    title: str
-    body: str
-    decision: str
+    title: Part
+    body: Part
+    decision: Part
 
     @classmethod
-    def of(cls, item: Item) -> ItemText:
+    def of(cls, item: Item) -> ItemWords:
         # Only open sections count: a topic must not be derived from closed text.
         sections = [s for s in item.sections if s.access == Access.OPEN]
         body = [s.text for s in sections if s.kind in (SectionKind.BODY, SectionKind.RECOMMENDATION)]
@@ -586,80 +752,227 @@ class ItemText:
         if not title.strip() and decision:
             # An untitled item is best summed up by the first lines of its decision.
             title = " ".join(decision[0].split())[:240]
-        return cls(normalise_text(title), normalise_text("\n".join(body)), normalise_text("\n".join(decision)))
+        return cls.of_texts(title, "\n".join(body), "\n".join(decision))
+
+    @classmethod
+    def of_texts(cls, title: str, body: str, decision: str) -> ItemWords:
+        return cls(Part.of(title), Part.of(body), Part.of(decision))
+
+
+def model_features(words: ItemWords, committee: str, keyword_scores: dict[str, float] | None) -> dict[str, float]:
+    """The learned model's input: word stems (sublinear counts), title stems, committee stems,
+    unit length together; and, when the model was trained with them, the keyword table's
+    evidence per group."""
+    counts: dict[str, int] = {}
+    for part in (words.title, words.body, words.decision):
+        for stem, n in part.stems.items():
+            counts[stem] = counts.get(stem, 0) + n
+    features = {"w:" + stem: 1.0 + math.log(n) for stem, n in counts.items()}
+    for stem in words.title.stems:
+        features["t:" + stem] = 1.0
+    for stem in Part.of(committee).stems:
+        features["c:" + stem] = 1.0
+    norm = math.sqrt(sum(v * v for v in features.values())) or 1.0
+    features = {k: v / norm for k, v in features.items()}
+    for group, score in (keyword_scores or {}).items():
+        features["k:" + group] = math.log1p(score) / 2
+    return features
+
+
+@dataclass
+class TopicModel:
+    """A linear model over ``model_features``: one weight per (feature, main group)."""
+
+    classes: list[str]  # main-group codes; "" is the no-subject class
+    features: dict[str, int]
+    weights: np.ndarray  # (features, classes)
+    intercept: np.ndarray  # (classes,)
+    threshold: float  # below this probability the item gets no topic
+    uses_keywords: bool
+    trained_on: dict[str, object] = field(default_factory=dict)
+
+    def probabilities(self, features: dict[str, float]) -> np.ndarray:
+        index = self.features
+        rows = [(index[k], v) for k, v in features.items() if k in index]
+        logits = self.intercept.copy()
+        if rows:
+            ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+            values = np.fromiter((r[1] for r in rows), dtype=np.float32, count=len(rows))
+            logits += values @ self.weights[ids]
+        logits -= logits.max()
+        exp = np.exp(logits)
+        return np.asarray(exp / exp.sum())
+
+    def save(self, path: Path) -> None:
+        """JSON, sparse: per feature only its non-zero weights, rounded (small, diffable, reproducible)."""
+        names = sorted(self.features, key=self.features.__getitem__)
+        weights = {}
+        for name in names:
+            row = self.weights[self.features[name]]
+            kept = {self.classes[c]: round(float(w), 3) for c, w in enumerate(row) if round(float(w), 3) != 0.0}
+            if kept:
+                weights[name] = kept
+        data = {
+            "classes": self.classes,
+            "intercept": [round(float(v), 4) for v in self.intercept],
+            "threshold": self.threshold,
+            "uses_keywords": self.uses_keywords,
+            "trained_on": self.trained_on,
+            "weights": weights,
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8"
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> TopicModel:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        classes = list(data["classes"])
+        column = {c: i for i, c in enumerate(classes)}
+        names = sorted(data["weights"])
+        weights = np.zeros((len(names), len(classes)), dtype=np.float32)
+        for row, name in enumerate(names):
+            for code, value in data["weights"][name].items():
+                weights[row, column[code]] = value
+        return cls(
+            classes=classes,
+            features={name: i for i, name in enumerate(names)},
+            weights=weights,
+            intercept=np.asarray(data["intercept"], dtype=np.float32),
+            threshold=float(data["threshold"]),
+            uses_keywords=bool(data["uses_keywords"]),
+            trained_on=dict(data.get("trained_on", {})),
+        )
+
+
+_models: dict[Path, TopicModel | None] = {}
+
+
+def default_model() -> TopicModel | None:
+    """The shipped model (trained by ``benchmarks/train_topics.py``), None when absent."""
+    if MODEL_FILE not in _models:
+        _models[MODEL_FILE] = TopicModel.load(MODEL_FILE) if MODEL_FILE.is_file() else None
+    return _models[MODEL_FILE]
+
+
+def keyword_terms() -> list[Term]:
+    """Our hand keyword table as Terms."""
+    terms = []
+    for group, notations in KEYWORDS.items():
+        for notation in notations:
+            term = keyword_term(notation, group)
+            if term is not None:
+                terms.append(term)
+    return terms
+
+
+@dataclass
+class Evidence:
+    """What a term table found in an item: score per group and source, the finer KLE number
+    behind a group's best subject word, and the groups the title names."""
+
+    scores: dict[str, dict[str, float]] = field(default_factory=dict)
+    best_number: dict[str, str] = field(default_factory=dict)
+    title_groups: set[str] = field(default_factory=set)
+
+    def totals(self, source: str | None = None) -> dict[str, float]:
+        return {
+            g: sum(v for s, v in parts.items() if source is None or s == source) for g, parts in self.scores.items()
+        }
 
 
 class TopicClassifier:
-    """Keyword lists compiled once; classify many items."""
+    """Classify items: KLE number first, then the municipality's KLE subject words, then the
+    learned model (or, without one, our keyword table alone)."""
 
-    def __init__(self, kle_terms: KleTerms | None = None) -> None:
+    def __init__(self, kle_terms: KleTerms | None = None, model: TopicModel | None = None, use_model: bool = True):
         self.kle_terms = kle_terms
-        self._terms: list[_Compiled] = []
-        for group, words in KEYWORDS.items():
-            for word in words:
-                regex = _term_pattern(word)
-                if regex:
-                    self._terms.append(_Compiled(group, re.compile(regex), word.startswith("^"), "text"))
+        self.model = (model or default_model()) if use_model else None
+        self._keywords = TermMatcher(keyword_terms())
+        kle: list[Term] = []
         if kle_terms is not None:
             for group, phrases in kle_terms.main_group_terms().items():
-                if group not in TOPIC_NAMES:
-                    continue
-                for number, phrase in phrases:
-                    regex = kle_term_pattern(phrase)
-                    if regex:
-                        self._terms.append(_Compiled(group, re.compile(regex), False, "kle-file", number))
+                if group in TOPIC_NAMES:
+                    kle += [t for number, phrase in phrases if (t := kle_term(phrase, group, number))]
+        self._kle = TermMatcher(kle) if kle else None
 
-    def scores(self, text: ItemText, committee: str = "") -> dict[str, dict[str, float]]:
-        """Evidence per main group and source; exposed for the evaluation and tests."""
-        scores: dict[str, dict[str, float]] = {}
-        best_number: dict[str, tuple[float, str]] = {}
-        title_groups: set[str] = set()
-        for term in self._terms:
-            weight = KLE_TERM_WEIGHT if term.source == "kle-file" else 1.0
-            value = TITLE_WEIGHT * min(len(term.pattern.findall(text.title)), 2)
+    def evidence(self, words: ItemWords, committee: str = "", matcher: TermMatcher | None = None) -> Evidence:
+        """Term evidence per main group and source (the keyword table by default)."""
+        matcher = matcher or self._keywords
+        found = Evidence()
+        title = matcher.count(words.title)
+        body = matcher.count(words.body)
+        decision = matcher.count(words.decision)
+        best: dict[str, tuple[float, str]] = {}
+        for index in set(title) | set(body) | set(decision):
+            term = matcher.terms[index]
+            value = TITLE_WEIGHT * min(title.get(index, 0), 2)
             if value:
-                title_groups.add(term.group)
+                found.title_groups.add(term.group)
             if not term.title_only:
-                value += DECISION_WEIGHT * math.log1p(len(term.pattern.findall(text.decision)))
-                value += BODY_WEIGHT * math.log1p(len(term.pattern.findall(text.body)))
-            if value:
-                by_source = scores.setdefault(term.group, {})
-                by_source[term.source] = by_source.get(term.source, 0.0) + weight * value
-                if term.kle_number and value > best_number.get(term.group, (0.0, ""))[0]:
-                    best_number[term.group] = (value, term.kle_number)
-        folded_committee = committee.casefold()
-        for stem, groups in COMMITTEE_PRIORS.items():
-            if stem in folded_committee:
-                for group in groups:
-                    by_source = scores.setdefault(group, {})
-                    by_source["prior"] = max(by_source.get("prior", 0.0), COMMITTEE_PRIOR_WEIGHT)
-        self._best_number = {g: n for g, (_, n) in best_number.items()}
-        self._title_groups = title_groups
-        return scores
+                value += DECISION_WEIGHT * math.log1p(decision.get(index, 0))
+                value += BODY_WEIGHT * math.log1p(body.get(index, 0))
+            if not value:
+                continue
+            weight = KLE_TERM_WEIGHT if term.source == "kle-file" else 1.0
+            parts = found.scores.setdefault(term.group, {})
+            parts[term.source] = parts.get(term.source, 0.0) + weight * value
+            if term.kle_number and (value, term.kle_number) > best.get(term.group, (0.0, "")):
+                best[term.group] = (value, term.kle_number)
+        found.best_number = {g: n for g, (_, n) in best.items()}
+        if committee and matcher is self._keywords:
+            folded_committee = committee.casefold()
+            for stem, groups in COMMITTEE_PRIORS.items():
+                if stem in folded_committee:
+                    for group in groups:
+                        parts = found.scores.setdefault(group, {})
+                        parts["prior"] = max(parts.get("prior", 0.0), COMMITTEE_PRIOR_WEIGHT)
+        return found
 
-    def classify_text(self, text: ItemText, committee: str = "") -> list[Topic]:
-        scores = self.scores(text, committee)
-        totals = {group: sum(parts.values()) for group, parts in scores.items()}
-        evidence = {group: total for group, total in totals.items() if total - scores[group].get("prior", 0.0) > 0}
-        if not evidence:
+    def classify_words(self, words: ItemWords, committee: str = "") -> list[Topic]:
+        if self._kle is not None:
+            from_file = self._rank(self.evidence(words, committee, self._kle), "kle-file")
+            if from_file:
+                return from_file
+        if self.model is None:
+            return self._rank(self.evidence(words, committee), "text")
+        keyword_scores = self.evidence(words).totals() if self.model.uses_keywords else None
+        probabilities = self.model.probabilities(model_features(words, committee, keyword_scores))
+        order = np.argsort(-probabilities, kind="stable")
+        best = float(probabilities[order[0]])
+        if self.model.classes[order[0]] == "" or best < self.model.threshold:
             return []
-        all_evidence = sum(evidence.values())
+        topics: list[Topic] = []
+        for column in order[:MAX_TOPICS]:
+            code, probability = self.model.classes[column], float(probabilities[column])
+            if not code or probability < SECOND_TOPIC_RATIO * best or probability < self.model.threshold:
+                break
+            topics.append(Topic(code=code, name=TOPIC_NAMES[code], source="text", confidence=round(probability, 3)))
+        return topics
+
+    def _rank(self, evidence: Evidence, source: TopicSource) -> list[Topic]:
+        """The keyword rule: enough evidence, a clear share of it, further groups close to the best."""
+        scores = evidence.scores
+        totals = {group: sum(parts.values()) for group, parts in scores.items()}
+        found = {group: total for group, total in totals.items() if total - scores[group].get("prior", 0.0) > 0}
+        if not found:
+            return []
+        all_evidence = sum(found.values())
         # On a tie a subject group beats 00: "styrelsesvedtægt for ungdomsskolen" is about the school.
-        ranked = sorted(evidence.items(), key=lambda kv: (-kv[1], kv[0] == "00", kv[0]))
+        ranked = sorted(found.items(), key=lambda kv: (-kv[1], kv[0] == "00", kv[0]))
         best_group, best_score = ranked[0]
         # The title alone naming one group is enough, even when the body wanders.
-        title_decides = self._title_groups == {best_group}
+        title_decides = evidence.title_groups == {best_group}
         if best_score < MIN_SCORE or (best_score / all_evidence < MIN_SHARE and not title_decides):
             return []
         topics: list[Topic] = []
         for group, score in ranked[:MAX_TOPICS]:
             if score < SECOND_TOPIC_RATIO * best_score or score < MIN_SCORE:
                 break
-            parts = scores[group]
-            source: TopicSource = "kle-file" if parts.get("kle-file", 0.0) > parts.get("text", 0.0) else "text"
             # Confidence grows with the amount of evidence and its share of the whole.
             confidence = round((score / all_evidence) * (1 - math.exp(-score / 4)), 3)
-            number = self._best_number.get(group) if source == "kle-file" else None
+            number = evidence.best_number.get(group) if source == "kle-file" else None
             topics.append(
                 Topic(
                     code=group,
@@ -678,7 +991,7 @@ class TopicClassifier:
             numbers = item_kle_numbers(item)
             if numbers:
                 return [self._from_number(numbers[0])]
-        return self.classify_text(ItemText.of(item), committee)
+        return self.classify_words(ItemWords.of(item), committee)
 
     def _from_number(self, number: str) -> Topic:
         main = number[:2]

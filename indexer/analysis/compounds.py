@@ -20,6 +20,7 @@ compounds are built (the head carries the meaning, the modifier narrows it).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
 
 from indexer.analysis.lexicon import dictionary_lemma, is_known, lemmatise, restore_danish_letters
@@ -269,20 +270,50 @@ def _nested_parts(part: str, depth: int) -> tuple[str, ...]:
     return _split(part, depth + 1)
 
 
+def _cuts(word: str, depth: int) -> Iterator[tuple[int, list[str], str]]:
+    """Every place a word can be cut into modifier + head: (cut, modifier parts, head lemma)."""
+    for cut in range(MIN_MODIFIER, len(word) - MIN_HEAD + 1):
+        head_lemma = _head_lemma(word[cut:])
+        if head_lemma is None:
+            continue
+        modifier_parts = _modifier_lemmas(word[:cut], depth)
+        if modifier_parts is not None:
+            yield cut, modifier_parts, head_lemma
+
+
 @lru_cache(maxsize=200_000)
 def _split(lemma: str, depth: int) -> tuple[str, ...]:
     if depth > MAX_DEPTH or len(lemma) < MIN_COMPOUND or _derived_from_known_verb(lemma):
         return ()
-    for cut in range(MIN_MODIFIER, len(lemma) - MIN_HEAD + 1):
-        head_lemma = _head_lemma(lemma[cut:])
-        if head_lemma is None:
-            continue
-        modifier_parts = _modifier_lemmas(lemma[:cut], depth)
-        if modifier_parts is None:
-            continue
-        head_parts = [head_lemma, *_nested_parts(head_lemma, depth)]
-        return tuple(dict.fromkeys(modifier_parts + head_parts))
-    return ()
+    cuts = _cuts(lemma, depth)
+    first = next(cuts, None)
+    if first is None:
+        return ()
+    _, modifier_parts, head_lemma = first
+    parts = [*modifier_parts, head_lemma, *_nested_parts(head_lemma, depth)]
+    if depth == 0:
+        # A compound whose modifier is itself a compound ("solvarme·anlæg", "vindmølle·parken")
+        # also holds that modifier: the longest head wins the split above, so the
+        # left-hand compound is added from the other places the word can be cut.
+        parts += [modifier[0] for _, modifier, _ in cuts]
+    return tuple(dict.fromkeys(parts))
+
+
+def compound_head(word: str) -> str | None:
+    """The head of a compound as written ("anlægsarbejder" → "arbejder"), or None.
+
+    Used to complete a suspended compound: in "bygge- og anlægsarbejder" the first
+    conjunct borrows the last one's head and means "byggearbejder".
+    """
+    word = word.lower()
+    if len(word) < MIN_COMPOUND or not word.isalpha():
+        return None
+    word = restore_danish_letters(word)
+    # The shortest head: "vind- og solvarmeanlæg" are vindanlæg and solvarmeanlæg.
+    last = None
+    for cut, _, _ in _cuts(word, 0):
+        last = cut
+    return word[last:] if last is not None else None
 
 
 @lru_cache(maxsize=300_000)

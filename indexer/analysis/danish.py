@@ -15,6 +15,7 @@ lower-weighted field with the stems of compound parts, so "politik" finds
 
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -23,7 +24,7 @@ from functools import cache, lru_cache
 import Stemmer
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter, Token
 
-from indexer.analysis.compounds import split_compound
+from indexer.analysis.compounds import compound_head, split_compound
 from indexer.analysis.lexicon import lemmatise, normalise_variant, restore_danish_letters
 
 # Words: letters and digits, keeping inner hyphens/periods of things like "12.3" or "1.2".
@@ -189,6 +190,69 @@ class DanishStemFilter(Filter):
             yield t
 
 
+# "bygge- og anlægsarbejder", "Skole-, Børne- og Ungeudvalget": conjuncts ending in a
+# hyphen, then a conjunction and the word whose head they borrow.
+_SUSPENDED = re.compile(r"(?<![\w-])((?:\w+-,?\s+)+)(?:og|eller|samt|&)\s+(\w+)", re.IGNORECASE)
+_SUSPENDED_CONJUNCT = re.compile(r"(\w+)-")
+
+
+def suspended_compounds(text: str) -> dict[int, tuple[str, ...]]:
+    """Suspended compounds completed: start offset of a conjunct → the word it stands for.
+
+    In "bygge- og anlægsarbejder" the first conjunct means "byggearbejder"; Danish
+    minutes write committees and areas this way all the time ("social- og
+    sundhedsområdet", "børne- og ungeudvalget"), so a search for "byggearbejder" or
+    "socialområdet" must find them.  The completed word is indexed at the
+    conjunct's position in the compound-parts field.
+    """
+    if "- " not in text and "-," not in text and "-\n" not in text:
+        return {}
+    out: dict[int, tuple[str, ...]] = {}
+    for match in _SUSPENDED.finditer(text):
+        head = compound_head(match.group(2))
+        if not head:
+            continue
+        for conjunct in _SUSPENDED_CONJUNCT.finditer(match.group(1)):
+            word = conjunct.group(1).lower()
+            if word.isalpha():
+                out[match.start(1) + conjunct.start(1)] = (word + head,)
+    return out
+
+
+class SuspendedCompoundTokenizer(RegexTokenizer):
+    """The word tokeniser, marking each conjunct of a suspended compound with the word it
+    completes (``token.completed``) for ``CompoundPartsFilter``."""
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):  # type: ignore[no-untyped-def,override]
+        completed = suspended_compounds(value) if mode == "index" else {}
+        for t in super().__call__(
+            value,
+            positions=positions,
+            chars=True,
+            keeporiginal=keeporiginal,
+            removestops=removestops,
+            start_pos=start_pos,
+            start_char=start_char,
+            tokenize=tokenize,
+            mode=mode,
+            **kwargs,
+        ):
+            t.completed = completed.get(t.startchar - start_char, ())  # type: ignore[attr-defined]
+            yield t
+
+
 class CompoundPartsFilter(Filter):
     """Replaces each compound by its parts (same position), dropping other words.
 
@@ -205,14 +269,21 @@ class CompoundPartsFilter(Filter):
                 continue
             if t.stopped:
                 continue
-            for part in compound_parts(t.text):
+            for part in compound_parts(t.text, getattr(t, "completed", ())):
                 piece = t.copy()
                 piece.text = part
                 yield piece
 
 
-def compound_parts(word: str) -> tuple[str, ...]:
-    """Parts of a lower-case word, nested ones included; () for a simple word."""
+def compound_parts(word: str, completed: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Parts of a lower-case word, nested ones included; () for a simple word.
+
+    ``completed`` are the words a suspended conjunct stands for ("bygge-" in "bygge- og
+    anlægsarbejder" → "byggearbejder"): each is indexed with its own parts.
+    """
+    if completed:
+        extra = [piece for full in completed for piece in (full, *compound_parts(full))]
+        return tuple(dict.fromkeys([*compound_parts(word), *extra]))
     if "-" in word:
         pieces = [p for p in word.split("-") if len(p) > 2 and p.isalpha()]
         parts: list[str] = []
@@ -266,7 +337,7 @@ def compound_analyzer():  # type: ignore[no-untyped-def]
     ``danish_analyzer()``, so a query word is matched against the parts.
     """
     return (
-        tokenizer()
+        SuspendedCompoundTokenizer(WORD_PATTERN)
         | NormaliseFilter()
         | LowercaseFilter()
         | StopFilter(stoplist=DANISH_STOP_WORDS, minsize=1)

@@ -55,9 +55,25 @@ def _parts_terms(raw: str) -> tuple[str, ...] | None:
     return tuple(str(danish.stem_term(part)) for part in danish.compound_parts(word))
 
 
+def _completed_parts_terms(raw: str, completed: tuple[str, ...]) -> tuple[str, ...] | None:
+    """``_parts_terms`` of a suspended conjunct, with the word it stands for (not cached)."""
+    word = _lower(raw)
+    if not word or word in danish.DANISH_STOP_WORDS:
+        return None
+    return tuple(dict.fromkeys(str(danish.stem_term(p)) for p in danish.compound_parts(word, completed)))
+
+
 class _Kind:
-    def __init__(self, analyse: Callable[[str], Any], analyzer: Callable[[], Any], stops: bool, multi: bool) -> None:
+    def __init__(
+        self,
+        analyse: Callable[[str], Any],
+        analyzer: Callable[[], Any],
+        stops: bool,
+        multi: bool,
+        completes: Callable[[str, tuple[str, ...]], Any] | None = None,
+    ) -> None:
         self.analyse = analyse
+        self.completes = completes  # suspended compounds completed (the parts field)
         self.analyzer = analyzer
         self.stops = stops  # stop words take no position (StopFilter renumbering)
         self.multi = multi  # one word may give several terms at one position
@@ -68,7 +84,9 @@ class _Kind:
 KINDS: dict[str, _Kind] = {
     "danish": _Kind(_danish_term, danish.danish_analyzer, stops=True, multi=False),
     "exact": _Kind(_exact_term, danish.exact_analyzer, stops=False, multi=False),
-    "parts": _Kind(_parts_terms, lambda: danish.compound_analyzer(), stops=True, multi=True),
+    "parts": _Kind(
+        _parts_terms, lambda: danish.compound_analyzer(), stops=True, multi=True, completes=_completed_parts_terms
+    ),
 }
 
 
@@ -109,12 +127,19 @@ def _positions(text: str, entry: _Kind) -> dict[str, list[int]]:
     if len(cache) > _CACHE_LIMIT:
         cache.clear()
     analyse = entry.analyse
+    completed = danish.suspended_compounds(text) if entry.completes is not None else {}
     out: dict[str, list[int]] = {}
     pos: int | None = None
-    for index, raw in enumerate(_WORDS.findall(text)):
-        result = cache.get(raw, _MISSING)
-        if result is _MISSING:
-            result = cache[raw] = analyse(raw)
+    words = _WORDS.findall(text) if not completed else [m.group() for m in _WORDS.finditer(text)]
+    starts = [m.start() for m in _WORDS.finditer(text)] if completed else []
+    for index, raw in enumerate(words):
+        if completed and starts[index] in completed:
+            assert entry.completes is not None
+            result = entry.completes(raw, completed[starts[index]])
+        else:
+            result = cache.get(raw, _MISSING)
+            if result is _MISSING:
+                result = cache[raw] = analyse(raw)
         if result is None:
             continue
         pos = (index if pos is None else pos + 1) if entry.stops else index

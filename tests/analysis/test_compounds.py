@@ -125,3 +125,61 @@ def test_short_head_with_a_longer_lemma_is_not_taken() -> None:
     # "svej" is listed under "svejfe"; the split must be fælles + vej.
     assert split_compound("fællesvej") == ("fælles", "vej")
     assert split_compound("faellesvej") == ("fælles", "vej")
+
+
+@pytest.mark.parametrize(
+    "query, compound",
+    [
+        ("solvarme", "solvarmeanlægget"),
+        ("vindmølle", "vindmølleparken"),
+        ("fjernvarme", "fjernvarmeforsyningen"),
+        ("varmeanlæg", "solvarmeanlæg"),  # and the other way round: the right-hand compound
+        ("møllepark", "vindmølleparkerne"),
+    ],
+)
+def test_a_compound_holds_its_compound_modifier_and_head(query: str, compound: str) -> None:
+    assert stem_term(query) in index_terms(compound)
+
+
+@pytest.mark.parametrize(
+    "text, query",
+    [
+        ("bygge- og anlægsarbejder", "byggearbejder"),
+        ("social- og sundhedsområdet", "socialområdet"),
+        ("Børne- og Ungeudvalget", "børneudvalget"),
+        ("vand- og spildevandsplan", "vandplan"),
+        ("Skole-, Børne- og Ungeudvalget", "skoleudvalget"),
+        ("Skole-, Børne- og Ungeudvalget", "børneudvalget"),
+        ("vind- eller solvarmeanlæg", "vindanlæg"),
+    ],
+)
+def test_suspended_compound_is_completed_with_the_last_conjuncts_head(text: str, query: str) -> None:
+    assert stem_term(query) in index_terms(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "it-strategi og budget",  # a hyphenated word is not a suspended conjunct
+        "Teknik- og",  # nothing to borrow a head from
+        "bygge- og anlæg",  # "anlæg" is no compound: no head to borrow
+    ],
+)
+def test_no_completion_without_a_compound_to_borrow_from(text: str) -> None:
+    from indexer.danish import suspended_compounds
+
+    assert suspended_compounds(text) == {}
+
+
+def test_completion_keeps_the_conjuncts_own_terms_and_position() -> None:
+    tokens = [(t.text, t.pos) for t in compound_analyzer()("bygge- og anlægsarbejder", mode="index", positions=True)]
+    assert (stem_term("byggearbejder"), 0) in tokens
+    assert (stem_term("anlæg"), 1) in tokens
+
+
+def test_query_words_are_not_completed() -> None:
+    """Completion is an index-time expansion: a query keeps the words typed."""
+    assert [t.text for t in compound_analyzer()("bygge- og anlægsarbejder", mode="query")] == [
+        stem_term("bygge"),
+        stem_term("anlægsarbejder"),
+    ]

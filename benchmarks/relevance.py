@@ -46,8 +46,13 @@ QUERY_SETS = {
     "test": REPO / "tests" / "relevance" / "queries-test.jsonl",
 }
 SAMPLES = (REPO / "data" / "samples").resolve()
-# the demo data (format samples included) and the held-out rows the test part was written on
-INPUTS = (REPO / "data", REPO / "tests" / "relevance" / "heldout-digst.csv")
+# The demo data (format samples included) and the texts the test part was written on:
+# held-out open-dataset rows and a portal's real API documents (FirstAgenda, Greve).
+INPUTS = (
+    REPO / "data",
+    REPO / "tests" / "relevance" / "heldout-digst.csv",
+    REPO / "tests" / "fixtures" / "firstagenda-api" / "greve",
+)
 SYSTEMS = {"minutes-search": "danish", "snowball": "snowball", "standard": "standard"}
 CATEGORIES = ("inflection", "compound", "folding", "abbreviation", "typo", "phrase", "field")
 CUTOFF = 10

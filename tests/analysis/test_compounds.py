@@ -166,7 +166,7 @@ def test_suspended_compound_is_completed_with_the_last_conjuncts_head(text: str,
     ],
 )
 def test_no_completion_without_a_compound_to_borrow_from(text: str) -> None:
-    from indexer.danish import suspended_compounds
+    from indexer.analysis.danish import suspended_compounds
 
     assert suspended_compounds(text) == {}
 

@@ -15,7 +15,7 @@ written on held-out text (``tests/relevance/heldout-digst.csv``: open-dataset ro
 demo does not hold) before any tuning and never tuned on.  Every query runs through the same
 ``SearchService.search`` path and is scored with MRR@10, recall@10 and nDCG@10
 (graded: 2 = the answer, 1 = related).  A query that finds nothing but gets a
-"Mente du" suggestion is scored on the suggested query, as a user clicking it would see.
+"Mente du" correction is scored on the correction's results, which the search then shows.
 
 Judged items are named by source, not by index id, so ids may change: ``digst:<GUID
 prefix>`` for rows of the open dataset, ``<input name>|<item title>`` for the rest.
@@ -202,11 +202,9 @@ def build_index(root: Path, profile: str, inputs: Iterable[Path] = INPUTS) -> Pa
 def evaluate(service: SearchService, system: str, queries: list[Query], grades: list[dict[str, int]]) -> Evaluation:
     evaluation = Evaluation(system)
     for query, judged in zip(queries, grades, strict=True):
+        # A query that finds nothing shows its "Mente du" correction's results, as a user sees.
         response = service.search(SearchRequest(q=query.text, per_page=CUTOFF))
-        used = None
-        if response.total == 0 and response.suggestion:
-            used = response.suggestion
-            response = service.search(SearchRequest(q=used, per_page=CUTOFF))
+        used = response.request.q if response.corrected_from else None
         ranked = [hit["id"] for hit in response.results]
         evaluation.results.append(QueryResult(query, ranked, judged, used))
     return evaluation

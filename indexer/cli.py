@@ -234,6 +234,7 @@ def _request_from_args(args: argparse.Namespace) -> SearchRequest:
         sort=args.sort or ("relevance" if args.query else "newest"),
         page=args.page,
         per_page=args.limit,
+        literal=args.literal,
     )
 
 
@@ -248,6 +249,9 @@ def cmd_search(args: argparse.Namespace) -> int:
         sys.stderr.write(response.error + "\n")
         return 2
     print(f"{response.total} resultater")
+    if response.corrected_from:
+        typed, shown = response.corrected_from, response.request.q
+        print(f"Viser resultater for «{shown}». Ingen for «{typed}» (søg med --literal for kun den).")
     if response.suggestion:
         print(f"Mente du: {response.suggestion}")
     for n, hit in enumerate(response.results, start=(response.request.page - 1) * response.request.per_page + 1):
@@ -403,6 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sort", choices=["relevance", "newest", "oldest"])
     p.add_argument("--limit", type=int, default=10)
     p.add_argument("--page", type=int, default=1)
+    p.add_argument("--literal", action="store_true", help="search only what was typed, never its correction")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search)
 

@@ -39,6 +39,11 @@ SEARCH_PARAMETERS = [
         {"type": "string", "enum": ["relevance", "newest", "oldest"]},
     ),
     _param("page", "Page number, from 1", {"type": "integer", "minimum": 1, "maximum": 1000}),
+    _param(
+        "literal",
+        "1: search only the words as typed; without it a query that finds nothing shows its correction's results",
+        {"type": "string", "enum": ["1"]},
+    ),
 ]
 
 ATTACHMENT = {
@@ -105,13 +110,18 @@ LINK = {"type": "string", "format": "uri", "nullable": True}
 SEARCH_RESPONSE = {
     "type": "object",
     "properties": {
-        "query": {"type": "string"},
         "total": {"type": "integer"},
         "page": {"type": "integer"},
         "per_page": {"type": "integer"},
         "pages": {"type": "integer"},
         "sort": {"type": "string"},
+        "query": {"type": "string", "description": "the query that ran (the correction, when corrected_from is set)"},
         "suggestion": {"type": "string", "nullable": True, "description": "Mente du: a corrected query"},
+        "corrected_from": {
+            "type": "string",
+            "nullable": True,
+            "description": "the query as typed, when it found nothing and the results are for its correction",
+        },
         "error": {
             "type": "string",
             "nullable": True,

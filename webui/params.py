@@ -74,6 +74,7 @@ def parse_search_args(args: MultiDict[str, str], per_page: int = 10, default_sor
         sort=sort,
         page=page,
         per_page=per_page,
+        literal=(args.get("literal") or "") in ("1", "true", "ja"),
     ).normalised()
     return ParsedParams(request, notices)
 
@@ -96,6 +97,8 @@ def search_args(request: SearchRequest, **changes: Any) -> dict[str, Any]:
         out["sort"] = request.sort
     if request.page > 1:
         out["page"] = request.page
+    if request.literal:
+        out["literal"] = "1"
     for key, value in changes.items():
         if value is None or value == [] or value == "":
             out.pop(key, None)

@@ -72,7 +72,7 @@ def search() -> str:
     response, req = run.response, run.params.request
     args = search_args(req)
     page = {
-        "query": req.q,
+        "query": response.request.q,  # the correction's, when the typed words found nothing
         "searched": bool(args),
         "total": response.total,
         "error": response.error,
@@ -83,6 +83,17 @@ def search() -> str:
                 "url": url_for("views.search", **search_args(req, q=response.suggestion, page=None)),
             }
             if response.suggestion
+            else None
+        ),
+        "correction": (
+            {
+                "shown": response.request.q,
+                "typed": response.corrected_from,
+                "typed_url": url_for(
+                    "views.search", **search_args(req, q=response.corrected_from, page=None, literal="1")
+                ),
+            }
+            if response.corrected_from
             else None
         ),
         "hits": [hit_view(r) for r in response.results],

@@ -16,7 +16,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from functools import partial
 from pathlib import Path
@@ -95,6 +95,8 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 10
+    # Search for exactly what was typed, even when it finds nothing and "Mente du" would.
+    literal: bool = False
 
     def normalised(self) -> SearchRequest:
         self.q = (self.q or "").strip()[:500]
@@ -123,6 +125,9 @@ class SearchResponse:
     facets: dict[str, list[dict[str, Any]]]
     suggestion: str | None = None
     error: str | None = None
+    # Set when the typed query found nothing and these are the results of its suggestion:
+    # the query as typed (``request.q`` is the one that ran).
+    corrected_from: str | None = None
 
     @property
     def pages(self) -> int:
@@ -137,6 +142,7 @@ class SearchResponse:
             "pages": self.pages,
             "sort": self.request.sort,
             "suggestion": self.suggestion,
+            "corrected_from": self.corrected_from,
             "error": self.error,
             "results": self.results,
             "facets": self.facets,
@@ -344,6 +350,14 @@ class SearchService:
         response = SearchResponse(request, total, hits, self._facets(counts, request))
         if request.q and not total:
             response.suggestion = self.did_you_mean(request.q)
+            if response.suggestion and not request.literal:
+                # Nothing for what was typed, something for the correction: show that,
+                # and say so (the user can still insist on the typed words).
+                corrected = self.search(replace(request, q=response.suggestion, literal=True))
+                if corrected.total:
+                    corrected.corrected_from = request.q
+                    corrected.suggestion = None
+                    return corrected
         return response
 
     def _context(self, searcher: Any) -> _SearcherContext:

@@ -113,9 +113,36 @@ def test_case_history_and_similar(service: SearchService) -> None:
     assert similar and similar[0]["committee"] == "Økonomiudvalget"
 
 
-def test_did_you_mean_and_autocomplete(service: SearchService) -> None:
+def test_a_query_with_no_hits_shows_its_corrections_results(service: SearchService) -> None:
     response = service.search(SearchRequest(q="socale meddier"))
-    assert response.total == 0 and response.suggestion == "sociale medier"
+    assert response.corrected_from == "socale meddier"
+    assert response.request.q == "sociale medier"  # the query that ran
+    assert response.total == 2 and response.results
+    assert response.to_dict()["query"] == "sociale medier"
+    assert response.to_dict()["corrected_from"] == "socale meddier"
+
+
+def test_literal_search_keeps_the_typed_words_and_offers_the_correction(service: SearchService) -> None:
+    response = service.search(SearchRequest(q="socale meddier", literal=True))
+    assert response.total == 0 and response.corrected_from is None
+    assert response.suggestion == "sociale medier"
+
+
+def test_no_correction_when_nothing_is_close(service: SearchService) -> None:
+    response = service.search(SearchRequest(q="xqzvvk"))
+    assert response.total == 0 and response.corrected_from is None and response.suggestion is None
+
+
+def test_cli_says_which_query_ran(service: SearchService, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "socale", "meddier", "--index", str(service.index.root)]) == 0
+    out = capsys.readouterr().out
+    assert "Viser resultater for «sociale medier». Ingen for «socale meddier»" in out
+    assert main(["search", "socale", "meddier", "--literal", "--index", str(service.index.root)]) == 0
+    out = capsys.readouterr().out
+    assert "Mente du: sociale medier" in out and "Viser resultater" not in out
+
+
+def test_autocomplete(service: SearchService) -> None:
     values = [s["value"] for s in service.suggest("Øko")]
     assert "Økonomiudvalget" in values
     assert any(v.startswith("guide") for v in (s["value"] for s in service.suggest("guid")))

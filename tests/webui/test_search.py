@@ -142,10 +142,19 @@ def test_garbage_parameters_never_fail(client: FlaskClient) -> None:
     assert "blev ignoreret" in html
 
 
-def test_did_you_mean(client: FlaskClient) -> None:
+def test_a_typo_shows_the_corrections_results(client: FlaskClient) -> None:
     data = api(client, "/api/search?q=medjer")
-    assert data["total"] == 0 and data["suggestion"]
+    assert data["corrected_from"] == "medjer" and data["total"] > 0
+    corrected = data["query"]
     html = client.get("/?q=medjer").get_data(as_text=True)
+    assert f"Viser resultater for «{corrected}». Søg i stedet efter" in html
+    assert "literal=1" in html and "«medjer»</a>" in html
+
+
+def test_did_you_mean_when_searching_literally(client: FlaskClient) -> None:
+    data = api(client, "/api/search?q=medjer&literal=1")
+    assert data["total"] == 0 and data["suggestion"] and data["corrected_from"] is None
+    html = client.get("/?q=medjer&literal=1").get_data(as_text=True)
     assert "Mente du:" in html and f">{data['suggestion']}</a>" in html
 
 

@@ -32,7 +32,9 @@ from whoosh.qparser import (
 from whoosh.query import DateRange, Every, Or, Phrase, Query, Term
 
 from indexer.analysis.bodies import BODY_SYNONYMS, KNOWN_BODIES, resolve_abbreviation
+from indexer.analysis.compounds import split_compound
 from indexer.analysis.danish import fold
+from indexer.analysis.lexicon import is_known
 from indexer.engines.whoosh.bulkmatch import (
     DEFAULT_POSTINGS_CACHE_MB,
     BulkMatcher,
@@ -348,9 +350,11 @@ class SearchService:
                 for hit in results[start:limit]
             ]
         response = SearchResponse(request, total, hits, self._facets(counts, request))
-        if request.q and not total:
+        if request.q and total and _plain_words(request.q):
+            response.suggestion = self.did_you_mean(request.q, misspelt_only=True)
+        elif request.q and not total:
             response.suggestion = self.did_you_mean(request.q)
-            if response.suggestion and not request.literal:
+            if response.suggestion and not request.literal and _plain_words(request.q):
                 # Nothing for what was typed, something for the correction: show that,
                 # and say so (the user can still insist on the typed words).
                 corrected = self.search(replace(request, q=response.suggestion, literal=True))
@@ -581,8 +585,13 @@ class SearchService:
         open_docs = self._context(searcher).open_docs
         return any(doc in open_docs for doc in searcher.docs_for_query(Term(fieldname, term)))
 
-    def did_you_mean(self, text: str) -> str | None:
-        """ "Mente du": a corrected query built from the open index's own words."""
+    def did_you_mean(self, text: str, misspelt_only: bool = False) -> str | None:
+        """ "Mente du": a corrected query built from the open index's own words.
+
+        With ``misspelt_only`` (the query found something, through its stems) a word is
+        only corrected when it is no Danish word form at all ("budgett"), so a correct
+        inflection that merely is not written in the index is never "corrected".
+        """
         searcher = self.searcher()
         words = re.findall(r"\w+", text.lower())
         if not words or len(words) > 8:
@@ -591,7 +600,7 @@ class SearchService:
         changed = False
         out = []
         for word in words:
-            if len(word) < 4 or self._has_open_hit("exact", word):
+            if len(word) < 4 or self._has_open_hit("exact", word) or (misspelt_only and _is_word_form(word)):
                 out.append(word)
                 continue
             # Suggestions share the first letter: the vocabulary is walked from that
@@ -881,6 +890,19 @@ def _date_column(reader: Any, doc_count: int) -> np.ndarray:
             column = leaf._perdoc.column_reader("date", leaf.schema["date"].column_type)
             dates[offset : offset + count] = numeric_column(column, count)
     return dates
+
+
+# A query of words only (no operators, prefixes or phrases): its correction means the same.
+_PLAIN_WORDS = re.compile(r"[^\W\d_]+(?:[\s-]+[^\W\d_]+)*")
+
+
+def _plain_words(query: str) -> bool:
+    return bool(_PLAIN_WORDS.fullmatch(query)) and not any(word in _OPERATORS for word in query.split())
+
+
+def _is_word_form(word: str) -> bool:
+    """A Danish word form the dictionary lists, or a compound of known words."""
+    return is_known(word) or bool(split_compound(word))
 
 
 def _first_lines(text: str, limit: int) -> str:

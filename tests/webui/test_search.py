@@ -181,3 +181,15 @@ def test_service_is_opened_once(app, client: FlaskClient) -> None:
     client.get("/?q=vejbump")
     client.get("/api/search?q=vejbump")
     assert search_service(app) is before
+
+
+def test_a_misspelt_word_that_still_finds_something_gets_a_suggestion(client: FlaskClient) -> None:
+    data = api(client, "/api/search?q=budgett")
+    assert data["total"] > 0 and data["corrected_from"] is None
+    assert data["suggestion"] == "budget"
+
+
+def test_a_correct_inflection_is_never_corrected(client: FlaskClient) -> None:
+    for q in ("budgetterne", "skolerne"):
+        data = api(client, f"/api/search?q={q}")
+        assert data["total"] > 0 and data["suggestion"] is None, q

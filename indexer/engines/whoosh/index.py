@@ -140,17 +140,19 @@ def build_schema(profile: str = "danish") -> Schema:
     # The cached fast path knows the product's analyzers only; baselines analyse token by token.
     fast_text = "danish" if profile == "danish" else ""
     fast_exact = "exact" if profile != "standard" else ""
+    # Field weights are applied once, at query time (``FIELD_BOOSTS`` in the search
+    # service): the postings hold plain term frequencies, so BM25F saturates on real counts.
     fields: dict[str, Any] = {
         "id": ID(stored=True, unique=True),
         "meeting_id": ID(stored=True),
         "number": STORED(),
         "position": STORED(),
-        "title": FastText(analyzer=danish, stored=True, field_boost=3.0, fast_kind=fast_text),
-        "decision": FastText(analyzer=danish, stored=True, field_boost=2.0, fast_kind=fast_text),
+        "title": FastText(analyzer=danish, stored=True, fast_kind=fast_text),
+        "decision": FastText(analyzer=danish, stored=True, fast_kind=fast_text),
         "body": FastText(analyzer=danish, stored=True, fast_kind=fast_text),
-        "attachments_text": FastText(analyzer=danish, stored=True, field_boost=0.5, fast_kind=fast_text),
-        "attachment_titles": FastText(analyzer=danish, stored=True, field_boost=1.0, fast_kind=fast_text),
-        "exact": FastText(analyzer=exact, phrase=True, field_boost=1.5, fast_kind=fast_exact),
+        "attachments_text": FastText(analyzer=danish, stored=True, fast_kind=fast_text),
+        "attachment_titles": FastText(analyzer=danish, stored=True, fast_kind=fast_text),
+        "exact": FastText(analyzer=exact, phrase=True, fast_kind=fast_exact),
         "committee": ID(stored=True, sortable=True),
         "committee_text": FastText(analyzer=danish, stored=False, fast_kind=fast_text),
         "municipality": ID(stored=True, sortable=True),
@@ -165,7 +167,7 @@ def build_schema(profile: str = "danish") -> Schema:
     }
     parts = compound_analyzer() if profile == "danish" else None
     if parts is not None:
-        fields["parts"] = FastText(analyzer=parts, field_boost=0.3, fast_kind="parts")
+        fields["parts"] = FastText(analyzer=parts, fast_kind="parts")
     return Schema(**fields)
 
 

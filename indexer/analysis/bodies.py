@@ -124,16 +124,44 @@ def known_abbreviation(token: str) -> Body | None:
     return None
 
 
-def resolve_abbreviation(token: str, committee_names: Iterable[str] = ()) -> list[str]:
-    """Full committee names an abbreviation may mean: learnt names first, then known ones."""
-    if not _ABBREVIATION.match(_nfc(token).upper()):
+def prefix_names(key: str, committee_names: Iterable[str]) -> list[str]:
+    """Committees whose name starts with the abbreviation's letters: the other way routes
+    abbreviate ("ØK" Økonomiudvalget, "BY" Byrådet, "KB" Kommunalbestyrelsen)."""
+    if not 2 <= len(key) <= 3:
         return []
-    key = _nfc(token).upper()
-    names = list(learn_abbreviations(committee_names).get(key, []))
+    return [n for n in dict.fromkeys(_nfc(c).strip() for c in committee_names) if n.upper().startswith(key)]
+
+
+def resolve_abbreviation(token: str, committee_names: Iterable[str] = ()) -> list[str]:
+    """Full committee names an abbreviation may mean: learnt names first, then known ones.
+
+    Routes write abbreviations with and without hyphens ("TM-U" and "TMU" for Teknik- og
+    Miljøudvalget); when no initials match, the first letters of a name do ("ØK", "BY").
+    """
+    key = _nfc(token).upper().replace("-", "")
+    if not _ABBREVIATION.match(key):
+        return []
+    names_seen = list(committee_names)
+    names = list(learn_abbreviations(names_seen).get(key, []))
     body = known_abbreviation(key)
     if body is not None:
         names += [n for n in body.names if n not in names]
+    if not names:
+        names = prefix_names(key, names_seen)
     return names
+
+
+_ROUTE = re.compile(r"sagsgang\W{0,6}((?:[A-ZÆØÅ][\w-]{0,5}(?:\s*,\s*|\s+|$)){1,12})", re.IGNORECASE)
+
+
+def route_abbreviations(text: str) -> list[str]:
+    """The body abbreviations of a case's route ("Sagsgang: TM-U, ØK, BY" → TM-U, ØK, BY)."""
+    found: list[str] = []
+    for match in _ROUTE.finditer(_nfc(text)):
+        for token in re.split(r"[\s,]+", match.group(1)):
+            if token and _ABBREVIATION.match(token.replace("-", "")) and token.upper() == token:
+                found.append(token)
+    return list(dict.fromkeys(found))
 
 
 def expand_body_query(text: str, committee_names: Iterable[str] = ()) -> list[str]:

@@ -12,6 +12,7 @@ from indexer.analysis.bodies import (
     known_abbreviation,
     learn_abbreviations,
     resolve_abbreviation,
+    route_abbreviations,
 )
 from tests.conftest import CORPUS_CSV, SEED
 
@@ -87,3 +88,46 @@ def test_abbreviation_expands_with_learnt_names() -> None:
 def test_plain_words_are_left_alone() -> None:
     assert expand_body_query("vindmøller ved Grenaa") == ["vindmøller ved Grenaa"]
     assert expand_body_query("  ") == []
+
+
+def test_route_abbreviations_are_read_from_sagsgang_lines() -> None:
+    assert route_abbreviations("Forventet sagsgang | TM-U, ØK, BY, høring, TM-U, ØK, BY |") == ["TM-U", "ØK", "BY"]
+    assert route_abbreviations("Sagsgang: OA\nSagsfremstilling") == ["OA"]
+    assert route_abbreviations("Sagsgang BUU Sagsfremstilling") == ["BUU"]
+    assert route_abbreviations("ingen sagsgang her") == []
+
+
+@pytest.mark.parametrize(
+    "abbreviation, names, expected",
+    [
+        ("TM-U", ["Teknik- og Miljøudvalget", "Byråd"], ["Teknik- og Miljøudvalget"]),  # initials, hyphen or not
+        ("ØK", ["Økonomiudvalget", "Byråd"], ["Økonomiudvalget"]),
+        ("BY", ["Teknik- og Miljøudvalget", "Byråd"], ["Byråd"]),  # the first letters of the name
+        ("KF-U", ["Kultur- og Fritidsudvalget"], ["Kultur- og Fritidsudvalget"]),
+    ],
+)
+def test_route_abbreviations_resolve_against_the_committees(
+    abbreviation: str, names: list[str], expected: list[str]
+) -> None:
+    assert [n for n in resolve_abbreviation(abbreviation, names) if n in names] == expected
+
+
+def test_every_route_abbreviation_of_a_body_that_meets_resolves_to_it() -> None:
+    """Over the real open-dataset rows: each route abbreviation naming a committee whose
+    meetings are in the data resolves to that committee's name."""
+    from collections import Counter
+
+    from indexer.formats import IngestContext
+    from indexer.formats.digst import parse
+
+    committees: set[str] = set()
+    routes: Counter[str] = Counter()
+    for meeting in parse(CORPUS_CSV, IngestContext()):
+        if meeting.municipality != "Favrskov Kommune":
+            continue
+        committees.add(meeting.committee)
+        for item in meeting.items:
+            routes.update(route_abbreviations(" ".join(s.text for s in item.sections)))
+    resolved = {a: [n for n in resolve_abbreviation(a, committees) if n in committees] for a in routes}
+    assert resolved["BY"] == ["Byråd"] and resolved["TM-U"] == ["Teknik- og Miljøudvalget"]
+    assert routes["BY"] >= 40 and routes["TM-U"] >= 40

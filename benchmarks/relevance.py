@@ -48,11 +48,8 @@ QUERY_SETS = {
 SAMPLES = (REPO / "data" / "samples").resolve()
 # The demo data (format samples included) and the texts the test part was written on:
 # held-out open-dataset rows and a portal's real API documents (FirstAgenda, Greve).
-INPUTS = (
-    REPO / "data",
-    REPO / "tests" / "relevance" / "heldout-digst.csv",
-    REPO / "tests" / "fixtures" / "firstagenda-api" / "greve",
-)
+DEV_INPUTS = (REPO / "data", REPO / "tests" / "relevance" / "heldout-digst.csv")
+INPUTS = (*DEV_INPUTS, REPO / "tests" / "fixtures" / "firstagenda-api" / "greve")
 SYSTEMS = {"minutes-search": "danish", "snowball": "snowball", "standard": "standard"}
 CATEGORIES = ("inflection", "compound", "folding", "abbreviation", "typo", "phrase", "field")
 CUTOFF = 10
@@ -154,6 +151,15 @@ def load_queries(parts: Iterable[str] = tuple(QUERY_SETS)) -> list[Query]:
     return queries
 
 
+def item_ids(inputs: Iterable[Path]) -> set[str]:
+    """The ids of every item of the inputs."""
+    found: set[str] = set()
+    for path, module in iter_inputs(list(inputs), None):
+        if module is not None:
+            found.update(item.id for meeting in module.parse(path, IngestContext()) for item in meeting.items)
+    return found
+
+
 def item_names(inputs: Iterable[Path] = INPUTS) -> dict[str, list[str]]:
     """Every name a judgement may use → the ids of the items it names."""
     names: dict[str, list[str]] = defaultdict(list)
@@ -199,13 +205,22 @@ def build_index(root: Path, profile: str, inputs: Iterable[Path] = INPUTS) -> Pa
     return root
 
 
-def evaluate(service: SearchService, system: str, queries: list[Query], grades: list[dict[str, int]]) -> Evaluation:
+def evaluate(
+    service: SearchService,
+    system: str,
+    queries: list[Query],
+    grades: list[dict[str, int]],
+    dev_scope: set[str] | None = None,
+) -> Evaluation:
+    """Each query's top ten.  Dev queries were judged on the dev inputs alone, so their
+    ranking keeps only items of those inputs (``dev_scope``); test queries rank everything."""
     evaluation = Evaluation(system)
     for query, judged in zip(queries, grades, strict=True):
+        scoped = query.part == "dev" and dev_scope is not None
         # A query that finds nothing shows its "Mente du" correction's results, as a user sees.
-        response = service.search(SearchRequest(q=query.text, per_page=CUTOFF))
+        response = service.search(SearchRequest(q=query.text, per_page=100 if scoped else CUTOFF))
         used = response.request.q if response.corrected_from else None
-        ranked = [hit["id"] for hit in response.results]
+        ranked = [hit["id"] for hit in response.results if not scoped or hit["id"] in dev_scope][:CUTOFF]
         evaluation.results.append(QueryResult(query, ranked, judged, used))
     return evaluation
 
@@ -213,12 +228,13 @@ def evaluate(service: SearchService, system: str, queries: list[Query], grades: 
 def run(systems: dict[str, str] = SYSTEMS, workdir: Path | None = None) -> list[Evaluation]:
     queries = load_queries()
     grades = resolve(queries, item_names())
+    dev_scope = item_ids(DEV_INPUTS)
     with tempfile.TemporaryDirectory(prefix="relevance-") as tmp:
         base = Path(workdir or tmp)
         evaluations = []
         for system, profile in systems.items():
             root = build_index(base / system, profile)
-            evaluations.append(evaluate(SearchService(root), system, queries, grades))
+            evaluations.append(evaluate(SearchService(root), system, queries, grades, dev_scope))
     return evaluations
 
 

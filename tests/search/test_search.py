@@ -192,3 +192,29 @@ def test_municipality_filter_takes_any_spelling(service: SearchService) -> None:
         response = service.search(SearchRequest(q="", municipality=[spelling]))
         assert response.total == 2, spelling
         assert [v["value"] for v in response.facets["municipality"] if v["selected"]] == ["Norddjurs Kommune"]
+
+
+def test_one_distinctive_word_ranks_the_item_about_it_first(tmp_path: Path) -> None:
+    """A known-item query of one word: the item whose title names it and whose case text
+    repeats it ranks above long items that mention it once."""
+    import json
+
+    filler = " ".join(["Udvalget drøftede sagen og tog orienteringen til efterretning."] * 30)
+
+    def item(n: int, title: str, text: str) -> dict[str, object]:
+        body = {"heading": "Sagsfremstilling", "text": text, "kind": "body", "access": "open"}
+        return {"number": str(n), "title": title, "access": "open", "sections": [body]}
+
+    items = [
+        item(1, "Budget 2024", f"{filler} Et forslag om nye vindmøller ved kysten indgår. {filler}"),
+        item(2, "Vindmøller ved Kattegat", "Vindmøllerne ved Kattegat: placering af tre vindmøller og støj."),
+        item(3, "Lokalplan for erhverv", f"{filler} Området ligger ved de eksisterende vindmøller. {filler}"),
+    ]
+    meeting = {"municipality": "Norddjurs Kommune", "committee": "Teknik- og Miljøudvalget"}
+    meeting |= {"start": "2024-03-04T16:00:00+01:00", "kind": "referat", "access": "open", "items": items}
+    path = tmp_path / "m.jsonl"
+    path.write_text(json.dumps(meeting, ensure_ascii=False) + "\n", encoding="utf-8")
+    quiet_ingest([path], tmp_path / "ix")
+    response = SearchService(tmp_path / "ix").search(SearchRequest(q="vindmøller"))
+    assert response.total == 3
+    assert response.results[0]["title"] == "Vindmøller ved Kattegat"

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, has_request_context, request, url_for
+from flask import Flask, Response, g, has_request_context, request, url_for
+from werkzeug.datastructures import ImmutableMultiDict
 
 from indexer.search.service import SearchService
 
@@ -28,6 +30,24 @@ CONTENT_SECURITY_POLICY = (
 )
 
 log = logging.getLogger(__name__)
+
+# Characters XML 1.0 cannot hold (C0 controls but tab, newline and return; DEL; U+FFFE/U+FFFF).
+# Nothing a person types contains them; a feed or page that echoes one would be broken XML.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def clean_parameters() -> None:
+    """Strip control characters from every query parameter, once, for every route; their names are
+    kept in ``g.stripped_parameters`` for the machine formats, which refuse them instead."""
+    stripped = sorted({k for k, v in request.args.items(multi=True) if CONTROL_CHARACTERS.search(k + v)})
+    g.stripped_parameters = stripped
+    if stripped:
+        request.args = ImmutableMultiDict(  # type: ignore[misc]
+            [
+                (CONTROL_CHARACTERS.sub("", key), CONTROL_CHARACTERS.sub("", value))
+                for key, value in request.args.items(multi=True)
+            ]
+        )
 
 
 def _default_index_dir() -> str:
@@ -72,6 +92,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(views)
     app.register_blueprint(api)
     register_error_pages(app)
+    app.before_request(clean_parameters)
 
     @app.after_request
     def security_headers(response: Response) -> Response:

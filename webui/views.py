@@ -25,13 +25,13 @@ from flask import (
 )
 from lxml import etree
 from lxml.builder import ElementMaker
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from indexer.model import COPENHAGEN
 from indexer.search.service import QueryError
 
 from .params import parse_search_args, search_args
-from .search_state import run_search, service
+from .search_state import rejected_parameters, run_search, service
 from .viewmodels import (
     KIND_LABELS,
     attachment_view,
@@ -198,8 +198,18 @@ def attachment(item_id: str, number: int) -> Response:
     abort(404)
 
 
+def _rejection() -> Response | None:
+    """Feeds and exports are read by programs: a value outside the documented form is a 400."""
+    rejected = rejected_parameters()
+    if rejected:
+        return Response("\r\n".join(rejected) + "\r\n", status=400, mimetype="text/plain")
+    return None
+
+
 @views.get("/feed.atom")
 def feed() -> Response:
+    if (refused := _rejection()) is not None:
+        return refused
     run = run_search(per_page=current_app.config["FEED_SIZE"], page=1, sort="newest")
     req, response = run.params.request, run.response
     args = search_args(req, page=None, sort=None)
@@ -277,6 +287,8 @@ def csv_cell(value: Any) -> str:
 
 @views.get("/export.csv")
 def export_csv() -> Response:
+    if (refused := _rejection()) is not None:
+        return refused
     limit = int(current_app.config["EXPORT_LIMIT"])
     params = parse_search_args(request.args, per_page=100)
     try:
@@ -306,7 +318,7 @@ def register_error_pages(app: Flask) -> None:
     @app.errorhandler(404)
     @app.errorhandler(405)
     @app.errorhandler(500)
-    def error_page(error: Exception) -> tuple[Any, int]:
+    def error_page(error: Exception) -> tuple[Any, int, dict[str, str]]:
         code = error.code if isinstance(error, HTTPException) and error.code else 500
         messages = {
             404: ("Siden findes ikke", "Punktet eller siden findes ikke, eller den er ikke offentlig."),
@@ -314,6 +326,12 @@ def register_error_pages(app: Flask) -> None:
             500: ("Der skete en fejl", "Der skete en uventet fejl. Prøv igen om lidt."),
         }
         title, text = messages.get(code, messages[500])
+        # a 405 must say which methods the resource allows (RFC 9110)
+        headers = (
+            {"Allow": ", ".join(sorted(error.valid_methods))}
+            if isinstance(error, MethodNotAllowed) and error.valid_methods
+            else {}
+        )
         if request.path.startswith("/api/"):
-            return {"error": text, "status": code}, code
-        return render_template("error.html", page={"title": title, "text": text, "code": code}), code
+            return {"error": text, "status": code}, code, headers
+        return render_template("error.html", page={"title": title, "text": text, "code": code}), code, headers

@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.lexicon import is_known
+from indexer.analysis.lexicon import is_known
 
 # A page with fewer letters than this in its text layer is taken for a scan.
 MIN_PAGE_LETTERS = 25

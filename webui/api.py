@@ -86,6 +86,14 @@ def item(item_id: str) -> dict[str, Any]:
     if data is None:
         abort(404)
     data = _with_url(data)
+    source = data.get("source_document")
+    if source:
+        # Read from a whole-meeting document: link to the page where the item starts.
+        page = f"#page={source['page']}" if source.get("page") else ""
+        available = source.get("available")
+        source = {k: v for k, v in source.items() if k != "available"}
+        source["url"] = url_for("views.source_document", item_id=item_id, _external=True) + page if available else None
+        data["source_document"] = source
     data["meeting_items"] = [_with_url(e) for e in search.meeting_items(data["meeting_id"])]
     data["case_history"] = [_with_url(e) for e in search.case_history(item_id)]
     data["similar"] = [_with_url(e) for e in search.similar(item_id)]

@@ -152,6 +152,7 @@ def item(item_id: str) -> str:
         "history": history_views(data),
         "absentees": data.get("absentees") or [],
         "attachments": [attachment_view(a, n) for n, a in enumerate(data.get("attachments", []), start=1)],
+        "source_document": source_document_view(item_id, data.get("source_document")),
         "meeting_items": meeting_items,
         "case_history": [listing_view(e) for e in search.case_history(item_id)],
         "similar": [listing_view(e) for e in search.similar(item_id)],
@@ -171,6 +172,41 @@ def download_name(title: str, suffix: str) -> str:
     if suffix and not name.lower().endswith(suffix.lower()):
         name += suffix
     return name
+
+
+def source_document_view(item_id: str, source: dict[str, Any] | None) -> dict[str, Any] | None:
+    """ "Read from a whole-meeting document": its name, the page, a link to that page when it may be shown."""
+    if not source:
+        return None
+    page = source.get("page")
+    url = None
+    if source.get("available"):
+        url = url_for("views.source_document", item_id=item_id) + (f"#page={page}" if page else "")
+    return {"title": source.get("title") or "mødedokument", "page": page, "url": url}
+
+
+@views.get("/items/<item_id>/dokument")
+def source_document(item_id: str) -> Response:
+    """The whole-meeting document an item was read from (its open copy), for ``#page=N`` links."""
+    if not ITEM_ID.fullmatch(item_id):
+        abort(404)
+    search = service()
+    path, source_url, meta = search.source_document_file(item_id)
+    if meta is None:
+        abort(404)
+    if path is not None:
+        resolved = Path(path).resolve()
+        if resolved.is_file() and resolved.is_relative_to(search.index.archive_dir.resolve()):
+            media_type = meta.get("media_type") or mimetypes.guess_type(resolved.name)[0] or "application/octet-stream"
+            return send_file(
+                resolved,
+                mimetype=media_type,
+                download_name=download_name(meta.get("title") or "moededokument", resolved.suffix),
+                max_age=86400,
+            )
+    if source_url and re.match(r"https?://", source_url):
+        return redirect(source_url, code=302)  # type: ignore[return-value]
+    abort(404)
 
 
 @views.get("/items/<item_id>/bilag/<int:number>")

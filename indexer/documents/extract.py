@@ -17,6 +17,7 @@ and joins words hyphenated at line ends.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -154,6 +155,8 @@ def ocr_page(path: Path, number: int) -> str:
             capture_output=True,
             timeout=OCR_TIMEOUT_S,
             check=True,
+            # One thread: pages are read one after another, and ingest already runs a process per core.
+            env={**os.environ, "OMP_THREAD_LIMIT": "1"},
         )
         return out.stdout.decode("utf-8", "replace")
 

@@ -45,6 +45,10 @@ COMMON_HEADINGS: dict[str, SectionKind] = {
 }
 
 
+# "20. juni 2013" is a date, not item 20: a numbered title never starts with a month.
+NOT_A_DATE = r"(?!(?:januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|december)\b)"
+
+
 @dataclass(frozen=True)
 class Profile:
     name: str
@@ -134,7 +138,7 @@ EDOC = Profile(
         r"Åbent referat",
     ),
     min_score=3,
-    item=r"^(?P<number>\d{1,3})\.\s+(?P<title>\S.*)$",
+    item=r"^(?P<number>\d{1,3})\.\s+" + NOT_A_DATE + r"(?P<title>\S.*)$",
     item_confirm=r"^Sagsnr\.:",
     title_max_lines=3,
     case_number=r"^Sagsnr\.:\s*(?P<case>\S+)$",
@@ -155,7 +159,7 @@ ACADRE = Profile(
     description="Acadre referat PDF: 'NNN. Titel' (running agenda number), 'Sagsnr.: 12/27845', 'Beslutning i <udvalg> den DD-MM-YYYY'",
     signature=(r"^Sagsnr\.:\s+\d+/\d+", r"^Sagen afgøres i:", r"^Beslutning i .+ den \d\d-\d\d-\d{4}", r"^Punkt nr\."),
     min_score=2,
-    item=r"^(?P<number>\d{1,4})\.\s+(?P<title>\S.*)$",
+    item=r"^(?P<number>\d{1,4})\.\s+" + NOT_A_DATE + r"(?P<title>\S.*)$",
     item_confirm=r"^Sagsnr\.:",
     title_max_lines=2,
     case_number=r"^Sagsnr\.:\s*(?P<case>\S+)$",
@@ -192,7 +196,9 @@ NORDDJURS = Profile(
     description="Norddjurs Beslutningsprotokol (Meetings+): '1. Titel P35 13/5984 Åben sag Sagsgang: …' flattened",
     signature=(r"^Beslutningsprotokol", r"(?:Åben|Lukket) sag\b", r"Sagsgang:? [A-ZÆØ]", r"^Beslutning i .+ den"),
     min_score=3,
-    item=r"^(?P<number>\d{1,3})\.\s+(?P<title>.+?)\s+(?P<facet>[A-Z]\d{2})\s+(?P<case>\d{2}/\d+)\s+(?P<access>Åben|Lukket) sag$",
+    item=r"^(?P<number>\d{1,3})\.\s+"
+    + NOT_A_DATE
+    + r"(?P<title>.+?)\s+(?P<facet>[A-Z]\d{2})\s+(?P<case>\d{2}/\d+)\s+(?P<access>Åben|Lukket) sag$",
     route=r"^Sagsgang:?\s+(?P<route>.+)$",
     split_before=(
         r"(?<=\bsag)\s(?=Sagsgang\b)",

@@ -99,7 +99,9 @@ def test_the_oracle_compares_real_content() -> None:
     assert len(export.items) == 8
     assert sum(len(i.decisions) for i in export.items) == 8
     pdf = one(list(parse_document(BALLERUP_PDF, IngestContext(extract_text=False))))
-    assert [ws(d.text) for i in pdf.items for d in i.decisions][6].startswith("Indstillingen godkendt med denne bemærkning")
+    assert [ws(d.text) for i in pdf.items for d in i.decisions][6].startswith(
+        "Indstillingen godkendt med denne bemærkning"
+    )
 
 
 def test_referat_pdf_and_export_are_one_meeting() -> None:

@@ -87,7 +87,9 @@ def test_ballerup_edoc_referat_with_syntax_errors() -> None:
         ("7", "2012-28505", 12),
         ("8", "2010-3082", 14),
     ]
-    assert meeting.items[5].title == "Prioritering af midler til kronisk syge borgere og hverdagsrehabilitering for ældre"
+    assert (
+        meeting.items[5].title == "Prioritering af midler til kronisk syge borgere og hverdagsrehabilitering for ældre"
+    )
     text = all_text(meeting)
     # The running header ("Åbent referat", "Dato: 04.12.2012", "Side N") is gone from the text.
     assert "Dato: 04.12.2012" not in text and "Side 4" not in text and "Åbent referat" not in text
@@ -193,7 +195,12 @@ def test_cleaning_drops_running_lines_page_numbers_and_toc() -> None:
         )
     ]
     lines = clean_pages(pages)
-    assert [(ln.text, ln.page) for ln in lines] == [("1. Budget", 2), ("Teksten fortsætter", 2), ("her.", 3), ("Slut.", 4)]
+    assert [(ln.text, ln.page) for ln in lines] == [
+        ("1. Budget", 2),
+        ("Teksten fortsætter", 2),
+        ("her.", 3),
+        ("Slut.", 4),
+    ]
     assert join_hyphenation([Line("p-", 1), Line("huse i byen", 1)])[0].text == "p-huse"
 
 

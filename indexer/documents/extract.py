@@ -70,20 +70,35 @@ def read_document(path: Path) -> DocumentText:
 # --------------------------------------------------------------------------- PDF
 
 
-def pdf_page_texts(path: Path, max_pages: int | None = None) -> list[str]:
-    """The text layer of each page (pypdf, non-strict: damaged files are read as far as they go)."""
+def _pdf_reader(path: Path) -> object:
     import pypdf
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)
-    reader = pypdf.PdfReader(str(path), strict=False)
-    pages = reader.pages if max_pages is None else reader.pages[:max_pages]
-    out = []
-    for page in pages:
-        try:
-            out.append(page.extract_text() or "")
-        except Exception:  # pypdf raises many kinds on broken content streams; keep the rest
-            out.append("")
-    return out
+    return pypdf.PdfReader(str(path), strict=False)
+
+
+def _page_text(page: object) -> str:
+    try:
+        return page.extract_text() or ""  # type: ignore[attr-defined]
+    except Exception:  # pypdf raises many kinds on broken content streams; keep the rest
+        return ""
+
+
+def _has_image(page: object) -> bool:
+    """A page that draws an image: what a scanned page is, unlike a blank one."""
+    try:
+        resources = page.get("/Resources") or {}  # type: ignore[attr-defined]
+        xobjects = resources.get("/XObject") or {}
+        return any(xobjects[name].get_object().get("/Subtype") == "/Image" for name in xobjects)
+    except Exception:
+        return False
+
+
+def pdf_page_texts(path: Path, max_pages: int | None = None) -> list[str]:
+    """The text layer of each page (pypdf, non-strict: damaged files are read as far as they go)."""
+    reader = _pdf_reader(path)
+    pages = reader.pages if max_pages is None else reader.pages[:max_pages]  # type: ignore[attr-defined]
+    return [_page_text(page) for page in pages]
 
 
 def is_scanned_page(text: str) -> bool:
@@ -102,27 +117,33 @@ def ocr_available() -> bool:
 
 
 def pdf_pages(path: Path) -> tuple[list[str], list[int]]:
-    """Page texts; scanned pages OCR'd. Raises ScannedDocumentError when they cannot be."""
-    pages = pdf_page_texts(path)
-    scanned = [n for n, text in enumerate(pages, start=1) if is_scanned_page(text)]
+    """Page texts; scanned pages (an image and no text) OCR'd. Raises ScannedDocumentError when
+    they cannot be read."""
+    reader = _pdf_reader(path)
+    pages: list[str] = []
+    scanned: list[int] = []
+    for number, page in enumerate(reader.pages, start=1):  # type: ignore[attr-defined]
+        text = _page_text(page)
+        pages.append(text)
+        if is_scanned_page(text) and _has_image(page):
+            scanned.append(number)
     if not scanned:
         return pages, []
-    if len(scanned) == len(pages) or sum(not is_scanned_page(t) for t in pages) < len(pages) / 2:
-        # A scan (or mostly one): every empty page must be read.
-        if not ocr_available():
+    if not ocr_available():
+        if sum(not is_scanned_page(t) for t in pages) < len(pages) / 2:
             raise ScannedDocumentError(
-                f"scanned — OCR not available ({len(scanned)} of {len(pages)} pages have no text layer; "
+                f"scanned — OCR not available ({len(scanned)} of {len(pages)} pages are images without text; "
                 "install tesseract-ocr, tesseract-ocr-dan and poppler-utils and ingest it again)"
             )
-        for number in scanned:
+        return pages, []  # a picture among text pages; the text is read, the picture is not
+    read: list[int] = []
+    for number in scanned:
+        try:
             pages[number - 1] = ocr_page(path, number)
-        return pages, scanned
-    # A few empty pages among text pages: blank separators or pictures; OCR them when we can.
-    if ocr_available():
-        for number in scanned:
-            pages[number - 1] = ocr_page(path, number)
-        return pages, scanned
-    return pages, []
+            read.append(number)
+        except (OSError, subprocess.SubprocessError):
+            continue  # a page the rasteriser cannot draw stays as it is
+    return pages, read
 
 
 def ocr_page(path: Path, number: int) -> str:

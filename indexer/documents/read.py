@@ -61,6 +61,11 @@ def read_meeting(path: Path, context: IngestContext, profile_name: str | None = 
         text = read_document(path)
     except ScannedDocumentError as exc:
         raise FormatError(path, str(exc)) from exc
+    except Exception as exc:  # pypdf, python-docx and zipfile raise many kinds on a damaged file
+        problem = str(exc).splitlines()[0][:160] if str(exc).strip() else ""
+        raise FormatError(
+            path, f"unreadable document ({type(exc).__name__}{': ' + problem if problem else ''})"
+        ) from exc
     if not any(page.strip() for page in text.pages):
         raise FormatError(path, "no text in the document")
     if profile_name:

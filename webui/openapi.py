@@ -170,6 +170,21 @@ ITEM = {
                 "absentees": {"type": "array", "items": {"type": "string"}},
                 "route": {"type": "string", "nullable": True},
                 "location": {"type": "string", "nullable": True},
+                "source_document": {
+                    "type": "object",
+                    "nullable": True,
+                    "description": "Set when the item was read from a whole-meeting document (PDF, DOCX)",
+                    "properties": {
+                        "title": {"type": "string"},
+                        "page": {"type": "integer", "nullable": True, "description": "page where the item starts"},
+                        "media_type": {"type": "string", "nullable": True},
+                        "url": {
+                            "type": "string",
+                            "nullable": True,
+                            "description": "the document at that page (…#page=N); null when it cannot be shown",
+                        },
+                    },
+                },
                 "meeting_items": {"type": "array", "items": {"$ref": "#/components/schemas/MeetingItem"}},
                 "case_history": {"type": "array", "items": {"$ref": "#/components/schemas/ItemSummary"}},
                 "similar": {"type": "array", "items": {"$ref": "#/components/schemas/ItemSummary"}},
@@ -313,6 +328,17 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                         "200": {"description": "The file"},
                         "302": {"description": "At its source"},
                         "404": {"description": "Unknown, not public, or not archived"},
+                    },
+                }
+            },
+            "/items/{id}/dokument": {
+                "get": {
+                    "summary": "The whole-meeting document an item was read from (pages holding closed text blank)",
+                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "responses": {
+                        "200": {"description": "The file"},
+                        "302": {"description": "At its source"},
+                        "404": {"description": "Unknown, not public, not read from a document, or not shown"},
                     },
                 }
             },

@@ -1,0 +1,1 @@
+"""PostgreSQL server engine: our tokens and BM25F in SQL, Citus-ready."""

@@ -26,7 +26,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
-from indexer import fastterms
+from indexer.analysis import fastterms
 from indexer.engines.postgres import schema
 from indexer.engines.postgres.query import (
     ANALYSIS,
@@ -253,12 +253,13 @@ class PostgresEngine:
             ).fetchall()
         ]
         df: Counter[tuple[int, int, str]] = Counter()
-        lengths_total: defaultdict[tuple[int, int], list[float]] = defaultdict(lambda: [0, 0.0])
+        field_docs: Counter[tuple[int, int]] = Counter()
+        field_lengths: Counter[tuple[int, int]] = Counter()
         item_rows = []
         posting_rows: list[tuple[Any, ...]] = []
         for docno, document in zip(docnos, documents, strict=True):
             muni = munis[document.get("municipality") or "Ukendt kommune"]
-            lengths_total[(muni, 0)][0] += 1
+            field_docs[(muni, 0)] += 1
             lengths: dict[str, int] = {}
             if document.get("access") == "open":
                 for fieldname, code in TEXT_FIELDS.items():
@@ -270,9 +271,8 @@ class PostgresEngine:
                         continue
                     length = sum(len(p) for p in terms.values())
                     lengths[str(code)] = length
-                    total = lengths_total[(muni, code)]
-                    total[0] += 1
-                    total[1] += length
+                    field_docs[(muni, code)] += 1
+                    field_lengths[(muni, code)] += length
                     keep_positions = fieldname in POSITION_FIELDS
                     for term, positions in terms.items():
                         posting_rows.append(
@@ -326,7 +326,8 @@ class PostgresEngine:
             "INSERT INTO term_stats (muni, field, term, df) SELECT muni, field, term, df FROM new_df "
             "ON CONFLICT (field, term, muni) DO UPDATE SET df = term_stats.df + excluded.df"
         )
-        for (muni, code), (docs, total) in lengths_total.items():
+        for (muni, code), docs in field_docs.items():
+            total = float(field_lengths[(muni, code)])
             conn.execute(
                 "INSERT INTO field_stats (muni, field, docs, total_length) VALUES (%s, %s, %s, %s) "
                 "ON CONFLICT (muni, field) DO UPDATE SET docs = field_stats.docs + excluded.docs, "

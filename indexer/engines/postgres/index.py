@@ -18,7 +18,7 @@ from typing import Any
 
 from indexer.attachments import file_hash
 from indexer.engines.postgres.engine import PostgresEngine
-from indexer.index import IngestSummary, MinutesIndex
+from indexer.engines.whoosh.index import IngestSummary, MinutesIndex
 from indexer.model import Meeting
 
 
@@ -32,7 +32,6 @@ class PostgresIndex:
     """What ``minutes ingest`` writes to when ``--index`` is a ``postgresql://`` URL."""
 
     # The public projection is shared with the embedded engine, word for word.
-    document_for = MinutesIndex.document_for
     with_derived_fields = MinutesIndex.with_derived_fields
 
     def __init__(self, engine: PostgresEngine) -> None:
@@ -99,7 +98,7 @@ class PostgresIndex:
             summary.meetings += 1
             summary.warnings.extend(meeting.warnings)
             for position, item in enumerate(meeting.items):
-                documents.append(self.document_for(meeting, item, position, summary))
+                documents.append(MinutesIndex.document_for(self, meeting, item, position, summary))  # type: ignore[arg-type]
         written = self.engine.write(documents, self._files)
         summary.items_added += written.added
         summary.items_updated += written.updated

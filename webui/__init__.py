@@ -65,6 +65,17 @@ def attachment_link(item_id: str, index: int, attachment: dict[str, Any]) -> str
     return f"/items/{item_id}/bilag/{index + 1}"
 
 
+def _open_service(location: str, read_replica: str | None) -> SearchService:
+    """A folder opens the embedded index; a postgresql:// URL the server engine (reads from a replica if given)."""
+    from indexer.engines.postgres import is_database_url
+
+    if is_database_url(location):
+        from indexer.engines.postgres.service import PostgresSearchService
+
+        return PostgresSearchService(location, attachment_url=attachment_link, read_url=read_replica or None)
+    return SearchService(Path(location), attachment_url=attachment_link)
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app; the index is opened once here and shared by every request.
 
@@ -84,7 +95,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
-    app.extensions[SERVICE_KEY] = SearchService(Path(app.config["INDEX_DIR"]), attachment_url=attachment_link)
+    app.extensions[SERVICE_KEY] = _open_service(app.config["INDEX_DIR"], app.config.get("READ_REPLICA"))
 
     from webui.api import api
     from webui.views import register_error_pages, views
@@ -134,12 +145,14 @@ def search_service(app: Flask) -> SearchService:
     return service
 
 
-def serve(index_dir: Path | str, host: str = "127.0.0.1", port: int = 8080, threads: int = 8) -> int:
+def serve(
+    index_dir: Path | str, host: str = "127.0.0.1", port: int = 8080, threads: int = 8, read_replica: str | None = None
+) -> int:
     """Run the app on waitress, the production WSGI server."""
     import waitress
 
     raise_open_file_limit()
-    app = create_app({"INDEX_DIR": str(index_dir)})
+    app = create_app({"INDEX_DIR": str(index_dir), "READ_REPLICA": read_replica})
     print(f"minutes-search: serving {index_dir} on http://{host}:{port}/", flush=True)
     # poll(), not select(): a large index keeps a file open per segment file, and
     # select() fails outright once a socket's number passes 1024.

@@ -217,7 +217,23 @@ def attachment(item_id: str, number: int) -> Response:
     path, source_url, meta = search.attachment_file(item_id, number - 1)
     if meta is None:
         abort(404)
-    archive = search.index.archive_dir.resolve()
+    stored = getattr(search, "attachment_bytes", None)
+    found = stored(item_id, number - 1) if stored is not None else None
+    if found is not None:  # the archive is in the database (PostgreSQL engine): any web server reaches it
+        content, media_type = found
+        suffix = Path(meta.get("archive_name") or "").suffix
+        return send_file(
+            io.BytesIO(content),
+            mimetype=meta.get("media_type")
+            or media_type
+            or mimetypes.guess_type(f"x{suffix}")[0]
+            or "application/octet-stream",
+            download_name=download_name(meta.get("title") or f"bilag-{number}", suffix),
+            max_age=86400,
+        )
+    if stored is not None:
+        path = None
+    archive = search.index.archive_dir.resolve() if path is not None else Path("/nonexistent")
     if path is not None:
         resolved = Path(path).resolve()
         if resolved.is_file() and resolved.is_relative_to(archive):

@@ -65,10 +65,6 @@ STORED_FIELDS = (
 FACETS = ("committee", "year", "topic", "municipality", "kind")
 
 
-def is_database_url(location: str | Path) -> bool:
-    return str(location).startswith(("postgresql://", "postgres://"))
-
-
 @dataclass
 class Filters:
     """What a search is restricted to, besides the query: open items only, always."""
@@ -221,8 +217,8 @@ class PostgresEngine:
         conn.execute("INSERT INTO gone SELECT * FROM unnest(%s::smallint[], %s::bigint[])", (munis, docnos))
         conn.execute(
             """
-            UPDATE term_stats t SET df = t.df - g.n
-            FROM (SELECT p.muni, p.field, p.term, count(*) AS n
+            UPDATE term_stats t SET df = t.df - g.n, cf = t.cf - g.f
+            FROM (SELECT p.muni, p.field, p.term, count(*) AS n, sum(p.tf) AS f
                   FROM postings p JOIN gone USING (muni, docno) GROUP BY 1, 2, 3) g
             WHERE t.muni = g.muni AND t.field = g.field AND t.term = g.term
             """
@@ -253,6 +249,7 @@ class PostgresEngine:
             ).fetchall()
         ]
         df: Counter[tuple[int, int, str]] = Counter()
+        cf: Counter[tuple[int, int, str]] = Counter()
         field_docs: Counter[tuple[int, int]] = Counter()
         field_lengths: Counter[tuple[int, int]] = Counter()
         item_rows = []
@@ -287,6 +284,7 @@ class PostgresEngine:
                             )
                         )
                         df[(muni, code, term)] += 1
+                        cf[(muni, code, term)] += len(positions)
             date_value = document.get("date")
             topics = [t for t in (document.get("topic") or "").split(",") if t]
             item_rows.append(
@@ -316,15 +314,15 @@ class PostgresEngine:
             for posting in posting_rows:
                 copy.write_row(posting)
         conn.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS new_df (muni smallint, field smallint, term text, df integer) "
+            "CREATE TEMP TABLE IF NOT EXISTS new_df (muni smallint, field smallint, term text, df integer, cf float8) "
             "ON COMMIT DELETE ROWS"
         )
         with conn.cursor().copy("COPY new_df FROM STDIN") as copy:
-            for (muni, code, term), n in df.items():
-                copy.write_row((muni, code, term, n))
+            for key, n in df.items():
+                copy.write_row((*key, n, float(cf[key])))
         conn.execute(
-            "INSERT INTO term_stats (muni, field, term, df) SELECT muni, field, term, df FROM new_df "
-            "ON CONFLICT (field, term, muni) DO UPDATE SET df = term_stats.df + excluded.df"
+            "INSERT INTO term_stats (muni, field, term, df, cf) SELECT muni, field, term, df, cf FROM new_df "
+            "ON CONFLICT (field, term, muni) DO UPDATE SET df = term_stats.df + excluded.df, cf = term_stats.cf + excluded.cf"
         )
         for (muni, code), docs in field_docs.items():
             total = float(field_lengths[(muni, code)])
@@ -557,6 +555,19 @@ class PostgresEngine:
             ).fetchall()
         return [dict(r[0]) for r in rows]
 
+    def key_terms(self, item_id: str, fieldname: str, limit: int = 10) -> list[str]:
+        """The terms that say most about an item's field: highest tf·idf first (more-like-this)."""
+        with self._pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT p.term FROM items i JOIN postings p USING (muni, docno) "
+                "JOIN term_stats t ON t.muni = p.muni AND t.field = p.field AND t.term = p.term "
+                "WHERE i.id = %s AND i.access = 'open' AND p.field = %s AND length(p.term) > 2 "
+                "ORDER BY p.tf * ln((SELECT greatest(sum(docs), 1) FROM field_stats WHERE field = 0)::float8 / (t.df + 1)) DESC, p.term "
+                "LIMIT %s",
+                (item_id, TEXT_FIELDS[fieldname], limit),
+            ).fetchall()
+        return [str(r[0]) for r in rows]
+
     def attachment(self, name: str) -> tuple[bytes, str | None] | None:
         """An archived open attachment's bytes and media type."""
         with self._pool.connection() as conn:
@@ -591,21 +602,22 @@ class PostgresEngine:
         return [(int(n), str(t)) for n, t in rows]
 
     def similar_terms(self, fieldname: str, word: str, maxdist: int = 2, limit: int = 5) -> list[str]:
-        """Vocabulary words within ``maxdist`` edits of ``word`` sharing its first letter, nearest first."""
+        """Vocabulary words within ``maxdist`` edits of ``word`` sharing its first letter, the most
+        frequent first (as Whoosh's corrector ranks them: by collection frequency, then alphabetically)."""
         if not word:
             return []
         with self._pool.connection() as conn:
             rows = conn.execute(
-                "SELECT term, sum(df) FROM term_stats WHERE field = %s AND term LIKE %s "
+                "SELECT term, sum(cf) FROM term_stats WHERE field = %s AND term LIKE %s "
                 "AND length(term) BETWEEN %s AND %s GROUP BY term",
                 (TEXT_FIELDS[fieldname], _like_prefix(word[0]), len(word) - maxdist, len(word) + maxdist),
             ).fetchall()
-        scored = []
-        for term, df in rows:
-            distance = _edit_distance(word, str(term), maxdist)
-            if distance <= maxdist and term != word:
-                scored.append((distance, -int(df), str(term)))
-        return [t for _, _, t in sorted(scored)[:limit]]
+        scored = [
+            (-float(cf), str(term))
+            for term, cf in rows
+            if term != word and _edit_distance(word, str(term), maxdist) <= maxdist
+        ]
+        return [t for _, t in sorted(scored)[:limit]]
 
     # -- statistics ----------------------------------------------------------------------
 

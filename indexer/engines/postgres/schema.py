@@ -9,7 +9,7 @@ Tables
   municipalities  muni ↔ name                                   (reference)
   items           one row per item: facet columns, date, stored text and document, per-field lengths
   postings        one row per (field, term, item): term frequency, field length, positions
-  term_stats      document frequency per (muni, field, term), open items only: IDF and the vocabulary
+  term_stats      document and collection frequency per (muni, field, term), open items only: IDF, vocabulary
   field_stats     per (muni, field): documents and summed length, for BM25F's average field length
   attachments     open attachment files by content hash (bytea), so every web server reaches them
   sources         what was ingested, for ``minutes reindex``
@@ -79,6 +79,7 @@ MIGRATIONS: list[Migration] = [
             field smallint NOT NULL,
             term text NOT NULL,
             df integer NOT NULL,
+            cf double precision NOT NULL,
             PRIMARY KEY (field, term, muni)
         );
         CREATE INDEX term_stats_prefix ON term_stats (field, term text_pattern_ops);

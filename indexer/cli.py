@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from indexer.attachments import set_text_cache
+from indexer.engines.postgres.cli import DATABASE_ERRORS
 from indexer.engines.whoosh.index import IndexError_, IngestSummary, MinutesIndex, rebuild
 from indexer.formats import FormatError, FormatModule, IngestContext, available_formats, iter_inputs
 from indexer.model import Meeting
@@ -27,11 +28,41 @@ REPO_DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def default_index_dir() -> Path:
-    """``$MINUTES_INDEX``, else ``$XDG_DATA_HOME/minutes-search/index`` (~/.local/share/…)."""
+    """``$MINUTES_INDEX``, else ``$XDG_DATA_HOME/minutes-search/index`` (~/.local/share/…).
+    A ``postgresql://`` URL comes back as it is (a Path would fold its ``//``)."""
     if os.environ.get(ENV_INDEX):
-        return Path(os.environ[ENV_INDEX]).expanduser()
+        return index_location(os.environ[ENV_INDEX])  # type: ignore[return-value]
     base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
     return base / "minutes-search" / "index"
+
+
+def index_location(value: str) -> Path | str:
+    """``--index``: a folder (the embedded engine) or a ``postgresql://`` URL (the server engine)."""
+    from indexer.engines.postgres import is_database_url
+
+    return value if is_database_url(value) else Path(value).expanduser()
+
+
+def open_search_service(location: Path | str, read_replica: str | None = None) -> SearchService:
+    """The search service for an index folder or a PostgreSQL URL (reads from ``read_replica`` when given)."""
+    from indexer.engines.postgres import is_database_url
+
+    if is_database_url(location):
+        from indexer.engines.postgres.service import PostgresSearchService
+
+        return PostgresSearchService(str(location), read_url=read_replica)
+    return SearchService(location)
+
+
+def _postgres_ingest_target(location: Path | str) -> Any:
+    from indexer.engines.postgres import is_database_url
+
+    if not is_database_url(location):
+        return None
+    from indexer.engines.postgres.engine import PostgresEngine
+    from indexer.engines.postgres.index import PostgresIndex
+
+    return PostgresIndex(PostgresEngine(str(location)))
 
 
 # -- progress -------------------------------------------------------------------
@@ -118,7 +149,7 @@ def ingest(
     workers: int | None = None,
     batch_size: int = 1000,
     record: bool = True,
-    target: MinutesIndex | None = None,
+    target: Any = None,  # an open MinutesIndex, or the PostgreSQL engine's PostgresIndex
     stream: TextIO = sys.stderr,
 ) -> IngestSummary:
     """Parse every input and index it in batches; bad inputs are named and skipped."""
@@ -159,14 +190,16 @@ def ingest(
         index.merge_segments()
         progress.close()
         if record and target is None:
-            index.record_sources(
-                [
-                    {"path": str(p.resolve()), "format": forced_format, "context": _context_dict(context)}
-                    for p in paths
-                    if p.exists()
-                ]
-            )
+            index.record_sources(_source_records(paths, forced_format, context))
     return summary
+
+
+def _source_records(paths: Iterable[Path], forced_format: str | None, context: IngestContext) -> list[dict[str, Any]]:
+    return [
+        {"path": str(Path(p).resolve()), "format": forced_format, "context": _context_dict(context)}
+        for p in paths
+        if Path(p).exists()
+    ]
 
 
 class _nullcontext:
@@ -216,7 +249,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         meeting_date=parse_iso_date(args.date),
         extract_text=not args.no_text,
     )
-    summary = ingest(args.paths, args.index, context, args.format, workers=args.workers, batch_size=args.batch_size)
+    target = _postgres_ingest_target(args.index)
+    summary = ingest(
+        args.paths, args.index, context, args.format, workers=args.workers, batch_size=args.batch_size, target=target
+    )
+    if target is not None:
+        target.record_sources(_source_records(args.paths, args.format, context))
     print_summary(summary, sys.stdout, sys.stderr)
     return 1 if summary.rejected else 0
 
@@ -239,7 +277,7 @@ def _request_from_args(args: argparse.Namespace) -> SearchRequest:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    service = SearchService(args.index)
+    service = open_search_service(args.index, getattr(args, "read_replica", None))
     response = service.search(_request_from_args(args))
     if args.json:
         json.dump(response.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
@@ -276,7 +314,7 @@ def _unescape(text: str) -> str:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    service = SearchService(args.index)
+    service = open_search_service(args.index, getattr(args, "read_replica", None))
     stats = service.stats()
     if args.json:
         json.dump(stats, sys.stdout, ensure_ascii=False, indent=2)
@@ -295,6 +333,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
+    from indexer.engines.postgres.cli import reindex_database
+
+    if (done := reindex_database(args)) is not None:
+        return done
     index = MinutesIndex.open_or_create(args.index)
     sources = index.sources()
     if not sources:
@@ -338,7 +380,13 @@ def cmd_topics(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from webui import serve
 
-    return serve(index_dir=Path(args.index), host=args.host, port=args.port, threads=args.threads)
+    return serve(
+        index_dir=args.index,
+        host=args.host,
+        port=args.port,
+        threads=args.threads,
+        read_replica=getattr(args, "read_replica", None),
+    )
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -370,9 +418,9 @@ def build_parser() -> argparse.ArgumentParser:
     def index_option(p: argparse.ArgumentParser) -> None:
         p.add_argument(
             "--index",
-            type=Path,
+            type=index_location,
             default=default_index_dir(),
-            help=f"index folder (default: ${ENV_INDEX} or {default_index_dir()})",
+            help=f"index folder or postgresql:// URL (default: ${ENV_INDEX} or {default_index_dir()})",
         )
 
     p = sub.add_parser("ingest", help="read minutes and add them to the index")
@@ -409,10 +457,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--page", type=int, default=1)
     p.add_argument("--literal", action="store_true", help="search only what was typed, never its correction")
     p.add_argument("--json", action="store_true")
+
+    p.add_argument("--read-replica", help="postgresql:// URL of a read replica to search (PostgreSQL engine)")
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("stats", help="what the index holds")
     index_option(p)
+    p.add_argument("--read-replica", help="postgresql:// URL of a read replica (PostgreSQL engine)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_stats)
 
@@ -440,10 +491,14 @@ def build_parser() -> argparse.ArgumentParser:
             default=4,
             help="server threads (default 4: searches are CPU-bound, more threads only queue)",
         )
+        p.add_argument("--read-replica", help="postgresql:// URL of a read replica to answer searches")
         if name == "demo":
             p.add_argument("--no-serve", action="store_true", help="build and print a sample search, then stop")
             p.set_defaults(index=Path(os.environ.get(ENV_INDEX) or "var/demo-index"))
         p.set_defaults(func=cmd_demo if name == "demo" else cmd_serve)
+    from indexer.engines.postgres.cli import add_db_commands
+
+    add_db_commands(sub, index_option)
     return parser
 
 
@@ -452,7 +507,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
-    except (IndexError_, FormatError) as exc:
+    except (IndexError_, FormatError, *DATABASE_ERRORS) as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 2
     except OSError as exc:  # disk full, read-only folder: the batch in flight was not committed

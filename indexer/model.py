@@ -117,6 +117,8 @@ class Item:
     absentees: list[str] = field(default_factory=list)
     route: str | None = None  # Sagsgang, e.g. "OA" or "TMU - ØK - KB"
     source_key: str | None = None  # a native id the parser trusts to be stable
+    # Read from a whole-meeting document: the page (from 1) of that document where the item starts.
+    source_page: int | None = None
     # Filled by the meeting once attached (see Meeting.finalise):
     id: str = ""
     meeting_id: str = ""
@@ -144,6 +146,9 @@ class Meeting:
     draft: bool = False  # an unpublished Kladde/Draft: never shown as a referat
     native_id: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # The whole-meeting document (PDF, DOCX) the items were split out of, if they were. Its
+    # ``file`` is what may be published (closed pages blanked); access CLOSED when nothing may.
+    document: Attachment | None = None
     id: str = ""
 
     @property
@@ -252,9 +257,11 @@ def meeting_from_dict(data: dict[str, Any]) -> Meeting:
                 absentees=list(it.get("absentees", [])),
                 route=it.get("route"),
                 source_key=it.get("source_key"),
+                source_page=it.get("source_page"),
             )
         )
     kind = data.get("kind", "dagsorden")
+    document = data.get("document")
     return Meeting(
         municipality=data.get("municipality", ""),
         committee=data.get("committee", ""),
@@ -270,4 +277,15 @@ def meeting_from_dict(data: dict[str, Any]) -> Meeting:
         draft=bool(data.get("draft", False)),
         native_id=data.get("native_id"),
         warnings=list(data.get("warnings", [])),
+        document=(
+            Attachment(
+                number=str(document.get("number", "")),
+                title=document.get("title", ""),
+                access=access(document.get("access")),
+                url=document.get("url"),  # no local file: JSON Lines must not name files to publish
+                media_type=document.get("media_type"),
+            )
+            if isinstance(document, dict)
+            else None
+        ),
     ).finalise()

@@ -9,3 +9,6 @@ DATA = REPO / "data"
 SAMPLES = DATA / "samples"
 SEED = REPO / "tests" / "fixtures" / "seed" / "000_a44bcb30204f6ae6.txt"
 CORPUS_CSV = REPO / "tests" / "fixtures" / "corpus" / "digst-sample.csv"
+
+# Fixtures for a throwaway PostgreSQL server (started once per session, when a test asks for it).
+pytest_plugins = ["tests.postgres"]

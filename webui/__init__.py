@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, has_request_context, request, url_for
+from flask import Flask, Response, g, has_request_context, request, url_for
+from werkzeug.datastructures import ImmutableMultiDict
 
 from indexer.search.service import SearchService
 
@@ -29,6 +31,24 @@ CONTENT_SECURITY_POLICY = (
 
 log = logging.getLogger(__name__)
 
+# Characters XML 1.0 cannot hold (C0 controls but tab, newline and return; DEL; U+FFFE/U+FFFF).
+# Nothing a person types contains them; a feed or page that echoes one would be broken XML.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def clean_parameters() -> None:
+    """Strip control characters from every query parameter, once, for every route; their names are
+    kept in ``g.stripped_parameters`` for the machine formats, which refuse them instead."""
+    stripped = sorted({k for k, v in request.args.items(multi=True) if CONTROL_CHARACTERS.search(k + v)})
+    g.stripped_parameters = stripped
+    if stripped:
+        request.args = ImmutableMultiDict(  # type: ignore[misc]
+            [
+                (CONTROL_CHARACTERS.sub("", key), CONTROL_CHARACTERS.sub("", value))
+                for key, value in request.args.items(multi=True)
+            ]
+        )
+
 
 def _default_index_dir() -> str:
     from indexer.cli import default_index_dir
@@ -43,6 +63,17 @@ def attachment_link(item_id: str, index: int, attachment: dict[str, Any]) -> str
     if has_request_context():
         return url_for("views.attachment", item_id=item_id, number=index + 1, _external=True)
     return f"/items/{item_id}/bilag/{index + 1}"
+
+
+def _open_service(location: str, read_replica: str | None) -> SearchService:
+    """A folder opens the embedded index; a postgresql:// URL the server engine (reads from a replica if given)."""
+    from indexer.engines.postgres import is_database_url
+
+    if is_database_url(location):
+        from indexer.engines.postgres.service import PostgresSearchService
+
+        return PostgresSearchService(location, attachment_url=attachment_link, read_url=read_replica or None)
+    return SearchService(Path(location), attachment_url=attachment_link)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -64,7 +95,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
-    app.extensions[SERVICE_KEY] = SearchService(Path(app.config["INDEX_DIR"]), attachment_url=attachment_link)
+    app.extensions[SERVICE_KEY] = _open_service(app.config["INDEX_DIR"], app.config.get("READ_REPLICA"))
 
     from webui.api import api
     from webui.views import register_error_pages, views
@@ -72,6 +103,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(views)
     app.register_blueprint(api)
     register_error_pages(app)
+    app.before_request(clean_parameters)
 
     @app.after_request
     def security_headers(response: Response) -> Response:
@@ -113,12 +145,14 @@ def search_service(app: Flask) -> SearchService:
     return service
 
 
-def serve(index_dir: Path | str, host: str = "127.0.0.1", port: int = 8080, threads: int = 8) -> int:
+def serve(
+    index_dir: Path | str, host: str = "127.0.0.1", port: int = 8080, threads: int = 8, read_replica: str | None = None
+) -> int:
     """Run the app on waitress, the production WSGI server."""
     import waitress
 
     raise_open_file_limit()
-    app = create_app({"INDEX_DIR": str(index_dir)})
+    app = create_app({"INDEX_DIR": str(index_dir), "READ_REPLICA": read_replica})
     print(f"minutes-search: serving {index_dir} on http://{host}:{port}/", flush=True)
     # poll(), not select(): a large index keeps a file open per segment file, and
     # select() fails outright once a socket's number passes 1024.

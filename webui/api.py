@@ -10,7 +10,7 @@ from indexer.search.service import SearchRequest
 
 from .openapi import openapi_document
 from .params import search_args, toggled
-from .search_state import run_search, service
+from .search_state import rejected_parameters, run_search, service
 from .viewmodels import facet_value_label
 
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -45,6 +45,9 @@ def _facets_with_labels(req: SearchRequest, facets: dict[str, list[dict[str, Any
 
 @api.get("/search")
 def search() -> tuple[dict[str, Any], int]:
+    rejected = rejected_parameters()
+    if rejected:  # a program sent it: say so rather than answer a different question
+        return {"error": " ".join(rejected), "status": 400, "notices": rejected}, 400
     run = run_search()
     response, req = run.response, run.params.request
     data = response.to_dict()
@@ -83,6 +86,14 @@ def item(item_id: str) -> dict[str, Any]:
     if data is None:
         abort(404)
     data = _with_url(data)
+    source = data.get("source_document")
+    if source:
+        # Read from a whole-meeting document: link to the page where the item starts.
+        page = f"#page={source['page']}" if source.get("page") else ""
+        available = source.get("available")
+        source = {k: v for k, v in source.items() if k != "available"}
+        source["url"] = url_for("views.source_document", item_id=item_id, _external=True) + page if available else None
+        data["source_document"] = source
     data["meeting_items"] = [_with_url(e) for e in search.meeting_items(data["meeting_id"])]
     data["case_history"] = [_with_url(e) for e in search.case_history(item_id)]
     data["similar"] = [_with_url(e) for e in search.similar(item_id)]
@@ -90,11 +101,14 @@ def item(item_id: str) -> dict[str, Any]:
 
 
 @api.get("/suggest")
-def suggest() -> dict[str, Any]:
-    from flask import request
+def suggest() -> tuple[dict[str, Any], int]:
+    from flask import g, request
 
+    if g.get("stripped_parameters"):
+        message = "Parameteren «q» indeholder kontroltegn."
+        return {"error": message, "status": 400, "notices": [message]}, 400
     prefix = (request.args.get("q") or "").strip()[:100]
-    return {"query": prefix, "suggestions": service().suggest(prefix)}
+    return {"query": prefix, "suggestions": service().suggest(prefix)}, 200
 
 
 @api.get("/openapi.json")

@@ -20,19 +20,25 @@ def _param(name: str, description: str, schema: dict[str, Any], repeatable: bool
     return param
 
 
+# Free text, less the control characters every route refuses (programs) or strips (pages).
+TEXT = {"type": "string", "pattern": "^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffe\uffff]*$"}
+
+# A search form sends its date fields empty when they are not filled in.
+DATE_OR_EMPTY = {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}]}
+
 SEARCH_PARAMETERS = [
     _param(
         "q",
         'Query: words, "phrases", AND/OR/NOT (OG/ELLER/IKKE), prefixes titel:, beslutning:, udvalg:, sag:, emne:',
-        {"type": "string", "maxLength": 500},
+        {**TEXT, "maxLength": 500},
     ),
-    _param("committee", "Committee (udvalg); repeat for several", {"type": "string"}, repeatable=True),
-    _param("topic", "Topic (KLE main group code, e.g. 05)", {"type": "string"}, repeatable=True),
-    _param("municipality", "Municipality (kommune)", {"type": "string"}, repeatable=True),
+    _param("committee", "Committee (udvalg); repeat for several", TEXT, repeatable=True),
+    _param("topic", "Topic (KLE main group code, e.g. 05)", TEXT, repeatable=True),
+    _param("municipality", "Municipality (kommune)", TEXT, repeatable=True),
     _param("type", "Document type", {"type": "string", "enum": ["dagsorden", "referat"]}, repeatable=True),
     _param("year", "Meeting year", {"type": "string", "pattern": "^[0-9]{4}$"}, repeatable=True),
-    _param("from", "Meetings on or after this date", {"type": "string", "format": "date"}),
-    _param("to", "Meetings on or before this date", {"type": "string", "format": "date"}),
+    _param("from", "Meetings on or after this date; empty for no limit", DATE_OR_EMPTY),
+    _param("to", "Meetings on or before this date; empty for no limit", DATE_OR_EMPTY),
     _param(
         "sort",
         "Order; default relevance with a query, else newest",
@@ -174,6 +180,21 @@ ITEM = {
                 "absentees": {"type": "array", "items": {"type": "string"}},
                 "route": {"type": "string", "nullable": True},
                 "location": {"type": "string", "nullable": True},
+                "source_document": {
+                    "type": "object",
+                    "nullable": True,
+                    "description": "Set when the item was read from a whole-meeting document (PDF, DOCX)",
+                    "properties": {
+                        "title": {"type": "string"},
+                        "page": {"type": "integer", "nullable": True, "description": "page where the item starts"},
+                        "media_type": {"type": "string", "nullable": True},
+                        "url": {
+                            "type": "string",
+                            "nullable": True,
+                            "description": "the document at that page (…#page=N); null when it cannot be shown",
+                        },
+                    },
+                },
                 "meeting_items": {"type": "array", "items": {"$ref": "#/components/schemas/MeetingItem"}},
                 "case_history": {"type": "array", "items": {"$ref": "#/components/schemas/ItemSummary"}},
                 "similar": {"type": "array", "items": {"$ref": "#/components/schemas/ItemSummary"}},
@@ -181,7 +202,15 @@ ITEM = {
         },
     ]
 }
-ERROR = {"type": "object", "properties": {"error": {"type": "string"}, "status": {"type": "integer"}}}
+ERROR = {
+    "type": "object",
+    "required": ["error", "status"],
+    "properties": {
+        "error": {"type": "string"},
+        "status": {"type": "integer"},
+        "notices": {"type": "array", "items": {"type": "string"}, "description": "each rejected parameter"},
+    },
+}
 
 
 def openapi_document(server_url: str) -> dict[str, Any]:
@@ -201,7 +230,20 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                     "parameters": SEARCH_PARAMETERS,
                     "responses": {
                         "200": {"description": "Results", **json_ok},
-                        "400": {"description": "The query could not be run; see error", **json_ok},
+                        "400": {
+                            "description": "A parameter outside its documented form (named in error and notices), "
+                            "or a query that could not be run (error set)",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "anyOf": [
+                                            {"$ref": "#/components/schemas/SearchResponse"},
+                                            {"$ref": "#/components/schemas/Error"},
+                                        ]
+                                    }
+                                }
+                            },
+                        },
                     },
                 }
             },
@@ -224,9 +266,7 @@ def openapi_document(server_url: str) -> dict[str, Any]:
             "/api/suggest": {
                 "get": {
                     "summary": "Autocomplete: committee names and words from public items",
-                    "parameters": [
-                        _param("q", "What has been typed so far (2 characters or more)", {"type": "string"})
-                    ],
+                    "parameters": [_param("q", "What has been typed so far (2 characters or more)", TEXT)],
                     "responses": {
                         "200": {
                             "description": "Suggestions",
@@ -250,7 +290,11 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                                     }
                                 }
                             },
-                        }
+                        },
+                        "400": {
+                            "description": "Control characters in q",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                        },
                     },
                 }
             },
@@ -258,7 +302,13 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                 "get": {
                     "summary": "Atom feed of a search, newest first",
                     "parameters": [p for p in SEARCH_PARAMETERS if p["name"] not in ("sort", "page")],
-                    "responses": {"200": {"description": "Atom 1.0", "content": {"application/atom+xml": {}}}},
+                    "responses": {
+                        "200": {"description": "Atom 1.0", "content": {"application/atom+xml": {}}},
+                        "400": {
+                            "description": "A parameter outside its documented form",
+                            "content": {"text/plain": {}},
+                        },
+                    },
                 }
             },
             "/export.csv": {
@@ -269,7 +319,11 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                         "200": {
                             "description": "id,title,committee,municipality,meeting_date,item_number,case_number,decision,url",
                             "content": {"text/csv": {}},
-                        }
+                        },
+                        "400": {
+                            "description": "A parameter outside its documented form",
+                            "content": {"text/plain": {}},
+                        },
                     },
                 }
             },
@@ -284,6 +338,17 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                         "200": {"description": "The file"},
                         "302": {"description": "At its source"},
                         "404": {"description": "Unknown, not public, or not archived"},
+                    },
+                }
+            },
+            "/items/{id}/dokument": {
+                "get": {
+                    "summary": "The whole-meeting document an item was read from (pages holding closed text blank)",
+                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "responses": {
+                        "200": {"description": "The file"},
+                        "302": {"description": "At its source"},
+                        "404": {"description": "Unknown, not public, not read from a document, or not shown"},
                     },
                 }
             },

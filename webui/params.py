@@ -7,7 +7,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from indexer.search.service import SORTS, SearchRequest, parse_iso_date
+from indexer.search.service import MAX_PAGE, SORTS, SearchRequest, parse_iso_date
 
 # URL parameter → SearchRequest list attribute
 LIST_PARAMS = {
@@ -19,12 +19,21 @@ LIST_PARAMS = {
 }
 
 
+MAX_QUERY = 500
+SINGLE_PARAMS = ("q", "from", "to", "sort", "page")
+KINDS = ("dagsorden", "referat")
+
+
 @dataclass
 class ParsedParams:
-    """The search request plus what the user should be told about ignored input."""
+    """The search request plus what the user should be told about ignored input.
+
+    ``rejected`` names each value that does not fit the documented form (the OpenAPI
+    document): the HTML page ignores it with a notice, machine formats answer 400."""
 
     request: SearchRequest
     notices: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)
 
 
 def _values(args: MultiDict[str, str], name: str) -> list[str]:
@@ -36,18 +45,40 @@ def _values(args: MultiDict[str, str], name: str) -> list[str]:
     return seen[:20]
 
 
+def _shown(value: str) -> str:
+    return value if len(value) <= 30 else value[:29] + "…"
+
+
 def parse_search_args(args: MultiDict[str, str], per_page: int = 10, default_sort: str | None = None) -> ParsedParams:
     """URL query → SearchRequest; unusable values are dropped with a notice, never an error."""
     notices: list[str] = []
+    rejected: list[str] = []
+
+    def reject(message: str, tell: bool = True) -> None:
+        rejected.append(message)
+        if tell:  # an empty field from a form is no news to the person who sent it
+            notices.append(message)
+
+    for name in ("sort", "page", "type", "year"):
+        if any(not value.strip() for value in args.getlist(name)):
+            reject(f"Parameteren «{name}» er tom.", tell=False)
+
+    for name in SINGLE_PARAMS:
+        if len(args.getlist(name)) > 1:
+            reject(f"Parameteren «{name}» må kun angives én gang; den første værdi er brugt.")
     lists = {attr: _values(args, name) for name, attr in LIST_PARAMS.items()}
-    lists["kind"] = [k for k in lists["kind"] if k in ("dagsorden", "referat")]
-    lists["year"] = [y for y in lists["year"] if y.isdigit() and len(y) == 4]
+    for kind in [k for k in lists["kind"] if k not in KINDS]:
+        reject(f"Dokumenttypen «{_shown(kind)}» findes ikke og blev ignoreret: brug dagsorden eller referat.")
+    lists["kind"] = [k for k in lists["kind"] if k in KINDS]
+    for year in [y for y in lists["year"] if not (y.isascii() and y.isdigit() and len(y) == 4)]:
+        reject(f"Året «{_shown(year)}» blev ignoreret: skriv det med fire cifre, fx 2022.")
+    lists["year"] = [y for y in lists["year"] if y.isascii() and y.isdigit() and len(y) == 4]
     dates = {}
     for name, label in (("from", "Fra-datoen"), ("to", "Til-datoen")):
         raw = (args.get(name) or "").strip()
         parsed = parse_iso_date(raw) if raw else None
-        if raw and (parsed is None or len(raw) != 10):
-            notices.append(f"{label} «{raw[:20]}» blev ignoreret: skriv den som ÅÅÅÅ-MM-DD.")
+        if raw and (parsed is None or len(raw) != 10 or not raw.isascii()):
+            reject(f"{label} «{_shown(raw)}» blev ignoreret: skriv den som ÅÅÅÅ-MM-DD.")
             parsed = None
         dates[name] = parsed
     if dates["from"] and dates["to"] and dates["from"] > dates["to"]:
@@ -55,13 +86,21 @@ def parse_search_args(args: MultiDict[str, str], per_page: int = 10, default_sor
         dates["from"], dates["to"] = dates["to"], dates["from"]
         notices.append("Fra-datoen lå efter til-datoen; de er byttet om.")
     q = (args.get("q") or "").strip()
+    if len(q) > MAX_QUERY:
+        reject(f"Søgningen er afkortet til de første {MAX_QUERY} tegn.")
+        q = q[:MAX_QUERY].strip()
     sort = (args.get("sort") or "").strip()
+    if sort and sort not in SORTS:
+        reject(f"Sorteringen «{_shown(sort)}» findes ikke og blev ignoreret: brug relevance, newest eller oldest.")
     if sort not in SORTS:
         sort = default_sort or ("relevance" if q else "newest")
-    try:
-        page = int(args.get("page") or 1)
-    except ValueError:
+    raw_page = (args.get("page") or "").strip()
+    page = int(raw_page) if raw_page.isascii() and raw_page.isdigit() else 0
+    if raw_page and not 1 <= page <= MAX_PAGE:
+        reject(f"Sidetallet «{_shown(raw_page)}» blev ignoreret: brug et tal fra 1 til {MAX_PAGE}.")
         page = 1
+    if "per_page" in args:
+        notices.append(f"Antal pr. side kan ikke vælges; en side viser {per_page} punkter.")
     request = SearchRequest(
         q=q,
         committee=lists["committee"],
@@ -72,11 +111,11 @@ def parse_search_args(args: MultiDict[str, str], per_page: int = 10, default_sor
         date_from=dates["from"],
         date_to=dates["to"],
         sort=sort,
-        page=page,
+        page=page or 1,
         per_page=per_page,
         literal=(args.get("literal") or "") in ("1", "true", "ja"),
     ).normalised()
-    return ParsedParams(request, notices)
+    return ParsedParams(request, notices, rejected)
 
 
 def search_args(request: SearchRequest, **changes: Any) -> dict[str, Any]:

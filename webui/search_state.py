@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from flask import current_app, request
+from flask import current_app, g, request
 
 from indexer.search.service import SearchResponse, SearchService
 
@@ -39,9 +39,30 @@ def run_search(
         params.request.page = page
     if sort is not None:
         params.request.sort = sort
+    notices = list(params.notices)
+    response = _search(params)
+    if response.total and params.request.page > response.pages:
+        # a page past the end (an old link, a hand-edited URL) shows the last page
+        notices.append(f"Side {params.request.page} findes ikke; her er den sidste side, {response.pages}.")
+        params.request.page = response.pages
+        response = _search(params)
+    return SearchRun(params, response, notices)
+
+
+def _search(params: ParsedParams) -> SearchResponse:
     try:
-        response = service().search(params.request)
+        return service().search(params.request)
     except Exception:  # a query the engine chokes on is the user's problem to rephrase, not a 500
         log.exception("search failed for %r", params.request.q)
-        response = SearchResponse(params.request, 0, [], {}, error=FRIENDLY_ERROR)
-    return SearchRun(params, response, list(params.notices))
+        return SearchResponse(params.request, 0, [], {}, error=FRIENDLY_ERROR)
+
+
+def rejected_parameters() -> list[str]:
+    """What machine formats (JSON, Atom, CSV) refuse: values outside the documented form."""
+    from webui import CONTROL_CHARACTERS
+
+    stripped = [
+        f"Parameteren «{CONTROL_CHARACTERS.sub('', name)}» indeholder kontroltegn."
+        for name in g.get("stripped_parameters", [])
+    ]
+    return stripped + parse_search_args(request.args).rejected

@@ -25,13 +25,13 @@ from flask import (
 )
 from lxml import etree
 from lxml.builder import ElementMaker
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from indexer.model import COPENHAGEN
 from indexer.search.service import QueryError
 
 from .params import parse_search_args, search_args
-from .search_state import run_search, service
+from .search_state import rejected_parameters, run_search, service
 from .viewmodels import (
     KIND_LABELS,
     attachment_view,
@@ -163,6 +163,7 @@ def item(item_id: str) -> str:
         "history": history_views(data),
         "absentees": data.get("absentees") or [],
         "attachments": [attachment_view(a, n) for n, a in enumerate(data.get("attachments", []), start=1)],
+        "source_document": source_document_view(item_id, data.get("source_document")),
         "meeting_items": meeting_items,
         "case_history": [listing_view(e) for e in search.case_history(item_id)],
         "similar": [listing_view(e) for e in search.similar(item_id)],
@@ -184,6 +185,41 @@ def download_name(title: str, suffix: str) -> str:
     return name
 
 
+def source_document_view(item_id: str, source: dict[str, Any] | None) -> dict[str, Any] | None:
+    """ "Read from a whole-meeting document": its name, the page, a link to that page when it may be shown."""
+    if not source:
+        return None
+    page = source.get("page")
+    url = None
+    if source.get("available"):
+        url = url_for("views.source_document", item_id=item_id) + (f"#page={page}" if page else "")
+    return {"title": source.get("title") or "mødedokument", "page": page, "url": url}
+
+
+@views.get("/items/<item_id>/dokument")
+def source_document(item_id: str) -> Response:
+    """The whole-meeting document an item was read from (its open copy), for ``#page=N`` links."""
+    if not ITEM_ID.fullmatch(item_id):
+        abort(404)
+    search = service()
+    path, source_url, meta = search.source_document_file(item_id)
+    if meta is None:
+        abort(404)
+    if path is not None:
+        resolved = Path(path).resolve()
+        if resolved.is_file() and resolved.is_relative_to(search.index.archive_dir.resolve()):
+            media_type = meta.get("media_type") or mimetypes.guess_type(resolved.name)[0] or "application/octet-stream"
+            return send_file(
+                resolved,
+                mimetype=media_type,
+                download_name=download_name(meta.get("title") or "moededokument", resolved.suffix),
+                max_age=86400,
+            )
+    if source_url and re.match(r"https?://", source_url):
+        return redirect(source_url, code=302)  # type: ignore[return-value]
+    abort(404)
+
+
 @views.get("/items/<item_id>/bilag/<int:number>")
 def attachment(item_id: str, number: int) -> Response:
     if not ITEM_ID.fullmatch(item_id) or number < 1:
@@ -192,7 +228,23 @@ def attachment(item_id: str, number: int) -> Response:
     path, source_url, meta = search.attachment_file(item_id, number - 1)
     if meta is None:
         abort(404)
-    archive = search.index.archive_dir.resolve()
+    stored = getattr(search, "attachment_bytes", None)
+    found = stored(item_id, number - 1) if stored is not None else None
+    if found is not None:  # the archive is in the database (PostgreSQL engine): any web server reaches it
+        content, media_type = found
+        suffix = Path(meta.get("archive_name") or "").suffix
+        return send_file(
+            io.BytesIO(content),
+            mimetype=meta.get("media_type")
+            or media_type
+            or mimetypes.guess_type(f"x{suffix}")[0]
+            or "application/octet-stream",
+            download_name=download_name(meta.get("title") or f"bilag-{number}", suffix),
+            max_age=86400,
+        )
+    if stored is not None:
+        path = None
+    archive = search.index.archive_dir.resolve() if path is not None else Path("/nonexistent")
     if path is not None:
         resolved = Path(path).resolve()
         if resolved.is_file() and resolved.is_relative_to(archive):
@@ -209,8 +261,18 @@ def attachment(item_id: str, number: int) -> Response:
     abort(404)
 
 
+def _rejection() -> Response | None:
+    """Feeds and exports are read by programs: a value outside the documented form is a 400."""
+    rejected = rejected_parameters()
+    if rejected:
+        return Response("\r\n".join(rejected) + "\r\n", status=400, mimetype="text/plain")
+    return None
+
+
 @views.get("/feed.atom")
 def feed() -> Response:
+    if (refused := _rejection()) is not None:
+        return refused
     run = run_search(per_page=current_app.config["FEED_SIZE"], page=1, sort="newest")
     req, response = run.params.request, run.response
     args = search_args(req, page=None, sort=None)
@@ -288,6 +350,8 @@ def csv_cell(value: Any) -> str:
 
 @views.get("/export.csv")
 def export_csv() -> Response:
+    if (refused := _rejection()) is not None:
+        return refused
     limit = int(current_app.config["EXPORT_LIMIT"])
     params = parse_search_args(request.args, per_page=100)
     try:
@@ -317,7 +381,7 @@ def register_error_pages(app: Flask) -> None:
     @app.errorhandler(404)
     @app.errorhandler(405)
     @app.errorhandler(500)
-    def error_page(error: Exception) -> tuple[Any, int]:
+    def error_page(error: Exception) -> tuple[Any, int, dict[str, str]]:
         code = error.code if isinstance(error, HTTPException) and error.code else 500
         messages = {
             404: ("Siden findes ikke", "Punktet eller siden findes ikke, eller den er ikke offentlig."),
@@ -325,6 +389,12 @@ def register_error_pages(app: Flask) -> None:
             500: ("Der skete en fejl", "Der skete en uventet fejl. Prøv igen om lidt."),
         }
         title, text = messages.get(code, messages[500])
+        # a 405 must say which methods the resource allows (RFC 9110)
+        headers = (
+            {"Allow": ", ".join(sorted(error.valid_methods))}
+            if isinstance(error, MethodNotAllowed) and error.valid_methods
+            else {}
+        )
         if request.path.startswith("/api/"):
-            return {"error": text, "status": code}, code
-        return render_template("error.html", page={"title": title, "text": text, "code": code}), code
+            return {"error": text, "status": code}, code, headers
+        return render_template("error.html", page={"title": title, "text": text, "code": code}), code, headers

@@ -95,6 +95,7 @@ FORMAT_MODULES = [
     "edoc_fujitsu",
     "sbsys",
     "firstagenda",
+    "document",
     "agenda_text",
 ]
 
@@ -109,6 +110,8 @@ def available_formats() -> dict[str, FormatModule]:
                 continue
             raise
         found[module.NAME] = module  # type: ignore[assignment]
+        for variant in getattr(module, "VARIANTS", ()):  # e.g. document-edoc: a layout forced by hand
+            found[variant.NAME] = variant
     return found
 
 
@@ -167,7 +170,12 @@ def _walk(
             if child.name.startswith(".") or child.name == MANIFEST_NAME or _is_prose(child):
                 continue
             if child.is_file() and child.suffix.lower() in ATTACHMENT_SUFFIXES:
-                continue  # attachments are reached through their meeting's manifest
+                # Attachments are reached through their meeting's manifest; a loose PDF or
+                # DOCX outside any export is read when it is a whole-meeting document.
+                document = formats.get("document")
+                if document is not None and document.detect(child):
+                    yield child, document
+                continue
             yield from _walk(child, formats, None)
         return
     yield path, detect_format(path)

@@ -526,8 +526,33 @@ class SearchService:
             route=doc.get("route"),
             location=doc.get("meeting", {}).get("location"),
             attachments=[self._attachment(item_id, n, a) for n, a in enumerate(doc.get("attachments", []))],
+            source_document=self._source_document(doc.get("source_document")),
         )
         return item
+
+    @staticmethod
+    def _source_document(source: dict[str, Any] | None) -> dict[str, Any] | None:
+        """An item read from a whole-meeting document: its title, the page the item starts on, and
+        whether the (open) document can be shown."""
+        if not source:
+            return None
+        return {
+            "title": source.get("title"),
+            "page": source.get("page"),
+            "media_type": source.get("media_type"),
+            "available": bool(source.get("archive_name") or source.get("source_url")),
+        }
+
+    def source_document_file(self, item_id: str) -> tuple[Path | None, str | None, dict[str, Any] | None]:
+        """(archived path, source URL, metadata) of the whole-meeting document an open item was read from."""
+        stored = self._stored(item_id)
+        if stored is None or stored.get("access") != "open":
+            return None, None, None
+        source = json.loads(stored["doc"]).get("source_document")
+        if not source:
+            return None, None, None
+        path = self.index.archive_path(source["archive_name"]) if source.get("archive_name") else None
+        return path, source.get("source_url"), source
 
     def attachment_file(self, item_id: str, index: int) -> tuple[Path | None, str | None, dict[str, Any] | None]:
         """(archived path, source URL, metadata) of an open attachment of an open item."""

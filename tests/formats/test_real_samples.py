@@ -231,6 +231,8 @@ def test_the_table_covers_every_sample_export() -> None:
     """A new sample added to the shared folder must get its row here."""
     claimed = {p for p, m in iter_inputs([SAMPLES]) if m is not None}
     covered = set()
-    for path in [*_sample_paths(), SAMPLES / "firstagenda/aarhus-2025/example_agenda.html"]:
+    # The Aarhus referat PDF is a whole-meeting document, read item by item in tests/documents/.
+    whole_meeting_pdf = SAMPLES / "firstagenda/aarhus-2025/Aarhus_Byråd-Aarhus_Byråd_den_27._august_2025.pdf"
+    for path in [*_sample_paths(), SAMPLES / "firstagenda/aarhus-2025/example_agenda.html", whole_meeting_pdf]:
         covered |= {p for p, m in iter_inputs([path]) if m is not None}
     assert claimed == covered

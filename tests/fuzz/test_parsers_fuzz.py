@@ -61,10 +61,17 @@ for name, pattern in [
     ("edoc", "edoc/*/*/eDocAgendaPublishing.xml"),
     ("edoc-fujitsu", "edoc-fujitsu/**/*.xml"),
     ("firstagenda", "firstagenda/*/example_agenda.html"),
+    ("document", "acadre/*/Files_*/Ekstraordinært PUK.pdf"),
+    ("document-acadre", "acadre/*/Files_*/Ekstraordinært PUK.docx"),
+    ("document-edoc", "edoc/*/*/1552814.PDF"),
+    ("document-firstagenda", "firstagenda/*/Aarhus_Byråd-*.pdf"),
+    ("document-sbsys", "publication/aarhus-moedesystemgruppen-2016/Appendix_referat*.pdf"),
 ]:
     source = first(pattern)
     if source is not None:
         SEEDS[name] = (source.name, source.read_bytes)
+norddjurs_fixture = REPO / "tests" / "fixtures" / "documents" / "norddjurs" / "beslutningsprotokol.docx"
+SEEDS["document-norddjurs"] = (norddjurs_fixture.name, norddjurs_fixture.read_bytes)
 sbsys_fixture = REPO / "tests" / "formats" / "fixtures" / "sbsys" / "teknik-miljoe-2018" / "Dagsorden.xml"
 if sbsys_fixture.exists():
     SEEDS["sbsys"] = ("Dagsorden.xml", sbsys_fixture.read_bytes)

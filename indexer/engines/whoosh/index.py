@@ -514,6 +514,7 @@ class MinutesIndex:
             "history": [to_jsonable(d.__dict__) for d in item.history],
             "absentees": item.absentees or meeting.absentees,
             "attachments": public_attachments,
+            "source_document": self._source_document(meeting, item, summary),
             "topics": topics,
             "meeting": meta,
         }
@@ -550,6 +551,23 @@ class MinutesIndex:
         if known is None or known[0] is not self.ix:
             known = self._parts_field = (self.ix, "parts" in self.ix.schema)
         return bool(known[1])
+
+    def _source_document(self, meeting: Meeting, item: Item, summary: IngestSummary) -> dict[str, Any] | None:
+        """Where an item read from a whole-meeting document starts in it. The file is archived only
+        when its access is open (a copy with closed pages blanked, see indexer/documents/publish.py)."""
+        document = meeting.document
+        if document is None:
+            return None
+        archive_name = None
+        if document.access == Access.OPEN and document.file:
+            archive_name = self._archive(document.file, summary)
+        return {
+            "title": document.title,
+            "page": item.source_page,
+            "archive_name": archive_name,
+            "source_url": document.url if document.access == Access.OPEN else None,
+            "media_type": document.media_type,
+        }
 
     def _archive(self, file: str, summary: IngestSummary) -> str | None:
         """Copy an open attachment into the archive, named by its content hash."""

@@ -1,0 +1,111 @@
+"""``minutes db …``: set up a database for the PostgreSQL engine, or run a local server to try it.
+
+minutes db init --index postgresql://user@host:port/db [--citus]   create or upgrade the schema
+minutes db local [DIR] [--port 5433]                               a local server in DIR, until Ctrl-C
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from indexer.engines.postgres import is_database_url, schema
+from indexer.engines.postgres.server import LocalServer, ServerError
+
+DATABASE_ERRORS = (schema.SchemaError, ServerError, psycopg.OperationalError)
+
+
+def cmd_db_init(args: argparse.Namespace) -> int:
+    location = str(args.index)
+    if not is_database_url(location):
+        sys.stderr.write(f"error: {location}: db init needs a postgresql:// URL (--index or $MINUTES_INDEX)\n")
+        return 2
+    with psycopg.connect(location) as conn:
+        report = schema.init(conn, citus=args.citus)
+    if report.applied:
+        start = "an empty database" if report.before is None else f"version {report.before}"
+        print(f"schema upgraded from {start} to version {report.after} (applied {', '.join(map(str, report.applied))})")
+    else:
+        print(f"schema is up to date (version {report.after})")
+    if report.citus:
+        print("tables distributed by municipality (citus)")
+    return 0
+
+
+def cmd_db_local(args: argparse.Namespace) -> int:
+    """Start (creating it the first time) a PostgreSQL server in a folder and keep it up until Ctrl-C."""
+    root = Path(args.dir).expanduser()
+    server = LocalServer(root, args.port)
+    server.start()
+    url = server.create_database("minutes")
+    with psycopg.connect(url) as conn:
+        schema.init(conn)
+    print(
+        f"PostgreSQL {root} is listening; try:\n  export MINUTES_INDEX={url}\n  minutes ingest data/\n  minutes serve"
+    )
+    print("Ctrl-C stops it (the data stays in the folder).", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+def add_db_commands(sub: Any, index_option: Callable[[argparse.ArgumentParser], None]) -> None:
+    db = sub.add_parser("db", help="PostgreSQL engine: create or upgrade the schema; a local server to try it")
+    actions = db.add_subparsers(dest="db_command", required=True)
+    p = actions.add_parser("init", help="create or upgrade the schema (idempotent)")
+    index_option(p)
+    p.add_argument("--citus", action="store_true", help="distribute the tables by municipality (needs citus)")
+    p.set_defaults(func=cmd_db_init)
+    p = actions.add_parser("local", help="run a local PostgreSQL server in a folder until Ctrl-C")
+    p.add_argument("dir", nargs="?", default="var/postgres")
+    p.add_argument("--port", type=int, default=5433)
+    p.set_defaults(func=cmd_db_local)
+
+
+def reindex_database(args: argparse.Namespace) -> int | None:
+    """``minutes reindex`` on a database: rebuild from the recorded sources; None for a folder."""
+    if not is_database_url(args.index):
+        return None
+    from indexer.cli import _context_from_dict, ingest, print_summary
+    from indexer.engines.postgres.engine import PostgresEngine
+    from indexer.engines.postgres.index import PostgresIndex
+    from indexer.engines.whoosh.index import IngestSummary
+
+    engine = PostgresEngine(str(args.index))
+    sources = engine.sources()
+    if not sources:
+        sys.stderr.write(f"{args.index}: no recorded sources to rebuild from; ingest something first\n")
+        return 2
+    gone = [s["path"] for s in sources if not Path(s["path"]).exists()]
+    if gone:
+        for path in gone:
+            sys.stderr.write(f"{path}: recorded source is gone; the index was left as it was\n")
+        return 2
+    engine.clear()
+    total = IngestSummary()
+    target = PostgresIndex(engine)
+    for source in sources:
+        total.merge(
+            ingest(
+                [Path(source["path"])],
+                Path("."),
+                _context_from_dict(source.get("context", {})),
+                source.get("format"),
+                record=False,
+                target=target,
+            )
+        )
+    print_summary(total, sys.stdout, sys.stderr)
+    print("reindex complete")
+    return 1 if total.rejected else 0

@@ -1,0 +1,675 @@
+"""The PostgreSQL engine: public items in, analysed terms stored, BM25F search and facets in SQL.
+
+Writing: a batch of public documents (what the closed-content boundary let through) is
+analysed in Python with our Danish pipeline (``indexer.fastterms``) and written in one
+transaction: items, postings (term frequency, field length, positions), the document
+frequencies and field lengths BM25F needs, and the open attachment files.  A killed
+ingest loses only its open transaction; readers see a batch whole or not at all.
+
+Reading: a query tree of field terms (``query.py``) becomes one SQL statement that
+returns the total, every facet's counts and the page of hits; stored fields of the
+page come in a second.  A read replica may answer the reads (``read_url``).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+from psycopg_pool import ConnectionPool
+
+from indexer.analysis import fastterms
+from indexer.engines.postgres import schema
+from indexer.engines.postgres.query import (
+    ANALYSIS,
+    FIELD_NAMES,
+    POSITION_FIELDS,
+    TEXT_FIELDS,
+    AllQ,
+    Node,
+    SqlBuilder,
+    terms_of,
+)
+from indexer.model import KIND_RANK, MeetingKind
+
+INGEST_LOCK = 7254812  # advisory lock: one writer at a time, a second one waits
+STORED_FIELDS = (
+    "id",
+    "meeting_id",
+    "number",
+    "position",
+    "title",
+    "decision",
+    "body",
+    "attachments_text",
+    "attachment_titles",
+    "committee",
+    "municipality",
+    "kind",
+    "year",
+    "date",
+    "case_number",
+    "case_key",
+    "topic",
+    "access",
+    "doc",
+)
+FACETS = ("committee", "year", "topic", "municipality", "kind")
+
+
+@dataclass
+class Filters:
+    """What a search is restricted to, besides the query: open items only, always."""
+
+    committee: list[str] = field(default_factory=list)
+    municipality: list[str] = field(default_factory=list)
+    kind: list[str] = field(default_factory=list)
+    year: list[str] = field(default_factory=list)
+    topic: list[str] = field(default_factory=list)
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+@dataclass
+class Hit:
+    stored: dict[str, Any]
+    score: float | None
+    matched_terms: list[tuple[str, str]]
+
+
+@dataclass
+class SearchResult:
+    total: int
+    hits: list[Hit]
+    counts: dict[str, dict[str, int]]
+
+
+@dataclass
+class WriteSummary:
+    added: int = 0
+    updated: int = 0
+    skipped: int = 0
+    archived: int = 0
+
+
+def _jsonable(document: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for name in STORED_FIELDS:
+        if name in document:
+            value = document[name]
+            out[name] = value.isoformat() if isinstance(value, datetime | date) else value
+    return out
+
+
+def _field_terms(text: str, fieldname: str) -> dict[str, list[int]]:
+    kind = ANALYSIS[fieldname]
+    if fastterms.supported(kind):
+        return fastterms.term_positions(text, kind)
+    return fastterms.analyzer_positions(text, fastterms.KINDS[kind].analyzer())
+
+
+class PostgresEngine:
+    """One per process: a pool of connections to the primary, and one to a replica for reads when given."""
+
+    def __init__(self, url: str, read_url: str | None = None, max_connections: int = 8) -> None:
+        self.url = url
+        self.read_url = read_url or url
+        with psycopg.connect(url) as conn:
+            schema.check(conn, url)
+        if read_url and read_url != url:
+            with psycopg.connect(read_url) as conn:
+                schema.check(conn, read_url)
+        self._pool = ConnectionPool(
+            self.read_url, min_size=1, max_size=max_connections, open=True, kwargs={"autocommit": True}
+        )
+        self._munis: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._pool.close()
+
+    # -- writing -------------------------------------------------------------------
+
+    def _muni_codes(self, conn: psycopg.Connection, names: Iterable[str]) -> dict[str, int]:
+        wanted = sorted(set(names))
+        rows = conn.execute("SELECT name, muni FROM municipalities WHERE name = ANY(%s)", (wanted,)).fetchall()
+        codes = {str(n): int(m) for n, m in rows}
+        for name in wanted:
+            if name not in codes:
+                row = conn.execute(
+                    "INSERT INTO municipalities (muni, name) "
+                    "SELECT coalesce(max(muni), 0) + 1, %s FROM municipalities RETURNING muni",
+                    (name,),
+                ).fetchone()
+                assert row is not None
+                codes[name] = int(row[0])
+        return codes
+
+    def write(
+        self, documents: list[dict[str, Any]], files: dict[str, tuple[Path, str | None]] | None = None
+    ) -> WriteSummary:
+        """Write one batch in one transaction: new items added, changed ones replaced, the rest skipped.
+
+        ``documents`` are public documents (stored fields plus the indexed-only ``exact``,
+        ``committee_text`` and ``parts``); ``files`` maps an archive name to the open
+        attachment's file and media type.
+        """
+        summary = WriteSummary()
+        with psycopg.connect(self.url) as conn, conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (INGEST_LOCK,))
+            munis = self._muni_codes(conn, (d.get("municipality") or "Ukendt kommune" for d in documents))
+            # Later documents of the same id in one batch win, as they would one batch later.
+            latest: dict[str, dict[str, Any]] = {}
+            for document in documents:
+                previous = latest.get(document["id"])
+                if previous is not None and _rank(document) < _rank(previous):
+                    summary.skipped += 1
+                    continue
+                if previous is not None:
+                    summary.skipped += 1  # counted once below as the surviving version
+                latest[document["id"]] = document
+            existing = {
+                str(row[0]): (int(row[1]), int(row[2]), str(row[3]), row[4], row[5])
+                for row in conn.execute(
+                    "SELECT id, muni, docno, kind, stored->>'doc', stored->>'topic' FROM items WHERE id = ANY(%s)",
+                    (list(latest),),
+                ).fetchall()
+            }
+            replaced: list[tuple[int, int]] = []
+            fresh: list[dict[str, Any]] = []
+            for doc_id, document in latest.items():
+                old = existing.get(doc_id)
+                if old is None:
+                    fresh.append(document)
+                    summary.added += 1
+                    continue
+                _, _, old_kind, old_doc, old_topic = old
+                if _rank(document) < KIND_RANK.get(MeetingKind(old_kind), 0) or (
+                    old_doc == document.get("doc") and (old_topic or "") == (document.get("topic") or "")
+                ):
+                    summary.skipped += 1
+                    continue
+                replaced.append((old[0], old[1]))
+                fresh.append(document)
+                summary.updated += 1
+            if replaced:
+                self._delete(conn, replaced)
+            if fresh:
+                self._insert(conn, fresh, munis)
+            if files:
+                summary.archived = self._archive(conn, files, munis, fresh)
+            conn.execute("UPDATE state SET generation = generation + 1 WHERE muni = 0")
+        return summary
+
+    def _delete(self, conn: psycopg.Connection, docs: list[tuple[int, int]]) -> None:
+        """Remove items and their postings, taking their terms and lengths out of the statistics."""
+        munis = [m for m, _ in docs]
+        docnos = [d for _, d in docs]
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS gone (muni smallint, docno bigint) ON COMMIT DELETE ROWS")
+        conn.execute("INSERT INTO gone SELECT * FROM unnest(%s::smallint[], %s::bigint[])", (munis, docnos))
+        conn.execute(
+            """
+            UPDATE term_stats t SET df = t.df - g.n, cf = t.cf - g.f
+            FROM (SELECT p.muni, p.field, p.term, count(*) AS n, sum(p.tf) AS f
+                  FROM postings p JOIN gone USING (muni, docno) GROUP BY 1, 2, 3) g
+            WHERE t.muni = g.muni AND t.field = g.field AND t.term = g.term
+            """
+        )
+        conn.execute("DELETE FROM term_stats WHERE df <= 0")
+        conn.execute(
+            """
+            UPDATE field_stats f SET docs = f.docs - g.docs, total_length = f.total_length - g.total
+            FROM (SELECT i.muni, (l.key)::smallint AS field, count(*) AS docs, sum((l.value)::float8) AS total
+                  FROM items i JOIN gone USING (muni, docno), jsonb_each_text(i.lengths) l GROUP BY 1, 2) g
+            WHERE f.muni = g.muni AND f.field = g.field
+            """
+        )
+        conn.execute(
+            """
+            UPDATE field_stats f SET docs = f.docs - g.n
+            FROM (SELECT muni, count(*) AS n FROM gone GROUP BY muni) g WHERE f.muni = g.muni AND f.field = 0
+            """
+        )
+        conn.execute("DELETE FROM postings p USING gone g WHERE p.muni = g.muni AND p.docno = g.docno")
+        conn.execute("DELETE FROM items i USING gone g WHERE i.muni = g.muni AND i.docno = g.docno")
+
+    def _insert(self, conn: psycopg.Connection, documents: list[dict[str, Any]], munis: dict[str, int]) -> None:
+        docnos = [
+            int(r[0])
+            for r in conn.execute(
+                "SELECT nextval('items_docno_seq') FROM generate_series(1, %s)", (len(documents),)
+            ).fetchall()
+        ]
+        df: Counter[tuple[int, int, str]] = Counter()
+        cf: Counter[tuple[int, int, str]] = Counter()
+        field_docs: Counter[tuple[int, int]] = Counter()
+        field_lengths: Counter[tuple[int, int]] = Counter()
+        item_rows = []
+        posting_rows: list[tuple[Any, ...]] = []
+        for docno, document in zip(docnos, documents, strict=True):
+            muni = munis[document.get("municipality") or "Ukendt kommune"]
+            field_docs[(muni, 0)] += 1
+            lengths: dict[str, int] = {}
+            if document.get("access") == "open":
+                for fieldname, code in TEXT_FIELDS.items():
+                    text = document.get(fieldname) or ""
+                    if not text:
+                        continue
+                    terms = _field_terms(text, fieldname)
+                    if not terms:
+                        continue
+                    length = sum(len(p) for p in terms.values())
+                    lengths[str(code)] = length
+                    field_docs[(muni, code)] += 1
+                    field_lengths[(muni, code)] += length
+                    keep_positions = fieldname in POSITION_FIELDS
+                    for term, positions in terms.items():
+                        posting_rows.append(
+                            (
+                                muni,
+                                code,
+                                term,
+                                docno,
+                                float(len(positions)),
+                                float(length),
+                                positions if keep_positions else None,
+                            )
+                        )
+                        df[(muni, code, term)] += 1
+                        cf[(muni, code, term)] += len(positions)
+            date_value = document.get("date")
+            topics = [t for t in (document.get("topic") or "").split(",") if t]
+            item_rows.append(
+                (
+                    muni,
+                    docno,
+                    document["id"],
+                    document.get("meeting_id") or "",
+                    document.get("access") or "closed",
+                    document.get("kind") or "",
+                    document.get("committee") or "",
+                    document.get("year") or "",
+                    date_value if isinstance(date_value, datetime) else None,
+                    document.get("case_key") or "",
+                    [t.lower() for t in topics],
+                    Jsonb(_jsonable(document)),
+                    Jsonb(lengths),
+                )
+            )
+        with conn.cursor().copy(
+            "COPY items (muni, docno, id, meeting_id, access, kind, committee, year, date, case_key, topics, stored, lengths) "
+            "FROM STDIN"
+        ) as copy:
+            for row in item_rows:
+                copy.write_row(row)
+        with conn.cursor().copy("COPY postings (muni, field, term, docno, tf, len, positions) FROM STDIN") as copy:
+            for posting in posting_rows:
+                copy.write_row(posting)
+        conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS new_df (muni smallint, field smallint, term text, df integer, cf float8) "
+            "ON COMMIT DELETE ROWS"
+        )
+        with conn.cursor().copy("COPY new_df FROM STDIN") as copy:
+            for key, n in df.items():
+                copy.write_row((*key, n, float(cf[key])))
+        conn.execute(
+            "INSERT INTO term_stats (muni, field, term, df, cf) SELECT muni, field, term, df, cf FROM new_df "
+            "ON CONFLICT (field, term, muni) DO UPDATE SET df = term_stats.df + excluded.df, cf = term_stats.cf + excluded.cf"
+        )
+        for (muni, code), docs in field_docs.items():
+            total = float(field_lengths[(muni, code)])
+            conn.execute(
+                "INSERT INTO field_stats (muni, field, docs, total_length) VALUES (%s, %s, %s, %s) "
+                "ON CONFLICT (muni, field) DO UPDATE SET docs = field_stats.docs + excluded.docs, "
+                "total_length = field_stats.total_length + excluded.total_length",
+                (muni, code, docs, total),
+            )
+
+    def _archive(
+        self,
+        conn: psycopg.Connection,
+        files: dict[str, tuple[Path, str | None]],
+        munis: dict[str, int],
+        documents: list[dict[str, Any]],
+    ) -> int:
+        """Store the open attachment files the batch's items name, once per municipality and content."""
+        wanted: set[tuple[int, str]] = set()
+        for document in documents:
+            if document.get("access") != "open":
+                continue
+            muni = munis[document.get("municipality") or "Ukendt kommune"]
+            for attachment in json.loads(document.get("doc") or "{}").get("attachments", []):
+                name = attachment.get("archive_name")
+                if name and name in files:
+                    wanted.add((muni, name))
+        if not wanted:
+            return 0
+        present = {
+            (int(m), str(n))
+            for m, n in conn.execute(
+                "SELECT muni, name FROM attachments WHERE name = ANY(%s)", ([n for _, n in wanted],)
+            ).fetchall()
+        }
+        stored = 0
+        for muni, name in sorted(wanted - present):
+            path, media_type = files[name]
+            conn.execute(
+                "INSERT INTO attachments (muni, name, media_type, content) VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                (muni, name, media_type, path.read_bytes()),
+            )
+            stored += 1
+        return stored
+
+    def delete_ids(self, ids: list[str]) -> int:
+        """Remove items by id (``minutes forget``); returns how many were removed."""
+        with psycopg.connect(self.url) as conn, conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (INGEST_LOCK,))
+            rows = conn.execute("SELECT muni, docno FROM items WHERE id = ANY(%s)", (ids,)).fetchall()
+            if rows:
+                self._delete(conn, [(int(m), int(d)) for m, d in rows])
+                conn.execute("UPDATE state SET generation = generation + 1 WHERE muni = 0")
+        return len(rows)
+
+    def clear(self) -> None:
+        """Empty every table (``reindex`` rebuilds inside one transaction of its own)."""
+        with psycopg.connect(self.url) as conn, conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (INGEST_LOCK,))
+            conn.execute("TRUNCATE items, postings, term_stats, field_stats")
+            conn.execute("UPDATE state SET generation = generation + 1 WHERE muni = 0")
+
+    def record_sources(self, sources: list[dict[str, Any]]) -> None:
+        with psycopg.connect(self.url) as conn, conn.transaction():
+            for source in sources:
+                conn.execute(
+                    "INSERT INTO sources (muni, source) VALUES (0, %s) ON CONFLICT DO NOTHING", (Jsonb(source),)
+                )
+
+    def sources(self) -> list[dict[str, Any]]:
+        with self._pool.connection() as conn:
+            return [dict(r[0]) for r in conn.execute("SELECT source FROM sources ORDER BY source::text").fetchall()]
+
+    def vacuum(self) -> None:
+        """Refresh the planner's statistics and the visibility map after a bulk ingest."""
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute("VACUUM (ANALYZE) items, postings, term_stats, field_stats")
+
+    # -- searching ------------------------------------------------------------------
+
+    def _munis_of(self, conn: psycopg.Connection, names: list[str]) -> list[int]:
+        if not names:
+            return []
+        rows = conn.execute("SELECT muni FROM municipalities WHERE name = ANY(%s)", (names,)).fetchall()
+        return [int(r[0]) for r in rows] or [-1]
+
+    def search(
+        self,
+        tree: Node,
+        filters: Filters,
+        sort: str = "relevance",
+        offset: int = 0,
+        limit: int = 10,
+        facets: bool = True,
+        highlight: bool = True,
+    ) -> SearchResult:
+        """Total, facet counts and one page of hits of ``tree`` among the open items passing ``filters``."""
+        with self._pool.connection() as conn, conn.transaction():  # one snapshot for every statement
+            munis = self._munis_of(conn, filters.municipality)
+            builder = SqlBuilder(munis or None)
+            matched = builder.build(tree)
+            conditions = ["i.access = 'open'"]
+            params = builder.params
+            for column, values in (
+                ("committee", filters.committee),
+                ("kind", filters.kind),
+                ("year", filters.year),
+            ):
+                chosen = [v for v in values if v]
+                if chosen:
+                    conditions.append(f"i.{column} = ANY(%s)")
+                    params.append(chosen)
+            if munis:
+                conditions.append("i.muni = ANY(%s)")
+                params.append(munis)
+            topics = sorted({t.strip().lower() for t in filters.topic if t and t.strip()})
+            if topics:
+                conditions.append("i.topics && %s::text[]")
+                params.append(topics)
+            if filters.date_from:
+                conditions.append("i.date >= %s")
+                params.append(datetime.combine(filters.date_from, time.min))
+            if filters.date_to:
+                conditions.append("i.date <= %s")
+                params.append(datetime.combine(filters.date_to, time.max))
+            ctes = [
+                *builder.ctes,
+                f"m AS MATERIALIZED (SELECT i.muni, i.docno, q.s, i.committee, i.year, i.kind, i.topics, i.date "
+                f"FROM {matched} q JOIN items i USING (muni, docno) WHERE {' AND '.join(conditions)})",
+            ]
+            if sort == "newest":
+                order = "coalesce(date, '-infinity') DESC, docno DESC"
+            elif sort == "oldest":
+                order = "coalesce(date, '-infinity') ASC, docno ASC"
+            else:
+                order = "s DESC, docno ASC"
+            parts = ["SELECT 'total'::text AS k, NULL::text AS v, count(*)::float8 AS n, NULL::smallint AS muni FROM m"]
+            if facets:
+                parts += [
+                    "SELECT 'committee', committee, count(*), NULL FROM m GROUP BY committee",
+                    "SELECT 'year', year, count(*), NULL FROM m GROUP BY year",
+                    "SELECT 'kind', kind, count(*), NULL FROM m GROUP BY kind",
+                    "SELECT 'municipality', x.name, count(*), NULL FROM m JOIN municipalities x USING (muni) GROUP BY x.name",
+                    "SELECT 'topic', t, count(*), NULL FROM m, unnest(m.topics) t GROUP BY t",
+                ]
+            parts.append(f"(SELECT 'hit', docno::text, s, muni FROM m ORDER BY {order} LIMIT {int(offset + limit)})")
+            sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(parts)
+            rows = conn.execute(sql, params).fetchall()  # type: ignore[arg-type]
+            total = 0
+            counts: dict[str, dict[str, int]] = {name: {} for name in FACETS} if facets else {}
+            page: list[tuple[int, int, float]] = []
+            for key, value, number, muni in rows:
+                if key == "total":
+                    total = int(number)
+                elif key == "hit":
+                    page.append((int(muni), int(value), float(number)))
+                elif value not in (None, ""):
+                    counts[key][str(value)] = int(number)
+            page = page[offset:]
+            stored = self._stored_many(conn, [(m, d) for m, d, _ in page])
+            matched_terms = self._matched_terms(conn, tree, page) if highlight else {}
+            hits = [
+                Hit(
+                    stored[(m, d)],
+                    s if sort == "relevance" and not isinstance(tree, AllQ) else None,
+                    matched_terms.get((m, d), []),
+                )
+                for m, d, s in page
+                if (m, d) in stored
+            ]
+        return SearchResult(total, hits, counts)
+
+    def _stored_many(
+        self, conn: psycopg.Connection, keys: list[tuple[int, int]]
+    ) -> dict[tuple[int, int], dict[str, Any]]:
+        if not keys:
+            return {}
+        rows = conn.execute(
+            "SELECT muni, docno, stored FROM items WHERE (muni, docno) IN (SELECT * FROM unnest(%s::smallint[], %s::bigint[]))",
+            ([m for m, _ in keys], [d for _, d in keys]),
+        ).fetchall()
+        return {(int(m), int(d)): dict(s) for m, d, s in rows}
+
+    def _matched_terms(
+        self, conn: psycopg.Connection, tree: Node, page: list[tuple[int, int, float]]
+    ) -> dict[tuple[int, int], list[tuple[str, str]]]:
+        pairs = sorted(set(terms_of(tree)))
+        if not page or not pairs:
+            return {}
+        rows = conn.execute(
+            "SELECT p.muni, p.docno, p.field, p.term FROM postings p "
+            "JOIN unnest(%s::smallint[], %s::text[]) w(field, term) USING (field, term) "
+            "WHERE (p.muni, p.docno) IN (SELECT * FROM unnest(%s::smallint[], %s::bigint[]))",
+            (
+                [TEXT_FIELDS[f] for f, _ in pairs],
+                [t for _, t in pairs],
+                [m for m, _, _ in page],
+                [d for _, d, _ in page],
+            ),
+        ).fetchall()
+        out: dict[tuple[int, int], list[tuple[str, str]]] = defaultdict(list)
+        for muni, docno, code, term in rows:
+            out[(int(muni), int(docno))].append((FIELD_NAMES[int(code)], str(term)))
+        return out
+
+    def iter_search(self, tree: Node, filters: Filters, sort: str, limit: int) -> tuple[int, list[dict[str, Any]]]:
+        """(total, stored fields) of the first ``limit`` hits, no facets or highlighting (exports, feeds)."""
+        result = self.search(tree, filters, sort, 0, limit, facets=False, highlight=False)
+        return result.total, [h.stored for h in result.hits]
+
+    # -- items ------------------------------------------------------------------------
+
+    def stored(self, item_id: str) -> dict[str, Any] | None:
+        with self._pool.connection() as conn:
+            row = conn.execute("SELECT stored FROM items WHERE id = %s LIMIT 1", (item_id,)).fetchone()
+        return dict(row[0]) if row else None
+
+    def meeting_documents(self, meeting_id: str) -> list[dict[str, Any]]:
+        with self._pool.connection() as conn:
+            rows = conn.execute("SELECT stored FROM items WHERE meeting_id = %s", (meeting_id,)).fetchall()
+        return [dict(r[0]) for r in rows]
+
+    def case_documents(self, case_key: str, limit: int = 200) -> list[dict[str, Any]]:
+        """Open items of one case, oldest first."""
+        with self._pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT stored FROM items WHERE case_key = %s AND access = 'open' "
+                "ORDER BY coalesce(date, '-infinity'), docno LIMIT %s",
+                (case_key, limit),
+            ).fetchall()
+        return [dict(r[0]) for r in rows]
+
+    def key_terms(self, item_id: str, fieldname: str, limit: int = 10) -> list[str]:
+        """The terms that say most about an item's field: highest tf·idf first (more-like-this)."""
+        with self._pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT p.term FROM items i JOIN postings p USING (muni, docno) "
+                "JOIN term_stats t ON t.muni = p.muni AND t.field = p.field AND t.term = p.term "
+                "WHERE i.id = %s AND i.access = 'open' AND p.field = %s AND length(p.term) > 2 "
+                "ORDER BY p.tf * ln((SELECT greatest(sum(docs), 1) FROM field_stats WHERE field = 0)::float8 / (t.df + 1)) DESC, p.term "
+                "LIMIT %s",
+                (item_id, TEXT_FIELDS[fieldname], limit),
+            ).fetchall()
+        return [str(r[0]) for r in rows]
+
+    def attachment(self, name: str) -> tuple[bytes, str | None] | None:
+        """An archived open attachment's bytes and media type."""
+        with self._pool.connection() as conn:
+            row = conn.execute(
+                "SELECT content, media_type FROM attachments WHERE name = %s LIMIT 1", (name,)
+            ).fetchone()
+        return (bytes(row[0]), row[1]) if row else None
+
+    def iter_stored(self) -> Iterator[dict[str, Any]]:
+        with self._pool.connection() as conn:
+            for (stored,) in conn.execute("SELECT stored FROM items ORDER BY muni, docno"):
+                yield dict(stored)
+
+    # -- vocabulary (open items only: closed items have no postings) ----------------------
+
+    def has_term(self, fieldname: str, term: str) -> bool:
+        with self._pool.connection() as conn:
+            row = conn.execute(
+                "SELECT 1 FROM term_stats WHERE field = %s AND term = %s AND df > 0 LIMIT 1",
+                (TEXT_FIELDS[fieldname], term),
+            ).fetchone()
+        return row is not None
+
+    def prefix_terms(self, fieldname: str, prefix: str, limit: int = 400) -> list[tuple[int, str]]:
+        """(document frequency, term) of terms starting with ``prefix``."""
+        with self._pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT sum(df)::int, term FROM term_stats WHERE field = %s AND term LIKE %s "
+                "GROUP BY term ORDER BY term LIMIT %s",
+                (TEXT_FIELDS[fieldname], _like_prefix(prefix), limit),
+            ).fetchall()
+        return [(int(n), str(t)) for n, t in rows]
+
+    def similar_terms(self, fieldname: str, word: str, maxdist: int = 2, limit: int = 5) -> list[str]:
+        """Vocabulary words within ``maxdist`` edits of ``word`` sharing its first letter, the most
+        frequent first (as Whoosh's corrector ranks them: by collection frequency, then alphabetically)."""
+        if not word:
+            return []
+        with self._pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT term, sum(cf) FROM term_stats WHERE field = %s AND term LIKE %s "
+                "AND length(term) BETWEEN %s AND %s GROUP BY term",
+                (TEXT_FIELDS[fieldname], _like_prefix(word[0]), len(word) - maxdist, len(word) + maxdist),
+            ).fetchall()
+        scored = [
+            (-float(cf), str(term))
+            for term, cf in rows
+            if term != word and _edit_distance(word, str(term), maxdist) <= maxdist
+        ]
+        return [t for _, t in sorted(scored)[:limit]]
+
+    # -- statistics ----------------------------------------------------------------------
+
+    def stats(self) -> dict[str, Any]:
+        with self._pool.connection() as conn:
+            items, open_items, meetings, first, last = conn.execute(
+                "SELECT count(*), count(*) FILTER (WHERE access = 'open'), count(DISTINCT meeting_id), "
+                "min(date) FILTER (WHERE access = 'open'), max(date) FILTER (WHERE access = 'open') FROM items"
+            ).fetchone() or (0, 0, 0, None, None)
+            result = self.search(AllQ(), Filters(), "newest", 0, 0, facets=True, highlight=False)
+        return {
+            "items": int(items),
+            "open_items": int(open_items),
+            "closed_items": int(items) - int(open_items),
+            "meetings": int(meetings),
+            "first_meeting": first.date().isoformat() if first else None,
+            "last_meeting": last.date().isoformat() if last else None,
+            "counts": result.counts,
+        }
+
+    def generation(self) -> int:
+        with self._pool.connection() as conn:
+            row = conn.execute("SELECT generation FROM state WHERE muni = 0").fetchone()
+        return int(row[0]) if row else 0
+
+    def size_bytes(self) -> int:
+        with self._pool.connection() as conn:
+            row = conn.execute("SELECT pg_database_size(current_database())").fetchone()
+        return int(row[0]) if row else 0
+
+
+def _rank(document: dict[str, Any]) -> int:
+    try:
+        return KIND_RANK.get(MeetingKind(document.get("kind") or "dagsorden"), 0)
+    except ValueError:
+        return 0
+
+
+def _like_prefix(prefix: str) -> str:
+    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance, stopping early once every path exceeds ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]

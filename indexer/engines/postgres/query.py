@@ -1,0 +1,260 @@
+"""Analysed queries as SQL: field terms, phrases, AND/OR/NOT, scored with BM25F in the server.
+
+The tree here holds *terms*, i.e. words already run through our Danish analysis and
+assigned to fields with their query boosts; the search layer builds it.  Each node
+becomes a common table expression yielding ``(muni, docno, s)``; a term's score is
+Whoosh's BM25F for that field, computed from the statistics the engine keeps:
+
+    idf   = ln(N / (df + 1)) + 1                  N: items, df: items with the term in the field
+    score = boost · idf · w·(K1+1) / (w + K1·(1 − B + B·len/avglen))     w = tf · field boost
+
+so the PostgreSQL engine ranks as the embedded one does (``ts_rank`` has no IDF).
+Phrases keep the items holding every word where the positions follow each other
+within ``slop``, scored as the AND of their words in that field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Text fields with postings, their codes in the ``postings.field`` column and the
+# index-time field boosts (the weight of one occurrence).
+TEXT_FIELDS: dict[str, int] = {
+    "title": 1,
+    "decision": 2,
+    "body": 3,
+    "attachments_text": 4,
+    "attachment_titles": 5,
+    "exact": 6,
+    "committee_text": 7,
+    "parts": 8,
+}
+FIELD_NAMES = {code: name for name, code in TEXT_FIELDS.items()}
+INDEX_BOOSTS: dict[str, float] = {
+    "title": 3.0,
+    "decision": 2.0,
+    "body": 1.0,
+    "attachments_text": 0.5,
+    "attachment_titles": 1.0,
+    "exact": 1.5,
+    "committee_text": 1.0,
+    "parts": 0.3,
+}
+# Which analysis each text field uses (``indexer.fastterms`` kinds).
+ANALYSIS: dict[str, str] = {name: "danish" for name in TEXT_FIELDS} | {"exact": "exact", "parts": "parts"}
+# Fields whose postings keep positions (phrases); compound parts never take part in one.
+POSITION_FIELDS = frozenset(TEXT_FIELDS) - {"parts"}
+# Exact-value fields answered from the items table; the value is what ``field:`` names.
+ATTRIBUTE_COLUMNS: dict[str, str] = {
+    "id": "i.id = %s",
+    "meeting_id": "i.meeting_id = %s",
+    "committee": "i.committee = %s",
+    "kind": "i.kind = %s",
+    "year": "i.year = %s",
+    "case_key": "i.case_key = %s",
+    "topic": "i.topics @> ARRAY[lower(%s)]",
+    "municipality": "i.muni = (SELECT muni FROM municipalities WHERE name = %s)",
+    "access": "i.access = %s",
+}
+B = 0.75
+K1 = 1.2
+
+
+@dataclass
+class Node:
+    boost: float = field(default=1.0, kw_only=True)
+
+
+@dataclass
+class TermQ(Node):
+    field: str
+    text: str
+
+
+@dataclass
+class PhraseQ(Node):
+    field: str
+    words: list[str]
+    slop: int = 1
+
+
+@dataclass
+class AndQ(Node):
+    children: list[Node]
+
+
+@dataclass
+class OrQ(Node):
+    children: list[Node]
+
+
+@dataclass
+class AndNotQ(Node):
+    positive: Node
+    negative: Node
+
+
+@dataclass
+class AllQ(Node):
+    """Every item (browsing)."""
+
+
+@dataclass
+class NothingQ(Node):
+    """No item (a field the engine does not know)."""
+
+
+def terms_of(node: Node) -> list[tuple[str, str]]:
+    """The (text field, term) pairs a node can match: for highlighting."""
+    if isinstance(node, TermQ):
+        return [(node.field, node.text)] if node.field in TEXT_FIELDS else []
+    if isinstance(node, PhraseQ):
+        return [(node.field, w) for w in node.words] if node.field in TEXT_FIELDS else []
+    if isinstance(node, AndQ | OrQ):
+        return [pair for child in node.children for pair in terms_of(child)]
+    if isinstance(node, AndNotQ):
+        return terms_of(node.positive)
+    return []
+
+
+class SqlBuilder:
+    """Turns a tree into CTEs; ``params`` collects the values in placeholder order."""
+
+    def __init__(self, munis: list[int] | None) -> None:
+        self.ctes: list[str] = []
+        self.params: list[Any] = []
+        self.munis = munis
+
+    def _muni_filter(self, alias: str) -> str:
+        if not self.munis:
+            return ""
+        self.params.append(self.munis)
+        return f" AND {alias}.muni = ANY(%s)"
+
+    def _add(self, sql: str) -> str:
+        name = f"n{len(self.ctes)}"
+        self.ctes.append(f"{name} AS ({sql})")
+        return name
+
+    def _bm25(self, alias: str, fieldname: str, term: str, boost: float) -> str:
+        """The BM25F expression for one field term over postings rows ``alias``."""
+        code = TEXT_FIELDS[fieldname]
+        weight = f"({alias}.tf * {INDEX_BOOSTS[fieldname]!r})"
+        self.params += [code, term]
+        idf = (
+            "(ln((SELECT greatest(sum(docs), 1) FROM field_stats WHERE field = 0)::float8"
+            " / (coalesce((SELECT sum(df) FROM term_stats WHERE field = %s AND term = %s), 0) + 1)) + 1)"
+        )
+        self.params.append(code)
+        avg = (
+            "coalesce(nullif((SELECT sum(total_length) FROM field_stats WHERE field = %s)"
+            " / nullif((SELECT sum(docs) FROM field_stats WHERE field = 0), 0), 0), 1)"
+        )
+        return f"{boost!r} * {idf} * ({weight} * {K1 + 1!r}) / ({weight} + {K1!r} * ({1 - B!r} + {B!r} * {alias}.len / {avg}))"
+
+    def build(self, node: Node) -> str:
+        """Name of the CTE holding (muni, docno, s) for ``node``."""
+        if isinstance(node, TermQ):
+            return self._term(node)
+        if isinstance(node, PhraseQ):
+            return self._phrase(node)
+        if isinstance(node, AndQ):
+            names = [self.build(child) for child in node.children]
+            if not names:
+                return self._add("SELECT NULL::smallint AS muni, NULL::bigint AS docno, 0::float8 AS s WHERE false")
+            joins = " ".join(f"JOIN {n} USING (muni, docno)" for n in names[1:])
+            total = " + ".join(f"{n}.s" for n in names)
+            return self._add(f"SELECT muni, docno, {node.boost!r} * ({total}) AS s FROM {names[0]} {joins}")
+        if isinstance(node, OrQ):
+            names = [self.build(child) for child in node.children]
+            if not names:
+                return self._add("SELECT NULL::smallint AS muni, NULL::bigint AS docno, 0::float8 AS s WHERE false")
+            union = " UNION ALL ".join(f"SELECT muni, docno, s FROM {n}" for n in names)
+            return self._add(f"SELECT muni, docno, {node.boost!r} * sum(s) AS s FROM ({union}) u GROUP BY muni, docno")
+        if isinstance(node, AndNotQ):
+            positive, negative = self.build(node.positive), self.build(node.negative)
+            return self._add(
+                f"SELECT muni, docno, {node.boost!r} * s AS s FROM {positive} p "
+                f"WHERE NOT EXISTS (SELECT 1 FROM {negative} x WHERE x.muni = p.muni AND x.docno = p.docno)"
+            )
+        if isinstance(node, AllQ):
+            where = self._muni_filter("i")
+            return self._add(f"SELECT i.muni, i.docno, {node.boost!r}::float8 AS s FROM items i WHERE true{where}")
+        return self._add("SELECT NULL::smallint AS muni, NULL::bigint AS docno, 0::float8 AS s WHERE false")
+
+    def _term(self, node: TermQ) -> str:
+        if node.field in TEXT_FIELDS:
+            score = self._bm25("p", node.field, node.text, node.boost)
+            self.params += [TEXT_FIELDS[node.field], node.text]
+            where = self._muni_filter("p")
+            return self._add(
+                f"SELECT p.muni, p.docno, {score} AS s FROM postings p WHERE p.field = %s AND p.term = %s{where}"
+            )
+        condition = ATTRIBUTE_COLUMNS.get(node.field)
+        if condition is None:
+            return self.build(NothingQ())
+        # Whoosh scores an unscorable (ID) field's match as its weight, 1, times the boost.
+        self.params.append(node.text)
+        where = self._muni_filter("i")
+        return self._add(f"SELECT i.muni, i.docno, {node.boost!r}::float8 AS s FROM items i WHERE {condition}{where}")
+
+    def _phrase(self, node: PhraseQ) -> str:
+        if node.field not in POSITION_FIELDS or not node.words:
+            return self.build(NothingQ())
+        if len(node.words) == 1:
+            return self._term(TermQ(node.field, node.words[0], boost=node.boost))
+        code = TEXT_FIELDS[node.field]
+        scores = [self._bm25(f"p{n}", node.field, word, 1.0) for n, word in enumerate(node.words)]
+        froms = [f"postings p{n}" for n in range(len(node.words))]
+        wheres = []
+        for n, word in enumerate(node.words):
+            self.params += [code, word]
+            wheres.append(f"p{n}.field = %s AND p{n}.term = %s")
+            if n:
+                wheres.append(f"p{n}.muni = p0.muni AND p{n}.docno = p0.docno")
+        # Positions: each next word 1..slop after the previous one (a chain through all words).
+        chain = ["unnest(p0.positions) x0"]
+        conditions = []
+        for n in range(1, len(node.words)):
+            chain.append(f"unnest(p{n}.positions) x{n}")
+            conditions.append(f"x{n} - x{n - 1} BETWEEN 1 AND {int(node.slop)}")
+        positions = f"EXISTS (SELECT 1 FROM {', '.join(chain)} WHERE {' AND '.join(conditions)})"
+        where = self._muni_filter("p0")
+        # Placeholders in text order: the scores' (SELECT list), the words' (WHERE), the municipalities'.
+        sql = (
+            f"SELECT p0.muni, p0.docno, {node.boost!r} * ({' + '.join(scores)}) AS s "
+            f"FROM {', '.join(froms)} WHERE {' AND '.join(wheres)} AND {positions}{where}"
+        )
+        return self._add(sql)
+
+
+def from_whoosh(query: Any) -> Node:
+    """The tree of a query the Whoosh parser made (words analysed, fields and boosts set).
+
+    A bridge while the search layer still parses with Whoosh's parser: the terms
+    are ours either way, so both engines are asked exactly the same thing.
+    """
+    from whoosh import query as wq
+
+    boost = float(getattr(query, "boost", 1.0))
+    if isinstance(query, wq.Every):
+        return AllQ(boost=boost)
+    if isinstance(query, wq.Term):
+        text = query.text.decode("utf-8") if isinstance(query.text, bytes) else str(query.text)
+        return TermQ(query.fieldname, text, boost=boost)
+    if isinstance(query, wq.Phrase):
+        return PhraseQ(query.fieldname, [str(w) for w in query.words], int(query.slop), boost=boost)
+    if isinstance(query, wq.AndNot):
+        return AndNotQ(from_whoosh(query.a), from_whoosh(query.b), boost=boost)
+    if isinstance(query, wq.Not):
+        return AndNotQ(AllQ(boost=0.0), from_whoosh(query.query), boost=boost)
+    if isinstance(query, wq.Require):
+        return AndQ([from_whoosh(query.a), from_whoosh(query.b)], boost=boost)
+    if isinstance(query, wq.AndMaybe):
+        return from_whoosh(query.a)
+    if isinstance(query, wq.Or | wq.DisjunctionMax):
+        return OrQ([from_whoosh(q) for q in query.subqueries], boost=boost)
+    if isinstance(query, wq.And):
+        return AndQ([from_whoosh(q) for q in query.subqueries], boost=boost)
+    return NothingQ()

@@ -1,0 +1,209 @@
+"""The PostgreSQL schema as versioned migrations, applied only by ``minutes db init``.
+
+Every table carries ``muni`` (a small municipality code), the distribution column for
+Citus: one municipality's rows live on one shard, so its searches touch one worker,
+and a national search fans out.  The small shared tables (``schema_version``,
+``municipalities``) are reference tables, copied to every worker.
+
+Tables
+  municipalities  muni ↔ name                                   (reference)
+  items           one row per item: facet columns, date, stored text and document, per-field lengths
+  postings        one row per (field, term, item): term frequency, field length, positions
+  term_stats      document and collection frequency per (muni, field, term), open items only: IDF, vocabulary
+  field_stats     per (muni, field): documents and summed length, for BM25F's average field length
+  attachments     open attachment files by content hash (bytea), so every web server reaches them
+  sources         what was ingested, for ``minutes reindex``
+  state           a generation counter bumped by each committed batch (readers refresh caches on it)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import psycopg
+
+SCHEMA_VERSION_TABLE = "minutes_schema_version"
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    what: str
+    sql: str
+
+
+MIGRATIONS: list[Migration] = [
+    Migration(
+        1,
+        "tables for items, postings, statistics, attachments and sources",
+        """
+        CREATE TABLE municipalities (
+            muni smallint PRIMARY KEY,
+            name text NOT NULL UNIQUE
+        );
+        CREATE SEQUENCE items_docno_seq;
+        CREATE TABLE items (
+            muni smallint NOT NULL,
+            docno bigint NOT NULL DEFAULT nextval('items_docno_seq'),
+            id text NOT NULL,
+            meeting_id text NOT NULL,
+            access text NOT NULL,
+            kind text NOT NULL,
+            committee text NOT NULL,
+            year text NOT NULL,
+            date timestamp,
+            case_key text NOT NULL DEFAULT '',
+            topics text[] NOT NULL DEFAULT '{}',
+            stored jsonb NOT NULL,
+            lengths jsonb NOT NULL DEFAULT '{}',
+            PRIMARY KEY (muni, docno)
+        );
+        CREATE INDEX items_id ON items (id);
+        CREATE INDEX items_meeting ON items (meeting_id);
+        CREATE INDEX items_case ON items (case_key) WHERE case_key <> '';
+        CREATE INDEX items_date ON items (muni, date);
+        CREATE TABLE postings (
+            muni smallint NOT NULL,
+            field smallint NOT NULL,
+            term text NOT NULL,
+            docno bigint NOT NULL,
+            tf real NOT NULL,
+            len real NOT NULL,
+            positions integer[],
+            PRIMARY KEY (field, term, muni, docno)
+        );
+        ALTER TABLE postings ALTER COLUMN term SET STORAGE MAIN;
+        CREATE INDEX postings_doc ON postings (muni, docno);
+        CREATE TABLE term_stats (
+            muni smallint NOT NULL,
+            field smallint NOT NULL,
+            term text NOT NULL,
+            df integer NOT NULL,
+            cf double precision NOT NULL,
+            PRIMARY KEY (field, term, muni)
+        );
+        CREATE INDEX term_stats_prefix ON term_stats (field, term text_pattern_ops);
+        CREATE TABLE field_stats (
+            muni smallint NOT NULL,
+            field smallint NOT NULL,
+            docs bigint NOT NULL,
+            total_length double precision NOT NULL,
+            PRIMARY KEY (muni, field)
+        );
+        CREATE TABLE attachments (
+            muni smallint NOT NULL,
+            name text NOT NULL,
+            media_type text,
+            content bytea NOT NULL,
+            PRIMARY KEY (muni, name)
+        );
+        CREATE INDEX attachments_name ON attachments (name);
+        CREATE TABLE sources (
+            muni smallint NOT NULL DEFAULT 0,
+            source jsonb NOT NULL,
+            PRIMARY KEY (muni, source)
+        );
+        CREATE TABLE state (
+            muni smallint NOT NULL DEFAULT 0 PRIMARY KEY,
+            generation bigint NOT NULL,
+            profile text NOT NULL DEFAULT 'danish'
+        );
+        INSERT INTO state (muni, generation) VALUES (0, 0);
+        """,
+    ),
+]
+
+LATEST = MIGRATIONS[-1].version
+
+# Tables distributed by municipality under Citus, and the shared reference tables.
+DISTRIBUTED = ("items", "postings", "term_stats", "field_stats", "attachments", "sources")
+REFERENCE = ("municipalities", "state", SCHEMA_VERSION_TABLE)
+
+
+class SchemaError(RuntimeError):
+    """The database is not initialised, or is older/newer than this program (one line for the user)."""
+
+
+def current_version(conn: psycopg.Connection) -> int | None:
+    """The applied schema version, or None for a database ``minutes db init`` never touched."""
+    row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (SCHEMA_VERSION_TABLE,)).fetchone()
+    if not row or not row[0]:
+        return None
+    found = conn.execute(f"SELECT max(version) FROM {SCHEMA_VERSION_TABLE}").fetchone()
+    return int(found[0]) if found and found[0] is not None else 0
+
+
+def check(conn: psycopg.Connection, where: str) -> None:
+    """Refuse to work on a database whose schema is missing or not this program's."""
+    version = current_version(conn)
+    if version is None:
+        raise SchemaError(f"{where}: the database is not initialised; run: minutes db init --index {where}")
+    if version < LATEST:
+        raise SchemaError(
+            f"{where}: the database schema is version {version}, this program needs {LATEST}; "
+            f"run: minutes db init --index {where}"
+        )
+    if version > LATEST:
+        raise SchemaError(f"{where}: the database schema ({version}) is newer than this program ({LATEST}); upgrade it")
+
+
+@dataclass
+class InitReport:
+    before: int | None
+    after: int
+    applied: list[int]
+    citus: bool = False
+
+
+def init(conn: psycopg.Connection, citus: bool = False) -> InitReport:
+    """Create or upgrade the schema (idempotent); with ``citus``, distribute the tables."""
+    with conn.transaction():
+        # One initialiser at a time: a second ``db init`` waits, then finds nothing to do.
+        conn.execute("SELECT pg_advisory_xact_lock(7254811)")
+        before = current_version(conn)
+        if before is None:
+            conn.execute(
+                f"CREATE TABLE {SCHEMA_VERSION_TABLE} (version integer PRIMARY KEY, "
+                "what text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+        applied = []
+        for migration in MIGRATIONS:
+            if before is not None and migration.version <= before:
+                continue
+            conn.execute(migration.sql)  # type: ignore[arg-type]
+            conn.execute(
+                f"INSERT INTO {SCHEMA_VERSION_TABLE} (version, what) VALUES (%s, %s)",
+                (migration.version, migration.what),
+            )
+            applied.append(migration.version)
+    report = InitReport(before, LATEST, applied)
+    if citus:
+        distribute(conn)
+        report.citus = True
+    return report
+
+
+def distribute(conn: psycopg.Connection) -> None:
+    """Make the tables Citus tables: distributed by ``muni``, co-located; shared ones as reference tables.
+
+    Idempotent: tables Citus already knows are left alone.  Needs the ``citus`` extension
+    (preloaded on the coordinator and every worker, workers added with citus_add_node).
+    """
+    available = conn.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'citus'").fetchone()
+    if not available:
+        raise SchemaError("--citus: the citus extension is not installed on this server")
+    with conn.transaction():
+        conn.execute("CREATE EXTENSION IF NOT EXISTS citus")
+        known = {
+            str(row[0]) for row in conn.execute("SELECT logicalrelid::regclass::text FROM pg_dist_partition").fetchall()
+        }
+        for table in REFERENCE:
+            if table not in known:
+                conn.execute("SELECT create_reference_table(%s)", (table,))
+        for table in DISTRIBUTED:
+            if table not in known:
+                colocate = "items" if table != "items" else "default"
+                conn.execute(
+                    "SELECT create_distributed_table(%s, 'muni', colocate_with => %s)",
+                    (table, colocate),
+                )

@@ -1,0 +1,33 @@
+"""Relevance parity: the PostgreSQL engine ranks the judged queries as well as the embedded one.
+
+Both engines index the same inputs with the same Danish analysis; PostgreSQL computes
+BM25F from the term statistics it keeps.  Its MRR@10 and nDCG@10 must be within 0.02
+of the embedded engine's, overall and for each category of query.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from indexer.engines.postgres.server import LocalServer
+from tests.relevance.test_relevance_floor import _load_benchmark
+
+TOLERANCE = 0.02
+
+
+def test_postgres_ranks_within_two_hundredths_of_whoosh(
+    pg_server: LocalServer, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    bench = _load_benchmark()
+    url = pg_server.create_database("relevance")
+    whoosh, postgres = bench.run_engines(Path(tmp_path_factory.mktemp("parity")), url)
+    a, b = whoosh.overall(), postgres.overall()
+    assert b.queries == a.queries >= 80
+    assert abs(a.mrr - b.mrr) <= TOLERANCE, (a.mrr, b.mrr)
+    assert abs(a.ndcg - b.ndcg) <= TOLERANCE, (a.ndcg, b.ndcg)
+    for category, scores in whoosh.by_category().items():
+        other = postgres.by_category()[category]
+        assert abs(scores.mrr - other.mrr) <= TOLERANCE, (category, scores.mrr, other.mrr)
+        assert abs(scores.ndcg - other.ndcg) <= TOLERANCE, (category, scores.ndcg, other.ndcg)

@@ -1,0 +1,91 @@
+"""Bad parameters: control characters never reach XML or a page; values outside the documented
+form are named — as a notice on the HTML page, as a 400 for programs (JSON, Atom, CSV); a page past
+the end shows the last page; a 405 says what is allowed."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask.testing import FlaskClient
+from lxml import etree
+
+
+@pytest.mark.parametrize("route", ["/", "/feed.atom", "/export.csv", "/api/search", "/api/suggest", "/items/%05"])
+def test_control_characters_never_give_a_500(client: FlaskClient, route: str) -> None:
+    response = client.get(route + "?q=%05sundhed%1B&committee=%00")
+    assert response.status_code in (200, 400, 404), response.data[:200]
+
+
+def test_html_page_strips_control_characters_and_searches(client: FlaskClient) -> None:
+    plain = client.get("/?q=sundhed").get_data(as_text=True)
+    stripped = client.get("/?q=%05sund%1Bhed").get_data(as_text=True)
+    total = re.search(r"(\d+) resultat", plain)
+    assert total and total.group(0) in stripped
+    assert "\x05" not in stripped and "\x1b" not in stripped
+
+
+def test_feed_refuses_control_characters_by_name(client: FlaskClient) -> None:
+    response = client.get("/feed.atom?q=%05")
+    assert response.status_code == 400
+    assert "«q»" in response.get_data(as_text=True)
+    ok = client.get("/feed.atom?q=sundhed")
+    etree.fromstring(ok.data)  # well-formed
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ("sort=bogus", "bogus"),
+        ("year=abc", "abc"),
+        ("type=foo", "foo"),
+        ("to=null", "null"),
+        ("from=2016-13-01", "2016-13-01"),
+        ("page=true&page=true", "«page»"),
+        ("page=0", "«0»"),
+    ],
+)
+def test_unusable_values_are_named(client: FlaskClient, query: str, named: str) -> None:
+    api = client.get("/api/search?q=sundhed&" + query)
+    assert api.status_code == 400
+    assert named in api.get_json()["error"]
+    assert client.get("/export.csv?q=sundhed&" + query).status_code == 400
+    page = client.get("/?q=sundhed&" + query)
+    assert page.status_code == 200
+    notices = re.findall(r'<p class="notice" role="status">(.*?)</p>', page.get_data(as_text=True))
+    assert any(named in n for n in notices), notices
+
+
+def test_long_query_and_per_page_are_named(client: FlaskClient) -> None:
+    page = client.get("/?q=" + "sundhed+" * 80 + "&per_page=50").get_data(as_text=True)
+    assert "afkortet til de første 500 tegn" in page
+    assert "Antal pr. side kan ikke vælges" in page
+    api = client.get("/api/search?q=sundhed&per_page=50").get_json()
+    assert any("Antal pr. side" in n for n in api["notices"])
+
+
+def test_empty_form_fields_are_no_news(client: FlaskClient) -> None:
+    """The search form sends its date fields empty: no notice, and the API accepts them too."""
+    page = client.get("/?q=sundhed&from=&to=").get_data(as_text=True)
+    assert 'class="notice"' not in page
+    assert client.get("/api/search?q=sundhed&from=&to=").status_code == 200
+
+
+def test_page_past_the_end_shows_the_last_page(client: FlaskClient) -> None:
+    first = client.get("/api/search?q=sundhed").get_json()
+    assert first["pages"] >= 2
+    late = client.get("/api/search?q=sundhed&page=999").get_json()
+    assert late["page"] == first["pages"]
+    assert late["results"]
+    assert late["links"]["next"] is None
+    assert "998" not in late["links"]["prev"]
+    html = client.get("/?q=sundhed&page=999").get_data(as_text=True)
+    assert f"Side 999 findes ikke; her er den sidste side, {first['pages']}." in html
+    assert "page=998" not in html
+
+
+def test_405_names_the_allowed_methods(client: FlaskClient) -> None:
+    for route in ("/api/search", "/", "/feed.atom"):
+        response = client.post(route)
+        assert response.status_code == 405
+        assert "GET" in response.headers["Allow"]

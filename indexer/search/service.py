@@ -352,20 +352,7 @@ class SearchService:
                 )
                 for hit in results[start:limit]
             ]
-        response = SearchResponse(request, total, hits, self._facets(counts, request))
-        if request.q and total and _plain_words(request.q):
-            response.suggestion = self.did_you_mean(request.q, misspelt_only=True)
-        elif request.q and not total:
-            response.suggestion = self.did_you_mean(request.q)
-            if response.suggestion and not request.literal and _plain_words(request.q):
-                # Nothing for what was typed, something for the correction: show that,
-                # and say so (the user can still insist on the typed words).
-                corrected = self.search(replace(request, q=response.suggestion, literal=True))
-                if corrected.total:
-                    corrected.corrected_from = request.q
-                    corrected.suggestion = None
-                    return corrected
-        return response
+        return self.with_suggestion(SearchResponse(request, total, hits, self._facets(counts, request)))
 
     def _context(self, searcher: Any) -> _SearcherContext:
         """Caches for one state of the index (open documents, facet columns), shared by
@@ -620,30 +607,47 @@ class SearchService:
         only corrected when it is no Danish word form at all ("budgett"), so a correct
         inflection that merely is not written in the index is never "corrected".
         """
-        searcher = self.searcher()
         words = re.findall(r"\w+", text.lower())
         if not words or len(words) > 8:
             return None
-        corrector = searcher.corrector("exact")
         changed = False
         out = []
         for word in words:
             if len(word) < 4 or self._has_open_hit("exact", word) or (misspelt_only and _is_word_form(word)):
                 out.append(word)
                 continue
-            # Suggestions share the first letter: the vocabulary is walked from that
-            # letter only (a whole-vocabulary walk costs seconds on a large index).
-            suggested = corrector.suggest(word, limit=5, maxdist=2, prefix=1)
-            candidates = [c for c in suggested if self._has_open_hit("exact", c)]
+            candidates = self._corrections(word)
             if candidates:
                 out.append(candidates[0])
                 changed = True
             else:
                 out.append(word)
-        suggestion = " ".join(out)
-        if not changed:
-            return None
-        return suggestion
+        return " ".join(out) if changed else None
+
+    def _corrections(self, word: str) -> list[str]:
+        """Open words within two edits of ``word``, best first."""
+        # Suggestions share the first letter: the vocabulary is walked from that
+        # letter only (a whole-vocabulary walk costs seconds on a large index).
+        suggested = self.searcher().corrector("exact").suggest(word, limit=5, maxdist=2, prefix=1)
+        return [c for c in suggested if self._has_open_hit("exact", c)]
+
+    def with_suggestion(self, response: SearchResponse) -> SearchResponse:
+        """ "Mente du" for a response; when the typed words found nothing and the
+        correction finds something, the correction's response (``corrected_from`` set)."""
+        request = response.request
+        if request.q and response.total and _plain_words(request.q):
+            response.suggestion = self.did_you_mean(request.q, misspelt_only=True)
+        elif request.q and not response.total:
+            response.suggestion = self.did_you_mean(request.q)
+            if response.suggestion and not request.literal and _plain_words(request.q):
+                # Nothing for what was typed, something for the correction: show that,
+                # and say so (the user can still insist on the typed words).
+                corrected = self.search(replace(request, q=response.suggestion, literal=True))
+                if corrected.total:
+                    corrected.corrected_from = request.q
+                    corrected.suggestion = None
+                    return corrected
+        return response
 
     def suggest(self, prefix: str, limit: int = 8) -> list[dict[str, str]]:
         """Autocomplete: committee names and words from open items, most frequent first."""

@@ -87,10 +87,7 @@ class PostgresSearchService(SearchService):
             self._result(hit.stored, hit.score, hit.matched_terms, highlight_terms=bool(request.q))
             for hit in result.hits
         ]
-        response = SearchResponse(request, result.total, hits, self._facets(result.counts, request))
-        if request.q and not result.total:
-            response.suggestion = self.did_you_mean(request.q)
-        return response
+        return self.with_suggestion(SearchResponse(request, result.total, hits, self._facets(result.counts, request)))
 
     def iter_summaries(self, request: SearchRequest, limit: int) -> tuple[int, list[dict[str, Any]]]:
         request = request.normalised()
@@ -171,23 +168,8 @@ class PostgresSearchService(SearchService):
     def _has_open_hit(self, fieldname: str, term: str) -> bool:
         return self.engine.has_term(fieldname, term)
 
-    def did_you_mean(self, text: str) -> str | None:
-        words = re.findall(r"\w+", text.lower())
-        if not words or len(words) > 8:
-            return None
-        changed = False
-        out = []
-        for word in words:
-            if len(word) < 4 or self._has_open_hit("exact", word):
-                out.append(word)
-                continue
-            candidates = self.engine.similar_terms("exact", word, maxdist=2, limit=5)
-            if candidates:
-                out.append(candidates[0])
-                changed = True
-            else:
-                out.append(word)
-        return " ".join(out) if changed else None
+    def _corrections(self, word: str) -> list[str]:
+        return list(self.engine.similar_terms("exact", word, maxdist=2, limit=5))
 
     def suggest(self, prefix: str, limit: int = 8) -> list[dict[str, str]]:
         prefix = (prefix or "").strip().lower()

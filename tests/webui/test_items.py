@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from tests.conftest import SAMPLES
 
 from .conftest import CASE_NUMBER, CLOSED_ATTACHMENT_WORD, XSS_TITLE
+from .test_search import api
 
 
 def find_id(client: FlaskClient, q: str, title: str) -> str:
@@ -132,3 +133,14 @@ def test_section_html_is_shown_sanitised(client: FlaskClient) -> None:
     assert "<script>" not in body and "onerror" not in body and "javascript:" not in body
     assert "&lt;script&gt;alert(&#34;titel&#34;)&lt;/script&gt; Vejbump" in body or "&lt;script&gt;" in body
     assert re.search(r"<h1>&lt;script&gt;", body)
+
+
+def test_similar_items_share_the_subject_or_are_not_shown(client: FlaskClient) -> None:
+    """The social-media guide has no neighbour on its subject in the demo: it shows none.
+    A local plan's neighbours are local plans."""
+    seed = api(client, "/api/search?q=sociale+medier+arbejdsmæssig")["results"][0]
+    assert seed["title"] == "Sociale medier i arbejdsmæssig sammenhæng"
+    assert api(client, f"/api/items/{seed['id']}")["similar"] == []
+    plan = api(client, "/api/search?q=lokalplan+1221")["results"][0]
+    similar = api(client, f"/api/items/{plan['id']}")["similar"]
+    assert similar and all("lokalplan" in s["title"].lower() for s in similar)

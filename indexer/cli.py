@@ -376,6 +376,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         threads=args.threads,
         read_replica=getattr(args, "read_replica", None),
+        log_queries=False if args.no_query_log else None,
     )
 
 
@@ -502,6 +503,11 @@ def build_parser() -> argparse.ArgumentParser:
             help="server threads (default 4: searches are CPU-bound, more threads only queue)",
         )
         p.add_argument("--read-replica", help="postgresql:// URL of a read replica to answer searches")
+        p.add_argument(
+            "--no-query-log",
+            action="store_true",
+            help="log paths without query strings (searches can carry personal data)",
+        )
         if name == "demo":
             p.add_argument("--no-serve", action="store_true", help="build and print a sample search, then stop")
             p.set_defaults(index=Path(os.environ.get(ENV_INDEX) or DEMO_INDEX))

@@ -322,6 +322,41 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+ENV_CONTACT = "MINUTES_HARVEST_CONTACT"
+
+
+def cmd_harvest(args: argparse.Namespace) -> int:
+    from indexer.harvest.client import HarvestError, Politeness
+    from indexer.harvest.firstagenda import HarvestOptions, harvest
+
+    contact = args.contact or os.environ.get(ENV_CONTACT, "").strip()
+    if not contact:
+        sys.stderr.write(
+            f"error: say who runs this harvest: --contact or ${ENV_CONTACT} (an e-mail address or URL the "
+            "portal's operators can reach you at; it goes in the User-Agent)\n"
+        )
+        return 2
+    politeness = Politeness(contact=contact, rate=args.rate, concurrency=args.concurrency, retries=args.retries)
+    options = HarvestOptions(
+        since=parse_iso_date(args.since),
+        committees=list(args.committee or []),
+        municipality=args.municipality,
+        attachments=not args.no_attachments,
+        extract_text=not args.no_text,
+    )
+    try:
+        summary = harvest(args.url, args.index, politeness, options)
+    except (HarvestError, ValueError) as exc:
+        sys.stderr.write(f"error: {exc}; nothing indexed before was changed\n")
+        return 2
+    print(summary.line())
+    if summary.ingest.items_added or summary.ingest.items_updated:
+        print_summary(summary.ingest, sys.stdout, sys.stderr)
+    for problem in summary.problems:
+        sys.stderr.write(f"failed: {problem}\n")
+    return 1 if summary.failed or summary.attachments_failed else 0
+
+
 def cmd_reindex(args: argparse.Namespace) -> int:
     from indexer.engines.postgres.cli import reindex_database
 
@@ -453,6 +488,20 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"items per committed batch (default: $MINUTES_BATCH_SIZE or {DEFAULT_BATCH_SIZE}); a crash loses at most one batch",
     )
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("harvest", help="fetch a FirstAgenda portal's meetings and index them (incremental)")
+    p.add_argument("url", help="the portal, e.g. https://dagsordener.greve.dk")
+    index_option(p)
+    p.add_argument("--since", help="only meetings on or after this date (YYYY-MM-DD)")
+    p.add_argument("--committee", action="append", help="only this committee (repeatable)")
+    p.add_argument("--municipality", help="municipality (default: from the portal's host name)")
+    p.add_argument("--contact", help=f"operator contact for the User-Agent (default: ${ENV_CONTACT})")
+    p.add_argument("--rate", type=float, default=1.0, help="requests per second at most (default 1)")
+    p.add_argument("--concurrency", type=int, choices=[1, 2], default=2, help="requests in flight at most (default 2)")
+    p.add_argument("--retries", type=int, default=4, help="retries of a 5xx or timed-out request (default 4)")
+    p.add_argument("--no-attachments", action="store_true", help="do not download attachments")
+    p.add_argument("--no-text", action="store_true", help="do not extract attachment text")
+    p.set_defaults(func=cmd_harvest)
 
     p = sub.add_parser("search", help="search the index")
     p.add_argument("query", nargs="*")

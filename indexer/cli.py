@@ -343,6 +343,7 @@ def cmd_harvest(args: argparse.Namespace) -> int:
         municipality=args.municipality,
         attachments=not args.no_attachments,
         extract_text=not args.no_text,
+        batch_items=max(1, args.batch_size),
     )
     try:
         summary = harvest(args.url, args.index, politeness, options)
@@ -501,6 +502,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--retries", type=int, default=4, help="retries of a 5xx or timed-out request (default 4)")
     p.add_argument("--no-attachments", action="store_true", help="do not download attachments")
     p.add_argument("--no-text", action="store_true", help="do not extract attachment text")
+    p.add_argument(
+        "--batch-size",
+        type=int,
+        default=1000,
+        help="items per committed batch (default 1000); a kill loses at most one",
+    )
     p.set_defaults(func=cmd_harvest)
 
     p = sub.add_parser("search", help="search the index")

@@ -37,10 +37,10 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
+from indexer.engines.whoosh.index import IngestSummary, MinutesIndex
 from indexer.formats import IngestContext
 from indexer.formats.firstagenda import committee_name, is_closed_caption, municipality_from_host
 from indexer.harvest.client import HarvestError, Politeness, PortalClient
-from indexer.index import IngestSummary, MinutesIndex
 
 LIST_PATH = "/api/agenda/udvalgsliste"
 MEETING_PATH = "/api/agenda/dagsorden/{id}"

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from indexer.cli import ingest
+from indexer.engines.whoosh.index import IngestSummary, MinutesIndex
 from indexer.formats import IngestContext
 from indexer.harvest.client import Politeness
 from indexer.harvest.firstagenda import HarvestOptions, HarvestSummary, harvest
-from indexer.index import IngestSummary, MinutesIndex
 from tests.harvest.portal import GREVE
 
 CONTACT = "harvest-tests@example.invalid"

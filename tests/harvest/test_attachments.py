@@ -12,7 +12,7 @@ import pytest
 
 from indexer.attachments import extract_text
 from indexer.formats import IngestContext
-from indexer.search import SearchRequest, SearchService
+from indexer.search.service import SearchRequest, SearchService
 from tests.harvest.helpers import documents, dump, fast, ingest_directly, meeting_id_of, run
 from tests.harvest.portal import Portal
 

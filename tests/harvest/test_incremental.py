@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from indexer.formats import IngestContext
-from indexer.search import SearchRequest, SearchService
+from indexer.search.service import SearchRequest, SearchService
 from tests.harvest.helpers import documents, dump, ingest_directly, meeting_id_of, run, subset
 from tests.harvest.portal import Portal
 

@@ -4,6 +4,7 @@ what robots.txt allows."""
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -58,7 +59,7 @@ def test_requests_start_no_faster_than_the_rate(portal: Portal, tmp_path: Path) 
     assert len(starts) == 3 + 4  # robots.txt, front page, committee list, four meetings
     # The client spaces starts exactly; the server sees them through thread scheduling, so allow jitter.
     assert starts[-1] - starts[0] >= 6 * 0.1 * 0.95
-    assert min(b - a for a, b in zip(starts, starts[1:], strict=False)) >= 0.06
+    assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.06
 
 
 def test_robots_crawl_delay_slows_the_harvest_down(portal: Portal, tmp_path: Path) -> None:
@@ -67,12 +68,12 @@ def test_robots_crawl_delay_slows_the_harvest_down(portal: Portal, tmp_path: Pat
     starts = sorted(h.started for h in portal.hits)
     after_robots = starts[1:]
     assert after_robots[-1] - after_robots[0] >= 5 * 0.2 * 0.95
-    assert min(b - a for a, b in zip(after_robots, after_robots[1:], strict=False)) >= 0.15
+    assert min(b - a for a, b in itertools.pairwise(after_robots)) >= 0.15
 
 
 def test_robots_disallow_is_honoured(portal: Portal, tmp_path: Path) -> None:
     portal.robots = "User-agent: *\nDisallow: /api/\n"
-    with pytest.raises(HarvestError, match="robots.txt disallows it"):
+    with pytest.raises(HarvestError, match=r"robots\.txt disallows it"):
         run(_base(portal), tmp_path / "ix")
     assert [h.path for h in portal.hits] == ["/robots.txt"]
 

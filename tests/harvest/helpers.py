@@ -20,7 +20,7 @@ CONTACT = "harvest-tests@example.invalid"
 
 def fast(**changes: Any) -> Politeness:
     """Politeness for loopback tests: no rate limit, quick backoff and timeouts."""
-    settings: dict[str, Any] = {"contact": CONTACT, "rate": 0, "backoff": 0.001, "timeout": 1.0, "retries": 2}
+    settings: dict[str, Any] = {"contact": CONTACT, "rate": 0, "backoff": 0.001, "timeout": 5.0, "retries": 2}
     settings.update(changes)
     return Politeness(**settings)
 

@@ -67,6 +67,7 @@ class Portal:
         self._server: ThreadingHTTPServer | None = None
         self.pdf_bytes = {p: p.read_bytes() for p in SAMPLE_PDFS}
         self.bilag_ids = self._bilag_ids()
+        self._list: bytes | None = None
 
     # -- control -----------------------------------------------------------------
 
@@ -102,6 +103,7 @@ class Portal:
         self.documents[ident] = json.dumps(document, ensure_ascii=False).encode("utf-8")
         self.modified[ident] += 3600
         self.bilag_ids = self._bilag_ids()
+        self._list = None
 
     def _bilag_ids(self) -> set[str]:
         return {
@@ -112,6 +114,11 @@ class Portal:
         }
 
     def committee_list(self) -> bytes:
+        if self._list is None:
+            self._list = self._build_list()
+        return self._list
+
+    def _build_list(self) -> bytes:
         committees: dict[str, dict[str, Any]] = {}
         for data in self.documents.values():
             document = json.loads(data)

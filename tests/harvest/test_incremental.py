@@ -7,16 +7,19 @@ run fetches only it.
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from collections.abc import Iterator
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
 
+from indexer.cli import main
 from indexer.formats import IngestContext
 from indexer.search.service import SearchRequest, SearchService
-from tests.harvest.helpers import documents, dump, ingest_directly, meeting_id_of, run, subset
+from tests.harvest.helpers import documents, dump, fast, ingest_directly, meeting_id_of, run, subset
 from tests.harvest.portal import Portal
 
 ALL = documents()
@@ -101,13 +104,13 @@ def test_all_189_meetings_harvest_to_the_same_index_as_direct_ingest(tmp_path: P
     base = portal.start()
     try:
         ingest_directly(ALL, tmp_path / "direct")
-        first = run(base, tmp_path / "ix")
+        first = run(base, tmp_path / "ix", fast(timeout=10.0))
         assert (first.meetings_seen, first.new, first.failed) == (189, 189, 0)
         harvested = dump(tmp_path / "ix")
         assert len(harvested) == 2991
         assert sum(1 for d in harvested.values() if d["access"] == "closed") == 216
         assert harvested == dump(tmp_path / "direct")
-        second = run(base, tmp_path / "ix")
+        second = run(base, tmp_path / "ix", fast(timeout=10.0))
         assert (second.unchanged, second.ingest.items_added, second.ingest.items_updated) == (189, 0, 0)
     finally:
         portal.stop()
@@ -175,3 +178,8 @@ def test_stored_documents_hold_no_closed_content_and_reindex_reads_them(tmp_path
     assert len(stored) == 1
     ingest_directly(stored, tmp_path / "ix2", IngestContext())
     assert dump(tmp_path / "ix2") == dump(root)
+    # And `minutes reindex` rebuilds the harvested index from them.
+    before = dump(root)
+    with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
+        assert main(["reindex", "--index", str(root)]) == 0
+    assert dump(root) == before

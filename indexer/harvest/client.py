@@ -31,9 +31,10 @@ SESSION_PATH = "/"
 class HarvestError(Exception):
     """A request that could not be answered usefully; the message names the URL."""
 
-    def __init__(self, url: str, problem: str) -> None:
+    def __init__(self, url: str, problem: str, lasting: bool = False) -> None:
         self.url = url
         self.problem = problem
+        self.lasting = lasting  # asking again will not help (robots.txt, a size limit)
         super().__init__(f"{url}: {problem}")
 
 
@@ -170,7 +171,7 @@ class PortalClient:
         """GET with validators; 304 comes back as ``status=304`` with no body."""
         url = self.url(path)
         if not self.allowed(url):
-            raise HarvestError(url, "robots.txt disallows it")
+            raise HarvestError(url, "robots.txt disallows it", lasting=True)
         if not self._session:
             self.open_session()
         headers = {}
@@ -204,7 +205,7 @@ class PortalClient:
         """A file, streamed, within the size and time limits; anything past them is an error."""
         url = self.url(path)
         if not self.allowed(url):
-            raise HarvestError(url, "robots.txt disallows it")
+            raise HarvestError(url, "robots.txt disallows it", lasting=True)
         if not self._session:
             self.open_session()
         limit = max_bytes if max_bytes is not None else self.politeness.max_attachment_bytes
@@ -222,13 +223,15 @@ class PortalClient:
                             raise HarvestError(url, f"HTTP {answer.status_code}")
                         declared = answer.headers.get("content-length")
                         if declared and declared.isdigit() and int(declared) > limit:
-                            raise HarvestError(url, f"{int(declared):,} bytes, over the {limit:,}-byte limit")
+                            raise HarvestError(
+                                url, f"{int(declared):,} bytes, over the {limit:,}-byte limit", lasting=True
+                            )
                         chunks: list[bytes] = []
                         size = 0
                         for chunk in answer.iter_bytes():
                             size += len(chunk)
                             if size > limit:
-                                raise HarvestError(url, f"over the {limit:,}-byte limit")
+                                raise HarvestError(url, f"over the {limit:,}-byte limit", lasting=True)
                             if time.monotonic() > deadline:
                                 raise HarvestError(url, f"took over {self.politeness.attachment_seconds:g} s")
                             chunks.append(chunk)

@@ -348,16 +348,17 @@ class Harvester:
         from indexer.cli import ingest  # the same ingest path as `minutes ingest` (imported late: cli imports us)
 
         to_ingest = [f for f in batch if f.status in ("new", "changed")]
+        retry_later: set[str] = set()  # attachments whose download may succeed another time
         if self.options.attachments:
-            wanted = [
-                str(b.get("Id"))
-                for f in to_ingest
-                for p in (f.document or {}).get("Dagsordenpunkter", [])
-                for b in p.get("Bilag") or []
-                if isinstance(b, dict) and _SAFE_ID.match(str(b.get("Id") or "")) and _has_pdf(b)
+            wanted = {f.listed.id: _pdf_ids(f.document or {}) for f in to_ingest}
+            missing = [
+                i
+                for i in dict.fromkeys(x for ids in wanted.values() for x in ids)
+                if not (self.bilag_dir / f"{i}.pdf").is_file()
             ]
-            missing = [i for i in dict.fromkeys(wanted) if not (self.bilag_dir / f"{i}.pdf").is_file()]
-            list(pool.map(self._download, missing))
+            outcomes = dict(zip(missing, pool.map(self._download, missing), strict=True))
+            failed_now = {i for i, outcome in outcomes.items() if outcome == "retry"}
+            retry_later = {m for m, ids in wanted.items() if failed_now.intersection(ids)}
         paths = []
         for fetched in batch:
             target = self.meetings_dir / f"{fetched.listed.id}.json"
@@ -385,16 +386,19 @@ class Harvester:
                 self.summary.changed += 1
             else:
                 self.summary.unchanged += 1
+            incomplete = fetched.listed.id in retry_later
             state["meetings"][fetched.listed.id] = {
                 "committee": fetched.listed.committee,
                 "date": fetched.listed.day.isoformat() if fetched.listed.day else None,
-                "etag": fetched.etag,
-                "last_modified": fetched.last_modified,
-                "digest": fetched.digest,
+                # A meeting indexed without some attachment is asked for again in full next time.
+                "etag": None if incomplete else fetched.etag,
+                "last_modified": None if incomplete else fetched.last_modified,
+                "digest": "" if incomplete else fetched.digest,
             }
         save_state(self.folder, state)
 
-    def _download(self, ident: str) -> None:
+    def _download(self, ident: str) -> str:
+        """``ok``, ``retry`` (a failure another run may not meet) or ``lasting``."""
         target = self.bilag_dir / f"{ident}.pdf"
         try:
             data = self.client.download(ATTACHMENT_PATH.format(id=ident))
@@ -403,12 +407,24 @@ class Harvester:
         except HarvestError as exc:
             self.summary.attachments_failed += 1
             self._problem(str(exc))
-            return
+            return "lasting" if exc.lasting else "retry"
         _atomic_write(target, data)
         self.summary.attachments_downloaded += 1
+        return "ok"
 
     def _problem(self, text: str) -> None:
         self.summary.problems.append(text)
+
+
+def _pdf_ids(document: dict[str, Any]) -> list[str]:
+    """Attachment ids of a (redacted) document that the portal has as PDF: open items' only."""
+    return [
+        str(b.get("Id"))
+        for p in document.get("Dagsordenpunkter", [])
+        if isinstance(p, dict)
+        for b in p.get("Bilag") or []
+        if isinstance(b, dict) and _SAFE_ID.match(str(b.get("Id") or "")) and _has_pdf(b)
+    ]
 
 
 def _has_pdf(enclosure: dict[str, Any]) -> bool:

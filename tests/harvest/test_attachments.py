@@ -109,12 +109,19 @@ def test_attachment_over_the_size_limit_is_skipped_and_reported(portal: Portal, 
     assert sum(len(d["doc"]["attachments"]) for d in docs) == 10  # titles and links kept, no file
 
 
-@pytest.mark.parametrize("fault", ["html", "500", "empty"])
-def test_broken_attachment_answer_is_reported_by_url(portal: Portal, tmp_path: Path, fault: str) -> None:
+@pytest.mark.parametrize(("fault", "times"), [("html", 1), ("500", 3), ("empty", 1)])  # 500: every attempt
+def test_broken_attachment_answer_is_reported_by_url(portal: Portal, tmp_path: Path, fault: str, times: int) -> None:
     ident = _bilag(MEETINGS)[0]
-    portal.fault(f"/vis/pdf/bilag/{ident}", *([fault] * 3))
+    portal.fault(f"/vis/pdf/bilag/{ident}", *([fault] * times))
     summary = run(_base(portal), tmp_path / "ix", attachments=True)
     assert (summary.attachments_downloaded, summary.attachments_failed) == (9, 1)
     [problem] = summary.problems
     assert problem.startswith(f"{_base(portal)}/vis/pdf/bilag/{ident}: ")
     assert not list((tmp_path / "ix" / "harvest").rglob(f"bilag/{ident}.pdf"))
+    # The portal recovers: the next run asks for that meeting in full, fetches the one file and indexes it.
+    again = run(_base(portal), tmp_path / "ix", attachments=True)
+    assert (again.attachments_downloaded, again.attachments_failed, again.changed, again.unchanged) == (1, 0, 1, 1)
+    docs = [d for d in dump(tmp_path / "ix").values() if d["access"] == "open"]
+    assert sum(1 for d in docs for a in d["doc"]["attachments"] if a["has_text"]) == 10
+    third = run(_base(portal), tmp_path / "ix", attachments=True)
+    assert (third.unchanged, third.attachments_downloaded) == (2, 0)

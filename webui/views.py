@@ -12,6 +12,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -115,6 +116,8 @@ def search() -> str:
         "feed_url": url_for("views.feed", **search_args(req, page=None, sort=None)),
         "csv_url": url_for("views.export_csv", **search_args(req, page=None)),
         "excel_url": url_for("views.export_excel", **search_args(req, page=None)),
+        # an item opened from here carries the search, so its "Søgning" link leads back to it
+        "item_suffix": ("?" + urlencode(search_args(req), doseq=True)) if args else "",
     }
     return render_template("search.html", page=page)
 
@@ -138,8 +141,11 @@ def item(item_id: str) -> str:
                 "closed": entry["access"] != "open",
             }
         )
+    back = search_args(parse_search_args(request.args).request)
     page = {
         "id": item_id,
+        "search_url": url_for("views.search", **back),
+        "search_query": request.args.get("q", "").strip()[:80],
         "title": data["title"] or "(uden titel)",
         "committee": data["committee"],
         "municipality": data["municipality"],

@@ -203,6 +203,17 @@ def source_document(item_id: str) -> Response:
     path, source_url, meta = search.source_document_file(item_id)
     if meta is None:
         abort(404)
+    stored = getattr(search, "source_document_bytes", None)
+    found = stored(item_id) if stored is not None else None
+    if found is not None:  # the archive is in the database (PostgreSQL engine)
+        content, media_type = found
+        suffix = Path(meta.get("archive_name") or "").suffix
+        return send_file(
+            io.BytesIO(content),
+            mimetype=meta.get("media_type") or media_type or "application/octet-stream",
+            download_name=download_name(meta.get("title") or "moededokument", suffix),
+            max_age=86400,
+        )
     if path is not None:
         resolved = Path(path).resolve()
         if resolved.is_file() and resolved.is_relative_to(search.index.archive_dir.resolve()):

@@ -191,7 +191,7 @@ def test_cli_search_reads_the_database(both, capsys: pytest.CaptureFixture[str])
 def test_whole_meeting_documents_come_from_the_database(both) -> None:  # type: ignore[no-untyped-def]
     from webui import create_app
 
-    whoosh, postgres, url = both
+    whoosh, _, url = both
     client = create_app({"INDEX_DIR": url, "TESTING": True}).test_client()
     served = 0
     for hit in whoosh.search(SearchRequest(q="", per_page=100)).results:

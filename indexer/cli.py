@@ -363,7 +363,7 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 
     if (done := reindex_database(args)) is not None:
         return done
-    index = MinutesIndex.open_or_create(args.index)
+    index = MinutesIndex.open_or_create(args.index, require_current_format=False)  # an older format is rebuilt
     sources = index.sources()
     if not sources:
         sys.stderr.write(f"{args.index}: no recorded sources to rebuild from; ingest something first\n")

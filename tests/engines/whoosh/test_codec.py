@@ -26,10 +26,10 @@ from indexer.engines.whoosh.codec import (
     read_term,
     segment_format,
 )
-from indexer.index import INDEX_NAME, IndexOutdated, MinutesIndex, build_schema, minutes_codec
-from indexer.search import SearchRequest, SearchService
+from indexer.engines.whoosh.index import INDEX_NAME, IndexOutdated, MinutesIndex, build_schema, minutes_codec
+from indexer.search.service import SearchRequest, SearchService
 from tests.conftest import CORPUS_CSV, SEED
-from tests.index.helpers import NORDDJURS, quiet_ingest
+from tests.helpers import NORDDJURS, quiet_ingest
 
 
 @pytest.fixture(scope="module")

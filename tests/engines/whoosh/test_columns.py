@@ -15,10 +15,10 @@ import pytest
 from whoosh.query import Term
 
 from indexer.engines.whoosh.columns import load_columns
-from indexer.index import FACET_COLUMNS
-from indexer.search import SearchRequest, SearchService
+from indexer.engines.whoosh.index import FACET_COLUMNS
+from indexer.search.service import SearchRequest, SearchService
 from tests.conftest import CORPUS_CSV
-from tests.index.helpers import NORDDJURS, closed_copy, quiet_ingest, seed_meeting, write_jsonl
+from tests.helpers import NORDDJURS, closed_copy, quiet_ingest, seed_meeting, write_jsonl
 
 
 @pytest.fixture(scope="module")

@@ -413,6 +413,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         threads=args.threads,
         read_replica=getattr(args, "read_replica", None),
         log_queries=False if args.no_query_log else None,
+        workers=max(1, getattr(args, "workers", 1) or 1),
     )
 
 
@@ -563,6 +564,12 @@ def build_parser() -> argparse.ArgumentParser:
             "--no-query-log",
             action="store_true",
             help="log paths without query strings (searches can carry personal data)",
+        )
+        p.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="server processes sharing one socket and the memory-mapped index (default 1; up to one per core)",
         )
         if name == "demo":
             p.add_argument("--no-serve", action="store_true", help="build and print a sample search, then stop")

@@ -188,25 +188,92 @@ def serve(
     threads: int = 8,
     read_replica: str | None = None,
     log_queries: bool | None = None,
+    workers: int = 1,
 ) -> int:
-    """Run the app on waitress, the production WSGI server; the access log goes to standard error."""
+    """Run the app on waitress, the production WSGI server; the access log goes to standard error.
+
+    With ``workers`` > 1 the listening socket is opened once and that many processes
+    are forked to accept on it (pre-fork): a Python process answers one search at a
+    time per core, so more processes is how more cores are used.  Each worker opens
+    its own searchers (Whoosh's file handles must not be shared across processes);
+    the index's memory-mapped postings and columns are shared through the operating
+    system's page cache, read-only.
+    """
     import waitress
+
+    from indexer.engines.whoosh.index import _warm_analysis
 
     raise_open_file_limit()
     config: dict[str, Any] = {"INDEX_DIR": str(index_dir), "READ_REPLICA": read_replica}
     if log_queries is not None:
         config["ACCESS_LOG_QUERIES"] = log_queries
-    app = create_app(config)
     if not access_log.handlers:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(message)s"))
         access_log.addHandler(handler)
         access_log.setLevel(logging.INFO)
         access_log.propagate = False
+    _warm_analysis()  # the Danish dictionaries load before the first request, not during it
     print(f"minutes-search: serving {index_dir} on http://{host}:{port}/", flush=True)
-    # poll(), not select(): a large index keeps a file open per segment file, and
-    # select() fails outright once a socket's number passes 1024.
-    waitress.serve(app, host=host, port=port, threads=threads, ident="minutes-search", asyncore_use_poll=True)
+    if workers <= 1:
+        app = create_app(config)
+        # poll(), not select(): a large index keeps a file open per segment file, and
+        # select() fails outright once a socket's number passes 1024.
+        waitress.serve(app, host=host, port=port, threads=threads, ident="minutes-search", asyncore_use_poll=True)
+        return 0
+    return _serve_prefork(config, host, port, threads, workers)
+
+
+def _serve_prefork(config: dict[str, Any], host: str, port: int, threads: int, workers: int) -> int:
+    """The parent binds, warms what every worker shares, forks, and restarts a worker that dies."""
+    import signal
+    import socket
+
+    import waitress
+
+    listener = socket.create_server((host, port), reuse_port=False, backlog=1024)
+    listener.set_inheritable(True)  # the dictionaries were loaded above: shared copy-on-write
+    children: set[int] = set()
+    stopping = False
+
+    def start_worker() -> None:
+        pid = os.fork()
+        if pid == 0:  # the worker
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            try:
+                app = create_app(config)
+                waitress.serve(app, sockets=[listener], threads=threads, ident="minutes-search", asyncore_use_poll=True)
+            finally:
+                os._exit(0)
+        children.add(pid)
+
+    def stop(signum: int, _frame: Any) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in list(children):
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                children.discard(pid)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for _ in range(workers):
+        start_worker()
+    log.info("minutes-search: %d worker processes", workers)
+    while children:
+        try:
+            pid, _status = os.wait()
+        except ChildProcessError:
+            break
+        except InterruptedError:
+            continue
+        children.discard(pid)
+        if not stopping:
+            log.warning("worker %d ended; starting another", pid)
+            start_worker()
+    listener.close()
     return 0
 
 

@@ -46,13 +46,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PerDocWriter, W3TermInfo, W3TermsReader
+from whoosh.codec.base import OutOfOrderError
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3FieldWriter, W3PerDocWriter, W3TermInfo, W3TermsReader
 from whoosh.formats import Format, Positions
 from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.reading import TermNotFound
 from whoosh.system import emptybytes
+from whoosh.util.numeric import byte_to_length
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 1  # raise on any change to the files below or to ArrayPositions
 MAGIC = b"MSP1"
 _HEADER = struct.Struct(
     "<4sIBBBBBxxxQQ"
@@ -82,6 +84,31 @@ def _width(maximum: int) -> int:
 def _narrow(values: np.ndarray) -> tuple[int, bytes]:
     width = _width(int(values.max()) if len(values) else 0)
     return width, values.astype(_UNSIGNED[width]).tobytes()
+
+
+class ArrayPositions(Positions):  # type: ignore[misc]
+    """Whoosh's Positions format with positions encoded as a machine array of 32-bit
+    unsigned integers instead of a pickle of deltas: encoding is one C call, and the
+    writer turns a whole term's values into one numpy array with one ``frombuffer``.
+    Whoosh's own phrase matching and highlighting decode it through this class."""
+
+    def encode(self, poslist: Any) -> bytes:
+        return array("I", poslist).tobytes()
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        decoded = array("I")
+        decoded.frombytes(valuestring)
+        return decoded.tolist()
+
+    def decode_frequency(self, valuestring: bytes) -> int:
+        return len(valuestring) // 4
+
+    def decode_weight(self, valuestring: bytes) -> float:
+        return self.decode_frequency(valuestring) * self.field_boost
+
+
+_NATIVE_U4 = np.dtype("=u4")
+assert array("I").itemsize == 4, "ArrayPositions needs 32-bit unsigned machine integers"
 
 
 # -- writing --------------------------------------------------------------------------
@@ -146,7 +173,13 @@ class ArrayPostingsWriter:
         pos_width = 0
         pos_items = 0
         value_kind = VALUES_NONE
-        if type(format_) is Positions:
+        if isinstance(format_, ArrayPositions):
+            counts = np.fromiter(map(len, values), dtype=np.int64, count=n) // 4
+            flat = np.frombuffer(emptybytes.join(values), dtype=_NATIVE_U4)
+            pos_width, positions = _narrow(flat)
+            pos_items = len(flat)
+            value_kind = VALUES_POSITIONS
+        elif type(format_) is Positions:
             decode = format_.decode_positions
             decoded = [decode(v) for v in values]
             counts = np.fromiter((len(p) for p in decoded), dtype=np.int64, count=n)
@@ -215,9 +248,92 @@ class MinutesFieldWriter(W3FieldWriter):  # type: ignore[misc]
         super().start_field(fieldname, fieldobj)
         self._postwriter = ArrayPostingsWriter(self._postfile, self._posfile)
 
+    def add_postings(self, schema: Any, lengths: Any, items: Any) -> None:
+        """Whoosh's loop over the sorted postings, a term's postings handed over as lists
+        and the field lengths (for the term statistics) looked up as one array per field,
+        not one column read per posting."""
+        lastfn: str | None = None
+        lasttext: bytes | None = None
+        ids: list[int] = []
+        weights: list[float] = []
+        values: list[bytes] = []
+        field_lengths: Any = None
+        for fieldname, btext, docnum, weight, value in items:
+            if fieldname != lastfn:
+                if lastfn is not None and fieldname < lastfn:
+                    raise OutOfOrderError(f"Field {lastfn!r} .. {fieldname!r}")
+                if lasttext is not None:
+                    self._add_term(lasttext, ids, weights, values, field_lengths)
+                    ids, weights, values = [], [], []
+                if lastfn is not None:
+                    self.finish_field()
+                self.start_field(fieldname, schema[fieldname])
+                field_lengths = _field_lengths(lengths, fieldname)
+                lastfn, lasttext = fieldname, None
+            if docnum == -1:  # Whoosh's marker for spelling words, not postings
+                continue
+            if btext != lasttext:
+                if lasttext is not None:
+                    if btext < lasttext:
+                        raise OutOfOrderError(f"Term {lastfn}:{lasttext!r} .. {fieldname}:{btext!r}")
+                    self._add_term(lasttext, ids, weights, values, field_lengths)
+                    ids, weights, values = [], [], []
+                lasttext = btext
+            ids.append(docnum)
+            weights.append(weight)
+            values.append(value or emptybytes)
+        if lasttext is not None:
+            self._add_term(lasttext, ids, weights, values, field_lengths)
+        if lastfn is not None:
+            self.finish_field()
+
+    def _add_term(
+        self, btext: bytes, ids: list[int], weights: list[float], values: list[bytes], field_lengths: Any
+    ) -> None:
+        self.start_term(btext)
+        writer = self._postwriter
+        writer._ids = ids
+        writer._weights = array("f", weights)
+        writer._values = values
+        if field_lengths is not None:
+            found = field_lengths(ids)
+            nonzero = found[found > 0]
+            writer._minlength = int(nonzero.min()) if len(nonzero) else None
+            writer._maxlength = int(found.max()) if len(found) else 0
+        self.finish_term()
+
     def close(self) -> None:
         super().close()
         self._posfile.close()
+
+
+_LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.int64)
+
+
+def _field_lengths(lengths: Any, fieldname: str) -> Any:
+    """A function from document numbers to their lengths in ``fieldname`` (0 when
+    none), reading Whoosh's one-byte length column in one go where it can."""
+    if not lengths:
+        return None
+    cached_reader = getattr(lengths, "_cached_reader", None)
+    column = cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN) if cached_reader else None
+    if column is not None and getattr(column, "_fixedlen", None) == 1 and hasattr(column, "_dbfile"):
+        stored = int(column._count)
+        raw = np.frombuffer(column._dbfile.get(column._basepos, stored), dtype=np.uint8)
+        decoded = _LENGTH_OF_BYTE[raw]
+
+        def lookup(ids: list[int]) -> np.ndarray:
+            wanted = np.asarray(ids, dtype=np.int64)
+            out = np.zeros(len(wanted), dtype=np.int64)
+            inside = wanted < stored
+            out[inside] = decoded[wanted[inside]]
+            return out
+
+        return lookup
+    if cached_reader is not None and column is None:
+        return lambda ids: np.zeros(len(ids), dtype=np.int64)
+    length_of = lengths.doc_field_length
+    return lambda ids: np.array([length_of(d, fieldname) or 0 for d in ids], dtype=np.int64)
 
 
 class MinutesPerDocWriter(W3PerDocWriter):  # type: ignore[misc]
@@ -511,6 +627,7 @@ def segment_format(segment: Any) -> int | None:
 __all__ = [
     "FORMAT_VERSION",
     "ArrayMatcher",
+    "ArrayPositions",
     "FormatMismatch",
     "MinutesCodec",
     "MinutesTermsReader",

@@ -40,7 +40,7 @@ from whoosh.writing import IndexWriter
 from indexer.analysis import fastterms
 from indexer.analysis.danish import danish_analyzer, exact_analyzer, snowball_analyzer
 from indexer.attachments import file_hash
-from indexer.engines.whoosh.codec import FORMAT_VERSION, MinutesCodec, segment_format
+from indexer.engines.whoosh.codec import FORMAT_VERSION, ArrayPositions, MinutesCodec, segment_format
 from indexer.model import COPENHAGEN, KIND_RANK, Access, Item, Meeting, MeetingKind, SectionKind, to_jsonable
 
 log = logging.getLogger(__name__)
@@ -114,10 +114,17 @@ class FastText(TEXT):
     def __init__(self, *args: Any, fast_kind: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fast_kind = fast_kind
+        if type(self.format) is Positions:  # positions as machine arrays (see the codec)
+            self.format = ArrayPositions(field_boost=self.format.field_boost)
 
     def index(self, value: Any, **kwargs: Any) -> Any:
         kind = getattr(self, "fast_kind", "")
-        if kwargs or not isinstance(value, str) or type(self.format) is not Positions or not fastterms.supported(kind):
+        if (
+            kwargs
+            or not isinstance(value, str)
+            or not isinstance(self.format, Positions)
+            or not fastterms.supported(kind)
+        ):
             return super().index(value, **kwargs)
         return self._fast_index(value, kind)
 

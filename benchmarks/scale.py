@@ -53,6 +53,7 @@ class IngestRun:
     index_mb: float
     returncode: int
     peak_pss_mb: float = 0.0  # proportional set size: pages shared by forked workers counted once
+    cpu_s: float = 0.0  # user + system CPU of the whole process tree: fair when the machine is shared
 
 
 @dataclass
@@ -126,8 +127,11 @@ def _tree_memory_kb(root_pid: int) -> tuple[int, int]:
     return total, proportional
 
 
-def run_measured(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int, float]:
-    """(wall seconds, peak tree RSS in MB, return code, peak tree PSS in MB) of a command."""
+def run_measured(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int, float, float]:
+    """(wall seconds, peak tree RSS in MB, return code, peak tree PSS in MB, CPU seconds) of a command."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = peak_pss = 0
@@ -136,9 +140,11 @@ def run_measured(command: list[str], env: dict[str, str] | None = None) -> tuple
         peak, peak_pss = max(peak, resident), max(peak_pss, proportional)
         time.sleep(0.25)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if process.returncode != 0 and process.stderr is not None:
         sys.stderr.write(process.stderr.read().decode("utf-8", "replace")[-2000:])
-    return seconds, peak / 1024, process.returncode, peak_pss / 1024
+    return seconds, peak / 1024, process.returncode, peak_pss / 1024, cpu
 
 
 def _peak_rss_kb(pid: int) -> int:
@@ -148,7 +154,7 @@ def _peak_rss_kb(pid: int) -> int:
 
 def measure_ingest(command: list[str], items: int, index_dir: Path) -> IngestRun:
     """One ingest command timed as a whole process, with its memory and the index it wrote."""
-    seconds, peak, code, pss = run_measured(command)
+    seconds, peak, code, pss, cpu = run_measured(command)
     return IngestRun(
         round(seconds, 1),
         round(items / seconds, 1),
@@ -156,6 +162,7 @@ def measure_ingest(command: list[str], items: int, index_dir: Path) -> IngestRun
         round(folder_mb(index_dir), 1),
         code,
         round(pss, 1),
+        round(cpu, 1),
     )
 
 
@@ -554,6 +561,7 @@ def markdown(result: ScaleResult) -> str:
     if ours:
         row("ingest items/s", "items_per_s", higher_is_better=True)
         row("ingest wall time s", "seconds")
+        row("ingest CPU s (process tree, user + system)", "cpu_s")
         row("peak RSS MB (process tree)", "peak_rss_mb")
         row("peak PSS MB (process tree, shared pages split)", "peak_pss_mb")
         row("index size MB", "index_mb")

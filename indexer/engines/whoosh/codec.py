@@ -291,7 +291,7 @@ class MinutesFieldWriter(W3FieldWriter):  # type: ignore[misc]
         self, btext: bytes, ids: list[int], weights: list[float], values: list[bytes], field_lengths: Any
     ) -> None:
         self.start_term(btext)
-        writer = self._postwriter
+        writer: Any = self._postwriter
         writer._ids = ids
         writer._weights = array("f", weights)
         writer._values = values

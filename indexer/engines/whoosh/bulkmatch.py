@@ -177,6 +177,18 @@ class BulkMatcher:
             matched, scores = self._evaluate(query.a, term_docs)
             excluded, _ = self._evaluate(query.b, [])
             matched &= ~excluded
+        elif isinstance(query, Or):
+            # A word asked of every field is an OR of terms: each term's postings are added
+            # into one pair of arrays instead of a pair of whole-index arrays per term.
+            matched = np.zeros(self.doc_count, dtype=bool)
+            scores = np.zeros(self.doc_count, dtype=np.float64)
+            for sub in query.subqueries:
+                if isinstance(sub, Term):
+                    self._add_term(sub, matched, scores, term_docs)
+                else:
+                    sub_matched, sub_scores = self._evaluate(sub, term_docs)
+                    matched |= sub_matched
+                    scores += sub_scores
         else:
             parts = [self._evaluate(q, term_docs) for q in query.subqueries]
             matched, scores = parts[0]  # fresh arrays of this evaluation: changed in place
@@ -193,15 +205,25 @@ class BulkMatcher:
     def _term(self, query: Term, term_docs: list[tuple[str, bytes, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
         matched = np.zeros(self.doc_count, dtype=bool)
         scores = np.zeros(self.doc_count, dtype=np.float64)
+        self._add_term(query, matched, scores, term_docs)
+        return matched, scores
+
+    def _add_term(
+        self,
+        query: Term,
+        matched: np.ndarray,
+        scores: np.ndarray,
+        term_docs: list[tuple[str, bytes, np.ndarray]],
+    ) -> None:
+        """Mark one term's documents and add its scores (a document appears once per term)."""
         if query.fieldname not in self.searcher.schema:
-            return matched, scores
+            return
         postings = self._postings(query.fieldname, query.text)
         if not len(postings.docs):
-            return matched, scores
+            return
         matched[postings.docs] = True
-        scores[postings.docs] = self._term_scores(query.fieldname, query.text, postings) * query.boost
+        scores[postings.docs] += self._term_scores(query.fieldname, query.text, postings) * query.boost
         term_docs.append((query.fieldname, postings.term, postings.docs))
-        return matched, scores
 
     def _phrase(self, query: Phrase, term_docs: list[tuple[str, bytes, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
         """Whoosh scores a phrase as the AND of its words in that field; it matches where

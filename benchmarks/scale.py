@@ -128,8 +128,16 @@ def _tree_memory_kb(root_pid: int) -> tuple[int, int]:
     return total, proportional
 
 
-def run_measured(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int, float, float]:
-    """(wall seconds, peak tree RSS in MB, return code, peak tree PSS in MB, CPU seconds) of a command."""
+def run_measured(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int, float]:
+    """(wall seconds, peak tree RSS in MB, return code, peak tree PSS in MB) of a command."""
+    seconds, peak, code, pss, _cpu = run_measured_with_cpu(command, env)
+    return seconds, peak, code, pss
+
+
+def run_measured_with_cpu(
+    command: list[str], env: dict[str, str] | None = None
+) -> tuple[float, float, int, float, float]:
+    """``run_measured`` and the CPU seconds (user + system) of the command's process tree."""
     import resource
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -155,7 +163,7 @@ def _peak_rss_kb(pid: int) -> int:
 
 def measure_ingest(command: list[str], items: int, index_dir: Path) -> IngestRun:
     """One ingest command timed as a whole process, with its memory and the index it wrote."""
-    seconds, peak, code, pss, cpu = run_measured(command)
+    seconds, peak, code, pss, cpu = run_measured_with_cpu(command)
     return IngestRun(
         round(seconds, 1),
         round(items / seconds, 1),

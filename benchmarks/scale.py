@@ -1,5 +1,6 @@
 """Scale benchmark: ingest, index size, memory and search latency at one corpus size,
-side by side with naive Whoosh (StandardAnalyzer, one process, one commit).
+side by side with naive Whoosh (StandardAnalyzer, one process, one commit) and,
+when the ``bench`` extra is installed, tantivy-py (Rust; the near-limit reference).
 
     python benchmarks/scale.py --items 10000 --work /tmp/bench-10k
     python benchmarks/scale.py --items 100000 --work /tmp/bench-100k --batch-size 10000
@@ -11,7 +12,10 @@ measured in-process through ``SearchService.search`` (top 10, total count and
 all facet counts) with the decoded-postings cache off and, as "repeated", with it
 on after one pass over the same queries; and over HTTP against ``minutes serve``
 on 127.0.0.1 with the cache off.
-Results are printed as a Markdown table and written to ``WORK/results.json``.
+"Open + first query" is a fresh process opening the index and answering one word
+with its facet counts (imports excluded; the operating system's cache warm).
+Results are printed as a Markdown table, with our ratio to naive Whoosh and to
+tantivy, and written to ``WORK/results.json``.
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ class IngestRun:
     index_mb: float
     returncode: int
     peak_pss_mb: float = 0.0  # proportional set size: pages shared by forked workers counted once
+    cpu_s: float = 0.0  # user + system CPU of the whole process tree: fair when the machine is shared
 
 
 @dataclass
@@ -67,6 +72,10 @@ class ScaleResult:
     naive: IngestRun | None = None
     search: dict[str, Latency] = field(default_factory=dict)
     naive_search: dict[str, Latency] = field(default_factory=dict)
+    tantivy: IngestRun | None = None
+    tantivy_search: dict[str, Latency] = field(default_factory=dict)
+    open_first_query_ms: dict[str, float] = field(default_factory=dict)  # engine → median of 3 fresh processes
+    analysis_load_ms: float = 0.0  # of those, loading the Danish dictionaries (any search needs them once)
     http: dict[str, Latency] = field(default_factory=dict)
 
 
@@ -121,6 +130,17 @@ def _tree_memory_kb(root_pid: int) -> tuple[int, int]:
 
 def run_measured(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int, float]:
     """(wall seconds, peak tree RSS in MB, return code, peak tree PSS in MB) of a command."""
+    seconds, peak, code, pss, _cpu = run_measured_with_cpu(command, env)
+    return seconds, peak, code, pss
+
+
+def run_measured_with_cpu(
+    command: list[str], env: dict[str, str] | None = None
+) -> tuple[float, float, int, float, float]:
+    """``run_measured`` and the CPU seconds (user + system) of the command's process tree."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = peak_pss = 0
@@ -129,9 +149,11 @@ def run_measured(command: list[str], env: dict[str, str] | None = None) -> tuple
         peak, peak_pss = max(peak, resident), max(peak_pss, proportional)
         time.sleep(0.25)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if process.returncode != 0 and process.stderr is not None:
         sys.stderr.write(process.stderr.read().decode("utf-8", "replace")[-2000:])
-    return seconds, peak / 1024, process.returncode, peak_pss / 1024
+    return seconds, peak / 1024, process.returncode, peak_pss / 1024, cpu
 
 
 def _peak_rss_kb(pid: int) -> int:
@@ -141,7 +163,7 @@ def _peak_rss_kb(pid: int) -> int:
 
 def measure_ingest(command: list[str], items: int, index_dir: Path) -> IngestRun:
     """One ingest command timed as a whole process, with its memory and the index it wrote."""
-    seconds, peak, code, pss = run_measured(command)
+    seconds, peak, code, pss, cpu = run_measured_with_cpu(command)
     return IngestRun(
         round(seconds, 1),
         round(items / seconds, 1),
@@ -149,6 +171,7 @@ def measure_ingest(command: list[str], items: int, index_dir: Path) -> IngestRun
         round(folder_mb(index_dir), 1),
         code,
         round(pss, 1),
+        round(cpu, 1),
     )
 
 
@@ -272,6 +295,113 @@ def measure_naive_search(index_dir: Path, queries: QuerySet) -> dict[str, Latenc
     }
 
 
+def measure_tantivy_search(index_dir: Path, queries: QuerySet) -> dict[str, Latency]:
+    """The same queries on tantivy: top 10 with total count and the same facets (terms aggregations)."""
+    import tantivy
+
+    from benchmarks.tantivy_ingest import open_index
+
+    index = open_index(index_dir)
+    searcher = index.searcher()
+    schema = index.schema
+    aggregations = {name: {"terms": {"field": name, "size": 1000}} for name in ("committee", "year", "municipality")}
+    years = ["2015", "2016", "2017"]
+
+    def run(text: str, committee: str | None = None) -> Any:
+        def call() -> None:
+            parts = [
+                (tantivy.Occur.Must, index.parse_query(text, ["title", "body"])),
+                (tantivy.Occur.Must, tantivy.Query.term_query(schema, "access", "open")),
+            ]
+            if committee:
+                parts.append((tantivy.Occur.Must, tantivy.Query.term_query(schema, "committee", committee)))
+                parts.append((tantivy.Occur.Must, tantivy.Query.term_set_query(schema, "year", years)))
+            query = tantivy.Query.boolean_query(parts)
+            result = searcher.search(query, 10, count=True)
+            searcher.aggregate(query, aggregations)
+            [searcher.doc(address)["title"] for _score, address in result.hits]
+
+        return call
+
+    return {
+        "1 word": time_calls([run(q) for q in queries.one_word]),
+        "2 words": time_calls([run(q) for q in queries.two_words]),
+        "phrase": time_calls([run(q) for q in queries.phrases]),
+        "filtered": time_calls([run(w, c) for w, c in queries.filtered]),
+    }
+
+
+def open_probe(engine: str, index_dir: Path, word: str) -> tuple[float, float]:
+    """(seconds to open ``index_dir`` and answer one word with total and facet counts,
+    of which loading the analysis dictionaries), in a fresh process, imports done first."""
+    if engine == "ours":
+        from indexer.engines.whoosh.index import _warm_analysis
+        from indexer.search.service import SearchRequest, SearchService
+
+        started = time.perf_counter()
+        _warm_analysis()  # the lemma dictionary: once per process, whatever the index
+        loaded = time.perf_counter()
+        response = SearchService(index_dir, postings_cache_mb=0).search(SearchRequest(q=word))
+        assert response.error is None and "committee" in response.facets
+        return time.perf_counter() - started, loaded - started
+    if engine == "naive":
+        from whoosh import index, sorting
+        from whoosh.qparser import MultifieldParser
+        from whoosh.query import Term
+
+        started = time.perf_counter()
+        ix = index.open_dir(str(index_dir))
+        searcher = ix.searcher()
+        facets = {n: sorting.FieldFacet(n, maptype=sorting.Count) for n in ("committee", "year", "municipality")}
+        query = MultifieldParser(["title", "body"], ix.schema).parse(word)
+        results = searcher.search(query, filter=Term("access", "open"), limit=10, groupedby=facets)
+        len(results)
+        results.groups("committee")
+        return time.perf_counter() - started, 0.0
+    import tantivy
+
+    from benchmarks.tantivy_ingest import open_index
+
+    started = time.perf_counter()
+    tv = open_index(index_dir)
+    searcher = tv.searcher()
+    query = tantivy.Query.boolean_query(
+        [
+            (tantivy.Occur.Must, tv.parse_query(word, ["title", "body"])),
+            (tantivy.Occur.Must, tantivy.Query.term_query(tv.schema, "access", "open")),
+        ]
+    )
+    searcher.search(query, 10, count=True)
+    searcher.aggregate(query, {n: {"terms": {"field": n, "size": 1000}} for n in ("committee", "year", "municipality")})
+    return time.perf_counter() - started, 0.0
+
+
+def measure_open(engine: str, index_dir: Path, word: str, runs: int = 3) -> tuple[float, float]:
+    """Medians over fresh processes of ``open_probe`` (total, analysis load), in ms."""
+    samples = []
+    loads = []
+    for _ in range(runs):
+        output = subprocess.run(
+            [PYTHON, str(Path(__file__).resolve()), "--open-probe", engine, str(index_dir), word],
+            check=True,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+        ).stdout
+        total, load = output.strip().splitlines()[-1].split()
+        samples.append(float(total))
+        loads.append(float(load))
+    return round(statistics.median(samples) * 1000, 1), round(statistics.median(loads) * 1000, 1)
+
+
+def tantivy_available() -> bool:
+    try:
+        import tantivy  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -362,6 +492,19 @@ def run(args: argparse.Namespace) -> ScaleResult:
         print(f"  {result.naive}", flush=True)
         _save(result, work)
 
+    tantivy_dir = work / "index-tantivy"
+    use_tantivy = not args.skip_tantivy and tantivy_available()
+    if use_tantivy and (not args.reuse or not tantivy_dir.exists()):
+        subprocess.run(["rm", "-rf", str(tantivy_dir)], check=True)
+        print("ingest (tantivy) …", flush=True)
+        result.tantivy = measure_ingest(
+            [PYTHON, str(REPO / "benchmarks" / "tantivy_ingest.py"), str(corpus), str(tantivy_dir)],
+            args.items,
+            tantivy_dir,
+        )
+        print(f"  {result.tantivy}", flush=True)
+        _save(result, work)
+
     if args.ingest_only:
         return result
 
@@ -372,6 +515,19 @@ def run(args: argparse.Namespace) -> ScaleResult:
     if naive_dir.exists() and not args.skip_naive:
         result.naive_search = measure_naive_search(naive_dir, queries)
         _save(result, work)
+    if use_tantivy and tantivy_dir.exists():
+        result.tantivy_search = measure_tantivy_search(tantivy_dir, queries)
+        _save(result, work)
+    print("open + first query …", flush=True)
+    word = queries.one_word[0]
+    engines = [("ours", ours_dir), ("naive", naive_dir), ("tantivy", tantivy_dir)]
+    for engine, folder in engines:
+        if folder.exists() and (engine != "tantivy" or use_tantivy):
+            total, load = measure_open(engine, folder, word)
+            result.open_first_query_ms[engine] = total
+            if engine == "ours":
+                result.analysis_load_ms = load
+    _save(result, work)
     if not args.skip_http:
         print("HTTP latency …", flush=True)
         result.http = measure_http(ours_dir, queries)
@@ -390,40 +546,77 @@ def _restore(result: ScaleResult, path: Path) -> None:
     earlier = json.loads(path.read_text("utf-8"))
     if earlier.get("items") != result.items:
         return
-    for name in ("ours", "naive"):
+    for name in ("ours", "naive", "tantivy"):
         if earlier.get(name):
             setattr(result, name, IngestRun(**earlier[name]))
 
 
+def _ratio(ours: float | None, other: float | None, higher_is_better: bool = False) -> str:
+    """How many times better (>1) or worse (<1) we are than ``other``."""
+    if not ours or not other:
+        return "–"
+    return f"{(ours / other if higher_is_better else other / ours):.2f}×"
+
+
 def markdown(result: ScaleResult) -> str:
+    """One table: our figures, naive Whoosh's, tantivy's, and our ratio to each
+    (above 1 means minutes-search is better, below 1 worse)."""
     lines = [f"### {result.items:,} items ({result.cores} cores, batch {result.batch_size})", ""]
-    lines += ["| | minutes-search | naive Whoosh | ratio |", "|---|---|---|---|"]
-    if result.ours:
-        naive = result.naive
-        ratio = f"{result.ours.items_per_s / naive.items_per_s:.2f}×" if naive else "–"
+    lines += [
+        "| | minutes-search | naive Whoosh | tantivy-py | ours vs naive | ours vs tantivy |",
+        "|---|---|---|---|---|---|",
+    ]
+    ours, naive, tv = result.ours, result.naive, result.tantivy
+
+    def row(label: str, attr: str, higher_is_better: bool = False) -> None:
+        values = [getattr(run, attr) if run else None for run in (ours, naive, tv)]
+        shown = [str(v) if v is not None else "–" for v in values]
         lines.append(
-            f"| ingest items/s | {result.ours.items_per_s} | {naive.items_per_s if naive else '–'} | {ratio} |"
+            f"| {label} | {' | '.join(shown)} | {_ratio(values[0], values[1], higher_is_better)} | "
+            f"{_ratio(values[0], values[2], higher_is_better)} |"
         )
-        lines.append(f"| ingest wall time s | {result.ours.seconds} | {naive.seconds if naive else '–'} | |")
-        lines.append(
-            f"| peak RSS MB (process tree) | {result.ours.peak_rss_mb} | {naive.peak_rss_mb if naive else '–'} | |"
-        )
-        lines.append(
-            f"| peak PSS MB (process tree, shared pages split) | {result.ours.peak_pss_mb} | "
-            f"{naive.peak_pss_mb if naive else '–'} | |"
-        )
-        lines.append(f"| index size MB | {result.ours.index_mb} | {naive.index_mb if naive else '–'} | |")
+
+    if ours:
+        row("ingest items/s", "items_per_s", higher_is_better=True)
+        row("ingest wall time s", "seconds")
+        row("ingest CPU s (process tree, user + system)", "cpu_s")
+        row("peak RSS MB (process tree)", "peak_rss_mb")
+        row("peak PSS MB (process tree, shared pages split)", "peak_pss_mb")
+        row("index size MB", "index_mb")
     for name, lat in result.search.items():
         other = result.naive_search.get(name)
+        ref = result.tantivy_search.get(name)
+
+        def shown(latency: Latency | None) -> str:
+            return f"{latency.p50_ms} / {latency.p95_ms}" if latency else "–"
+
         lines.append(
-            f"| search {name} p50 / p95 ms | {lat.p50_ms} / {lat.p95_ms} | {f'{other.p50_ms} / {other.p95_ms}' if other else '–'} | |"
+            f"| search {name} p50 / p95 ms | {shown(lat)} | {shown(other)} | {shown(ref)} | "
+            f"{_ratio(lat.p95_ms, other.p95_ms if other else None)} | {_ratio(lat.p95_ms, ref.p95_ms if ref else None)} |"
         )
+    opened = result.open_first_query_ms
+    if opened:
+        lines.append(
+            f"| open + first query ms | {opened.get('ours', '–')} | {opened.get('naive', '–')} | "
+            f"{opened.get('tantivy', '–')} | {_ratio(opened.get('ours'), opened.get('naive'))} | "
+            f"{_ratio(opened.get('ours'), opened.get('tantivy'))} |"
+        )
+        if "ours" in opened and result.analysis_load_ms:
+            index_part = round(opened["ours"] - result.analysis_load_ms, 1)
+            lines.append(
+                f"| of which loading the Danish dictionaries / the index and query ms | "
+                f"{result.analysis_load_ms} / {index_part} | | | | |"
+            )
     for name, lat in result.http.items():
-        lines.append(f"| HTTP {name} p50 / p95 ms | {lat.p50_ms} / {lat.p95_ms} | | |")
+        lines.append(f"| HTTP {name} p50 / p95 ms | {lat.p50_ms} / {lat.p95_ms} | | | | |")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--open-probe"]:  # one fresh-process measurement (see measure_open)
+        print(*open_probe(argv[1], Path(argv[2]), argv[3]))
+        return 0
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, required=True)
     parser.add_argument("--work", type=Path, required=True, help="folder for the corpus, the indexes and results.json")
@@ -432,6 +625,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-naive", action="store_true")
     parser.add_argument("--skip-ours", action="store_true", help="ingest only the naive index (runs can be split)")
     parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument("--skip-tantivy", action="store_true", help="leave out tantivy even when it is installed")
     parser.add_argument("--reuse", action="store_true", help="reuse indexes already in WORK (measure search only)")
     parser.add_argument("--ingest-only", action="store_true", help="stop after the ingests (search measured later)")
     args = parser.parse_args(argv)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import os
 import sys
-import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 from indexer.attachments import set_text_cache
 from indexer.engines.postgres.cli import DATABASE_ERRORS
-from indexer.engines.whoosh.index import IndexError_, IngestSummary, MinutesIndex, rebuild
+from indexer.engines.whoosh.index import IndexError_, IndexMissing, IngestSummary, MinutesIndex, rebuild
 from indexer.formats import FormatError, FormatModule, IngestContext, available_formats, iter_inputs
 from indexer.model import Meeting
 from indexer.search.service import SearchRequest, SearchService, parse_iso_date
@@ -25,6 +25,7 @@ from indexer.search.service import SearchRequest, SearchService, parse_iso_date
 ENV_INDEX = "MINUTES_INDEX"
 DEFAULT_BATCH_SIZE = 5000
 REPO_DATA = Path(__file__).resolve().parents[1] / "data"
+DEMO_INDEX = "var/demo-index"  # in the current folder
 
 
 def default_index_dir() -> Path:
@@ -69,29 +70,21 @@ def _postgres_ingest_target(location: Path | str) -> Any:
 
 
 class Progress:
-    """A one-line progress bar on a terminal; silent when output is piped."""
+    """tqdm's progress bar on a terminal, one step a file; silent when output is piped."""
 
     def __init__(self, total: int, label: str, stream: TextIO = sys.stderr) -> None:
-        self.total, self.label, self.stream = total, label, stream
-        self.done = 0
-        self.enabled = stream.isatty() and total > 1
-        self.started = time.monotonic()
+        from tqdm import tqdm
+
+        self.bar = tqdm(
+            total=total, desc=label, unit="file", file=stream, disable=not stream.isatty() or total <= 1, leave=True
+        )
 
     def step(self, note: str = "") -> None:
-        self.done += 1
-        if not self.enabled:
-            return
-        width = 30
-        filled = int(width * self.done / max(1, self.total))
-        rate = self.done / max(1e-6, time.monotonic() - self.started)
-        line = f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} ({rate:.1f}/s) {note[:40]:<40}"
-        self.stream.write(line)
-        self.stream.flush()
+        self.bar.set_postfix_str(note[:40], refresh=False)
+        self.bar.update(1)
 
     def close(self) -> None:
-        if self.enabled:
-            self.stream.write("\n")
-            self.stream.flush()
+        self.bar.close()
 
 
 # -- ingest ---------------------------------------------------------------------
@@ -246,7 +239,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     context = IngestContext(
         municipality=args.municipality,
         committee=args.committee,
-        meeting_date=parse_iso_date(args.date),
+        meeting_date=args.date,
         extract_text=not args.no_text,
     )
     target = _postgres_ingest_target(args.index)
@@ -267,8 +260,8 @@ def _request_from_args(args: argparse.Namespace) -> SearchRequest:
         municipality=args.municipality or [],
         kind=args.type or [],
         year=args.year or [],
-        date_from=parse_iso_date(args.date_from),
-        date_to=parse_iso_date(args.date_to),
+        date_from=args.date_from,
+        date_to=args.date_to,
         sort=args.sort or ("relevance" if args.query else "newest"),
         page=args.page,
         per_page=args.limit,
@@ -286,7 +279,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     if response.error:
         sys.stderr.write(response.error + "\n")
         return 2
-    print(f"{response.total} resultater")
+    print(results_label(response.total))
     if response.corrected_from:
         typed, shown = response.corrected_from, response.request.q
         print(f"Viser resultater for «{shown}». Ingen for «{typed}» (søg med --literal for kun den).")
@@ -304,13 +297,14 @@ def cmd_search(args: argparse.Namespace) -> int:
             .replace("<mark>", "\033[1m" if sys.stdout.isatty() else "[")
             .replace("</mark>", "\033[0m" if sys.stdout.isatty() else "]")
         )
-        print(f"   {hit['snippet_field']}: {_unescape(snippet)}")
+        print(f"   {hit['snippet_field']}: {html.unescape(snippet)}")
         print(f"   id: {hit['id']}")
     return 0
 
 
-def _unescape(text: str) -> str:
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
+def results_label(total: int) -> str:
+    """Danish: "1 resultat", "0 resultater", "12 resultater"."""
+    return f"{total} resultat" if total == 1 else f"{total} resultater"
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -332,12 +326,48 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+ENV_CONTACT = "MINUTES_HARVEST_CONTACT"
+
+
+def cmd_harvest(args: argparse.Namespace) -> int:
+    from indexer.harvest.client import HarvestError, Politeness
+    from indexer.harvest.firstagenda import HarvestOptions, harvest
+
+    contact = args.contact or os.environ.get(ENV_CONTACT, "").strip()
+    if not contact:
+        sys.stderr.write(
+            f"error: say who runs this harvest: --contact or ${ENV_CONTACT} (an e-mail address or URL the "
+            "portal's operators can reach you at; it goes in the User-Agent)\n"
+        )
+        return 2
+    politeness = Politeness(contact=contact, rate=args.rate, concurrency=args.concurrency, retries=args.retries)
+    options = HarvestOptions(
+        since=parse_iso_date(args.since),
+        committees=list(args.committee or []),
+        municipality=args.municipality,
+        attachments=not args.no_attachments,
+        extract_text=not args.no_text,
+        batch_items=max(1, args.batch_size),
+    )
+    try:
+        summary = harvest(args.url, args.index, politeness, options)
+    except (HarvestError, ValueError) as exc:
+        sys.stderr.write(f"error: {exc}; nothing indexed before was changed\n")
+        return 2
+    print(summary.line())
+    if summary.ingest.items_added or summary.ingest.items_updated:
+        print_summary(summary.ingest, sys.stdout, sys.stderr)
+    for problem in summary.problems:
+        sys.stderr.write(f"failed: {problem}\n")
+    return 1 if summary.failed or summary.attachments_failed else 0
+
+
 def cmd_reindex(args: argparse.Namespace) -> int:
     from indexer.engines.postgres.cli import reindex_database
 
     if (done := reindex_database(args)) is not None:
         return done
-    index = MinutesIndex.open_or_create(args.index)
+    index = MinutesIndex.open_or_create(args.index, require_current_format=False)  # an older format is rebuilt
     sources = index.sources()
     if not sources:
         sys.stderr.write(f"{args.index}: no recorded sources to rebuild from; ingest something first\n")
@@ -386,6 +416,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         threads=args.threads,
         read_replica=getattr(args, "read_replica", None),
+        log_queries=False if args.no_query_log else None,
+        workers=max(1, getattr(args, "workers", 1) or 1),
     )
 
 
@@ -397,7 +429,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print_summary(summary, sys.stdout, sys.stderr)
     service = SearchService(root)
     sample = service.search(SearchRequest(q="sociale medier", per_page=3))
-    print(f"sample search 'sociale medier': {sample.total} resultater")
+    print(f"sample search 'sociale medier': {results_label(sample.total)}")
     for hit in sample.results:
         print(f"  - {hit['title']} ({hit['committee']}, {(hit['meeting_date'] or '')[:10]})")
     if args.no_serve:
@@ -406,6 +438,27 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 # -- argument parsing ----------------------------------------------------------
+
+
+def iso_date(text: str) -> date:
+    """An argparse type: a real calendar date written YYYY-MM-DD, or a clear error."""
+    parsed = parse_iso_date(text) if len(text.strip()) == 10 else None
+    if parsed is None:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date; write it as YYYY-MM-DD, e.g. 2016-12-01")
+    return parsed
+
+
+def positive_int(upper: int) -> Any:
+    def check(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if not 1 <= value <= upper:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number from 1 to {upper}")
+        return value
+
+    return check
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -431,7 +484,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--municipality", help="municipality, for inputs whose text lacks it")
     p.add_argument("--committee", help="committee, for inputs whose text lacks it")
-    p.add_argument("--date", help="meeting date YYYY-MM-DD, for inputs whose text lacks it")
+    p.add_argument("--date", type=iso_date, help="meeting date YYYY-MM-DD, for inputs whose text lacks it")
     p.add_argument("--no-text", action="store_true", help="do not extract attachment text")
     p.add_argument("--workers", type=int, default=None, help="parser processes (default: up to 2)")
     p.add_argument(
@@ -442,6 +495,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_ingest)
 
+    p = sub.add_parser("harvest", help="fetch a FirstAgenda portal's meetings and index them (incremental)")
+    p.add_argument("url", help="the portal, e.g. https://dagsordener.greve.dk")
+    index_option(p)
+    p.add_argument("--since", help="only meetings on or after this date (YYYY-MM-DD)")
+    p.add_argument("--committee", action="append", help="only this committee (repeatable)")
+    p.add_argument("--municipality", help="municipality (default: from the portal's host name)")
+    p.add_argument("--contact", help=f"operator contact for the User-Agent (default: ${ENV_CONTACT})")
+    p.add_argument("--rate", type=float, default=1.0, help="requests per second at most (default 1)")
+    p.add_argument("--concurrency", type=int, choices=[1, 2], default=2, help="requests in flight at most (default 2)")
+    p.add_argument("--retries", type=int, default=4, help="retries of a 5xx or timed-out request (default 4)")
+    p.add_argument("--no-attachments", action="store_true", help="do not download attachments")
+    p.add_argument("--no-text", action="store_true", help="do not extract attachment text")
+    p.add_argument(
+        "--batch-size",
+        type=int,
+        default=1000,
+        help="items per committed batch (default 1000); a kill loses at most one",
+    )
+    p.set_defaults(func=cmd_harvest)
+
     p = sub.add_parser("search", help="search the index")
     p.add_argument("query", nargs="*")
     index_option(p)
@@ -450,11 +523,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--municipality", action="append")
     p.add_argument("--type", action="append", choices=["dagsorden", "referat"])
     p.add_argument("--year", action="append")
-    p.add_argument("--from", dest="date_from")
-    p.add_argument("--to", dest="date_to")
+    p.add_argument("--from", dest="date_from", type=iso_date, help="meetings on or after YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", type=iso_date, help="meetings on or before YYYY-MM-DD")
     p.add_argument("--sort", choices=["relevance", "newest", "oldest"])
-    p.add_argument("--limit", type=int, default=10)
-    p.add_argument("--page", type=int, default=1)
+    p.add_argument("--limit", type=positive_int(100), default=10, help="results per page, 1-100 (default 10)")
+    p.add_argument("--page", type=positive_int(1000), default=1)
     p.add_argument("--literal", action="store_true", help="search only what was typed, never its correction")
     p.add_argument("--json", action="store_true")
 
@@ -492,9 +565,20 @@ def build_parser() -> argparse.ArgumentParser:
             help="server threads (default 4: searches are CPU-bound, more threads only queue)",
         )
         p.add_argument("--read-replica", help="postgresql:// URL of a read replica to answer searches")
+        p.add_argument(
+            "--no-query-log",
+            action="store_true",
+            help="log paths without query strings (searches can carry personal data)",
+        )
+        p.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="server processes sharing one socket and the memory-mapped index (default 1; up to one per core)",
+        )
         if name == "demo":
             p.add_argument("--no-serve", action="store_true", help="build and print a sample search, then stop")
-            p.set_defaults(index=Path(os.environ.get(ENV_INDEX) or "var/demo-index"))
+            p.set_defaults(index=Path(os.environ.get(ENV_INDEX) or DEMO_INDEX))
         p.set_defaults(func=cmd_demo if name == "demo" else cmd_serve)
     from indexer.engines.postgres.cli import add_db_commands
 
@@ -502,13 +586,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _demo_hint(args: argparse.Namespace) -> str:
+    """After `minutes demo` the index is var/demo-index, not the default: say so."""
+    demo = Path(DEMO_INDEX)
+    if args.command == "demo" or Path(getattr(args, "index", "")).resolve() == demo.resolve():
+        return ""
+    if not MinutesIndex.exists(demo):
+        return ""
+    return f"hint: the demo index is in {demo}; add --index {demo}, e.g. minutes {args.command} --index {demo} …\n"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
+    except BrokenPipeError:
+        # `minutes search … | head -1`: the reader has all it wanted; say nothing more
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except (IndexError_, FormatError, *DATABASE_ERRORS) as exc:
         sys.stderr.write(f"error: {exc}\n")
+        hint = _demo_hint(args)
+        if isinstance(exc, IndexMissing) and hint:
+            sys.stderr.write(hint)
         return 2
     except OSError as exc:  # disk full, read-only folder: the batch in flight was not committed
         where = exc.filename or getattr(args, "index", "")

@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sys
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,9 @@ DEFAULTS: dict[str, Any] = {
     # Stylesheet and script: an hour in caches; pages, JSON, feeds and CSV: CACHE_SECONDS.
     "SEND_FILE_MAX_AGE_DEFAULT": 3600,
     "CACHE_SECONDS": 300,
+    # Query strings can carry what a citizen searched for (names, addresses): an operator
+    # who must not keep them sets MINUTES_ACCESS_LOG_QUERIES=false (or `serve --no-query-log`).
+    "ACCESS_LOG_QUERIES": True,
 }
 # No inline script or style anywhere: every script and stylesheet is a file under /static.
 CONTENT_SECURITY_POLICY = (
@@ -30,6 +36,7 @@ CONTENT_SECURITY_POLICY = (
 )
 
 log = logging.getLogger(__name__)
+access_log = logging.getLogger("minutes.access")
 
 # Characters XML 1.0 cannot hold (C0 controls but tab, newline and return; DEL; U+FFFE/U+FFFF).
 # Nothing a person types contains them; a feed or page that echoes one would be broken XML.
@@ -104,6 +111,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api)
     register_error_pages(app)
     app.before_request(clean_parameters)
+    app.before_request(_start_clock)
 
     @app.after_request
     def security_headers(response: Response) -> Response:
@@ -113,9 +121,37 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         response.headers.setdefault("X-Frame-Options", "DENY")
         if request.path.startswith("/api/"):
             response.headers.setdefault("Access-Control-Allow-Origin", "*")
-        return cache_headers(response, int(app.config["CACHE_SECONDS"]))
+        response = cache_headers(response, int(app.config["CACHE_SECONDS"]))
+        log_request(response, bool(app.config["ACCESS_LOG_QUERIES"]))
+        return response
 
     return app
+
+
+def _start_clock() -> None:
+    g.started = time.perf_counter()
+
+
+def log_request(response: Response, with_query: bool) -> None:
+    """One line a request in the Common Log Format, plus the time taken:
+    ``127.0.0.1 - - [04/Dec/2026:01:02:03 +0000] "GET /?q=skole HTTP/1.1" 200 5120 12.3ms``."""
+    if not access_log.isEnabledFor(logging.INFO):
+        return
+    target = request.full_path if with_query and request.query_string else request.path
+    elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+    size = response.calculate_content_length()
+    stamp = datetime.now(UTC).strftime("%d/%b/%Y:%H:%M:%S +0000")
+    access_log.info(
+        '%s - - [%s] "%s %s %s" %d %s %.1fms',
+        request.remote_addr or "-",
+        stamp,
+        request.method,
+        target,
+        request.environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
+        response.status_code,
+        size if size is not None else "-",
+        elapsed,
+    )
 
 
 def cache_headers(response: Response, seconds: int) -> Response:
@@ -146,17 +182,98 @@ def search_service(app: Flask) -> SearchService:
 
 
 def serve(
-    index_dir: Path | str, host: str = "127.0.0.1", port: int = 8080, threads: int = 8, read_replica: str | None = None
+    index_dir: Path | str,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    threads: int = 8,
+    read_replica: str | None = None,
+    log_queries: bool | None = None,
+    workers: int = 1,
 ) -> int:
-    """Run the app on waitress, the production WSGI server."""
+    """Run the app on waitress, the production WSGI server; the access log goes to standard error.
+
+    With ``workers`` > 1 the listening socket is opened once and that many processes
+    are forked to accept on it (pre-fork): a Python process answers one search at a
+    time per core, so more processes is how more cores are used.  Each worker opens
+    its own searchers (Whoosh's file handles must not be shared across processes);
+    the index's memory-mapped postings and columns are shared through the operating
+    system's page cache, read-only.
+    """
     import waitress
 
+    from indexer.engines.whoosh.index import _warm_analysis
+
     raise_open_file_limit()
-    app = create_app({"INDEX_DIR": str(index_dir), "READ_REPLICA": read_replica})
+    config: dict[str, Any] = {"INDEX_DIR": str(index_dir), "READ_REPLICA": read_replica}
+    if log_queries is not None:
+        config["ACCESS_LOG_QUERIES"] = log_queries
+    if not access_log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        access_log.addHandler(handler)
+        access_log.setLevel(logging.INFO)
+        access_log.propagate = False
+    _warm_analysis()  # the Danish dictionaries load before the first request, not during it
     print(f"minutes-search: serving {index_dir} on http://{host}:{port}/", flush=True)
-    # poll(), not select(): a large index keeps a file open per segment file, and
-    # select() fails outright once a socket's number passes 1024.
-    waitress.serve(app, host=host, port=port, threads=threads, ident="minutes-search", asyncore_use_poll=True)
+    if workers <= 1:
+        app = create_app(config)
+        # poll(), not select(): a large index keeps a file open per segment file, and
+        # select() fails outright once a socket's number passes 1024.
+        waitress.serve(app, host=host, port=port, threads=threads, ident="minutes-search", asyncore_use_poll=True)
+        return 0
+    return _serve_prefork(config, host, port, threads, workers)
+
+
+def _serve_prefork(config: dict[str, Any], host: str, port: int, threads: int, workers: int) -> int:
+    """The parent binds, warms what every worker shares, forks, and restarts a worker that dies."""
+    import signal
+    import socket
+
+    import waitress
+
+    listener = socket.create_server((host, port), reuse_port=False, backlog=1024)
+    listener.set_inheritable(True)  # the dictionaries were loaded above: shared copy-on-write
+    children: set[int] = set()
+    stopping = False
+
+    def start_worker() -> None:
+        pid = os.fork()
+        if pid == 0:  # the worker
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            try:
+                app = create_app(config)
+                waitress.serve(app, sockets=[listener], threads=threads, ident="minutes-search", asyncore_use_poll=True)
+            finally:
+                os._exit(0)
+        children.add(pid)
+
+    def stop(signum: int, _frame: Any) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in list(children):
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                children.discard(pid)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for _ in range(workers):
+        start_worker()
+    log.info("minutes-search: %d worker processes", workers)
+    while children:
+        try:
+            pid, _status = os.wait()
+        except ChildProcessError:
+            break
+        except InterruptedError:
+            continue
+        children.discard(pid)
+        if not stopping:
+            log.warning("worker %d ended; starting another", pid)
+            start_worker()
+    listener.close()
     return 0
 
 

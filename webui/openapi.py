@@ -327,6 +327,19 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                     },
                 }
             },
+            "/export-excel.csv": {
+                "get": {
+                    "summary": "The same export for Danish Excel: semicolon-separated, UTF-8 with BOM",
+                    "parameters": [p for p in SEARCH_PARAMETERS if p["name"] != "page"],
+                    "responses": {
+                        "200": {"description": "as /export.csv, separated by ';'", "content": {"text/csv": {}}},
+                        "400": {
+                            "description": "A parameter outside its documented form",
+                            "content": {"text/plain": {}},
+                        },
+                    },
+                }
+            },
             "/items/{id}/bilag/{n}": {
                 "get": {
                     "summary": "An attachment (n counts from 1): the archived file, or a redirect to its source",

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import mimetypes
 import re
 import unicodedata
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -123,6 +126,9 @@ def search() -> str:
         "json_url": url_for("api.search", **args),
         "feed_url": url_for("views.feed", **search_args(req, page=None, sort=None)),
         "csv_url": url_for("views.export_csv", **search_args(req, page=None)),
+        "excel_url": url_for("views.export_excel", **search_args(req, page=None)),
+        # an item opened from here carries the search, so its "Søgning" link leads back to it
+        "item_suffix": ("?" + urlencode(search_args(req), doseq=True)) if args else "",
     }
     return render_template("search.html", page=page)
 
@@ -146,8 +152,11 @@ def item(item_id: str) -> str:
                 "closed": entry["access"] != "open",
             }
         )
+    back = search_args(parse_search_args(request.args).request)
     page = {
         "id": item_id,
+        "search_url": url_for("views.search", **back),
+        "search_query": request.args.get("q", "").strip()[:80],
         "title": data["title"] or "(uden titel)",
         "committee": data["committee"],
         "municipality": data["municipality"],
@@ -205,6 +214,17 @@ def source_document(item_id: str) -> Response:
     path, source_url, meta = search.source_document_file(item_id)
     if meta is None:
         abort(404)
+    stored = getattr(search, "source_document_bytes", None)
+    found = stored(item_id) if stored is not None else None
+    if found is not None:  # the archive is in the database (PostgreSQL engine)
+        content, media_type = found
+        suffix = Path(meta.get("archive_name") or "").suffix
+        return send_file(
+            io.BytesIO(content),
+            mimetype=meta.get("media_type") or media_type or "application/octet-stream",
+            download_name=download_name(meta.get("title") or "moededokument", suffix),
+            max_age=86400,
+        )
     if path is not None:
         resolved = Path(path).resolve()
         if resolved.is_file() and resolved.is_relative_to(search.index.archive_dir.resolve()):
@@ -278,31 +298,34 @@ def feed() -> Response:
     args = search_args(req, page=None, sort=None)
     E = ElementMaker(namespace=ATOM_NS, nsmap={None: ATOM_NS})
     title = f"Søgning: {req.q}" if req.q else "Seneste dagsordenspunkter"
-    newest = max(
-        (_atom_time(r.get("meeting_date")) for r in response.results),
-        key=datetime.fromisoformat,
-        default=_atom_time(None),
-    )
+    stamps = [_atom_time(r.get("meeting_date")) for r in response.results]
+    known = [stamp for stamp in stamps if stamp]
+    # An empty feed is as new as the index it was read from, never 1970.
+    newest = max(known, key=datetime.fromisoformat) if known else _index_time()
     root = E.feed(
         E.title(f"{title} – {SITE_NAME}"),
-        E.id(url_for("views.feed", _external=True, **args)),
+        E.id(stable_id("search", json.dumps(args, sort_keys=True, ensure_ascii=False))),
         E.link(rel="self", type="application/atom+xml", href=url_for("views.feed", _external=True, **args)),
         E.link(rel="alternate", type="text/html", href=url_for("views.search", _external=True, **args)),
         E.updated(newest),
         E.author(E.name(SITE_NAME)),
     )
     root.set("{http://www.w3.org/XML/1998/namespace}lang", "da")
-    for result in response.results:
+    for result, stamp in zip(response.results, stamps, strict=True):
         link = url_for("views.item", item_id=result["id"], _external=True)
         summary = result.get("decision") or _strip_tags(result.get("snippet", ""))
         entry = E.entry(
             E.title(_xml_text(result.get("title") or "(uden titel)")),
-            E.id(link),
+            E.id(stable_id("item", result["id"])),  # the same whatever host name the feed is read through
             E.link(rel="alternate", type="text/html", href=link),
-            E.updated(_atom_time(result.get("meeting_date"))),
-            E.author(E.name(_xml_text(result.get("committee") or result.get("municipality") or "Ukendt udvalg"))),
-            E.summary(_xml_text(summary)),
         )
+        if stamp:
+            entry.append(E.published(stamp))  # the meeting: when the decision was made public
+        entry.append(E.updated(stamp or newest))
+        entry.append(
+            E.author(E.name(_xml_text(result.get("committee") or result.get("municipality") or "Ukendt udvalg")))
+        )
+        entry.append(E.summary(_xml_text(cut_at_word(summary, FEED_SUMMARY_CHARS))))
         if result.get("committee"):  # Atom requires a non-empty term
             entry.append(E.category(term=_xml_text(result["committee"]), label=_xml_text(result["committee"])))
         root.append(entry)
@@ -310,18 +333,49 @@ def feed() -> Response:
     return Response(body, mimetype="application/atom+xml")
 
 
-def _atom_time(value: str | None) -> str:
-    """An RFC 3339 timestamp, as Atom requires: a date alone or a local time gets Danish time."""
-    if value:
+FEED_SUMMARY_CHARS = 300
+ID_NAMESPACE = uuid.UUID("6f1c2b2e-4d0e-5a53-9a55-6d696e757465")  # minutes-search's own namespace
+
+
+def stable_id(kind: str, key: str) -> str:
+    """A URN that names the entry, not the address it was fetched from (RFC 4287 §4.2.6)."""
+    return uuid.uuid5(ID_NAMESPACE, f"{kind}:{key}").urn
+
+
+def cut_at_word(text: str, limit: int) -> str:
+    """At most ``limit`` characters, cut at a word boundary with an ellipsis when cut at all."""
+    flat = re.sub(r"\s+", " ", text or "").strip()
+    flat = flat.removesuffix("…").rstrip() + ("…" if flat.endswith("…") else "")
+    if len(flat) <= limit:
+        return flat
+    head = flat[: limit - 1]
+    if " " in head:
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(" ,;:.-–") + "…"
+
+
+def _index_time() -> str:
+    """When the live index last changed (RFC 3339)."""
+    live = service().index.root / "current"
+    try:
+        moment = datetime.fromtimestamp(live.stat().st_mtime, tz=UTC)
+    except OSError:
+        moment = datetime.now(tz=UTC)
+    return moment.astimezone(COPENHAGEN).isoformat(timespec="seconds")
+
+
+def _atom_time(value: str | None) -> str | None:
+    """An RFC 3339 timestamp, as Atom requires: a date alone or a local time gets Danish time.
+    None when the day is not known: a year alone is never passed off as 1 January."""
+    if value and len(value) >= 10:
         try:
             moment = datetime.fromisoformat(value)
         except ValueError:
-            pass
-        else:
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=COPENHAGEN)
-            return moment.isoformat(timespec="seconds")
-    return datetime(1970, 1, 1, tzinfo=UTC).isoformat(timespec="seconds")
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=COPENHAGEN)
+        return moment.isoformat(timespec="seconds")
+    return None
 
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -350,6 +404,17 @@ def csv_cell(value: Any) -> str:
 
 @views.get("/export.csv")
 def export_csv() -> Response:
+    return _export(",", "soegning.csv")
+
+
+@views.get("/export-excel.csv")
+def export_excel() -> Response:
+    """For Danish Excel, which splits a CSV on semicolons (comma is the decimal mark) and reads
+    UTF-8 only after a BOM: a double click opens it in columns with æøå intact."""
+    return _export(";", "soegning-excel.csv")
+
+
+def _export(delimiter: str, filename: str) -> Response:
     if (refused := _rejection()) is not None:
         return refused
     limit = int(current_app.config["EXPORT_LIMIT"])
@@ -360,7 +425,9 @@ def export_csv() -> Response:
         return Response(f"{exc}\r\n", status=400, mimetype="text/plain")
     out = io.StringIO()
     out.write("\ufeff")  # so spreadsheet programs read æøå as UTF-8
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
+    writer = csv.DictWriter(
+        out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\r\n", delimiter=delimiter
+    )
     writer.writeheader()
     for result in rows[:limit]:
         row = {
@@ -369,7 +436,7 @@ def export_csv() -> Response:
             "url": url_for("views.item", item_id=result["id"], _external=True),
         }
         writer.writerow({k: csv_cell(v) for k, v in row.items()})
-    headers = {"Content-Disposition": 'attachment; filename="soegning.csv"'}
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if total > limit:
         headers["X-Result-Truncated"] = f"{limit} of {total}"
     return Response(out.getvalue(), mimetype="text/csv", headers=headers)

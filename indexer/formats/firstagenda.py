@@ -30,6 +30,7 @@ from urllib.parse import urljoin
 import lxml.html
 from lxml import etree
 
+from indexer.attachments import attach_file
 from indexer.dates import parse_danish_date, parse_danish_datetime
 from indexer.formats import FormatError, IngestContext, read_input
 from indexer.model import Access, Attachment, Decision, Item, Meeting, MeetingKind, Section, SectionKind
@@ -383,7 +384,9 @@ def _meeting_from_json(path: Path, data: bytes, context: IngestContext) -> Meeti
     portal = context.extras.get("base_url") or _own_portal(document)
     concluded = _true(moede.get("Afsluttet"))
     meeting = Meeting(
-        municipality=str(meta.get("municipality") or "") or municipality_from_host(portal),
+        municipality=str(meta.get("municipality") or "")
+        or municipality_from_host(portal)
+        or municipality_from_host(_own_portal(document)),
         committee=committee,
         start=start,
         kind=MeetingKind.REFERAT if concluded else MeetingKind.DAGSORDEN,
@@ -407,6 +410,9 @@ def _meeting_from_json(path: Path, data: bytes, context: IngestContext) -> Meeti
     for point in points:
         if isinstance(point, dict):
             meeting.items.append(_item_from_json(point, meeting, portal))
+    files = context.extras.get("attachments_dir")
+    if files:
+        _attach_downloaded(Path(files), meeting, context.extract_text)
     if not meeting.items:
         raise FormatError(path, "Dagsordenpunkter is empty")
     if any(item.decisions for item in meeting.items):
@@ -500,3 +506,14 @@ def _absentees(decisions: list[Decision]) -> list[str]:
                 if name and name not in names:
                     names.append(name)
     return names
+
+
+def _attach_downloaded(folder: Path, meeting: Meeting, extract: bool) -> None:
+    """Attachments a harvest downloaded (``<folder>/<Id>.pdf``): open items' only, text extracted."""
+    for item in meeting.items:
+        if item.access != Access.OPEN:
+            continue
+        for attachment in item.attachments:
+            ident = attachment.document_id or ""
+            if attachment.url and re.fullmatch(r"[0-9A-Za-z-]{1,64}", ident) and (folder / f"{ident}.pdf").is_file():
+                attach_file(attachment, folder, f"{ident}.pdf", meeting.warnings, extract)

@@ -43,6 +43,7 @@ from indexer.engines.whoosh.bulkmatch import (
     numeric_column,
     top_documents,
 )
+from indexer.engines.whoosh.columns import load_columns
 from indexer.engines.whoosh.index import CLOSED_TITLE, MinutesIndex, case_key
 from indexer.municipalities import canonical_municipality
 from indexer.search.snippets import highlight
@@ -709,7 +710,8 @@ class SearchService:
     def committees(self) -> list[str]:
         """Names of the committees that have open items."""
         context = self._context(self.searcher())
-        return sorted(context.counts(context.open_docs).get("committee", {}))
+        counts = context.counts_of_mask(context.open_mask, np.flatnonzero(context.open_mask))
+        return sorted(counts.get("committee", {}))
 
     def stats(self) -> dict[str, Any]:
         """What the index holds, from its columns and term lists (no stored document is read)."""
@@ -806,32 +808,49 @@ class _SearcherContext:
     COLUMN_FACETS = ("committee", "year", "municipality", "kind")
 
     def __init__(self, searcher: Any, open_filter: Query) -> None:
-        self.open_docs: set[int] = set(searcher.docs_for_query(open_filter))
         reader = searcher.reader()
         self.doc_count = reader.doc_count_all()
-        self.open_mask = np.zeros(self.doc_count, dtype=bool)
-        self.open_mask[np.fromiter(self.open_docs, np.int64, len(self.open_docs))] = True
-        self.open_mask.flags.writeable = False
-        self.column_codes: dict[str, tuple[list[Any], np.ndarray]] = {}
-        for name in self.COLUMN_FACETS:
-            if reader.has_column(name):
-                distinct: dict[Any, int] = {}
-                codes = np.fromiter(
-                    (distinct.setdefault(v, len(distinct)) for v in reader.column_reader(name)),
-                    np.int32,
-                    self.doc_count,
-                )
-                self.column_codes[name] = (list(distinct), codes)
-        self.topic_arrays: dict[str, np.ndarray] = {}
-        if "topic" in reader.indexed_field_names():
-            for term in reader.lexicon("topic"):
-                code = term.decode("utf-8") if isinstance(term, bytes) else str(term)
-                members = np.fromiter(searcher.docs_for_query(Term("topic", code)), np.int64)
-                self.topic_arrays[code] = members[self.open_mask[members]]
+        self._open_docs: set[int] | None = None
+        columns = load_columns(reader, self.COLUMN_FACETS)
+        if columns is not None:  # read from what the segments persisted
+            self.open_mask = columns.open_mask
+            self.column_codes: dict[str, tuple[list[Any], np.ndarray]] = {
+                name: found for name, found in columns.facets.items() if reader.has_column(name)
+            }
+            self.topic_arrays: dict[str, np.ndarray] = columns.topics
+        else:  # an index without persisted columns: rebuilt through Whoosh, document by document
+            self._open_docs = set(searcher.docs_for_query(open_filter))
+            self.open_mask = np.zeros(self.doc_count, dtype=bool)
+            self.open_mask[np.fromiter(self._open_docs, np.int64, len(self._open_docs))] = True
+            self.open_mask.flags.writeable = False
+            self.column_codes = {}
+            for name in self.COLUMN_FACETS:
+                if reader.has_column(name):
+                    distinct: dict[Any, int] = {}
+                    codes = np.fromiter(
+                        (distinct.setdefault(v, len(distinct)) for v in reader.column_reader(name)),
+                        np.int32,
+                        self.doc_count,
+                    )
+                    self.column_codes[name] = (list(distinct), codes)
+            self.topic_arrays = {}
+            if "topic" in reader.indexed_field_names():
+                for term in reader.lexicon("topic"):
+                    code = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+                    members = np.fromiter(searcher.docs_for_query(Term("topic", code)), np.int64)
+                    self.topic_arrays[code] = members[self.open_mask[members]]
         self.length_bytes: dict[str, np.ndarray] = {}  # field lengths, filled by BulkMatcher
         self._dates: np.ndarray | None = None  # meeting dates as sortable integers, read when first sorted by
         self._cache: dict[tuple[Any, ...], set[int]] = {}
         self._mask_cache: dict[tuple[Any, ...], np.ndarray] = {}
+
+    @property
+    def open_docs(self) -> set[int]:
+        """The open, live documents as a set: the filter Whoosh's own searches take
+        (made on first use; bulk matching needs only the mask)."""
+        if self._open_docs is None:
+            self._open_docs = set(np.flatnonzero(self.open_mask).tolist())
+        return self._open_docs
 
     def _cached(self, key: tuple[Any, ...], build: Callable[[], set[int]]) -> set[int]:
         # The sets are shared and must never be changed in place: only & and | are used.

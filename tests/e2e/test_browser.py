@@ -221,3 +221,43 @@ def test_without_javascript_search_facet_and_keyboard_chip_removal(server: str, 
     page.wait_for_url(re.compile(r"^(?!.*year=).*q=sundhed"))
     expect(page.locator("nav.chips")).to_have_count(0)
     context.close()
+
+
+def test_phone_width_results_first_facets_fold_and_breadcrumb_returns(server: str, browser: object) -> None:
+    """At 390 px the first hit is on the first screen, the facets fold away below the results, no
+    date field shows mm/dd/yyyy, and an item's "Søgning" link leads back to the same search."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(locale="en-US", viewport={"width": 390, "height": 844})  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(server + "/?q=sundhed")
+    first_hit = page.locator("li.hit").first
+    expect(first_hit).to_be_visible()
+    hit_top = first_hit.bounding_box()["y"]
+    assert hit_top < 844, f"the first hit starts {hit_top:.0f} px down"
+    assert page.locator("aside.facets").bounding_box()["y"] > hit_top
+    panel = page.locator("details.facet-panel")
+    expect(panel).not_to_have_attribute("open", "")
+    facet_link = page.locator("section.facet a").first
+    expect(facet_link).to_be_hidden()
+    page.locator(".to-facets a").click()
+    expect(facet_link).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "nothing wider than the phone"
+    for field in ("#from", "#to"):
+        assert page.locator(field).get_attribute("type") == "text"
+        assert page.locator(field).get_attribute("placeholder") == "ÅÅÅÅ-MM-DD"
+
+    first_hit.locator("h3 a").click()
+    page.wait_for_url("**/items/**")
+    crumb = page.locator("nav.breadcrumb a")
+    expect(crumb).to_contain_text("sundhed")
+    crumb.click()
+    page.wait_for_url(re.compile(r"/\?q=sundhed$"))
+    expect(page.locator("#q")).to_have_value("sundhed")
+
+    # zero results: the message uses the whole width, not a 250 px column
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(server + "/?q=zzqqxxyy")
+    results = page.locator("section.results").bounding_box()
+    assert results["width"] > 900
+    context.close()

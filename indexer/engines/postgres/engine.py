@@ -346,8 +346,10 @@ class PostgresEngine:
             if document.get("access") != "open":
                 continue
             muni = munis[document.get("municipality") or "Ukendt kommune"]
-            for attachment in json.loads(document.get("doc") or "{}").get("attachments", []):
-                name = attachment.get("archive_name")
+            doc = json.loads(document.get("doc") or "{}")
+            # Open attachments, and the open copy of the whole-meeting document the item was read from.
+            for archived in [*doc.get("attachments", []), doc.get("source_document") or {}]:
+                name = archived.get("archive_name")
                 if name and name in files:
                     wanted.add((muni, name))
         if not wanted:

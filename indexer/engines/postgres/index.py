@@ -19,7 +19,7 @@ from typing import Any
 from indexer.attachments import file_hash
 from indexer.engines.postgres.engine import PostgresEngine
 from indexer.engines.whoosh.index import IngestSummary, MinutesIndex
-from indexer.model import Meeting
+from indexer.model import Item, Meeting
 
 
 def text_cache_root() -> Path:
@@ -42,6 +42,9 @@ class PostgresIndex:
     @property
     def text_cache_dir(self) -> Path:
         return text_cache_root()
+
+    def _source_document(self, meeting: Meeting, item: Item, summary: IngestSummary) -> dict[str, Any] | None:
+        return MinutesIndex._source_document(self, meeting, item, summary)  # type: ignore[arg-type]
 
     def _has_parts_field(self) -> bool:
         return True

@@ -123,6 +123,24 @@ class PostgresSearchService(SearchService):
             return None
         return self.engine.attachment(name)
 
+    def source_document_file(self, item_id: str) -> tuple[Any, str | None, dict[str, Any] | None]:
+        """No file path here: the bytes are in the database (``source_document_bytes``)."""
+        stored = self._stored(item_id)
+        if stored is None or stored.get("access") != "open":
+            return None, None, None
+        source = json.loads(stored["doc"]).get("source_document")
+        if not source:
+            return None, None, None
+        return None, source.get("source_url"), source
+
+    def source_document_bytes(self, item_id: str) -> tuple[bytes, str | None] | None:
+        """The archived open copy of the whole-meeting document an open item was read from."""
+        _, _, source = self.source_document_file(item_id)
+        name = (source or {}).get("archive_name") or ""
+        if not re.fullmatch(r"[0-9a-f]{64}(\.[a-z0-9]{1,8})?", name):
+            return None
+        return self.engine.attachment(name)
+
     def meeting_items(self, meeting_id: str) -> list[dict[str, Any]]:
         items = []
         for fields in self.engine.meeting_documents(meeting_id):

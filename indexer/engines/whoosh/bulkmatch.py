@@ -4,13 +4,13 @@ Whoosh walks a query one document at a time in Python: for a one-word query it
 steps seven field matchers in lock step for every matching item, then again to
 count the matches for the total and the facets.  Most queries people type are
 words combined with AND/OR (each word asked of every text field, with field
-boosts).  For those this module reads each term's posting list in bulk, block by
-block, into numpy arrays and computes the match set and Whoosh's own BM25F score
+boosts).  For those this module reads each term's posting list as arrays from the
+array codec's memory map (``engines/whoosh/codec.py``) and computes the match set and Whoosh's own BM25F score
 for every document at once; the top hits are then a partial sort.  Scores and
 order are the same as Whoosh's (tests compare the two on real queries).
 
-Phrases are the AND of their words, kept where the positions line up; Whoosh
-scores them the same way.  Anything else (prefixes, wildcards, ranges, NOT)
+Phrases are the AND of their words, kept where the positions line up (compared
+as arrays, ``engines/whoosh/phrases.py``); Whoosh scores them the same way.  Anything else (prefixes, wildcards, ranges, NOT)
 returns ``None`` and is left to Whoosh.
 """
 
@@ -22,10 +22,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.query import And, AndNot, Or, Phrase, Query, Term
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
+
+from indexer.engines.whoosh.codec import MinutesTermsReader, TermArrays
+from indexer.engines.whoosh.phrases import phrase_candidates, phrase_hits
 
 # Field lengths are stored as one byte each; this is Whoosh's own decoding table.
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
@@ -89,7 +92,6 @@ class Postings:
     term: bytes
     docs: np.ndarray
     weights: np.ndarray
-    values: list[Any]
 
 
 @dataclass
@@ -130,9 +132,15 @@ class BulkMatcher:
         weighting = searcher.weighting
         self.weighting = weighting if type(weighting) is BM25F else None
         self._lengths = length_cache if length_cache is not None else {}
+        # Every segment must hold array postings (an older format goes to Whoosh's matchers).
+        self.arrays = all(
+            isinstance(getattr(leaf, "_terms", None), MinutesTermsReader)
+            for leaf, _ in self.leaves
+            if leaf.segment() is not None
+        )
 
     def supports(self, query: Query) -> bool:
-        if self.weighting is None:
+        if self.weighting is None or not self.arrays:
             return False
         if isinstance(query, Term):
             return isinstance(query.text, str)
@@ -169,6 +177,18 @@ class BulkMatcher:
             matched, scores = self._evaluate(query.a, term_docs)
             excluded, _ = self._evaluate(query.b, [])
             matched &= ~excluded
+        elif isinstance(query, Or):
+            # A word asked of every field is an OR of terms: each term's postings are added
+            # into one pair of arrays instead of a pair of whole-index arrays per term.
+            matched = np.zeros(self.doc_count, dtype=bool)
+            scores = np.zeros(self.doc_count, dtype=np.float64)
+            for sub in query.subqueries:
+                if isinstance(sub, Term):
+                    self._add_term(sub, matched, scores, term_docs)
+                else:
+                    sub_matched, sub_scores = self._evaluate(sub, term_docs)
+                    matched |= sub_matched
+                    scores += sub_scores
         else:
             parts = [self._evaluate(q, term_docs) for q in query.subqueries]
             matched, scores = parts[0]  # fresh arrays of this evaluation: changed in place
@@ -185,52 +205,67 @@ class BulkMatcher:
     def _term(self, query: Term, term_docs: list[tuple[str, bytes, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
         matched = np.zeros(self.doc_count, dtype=bool)
         scores = np.zeros(self.doc_count, dtype=np.float64)
+        self._add_term(query, matched, scores, term_docs)
+        return matched, scores
+
+    def _add_term(
+        self,
+        query: Term,
+        matched: np.ndarray,
+        scores: np.ndarray,
+        term_docs: list[tuple[str, bytes, np.ndarray]],
+    ) -> None:
+        """Mark one term's documents and add its scores (a document appears once per term)."""
         if query.fieldname not in self.searcher.schema:
-            return matched, scores
+            return
         postings = self._postings(query.fieldname, query.text)
         if not len(postings.docs):
-            return matched, scores
+            return
         matched[postings.docs] = True
-        scores[postings.docs] = self._term_scores(query.fieldname, query.text, postings) * query.boost
+        scores[postings.docs] += self._term_scores(query.fieldname, query.text, postings) * query.boost
         term_docs.append((query.fieldname, postings.term, postings.docs))
-        return matched, scores
 
     def _phrase(self, query: Phrase, term_docs: list[tuple[str, bytes, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
         """Whoosh scores a phrase as the AND of its words in that field; it matches where
-        each next word follows the previous one within ``slop`` positions."""
+        each next word follows the previous one within ``slop`` positions.  Segment by
+        segment: intersect the words' documents, then compare position arrays."""
         matched = np.zeros(self.doc_count, dtype=bool)
         scores = np.zeros(self.doc_count, dtype=np.float64)
         fieldname = query.fieldname
         if fieldname not in self.searcher.schema or not query.words:
             return matched, scores
-        words = [self._postings(fieldname, word, with_values=True) for word in query.words]
-        if any(not len(p.docs) for p in words):
-            return matched, scores
-        # Documents holding every word, and each word's posting index for them.
-        candidates = words[0].docs
-        at = [np.arange(len(candidates))]
-        for postings in words[1:]:
-            candidates, keep, found = np.intersect1d(candidates, postings.docs, assume_unique=True, return_indices=True)
-            at = [a[keep] for a in at] + [found]
-        decode = self.searcher.schema[fieldname].format.decode_positions
-        slop = query.slop
-        hits = np.zeros(len(candidates), dtype=bool)
-        for n in range(len(candidates)):
-            ends = decode(words[0].values[at[0][n]])
-            for w in range(1, len(words)):
-                following = decode(words[w].values[at[w][n]])
-                ends = [q for q in following if any(1 <= q - e <= slop for e in ends)]
-                if not ends:
+        field = self.searcher.schema[fieldname]
+        terms = [field.to_bytes(word) for word in query.words]
+        doc_parts: list[np.ndarray] = []
+        weight_parts: list[list[np.ndarray]] = [[] for _ in terms]
+        for leaf, offset in self.leaves:
+            if leaf.segment() is None:
+                continue
+            words: list[TermArrays] = []
+            for term in terms:
+                arrays = leaf._terms.term_arrays(fieldname, term, field.format.field_boost, with_values=True)
+                if arrays is None or not len(arrays.ids):
                     break
-            hits[n] = bool(ends)
-        docs = candidates[hits]
-        if not len(docs):
+                words.append(arrays)
+            if len(words) < len(terms):
+                continue
+            candidates, at = phrase_candidates(words)
+            if not len(candidates):
+                continue
+            hits = phrase_hits(words, at, query.slop)
+            if not hits.any():
+                continue
+            doc_parts.append(candidates[hits] + offset)
+            for n, (arrays, index) in enumerate(zip(words, at, strict=True)):
+                weight_parts[n].append(arrays.weights[index[hits]])
+        if not doc_parts:
             return matched, scores
+        docs = np.concatenate(doc_parts)
         matched[docs] = True
         total = np.zeros(len(docs), dtype=np.float64)
-        for word, postings, index in zip(query.words, words, at, strict=True):
-            total += self._term_scores(fieldname, word, postings)[index[hits]]
-            term_docs.append((fieldname, postings.term, docs))
+        for word, term, parts in zip(query.words, terms, weight_parts, strict=True):
+            total += self._term_scores(fieldname, word, Postings(term, docs, np.concatenate(parts)))
+            term_docs.append((fieldname, term, docs))
         scores[docs] = total * query.boost
         return matched, scores
 
@@ -249,47 +284,34 @@ class BulkMatcher:
         result: np.ndarray = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / avgfl)))
         return result
 
-    def _postings(self, fieldname: str, text: str, with_values: bool = False) -> Postings:
-        """Document numbers (whole index) and weights of one term, and with ``with_values``
-        each posting's encoded positions; deleted documents included: callers intersect
-        with the open, live documents."""
-        term = self.searcher.schema[fieldname].to_bytes(text)
+    def _postings(self, fieldname: str, text: str) -> Postings:
+        """Document numbers (whole index) and weights of one term; deleted documents
+        included: callers intersect with the open, live documents."""
+        field = self.searcher.schema[fieldname]
+        term = field.to_bytes(text)
         id_parts: list[np.ndarray] = []
         weight_parts: list[np.ndarray] = []
-        values: list[Any] = []
-        cache = None if with_values else self.postings_cache
+        cache = self.postings_cache
         for leaf, offset in self.leaves:
+            if leaf.segment() is None:
+                continue
             key = (leaf.segment().segment_id(), fieldname, term)
             cached = cache.get(key) if cache else None
-            if cached is not None:
+            if cached is None:
+                arrays = leaf._terms.term_arrays(fieldname, term, field.format.field_boost)
+                if arrays is None:
+                    cached = (_NO_IDS, _NO_WEIGHTS)
+                else:
+                    cached = (arrays.ids.astype(np.int32), arrays.weights.astype(np.float32))
+                if cache is not None:  # absence is remembered too: it costs a lookup per segment
+                    cache.put(key, *cached)
+            if len(cached[0]):
                 id_parts.append(cached[0].astype(np.int64) + offset)
                 weight_parts.append(cached[1])
-                continue
-            if (fieldname, term) not in leaf:
-                if cache is not None:  # absence is remembered too: it costs a lookup per segment
-                    cache.put(key, _NO_IDS, _NO_WEIGHTS)
-                continue
-            format_ = leaf.schema[fieldname].format
-            matcher = leaf._terms.matcher(fieldname, term, format_)
-            if isinstance(matcher, W3LeafMatcher) and not matcher._byteids:
-                ids, weights = _read_blocks(matcher, values if with_values else None)
-            else:  # inlined or other postings: the matcher's own interface
-                triples = []
-                while matcher.is_active():
-                    triples.append((matcher.id(), matcher.weight(), matcher.value() if with_values else None))
-                    matcher.next()
-                ids = np.array([t[0] for t in triples], dtype=np.int64)
-                weights = np.array([t[1] for t in triples], dtype=np.float64)
-                values.extend(t[2] for t in triples)
-            if cache is not None:
-                ids, weights = ids.astype(np.int32), weights.astype(np.float32)
-                cache.put(key, ids, weights)
-            id_parts.append(ids.astype(np.int64) + offset)
-            weight_parts.append(weights)
         if not id_parts:
-            return Postings(term, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64), [])
+            return Postings(term, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
         docs = np.concatenate(id_parts).astype(np.int64, copy=False)
-        return Postings(term, docs, np.concatenate(weight_parts).astype(np.float64, copy=False), values)
+        return Postings(term, docs, np.concatenate(weight_parts).astype(np.float64, copy=False))
 
     def _length_bytes(self, fieldname: str) -> np.ndarray:
         """Every document's length of one field as Whoosh stores it (one byte each)."""
@@ -318,34 +340,6 @@ def numeric_column(column: Any, count: int) -> np.ndarray:
     if stored:
         out[:stored] = np.frombuffer(column._dbfile.get(column._basepos, stored * dtype.itemsize), dtype=dtype)
     return out
-
-
-def _read_blocks(matcher: W3LeafMatcher, values: list[Any] | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """All postings of one term in one segment, a block at a time (each block holds
-    up to 128 postings: delta-coded ids, weights and encoded positions); the
-    positions are appended to ``values`` when it is given."""
-    id_blocks: list[np.ndarray] = []
-    weight_blocks: list[np.ndarray] = []
-    while matcher.is_active():
-        if matcher._data is None:
-            matcher._read_data()
-        data: Any = matcher._data
-        deltas, weights, block_values = data
-        count = len(deltas)
-        if values is not None:
-            values.extend(block_values if block_values is not None else [None] * count)
-        id_blocks.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
-        if weights is None:
-            weight_blocks.append(np.ones(count, dtype=np.float64))
-        elif isinstance(weights, float | int):
-            weight_blocks.append(np.full(count, float(weights), dtype=np.float64))
-        else:
-            # Whoosh scores with the weights as stored (single precision)
-            weight_blocks.append(np.asarray(weights, dtype=np.float32).astype(np.float64))
-        matcher._next_block()
-    if not id_blocks:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-    return np.concatenate(id_blocks), np.concatenate(weight_blocks)
 
 
 def top_documents(candidates: np.ndarray, scores: np.ndarray, count: int) -> np.ndarray:

@@ -40,6 +40,7 @@ from whoosh.writing import IndexWriter
 from indexer.analysis import fastterms
 from indexer.analysis.danish import danish_analyzer, exact_analyzer, snowball_analyzer
 from indexer.attachments import file_hash
+from indexer.engines.whoosh.codec import FORMAT_VERSION, ArrayPositions, MinutesCodec, segment_format
 from indexer.model import COPENHAGEN, KIND_RANK, Access, Item, Meeting, MeetingKind, SectionKind, to_jsonable
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,31 @@ class IndexBusy(IndexError_):
     pass
 
 
+class IndexOutdated(IndexError_):
+    """The index was written in another on-disk format: it is refused, never misread."""
+
+
+# Single-valued facets whose per-document codes the codec writes beside each segment.
+FACET_COLUMNS = ("committee", "year", "municipality", "kind")
+
+
+def minutes_codec() -> MinutesCodec:
+    """The codec every segment is written with (array postings, facet codes)."""
+    return MinutesCodec(facet_fields=FACET_COLUMNS)
+
+
+def check_format(root: Path, ix: Any) -> None:
+    """Refuse an index any of whose segments is not in this version's format."""
+    for segment in ix._segments():
+        found = segment_format(segment)
+        if found != FORMAT_VERSION:
+            written = "plain Whoosh postings" if found is None else f"format {found}"
+            raise IndexOutdated(
+                f"{root}: this index was written by an older version of minutes-search ({written}; "
+                f"this version reads format {FORMAT_VERSION}); rebuild it with `minutes reindex --index {root}`"
+            )
+
+
 def compound_analyzer():  # type: ignore[no-untyped-def]
     """Analyzer for the compound-parts field, when the Danish module offers one."""
     from indexer.analysis import danish
@@ -88,10 +114,17 @@ class FastText(TEXT):
     def __init__(self, *args: Any, fast_kind: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fast_kind = fast_kind
+        if type(self.format) is Positions:  # positions as machine arrays (see the codec)
+            self.format = ArrayPositions(field_boost=self.format.field_boost)
 
     def index(self, value: Any, **kwargs: Any) -> Any:
         kind = getattr(self, "fast_kind", "")
-        if kwargs or not isinstance(value, str) or type(self.format) is not Positions or not fastterms.supported(kind):
+        if (
+            kwargs
+            or not isinstance(value, str)
+            or not isinstance(self.format, Positions)
+            or not fastterms.supported(kind)
+        ):
             return super().index(value, **kwargs)
         return self._fast_index(value, kind)
 
@@ -245,7 +278,9 @@ class MinutesIndex:
         return cls.live_dir(root).exists()
 
     @classmethod
-    def open(cls, root: Path) -> MinutesIndex:
+    def open(cls, root: Path, require_current_format: bool = True) -> MinutesIndex:
+        """Open an index root; ``require_current_format=False`` is for ``reindex``, which
+        only needs the recorded sources of an index in an older format."""
         root = Path(root)
         live = cls.live_dir(root)
         if not live.exists():
@@ -255,10 +290,14 @@ class MinutesIndex:
             ix.doc_count()
             _use_kle_terms(root)
         except Exception as exc:
+            if not require_current_format:
+                return cls(root, None)
             raise IndexCorrupt(
                 f"{root}: the index cannot be opened ({type(exc).__name__}: {exc}); "
                 f"rebuild it with `minutes reindex --index {root}` or move the folder away and ingest again"
             ) from exc
+        if require_current_format:
+            check_format(root, ix)
         return cls(root, ix)
 
     @classmethod
@@ -275,8 +314,8 @@ class MinutesIndex:
         return cls.open(root)
 
     @classmethod
-    def open_or_create(cls, root: Path) -> MinutesIndex:
-        return cls.open(root) if cls.exists(root) else cls.create(root)
+    def open_or_create(cls, root: Path, require_current_format: bool = True) -> MinutesIndex:
+        return cls.open(root, require_current_format) if cls.exists(root) else cls.create(root)
 
     @staticmethod
     def _new_generation(root: Path) -> Path:
@@ -354,8 +393,11 @@ class MinutesIndex:
                     multisegment=True,
                     batchsize=200,
                     compound=False,
+                    codec=minutes_codec(),
                 )
-            return self.ix.writer(timeout=WRITER_TIMEOUT_S, delay=0.25, limitmb=256, compound=False)
+            return self.ix.writer(
+                timeout=WRITER_TIMEOUT_S, delay=0.25, limitmb=256, compound=False, codec=minutes_codec()
+            )
         except LockError:
             raise IndexBusy(f"{self.root}: the index is locked by another writer") from None
 

@@ -186,3 +186,20 @@ def test_cli_search_reads_the_database(both, capsys: pytest.CaptureFixture[str])
     assert main(["search", "budget", "--index", url, "--json"]) == 0
     got = json.loads(capsys.readouterr().out)
     assert got["total"] == whoosh.search(SearchRequest(q="budget")).total
+
+
+def test_whole_meeting_documents_come_from_the_database(both) -> None:  # type: ignore[no-untyped-def]
+    from webui import create_app
+
+    whoosh, _, url = both
+    client = create_app({"INDEX_DIR": url, "TESTING": True}).test_client()
+    served = 0
+    for hit in whoosh.search(SearchRequest(q="", per_page=100)).results:
+        path, _, source = whoosh.source_document_file(hit["id"])
+        if not source or path is None:
+            continue
+        response = client.get(f"/items/{hit['id']}/dokument")
+        assert response.status_code == 200
+        assert response.data == Path(path).read_bytes()
+        served += 1
+    assert served, "the samples hold an item read from a whole-meeting document"

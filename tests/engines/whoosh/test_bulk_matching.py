@@ -41,6 +41,10 @@ EXTRA_QUERIES = [
     '"godkendt af byrådet"',
     '"kommunens budget"~3',
     'titel:"lokalplan nr"',
+    '"forslag til budget"',
+    '"til orientering"~2',
+    '"byrådet godkender"~4',
+    'beslutning:"taget til efterretning"',
 ]
 
 

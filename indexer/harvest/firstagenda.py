@@ -1,0 +1,475 @@
+"""Harvest a FirstAgenda portal (``https://dagsordener.<kommune>.dk``) into the index.
+
+The walk: robots.txt, the front page (an anonymous session cookie: without it
+the API answers 302), ``/api/agenda/udvalgsliste`` (committees and their
+meetings), ``/api/agenda/dagsorden/<id>`` per meeting, ``/vis/pdf/bilag/<id>``
+per attachment of an open item.
+
+What is kept, all under ``<index>/harvest/<host>/``:
+
+* ``meetings/<id>.json`` — each meeting's document with its closed items cut
+  down to a stub (number and "Lukket punkt") *before* it is written: no closed
+  caption, text or attachment reference is ever on disk.  These files are the
+  recorded source ``minutes reindex`` reads again.
+* ``bilag/<id>.pdf`` — open attachments, downloaded once.
+* ``state.json`` — per meeting: validators (ETag, Last-Modified) and the hash of
+  the stored document, written only after the meeting's batch is committed.
+
+So a run killed at any point leaves at worst meetings that were indexed but not
+yet recorded; the next run fetches them again, finds the index already holding
+them (ingest is idempotent) and records them.  A broken answer (truncated JSON,
+an HTML error page, an empty 200) is reported by URL and changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, TextIO
+from urllib.parse import urlsplit
+
+from indexer.engines.whoosh.index import IngestSummary, MinutesIndex
+from indexer.formats import IngestContext
+from indexer.formats.firstagenda import committee_name, is_closed_caption, municipality_from_host
+from indexer.harvest.client import HarvestError, Politeness, PortalClient
+
+LIST_PATH = "/api/agenda/udvalgsliste"
+MEETING_PATH = "/api/agenda/dagsorden/{id}"
+ATTACHMENT_PATH = "/vis/pdf/bilag/{id}"
+_SAFE_ID = re.compile(r"^[0-9A-Za-z-]{1,64}$")
+STATE_VERSION = 1
+
+
+@dataclass
+class HarvestSummary:
+    meetings_seen: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    attachments_downloaded: int = 0
+    attachments_failed: int = 0
+    requests: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+    problems: list[str] = field(default_factory=list)  # "url: problem", one per failure
+    ingest: IngestSummary = field(default_factory=IngestSummary)
+
+    def line(self) -> str:
+        return (
+            f"meetings seen: {self.meetings_seen}  new: {self.new}  changed: {self.changed}  "
+            f"unchanged: {self.unchanged}  failed: {self.failed}  attachments downloaded: "
+            f"{self.attachments_downloaded} (failed: {self.attachments_failed})  requests: {self.requests}  "
+            f"bytes: {self.bytes:,}  time: {self.seconds:.1f} s"
+        )
+
+
+@dataclass
+class ListedMeeting:
+    id: str
+    committee: str
+    day: date | None
+
+
+@dataclass
+class Fetched:
+    listed: ListedMeeting
+    status: str  # new | changed | unchanged | failed
+    document: dict[str, Any] | None = None
+    digest: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+def portal_folder(index_root: Path, base_url: str) -> Path:
+    host = urlsplit(base_url).netloc.replace(":", "_") or "portal"
+    return index_root / "harvest" / host
+
+
+# --------------------------------------------------------------------------- documents
+
+
+def redact(document: dict[str, Any]) -> dict[str, Any]:
+    """The document as it may be kept: closed items reduced to their id and number.
+
+    The portal marks a closed item only by its caption ("Lukket: …"); its caption,
+    case text, field HTML and attachment list are dropped here, in memory, before
+    anything is written or hashed."""
+    points = []
+    for point in document.get("Dagsordenpunkter") or []:
+        if not isinstance(point, dict):
+            continue
+        caption = str(point.get("Caption") or point.get("Navn") or "")
+        if is_closed_caption(caption):
+            point = {
+                "Id": point.get("Id"),
+                "Number": point.get("Number"),
+                "Punktnummer": point.get("Punktnummer"),
+                "Sorting": point.get("Sorting"),
+                "Caption": "Lukket punkt",
+                "Navn": "Lukket punkt",
+                "IsOpen": False,
+                "Felter": [],
+                "Bilag": [],
+            }
+        points.append(point)
+    kept = dict(document)
+    kept["Dagsordenpunkter"] = points
+    return kept
+
+
+def check_document(url: str, body: bytes, content_type: str) -> dict[str, Any]:
+    """Parse a meeting document or say, naming the URL, why it is not one."""
+    if not body.strip():
+        raise HarvestError(url, "empty answer (HTTP 200 with no body)")
+    head = body.lstrip()[:200].lower()
+    if "html" in content_type.lower() or head.startswith((b"<!doctype", b"<html", b"<")):
+        raise HarvestError(url, "an HTML page where a JSON document was expected (an error page?)")
+    try:
+        document = json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise HarvestError(url, f"broken JSON ({str(exc).splitlines()[0][:80]})") from exc
+    if not isinstance(document, dict) or not isinstance(document.get("Dagsordenpunkter"), list):
+        raise HarvestError(url, "JSON without a Dagsordenpunkter list")
+    if not document["Dagsordenpunkter"]:
+        raise HarvestError(url, "a meeting document with no items")
+    return document
+
+
+def digest_of(document: dict[str, Any]) -> str:
+    canonical = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def listed_meetings(url: str, body: bytes) -> list[ListedMeeting]:
+    """``{"Udvalg": {"<group>": [{"Navn", "Id", "Moeder": [{"Id", "Dato"}]}]}}`` → meetings."""
+    try:
+        data = json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise HarvestError(url, f"broken committee list ({str(exc).splitlines()[0][:80]})") from exc
+    groups = data.get("Udvalg") if isinstance(data, dict) else None
+    if not isinstance(groups, dict):
+        raise HarvestError(url, "committee list without an Udvalg object")
+    found: dict[str, ListedMeeting] = {}
+    for committees in groups.values():
+        for committee in committees if isinstance(committees, list) else []:
+            if not isinstance(committee, dict):
+                continue
+            name = str(committee.get("Navn") or "")
+            for meeting in committee.get("Moeder") or []:
+                ident = str(meeting.get("Id") or "") if isinstance(meeting, dict) else ""
+                if not _SAFE_ID.match(ident) or ident in found:
+                    continue
+                when = str(meeting.get("Dato") or "")[:10]
+                try:
+                    day = date.fromisoformat(when)
+                except ValueError:
+                    day = None
+                found[ident] = ListedMeeting(ident, name, day)
+    return sorted(found.values(), key=lambda m: (m.day or date.min, m.id))
+
+
+# --------------------------------------------------------------------------- state
+
+
+def load_state(folder: Path) -> dict[str, Any]:
+    try:
+        state = json.loads((folder / "state.json").read_text("utf-8"))
+    except FileNotFoundError:
+        return {"version": STATE_VERSION, "meetings": {}}
+    except (OSError, ValueError):
+        # A damaged state costs a full re-fetch, never a wrong index: ingest is idempotent.
+        return {"version": STATE_VERSION, "meetings": {}}
+    if not isinstance(state, dict) or not isinstance(state.get("meetings"), dict):
+        return {"version": STATE_VERSION, "meetings": {}}
+    return state
+
+
+def save_state(folder: Path, state: dict[str, Any]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    _atomic_write(folder / "state.json", json.dumps(state, ensure_ascii=False, indent=0).encode("utf-8"))
+
+
+def _atomic_write(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    with tmp.open("wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    tmp.replace(target)
+
+
+# --------------------------------------------------------------------------- the run
+
+
+@dataclass
+class HarvestOptions:
+    since: date | None = None
+    committees: list[str] = field(default_factory=list)
+    municipality: str | None = None
+    attachments: bool = True
+    extract_text: bool = True
+    batch_items: int = 1000
+
+
+class Harvester:
+    def __init__(
+        self,
+        base_url: str,
+        index_root: Path,
+        politeness: Politeness,
+        options: HarvestOptions | None = None,
+        client: PortalClient | None = None,
+        stream: TextIO = sys.stderr,
+    ) -> None:
+        self.client = client or PortalClient(base_url, politeness)
+        self.base = self.client.base
+        self.index_root = Path(index_root)
+        self.options = options or HarvestOptions()
+        self.folder = portal_folder(self.index_root, self.base)
+        self.meetings_dir = self.folder / "meetings"
+        self.bilag_dir = self.folder / "bilag"
+        self.stream = stream
+        self.summary = HarvestSummary()
+
+    # What a later `minutes reindex` needs to read the stored documents exactly as this run did.
+    def context(self) -> IngestContext:
+        municipality = self.options.municipality or municipality_from_host(self.base) or None
+        extras = {"base_url": self.base}
+        if self.options.attachments:
+            extras["attachments_dir"] = str(self.bilag_dir)
+        return IngestContext(municipality=municipality, extract_text=self.options.extract_text, extras=extras)
+
+    def wanted(self, meeting: ListedMeeting) -> bool:
+        if self.options.since and meeting.day and meeting.day < self.options.since:
+            return False
+        if self.options.committees:
+            names = {n.casefold() for n in self.options.committees} | {
+                committee_name(n).casefold() for n in self.options.committees
+            }
+            if meeting.committee.casefold() not in names and committee_name(meeting.committee).casefold() not in names:
+                return False
+        return True
+
+    def run(self) -> HarvestSummary:
+        started = time.monotonic()
+        index = MinutesIndex.open_or_create(self.index_root)
+        try:
+            with index.ingest_lock():
+                self._run(index)
+        finally:
+            self.summary.requests = self.client.traffic.requests
+            self.summary.bytes = self.client.traffic.bytes
+            self.summary.seconds = time.monotonic() - started
+        return self.summary
+
+    def _run(self, index: MinutesIndex) -> None:
+        state = load_state(self.folder)
+        known: dict[str, Any] = state["meetings"]
+        answer = self.client.get(LIST_PATH, kind="list")
+        meetings = [m for m in listed_meetings(answer.url, answer.body) if self.wanted(m)]
+        self.summary.meetings_seen = len(meetings)
+        progress = _Progress(len(meetings), self.stream)
+        batch: list[Fetched] = []
+        batch_items = 0
+        workers = max(1, self.client.politeness.concurrency)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            # Bounded look-ahead: at most a few documents wait in memory for the writer.
+            window = workers * 4
+            for start in range(0, len(meetings), window):
+                chunk = meetings[start : start + window]
+                for fetched in pool.map(lambda m: self._fetch(m, known.get(m.id)), chunk):
+                    progress.step(fetched.listed.committee)
+                    if fetched.status == "unchanged":
+                        self.summary.unchanged += 1
+                        continue
+                    if fetched.status == "failed":
+                        self.summary.failed += 1
+                        continue
+                    batch.append(fetched)
+                    batch_items += len(fetched.document["Dagsordenpunkter"]) if fetched.document else 0
+                    if batch_items >= self.options.batch_items:
+                        self._commit(index, batch, state, pool)
+                        batch, batch_items = [], 0
+            self._commit(index, batch, state, pool)
+        progress.close()
+        index.merge_segments()
+        index.record_sources(
+            [
+                {
+                    "path": str(self.meetings_dir.resolve()),
+                    "format": "firstagenda",
+                    "context": _context_dict(self.context()),
+                }
+            ]
+        )
+
+    def _fetch(self, listed: ListedMeeting, known: dict[str, Any] | None) -> Fetched:
+        path = MEETING_PATH.format(id=listed.id)
+        stored = self.meetings_dir / f"{listed.id}.json"
+        have = known is not None and stored.is_file()
+        try:
+            answer = self.client.get(
+                path,
+                etag=known.get("etag") if have and known else None,
+                last_modified=known.get("last_modified") if have and known else None,
+            )
+            if answer.status == 304:
+                return Fetched(listed, "unchanged")
+            document = redact(check_document(answer.url, answer.body, answer.content_type))
+        except HarvestError as exc:
+            self._problem(str(exc))
+            return Fetched(listed, "failed")
+        digest = digest_of(document)
+        if have and known and known.get("digest") == digest:
+            status = "unchanged"
+            if answer.etag != known.get("etag") or answer.last_modified != known.get("last_modified"):
+                status = "revalidated"  # same content under new validators: remember them, ingest nothing
+        else:
+            status = "changed" if have else "new"
+        return Fetched(listed, status, document, digest, answer.etag, answer.last_modified)
+
+    def _commit(
+        self, index: MinutesIndex, batch: list[Fetched], state: dict[str, Any], pool: ThreadPoolExecutor
+    ) -> None:
+        """Download attachments, write the documents, ingest them in one commit, then record them."""
+        if not batch:
+            return
+        from indexer.cli import ingest  # the same ingest path as `minutes ingest` (imported late: cli imports us)
+
+        to_ingest = [f for f in batch if f.status in ("new", "changed")]
+        retry_later: set[str] = set()  # attachments whose download may succeed another time
+        if self.options.attachments:
+            wanted = {f.listed.id: _pdf_ids(f.document or {}) for f in to_ingest}
+            missing = [
+                i
+                for i in dict.fromkeys(x for ids in wanted.values() for x in ids)
+                if not (self.bilag_dir / f"{i}.pdf").is_file()
+            ]
+            outcomes = dict(zip(missing, pool.map(self._download, missing), strict=True))
+            failed_now = {i for i, outcome in outcomes.items() if outcome == "retry"}
+            retry_later = {m for m, ids in wanted.items() if failed_now.intersection(ids)}
+        paths = []
+        for fetched in batch:
+            target = self.meetings_dir / f"{fetched.listed.id}.json"
+            if fetched.document is not None and fetched.status != "revalidated":
+                _atomic_write(target, json.dumps(fetched.document, ensure_ascii=False).encode("utf-8"))
+            if fetched.status in ("new", "changed"):
+                paths.append(target)
+        if paths:
+            result = ingest(
+                paths, self.index_root, self.context(), "firstagenda", workers=1, record=False, target=index
+            )
+            self.summary.ingest.merge(result)
+            failed = {Path(r.split(": ", 1)[0]).name for r in result.rejected}
+        else:
+            failed = set()
+        for fetched in batch:
+            name = f"{fetched.listed.id}.json"
+            if name in failed:
+                self.summary.failed += 1
+                self._problem(f"{self.client.url(MEETING_PATH.format(id=fetched.listed.id))}: could not be read")
+                continue
+            if fetched.status == "new":
+                self.summary.new += 1
+            elif fetched.status == "changed":
+                self.summary.changed += 1
+            else:
+                self.summary.unchanged += 1
+            incomplete = fetched.listed.id in retry_later
+            state["meetings"][fetched.listed.id] = {
+                "committee": fetched.listed.committee,
+                "date": fetched.listed.day.isoformat() if fetched.listed.day else None,
+                # A meeting indexed without some attachment is asked for again in full next time.
+                "etag": None if incomplete else fetched.etag,
+                "last_modified": None if incomplete else fetched.last_modified,
+                "digest": "" if incomplete else fetched.digest,
+            }
+        save_state(self.folder, state)
+
+    def _download(self, ident: str) -> str:
+        """``ok``, ``retry`` (a failure another run may not meet) or ``lasting``."""
+        target = self.bilag_dir / f"{ident}.pdf"
+        try:
+            data = self.client.download(ATTACHMENT_PATH.format(id=ident))
+            if not data.startswith(b"%PDF"):
+                raise HarvestError(self.client.url(ATTACHMENT_PATH.format(id=ident)), "not a PDF")
+        except HarvestError as exc:
+            self.summary.attachments_failed += 1
+            self._problem(str(exc))
+            return "lasting" if exc.lasting else "retry"
+        _atomic_write(target, data)
+        self.summary.attachments_downloaded += 1
+        return "ok"
+
+    def _problem(self, text: str) -> None:
+        self.summary.problems.append(text)
+
+
+def _pdf_ids(document: dict[str, Any]) -> list[str]:
+    """Attachment ids of a (redacted) document that the portal has as PDF: open items' only."""
+    return [
+        str(b.get("Id"))
+        for p in document.get("Dagsordenpunkter", [])
+        if isinstance(p, dict)
+        for b in p.get("Bilag") or []
+        if isinstance(b, dict) and _SAFE_ID.match(str(b.get("Id") or "")) and _has_pdf(b)
+    ]
+
+
+def _has_pdf(enclosure: dict[str, Any]) -> bool:
+    value = enclosure.get("HarPdfVersion", True)
+    return value is True or str(value).strip().casefold() == "true"
+
+
+def _context_dict(context: IngestContext) -> dict[str, Any]:
+    return {
+        "municipality": context.municipality,
+        "committee": None,
+        "meeting_date": None,
+        "extract_text": context.extract_text,
+        "extras": dict(context.extras),
+    }
+
+
+class _Progress:
+    """A one-line progress counter on a terminal; silent otherwise."""
+
+    def __init__(self, total: int, stream: TextIO) -> None:
+        self.total, self.done, self.stream = total, 0, stream
+        self.enabled = total > 0 and hasattr(stream, "isatty") and stream.isatty()
+
+    def step(self, note: str) -> None:
+        self.done += 1
+        if self.enabled:
+            self.stream.write(f"\rharvest {self.done}/{self.total} {note[:40]:<40}")
+            self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+
+
+def harvest(
+    base_url: str,
+    index_root: Path,
+    politeness: Politeness,
+    options: HarvestOptions | None = None,
+    stream: TextIO = sys.stderr,
+    client_factory: Callable[[str, Politeness], PortalClient] | None = None,
+) -> HarvestSummary:
+    client = (client_factory or PortalClient)(base_url, politeness)
+    try:
+        return Harvester(base_url, index_root, politeness, options, client=client, stream=stream).run()
+    finally:
+        client.close()

@@ -1,0 +1,141 @@
+"""The demo shows the product: every curl example of README.md and docs/api.md answers what it
+shows against the demo data, attachments open from the archive, and the command line reads well."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import subprocess
+import sys
+from urllib.parse import urlsplit
+
+import pytest
+from flask import Flask
+from lxml import etree
+
+from tests.conftest import REPO
+from tests.demo.conftest import Demo
+
+CURL = re.compile(r"curl -s '(?P<url>http://127\.0\.0\.1:8080[^']*)'(?P<rest>[^\n]*)")
+DOCS = [REPO / "README.md", REPO / "docs" / "api.md"]
+
+
+def examples() -> list[tuple[str, str, str]]:
+    found = []
+    for doc in DOCS:
+        for match in CURL.finditer(doc.read_text(encoding="utf-8")):
+            found.append((doc.name, match["url"], match["rest"]))
+    return found
+
+
+def test_the_docs_have_examples() -> None:
+    assert len(examples()) >= 5
+
+
+@pytest.mark.parametrize(("doc", "url", "rest"), examples(), ids=[f"{d}:{u[21:60]}" for d, u, _ in examples()])
+def test_each_example_returns_what_it_shows(demo_app: Flask, doc: str, url: str, rest: str) -> None:
+    assert url.isascii() and " " not in url, f"{doc}: percent-encode {url}"  # waitress answers a raw Ø with 400
+    client = demo_app.test_client()
+    parts = urlsplit(url)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    if "<id>" in target:
+        target = target.replace("<id>", item_with_case_history(demo_app))
+    response = client.get(target)
+    assert response.status_code == 200, (doc, target, response.data[:300])
+    if parts.path == "/api/search":
+        data = response.get_json()
+        assert data["total"] > 0 and data["results"], (doc, target)
+        if ".url" in rest:
+            assert data["results"][0]["url"].startswith("http")
+    elif parts.path.startswith("/api/items/"):
+        data = response.get_json()
+        if "case_history" in rest:
+            assert [entry["title"] for entry in data["case_history"]], (doc, target)
+    elif parts.path == "/feed.atom":
+        feed = etree.fromstring(response.data)
+        assert feed.findall("{http://www.w3.org/2005/Atom}entry"), (doc, target)
+    elif parts.path.startswith("/export"):
+        text = response.data.decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text), delimiter=";" if "excel" in parts.path else ","))
+        assert len(rows) > 1 and rows[0][0] == "id", (doc, target)
+    else:
+        raise AssertionError(f"{doc}: no check written for {url}")
+
+
+def item_with_case_history(app: Flask) -> str:
+    client = app.test_client()
+    for page in range(1, 40):
+        results = client.get(f"/api/search?sort=newest&page={page}").get_json()["results"]
+        for result in results:
+            if result.get("case_number") and client.get(f"/api/items/{result['id']}").get_json()["case_history"]:
+                return str(result["id"])
+    raise AssertionError("no item in the demo has a case history")
+
+
+def test_attachments_open_from_the_archive(demo_app: Flask) -> None:
+    """The demo includes real exports with their files: their bilag links serve the archived file."""
+    client = demo_app.test_client()
+    opened = 0
+    for q in ("kultur", "sundhed", "kronisk", "rusmidler", "referat"):
+        for result in client.get(f"/api/search?q={q}").get_json()["results"]:
+            for attachment in result["attachments"]:
+                if not attachment.get("url") or "/bilag/" not in attachment["url"]:
+                    continue
+                response = client.get(urlsplit(attachment["url"]).path)
+                if response.status_code == 302:
+                    continue  # a file that lives at its source
+                assert response.status_code == 200, attachment
+                if response.mimetype == "application/pdf":
+                    assert response.data.startswith(b"%PDF")
+                opened += 1
+    assert opened >= 5, "the demo must open archived attachments"
+
+
+def test_demo_output_is_danish_and_singular_where_it_should_be(demo: Demo) -> None:
+    assert re.search(r"sample search 'sociale medier': \d+ resultat(er)?\n", demo.output)
+    assert "1 resultater" not in demo.output
+    one = demo.minutes("search", '"Sociale medier i arbejdsmæssig sammenhæng"', "--index", str(demo.index))
+    assert one.returncode == 0, one.stderr
+    assert one.stdout.startswith("1 resultat\n")
+
+
+def test_search_after_demo_points_to_the_demo_index(demo: Demo) -> None:
+    lost = demo.minutes("search", "skole")
+    assert lost.returncode == 2
+    assert "--index var/demo-index" in lost.stderr
+    found = demo.minutes("search", "skole", "--index", "var/demo-index")
+    assert found.returncode == 0 and "resultat" in found.stdout
+
+
+def test_closed_pipe_exits_quietly(demo: Demo) -> None:
+    """`minutes search … | head -1`: the reader is gone before we write; nothing on stderr, exit 0."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "indexer.cli", "search", "vej", "--limit", "100", "--index", "var/demo-index"],
+        cwd=demo.folder,
+        env=demo.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    stderr = process.stderr.read()
+    assert process.wait(timeout=120) == 0
+    assert stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--limit", "0"], "argument --limit: '0' is not a whole number from 1 to 100"),
+        (["--limit", "-1"], "argument --limit: '-1' is not a whole number from 1 to 100"),
+        (["--from", "2016-13-01"], "argument --from: '2016-13-01' is not a date"),
+        (["--to", "2016-02-30"], "argument --to: '2016-02-30' is not a date"),
+    ],
+)
+def test_bad_search_options_are_refused(demo: Demo, args: list[str], message: str) -> None:
+    done = demo.minutes("search", "skole", "--index", "var/demo-index", *args)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert done.stdout == ""

@@ -1,0 +1,124 @@
+"""What a harvest asks of a portal: who is asking, how fast, how many at once, and only
+what robots.txt allows."""
+
+from __future__ import annotations
+
+import io
+import itertools
+from collections.abc import Iterator
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+
+from indexer.cli import main
+from indexer.harvest.client import HarvestError
+from tests.harvest.helpers import CONTACT, documents, fast, meeting_id_of, run
+from tests.harvest.portal import Portal
+
+SMALL = documents(
+    "Kultur- og Fritidsudvalget_2022-03-21",
+    "Sundheds- og Omsorgsudvalget_2022-05-23",
+    "Klima-, Teknik- og Miljøudvalget_2022-12-12",
+    "Plan- og Tryghedsudvalget_2024-11-13",
+)
+
+
+@pytest.fixture()
+def portal() -> Iterator[Portal]:
+    served = Portal(SMALL)
+    served.start()
+    yield served
+    served.stop()
+
+
+def _base(portal: Portal) -> str:
+    assert portal._server is not None
+    return f"http://127.0.0.1:{portal._server.server_address[1]}"
+
+
+def test_every_request_names_the_software_and_the_operator_contact(portal: Portal, tmp_path: Path) -> None:
+    run(_base(portal), tmp_path / "ix", attachments=True)
+    assert portal.hits
+    assert {h.user_agent for h in portal.hits} == {
+        f"minutes-search/0.1.0 (+{CONTACT}; harvests public minutes for search)"
+    }
+
+
+def test_at_most_two_requests_at_once(portal: Portal, tmp_path: Path) -> None:
+    for path in SMALL:
+        portal.fault(f"/api/agenda/dagsorden/{meeting_id_of(path)}", "slow:0.3")
+    summary = run(_base(portal), tmp_path / "ix", fast(timeout=2.0))
+    assert summary.new == 4
+    assert portal.max_in_flight == 2  # both slots used, never a third
+
+
+def test_requests_start_no_faster_than_the_rate(portal: Portal, tmp_path: Path) -> None:
+    run(_base(portal), tmp_path / "ix", fast(rate=10.0))
+    starts = sorted(h.started for h in portal.hits)
+    assert len(starts) == 3 + 4  # robots.txt, front page, committee list, four meetings
+    # The client spaces starts exactly; the server sees them through thread scheduling, so allow jitter.
+    assert starts[-1] - starts[0] >= 6 * 0.1 * 0.95
+    assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.06
+
+
+def test_robots_crawl_delay_slows_the_harvest_down(portal: Portal, tmp_path: Path) -> None:
+    portal.robots = "User-agent: *\nCrawl-delay: 0.2\n"
+    run(_base(portal), tmp_path / "ix")
+    starts = sorted(h.started for h in portal.hits)
+    after_robots = starts[1:]
+    assert after_robots[-1] - after_robots[0] >= 5 * 0.2 * 0.95
+    assert min(b - a for a, b in itertools.pairwise(after_robots)) >= 0.15
+
+
+def test_robots_disallow_is_honoured(portal: Portal, tmp_path: Path) -> None:
+    portal.robots = "User-agent: *\nDisallow: /api/\n"
+    with pytest.raises(HarvestError, match=r"robots\.txt disallows it"):
+        run(_base(portal), tmp_path / "ix")
+    assert [h.path for h in portal.hits] == ["/robots.txt"]
+
+
+def test_robots_disallowing_attachments_keeps_the_meetings(portal: Portal, tmp_path: Path) -> None:
+    portal.robots = "User-agent: minutes-search\nDisallow: /vis/\n"
+    summary = run(_base(portal), tmp_path / "ix", attachments=True)
+    assert summary.new == 4
+    assert summary.attachments_downloaded == 0 and summary.attachments_failed > 0
+    assert not [h for h in portal.hits if h.path.startswith("/vis/")]
+
+
+def test_cli_needs_an_operator_contact(portal: Portal, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MINUTES_HARVEST_CONTACT", raising=False)
+    err = io.StringIO()
+    with redirect_stderr(err):
+        code = main(["harvest", _base(portal), "--index", str(tmp_path / "ix")])
+    assert code == 2
+    assert "--contact or $MINUTES_HARVEST_CONTACT" in err.getvalue()
+    assert portal.hits == []
+
+
+def test_cli_harvest_prints_a_summary(portal: Portal, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MINUTES_HARVEST_CONTACT", CONTACT)
+    out, err = io.StringIO(), io.StringIO()
+    args = [
+        "harvest",
+        _base(portal),
+        "--index",
+        str(tmp_path / "ix"),
+        "--rate",
+        "0",
+        "--committee",
+        "Plan- og Tryghedsudvalget",
+    ]
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(args)
+    assert code == 0, err.getvalue()
+    first = out.getvalue().splitlines()[0]
+    assert first.startswith("meetings seen: 1  new: 1  changed: 0  unchanged: 0  failed: 0  attachments downloaded: 2 ")
+    # robots.txt, front page, committee list, the meeting, its two attachments — as the portal counted them.
+    assert "requests: 6 " in first and len(portal.hits) == 6
+    out2 = io.StringIO()
+    with redirect_stdout(out2), redirect_stderr(io.StringIO()):
+        assert main(args) == 0
+    assert out2.getvalue().startswith(
+        "meetings seen: 1  new: 0  changed: 0  unchanged: 1  failed: 0  attachments downloaded: 0 "
+    )

@@ -29,9 +29,16 @@ def service() -> SearchService:
 
 
 def run_search(
-    per_page: int | None = None, default_sort: str | None = None, page: int | None = None, sort: str | None = None
+    per_page: int | None = None,
+    default_sort: str | None = None,
+    page: int | None = None,
+    sort: str | None = None,
+    literal: bool = False,
 ) -> SearchRun:
-    """Parse the current request's parameters and search; a failing query becomes a message."""
+    """Parse the current request's parameters and search; a failing query becomes a message.
+
+    ``literal``: the words as typed, never their correction (a feed follows what was subscribed to).
+    """
     params = parse_search_args(
         request.args, per_page=per_page or current_app.config["PER_PAGE"], default_sort=default_sort
     )
@@ -39,6 +46,8 @@ def run_search(
         params.request.page = page
     if sort is not None:
         params.request.sort = sort
+    if literal:
+        params.request.literal = True
     notices = list(params.notices)
     response = _search(params)
     if response.total and params.request.page > response.pages:

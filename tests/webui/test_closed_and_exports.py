@@ -52,15 +52,17 @@ def everything_public(client: FlaskClient, prefix: str) -> str:
 @pytest.mark.parametrize("word", [CLOSED_WORD, CLOSED_ATTACHMENT_WORD, "møgsag"])
 def test_closed_content_is_nowhere(client: FlaskClient, word: str) -> None:
     assert word.casefold() not in everything_public(client, word[:5]).casefold()
-    data = client.get("/api/search", query_string={"q": word}).get_json()
+    data = client.get("/api/search", query_string={"q": word, "literal": "1"}).get_json()
     assert data["total"] == 0 and data["results"] == []
     assert all(v["count"] == 0 for values in data["facets"].values() for v in values)
     feed = etree.fromstring(client.get("/feed.atom", query_string={"q": word}).data)
     assert feed.findall(f"{ATOM}entry") == []
     rows = client.get("/export.csv", query_string={"q": word}).get_data(as_text=True).lstrip("\ufeff").splitlines()
     assert len(rows) == 1  # the header only
-    html = client.get("/", query_string={"q": word}).get_data(as_text=True)
+    html = client.get("/", query_string={"q": word, "literal": "1"}).get_data(as_text=True)
     assert "0 resultater" in html and 'class="hit"' not in html
+    corrected = client.get("/api/search", query_string={"q": word}).get_json()  # a correction from open words
+    assert corrected["total"] == 0 or corrected["corrected_from"] == word
 
 
 def test_fujitsu_closed_item_is_not_served(client: FlaskClient) -> None:
@@ -142,7 +144,7 @@ def test_openapi_document(client: FlaskClient) -> None:
     assert doc["openapi"].startswith("3.")
     assert {"/api/search", "/api/items/{id}", "/api/suggest"} <= set(doc["paths"])
     names = {p["name"] for p in doc["paths"]["/api/search"]["get"]["parameters"]}
-    assert names == {"q", "committee", "topic", "municipality", "type", "year", "from", "to", "sort", "page"}
+    assert names == {"q", "committee", "topic", "municipality", "type", "year", "from", "to", "sort", "page", "literal"}
     refs = {ref.split("/")[-1] for ref in _refs(doc)}
     assert refs <= set(doc["components"]["schemas"])
 

@@ -60,10 +60,10 @@ def _postgres_ingest_target(location: Path | str) -> Any:
 
     if not is_database_url(location):
         return None
-    from indexer.engines.postgres.engine import PostgresEngine
+    from indexer.engines.postgres.engine import Database
     from indexer.engines.postgres.index import PostgresIndex
 
-    return PostgresIndex(PostgresEngine(str(location)))
+    return PostgresIndex(Database(str(location)))
 
 
 # -- progress -------------------------------------------------------------------

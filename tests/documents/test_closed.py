@@ -33,7 +33,9 @@ def planted(lines: list[Line], marker: str, before: str) -> list[Line]:
     """The lines with ``marker`` put before item ``before`` and the secret in every later line."""
     at = heading_index(lines, before)
     page = lines[at].page
-    later = [Line(f"{ln.text} {SECRET}", ln.page) if not ln.text.startswith(("7. ", "8. ")) else ln for ln in lines[at:]]
+    later = [
+        Line(f"{ln.text} {SECRET}", ln.page) if not ln.text.startswith(("7. ", "8. ")) else ln for ln in lines[at:]
+    ]
     return [*lines[:at], Line(marker, page), *later]
 
 

@@ -346,7 +346,7 @@ def cmd_harvest(args: argparse.Namespace) -> int:
         batch_items=max(1, args.batch_size),
     )
     try:
-        summary = harvest(args.url, args.index, politeness, options)
+        summary = harvest(args.url, args.index, politeness, options, state_root=args.state)
     except (HarvestError, ValueError) as exc:
         sys.stderr.write(f"error: {exc}; nothing indexed before was changed\n")
         return 2
@@ -497,6 +497,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", help="only meetings on or after this date (YYYY-MM-DD)")
     p.add_argument("--committee", action="append", help="only this committee (repeatable)")
     p.add_argument("--municipality", help="municipality (default: from the portal's host name)")
+    p.add_argument(
+        "--state",
+        type=Path,
+        help="folder for the harvest's state and documents (default: the index folder; "
+        "required with a postgresql:// index)",
+    )
     p.add_argument("--contact", help=f"operator contact for the User-Agent (default: ${ENV_CONTACT})")
     p.add_argument("--rate", type=float, default=1.0, help="requests per second at most (default 1)")
     p.add_argument("--concurrency", type=int, choices=[1, 2], default=2, help="requests in flight at most (default 2)")

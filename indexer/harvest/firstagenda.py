@@ -34,7 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 from urllib.parse import urlsplit
 
 from indexer.engines.whoosh.index import IngestSummary, MinutesIndex
@@ -369,7 +369,9 @@ class Harvester:
             if fetched.status in ("new", "changed"):
                 paths.append(target)
         if paths:
-            result = ingest(paths, self.location, self.context(), "firstagenda", workers=1, record=False, target=index)
+            result = ingest(
+                paths, cast(Path, self.location), self.context(), "firstagenda", workers=1, record=False, target=index
+            )
             self.summary.ingest.merge(result)
             failed = {Path(r.split(": ", 1)[0]).name for r in result.rejected}
         else:
@@ -425,10 +427,9 @@ def _is_database(location: Path | str) -> bool:
 def _open_target(location: Path | str) -> Any:
     """The index to write: the embedded one in a folder, or the PostgreSQL engine's for a URL."""
     if isinstance(location, str):
-        from indexer.engines.postgres.engine import PostgresEngine
-        from indexer.engines.postgres.index import PostgresIndex
+        from indexer.cli import _postgres_ingest_target  # the same target `minutes ingest` writes to
 
-        return PostgresIndex(PostgresEngine(location))
+        return _postgres_ingest_target(location)
     return MinutesIndex.open_or_create(location)
 
 

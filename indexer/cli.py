@@ -51,7 +51,7 @@ def open_search_service(location: Path | str, read_replica: str | None = None) -
     if is_database_url(location):
         from indexer.engines.postgres.service import PostgresSearchService
 
-        return PostgresSearchService(str(location), read_url=read_replica)
+        return PostgresSearchService(str(location), read_url=read_replica or os.environ.get("MINUTES_READ_REPLICA"))
     return SearchService(location)
 
 

@@ -129,9 +129,9 @@ def main(argv: list[str] | None = None) -> int:
         print("postgres: ingest …", flush=True)
         command = [PYTHON, "-m", "indexer.cli", "ingest", str(corpus), "--index", url]
         seconds, peak, code, _ = run_measured([*command, "--batch-size", str(args.batch_size)])
-        from indexer.engines.postgres.engine import PostgresEngine
+        from indexer.engines.postgres.engine import Database
 
-        engine = PostgresEngine(url)
+        engine = Database(url)
         pg: dict[str, Any] = {
             "ingest_items_per_s": round(args.items / seconds, 1),
             "ingest_peak_mb": round(peak, 1),

@@ -247,7 +247,7 @@ def run_engines(workdir: Path | None = None, database_url: str | None = None) ->
     import psycopg
 
     from indexer.engines.postgres import schema
-    from indexer.engines.postgres.engine import PostgresEngine
+    from indexer.engines.postgres.engine import Database
     from indexer.engines.postgres.index import PostgresIndex
     from indexer.engines.postgres.server import TEST_SETTINGS, temporary_server
     from indexer.engines.postgres.service import PostgresSearchService
@@ -264,7 +264,7 @@ def run_engines(workdir: Path | None = None, database_url: str | None = None) ->
             database_url = server.create_database("relevance")
         with psycopg.connect(database_url) as conn:
             schema.init(conn)
-        engine = PostgresEngine(database_url)
+        engine = Database(database_url)
         summary = ingest(list(INPUTS), base / "pg", workers=1, stream=io.StringIO(), target=PostgresIndex(engine))
         if not summary.items_added:
             raise RuntimeError("the PostgreSQL benchmark index could not be built")

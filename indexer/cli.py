@@ -51,7 +51,7 @@ def open_search_service(location: Path | str, read_replica: str | None = None) -
     if is_database_url(location):
         from indexer.engines.postgres.service import PostgresSearchService
 
-        return PostgresSearchService(str(location), read_url=read_replica)
+        return PostgresSearchService(str(location), read_url=read_replica or os.environ.get("MINUTES_READ_REPLICA"))
     return SearchService(location)
 
 
@@ -60,10 +60,10 @@ def _postgres_ingest_target(location: Path | str) -> Any:
 
     if not is_database_url(location):
         return None
-    from indexer.engines.postgres.engine import PostgresEngine
+    from indexer.engines.postgres.engine import Database
     from indexer.engines.postgres.index import PostgresIndex
 
-    return PostgresIndex(PostgresEngine(str(location)))
+    return PostgresIndex(Database(str(location)))
 
 
 # -- progress -------------------------------------------------------------------
@@ -350,7 +350,7 @@ def cmd_harvest(args: argparse.Namespace) -> int:
         batch_items=max(1, args.batch_size),
     )
     try:
-        summary = harvest(args.url, args.index, politeness, options)
+        summary = harvest(args.url, args.index, politeness, options, state_root=args.state)
     except (HarvestError, ValueError) as exc:
         sys.stderr.write(f"error: {exc}; nothing indexed before was changed\n")
         return 2
@@ -501,6 +501,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", help="only meetings on or after this date (YYYY-MM-DD)")
     p.add_argument("--committee", action="append", help="only this committee (repeatable)")
     p.add_argument("--municipality", help="municipality (default: from the portal's host name)")
+    p.add_argument(
+        "--state",
+        type=Path,
+        help="folder for the harvest's state and documents (default: the index folder; "
+        "required with a postgresql:// index)",
+    )
     p.add_argument("--contact", help=f"operator contact for the User-Agent (default: ${ENV_CONTACT})")
     p.add_argument("--rate", type=float, default=1.0, help="requests per second at most (default 1)")
     p.add_argument("--concurrency", type=int, choices=[1, 2], default=2, help="requests in flight at most (default 2)")

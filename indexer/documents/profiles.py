@@ -149,7 +149,7 @@ EDOC = Profile(
     closed_part=r"^Lukket referat$",
     open_part=r"^Åbent referat$",
     meeting=(
-        r"^Referat\n(?P<committee>.+)\n\w+dag den (?P<date>\d{1,2}\. \w+ \d{4}), kl\. (?P<time>\d\d[:.]\d\d)\n(?:i )?(?P<location>.+)$",
+        r"^(?P<kind>Referat|Dagsorden)\n(?P<committee>.+)\n\w+dag den (?P<date>\d{1,2}\. \w+ \d{4}), kl\. (?P<time>\d\d[:.]\d\d)\n(?:i )?(?P<location>.+)$",
         r"på (?P<municipality>[A-ZÆØÅ][\wæøå-]+) Rådhus",
     ),
 )

@@ -107,7 +107,9 @@ def read_meeting(path: Path, context: IngestContext, profile_name: str | None = 
 
     access = document_access(path, text, profile)
     parts = split_lines(text.lines, profile, access)
-    items = [build_item(raw, profile, committee, start.date() if start else None) for raw in parts.items]
+    day = start.date() if start else None
+    reflow = path.suffix.lower() == ".pdf"
+    items = [build_item(raw, profile, committee, day, reflow) for raw in parts.items]
     if not items:
         raise FormatError(path, f"no items found with the {profile.name} layout profile")
 

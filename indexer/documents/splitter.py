@@ -177,6 +177,34 @@ def split_lines(lines: list[Line], profile: Profile, default_access: Access) -> 
     return Split(header=header, items=items, closed_pages=closed_pages)
 
 
+_LIST_START = re.compile(r"^(?:[-•▪●◦*–]\s|\(?\d{1,2}[.)]\s|[a-zA-Z][.)]\s|At \d+\)|\d+\s+(?:Åben|Lukket)\s)")
+MIN_REFLOW_WIDTH = 60
+
+
+def _line_width(lines: list[str]) -> int:
+    """The width of a full line of running text (the 90th percentile of line lengths); 0 when the
+    text is too narrow to tell wrapped lines from short ones."""
+    if len(lines) < 5:
+        return 0
+    lengths = sorted(len(line) for line in lines)
+    width = lengths[int(len(lengths) * 0.9) - 1]
+    return width if width >= MIN_REFLOW_WIDTH else 0
+
+
+def reflow(lines: list[str], width: int) -> list[str]:
+    """Join lines a page wrapped: a line nearly as wide as the text continues on the next one,
+    unless the next one starts a list item. Short lines end their paragraph."""
+    out: list[str] = []
+    last = ""  # the previous physical line
+    for line in lines:
+        if out and len(last) >= 0.75 * width and not _LIST_START.match(line):
+            out[-1] = f"{out[-1]} {line}"
+        else:
+            out.append(line)
+        last = line
+    return out
+
+
 @dataclass
 class _Block:
     """A run of an item's lines: a section, this meeting's decision or an earlier one."""
@@ -191,8 +219,11 @@ def _names(text: str) -> list[str]:
     return [p.strip(" .") for p in parts if p.strip(" .")]
 
 
-def build_item(raw: RawItem, profile: Profile, committee: str, meeting_date: date | None) -> Item:
-    """Read one open item's lines into the model."""
+def build_item(
+    raw: RawItem, profile: Profile, committee: str, meeting_date: date | None, reflow_lines: bool = False
+) -> Item:
+    """Read one open item's lines into the model. ``reflow_lines`` (PDF, OCR) joins the lines a page
+    wrapped back into paragraphs; a DOCX's lines are its paragraphs already."""
     if raw.access != Access.OPEN:
         return Item(number=raw.number, title=CLOSED_TITLE, access=Access.CLOSED, source_page=raw.page)
     case_rx = _rx(profile.case_number, 0)
@@ -323,8 +354,9 @@ def build_item(raw: RawItem, profile: Profile, committee: str, meeting_date: dat
         assert current is not None
         current.lines.append(text)
 
+    width = _line_width([ln.text for ln in raw.lines]) if reflow_lines else 0
     for block in blocks:
-        body = "\n".join(block.lines).strip()
+        body = "\n".join(reflow(block.lines, width) if width else block.lines).strip()
         obj = block.target
         obj.text = body
         if isinstance(obj, Section):

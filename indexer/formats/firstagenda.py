@@ -375,7 +375,8 @@ def _meeting_from_json(path: Path, data: bytes, context: IngestContext) -> Meeti
     udvalg = document.get("Udvalg")
     moede = document.get("Moede") if isinstance(document.get("Moede"), dict) else {}
     assert isinstance(moede, dict)
-    committee_text = str((udvalg.get("Navn") if isinstance(udvalg, dict) else udvalg) or "")
+    named = udvalg.get("Navn") if isinstance(udvalg, dict) else udvalg
+    committee_text = named if isinstance(named, str) else ""
     committee = committee_name(committee_text) or str(meta.get("committee") or "")
     start = parse_danish_datetime(str(moede.get("Dato") or moede.get("MeetingBeginUtc") or ""))
     start = start or sidecar_start(meta)

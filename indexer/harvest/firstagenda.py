@@ -34,7 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 from urllib.parse import urlsplit
 
 from indexer.engines.whoosh.index import IngestSummary, MinutesIndex
@@ -226,17 +226,21 @@ class Harvester:
     def __init__(
         self,
         base_url: str,
-        index_root: Path,
+        index_root: Path | str,
         politeness: Politeness,
         options: HarvestOptions | None = None,
         client: PortalClient | None = None,
         stream: TextIO = sys.stderr,
+        state_root: Path | None = None,
     ) -> None:
         self.client = client or PortalClient(base_url, politeness)
         self.base = self.client.base
-        self.index_root = Path(index_root)
+        # An index folder, or a postgresql:// URL (then the state and documents live in ``state_root``).
+        self.location = index_root if _is_database(index_root) else Path(index_root)
+        if state_root is None and isinstance(self.location, str):
+            raise ValueError("a harvest into a database keeps its state in a folder: give --state DIR")
         self.options = options or HarvestOptions()
-        self.folder = portal_folder(self.index_root, self.base)
+        self.folder = portal_folder(Path(state_root or self.location), self.base)
         self.meetings_dir = self.folder / "meetings"
         self.bilag_dir = self.folder / "bilag"
         self.stream = stream
@@ -263,7 +267,7 @@ class Harvester:
 
     def run(self) -> HarvestSummary:
         started = time.monotonic()
-        index = MinutesIndex.open_or_create(self.index_root)
+        index = _open_target(self.location)
         try:
             with index.ingest_lock():
                 self._run(index)
@@ -273,7 +277,7 @@ class Harvester:
             self.summary.seconds = time.monotonic() - started
         return self.summary
 
-    def _run(self, index: MinutesIndex) -> None:
+    def _run(self, index: Any) -> None:
         state = load_state(self.folder)
         known: dict[str, Any] = state["meetings"]
         answer = self.client.get(LIST_PATH, kind="list")
@@ -339,9 +343,7 @@ class Harvester:
             status = "changed" if have else "new"
         return Fetched(listed, status, document, digest, answer.etag, answer.last_modified)
 
-    def _commit(
-        self, index: MinutesIndex, batch: list[Fetched], state: dict[str, Any], pool: ThreadPoolExecutor
-    ) -> None:
+    def _commit(self, index: Any, batch: list[Fetched], state: dict[str, Any], pool: ThreadPoolExecutor) -> None:
         """Download attachments, write the documents, ingest them in one commit, then record them."""
         if not batch:
             return
@@ -368,7 +370,7 @@ class Harvester:
                 paths.append(target)
         if paths:
             result = ingest(
-                paths, self.index_root, self.context(), "firstagenda", workers=1, record=False, target=index
+                paths, cast(Path, self.location), self.context(), "firstagenda", workers=1, record=False, target=index
             )
             self.summary.ingest.merge(result)
             failed = {Path(r.split(": ", 1)[0]).name for r in result.rejected}
@@ -414,6 +416,21 @@ class Harvester:
 
     def _problem(self, text: str) -> None:
         self.summary.problems.append(text)
+
+
+def _is_database(location: Path | str) -> bool:
+    from indexer.engines.postgres import is_database_url
+
+    return isinstance(location, str) and bool(is_database_url(location))
+
+
+def _open_target(location: Path | str) -> Any:
+    """The index to write: the embedded one in a folder, or the PostgreSQL engine's for a URL."""
+    if isinstance(location, str):
+        from indexer.cli import _postgres_ingest_target  # the same target `minutes ingest` writes to
+
+        return _postgres_ingest_target(location)
+    return MinutesIndex.open_or_create(location)
 
 
 def _pdf_ids(document: dict[str, Any]) -> list[str]:
@@ -462,14 +479,17 @@ class _Progress:
 
 def harvest(
     base_url: str,
-    index_root: Path,
+    index_root: Path | str,
     politeness: Politeness,
     options: HarvestOptions | None = None,
     stream: TextIO = sys.stderr,
     client_factory: Callable[[str, Politeness], PortalClient] | None = None,
+    state_root: Path | None = None,
 ) -> HarvestSummary:
     client = (client_factory or PortalClient)(base_url, politeness)
     try:
-        return Harvester(base_url, index_root, politeness, options, client=client, stream=stream).run()
+        return Harvester(
+            base_url, index_root, politeness, options, client=client, stream=stream, state_root=state_root
+        ).run()
     finally:
         client.close()

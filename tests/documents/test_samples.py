@@ -213,3 +213,16 @@ def test_a_document_that_cannot_be_split_is_rejected_with_its_name(tmp_path: Pat
 def test_extraction_reads_every_page_of_the_damaged_edoc_file() -> None:
     text = read_document(BALLERUP_PDF)
     assert len(text.pages) == 15 and all(p.strip() for p in text.pages)
+
+
+def test_pdf_lines_are_reflowed_into_paragraphs_and_lists_stay_lists() -> None:
+    meeting = read(AARHUS_PDF)
+    body = next(s.text for s in meeting.items[19].sections if s.heading == "BESLUTNINGSFORSLAG FRA SF OG ALT")
+    first = body.split("\n")[0]
+    assert "forurenede vandområder. Vi ønsker at ændre dette. Aarhusbugten skal ikke bare overleve" in first
+    listed = next(s.text for s in meeting.items[19].sections if s.heading.startswith("SF Aarhus og Alternativet"))
+    assert listed.startswith("- At Aarhus Kommune arbejder aktivt")
+    # A DOCX's lines are its paragraphs: the Syddjurs time plan stays one line a date.
+    docx = read(SYDDJURS_DOCX)
+    resume = next(s.text for s in docx.items[0].sections if s.heading == "Resumé")
+    assert "\nJuni 2012: Kultur-kick: www.kulturkommune.dk går i luften\n" in resume

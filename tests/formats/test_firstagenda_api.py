@@ -6,12 +6,15 @@ Figures asserted here were counted in the raw documents (captions starting "Lukk
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from indexer.formats import FormatError, IngestContext, detect_format, firstagenda
 from indexer.model import COPENHAGEN, Access, Meeting, MeetingKind, SectionKind
@@ -225,3 +228,53 @@ def test_document_without_committee_or_date_is_a_format_error(tmp_path: Path) ->
     target.write_text(json.dumps(raw, ensure_ascii=False), "utf-8")
     with pytest.raises(FormatError, match=r"Moede\.Dato"):
         list(firstagenda.parse(target, IngestContext()))
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+def _paths(value: object, prefix: tuple = ()) -> list[tuple]:
+    found = [prefix]
+    if isinstance(value, dict):
+        for key, child in value.items():
+            found += _paths(child, (*prefix, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value[:3]):
+            found += _paths(child, (*prefix, index))
+    return found
+
+
+SOCIAL_RAW = json.loads(SOCIAL.read_text("utf-8"))
+SOCIAL_PATHS = [p for p in _paths(SOCIAL_RAW) if p]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(where=st.lists(st.sampled_from(SOCIAL_PATHS), min_size=1, max_size=3), value=JSON_VALUES)
+def test_any_field_of_a_real_document_replaced_by_any_json_gives_a_meeting_or_a_format_error(
+    tmp_path: Path, where: list[tuple], value: object
+) -> None:
+    document = copy.deepcopy(SOCIAL_RAW)
+    for path in where:
+        node = document
+        try:
+            for key in path[:-1]:
+                node = node[key]
+            node[path[-1]] = value
+        except (KeyError, IndexError, TypeError):
+            continue
+    target = tmp_path / "damaged.json"
+    target.write_text(json.dumps(document, ensure_ascii=False), "utf-8")
+    try:
+        meetings = list(firstagenda.parse(target, IngestContext()))
+    except FormatError as exc:
+        assert str(target) in str(exc)
+        return
+    for meeting in meetings:
+        assert meeting.committee and meeting.start is not None and meeting.items
+        for item in meeting.items:
+            if item.access == Access.CLOSED:
+                assert item.title == "Lukket punkt" and not (item.sections or item.attachments)

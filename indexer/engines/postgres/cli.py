@@ -78,11 +78,11 @@ def reindex_database(args: argparse.Namespace) -> int | None:
     if not is_database_url(args.index):
         return None
     from indexer.cli import _context_from_dict, ingest, print_summary
-    from indexer.engines.postgres.engine import PostgresEngine
+    from indexer.engines.postgres.engine import Database
     from indexer.engines.postgres.index import PostgresIndex
     from indexer.engines.whoosh.index import IngestSummary
 
-    engine = PostgresEngine(str(args.index))
+    engine = Database(str(args.index))
     sources = engine.sources()
     if not sources:
         sys.stderr.write(f"{args.index}: no recorded sources to rebuild from; ingest something first\n")

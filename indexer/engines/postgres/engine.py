@@ -116,7 +116,7 @@ def _field_terms(text: str, fieldname: str) -> dict[str, list[int]]:
     return fastterms.analyzer_positions(text, fastterms.KINDS[kind].analyzer())
 
 
-class PostgresEngine:
+class Database:
     """One per process: a pool of connections to the primary, and one to a replica for reads when given."""
 
     def __init__(self, url: str, read_url: str | None = None, max_connections: int = 8) -> None:

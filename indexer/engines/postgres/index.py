@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer.attachments import file_hash
-from indexer.engines.postgres.engine import PostgresEngine
+from indexer.engines.postgres.engine import Database
 from indexer.engines.whoosh.index import IngestSummary, MinutesIndex
 from indexer.model import Item, Meeting
 
@@ -34,7 +34,7 @@ class PostgresIndex:
     # The public projection is shared with the embedded engine, word for word.
     with_derived_fields = MinutesIndex.with_derived_fields
 
-    def __init__(self, engine: PostgresEngine) -> None:
+    def __init__(self, engine: Database) -> None:
         self.engine = engine
         self.root = text_cache_root().parent
         self._files: dict[str, tuple[Path, str | None]] = {}

@@ -96,6 +96,14 @@ class AndNotQ(Node):
 
 
 @dataclass
+class WildcardQ(Node):
+    """Every term of a field matching a glob (``*``, ``?``); scored as Whoosh scores it: the boost."""
+
+    field: str
+    pattern: str
+
+
+@dataclass
 class AllQ(Node):
     """Every item (browsing)."""
 
@@ -178,6 +186,15 @@ class SqlBuilder:
                 f"SELECT muni, docno, {node.boost!r} * s AS s FROM {positive} p "
                 f"WHERE NOT EXISTS (SELECT 1 FROM {negative} x WHERE x.muni = p.muni AND x.docno = p.docno)"
             )
+        if isinstance(node, WildcardQ):
+            if node.field not in TEXT_FIELDS:
+                return self.build(NothingQ())
+            self.params += [TEXT_FIELDS[node.field], _glob_to_like(node.pattern)]
+            where = self._muni_filter("p")
+            return self._add(
+                f"SELECT DISTINCT p.muni, p.docno, {node.boost!r}::float8 AS s FROM postings p "
+                f"WHERE p.field = %s AND p.term LIKE %s{where}"
+            )
         if isinstance(node, AllQ):
             where = self._muni_filter("i")
             return self._add(f"SELECT i.muni, i.docno, {node.boost!r}::float8 AS s FROM items i WHERE true{where}")
@@ -243,6 +260,10 @@ def from_whoosh(query: Any) -> Node:
     if isinstance(query, wq.Term):
         text = query.text.decode("utf-8") if isinstance(query.text, bytes) else str(query.text)
         return TermQ(query.fieldname, text, boost=boost)
+    if isinstance(query, wq.Wildcard | wq.Prefix):
+        text = query.text.decode("utf-8") if isinstance(query.text, bytes) else str(query.text)
+        pattern = text + "*" if isinstance(query, wq.Prefix) else text
+        return WildcardQ(query.fieldname, pattern, boost=boost)
     if isinstance(query, wq.Phrase):
         return PhraseQ(query.fieldname, [str(w) for w in query.words], int(query.slop), boost=boost)
     if isinstance(query, wq.AndNot):
@@ -258,3 +279,8 @@ def from_whoosh(query: Any) -> Node:
     if isinstance(query, wq.And):
         return AndQ([from_whoosh(q) for q in query.subqueries], boost=boost)
     return NothingQ()
+
+
+def _glob_to_like(pattern: str) -> str:
+    escaped = pattern.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped.replace("*", "%").replace("?", "_")

@@ -129,8 +129,8 @@ class LocalServer:
     # -- life cycle ---------------------------------------------------------------
 
     def initdb(self) -> None:
-        self._check_reachable()
         self.root.mkdir(parents=True, exist_ok=True)
+        self._check_reachable()
         self._own(self.root)
         os.chmod(self.root, 0o700)
         self._run(

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from indexer.engines.postgres.engine import Filters, PostgresEngine
+from indexer.engines.postgres.engine import Database, Filters
 from indexer.engines.postgres.query import AllQ, OrQ, TermQ, from_whoosh
 from indexer.engines.whoosh.index import CLOSED_TITLE, build_schema
 from indexer.search import service as shared
@@ -31,7 +31,7 @@ class PostgresSearchService(SearchService):
         read_url: str | None = None,
         max_connections: int = 8,
     ) -> None:
-        self.engine = PostgresEngine(url, read_url=read_url, max_connections=max_connections)
+        self.engine = Database(url, read_url=read_url, max_connections=max_connections)
         self.location = url
         self.bulk_matching = False
         self._lock = threading.Lock()

@@ -16,7 +16,7 @@ import psycopg
 import pytest
 
 from indexer.cli import main
-from indexer.engines.postgres.engine import PostgresEngine
+from indexer.engines.postgres.engine import Database
 from indexer.engines.postgres.service import PostgresSearchService
 from indexer.search.service import SearchRequest, SearchService
 from tests.conftest import DATA, SAMPLES
@@ -140,7 +140,7 @@ def test_attachment_text_is_searched_and_files_come_from_the_database(both) -> N
 
 
 def test_a_failed_batch_leaves_nothing_and_earlier_batches_stay(pg_url: str, tmp_path: Path) -> None:
-    engine = PostgresEngine(pg_url)
+    engine = Database(pg_url)
     meeting = seed_meeting()
     from indexer.engines.postgres.index import PostgresIndex
 
@@ -203,3 +203,29 @@ def test_whole_meeting_documents_come_from_the_database(both) -> None:  # type: 
         assert response.data == Path(path).read_bytes()
         served += 1
     assert served, "the samples hold an item read from a whole-meeting document"
+
+
+def test_the_engine_interface_answers_as_the_service(both) -> None:  # type: ignore[no-untyped-def]
+    """``open_engine("postgresql://…")`` (base.Engine over our query AST) gives the same hits."""
+    from indexer.engines import open_engine
+    from indexer.engines.base import Filters, SearchSpec
+    from indexer.search.query import parse
+
+    _, postgres, url = both
+    engine = open_engine(url)
+    for text in ("budget", "vej trafik", '"sociale medier"', "budget ELLER skole", "titel:budget", "budg*"):
+        expected = postgres.search(SearchRequest(q=text))
+        got = engine.search(SearchSpec(query=parse(text)))
+        if "*" not in text:
+            assert got.total == expected.total, text
+            assert [h.item.id for h in got.hits] == [h["id"] for h in expected.results], text
+        else:
+            assert got.total >= postgres.search(SearchRequest(q="budget")).total
+    listed = engine.search(SearchSpec(filters=Filters(kind=("referat",)), sort="oldest"))
+    assert listed.total == postgres.search(SearchRequest(kind=["referat"])).total
+    assert engine.committees() == postgres.committees()
+    assert engine.stats().items == postgres.stats()["items"]
+    assert engine.has_word("budget") and engine.corrections("budgettt")
+    first = listed.hits[0].item
+    assert engine.item(first.id) == first
+    engine.close()

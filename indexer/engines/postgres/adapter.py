@@ -1,0 +1,340 @@
+"""``base.Engine`` over PostgreSQL: what ``open_engine("postgresql://…")`` returns.
+
+The query AST is turned into field terms exactly as the embedded engine does it (the
+same multifield expansion over our Danish analyzers, the same boosts), then answered
+by the database (``engine.Database``).  Archive files live in the ``attachments``
+table, so every web server on every host reads the same archive.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from whoosh import query as wq
+from whoosh.qparser import MultifieldParser
+
+from indexer.engines.base import (
+    CLOSED_TITLE,
+    FACETS,
+    Archive,
+    Engine,
+    EngineMissing,
+    EngineStats,
+    Hit,
+    SearchResult,
+    SearchSpec,
+    StoredItem,
+    WriteSummary,
+)
+from indexer.engines.base import Filters as SpecFilters
+from indexer.engines.postgres import schema
+from indexer.engines.postgres.engine import Database, Filters
+from indexer.engines.postgres.index import PostgresIndex, text_cache_root
+from indexer.engines.postgres.query import AllQ, Node, from_whoosh
+from indexer.engines.whoosh.index import build_schema
+from indexer.model import Meeting
+from indexer.search import query as ast
+
+# Logical fields (base.TEXT_FIELDS) and the engine's stored/indexed field names.
+SCHEMA_FIELD = {
+    "title": "title",
+    "decision": "decision",
+    "body": "body",
+    "attachment_titles": "attachment_titles",
+    "attachments": "attachments_text",
+    "committee": "committee_text",
+}
+LOGICAL_FIELD = {v: k for k, v in SCHEMA_FIELD.items()} | {"exact": "exact", "parts": "parts"}
+VALUE_SCHEMA_FIELD = {"committee": "committee", "case": "case_key", "topic": "topic", "municipality": "municipality"}
+SEARCH_FIELDS = ["title", "decision", "body", "attachment_titles", "attachments_text", "exact", "parts"]
+FIELD_BOOSTS = {
+    "title": 3.0,
+    "decision": 2.0,
+    "body": 1.0,
+    "attachment_titles": 1.0,
+    "attachments_text": 0.5,
+    "committee_text": 1.0,
+    "exact": 1.5,
+    "parts": 1.0,
+}
+PHRASE_FIELDS = ("title", "decision", "body", "exact")
+TEXT_STORED = ("title", "decision", "body", "attachments_text")
+
+
+class AstTranslator:
+    """Our AST → the engine's tree of field terms, leaf by leaf with the schema's analyzers,
+    the way the embedded engine expands it (a word: a boosted OR over the text fields; a
+    phrase: one per phrase field), so both engines are asked the same terms."""
+
+    def __init__(self) -> None:
+        self.schema = build_schema("danish")
+        self.parser = MultifieldParser(SEARCH_FIELDS, self.schema, fieldboosts=FIELD_BOOSTS)
+
+    def tree(self, node: ast.Node | None) -> Node:
+        if node is None:
+            return AllQ()
+        return from_whoosh(self._translate(node).normalize())
+
+    def _translate(self, node: ast.Node) -> wq.Query:
+        if isinstance(node, ast.Word):
+            return self._word(node)
+        if isinstance(node, ast.Phrase):
+            return self._phrase(node)
+        if isinstance(node, ast.Match):
+            if node.field == "committee":
+                found = self.parser.term_query("committee_text", node.value, wq.Term)
+                return found if found is not None else wq.Term("committee", node.value)
+            return wq.Term(VALUE_SCHEMA_FIELD[node.field], node.value)
+        if isinstance(node, ast.And):
+            positive = [self._translate(c) for c in node.children if not isinstance(c, ast.Not)]
+            negative = [self._translate(c.child) for c in node.children if isinstance(c, ast.Not)]
+            if not positive or not negative:
+                return wq.And([self._translate(c) for c in node.children])
+            kept = positive[0] if len(positive) == 1 else wq.And(positive)
+            return wq.AndNot(kept, negative[0] if len(negative) == 1 else wq.Or(negative))
+        if isinstance(node, ast.Or):
+            return wq.Or([self._translate(c) for c in node.children])
+        if isinstance(node, ast.Not):
+            return wq.Not(self._translate(node.child))
+        return wq.AndMaybe(self._translate(node.required), self._translate(node.optional))
+
+    def _word(self, node: ast.Word) -> wq.Query:
+        fields = [SCHEMA_FIELD[node.field]] if node.field else SEARCH_FIELDS
+        wildcard = "*" in node.text or "?" in node.text
+        termclass, tokenize = (wq.Wildcard, False) if wildcard else (wq.Term, True)
+        alternatives = [
+            self.parser.term_query(
+                f,
+                node.text,
+                termclass,
+                boost=FIELD_BOOSTS.get(f, 1.0) if not node.field else 1.0,
+                tokenize=tokenize,
+                removestops=not wildcard,
+            )
+            for f in fields
+        ]
+        kept = [q for q in alternatives if q is not None]
+        if not kept:
+            return wq.NullQuery
+        return kept[0] if node.field else wq.Or(kept)
+
+    def _phrase(self, node: ast.Phrase) -> wq.Query:
+        text = node.text.replace('"', " ")
+        slop_n = int(getattr(node, "slop", 1))  # "…"~N, where the parser knows it
+        slop = f"~{slop_n}" if slop_n != 1 else ""
+        if node.field:
+            return self.parser.parse(f'{SCHEMA_FIELD[node.field]}:"{text}"{slop}')
+        parsed = self.parser.parse(f'"{text}"{slop}')
+        if isinstance(parsed, wq.Or) and all(isinstance(q, wq.Phrase) for q in parsed.subqueries):
+            kept = [q for q in parsed.subqueries if getattr(q, "fieldname", None) in PHRASE_FIELDS]
+            return wq.Or(kept, boost=parsed.boost) if kept else parsed
+        return parsed
+
+
+class DatabaseArchive(Archive):
+    """Attachment files in the database: named at ingest, stored with their batch, read by name."""
+
+    def __init__(self, database: Database, pending: PostgresIndex) -> None:
+        self.database = database
+        self.pending = pending
+
+    def store(self, source: Path) -> tuple[str, bool]:
+        from indexer.engines.whoosh.index import IngestSummary
+
+        summary = IngestSummary()
+        name = self.pending._archive(str(source), summary)
+        if name is None:
+            raise OSError(summary.warnings[-1] if summary.warnings else f"{source}: cannot be read")
+        return name, True
+
+    def open(self, name: str) -> BinaryIO | None:
+        if not self.NAME.fullmatch(name or ""):
+            return None
+        found = self.database.attachment(name)
+        return io.BytesIO(found[0]) if found else None
+
+
+class PostgresEngine(Engine):
+    """One database (and optionally a read replica): see the module doc."""
+
+    def __init__(self, location: str, read_url: str | None = None) -> None:
+        self.location = location
+        self.database = Database(location, read_url=read_url or os.environ.get("MINUTES_READ_REPLICA") or None)
+        self.ingest = PostgresIndex(self.database)
+        self.translator = AstTranslator()
+
+    @classmethod
+    def open(cls, location: str, **options: Any) -> PostgresEngine:
+        try:
+            return cls(location, **options)
+        except schema.SchemaError as exc:
+            raise EngineMissing(str(exc)) from exc
+
+    @classmethod
+    def open_or_create(cls, location: str, **options: Any) -> PostgresEngine:
+        # Schema changes are ``minutes db init``'s alone: never made implicitly.
+        return cls.open(location, **options)
+
+    def close(self) -> None:
+        self.database.close()
+
+    # -- writing -----------------------------------------------------------------------
+
+    def writing(self) -> Any:
+        return contextlib.nullcontext()  # each batch takes the database's advisory lock
+
+    def write(self, meetings: Sequence[Meeting]) -> WriteSummary:
+        found = self.ingest._commit_batch(list(meetings))
+        summary = WriteSummary()
+        for name in ("meetings", "items_added", "items_updated", "items_skipped", "attachments"):
+            setattr(summary, name, getattr(found, name))
+        summary.attachments_archived = found.attachments_archived
+        summary.closed_items = found.closed_items
+        summary.warnings = list(found.warnings)
+        return summary
+
+    def finish(self) -> None:
+        self.database.vacuum()
+
+    def delete_items(self, item_ids: Sequence[str]) -> int:
+        return self.database.delete_ids(list(item_ids))
+
+    def delete_meetings(self, meeting_ids: Sequence[str]) -> int:
+        ids = [s["id"] for m in meeting_ids for s in self.database.meeting_documents(m)]
+        return self.database.delete_ids(ids) if ids else 0
+
+    def rebuild(self, build: Callable[[Engine], WriteSummary]) -> WriteSummary:
+        """Empty, then rebuild batch by batch. Not atomic: readers see the index emptied and
+        refilled (an atomic swap would build into a second schema; see docs/scale-out.md)."""
+        self.database.clear()
+        return build(self)
+
+    def record_sources(self, sources: list[dict[str, Any]]) -> None:
+        self.database.record_sources(sources)
+
+    def sources(self) -> list[dict[str, Any]]:
+        return self.database.sources()
+
+    @property
+    def archive(self) -> Archive:
+        return DatabaseArchive(self.database, self.ingest)
+
+    @property
+    def text_cache_dir(self) -> Path | None:
+        return text_cache_root()
+
+    # -- reading -------------------------------------------------------------------------
+
+    def search(self, spec: SearchSpec) -> SearchResult:
+        tree = self.translator.tree(spec.query)
+        sort = spec.sort if spec.sort in ("newest", "oldest") or spec.query is not None else "newest"
+        if spec.query is None and sort == "relevance":
+            sort = "newest"
+        found = self.database.search(
+            tree,
+            _filters(spec.filters),
+            sort,
+            spec.offset,
+            spec.limit,
+            facets=spec.with_facets,
+            highlight=spec.query is not None,
+        )
+        hits = [Hit(_stored_item(h.stored), h.score, _by_field(h.matched_terms)) for h in found.hits]
+        facets = {name: found.counts.get(name, {}) for name in FACETS} if spec.with_facets else {}
+        return SearchResult(found.total, hits, facets)
+
+    def item(self, item_id: str) -> StoredItem | None:
+        stored = self.database.stored(item_id)
+        return _stored_item(stored) if stored else None
+
+    def meeting_items(self, meeting_id: str) -> list[StoredItem]:
+        return [_stored_item(s) for s in self.database.meeting_documents(meeting_id)]
+
+    def case_items(self, key: str, limit: int = 200) -> list[StoredItem]:
+        return [_stored_item(s) for s in self.database.case_documents(key, limit)] if key else []
+
+    def similar(self, item_id: str, limit: int = 5) -> list[StoredItem]:
+        from indexer.engines.postgres.query import OrQ, TermQ
+
+        terms = self.database.key_terms(item_id, "body", 10)
+        if not terms:
+            return []
+        found = self.database.search(
+            OrQ([TermQ("body", t) for t in terms]), Filters(), "relevance", 0, limit + 1, facets=False, highlight=False
+        )
+        return [_stored_item(h.stored) for h in found.hits if h.stored["id"] != item_id][:limit]
+
+    def has_word(self, word: str) -> bool:
+        return self.database.has_term("exact", word)
+
+    def corrections(self, word: str, limit: int = 5) -> list[str]:
+        return self.database.similar_terms("exact", word, maxdist=2, limit=limit)
+
+    def completions(self, prefix: str, limit: int = 400) -> list[tuple[str, int]]:
+        return [(w, n) for n, w in self.database.prefix_terms("exact", prefix, limit)]
+
+    def committees(self) -> list[str]:
+        found = self.database.search(AllQ(), Filters(), "newest", 0, 0, facets=True, highlight=False)
+        return sorted(found.counts.get("committee", {}))
+
+    def stats(self) -> EngineStats:
+        found = self.database.stats()
+        counts = found["counts"]
+        return EngineStats(
+            location=self.location,
+            items=found["items"],
+            open_items=found["open_items"],
+            closed_items=found["closed_items"],
+            meetings=found["meetings"],
+            first_meeting=found["first_meeting"],
+            last_meeting=found["last_meeting"],
+            facets={name: dict(sorted(counts.get(name, {}).items(), key=lambda kv: -kv[1])) for name in FACETS},
+        )
+
+    def last_changed(self) -> datetime | None:
+        return None
+
+    def iter_items(self) -> Iterator[StoredItem]:
+        for stored in self.database.iter_stored():
+            yield _stored_item(stored)
+
+
+def _filters(filters: SpecFilters) -> Filters:
+    return Filters(
+        committee=list(filters.committee),
+        municipality=list(filters.municipality),
+        kind=list(filters.kind),
+        year=list(filters.year),
+        topic=list(filters.topic),
+        date_from=filters.date_from if isinstance(filters.date_from, date) else None,
+        date_to=filters.date_to if isinstance(filters.date_to, date) else None,
+    )
+
+
+def _stored_item(fields: dict[str, Any]) -> StoredItem:
+    is_open = fields.get("access") == "open"
+    return StoredItem(
+        id=fields.get("id", ""),
+        meeting_id=fields.get("meeting_id", ""),
+        number=fields.get("number", "") or "",
+        position=int(fields.get("position") or 0),
+        access="open" if is_open else "closed",
+        title=fields.get("title", "") if is_open else CLOSED_TITLE,
+        case_key=fields.get("case_key", "") if is_open else "",
+        doc=json.loads(fields.get("doc") or "{}"),
+        texts={LOGICAL_FIELD[name]: fields.get(name) or "" for name in TEXT_STORED} if is_open else {},
+    )
+
+
+def _by_field(matched: list[tuple[str, str]]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for fieldname, term in matched:
+        out.setdefault(LOGICAL_FIELD.get(fieldname, fieldname), set()).add(term)
+    return out

@@ -1,0 +1,90 @@
+"""Closed parts of whole-meeting documents: what marks them, and that their text goes no further.
+
+The lines are the real Ballerup referat's, with closed parts marked the ways real documents
+mark them ("Lukket referat", "for lukkede døre") and a distinctive word planted in what follows.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from indexer.documents.extract import Line, read_document
+from indexer.documents.profiles import PROFILES
+from indexer.documents.splitter import build_item, split_lines
+from indexer.formats import IngestContext
+from indexer.formats.document import parse
+from indexer.model import Access
+
+from .conftest import BALLERUP_PDF, SBSYS_PDF
+
+SECRET = "hemmeligordzyx"
+
+
+def ballerup_lines() -> list[Line]:
+    return read_document(BALLERUP_PDF).lines
+
+
+def heading_index(lines: list[Line], number: str) -> int:
+    return next(i for i, ln in enumerate(lines) if ln.text.startswith(f"{number}. "))
+
+
+def planted(lines: list[Line], marker: str, before: str) -> list[Line]:
+    """The lines with ``marker`` put before item ``before`` and the secret in every later line."""
+    at = heading_index(lines, before)
+    page = lines[at].page
+    later = [
+        Line(f"{ln.text} {SECRET}", ln.page) if not ln.text.startswith(("7. ", "8. ")) else ln for ln in lines[at:]
+    ]
+    return [*lines[:at], Line(marker, page), *later]
+
+
+def split_all(lines: list[Line]) -> tuple[list[object], set[int]]:
+    profile = PROFILES["edoc"]
+    parts = split_lines(lines, profile, Access.OPEN)
+    items = [build_item(raw, profile, "Sundheds- og Forebyggelsesudvalget", None) for raw in parts.items]
+    return items, parts.closed_pages
+
+
+def text_of(items: list[object]) -> str:
+    return repr([vars(i) for i in items])
+
+
+def test_a_lukket_referat_part_closes_the_items_after_it() -> None:
+    items, closed_pages = split_all(planted(ballerup_lines(), "Lukket referat", "7"))
+    assert [(i.number, i.access) for i in items] == [  # type: ignore[attr-defined]
+        *[(str(n), Access.OPEN) for n in range(1, 7)],
+        ("7", Access.CLOSED),
+        ("8", Access.CLOSED),
+    ]
+    assert SECRET not in text_of(items)
+    assert {12, 13, 14, 15} <= closed_pages
+
+
+def test_for_lukkede_doere_closes_the_item_it_stands_in_and_the_rest() -> None:
+    lines = ballerup_lines()
+    at = heading_index(lines, "5") + 3
+    marked = [*lines[:at], Line("Behandlet for lukkede døre", lines[at].page)]
+    marked += [Line(f"{ln.text} {SECRET}", ln.page) for ln in lines[at:]]
+    items, _ = split_all(marked)
+    assert [i.access for i in items][:4] == [Access.OPEN] * 4  # type: ignore[attr-defined]
+    assert all(i.access == Access.CLOSED for i in items[4:])  # type: ignore[attr-defined]
+    assert SECRET not in text_of(items)
+
+
+def test_a_document_whose_access_cannot_be_told_is_closed(tmp_path: Path) -> None:
+    # The SBSYS referat says nothing of access inside; its file name ("… - åbent.pdf") does.
+    unnamed = tmp_path / "referat.pdf"
+    shutil.copyfile(SBSYS_PDF, unnamed)
+    (meeting,) = list(parse(unnamed, IngestContext(extract_text=False)))
+    assert meeting.access == Access.CLOSED
+    assert all(i.access == Access.CLOSED and not i.sections for i in meeting.items)
+    assert meeting.document is not None and meeting.document.access == Access.CLOSED
+    assert any("cannot be told" in w for w in meeting.warnings)
+    # A name that says closed wins over the family's own marks.
+    closed = tmp_path / "referat - åbent og lukket.pdf"
+    shutil.copyfile(SBSYS_PDF, closed)
+    (meeting,) = list(parse(closed, IngestContext(extract_text=False)))
+    assert meeting.access == Access.CLOSED
+    (meeting,) = list(parse(SBSYS_PDF, IngestContext(extract_text=False)))
+    assert meeting.access == Access.OPEN

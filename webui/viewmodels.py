@@ -332,7 +332,7 @@ def history_views(item: dict[str, Any]) -> list[dict[str, Any]]:
 
 def listing_view(entry: dict[str, Any]) -> dict[str, Any]:
     return {
-        "title": entry.get("title", ""),
+        "title": entry.get("title") or "(uden titel)",
         "url": item_url(entry["id"]) if entry.get("id") and entry.get("access", "open") == "open" else None,
         "committee": entry.get("committee", ""),
         "date": danish_date(entry.get("meeting_date")),

@@ -144,7 +144,7 @@ def item(item_id: str) -> str:
         meeting_items.append(
             {
                 "number": entry["number"],
-                "title": entry["title"],
+                "title": entry["title"] or "(uden titel)",
                 "url": url_for("views.item", item_id=entry["id"])
                 if entry["access"] == "open" and entry["id"]
                 else None,

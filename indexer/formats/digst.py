@@ -207,10 +207,8 @@ def parse_row(row: dict[str, Any]) -> ParsedRow | None:
     decision_text = next((s.text for s in sections if s.kind == SectionKind.DECISION), "")
     derived = False
     if not title:
-        title, sections = _aarhus_subject(sections, entries)
-        derived = not title
-        if not title:
-            title = _first_sentence(decision_text or (sections[0].text if sections else text))
+        title, sections = _derived_title(sections, entries)
+        derived = True
     item = Item(
         number=number,
         title=title,
@@ -434,10 +432,70 @@ def _aarhus_subject(sections: list[Section], entries: list[Entry]) -> tuple[str,
     return "", sections
 
 
-def _first_sentence(text: str, limit: int = 100) -> str:
+# Headings whose text sums the case up, best first; a title is taken from these, then from any
+# other case text, never from the decision or the recommendation ("Intet.", "Udsat.").
+SUMMARY_HEADINGS = ("resumé", "resume", "resume og sagens baggrund", "sagens indhold", "sagsfremstilling")
+# A period after these does not end a sentence: "lokalplan nr. 1025", "jf. Planloven", "pkt. 3".
+ABBREVIATIONS = {
+    "nr", "pkt", "jf", "jfr", "ca", "bl.a", "f.eks", "mv", "m.v", "mm", "m.m", "kr", "mio", "mia", "tidl",
+    "evt", "inkl", "ekskl", "vedr", "iht", "i.h.t", "sml", "stk", "kap", "tlf", "ang", "dvs", "pga", "p.g.a",
+    "hhv", "mht", "m.h.t", "ift", "i.f.t", "dr", "st", "vej", "afd", "udv", "adm", "att", "obs",
+}  # fmt: skip
+# Vote lines that open an Aarhus subject paragraph: who did not support it, not what it is about.
+_VOTE_SENTENCE = re.compile(
+    r"(kunne ikke tiltræde|tog forbehold|undlod at stemme|stemte imod|kan ikke tiltræde|tager forbehold)", re.I
+)
+
+
+def _derived_title(sections: list[Section], entries: list[Entry]) -> tuple[str, list[Section]]:
+    """A title for a row that prints none: the subject Aarhus states, else the first sentence of the
+    case's summary or text. A row holding nothing but its decision gets no title ("" is shown as
+    "(uden titel)"), because a decision ("Intet.", "Udsat.") does not say what the case is."""
+    subject, sections = _aarhus_subject(sections, entries)
+    if subject:
+        sentences = [s for s in _sentences(subject) if not _VOTE_SENTENCE.search(s)]
+        if sentences:
+            return _shorten(sentences[0]), sections
+    case_text = [s for s in sections if s.kind == SectionKind.BODY and s.text.strip()]
+    ranked = sorted(
+        case_text,
+        key=lambda s: SUMMARY_HEADINGS.index(s.heading.casefold()) if s.heading.casefold() in SUMMARY_HEADINGS else 99,
+    )
+    for section in ranked:
+        for paragraph in re.split(r"\n\s*\n", section.text):
+            first = next(iter(_sentences(paragraph)), "")
+            if len(first) >= 12 and not _is_heading(first) and "·" not in first:
+                return _shorten(first), sections
+    return "", sections
+
+
+def _sentences(text: str) -> list[str]:
+    """Split at a full stop, ! or ? followed by a capital — except after an abbreviation, a number
+    of one or two digits (dates and ordinals: "den 10. maj", "3. etape") or a single letter."""
     flat = re.sub(r"\s+", " ", text).strip()
-    sentence = re.split(r"(?<=[.!?])\s", flat, maxsplit=1)[0]
-    return sentence if len(sentence) <= limit else sentence[: limit - 1].rsplit(" ", 1)[0] + "…"
+    out: list[str] = []
+    start = 0
+    for match in re.finditer(r"[.!?](?=\s+[\[\(\"«]?[A-ZÆØÅ])", flat):
+        before = flat[start : match.start()].rsplit(" ", 1)[-1]
+        word = before.casefold().strip('([«"')
+        if match.group() == "." and (word in ABBREVIATIONS or (word.isdigit() and len(word) <= 2) or len(word) <= 1):
+            continue
+        out.append(flat[start : match.end()].strip())
+        start = match.end()
+    if flat[start:].strip():
+        out.append(flat[start:].strip())
+    return out
+
+
+def _shorten(sentence: str, limit: int = 160) -> str:
+    sentence = sentence.strip()
+    if len(sentence) <= limit:
+        return sentence
+    return sentence[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:-–") + "…"
+
+
+def _first_sentence(text: str, limit: int = 100) -> str:
+    return _shorten(next(iter(_sentences(text)), ""), limit)
 
 
 # --- one meeting --------------------------------------------------------------

@@ -17,11 +17,11 @@ returns ``None`` and is left to Whoosh.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from cachetools import LRUCache
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.query import And, AndNot, Or, Phrase, Query, Term
 from whoosh.scoring import BM25F
@@ -51,8 +51,10 @@ class PostingsCache:
 
     def __init__(self, max_mb: float = DEFAULT_POSTINGS_CACHE_MB) -> None:
         self.max_bytes = int(max_mb * 1024 * 1024)
-        self._entries: OrderedDict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = OrderedDict()
-        self._bytes = 0
+        # cachetools' LRU weighs each entry by its arrays' bytes; it is not thread-safe, hence the lock
+        self._entries: LRUCache[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = LRUCache(
+            maxsize=max(1, self.max_bytes), getsizeof=_entry_bytes
+        )
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
@@ -62,27 +64,24 @@ class PostingsCache:
             if found is None:
                 self.misses += 1
                 return None
-            self._entries.move_to_end(key)
             self.hits += 1
             return found
 
     def put(self, key: tuple[Any, ...], ids: np.ndarray, weights: np.ndarray) -> None:
-        size = ids.nbytes + weights.nbytes + 100  # the entry itself
-        if size > self.max_bytes // 4:  # one huge list never empties the cache
+        if _entry_bytes((ids, weights)) > self.max_bytes // 4:  # one huge list never empties the cache
             return
         ids.flags.writeable = weights.flags.writeable = False
         with self._lock:
-            if key in self._entries:
-                return
-            self._entries[key] = (ids, weights)
-            self._bytes += size
-            while self._bytes > self.max_bytes and self._entries:
-                _, (old_ids, old_weights) = self._entries.popitem(last=False)
-                self._bytes -= old_ids.nbytes + old_weights.nbytes + 100
+            if key not in self._entries:
+                self._entries[key] = (ids, weights)
 
     @property
     def size_bytes(self) -> int:
-        return self._bytes
+        return int(self._entries.currsize)
+
+
+def _entry_bytes(entry: tuple[np.ndarray, np.ndarray]) -> int:
+    return int(entry[0].nbytes + entry[1].nbytes + 100)  # the arrays and the entry itself
 
 
 @dataclass

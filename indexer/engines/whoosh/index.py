@@ -16,13 +16,11 @@ On disk an index root holds::
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import logging
 import os
 import re
 import shutil
-import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from filelock import FileLock, Timeout
 from whoosh import index as whoosh_index
 from whoosh.analysis import StandardAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
@@ -354,24 +353,20 @@ class MinutesIndex:
 
     @contextlib.contextmanager
     def ingest_lock(self, wait_s: float = WRITER_TIMEOUT_S) -> Iterator[None]:
-        """One ingest or reindex per index root at a time; the next one waits, then fails clearly."""
+        """One ingest or reindex per index root at a time; the next one waits, then fails clearly.
+        filelock's lock (an flock on Unix, so a killed ingest never leaves it held), polled."""
         self.root.mkdir(parents=True, exist_ok=True)
-        with (self.root / "ingest.lock").open("a+") as fh:
-            deadline = time.monotonic() + wait_s
-            while True:
-                try:
-                    fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise IndexBusy(
-                            f"{self.root}: another ingest is writing to this index; try again when it has finished"
-                        ) from None
-                    time.sleep(0.2)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        lock = FileLock(self.root / "ingest.lock", timeout=wait_s)
+        try:
+            lock.acquire(poll_interval=0.2)
+        except Timeout:
+            raise IndexBusy(
+                f"{self.root}: another ingest is writing to this index; try again when it has finished"
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
 
     def _writer(self, procs: int = 1) -> IndexWriter:
         """A writer; with ``procs`` > 1 the analysis and segment writing run in that many

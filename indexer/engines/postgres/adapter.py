@@ -41,6 +41,7 @@ from indexer.engines.postgres.query import AllQ, Node, from_whoosh
 from indexer.engines.whoosh.index import build_schema
 from indexer.model import Meeting
 from indexer.search import query as ast
+from indexer.search.service import FIELD_BOOSTS as SERVICE_FIELD_BOOSTS
 
 # Logical fields (base.TEXT_FIELDS) and the engine's stored/indexed field names.
 SCHEMA_FIELD = {
@@ -54,16 +55,8 @@ SCHEMA_FIELD = {
 LOGICAL_FIELD = {v: k for k, v in SCHEMA_FIELD.items()} | {"exact": "exact", "parts": "parts"}
 VALUE_SCHEMA_FIELD = {"committee": "committee", "case": "case_key", "topic": "topic", "municipality": "municipality"}
 SEARCH_FIELDS = ["title", "decision", "body", "attachment_titles", "attachments_text", "exact", "parts"]
-FIELD_BOOSTS = {
-    "title": 3.0,
-    "decision": 2.0,
-    "body": 1.0,
-    "attachment_titles": 1.0,
-    "attachments_text": 0.5,
-    "committee_text": 1.0,
-    "exact": 1.5,
-    "parts": 1.0,
-}
+# The search service's field weights (one table for both engines), plus the committee words.
+FIELD_BOOSTS = SERVICE_FIELD_BOOSTS | {"committee_text": 1.0}
 PHRASE_FIELDS = ("title", "decision", "body", "exact")
 TEXT_STORED = ("title", "decision", "body", "attachments_text")
 

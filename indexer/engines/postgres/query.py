@@ -31,16 +31,9 @@ TEXT_FIELDS: dict[str, int] = {
     "parts": 8,
 }
 FIELD_NAMES = {code: name for name, code in TEXT_FIELDS.items()}
-INDEX_BOOSTS: dict[str, float] = {
-    "title": 3.0,
-    "decision": 2.0,
-    "body": 1.0,
-    "attachments_text": 0.5,
-    "attachment_titles": 1.0,
-    "exact": 1.5,
-    "committee_text": 1.0,
-    "parts": 0.3,
-}
+# None since field weights are applied once, at query time (``FIELD_BOOSTS``), as the
+# embedded engine does: one occurrence weighs 1 in every field.
+INDEX_BOOSTS: dict[str, float] = dict.fromkeys(TEXT_FIELDS, 1.0)
 # Which analysis each text field uses (``indexer.fastterms`` kinds).
 ANALYSIS: dict[str, str] = {name: "danish" for name in TEXT_FIELDS} | {"exact": "exact", "parts": "parts"}
 # Fields whose postings keep positions (phrases); compound parts never take part in one.

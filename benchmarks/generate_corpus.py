@@ -8,6 +8,12 @@ line, files of ``--items-per-file`` items), the same files a user's script
 would hand to ``minutes ingest``.
 
     python benchmarks/generate_corpus.py --items 100000 --out /tmp/corpus-100k
+    python benchmarks/generate_corpus.py --items 20000 --out /tmp/corpus-20k-nokle --no-kle
+
+``--no-kle`` makes items as portals mostly publish them: no KLE journal number
+anywhere (case numbers never carry one here; "J.nr.: 05.01.08" lines and faceted
+numbers are blanked out of the text and no journal-number section is added), so
+every item's topic comes from the text classifier.
 """
 
 from __future__ import annotations
@@ -100,9 +106,25 @@ def load_rows(csv_path: Path) -> list[SourceRow]:
     return rows
 
 
-def generate_meetings(rows: list[SourceRow], items: int, seed: int = 1) -> Iterator[dict[str, object]]:
-    """Meetings in the canonical JSON shape, ``items`` agenda items in all."""
+def strip_kle(text: str) -> str:
+    """The text with every KLE journal number blanked out."""
+    from indexer.topics import FACETED_KLE, MARKED_KLE
+
+    return FACETED_KLE.sub(" ", MARKED_KLE.sub(" ", text))
+
+
+def without_kle(rows: list[SourceRow]) -> list[SourceRow]:
+    return [SourceRow(strip_kle(r.title), [strip_kle(p) for p in r.paragraphs]) for r in rows]
+
+
+def generate_meetings(
+    rows: list[SourceRow], items: int, seed: int = 1, kle: bool = True
+) -> Iterator[dict[str, object]]:
+    """Meetings in the canonical JSON shape, ``items`` agenda items in all; ``kle=False``
+    leaves every KLE journal number out."""
     rng = random.Random(seed)
+    if not kle:
+        rows = without_kle(rows)
     start_day = datetime(2008, 1, 1, 16, 0)
     made = 0
     meeting_no = 0
@@ -123,6 +145,7 @@ def generate_meetings(rows: list[SourceRow], items: int, seed: int = 1) -> Itera
             decision = " ".join(body[split:]) if len(body) > 1 else ""
             closed = rng.random() < CLOSED_SHARE
             case = f"{code}-{start.year}-{rng.randrange(1000, 99999)}"
+            journal = rng.choice(KLE_GROUPS)
             meeting_items.append(
                 {
                     "number": str(number),
@@ -139,11 +162,11 @@ def generate_meetings(rows: list[SourceRow], items: int, seed: int = 1) -> Itera
                         },
                         {
                             "heading": "Indstilling",
-                            "text": f"J.nr.: {rng.choice(KLE_GROUPS)}.00",
+                            "text": f"J.nr.: {journal}.00",
                             "kind": "recommendation",
                             "access": "open",
                         },
-                    ],
+                    ][: 2 if kle else 1],
                     "decisions": [{"body": committee, "date": start.date().isoformat(), "text": decision}]
                     if decision
                     else [],
@@ -163,7 +186,7 @@ def generate_meetings(rows: list[SourceRow], items: int, seed: int = 1) -> Itera
 
 
 def write_corpus(
-    out: Path, items: int, items_per_file: int = 500, csv_path: Path = DEFAULT_CSV, seed: int = 1
+    out: Path, items: int, items_per_file: int = 500, csv_path: Path = DEFAULT_CSV, seed: int = 1, kle: bool = True
 ) -> list[Path]:
     """Write the corpus as numbered .jsonl files; returns their paths."""
     out.mkdir(parents=True, exist_ok=True)
@@ -172,7 +195,7 @@ def write_corpus(
     handle = None
     in_file = 0
     try:
-        for meeting in generate_meetings(rows, items, seed):
+        for meeting in generate_meetings(rows, items, seed, kle):
             if handle is None or in_file >= items_per_file:
                 if handle is not None:
                     handle.close()
@@ -194,8 +217,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--items-per-file", type=int, default=500)
     parser.add_argument("--csv", type=Path, default=DEFAULT_CSV)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-kle", action="store_true", help="no KLE journal numbers anywhere (as portals publish)")
     args = parser.parse_args(argv)
-    files = write_corpus(args.out, args.items, args.items_per_file, args.csv, args.seed)
+    files = write_corpus(args.out, args.items, args.items_per_file, args.csv, args.seed, kle=not args.no_kle)
     size = sum(f.stat().st_size for f in files)
     sys.stdout.write(f"{args.items} items in {len(files)} files, {size / 1e6:.1f} MB, in {args.out}\n")
     return 0

@@ -1,23 +1,28 @@
 """How well does the topic classifier place real agenda items?
 
-Two independent measures on real items:
+Hand labels (each item read and given its KLE main group by a person; "" = no
+subject can be told), in three sets:
 
-1. Hand-labelled set: corpus rows (tests/topics/labels.jsonl) and every open
-   item of the format samples (tests/topics/sample_labels.jsonl), each read and
-   given its KLE main group by a person ("" = no subject can be told).  We report
-   top-1 accuracy of the text classifier, its coverage (share of items given a
-   topic) and its precision on the items it does cover, for both sources
-   together and for the samples alone.
-2. Items that carry a KLE journal number ("J.nr.: 05.01.08"): the number is
-   hidden, the item is classified from its text alone, and the main group is
-   compared with the one the municipality filed it under.
+- corpus rows (tests/topics/labels.jsonl),
+- every open item of the format samples (tests/topics/sample_labels.jsonl),
+- Greve FirstAgenda items (tests/topics/greve_labels.jsonl): text nobody tuned on.
 
-Run:  .venv/bin/python benchmarks/topics_eval.py
+Every label carries ``split``: "dev" (may be looked at, trained and tuned on) or
+"test" (never looked at while tuning), fixed before any tuning by the item id's
+hash (``label_split``).  Figures: top-1 accuracy of the text classifier with case
+numbers not used and KLE journal numbers hidden ("no topic" counts as wrong),
+coverage (share given a topic), precision on the covered.  Also: the corpus rows
+filed under a KLE journal number, number hidden (the learned model trains on these,
+so for it this is a training-set figure).
+
+Run:  .venv/bin/python benchmarks/topics_eval.py [--keywords] [-v]
+      (--keywords: the hand keyword table alone, without the learned model)
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import re
 import sys
@@ -35,6 +40,9 @@ CORPUS_CSV = REPO / "tests" / "fixtures" / "corpus" / "digst-sample.csv"
 SAMPLES = REPO / "data" / "samples"
 LABELS = REPO / "tests" / "topics" / "labels.jsonl"
 SAMPLE_LABELS = REPO / "tests" / "topics" / "sample_labels.jsonl"
+GREVE_LABELS = REPO / "tests" / "topics" / "greve_labels.jsonl"
+GREVE = REPO / "tests" / "fixtures" / "firstagenda-api" / "greve"
+SPLITS = ("dev", "test")
 
 csv.field_size_limit(1 << 30)
 
@@ -168,12 +176,17 @@ class Evaluation:
         return "\n".join(lines)
 
 
+def label_split(identifier: str) -> str:
+    """The part a label belongs to, fixed by its id: even first 32 bits of sha256 → test."""
+    return "test" if int(hashlib.sha256(identifier.encode()).hexdigest()[:8], 16) % 2 == 0 else "dev"
+
+
 def load_labels(path: Path = LABELS) -> list[dict[str, str]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def sample_items(root: Path = SAMPLES) -> dict[str, tuple[Item, str]]:
-    """Every open item of the format samples, parsed as ingest parses them: id → (item, committee)."""
+def parsed_items(root: Path, key: str = "id") -> dict[str, tuple[Item, str]]:
+    """Every open item under ``root``, parsed as ingest parses it: key → (item, committee)."""
     found: dict[str, tuple[Item, str]] = {}
     for path, module in iter_inputs([root]):
         # Items split out of whole-meeting documents (the Aarhus referat PDF) have no hand labels yet.
@@ -182,70 +195,118 @@ def sample_items(root: Path = SAMPLES) -> dict[str, tuple[Item, str]]:
         for meeting in module.parse(path, IngestContext(extract_text=False)):
             for item in meeting.items:
                 if item.access == Access.OPEN:
-                    found[item.id] = (item, meeting.committee)
+                    found[str(getattr(item, key))] = (item, meeting.committee)
     return found
 
 
-def evaluate_samples(classifier: TopicClassifier | None = None) -> Evaluation:
-    """Text classifier against the hand labels of the format samples' items."""
-    classifier = classifier or TopicClassifier()
-    items = sample_items()
-    result = Evaluation("hand-labelled format samples")
-    for label in load_labels(SAMPLE_LABELS):
-        item, committee = items[label["id"]]
-        topics = classifier.classify(hide_kle_numbers(item), committee=committee, use_case_number=False)
-        result.add(item.title, label["label"], [t.code for t in topics])
-    return result
+def sample_items(root: Path = SAMPLES) -> dict[str, tuple[Item, str]]:
+    """Every open item of the format samples: id → (item, committee)."""
+    return parsed_items(root)
 
 
-def evaluate_corpus(classifier: TopicClassifier | None = None) -> Evaluation:
-    """Text classifier against the hand labels of corpus rows (case numbers not used)."""
-    classifier = classifier or TopicClassifier()
+def greve_items(root: Path = GREVE) -> dict[str, tuple[Item, str]]:
+    """Every open Greve item: FirstAgenda item id (the API's ``Id``) → (item, committee)."""
+    return parsed_items(root, key="source_key")
+
+
+@dataclass
+class Example:
+    """One hand-labelled item, KLE journal numbers hidden."""
+
+    source: str  # "corpus", "samples", "greve" or "kle" (filed under a journal number)
+    identifier: str
+    item: Item
+    committee: str
+    label: str
+    split: str
+
+
+def labelled_examples() -> list[Example]:
+    """Every hand label with its item (numbers hidden), in file order."""
+    examples: list[Example] = []
     rows = dict(corpus_rows())
-    result = Evaluation("hand-labelled corpus rows")
-    for label in load_labels():
-        item = row_item(label["id"], rows[label["id"]])
-        topics = classifier.classify(hide_kle_numbers(item), committee="", use_case_number=False)
-        result.add(item.title, label["label"], [t.code for t in topics])
+    for label in load_labels(LABELS):
+        item = hide_kle_numbers(row_item(label["id"], rows[label["id"]]))
+        examples.append(Example("corpus", label["id"], item, "", label["label"], label["split"]))
+    samples = sample_items()
+    for label in load_labels(SAMPLE_LABELS):
+        item, committee = samples[label["id"]]
+        examples.append(
+            Example("samples", label["id"], hide_kle_numbers(item), committee, label["label"], label["split"])
+        )
+    greve = greve_items()
+    for label in load_labels(GREVE_LABELS):
+        item, committee = greve[label["id"]]
+        examples.append(
+            Example("greve", label["id"], hide_kle_numbers(item), committee, label["label"], label["split"])
+        )
+    return examples
+
+
+def kle_examples() -> list[Example]:
+    """Corpus rows filed under a KLE journal number: the number is the label, then hidden."""
+    examples = []
+    for identifier, text in corpus_rows():
+        numbers = kle_numbers_in_text(text)
+        if numbers:
+            hidden = hide_kle_numbers(row_item(identifier, text))
+            assert not any(kle_numbers_in_text(s.text) for s in hidden.sections)
+            examples.append(Example("kle", identifier, hidden, "", numbers[0][:2], "train"))
+    return examples
+
+
+def evaluate(classifier: TopicClassifier, examples: list[Example], name: str, predict: object = None) -> Evaluation:
+    """Top-1 of the classifier on the examples (case numbers not used)."""
+    result = Evaluation(name)
+    for example in examples:
+        if callable(predict):
+            codes = predict(example)
+        else:
+            topics = classifier.classify(example.item, committee=example.committee, use_case_number=False)
+            codes = [t.code for t in topics]
+        result.add(example.item.title, example.label, codes)
     return result
 
 
-def evaluate_labelled(classifier: TopicClassifier | None = None) -> Evaluation:
-    """The whole hand-labelled set: corpus rows and format samples together."""
+SETS = {"corpus": "corpus rows", "samples": "format samples", "greve": "Greve FirstAgenda items"}
+
+
+def evaluate_split(classifier: TopicClassifier | None = None, split: str = "test") -> dict[str, Evaluation]:
+    """Figures per set and for all sets together, on one part of the hand labels."""
     classifier = classifier or TopicClassifier()
-    result = Evaluation("hand-labelled set (corpus rows and format samples)")
-    for part in (evaluate_corpus(classifier), evaluate_samples(classifier)):
-        result.total += part.total
-        result.unlabelled += part.unlabelled
-        result.covered += part.covered
-        result.correct += part.correct
-        result.abstained_on_unlabelled += part.abstained_on_unlabelled
-        result.confusions.update(part.confusions)
-        result.misses += part.misses
-    return result
+    examples = [e for e in labelled_examples() if e.split == split]
+    results = {
+        key: evaluate(classifier, [e for e in examples if e.source == key], f"{name}, {split}")
+        for key, name in SETS.items()
+    }
+    results["all"] = evaluate(classifier, examples, f"all hand labels, {split}")
+    return results
 
 
 def evaluate_hidden_kle(classifier: TopicClassifier | None = None) -> Evaluation:
     """Items filed under a KLE number: hide it, classify the text, compare main groups."""
     classifier = classifier or TopicClassifier()
-    result = Evaluation("items with a KLE journal number (number hidden)")
-    for identifier, text in corpus_rows():
-        numbers = kle_numbers_in_text(text)
-        if not numbers:
-            continue
-        item = row_item(identifier, text)
-        hidden = hide_kle_numbers(item)
-        assert not any(kle_numbers_in_text(s.text) for s in hidden.sections)
-        topics = classifier.classify(hidden, committee="", use_case_number=False)
-        result.add(item.title, numbers[0][:2], [t.code for t in topics])
-    return result
+    return evaluate(classifier, kle_examples(), "items with a KLE journal number (number hidden)")
 
 
 def main(argv: list[str]) -> int:
     verbose = "-v" in argv
-    for evaluation in (evaluate_labelled(), evaluate_samples(), evaluate_hidden_kle()):
+    classifier = TopicClassifier(use_model="--keywords" not in argv)
+    model = classifier.model
+    print(
+        f"classifier: {'learned model ' + str(model.trained_on.get('command', '')) if model else 'hand keyword table'}"
+    )
+    evaluations = []
+    if model is not None:
+        print("(the model is trained on the dev part: its dev figures here are training figures;")
+        print(" benchmarks/train_topics.py prints the cross-validated dev figures)")
+    for split in SPLITS:
+        results = evaluate_split(classifier, split)
+        evaluations += [results["all"], results["corpus"], results["samples"], results["greve"]]
+    evaluations.append(evaluate_hidden_kle(classifier))
+    for evaluation in evaluations:
         print(evaluation.report())
-        if verbose:
+        if verbose and "test" not in evaluation.name:  # the test part's failures stay unread
             for (label, guess), n in evaluation.confusions.most_common(15):
                 print(f"    {label} → {guess}: {n}")
             for title, label, guess in evaluation.misses:

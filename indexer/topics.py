@@ -24,14 +24,14 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from itertools import repeat
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import Stemmer
 
-from indexer.analysis import fastterms
-from indexer.analysis.danish import WORD_PATTERN, fold
+from indexer.analysis.danish import DANISH_STOP_WORDS, WORD_PATTERN, fold
 from indexer.model import Access, Item, SectionKind
 
 TopicSource = Literal["case-number", "text", "kle-file"]
@@ -139,16 +139,32 @@ def kle_numbers_in_case_number(case_number: str | None) -> list[str]:
     return found
 
 
+_CANDIDATE_KLE = re.compile(_KLE_NUMBER)
+_MARK_BEFORE = re.compile(
+    r"(?:\bJ\.?\s?nr|\bJournal(?:nr|nummer)|\bKLE(?:-nr)?|\bEmnenr)\.?\s*:?\s*$",
+    re.IGNORECASE,
+)
+_FACET_AFTER = re.compile(_FACET)
+
+
 def kle_numbers_in_text(text: str) -> list[str]:
-    """KLE numbers the text names explicitly ("J.nr.: 01.05.08") or with a facet."""
-    found: list[str] = []
-    for pattern in (MARKED_KLE, FACETED_KLE):
-        for match in pattern.finditer(text or ""):
-            if _valid(match.group(1), match.group(2)):
-                code = ".".join(g for g in match.groups() if g)
-                if code not in found:
-                    found.append(code)
-    return found
+    """KLE numbers the text names explicitly ("J.nr.: 01.05.08") or with a facet.
+
+    One scan for number-shaped candidates (a C loop over the text); the marker before
+    and the facet after are checked only around them.
+    """
+    marked: list[str] = []
+    faceted: list[str] = []
+    text = text or ""
+    for match in _CANDIDATE_KLE.finditer(text):
+        if not _valid(match.group(1), match.group(2)):
+            continue
+        code = ".".join(g for g in match.groups() if g)
+        if _MARK_BEFORE.search(text, max(0, match.start() - 40), match.start()):
+            marked.append(code)
+        if _FACET_AFTER.match(text, match.end()):
+            faceted.append(code)
+    return list(dict.fromkeys(marked + faceted))
 
 
 def item_kle_numbers(item: Item) -> list[str]:
@@ -168,18 +184,22 @@ def item_kle_numbers(item: Item) -> list[str]:
 # "*" also matches inside compounds (husholdnings*affald*); a trailing "$"
 # wants the whole word; spaces join words of a phrase.  Title-only terms (the
 # procedural ones that every body mentions in passing) start with "^".
+#
+# The table feeds the learned model as evidence per group.  Keywords that had been
+# written next to single labelled texts — those matching exactly one hand-labelled
+# text and no other of the repository's 3,321 items — were removed (41 of 558).
 
 # fmt: off
 KEYWORDS: dict[str, tuple[str, ...]] = {
     "00": (
         "^eventuelt$", "^meddelelse", "^bemærkninger til dagsorden", "^godkendelse af dagsorden",
         "^gensidig orientering", "^orienteringspunkt", "^mødeplan", "^mødekalender", "^*budgetopfølgning",
-        "^budgetlægning", "^budget 20", "^budgetforslag", "^regnskab", "^årsberetning", "^overførsel af",
-        "^rådighedsbeløb", "^*styrelsesvedtægt", "^frikommune", "^låneoptagelse", "^lånoptag", "^studietur",
-        "^*seminar", "^temadrøftelser", "^udpegning af medlem", "^valg af medlem", "^takstblad",
-        "^udvalgets arbejde", "^samarbejdskodeks", "^lokalråd", "^landsbyråd", "^politisk",
+        "^budget 20", "^budgetforslag", "^regnskab", "^årsberetning", "^overførsel af",
+        "^rådighedsbeløb", "^*styrelsesvedtægt", "^låneoptagelse", "^lånoptag",
+        "^temadrøftelser", "^udpegning af medlem", "^valg af medlem", "^takstblad",
+        "^udvalgets arbejde", "^lokalråd", "^politisk",
         "^kvartalsrapport", "^mindreforbrug", "^merforbrug", "^mindreudgift", "^*anlægsprojekter fra",
-        "budgetforlig", "^referat fra", "^godkendelse af referat", "^forslag til budget", "^*styrelseslov",
+        "budgetforlig", "^godkendelse af referat", "^*styrelseslov",
         "^stående udvalg",
     ),
     "01": (
@@ -200,44 +220,44 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "03": (
         "almen bolig", "almene bolig", "*boligafdeling", "boligforening", "*boligselskab", "landsbyggefond",
         "skema c", "skema b", "friplejebolig", "ungdomsbolig", "kollegi", "boligpolitik",
-        "kombineret udlejning", "anvisning", "udlejning", "nedlæggelse af bolig", "nedlægning af bolig",
+        "anvisning", "udlejning", "nedlæggelse af bolig",
         "*boligregulering", "flexbolig", "boligstøtte", "*boligområde", "ghetto", "lejebolig", "lejer",
     ),
     "04": (
-        "park$", "parken$", "parker$", "parkerne$", "parkanlæg", "*bypark", "grønne område",
+        "park$", "parken$", "parker$", "parkanlæg", "*bypark", "grønne område",
         "*grønt område", "friluft", "skov", "strand", "badebro", "badevand", "legeplads", "bevægelsespark",
-        "idrætsanlæg", "idrætsfacilitet", "naturoplevelse", "rekreativ", "landskabspleje",
-        "landdistriktspolitik", "kolonihave", "træsti", "vandresti", "friluftsscene", "naturpark",
+        "idrætsanlæg", "idrætsfacilitet", "rekreativ",
+        "landdistriktspolitik", "kolonihave", "vandresti", "friluftsscene", "naturpark",
         "hundeskov", "kirkegård", "begravelse",
     ),
     "05": (
         "vej$", "veje$", "vejen$", "vejene$", "*vejføring", "*vejprojekt", "vejnavn", "vejnet", "*vejanlæg",
         "vejbelysning", "vejafvanding", "vejkapital", "vejdirektorat", "*vejbidrag", "fællesvej",
-        "privat fællesvej", "offentlig vej", "*trafiksikkerhed", "trafikal", "trafikproblem", "*biltrafik",
+        "privat fællesvej", "offentlig vej", "*trafiksikkerhed", "trafikal", "*biltrafik",
         "trafiksanering", "trafikregulering", "trafikafvikling", "tung trafik", "trafikplan$",
-        "infrastruktur", "ledningsejer", "*fartdæmpning", "hastighed", "*parkering", "*parkeringsplads",
+        "infrastruktur", "ledningsejer", "hastighed", "*parkering", "*parkeringsplads",
         "cykel", "*cykelsti", "*cykeltrafik", "cyklist", "fortov", "gående", "fodgænger", "kryds",
         "rundkørsel", "signalregul", "asfalt", "belægning", "vintertjeneste", "vintervedligehold",
         "snerydning", "glatførebekæmpelse", "linjeføring", "linieføring", "motorvej", "*stitunnel",
-        "tunnel", "*vejtunnel", "bro$", "broen", "kapacitetsforbedring", "mobilitet", "ekspropriation",
-        "move 20",
+        "tunnel", "*vejtunnel", "bro$", "broen", "mobilitet", "ekspropriation",
+
     ),
     "06": (
         "spildevand", "*spildevandsplan", "kloak", "regnvand", "regnvandsbassin", "vandløb",
-        "*vandløbsregulativ", "vandplan", "vandråd", "vandhandleplan", "vandområdeplan", "indsatsprogram",
+        "vandplan", "vandråd", "vandhandleplan", "vandområdeplan", "indsatsprogram",
         "klimatilpasning", "*oversvømmelse", "skybrud", "*afvanding", "*renseanlæg", "nedsivning",
         "separatkloak", "vandafledning", "udledning",
     ),
     "07": (
         "*affald", "affaldsplan", "*affaldsregulativ", "renovation", "*renovationsgebyr", "genbrug",
         "genanvendelse", "genbrugsplads", "deponi", "*affaldsindsamling", "miljøcenter", "forbrænding",
-        "afbrænding af farligt", "dagrenovation", "storskrald", "*affaldssortering",
+        "dagrenovation", "storskrald", "*affaldssortering",
     ),
     "08": (
-        "havn", "*havnene", "havneudvidelse", "lystbådehavn", "kaj$", "lufthavn", "færge", "*yderhavn",
+        "havn", "*havnene", "lystbådehavn", "kaj$", "lufthavn", "færge",
     ),
     "09": (
-        "miljøtilsyn", "*miljøtilsynsindberetning", "tilsynsindberetning", "miljøgodkendelse",
+        "miljøtilsyn", "miljøgodkendelse",
         "jordforurening", "forurening", "*forurenet", "pcb", "støj", "luftforurening", "rotte",
         "*rottebekæmpelse", "skadedyr", "måge", "husdyrbrug", "miljøstyrelse", "miljøbeskyttelse",
         "landbrug", "virksomhedstilsyn", "lugtgene", "partikelforurening",
@@ -245,15 +265,15 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "13": (
         "vandforsyning", "*vandforsyningsplan", "drikkevand", "grundvand", "*indsatsplan", "vandværk",
         "boring", "fjernvarme", "*varmeforsyning", "varmeplan", "varmepumpe", "*kedel", "flis", "halmkedel",
-        "overskudsvarme", "naturgas", "gasledning", "*projektforslag", "*elforsyning", "vindmølle",
+        "overskudsvarme", "naturgas", "*projektforslag", "*elforsyning", "vindmølle",
         "*ve-anlæg", "vedvarende energi", "solcelle", "biogas", "energiforsyning", "kollektiv trafik",
-        "*kollektiv trafikplan", "busdrift", "bus$", "busser", "buslinje", "midttrafik", "movia", "flextur",
-        "teletaxa", "togtrafik", "jernbane", "trafikplan for den statslige", "togbetjening", "letbane",
-        "byggemodning", "forsyning", "*forsyningsselskab", "batteribank", "batterilager", "uv-belysning",
+        "busdrift", "bus$", "busser", "buslinje", "midttrafik", "movia", "flextur",
+        "jernbane", "letbane",
+        "byggemodning", "forsyning", "*forsyningsselskab", "batteribank", "batterilager",
         "fjernvarmeforsyning", "metro", "letbane", "*busfremkommelighed",
     ),
     "14": (
-        "beredskab", "brandvæsen", "*brandvæsenet", "brandstation", "brandsyn", "redningsberedskab",
+        "beredskab", "brandvæsen", "brandstation", "brandsyn", "redningsberedskab",
         "risikobaseret dimensionering", "brandhane",
     ),
     "15": (
@@ -274,14 +294,14 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     ),
     "20": (
         "kultur", "teater", "*teatersal", "musikskole", "kunst", "forsamlingshus", "kulturhus", "koncert",
-        "festival", "spillested", "kulturpolitik", "kulturkommune",
+        "festival", "spillested", "kulturpolitik",
     ),
     "21": (
         "bibliotek",
     ),
     "22": (
         "udeservering", "torvehandel", "street food", "bevilling til udskænkning", "alkoholbevilling",
-        "taxi", "taxa",
+        "taxa",
     ),
     "23": (
         "borgerservice", "folkeregister", "navneændring", "pas$", "vielse",
@@ -298,7 +318,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
         "socialpsykiatri", "handicap", "*handicappolitik", "hjemløs", "hellested", "socialt udsat",
         "udsatte", "magtanvendelse", "misbrug", "rammeaftale", "botilbud", "forsorgshjem", "ældrepleje",
         "hjemmepleje", "plejehjem", "plejebolig", "anbringelse", "børn og unge med", "servicelov",
-        "værested", "ældreråd", "aflastning", "*aflastningstilbud", "aktivitetscenter", "negativ social kontrol",
+        "værested", "ældreråd", "aflastning", "negativ social kontrol",
         "æresrelateret",
     ),
     "28": (
@@ -318,13 +338,13 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     ),
     "81": (
         "ansættelse", "direktør", "medarbejder", "personale", "*personalepolitik", "løn$", "lønforhold",
-        "rekruttering", "jobprofil", "kommunalt ansat", "kommunal ansat",
+        "rekruttering", "jobprofil", "kommunalt ansat",
     ),
     "82": (
         "kommunale ejendomme", "kommunal ejendom", "kommunens ejendom", "kommunens grund", "grundsalg",
         "*grundsalg", "salg af grund", "salgspris", "tilbagekøbsklausul", "hjemfald", "frikøb",
-        "administrationsbygning", "rådhus", "*rådhusklokke", "lejemål", "udvendig vedligehold",
-        "bygningsvedligehold", "toiletbygning", "kommunalt ejede arealer", "udbud af areal",
+        "administrationsbygning", "rådhus", "lejemål", "udvendig vedligehold",
+        "bygningsvedligehold", "toiletbygning", "kommunalt ejede arealer",
         "ejendomsadministration", "arealudvikling", "pcb-renovering",
     ),
     "83": (
@@ -336,7 +356,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "85": (
         "it-system", "digitalisering", "*digital", "selvbetjening", "hjemmeside", "høringsportal", "esdh",
         "it-udstyr", "it-arbejdsplads", "it-løsning", "it-platform", "it-sikkerhed", "edagsorden", "mødesystem",
-        "sagsbehandlingssystem", "kombit", "monopolsystem", "getorganized", "first agenda",
+        "sagsbehandlingssystem", "kombit", "first agenda",
     ),
     "87": (
         "arbejdsmiljø", "apv", "arbejdsulykke", "trivselsmåling",
@@ -492,15 +512,27 @@ class TermMatcher:
             hit = self._cache[word] = tuple(sorted(found))
         return hit
 
-    def count(self, part: Part) -> dict[int, int]:
+    def count(self, part: Part, title: bool = True) -> dict[int, int]:
         """Term index → occurrences in the part: one lookup per distinct word; only a word
-        that starts a phrase has its positions looked at."""
+        that starts a phrase has its positions looked at, and only when the phrase's other
+        whole words occur in the part at all.  Title-only terms are skipped outside titles."""
         counts: dict[int, int] = {}
         terms = self.terms
-        for word, n in part.counts.items():
-            for index in self.starting_at(word):
+        present = part.counts
+        cache = self._cache
+        for word, n in present.items():
+            hits = cache.get(word)
+            if hits is None:
+                hits = self.starting_at(word)
+            for index in hits:
                 term = terms[index]
+                if term.title_only and not title:
+                    continue
                 if len(term.words) > 1:
+                    if any(
+                        m == "exact" and w not in present for m, w in zip(term.modes[1:], term.words[1:], strict=True)
+                    ):
+                        continue
                     n = part.phrase_count(term, word)
                     if not n:
                         continue
@@ -509,14 +541,16 @@ class TermMatcher:
 
 
 class _WordInfo(dict[str, tuple[str, str | None]]):
-    """Surface word → (folded word, Danish stem or None for a stop word), filled on first sight."""
+    """Surface word → (folded word, Snowball stem or None for a stop word or number), filled on
+    first sight.  Snowball alone (C, a microsecond a word): the indexer's lemmatising analysis
+    runs in the writer processes and would be paid twice here."""
 
     def __missing__(self, raw: str) -> tuple[str, str | None]:
         if len(self) > _CACHE_LIMIT:
             self.clear()
-        folded = fold(unicodedata.normalize("NFC", raw).casefold())
-        stem = fastterms.term_of(raw, "danish")
-        info = self[raw] = (folded, str(stem) if stem else None)
+        lower = unicodedata.normalize("NFC", raw).casefold()
+        stem = None if lower in DANISH_STOP_WORDS or lower.isdigit() else fold(_STEMMER.stemWord(lower))
+        info = self[raw] = (fold(lower), stem)
         return info
 
 
@@ -531,7 +565,6 @@ class Part:
     counts: dict[str, int]  # folded word → occurrences
     stems: dict[str, int]  # Danish stem → occurrences
     _words: list[str] | None = None
-    _positions: dict[str, list[int]] | None = None
 
     @classmethod
     def of(cls, text: str) -> Part:
@@ -560,12 +593,9 @@ class Part:
         return self._words
 
     def positions(self, word: str) -> list[int]:
-        """Where a folded word occurs (the index is built once, the first time a phrase asks)."""
-        if self._positions is None:
-            self._positions = {}
-            for position, folded in enumerate(self.words()):
-                self._positions.setdefault(folded, []).append(position)
-        return self._positions.get(word, [])
+        """Where a folded word occurs."""
+        words = self.words()
+        return [i for i, w in enumerate(words) if w == word]
 
     def phrase_count(self, term: Term, first: str) -> int:
         """Occurrences of a phrase term whose first word matched the folded word ``first``."""
@@ -730,6 +760,7 @@ def _is_discontinued(element: object, level: str) -> bool:
 # The classifier
 
 MODEL_FILE = Path(__file__).parent / "resources" / "topics-model.json"
+MODEL_MIN_WEIGHT = 0.02  # smaller weights move a probability by less than the rounding
 
 
 @dataclass
@@ -803,13 +834,54 @@ class TopicModel:
         exp = np.exp(logits)
         return np.asarray(exp / exp.sum())
 
+    def score(self, words: ItemWords, committee: str, keyword_scores: dict[str, float] | None) -> np.ndarray:
+        """``probabilities(model_features(...))`` without building the feature dictionary: the
+        item's stems are looked up in per-kind indexes and summed with numpy (the tests hold
+        the two equal)."""
+        indexes = self._indexes()
+        counts: dict[str, int] = dict(words.title.stems)
+        for part in (words.body, words.decision):
+            for stem, n in part.stems.items():
+                counts[stem] = counts.get(stem, 0) + n
+        committee_stems = indexes["committees"].get(committee)
+        if committee_stems is None:
+            committee_stems = indexes["committees"][committee] = list(Part.of(committee).stems)
+        values = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
+        norm = math.sqrt(float(values @ values) + len(words.title.stems) + len(committee_stems)) or 1.0
+        logits = self.intercept.astype(np.float64)
+        rows = np.fromiter(map(indexes["w:"].get, counts, repeat(-1)), dtype=np.int64, count=len(counts))
+        known = rows >= 0
+        if known.any():
+            logits += (values[known] / norm) @ self.weights[rows[known]]
+        for kind, stems in (("t:", words.title.stems), ("c:", committee_stems)):
+            found = [r for r in map(indexes[kind].get, stems, repeat(-1)) if r >= 0]
+            if found:
+                logits += self.weights[found].sum(axis=0) / norm
+        for group, value in (keyword_scores or {}).items():
+            row = indexes["k:"].get(group, -1)
+            if row >= 0:
+                logits += (math.log1p(value) / 2) * self.weights[row]
+        logits -= logits.max()
+        exp = np.exp(logits)
+        return np.asarray(exp / exp.sum())
+
+    def _indexes(self) -> dict[str, dict[str, Any]]:
+        cached = self.__dict__.get("_index_cache")
+        if cached is None:
+            cached = {"w:": {}, "t:": {}, "c:": {}, "k:": {}, "committees": {}}
+            for name, row in self.features.items():
+                cached[name[:2]][name[2:]] = row
+            self.__dict__["_index_cache"] = cached
+        return cached  # type: ignore[no-any-return]
+
     def save(self, path: Path) -> None:
-        """JSON, sparse: per feature only its non-zero weights, rounded (small, diffable, reproducible)."""
+        """JSON, sparse: per feature only its weights of at least ``MODEL_MIN_WEIGHT``, rounded to
+        two decimals (about a fifth of the weights; small, diffable, reproducible)."""
         names = sorted(self.features, key=self.features.__getitem__)
         weights = {}
         for name in names:
             row = self.weights[self.features[name]]
-            kept = {self.classes[c]: round(float(w), 3) for c, w in enumerate(row) if round(float(w), 3) != 0.0}
+            kept = {self.classes[c]: round(float(w), 2) for c, w in enumerate(row) if abs(w) >= MODEL_MIN_WEIGHT}
             if kept:
                 weights[name] = kept
         data = {
@@ -902,8 +974,8 @@ class TopicClassifier:
         matcher = matcher or self._keywords
         found = Evidence()
         title = matcher.count(words.title)
-        body = matcher.count(words.body)
-        decision = matcher.count(words.decision)
+        body = matcher.count(words.body, title=False)
+        decision = matcher.count(words.decision, title=False)
         best: dict[str, tuple[float, str]] = {}
         for index in set(title) | set(body) | set(decision):
             term = matcher.terms[index]
@@ -938,7 +1010,7 @@ class TopicClassifier:
         if self.model is None:
             return self._rank(self.evidence(words, committee), "text")
         keyword_scores = self.evidence(words).totals() if self.model.uses_keywords else None
-        probabilities = self.model.probabilities(model_features(words, committee, keyword_scores))
+        probabilities = self.model.score(words, committee, keyword_scores)
         order = np.argsort(-probabilities, kind="stable")
         best = float(probabilities[order[0]])
         if self.model.classes[order[0]] == "" or best < self.model.threshold:

@@ -5,24 +5,30 @@ from __future__ import annotations
 import csv
 import importlib.util
 import json
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
 import pytest
 
 from indexer.formats import FormatError
 from indexer.model import Access, Item, Section, SectionKind
 from indexer.topics import (
+    MODEL_FILE,
     TOPIC_NAMES,
+    ItemWords,
     KleTerms,
     TopicClassifier,
+    TopicModel,
     classify_item,
     item_kle_numbers,
     kle_numbers_in_case_number,
     kle_numbers_in_text,
     load_kle_file,
     load_kle_terms,
+    model_features,
     save_kle_terms,
     topic_codes,
 )
@@ -31,6 +37,7 @@ from tests.conftest import CORPUS_CSV, REPO
 FIXTURE = Path(__file__).parent / "fixtures" / "kle-emneplan-invented.xml"
 LABELS = Path(__file__).parent / "labels.jsonl"
 SAMPLE_LABELS = Path(__file__).parent / "sample_labels.jsonl"
+GREVE_LABELS = Path(__file__).parent / "greve_labels.jsonl"
 
 csv.field_size_limit(1 << 30)
 
@@ -120,7 +127,13 @@ def test_case_number_outranks_text_and_ignores_closed_sections() -> None:
     assert item_kle_numbers(hidden) == []
 
 
-# ---------------------------------------------------------------- text classifier
+# ---------------------------------------------------------------- hand keyword table
+#
+# The table is matched in one pass over an item's words (``TermMatcher``, the same
+# machinery that reads a municipality's KLE subject words); it classifies alone when no
+# model is shipped.
+
+KEYWORDS_ONLY = TopicClassifier(use_model=False)
 
 
 @pytest.mark.parametrize(
@@ -143,7 +156,7 @@ def test_case_number_outranks_text_and_ignores_closed_sections() -> None:
     ],
 )
 def test_titles_classify_to_their_main_group(title: str, expected: str) -> None:
-    topics = classify_item(item(title))
+    topics = KEYWORDS_ONLY.classify(item(title))
     assert topics, title
     assert topics[0].code == expected
     assert topics[0].source == "text"
@@ -153,8 +166,8 @@ def test_titles_classify_to_their_main_group(title: str, expected: str) -> None:
 
 def test_word_boundaries_keep_lookalikes_apart() -> None:
     # "parkering" is not a park, "vejledning" is not a road, "stilling" is not a path.
-    assert classify_item(item("Parkering i den nordlige del af kvarteret"))[0].code == "05"
-    assert classify_item(item("Vejledning om stillingtagen til høringssvar")) == []
+    assert KEYWORDS_ONLY.classify(item("Parkering i den nordlige del af kvarteret"))[0].code == "05"
+    assert KEYWORDS_ONLY.classify(item("Vejledning om stillingtagen til høringssvar")) == []
 
 
 def test_vague_items_get_no_topic() -> None:
@@ -163,16 +176,16 @@ def test_vague_items_get_no_topic() -> None:
         ("Sager på vej", "Punktets behandling udsat."),
         ("", "Intet."),
     ]:
-        assert classify_item(item(title, decision=decision)) == [], title
+        assert KEYWORDS_ONLY.classify(item(title, decision=decision)) == [], title
 
 
 def test_committee_is_only_a_weak_prior() -> None:
     vague = item("Status", decision="Udvalget blev orienteret.")
-    assert classify_item(vague, committee="Teknik- og Miljøudvalget") == []
+    assert KEYWORDS_ONLY.classify(vague, committee="Teknik- og Miljøudvalget") == []
     # Between two equally named groups, the committee tips the balance.
     mixed = item("Kloakering ved skolen")
-    assert classify_item(mixed, committee="Børne- og Skoleudvalget")[0].code == "17"
-    assert classify_item(mixed, committee="Teknik- og Miljøudvalget")[0].code == "06"
+    assert KEYWORDS_ONLY.classify(mixed, committee="Børne- og Skoleudvalget")[0].code == "17"
+    assert KEYWORDS_ONLY.classify(mixed, committee="Teknik- og Miljøudvalget")[0].code == "06"
 
 
 def test_body_and_decision_count_when_title_is_silent() -> None:
@@ -184,7 +197,8 @@ def test_body_and_decision_count_when_title_is_silent() -> None:
 
 
 def test_untitled_item_uses_its_decision() -> None:
-    topics = classify_item(item("", decision="Udvalget blev orienteret om lokalplan nr. 1025 og 1022."))
+    decision = "Udvalget blev orienteret om lokalplan nr. 1025 og 1022."
+    topics = KEYWORDS_ONLY.classify(item("", decision=decision))
     assert [t.code for t in topics] == ["01"]
 
 
@@ -259,45 +273,94 @@ def test_empty_terms_change_nothing() -> None:
 
 
 # ---------------------------------------------------------------- quality floor
+#
+# Every hand label carries its part, "dev" or "test", fixed by the hash of its id before
+# any tuning.  The floors below use the test part only: text the model was not trained on
+# and nobody tuned anything to.  Figures are measured by benchmarks/topics_eval.py.
 
 
-def test_labelled_set_is_large_and_hand_made() -> None:
-    corpus = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines()]
-    samples = [json.loads(line) for line in SAMPLE_LABELS.read_text(encoding="utf-8").splitlines()]
-    labels = corpus + samples
-    assert len(labels) >= 150
-    assert len(samples) >= 50
+# Measured on the test part: all sets 85.2 % accuracy, 95.1 % coverage (183 items with a
+# main group); Greve items alone 86.6 % (67).  Floors leave a margin.
+ALL_TEST_ACCURACY = 0.82
+ALL_TEST_COVERAGE = 0.92
+GREVE_TEST_ACCURACY = 0.80
+
+
+def read_labels(path: Path) -> list[dict[str, str]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_labelled_sets_are_large_hand_made_and_split_by_hash(bench: ModuleType) -> None:
+    corpus, samples, greve = read_labels(LABELS), read_labels(SAMPLE_LABELS), read_labels(GREVE_LABELS)
+    labels = corpus + samples + greve
+    assert len(corpus) >= 200 and len(samples) >= 50 and len(greve) >= 100
     assert len({label["id"] for label in labels}) == len(labels)
     assert all(label["label"] == "" or label["label"] in TOPIC_NAMES for label in labels)
     assert all(label["why"] for label in labels)
     assert len({label["label"] for label in labels}) >= 15
+    assert all(label["split"] == bench.label_split(label["id"]) for label in labels)
+    for part in (corpus, samples, greve):
+        test_share = sum(label["split"] == "test" for label in part) / len(part)
+        assert 0.35 < test_share < 0.65
 
 
-def test_accuracy_floor_on_hand_labels(bench: ModuleType) -> None:
-    # Corpus rows and format samples together: measured 91.2 % accuracy, 96.2 % coverage
-    # (261 items with a main group); floors leave a margin.
-    result = bench.evaluate_labelled()
-    assert result.total >= 250
-    assert result.accuracy >= 0.88, result.report()
-    assert result.coverage >= 0.90, result.report()
-    assert result.abstained_on_unlabelled >= result.unlabelled // 2, result.report()
-
-
-def test_accuracy_floor_with_kle_numbers_hidden(bench: ModuleType) -> None:
-    # Measured 84.2 % accuracy, 94.7 % coverage on 95 items filed under a KLE number.
-    result = bench.evaluate_hidden_kle()
-    assert result.total >= 90
-    assert result.accuracy >= 0.75, result.report()
-    assert result.coverage >= 0.85, result.report()
-
-
-def test_every_open_sample_item_is_labelled_and_classified(bench: ModuleType) -> None:
-    # The samples come from other systems than the corpus (eDoc, Acadre, FirstAgenda,
-    # Publication): measured 77.4 % accuracy, 88.7 % coverage on 62 items.
-    labelled = {json.loads(line)["id"] for line in SAMPLE_LABELS.read_text(encoding="utf-8").splitlines()}
+def test_every_label_names_a_real_item(bench: ModuleType) -> None:
+    labelled = {label["id"] for label in read_labels(SAMPLE_LABELS)}
     assert labelled == set(bench.sample_items())
-    result = bench.evaluate_samples()
-    assert result.total >= 60
-    assert result.accuracy >= 0.70, result.report()
-    assert result.coverage >= 0.80, result.report()
+    greve = bench.greve_items()
+    assert all(label["id"] in greve for label in read_labels(GREVE_LABELS))
+    rows = dict(bench.corpus_rows())
+    assert all(label["id"] in rows for label in read_labels(LABELS))
+
+
+@pytest.fixture(scope="module")
+def test_part(bench: ModuleType) -> dict[str, ModuleType]:
+    return bench.evaluate_split(TopicClassifier(), "test")  # type: ignore[no-any-return]
+
+
+def test_accuracy_floor_on_the_test_part(test_part: dict[str, ModuleType]) -> None:
+    # Measured on the test part (see the README's topics table); the floors leave a margin.
+    result = test_part["all"]
+    assert result.total >= 150
+    assert result.accuracy >= ALL_TEST_ACCURACY, result.report()
+    assert result.coverage >= ALL_TEST_COVERAGE, result.report()
     assert result.abstained_on_unlabelled >= result.unlabelled // 2, result.report()
+
+
+def test_accuracy_floor_on_greve_items_nobody_tuned_on(test_part: dict[str, ModuleType]) -> None:
+    result = test_part["greve"]
+    assert result.total >= 50
+    assert result.accuracy >= GREVE_TEST_ACCURACY, result.report()
+
+
+def test_shipped_model_is_small_and_trained_from_the_repository() -> None:
+    assert MODEL_FILE.is_file()
+    assert MODEL_FILE.stat().st_size < 1_500_000
+    model = TopicModel.load(MODEL_FILE)
+    assert model.trained_on["command"] == "benchmarks/train_topics.py"
+    assert set(model.classes) - {""} <= set(TOPIC_NAMES)
+    assert 0 < model.threshold < 1
+
+
+def test_shipped_model_is_reproduced_by_its_training_command() -> None:
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "train_topics.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_fast_scoring_equals_the_feature_dictionary_the_model_was_trained_on(bench: ModuleType) -> None:
+    model = TopicModel.load(MODEL_FILE)
+    keywords = TopicClassifier(use_model=False)
+    examples = [e for e in bench.labelled_examples() if e.split == "dev"][::7]
+    assert len(examples) > 20
+    for example in examples:
+        words = ItemWords.of(example.item)
+        scores = keywords.evidence(words).totals()
+        slow = model.probabilities(model_features(words, example.committee, scores))
+        fast = model.score(words, example.committee, scores)
+        assert np.allclose(slow, fast, atol=1e-5), example.identifier

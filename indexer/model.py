@@ -149,6 +149,9 @@ class Meeting:
     # The whole-meeting document (PDF, DOCX) the items were split out of, if they were. Its
     # ``file`` is what may be published (closed pages blanked); access CLOSED when nothing may.
     document: Attachment | None = None
+    # "day" when the source prints the meeting's date; "year" when only the year is known (start is
+    # then 1 January, for sorting and the year facet only, and is shown as the year alone).
+    date_precision: str = "day"
     id: str = ""
 
     @property
@@ -275,6 +278,7 @@ def meeting_from_dict(data: dict[str, Any]) -> Meeting:
         source_format=data.get("source_format", ""),
         access=access(data.get("access", "open")),
         draft=bool(data.get("draft", False)),
+        date_precision="year" if data.get("date_precision") == "year" else "day",
         native_id=data.get("native_id"),
         warnings=list(data.get("warnings", [])),
         document=(

@@ -80,7 +80,12 @@ SUMMARY = {
         "committee": {"type": "string"},
         "municipality": {"type": "string"},
         "meeting_id": {"type": "string"},
-        "meeting_date": {"type": "string", "format": "date-time", "nullable": True},
+        "meeting_date": {
+            "type": "string",
+            "nullable": True,
+            "description": "ISO 8601: the meeting's date and time, or the year alone (YYYY) when only the year is known",
+        },
+        "date_precision": {"type": "string", "enum": ["day", "year"]},
         "type": {"type": "string", "enum": ["dagsorden", "referat"]},
         "item_number": {"type": "string"},
         "case_number": {"type": "string", "nullable": True},

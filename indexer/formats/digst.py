@@ -555,13 +555,15 @@ def build_meeting(document: str, rows: list[ParsedRow], meta: dict[str, Any], so
     pair = _meeting_pair(rows)
     committee = meta.get("committee") or (pair[0] if pair else _route_next(rows))
     start: datetime | None = sidecar_start(meta)
+    precision = "day"
     if start is None and pair is not None:
         start = datetime(pair[1].year, pair[1].month, pair[1].day)
     if start is None:
         years = Counter(row.year for row in rows if row.year)
         if years:
             year = years.most_common(1)[0][0]
-            start = datetime(year, 1, 1)
+            start = datetime(year, 1, 1)  # sorts and facets by year; shown as the year alone
+            precision = "year"
             warnings.append(f"{source}: document {document}: meeting date not printed; year {year} from 'skabt'")
     if not committee:
         warnings.append(f"{source}: document {document}: committee not found in the text")
@@ -606,6 +608,7 @@ def build_meeting(document: str, rows: list[ParsedRow], meta: dict[str, Any], so
         source_format=NAME,
         native_id=document,
         warnings=warnings,
+        date_precision=precision,
     )
     return meeting.finalise()  # again once the municipality is settled
 

@@ -469,6 +469,7 @@ class SearchService:
             "municipality": meeting.get("municipality", ""),
             "meeting_id": meeting.get("id", ""),
             "meeting_date": meeting.get("start"),
+            "date_precision": meeting.get("date_precision", "day"),
             "type": meeting.get("kind"),
             "item_number": doc.get("number", ""),
             "case_number": doc.get("case_number"),

@@ -139,3 +139,25 @@ def test_bad_search_options_are_refused(demo: Demo, args: list[str], message: st
     assert done.returncode == 2
     assert message in done.stderr
     assert done.stdout == ""
+
+
+def test_a_year_alone_is_shown_as_the_year_never_as_1_january(demo_app: Flask) -> None:
+    """Two Kalundborg agendas print no date: their items say 2016 in the API, the page and the feed."""
+    client = demo_app.test_client()
+    data = client.get("/api/search?year=2016&sort=oldest").get_json()
+    year_only = [r for r in data["results"] if r["date_precision"] == "year"]
+    assert year_only, "the demo has items known only to the year"
+    dated = [r for r in data["results"] if r["date_precision"] == "day"]
+    assert all(r["meeting_date"] == "2016" for r in year_only)
+    assert all(len(r["meeting_date"]) > 10 for r in dated)
+    item = year_only[0]
+    page = client.get(f"/items/{item['id']}").get_data(as_text=True)
+    assert '<time datetime="2016">2016</time>' in page and "1. januar 2016" not in page
+    feed = etree.fromstring(client.get(f"/feed.atom?committee={item['committee']}&year=2016").data)
+    atom = "{http://www.w3.org/2005/Atom}"
+    for entry in feed.findall(f"{atom}entry"):
+        if entry.findtext(f"{atom}id", "").endswith(item["id"]) or entry.findtext(f"{atom}title") == item["title"]:
+            assert entry.find(f"{atom}published") is None
+            assert not entry.findtext(f"{atom}updated", "").startswith("2016-01-01")
+    text = client.get("/export.csv?year=2016").data.decode("utf-8-sig")
+    assert "2016-01-01" not in text

@@ -491,7 +491,9 @@ class MinutesIndex:
             "id": meeting.id,
             "municipality": meeting.municipality,
             "committee": meeting.committee,
-            "start": start.isoformat() if start else None,
+            # a year alone stays a year: never a guessed 1 January passing for the meeting's date
+            "start": (str(start.year) if meeting.date_precision == "year" else start.isoformat()) if start else None,
+            "date_precision": meeting.date_precision,
             "kind": kind.value,
             "location": meeting.location,
             "draft": meeting.draft,

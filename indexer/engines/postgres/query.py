@@ -6,7 +6,7 @@ becomes a common table expression yielding ``(muni, docno, s)``; a term's score 
 Whoosh's BM25F for that field, computed from the statistics the engine keeps:
 
     idf   = ln(N / (df + 1)) + 1                  N: items, df: items with the term in the field
-    score = boost · idf · w·(K1+1) / (w + K1·(1 − B + B·len/avglen))     w = tf · field boost
+    score = boost · idf · tf·(K1+1) / (tf + K1·(1 − B + B·len/avglen))   (boost: the field weight)
 
 so the PostgreSQL engine ranks as the embedded one does (``ts_rank`` has no IDF).
 Phrases keep the items holding every word where the positions follow each other

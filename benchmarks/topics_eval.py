@@ -92,9 +92,9 @@ def row_item(identifier: str, text: str) -> Item:
         decision = rest[: end.start()] if end else rest
         body = text[: m.start()] + (rest[end.start() :] if end else "")
     body = body.split("Sagens forløb")[0]  # case history repeats earlier decisions
-    sections = [Section(heading="Sagsfremstilling", text=body)]
+    sections = [Section(heading="Sagsfremstilling", text=body, access=Access.OPEN)]
     if decision.strip():
-        sections.append(Section(heading="Beslutning", text=decision, kind=SectionKind.DECISION))
+        sections.append(Section(heading="Beslutning", text=decision, kind=SectionKind.DECISION, access=Access.OPEN))
     return Item(number="", title=title, access=Access.OPEN, sections=sections, source_key=identifier)
 
 
@@ -117,7 +117,7 @@ def hide_kle_numbers(item: Item) -> Item:
         number=item.number,
         title=blank(item.title),
         access=item.access,
-        sections=[Section(s.heading, blank(s.text), kind=s.kind) for s in item.sections],
+        sections=[Section(s.heading, blank(s.text), kind=s.kind, access=s.access) for s in item.sections],
         source_key=item.source_key,
     )
 

@@ -9,12 +9,16 @@ Extraction is cached by the file's content hash, so re-ingesting is cheap.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
 import re
+import signal
+import threading
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +42,13 @@ MEDIA_TYPES = {
 }
 
 MAX_EXTRACT_CHARS = 2_000_000  # keep one giant attachment from swamping the index
+# Limits per attachment file: a broken or hostile file is refused or cut, never allowed to
+# hold the ingest (and its lock) for ever or to fill the memory.
+MAX_FILE_BYTES = int(os.environ.get("MINUTES_MAX_ATTACHMENT_MB") or 200) * 1_000_000
+MAX_PDF_PAGES = int(os.environ.get("MINUTES_MAX_PDF_PAGES") or 2000)
+MAX_INFLATED_BYTES = 200_000_000  # all members of a DOCX together, once unpacked
+MAX_INFLATE_RATIO = 200  # a member that unpacks to more than 200× its packed size is a zip bomb
+EXTRACT_TIMEOUT_S = float(os.environ.get("MINUTES_EXTRACT_TIMEOUT_S") or 120)
 
 
 def resolve_file(base: Path, reference: str) -> Path | None:
@@ -95,25 +106,80 @@ class Extraction:
     problem: str | None = None
 
 
+class ExtractionRefused(Exception):
+    """A file over one of the limits: reported by name, its item is kept without the text."""
+
+
 def extract_text(path: Path) -> Extraction:
     suffix = path.suffix.lower()
     try:
-        if suffix == ".pdf":
-            text = _pdf_text(path)
-        elif suffix == ".docx":
-            text = _docx_text(path)
-        elif suffix in (".txt",):
-            text = path.read_text("utf-8", errors="replace")
-        elif suffix == ".doc":
-            return Extraction(None, "legacy-doc", "legacy Word .doc: text not extracted")
-        else:
-            return Extraction(None, "unsupported", f"no text extraction for {suffix or 'files without suffix'}")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ExtractionRefused(f"{size / 1e6:.0f} MB is over the {MAX_FILE_BYTES / 1e6:.0f} MB limit")
+        with _time_limit(EXTRACT_TIMEOUT_S):
+            if suffix == ".pdf":
+                text = _pdf_text(path)
+            elif suffix == ".docx":
+                _check_zip(path)
+                text = _docx_text(path)
+            elif suffix in (".txt",):
+                with path.open("rb") as fh:
+                    text = fh.read(MAX_EXTRACT_CHARS * 4).decode("utf-8", errors="replace")
+            elif suffix == ".doc":
+                return Extraction(None, "legacy-doc", "legacy Word .doc: text not extracted")
+            else:
+                return Extraction(None, "unsupported", f"no text extraction for {suffix or 'files without suffix'}")
     except FileNotFoundError:
         return Extraction(None, "missing", "file not found")
+    except ExtractionRefused as exc:
+        return Extraction(None, "refused", f"text not extracted: {exc}")
+    except _Timeout:
+        return Extraction(None, "timeout", f"text not extracted: reading took over {EXTRACT_TIMEOUT_S:g} s")
     except Exception as exc:  # a broken file must never stop the meeting
         return Extraction(None, "unreadable", f"{type(exc).__name__}: {exc}".splitlines()[0][:200])
     text = _clean(text)[:MAX_EXTRACT_CHARS]
     return Extraction(text or None, "extracted" if text else "empty")
+
+
+class _Timeout(BaseException):
+    """Raised by the alarm; a BaseException so no library's ``except Exception`` swallows it."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the block after ``seconds`` (main thread only: parser processes run there)."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def alarm(signum: int, frame: object) -> None:
+        raise _Timeout()
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _check_zip(path: Path) -> None:
+    """Refuse a DOCX whose members unpack to more than the limits allow, before unpacking."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        total = 0
+        for member in archive.infolist():
+            total += member.file_size
+            if member.file_size > 1_000_000 and member.file_size > MAX_INFLATE_RATIO * max(1, member.compress_size):
+                raise ExtractionRefused(
+                    f"{member.filename} unpacks {member.file_size // max(1, member.compress_size)}× (a zip bomb?)"
+                )
+        if total > MAX_INFLATED_BYTES:
+            raise ExtractionRefused(
+                f"unpacks to {total / 1e6:.0f} MB, over the {MAX_INFLATED_BYTES / 1e6:.0f} MB limit"
+            )
 
 
 def _pdf_text(path: Path) -> str:
@@ -123,7 +189,9 @@ def _pdf_text(path: Path) -> str:
     reader = PdfReader(str(path))
     if reader.is_encrypted:
         reader.decrypt("")
-    return "\n".join((page.extract_text() or "") for page in reader.pages)
+    pages = reader.pages
+    texts = [(pages[n].extract_text() or "") for n in range(min(len(pages), MAX_PDF_PAGES))]
+    return "\n".join(texts)
 
 
 def _docx_text(path: Path) -> str:
@@ -177,7 +245,7 @@ class TextCache:
         return Extraction(data.get("text"), data.get("status", "extracted"), data.get("problem"))
 
     def _store(self, digest: str, result: Extraction) -> None:
-        if self.folder is None or result.status == "unreadable":
+        if self.folder is None or result.status in ("unreadable", "timeout"):
             return
         target = self.folder / digest[:2] / f"{digest}.json"
         try:
@@ -200,12 +268,11 @@ def set_text_cache(folder: Path | None) -> None:
     _default_cache = TextCache(folder)
 
 
-def attach_file(
-    attachment: Attachment, base: Path, reference: str | None, warnings: list[str], extract: bool = True
-) -> None:
-    """Resolve ``reference`` under ``base`` into ``attachment.file`` and fill its text.
+def attach_file(attachment: Attachment, base: Path, reference: str | None, warnings: list[str]) -> None:
+    """Resolve ``reference`` under ``base`` into ``attachment.file``; never reads the file.
 
-    Problems are appended to ``warnings`` naming the file; they never raise.
+    Text is extracted later, by ``indexer.public``, and only for open files of open
+    items.  Problems are appended to ``warnings`` naming the file; they never raise.
     """
     if not reference:
         attachment.text_status = "no-file"
@@ -217,11 +284,23 @@ def attach_file(
         return
     attachment.file = str(path)
     attachment.media_type = MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
-    if not extract:
-        attachment.text_status = "not-extracted"
-        return
-    _, result = _default_cache.get_or_extract(path)
+    attachment.text_status = "not-extracted"
+
+
+def extract_attachment(attachment: Attachment) -> str | None:
+    """Fill ``attachment.text`` from its file through the text cache; a warning naming the file, or None.
+
+    Called by ``indexer.public`` only, after the boundary has dropped everything closed."""
+    if not attachment.file:
+        return None
+    path = Path(attachment.file)
+    try:
+        _, result = _default_cache.get_or_extract(path)
+    except OSError as exc:
+        attachment.text_status = "missing"
+        return f"{path}: attachment file not readable ({exc.strerror or exc})"
     attachment.text = result.text
     attachment.text_status = result.status
-    if result.status in ("unreadable", "legacy-doc", "unsupported"):
-        warnings.append(f"{path}: {result.problem}")
+    if result.status in ("unreadable", "legacy-doc", "unsupported", "refused", "timeout"):
+        return f"{path}: {result.problem}"
+    return None

@@ -20,6 +20,7 @@ from indexer.engines.postgres.cli import DATABASE_ERRORS
 from indexer.engines.whoosh.index import IndexError_, IndexMissing, IngestSummary, MinutesIndex, rebuild
 from indexer.formats import FormatError, FormatModule, IngestContext, available_formats, iter_inputs
 from indexer.model import Meeting
+from indexer.public import publish
 from indexer.search.service import SearchRequest, SearchService, parse_iso_date
 
 ENV_INDEX = "MINUTES_INDEX"
@@ -90,31 +91,42 @@ class Progress:
 # -- ingest ---------------------------------------------------------------------
 
 
-def _parse_one(args: tuple[str, str | None, IngestContext, str | None]) -> tuple[str, list[Meeting], str | None]:
+def _parse_one(
+    args: tuple[str, str | None, IngestContext, str | None, frozenset[str]],
+) -> tuple[str, list[Meeting], str | None]:
     """Parse one input completely (in a worker process): all of it or nothing."""
-    path_text, format_name, context, cache_dir = args
+    path_text, format_name, context, cache_dir, forgotten = args
     path = Path(path_text)
     set_text_cache(Path(cache_dir) if cache_dir else None)
     if format_name is None:
         return path_text, [], f"{path}: unknown format (not a minutes export this tool reads)"
     module: FormatModule = available_formats()[format_name]
     try:
-        meetings = list(module.parse(path, context))
+        parsed = list(module.parse(path, context))
+        # The closed-content boundary, then attachment text of what is left open.
+        published = (publish(m, extract=context.extract_text, forgotten=forgotten) for m in parsed)
+        meetings: list[Meeting] = [m for m in published if m is not None]
     except FormatError as exc:
         return path_text, [], str(exc)
     except (OSError, UnicodeError, ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError) as exc:
         problem = str(exc).splitlines()[0][:200] if str(exc) else ""
         return path_text, [], f"{path}: could not be read ({type(exc).__name__}: {problem})"
     if not meetings:
+        if parsed:
+            return path_text, [], None  # every meeting in it was taken down (minutes forget)
         return path_text, [], f"{path}: no meetings found in it"
     return path_text, meetings, None
 
 
 def parse_inputs(
-    inputs: Sequence[tuple[Path, FormatModule | None]], context: IngestContext, cache_dir: Path | None, workers: int
+    inputs: Sequence[tuple[Path, FormatModule | None]],
+    context: IngestContext,
+    cache_dir: Path | None,
+    workers: int,
+    forgotten: frozenset[str] = frozenset(),
 ) -> Iterator[tuple[str, list[Meeting], str | None]]:
     jobs = [
-        (str(path), module.NAME if module else None, context, str(cache_dir) if cache_dir else None)
+        (str(path), module.NAME if module else None, context, str(cache_dir) if cache_dir else None, forgotten)
         for path, module in inputs
     ]
     if workers <= 1 or len(jobs) < 4:

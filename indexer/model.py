@@ -86,7 +86,7 @@ class Section:
     text: str  # clean plain text, what the index sees
     html: str | None = None  # sanitised HTML, what a page shows (optional)
     kind: SectionKind = SectionKind.BODY
-    access: Access = Access.OPEN  # sections inherit the item's access unless closed
+    access: Access = Access.CLOSED  # a parser states it (the item's, unless the source marks the section)
 
 
 @dataclass
@@ -142,7 +142,7 @@ class Meeting:
     absentees: list[str] = field(default_factory=list)
     source: str = ""  # file path or URL it was read from
     source_format: str = ""
-    access: Access = Access.OPEN  # the publication itself
+    access: Access = Access.CLOSED  # the publication itself; a parser states it
     draft: bool = False  # an unpublished Kladde/Draft: never shown as a referat
     native_id: str | None = None
     warnings: list[str] = field(default_factory=list)
@@ -223,11 +223,12 @@ def meeting_from_dict(data: dict[str, Any]) -> Meeting:
 
     items = []
     for it in data.get("items", []):
+        item_access = access(it.get("access"))
         items.append(
             Item(
                 number=str(it.get("number", "")),
                 title=it.get("title", ""),
-                access=access(it.get("access")),
+                access=item_access,
                 case_number=it.get("case_number"),
                 sections=[
                     Section(
@@ -235,7 +236,8 @@ def meeting_from_dict(data: dict[str, Any]) -> Meeting:
                         text=s.get("text", ""),
                         html=s.get("html"),
                         kind=SectionKind(s.get("kind", "body")),
-                        access=access(s.get("access", "open")),
+                        # A section without its own access has its item's; an unknown value is closed.
+                        access=access(s.get("access", item_access.value)),
                     )
                     for s in it.get("sections", [])
                 ],
@@ -276,7 +278,7 @@ def meeting_from_dict(data: dict[str, Any]) -> Meeting:
         absentees=list(data.get("absentees", [])),
         source=data.get("source", ""),
         source_format=data.get("source_format", ""),
-        access=access(data.get("access", "open")),
+        access=access(data.get("access")),
         draft=bool(data.get("draft", False)),
         date_precision="year" if data.get("date_precision") == "year" else "day",
         native_id=data.get("native_id"),

@@ -15,17 +15,25 @@ from typing import Any
 
 from indexer import topics
 from indexer.engines.whoosh.index import MinutesIndex
-from indexer.model import Decision, Item, Section, SectionKind
+from indexer.model import Access, Decision, Item, Section, SectionKind
 
 
 def item_from_doc(doc: dict[str, Any]) -> Item:
     """Enough of the canonical item to classify it again."""
+    # A stored document holds only what passed the closed-content boundary: its access is the item's.
+    access = Access.OPEN if doc.get("access") == "open" else Access.CLOSED
     return Item(
         number=doc.get("number", ""),
         title=doc.get("title", ""),
+        access=access,
         case_number=doc.get("case_number"),
         sections=[
-            Section(heading=s.get("heading", ""), text=s.get("text", ""), kind=SectionKind(s.get("kind", "body")))
+            Section(
+                heading=s.get("heading", ""),
+                text=s.get("text", ""),
+                kind=SectionKind(s.get("kind", "body")),
+                access=access,
+            )
             for s in doc.get("sections", [])
         ],
         decisions=[

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from indexer.model import Meeting
+from indexer.public import publish
+
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
 SAMPLES = DATA / "samples"
@@ -12,3 +15,9 @@ CORPUS_CSV = REPO / "tests" / "fixtures" / "corpus" / "digst-sample.csv"
 
 # Fixtures for a throwaway PostgreSQL server (started once per session, when a test asks for it).
 pytest_plugins = ["tests.postgres"]
+
+def published(meeting: Meeting) -> Meeting:
+    """A parsed meeting past the closed-content boundary, where the text of open files is read."""
+    public = publish(meeting)
+    assert public is not None
+    return public

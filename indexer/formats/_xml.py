@@ -139,8 +139,10 @@ def section_kind(heading: str) -> SectionKind:
     return SectionKind.BODY
 
 
-def html_section(heading: str, raw_html: str, kind: SectionKind | None = None) -> Section | None:
-    """A Section from an HTML body, or None when the body has no text."""
+def html_section(heading: str, raw_html: str, kind: SectionKind | None = None, *, access: Access) -> Section | None:
+    """A Section from an HTML body, or None when the body has no text.
+
+    ``access`` is the item's unless the source marks the section itself: there is no default."""
     text = html_to_text(raw_html or "")
     if not text:
         return None
@@ -150,17 +152,18 @@ def html_section(heading: str, raw_html: str, kind: SectionKind | None = None) -
         text=text,
         html=sanitize_html(raw_html),
         kind=kind or section_kind(heading),
+        access=access,
     )
 
 
-def plain_section(heading: str, raw_text: str, kind: SectionKind | None = None) -> Section | None:
+def plain_section(heading: str, raw_text: str, kind: SectionKind | None = None, *, access: Access) -> Section | None:
     """A Section from plain (multi-line) text, or None when empty."""
     lines = [re.sub(r"[ \t]+", " ", line).strip() for line in (raw_text or "").splitlines()]
     text = "\n".join(lines).strip()
     if not text:
         return None
     heading = re.sub(r"\s+", " ", heading).strip()
-    return Section(heading=heading, text=text, html=None, kind=kind or section_kind(heading))
+    return Section(heading=heading, text=text, html=None, kind=kind or section_kind(heading), access=access)
 
 
 def decision_body(heading: str, fallback: str) -> str:

@@ -243,7 +243,7 @@ def _item(parent: etree._Element, meeting: Meeting, folder: Path, context: Inges
     for bullet in bullets:
         values = _keyed_by_name(bullet)
         heading = values.get("bulletname", "")
-        section = html_section(heading, values.get("bulletcontent", ""))
+        section = html_section(heading, values.get("bulletcontent", ""), access=item.access)
         if section is None:
             continue
         if DECISION_HEADING.match(heading):
@@ -273,8 +273,6 @@ def _item(parent: etree._Element, meeting: Meeting, folder: Path, context: Inges
             document_id=values.get("fusionID") or values.get("sysid") or None,
         )
         if enclosure_open:
-            attach_file(
-                attachment, folder, values.get("filename") or None, meeting.warnings, extract=context.extract_text
-            )
+            attach_file(attachment, folder, values.get("filename") or None, meeting.warnings)
         item.attachments.append(attachment)
     return item

@@ -117,7 +117,7 @@ def parse(path: Path, context: IngestContext) -> Iterable[Meeting]:
         for attachment in item.attachments:
             # A file of the printed name beside the text is used; its absence is normal.
             if resolve_file(path.parent, attachment.title) is not None:
-                attach_file(attachment, path.parent, attachment.title, warnings, context.extract_text)
+                attach_file(attachment, path.parent, attachment.title, warnings)
 
     committee = meta.get("committee") or ""
     start = sidecar_start(meta)
@@ -144,6 +144,7 @@ def parse(path: Path, context: IngestContext) -> Iterable[Meeting]:
         location=meta.get("location"),
         source=str(path),
         source_format=NAME,
+        access=Access.OPEN,  # text copied from a public portal page; each item says Åben/Lukket Sag
         warnings=warnings,
     )
     yield meeting.finalise()
@@ -243,11 +244,13 @@ def _build_item(raw: _RawItem, path: Path, warnings: list[str]) -> Item:
         if decision is not None:
             decision.text = body
             item.decisions.append(decision)
-            item.sections.append(Section(heading=decision.heading, text=body, kind=SectionKind.DECISION))
+            item.sections.append(
+                Section(heading=decision.heading, text=body, kind=SectionKind.DECISION, access=item.access)
+            )
         elif heading is not None and body:
-            item.sections.append(Section(heading=heading, text=body, kind=kind))
+            item.sections.append(Section(heading=heading, text=body, kind=kind, access=item.access))
         elif heading is None and body:
-            item.sections.append(Section(heading="", text=body, kind=SectionKind.BODY))
+            item.sections.append(Section(heading="", text=body, kind=SectionKind.BODY, access=item.access))
 
     previous_was_heading = True
     for para in paragraphs:

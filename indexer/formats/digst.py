@@ -218,9 +218,8 @@ def parse_row(row: dict[str, Any]) -> ParsedRow | None:
         source_key=item_key or identifier,
     )
     item.attachments = _attachments(text, access)
-    if access == Access.CLOSED:
-        for section in item.sections:
-            section.access = Access.CLOSED
+    for section in item.sections:  # the row's access is its sections' (no marker of their own)
+        section.access = access
     strong: Counter[str] = Counter()
     for match in _MUNICIPAL_CASE.finditer(text):
         if match["code"] in MUNICIPALITY_CODES:
@@ -607,6 +606,7 @@ def build_meeting(document: str, rows: list[ParsedRow], meta: dict[str, Any], so
         source=source,
         source_format=NAME,
         native_id=document,
+        access=Access.OPEN,  # the agency's open dataset: published minutes; each row says its item's access
         warnings=warnings,
         date_precision=precision,
     )

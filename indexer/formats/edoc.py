@@ -226,13 +226,7 @@ def _attachment(
         journal_number=journals.get(_fold(title)),
     )
     embedded = _clean_text(node.findtext("FullText") or "")
-    attach_file(
-        attachment,
-        folder,
-        text_of(node, "PDFDocument") or None,
-        meeting.warnings,
-        extract=context.extract_text and not embedded,
-    )
+    attach_file(attachment, folder, text_of(node, "PDFDocument") or None, meeting.warnings)
     if embedded:
         attachment.text = embedded
         attachment.text_status = "extracted"
@@ -306,7 +300,7 @@ def _read_sections(full_text: str, item: Item) -> None:
                 item.decisions.append(block.decision)
         if not text:
             continue
-        item.sections.append(Section(heading=block.heading, text=text, kind=block.kind))
+        item.sections.append(Section(heading=block.heading, text=text, kind=block.kind, access=item.access))
 
 
 def _is_title_line(line: str, item: Item) -> bool:

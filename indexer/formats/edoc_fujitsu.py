@@ -212,7 +212,7 @@ def _read_presentations(handling: etree._Element, item: Item, meeting: Meeting) 
         heading = _text(presentation, "e:Title")
         content = _text(presentation, "e:Content")
         is_decision = is_true(_text(presentation, "e:IsDecision")) is True
-        section = html_section(heading, content, SectionKind.DECISION if is_decision else None)
+        section = html_section(heading, content, SectionKind.DECISION if is_decision else None, access=item.access)
         if section is None:
             continue
         item.sections.append(section)
@@ -261,8 +261,5 @@ def _attachment(node: etree._Element, item: Item, folder: Path, meeting: Meeting
         journal_number=_text(node, "e:DocumentNumber") or None,
         document_id=_text(node, "e:Identifier") or None,
     )
-    # Closed attachments are located but never read: their text must not enter the model.
-    attach_file(
-        attachment, folder, _text(node, "e:Link") or None, meeting.warnings, extract=context.extract_text and public
-    )
+    attach_file(attachment, folder, _text(node, "e:Link") or None, meeting.warnings)
     return attachment

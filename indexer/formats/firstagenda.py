@@ -257,7 +257,7 @@ def _add_section(item: Item, meeting: Meeting, heading: str, raw_html: str) -> N
         item.history.extend(_history(text))
         return
     html = sanitize_html(raw_html)
-    item.sections.append(Section(heading=heading, text=text, html=html, kind=kind))
+    item.sections.append(Section(heading=heading, text=text, html=html, kind=kind, access=item.access))
     if kind == SectionKind.DECISION:
         item.decisions.append(
             Decision(body=meeting.committee, date=meeting.meeting_date, text=text, heading=heading, html=html)

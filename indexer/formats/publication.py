@@ -181,7 +181,7 @@ def _item(item_el: etree._Element, meeting: Meeting, folder: Path, context: Inge
         if is_true(text_of(field, "IsFeedback") or None):
             _feedback(item, meeting, caption, content)
             continue
-        section = _section(caption, content)
+        section = _section(caption, content, item.access)
         if section is not None:
             item.sections.append(section)
     for history in item_el.findall("ItemHistory/ItemField"):
@@ -209,10 +209,10 @@ def _field_order(field: etree._Element) -> int:
     return int(index) if index.isdigit() else 0
 
 
-def _section(caption: str, content: str) -> Section | None:
+def _section(caption: str, content: str, access: Access) -> Section | None:
     if "<" in content:
-        return html_section(caption, content)
-    return plain_section(caption, content)
+        return html_section(caption, content, access=access)
+    return plain_section(caption, content, access=access)
 
 
 def _feedback(item: Item, meeting: Meeting, caption: str, content: str) -> None:
@@ -273,7 +273,7 @@ def _enclosures(item: Item, item_el: etree._Element, meeting: Meeting, folder: P
         if is_open:
             relative = text_of(enclosure, "InstantiationFilePathRelative")
             reference = _first_present(folder, [relative, file_name]) or relative or file_name
-            attach_file(attachment, folder, reference or None, meeting.warnings, extract=context.extract_text)
+            attach_file(attachment, folder, reference or None, meeting.warnings)
         item.attachments.append(attachment)
 
 

@@ -153,7 +153,7 @@ def _item(point: etree._Element, meeting: Meeting, folder: Path, context: Ingest
         if not isinstance(element.tag, str):
             continue
         heading = (element.get("navn") or element.get("Navn") or element.tag.replace("_", " ")).strip()
-        section = html_section(heading, _inner_html(element))
+        section = html_section(heading, _inner_html(element), access=item.access)
         if section is None or is_placeholder(section.text):
             continue
         if DECISION.match(heading):
@@ -198,5 +198,5 @@ def _attachment(
         url=reference if is_web else None,
     )
     if is_open and not is_web:
-        attach_file(attachment, folder, reference or None, meeting.warnings, extract=context.extract_text)
+        attach_file(attachment, folder, reference or None, meeting.warnings)
     return attachment

@@ -11,7 +11,7 @@ import pytest
 
 from indexer.formats import FormatError, IngestContext, acadre, iter_inputs
 from indexer.model import Access, Meeting, MeetingKind, SectionKind
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, published
 
 EXPORT = SAMPLES / "acadre" / "syddjurs-puk-2013"
 MANIFEST = EXPORT / "XML_1863.xml"
@@ -81,7 +81,7 @@ def test_ten_bullets_become_sections_decision_and_history() -> None:
 
 
 def test_three_enclosures_with_journal_numbers_and_text() -> None:
-    meeting = parse_one()
+    meeting = published(parse_one())
     [item] = meeting.items
     assert [(a.number, a.journal_number) for a in item.attachments] == [
         ("1", "222359/12"),
@@ -141,7 +141,7 @@ def test_truncated_agenda_file_is_a_format_error_naming_it(tmp_path: Path) -> No
 def test_missing_enclosure_file_is_a_warning_not_a_failure(tmp_path: Path) -> None:
     export = _copy(tmp_path)
     (export / "Files_1863_3687982" / "3525829E1.DOCX").unlink()
-    meeting = parse_one(export)
+    meeting = published(parse_one(export))
     note = meeting.items[0].attachments[0]
     assert note.text_status == "missing" and note.text is None
     assert any("3525829E1.DOCX" in w and "not found" in w for w in meeting.warnings)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.attachments import attach_file, extract_text, resolve_file, set_text_cache
+from indexer.attachments import attach_file, extract_attachment, extract_text, resolve_file, set_text_cache
 from indexer.model import Access, Attachment
 from tests.conftest import SAMPLES
 
@@ -95,6 +95,8 @@ def test_legacy_doc_keeps_metadata_and_says_its_text_was_not_extracted() -> None
     attach_file(attachment, ACADRE_FILES, "2531342E2.DOC", warnings)
     assert attachment.file is not None and attachment.file.endswith("2531342E2.DOC")
     assert attachment.media_type == "application/msword"
+    assert attachment.text_status == "not-extracted"  # resolving never reads a file
+    warnings.append(extract_attachment(attachment) or "")
     assert (attachment.text_status, attachment.text) == ("legacy-doc", None)
     assert len(warnings) == 1 and "2531342E2.DOC" in warnings[0] and "not extracted" in warnings[0]
 
@@ -106,6 +108,7 @@ def test_unreadable_file_is_reported_by_name_and_never_raises(tmp_path: Path, na
     attachment = Attachment(number="1", title="Bilag", access=Access.OPEN)
     warnings: list[str] = []
     attach_file(attachment, tmp_path, name, warnings)
+    warnings.append(extract_attachment(attachment) or "")
     assert (attachment.text_status, attachment.text) == ("unreadable", None)
     assert attachment.file == str((tmp_path / name).resolve())  # still listed, by name
     assert len(warnings) == 1 and warnings[0].startswith(f"{(tmp_path / name).resolve()}: ")
@@ -118,9 +121,11 @@ def test_extraction_is_cached_by_content_so_a_copy_is_not_read_again(tmp_path: P
     shutil.copyfile(BALLERUP / "Enclosures" / "1.pdf", copy)
     first = Attachment(number="1", title="Brev", access=Access.OPEN)
     attach_file(first, BALLERUP, "Enclosures/1.pdf", [])
+    extract_attachment(first)
     assert len(list(cache.rglob("*.json"))) == 1
     second = Attachment(number="1", title="Brev", access=Access.OPEN)
     attach_file(second, tmp_path, "copy.pdf", [])
+    extract_attachment(second)
     assert len(list(cache.rglob("*.json"))) == 1
     assert second.text == first.text and second.text_status == "extracted"
 

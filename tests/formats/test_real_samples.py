@@ -12,7 +12,7 @@ import pytest
 
 from indexer.formats import IngestContext, detect_format, iter_inputs
 from indexer.model import Access, Meeting, MeetingKind
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, published
 
 OPEN, CLOSED = Access.OPEN, Access.CLOSED
 
@@ -193,7 +193,7 @@ def test_one_attachment_text_where_the_file_is_shipped(sample: tuple[Expected, M
         assert not any(a.text for item in meeting.items for a in item.attachments), expected.text
         return
     number, attachment, words = expected.text
-    item = next(i for i in meeting.items if i.number == number and i.access == Access.OPEN)
+    item = next(i for i in published(meeting).items if i.number == number and i.access == Access.OPEN)
     found = next(a for a in item.attachments if a.number == attachment)
     assert found.text_status == "extracted" and found.access == Access.OPEN
     assert words in (found.text or "")

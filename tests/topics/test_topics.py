@@ -51,9 +51,9 @@ def corpus_row(identifier_prefix: str) -> str:
 
 
 def item(title: str, body: str = "", decision: str = "", case_number: str | None = None) -> Item:
-    sections = [Section("Sagsfremstilling", body)] if body else []
+    sections = [Section("Sagsfremstilling", body, access=Access.OPEN)] if body else []
     if decision:
-        sections.append(Section("Beslutning", decision, kind=SectionKind.DECISION))
+        sections.append(Section("Beslutning", decision, kind=SectionKind.DECISION, access=Access.OPEN))
     return Item(number="1", title=title, access=Access.OPEN, case_number=case_number, sections=sections)
 
 

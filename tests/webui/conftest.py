@@ -33,6 +33,7 @@ def _meetings() -> list[dict[str, object]]:
         "committee": "Teknik- og Miljøudvalget",
         "start": "2021-03-04T16:00:00",
         "kind": "referat",
+        "access": "open",
         "absentees": ["Karen Fraværsen"],
         "items": [
             {
@@ -85,6 +86,7 @@ def _meetings() -> list[dict[str, object]]:
         "committee": "Økonomiudvalget",
         "start": "2021-05-06T15:00:00",
         "kind": "referat",
+        "access": "open",
         "items": [
             {
                 "number": "4",

@@ -41,6 +41,7 @@ from indexer.analysis.danish import danish_analyzer, exact_analyzer, snowball_an
 from indexer.attachments import file_hash
 from indexer.engines.whoosh.codec import FORMAT_VERSION, ArrayPositions, MinutesCodec, segment_format
 from indexer.model import COPENHAGEN, KIND_RANK, Access, Item, Meeting, MeetingKind, SectionKind, to_jsonable
+from indexer.public import ensure_public
 
 log = logging.getLogger(__name__)
 
@@ -412,7 +413,7 @@ class MinutesIndex:
         batch: list[Meeting] = []
         batch_items = 0
         for meeting in meetings:
-            batch.append(meeting)
+            batch.append(ensure_public(meeting))
             batch_items += len(meeting.items)
             if batch_items >= batch_size:
                 summary.merge(self._commit_batch(batch, merge))

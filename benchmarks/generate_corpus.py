@@ -128,11 +128,18 @@ def generate_meetings(
     start_day = datetime(2008, 1, 1, 16, 0)
     made = 0
     meeting_no = 0
+    taken: set[tuple[str, str, object]] = set()
     while made < items:
         meeting_no += 1
         code, municipality = MUNICIPALITIES[meeting_no % len(MUNICIPALITIES)]
-        committee = rng.choice(COMMITTEES)
-        start = start_day + timedelta(days=rng.randrange(0, 17 * 365), hours=rng.choice([0, 1, 2]))
+        # One committee meets once a day: a second meeting drawn on a taken day would be the
+        # same meeting (same id) with other items, and the newer version replaces the older.
+        while True:
+            committee = rng.choice(COMMITTEES)
+            start = start_day + timedelta(days=rng.randrange(0, 17 * 365), hours=rng.choice([0, 1, 2]))
+            if (municipality, committee, start.date()) not in taken:
+                taken.add((municipality, committee, start.date()))
+                break
         count = min(items - made, rng.randint(6, 18))
         meeting_items = []
         for number in range(1, count + 1):

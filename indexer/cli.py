@@ -156,11 +156,16 @@ def ingest(
     record: bool = True,
     target: Any = None,  # an open MinutesIndex, or the PostgreSQL engine's PostgresIndex
     stream: TextIO = sys.stderr,
+    allow_reopen: bool = False,
 ) -> IngestSummary:
-    """Parse every input and index it in batches; bad inputs are named and skipped."""
+    """Parse every input and index it in batches; bad inputs are named and skipped.
+
+    ``allow_reopen`` lets a version open an item an earlier version closed (access
+    otherwise only tightens on re-import; see ``indexer.versions``)."""
     context = context or IngestContext()
     paths = [Path(p) for p in paths]
     index = target or MinutesIndex.open_or_create(index_root)
+    index.allow_reopen = allow_reopen
     cache_dir = index.root / "textcache"
     set_text_cache(cache_dir)
     summary = IngestSummary()
@@ -235,6 +240,16 @@ def print_summary(summary: IngestSummary, out: TextIO, err: TextIO) -> None:
         f"unchanged/skipped: {summary.items_skipped}  closed (not indexed): {summary.closed_items}  "
         f"attachments: {summary.attachments} ({summary.attachments_archived} archived)\n"
     )
+    changes = [
+        (summary.items_removed, "items withdrawn (not in the meeting's newest version), removed"),
+        (summary.kept_closed, "items kept closed (an earlier version closed them)"),
+        (summary.closed_by_older, "items closed by an older kind of document"),
+        (summary.forgotten, "items left out (taken down with `minutes forget`)"),
+        (summary.pruned, "archived or cached files no longer referenced, deleted"),
+    ]
+    for count, what in changes:
+        if count:
+            out.write(f"{what}: {count}\n")
     legacy = [w for w in summary.warnings if "legacy" in w.lower()]
     if legacy:
         out.write(f"note: text of {len(legacy)} legacy .DOC attachment(s) was not extracted (metadata kept)\n")
@@ -256,7 +271,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     )
     target = _postgres_ingest_target(args.index)
     summary = ingest(
-        args.paths, args.index, context, args.format, workers=args.workers, batch_size=args.batch_size, target=target
+        args.paths,
+        args.index,
+        context,
+        args.format,
+        workers=args.workers,
+        batch_size=args.batch_size,
+        target=target,
+        allow_reopen=args.allow_reopen,
     )
     if target is not None:
         target.record_sources(_source_records(args.paths, args.format, context))
@@ -508,6 +530,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--committee", help="committee, for inputs whose text lacks it")
     p.add_argument("--date", type=iso_date, help="meeting date YYYY-MM-DD, for inputs whose text lacks it")
     p.add_argument("--no-text", action="store_true", help="do not extract attachment text")
+    p.add_argument(
+        "--allow-reopen",
+        action="store_true",
+        help="let these inputs open items an earlier version closed (access otherwise only tightens)",
+    )
     p.add_argument("--workers", type=int, default=None, help="parser processes (default: up to 2)")
     p.add_argument(
         "--batch-size",

@@ -144,6 +144,9 @@ class Meeting:
     source_format: str = ""
     access: Access = Access.CLOSED  # the publication itself; a parser states it
     draft: bool = False  # an unpublished Kladde/Draft: never shown as a referat
+    # True when this document lists only some of the meeting's items (one agenda item per
+    # text file): it adds and updates items but never withdraws the others (indexer.versions).
+    partial: bool = False
     native_id: str | None = None
     warnings: list[str] = field(default_factory=list)
     # The whole-meeting document (PDF, DOCX) the items were split out of, if they were. Its
@@ -281,6 +284,7 @@ def meeting_from_dict(data: dict[str, Any]) -> Meeting:
         access=access(data.get("access")),
         draft=bool(data.get("draft", False)),
         date_precision="year" if data.get("date_precision") == "year" else "day",
+        partial=data.get("partial") is True,
         native_id=data.get("native_id"),
         warnings=list(data.get("warnings", [])),
         document=(

@@ -17,7 +17,7 @@ from pathlib import Path
 from lxml import etree
 
 from indexer.formats import FormatError, IngestContext, read_input
-from indexer.model import COPENHAGEN, Meeting, Section, SectionKind
+from indexer.model import COPENHAGEN, Access, Meeting, Section, SectionKind
 from indexer.sanitize import html_to_text, sanitize_html
 from indexer.sidecar import load_sidecar
 

@@ -145,6 +145,7 @@ def parse(path: Path, context: IngestContext) -> Iterable[Meeting]:
         source=str(path),
         source_format=NAME,
         access=Access.OPEN,  # text copied from a public portal page; each item says Åben/Lukket Sag
+        partial=True,  # one copied item (or a few) of the meeting: never withdraws the others
         warnings=warnings,
     )
     yield meeting.finalise()

@@ -41,7 +41,8 @@ from indexer.analysis.danish import danish_analyzer, exact_analyzer, snowball_an
 from indexer.attachments import file_hash
 from indexer.engines.whoosh.codec import FORMAT_VERSION, ArrayPositions, MinutesCodec, segment_format
 from indexer.model import COPENHAGEN, KIND_RANK, Access, Item, Meeting, MeetingKind, SectionKind, to_jsonable
-from indexer.public import ensure_public
+from indexer.public import PublicMeeting, ensure_public
+from indexer.versions import Indexed, MeetingState
 
 log = logging.getLogger(__name__)
 
@@ -241,6 +242,11 @@ class IngestSummary:
     attachments: int = 0
     attachments_archived: int = 0
     closed_items: int = 0
+    items_removed: int = 0  # no longer in the meeting's newest version
+    kept_closed: int = 0  # opened by a version, closed by an earlier one: stays closed
+    closed_by_older: int = 0  # closed by a lower-rank version (a dagsorden after its referat)
+    forgotten: int = 0  # left out: taken down with ``minutes forget``
+    pruned: int = 0  # archive and text-cache files deleted as no longer referenced
     warnings: list[str] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)  # "path: problem"
 
@@ -253,6 +259,11 @@ class IngestSummary:
             "attachments",
             "attachments_archived",
             "closed_items",
+            "items_removed",
+            "kept_closed",
+            "closed_by_older",
+            "forgotten",
+            "pruned",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.warnings.extend(other.warnings)
@@ -265,7 +276,9 @@ class MinutesIndex:
     def __init__(self, root: Path, ix: Any) -> None:
         self.root = root
         self.ix = ix
-        self._known_ids = _KnownIds()
+        self._known_ids = _KnownIds("id")
+        self._known_meetings = _KnownIds("meeting_id")
+        self.allow_reopen = False  # operator's override of "access only tightens" (ingest --allow-reopen)
 
     # -- opening ---------------------------------------------------------
 
@@ -410,7 +423,7 @@ class MinutesIndex:
         ingest then rewrites its postings once at the end instead of after every batch.
         """
         summary = IngestSummary()
-        batch: list[Meeting] = []
+        batch: list[PublicMeeting] = []
         batch_items = 0
         for meeting in meetings:
             batch.append(ensure_public(meeting))
@@ -438,35 +451,84 @@ class MinutesIndex:
             writer.cancel()
             raise
 
-    def _commit_batch(self, meetings: list[Meeting], merge: bool = True) -> IngestSummary:
+    def _commit_batch(self, meetings: list[PublicMeeting], merge: bool = True) -> IngestSummary:
+        """Fold the batch's versions of each meeting into what the index holds (see
+        ``indexer.versions``), then write, update and delete in one commit.
+
+        When a commit replaces or removes an item, the segments holding the old
+        version are rewritten in the same commit: Whoosh only marks a replaced
+        document deleted, and its postings, stored fields and words would stay
+        on disk (and in the vocabulary) until a merge happened to reach them.
+        """
         summary = IngestSummary()
         items = sum(len(m.items) for m in meetings)
         writer = self._writer(procs=WRITER_PROCS if items >= PARALLEL_BATCH_MIN else 1)
+        released: set[str] = set()  # archive names old versions held: pruned unless still used
+        rewritten = False
         try:
             with self.ix.searcher() as searcher:
-                existing = _ExistingDocs(searcher, self._known_ids.of(searcher.reader()))
+                reader = searcher.reader()
+                existing = _ExistingDocs(searcher, self._known_ids.of(reader), self._known_meetings.of(reader))
+                states: dict[str, MeetingState] = {}
                 for meeting in meetings:
                     summary.meetings += 1
                     summary.warnings.extend(meeting.warnings)
-                    for position, item in enumerate(meeting.items):
-                        document = self.document_for(meeting, item, position, summary)
+                    summary.forgotten += getattr(meeting, "forgotten_items", 0)
+                    state = states.get(meeting.id)
+                    if state is None:
+                        state = states[meeting.id] = MeetingState.from_index(
+                            meeting.id, existing.meeting_items(meeting.id)
+                        )
+                    state.apply(meeting, allow_reopen=self.allow_reopen)
+                written = 0
+                published: set[tuple[int, str]] = set()  # (version, item) whose files the index refers to
+                for state in states.values():
+                    for version, item, position in state.to_write():
+                        written += 1
+                        if item.access == Access.OPEN:
+                            published.add((id(version), item.id))
+                        document = self.document_for(version, item, position, summary)
                         verdict = existing.verdict(document)
                         if verdict == "skip":
                             summary.items_skipped += 1
                             continue
                         if verdict == "new":
                             writer.add_document(**document)  # nothing to delete: skips a lookup per item
-                        else:
-                            writer.update_document(**document)
-                        existing.remember(document)
-                        if verdict == "new":
                             summary.items_added += 1
                         else:
+                            released |= _archive_names(existing.lookup(document["id"]))
+                            writer.update_document(**document)
                             summary.items_updated += 1
-            writer.commit(merge=merge)
+                            rewritten = True
+                        existing.remember(document)
+                    for item_id in sorted(state.removed):
+                        old = existing.lookup(item_id)
+                        if old is None:
+                            continue
+                        released |= _archive_names(old)
+                        writer.delete_by_term("id", item_id)
+                        summary.items_removed += 1
+                        rewritten = True
+                    for item in state.kept_closed:
+                        summary.kept_closed += 1
+                        summary.warnings.append(
+                            f"item {item.id} ({item.number or '-'}) stays closed: an earlier version closed it "
+                            "(re-import with --allow-reopen to publish it)"
+                        )
+                    summary.closed_by_older += state.closed_by_older
+                summary.items_skipped += items - written  # older versions, superseded in this batch
+                for meeting in meetings:
+                    # Open files of versions that did not stand (superseded, kept closed): their text
+                    # was cached at extraction and must go unless another item refers to the file.
+                    for item in meeting.items:
+                        if item.access == Access.OPEN and (id(meeting), item.id) not in published:
+                            released |= _file_digests(item)
+            writer.commit(mergetype=_purging(merge) if rewritten else None, merge=merge)
         except BaseException:
             writer.cancel()
             raise
+        if released:
+            summary.pruned += self.prune(released)
         return summary
 
     def document_for(self, meeting: Meeting, item: Item, position: int, summary: IngestSummary) -> dict[str, Any]:
@@ -632,6 +694,46 @@ class MinutesIndex:
 
     # -- maintenance ---------------------------------------------------------
 
+    def referenced_digests(self, among: set[str] | None = None) -> set[str]:
+        """Content hashes of the archived files open items refer to (optionally only ``among``)."""
+        found: set[str] = set()
+        with self.ix.searcher() as searcher:
+            for fields in searcher.all_stored_fields():
+                doc = fields.get("doc") or ""
+                if '"archive_name": "' not in doc:
+                    continue
+                names = set(_ARCHIVE_NAME.findall(doc))
+                found |= names if among is None else names & among
+        return found
+
+    def prune(self, candidates: set[str] | None = None) -> int:
+        """Delete archived files and cached text no open item refers to any more.
+
+        ``candidates`` (archive names or content hashes) limits the check to files a
+        replaced, removed or closed item held; None checks everything (``reindex``).
+        Returns the number of files deleted.
+        """
+        wanted = None if candidates is None else {c[:64] for c in candidates}
+        if wanted is not None and not wanted:
+            return 0
+        keep = self.referenced_digests(wanted)
+        deleted = 0
+        for folder, pattern in ((self.archive_dir, "*"), (self.text_cache_dir, ".json")):
+            if not folder.is_dir():
+                continue
+            if wanted is None:
+                paths = [p for p in folder.glob("??/*") if p.is_file()]
+            else:
+                paths = [p for d in wanted for p in folder.glob(f"{d[:2]}/{d}{pattern}") if p.is_file()]
+            for path in paths:
+                digest = path.name[:64]
+                if digest in keep or not re.fullmatch(r"[0-9a-f]{64}", digest):
+                    continue
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+                    deleted += 1
+        return deleted
+
     def record_sources(self, sources: list[dict[str, Any]]) -> None:
         """Remember what was ingested (paths and options), for ``reindex``."""
         path = self.root / "sources.json"
@@ -697,7 +799,8 @@ class _KnownIds:
     collision) is looked up in Whoosh.  Eight bytes an item.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, field: str = "id") -> None:
+        self.field = field
         self._segments: dict[str, np.ndarray] = {}
 
     def of(self, reader: Any) -> np.ndarray:
@@ -708,7 +811,7 @@ class _KnownIds:
             segment = leaf.segment().segment_id()
             hashes = self._segments.get(segment)
             if hashes is None:
-                hashes = np.fromiter((hash(term) for term in leaf.lexicon("id")), np.int64)
+                hashes = np.fromiter((hash(term) for term in leaf.lexicon(self.field)), np.int64)
             current[segment] = hashes
         self._segments = current  # merged-away segments are forgotten
         return np.sort(np.concatenate(list(current.values()))) if current else np.zeros(0, np.int64)
@@ -717,17 +820,34 @@ class _KnownIds:
 class _ExistingDocs:
     """What is indexed already, to skip unchanged items and keep referat over dagsorden."""
 
-    def __init__(self, searcher: Any, known_hashes: np.ndarray | None = None) -> None:
+    def __init__(
+        self, searcher: Any, known_hashes: np.ndarray | None = None, known_meetings: np.ndarray | None = None
+    ) -> None:
         self.searcher = searcher
         self.known_hashes = known_hashes
+        self.known_meetings = known_meetings
         self.batch: dict[str, dict[str, Any]] = {}
 
-    def _maybe_indexed(self, doc_id: str) -> bool:
-        if self.known_hashes is None:
+    def _maybe_indexed(self, doc_id: str, hashes: np.ndarray | None = None) -> bool:
+        hashes = self.known_hashes if hashes is None else hashes
+        if hashes is None:
             return True
         wanted = hash(doc_id.encode("utf-8"))
-        position = int(np.searchsorted(self.known_hashes, wanted))
-        return position < len(self.known_hashes) and int(self.known_hashes[position]) == wanted
+        position = int(np.searchsorted(hashes, wanted))
+        return position < len(hashes) and int(hashes[position]) == wanted
+
+    def meeting_items(self, meeting_id: str) -> list[Indexed]:
+        """The items the index holds of a meeting: id, rank of the version, open or stub."""
+        if self.known_meetings is not None and not self._maybe_indexed(meeting_id, self.known_meetings):
+            return []
+        found = []
+        for fields in self.searcher.documents(meeting_id=meeting_id):
+            try:
+                rank = KIND_RANK.get(MeetingKind(fields.get("kind", "dagsorden")), 0)
+            except ValueError:
+                rank = 0
+            found.append(Indexed(fields["id"], rank, fields.get("access") == Access.OPEN.value))
+        return found
 
     def lookup(self, doc_id: str) -> dict[str, Any] | None:
         if doc_id in self.batch:
@@ -757,6 +877,55 @@ class _ExistingDocs:
             "doc": document.get("doc"),
             "topic": document.get("topic", ""),
         }
+
+
+_ARCHIVE_NAME = re.compile(r'"archive_name": "([0-9a-f]{64})')
+
+
+def _archive_names(stored: dict[str, Any] | None) -> set[str]:
+    """Archive names an indexed version of an item refers to."""
+    if not stored or stored.get("access") != Access.OPEN.value:
+        return set()
+    try:
+        doc = json.loads(stored.get("doc") or "{}")
+    except ValueError:
+        return set()
+    return {a["archive_name"] for a in doc.get("attachments", []) if a.get("archive_name")}
+
+
+def _file_digests(item: Item) -> set[str]:
+    """Content hashes of an item's attachment files (text-cache keys), when readable."""
+    digests = set()
+    for attachment in item.attachments:
+        if attachment.file:
+            with contextlib.suppress(OSError):
+                digests.add(file_hash(Path(attachment.file)))
+    return digests
+
+
+def _purging(merge: bool) -> Callable[[Any, list[Any]], list[Any]]:
+    """A Whoosh merge policy that rewrites every segment holding deleted documents.
+
+    Deleting (or replacing) a document in Whoosh only marks it in its segment; the
+    postings, stored fields and vocabulary stay in the files until that segment is
+    merged.  Folding those segments into the commit's new segment drops them.  The
+    other segments follow the usual policy (``merge``: Whoosh's small-segment merge).
+    """
+    from whoosh.reading import SegmentReader
+    from whoosh.writing import MERGE_SMALL, NO_MERGE
+
+    def policy(writer: Any, segments: list[Any]) -> list[Any]:
+        keep = []
+        for segment in segments:
+            if segment.has_deletions():
+                reader = SegmentReader(writer.storage, writer.schema, segment)
+                writer.add_reader(reader)
+                reader.close()
+            else:
+                keep.append(segment)
+        return list((MERGE_SMALL if merge else NO_MERGE)(writer, keep))
+
+    return policy
 
 
 def _warm_analysis() -> None:

@@ -18,6 +18,7 @@ from typing import Any, TextIO
 from indexer.attachments import set_text_cache
 from indexer.engines.postgres.cli import DATABASE_ERRORS
 from indexer.engines.whoosh.index import IndexError_, IndexMissing, IngestSummary, MinutesIndex, rebuild
+from indexer.forget import Registry, TakeDown, now
 from indexer.formats import FormatError, FormatModule, IngestContext, available_formats, iter_inputs
 from indexer.model import Meeting
 from indexer.public import publish
@@ -157,15 +158,19 @@ def ingest(
     target: Any = None,  # an open MinutesIndex, or the PostgreSQL engine's PostgresIndex
     stream: TextIO = sys.stderr,
     allow_reopen: bool = False,
+    allow_forgotten: bool = False,
 ) -> IngestSummary:
     """Parse every input and index it in batches; bad inputs are named and skipped.
 
     ``allow_reopen`` lets a version open an item an earlier version closed (access
-    otherwise only tightens on re-import; see ``indexer.versions``)."""
+    otherwise only tightens on re-import; see ``indexer.versions``); ``allow_forgotten``
+    lets items taken down with ``minutes forget`` in again (their records are dropped)."""
     context = context or IngestContext()
     paths = [Path(p) for p in paths]
     index = target or MinutesIndex.open_or_create(index_root)
     index.allow_reopen = allow_reopen
+    registry = Registry(index.root)
+    forgotten = frozenset() if allow_forgotten else registry.ids()
     cache_dir = index.root / "textcache"
     set_text_cache(cache_dir)
     summary = IngestSummary()
@@ -187,7 +192,7 @@ def ingest(
 
     lock = index.ingest_lock() if target is None else _nullcontext()
     with lock:
-        for path_text, meetings, problem in parse_inputs(inputs, context, cache_dir, workers):
+        for path_text, meetings, problem in parse_inputs(inputs, context, cache_dir, workers, forgotten):
             progress.step(Path(path_text).name)
             if problem:
                 summary.rejected.append(problem)
@@ -199,6 +204,10 @@ def ingest(
         flush()
         index.merge_segments()
         progress.close()
+        if allow_forgotten and isinstance(index, MinutesIndex):
+            back = {e.id for e in registry.entries() if index.holds(e.id)}
+            for entry in registry.remove(back):
+                summary.warnings.append(f"{entry.id}: taken down on {entry.at} ({entry.reason}); indexed again")
         if record and target is None:
             index.record_sources(_source_records(paths, forced_format, context))
     return summary
@@ -279,6 +288,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         target=target,
         allow_reopen=args.allow_reopen,
+        allow_forgotten=args.allow_forgotten,
     )
     if target is not None:
         target.record_sources(_source_records(args.paths, args.format, context))
@@ -344,6 +354,8 @@ def results_label(total: int) -> str:
 def cmd_stats(args: argparse.Namespace) -> int:
     service = open_search_service(args.index, getattr(args, "read_replica", None))
     stats = service.stats()
+    if "://" not in str(args.index):
+        stats["forgotten"] = [asdict(e) for e in Registry(Path(args.index)).entries()]
     if args.json:
         json.dump(stats, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -357,6 +369,28 @@ def cmd_stats(args: argparse.Namespace) -> int:
         if counts:
             top = ", ".join(f"{k} ({v})" for k, v in list(counts.items())[:8])
             print(f"{name}: {top}")
+    forgotten = stats.get("forgotten") or []
+    print(f"taken down (minutes forget): {len(forgotten)}")
+    for entry in forgotten:
+        print(f"  {entry['id']} ({entry['kind']}, {entry['at']}): {entry['reason']}")
+    return 0
+
+
+def cmd_forget(args: argparse.Namespace) -> int:
+    reason = " ".join(args.reason.split())
+    if not reason:
+        sys.stderr.write("error: --reason must say why (it is recorded with the id, never any content)\n")
+        return 2
+    index = MinutesIndex.open(args.index)
+    with index.ingest_lock():
+        found = index.remove(list(dict.fromkeys(args.ids)))
+        at = now()
+        Registry(index.root).add([TakeDown(i, kind, at, reason, n) for i, (kind, n) in found.items()])
+    for item_id, (kind, count) in found.items():
+        if kind == "unknown":
+            print(f"{item_id}: not in the index; recorded, so it is never indexed")
+        else:
+            print(f"{item_id}: {kind} forgotten ({count} item(s) removed from index, archive and text cache)")
     return 0
 
 
@@ -439,6 +473,7 @@ def cmd_reindex(args: argparse.Namespace) -> int:
             return total
 
         rebuild(Path(args.index), build)
+        total.pruned += MinutesIndex.open(args.index).prune()  # whatever no open item refers to any more
     print_summary(total, sys.stdout, sys.stderr)
     print("reindex complete: the new index is live")
     return 1 if total.rejected else 0
@@ -535,6 +570,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="let these inputs open items an earlier version closed (access otherwise only tightens)",
     )
+    p.add_argument(
+        "--allow-forgotten",
+        action="store_true",
+        help="let items taken down with `minutes forget` in again (their take-down records are dropped)",
+    )
     p.add_argument("--workers", type=int, default=None, help="parser processes (default: up to 2)")
     p.add_argument(
         "--batch-size",
@@ -599,6 +639,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--read-replica", help="postgresql:// URL of a read replica (PostgreSQL engine)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("forget", help="take items or meetings down everywhere, and keep them out")
+    p.add_argument("ids", nargs="+", metavar="ITEM_ID|MEETING_ID")
+    p.add_argument("--reason", required=True, help="why (recorded with the id and time; never any content)")
+    index_option(p)
+    p.set_defaults(func=cmd_forget)
 
     p = sub.add_parser("reindex", help="rebuild the index from the recorded sources and swap it in")
     index_option(p)

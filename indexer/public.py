@@ -97,21 +97,14 @@ def _open_item(item: Item, draft: bool) -> Item:
     sections = [
         _section(s) for s in item.sections if s.access == Access.OPEN and not (draft and s.kind == SectionKind.DECISION)
     ]
-    return Item(
-        number=item.number,
-        title=item.title,
-        access=Access.OPEN,
-        case_number=item.case_number,
-        sections=sections,
-        decisions=[] if draft else [_decision(d) for d in item.decisions],
-        history=[_decision(d) for d in item.history],
-        attachments=[_attachment(a) for a in item.attachments if a.access == Access.OPEN],
-        absentees=list(item.absentees),
-        route=item.route,
-        source_key=item.source_key,
-        id=item.id,
-        meeting_id=item.meeting_id,
-    )
+    public = copy.copy(item)  # every field a format adds (source page …) comes along
+    public.access = Access.OPEN
+    public.sections = sections
+    public.decisions = [] if draft else [_decision(d) for d in item.decisions]
+    public.history = [_decision(d) for d in item.history]
+    public.attachments = [_attachment(a) for a in item.attachments if a.access == Access.OPEN]
+    public.absentees = list(item.absentees)
+    return public
 
 
 def _section(section: Section) -> Section:

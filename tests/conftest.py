@@ -16,6 +16,7 @@ CORPUS_CSV = REPO / "tests" / "fixtures" / "corpus" / "digst-sample.csv"
 # Fixtures for a throwaway PostgreSQL server (started once per session, when a test asks for it).
 pytest_plugins = ["tests.postgres"]
 
+
 def published(meeting: Meeting) -> Meeting:
     """A parsed meeting past the closed-content boundary, where the text of open files is read."""
     public = publish(meeting)

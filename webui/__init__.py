@@ -166,11 +166,16 @@ def cache_headers(response: Response, seconds: int) -> Response:
         response.headers["Cache-Control"] = "no-store"
         return response
     if (
-        response.status_code != 200 or response.direct_passthrough
-    ):  # files: send_file already set max-age and validators
+        response.status_code != 200 or response.direct_passthrough or response.cache_control.no_cache
+    ):  # files: ``archived_file`` set no-cache, send_file the validators
         return response
-    response.cache_control.public = True
-    response.cache_control.max_age = seconds
+    if request.path.startswith(("/items/", "/api/items/")):
+        # An item can be closed or taken down at the next ingest: its page is revalidated
+        # every time (ETag), so its old URL answers 404 at once, from any cache.
+        response.cache_control.no_cache = True
+    else:
+        response.cache_control.public = True
+        response.cache_control.max_age = seconds
     response.add_etag()
     response.make_conditional(request)  # updates this response in place (304 when the ETag matches)
     return response

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import mimetypes
 import re
 import unicodedata
 import uuid
@@ -194,6 +193,41 @@ def download_name(title: str, suffix: str) -> str:
     return name
 
 
+# The only types shown in the browser; everything else is a download.  The type comes from the
+# archive name's suffix (which ingest wrote), never from a media type the input declared.
+INLINE_TYPES = {
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+}
+
+
+def archived_file(source: Path | io.BytesIO, title: str, suffix: str) -> Response:
+    """An archived file as a response that cannot act as a page of this site.
+
+    PDF and images inline, anything else (HTML, SVG, office files …) as a download; a
+    sandbox CSP and nosniff in any case.  ``no-cache`` with validators: a browser or
+    proxy may keep the bytes but asks again each time, so a closed or forgotten
+    attachment is gone at once rather than after a day.
+    """
+    suffix = suffix.lower()
+    inline = suffix in INLINE_TYPES
+    response = send_file(
+        source,
+        mimetype=INLINE_TYPES.get(suffix, "application/octet-stream"),
+        as_attachment=not inline,
+        download_name=download_name(title, suffix),
+        max_age=None,
+    )
+    response.cache_control.no_cache = True
+    response.cache_control.public = False
+    response.headers["Content-Security-Policy"] = "sandbox"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def source_document_view(item_id: str, source: dict[str, Any] | None) -> dict[str, Any] | None:
     """ "Read from a whole-meeting document": its name, the page, a link to that page when it may be shown."""
     if not source:
@@ -217,24 +251,13 @@ def source_document(item_id: str) -> Response:
     stored = getattr(search, "source_document_bytes", None)
     found = stored(item_id) if stored is not None else None
     if found is not None:  # the archive is in the database (PostgreSQL engine)
-        content, media_type = found
+        content, _media_type = found
         suffix = Path(meta.get("archive_name") or "").suffix
-        return send_file(
-            io.BytesIO(content),
-            mimetype=meta.get("media_type") or media_type or "application/octet-stream",
-            download_name=download_name(meta.get("title") or "moededokument", suffix),
-            max_age=86400,
-        )
+        return archived_file(io.BytesIO(content), meta.get("title") or "moededokument", suffix)
     if path is not None:
         resolved = Path(path).resolve()
         if resolved.is_file() and resolved.is_relative_to(search.index.archive_dir.resolve()):
-            media_type = meta.get("media_type") or mimetypes.guess_type(resolved.name)[0] or "application/octet-stream"
-            return send_file(
-                resolved,
-                mimetype=media_type,
-                download_name=download_name(meta.get("title") or "moededokument", resolved.suffix),
-                max_age=86400,
-            )
+            return archived_file(resolved, meta.get("title") or "moededokument", resolved.suffix)
     if source_url and re.match(r"https?://", source_url):
         return redirect(source_url, code=302)  # type: ignore[return-value]
     abort(404)
@@ -251,31 +274,16 @@ def attachment(item_id: str, number: int) -> Response:
     stored = getattr(search, "attachment_bytes", None)
     found = stored(item_id, number - 1) if stored is not None else None
     if found is not None:  # the archive is in the database (PostgreSQL engine): any web server reaches it
-        content, media_type = found
+        content, _media_type = found
         suffix = Path(meta.get("archive_name") or "").suffix
-        return send_file(
-            io.BytesIO(content),
-            mimetype=meta.get("media_type")
-            or media_type
-            or mimetypes.guess_type(f"x{suffix}")[0]
-            or "application/octet-stream",
-            download_name=download_name(meta.get("title") or f"bilag-{number}", suffix),
-            max_age=86400,
-        )
+        return archived_file(io.BytesIO(content), meta.get("title") or f"bilag-{number}", suffix)
     if stored is not None:
         path = None
     archive = search.index.archive_dir.resolve() if path is not None else Path("/nonexistent")
     if path is not None:
         resolved = Path(path).resolve()
         if resolved.is_file() and resolved.is_relative_to(archive):
-            suffix = resolved.suffix
-            media_type = meta.get("media_type") or mimetypes.guess_type(resolved.name)[0] or "application/octet-stream"
-            return send_file(
-                resolved,
-                mimetype=media_type,
-                download_name=download_name(meta.get("title") or f"bilag-{number}", suffix),
-                max_age=86400,
-            )
+            return archived_file(resolved, meta.get("title") or f"bilag-{number}", resolved.suffix)
     if source_url and re.match(r"https?://", source_url):
         return redirect(source_url, code=302)  # type: ignore[return-value]
     abort(404)

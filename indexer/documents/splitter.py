@@ -314,7 +314,7 @@ def build_item(
             if field_kind == SectionKind.DECISION:
                 start("decision", Decision(body=committee, date=meeting_date, text="", heading=heading))
             else:
-                start("section", Section(heading=heading, text="", kind=field_kind))
+                start("section", Section(heading=heading, text="", kind=field_kind, access=item.access))
             rest = (m.group("rest") or "").strip() if m.group("label") else ""
             if rest and current:
                 current.lines.append(rest)
@@ -326,7 +326,7 @@ def build_item(
                 mode = "history"
                 continue
             heading = text.rstrip(":").strip() if low in headings else text
-            start("section", Section(heading=heading, text="", kind=section_kind))
+            start("section", Section(heading=heading, text="", kind=section_kind, access=item.access))
             mode = "attachments" if profile.attachments_last and low == "bilag" else "text"
             continue
         if mode == "absent":
@@ -350,7 +350,7 @@ def build_item(
                 )
             )
         if current is None:
-            start("section", Section(heading="", text="", kind=SectionKind.BODY))
+            start("section", Section(heading="", text="", kind=SectionKind.BODY, access=item.access))
         assert current is not None
         current.lines.append(text)
 
@@ -366,7 +366,7 @@ def build_item(
             if not body:
                 continue  # a decision field left empty: no decision was recorded
             item.decisions.append(obj)
-            item.sections.append(Section(heading=obj.heading, text=body, kind=SectionKind.DECISION))
+            item.sections.append(Section(heading=obj.heading, text=body, kind=SectionKind.DECISION, access=item.access))
         else:
             item.history.append(obj)
     # Attachments printed by title only have no file here: only open ones are kept.

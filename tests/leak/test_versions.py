@@ -132,3 +132,44 @@ def test_versions_in_one_batch_fold_in_order(tmp_path: Path, order: str) -> None
     quiet_ingest([referat, dagsorden] if order == "referat-first" else [dagsorden, referat], root)
     assert searchable(root, ITEM_WORD) == 0
     assert_gone_from_disk(root)
+
+
+def test_forget_removes_everywhere_records_no_content_and_keeps_it_out(tmp_path: Path) -> None:
+    from indexer.cli import main
+
+    root = tmp_path / "ix"
+    source = version(tmp_path, "referat", "referat", "open")
+    quiet_ingest([source], root)
+    item_id = sapa_id(root)
+    reason = "Borgerens anmodning efter GDPR art. 17"
+    assert main(["forget", item_id, "--reason", reason, "--index", str(root)]) == 0
+    assert searchable(root, ITEM_WORD) == 0 and SearchService(root).get_item(item_id) is None
+    assert_gone_from_disk(root)
+    record = (root / "forgotten.json").read_text("utf-8")
+    assert item_id in record and reason in record and "SAPA" not in record
+    again = quiet_ingest([source], root)  # the same source, re-imported
+    assert again.forgotten == 1 and searchable(root, ITEM_WORD) == 0
+    assert_gone_from_disk(root)
+    assert searchable(root, "standard it-arbejdsplads") >= 1  # the rest of the meeting is back in place
+    back = quiet_ingest([source], root, allow_forgotten=True)
+    assert searchable(root, ITEM_WORD) == 1 and any("indexed again" in w for w in back.warnings)
+    assert "SAPA" not in (root / "forgotten.json").read_text("utf-8") and item_id not in (
+        root / "forgotten.json"
+    ).read_text("utf-8")
+
+
+def test_forget_a_whole_meeting_and_see_it_in_stats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from indexer.cli import main
+
+    root = tmp_path / "ix"
+    quiet_ingest([version(tmp_path, "referat", "referat", "open")], root)
+    with MinutesIndex.open(root).ix.searcher() as searcher:
+        [meeting_id] = {f["meeting_id"] for f in searcher.all_stored_fields()}
+    assert main(["forget", meeting_id, "--reason", "udgivet ved en fejl", "--index", str(root)]) == 0
+    assert MinutesIndex.open(root).doc_count() == 0
+    assert not [p for p in (root / "archive").rglob("*") if p.is_file()]
+    assert not [p for p in (root / "textcache").rglob("*") if p.is_file()]
+    capsys.readouterr()
+    assert main(["stats", "--index", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert "taken down (minutes forget): 1" in out and meeting_id in out and "udgivet ved en fejl" in out

@@ -20,6 +20,7 @@ from indexer.attachments import file_hash
 from indexer.engines.postgres.engine import Database
 from indexer.engines.whoosh.index import IngestSummary, MinutesIndex
 from indexer.model import Item, Meeting
+from indexer.public import ensure_public
 
 
 def text_cache_root() -> Path:
@@ -80,7 +81,7 @@ class PostgresIndex:
         batch: list[Meeting] = []
         batch_items = 0
         for meeting in meetings:
-            batch.append(meeting)
+            batch.append(ensure_public(meeting))  # the closed-content boundary, if not passed yet
             batch_items += len(meeting.items)
             if batch_items >= batch_size:
                 summary.merge(self._commit_batch(batch))

@@ -694,6 +694,42 @@ class MinutesIndex:
 
     # -- maintenance ---------------------------------------------------------
 
+    def holds(self, some_id: str) -> bool:
+        """Whether an item or a meeting of this id is indexed."""
+        with self.ix.searcher() as searcher:
+            return searcher.document_number(id=some_id) is not None or any(
+                True for _ in searcher.document_numbers(meeting_id=some_id)
+            )
+
+    def remove(self, ids: list[str]) -> dict[str, tuple[str, int]]:
+        """Delete items, or every item of meetings, by id — in one commit that rewrites the
+        segments that held them — then prune their archived files and cached text.
+
+        Returns id → ("item" | "meeting" | "unknown", items removed)."""
+        found: dict[str, tuple[str, int]] = {}
+        released: set[str] = set()
+        writer = self._writer()
+        try:
+            with self.ix.searcher() as searcher:
+                for wanted in ids:
+                    items = list(searcher.documents(id=wanted))
+                    kind, field_name = "item", "id"
+                    if not items:
+                        items = list(searcher.documents(meeting_id=wanted))
+                        kind, field_name = "meeting", "meeting_id"
+                    for stored in items:
+                        released |= _archive_names(stored)
+                    if items:
+                        writer.delete_by_term(field_name, wanted)
+                    found[wanted] = (kind if items else "unknown", len(items))
+            writer.commit(mergetype=_purging(True) if any(n for _, n in found.values()) else None)
+        except BaseException:
+            writer.cancel()
+            raise
+        if released:
+            self.prune(released)
+        return found
+
     def referenced_digests(self, among: set[str] | None = None) -> set[str]:
         """Content hashes of the archived files open items refer to (optionally only ``among``)."""
         found: set[str] = set()

@@ -510,11 +510,11 @@ def _absentees(decisions: list[Decision]) -> list[str]:
 
 
 def _attach_downloaded(folder: Path, meeting: Meeting, extract: bool) -> None:
-    """Attachments a harvest downloaded (``<folder>/<Id>.pdf``): open items' only, text extracted."""
+    """Attachments a harvest downloaded (``<folder>/<Id>.pdf``) of open items; their text is read past the boundary."""
     for item in meeting.items:
         if item.access != Access.OPEN:
             continue
         for attachment in item.attachments:
             ident = attachment.document_id or ""
             if attachment.url and re.fullmatch(r"[0-9A-Za-z-]{1,64}", ident) and (folder / f"{ident}.pdf").is_file():
-                attach_file(attachment, folder, f"{ident}.pdf", meeting.warnings, extract)
+                attach_file(attachment, folder, f"{ident}.pdf", meeting.warnings)  # read past the boundary

@@ -58,3 +58,16 @@ def dagsorden_of(meeting: Meeting) -> Meeting:
 
 def quiet_ingest(paths: list[Path], root: Path, **kwargs: object) -> IngestSummary:
     return ingest(paths, root, stream=io.StringIO(), workers=1, **kwargs)  # type: ignore[arg-type]
+
+
+def replace_keeping_deleted(root: Path, meeting: Meeting) -> None:
+    """Replace the meeting's first item without rewriting its old segment, as an index written
+    before ingest purged replaced documents holds it: a deleted document readers must skip."""
+    from indexer.engines.whoosh.index import MinutesIndex
+    from indexer.public import ensure_public
+
+    index = MinutesIndex.open(root)
+    public = ensure_public(meeting)
+    writer = index._writer()
+    writer.update_document(**index.document_for(public, public.items[0], 0, IngestSummary()))
+    writer.commit(merge=False)

@@ -17,11 +17,9 @@ import numpy as np
 import pytest
 
 from indexer.engines.whoosh.bulkmatch import BulkMatcher, PostingsCache, top_documents
-from indexer.engines.whoosh.index import IngestSummary, MinutesIndex
-from indexer.public import ensure_public
 from indexer.search.service import SearchRequest, SearchService
 from tests.conftest import CORPUS_CSV, SEED
-from tests.helpers import NORDDJURS, quiet_ingest, seed_meeting, write_jsonl
+from tests.helpers import NORDDJURS, quiet_ingest, replace_keeping_deleted, seed_meeting, write_jsonl
 
 QUERIES = Path(__file__).resolve().parents[2] / "relevance" / "queries.jsonl"
 EXTRA_QUERIES = [
@@ -59,14 +57,7 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> tuple[SearchService, S
     changed = seed_meeting()
     changed.items[0].sections[0].text += " Revideret udgave."  # same item id: the old document is deleted
     changed.finalise()
-    # Ingest rewrites the segments of replaced documents (closed content must leave the disk), so
-    # the replaced document the readers must skip is written the way an older index holds one.
-    index = MinutesIndex.open(root)
-    public = ensure_public(changed)
-    document = index.document_for(public, public.items[0], 0, IngestSummary())
-    writer = index.ix.writer()
-    writer.update_document(**document)
-    writer.commit(merge=False)
+    replace_keeping_deleted(root, changed)  # ingest would rewrite the old segment
     bulk, whoosh = SearchService(root), SearchService(root, bulk_matching=False)
     assert len(bulk.searcher().reader().leaf_readers()) > 2
     assert bulk.searcher().reader().has_deletions()

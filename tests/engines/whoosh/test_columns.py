@@ -18,7 +18,7 @@ from indexer.engines.whoosh.columns import load_columns
 from indexer.engines.whoosh.index import FACET_COLUMNS
 from indexer.search.service import SearchRequest, SearchService
 from tests.conftest import CORPUS_CSV
-from tests.helpers import NORDDJURS, closed_copy, quiet_ingest, seed_meeting, write_jsonl
+from tests.helpers import NORDDJURS, closed_copy, quiet_ingest, replace_keeping_deleted, seed_meeting, write_jsonl
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +36,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> SearchService:
     changed = seed_meeting()
     changed.items[0].sections[0].text += " Revideret udgave."
     changed.finalise()
-    quiet_ingest([write_jsonl(tmp / "changed.jsonl", [changed])], root, context=NORDDJURS)
+    replace_keeping_deleted(root, changed)  # ingest would rewrite the old segment
     return SearchService(root)
 
 

@@ -104,10 +104,6 @@ def test_an_item_turned_closed_disappears_everywhere(portal: Portal, tmp_path: P
         assert word not in path.read_text("utf-8"), path
 
 
-@pytest.mark.xfail(
-    strict=False,  # not strict, so the closed-content work lands green; drop this marker once it has
-    reason="waits for the ingest rule 'a meeting's newest version defines its items' (closed-content work)",
-)
 def test_a_withdrawn_item_disappears(portal: Portal, tmp_path: Path) -> None:
     """A meeting's newest version defines its items (the ingest rule of the closed-content work)."""
     root = tmp_path / "ix"

@@ -263,7 +263,7 @@ def test_any_field_of_a_real_document_replaced_by_any_json_gives_a_meeting_or_a_
         try:
             for key in path[:-1]:
                 node = node[key]
-            node[path[-1]] = value
+            node[path[-1]] = copy.deepcopy(value)  # one value at two paths must not nest in itself
         except (KeyError, IndexError, TypeError):
             continue
     target = tmp_path / "damaged.json"

@@ -244,9 +244,7 @@ class SearchService:
         text = (text or "").strip()
         if not text:
             return Every()
-        text = _strip_dangling_operators(self._rewrite_prefixes(text))
-        if not text:
-            return Every()
+        text = self._rewrite_prefixes(text)
         text = self._expand_bodies(text)
         try:
             query = self._parser.parse(text)
@@ -289,26 +287,11 @@ class SearchService:
         Text inside double quotes is left alone.
         """
         committees = self._committee_names()
-        raised: list[str] = []
-
-        def body(match: re.Match[str]) -> str:
-            expanded = _body_alternatives(match, committees)
-            if expanded != match.group(0) and not match.group(1) and match.group(2).isupper():
-                raised.append(expanded)  # a free-text abbreviation raises that body's items
-                return " "
-            return expanded
-
         pieces = re.split(r'("[^"]*")', text)
         for n, piece in enumerate(pieces):
             if not piece.startswith('"'):
-                pieces[n] = _BODY_TOKEN.sub(body, piece)
-        rest = " ".join("".join(pieces).split())
-        if not raised:
-            return rest
-        if not _strip_dangling_operators(rest):  # the abbreviation is the whole query
-            return " OR ".join(raised)
-        # "ØU budget": items about budgets, the Økonomiudvalget's first; never only the body's.
-        return f"({rest}) ANDMAYBE ({' OR '.join(raised)})"
+                pieces[n] = _BODY_TOKEN.sub(lambda m: _body_alternatives(m, committees), piece)
+        return "".join(pieces)
 
     # -- searching -------------------------------------------------------------
 
@@ -759,14 +742,6 @@ class SearchService:
 _COMMITTEE_PREFIX = ("udvalg", "committee")
 _OPERATORS = frozenset({"AND", "OR", "NOT", "OG", "ELLER", "IKKE", "ANDNOT", "ANDMAYBE", "REQUIRE", "TO"})
 _BODY_TOKEN = re.compile(r"(?<![\w:'])(?:(udvalg|committee):)?([^\W\d_]+(?:-[^\W\d_]+)*)(?![\w:'])", re.IGNORECASE)
-
-
-_DANGLING = re.compile(r"^(?:(?:AND|OR|OG|ELLER)\s+)+|(?:\s+(?:AND|OR|OG|ELLER|NOT|IKKE))+$")
-
-
-def _strip_dangling_operators(text: str) -> str:
-    """ "skole AND" is "skole": an operator with nothing on one side is no word to search."""
-    return _DANGLING.sub("", text.strip()).strip()
 
 
 def _body_alternatives(match: re.Match[str], committees: list[str]) -> str:

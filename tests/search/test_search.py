@@ -218,20 +218,3 @@ def test_one_distinctive_word_ranks_the_item_about_it_first(tmp_path: Path) -> N
     response = SearchService(tmp_path / "ix").search(SearchRequest(q="vindmøller"))
     assert response.total == 3
     assert response.results[0]["title"] == "Vindmøller ved Kattegat"
-
-
-def test_an_abbreviation_raises_that_bodys_items_and_excludes_none(service: SearchService) -> None:
-    """ "ØU sociale medier": the Økonomiudvalget's item first, the other body's still found."""
-    response = service.search(SearchRequest(q="ØU sociale medier"))
-    assert response.total == 2
-    assert [r["committee"] for r in response.results] == ["Økonomiudvalget", "Områdeudvalget for Administrationen"]
-    alone = service.search(SearchRequest(q="ØU"))  # the abbreviation alone still names the body
-    assert {r["committee"] for r in alone.results} == {"Økonomiudvalget"}
-
-
-@pytest.mark.parametrize("q", ["sociale medier AND", "sociale medier OG", "OR sociale medier", "sociale medier IKKE"])
-def test_a_dangling_operator_is_no_word(service: SearchService, q: str) -> None:
-    plain = service.search(SearchRequest(q="sociale medier"))
-    response = service.search(SearchRequest(q=q))
-    assert [r["id"] for r in response.results] == [r["id"] for r in plain.results]
-    assert all("<mark>and" not in r["snippet"].lower() for r in response.results)

@@ -89,14 +89,6 @@ class AndNotQ(Node):
 
 
 @dataclass
-class MaybeQ(Node):
-    """What ``required`` matches, raised by ``optional`` where it matches too (Whoosh's AndMaybe)."""
-
-    required: Node
-    optional: Node
-
-
-@dataclass
 class WildcardQ(Node):
     """Every term of a field matching a glob (``*``, ``?``); scored as Whoosh scores it: the boost."""
 
@@ -124,8 +116,6 @@ def terms_of(node: Node) -> list[tuple[str, str]]:
         return [pair for child in node.children for pair in terms_of(child)]
     if isinstance(node, AndNotQ):
         return terms_of(node.positive)
-    if isinstance(node, MaybeQ):
-        return terms_of(node.required) + terms_of(node.optional)
     return []
 
 
@@ -188,12 +178,6 @@ class SqlBuilder:
             return self._add(
                 f"SELECT muni, docno, {node.boost!r} * s AS s FROM {positive} p "
                 f"WHERE NOT EXISTS (SELECT 1 FROM {negative} x WHERE x.muni = p.muni AND x.docno = p.docno)"
-            )
-        if isinstance(node, MaybeQ):
-            required, optional = self.build(node.required), self.build(node.optional)
-            return self._add(
-                f"SELECT r.muni, r.docno, {node.boost!r} * (r.s + coalesce(o.s, 0)) AS s FROM {required} r "
-                f"LEFT JOIN {optional} o ON o.muni = r.muni AND o.docno = r.docno"
             )
         if isinstance(node, WildcardQ):
             if node.field not in TEXT_FIELDS:
@@ -282,7 +266,7 @@ def from_whoosh(query: Any) -> Node:
     if isinstance(query, wq.Require):
         return AndQ([from_whoosh(query.a), from_whoosh(query.b)], boost=boost)
     if isinstance(query, wq.AndMaybe):
-        return MaybeQ(from_whoosh(query.a), from_whoosh(query.b), boost=boost)
+        return from_whoosh(query.a)
     if isinstance(query, wq.Or | wq.DisjunctionMax):
         return OrQ([from_whoosh(q) for q in query.subqueries], boost=boost)
     if isinstance(query, wq.And):

@@ -400,7 +400,8 @@ def _meeting_from_json(path: Path, data: bytes, context: IngestContext) -> Meeti
     )
     if not meeting.municipality:
         meeting.warnings.append(f"{path}: municipality not stated; give it with --municipality")
-    for person in moede.get("Moededeltagere") or []:
+    participants = moede.get("Moededeltagere")
+    for person in participants if isinstance(participants, list) else []:
         if not isinstance(person, dict) or not _clean(str(person.get("Name") or "")):
             continue
         name = _clean(str(person["Name"]))

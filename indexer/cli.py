@@ -177,7 +177,19 @@ def ingest(
     missing = [p for p in paths if not p.exists()]
     for path in missing:
         summary.rejected.append(f"{path}: no such file or folder")
-    inputs = list(iter_inputs([p for p in paths if p.exists()], forced_format))
+    inputs: list[tuple[Path, FormatModule | None]] = []
+    for path in paths:
+        if not path.exists():
+            continue
+        found = list(iter_inputs([path], forced_format))
+        if not found and path.is_dir():  # said, never a silent "0 meetings"
+            empty = not any(c for c in path.rglob("*") if c.is_file() and not c.name.startswith("."))
+            summary.rejected.append(
+                f"{path}: empty folder, nothing to ingest"
+                if empty
+                else f"{path}: no minutes export or meeting file found in this folder"
+            )
+        inputs += found
     progress = Progress(len(inputs), "ingest", stream)
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
     pending: list[Meeting] = []
@@ -364,7 +376,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
     print(
         f"items: {stats['items']} ({stats['open_items']} open, {stats['closed_items']} closed stubs) in {stats['meetings']} meetings"
     )
-    print(f"meetings from {stats['first_meeting']} to {stats['last_meeting']}")
+    if stats["first_meeting"]:
+        print(f"meetings from {stats['first_meeting']} to {stats['last_meeting']}")
     for name, counts in stats["facets"].items():
         if counts:
             top = ", ".join(f"{k} ({v})" for k, v in list(counts.items())[:8])

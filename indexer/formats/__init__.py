@@ -165,10 +165,20 @@ def _walk(
                     and child.suffix.lower() not in ATTACHMENT_SUFFIXES | EXPORT_SUFFIXES
                 ):
                     yield child, detect_format(child)
+            if not getattr(module, "CLAIMS_SUBFOLDERS", False):
+                # Its sub-folders hold the export's attachments, or other meetings: a folder
+                # of many exports stacked in one another is read whole, never cut at the top.
+                for child in sorted(path.iterdir()):
+                    if child.is_dir() and not child.name.startswith("."):
+                        yield from _walk_within_export(child, formats)
             return
-        for child in sorted(path.iterdir()):
+        children = sorted(path.iterdir())
+        referenced = _referenced_files(children, formats)
+        for child in children:
             if child.name.startswith(".") or child.name == MANIFEST_NAME or _is_prose(child):
                 continue
+            if child.resolve() in referenced:
+                continue  # an attachment a text agenda beside it names (a .txt, say): read with it
             if child.is_file() and child.suffix.lower() in ATTACHMENT_SUFFIXES:
                 # Attachments are reached through their meeting's manifest; a loose PDF or
                 # DOCX outside any export is read when it is a whole-meeting document.
@@ -179,6 +189,36 @@ def _walk(
             yield from _walk(child, formats, None)
         return
     yield path, detect_format(path)
+
+
+def _walk_within_export(folder: Path, formats: dict[str, FormatModule]) -> Iterator[tuple[Path, FormatModule | None]]:
+    """A sub-folder of an export: another export in it is read, attachments and the
+    export's own files are not inputs (they are read through their meeting)."""
+    if detect_format(folder) is not None:
+        yield from _walk(folder, formats, None)
+        return
+    for child in sorted(folder.iterdir()):
+        if child.name.startswith(".") or child.name == MANIFEST_NAME:
+            continue
+        if child.is_dir():
+            yield from _walk_within_export(child, formats)
+        elif child.suffix.lower() not in ATTACHMENT_SUFFIXES:
+            module = detect_format(child)
+            if module is not None:  # a loose meeting file (a text agenda, JSON Lines …)
+                yield child, module
+
+
+def _referenced_files(children: list[Path], formats: dict[str, FormatModule]) -> set[Path]:
+    """Files that a sibling input names as its attachments (only text agendas do so by name)."""
+    found: set[Path] = set()
+    for module in formats.values():
+        referenced = getattr(module, "referenced_files", None)
+        if referenced is None:
+            continue
+        for child in children:
+            if child.is_file() and not child.name.startswith(".") and module.detect(child):
+                found |= referenced(child)
+    return found
 
 
 _PROSE_NAMES = ("readme", "licence", "license", "notice", "copying", "sources")

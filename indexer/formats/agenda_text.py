@@ -35,6 +35,7 @@ referat, else a dagsorden.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -116,8 +117,9 @@ def parse(path: Path, context: IngestContext) -> Iterable[Meeting]:
     for item in items:
         for attachment in item.attachments:
             # A file of the printed name beside the text is used; its absence is normal.
-            if resolve_file(path.parent, attachment.title) is not None:
-                attach_file(attachment, path.parent, attachment.title, warnings)
+            found = _attachment_file(path.parent, attachment.title)
+            if found is not None:
+                attach_file(attachment, path.parent, found.name, warnings)
 
     committee = meta.get("committee") or ""
     start = sidecar_start(meta)
@@ -149,6 +151,34 @@ def parse(path: Path, context: IngestContext) -> Iterable[Meeting]:
         warnings=warnings,
     )
     yield meeting.finalise()
+
+
+def _attachment_file(folder: Path, title: str) -> Path | None:
+    """The file beside the text named as the attachment is printed, with or without a suffix."""
+    found = resolve_file(folder, title)
+    if found is not None or not title.strip() or "/" in title or "\\" in title:
+        return found
+    wanted = unicodedata.normalize("NFC", title.strip()).casefold()
+    try:
+        matches = sorted(
+            child
+            for child in folder.iterdir()
+            if child.is_file() and unicodedata.normalize("NFC", child.stem).casefold() == wanted
+        )
+    except OSError:
+        return None
+    return matches[0] if matches else None
+
+
+def referenced_files(path: Path) -> set[Path]:
+    """The files beside ``path`` that it names as attachments: read with it, never as inputs."""
+    try:
+        meetings = list(parse(path, IngestContext(extract_text=False)))
+    except (FormatError, OSError, ValueError):
+        return set()
+    return {
+        Path(a.file).resolve() for m in meetings for item in m.items for a in item.attachments if a.file is not None
+    }
 
 
 def _decode(data: bytes) -> str:

@@ -32,6 +32,7 @@ from indexer.model import Access, Attachment, Decision, Item, Meeting, MeetingKi
 from indexer.sanitize import html_to_text
 
 NAME = "edoc-fujitsu"
+CLAIMS_SUBFOLDERS = True  # parse reads every AgendaWeb XML under the folder
 NAMESPACE = "http://www.fujitsu.dk/agenda/xml/schemas/2009/03/31/"
 NS = {"e": NAMESPACE}
 UNRELEASED = {"beslutning ikke frigivet", ""}

@@ -79,7 +79,10 @@ def _meeting_from_line(line: str) -> Meeting:
     data: Any = json.loads(line)
     if not isinstance(data, dict):
         raise ValueError("a line must be a JSON object")
-    if not isinstance(data.get("items", []), list):
+    if "items" not in data:  # an item, a record of another kind: never an empty meeting
+        keys = ", ".join(sorted(map(str, data))[:5]) or "none"
+        raise ValueError(f"no 'items' list (keys: {keys})")
+    if not isinstance(data["items"], list):
         raise ValueError("'items' must be a list")
     for item in data.get("items", []):
         if not isinstance(item, dict):

@@ -33,7 +33,8 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import StandardAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.formats import Positions
-from whoosh.index import LockError
+from whoosh.index import FileIndex, LockError
+from whoosh.reading import EmptyReader
 from whoosh.writing import IndexWriter
 
 from indexer.analysis import fastterms
@@ -270,6 +271,41 @@ class IngestSummary:
         self.rejected.extend(other.rejected)
 
 
+class _EmptyReader(EmptyReader):
+    """Whoosh's reader of an index with no segment yet (an ingest killed before its first
+    commit, a folder of nothing): it has no generation and no segment list, so Whoosh's own
+    ``Searcher.refresh`` fails on it.  This one has both, and no leaves: 0 results, not a crash."""
+
+    def __init__(self, schema: Schema, generation: int | None) -> None:
+        super().__init__(schema)
+        self._gen = generation
+
+    def generation(self) -> int | None:
+        return self._gen
+
+    def segments(self) -> list[Any]:
+        return []
+
+    def leaf_readers(self) -> list[tuple[Any, int]]:
+        return []
+
+
+class _FileIndex(FileIndex):
+    """Whoosh's file index, reading an index of no segments with ``_EmptyReader``."""
+
+    @classmethod
+    def _reader(cls, storage: Any, schema: Schema, segments: Any, generation: Any, reuse: Any = None) -> Any:
+        if not segments and not (reuse is not None and reuse.segments()):
+            return _EmptyReader(schema, generation)
+        return super()._reader(storage, schema, segments, generation, reuse=reuse)
+
+
+def _open_whoosh(folder: Path) -> Any:
+    ix = whoosh_index.open_dir(str(folder), indexname=INDEX_NAME)
+    ix.__class__ = _FileIndex
+    return ix
+
+
 class MinutesIndex:
     """One index root on disk: the live Whoosh index plus archive and sources."""
 
@@ -288,7 +324,10 @@ class MinutesIndex:
 
     @classmethod
     def exists(cls, root: Path) -> bool:
-        return cls.live_dir(root).exists()
+        """An index is there, or its ``current`` link is (a dangling one is a damaged index,
+        reported by ``open``, never replaced by a new empty index)."""
+        live = cls.live_dir(root)
+        return live.exists() or live.is_symlink()
 
     @classmethod
     def open(cls, root: Path, require_current_format: bool = True) -> MinutesIndex:
@@ -296,10 +335,17 @@ class MinutesIndex:
         only needs the recorded sources of an index in an older format."""
         root = Path(root)
         live = cls.live_dir(root)
+        if live.is_symlink() and not live.exists():
+            if not require_current_format:  # reindex rebuilds from the recorded sources
+                return cls(root, None)
+            raise IndexCorrupt(
+                f"{root}: `current` points to {os.readlink(live)}, which is missing; the index is damaged — "
+                f"rebuild it with `minutes reindex --index {root}` or restore that folder (nothing was changed)"
+            )
         if not live.exists():
             raise IndexMissing(f"{root}: no index here yet; build one with `minutes ingest PATH --index {root}`")
         try:
-            ix = whoosh_index.open_dir(str(live), indexname=INDEX_NAME)
+            ix = _open_whoosh(live)
             ix.doc_count()
             _use_kle_terms(root)
         except Exception as exc:
@@ -986,7 +1032,7 @@ def rebuild(root: Path, build: Callable[[MinutesIndex], IngestSummary]) -> Inges
     live = MinutesIndex.live_dir(root)
     old_target = os.readlink(live) if live.is_symlink() else None
     generation = MinutesIndex._new_generation(root)
-    fresh = MinutesIndex(root, whoosh_index.open_dir(str(generation), indexname=INDEX_NAME))
+    fresh = MinutesIndex(root, _open_whoosh(generation))
     try:
         summary = build(fresh)
     except BaseException:

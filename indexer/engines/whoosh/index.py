@@ -40,6 +40,7 @@ from whoosh.writing import IndexWriter
 from indexer.analysis import fastterms
 from indexer.analysis.danish import danish_analyzer, exact_analyzer, snowball_analyzer
 from indexer.attachments import file_hash
+from indexer.engines.whoosh.bulkwriter import BulkMpWriter, BulkSegmentWriter
 from indexer.engines.whoosh.codec import FORMAT_VERSION, ArrayPositions, MinutesCodec, segment_format
 from indexer.model import COPENHAGEN, KIND_RANK, Access, Item, Meeting, MeetingKind, SectionKind, to_jsonable
 from indexer.public import PublicMeeting, ensure_public
@@ -431,6 +432,7 @@ class MinutesIndex:
     def _writer(self, procs: int = 1) -> IndexWriter:
         """A writer; with ``procs`` > 1 the analysis and segment writing run in that many
         forked processes (each batch becomes ``procs`` segments, merged by later commits).
+        Postings are built as arrays and written in bulk (``bulkwriter.py``), not pooled.
 
         Segments are written as separate files, not one compound file: Whoosh reads a
         compound segment through an in-memory copy per searcher, so every thread's
@@ -440,18 +442,18 @@ class MinutesIndex:
         try:
             if procs > 1:
                 _warm_analysis()  # forked writers inherit the loaded dictionaries
-                return self.ix.writer(
+                return BulkMpWriter(
+                    self.ix,
                     timeout=WRITER_TIMEOUT_S,
                     delay=0.25,
-                    limitmb=192,
                     procs=procs,
                     multisegment=True,
                     batchsize=200,
                     compound=False,
                     codec=minutes_codec(),
                 )
-            return self.ix.writer(
-                timeout=WRITER_TIMEOUT_S, delay=0.25, limitmb=256, compound=False, codec=minutes_codec()
+            return BulkSegmentWriter(
+                self.ix, timeout=WRITER_TIMEOUT_S, delay=0.25, compound=False, codec=minutes_codec()
             )
         except LockError:
             raise IndexBusy(f"{self.root}: the index is locked by another writer") from None

@@ -1,0 +1,573 @@
+"""A Whoosh segment writer that builds a segment's postings as arrays.
+
+Whoosh's ``SegmentWriter`` turns every posting into a Python tuple, pools the
+tuples (pickling and spilling them to disk past a memory limit), sorts them and
+hands them to the codec one by one: several microseconds a posting, and an item
+has about 310 postings.  This writer keeps Whoosh's segment writer for
+everything else (stored fields, field lengths, columns, deletions, the term
+table, merges of other segments, the table of contents) and replaces the pool:
+
+* each text field's words go through a table from surface word to term id
+  (one dict lookup a word, at C speed through ``map``; the Danish analysis of a
+  word runs once per process, in ``fastterms``), giving per document a term-id
+  array and a position array;
+* at commit the whole segment's tokens are concatenated, sorted once by
+  (term, document) with a stable numpy sort, and cut into postings and terms
+  with ``flatnonzero``/``reduceat``;
+* every term's record (``codec.py``'s layout: header, delta-coded document
+  numbers, counts; positions to the ``.pos`` stream) is sliced from a few
+  whole-segment buffers, and the term statistics Whoosh's term table keeps are
+  computed as arrays.
+
+The files are byte for byte those the codec's own posting writer produces from
+Whoosh's pool (``tests/engines/whoosh/test_bulk_writer.py`` compares them), so the
+index stays a Whoosh index that Whoosh opens, searches and merges.  Fields that
+are not positional text (ids, facets, dates, topics: a dozen postings an item)
+still go through per-term lists, as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+from whoosh.codec.whoosh3 import W3TermInfo
+from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.system import emptybytes, pack_ushort
+from whoosh.util.numeric import _length_byte_cache
+from whoosh.writing import SegmentWriter
+
+from indexer.analysis import danish, fastterms
+from indexer.engines.whoosh.codec import (
+    _HEADER,
+    HEADER_SIZE,
+    MAGIC,
+    VALUES_POSITIONS,
+    WEIGHTS_FROM_COUNTS,
+    WEIGHTS_ONE,
+    ArrayPositions,
+    MinutesFieldWriter,
+    _field_lengths,
+)
+
+_WORDS = fastterms._WORDS
+_UNSIGNED: dict[int, np.dtype[Any]] = {1: np.dtype("<u1"), 2: np.dtype("<u2"), 4: np.dtype("<u4")}
+
+# The record header (codec._HEADER) and Whoosh's term info (W3TermInfo._struct plus the
+# postings extent, pack_long + pack_int) as numpy record types, to build every term's at once.
+_HEADER_DTYPE = np.dtype(
+    {
+        "names": ["magic", "n", "idw", "wkind", "cw", "vkind", "pw", "pos_offset", "pos_items"],
+        "formats": ["S4", "<u4", "u1", "u1", "u1", "u1", "u1", "<u8", "<u8"],
+        "offsets": [0, 4, 8, 9, 10, 11, 12, 16, 24],
+        "itemsize": HEADER_SIZE,
+    }
+)
+_TERMINFO_DTYPE = np.dtype(
+    {
+        "names": ["flags", "weight", "df", "minlen", "maxlen", "maxweight", "minid", "maxid", "offset", "length"],
+        "formats": ["u1", ">f4", ">u4", "u1", "u1", ">f4", ">u4", ">u4", ">i8", ">i4"],
+        "offsets": [0, 1, 5, 9, 10, 11, 15, 19, 23, 31],
+        "itemsize": 35,
+    }
+)
+assert _HEADER_DTYPE.itemsize == _HEADER.size
+assert W3TermInfo._struct.size + 12 == _TERMINFO_DTYPE.itemsize
+
+_LENGTH_CODES = np.asarray(_length_byte_cache, dtype=np.int64)
+
+
+def _length_bytes(lengths: np.ndarray) -> np.ndarray:
+    """Whoosh's ``length_to_byte`` of every length (its one-byte logarithmic code)."""
+    codes = np.searchsorted(_LENGTH_CODES, lengths, side="left")
+    return np.where(lengths >= 106374, 255, codes).astype(np.uint8)
+
+
+class _WordTable(dict):  # type: ignore[type-arg]
+    """Surface word → term id (``-1``: a stop word) for one field; a miss analyses the
+    word once (``fastterms`` caches the analysis per process) and registers its term."""
+
+    def __init__(self, field: _ArrayField) -> None:
+        super().__init__()
+        self._field = field
+
+    def __missing__(self, raw: str) -> int:
+        term_id = self[raw] = self._field.id_of(fastterms.term_of(raw, self._field.kind))
+        return term_id
+
+
+class _ArrayField:
+    """One positional text field's tokens for the segment being written.
+
+    Per document: term ids (of ``terms``; for a multi-term kind, ids of ``groups``,
+    tuples of term ids at one position) and positions, kept as arrays until commit.
+    """
+
+    def __init__(self, name: str, field: Any) -> None:
+        self.name = name
+        self.field = field
+        kind = getattr(field, "fast_kind", "")
+        self.kind = kind if kind and fastterms.supported(kind) else ""
+        entry = fastterms.KINDS[self.kind] if self.kind else None
+        self.stops = bool(entry and entry.stops)
+        self.multi = bool(entry and entry.multi)
+        self.completes = entry.completes if entry is not None else None
+        self.vocab: dict[bytes, int] = {}
+        self.terms: list[bytes] = []
+        self.groups: list[tuple[int, ...]] = []  # multi kinds: a word's terms
+        self.group_ids: dict[tuple[int, ...], int] = {}
+        self.group_sizes: list[int] = []
+        self.words = _WordTable(self)
+        self.docs: list[int] = []
+        self.ids: list[np.ndarray] = []
+        self.positions: list[np.ndarray] = []
+
+    # -- terms --------------------------------------------------------------
+
+    def term(self, btext: bytes) -> int:
+        found = self.vocab.get(btext)
+        if found is None:
+            found = self.vocab[btext] = len(self.terms)
+            self.terms.append(btext)
+        return found
+
+    def id_of(self, result: Any) -> int:
+        """The id a word's analysis becomes: a term (single kinds), a group (multi), -1 (stop)."""
+        if result is None:
+            return -1
+        if not self.multi:
+            return self.term(result.encode("utf-8"))
+        group = tuple(self.term(t.encode("utf-8")) for t in result)
+        found = self.group_ids.get(group)
+        if found is None:
+            found = self.group_ids[group] = len(self.groups)
+            self.groups.append(group)
+            self.group_sizes.append(len(group))
+        return found
+
+    # -- documents -------------------------------------------------------------
+
+    def add_text(self, text: str, docnum: int) -> int:
+        """Index ``text`` for ``docnum`` as the field's fast kind does; returns its length
+        (the number of term occurrences, Whoosh's field length)."""
+        completed = danish.suspended_compounds(text) if self.completes is not None else {}
+        if completed:
+            matches = list(_WORDS.finditer(text))
+            words = [m.group() for m in matches]
+        else:
+            words = _WORDS.findall(text)
+        if not words:
+            return 0
+        ids = np.fromiter(map(self.words.__getitem__, words), dtype=np.int32, count=len(words))
+        if completed:
+            assert self.completes is not None
+            for index, match in enumerate(matches):
+                whole = completed.get(match.start())
+                if whole is not None:  # a suspended conjunct: its own terms, not the cached ones
+                    ids[index] = self.id_of(self.completes(words[index], whole))
+        keep = ids >= 0
+        kept = int(np.count_nonzero(keep))
+        if not kept:
+            return 0
+        if self.stops:  # stop words take no position (Whoosh's StopFilter renumbers)
+            first = int(np.argmax(keep))
+            positions = np.arange(first, first + kept, dtype=np.int32)
+        else:
+            positions = np.flatnonzero(keep).astype(np.int32)
+        if kept < len(ids):
+            ids = ids[keep]
+        self.docs.append(docnum)
+        self.ids.append(ids)
+        self.positions.append(positions)
+        if self.multi:
+            return sum(map(self.group_sizes.__getitem__, ids.tolist()))
+        return kept
+
+    def add_postings(self, postings: Iterable[tuple[bytes, list[int] | np.ndarray]], docnum: int) -> int:
+        """Add a document's (term, positions) pairs (an analyzer's output, a merged segment)."""
+        ids: list[np.ndarray] = []
+        positions: list[np.ndarray] = []
+        for btext, found in postings:
+            spots = np.asarray(found, dtype=np.int32)
+            ids.append(np.full(len(spots), self._single(btext), dtype=np.int32))
+            positions.append(spots)
+        if not ids:
+            return 0
+        flat_ids = np.concatenate(ids)
+        self.docs.append(docnum)
+        self.ids.append(flat_ids)
+        self.positions.append(np.concatenate(positions))
+        return len(flat_ids)
+
+    def add_term_postings(self, btext: bytes, docs: np.ndarray, counts: np.ndarray, positions: np.ndarray) -> None:
+        """Add one term's postings in many documents at once (a merged segment's term)."""
+        if not len(docs):
+            return
+        self.docs.append(-1)  # marks a chunk with its own document per token
+        self.ids.append(np.full(len(positions), self._single(btext), dtype=np.int32))
+        self.positions.append(np.stack([np.repeat(docs, counts).astype(np.int32), positions.astype(np.int32)]))
+
+    def _single(self, btext: bytes) -> int:
+        """A term id usable where ids of ``terms`` are stored (multi kinds: a one-term group)."""
+        term = self.term(btext)
+        if not self.multi:
+            return term
+        group = (term,)
+        found = self.group_ids.get(group)
+        if found is None:
+            found = self.group_ids[group] = len(self.groups)
+            self.groups.append(group)
+            self.group_sizes.append(1)
+        return found
+
+    # -- the segment -----------------------------------------------------------
+
+    def tokens(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(term ids, documents, positions) of every token, in the order they were added."""
+        sizes = np.fromiter((len(a) for a in self.ids), dtype=np.int64, count=len(self.ids))
+        doc_of_chunk = np.asarray(self.docs, dtype=np.int64)
+        ids = np.concatenate(self.ids).astype(np.int64) if self.ids else np.zeros(0, np.int64)
+        docs = np.repeat(doc_of_chunk, sizes)
+        merged = np.flatnonzero(doc_of_chunk < 0)
+        if len(merged):
+            positions = np.empty(len(ids), dtype=np.int64)
+            starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+            for chunk, start, size in zip(range(len(self.ids)), starts, sizes, strict=True):
+                stored = self.positions[chunk]
+                if doc_of_chunk[chunk] < 0:
+                    docs[start : start + size] = stored[0]
+                    positions[start : start + size] = stored[1]
+                else:
+                    positions[start : start + size] = stored
+        else:
+            positions = np.concatenate(self.positions).astype(np.int64) if self.positions else np.zeros(0, np.int64)
+        if self.multi and len(ids):
+            sizes_of = np.asarray(self.group_sizes, dtype=np.int64)
+            flat = np.fromiter((t for g in self.groups for t in g), dtype=np.int64, count=int(sizes_of.sum()))
+            first_of = np.zeros(len(sizes_of), dtype=np.int64)
+            np.cumsum(sizes_of[:-1], out=first_of[1:])
+            each = sizes_of[ids]
+            total = int(each.sum())
+            run_start = np.repeat(np.cumsum(each) - each, each)
+            ids = flat[np.repeat(first_of[ids], each) + (np.arange(total) - run_start)]
+            docs = np.repeat(docs, each)
+            positions = np.repeat(positions, each)
+        return ids, docs, positions
+
+
+class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]
+    """Whoosh's segment writer with the posting pool replaced by arrays (see the module doc)."""
+
+    def __init__(self, ix: Any, **kwargs: Any) -> None:
+        super().__init__(ix, **kwargs)
+        self._setup_bulk()
+
+    def _setup_bulk(self) -> None:
+        self._array_fields: dict[str, _ArrayField] = {}
+        self._other: list[tuple[str, bytes, int, float, bytes]] = []
+        for name in self.schema.names():
+            field = self.schema[name]
+            if field.vector or field.separate_spelling():
+                raise ValueError(f"field {name!r}: the bulk writer writes no term vectors or spelling words")
+            if field.indexed and field.scorable and isinstance(field.format, ArrayPositions):
+                self._array_fields[name] = _ArrayField(name, field)
+
+    def add_document(self, **fields: Any) -> None:
+        self._check_state()
+        perdocwriter = self.perdocwriter
+        schema = self.schema
+        docnum = self.docnum
+        docboost = self._doc_boost(fields)
+        fieldnames = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, fieldnames)
+        pending: list[tuple[str, bytes, int, float, bytes]] = []
+        perdocwriter.start_doc(docnum)
+        try:
+            for fieldname in fieldnames:
+                value = fields.get(fieldname)
+                if value is None:
+                    continue
+                field = schema[fieldname]
+                length = 0
+                if field.indexed:
+                    boost = self._field_boost(fields, fieldname, docboost)
+                    array_field = self._array_fields.get(fieldname)
+                    if array_field is not None:
+                        if boost != 1.0:
+                            raise ValueError(f"field {fieldname!r}: the bulk writer takes no index-time boosts")
+                        if array_field.kind and isinstance(value, str):
+                            length = array_field.add_text(value, docnum)
+                        else:
+                            decode = field.format.decode_positions
+                            length = array_field.add_postings(
+                                ((tbytes, decode(vbytes)) for tbytes, _f, _w, vbytes in field.index(value)), docnum
+                            )
+                    else:
+                        scorable = field.scorable
+                        for tbytes, freq, weight, vbytes in field.index(value):
+                            if scorable:
+                                length += freq
+                            pending.append((fieldname, tbytes, docnum, weight * boost, vbytes or emptybytes))
+                customval = fields.get(f"_stored_{fieldname}", value)
+                perdocwriter.add_field(fieldname, field, customval if field.stored else None, length)
+                column = field.column_type
+                if column and customval is not None:
+                    perdocwriter.add_column_value(fieldname, column, field.to_column_value(customval))
+        except ValueError:
+            perdocwriter.cancel_doc()
+            self._forget(docnum)
+            raise
+        perdocwriter.finish_doc()
+        self._other.extend(pending)
+        self._added = True
+        self.docnum += 1
+
+    def _forget(self, docnum: int) -> None:
+        """Drop what a document that failed half way added to the array fields."""
+        for array_field in self._array_fields.values():
+            while array_field.docs and array_field.docs[-1] == docnum:
+                array_field.docs.pop()
+                array_field.ids.pop()
+                array_field.positions.pop()
+
+    # -- merging other segments into this one ------------------------------------
+
+    def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: Any) -> None:
+        """A merged segment's postings, term by term as arrays where our codec wrote them."""
+        terms = getattr(reader, "_terms", None)
+        if terms is not None and hasattr(terms, "term_arrays"):
+            self._add_segment_arrays(reader, terms, startdoc, docmap)
+            return
+        for fieldname, btext, docnum, weight, vbytes in self._process_posts(reader.iter_postings(), startdoc, docmap):
+            array_field = self._array_fields.get(fieldname)
+            if array_field is not None:
+                positions = np.asarray(array_field.field.format.decode_positions(vbytes), dtype=np.int64)
+                array_field.add_term_postings(btext, np.array([docnum]), np.array([len(positions)]), positions)
+            else:
+                self._other.append((fieldname, btext, docnum, weight, vbytes or emptybytes))
+
+    def _add_segment_arrays(self, reader: Any, terms: Any, startdoc: int, docmap: Any) -> None:
+        from indexer.engines.whoosh.codec import VALUES_NONE
+
+        schema = self.schema
+        count = reader.doc_count_all()
+        if docmap is not None:  # deleted documents are left out (-1)
+            new_of = np.full(count, -1, dtype=np.int64)
+            for old, new in docmap.items():
+                new_of[old] = new
+        else:
+            new_of = np.arange(count, dtype=np.int64) + startdoc
+        for fieldname, btext in reader.all_terms():
+            if fieldname not in schema:
+                continue
+            field = schema[fieldname]
+            arrays = terms.term_arrays(fieldname, btext, field.format.field_boost, with_values=True)
+            if arrays is None or not len(arrays.ids):
+                continue
+            new = new_of[arrays.ids]
+            live = new >= 0
+            array_field = self._array_fields.get(fieldname)
+            if array_field is not None:
+                assert arrays.counts is not None and arrays.values is not None
+                counts = arrays.counts
+                values = arrays.values.astype(np.int64)
+                if not live.all():
+                    values = values[np.repeat(live, counts)]
+                    counts = counts[live]
+                array_field.add_term_postings(btext, new[live], counts, values)
+                continue
+            starts = arrays.starts() if arrays.counts is not None else None
+            weights = arrays.weights.astype(np.float32).tolist()
+            for index in np.flatnonzero(live).tolist():
+                if arrays.value_kind == VALUES_NONE or arrays.values is None or starts is None:
+                    vbytes = emptybytes
+                else:
+                    assert arrays.counts is not None
+                    start = int(starts[index])
+                    chunk = arrays.values[start : start + int(arrays.counts[index])]
+                    vbytes = chunk.tobytes() if arrays.value_kind != VALUES_POSITIONS else field.format.encode(chunk)
+                self._other.append((fieldname, btext, int(new[index]), weights[index], vbytes))
+
+    # -- writing the segment ---------------------------------------------------------
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        lengths = self.per_document_reader() if self.codec.length_stats else None
+        fieldwriter = self.fieldwriter
+        if not isinstance(fieldwriter, MinutesFieldWriter):
+            raise TypeError("the bulk writer writes through the array codec (MinutesCodec) only")
+        self.pool.cleanup()
+        other: dict[str, list[tuple[bytes, int, float, bytes]]] = {}
+        for fieldname, btext, docnum, weight, vbytes in self._other:
+            other.setdefault(fieldname, []).append((btext, docnum, weight, vbytes))
+        self._other = []
+        names = sorted({*other, *(n for n, f in self._array_fields.items() if f.ids)})
+        for fieldname in names:
+            fieldwriter.start_field(fieldname, self.schema[fieldname])
+            if fieldname in other:
+                _write_listed(fieldwriter, other[fieldname], _field_lengths(lengths, fieldname))
+            else:
+                _write_arrays(fieldwriter, self._array_fields[fieldname], _field_lengths(lengths, fieldname))
+            fieldwriter.finish_field()
+        fieldwriter.close()
+        if lengths is not None:
+            lengths.close()
+
+
+def _write_listed(fieldwriter: Any, postings: list[tuple[bytes, int, float, bytes]], field_lengths: Any) -> None:
+    """A non-positional field's terms, one list per term (a dozen postings an item)."""
+    postings.sort(key=lambda p: (p[0], p[1]))
+    start = 0
+    while start < len(postings):
+        btext = postings[start][0]
+        end = start
+        while end < len(postings) and postings[end][0] == btext:
+            end += 1
+        run = postings[start:end]
+        fieldwriter._add_term(btext, [p[1] for p in run], [p[2] for p in run], [p[3] for p in run], field_lengths)
+        start = end
+
+
+def _widths(maxima: np.ndarray) -> np.ndarray:
+    """Per term, the narrowest unsigned width (1, 2 or 4 bytes) holding its maximum."""
+    return np.where(maxima < 1 << 8, 1, np.where(maxima < 1 << 16, 2, 4)).astype(np.int64)
+
+
+def _write_arrays(fieldwriter: Any, array_field: _ArrayField, field_lengths: Any) -> None:
+    """Every term of a positional field: one sort, then each record sliced from whole buffers."""
+    ids, docs, positions = array_field.tokens()
+    if not len(ids):
+        return
+    terms = array_field.terms
+    # Term ids in the byte order of their terms (Whoosh's term table is ordered).
+    by_bytes = sorted(range(len(terms)), key=terms.__getitem__)
+    rank = np.empty(len(terms), dtype=np.int64)
+    rank[np.asarray(by_bytes, dtype=np.int64)] = np.arange(len(terms), dtype=np.int64)
+    span = int(docs.max()) + 1
+    key = rank[ids] * span + docs
+    order = np.argsort(key, kind="stable")  # keeps each posting's positions in order
+    key = key[order]
+    positions = positions[order]
+    # Postings: runs of one (term, document); terms: runs of one term.
+    new_posting = np.empty(len(key), dtype=bool)
+    new_posting[0] = True
+    np.not_equal(key[1:], key[:-1], out=new_posting[1:])
+    posting_start = np.flatnonzero(new_posting)
+    counts = np.diff(np.append(posting_start, len(key)))
+    posting_key = key[posting_start]
+    posting_doc = posting_key % span
+    posting_rank = posting_key // span
+    new_term = np.empty(len(posting_rank), dtype=bool)
+    new_term[0] = True
+    np.not_equal(posting_rank[1:], posting_rank[:-1], out=new_term[1:])
+    term_start = np.flatnonzero(new_term)  # in postings
+    term_n = np.diff(np.append(term_start, len(posting_rank)))
+    term_tokens = np.add.reduceat(counts, term_start)
+    token_start = posting_start[term_start]  # in tokens
+    deltas = np.diff(posting_doc, prepend=0)
+    deltas[term_start] = posting_doc[term_start]
+    id_width = _widths(np.maximum.reduceat(deltas, term_start))
+    count_width = _widths(np.maximum.reduceat(counts, term_start))
+    pos_width = _widths(np.maximum.reduceat(positions, token_start))
+    boost = float(array_field.field.format.field_boost)
+    weights = (counts * boost).astype(np.float32)
+    all_one = np.minimum.reduceat((weights == 1.0).astype(np.int8), term_start).astype(bool)
+    # Term statistics, as W3TermInfo.add_block records them.
+    doc_lengths = field_lengths(posting_doc) if field_lengths is not None else np.zeros(len(posting_doc), np.int64)
+    big = np.iinfo(np.int64).max
+    min_length = np.minimum.reduceat(np.where(doc_lengths > 0, doc_lengths, big), term_start)
+    max_length = np.maximum.reduceat(doc_lengths, term_start)
+    # Files: records to .pst, positions to .pos, each term a slice of whole buffers.
+    postfile = fieldwriter._postfile
+    posfile = fieldwriter._posfile
+    record_size = HEADER_SIZE + term_n * (id_width + count_width)
+    pos_size = term_tokens * pos_width
+    post_offset = postfile.tell() + np.concatenate([[0], np.cumsum(record_size)[:-1]])
+    pos_offset = posfile.tell() + np.concatenate([[0], np.cumsum(pos_size)[:-1]])
+    headers = np.zeros(len(term_start), dtype=_HEADER_DTYPE)
+    headers["magic"] = MAGIC
+    headers["n"] = term_n
+    headers["idw"] = id_width
+    headers["wkind"] = np.where(all_one, WEIGHTS_ONE, WEIGHTS_FROM_COUNTS)
+    headers["cw"] = count_width
+    headers["vkind"] = VALUES_POSITIONS
+    headers["pw"] = pos_width
+    headers["pos_offset"] = pos_offset
+    headers["pos_items"] = term_tokens
+    infos = np.zeros(len(term_start), dtype=_TERMINFO_DTYPE)
+    infos["weight"] = np.add.reduceat(weights.astype(np.float64), term_start)
+    infos["df"] = term_n
+    infos["minlen"] = np.where(min_length == big, 0, _length_bytes(np.where(min_length == big, 0, min_length)))
+    infos["maxlen"] = _length_bytes(max_length)
+    infos["maxweight"] = np.maximum.reduceat(weights, term_start)
+    infos["minid"] = posting_doc[term_start]
+    infos["maxid"] = posting_doc[term_start + term_n - 1]
+    infos["offset"] = post_offset
+    infos["length"] = record_size
+    header_bytes = headers.tobytes()
+    info_bytes = infos.tobytes()
+    id_buffers = {w: deltas.astype(_UNSIGNED[w]).tobytes() for w in np.unique(id_width).tolist()}
+    count_buffers = {w: counts.astype(_UNSIGNED[w]).tobytes() for w in np.unique(count_width).tolist()}
+    pos_buffers = {w: positions.astype(_UNSIGNED[w]).tobytes() for w in np.unique(pos_width).tolist()}
+    tindex = fieldwriter._tindex
+    field_key = pack_ushort(fieldwriter._fieldid)
+    post_parts: list[bytes] = []
+    pos_parts: list[bytes] = []
+    info_size = _TERMINFO_DTYPE.itemsize
+    for t, (rank_of, first, n, first_token, tokens, iw, cw, pw) in enumerate(
+        zip(
+            posting_rank[term_start].tolist(),
+            term_start.tolist(),
+            term_n.tolist(),
+            token_start.tolist(),
+            term_tokens.tolist(),
+            id_width.tolist(),
+            count_width.tolist(),
+            pos_width.tolist(),
+            strict=True,
+        )
+    ):
+        post_parts.append(header_bytes[t * HEADER_SIZE : (t + 1) * HEADER_SIZE])
+        post_parts.append(id_buffers[iw][first * iw : (first + n) * iw])
+        post_parts.append(count_buffers[cw][first * cw : (first + n) * cw])
+        pos_parts.append(pos_buffers[pw][first_token * pw : (first_token + tokens) * pw])
+        tindex.add(field_key + terms[by_bytes[rank_of]], info_bytes[t * info_size : (t + 1) * info_size])
+    postfile.write(emptybytes.join(post_parts))
+    posfile.write(emptybytes.join(pos_parts))
+
+
+# -- several processes ---------------------------------------------------------------
+
+
+class _BulkSubWriterTask(SubWriterTask):  # type: ignore[misc]
+    """Whoosh's forked sub-writer, writing its segment with the bulk writer."""
+
+    def run(self) -> None:
+        import whoosh.multiproc as multiproc
+
+        original = multiproc.SegmentWriter
+        setattr(multiproc, "SegmentWriter", BulkSegmentWriter)  # noqa: B010 (the task builds its writer by this name)
+        try:
+            super().run()
+        finally:
+            setattr(multiproc, "SegmentWriter", original)  # noqa: B010
+
+
+class BulkMpWriter(MpWriter, BulkSegmentWriter):  # type: ignore[misc]
+    """Whoosh's multi-process writer whose sub-writers and own segment are bulk writers."""
+
+    def __init__(self, ix: Any, **kwargs: Any) -> None:
+        MpWriter.__init__(self, ix, **kwargs)
+        self._setup_bulk()
+
+    def _new_task(self) -> Any:
+        task = _BulkSubWriterTask(
+            self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, self.multisegment
+        )
+        self.tasks.append(task)
+        task.start()
+        return task
+
+
+__all__ = ["BulkMpWriter", "BulkSegmentWriter"]

@@ -1,0 +1,131 @@
+"""The bulk segment writer writes exactly the files Whoosh's own writer writes.
+
+The same real documents (the seed meeting and the corpus rows, through the product's
+ingest, then re-added from their stored fields) are written once by Whoosh's
+``SegmentWriter`` (its posting pool, with our codec) and once by ``BulkSegmentWriter``
+(arrays, one sort): every file of the segment must be byte for byte the same.  The
+same holds for a merge of segments with deleted documents, for the analysis
+profiles whose fields go through Whoosh's analyzers instead of the cached word
+table, and the index the product's ingest writes is searched by Whoosh as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.qparser import MultifieldParser
+from whoosh.writing import SegmentWriter
+
+from indexer.analysis import fastterms
+from indexer.engines.whoosh.bulkwriter import BulkSegmentWriter
+from indexer.engines.whoosh.index import INDEX_NAME, MinutesIndex, build_schema, minutes_codec
+from tests.conftest import CORPUS_CSV, SEED
+from tests.helpers import NORDDJURS, quiet_ingest
+
+
+@pytest.fixture(scope="module")
+def documents(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
+    source = tmp_path_factory.mktemp("bulk") / "source"
+    quiet_ingest([SEED], source, context=NORDDJURS)
+    quiet_ingest([CORPUS_CSV], source)
+    index = MinutesIndex.open(source)
+    found = [index.with_derived_fields(dict(fields)) for fields in index.iter_stored()]
+    assert len(found) > 100
+    return found
+
+
+def _segment_files(folder: Path) -> dict[str, str]:
+    """Extension (after the segment id) → SHA-1 of every segment file in an index folder."""
+    out: dict[str, str] = {}
+    for path in folder.iterdir():
+        if path.name.endswith(".toc") or path.name.endswith(".lock") or "." not in path.name:
+            continue
+        segment, extension = path.name.split(".", 1)
+        out[f"{segment.rsplit('_', 1)[0]}.{extension}"] = hashlib.sha1(path.read_bytes()).hexdigest()
+    return out
+
+
+def _build(folder: Path, writer_class: type, documents: list[dict[str, Any]], profile: str = "danish") -> Any:
+    folder.mkdir()
+    ix = whoosh_index.create_in(str(folder), build_schema(profile), indexname=INDEX_NAME)
+    writer = writer_class(ix, codec=minutes_codec(), compound=False)
+    for document in documents:
+        writer.add_document(**document)
+    writer.commit(merge=False)
+    return ix
+
+
+def test_one_segment_is_byte_for_byte_what_whoosh_writes(tmp_path: Path, documents: list[dict[str, Any]]) -> None:
+    _build(tmp_path / "whoosh", SegmentWriter, documents)
+    _build(tmp_path / "bulk", BulkSegmentWriter, documents)
+    theirs, ours = _segment_files(tmp_path / "whoosh"), _segment_files(tmp_path / "bulk")
+    assert {name.rsplit(".", 1)[-1] for name in ours} >= {"pst", "pos", "trm", "col", "npy"}
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("profile", ["snowball", "standard"])
+def test_fields_through_whoosh_analyzers_are_the_same_too(
+    tmp_path: Path, documents: list[dict[str, Any]], profile: str
+) -> None:
+    sample = [{k: v for k, v in d.items() if k != "parts"} for d in documents[:60]]
+    _build(tmp_path / "whoosh", SegmentWriter, sample, profile)
+    _build(tmp_path / "bulk", BulkSegmentWriter, sample, profile)
+    assert _segment_files(tmp_path / "bulk") == _segment_files(tmp_path / "whoosh")
+
+
+def test_a_merge_with_deletions_is_the_same_and_whoosh_searches_it(
+    tmp_path: Path, documents: list[dict[str, Any]]
+) -> None:
+    """Three segments, documents deleted from two, merged into one by each writer."""
+    merged = {}
+    for name, writer_class in (("whoosh", SegmentWriter), ("bulk", BulkSegmentWriter)):
+        folder = tmp_path / name
+        folder.mkdir()
+        ix = whoosh_index.create_in(str(folder), build_schema(), indexname=INDEX_NAME)
+        third = len(documents) // 3
+        for part in (documents[:third], documents[third : 2 * third], documents[2 * third :]):
+            writer = SegmentWriter(ix, codec=minutes_codec(), compound=False)
+            for document in part:
+                writer.add_document(**document)
+            writer.commit(merge=False)
+        writer = SegmentWriter(ix, codec=minutes_codec(), compound=False)
+        for document in documents[5 : 2 * third : 7]:
+            writer.delete_by_term("id", document["id"])
+        writer.commit(merge=False)
+        writer = writer_class(ix, codec=minutes_codec(), compound=False)
+        writer.commit(optimize=True)
+        assert len(ix._segments()) == 1
+        merged[name] = ix
+    assert _segment_files(tmp_path / "bulk") == _segment_files(tmp_path / "whoosh")
+    fields = ["title", "decision", "body", "exact"]
+    with merged["whoosh"].searcher() as a, merged["bulk"].searcher() as b:
+        assert a.doc_count() == b.doc_count() < len(documents)
+        parser = MultifieldParser(fields, a.schema)
+        for text in ["budget", "skole OR daginstitution", '"sociale medier"', "lokalplan"]:
+            query = parser.parse(text)
+            ha, hb = a.search(query, limit=20), b.search(query, limit=20)
+            assert len(ha) > 0, text
+            assert [(h.docnum, h.score) for h in ha] == [(h.docnum, h.score) for h in hb], text
+
+
+def test_a_failed_document_leaves_no_postings_behind(tmp_path: Path, documents: list[dict[str, Any]]) -> None:
+    """A document Whoosh rejects half way (a bad date) adds nothing; the next ones are written."""
+    folder = tmp_path / "bulk"
+    folder.mkdir()
+    ix = whoosh_index.create_in(str(folder), build_schema(), indexname=INDEX_NAME)
+    writer = BulkSegmentWriter(ix, codec=minutes_codec(), compound=False)
+    writer.add_document(**documents[0])
+    bad = dict(documents[1], id="broken", body="enestaaendeordet", date="not a date")
+    with pytest.raises(ValueError):
+        writer.add_document(**bad)
+    writer.add_document(**documents[2])
+    writer.commit(merge=False)
+    with ix.searcher() as searcher:
+        assert searcher.doc_count() == 2
+        (stem,) = fastterms.term_positions("enestaaendeordet", "danish")
+        assert stem.encode("utf-8") not in set(searcher.lexicon("body"))
+        assert searcher.document(id=documents[2]["id"]) is not None

@@ -9,18 +9,18 @@ Extraction is cached by the file's content hash, so re-ingesting is cheap.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
 import os
 import re
 import signal
+import sys
 import threading
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from indexer.model import Attachment
 
@@ -48,6 +48,7 @@ MAX_FILE_BYTES = int(os.environ.get("MINUTES_MAX_ATTACHMENT_MB") or 200) * 1_000
 MAX_PDF_PAGES = int(os.environ.get("MINUTES_MAX_PDF_PAGES") or 2000)
 MAX_INFLATED_BYTES = 200_000_000  # all members of a DOCX together, once unpacked
 MAX_INFLATE_RATIO = 200  # a member that unpacks to more than 200× its packed size is a zip bomb
+MAX_TEXT_BYTES = MAX_EXTRACT_CHARS * 4  # a .txt is read this far (UTF-8 is at most 4 bytes a character)
 EXTRACT_TIMEOUT_S = float(os.environ.get("MINUTES_EXTRACT_TIMEOUT_S") or 120)
 
 
@@ -116,15 +117,19 @@ def extract_text(path: Path) -> Extraction:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise ExtractionRefused(f"{size / 1e6:.0f} MB is over the {MAX_FILE_BYTES / 1e6:.0f} MB limit")
+        note = None  # a limit that cut the text short, said with the file's name
+        _import_readers(suffix)  # a first import is not the file's time
         with _time_limit(EXTRACT_TIMEOUT_S):
             if suffix == ".pdf":
-                text = _pdf_text(path)
+                text, note = _pdf_text(path)
             elif suffix == ".docx":
                 _check_zip(path)
                 text = _docx_text(path)
             elif suffix in (".txt",):
                 with path.open("rb") as fh:
-                    text = fh.read(MAX_EXTRACT_CHARS * 4).decode("utf-8", errors="replace")
+                    text = fh.read(MAX_TEXT_BYTES).decode("utf-8", errors="replace")
+                if size > MAX_TEXT_BYTES:
+                    note = f"text cut: only the first {MAX_TEXT_BYTES:,} of {size:,} bytes read"
             elif suffix == ".doc":
                 return Extraction(None, "legacy-doc", "legacy Word .doc: text not extracted")
             else:
@@ -137,31 +142,66 @@ def extract_text(path: Path) -> Extraction:
         return Extraction(None, "timeout", f"text not extracted: reading took over {EXTRACT_TIMEOUT_S:g} s")
     except Exception as exc:  # a broken file must never stop the meeting
         return Extraction(None, "unreadable", f"{type(exc).__name__}: {exc}".splitlines()[0][:200])
-    text = _clean(text)[:MAX_EXTRACT_CHARS]
-    return Extraction(text or None, "extracted" if text else "empty")
+    text = _clean(text)
+    if len(text) > MAX_EXTRACT_CHARS:
+        text, note = text[:MAX_EXTRACT_CHARS], note or f"text cut at {MAX_EXTRACT_CHARS:,} characters"
+    return Extraction(text or None, "extracted" if text else "empty", note)
+
+
+def _import_readers(suffix: str) -> None:
+    if suffix == ".pdf":
+        import pypdf  # noqa: F401
+    elif suffix == ".docx":
+        import docx  # noqa: F401
 
 
 class _Timeout(BaseException):
     """Raised by the alarm; a BaseException so no library's ``except Exception`` swallows it."""
 
 
-@contextlib.contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    """Interrupt the block after ``seconds`` (main thread only: parser processes run there)."""
-    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
-        yield
-        return
+class _time_limit:
+    """Interrupt the block after ``seconds`` (main thread only: parser processes run there).
 
-    def alarm(signum: int, frame: object) -> None:
-        raise _Timeout()
+    An exception raised while Python runs a finaliser or a weakref callback (pypdf makes
+    many) is printed and dropped, and the reading goes on; so the alarm rings again every
+    50 ms until it lands in the reader's own code, and a block that ends after a dropped
+    ring is over time all the same.  Once the block is left the alarm raises nothing."""
 
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.active = seconds > 0 and threading.current_thread() is threading.main_thread()
+        self.fired = False
+        self.owner: Any = None
+        self.previous: Any = None
+
+    def __enter__(self) -> None:
+        if self.active:
+            self.owner = sys._getframe(1)
+            self.previous = signal.signal(signal.SIGALRM, self._alarm)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def __exit__(self, kind: object, value: object, traceback: object) -> None:
+        if not self.active:
+            return
+        self.active = False
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.signal(signal.SIGALRM, self.previous)
+        self.owner = None
+        if self.fired and kind is None:
+            raise _Timeout()
+
+    def _alarm(self, signum: int, frame: Any) -> None:
+        if not self.active or frame is None or frame.f_code is _time_limit.__exit__.__code__:
+            self.fired = self.fired or self.active
+            return
+        caller = frame
+        while caller is not None and caller is not self.owner:
+            caller = caller.f_back
+        if caller is None:  # not inside the block any more
+            return
+        self.fired = True
+        signal.setitimer(signal.ITIMER_REAL, 0.05)
+        raise _Timeout()
 
 
 def _check_zip(path: Path) -> None:
@@ -182,7 +222,8 @@ def _check_zip(path: Path) -> None:
             )
 
 
-def _pdf_text(path: Path) -> str:
+def _pdf_text(path: Path) -> tuple[str, str | None]:
+    """The text of the first ``MAX_PDF_PAGES`` pages, and a note when there were more."""
     from pypdf import PdfReader
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -191,7 +232,12 @@ def _pdf_text(path: Path) -> str:
         reader.decrypt("")
     pages = reader.pages
     texts = [(pages[n].extract_text() or "") for n in range(min(len(pages), MAX_PDF_PAGES))]
-    return "\n".join(texts)
+    note = (
+        f"text cut: only the first {MAX_PDF_PAGES:,} of {len(pages):,} pages read"
+        if len(pages) > MAX_PDF_PAGES
+        else None
+    )
+    return "\n".join(texts), note
 
 
 def _docx_text(path: Path) -> str:
@@ -301,6 +347,6 @@ def extract_attachment(attachment: Attachment) -> str | None:
         return f"{path}: attachment file not readable ({exc.strerror or exc})"
     attachment.text = result.text
     attachment.text_status = result.status
-    if result.status in ("unreadable", "legacy-doc", "unsupported", "refused", "timeout"):
+    if result.status in ("unreadable", "legacy-doc", "unsupported", "refused", "timeout") or result.problem:
         return f"{path}: {result.problem}"
     return None

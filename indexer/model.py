@@ -171,6 +171,10 @@ class Meeting:
         if self.start is not None and self.start.tzinfo is None:
             self.start = self.start.replace(tzinfo=COPENHAGEN)
         day = self.start.date().isoformat() if self.start else "undated"
+        if self.date_precision != "day" and self.native_id:
+            # Only the year is known: two meetings of one committee that year would share an id,
+            # and the newer would withdraw the other's items.  The source's own id tells them apart.
+            day = f"{day}/{self.native_id}"
         self.id = stable_hash(self.municipality, self.committee, day)
         seen: dict[str, int] = {}
         for item in self.items:

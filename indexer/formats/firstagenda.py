@@ -349,12 +349,17 @@ def _true(value: Any) -> bool:
     return value is True
 
 
+def _as_list(value: Any) -> list[Any]:
+    """A field the API writes as a list; any other value (a number, a flag, an object) lists nothing."""
+    return value if isinstance(value, list) else []
+
+
 def _own_portal(document: dict[str, Any]) -> str | None:
     """The portal a document names in its own links (``Felter[].Link``), as scheme://host."""
-    for point in document.get("Dagsordenpunkter") or []:
+    for point in _as_list(document.get("Dagsordenpunkter")):
         if not isinstance(point, dict):
             continue
-        for field in point.get("Felter") or []:
+        for field in _as_list(point.get("Felter")):
             link = str(field.get("Link") or "") if isinstance(field, dict) else ""
             match = re.match(r"^(https?://[^/\s]+)/", link)
             if match:
@@ -400,8 +405,7 @@ def _meeting_from_json(path: Path, data: bytes, context: IngestContext) -> Meeti
     )
     if not meeting.municipality:
         meeting.warnings.append(f"{path}: municipality not stated; give it with --municipality")
-    participants = moede.get("Moededeltagere")
-    for person in participants if isinstance(participants, list) else []:
+    for person in _as_list(moede.get("Moededeltagere")):
         if not isinstance(person, dict) or not _clean(str(person.get("Name") or "")):
             continue
         name = _clean(str(person["Name"]))
@@ -435,11 +439,11 @@ def _item_from_json(point: dict[str, Any], meeting: Meeting, base: str | None) -
     if closed:
         return item  # a stub: nothing but its number
     item.case_number = _clean(str(point.get("SagsNummer") or point.get("CaseNumber") or "")) or None
-    for field in point.get("Felter") or []:
+    for field in _as_list(point.get("Felter")):
         if isinstance(field, dict):
             _read_field(str(field.get("Html") or ""), _clean(str(field.get("Navn") or "")), item, meeting)
     item.absentees = _absentees(item.decisions)
-    for index, enclosure in enumerate(point.get("Bilag") or [], start=1):
+    for index, enclosure in enumerate(_as_list(point.get("Bilag")), start=1):
         if not isinstance(enclosure, dict):
             continue
         ident = _clean(str(enclosure.get("Id") or "")) or None

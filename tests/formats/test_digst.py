@@ -193,3 +193,21 @@ def test_sentences_do_not_end_at_abbreviations_dates_or_ordinals() -> None:
         "December 2016. Næste sætning."
     )
     assert digst._sentences(text)[0].endswith("December 2016.")
+
+
+def test_meetings_known_only_by_year_keep_apart_and_every_item_is_indexed(tmp_path: Path) -> None:
+    """The dataset dates many documents by year alone.  Two meetings of one committee in one year
+    are still two meetings: neither is a newer version of the other, so none of their items is
+    withdrawn, and every item of the file is in the index."""
+    from indexer.engines.whoosh.index import MinutesIndex
+    from tests.helpers import quiet_ingest
+
+    source = DATA / "digst" / "digst-demo.csv"
+    demo = list(digst.parse(source, IngestContext()))
+    by_year = Counter((m.municipality, m.committee, m.start) for m in demo if m.date_precision == "year")
+    assert max(by_year.values()) >= 2, "the demo holds two meetings of one committee known by one year"
+    assert len({m.id for m in demo}) == len(demo)
+    root = tmp_path / "index"
+    MinutesIndex.create(root)
+    quiet_ingest([source], root)
+    assert MinutesIndex.open(root).doc_count() == sum(len(m.items) for m in demo)

@@ -223,7 +223,9 @@ def test_without_javascript_search_facet_and_keyboard_chip_removal(server: str, 
     context.close()
 
 
-def test_phone_width_results_first_facets_fold_and_breadcrumb_returns(server: str, browser: object) -> None:
+def test_phone_width_results_first_facets_fold_and_breadcrumb_returns(
+    server: str, browser: object, tmp_path: Path
+) -> None:
     """At 390 px the first hit is on the first screen, the facets fold away below the results, no
     date field shows mm/dd/yyyy, and an item's "Søgning" link leads back to the same search."""
     from playwright.sync_api import expect
@@ -236,6 +238,7 @@ def test_phone_width_results_first_facets_fold_and_breadcrumb_returns(server: st
     hit_top = first_hit.bounding_box()["y"]
     assert hit_top < 844, f"the first hit starts {hit_top:.0f} px down"
     assert page.locator("aside.facets").bounding_box()["y"] > hit_top
+    page.screenshot(path=str(screenshot_dir(tmp_path) / "phone.png"))
     panel = page.locator("details.facet-panel")
     expect(panel).not_to_have_attribute("open", "")
     facet_link = page.locator("section.facet a").first

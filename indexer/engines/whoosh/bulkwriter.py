@@ -84,51 +84,29 @@ def _length_bytes(lengths: np.ndarray) -> np.ndarray:
     return np.where(lengths >= 106374, 255, codes).astype(np.uint8)
 
 
-class _WordTable(dict):  # type: ignore[type-arg]
-    """Surface word → term id (``-1``: a stop word) for one field; a miss analyses the
-    word once (``fastterms`` caches the analysis per process) and registers its term."""
+class _Vocabulary:
+    """The terms of one analysis kind in the segment being written, with the table from
+    surface-word id to term id (``-1``: a stop word; a multi-term kind maps to groups,
+    tuples of term ids at one position).  Fields of one kind share it: a term id needs
+    to mean one term within a field only."""
 
-    def __init__(self, field: _ArrayField) -> None:
-        super().__init__()
-        self._field = field
-
-    def __missing__(self, raw: str) -> int:
-        term_id = self[raw] = self._field.id_of(fastterms.term_of(raw, self._field.kind))
-        return term_id
-
-
-class _ArrayField:
-    """One positional text field's tokens for the segment being written.
-
-    Per document: term ids (of ``terms``; for a multi-term kind, ids of ``groups``,
-    tuples of term ids at one position) and positions, kept as arrays until commit.
-    """
-
-    def __init__(self, name: str, field: Any) -> None:
-        self.name = name
-        self.field = field
-        kind = getattr(field, "fast_kind", "")
-        self.kind = kind if kind and fastterms.supported(kind) else ""
-        entry = fastterms.KINDS[self.kind] if self.kind else None
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        entry = fastterms.KINDS[kind] if kind else None
         self.stops = bool(entry and entry.stops)
         self.multi = bool(entry and entry.multi)
         self.completes = entry.completes if entry is not None else None
-        self.vocab: dict[bytes, int] = {}
+        self.index: dict[bytes, int] = {}
         self.terms: list[bytes] = []
-        self.groups: list[tuple[int, ...]] = []  # multi kinds: a word's terms
+        self.groups: list[tuple[int, ...]] = []
         self.group_ids: dict[tuple[int, ...], int] = {}
         self.group_sizes: list[int] = []
-        self.words = _WordTable(self)
-        self.docs: list[int] = []
-        self.ids: list[np.ndarray] = []
-        self.positions: list[np.ndarray] = []
-
-    # -- terms --------------------------------------------------------------
+        self.codes = np.zeros(1024, dtype=np.int32)  # surface-word id → term (or group) id
 
     def term(self, btext: bytes) -> int:
-        found = self.vocab.get(btext)
+        found = self.index.get(btext)
         if found is None:
-            found = self.vocab[btext] = len(self.terms)
+            found = self.index[btext] = len(self.terms)
             self.terms.append(btext)
         return found
 
@@ -138,7 +116,9 @@ class _ArrayField:
             return -1
         if not self.multi:
             return self.term(result.encode("utf-8"))
-        group = tuple(self.term(t.encode("utf-8")) for t in result)
+        return self.group(tuple(self.term(t.encode("utf-8")) for t in result))
+
+    def group(self, group: tuple[int, ...]) -> int:
         found = self.group_ids.get(group)
         if found is None:
             found = self.group_ids[group] = len(self.groups)
@@ -146,31 +126,80 @@ class _ArrayField:
             self.group_sizes.append(len(group))
         return found
 
+    def single(self, btext: bytes) -> int:
+        """An id for one term wherever ids of this vocabulary are stored (multi: a group of one)."""
+        term = self.term(btext)
+        return self.group((term,)) if self.multi else term
+
+    def byte_order(self) -> tuple[list[int], np.ndarray]:
+        """(term ids in the byte order of their terms, each id's rank in it): Whoosh's term
+        table is ordered.  Computed once for the fields sharing the vocabulary."""
+        known = getattr(self, "_order", None)
+        if known is None or len(known[0]) != len(self.terms):
+            by_bytes = sorted(range(len(self.terms)), key=self.terms.__getitem__)
+            rank = np.empty(len(by_bytes), dtype=np.int64)
+            rank[np.asarray(by_bytes, dtype=np.int64)] = np.arange(len(by_bytes), dtype=np.int64)
+            known = self._order = (by_bytes, rank)
+        return known
+
+    def learn(self, word_id: int, raw: str) -> None:
+        """Analyse a new surface word (once per process, ``fastterms`` caches it)."""
+        if word_id >= len(self.codes):
+            self.codes = np.concatenate([self.codes, np.zeros(len(self.codes), dtype=np.int32)])
+        self.codes[word_id] = self.id_of(fastterms.term_of(raw, self.kind))
+
+
+class _SurfaceWords(dict):  # type: ignore[type-arg]
+    """Surface word → word id for the segment; a new word is analysed by every fast kind."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.vocabularies: list[_Vocabulary] = []
+
+    def __missing__(self, raw: str) -> int:
+        word_id = self[raw] = len(self)
+        for vocabulary in self.vocabularies:
+            vocabulary.learn(word_id, raw)
+        return word_id
+
+
+class _ArrayField:
+    """One positional text field's tokens for the segment being written.
+
+    Per document: term ids (of ``vocabulary``; for a multi-term kind, group ids) and
+    positions, kept as arrays until commit.
+    """
+
+    def __init__(self, name: str, field: Any, vocabulary: _Vocabulary) -> None:
+        self.name = name
+        self.field = field
+        self.vocabulary = vocabulary
+        self.kind = vocabulary.kind
+        self.docs: list[int] = []
+        self.ids: list[np.ndarray] = []
+        self.positions: list[np.ndarray] = []
+
     # -- documents -------------------------------------------------------------
 
-    def add_text(self, text: str, docnum: int) -> int:
-        """Index ``text`` for ``docnum`` as the field's fast kind does; returns its length
-        (the number of term occurrences, Whoosh's field length)."""
-        completed = danish.suspended_compounds(text) if self.completes is not None else {}
-        if completed:
-            matches = list(_WORDS.finditer(text))
-            words = [m.group() for m in matches]
-        else:
-            words = _WORDS.findall(text)
-        if not words:
+    def add_words(self, text: str, word_ids: np.ndarray, docnum: int) -> int:
+        """Index a text, given as the ids of its surface words, for ``docnum`` as the field's
+        fast kind does; returns its length (term occurrences, Whoosh's field length)."""
+        if not len(word_ids):
             return 0
-        ids = np.fromiter(map(self.words.__getitem__, words), dtype=np.int32, count=len(words))
-        if completed:
-            assert self.completes is not None
-            for index, match in enumerate(matches):
-                whole = completed.get(match.start())
-                if whole is not None:  # a suspended conjunct: its own terms, not the cached ones
-                    ids[index] = self.id_of(self.completes(words[index], whole))
+        vocabulary = self.vocabulary
+        ids = vocabulary.codes[word_ids]
+        if vocabulary.completes is not None:
+            completed = danish.suspended_compounds(text)
+            if completed:  # a suspended conjunct gets its own terms, not the cached ones
+                for index, match in enumerate(_WORDS.finditer(text)):
+                    whole = completed.get(match.start())
+                    if whole is not None:
+                        ids[index] = vocabulary.id_of(vocabulary.completes(match.group(), whole))
         keep = ids >= 0
         kept = int(np.count_nonzero(keep))
         if not kept:
             return 0
-        if self.stops:  # stop words take no position (Whoosh's StopFilter renumbers)
+        if vocabulary.stops:  # stop words take no position (Whoosh's StopFilter renumbers)
             first = int(np.argmax(keep))
             positions = np.arange(first, first + kept, dtype=np.int32)
         else:
@@ -180,17 +209,17 @@ class _ArrayField:
         self.docs.append(docnum)
         self.ids.append(ids)
         self.positions.append(positions)
-        if self.multi:
-            return sum(map(self.group_sizes.__getitem__, ids.tolist()))
+        if vocabulary.multi:
+            return sum(map(vocabulary.group_sizes.__getitem__, ids.tolist()))
         return kept
 
     def add_postings(self, postings: Iterable[tuple[bytes, list[int] | np.ndarray]], docnum: int) -> int:
-        """Add a document's (term, positions) pairs (an analyzer's output, a merged segment)."""
+        """Add a document's (term, positions) pairs (an analyzer's output)."""
         ids: list[np.ndarray] = []
         positions: list[np.ndarray] = []
         for btext, found in postings:
             spots = np.asarray(found, dtype=np.int32)
-            ids.append(np.full(len(spots), self._single(btext), dtype=np.int32))
+            ids.append(np.full(len(spots), self.vocabulary.single(btext), dtype=np.int32))
             positions.append(spots)
         if not ids:
             return 0
@@ -205,21 +234,8 @@ class _ArrayField:
         if not len(docs):
             return
         self.docs.append(-1)  # marks a chunk with its own document per token
-        self.ids.append(np.full(len(positions), self._single(btext), dtype=np.int32))
+        self.ids.append(np.full(len(positions), self.vocabulary.single(btext), dtype=np.int32))
         self.positions.append(np.stack([np.repeat(docs, counts).astype(np.int32), positions.astype(np.int32)]))
-
-    def _single(self, btext: bytes) -> int:
-        """A term id usable where ids of ``terms`` are stored (multi kinds: a one-term group)."""
-        term = self.term(btext)
-        if not self.multi:
-            return term
-        group = (term,)
-        found = self.group_ids.get(group)
-        if found is None:
-            found = self.group_ids[group] = len(self.groups)
-            self.groups.append(group)
-            self.group_sizes.append(1)
-        return found
 
     # -- the segment -----------------------------------------------------------
 
@@ -242,9 +258,10 @@ class _ArrayField:
                     positions[start : start + size] = stored
         else:
             positions = np.concatenate(self.positions).astype(np.int64) if self.positions else np.zeros(0, np.int64)
-        if self.multi and len(ids):
-            sizes_of = np.asarray(self.group_sizes, dtype=np.int64)
-            flat = np.fromiter((t for g in self.groups for t in g), dtype=np.int64, count=int(sizes_of.sum()))
+        vocabulary = self.vocabulary
+        if vocabulary.multi and len(ids):
+            sizes_of = np.asarray(vocabulary.group_sizes, dtype=np.int64)
+            flat = np.fromiter((t for g in vocabulary.groups for t in g), dtype=np.int64, count=int(sizes_of.sum()))
             first_of = np.zeros(len(sizes_of), dtype=np.int64)
             np.cumsum(sizes_of[:-1], out=first_of[1:])
             each = sizes_of[ids]
@@ -257,21 +274,45 @@ class _ArrayField:
 
 
 class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]
-    """Whoosh's segment writer with the posting pool replaced by arrays (see the module doc)."""
+    """Whoosh's segment writer with the posting pool replaced by arrays (see the module doc).
 
-    def __init__(self, ix: Any, **kwargs: Any) -> None:
+    ``joined`` names fields whose text is other fields' texts joined by newlines (the
+    unstemmed and compound fields repeat title, body and decision): when a document's
+    value is exactly that join, its words are the parts' words, already looked up.
+    """
+
+    def __init__(self, ix: Any, joined: dict[str, tuple[str, ...]] | None = None, **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)
-        self._setup_bulk()
+        self._setup_bulk(joined)
 
-    def _setup_bulk(self) -> None:
+    def _setup_bulk(self, joined: dict[str, tuple[str, ...]] | None) -> None:
+        self._joined = dict(joined or {})
         self._array_fields: dict[str, _ArrayField] = {}
         self._other: list[tuple[str, bytes, int, float, bytes]] = []
+        self._words = _SurfaceWords()
+        vocabularies: dict[str, _Vocabulary] = {}
         for name in self.schema.names():
             field = self.schema[name]
             if field.vector or field.separate_spelling():
                 raise ValueError(f"field {name!r}: the bulk writer writes no term vectors or spelling words")
             if field.indexed and field.scorable and isinstance(field.format, ArrayPositions):
-                self._array_fields[name] = _ArrayField(name, field)
+                kind = getattr(field, "fast_kind", "")
+                if kind and fastterms.supported(kind):
+                    vocabulary = vocabularies.get(kind)
+                    if vocabulary is None:
+                        vocabulary = vocabularies[kind] = _Vocabulary(kind)
+                        self._words.vocabularies.append(vocabulary)
+                else:  # analysed by Whoosh's analyzer: terms of its own
+                    vocabulary = _Vocabulary("")
+                self._array_fields[name] = _ArrayField(name, field, vocabulary)
+
+    def _word_ids(self, text: str, seen: dict[str, np.ndarray]) -> np.ndarray:
+        """The surface-word ids of a text (each distinct text of a document looked up once)."""
+        found = seen.get(text)
+        if found is None:
+            words = _WORDS.findall(text)
+            found = seen[text] = np.fromiter(map(self._words.__getitem__, words), dtype=np.int64, count=len(words))
+        return found
 
     def add_document(self, **fields: Any) -> None:
         self._check_state()
@@ -282,6 +323,7 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
         self._check_fields(schema, fieldnames)
         pending: list[tuple[str, bytes, int, float, bytes]] = []
+        seen: dict[str, np.ndarray] = {}
         perdocwriter.start_doc(docnum)
         try:
             for fieldname in fieldnames:
@@ -297,7 +339,9 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]
                         if boost != 1.0:
                             raise ValueError(f"field {fieldname!r}: the bulk writer takes no index-time boosts")
                         if array_field.kind and isinstance(value, str):
-                            length = array_field.add_text(value, docnum)
+                            length = array_field.add_words(
+                                value, self._text_word_ids(fieldname, value, fields, seen), docnum
+                            )
                         else:
                             decode = field.format.decode_positions
                             length = array_field.add_postings(
@@ -322,6 +366,18 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]
         self._other.extend(pending)
         self._added = True
         self.docnum += 1
+
+    def _text_word_ids(
+        self, fieldname: str, value: str, fields: dict[str, Any], seen: dict[str, np.ndarray]
+    ) -> np.ndarray:
+        """Word ids of a field's text; a joined field's from its parts when it is exactly their join
+        (a newline ends every word, so the join's words are the parts' words in order)."""
+        parts = self._joined.get(fieldname)
+        if parts:
+            texts = [fields.get(name) or "" for name in parts]
+            if all(isinstance(t, str) for t in texts) and value == "\n".join(texts):
+                return np.concatenate([self._word_ids(t, seen) for t in texts])
+        return self._word_ids(value, seen)
 
     def _forget(self, docnum: int) -> None:
         """Drop what a document that failed half way added to the array fields."""
@@ -439,11 +495,8 @@ def _write_arrays(fieldwriter: Any, array_field: _ArrayField, field_lengths: Any
     ids, docs, positions = array_field.tokens()
     if not len(ids):
         return
-    terms = array_field.terms
-    # Term ids in the byte order of their terms (Whoosh's term table is ordered).
-    by_bytes = sorted(range(len(terms)), key=terms.__getitem__)
-    rank = np.empty(len(terms), dtype=np.int64)
-    rank[np.asarray(by_bytes, dtype=np.int64)] = np.arange(len(terms), dtype=np.int64)
+    terms = array_field.vocabulary.terms
+    by_bytes, rank = array_field.vocabulary.byte_order()
     span = int(docs.max()) + 1
     key = rank[ids] * span + docs
     order = np.argsort(key, kind="stable")  # keeps each posting's positions in order
@@ -557,9 +610,10 @@ class _BulkSubWriterTask(SubWriterTask):  # type: ignore[misc]
 class BulkMpWriter(MpWriter, BulkSegmentWriter):  # type: ignore[misc]
     """Whoosh's multi-process writer whose sub-writers and own segment are bulk writers."""
 
-    def __init__(self, ix: Any, **kwargs: Any) -> None:
+    def __init__(self, ix: Any, joined: dict[str, tuple[str, ...]] | None = None, **kwargs: Any) -> None:
         MpWriter.__init__(self, ix, **kwargs)
-        self._setup_bulk()
+        self.subargs = dict(self.subargs, joined=joined)
+        self._setup_bulk(joined)
 
     def _new_task(self) -> Any:
         task = _BulkSubWriterTask(

@@ -77,6 +77,14 @@ class IndexOutdated(IndexError_):
     """The index was written in another on-disk format: it is refused, never misread."""
 
 
+# Indexed-only fields whose text is stored fields' texts joined by newlines: the unstemmed
+# field (phrases, exact forms) and the compound parts.  The bulk writer reads their words
+# from the parts' (``bulkwriter.py``).
+JOINED_TEXTS: dict[str, tuple[str, ...]] = {
+    "exact": ("title", "body", "decision", "attachments_text"),
+    "parts": ("title", "body", "decision"),
+}
+
 # Single-valued facets whose per-document codes the codec writes beside each segment.
 FACET_COLUMNS = ("committee", "year", "municipality", "kind")
 
@@ -444,6 +452,7 @@ class MinutesIndex:
                 _warm_analysis()  # forked writers inherit the loaded dictionaries
                 return BulkMpWriter(
                     self.ix,
+                    joined=JOINED_TEXTS,
                     timeout=WRITER_TIMEOUT_S,
                     delay=0.25,
                     procs=procs,
@@ -453,7 +462,12 @@ class MinutesIndex:
                     codec=minutes_codec(),
                 )
             return BulkSegmentWriter(
-                self.ix, timeout=WRITER_TIMEOUT_S, delay=0.25, compound=False, codec=minutes_codec()
+                self.ix,
+                joined=JOINED_TEXTS,
+                timeout=WRITER_TIMEOUT_S,
+                delay=0.25,
+                compound=False,
+                codec=minutes_codec(),
             )
         except LockError:
             raise IndexBusy(f"{self.root}: the index is locked by another writer") from None
@@ -688,11 +702,10 @@ class MinutesIndex:
         """
         if document.get("access") != Access.OPEN.value:
             return document
-        texts = [document.get(name, "") for name in ("title", "body", "decision")]
-        document["exact"] = "\n".join([*texts, document.get("attachments_text", "")])
+        for name, parts in JOINED_TEXTS.items():
+            if name != "parts" or self._has_parts_field():
+                document[name] = "\n".join(document.get(part, "") for part in parts)
         document["committee_text"] = document.get("committee", "")
-        if self._has_parts_field():
-            document["parts"] = "\n".join(texts)
         return document
 
     def _has_parts_field(self) -> bool:

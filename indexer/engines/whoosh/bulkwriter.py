@@ -43,9 +43,11 @@ from indexer.engines.whoosh.codec import (
     _HEADER,
     HEADER_SIZE,
     MAGIC,
+    VALUES_NONE,
     VALUES_POSITIONS,
     WEIGHTS_FROM_COUNTS,
     WEIGHTS_ONE,
+    WEIGHTS_STORED,
     ArrayPositions,
     MinutesFieldWriter,
     _field_lengths,
@@ -404,8 +406,6 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]
                 self._other.append((fieldname, btext, docnum, weight, vbytes or emptybytes))
 
     def _add_segment_arrays(self, reader: Any, terms: Any, startdoc: int, docmap: Any) -> None:
-        from indexer.engines.whoosh.codec import VALUES_NONE
-
         schema = self.schema
         count = reader.doc_count_all()
         if docmap is not None:  # deleted documents are left out (-1)
@@ -472,7 +472,18 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]
 
 
 def _write_listed(fieldwriter: Any, postings: list[tuple[bytes, int, float, bytes]], field_lengths: Any) -> None:
-    """A non-positional field's terms, one list per term (a dozen postings an item)."""
+    """A non-positional field's terms (ids, facets, dates, topics: a dozen postings an item).
+    Postings without values (ids, dates, facets) are written as arrays like the text fields;
+    others (a value per posting) one term at a time through the codec's posting writer."""
+    if not any(p[3] for p in postings):
+        terms = sorted({p[0] for p in postings})
+        rank_of = {btext: rank for rank, btext in enumerate(terms)}
+        ranks = np.fromiter((rank_of[p[0]] for p in postings), dtype=np.int64, count=len(postings))
+        docs = np.fromiter((p[1] for p in postings), dtype=np.int64, count=len(postings))
+        weights = np.fromiter((p[2] for p in postings), dtype=np.float32, count=len(postings))
+        order = np.lexsort((docs, ranks))
+        _write_terms(fieldwriter, terms, ranks[order], docs[order], weights[order], None, None, field_lengths)
+        return
     postings.sort(key=lambda p: (p[0], p[1]))
     start = 0
     while start < len(postings):
@@ -491,64 +502,90 @@ def _widths(maxima: np.ndarray) -> np.ndarray:
 
 
 def _write_arrays(fieldwriter: Any, array_field: _ArrayField, field_lengths: Any) -> None:
-    """Every term of a positional field: one sort, then each record sliced from whole buffers."""
+    """Every term of a positional field: one sort of the tokens, then postings and terms as runs."""
     ids, docs, positions = array_field.tokens()
     if not len(ids):
         return
-    terms = array_field.vocabulary.terms
     by_bytes, rank = array_field.vocabulary.byte_order()
     span = int(docs.max()) + 1
     key = rank[ids] * span + docs
     order = np.argsort(key, kind="stable")  # keeps each posting's positions in order
     key = key[order]
     positions = positions[order]
-    # Postings: runs of one (term, document); terms: runs of one term.
+    # Postings: runs of one (term, document).
     new_posting = np.empty(len(key), dtype=bool)
     new_posting[0] = True
     np.not_equal(key[1:], key[:-1], out=new_posting[1:])
     posting_start = np.flatnonzero(new_posting)
     counts = np.diff(np.append(posting_start, len(key)))
     posting_key = key[posting_start]
-    posting_doc = posting_key % span
-    posting_rank = posting_key // span
+    weights = (counts * float(array_field.field.format.field_boost)).astype(np.float32)
+    terms = array_field.vocabulary.terms
+    in_order = [terms[t] for t in by_bytes]
+    _write_terms(
+        fieldwriter, in_order, posting_key // span, posting_key % span, weights, counts, positions, field_lengths
+    )
+
+
+def _write_terms(
+    fieldwriter: Any,
+    terms: list[bytes],
+    posting_rank: np.ndarray,
+    posting_doc: np.ndarray,
+    weights: np.ndarray,
+    counts: np.ndarray | None,
+    positions: np.ndarray | None,
+    field_lengths: Any,
+) -> None:
+    """Write a field's postings, sorted by (term rank, document), as the codec's records
+    (``ArrayPostingsWriter._write``) and their rows in Whoosh's term table, each term's
+    record a slice of whole-field buffers.  ``terms[rank]`` is a rank's term; ``counts``
+    and ``positions`` (per posting, per token) only for positional fields."""
     new_term = np.empty(len(posting_rank), dtype=bool)
     new_term[0] = True
     np.not_equal(posting_rank[1:], posting_rank[:-1], out=new_term[1:])
     term_start = np.flatnonzero(new_term)  # in postings
     term_n = np.diff(np.append(term_start, len(posting_rank)))
-    term_tokens = np.add.reduceat(counts, term_start)
-    token_start = posting_start[term_start]  # in tokens
     deltas = np.diff(posting_doc, prepend=0)
     deltas[term_start] = posting_doc[term_start]
     id_width = _widths(np.maximum.reduceat(deltas, term_start))
-    count_width = _widths(np.maximum.reduceat(counts, term_start))
-    pos_width = _widths(np.maximum.reduceat(positions, token_start))
-    boost = float(array_field.field.format.field_boost)
-    weights = (counts * boost).astype(np.float32)
     all_one = np.minimum.reduceat((weights == 1.0).astype(np.int8), term_start).astype(bool)
+    n_terms = len(term_start)
+    if counts is not None and positions is not None:
+        token_start = np.concatenate([[0], np.cumsum(counts)[:-1]])[term_start]  # in tokens
+        term_tokens = np.add.reduceat(counts, term_start)
+        count_width = _widths(np.maximum.reduceat(counts, term_start))
+        pos_width = _widths(np.maximum.reduceat(positions, token_start))
+        weight_kind = np.where(all_one, WEIGHTS_ONE, WEIGHTS_FROM_COUNTS)
+        value_kind = VALUES_POSITIONS
+    else:
+        token_start = term_tokens = count_width = pos_width = np.zeros(n_terms, dtype=np.int64)
+        weight_kind = np.where(all_one, WEIGHTS_ONE, WEIGHTS_STORED)
+        value_kind = VALUES_NONE
+    stored = weight_kind == WEIGHTS_STORED
     # Term statistics, as W3TermInfo.add_block records them.
     doc_lengths = field_lengths(posting_doc) if field_lengths is not None else np.zeros(len(posting_doc), np.int64)
     big = np.iinfo(np.int64).max
     min_length = np.minimum.reduceat(np.where(doc_lengths > 0, doc_lengths, big), term_start)
     max_length = np.maximum.reduceat(doc_lengths, term_start)
-    # Files: records to .pst, positions to .pos, each term a slice of whole buffers.
+    # Files: records to .pst, positions to .pos.
     postfile = fieldwriter._postfile
     posfile = fieldwriter._posfile
-    record_size = HEADER_SIZE + term_n * (id_width + count_width)
+    record_size = HEADER_SIZE + term_n * (id_width + count_width + 4 * stored)
     pos_size = term_tokens * pos_width
     post_offset = postfile.tell() + np.concatenate([[0], np.cumsum(record_size)[:-1]])
     pos_offset = posfile.tell() + np.concatenate([[0], np.cumsum(pos_size)[:-1]])
-    headers = np.zeros(len(term_start), dtype=_HEADER_DTYPE)
+    headers = np.zeros(n_terms, dtype=_HEADER_DTYPE)
     headers["magic"] = MAGIC
     headers["n"] = term_n
     headers["idw"] = id_width
-    headers["wkind"] = np.where(all_one, WEIGHTS_ONE, WEIGHTS_FROM_COUNTS)
+    headers["wkind"] = weight_kind
     headers["cw"] = count_width
-    headers["vkind"] = VALUES_POSITIONS
+    headers["vkind"] = value_kind
     headers["pw"] = pos_width
-    headers["pos_offset"] = pos_offset
+    headers["pos_offset"] = np.where(term_tokens > 0, pos_offset, 0)
     headers["pos_items"] = term_tokens
-    infos = np.zeros(len(term_start), dtype=_TERMINFO_DTYPE)
+    infos = np.zeros(n_terms, dtype=_TERMINFO_DTYPE)
     infos["weight"] = np.add.reduceat(weights.astype(np.float64), term_start)
     infos["df"] = term_n
     infos["minlen"] = np.where(min_length == big, 0, _length_bytes(np.where(min_length == big, 0, min_length)))
@@ -561,14 +598,18 @@ def _write_arrays(fieldwriter: Any, array_field: _ArrayField, field_lengths: Any
     header_bytes = headers.tobytes()
     info_bytes = infos.tobytes()
     id_buffers = {w: deltas.astype(_UNSIGNED[w]).tobytes() for w in np.unique(id_width).tolist()}
-    count_buffers = {w: counts.astype(_UNSIGNED[w]).tobytes() for w in np.unique(count_width).tolist()}
-    pos_buffers = {w: positions.astype(_UNSIGNED[w]).tobytes() for w in np.unique(pos_width).tolist()}
+    weight_buffer = weights.astype("<f4").tobytes() if stored.any() else b""
+    count_buffers: dict[int, bytes] = {0: b""}
+    pos_buffers: dict[int, bytes] = {0: b""}
+    if counts is not None and positions is not None:
+        count_buffers = {w: counts.astype(_UNSIGNED[w]).tobytes() for w in np.unique(count_width).tolist()}
+        pos_buffers = {w: positions.astype(_UNSIGNED[w]).tobytes() for w in np.unique(pos_width).tolist()}
     tindex = fieldwriter._tindex
     field_key = pack_ushort(fieldwriter._fieldid)
     post_parts: list[bytes] = []
     pos_parts: list[bytes] = []
     info_size = _TERMINFO_DTYPE.itemsize
-    for t, (rank_of, first, n, first_token, tokens, iw, cw, pw) in enumerate(
+    for t, (rank, first, n, first_token, tokens, iw, cw, pw, with_weights) in enumerate(
         zip(
             posting_rank[term_start].tolist(),
             term_start.tolist(),
@@ -578,14 +619,17 @@ def _write_arrays(fieldwriter: Any, array_field: _ArrayField, field_lengths: Any
             id_width.tolist(),
             count_width.tolist(),
             pos_width.tolist(),
+            stored.tolist(),
             strict=True,
         )
     ):
         post_parts.append(header_bytes[t * HEADER_SIZE : (t + 1) * HEADER_SIZE])
         post_parts.append(id_buffers[iw][first * iw : (first + n) * iw])
+        if with_weights:
+            post_parts.append(weight_buffer[first * 4 : (first + n) * 4])
         post_parts.append(count_buffers[cw][first * cw : (first + n) * cw])
         pos_parts.append(pos_buffers[pw][first_token * pw : (first_token + tokens) * pw])
-        tindex.add(field_key + terms[by_bytes[rank_of]], info_bytes[t * info_size : (t + 1) * info_size])
+        tindex.add(field_key + terms[rank], info_bytes[t * info_size : (t + 1) * info_size])
     postfile.write(emptybytes.join(post_parts))
     posfile.write(emptybytes.join(pos_parts))
 

@@ -20,6 +20,7 @@ from indexer.engines.postgres.cli import DATABASE_ERRORS
 from indexer.engines.whoosh.index import IndexError_, IndexMissing, IngestSummary, MinutesIndex, rebuild
 from indexer.forget import Registry, TakeDown, now
 from indexer.formats import FormatError, FormatModule, IngestContext, available_formats, iter_inputs
+from indexer.gone import Gone
 from indexer.model import Meeting
 from indexer.public import publish
 from indexer.search.service import SearchRequest, SearchService, parse_iso_date
@@ -222,6 +223,8 @@ def ingest(
                 summary.warnings.append(f"{entry.id}: taken down on {entry.at} ({entry.reason}); indexed again")
         if record and target is None:
             index.record_sources(_source_records(paths, forced_format, context))
+        if summary.removed_ids and isinstance(index, MinutesIndex):
+            Gone(index.root).add(summary.removed_ids)  # their old URLs answer 410 Gone
     return summary
 
 
@@ -396,7 +399,11 @@ def cmd_forget(args: argparse.Namespace) -> int:
         return 2
     index = MinutesIndex.open(args.index)
     with index.ingest_lock():
-        found = index.remove(list(dict.fromkeys(args.ids)))
+        wanted = list(dict.fromkeys(args.ids))
+        with index.ix.searcher() as searcher:  # the items' ids, a meeting's too: their URLs answer 410
+            items = [d["id"] for i in wanted for d in [*searcher.documents(id=i), *searcher.documents(meeting_id=i)]]
+        found = index.remove(wanted)
+        Gone(index.root).add(items)
         at = now()
         Registry(index.root).add([TakeDown(i, kind, at, reason, n) for i, (kind, n) in found.items()])
     for item_id, (kind, count) in found.items():

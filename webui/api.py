@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, url_for
+from flask import Blueprint, url_for
 
 from indexer.search.service import SearchRequest
 
 from .openapi import openapi_document
 from .params import search_args, toggled
-from .search_state import rejected_parameters, run_search, service
+from .search_state import abort_missing, rejected_parameters, run_search, service
 from .viewmodels import facet_value_label
 
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -84,7 +84,7 @@ def item(item_id: str) -> dict[str, Any]:
     search = service()
     data = search.get_item(item_id)
     if data is None:
-        abort(404)
+        abort_missing(item_id)
     data = _with_url(data)
     source = data.get("source_document")
     if source:

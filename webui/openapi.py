@@ -265,6 +265,10 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                             "description": "Unknown or not public",
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
                         },
+                        "410": {
+                            "description": "Published once, then withdrawn by a newer version or taken down",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                        },
                     },
                 }
             },

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NoReturn
 
-from flask import current_app, g, request
+from flask import abort, current_app, g, request
 
+from indexer.gone import Gone
 from indexer.search.service import SearchResponse, SearchService
 
 from .params import ParsedParams, parse_search_args
@@ -26,6 +29,19 @@ def service() -> SearchService:
     from webui import search_service
 
     return search_service(current_app)
+
+
+_GONE: dict[str, Gone] = {}
+
+
+def abort_missing(item_id: str) -> NoReturn:
+    """404, or 410 Gone for an item that was published and then withdrawn or taken down."""
+    root = getattr(getattr(service(), "index", None), "root", None)
+    if root is not None:
+        gone = _GONE.setdefault(str(root), Gone(Path(root)))
+        if item_id in gone.ids():
+            abort(410)
+    abort(404)
 
 
 def run_search(

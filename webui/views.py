@@ -33,7 +33,7 @@ from indexer.model import COPENHAGEN
 from indexer.search.service import QueryError
 
 from .params import parse_search_args, search_args
-from .search_state import rejected_parameters, run_search, service
+from .search_state import abort_missing, rejected_parameters, run_search, service
 from .viewmodels import (
     KIND_LABELS,
     attachment_view,
@@ -137,7 +137,7 @@ def item(item_id: str) -> str:
     search = service()
     data = search.get_item(item_id) if ITEM_ID.fullmatch(item_id) else None
     if data is None:
-        abort(404)
+        abort_missing(item_id)
     meeting_items = []
     for entry in search.meeting_items(data["meeting_id"]):
         meeting_items.append(
@@ -247,7 +247,7 @@ def source_document(item_id: str) -> Response:
     search = service()
     path, source_url, meta = search.source_document_file(item_id)
     if meta is None:
-        abort(404)
+        abort_missing(item_id)
     stored = getattr(search, "source_document_bytes", None)
     found = stored(item_id) if stored is not None else None
     if found is not None:  # the archive is in the database (PostgreSQL engine)
@@ -270,6 +270,8 @@ def attachment(item_id: str, number: int) -> Response:
     search = service()
     path, source_url, meta = search.attachment_file(item_id, number - 1)
     if meta is None:
+        if search.get_item(item_id) is None:
+            abort_missing(item_id)  # the item is gone, so are its files
         abort(404)
     stored = getattr(search, "attachment_bytes", None)
     found = stored(item_id, number - 1) if stored is not None else None
@@ -455,11 +457,13 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(404)
     @app.errorhandler(405)
+    @app.errorhandler(410)
     @app.errorhandler(500)
     def error_page(error: Exception) -> tuple[Any, int, dict[str, str]]:
         code = error.code if isinstance(error, HTTPException) and error.code else 500
         messages = {
             404: ("Siden findes ikke", "Punktet eller siden findes ikke, eller den er ikke offentlig."),
+            410: ("Punktet er fjernet", "Punktet er trukket tilbage eller fjernet og findes ikke længere."),
             405: ("Metoden er ikke tilladt", "Siden kan kun hentes med GET."),
             500: ("Der skete en fejl", "Der skete en uventet fejl. Prøv igen om lidt."),
         }

@@ -257,6 +257,7 @@ class IngestSummary:
     closed_by_older: int = 0  # closed by a lower-rank version (a dagsorden after its referat)
     forgotten: int = 0  # left out: taken down with ``minutes forget``
     pruned: int = 0  # archive and text-cache files deleted as no longer referenced
+    removed_ids: list[str] = field(default_factory=list)  # the withdrawn items (their URLs answer 410)
     warnings: list[str] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)  # "path: problem"
 
@@ -276,6 +277,7 @@ class IngestSummary:
             "pruned",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.removed_ids.extend(other.removed_ids)
         self.warnings.extend(other.warnings)
         self.rejected.extend(other.rejected)
 
@@ -299,13 +301,35 @@ class _EmptyReader(EmptyReader):
         return []
 
 
+class _Reusable:
+    """A reader offered for reuse, showing only the segments the new generation still has.
+
+    Whoosh (whoosh3) adds every segment of the reused reader that the new table of
+    contents lacks to the new reader: after a commit that rewrote segments (a withdrawn,
+    closed or forgotten item purged from disk) a refreshed searcher kept reading the old
+    segments — their documents visible again, their columns out of step."""
+
+    def __init__(self, reader: Any, current: list[Any]) -> None:
+        self.reader = reader
+        self.current = current
+
+    def segments(self) -> list[Any]:
+        return [s for s in self.reader.segments() or [] if s in self.current]
+
+    def leaf_readers(self) -> list[tuple[Any, int]]:
+        return list(self.reader.leaf_readers())
+
+
 class _FileIndex(FileIndex):
-    """Whoosh's file index, reading an index of no segments with ``_EmptyReader``."""
+    """Whoosh's file index: no stale segment comes back on refresh, and an index of no
+    segments is read with ``_EmptyReader``."""
 
     @classmethod
     def _reader(cls, storage: Any, schema: Schema, segments: Any, generation: Any, reuse: Any = None) -> Any:
-        if not segments and not (reuse is not None and reuse.segments()):
+        if not segments:
             return _EmptyReader(schema, generation)
+        if reuse is not None:
+            reuse = _Reusable(reuse, list(segments))
         return super()._reader(storage, schema, segments, generation, reuse=reuse)
 
 
@@ -570,6 +594,7 @@ class MinutesIndex:
                         released |= _archive_names(old)
                         writer.delete_by_term("id", item_id)
                         summary.items_removed += 1
+                        summary.removed_ids.append(item_id)
                         rewritten = True
                     for item in state.kept_closed:
                         summary.kept_closed += 1

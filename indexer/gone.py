@@ -1,0 +1,50 @@
+"""Items that were published once and are gone: withdrawn by a newer version of their
+meeting, or taken down with ``minutes forget``.
+
+Their old URLs answer 410 Gone rather than 404, so a search engine or a link checker
+learns at once that the page was removed on purpose.  Only the opaque item ids are
+kept, in ``gone.json`` beside the index — never a title or any other content.  An
+item that comes back (a later version, ``--allow-forgotten``) is served as before:
+the web UI asks the index first and this list only when the item is not there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+GONE = "gone.json"
+
+
+class Gone:
+    """The ids of removed items of one index folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.path = Path(root) / GONE
+        self._cache: tuple[float, frozenset[str]] | None = None
+
+    def ids(self) -> frozenset[str]:
+        try:
+            stamp = self.path.stat().st_mtime
+        except OSError:
+            return frozenset()
+        if self._cache is not None and self._cache[0] == stamp:
+            return self._cache[1]
+        try:
+            data = json.loads(self.path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return frozenset()
+        found = frozenset(str(i) for i in data) if isinstance(data, list) else frozenset()
+        self._cache = (stamp, found)
+        return found
+
+    def add(self, ids: Iterable[str]) -> None:
+        new = set(ids) - self.ids()
+        if not new:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{GONE}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(sorted(self.ids() | new), indent=0), "utf-8")
+        tmp.replace(self.path)

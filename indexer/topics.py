@@ -139,7 +139,10 @@ def kle_numbers_in_case_number(case_number: str | None) -> list[str]:
     return found
 
 
-_CANDIDATE_KLE = re.compile(_KLE_NUMBER)
+# A KLE number from its first dot on: the regex engine finds a literal "." by a fast scan, where
+# a pattern starting with a look-behind is tried at every position of the text.  The two digits
+# before the dot, and what precedes them, are checked in Python (as ``_KLE_NUMBER`` would).
+_KLE_FROM_DOT = re.compile(r"\.(\d{2})(?:\.(\d{2}))?(?![\d]|\.\d|,\d)")
 _MARK_BEFORE = re.compile(
     r"(?:\bJ\.?\s?nr|\bJournal(?:nr|nummer)|\bKLE(?:-nr)?|\bEmnenr)\.?\s*:?\s*$",
     re.IGNORECASE,
@@ -156,11 +159,16 @@ def kle_numbers_in_text(text: str) -> list[str]:
     marked: list[str] = []
     faceted: list[str] = []
     text = text or ""
-    for match in _CANDIDATE_KLE.finditer(text):
-        if not _valid(match.group(1), match.group(2)):
+    for match in _KLE_FROM_DOT.finditer(text):
+        # Any later candidate inside a rejected match would start after a digit or a dot: none lost.
+        start = match.start() - 2
+        main = text[start : start + 2]
+        if start < 0 or not main.isdecimal() or (start and (text[start - 1].isdecimal() or text[start - 1] in ".,")):
             continue
-        code = ".".join(g for g in match.groups() if g)
-        if _MARK_BEFORE.search(text, max(0, match.start() - 40), match.start()):
+        if not _valid(main, match.group(1)):
+            continue
+        code = ".".join(g for g in (main, *match.groups()) if g)
+        if _MARK_BEFORE.search(text, max(0, start - 40), start):
             marked.append(code)
         if _FACET_AFTER.match(text, match.end()):
             faceted.append(code)
@@ -496,21 +504,39 @@ class TermMatcher:
                 self._prefix.setdefault(word, []).append(index)
             else:
                 self._scan.append((mode, word, index))
-        self._longest = max((len(w) for w in self._prefix), default=0)
+        # Prefix lengths by the first two letters: a word is looked up only at lengths some
+        # prefix starting like it has.
+        lengths: dict[str, set[int]] = {}
+        for prefix in self._prefix:
+            if len(prefix) > 1:
+                lengths.setdefault(prefix[:2], set()).add(len(prefix))
+        self._prefix_lengths = {start: sorted(n) for start, n in lengths.items()}
+        # Suffix and inside terms are tested one by one only for a word holding one of them
+        # somewhere: one regex search keeps a new word's cost from growing with their number.
+        parts = sorted({re.escape(word) for _, word, _ in self._scan}, key=len, reverse=True)
+        self._scan_any = re.compile("|".join(parts)) if parts else None
         self._cache: dict[str, tuple[int, ...]] = {}
+        self._hits: tuple[int, list[tuple[int, ...]], _Column] | None = None
 
     def starting_at(self, word: str) -> tuple[int, ...]:
         """Terms whose first word matches ``word``."""
         hit = self._cache.get(word)
         if hit is None:
-            found = list(self._exact.get(word, ()))
-            for k in range(1, min(len(word), self._longest) + 1):
-                found += self._prefix.get(word[:k], ())
-            found += [i for mode, part, i in self._scan if _word_matches(mode, part, word)]
             if len(self._cache) > _CACHE_LIMIT:
                 self._cache.clear()
-            hit = self._cache[word] = tuple(sorted(found))
+            hit = self._cache[word] = self._first_word_of(word)
         return hit
+
+    def _first_word_of(self, word: str) -> tuple[int, ...]:
+        found = list(self._exact.get(word, ()))
+        found += self._prefix.get(word[:1], ())  # one-letter prefixes (a KLE word such as "A-kasse")
+        for k in self._prefix_lengths.get(word[:2], ()):
+            if k > len(word):
+                break
+            found += self._prefix.get(word[:k], ())
+        if self._scan_any is not None and self._scan_any.search(word):
+            found += [i for mode, part, i in self._scan if _word_matches(mode, part, word)]
+        return tuple(sorted(found))
 
     def count(self, part: Part, title: bool = True) -> dict[int, int]:
         """Term index → occurrences in the part: one lookup per distinct word; only a word
@@ -538,6 +564,20 @@ class TermMatcher:
                         continue
                 counts[index] = counts.get(index, 0) + n
         return counts
+
+    def _hit_table(self) -> tuple[list[tuple[int, ...]], np.ndarray]:
+        """Per folded-word id of the vocabulary: the terms starting at it (``starting_at``) and
+        whether there are any, filled for the words added since the last call."""
+        vocabulary = _VOCABULARY
+        table = self._hits
+        if table is None or table[0] != vocabulary.generation:
+            table = self._hits = (vocabulary.generation, [], _Column(np.bool_))
+        _, hits, flags = table
+        for folded_id in range(len(hits), len(vocabulary.folded)):
+            found = self._first_word_of(vocabulary.folded[folded_id])
+            hits.append(found)
+            flags.append(bool(found))
+        return hits, flags.array
 
 
 class _WordInfo(dict[str, tuple[str, str | None]]):
@@ -613,9 +653,208 @@ class Part:
 _IDIOM = Term("", ("paa", "vej"), ("exact", "exact"))
 
 
+def _add_by_item(totals: np.ndarray, items: np.ndarray, rows: np.ndarray) -> None:
+    """``totals[item] += row`` for rows sorted by item (one ``reduceat`` for the whole batch)."""
+    if not len(items):
+        return
+    starts = np.flatnonzero(np.concatenate(([True], items[1:] != items[:-1])))
+    totals[items[starts]] += np.add.reduceat(rows, starts, axis=0)
+
+
+def _phrase_count(term: Term, first: int, folded: np.ndarray) -> int:
+    """``Part.phrase_count`` over folded-word ids."""
+    names = _VOCABULARY.folded
+    length = len(folded)
+    found = 0
+    for position in np.flatnonzero(folded == first).tolist():
+        if all(
+            position + j < length and _word_matches(term.modes[j], term.words[j], names[folded[position + j]])
+            for j in range(1, len(term.words))
+        ):
+            found += 1
+    return found
+
+
 def folded_words(text: str) -> list[str]:
     """The text's words as the analysis tokenises them, lower-cased, NFC and æ/ø/å folded."""
     return [_WORDS[raw][0] for raw in _TOKEN_WORDS.findall(text or "")]
+
+
+# --------------------------------------------------------------------------
+# The token path: an item's words as ids in one process-wide vocabulary
+#
+# ``Part``/``ItemWords`` (above) are the reference: the model is trained on them.  At ingest the
+# same evidence and scores come from token ids: each distinct surface word is folded, stemmed and
+# looked up in the term tables and the model once per process; an item is then a regex
+# ``findall``, one dictionary lookup per token (a C loop) and numpy over the id arrays.
+
+
+class _Column:
+    """A numpy array indexed by word id, appended to one id at a time (into a list) and
+    brought up to date in bulk when read."""
+
+    def __init__(self, dtype: Any) -> None:
+        self._array = np.zeros(0, dtype=dtype)
+        self._pending: list[Any] = []
+
+    def __len__(self) -> int:
+        return len(self._array) + len(self._pending)
+
+    def append(self, value: Any) -> None:
+        self._pending.append(value)
+
+    @property
+    def array(self) -> np.ndarray:
+        if self._pending:
+            self._array = np.concatenate((self._array, np.asarray(self._pending, dtype=self._array.dtype)))
+            self._pending = []
+        return self._array
+
+
+class _Vocabulary(dict[str, int]):
+    """Surface word → id; each id's folded word and Danish stem are ids of their own (the same
+    folding and stemming as ``_WordInfo``).  Tables keyed by these ids (term hits, model rows)
+    remember the ``generation`` they were filled in: the vocabulary starts over when it grows
+    past the cache limit."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.generation = 0
+        self.reset()
+
+    def reset(self) -> None:
+        self.clear()
+        self.folded_ids: dict[str, int] = {}
+        self.folded: list[str] = []
+        self.stem_ids: dict[str, int] = {}
+        self.stems: list[str] = []
+        self.fold_of = _Column(np.int32)
+        self.stem_of = _Column(np.int32)
+        self.generation += 1
+
+    def __missing__(self, raw: str) -> int:
+        self.add([raw])
+        return self[raw]
+
+    def add(self, words: Iterable[str]) -> None:
+        """Add new surface words, in sorted order (ids do not depend on the hash seed): one
+        list pass per step and Snowball over the whole list."""
+        new = sorted(w for w in words if w not in self)
+        # ASCII needs no normalising and no folding (the folds are of non-ASCII letters).
+        lowers = [w.lower() if w.isascii() else unicodedata.normalize("NFC", w).casefold() for w in new]
+        stemmed = [w for w in lowers if w not in DANISH_STOP_WORDS and not w.isdigit()]
+        stem_of = dict(zip(stemmed, _STEMMER.stemWords(stemmed), strict=True))
+        folded_ids, folded_names, stem_ids, stem_names = self.folded_ids, self.folded, self.stem_ids, self.stems
+        for raw, lower in zip(new, lowers, strict=True):
+            folded = lower if lower.isascii() else fold(lower)
+            stem = stem_of.get(lower)
+            if stem and not stem.isascii():
+                stem = fold(stem)
+            self[raw] = len(self)
+            self.fold_of.append(self._id(folded_ids, folded_names, folded))
+            self.stem_of.append(self._id(stem_ids, stem_names, stem) if stem else -1)
+
+    @staticmethod
+    def _id(ids: dict[str, int], names: list[str], name: str) -> int:
+        found = ids.get(name)
+        if found is None:
+            found = ids[name] = len(names)
+            names.append(name)
+        return found
+
+    def ids(self, tokens: list[str]) -> np.ndarray:
+        """Word ids of the tokens, in order (one C loop of lookups; a new word is added on the way)."""
+        return np.fromiter(map(self.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+
+
+_VOCABULARY = _Vocabulary()
+
+
+@dataclass
+class TokenBatch:
+    """Items' title, body and decision as token ids in one array: part ``p`` (0 title, 1 body,
+    2 decision) of item ``i`` is segment ``3 * i + p``.  Valid until the next batch is made
+    (the vocabulary may start over there)."""
+
+    folded: np.ndarray  # folded-word id per token
+    stems: np.ndarray  # stem id per token, -1 for a stop word or number
+    segments: np.ndarray  # segment per token
+    starts: np.ndarray  # first token of each segment, and the end
+    items: int
+
+    @classmethod
+    def of_texts(cls, texts: list[tuple[str, str, str]]) -> TokenBatch:
+        vocabulary = _VOCABULARY
+        if len(vocabulary) > _CACHE_LIMIT:
+            vocabulary.reset()
+        findall = _TOKEN_WORDS.findall
+        lengths: list[int] = []
+        tokens: list[str] = []
+        for parts in texts:
+            for text in parts:
+                raw = findall(text) if text else []
+                lengths.append(len(raw))
+                tokens += raw
+        vocabulary.add(set(tokens).difference(vocabulary))
+        ids = vocabulary.ids(tokens)
+        starts = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=starts[1:])
+        segments = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        return cls(vocabulary.fold_of.array[ids], vocabulary.stem_of.array[ids], segments, starts, len(texts))
+
+    def term_counts(self, matcher: TermMatcher) -> list[tuple[dict[int, int], dict[int, int], dict[int, int]]]:
+        """Per item, ``matcher.count`` of its title, body and decision: one ``unique`` over the
+        whole batch, then Python only for the few (part, word) pairs whose word starts a term."""
+        hits, flags = matcher._hit_table()
+        vocabulary = _VOCABULARY
+        folded, segments, starts = self.folded, self.segments, self.starts
+        width = max(len(vocabulary.folded), 1)
+        # Only tokens whose word starts a term are counted (a few in a hundred).
+        hit = flags[folded]
+        keys, occurrences = np.unique(segments[hit] * width + folded[hit], return_counts=True)
+        # "på vej" (under way) is an idiom, not a road: as in ``Part.of``.
+        idioms: dict[int, int] = {}
+        paa, vej = vocabulary.folded_ids.get("paa"), vocabulary.folded_ids.get("vej")
+        if paa is not None and vej is not None and len(folded) > 1:
+            at = np.flatnonzero((folded[:-1] == paa) & (folded[1:] == vej) & (segments[:-1] == segments[1:]))
+            if len(at):
+                where, times = np.unique(segments[at], return_counts=True)
+                idioms = dict(zip(where.tolist(), times.tolist(), strict=True))
+                if flags[vej]:
+                    occurrences[np.searchsorted(keys, where * width + vej)] -= times
+        counted: list[tuple[dict[int, int], dict[int, int], dict[int, int]]] = [({}, {}, {}) for _ in range(self.items)]
+        chosen = np.flatnonzero(occurrences > 0)
+        terms = matcher.terms
+
+        def present(segment: int, word: str) -> bool:
+            """The word occurs in the segment (the idiom's "vej" not counted)."""
+            folded_id = vocabulary.folded_ids.get(word)
+            if folded_id is None:
+                return False
+            n = int(np.count_nonzero(folded[starts[segment] : starts[segment + 1]] == folded_id))
+            return n - (idioms.get(segment, 0) if folded_id == vej else 0) > 0
+
+        for key, n in zip(keys[chosen].tolist(), occurrences[chosen].tolist(), strict=True):
+            segment, word = divmod(key, width)
+            title = segment % 3 == 0
+            counts = counted[segment // 3][segment % 3]
+            # The loop of ``TermMatcher.count``, term by term in the same order (a phrase's
+            # count carries over to the terms after it, as there).
+            for index in hits[word]:
+                term = terms[index]
+                if term.title_only and not title:
+                    continue
+                if len(term.words) > 1:
+                    if any(
+                        m == "exact" and not present(segment, w)
+                        for m, w in zip(term.modes[1:], term.words[1:], strict=True)
+                    ):
+                        continue
+                    n = _phrase_count(term, word, folded[starts[segment] : starts[segment + 1]])
+                    if not n:
+                        continue
+                counts[index] = counts.get(index, 0) + n
+        return counted
 
 
 _GENERIC_KLE_TEXT = (
@@ -760,7 +999,24 @@ def _is_discontinued(element: object, level: str) -> bool:
 # The classifier
 
 MODEL_FILE = Path(__file__).parent / "resources" / "topics-model.json"
+# Items scored together: numpy's per-call cost shared out, the per-token arrays (and the model
+# rows gathered for every distinct stem of every item) kept to a few megabytes.
+BATCH_ITEMS = 256
 MODEL_MIN_WEIGHT = 0.02  # smaller weights move a probability by less than the rounding
+
+
+def item_texts(item: Item) -> tuple[str, str, str]:
+    """The texts the classifier reads: title, body and decision."""
+    # Only open sections count: a topic must not be derived from closed text.
+    sections = [s for s in item.sections if s.access == Access.OPEN]
+    body = [s.text for s in sections if s.kind in (SectionKind.BODY, SectionKind.RECOMMENDATION)]
+    decision = [s.text for s in sections if s.kind == SectionKind.DECISION]
+    decision += [d.text for d in item.decisions]
+    title = item.title
+    if not title.strip() and decision:
+        # An untitled item is best summed up by the first lines of its decision.
+        title = " ".join(decision[0].split())[:240]
+    return title, "\n".join(body), "\n".join(decision)
 
 
 @dataclass
@@ -774,16 +1030,7 @@ class ItemWords:
 
     @classmethod
     def of(cls, item: Item) -> ItemWords:
-        # Only open sections count: a topic must not be derived from closed text.
-        sections = [s for s in item.sections if s.access == Access.OPEN]
-        body = [s.text for s in sections if s.kind in (SectionKind.BODY, SectionKind.RECOMMENDATION)]
-        decision = [s.text for s in sections if s.kind == SectionKind.DECISION]
-        decision += [d.text for d in item.decisions]
-        title = item.title
-        if not title.strip() and decision:
-            # An untitled item is best summed up by the first lines of its decision.
-            title = " ".join(decision[0].split())[:240]
-        return cls.of_texts(title, "\n".join(body), "\n".join(decision))
+        return cls.of_texts(*item_texts(item))
 
     @classmethod
     def of_texts(cls, title: str, body: str, decision: str) -> ItemWords:
@@ -865,10 +1112,82 @@ class TopicModel:
         exp = np.exp(logits)
         return np.asarray(exp / exp.sum())
 
+    def score_batch(
+        self, batch: TokenBatch, committees: list[str], keyword_scores: list[dict[str, float]] | None
+    ) -> np.ndarray:
+        """``score`` of every item of a batch at once, (items, classes): the same features,
+        gathered from the token arrays and summed per item with numpy (the tests hold the two
+        equal)."""
+        items = batch.items
+        indexes = self._indexes()
+        word_rows, title_rows = self._stem_rows()
+        width = max(len(_VOCABULARY.stems), 1)
+        # (item, stem) keys; 32 bits when they fit: the sort behind ``unique`` takes half the time.
+        owner = (batch.segments // 3).astype(np.int32 if items * width < 2**31 else np.int64)
+        kept = batch.stems >= 0
+        keys, occurrences = np.unique(owner[kept] * width + batch.stems[kept], return_counts=True)
+        word_items, word_stems = np.divmod(keys, width)
+        values = 1.0 + np.log(occurrences)
+        in_title = kept & (batch.segments % 3 == 0)
+        title_items, title_stems = np.divmod(np.unique(owner[in_title] * width + batch.stems[in_title]), width)
+        committee_rows = [self._committee_rows(c) for c in committees]
+        squares = np.bincount(word_items, weights=values * values, minlength=items)
+        squares += np.bincount(title_items, minlength=items)
+        squares += np.fromiter((c[0] for c in committee_rows), dtype=np.float64, count=items)
+        norm = np.sqrt(squares)
+        norm[norm == 0] = 1.0
+        logits = np.tile(self.intercept.astype(np.float64), (items, 1))
+        rows = word_rows[word_stems]
+        known = rows >= 0
+        _add_by_item(
+            logits, word_items[known], self.weights[rows[known]] * (values[known] / norm[word_items[known]])[:, None]
+        )
+        rows = title_rows[title_stems]
+        known = rows >= 0
+        _add_by_item(logits, title_items[known], self.weights[rows[known]] / norm[title_items[known]][:, None])
+        for item, (_, summed) in enumerate(committee_rows):
+            if summed is not None:
+                logits[item] += summed / norm[item]
+        if keyword_scores:
+            groups = indexes["k:"]
+            for item, scores in enumerate(keyword_scores):
+                for group, value in scores.items():
+                    row = groups.get(group, -1)
+                    if row >= 0:
+                        logits[item] += (math.log1p(value) / 2) * self.weights[row]
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return np.asarray(exp / exp.sum(axis=1, keepdims=True))
+
+    def _committee_rows(self, committee: str) -> tuple[int, np.ndarray | None]:
+        """A committee's number of stems and the sum of its stems' weights (None: none known)."""
+        cache = self._indexes()["committee rows"]
+        found = cache.get(committee)
+        if found is None:
+            stems = list(Part.of(committee).stems)
+            rows = [r for r in map(self._indexes()["c:"].get, stems, repeat(-1)) if r >= 0]
+            found = cache[committee] = (len(stems), self.weights[rows].sum(axis=0) if rows else None)
+        return found  # type: ignore[no-any-return]
+
+    def _stem_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per stem id of the vocabulary: the model's row for it as a word and as a title word
+        (-1: not in the model), filled for the stems added since the last call."""
+        vocabulary = _VOCABULARY
+        table = self.__dict__.get("_stem_row_cache")
+        if table is None or table[0] != vocabulary.generation:
+            table = self.__dict__["_stem_row_cache"] = (vocabulary.generation, _Column(np.int64), _Column(np.int64))
+        _, words, titles = table
+        if len(words) < len(vocabulary.stems):
+            indexes = self._indexes()
+            for stem in vocabulary.stems[len(words) :]:
+                words.append(indexes["w:"].get(stem, -1))
+                titles.append(indexes["t:"].get(stem, -1))
+        return words.array, titles.array
+
     def _indexes(self) -> dict[str, dict[str, Any]]:
         cached = self.__dict__.get("_index_cache")
         if cached is None:
-            cached = {"w:": {}, "t:": {}, "c:": {}, "k:": {}, "committees": {}}
+            cached = {"w:": {}, "t:": {}, "c:": {}, "k:": {}, "committees": {}, "committee rows": {}}
             for name, row in self.features.items():
                 cached[name[:2]][name[2:]] = row
             self.__dict__["_index_cache"] = cached
@@ -972,10 +1291,21 @@ class TopicClassifier:
     def evidence(self, words: ItemWords, committee: str = "", matcher: TermMatcher | None = None) -> Evidence:
         """Term evidence per main group and source (the keyword table by default)."""
         matcher = matcher or self._keywords
-        found = Evidence()
         title = matcher.count(words.title)
         body = matcher.count(words.body, title=False)
         decision = matcher.count(words.decision, title=False)
+        return self._weigh(matcher, title, body, decision, committee)
+
+    def _weigh(
+        self,
+        matcher: TermMatcher,
+        title: dict[int, int],
+        body: dict[int, int],
+        decision: dict[int, int],
+        committee: str = "",
+    ) -> Evidence:
+        """Evidence from term counts per part (term index → occurrences)."""
+        found = Evidence()
         best: dict[str, tuple[float, str]] = {}
         for index in set(title) | set(body) | set(decision):
             term = matcher.terms[index]
@@ -1003,6 +1333,8 @@ class TopicClassifier:
         return found
 
     def classify_words(self, words: ItemWords, committee: str = "") -> list[Topic]:
+        """The reference path over ``ItemWords`` (training reads items this way); ``classify``
+        takes the token path, which the tests hold to the same topics."""
         if self._kle is not None:
             from_file = self._rank(self.evidence(words, committee, self._kle), "kle-file")
             if from_file:
@@ -1010,7 +1342,48 @@ class TopicClassifier:
         if self.model is None:
             return self._rank(self.evidence(words, committee), "text")
         keyword_scores = self.evidence(words).totals() if self.model.uses_keywords else None
-        probabilities = self.model.score(words, committee, keyword_scores)
+        return self._pick(self.model.score(words, committee, keyword_scores))
+
+    def classify_many(self, items: list[tuple[Item, str]], use_case_number: bool = True) -> list[list[Topic]]:
+        """``classify`` of many (item, committee) pairs at once: the same topics; the texts are
+        read as token ids of one batch and the model scores them all in one go."""
+        found: list[list[Topic] | None] = [None] * len(items)
+        todo: list[int] = []
+        for at, (item, _) in enumerate(items):
+            numbers = item_kle_numbers(item) if use_case_number else []
+            if numbers:
+                found[at] = [self._from_number(numbers[0])]
+            else:
+                todo.append(at)
+        for first in range(0, len(todo), BATCH_ITEMS):
+            self._classify_texts(items, todo[first : first + BATCH_ITEMS], found)
+        return [topics or [] for topics in found]
+
+    def _classify_texts(self, items: list[tuple[Item, str]], todo: list[int], found: list[list[Topic] | None]) -> None:
+        """Classify ``items[at]`` for ``at`` in ``todo`` by their text, into ``found[at]``."""
+        committees = [items[at][1] for at in todo]
+        batch = TokenBatch.of_texts([item_texts(items[at][0]) for at in todo])
+        if self._kle is not None:
+            for at, committee, counts in zip(todo, committees, batch.term_counts(self._kle), strict=True):
+                found[at] = self._rank(self._weigh(self._kle, *counts, committee), "kle-file") or None
+        keyword_counts = batch.term_counts(self._keywords)
+        if self.model is None:
+            for at, committee, counts in zip(todo, committees, keyword_counts, strict=True):
+                if found[at] is None:
+                    found[at] = self._rank(self._weigh(self._keywords, *counts, committee), "text")
+            return
+        scores = None
+        if self.model.uses_keywords:
+            scores = [self._weigh(self._keywords, *counts).totals() for counts in keyword_counts]
+        probabilities = self.model.score_batch(batch, committees, scores)
+        for row, at in enumerate(todo):
+            if found[at] is None:
+                found[at] = self._pick(probabilities[row])
+
+    def _pick(self, probabilities: np.ndarray) -> list[Topic]:
+        """The model's topics: the best class when it is a subject and sure enough, then
+        further classes close to it."""
+        assert self.model is not None
         order = np.argsort(-probabilities, kind="stable")
         best = float(probabilities[order[0]])
         if self.model.classes[order[0]] == "" or best < self.model.threshold:
@@ -1059,11 +1432,7 @@ class TopicClassifier:
 
     def classify(self, item: Item, committee: str = "", use_case_number: bool = True) -> list[Topic]:
         """Topics for one item, best first; [] means "Uden emne"."""
-        if use_case_number:
-            numbers = item_kle_numbers(item)
-            if numbers:
-                return [self._from_number(numbers[0])]
-        return self.classify_words(ItemWords.of(item), committee)
+        return self.classify_many([(item, committee)], use_case_number)[0]
 
     def _from_number(self, number: str) -> Topic:
         main = number[:2]
@@ -1103,6 +1472,12 @@ def classify_item(item: Item, committee: str = "", kle_terms: KleTerms | None = 
     """
     classifier = _default_classifier() if kle_terms is None else TopicClassifier(kle_terms)
     return classifier.classify(item, committee)
+
+
+def classify_items(items: list[tuple[Item, str]]) -> list[list[Topic]]:
+    """``classify_item`` of many (item, committee) pairs at once (an ingest batch): the same
+    topics, the model scored over the whole batch."""
+    return _default_classifier().classify_many(items)
 
 
 def topic_codes(topics: Iterable[Topic]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,14 +17,20 @@ import pytest
 from indexer.formats import FormatError
 from indexer.model import Access, Item, Section, SectionKind
 from indexer.topics import (
+    _FACET_AFTER,
+    _KLE_NUMBER,
+    _MARK_BEFORE,
     MODEL_FILE,
     TOPIC_NAMES,
     ItemWords,
     KleTerms,
+    TokenBatch,
+    Topic,
     TopicClassifier,
     TopicModel,
     classify_item,
     item_kle_numbers,
+    item_texts,
     kle_numbers_in_case_number,
     kle_numbers_in_text,
     load_kle_file,
@@ -364,3 +371,113 @@ def test_fast_scoring_equals_the_feature_dictionary_the_model_was_trained_on(ben
         slow = model.probabilities(model_features(words, example.committee, scores))
         fast = model.score(words, example.committee, scores)
         assert np.allclose(slow, fast, atol=1e-5), example.identifier
+
+
+# ---------------------------------------------------------------- the batch path ingest takes
+
+
+def _greve_items(bench: ModuleType) -> list[tuple[Item, str]]:
+    """Every Greve FirstAgenda item with its committee, as the reader gives them."""
+    from indexer.formats import IngestContext, iter_inputs
+
+    pairs = []
+    for path, module in iter_inputs([bench.GREVE]):
+        assert module is not None
+        for meeting in module.parse(path, IngestContext(extract_text=False)):
+            pairs += [(i, meeting.committee) for i in meeting.items if i.access == Access.OPEN]
+    return pairs
+
+
+def _same_topics(reference: list[list[Topic]], batch: list[list[Topic]]) -> None:
+    # Sums run in another order over a batch: a confidence may differ in the last of its three decimals.
+    assert len(reference) == len(batch)
+    for ours, theirs in zip(reference, batch, strict=True):
+        assert [(t.code, t.source, t.detail) for t in ours] == [(t.code, t.source, t.detail) for t in theirs]
+        assert all(abs(a.confidence - b.confidence) <= 0.0015 for a, b in zip(ours, theirs, strict=True))
+
+
+@pytest.mark.parametrize("classifier", ["model", "keywords", "kle-file"])
+def test_batch_classification_equals_the_reference_path(bench: ModuleType, classifier: str) -> None:
+    # The reference reads items as ItemWords (what the model is trained on); ingest classifies a
+    # batch as token ids.  Real text: Greve items (no KLE numbers), labelled corpus rows and samples.
+    chosen = {
+        "model": TopicClassifier(),
+        "keywords": TopicClassifier(use_model=False),
+        "kle-file": TopicClassifier(load_kle_file(FIXTURE)),
+    }[classifier]
+    pairs = _greve_items(bench)[:: 2 if classifier == "model" else 5]
+    pairs += [(e.item, e.committee) for e in bench.labelled_examples()]
+    pairs.append((item("Nye bumpebede og krukkechikaner på Testgade", body="Trafik på vej til skolen."), ""))
+    reference = [chosen.classify_words(ItemWords.of(i), committee) for i, committee in pairs]
+    batch: list[list[Topic]] = []
+    for start in range(0, len(pairs), 400):
+        batch += chosen.classify_many(pairs[start : start + 400], use_case_number=False)
+    _same_topics(reference, batch)
+    assert sum(bool(t) for t in batch) > len(batch) // 2
+    if classifier == "kle-file":
+        assert any(t and t[0].source == "kle-file" for t in batch)
+
+
+def test_batch_counts_equal_the_reference_term_counts(bench: ModuleType) -> None:
+    # Phrases ("børn og unge med"), the "på vej" idiom, title-only terms: counts per part as Part gives them.
+    classifier = TopicClassifier(use_model=False)
+    matcher = classifier._keywords
+    pairs = _greve_items(bench)[::3]
+    texts = [item_texts(i) for i, _ in pairs]
+    texts.append(("Opførelse af boliger på vej", "Børn og unge med handicap. Privat fællesvej på vej.", "på vej"))
+    counted = TokenBatch.of_texts(texts).term_counts(matcher)
+    phrases = 0
+    for (title, body, decision), (t, b, d) in zip(texts, counted, strict=True):
+        words = ItemWords.of_texts(title, body, decision)
+        assert matcher.count(words.title) == t
+        assert matcher.count(words.body, title=False) == b
+        assert matcher.count(words.decision, title=False) == d
+        phrases += sum(len(matcher.terms[index].words) > 1 for index in (*t, *b, *d))
+    assert phrases > 20
+
+
+def test_ingest_stores_the_topics_each_item_gets_alone(tmp_path: Path, bench: ModuleType) -> None:
+    from indexer.engines.whoosh.index import MinutesIndex
+    from indexer.formats import IngestContext, iter_inputs
+
+    meetings = []
+    for path, module in list(iter_inputs([bench.GREVE]))[:12]:
+        assert module is not None
+        meetings += list(module.parse(path, IngestContext(extract_text=False)))
+    index = MinutesIndex.create(tmp_path / "ix")
+    index.add_meetings(meetings, batch_size=100_000)
+    stored = {d["id"]: json.loads(d["doc"])["topics"] for d in index.iter_stored() if d.get("access") == "open"}
+    items = [(i, m.committee) for m in meetings for i in m.items if i.access == Access.OPEN]
+    assert len(items) > 50 and len(stored) == len(items)
+    for one, committee in items:
+        assert stored[one.id] == [t.to_dict() for t in classify_item(one, committee)], one.title
+    assert sum(bool(t) for t in stored.values()) > len(stored) // 2
+
+
+_REFERENCE_KLE = re.compile(_KLE_NUMBER)
+
+
+def _reference_kle_numbers(text: str) -> list[str]:
+    """The KLE scan as first written: the number regex, look-behind first, tried at every position."""
+    marked, faceted = [], []
+    for match in _REFERENCE_KLE.finditer(text):
+        if match.group(1) in TOPIC_NAMES and int(match.group(2)) <= 99:
+            code = ".".join(g for g in match.groups() if g)
+            if _MARK_BEFORE.search(text, max(0, match.start() - 40), match.start()):
+                marked.append(code)
+            if _FACET_AFTER.match(text, match.end()):
+                faceted.append(code)
+    return list(dict.fromkeys(marked + faceted))
+
+
+def test_kle_scan_from_the_dot_finds_what_the_number_pattern_finds(bench: ModuleType) -> None:
+    texts = [text for _, text in bench.corpus_rows()]
+    texts += [s.text for i, _ in _greve_items(bench) for s in i.sections]
+    texts += [
+        "J.nr.: 01.05.08", "J.nr. 12.34.56.78", "x.01.05 J.nr. 01.02", "a01.02-G01", "1.01.02-G01",
+        ",01.02-G01", "J.nr. ٠١.٠٢", "KLE 01.05,1", "KLE 01.05.1", "J.nr. 01.05.08.1", "85.02.02-G01-1-17",
+        "J.nr.: 05.01.08 og 31.01.2014", "Emnenr. 00.01.00P35", "J.nr.01.02.03.04.05",
+    ]  # fmt: skip
+    found = [kle_numbers_in_text(text) for text in texts]
+    assert found == [_reference_kle_numbers(text) for text in texts]
+    assert sum(bool(f) for f in found) > 50

@@ -243,6 +243,24 @@ def topics_for(item: Item, committee: str) -> list[dict[str, Any]]:
     return [to_jsonable(t.__dict__ if hasattr(t, "__dict__") else t) for t in classify(item, committee=committee)]
 
 
+def topics_for_items(pairs: list[tuple[Meeting, Item]]) -> dict[int, list[dict[str, Any]]]:
+    """Topics of a batch's open items at once (the model scores the whole batch), by ``id(item)``:
+    what ``topics_for`` gives each."""
+    try:
+        from indexer import topics
+    except ImportError:
+        return {}
+    classify = getattr(topics, "classify_items", None)
+    if classify is None:
+        return {}
+    open_pairs = [(m, i) for m, i in pairs if i.access == Access.OPEN and m.access == Access.OPEN]
+    found = classify([(i, m.committee) for m, i in open_pairs])
+    return {
+        id(i): [to_jsonable(t.__dict__) for t in item_topics]
+        for (_, i), item_topics in zip(open_pairs, found, strict=True)
+    }
+
+
 @dataclass
 class IngestSummary:
     meetings: int = 0
@@ -568,12 +586,13 @@ class MinutesIndex:
                     state.apply(meeting, allow_reopen=self.allow_reopen)
                 written = 0
                 published: set[tuple[int, str]] = set()  # (version, item) whose files the index refers to
+                batch_topics = topics_for_items([(v, i) for state in states.values() for v, i, _ in state.to_write()])
                 for state in states.values():
                     for version, item, position in state.to_write():
                         written += 1
                         if item.access == Access.OPEN:
                             published.add((id(version), item.id))
-                        document = self.document_for(version, item, position, summary)
+                        document = self.document_for(version, item, position, summary, batch_topics.get(id(item)))
                         verdict = existing.verdict(document)
                         if verdict == "skip":
                             summary.items_skipped += 1
@@ -618,8 +637,16 @@ class MinutesIndex:
             summary.pruned += self.prune(released)
         return summary
 
-    def document_for(self, meeting: Meeting, item: Item, position: int, summary: IngestSummary) -> dict[str, Any]:
-        """The Whoosh document for one item: the only place closed content is dropped."""
+    def document_for(
+        self,
+        meeting: Meeting,
+        item: Item,
+        position: int,
+        summary: IngestSummary,
+        topics: list[dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """The Whoosh document for one item: the only place closed content is dropped.
+        ``topics``: the item's, when classified with its batch (``topics_for_items``)."""
         kind = MeetingKind.DAGSORDEN if meeting.draft else meeting.kind
         start = meeting.start
         base: dict[str, Any] = {
@@ -686,7 +713,8 @@ class MinutesIndex:
             )
             if attachment.text:
                 attachment_texts.append(f"{attachment.title}\n{attachment.text}")
-        topics = topics_for(item, meeting.committee)
+        if topics is None:
+            topics = topics_for(item, meeting.committee)
         doc = {
             "id": item.id,
             "number": item.number,

@@ -836,7 +836,7 @@ class MinutesIndex:
                     if items:
                         writer.delete_by_term(field_name, wanted)
                     found[wanted] = (kind if items else "unknown", len(items))
-            writer.commit(mergetype=_purging(True) if any(n for _, n in found.values()) else None)
+            writer.commit(mergetype=_purging(False) if any(n for _, n in found.values()) else None)
         except BaseException:
             writer.cancel()
             raise

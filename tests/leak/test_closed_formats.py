@@ -11,6 +11,8 @@ TXT files holding their own word:
 * Acadre (Syddjurs PUK): a closed enclosure (its DOCX) of the open item, and a
   closed item added beside it, with its own enclosure file;
 * FirstAgenda API (Greve): a "Lukket: " item's caption, fields and Bilag titles;
+* FirstAgenda publication page (Aarhus): a row the portal marks closed, its heading, case
+  presentation and attachment links;
 * digst open data: a row marked "Lukket";
 * JSON Lines: a closed item, a closed section and closed PDF/DOCX/TXT attachments;
 * Publication (Ballerup): a closed enclosure of an item that stays open.
@@ -48,6 +50,7 @@ GREVE = Path(__file__).resolve().parents[1] / "fixtures" / "firstagenda-api" / "
 EDOC = SAMPLES / "edoc" / "ballerup-sundhedsudvalget-2012"
 ACADRE = SAMPLES / "acadre" / "syddjurs-puk-2013"
 BALLERUP = SAMPLES / "publication" / "ballerup-it-udvalget-2013"
+FIRSTAGENDA_HTML = SAMPLES / "firstagenda" / "aarhus-2025"
 
 
 @dataclass
@@ -218,6 +221,34 @@ def plant_firstagenda(tmp: Path, planted: Planted) -> Path:
     return folder
 
 
+def plant_firstagenda_html(tmp: Path, planted: Planted) -> Path:
+    """The Aarhus publication page of a referat: an item the portal marks closed (row class "lukket")."""
+    from lxml import html
+
+    folder = tmp / "firstagenda-html"
+    folder.mkdir()
+    page = FIRSTAGENDA_HTML / "example_minutes.html"
+    root = html.document_fromstring(page.read_bytes(), parser=html.HTMLParser(encoding="utf-8"))
+    rows = root.xpath("//tr[contains(concat(' ', @class, ' '), ' punktrow ')]")
+    closed = next(r for r in rows if r.xpath(".//a[contains(@class,'bilag-link')]"))
+    closed.set("class", f"{closed.get('class')} lukket")
+    for heading in closed.xpath(".//h2[contains(@class,'overskrift')]"):
+        _append_text(heading, "qzvfahtmlpunkt")
+    for container in closed.xpath(".//*[@id='sagsfremstillingContainer']"):
+        paragraph = etree.SubElement(container, "p")
+        paragraph.text = "Fortroligt qzvfahtmlfelt"
+    for link in closed.xpath(".//a[contains(@class,'bilag-link')]"):
+        _append_text(link, "qzvfahtmlbilag")
+    opened = next(r for r in rows if r is not closed and r.xpath(".//*[@id='sagsfremstillingContainer']"))
+    for heading in opened.xpath(".//h2[contains(@class,'overskrift')]"):
+        _append_text(heading, "qzvfahtmlaaben")
+    path = folder / page.name
+    path.write_bytes(html.tostring(root, encoding="utf-8", doctype="<!DOCTYPE html>"))
+    planted.secrets["firstagenda-html"] = ["qzvfahtmlpunkt", "qzvfahtmlfelt", "qzvfahtmlbilag"]
+    planted.controls["firstagenda-html"] = "qzvfahtmlaaben"
+    return path
+
+
 def plant_digst(tmp: Path, planted: Planted) -> Path:
     with CORPUS_CSV.open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
@@ -317,6 +348,7 @@ PLANTERS = [
     plant_edoc,
     plant_acadre,
     plant_firstagenda,
+    plant_firstagenda_html,
     plant_digst,
     plant_jsonl,
     plant_publication,
@@ -330,7 +362,7 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> Planted:
     inputs = [plant(tmp, result) for plant in PLANTERS]
     summary = ingest(inputs, result.root, IngestContext(municipality="Testkommune"), workers=1, stream=io.StringIO())
     assert summary.rejected == [], summary.rejected
-    assert summary.closed_items >= 6  # one closed item or more in each of six formats, kept as stubs
+    assert summary.closed_items >= 7  # one closed item or more in each of seven formats, kept as stubs
     return result
 
 

@@ -28,6 +28,11 @@ still go through per-term lists, as before.
 
 from __future__ import annotations
 
+import itertools
+import os
+import pickle
+import shutil
+import tempfile
 from collections.abc import Iterable
 from typing import Any
 
@@ -638,17 +643,31 @@ def _write_terms(
 
 
 class _BulkSubWriterTask(SubWriterTask):  # type: ignore[misc]
-    """Whoosh's forked sub-writer, writing its segment with the bulk writer."""
+    """Whoosh's forked sub-writer, writing its segment with the bulk writer, and handing the
+    words it analysed back to the parent (``learnt_dir``), so the next batch's writers,
+    forked from the parent, need not analyse them again."""
+
+    learnt_dir: str | None = None
 
     def run(self) -> None:
         import whoosh.multiproc as multiproc
 
+        marks = {kind: len(entry.cache) for kind, entry in fastterms.KINDS.items()}
         original = multiproc.SegmentWriter
         setattr(multiproc, "SegmentWriter", BulkSegmentWriter)  # noqa: B010 (the task builds its writer by this name)
         try:
             super().run()
         finally:
             setattr(multiproc, "SegmentWriter", original)  # noqa: B010
+        if self.learnt_dir and self.running:
+            learnt = {}
+            for kind, entry in fastterms.KINDS.items():
+                start = marks[kind] if len(entry.cache) >= marks[kind] else 0
+                learnt[kind] = list(itertools.islice(entry.cache.items(), start, None))
+            target = os.path.join(self.learnt_dir, f"{os.getpid()}.pickle")
+            with open(target + ".tmp", "wb") as handle:
+                pickle.dump(learnt, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(target + ".tmp", target)
 
 
 class BulkMpWriter(MpWriter, BulkSegmentWriter):  # type: ignore[misc]
@@ -658,14 +677,41 @@ class BulkMpWriter(MpWriter, BulkSegmentWriter):  # type: ignore[misc]
         MpWriter.__init__(self, ix, **kwargs)
         self.subargs = dict(self.subargs, joined=joined)
         self._setup_bulk(joined)
+        self._learnt_dir = tempfile.mkdtemp(prefix="minutes-words-")
 
     def _new_task(self) -> Any:
         task = _BulkSubWriterTask(
             self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, self.multisegment
         )
+        task.learnt_dir = self._learnt_dir
         self.tasks.append(task)
         task.start()
         return task
+
+    def commit(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            MpWriter.commit(self, *args, **kwargs)
+            self._absorb_learnt()
+        finally:
+            shutil.rmtree(self._learnt_dir, ignore_errors=True)
+
+    def cancel(self, **kwargs: Any) -> None:
+        try:
+            MpWriter.cancel(self, **kwargs)
+        finally:
+            shutil.rmtree(self._learnt_dir, ignore_errors=True)
+
+    def _absorb_learnt(self) -> None:
+        """Words the sub-writers analysed, into this process's caches (pure functions of the word)."""
+        for name in sorted(os.listdir(self._learnt_dir)):
+            if not name.endswith(".pickle"):
+                continue
+            with open(os.path.join(self._learnt_dir, name), "rb") as handle:
+                learnt = pickle.load(handle)
+            for kind, items in learnt.items():
+                entry = fastterms.KINDS.get(kind)
+                if entry is not None and len(entry.cache) + len(items) <= fastterms._CACHE_LIMIT:
+                    entry.cache.update(items)
 
 
 __all__ = ["BulkMpWriter", "BulkSegmentWriter"]

@@ -21,7 +21,7 @@ from whoosh.qparser import MultifieldParser
 from whoosh.writing import SegmentWriter
 
 from indexer.analysis import fastterms
-from indexer.engines.whoosh.bulkwriter import BulkSegmentWriter
+from indexer.engines.whoosh.bulkwriter import BulkMpWriter, BulkSegmentWriter
 from indexer.engines.whoosh.index import INDEX_NAME, JOINED_TEXTS, MinutesIndex, build_schema, minutes_codec
 from tests.conftest import CORPUS_CSV, SEED
 from tests.helpers import NORDDJURS, quiet_ingest
@@ -148,3 +148,28 @@ def test_a_failed_document_leaves_no_postings_behind(tmp_path: Path, documents: 
         (stem,) = fastterms.term_positions("enestaaendeordet", "danish")
         assert stem.encode("utf-8") not in set(searcher.lexicon("body"))
         assert searcher.document(id=documents[2]["id"]) is not None
+
+
+def test_forked_writers_hand_the_words_they_analysed_back(tmp_path: Path, documents: list[dict[str, Any]]) -> None:
+    """The parent only passes documents on; the words its forked writers analysed come back
+    into its caches, so the next batch's writers (forked from it) start with them."""
+    folder = tmp_path / "parallel"
+    folder.mkdir()
+    ix = whoosh_index.create_in(str(folder), build_schema(), indexname=INDEX_NAME)
+    cache = fastterms.KINDS["danish"].cache
+    cache.clear()
+    writer = BulkMpWriter(
+        ix, joined=JOINED_TEXTS, procs=2, multisegment=True, batchsize=40, codec=minutes_codec(), compound=False
+    )
+    for document in documents:
+        writer.add_document(**document)
+    assert len(cache) == 0
+    writer.commit(merge=False)
+    assert len(cache) > 1000
+    assert not Path(writer._learnt_dir).exists()
+    learnt = dict(list(cache.items())[:200])  # what the children analysed, as analysing again gives
+    assert all(result == fastterms.KINDS["danish"].analyse(raw) for raw, result in learnt.items())
+    assert any(result is not None and result != raw.lower() for raw, result in learnt.items())  # stems, not copies
+    with ix.searcher() as searcher:
+        assert len(ix._segments()) == 2 and searcher.doc_count() == len(documents)
+        assert searcher.document(id=documents[-1]["id"]) is not None

@@ -54,6 +54,7 @@ from indexer.engines.whoosh.codec import (
     WEIGHTS_ONE,
     WEIGHTS_STORED,
     ArrayPositions,
+    MinutesCodec,
     MinutesFieldWriter,
     _field_lengths,
 )
@@ -81,6 +82,8 @@ _TERMINFO_DTYPE = np.dtype(
 )
 assert _HEADER_DTYPE.itemsize == _HEADER.size
 assert W3TermInfo._struct.size + 12 == _TERMINFO_DTYPE.itemsize
+
+MERGE_CHUNK_TOKENS = 1 << 20  # a merge writes its terms in chunks of about this many tokens
 
 _LENGTH_CODES = np.asarray(_length_byte_cache, dtype=np.int64)
 
@@ -296,6 +299,7 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]
         self._joined = dict(joined or {})
         self._array_fields: dict[str, _ArrayField] = {}
         self._other: list[tuple[str, bytes, int, float, bytes]] = []
+        self._merged: list[tuple[Any, np.ndarray]] = []  # (segment, its documents' new numbers)
         self._words = _SurfaceWords()
         vocabularies: dict[str, _Vocabulary] = {}
         for name in self.schema.names():
@@ -397,10 +401,19 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]
     # -- merging other segments into this one ------------------------------------
 
     def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: Any) -> None:
-        """A merged segment's postings, term by term as arrays where our codec wrote them."""
-        terms = getattr(reader, "_terms", None)
-        if terms is not None and hasattr(terms, "term_arrays"):
-            self._add_segment_arrays(reader, terms, startdoc, docmap)
+        """A merged segment's postings.  A segment our codec wrote is only remembered here and
+        read term by term at commit, each term's postings appended to the new segment's (its
+        documents come after this writer's own, in order): memory stays that of one term."""
+        segment = reader.segment() if hasattr(reader, "segment") else None
+        if segment is not None and isinstance(segment.codec(), MinutesCodec):
+            count = reader.doc_count_all()
+            if docmap is not None:  # deleted documents are left out (-1)
+                new_of = np.full(count, -1, dtype=np.int64)
+                for old, new in docmap.items():
+                    new_of[old] = new
+            else:
+                new_of = np.arange(count, dtype=np.int64) + startdoc
+            self._merged.append((segment, new_of))
             return
         for fieldname, btext, docnum, weight, vbytes in self._process_posts(reader.iter_postings(), startdoc, docmap):
             array_field = self._array_fields.get(fieldname)
@@ -409,46 +422,6 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]
                 array_field.add_term_postings(btext, np.array([docnum]), np.array([len(positions)]), positions)
             else:
                 self._other.append((fieldname, btext, docnum, weight, vbytes or emptybytes))
-
-    def _add_segment_arrays(self, reader: Any, terms: Any, startdoc: int, docmap: Any) -> None:
-        schema = self.schema
-        count = reader.doc_count_all()
-        if docmap is not None:  # deleted documents are left out (-1)
-            new_of = np.full(count, -1, dtype=np.int64)
-            for old, new in docmap.items():
-                new_of[old] = new
-        else:
-            new_of = np.arange(count, dtype=np.int64) + startdoc
-        for fieldname, btext in reader.all_terms():
-            if fieldname not in schema:
-                continue
-            field = schema[fieldname]
-            arrays = terms.term_arrays(fieldname, btext, field.format.field_boost, with_values=True)
-            if arrays is None or not len(arrays.ids):
-                continue
-            new = new_of[arrays.ids]
-            live = new >= 0
-            array_field = self._array_fields.get(fieldname)
-            if array_field is not None:
-                assert arrays.counts is not None and arrays.values is not None
-                counts = arrays.counts
-                values = arrays.values.astype(np.int64)
-                if not live.all():
-                    values = values[np.repeat(live, counts)]
-                    counts = counts[live]
-                array_field.add_term_postings(btext, new[live], counts, values)
-                continue
-            starts = arrays.starts() if arrays.counts is not None else None
-            weights = arrays.weights.astype(np.float32).tolist()
-            for index in np.flatnonzero(live).tolist():
-                if arrays.value_kind == VALUES_NONE or arrays.values is None or starts is None:
-                    vbytes = emptybytes
-                else:
-                    assert arrays.counts is not None
-                    start = int(starts[index])
-                    chunk = arrays.values[start : start + int(arrays.counts[index])]
-                    vbytes = chunk.tobytes() if arrays.value_kind != VALUES_POSITIONS else field.format.encode(chunk)
-                self._other.append((fieldname, btext, int(new[index]), weights[index], vbytes))
 
     # -- writing the segment ---------------------------------------------------------
 
@@ -459,58 +432,183 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]
         if not isinstance(fieldwriter, MinutesFieldWriter):
             raise TypeError("the bulk writer writes through the array codec (MinutesCodec) only")
         self.pool.cleanup()
+        merged = [(segment.codec().terms_reader(self.storage, segment), new_of) for segment, new_of in self._merged]
+        self._merged = []
         other: dict[str, list[tuple[bytes, int, float, bytes]]] = {}
         for fieldname, btext, docnum, weight, vbytes in self._other:
             other.setdefault(fieldname, []).append((btext, docnum, weight, vbytes))
         self._other = []
-        names = sorted({*other, *(n for n, f in self._array_fields.items() if f.ids)})
-        for fieldname in names:
-            fieldwriter.start_field(fieldname, self.schema[fieldname])
-            if fieldname in other:
-                _write_listed(fieldwriter, other[fieldname], _field_lengths(lengths, fieldname))
-            else:
-                _write_arrays(fieldwriter, self._array_fields[fieldname], _field_lengths(lengths, fieldname))
-            fieldwriter.finish_field()
+        names = {*other, *(n for n, f in self._array_fields.items() if f.ids)}
+        for terms_reader, _new_of in merged:
+            names |= {n for n in terms_reader.indexed_field_names() if n in self.schema}
+        try:
+            for fieldname in sorted(names):
+                field = self.schema[fieldname]
+                field_lengths = _field_lengths(lengths, fieldname)
+                sources = [(t, n, _field_terms(t, fieldname)) for t, n in merged]
+                sources = [source for source in sources if source[2]]
+                array_field = self._array_fields.get(fieldname)
+                own: _Postings | None
+                if array_field is not None:
+                    own = _own_arrays(array_field) if array_field.ids else None
+                else:
+                    listed = other.get(fieldname, [])
+                    if field.format.fixed_value_size() != 0 or any(p[3] for p in listed):
+                        # postings with values (topics' frequencies): one term at a time, as before
+                        listed += _listed_from(sources, fieldname, field)
+                        fieldwriter.start_field(fieldname, field)
+                        _write_listed(fieldwriter, listed, field_lengths)
+                        fieldwriter.finish_field()
+                        continue
+                    own = _own_listed(listed) if listed else None
+                if own is None and not sources:
+                    continue
+                fieldwriter.start_field(fieldname, field)
+                if sources:
+                    _write_merged(fieldwriter, fieldname, field, own, sources, field_lengths)
+                else:
+                    assert own is not None
+                    _write_terms(fieldwriter, *own, field_lengths)
+                fieldwriter.finish_field()
+        finally:
+            for terms_reader, _new_of in merged:
+                terms_reader.close()
         fieldwriter.close()
         if lengths is not None:
             lengths.close()
 
 
-def _write_listed(fieldwriter: Any, postings: list[tuple[bytes, int, float, bytes]], field_lengths: Any) -> None:
-    """A non-positional field's terms (ids, facets, dates, topics: a dozen postings an item).
-    Postings without values (ids, dates, facets) are written as arrays like the text fields;
-    others (a value per posting) one term at a time through the codec's posting writer."""
-    if not any(p[3] for p in postings):
-        terms = sorted({p[0] for p in postings})
-        rank_of = {btext: rank for rank, btext in enumerate(terms)}
-        ranks = np.fromiter((rank_of[p[0]] for p in postings), dtype=np.int64, count=len(postings))
-        docs = np.fromiter((p[1] for p in postings), dtype=np.int64, count=len(postings))
-        weights = np.fromiter((p[2] for p in postings), dtype=np.float32, count=len(postings))
-        order = np.lexsort((docs, ranks))
-        _write_terms(fieldwriter, terms, ranks[order], docs[order], weights[order], None, None, field_lengths)
-        return
-    postings.sort(key=lambda p: (p[0], p[1]))
-    start = 0
-    while start < len(postings):
-        btext = postings[start][0]
-        end = start
-        while end < len(postings) and postings[end][0] == btext:
-            end += 1
-        run = postings[start:end]
-        fieldwriter._add_term(btext, [p[1] for p in run], [p[2] for p in run], [p[3] for p in run], field_lengths)
-        start = end
+# (terms in byte order, posting rank, posting document, weights, counts, positions): a field's
+# postings sorted by (term, document), the shape _write_terms takes.
+_Postings = tuple[list[bytes], np.ndarray, np.ndarray, np.ndarray, "np.ndarray | None", "np.ndarray | None"]
 
 
-def _widths(maxima: np.ndarray) -> np.ndarray:
-    """Per term, the narrowest unsigned width (1, 2 or 4 bytes) holding its maximum."""
-    return np.where(maxima < 1 << 8, 1, np.where(maxima < 1 << 16, 2, 4)).astype(np.int64)
+def _field_terms(terms_reader: Any, fieldname: str) -> set[bytes]:
+    """The terms a merged segment holds in one field."""
+    found: set[bytes] = set()
+    if fieldname not in terms_reader.indexed_field_names():
+        return found
+    for name, btext in terms_reader.terms_from(fieldname, b""):
+        if name != fieldname:
+            break
+        found.add(btext)
+    return found
 
 
-def _write_arrays(fieldwriter: Any, array_field: _ArrayField, field_lengths: Any) -> None:
-    """Every term of a positional field: one sort of the tokens, then postings and terms as runs."""
+def _listed_from(sources: list[tuple[Any, np.ndarray, set[bytes]]], fieldname: str, field: Any) -> list[Any]:
+    """A valued field's postings in merged segments, one tuple a posting (a posting an item)."""
+    out = []
+    for terms_reader, new_of, known in sources:
+        for btext in sorted(known):
+            arrays = terms_reader.term_arrays(fieldname, btext, field.format.field_boost, with_values=True)
+            if arrays is None:
+                continue
+            starts = arrays.starts() if arrays.counts is not None else None
+            weights = arrays.weights.astype(np.float32).tolist()
+            new = new_of[arrays.ids]
+            for index in np.flatnonzero(new >= 0).tolist():
+                vbytes = emptybytes
+                if arrays.value_kind != VALUES_NONE and arrays.values is not None and starts is not None:
+                    assert arrays.counts is not None
+                    start = int(starts[index])
+                    chunk = arrays.values[start : start + int(arrays.counts[index])]
+                    vbytes = chunk.tobytes() if arrays.value_kind != VALUES_POSITIONS else field.format.encode(chunk)
+                out.append((btext, int(new[index]), weights[index], vbytes))
+    return out
+
+
+def _write_merged(
+    fieldwriter: Any,
+    fieldname: str,
+    field: Any,
+    own: _Postings | None,
+    sources: list[tuple[Any, np.ndarray, set[bytes]]],
+    field_lengths: Any,
+) -> None:
+    """A field of a merge: term by term in byte order, this writer's postings then each merged
+    segment's (renumbered, deleted documents left out), written in chunks of terms."""
+    positional = isinstance(field.format, ArrayPositions)
+    boost = float(field.format.field_boost)
+    own_at: dict[bytes, tuple[int, int, int, int]] = {}
+    if own is not None:
+        terms, ranks, _docs, _weights, counts, _positions = own
+        new_term = np.flatnonzero(np.diff(ranks, prepend=-1) != 0)
+        ends = np.append(new_term[1:], len(ranks))
+        tokens_at = np.concatenate([[0], np.cumsum(counts)]) if counts is not None else None
+        for first, end in zip(new_term.tolist(), ends.tolist(), strict=True):
+            token_first = int(tokens_at[first]) if tokens_at is not None else 0
+            token_end = int(tokens_at[end]) if tokens_at is not None else 0
+            own_at[terms[int(ranks[first])]] = (first, end, token_first, token_end)
+    every = set(own_at).union(*(known for _t, _n, known in sources))
+    chunk: list[bytes] = []
+    docs: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    counts_: list[np.ndarray] = []
+    positions: list[np.ndarray] = []
+    per_term: list[int] = []
+    pending = 0
+
+    def flush() -> None:
+        nonlocal pending
+        if chunk:
+            _write_terms(
+                fieldwriter,
+                list(chunk),
+                np.repeat(np.arange(len(chunk), dtype=np.int64), per_term),
+                np.concatenate(docs),
+                np.concatenate(weights),
+                np.concatenate(counts_) if positional else None,
+                np.concatenate(positions) if positional else None,
+                field_lengths,
+            )
+        for held in (chunk, docs, weights, counts_, positions, per_term):
+            held.clear()
+        pending = 0
+
+    for btext in sorted(every):
+        found = 0
+        at = own_at.get(btext)
+        if at is not None and own is not None:
+            first, end, token_first, token_end = at
+            docs.append(own[2][first:end])
+            weights.append(own[3][first:end])
+            if positional:
+                assert own[4] is not None and own[5] is not None
+                counts_.append(own[4][first:end])
+                positions.append(own[5][token_first:token_end])
+            found += end - first
+        for terms_reader, new_of, known in sources:
+            if btext not in known:
+                continue
+            arrays = terms_reader.term_arrays(fieldname, btext, boost, with_values=positional)
+            if arrays is None:
+                continue
+            new = new_of[arrays.ids]
+            live = new >= 0
+            everyone = bool(live.all())
+            docs.append(new if everyone else new[live])
+            weights.append((arrays.weights if everyone else arrays.weights[live]).astype(np.float32))
+            if positional:
+                assert arrays.counts is not None and arrays.values is not None
+                values = arrays.values.astype(np.int64)
+                counts_.append(arrays.counts if everyone else arrays.counts[live])
+                positions.append(values if everyone else values[np.repeat(live, arrays.counts)])
+                pending += len(positions[-1])
+            found += int(np.count_nonzero(live))
+        if found:  # a term only deleted documents held is gone, as in Whoosh's merge
+            chunk.append(btext)
+            per_term.append(found)
+            pending += found
+        if pending >= MERGE_CHUNK_TOKENS:
+            flush()
+    flush()
+
+
+def _own_arrays(array_field: _ArrayField) -> _Postings | None:
+    """This writer's postings of a positional field: one stable sort of its tokens."""
     ids, docs, positions = array_field.tokens()
     if not len(ids):
-        return
+        return None
     by_bytes, rank = array_field.vocabulary.byte_order()
     span = int(docs.max()) + 1
     key = rank[ids] * span + docs
@@ -527,9 +625,38 @@ def _write_arrays(fieldwriter: Any, array_field: _ArrayField, field_lengths: Any
     weights = (counts * float(array_field.field.format.field_boost)).astype(np.float32)
     terms = array_field.vocabulary.terms
     in_order = [terms[t] for t in by_bytes]
-    _write_terms(
-        fieldwriter, in_order, posting_key // span, posting_key % span, weights, counts, positions, field_lengths
-    )
+    return in_order, posting_key // span, posting_key % span, weights, counts, positions
+
+
+def _own_listed(postings: list[tuple[bytes, int, float, bytes]]) -> _Postings:
+    """This writer's postings of a field without posting values (ids, dates, facets)."""
+    terms = sorted({p[0] for p in postings})
+    rank_of = {btext: rank for rank, btext in enumerate(terms)}
+    ranks = np.fromiter((rank_of[p[0]] for p in postings), dtype=np.int64, count=len(postings))
+    docs = np.fromiter((p[1] for p in postings), dtype=np.int64, count=len(postings))
+    weights = np.fromiter((p[2] for p in postings), dtype=np.float32, count=len(postings))
+    order = np.lexsort((docs, ranks))
+    return terms, ranks[order], docs[order], weights[order], None, None
+
+
+def _write_listed(fieldwriter: Any, postings: list[tuple[bytes, int, float, bytes]], field_lengths: Any) -> None:
+    """A field whose postings carry values (topics' frequencies): one term at a time through the
+    codec's posting writer (a posting an item or less)."""
+    postings.sort(key=lambda p: (p[0], p[1]))
+    start = 0
+    while start < len(postings):
+        btext = postings[start][0]
+        end = start
+        while end < len(postings) and postings[end][0] == btext:
+            end += 1
+        run = postings[start:end]
+        fieldwriter._add_term(btext, [p[1] for p in run], [p[2] for p in run], [p[3] for p in run], field_lengths)
+        start = end
+
+
+def _widths(maxima: np.ndarray) -> np.ndarray:
+    """Per term, the narrowest unsigned width (1, 2 or 4 bytes) holding its maximum."""
+    return np.where(maxima < 1 << 8, 1, np.where(maxima < 1 << 16, 2, 4)).astype(np.int64)
 
 
 def _write_terms(

@@ -21,6 +21,7 @@ from whoosh.qparser import MultifieldParser
 from whoosh.writing import SegmentWriter
 
 from indexer.analysis import fastterms
+from indexer.engines.whoosh import bulkwriter
 from indexer.engines.whoosh.bulkwriter import BulkMpWriter, BulkSegmentWriter
 from indexer.engines.whoosh.index import INDEX_NAME, JOINED_TEXTS, MinutesIndex, build_schema, minutes_codec
 from tests.conftest import CORPUS_CSV, SEED
@@ -96,10 +97,14 @@ def test_fields_through_whoosh_analyzers_are_the_same_too(
     assert _segment_files(tmp_path / "bulk") == _segment_files(tmp_path / "whoosh")
 
 
+@pytest.mark.parametrize("own", [0, 25])
 def test_a_merge_with_deletions_is_the_same_and_whoosh_searches_it(
-    tmp_path: Path, documents: list[dict[str, Any]]
+    tmp_path: Path, documents: list[dict[str, Any]], own: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Three segments, documents deleted from two, merged into one by each writer."""
+    """Three segments, documents deleted from two, merged into one by each writer — alone, and
+    in a commit that adds documents of its own (as a batch that replaces items does); the bulk
+    writer reads the merged segments term by term, in chunks made small here."""
+    monkeypatch.setattr(bulkwriter, "MERGE_CHUNK_TOKENS", 5000)
     merged = {}
     for name, writer_class in (("whoosh", SegmentWriter), ("bulk", BulkSegmentWriter)):
         folder = tmp_path / name
@@ -116,13 +121,15 @@ def test_a_merge_with_deletions_is_the_same_and_whoosh_searches_it(
             writer.delete_by_term("id", document["id"])
         writer.commit(merge=False)
         writer = writer_class(ix, codec=minutes_codec(), compound=False, **_joined(writer_class))
+        for document in documents[:own]:
+            writer.add_document(**dict(document, id=document["id"] + "-again"))
         writer.commit(optimize=True)
         assert len(ix._segments()) == 1
         merged[name] = ix
     assert _segment_files(tmp_path / "bulk") == _segment_files(tmp_path / "whoosh")
     fields = ["title", "decision", "body", "exact"]
     with merged["whoosh"].searcher() as a, merged["bulk"].searcher() as b:
-        assert a.doc_count() == b.doc_count() < len(documents)
+        assert a.doc_count() == b.doc_count() < len(documents) + own
         parser = MultifieldParser(fields, a.schema)
         for text in ["budget", "skole OR daginstitution", '"sociale medier"', "lokalplan"]:
             query = parser.parse(text)

@@ -63,6 +63,9 @@ def rebuild_topics(index: MinutesIndex) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    if "://" in str(args.index):
+        sys.stderr.write(f"error: {args.index}: `minutes topics` works on an index folder (the embedded engine) only\n")
+        return 2
     index = MinutesIndex.open(Path(args.index))
     if args.action == "load":
         if args.file is None:

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from indexer.cli import ingest
-from indexer.engines.whoosh.index import IngestSummary
+from indexer.engines.base import WriteSummary
 from indexer.formats import IngestContext
 from indexer.formats.agenda_text import parse as parse_agenda_text
 from indexer.model import Access, Meeting, MeetingKind
@@ -56,7 +56,8 @@ def dagsorden_of(meeting: Meeting) -> Meeting:
     return clone.finalise()
 
 
-def quiet_ingest(paths: list[Path], root: Path, **kwargs: object) -> IngestSummary:
+def quiet_ingest(paths: list[Path], root: Path | str, **kwargs: object) -> WriteSummary:
+    """Ingest into an index location (a folder or a URL) without progress output."""
     return ingest(paths, root, stream=io.StringIO(), workers=1, **kwargs)  # type: ignore[arg-type]
 
 
@@ -69,5 +70,5 @@ def replace_keeping_deleted(root: Path, meeting: Meeting) -> None:
     index = MinutesIndex.open(root)
     public = ensure_public(meeting)
     writer = index._writer()
-    writer.update_document(**index.document_for(public, public.items[0], 0, IngestSummary()))
+    writer.update_document(**index.document_for(public, public.items[0], 0, WriteSummary()))
     writer.commit(merge=False)

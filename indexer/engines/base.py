@@ -30,9 +30,9 @@ from __future__ import annotations
 
 import abc
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -183,6 +183,12 @@ class WriteSummary:
     attachments: int = 0
     attachments_archived: int = 0
     closed_items: int = 0
+    items_removed: int = 0  # no longer in the meeting's newest version
+    kept_closed: int = 0  # opened by a version, closed by an earlier one: stays closed
+    closed_by_older: int = 0  # closed by a lower-rank version (a dagsorden after its referat)
+    forgotten: int = 0  # left out: taken down with ``minutes forget``
+    pruned: int = 0  # archive and text-cache files deleted as no longer referenced
+    removed_ids: list[str] = field(default_factory=list)  # the withdrawn items (their URLs answer 410)
     warnings: list[str] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)  # "path: problem"
 
@@ -195,8 +201,14 @@ class WriteSummary:
             "attachments",
             "attachments_archived",
             "closed_items",
+            "items_removed",
+            "kept_closed",
+            "closed_by_older",
+            "forgotten",
+            "pruned",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.removed_ids.extend(other.removed_ids)
         self.warnings.extend(other.warnings)
         self.rejected.extend(other.rejected)
 
@@ -273,6 +285,12 @@ class Engine(abc.ABC):
         """Called once after the last batch of an ingest (an engine may merge or analyse)."""
 
     @abc.abstractmethod
+    def rebuild(self, build: Callable[[Engine], WriteSummary]) -> WriteSummary:
+        """``minutes reindex``: run ``build`` against a fresh, empty index and make it live
+        atomically when ``build`` returns; readers keep the old contents until then, and
+        nothing changes when ``build`` raises."""
+
+    @abc.abstractmethod
     def record_sources(self, sources: list[dict[str, Any]]) -> None:
         """Remember what was ingested (paths and options), so ``minutes reindex`` can rebuild."""
 
@@ -331,6 +349,10 @@ class Engine(abc.ABC):
 
     @abc.abstractmethod
     def stats(self) -> EngineStats: ...
+
+    def last_changed(self) -> datetime | None:
+        """When the last commit happened, if the engine keeps it (feeds are dated by it)."""
+        return None
 
     @abc.abstractmethod
     def iter_items(self) -> Iterator[StoredItem]:

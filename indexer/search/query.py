@@ -4,7 +4,7 @@ Syntax (Danish and English operators, upper case only, so "og"/"and" stay words)
 
 - words: ``skole budget`` (all words must match);
 - phrases: ``"sociale medier"``;
-- ``OG``/``AND``, ``ELLER``/``OR`` (left to right, binding tighter than a plain
+- ``OG``/``AND``, ``ELLER``/``OR``, ``ANDNOT`` (left to right, binding tighter than a plain
   space: ``a b ELLER c`` is a and (b or c)), ``IKKE``/``NOT`` before a word or group;
 - groups in parentheses;
 - field prefixes: ``titel:``, ``beslutning:``, ``tekst:``, ``bilag:``, ``udvalg:``
@@ -31,7 +31,8 @@ from indexer.engines.base import case_key
 
 @dataclass(frozen=True)
 class Word:
-    """A word as typed; ``field`` None means every text field."""
+    """A word as typed; ``field`` None means every text field. A ``*`` or ``?`` in it is
+    a wildcard (``budg*``: every word starting with "budg")."""
 
     text: str
     field: str | None = None
@@ -39,10 +40,12 @@ class Word:
 
 @dataclass(frozen=True)
 class Phrase:
-    """Words in this order (the engine analyses them); ``field`` None means every phrase field."""
+    """Words in this order (the engine analyses them); ``field`` None means every phrase field.
+    ``slop`` is how far apart neighbouring words may be (1: next to each other; ``"…"~3``)."""
 
     text: str
     field: str | None = None
+    slop: int = 1
 
 
 @dataclass(frozen=True)
@@ -109,14 +112,15 @@ VALUE_PREFIXES = {
 AND_WORDS = frozenset({"AND", "OG"})
 OR_WORDS = frozenset({"OR", "ELLER"})
 NOT_WORDS = frozenset({"NOT", "IKKE"})
-OPERATORS = AND_WORDS | OR_WORDS | NOT_WORDS
+AND_NOT_WORDS = frozenset({"ANDNOT"})
+OPERATORS = AND_WORDS | OR_WORDS | NOT_WORDS | AND_NOT_WORDS
 MAX_QUERY = 500
 
 _TOKEN = re.compile(
     r"""
     (?P<lparen>\()
   | (?P<rparen>\))
-  | (?:(?P<field>[^\W\d_]+):)?"(?P<phrase>[^"]*)(?:"|$)
+  | (?:(?P<field>[^\W\d_]+):)?"(?P<phrase>[^"]*)(?:"(?:~(?P<slop>\d{1,2}))?|$)
   | (?P<fieldgroup>[^\W\d_]+):(?=\()
   | (?P<word>[^\s()"]+)
     """,
@@ -129,6 +133,7 @@ class _Token:
     kind: str  # "(" ")" "op" "phrase" "word" "field("
     text: str
     field: str | None = None
+    slop: int = 1
 
 
 def _tokens(text: str) -> list[_Token]:
@@ -139,7 +144,8 @@ def _tokens(text: str) -> list[_Token]:
         elif match.group("rparen"):
             out.append(_Token(")", ")"))
         elif match.group("phrase") is not None:
-            out.append(_Token("phrase", match.group("phrase"), match.group("field")))
+            slop = max(1, int(match.group("slop") or 1))
+            out.append(_Token("phrase", match.group("phrase"), match.group("field"), slop))
         elif match.group("fieldgroup"):
             out.append(_Token("field(", "", match.group("fieldgroup")))
         else:
@@ -195,8 +201,10 @@ class _Parser:
             if left is None:
                 left = right  # "AND skole"
                 continue
-            combine = And if token.text in AND_WORDS else Or
-            left = _join(combine, [left, right])
+            if token.text in AND_NOT_WORDS:
+                left = _join(And, [left, Not(right)])
+            else:
+                left = _join(And if token.text in AND_WORDS else Or, [left, right])
         return left
 
     def unary(self, field: str | None) -> Node | None:
@@ -225,7 +233,7 @@ class _Parser:
                 self.take()
             return inner
         if token.kind == "phrase":
-            return _leaf_phrase(token.text, token.field, field)
+            return _leaf_phrase(token.text, token.field, field, token.slop)
         return _leaf_word(token.text, field)
 
 
@@ -246,15 +254,15 @@ def _leaf_word(text: str, field: str | None) -> Node | None:
     return Word(text)
 
 
-def _leaf_phrase(text: str, prefix: str | None, field: str | None) -> Node | None:
+def _leaf_phrase(text: str, prefix: str | None, field: str | None, slop: int = 1) -> Node | None:
     named = _field_of(prefix) or field
     if prefix and not _field_of(prefix):  # an unknown prefix stays part of the text
-        return _join(And, [Word(f"{prefix}:"), _leaf_phrase(text, None, field)])
+        return _join(And, [Word(f"{prefix}:"), _leaf_phrase(text, None, field, slop)])
     if not text.strip():
         return None
     if named is not None and named in VALUE_PREFIXES.values():
         return _value_or_word(named, text)
-    return Phrase(text, named)
+    return Phrase(text, named, slop)
 
 
 def _value_or_word(field: str, value: str) -> Node | None:

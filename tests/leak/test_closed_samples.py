@@ -362,7 +362,7 @@ def test_service_calls_reveal_nothing(planted: Planted) -> None:
     for item_id in planted.closed_ids:
         assert service.get_item(item_id) is None
         assert service.similar(item_id) == [] and service.case_history(item_id) == []
-        assert all(service.attachment_file(item_id, n) == (None, None, None) for n in range(21))
+        assert all(service.attachment(item_id, n) is None for n in range(21))
 
 
 def test_no_web_route_reveals_closed_content(planted: Planted) -> None:

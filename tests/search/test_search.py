@@ -158,7 +158,7 @@ def test_cli_search_json(service: SearchService, capsys: pytest.CaptureFixture[s
                 "sociale",
                 "medier",
                 "--index",
-                str(service.index.root),
+                str(service.engine.location),
                 "--json",
                 "--committee",
                 "Økonomiudvalget",
@@ -168,7 +168,7 @@ def test_cli_search_json(service: SearchService, capsys: pytest.CaptureFixture[s
     )
     data = json.loads(capsys.readouterr().out)
     assert data["total"] == 1 and data["results"][0]["committee"] == "Økonomiudvalget"
-    assert main(["search", "--index", str(service.index.root), "--from", "2023-01-01", "--json"]) == 0
+    assert main(["search", "--index", str(service.engine.location), "--from", "2023-01-01", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["total"] == 1
 
 

@@ -25,8 +25,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def open_item_ids(app: Flask) -> list[str]:
-    searcher = search_service(app).searcher()
-    return sorted(f["id"] for f in searcher.all_stored_fields() if f.get("access") == "open")
+    return sorted(item.id for item in search_service(app).engine.iter_items() if item.is_open)
 
 
 def spoken_text(element: html.HtmlElement) -> str:

@@ -14,15 +14,19 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from indexer.engines.base import Hit, StoredItem
 from indexer.engines.postgres.engine import Database, Filters
 from indexer.engines.postgres.query import AllQ, OrQ, TermQ, from_whoosh
+from indexer.engines.whoosh.engine import LOGICAL_FIELD, QueryTranslator
 from indexer.engines.whoosh.index import CLOSED_TITLE, build_schema
 from indexer.search import service as shared
-from indexer.search.service import SEARCH_FIELDS, QueryError, SearchRequest, SearchResponse, SearchService
+from indexer.search.service import SearchRequest, SearchResponse, SearchService
 
 
 class PostgresSearchService(SearchService):
     """``SearchService`` with every read answered by PostgreSQL."""
+
+    engine: Database  # type: ignore[assignment]  # the database itself, not the engine interface
 
     def __init__(
         self,
@@ -35,17 +39,28 @@ class PostgresSearchService(SearchService):
         self.location = url
         self.bulk_matching = False
         self._lock = threading.Lock()
-        self._schema = build_schema("danish")
-        self._parser = self._build_parser([*SEARCH_FIELDS, "parts"])
+        # Our query AST is turned into the Whoosh query tree (schema only, no index) that
+        # ``from_whoosh`` reads; ``PostgresEngine`` (adapter.py) is the engine-interface path.
+        self._translator = QueryTranslator(build_schema("danish"))
         self._committees: tuple[int, list[str]] | None = None
         # Without the web UI's route (which serves the archived bytes) only the source is a link.
         self.attachment_url = attachment_url or (lambda item_id, n, a: a.get("source_url"))
 
-    def _build_parser(self, fields: list[str]) -> Any:
-        # The parser needs the schema only (field types and analyzers), not an index.
-        holder = type("_Schema", (), {"ix": type("_Ix", (), {"schema": self._schema})()})()
-        self.index = holder  # type: ignore[assignment]
-        return super()._build_parser(fields)
+    def parse_query(self, text: str) -> Any:
+        """The Whoosh query tree of our parsed and rewritten query (see ``from_whoosh``)."""
+        return self._translator.translate(self.query(text))
+
+    def _result(self, stored: Any, score: Any, matched_terms: Any = (), highlight_terms: bool = True) -> dict[str, Any]:  # type: ignore[override]
+        """A hit from stored fields and (field, term) pairs, through the shared listing code."""
+        by_field: dict[str, set[str]] = {}
+        for fieldname, term in matched_terms or ():
+            text = term.decode("utf-8", "replace") if isinstance(term, bytes) else str(term)
+            by_field.setdefault(LOGICAL_FIELD.get(fieldname, fieldname), set()).add(text)
+        return super()._result(Hit(_stored_item(stored), score, by_field), highlight_terms)
+
+    def _open_item(self, item_id: str) -> StoredItem | None:
+        stored = self._stored(item_id)
+        return _stored_item(stored) if stored is not None and stored.get("access") == "open" else None
 
     def close(self) -> None:
         self.engine.close()
@@ -60,7 +75,7 @@ class PostgresSearchService(SearchService):
         return cached[1]
 
     @staticmethod
-    def _filters(request: SearchRequest) -> Filters:
+    def _filters(request: SearchRequest) -> Filters:  # type: ignore[override]
         return Filters(
             committee=list(request.committee),
             municipality=list(request.municipality),
@@ -73,11 +88,10 @@ class PostgresSearchService(SearchService):
 
     def search(self, request: SearchRequest) -> SearchResponse:
         request = request.normalised()
-        try:
-            query = self.parse_query(request.q)
-        except QueryError as exc:
-            return SearchResponse(request, 0, [], {}, error=str(exc))
-        tree = from_whoosh(query) if request.q else AllQ()
+        node = self.query(request.q)
+        if request.q and node is None:
+            return SearchResponse(request, 0, [], {}, error=shared.NOTHING_TO_SEARCH)
+        tree = from_whoosh(self._translator.translate(node)) if node is not None else AllQ()
         sort = request.sort if request.sort in ("newest", "oldest") or not request.q else "relevance"
         if not request.q and sort == "relevance":
             sort = "newest"
@@ -221,6 +235,23 @@ class PostgresSearchService(SearchService):
             name: dict(sorted(counts.get(name, {}).items(), key=lambda kv: -kv[1])) for name in shared.FACETS
         }
         return found
+
+
+def _stored_item(fields: dict[str, Any]) -> StoredItem:
+    is_open = fields.get("access") == "open"
+    return StoredItem(
+        id=fields.get("id", ""),
+        meeting_id=fields.get("meeting_id", ""),
+        number=fields.get("number", "") or "",
+        position=int(fields.get("position") or 0),
+        access="open" if is_open else "closed",
+        title=fields.get("title", "") if is_open else CLOSED_TITLE,
+        case_key=fields.get("case_key", "") if is_open else "",
+        doc=json.loads(fields.get("doc") or "{}"),
+        texts={LOGICAL_FIELD[n]: fields.get(n) or "" for n in ("title", "decision", "body", "attachments_text")}
+        if is_open
+        else {},
+    )
 
 
 def _redact(url: str) -> str:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from cachetools import LRUCache
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
-from whoosh.query import And, AndNot, Or, Phrase, Query, Term
+from whoosh.query import And, AndMaybe, AndNot, Or, Phrase, Query, Term
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
@@ -153,7 +153,7 @@ class BulkMatcher:
             if isinstance(query, Or) and (getattr(query, "scale", None) or getattr(query, "minmatch", 0)):
                 return False
             return bool(query.subqueries) and all(self.supports(q) for q in query.subqueries)
-        if type(query) is AndNot:
+        if isinstance(query, AndNot | AndMaybe) and type(query) in (AndNot, AndMaybe):
             return self.supports(query.a) and self.supports(query.b)
         return False
 
@@ -176,6 +176,11 @@ class BulkMatcher:
             matched, scores = self._evaluate(query.a, term_docs)
             excluded, _ = self._evaluate(query.b, [])
             matched &= ~excluded
+        elif type(query) is AndMaybe:
+            # Whoosh's AndMaybe: the matches of ``a``, scored a + b where b matches too.
+            matched, scores = self._evaluate(query.a, term_docs)
+            _, optional_scores = self._evaluate(query.b, term_docs)
+            scores += optional_scores
         elif isinstance(query, Or):
             # A word asked of every field is an OR of terms: each term's postings are added
             # into one pair of arrays instead of a pair of whole-index arrays per term.

@@ -22,7 +22,6 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -40,6 +39,16 @@ from whoosh.writing import IndexWriter
 from indexer.analysis import fastterms
 from indexer.analysis.danish import danish_analyzer, exact_analyzer, snowball_analyzer
 from indexer.attachments import file_hash
+from indexer.engines.archive import FolderArchive
+from indexer.engines.base import (
+    CLOSED_TITLE,
+    EngineBusy,
+    EngineCorrupt,
+    EngineError,
+    EngineMissing,
+    WriteSummary,
+    case_key,
+)
 from indexer.engines.whoosh.bulkwriter import BulkMpWriter, BulkSegmentWriter
 from indexer.engines.whoosh.codec import FORMAT_VERSION, ArrayPositions, MinutesCodec, segment_format
 from indexer.model import COPENHAGEN, KIND_RANK, Access, Item, Meeting, MeetingKind, SectionKind, to_jsonable
@@ -48,7 +57,6 @@ from indexer.versions import Indexed, MeetingState
 
 log = logging.getLogger(__name__)
 
-CLOSED_TITLE = "Lukket punkt"
 INDEX_NAME = "minutes"
 WRITER_TIMEOUT_S = 120.0  # a second ingest waits this long for the first, then fails clearly
 # Batches of at least this many items are indexed by forked writer processes.
@@ -57,20 +65,11 @@ PARALLEL_BATCH_MIN = 400
 MAX_SEGMENTS = 24  # a bulk ingest merges only when more segments than this piled up
 
 
-class IndexError_(Exception):
-    """Base for index problems reported to the user in one line."""
-
-
-class IndexMissing(IndexError_):
-    pass
-
-
-class IndexCorrupt(IndexError_):
-    pass
-
-
-class IndexBusy(IndexError_):
-    pass
+# The engine-neutral errors under the names this module has always raised.
+IndexError_ = EngineError
+IndexMissing = EngineMissing
+IndexCorrupt = EngineCorrupt
+IndexBusy = EngineBusy
 
 
 class IndexOutdated(IndexError_):
@@ -215,13 +214,6 @@ def build_schema(profile: str = "danish") -> Schema:
     return Schema(**fields)
 
 
-def case_key(case_number: str | None) -> str:
-    """Normalise a case number so the same case matches across meetings ("12/27845")."""
-    if not case_number:
-        return ""
-    return re.sub(r"\s+", "", case_number).casefold()
-
-
 def _use_kle_terms(root: Path) -> None:
     """Classify with the municipality's own KLE subject words when it loaded them."""
     try:
@@ -261,43 +253,7 @@ def topics_for_items(pairs: list[tuple[Meeting, Item]]) -> dict[int, list[dict[s
     }
 
 
-@dataclass
-class IngestSummary:
-    meetings: int = 0
-    items_added: int = 0
-    items_updated: int = 0
-    items_skipped: int = 0  # unchanged, or an older version than what is indexed
-    attachments: int = 0
-    attachments_archived: int = 0
-    closed_items: int = 0
-    items_removed: int = 0  # no longer in the meeting's newest version
-    kept_closed: int = 0  # opened by a version, closed by an earlier one: stays closed
-    closed_by_older: int = 0  # closed by a lower-rank version (a dagsorden after its referat)
-    forgotten: int = 0  # left out: taken down with ``minutes forget``
-    pruned: int = 0  # archive and text-cache files deleted as no longer referenced
-    removed_ids: list[str] = field(default_factory=list)  # the withdrawn items (their URLs answer 410)
-    warnings: list[str] = field(default_factory=list)
-    rejected: list[str] = field(default_factory=list)  # "path: problem"
-
-    def merge(self, other: IngestSummary) -> None:
-        for name in (
-            "meetings",
-            "items_added",
-            "items_updated",
-            "items_skipped",
-            "attachments",
-            "attachments_archived",
-            "closed_items",
-            "items_removed",
-            "kept_closed",
-            "closed_by_older",
-            "forgotten",
-            "pruned",
-        ):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.removed_ids.extend(other.removed_ids)
-        self.warnings.extend(other.warnings)
-        self.rejected.extend(other.rejected)
+IngestSummary = WriteSummary  # the name ingest code has used
 
 
 class _EmptyReader(EmptyReader):
@@ -445,12 +401,9 @@ class MinutesIndex:
     def text_cache_dir(self) -> Path:
         return self.root / "textcache"
 
-    def archive_path(self, archive_name: str) -> Path | None:
-        """The archived file for a name taken from a URL, or None: never leaves the archive."""
-        if not re.fullmatch(r"[0-9a-f]{64}(\.[a-z0-9]{1,8})?", archive_name or ""):
-            return None
-        path = self.archive_dir / archive_name[:2] / archive_name
-        return path if path.is_file() else None
+    @property
+    def archive(self) -> FolderArchive:
+        return FolderArchive(self.archive_dir)
 
     def doc_count(self) -> int:
         return int(self.ix.doc_count())
@@ -787,24 +740,27 @@ class MinutesIndex:
 
     def _archive(self, file: str, summary: IngestSummary) -> str | None:
         """Copy an open attachment into the archive, named by its content hash."""
-        source = Path(file)
         try:
-            digest = file_hash(source)
+            name, new = self.archive.store(Path(file))
         except OSError as exc:
-            summary.warnings.append(f"{source}: attachment not archived ({exc.strerror or exc})")
+            summary.warnings.append(f"{file}: attachment not archived ({exc.strerror or exc})")
             return None
-        suffix = source.suffix.lower()
-        if not re.fullmatch(r"\.[a-z0-9]{1,8}", suffix):
-            suffix = ""
-        name = f"{digest}{suffix}"
-        target = self.archive_dir / name[:2] / name
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(f".{name}.{os.getpid()}.tmp")
-            shutil.copyfile(source, tmp)
-            tmp.replace(target)
+        if new:
             summary.attachments_archived += 1
         return name
+
+    def delete(self, fieldname: str, values: Iterable[str]) -> int:
+        """Delete every document whose ``fieldname`` is one of ``values``, in one commit."""
+        writer = self._writer()
+        deleted = 0
+        try:
+            for value in values:
+                deleted += writer.delete_by_term(fieldname, value)
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        return deleted
 
     # -- maintenance ---------------------------------------------------------
 

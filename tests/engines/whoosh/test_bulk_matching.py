@@ -59,8 +59,8 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> tuple[SearchService, S
     changed.finalise()
     replace_keeping_deleted(root, changed)  # ingest would rewrite the old segment
     bulk, whoosh = SearchService(root), SearchService(root, bulk_matching=False)
-    assert len(bulk.searcher().reader().leaf_readers()) > 2
-    assert bulk.searcher().reader().has_deletions()
+    assert len(bulk.engine.searcher().reader().leaf_readers()) > 2
+    assert bulk.engine.searcher().reader().has_deletions()
     return bulk, whoosh
 
 
@@ -115,19 +115,19 @@ def test_filters_and_topics_agree(services: tuple[SearchService, SearchService])
 
 def test_word_queries_take_the_bulk_path_and_others_do_not(services: tuple[SearchService, SearchService]) -> None:
     bulk, _ = services
-    matcher = BulkMatcher(bulk.searcher())
+    matcher = BulkMatcher(bulk.engine.searcher())
     for q in ("budget", "vej belysning", "skole OR daginstitution", "TMU vinter", "titel:budget"):
-        assert matcher.evaluate(bulk.parse_query(q)) is not None, q
+        assert matcher.evaluate(bulk.engine.translate(bulk.query(q))) is not None, q
     for q in ('"sociale medier"', '"teknisk udvalg" budget', 'titel:"lokalplan for"'):
-        assert matcher.evaluate(bulk.parse_query(q)) is not None, q
+        assert matcher.evaluate(bulk.engine.translate(bulk.query(q))) is not None, q
     for q in ("budg*", "IKKE budget", "vej OR budg*"):
-        assert matcher.evaluate(bulk.parse_query(q)) is None, q
+        assert matcher.evaluate(bulk.engine.translate(bulk.query(q))) is None, q
 
 
 def test_closed_and_deleted_documents_never_count(services: tuple[SearchService, SearchService]) -> None:
     bulk, _ = services
-    searcher = bulk.searcher()
-    evaluation = BulkMatcher(searcher).evaluate(bulk.parse_query("sociale medier"))
+    searcher = bulk.engine.searcher()
+    evaluation = BulkMatcher(searcher).evaluate(bulk.engine.translate(bulk.query("sociale medier")))
     assert evaluation is not None
     reader = searcher.reader()
     deleted = [n for n in range(reader.doc_count_all()) if reader.is_deleted(n)]
@@ -167,7 +167,7 @@ def test_cached_postings_never_go_stale_across_commits(tmp_path: Path) -> None:
     before = service.search(SearchRequest(q="sociale medier"))
     assert before.total == 1
     again = service.search(SearchRequest(q="sociale medier"))
-    assert service.postings_cache.hits > 0 and again.total == 1
+    assert service.engine.postings_cache.hits > 0 and again.total == 1
     later = seed_meeting()
     later.committee = "Økonomiudvalget"
     later.start = later.start.replace(year=2023)

@@ -1,0 +1,658 @@
+"""The embedded engine: ``base.Engine`` over a Whoosh index folder.
+
+Queries arrive as our AST (``indexer.search.query``) and are translated here,
+leaf by leaf, with the schema's own analyzers: a word becomes a boosted Or over
+the text fields (as Whoosh's multifield parser makes it), a phrase a Phrase per
+phrase field. Word queries are then matched and scored over whole posting lists
+(``bulkmatch``); what bulk matching does not cover falls back to Whoosh's
+matchers. Filters and facets come from numpy columns kept per index state.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime, time
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.qparser import MultifieldParser
+
+from indexer.engines.base import (
+    CLOSED_TITLE,
+    FACETS,
+    TEXT_FIELDS,
+    Engine,
+    EngineStats,
+    Filters,
+    Hit,
+    SearchResult,
+    SearchSpec,
+    StoredItem,
+    WriteSummary,
+)
+from indexer.engines.whoosh.bulkmatch import (
+    DEFAULT_POSTINGS_CACHE_MB,
+    BulkMatcher,
+    Evaluation,
+    PostingsCache,
+    numeric_column,
+    top_documents,
+)
+from indexer.engines.whoosh.columns import load_columns
+from indexer.engines.whoosh.index import MinutesIndex, rebuild
+from indexer.model import Meeting
+from indexer.search import query as ast
+
+# Logical field (base.TEXT_FIELDS) -> schema field.
+SCHEMA_FIELD = {
+    "title": "title",
+    "decision": "decision",
+    "body": "body",
+    "attachment_titles": "attachment_titles",
+    "attachments": "attachments_text",
+    "committee": "committee_text",
+}
+LOGICAL_FIELD = {v: k for k, v in SCHEMA_FIELD.items()} | {"exact": "exact", "parts": "parts"}
+VALUE_SCHEMA_FIELD = {"committee": "committee", "case": "case_key", "topic": "topic", "municipality": "municipality"}
+# Unfielded words search these, with these boosts (the unstemmed ``exact`` field
+# catches exact forms; ``parts``, when the schema has it, compound parts).
+SEARCH_FIELDS = ["title", "decision", "body", "attachment_titles", "attachments_text", "exact"]
+FIELD_BOOSTS = {SCHEMA_FIELD[k]: v for k, v in TEXT_FIELDS.items()} | {
+    "exact": 1.0,
+    "parts": 1.0,
+}  # chosen on the dev queries (1.5 before)
+PHRASE_FIELDS = ("title", "decision", "body", "exact")
+# "Lignende sager": distinctive words asked for, and how many a neighbour must share.
+SIMILAR_KEY_TERMS = 12
+SIMILAR_MIN_SHARED = 3
+# ... and the share of the item's own score a neighbour must reach.  Read off the demo:
+# neighbours on one subject (local plans, health) score 0.18-0.26 of it, unrelated
+# items that share a few general words ("sociale", "medarbejdere") 0.12 and less.
+SIMILAR_MIN_SHARE = 0.15
+TEXT_STORED = ("title", "decision", "body", "attachments_text")
+
+
+class WhooshEngine(Engine):
+    """One index folder; per-thread searchers, refreshed after commits and reindex swaps."""
+
+    def __init__(self, index: MinutesIndex, bulk_matching: bool = True, postings_cache_mb: float | None = None) -> None:
+        """``bulk_matching=False`` leaves every query to Whoosh's matchers (for comparison).
+        ``postings_cache_mb`` bounds the decoded posting lists kept for repeated words
+        (default ``MINUTES_POSTINGS_CACHE_MB`` or 256; 0 turns the cache off)."""
+        self.index = index
+        self.location = str(index.root)
+        self.bulk_matching = bulk_matching
+        if postings_cache_mb is None:
+            postings_cache_mb = float(os.environ.get("MINUTES_POSTINGS_CACHE_MB") or DEFAULT_POSTINGS_CACHE_MB)
+        self.postings_cache = PostingsCache(postings_cache_mb)
+        self._target = self._live_target()
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._contexts: dict[tuple[Any, ...], _SearcherContext] = {}
+        self._generation = 0
+        self._translator: QueryTranslator | None = None
+        self._translator_generation: int = -1
+
+    # -- opening ---------------------------------------------------------------
+
+    @classmethod
+    def open(cls, location: str, **options: Any) -> WhooshEngine:
+        return cls(MinutesIndex.open(Path(location)), **options)
+
+    @classmethod
+    def open_or_create(cls, location: str, **options: Any) -> WhooshEngine:
+        return cls(MinutesIndex.open_or_create(Path(location)), **options)
+
+    @classmethod
+    def exists(cls, location: str) -> bool:
+        return MinutesIndex.exists(Path(location))
+
+    def _live_target(self) -> str:
+        live = MinutesIndex.live_dir(self.index.root)
+        return os.readlink(live) if live.is_symlink() else str(live)
+
+    def last_changed(self) -> datetime | None:
+        try:
+            return datetime.fromtimestamp(MinutesIndex.live_dir(self.index.root).stat().st_mtime, tz=UTC)
+        except OSError:
+            return None
+
+    def refresh(self) -> None:
+        self._target = ""  # the next searcher() re-opens
+
+    def searcher(self) -> Any:
+        """This thread's searcher, refreshed when a commit or a reindex happened."""
+        target = self._live_target()
+        if target != self._target:
+            with self._lock:
+                if target != self._target:
+                    self.index.refresh()
+                    self._target = target
+                    self._generation += 1
+        local = self._local
+        current: Any = getattr(local, "searcher", None)
+        if current is None or getattr(local, "generation", -1) != self._generation:
+            if current is not None:
+                current.close()
+            current = self.index.ix.searcher()
+            local.searcher, local.generation = current, self._generation
+        elif not current.up_to_date():
+            current = current.refresh()
+            local.searcher = current
+        return current
+
+    def _context(self, searcher: Any) -> _SearcherContext:
+        """Caches for one state of the index (open documents, facet columns), shared by
+        all threads' searchers of that state and rebuilt after each commit."""
+        key = tuple(
+            (leaf.segment().segment_id(), leaf.doc_count(), leaf.doc_count_all())
+            for leaf, _ in searcher.reader().leaf_readers()
+        )
+        with self._lock:
+            context = self._contexts.get(key)
+        if context is None:
+            context = _SearcherContext(searcher)
+            with self._lock:
+                self._contexts = {key: context}  # only the newest state is kept
+        return context
+
+    # -- writing -----------------------------------------------------------------
+
+    def writing(self) -> Any:
+        return self.index.ingest_lock()
+
+    def write(self, meetings: Sequence[Meeting]) -> WriteSummary:
+        return self.index.add_meetings(meetings, batch_size=max(1, sum(len(m.items) for m in meetings)), merge=False)
+
+    def finish(self) -> None:
+        self.index.merge_segments()
+
+    def delete_items(self, item_ids: Sequence[str]) -> int:
+        return self.index.delete("id", item_ids)
+
+    def delete_meetings(self, meeting_ids: Sequence[str]) -> int:
+        return self.index.delete("meeting_id", meeting_ids)
+
+    def record_sources(self, sources: list[dict[str, Any]]) -> None:
+        self.index.record_sources(sources)
+
+    def sources(self) -> list[dict[str, Any]]:
+        return self.index.sources()
+
+    @property
+    def archive(self) -> Any:
+        return self.index.archive
+
+    @property
+    def text_cache_dir(self) -> Path | None:
+        return self.index.text_cache_dir
+
+    def rebuild(self, build: Callable[[Engine], WriteSummary]) -> WriteSummary:
+        """Build a fresh generation with ``build`` and swap it in; readers keep the old one until then."""
+        return rebuild(self.index.root, lambda fresh: build(WhooshEngine(fresh, bulk_matching=self.bulk_matching)))
+
+    # -- translating the AST -----------------------------------------------------------
+
+    def translator(self) -> QueryTranslator:
+        """The AST translator over this index's schema, built once per index generation
+        from the searcher's schema (``ix.schema`` would re-read the table of contents
+        from disk, which a concurrent commit may delete)."""
+        searcher = self.searcher()
+        translator = self._translator
+        if translator is None or self._translator_generation != self._generation:
+            translator = QueryTranslator(searcher.schema)
+            self._translator, self._translator_generation = translator, self._generation
+        return translator
+
+    def translate(self, node: ast.Node | None) -> wq.Query:
+        """The Whoosh query for an AST (Every for None), normalised."""
+        return self.translator().translate(node)
+
+    # -- searching -----------------------------------------------------------------
+
+    def search(self, spec: SearchSpec) -> SearchResult:
+        query = self.translate(spec.query)
+        searcher = self.searcher()
+        context = self._context(searcher)
+        start, limit = spec.offset, spec.offset + spec.limit
+        by_date = spec.sort in ("newest", "oldest") or spec.query is None
+        newest_first = spec.sort != "oldest"
+        evaluation: Evaluation | None = None
+        if self.bulk_matching and spec.query is not None:
+            evaluation = BulkMatcher(searcher, context.length_bytes, self.postings_cache).evaluate(query)
+        if self.bulk_matching and (evaluation is not None or spec.query is None):
+            # Word queries and browsing: match set, order and counts for the whole index at once.
+            allowed_mask = context.allowed_mask(searcher, spec.filters)
+            matching_mask = allowed_mask if evaluation is None else evaluation.matched & allowed_mask
+            matching_docs = np.flatnonzero(matching_mask)
+            total = len(matching_docs)
+            counts = context.counts_of_mask(matching_mask, matching_docs) if spec.with_facets else {}
+            if by_date:
+                page = context.by_date(searcher, matching_docs, limit, newest_first=newest_first)
+            else:
+                assert evaluation is not None
+                page = top_documents(matching_docs, evaluation.scores, limit)
+            hits = [
+                Hit(
+                    _stored_item(searcher.stored_fields(int(docnum))),
+                    float(evaluation.scores[docnum]) if evaluation is not None and not by_date else None,
+                    _by_field(evaluation.matched_terms(int(docnum))) if evaluation is not None else {},
+                )
+                for docnum in page[start:limit]
+            ]
+            return SearchResult(total, hits, counts)
+        allowed = context.allowed(searcher, spec.filters)
+        sortedby = "date" if by_date else None
+        results = searcher.search(
+            query,
+            filter=allowed,
+            limit=max(1, limit),
+            sortedby=sortedby,
+            reverse=by_date and newest_first,
+            terms=spec.query is not None,
+        )
+        # Totals and facet counts come from the unscored set of matching documents:
+        # scoring every match only to count it is what makes naive faceting slow.
+        matching = (
+            allowed if isinstance(query, wq.Every) else [d for d in searcher.docs_for_query(query) if d in allowed]
+        )
+        hits = [
+            Hit(
+                _stored_item(hit.fields()),
+                hit.score if sortedby is None else None,  # a sorted hit's "score" is its sort key
+                _by_field(hit.matched_terms()) if hit.results.has_matched_terms() else {},
+            )
+            for hit in results[start:limit]
+        ]
+        return SearchResult(len(matching), hits, context.counts(matching) if spec.with_facets else {})
+
+    # -- items -----------------------------------------------------------------------
+
+    def _docnum(self, item_id: str) -> int | None:
+        number = self.searcher().document_number(id=item_id)
+        return None if number is None else int(number)
+
+    def item(self, item_id: str) -> StoredItem | None:
+        number = self._docnum(item_id)
+        return None if number is None else _stored_item(self.searcher().stored_fields(number))
+
+    def meeting_items(self, meeting_id: str) -> list[StoredItem]:
+        return [_stored_item(fields) for fields in self.searcher().documents(meeting_id=meeting_id)]
+
+    def case_items(self, key: str, limit: int = 200) -> list[StoredItem]:
+        if not key:
+            return []
+        searcher = self.searcher()
+        open_docs = self._context(searcher).open_docs
+        results = searcher.search(wq.Term("case_key", key), filter=open_docs, limit=limit, sortedby="date")
+        return [_stored_item(hit.fields()) for hit in results]
+
+    def similar(self, item_id: str, limit: int = 5) -> list[StoredItem]:
+        """Items that share the subject, or nothing.
+
+        The item's most distinctive words (Bo1 over title, decision and body: words every
+        item says, like "udvalget" or "indstilling", weigh nothing) are asked as one query;
+        a candidate must share several of them, and the same case, topic and committee
+        raise it.  An item with no close neighbour shows none rather than noise.
+        """
+        number = self._docnum(item_id)
+        if number is None:
+            return []
+        searcher = self.searcher()
+        stored = searcher.stored_fields(number)
+        if stored.get("access") != "open":
+            return []
+        text = "\n".join([stored.get("title", "")] * 2 + [stored.get("decision", ""), stored.get("body", "")])
+        key_terms = searcher.key_terms_from_text("body", text, numterms=SIMILAR_KEY_TERMS, normalize=True)
+        if not key_terms:
+            return []
+        query = wq.Or([wq.Term("body", word, boost=weight) for word, weight in key_terms])
+        open_docs = self._context(searcher).open_docs
+        hits = searcher.search(query, limit=limit * 4 + 1, filter=open_docs, terms=True)
+        # The item matches its own words best: a neighbour must reach a share of that.
+        own = next((hit.score for hit in hits if hit["id"] == item_id), None)
+        if not own:
+            return []
+        topics = set(filter(None, (stored.get("topic") or "").split(",")))
+        ranked: list[tuple[float, dict[str, Any]]] = []
+        for hit in hits:
+            if hit["id"] == item_id:
+                continue
+            shared = len({term for _, term in hit.matched_terms()})
+            same_case = bool(stored.get("case_key")) and hit.get("case_key") == stored.get("case_key")
+            same_topic = bool(topics & set(filter(None, (hit.get("topic") or "").split(","))))
+            if not same_case and (shared < SIMILAR_MIN_SHARED or hit.score < SIMILAR_MIN_SHARE * own):
+                continue
+            factor = 1.0 + 1.0 * same_case + 0.5 * same_topic + 0.25 * (hit.get("committee") == stored.get("committee"))
+            ranked.append((hit.score * factor, hit.fields()))
+        ranked.sort(key=lambda pair: -pair[0])
+        return [_stored_item(fields) for _, fields in ranked[:limit]]
+
+    def iter_items(self) -> Iterator[StoredItem]:
+        for fields in self.index.iter_stored():
+            yield _stored_item(fields)
+
+    # -- vocabulary ------------------------------------------------------------------
+
+    def has_word(self, word: str) -> bool:
+        searcher = self.searcher()
+        open_docs = self._context(searcher).open_docs
+        return any(doc in open_docs for doc in searcher.docs_for_query(wq.Term("exact", word)))
+
+    def corrections(self, word: str, limit: int = 5) -> list[str]:
+        # Suggestions share the first letter: the vocabulary is walked from that letter
+        # only (a whole-vocabulary walk costs seconds on a large index).
+        suggested = self.searcher().corrector("exact").suggest(word, limit=limit, maxdist=2, prefix=1)
+        return [c for c in suggested if self.has_word(c)]
+
+    def completions(self, prefix: str, limit: int = 400) -> list[tuple[str, int]]:
+        reader = self.searcher().reader()
+        words: list[tuple[str, int]] = []
+        for term in reader.expand_prefix("exact", prefix):
+            word = term.decode("utf-8") if isinstance(term, bytes) else term
+            words.append((word, reader.doc_frequency("exact", word)))
+            if len(words) >= limit:
+                break
+        return words
+
+    def committees(self) -> list[str]:
+        context = self._context(self.searcher())
+        counts = context.counts_of_mask(context.open_mask, np.flatnonzero(context.open_mask))
+        return sorted(counts.get("committee", {}))
+
+    def stats(self) -> EngineStats:
+        """From the columns and term lists (no stored document is read)."""
+        searcher = self.searcher()
+        context = self._context(searcher)
+        reader = searcher.reader()
+        live = set(searcher.docs_for_query(wq.Every()))
+        meetings = 0
+        for term in reader.lexicon("meeting_id"):
+            meeting_id = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+            if any(doc in live for doc in searcher.docs_for_query(wq.Term("meeting_id", meeting_id))):
+                meetings += 1
+        dates = sorted(d for d in (reader.column_reader("date")[doc] for doc in context.open_docs) if d)
+        counts = context.counts(context.open_docs)
+        return EngineStats(
+            location=self.location,
+            items=len(live),
+            open_items=len(context.open_docs),
+            closed_items=len(live) - len(context.open_docs),
+            meetings=meetings,
+            first_meeting=dates[0].date().isoformat() if dates else None,
+            last_meeting=dates[-1].date().isoformat() if dates else None,
+            facets={name: dict(sorted(counts.get(name, {}).items(), key=lambda kv: -kv[1])) for name in FACETS},
+        )
+
+
+class QueryTranslator:
+    """Our query AST → a Whoosh query over one schema, leaf by leaf with the schema's analyzers:
+    a word becomes a boosted Or over the text fields (as Whoosh's multifield parser makes it),
+    a phrase a Phrase per phrase field. Needs the schema only, not an index."""
+
+    def __init__(self, schema: Any) -> None:
+        self.fields = tuple(SEARCH_FIELDS + (["parts"] if "parts" in schema else []))
+        self.parser = MultifieldParser(list(self.fields), schema, fieldboosts={f: FIELD_BOOSTS[f] for f in self.fields})
+
+    def translate(self, node: ast.Node | None) -> wq.Query:
+        if node is None:
+            return wq.Every()
+        return self._translate(node).normalize()
+
+    def _translate(self, node: ast.Node) -> wq.Query:
+        parser = self.parser
+        if isinstance(node, ast.Word):
+            return self._word(node)
+        if isinstance(node, ast.Phrase):
+            return self._phrase(node)
+        if isinstance(node, ast.Match):
+            if node.field == "committee":
+                # Matched (and scored) as the words of the name in the analysed committee
+                # field, as the judged queries were measured; the same items as the exact name.
+                found = parser.term_query("committee_text", node.value, wq.Term)
+                return found if found is not None else wq.Term("committee", node.value)
+            return wq.Term(VALUE_SCHEMA_FIELD[node.field], node.value)
+        if isinstance(node, ast.And):
+            # Whoosh matches And(a, Not(b)) as AndNot(a, b); said so here, bulk matching covers it.
+            positive = [self._translate(c) for c in node.children if not isinstance(c, ast.Not)]
+            negative = [self._translate(c.child) for c in node.children if isinstance(c, ast.Not)]
+            if not positive or not negative:
+                return wq.And([self._translate(c) for c in node.children])
+            kept = positive[0] if len(positive) == 1 else wq.And(positive)
+            return wq.AndNot(kept, negative[0] if len(negative) == 1 else wq.Or(negative))
+        if isinstance(node, ast.Or):
+            return wq.Or([self._translate(c) for c in node.children])
+        if isinstance(node, ast.Not):
+            return wq.Not(self._translate(node.child))
+        return wq.AndMaybe(self._translate(node.required), self._translate(node.optional))
+
+    def _word(self, node: ast.Word) -> wq.Query:
+        fields = [SCHEMA_FIELD[node.field]] if node.field else list(self.fields)
+        wildcard = "*" in node.text or "?" in node.text
+        # As Whoosh's parser does it: a wildcard is lower-cased by the field's filters, not split.
+        termclass, tokenize = (wq.Wildcard, False) if wildcard else (wq.Term, True)
+        alternatives = [
+            self.parser.term_query(
+                f,
+                node.text,
+                termclass,
+                boost=FIELD_BOOSTS.get(f, 1.0) if not node.field else 1.0,
+                tokenize=tokenize,
+                removestops=not wildcard,
+            )
+            for f in fields
+        ]
+        kept = [q for q in alternatives if q is not None]
+        if not kept:
+            return wq.NullQuery
+        return kept[0] if node.field else wq.Or(kept)
+
+    def _phrase(self, node: ast.Phrase) -> wq.Query:
+        """A phrase in its field, or in each phrase field: compound parts and the attachment
+        fields (whose text ``exact`` holds as well) would only cost position checks."""
+        text = node.text.replace('"', " ")
+        slop = f"~{node.slop}" if node.slop != 1 else ""
+        if node.field:
+            return self.parser.parse(f'{SCHEMA_FIELD[node.field]}:"{text}"{slop}')
+        parsed = self.parser.parse(f'"{text}"{slop}')
+        if isinstance(parsed, wq.Or) and all(isinstance(q, wq.Phrase) for q in parsed.subqueries):
+            kept = [q for q in parsed.subqueries if getattr(q, "fieldname", None) in PHRASE_FIELDS]
+            return wq.Or(kept, boost=parsed.boost) if kept else parsed
+        return parsed
+
+
+def _stored_item(fields: dict[str, Any]) -> StoredItem:
+    is_open = fields.get("access") == "open"
+    doc = json.loads(fields.get("doc") or "{}")
+    return StoredItem(
+        id=fields.get("id", ""),
+        meeting_id=fields.get("meeting_id", ""),
+        number=fields.get("number", "") or "",
+        position=int(fields.get("position") or 0),
+        access="open" if is_open else "closed",
+        title=fields.get("title", "") if is_open else CLOSED_TITLE,
+        case_key=fields.get("case_key", "") if is_open else "",
+        doc=doc,
+        texts={LOGICAL_FIELD[name]: fields.get(name) or "" for name in TEXT_STORED} if is_open else {},
+    )
+
+
+def _by_field(matched_terms: Iterable[tuple[str, Any]]) -> dict[str, set[str]]:
+    by_field: dict[str, set[str]] = {}
+    for fieldname, term in matched_terms:
+        text = term.decode("utf-8", "replace") if isinstance(term, bytes) else str(term)
+        by_field.setdefault(LOGICAL_FIELD.get(fieldname, fieldname), set()).add(text)
+    return by_field
+
+
+class _SearcherContext:
+    """What one searcher (one index generation) needs for fast filters and facets.
+
+    The open documents are found once; the single-valued facet fields are read
+    from their columns once into numpy codes, so a facet count is one bincount
+    over the matching documents; topics (several per item) are kept as arrays of
+    their open documents.  Filter sets and masks for requested values are cached,
+    bounded.  Nothing here holds a Python object per document but ``open_docs``,
+    the filter Whoosh's own searches take.
+    """
+
+    COLUMN_FACETS = ("committee", "year", "municipality", "kind")
+
+    def __init__(self, searcher: Any) -> None:
+        reader = searcher.reader()
+        self.doc_count = reader.doc_count_all()
+        self._open_docs: set[int] | None = None
+        columns = load_columns(reader, self.COLUMN_FACETS)
+        if columns is not None:  # read from what the segments persisted
+            self.open_mask = columns.open_mask
+            self.column_codes: dict[str, tuple[list[Any], np.ndarray]] = {
+                name: found for name, found in columns.facets.items() if reader.has_column(name)
+            }
+            self.topic_arrays: dict[str, np.ndarray] = columns.topics
+        else:  # an index without persisted columns: rebuilt through Whoosh, document by document
+            self._open_docs = set(searcher.docs_for_query(wq.Term("access", "open")))
+            self.open_mask = np.zeros(self.doc_count, dtype=bool)
+            self.open_mask[np.fromiter(self._open_docs, np.int64, len(self._open_docs))] = True
+            self.open_mask.flags.writeable = False
+            self.column_codes = {}
+            for name in self.COLUMN_FACETS:
+                if reader.has_column(name):
+                    distinct: dict[Any, int] = {}
+                    codes = np.fromiter(
+                        (distinct.setdefault(v, len(distinct)) for v in reader.column_reader(name)),
+                        np.int32,
+                        self.doc_count,
+                    )
+                    self.column_codes[name] = (list(distinct), codes)
+            self.topic_arrays = {}
+            if "topic" in reader.indexed_field_names():
+                for term in reader.lexicon("topic"):
+                    code = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+                    members = np.fromiter(searcher.docs_for_query(wq.Term("topic", code)), np.int64)
+                    self.topic_arrays[code] = members[self.open_mask[members]]
+        self.length_bytes: dict[str, np.ndarray] = {}  # field lengths, filled by BulkMatcher
+        self._dates: np.ndarray | None = None  # meeting dates as sortable integers, read when first sorted by
+        self._cache: dict[tuple[Any, ...], set[int]] = {}
+        self._mask_cache: dict[Filters, np.ndarray] = {}
+
+    @property
+    def open_docs(self) -> set[int]:
+        """The open, live documents as a set: the filter Whoosh's own searches take
+        (made on first use; bulk matching needs only the mask)."""
+        if self._open_docs is None:
+            self._open_docs = set(np.flatnonzero(self.open_mask).tolist())
+        return self._open_docs
+
+    def _cached(self, key: tuple[Any, ...], build: Callable[[], set[int]]) -> set[int]:
+        # The sets are shared and must never be changed in place: only & and | are used.
+        found = self._cache.get(key)
+        if found is None:
+            if len(self._cache) > 256:
+                self._cache.clear()
+            found = self._cache[key] = build()
+        return found
+
+    def _values(self, searcher: Any, name: str, values: list[str]) -> set[int]:
+        if name not in self.column_codes:
+            return set(searcher.docs_for_query(wq.Or([wq.Term(name, v) for v in values])))
+        distinct, codes = self.column_codes[name]
+        wanted = set(values)
+        wanted_codes = [code for code, value in enumerate(distinct) if value in wanted]
+        return set(np.flatnonzero(np.isin(codes, wanted_codes)).tolist())
+
+    def allowed(self, searcher: Any, filters: Filters) -> set[int]:
+        """Open documents that pass the filters."""
+        result = self.open_docs
+        for name, values in (
+            ("committee", filters.committee),
+            ("municipality", filters.municipality),
+            ("kind", filters.kind),
+            ("year", filters.year),
+        ):
+            chosen = tuple(sorted(v for v in values if v))
+            if chosen:
+                values_set = self._cached((name, chosen), partial(self._values, searcher, name, list(chosen)))
+                result = result & values_set
+        topics = tuple(sorted({t.strip().lower() for t in filters.topic if t and t.strip()}))
+        if topics:
+            result = result & self._cached(("topic", topics), partial(self._topic_docs, topics))
+        if filters.date_from or filters.date_to:
+            start = datetime.combine(filters.date_from, time.min) if filters.date_from else None
+            end = datetime.combine(filters.date_to, time.max) if filters.date_to else None
+            key = ("date", start, end)
+            result = result & self._cached(key, lambda: set(searcher.docs_for_query(wq.DateRange("date", start, end))))
+        return result
+
+    def _topic_docs(self, topics: tuple[str, ...]) -> set[int]:
+        arrays = [self.topic_arrays[t] for t in topics if t in self.topic_arrays]
+        return set(np.concatenate(arrays).tolist()) if arrays else set()
+
+    def allowed_mask(self, searcher: Any, filters: Filters) -> np.ndarray:
+        """``allowed()`` as a boolean per document; cached, bounded, never changed in place."""
+        if not filters:
+            return self.open_mask
+        mask = self._mask_cache.get(filters)
+        if mask is None:
+            allowed = self.allowed(searcher, filters)
+            mask = np.zeros(self.doc_count, dtype=bool)
+            mask[np.fromiter(allowed, np.int64, len(allowed))] = True
+            mask.flags.writeable = False
+            if len(self._mask_cache) > 64:
+                self._mask_cache.clear()
+            self._mask_cache[filters] = mask
+        return mask
+
+    def counts_of_mask(self, mask: np.ndarray, docs: np.ndarray) -> dict[str, dict[str, int]]:
+        """Facet counts of a match set given as a mask and its document numbers."""
+        out: dict[str, dict[str, int]] = {}
+        for name, (values, codes) in self.column_codes.items():
+            tally = np.bincount(codes[docs], minlength=len(values))
+            out[name] = {
+                str(values[code]): int(n)
+                for code, n in enumerate(tally.tolist())
+                if n and values[code] not in (None, "", b"")
+            }
+        topic_counts = {code: int(np.count_nonzero(mask[members])) for code, members in self.topic_arrays.items()}
+        out["topic"] = {code: n for code, n in topic_counts.items() if n}
+        return out
+
+    def by_date(self, searcher: Any, docs: np.ndarray, count: int, newest_first: bool) -> np.ndarray:
+        """The first ``count`` of ``docs`` in meeting-date order; newest first is the exact
+        reverse of oldest first (ties by document number, descending), as Whoosh sorts."""
+        if self._dates is None:
+            self._dates = _date_column(searcher.reader(), self.doc_count)
+        if count <= 0 or not len(docs):
+            return docs[:0]
+        keys = self._dates[docs]
+        ties = docs
+        if newest_first:
+            keys, ties = -keys, -docs
+        if len(docs) > count:
+            threshold = np.partition(keys, count - 1)[count - 1]
+            keep = keys <= threshold
+            docs, keys, ties = docs[keep], keys[keep], ties[keep]
+        return docs[np.lexsort((ties, keys))][:count]
+
+    def counts(self, docs: Iterable[int]) -> dict[str, dict[str, int]]:
+        """Facet counts of a match set given as document numbers."""
+        numbers = np.fromiter(docs, np.int64)
+        mask = np.zeros(self.doc_count, dtype=bool)
+        mask[numbers] = True
+        return self.counts_of_mask(mask, numbers)
+
+
+def _date_column(reader: Any, doc_count: int) -> np.ndarray:
+    """Every document's meeting date as the integer Whoosh sorts by (0 where none)."""
+    dates = np.zeros(doc_count, dtype=np.int64)
+    for leaf, offset in reader.leaf_readers():
+        if leaf.segment() is not None and leaf.has_column("date"):
+            count = leaf.doc_count_all()
+            column = leaf._perdoc.column_reader("date", leaf.schema["date"].column_type)
+            dates[offset : offset + count] = numeric_column(column, count)
+    return dates

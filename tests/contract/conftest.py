@@ -1,0 +1,39 @@
+"""The engine contract: every behavioural test here runs once per engine (see ``engines.py``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SEED
+from tests.contract.engines import ENGINES, EngineFactory
+from tests.helpers import NORDDJURS, quiet_ingest, seed_meeting, variant, write_jsonl
+
+
+@pytest.fixture(params=ENGINES)
+def engine_factory(request: pytest.FixtureRequest) -> EngineFactory:
+    factory: EngineFactory = request.param
+    return factory
+
+
+@pytest.fixture()
+def location(engine_factory: EngineFactory, tmp_path: Path) -> str:
+    """A fresh, empty index location of each engine kind, for one test."""
+    return engine_factory(tmp_path)
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def seeded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Per engine, read-only: the seed, plus the same case at a later meeting of another committee."""
+    tmp = tmp_path_factory.mktemp("seeded")
+    root = request.param(tmp)
+    quiet_ingest([SEED], root, context=NORDDJURS)
+    seed = seed_meeting()
+    later = variant(seed, committee="Økonomiudvalget", start=seed.start.replace(year=2023, month=1, day=16))
+    for item in later.items:
+        item.case_number = "81.00.00-A00-1-22"
+    seed.items[0].case_number = "81.00.00-A00-1-22"
+    seed.finalise()
+    quiet_ingest([write_jsonl(tmp / "extra.jsonl", [seed, later])], root)
+    return root

@@ -1,0 +1,81 @@
+"""Closed content, for every engine: words planted only in a closed item, a closed section
+and a closed attachment reach no search, count, suggestion, item, feed or archive."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from indexer.cli import ingest
+from indexer.engines import open_engine
+from indexer.search.service import SearchRequest, SearchService
+from tests.leak.test_closed_content import SECRETS, meeting_line
+
+
+@pytest.fixture()
+def planted(location: str, tmp_path: Path) -> str:
+    source = tmp_path / "meetings.jsonl"
+    source.write_text(meeting_line(tmp_path) + "\n", "utf-8")
+    summary = ingest([source], location, workers=1)
+    assert summary.rejected == [] and summary.closed_items == 1
+    return location
+
+
+def assert_clean(value: object, where: str, echoed: str = "") -> None:
+    text = json.dumps(value, ensure_ascii=False, default=str).lower()
+    for word in SECRETS:
+        if echoed and word.startswith(echoed.lower()):
+            continue
+        assert word not in text, f"{word} leaked through {where}"
+
+
+def test_no_search_count_or_suggestion_reveals_a_closed_word(planted: str) -> None:
+    service = SearchService(planted)
+    for word in [*SECRETS, "skolestruktur", "fortroligt", "lukket", ""]:
+        response = service.search(SearchRequest(q=word))
+        assert_clean([response.results, response.facets, response.suggestion], f"search {word!r}")
+        assert_clean(service.suggest(word[:6]), f"suggest {word[:6]!r}")
+        assert_clean(service.did_you_mean(word[:-1] + "x") if word else None, "did you mean")
+    for word in SECRETS:
+        assert service.search(SearchRequest(q=word)).total == 0
+        assert not service.engine.has_word(word)
+        assert not any(word.startswith(w) for w, _ in service.engine.completions(word[:5]))
+    assert_clean(service.stats(), "stats")
+    assert service.search(SearchRequest(q="skolestruktur")).total == 1  # the open item is found
+
+
+def test_no_item_page_history_or_attachment_reveals_a_closed_word(planted: str) -> None:
+    service = SearchService(planted)
+    items = list(open_engine(planted).iter_items())
+    assert sorted(i.access for i in items) == ["closed", "open"]
+    for stored in items:
+        assert_clean(stored, f"stored item {stored.id}")
+        assert_clean(service.get_item(stored.id), "get_item")
+        assert_clean(service.similar(stored.id), "similar")
+        assert_clean(service.case_history(stored.id), "case history")
+        assert_clean(service.meeting_items(stored.meeting_id), "meeting items")
+        assert all(service.attachment(stored.id, n) is None for n in range(3))  # the closed attachment is gone
+    closed = next(i for i in items if i.access == "closed")
+    assert service.get_item(closed.id) is None
+
+
+def test_web_endpoints_reveal_no_closed_word(planted: str) -> None:
+    from webui import create_app
+
+    client = create_app({"INDEX_DIR": planted, "TESTING": True}).test_client()
+    items = list(open_engine(planted).iter_items())
+    urls = ["/", "/feed.atom", "/export.csv", "/api/search?q=", "/api/suggest?q=zqxluk"]
+    urls += [f"/api/search?q={word}" for word in SECRETS]
+    urls += [f"/items/{i.id}" for i in items] + [f"/api/items/{i.id}" for i in items]
+    urls += [f"/items/{i.id}/bilag/{n}" for i in items for n in (1, 2)]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code < 500, url
+        body = response.get_data(as_text=True).lower()
+        echoed = url.rsplit("=", 1)[-1] if "?q=" in url else ""
+        for word in SECRETS:
+            if echoed and word.startswith(echoed):
+                continue
+            assert word not in body, f"{word} leaked through {url}"

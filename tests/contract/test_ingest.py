@@ -1,0 +1,119 @@
+"""Writing, for every engine: idempotent re-import, referat over dagsorden, closed stubs,
+deletes, bad files among good ones, and reindex that swaps in a whole new index."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from indexer.cli import main
+from indexer.engines import open_engine
+from indexer.engines.base import EngineMissing
+from indexer.search.service import SearchRequest, SearchService
+from tests.conftest import SEED
+from tests.helpers import NORDDJURS, closed_copy, dagsorden_of, quiet_ingest, seed_meeting, variant, write_jsonl
+
+
+def all_ids(location: str) -> list[str]:
+    return sorted(item.id for item in open_engine(location).iter_items())
+
+
+def test_an_index_that_is_not_there_is_reported_not_created(location: str) -> None:
+    with pytest.raises(EngineMissing, match="minutes ingest"):
+        open_engine(location)
+    with pytest.raises(EngineMissing):
+        SearchService(location)
+
+
+def test_reingesting_the_seed_changes_nothing(location: str) -> None:
+    first = quiet_ingest([SEED], location, context=NORDDJURS)
+    assert (first.items_added, first.items_updated) == (1, 0)
+    ids = all_ids(location)
+    second = quiet_ingest([SEED], location, context=NORDDJURS)
+    assert (second.items_added, second.items_updated, second.items_skipped) == (0, 0, 1)
+    assert all_ids(location) == ids
+    assert SearchService(location).search(SearchRequest(q="sociale medier")).total == 1
+
+
+def test_referat_supersedes_dagsorden_and_not_the_other_way(location: str, tmp_path: Path) -> None:
+    referat = seed_meeting()
+    dagsorden = dagsorden_of(referat)
+    assert dagsorden.items[0].id == referat.items[0].id  # one meeting, one item
+    quiet_ingest([write_jsonl(tmp_path / "dagsorden.jsonl", [dagsorden])], location)
+    assert SearchService(location).get_item(referat.items[0].id)["type"] == "dagsorden"
+    summary = quiet_ingest([write_jsonl(tmp_path / "referat.jsonl", [referat])], location)
+    assert summary.items_updated == 1
+    item = SearchService(location).get_item(referat.items[0].id)
+    assert item["type"] == "referat"
+    assert "anerkender arbejdet med guiden" in item["decision"]
+    # An older dagsorden ingested again never replaces the referat.
+    again = quiet_ingest([tmp_path / "dagsorden.jsonl"], location)
+    assert again.items_skipped == 1
+    assert SearchService(location).get_item(referat.items[0].id)["type"] == "referat"
+    assert len(all_ids(location)) == 1
+
+
+def test_a_closed_item_is_a_stub_that_no_search_finds(location: str, tmp_path: Path) -> None:
+    secret = "hemmeligord"
+    closed = closed_copy(seed_meeting(), secret)
+    summary = quiet_ingest([write_jsonl(tmp_path / "closed.jsonl", [closed])], location)
+    assert summary.closed_items == 1
+    (stored,) = list(open_engine(location).iter_items())
+    assert stored.access == "closed" and stored.texts == {}
+    assert secret not in repr(stored) and "Sociale medier" not in repr(stored)
+    service = SearchService(location)
+    assert service.get_item(closed.items[0].id) is None
+    assert service.search(SearchRequest(q="")).total == 0
+    assert service.search(SearchRequest(q=secret)).total == 0
+    assert service.search(SearchRequest(q="sociale medier")).total == 0
+    assert [i["title"] for i in service.meeting_items(closed.id)] == ["Lukket punkt"]
+    assert service.stats()["closed_items"] == 1 and service.stats()["open_items"] == 0
+
+
+def test_delete_items_and_meetings(location: str, tmp_path: Path) -> None:
+    seed = seed_meeting()
+    later = variant(seed, committee="Økonomiudvalget", start=seed.start.replace(year=2023))
+    quiet_ingest([write_jsonl(tmp_path / "two.jsonl", [seed, later])], location)
+    engine = open_engine(location)
+    assert SearchService(engine).search(SearchRequest(q="sociale medier")).total == 2
+    with engine.writing():
+        assert engine.delete_items([later.items[0].id, "no-such-item"]) == 1
+    engine.refresh()
+    assert SearchService(engine).search(SearchRequest(q="sociale medier")).total == 1
+    with engine.writing():
+        assert engine.delete_meetings([seed.id]) == 1
+    engine.refresh()
+    assert SearchService(engine).search(SearchRequest(q="")).total == 0
+    assert engine.item(seed.items[0].id) is None
+
+
+def test_bad_file_among_good_ones_is_named_and_the_rest_indexed(
+    location: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEED, folder / SEED.name)
+    (folder / "minutes.json").write_text('{"municipality": "Norddjurs Kommune"}', "utf-8")
+    (folder / "garbage.xml").write_bytes(b"<Publication><Meeting>\x00\x01 truncated")
+    (folder / "notes.bin").write_bytes(bytes(range(256)))
+    code = main(["ingest", str(folder), "--index", location])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert "garbage.xml" in err and "notes.bin" in err
+    assert all(line.startswith(("rejected: ", "warning: ")) for line in err.strip().splitlines())
+    assert "items added: 1" in out
+    assert SearchService(location).search(SearchRequest(q="sociale medier")).total == 1
+
+
+def test_reindex_rebuilds_from_recorded_sources(location: str, capsys: pytest.CaptureFixture[str]) -> None:
+    quiet_ingest([SEED], location, context=NORDDJURS)
+    service = SearchService(location)
+    before = service.search(SearchRequest(q="sociale medier")).results
+    assert main(["reindex", "--index", location]) == 0
+    assert "reindex complete" in capsys.readouterr().out
+    service.engine.refresh()
+    after = service.search(SearchRequest(q="sociale medier")).results
+    assert [r["id"] for r in after] == [r["id"] for r in before]
+    assert after[0]["municipality"] == "Norddjurs Kommune"  # the recorded context was used again

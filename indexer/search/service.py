@@ -42,6 +42,7 @@ from indexer.topics import public_topics
 
 SNIPPET_LABELS = {"decision": "beslutning", "title": "titel", "body": "sagsfremstilling", "attachments": "bilag"}
 MAX_PAGE = 1000
+NOTHING_TO_SEARCH = "Søgningen indeholder ingen ord at søge efter (kun OG, ELLER, IKKE eller tomme anførselstegn)."
 
 
 @dataclass
@@ -125,11 +126,6 @@ class AttachmentFile:
 AttachmentUrl = Callable[[str, int, dict[str, Any]], str | None]
 
 
-def default_attachment_url(item_id: str, index: int, attachment: dict[str, Any]) -> str | None:
-    """Without a web server, an attachment's address is where it came from."""
-    return attachment.get("source_url")
-
-
 class SearchService:
     """Opened once per process over one engine; safe for concurrent threads."""
 
@@ -142,8 +138,15 @@ class SearchService:
             self.engine = index
         else:
             self.engine = _open(index, engine_options)
-        self.attachment_url = attachment_url or default_attachment_url
+        self.attachment_url = attachment_url or self.local_attachment_url
         self._committee_cache: tuple[int, list[str]] | None = None
+
+    def local_attachment_url(self, item_id: str, index: int, attachment: dict[str, Any]) -> str | None:
+        """Without a web server (the CLI): the archived file's path when the archive is local,
+        else where the file came from."""
+        name = attachment.get("archive_name")
+        path = self.engine.archive.local_path(name) if name else None
+        return str(path) if path is not None else attachment.get("source_url")
 
     # -- the query ---------------------------------------------------------------
 
@@ -175,8 +178,8 @@ class SearchService:
     def search(self, request: SearchRequest) -> SearchResponse:
         request = request.normalised()
         node = self.query(request.q)
-        if request.q and node is None:
-            return SearchResponse(request, 0, [], self._facets({}, request), error=None)
+        if request.q and node is None:  # only operators or empty quotes: nothing to search for
+            return SearchResponse(request, 0, [], {}, error=NOTHING_TO_SEARCH)
         spec = SearchSpec(
             query=node,
             filters=self._filters(request),

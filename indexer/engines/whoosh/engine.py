@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time as time_module
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, time
 from functools import partial
@@ -127,7 +128,21 @@ class WhooshEngine(Engine):
         self._target = ""  # the next searcher() re-opens
 
     def searcher(self) -> Any:
-        """This thread's searcher, refreshed when a commit or a reindex happened."""
+        """This thread's searcher, refreshed when a commit or a reindex happened.
+
+        A commit in another process may delete the table of contents a refresh is
+        about to read (the newest one a moment ago); the next attempt finds the newer one.
+        """
+        for attempt in range(5):
+            try:
+                return self._current_searcher()
+            except FileNotFoundError:
+                if attempt == 4:
+                    raise
+                time_module.sleep(0.02 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def _current_searcher(self) -> Any:
         target = self._live_target()
         if target != self._target:
             with self._lock:
@@ -363,8 +378,10 @@ class WhooshEngine(Engine):
 
     def committees(self) -> list[str]:
         context = self._context(self.searcher())
-        counts = context.counts_of_mask(context.open_mask, np.flatnonzero(context.open_mask))
-        return sorted(counts.get("committee", {}))
+        if context.committees is None:  # asked on every search (to rewrite body names): once per index state
+            counts = context.counts_of_mask(context.open_mask, np.flatnonzero(context.open_mask))
+            context.committees = sorted(counts.get("committee", {}))
+        return context.committees
 
     def stats(self) -> EngineStats:
         """From the columns and term lists (no stored document is read)."""
@@ -540,6 +557,7 @@ class _SearcherContext:
         self._dates: np.ndarray | None = None  # meeting dates as sortable integers, read when first sorted by
         self._cache: dict[tuple[Any, ...], set[int]] = {}
         self._mask_cache: dict[Filters, np.ndarray] = {}
+        self.committees: list[str] | None = None
 
     @property
     def open_docs(self) -> set[int]:

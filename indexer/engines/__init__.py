@@ -32,7 +32,9 @@ def engine_class(location: str | Path) -> type[Engine]:
         module = importlib.import_module(module_name)
     except ImportError as exc:
         raise EngineError(f"{text}: the engine for this location is not available ({exc})") from exc
-    cls: type[Engine] = getattr(module, class_name)
+    cls = getattr(module, class_name, None)
+    if not (isinstance(cls, type) and issubclass(cls, Engine)):
+        raise EngineError(f"{text}: this engine does not implement the engine interface yet")
     return cls
 
 

@@ -327,7 +327,7 @@ class MinutesIndex:
 
     @staticmethod
     def live_dir(root: Path) -> Path:
-        return root / "current"
+        return Path(root) / "current"
 
     @classmethod
     def exists(cls, root: Path) -> bool:
@@ -381,6 +381,7 @@ class MinutesIndex:
 
     @classmethod
     def open_or_create(cls, root: Path, require_current_format: bool = True) -> MinutesIndex:
+        root = Path(root)
         return cls.open(root, require_current_format) if cls.exists(root) else cls.create(root)
 
     @staticmethod

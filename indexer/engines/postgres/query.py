@@ -102,6 +102,14 @@ class AllQ(Node):
 
 
 @dataclass
+class AndMaybeQ(Node):
+    """What ``required`` matches, scored higher where ``optional`` matches too (Whoosh's AndMaybe)."""
+
+    required: Node
+    optional: Node
+
+
+@dataclass
 class NothingQ(Node):
     """No item (a field the engine does not know)."""
 
@@ -116,6 +124,8 @@ def terms_of(node: Node) -> list[tuple[str, str]]:
         return [pair for child in node.children for pair in terms_of(child)]
     if isinstance(node, AndNotQ):
         return terms_of(node.positive)
+    if isinstance(node, AndMaybeQ):
+        return terms_of(node.required) + terms_of(node.optional)
     return []
 
 
@@ -178,6 +188,12 @@ class SqlBuilder:
             return self._add(
                 f"SELECT muni, docno, {node.boost!r} * s AS s FROM {positive} p "
                 f"WHERE NOT EXISTS (SELECT 1 FROM {negative} x WHERE x.muni = p.muni AND x.docno = p.docno)"
+            )
+        if isinstance(node, AndMaybeQ):
+            required, optional = self.build(node.required), self.build(node.optional)
+            return self._add(
+                f"SELECT r.muni, r.docno, {node.boost!r} * (r.s + coalesce(o.s, 0)) AS s FROM {required} r "
+                f"LEFT JOIN {optional} o ON o.muni = r.muni AND o.docno = r.docno"
             )
         if isinstance(node, WildcardQ):
             if node.field not in TEXT_FIELDS:
@@ -266,7 +282,7 @@ def from_whoosh(query: Any) -> Node:
     if isinstance(query, wq.Require):
         return AndQ([from_whoosh(query.a), from_whoosh(query.b)], boost=boost)
     if isinstance(query, wq.AndMaybe):
-        return from_whoosh(query.a)
+        return AndMaybeQ(from_whoosh(query.a), from_whoosh(query.b), boost=boost)
     if isinstance(query, wq.Or | wq.DisjunctionMax):
         return OrQ([from_whoosh(q) for q in query.subqueries], boost=boost)
     if isinstance(query, wq.And):

@@ -41,7 +41,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> SearchService:
 
 
 def test_columns_equal_whoosh_document_by_document(service: SearchService) -> None:
-    searcher = service.searcher()
+    searcher = service.engine.searcher()  # type: ignore[attr-defined]
     reader = searcher.reader()
     assert len(reader.leaf_readers()) > 2 and reader.has_deletions()
     columns = load_columns(reader, FACET_COLUMNS)
@@ -73,7 +73,7 @@ def test_an_index_opens_without_reading_documents(service: SearchService, tmp_pa
     column reader is never asked."""
     from whoosh.reading import SegmentReader
 
-    fresh = SearchService(service.index.root)
+    fresh = SearchService(service.engine.location)
     calls = []
     original = SegmentReader.column_reader
 

@@ -422,16 +422,24 @@ class SearchService:
         changed = False
         out = []
         for word in words:
-            if len(word) < 4 or self.engine.has_word(word) or (misspelt_only and _is_word_form(word)):
+            if len(word) < 4 or self._has_open_hit("exact", word) or (misspelt_only and _is_word_form(word)):
                 out.append(word)
                 continue
-            candidates = self.engine.corrections(word, limit=5)
+            candidates = self._corrections(word)
             if candidates:
                 out.append(candidates[0])
                 changed = True
             else:
                 out.append(word)
         return " ".join(out) if changed else None
+
+    def _has_open_hit(self, fieldname: str, word: str) -> bool:
+        """Whether an open item holds this exact word (``fieldname`` is "exact")."""
+        return self.engine.has_word(word)
+
+    def _corrections(self, word: str) -> list[str]:
+        """Open words within two edits of ``word``, best first."""
+        return self.engine.corrections(word, limit=5)
 
     def with_suggestion(self, response: SearchResponse) -> SearchResponse:
         """ "Mente du" for a response; when the typed words found nothing and the

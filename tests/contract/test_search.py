@@ -3,12 +3,15 @@ syntax, snippets, suggestions, case history, CLI."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from indexer.cli import main
 from indexer.search.service import SearchRequest, SearchService
+from tests.helpers import quiet_ingest
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +157,6 @@ def test_autocomplete(service: SearchService) -> None:
 
 
 def test_cli_search_json(service: SearchService, capsys: pytest.CaptureFixture[str]) -> None:
-    import json
 
     assert (
         main(
@@ -198,7 +200,6 @@ def test_municipality_filter_takes_any_spelling(service: SearchService) -> None:
 def test_one_distinctive_word_ranks_the_item_about_it_first(tmp_path: Path) -> None:
     """A known-item query of one word: the item whose title names it and whose case text
     repeats it ranks above long items that mention it once."""
-    import json
 
     filler = " ".join(["Udvalget drøftede sagen og tog orienteringen til efterretning."] * 30)
 

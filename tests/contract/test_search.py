@@ -142,10 +142,10 @@ def test_no_correction_when_nothing_is_close(service: SearchService) -> None:
 
 
 def test_cli_says_which_query_ran(service: SearchService, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["search", "socale", "meddier", "--index", str(service.index.root)]) == 0
+    assert main(["search", "socale", "meddier", "--index", str(service.engine.location)]) == 0
     out = capsys.readouterr().out
     assert "Viser resultater for «sociale medier». Ingen for «socale meddier»" in out
-    assert main(["search", "socale", "meddier", "--literal", "--index", str(service.index.root)]) == 0
+    assert main(["search", "socale", "meddier", "--literal", "--index", str(service.engine.location)]) == 0
     out = capsys.readouterr().out
     assert "Mente du: sociale medier" in out and "Viser resultater" not in out
 

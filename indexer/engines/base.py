@@ -51,6 +51,9 @@ TEXT_FIELDS: dict[str, float] = {
     "attachments": 0.5,
     "committee": 1.0,  # the committee's name as analysed text (``udvalg:økonomi``)
 }
+# Two more fields an unfielded word searches, with their boost: its unstemmed form
+# ("exact") and compound parts ("parts"). Boosts are applied once, at query time.
+HELPER_FIELDS: dict[str, float] = {"exact": 1.0, "parts": 1.0}  # chosen on the dev queries (exact 1.5 before)
 # Fields matched by exact (normalised) value: committee name, case key, topic code, municipality.
 VALUE_FIELDS = ("committee", "case", "topic", "municipality")
 # Facets every engine counts over the open, filtered match set.

@@ -18,7 +18,9 @@ BATCHES = 6
 
 def test_readers_never_see_half_a_batch(location: str, tmp_path: Path) -> None:
     quiet_ingest([SEED], location, context=NORDDJURS)  # an index exists before the readers start
-    meetings = list(parse_digst(CORPUS_CSV, IngestContext()))[:60]
+    # One version of each meeting: a later version of a meeting defines its items (it may
+    # withdraw some), which would make a batch's count depend on the batches before it.
+    meetings = list({m.id: m for m in reversed(list(parse_digst(CORPUS_CSV, IngestContext()))[:60])}.values())
     step = max(1, len(meetings) // BATCHES)
     batches = [meetings[n : n + step] for n in range(0, len(meetings), step)]
     open_counts = [sum(1 for m in b for i in m.items if i.access == Access.OPEN == m.access) for b in batches]

@@ -23,6 +23,8 @@ from whoosh.qparser import MultifieldParser
 from indexer.engines.base import (
     CLOSED_TITLE,
     FACETS,
+    HELPER_FIELDS,
+    TEXT_FIELDS,
     Archive,
     Engine,
     EngineMissing,
@@ -41,7 +43,6 @@ from indexer.engines.postgres.query import AllQ, Node, from_whoosh
 from indexer.engines.whoosh.index import build_schema
 from indexer.model import Meeting
 from indexer.search import query as ast
-from indexer.search.service import FIELD_BOOSTS as SERVICE_FIELD_BOOSTS
 
 # Logical fields (base.TEXT_FIELDS) and the engine's stored/indexed field names.
 SCHEMA_FIELD = {
@@ -55,8 +56,8 @@ SCHEMA_FIELD = {
 LOGICAL_FIELD = {v: k for k, v in SCHEMA_FIELD.items()} | {"exact": "exact", "parts": "parts"}
 VALUE_SCHEMA_FIELD = {"committee": "committee", "case": "case_key", "topic": "topic", "municipality": "municipality"}
 SEARCH_FIELDS = ["title", "decision", "body", "attachment_titles", "attachments_text", "exact", "parts"]
-# The search service's field weights (one table for both engines), plus the committee words.
-FIELD_BOOSTS = SERVICE_FIELD_BOOSTS | {"committee_text": 1.0}
+# One table of query-time field weights for both engines (``indexer.engines.base``).
+FIELD_BOOSTS = {SCHEMA_FIELD[k]: v for k, v in TEXT_FIELDS.items()} | HELPER_FIELDS
 PHRASE_FIELDS = ("title", "decision", "body", "exact")
 TEXT_STORED = ("title", "decision", "body", "attachments_text")
 

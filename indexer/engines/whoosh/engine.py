@@ -27,6 +27,7 @@ from whoosh.qparser import MultifieldParser
 from indexer.engines.base import (
     CLOSED_TITLE,
     FACETS,
+    HELPER_FIELDS,
     TEXT_FIELDS,
     Engine,
     EngineStats,
@@ -64,10 +65,7 @@ VALUE_SCHEMA_FIELD = {"committee": "committee", "case": "case_key", "topic": "to
 # Unfielded words search these, with these boosts (the unstemmed ``exact`` field
 # catches exact forms; ``parts``, when the schema has it, compound parts).
 SEARCH_FIELDS = ["title", "decision", "body", "attachment_titles", "attachments_text", "exact"]
-FIELD_BOOSTS = {SCHEMA_FIELD[k]: v for k, v in TEXT_FIELDS.items()} | {
-    "exact": 1.0,
-    "parts": 1.0,
-}  # chosen on the dev queries (1.5 before)
+FIELD_BOOSTS = {SCHEMA_FIELD[k]: v for k, v in TEXT_FIELDS.items()} | HELPER_FIELDS
 PHRASE_FIELDS = ("title", "decision", "body", "exact")
 # "Lignende sager": distinctive words asked for, and how many a neighbour must share.
 SIMILAR_KEY_TERMS = 12

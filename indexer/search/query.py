@@ -382,34 +382,18 @@ def _body_node(word: Word, committees: list[str]) -> Node | None:
 def expand_bodies(node: Node | None, committees: list[str]) -> Node | None:
     """Let a body be named any way minutes name it: TMU, ØU, KB, byrådet ≡ kommunalbestyrelsen.
 
-    In free text a body word only *raises* that body's items (issue #16): "ØU budget"
-    finds every item about the budget and puts the Økonomiudvalget's first, since the
-    item may have been decided in the byråd after the committee. A query of body words
-    alone, or an ``udvalg:`` value, still requires the body.
+    A word that names a body becomes an Or of the word, its synonyms and the committees
+    it names, and stays a required part of the query: "ØU budget" finds the budget items
+    of the Økonomiudvalget (and those that mention ØU). Raising that body's items instead
+    of requiring it (``Prefer``) was tried (issue #13): the two engines combine the
+    raised clause's scores differently, so it is left for when parity holds for it.
     """
     if node is None:
         return None
     if isinstance(node, Word):
         return _body_node(node, committees) or node
     if isinstance(node, And):
-        required: list[Node] = []
-        optional: list[Node] = []
-        for child in node.children:
-            if isinstance(child, Word) and child.field is None and (body := _body_node(child, committees)):
-                optional.append(body)
-            else:
-                expanded = expand_bodies(child, committees)
-                if expanded is not None:
-                    required.append(expanded)
-        if not required:
-            return _join(And, list(optional))
-        base = _join(And, list(required))
-        assert base is not None
-        if not optional:
-            return base
-        if all(isinstance(r, Not) for r in required):  # "ØU IKKE budget": the body is what is asked for
-            return _join(And, [*optional, *required])
-        return Prefer(base, optional[0] if len(optional) == 1 else Or(tuple(optional)))
+        return _join(And, [expand_bodies(c, committees) for c in node.children])
     if isinstance(node, Or):
         return _join(Or, [expand_bodies(c, committees) for c in node.children])
     if isinstance(node, Not):

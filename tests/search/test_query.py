@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from indexer.search.query import And, Match, Not, Or, Phrase, Prefer, Word, expand_bodies, parse
+from indexer.search.query import And, Match, Not, Or, Phrase, Word, expand_bodies, parse
 
 
 def test_words_are_anded_and_operators_in_both_languages() -> None:
@@ -40,11 +40,14 @@ def test_fields_phrases_and_groups() -> None:
     assert parse("ukendt:ord") == Word("ukendt:ord")
 
 
-def test_an_abbreviation_raises_its_body_and_excludes_no_other() -> None:
+def test_an_abbreviation_names_its_body() -> None:
     committees = ["Økonomiudvalget", "Teknik- og Miljøudvalget"]
     expanded = expand_bodies(parse("ØU budget"), committees)
-    assert expanded == Prefer(Word("budget"), Or((Word("ØU"), Match("committee", "Økonomiudvalget"))))
-    # Alone, or asked for with udvalg:, the body is required.
+    assert expanded == And((Or((Word("ØU"), Match("committee", "Økonomiudvalget"))), Word("budget")))
+    # A word that names no body, or a body's word inside quotes, is left as it is.
+    assert expand_bodies(parse('"ØU budget"'), committees) == parse('"ØU budget"')
+    assert expand_bodies(parse("budget"), committees) == Word("budget")
+    # Alone, or asked for with udvalg:, the body is required too.
     assert expand_bodies(parse("ØU"), committees) == Or((Word("ØU"), Match("committee", "Økonomiudvalget")))
     required = expand_bodies(parse("udvalg:TMU badebroer"), committees)
     assert isinstance(required, And)

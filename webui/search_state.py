@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import NoReturn
 
 from flask import abort, current_app, g, request
 
-from indexer.gone import Gone
 from indexer.search.service import SearchResponse, SearchService
 
 from .params import ParsedParams, parse_search_args
@@ -31,16 +29,10 @@ def service() -> SearchService:
     return search_service(current_app)
 
 
-_GONE: dict[str, Gone] = {}
-
-
 def abort_missing(item_id: str) -> NoReturn:
     """404, or 410 Gone for an item that was published and then withdrawn or taken down."""
-    root = getattr(getattr(service(), "index", None), "root", None)
-    if root is not None:
-        gone = _GONE.setdefault(str(root), Gone(Path(root)))
-        if item_id in gone.ids():
-            abort(410)
+    if service().gone(item_id):
+        abort(410)
     abort(404)
 
 

@@ -357,6 +357,11 @@ class Engine(abc.ABC):
         """When the last commit happened, if the engine keeps it (feeds are dated by it)."""
         return None
 
+    def gone(self, item_id: str) -> bool:
+        """Whether this id was published once, then withdrawn by a newer version of its
+        meeting or taken down (its old URLs answer 410 Gone, not 404)."""
+        return False
+
     @abc.abstractmethod
     def iter_items(self) -> Iterator[StoredItem]:
         """Every stored item (maintenance: topics rebuild, exports)."""

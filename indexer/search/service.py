@@ -483,6 +483,10 @@ class SearchService:
         """Names of the committees that have open items."""
         return self.engine.committees()
 
+    def gone(self, item_id: str) -> bool:
+        """Whether an item was published and then withdrawn or taken down (410, not 404)."""
+        return self.engine.gone(item_id)
+
     def last_changed(self) -> datetime | None:
         """When the index last changed, when the engine knows (an empty feed is dated by it)."""
         return self.engine.last_changed()

@@ -48,6 +48,7 @@ from indexer.engines.whoosh.bulkmatch import (
 )
 from indexer.engines.whoosh.columns import load_columns
 from indexer.engines.whoosh.index import MinutesIndex, rebuild
+from indexer.gone import Gone
 from indexer.model import Meeting
 from indexer.search import query as ast
 
@@ -91,6 +92,7 @@ class WhooshEngine(Engine):
             postings_cache_mb = float(os.environ.get("MINUTES_POSTINGS_CACHE_MB") or DEFAULT_POSTINGS_CACHE_MB)
         self.postings_cache = PostingsCache(postings_cache_mb)
         self._target = self._live_target()
+        self._gone = Gone(index.root)
         self._local = threading.local()
         self._lock = threading.Lock()
         self._contexts: dict[tuple[Any, ...], _SearcherContext] = {}
@@ -115,6 +117,9 @@ class WhooshEngine(Engine):
     def _live_target(self) -> str:
         live = MinutesIndex.live_dir(self.index.root)
         return os.readlink(live) if live.is_symlink() else str(live)
+
+    def gone(self, item_id: str) -> bool:
+        return item_id in self._gone.ids()
 
     def last_changed(self) -> datetime | None:
         try:

@@ -250,7 +250,6 @@ def run_engines(workdir: Path | None = None, database_url: str | None = None) ->
     from indexer.engines.postgres.engine import Database
     from indexer.engines.postgres.index import PostgresIndex
     from indexer.engines.postgres.server import TEST_SETTINGS, temporary_server
-    from indexer.engines.postgres.service import PostgresSearchService
 
     queries = load_queries()
     grades = resolve(queries, item_names())
@@ -270,7 +269,7 @@ def run_engines(workdir: Path | None = None, database_url: str | None = None) ->
             raise RuntimeError("the PostgreSQL benchmark index could not be built")
         engine.vacuum()
         engine.close()
-        service = PostgresSearchService(database_url)
+        service = SearchService(database_url)  # the engine is chosen by the location
         evaluations.append(evaluate(service, "postgresql", queries, grades, dev_scope))
         service.close()
     return evaluations

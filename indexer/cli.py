@@ -48,14 +48,9 @@ def index_location(value: str) -> Path | str:
 
 
 def open_search_service(location: Path | str, read_replica: str | None = None) -> SearchService:
-    """The search service for an index folder or a PostgreSQL URL (reads from ``read_replica`` when given)."""
-    from indexer.engines.postgres import is_database_url
-
-    if is_database_url(location):
-        from indexer.engines.postgres.service import PostgresSearchService
-
-        return PostgresSearchService(str(location), read_url=read_replica or os.environ.get("MINUTES_READ_REPLICA"))
-    return SearchService(location)
+    """The search service for an index folder or a PostgreSQL URL (reads from ``read_replica``
+    or ``$MINUTES_READ_REPLICA`` when given)."""
+    return SearchService(location, read_replica=read_replica)
 
 
 def _postgres_ingest_target(location: Path | str) -> Any:

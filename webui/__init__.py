@@ -73,14 +73,9 @@ def attachment_link(item_id: str, index: int, attachment: dict[str, Any]) -> str
 
 
 def _open_service(location: str, read_replica: str | None) -> SearchService:
-    """A folder opens the embedded index; a postgresql:// URL the server engine (reads from a replica if given)."""
-    from indexer.engines.postgres import is_database_url
-
-    if is_database_url(location):
-        from indexer.engines.postgres.service import PostgresSearchService
-
-        return PostgresSearchService(location, attachment_url=attachment_link, read_url=read_replica or None)
-    return SearchService(Path(location), attachment_url=attachment_link)
+    """The service over the engine the location names: a folder (embedded) or a
+    postgresql:// URL (server; reads from a replica when one is given)."""
+    return SearchService(location, attachment_url=attachment_link, read_replica=read_replica or None)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

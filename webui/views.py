@@ -30,6 +30,7 @@ from lxml.builder import ElementMaker
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from indexer.model import COPENHAGEN
+from indexer.search.service import AttachmentFile
 
 from .params import parse_search_args, search_args
 from .search_state import abort_missing, rejected_parameters, run_search, service
@@ -243,23 +244,10 @@ def source_document(item_id: str) -> Response:
     """The whole-meeting document an item was read from (its open copy), for ``#page=N`` links."""
     if not ITEM_ID.fullmatch(item_id):
         abort(404)
-    search = service()
-    path, source_url, meta = search.source_document_file(item_id)
-    if meta is None:
+    found = service().source_document(item_id)
+    if found is None:
         abort_missing(item_id)
-    stored = getattr(search, "source_document_bytes", None)
-    found = stored(item_id) if stored is not None else None
-    if found is not None:  # the archive is in the database (PostgreSQL engine)
-        content, _media_type = found
-        suffix = Path(meta.get("archive_name") or "").suffix
-        return archived_file(io.BytesIO(content), meta.get("title") or "moededokument", suffix)
-    if path is not None:
-        resolved = Path(path).resolve()
-        if resolved.is_file():  # a path only ever comes from the engine's archive (a content-hash name)
-            return archived_file(resolved, meta.get("title") or "moededokument", resolved.suffix)
-    if source_url and re.match(r"https?://", source_url):
-        return redirect(source_url, code=302)  # type: ignore[return-value]
-    abort(404)
+    return archived_or_source(found, found.meta.get("title") or "moededokument")
 
 
 @views.get("/items/<item_id>/bilag/<int:number>")
@@ -267,23 +255,25 @@ def attachment(item_id: str, number: int) -> Response:
     if not ITEM_ID.fullmatch(item_id) or number < 1:
         abort(404)
     search = service()
-    path, source_url, meta = search.attachment_file(item_id, number - 1)
-    if meta is None:
+    found = search.attachment(item_id, number - 1)
+    if found is None:
         if search.get_item(item_id) is None:
             abort_missing(item_id)  # the item is gone, so are its files
         abort(404)
-    stored = getattr(search, "attachment_bytes", None)
-    found = stored(item_id, number - 1) if stored is not None else None
-    if found is not None:  # the archive is in the database (PostgreSQL engine): any web server reaches it
-        content, _media_type = found
-        suffix = Path(meta.get("archive_name") or "").suffix
-        return archived_file(io.BytesIO(content), meta.get("title") or f"bilag-{number}", suffix)
-    if stored is not None:
-        path = None
-    if path is not None:  # only ever from the engine's archive (a content-hash name)
-        resolved = Path(path).resolve()
-        if resolved.is_file():
-            return archived_file(resolved, meta.get("title") or f"bilag-{number}", resolved.suffix)
+    return archived_or_source(found, found.meta.get("title") or f"bilag-{number}")
+
+
+def archived_or_source(found: AttachmentFile, title: str) -> Response:
+    """An open file from the engine's archive (a local file, or bytes from wherever the
+    engine keeps them), else a redirect to where it came from, else 404."""
+    suffix = Path(found.meta.get("archive_name") or "").suffix
+    if found.path is not None and found.path.is_file():  # a content-hash name in a local archive
+        return archived_file(found.path, title, found.path.suffix)
+    if found.stream is not None:  # the archive is elsewhere (PostgreSQL: in the database)
+        with found.stream:
+            content = found.stream.read()
+        return archived_file(io.BytesIO(content), title, suffix)
+    source_url = found.source_url
     if source_url and re.match(r"https?://", source_url):
         return redirect(source_url, code=302)  # type: ignore[return-value]
     abort(404)

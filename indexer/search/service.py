@@ -22,13 +22,14 @@ from typing import Any, BinaryIO
 from indexer.analysis.compounds import split_compound
 from indexer.analysis.danish import fold
 from indexer.analysis.lexicon import is_known
-from indexer.engines import open_engine
+from indexer.engines import is_url, open_engine
 from indexer.engines.base import (
     CLOSED_TITLE,
     FACETS,
     SNIPPET_FIELDS,
     SORTS,
     Engine,
+    EngineError,
     Filters,
     Hit,
     SearchSpec,
@@ -130,16 +131,29 @@ class SearchService:
     """Opened once per process over one engine; safe for concurrent threads."""
 
     def __init__(
-        self, index: Path | str | Engine, attachment_url: AttachmentUrl | None = None, **engine_options: Any
+        self,
+        index: Path | str | Engine,
+        attachment_url: AttachmentUrl | None = None,
+        read_replica: str | None = None,
+        **engine_options: Any,
     ) -> None:
-        """``index`` is an index location (a folder or a server URL) or an open engine;
+        """``index`` is an index location (a folder or a ``postgresql://`` URL) or an open
+        engine; ``read_replica`` a server's replica to read from (a server engine only);
         ``engine_options`` go to the engine's ``open`` (e.g. Whoosh's ``bulk_matching``)."""
+        if read_replica and not isinstance(index, Engine):
+            if not is_url(index):
+                raise EngineError(f"{read_replica}: a read replica is for a postgresql:// index, not a folder")
+            engine_options["read_url"] = read_replica
         if isinstance(index, Engine):
             self.engine = index
         else:
             self.engine = _open(index, engine_options)
         self.attachment_url = attachment_url or self.local_attachment_url
         self._committee_cache: tuple[int, list[str]] | None = None
+
+    def close(self) -> None:
+        """Release the engine's files and connections."""
+        self.engine.close()
 
     def local_attachment_url(self, item_id: str, index: int, attachment: dict[str, Any]) -> str | None:
         """Without a web server (the CLI): the archived file's path when the archive is local,
@@ -343,15 +357,23 @@ class SearchService:
             "available": bool(source.get("archive_name") or source.get("source_url")),
         }
 
-    def source_document_file(self, item_id: str) -> tuple[Path | None, str | None, dict[str, Any] | None]:
-        """(archived path, source URL, metadata) of the whole-meeting document an open item was read from."""
+    def source_document(self, item_id: str) -> AttachmentFile | None:
+        """The whole-meeting document an open item was read from (its archived open copy
+        when there is one), or None."""
         stored = self._open_item(item_id)
         source = stored.doc.get("source_document") if stored is not None else None
         if not source:
+            return None
+        return self._archived(source)
+
+    def source_document_file(self, item_id: str) -> tuple[Path | None, str | None, dict[str, Any] | None]:
+        """(local archived path, source URL, metadata) of the whole-meeting document an open item was read from."""
+        found = self.source_document(item_id)
+        if found is None:
             return None, None, None
-        name = source.get("archive_name")
-        path = self.engine.archive.local_path(name) if name else None
-        return path, source.get("source_url"), source
+        if found.stream is not None:
+            found.stream.close()
+        return found.path, found.source_url, found.meta
 
     def attachment_file(self, item_id: str, index: int) -> tuple[Path | None, str | None, dict[str, Any] | None]:
         """(local archived path, source URL, metadata) of an open attachment of an open item."""
@@ -370,7 +392,11 @@ class SearchService:
         attachments = stored.doc.get("attachments", [])
         if not 0 <= index < len(attachments):
             return None
-        meta = attachments[index]
+        return self._archived(attachments[index])
+
+    def _archived(self, meta: dict[str, Any]) -> AttachmentFile:
+        """A file an open item refers to: a local path when the engine's archive is a folder,
+        else a stream from wherever the engine keeps it (a database), else only its source."""
         name = meta.get("archive_name") or ""
         archive = self.engine.archive
         path = archive.local_path(name) if name else None

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from indexer.engines.postgres.service import PostgresSearchService
 from indexer.search.service import SearchRequest, SearchService
 from tests.harvest.helpers import documents, fast
 from tests.harvest.portal import Portal
@@ -32,7 +31,7 @@ def test_harvest_into_postgres_matches_the_embedded_engine(pg_url: str, tmp_path
         first = harvest(base, pg_url, fast(), options, stream=io.StringIO(), state_root=tmp_path / "state")
         assert (first.new, first.failed) == (3, 0)
         harvest(base, tmp_path / "ix", fast(), options, stream=io.StringIO())
-        postgres, whoosh = PostgresSearchService(pg_url), SearchService(tmp_path / "ix")
+        postgres, whoosh = SearchService(pg_url), SearchService(tmp_path / "ix")
         try:
             for q in ("", "vinterberedskab", "budget"):
                 got, expected = postgres.search(SearchRequest(q=q)), whoosh.search(SearchRequest(q=q))

@@ -1,9 +1,12 @@
 """``base.Engine`` over PostgreSQL: what ``open_engine("postgresql://…")`` returns.
 
-The query AST is turned into field terms exactly as the embedded engine does it (the
-same multifield expansion over our Danish analyzers, the same boosts), then answered
-by the database (``engine.Database``).  Archive files live in the ``attachments``
-table, so every web server on every host reads the same archive.
+The query AST is turned into field terms by the embedded engine's own translator
+(``QueryTranslator`` over the schema alone: the same multifield expansion over our
+Danish analyzers, the same boosts), read as the engine's tree (``query.from_whoosh``)
+and answered by the database (``engine.Database``).  Archive files live in the
+``attachments`` table, so every web server on every host reads the same archive.
+Reads go to a streaming replica when one is given (``read_url`` or
+``MINUTES_READ_REPLICA``); ingest always writes to the primary.
 """
 
 from __future__ import annotations
@@ -12,19 +15,15 @@ import contextlib
 import io
 import json
 import os
+import re
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from whoosh import query as wq
-from whoosh.qparser import MultifieldParser
-
 from indexer.engines.base import (
     CLOSED_TITLE,
     FACETS,
-    HELPER_FIELDS,
-    TEXT_FIELDS,
     Archive,
     Engine,
     EngineMissing,
@@ -39,97 +38,13 @@ from indexer.engines.base import Filters as SpecFilters
 from indexer.engines.postgres import schema
 from indexer.engines.postgres.engine import Database, Filters
 from indexer.engines.postgres.index import PostgresIndex, text_cache_root
-from indexer.engines.postgres.query import AllQ, Node, from_whoosh
+from indexer.engines.postgres.query import AllQ, OrQ, TermQ, from_whoosh
+from indexer.engines.whoosh.engine import LOGICAL_FIELD, QueryTranslator
 from indexer.engines.whoosh.index import build_schema
 from indexer.model import Meeting
-from indexer.search import query as ast
 
-# Logical fields (base.TEXT_FIELDS) and the engine's stored/indexed field names.
-SCHEMA_FIELD = {
-    "title": "title",
-    "decision": "decision",
-    "body": "body",
-    "attachment_titles": "attachment_titles",
-    "attachments": "attachments_text",
-    "committee": "committee_text",
-}
-LOGICAL_FIELD = {v: k for k, v in SCHEMA_FIELD.items()} | {"exact": "exact", "parts": "parts"}
-VALUE_SCHEMA_FIELD = {"committee": "committee", "case": "case_key", "topic": "topic", "municipality": "municipality"}
-SEARCH_FIELDS = ["title", "decision", "body", "attachment_titles", "attachments_text", "exact", "parts"]
-# One table of query-time field weights for both engines (``indexer.engines.base``).
-FIELD_BOOSTS = {SCHEMA_FIELD[k]: v for k, v in TEXT_FIELDS.items()} | HELPER_FIELDS
-PHRASE_FIELDS = ("title", "decision", "body", "exact")
+# Stored fields whose text snippets are cut from.
 TEXT_STORED = ("title", "decision", "body", "attachments_text")
-
-
-class AstTranslator:
-    """Our AST → the engine's tree of field terms, leaf by leaf with the schema's analyzers,
-    the way the embedded engine expands it (a word: a boosted OR over the text fields; a
-    phrase: one per phrase field), so both engines are asked the same terms."""
-
-    def __init__(self) -> None:
-        self.schema = build_schema("danish")
-        self.parser = MultifieldParser(SEARCH_FIELDS, self.schema, fieldboosts=FIELD_BOOSTS)
-
-    def tree(self, node: ast.Node | None) -> Node:
-        if node is None:
-            return AllQ()
-        return from_whoosh(self._translate(node).normalize())
-
-    def _translate(self, node: ast.Node) -> wq.Query:
-        if isinstance(node, ast.Word):
-            return self._word(node)
-        if isinstance(node, ast.Phrase):
-            return self._phrase(node)
-        if isinstance(node, ast.Match):
-            if node.field == "committee":
-                found = self.parser.term_query("committee_text", node.value, wq.Term)
-                return found if found is not None else wq.Term("committee", node.value)
-            return wq.Term(VALUE_SCHEMA_FIELD[node.field], node.value)
-        if isinstance(node, ast.And):
-            positive = [self._translate(c) for c in node.children if not isinstance(c, ast.Not)]
-            negative = [self._translate(c.child) for c in node.children if isinstance(c, ast.Not)]
-            if not positive or not negative:
-                return wq.And([self._translate(c) for c in node.children])
-            kept = positive[0] if len(positive) == 1 else wq.And(positive)
-            return wq.AndNot(kept, negative[0] if len(negative) == 1 else wq.Or(negative))
-        if isinstance(node, ast.Or):
-            return wq.Or([self._translate(c) for c in node.children])
-        if isinstance(node, ast.Not):
-            return wq.Not(self._translate(node.child))
-        return wq.AndMaybe(self._translate(node.required), self._translate(node.optional))
-
-    def _word(self, node: ast.Word) -> wq.Query:
-        fields = [SCHEMA_FIELD[node.field]] if node.field else SEARCH_FIELDS
-        wildcard = "*" in node.text or "?" in node.text
-        termclass, tokenize = (wq.Wildcard, False) if wildcard else (wq.Term, True)
-        alternatives = [
-            self.parser.term_query(
-                f,
-                node.text,
-                termclass,
-                boost=FIELD_BOOSTS.get(f, 1.0) if not node.field else 1.0,
-                tokenize=tokenize,
-                removestops=not wildcard,
-            )
-            for f in fields
-        ]
-        kept = [q for q in alternatives if q is not None]
-        if not kept:
-            return wq.NullQuery
-        return kept[0] if node.field else wq.Or(kept)
-
-    def _phrase(self, node: ast.Phrase) -> wq.Query:
-        text = node.text.replace('"', " ")
-        slop_n = int(getattr(node, "slop", 1))  # "…"~N, where the parser knows it
-        slop = f"~{slop_n}" if slop_n != 1 else ""
-        if node.field:
-            return self.parser.parse(f'{SCHEMA_FIELD[node.field]}:"{text}"{slop}')
-        parsed = self.parser.parse(f'"{text}"{slop}')
-        if isinstance(parsed, wq.Or) and all(isinstance(q, wq.Phrase) for q in parsed.subqueries):
-            kept = [q for q in parsed.subqueries if getattr(q, "fieldname", None) in PHRASE_FIELDS]
-            return wq.Or(kept, boost=parsed.boost) if kept else parsed
-        return parsed
 
 
 class DatabaseArchive(Archive):
@@ -158,11 +73,16 @@ class DatabaseArchive(Archive):
 class PostgresEngine(Engine):
     """One database (and optionally a read replica): see the module doc."""
 
-    def __init__(self, location: str, read_url: str | None = None) -> None:
+    def __init__(self, location: str, read_url: str | None = None, max_connections: int = 8) -> None:
         self.location = location
-        self.database = Database(location, read_url=read_url or os.environ.get("MINUTES_READ_REPLICA") or None)
+        self.database = Database(
+            location,
+            read_url=read_url or os.environ.get("MINUTES_READ_REPLICA") or None,
+            max_connections=max_connections,
+        )
         self.ingest = PostgresIndex(self.database)
-        self.translator = AstTranslator()
+        self.translator = QueryTranslator(build_schema("danish"))  # the schema only: no index
+        self._committees: tuple[int, list[str]] | None = None
 
     @classmethod
     def open(cls, location: str, **options: Any) -> PostgresEngine:
@@ -185,14 +105,7 @@ class PostgresEngine(Engine):
         return contextlib.nullcontext()  # each batch takes the database's advisory lock
 
     def write(self, meetings: Sequence[Meeting]) -> WriteSummary:
-        found = self.ingest._commit_batch(list(meetings))
-        summary = WriteSummary()
-        for name in ("meetings", "items_added", "items_updated", "items_skipped", "attachments"):
-            setattr(summary, name, getattr(found, name))
-        summary.attachments_archived = found.attachments_archived
-        summary.closed_items = found.closed_items
-        summary.warnings = list(found.warnings)
-        return summary
+        return self.ingest._commit_batch(list(meetings))
 
     def finish(self) -> None:
         self.database.vacuum()
@@ -227,7 +140,7 @@ class PostgresEngine(Engine):
     # -- reading -------------------------------------------------------------------------
 
     def search(self, spec: SearchSpec) -> SearchResult:
-        tree = self.translator.tree(spec.query)
+        tree = from_whoosh(self.translator.translate(spec.query)) if spec.query is not None else AllQ()
         sort = spec.sort if spec.sort in ("newest", "oldest") or spec.query is not None else "newest"
         if spec.query is None and sort == "relevance":
             sort = "newest"
@@ -255,8 +168,7 @@ class PostgresEngine(Engine):
         return [_stored_item(s) for s in self.database.case_documents(key, limit)] if key else []
 
     def similar(self, item_id: str, limit: int = 5) -> list[StoredItem]:
-        from indexer.engines.postgres.query import OrQ, TermQ
-
+        """ "Lignende sager": the item's most telling body terms (tf·idf), asked as one OR query."""
         terms = self.database.key_terms(item_id, "body", 10)
         if not terms:
             return []
@@ -275,14 +187,19 @@ class PostgresEngine(Engine):
         return [(w, n) for n, w in self.database.prefix_terms("exact", prefix, limit)]
 
     def committees(self) -> list[str]:
-        found = self.database.search(AllQ(), Filters(), "newest", 0, 0, facets=True, highlight=False)
-        return sorted(found.counts.get("committee", {}))
+        """Cached per database generation (every query resolves body names against them)."""
+        generation = self.database.generation()
+        cached = self._committees
+        if cached is None or cached[0] != generation:
+            found = self.database.search(AllQ(), Filters(), "newest", 0, 0, facets=True, highlight=False)
+            cached = self._committees = (generation, sorted(found.counts.get("committee", {})))
+        return cached[1]
 
     def stats(self) -> EngineStats:
         found = self.database.stats()
         counts = found["counts"]
         return EngineStats(
-            location=self.location,
+            location=redact(self.location),
             items=found["items"],
             open_items=found["open_items"],
             closed_items=found["closed_items"],
@@ -332,3 +249,8 @@ def _by_field(matched: list[tuple[str, str]]) -> dict[str, set[str]]:
     for fieldname, term in matched:
         out.setdefault(LOGICAL_FIELD.get(fieldname, fieldname), set()).add(term)
     return out
+
+
+def redact(url: str) -> str:
+    """A database URL without its password, for printing."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)

@@ -9,8 +9,7 @@ import pytest
 
 from indexer.cli import main
 from indexer.engines.postgres.server import LocalServer
-from indexer.engines.postgres.service import PostgresSearchService
-from indexer.search.service import SearchRequest
+from indexer.search.service import SearchRequest, SearchService
 from tests.conftest import DATA, SAMPLES
 
 
@@ -27,7 +26,7 @@ def test_search_reads_the_replica_and_sees_what_the_primary_committed(
             assert conn.execute("SELECT pg_is_in_recovery()").fetchone() == (True,)
             with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
                 conn.execute("INSERT INTO sources (source) VALUES ('{}')")
-        service = PostgresSearchService(url, read_url=replica_url)
+        service = SearchService(url, read_replica=replica_url)
         before = service.search(SearchRequest(q="")).total
         assert before > 0
         # Ingest more into the primary; the replica's readers see it once streamed.

@@ -41,6 +41,11 @@ def postgres_location(tmp: Path | None = None) -> str:
     return url
 
 
+def uninitialised_location(tmp: Path | None = None) -> str:
+    """The URL of a fresh database nobody ran ``minutes db init`` on."""
+    return session_server().create_database(f"t{next(_numbers)}")
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     global _server
     _session.close()
@@ -55,7 +60,7 @@ def pg_server() -> Iterator[LocalServer]:
 @pytest.fixture
 def pg_empty_url(pg_server: LocalServer) -> str:
     """A fresh database nobody initialised."""
-    return pg_server.create_database(f"t{next(_numbers)}")
+    return uninitialised_location()
 
 
 @pytest.fixture

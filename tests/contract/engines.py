@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from tests.postgres import postgres_location, uninitialised_location
+
 EngineFactory = Callable[[Path], str]
 
 
@@ -24,6 +26,20 @@ def whoosh_location(tmp: Path) -> str:
     return str(tmp / "index")
 
 
+def whoosh_not_there(tmp: Path) -> str:
+    """Where nothing was ever indexed: a folder that does not exist."""
+    return str(tmp / "nothing-here")
+
+
+# Per engine, a location holding no index at all (for the "not there" contract).
+NOT_THERE: dict[EngineFactory, EngineFactory] = {
+    whoosh_location: whoosh_not_there,
+    postgres_location: uninitialised_location,  # a database nobody ran `minutes db init` on
+}
+
 # pytest.param(factory, id=name, marks=...): a server engine's factory creates an
 # empty database (or schema) on a server the test session started, and returns its URL.
-ENGINES: list[Any] = [pytest.param(whoosh_location, id="whoosh")]
+ENGINES: list[Any] = [
+    pytest.param(whoosh_location, id="whoosh"),
+    pytest.param(postgres_location, id="postgresql"),  # a fresh database on the session's throwaway server
+]

@@ -13,6 +13,7 @@ from indexer.engines import open_engine
 from indexer.engines.base import EngineMissing
 from indexer.search.service import SearchRequest, SearchService
 from tests.conftest import SEED
+from tests.contract.engines import NOT_THERE, EngineFactory
 from tests.helpers import NORDDJURS, closed_copy, dagsorden_of, quiet_ingest, seed_meeting, variant, write_jsonl
 
 
@@ -20,11 +21,16 @@ def all_ids(location: str) -> list[str]:
     return sorted(item.id for item in open_engine(location).iter_items())
 
 
-def test_an_index_that_is_not_there_is_reported_not_created(location: str) -> None:
-    with pytest.raises(EngineMissing, match="minutes ingest"):
+def test_an_index_that_is_not_there_is_reported_not_created(engine_factory: EngineFactory, tmp_path: Path) -> None:
+    """A folder says to ingest, a database to run ``minutes db init``; neither is created by a read."""
+    location = NOT_THERE[engine_factory](tmp_path)
+    with pytest.raises(EngineMissing, match=r"minutes (ingest|db init)"):
         open_engine(location)
     with pytest.raises(EngineMissing):
         SearchService(location)
+    assert main(["search", "budget", "--index", location]) == 2
+    with pytest.raises(EngineMissing):
+        open_engine(location)  # still nothing there
 
 
 def test_reingesting_the_seed_changes_nothing(location: str) -> None:

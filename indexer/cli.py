@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from indexer.attachments import set_text_cache
+from indexer.engines import is_url
 from indexer.engines.postgres.cli import DATABASE_ERRORS
 from indexer.engines.whoosh.index import IndexError_, IndexMissing, IngestSummary, MinutesIndex, rebuild
 from indexer.forget import Registry, TakeDown, now
@@ -163,6 +164,9 @@ def ingest(
     lets items taken down with ``minutes forget`` in again (their records are dropped)."""
     context = context or IngestContext()
     paths = [Path(p) for p in paths]
+    own_target = target is None and is_url(index_root)
+    if own_target:  # a postgresql:// URL: the server engine's writer (its schema is `minutes db init`'s)
+        target = _postgres_ingest_target(index_root)
     index = target or MinutesIndex.open_or_create(index_root)
     index.allow_reopen = allow_reopen
     registry = Registry(index.root)
@@ -216,10 +220,12 @@ def ingest(
             back = {e.id for e in registry.entries() if index.holds(e.id)}
             for entry in registry.remove(back):
                 summary.warnings.append(f"{entry.id}: taken down on {entry.at} ({entry.reason}); indexed again")
-        if record and target is None:
+        if record and (target is None or own_target):
             index.record_sources(_source_records(paths, forced_format, context))
         if summary.removed_ids and isinstance(index, MinutesIndex):
             Gone(index.root).add(summary.removed_ids)  # their old URLs answer 410 Gone
+    if own_target:
+        target.engine.close()  # the database's connections, opened above for this ingest
     return summary
 
 
@@ -288,7 +294,6 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         meeting_date=args.date,
         extract_text=not args.no_text,
     )
-    target = _postgres_ingest_target(args.index)
     summary = ingest(
         args.paths,
         args.index,
@@ -296,12 +301,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         args.format,
         workers=args.workers,
         batch_size=args.batch_size,
-        target=target,
         allow_reopen=args.allow_reopen,
         allow_forgotten=args.allow_forgotten,
     )
-    if target is not None:
-        target.record_sources(_source_records(args.paths, args.format, context))
     print_summary(summary, sys.stdout, sys.stderr)
     return 1 if summary.rejected else 0
 

@@ -70,10 +70,7 @@ def test_attachment_text_is_searchable_and_the_archived_file_served(browsed: Sea
     own = " ".join(item.texts.get(f, "") for f in ("title", "decision", "body")).lower()
     word = next(w for w in re.findall(r"[a-zæøå]{9,}", item.texts["attachments"].lower()) if w not in own)
     assert item.id in ids(browsed, q=f"bilag:{word}", per_page=50)
-    archived = [
-        (n, a) for n, a in enumerate(browsed.get_item(item.id)["attachments"]) if a["url"]
-    ]  # every attachment with a file or a source
-    assert archived
+    assert any(a.get("archive_name") for a in item.doc["attachments"]), "the sample's files are archived"
     for n, meta in enumerate(item.doc["attachments"]):
         name = meta.get("archive_name")
         if not name:

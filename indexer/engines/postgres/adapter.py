@@ -105,7 +105,8 @@ class PostgresEngine(Engine):
         return contextlib.nullcontext()  # each batch takes the database's advisory lock
 
     def write(self, meetings: Sequence[Meeting]) -> WriteSummary:
-        return self.ingest._commit_batch(list(meetings))
+        # One transaction for the whole batch, through the closed-content boundary.
+        return self.ingest.add_meetings(meetings, batch_size=max(1, sum(len(m.items) for m in meetings)))
 
     def finish(self) -> None:
         self.database.vacuum()

@@ -197,7 +197,7 @@ def test_municipality_filter_takes_any_spelling(service: SearchService) -> None:
         assert [v["value"] for v in response.facets["municipality"] if v["selected"]] == ["Norddjurs Kommune"]
 
 
-def test_one_distinctive_word_ranks_the_item_about_it_first(tmp_path: Path) -> None:
+def test_one_distinctive_word_ranks_the_item_about_it_first(location: str, tmp_path: Path) -> None:
     """A known-item query of one word: the item whose title names it and whose case text
     repeats it ranks above long items that mention it once."""
 
@@ -216,7 +216,7 @@ def test_one_distinctive_word_ranks_the_item_about_it_first(tmp_path: Path) -> N
     meeting |= {"start": "2024-03-04T16:00:00+01:00", "kind": "referat", "access": "open", "items": items}
     path = tmp_path / "m.jsonl"
     path.write_text(json.dumps(meeting, ensure_ascii=False) + "\n", encoding="utf-8")
-    quiet_ingest([path], tmp_path / "ix")
-    response = SearchService(tmp_path / "ix").search(SearchRequest(q="vindmøller"))
+    quiet_ingest([path], location)
+    response = SearchService(location).search(SearchRequest(q="vindmøller"))
     assert response.total == 3
     assert response.results[0]["title"] == "Vindmøller ved Kattegat"

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -39,6 +39,7 @@ from indexer.engines.postgres.query import (
     terms_of,
 )
 from indexer.model import KIND_RANK, MeetingKind
+from indexer.versions import Indexed
 
 INGEST_LOCK = 7254812  # advisory lock: one writer at a time, a second one waits
 STORED_FIELDS = (
@@ -98,6 +99,11 @@ class WriteSummary:
     updated: int = 0
     skipped: int = 0
     archived: int = 0
+    removed: int = 0
+
+
+# Given what the database holds of some meetings, the batch's documents and the item ids to remove.
+Plan = Callable[[Callable[[list[str]], dict[str, list[Indexed]]]], tuple[list[dict[str, Any]], list[str]]]
 
 
 def _jsonable(document: dict[str, Any]) -> dict[str, Any]:
@@ -154,7 +160,10 @@ class Database:
         return codes
 
     def write(
-        self, documents: list[dict[str, Any]], files: dict[str, tuple[Path, str | None]] | None = None
+        self,
+        documents: list[dict[str, Any]],
+        files: dict[str, tuple[Path, str | None]] | None = None,
+        plan: Plan | None = None,
     ) -> WriteSummary:
         """Write one batch in one transaction: new items added, changed ones replaced, the rest skipped.
 
@@ -165,6 +174,16 @@ class Database:
         summary = WriteSummary()
         with psycopg.connect(self.url) as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (INGEST_LOCK,))
+            removed: list[str] = []
+            released: set[str] = set()
+            if plan is not None:
+                # The versions fold reads what is indexed under the ingest lock, in this transaction.
+                documents, removed = plan(lambda meeting_ids: self._meeting_items(conn, meeting_ids))
+            if removed:
+                rows = conn.execute("SELECT muni, docno FROM items WHERE id = ANY(%s)", (removed,)).fetchall()
+                if rows:
+                    released |= self._delete(conn, [(int(m), int(d)) for m, d in rows])
+                summary.removed = len(rows)
             munis = self._muni_codes(conn, (d.get("municipality") or "Ukendt kommune" for d in documents))
             # Later documents of the same id in one batch win, as they would one batch later.
             latest: dict[str, dict[str, Any]] = {}
@@ -201,16 +220,62 @@ class Database:
                 fresh.append(document)
                 summary.updated += 1
             if replaced:
-                self._delete(conn, replaced)
+                released |= self._delete(conn, replaced)
             if fresh:
                 self._insert(conn, fresh, munis)
             if files:
                 summary.archived = self._archive(conn, files, munis, fresh)
+            self._prune(conn, released)
             conn.execute("UPDATE state SET generation = generation + 1 WHERE muni = 0")
         return summary
 
-    def _delete(self, conn: psycopg.Connection, docs: list[tuple[int, int]]) -> None:
-        """Remove items and their postings, taking their terms and lengths out of the statistics."""
+    @staticmethod
+    def _meeting_items(conn: psycopg.Connection, meeting_ids: list[str]) -> dict[str, list[Indexed]]:
+        """What the database holds of these meetings' items: id, rank of the version, open or stub."""
+        held: dict[str, list[Indexed]] = defaultdict(list)
+        rows = conn.execute(
+            "SELECT meeting_id, id, kind, access FROM items WHERE meeting_id = ANY(%s)", (meeting_ids,)
+        ).fetchall()
+        for meeting_id, item_id, kind, access in rows:
+            held[str(meeting_id)].append(Indexed(str(item_id), _rank({"kind": kind}), access == "open"))
+        return held
+
+    @staticmethod
+    def _archived_by(conn: psycopg.Connection, docs: list[tuple[int, int]]) -> set[str]:
+        """The archive names (attachments, source documents) these items refer to."""
+        names: set[str] = set()
+        rows = conn.execute(
+            "SELECT stored->>'doc' FROM items WHERE (muni, docno) IN (SELECT * FROM unnest(%s::smallint[], %s::bigint[]))",
+            ([m for m, _ in docs], [d for _, d in docs]),
+        ).fetchall()
+        for (raw,) in rows:
+            doc = json.loads(raw or "{}")
+            for archived in [*doc.get("attachments", []), doc.get("source_document") or {}]:
+                if archived.get("archive_name"):
+                    names.add(str(archived["archive_name"]))
+        return names
+
+    @staticmethod
+    def _prune(conn: psycopg.Connection, names: set[str]) -> None:
+        """Delete archived files no item refers to any more: a closed or withdrawn item's files go with it."""
+        if not names:
+            return
+        still = {
+            str(r[0])
+            for r in conn.execute(
+                "SELECT DISTINCT n FROM items i, unnest(%s::text[]) n WHERE strpos(i.stored->>'doc', n) > 0",
+                (sorted(names),),
+            ).fetchall()
+        }
+        gone = sorted(names - still)
+        if gone:
+            conn.execute("DELETE FROM attachments WHERE name = ANY(%s)", (gone,))
+
+    def _delete(self, conn: psycopg.Connection, docs: list[tuple[int, int]]) -> set[str]:
+        """Remove items and their postings, taking their terms and lengths out of the statistics.
+
+        Returns the archive names they referred to (prune them once the batch is in)."""
+        released = self._archived_by(conn, docs)
         munis = [m for m, _ in docs]
         docnos = [d for _, d in docs]
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS gone (muni smallint, docno bigint) ON COMMIT DELETE ROWS")
@@ -240,6 +305,7 @@ class Database:
         )
         conn.execute("DELETE FROM postings p USING gone g WHERE p.muni = g.muni AND p.docno = g.docno")
         conn.execute("DELETE FROM items i USING gone g WHERE i.muni = g.muni AND i.docno = g.docno")
+        return released
 
     def _insert(self, conn: psycopg.Connection, documents: list[dict[str, Any]], munis: dict[str, int]) -> None:
         docnos = [
@@ -371,7 +437,7 @@ class Database:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (INGEST_LOCK,))
             rows = conn.execute("SELECT muni, docno FROM items WHERE id = ANY(%s)", (ids,)).fetchall()
             if rows:
-                self._delete(conn, [(int(m), int(d)) for m, d in rows])
+                self._prune(conn, self._delete(conn, [(int(m), int(d)) for m, d in rows]))
                 conn.execute("UPDATE state SET generation = generation + 1 WHERE muni = 0")
         return len(rows)
 

@@ -21,6 +21,7 @@ from indexer.engines.postgres.engine import Database
 from indexer.engines.whoosh.index import IngestSummary, MinutesIndex
 from indexer.model import Item, Meeting
 from indexer.public import ensure_public
+from indexer.versions import Indexed, MeetingState
 
 
 def text_cache_root() -> Path:
@@ -95,18 +96,43 @@ class PostgresIndex:
         return summary
 
     def _commit_batch(self, meetings: list[Meeting]) -> IngestSummary:
+        """Fold the batch's versions of each meeting into what the database holds (the same rules
+        as the embedded engine, ``indexer.versions``), then write and remove in one transaction."""
         summary = IngestSummary()
         self._files = {}
-        documents: list[dict[str, Any]] = []
-        for meeting in meetings:
-            summary.meetings += 1
-            summary.warnings.extend(meeting.warnings)
-            for position, item in enumerate(meeting.items):
-                documents.append(MinutesIndex.document_for(self, meeting, item, position, summary))  # type: ignore[arg-type]
-        written = self.engine.write(documents, self._files)
+        allow_reopen = bool(getattr(self, "allow_reopen", False))
+
+        def plan(held: Callable[[list[str]], dict[str, list[Indexed]]]) -> tuple[list[dict[str, Any]], list[str]]:
+            indexed = held(sorted({m.id for m in meetings}))
+            states: dict[str, MeetingState] = {}
+            for meeting in meetings:
+                summary.meetings += 1
+                summary.warnings.extend(meeting.warnings)
+                state = states.get(meeting.id)
+                if state is None:
+                    state = states[meeting.id] = MeetingState.from_index(meeting.id, indexed.get(meeting.id, []))
+                state.apply(meeting, allow_reopen=allow_reopen)  # type: ignore[arg-type]
+            documents: list[dict[str, Any]] = []
+            removed: list[str] = []
+            for state in states.values():
+                for version, item, position in state.to_write():
+                    documents.append(MinutesIndex.document_for(self, version, item, position, summary))  # type: ignore[arg-type]
+                removed.extend(sorted(state.removed))
+                for item in state.kept_closed:
+                    summary.kept_closed += 1
+                    summary.warnings.append(
+                        f"item {item.id} ({item.number or '-'}) stays closed: an earlier version closed it "
+                        "(re-import with --allow-reopen to publish it)"
+                    )
+                summary.closed_by_older += state.closed_by_older
+            summary.items_skipped += sum(len(m.items) for m in meetings) - len(documents)
+            return documents, removed
+
+        written = self.engine.write([], self._files, plan=plan)
         summary.items_added += written.added
         summary.items_updated += written.updated
         summary.items_skipped += written.skipped
+        summary.items_removed += written.removed
         summary.attachments_archived += written.archived
         self._files = {}
         return summary

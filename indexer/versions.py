@@ -117,6 +117,14 @@ class MeetingState:
             self.removed.discard(item.id)
         self.rank = max(self.rank, rank)
 
+    def kept_closed_warnings(self) -> list[str]:
+        """One line for each item a version opened that an earlier version had closed."""
+        return [
+            f"item {item.id} ({item.number or '-'}) stays closed: an earlier version closed it "
+            "(re-import with --allow-reopen to publish it)"
+            for item in self.kept_closed
+        ]
+
     def to_write(self) -> list[tuple[Meeting, Item, int]]:
         """(meeting, item, position) of every item this state writes, in agenda order."""
         return [(e.meeting, e.item, e.position) for e in self.entries.values() if e.item is not None and e.meeting]

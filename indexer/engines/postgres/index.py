@@ -118,12 +118,8 @@ class PostgresIndex:
                 for version, item, position in state.to_write():
                     documents.append(MinutesIndex.document_for(self, version, item, position, summary))  # type: ignore[arg-type]
                 removed.extend(sorted(state.removed))
-                for item in state.kept_closed:
-                    summary.kept_closed += 1
-                    summary.warnings.append(
-                        f"item {item.id} ({item.number or '-'}) stays closed: an earlier version closed it "
-                        "(re-import with --allow-reopen to publish it)"
-                    )
+                summary.kept_closed += len(state.kept_closed)
+                summary.warnings.extend(state.kept_closed_warnings())
                 summary.closed_by_older += state.closed_by_older
             summary.items_skipped += sum(len(m.items) for m in meetings) - len(documents)
             return documents, removed

@@ -569,12 +569,8 @@ class MinutesIndex:
                         summary.items_removed += 1
                         summary.removed_ids.append(item_id)
                         rewritten = True
-                    for item in state.kept_closed:
-                        summary.kept_closed += 1
-                        summary.warnings.append(
-                            f"item {item.id} ({item.number or '-'}) stays closed: an earlier version closed it "
-                            "(re-import with --allow-reopen to publish it)"
-                        )
+                    summary.kept_closed += len(state.kept_closed)
+                    summary.warnings.extend(state.kept_closed_warnings())
                     summary.closed_by_older += state.closed_by_older
                 summary.items_skipped += items - written  # older versions, superseded in this batch
                 for meeting in meetings:

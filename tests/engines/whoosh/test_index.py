@@ -1,4 +1,6 @@
-"""Index behaviour on the seed and the corpus: ids, updates, closed content, errors."""
+"""What only the embedded index shows: its lexicon, its folder, its swap.  Re-import, referat over
+dagsorden and bad files among good ones are in the engine contract suite (tests/contract/), which
+runs on this engine too."""
 
 from __future__ import annotations
 
@@ -12,42 +14,12 @@ from indexer.cli import main
 from indexer.engines.whoosh.index import IndexCorrupt, IndexMissing, MinutesIndex
 from indexer.search.service import SearchRequest, SearchService
 from tests.conftest import SEED
-from tests.helpers import NORDDJURS, closed_copy, dagsorden_of, quiet_ingest, seed_meeting, write_jsonl
+from tests.helpers import NORDDJURS, closed_copy, quiet_ingest, seed_meeting, write_jsonl
 
 
 def all_ids(root: Path) -> list[str]:
     index = MinutesIndex.open(root)
     return sorted(f["id"] for f in index.iter_stored())
-
-
-def test_reingesting_the_seed_changes_nothing(tmp_path: Path) -> None:
-    root = tmp_path / "ix"
-    first = quiet_ingest([SEED], root, context=NORDDJURS)
-    assert (first.items_added, first.items_updated) == (1, 0)
-    ids = all_ids(root)
-    second = quiet_ingest([SEED], root, context=NORDDJURS)
-    assert (second.items_added, second.items_updated, second.items_skipped) == (0, 0, 1)
-    assert all_ids(root) == ids
-
-
-def test_referat_supersedes_dagsorden_and_not_the_other_way(tmp_path: Path) -> None:
-    root = tmp_path / "ix"
-    referat = seed_meeting()
-    dagsorden = dagsorden_of(referat)
-    assert dagsorden.items[0].id == referat.items[0].id  # one meeting, one item
-    quiet_ingest([write_jsonl(tmp_path / "dagsorden.jsonl", [dagsorden])], root)
-    service = SearchService(root)
-    assert service.get_item(referat.items[0].id)["type"] == "dagsorden"
-    summary = quiet_ingest([write_jsonl(tmp_path / "referat.jsonl", [referat])], root)
-    assert summary.items_updated == 1
-    item = SearchService(root).get_item(referat.items[0].id)
-    assert item["type"] == "referat"
-    assert "anerkender arbejdet med guiden" in item["decision"]
-    # An older dagsorden ingested again never replaces the referat.
-    again = quiet_ingest([tmp_path / "dagsorden.jsonl"], root)
-    assert again.items_skipped == 1
-    assert SearchService(root).get_item(referat.items[0].id)["type"] == "referat"
-    assert len(all_ids(root)) == 1
 
 
 def test_closed_item_is_a_stub_without_text(tmp_path: Path) -> None:
@@ -72,25 +44,6 @@ def test_closed_item_is_a_stub_without_text(tmp_path: Path) -> None:
     assert service.get_item(closed.items[0].id) is None
     assert service.search(SearchRequest(q="")).total == 0
     assert service.search(SearchRequest(q="sociale medier")).total == 0
-
-
-def test_bad_file_among_good_ones_is_named_and_the_rest_indexed(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    folder = tmp_path / "in"
-    folder.mkdir()
-    shutil.copy(SEED, folder / SEED.name)
-    (folder / "minutes.json").write_text('{"municipality": "Norddjurs Kommune"}', "utf-8")
-    (folder / "garbage.xml").write_bytes(b"<Publication><Meeting>\x00\x01 truncated")
-    (folder / "notes.bin").write_bytes(bytes(range(256)))
-    root = tmp_path / "ix"
-    code = main(["ingest", str(folder), "--index", str(root)])
-    out, err = capsys.readouterr()
-    assert code == 1
-    assert "garbage.xml" in err and "notes.bin" in err
-    assert all(line.startswith(("rejected: ", "warning: ")) for line in err.strip().splitlines())
-    assert "items added: 1" in out
-    assert SearchService(root).search(SearchRequest(q="sociale medier")).total == 1
 
 
 def test_missing_index_is_reported_not_created(tmp_path: Path) -> None:

@@ -240,7 +240,24 @@ class Portal:
             return self._send(request, 200, b"<!DOCTYPE html><html><body>Der opstod en fejl</body></html>", "text/html")
         if fault == "empty":
             return self._send(request, 200, b"", content_type)
+        if fault and fault.startswith("trickle:"):  # the whole body, in ten pieces over this many seconds
+            return self._trickle(request, body, content_type, float(fault.split(":", 1)[1]))
         return self._send(request, 200, body, content_type, headers)
+
+    @staticmethod
+    def _trickle(request: BaseHTTPRequestHandler, body: bytes, content_type: str, seconds: float) -> tuple[int, int]:
+        request.send_response(200)
+        request.send_header("Content-Type", content_type)
+        request.send_header("Content-Length", str(len(body)))
+        request.end_headers()
+        step = max(1, len(body) // 10 + 1)
+        sent = 0
+        for start in range(0, len(body), step):
+            request.wfile.write(body[start : start + step])
+            request.wfile.flush()
+            sent += len(body[start : start + step])
+            time.sleep(seconds / 10)
+        return 200, sent
 
     @staticmethod
     def _send(

@@ -7,8 +7,10 @@ run fetches only it.
 
 from __future__ import annotations
 
+import copy
 import io
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
@@ -183,3 +185,53 @@ def test_stored_documents_hold_no_closed_content_and_reindex_reads_them(tmp_path
     with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
         assert main(["reindex", "--index", str(root)]) == 0
     assert dump(root) == before
+
+
+def meeting_of(stored: dict[str, dict]) -> str:
+    """The meeting id of Økonomiudvalget 10-04-2024 among stored items."""
+    return next(d["meeting_id"] for d in stored.values() if d["title"] == "Ledelse i Greve Kommune")
+
+
+def test_a_dagsorden_that_becomes_a_referat_with_an_added_item(
+    portal: Portal, direct: dict[str, dict], tmp_path: Path
+) -> None:
+    """The portal first publishes Økonomiudvalget 10-04-2024 as a dagsorden (not ``Afsluttet``, no
+    "Beslutning" sections, one item not yet on it); later the referat, the real recorded document.
+    Only that meeting is fetched again, and the index ends as a direct ingest of the referat."""
+
+    ident = meeting_id_of(OEKONOMI)
+    referat = json.loads(OEKONOMI.read_bytes())
+
+    def as_dagsorden(document: dict) -> None:
+        document["Moede"]["Afsluttet"] = False
+        document["Dagsordenpunkter"] = [
+            p for p in document["Dagsordenpunkter"] if p["Caption"] != "Befolkningsprognose 2024"
+        ]
+        for point in document["Dagsordenpunkter"]:
+            for field in point["Felter"]:
+                field["Html"] = re.sub(r"<div><h3>Beslutning</h3>.*?</div>", "", field["Html"], flags=re.S)
+
+    portal.change(ident, as_dagsorden)
+    root = tmp_path / "ix"
+    first = run(_base(portal), root)
+    assert (first.new, first.failed) == (11, 0)
+    service = SearchService(root)
+    assert service.search(SearchRequest(q="Befolkningsprognose")).total == 0
+    assert service.search(SearchRequest(q='"Sagen blev drøftet"')).total == 0  # item 2's decision
+    dagsorden = dump(root)
+    assert len(dagsorden) == 61
+    assert sorted({d["kind"] for d in dagsorden.values() if d["meeting_id"] == meeting_of(dagsorden)}) == ["dagsorden"]
+
+    portal.change(ident, lambda document: document.update(copy.deepcopy(referat)))
+    before = len(portal.hits)
+    second = run(_base(portal), root)
+    fetched = [h.path for h in portal.hits[before:] if h.path.startswith("/api/agenda/dagsorden/") and h.status == 200]
+    assert fetched == [f"/api/agenda/dagsorden/{ident}"]
+    assert (second.changed, second.unchanged, second.failed) == (1, 10, 0)
+    assert (second.ingest.items_added, second.ingest.items_updated) == (1, 26)  # the added item; the rest now referat
+    service = SearchService(root)
+    assert service.search(SearchRequest(q="Befolkningsprognose")).total == 1
+    assert [h["title"] for h in service.search(SearchRequest(q='"Sagen blev drøftet"')).results] == [
+        "Ledelse i Greve Kommune"
+    ]
+    assert dump(root) == direct

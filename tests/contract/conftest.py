@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEED
+from indexer.search.service import SearchService
+from tests.conftest import CORPUS_CSV, SAMPLES, SEED
 from tests.contract.engines import ENGINES, EngineFactory
 from tests.helpers import NORDDJURS, quiet_ingest, seed_meeting, variant, write_jsonl
 
@@ -37,3 +38,15 @@ def seeded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     seed.finalise()
     quiet_ingest([write_jsonl(tmp / "extra.jsonl", [seed, later])], root)
     return root
+
+
+ACADRE = SAMPLES / "acadre" / "syddjurs-puk-2013"  # a real export with its attachment files
+
+
+@pytest.fixture(scope="package", params=ENGINES)
+def browsed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> SearchService:
+    """Per engine, read-only: a real Acadre export (with attachments) and the corpus rows."""
+    location = request.param(tmp_path_factory.mktemp("browse"))
+    summary = quiet_ingest([ACADRE, CORPUS_CSV], location)
+    assert not summary.rejected and summary.attachments_archived > 0
+    return SearchService(location)

@@ -9,19 +9,6 @@ from pathlib import Path
 import pytest
 
 from indexer.search.service import SearchRequest, SearchService
-from tests.conftest import CORPUS_CSV, SAMPLES
-from tests.contract.engines import ENGINES
-from tests.helpers import quiet_ingest
-
-ACADRE = SAMPLES / "acadre" / "syddjurs-puk-2013"  # a real export with its attachment files
-
-
-@pytest.fixture(scope="module", params=ENGINES)
-def browsed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> SearchService:
-    location = request.param(tmp_path_factory.mktemp("browse"))
-    summary = quiet_ingest([ACADRE, CORPUS_CSV], location)
-    assert not summary.rejected and summary.attachments_archived > 0
-    return SearchService(location)
 
 
 def ids(service: SearchService, **request: object) -> list[str]:

@@ -179,8 +179,8 @@ class BulkMatcher:
         elif type(query) is AndMaybe:
             # Whoosh's AndMaybe: the matches of ``a``, scored a + b where b matches too.
             matched, scores = self._evaluate(query.a, term_docs)
-            _, optional_scores = self._evaluate(query.b, term_docs)
-            scores += optional_scores
+            optional_matched, optional_scores = self._evaluate(query.b, term_docs)
+            scores += np.where(optional_matched, optional_scores, 0.0)
         elif isinstance(query, Or):
             # A word asked of every field is an OR of terms: each term's postings are added
             # into one pair of arrays instead of a pair of whole-index arrays per term.
@@ -202,6 +202,10 @@ class BulkMatcher:
                 else:
                     matched |= sub_matched
                 scores += sub_scores
+        if not isinstance(query, Or):
+            # A document that matches only some words of an And (or is excluded by an AndNot)
+            # scores nothing: as in Whoosh's matchers, an Or above it adds only what matched.
+            scores[~matched] = 0.0
         if query.boost != 1.0:
             scores *= query.boost
         return matched, scores

@@ -45,6 +45,9 @@ EXTRA_QUERIES = [
     '"til orientering"~2',
     '"byrådet godkender"~4',
     'beslutning:"taget til efterretning"',
+    # An item matching one word of a group scores nothing for that group (Whoosh's matchers):
+    "(budget skole) ELLER vej",
+    "(vej ANDNOT cykelsti) ELLER budget",
 ]
 
 
@@ -190,3 +193,33 @@ def test_date_order_and_browsing_agree_with_whoosh(
     _compare(bulk, whoosh, SearchRequest(q=q, sort=sort, year=[year]))
     dates = [r["meeting_date"] for r in bulk.search(SearchRequest(q=q, sort=sort, per_page=50)).results]
     assert dates == sorted(dates, reverse=sort == "newest")
+
+
+@pytest.mark.parametrize(
+    ("required", "optional"),
+    [("vej", "budget skole"), ("budget", "vej ELLER skole"), ("lokalplan", '"til orientering"')],
+)
+def test_a_raised_clause_adds_only_where_it_matches(
+    services: tuple[SearchService, SearchService], required: str, optional: str
+) -> None:
+    """``Prefer`` (Whoosh's AndMaybe): the required part's matches, each scored its own score
+    plus the optional part's where that matches as a whole; the PostgreSQL engine adds the same."""
+    from indexer.engines.base import SearchSpec
+    from indexer.search.query import Prefer, parse
+
+    bulk, whoosh = services
+    node = Prefer(parse(required), parse(optional))  # type: ignore[arg-type]
+    spec = SearchSpec(query=node, limit=50)
+    assert BulkMatcher(bulk.engine.searcher()).evaluate(bulk.engine.translate(node)) is not None
+    fast, slow = bulk.engine.search(spec), whoosh.engine.search(spec)
+    assert fast.total == slow.total == bulk.search(SearchRequest(q=required)).total > 0
+    assert [h.item.id for h in fast.hits] == [h.item.id for h in slow.hits]
+    assert [h.score for h in fast.hits] == pytest.approx([h.score for h in slow.hits], rel=1e-6)
+    raised = {
+        h.item.id for h in bulk.engine.search(SearchSpec(query=parse(f"{required} ({optional})"), limit=10**6)).hits
+    }
+    alone = {h.item.id: h.score for h in bulk.engine.search(SearchSpec(query=parse(required), limit=10**6)).hits}
+    assert raised, "some items match both"
+    for hit in fast.hits:
+        if hit.item.id not in raised:
+            assert hit.score == pytest.approx(alone[hit.item.id]), "a partial optional match adds nothing"

@@ -21,6 +21,7 @@ import logging
 import os
 import re
 import shutil
+import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -313,6 +314,27 @@ def _open_whoosh(folder: Path) -> Any:
     return ix
 
 
+def _open_live(live: Path, attempts: int = 12) -> Any:
+    """Open the live index, riding out a commit that runs meanwhile.
+
+    A commit writes a new table of contents and then deletes the previous one and
+    the segments only it named; a reader that listed the folder a moment before
+    finds a file gone.  That is no damage: the newer table is there, so the open is
+    tried again (about 2 s in all, enough for a loaded machine) before the index is
+    called damaged.
+    """
+    for attempt in range(attempts):
+        try:
+            ix = _open_whoosh(live)
+            ix.doc_count()
+            return ix
+        except FileNotFoundError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.01 * (attempt + 1) ** 1.5)
+    raise AssertionError("unreachable")
+
+
 class MinutesIndex:
     """One index root on disk: the live Whoosh index plus archive and sources."""
 
@@ -352,8 +374,7 @@ class MinutesIndex:
         if not live.exists():
             raise IndexMissing(f"{root}: no index here yet; build one with `minutes ingest PATH --index {root}`")
         try:
-            ix = _open_whoosh(live)
-            ix.doc_count()
+            ix = _open_live(live)
             _use_kle_terms(root)
         except Exception as exc:
             if not require_current_format:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from indexer.cli import main
+from indexer.engines.whoosh import index as index_module
 from indexer.engines.whoosh.index import IndexCorrupt, IndexMissing, MinutesIndex
 from indexer.search.service import SearchRequest, SearchService
 from tests.conftest import SEED
@@ -61,6 +62,36 @@ def test_broken_index_is_reported_never_recreated(tmp_path: Path) -> None:
     with pytest.raises(IndexCorrupt, match="reindex"):
         MinutesIndex.open(root)
     assert list(live.glob("*.toc"))  # nothing was silently replaced
+
+
+def test_a_table_deleted_by_a_commit_meanwhile_is_no_damage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A commit deletes the table of contents a reader has just listed: the reader opens the newer one."""
+    root = tmp_path / "ix"
+    quiet_ingest([SEED], root, context=NORDDJURS)
+    real_open = index_module._open_whoosh
+    calls: list[Path] = []
+
+    def open_after_a_commit(folder: Path) -> object:
+        calls.append(folder)
+        if len(calls) < 3:  # the table this reader listed is gone
+            raise FileNotFoundError(2, "No such file or directory", str(folder / "_MAIN_1.toc"))
+        return real_open(folder)
+
+    monkeypatch.setattr(index_module, "_open_whoosh", open_after_a_commit)
+    assert MinutesIndex.open(root).doc_count() > 0
+    assert len(calls) == 3
+
+
+def test_a_table_that_stays_missing_is_damage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "ix"
+    quiet_ingest([SEED], root, context=NORDDJURS)
+
+    def always_missing(folder: Path) -> object:
+        raise FileNotFoundError(2, "No such file or directory", str(folder / "_MAIN_1.toc"))
+
+    monkeypatch.setattr(index_module, "_open_whoosh", always_missing)
+    with pytest.raises(IndexCorrupt, match="reindex"):
+        MinutesIndex.open(root)
 
 
 def test_reindex_rebuilds_from_recorded_sources_and_swaps(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

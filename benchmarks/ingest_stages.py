@@ -1,4 +1,4 @@
-"""Where ingest spends its time: parse, analysis, topics, document, write, commit.
+"""Where ingest spends its time: parse, tokens, analysis, topics, document, write, commit.
 
     python benchmarks/ingest_stages.py --greve --generated 20000 --with-kle --work /tmp/stages
     python benchmarks/ingest_stages.py PATH... --work /tmp/stages      # any inputs
@@ -10,11 +10,13 @@ numbers.  For each corpus two measurements:
 
 1. **Stages**, in one process with one writer, so the stages do not overlap and each is
    timed on its own, in CPU seconds of this process (the machine may be shared; CPU time
-   does not count the waits for other people's work): *parse* (format reader), *topics* (the classifier, case number
-   and text, a whole batch at once as ingest does), *document* (building the stored and indexed fields, topics excluded),
+   does not count the waits for other people's work): *parse* (format reader), *tokens* (texts as
+   word ids, ``indexer.analysis.tokens``: each distinct line once, read by the classifier and
+   the writer alike), *topics* (the classifier, case number and text, a whole batch at once as
+   ingest does, less its tokens), *document* (building the stored and indexed fields, topics excluded),
    *analysis* (the Danish analysis: of each new surface word in the bulk writer, of whole
    fields where a writer still analyses them; timed inside the writer),
-   *write* (add_document less the analysis) and *commit*
+   *write* (add_document less the tokens and analysis) and *commit*
    (segments written, batches of ``--batch-size``).  Shares are of their sum.
 2. **Whole process**: ``minutes ingest`` as users run it (parse workers and forked
    writers on both cores), wall time and items/s, beside the stage run.
@@ -32,6 +34,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,13 +43,13 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks.generate_corpus import write_corpus  # noqa: E402
-from indexer.analysis import fastterms  # noqa: E402
+from indexer.analysis import fastterms, tokens  # noqa: E402
 from indexer.engines.whoosh import index as whoosh_index  # noqa: E402
 from indexer.formats import IngestContext, iter_inputs  # noqa: E402
 from indexer.model import Meeting  # noqa: E402
 
 GREVE = REPO / "tests" / "fixtures" / "firstagenda-api" / "greve"
-STAGES = ("parse", "analysis", "topics", "document", "write", "commit")
+STAGES = ("parse", "tokens", "analysis", "topics", "document", "write", "commit")
 
 
 @dataclass
@@ -74,20 +77,29 @@ class StageRun:
 
 
 class Clock:
-    """Accumulated seconds per stage; ``wrap`` times every call of a function."""
+    """Accumulated seconds per stage.  ``wrap`` times every call of a function, ``timing`` a
+    block; time spent inside another timed function counts for that one only (the writer's
+    analysis and tokens are not write time)."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = dict.fromkeys(STAGES, 0.0)
 
     def wrap(self, stage: str, function: Callable[..., Any]) -> Callable[..., Any]:
         def timed(*args: Any, **kwargs: Any) -> Any:
-            start = time.process_time()
-            try:
+            with self.timing(stage):
                 return function(*args, **kwargs)
-            finally:
-                self.seconds[stage] += time.process_time() - start
 
         return timed
+
+    @contextmanager
+    def timing(self, stage: str) -> Iterator[None]:
+        before = sum(self.seconds.values())
+        start = time.process_time()
+        try:
+            yield
+        finally:
+            spent = time.process_time() - start
+            self.seconds[stage] += spent - (sum(self.seconds.values()) - before)
 
 
 def parse_all(paths: list[Path], clock: Clock) -> list[Meeting]:
@@ -95,12 +107,11 @@ def parse_all(paths: list[Path], clock: Clock) -> list[Meeting]:
     for path, module in iter_inputs(paths):
         if module is None:
             continue
-        start = time.process_time()
-        try:
-            meetings += list(module.parse(path, IngestContext(extract_text=False)))
-        except Exception as exc:  # a rejected input is reported, as ingest does
-            sys.stderr.write(f"{path}: {exc}\n")
-        clock.seconds["parse"] += time.process_time() - start
+        with clock.timing("parse"):
+            try:
+                meetings += list(module.parse(path, IngestContext(extract_text=False)))
+            except Exception as exc:  # a rejected input is reported, as ingest does
+                sys.stderr.write(f"{path}: {exc}\n")
     return meetings
 
 
@@ -129,6 +140,8 @@ def measure_stages(name: str, paths: list[Path], work: Path, batch_size: int) ->
     original_topics = whoosh_index.topics_for
     original_positions = fastterms.term_positions
     original_term_of = fastterms.term_of
+    original_word_ids = tokens.word_ids
+    original_many_word_ids = tokens.many_word_ids
     timed_topics = clock.wrap("topics", original_topics)
     timed_batch_topics = clock.wrap("topics", whoosh_index.topics_for_items)
 
@@ -145,6 +158,9 @@ def measure_stages(name: str, paths: list[Path], work: Path, batch_size: int) ->
     fastterms.term_positions = clock.wrap("analysis", original_positions)  # type: ignore[assignment]
     # The bulk writer analyses each new surface word once (``term_of``), inside add_document.
     fastterms.term_of = clock.wrap("analysis", original_term_of)
+    # Texts become word ids once, for the classifier and the writer alike.
+    tokens.word_ids = clock.wrap("tokens", original_word_ids)
+    tokens.many_word_ids = clock.wrap("tokens", original_many_word_ids)
     items = 0
     try:
         for batch in batches(meetings, batch_size):
@@ -156,23 +172,19 @@ def measure_stages(name: str, paths: list[Path], work: Path, batch_size: int) ->
                 count(found)
             for meeting in batch:
                 for position, item in enumerate(meeting.items):
-                    start = time.process_time()
-                    topics_before = clock.seconds["topics"]
-                    document = index.document_for(meeting, item, position, summary, batch_topics.get(id(item)))
-                    clock.seconds["document"] += time.process_time() - start - (clock.seconds["topics"] - topics_before)
-                    start = time.process_time()
-                    analysis_before = clock.seconds["analysis"]
-                    writer.add_document(**document)
-                    spent = time.process_time() - start
-                    clock.seconds["write"] += spent - (clock.seconds["analysis"] - analysis_before)
+                    with clock.timing("document"):
+                        document = index.document_for(meeting, item, position, summary, batch_topics.get(id(item)))
+                    with clock.timing("write"):
+                        writer.add_document(**document)
                     items += 1
-            start = time.process_time()
-            writer.commit(merge=False)
-            clock.seconds["commit"] += time.process_time() - start
+            with clock.timing("commit"):
+                writer.commit(merge=False)
     finally:
         whoosh_index.topics_for = original_topics  # type: ignore[assignment]
         fastterms.term_positions = original_positions  # type: ignore[assignment]
         fastterms.term_of = original_term_of
+        tokens.word_ids = original_word_ids
+        tokens.many_word_ids = original_many_word_ids
     shutil.rmtree(root, ignore_errors=True)
     return StageRun(name, items, clock.seconds, sources)
 

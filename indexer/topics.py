@@ -31,6 +31,7 @@ from typing import Any, Literal
 import numpy as np
 import Stemmer
 
+from indexer.analysis import tokens
 from indexer.analysis.danish import DANISH_STOP_WORDS, WORD_PATTERN, fold
 from indexer.model import Access, Item, SectionKind
 
@@ -684,9 +685,10 @@ def folded_words(text: str) -> list[str]:
 # The token path: an item's words as ids in one process-wide vocabulary
 #
 # ``Part``/``ItemWords`` (above) are the reference: the model is trained on them.  At ingest the
-# same evidence and scores come from token ids: each distinct surface word is folded, stemmed and
-# looked up in the term tables and the model once per process; an item is then a regex
-# ``findall``, one dictionary lookup per token (a C loop) and numpy over the id arrays.
+# same evidence and scores come from token ids: the item's texts as word ids from the ingest
+# tokens (``indexer.analysis.tokens``, which the bulk writer reads too, so ingest tokenises a
+# line once for both); each distinct surface word is folded, stemmed and looked up in the term
+# tables and the model once per process; an item is then numpy over the id arrays.
 
 
 class _Column:
@@ -711,19 +713,19 @@ class _Column:
         return self._array
 
 
-class _Vocabulary(dict[str, int]):
-    """Surface word → id; each id's folded word and Danish stem are ids of their own (the same
-    folding and stemming as ``_WordInfo``).  Tables keyed by these ids (term hits, model rows)
-    remember the ``generation`` they were filled in: the vocabulary starts over when it grows
-    past the cache limit."""
+class _Vocabulary:
+    """Per surface-word id of the ingest tokens (``indexer.analysis.tokens``): its folded word
+    and Danish stem, as ids of their own (the same folding and stemming as ``_WordInfo``),
+    filled for the words added since the last ``sync``.  Tables keyed by these ids (term hits,
+    model rows) remember the ``generation`` they were filled in: this starts over when the
+    token vocabulary does."""
 
     def __init__(self) -> None:
-        super().__init__()
         self.generation = 0
+        self._tokens_generation = -1
         self.reset()
 
     def reset(self) -> None:
-        self.clear()
         self.folded_ids: dict[str, int] = {}
         self.folded: list[str] = []
         self.stem_ids: dict[str, int] = {}
@@ -732,25 +734,28 @@ class _Vocabulary(dict[str, int]):
         self.stem_of = _Column(np.int32)
         self.generation += 1
 
-    def __missing__(self, raw: str) -> int:
-        self.add([raw])
-        return self[raw]
+    def sync(self) -> None:
+        """Fold and stem the surface words the token vocabulary gained since the last call."""
+        words = tokens.VOCABULARY
+        if words.generation != self._tokens_generation:
+            self.reset()
+            self._tokens_generation = words.generation
+        if len(self.fold_of) < len(words.words):
+            self.add(words.words[len(self.fold_of) :])
 
-    def add(self, words: Iterable[str]) -> None:
-        """Add new surface words, in sorted order (ids do not depend on the hash seed): one
-        list pass per step and Snowball over the whole list."""
-        new = sorted(w for w in words if w not in self)
+    def add(self, new: list[str]) -> None:
+        """The next surface words' folded words and stems: one list pass per step and Snowball
+        over the whole list."""
         # ASCII needs no normalising and no folding (the folds are of non-ASCII letters).
         lowers = [w.lower() if w.isascii() else unicodedata.normalize("NFC", w).casefold() for w in new]
         stemmed = [w for w in lowers if w not in DANISH_STOP_WORDS and not w.isdigit()]
         stem_of = dict(zip(stemmed, _STEMMER.stemWords(stemmed), strict=True))
         folded_ids, folded_names, stem_ids, stem_names = self.folded_ids, self.folded, self.stem_ids, self.stems
-        for raw, lower in zip(new, lowers, strict=True):
+        for lower in lowers:
             folded = lower if lower.isascii() else fold(lower)
             stem = stem_of.get(lower)
             if stem and not stem.isascii():
                 stem = fold(stem)
-            self[raw] = len(self)
             self.fold_of.append(self._id(folded_ids, folded_names, folded))
             self.stem_of.append(self._id(stem_ids, stem_names, stem) if stem else -1)
 
@@ -761,10 +766,6 @@ class _Vocabulary(dict[str, int]):
             found = ids[name] = len(names)
             names.append(name)
         return found
-
-    def ids(self, tokens: list[str]) -> np.ndarray:
-        """Word ids of the tokens, in order (one C loop of lookups; a new word is added on the way)."""
-        return np.fromiter(map(self.__getitem__, tokens), dtype=np.int64, count=len(tokens))
 
 
 _VOCABULARY = _Vocabulary()
@@ -784,19 +785,9 @@ class TokenBatch:
 
     @classmethod
     def of_texts(cls, texts: list[tuple[str, str, str]]) -> TokenBatch:
+        ids, lengths = tokens.many_word_ids([text for parts in texts for text in parts])
         vocabulary = _VOCABULARY
-        if len(vocabulary) > _CACHE_LIMIT:
-            vocabulary.reset()
-        findall = _TOKEN_WORDS.findall
-        lengths: list[int] = []
-        tokens: list[str] = []
-        for parts in texts:
-            for text in parts:
-                raw = findall(text) if text else []
-                lengths.append(len(raw))
-                tokens += raw
-        vocabulary.add(set(tokens).difference(vocabulary))
-        ids = vocabulary.ids(tokens)
+        vocabulary.sync()
         starts = np.zeros(len(lengths) + 1, dtype=np.int64)
         np.cumsum(lengths, out=starts[1:])
         segments = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)

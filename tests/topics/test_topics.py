@@ -418,6 +418,25 @@ def test_batch_classification_equals_the_reference_path(bench: ModuleType, class
         assert any(t and t[0].source == "kle-file" for t in batch)
 
 
+def test_batch_classification_survives_the_word_ids_starting_over(
+    bench: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The texts' word ids come from the ingest tokens, shared with the writer; when their
+    # vocabulary starts over, the classifier's stems and term tables start over with it.
+    from indexer.analysis import tokens
+
+    classifier = TopicClassifier()
+    pairs = _greve_items(bench)[::9]
+    reference = [classifier.classify_words(ItemWords.of(i), committee) for i, committee in pairs]
+    generation = tokens.VOCABULARY.generation
+    monkeypatch.setattr(tokens, "VOCABULARY_LIMIT", 3_000)
+    batch: list[list[Topic]] = []
+    for start in range(0, len(pairs), 40):
+        batch += classifier.classify_many(pairs[start : start + 40], use_case_number=False)
+    assert tokens.VOCABULARY.generation > generation + 2
+    _same_topics(reference, batch)
+
+
 def test_batch_counts_equal_the_reference_term_counts(bench: ModuleType) -> None:
     # Phrases ("børn og unge med"), the "på vej" idiom, title-only terms: counts per part as Part gives them.
     classifier = TopicClassifier(use_model=False)

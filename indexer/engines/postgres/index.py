@@ -18,7 +18,7 @@ from typing import Any
 
 from indexer.attachments import file_hash
 from indexer.engines.postgres.engine import Database
-from indexer.engines.whoosh.index import IngestSummary, MinutesIndex
+from indexer.engines.whoosh.index import IngestSummary, MinutesIndex, topics_for_items
 from indexer.model import Item, Meeting
 from indexer.public import ensure_public
 from indexer.versions import Indexed, MeetingState
@@ -114,9 +114,12 @@ class PostgresIndex:
                 state.apply(meeting, allow_reopen=allow_reopen)  # type: ignore[arg-type]
             documents: list[dict[str, Any]] = []
             removed: list[str] = []
+            # The batch's topics at once, as the embedded engine classifies them (the same topics).
+            batch_topics = topics_for_items([(v, i) for state in states.values() for v, i, _ in state.to_write()])
             for state in states.values():
                 for version, item, position in state.to_write():
-                    documents.append(MinutesIndex.document_for(self, version, item, position, summary))  # type: ignore[arg-type]
+                    found = batch_topics.get(id(item))
+                    documents.append(MinutesIndex.document_for(self, version, item, position, summary, found))  # type: ignore[arg-type]
                 removed.extend(sorted(state.removed))
                 summary.kept_closed += len(state.kept_closed)
                 summary.warnings.extend(state.kept_closed_warnings())

@@ -7,10 +7,11 @@ has about 310 postings.  This writer keeps Whoosh's segment writer for
 everything else (stored fields, field lengths, columns, deletions, the term
 table, merges of other segments, the table of contents) and replaces the pool:
 
-* each text field's words go through a table from surface word to term id
-  (one dict lookup a word, at C speed through ``map``; the Danish analysis of a
-  word runs once per process, in ``fastterms``), giving per document a term-id
-  array and a position array;
+* each text field's words come as surface-word ids from the ingest tokens
+  (``indexer.analysis.tokens``: each distinct line tokenised once, for the topic
+  classifier and the writer alike) and go through a table from word id to term
+  id (one numpy gather; the Danish analysis of a word runs once per process, in
+  ``fastterms``), giving per document a term-id array and a position array;
 * at commit the whole segment's tokens are concatenated, sorted once by
   (term, document) with a stable numpy sort, and cut into postings and terms
   with ``flatnonzero``/``reduceat``;
@@ -43,7 +44,7 @@ from whoosh.system import emptybytes, pack_ushort
 from whoosh.util.numeric import _length_byte_cache
 from whoosh.writing import SegmentWriter
 
-from indexer.analysis import danish, fastterms
+from indexer.analysis import danish, fastterms, tokens
 from indexer.engines.whoosh.codec import (
     _HEADER,
     HEADER_SIZE,
@@ -155,22 +156,39 @@ class _Vocabulary:
     def learn(self, word_id: int, raw: str) -> None:
         """Analyse a new surface word (once per process, ``fastterms`` caches it)."""
         if word_id >= len(self.codes):
-            self.codes = np.concatenate([self.codes, np.zeros(len(self.codes), dtype=np.int32)])
+            grown = np.zeros(max(2 * len(self.codes), word_id + 1), dtype=np.int32)
+            grown[: len(self.codes)] = self.codes
+            self.codes = grown
         self.codes[word_id] = self.id_of(fastterms.term_of(raw, self.kind))
 
 
-class _SurfaceWords(dict):  # type: ignore[type-arg]
-    """Surface word → word id for the segment; a new word is analysed by every fast kind."""
+class _SurfaceWords:
+    """The ingest tokens' word ids (``indexer.analysis.tokens``, shared with the topic
+    classifier) and which of them this writer's vocabularies have analysed: a word new to the
+    writer is analysed by every fast kind, once."""
 
     def __init__(self) -> None:
-        super().__init__()
         self.vocabularies: list[_Vocabulary] = []
+        self.known = np.zeros(0, dtype=bool)
+        self.generation = tokens.VOCABULARY.generation
 
-    def __missing__(self, raw: str) -> int:
-        word_id = self[raw] = len(self)
-        for vocabulary in self.vocabularies:
-            vocabulary.learn(word_id, raw)
-        return word_id
+    def ids(self, text: str) -> np.ndarray:
+        """The text's word ids, every word analysed."""
+        found = tokens.word_ids(text)
+        words = tokens.VOCABULARY
+        if words.generation != self.generation:  # the ids started over: so do the codes
+            self.generation = words.generation
+            self.known = np.zeros(0, dtype=bool)
+        if len(self.known) < len(words.words):
+            self.known = np.concatenate([self.known, np.zeros(len(words.words) - len(self.known), dtype=bool)])
+        new = found[~self.known[found]]
+        if len(new):
+            for word_id in np.unique(new).tolist():
+                raw = words.words[word_id]
+                for vocabulary in self.vocabularies:
+                    vocabulary.learn(word_id, raw)
+            self.known[new] = True
+        return found
 
 
 class _ArrayField:
@@ -321,8 +339,7 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]
         """The surface-word ids of a text (each distinct text of a document looked up once)."""
         found = seen.get(text)
         if found is None:
-            words = _WORDS.findall(text)
-            found = seen[text] = np.fromiter(map(self._words.__getitem__, words), dtype=np.int64, count=len(words))
+            found = seen[text] = self._words.ids(text)
         return found
 
     def add_document(self, **fields: Any) -> None:
@@ -335,6 +352,7 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]
         self._check_fields(schema, fieldnames)
         pending: list[tuple[str, bytes, int, float, bytes]] = []
         seen: dict[str, np.ndarray] = {}
+        tokens.VOCABULARY.check_limit()  # the word ids of this document's texts stay comparable
         perdocwriter.start_doc(docnum)
         try:
             for fieldname in fieldnames:
@@ -741,7 +759,7 @@ def _write_terms(
     post_parts: list[bytes] = []
     pos_parts: list[bytes] = []
     info_size = _TERMINFO_DTYPE.itemsize
-    for t, (rank, first, n, first_token, tokens, iw, cw, pw, with_weights) in enumerate(
+    for t, (rank, first, n, first_token, n_tokens, iw, cw, pw, with_weights) in enumerate(
         zip(
             posting_rank[term_start].tolist(),
             term_start.tolist(),
@@ -760,7 +778,7 @@ def _write_terms(
         if with_weights:
             post_parts.append(weight_buffer[first * 4 : (first + n) * 4])
         post_parts.append(count_buffers[cw][first * cw : (first + n) * cw])
-        pos_parts.append(pos_buffers[pw][first_token * pw : (first_token + tokens) * pw])
+        pos_parts.append(pos_buffers[pw][first_token * pw : (first_token + n_tokens) * pw])
         tindex.add(field_key + terms[rank], info_bytes[t * info_size : (t + 1) * info_size])
     postfile.write(emptybytes.join(post_parts))
     posfile.write(emptybytes.join(pos_parts))

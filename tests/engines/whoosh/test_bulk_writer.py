@@ -20,7 +20,7 @@ from whoosh import index as whoosh_index
 from whoosh.qparser import MultifieldParser
 from whoosh.writing import SegmentWriter
 
-from indexer.analysis import fastterms
+from indexer.analysis import fastterms, tokens
 from indexer.engines.whoosh import bulkwriter
 from indexer.engines.whoosh.bulkwriter import BulkMpWriter, BulkSegmentWriter
 from indexer.engines.whoosh.index import INDEX_NAME, JOINED_TEXTS, MinutesIndex, build_schema, minutes_codec
@@ -84,6 +84,21 @@ def test_a_joined_field_that_is_not_the_join_is_read_as_itself(tmp_path: Path, d
     assert sum("bygge- og anlæg" in d.get("parts", "") for d in altered) > 10
     _build(tmp_path / "whoosh", SegmentWriter, altered)
     _build(tmp_path / "bulk", BulkSegmentWriter, altered)
+    assert _segment_files(tmp_path / "bulk") == _segment_files(tmp_path / "whoosh")
+
+
+def test_the_same_when_the_word_ids_start_over_while_writing(
+    tmp_path: Path, documents: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Word ids come from the process-wide ingest tokens; when their vocabulary starts over in
+    the middle of a segment, the writer's word codes start over with it, its terms do not."""
+    generation = tokens.VOCABULARY.generation
+    monkeypatch.setattr(tokens, "VOCABULARY_LIMIT", 1_500)
+    monkeypatch.setattr(tokens, "LINE_CACHE_LIMIT", 200)
+    _build(tmp_path / "bulk", BulkSegmentWriter, documents)
+    assert tokens.VOCABULARY.generation > generation + 2
+    monkeypatch.undo()
+    _build(tmp_path / "whoosh", SegmentWriter, documents)
     assert _segment_files(tmp_path / "bulk") == _segment_files(tmp_path / "whoosh")
 
 

@@ -190,3 +190,93 @@ def expand_body_query(text: str, committee_names: Iterable[str] = ()) -> list[st
             if candidate not in alternatives:
                 alternatives.append(candidate)
     return alternatives
+
+
+# -- abbreviations learnt from the routes of one municipality's items -----------------------
+
+# municipality → route abbreviation (capitals, no hyphens) → that municipality's committee names
+RouteTable = dict[str, dict[str, list[str]]]
+_ROUTE_SEPARATOR = re.compile(r"\s*(?:[,;/>→]|\s-+\s|\s–\s|\bog\b)\s*|\s+")
+
+
+@dataclass(frozen=True)
+class RouteSeen:
+    """The route abbreviations of one open item, with the body whose meeting it is on."""
+
+    municipality: str
+    committee: str
+    codes: tuple[str, ...]
+
+    @classmethod
+    def of_item(cls, municipality: str, committee: str, route: str | None, texts: Iterable[str]) -> RouteSeen:
+        """From the item's route field ("KUU, ØK", "TMU - ØK - KB") and the "Sagsgang" lines of its text."""
+        found = route_codes(route or "")
+        for text in texts:
+            found += [code.replace("-", "") for code in route_abbreviations(text)]
+        return cls(municipality, committee, tuple(dict.fromkeys(found)))
+
+
+def route_codes(route: str) -> list[str]:
+    """The body abbreviations of a route field, as keys (capitals, hyphens dropped): "TM-U, ØK" → TMU, ØK."""
+    codes = []
+    for token in _ROUTE_SEPARATOR.split(_nfc(route or "")):
+        token = token.strip(".:()")
+        key = token.replace("-", "")
+        if token and token.upper() == token and _ABBREVIATION.match(key):
+            codes.append(key)
+    return list(dict.fromkeys(codes))
+
+
+def _letters(name: str) -> str:
+    return "".join(ch for ch in _nfc(name).upper() if ch.isalpha())
+
+
+def fit(code: str, name: str) -> int | None:
+    """How an abbreviation fits a body's name: 0 its initials or the known table ("ØU",
+    "TMU"), 1 the name's first letters ("ØK", "BY"), 2 letters of the name in order from
+    its first ("KB" Kommunalbestyrelsen); None when it cannot stand for it."""
+    body = known_abbreviation(code)
+    if initials(name) == code or (body is not None and body.matches(name)):
+        return 0
+    letters = _letters(name)
+    if letters.startswith(code):
+        return 1
+    if not letters or letters[0] != code[0]:
+        return None
+    at = 1
+    for ch in code[1:]:
+        at = letters.find(ch, at) + 1
+        if not at:
+            return None
+    return 2
+
+
+def learn_route_abbreviations(committees: dict[str, list[str]], seen: Iterable[RouteSeen]) -> RouteTable:
+    """What each municipality's route abbreviations stand for, learnt from its own minutes.
+
+    ``committees``: municipality → the names of its bodies with open items; ``seen``: the
+    routes of its open items.  An abbreviation stands for the body of that municipality
+    whose name it fits best (initials, then first letters, then letters in order); ties
+    go to the body whose meetings' items carry it most.  A loose fit (letters in order)
+    needs that evidence: at least one of the body's own items routed through it.
+    """
+    by_municipality: dict[str, dict[str, dict[str, int]]] = {}
+    for route in seen:
+        counts = by_municipality.setdefault(route.municipality, {})
+        for code in route.codes:
+            per_body = counts.setdefault(code, {})
+            per_body[route.committee] = per_body.get(route.committee, 0) + 1
+    table: RouteTable = {}
+    for municipality, codes in by_municipality.items():
+        names = list(dict.fromkeys(committees.get(municipality, [])))
+        for code, together in codes.items():
+            fits = [(rank, name) for name in names if (rank := fit(code, name)) is not None]
+            if not fits:
+                continue
+            best = min(rank for rank, _ in fits)
+            candidates = [name for rank, name in fits if rank == best]
+            most = max(together.get(name, 0) for name in candidates)
+            if best == 2 and most == 0:
+                continue
+            table.setdefault(municipality, {})[code] = [n for n in candidates if together.get(n, 0) == most]
+    return table

@@ -7,14 +7,20 @@ import re
 import pytest
 
 from indexer.analysis.bodies import (
+    RouteSeen,
     expand_body_query,
+    fit,
     initials,
     known_abbreviation,
     learn_abbreviations,
+    learn_route_abbreviations,
     resolve_abbreviation,
     route_abbreviations,
+    route_codes,
 )
+from indexer.model import Access, Meeting
 from tests.conftest import CORPUS_CSV, SEED
+from tests.helpers import seed_meeting, variant
 
 
 @pytest.mark.parametrize(
@@ -131,3 +137,74 @@ def test_every_route_abbreviation_of_a_body_that_meets_resolves_to_it() -> None:
     resolved = {a: [n for n in resolve_abbreviation(a, committees) if n in committees] for a in routes}
     assert resolved["BY"] == ["Byråd"] and resolved["TM-U"] == ["Teknik- og Miljøudvalget"]
     assert routes["BY"] >= 40 and routes["TM-U"] >= 40
+
+
+def test_route_fields_give_their_abbreviations() -> None:
+    assert route_codes("TM-U, ØK, BY") == ["TMU", "ØK", "BY"]
+    assert route_codes("TMU - ØK - KB") == ["TMU", "ØK", "KB"]
+    assert route_codes("KUU") == ["KUU"]
+    assert route_codes("Direktionen, Teknik- og Miljøudvalget, Økonomiudvalget") == []  # names in full
+    assert route_codes("") == []
+
+
+@pytest.mark.parametrize(
+    "code, name, expected",
+    [
+        ("TMU", "Teknik- og Miljøudvalget", 0),
+        ("KB", "Kommunalbestyrelsen", 0),  # the known table
+        ("ØK", "Økonomiudvalget", 0),
+        ("BY", "Byrådet", 1),  # the name's first letters
+        ("KB", "Klima- og Byudvalget", 2),  # letters in order: needs the routes' evidence
+        ("KB", "Byrådet", None),
+        ("BY", "Teknik- og Miljøudvalget", None),
+    ],
+)
+def test_how_an_abbreviation_fits_a_name(code: str, name: str, expected: int | None) -> None:
+    assert fit(code, name) == expected
+
+
+def _routes_seen(meetings: list[Meeting]) -> tuple[dict[str, list[str]], list[RouteSeen]]:
+    committees: dict[str, list[str]] = {}
+    seen: list[RouteSeen] = []
+    for meeting in meetings:
+        for item in meeting.items:
+            if item.access != Access.OPEN:
+                continue
+            committees.setdefault(meeting.municipality, []).append(meeting.committee)
+            texts = [s.text for s in item.sections]
+            seen.append(RouteSeen.of_item(meeting.municipality, meeting.committee, item.route, texts))
+    return committees, seen
+
+
+def test_each_municipality_learns_its_own_route_abbreviations_from_its_minutes() -> None:
+    """Favrskov's rows route "TM-U, ØK, BY"; Norddjurs's agenda "Sagsgang: OA" / "KUU"; a Norddjurs
+    council meeting routed "KUU, KB".  Each learns what its own bodies are called, nothing more."""
+    from indexer.formats import IngestContext
+    from indexer.formats.digst import parse
+
+    seed = seed_meeting()
+    council = variant(seed, committee="Kommunalbestyrelsen", start=seed.start.replace(year=2023))
+    for item in council.items:
+        item.route = "KUU, KB"
+    council.finalise()
+    corpus = list(parse(CORPUS_CSV, IngestContext()))
+    table = learn_route_abbreviations(*_routes_seen([*corpus, seed, council]))
+    favrskov, norddjurs = table["Favrskov Kommune"], table["Norddjurs Kommune"]
+    assert favrskov["BY"] == ["Byråd"] and favrskov["TMU"] == ["Teknik- og Miljøudvalget"]
+    assert "ØK" not in favrskov, "Favrskov's Økonomiudvalget has no meetings here: nothing to name"
+    assert "KB" not in favrskov and "BY" not in norddjurs
+    assert norddjurs["KB"] == ["Kommunalbestyrelsen"]
+    assert norddjurs["OA"] == ["Områdeudvalget for Administrationen"]
+    assert "Kalundborg Kommune" not in table  # its routes name the bodies in full
+
+
+def test_a_loose_fit_needs_the_bodys_own_items_on_the_route() -> None:
+    seed = seed_meeting()
+    climate = variant(seed, committee="Klima- og Byudvalget")
+    for item in climate.items:
+        item.route = "KB"
+    climate.finalise()
+    committees, seen = _routes_seen([seed, climate])
+    assert learn_route_abbreviations(committees, seen)["Norddjurs Kommune"]["KB"] == ["Klima- og Byudvalget"]
+    elsewhere = [RouteSeen(s.municipality, "Områdeudvalget for Administrationen", s.codes) for s in seen]
+    assert "KB" not in learn_route_abbreviations(committees, elsewhere).get("Norddjurs Kommune", {})

@@ -12,7 +12,7 @@ import pytest
 
 from indexer.engines.base import SearchSpec
 from indexer.search.query import Node, Prefer, parse
-from indexer.search.service import SearchService
+from indexer.search.service import SearchRequest, SearchService
 
 EVERYTHING = 10**6
 
@@ -23,24 +23,49 @@ def _scores(service: SearchService, node: Node) -> dict[str, float]:
 
 
 @pytest.mark.parametrize(
-    ("required", "optional"),
+    ("required", "optional", "weight"),
     [
-        ("vej", "budget trafik"),  # many items match one word of the optional group, fewer both
-        ("budget", "udvalg:kommunalbestyrelsen"),  # the raised body of an abbreviation
-        ("vej", "budget ELLER skole"),
-        ("trafik", '"kollektiv trafik"'),
+        ("vej", "budget trafik", 1.0),  # many items match one word of the optional group, fewer both
+        ("budget", "udvalg:kommunalbestyrelsen", 1.0),  # the raised body of an abbreviation
+        ("budget", "udvalg:kommunalbestyrelsen ELLER KB", 10.0),  # ... weighted, as the search asks it
+        ("vej", "budget ELLER skole", 1.0),
+        ("trafik", '"kollektiv trafik"', 1.0),
     ],
 )
 def test_a_raised_clause_adds_its_score_only_where_it_matches_as_a_whole(
-    browsed: SearchService, required: str, optional: str
+    browsed: SearchService, required: str, optional: str, weight: float
 ) -> None:
     required_node, optional_node = parse(required), parse(optional)
     assert required_node is not None and optional_node is not None
     alone = _scores(browsed, required_node)
     raised_by = _scores(browsed, optional_node)
-    both = _scores(browsed, Prefer(required_node, optional_node))
+    both = _scores(browsed, Prefer(required_node, optional_node, weight))
     assert set(both) == set(alone) and alone, "the optional part neither adds nor removes items"
     assert set(alone) & set(raised_by) and set(alone) - set(raised_by), "a real mix of raised and not"
     for item_id, score in both.items():
-        expected = alone[item_id] + raised_by.get(item_id, 0.0)
+        expected = alone[item_id] + weight * raised_by.get(item_id, 0.0)
         assert score == pytest.approx(expected, rel=1e-6, abs=1e-6), item_id
+
+
+@pytest.mark.parametrize(("abbreviation", "body"), [("KB", "Kommunalbestyrelsen"), ("TMU", "Teknik- og Miljøudvalget")])
+def test_an_abbreviation_ranks_its_bodys_items_first_and_keeps_the_others(
+    browsed: SearchService, abbreviation: str, body: str
+) -> None:
+    """Kalundborg's rows: an item is prepared in the Teknik- og Miljøudvalget and decided in the
+    Kommunalbestyrelsen; "KB budget" must still find the committee's budget items."""
+    plain = browsed.search(SearchRequest(q="budget", per_page=100))
+    raised = browsed.search(SearchRequest(q=f"{abbreviation} budget", per_page=100))
+    assert raised.total == plain.total > 0, "nothing is excluded"
+    committees = [r["committee"] for r in raised.results]
+    ours = committees.count(body)
+    assert ours and committees[:ours] == [body] * ours, "the body's items first"
+    assert len(committees) > ours, "the other bodies' items kept"
+    before = {r["id"]: r["score"] for r in plain.results}
+    for result in raised.results:
+        if result["committee"] == body:
+            assert result["score"] > before[result["id"]], "each of the body's items is raised"
+    # Alone, the abbreviation searches for the body: all its items (and any that mention it).
+    everything = {v["value"]: v["count"] for v in browsed.search(SearchRequest(q="")).facets["committee"]}
+    shown = min(everything[body], 100)
+    alone = browsed.search(SearchRequest(q=abbreviation, per_page=shown))
+    assert alone.total >= everything[body] and [r["committee"] for r in alone.results] == [body] * shown

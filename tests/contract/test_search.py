@@ -68,11 +68,16 @@ def test_english_operators_and_a_dangling_one(service: SearchService) -> None:
     assert all("<mark>and" not in r["snippet"].lower() for r in dangling.results)
 
 
-def test_a_committee_abbreviation_finds_that_body(service: SearchService) -> None:
+def test_a_committee_abbreviation_raises_that_body_and_excludes_no_other(service: SearchService) -> None:
     assert service.search(SearchRequest(q="sociale medier")).total == 2
-    for query in ("ØU sociale medier", "udvalg:ØU sociale medier", "sociale medier udvalg:økonomiudvalget"):
+    raised = service.search(SearchRequest(q="ØU sociale medier"))
+    assert [r["committee"] for r in raised.results] == ["Økonomiudvalget", "Områdeudvalget for Administrationen"]
+    # Asked for with udvalg: (or by the name), the body is required.
+    for query in ("udvalg:ØU sociale medier", "sociale medier udvalg:økonomiudvalget"):
         response = service.search(SearchRequest(q=query))
         assert [r["committee"] for r in response.results] == ["Økonomiudvalget"], query
+    # Alone, the abbreviation searches for its body.
+    assert [r["committee"] for r in service.search(SearchRequest(q="ØU")).results] == ["Økonomiudvalget"]
 
 
 def test_nonsense_queries_do_not_fail(service: SearchService) -> None:

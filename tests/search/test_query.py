@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from indexer.search.query import And, Match, Not, Or, Phrase, Word, expand_bodies, parse
+from indexer.search.query import RAISE_WEIGHT, And, Match, Not, Or, Phrase, Prefer, Word, expand_bodies, parse
 
 
 def test_words_are_anded_and_operators_in_both_languages() -> None:
@@ -40,18 +40,27 @@ def test_fields_phrases_and_groups() -> None:
     assert parse("ukendt:ord") == Word("ukendt:ord")
 
 
-def test_an_abbreviation_names_its_body() -> None:
-    committees = ["Økonomiudvalget", "Teknik- og Miljøudvalget"]
+def test_an_abbreviation_raises_its_body_and_excludes_no_other() -> None:
+    committees = ["Økonomiudvalget", "Teknik- og Miljøudvalget", "Byrådet"]
     expanded = expand_bodies(parse("ØU budget"), committees)
-    assert expanded == And((Or((Word("ØU"), Match("committee", "Økonomiudvalget"))), Word("budget")))
+    assert expanded == Prefer(Word("budget"), Or((Word("ØU"), Match("committee", "Økonomiudvalget"))), RAISE_WEIGHT)
+    two = expand_bodies(parse("ØU TMU budget"), committees)
+    assert isinstance(two, Prefer) and two.required == Word("budget") and isinstance(two.optional, Or)
     # A word that names no body, or a body's word inside quotes, is left as it is.
     assert expand_bodies(parse('"ØU budget"'), committees) == parse('"ØU budget"')
     assert expand_bodies(parse("budget"), committees) == Word("budget")
-    # Alone, or asked for with udvalg:, the body is required too.
+    # Alone the abbreviation is what is searched for: that body's items.
     assert expand_bodies(parse("ØU"), committees) == Or((Word("ØU"), Match("committee", "Økonomiudvalget")))
+    alone_but_not = expand_bodies(parse("ØU IKKE budget"), committees)
+    assert isinstance(alone_but_not, And) and isinstance(alone_but_not.children[1], Not)
+    # Asked for with udvalg:, the body is required; so is a council word (a word of the text too).
     required = expand_bodies(parse("udvalg:TMU badebroer"), committees)
     assert isinstance(required, And)
     assert Or((Word("TMU", "committee"), Match("committee", "Teknik- og Miljøudvalget"))) in required.children
+    council = expand_bodies(parse("byrådet budget"), committees)
+    assert isinstance(council, And) and Match("committee", "Byrådet") in council.children[0].children  # type: ignore[union-attr]
+    # Capitals that name no body stay a required word.
+    assert expand_bodies(parse("EU budget"), committees) == And((Word("EU"), Word("budget")))
 
 
 @given(st.text(max_size=80))

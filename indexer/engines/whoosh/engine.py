@@ -450,7 +450,10 @@ class QueryTranslator:
             return wq.Or([self._translate(c) for c in node.children])
         if isinstance(node, ast.Not):
             return wq.Not(self._translate(node.child))
-        return wq.AndMaybe(self._translate(node.required), self._translate(node.optional))
+        optional = self._translate(node.optional)
+        if node.weight != 1.0:
+            optional = wq.Or([optional], boost=node.weight)  # normalised into the clause's own boost
+        return wq.AndMaybe(self._translate(node.required), optional)
 
     def _word(self, node: ast.Word) -> wq.Query:
         fields = [SCHEMA_FIELD[node.field]] if node.field else list(self.fields)

@@ -500,14 +500,20 @@ def _json_history(raw_html: str) -> list[Decision]:
 
 
 def _absentees(decisions: list[Decision]) -> list[str]:
-    """Who was away for this item, as the decision ends: "Afbud: A", "Ikke til stede: A og B"."""
+    """Who was away for this item, as the decision ends: "Afbud: A", "Ikke til stede: A og B".
+
+    The label may stand alone with the names on the next line (Greve's Byråd, 04-04-2022, item 13)."""
     names: list[str] = []
     for decision in decisions:
-        for line in decision.text.splitlines():
-            match = _ABSENCE_LINE.match(line.strip())
+        lines = [line.strip() for line in decision.text.splitlines() if line.strip()]
+        for n, line in enumerate(lines):
+            match = _ABSENCE_LINE.match(line)
             if not match:
                 continue
-            for name in re.split(r",|\s+og\s+", match.group("names")):
+            listed = match.group("names")
+            if not listed and n + 1 < len(lines) and len(lines[n + 1]) <= MAX_HEADING_CHARS:
+                listed = lines[n + 1]  # a short line of names, not the next paragraph
+            for name in re.split(r",|\s+og\s+", listed):
                 name = _clean(name).rstrip(".")
                 if name and name not in names:
                     names.append(name)

@@ -610,8 +610,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--state",
         type=Path,
-        help="folder for the harvest's state and documents (default: the index folder; "
-        "required with a postgresql:// index)",
+        help="folder for the harvest's documents and attachments (default: the index folder; "
+        "required with a postgresql:// index, whose harvest state is kept in the database)",
     )
     p.add_argument("--contact", help=f"operator contact for the User-Agent (default: ${ENV_CONTACT})")
     p.add_argument(

@@ -13,7 +13,9 @@ What is kept, all under ``<index>/harvest/<host>/``:
   recorded source ``minutes reindex`` reads again.
 * ``bilag/<id>.pdf`` — open attachments, downloaded once.
 * ``state.json`` — per meeting: validators (ETag, Last-Modified) and the hash of
-  the stored document, written only after the meeting's batch is committed.
+  the stored document, written only after the meeting's batch is committed.  With
+  the PostgreSQL engine the state is a row of the database's ``harvest_state``
+  table instead (the documents and attachments live in the ``--state`` folder).
 
 So a run killed at any point leaves at worst meetings that were indexed but not
 yet recorded; the next run fetches them again, finds the index already holding
@@ -235,10 +237,13 @@ class Harvester:
     ) -> None:
         self.client = client or PortalClient(base_url, politeness)
         self.base = self.client.base
-        # An index folder, or a postgresql:// URL (then the state and documents live in ``state_root``).
+        # An index folder, or a postgresql:// URL (then the state is in the database and the
+        # documents and attachments in ``state_root``).
         self.location = index_root if _is_database(index_root) else Path(index_root)
         if state_root is None and isinstance(self.location, str):
-            raise ValueError("a harvest into a database keeps its state in a folder: give --state DIR")
+            raise ValueError(
+                "a harvest into a database keeps the documents and attachments it fetched in a folder: give --state DIR"
+            )
         self.options = options or HarvestOptions()
         self.folder = portal_folder(Path(state_root or self.location), self.base)
         self.meetings_dir = self.folder / "meetings"
@@ -277,8 +282,24 @@ class Harvester:
             self.summary.seconds = time.monotonic() - started
         return self.summary
 
+    def _load_state(self, index: Any) -> dict[str, Any]:
+        database = getattr(index, "engine", None) if isinstance(self.location, str) else None
+        if database is None:
+            return load_state(self.folder)
+        state = database.harvest_state(urlsplit(self.base).netloc)
+        if not isinstance(state, dict) or not isinstance(state.get("meetings"), dict):
+            return {"version": STATE_VERSION, "meetings": {}}
+        return state
+
+    def _save_state(self, index: Any, state: dict[str, Any]) -> None:
+        database = getattr(index, "engine", None) if isinstance(self.location, str) else None
+        if database is None:
+            save_state(self.folder, state)
+        else:
+            database.save_harvest_state(urlsplit(self.base).netloc, state)
+
     def _run(self, index: Any) -> None:
-        state = load_state(self.folder)
+        state = self._load_state(index)
         known: dict[str, Any] = state["meetings"]
         answer = self.client.get(LIST_PATH, kind="list")
         meetings = [m for m in listed_meetings(answer.url, answer.body) if self.wanted(m)]
@@ -397,7 +418,7 @@ class Harvester:
                 "last_modified": None if incomplete else fetched.last_modified,
                 "digest": "" if incomplete else fetched.digest,
             }
-        save_state(self.folder, state)
+        self._save_state(index, state)
 
     def _download(self, ident: str) -> str:
         """``ok``, ``retry`` (a failure another run may not meet) or ``lasting``."""

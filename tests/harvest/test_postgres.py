@@ -1,9 +1,11 @@
-"""A harvest into the PostgreSQL engine: the same walk, the state in a folder of its own."""
+"""A harvest into the PostgreSQL engine: the same walk; what it knows of each meeting is kept in
+the database (``harvest_state``), the documents and attachments it fetched in a folder."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from indexer.search.service import SearchRequest, SearchService
@@ -42,9 +44,18 @@ def test_harvest_into_postgres_matches_the_embedded_engine(pg_url: str, tmp_path
             assert postgres.search(SearchRequest(q="")).total == 8  # nine items, one closed
         finally:
             postgres.close()
+        # The state is a row of the database, not a file.
+        assert not list((tmp_path / "state").rglob("state.json"))
+        assert len(list((tmp_path / "state").rglob("meetings/*.json"))) == 3
+        with psycopg.connect(pg_url) as conn:
+            rows = conn.execute("SELECT portal, state FROM harvest_state").fetchall()
+        assert [portal for portal, _ in rows] == [base.split("://", 1)[1]]
+        assert len(rows[0][1]["meetings"]) == 3
+        assert all(m["etag"] and m["digest"] for m in rows[0][1]["meetings"].values())
         before = len(portal.hits)
         second = harvest(base, pg_url, fast(), options, stream=io.StringIO(), state_root=tmp_path / "state")
         assert (second.unchanged, second.new, second.changed) == (3, 0, 0)
         assert not [h for h in portal.hits[before:] if h.status == 200 and "/dagsorden/" in h.path]
+        assert sum(1 for h in portal.hits[before:] if h.status == 304) == 3
     finally:
         portal.stop()

@@ -459,6 +459,20 @@ class Database:
         with self._pool.connection() as conn:
             return [dict(r[0]) for r in conn.execute("SELECT source FROM sources ORDER BY source::text").fetchall()]
 
+    def harvest_state(self, portal: str) -> dict[str, Any] | None:
+        """What ``minutes harvest`` recorded for one portal, or None before its first run."""
+        with self._pool.connection() as conn:
+            row = conn.execute("SELECT state FROM harvest_state WHERE portal = %s", (portal,)).fetchone()
+        return dict(row[0]) if row and isinstance(row[0], dict) else None
+
+    def save_harvest_state(self, portal: str, state: dict[str, Any]) -> None:
+        with psycopg.connect(self.url) as conn, conn.transaction():
+            conn.execute(
+                "INSERT INTO harvest_state (portal, state) VALUES (%s, %s) "
+                "ON CONFLICT (portal) DO UPDATE SET state = EXCLUDED.state, updated = now()",
+                (portal, Jsonb(state)),
+            )
+
     def vacuum(self) -> None:
         """Refresh the planner's statistics and the visibility map after a bulk ingest."""
         with psycopg.connect(self.url, autocommit=True) as conn:

@@ -14,6 +14,7 @@ Tables
   attachments     open attachment files by content hash (bytea), so every web server reaches them
   sources         what was ingested, for ``minutes reindex``
   state           a generation counter bumped by each committed batch (readers refresh caches on it)
+  harvest_state   per harvested portal: each meeting's validators and document hash (``minutes harvest``)
 """
 
 from __future__ import annotations
@@ -111,13 +112,24 @@ MIGRATIONS: list[Migration] = [
         INSERT INTO state (muni, generation) VALUES (0, 0);
         """,
     ),
+    Migration(
+        2,
+        "harvest state: per portal, what `minutes harvest` knows of each meeting",
+        """
+        CREATE TABLE harvest_state (
+            portal text PRIMARY KEY,
+            state jsonb NOT NULL,
+            updated timestamptz NOT NULL DEFAULT now()
+        );
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1].version
 
 # Tables distributed by municipality under Citus, and the shared reference tables.
 DISTRIBUTED = ("items", "postings", "term_stats", "field_stats", "attachments", "sources")
-REFERENCE = ("municipalities", "state", SCHEMA_VERSION_TABLE)
+REFERENCE = ("municipalities", "state", "harvest_state", SCHEMA_VERSION_TABLE)
 
 
 class SchemaError(RuntimeError):

@@ -26,9 +26,14 @@ NORDDJURS_CLOSED = ["gravhøjsparcellen", "Kattegatcentret"]
 
 
 @pytest.fixture(scope="module")
-def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def document_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("document-cache")
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory: pytest.TempPathFactory, document_cache: Path) -> Iterator[Path]:
     root = tmp_path_factory.mktemp("documents") / "index"
-    cache = tmp_path_factory.mktemp("document-cache")
+    cache = document_cache
     patch = pytest.MonkeyPatch()
     patch.setenv("MINUTES_DOCUMENT_CACHE", str(cache))
     quiet = io.StringIO()
@@ -114,3 +119,14 @@ def test_no_index_file_holds_a_closed_word(index_dir: Path) -> None:
         data = path.read_bytes()
         for word in [*AARHUS_CLOSED, *NORDDJURS_CLOSED]:
             assert word.encode() not in data, f"{word} in {path}"
+
+
+def test_no_written_copy_holds_a_closed_word(index_dir: Path, document_cache: Path) -> None:
+    """The blanked copies written before archiving (``$MINUTES_DOCUMENT_CACHE``) hold no closed text either."""
+    files = [p for p in document_cache.rglob("*") if p.is_file()]
+    assert files  # the Aarhus copy was written here
+    for path in files:
+        text = "".join(page.extract_text() for page in pypdf.PdfReader(path).pages) if path.suffix == ".pdf" else ""
+        data = path.read_bytes()
+        for word in [*AARHUS_CLOSED, *NORDDJURS_CLOSED]:
+            assert word.encode() not in data and word not in text, f"{word} in {path}"

@@ -49,7 +49,7 @@ def test_aarhus_firstagenda_referat() -> None:
     assert [i.number for i in meeting.items] == [str(n) for n in range(1, 22)]
     first, second = meeting.items[0], meeting.items[1]
     assert (first.title, first.case_number, first.source_page) == ("Godkendelse af dagsorden", "EMN-2023-009832", 3)
-    assert [d.text for d in first.decisions] == ["Godkendt."]
+    assert first.decisions[0].text.startswith("Godkendt.")
     assert second.title == "Svar på forslag fra DD om principbeslutning om at sikre Havnens Perles fremtid på Aarhus Ø"
     assert second.case_number == "EMN-2025-003383" and second.source_page == 4
     assert second.decisions[0].text.startswith("Fremsendes til Teknisk Udvalg til behandling")
@@ -226,3 +226,21 @@ def test_pdf_lines_are_reflowed_into_paragraphs_and_lists_stay_lists() -> None:
     docx = read(SYDDJURS_DOCX)
     resume = next(s.text for s in docx.items[0].sections if s.heading == "Resumé")
     assert "\nJuni 2012: Kultur-kick: www.kulturkommune.dk går i luften\n" in resume
+
+
+def test_aarhus_absence_line_in_this_meetings_decision_is_the_items_absentee() -> None:
+    """The Aarhus referat prints "X deltog ikke i sagens behandling." only under Magistraten's earlier
+    decisions (kept there, not this meeting's).  Put under item 1's own "Beslutninger", the same real
+    line names the item's absentee."""
+    from indexer.documents.splitter import build_item, split_lines
+
+    lines = read_document(AARHUS_PDF).lines
+    absent = next(ln for ln in lines if ln.text.endswith("deltog ikke i sagens behandling."))
+    decided = next(i for i, ln in enumerate(lines) if ln.text == "Godkendt.")
+    planted = [*lines[: decided + 1], Line(absent.text, lines[decided].page), *lines[decided + 1 :]]
+    profile = PROFILES["firstagenda"]
+    parts = split_lines(planted, profile, Access.OPEN)
+    first, second = (build_item(raw, profile, "Aarhus Byråd", None) for raw in parts.items[:2])
+    assert first.absentees == ["Jesper Kjeldsen"]
+    assert first.decisions[0].text.startswith("Godkendt.")
+    assert second.absentees == [] and "Jesper Kjeldsen deltog ikke" in second.history[-1].text

@@ -132,3 +132,34 @@ def test_cli_refuses_bad_options_before_any_request(portal: Portal, tmp_path: Pa
     assert info.value.code == 2
     assert option in err.getvalue() and value in err.getvalue()
     assert portal.hits == []
+
+
+def test_defaults_are_the_polite_ones() -> None:
+    """Without options: one request start a second, two at once, four retries from a 2 s backoff."""
+    from indexer.cli import build_parser
+    from indexer.harvest.client import Politeness
+
+    defaults = Politeness(contact=CONTACT)
+    assert (defaults.rate, defaults.concurrency, defaults.retries, defaults.backoff) == (1.0, 2, 4, 2.0)
+    assert (defaults.max_attachment_bytes, defaults.attachment_seconds) == (50 * 1024 * 1024, 120.0)
+    args = build_parser().parse_args(["harvest", "https://dagsordener.greve.dk", "--index", "ix"])
+    assert (args.rate, args.concurrency, args.retries) == (1.0, 2, 4)
+    with redirect_stderr(io.StringIO()), pytest.raises(SystemExit):
+        build_parser().parse_args(["harvest", "https://dagsordener.greve.dk", "--concurrency", "3"])
+
+
+def test_progress_is_shown_on_a_terminal(portal: Portal, tmp_path: Path) -> None:
+    from indexer.harvest.firstagenda import HarvestOptions, harvest
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    summary = harvest(_base(portal), tmp_path / "ix", fast(), HarvestOptions(attachments=False), stream=screen)
+    assert summary.new == 4
+    steps = [s for s in screen.getvalue().split("\r") if s]
+    assert [s.split()[1] for s in steps] == ["1/4", "2/4", "3/4", "4/4"]
+    quiet = io.StringIO()  # piped: nothing
+    harvest(_base(portal), tmp_path / "ix", fast(), HarvestOptions(attachments=False), stream=quiet)
+    assert quiet.getvalue() == ""

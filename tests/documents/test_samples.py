@@ -244,3 +244,46 @@ def test_aarhus_absence_line_in_this_meetings_decision_is_the_items_absentee() -
     assert first.absentees == ["Jesper Kjeldsen"]
     assert first.decisions[0].text.startswith("Godkendt.")
     assert second.absentees == [] and "Jesper Kjeldsen deltog ikke" in second.history[-1].text
+
+
+def test_without_a_printed_cover_committee_date_and_municipality_come_from_minutes_json_or_the_command_line(
+    tmp_path: Path,
+) -> None:
+    """The real Syddjurs DOCX with its cover table (committee, date, place) taken out."""
+    import datetime as dt
+    import json
+
+    import docx
+
+    document = docx.Document(str(SYDDJURS_DOCX))
+    cover = document.tables[0]
+    cover._element.getparent().remove(cover._element)
+    folder = tmp_path / "uden-forside"
+    folder.mkdir()
+    target = folder / "Ekstraordinært PUK.docx"
+    document.save(str(target))
+
+    bare = read(target)
+    assert (bare.committee, bare.start) == ("", None)
+    assert any("no committee printed" in w for w in bare.warnings)
+    assert any("no meeting date printed" in w for w in bare.warnings)
+    assert bare.items[0].case_number == "12/27845"  # the items are read all the same
+
+    (folder / "minutes.json").write_text(
+        json.dumps(
+            {
+                "municipality": "Syddjurs",
+                "committee": "Udvalget for plan, udvikling og kultur (PUK)",
+                "meeting_date": "2013-06-20T10:30",
+            }
+        ),
+        "utf-8",
+    )
+    manifest = read(target)
+    assert manifest.municipality == "Syddjurs Kommune"
+    assert manifest.committee == "Udvalget for plan, udvikling og kultur (PUK)"
+    assert manifest.start is not None and manifest.start.isoformat() == "2013-06-20T10:30:00+02:00"
+    assert manifest.id == read(SYDDJURS_PDF, municipality="Syddjurs").id  # the printed referat's meeting
+
+    given = read(target, committee="Økonomiudvalget", meeting_date=dt.date(2013, 6, 21))  # the command line wins
+    assert (given.committee, given.start and given.start.date()) == ("Økonomiudvalget", dt.date(2013, 6, 21))

@@ -22,7 +22,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from itertools import repeat
 from pathlib import Path
@@ -411,7 +411,9 @@ SECOND_TOPIC_RATIO = 0.6  # further groups within this ratio of the best are kep
 MAX_TOPICS = 3
 
 
-_STEMMER = Stemmer.Stemmer("danish")
+# No PyStemmer cache: every word is stemmed once here and remembered by the callers, and its
+# 10,000-word cache, full, made stemming new words about 10 times slower.
+_STEMMER = Stemmer.Stemmer("danish", 0)
 
 # Words of our keyword notation; the item's own words come from the analysis tokeniser.
 _NOTATION_WORDS = re.compile(r"[\w§]+(?:[-/][\w]+)*")
@@ -483,6 +485,23 @@ def _word_matches(mode: TermMode, part: str, word: str) -> bool:
     return part in word
 
 
+@dataclass
+class _TermTable:
+    """A term table as arrays: per term its group's column and whether it is title-only; per
+    folded word of the vocabulary the terms it starts (``hit_terms[hit_starts[w]:][:hit_sizes[w]]``)
+    and whether one of them is a phrase (in a title; elsewhere, where title-only terms do not count)."""
+
+    generation: int
+    groups: list[str]
+    group_of: np.ndarray
+    title_only: np.ndarray
+    words: int = 0
+    hit_sizes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    hit_starts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    hit_terms: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    phrase_word: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=bool))  # in a title, elsewhere
+
+
 class TermMatcher:
     """Counts the terms in a list of words in one pass.
 
@@ -518,6 +537,7 @@ class TermMatcher:
         self._scan_any = re.compile("|".join(parts)) if parts else None
         self._cache: dict[str, tuple[int, ...]] = {}
         self._hits: tuple[int, list[tuple[int, ...]], _Column] | None = None
+        self._table: _TermTable | None = None
 
     def starting_at(self, word: str) -> tuple[int, ...]:
         """Terms whose first word matches ``word``."""
@@ -565,6 +585,42 @@ class TermMatcher:
                         continue
                 counts[index] = counts.get(index, 0) + n
         return counts
+
+    def _term_table(self) -> _TermTable:
+        """The terms and the hit lists of the vocabulary's folded words as arrays (for
+        ``TokenBatch.keyword_totals``), rebuilt when the hit lists grew."""
+        hits, _ = self._hit_table()
+        table = self._table
+        if table is None or table.generation != _VOCABULARY.generation or table.words != len(hits):
+            if table is None or table.generation != _VOCABULARY.generation:
+                groups = sorted({t.group for t in self.terms})
+                column = {g: i for i, g in enumerate(groups)}
+                table = _TermTable(
+                    generation=_VOCABULARY.generation,
+                    groups=groups,
+                    group_of=np.asarray([column[t.group] for t in self.terms], dtype=np.int64),
+                    title_only=np.asarray([t.title_only for t in self.terms], dtype=bool),
+                )
+            # Only the words added since: their hit lists appended.
+            new = hits[table.words :]
+            sizes = np.fromiter(map(len, new), dtype=np.int64, count=len(new))
+            flat = np.fromiter((i for found in new for i in found), dtype=np.int64, count=int(sizes.sum()))
+            starts = len(table.hit_terms) + np.cumsum(sizes) - sizes
+            # A word starts a phrase (in a title; elsewhere: one not title-only) when any of its terms is one.
+            phrase = np.asarray([len(t.words) > 1 for t in self.terms], dtype=bool)
+            phrase_words = np.zeros((len(new), 2), dtype=bool)
+            with_terms = sizes > 0
+            if with_terms.any():
+                at = (starts - len(table.hit_terms))[with_terms]
+                phrase_words[with_terms, 0] = np.maximum.reduceat(phrase[flat], at)
+                phrase_words[with_terms, 1] = np.maximum.reduceat(phrase[flat] & ~table.title_only[flat], at)
+            table.words = len(hits)
+            table.hit_sizes = np.concatenate([table.hit_sizes, sizes])
+            table.hit_starts = np.concatenate([table.hit_starts, starts])
+            table.hit_terms = np.concatenate([table.hit_terms, flat])
+            table.phrase_word = np.concatenate([table.phrase_word, phrase_words])
+            self._table = table
+        return table
 
     def _hit_table(self) -> tuple[list[tuple[int, ...]], np.ndarray]:
         """Per folded-word id of the vocabulary: the terms starting at it (``starting_at``) and
@@ -662,6 +718,16 @@ def _add_by_item(totals: np.ndarray, items: np.ndarray, rows: np.ndarray) -> Non
     totals[items[starts]] += np.add.reduceat(rows, starts, axis=0)
 
 
+def _present(folded: np.ndarray, word: str, idioms: int) -> bool:
+    """The folded word occurs among the ids (the "vej" of ``idioms`` "på vej" not counted)."""
+    vocabulary = _VOCABULARY
+    folded_id = vocabulary.folded_ids.get(word)
+    if folded_id is None:
+        return False
+    found = int(np.count_nonzero(folded == folded_id))
+    return found - (idioms if word == "vej" else 0) > 0
+
+
 def _phrase_count(term: Term, first: int, folded: np.ndarray) -> int:
     """``Part.phrase_count`` over folded-word ids."""
     names = _VOCABULARY.folded
@@ -704,6 +770,9 @@ class _Column:
 
     def append(self, value: Any) -> None:
         self._pending.append(value)
+
+    def extend(self, values: list[Any]) -> None:
+        self._pending += values
 
     @property
     def array(self) -> np.ndarray:
@@ -750,22 +819,19 @@ class _Vocabulary:
         lowers = [w.lower() if w.isascii() else unicodedata.normalize("NFC", w).casefold() for w in new]
         stemmed = [w for w in lowers if w not in DANISH_STOP_WORDS and not w.isdigit()]
         stem_of = dict(zip(stemmed, _STEMMER.stemWords(stemmed), strict=True))
-        folded_ids, folded_names, stem_ids, stem_names = self.folded_ids, self.folded, self.stem_ids, self.stems
-        for lower in lowers:
-            folded = lower if lower.isascii() else fold(lower)
-            stem = stem_of.get(lower)
-            if stem and not stem.isascii():
-                stem = fold(stem)
-            self.fold_of.append(self._id(folded_ids, folded_names, folded))
-            self.stem_of.append(self._id(stem_ids, stem_names, stem) if stem else -1)
+        folded = [w if w.isascii() else fold(w) for w in lowers]
+        stems = [stem_of.get(w) or None for w in lowers]
+        stems = [w if w is None or w.isascii() else fold(w) for w in stems]
+        self.fold_of.extend(self._ids(self.folded_ids, self.folded, folded))
+        self.stem_of.extend(self._ids(self.stem_ids, self.stems, stems))
 
     @staticmethod
-    def _id(ids: dict[str, int], names: list[str], name: str) -> int:
-        found = ids.get(name)
-        if found is None:
-            found = ids[name] = len(names)
-            names.append(name)
-        return found
+    def _ids(ids: dict[str, int], names: list[str], new: Sequence[str | None]) -> list[int]:
+        """The ids of names (None: -1), the new ones numbered on from ``names`` in order."""
+        unseen = [name for name in dict.fromkeys(new) if name is not None and name not in ids]
+        ids.update(zip(unseen, range(len(names), len(names) + len(unseen)), strict=True))
+        names += unseen
+        return [-1 if name is None else ids[name] for name in new]
 
 
 _VOCABULARY = _Vocabulary()
@@ -793,12 +859,12 @@ class TokenBatch:
         segments = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
         return cls(vocabulary.fold_of.array[ids], vocabulary.stem_of.array[ids], segments, starts, len(texts))
 
-    def term_counts(self, matcher: TermMatcher) -> list[tuple[dict[int, int], dict[int, int], dict[int, int]]]:
-        """Per item, ``matcher.count`` of its title, body and decision: one ``unique`` over the
-        whole batch, then Python only for the few (part, word) pairs whose word starts a term."""
-        hits, flags = matcher._hit_table()
+    def _hit_pairs(self, matcher: TermMatcher) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[int, int]]:
+        """The (segment, folded word) pairs whose word starts a term, with their occurrences:
+        one ``unique`` over the whole batch; and the "på vej" idioms per segment."""
+        _, flags = matcher._hit_table()
         vocabulary = _VOCABULARY
-        folded, segments, starts = self.folded, self.segments, self.starts
+        folded, segments = self.folded, self.segments
         width = max(len(vocabulary.folded), 1)
         # Only tokens whose word starts a term are counted (a few in a hundred).
         hit = flags[folded]
@@ -813,39 +879,97 @@ class TokenBatch:
                 idioms = dict(zip(where.tolist(), times.tolist(), strict=True))
                 if flags[vej]:
                     occurrences[np.searchsorted(keys, where * width + vej)] -= times
-        counted: list[tuple[dict[int, int], dict[int, int], dict[int, int]]] = [({}, {}, {}) for _ in range(self.items)]
         chosen = np.flatnonzero(occurrences > 0)
-        terms = matcher.terms
+        pair_segments, pair_words = np.divmod(keys[chosen], width)
+        return pair_segments, pair_words, occurrences[chosen], idioms
 
-        def present(segment: int, word: str) -> bool:
-            """The word occurs in the segment (the idiom's "vej" not counted)."""
-            folded_id = vocabulary.folded_ids.get(word)
-            if folded_id is None:
-                return False
-            n = int(np.count_nonzero(folded[starts[segment] : starts[segment + 1]] == folded_id))
-            return n - (idioms.get(segment, 0) if folded_id == vej else 0) > 0
-
-        for key, n in zip(keys[chosen].tolist(), occurrences[chosen].tolist(), strict=True):
-            segment, word = divmod(key, width)
-            title = segment % 3 == 0
-            counts = counted[segment // 3][segment % 3]
-            # The loop of ``TermMatcher.count``, term by term in the same order (a phrase's
-            # count carries over to the terms after it, as there).
-            for index in hits[word]:
-                term = terms[index]
-                if term.title_only and not title:
+    def _pair_terms(
+        self, terms: list[Term], hits: list[tuple[int, ...]], segment: int, word: int, n: int, idioms: dict[int, int]
+    ) -> list[tuple[int, int]]:
+        """(term, count) for one (segment, word) pair: the loop of ``TermMatcher.count``, term by
+        term in the same order (a phrase's count carries over to the terms after it, as there)."""
+        title = segment % 3 == 0
+        out: list[tuple[int, int]] = []
+        words: np.ndarray | None = None
+        for index in hits[word]:
+            term = terms[index]
+            if term.title_only and not title:
+                continue
+            if len(term.words) > 1:
+                if words is None:
+                    words = self.folded[self.starts[segment] : self.starts[segment + 1]]
+                if any(
+                    m == "exact" and not _present(words, w, idioms.get(segment, 0))
+                    for m, w in zip(term.modes[1:], term.words[1:], strict=True)
+                ):
                     continue
-                if len(term.words) > 1:
-                    if any(
-                        m == "exact" and not present(segment, w)
-                        for m, w in zip(term.modes[1:], term.words[1:], strict=True)
-                    ):
-                        continue
-                    n = _phrase_count(term, word, folded[starts[segment] : starts[segment + 1]])
-                    if not n:
-                        continue
-                counts[index] = counts.get(index, 0) + n
+                n = _phrase_count(term, word, words)
+                if not n:
+                    continue
+            out.append((index, n))
+        return out
+
+    def term_counts(self, matcher: TermMatcher) -> list[tuple[dict[int, int], dict[int, int], dict[int, int]]]:
+        """Per item, ``matcher.count`` of its title, body and decision: one ``unique`` over the
+        whole batch, then Python only for the few (part, word) pairs whose word starts a term."""
+        pair_segments, pair_words, occurrences, idioms = self._hit_pairs(matcher)
+        hits, _ = matcher._hit_table()
+        counted: list[tuple[dict[int, int], dict[int, int], dict[int, int]]] = [({}, {}, {}) for _ in range(self.items)]
+        for segment, word, n in zip(pair_segments.tolist(), pair_words.tolist(), occurrences.tolist(), strict=True):
+            counts = counted[segment // 3][segment % 3]
+            for index, found in self._pair_terms(matcher.terms, hits, segment, word, n, idioms):
+                counts[index] = counts.get(index, 0) + found
         return counted
+
+    def keyword_totals(self, matcher: TermMatcher) -> np.ndarray:
+        """Per item and group of ``matcher.groups``, the evidence ``_weigh`` totals from the term
+        counts (no committee prior): the same sums, as arrays over the whole batch.  Only pairs
+        whose word starts a phrase go through ``_pair_terms`` one by one."""
+        table = matcher._term_table()
+        pair_segments, pair_words, occurrences, idioms = self._hit_pairs(matcher)
+        hits, _ = matcher._hit_table()
+        # Pairs of words that start only one-word terms: every term they start, at once.
+        simple = ~table.phrase_word[pair_words, (pair_segments % 3 != 0).astype(np.int64)]
+        segments, words, counts = pair_segments[simple], pair_words[simple], occurrences[simple]
+        sizes = table.hit_sizes[words]
+        pair_of = np.repeat(np.arange(len(words)), sizes)
+        first = np.cumsum(sizes) - sizes
+        term = table.hit_terms[np.repeat(table.hit_starts[words], sizes) + np.arange(len(pair_of)) - first[pair_of]]
+        segment, n = segments[pair_of], counts[pair_of]
+        keep = ~(table.title_only[term] & (segment % 3 != 0))
+        segment, term, n = segment[keep], term[keep], n[keep]
+        rest = [
+            (at, index, found)
+            for at, word, times in zip(
+                pair_segments[~simple].tolist(),
+                pair_words[~simple].tolist(),
+                occurrences[~simple].tolist(),
+                strict=True,
+            )
+            for index, found in self._pair_terms(matcher.terms, hits, at, word, times, idioms)
+        ]
+        if rest:
+            extra = np.asarray(rest, dtype=np.int64).reshape(-1, 3)
+            segment = np.concatenate([segment, extra[:, 0]])
+            term = np.concatenate([term, extra[:, 1]])
+            n = np.concatenate([n, extra[:, 2]])
+        # Counts per (segment, term), then per (item, term) the title, body and decision counts.
+        n_terms = len(matcher.terms)
+        keys, where = np.unique(segment * n_terms + term, return_inverse=True)
+        summed = np.bincount(where, weights=n, minlength=len(keys)).astype(np.int64)
+        segment, term = np.divmod(keys, n_terms)
+        items, inverse = np.unique((segment // 3) * n_terms + term, return_inverse=True)
+        parts = np.zeros((len(items), 3), dtype=np.int64)
+        parts[inverse, segment % 3] = summed
+        item, term = np.divmod(items, n_terms)
+        # ``_weigh``'s value of each term, in its order: title, then decision, then body.
+        value = TITLE_WEIGHT * np.minimum(parts[:, 0], 2)
+        scored = ~table.title_only[term]
+        value = value + np.where(scored, DECISION_WEIGHT * np.log1p(parts[:, 2]), 0.0)
+        value = value + np.where(scored, BODY_WEIGHT * np.log1p(parts[:, 1]), 0.0)
+        width = len(table.groups)
+        totals = np.bincount(item * width + table.group_of[term], weights=value, minlength=self.items * width)
+        return totals.reshape(self.items, width)
 
 
 _GENERIC_KLE_TEXT = (
@@ -1104,7 +1228,7 @@ class TopicModel:
         return np.asarray(exp / exp.sum())
 
     def score_batch(
-        self, batch: TokenBatch, committees: list[str], keyword_scores: list[dict[str, float]] | None
+        self, batch: TokenBatch, committees: list[str], keyword_scores: tuple[list[str], np.ndarray] | None
     ) -> np.ndarray:
         """``score`` of every item of a batch at once, (items, classes): the same features,
         gathered from the token arrays and summed per item with numpy (the tests hold the two
@@ -1139,13 +1263,14 @@ class TopicModel:
         for item, (_, summed) in enumerate(committee_rows):
             if summed is not None:
                 logits[item] += summed / norm[item]
-        if keyword_scores:
-            groups = indexes["k:"]
-            for item, scores in enumerate(keyword_scores):
-                for group, value in scores.items():
-                    row = groups.get(group, -1)
-                    if row >= 0:
-                        logits[item] += (math.log1p(value) / 2) * self.weights[row]
+        if keyword_scores is not None:
+            # As ``score`` adds them: the scalar times the float32 row, in float32.
+            groups, totals = keyword_scores
+            coefficients = (np.log1p(totals) / 2).astype(np.float32)
+            for column, group in enumerate(groups):
+                row = indexes["k:"].get(group, -1)
+                if row >= 0 and coefficients[:, column].any():
+                    logits += coefficients[:, column, None] * self.weights[row]
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
         return np.asarray(exp / exp.sum(axis=1, keepdims=True))
@@ -1357,15 +1482,15 @@ class TopicClassifier:
         if self._kle is not None:
             for at, committee, counts in zip(todo, committees, batch.term_counts(self._kle), strict=True):
                 found[at] = self._rank(self._weigh(self._kle, *counts, committee), "kle-file") or None
-        keyword_counts = batch.term_counts(self._keywords)
         if self.model is None:
+            keyword_counts = batch.term_counts(self._keywords)
             for at, committee, counts in zip(todo, committees, keyword_counts, strict=True):
                 if found[at] is None:
                     found[at] = self._rank(self._weigh(self._keywords, *counts, committee), "text")
             return
         scores = None
         if self.model.uses_keywords:
-            scores = [self._weigh(self._keywords, *counts).totals() for counts in keyword_counts]
+            scores = (self._keywords._term_table().groups, batch.keyword_totals(self._keywords))
         probabilities = self.model.score_batch(batch, committees, scores)
         for row, at in enumerate(todo):
             if found[at] is None:

@@ -455,6 +455,25 @@ def test_batch_counts_equal_the_reference_term_counts(bench: ModuleType) -> None
     assert phrases > 20
 
 
+def test_batch_keyword_totals_equal_the_reference_evidence(bench: ModuleType) -> None:
+    # What the model reads of the keyword table: per group the evidence ``_weigh`` sums from an
+    # item's term counts (title-only terms, phrases, the idiom, prefixes matching several words).
+    classifier = TopicClassifier()
+    matcher = classifier._keywords
+    pairs = _greve_items(bench)[1::3] + [(e.item, e.committee) for e in bench.labelled_examples()]
+    texts = [item_texts(i) for i, _ in pairs]
+    texts.append(("Opførelse af boliger på vej", "Børn og unge med handicap. Privat fællesvej på vej.", "på vej"))
+    texts.append(("Budget 2025 for kommunens ejendomme", "Kommunens grund og kommunens ejendom.", ""))
+    totals = TokenBatch.of_texts(texts).keyword_totals(matcher)
+    groups = matcher._term_table().groups
+    nonzero = 0
+    for (title, body, decision), row in zip(texts, totals, strict=True):
+        expected = classifier.evidence(ItemWords.of_texts(title, body, decision)).totals()
+        assert {g: v for g, v in zip(groups, row.tolist(), strict=True) if v} == pytest.approx(expected, rel=1e-12)
+        nonzero += bool(expected)
+    assert nonzero > len(texts) // 2
+
+
 def test_ingest_stores_the_topics_each_item_gets_alone(tmp_path: Path, bench: ModuleType) -> None:
     from indexer.engines.whoosh.index import MinutesIndex
     from indexer.formats import IngestContext, iter_inputs

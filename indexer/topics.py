@@ -149,6 +149,8 @@ _MARK_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _FACET_AFTER = re.compile(_FACET)
+# Every KLE number holds this (within one word of the analysis tokeniser): a cheap test first.
+_KLE_SHAPE = re.compile(r"\d\d\.\d\d")
 
 
 def kle_numbers_in_text(text: str) -> list[str]:
@@ -801,6 +803,7 @@ class _Vocabulary:
         self.stems: list[str] = []
         self.fold_of = _Column(np.int32)
         self.stem_of = _Column(np.int32)
+        self.kle_shaped = _Column(np.bool_)  # the word holds two digits, a dot, two digits
         self.generation += 1
 
     def sync(self) -> None:
@@ -822,6 +825,7 @@ class _Vocabulary:
         folded = [w if w.isascii() else fold(w) for w in lowers]
         stems = [stem_of.get(w) or None for w in lowers]
         stems = [w if w is None or w.isascii() else fold(w) for w in stems]
+        self.kle_shaped.extend(["." in w and _KLE_SHAPE.search(w) is not None for w in new])
         self.fold_of.extend(self._ids(self.folded_ids, self.folded, folded))
         self.stem_of.extend(self._ids(self.stem_ids, self.stems, stems))
 
@@ -843,6 +847,7 @@ class TokenBatch:
     2 decision) of item ``i`` is segment ``3 * i + p``.  Valid until the next batch is made
     (the vocabulary may start over there)."""
 
+    surface: np.ndarray  # surface-word id per token (``indexer.analysis.tokens``)
     folded: np.ndarray  # folded-word id per token
     stems: np.ndarray  # stem id per token, -1 for a stop word or number
     segments: np.ndarray  # segment per token
@@ -857,7 +862,7 @@ class TokenBatch:
         starts = np.zeros(len(lengths) + 1, dtype=np.int64)
         np.cumsum(lengths, out=starts[1:])
         segments = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-        return cls(vocabulary.fold_of.array[ids], vocabulary.stem_of.array[ids], segments, starts, len(texts))
+        return cls(ids, vocabulary.fold_of.array[ids], vocabulary.stem_of.array[ids], segments, starts, len(texts))
 
     def _hit_pairs(self, matcher: TermMatcher) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[int, int]]:
         """The (segment, folded word) pairs whose word starts a term, with their occurrences:
@@ -1464,24 +1469,36 @@ class TopicClassifier:
         """``classify`` of many (item, committee) pairs at once: the same topics; the texts are
         read as token ids of one batch and the model scores them all in one go."""
         found: list[list[Topic] | None] = [None] * len(items)
-        todo: list[int] = []
-        for at, (item, _) in enumerate(items):
-            numbers = item_kle_numbers(item) if use_case_number else []
-            if numbers:
-                found[at] = [self._from_number(numbers[0])]
-            else:
-                todo.append(at)
-        for first in range(0, len(todo), BATCH_ITEMS):
-            self._classify_texts(items, todo[first : first + BATCH_ITEMS], found)
+        for first in range(0, len(items), BATCH_ITEMS):
+            self._classify_batch(
+                items, list(range(first, min(first + BATCH_ITEMS, len(items)))), found, use_case_number
+            )
         return [topics or [] for topics in found]
 
-    def _classify_texts(self, items: list[tuple[Item, str]], todo: list[int], found: list[list[Topic] | None]) -> None:
-        """Classify ``items[at]`` for ``at`` in ``todo`` by their text, into ``found[at]``."""
-        committees = [items[at][1] for at in todo]
+    def _classify_batch(
+        self, items: list[tuple[Item, str]], todo: list[int], found: list[list[Topic] | None], use_case_number: bool
+    ) -> None:
+        """Classify ``items[at]`` for ``at`` in ``todo`` into ``found[at]``: by a KLE number, else
+        by their text."""
         batch = TokenBatch.of_texts([item_texts(items[at][0]) for at in todo])
+        if use_case_number:
+            # Only an item with a number-shaped word ("01.05", "85.02.02-G01") in its texts can
+            # name a KLE number there (the texts ``item_kle_numbers`` reads are among these).
+            shaped = _VOCABULARY.kle_shaped.array[batch.surface]
+            maybe = np.bincount(batch.segments[shaped] // 3, minlength=len(todo)) > 0
+            for row, at in enumerate(todo):
+                item = items[at][0]
+                if maybe[row] or (item.case_number and _KLE_SHAPE.search(item.case_number)):
+                    numbers = item_kle_numbers(item)
+                    if numbers:
+                        found[at] = [self._from_number(numbers[0])]
+        if all(found[at] is not None for at in todo):
+            return
+        committees = [items[at][1] for at in todo]
         if self._kle is not None:
             for at, committee, counts in zip(todo, committees, batch.term_counts(self._kle), strict=True):
-                found[at] = self._rank(self._weigh(self._kle, *counts, committee), "kle-file") or None
+                if found[at] is None:
+                    found[at] = self._rank(self._weigh(self._kle, *counts, committee), "kle-file") or None
         if self.model is None:
             keyword_counts = batch.term_counts(self._keywords)
             for at, committee, counts in zip(todo, committees, keyword_counts, strict=True):
@@ -1491,10 +1508,31 @@ class TopicClassifier:
         scores = None
         if self.model.uses_keywords:
             scores = (self._keywords._term_table().groups, batch.keyword_totals(self._keywords))
-        probabilities = self.model.score_batch(batch, committees, scores)
+        picked = self._pick_batch(self.model.score_batch(batch, committees, scores))
         for row, at in enumerate(todo):
             if found[at] is None:
-                found[at] = self._pick(probabilities[row])
+                found[at] = picked[row]
+
+    def _pick_batch(self, probabilities: np.ndarray) -> list[list[Topic]]:
+        """``_pick`` of every row: the conditions as arrays, Python only for the topics kept."""
+        assert self.model is not None
+        order = np.argsort(-probabilities, axis=1, kind="stable")[:, :MAX_TOPICS]
+        top = np.take_along_axis(probabilities, order, axis=1)
+        best = top[:, :1]
+        subject = np.asarray([bool(code) for code in self.model.classes])[order]
+        kept = subject & (top >= SECOND_TOPIC_RATIO * best) & (top >= self.model.threshold)
+        kept = np.logical_and.accumulate(kept, axis=1)  # the loop stops at the first one left out
+        classes = self.model.classes
+        picked: list[list[Topic]] = [[] for _ in range(len(probabilities))]
+        rows, columns = np.nonzero(kept)
+        for row, column, probability in zip(
+            rows.tolist(), order[rows, columns].tolist(), top[rows, columns].tolist(), strict=True
+        ):
+            code = classes[column]
+            picked[row].append(
+                Topic(code=code, name=TOPIC_NAMES[code], source="text", confidence=round(probability, 3))
+            )
+        return picked
 
     def _pick(self, probabilities: np.ndarray) -> list[Topic]:
         """The model's topics: the best class when it is a subject and sure enough, then

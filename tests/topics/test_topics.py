@@ -519,3 +519,24 @@ def test_kle_scan_from_the_dot_finds_what_the_number_pattern_finds(bench: Module
     found = [kle_numbers_in_text(text) for text in texts]
     assert found == [_reference_kle_numbers(text) for text in texts]
     assert sum(bool(f) for f in found) > 50
+
+
+def test_batch_finds_every_kle_number_the_item_carries(bench: ModuleType) -> None:
+    # The batch looks for KLE numbers only in items with a number-shaped word ("01.05") in their
+    # texts or case number: that skips no item in which the full scan finds one.
+    texts = [text for _, text in bench.corpus_rows()]
+    texts += [s.text for i, _ in _greve_items(bench) for s in i.sections][::4]
+    texts += ["J.nr.: 01.05.08", "x.01.05 J.nr. 01.02", "a01.02-G01", "J.nr. ٠١.٠٢", "85.02.02-G01-1-17"]
+    pairs = [(item("Orientering", decision=text), "") for text in texts]
+    pairs += [(item("Sag", case_number=number), "") for number in ("85.02.02-G01-1-17", "21-014420", " 00.01.00P35")]
+    pairs += [(item(f"Lokalplan for område {text}"), "") for text in ("J.nr. 01.02.03", "31.01.2014")]
+    found = TopicClassifier(use_model=False).classify_many(pairs)
+    numbered = 0
+    for (one, _), topics in zip(pairs, found, strict=True):
+        numbers = item_kle_numbers(one)
+        if numbers:
+            numbered += 1
+            assert topics and topics[0].source == "case-number" and topics[0].code == numbers[0][:2], numbers
+        else:
+            assert not topics or topics[0].source != "case-number"
+    assert numbered > 50

@@ -169,7 +169,7 @@ def ingest(
         target = _postgres_ingest_target(index_root)
     index = target or MinutesIndex.open_or_create(index_root)
     index.allow_reopen = allow_reopen
-    registry = Registry(index.root)
+    registry = index.takedowns()  # forgotten.json beside the folder, the takedowns table in a database
     forgotten = frozenset() if allow_forgotten else registry.ids()
     cache_dir = index.root / "textcache"
     set_text_cache(cache_dir)
@@ -216,7 +216,7 @@ def ingest(
         flush()
         index.merge_segments()
         progress.close()
-        if allow_forgotten and isinstance(index, MinutesIndex):
+        if allow_forgotten:
             back = {e.id for e in registry.entries() if index.holds(e.id)}
             for entry in registry.remove(back):
                 summary.warnings.append(f"{entry.id}: taken down on {entry.at} ({entry.reason}); indexed again")
@@ -366,8 +366,9 @@ def results_label(total: int) -> str:
 def cmd_stats(args: argparse.Namespace) -> int:
     service = open_search_service(args.index, getattr(args, "read_replica", None))
     stats = service.stats()
-    if "://" not in str(args.index):
-        stats["forgotten"] = [asdict(e) for e in Registry(Path(args.index)).entries()]
+    database = getattr(service.engine, "takedowns", None)  # the server engine keeps them in a table
+    registry = database() if database is not None else Registry(Path(args.index))
+    stats["forgotten"] = [asdict(e) for e in registry.entries()]
     if args.json:
         json.dump(stats, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -394,21 +395,35 @@ def cmd_forget(args: argparse.Namespace) -> int:
     if not reason:
         sys.stderr.write("error: --reason must say why (it is recorded with the id, never any content)\n")
         return 2
+    wanted = list(dict.fromkeys(args.ids))
+    database = _postgres_ingest_target(args.index)
+    if database is not None:  # one transaction; the ids go to the withdrawn table (410), the record to takedowns
+        try:
+            found = database.forget(wanted)
+            at = now()
+            database.takedowns().add([TakeDown(i, kind, at, reason, n) for i, (kind, n) in found.items()])
+        finally:
+            database.engine.close()
+        _print_forgotten(found)
+        return 0
     index = MinutesIndex.open(args.index)
     with index.ingest_lock():
-        wanted = list(dict.fromkeys(args.ids))
         with index.ix.searcher() as searcher:  # the items' ids, a meeting's too: their URLs answer 410
             items = [d["id"] for i in wanted for d in [*searcher.documents(id=i), *searcher.documents(meeting_id=i)]]
         found = index.remove(wanted)
         Gone(index.root).add(items)
         at = now()
         Registry(index.root).add([TakeDown(i, kind, at, reason, n) for i, (kind, n) in found.items()])
+    _print_forgotten(found)
+    return 0
+
+
+def _print_forgotten(found: dict[str, tuple[str, int]]) -> None:
     for item_id, (kind, count) in found.items():
         if kind == "unknown":
             print(f"{item_id}: not in the index; recorded, so it is never indexed")
         else:
             print(f"{item_id}: {kind} forgotten ({count} item(s) removed from index, archive and text cache)")
-    return 0
 
 
 ENV_CONTACT = "MINUTES_HARVEST_CONTACT"

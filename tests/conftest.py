@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from indexer.model import Meeting
 from indexer.public import publish
@@ -15,6 +18,16 @@ CORPUS_CSV = REPO / "tests" / "fixtures" / "corpus" / "digst-sample.csv"
 
 # Fixtures for a throwaway PostgreSQL server (started once per session, when a test asks for it).
 pytest_plugins = ["tests.postgres"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The server engine caches extracted text under $XDG_CACHE_HOME: in tests, a folder of the
+    session's own, never the user's home."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache-home")))
+    yield
+    mp.undo()
 
 
 def published(meeting: Meeting) -> Meeting:

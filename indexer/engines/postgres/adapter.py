@@ -118,6 +118,13 @@ class PostgresEngine(Engine):
         ids = [s["id"] for m in meeting_ids for s in self.database.meeting_documents(m)]
         return self.database.delete_ids(ids) if ids else 0
 
+    def gone(self, item_id: str) -> bool:
+        return self.database.gone(item_id)
+
+    def takedowns(self) -> Any:
+        """``minutes forget``'s records, in the database (shared by every host)."""
+        return self.database.takedowns()
+
     def rebuild(self, build: Callable[[Engine], WriteSummary]) -> WriteSummary:
         """Empty, then rebuild batch by batch. Not atomic: readers see the index emptied and
         refilled (an atomic swap would build into a second schema; see docs/scale-out.md)."""

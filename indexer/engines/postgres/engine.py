@@ -38,6 +38,7 @@ from indexer.engines.postgres.query import (
     SqlBuilder,
     terms_of,
 )
+from indexer.forget import TakeDown
 from indexer.model import KIND_RANK, MeetingKind
 from indexer.versions import Indexed
 
@@ -100,6 +101,7 @@ class WriteSummary:
     skipped: int = 0
     archived: int = 0
     removed: int = 0
+    pruned: list[str] = field(default_factory=list)  # archive names no item refers to any more
 
 
 # Given what the database holds of some meetings, the batch's documents and the item ids to remove.
@@ -180,9 +182,10 @@ class Database:
                 # The versions fold reads what is indexed under the ingest lock, in this transaction.
                 documents, removed = plan(lambda meeting_ids: self._meeting_items(conn, meeting_ids))
             if removed:
-                rows = conn.execute("SELECT muni, docno FROM items WHERE id = ANY(%s)", (removed,)).fetchall()
+                rows = conn.execute("SELECT muni, docno, id FROM items WHERE id = ANY(%s)", (removed,)).fetchall()
                 if rows:
-                    released |= self._delete(conn, [(int(m), int(d)) for m, d in rows])
+                    released |= self._delete(conn, [(int(m), int(d)) for m, d, _ in rows])
+                    self._withdraw(conn, [str(i) for _, _, i in rows])
                 summary.removed = len(rows)
             munis = self._muni_codes(conn, (d.get("municipality") or "Ukendt kommune" for d in documents))
             # Later documents of the same id in one batch win, as they would one batch later.
@@ -223,9 +226,11 @@ class Database:
                 released |= self._delete(conn, replaced)
             if fresh:
                 self._insert(conn, fresh, munis)
+                # An item that comes back (a later version, --allow-forgotten) is served again.
+                conn.execute("DELETE FROM withdrawn WHERE id = ANY(%s)", ([d["id"] for d in fresh],))
             if files:
                 summary.archived = self._archive(conn, files, munis, fresh)
-            self._prune(conn, released)
+            summary.pruned = self._prune(conn, released)
             conn.execute("UPDATE state SET generation = generation + 1 WHERE muni = 0")
         return summary
 
@@ -256,20 +261,33 @@ class Database:
         return names
 
     @staticmethod
-    def _prune(conn: psycopg.Connection, names: set[str]) -> None:
-        """Delete archived files no item refers to any more: a closed or withdrawn item's files go with it."""
-        if not names:
-            return
-        still = {
+    def _referenced(conn: psycopg.Connection, names: set[str]) -> set[str]:
+        """Which of these archive names (or content hashes) some stored item still refers to."""
+        return {
             str(r[0])
             for r in conn.execute(
                 "SELECT DISTINCT n FROM items i, unnest(%s::text[]) n WHERE strpos(i.stored->>'doc', n) > 0",
                 (sorted(names),),
             ).fetchall()
         }
-        gone = sorted(names - still)
+
+    def unreferenced(self, names: set[str]) -> set[str]:
+        """The names no stored item refers to (files whose cached text must go)."""
+        if not names:
+            return set()
+        with psycopg.connect(self.url) as conn:
+            return names - self._referenced(conn, names)
+
+    @classmethod
+    def _prune(cls, conn: psycopg.Connection, names: set[str]) -> list[str]:
+        """Delete archived files no item refers to any more: a closed or withdrawn item's files go
+        with it.  Returns their names (the writer's host drops their cached text)."""
+        if not names:
+            return []
+        gone = sorted(names - cls._referenced(conn, names))
         if gone:
             conn.execute("DELETE FROM attachments WHERE name = ANY(%s)", (gone,))
+        return gone
 
     def _delete(self, conn: psycopg.Connection, docs: list[tuple[int, int]]) -> set[str]:
         """Remove items and their postings, taking their terms and lengths out of the statistics.
@@ -432,14 +450,56 @@ class Database:
         return stored
 
     def delete_ids(self, ids: list[str]) -> int:
-        """Remove items by id (``minutes forget``); returns how many were removed."""
+        """Remove items by id; returns how many were removed (their URLs answer 410 from now on)."""
+        found, _ = self.forget(ids)
+        return sum(n for _, n in found.values())
+
+    def forget(self, ids: list[str]) -> tuple[dict[str, tuple[str, int]], list[str]]:
+        """Take items, or every item of meetings, down by id in one transaction (``minutes forget``):
+        rows, postings and statistics go, and archived files no other item refers to.
+
+        Returns (id → ("item" | "meeting" | "unknown", items removed), archive names pruned)."""
+        found: dict[str, tuple[str, int]] = {}
+        pruned: list[str] = []
         with psycopg.connect(self.url) as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (INGEST_LOCK,))
-            rows = conn.execute("SELECT muni, docno FROM items WHERE id = ANY(%s)", (ids,)).fetchall()
-            if rows:
-                self._prune(conn, self._delete(conn, [(int(m), int(d)) for m, d in rows]))
+            docs: list[tuple[int, int]] = []
+            item_ids: list[str] = []
+            for wanted in dict.fromkeys(ids):
+                kind = "item"
+                rows = conn.execute("SELECT muni, docno, id FROM items WHERE id = %s", (wanted,)).fetchall()
+                if not rows:
+                    kind = "meeting"
+                    rows = conn.execute("SELECT muni, docno, id FROM items WHERE meeting_id = %s", (wanted,)).fetchall()
+                docs += [(int(m), int(d)) for m, d, _ in rows]
+                item_ids += [str(i) for _, _, i in rows]
+                found[wanted] = (kind if rows else "unknown", len(rows))
+            if docs:
+                pruned = self._prune(conn, self._delete(conn, list(dict.fromkeys(docs))))
+                self._withdraw(conn, item_ids)
                 conn.execute("UPDATE state SET generation = generation + 1 WHERE muni = 0")
-        return len(rows)
+        return found, pruned
+
+    @staticmethod
+    def _withdraw(conn: psycopg.Connection, item_ids: list[str]) -> None:
+        """Remember the ids (never anything else) of items that were published and are gone."""
+        if item_ids:
+            conn.execute(
+                "INSERT INTO withdrawn (id) SELECT unnest(%s::text[]) ON CONFLICT (id) DO NOTHING", (item_ids,)
+            )
+
+    def gone(self, item_id: str) -> bool:
+        with self._pool.connection() as conn:
+            return conn.execute("SELECT 1 FROM withdrawn WHERE id = %s", (item_id,)).fetchone() is not None
+
+    def holds(self, item_id: str) -> bool:
+        """An item, or a meeting with items, of this id is indexed."""
+        with self._pool.connection() as conn:
+            row = conn.execute("SELECT 1 FROM items WHERE id = %s OR meeting_id = %s LIMIT 1", (item_id, item_id))
+            return row.fetchone() is not None
+
+    def takedowns(self) -> TakedownTable:
+        return TakedownTable(self.url)
 
     def clear(self) -> None:
         """Empty every table (``reindex`` rebuilds inside one transaction of its own)."""
@@ -724,6 +784,39 @@ class Database:
         with self._pool.connection() as conn:
             row = conn.execute("SELECT pg_database_size(current_database())").fetchone()
         return int(row[0]) if row else 0
+
+
+class TakedownTable:
+    """The take-downs of a database (``minutes forget``), with the interface of the folder's
+    ``forgotten.json`` (``indexer.forget.Registry``): every writer and web server shares them."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def entries(self) -> list[TakeDown]:
+        with psycopg.connect(self.url) as conn:
+            rows = conn.execute("SELECT id, kind, at, reason, items_removed FROM takedowns ORDER BY at, id").fetchall()
+        return [TakeDown(str(i), str(k), str(a), str(r), int(n)) for i, k, a, r, n in rows]
+
+    def ids(self) -> frozenset[str]:
+        return frozenset(entry.id for entry in self.entries())
+
+    def add(self, entries: list[TakeDown]) -> None:
+        with psycopg.connect(self.url) as conn, conn.transaction():
+            for e in entries:
+                conn.execute(
+                    """INSERT INTO takedowns (id, kind, at, reason, items_removed) VALUES (%s, %s, %s, %s, %s)
+                       ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, at = EXCLUDED.at,
+                       reason = EXCLUDED.reason, items_removed = EXCLUDED.items_removed""",
+                    (e.id, e.kind, e.at, e.reason, e.items_removed),
+                )
+
+    def remove(self, ids: set[str]) -> list[TakeDown]:
+        with psycopg.connect(self.url) as conn, conn.transaction():
+            rows = conn.execute(
+                "DELETE FROM takedowns WHERE id = ANY(%s) RETURNING id, kind, at, reason, items_removed", (sorted(ids),)
+            ).fetchall()
+        return [TakeDown(str(i), str(k), str(a), str(r), int(n)) for i, k, a, r, n in rows]
 
 
 def _rank(document: dict[str, Any]) -> int:

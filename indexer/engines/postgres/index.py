@@ -18,8 +18,8 @@ from typing import Any
 
 from indexer.attachments import file_hash
 from indexer.engines.postgres.engine import Database
-from indexer.engines.whoosh.index import IngestSummary, MinutesIndex, topics_for_items
-from indexer.model import Item, Meeting
+from indexer.engines.whoosh.index import IngestSummary, MinutesIndex, _file_digests, topics_for_items
+from indexer.model import Access, Item, Meeting
 from indexer.public import ensure_public
 from indexer.versions import Indexed, MeetingState
 
@@ -116,8 +116,10 @@ class PostgresIndex:
             removed: list[str] = []
             # The batch's topics at once, as the embedded engine classifies them (the same topics).
             batch_topics = topics_for_items([(v, i) for state in states.values() for v, i, _ in state.to_write()])
+            published: set[tuple[int, str]] = set()
             for state in states.values():
                 for version, item, position in state.to_write():
+                    published.add((id(version), item.id))
                     found = batch_topics.get(id(item))
                     documents.append(MinutesIndex.document_for(self, version, item, position, summary, found))  # type: ignore[arg-type]
                 removed.extend(sorted(state.removed))
@@ -125,9 +127,17 @@ class PostgresIndex:
                 summary.warnings.extend(state.kept_closed_warnings())
                 summary.closed_by_older += state.closed_by_older
             summary.items_skipped += sum(len(m.items) for m in meetings) - len(documents)
+            for meeting in meetings:
+                # Open files of versions that did not stand (superseded, kept closed): their text
+                # was cached at extraction and goes unless another item refers to the file.
+                for item in meeting.items:
+                    if item.access == Access.OPEN and (id(meeting), item.id) not in published:
+                        unpublished.update(_file_digests(item))
             return documents, removed
 
+        unpublished: set[str] = set()
         written = self.engine.write([], self._files, plan=plan)
+        summary.pruned += self.drop_cached_text({*written.pruned, *self.engine.unreferenced(unpublished)})
         summary.items_added += written.added
         summary.items_updated += written.updated
         summary.items_skipped += written.skipped
@@ -135,6 +145,31 @@ class PostgresIndex:
         summary.attachments_archived += written.archived
         self._files = {}
         return summary
+
+    def drop_cached_text(self, names: set[str]) -> int:
+        """Delete this host's cached text of files no item refers to any more (archive names or
+        content hashes): what was withdrawn or closed leaves the text cache as well."""
+        deleted = 0
+        for name in names:
+            digest = name[:64]
+            if not re.fullmatch(r"[0-9a-f]{64}", digest):
+                continue
+            with contextlib.suppress(FileNotFoundError):
+                (self.text_cache_dir / digest[:2] / f"{digest}.json").unlink()
+                deleted += 1
+        return deleted
+
+    def forget(self, ids: list[str]) -> dict[str, tuple[str, int]]:
+        """``minutes forget`` on the database: rows, postings, archived files and cached text."""
+        found, pruned = self.engine.forget(ids)
+        self.drop_cached_text(set(pruned))
+        return found
+
+    def takedowns(self) -> Any:
+        return self.engine.takedowns()
+
+    def holds(self, item_id: str) -> bool:
+        return self.engine.holds(item_id)
 
     def merge_segments(self) -> None:
         self.engine.vacuum()

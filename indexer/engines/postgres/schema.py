@@ -15,6 +15,8 @@ Tables
   sources         what was ingested, for ``minutes reindex``
   state           a generation counter bumped by each committed batch (readers refresh caches on it)
   harvest_state   per harvested portal: each meeting's validators and document hash (``minutes harvest``)
+  withdrawn       ids of items once published, then withdrawn or taken down: their URLs answer 410 (ids only)
+  takedowns       ``minutes forget``: id, kind, time and reason, never content; later ingests leave them out
 """
 
 from __future__ import annotations
@@ -123,13 +125,30 @@ MIGRATIONS: list[Migration] = [
         );
         """,
     ),
+    Migration(
+        3,
+        "ids of withdrawn items (410 Gone) and take-downs (minutes forget)",
+        """
+        CREATE TABLE withdrawn (
+            id text PRIMARY KEY,
+            at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE TABLE takedowns (
+            id text PRIMARY KEY,
+            kind text NOT NULL,
+            at text NOT NULL,
+            reason text NOT NULL,
+            items_removed integer NOT NULL DEFAULT 0
+        );
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1].version
 
 # Tables distributed by municipality under Citus, and the shared reference tables.
 DISTRIBUTED = ("items", "postings", "term_stats", "field_stats", "attachments", "sources")
-REFERENCE = ("municipalities", "state", "harvest_state", SCHEMA_VERSION_TABLE)
+REFERENCE = ("municipalities", "state", "harvest_state", "withdrawn", "takedowns", SCHEMA_VERSION_TABLE)
 
 
 class SchemaError(RuntimeError):

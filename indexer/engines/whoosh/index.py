@@ -52,6 +52,7 @@ from indexer.engines.base import (
 )
 from indexer.engines.whoosh.bulkwriter import BulkMpWriter, BulkSegmentWriter
 from indexer.engines.whoosh.codec import FORMAT_VERSION, ArrayPositions, MinutesCodec, segment_format
+from indexer.forget import Registry
 from indexer.model import COPENHAGEN, KIND_RANK, Access, Item, Meeting, MeetingKind, SectionKind, to_jsonable
 from indexer.public import PublicMeeting, ensure_public
 from indexer.versions import Indexed, MeetingState
@@ -788,6 +789,10 @@ class MinutesIndex:
             return searcher.document_number(id=some_id) is not None or any(
                 True for _ in searcher.document_numbers(meeting_id=some_id)
             )
+
+    def takedowns(self) -> Registry:
+        """The take-downs recorded beside this index (``minutes forget``)."""
+        return Registry(self.root)
 
     def remove(self, ids: list[str]) -> dict[str, tuple[str, int]]:
         """Delete items, or every item of meetings, by id — in one commit that rewrites the

@@ -61,6 +61,10 @@ class Latency:
     p50_ms: float
     p95_ms: float
     n: int
+    # CPU time of each call (the benchmark process's for in-process searches, the server's
+    # threads' for HTTP): on a shared machine wall time measures the load, CPU time the work
+    cpu_p50_ms: float = 0.0
+    cpu_p95_ms: float = 0.0
 
 
 @dataclass
@@ -75,6 +79,7 @@ class ScaleResult:
     tantivy: IngestRun | None = None
     tantivy_search: dict[str, Latency] = field(default_factory=dict)
     open_first_query_ms: dict[str, float] = field(default_factory=dict)  # engine → median of 3 fresh processes
+    open_first_query_cpu_ms: dict[str, float] = field(default_factory=dict)  # the same, CPU time of the process
     analysis_load_ms: float = 0.0  # of those, loading the Danish dictionaries (any search needs them once)
     http: dict[str, Latency] = field(default_factory=dict)
 
@@ -212,21 +217,43 @@ def build_queries(corpus: Path, count: int, seed: int = 7) -> QuerySet:
     )
 
 
-def percentiles(samples: list[float]) -> Latency:
+def _p50_p95(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return Latency(p50_ms=round(statistics.median(ordered) * 1000, 2), p95_ms=round(p95 * 1000, 2), n=len(ordered))
+    return round(statistics.median(ordered) * 1000, 2), round(p95 * 1000, 2)
 
 
-def time_calls(calls: list[Any]) -> Latency:
+def percentiles(samples: list[float], cpu_samples: list[float] | None = None) -> Latency:
+    p50, p95 = _p50_p95(samples)
+    cpu_p50, cpu_p95 = _p50_p95(cpu_samples) if cpu_samples else (0.0, 0.0)
+    return Latency(p50_ms=p50, p95_ms=p95, n=len(samples), cpu_p50_ms=cpu_p50, cpu_p95_ms=cpu_p95)
+
+
+def time_calls(calls: list[Any], cpu_clock: Any = time.process_time) -> Latency:
+    """Wall and CPU time of each call, after five warm-up calls.  ``cpu_clock`` is this
+    process's CPU time unless the work happens elsewhere (a server: see ``_tree_cpu_s``)."""
     for call in calls[:5]:  # warm caches and readers
         call()
-    samples = []
+    samples, cpu_samples = [], []
     for call in calls:
+        cpu_started = cpu_clock()
         started = time.perf_counter()
         call()
         samples.append(time.perf_counter() - started)
-    return percentiles(samples)
+        cpu_samples.append(cpu_clock() - cpu_started)
+    return percentiles(samples, cpu_samples)
+
+
+def _threads_cpu_s(pid: int) -> float:
+    """CPU seconds all threads of a process have run, from the scheduler's nanosecond
+    counters (/proc/PID/task/*/schedstat; the tick-based counters are too coarse per request)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text("ascii").split()[0])
+        except (OSError, ValueError, IndexError):
+            continue  # a thread that ended between listing and reading
+    return total / 1e9
 
 
 def measure_search(index_dir: Path, queries: QuerySet) -> dict[str, Latency]:
@@ -331,9 +358,16 @@ def measure_tantivy_search(index_dir: Path, queries: QuerySet) -> dict[str, Late
     }
 
 
-def open_probe(engine: str, index_dir: Path, word: str) -> tuple[float, float]:
+def open_probe(engine: str, index_dir: Path, word: str) -> tuple[float, float, float]:
     """(seconds to open ``index_dir`` and answer one word with total and facet counts,
-    of which loading the analysis dictionaries), in a fresh process, imports done first."""
+    of which loading the analysis dictionaries, and the CPU seconds of the whole), in a
+    fresh process, imports done first."""
+    cpu_started = time.process_time()
+    total, load = _open_probe(engine, index_dir, word)
+    return total, load, time.process_time() - cpu_started
+
+
+def _open_probe(engine: str, index_dir: Path, word: str) -> tuple[float, float]:
     if engine == "ours":
         from indexer.engines.whoosh.index import _warm_analysis
         from indexer.search.service import SearchRequest, SearchService
@@ -376,10 +410,11 @@ def open_probe(engine: str, index_dir: Path, word: str) -> tuple[float, float]:
     return time.perf_counter() - started, 0.0
 
 
-def measure_open(engine: str, index_dir: Path, word: str, runs: int = 3) -> tuple[float, float]:
-    """Medians over fresh processes of ``open_probe`` (total, analysis load), in ms."""
+def measure_open(engine: str, index_dir: Path, word: str, runs: int = 3) -> tuple[float, float, float]:
+    """Medians over fresh processes of ``open_probe`` (total, analysis load, CPU), in ms."""
     samples = []
     loads = []
+    cpus = []
     for _ in range(runs):
         output = subprocess.run(
             [PYTHON, str(Path(__file__).resolve()), "--open-probe", engine, str(index_dir), word],
@@ -388,10 +423,11 @@ def measure_open(engine: str, index_dir: Path, word: str, runs: int = 3) -> tupl
             text=True,
             env={**os.environ, "PYTHONPATH": str(REPO)},
         ).stdout
-        total, load = output.strip().splitlines()[-1].split()
+        total, load, cpu = output.strip().splitlines()[-1].split()
         samples.append(float(total))
         loads.append(float(load))
-    return round(statistics.median(samples) * 1000, 1), round(statistics.median(loads) * 1000, 1)
+        cpus.append(float(cpu))
+    return tuple(round(statistics.median(values) * 1000, 1) for values in (samples, loads, cpus))  # type: ignore[return-value]
 
 
 def tantivy_available() -> bool:
@@ -446,11 +482,14 @@ def measure_http(index_dir: Path, queries: QuerySet) -> dict[str, Latency]:
         def page(params: dict[str, str]) -> str:
             return "/?" + urllib.parse.urlencode(params)
 
+        def server_cpu() -> float:
+            return _threads_cpu_s(process.pid)
+
         timings = {
-            "HTML 1 word": time_calls([get(page({"q": q})) for q in queries.one_word]),
-            "HTML filtered": time_calls([get(page({"q": w, "committee": c})) for w, c in queries.filtered]),
+            "HTML 1 word": time_calls([get(page({"q": q})) for q in queries.one_word], server_cpu),
+            "HTML filtered": time_calls([get(page({"q": w, "committee": c})) for w, c in queries.filtered], server_cpu),
             "JSON 2 words": time_calls(
-                [get("/api/search?" + urllib.parse.urlencode({"q": q})) for q in queries.two_words]
+                [get("/api/search?" + urllib.parse.urlencode({"q": q})) for q in queries.two_words], server_cpu
             ),
         }
         peak_kb = _peak_rss_kb(process.pid)
@@ -523,8 +562,9 @@ def run(args: argparse.Namespace) -> ScaleResult:
     engines = [("ours", ours_dir), ("naive", naive_dir), ("tantivy", tantivy_dir)]
     for engine, folder in engines:
         if folder.exists() and (engine != "tantivy" or use_tantivy):
-            total, load = measure_open(engine, folder, word)
+            total, load, cpu = measure_open(engine, folder, word)
             result.open_first_query_ms[engine] = total
+            result.open_first_query_cpu_ms[engine] = cpu
             if engine == "ours":
                 result.analysis_load_ms = load
     _save(result, work)
@@ -590,9 +630,17 @@ def markdown(result: ScaleResult) -> str:
         def shown(latency: Latency | None) -> str:
             return f"{latency.p50_ms} / {latency.p95_ms}" if latency else "–"
 
+        def shown_cpu(latency: Latency | None) -> str:
+            return f"{latency.cpu_p50_ms} / {latency.cpu_p95_ms}" if latency else "–"
+
         lines.append(
             f"| search {name} p50 / p95 ms | {shown(lat)} | {shown(other)} | {shown(ref)} | "
             f"{_ratio(lat.p95_ms, other.p95_ms if other else None)} | {_ratio(lat.p95_ms, ref.p95_ms if ref else None)} |"
+        )
+        lines.append(
+            f"| search {name} CPU p50 / p95 ms | {shown_cpu(lat)} | {shown_cpu(other)} | {shown_cpu(ref)} | "
+            f"{_ratio(lat.cpu_p95_ms, other.cpu_p95_ms if other else None)} | "
+            f"{_ratio(lat.cpu_p95_ms, ref.cpu_p95_ms if ref else None)} |"
         )
     opened = result.open_first_query_ms
     if opened:
@@ -601,6 +649,13 @@ def markdown(result: ScaleResult) -> str:
             f"{opened.get('tantivy', '–')} | {_ratio(opened.get('ours'), opened.get('naive'))} | "
             f"{_ratio(opened.get('ours'), opened.get('tantivy'))} |"
         )
+        cpu = result.open_first_query_cpu_ms
+        if cpu:
+            lines.append(
+                f"| open + first query CPU ms | {cpu.get('ours', '–')} | {cpu.get('naive', '–')} | "
+                f"{cpu.get('tantivy', '–')} | {_ratio(cpu.get('ours'), cpu.get('naive'))} | "
+                f"{_ratio(cpu.get('ours'), cpu.get('tantivy'))} |"
+            )
         if "ours" in opened and result.analysis_load_ms:
             index_part = round(opened["ours"] - result.analysis_load_ms, 1)
             lines.append(
@@ -609,6 +664,8 @@ def markdown(result: ScaleResult) -> str:
             )
     for name, lat in result.http.items():
         lines.append(f"| HTTP {name} p50 / p95 ms | {lat.p50_ms} / {lat.p95_ms} | | | | |")
+        if lat.cpu_p95_ms:
+            lines.append(f"| HTTP {name} server CPU p50 / p95 ms | {lat.cpu_p50_ms} / {lat.cpu_p95_ms} | | | | |")
     return "\n".join(lines)
 
 

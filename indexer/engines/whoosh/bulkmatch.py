@@ -16,6 +16,7 @@ returns ``None`` and is left to Whoosh.
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -131,6 +132,10 @@ class BulkMatcher:
         weighting = searcher.weighting
         self.weighting = weighting if type(weighting) is BM25F else None
         self._lengths = length_cache if length_cache is not None else {}
+        # The idf of each term this evaluation read in full, from the postings it read: Whoosh's
+        # ``searcher.idf`` would look the term up in every segment a second time.
+        self._idf: dict[tuple[str, str], float] = {}
+        self._parent_doc_count = searcher.get_parent().doc_count_all()
         # Every segment must hold array postings (an older format goes to Whoosh's matchers).
         self.arrays = all(
             isinstance(getattr(leaf, "_terms", None), MinutesTermsReader)
@@ -246,15 +251,18 @@ class BulkMatcher:
         terms = [field.to_bytes(word) for word in query.words]
         doc_parts: list[np.ndarray] = []
         weight_parts: list[list[np.ndarray]] = [[] for _ in terms]
+        frequencies = [0] * len(terms)
         for leaf, offset in self.leaves:
             if leaf.segment() is None:
                 continue
+            # Every word is looked up in every segment, also where another is missing: the
+            # lengths found are the words' document frequencies, so the idf needs no lookups.
             words: list[TermArrays] = []
-            for term in terms:
+            for n, term in enumerate(terms):
                 arrays = leaf._terms.term_arrays(fieldname, term, field.format.field_boost, with_values=True)
-                if arrays is None or not len(arrays.ids):
-                    break
-                words.append(arrays)
+                if arrays is not None and len(arrays.ids):
+                    frequencies[n] += len(arrays.ids)
+                    words.append(arrays)
             if len(words) < len(terms):
                 continue
             candidates, at = phrase_candidates(words)
@@ -268,6 +276,8 @@ class BulkMatcher:
                 weight_parts[n].append(arrays.weights[index[hits]])
         if not doc_parts:
             return matched, scores
+        for word, frequency in zip(query.words, frequencies, strict=True):
+            self._idf[(fieldname, word)] = self._idf_of(frequency)
         docs = np.concatenate(doc_parts)
         matched[docs] = True
         total = np.zeros(len(docs), dtype=np.float64)
@@ -286,11 +296,18 @@ class BulkMatcher:
         assert weighting is not None
         B = weighting._field_B.get(fieldname, weighting.B)
         K1 = weighting.K1
-        idf = self.searcher.idf(fieldname, text)
+        idf = self._idf.get((fieldname, text))
+        if idf is None:
+            idf = self.searcher.idf(fieldname, text)
         avgfl = self.searcher.avg_field_length(fieldname) or 1
         lengths = _LENGTH_OF_BYTE[self._length_bytes(fieldname)[postings.docs]]
         result: np.ndarray = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / avgfl)))
         return result
+
+    def _idf_of(self, doc_frequency: int) -> float:
+        """Whoosh's idf (``WeightingModel.idf``) from a term's document frequency: the
+        number of its postings, deleted documents included, as Whoosh counts it."""
+        return math.log(self._parent_doc_count / (doc_frequency + 1)) + 1
 
     def _postings(self, fieldname: str, text: str) -> Postings:
         """Document numbers (whole index) and weights of one term; deleted documents
@@ -319,6 +336,7 @@ class BulkMatcher:
         if not id_parts:
             return Postings(term, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
         docs = np.concatenate(id_parts).astype(np.int64, copy=False)
+        self._idf[(fieldname, text)] = self._idf_of(len(docs))
         return Postings(term, docs, np.concatenate(weight_parts).astype(np.float64, copy=False))
 
     def _length_bytes(self, fieldname: str) -> np.ndarray:

@@ -48,6 +48,7 @@ from typing import Any
 import numpy as np
 from whoosh.codec.base import OutOfOrderError
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3FieldWriter, W3PerDocWriter, W3TermInfo, W3TermsReader
+from whoosh.filedb.structfile import StructFile
 from whoosh.formats import Format, Positions
 from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.reading import TermNotFound
@@ -389,6 +390,20 @@ _MAPS_LOCK = threading.Lock()
 _MAX_MAPS = 4096
 
 
+class MappedStructFile(StructFile):  # type: ignore[misc]
+    """A segment file as Whoosh reads it, with its random reads (``get``) served from the
+    file's memory map.  Whoosh's term table reads a few bytes at a time at random places
+    (a hash slot, a key's lengths, the key, its term info): through the file each is a
+    seek and a buffered read of 8 KB, about 5 µs; from the map, a slice."""
+
+    def __init__(self, structfile: StructFile, buffer: Any) -> None:
+        super().__init__(structfile.file, name=structfile._name, onclose=structfile.onclose)
+        self._buffer = buffer
+
+    def get(self, position: int, length: int) -> bytes:
+        return bytes(self._buffer[position : position + length])
+
+
 def file_buffer(storage: Any, filename: str) -> Any:
     """A read-only buffer of a whole segment file: a memory map shared by every
     searcher in the process (and, through the page cache, by every process)."""
@@ -586,7 +601,7 @@ class MinutesCodec(W3Codec):  # type: ignore[misc]
             )
         tiname = segment.make_filename(self.TERMS_EXT)
         tilen = storage.file_length(tiname)
-        tifile = storage.open_file(tiname)
+        tifile = MappedStructFile(storage.open_file(tiname), file_buffer(storage, tiname))
         postfile = segment.open_file(storage, self.POSTS_EXT)
         postings = file_buffer(storage, segment.make_filename(self.POSTS_EXT))
         positions = file_buffer(storage, segment.make_filename(POSITIONS_EXT))

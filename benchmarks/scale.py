@@ -2,8 +2,16 @@
 side by side with naive Whoosh (StandardAnalyzer, one process, one commit) and,
 when the ``bench`` extra is installed, tantivy-py (Rust; the near-limit reference).
 
+One command per size reproduces the README's figures (batches of 5,000 items,
+``minutes ingest``'s default; 30 queries of each kind at 100k and 1M):
+
     python benchmarks/scale.py --items 10000 --work /tmp/bench-10k
-    python benchmarks/scale.py --items 100000 --work /tmp/bench-100k --batch-size 10000
+    python benchmarks/scale.py --items 100000 --work /tmp/bench-100k --queries 30
+    python benchmarks/scale.py --items 1000000 --work /tmp/bench-1m --queries 30 --skip-naive
+
+(naive Whoosh's single commit of 1M items never finished: hence ``--skip-naive`` at 1M.)
+A run can be split: ``--ingest-only`` first, then ``--reuse`` measures search on the
+indexes already in WORK and keeps the ingest figures of its ``results.json``.
 
 Ingest is timed as a whole process (``minutes ingest`` and ``naive_ingest.py``
 in subprocesses); peak memory is the largest sum of resident memory over the

@@ -151,6 +151,14 @@ _MARK_BEFORE = re.compile(
 _FACET_AFTER = re.compile(_FACET)
 # Every KLE number holds this (within one word of the analysis tokeniser): a cheap test first.
 _KLE_SHAPE = re.compile(r"\d\d\.\d\d")
+_KLE_IN_WORD = re.compile(_KLE_NUMBER)
+
+
+def _holds_kle_number(word: str) -> bool:
+    """A KLE number of a text lies within one of its words (digits and a dot between them are one
+    word); the word holds one by ``_KLE_NUMBER`` read within it: a date (31.01.2014) does not.
+    Only what precedes the word is not seen, so this may say yes where the text says no."""
+    return any(_valid(m.group(1), m.group(2)) for m in _KLE_IN_WORD.finditer(word))
 
 
 def kle_numbers_in_text(text: str) -> list[str]:
@@ -712,6 +720,15 @@ class Part:
 _IDIOM = Term("", ("paa", "vej"), ("exact", "exact"))
 
 
+def _counted(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_counts=True)``, by one sort."""
+    if not len(keys):
+        return keys, np.zeros(0, dtype=np.int64)
+    keys = np.sort(keys)
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    return keys[starts], np.diff(np.append(starts, len(keys)))
+
+
 def _add_by_item(totals: np.ndarray, items: np.ndarray, rows: np.ndarray) -> None:
     """``totals[item] += row`` for rows sorted by item (one ``reduceat`` for the whole batch)."""
     if not len(items):
@@ -803,7 +820,7 @@ class _Vocabulary:
         self.stems: list[str] = []
         self.fold_of = _Column(np.int32)
         self.stem_of = _Column(np.int32)
-        self.kle_shaped = _Column(np.bool_)  # the word holds two digits, a dot, two digits
+        self.kle_shaped = _Column(np.bool_)  # the word may hold a KLE number (``_holds_kle_number``)
         self.generation += 1
 
     def sync(self) -> None:
@@ -825,7 +842,7 @@ class _Vocabulary:
         folded = [w if w.isascii() else fold(w) for w in lowers]
         stems = [stem_of.get(w) or None for w in lowers]
         stems = [w if w is None or w.isascii() else fold(w) for w in stems]
-        self.kle_shaped.extend(["." in w and _KLE_SHAPE.search(w) is not None for w in new])
+        self.kle_shaped.extend(["." in w and _holds_kle_number(w) for w in new])
         self.fold_of.extend(self._ids(self.folded_ids, self.folded, folded))
         self.stem_of.extend(self._ids(self.stem_ids, self.stems, stems))
 
@@ -1120,8 +1137,8 @@ def _is_discontinued(element: object, level: str) -> bool:
 
 MODEL_FILE = Path(__file__).parent / "resources" / "topics-model.json"
 # Items scored together: numpy's per-call cost shared out, the per-token arrays (and the model
-# rows gathered for every distinct stem of every item) kept to a few megabytes.
-BATCH_ITEMS = 256
+# rows gathered for every distinct stem of every item) kept to some tens of megabytes.
+BATCH_ITEMS = 512
 MODEL_MIN_WEIGHT = 0.02  # smaller weights move a probability by less than the rounding
 
 
@@ -1245,7 +1262,7 @@ class TopicModel:
         # (item, stem) keys; 32 bits when they fit: the sort behind ``unique`` takes half the time.
         owner = (batch.segments // 3).astype(np.int32 if items * width < 2**31 else np.int64)
         kept = batch.stems >= 0
-        keys, occurrences = np.unique(owner[kept] * width + batch.stems[kept], return_counts=True)
+        keys, occurrences = _counted(owner[kept] * width + batch.stems[kept])
         word_items, word_stems = np.divmod(keys, width)
         values = 1.0 + np.log(occurrences)
         in_title = kept & (batch.segments % 3 == 0)
@@ -1257,17 +1274,24 @@ class TopicModel:
         norm = np.sqrt(squares)
         norm[norm == 0] = 1.0
         logits = np.tile(self.intercept.astype(np.float64), (items, 1))
+        # The float32 weights as float64: what numpy makes of them when multiplied by a float64.
+        weights = self.__dict__.get("_weights64")
+        if weights is None:
+            weights = self.__dict__["_weights64"] = self.weights.astype(np.float64)
         rows = word_rows[word_stems]
         known = rows >= 0
-        _add_by_item(
-            logits, word_items[known], self.weights[rows[known]] * (values[known] / norm[word_items[known]])[:, None]
-        )
+        gathered = weights[rows[known]]
+        gathered *= (values[known] / norm[word_items[known]])[:, None]
+        _add_by_item(logits, word_items[known], gathered)
         rows = title_rows[title_stems]
         known = rows >= 0
-        _add_by_item(logits, title_items[known], self.weights[rows[known]] / norm[title_items[known]][:, None])
-        for item, (_, summed) in enumerate(committee_rows):
-            if summed is not None:
-                logits[item] += summed / norm[item]
+        gathered = weights[rows[known]]
+        gathered /= norm[title_items[known]][:, None]
+        _add_by_item(logits, title_items[known], gathered)
+        with_rows = [(item, summed) for item, (_, summed) in enumerate(committee_rows) if summed is not None]
+        if with_rows:
+            at = [item for item, _ in with_rows]
+            logits[at] += np.stack([summed for _, summed in with_rows]) / norm[at][:, None]
         if keyword_scores is not None:
             # As ``score`` adds them: the scalar times the float32 row, in float32.
             groups, totals = keyword_scores
@@ -1482,8 +1506,8 @@ class TopicClassifier:
         by their text."""
         batch = TokenBatch.of_texts([item_texts(items[at][0]) for at in todo])
         if use_case_number:
-            # Only an item with a number-shaped word ("01.05", "85.02.02-G01") in its texts can
-            # name a KLE number there (the texts ``item_kle_numbers`` reads are among these).
+            # Only an item with a word holding a KLE number ("01.05", "85.02.02-G01") in its texts
+            # can name one there (the texts ``item_kle_numbers`` reads are among these).
             shaped = _VOCABULARY.kle_shaped.array[batch.surface]
             maybe = np.bincount(batch.segments[shaped] // 3, minlength=len(todo)) > 0
             for row, at in enumerate(todo):

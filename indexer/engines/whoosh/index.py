@@ -249,10 +249,8 @@ def topics_for_items(pairs: list[tuple[Meeting, Item]]) -> dict[int, list[dict[s
         return {}
     open_pairs = [(m, i) for m, i in pairs if i.access == Access.OPEN and m.access == Access.OPEN]
     found = classify([(i, m.committee) for m, i in open_pairs])
-    return {
-        id(i): [to_jsonable(t.__dict__) for t in item_topics]
-        for (_, i), item_topics in zip(open_pairs, found, strict=True)
-    }
+    # A Topic's fields are plain strings, a float and None: its dict is already what JSON takes.
+    return {id(i): [dict(vars(t)) for t in item_topics] for (_, i), item_topics in zip(open_pairs, found, strict=True)}
 
 
 IngestSummary = WriteSummary  # the name ingest code has used

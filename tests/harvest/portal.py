@@ -171,8 +171,9 @@ class Portal:
                 fault = queue.popleft()
         if fault == "500":
             return self._send(request, 500, b"<html><body>Server Error</body></html>", "text/html")
-        if fault == "503":
-            return self._send(request, 503, b"busy", "text/plain", {"Retry-After": "0"})
+        if fault and fault.split(":")[0] == "503":  # "503" or "503:<seconds to Retry-After>"
+            after = fault.split(":", 1)[1] if ":" in fault else "0"
+            return self._send(request, 503, b"busy", "text/plain", {"Retry-After": after})
         if fault and fault.startswith("slow:"):
             time.sleep(float(fault.split(":", 1)[1]))
         if fault == "expire":  # the portal forgot every session (restart, timeout)

@@ -170,3 +170,22 @@ def test_damaged_state_costs_a_refetch_not_a_wrong_index(portal: Portal, tmp_pat
     assert summary.ingest.items_added == 0  # everything was already indexed
     assert dump(root) == before
     assert json.loads(next((root / "harvest").rglob("state.json")).read_text("utf-8"))["meetings"]
+
+
+def test_backoff_doubles_from_two_seconds_and_honours_retry_after(portal: Portal) -> None:
+    """The default schedule, with the waits recorded instead of slept: 2, 4, 8, 16 s, then the URL is
+    reported; a Retry-After longer than the backoff is waited out instead."""
+    from indexer.harvest.client import Politeness, PortalClient
+
+    waits: list[float] = []
+    polite = Politeness(contact="harvest-tests@example.invalid", rate=0)  # default retries and backoff
+    with PortalClient(_base(portal), polite, sleep=waits.append) as client:
+        portal.fault(PATH, *(["500"] * 5))
+        with pytest.raises(HarvestError, match="HTTP 500 after 5 attempts"):
+            client.get(PATH)
+        assert waits == [2.0, 4.0, 8.0, 16.0]
+        waits.clear()
+        portal.fault(PATH, "503", "503:30")  # Retry-After 0: the backoff is longer; 30: waited out
+        assert client.get(PATH).status == 200
+        assert waits == [2.0, 30.0]
+    assert [h.status for h in portal.hits if h.path == PATH] == [500] * 5 + [503, 503, 200]

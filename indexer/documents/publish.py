@@ -44,16 +44,30 @@ def publishable_copy(
     import pypdf
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)
-    reader = pypdf.PdfReader(str(path), strict=False)
-    writer = pypdf.PdfWriter()
-    for number, page in enumerate(reader.pages, start=1):
-        box = page.mediabox
-        if number in blank:
-            writer.add_blank_page(width=float(box.width), height=float(box.height))
-        else:
-            writer.add_page(page)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    with tmp.open("wb") as fh:
-        writer.write(fh)
+    try:
+        reader = pypdf.PdfReader(str(path), strict=False)
+        writer = pypdf.PdfWriter()
+        for number, page in enumerate(reader.pages, start=1):
+            if number in blank:
+                width, height = _page_size(page)
+                writer.add_blank_page(width=width, height=height)
+            else:
+                writer.add_page(page)
+        with tmp.open("wb") as fh:
+            writer.write(fh)
+    except Exception:  # pypdf raises many kinds on a damaged file
+        # A copy that cannot be made safely is not made: the items are read, the document is not shown.
+        tmp.unlink(missing_ok=True)
+        return None
     tmp.replace(target)
     return target
+
+
+def _page_size(page: object) -> tuple[float, float]:
+    """A page's size in points; A4 when the file's page box is missing or damaged."""
+    try:
+        box = page.mediabox  # type: ignore[attr-defined]
+        return float(box.width), float(box.height)
+    except Exception:
+        return 595.0, 842.0

@@ -88,3 +88,34 @@ def test_a_document_whose_access_cannot_be_told_is_closed(tmp_path: Path) -> Non
     assert meeting.access == Access.CLOSED
     (meeting,) = list(parse(SBSYS_PDF, IngestContext(extract_text=False)))
     assert meeting.access == Access.OPEN
+
+
+def test_a_closed_page_without_a_page_box_is_still_blanked(tmp_path: Path) -> None:
+    """The Aarhus referat with its closed page's /MediaBox deleted (found by the parser fuzzer: pypdf
+    then raises ValueError): the copy is made with that page blank at A4, never with its text."""
+    import os
+
+    import pypdf
+    from pypdf.generic import NameObject
+
+    from .conftest import AARHUS_PDF
+
+    writer = pypdf.PdfWriter()
+    for page in pypdf.PdfReader(str(AARHUS_PDF)).pages:
+        writer.add_page(page)
+    del writer.pages[27][NameObject("/MediaBox")]
+    damaged = tmp_path / AARHUS_PDF.name
+    with damaged.open("wb") as fh:
+        writer.write(fh)
+    os.environ["MINUTES_DOCUMENT_CACHE"] = str(tmp_path / "cache")
+    try:
+        (meeting,) = list(parse(damaged, IngestContext(extract_text=False)))
+    finally:
+        del os.environ["MINUTES_DOCUMENT_CACHE"]
+    assert len(meeting.items) == 21 and meeting.items[20].access == Access.CLOSED
+    assert meeting.document is not None and meeting.document.file is not None
+    copy = pypdf.PdfReader(meeting.document.file)
+    assert len(copy.pages) == 28
+    assert not copy.pages[27].extract_text().strip()
+    assert [float(copy.pages[27].mediabox.width), float(copy.pages[27].mediabox.height)] == [595.0, 842.0]
+    assert not any("landbrugsejendom" in page.extract_text() for page in copy.pages)

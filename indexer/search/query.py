@@ -449,7 +449,13 @@ def expand_bodies(node: Node | None, committees: list[str], routes: RouteTable |
             return _join(And, [*optional, *required])
         base = _join(And, required)
         assert base is not None
-        return Prefer(base, optional[0] if len(optional) == 1 else Or(tuple(optional)), RAISE_WEIGHT)
+        # The words as typed ("ØU" in a route line) raise as any word does; the bodies they
+        # name raise by RAISE_WEIGHT (a common word such as "by" must not weigh ten times).
+        clauses = [c for o in optional for c in (o.children if isinstance(o, Or) else (o,))]
+        mentions = [c for c in clauses if isinstance(c, Word)]
+        bodies = [c for c in clauses if not isinstance(c, Word)]
+        raised: Node = Prefer(base, mentions[0] if len(mentions) == 1 else Or(tuple(mentions)))
+        return Prefer(raised, bodies[0] if len(bodies) == 1 else Or(tuple(bodies)), RAISE_WEIGHT) if bodies else raised
     if isinstance(node, Or):
         return _join(Or, [expand_bodies(c, committees, routes) for c in node.children])
     if isinstance(node, Not):

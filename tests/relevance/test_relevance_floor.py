@@ -17,7 +17,7 @@ import pytest
 
 from tests.conftest import REPO, SAMPLES
 
-FLOOR = {"mrr": 0.86, "recall": 0.88, "ndcg": 0.85}  # test part, measured 0.882 / 0.910 / 0.878
+FLOOR = {"mrr": 0.86, "recall": 0.89, "ndcg": 0.85}  # test part, measured 0.882 / 0.915 / 0.882
 
 
 def _load_benchmark() -> ModuleType:

@@ -1139,6 +1139,7 @@ MODEL_FILE = Path(__file__).parent / "resources" / "topics-model.json"
 # Items scored together: numpy's per-call cost shared out, the per-token arrays (and the model
 # rows gathered for every distinct stem of every item) kept to some tens of megabytes.
 BATCH_ITEMS = 512
+CACHE_ITEMS = 8  # items whose model rows are gathered and summed together (a few hundred kilobytes)
 MODEL_MIN_WEIGHT = 0.02  # smaller weights move a probability by less than the rounding
 
 
@@ -1280,9 +1281,14 @@ class TopicModel:
             weights = self.__dict__["_weights64"] = self.weights.astype(np.float64)
         rows = word_rows[word_stems]
         known = rows >= 0
-        gathered = weights[rows[known]]
-        gathered *= (values[known] / norm[word_items[known]])[:, None]
-        _add_by_item(logits, word_items[known], gathered)
+        rows, word_items, values = rows[known], word_items[known], values[known] / norm[word_items[known]]
+        # A few items at a time: the gathered rows stay in the processor's cache until summed.
+        bounds = np.searchsorted(word_items, np.arange(0, items + CACHE_ITEMS, CACHE_ITEMS))
+        for start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+            if end > start:
+                gathered = weights[rows[start:end]]
+                gathered *= values[start:end, None]
+                _add_by_item(logits, word_items[start:end], gathered)
         rows = title_rows[title_stems]
         known = rows >= 0
         gathered = weights[rows[known]]

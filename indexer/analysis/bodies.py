@@ -8,10 +8,12 @@ any of them; these helpers turn one into the others at query time.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -215,6 +217,22 @@ class RouteSeen:
             found += [code.replace("-", "") for code in route_abbreviations(text)]
         return cls(municipality, committee, tuple(dict.fromkeys(found)))
 
+    @classmethod
+    def of_stored(cls, fields: dict[str, Any]) -> RouteSeen | None:
+        """From an item as an engine stores it (``municipality``, ``committee``, ``access`` and
+        the public ``doc`` JSON); None for a closed stub or anything not open: default deny."""
+        if fields.get("access") != "open":
+            return None
+        try:
+            doc = json.loads(fields.get("doc") or "{}")
+        except ValueError:
+            return None
+        if not isinstance(doc, dict) or doc.get("access") != "open":
+            return None
+        texts = [str(s.get("text") or "") for s in doc.get("sections") or [] if isinstance(s, dict)]
+        route = doc.get("route") if isinstance(doc.get("route"), str) else None
+        return cls.of_item(str(fields.get("municipality") or ""), str(fields.get("committee") or ""), route, texts)
+
 
 def route_codes(route: str) -> list[str]:
     """The body abbreviations of a route field, as keys (capitals, hyphens dropped): "TM-U, ØK" → TMU, ØK."""
@@ -255,28 +273,108 @@ def learn_route_abbreviations(committees: dict[str, list[str]], seen: Iterable[R
     """What each municipality's route abbreviations stand for, learnt from its own minutes.
 
     ``committees``: municipality → the names of its bodies with open items; ``seen``: the
-    routes of its open items.  An abbreviation stands for the body of that municipality
-    whose name it fits best (initials, then first letters, then letters in order); ties
-    go to the body whose meetings' items carry it most.  A loose fit (letters in order)
-    needs that evidence: at least one of the body's own items routed through it.
+    routes of its open items.  See :meth:`RouteEvidence.learn`.
     """
-    by_municipality: dict[str, dict[str, dict[str, int]]] = {}
+    evidence = RouteEvidence()
     for route in seen:
-        counts = by_municipality.setdefault(route.municipality, {})
-        for code in route.codes:
-            per_body = counts.setdefault(code, {})
-            per_body[route.committee] = per_body.get(route.committee, 0) + 1
-    table: RouteTable = {}
-    for municipality, codes in by_municipality.items():
-        names = list(dict.fromkeys(committees.get(municipality, [])))
-        for code, together in codes.items():
-            fits = [(rank, name) for name in names if (rank := fit(code, name)) is not None]
-            if not fits:
-                continue
-            best = min(rank for rank, _ in fits)
-            candidates = [name for rank, name in fits if rank == best]
-            most = max(together.get(name, 0) for name in candidates)
-            if best == 2 and most == 0:
-                continue
-            table.setdefault(municipality, {})[code] = [n for n in candidates if together.get(n, 0) == most]
-    return table
+        evidence.count(route.municipality, route.committee, route.codes)
+    for municipality, names in committees.items():
+        for name in names:
+            evidence.bodies.setdefault(municipality, {}).setdefault(name, 1)
+    return evidence.learn()
+
+
+# Raise when what ``RouteSeen.of_stored`` extracts changes: evidence counted by another
+# version cannot be subtracted from, so an engine recounts it from the stored items.
+ROUTES_VERSION = 1
+
+
+@dataclass
+class RouteEvidence:
+    """What the open items of an index say about route abbreviations, kept by the engine
+    with the index and updated with every write (added items count in, replaced and removed
+    ones count out), so a search only reads the learnt table.
+
+    ``bodies``: municipality → committee → its open items; ``routes``: municipality →
+    abbreviation → committee whose meeting the routed item is on → items.  Only open items
+    ever count (``of_stored`` ignores a closed stub), so nothing closed teaches anything.
+    """
+
+    bodies: dict[str, dict[str, int]] = field(default_factory=dict)
+    routes: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+
+    def count(self, municipality: str, committee: str, codes: Iterable[str], sign: int = 1) -> None:
+        """Count one open item in (``sign`` 1) or out (-1); counts that reach 0 are dropped."""
+        bodies = self.bodies.setdefault(municipality, {})
+        _bump(bodies, committee, sign)
+        if not bodies:
+            del self.bodies[municipality]
+        codes = tuple(codes)
+        if codes:
+            routes = self.routes.setdefault(municipality, {})
+            for code in codes:
+                per_body = routes.setdefault(code, {})
+                _bump(per_body, committee, sign)
+                if not per_body:
+                    del routes[code]
+            if not routes:
+                del self.routes[municipality]
+
+    def count_stored(self, fields: dict[str, Any], sign: int = 1) -> None:
+        """Count an item as an engine stores it (its stored fields; see ``RouteSeen.of_stored``)."""
+        seen = RouteSeen.of_stored(fields)
+        if seen is not None:
+            self.count(seen.municipality, seen.committee, seen.codes, sign)
+
+    def municipalities(self) -> set[str]:
+        return set(self.bodies) | set(self.routes)
+
+    def only(self, municipalities: Iterable[str]) -> RouteEvidence:
+        """The evidence of some municipalities (an engine may keep it per municipality)."""
+        wanted = set(municipalities)
+        return RouteEvidence(
+            {m: dict(v) for m, v in self.bodies.items() if m in wanted},
+            {m: {c: dict(n) for c, n in v.items()} for m, v in self.routes.items() if m in wanted},
+        )
+
+    def learn(self) -> RouteTable:
+        """What each municipality's route abbreviations stand for: the body of that municipality
+        with open items whose name the abbreviation fits best (initials, then first letters,
+        then letters in order); ties go to the body whose meetings' items carry it most.  A
+        loose fit (letters in order) needs that evidence: one of the body's own items routed
+        through it."""
+        table: RouteTable = {}
+        for municipality, codes in sorted(self.routes.items()):
+            names = [n for n, count in self.bodies.get(municipality, {}).items() if count > 0]
+            for code, together in sorted(codes.items()):
+                fits = [(rank, name) for name in names if (rank := fit(code, name)) is not None]
+                if not fits:
+                    continue
+                best = min(rank for rank, _ in fits)
+                candidates = [name for rank, name in fits if rank == best]
+                most = max(together.get(name, 0) for name in candidates)
+                if best == 2 and most == 0:
+                    continue
+                table.setdefault(municipality, {})[code] = [n for n in candidates if together.get(n, 0) == most]
+        return table
+
+    def to_json(self) -> dict[str, Any]:
+        return {"version": ROUTES_VERSION, "bodies": self.bodies, "routes": self.routes}
+
+    @classmethod
+    def from_json(cls, data: Any) -> RouteEvidence | None:
+        """None when the data is not evidence of this version (the engine then recounts)."""
+        if not isinstance(data, dict) or data.get("version") != ROUTES_VERSION:
+            return None
+        bodies, routes = data.get("bodies"), data.get("routes")
+        if not isinstance(bodies, dict) or not isinstance(routes, dict):
+            return None
+        return cls(bodies, routes)
+
+
+def _bump(counts: dict[str, int], key: str, by: int) -> None:
+    value = counts.get(key, 0) + by
+    if value > 0:
+        counts[key] = value
+    else:
+        counts.pop(key, None)

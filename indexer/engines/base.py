@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 if TYPE_CHECKING:
+    from indexer.analysis.bodies import RouteTable
     from indexer.model import Meeting
     from indexer.search.query import Node
 
@@ -349,6 +350,12 @@ class Engine(abc.ABC):
     @abc.abstractmethod
     def committees(self) -> list[str]:
         """Names of the committees that have open items, sorted."""
+
+    @abc.abstractmethod
+    def route_table(self) -> RouteTable:
+        """Per municipality, what the abbreviations on its open items' routes ("Sagsgang: KUU,
+        ØK") stand for (``bodies.RouteEvidence.learn``): learnt when items are written and kept
+        with the index, so a search only reads it. Closed items teach nothing."""
 
     @abc.abstractmethod
     def stats(self) -> EngineStats: ...

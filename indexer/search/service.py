@@ -19,7 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from indexer.analysis.bodies import RouteSeen, RouteTable, learn_route_abbreviations
+from indexer.analysis.bodies import RouteTable
 from indexer.analysis.compounds import split_compound
 from indexer.analysis.danish import fold
 from indexer.analysis.lexicon import is_known
@@ -44,8 +44,6 @@ from indexer.topics import public_topics
 
 SNIPPET_LABELS = {"decision": "beslutning", "title": "titel", "body": "sagsfremstilling", "attachments": "bilag"}
 MAX_PAGE = 1000
-# Newest open items read per municipality to learn what its route abbreviations stand for.
-ROUTE_SAMPLE = 200
 NOTHING_TO_SEARCH = "Søgningen indeholder ingen ord at søge efter (kun OG, ELLER, IKKE eller tomme anførselstegn)."
 
 
@@ -153,7 +151,6 @@ class SearchService:
             self.engine = _open(index, engine_options)
         self.attachment_url = attachment_url or self.local_attachment_url
         self._committee_cache: tuple[int, list[str]] | None = None
-        self._route_cache: tuple[list[str], RouteTable] | None = None
 
     def close(self) -> None:
         """Release the engine's files and connections."""
@@ -178,32 +175,8 @@ class SearchService:
 
     def route_table(self) -> RouteTable:
         """Per municipality, what the abbreviations on its items' routes ("Sagsgang: KUU, ØK")
-        stand for, learnt from its own newest open items (``bodies.learn_route_abbreviations``).
-
-        Read through the public search path, so a closed item never teaches anything; once per
-        index state (the engine hands out a new committee list when the index changes)."""
-        committees = self.engine.committees()
-        cached = self._route_cache
-        if cached is not None and cached[0] is committees:
-            return cached[1]
-        names: dict[str, list[str]] = {}
-        seen: list[RouteSeen] = []
-        overview = self.engine.search(SearchSpec(query=None, sort="newest", limit=0))
-        for municipality in overview.facets.get("municipality", {}):
-            found = self.engine.search(
-                SearchSpec(query=None, filters=Filters(municipality=(municipality,)), sort="newest", limit=ROUTE_SAMPLE)
-            )
-            names[municipality] = list(found.facets.get("committee", {}))
-            for hit in found.hits:
-                if not hit.item.is_open:
-                    continue
-                doc = hit.item.doc
-                texts = [str(section.get("text") or "") for section in doc.get("sections", [])]
-                committee = str(doc.get("meeting", {}).get("committee") or "")
-                seen.append(RouteSeen.of_item(municipality, committee, doc.get("route"), texts))
-        table = learn_route_abbreviations(names, seen)
-        self._route_cache = (committees, table)
-        return table
+        stand for: learnt by the engine when the items were written (``Engine.route_table``)."""
+        return self.engine.route_table()
 
     def _committee_names(self) -> list[str]:
         """The committees body names are resolved against (an engine may cache them per index state)."""

@@ -1,5 +1,7 @@
 """Route abbreviations learnt from each municipality's own minutes, for every engine.
 
+They are learnt when items are written and kept with the index: a search only reads them.
+
 Norddjurs routes its cases "Sagsgang: OA", "KUU", …: the seed agenda, the Beslutningsprotokol
 fixture (whose closed item's route "KUU, ØK" must teach nothing) and the seed's text again at
 a Norddjurs "Klima- og Byudvalget" routed "KB".  Syddjurs has a body of the same name that no
@@ -12,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from indexer.model import Access, Meeting
 from indexer.search.service import SearchRequest, SearchService
 from tests.conftest import SEED
 from tests.contract.engines import ENGINES
@@ -63,6 +66,58 @@ def test_a_learnt_abbreviation_raises_that_municipalitys_body_only(routed: Searc
         assert result["score"] == pytest.approx(before[result["id"]]), "no other body is raised"
     alone = routed.search(SearchRequest(q="KB"))
     assert [(r["committee"], r["municipality"]) for r in alone.results] == [(CLIMATE, "Norddjurs Kommune")]
+
+
+def test_the_learnt_table_survives_reopening(routed: SearchService) -> None:
+    again = SearchService(routed.engine.location)
+    try:
+        assert again.route_table() == routed.route_table() != {}
+        assert [r["committee"] for r in again.search(SearchRequest(q="KB")).results] == [CLIMATE]
+    finally:
+        again.close()
+
+
+def _routed(meeting: Meeting, route: str | None, access: Access = Access.OPEN) -> Meeting:
+    for item in meeting.items:
+        item.route = route
+        item.access = access
+    return meeting.finalise()
+
+
+def test_a_reimport_updates_what_was_learnt(location: str, tmp_path: Path) -> None:
+    """Routed "KB", the Klima- og Byudvalget's items teach KB; the same meeting again without
+    the route unlearns it; routed again, then closed by a newer version, it teaches nothing."""
+    quiet_ingest([SEED], location, context=NORDDJURS)
+    seed = seed_meeting()
+    climate = variant(seed, committee=CLIMATE, start=seed.start.replace(year=2023, month=2))
+    service = SearchService(location)
+    try:
+        assert "KB" not in service.route_table().get("Norddjurs Kommune", {})
+        for step, (route, access, learnt) in enumerate(
+            [
+                ("KB", Access.OPEN, True),
+                (None, Access.OPEN, False),
+                ("KB", Access.OPEN, True),
+                ("KB", Access.CLOSED, False),
+            ]
+        ):
+            summary = quiet_ingest(
+                [write_jsonl(tmp_path / f"v{step}.jsonl", [_routed(climate, route, access)])], location
+            )
+            assert summary.items_updated + summary.items_added >= 1 or access == Access.CLOSED
+            table = service.route_table().get("Norddjurs Kommune", {})
+            assert (table.get("KB") == [CLIMATE]) is learnt, (step, table)
+            found = [r["committee"] for r in service.search(SearchRequest(q="KB guide", per_page=50)).results]
+            if learnt:
+                assert found[0] == CLIMATE, "the learnt body is raised"
+        assert service.route_table().get("Norddjurs Kommune", {}).get("OA"), "the seed's own routes stay learnt"
+        later = _routed(variant(climate, start=climate.start.replace(month=4)), "KB")
+        quiet_ingest([write_jsonl(tmp_path / "later.jsonl", [later])], location)
+        assert service.route_table()["Norddjurs Kommune"]["KB"] == [CLIMATE]
+        assert service.engine.delete_meetings([later.id]) > 0
+        assert "KB" not in service.route_table().get("Norddjurs Kommune", {}), "a deleted meeting counts out"
+    finally:
+        service.close()
 
 
 def test_the_closed_items_route_is_not_published(routed: SearchService) -> None:

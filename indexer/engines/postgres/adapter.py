@@ -21,6 +21,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from indexer.analysis.bodies import RouteTable
 from indexer.engines.base import (
     CLOSED_TITLE,
     FACETS,
@@ -83,6 +84,7 @@ class PostgresEngine(Engine):
         self.ingest = PostgresIndex(self.database)
         self.translator = QueryTranslator(build_schema("danish"))  # the schema only: no index
         self._committees: tuple[int, list[str]] | None = None
+        self._routes: tuple[int, RouteTable] | None = None
 
     @classmethod
     def open(cls, location: str, **options: Any) -> PostgresEngine:
@@ -201,6 +203,14 @@ class PostgresEngine(Engine):
         if cached is None or cached[0] != generation:
             found = self.database.search(AllQ(), Filters(), "newest", 0, 0, facets=True, highlight=False)
             cached = self._committees = (generation, sorted(found.counts.get("committee", {})))
+        return cached[1]
+
+    def route_table(self) -> RouteTable:
+        """What the writes learnt (``Database.route_table``), read once per database generation."""
+        generation = self.database.generation()
+        cached = self._routes
+        if cached is None or cached[0] != generation:
+            cached = self._routes = (generation, self.database.route_table())
         return cached[1]
 
     def stats(self) -> EngineStats:

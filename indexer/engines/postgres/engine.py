@@ -27,6 +27,7 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
 from indexer.analysis import fastterms
+from indexer.analysis.bodies import RouteEvidence, RouteTable
 from indexer.engines.postgres import schema
 from indexer.engines.postgres.query import (
     ANALYSIS,
@@ -289,11 +290,45 @@ class Database:
             conn.execute("DELETE FROM attachments WHERE name = ANY(%s)", (gone,))
         return gone
 
+    @staticmethod
+    def _count_routes(conn: psycopg.Connection, changes: list[tuple[int, dict[str, Any], int]]) -> None:
+        """Count items (muni, stored fields, 1 in / -1 out) into their municipality's route
+        evidence and learn its table again, in the writing transaction (``bodies.RouteEvidence``)."""
+        if not changes:
+            return
+        munis = sorted({muni for muni, _, _ in changes})
+        rows = conn.execute(
+            "SELECT muni, evidence FROM route_evidence WHERE muni = ANY(%s) FOR UPDATE", (munis,)
+        ).fetchall()
+        evidence = {int(m): RouteEvidence.from_json(e) or RouteEvidence() for m, e in rows}
+        for muni, fields, sign in changes:
+            evidence.setdefault(muni, RouteEvidence()).count_stored(fields, sign)
+        for muni in munis:
+            found = evidence.get(muni, RouteEvidence())
+            learnt = found.learn()
+            conn.execute(
+                "INSERT INTO route_evidence (muni, evidence, learnt) VALUES (%s, %s, %s) "
+                "ON CONFLICT (muni) DO UPDATE SET evidence = excluded.evidence, learnt = excluded.learnt",
+                (muni, Jsonb(found.to_json()), Jsonb(learnt)),
+            )
+
     def _delete(self, conn: psycopg.Connection, docs: list[tuple[int, int]]) -> set[str]:
         """Remove items and their postings, taking their terms and lengths out of the statistics.
 
         Returns the archive names they referred to (prune them once the batch is in)."""
         released = self._archived_by(conn, docs)
+        gone_open = conn.execute(
+            "SELECT muni, stored->>'municipality', stored->>'committee', stored->>'doc' FROM items "
+            "WHERE access = 'open' AND (muni, docno) IN (SELECT * FROM unnest(%s::smallint[], %s::bigint[]))",
+            ([m for m, _ in docs], [d for _, d in docs]),
+        ).fetchall()
+        self._count_routes(
+            conn,
+            [
+                (int(m), {"access": "open", "municipality": name, "committee": committee, "doc": doc}, -1)
+                for m, name, committee, doc in gone_open
+            ],
+        )
         munis = [m for m, _ in docs]
         docnos = [d for _, d in docs]
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS gone (muni smallint, docno bigint) ON COMMIT DELETE ROWS")
@@ -384,6 +419,10 @@ class Database:
                     Jsonb(lengths),
                 )
             )
+        self._count_routes(
+            conn,
+            [(munis[d.get("municipality") or "Ukendt kommune"], d, 1) for d in documents if d.get("access") == "open"],
+        )
         with conn.cursor().copy(
             "COPY items (muni, docno, id, meeting_id, access, kind, committee, year, date, case_key, topics, stored, lengths) "
             "FROM STDIN"
@@ -505,7 +544,7 @@ class Database:
         """Empty every table (``reindex`` rebuilds inside one transaction of its own)."""
         with psycopg.connect(self.url) as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (INGEST_LOCK,))
-            conn.execute("TRUNCATE items, postings, term_stats, field_stats")
+            conn.execute("TRUNCATE items, postings, term_stats, field_stats, route_evidence")
             conn.execute("UPDATE state SET generation = generation + 1 WHERE muni = 0")
 
     def record_sources(self, sources: list[dict[str, Any]]) -> None:
@@ -774,6 +813,19 @@ class Database:
             "last_meeting": last.date().isoformat() if last else None,
             "counts": result.counts,
         }
+
+    def route_table(self) -> RouteTable:
+        """What the writes learnt: municipality → abbreviation → its bodies."""
+        with self._pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT m.name, r.learnt FROM route_evidence r JOIN municipalities m USING (muni) "
+                "WHERE r.learnt <> '{}'::jsonb"
+            ).fetchall()
+        table: RouteTable = {}
+        for _, learnt in rows:
+            if isinstance(learnt, dict):
+                table.update(learnt)
+        return table
 
     def generation(self) -> int:
         with self._pool.connection() as conn:

@@ -17,6 +17,7 @@ Tables
   harvest_state   per harvested portal: each meeting's validators and document hash (``minutes harvest``)
   withdrawn       ids of items once published, then withdrawn or taken down: their URLs answer 410 (ids only)
   takedowns       ``minutes forget``: id, kind, time and reason, never content; later ingests leave them out
+  route_evidence  per municipality: its open items' route abbreviations (counts) and the table learnt from them
 """
 
 from __future__ import annotations
@@ -142,12 +143,23 @@ MIGRATIONS: list[Migration] = [
         );
         """,
     ),
+    Migration(
+        4,
+        "route abbreviations learnt from the open items' routes, per municipality",
+        """
+        CREATE TABLE route_evidence (
+            muni smallint PRIMARY KEY,
+            evidence jsonb NOT NULL,
+            learnt jsonb NOT NULL DEFAULT '{}'
+        );
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1].version
 
 # Tables distributed by municipality under Citus, and the shared reference tables.
-DISTRIBUTED = ("items", "postings", "term_stats", "field_stats", "attachments", "sources")
+DISTRIBUTED = ("items", "postings", "term_stats", "field_stats", "attachments", "sources", "route_evidence")
 REFERENCE = ("municipalities", "state", "harvest_state", "withdrawn", "takedowns", SCHEMA_VERSION_TABLE)
 
 

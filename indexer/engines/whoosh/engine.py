@@ -24,6 +24,7 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.qparser import MultifieldParser
 
+from indexer.analysis.bodies import RouteTable
 from indexer.engines.base import (
     CLOSED_TITLE,
     FACETS,
@@ -386,6 +387,18 @@ class WhooshEngine(Engine):
             context.committees = sorted(counts.get("committee", {}))
         return context.committees
 
+    def route_table(self) -> RouteTable:
+        """Read what the ingest learnt for this index state (``routes.py``); nothing when it
+        saved none for it (the next write recounts), and that is not remembered."""
+        searcher = self.searcher()
+        context = self._context(searcher)
+        if context.routes is None:
+            table = self.index.route_table(searcher.reader().generation())
+            if table is None:
+                return {}
+            context.routes = table
+        return context.routes
+
     def stats(self) -> EngineStats:
         """From the columns and term lists (no stored document is read)."""
         searcher = self.searcher()
@@ -564,6 +577,7 @@ class _SearcherContext:
         self._cache: dict[tuple[Any, ...], set[int]] = {}
         self._mask_cache: dict[Filters, np.ndarray] = {}
         self.committees: list[str] | None = None
+        self.routes: RouteTable | None = None
 
     @property
     def open_docs(self) -> set[int]:

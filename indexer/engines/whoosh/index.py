@@ -11,6 +11,9 @@ On disk an index root holds::
     archive/ab/<sha256>.<ext>   open attachment files, content addressed
     textcache/                  extracted attachment text, keyed by content hash
     sources.json                what was ingested, so ``reindex`` can rebuild
+
+and each generation folder its ``routes.json``: the route abbreviations learnt from its
+open items (``routes.py``), updated with every commit.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ from indexer.engines.base import (
     WriteSummary,
     case_key,
 )
+from indexer.engines.whoosh import routes
 from indexer.engines.whoosh.bulkwriter import BulkMpWriter, BulkSegmentWriter
 from indexer.engines.whoosh.codec import FORMAT_VERSION, ArrayPositions, MinutesCodec, segment_format
 from indexer.forget import Registry
@@ -523,11 +527,13 @@ class MinutesIndex:
         if len(self.ix._segments()) <= max_segments:
             return
         writer = self._writer()
+        before = self._routes_before()
         try:
             writer.commit(merge=True)
         except BaseException:
             writer.cancel()
             raise
+        self._routes_after(before, [])
 
     def _commit_batch(self, meetings: list[PublicMeeting], merge: bool = True) -> IngestSummary:
         """Fold the batch's versions of each meeting into what the index holds (see
@@ -543,6 +549,8 @@ class MinutesIndex:
         writer = self._writer(procs=WRITER_PROCS if items >= PARALLEL_BATCH_MIN else 1)
         released: set[str] = set()  # archive names old versions held: pruned unless still used
         rewritten = False
+        before = self._routes_before()
+        changes: list[routes.Change] = []  # what the commit counts in and out of the route evidence
         try:
             with self.ix.searcher() as searcher:
                 reader = searcher.reader()
@@ -575,16 +583,21 @@ class MinutesIndex:
                             writer.add_document(**document)  # nothing to delete: skips a lookup per item
                             summary.items_added += 1
                         else:
-                            released |= _archive_names(existing.lookup(document["id"]))
+                            old = existing.lookup(document["id"])
+                            released |= _archive_names(old)
+                            if old is not None:
+                                changes.append((old, -1))
                             writer.update_document(**document)
                             summary.items_updated += 1
                             rewritten = True
+                        changes.append((document, 1))
                         existing.remember(document)
                     for item_id in sorted(state.removed):
                         old = existing.lookup(item_id)
                         if old is None:
                             continue
                         released |= _archive_names(old)
+                        changes.append((old, -1))
                         writer.delete_by_term("id", item_id)
                         summary.items_removed += 1
                         summary.removed_ids.append(item_id)
@@ -603,9 +616,36 @@ class MinutesIndex:
         except BaseException:
             writer.cancel()
             raise
+        self._routes_after(before, changes)
         if released:
             summary.pruned += self.prune(released)
         return summary
+
+    # -- route abbreviations, learnt with every commit (``routes.py``) ----------------------
+
+    def _routes_before(self) -> Any:
+        """Under the writer's lock, before a commit: the evidence of the generation committed on."""
+        generation = self.ix.latest_generation()
+        return routes.load(routes.folder_of(self.ix), generation)
+
+    def _routes_after(self, before: Any, changes: list[routes.Change]) -> None:
+        """After a commit: the evidence with the commit's items counted in and out, stamped with
+        the new generation; recounted from the stored items when there was none to update."""
+        try:
+            if before is None:
+                with self.ix.searcher() as searcher:
+                    evidence = routes.recount(searcher)
+            else:
+                evidence = before
+                for fields, sign in changes:
+                    evidence.count_stored(fields, sign)
+            routes.save(routes.folder_of(self.ix), evidence, self.ix.latest_generation())
+        except OSError as exc:  # the commit stands; readers learn nothing until the next write recounts
+            log.warning("%s: route abbreviations not saved (%s)", self.root, exc)
+
+    def route_table(self, generation: int | None) -> Any:
+        """The learnt route table of a generation (None when none was saved for it)."""
+        return routes.learnt(routes.folder_of(self.ix), generation)
 
     def document_for(
         self,
@@ -770,13 +810,20 @@ class MinutesIndex:
         """Delete every document whose ``fieldname`` is one of ``values``, in one commit."""
         writer = self._writer()
         deleted = 0
+        before = self._routes_before()
+        changes: list[routes.Change] = []
         try:
-            for value in values:
-                deleted += writer.delete_by_term(fieldname, value)
-            writer.commit()
+            with self.ix.searcher() as searcher:
+                for value in values:
+                    changes += [(dict(fields), -1) for fields in searcher.documents(**{fieldname: value})]
+                    deleted += writer.delete_by_term(fieldname, value)
+            # Rewrite the segments that held them, as every other removal does: the text goes from
+            # disk, and a refreshed reader (which reuses segments by id) cannot keep showing them.
+            writer.commit(mergetype=_purging(False) if deleted else None)
         except BaseException:
             writer.cancel()
             raise
+        self._routes_after(before, changes)
         return deleted
 
     # -- maintenance ---------------------------------------------------------
@@ -800,6 +847,8 @@ class MinutesIndex:
         found: dict[str, tuple[str, int]] = {}
         released: set[str] = set()
         writer = self._writer()
+        before = self._routes_before()
+        changes: list[routes.Change] = []
         try:
             with self.ix.searcher() as searcher:
                 for wanted in ids:
@@ -810,6 +859,7 @@ class MinutesIndex:
                         kind, field_name = "meeting", "meeting_id"
                     for stored in items:
                         released |= _archive_names(stored)
+                        changes.append((dict(stored), -1))
                     if items:
                         writer.delete_by_term(field_name, wanted)
                     found[wanted] = (kind if items else "unknown", len(items))
@@ -817,6 +867,7 @@ class MinutesIndex:
         except BaseException:
             writer.cancel()
             raise
+        self._routes_after(before, changes)
         if released:
             self.prune(released)
         return found
@@ -891,11 +942,13 @@ class MinutesIndex:
         """Apply ``update`` to stored documents and write changed ones back in batches."""
         changed = 0
         pending: list[dict[str, Any]] = []
+        replaced: list[dict[str, Any]] = []
 
         def flush() -> None:
             if not pending:
                 return
             writer = self._writer()
+            before = self._routes_before()
             try:
                 for document in pending:
                     writer.update_document(**document)
@@ -903,11 +956,14 @@ class MinutesIndex:
             except BaseException:
                 writer.cancel()
                 raise
+            self._routes_after(before, [*((old, -1) for old in replaced), *((new, 1) for new in pending)])
             pending.clear()
+            replaced.clear()
 
         for fields in list(self.iter_stored()):
             new = update(dict(fields))
             if new is not None:
+                replaced.append(dict(fields))
                 pending.append(new)
                 changed += 1
                 if len(pending) >= batch_size:
@@ -1003,6 +1059,10 @@ class _ExistingDocs:
             "kind": document["kind"],
             "doc": document.get("doc"),
             "topic": document.get("topic", ""),
+            # what the route evidence counts out when the same item is written again in this batch
+            "access": document.get("access"),
+            "municipality": document.get("municipality"),
+            "committee": document.get("committee"),
         }
 
 

@@ -28,8 +28,8 @@ from whoosh.query import And, AndMaybe, AndNot, Or, Phrase, Query, Term
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
-from indexer.engines.whoosh.codec import MinutesTermsReader, TermArrays
-from indexer.engines.whoosh.phrases import phrase_candidates, phrase_hits
+from indexer.engines.whoosh.codec import MinutesTermsReader
+from indexer.engines.whoosh.phrases import phrase_postings
 
 # Field lengths are stored as one byte each; this is Whoosh's own decoding table.
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
@@ -256,24 +256,27 @@ class BulkMatcher:
             if leaf.segment() is None:
                 continue
             # Every word is looked up in every segment, also where another is missing: the
-            # lengths found are the words' document frequencies, so the idf needs no lookups.
-            words: list[TermArrays] = []
+            # document frequencies found make the idf without more lookups.  A word's
+            # postings are read only where every word of the phrase occurs.
+            infos = []
             for n, term in enumerate(terms):
-                arrays = leaf._terms.term_arrays(fieldname, term, field.format.field_boost, with_values=True)
-                if arrays is not None and len(arrays.ids):
-                    frequencies[n] += len(arrays.ids)
-                    words.append(arrays)
-            if len(words) < len(terms):
+                info = leaf._terms.term_info_or_none(fieldname, term)
+                if info is not None:
+                    frequencies[n] += info.doc_frequency()
+                infos.append(info)
+            if any(info is None or not info.doc_frequency() for info in infos):
                 continue
-            candidates, at = phrase_candidates(words)
-            if not len(candidates):
+            words = [
+                leaf._terms.arrays_of(info, field.format.field_boost, with_values=True)
+                for info in infos
+                if info is not None
+            ]
+            found, at = phrase_postings(words, query.slop)
+            if not len(found):
                 continue
-            hits = phrase_hits(words, at, query.slop)
-            if not hits.any():
-                continue
-            doc_parts.append(candidates[hits] + offset)
+            doc_parts.append(found + offset)
             for n, (arrays, index) in enumerate(zip(words, at, strict=True)):
-                weight_parts[n].append(arrays.weights[index[hits]])
+                weight_parts[n].append(arrays.weights[index])
         if not doc_parts:
             return matched, scores
         for word, frequency in zip(query.words, frequencies, strict=True):

@@ -550,10 +550,18 @@ class MinutesTermsReader(W3TermsReader):  # type: ignore[misc]
         self, fieldname: str, tbytes: bytes, field_boost: float = 1.0, with_values: bool = False
     ) -> TermArrays | None:
         """The term's postings in this segment (deleted documents included), or None."""
+        terminfo = self.term_info_or_none(fieldname, tbytes)
+        return None if terminfo is None else self.arrays_of(terminfo, field_boost, with_values)
+
+    def term_info_or_none(self, fieldname: str, tbytes: bytes) -> Any:
+        """The term's statistics in this segment (its document frequency, say), or None."""
         try:
-            terminfo = self.term_info(fieldname, tbytes)
+            return self.term_info(fieldname, tbytes)
         except TermNotFound:
             return None
+
+    def arrays_of(self, terminfo: Any, field_boost: float = 1.0, with_values: bool = False) -> TermArrays:
+        """The postings ``terminfo`` (this segment's) points at."""
         offset, _length = terminfo.extent()
         return read_term(self.postings_buffer, self.positions_buffer, offset, field_boost, with_values)
 

@@ -327,3 +327,41 @@ def test_pruning_scales_the_threshold_by_the_boost(services: tuple[SearchService
     assert best == pytest.approx(3.0 * matcher.child.max_quality())
     assert matcher.replace(best * 0.5).is_active(), "kept: boosted it can still reach half its best"
     assert not matcher.replace(best * 1.01).is_active(), "dropped: even boosted it cannot reach the threshold"
+
+
+def test_exact_phrases_by_merged_keys_are_the_candidate_comparisons(
+    services: tuple[SearchService, SearchService],
+) -> None:
+    """Quoted phrases (slop 1) merge position keys instead of intersecting candidates first:
+    for every run of 2–4 consecutive words of real texts, and for phrases repeating a word
+    or running backwards, in every phrase field of every segment, both give the same
+    documents and postings."""
+    from indexer.engines.whoosh.phrases import candidate_phrase, exact_phrase, phrase_postings
+
+    bulk, _ = services
+    searcher = bulk.engine.searcher()
+    leaves = [leaf for leaf, _ in searcher.reader().leaf_readers()]
+    compared = matched = 0
+    for fieldname in ("title", "decision", "body", "exact"):
+        field = searcher.schema[fieldname]
+        phrases: set[tuple[bytes, ...]] = set()
+        for docnum in range(0, searcher.doc_count_all(), 23):
+            text = searcher.stored_fields(docnum).get(fieldname if fieldname != "exact" else "body") or ""
+            tokens = [t.text.encode() for t in field.analyzer(text[:2000])]
+            for size in (2, 3, 4):
+                phrases.update(tuple(tokens[n : n + size]) for n in range(0, max(0, len(tokens) - size), 7))
+            phrases.update((t, t) for t in tokens[:3])
+            phrases.update(tuple(reversed(tokens[n : n + 2])) for n in range(0, max(0, len(tokens) - 2), 11))
+        for phrase in sorted(phrases):
+            for leaf in leaves:
+                words = [leaf._terms.term_arrays(fieldname, term, 1.0, with_values=True) for term in phrase]
+                if any(w is None or not len(w.ids) for w in words):
+                    continue
+                fast, fast_at = exact_phrase(words)  # type: ignore[arg-type]
+                slow, slow_at = candidate_phrase(words, 1)  # type: ignore[arg-type]
+                assert fast.tolist() == slow.tolist(), (fieldname, phrase)
+                assert [a.tolist() for a in fast_at] == [a.tolist() for a in slow_at], (fieldname, phrase)
+                assert phrase_postings(words, 1)[0].tolist() == slow.tolist()  # type: ignore[arg-type]
+                compared += 1
+                matched += bool(len(fast))
+    assert compared > 1000 and matched > 500, (compared, matched)

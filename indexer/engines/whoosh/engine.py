@@ -47,8 +47,10 @@ from indexer.engines.whoosh.bulkmatch import (
     numeric_column,
     top_documents,
 )
+from indexer.engines.whoosh.codec import MinutesTermsReader
 from indexer.engines.whoosh.columns import load_columns
 from indexer.engines.whoosh.index import MinutesIndex, rebuild
+from indexer.engines.whoosh.vocabulary import Vocabulary, VocabularyCorrector, segment_words
 from indexer.gone import Gone
 from indexer.model import Meeting
 from indexer.search import query as ast
@@ -365,10 +367,34 @@ class WhooshEngine(Engine):
         return any(doc in open_docs for doc in searcher.docs_for_query(wq.Term("exact", word)))
 
     def corrections(self, word: str, limit: int = 5) -> list[str]:
-        # Suggestions share the first letter: the vocabulary is walked from that letter
-        # only (a whole-vocabulary walk costs seconds on a large index).
-        suggested = self.searcher().corrector("exact").suggest(word, limit=limit, maxdist=2, prefix=1)
+        # Suggestions share the first letter (Whoosh's corrector then walks the terms from
+        # that letter only); from the index-wide vocabulary when it holds every candidate.
+        searcher = self.searcher()
+        vocabulary = self.vocabulary(searcher, word[:1]) if Vocabulary.answers(word, 2) else None
+        if vocabulary is not None:
+            corrector: Any = VocabularyCorrector(vocabulary)
+        else:
+            corrector = searcher.corrector("exact")
+        suggested = corrector.suggest(word, limit=limit, maxdist=2, prefix=1)
         return [c for c in suggested if self.has_word(c)]
+
+    def vocabulary(self, searcher: Any, prefix: str, fieldname: str = "exact") -> Vocabulary | None:
+        """The words of ``fieldname`` starting with ``prefix`` across the index, with their
+        frequencies, read once per index state (``vocabulary.py``); None for segments not
+        written by our codec."""
+        context = self._context(searcher)
+        found = context.vocabularies.get((fieldname, prefix))
+        if found is None:
+            parts = []
+            start = prefix.encode("utf-8")
+            for leaf, _ in searcher.reader().leaf_readers():
+                terms = getattr(leaf, "_terms", None)
+                words = segment_words(terms, fieldname, start) if isinstance(terms, MinutesTermsReader) else None
+                if words is None:
+                    return None
+                parts.append(words)
+            found = context.vocabularies[(fieldname, prefix)] = Vocabulary(parts)
+        return found
 
     def completions(self, prefix: str, limit: int = 400) -> list[tuple[str, int]]:
         reader = self.searcher().reader()
@@ -578,6 +604,7 @@ class _SearcherContext:
         self._mask_cache: dict[Filters, np.ndarray] = {}
         self.committees: list[str] | None = None
         self.routes: RouteTable | None = None
+        self.vocabularies: dict[tuple[str, str], Vocabulary] = {}  # "Mente du"'s words by field and first letter
 
     @property
     def open_docs(self) -> set[int]:

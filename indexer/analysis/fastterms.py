@@ -170,3 +170,8 @@ def term_of(raw: str, kind: str) -> Any:
 def iter_words(text: str) -> Any:
     """Word matches (with offsets) exactly as the analyzers tokenise."""
     return _WORDS.finditer(text)
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text`` as ``iter_words`` finds them, without their offsets."""
+    return _WORDS.findall(text)

@@ -9,7 +9,9 @@ matches — the only markup a snippet carries.
 
 from __future__ import annotations
 
+import functools
 import html
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -28,16 +30,31 @@ class _Passage:
 def _matching_spans(
     text: str, stemmed: Collection[str], exact: Collection[str], parts: frozenset[str] | set[str]
 ) -> list[tuple[int, int]]:
-    spans = []
-    for match in fastterms.iter_words(text[:SCAN_CHARS]):
-        word = match.group()
+    """Where the words that match are.  Whether a word matches depends on the word alone,
+    so each distinct word is analysed once (a long text repeats most of its words) and
+    the text is then scanned for those words only."""
+    scanned = text[:SCAN_CHARS]
+    matching = {
+        word
+        for word in set(fastterms.words(scanned))
         if (
             (exact and word.lower() in exact)
             or (stemmed and fastterms.term_of(word, "danish") in stemmed)
             or (parts and not parts.isdisjoint(fastterms.term_of(word, "parts") or ()))
-        ):
-            spans.append((match.start(), match.end()))
-    return spans
+        )
+    }
+    if not matching:
+        return []
+    return [(match.start(), match.end()) for match in _occurrences(tuple(sorted(matching))).finditer(scanned)]
+
+
+@functools.lru_cache(maxsize=256)
+def _occurrences(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Where any of ``words`` stands as a whole word as the analyzers cut words
+    (``\\w+(?:[.,/-]\\w+)*``): not inside a longer word, nor joined to one by a
+    '.', ',', '/' or '-' between word characters."""
+    alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?<!\w[.,/-])(?:{alternatives})(?!\w)(?![.,/-]\w)")
 
 
 def _passages(spans: list[tuple[int, int]], length: int, maxchars: int, surround: int) -> list[_Passage]:

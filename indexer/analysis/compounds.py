@@ -216,6 +216,13 @@ BLOCKED_MODIFIERS = frozenset(
 )
 # Derivational endings: a noun ending so, whose stem is a known verb, is one word.
 DERIVATION_ENDINGS = ("ning", "else", "ing", "sel")
+# Endings after which Danish joins a compound with a linking -s- (sundhed·s·plan,
+# bevægelse·s·park, funktion·s·kontrakt, ungdom·s·skole, kvalitet·s·udvikling).  A
+# modifier so ending takes the -s-, so the head never starts with it: "bevægelsespark" is
+# bevægelse + park, not bevægelse + spark; and an unknown modifier so ending, with its
+# -s-, is a word of its own ("partnering·s·kontrakt").
+LINKING_S_ENDINGS = ("else", "hed", "ing", "tion", "sion", "dom", "skab", "tet")
+MIN_UNKNOWN_MODIFIER = 7
 
 
 def _derived_from_known_verb(lemma: str) -> bool:
@@ -260,7 +267,15 @@ def _modifier_lemmas(modifier: str, depth: int) -> list[str] | None:
             parts = _split(candidate, depth + 1)
             if parts:
                 return [candidate, *parts]
+    bare = modifier[:-1]
+    if modifier.endswith("s") and len(bare) >= MIN_UNKNOWN_MODIFIER and bare.endswith(LINKING_S_ENDINGS):
+        return [bare]  # a derived word the dictionary lacks, followed by its linking -s-
     return None
+
+
+def _takes_linking_s(modifier: str, head: str) -> bool:
+    """The cut falls before a linking -s- ("bevægelse|spark"): the -s- belongs to the modifier."""
+    return head.startswith("s") and modifier.endswith(LINKING_S_ENDINGS) and _head_lemma(head[1:]) is not None
 
 
 def _nested_parts(part: str, depth: int) -> tuple[str, ...]:
@@ -274,7 +289,7 @@ def _cuts(word: str, depth: int) -> Iterator[tuple[int, list[str], str]]:
     """Every place a word can be cut into modifier + head: (cut, modifier parts, head lemma)."""
     for cut in range(MIN_MODIFIER, len(word) - MIN_HEAD + 1):
         head_lemma = _head_lemma(word[cut:])
-        if head_lemma is None:
+        if head_lemma is None or _takes_linking_s(word[:cut], word[cut:]):
             continue
         modifier_parts = _modifier_lemmas(word[:cut], depth)
         if modifier_parts is not None:

@@ -183,3 +183,42 @@ def test_query_words_are_not_completed() -> None:
         stem_term("bygge"),
         stem_term("anlægsarbejder"),
     ]
+
+
+@pytest.mark.parametrize(
+    "compound, part, not_part",
+    [
+        ("parkeringskælderen", "kælder", "skælde"),  # parkering·s·kælder, not parkering + skælde
+        ("illustrationstegninger", "tegning", "stegning"),
+        ("ledningsejerne", "ejer", "sej"),
+        ("vedligeholdelsestilstanden", "tilstand", "stilstand"),
+        ("stationsnært", "nær", "snært"),
+        ("ungdomsskolen", "skole", "skol"),
+    ],
+)
+def test_the_linking_s_after_a_derivational_ending_belongs_to_the_modifier(
+    compound: str, part: str, not_part: str
+) -> None:
+    """After -else, -hed, -ing, -tion, -sion, -dom, -skab, -tet Danish joins with -s-, so the
+    head never begins with that s."""
+    parts = split_compound(compound)
+    assert part in parts
+    assert not_part not in parts
+    assert stem_term(part) in index_terms(compound)
+
+
+@pytest.mark.parametrize(
+    "compound, modifier, head",
+    [
+        ("pseudonymiseringsmetoden", "pseudonymisering", "metode"),
+        ("partneringsaftalen", "partnering", "aftale"),
+    ],
+)
+def test_an_unknown_derived_modifier_with_its_linking_s_is_a_part(compound: str, modifier: str, head: str) -> None:
+    assert split_compound(compound)[:2] == (modifier, head)
+
+
+@pytest.mark.parametrize("word", ["sikkerhedsstillelse", "rådgivningen", "bestillingerne", "forhandlingerne"])
+def test_a_word_ending_in_a_linking_s_ending_is_not_split_by_the_rule(word: str) -> None:
+    """The rule moves a cut; it never makes a compound of a word that is none."""
+    assert split_compound(word) == ()

@@ -55,6 +55,10 @@ TEXT_FIELDS: dict[str, float] = {
 # Two more fields an unfielded word searches, with their boost: its unstemmed form
 # ("exact") and compound parts ("parts"). Boosts are applied once, at query time.
 HELPER_FIELDS: dict[str, float] = {"exact": 1.0, "parts": 1.0}  # chosen on the dev queries (exact 1.5 before)
+# The title's compound parts once more, weighted as the title: "Cykelpolitik 2016-2020" is
+# about politik as much as a title "Politik for cykler" is (the title words count in
+# ``exact`` too, as these count in ``parts``).
+HELPER_FIELDS["title_parts"] = TEXT_FIELDS["title"]
 # Fields matched by exact (normalised) value: committee name, case key, topic code, municipality.
 VALUE_FIELDS = ("committee", "case", "topic", "municipality")
 # Facets every engine counts over the open, filtered match set.

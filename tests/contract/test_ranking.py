@@ -69,3 +69,21 @@ def test_an_abbreviation_ranks_its_bodys_items_first_and_keeps_the_others(
     shown = min(everything[body], 100)
     alone = browsed.search(SearchRequest(q=abbreviation, per_page=shown))
     assert alone.total >= everything[body] and [r["committee"] for r in alone.results] == [body] * shown
+
+
+@pytest.mark.parametrize(
+    ("word", "title"),
+    [
+        ("grundlag", "Administrationsgrundlag for flexboligtilladelser"),
+        ("opgave", "Udbud af rengøringsopgaven i [adresse] 2015"),
+    ],
+)
+def test_an_item_whose_title_is_a_compound_of_the_word_comes_first(
+    browsed: SearchService, word: str, title: str
+) -> None:
+    """One distinctive word: the item whose title is built on it (its compound parts weigh as
+    the title does) ranks above the many that mention the word in their text."""
+    found = browsed.search(SearchRequest(q=word, per_page=5))
+    assert found.total >= 20
+    assert found.results[0]["title"] == title
+    assert word not in title.casefold().split(), "the title holds the word only inside a compound"

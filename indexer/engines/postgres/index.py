@@ -48,7 +48,7 @@ class PostgresIndex:
     def _source_document(self, meeting: Meeting, item: Item, summary: IngestSummary) -> dict[str, Any] | None:
         return MinutesIndex._source_document(self, meeting, item, summary)  # type: ignore[arg-type]
 
-    def _has_parts_field(self) -> bool:
+    def _has_parts_field(self, name: str = "parts") -> bool:
         return True
 
     def _archive(self, file: str, summary: IngestSummary) -> str | None:

@@ -29,15 +29,20 @@ TEXT_FIELDS: dict[str, int] = {
     "exact": 6,
     "committee_text": 7,
     "parts": 8,
+    "title_parts": 9,
 }
 FIELD_NAMES = {code: name for name, code in TEXT_FIELDS.items()}
 # None since field weights are applied once, at query time (``FIELD_BOOSTS``), as the
 # embedded engine does: one occurrence weighs 1 in every field.
 INDEX_BOOSTS: dict[str, float] = dict.fromkeys(TEXT_FIELDS, 1.0)
 # Which analysis each text field uses (``indexer.fastterms`` kinds).
-ANALYSIS: dict[str, str] = {name: "danish" for name in TEXT_FIELDS} | {"exact": "exact", "parts": "parts"}
+ANALYSIS: dict[str, str] = {name: "danish" for name in TEXT_FIELDS} | {
+    "exact": "exact",
+    "parts": "parts",
+    "title_parts": "parts",
+}
 # Fields whose postings keep positions (phrases); compound parts never take part in one.
-POSITION_FIELDS = frozenset(TEXT_FIELDS) - {"parts"}
+POSITION_FIELDS = frozenset(TEXT_FIELDS) - {"parts", "title_parts"}
 # Exact-value fields answered from the items table; the value is what ``field:`` names.
 ATTRIBUTE_COLUMNS: dict[str, str] = {
     "id": "i.id = %s",

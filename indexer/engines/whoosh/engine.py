@@ -64,7 +64,7 @@ SCHEMA_FIELD = {
     "attachments": "attachments_text",
     "committee": "committee_text",
 }
-LOGICAL_FIELD = {v: k for k, v in SCHEMA_FIELD.items()} | {"exact": "exact", "parts": "parts"}
+LOGICAL_FIELD = {v: k for k, v in SCHEMA_FIELD.items()} | {"exact": "exact", "parts": "parts", "title_parts": "parts"}
 VALUE_SCHEMA_FIELD = {"committee": "committee", "case": "case_key", "topic": "topic", "municipality": "municipality"}
 # Unfielded words search these, with these boosts (the unstemmed ``exact`` field
 # catches exact forms; ``parts``, when the schema has it, compound parts).
@@ -497,7 +497,7 @@ class QueryTranslator:
     a phrase a Phrase per phrase field. Needs the schema only, not an index."""
 
     def __init__(self, schema: Any) -> None:
-        self.fields = tuple(SEARCH_FIELDS + (["parts"] if "parts" in schema else []))
+        self.fields = tuple(SEARCH_FIELDS + [f for f in ("parts", "title_parts") if f in schema])
         self.parser = MultifieldParser(list(self.fields), schema, fieldboosts={f: FIELD_BOOSTS[f] for f in self.fields})
 
     def translate(self, node: ast.Node | None) -> wq.Query:

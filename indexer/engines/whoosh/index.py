@@ -88,6 +88,8 @@ class IndexOutdated(IndexError_):
 JOINED_TEXTS: dict[str, tuple[str, ...]] = {
     "exact": ("title", "body", "decision", "attachments_text"),
     "parts": ("title", "body", "decision"),
+    # The title's compound parts again, weighted as the title is (``HELPER_FIELDS``).
+    "title_parts": ("title",),
 }
 
 # Single-valued facets whose per-document codes the codec writes beside each segment.
@@ -217,6 +219,7 @@ def build_schema(profile: str = "danish") -> Schema:
     parts = compound_analyzer() if profile == "danish" else None
     if parts is not None:
         fields["parts"] = FastText(analyzer=parts, fast_kind="parts")
+        fields["title_parts"] = FastText(analyzer=parts, fast_kind="parts")
     return Schema(**fields)
 
 
@@ -766,17 +769,18 @@ class MinutesIndex:
         if document.get("access") != Access.OPEN.value:
             return document
         for name, parts in JOINED_TEXTS.items():
-            if name != "parts" or self._has_parts_field():
+            if name not in ("parts", "title_parts") or self._has_parts_field(name):
                 document[name] = "\n".join(document.get(part, "") for part in parts)
         document["committee_text"] = document.get("committee", "")
         return document
 
-    def _has_parts_field(self) -> bool:
-        """Cached: ``ix.schema`` re-reads the table of contents from disk on every access."""
+    def _has_parts_field(self, name: str = "parts") -> bool:
+        """Whether the schema has this compound-parts field (an index built before it was added
+        lacks it until reindexed). Cached: ``ix.schema`` re-reads the table of contents."""
         known = getattr(self, "_parts_field", None)
         if known is None or known[0] is not self.ix:
-            known = self._parts_field = (self.ix, "parts" in self.ix.schema)
-        return bool(known[1])
+            known = self._parts_field = (self.ix, frozenset(self.ix.schema.names()))
+        return name in known[1]
 
     def _source_document(self, meeting: Meeting, item: Item, summary: IngestSummary) -> dict[str, Any] | None:
         """Where an item read from a whole-meeting document starts in it. The file is archived only

@@ -41,9 +41,12 @@ from indexer.formats import IngestContext, iter_inputs
 from indexer.search.service import SearchRequest, SearchService
 
 REPO = Path(__file__).resolve().parents[1]
+RELEVANCE = REPO / "tests" / "relevance"
+# Each part's files: the test part grew by a second set, written on the whole-meeting and
+# publication documents' items before any tuning of its round (reported with and without it).
 QUERY_SETS = {
-    "dev": REPO / "tests" / "relevance" / "queries.jsonl",
-    "test": REPO / "tests" / "relevance" / "queries-test.jsonl",
+    "dev": (RELEVANCE / "queries.jsonl",),
+    "test": (RELEVANCE / "queries-test.jsonl", RELEVANCE / "queries-test-documents.jsonl"),
 }
 SAMPLES = (REPO / "data" / "samples").resolve()
 # The demo data (format samples included) and the texts the test part was written on:
@@ -67,6 +70,7 @@ class Query:
     grades: dict[str, int]  # judged item name → grade
     note: str = ""
     part: str = "dev"
+    source: str = ""  # the file it was read from
 
 
 @dataclass
@@ -130,6 +134,10 @@ class Evaluation:
         """The results of one judged part (dev or test) alone."""
         return Evaluation(self.system, [r for r in self.results if r.query.part == part])
 
+    def source(self, name: str, keep: bool = True) -> Evaluation:
+        """The results of the queries read from one file (or, ``keep=False``, of all others)."""
+        return Evaluation(self.system, [r for r in self.results if (r.query.source == name) == keep])
+
     def overall(self) -> Scores:
         return Scores.of(self.results)
 
@@ -143,12 +151,13 @@ class Evaluation:
 def load_queries(parts: Iterable[str] = tuple(QUERY_SETS)) -> list[Query]:
     queries = []
     for part in parts:
-        for line in QUERY_SETS[part].read_text("utf-8").splitlines():
-            if not line.strip():
-                continue
-            data = json.loads(line)
-            grades = {r["item"]: int(r["grade"]) for r in data["relevant"]}
-            queries.append(Query(data["q"], data["category"], grades, data.get("note", ""), part))
+        for path in QUERY_SETS[part]:
+            for line in path.read_text("utf-8").splitlines():
+                if not line.strip():
+                    continue
+                data = json.loads(line)
+                grades = {r["item"]: int(r["grade"]) for r in data["relevant"]}
+                queries.append(Query(data["q"], data["category"], grades, data.get("note", ""), part, path.name))
     return queries
 
 
@@ -326,6 +335,11 @@ def main() -> None:
     for part in parts:
         print(f"\n{part} part\n")
         print(table([e.part(part) for e in evaluations]))
+        files = QUERY_SETS[part]
+        if len(files) > 1:
+            for path in files:
+                print(f"\n{part} part, {path.name} alone\n")
+                print(table([e.part(part).source(path.name) for e in evaluations]))
     for evaluation in evaluations:
         suggested = [r for r in evaluation.part("dev").results if r.used_suggestion]
         if suggested:

@@ -338,7 +338,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     print(results_label(response.total))
     if response.corrected_from:
         typed, shown = response.corrected_from, response.request.q
-        print(f"Viser resultater for «{shown}». Ingen for «{typed}» (søg med --literal for kun den).")
+        found = f"Kun {response.typed_total}" if response.typed_total else "Ingen"
+        print(f"Viser resultater for «{shown}». {found} for «{typed}» (søg med --literal for kun den).")
     if response.suggestion:
         print(f"Mente du: {response.suggestion}")
     for n, hit in enumerate(response.results, start=(response.request.page - 1) * response.request.per_page + 1):

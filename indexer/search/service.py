@@ -44,6 +44,10 @@ from indexer.topics import public_topics
 
 SNIPPET_LABELS = {"decision": "beslutning", "title": "titel", "body": "sagsfremstilling", "attachments": "bilag"}
 MAX_PAGE = 1000
+# A query of at most this many hits whose words are no Danish word forms shows its
+# correction's results instead when the correction finds CORRECTION_GAIN times as many.
+FEW_HITS = 3
+CORRECTION_GAIN = 10
 NOTHING_TO_SEARCH = "Søgningen indeholder ingen ord at søge efter (kun OG, ELLER, IKKE eller tomme anførselstegn)."
 
 
@@ -93,6 +97,7 @@ class SearchResponse:
     # Set when the typed query found nothing and these are the results of its suggestion:
     # the query as typed (``request.q`` is the one that ran).
     corrected_from: str | None = None
+    typed_total: int | None = None  # with ``corrected_from``: what the typed query found
 
     @property
     def pages(self) -> int:
@@ -108,6 +113,7 @@ class SearchResponse:
             "sort": self.request.sort,
             "suggestion": self.suggestion,
             "corrected_from": self.corrected_from,
+            "typed_total": self.typed_total,
             "error": self.error,
             "results": self.results,
             "facets": self.facets,
@@ -442,12 +448,14 @@ class SearchService:
 
     # -- vocabulary ------------------------------------------------------------
 
-    def did_you_mean(self, text: str, misspelt_only: bool = False) -> str | None:
+    def did_you_mean(self, text: str, misspelt_only: bool = False, written_too: bool = False) -> str | None:
         """ "Mente du": a corrected query built from the open index's own words.
 
         With ``misspelt_only`` (the query found something, through its stems) a word is
         only corrected when it is no Danish word form at all ("budgett"), so a correct
         inflection that merely is not written in the index is never "corrected".
+        ``written_too``: a word no Danish word form is corrected even where some item
+        holds it as written (the query found only a few items: the same slip in their text).
         """
         words = re.findall(r"\w+", text.lower())
         if not words or len(words) > 8:
@@ -455,7 +463,11 @@ class SearchService:
         changed = False
         out = []
         for word in words:
-            if len(word) < 4 or self._has_open_hit("exact", word) or (misspelt_only and _is_word_form(word)):
+            if (
+                len(word) < 4
+                or (not written_too and self._has_open_hit("exact", word))
+                or ((misspelt_only or written_too) and _is_word_form(word))
+            ):
                 out.append(word)
                 continue
             candidates = self._corrections(word)
@@ -479,7 +491,17 @@ class SearchService:
         correction finds something, the correction's response (``corrected_from`` set)."""
         request = response.request
         if request.q and response.total and _plain_words(request.q):
-            response.suggestion = self.did_you_mean(request.q, misspelt_only=True)
+            few = response.total <= FEW_HITS
+            response.suggestion = self.did_you_mean(request.q, misspelt_only=True, written_too=few)
+            if few and response.suggestion and not request.literal:
+                # A few items hold the misspelling too (or match it through a stem); when the
+                # correction finds many times more, show those, as for no hits at all.
+                corrected = self.search(replace(request, q=response.suggestion, literal=True))
+                if corrected.total >= CORRECTION_GAIN * response.total:
+                    corrected.corrected_from = request.q
+                    corrected.typed_total = response.total
+                    corrected.suggestion = None
+                    return corrected
         elif request.q and not response.total:
             response.suggestion = self.did_you_mean(request.q)
             if response.suggestion and not request.literal and _plain_words(request.q):
@@ -488,6 +510,7 @@ class SearchService:
                 corrected = self.search(replace(request, q=response.suggestion, literal=True))
                 if corrected.total:
                     corrected.corrected_from = request.q
+                    corrected.typed_total = 0
                     corrected.suggestion = None
                     return corrected
         return response

@@ -538,6 +538,8 @@ class QueryTranslator:
     def _word(self, node: ast.Word) -> wq.Query:
         fields = [SCHEMA_FIELD[node.field]] if node.field else list(self.fields)
         wildcard = "*" in node.text or "?" in node.text
+        if wildcard:  # a prefix matches a title's compounds whole, in the title field itself
+            fields = [f for f in fields if f != "title_parts"]
         # As Whoosh's parser does it: a wildcard is lower-cased by the field's filters, not split.
         termclass, tokenize = (wq.Wildcard, False) if wildcard else (wq.Term, True)
         alternatives = [

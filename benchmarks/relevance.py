@@ -42,8 +42,8 @@ from indexer.search.service import SearchRequest, SearchService
 
 REPO = Path(__file__).resolve().parents[1]
 RELEVANCE = REPO / "tests" / "relevance"
-# Each part's files: the test part grew by a second set, written on the whole-meeting and
-# publication documents' items before any tuning of its round (reported with and without it).
+# Each part's files: the test part grew by a second set, written on the items of a whole-meeting
+# PDF no dev query judges, before any tuning of its round (reported with and without it).
 QUERY_SETS = {
     "dev": (RELEVANCE / "queries.jsonl",),
     "test": (RELEVANCE / "queries-test.jsonl", RELEVANCE / "queries-test-documents.jsonl"),

@@ -309,8 +309,12 @@ def _split(lemma: str, depth: int) -> tuple[str, ...]:
     if depth == 0:
         # A compound whose modifier is itself a compound ("solvarme·anlæg", "vindmølle·parken")
         # also holds that modifier: the longest head wins the split above, so the
-        # left-hand compound is added from the other places the word can be cut.
-        parts += [modifier[0] for _, modifier, _ in cuts]
+        # left-hand compound is added from the other places the word can be cut — where
+        # that cut's head is a part found already (anlæg, park) or the left-hand side a word
+        # of its own (landsby·fornyelse, diesel·biler), not a piece across a part
+        # ("gadebil·ledet" is no cut of gade·billede, "brugercent·ret" none of bruger·centret).
+        found = set(parts)
+        parts += [modifier[0] for _, modifier, head in cuts if head in found or is_known(modifier[0])]
     return tuple(dict.fromkeys(parts))
 
 

@@ -222,3 +222,20 @@ def test_an_unknown_derived_modifier_with_its_linking_s_is_a_part(compound: str,
 def test_a_word_ending_in_a_linking_s_ending_is_not_split_by_the_rule(word: str) -> None:
     """The rule moves a cut; it never makes a compound of a word that is none."""
     assert split_compound(word) == ()
+
+
+@pytest.mark.parametrize(
+    "compound, kept, dropped",
+    [
+        ("gadebilledet", "billede", "gadebil"),  # gade·billede: "gadebil·ledet" cuts across a part
+        ("brugercentret", "centrum", "brugercent"),
+        ("dispensationsansøgningen", "ansøgning", "dispensationsans"),
+        ("cykelparkeringen", "parkering", "cykelpark"),
+        ("landsbyfornyelse", "landsby", "landsbyfor"),  # a word of its own on the left is kept
+        ("dieselbilerne", "diesel", "dieselbi"),
+    ],
+)
+def test_a_left_hand_compound_is_added_only_where_it_is_one(compound: str, kept: str, dropped: str) -> None:
+    parts = split_compound(compound)
+    assert kept in parts
+    assert dropped not in parts

@@ -17,7 +17,9 @@ import pytest
 
 from tests.conftest import REPO, SAMPLES
 
-FLOOR = {"mrr": 0.86, "recall": 0.89, "ndcg": 0.85}  # test part, measured 0.882 / 0.915 / 0.882
+# Test part (180 queries, both files), measured 0.890 / 0.915 / 0.889; before this round's
+# 22 new queries and changes 0.882 / 0.915 / 0.882 on 158 (floors 0.86 / 0.89 / 0.85).
+FLOOR = {"mrr": 0.87, "recall": 0.89, "ndcg": 0.87}
 
 
 def _load_benchmark() -> ModuleType:

@@ -187,9 +187,16 @@ def test_service_is_opened_once(app, client: FlaskClient) -> None:
 
 
 def test_a_misspelt_word_that_still_finds_something_gets_a_suggestion(client: FlaskClient) -> None:
-    data = api(client, "/api/search?q=budgett")
+    data = api(client, "/api/search?q=budgett&literal=1")
     assert data["total"] > 0 and data["corrected_from"] is None
     assert data["suggestion"] == "budget"
+
+
+def test_a_misspelt_word_with_a_few_hits_shows_the_corrections_results(client: FlaskClient) -> None:
+    typed = api(client, "/api/search?q=budgett&literal=1")["total"]
+    data = api(client, "/api/search?q=budgett")
+    assert 0 < typed <= 3 and data["corrected_from"] == "budgett" and data["typed_total"] == typed
+    assert data["query"] == "budget" and data["total"] >= 10 * typed
 
 
 def test_a_correct_inflection_is_never_corrected(client: FlaskClient) -> None:

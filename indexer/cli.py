@@ -7,6 +7,7 @@ import html
 import json
 import os
 import sys
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -512,6 +513,30 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     return 1 if total.rejected else 0
 
 
+def cmd_optimize(args: argparse.Namespace) -> int:
+    """Merge an existing index's segments by the ingest's tiered policy (``--factor`` smaller:
+    fewer segments, more rewriting).  An ingest does this itself when it ends; this is for an
+    index written before, or to merge harder."""
+    if args.factor < 2:
+        sys.stderr.write("--factor: at least 2\n")
+        return 2
+    if is_url(str(args.index)):
+        sys.stderr.write(f"{args.index}: optimize merges a Whoosh index folder; PostgreSQL keeps its own\n")
+        return 2
+    index = MinutesIndex.open(args.index)
+    before = len(index.ix._segments())
+    started = time.monotonic()
+
+    def said(done: int, planned: int) -> None:
+        sys.stderr.write(f"merge {done} of {planned} done\n")
+
+    with index.ingest_lock():
+        merges = index.merge_segments(factor=args.factor, progress=said)
+    after = len(index.ix._segments())
+    print(f"{args.index}: {before} segments -> {after} ({merges} merges, {time.monotonic() - started:.1f} s)")
+    return 0
+
+
 def cmd_topics(args: argparse.Namespace) -> int:
     import importlib
 
@@ -682,6 +707,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("reindex", help="rebuild the index from the recorded sources and swap it in")
     index_option(p)
     p.set_defaults(func=cmd_reindex)
+
+    p = sub.add_parser("optimize", help="merge the index's segments into fewer (an ingest does it when it ends)")
+    index_option(p)
+    p.add_argument("--factor", type=int, default=10, help="segments merged at once, per size level (default 10)")
+    p.set_defaults(func=cmd_optimize)
 
     p = sub.add_parser("topics", help="KLE topics: load a KLE file, re-classify the index")
     p.add_argument("action", choices=["load", "rebuild"])

@@ -30,16 +30,19 @@ still go through per-term lists, as before.
 from __future__ import annotations
 
 import gc
+import heapq
 import itertools
 import os
 import pickle
 import shutil
+import struct
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3TermInfo
+from whoosh.columns import TranslatingColumnReader
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.system import emptybytes, pack_ushort
 from whoosh.util.numeric import _length_byte_cache
@@ -59,6 +62,7 @@ from indexer.engines.whoosh.codec import (
     MinutesCodec,
     MinutesFieldWriter,
     _field_lengths,
+    read_term,
 )
 
 _WORDS = fastterms._WORDS
@@ -319,6 +323,7 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]
         self._array_fields: dict[str, _ArrayField] = {}
         self._other: list[tuple[str, bytes, int, float, bytes]] = []
         self._merged: list[tuple[Any, np.ndarray]] = []  # (segment, its documents' new numbers)
+        self._new_segment_at: int | None = None
         self._words = _SurfaceWords()
         vocabularies: dict[str, _Vocabulary] = {}
         for name in self.schema.names():
@@ -419,6 +424,76 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]
 
     # -- merging other segments into this one ------------------------------------
 
+    def place_new_segment_at(self, index: int) -> None:
+        """List the segment this commit writes at ``index`` instead of last: a merge of
+        neighbouring segments then keeps every document's order in the index."""
+        self._new_segment_at = index
+
+    def _commit_toc(self, segments: list[Any]) -> None:
+        at = getattr(self, "_new_segment_at", None)
+        if at is not None and self._added and segments and 0 <= at < len(segments):
+            segments = list(segments)
+            segments.insert(at, segments.pop())
+        super()._commit_toc(segments)
+
+    def write_per_doc(self, fieldnames: set[str], reader: Any) -> Any:
+        """Whoosh's copy of a merged segment's stored fields, lengths and columns, with each
+        field's length and column reader found once per segment instead of once per document
+        (Whoosh asks the file system whether a field's length column exists for every
+        document and field).  Writes what Whoosh's own loop writes, in the same order."""
+        perdoc = getattr(reader, "_perdoc", None)
+        if perdoc is None or not hasattr(perdoc, "doc_field_length_reader"):
+            return super().write_per_doc(fieldnames, reader)
+        schema = self.schema
+        docmap: dict[int, int] | None = {} if reader.has_deletions() else None
+        pdw = self.perdocwriter
+        facets = set(getattr(pdw, "_facet_values", ()))
+        columns: dict[str, Any] = {}
+        for fieldname in fieldnames:
+            fieldobj = schema[fieldname]
+            if fieldobj.vector:
+                return super().write_per_doc(fieldnames, reader)
+            coltype = fieldobj.column_type
+            if coltype and reader.has_column(fieldname):
+                creader = reader.column_reader(fieldname, coltype)
+                if isinstance(creader, TranslatingColumnReader):
+                    creader = creader.raw_column()
+                columns[fieldname] = creader
+        fields: dict[str, tuple[Any, Any, Any, Any]] = {}  # name -> (field, length of, column, column type)
+
+        def field(fieldname: str) -> tuple[Any, Any, Any, Any]:
+            found = fields.get(fieldname)
+            if found is None:
+                fieldobj = schema[fieldname]
+                found = fields[fieldname] = (
+                    fieldobj,
+                    perdoc.doc_field_length_reader(fieldname),
+                    columns.get(fieldname),
+                    fieldobj.column_type,
+                )
+            return found
+
+        add_field, add_column_value = pdw.add_field, pdw.add_column_value
+        totals = getattr(pdw, "_fieldlengths", None)
+        totals_before = dict(totals) if totals is not None else {}
+        for docnum, stored in reader.iter_docs():
+            if docmap is not None:
+                docmap[docnum] = self.docnum
+            pdw.start_doc(self.docnum)
+            for fieldname in fieldnames | {s for s in stored if s in schema}:
+                fieldobj, length_of, column, coltype = field(fieldname)
+                length = length_of(docnum)
+                value = stored.get(fieldname)
+                if value is not None or length or fieldname in facets:
+                    add_field(fieldname, fieldobj, value, length)
+                if column is not None:
+                    add_column_value(fieldname, coltype, column[docnum])
+            pdw.finish_doc()
+            self.docnum += 1
+        if totals is not None:
+            _exact_totals(totals, totals_before, perdoc, reader, field)
+        return docmap
+
     def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: Any) -> None:
         """A merged segment's postings.  A segment our codec wrote is only remembered here and
         read term by term at commit, each term's postings appended to the new segment's (its
@@ -464,8 +539,7 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]
             for fieldname in sorted(names):
                 field = self.schema[fieldname]
                 field_lengths = _field_lengths(lengths, fieldname)
-                sources = [(t, n, _field_terms(t, fieldname)) for t, n in merged]
-                sources = [source for source in sources if source[2]]
+                sources = [(t, n) for t, n in merged if fieldname in t.indexed_field_names()]
                 array_field = self._array_fields.get(fieldname)
                 own: _Postings | None
                 if array_field is not None:
@@ -502,26 +576,57 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]
 _Postings = tuple[list[bytes], np.ndarray, np.ndarray, np.ndarray, "np.ndarray | None", "np.ndarray | None"]
 
 
-def _field_terms(terms_reader: Any, fieldname: str) -> set[bytes]:
-    """The terms a merged segment holds in one field."""
-    found: set[bytes] = set()
+def _exact_totals(totals: Any, before: dict[str, int], perdoc: Any, reader: Any, field: Any) -> None:
+    """Each field's total length in the merged segment: the merged segment's own total, less its
+    deleted documents'.  Whoosh adds up the documents' lengths as stored (one byte, rounded:
+    1.6 % high on the real corpus), so every merge would move the average field lengths, and
+    with them every BM25F score, a little; the totals taken over keep a merge from changing
+    any score.  (Deleted documents' lengths are known only rounded.)"""
+    deleted = list(perdoc.deleted_docs()) if reader.has_deletions() else []
+    for fieldname in list(totals):
+        added = totals[fieldname] - before.get(fieldname, 0)
+        if not added:
+            continue
+        exact = perdoc.field_length(fieldname)
+        if deleted:
+            length_of = field(fieldname)[1]
+            exact -= sum(length_of(d) or 0 for d in deleted)
+        totals[fieldname] = before.get(fieldname, 0) + max(0, exact)
+
+
+def _field_terms(terms_reader: Any, fieldname: str) -> Iterator[tuple[bytes, int]]:
+    """A merged segment's terms in one field, in byte order, with each term's record offset
+    in the postings file: read in order from Whoosh's term table, no lookup a term."""
     if fieldname not in terms_reader.indexed_field_names():
-        return found
-    for name, btext in terms_reader.terms_from(fieldname, b""):
-        if name != fieldname:
+        return
+    prefix = pack_ushort(terms_reader._fieldmap[fieldname])
+    size = W3TermInfo._struct.size
+    for key, value in terms_reader._tindex.items_from(prefix):
+        if key[:2] != prefix:
             break
-        found.add(btext)
-    return found
+        if value[0]:  # postings inline in the table (our codec writes none): Whoosh's own reading
+            offset, _length = W3TermInfo.from_bytes(value).extent()
+        else:
+            offset = _OFFSET.unpack_from(value, size)[0]
+        yield key[2:], offset
 
 
-def _listed_from(sources: list[tuple[Any, np.ndarray, set[bytes]]], fieldname: str, field: Any) -> list[Any]:
+def _numbered(terms: Iterator[tuple[bytes, int]], number: int) -> Iterator[tuple[bytes, int, int]]:
+    for btext, offset in terms:
+        yield btext, number, offset
+
+
+_OFFSET = struct.Struct("!q")  # Whoosh's pack_long: where a term's record starts
+
+
+def _listed_from(sources: list[tuple[Any, np.ndarray]], fieldname: str, field: Any) -> list[Any]:
     """A valued field's postings in merged segments, one tuple a posting (a posting an item)."""
     out = []
-    for terms_reader, new_of, known in sources:
-        for btext in sorted(known):
-            arrays = terms_reader.term_arrays(fieldname, btext, field.format.field_boost, with_values=True)
-            if arrays is None:
-                continue
+    for terms_reader, new_of in sources:
+        for btext, offset in _field_terms(terms_reader, fieldname):
+            arrays = read_term(
+                terms_reader.postings_buffer, terms_reader.positions_buffer, offset, field.format.field_boost, True
+            )
             starts = arrays.starts() if arrays.counts is not None else None
             weights = arrays.weights.astype(np.float32).tolist()
             new = new_of[arrays.ids]
@@ -541,24 +646,26 @@ def _write_merged(
     fieldname: str,
     field: Any,
     own: _Postings | None,
-    sources: list[tuple[Any, np.ndarray, set[bytes]]],
+    sources: list[tuple[Any, np.ndarray]],
     field_lengths: Any,
 ) -> None:
     """A field of a merge: term by term in byte order, this writer's postings then each merged
-    segment's (renumbered, deleted documents left out), written in chunks of terms."""
+    segment's (renumbered, deleted documents left out), written in chunks of terms.  The merged
+    segments' term tables are read side by side in order (a k-way merge): memory is a term's
+    postings and a chunk, however many segments and terms."""
     positional = isinstance(field.format, ArrayPositions)
     boost = float(field.format.field_boost)
-    own_at: dict[bytes, tuple[int, int, int, int]] = {}
+    streams: list[Iterator[tuple[bytes, int, int]]] = []
     if own is not None:
         terms, ranks, _docs, _weights, counts, _positions = own
         new_term = np.flatnonzero(np.diff(ranks, prepend=-1) != 0)
         ends = np.append(new_term[1:], len(ranks))
+        streams.append((terms[int(ranks[first])], -1, index) for index, first in enumerate(new_term.tolist()))
         tokens_at = np.concatenate([[0], np.cumsum(counts)]) if counts is not None else None
-        for first, end in zip(new_term.tolist(), ends.tolist(), strict=True):
-            token_first = int(tokens_at[first]) if tokens_at is not None else 0
-            token_end = int(tokens_at[end]) if tokens_at is not None else 0
-            own_at[terms[int(ranks[first])]] = (first, end, token_first, token_end)
-    every = set(own_at).union(*(known for _t, _n, known in sources))
+        firsts = new_term.tolist()
+        lasts = ends.tolist()
+    for number, (terms_reader, _new_of) in enumerate(sources):
+        streams.append(_numbered(_field_terms(terms_reader, fieldname), number))
     chunk: list[bytes] = []
     docs: list[np.ndarray] = []
     weights: list[np.ndarray] = []
@@ -584,24 +691,24 @@ def _write_merged(
             held.clear()
         pending = 0
 
-    for btext in sorted(every):
+    # heapq.merge orders equal terms by source: this writer's own (-1) first, then the merged
+    # segments in the order their documents were numbered.
+    for btext, group in itertools.groupby(heapq.merge(*streams), key=lambda entry: entry[0]):
         found = 0
-        at = own_at.get(btext)
-        if at is not None and own is not None:
-            first, end, token_first, token_end = at
-            docs.append(own[2][first:end])
-            weights.append(own[3][first:end])
-            if positional:
-                assert own[4] is not None and own[5] is not None
-                counts_.append(own[4][first:end])
-                positions.append(own[5][token_first:token_end])
-            found += end - first
-        for terms_reader, new_of, known in sources:
-            if btext not in known:
+        for _btext, number, at in group:
+            if number < 0:
+                assert own is not None
+                first, end = firsts[at], lasts[at]
+                docs.append(own[2][first:end])
+                weights.append(own[3][first:end])
+                if positional:
+                    assert own[4] is not None and own[5] is not None and tokens_at is not None
+                    counts_.append(own[4][first:end])
+                    positions.append(own[5][int(tokens_at[first]) : int(tokens_at[end])])
+                found += end - first
                 continue
-            arrays = terms_reader.term_arrays(fieldname, btext, boost, with_values=positional)
-            if arrays is None:
-                continue
+            terms_reader, new_of = sources[number]
+            arrays = read_term(terms_reader.postings_buffer, terms_reader.positions_buffer, at, boost, positional)
             new = new_of[arrays.ids]
             live = new >= 0
             everyone = bool(live.all())

@@ -56,6 +56,7 @@ from indexer.engines.base import (
 from indexer.engines.whoosh import routes
 from indexer.engines.whoosh.bulkwriter import BulkMpWriter, BulkSegmentWriter
 from indexer.engines.whoosh.codec import FORMAT_VERSION, ArrayPositions, MinutesCodec, segment_format
+from indexer.engines.whoosh.merging import MERGE_FACTOR, plan_merges
 from indexer.forget import Registry
 from indexer.model import COPENHAGEN, KIND_RANK, Access, Item, Meeting, MeetingKind, SectionKind, to_jsonable
 from indexer.public import PublicMeeting, ensure_public
@@ -68,7 +69,6 @@ WRITER_TIMEOUT_S = 120.0  # a second ingest waits this long for the first, then 
 # Batches of at least this many items are indexed by forked writer processes.
 WRITER_PROCS = max(1, min(2, int(os.environ.get("MINUTES_WRITER_PROCS", os.cpu_count() or 1))))
 PARALLEL_BATCH_MIN = 400
-MAX_SEGMENTS = 24  # a bulk ingest merges only when more segments than this piled up
 
 
 # The engine-neutral errors under the names this module has always raised.
@@ -524,19 +524,39 @@ class MinutesIndex:
                 progress(batch_items)
         return summary
 
-    def merge_segments(self, max_segments: int = MAX_SEGMENTS) -> None:
-        """Merge small segments (Whoosh's usual policy) once more than ``max_segments`` piled up
-        from batches committed without merging; merging rewrites postings, so not every time."""
-        if len(self.ix._segments()) <= max_segments:
-            return
-        writer = self._writer()
-        before = self._routes_before()
-        try:
-            writer.commit(merge=True)
-        except BaseException:
-            writer.cancel()
-            raise
-        self._routes_after(before, [])
+    def merge_segments(self, factor: int = MERGE_FACTOR, progress: Callable[[int, int], None] | None = None) -> int:
+        """Merge the segments an ingest left by the tiered policy (``merging.py``): neighbours
+        of similar size, ``factor`` at a time, until few remain.  Each merge is its own commit,
+        so a merge killed half way leaves the index as the last one left it, and readers see
+        the same documents before and after.  ``progress(done, planned)`` after each merge.
+        Returns the number of merges made.  A merge changes no item, so the learnt routes are
+        carried over to each new generation (recounted once, at the end, when there were none)."""
+        done = 0
+        recount = False
+        while True:
+            segments = self.ix._segments()
+            plan = plan_merges([s.doc_count() for s in segments], factor)
+            if not plan:
+                break
+            writer = self._writer()
+            before = self._routes_before()
+            try:
+                writer.commit(mergetype=_merging_run(factor))
+            except BaseException:
+                if not getattr(writer, "is_closed", True):
+                    writer.cancel()
+                raise
+            done += 1
+            if before is None:
+                recount = True
+            else:
+                self._routes_after(before, [])
+            if progress:
+                progress(done, done + len(plan) - 1)
+        if recount:
+            self._routes_after(None, [])
+        return done
+
 
     def _commit_batch(self, meetings: list[PublicMeeting], merge: bool = True) -> IngestSummary:
         """Fold the batch's versions of each meeting into what the index holds (see
@@ -1115,6 +1135,26 @@ def _purging(merge: bool) -> Callable[[Any, list[Any]], list[Any]]:
             else:
                 keep.append(segment)
         return list((MERGE_SMALL if merge else NO_MERGE)(writer, keep))
+
+    return policy
+
+
+def _merging_run(factor: int) -> Callable[[Any, list[Any]], list[Any]]:
+    """A Whoosh merge policy that merges the first run of neighbouring segments the tiered
+    plan names into the commit's segment, which then takes the run's place in the list."""
+    from whoosh.reading import SegmentReader
+
+    def policy(writer: Any, segments: list[Any]) -> list[Any]:
+        plan = plan_merges([s.doc_count() for s in segments], factor)
+        if not plan:
+            return list(segments)
+        first, last = plan[0]
+        for segment in segments[first : last + 1]:
+            reader = SegmentReader(writer.storage, writer.schema, segment)
+            writer.add_reader(reader)
+            reader.close()
+        writer.place_new_segment_at(first)
+        return segments[:first] + segments[last + 1 :]
 
     return policy
 

@@ -374,6 +374,31 @@ def markdown(rows: list[KindSummary]) -> str:
     return "\n".join(lines)
 
 
+def tree_cpu_s(root_pid: int) -> float:
+    """User + system CPU seconds of a process and its live descendants (its pre-forked
+    workers), from /proc: the server's share of a machine the clients share too."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields[1])
+        times[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
+    tree, frontier = {root_pid}, [root_pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
+        tree.update(children)
+        frontier += children
+    return sum(times.get(pid, 0.0) for pid in tree)
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     host = refuse_remote(args.host)
     with tempfile.TemporaryDirectory(prefix="minutes-load-") as tmp:
@@ -388,7 +413,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             )
             if args.warmup > 0:  # first searches load lexicons and caches; not part of the figures
                 drive(server, vocabulary, args.clients, args.warmup, args.max_requests, args.seed + 10_000)
+            cpu_before = tree_cpu_s(server.process.pid)
             recorder, elapsed = drive(server, vocabulary, args.clients, args.duration, args.max_requests, args.seed)
+            server_cpu = tree_cpu_s(server.process.pid) - cpu_before
             server_alive = server.process.poll() is None
         finally:
             server.stop()
@@ -409,6 +436,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "warmup_s": args.warmup,
         "cpus": os.cpu_count(),
         "server_alive_at_end": server_alive,
+        "server_cpu_s": round(server_cpu, 2),  # the server's processes, during the recorded traffic
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "server_log": server_log,
         "rows": [asdict(r) for r in rows],
         "markdown": markdown(rows),

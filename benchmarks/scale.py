@@ -20,6 +20,9 @@ measured in-process through ``SearchService.search`` (top 10, total count and
 all facet counts) with the decoded-postings cache off and, as "repeated", with it
 on after one pass over the same queries; and over HTTP against ``minutes serve``
 on 127.0.0.1 with the cache off.
+Then ``benchmarks/load.py`` runs 20 clients on 127.0.0.1 against ``minutes serve`` with one
+and with two server processes (``--load-seconds`` each, 45 by default; the server's CPU is
+read from /proc).  The load average when each stage began is printed with the table.
 "Open + first query" is a fresh process opening the index and answering one word
 with its facet counts (imports excluded; the operating system's cache warm).
 Results are printed as a Markdown table, with our ratio to naive Whoosh and to
@@ -38,6 +41,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -90,6 +94,8 @@ class ScaleResult:
     open_first_query_cpu_ms: dict[str, float] = field(default_factory=dict)  # the same, CPU time of the process
     analysis_load_ms: float = 0.0  # of those, loading the Danish dictionaries (any search needs them once)
     http: dict[str, Latency] = field(default_factory=dict)
+    load: dict[str, dict[str, Any]] = field(default_factory=dict)  # "1 worker" / "2 workers" → load.py's figures
+    load_average: dict[str, list[float]] = field(default_factory=dict)  # stage → 1/5/15-minute load when it began
 
 
 # -- process measurement ---------------------------------------------------------
@@ -511,6 +517,34 @@ def measure_http(index_dir: Path, queries: QuerySet) -> dict[str, Latency]:
 # -- main ------------------------------------------------------------------------------
 
 
+def measure_load(index_dir: Path, workers: int, seconds: float) -> dict[str, Any]:
+    """``benchmarks/load.py``: 20 clients on 127.0.0.1 against ``minutes serve --workers N`` for
+    ``seconds`` (after 10 s unrecorded), bounded in time; its overall row and the server's CPU."""
+    with tempfile.TemporaryDirectory(prefix="scale-load-") as tmp:
+        out = Path(tmp) / "load.json"
+        command = [PYTHON, str(REPO / "benchmarks" / "load.py"), "--index", str(index_dir), "--workers", str(workers)]
+        command += ["--duration", str(seconds), "--warmup", "10", "--clients", "20", "--json", str(out)]
+        started = os.getloadavg()
+        done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=seconds + 400)
+        if not out.exists():
+            return {"error": (done.stderr or done.stdout)[-500:], "load_average": list(started)}
+        found = json.loads(out.read_text("utf-8"))
+    overall = next(row for row in found["rows"] if row["kind"] == "all")
+    requests = max(1, overall["requests"])
+    return {
+        **{k: overall[k] for k in ("requests", "errors", "req_per_s", "p50_ms", "p95_ms", "p99_ms")},
+        "seconds": found["duration_s"],
+        "server_cpu_s": found.get("server_cpu_s"),
+        "server_cpu_ms_per_request": round(1000 * found.get("server_cpu_s", 0.0) / requests, 2),
+        "server_alive": found["server_alive_at_end"],
+        "load_average": [round(x, 2) for x in started],
+    }
+
+
+def _stage(result: ScaleResult, name: str) -> None:
+    result.load_average[name] = [round(x, 2) for x in os.getloadavg()]
+
+
 def run(args: argparse.Namespace) -> ScaleResult:
     work: Path = args.work
     corpus = work / "corpus"
@@ -524,6 +558,7 @@ def run(args: argparse.Namespace) -> ScaleResult:
     if not args.skip_ours and (not args.reuse or not ours_dir.exists()):
         subprocess.run(["rm", "-rf", str(ours_dir)], check=True)
         print("ingest (minutes ingest) …", flush=True)
+        _stage(result, "ingest ours")
         command = [PYTHON, "-m", "indexer.cli", "ingest", str(corpus), "--index", str(ours_dir)]
         result.ours = measure_ingest([*command, "--batch-size", str(args.batch_size)], args.items, ours_dir)
         print(f"  {result.ours}", flush=True)
@@ -533,6 +568,7 @@ def run(args: argparse.Namespace) -> ScaleResult:
     if not args.skip_naive and (not args.reuse or not naive_dir.exists()):
         subprocess.run(["rm", "-rf", str(naive_dir)], check=True)
         print("ingest (naive Whoosh) …", flush=True)
+        _stage(result, "ingest naive")
         result.naive = measure_ingest(
             [PYTHON, str(REPO / "benchmarks" / "naive_ingest.py"), str(corpus), str(naive_dir)], args.items, naive_dir
         )
@@ -544,6 +580,7 @@ def run(args: argparse.Namespace) -> ScaleResult:
     if use_tantivy and (not args.reuse or not tantivy_dir.exists()):
         subprocess.run(["rm", "-rf", str(tantivy_dir)], check=True)
         print("ingest (tantivy) …", flush=True)
+        _stage(result, "ingest tantivy")
         result.tantivy = measure_ingest(
             [PYTHON, str(REPO / "benchmarks" / "tantivy_ingest.py"), str(corpus), str(tantivy_dir)],
             args.items,
@@ -557,6 +594,7 @@ def run(args: argparse.Namespace) -> ScaleResult:
 
     queries = build_queries(corpus, args.queries)
     print("search latency …", flush=True)
+    _stage(result, "search")
     result.search = measure_search(ours_dir, queries)
     _save(result, work)
     if naive_dir.exists() and not args.skip_naive:
@@ -566,6 +604,7 @@ def run(args: argparse.Namespace) -> ScaleResult:
         result.tantivy_search = measure_tantivy_search(tantivy_dir, queries)
         _save(result, work)
     print("open + first query …", flush=True)
+    _stage(result, "open")
     word = queries.one_word[0]
     engines = [("ours", ours_dir), ("naive", naive_dir), ("tantivy", tantivy_dir)]
     for engine, folder in engines:
@@ -578,7 +617,16 @@ def run(args: argparse.Namespace) -> ScaleResult:
     _save(result, work)
     if not args.skip_http:
         print("HTTP latency …", flush=True)
+        _stage(result, "http")
         result.http = measure_http(ours_dir, queries)
+        _save(result, work)
+    if args.load_seconds > 0:
+        for workers in (1, 2):
+            label = f"{workers} worker{'s' if workers > 1 else ''}"
+            print(f"load, 20 clients, {label} …", flush=True)
+            result.load[label] = measure_load(ours_dir, workers, args.load_seconds)
+            print(f"  {result.load[label]}", flush=True)
+            _save(result, work)
     return result
 
 
@@ -674,6 +722,21 @@ def markdown(result: ScaleResult) -> str:
         lines.append(f"| HTTP {name} p50 / p95 ms | {lat.p50_ms} / {lat.p95_ms} | | | | |")
         if lat.cpu_p95_ms:
             lines.append(f"| HTTP {name} server CPU p50 / p95 ms | {lat.cpu_p50_ms} / {lat.cpu_p95_ms} | | | | |")
+    for label, load in result.load.items():
+        if "error" in load:
+            lines.append(f"| load, 20 clients, {label} | failed: {load['error'][:120]} | | | | |")
+            continue
+        lines.append(
+            f"| load, 20 clients, {label}: requests/s, p50 / p95 ms, errors, server CPU ms a request | "
+            f"{load['req_per_s']}, {load['p50_ms']} / {load['p95_ms']}, {load['errors']} of {load['requests']}, "
+            f"{load['server_cpu_ms_per_request']} | | | | |"
+        )
+    if result.load_average:
+        stages = "; ".join(f"{k} {' / '.join(str(x) for x in v)}" for k, v in result.load_average.items())
+        lines += ["", f"Load average (1 / 5 / 15 min) when each stage began: {stages}."]
+        said = "; ".join(f"{k} {' / '.join(str(x) for x in v['load_average'])}" for k, v in result.load.items())
+        if said:
+            lines[-1] += f" Load tests: {said}."
     return "\n".join(lines)
 
 
@@ -693,6 +756,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-tantivy", action="store_true", help="leave out tantivy even when it is installed")
     parser.add_argument("--reuse", action="store_true", help="reuse indexes already in WORK (measure search only)")
     parser.add_argument("--ingest-only", action="store_true", help="stop after the ingests (search measured later)")
+    parser.add_argument(
+        "--load-seconds",
+        type=float,
+        default=45.0,
+        help="20-client load test (benchmarks/load.py) with 1 and with 2 server processes, this long each; 0: skip",
+    )
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     result = run(args)

@@ -557,7 +557,6 @@ class MinutesIndex:
             self._routes_after(None, [])
         return done
 
-
     def _commit_batch(self, meetings: list[PublicMeeting], merge: bool = True) -> IngestSummary:
         """Fold the batch's versions of each meeting into what the index holds (see
         ``indexer.versions``), then write, update and delete in one commit.

@@ -40,6 +40,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 WORD = re.compile(r"[a-zæøåéü]{4,}")
+MAX_PAGE = 1000  # indexer.search.service.MAX_PAGE: the last results page the service serves
 ITEM_LINK = re.compile(r"/items/([0-9a-f]{8,64})\b")
 # Share of each kind in the traffic: mostly searches, as on a public archive.
 MIX: dict[str, int] = {
@@ -160,7 +161,7 @@ class Vocabulary:
         if status != 200:
             raise SystemExit(f"warm-up search failed with HTTP {status}")
         first = json.loads(body)
-        total, page_count = int(first["total"]), int(first["pages"])
+        total, page_count = int(first["total"]), min(int(first["pages"]), MAX_PAGE)  # the service's last page
         if total == 0:
             raise SystemExit("the index is empty")
         facets = {

@@ -527,7 +527,10 @@ def measure_load(index_dir: Path, workers: int, seconds: float) -> dict[str, Any
         started = os.getloadavg()
         done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=seconds + 400)
         if not out.exists():
-            return {"error": (done.stderr or done.stdout)[-500:], "load_average": list(started)}
+            return {
+                "error": (done.stderr or done.stdout).strip()[-500:],
+                "load_average": [round(x, 2) for x in started],
+            }
         found = json.loads(out.read_text("utf-8"))
     overall = next(row for row in found["rows"] if row["kind"] == "all")
     requests = max(1, overall["requests"])

@@ -52,7 +52,7 @@ from whoosh.filedb.structfile import StructFile
 from whoosh.formats import Format, Positions
 from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.reading import TermNotFound
-from whoosh.system import emptybytes
+from whoosh.system import emptybytes, pack_ushort
 from whoosh.util.numeric import byte_to_length
 
 FORMAT_VERSION = 1  # raise on any change to the files below or to ArrayPositions
@@ -538,6 +538,35 @@ class ArrayMatcher(ListMatcher):  # type: ignore[misc]
         )
 
 
+_SLOT = struct.Struct("!Iq")  # Whoosh's hash slot: the key's hash, the item's position
+_LENGTHS = struct.Struct("!ii")  # an item: key length, value length, then the key and the value
+
+
+def _hash_lookup(table: Any, buffer: Any, key: bytes) -> bytes | None:
+    """The value of ``key`` in Whoosh's on-disk hash (``HashReader.ranges_for_key``'s walk:
+    the key's table by its hash's low byte, then the slots from the hash's position on,
+    wrapping around, until an empty slot), read from ``buffer``, the file's bytes."""
+    keyhash = table.hashfn(key)
+    tablestart, numslots = table.tables[keyhash & 255]
+    if not numslots:
+        return None
+    end = tablestart + numslots * _SLOT.size
+    slotpos = tablestart + ((keyhash >> 8) % numslots) * _SLOT.size
+    for _ in range(numslots):
+        slothash, itempos = _SLOT.unpack_from(buffer, slotpos)
+        if not itempos:
+            return None
+        if slothash == keyhash:
+            keylen, datalen = _LENGTHS.unpack_from(buffer, itempos)
+            keystart = itempos + _LENGTHS.size
+            if keylen == len(key) and buffer[keystart : keystart + keylen] == key:
+                return bytes(buffer[keystart + keylen : keystart + keylen + datalen])
+        slotpos += _SLOT.size
+        if slotpos == end:
+            slotpos = tablestart
+    return None
+
+
 class MinutesTermsReader(W3TermsReader):  # type: ignore[misc]
     """Whoosh's term table, with postings read as arrays."""
 
@@ -554,11 +583,22 @@ class MinutesTermsReader(W3TermsReader):  # type: ignore[misc]
         return None if terminfo is None else self.arrays_of(terminfo, field_boost, with_values)
 
     def term_info_or_none(self, fieldname: str, tbytes: bytes) -> Any:
-        """The term's statistics in this segment (its document frequency, say), or None."""
-        try:
-            return self.term_info(fieldname, tbytes)
-        except TermNotFound:
+        """The term's statistics in this segment (its document frequency, say), or None.
+
+        Whoosh's lookup (``term_info``) goes through three generators and a copy per read;
+        here the same hash table is read with ``unpack_from`` on the memory map, and a
+        field the segment has no terms of is not looked up at all."""
+        number = self._fieldmap.get(fieldname)
+        if number is None:
             return None
+        buffer = getattr(self._dbfile, "_buffer", None)
+        if buffer is None:
+            try:
+                return self.term_info(fieldname, tbytes)
+            except TermNotFound:
+                return None
+        found = _hash_lookup(self._tindex, buffer, pack_ushort(number) + tbytes)
+        return None if found is None else W3TermInfo.from_bytes(found)
 
     def arrays_of(self, terminfo: Any, field_boost: float = 1.0, with_values: bool = False) -> TermArrays:
         """The postings ``terminfo`` (this segment's) points at."""

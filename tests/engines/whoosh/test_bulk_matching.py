@@ -365,3 +365,29 @@ def test_exact_phrases_by_merged_keys_are_the_candidate_comparisons(
                 compared += 1
                 matched += bool(len(fast))
     assert compared > 1000 and matched > 500, (compared, matched)
+
+
+def test_term_lookups_from_the_memory_map_are_whooshs(services: tuple[SearchService, SearchService]) -> None:
+    """The bulk path's term lookup reads Whoosh's hash table itself: for terms of the text
+    fields of every segment (every fifth, asked of every field), and for terms and fields a
+    segment lacks, it finds what Whoosh's ``term_info`` finds."""
+    from whoosh.reading import TermNotFound
+
+    bulk, _ = services
+    fields = ["title", "decision", "body", "exact", "parts", "attachments_text", "attachment_titles", "nofield"]
+    checked = found = 0
+    for leaf, _ in bulk.engine.searcher().reader().leaf_readers():
+        terms = sorted({t for f in fields if f in leaf.schema for t in leaf.lexicon(f)})[::5]
+        for fieldname in fields:
+            for term in [*terms, b"zzqq", b"", "å".encode()]:
+                ours = leaf._terms.term_info_or_none(fieldname, term)
+                try:
+                    whoosh = leaf._terms.term_info(fieldname, term)
+                except TermNotFound:
+                    whoosh = None
+                assert (ours is None) == (whoosh is None), (fieldname, term)
+                if ours is not None:
+                    assert vars(ours) == vars(whoosh), (fieldname, term)
+                    found += 1
+                checked += 1
+    assert found > 1000 and checked > 5 * found

@@ -166,10 +166,10 @@ class WhooshEngine(Engine):
             if current is not None:
                 current.close()
             current = self.index.ix.searcher()
-            local.searcher, local.generation = current, self._generation
+            local.searcher, local.generation, local.checked = current, self._generation, None
         elif not self._still_current(local, current):
             current = current.refresh()
-            local.searcher = current
+            local.searcher, local.checked = current, None
         return current
 
     def _still_current(self, local: Any, current: Any) -> bool:

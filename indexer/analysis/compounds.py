@@ -318,8 +318,10 @@ def _split(lemma: str, depth: int) -> tuple[str, ...]:
     return tuple(dict.fromkeys(parts))
 
 
+@lru_cache(maxsize=100_000)
 def compound_head(word: str) -> str | None:
     """The head of a compound as written ("anlægsarbejder" → "arbejder"), or None.
+    (Remembered: the last conjunct of a committee's name recurs in item after item.)
 
     Used to complete a suspended compound: in "bygge- og anlægsarbejder" the first
     conjunct borrows the last one's head and means "byggearbejder".

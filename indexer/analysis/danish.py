@@ -102,6 +102,8 @@ class DanishStemFilter(Filter):
 # hyphen, then a conjunction and the word whose head they borrow.
 _SUSPENDED = re.compile(r"(?<![\w-])((?:\w+-,?\s+)+)(?:og|eller|samt|&)\s+(\w+)", re.IGNORECASE)
 _SUSPENDED_CONJUNCT = re.compile(r"(\w+)-")
+# Every match of _SUSPENDED starts at the word just before a hyphen that one of these follows.
+_SUSPENDING_HYPHEN = re.compile(r"-,?\s")
 
 
 def suspended_compounds(text: str) -> dict[int, tuple[str, ...]]:
@@ -116,7 +118,7 @@ def suspended_compounds(text: str) -> dict[int, tuple[str, ...]]:
     if "- " not in text and "-," not in text and "-\n" not in text:
         return {}
     out: dict[int, tuple[str, ...]] = {}
-    for match in _SUSPENDED.finditer(text):
+    for match in _suspended_matches(text):
         head = compound_head(match.group(2))
         if not head:
             continue
@@ -125,6 +127,23 @@ def suspended_compounds(text: str) -> dict[int, tuple[str, ...]]:
             if word.isalpha():
                 out[match.start(1) + conjunct.start(1)] = (word + head,)
     return out
+
+
+def _suspended_matches(text: str) -> Iterator[re.Match[str]]:
+    """``_SUSPENDED.finditer(text)``, trying the pattern only where a match can start: at the
+    word before a hyphen that ",? whitespace" follows (a match's first conjunct ends so, and its
+    look-behind rules out starting inside a word).  ``finditer`` tried it at every character."""
+    end = 0
+    for hyphen in _SUSPENDING_HYPHEN.finditer(text):
+        start = hyphen.start()
+        while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):  # \w, as re has it
+            start -= 1
+        if start < end or start == hyphen.start():
+            continue
+        match = _SUSPENDED.match(text, start)
+        if match is not None:
+            end = match.end()
+            yield match
 
 
 class SuspendedCompoundTokenizer(RegexTokenizer):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
 import pytest
 from whoosh.fields import ID, TEXT, Schema
@@ -239,3 +240,33 @@ def test_a_left_hand_compound_is_added_only_where_it_is_one(compound: str, kept:
     parts = split_compound(compound)
     assert kept in parts
     assert dropped not in parts
+
+
+def test_suspended_compounds_are_found_where_the_full_scan_finds_them() -> None:
+    # The scan tries the pattern only at the word before a hyphen that ",? whitespace" follows;
+    # on real text (Greve's items, the corpus rows) and on edge cases it finds what the pattern
+    # tried at every character finds, the same spans and groups.
+    from indexer.analysis.danish import _SUSPENDED, _suspended_matches
+    from indexer.formats import IngestContext, iter_inputs
+    from tests.conftest import CORPUS_CSV
+
+    texts = [
+        "bygge- og anlægsarbejder",
+        "Skole-, Børne- og Ungeudvalget og social-\nog sundhedsområdet",
+        "a-b- og c, x_y- eller z, -- og a, be-  samt  fo, ÆØ- & Åløb",
+        "it-strategi og budget- og it- samt",
+    ]
+    greve = Path(__file__).resolve().parents[1] / "fixtures" / "firstagenda-api" / "greve"
+    for path, module in iter_inputs([greve, CORPUS_CSV]):
+        assert module is not None
+        for meeting in module.parse(path, IngestContext(extract_text=False)):
+            for item in meeting.items:
+                texts += [item.title, *(s.text for s in item.sections)]
+    suspended = [t for t in texts if "- " in t or "-," in t or "-\n" in t]
+    assert len(suspended) > 500
+    found = 0
+    for text in suspended:
+        expected = [(m.span(), m.groups()) for m in _SUSPENDED.finditer(text)]
+        assert [(m.span(), m.groups()) for m in _suspended_matches(text)] == expected, text
+        found += len(expected)
+    assert found > 300

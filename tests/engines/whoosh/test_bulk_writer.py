@@ -213,3 +213,25 @@ def test_forked_writers_hand_the_words_they_analysed_back(tmp_path: Path, docume
     with ix.searcher() as searcher:
         assert len(ix._segments()) == 2 and searcher.doc_count() == len(documents)
         assert searcher.document(id=documents[-1]["id"]) is not None
+
+
+def test_a_forked_writer_writes_what_one_process_writes(tmp_path: Path, documents: list[dict[str, Any]]) -> None:
+    """Documents pickled to a forked writer (its objects frozen at the fork) make the segment one
+    process makes, byte for byte, joined fields that are the join and those that are not alike."""
+    chosen = []
+    for number, document in enumerate(documents[:120]):
+        if "exact" in document and number % 3 == 0:
+            document = dict(document, exact=document["exact"] + " bygge- og anlægsarbejder")
+        chosen.append(document)
+    _build(tmp_path / "one", BulkSegmentWriter, chosen)
+    folder = tmp_path / "forked"
+    folder.mkdir()
+    ix = whoosh_index.create_in(str(folder), build_schema(), indexname=INDEX_NAME)
+    writer = BulkMpWriter(
+        ix, joined=JOINED_TEXTS, procs=1, multisegment=True, batchsize=40, codec=minutes_codec(), compound=False
+    )
+    for document in chosen:
+        writer.add_document(**document)
+    writer.commit(merge=False)
+    assert len(ix._segments()) == 1
+    assert _segment_files(folder) == _segment_files(tmp_path / "one")

@@ -323,16 +323,21 @@ class BulkMatcher:
         for leaf, offset in self.leaves:
             if leaf.segment() is None:
                 continue
+            if cache is None:  # as read: no narrowing for the cache and widening back
+                arrays = leaf._terms.term_arrays(fieldname, term, field.format.field_boost)
+                if arrays is not None and len(arrays.ids):
+                    id_parts.append(arrays.ids + offset)
+                    weight_parts.append(arrays.weights)
+                continue
             key = (leaf.segment().segment_id(), fieldname, term)
-            cached = cache.get(key) if cache else None
+            cached = cache.get(key)
             if cached is None:
                 arrays = leaf._terms.term_arrays(fieldname, term, field.format.field_boost)
                 if arrays is None:
                     cached = (_NO_IDS, _NO_WEIGHTS)
                 else:
                     cached = (arrays.ids.astype(np.int32), arrays.weights.astype(np.float32))
-                if cache is not None:  # absence is remembered too: it costs a lookup per segment
-                    cache.put(key, *cached)
+                cache.put(key, *cached)  # absence is remembered too: it costs a lookup per segment
             if len(cached[0]):
                 id_parts.append(cached[0].astype(np.int64) + offset)
                 weight_parts.append(cached[1])

@@ -391,3 +391,14 @@ def test_term_lookups_from_the_memory_map_are_whooshs(services: tuple[SearchServ
                     found += 1
                 checked += 1
     assert found > 1000 and checked > 5 * found
+
+
+def test_without_the_postings_cache_the_answers_are_whooshs(services: tuple[SearchService, SearchService]) -> None:
+    """With the decoded-postings cache off (``MINUTES_POSTINGS_CACHE_MB=0``: postings are used
+    as read, not narrowed for the cache) bulk matching still gives Whoosh's answers."""
+    bulk, whoosh = services
+    cold = SearchService(Path(bulk.engine.location), postings_cache_mb=0)
+    assert cold.engine.postings_cache.max_bytes == 0
+    for q in judged_queries()[:40] + EXTRA_QUERIES:
+        _compare(cold, whoosh, SearchRequest(q=q))
+    assert cold.engine.postings_cache.hits == cold.engine.postings_cache.misses == 0

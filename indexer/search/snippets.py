@@ -9,9 +9,7 @@ matches — the only markup a snippet carries.
 
 from __future__ import annotations
 
-import functools
 import html
-import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -45,16 +43,41 @@ def _matching_spans(
     }
     if not matching:
         return []
-    return [(match.start(), match.end()) for match in _occurrences(tuple(sorted(matching))).finditer(scanned)]
+    spans = [span for word in matching for span in _occurrences(scanned, word)]
+    spans.sort()
+    return spans
 
 
-@functools.lru_cache(maxsize=256)
-def _occurrences(words: tuple[str, ...]) -> re.Pattern[str]:
-    """Where any of ``words`` stands as a whole word as the analyzers cut words
-    (``\\w+(?:[.,/-]\\w+)*``): not inside a longer word, nor joined to one by a
-    '.', ',', '/' or '-' between word characters."""
-    alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?<!\w[.,/-])(?:{alternatives})(?!\w)(?![.,/-]\w)")
+def _occurrences(text: str, word: str) -> list[tuple[int, int]]:
+    """Where ``word`` stands as a whole word as the analyzers cut words
+    (``\\w+(?:[.,/-]\\w+)*``): not inside a longer word, nor joined to one by a '.',
+    ',', '/' or '-' between word characters.  ``str.find`` and a look at the characters
+    around each find: no regular expression to compile for each hit's words."""
+    out = []
+    size, end = len(word), len(text)
+    at = text.find(word)
+    while at >= 0:
+        after = at + size
+        if not (
+            (at and (_is_word(text[at - 1]) or (text[at - 1] in _JOINERS and at > 1 and _is_word(text[at - 2]))))
+            or (
+                after < end
+                and (
+                    _is_word(text[after]) or (text[after] in _JOINERS and after + 1 < end and _is_word(text[after + 1]))
+                )
+            )
+        ):
+            out.append((at, after))
+        at = text.find(word, at + 1)
+    return out
+
+
+_JOINERS = ".,/-"
+
+
+def _is_word(char: str) -> bool:
+    """A character ``\\w`` matches: alphanumeric in Unicode, or the underscore."""
+    return char.isalnum() or char == "_"
 
 
 def _passages(spans: list[tuple[int, int]], length: int, maxchars: int, surround: int) -> list[_Passage]:

@@ -75,10 +75,12 @@ def parse_search_args(args: MultiDict[str, str], per_page: int = 10, default_sor
     lists["year"] = [y for y in lists["year"] if y.isascii() and y.isdigit() and len(y) == 4]
     dates = {}
     for name, label in (("from", "Fra-datoen"), ("to", "Til-datoen")):
-        raw = (args.get(name) or "").strip()
+        given = args.get(name) or ""
+        raw = given.strip()
         parsed = parse_iso_date(raw) if raw else None
-        if raw and (parsed is None or len(raw) != 10 or not raw.isascii()):
-            reject(f"{label} «{_shown(raw)}» blev ignoreret: skriv den som ÅÅÅÅ-MM-DD.")
+        # empty means no limit; blanks alone (a stray "\r") are neither empty nor a date
+        if given and (parsed is None or len(raw) != 10 or not raw.isascii()):
+            reject(f"{label} «{_shown(given)}» blev ignoreret: skriv den som ÅÅÅÅ-MM-DD.")
             parsed = None
         dates[name] = parsed
     if dates["from"] and dates["to"] and dates["from"] > dates["to"]:

@@ -43,6 +43,8 @@ def test_feed_refuses_control_characters_by_name(client: FlaskClient) -> None:
         ("from=2016-13-01", "2016-13-01"),
         ("page=true&page=true", "«page»"),
         ("page=0", "«0»"),
+        ("to=%0D", "Til-datoen"),  # blanks alone are neither the empty "no limit" nor a date
+        ("from=%20%20", "Fra-datoen"),
     ],
 )
 def test_unusable_values_are_named(client: FlaskClient, query: str, named: str) -> None:

@@ -165,12 +165,32 @@ class WhooshEngine(Engine):
         if current is None or getattr(local, "generation", -1) != self._generation:
             if current is not None:
                 current.close()
-            current = self.index.ix.searcher()
+            current = self._opened(self.index.ix.searcher())
             local.searcher, local.generation, local.checked = current, self._generation, None
         elif not self._still_current(local, current):
-            current = current.refresh()
+            current = self._opened(current.refresh())
             local.searcher, local.checked = current, None
         return current
+
+    def _opened(self, searcher: Any) -> Any:
+        """The searcher with every segment file it will read already open.
+
+        Whoosh opens a segment's stored fields and length columns, and our caches read its
+        facet columns, at first use; a merge committed after this searcher listed its
+        segments deletes their files (an open file stays readable), so a first use later
+        in a request would find them gone.  Raises FileNotFoundError for ``searcher()``
+        to retry on the newer state."""
+        scorable = list(searcher.schema.scorable_names())
+        for leaf, _ in searcher.reader().leaf_readers():
+            if leaf.doc_count_all():
+                try:
+                    leaf.stored_fields(0)
+                except TypeError as error:  # Whoosh found no stored-fields file: the segment is gone
+                    raise FileNotFoundError(f"segment {leaf.segment().segment_id()} was merged away") from error
+                for name in scorable:
+                    leaf.doc_field_length(0, name)
+        self._context(searcher)
+        return searcher
 
     def _still_current(self, local: Any, current: Any) -> bool:
         """Whoosh's ``up_to_date``, asked only when the index folder may have changed.

@@ -158,12 +158,17 @@ def test_readers_during_a_merge_see_every_item(index_root: Path) -> None:
     expected = service.search(SearchRequest(q="budget")).total
     items = MinutesIndex.open(index_root).doc_count()
     seen: list[tuple[int, int]] = []
+    errors: list[BaseException] = []
     done = threading.Event()
 
     def search() -> None:
         while not done.is_set():
-            reader = SearchService(index_root)
-            seen.append((reader.search(SearchRequest(q="budget")).total, reader.engine.searcher().doc_count()))
+            try:
+                reader = SearchService(index_root)
+                seen.append((reader.search(SearchRequest(q="budget")).total, reader.engine.searcher().doc_count()))
+            except Exception as error:  # a search failing mid-merge is what this test is about
+                errors.append(error)
+                return
 
     thread = threading.Thread(target=search)
     thread.start()
@@ -172,6 +177,7 @@ def test_readers_during_a_merge_see_every_item(index_root: Path) -> None:
     finally:
         done.set()
         thread.join(timeout=120)
+    assert not errors, errors
     assert seen and all(found == (expected, items) for found in seen)
 
 

@@ -131,13 +131,13 @@ SEARCH_RESPONSE = {
         "corrected_from": {
             "type": "string",
             "nullable": True,
-            "description": "the query as typed, when it found nothing (or only a few items, its words "
-            "no Danish word forms) and the results are for its correction",
+            "description": "the query as typed, when it found nothing and the results are for its correction "
+            "(a query that found something keeps its results; its correction is only offered as suggestion)",
         },
         "typed_total": {
             "type": "integer",
             "nullable": True,
-            "description": "with corrected_from: how many items the query as typed found (0, or a few)",
+            "description": "with corrected_from: how many items the query as typed found (0)",
         },
         "error": {
             "type": "string",

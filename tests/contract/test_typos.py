@@ -1,8 +1,10 @@
 """A misspelling some item also holds: a few hits for what was typed, many for its correction.
 
 The corpus rows say "lokalplan" in many items; one more meeting's item says "lokalpaln", as a
-caseworker's slip would. A search for "lokalpaln" finds that one item, so it is no search
-with no hits; it shows the correction's results all the same, and says so.
+caseworker's slip would. A search for "lokalpaln" finds that one item: it keeps it and offers
+"Mente du: lokalplan" — the correction's results are shown only when the typed words find
+nothing. A rare name is such a word too ("Risskov", "Sejerø", "SAPA"): showing the correction's
+results turned them into common words on the relevance benchmark's dev part and helped no query.
 """
 
 from __future__ import annotations
@@ -26,17 +28,32 @@ def slipped(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     slip = variant(seed, start=seed.start.replace(year=2024))
     slip.items[0].sections[0].text += " Sagen afventer den nye lokalpaln for området."
     slip.finalise()
-    assert not quiet_ingest([CORPUS_CSV, write_jsonl(tmp / "slip.jsonl", [slip])], location).rejected
+    name = variant(seed, start=seed.start.replace(year=2023))
+    name.items[0].sections[0].text += " Kommunen tilslutter sig systemet SAPA."
+    name.finalise()
+    assert not quiet_ingest([CORPUS_CSV, write_jsonl(tmp / "slip.jsonl", [slip, name])], location).rejected
     return SearchService(location)
 
 
-def test_a_few_hits_for_a_misspelling_show_the_corrections_results(slipped: SearchService) -> None:
+def test_a_few_hits_for_a_misspelling_keep_their_results_and_offer_the_correction(slipped: SearchService) -> None:
     typed = slipped.search(SearchRequest(q="lokalpaln", literal=True))
     assert typed.total == 1 and typed.suggestion == "lokalplan"
+    assert slipped.search(SearchRequest(q="lokalplan")).total >= 10 * typed.total
     response = slipped.search(SearchRequest(q="lokalpaln"))
-    assert response.corrected_from == "lokalpaln" and response.request.q == "lokalplan"
-    assert response.typed_total == 1 and response.total >= 10 * typed.total
-    assert response.to_dict()["typed_total"] == 1 and response.suggestion is None
+    assert response.corrected_from is None and response.request.q == "lokalpaln"
+    assert [h["id"] for h in response.results] == [h["id"] for h in typed.results]
+    assert response.suggestion == "lokalplan", "offered, not imposed"
+    assert response.to_dict()["typed_total"] is None
+
+
+def test_a_rare_name_keeps_its_items_however_common_its_neighbour(slipped: SearchService) -> None:
+    """A system's name, "sapa", is no Danish word form and two edits from "samt", which many rows hold."""
+    typed = slipped.search(SearchRequest(q="sapa", literal=True))
+    assert 1 <= typed.total <= 3 and typed.suggestion == "samt"
+    assert slipped.search(SearchRequest(q="samt")).total >= 10 * typed.total
+    response = slipped.search(SearchRequest(q="sapa"))
+    assert response.corrected_from is None and response.request.q == "sapa"
+    assert [h["id"] for h in response.results] == [h["id"] for h in typed.results]
 
 
 @pytest.mark.parametrize(("word", "near"), [("samtale", "samle"), ("sjette", "støtte"), ("skaffe", "skabe")])
@@ -48,26 +65,25 @@ def test_a_real_word_with_few_hits_keeps_its_own_results(slipped: SearchService,
     assert response.corrected_from is None and response.suggestion is None
 
 
-def test_the_cli_says_how_many_the_typed_words_found(
+def test_the_cli_offers_the_correction_beside_the_typed_words_results(
     slipped: SearchService, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["search", "lokalpaln", "--index", str(slipped.engine.location)]) == 0
-    assert "Viser resultater for «lokalplan». Kun 1 for «lokalpaln»" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Mente du: lokalplan" in out and "Viser resultater for" not in out
 
 
-def test_the_correction_is_only_for_many_times_as_many(tmp_path: Path) -> None:
-    """The same slip where the right word is hardly more frequent: the typed words' results stay."""
+def test_no_hits_at_all_show_the_corrections_results(tmp_path: Path) -> None:
+    """The other side of the rule: a slip no item holds finds nothing, so the correction's results show."""
     location = str(tmp_path / "index")
     seed = seed_meeting()
-    slip = variant(seed, start=seed.start.replace(year=2024))
-    slip.items[0].sections[0].text += " Sagen afventer den nye lokalpaln for området."
     right = variant(seed, start=seed.start.replace(year=2025))
     right.items[0].sections[0].text += " Sagen afventer den nye lokalplan for området."
-    assert not quiet_ingest([write_jsonl(tmp_path / "m.jsonl", [slip.finalise(), right.finalise()])], location).rejected
+    assert not quiet_ingest([write_jsonl(tmp_path / "m.jsonl", [right.finalise()])], location).rejected
     service = SearchService(location)
     try:
         response = service.search(SearchRequest(q="lokalpaln"))
-        assert response.total == 1 and response.corrected_from is None
-        assert response.suggestion == "lokalplan", "offered, not imposed"
+        assert response.corrected_from == "lokalpaln" and response.request.q == "lokalplan"
+        assert response.typed_total == 0 and response.total >= 1
     finally:
         service.close()

@@ -74,9 +74,15 @@ class DatabaseArchive(Archive):
 class PostgresEngine(Engine):
     """One database (and optionally a read replica): see the module doc."""
 
-    def __init__(self, location: str, read_url: str | None = None, max_connections: int = 8) -> None:
+    def __init__(
+        self,
+        location: str,
+        read_url: str | None = None,
+        max_connections: int = 8,
+        database: Database | None = None,
+    ) -> None:
         self.location = location
-        self.database = Database(
+        self.database = database or Database(
             location,
             read_url=read_url or os.environ.get("MINUTES_READ_REPLICA") or None,
             max_connections=max_connections,
@@ -128,10 +134,25 @@ class PostgresEngine(Engine):
         return self.database.takedowns()
 
     def rebuild(self, build: Callable[[Engine], WriteSummary]) -> WriteSummary:
-        """Empty, then rebuild batch by batch. Not atomic: readers see the index emptied and
-        refilled (an atomic swap would build into a second schema; see docs/scale-out.md)."""
-        self.database.clear()
-        return build(self)
+        """Build into a schema of its own and swap it in in one transaction (``rebuild.py``):
+        readers keep the old content until then, and nothing changes when ``build`` raises."""
+        from indexer.engines.postgres.rebuild import Rebuild
+
+        rebuild = Rebuild.begin(self.location)
+        try:
+            fresh = PostgresEngine(self.location, database=rebuild.database())
+            try:
+                summary = build(fresh)
+            finally:
+                fresh.close()
+            rebuild.keep_closed()
+            self.ingest.drop_cached_text(set(rebuild.swap()))
+            return summary
+        except BaseException:
+            rebuild.abandon()
+            raise
+        finally:
+            rebuild.close()
 
     def record_sources(self, sources: list[dict[str, Any]]) -> None:
         self.database.record_sources(sources)

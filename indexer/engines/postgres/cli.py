@@ -74,38 +74,76 @@ def add_db_commands(sub: Any, index_option: Callable[[argparse.ArgumentParser], 
 
 
 def reindex_database(args: argparse.Namespace) -> int | None:
-    """``minutes reindex`` on a database: rebuild from the recorded sources; None for a folder."""
+    """``minutes reindex`` on a database: rebuild from the recorded sources beside the live
+    content and swap it in at once (``rebuild.py``); None for a folder.
+
+    Until the swap readers see the old content; a failed, interrupted or killed rebuild leaves
+    it served, says so in one line, and the next reindex starts afresh."""
     if not is_database_url(args.index):
         return None
     from indexer.cli import _context_from_dict, ingest, print_summary
     from indexer.engines.postgres.engine import Database
     from indexer.engines.postgres.index import PostgresIndex
+    from indexer.engines.postgres.rebuild import Rebuild, ReindexFailed
     from indexer.engines.whoosh.index import IngestSummary
 
-    engine = Database(str(args.index))
-    sources = engine.sources()
+    location = str(args.index)
+    engine = Database(location)
+    try:
+        sources = engine.sources()
+    finally:
+        engine.close()
     if not sources:
-        sys.stderr.write(f"{args.index}: no recorded sources to rebuild from; ingest something first\n")
+        sys.stderr.write(f"{location}: no recorded sources to rebuild from; ingest something first\n")
         return 2
     gone = [s["path"] for s in sources if not Path(s["path"]).exists()]
     if gone:
         for path in gone:
             sys.stderr.write(f"{path}: recorded source is gone; the index was left as it was\n")
         return 2
-    engine.clear()
+    kept_as_is = "nothing changed, the old index is still served"
+    try:
+        rebuild = Rebuild.begin(location)
+    except (ReindexFailed, *DATABASE_ERRORS, psycopg.Error) as exc:
+        sys.stderr.write(f"reindex failed ({_one_line(exc)}): {kept_as_is}\n")
+        return 1
     total = IngestSummary()
-    target = PostgresIndex(engine)
-    for source in sources:
-        total.merge(
-            ingest(
-                [Path(source["path"])],
-                Path("."),
-                _context_from_dict(source.get("context", {})),
-                source.get("format"),
-                record=False,
-                target=target,
-            )
-        )
+    try:
+        database = rebuild.database()
+        target = PostgresIndex(database)
+        try:
+            for source in sources:
+                found = ingest(
+                    [Path(source["path"])],
+                    Path("."),
+                    _context_from_dict(source.get("context", {})),
+                    source.get("format"),
+                    record=False,
+                    target=target,
+                )
+                total.merge(found)
+                if found.rejected and not found.meetings:
+                    # Swapping in a rebuild without this source would unpublish all it held.
+                    raise ReindexFailed(f"{source['path']}: no meeting could be read ({found.rejected[0]})")
+        finally:
+            database.close()
+        total.kept_closed += rebuild.keep_closed()
+        total.pruned += target.drop_cached_text(set(rebuild.swap()))
+    except KeyboardInterrupt:
+        rebuild.abandon()
+        sys.stderr.write(f"reindex interrupted: {kept_as_is}\n")
+        return 130
+    except Exception as exc:  # whatever failed, the live content stands: say so
+        rebuild.abandon()
+        sys.stderr.write(f"reindex failed ({_one_line(exc)}): {kept_as_is}\n")
+        return 1
+    finally:
+        rebuild.close()
     print_summary(total, sys.stdout, sys.stderr)
-    print("reindex complete")
+    print("reindex complete: the new index is live")
     return 1 if total.rejected else 0
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 300 else text[:297] + "..."

@@ -105,6 +105,14 @@ class WriteSummary:
     pruned: list[str] = field(default_factory=list)  # archive names no item refers to any more
 
 
+@dataclass(frozen=True)
+class BuildSchema:
+    """Where a rebuild writes (``schema``) and where the content it replaces is served from (``live``)."""
+
+    schema: str
+    live: str
+
+
 # Given what the database holds of some meetings, the batch's documents and the item ids to remove.
 Plan = Callable[[Callable[[list[str]], dict[str, list[Indexed]]]], tuple[list[dict[str, Any]], list[str]]]
 
@@ -128,19 +136,42 @@ def _field_terms(text: str, fieldname: str) -> dict[str, list[int]]:
 class Database:
     """One per process: a pool of connections to the primary, and one to a replica for reads when given."""
 
-    def __init__(self, url: str, read_url: str | None = None, max_connections: int = 8) -> None:
+    def __init__(
+        self,
+        url: str,
+        read_url: str | None = None,
+        max_connections: int = 8,
+        build: BuildSchema | None = None,
+    ) -> None:
         self.url = url
         self.read_url = read_url or url
+        self.build = build
+        # A rebuild's tables live in their own schema, found first on the search path; the
+        # tables it does not rebuild (takedowns, sources, state, …) are the live ones.
+        self._options = f"-c search_path={build.schema},{build.live}" if build else None
         with psycopg.connect(url) as conn:
             schema.check(conn, url)
         if read_url and read_url != url:
             with psycopg.connect(read_url) as conn:
                 schema.check(conn, read_url)
         self._pool = ConnectionPool(
-            self.read_url, min_size=1, max_size=max_connections, open=True, kwargs={"autocommit": True}
+            self.read_url,
+            min_size=1,
+            max_size=max_connections,
+            open=True,
+            kwargs={"autocommit": True, **({"options": self._options} if self._options else {})},
         )
         self._munis: dict[str, int] = {}
         self._lock = threading.Lock()
+
+    def _connect(self, autocommit: bool = False) -> psycopg.Connection:
+        """A connection to the primary (into the rebuild's schema, for a rebuild)."""
+        return psycopg.connect(self.url, autocommit=autocommit, options=self._options)
+
+    def _writer_lock(self, conn: psycopg.Connection) -> None:
+        """One writer at a time; a rebuild holds the lock for its whole run in a session of its own."""
+        if self.build is None:
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (INGEST_LOCK,))
 
     def close(self) -> None:
         self._pool.close()
@@ -175,13 +206,13 @@ class Database:
         attachment's file and media type.
         """
         summary = WriteSummary()
-        with psycopg.connect(self.url) as conn, conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (INGEST_LOCK,))
+        with self._connect() as conn, conn.transaction():
+            self._writer_lock(conn)
             removed: list[str] = []
             released: set[str] = set()
             if plan is not None:
                 # The versions fold reads what is indexed under the ingest lock, in this transaction.
-                documents, removed = plan(lambda meeting_ids: self._meeting_items(conn, meeting_ids))
+                documents, removed = plan(lambda meeting_ids: self._held(conn, meeting_ids))
             if removed:
                 rows = conn.execute("SELECT muni, docno, id FROM items WHERE id = ANY(%s)", (removed,)).fetchall()
                 if rows:
@@ -235,6 +266,24 @@ class Database:
             conn.execute("UPDATE state SET generation = generation + 1 WHERE muni = 0")
         return summary
 
+    def _held(self, conn: psycopg.Connection, meeting_ids: list[str]) -> dict[str, list[Indexed]]:
+        """What the versions fold starts from.  In a rebuild, also every item the live content
+        holds closed and the rebuild has not written yet: access only tightens, so a source that
+        now opens an item an earlier version closed keeps it closed (as a version of rank 0, so
+        it decides nothing else about the meeting)."""
+        held = self._meeting_items(conn, meeting_ids)
+        if self.build is None:
+            return held
+        rows = conn.execute(
+            f"SELECT meeting_id, id FROM {self.build.live}.items WHERE meeting_id = ANY(%s) AND access <> 'open'",
+            (meeting_ids,),
+        ).fetchall()
+        for meeting_id, item_id in rows:
+            known = held.setdefault(str(meeting_id), [])
+            if all(entry.id != item_id for entry in known):
+                known.append(Indexed(str(item_id), 0, False))
+        return held
+
     @staticmethod
     def _meeting_items(conn: psycopg.Connection, meeting_ids: list[str]) -> dict[str, list[Indexed]]:
         """What the database holds of these meetings' items: id, rank of the version, open or stub."""
@@ -276,7 +325,7 @@ class Database:
         """The names no stored item refers to (files whose cached text must go)."""
         if not names:
             return set()
-        with psycopg.connect(self.url) as conn:
+        with self._connect() as conn:
             return names - self._referenced(conn, names)
 
     @classmethod
@@ -500,8 +549,8 @@ class Database:
         Returns (id → ("item" | "meeting" | "unknown", items removed), archive names pruned)."""
         found: dict[str, tuple[str, int]] = {}
         pruned: list[str] = []
-        with psycopg.connect(self.url) as conn, conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (INGEST_LOCK,))
+        with self._connect() as conn, conn.transaction():
+            self._writer_lock(conn)
             docs: list[tuple[int, int]] = []
             item_ids: list[str] = []
             for wanted in dict.fromkeys(ids):
@@ -540,15 +589,8 @@ class Database:
     def takedowns(self) -> TakedownTable:
         return TakedownTable(self.url)
 
-    def clear(self) -> None:
-        """Empty every table (``reindex`` rebuilds inside one transaction of its own)."""
-        with psycopg.connect(self.url) as conn, conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (INGEST_LOCK,))
-            conn.execute("TRUNCATE items, postings, term_stats, field_stats, route_evidence")
-            conn.execute("UPDATE state SET generation = generation + 1 WHERE muni = 0")
-
     def record_sources(self, sources: list[dict[str, Any]]) -> None:
-        with psycopg.connect(self.url) as conn, conn.transaction():
+        with self._connect() as conn, conn.transaction():
             for source in sources:
                 conn.execute(
                     "INSERT INTO sources (muni, source) VALUES (0, %s) ON CONFLICT DO NOTHING", (Jsonb(source),)
@@ -574,7 +616,7 @@ class Database:
 
     def vacuum(self) -> None:
         """Refresh the planner's statistics and the visibility map after a bulk ingest."""
-        with psycopg.connect(self.url, autocommit=True) as conn:
+        with self._connect(autocommit=True) as conn:
             conn.execute("VACUUM (ANALYZE) items, postings, term_stats, field_stats")
 
     # -- searching ------------------------------------------------------------------

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import psycopg
 
 SCHEMA_VERSION_TABLE = "minutes_schema_version"
+INIT_LOCK = 7254811  # advisory lock: one ``db init`` at a time; a reindex holds it shared until its swap
 
 
 @dataclass(frozen=True)
@@ -202,7 +203,7 @@ def init(conn: psycopg.Connection, citus: bool = False) -> InitReport:
     """Create or upgrade the schema (idempotent); with ``citus``, distribute the tables."""
     with conn.transaction():
         # One initialiser at a time: a second ``db init`` waits, then finds nothing to do.
-        conn.execute("SELECT pg_advisory_xact_lock(7254811)")
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (INIT_LOCK,))
         before = current_version(conn)
         if before is None:
             conn.execute(

@@ -718,7 +718,8 @@ class MinutesIndex:
         sections = [s for s in item.sections if s.access == Access.OPEN]
         decisions = [] if meeting.draft else item.decisions
         body_text = "\n\n".join(
-            f"{s.heading}\n{s.text}" for s in sections if s.kind not in (SectionKind.DECISION, SectionKind.HISTORY)
+            [f"{s.heading}\n{s.text}" for s in sections if s.kind not in (SectionKind.DECISION, SectionKind.HISTORY)]
+            + ([] if meeting.draft else beyond_decisions(sections, decisions))
         )
         decision_text = "\n\n".join(d.text for d in decisions if d.text)
         if not decision_text and not meeting.draft:
@@ -1089,6 +1090,30 @@ class _ExistingDocs:
         }
 
 
+def beyond_decisions(sections: Iterable[Any], decisions: Iterable[Any]) -> list[str]:
+    """The text of the item's Beslutning sections that none of its decisions holds.
+
+    A source may put the whole case under its decision heading while its decision record holds
+    only the first line ("Sagens behandling udsat." above the proposal it postponed): that text
+    is shown on the item's page, so it is searchable too, as body text. What the decisions hold
+    is not indexed twice (it is the decision field already)."""
+    decided = [" ".join(d.text.split()) for d in decisions if d.text]
+    if not decided:
+        return []  # then the sections are the decision text themselves
+    out = []
+    for section in sections:
+        if section.kind != SectionKind.DECISION:
+            continue
+        rest = " ".join(section.text.split())
+        for text in decided:
+            rest = rest.replace(text, " ")
+        rest = " ".join(rest.split())
+        if _WORDS.search(rest):
+            out.append(rest)
+    return out
+
+
+_WORDS = re.compile(r"[^\W\d_]{2,}.*[^\W\d_]{2,}", re.DOTALL)  # two words at least, not a lone "Ad 1:"
 _ARCHIVE_NAME = re.compile(r'"archive_name": "([0-9a-f]{64})')
 
 

@@ -44,10 +44,15 @@ REPO = Path(__file__).resolve().parents[1]
 RELEVANCE = REPO / "tests" / "relevance"
 # Each part's files: the test part grew by a second set, written on the items of a whole-meeting
 # PDF no dev query judges, before any tuning of its round (reported with and without it); the dev
-# part by a set of inflected forms, misspellings and rare names written on demo rows and format
-# samples no earlier query judged, before it was first run (dev: tuned on).
+# part by a set of inflected forms, misspellings and rare names, and by one of compounds,
+# abbreviations and folding, each written on demo rows and format samples no earlier query judged,
+# before it was first run (dev: tuned on).
 QUERY_SETS = {
-    "dev": (RELEVANCE / "queries.jsonl", RELEVANCE / "queries-dev-inflection.jsonl"),
+    "dev": (
+        RELEVANCE / "queries.jsonl",
+        RELEVANCE / "queries-dev-inflection.jsonl",
+        RELEVANCE / "queries-dev-compound.jsonl",
+    ),
     "test": (RELEVANCE / "queries-test.jsonl", RELEVANCE / "queries-test-documents.jsonl"),
 }
 SAMPLES = (REPO / "data" / "samples").resolve()

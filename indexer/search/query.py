@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from indexer.analysis.bodies import BODY_SYNONYMS, KNOWN_BODIES, RouteTable, resolve_abbreviation
 from indexer.analysis.danish import fold
+from indexer.analysis.lexicon import is_known
 from indexer.engines.base import case_key
 
 # -- the AST -----------------------------------------------------------------------
@@ -350,6 +351,26 @@ def transform(node: Node, leaf: Callable[[Word | Phrase | Match], Node]) -> Node
     return Prefer(transform(node.required, leaf), transform(node.optional, leaf), node.weight)
 
 
+_VOWELS = frozenset("aeiouyæøå")
+_LOWER_ABBREVIATION = re.compile(r"[^\W\d_]{1,5}(?:-[^\W\d_]{1,4})?")
+
+
+def abbreviation_like(text: str) -> bool:
+    """Whether a word may be a body's abbreviation: in capitals ("TMU", "ØU"), or typed in
+    lower case as people search ("tmu", "øu", "tm-u", "kb") when it is no Danish word. A
+    lower-case word is one of 2-5 letters that holds a hyphen, has no vowel (every Danish
+    word has one: "kb", "kkr"), or that the dictionary does not know ("øu", "tmu"); so
+    "by" and "med" stay words."""
+    if text.isupper():
+        return text not in OPERATORS and text != "TO"
+    if not text.islower() or not _LOWER_ABBREVIATION.fullmatch(text):
+        return False
+    letters = text.replace("-", "")
+    if not 2 <= len(letters) <= 5:
+        return False
+    return "-" in text or not _VOWELS.intersection(letters) or not is_known(text)
+
+
 def body_alternatives(
     word: Word, committees: list[str], routes: RouteTable | None = None
 ) -> tuple[list[str], list[str], list[tuple[str, str]]]:
@@ -365,7 +386,7 @@ def body_alternatives(
         return [], [], []
     synonyms = [s for group in BODY_SYNONYMS if text.casefold() in group for s in sorted(group)]
     names: list[str] = []
-    abbreviation = (text.isupper() and text not in OPERATORS and text != "TO") or (in_committee and len(text) <= 5)
+    abbreviation = (word.field is None and abbreviation_like(text)) or (in_committee and len(text) <= 5)
     if abbreviation:
         names = resolve_abbreviation(text.upper(), committees)
     if synonyms:
@@ -399,18 +420,19 @@ RAISE_WEIGHT = 10.0
 
 
 def _is_abbreviation(word: Word, committees: list[str], routes: RouteTable | None) -> bool:
-    """A free-text word in capitals that names a body ("ØU", "TMU"): raised, never required."""
-    if word.field is not None or not word.text.isupper():
+    """A free-text abbreviation that names a body ("ØU", "TMU", "øu"): raised, never required."""
+    if word.field is not None or not abbreviation_like(word.text):
         return False
     _, names, learned = body_alternatives(word, committees, routes)
     return bool(names or learned)
 
 
 def names_a_body(node: Node | None) -> bool:
-    """Whether a query may name a body by abbreviation (a word in capitals, or an ``udvalg:``
-    value): only then are the municipalities' route abbreviations needed."""
+    """Whether a query may name a body by abbreviation (a word in capitals or one typed in lower
+    case, see ``abbreviation_like``, or an ``udvalg:`` value): only then are the municipalities'
+    route abbreviations needed."""
     return any(
-        isinstance(leaf, Word) and (leaf.field == "committee" or (leaf.field is None and leaf.text.isupper()))
+        isinstance(leaf, Word) and (leaf.field == "committee" or (leaf.field is None and abbreviation_like(leaf.text)))
         for leaf in leaves(node)
     )
 

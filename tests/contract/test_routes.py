@@ -68,6 +68,14 @@ def test_a_learnt_abbreviation_raises_that_municipalitys_body_only(routed: Searc
     assert [(r["committee"], r["municipality"]) for r in alone.results] == [(CLIMATE, "Norddjurs Kommune")]
 
 
+def test_a_learnt_abbreviation_typed_in_lower_case_raises_as_in_capitals(routed: SearchService) -> None:
+    upper = routed.search(SearchRequest(q="KB guide", per_page=50))
+    lower = routed.search(SearchRequest(q="kb guide", per_page=50))
+    assert [r["id"] for r in lower.results] == [r["id"] for r in upper.results]
+    assert lower.total == upper.total >= 4 and lower.results[0]["committee"] == CLIMATE
+    assert [r["committee"] for r in routed.search(SearchRequest(q="kb")).results] == [CLIMATE]
+
+
 def test_the_learnt_table_survives_reopening(routed: SearchService) -> None:
     again = SearchService(routed.engine.location)
     try:

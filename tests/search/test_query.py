@@ -5,7 +5,20 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from indexer.search.query import RAISE_WEIGHT, And, Match, Not, Or, Phrase, Prefer, Word, expand_bodies, parse
+from indexer.search.query import (
+    RAISE_WEIGHT,
+    And,
+    Match,
+    Not,
+    Or,
+    Phrase,
+    Prefer,
+    Word,
+    abbreviation_like,
+    expand_bodies,
+    names_a_body,
+    parse,
+)
 
 
 def test_words_are_anded_and_operators_in_both_languages() -> None:
@@ -66,6 +79,34 @@ def test_an_abbreviation_raises_its_body_and_excludes_no_other() -> None:
     assert isinstance(council, And) and Match("committee", "Byrådet") in council.children[0].children  # type: ignore[union-attr]
     # Capitals that name no body stay a required word.
     assert expand_bodies(parse("EU budget"), committees) == And((Word("EU"), Word("budget")))
+
+
+def test_an_abbreviation_typed_in_lower_case_raises_its_body_as_in_capitals() -> None:
+    committees = ["Økonomiudvalget", "Teknik- og Miljøudvalget", "Byrådet", "Kommunalbestyrelsen"]
+    # People type "øu budget", "tm-u", "kb": no Danish word, so the body's abbreviation.
+    assert expand_bodies(parse("øu budget"), committees) == Prefer(
+        Prefer(Word("budget"), Word("øu")), Match("committee", "Økonomiudvalget"), RAISE_WEIGHT
+    )
+    tmu = expand_bodies(parse("tm-u tang"), committees)
+    assert tmu == Prefer(
+        Prefer(Word("tang"), Word("tm-u")), Match("committee", "Teknik- og Miljøudvalget"), RAISE_WEIGHT
+    )
+    kb = expand_bodies(parse("kb lokalplan"), committees)
+    assert isinstance(kb, Prefer) and kb.optional == Match("committee", "Kommunalbestyrelsen")
+    assert expand_bodies(parse("tmu"), committees) == Or((Word("tmu"), Match("committee", "Teknik- og Miljøudvalget")))
+    assert names_a_body(parse("øu budget")) and not names_a_body(parse("grøn by"))
+    # A Danish word stays a required word, even one that spells an abbreviation ("by": BY, Byrådet).
+    assert expand_bodies(parse("grøn by"), committees) == And((Word("grøn"), Word("by")))
+    assert expand_bodies(parse("by budget"), committees) == And((Word("by"), Word("budget")))
+    # A lower-case non-word that names no body stays required too.
+    assert expand_bodies(parse("xq budget"), committees) == And((Word("xq"), Word("budget")))
+
+
+def test_which_words_may_be_abbreviations() -> None:
+    for word in ("TMU", "ØU", "tmu", "øu", "øk", "tm-u", "ss-u", "kb", "kkr"):
+        assert abbreviation_like(word), word
+    for word in ("by", "med", "budget", "skema", "Budget", "AND", "TO", "nr.", "t", "abcdef"):
+        assert not abbreviation_like(word), word
 
 
 @given(st.text(max_size=80))

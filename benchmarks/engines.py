@@ -30,6 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks.generate_corpus import write_corpus  # noqa: E402
+from benchmarks.proctree import tree_memory_kb  # noqa: E402
 from benchmarks.scale import PYTHON, build_queries, folder_mb, run_measured, time_calls  # noqa: E402
 
 FIRST_QUERY = (
@@ -44,19 +45,8 @@ def server_rss_mb(data_dir: Path) -> float:
     pid_file = data_dir / "postmaster.pid"
     if not pid_file.exists():
         return 0.0
-    root = int(pid_file.read_text().split()[0])
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            status = (entry / "status").read_text()
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        if int(entry.name) == root or int(fields.get("PPid", "0").strip() or 0) == root:
-            total += int(fields.get("VmRSS", "0 kB").split()[0] or 0)
-    return total / 1024
+    resident, _ = tree_memory_kb(int(pid_file.read_text().split()[0]))
+    return resident / 1024
 
 
 def search_latency(location: str, queries: Any, read_replica: str | None = None) -> dict[str, dict[str, float]]:

@@ -38,6 +38,10 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from benchmarks.proctree import tree_cpu_s  # noqa: E402
+
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 WORD = re.compile(r"[a-zæøåéü]{4,}")
 MAX_PAGE = 1000  # indexer.search.service.MAX_PAGE: the last results page the service serves
@@ -373,31 +377,6 @@ def markdown(rows: list[KindSummary]) -> str:
             f"| {r.kind} | {r.requests} | {r.errors} | {r.req_per_s} | {r.p50_ms} | {r.p95_ms} | {r.p99_ms} | {r.max_ms} |"
         )
     return "\n".join(lines)
-
-
-def tree_cpu_s(root_pid: int) -> float:
-    """User + system CPU seconds of a process and its live descendants (its pre-forked
-    workers), from /proc: the server's share of a machine the clients share too."""
-    parents: dict[int, int] = {}
-    times: dict[int, float] = {}
-    tick = os.sysconf("SC_CLK_TCK")
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        parents[int(entry)] = int(fields[1])
-        times[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
-    tree, frontier = {root_pid}, [root_pid]
-    while frontier:
-        parent = frontier.pop()
-        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
-        tree.update(children)
-        frontier += children
-    return sum(times.get(pid, 0.0) for pid in tree)
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:

@@ -15,14 +15,14 @@ indexes already in WORK and keeps the ingest figures of its ``results.json``.
 
 Ingest is timed as a whole process (``minutes ingest`` and ``naive_ingest.py``
 in subprocesses); peak memory is the largest sum of resident memory over the
-process tree (forked writers included), sampled from /proc.  Query latency is
+process tree (forked writers included), sampled with psutil (``proctree.py``).  Query latency is
 measured in-process through ``SearchService.search`` (top 10, total count and
 all facet counts) with the decoded-postings cache off and, as "repeated", with it
 on after one pass over the same queries; and over HTTP against ``minutes serve``
 on 127.0.0.1 with the cache off.
 Then ``benchmarks/load.py`` runs 20 clients on 127.0.0.1 against ``minutes serve`` with one
 and with two server processes (``--load-seconds`` each, 45 by default; the server's CPU is
-read from /proc).  The load average when each stage began is printed with the table.
+read with psutil).  The load average when each stage began is printed with the table.
 "Open + first query" is a fresh process opening the index and answering one word
 with its facet counts (imports excluded; the operating system's cache warm).
 Results are printed as a Markdown table, with our ratio to naive Whoosh and to
@@ -55,6 +55,7 @@ PYTHON = sys.executable
 sys.path.insert(0, str(REPO))
 
 from benchmarks.generate_corpus import COMMITTEES, write_corpus  # noqa: E402
+from benchmarks.proctree import tree_memory_kb  # noqa: E402
 
 
 @dataclass
@@ -113,40 +114,6 @@ def _proc_kb(pid: int, file: str, label: str) -> int:
     return 0
 
 
-def _pss_kb(pid: int) -> int:
-    return _proc_kb(pid, "smaps_rollup", "Pss:")
-
-
-def _tree_memory_kb(root_pid: int) -> tuple[int, int]:
-    """(resident, proportional) memory of a process and all its descendants, from /proc.
-
-    Resident memory counts pages that forked workers share with their parent once per
-    process; the proportional figure splits shared pages between them, so it is what
-    the process tree really occupies.
-    """
-    parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-            with open(f"/proc/{entry}/statm", encoding="ascii") as handle:
-                pages = int(handle.read().split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        parents[int(entry)] = int(fields[1])
-        rss[int(entry)] = pages * (os.sysconf("SC_PAGE_SIZE") // 1024)
-    total, proportional, stack = 0, 0, [root_pid]
-    while stack:
-        pid = stack.pop()
-        total += rss.get(pid, 0)
-        proportional += _pss_kb(pid)
-        stack.extend(child for child, parent in parents.items() if parent == pid)
-    return total, proportional
-
-
 def run_measured(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int, float]:
     """(wall seconds, peak tree RSS in MB, return code, peak tree PSS in MB) of a command."""
     seconds, peak, code, pss, _cpu = run_measured_with_cpu(command, env)
@@ -164,7 +131,7 @@ def run_measured_with_cpu(
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = peak_pss = 0
     while process.poll() is None:
-        resident, proportional = _tree_memory_kb(process.pid)
+        resident, proportional = tree_memory_kb(process.pid)
         peak, peak_pss = max(peak, resident), max(peak_pss, proportional)
         time.sleep(0.25)
     seconds = time.perf_counter() - started
@@ -245,7 +212,7 @@ def percentiles(samples: list[float], cpu_samples: list[float] | None = None) ->
 
 def time_calls(calls: list[Any], cpu_clock: Any = time.process_time) -> Latency:
     """Wall and CPU time of each call, after five warm-up calls.  ``cpu_clock`` is this
-    process's CPU time unless the work happens elsewhere (a server: see ``_tree_cpu_s``)."""
+    process's CPU time unless the work happens elsewhere (a server: see ``proctree.tree_cpu_s``)."""
     for call in calls[:5]:  # warm caches and readers
         call()
     samples, cpu_samples = [], []

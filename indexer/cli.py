@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import html
 import json
 import os
@@ -327,7 +328,12 @@ def _request_from_args(args: argparse.Namespace) -> SearchRequest:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    service = open_search_service(args.index, getattr(args, "read_replica", None))
+    # Closed here, not left to the garbage collector: a database's pool has threads of its own.
+    with contextlib.closing(open_search_service(args.index, getattr(args, "read_replica", None))) as service:
+        return _print_search(service, args)
+
+
+def _print_search(service: SearchService, args: argparse.Namespace) -> int:
     response = service.search(_request_from_args(args))
     if args.json:
         json.dump(response.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
@@ -366,11 +372,11 @@ def results_label(total: int) -> str:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    service = open_search_service(args.index, getattr(args, "read_replica", None))
-    stats = service.stats()
-    database = getattr(service.engine, "takedowns", None)  # the server engine keeps them in a table
-    registry = database() if database is not None else Registry(Path(args.index))
-    stats["forgotten"] = [asdict(e) for e in registry.entries()]
+    with contextlib.closing(open_search_service(args.index, getattr(args, "read_replica", None))) as service:
+        stats = service.stats()
+        database = getattr(service.engine, "takedowns", None)  # the server engine keeps them in a table
+        registry = database() if database is not None else Registry(Path(args.index))
+        stats["forgotten"] = [asdict(e) for e in registry.entries()]
     if args.json:
         json.dump(stats, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -564,8 +570,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"building the demo index from {REPO_DATA} into {root} …")
         summary = ingest([REPO_DATA], root)
         print_summary(summary, sys.stdout, sys.stderr)
-    service = SearchService(root)
-    sample = service.search(SearchRequest(q="sociale medier", per_page=3))
+    with contextlib.closing(SearchService(root)) as service:
+        sample = service.search(SearchRequest(q="sociale medier", per_page=3))
     print(f"sample search 'sociale medier': {results_label(sample.total)}")
     for hit in sample.results:
         print(f"  - {hit['title']} ({hit['committee']}, {(hit['meeting_date'] or '')[:10]})")

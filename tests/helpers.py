@@ -5,7 +5,9 @@ from __future__ import annotations
 import copy
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from indexer.cli import ingest
 from indexer.engines.base import WriteSummary
@@ -15,6 +17,40 @@ from indexer.model import Access, Meeting, MeetingKind
 from tests.conftest import SEED
 
 NORDDJURS = IngestContext(municipality="Norddjurs Kommune")
+
+
+class Opened:
+    """Search services, engines and web apps a test opens over an index, closed when it ends
+    (the ``opened`` fixture): a database's connection pool has threads of its own, and left to
+    the garbage collector its ``__del__`` ran in one of them ("cannot join current thread")."""
+
+    def __init__(self) -> None:
+        self._closers: list[Callable[[], None]] = []
+
+    def service(self, location: Any, **options: Any) -> Any:
+        from indexer.search.service import SearchService
+
+        service = SearchService(location, **options)
+        self._closers.append(service.close)
+        return service
+
+    def engine(self, location: str, create: bool = False) -> Any:
+        from indexer.engines import open_engine
+
+        engine = open_engine(location, create=create)
+        self._closers.append(engine.close)
+        return engine
+
+    def app(self, location: str) -> Any:
+        from webui import close_app, create_app
+
+        app = create_app({"INDEX_DIR": location, "TESTING": True})
+        self._closers.append(lambda: close_app(app))
+        return app
+
+    def close(self) -> None:
+        while self._closers:
+            self._closers.pop()()
 
 
 def seed_meeting() -> Meeting:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -44,6 +45,21 @@ def postgres_location(tmp: Path | None = None) -> str:
 def uninitialised_location(tmp: Path | None = None) -> str:
     """The URL of a fresh database nobody ran ``minutes db init`` on."""
     return session_server().create_database(f"t{next(_numbers)}")
+
+
+def other_sessions(url: str, settle: bool = True) -> int:
+    """Other sessions connected to this database (a closed one leaves pg_stat_activity a moment
+    after the client let go: with ``settle``, wait up to five seconds for none to be left)."""
+    deadline = time.monotonic() + (5 if settle else 0)
+    with psycopg.connect(url, autocommit=True) as conn:
+        while True:
+            row = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ).fetchone()
+            count = int(row[0]) if row else 0
+            if count == 0 or time.monotonic() > deadline:
+                return count
+            time.sleep(0.05)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

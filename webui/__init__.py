@@ -78,8 +78,17 @@ def _open_service(location: str, read_replica: str | None) -> SearchService:
     return SearchService(location, attachment_url=attachment_link, read_replica=read_replica or None)
 
 
+def close_app(app: Flask) -> None:
+    """Release what ``create_app`` opened: the index's files, a database's connection pool
+    (whose threads must not be left to the garbage collector).  The app serves no more."""
+    service = app.extensions.pop(SERVICE_KEY, None)
+    if service is not None:
+        service.close()
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the app; the index is opened once here and shared by every request.
+    """Build the app; the index is opened once here and shared by every request
+    (``close_app`` releases it).
 
     Configuration, later wins: defaults, ``MINUTES_*`` environment variables
     (``MINUTES_INDEX`` or ``MINUTES_INDEX_DIR``), ``config.py`` in the instance
@@ -217,9 +226,12 @@ def serve(
     print(f"minutes-search: serving {index_dir} on http://{host}:{port}/", flush=True)
     if workers <= 1:
         app = create_app(config)
-        # poll(), not select(): a large index keeps a file open per segment file, and
-        # select() fails outright once a socket's number passes 1024.
-        waitress.serve(app, host=host, port=port, threads=threads, ident="minutes-search", asyncore_use_poll=True)
+        try:
+            # poll(), not select(): a large index keeps a file open per segment file, and
+            # select() fails outright once a socket's number passes 1024.
+            waitress.serve(app, host=host, port=port, threads=threads, ident="minutes-search", asyncore_use_poll=True)
+        finally:
+            close_app(app)
         return 0
     return _serve_prefork(config, host, port, threads, workers)
 
@@ -243,7 +255,12 @@ def _serve_prefork(config: dict[str, Any], host: str, port: int, threads: int, w
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             try:
                 app = create_app(config)
-                waitress.serve(app, sockets=[listener], threads=threads, ident="minutes-search", asyncore_use_poll=True)
+                try:
+                    waitress.serve(
+                        app, sockets=[listener], threads=threads, ident="minutes-search", asyncore_use_poll=True
+                    )
+                finally:
+                    close_app(app)
             finally:
                 os._exit(0)
         children.add(pid)
@@ -288,4 +305,4 @@ def raise_open_file_limit(wanted: int = 65536) -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
-__all__ = ["attachment_link", "create_app", "search_service", "serve"]
+__all__ = ["attachment_link", "close_app", "create_app", "search_service", "serve"]

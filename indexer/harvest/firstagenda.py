@@ -277,6 +277,8 @@ class Harvester:
             with index.ingest_lock():
                 self._run(index)
         finally:
+            if isinstance(self.location, str):
+                index.engine.close()  # the database's connection pool, opened for this run
             self.summary.requests = self.client.traffic.requests
             self.summary.bytes = self.client.traffic.bytes
             self.summary.seconds = time.monotonic() - started

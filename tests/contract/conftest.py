@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,15 @@ import pytest
 from indexer.search.service import SearchService
 from tests.conftest import CORPUS_CSV, SAMPLES, SEED
 from tests.contract.engines import ENGINES, EngineFactory
-from tests.helpers import NORDDJURS, quiet_ingest, seed_meeting, variant, write_jsonl
+from tests.helpers import NORDDJURS, Opened, quiet_ingest, seed_meeting, variant, write_jsonl
+
+
+@pytest.fixture
+def opened() -> Iterator[Opened]:
+    """Open services, engines and web apps through this; they are closed when the test ends."""
+    things = Opened()
+    yield things
+    things.close()
 
 
 @pytest.fixture(params=ENGINES)
@@ -44,9 +53,11 @@ ACADRE = SAMPLES / "acadre" / "syddjurs-puk-2013"  # a real export with its atta
 
 
 @pytest.fixture(scope="package", params=ENGINES)
-def browsed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> SearchService:
+def browsed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchService]:
     """Per engine, read-only: a real Acadre export (with attachments) and the corpus rows."""
     location = request.param(tmp_path_factory.mktemp("browse"))
     summary = quiet_ingest([ACADRE, CORPUS_CSV], location)
     assert not summary.rejected and summary.attachments_archived > 0
-    return SearchService(location)
+    service = SearchService(location)
+    yield service
+    service.close()

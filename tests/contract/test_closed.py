@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from indexer.cli import ingest
-from indexer.engines import open_engine
-from indexer.search.service import SearchRequest, SearchService
+from indexer.search.service import SearchRequest
+from tests.helpers import Opened
 from tests.leak.test_closed_content import SECRETS, meeting_line
 
 
@@ -31,8 +31,8 @@ def assert_clean(value: object, where: str, echoed: str = "") -> None:
         assert word not in text, f"{word} leaked through {where}"
 
 
-def test_no_search_count_or_suggestion_reveals_a_closed_word(planted: str) -> None:
-    service = SearchService(planted)
+def test_no_search_count_or_suggestion_reveals_a_closed_word(planted: str, opened: Opened) -> None:
+    service = opened.service(planted)
     for word in [*SECRETS, "skolestruktur", "fortroligt", "lukket", ""]:
         response = service.search(SearchRequest(q=word))
         assert_clean([response.results, response.facets, response.suggestion], f"search {word!r}")
@@ -46,9 +46,9 @@ def test_no_search_count_or_suggestion_reveals_a_closed_word(planted: str) -> No
     assert service.search(SearchRequest(q="skolestruktur")).total == 1  # the open item is found
 
 
-def test_no_item_page_history_or_attachment_reveals_a_closed_word(planted: str) -> None:
-    service = SearchService(planted)
-    items = list(open_engine(planted).iter_items())
+def test_no_item_page_history_or_attachment_reveals_a_closed_word(planted: str, opened: Opened) -> None:
+    service = opened.service(planted)
+    items = list(opened.engine(planted).iter_items())
     assert sorted(i.access for i in items) == ["closed", "open"]
     for stored in items:
         assert_clean(stored, f"stored item {stored.id}")
@@ -61,11 +61,9 @@ def test_no_item_page_history_or_attachment_reveals_a_closed_word(planted: str) 
     assert service.get_item(closed.id) is None
 
 
-def test_web_endpoints_reveal_no_closed_word(planted: str) -> None:
-    from webui import create_app
-
-    client = create_app({"INDEX_DIR": planted, "TESTING": True}).test_client()
-    items = list(open_engine(planted).iter_items())
+def test_web_endpoints_reveal_no_closed_word(planted: str, opened: Opened) -> None:
+    client = opened.app(planted).test_client()
+    items = list(opened.engine(planted).iter_items())
     urls = ["/", "/feed.atom", "/export.csv", "/api/search?q=", "/api/suggest?q=zqxluk"]
     urls += [f"/api/search?q={word}" for word in SECRETS]
     urls += [f"/items/{i.id}" for i in items] + [f"/api/items/{i.id}" for i in items]

@@ -5,18 +5,17 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from indexer.engines import open_engine
 from indexer.formats import IngestContext
 from indexer.formats.digst import parse as parse_digst
 from indexer.model import Access
-from indexer.search.service import SearchRequest, SearchService
+from indexer.search.service import SearchRequest
 from tests.conftest import CORPUS_CSV, SEED
-from tests.helpers import NORDDJURS, quiet_ingest
+from tests.helpers import NORDDJURS, Opened, quiet_ingest
 
 BATCHES = 6
 
 
-def test_readers_never_see_half_a_batch(location: str, tmp_path: Path) -> None:
+def test_readers_never_see_half_a_batch(location: str, tmp_path: Path, opened: Opened) -> None:
     quiet_ingest([SEED], location, context=NORDDJURS)  # an index exists before the readers start
     # One version of each meeting: a later version of a meeting defines its items (it may
     # withdraw some), which would make a batch's count depend on the batches before it.
@@ -30,7 +29,7 @@ def test_readers_never_see_half_a_batch(location: str, tmp_path: Path) -> None:
     seen: list[int] = []
     errors: list[BaseException] = []
     done = threading.Event()
-    service = SearchService(location)
+    service = opened.service(location)
 
     def read() -> None:
         try:
@@ -44,7 +43,7 @@ def test_readers_never_see_half_a_batch(location: str, tmp_path: Path) -> None:
     for reader in readers:
         reader.start()
     try:
-        writer = open_engine(location, create=True)
+        writer = opened.engine(location, create=True)
         with writer.writing():
             for batch in batches:
                 writer.write(batch)

@@ -9,6 +9,7 @@ the decision record was indexed, so nothing of the case could be found.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -52,11 +53,13 @@ def _items(path: Path) -> dict[str, object]:
 
 
 @pytest.fixture(scope="module", params=ENGINES)
-def service(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> SearchService:
+def service(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchService]:
     tmp = tmp_path_factory.mktemp("decisions")
     location = request.param(tmp)
     assert not quiet_ingest([_rows(tmp)], location).rejected
-    return SearchService(location)
+    service = SearchService(location)
+    yield service
+    service.close()
 
 
 @pytest.mark.parametrize("q", ["gebyr rottebekæmpelse", "indføre gebyr på rotter", "aarhus stiftstidende"])

@@ -14,13 +14,13 @@ from flask.testing import FlaskClient
 
 from indexer.cli import main
 from indexer.engines.postgres import is_database_url
-from tests.helpers import quiet_ingest
+from tests.helpers import Opened, quiet_ingest
 from tests.leak.test_versions import BILAG_WORD, ITEM_WORD, version
-from webui import create_app
 
 
-def client_for(location: str) -> FlaskClient:
-    return create_app({"INDEX_DIR": location, "TESTING": True}).test_client()
+def client_for(opened: Opened, location: str) -> FlaskClient:
+    client: FlaskClient = opened.app(location).test_client()
+    return client
 
 
 def urls_of(client: FlaskClient) -> list[str]:
@@ -41,9 +41,11 @@ def cached_words(location: str) -> bool:
     return any(BILAG_WORD.encode() in p.read_bytes() for p in folder.rglob("*") if p.is_file())
 
 
-def test_a_withdrawn_item_answers_410_and_is_served_again_when_it_comes_back(location: str, tmp_path: Path) -> None:
+def test_a_withdrawn_item_answers_410_and_is_served_again_when_it_comes_back(
+    location: str, tmp_path: Path, opened: Opened
+) -> None:
     quiet_ingest([version(tmp_path, "d", "dagsorden", "open")], location)
-    client = client_for(location)
+    client = client_for(opened, location)
     urls = urls_of(client)
     assert [client.get(url).status_code for url in urls] == [200, 200, 200]
     assert cached_words(location)  # the attachment's text was cached, so the check below can fail
@@ -60,9 +62,9 @@ def test_a_withdrawn_item_answers_410_and_is_served_again_when_it_comes_back(loc
     assert [client.get(url).status_code for url in urls] == [200, 200, 200]
 
 
-def test_a_closed_item_is_404_not_gone(location: str, tmp_path: Path) -> None:
+def test_a_closed_item_is_404_not_gone(location: str, tmp_path: Path, opened: Opened) -> None:
     quiet_ingest([version(tmp_path, "v1", "referat", "open")], location)
-    client = client_for(location)
+    client = client_for(opened, location)
     urls = urls_of(client)
     quiet_ingest([version(tmp_path, "v2", "referat", "closed")], location)
     assert [client.get(url).status_code for url in urls] == [404, 404, 404]
@@ -70,11 +72,11 @@ def test_a_closed_item_is_404_not_gone(location: str, tmp_path: Path) -> None:
 
 
 def test_forget_takes_items_and_meetings_down_and_keeps_them_out(
-    location: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    location: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], opened: Opened
 ) -> None:
     export = version(tmp_path, "v1", "referat", "open")
     quiet_ingest([export], location)
-    client = client_for(location)
+    client = client_for(opened, location)
     urls = urls_of(client)
     item_id = urls[0].rsplit("/", 1)[1]
     assert main(["forget", item_id, "--reason", "borgerens anmodning", "--index", location]) == 0

@@ -3,6 +3,7 @@ deletes, bad files among good ones, and reindex that swaps in a whole new index.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from pathlib import Path
 
@@ -14,11 +15,12 @@ from indexer.engines.base import EngineMissing
 from indexer.search.service import SearchRequest, SearchService
 from tests.conftest import SEED
 from tests.contract.engines import NOT_THERE, EngineFactory
-from tests.helpers import NORDDJURS, closed_copy, dagsorden_of, quiet_ingest, seed_meeting, variant, write_jsonl
+from tests.helpers import NORDDJURS, Opened, closed_copy, dagsorden_of, quiet_ingest, seed_meeting, variant, write_jsonl
 
 
 def all_ids(location: str) -> list[str]:
-    return sorted(item.id for item in open_engine(location).iter_items())
+    with contextlib.closing(open_engine(location)) as engine:
+        return sorted(item.id for item in engine.iter_items())
 
 
 def test_an_index_that_is_not_there_is_reported_not_created(engine_factory: EngineFactory, tmp_path: Path) -> None:
@@ -33,43 +35,43 @@ def test_an_index_that_is_not_there_is_reported_not_created(engine_factory: Engi
         open_engine(location)  # still nothing there
 
 
-def test_reingesting_the_seed_changes_nothing(location: str) -> None:
+def test_reingesting_the_seed_changes_nothing(location: str, opened: Opened) -> None:
     first = quiet_ingest([SEED], location, context=NORDDJURS)
     assert (first.items_added, first.items_updated) == (1, 0)
     ids = all_ids(location)
     second = quiet_ingest([SEED], location, context=NORDDJURS)
     assert (second.items_added, second.items_updated, second.items_skipped) == (0, 0, 1)
     assert all_ids(location) == ids
-    assert SearchService(location).search(SearchRequest(q="sociale medier")).total == 1
+    assert opened.service(location).search(SearchRequest(q="sociale medier")).total == 1
 
 
-def test_referat_supersedes_dagsorden_and_not_the_other_way(location: str, tmp_path: Path) -> None:
+def test_referat_supersedes_dagsorden_and_not_the_other_way(location: str, tmp_path: Path, opened: Opened) -> None:
     referat = seed_meeting()
     dagsorden = dagsorden_of(referat)
     assert dagsorden.items[0].id == referat.items[0].id  # one meeting, one item
     quiet_ingest([write_jsonl(tmp_path / "dagsorden.jsonl", [dagsorden])], location)
-    assert SearchService(location).get_item(referat.items[0].id)["type"] == "dagsorden"
+    assert opened.service(location).get_item(referat.items[0].id)["type"] == "dagsorden"
     summary = quiet_ingest([write_jsonl(tmp_path / "referat.jsonl", [referat])], location)
     assert summary.items_updated == 1
-    item = SearchService(location).get_item(referat.items[0].id)
+    item = opened.service(location).get_item(referat.items[0].id)
     assert item["type"] == "referat"
     assert "anerkender arbejdet med guiden" in item["decision"]
     # An older dagsorden ingested again never replaces the referat.
     again = quiet_ingest([tmp_path / "dagsorden.jsonl"], location)
     assert again.items_skipped == 1
-    assert SearchService(location).get_item(referat.items[0].id)["type"] == "referat"
+    assert opened.service(location).get_item(referat.items[0].id)["type"] == "referat"
     assert len(all_ids(location)) == 1
 
 
-def test_a_closed_item_is_a_stub_that_no_search_finds(location: str, tmp_path: Path) -> None:
+def test_a_closed_item_is_a_stub_that_no_search_finds(location: str, tmp_path: Path, opened: Opened) -> None:
     secret = "hemmeligord"
     closed = closed_copy(seed_meeting(), secret)
     summary = quiet_ingest([write_jsonl(tmp_path / "closed.jsonl", [closed])], location)
     assert summary.closed_items == 1
-    (stored,) = list(open_engine(location).iter_items())
+    (stored,) = list(opened.engine(location).iter_items())
     assert stored.access == "closed" and stored.texts == {}
     assert secret not in repr(stored) and "Sociale medier" not in repr(stored)
-    service = SearchService(location)
+    service = opened.service(location)
     assert service.get_item(closed.items[0].id) is None
     assert service.search(SearchRequest(q="")).total == 0
     assert service.search(SearchRequest(q=secret)).total == 0
@@ -78,11 +80,11 @@ def test_a_closed_item_is_a_stub_that_no_search_finds(location: str, tmp_path: P
     assert service.stats()["closed_items"] == 1 and service.stats()["open_items"] == 0
 
 
-def test_delete_items_and_meetings(location: str, tmp_path: Path) -> None:
+def test_delete_items_and_meetings(location: str, tmp_path: Path, opened: Opened) -> None:
     seed = seed_meeting()
     later = variant(seed, committee="Økonomiudvalget", start=seed.start.replace(year=2023))
     quiet_ingest([write_jsonl(tmp_path / "two.jsonl", [seed, later])], location)
-    engine = open_engine(location)
+    engine = opened.engine(location)  # the services below share it
     assert SearchService(engine).search(SearchRequest(q="sociale medier")).total == 2
     with engine.writing():
         assert engine.delete_items([later.items[0].id, "no-such-item"]) == 1
@@ -96,7 +98,7 @@ def test_delete_items_and_meetings(location: str, tmp_path: Path) -> None:
 
 
 def test_bad_file_among_good_ones_is_named_and_the_rest_indexed(
-    location: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    location: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], opened: Opened
 ) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
@@ -110,12 +112,14 @@ def test_bad_file_among_good_ones_is_named_and_the_rest_indexed(
     assert "garbage.xml" in err and "notes.bin" in err
     assert all(line.startswith(("rejected: ", "warning: ")) for line in err.strip().splitlines())
     assert "items added: 1" in out
-    assert SearchService(location).search(SearchRequest(q="sociale medier")).total == 1
+    assert opened.service(location).search(SearchRequest(q="sociale medier")).total == 1
 
 
-def test_reindex_rebuilds_from_recorded_sources(location: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_reindex_rebuilds_from_recorded_sources(
+    location: str, capsys: pytest.CaptureFixture[str], opened: Opened
+) -> None:
     quiet_ingest([SEED], location, context=NORDDJURS)
-    service = SearchService(location)
+    service = opened.service(location)
     before = service.search(SearchRequest(q="sociale medier")).results
     assert main(["reindex", "--index", location]) == 0
     assert "reindex complete" in capsys.readouterr().out

@@ -10,6 +10,7 @@ route calls "KB".  No table of abbreviations names that body: only the routes do
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ CLIMATE = "Klima- og Byudvalget"
 
 
 @pytest.fixture(scope="module", params=ENGINES)
-def routed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> SearchService:
+def routed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchService]:
     tmp = tmp_path_factory.mktemp("routes")
     location = request.param(tmp)
     quiet_ingest([SEED], location, context=NORDDJURS)
@@ -41,7 +42,9 @@ def routed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         meeting.finalise()
     summary = quiet_ingest([write_jsonl(tmp / "more.jsonl", [ours, theirs, finance, secret])], location)
     assert summary.items_added >= 4 and not summary.rejected
-    return SearchService(location)
+    service = SearchService(location)
+    yield service
+    service.close()
 
 
 def test_each_municipality_learns_what_its_own_routes_call_its_bodies(routed: SearchService) -> None:

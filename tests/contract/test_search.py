@@ -4,6 +4,7 @@ syntax, snippets, suggestions, case history, CLI."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -11,13 +12,15 @@ import pytest
 
 from indexer.cli import main
 from indexer.search.service import SearchRequest, SearchService
-from tests.helpers import quiet_ingest
+from tests.helpers import Opened, quiet_ingest
 
 
 @pytest.fixture(scope="module")
-def service(seeded: str) -> SearchService:
+def service(seeded: str) -> Iterator[SearchService]:
     """Per engine: the seed, plus the same case at a later meeting of another committee."""
-    return SearchService(seeded)
+    service = SearchService(seeded)
+    yield service
+    service.close()
 
 
 def test_inflected_and_folded_forms_find_the_seed(service: SearchService) -> None:
@@ -202,7 +205,7 @@ def test_municipality_filter_takes_any_spelling(service: SearchService) -> None:
         assert [v["value"] for v in response.facets["municipality"] if v["selected"]] == ["Norddjurs Kommune"]
 
 
-def test_one_distinctive_word_ranks_the_item_about_it_first(location: str, tmp_path: Path) -> None:
+def test_one_distinctive_word_ranks_the_item_about_it_first(location: str, tmp_path: Path, opened: Opened) -> None:
     """A known-item query of one word: the item whose title names it and whose case text
     repeats it ranks above long items that mention it once."""
 
@@ -222,6 +225,6 @@ def test_one_distinctive_word_ranks_the_item_about_it_first(location: str, tmp_p
     path = tmp_path / "m.jsonl"
     path.write_text(json.dumps(meeting, ensure_ascii=False) + "\n", encoding="utf-8")
     quiet_ingest([path], location)
-    response = SearchService(location).search(SearchRequest(q="vindmøller"))
+    response = opened.service(location).search(SearchRequest(q="vindmøller"))
     assert response.total == 3
     assert response.results[0]["title"] == "Vindmøller ved Kattegat"

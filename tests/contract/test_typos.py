@@ -9,6 +9,7 @@ results turned them into common words on the relevance benchmark's dev part and 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from tests.helpers import quiet_ingest, seed_meeting, variant, write_jsonl
 
 
 @pytest.fixture(scope="module", params=ENGINES)
-def slipped(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> SearchService:
+def slipped(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchService]:
     tmp = tmp_path_factory.mktemp("typos")
     location = request.param(tmp)
     seed = seed_meeting()
@@ -32,7 +33,9 @@ def slipped(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     name.items[0].sections[0].text += " Kommunen tilslutter sig systemet SAPA."
     name.finalise()
     assert not quiet_ingest([CORPUS_CSV, write_jsonl(tmp / "slip.jsonl", [slip, name])], location).rejected
-    return SearchService(location)
+    service = SearchService(location)
+    yield service
+    service.close()
 
 
 def test_a_few_hits_for_a_misspelling_keep_their_results_and_offer_the_correction(slipped: SearchService) -> None:

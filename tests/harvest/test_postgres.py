@@ -3,11 +3,14 @@ the database (``harvest_state``), the documents and attachments it fetched in a 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 
+from indexer.engines.postgres.engine import Database
 from indexer.search.service import SearchRequest, SearchService
 from tests.harvest.helpers import documents, fast
 from tests.harvest.portal import Portal
@@ -19,7 +22,17 @@ SMALL = documents(
 )
 
 
-def test_harvest_into_postgres_matches_the_embedded_engine(pg_url: str, tmp_path: Path) -> None:
+def _recorded(init: Callable[..., None], opened: list[Database]) -> Callable[..., None]:
+    def record(self: Database, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        opened.append(self)
+
+    return record
+
+
+def test_harvest_into_postgres_matches_the_embedded_engine(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import io
 
     from indexer.harvest.firstagenda import HarvestOptions, harvest
@@ -30,7 +43,12 @@ def test_harvest_into_postgres_matches_the_embedded_engine(pg_url: str, tmp_path
         options = HarvestOptions(attachments=False)
         with pytest.raises(ValueError, match="--state"):
             harvest(base, pg_url, fast(), options, stream=io.StringIO())
+        opened: list[Database] = []
+        monkeypatch.setattr(Database, "__init__", _recorded(Database.__init__, opened))
         first = harvest(base, pg_url, fast(), options, stream=io.StringIO(), state_root=tmp_path / "state")
+        monkeypatch.undo()
+        # The harvest closed the database's pool itself (not left to the garbage collector).
+        assert opened and all(database._pool.closed for database in opened)
         assert (first.new, first.failed) == (3, 0)
         harvest(base, tmp_path / "ix", fast(), options, stream=io.StringIO())
         postgres, whoosh = SearchService(pg_url), SearchService(tmp_path / "ix")

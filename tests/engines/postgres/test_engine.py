@@ -113,8 +113,8 @@ def test_vocabulary_and_suggestions_from_open_items_only(both) -> None:  # type:
             assert found == (0,), table
 
 
-def test_attachment_text_is_searched_and_files_come_from_the_database(both) -> None:  # type: ignore[no-untyped-def]
-    from webui import create_app
+def test_attachment_text_is_searched_and_files_come_from_the_database(both, request: pytest.FixtureRequest) -> None:  # type: ignore[no-untyped-def]
+    from webui import close_app, create_app
 
     whoosh, postgres, url = both
     with psycopg.connect(url) as conn:
@@ -122,6 +122,7 @@ def test_attachment_text_is_searched_and_files_come_from_the_database(both) -> N
     assert archived and archived[0] > 0
     hit = next(h for h in whoosh.search(SearchRequest(q="", per_page=100)).results if h["attachments"])
     app = create_app({"INDEX_DIR": url, "TESTING": True})
+    request.addfinalizer(lambda: close_app(app))
     client = app.test_client()
     page = client.get(f"/items/{hit['id']}")
     assert page.status_code == 200
@@ -189,11 +190,13 @@ def test_cli_search_reads_the_database(both, capsys: pytest.CaptureFixture[str])
     assert got["total"] == whoosh.search(SearchRequest(q="budget")).total
 
 
-def test_whole_meeting_documents_come_from_the_database(both) -> None:  # type: ignore[no-untyped-def]
-    from webui import create_app
+def test_whole_meeting_documents_come_from_the_database(both, request: pytest.FixtureRequest) -> None:  # type: ignore[no-untyped-def]
+    from webui import close_app, create_app
 
     whoosh, _, url = both
-    client = create_app({"INDEX_DIR": url, "TESTING": True}).test_client()
+    app = create_app({"INDEX_DIR": url, "TESTING": True})
+    request.addfinalizer(lambda: close_app(app))
+    client = app.test_client()
     served = 0
     for hit in whoosh.search(SearchRequest(q="", per_page=100)).results:
         path, _, source = whoosh.source_document_file(hit["id"])

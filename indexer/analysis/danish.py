@@ -26,7 +26,7 @@ from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter,
 from whoosh.lang import stopwords_for_language
 
 from indexer.analysis.compounds import compound_head, split_compound
-from indexer.analysis.lexicon import lemmatise, normalise_variant, restore_danish_letters
+from indexer.analysis.lexicon import is_known, lemmatise, normalise_variant, restore_danish_letters
 
 # Words: letters and digits, keeping inner hyphens/periods of things like "12.3" or "1.2".
 WORD_PATTERN = r"\w+(?:[.,/-]\w+)*"
@@ -81,7 +81,29 @@ def stem_term(word: str) -> str:
     word = normalise_variant(word)
     if len(word) <= 2 or word[0].isdigit():
         return fold(word)
-    return fold(snowball_stem(lemmatise(restore_danish_letters(word))))
+    return fold(snowball_stem(lemmatise(danish_spelling(word))))
+
+
+_DIGRAPH_LETTERS = (("aa", "å"), ("ae", "æ"), ("oe", "ø"))
+
+
+def danish_spelling(word: str) -> str:
+    """The word as Danish spells it, for the lemma lookup and Snowball: "faellesvej" →
+    "fællesvej" (a known word, ``restore_danish_letters``), and a word no dictionary knows —
+    mostly a name — typed with aa/ae/oe with å/æ/ø throughout ("roesnaes" → "røsnæs",
+    "stautrupaabo" → "stautrupåbo").  Snowball strips endings by the letters it sees (the
+    -es of "roesnaes", never the -s after æ of "Røsnæs"), so without this a name typed the
+    way a keyboard without æ/ø/å allows stems apart from the name in the minutes, and
+    folding after stemming cannot join them.  Index and query take the same path, so a
+    name written with aa in the minutes ("Haarby") meets one typed with å."""
+    restored = restore_danish_letters(word)
+    if restored != word or len(word) < 4 or not word.isalpha() or any(c in word for c in "æøå"):
+        return restored
+    if not any(digraph in word for digraph, _ in _DIGRAPH_LETTERS) or is_known(word) or lemmatise(word) != word:
+        return word
+    for digraph, letter in _DIGRAPH_LETTERS:
+        word = word.replace(digraph, letter)
+    return word
 
 
 class DanishStemFilter(Filter):
@@ -211,8 +233,10 @@ def compound_parts(word: str, completed: tuple[str, ...] = ()) -> tuple[str, ...
     if completed:
         extra = [piece for full in completed for piece in (full, *compound_parts(full))]
         return tuple(dict.fromkeys([*compound_parts(word), *extra]))
-    if "-" in word:
-        pieces = [p for p in word.split("-") if len(p) > 2 and p.isalpha()]
+    if "-" in word or "/" in word:
+        # "it-strategi", and words joined by a slash ("Kara/Noveren", "bolig/erhverv"), which the
+        # tokeniser keeps whole for the sake of numbers ("12/27845"): each piece is a part.
+        pieces = [p for p in re.split(r"[-/]", word) if len(p) > 2 and p.isalpha()]
         parts: list[str] = []
         for piece in pieces:
             parts += [piece, *split_compound(normalise_variant(piece))]

@@ -86,6 +86,13 @@ def test_hyphenated_compound_yields_each_piece() -> None:
     assert {"ung", "udvalg"} <= set(parts)
 
 
+def test_words_joined_by_a_slash_yield_each_piece() -> None:
+    # The tokeniser keeps "Kara/Noverens" whole (for numbers such as 12/27845): each name is a part.
+    assert compound_parts("kara/noverens") == ("kara", "noverens")
+    assert set(index_terms("Ændring af Kara/Noverens vedtægter")) >= {stem_term("kara"), stem_term("noveren")}
+    assert compound_parts("12/27845") == ()
+
+
 def test_analyzers_pickle() -> None:
     for analyzer in (danish_analyzer(), compound_analyzer()):
         clone = pickle.loads(pickle.dumps(analyzer))

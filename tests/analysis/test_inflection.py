@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from indexer.analysis.danish import analyse, danish_analyzer, snowball_analyzer, snowball_stem, stem_term
-from indexer.analysis.lexicon import dictionary_lemma, lemmatise, normalise_variant
+from indexer.analysis.lexicon import dictionary_lemma, lemmatise, normalise_variant, restore_danish_letters
 
 # Each row: forms a caseworker may type for the same word; Snowball alone splits them.
 SNOWBALL_MISSES = [
@@ -101,3 +101,28 @@ def test_restoring_letters_leaves_known_words_alone() -> None:
     assert restore_danish_letters("faellesvej") == "fællesvej"
     assert restore_danish_letters("poesi") == "poesi"  # a word as typed
     assert restore_danish_letters("michael") == "michael"  # no Danish spelling known
+
+
+@pytest.mark.parametrize(
+    ("typed", "danish"),
+    [
+        ("roesnaes", "Røsnæs"),  # Snowball strips the -es of one and not the -s after æ
+        ("toemmerup", "Tømmerup"),
+        ("stautrupaabo", "StautrupÅbo"),
+        ("nekseloefaergen", "Nekseløfærgen"),
+        ("maaloevgaard", "Måløvgård"),
+    ],
+)
+def test_a_name_typed_with_aa_ae_oe_meets_the_name_in_the_minutes(typed: str, danish: str) -> None:
+    """Names the dictionary lacks are stemmed as spelt with å/æ/ø, on both sides."""
+    assert stem_term(typed) == stem_term(danish.lower())
+
+
+def test_snowball_alone_kept_a_name_typed_with_digraphs_apart() -> None:
+    from indexer.analysis.danish import danish_spelling, fold
+
+    assert fold(snowball_stem("roesnaes")) != fold(snowball_stem("røsnæs"))  # why the rule exists
+    assert danish_spelling("roesnaes") == "røsnæs"
+    assert danish_spelling("faellesvej") == restore_danish_letters("faellesvej") == "fællesvej"  # as before
+    assert danish_spelling("poesi") == "poesi"  # a word as typed
+    assert danish_spelling("røsnæs") == "røsnæs"  # real letters: untouched

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from indexer.analysis.bodies import BODY_SYNONYMS, KNOWN_BODIES, RouteTable, resolve_abbreviation
-from indexer.analysis.danish import fold
+from indexer.analysis.danish import DANISH_STOP_WORDS, fold
 from indexer.analysis.lexicon import is_known
 from indexer.engines.base import case_key
 
@@ -492,6 +492,59 @@ def expand_bodies(node: Node | None, committees: list[str], routes: RouteTable |
     return node
 
 
+# A compound typed as two words ("bolig grunde", "drikkevands forsyning", "stautrup aabo"): at
+# most this many words in a row are tried joined, a pair at a time.
+MAX_JOINED_RUN = 4
+
+
+def _joinable(node: Node) -> bool:
+    """A plain word of letters a compound may be split into: not a stop word, and not in
+    capitals (an abbreviation such as "TMU" names a body, it is no part of a compound)."""
+    return (
+        isinstance(node, Word)
+        and node.field is None
+        and node.text.isalpha()
+        and len(node.text) >= 3
+        and not node.text.isupper()
+        and node.text.casefold() not in DANISH_STOP_WORDS
+    )
+
+
+def join_split_compounds(node: Node | None) -> Node | None:
+    """Neighbouring words may be one compound the user wrote apart: "bolig grunde" finds the
+    items about "boliggrunde" as well as those holding both words ("drikkevands forsyning",
+    "hoved biblioteket", a name: "stautrup aabo" for "StautrupÅbo").  A run of two to
+    ``MAX_JOINED_RUN`` plain words becomes an Or of the words as typed and of the run with
+    one pair of neighbours written as one word, so an item the compound finds scores for it
+    too.  Other nodes (phrases, fields, operators' groups) are left as typed."""
+    if isinstance(node, Or):
+        return Or(tuple(join_split_compounds(c) or c for c in node.children))
+    if not isinstance(node, And):
+        return node
+    out: list[Node] = []
+    children = list(node.children)
+    at = 0
+    while at < len(children):
+        end = at
+        while end < len(children) and _joinable(children[end]):
+            end += 1
+        run = [c for c in children[at:end] if isinstance(c, Word)]
+        if 2 <= len(run) <= MAX_JOINED_RUN:
+            options: list[Node] = [And(tuple(run))]
+            for i in range(len(run) - 1):
+                joined = [*run[:i], Word(run[i].text + run[i + 1].text), *run[i + 2 :]]
+                options.append(joined[0] if len(joined) == 1 else And(tuple(joined)))
+            out.append(Or(tuple(options)))
+        elif run:
+            out.extend(run)
+        else:
+            child = children[end]
+            out.append(join_split_compounds(child) or child)
+            end += 1
+        at = end
+    return out[0] if len(out) == 1 else And(tuple(out))
+
+
 def words_of(node: Node | None) -> list[str]:
     """The plain words a user typed (for did-you-mean), in order; phrases split into words."""
     out: list[str] = []
@@ -511,6 +564,7 @@ __all__ = [
     "Prefer",
     "Word",
     "expand_bodies",
+    "join_split_compounds",
     "leaves",
     "names_a_body",
     "parse",

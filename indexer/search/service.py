@@ -173,8 +173,9 @@ class SearchService:
     # -- the query ---------------------------------------------------------------
 
     def query(self, text: str) -> ast.Node | None:
-        """The AST of a query, rewritten for this index (bodies named any way minutes name them)."""
-        node = ast.parse((text or "").strip())
+        """The AST of a query, rewritten for this index: a compound typed as two words is also
+        looked for as one, and bodies are named any way minutes name them."""
+        node = ast.join_split_compounds(ast.parse((text or "").strip()))
         if node is None:
             return None
         committees = self._committee_names()

@@ -24,3 +24,20 @@ def test_part_of_a_compound_finds_it_below_the_exact_word(tmp_path: Path) -> Non
     assert ranked == ["Orientering om arbejdsmiljø", "Sociale medier i arbejdsmæssig sammenhæng"]
     # and precision: "rådhus" is not "rådgivning"
     assert service.search(SearchRequest(q="rådhus")).total == 0
+
+
+def test_a_compound_typed_as_two_words_finds_the_compound_first(tmp_path: Path) -> None:
+    meeting = seed_meeting()  # its body says "personalepolitikken" once
+    apart = copy.deepcopy(meeting.items[0])  # the same text, with the two words apart
+    apart.number, apart.title = "2", "Orientering om arbejdsmiljø"
+    for section in apart.sections:
+        section.text = section.text.replace("personalepolitikken", "personalet og kommunens politik")
+    meeting.items.append(apart)
+    meeting.finalise()
+    root = tmp_path / "ix"
+    quiet_ingest([write_jsonl(tmp_path / "m.jsonl", [meeting])], root)
+    service = SearchService(root)
+    ranked = [r["title"] for r in service.search(SearchRequest(q="personale politik")).results]
+    assert ranked == ["Sociale medier i arbejdsmæssig sammenhæng", "Orientering om arbejdsmiljø"]
+    # The compound alone finds only the item that writes it as one word.
+    assert service.search(SearchRequest(q="personalepolitikken")).total == 1

@@ -16,6 +16,7 @@ from indexer.search.query import (
     Word,
     abbreviation_like,
     expand_bodies,
+    join_split_compounds,
     names_a_body,
     parse,
 )
@@ -107,6 +108,29 @@ def test_which_words_may_be_abbreviations() -> None:
         assert abbreviation_like(word), word
     for word in ("by", "med", "budget", "skema", "Budget", "AND", "TO", "nr.", "t", "abcdef"):
         assert not abbreviation_like(word), word
+
+
+def test_neighbouring_words_are_also_tried_as_one_compound() -> None:
+    assert join_split_compounds(parse("bolig grunde")) == Or(
+        (And((Word("bolig"), Word("grunde"))), Word("boliggrunde"))
+    )
+    three = join_split_compounds(parse("drikkevands forsyning plan"))
+    assert three == Or(
+        (
+            And((Word("drikkevands"), Word("forsyning"), Word("plan"))),
+            And((Word("drikkevandsforsyning"), Word("plan"))),
+            And((Word("drikkevands"), Word("forsyningplan"))),
+        )
+    )
+    # Stop words, abbreviations in capitals, fields, phrases and operators' groups are not joined.
+    assert join_split_compounds(parse("planer for skolen")) == parse("planer for skolen")
+    assert join_split_compounds(parse("TMU vintertjeneste")) == parse("TMU vintertjeneste")
+    assert join_split_compounds(parse('titel:(skole budget) "sociale medier"')) == parse(
+        'titel:(skole budget) "sociale medier"'
+    )
+    assert join_split_compounds(parse("skole ELLER budget")) == parse("skole ELLER budget")
+    assert join_split_compounds(parse("budget")) == Word("budget")
+    assert join_split_compounds(None) is None
 
 
 @given(st.text(max_size=80))

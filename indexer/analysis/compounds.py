@@ -223,6 +223,11 @@ DERIVATION_ENDINGS = ("ning", "else", "ing", "sel")
 # -s-, is a word of its own ("partnering·s·kontrakt").
 LINKING_S_ENDINGS = ("else", "hed", "ing", "tion", "sion", "dom", "skab", "tet")
 MIN_UNKNOWN_MODIFIER = 7
+# A word no dictionary knows and that no known modifier explains, ending in a known word of
+# at least this many letters, is that word narrowed by a name or a new word: "Gellerup·byggeriet",
+# "Frederiksbjerg·processen", "Nekselø·færgen".  (Shorter heads such as -vej, -gade, -borg, -park
+# end place names themselves: Rønbækvej is a street, not a kind of road.)
+MIN_NAMED_HEAD = 5
 
 
 def _derived_from_known_verb(lemma: str) -> bool:
@@ -303,7 +308,7 @@ def _split(lemma: str, depth: int) -> tuple[str, ...]:
     cuts = _cuts(lemma, depth)
     first = next(cuts, None)
     if first is None:
-        return ()
+        return _named_modifier_split(lemma) if depth == 0 else ()
     _, modifier_parts, head_lemma = first
     parts = [*modifier_parts, head_lemma, *_nested_parts(head_lemma, depth)]
     if depth == 0:
@@ -316,6 +321,21 @@ def _split(lemma: str, depth: int) -> tuple[str, ...]:
         found = set(parts)
         parts += [modifier[0] for _, modifier, head in cuts if head in found or is_known(modifier[0])]
     return tuple(dict.fromkeys(parts))
+
+
+def _named_modifier_split(lemma: str) -> tuple[str, ...]:
+    """(modifier, head lemma, the head's own parts) of an unknown word that ends in a long known
+    word after an unknown modifier of ``MIN_UNKNOWN_MODIFIER`` letters or more; () otherwise.
+    The longest such head wins, as in ``_split``."""
+    if is_known(lemma):
+        return ()
+    for cut in range(MIN_UNKNOWN_MODIFIER, len(lemma) - MIN_NAMED_HEAD + 1):
+        head_lemma = _head_lemma(lemma[cut:])
+        modifier = lemma[:cut]
+        if head_lemma is None or len(head_lemma) < MIN_NAMED_HEAD or is_known(modifier):
+            continue
+        return tuple(dict.fromkeys([modifier, head_lemma, *_nested_parts(head_lemma, 0)]))
+    return ()
 
 
 @lru_cache(maxsize=100_000)

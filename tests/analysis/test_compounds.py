@@ -93,6 +93,28 @@ def test_words_joined_by_a_slash_yield_each_piece() -> None:
     assert compound_parts("12/27845") == ()
 
 
+@pytest.mark.parametrize(
+    ("compound", "modifier", "head"),
+    [
+        ("Gellerupbyggeriet", "gellerup", "byggeri"),
+        ("Frederiksbjergprocessen", "frederiksbjerg", "proces"),
+        ("Frederiksbjerggruppen", "frederiksbjerg", "gruppe"),
+        ("Nekseløfærgen", "nekselø", "færge"),
+        ("Kalundborgmessen", "kalundborg", "messe"),
+    ],
+)
+def test_a_name_narrowing_a_known_word_is_a_part(compound: str, modifier: str, head: str) -> None:
+    # No dictionary knows the name; the long known word it ends in is the head.
+    assert split_compound(compound) == (modifier, head)
+    assert stem_term(modifier) in index_terms(compound)
+
+
+@pytest.mark.parametrize("word", ["Rønbækvej", "Hinnerup", "Gellerupparken", "trængelskommisionen", "Nyvangsparken"])
+def test_a_name_ending_in_a_short_word_is_not_split_as_one(word: str) -> None:
+    # A street or town ending in -vej, -park, -rup is a name, not a kind of road or park.
+    assert split_compound(word) == ()
+
+
 def test_analyzers_pickle() -> None:
     for analyzer in (danish_analyzer(), compound_analyzer()):
         clone = pickle.loads(pickle.dumps(analyzer))

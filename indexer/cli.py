@@ -496,27 +496,41 @@ def cmd_reindex(args: argparse.Namespace) -> int:
             sys.stderr.write(f"{path}: recorded source is gone; the index was left as it was\n")
         return 2
     total = IngestSummary()
+    kept_as_is = "nothing changed, the old index is still served"
+
+    def build(fresh: MinutesIndex) -> IngestSummary:
+        for source in sources:
+            found = ingest(
+                [Path(source["path"])],
+                args.index,
+                _context_from_dict(source.get("context", {})),
+                source.get("format"),
+                record=False,
+                target=fresh,
+            )
+            total.merge(found)
+            if found.rejected and not found.meetings:
+                # Swapping in a rebuild without this source would unpublish all it held.
+                raise SourceFailed(f"{source['path']}: no meeting could be read ({found.rejected[0]})")
+        return total
+
     with index.ingest_lock():
-
-        def build(fresh: MinutesIndex) -> IngestSummary:
-            for source in sources:
-                total.merge(
-                    ingest(
-                        [Path(source["path"])],
-                        args.index,
-                        _context_from_dict(source.get("context", {})),
-                        source.get("format"),
-                        record=False,
-                        target=fresh,
-                    )
-                )
-            return total
-
-        rebuild(Path(args.index), build)
+        try:
+            rebuild(Path(args.index), build)  # drops the new generation if it raises
+        except KeyboardInterrupt:
+            sys.stderr.write(f"reindex interrupted: {kept_as_is}\n")
+            return 130
+        except (SourceFailed, OSError) as exc:
+            sys.stderr.write(f"reindex failed ({' '.join(str(exc).split())}): {kept_as_is}\n")
+            return 1
         total.pruned += MinutesIndex.open(args.index).prune()  # whatever no open item refers to any more
     print_summary(total, sys.stdout, sys.stderr)
     print("reindex complete: the new index is live")
     return 1 if total.rejected else 0
+
+
+class SourceFailed(RuntimeError):
+    """A recorded source gave nothing on ``reindex``: the rebuild is dropped, the live index stays."""
 
 
 def cmd_optimize(args: argparse.Namespace) -> int:

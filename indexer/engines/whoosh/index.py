@@ -350,6 +350,8 @@ class MinutesIndex:
         self._known_ids = _KnownIds("id")
         self._known_meetings = _KnownIds("meeting_id")
         self.allow_reopen = False  # operator's override of "access only tightens" (ingest --allow-reopen)
+        # In a rebuild: meeting id → ids of the items the index being replaced holds closed.
+        self.closed_before: dict[str, list[str]] = {}
 
     # -- opening ---------------------------------------------------------
 
@@ -585,7 +587,7 @@ class MinutesIndex:
                     state = states.get(meeting.id)
                     if state is None:
                         state = states[meeting.id] = MeetingState.from_index(
-                            meeting.id, existing.meeting_items(meeting.id)
+                            meeting.id, self._held(existing, meeting.id)
                         )
                     state.apply(meeting, allow_reopen=self.allow_reopen)
                 written = 0
@@ -779,6 +781,17 @@ class MinutesIndex:
             doc=json.dumps(doc, ensure_ascii=False),
         )
         return self.with_derived_fields(base)
+
+    def _held(self, existing: _ExistingDocs, meeting_id: str) -> list[Indexed]:
+        """What the versions fold starts from.  In a rebuild, also the items the replaced index
+        held closed: access only tightens, so a source that now opens one keeps it closed (as a
+        version of rank 0, so it decides nothing else about the meeting)."""
+        held = existing.meeting_items(meeting_id)
+        ledger = self.closed_before.get(meeting_id)
+        if ledger:
+            known = {record.id for record in held}
+            held += [Indexed(item_id, 0, False) for item_id in ledger if item_id not in known]
+        return held
 
     def with_derived_fields(self, document: dict[str, Any]) -> dict[str, Any]:
         """Add the indexed-only fields, computed from the stored ones.
@@ -1199,15 +1212,63 @@ def _swap_live(root: Path, generation: Path) -> None:
     os.replace(tmp, root / "current")
 
 
+def _closed_stubs(root: Path) -> dict[str, list[dict[str, Any]]]:
+    """The closed items of the live index (stubs: metadata only), by meeting: the record of what
+    was closed, which a rebuild keeps.  Empty when the index cannot be read (a damaged one)."""
+    if not MinutesIndex.exists(root):
+        return {}
+    live = MinutesIndex.open(root, require_current_format=False)
+    if live.ix is None:
+        return {}
+    held: dict[str, list[dict[str, Any]]] = {}
+    with live.ix.searcher() as searcher:
+        for fields in searcher.documents(access=Access.CLOSED.value):
+            held.setdefault(str(fields.get("meeting_id", "")), []).append(dict(fields))
+    return held
+
+
+def _keep_closed(fresh: MinutesIndex, stubs: dict[str, list[dict[str, Any]]]) -> int:
+    """Write into ``fresh`` the closed stubs of meetings it holds nothing of (their source no longer
+    has them): a later ingest of such a meeting then still finds its items closed."""
+    with fresh.ix.searcher() as searcher:
+        names = set(searcher.schema.names())
+        kept = [
+            {k: v for k, v in stub.items() if k in names}
+            for meeting_id, closed in stubs.items()
+            if searcher.document_number(meeting_id=meeting_id) is None
+            for stub in closed
+            if searcher.document_number(id=stub["id"]) is None
+        ]
+    if not kept:
+        return 0
+    writer = fresh._writer()
+    try:
+        for stub in kept:
+            writer.add_document(**stub)
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    return len(kept)
+
+
 def rebuild(root: Path, build: Callable[[MinutesIndex], IngestSummary]) -> IngestSummary:
-    """Build a fresh generation with ``build``, then swap it in; the old one stays live until then."""
+    """Build a fresh generation with ``build``, then swap it in; the old one stays live until then.
+
+    Access only tightens across it: the fold sees the items the live index holds closed, and the
+    closed stubs of meetings the build did not read are carried over."""
     root = Path(root)
     live = MinutesIndex.live_dir(root)
     old_target = os.readlink(live) if live.is_symlink() else None
+    stubs = _closed_stubs(root)
     generation = MinutesIndex._new_generation(root)
     fresh = MinutesIndex(root, _open_whoosh(generation))
+    fresh.closed_before = {meeting_id: [s["id"] for s in closed] for meeting_id, closed in stubs.items()}
     try:
         summary = build(fresh)
+        kept = _keep_closed(fresh, stubs)
+        if isinstance(summary, IngestSummary):
+            summary.kept_closed += kept
     except BaseException:
         shutil.rmtree(generation, ignore_errors=True)
         raise

@@ -39,5 +39,8 @@ def test_a_compound_typed_as_two_words_finds_the_compound_first(tmp_path: Path) 
     service = SearchService(root)
     ranked = [r["title"] for r in service.search(SearchRequest(q="personale politik")).results]
     assert ranked == ["Sociale medier i arbejdsmæssig sammenhæng", "Orientering om arbejdsmiljø"]
-    # The compound alone finds only the item that writes it as one word.
+    # The compound alone finds only the item that writes it as one word; so does the compound
+    # written with a hyphen, which no item writes.
     assert service.search(SearchRequest(q="personalepolitikken")).total == 1
+    hyphen = service.search(SearchRequest(q="personale-politikken", literal=True))
+    assert [r["title"] for r in hyphen.results] == ["Sociale medier i arbejdsmæssig sammenhæng"]

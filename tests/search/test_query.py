@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from indexer.search.query import (
+    JOIN_WEIGHT,
     RAISE_WEIGHT,
     And,
     Match,
@@ -111,16 +112,12 @@ def test_which_words_may_be_abbreviations() -> None:
 
 
 def test_neighbouring_words_are_also_tried_as_one_compound() -> None:
-    assert join_split_compounds(parse("bolig grunde")) == Or(
-        (And((Word("bolig"), Word("grunde"))), Word("boliggrunde"))
-    )
+    two = Or((And((Word("bolig"), Word("grunde"))), Word("boliggrunde")))
+    assert join_split_compounds(parse("bolig grunde")) == Prefer(two, Word("boliggrunde"), JOIN_WEIGHT)
     three = join_split_compounds(parse("drikkevands forsyning plan"))
-    assert three == Or(
-        (
-            And((Word("drikkevands"), Word("forsyning"), Word("plan"))),
-            And((Word("drikkevandsforsyning"), Word("plan"))),
-            And((Word("drikkevands"), Word("forsyningplan"))),
-        )
+    joined = (And((Word("drikkevandsforsyning"), Word("plan"))), And((Word("drikkevands"), Word("forsyningplan"))))
+    assert three == Prefer(
+        Or((And((Word("drikkevands"), Word("forsyning"), Word("plan"))), *joined)), Or(joined), JOIN_WEIGHT
     )
     # Stop words, abbreviations in capitals, fields, phrases and operators' groups are not joined.
     assert join_split_compounds(parse("planer for skolen")) == parse("planer for skolen")
@@ -131,6 +128,16 @@ def test_neighbouring_words_are_also_tried_as_one_compound() -> None:
     assert join_split_compounds(parse("skole ELLER budget")) == parse("skole ELLER budget")
     assert join_split_compounds(parse("budget")) == Word("budget")
     assert join_split_compounds(None) is None
+
+
+def test_a_compound_written_with_a_hyphen_is_also_tried_solid() -> None:
+    assert join_split_compounds(parse("affalds-plan")) == Or((Word("affalds-plan"), Word("affaldsplan")))
+    assert join_split_compounds(parse("ny affalds-plan")) == And(
+        (Word("ny"), Or((Word("affalds-plan"), Word("affaldsplan"))))
+    )
+    # Abbreviations, numbers, capitals and fields stay as typed.
+    for typed in ("tm-u tang", "12-2017", "SAINT-GOBAIN", "titel:affalds-plan"):
+        assert join_split_compounds(parse(typed)) == parse(typed), typed
 
 
 @given(st.text(max_size=80))

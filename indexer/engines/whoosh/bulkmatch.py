@@ -177,6 +177,7 @@ class BulkMatcher:
             return self._term(query, term_docs)
         if type(query) is Phrase:
             return self._phrase(query, term_docs)
+        first_term = len(term_docs)
         if type(query) is AndNot:
             matched, scores = self._evaluate(query.a, term_docs)
             excluded, _ = self._evaluate(query.b, [])
@@ -211,6 +212,11 @@ class BulkMatcher:
             # A document that matches only some words of an And (or is excluded by an AndNot)
             # scores nothing: as in Whoosh's matchers, an Or above it adds only what matched.
             scores[~matched] = 0.0
+            # Nor are its words matched terms there (highlighting): "budget" is no match of
+            # "(budget skole) ELLER vej" in an item without "skole", as Whoosh reports it.
+            for n in range(first_term, len(term_docs)):
+                fieldname, text, docs = term_docs[n]
+                term_docs[n] = (fieldname, text, docs[matched[docs]])
         if query.boost != 1.0:
             scores *= query.boost
         return matched, scores

@@ -402,3 +402,16 @@ def test_without_the_postings_cache_the_answers_are_whooshs(services: tuple[Sear
     for q in judged_queries()[:40] + EXTRA_QUERIES:
         _compare(cold, whoosh, SearchRequest(q=q))
     assert cold.engine.postings_cache.hits == cold.engine.postings_cache.misses == 0
+
+
+def test_a_word_of_an_unmatched_group_is_not_highlighted(services: tuple[SearchService, SearchService]) -> None:
+    """In "(budget skole) ELLER vej", an item found through "vej" alone matched no "budget"."""
+    bulk, _ = services
+    checked = 0
+    for page in (1, 2, 3):
+        for hit in bulk.search(SearchRequest(q="(budget skole) ELLER vej", page=page)).results:
+            item = bulk.get_item(hit["id"])
+            if item is not None and "skole" not in json.dumps(item, ensure_ascii=False).lower():
+                checked += 1
+                assert "<mark>budget</mark>" not in hit["snippet"].lower(), hit["id"]
+    assert checked

@@ -147,10 +147,26 @@ def test_a_merge_drops_a_deleted_document_and_keeps_the_answers(tmp_path: Path) 
     assert len(after) == len(before)
     for old, new in zip(before, after, strict=True):
         assert old[:4] == new[:4]  # query, page, total, facets
-        assert [r[0] for r in old[4]] == [r[0] for r in new[4]]  # the same items in the same order
-        if old[0]:
-            for (_, old_score, old_snippet), (_, new_score, new_snippet) in zip(old[4], new[4], strict=True):
-                assert new_score == pytest.approx(old_score, rel=0.1) and new_snippet == old_snippet
+    # The same items in the same order over both pages, but for near ties (scores within 5 %),
+    # which the slightly changed statistics may turn round ("vej ANDNOT cykelsti": 20.627 and
+    # 20.624 before, 20.609 and 20.611 after), across a page's end too.
+    for query in dict.fromkeys(a[0] for a in before):
+        old = [r for a in before if a[0] == query for r in a[4]]
+        new = [r for a in after if a[0] == query for r in a[4]]
+        if not query:
+            assert [r[0] for r in old] == [r[0] for r in new]
+            continue
+        old_at = {item: (rank, score, snippet) for rank, (item, score, snippet) in enumerate(old)}
+        new_at = {item: rank for rank, (item, _, _) in enumerate(new)}
+        for item, new_score, new_snippet in new:
+            if item not in old_at:  # came in at the end, level with the one it replaced
+                assert new_score == pytest.approx(old[-1][1], rel=0.05), (query, item)
+                continue
+            rank, old_score, old_snippet = old_at[item]
+            assert new_score == pytest.approx(old_score, rel=0.1) and new_snippet == old_snippet
+            for other, (other_rank, other_score, _) in old_at.items():
+                if other in new_at and (other_rank < rank) != (new_at[other] < new_at[item]):
+                    assert old_score == pytest.approx(other_score, rel=0.05), (query, item, other)
 
 
 def test_readers_during_a_merge_see_every_item(index_root: Path) -> None:

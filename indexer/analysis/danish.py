@@ -26,7 +26,7 @@ from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter,
 from whoosh.lang import stopwords_for_language
 
 from indexer.analysis.compounds import compound_head, split_compound
-from indexer.analysis.lexicon import is_known, lemmatise, normalise_variant, restore_danish_letters
+from indexer.analysis.lexicon import is_known, lemmatise, normalise_variant, restore_danish_letters, verbal_noun
 
 # Words: letters and digits, keeping inner hyphens/periods of things like "12.3" or "1.2".
 WORD_PATTERN = r"\w+(?:[.,/-]\w+)*"
@@ -73,7 +73,8 @@ def snowball_stem(word: str) -> str:
 
 @lru_cache(maxsize=500_000)
 def stem_term(word: str) -> str:
-    """The index term for one lower-case word: variant → lemma → Snowball → fold.
+    """The index term for one lower-case word: variant → lemma (an -ere verb's as its -ering
+    noun) → Snowball → fold.
 
     Cached because it runs for every indexed word and Danish text repeats a small
     vocabulary; the cache turns dictionary lookups into one dict hit.
@@ -81,7 +82,8 @@ def stem_term(word: str) -> str:
     word = normalise_variant(word)
     if len(word) <= 2 or word[0].isdigit():
         return fold(word)
-    return fold(snowball_stem(lemmatise(danish_spelling(word))))
+    word = danish_spelling(word)
+    return fold(snowball_stem(verbal_noun(lemmatise(word), word)))
 
 
 _DIGRAPH_LETTERS = (("aa", "å"), ("ae", "æ"), ("oe", "ø"))

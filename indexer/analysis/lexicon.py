@@ -152,6 +152,29 @@ def lemmatise(word: str) -> str:
     return word
 
 
+# Shortest -ere verb whose -ering noun is looked up ("placere"; not "mere", "flere").
+MIN_ERE_VERB = 6
+
+
+@lru_cache(maxsize=100_000)
+def verbal_noun(lemma: str, form: str = "") -> str:
+    """ "renovere" → "renovering": a verb in -ere meets its noun in -ering, when the dictionary
+    lists that noun as a lemma of its own.
+
+    Danish makes the noun of every such verb with -ering (etablere/etablering, vurdere/vurdering,
+    prioritere/prioritering), and minutes write both for one act: "renoveringen af kajen" and
+    "kajen renoveres".  Snowball keeps them apart, and stems the verb so short that it meets
+    unrelated words ("parkere" → "park", "sortere" → "sort", "håndtere" → "hånd"); through the
+    noun the verb's forms meet their noun and leave those.  The bare stem (``form`` "parker",
+    "marker", "budgetter") is left alone: the dictionary reads it as the imperative, but in
+    minutes it is a noun's plural (parks, fields, budgets).
+    """
+    if len(lemma) < MIN_ERE_VERB or not lemma.endswith("ere") or form == lemma[:-1]:
+        return lemma
+    noun = lemma[:-1] + "ing"
+    return noun if dictionary_lemma(noun) == noun else lemma
+
+
 _DIGRAPHS = (("aa", "å"), ("ae", "æ"), ("oe", "ø"))
 
 

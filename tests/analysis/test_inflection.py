@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from indexer.analysis.danish import analyse, danish_analyzer, snowball_analyzer, snowball_stem, stem_term
-from indexer.analysis.lexicon import dictionary_lemma, lemmatise, normalise_variant, restore_danish_letters
+from indexer.analysis.lexicon import dictionary_lemma, lemmatise, normalise_variant, restore_danish_letters, verbal_noun
 
 # Each row: forms a caseworker may type for the same word; Snowball alone splits them.
 SNOWBALL_MISSES = [
@@ -126,3 +126,46 @@ def test_snowball_alone_kept_a_name_typed_with_digraphs_apart() -> None:
     assert danish_spelling("faellesvej") == restore_danish_letters("faellesvej") == "fællesvej"  # as before
     assert danish_spelling("poesi") == "poesi"  # a word as typed
     assert danish_spelling("røsnæs") == "røsnæs"  # real letters: untouched
+
+
+# A verb in -ere and its noun in -ering: one act, written either way ("renoveringen af kajen",
+# "kajen renoveres").  Each row: the noun's forms, then the verb's.
+VERBAL_NOUNS = [
+    ("renovering", "renoveringen", "renovere", "renoveres", "renoveret", "renoverede"),
+    ("etablering", "etableringen", "etablere", "etableres", "etableret"),
+    ("vurdering", "vurderingen", "vurdere", "vurderer", "vurderes", "vurderet"),
+    ("prioritering", "prioriteringen", "prioritere", "prioriteret", "prioriterede"),
+    ("placering", "placeringen", "placere", "placeres", "placeret"),
+]
+
+
+@pytest.mark.parametrize("forms", VERBAL_NOUNS, ids=lambda forms: forms[0])
+def test_an_ere_verb_meets_its_ering_noun(forms: tuple[str, ...]) -> None:
+    assert len({stem_term(form) for form in forms}) == 1, {f: stem_term(f) for f in forms}
+    assert len({snowball_stem(form) for form in forms}) > 1, "a case plain Snowball gets wrong"
+
+
+@pytest.mark.parametrize(
+    "verb_form, other",
+    [("parkeret", "parken"), ("sorteret", "sorte"), ("håndteres", "hånd"), ("projekteret", "projektet")],
+)
+def test_a_verb_leaves_the_word_snowball_cut_it_down_to(verb_form: str, other: str) -> None:
+    """Snowball stems "parkere" to "park", as "parken"; through its noun the verb stays with parking."""
+    assert snowball_stem(verb_form) == snowball_stem(other)
+    assert stem_term(verb_form) != stem_term(other)
+    assert stem_term(verb_form).endswith("ering")
+
+
+@pytest.mark.parametrize("word", ["mere", "flere", "diskutere", "fungere", "eksistere"])
+def test_a_word_without_an_ering_noun_is_left_alone(word: str) -> None:
+    """No noun in -ering as a lemma of its own ("diskussion" is the noun of "diskutere")."""
+    assert verbal_noun(word) == word
+    assert stem_term(word) == snowball_stem(lemmatise(word))
+
+
+@pytest.mark.parametrize(("plural", "singular"), [("parker", "parken"), ("marker", "mark")])
+def test_a_plural_that_looks_like_an_imperative_stays_a_noun(plural: str, singular: str) -> None:
+    """The dictionary reads "parker" as "parkere"'s imperative; in minutes it is the parks."""
+    assert lemmatise(plural).endswith("ere")
+    assert stem_term(plural) == stem_term(singular)
+    assert not stem_term(plural).endswith("ering")

@@ -49,6 +49,10 @@ MAX_PAGE = 1000
 # part, showing the correction's results instead turned rare names into common words
 # ("risskov" → "risiko", "sejerø" → "senere") and helped no query (see README).
 FEW_HITS = 3
+# Noun endings (definite, plural, genitive) taken off a word that has no correction of its own,
+# longest first; the base must keep this many letters.
+INFLECTION_ENDINGS = ("ernes", "erne", "enes", "ene", "ens", "ets", "en", "et", "er", "es", "e", "s")
+MIN_CORRECTED_BASE = 6
 NOTHING_TO_SEARCH = "Søgningen indeholder ingen ord at søge efter (kun OG, ELLER, IKKE eller tomme anførselstegn)."
 
 
@@ -472,13 +476,26 @@ class SearchService:
             ):
                 out.append(word)
                 continue
-            candidates = self._corrections(word)
+            candidates = self._corrections(word) or self._corrections_of_base(word)
             if candidates:
                 out.append(candidates[0])
                 changed = True
             else:
                 out.append(word)
         return " ".join(out) if changed else None
+
+    def _corrections_of_base(self, word: str) -> list[str]:
+        """Corrections of a misspelt inflected form through its base ("trængelskommisionen" →
+        "trængselskommission"): a slip plus an ending the minutes do not write with that word
+        is more than two edits from every word of the index, but its base is not.  The base
+        is enough: the search stems it to the same term as the typed form's."""
+        for ending in INFLECTION_ENDINGS:
+            base = word[: -len(ending)]
+            if word.endswith(ending) and len(base) >= MIN_CORRECTED_BASE:
+                candidates = self._corrections(base)
+                if candidates:
+                    return candidates
+        return []
 
     def _has_open_hit(self, fieldname: str, word: str) -> bool:
         """Whether an open item holds this exact word (``fieldname`` is "exact")."""

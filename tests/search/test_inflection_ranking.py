@@ -44,3 +44,15 @@ def test_the_typed_form_still_counts(demo: SearchService) -> None:
     ranked = [r["title"] for r in demo.search(SearchRequest(q="decentraliseringsaftalerne")).results]
     assert ranked[0] == "Overførsel af overskud eller underskud fra 2014 til 2015 (drift)"
     assert 0 < HELPER_FIELDS["exact"] < TEXT_FIELDS["body"]
+
+
+def test_a_misspelt_inflected_form_is_corrected_through_its_base(demo: SearchService) -> None:
+    """ "tilbagekøbsklasulerne": a letter missing and an ending the demo rows never write with the
+    word ("tilbagekøbsklausuler" only) — three edits from every word, two from the base's."""
+    response = demo.search(SearchRequest(q="tilbagekøbsklasulerne"))
+    assert response.corrected_from == "tilbagekøbsklasulerne"
+    assert response.request.q.startswith("tilbagekøbsklausul") and response.typed_total == 0
+    titles = [r["title"] for r in response.results]
+    assert "Frikøb af tilbagekøbsklausuler Nye retningslinier" in titles
+    # a correct inflection is never "corrected" this way: it finds its items itself
+    assert demo.search(SearchRequest(q="tilbagekøbsklausulerne")).corrected_from is None

@@ -1,7 +1,7 @@
 """`minutes reindex` on PostgreSQL builds beside the live tables and swaps them in at once.
 
-Readers see every old item while it runs; a reindex killed with SIGKILL leaves the old content
-served, and the next one works.  (A failing source, and items closed before a reindex, on
+Readers see every old item while it runs; a reindex killed with SIGKILL, or stopped with
+Ctrl-C, leaves the old content served, and the next one works.  (A failing source, and items closed before a reindex, on
 both engines: ``tests/contract/test_reindex.py``.)
 """
 
@@ -119,3 +119,21 @@ def test_a_reindex_killed_midway_leaves_the_old_content_and_the_next_one_works(p
     assert _ids(pg_url) == before
     _consistent(pg_url)
     assert _leftover_schemas(pg_url) == []
+
+
+def test_ctrl_c_midway_says_so_in_one_line_and_leaves_the_old_content(pg_url: str, tmp_path: Path) -> None:
+    _corpus_sources(pg_url, tmp_path)
+    before = _ids(pg_url)
+    process = _reindex(pg_url)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and process.poll() is None and _built(pg_url) <= 0:
+        time.sleep(0.05)
+    assert process.poll() is None, "the reindex ended before a batch of it was seen"
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in its terminal sends
+    _, err = process.communicate(timeout=120)
+    lines = err.decode().strip().splitlines()
+    assert process.returncode == 130, err.decode()
+    assert lines.count("reindex interrupted: nothing changed, the old index is still served") == 1, lines
+    assert _ids(pg_url) == before
+    _consistent(pg_url)
+    assert _leftover_schemas(pg_url) == []  # the build was dropped on the way out

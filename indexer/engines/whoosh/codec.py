@@ -47,7 +47,15 @@ from typing import Any
 
 import numpy as np
 from whoosh.codec.base import OutOfOrderError
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3FieldWriter, W3PerDocWriter, W3TermInfo, W3TermsReader
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    W3Codec,
+    W3FieldWriter,
+    W3PerDocReader,
+    W3PerDocWriter,
+    W3TermInfo,
+    W3TermsReader,
+)
 from whoosh.filedb.structfile import StructFile
 from whoosh.formats import Format, Positions
 from whoosh.matching import ListMatcher, NullMatcher
@@ -627,6 +635,18 @@ class MinutesTermsReader(W3TermsReader):  # type: ignore[misc]
         self.postings_buffer = self.positions_buffer = None
 
 
+class MinutesPerDocReader(W3PerDocReader):  # type: ignore[misc]
+    """Whoosh's per-document reader, which says a column exists when its file is open.
+
+    Whoosh asks the folder every time (``has_column``), also for a column it read
+    before; once a merge has deleted the segment's files, a searcher still reading that
+    segment would be told the column is not there (no dates to sort by, an empty column)
+    although its open file is as readable as ever."""
+
+    def has_column(self, fieldname: str) -> bool:
+        return fieldname in self._colfiles or bool(super().has_column(fieldname))
+
+
 class MinutesCodec(W3Codec):  # type: ignore[misc]
     """Whoosh's codec with array postings and facet columns as codes (see the module doc)."""
 
@@ -637,6 +657,9 @@ class MinutesCodec(W3Codec):  # type: ignore[misc]
 
     def per_document_writer(self, storage: Any, segment: Any) -> Any:
         return MinutesPerDocWriter(self, storage, segment)
+
+    def per_document_reader(self, storage: Any, segment: Any) -> Any:
+        return MinutesPerDocReader(storage, segment)
 
     def field_writer(self, storage: Any, segment: Any) -> Any:
         return MinutesFieldWriter(self, storage, segment)

@@ -49,6 +49,7 @@ from indexer.engines.whoosh.bulkmatch import (
 )
 from indexer.engines.whoosh.codec import MinutesTermsReader
 from indexer.engines.whoosh.columns import load_columns
+from indexer.engines.whoosh.columns import supported as columns_supported
 from indexer.engines.whoosh.index import MinutesIndex, rebuild
 from indexer.engines.whoosh.vocabulary import Vocabulary, VocabularyCorrector, segment_words
 from indexer.gone import Gone
@@ -175,22 +176,44 @@ class WhooshEngine(Engine):
     def _opened(self, searcher: Any) -> Any:
         """The searcher with every segment file it will read already open.
 
-        Whoosh opens a segment's stored fields and length columns, and our caches read its
-        facet columns, at first use; a merge committed after this searcher listed its
-        segments deletes their files (an open file stays readable), so a first use later
-        in a request would find them gone.  Raises FileNotFoundError for ``searcher()``
-        to retry on the newer state."""
-        scorable = list(searcher.schema.scorable_names())
+        Whoosh opens a segment's stored fields, length and date columns, and our caches
+        read its facet columns, at first use; a merge committed after this searcher listed
+        its segments deletes their files (an open file stays readable), so a first use
+        later in a request would find them gone.  Whoosh reads a missing column as "no
+        such column" (lengths of 0, no dates, no facet codes), so whatever was found
+        missing is trusted only while this searcher's state is still the newest: a state
+        is deleted only after a newer one is committed.  Raises FileNotFoundError for
+        ``searcher()`` to retry on the newer state."""
+        schema = searcher.schema
+        scorable = [(name, f"_{name}_len") for name in schema.scorable_names()]
+        date_column = schema["date"].column_type if "date" in schema else None
+        missing = False
         for leaf, _ in searcher.reader().leaf_readers():
             if leaf.doc_count_all():
                 try:
                     leaf.stored_fields(0)
                 except TypeError as error:  # Whoosh found no stored-fields file: the segment is gone
                     raise FileNotFoundError(f"segment {leaf.segment().segment_id()} was merged away") from error
-                for name in scorable:
+                opened = getattr(leaf._perdoc, "_readers", {})
+                for name, column in scorable:
                     leaf.doc_field_length(0, name)
+                    missing = missing or (column not in opened and bool(leaf.field_length(name)))
+                if date_column is not None:
+                    if leaf.has_column("date"):
+                        leaf._perdoc.column_reader("date", date_column)  # opened here, read when sorted by
+                    else:
+                        missing = True
+        if missing:
+            self._check_newest(searcher)
         self._context(searcher)
         return searcher
+
+    def _check_newest(self, searcher: Any) -> None:
+        """Raise FileNotFoundError when a newer state was committed than ``searcher``'s: the
+        files it found missing may have been its merged-away segments'."""
+        generation = searcher.reader().generation()
+        if generation is not None and self.index.ix.latest_generation() != generation:
+            raise FileNotFoundError(f"index state {generation} was replaced while its files were opened")
 
     def _still_current(self, local: Any, current: Any) -> bool:
         """Whoosh's ``up_to_date``, asked only when the index folder may have changed.
@@ -226,7 +249,7 @@ class WhooshEngine(Engine):
         with self._lock:
             context = self._contexts.get(key)
         if context is None:
-            context = _SearcherContext(searcher)
+            context = _SearcherContext(searcher, partial(self._check_newest, searcher))
             with self._lock:
                 self._contexts = {key: context}  # only the newest state is kept
         self._local.context = (searcher, context)
@@ -629,11 +652,15 @@ class _SearcherContext:
 
     COLUMN_FACETS = ("committee", "year", "municipality", "kind")
 
-    def __init__(self, searcher: Any) -> None:
+    def __init__(self, searcher: Any, check_newest: Callable[[], None] = lambda: None) -> None:
+        """``check_newest`` raises FileNotFoundError when the searcher's state was replaced:
+        a segment of our codec without its facet codes may be one merged away meanwhile."""
         reader = searcher.reader()
         self.doc_count = reader.doc_count_all()
         self._open_docs: set[int] | None = None
         columns = load_columns(reader, self.COLUMN_FACETS)
+        if columns is None and columns_supported(reader):
+            check_newest()  # else a segment that really has no codes: rebuilt through Whoosh
         if columns is not None:  # read from what the segments persisted
             self.open_mask = columns.open_mask
             self.column_codes: dict[str, tuple[list[Any], np.ndarray]] = {

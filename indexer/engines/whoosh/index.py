@@ -103,7 +103,7 @@ def minutes_codec() -> MinutesCodec:
 
 def check_format(root: Path, ix: Any) -> None:
     """Refuse an index any of whose segments is not in this version's format."""
-    for segment in ix._segments():
+    for segment in _newest_segments(ix):
         found = segment_format(segment)
         if found != FORMAT_VERSION:
             written = "plain Whoosh postings" if found is None else f"format {found}"
@@ -334,6 +334,19 @@ def _open_live(live: Path, attempts: int = 12) -> Any:
             ix = _open_whoosh(live)
             ix.doc_count()
             return ix
+        except FileNotFoundError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.01 * (attempt + 1) ** 1.5)
+    raise AssertionError("unreachable")
+
+
+def _newest_segments(ix: Any, attempts: int = 12) -> list[Any]:
+    """The segments of the newest table of contents, riding out a commit that deletes it
+    between listing the folder and reading it (as ``_open_live``)."""
+    for attempt in range(attempts):
+        try:
+            return list(ix._segments())
         except FileNotFoundError:
             if attempt == attempts - 1:
                 raise

@@ -499,19 +499,7 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     kept_as_is = "nothing changed, the old index is still served"
 
     def build(fresh: MinutesIndex) -> IngestSummary:
-        for source in sources:
-            found = ingest(
-                [Path(source["path"])],
-                args.index,
-                _context_from_dict(source.get("context", {})),
-                source.get("format"),
-                record=False,
-                target=fresh,
-            )
-            total.merge(found)
-            if found.rejected and not found.meetings:
-                # Swapping in a rebuild without this source would unpublish all it held.
-                raise SourceFailed(f"{source['path']}: no meeting could be read ({found.rejected[0]})")
+        replay_sources(sources, args.index, fresh, total)
         return total
 
     with index.ingest_lock():
@@ -531,6 +519,24 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 
 class SourceFailed(RuntimeError):
     """A recorded source gave nothing on ``reindex``: the rebuild is dropped, the live index stays."""
+
+
+def replay_sources(sources: list[dict[str, Any]], index_root: Path, target: Any, total: IngestSummary) -> None:
+    """Ingest every recorded source again into ``target`` (a rebuild not yet live), adding to
+    ``total``.  A source of which no meeting could be read raises SourceFailed: swapping in a
+    rebuild without it would unpublish all it held."""
+    for source in sources:
+        found = ingest(
+            [Path(source["path"])],
+            index_root,
+            _context_from_dict(source.get("context", {})),
+            source.get("format"),
+            record=False,
+            target=target,
+        )
+        total.merge(found)
+        if found.rejected and not found.meetings:
+            raise SourceFailed(f"{source['path']}: no meeting could be read ({found.rejected[0]})")
 
 
 def cmd_optimize(args: argparse.Namespace) -> int:

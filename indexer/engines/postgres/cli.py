@@ -81,7 +81,7 @@ def reindex_database(args: argparse.Namespace) -> int | None:
     it served, says so in one line, and the next reindex starts afresh."""
     if not is_database_url(args.index):
         return None
-    from indexer.cli import _context_from_dict, ingest, print_summary
+    from indexer.cli import print_summary, replay_sources
     from indexer.engines.postgres.engine import Database
     from indexer.engines.postgres.index import PostgresIndex
     from indexer.engines.postgres.rebuild import Rebuild, ReindexFailed
@@ -112,19 +112,7 @@ def reindex_database(args: argparse.Namespace) -> int | None:
         database = rebuild.database()
         target = PostgresIndex(database)
         try:
-            for source in sources:
-                found = ingest(
-                    [Path(source["path"])],
-                    Path("."),
-                    _context_from_dict(source.get("context", {})),
-                    source.get("format"),
-                    record=False,
-                    target=target,
-                )
-                total.merge(found)
-                if found.rejected and not found.meetings:
-                    # Swapping in a rebuild without this source would unpublish all it held.
-                    raise ReindexFailed(f"{source['path']}: no meeting could be read ({found.rejected[0]})")
+            replay_sources(sources, Path("."), target, total)
         finally:
             database.close()
         total.kept_closed += rebuild.keep_closed()

@@ -3,23 +3,30 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from pathlib import Path
 
 from indexer.search.service import SearchRequest, SearchService
 from tests.helpers import quiet_ingest, seed_meeting, write_jsonl
 
 
-def test_part_of_a_compound_finds_it_below_the_exact_word(tmp_path: Path) -> None:
-    meeting = seed_meeting()  # its body says "personalepolitikken", never "politik"
-    exact = copy.deepcopy(meeting.items[0])
-    exact.number, exact.title = "2", "Orientering om arbejdsmiljø"
-    for section in exact.sections:
-        section.text = "Udvalget drøftede kommunens politik for arbejdsmiljø."
-    meeting.items.append(exact)
+def seed_and_a_rewritten_copy(tmp_path: Path, rewrite: Callable[[str], str]) -> SearchService:
+    """The seed item (its body says "personalepolitikken" once, never "politik") beside a copy
+    titled "Orientering om arbejdsmiljø" whose sections' text is ``rewrite`` of the seed's."""
+    meeting = seed_meeting()
+    copied = copy.deepcopy(meeting.items[0])
+    copied.number, copied.title = "2", "Orientering om arbejdsmiljø"
+    for section in copied.sections:
+        section.text = rewrite(section.text)
+    meeting.items.append(copied)
     meeting.finalise()
     root = tmp_path / "ix"
     quiet_ingest([write_jsonl(tmp_path / "m.jsonl", [meeting])], root)
-    service = SearchService(root)
+    return SearchService(root)
+
+
+def test_part_of_a_compound_finds_it_below_the_exact_word(tmp_path: Path) -> None:
+    service = seed_and_a_rewritten_copy(tmp_path, lambda _: "Udvalget drøftede kommunens politik for arbejdsmiljø.")
     ranked = [r["title"] for r in service.search(SearchRequest(q="politik")).results]
     assert ranked == ["Orientering om arbejdsmiljø", "Sociale medier i arbejdsmæssig sammenhæng"]
     # and precision: "rådhus" is not "rådgivning"
@@ -27,16 +34,10 @@ def test_part_of_a_compound_finds_it_below_the_exact_word(tmp_path: Path) -> Non
 
 
 def test_a_compound_typed_as_two_words_finds_the_compound_first(tmp_path: Path) -> None:
-    meeting = seed_meeting()  # its body says "personalepolitikken" once
-    apart = copy.deepcopy(meeting.items[0])  # the same text, with the two words apart
-    apart.number, apart.title = "2", "Orientering om arbejdsmiljø"
-    for section in apart.sections:
-        section.text = section.text.replace("personalepolitikken", "personalet og kommunens politik")
-    meeting.items.append(apart)
-    meeting.finalise()
-    root = tmp_path / "ix"
-    quiet_ingest([write_jsonl(tmp_path / "m.jsonl", [meeting])], root)
-    service = SearchService(root)
+    # the copy has the same text, with the two words apart
+    service = seed_and_a_rewritten_copy(
+        tmp_path, lambda text: text.replace("personalepolitikken", "personalet og kommunens politik")
+    )
     ranked = [r["title"] for r in service.search(SearchRequest(q="personale politik")).results]
     assert ranked == ["Sociale medier i arbejdsmæssig sammenhæng", "Orientering om arbejdsmiljø"]
     # The compound alone finds only the item that writes it as one word; so does the compound

@@ -59,7 +59,7 @@ class Portal:
         self.validators = validators
         self.robots = "User-agent: *\nAllow: /\n"
         self.faults: dict[str, deque[str]] = {}
-        self.hits: list[Hit] = []
+        self._hits: list[Hit] = []
         self.sessions: set[str] = set()
         self.in_flight = 0
         self.max_in_flight = 0
@@ -132,6 +132,21 @@ class Portal:
         index = int(hashlib.sha256(ident.encode()).hexdigest(), 16) % len(SAMPLE_PDFS)
         return self.pdf_bytes[SAMPLE_PDFS[index]]
 
+    @property
+    def hits(self) -> list[Hit]:
+        """Every request so far, once none is in flight.
+
+        A handler logs its request after the answer is sent, so a client may see the answer
+        (and a test read the log) before the log has it; waiting for the server to be idle
+        closes that gap.
+        """
+        deadline = time.monotonic() + 5.0
+        while True:
+            with self._lock:
+                if self.in_flight == 0 or time.monotonic() > deadline:
+                    return list(self._hits)
+            time.sleep(0.005)
+
     def served(self, prefix: str, status: int | None = 200) -> list[Hit]:
         return [h for h in self.hits if h.path.startswith(prefix) and (status is None or h.status == status)]
 
@@ -150,7 +165,7 @@ class Portal:
         finally:
             with self._lock:
                 self.in_flight -= 1
-                self.hits.append(
+                self._hits.append(
                     Hit(
                         request.path,
                         status,

@@ -46,12 +46,14 @@ RELEVANCE = REPO / "tests" / "relevance"
 # PDF no dev query judges, before any tuning of its round (reported with and without it); the dev
 # part by a set of inflected forms, misspellings and rare names, and by one of compounds,
 # abbreviations and folding, each written on demo rows and format samples no earlier query judged,
-# before it was first run (dev: tuned on).
+# before it was first run (dev: tuned on); and by a generated set of typing slips in dev
+# queries and demo title words (``benchmarks/typo_queries.py``, committed before any tuning on it).
 QUERY_SETS = {
     "dev": (
         RELEVANCE / "queries.jsonl",
         RELEVANCE / "queries-dev-inflection.jsonl",
         RELEVANCE / "queries-dev-compound.jsonl",
+        RELEVANCE / "queries-dev-typo.jsonl",
     ),
     "test": (RELEVANCE / "queries-test.jsonl", RELEVANCE / "queries-test-documents.jsonl"),
 }

@@ -42,6 +42,7 @@ from pathlib import Path
 from indexer.analysis.compounds import split_compound
 from indexer.analysis.lexicon import is_known
 from indexer.formats import IngestContext, iter_inputs
+from indexer.model import Access
 
 REPO = Path(__file__).resolve().parents[1]
 RELEVANCE = REPO / "tests" / "relevance"
@@ -130,18 +131,20 @@ def misspell(text: str, start: int, rng: random.Random, taken: set[str]) -> tupl
 
 
 def demo_items() -> list[tuple[str, str, str]]:
-    """(judgement name, title, all text) of every demo item."""
+    """(judgement name, title, open text) of every open demo item."""
     found = []
     for path, module in iter_inputs([DEMO], None):
         if module is None or any(path.resolve().is_relative_to(t.resolve()) for t in TEST_TEXTS):
             continue
         for meeting in module.parse(path, IngestContext()):
             for item in meeting.items:
+                if item.access != Access.OPEN:  # a closed item's words are no query's to ask
+                    continue
                 text = " ".join(
                     [item.title]
-                    + [s.text for s in item.sections]
+                    + [s.text for s in item.sections if s.access == Access.OPEN]
                     + [d.text for d in item.decisions]
-                    + [a.title for a in item.attachments]
+                    + [a.title for a in item.attachments if a.access == Access.OPEN]
                 )
                 name = f"digst:{item.source_key}" if module.NAME == "digst" else f"{path.name}|{item.title}"
                 found.append((name, item.title, text))

@@ -308,7 +308,7 @@ def _split(lemma: str, depth: int) -> tuple[str, ...]:
     cuts = _cuts(lemma, depth)
     first = next(cuts, None)
     if first is None:
-        return _named_modifier_split(lemma) if depth == 0 else ()
+        return _short_modifier_split(lemma, depth) or (_named_modifier_split(lemma) if depth == 0 else ())
     _, modifier_parts, head_lemma = first
     parts = [*modifier_parts, head_lemma, *_nested_parts(head_lemma, depth)]
     if depth == 0:
@@ -321,6 +321,24 @@ def _split(lemma: str, depth: int) -> tuple[str, ...]:
         found = set(parts)
         parts += [modifier[0] for _, modifier, head in cuts if head in found or is_known(modifier[0])]
     return tuple(dict.fromkeys(parts))
+
+
+def _short_modifier_split(lemma: str, depth: int) -> tuple[str, ...]:
+    """(modifier, head, the head's parts) of a word that no other cut explains: a three-letter
+    word narrowing a head that is a dictionary compound of its own ("fri·plejebolig" → fri,
+    plejebolig, pleje, bolig); () otherwise.  Three-letter pieces are mostly accidents of
+    spelling (per·sone, bet·ale), so ``SHORT_PARTS`` lists the few trusted anywhere; an accident
+    would also need the rest of the word to be a known compound that splits again, which a
+    random cut rarely leaves ("fri|villig", "fri|skole" stay whole).  Only where no ordinary cut
+    exists: "biogas·anlæg" is not bio + gasanlæg."""
+    modifier, head = lemma[:MIN_MODIFIER], lemma[MIN_MODIFIER:]
+    if modifier in BLOCKED_MODIFIERS or dictionary_lemma(modifier) != modifier or not is_known(head):
+        return ()
+    head_lemma = _head_lemma(head)
+    if head_lemma is None or len(head_lemma) < MIN_NESTED_COMPOUND:
+        return ()
+    head_parts = _split(head_lemma, depth + 1)
+    return tuple(dict.fromkeys([modifier, head_lemma, *head_parts])) if head_parts else ()
 
 
 def _named_modifier_split(lemma: str) -> tuple[str, ...]:

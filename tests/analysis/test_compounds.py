@@ -299,3 +299,43 @@ def test_suspended_compounds_are_found_where_the_full_scan_finds_them() -> None:
         assert [(m.span(), m.groups()) for m in _suspended_matches(text)] == expected, text
         found += len(expected)
     assert found > 300
+
+
+# Words from the demo data and the Greve documents: a three-letter word narrowing a head that is
+# a dictionary compound of its own.
+@pytest.mark.parametrize(
+    ("compound", "query", "parts"),
+    [
+        ("friplejeboliger", "plejeboliger", ("fri", "plejebolig", "pleje", "bolig")),
+        ("Friplejehjemmet", "plejehjem", ("fri", "plejehjem", "pleje", "hjem")),
+        ("jobværkstedet", "værkstedet", ("job", "værksted", "værk", "sted")),
+        ("natvarmestue", "varmestuen", ("nat", "varmestue", "varme", "stue")),
+        ("sårsygeplejersker", "sygeplejerske", ("sår", "sygeplejerske", "syge", "plejerske")),
+    ],
+)
+def test_a_short_modifier_of_a_known_compound_is_a_part(compound: str, query: str, parts: tuple[str, ...]) -> None:
+    assert split_compound(compound) == parts
+    assert stem_term(query) in index_terms(compound)
+
+
+def test_a_short_modifier_is_found_in_running_text() -> None:
+    # Favrskov's byråd, 26 September 2017 (data/digst/digst-demo.csv).
+    text = "Byrådet godkendte 1. oktober 2013 de planmæssige forhold omkring placeringen af friplejeboligerne."
+    assert stem_term("plejeboliger") in index_terms(text)
+
+
+@pytest.mark.parametrize(
+    ("word", "parts"),
+    [
+        ("friskole", ()),  # the head is no compound: fri + skole is left to the dictionary
+        ("frivillig", ()),
+        ("nybyggeri", ()),
+        ("biogasanlæg", ("biogas", "anlæg")),  # an ordinary cut exists: not bio + gasanlæg
+        ("højhusbyggeriet", ("højhus", "byggeri")),
+        ("personalet", ()),  # per + sonale: the rest is no word at all
+    ],
+)
+def test_a_short_modifier_is_taken_only_before_a_known_compound_no_other_cut_explains(
+    word: str, parts: tuple[str, ...]
+) -> None:
+    assert split_compound(word) == parts

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from indexer.analysis.definitions import definitions as text_definitions
+
 
 @dataclass(frozen=True)
 class Body:
@@ -198,24 +200,34 @@ def expand_body_query(text: str, committee_names: Iterable[str] = ()) -> list[st
 
 # municipality → route abbreviation (capitals, no hyphens) → that municipality's committee names
 RouteTable = dict[str, dict[str, list[str]]]
+# municipality → abbreviation its open text defines (capitals, no hyphens) → the full names it
+# defines it as ("DN" → ["Danmarks Naturfredningsforening"]; ``definitions.py``)
+DefinitionTable = dict[str, dict[str, list[str]]]
+# How many full names an abbreviation keeps per municipality (the most often defined first).
+MAX_FULL_NAMES = 3
 _ROUTE_SEPARATOR = re.compile(r"\s*(?:[,;/>→]|\s-+\s|\s–\s|\bog\b)\s*|\s+")
 
 
 @dataclass(frozen=True)
 class RouteSeen:
-    """The route abbreviations of one open item, with the body whose meeting it is on."""
+    """The route abbreviations of one open item, with the body whose meeting it is on, and the
+    abbreviations its text defines ("Danmarks Naturfredningsforening (DN)")."""
 
     municipality: str
     committee: str
     codes: tuple[str, ...]
+    definitions: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def of_item(cls, municipality: str, committee: str, route: str | None, texts: Iterable[str]) -> RouteSeen:
-        """From the item's route field ("KUU, ØK", "TMU - ØK - KB") and the "Sagsgang" lines of its text."""
+        """From the item's route field ("KUU, ØK", "TMU - ØK - KB") and the "Sagsgang" lines of its
+        text; the definitions from its text."""
         found = route_codes(route or "")
+        defined: list[tuple[str, str]] = []
         for text in texts:
             found += [code.replace("-", "") for code in route_abbreviations(text)]
-        return cls(municipality, committee, tuple(dict.fromkeys(found)))
+            defined += text_definitions(text)
+        return cls(municipality, committee, tuple(dict.fromkeys(found)), tuple(dict.fromkeys(defined)))
 
     @classmethod
     def of_stored(cls, fields: dict[str, Any]) -> RouteSeen | None:
@@ -229,7 +241,13 @@ class RouteSeen:
             return None
         if not isinstance(doc, dict) or doc.get("access") != "open":
             return None
-        texts = [str(s.get("text") or "") for s in doc.get("sections") or [] if isinstance(s, dict)]
+        # The public document holds open sections only; a section marked otherwise is skipped all the same.
+        texts = [str(doc.get("title") or "")]
+        texts += [
+            str(s.get("text") or "")
+            for s in doc.get("sections") or []
+            if isinstance(s, dict) and s.get("access", "open") == "open"
+        ]
         route = doc.get("route") if isinstance(doc.get("route"), str) else None
         return cls.of_item(str(fields.get("municipality") or ""), str(fields.get("committee") or ""), route, texts)
 
@@ -286,7 +304,7 @@ def learn_route_abbreviations(committees: dict[str, list[str]], seen: Iterable[R
 
 # Raise when what ``RouteSeen.of_stored`` extracts changes: evidence counted by another
 # version cannot be subtracted from, so an engine recounts it from the stored items.
-ROUTES_VERSION = 1
+ROUTES_VERSION = 2  # 2: the definitions the text makes
 
 
 @dataclass
@@ -296,15 +314,34 @@ class RouteEvidence:
     ones count out), so a search only reads the learnt table.
 
     ``bodies``: municipality → committee → its open items; ``routes``: municipality →
-    abbreviation → committee whose meeting the routed item is on → items.  Only open items
-    ever count (``of_stored`` ignores a closed stub), so nothing closed teaches anything.
+    abbreviation → committee whose meeting the routed item is on → items; ``definitions``:
+    municipality → abbreviation → full name → items defining it so.  Only open items ever
+    count (``of_stored`` ignores a closed stub), so nothing closed teaches anything.
     """
 
     bodies: dict[str, dict[str, int]] = field(default_factory=dict)
     routes: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+    definitions: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
 
-    def count(self, municipality: str, committee: str, codes: Iterable[str], sign: int = 1) -> None:
+    def count(
+        self,
+        municipality: str,
+        committee: str,
+        codes: Iterable[str],
+        sign: int = 1,
+        definitions: Iterable[tuple[str, str]] = (),
+    ) -> None:
         """Count one open item in (``sign`` 1) or out (-1); counts that reach 0 are dropped."""
+        defined = tuple(definitions)
+        if defined:
+            keys = self.definitions.setdefault(municipality, {})
+            for key, name in defined:
+                names = keys.setdefault(key, {})
+                _bump(names, name, sign)
+                if not names:
+                    del keys[key]
+            if not keys:
+                del self.definitions[municipality]
         bodies = self.bodies.setdefault(municipality, {})
         _bump(bodies, committee, sign)
         if not bodies:
@@ -324,10 +361,10 @@ class RouteEvidence:
         """Count an item as an engine stores it (its stored fields; see ``RouteSeen.of_stored``)."""
         seen = RouteSeen.of_stored(fields)
         if seen is not None:
-            self.count(seen.municipality, seen.committee, seen.codes, sign)
+            self.count(seen.municipality, seen.committee, seen.codes, sign, seen.definitions)
 
     def municipalities(self) -> set[str]:
-        return set(self.bodies) | set(self.routes)
+        return set(self.bodies) | set(self.routes) | set(self.definitions)
 
     def only(self, municipalities: Iterable[str]) -> RouteEvidence:
         """The evidence of some municipalities (an engine may keep it per municipality)."""
@@ -335,7 +372,24 @@ class RouteEvidence:
         return RouteEvidence(
             {m: dict(v) for m, v in self.bodies.items() if m in wanted},
             {m: {c: dict(n) for c, n in v.items()} for m, v in self.routes.items() if m in wanted},
+            {m: {k: dict(n) for k, n in v.items()} for m, v in self.definitions.items() if m in wanted},
         )
+
+    def learn_definitions(self) -> DefinitionTable:
+        """What each municipality's open text defines its abbreviations as: per abbreviation the
+        full names (up to ``MAX_FULL_NAMES``, the most often written first; spellings differing
+        only in case or spacing are one)."""
+        table: DefinitionTable = {}
+        for municipality, keys in sorted(self.definitions.items()):
+            for key, names in sorted(keys.items()):
+                merged: dict[str, tuple[int, str]] = {}
+                for name, count in names.items():
+                    folded = " ".join(name.casefold().split())
+                    total, shown = merged.get(folded, (0, name))
+                    merged[folded] = (total + count, shown)
+                ranked = sorted(merged.values(), key=lambda pair: (-pair[0], pair[1]))
+                table.setdefault(municipality, {})[key] = [name for _, name in ranked[:MAX_FULL_NAMES]]
+        return table
 
     def learn(self) -> RouteTable:
         """What each municipality's route abbreviations stand for: the body of that municipality
@@ -359,17 +413,22 @@ class RouteEvidence:
         return table
 
     def to_json(self) -> dict[str, Any]:
-        return {"version": ROUTES_VERSION, "bodies": self.bodies, "routes": self.routes}
+        return {
+            "version": ROUTES_VERSION,
+            "bodies": self.bodies,
+            "routes": self.routes,
+            "definitions": self.definitions,
+        }
 
     @classmethod
     def from_json(cls, data: Any) -> RouteEvidence | None:
         """None when the data is not evidence of this version (the engine then recounts)."""
         if not isinstance(data, dict) or data.get("version") != ROUTES_VERSION:
             return None
-        bodies, routes = data.get("bodies"), data.get("routes")
-        if not isinstance(bodies, dict) or not isinstance(routes, dict):
+        bodies, routes, definitions = data.get("bodies"), data.get("routes"), data.get("definitions")
+        if not isinstance(bodies, dict) or not isinstance(routes, dict) or not isinstance(definitions, dict):
             return None
-        return cls(bodies, routes)
+        return cls(bodies, routes, definitions)
 
 
 def _bump(counts: dict[str, int], key: str, by: int) -> None:

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 if TYPE_CHECKING:
-    from indexer.analysis.bodies import RouteTable
+    from indexer.analysis.bodies import DefinitionTable, RouteTable
     from indexer.model import Meeting
     from indexer.search.query import Node
 
@@ -360,6 +360,12 @@ class Engine(abc.ABC):
         """Per municipality, what the abbreviations on its open items' routes ("Sagsgang: KUU,
         ØK") stand for (``bodies.RouteEvidence.learn``): learnt when items are written and kept
         with the index, so a search only reads it. Closed items teach nothing."""
+
+    @abc.abstractmethod
+    def definition_table(self) -> DefinitionTable:
+        """Per municipality, the abbreviations its open items' text defines ("Danmarks
+        Naturfredningsforening (DN)": ``bodies.RouteEvidence.learn_definitions``), learnt and
+        kept as ``route_table`` is. Closed items and closed sections teach nothing."""
 
     @abc.abstractmethod
     def stats(self) -> EngineStats: ...

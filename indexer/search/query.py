@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from indexer.analysis.bodies import BODY_SYNONYMS, KNOWN_BODIES, RouteTable, resolve_abbreviation
+from indexer.analysis.bodies import BODY_SYNONYMS, KNOWN_BODIES, DefinitionTable, RouteTable, resolve_abbreviation
 from indexer.analysis.danish import DANISH_STOP_WORDS, fold
 from indexer.analysis.lexicon import is_known
 from indexer.engines.base import case_key
@@ -492,6 +492,45 @@ def expand_bodies(node: Node | None, committees: list[str], routes: RouteTable |
     return node
 
 
+# -- abbreviations the minutes define ("Danmarks Naturfredningsforening (DN)") ----------------
+
+
+def defined_names(word: Word, definitions: DefinitionTable | None) -> list[tuple[str, str]]:
+    """(municipality, full name) for a free-text word that is an abbreviation (``abbreviation_like``:
+    "DN", "dn", "tm-u") some municipality's open text defines (``Engine.definition_table``)."""
+    if not definitions or word.field is not None or not abbreviation_like(word.text):
+        return []
+    key = word.text.upper().replace("-", "")
+    return [(m, name) for m in sorted(definitions) for name in definitions[m].get(key, [])]
+
+
+def expand_definitions(node: Node | None, definitions: DefinitionTable | None) -> Node | None:
+    """Let an abbreviation also find its full name where the minutes define it: "dn fredning"
+    finds the Kalundborg items writing "Danmarks Naturfredningsforening" as well as those
+    writing "DN".  The word becomes an Or of itself and, per municipality whose open text
+    defines it, the full name as a phrase within that municipality: it excludes nothing it
+    found before, and one municipality's definition changes no other's search."""
+    if node is None or not definitions:
+        return node
+
+    def leaf(found: Word | Phrase | Match) -> Node:
+        if not isinstance(found, Word):
+            return found
+        names = defined_names(found, definitions)
+        if not names:
+            return found
+        options: list[Node] = [found]
+        options += [And((Match("municipality", m), Phrase(name))) for m, name in names]
+        return Or(tuple(options))
+
+    return transform(node, leaf)
+
+
+def defines_any(node: Node | None) -> bool:
+    """Whether a query holds a word that may be an abbreviation (only then are definitions read)."""
+    return any(isinstance(leaf, Word) and leaf.field is None and abbreviation_like(leaf.text) for leaf in leaves(node))
+
+
 # A compound typed as two words ("bolig grunde", "drikkevands forsyning", "stautrup aabo"): at
 # most this many words in a row are tried joined, a pair at a time.
 MAX_JOINED_RUN = 4
@@ -587,6 +626,7 @@ __all__ = [
     "Prefer",
     "Word",
     "expand_bodies",
+    "expand_definitions",
     "join_split_compounds",
     "leaves",
     "names_a_body",

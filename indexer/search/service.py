@@ -19,7 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from indexer.analysis.bodies import RouteTable
+from indexer.analysis.bodies import DefinitionTable, RouteTable
 from indexer.analysis.compounds import split_compound
 from indexer.analysis.danish import fold
 from indexer.analysis.lexicon import is_known
@@ -183,12 +183,18 @@ class SearchService:
         if node is None:
             return None
         committees = self._committee_names()
-        return ast.expand_bodies(node, committees, self.route_table() if ast.names_a_body(node) else None)
+        node = ast.expand_bodies(node, committees, self.route_table() if ast.names_a_body(node) else None)
+        return ast.expand_definitions(node, self.definition_table() if ast.defines_any(node) else None)
 
     def route_table(self) -> RouteTable:
         """Per municipality, what the abbreviations on its items' routes ("Sagsgang: KUU, ØK")
         stand for: learnt by the engine when the items were written (``Engine.route_table``)."""
         return self.engine.route_table()
+
+    def definition_table(self) -> DefinitionTable:
+        """Per municipality, the abbreviations its open text defines ("Danmarks Naturfredningsforening
+        (DN)"): learnt by the engine when the items were written (``Engine.definition_table``)."""
+        return self.engine.definition_table()
 
     def _committee_names(self) -> list[str]:
         """The committees body names are resolved against (an engine may cache them per index state)."""

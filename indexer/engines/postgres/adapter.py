@@ -21,7 +21,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from indexer.analysis.bodies import RouteTable
+from indexer.analysis.bodies import DefinitionTable, RouteTable
 from indexer.engines.base import (
     CLOSED_TITLE,
     FACETS,
@@ -91,6 +91,7 @@ class PostgresEngine(Engine):
         self.translator = QueryTranslator(build_schema("danish"))  # the schema only: no index
         self._committees: tuple[int, list[str]] | None = None
         self._routes: tuple[int, RouteTable] | None = None
+        self._definitions: tuple[int, DefinitionTable] | None = None
 
     @classmethod
     def open(cls, location: str, **options: Any) -> PostgresEngine:
@@ -232,6 +233,15 @@ class PostgresEngine(Engine):
         cached = self._routes
         if cached is None or cached[0] != generation:
             cached = self._routes = (generation, self.database.route_table())
+        return cached[1]
+
+    def definition_table(self) -> DefinitionTable:
+        """What the writes learnt the open text to define (``Database.definition_table``), read
+        once per database generation."""
+        generation = self.database.generation()
+        cached = self._definitions
+        if cached is None or cached[0] != generation:
+            cached = self._definitions = (generation, self.database.definition_table())
         return cached[1]
 
     def stats(self) -> EngineStats:

@@ -27,7 +27,7 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
 from indexer.analysis import fastterms
-from indexer.analysis.bodies import RouteEvidence, RouteTable
+from indexer.analysis.bodies import DefinitionTable, RouteEvidence, RouteTable
 from indexer.engines.postgres import schema
 from indexer.engines.postgres.query import (
     ANALYSIS,
@@ -342,24 +342,42 @@ class Database:
     @staticmethod
     def _count_routes(conn: psycopg.Connection, changes: list[tuple[int, dict[str, Any], int]]) -> None:
         """Count items (muni, stored fields, 1 in / -1 out) into their municipality's route
-        evidence and learn its table again, in the writing transaction (``bodies.RouteEvidence``)."""
+        evidence and learn its tables again, in the writing transaction (``bodies.RouteEvidence``).
+        Evidence another version counted is recounted from the municipality's open items first
+        (they are still in the table when counted out, not yet when counted in)."""
         if not changes:
             return
         munis = sorted({muni for muni, _, _ in changes})
         rows = conn.execute(
             "SELECT muni, evidence FROM route_evidence WHERE muni = ANY(%s) FOR UPDATE", (munis,)
         ).fetchall()
-        evidence = {int(m): RouteEvidence.from_json(e) or RouteEvidence() for m, e in rows}
+        evidence: dict[int, RouteEvidence] = {}
+        for m, e in rows:
+            evidence[int(m)] = RouteEvidence.from_json(e) or Database._recount_routes(conn, int(m))
         for muni, fields, sign in changes:
             evidence.setdefault(muni, RouteEvidence()).count_stored(fields, sign)
         for muni in munis:
             found = evidence.get(muni, RouteEvidence())
-            learnt = found.learn()
             conn.execute(
-                "INSERT INTO route_evidence (muni, evidence, learnt) VALUES (%s, %s, %s) "
-                "ON CONFLICT (muni) DO UPDATE SET evidence = excluded.evidence, learnt = excluded.learnt",
-                (muni, Jsonb(found.to_json()), Jsonb(learnt)),
+                "INSERT INTO route_evidence (muni, evidence, learnt, definitions) VALUES (%s, %s, %s, %s) "
+                "ON CONFLICT (muni) DO UPDATE SET evidence = excluded.evidence, learnt = excluded.learnt, "
+                "definitions = excluded.definitions",
+                (muni, Jsonb(found.to_json()), Jsonb(found.learn()), Jsonb(found.learn_definitions())),
             )
+
+    @staticmethod
+    def _recount_routes(conn: psycopg.Connection, muni: int) -> RouteEvidence:
+        """The evidence of a municipality's open items, read from their stored documents."""
+        evidence = RouteEvidence()
+        with conn.cursor(name="recount_routes") as cursor:
+            cursor.execute(
+                "SELECT stored->>'municipality', stored->>'committee', stored->>'doc' FROM items "
+                "WHERE muni = %s AND access = 'open'",
+                (muni,),
+            )
+            for name, committee, doc in cursor:
+                evidence.count_stored({"access": "open", "municipality": name, "committee": committee, "doc": doc})
+        return evidence
 
     def _delete(self, conn: psycopg.Connection, docs: list[tuple[int, int]]) -> set[str]:
         """Remove items and their postings, taking their terms and lengths out of the statistics.
@@ -865,6 +883,16 @@ class Database:
             ).fetchall()
         table: RouteTable = {}
         for _, learnt in rows:
+            if isinstance(learnt, dict):
+                table.update(learnt)
+        return table
+
+    def definition_table(self) -> DefinitionTable:
+        """What the writes learnt the open text to define: municipality → abbreviation → full names."""
+        with self._pool.connection() as conn:
+            rows = conn.execute("SELECT definitions FROM route_evidence WHERE definitions <> '{}'::jsonb").fetchall()
+        table: DefinitionTable = {}
+        for (learnt,) in rows:
             if isinstance(learnt, dict):
                 table.update(learnt)
         return table

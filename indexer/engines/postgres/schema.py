@@ -17,7 +17,8 @@ Tables
   harvest_state   per harvested portal: each meeting's validators and document hash (``minutes harvest``)
   withdrawn       ids of items once published, then withdrawn or taken down: their URLs answer 410 (ids only)
   takedowns       ``minutes forget``: id, kind, time and reason, never content; later ingests leave them out
-  route_evidence  per municipality: its open items' route abbreviations (counts) and the table learnt from them
+  route_evidence  per municipality: its open items' route abbreviations and the abbreviations their text
+                  defines (counts), and the tables learnt from them
 """
 
 from __future__ import annotations
@@ -153,6 +154,13 @@ MIGRATIONS: list[Migration] = [
             evidence jsonb NOT NULL,
             learnt jsonb NOT NULL DEFAULT '{}'
         );
+        """,
+    ),
+    Migration(
+        5,
+        "abbreviations the open items' text defines, learnt per municipality beside the routes",
+        """
+        ALTER TABLE route_evidence ADD COLUMN definitions jsonb NOT NULL DEFAULT '{}';
         """,
     ),
 ]

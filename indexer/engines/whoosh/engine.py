@@ -24,7 +24,7 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.qparser import MultifieldParser
 
-from indexer.analysis.bodies import RouteTable
+from indexer.analysis.bodies import DefinitionTable, RouteTable
 from indexer.engines.base import (
     CLOSED_TITLE,
     FACETS,
@@ -509,6 +509,18 @@ class WhooshEngine(Engine):
             context.routes = table
         return context.routes
 
+    def definition_table(self) -> DefinitionTable:
+        """Read the abbreviations the ingest learnt the open text to define, for this index state
+        (``routes.py``); nothing when it saved none for it."""
+        searcher = self.searcher()
+        context = self._context(searcher)
+        if context.definitions is None:
+            table = self.index.definition_table(searcher.reader().generation())
+            if table is None:
+                return {}
+            context.definitions = table
+        return context.definitions
+
     def stats(self) -> EngineStats:
         """From the columns and term lists (no stored document is read)."""
         searcher = self.searcher()
@@ -694,6 +706,7 @@ class _SearcherContext:
         self._mask_cache: dict[Filters, np.ndarray] = {}
         self.committees: list[str] | None = None
         self.routes: RouteTable | None = None
+        self.definitions: DefinitionTable | None = None
         self.vocabularies: dict[tuple[str, str], Vocabulary] = {}  # "Mente du"'s words by field and first letter
 
     @property

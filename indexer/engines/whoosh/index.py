@@ -684,6 +684,10 @@ class MinutesIndex:
         """The learnt route table of a generation (None when none was saved for it)."""
         return routes.learnt(routes.folder_of(self.ix), generation)
 
+    def definition_table(self, generation: int | None) -> Any:
+        """The abbreviations a generation's open text defines (None when none were saved for it)."""
+        return routes.learnt_definitions(routes.folder_of(self.ix), generation)
+
     def document_for(
         self,
         meeting: Meeting,

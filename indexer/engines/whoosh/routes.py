@@ -1,7 +1,9 @@
-"""Route abbreviations learnt at ingest, kept beside the Whoosh index they were learnt from.
+"""Route abbreviations and defined abbreviations learnt at ingest, kept beside the Whoosh index
+they were learnt from.
 
 Each generation folder holds ``routes.json``: the open items' route evidence
-(``indexer.analysis.bodies.RouteEvidence``) and the table learnt from it, stamped with
+(``indexer.analysis.bodies.RouteEvidence``) and the tables learnt from it (routes, and the
+abbreviations the text defines: ``definitions.py``), stamped with
 the Whoosh generation (table of contents) it describes.  Every commit made through
 ``MinutesIndex`` updates it right after the commit, from the items the commit added,
 replaced and removed.  A reader uses it only when the stamp is its own generation; any
@@ -17,7 +19,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from indexer.analysis.bodies import RouteEvidence, RouteTable
+from indexer.analysis.bodies import DefinitionTable, RouteEvidence, RouteTable
 
 ROUTES_FILE = "routes.json"
 
@@ -58,6 +60,17 @@ def learnt(folder: Path | None, generation: int | None) -> RouteTable | None:
     return table if isinstance(table, dict) else None
 
 
+def learnt_definitions(folder: Path | None, generation: int | None) -> DefinitionTable | None:
+    """The abbreviations the open text defines, learnt for exactly this generation, or None."""
+    data = _read(folder) if folder is not None else None
+    if data is None or generation is None or data.get("generation") != generation:
+        return None
+    if RouteEvidence.from_json(data.get("evidence")) is None:
+        return None
+    table = data.get("definitions")
+    return table if isinstance(table, dict) else None
+
+
 def recount(searcher: Any) -> RouteEvidence:
     """The evidence of every open item, read from the stored fields (a first write, or a repair)."""
     evidence = RouteEvidence()
@@ -71,7 +84,12 @@ def save(folder: Path | None, evidence: RouteEvidence, generation: int) -> None:
     old file or the new one)."""
     if folder is None:
         return
-    data = {"generation": generation, "evidence": evidence.to_json(), "table": evidence.learn()}
+    data = {
+        "generation": generation,
+        "evidence": evidence.to_json(),
+        "table": evidence.learn(),
+        "definitions": evidence.learn_definitions(),
+    }
     tmp = folder / f".{ROUTES_FILE}.{os.getpid()}.tmp"
     try:
         tmp.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), "utf-8")

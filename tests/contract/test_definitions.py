@@ -1,0 +1,121 @@
+"""Abbreviations the open text defines, learnt per municipality by every engine.
+
+Real sentences of the open-dataset rows (``data/digst/digst-demo.csv``) are written into
+copies of the Norddjurs seed meeting, one municipality each: Kalundborg's text defines
+"Danmarks Naturfredningsforening (DN)" and another of its items writes the name only;
+Syddjurs writes the name without defining it; a closed item and a closed section define
+"OSD" and "NFI", which nothing may learn.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from indexer.model import Access, Meeting, SectionKind
+from indexer.search.service import SearchRequest, SearchService
+from tests.contract.engines import ENGINES
+from tests.helpers import closed_copy, quiet_ingest, seed_meeting, variant, write_jsonl
+
+DEMO_CSV = Path(__file__).resolve().parents[2] / "data" / "digst" / "digst-demo.csv"
+KALUNDBORG, SYDDJURS, NORDDJURS = "Kalundborg Kommune", "Syddjurs Kommune", "Norddjurs Kommune"
+DN = "Danmarks Naturfredningsforening"
+
+
+def _sentence(marker: str) -> str:
+    """The sentence of the demo rows holding ``marker``, as written."""
+    csv.field_size_limit(1 << 30)
+    with DEMO_CSV.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            text = " ".join(row["indhold"].split())
+            at = text.find(marker)
+            if at >= 0:
+                start = text.rfind(". ", 0, at) + 2 if text.rfind(". ", 0, at) >= 0 else 0
+                end = text.find(". ", at + len(marker))
+                return text[start : end + 1 if end >= 0 else len(text)]
+    raise AssertionError(f"{marker!r} not in {DEMO_CSV}")
+
+
+def _with_text(meeting: Meeting, title: str, text: str, closed_text: str | None = None) -> Meeting:
+    item = meeting.items[0]
+    item.title = title
+    body = item.sections[0]
+    body.text = text
+    item.sections = [body]
+    if closed_text is not None:
+        item.sections.append(type(body)("Lukket bilag", closed_text, kind=SectionKind.BODY, access=Access.CLOSED))
+    return meeting.finalise()
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def defined(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchService]:
+    tmp = tmp_path_factory.mktemp("definitions")
+    location = request.param(tmp)
+    seed = seed_meeting()
+
+    def meeting(municipality: str, month: int) -> Meeting:
+        return variant(seed, municipality=municipality, start=seed.start.replace(year=2023, month=month))
+
+    defining = _sentence("Danmarks Naturfredningsforening (DN) har")
+    # "· Danmarks Naturfredningsforening (DN) vurderer, at anlægget …": the name alone, up to where
+    # the sentence goes on with "men DN ønsker …"
+    vurderer = _sentence("Danmarks Naturfredningsforening (DN) vurderer").split(", men DN")[0] + "."
+    meetings = [
+        _with_text(meeting(KALUNDBORG, 1), "Fredning af overdrev", defining),
+        # the same municipality's other item writes the name only
+        _with_text(meeting(KALUNDBORG, 2), "Vandplaner", vurderer.replace(" (DN)", "")),
+        # another municipality writes the name and never defines it
+        _with_text(meeting(SYDDJURS, 3), "Høringssvar om vandplaner", vurderer.replace(" (DN)", "")),
+        # a closed item defines OSD; an open item of the same municipality writes the name
+        closed_copy(_with_text(meeting(NORDDJURS, 4), "Byudvikling", _sentence("(OSD)")), "OSDHEMMELIG"),
+        _with_text(
+            meeting(NORDDJURS, 5), "Kommuneplan", _sentence("(OSD)").replace(" (OSD)", "").replace(" (NFI)", "")
+        ),
+        # an open item whose closed section defines NFI
+        _with_text(meeting(NORDDJURS, 6), "Grundvand", "Redegørelse for drikkevandet.", _sentence("(NFI)")),
+    ]
+    summary = quiet_ingest([write_jsonl(tmp / "defined.jsonl", meetings)], location)
+    assert summary.items_added == 6 and not summary.rejected
+    service = SearchService(location)
+    yield service
+    service.close()
+
+
+def _titles(service: SearchService, q: str, **filters: list[str]) -> list[tuple[str, str]]:
+    found = service.search(SearchRequest(q=q, per_page=50, **filters))  # type: ignore[arg-type]
+    return [(r["municipality"], r["title"]) for r in found.results]
+
+
+def test_each_municipality_learns_what_its_own_open_text_defines(defined: SearchService) -> None:
+    assert defined.definition_table() == {KALUNDBORG: {"DN": [DN]}}, "closed items and sections teach nothing"
+    assert defined.definition_table() is defined.definition_table(), "learnt once per index state"
+
+
+def test_an_abbreviation_finds_its_full_name_where_the_municipality_defines_it(defined: SearchService) -> None:
+    for q in ("DN", "dn"):
+        found = _titles(defined, q)
+        assert sorted(found) == [(KALUNDBORG, "Fredning af overdrev"), (KALUNDBORG, "Vandplaner")], q
+    assert _titles(defined, "dn vandplaner") == [(KALUNDBORG, "Vandplaner")]
+
+
+def test_another_municipalitys_definition_changes_nothing_here(defined: SearchService) -> None:
+    assert _titles(defined, "DN", municipality=[SYDDJURS]) == []
+    plain = defined.search(SearchRequest(q="vandplaner", per_page=50))
+    assert (SYDDJURS, "Høringssvar om vandplaner") in [(r["municipality"], r["title"]) for r in plain.results]
+
+
+def test_what_a_closed_item_or_section_defines_is_never_learnt(defined: SearchService) -> None:
+    assert _titles(defined, "OSD") == [], "the closed item's definition finds no open item"
+    assert _titles(defined, "NFI") == []
+    assert defined.search(SearchRequest(q="OSDHEMMELIG")).total == 0
+
+
+def test_the_learnt_definitions_survive_reopening(defined: SearchService) -> None:
+    again = SearchService(defined.engine.location)
+    try:
+        assert again.definition_table() == {KALUNDBORG: {"DN": [DN]}}
+    finally:
+        again.close()

@@ -348,6 +348,12 @@ class Engine(abc.ABC):
         """Words of open items within two edits of ``word`` sharing its first letter, best first."""
 
     @abc.abstractmethod
+    def near_words(self, word: str, maxdist: int = 2) -> list[tuple[str, float]]:
+        """(word, collection frequency) of every word of open items within ``maxdist`` edits
+        (letters added, dropped, replaced or two neighbours swapped) sharing its first letter,
+        ``word`` itself left out; unordered ("Mente du" ranks them, ``search/spelling.py``)."""
+
+    @abc.abstractmethod
     def completions(self, prefix: str, limit: int = 400) -> list[tuple[str, int]]:
         """(word, item frequency) for words of open items starting with ``prefix``."""
 

@@ -11,6 +11,7 @@ nor of any engine's library. Engines search and count open items only.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Callable
@@ -38,6 +39,7 @@ from indexer.engines.base import (
 )
 from indexer.municipalities import canonical_municipality
 from indexer.search import query as ast
+from indexer.search import spelling
 from indexer.search.query import topic_code
 from indexer.search.snippets import highlight
 from indexer.topics import public_topics
@@ -53,6 +55,10 @@ FEW_HITS = 3
 # longest first; the base must keep this many letters.
 INFLECTION_ENDINGS = ("ernes", "erne", "enes", "ene", "ens", "ets", "en", "et", "er", "es", "e", "s")
 MIN_CORRECTED_BASE = 6
+# "Mente du" keeps this many corrections of each misspelt word and counts the hits of at most
+# this many combinations, likeliest first, for one that finds something.
+CORRECTIONS_PER_WORD = 3
+CORRECTIONS_TRIED = 6
 NOTHING_TO_SEARCH = "Søgningen indeholder ingen ord at søge efter (kun OG, ELLER, IKKE eller tomme anførselstegn)."
 
 
@@ -460,35 +466,61 @@ class SearchService:
 
     # -- vocabulary ------------------------------------------------------------
 
-    def did_you_mean(self, text: str, misspelt_only: bool = False, written_too: bool = False) -> str | None:
+    def did_you_mean(
+        self, text: str, misspelt_only: bool = False, written_too: bool = False, filters: Filters | None = None
+    ) -> str | None:
         """ "Mente du": a corrected query built from the open index's own words.
 
         With ``misspelt_only`` (the query found something, through its stems) a word is
         only corrected when it is no Danish word form at all ("budgett"), so a correct
         inflection that merely is not written in the index is never "corrected".
         ``written_too``: a word no Danish word form is corrected even where some item
-        holds it as written (the query found only a few items: the same slip in their text).
+        holds it as written (the query found only a few items: the same slip in their text),
+        but only into a word one cheap slip away: a rare name the minutes hold ("Risskov",
+        "Sejerø") is no slip of a common word two edits off ("risiko", "senere").
+
+        Each misspelt word keeps its likeliest corrections; the likeliest combination whose
+        query finds something (within ``filters``: the words all items must hold together)
+        is the correction, else the likeliest.
         """
         words = re.findall(r"\w+", text.lower())
         if not words or len(words) > 8:
             return None
-        changed = False
-        out = []
+        choices: list[list[str]] = []
         for word in words:
+            written = written_too and self._has_open_hit("exact", word)
             if (
                 len(word) < 4
                 or (not written_too and self._has_open_hit("exact", word))
                 or ((misspelt_only or written_too) and _is_word_form(word))
             ):
-                out.append(word)
+                choices.append([word])
                 continue
             candidates = self._corrections(word) or self._corrections_of_base(word)
-            if candidates:
-                out.append(candidates[0])
-                changed = True
-            else:
-                out.append(word)
-        return " ".join(out) if changed else None
+            if written:
+                candidates = [c for c in candidates if spelling.slip_cost(word, c) <= spelling.ONE_SLIP]
+            choices.append(candidates[:CORRECTIONS_PER_WORD] or [word])
+        if all(len(c) == 1 and c[0] == w for c, w in zip(choices, words, strict=True)):
+            return None
+        tried = 0
+        first: str | None = None
+        for combination in _likeliest_first(choices):
+            corrected = " ".join(combination)
+            if corrected == " ".join(words):
+                continue
+            first = first or corrected
+            if tried >= CORRECTIONS_TRIED or self._finds_something(corrected, filters):
+                return corrected
+            tried += 1
+        return first
+
+    def _finds_something(self, text: str, filters: Filters | None) -> bool:
+        """Whether a query finds any open item (a count, no ranking or facets)."""
+        node = self.query(text)
+        if node is None:
+            return False
+        spec = SearchSpec(query=node, filters=filters or Filters(), limit=0, with_facets=False)
+        return self.engine.search(spec).total > 0
 
     def _corrections_of_base(self, word: str) -> list[str]:
         """Corrections of a misspelt inflected form through its base ("trængelskommisionen" →
@@ -508,8 +540,9 @@ class SearchService:
         return self.engine.has_word(word)
 
     def _corrections(self, word: str) -> list[str]:
-        """Open words within two edits of ``word``, best first."""
-        return self.engine.corrections(word, limit=5)
+        """Open words within two edits of ``word``, the likeliest slip first (``spelling.rank``:
+        by the kind of each edit, then by frequency)."""
+        return spelling.rank(word, self.engine.near_words(word, 2))[:5]
 
     def with_suggestion(self, response: SearchResponse) -> SearchResponse:
         """ "Mente du" for a response; when the typed words found nothing and the
@@ -520,9 +553,11 @@ class SearchService:
             # What was typed found something: its results stay, and a misspelling is offered
             # its correction (with only a few hits, also where those items hold the same slip).
             few = response.total <= FEW_HITS
-            response.suggestion = self.did_you_mean(request.q, misspelt_only=True, written_too=few)
+            response.suggestion = self.did_you_mean(
+                request.q, misspelt_only=True, written_too=few, filters=self._filters(request)
+            )
         elif request.q and not response.total:
-            response.suggestion = self.did_you_mean(request.q)
+            response.suggestion = self.did_you_mean(request.q, filters=self._filters(request))
             if response.suggestion and not request.literal and _plain_words(request.q):
                 # Nothing for what was typed, something for the correction: show that,
                 # and say so (the user can still insist on the typed words).
@@ -600,6 +635,14 @@ def _plain_words(query: str) -> bool:
 def _is_word_form(word: str) -> bool:
     """A Danish word form the dictionary lists, or a compound of known words."""
     return is_known(word) or bool(split_compound(word))
+
+
+def _likeliest_first(choices: list[list[str]]) -> list[tuple[str, ...]]:
+    """Every combination of one choice per word, by the sum of the choices' ranks (each list is
+    likeliest first): the best of each first, then one word's second choice, and so on."""
+    combinations = itertools.product(*(list(enumerate(c)) for c in choices))
+    ranked = sorted(combinations, key=lambda combo: (sum(rank for rank, _ in combo), [r for r, _ in combo]))
+    return [tuple(word for _, word in combo) for combo in ranked]
 
 
 def _first_lines(text: str, limit: int) -> str:

@@ -50,9 +50,10 @@ def test_a_few_hits_for_a_misspelling_keep_their_results_and_offer_the_correctio
 
 
 def test_a_rare_name_keeps_its_items_however_common_its_neighbour(slipped: SearchService) -> None:
-    """A system's name, "sapa", is no Danish word form and two edits from "samt", which many rows hold."""
+    """A system's name, "sapa", is no Danish word form and two edits from "samt", which many rows
+    hold: its items stay, and no correction is offered (no slip people make turns "samt" into it)."""
     typed = slipped.search(SearchRequest(q="sapa", literal=True))
-    assert 1 <= typed.total <= 3 and typed.suggestion == "samt"
+    assert 1 <= typed.total <= 3 and typed.suggestion is None
     assert slipped.search(SearchRequest(q="samt")).total >= 10 * typed.total
     response = slipped.search(SearchRequest(q="sapa"))
     assert response.corrected_from is None and response.request.q == "sapa"

@@ -215,6 +215,9 @@ class PostgresEngine(Engine):
     def corrections(self, word: str, limit: int = 5) -> list[str]:
         return self.database.similar_terms("exact", word, maxdist=2, limit=limit)
 
+    def near_words(self, word: str, maxdist: int = 2) -> list[tuple[str, float]]:
+        return self.database.near_terms("exact", word, maxdist)
+
     def completions(self, prefix: str, limit: int = 400) -> list[tuple[str, int]]:
         return [(w, n) for n, w in self.database.prefix_terms("exact", prefix, limit)]
 

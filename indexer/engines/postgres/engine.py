@@ -855,6 +855,23 @@ class Database:
         ]
         return [t for _, t in sorted(scored)[:limit]]
 
+    def near_terms(self, fieldname: str, word: str, maxdist: int = 2) -> list[tuple[str, float]]:
+        """(term, collection frequency) of vocabulary words within ``maxdist`` edits of ``word``
+        (neighbours swapped count one) sharing its first letter, ``word`` left out."""
+        if not word:
+            return []
+        with self._pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT term, sum(cf) FROM term_stats WHERE field = %s AND term LIKE %s "
+                "AND length(term) BETWEEN %s AND %s GROUP BY term HAVING sum(df) > 0",
+                (TEXT_FIELDS[fieldname], _like_prefix(word[0]), len(word) - maxdist, len(word) + maxdist),
+            ).fetchall()
+        return [
+            (str(term), float(cf))
+            for term, cf in rows
+            if term != word and _edit_distance(word, str(term), maxdist, swaps=True) <= maxdist
+        ]
+
     # -- statistics ----------------------------------------------------------------------
 
     def stats(self) -> dict[str, Any]:
@@ -959,16 +976,21 @@ def _like_prefix(prefix: str) -> str:
     return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _edit_distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance, stopping early once every path exceeds ``limit``."""
+def _edit_distance(a: str, b: str, limit: int, swaps: bool = False) -> int:
+    """Levenshtein distance, stopping early once every path exceeds ``limit``; with ``swaps``
+    two neighbouring letters swapped count one edit (optimal string alignment, as Whoosh's)."""
     if abs(len(a) - len(b)) > limit:
         return limit + 1
+    before: list[int] = []
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         current = [i]
         for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if swaps and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb and ca != cb:
+                cost = min(cost, before[j - 2] + 1)
+            current.append(cost)
         if min(current) > limit:
             return limit + 1
-        previous = current
+        before, previous = previous, current
     return previous[-1]

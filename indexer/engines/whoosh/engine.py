@@ -462,6 +462,18 @@ class WhooshEngine(Engine):
         suggested = corrector.suggest(word, limit=limit, maxdist=2, prefix=1)
         return [c for c in suggested if self.has_word(c)]
 
+    def near_words(self, word: str, maxdist: int = 2) -> list[tuple[str, float]]:
+        searcher = self.searcher()
+        vocabulary = self.vocabulary(searcher, word[:1]) if word and Vocabulary.answers(word, maxdist) else None
+        if vocabulary is not None:
+            found = vocabulary.near(word, maxdist, 1)
+        else:
+            reader = searcher.reader()
+            found = [
+                (w, float(reader.frequency("exact", w))) for w in reader.terms_within("exact", word, maxdist, prefix=1)
+            ]
+        return [(w, f) for w, f in found if w != word and self.has_word(w)]
+
     def vocabulary(self, searcher: Any, prefix: str, fieldname: str = "exact") -> Vocabulary | None:
         """The words of ``fieldname`` starting with ``prefix`` across the index, with their
         frequencies, read once per index state (``vocabulary.py``); None for segments not

@@ -134,6 +134,12 @@ class Vocabulary:
         Only words that can be that near are measured: an edit changes the length by at
         most one and the letter counts by at most two (a substitution), so a word whose
         length or letter counts differ more cannot be within ``maxdist``."""
+        for word, frequency in self.near(text, maxdist, prefix):
+            yield 0 - (maxdist + (1.0 / (frequency or 1) * 0.5)), word
+
+    def near(self, text: str, maxdist: int, prefix: int) -> list[tuple[str, float]]:
+        """(word, collection frequency) of every word within ``maxdist`` edits sharing the
+        first ``prefix`` letters (``within`` without the ranking)."""
         start = text[:prefix].encode("utf-8")
         low, high = (0, len(self.keys)) if not start else np.searchsorted(self.keys, [start, start + b"\xff"])
         near = np.flatnonzero(np.abs(self.lengths[low:high] - len(text)) <= maxdist) + low
@@ -141,11 +147,11 @@ class Vocabulary:
             apart = np.abs(self.letters[near] - _letter_counts([text])[0]).sum(axis=1)
             near = near[apart <= 2 * maxdist]
         words, frequencies = self.words, self.frequencies
-        for n in near.tolist():
-            word = words[n]
-            if distance(word, text, limit=maxdist) <= maxdist:
-                frequency = float(frequencies[n]) or 1
-                yield 0 - (maxdist + (1.0 / frequency * 0.5)), word
+        return [
+            (words[n], float(frequencies[n]))
+            for n in near.tolist()
+            if distance(words[n], text, limit=maxdist) <= maxdist
+        ]
 
 
 _BUCKETS = 32

@@ -76,6 +76,14 @@ def stem_term(word: str) -> str:
     """The index term for one lower-case word: variant → lemma (an -ere verb's as its -ering
     noun) → Snowball → fold.
 
+    A Latin noun in -ium is inflected and compounded on its stem in -i-: studium, studiet,
+    studier, studie·retning; kriterium, kriteriet, kriterier, and "kriterie", which Danish also
+    writes as the singular.  The dictionary lists such -ie singulars (studie, medie, stadie,
+    kriterie) as lemmas of their own, and Snowball leaves "-ium" whole while it takes -e, -et and
+    -er off the rest, so studie and studier, medie and medium, stadie and stadier ended apart.
+    Every form meets at the stem without -um ("studi", "medi", "kriteri"), which is what
+    Snowball makes of the -ie, -iet and -ier forms; no native Danish word ends in -ium.
+
     Cached because it runs for every indexed word and Danish text repeats a small
     vocabulary; the cache turns dictionary lookups into one dict hit.
     """
@@ -83,7 +91,14 @@ def stem_term(word: str) -> str:
     if len(word) <= 2 or word[0].isdigit():
         return fold(word)
     word = danish_spelling(word)
-    return fold(snowball_stem(verbal_noun(lemmatise(word), word)))
+    lemma = verbal_noun(lemmatise(word), word)
+    if len(lemma) >= MIN_IUM_NOUN and lemma.endswith("ium"):
+        return fold(lemma[:-2])
+    return fold(snowball_stem(lemma))
+
+
+# Shortest noun in -ium given the stem its inflection is built on ("studium"; not "ium" itself).
+MIN_IUM_NOUN = 6
 
 
 _DIGRAPH_LETTERS = (("aa", "å"), ("ae", "æ"), ("oe", "ø"))

@@ -169,3 +169,58 @@ def test_a_plural_that_looks_like_an_imperative_stays_a_noun(plural: str, singul
     assert lemmatise(plural).endswith("ere")
     assert stem_term(plural) == stem_term(singular)
     assert not stem_term(plural).endswith("ering")
+
+
+# A Latin noun in -ium inflects and compounds on its stem in -i-, and Danish also writes the
+# singular in -ie; the dictionary lists those -ie words as lemmas of their own.
+LATIN_IUM_FORMS = [
+    ("kriterium", "kriterie", "kriteriet", "kriterier", "kriterierne"),
+    ("scenarium", "scenarie", "scenariet", "scenarier", "scenarierne"),
+    ("studium", "studie", "studiet", "studier"),
+    ("stadium", "stadie", "stadiet", "stadier"),
+    ("medium", "medie", "mediet", "medier", "media"),
+    ("kommissorium", "kommissorie", "kommissoriet", "kommissorier"),
+    ("gymnasium", "gymnasie", "gymnasiet", "gymnasier"),
+    ("ministerium", "ministerie", "ministeriet", "ministeriets"),
+    ("tildelingskriterium", "tildelingskriterie", "tildelingskriterierne"),  # a compound through its head
+]
+
+
+@pytest.mark.parametrize("forms", LATIN_IUM_FORMS, ids=lambda forms: forms[0])
+def test_a_latin_ium_noun_meets_its_ie_forms(forms: tuple[str, ...]) -> None:
+    terms = {stem_term(form) for form in forms}
+    assert terms == {stem_term(forms[0])}, dict(zip(forms, map(stem_term, forms), strict=True))
+    assert stem_term(forms[0]) == forms[0][:-2]
+
+
+def test_the_lexicon_alone_kept_the_ie_singular_apart() -> None:
+    """Guards the test above: the dictionary gives "kriterie" and "studie" lemmas of their own."""
+    assert lemmatise("kriterie") == "kriterie" and lemmatise("kriterier") == "kriterium"
+    assert lemmatise("studie") == "studie" and lemmatise("studier") == "studium"
+
+
+def test_the_ie_forms_meet_the_ium_forms_in_running_text() -> None:
+    # Greve's Økonomiudvalget, 19 June 2023 (tests/fixtures/firstagenda-api/greve/): an attachment title.
+    assert stem_term("mulighedsstudiet") in analyse("Samling af Tune Skole - uddybet beskrivelse af mulighedsstudie")
+    # The corpus rows (tests/fixtures/corpus/digst-sample.csv).
+    assert stem_term("kriterie") in analyse("i forhold til puljens kriterier om cykling til skole")
+    assert stem_term("scenarie") in analyse("set mulighed for følgende 3 scenarier")
+
+
+@pytest.mark.parametrize(
+    "left, right",
+    [
+        ("ministeriet", "ministeren"),  # the ministry is not the minister
+        ("seminariet", "seminaret"),  # seminarium and seminar are two words
+        ("kollegiet", "kollegaen"),
+        ("studiet", "studenten"),
+    ],
+)
+def test_an_ium_noun_stays_apart_from_its_neighbours(left: str, right: str) -> None:
+    assert stem_term(left) != stem_term(right)
+
+
+@pytest.mark.parametrize("word", ["centrum", "forum", "opholdsrum", "museum", "publikum"])
+def test_other_um_nouns_keep_their_terms(word: str) -> None:
+    # Only -ium: "-rum" ends native compounds (opholds·rum), and museum inflects on muse-.
+    assert stem_term(word) == snowball_stem(lemmatise(word))

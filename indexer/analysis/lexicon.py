@@ -139,6 +139,9 @@ def lemmatise(word: str) -> str:
     lemma = dictionary_lemma(word)
     if lemma is not None:
         return lemma
+    variant = linking_s_variant(word)
+    if variant is not None:
+        return dictionary_lemma(variant) or variant
     # Unknown word: lemmatise through the longest known head of a compound.
     for split in range(MIN_MODIFIER, len(word) - MIN_HEAD + 1):
         head = word[split:]
@@ -150,6 +153,34 @@ def lemmatise(word: str) -> str:
         if head_lemma is not None and len(head_lemma) <= len(head):
             return word[:split] + head_lemma
     return word
+
+
+# Shortest modifier and head of a compound whose linking -s- is written or left out.
+MIN_LINKED_MODIFIER = 3
+MIN_LINKED_HEAD = 4
+
+
+def linking_s_variant(word: str) -> str | None:
+    """The dictionary's compound that an unknown word writes with or without a linking -s-:
+    "dagsinstitution" → "daginstitution", "driftbudget" → "driftsbudget", "landszonetilladelse"
+    → "landzonetilladelse"; None when there is none.
+
+    Danish is unsure of the -s- between some parts (dag(s)institution, tid(s)plan, drift(s)udgift),
+    and minutes write both; the two spellings are one word.  Both sides of the cut must be words
+    of their own, and an -s- that begins a word is the head's (køre·pladserne is not
+    "køreplader" without its s; til·stræk is no "tiltræk")."""
+    if not word.isalpha() or len(word) < MIN_LINKED_MODIFIER + MIN_LINKED_HEAD + 1 or is_known(word):
+        return None
+    for cut in range(MIN_LINKED_MODIFIER, len(word) - MIN_LINKED_HEAD + 1):
+        modifier, rest = word[:cut], word[cut:]
+        if not is_known(modifier):
+            continue
+        if rest[0] == "s" and len(rest) > MIN_LINKED_HEAD and is_known(rest[1:]) and not is_known(rest):
+            if is_known(modifier + rest[1:]):
+                return modifier + rest[1:]
+        elif rest[0] != "s" and modifier[-1] != "s" and is_known(rest) and is_known(modifier + "s" + rest):
+            return modifier + "s" + rest
+    return None
 
 
 # Shortest -ere verb whose -ering noun is looked up ("placere"; not "mere", "flere").

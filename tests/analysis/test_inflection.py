@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from indexer.analysis.danish import analyse, danish_analyzer, snowball_analyzer, snowball_stem, stem_term
-from indexer.analysis.lexicon import dictionary_lemma, lemmatise, normalise_variant, restore_danish_letters, verbal_noun
+from indexer.analysis.lexicon import (
+    dictionary_lemma,
+    lemmatise,
+    linking_s_variant,
+    normalise_variant,
+    restore_danish_letters,
+    verbal_noun,
+)
 
 # Each row: forms a caseworker may type for the same word; Snowball alone splits them.
 SNOWBALL_MISSES = [
@@ -224,3 +231,34 @@ def test_an_ium_noun_stays_apart_from_its_neighbours(left: str, right: str) -> N
 def test_other_um_nouns_keep_their_terms(word: str) -> None:
     # Only -ium: "-rum" ends native compounds (opholds·rum), and museum inflects on muse-.
     assert stem_term(word) == snowball_stem(lemmatise(word))
+
+
+# A compound written with or without a linking -s- the dictionary lists the other way; each
+# sentence is from the demo data (Aarhus, data/digst/digst-demo.csv) or Greve's documents
+# (tests/fixtures/firstagenda-api/greve/).
+@pytest.mark.parametrize(
+    ("text", "query"),
+    [
+        ("Tilladelse til at opføre en fritliggende bygning i tre etager til dagsinstitution", "daginstitutioner"),
+        ("Projekterne forløber stadig efter tidplanen.", "tidsplan"),
+        ("landzonelokalplan med såkaldt bonusvirkning, der erstatter landszonetilladelse", "landzonetilladelser"),
+        ("at Greve Kommune afholder de øgede driftudgifter på 2.500 kr. om året", "driftsudgifterne"),
+    ],
+)
+def test_a_compound_meets_its_spelling_with_or_without_a_linking_s(text: str, query: str) -> None:
+    assert stem_term(query) in analyse(text)
+
+
+@pytest.mark.parametrize(
+    ("word", "variant"),
+    [
+        ("dagsinstitutionen", "daginstitutionen"),
+        ("driftbudget", "driftsbudget"),
+        ("kørepladserne", None),  # køre·pladserne: the -s- begins the head "pladser"
+        ("tilstræk", None),  # til·stræk: "stræk" is a word, its s no linking -s-
+        ("skadeslidte", None),  # slidte is a word as well
+        ("daginstitution", None),  # the dictionary's own word is not looked at
+    ],
+)
+def test_the_linking_s_variant_is_taken_only_between_two_words(word: str, variant: str | None) -> None:
+    assert linking_s_variant(word) == variant

@@ -340,16 +340,18 @@ class Engine(abc.ABC):
     # -- vocabulary (open items only) ---------------------------------------------
 
     @abc.abstractmethod
-    def has_word(self, word: str) -> bool:
-        """Whether an open item contains this exact (unstemmed, lower-case) word."""
+    def has_word(self, word: str, fieldname: str = "exact") -> bool:
+        """Whether an open item contains this exact (unstemmed, lower-case) word (or this
+        term of another text field)."""
 
     @abc.abstractmethod
     def corrections(self, word: str, limit: int = 5) -> list[str]:
         """Words of open items within two edits of ``word`` sharing its first letter, best first."""
 
     @abc.abstractmethod
-    def near_words(self, word: str, maxdist: int = 2) -> list[tuple[str, float]]:
-        """(word, collection frequency) of every word of open items within ``maxdist`` edits
+    def near_words(self, word: str, maxdist: int = 2, fieldname: str = "exact") -> list[tuple[str, float]]:
+        """(term, collection frequency) of every term of ``fieldname`` (the unstemmed words, or
+        the analysed terms of "body" or "parts") that open items hold, within ``maxdist`` edits
         (letters added, dropped, replaced or two neighbours swapped) sharing its first letter,
         ``word`` itself left out; unordered ("Mente du" ranks them, ``search/spelling.py``)."""
 

@@ -17,12 +17,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from indexer.analysis.bodies import DefinitionTable, RouteTable
 from indexer.analysis.compounds import split_compound
-from indexer.analysis.danish import fold
+from indexer.analysis.danish import analyse, fold
 from indexer.analysis.lexicon import is_known
 from indexer.engines import is_url, open_engine
 from indexer.engines.base import (
@@ -59,6 +60,8 @@ MIN_CORRECTED_BASE = 6
 # this many combinations, likeliest first, for one that finds something.
 CORRECTIONS_PER_WORD = 3
 CORRECTIONS_TRIED = 6
+# Where "Mente du" looks for a misspelt word's stem when no written word is a likely slip of it.
+STEM_FIELDS = ("body", "parts")
 NOTHING_TO_SEARCH = "Søgningen indeholder ingen ord at søge efter (kun OG, ELLER, IKKE eller tomme anførselstegn)."
 
 
@@ -497,6 +500,8 @@ class SearchService:
                 choices.append([word])
                 continue
             candidates = self._corrections(word) or self._corrections_of_base(word)
+            if not candidates or spelling.slip_cost(word, candidates[0]) > 1.0:
+                candidates = self._corrections_of_stem(word, candidates)
             if written:
                 candidates = [c for c in candidates if spelling.slip_cost(word, c) <= spelling.ONE_SLIP]
             choices.append(candidates[:CORRECTIONS_PER_WORD] or [word])
@@ -534,6 +539,44 @@ class SearchService:
                 if candidates:
                     return candidates
         return []
+
+    def _corrections_of_stem(self, word: str, written: list[str]) -> list[str]:
+        """Corrections through the analysed terms ("røggsa" → "røggassen", "vandoplannd" →
+        "vandoplandet"): the word meant may be written only inflected or inside compounds, so
+        that no written word is near the typed one, while the index's stems and compound parts
+        ("røggas", "vandopland") are.  Each near term is shown as a written word that the search
+        analyses to that term; it goes before ``written`` (the corrections among written words)
+        when its term is a likelier slip of the typed word's term than they are of the word."""
+        terms = analysed_terms(word)
+        if len(terms) != 1 or len(terms[0]) < MIN_CORRECTED_BASE:
+            return written
+        term = terms[0]
+        near: dict[str, float] = {}
+        for fieldname in STEM_FIELDS:
+            for found, frequency in self.engine.near_words(term, 2, fieldname):
+                near[found] = max(near.get(found, 0.0), frequency)
+        best = spelling.slip_cost(word, written[0]) if written else math.inf
+        shown: list[str] = []
+        for found in spelling.rank(term, near.items())[:CORRECTIONS_PER_WORD]:
+            if spelling.slip_cost(term, found) >= best:
+                break
+            spelt = self._word_for_term(found, word)
+            if spelt and spelt not in shown and spelt != word:
+                shown.append(spelt)
+        return shown + [w for w in written if w not in shown]
+
+    def _word_for_term(self, term: str, typed: str) -> str | None:
+        """The most frequent open word the search analyses to ``term`` (terms are folded: spelt
+        with æ/ø/å where ``typed`` has them), else the term itself when it analyses so, else None."""
+        spelt = spelling.unfolded(term, typed)
+        head = spelt[: max(4, len(spelt) - 2)]
+        words = sorted(self.engine.completions(head, limit=200), key=lambda pair: (-pair[1], pair[0]))
+        for written, _ in words:
+            if analysed_terms(written) == (term,) and self.engine.has_word(written):
+                return written
+        # Written only inside compounds ("frederiksbjerg" in "Frederiksbjerg-processen"): the
+        # term spelt out, when the search analyses it to the term.
+        return spelt if analysed_terms(spelt) == (term,) else None
 
     def _has_open_hit(self, fieldname: str, word: str) -> bool:
         """Whether an open item holds this exact word (``fieldname`` is "exact")."""
@@ -635,6 +678,12 @@ def _plain_words(query: str) -> bool:
 def _is_word_form(word: str) -> bool:
     """A Danish word form the dictionary lists, or a compound of known words."""
     return is_known(word) or bool(split_compound(word))
+
+
+@lru_cache(maxsize=20_000)
+def analysed_terms(word: str) -> tuple[str, ...]:
+    """The terms the search looks a word up as (the Danish analysis)."""
+    return tuple(analyse(word))
 
 
 def _likeliest_first(choices: list[list[str]]) -> list[tuple[str, ...]]:

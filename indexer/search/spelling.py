@@ -111,3 +111,11 @@ def rank(typed: str, candidates: Iterable[tuple[str, float]]) -> list[str]:
     """Candidate words, the likeliest first (ties by the word, so every engine agrees)."""
     scored = [(-likelihood(typed, word, freq), word) for word, freq in candidates if word != typed]
     return [word for _, word in sorted(scored)]
+
+
+def unfolded(term: str, typed: str) -> str:
+    """A folded term (ae, oe, aa for æ, ø, å) spelt back with the letters ``typed`` uses."""
+    for letter, (digraph, _) in DANISH_SPELLINGS.items():
+        if letter in typed:
+            term = term.replace(digraph, letter)
+    return term

@@ -78,3 +78,27 @@ def test_combinations_are_tried_likeliest_first() -> None:
 def test_the_correction_of_a_multi_word_query_is_one_that_finds_something(demo: SearchService) -> None:
     response = demo.search(SearchRequest(q="vetser tilladelse"))
     assert response.corrected_from == "vetser tilladelse" and response.total > 0
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("røggsa", "røggassen"),  # written only inflected: "røggassen", "røggasserne"
+        ("vandoplannd", "vandoplandet"),  # "vandopland" only in compounds and inflected
+        ("frdeeriksbjerg", "frederiksbjerg"),  # a place written only inside "Frederiksbjergprocessen"
+        ("rønsæsvej", "røsnæsvejen"),  # not "rønbækvej", two edits from the written words
+        ("sprøjtamiddel", "sprøjtemiddel"),  # "sprøjtemidler" written, the singular searched
+    ],
+)
+def test_a_word_meant_that_is_written_only_inflected_or_in_compounds(
+    demo: SearchService, typed: str, shown: str
+) -> None:
+    """No written word is a likely slip of these; a stem or compound part of the index is."""
+    assert not any(spelling.slip_cost(typed, word) <= 1.0 for word, _ in demo.engine.near_words(typed))
+    response = demo.search(SearchRequest(q=typed))
+    assert response.corrected_from == typed and response.request.q == shown and response.total > 0
+
+
+def test_near_terms_of_a_stemmed_field_are_those_open_items_hold(demo: SearchService) -> None:
+    near = dict(demo.engine.near_words("roeggsa", 2, "body"))
+    assert "roegga" in near and all(demo.engine.has_word(t, "body") for t in near)

@@ -209,14 +209,14 @@ class PostgresEngine(Engine):
         )
         return [_stored_item(h.stored) for h in found.hits if h.stored["id"] != item_id][:limit]
 
-    def has_word(self, word: str) -> bool:
-        return self.database.has_term("exact", word)
+    def has_word(self, word: str, fieldname: str = "exact") -> bool:
+        return self.database.has_term(fieldname, word)
 
     def corrections(self, word: str, limit: int = 5) -> list[str]:
         return self.database.similar_terms("exact", word, maxdist=2, limit=limit)
 
-    def near_words(self, word: str, maxdist: int = 2) -> list[tuple[str, float]]:
-        return self.database.near_terms("exact", word, maxdist)
+    def near_words(self, word: str, maxdist: int = 2, fieldname: str = "exact") -> list[tuple[str, float]]:
+        return self.database.near_terms(fieldname, word, maxdist)
 
     def completions(self, prefix: str, limit: int = 400) -> list[tuple[str, int]]:
         return [(w, n) for n, w in self.database.prefix_terms("exact", prefix, limit)]

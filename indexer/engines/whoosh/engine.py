@@ -433,19 +433,19 @@ class WhooshEngine(Engine):
 
     # -- vocabulary ------------------------------------------------------------------
 
-    def has_word(self, word: str) -> bool:
-        """Whether an open item holds ``word`` (in the unstemmed ``exact`` field): the
-        word's postings segment by segment against the open set, up to the first."""
+    def has_word(self, word: str, fieldname: str = "exact") -> bool:
+        """Whether an open item holds ``word`` (in the unstemmed ``exact`` field, or another):
+        the word's postings segment by segment against the open set, up to the first."""
         searcher = self.searcher()
         context = self._context(searcher)
-        field = searcher.schema["exact"]
+        field = searcher.schema[fieldname]
         term = field.to_bytes(word)
         for leaf, offset in searcher.reader().leaf_readers():
             terms = getattr(leaf, "_terms", None)
             if not isinstance(terms, MinutesTermsReader):  # an older format: Whoosh's matchers
                 open_docs = context.open_docs
-                return any(doc in open_docs for doc in searcher.docs_for_query(wq.Term("exact", word)))
-            arrays = terms.term_arrays("exact", term, field.format.field_boost)
+                return any(doc in open_docs for doc in searcher.docs_for_query(wq.Term(fieldname, word)))
+            arrays = terms.term_arrays(fieldname, term, field.format.field_boost)
             if arrays is not None and context.open_mask[arrays.ids + offset].any():
                 return True
         return False
@@ -462,17 +462,20 @@ class WhooshEngine(Engine):
         suggested = corrector.suggest(word, limit=limit, maxdist=2, prefix=1)
         return [c for c in suggested if self.has_word(c)]
 
-    def near_words(self, word: str, maxdist: int = 2) -> list[tuple[str, float]]:
+    def near_words(self, word: str, maxdist: int = 2, fieldname: str = "exact") -> list[tuple[str, float]]:
         searcher = self.searcher()
-        vocabulary = self.vocabulary(searcher, word[:1]) if word and Vocabulary.answers(word, maxdist) else None
+        vocabulary = (
+            self.vocabulary(searcher, word[:1], fieldname) if word and Vocabulary.answers(word, maxdist) else None
+        )
         if vocabulary is not None:
             found = vocabulary.near(word, maxdist, 1)
         else:
             reader = searcher.reader()
             found = [
-                (w, float(reader.frequency("exact", w))) for w in reader.terms_within("exact", word, maxdist, prefix=1)
+                (w, float(reader.frequency(fieldname, w)))
+                for w in reader.terms_within(fieldname, word, maxdist, prefix=1)
             ]
-        return [(w, f) for w, f in found if w != word and self.has_word(w)]
+        return [(w, f) for w, f in found if w != word and self.has_word(w, fieldname)]
 
     def vocabulary(self, searcher: Any, prefix: str, fieldname: str = "exact") -> Vocabulary | None:
         """The words of ``fieldname`` starting with ``prefix`` across the index, with their

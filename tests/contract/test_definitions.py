@@ -67,6 +67,8 @@ def defined(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         _with_text(meeting(KALUNDBORG, 1), "Fredning af overdrev", defining),
         # the same municipality's other item writes the name only
         _with_text(meeting(KALUNDBORG, 2), "Vandplaner", vurderer.replace(" (DN)", "")),
+        # and another names neither, but writes of the water plans
+        _with_text(meeting(KALUNDBORG, 7), "Vandløb", _sentence("vandplanernes retningslinjer")),
         # another municipality writes the name and never defines it
         _with_text(meeting(SYDDJURS, 3), "Høringssvar om vandplaner", vurderer.replace(" (DN)", "")),
         # a closed item defines OSD; an open item of the same municipality writes the name
@@ -78,7 +80,7 @@ def defined(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         _with_text(meeting(NORDDJURS, 6), "Grundvand", "Redegørelse for drikkevandet.", _sentence("(NFI)")),
     ]
     summary = quiet_ingest([write_jsonl(tmp / "defined.jsonl", meetings)], location)
-    assert summary.items_added == 6 and not summary.rejected
+    assert summary.items_added == 7 and not summary.rejected
     service = SearchService(location)
     yield service
     service.close()
@@ -98,13 +100,18 @@ def test_an_abbreviation_finds_its_full_name_where_the_municipality_defines_it(d
     for q in ("DN", "dn"):
         found = _titles(defined, q)
         assert sorted(found) == [(KALUNDBORG, "Fredning af overdrev"), (KALUNDBORG, "Vandplaner")], q
-    assert _titles(defined, "dn vandplaner") == [(KALUNDBORG, "Vandplaner")]
+
+
+def test_beside_other_words_a_defined_abbreviation_raises_and_excludes_nothing_there(defined: SearchService) -> None:
+    """In Kalundborg, which defines DN, "dn vandplaner" finds every item on the water plans, the
+    one naming the Naturfredningsforening first; in Syddjurs, which does not, DN stays required."""
+    assert _titles(defined, "dn vandplaner") == [(KALUNDBORG, "Vandplaner"), (KALUNDBORG, "Vandløb")]
+    assert (SYDDJURS, "Høringssvar om vandplaner") in _titles(defined, "vandplaner")
 
 
 def test_another_municipalitys_definition_changes_nothing_here(defined: SearchService) -> None:
     assert _titles(defined, "DN", municipality=[SYDDJURS]) == []
-    plain = defined.search(SearchRequest(q="vandplaner", per_page=50))
-    assert (SYDDJURS, "Høringssvar om vandplaner") in [(r["municipality"], r["title"]) for r in plain.results]
+    assert _titles(defined, "dn vandplaner", municipality=[SYDDJURS]) == []
 
 
 def test_what_a_closed_item_or_section_defines_is_never_learnt(defined: SearchService) -> None:

@@ -484,7 +484,8 @@ class SearchService:
 
         Each misspelt word keeps its likeliest corrections; the likeliest combination whose
         query finds something (within ``filters``: the words all items must hold together)
-        is the correction, else the likeliest.
+        is the correction, else the likeliest — except after a query that found something
+        (``misspelt_only``), which is offered no correction that finds nothing.
         """
         words = re.findall(r"\w+", text.lower())
         if not words or len(words) > 8:
@@ -514,10 +515,13 @@ class SearchService:
             if corrected == " ".join(words):
                 continue
             first = first or corrected
-            if tried >= CORRECTIONS_TRIED or self._finds_something(corrected, filters):
+            if tried >= CORRECTIONS_TRIED:
+                break
+            if self._finds_something(corrected, filters):
                 return corrected
             tried += 1
-        return first
+        # What was typed found something: a correction that finds nothing is no help.
+        return None if misspelt_only else first
 
     def _finds_something(self, text: str, filters: Filters | None) -> bool:
         """Whether a query finds any open item (a count, no ranking or facets)."""

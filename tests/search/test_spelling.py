@@ -102,3 +102,19 @@ def test_a_word_meant_that_is_written_only_inflected_or_in_compounds(
 def test_near_terms_of_a_stemmed_field_are_those_open_items_hold(demo: SearchService) -> None:
     near = dict(demo.engine.near_words("roeggsa", 2, "body"))
     assert "roegga" in near and all(demo.engine.has_word(t, "body") for t in near)
+
+
+def test_the_likeliest_combination_that_finds_something_is_the_correction(demo: SearchService) -> None:
+    """ "sapa" (a Ballerup system these rows never name) is likeliest "sara", but no row holds
+    "sara" with "systemet"; "samt systemet" finds rows, so that is the correction."""
+    assert spelling.rank("sapa", demo.engine.near_words("sapa"))[:2] == ["sara", "samt"]
+    assert not demo._finds_something("sara systemet", None)
+    assert demo.did_you_mean("sapa systemmet") == "samt systemet"
+
+
+def test_a_query_with_hits_is_offered_no_correction_that_finds_nothing(demo: SearchService) -> None:
+    """ "stautrup aabo" finds the rows writing "Stautrup Aabo" solid; its words' nearest written
+    neighbours ("studtrup", "aage") find nothing together, and are not offered."""
+    response = demo.search(SearchRequest(q="stautrup aabo"))
+    assert response.total > 0 and response.suggestion is None
+    assert demo.did_you_mean("stautrup aabo") is not None  # offered were nothing found

@@ -1,0 +1,126 @@
+"""What the abbreviations the text defines cost: at ingest, and per search.
+
+    .venv/bin/python benchmarks/abbreviation_cost.py --index /tmp/rel-abbrev/minutes-search [--rounds 3]
+
+``--index`` is a Whoosh index folder (``benchmarks/relevance.py --workdir DIR`` leaves one in
+``DIR/minutes-search``).  Reports, in CPU seconds of this process (the machine may be shared):
+
+* ingest side: finding the definitions in every open item's stored text
+  (``RouteSeen.of_stored``, what an engine runs per written item), against reading the routes
+  alone, per item;
+* query side: every development query searched through
+  ``SearchService.search`` with the learnt definitions read and used, and with them off,
+  ``--rounds`` times each, alternating; per query, the mean, and the p95 of the queries the
+  definitions change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from indexer.analysis import bodies
+from indexer.search import query as ast
+from indexer.search.service import SearchRequest, SearchService
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+from relevance import QUERY_SETS  # noqa: E402  (the benchmark beside this one)
+
+QUERY_FILES = QUERY_SETS["dev"]  # the development part only: the test part is not run here
+
+
+def _cpu() -> float:
+    return time.process_time()
+
+
+def ingest_side(service: SearchService) -> dict[str, Any]:
+    """CPU per open item of reading its route evidence with and without the definitions."""
+    searcher = service.engine.searcher()  # type: ignore[attr-defined]
+    stored = [f for f in searcher.all_stored_fields() if f.get("access") == "open"]
+    real = bodies.text_definitions
+    timings = {}
+    for label, finder in (("routes only", lambda text: []), ("routes and definitions", real)):
+        bodies.text_definitions = finder  # type: ignore[assignment]
+        try:
+            start = _cpu()
+            found = sum(len(seen.definitions) for f in stored if (seen := bodies.RouteSeen.of_stored(f)) is not None)
+            timings[label] = (_cpu() - start, found)
+        finally:
+            bodies.text_definitions = real
+    extra = timings["routes and definitions"][0] - timings["routes only"][0]
+    return {
+        "open items": len(stored),
+        "definitions found (with repeats)": timings["routes and definitions"][1],
+        "CPU s, routes only": round(timings["routes only"][0], 3),
+        "CPU s, routes and definitions": round(timings["routes and definitions"][0], 3),
+        "CPU ms per item, definitions": round(1000 * extra / max(1, len(stored)), 3),
+    }
+
+
+def query_side(service: SearchService, rounds: int) -> dict[str, Any]:
+    queries = [json.loads(line)["q"] for path in QUERY_FILES for line in path.read_text("utf-8").splitlines() if line]
+    table = service.definition_table()
+    changed = {
+        q
+        for q in queries
+        if ast.expand_definitions(ast.parse(q), table) != ast.parse(q) and ast.defines_any(ast.parse(q))
+    }
+    real = SearchService.definition_table
+    per: dict[str, dict[str, list[float]]] = {"on": {}, "off": {}}
+    for _ in range(rounds):
+        for mode in ("off", "on"):
+            if mode == "off":
+                SearchService.definition_table = lambda self: {}  # type: ignore[method-assign]
+            try:
+                for q in queries:
+                    start = _cpu()
+                    service.search(SearchRequest(q=q, per_page=10))
+                    per[mode].setdefault(q, []).append(_cpu() - start)
+            finally:
+                SearchService.definition_table = real  # type: ignore[method-assign]
+
+    def summary(mode: str, subset: set[str] | None = None) -> dict[str, float]:
+        means = [statistics.mean(v) for q, v in per[mode].items() if subset is None or q in subset]
+        if not means:
+            return {}
+        ordered = sorted(means)
+        return {
+            "queries": len(means),
+            "mean ms": round(1000 * statistics.mean(means), 2),
+            "p95 ms": round(1000 * ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 2),
+        }
+
+    return {
+        "all queries, definitions off": summary("off"),
+        "all queries, definitions on": summary("on"),
+        "queries they change, off": summary("off", changed),
+        "queries they change, on": summary("on", changed),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--index", type=Path, required=True, help="a Whoosh index folder")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    service = SearchService(args.index)
+    try:
+        report = {
+            "load average": [round(x, 2) for x in os.getloadavg()],
+            "ingest": ingest_side(service),
+            "search": query_side(service, args.rounds),
+        }
+    finally:
+        service.close()
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -589,7 +589,12 @@ class SearchService:
     def _corrections(self, word: str) -> list[str]:
         """Open words within two edits of ``word``, the likeliest slip first (``spelling.rank``:
         by the kind of each edit, then by frequency)."""
-        return spelling.rank(word, self.engine.near_words(word, 2))[:5]
+        near = self.engine.near_words(word, 2)
+        # æ/ø/å typed as aa/ae/oe, the first letter too and however many times ("aarby" →
+        # "årby", "aabyhoej" → "åbyhøj"): further than two edits, or another first letter.
+        known = {w for w, _ in near}
+        near += [(w, 1.0) for w in spelling.respellings(word) if w not in known and self.engine.has_word(w)]
+        return spelling.rank(word, near)[:5]
 
     def with_suggestion(self, response: SearchResponse) -> SearchResponse:
         """ "Mente du" for a response; when the typed words found nothing and the

@@ -119,3 +119,12 @@ def unfolded(term: str, typed: str) -> str:
         if letter in typed:
             term = term.replace(digraph, letter)
     return term
+
+
+def respellings(typed: str) -> list[str]:
+    """``typed`` with its aa, ae and oe spelt å, æ and ø (each digraph everywhere, in every
+    combination of the three), the word itself left out."""
+    found = [typed]
+    for letter, (digraph, _) in DANISH_SPELLINGS.items():
+        found += [w.replace(digraph, letter) for w in found if digraph in w]
+    return [w for w in dict.fromkeys(found) if w != typed]

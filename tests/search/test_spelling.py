@@ -118,3 +118,16 @@ def test_a_query_with_hits_is_offered_no_correction_that_finds_nothing(demo: Sea
     response = demo.search(SearchRequest(q="stautrup aabo"))
     assert response.total > 0 and response.suggestion is None
     assert demo.did_you_mean("stautrup aabo") is not None  # offered were nothing found
+
+
+@pytest.mark.parametrize(
+    ("typed", "offered"), [("aarby", "årby"), ("aabyhoej", "åbyhøj"), ("aarby skole", "årby skole")]
+)
+def test_a_name_typed_without_æøå_is_offered_as_the_minutes_spell_it(
+    demo: SearchService, typed: str, offered: str
+) -> None:
+    """The search finds Årby and Åbyhøj typed so (the analysis restores the letters); the offer
+    spells them as written — a first letter and two letters away, not "aaby" one letter off."""
+    response = demo.search(SearchRequest(q=typed))
+    assert response.total > 0 and response.suggestion == offered
+    assert spelling.respellings("aabyhoej") == ["aabyhøj", "åbyhoej", "åbyhøj"]

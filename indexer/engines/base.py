@@ -59,6 +59,12 @@ HELPER_FIELDS: dict[str, float] = {"exact": 0.5, "parts": 1.0}  # chosen on the 
 # about politik as much as a title "Politik for cykler" is (the title words count in
 # ``exact`` too, as these count in ``parts``).
 HELPER_FIELDS["title_parts"] = TEXT_FIELDS["title"]
+# A compound part is as rare as the word it is: its idf is at most the word's idf in running text.
+# The parts field's own statistics made a word that is common on its own ("daginstitution", in
+# 208 bodies) rare as a part (67 items), so one compound holding it ("daginstitutionsområdet")
+# outscored two mentions of the word itself.  Field → the field whose idf caps it; every
+# engine scores so.
+IDF_CAPPED_BY: dict[str, str] = {"parts": "body"}
 # Fields matched by exact (normalised) value: committee name, case key, topic code, municipality.
 VALUE_FIELDS = ("committee", "case", "topic", "municipality")
 # Facets every engine counts over the open, filtered match set.

@@ -6,6 +6,7 @@ becomes a common table expression yielding ``(muni, docno, s)``; a term's score 
 Whoosh's BM25F for that field, computed from the statistics the engine keeps:
 
     idf   = ln(N / (df + 1)) + 1                  N: items, df: items with the term in the field
+                                                  (a compound part: or in the body, if more)
     score = boost · idf · tf·(K1+1) / (tf + K1·(1 − B + B·len/avglen))   (boost: the field weight)
 
 so the PostgreSQL engine ranks as the embedded one does (``ts_rank`` has no IDF).
@@ -17,6 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from indexer.engines.base import IDF_CAPPED_BY
 
 # Text fields with postings, their codes in the ``postings.field`` column and the
 # index-time field boosts (the weight of one occurrence).
@@ -158,10 +161,12 @@ class SqlBuilder:
         code = TEXT_FIELDS[fieldname]
         weight = f"({alias}.tf * {INDEX_BOOSTS[fieldname]!r})"
         self.params += [code, term]
-        idf = (
-            "(ln((SELECT greatest(sum(docs), 1) FROM field_stats WHERE field = 0)::float8"
-            " / (coalesce((SELECT sum(df) FROM term_stats WHERE field = %s AND term = %s), 0) + 1)) + 1)"
-        )
+        df = "coalesce((SELECT sum(df) FROM term_stats WHERE field = %s AND term = %s), 0)"
+        capping = IDF_CAPPED_BY.get(fieldname)
+        if capping is not None:  # a compound part is as rare as the word: the larger df of the two
+            df = f"greatest({df}, {df})"
+            self.params += [TEXT_FIELDS[capping], term]
+        idf = f"(ln((SELECT greatest(sum(docs), 1) FROM field_stats WHERE field = 0)::float8 / ({df} + 1)) + 1)"
         self.params.append(code)
         avg = (
             "coalesce(nullif((SELECT sum(total_length) FROM field_stats WHERE field = %s)"

@@ -28,6 +28,7 @@ from whoosh.query import And, AndMaybe, AndNot, Or, Phrase, Query, Term
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
+from indexer.engines.base import IDF_CAPPED_BY
 from indexer.engines.whoosh.codec import MinutesTermsReader
 from indexer.engines.whoosh.phrases import phrase_postings
 
@@ -38,6 +39,16 @@ _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.flo
 DEFAULT_POSTINGS_CACHE_MB = 256
 _NO_IDS = np.zeros(0, dtype=np.int32)
 _NO_WEIGHTS = np.zeros(0, dtype=np.float32)
+
+
+class MinutesBM25F(BM25F):
+    """Whoosh's BM25F with the idf of a compound part capped by the word's own
+    (``IDF_CAPPED_BY``): the searcher's ``idf``, which Whoosh's scorers and ours read."""
+
+    def idf(self, searcher: Any, fieldname: str, text: str) -> float:
+        idf = float(super().idf(searcher, fieldname, text))
+        capping = IDF_CAPPED_BY.get(fieldname)
+        return min(idf, float(searcher.idf(capping, text))) if capping is not None else idf
 
 
 class PostingsCache:
@@ -130,7 +141,7 @@ class BulkMatcher:
         self.doc_count = self.reader.doc_count_all()
         self.leaves: list[tuple[Any, int]] = list(self.reader.leaf_readers())
         weighting = searcher.weighting
-        self.weighting = weighting if type(weighting) is BM25F else None
+        self.weighting = weighting if type(weighting) in (BM25F, MinutesBM25F) else None
         self._lengths = length_cache if length_cache is not None else {}
         # The idf of each term this evaluation read in full, from the postings it read: Whoosh's
         # ``searcher.idf`` would look the term up in every segment a second time.
@@ -308,6 +319,9 @@ class BulkMatcher:
         idf = self._idf.get((fieldname, text))
         if idf is None:
             idf = self.searcher.idf(fieldname, text)
+        capping = IDF_CAPPED_BY.get(fieldname) if isinstance(weighting, MinutesBM25F) else None
+        if capping is not None:
+            idf = min(idf, self.searcher.idf(capping, text))
         avgfl = self.searcher.avg_field_length(fieldname) or 1
         lengths = _LENGTH_OF_BYTE[self._length_bytes(fieldname)[postings.docs]]
         result: np.ndarray = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / avgfl)))

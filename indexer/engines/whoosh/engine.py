@@ -43,6 +43,7 @@ from indexer.engines.whoosh.bulkmatch import (
     DEFAULT_POSTINGS_CACHE_MB,
     BulkMatcher,
     Evaluation,
+    MinutesBM25F,
     PostingsCache,
     numeric_column,
     top_documents,
@@ -166,7 +167,7 @@ class WhooshEngine(Engine):
         if current is None or getattr(local, "generation", -1) != self._generation:
             if current is not None:
                 current.close()
-            current = self._opened(self.index.ix.searcher())
+            current = self._opened(self.index.ix.searcher(weighting=MinutesBM25F()))
             local.searcher, local.generation, local.checked = current, self._generation, None
         elif not self._still_current(local, current):
             current = self._opened(current.refresh())

@@ -21,8 +21,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from whoosh.scoring import BM25F
 
-from indexer.engines.whoosh.bulkmatch import BulkMatcher, PostingsCache, top_documents
+from indexer.engines.whoosh.bulkmatch import BulkMatcher, MinutesBM25F, PostingsCache, top_documents
 from indexer.formats import IngestContext
 from indexer.formats.digst import parse as parse_digst
 from indexer.model import Meeting
@@ -415,3 +416,17 @@ def test_a_word_of_an_unmatched_group_is_not_highlighted(services: tuple[SearchS
                 checked += 1
                 assert "<mark>budget</mark>" not in hit["snippet"].lower(), hit["id"]
     assert checked
+
+
+def test_a_compound_parts_idf_is_capped_by_the_words(services: tuple[SearchService, SearchService]) -> None:
+    # The engine's weighting: a part's idf is at most the word's idf in the body, for Whoosh's
+    # own scorers and the bulk path alike (the agreement tests above compare them).
+    searcher = services[0].engine.searcher()
+    assert isinstance(searcher.weighting, MinutesBM25F)
+    capped = 0
+    for raw in searcher.reader().lexicon("parts"):
+        word = raw.decode("utf-8")
+        own, body = BM25F().idf(searcher, "parts", word), BM25F().idf(searcher, "body", word)
+        assert searcher.idf("parts", word) == min(own, body), word
+        capped += own > body
+    assert capped > 10  # words rarer as a part than on their own, as "daginstitution" in the demo

@@ -126,3 +126,22 @@ def test_the_learnt_definitions_survive_reopening(defined: SearchService) -> Non
         assert again.definition_table() == {KALUNDBORG: {"DN": [DN]}}
     finally:
         again.close()
+
+
+def _stored_evidence(location: str) -> str:
+    """Everything the engine keeps of what it learnt: Whoosh's routes.json files, or the
+    PostgreSQL route_evidence rows (evidence, learnt routes, learnt definitions)."""
+    if location.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(location) as conn:
+            rows = conn.execute("SELECT evidence::text, learnt::text, definitions::text FROM route_evidence").fetchall()
+        return "\n".join(" ".join(row) for row in rows)
+    return "\n".join(p.read_text("utf-8") for p in Path(location).rglob("routes.json"))
+
+
+def test_no_closed_definition_reaches_what_the_engine_keeps(defined: SearchService) -> None:
+    kept = _stored_evidence(str(defined.engine.location))
+    assert DN in kept, "the check can fail: the open definition is kept"
+    for closed in ("OSD", "NFI", "Særlige Drikkevandsinteresser", "Indvindingsområder", "OSDHEMMELIG"):
+        assert closed not in kept, closed

@@ -91,3 +91,27 @@ def test_no_hits_at_all_show_the_corrections_results(tmp_path: Path) -> None:
         assert response.typed_total == 0 and response.total >= 1
     finally:
         service.close()
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("vetser", "vester"),  # one swap from a street name, not "viser", two edits and far more frequent
+        ("rottre", "rotter"),  # not "rette"
+        ("mediar", "medier"),  # not "medio"
+        ("bolug", "bolig"),  # a neighbouring key, not "bilag"
+        ("røggsa", "røggassen"),  # through the stem: "røggas" is written only inflected
+        ("vandoplannd", "vandoplandet"),  # through the stem and the compound parts
+        ("frdeeriksbjerg", "frederiksbjerg"),  # written only inside "Frederiksbjergprocessen"
+    ],
+)
+def test_every_engine_corrects_a_slip_alike(slipped: SearchService, typed: str, shown: str) -> None:
+    """The engines list near words; the service ranks them (``search/spelling.py``): the same
+    correction, and its results shown, on every engine."""
+    response = slipped.search(SearchRequest(q=typed))
+    assert response.corrected_from == typed and response.request.q == shown and response.total > 0
+
+
+def test_every_engine_offers_a_name_typed_without_æøå_as_written(slipped: SearchService) -> None:
+    response = slipped.search(SearchRequest(q="aarby"))
+    assert response.total > 0 and response.suggestion == "årby"

@@ -62,6 +62,9 @@ CORRECTIONS_PER_WORD = 3
 CORRECTIONS_TRIED = 6
 # Where "Mente du" looks for a misspelt word's stem when no written word is a likely slip of it.
 STEM_FIELDS = ("body", "parts")
+# A slip of a word's base or stem is corrected only by at most one edit ("hverdags" → base
+# "hverdag" is no slip of "hvordan", two unlike edits away; "måegrne" of "megen").
+ONE_EDIT = 1.0
 NOTHING_TO_SEARCH = "Søgningen indeholder ingen ord at søge efter (kun OG, ELLER, IKKE eller tomme anførselstegn)."
 
 
@@ -501,7 +504,7 @@ class SearchService:
                 choices.append([word])
                 continue
             candidates = self._corrections(word) or self._corrections_of_base(word)
-            if not candidates or spelling.slip_cost(word, candidates[0]) > 1.0:
+            if not candidates or spelling.slip_cost(word, candidates[0]) > ONE_EDIT:
                 candidates = self._corrections_of_stem(word, candidates)
             if written:
                 candidates = [c for c in candidates if spelling.slip_cost(word, c) <= spelling.ONE_SLIP]
@@ -539,7 +542,7 @@ class SearchService:
         for ending in INFLECTION_ENDINGS:
             base = word[: -len(ending)]
             if word.endswith(ending) and len(base) >= MIN_CORRECTED_BASE:
-                candidates = self._corrections(base)
+                candidates = [c for c in self._corrections(base) if spelling.slip_cost(base, c) <= ONE_EDIT]
                 if candidates:
                     return candidates
         return []
@@ -562,7 +565,7 @@ class SearchService:
         best = spelling.slip_cost(word, written[0]) if written else math.inf
         shown: list[str] = []
         for found in spelling.rank(term, near.items())[:CORRECTIONS_PER_WORD]:
-            if spelling.slip_cost(term, found) >= best:
+            if spelling.slip_cost(term, found) >= min(best, ONE_EDIT + 0.01):
                 break
             spelt = self._word_for_term(found, word)
             if spelt and spelt not in shown and spelt != word:

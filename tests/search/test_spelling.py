@@ -131,3 +131,11 @@ def test_a_name_typed_without_æøå_is_offered_as_the_minutes_spell_it(
     response = demo.search(SearchRequest(q=typed))
     assert response.total > 0 and response.suggestion == offered
     assert spelling.respellings("aabyhoej") == ["aabyhøj", "åbyhoej", "åbyhøj"]
+
+
+def test_a_base_or_stem_is_corrected_only_by_one_edit(demo: SearchService) -> None:
+    """ "tilbagekøbsklasulerne" is still corrected through its base (one dropped letter), but no
+    base or stem two unlike edits from the index's words is: "hverdags" (the rows write
+    "hverdagsrehabilitering" only) was "hvordan", its base "hverdag" with two letters replaced."""
+    assert (demo.did_you_mean("tilbagekøbsklasulerne") or "").startswith("tilbagekøbsklausul")
+    assert demo.did_you_mean("hverdags") is None

@@ -11,6 +11,7 @@ Everything here is cached: the analysis pipeline calls it for every indexed word
 
 from __future__ import annotations
 
+import json
 import marshal
 import os
 import re
@@ -142,17 +143,32 @@ def lemmatise(word: str) -> str:
     variant = linking_s_variant(word)
     if variant is not None:
         return dictionary_lemma(variant) or variant
-    # Unknown word: lemmatise through the longest known head of a compound.
+    # Unknown word: lemmatise through the longest known head of a compound, read as the
+    # dictionary's own compounds read it (jobcentret → jobcenter, as plejecentret → plejecenter).
+    head_lemmas = compound_head_lemmas()
     for split in range(MIN_MODIFIER, len(word) - MIN_HEAD + 1):
         head = word[split:]
         if len(head) < MIN_LEMMA_WORD:
             break
-        head_lemma = dictionary_lemma(head)
+        head_lemma = head_lemmas.get(head) or dictionary_lemma(head)
         # Through a head, only lemmas that shorten or keep the length: a longer one
         # is mostly list noise for a short head ("svej" → "svejfe" in "fællesvej").
         if head_lemma is not None and len(head_lemma) <= len(head):
             return word[:split] + head_lemma
     return word
+
+
+@lru_cache(maxsize=1)
+def compound_head_lemmas() -> Mapping[str, str]:
+    """Head form → the lemma the dictionary's compounds give it where that is not the head's own
+    ("centret" → "center", "priser" → "pris"): generated from the dictionary by
+    ``indexer.analysis.headlemmas``; empty when the file is missing."""
+    path = Path(__file__).resolve().parents[1] / "resources" / "compound-head-lemmas.json"
+    try:
+        table = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return table if isinstance(table, dict) else {}
 
 
 # Shortest modifier and head of a compound whose linking -s- is written or left out.

@@ -262,3 +262,36 @@ def test_a_compound_meets_its_spelling_with_or_without_a_linking_s(text: str, qu
 )
 def test_the_linking_s_variant_is_taken_only_between_two_words(word: str, variant: str | None) -> None:
     assert linking_s_variant(word) == variant
+
+
+# An unknown compound is read through its head as the dictionary's own compounds read that head
+# (indexer/analysis/headlemmas.py): alone "centret" is a form of centrum and "priser" of the
+# verb prise, but plejecentret is plejecenter and vandpriser vandpris in the dictionary.
+@pytest.mark.parametrize(
+    ("text", "query"),
+    [
+        # Greve's documents (tests/fixtures/firstagenda-api/greve/)
+        ("Rehabiliteringsteam som er organiseret i Jobcentret.", "jobcenter"),
+        ("Tabellen viser, at Nældebjerg, Langagergård, Strandcentret og Rehabiliteringscentret", "strandcenteret"),
+        ("benyttes af brugergrupper på tværs af fagudvalg og fagcentre.", "fagcenter"),
+        ("afslag med, at de med den seneste udvikling i materialepriser samt leverancevanskeligheder", "materialepris"),
+    ],
+)
+def test_an_unknown_compounds_head_is_read_as_in_the_dictionarys_compounds(text: str, query: str) -> None:
+    assert stem_term(query) in analyse(text)
+
+
+def test_alone_the_head_keeps_its_own_reading() -> None:
+    # The table is used for heads of unknown compounds only: the word itself is the dictionary's.
+    assert lemmatise("centret") == "centrum" and lemmatise("priser") == "prise"
+    assert lemmatise("jobcentret") == "jobcenter" and lemmatise("materialepriser") == "materialepris"
+
+
+def test_the_head_table_is_what_the_dictionary_gives() -> None:
+    from indexer.analysis.headlemmas import build_table, dictionary_pairs
+    from indexer.analysis.lexicon import _forms, compound_head_lemmas
+
+    shipped = compound_head_lemmas()
+    assert shipped == build_table(dictionary_pairs(_forms()))
+    assert shipped["centret"] == "center" and shipped["priser"] == "pris" and shipped["analyser"] == "analyse"
+    assert all(len(head) >= 6 for head in shipped)  # a short head is too often a piece of a suffix

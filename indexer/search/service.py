@@ -565,8 +565,9 @@ class SearchService:
         best = spelling.slip_cost(word, written[0]) if written else math.inf
         shown: list[str] = []
         for found in spelling.rank(term, near.items())[:CORRECTIONS_PER_WORD]:
-            if spelling.slip_cost(term, found) >= min(best, ONE_EDIT + 0.01):
-                break
+            cost = spelling.slip_cost(term, found)
+            if cost > ONE_EDIT or cost >= best:  # no slip, or no likelier one than a written word
+                continue
             spelt = self._word_for_term(found, word)
             if spelt and spelt not in shown and spelt != word:
                 shown.append(spelt)

@@ -144,8 +144,11 @@ def _fields_of(root: etree._Element, table_name: str) -> etree._Element | None:
 def resolve_file_folder(base: Path, name: str) -> Path | None:
     """The files folder, matched case-insensitively, never outside ``base``."""
     direct = base / name
-    if direct.is_dir() and direct.resolve().parent == base.resolve():
-        return direct
+    try:
+        if direct.is_dir() and direct.resolve().parent == base.resolve():
+            return direct
+    except OSError:  # a name no file system takes (over 255 bytes) is no folder of the export
+        return None
     try:
         for child in base.iterdir():
             if child.is_dir() and child.name.casefold() == name.casefold():

@@ -138,6 +138,19 @@ def test_truncated_agenda_file_is_a_format_error_naming_it(tmp_path: Path) -> No
     assert "malformed XML" in caught.value.problem
 
 
+def test_a_files_folder_name_no_file_system_takes_is_a_format_error_naming_the_manifest(tmp_path: Path) -> None:
+    export = _copy(tmp_path)
+    manifest = export / "XML_1863.xml"
+    long_name = "Files_" + "9" * 300  # over 255 bytes: the OS refuses to even look it up
+    manifest.write_bytes(
+        manifest.read_bytes().replace(b'filesfolder="Files_1863_3687982"', f'filesfolder="{long_name}"'.encode())
+    )
+    with pytest.raises(FormatError) as caught:
+        list(acadre.parse(export, IngestContext(municipality="Syddjurs")))
+    assert caught.value.path == str(manifest)
+    assert "not found" in caught.value.problem
+
+
 def test_missing_enclosure_file_is_a_warning_not_a_failure(tmp_path: Path) -> None:
     export = _copy(tmp_path)
     (export / "Files_1863_3687982" / "3525829E1.DOCX").unlink()

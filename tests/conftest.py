@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -35,3 +38,14 @@ def published(meeting: Meeting) -> Meeting:
     public = publish(meeting)
     assert public is not None
     return public
+
+
+def load_benchmark(script: str, module_name: str) -> ModuleType:
+    """A script of ``benchmarks/`` as a module, so a test checks exactly what the benchmark prints
+    or generates (the scripts are run by path, not installed)."""
+    spec = importlib.util.spec_from_file_location(module_name, REPO / "benchmarks" / script)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module  # dataclasses look their module up while the script runs
+    spec.loader.exec_module(module)
+    return module

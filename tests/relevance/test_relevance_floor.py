@@ -8,35 +8,23 @@ small margin.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from tests.conftest import REPO, SAMPLES
+from tests.conftest import SAMPLES, load_benchmark
 
 # Test part (180 queries, both files), measured 0.913 / 0.943 / 0.915 at the end of round 7 (0.902 / 0.932 /
 # 0.904 after round 6, 0.890 / 0.915 / 0.889 before it; floors were 0.87 / 0.89 / 0.87, then 0.89 / 0.92 / 0.89).
 FLOOR = {"mrr": 0.90, "recall": 0.93, "ndcg": 0.90}
 
 
-def _load_benchmark() -> ModuleType:
-    path = REPO / "benchmarks" / "relevance.py"
-    spec = importlib.util.spec_from_file_location("relevance_benchmark", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["relevance_benchmark"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="session")
 def bench() -> ModuleType:
     if not SAMPLES.is_dir():
         pytest.fail(f"format samples not found at {SAMPLES}")
-    return _load_benchmark()
+    return load_benchmark("relevance.py", "relevance_benchmark")
 
 
 @pytest.fixture(scope="session")

@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
-import sys
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-
-
-def _load() -> ModuleType:
-    path = REPO / "benchmarks" / "typo_queries.py"
-    spec = importlib.util.spec_from_file_location("typo_queries", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["typo_queries"] = module
-    spec.loader.exec_module(module)
-    return module
+from tests.conftest import REPO, load_benchmark
 
 
 @pytest.fixture(scope="module")
 def gen() -> ModuleType:
-    return _load()
+    return load_benchmark("typo_queries.py", "typo_queries")
 
 
 def test_the_committed_file_is_what_the_generator_writes(gen: ModuleType) -> None:

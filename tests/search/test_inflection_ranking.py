@@ -10,25 +10,8 @@ weighing as much as the body, the appointment came first.
 
 from __future__ import annotations
 
-import io
-
-import pytest
-
-from indexer.cli import ingest
 from indexer.engines.base import HELPER_FIELDS, TEXT_FIELDS
-from indexer.engines.whoosh.index import MinutesIndex
 from indexer.search.service import SearchRequest, SearchService
-from tests.conftest import REPO
-
-DEMO = REPO / "data" / "digst" / "digst-demo.csv"
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> SearchService:
-    root = tmp_path_factory.mktemp("demo") / "ix"
-    MinutesIndex.create(root, profile="danish")
-    assert ingest([DEMO], root, workers=1, stream=io.StringIO()).items_added
-    return SearchService(root)
 
 
 def test_the_item_about_a_word_beats_one_naming_the_typed_form_once(demo: SearchService) -> None:

@@ -7,25 +7,10 @@ ranked every word within two edits alike and frequency picked the most common on
 
 from __future__ import annotations
 
-import io
-
 import pytest
 
-from indexer.cli import ingest
-from indexer.engines.whoosh.index import MinutesIndex
 from indexer.search import spelling
 from indexer.search.service import SearchRequest, SearchService, _likeliest_first
-from tests.conftest import REPO
-
-DEMO = REPO / "data" / "digst" / "digst-demo.csv"
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> SearchService:
-    root = tmp_path_factory.mktemp("demo") / "ix"
-    MinutesIndex.create(root, profile="danish")
-    assert ingest([DEMO], root, workers=1, stream=io.StringIO()).items_added
-    return SearchService(root)
 
 
 @pytest.mark.parametrize(

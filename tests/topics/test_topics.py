@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 import re
 import subprocess
@@ -41,7 +40,7 @@ from indexer.topics import (
     save_kle_terms,
     topic_codes,
 )
-from tests.conftest import CORPUS_CSV, REPO
+from tests.conftest import CORPUS_CSV, REPO, load_benchmark
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kle-emneplan-invented.xml"
 LABELS = Path(__file__).parent / "labels.jsonl"
@@ -69,13 +68,7 @@ def item(title: str, body: str = "", decision: str = "", case_number: str | None
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
     """The evaluation script, so the test measures exactly what the benchmark prints."""
-    path = REPO / "benchmarks" / "topics_eval.py"
-    spec = importlib.util.spec_from_file_location("topics_eval", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["topics_eval"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("topics_eval.py", "topics_eval")
 
 
 # ---------------------------------------------------------------- case numbers

@@ -29,6 +29,7 @@ import psycopg
 
 SCHEMA_VERSION_TABLE = "minutes_schema_version"
 INIT_LOCK = 7254811  # advisory lock: one ``db init`` at a time; a reindex holds it shared until its swap
+EXTENSION_SCHEMA = "minutes_ext"  # where migration 6 creates fuzzystrmatch
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,29 @@ MIGRATIONS: list[Migration] = [
         "abbreviations the open items' text defines, learnt per municipality beside the routes",
         """
         ALTER TABLE route_evidence ADD COLUMN definitions jsonb NOT NULL DEFAULT '{}';
+        """,
+    ),
+    Migration(
+        6,
+        'fuzzystrmatch, when the server has it: "Mente du" filters its candidates on the server',
+        # Optional: a server without the contrib modules, or a role that may not create the
+        # extension, keeps the schema version and filters in Python (``Database.near_terms``).
+        # The extension gets a schema of its own, so a reindex's build schema (which replays
+        # this) never holds it and the swap never moves or drops it.
+        f"""
+        DO $$
+        BEGIN
+            IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'fuzzystrmatch')
+               AND EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'fuzzystrmatch') THEN
+                BEGIN
+                    CREATE SCHEMA IF NOT EXISTS {EXTENSION_SCHEMA};
+                    CREATE EXTENSION fuzzystrmatch SCHEMA {EXTENSION_SCHEMA};
+                EXCEPTION WHEN OTHERS THEN
+                    RAISE NOTICE 'fuzzystrmatch not created (%): near words are filtered by the client', SQLERRM;
+                END;
+            END IF;
+        END
+        $$;
         """,
     ),
 ]

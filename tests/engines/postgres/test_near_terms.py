@@ -169,3 +169,26 @@ def test_a_role_that_may_not_create_the_extension_still_initialises_and_finds_ne
     assert database._levenshtein() is None
     near = dict(database.near_terms("exact", "arbejdsmæsisg"))
     assert "arbejdsmæssig" in near
+
+
+def test_reindex_replays_migration_6_and_keeps_the_server_filter(pg_server) -> None:  # type: ignore[no-untyped-def]
+    url = pg_server.create_database("near_reindex")
+    assert main(["db", "init", "--index", url]) == 0
+    assert main(["ingest", str(DATA / "seed"), "--index", url, "--workers", "1"]) == 0
+    before = _database(url).near_terms("exact", "arbejdsmæsisg")
+    assert main(["reindex", "--index", url]) == 0
+    with psycopg.connect(url) as conn:
+        found = conn.execute(
+            "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+            "WHERE e.extname = 'fuzzystrmatch'"
+        ).fetchone()
+        leftovers = conn.execute(
+            "SELECT nspname FROM pg_namespace WHERE nspname IN ('minutes_rebuild', 'minutes_previous')"
+        ).fetchall()
+    assert found == (schema.EXTENSION_SCHEMA,) and leftovers == []
+    after = _database(url)
+    assert after._levenshtein() is not None
+    assert (
+        after.near_terms("exact", "arbejdsmæsisg") == before == _python_path(url).near_terms("exact", "arbejdsmæsisg")
+    )
+    assert "arbejdsmæssig" in dict(before)

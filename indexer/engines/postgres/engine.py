@@ -851,8 +851,8 @@ class Database:
         with self._pool.connection() as conn:
             rows = conn.execute(
                 "SELECT term, sum(cf) FROM term_stats WHERE field = %s AND term LIKE %s "
-                "AND length(term) BETWEEN %s AND %s GROUP BY term",
-                (TEXT_FIELDS[fieldname], _like_prefix(word[0]), len(word) - maxdist, len(word) + maxdist),
+                "AND left(term, 1) = %s AND length(term) BETWEEN %s AND %s GROUP BY term",
+                self._near_bounds(fieldname, word, maxdist),
             ).fetchall()
         scored = [
             (-float(cf), str(term))
@@ -876,7 +876,7 @@ class Database:
             bound, swapped = _swap_bound(word, maxdist)
             query = sql.SQL(
                 "SELECT term, sum(cf) FROM term_stats WHERE field = %s AND term LIKE %s "
-                "AND length(term) BETWEEN %s AND %s AND ({}(term, %s, %s) <= %s OR term = ANY(%s)) "
+                "AND left(term, 1) = %s AND length(term) BETWEEN %s AND %s AND ({}(term, %s, %s) <= %s OR term = ANY(%s)) "
                 "GROUP BY term HAVING sum(df) > 0"
             ).format(function)
             try:
@@ -891,14 +891,16 @@ class Database:
         with self._pool.connection() as conn:
             rows = conn.execute(
                 "SELECT term, sum(cf) FROM term_stats WHERE field = %s AND term LIKE %s "
-                "AND length(term) BETWEEN %s AND %s GROUP BY term HAVING sum(df) > 0",
+                "AND left(term, 1) = %s AND length(term) BETWEEN %s AND %s GROUP BY term HAVING sum(df) > 0",
                 self._near_bounds(fieldname, word, maxdist),
             ).fetchall()
         return self._near_exact(word, maxdist, rows)
 
     @staticmethod
-    def _near_bounds(fieldname: str, word: str, maxdist: int) -> tuple[int, str, int, int]:
-        return (TEXT_FIELDS[fieldname], _like_prefix(word[0]), len(word) - maxdist, len(word) + maxdist)
+    def _near_bounds(fieldname: str, word: str, maxdist: int) -> tuple[int, str, str, int, int]:
+        """The field, first letter (as a LIKE prefix and as ``left(term, 1)``, which the index of
+        migration 7 reads with the length) and the lengths of a word's near terms."""
+        return (TEXT_FIELDS[fieldname], _like_prefix(word[0]), word[0], len(word) - maxdist, len(word) + maxdist)
 
     @staticmethod
     def _near_exact(word: str, maxdist: int, rows: Iterable[tuple[Any, Any]]) -> list[tuple[str, float]]:

@@ -187,6 +187,15 @@ MIGRATIONS: list[Migration] = [
         $$;
         """,
     ),
+    Migration(
+        7,
+        'an index on each term\'s first letter and length, the terms "Mente du" reads',
+        # The near words of a typed word share its first letter and a length within two: this
+        # reads those and no more (on the text_pattern_ops index alone, every term of the letter).
+        """
+        CREATE INDEX term_stats_near ON term_stats (field, left(term, 1), length(term));
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1].version

@@ -16,6 +16,7 @@ from indexer.cli import main
 from indexer.engines.postgres import schema
 from indexer.engines.postgres.engine import Database, _edit_distance
 from indexer.engines.postgres.query import TEXT_FIELDS
+from indexer.model import Access
 from tests.conftest import CORPUS_CSV, DATA, SAMPLES
 from tests.helpers import closed_copy, seed_meeting, write_jsonl
 
@@ -192,3 +193,28 @@ def test_reindex_replays_migration_6_and_keeps_the_server_filter(pg_server) -> N
         after.near_terms("exact", "arbejdsmæsisg") == before == _python_path(url).near_terms("exact", "arbejdsmæsisg")
     )
     assert "arbejdsmæssig" in dict(before)
+
+
+def test_a_word_whose_only_item_is_closed_later_leaves_the_near_words(pg_server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """term_stats keeps a row at df 0 when the last open item holding a term closes: neither
+    path may offer it (``sum(df) > 0``)."""
+    url = pg_server.create_database("near_closing")
+    assert main(["db", "init", "--index", url]) == 0
+    opened = closed_copy(seed_meeting(), "lukkeordqvx")
+    for item in opened.items:
+        item.access = Access.OPEN
+        for section in item.sections:
+            section.access = Access.OPEN
+    assert main(["ingest", str(write_jsonl(tmp_path / "open.jsonl", [opened.finalise()])), "--index", url]) == 0
+    for database in (_database(url), _python_path(url)):
+        assert "lukkeordqvx" in dict(database.near_terms("exact", "lukkeordqx"))  # the controls
+        assert "arbejdsmæssig" in dict(database.near_terms("exact", "arbejdsmæsisg"))
+    closed = closed_copy(seed_meeting(), "lukkeordqvx")
+    assert main(["ingest", str(write_jsonl(tmp_path / "closed.jsonl", [closed])), "--index", url]) == 0
+    with psycopg.connect(url) as conn:
+        held = conn.execute("SELECT sum(df) FROM term_stats WHERE term = 'lukkeordqvx'").fetchone()
+    assert held in ((0,), (None,))
+    for database in (_database(url), _python_path(url)):
+        near = dict(database.near_terms("exact", "lukkeordqx"))
+        assert "lukkeordqvx" not in near
+        assert "arbejdsmæssig" not in dict(database.near_terms("exact", "arbejdsmæsisg"))  # nor the rest of it

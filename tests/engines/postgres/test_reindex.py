@@ -7,24 +7,31 @@ both engines: ``tests/contract/test_reindex.py``.)
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+import pytest
+from psycopg.conninfo import conninfo_to_dict
 
 from benchmarks.generate_corpus import write_corpus
 from indexer.cli import main
 from indexer.engines.postgres.engine import Database, Filters
 from indexer.engines.postgres.query import AllQ
 from indexer.engines.postgres.rebuild import BUILD, PREVIOUS
+from indexer.engines.postgres.server import LocalServer
 from tests.conftest import CORPUS_CSV
 from tests.engines.postgres.test_crash import _consistent
+from tests.postgres import other_sessions, postgres_location
 
 PYTHON = sys.executable
+_copies = itertools.count(1)
 
 
 def _ids(url: str) -> dict[str, str]:
@@ -57,6 +64,38 @@ def _corpus_sources(url: str, tmp: Path, parts: int = 3, items: int = 400) -> No
         assert main(["ingest", str(folder), "--index", url, "--workers", "1"]) == 0
 
 
+@dataclass(frozen=True)
+class Corpus:
+    """A database holding the ingested sources, and the folder of those sources."""
+
+    url: str
+    sources: Path
+
+
+@pytest.fixture(scope="module")
+def corpus_template(pg_server: LocalServer, tmp_path_factory: pytest.TempPathFactory) -> Corpus:
+    """The sources ingested once, through ``minutes ingest``, into a database each test copies.
+
+    Every test starts from the same state it built itself before (three sources of 400 items,
+    ingested one by one): PostgreSQL copies the database file by file (CREATE DATABASE …
+    TEMPLATE), so the 1,200 items are parsed and written once for the module, not once a test."""
+    sources = tmp_path_factory.mktemp("reindex-sources")
+    url = postgres_location()
+    _corpus_sources(url, sources)
+    assert other_sessions(url) == 0, "the template database is still in use"
+    return Corpus(url, sources)
+
+
+@pytest.fixture
+def corpus(pg_server: LocalServer, corpus_template: Corpus) -> Corpus:
+    """A fresh copy of the template database, with the same recorded sources."""
+    name = f"reindex_{next(_copies)}"
+    template = conninfo_to_dict(corpus_template.url)["dbname"]
+    with psycopg.connect(pg_server.url(), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    return Corpus(pg_server.url(name), corpus_template.sources)
+
+
 def _reindex(url: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [PYTHON, "-m", "indexer.cli", "reindex", "--index", url],
@@ -66,8 +105,8 @@ def _reindex(url: str) -> subprocess.Popen[bytes]:
     )
 
 
-def test_readers_see_every_old_item_while_the_reindex_runs(pg_url: str, tmp_path: Path) -> None:
-    _corpus_sources(pg_url, tmp_path)
+def test_readers_see_every_old_item_while_the_reindex_runs(corpus: Corpus) -> None:
+    pg_url = corpus.url
     before = _ids(pg_url)
     assert len(before) > 1000
     reader = Database(pg_url)  # the engine's own reader: a pool, prepared statements and all
@@ -96,8 +135,8 @@ def test_readers_see_every_old_item_while_the_reindex_runs(pg_url: str, tmp_path
     assert _leftover_schemas(pg_url) == []
 
 
-def test_a_reindex_killed_midway_leaves_the_old_content_and_the_next_one_works(pg_url: str, tmp_path: Path) -> None:
-    _corpus_sources(pg_url, tmp_path)
+def test_a_reindex_killed_midway_leaves_the_old_content_and_the_next_one_works(corpus: Corpus) -> None:
+    pg_url = corpus.url
     before = _ids(pg_url)
     with psycopg.connect(pg_url) as conn:
         attachments = conn.execute("SELECT count(*) FROM attachments").fetchone()
@@ -114,15 +153,15 @@ def test_a_reindex_killed_midway_leaves_the_old_content_and_the_next_one_works(p
     with psycopg.connect(pg_url) as conn:
         assert conn.execute("SELECT count(*) FROM attachments").fetchone() == attachments
     # The lock died with the killed process: an ingest and a second reindex go through.
-    assert main(["ingest", str(tmp_path / "source-0"), "--index", pg_url, "--workers", "1"]) == 0
+    assert main(["ingest", str(corpus.sources / "source-0"), "--index", pg_url, "--workers", "1"]) == 0
     assert main(["reindex", "--index", pg_url]) == 0
     assert _ids(pg_url) == before
     _consistent(pg_url)
     assert _leftover_schemas(pg_url) == []
 
 
-def test_ctrl_c_midway_says_so_in_one_line_and_leaves_the_old_content(pg_url: str, tmp_path: Path) -> None:
-    _corpus_sources(pg_url, tmp_path)
+def test_ctrl_c_midway_says_so_in_one_line_and_leaves_the_old_content(corpus: Corpus) -> None:
+    pg_url = corpus.url
     before = _ids(pg_url)
     process = _reindex(pg_url)
     deadline = time.monotonic() + 300

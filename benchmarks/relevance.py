@@ -272,10 +272,14 @@ def run(
     return evaluations
 
 
-def run_engines(workdir: Path | None = None, database_url: str | None = None) -> list[Evaluation]:
+def run_engines(
+    workdir: Path | None = None, database_url: str | None = None, whoosh: Evaluation | None = None
+) -> list[Evaluation]:
     """The product's analysis on both engines: the embedded index and PostgreSQL (same inputs, same queries).
 
-    ``database_url`` names an empty database; without it a throwaway server is started."""
+    ``database_url`` names an empty database; without it a throwaway server is started.  ``whoosh``:
+    the embedded engine's evaluation when :func:`run` already made it (its ``minutes-search`` system
+    is this same index over the same inputs and queries), so the tests build that index once."""
     import contextlib
 
     import psycopg
@@ -290,8 +294,11 @@ def run_engines(workdir: Path | None = None, database_url: str | None = None) ->
     dev_scope = item_ids(DEV_INPUTS)
     with tempfile.TemporaryDirectory(prefix="relevance-") as tmp, contextlib.ExitStack() as stack:
         base = Path(workdir or tmp)
-        root = build_index(base / "whoosh", "danish")
-        evaluations = [evaluate(SearchService(root), "whoosh", queries, grades, dev_scope)]
+        if whoosh is None:
+            service = SearchService(build_index(base / "whoosh", SYSTEMS["minutes-search"]))
+            whoosh = evaluate(service, "whoosh", queries, grades, dev_scope)
+            service.close()
+        evaluations = [whoosh]
         if database_url is None:
             server = stack.enter_context(temporary_server(TEST_SETTINGS))
             database_url = server.create_database("relevance")

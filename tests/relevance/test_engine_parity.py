@@ -8,21 +8,26 @@ of the embedded engine's, overall and for each category of query.
 from __future__ import annotations
 
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 from indexer.engines.postgres.server import LocalServer
-from tests.relevance.test_relevance_floor import _load_benchmark
 
 TOLERANCE = 0.02
 
 
 def test_postgres_ranks_within_two_hundredths_of_whoosh(
-    pg_server: LocalServer, tmp_path_factory: pytest.TempPathFactory
+    pg_server: LocalServer,
+    tmp_path_factory: pytest.TempPathFactory,
+    bench: ModuleType,
+    evaluations: dict[str, object],
 ) -> None:
-    bench = _load_benchmark()
     url = pg_server.create_database("relevance")
-    whoosh, postgres = bench.run_engines(Path(tmp_path_factory.mktemp("parity")), url)
+    # The Whoosh side is the floor test's minutes-search index (same analysis, inputs and queries).
+    whoosh, postgres = bench.run_engines(
+        Path(tmp_path_factory.mktemp("parity")), url, whoosh=evaluations["minutes-search"]
+    )
     a, b = whoosh.overall(), postgres.overall()
     assert b.queries == a.queries >= 80
     assert abs(a.mrr - b.mrr) <= TOLERANCE, (a.mrr, b.mrr)

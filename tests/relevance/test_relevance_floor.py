@@ -3,35 +3,19 @@
 The evaluation is the benchmark's own (benchmarks/relevance.py), so CI measures exactly
 what the README table reports.  The floors hold the **test part** (queries written on
 held-out text before tuning, never tuned on); they are its measured scores minus a
-small margin.
+small margin.  The ``bench`` and ``evaluations`` fixtures are in this folder's conftest.py
+(the parity test shares the product's index).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from tests.conftest import SAMPLES, load_benchmark
-
 # Test part (180 queries, both files), measured 0.913 / 0.943 / 0.915 at the end of round 7 (0.902 / 0.932 /
 # 0.904 after round 6, 0.890 / 0.915 / 0.889 before it; floors were 0.87 / 0.89 / 0.87, then 0.89 / 0.92 / 0.89).
 FLOOR = {"mrr": 0.90, "recall": 0.93, "ndcg": 0.90}
-
-
-@pytest.fixture(scope="session")
-def bench() -> ModuleType:
-    if not SAMPLES.is_dir():
-        pytest.fail(f"format samples not found at {SAMPLES}")
-    return load_benchmark("relevance.py", "relevance_benchmark")
-
-
-@pytest.fixture(scope="session")
-def evaluations(bench: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    """All three systems, built once per test session over data/ and the samples."""
-    runs = bench.run(workdir=Path(tmp_path_factory.mktemp("relevance")))
-    return {e.system: e for e in runs}
 
 
 def test_query_set_is_large_and_covers_every_category(bench: ModuleType) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import re
 import subprocess
@@ -67,8 +68,15 @@ def item(title: str, body: str = "", decision: str = "", case_number: str | None
 
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
-    """The evaluation script, so the test measures exactly what the benchmark prints."""
-    return load_benchmark("topics_eval.py", "topics_eval")
+    """The evaluation script, so the test measures exactly what the benchmark prints.
+
+    Its readers of the labelled inputs are memoised for this module: a dozen tests read the same
+    items (189 Greve meetings, the samples), parsed once rather than once a test.  Nothing here
+    changes a parsed item (the evaluation hides KLE numbers in copies)."""
+    module = load_benchmark("topics_eval.py", "topics_eval")
+    module.parsed_items = functools.cache(module.parsed_items)
+    module.labelled_examples = functools.cache(module.labelled_examples)
+    return module
 
 
 # ---------------------------------------------------------------- case numbers
@@ -372,15 +380,21 @@ def test_fast_scoring_equals_the_feature_dictionary_the_model_was_trained_on(ben
 
 
 def _greve_items(bench: ModuleType) -> list[tuple[Item, str]]:
-    """Every Greve FirstAgenda item with its committee, as the reader gives them."""
+    """Every open Greve FirstAgenda item with its committee, as the reader gives them (a fresh list)."""
+    return list(_parsed_greve_items(bench.GREVE))
+
+
+@functools.cache
+def _parsed_greve_items(root: Path) -> tuple[tuple[Item, str], ...]:
+    """The Greve items parsed once for the module's tests (each only reads them)."""
     from indexer.formats import IngestContext, iter_inputs
 
     pairs = []
-    for path, module in iter_inputs([bench.GREVE]):
+    for path, module in iter_inputs([root]):
         assert module is not None
         for meeting in module.parse(path, IngestContext(extract_text=False)):
             pairs += [(i, meeting.committee) for i in meeting.items if i.access == Access.OPEN]
-    return pairs
+    return tuple(pairs)
 
 
 def _same_topics(reference: list[list[Topic]], batch: list[list[Topic]]) -> None:

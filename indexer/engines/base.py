@@ -351,10 +351,6 @@ class Engine(abc.ABC):
         term of another text field)."""
 
     @abc.abstractmethod
-    def corrections(self, word: str, limit: int = 5) -> list[str]:
-        """Words of open items within two edits of ``word`` sharing its first letter, best first."""
-
-    @abc.abstractmethod
     def near_words(self, word: str, maxdist: int = 2, fieldname: str = "exact") -> list[tuple[str, float]]:
         """(term, collection frequency) of every term of ``fieldname`` (the unstemmed words, or
         the analysed terms of "body" or "parts") that open items hold, within ``maxdist`` edits

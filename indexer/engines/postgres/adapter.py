@@ -212,9 +212,6 @@ class PostgresEngine(Engine):
     def has_word(self, word: str, fieldname: str = "exact") -> bool:
         return self.database.has_term(fieldname, word)
 
-    def corrections(self, word: str, limit: int = 5) -> list[str]:
-        return self.database.similar_terms("exact", word, maxdist=2, limit=limit)
-
     def near_words(self, word: str, maxdist: int = 2, fieldname: str = "exact") -> list[tuple[str, float]]:
         return self.database.near_terms(fieldname, word, maxdist)
 

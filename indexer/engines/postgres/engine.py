@@ -843,24 +843,6 @@ class Database:
             ).fetchall()
         return [(int(n), str(t)) for n, t in rows]
 
-    def similar_terms(self, fieldname: str, word: str, maxdist: int = 2, limit: int = 5) -> list[str]:
-        """Vocabulary words within ``maxdist`` edits of ``word`` sharing its first letter, the most
-        frequent first (as Whoosh's corrector ranks them: by collection frequency, then alphabetically)."""
-        if not word:
-            return []
-        with self._pool.connection() as conn:
-            rows = conn.execute(
-                "SELECT term, sum(cf) FROM term_stats WHERE field = %s AND term LIKE %s "
-                "AND left(term, 1) = %s AND length(term) BETWEEN %s AND %s GROUP BY term",
-                self._near_bounds(fieldname, word, maxdist),
-            ).fetchall()
-        scored = [
-            (-float(cf), str(term))
-            for term, cf in rows
-            if term != word and _edit_distance(word, str(term), maxdist) <= maxdist
-        ]
-        return [t for _, t in sorted(scored)[:limit]]
-
     def near_terms(self, fieldname: str, word: str, maxdist: int = 2) -> list[tuple[str, float]]:
         """(term, collection frequency) of vocabulary words within ``maxdist`` edits of ``word``
         (neighbours swapped count one) sharing its first letter, ``word`` left out; by term.

@@ -52,7 +52,7 @@ from indexer.engines.whoosh.codec import MinutesTermsReader
 from indexer.engines.whoosh.columns import load_columns
 from indexer.engines.whoosh.columns import supported as columns_supported
 from indexer.engines.whoosh.index import MinutesIndex, rebuild
-from indexer.engines.whoosh.vocabulary import Vocabulary, VocabularyCorrector, segment_words
+from indexer.engines.whoosh.vocabulary import Vocabulary, segment_words
 from indexer.gone import Gone
 from indexer.model import Meeting
 from indexer.search import query as ast
@@ -450,18 +450,6 @@ class WhooshEngine(Engine):
             if arrays is not None and context.open_mask[arrays.ids + offset].any():
                 return True
         return False
-
-    def corrections(self, word: str, limit: int = 5) -> list[str]:
-        # Suggestions share the first letter (Whoosh's corrector then walks the terms from
-        # that letter only); from the index-wide vocabulary when it holds every candidate.
-        searcher = self.searcher()
-        vocabulary = self.vocabulary(searcher, word[:1]) if Vocabulary.answers(word, 2) else None
-        if vocabulary is not None:
-            corrector: Any = VocabularyCorrector(vocabulary)
-        else:
-            corrector = searcher.corrector("exact")
-        suggested = corrector.suggest(word, limit=limit, maxdist=2, prefix=1)
-        return [c for c in suggested if self.has_word(c)]
 
     def near_words(self, word: str, maxdist: int = 2, fieldname: str = "exact") -> list[tuple[str, float]]:
         searcher = self.searcher()

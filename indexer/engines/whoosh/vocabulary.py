@@ -12,21 +12,19 @@ the words with that first letter and a length within the distance.
 
 The answers are Whoosh's: the same words (every term of the field, also those only
 closed or deleted documents hold, as Whoosh's reader lists them), the same
-Damerau-Levenshtein function, the same score (collection frequency) and the same
-ranking, through Whoosh's own ``Corrector.suggest``.  A word so long that a
-correction could be a word longer than the vocabulary keeps goes to Whoosh's
-corrector (`tests/engines/whoosh/test_vocabulary.py` compares the two).
+Damerau-Levenshtein function and the same collection frequencies ("Mente du" ranks
+them, ``search/spelling.py``).  A word so long that a correction could be a word
+longer than the vocabulary keeps goes to Whoosh's reader
+(`tests/engines/whoosh/test_vocabulary.py` compares the two).
 """
 
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from whoosh.spelling import Corrector
 from whoosh.support.levenshtein import distance
 
 # Words longer than this (UTF-8 bytes) are left out of the array; a correction that
@@ -127,19 +125,13 @@ class Vocabulary:
         """Whether every word within ``maxdist`` edits of ``text`` is short enough to be here."""
         return len(text.encode("utf-8")) + maxdist * _UTF8_MAX <= MAX_TERM_BYTES
 
-    def within(self, text: str, maxdist: int, prefix: int) -> Iterator[tuple[float, str]]:
-        """Whoosh's ``ReaderCorrector._suggestions``: (score, word) for every word within
-        ``maxdist`` edits sharing the first ``prefix`` letters; the score ranks by frequency.
+    def near(self, text: str, maxdist: int, prefix: int) -> list[tuple[str, float]]:
+        """(word, collection frequency) of every word within ``maxdist`` edits sharing the
+        first ``prefix`` letters.
 
         Only words that can be that near are measured: an edit changes the length by at
         most one and the letter counts by at most two (a substitution), so a word whose
         length or letter counts differ more cannot be within ``maxdist``."""
-        for word, frequency in self.near(text, maxdist, prefix):
-            yield 0 - (maxdist + (1.0 / (frequency or 1) * 0.5)), word
-
-    def near(self, text: str, maxdist: int, prefix: int) -> list[tuple[str, float]]:
-        """(word, collection frequency) of every word within ``maxdist`` edits sharing the
-        first ``prefix`` letters (``within`` without the ranking)."""
         start = text[:prefix].encode("utf-8")
         low, high = (0, len(self.keys)) if not start else np.searchsorted(self.keys, [start, start + b"\xff"])
         near = np.flatnonzero(np.abs(self.lengths[low:high] - len(text)) <= maxdist) + low
@@ -167,13 +159,3 @@ def _letter_counts(words: list[str]) -> np.ndarray:
     flat = (np.arange(len(words))[:, None] * (_BUCKETS + 1) + buckets).ravel()
     counts = np.bincount(flat, minlength=len(words) * (_BUCKETS + 1)).reshape(len(words), _BUCKETS + 1)
     return counts[:, 1:].astype(np.int16)
-
-
-class VocabularyCorrector(Corrector):  # type: ignore[misc]
-    """Whoosh's corrector ranking (``Corrector.suggest``) over a ``Vocabulary``."""
-
-    def __init__(self, vocabulary: Vocabulary) -> None:
-        self.vocabulary = vocabulary
-
-    def _suggestions(self, text: str, maxdist: int, prefix: int) -> Iterator[tuple[float, str]]:
-        return self.vocabulary.within(text, maxdist, prefix)

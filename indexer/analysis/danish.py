@@ -26,7 +26,14 @@ from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter,
 from whoosh.lang import stopwords_for_language
 
 from indexer.analysis.compounds import compound_head, split_compound
-from indexer.analysis.lexicon import is_known, lemmatise, normalise_variant, restore_danish_letters, verbal_noun
+from indexer.analysis.lexicon import (
+    DANISH_DIGRAPHS,
+    is_known,
+    lemmatise,
+    normalise_variant,
+    restore_danish_letters,
+    verbal_noun,
+)
 
 # Words: letters and digits, keeping inner hyphens/periods of things like "12.3" or "1.2".
 WORD_PATTERN = r"\w+(?:[.,/-]\w+)*"
@@ -34,7 +41,8 @@ WORD_PATTERN = r"\w+(?:[.,/-]\w+)*"
 # Snowball's Danish stop words as Whoosh ships them (94 function words); we used to keep a copy.
 DANISH_STOP_WORDS: frozenset[str] = frozenset(stopwords_for_language("da"))
 
-FOLDS = {"æ": "ae", "ø": "oe", "å": "aa", "ä": "ae", "ö": "oe", "ü": "u", "é": "e", "è": "e"}
+# æ/ø/å to their digraphs, and the foreign letters minutes borrow to the nearest plain spelling.
+FOLDS = {letter: digraph for digraph, letter in DANISH_DIGRAPHS} | {"ä": "ae", "ö": "oe", "ü": "u", "é": "e", "è": "e"}
 _FOLD_TABLE = str.maketrans(FOLDS)
 
 
@@ -101,9 +109,6 @@ def stem_term(word: str) -> str:
 MIN_IUM_NOUN = 6
 
 
-_DIGRAPH_LETTERS = (("aa", "å"), ("ae", "æ"), ("oe", "ø"))
-
-
 def danish_spelling(word: str) -> str:
     """The word as Danish spells it, for the lemma lookup and Snowball: "faellesvej" →
     "fællesvej" (a known word, ``restore_danish_letters``), and a word no dictionary knows —
@@ -116,9 +121,9 @@ def danish_spelling(word: str) -> str:
     restored = restore_danish_letters(word)
     if restored != word or len(word) < 4 or not word.isalpha() or any(c in word for c in "æøå"):
         return restored
-    if not any(digraph in word for digraph, _ in _DIGRAPH_LETTERS) or is_known(word) or lemmatise(word) != word:
+    if not any(digraph in word for digraph, _ in DANISH_DIGRAPHS) or is_known(word) or lemmatise(word) != word:
         return word
-    for digraph, letter in _DIGRAPH_LETTERS:
+    for digraph, letter in DANISH_DIGRAPHS:
         word = word.replace(digraph, letter)
     return word
 

@@ -33,6 +33,10 @@ VARIANT_SUBSTRINGS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"linie"), "linje"),
     (re.compile(r"^e-mail"), "email"),
 )
+# Each of æ/ø/å and the two letters written for it without Danish letters (Aarhus, faellesvej,
+# Roesnaes): the one table the analysis and "Mente du" (``indexer.search.spelling``) share.
+# In this order, which the replacements below follow: "aae" reads "åe", not "aæ".
+DANISH_DIGRAPHS: tuple[tuple[str, str], ...] = (("aa", "å"), ("ae", "æ"), ("oe", "ø"))
 # Whole-word variants: common abbreviations written in minutes.
 VARIANT_WORDS: dict[str, str] = {
     "evt": "eventuel",
@@ -222,9 +226,6 @@ def verbal_noun(lemma: str, form: str = "") -> str:
     return noun if dictionary_lemma(noun) == noun else lemma
 
 
-_DIGRAPHS = (("aa", "å"), ("ae", "æ"), ("oe", "ø"))
-
-
 @lru_cache(maxsize=100_000)
 def restore_danish_letters(word: str) -> str:
     """ "faellesvej" → "fællesvej", "loebende" → "løbende": the Danish spelling of a word
@@ -235,10 +236,10 @@ def restore_danish_letters(word: str) -> str:
     """
     if len(word) < MIN_LEMMA_WORD or any(c in word for c in "æøå") or is_known(word):
         return word
-    if not any(digraph in word for digraph, _ in _DIGRAPHS):
+    if not any(digraph in word for digraph, _ in DANISH_DIGRAPHS):
         return word
     candidates = [word]
-    for digraph, letter in _DIGRAPHS:
+    for digraph, letter in DANISH_DIGRAPHS:
         candidates += [c.replace(digraph, letter) for c in candidates if digraph in c]
     for candidate in candidates[1:]:
         if is_known(candidate):

@@ -24,10 +24,14 @@ import math
 from collections.abc import Iterable
 from functools import lru_cache
 
+from indexer.analysis.lexicon import DANISH_DIGRAPHS
+
 KEY_ROWS = ("1234567890+", "qwertyuiopå", "asdfghjklæø", "zxcvbnm")
 VOWELS = frozenset("aeiouyæøå")
-# æ/ø/å as typed without them: the two-letter spelling and the plain letter.
-DANISH_SPELLINGS = {"æ": ("ae", "a"), "ø": ("oe", "o"), "å": ("aa", "a")}
+# æ/ø/å as typed without them: the two-letter spelling (the analysis's table) and the plain
+# letter, the digraph's first (æ → a, ø → o, å → a).
+DIGRAPH_OF = {letter: digraph for digraph, letter in DANISH_DIGRAPHS}
+PLAIN_LETTER_OF = {letter: digraph[0] for digraph, letter in DANISH_DIGRAPHS}
 
 SWAP = 0.6
 DOUBLE = 0.4
@@ -56,7 +60,7 @@ NEIGHBOURS = _neighbours()
 def _substitution(a: str, b: str) -> float:
     if a == b:
         return 0.0
-    if DANISH_SPELLINGS.get(a, ("", ""))[1] == b or DANISH_SPELLINGS.get(b, ("", ""))[1] == a:
+    if PLAIN_LETTER_OF.get(a) == b or PLAIN_LETTER_OF.get(b) == a:
         return DANISH
     if a in VOWELS and b in VOWELS:
         return VOWEL
@@ -93,7 +97,7 @@ def slip_cost(typed: str, word: str) -> float:
                 d[i + 1][j + 1] = min(d[i + 1][j + 1], cost)
                 if i + 1 < n and j + 1 < m and typed[i] == word[j + 1] and typed[i + 1] == word[j] != typed[i]:
                     d[i + 2][j + 2] = min(d[i + 2][j + 2], here + SWAP)
-                if i + 1 < n and typed[i : i + 2] == DANISH_SPELLINGS.get(word[j], ("",))[0]:
+                if i + 1 < n and typed[i : i + 2] == DIGRAPH_OF.get(word[j]):
                     d[i + 2][j + 1] = min(d[i + 2][j + 1], here + DANISH)
             if i < n:
                 d[i + 1][j] = min(d[i + 1][j], here + _indel(typed, i))
@@ -115,7 +119,7 @@ def rank(typed: str, candidates: Iterable[tuple[str, float]]) -> list[str]:
 
 def unfolded(term: str, typed: str) -> str:
     """A folded term (ae, oe, aa for æ, ø, å) spelt back with the letters ``typed`` uses."""
-    for letter, (digraph, _) in DANISH_SPELLINGS.items():
+    for digraph, letter in DANISH_DIGRAPHS:
         if letter in typed:
             term = term.replace(digraph, letter)
     return term
@@ -123,8 +127,9 @@ def unfolded(term: str, typed: str) -> str:
 
 def respellings(typed: str) -> list[str]:
     """``typed`` with its aa, ae and oe spelt å, æ and ø (each digraph everywhere, in every
-    combination of the three), the word itself left out."""
+    combination of the three), the word itself left out; sorted, so the list does not hang on
+    the table's order."""
     found = [typed]
-    for letter, (digraph, _) in DANISH_SPELLINGS.items():
+    for digraph, letter in DANISH_DIGRAPHS:
         found += [w.replace(digraph, letter) for w in found if digraph in w]
-    return [w for w in dict.fromkeys(found) if w != typed]
+    return sorted(w for w in set(found) if w != typed)

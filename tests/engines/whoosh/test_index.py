@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.generate_corpus import write_corpus
 from indexer.cli import main
 from indexer.engines.whoosh import index as index_module
 from indexer.engines.whoosh.index import IndexCorrupt, IndexMissing, MinutesIndex
 from indexer.search.service import SearchRequest, SearchService
-from tests.conftest import SEED
+from tests.conftest import CORPUS_CSV, SEED
 from tests.helpers import NORDDJURS, closed_copy, quiet_ingest, seed_meeting, write_jsonl
 
 
@@ -109,6 +110,25 @@ def test_reindex_rebuilds_from_recorded_sources_and_swaps(tmp_path: Path, capsys
     assert all_ids(root) == ids
     hit = service.search(SearchRequest(q="sociale medier")).results[0]
     assert hit["municipality"] == "Norddjurs Kommune"
+    capsys.readouterr()
+
+
+def test_reindex_writes_in_the_batches_of_the_ingest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The rebuild commits as ``minutes ingest`` did ($MINUTES_BATCH_SIZE items a batch, two
+    segments each by the forked writers) and leaves the same segments: it wrote in smaller
+    batches once, so more segments, and the tiered merge then rewrote every item again."""
+    monkeypatch.setenv("MINUTES_BATCH_SIZE", "400")
+    root = tmp_path / "ix"
+    write_corpus(tmp_path / "in", 1200, items_per_file=200, csv_path=CORPUS_CSV, seed=3)
+    assert main(["ingest", str(tmp_path / "in"), "--index", str(root), "--workers", "1"]) == 0
+    ingested = len(MinutesIndex.open(root).ix._segments())
+    ids = all_ids(root)
+    assert ingested >= 5  # three batches of two files (400 items or so), the larger ones two segments
+    assert main(["reindex", "--index", str(root)]) == 0
+    assert len(MinutesIndex.open(root).ix._segments()) == ingested
+    assert all_ids(root) == ids
     capsys.readouterr()
 
 

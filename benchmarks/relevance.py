@@ -54,13 +54,16 @@ RELEVANCE = REPO / "tests" / "relevance"
 # part by a set of inflected forms, misspellings and rare names, and by one of compounds,
 # abbreviations and folding, each written on demo rows and format samples no earlier query judged,
 # before it was first run (dev: tuned on); and by a generated set of typing slips in dev
-# queries and demo title words (``benchmarks/typo_queries.py``, committed before any tuning on it).
+# queries and demo title words (``benchmarks/typo_queries.py``, committed before any tuning on it);
+# and by a set of abbreviations and full names typed for each other (round 8, written on the demo
+# texts outside the test folders and committed before any tuning on it).
 QUERY_SETS = {
     "dev": (
         RELEVANCE / "queries.jsonl",
         RELEVANCE / "queries-dev-inflection.jsonl",
         RELEVANCE / "queries-dev-compound.jsonl",
         RELEVANCE / "queries-dev-typo.jsonl",
+        RELEVANCE / "queries-dev-abbreviation.jsonl",
     ),
     "test": (RELEVANCE / "queries-test.jsonl", RELEVANCE / "queries-test-documents.jsonl"),
 }

@@ -21,9 +21,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from indexer.analysis.bodies import BODY_SYNONYMS, KNOWN_BODIES, DefinitionTable, RouteTable, resolve_abbreviation
-from indexer.analysis.danish import DANISH_STOP_WORDS, fold
+from indexer.analysis.danish import DANISH_STOP_WORDS, analyse, fold
 from indexer.analysis.lexicon import is_known
 from indexer.engines.base import case_key
 
@@ -570,6 +571,139 @@ def defines_any(node: Node | None) -> bool:
     return any(isinstance(leaf, Word) and leaf.field is None and abbreviation_like(leaf.text) for leaf in leaves(node))
 
 
+# -- a full name typed: also the abbreviation that stands for it ----------------------------------
+
+# A full name's analysed terms → the (municipality, abbreviation key) pairs whose minutes use the
+# abbreviation for it: defined in the open text ("Danmarks Naturfredningsforening (DN)") or on the
+# routes of a body of that name ("Sagsgang: TM-U").
+NameIndex = dict[tuple[str, ...], tuple[tuple[str, str], ...]]
+
+
+@lru_cache(maxsize=20_000)
+def _name_terms(name: str) -> tuple[str, ...]:
+    """A name or a typed word as the index reads it (stemmed, folded, stop words out), so
+    "ungdomsuddannelsescentret" is the name "Ungdomsuddannelsescenter" and "teknik og
+    miljøudvalget" the body "Teknik- og Miljøudvalget"."""
+    return tuple(analyse(name))
+
+
+def _no_word(key: str) -> bool:
+    """A route code that is no word ("TMU", "ØK"; not "BY", which is the word "by" too)."""
+    folded = key.casefold()
+    return folded not in DANISH_STOP_WORDS and not is_known(folded)
+
+
+def full_name_index(definitions: DefinitionTable | None, routes: RouteTable | None = None) -> NameIndex:
+    """Every full name the index knows an abbreviation for, by its analysed terms: the names the
+    open text defines, and the bodies whose routes use an abbreviation that is no word ("BY" for
+    Byrådet is the word "by" as well, and is left out); each per municipality."""
+    found: dict[tuple[str, ...], dict[tuple[str, str], None]] = {}
+    pairs = [(m, key, name) for m, keys in (definitions or {}).items() for key, names in keys.items() for name in names]
+    pairs += [
+        (m, code, name)
+        for m, codes in (routes or {}).items()
+        for code, bodies in codes.items()
+        for name in bodies
+        if _no_word(code)
+    ]
+    for municipality, key, name in sorted(pairs):
+        terms = _name_terms(name)
+        if terms:
+            found.setdefault(terms, {})[(municipality, key)] = None
+    return {terms: tuple(keys) for terms, keys in found.items()}
+
+
+def written_forms(key: str) -> list[str]:
+    """How a key (capitals, hyphens dropped: "TMU") may be written: as it is, or with one hyphen
+    ("TM-U", "T-MU"), as the learnt tables keep keys without the hyphen the minutes write."""
+    return [key] + [f"{key[:at]}-{key[at:]}" for at in range(1, len(key))]
+
+
+def _also_written(found: tuple[tuple[str, str], ...]) -> list[Node]:
+    """The abbreviation of a full name, in each municipality that uses it for the name: a phrase
+    per written form (the abbreviation rewrites leave a phrase alone; they would read a word as
+    a body or a definition again)."""
+    per_municipality: dict[str, dict[str, None]] = {}
+    for municipality, key in found:
+        per_municipality.setdefault(municipality, {}).update(dict.fromkeys(written_forms(key)))
+    return [
+        And(
+            (
+                Match("municipality", m),
+                Or(tuple(Phrase(f) for f in forms)) if len(forms) > 1 else Phrase(next(iter(forms))),
+            )
+        )
+        for m, forms in per_municipality.items()
+    ]
+
+
+def expand_full_names(node: Node | None, names: NameIndex | None) -> Node | None:
+    """Let a full name typed also find the abbreviation that stands for it (gap 1 of issue #16's
+    abbreviations): "danmarks naturfredningsforening kolonihave" finds the Kalundborg item writing
+    "DN Kalundborg", as Kalundborg's minutes define DN so; "økonomiudvalget vejføring" the byråd item
+    whose route writes "ØK".
+
+    A run of typed words (or a phrase) whose analysed terms are a known full name's, inflection and
+    case aside, becomes an Or of the words as typed and the other ways of writing it
+    (``_also_written``): nothing found before is lost, and an item writing the name scores for
+    its words as before, one writing only the abbreviation for the abbreviation alone.  Runs are
+    taken longest first, left to right; a word with a field or a wildcard ends a run."""
+    if node is None or not names:
+        return node
+    longest = max(len(terms) for terms in names)
+
+    def terms_of(child: Node) -> tuple[str, ...] | None:
+        if isinstance(child, Word) and child.field is None and "*" not in child.text and "?" not in child.text:
+            return _name_terms(child.text)
+        return None
+
+    def walk(current: Node) -> Node:
+        if isinstance(current, Phrase) and current.field is None and current.slop == 1:
+            found = names.get(_name_terms(current.text))
+            return Or((current, *_also_written(found))) if found else current
+        if isinstance(current, Word):
+            terms = terms_of(current)
+            found = names.get(terms) if terms else None
+            return Or((current, *_also_written(found))) if found else current
+        if isinstance(current, And):
+            children = list(current.children)
+            per_child = [terms_of(c) for c in children]
+            out: list[Node] = []
+            at = 0
+            while at < len(children):
+                match_end = None
+                if per_child[at]:
+                    run: tuple[str, ...] = ()
+                    for end in range(at, len(children)):
+                        terms = per_child[end]
+                        if terms is None:
+                            break
+                        run += terms
+                        if len(run) > longest:
+                            break
+                        if terms and run in names:
+                            match_end = end
+                if match_end is None:
+                    out.append(walk(children[at]))
+                    at += 1
+                    continue
+                typed = children[at : match_end + 1]
+                as_typed: Node = typed[0] if len(typed) == 1 else And(tuple(typed))
+                found = names[tuple(t for c in typed for t in (terms_of(c) or ()))]
+                out.append(Or((as_typed, *_also_written(found))))
+                at = match_end + 1
+            return out[0] if len(out) == 1 else And(tuple(out))
+        if isinstance(current, Or):
+            return Or(tuple(walk(c) for c in current.children))
+        if isinstance(current, Not):
+            return Not(walk(current.child))
+        if isinstance(current, Prefer):
+            return Prefer(walk(current.required), walk(current.optional), current.weight)
+        return current
+
+    return walk(node)
+
+
 # A compound typed as two words ("bolig grunde", "drikkevands forsyning", "stautrup aabo"): at
 # most this many words in a row are tried joined, a pair at a time.
 MAX_JOINED_RUN = 4
@@ -666,6 +800,8 @@ __all__ = [
     "Word",
     "expand_bodies",
     "expand_definitions",
+    "expand_full_names",
+    "full_name_index",
     "join_split_compounds",
     "leaves",
     "names_a_body",

@@ -174,6 +174,7 @@ class SearchService:
             self.engine = _open(index, engine_options)
         self.attachment_url = attachment_url or self.local_attachment_url
         self._committee_cache: tuple[int, list[str]] | None = None
+        self._full_names: tuple[DefinitionTable, RouteTable, ast.NameIndex] | None = None
 
     def close(self) -> None:
         """Release the engine's files and connections."""
@@ -191,9 +192,10 @@ class SearchService:
     def query(self, text: str) -> ast.Node | None:
         """The AST of a query, rewritten for this index: a compound typed as two words is also
         looked for as one, and bodies are named any way minutes name them."""
-        node = ast.join_split_compounds(ast.parse((text or "").strip()))
+        node = ast.parse((text or "").strip())
         if node is None:
             return None
+        node = ast.join_split_compounds(ast.expand_full_names(node, self.full_names()))
         committees = self._committee_names()
         node = ast.expand_bodies(node, committees, self.route_table() if ast.names_a_body(node) else None)
         return ast.expand_definitions(node, self.definition_table() if ast.defines_any(node) else None)
@@ -207,6 +209,17 @@ class SearchService:
         """Per municipality, the abbreviations its open text defines ("Danmarks Naturfredningsforening
         (DN)"): learnt by the engine when the items were written (``Engine.definition_table``)."""
         return self.engine.definition_table()
+
+    def full_names(self) -> ast.NameIndex:
+        """The full names whose abbreviations the index has learnt (``ast.full_name_index``), built
+        again only when the engine's learnt tables change (each engine keeps them per index state)."""
+        definitions, routes = self.definition_table(), self.route_table()
+        cached = self._full_names
+        if cached is not None and cached[0] is definitions and cached[1] is routes:
+            return cached[2]
+        names = ast.full_name_index(definitions, routes)
+        self._full_names = (definitions, routes, names)
+        return names
 
     def _committee_names(self) -> list[str]:
         """The committees body names are resolved against (an engine may cache them per index state)."""

@@ -2,9 +2,9 @@
 
 Real sentences of the open-dataset rows (``data/digst/digst-demo.csv``) are written into
 copies of the Norddjurs seed meeting, one municipality each: Kalundborg's text defines
-"Danmarks Naturfredningsforening (DN)" and another of its items writes the name only;
-Syddjurs writes the name without defining it; a closed item and a closed section define
-"OSD" and "NFI", which nothing may learn.
+"Danmarks Naturfredningsforening (DN)", another of its items writes the name only and a third
+"DN Kalundborg" only; Syddjurs writes the name without defining it, and "DN" alone in another
+item; a closed item and a closed section define "OSD" and "NFI", which nothing may learn.
 """
 
 from __future__ import annotations
@@ -69,8 +69,11 @@ def defined(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         _with_text(meeting(KALUNDBORG, 2), "Vandplaner", vurderer.replace(" (DN)", "")),
         # and another names neither, but writes of the water plans
         _with_text(meeting(KALUNDBORG, 7), "Vandløb", _sentence("vandplanernes retningslinjer")),
-        # another municipality writes the name and never defines it
+        # and a third writes the abbreviation only
+        _with_text(meeting(KALUNDBORG, 8), "Kolonihaver", _sentence("bemærkninger fra DN Kalundborg")),
+        # another municipality writes the name and never defines it, and the abbreviation alone elsewhere
         _with_text(meeting(SYDDJURS, 3), "Høringssvar om vandplaner", vurderer.replace(" (DN)", "")),
+        _with_text(meeting(SYDDJURS, 9), "Fredningssag", _sentence("En fredningssag kan rejses af DN alene")),
         # a closed item defines OSD; an open item of the same municipality writes the name
         closed_copy(_with_text(meeting(NORDDJURS, 4), "Byudvikling", _sentence("(OSD)")), "OSDHEMMELIG"),
         _with_text(
@@ -80,7 +83,7 @@ def defined(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         _with_text(meeting(NORDDJURS, 6), "Grundvand", "Redegørelse for drikkevandet.", _sentence("(NFI)")),
     ]
     summary = quiet_ingest([write_jsonl(tmp / "defined.jsonl", meetings)], location)
-    assert summary.items_added == 7 and not summary.rejected
+    assert summary.items_added == 9 and not summary.rejected
     service = SearchService(location)
     yield service
     service.close()
@@ -99,7 +102,12 @@ def test_each_municipality_learns_what_its_own_open_text_defines(defined: Search
 def test_an_abbreviation_finds_its_full_name_where_the_municipality_defines_it(defined: SearchService) -> None:
     for q in ("DN", "dn"):
         found = _titles(defined, q)
-        assert sorted(found) == [(KALUNDBORG, "Fredning af overdrev"), (KALUNDBORG, "Vandplaner")], q
+        assert sorted(found) == [
+            (KALUNDBORG, "Fredning af overdrev"),
+            (KALUNDBORG, "Kolonihaver"),
+            (KALUNDBORG, "Vandplaner"),
+            (SYDDJURS, "Fredningssag"),
+        ], q
 
 
 def test_beside_other_words_a_defined_abbreviation_raises_and_excludes_nothing_there(defined: SearchService) -> None:
@@ -110,8 +118,30 @@ def test_beside_other_words_a_defined_abbreviation_raises_and_excludes_nothing_t
 
 
 def test_another_municipalitys_definition_changes_nothing_here(defined: SearchService) -> None:
-    assert _titles(defined, "DN", municipality=[SYDDJURS]) == []
+    assert _titles(defined, "DN", municipality=[SYDDJURS]) == [(SYDDJURS, "Fredningssag")], "the word as typed only"
     assert _titles(defined, "dn vandplaner", municipality=[SYDDJURS]) == []
+
+
+def test_a_full_name_typed_also_finds_its_abbreviation_where_the_municipality_defines_it(
+    defined: SearchService,
+) -> None:
+    """The name "danmarks naturfredningsforening" finds Kalundborg's item writing "DN Kalundborg" only,
+    below the items writing the name; Syddjurs's item writing "DN" stays unfound, as Syddjurs
+    defines nothing; and the name beside another word finds what writes both or DN and it."""
+    for q in (
+        "danmarks naturfredningsforening",
+        "Danmarks Naturfredningsforening",
+        '"danmarks naturfredningsforening"',
+    ):
+        found = _titles(defined, q)
+        assert sorted(found[:3]) == [
+            (KALUNDBORG, "Fredning af overdrev"),
+            (KALUNDBORG, "Vandplaner"),
+            (SYDDJURS, "Høringssvar om vandplaner"),
+        ], q
+        assert found[3:] == [(KALUNDBORG, "Kolonihaver")], "the abbreviation alone is raised less than the name"
+    assert _titles(defined, "danmarks naturfredningsforening kolonihaver") == [(KALUNDBORG, "Kolonihaver")]
+    assert _titles(defined, "danmarks naturfredningsforening fredningssag") == [], "DN is Syddjurs's word only"
 
 
 def test_what_a_closed_item_or_section_defines_is_never_learnt(defined: SearchService) -> None:

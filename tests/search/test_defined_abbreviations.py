@@ -1,8 +1,23 @@
-"""How a query uses the abbreviations the minutes define (``query.expand_definitions``)."""
+"""How a query uses the abbreviations the minutes define (``query.expand_definitions``), and a full
+name typed the abbreviation that stands for it (``query.expand_full_names``)."""
 
 from __future__ import annotations
 
-from indexer.search.query import And, Match, Not, Or, Phrase, Prefer, Word, expand_definitions, parse
+from indexer.search.query import (
+    And,
+    Match,
+    Not,
+    Or,
+    Phrase,
+    Prefer,
+    Word,
+    expand_definitions,
+    expand_full_names,
+    full_name_index,
+    parse,
+    written_forms,
+)
+from indexer.search.service import SearchRequest, SearchService
 
 TABLE = {"Kalundborg Kommune": {"DN": ["Danmarks Naturfredningsforening"]}}
 NAME = And((Match("municipality", "Kalundborg Kommune"), Phrase("Danmarks Naturfredningsforening")))
@@ -23,3 +38,68 @@ def test_words_no_municipality_defines_are_left_as_typed() -> None:
     for q in ("lag fredning", "DK fredning", "titel:DN", '"DN fredning"', "dansk"):
         assert expand_definitions(parse(q), TABLE) == parse(q), q
     assert expand_definitions(parse("DN"), {}) == Word("DN")
+
+
+# -- a full name typed also searches its abbreviation (``query.expand_full_names``) --------------
+
+ROUTES = {"Favrskov Kommune": {"TMU": ["Teknik- og Miljøudvalget"], "BY": ["Byråd"], "ØK": ["Økonomiudvalget"]}}
+NAMES = full_name_index(TABLE, ROUTES)
+DN_IN_KALUNDBORG = And((Match("municipality", "Kalundborg Kommune"), Or((Phrase("DN"), Phrase("D-N")))))
+
+
+def test_the_full_names_are_known_by_their_analysed_words() -> None:
+    assert NAMES[("danmark", "naturfredningsforening")] == (("Kalundborg Kommune", "DN"),)
+    assert NAMES[("teknik", "miljoeudvalg")] == (("Favrskov Kommune", "TMU"),)
+    assert ("byraad",) not in NAMES, '"BY" is the word "by" as well: never searched for Byrådet'
+    assert full_name_index({}, {}) == {}
+
+
+def test_a_full_name_typed_is_its_words_or_its_abbreviation_where_the_municipality_uses_it() -> None:
+    name = And((Word("danmarks"), Word("naturfredningsforening")))
+    expanded = expand_full_names(parse("danmarks naturfredningsforening kolonihave"), NAMES)
+    assert expanded == And((Or((name, DN_IN_KALUNDBORG)), Word("kolonihave")))
+    # inflected, in capitals, or as a phrase: the same name
+    assert expand_full_names(parse("Danmarks Naturfredningsforenings"), NAMES) == Or(
+        (And((Word("Danmarks"), Word("Naturfredningsforenings"))), DN_IN_KALUNDBORG)
+    )
+    phrase = Phrase("danmarks naturfredningsforening")
+    assert expand_full_names(parse('"danmarks naturfredningsforening"'), NAMES) == Or((phrase, DN_IN_KALUNDBORG))
+
+
+def test_a_body_typed_in_full_is_also_its_route_abbreviation_in_any_written_form() -> None:
+    expanded = expand_full_names(parse("teknik og miljøudvalget vej"), NAMES)
+    forms = Or((Phrase("TMU"), Phrase("T-MU"), Phrase("TM-U")))
+    typed = And((Word("teknik"), Word("og"), Word("miljøudvalget")))
+    assert expanded == And((Or((typed, And((Match("municipality", "Favrskov Kommune"), forms)))), Word("vej")))
+    assert written_forms("ØK") == ["ØK", "Ø-K"]
+
+
+def test_words_that_are_no_full_name_are_left_as_typed() -> None:
+    for q in ("byrådet budget", "naturfredningsforening", "danmarks titel:naturfredningsforening", "danmark* natur"):
+        assert expand_full_names(parse(q), NAMES) == parse(q), q
+    assert expand_full_names(parse("danmarks naturfredningsforening"), {}) == parse("danmarks naturfredningsforening")
+
+
+def _titles(demo: SearchService, q: str) -> list[str]:
+    return [r["title"] for r in demo.search(SearchRequest(q=q, per_page=50)).results]
+
+
+def test_on_the_demo_rows_a_full_name_finds_the_items_writing_only_its_abbreviation(demo: SearchService) -> None:
+    """Kalundborg's minutes define "Danmarks Naturfredningsforening (DN)"; its lokalplan for a
+    kolonihaveområde writes only "bemærkninger fra DN Kalundborg"."""
+    kolonihaver = "Forslag til lokalplan nr. 558 for et kolonihaveområde ved [adresse]"
+    assert _titles(demo, "danmarks naturfredningsforening kolonihaveområde") == [kolonihaver]
+    named = _titles(demo, "danmarks naturfredningsforening")
+    assert kolonihaver in named
+    assert named.index(kolonihaver) >= 4, "below the items writing the name (4 Kalundborg and Favrskov items)"
+    assert "[adresse] for område omkring Tømmerup Banke og Rakkerbanke" in named[:4]
+
+
+def test_on_the_demo_rows_a_body_typed_in_full_finds_the_items_its_route_abbreviation_names(
+    demo: SearchService,
+) -> None:
+    """Favrskov's byråd item on parking at the new hall in Hadsten names the Teknik- og
+    Miljøudvalget only as "TM-U" on its route ("Forventet sagsgang · TM-U, KF-U, ØK, BY")."""
+    found = _titles(demo, "teknik- og miljøudvalget parkeringspladser hadsten")
+    assert found == ["Anlægsbevilling til etablering af parkeringspladser ved ny hal i Hadsten"]
+    assert _titles(demo, "teknik- og miljøudvalget parkeringspladser hadsten IKKE TM-U") == []

@@ -11,7 +11,8 @@
 * query side: every development query searched through
   ``SearchService.search`` with the learnt definitions read and used, and with them off,
   ``--rounds`` times each, alternating; per query, the mean, and the p95 of the queries the
-  definitions change.
+  definitions change; and the same with the full names off (``SearchService.full_names``: a full
+  name typed also searching its abbreviation), against the queries that rewrite changes.
 """
 
 from __future__ import annotations
@@ -72,12 +73,16 @@ def query_side(service: SearchService, rounds: int) -> dict[str, Any]:
         for q in queries
         if ast.expand_definitions(ast.parse(q), table) != ast.parse(q) and ast.defines_any(ast.parse(q))
     }
-    real = SearchService.definition_table
-    per: dict[str, dict[str, list[float]]] = {"on": {}, "off": {}}
+    names = service.full_names()
+    renamed = {q for q in queries if ast.expand_full_names(ast.parse(q), names) != ast.parse(q)}
+    real, real_names = SearchService.definition_table, SearchService.full_names
+    per: dict[str, dict[str, list[float]]] = {"on": {}, "off": {}, "no full names": {}}
     for _ in range(rounds):
-        for mode in ("off", "on"):
+        for mode in ("off", "no full names", "on"):
             if mode == "off":
                 SearchService.definition_table = lambda self: {}  # type: ignore[method-assign]
+            if mode != "on":
+                SearchService.full_names = lambda self: {}  # type: ignore[method-assign]
             try:
                 for q in queries:
                     start = _cpu()
@@ -85,6 +90,7 @@ def query_side(service: SearchService, rounds: int) -> dict[str, Any]:
                     per[mode].setdefault(q, []).append(_cpu() - start)
             finally:
                 SearchService.definition_table = real  # type: ignore[method-assign]
+                SearchService.full_names = real_names  # type: ignore[method-assign]
 
     def summary(mode: str, subset: set[str] | None = None) -> dict[str, float]:
         means = [statistics.mean(v) for q, v in per[mode].items() if subset is None or q in subset]
@@ -99,9 +105,12 @@ def query_side(service: SearchService, rounds: int) -> dict[str, Any]:
 
     return {
         "all queries, definitions off": summary("off"),
-        "all queries, definitions on": summary("on"),
-        "queries they change, off": summary("off", changed),
-        "queries they change, on": summary("on", changed),
+        "all queries, definitions on, full names off": summary("no full names"),
+        "all queries, definitions and full names on": summary("on"),
+        "queries the definitions change, off": summary("off", changed),
+        "queries the definitions change, on": summary("no full names", changed),
+        "queries the full names change, off": summary("no full names", renamed),
+        "queries the full names change, on": summary("on", renamed),
     }
 
 

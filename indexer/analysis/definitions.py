@@ -27,6 +27,11 @@ from indexer.analysis.compounds import split_compound
 # The abbreviation in parentheses: 2-6 letters, first a capital, optionally one inner hyphen ("TM-U").
 _ABBREVIATION = re.compile(r"[A-ZÆØÅ][A-Za-zÆØÅæøå]{0,5}(?:-[A-Za-zÆØÅæøå]{1,4})?")
 _PARENTHESIS = re.compile(r"\(\s*([^()\n]{1,100}?)\s*\)")
+# An abbreviation written as a compound's modifier ("(OPP-aftale)", "(VVM-redegørelse)"): the
+# abbreviation, a hyphen and a lower-case head word.
+_HEADED = re.compile(r"([A-ZÆØÅ][A-Za-zÆØÅæøå]{0,5})-[a-zæøå]{3,}")
+# A slash between two words inside a name ("Sagsoverblik/Partskontakt") separates them.
+_SLASH = re.compile(r"(?<=[^\W\d_])/(?=[^\W\d_])")
 # A word of the full name: letters, with inner hyphens; a trailing hyphen is a suspended
 # compound ("Teknik- og Miljøudvalget").
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*-?")
@@ -136,11 +141,13 @@ def _full_name_before(text: str, key: str) -> str | None:
 
 
 def _full_name_inside(inner: str, key: str) -> str | None:
-    """The parenthesis' words as a whole, when they spell ``key`` ("DN (Danmarks Naturfredningsforening)")."""
-    if _STOP.search(inner):
+    """The parenthesis' words as a whole, when they spell ``key`` ("DN (Danmarks Naturfredningsforening)",
+    "KKR (Kommunekontaktrådet)", "SAPA (Sagsoverblik/Partskontakt)": a slash between words parts them)."""
+    spaced = _SLASH.sub(" ", inner)
+    if _STOP.search(spaced):
         return None
-    words = _WORD.findall(inner)
-    if not 2 <= len(words) <= MAX_WORDS or " ".join(words) != " ".join(inner.split()):
+    words = _WORD.findall(spaced)
+    if not 1 <= len(words) <= MAX_WORDS or " ".join(words) != " ".join(spaced.split()):
         return None
     return " ".join(inner.split()) if spells(key, words) else None
 
@@ -154,6 +161,13 @@ def definitions(text: str) -> list[tuple[str, str]]:
     for match in _PARENTHESIS.finditer(text):
         inner = match.group(1)
         key = abbreviation_key(inner)
+        if key is None and (headed := _HEADED.fullmatch(inner)) is not None:
+            key = abbreviation_key(headed.group(1))
+            if key is not None:  # "offentligt privat partnerskab (OPP-aftale)": the name is before it
+                name = _full_name_before(text[max(0, match.start() - 200) : match.start()], key)
+                if name is not None:
+                    found.append((key, name))
+                continue
         if key is not None:
             name = _full_name_before(text[max(0, match.start() - 200) : match.start()], key)
         else:

@@ -583,8 +583,8 @@ NameIndex = dict[tuple[str, ...], tuple[tuple[str, str], ...]]
 def _name_terms(name: str) -> tuple[str, ...]:
     """A name or a typed word as the index reads it (stemmed, folded, stop words out), so
     "ungdomsuddannelsescentret" is the name "Ungdomsuddannelsescenter" and "teknik og
-    miljøudvalget" the body "Teknik- og Miljøudvalget"."""
-    return tuple(analyse(name))
+    miljøudvalget" the body "Teknik- og Miljøudvalget"; a slash parts words ("Sagsoverblik/Partskontakt")."""
+    return tuple(analyse(name.replace("/", " ")))
 
 
 def _no_word(key: str) -> bool:

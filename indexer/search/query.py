@@ -588,27 +588,24 @@ def _name_terms(name: str) -> tuple[str, ...]:
 
 
 def _no_word(key: str) -> bool:
-    """A route code that is no word ("TMU", "ØK"; not "BY", which is the word "by" too)."""
+    """An abbreviation that is no word ("TMU", "ØK", "DN"; not "BY", which is the word "by" too)."""
     folded = key.casefold()
     return folded not in DANISH_STOP_WORDS and not is_known(folded)
 
 
 def full_name_index(definitions: DefinitionTable | None, routes: RouteTable | None = None) -> NameIndex:
     """Every full name the index knows an abbreviation for, by its analysed terms: the names the
-    open text defines, and the bodies whose routes use an abbreviation that is no word ("BY" for
-    Byrådet is the word "by" as well, and is left out); each per municipality."""
+    open text defines, and the bodies their routes abbreviate; each per municipality.  An
+    abbreviation that is also a word is left out, as its phrase would find the word ("BY" for
+    Byrådet is "by"; "BO" is "bo")."""
     found: dict[tuple[str, ...], dict[tuple[str, str], None]] = {}
     pairs = [(m, key, name) for m, keys in (definitions or {}).items() for key, names in keys.items() for name in names]
     pairs += [
-        (m, code, name)
-        for m, codes in (routes or {}).items()
-        for code, bodies in codes.items()
-        for name in bodies
-        if _no_word(code)
+        (m, code, name) for m, codes in (routes or {}).items() for code, bodies in codes.items() for name in bodies
     ]
     for municipality, key, name in sorted(pairs):
         terms = _name_terms(name)
-        if terms:
+        if terms and _no_word(key):
             found.setdefault(terms, {})[(municipality, key)] = None
     return {terms: tuple(keys) for terms, keys in found.items()}
 

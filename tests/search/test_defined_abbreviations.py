@@ -51,6 +51,8 @@ def test_the_full_names_are_known_by_their_analysed_words() -> None:
     assert NAMES[("danmark", "naturfredningsforening")] == (("Kalundborg Kommune", "DN"),)
     assert NAMES[("teknik", "miljoeudvalg")] == (("Favrskov Kommune", "TMU"),)
     assert ("byraad",) not in NAMES, '"BY" is the word "by" as well: never searched for Byrådet'
+    worded = full_name_index({"Favrskov Kommune": {"BO": ["budgetopfølgning"], "OB": ["overflade belægning"]}})
+    assert worded == {("overflad", "belaegning"): (("Favrskov Kommune", "OB"),)}, '"bo" is a word'
     assert full_name_index({}, {}) == {}
 
 

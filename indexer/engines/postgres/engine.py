@@ -7,8 +7,9 @@ frequencies and field lengths BM25F needs, and the open attachment files.  A kil
 ingest loses only its open transaction; readers see a batch whole or not at all.
 
 Reading: a query tree of field terms (``query.py``) becomes one SQL statement that
-returns the total, every facet's counts and the page of hits; stored fields of the
-page come in a second.  A read replica may answer the reads (``read_url``).
+returns the total, every facet's counts and the page of hits; the terms' IDF and average
+field lengths come in a statement before it, the stored fields of the page in one after.
+A read replica may answer the reads (``read_url``).
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ from indexer.engines.postgres.query import (
     AllQ,
     Node,
     SqlBuilder,
+    TermWeights,
     terms_of,
+    weights_query,
 )
 from indexer.forget import TakeDown
 from indexer.model import KIND_RANK, MeetingKind
@@ -71,6 +74,15 @@ STORED_FIELDS = (
     "doc",
 )
 FACETS = ("committee", "year", "topic", "municipality", "kind")
+# The columns of the matches the facets count, in the order of their GROUPING() bits (first = highest).
+FACET_COLUMNS = "committee, year, kind, muni, topics"
+ALL_GROUPED = (1 << len(FACET_COLUMNS.split(", "))) - 1  # GROUPING() of the empty set: the total
+
+
+def _grouped_by(column: str) -> int:
+    """GROUPING(FACET_COLUMNS) of the grouping set of ``column`` alone: its bit clear, the others set."""
+    columns = FACET_COLUMNS.split(", ")
+    return ALL_GROUPED & ~(1 << (len(columns) - 1 - columns.index(column)))
 
 
 @dataclass
@@ -663,55 +675,7 @@ class Database:
     ) -> SearchResult:
         """Total, facet counts and one page of hits of ``tree`` among the open items passing ``filters``."""
         with self._pool.connection() as conn, conn.transaction():  # one snapshot for every statement
-            munis = self._munis_of(conn, filters.municipality)
-            builder = SqlBuilder(munis or None)
-            matched = builder.build(tree)
-            conditions = ["i.access = 'open'"]
-            params = builder.params
-            for column, values in (
-                ("committee", filters.committee),
-                ("kind", filters.kind),
-                ("year", filters.year),
-            ):
-                chosen = [v for v in values if v]
-                if chosen:
-                    conditions.append(f"i.{column} = ANY(%s)")
-                    params.append(chosen)
-            if munis:
-                conditions.append("i.muni = ANY(%s)")
-                params.append(munis)
-            topics = sorted({t.strip().lower() for t in filters.topic if t and t.strip()})
-            if topics:
-                conditions.append("i.topics && %s::text[]")
-                params.append(topics)
-            if filters.date_from:
-                conditions.append("i.date >= %s")
-                params.append(datetime.combine(filters.date_from, time.min))
-            if filters.date_to:
-                conditions.append("i.date <= %s")
-                params.append(datetime.combine(filters.date_to, time.max))
-            ctes = [
-                *builder.ctes,
-                f"m AS MATERIALIZED (SELECT i.muni, i.docno, q.s, i.committee, i.year, i.kind, i.topics, i.date "
-                f"FROM {matched} q JOIN items i USING (muni, docno) WHERE {' AND '.join(conditions)})",
-            ]
-            if sort == "newest":
-                order = "coalesce(date, '-infinity') DESC, docno DESC"
-            elif sort == "oldest":
-                order = "coalesce(date, '-infinity') ASC, docno ASC"
-            else:
-                order = "s DESC, docno ASC"
-            parts = ["SELECT 'total'::text AS k, NULL::text AS v, count(*)::float8 AS n, NULL::smallint AS muni FROM m"]
-            if facets:
-                parts += [
-                    "SELECT 'committee', committee, count(*), NULL FROM m GROUP BY committee",
-                    "SELECT 'year', year, count(*), NULL FROM m GROUP BY year",
-                    "SELECT 'kind', kind, count(*), NULL FROM m GROUP BY kind",
-                    "SELECT 'municipality', x.name, count(*), NULL FROM m JOIN municipalities x USING (muni) GROUP BY x.name",
-                    "SELECT 'topic', t, count(*), NULL FROM m, unnest(m.topics) t GROUP BY t",
-                ]
-            parts.append(f"(SELECT 'hit', docno::text, s, muni FROM m ORDER BY {order} LIMIT {int(offset + limit)})")
-            sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(parts)
+            sql, params = self.statement(conn, tree, filters, sort, offset, limit, facets)
             rows = conn.execute(sql, params).fetchall()  # type: ignore[arg-type]
             total = 0
             counts: dict[str, dict[str, int]] = {name: {} for name in FACETS} if facets else {}
@@ -736,6 +700,89 @@ class Database:
                 if (m, d) in stored
             ]
         return SearchResult(total, hits, counts)
+
+    def statement(
+        self,
+        conn: psycopg.Connection,
+        tree: Node,
+        filters: Filters,
+        sort: str,
+        offset: int,
+        limit: int,
+        facets: bool,
+    ) -> tuple[str, list[Any]]:
+        """The one statement of a search (total, facet counts, the hits up to the page's end) and
+        its parameters; the terms' BM25F statistics are read first, on ``conn``."""
+        munis = self._munis_of(conn, filters.municipality)
+        dry = SqlBuilder(munis or None)
+        dry.build(tree)
+        builder = SqlBuilder(munis or None, self._weights(conn, dry.scored))
+        matched = builder.build(tree)
+        conditions = ["i.access = 'open'"]
+        params = builder.params
+        for column, values in (
+            ("committee", filters.committee),
+            ("kind", filters.kind),
+            ("year", filters.year),
+        ):
+            chosen = [v for v in values if v]
+            if chosen:
+                conditions.append(f"i.{column} = ANY(%s)")
+                params.append(chosen)
+        if munis:
+            conditions.append("i.muni = ANY(%s)")
+            params.append(munis)
+        topics = sorted({t.strip().lower() for t in filters.topic if t and t.strip()})
+        if topics:
+            conditions.append("i.topics && %s::text[]")
+            params.append(topics)
+        if filters.date_from:
+            conditions.append("i.date >= %s")
+            params.append(datetime.combine(filters.date_from, time.min))
+        if filters.date_to:
+            conditions.append("i.date <= %s")
+            params.append(datetime.combine(filters.date_to, time.max))
+        ctes = [
+            *builder.ctes,
+            f"m AS MATERIALIZED (SELECT i.muni, i.docno, q.s, i.committee, i.year, i.kind, i.topics, i.date "
+            f"FROM {matched} q JOIN items i USING (muni, docno) WHERE {' AND '.join(conditions)})",
+        ]
+        if sort == "newest":
+            order = "coalesce(date, '-infinity') DESC, docno DESC"
+        elif sort == "oldest":
+            order = "coalesce(date, '-infinity') ASC, docno ASC"
+        else:
+            order = "s DESC, docno ASC"
+        if facets:
+            # The total and every facet in one pass over the matches (one hash table per
+            # grouping set); an item counts once under each of its topics, a municipality's
+            # name is looked up once per municipality, not once per match.
+            ctes.append(
+                f"g AS (SELECT GROUPING({FACET_COLUMNS}) AS grouped, {FACET_COLUMNS}, count(*) AS n FROM m "
+                f"GROUP BY GROUPING SETS ({', '.join(f'({c})' for c in FACET_COLUMNS.split(', '))}, ()))"
+            )
+            parts = [
+                f"SELECT 'total'::text AS k, NULL::text AS v, n::float8 AS n, NULL::smallint AS muni FROM g WHERE grouped = {ALL_GROUPED}",
+                f"SELECT 'committee', committee, n, NULL FROM g WHERE grouped = {_grouped_by('committee')}",
+                f"SELECT 'year', year, n, NULL FROM g WHERE grouped = {_grouped_by('year')}",
+                f"SELECT 'kind', kind, n, NULL FROM g WHERE grouped = {_grouped_by('kind')}",
+                f"SELECT 'municipality', x.name, n, NULL FROM g JOIN municipalities x USING (muni) WHERE grouped = {_grouped_by('muni')}",
+                f"SELECT 'topic', t, sum(n)::float8, NULL FROM g, unnest(g.topics) t WHERE grouped = {_grouped_by('topics')} GROUP BY t",
+            ]
+        else:
+            parts = ["SELECT 'total'::text AS k, NULL::text AS v, count(*)::float8 AS n, NULL::smallint AS muni FROM m"]
+        parts.append(f"(SELECT 'hit', docno::text, s, muni FROM m ORDER BY {order} LIMIT {int(offset + limit)})")
+        sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(parts)
+        return sql, params
+
+    @staticmethod
+    def _weights(conn: psycopg.Connection, scored: list[tuple[str, str]]) -> TermWeights:
+        """IDF and average field length of each scored (field, term), in one statement."""
+        if not scored:
+            return {}
+        query, params = weights_query(scored)
+        rows = conn.execute(query, params).fetchall()
+        return {(FIELD_NAMES[int(code)], str(term)): (float(idf), float(avg)) for code, term, idf, avg in rows}
 
     def _stored_many(
         self, conn: psycopg.Connection, keys: list[tuple[int, int]]

@@ -137,13 +137,49 @@ def terms_of(node: Node) -> list[tuple[str, str]]:
     return []
 
 
-class SqlBuilder:
-    """Turns a tree into CTEs; ``params`` collects the values in placeholder order."""
+# The BM25F statistics of one scored (field, term): its IDF and the field's average length.
+TermWeights = dict[tuple[str, str], tuple[float, float]]
 
-    def __init__(self, munis: list[int] | None) -> None:
+# Both statistics for a list of (field code, term, code of the field whose df caps it or NULL),
+# computed exactly as the scores use them (the same expressions, so the same doubles).
+WEIGHTS_SQL = """
+SELECT w.field, w.term,
+    ln((SELECT greatest(sum(docs), 1) FROM field_stats WHERE field = 0)::float8
+       / (greatest(coalesce((SELECT sum(df) FROM term_stats t WHERE t.field = w.field AND t.term = w.term), 0),
+                   coalesce((SELECT sum(df) FROM term_stats t WHERE t.field = w.cap AND t.term = w.term), 0)) + 1)) + 1,
+    coalesce(nullif((SELECT sum(total_length) FROM field_stats f WHERE f.field = w.field)
+                    / nullif((SELECT sum(docs) FROM field_stats WHERE field = 0), 0), 0), 1)
+FROM unnest(%s::smallint[], %s::text[], %s::smallint[]) w(field, term, cap)
+"""
+
+
+def weights_query(scored: list[tuple[str, str]]) -> tuple[str, tuple[list[int], list[str], list[int | None]]]:
+    """The statement (and its parameters) answering the IDF and average field length of each
+    (text field, term), one row each: (field code, term, idf, average length)."""
+    pairs = sorted(set(scored))
+    capping = [IDF_CAPPED_BY.get(f) for f, _ in pairs]
+    return WEIGHTS_SQL, (
+        [TEXT_FIELDS[f] for f, _ in pairs],
+        [t for _, t in pairs],
+        [TEXT_FIELDS[c] if c is not None else None for c in capping],
+    )
+
+
+class SqlBuilder:
+    """Turns a tree into CTEs; ``params`` collects the values in placeholder order.
+
+    Without ``weights`` it only records which (field, term) pairs the tree scores (``scored``):
+    a dry run.  With them, each term's IDF and average field length go into the statement as
+    values: computing them there took a subquery per statistic and term (four per field of every
+    word), which cost more planning than the search's execution on a two-word query.
+    """
+
+    def __init__(self, munis: list[int] | None, weights: TermWeights | None = None) -> None:
         self.ctes: list[str] = []
         self.params: list[Any] = []
         self.munis = munis
+        self.weights = weights
+        self.scored: list[tuple[str, str]] = []
 
     def _muni_filter(self, alias: str) -> str:
         if not self.munis:
@@ -158,21 +194,14 @@ class SqlBuilder:
 
     def _bm25(self, alias: str, fieldname: str, term: str, boost: float) -> str:
         """The BM25F expression for one field term over postings rows ``alias``."""
-        code = TEXT_FIELDS[fieldname]
+        self.scored.append((fieldname, term))
+        idf, avg = (self.weights or {}).get((fieldname, term), (0.0, 1.0))
         weight = f"({alias}.tf * {INDEX_BOOSTS[fieldname]!r})"
-        self.params += [code, term]
-        df = "coalesce((SELECT sum(df) FROM term_stats WHERE field = %s AND term = %s), 0)"
-        capping = IDF_CAPPED_BY.get(fieldname)
-        if capping is not None:  # a compound part is as rare as the word: the larger df of the two
-            df = f"greatest({df}, {df})"
-            self.params += [TEXT_FIELDS[capping], term]
-        idf = f"(ln((SELECT greatest(sum(docs), 1) FROM field_stats WHERE field = 0)::float8 / ({df} + 1)) + 1)"
-        self.params.append(code)
-        avg = (
-            "coalesce(nullif((SELECT sum(total_length) FROM field_stats WHERE field = %s)"
-            " / nullif((SELECT sum(docs) FROM field_stats WHERE field = 0), 0), 0), 1)"
+        self.params += [idf, avg]
+        return (
+            f"{boost!r} * %s::float8 * ({weight} * {K1 + 1!r}) / "
+            f"({weight} + {K1!r} * ({1 - B!r} + {B!r} * {alias}.len / %s::float8))"
         )
-        return f"{boost!r} * {idf} * ({weight} * {K1 + 1!r}) / ({weight} + {K1!r} * ({1 - B!r} + {B!r} * {alias}.len / {avg}))"
 
     def build(self, node: Node) -> str:
         """Name of the CTE holding (muni, docno, s) for ``node``."""

@@ -148,6 +148,9 @@ def test_what_a_closed_item_or_section_defines_is_never_learnt(defined: SearchSe
     assert _titles(defined, "OSD") == [], "the closed item's definition finds no open item"
     assert _titles(defined, "NFI") == []
     assert defined.search(SearchRequest(q="OSDHEMMELIG")).total == 0
+    # nor does its full name typed search the abbreviation: only the open item writing the name
+    assert not any("drikkevandsinteres" in terms for terms in defined.full_names())
+    assert _titles(defined, "områder med særlige drikkevandsinteresser") == [(NORDDJURS, "Kommuneplan")]
 
 
 def test_the_learnt_definitions_survive_reopening(defined: SearchService) -> None:

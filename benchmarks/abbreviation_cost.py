@@ -1,6 +1,7 @@
 """What the abbreviations the text defines cost: at ingest, and per search.
 
     .venv/bin/python benchmarks/abbreviation_cost.py --index /tmp/rel-abbrev/minutes-search [--rounds 3]
+    .venv/bin/python benchmarks/abbreviation_cost.py --postgres-demo [--rounds 3]
 
 ``--index`` is a Whoosh index folder (``benchmarks/relevance.py --workdir DIR`` leaves one in
 ``DIR/minutes-search``).  Reports, in CPU seconds of this process (the machine may be shared):
@@ -8,6 +9,8 @@
 * ingest side: finding the definitions in every open item's stored text
   (``RouteSeen.of_stored``, what an engine runs per written item), against reading the routes
   alone, per item;
+* ``--postgres-demo``: the full names' query-side cost on PostgreSQL (wall and client CPU), over
+  the demo rows on a throwaway server;
 * query side: every development query searched through
   ``SearchService.search`` with the learnt definitions read and used, and with them off,
   ``--rounds`` times each, alternating; per query, the mean, and the p95 of the queries the
@@ -114,11 +117,77 @@ def query_side(service: SearchService, rounds: int) -> dict[str, Any]:
     }
 
 
+def postgres_side(rounds: int) -> dict[str, Any]:
+    """PostgreSQL over the demo rows (a throwaway server): every development query's wall time and
+    this process's CPU with the full names on and off (off also skips reading the learnt tables,
+    one generation query each per search)."""
+    import io
+    import tempfile
+
+    import psycopg
+
+    from indexer.cli import ingest
+    from indexer.engines.postgres import schema
+    from indexer.engines.postgres.engine import Database
+    from indexer.engines.postgres.index import PostgresIndex
+    from indexer.engines.postgres.server import TEST_SETTINGS, temporary_server
+
+    queries = [json.loads(line)["q"] for path in QUERY_FILES for line in path.read_text("utf-8").splitlines() if line]
+    with temporary_server(TEST_SETTINGS) as server, tempfile.TemporaryDirectory() as tmp:
+        url = server.create_database("abbreviations")
+        with psycopg.connect(url) as conn:
+            schema.init(conn)
+        database = Database(url)
+        ingest(
+            [REPO / "data" / "digst" / "digst-demo.csv"],
+            Path(tmp),
+            workers=1,
+            stream=io.StringIO(),
+            target=PostgresIndex(database),
+        )
+        database.close()
+        service = SearchService(url)
+        real = SearchService.full_names
+        wall: dict[str, list[float]] = {"on": [], "off": []}
+        cpu = {"on": 0.0, "off": 0.0}
+        try:
+            for _ in range(rounds):
+                for mode in ("off", "on"):
+                    if mode == "off":
+                        SearchService.full_names = lambda self: {}  # type: ignore[method-assign]
+                    try:
+                        for q in queries:
+                            start, start_cpu = time.perf_counter(), _cpu()
+                            service.search(SearchRequest(q=q, per_page=10))
+                            wall[mode].append(time.perf_counter() - start)
+                            cpu[mode] += _cpu() - start_cpu
+                    finally:
+                        SearchService.full_names = real  # type: ignore[method-assign]
+        finally:
+            service.close()
+    return {
+        f"full names {mode}": {
+            "searches": len(wall[mode]),
+            "wall mean ms": round(1000 * statistics.mean(wall[mode]), 2),
+            "wall p50 ms": round(1000 * statistics.median(wall[mode]), 2),
+            "client CPU mean ms": round(1000 * cpu[mode] / len(wall[mode]), 2),
+        }
+        for mode in ("off", "on")
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--index", type=Path, required=True, help="a Whoosh index folder")
+    parser.add_argument("--index", type=Path, help="a Whoosh index folder")
+    parser.add_argument("--postgres-demo", action="store_true", help="PostgreSQL over the demo rows instead")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    if args.postgres_demo:
+        load = [round(x, 2) for x in os.getloadavg()]
+        print(json.dumps({"load average": load, "postgresql": postgres_side(args.rounds)}, indent=2))
+        return
+    if args.index is None:
+        parser.error("--index: a Whoosh index folder is needed (or --postgres-demo)")
     service = SearchService(args.index)
     try:
         report = {

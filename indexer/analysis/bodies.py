@@ -304,7 +304,9 @@ def learn_route_abbreviations(committees: dict[str, list[str]], seen: Iterable[R
 
 # Raise when what ``RouteSeen.of_stored`` extracts changes: evidence counted by another
 # version cannot be subtracted from, so an engine recounts it from the stored items.
-ROUTES_VERSION = 3  # 2: the definitions the text makes; 3: modifiers "(OPP-aftale)", slashes and one word inside
+# 2: the definitions the text makes; 3: modifiers "(OPP-aftale)", slashes, one word inside;
+# 4: announced ("(herefter DN)").
+ROUTES_VERSION = 4
 
 
 @dataclass

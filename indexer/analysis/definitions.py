@@ -30,6 +30,13 @@ _PARENTHESIS = re.compile(r"\(\s*([^()\n]{1,100}?)\s*\)")
 # An abbreviation written as a compound's modifier ("(OPP-aftale)", "(VVM-redegørelse)"): the
 # abbreviation, a hyphen and a lower-case head word.
 _HEADED = re.compile(r"([A-ZÆØÅ][A-Za-zÆØÅæøå]{0,5})-[a-zæøå]{3,}")
+# The abbreviation announced ("(herefter DN)", "(i det følgende benævnt KKR)", "(forkortet OSD)"),
+# as legal and formal prose writes a definition.
+_ANNOUNCED = re.compile(
+    r"(?:herefter|hereafter|fremover|forkortet|i det følgende)(?:\s+(?:benævnt|kaldet|omtalt))?(?:\s+som)?"
+    r"\s+[\"”“'’]?(\S+?)[\"”“'’]?",
+    re.IGNORECASE,
+)
 # A slash between two words inside a name ("Sagsoverblik/Partskontakt") separates them.
 _SLASH = re.compile(r"(?<=[^\W\d_])/(?=[^\W\d_])")
 # A word of the full name: letters, with inner hyphens; a trailing hyphen is a suspended
@@ -160,6 +167,9 @@ def definitions(text: str) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     for match in _PARENTHESIS.finditer(text):
         inner = match.group(1)
+        announced = _ANNOUNCED.fullmatch(inner)
+        if announced is not None:
+            inner = announced.group(1)  # "Danmarks Naturfredningsforening (herefter DN)"
         key = abbreviation_key(inner)
         if key is None and (headed := _HEADED.fullmatch(inner)) is not None:
             key = abbreviation_key(headed.group(1))

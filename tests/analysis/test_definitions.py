@@ -114,6 +114,9 @@ def test_the_format_samples_define_what_they_abbreviate() -> None:
         # the name inside the parenthesis: one word, or words parted by a slash
         ("drøftet i KKR (Kommunekontaktrådet) i juni", ("KKR", "Kommunekontaktrådet")),
         ("henvist til PPR (Pædagogisk/Psykologisk Rådgivning) med", ("PPR", "Pædagogisk/Psykologisk Rådgivning")),
+        # the abbreviation announced, as formal prose writes it
+        ("med Danmarks Naturfredningsforening (herefter DN) om", ("DN", "Danmarks Naturfredningsforening")),
+        ("i Kommunekontaktrådet (i det følgende kaldet ”KKR”) er", ("KKR", "Kommunekontaktrådet")),
     ],
 )
 def test_names_spell_their_abbreviations(text: str, expected: tuple[str, str]) -> None:
@@ -130,6 +133,7 @@ def test_names_spell_their_abbreviations(text: str, expected: tuple[str, str]) -
         "indstillingen (A) og (B)",  # one letter
         "behandlet (UDSAT)",  # a word in capitals the words before do not spell
         "stillet af SF (Socialdemokratiet)",  # one word inside gives one start only
+        "stillet af Bruno Olesen (herefter SF)",  # announced, still spelt by the words before or not at all
         "godkendt af Samrådet (SA-møde)",  # a modifier spelt by one word's own letters
         "baseret på sol og vind (VE-anlæg)",  # the words before the modifier do not spell it
     ],

@@ -97,11 +97,15 @@ def corpus(pg_server: LocalServer, corpus_template: Corpus) -> Corpus:
 
 
 def _reindex(url: str) -> subprocess.Popen[bytes]:
+    """``minutes reindex`` in batches of 300 items: it reads all sources in one run of the ingest's
+    batches (5,000 items), which would write the 1,200 items in one commit, and these tests look
+    at the rebuild between its commits."""
     return subprocess.Popen(
         [PYTHON, "-m", "indexer.cli", "reindex", "--index", url],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
+        env={**os.environ, "MINUTES_BATCH_SIZE": "300"},
     )
 
 

@@ -132,6 +132,40 @@ def test_reindex_writes_in_the_batches_of_the_ingest(
     capsys.readouterr()
 
 
+def answers(root: Path) -> list[list[str]]:
+    """The ids of the first page of a few searches and of the browse, in their order."""
+    service = SearchService(root)
+    try:
+        pages = [service.search(SearchRequest(q=q, per_page=50)) for q in ("kommune", "skole budget", "")]
+        return [[str(p.total)] + [hit["id"] for hit in p.results] for p in pages]
+    finally:
+        service.close()
+
+
+def test_reindex_of_many_sources_merges_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An index fed file by file records a source a file.  Its reindex reads them all in one run
+    (the ingest's batches across sources, one merge at the end) and leaves the segments one
+    ingest of the same files leaves; source by source, it committed and merged once a source
+    and left the small segments of each.  Searches answer the same before and after."""
+    monkeypatch.setenv("MINUTES_BATCH_SIZE", "400")
+    files = write_corpus(tmp_path / "in", 800, items_per_file=25, csv_path=CORPUS_CSV, seed=5)
+    many, one = tmp_path / "many", tmp_path / "one"
+    for file in files:
+        quiet_ingest([file], many)
+    assert len(MinutesIndex.open(many).sources()) == len(files) >= 25
+    assert main(["ingest", str(tmp_path / "in"), "--index", str(one), "--workers", "1"]) == 0
+    in_one = len(MinutesIndex.open(one).ix._segments())
+    ids, before = all_ids(many), answers(many)
+    assert int(before[0][0]) > 50 and int(before[1][0]) > 0
+    assert main(["reindex", "--index", str(many)]) == 0
+    assert len(MinutesIndex.open(many).ix._segments()) <= in_one
+    assert all_ids(many) == ids == all_ids(one)
+    assert answers(many) == before
+    capsys.readouterr()
+
+
 def test_segments_are_separate_files_read_through_the_page_cache(tmp_path: Path) -> None:
     # A compound segment would be copied into memory by every searcher (one per server thread).
     root = tmp_path / "ix"

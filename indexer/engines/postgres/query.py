@@ -192,10 +192,14 @@ class SqlBuilder:
         self.ctes.append(f"{name} AS ({sql})")
         return name
 
+    def _weights_of(self, fieldname: str, term: str) -> tuple[float, float]:
+        """IDF and average field length of a scored term (placeholders in a dry run, which records it)."""
+        self.scored.append((fieldname, term))
+        return (self.weights or {}).get((fieldname, term), (0.0, 1.0))
+
     def _bm25(self, alias: str, fieldname: str, term: str, boost: float) -> str:
         """The BM25F expression for one field term over postings rows ``alias``."""
-        self.scored.append((fieldname, term))
-        idf, avg = (self.weights or {}).get((fieldname, term), (0.0, 1.0))
+        idf, avg = self._weights_of(fieldname, term)
         weight = f"({alias}.tf * {INDEX_BOOSTS[fieldname]!r})"
         self.params += [idf, avg]
         return (
@@ -217,6 +221,8 @@ class SqlBuilder:
             total = " + ".join(f"{n}.s" for n in names)
             return self._add(f"SELECT muni, docno, {node.boost!r} * ({total}) AS s FROM {names[0]} {joins}")
         if isinstance(node, OrQ):
+            if self._one_scan(node):
+                return self._or_terms(node)
             names = [self.build(child) for child in node.children]
             if not names:
                 return self._add("SELECT NULL::smallint AS muni, NULL::bigint AS docno, 0::float8 AS s WHERE false")
@@ -247,6 +253,39 @@ class SqlBuilder:
             where = self._muni_filter("i")
             return self._add(f"SELECT i.muni, i.docno, {node.boost!r}::float8 AS s FROM items i WHERE true{where}")
         return self._add("SELECT NULL::smallint AS muni, NULL::bigint AS docno, 0::float8 AS s WHERE false")
+
+    @staticmethod
+    def _one_scan(node: OrQ) -> bool:
+        """An OR of two or more field terms of the same index weight (a word in every field):
+        answered by one scan of the postings."""
+        terms = [c for c in node.children if isinstance(c, TermQ) and c.field in TEXT_FIELDS]
+        return len(terms) == len(node.children) > 1 and len({INDEX_BOOSTS[t.field] for t in terms}) == 1
+
+    def _or_terms(self, node: OrQ) -> str:
+        """One scan of the postings of every (field, term) of the OR, each row scored with its
+        field's weights, summed per item: what the OR of one CTE per term sums, with one index
+        lookup per term in one plan node instead of a scan, a subplan and an Append branch each
+        (planning a two-word query took as long as running it).  The expression is the single
+        term's, term for term, and the rows of an item arrive in the children's order, so the
+        sums are the same doubles."""
+        terms = [c for c in node.children if isinstance(c, TermQ)]
+        weights = [self._weights_of(t.field, t.text) for t in terms]
+        weight = f"(p.tf * {INDEX_BOOSTS[terms[0].field]!r})"
+        self.params += [
+            [TEXT_FIELDS[t.field] for t in terms],
+            [t.text for t in terms],
+            [t.boost for t in terms],
+            [idf for idf, _ in weights],
+            [avg for _, avg in weights],
+        ]
+        where = self._muni_filter("p")
+        score = f"w.boost * w.idf * ({weight} * {K1 + 1!r}) / ({weight} + {K1!r} * ({1 - B!r} + {B!r} * p.len / w.avg))"
+        return self._add(
+            f"SELECT p.muni, p.docno, {node.boost!r} * sum({score}) AS s "
+            "FROM unnest(%s::smallint[], %s::text[], %s::float8[], %s::float8[], %s::float8[]) "
+            "w(field, term, boost, idf, avg) "
+            f"JOIN postings p ON p.field = w.field AND p.term = w.term{where} GROUP BY p.muni, p.docno"
+        )
 
     def _term(self, node: TermQ) -> str:
         if node.field in TEXT_FIELDS:

@@ -1,7 +1,8 @@
 """The PostgreSQL search statement on the format samples: what migration 8 and the statement's
 shape (statistics read first, every facet in one pass) must keep exactly as it was.
 
-- scores are BM25F of the stored statistics, recomputed here in Python from the rows;
+- scores are BM25F of the stored statistics, recomputed here in Python from the rows, and an OR
+  of field terms read in one scan sums them to the same doubles as one scan per term;
 - the total and facet counts are the plain counts of the matching open items;
 - a term's postings and the matches' facet columns can be read from the indexes alone;
 - a database of schema version 7 upgrades to 8 in place and answers every request as before.
@@ -19,7 +20,7 @@ import pytest
 from indexer.cli import main
 from indexer.engines.postgres import schema
 from indexer.engines.postgres.engine import Database, Filters
-from indexer.engines.postgres.query import K1, TEXT_FIELDS, AllQ, B, Node, OrQ, TermQ
+from indexer.engines.postgres.query import K1, TEXT_FIELDS, AllQ, B, Node, NothingQ, OrQ, TermQ
 from indexer.search.service import SearchRequest, SearchService
 from tests.conftest import DATA, SAMPLES
 from tests.engines.postgres.test_engine import REQUESTS
@@ -95,6 +96,32 @@ def test_scores_are_bm25f_of_the_stored_statistics(loaded: str, fieldname: str) 
             assert found.total == len(expected) > 0
             got = {str(hit.stored["id"]): hit.score for hit in found.hits}
             assert got == pytest.approx(expected, rel=1e-12), term
+    finally:
+        database.close()
+
+
+def test_a_word_in_every_field_is_scored_as_the_sum_of_its_fields(loaded: str) -> None:
+    """An OR of field terms is read in one scan of the postings: each item's score is still the
+    boosted sum of its fields' BM25F, and the very same doubles as the OR of one scan per term
+    (the path an OR with any other kind of child takes)."""
+    database = Database(loaded)
+    try:
+        for term in _common_terms(loaded, "body", 5):
+            fields = {"body": 1.0, "title": 3.0, "decision": 2.0}
+            expected: Counter[str] = Counter()
+            for fieldname, boost in fields.items():
+                for item, score in _expected_scores(loaded, fieldname, term).items():
+                    expected[item] += boost * score
+            children: list[Node] = [TermQ(f, term, boost=b) for f, b in fields.items()]
+            one_scan = database.search(OrQ(children), Filters(), limit=1000, facets=False, highlight=False)
+            per_term = database.search(
+                OrQ([*children, NothingQ()]), Filters(), limit=1000, facets=False, highlight=False
+            )
+            got = {str(hit.stored["id"]): hit.score for hit in one_scan.hits}
+            assert got == pytest.approx(dict(expected), rel=1e-12), term
+            assert [(h.stored["id"], h.score) for h in one_scan.hits] == [
+                (h.stored["id"], h.score) for h in per_term.hits
+            ]
     finally:
         database.close()
 

@@ -23,7 +23,15 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from indexer.analysis.bodies import BODY_SYNONYMS, KNOWN_BODIES, DefinitionTable, RouteTable, resolve_abbreviation
+from indexer.analysis.bodies import (
+    BODY_SYNONYMS,
+    KNOWN_BODIES,
+    MAX_FULL_NAMES,
+    DefinitionTable,
+    RouteTable,
+    known_abbreviation,
+    resolve_abbreviation,
+)
 from indexer.analysis.danish import DANISH_STOP_WORDS, analyse, fold
 from indexer.analysis.lexicon import is_known
 from indexer.engines.base import case_key
@@ -495,6 +503,59 @@ def expand_bodies(node: Node | None, committees: list[str], routes: RouteTable |
 
 # -- abbreviations the minutes define ("Danmarks Naturfredningsforening (DN)") ----------------
 
+# Where a shared definition holds (``shared_definitions``): every municipality.  A key no
+# municipality's name can be (a NUL; an item with no municipality is learnt under "").
+ANYWHERE = "\x00"
+
+
+def _committee_like(terms: tuple[str, ...], committees: frozenset[tuple[str, ...]]) -> bool:
+    """Whether a full name is a body of the kind a municipality has its own of: one of the index's
+    committees, or a name ending in "-udvalg" (Teknik- og Miljøudvalget; TU is a different
+    committee in each municipality)."""
+    return terms in committees or (bool(terms) and terms[-1].endswith("udvalg"))
+
+
+def shared_definitions(
+    definitions: DefinitionTable | None, routes: RouteTable | None = None, committees: Sequence[str] = ()
+) -> DefinitionTable:
+    """The definitions table with the definitions that hold in every municipality added under
+    ``ANYWHERE``: many abbreviations name national or regional bodies (KKR, DN, OSD) one
+    municipality defines and others write without defining.  A definition is shared when
+
+    * every municipality that defines the abbreviation defines it as the same name (each one's
+      most written name, read as the index reads it: inflection and case aside) — a conflict
+      anywhere shares nothing, and a municipality's own meaning always stands;
+    * the abbreviation is no municipality's route abbreviation, no body of the known table (KB,
+      ØU …) and no word ("BO" is "bo");
+    * the name is no committee (``_committee_like``): committees are each municipality's own.
+
+    Its names are every definer's spellings of that name.  Only open text is ever learnt from,
+    so nothing closed is shared."""
+    if not definitions:
+        return definitions or {}
+    route_keys = {key for codes in (routes or {}).values() for key in codes}
+    bodies = frozenset(_name_terms(name) for name in committees)
+    per_key: dict[str, list[list[str]]] = {}
+    for keys in definitions.values():
+        for key, names in keys.items():
+            if names:
+                per_key.setdefault(key, []).append(names)
+    shared: dict[str, list[str]] = {}
+    for key, meanings in sorted(per_key.items()):
+        agreed = {_name_terms(names[0]) for names in meanings}
+        if len(agreed) != 1 or key in route_keys or known_abbreviation(key) is not None or not _no_word(key):
+            continue
+        terms = next(iter(agreed))
+        if not terms or _committee_like(terms, bodies):
+            continue
+        spellings: dict[str, str] = {}
+        for names in meanings:
+            for name in names:
+                if _name_terms(name) == terms:
+                    spellings.setdefault(" ".join(name.casefold().split()), name)
+        shared[key] = list(spellings.values())[:MAX_FULL_NAMES]
+    return {**definitions, ANYWHERE: shared} if shared else definitions
+
 
 def defined_names(word: Word, definitions: DefinitionTable | None) -> list[tuple[str, str]]:
     """(municipality, full name) for a free-text word that is an abbreviation (``abbreviation_like``:
@@ -524,7 +585,9 @@ def expand_definitions(node: Node | None, definitions: DefinitionTable | None) -
     as a body's abbreviation does: there it names a thing (an institution, a plan) that items
     may name otherwise ("uuc maglemosen": the item about Maglemosen's roofs names no UUC).
     Elsewhere it stays required as typed (that municipality's items gain the same small
-    constant for the municipality match, so the defining municipality is slightly preferred)."""
+    constant for the municipality match, so the defining municipality is slightly preferred),
+    or its name where the definition is shared (``ANYWHERE``, ``shared_definitions``): there the
+    name counts as the abbreviation, in what is required and in what raises."""
     if node is None or not definitions:
         return node
 
@@ -533,10 +596,13 @@ def expand_definitions(node: Node | None, definitions: DefinitionTable | None) -
         names = defined_names(found, definitions)
         if not names:
             return None
-        alternatives: list[Node] = [found]
-        alternatives += [And((Match("municipality", m), Phrase(name))) for m, name in names]
-        defining = [Match("municipality", m) for m in dict.fromkeys(m for m, _ in names)]
-        return Or((found, *defining)), Or(tuple(alternatives))
+        shared: list[Node] = [Phrase(name) for m, name in names if m == ANYWHERE]
+        local = [(m, name) for m, name in names if m != ANYWHERE]
+        alternatives: list[Node] = [found, *shared]
+        if not shared:  # a shared name is searched everywhere already, its definers included
+            alternatives += [And((Match("municipality", m), Phrase(name))) for m, name in local]
+        defining = [Match("municipality", m) for m in dict.fromkeys(m for m, _ in local)]
+        return Or((found, *shared, *defining)), Or(tuple(alternatives))
 
     def walk(current: Node) -> Node:
         if isinstance(current, Word):
@@ -597,14 +663,18 @@ def full_name_index(definitions: DefinitionTable | None, routes: RouteTable | No
     """Every full name the index knows an abbreviation for, by its analysed terms: the names the
     open text defines, and the bodies their routes abbreviate; each per municipality.  An
     abbreviation that is also a word is left out, as its phrase would find the word ("BY" for
-    Byrådet is "by"; "BO" is "bo")."""
+    Byrådet is "by"; "BO" is "bo").  A shared definition (``ANYWHERE``) is kept once, for every
+    municipality."""
     found: dict[tuple[str, ...], dict[tuple[str, str], None]] = {}
     pairs = [(m, key, name) for m, keys in (definitions or {}).items() for key, names in keys.items() for name in names]
     pairs += [
         (m, code, name) for m, codes in (routes or {}).items() for code, bodies in codes.items() for name in bodies
     ]
+    shared = set((definitions or {}).get(ANYWHERE, {}))
     for municipality, key, name in sorted(pairs):
         terms = _name_terms(name)
+        if municipality != ANYWHERE and key in shared and key in (definitions or {}).get(municipality, {}):
+            continue  # searched everywhere already (``shared_definitions``), its definers included
         if terms and _no_word(key):
             found.setdefault(terms, {})[(municipality, key)] = None
     return {terms: tuple(keys) for terms, keys in found.items()}
@@ -619,19 +689,15 @@ def written_forms(key: str) -> list[str]:
 def _also_written(found: tuple[tuple[str, str], ...]) -> list[Node]:
     """The abbreviation of a full name, in each municipality that uses it for the name: a phrase
     per written form (the abbreviation rewrites leave a phrase alone; they would read a word as
-    a body or a definition again)."""
+    a body or a definition again); a shared definition's in every municipality."""
     per_municipality: dict[str, dict[str, None]] = {}
     for municipality, key in found:
         per_municipality.setdefault(municipality, {}).update(dict.fromkeys(written_forms(key)))
-    return [
-        And(
-            (
-                Match("municipality", m),
-                Or(tuple(Phrase(f) for f in forms)) if len(forms) > 1 else Phrase(next(iter(forms))),
-            )
-        )
-        for m, forms in per_municipality.items()
-    ]
+    out: list[Node] = []
+    for m, forms in per_municipality.items():
+        written: Node = Or(tuple(Phrase(f) for f in forms)) if len(forms) > 1 else Phrase(next(iter(forms)))
+        out.append(written if m == ANYWHERE else And((Match("municipality", m), written)))
+    return out
 
 
 def expand_full_names(node: Node | None, names: NameIndex | None) -> Node | None:
@@ -803,6 +869,7 @@ __all__ = [
     "leaves",
     "names_a_body",
     "parse",
+    "shared_definitions",
     "topic_code",
     "transform",
 ]

@@ -175,6 +175,7 @@ class SearchService:
         self.attachment_url = attachment_url or self.local_attachment_url
         self._committee_cache: tuple[int, list[str]] | None = None
         self._full_names: tuple[DefinitionTable, RouteTable, ast.NameIndex] | None = None
+        self._shared: tuple[DefinitionTable, RouteTable, DefinitionTable] | None = None
 
     def close(self) -> None:
         """Release the engine's files and connections."""
@@ -198,7 +199,7 @@ class SearchService:
         node = ast.join_split_compounds(ast.expand_full_names(node, self.full_names()))
         committees = self._committee_names()
         node = ast.expand_bodies(node, committees, self.route_table() if ast.names_a_body(node) else None)
-        return ast.expand_definitions(node, self.definition_table() if ast.defines_any(node) else None)
+        return ast.expand_definitions(node, self.definitions_in_use() if ast.defines_any(node) else None)
 
     def route_table(self) -> RouteTable:
         """Per municipality, what the abbreviations on its items' routes ("Sagsgang: KUU, ØK")
@@ -210,10 +211,22 @@ class SearchService:
         (DN)"): learnt by the engine when the items were written (``Engine.definition_table``)."""
         return self.engine.definition_table()
 
+    def definitions_in_use(self) -> DefinitionTable:
+        """The definitions a search uses: each municipality's own, and those that hold in every
+        municipality (``ast.shared_definitions``), built again only when the engine's learnt
+        tables change (each engine keeps them per index state)."""
+        definitions, routes = self.definition_table(), self.route_table()
+        cached = self._shared
+        if cached is not None and cached[0] is definitions and cached[1] is routes:
+            return cached[2]
+        shared = ast.shared_definitions(definitions, routes, self._committee_names())
+        self._shared = (definitions, routes, shared)
+        return shared
+
     def full_names(self) -> ast.NameIndex:
         """The full names whose abbreviations the index has learnt (``ast.full_name_index``), built
-        again only when the engine's learnt tables change (each engine keeps them per index state)."""
-        definitions, routes = self.definition_table(), self.route_table()
+        again only when the engine's learnt tables change."""
+        definitions, routes = self.definitions_in_use(), self.route_table()
         cached = self._full_names
         if cached is not None and cached[0] is definitions and cached[1] is routes:
             return cached[2]

@@ -4,7 +4,9 @@ Real sentences of the open-dataset rows (``data/digst/digst-demo.csv``) are writ
 copies of the Norddjurs seed meeting, one municipality each: Kalundborg's text defines
 "Danmarks Naturfredningsforening (DN)", another of its items writes the name only and a third
 "DN Kalundborg" only; Syddjurs writes the name without defining it, and "DN" alone in another
-item; a closed item and a closed section define "OSD" and "NFI", which nothing may learn.
+item; a closed item and a closed section define "OSD" and "NFI", which nothing may learn, and
+an open Syddjurs item writes "OSD" alone.  No municipality defines DN otherwise, so Kalundborg's
+definition holds in Syddjurs too (``query.shared_definitions``); the closed definition nowhere.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from indexer.model import Access, Meeting, SectionKind
+from indexer.search.query import ANYWHERE
 from indexer.search.service import SearchRequest, SearchService
 from tests.contract.engines import ENGINES
 from tests.helpers import closed_copy, quiet_ingest, seed_meeting, variant, write_jsonl
@@ -81,9 +84,17 @@ def defined(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         ),
         # an open item whose closed section defines NFI
         _with_text(meeting(NORDDJURS, 6), "Grundvand", "Redegørelse for drikkevandet.", _sentence("(NFI)")),
+        # another municipality writes the abbreviation the closed item defines, and never its name
+        _with_text(
+            meeting(SYDDJURS, 10),
+            "Byudvikling og grundvand",
+            _sentence("(OSD)")
+            .replace("Områder med Særlige Drikkevandsinteresser (OSD)", "OSD")
+            .replace("Nitrat Følsomme Indvindingsområder (NFI)", "nitratfølsomme områder"),
+        ),
     ]
     summary = quiet_ingest([write_jsonl(tmp / "defined.jsonl", meetings)], location)
-    assert summary.items_added == 9 and not summary.rejected
+    assert summary.items_added == 10 and not summary.rejected
     service = SearchService(location)
     yield service
     service.close()
@@ -99,7 +110,8 @@ def test_each_municipality_learns_what_its_own_open_text_defines(defined: Search
     assert defined.definition_table() is defined.definition_table(), "learnt once per index state"
 
 
-def test_an_abbreviation_finds_its_full_name_where_the_municipality_defines_it(defined: SearchService) -> None:
+def test_an_abbreviation_finds_its_full_name_where_a_municipality_defines_it(defined: SearchService) -> None:
+    """Kalundborg defines DN and no municipality otherwise: the name is found in Syddjurs too."""
     for q in ("DN", "dn"):
         found = _titles(defined, q)
         assert sorted(found) == [
@@ -107,27 +119,35 @@ def test_an_abbreviation_finds_its_full_name_where_the_municipality_defines_it(d
             (KALUNDBORG, "Kolonihaver"),
             (KALUNDBORG, "Vandplaner"),
             (SYDDJURS, "Fredningssag"),
+            (SYDDJURS, "Høringssvar om vandplaner"),
         ], q
 
 
 def test_beside_other_words_a_defined_abbreviation_raises_and_excludes_nothing_there(defined: SearchService) -> None:
     """In Kalundborg, which defines DN, "dn vandplaner" finds every item on the water plans, the
-    one naming the Naturfredningsforening first; in Syddjurs, which does not, DN stays required."""
-    assert _titles(defined, "dn vandplaner") == [(KALUNDBORG, "Vandplaner"), (KALUNDBORG, "Vandløb")]
-    assert (SYDDJURS, "Høringssvar om vandplaner") in _titles(defined, "vandplaner")
+    one naming the Naturfredningsforening first; in Syddjurs, which does not, DN or its name is
+    required (the shared definition adds the name, it relaxes nothing there)."""
+    found = _titles(defined, "dn vandplaner")
+    assert sorted(found[:2]) == [(KALUNDBORG, "Vandplaner"), (SYDDJURS, "Høringssvar om vandplaner")]
+    assert found[2:] == [(KALUNDBORG, "Vandløb")], "raised by nothing, found in the defining municipality"
 
 
-def test_another_municipalitys_definition_changes_nothing_here(defined: SearchService) -> None:
-    assert _titles(defined, "DN", municipality=[SYDDJURS]) == [(SYDDJURS, "Fredningssag")], "the word as typed only"
-    assert _titles(defined, "dn vandplaner", municipality=[SYDDJURS]) == []
+def test_another_municipalitys_definition_holds_where_none_conflicts(defined: SearchService) -> None:
+    """Syddjurs defines no DN: Kalundborg's definition holds there, as an added alternative."""
+    assert _titles(defined, "DN", municipality=[SYDDJURS]) == [
+        (SYDDJURS, "Høringssvar om vandplaner"),
+        (SYDDJURS, "Fredningssag"),
+    ]
+    assert _titles(defined, "dn vandplaner", municipality=[SYDDJURS]) == [(SYDDJURS, "Høringssvar om vandplaner")]
+    assert _titles(defined, "dn fredningssag", municipality=[SYDDJURS]) == [(SYDDJURS, "Fredningssag")]
 
 
 def test_a_full_name_typed_also_finds_its_abbreviation_where_the_municipality_defines_it(
     defined: SearchService,
 ) -> None:
     """The name "danmarks naturfredningsforening" finds Kalundborg's item writing "DN Kalundborg" only,
-    below the items writing the name; Syddjurs's item writing "DN" stays unfound, as Syddjurs
-    defines nothing; and the name beside another word finds what writes both or DN and it."""
+    below the items writing the name, and Syddjurs's item writing "DN" (Kalundborg's definition is
+    shared); and the name beside another word finds what writes both or DN and it."""
     for q in (
         "danmarks naturfredningsforening",
         "Danmarks Naturfredningsforening",
@@ -139,18 +159,30 @@ def test_a_full_name_typed_also_finds_its_abbreviation_where_the_municipality_de
             (KALUNDBORG, "Vandplaner"),
             (SYDDJURS, "Høringssvar om vandplaner"),
         ], q
-        assert found[3:] == [(KALUNDBORG, "Kolonihaver")], "the abbreviation alone is raised less than the name"
+        assert sorted(found[3:]) == [(KALUNDBORG, "Kolonihaver"), (SYDDJURS, "Fredningssag")], (
+            "the abbreviation alone is raised less than the name"
+        )
     assert _titles(defined, "danmarks naturfredningsforening kolonihaver") == [(KALUNDBORG, "Kolonihaver")]
-    assert _titles(defined, "danmarks naturfredningsforening fredningssag") == [], "DN is Syddjurs's word only"
+    assert _titles(defined, "danmarks naturfredningsforening fredningssag") == [(SYDDJURS, "Fredningssag")]
 
 
 def test_what_a_closed_item_or_section_defines_is_never_learnt(defined: SearchService) -> None:
-    assert _titles(defined, "OSD") == [], "the closed item's definition finds no open item"
+    assert _titles(defined, "OSD") == [(SYDDJURS, "Byudvikling og grundvand")], "the word as typed only"
     assert _titles(defined, "NFI") == []
     assert defined.search(SearchRequest(q="OSDHEMMELIG")).total == 0
     # nor does its full name typed search the abbreviation: only the open item writing the name
     assert not any("drikkevandsinteres" in terms for terms in defined.full_names())
     assert _titles(defined, "områder med særlige drikkevandsinteresser") == [(NORDDJURS, "Kommuneplan")]
+
+
+def test_a_closed_definition_holds_in_no_other_municipality(defined: SearchService) -> None:
+    """The closed Norddjurs item defines OSD; Syddjurs writes "OSD" and no definition: neither the
+    name typed finds Syddjurs's "OSD" nor "OSD" Norddjurs's name, in any municipality."""
+    assert "OSD" not in defined.definitions_in_use().get(ANYWHERE, {})
+    assert _titles(defined, "OSD", municipality=[NORDDJURS]) == []
+    assert _titles(defined, "osd kommuneplan") == []
+    assert _titles(defined, "områder med særlige drikkevandsinteresser", municipality=[SYDDJURS]) == []
+    assert defined.definitions_in_use()[ANYWHERE] == {"DN": [DN]}, "the check can fail: the open one is shared"
 
 
 def test_the_learnt_definitions_survive_reopening(defined: SearchService) -> None:

@@ -4,6 +4,7 @@ name typed the abbreviation that stands for it (``query.expand_full_names``)."""
 from __future__ import annotations
 
 from indexer.search.query import (
+    ANYWHERE,
     And,
     Match,
     Not,
@@ -15,6 +16,7 @@ from indexer.search.query import (
     expand_full_names,
     full_name_index,
     parse,
+    shared_definitions,
     written_forms,
 )
 from indexer.search.service import SearchRequest, SearchService
@@ -105,3 +107,64 @@ def test_on_the_demo_rows_a_body_typed_in_full_finds_the_items_its_route_abbrevi
     found = _titles(demo, "teknik- og miljøudvalget parkeringspladser hadsten")
     assert found == ["Anlægsbevilling til etablering af parkeringspladser ved ny hal i Hadsten"]
     assert _titles(demo, "teknik- og miljøudvalget parkeringspladser hadsten IKKE TM-U") == []
+
+
+# -- definitions of national bodies hold across municipalities (``query.shared_definitions``) -------
+
+KKR = "Kommunekontaktrådet"
+OSD = "Områder med Særlige Drikkevandsinteresser"
+LEARNT = {
+    "Aarhus Kommune": {"OSD": [OSD]},
+    "Ballerup Kommune": {"KKR": [KKR]},
+    "Favrskov Kommune": {"DN": ["Danmarks Naturfredningsforening"]},
+    "Kalundborg Kommune": {"DN": ["Danmarks Naturfredningsforening"], "DSR": ["Den Samlede Rejse"]},
+}
+
+
+def test_a_definition_no_municipality_contradicts_holds_everywhere() -> None:
+    shared = shared_definitions(LEARNT, ROUTES, ["Teknik- og Miljøudvalget", "Byråd"])
+    assert shared[ANYWHERE] == {
+        "DN": ["Danmarks Naturfredningsforening"],
+        "DSR": ["Den Samlede Rejse"],
+        "KKR": [KKR],
+        "OSD": [OSD],
+    }
+    assert {m: v for m, v in shared.items() if m != ANYWHERE} == LEARNT, "each municipality's own kept as learnt"
+    # inflection and case aside, two municipalities writing the name differently agree
+    agreeing = {"Aarhus Kommune": {"KKR": ["kommunekontaktrådets"]}, "Ballerup Kommune": {"KKR": [KKR]}}
+    assert shared_definitions(agreeing)[ANYWHERE] == {"KKR": ["kommunekontaktrådets", KKR]}
+
+
+def test_a_conflict_a_route_a_committee_or_a_word_shares_nothing() -> None:
+    conflict = {**LEARNT, "Aarhus Kommune": {"DSR": ["Dansk Sygeplejeråd"]}}
+    assert "DSR" not in shared_definitions(conflict)[ANYWHERE], "two meanings: each stays its municipality's"
+    committee = {"Aarhus Kommune": {"TMU": ["Teknik- og Miljøudvalget"], "KU": ["Kulturudvalget"]}}
+    assert shared_definitions(committee, ROUTES, ["Teknik- og Miljøudvalget"]) == committee, "TU differs by place"
+    routed = {"Aarhus Kommune": {"TMU": ["Trafik Miljø Udvikling"]}}
+    assert shared_definitions(routed, ROUTES) == routed, "Favrskov's routes write TMU for a committee"
+    worded = {"Favrskov Kommune": {"BO": ["budgetopfølgning"]}}
+    assert shared_definitions(worded) == worded, '"bo" is a word'
+    assert shared_definitions({}) == {}
+
+
+def test_a_shared_definition_adds_its_name_everywhere_and_relaxes_only_where_defined() -> None:
+    table = shared_definitions(LEARNT)
+    name = Phrase(KKR)
+    assert expand_definitions(parse("kkr"), table) == Or((Word("kkr"), name))
+    required = And((Word("rammeaftale"), Or((Word("kkr"), name, Match("municipality", "Ballerup Kommune")))))
+    assert expand_definitions(parse("kkr rammeaftale"), table) == Prefer(required, Or((Word("kkr"), name)), 1.0)
+    forms = Or((Phrase("KKR"), Phrase("K-KR"), Phrase("KK-R")))
+    typed = expand_full_names(parse("kommunekontaktrådet"), full_name_index(table, ROUTES))
+    assert typed == Or((Word("kommunekontaktrådet"), forms)), "the abbreviation in every municipality, once"
+
+
+def test_on_the_demo_rows_a_national_body_is_found_where_its_municipality_does_not_define_it(
+    demo: SearchService,
+) -> None:
+    """Aarhus defines "Områder med Særlige Drikkevandsinteresser (OSD)"; Favrskov's høringssvar on
+    the water plans writes the name and defines nothing."""
+    answer = "Godkendelse af høringssvar til vandområdeplanerne 2015-2021"
+    assert demo.definitions_in_use()[ANYWHERE]["OSD"] == [OSD]
+    assert answer in _titles(demo, "osd vandområdeplaner")
+    assert answer in _titles(demo, "OSD")
+    assert _titles(demo, "osd vandområdeplaner IKKE drikkevandsinteresser") == [], "found through the name only"

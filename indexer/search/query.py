@@ -843,6 +843,43 @@ def join_split_compounds(node: Node | None) -> Node | None:
     return out[0] if len(out) == 1 else And(tuple(out))
 
 
+def rewritten_words(typed: Node | None, rewritten: Node | None) -> list[str]:
+    """The words of every alternative the abbreviation rewrites made, with what was typed in
+    its place: for "danmarks naturfredningsforening kolonihave" in a municipality defining DN,
+    "danmarks", "naturfredningsforening", "DN", "D-N" — what a snippet shows first, so an item
+    found through the abbreviation shows where it writes it.  An alternative is the innermost Or
+    holding both a word typed and a phrase the typed query did not (the rewrites add phrases;
+    compound joins add words)."""
+    before = set(leaves(typed))
+    out: list[str] = []
+
+    def walk(node: Node) -> bool:
+        """Collect the innermost alternatives under ``node``; whether there were any."""
+        if isinstance(node, Not):
+            return False  # what is excluded explains no match
+        children = (
+            node.children
+            if isinstance(node, And | Or)
+            else (node.required, node.optional)
+            if isinstance(node, Prefer)
+            else ()
+        )
+        below = [walk(child) for child in children]
+        if any(below) or not isinstance(node, Or):
+            return any(below)
+        found = [leaf for leaf in leaves(node) if isinstance(leaf, Word | Phrase) and leaf.field is None]
+        if any(leaf in before for leaf in found) and any(
+            isinstance(leaf, Phrase) and leaf not in before for leaf in found
+        ):
+            out.extend(leaf.text for leaf in found)
+            return True
+        return False
+
+    if rewritten is not None:
+        walk(rewritten)
+    return list(dict.fromkeys(out))
+
+
 def words_of(node: Node | None) -> list[str]:
     """The plain words a user typed (for did-you-mean), in order; phrases split into words."""
     out: list[str] = []
@@ -869,6 +906,7 @@ __all__ = [
     "leaves",
     "names_a_body",
     "parse",
+    "rewritten_words",
     "shared_definitions",
     "topic_code",
     "transform",

@@ -193,7 +193,9 @@ class SearchService:
     def query(self, text: str) -> ast.Node | None:
         """The AST of a query, rewritten for this index: a compound typed as two words is also
         looked for as one, and bodies are named any way minutes name them."""
-        node = ast.parse((text or "").strip())
+        return self._rewrite(ast.parse((text or "").strip()))
+
+    def _rewrite(self, node: ast.Node | None) -> ast.Node | None:
         if node is None:
             return None
         node = ast.join_split_compounds(ast.expand_full_names(node, self.full_names()))
@@ -254,7 +256,8 @@ class SearchService:
 
     def search(self, request: SearchRequest) -> SearchResponse:
         request = request.normalised()
-        node = self.query(request.q)
+        typed = ast.parse((request.q or "").strip())
+        node = self._rewrite(typed)
         if request.q and node is None:  # only operators or empty quotes: nothing to search for
             return SearchResponse(request, 0, [], {}, error=NOTHING_TO_SEARCH)
         spec = SearchSpec(
@@ -266,7 +269,8 @@ class SearchService:
         )
         result = self.engine.search(spec)
         highlight_terms = node is not None
-        hits = [self._result(hit, highlight_terms) for hit in result.hits]
+        prefer = _snippet_terms(ast.rewritten_words(typed, node)) if highlight_terms else frozenset()
+        hits = [self._result(hit, highlight_terms, prefer) for hit in result.hits]
         return self.with_suggestion(SearchResponse(request, result.total, hits, self._facets(result.facets, request)))
 
     def iter_summaries(self, request: SearchRequest, limit: int) -> tuple[int, list[dict[str, Any]]]:
@@ -311,12 +315,12 @@ class SearchService:
             out[name] = values
         return out
 
-    def _result(self, hit: Hit, highlight_terms: bool) -> dict[str, Any]:
+    def _result(self, hit: Hit, highlight_terms: bool, prefer: frozenset[str] = frozenset()) -> dict[str, Any]:
         """One hit as a listing row with its snippet."""
         texts = hit.item.texts
         snippet, snippet_field = "", ""
         if highlight_terms:
-            snippet, snippet_field = self._snippet(texts, hit.matched)
+            snippet, snippet_field = self._snippet(texts, hit.matched, prefer)
         if not snippet:
             lead = _first_lines(texts.get("decision") or texts.get("body") or "", 240)
             snippet = _escape(lead)
@@ -330,11 +334,24 @@ class SearchService:
         return result
 
     @staticmethod
-    def _snippet(texts: dict[str, str], by_field: dict[str, set[str]]) -> tuple[str, str]:
+    def _snippet(
+        texts: dict[str, str], by_field: dict[str, set[str]], prefer: frozenset[str] = frozenset()
+    ) -> tuple[str, str]:
         """(highlighted passage, the field it is from): the first field, in the order
         decision, title, body, attachments, whose own terms matched; else the first
-        that shows an exact-form or compound-part match."""
+        that shows an exact-form or compound-part match.  When the query was rewritten (an
+        abbreviation or a full name, ``prefer``: their terms and forms), first the first
+        field showing a match of those, that passage first: an item found through "DN" for
+        "Danmarks Naturfredningsforening" shows where it writes DN."""
         exact, parts = by_field.get("exact", set()), by_field.get("parts", set())
+        if prefer:
+            for fieldname in SNIPPET_FIELDS:
+                stored_text = texts.get(fieldname) or ""
+                stemmed = by_field.get(fieldname, set())
+                if stored_text and (stemmed or exact or parts):
+                    text = highlight(stored_text, stemmed, exact, parts, prefer=prefer, only_preferred=True)
+                    if text:
+                        return text, SNIPPET_LABELS[fieldname]
         for own_terms_only in (True, False):
             for fieldname in SNIPPET_FIELDS:
                 stemmed = by_field.get(fieldname, set())
@@ -731,6 +748,17 @@ def _likeliest_first(choices: list[list[str]]) -> list[tuple[str, ...]]:
     combinations = itertools.product(*(list(enumerate(c)) for c in choices))
     ranked = sorted(combinations, key=lambda combo: (sum(rank for rank, _ in combo), [r for r, _ in combo]))
     return [tuple(word for _, word in combo) for combo in ranked]
+
+
+def _snippet_terms(words: list[str]) -> frozenset[str]:
+    """The words a rewrite matched, as a snippet compares them: each one's Danish-analysed terms
+    and its lower-cased forms ("DN" → "dn"; "Naturfredningsforeningen" → its term), stop words left out."""
+    out: set[str] = set()
+    for text in words:
+        out.update(analyse(text))
+        # not a stop word's form ("med" in "Områder med Særlige Drikkevandsinteresser"): it explains nothing
+        out.update(word.lower() for word in text.replace("/", " ").split() if analyse(word))
+    return frozenset(out)
 
 
 def _first_lines(text: str, limit: int) -> str:

@@ -23,6 +23,7 @@ class _Passage:
     start: int
     end: int
     marks: list[tuple[int, int]]
+    preferred: int = 0  # marks of preferred words
 
 
 def _matching_spans(
@@ -31,6 +32,18 @@ def _matching_spans(
     """Where the words that match are.  Whether a word matches depends on the word alone,
     so each distinct word is analysed once (a long text repeats most of its words) and
     the text is then scanned for those words only."""
+    return [(start, end) for start, end, _ in _spans(text, stemmed, exact, parts, ())]
+
+
+def _spans(
+    text: str,
+    stemmed: Collection[str],
+    exact: Collection[str],
+    parts: frozenset[str] | set[str],
+    prefer: Collection[str],
+) -> list[tuple[int, int, bool]]:
+    """The matching words' spans, each with whether the word is one of ``prefer`` (its term or
+    its lower-cased form)."""
     scanned = text[:SCAN_CHARS]
     matching = {
         word
@@ -43,7 +56,10 @@ def _matching_spans(
     }
     if not matching:
         return []
-    spans = [span for word in matching for span in _occurrences(scanned, word)]
+    preferred = {
+        word for word in matching if prefer and (word.lower() in prefer or fastterms.term_of(word, "danish") in prefer)
+    }
+    spans = [(*span, word in preferred) for word in matching for span in _occurrences(scanned, word)]
     spans.sort()
     return spans
 
@@ -80,7 +96,7 @@ def _is_word(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
-def _passages(spans: list[tuple[int, int]], length: int, maxchars: int, surround: int) -> list[_Passage]:
+def _passages(spans: list[tuple[int, int, bool]], length: int, maxchars: int, surround: int) -> list[_Passage]:
     passages: list[_Passage] = []
     i = 0
     while i < len(spans):
@@ -88,7 +104,9 @@ def _passages(spans: list[tuple[int, int]], length: int, maxchars: int, surround
         j = i
         while j + 1 < len(spans) and spans[j + 1][1] + surround - start <= maxchars:
             j += 1
-        passages.append(_Passage(start, min(length, spans[j][1] + surround), spans[i : j + 1]))
+        chosen = spans[i : j + 1]
+        marks = [(a, b) for a, b, _ in chosen]
+        passages.append(_Passage(start, min(length, spans[j][1] + surround), marks, sum(p for *_, p in chosen)))
         i = j + 1
     return passages
 
@@ -110,18 +128,26 @@ def highlight(
     top: int = 2,
     maxchars: int = 240,
     surround: int = 70,
+    prefer: Collection[str] = (),
+    only_preferred: bool = False,
 ) -> str:
     """Up to ``top`` passages of ``text`` with matching words marked, or "" when none match.
 
     A word matches when its index term is in ``stemmed`` (the Danish-analysed
     terms the query matched in this field), its lower-cased form is in ``exact``,
-    or one of its compound parts is in ``parts``.
+    or one of its compound parts is in ``parts``.  Passages holding a matching word
+    whose term or lower-cased form is in ``prefer`` come first (what a rewrite matched:
+    "DN" for "Danmarks Naturfredningsforening"), and with ``only_preferred`` only they
+    are shown ("" when there are none).
     """
-    spans = _matching_spans(text, stemmed, exact, parts)
+    spans = _spans(text, stemmed, exact, parts, prefer)
     if not spans:
         return ""
     passages = _passages(spans, len(text), maxchars, surround)
-    best = sorted(sorted(passages, key=lambda p: (-len(p.marks), p.start))[:top], key=lambda p: p.start)
+    if only_preferred and not any(p.preferred for p in passages):
+        return ""
+    ranked = sorted(passages, key=lambda p: (-min(p.preferred, 1), -len(p.marks), p.start))
+    best = sorted(ranked[:top], key=lambda p: p.start)
     pieces = []
     for passage in best:
         start, end = _snap(text, passage.start, passage.end)

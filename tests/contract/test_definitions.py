@@ -210,3 +210,19 @@ def test_no_closed_definition_reaches_what_the_engine_keeps(defined: SearchServi
     assert DN in kept, "the check can fail: the open definition is kept"
     for closed in ("OSD", "NFI", "Særlige Drikkevandsinteresser", "Indvindingsområder", "OSDHEMMELIG"):
         assert closed not in kept, closed
+
+
+def _snippet(service: SearchService, q: str, title: str) -> str:
+    found = service.search(SearchRequest(q=q, per_page=50)).results
+    return next(r["snippet"] for r in found if r["title"] == title)
+
+
+def test_the_snippet_shows_the_abbreviation_or_the_name_the_item_matched_through(defined: SearchService) -> None:
+    """Kalundborg's "Kolonihaver" writes only "bemærkninger fra DN Kalundborg"; its title alone was
+    shown for the name typed beside "kolonihaver".  Syddjurs's "Høringssvar om vandplaner" writes
+    the name only: "dn" shows it, through the shared definition."""
+    snippet = _snippet(defined, "danmarks naturfredningsforening kolonihaver", "Kolonihaver")
+    assert "<mark>DN</mark> Kalundborg" in snippet
+    snippet = _snippet(defined, "dn vandplaner", "Høringssvar om vandplaner")
+    assert "<mark>Danmarks</mark> <mark>Naturfredningsforening</mark>" in snippet
+    assert "<mark>DN</mark>" not in _snippet(defined, "kolonihaver", "Kolonihaver"), "nothing rewritten: as before"

@@ -16,6 +16,7 @@ from indexer.search.query import (
     expand_full_names,
     full_name_index,
     parse,
+    rewritten_words,
     shared_definitions,
     written_forms,
 )
@@ -168,3 +169,50 @@ def test_on_the_demo_rows_a_national_body_is_found_where_its_municipality_does_n
     assert answer in _titles(demo, "osd vandområdeplaner")
     assert answer in _titles(demo, "OSD")
     assert _titles(demo, "osd vandområdeplaner IKKE drikkevandsinteresser") == [], "found through the name only"
+
+
+# -- the snippet shows why an item matched through an abbreviation or its full name ---------------
+
+
+def _snippets(demo: SearchService, q: str) -> dict[str, str]:
+    return {r["title"]: r["snippet"] for r in demo.search(SearchRequest(q=q, per_page=50)).results}
+
+
+def test_the_rewritten_words_are_the_alternatives_a_rewrite_made_with_what_was_typed() -> None:
+    typed = parse("danmarks naturfredningsforening kolonihave")
+    assert rewritten_words(typed, expand_full_names(typed, NAMES)) == [
+        "danmarks",
+        "naturfredningsforening",
+        "DN",
+        "D-N",
+    ]
+    typed = parse("dn fredning")
+    assert rewritten_words(typed, expand_definitions(typed, TABLE)) == ["dn", "Danmarks Naturfredningsforening"]
+    assert rewritten_words(parse("dn ELLER fredning"), parse("dn ELLER fredning")) == [], "nothing rewritten"
+
+
+def test_on_the_demo_rows_a_full_name_shows_the_sentence_writing_its_abbreviation(demo: SearchService) -> None:
+    """The lokalplan for a kolonihaveområde writes only "bemærkninger fra DN Kalundborg"; its decision
+    names the kolonihaveområde, which alone was shown before."""
+    kolonihaver = "Forslag til lokalplan nr. 558 for et kolonihaveområde ved [adresse]"
+    snippet = _snippets(demo, "danmarks naturfredningsforening kolonihaveområde")[kolonihaver]
+    assert "bemærkninger fra <mark>DN</mark> Kalundborg" in snippet
+    assert "<mark>kolonihaveområde</mark>" in snippet, "the other word's passage beside it"
+    # typed alone, the abbreviation shows it too (Kalundborg defines DN)
+    assert "<mark>DN</mark> Kalundborg" in _snippets(demo, "danmarks naturfredningsforening")[kolonihaver]
+    # and without the rewrite nothing prefers it: the decision's kolonihaveområde, as before
+    assert "<mark>DN</mark>" not in _snippets(demo, "kolonihaveområde")[kolonihaver]
+
+
+def test_on_the_demo_rows_an_abbreviation_shows_the_sentence_writing_its_full_name(demo: SearchService) -> None:
+    """Favrskov's lokalplan for Dannebrogspladsen names "Danmarks Naturfredningsforening" and never DN."""
+    title = "Forslag til Lokalplan 367 - Dannebrogspladsen i Ulstrup og Kommuneplantillæg"
+    snippet = _snippets(demo, "dn dannebrogspladsen")[title]
+    assert "<mark>Danmarks</mark> <mark>Naturfredningsforening</mark>" in snippet
+    assert "<mark>Dannebrogspladsen</mark>" in snippet
+
+
+def test_on_the_demo_rows_a_body_typed_in_full_shows_its_route_line(demo: SearchService) -> None:
+    title = "Anlægsbevilling til etablering af parkeringspladser ved ny hal i Hadsten"
+    snippet = _snippets(demo, "teknik- og miljøudvalget parkeringspladser hadsten")[title]
+    assert "sagsgang · <mark>TM-U</mark>, KF-U" in snippet

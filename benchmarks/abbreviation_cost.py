@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/abbreviation_cost.py --index /tmp/rel-abbrev/minutes-search [--rounds 3]
     .venv/bin/python benchmarks/abbreviation_cost.py --postgres-demo [--rounds 3]
+    .venv/bin/python benchmarks/abbreviation_cost.py --index DIR/minutes-search --shared [--rounds 5]
 
 ``--index`` is a Whoosh index folder (``benchmarks/relevance.py --workdir DIR`` leaves one in
 ``DIR/minutes-search``).  Reports, in CPU seconds of this process (the machine may be shared):
@@ -15,7 +16,11 @@
   ``SearchService.search`` with the learnt definitions read and used, and with them off,
   ``--rounds`` times each, alternating; per query, the mean, and the p95 of the queries the
   definitions change; and the same with the full names off (``SearchService.full_names``: a full
-  name typed also searching its abbreviation), against the queries that rewrite changes.
+  name typed also searching its abbreviation), against the queries that rewrite changes;
+* ``--shared``: the queries the definitions shared across municipalities change
+  (``query.shared_definitions``), searched with the sharing on and off; and every query the
+  abbreviation rewrites change, with the snippet's preference for the rewritten words
+  (``query.rewritten_words``) on and off.
 """
 
 from __future__ import annotations
@@ -117,6 +122,61 @@ def query_side(service: SearchService, rounds: int) -> dict[str, Any]:
     }
 
 
+def shared_side(service: SearchService, rounds: int) -> dict[str, Any]:
+    """CPU per search of the shared definitions and of the snippets' rewritten words, each on and
+    off, ``rounds`` times alternating, over the development queries they change."""
+    queries = [json.loads(line)["q"] for path in QUERY_FILES for line in path.read_text("utf-8").splitlines() if line]
+    real_share, real_words = ast.shared_definitions, ast.rewritten_words
+
+    def unshared(definitions: Any, routes: Any = None, committees: Any = ()) -> Any:
+        return definitions or {}
+
+    def fresh() -> None:  # the service keeps what it built per learnt table
+        service._shared = service._full_names = None
+
+    def rewritten(q: str) -> ast.Node | None:
+        return service.query(q)
+
+    on = {q: rewritten(q) for q in queries}
+    ast.shared_definitions = unshared  # type: ignore[assignment]
+    fresh()
+    try:
+        shared_changed = {q for q in queries if rewritten(q) != on[q]}
+    finally:
+        ast.shared_definitions = real_share
+        fresh()
+    snippet_changed = {q for q in queries if ast.rewritten_words(ast.parse(q), on[q])}
+    per: dict[str, dict[str, list[float]]] = {}
+    for _ in range(rounds):
+        for mode in ("not shared", "shared", "snippets as before", "snippets prefer"):
+            if mode == "not shared":
+                ast.shared_definitions = unshared  # type: ignore[assignment]
+            if mode == "snippets as before":
+                ast.rewritten_words = lambda typed, rewritten: []  # type: ignore[assignment]
+            fresh()
+            subset = shared_changed if mode in ("not shared", "shared") else snippet_changed
+            try:
+                for q in sorted(subset):
+                    start = _cpu()
+                    service.search(SearchRequest(q=q, per_page=10))
+                    per.setdefault(mode, {}).setdefault(q, []).append(_cpu() - start)
+            finally:
+                ast.shared_definitions, ast.rewritten_words = real_share, real_words
+                fresh()
+
+    def summary(mode: str) -> dict[str, float]:
+        means = sorted(statistics.mean(v) for v in per.get(mode, {}).values())
+        if not means:
+            return {}
+        return {
+            "queries": len(means),
+            "mean ms": round(1000 * statistics.mean(means), 2),
+            "p95 ms": round(1000 * means[min(len(means) - 1, int(0.95 * len(means)))], 2),
+        }
+
+    return {mode: summary(mode) for mode in ("not shared", "shared", "snippets as before", "snippets prefer")}
+
+
 def postgres_side(rounds: int) -> dict[str, Any]:
     """PostgreSQL over the demo rows (a throwaway server): every development query's wall time and
     this process's CPU with the full names on and off (off also skips reading the learnt tables,
@@ -181,6 +241,7 @@ def main() -> None:
     parser.add_argument("--index", type=Path, help="a Whoosh index folder")
     parser.add_argument("--postgres-demo", action="store_true", help="PostgreSQL over the demo rows instead")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--shared", action="store_true", help="only the shared definitions and the snippets")
     args = parser.parse_args()
     if args.postgres_demo:
         load = [round(x, 2) for x in os.getloadavg()]
@@ -189,6 +250,13 @@ def main() -> None:
     if args.index is None:
         parser.error("--index: a Whoosh index folder is needed (or --postgres-demo)")
     service = SearchService(args.index)
+    if args.shared:
+        try:
+            load = [round(x, 2) for x in os.getloadavg()]
+            print(json.dumps({"load average": load, "search": shared_side(service, args.rounds)}, indent=2))
+        finally:
+            service.close()
+        return
     try:
         report = {
             "load average": [round(x, 2) for x in os.getloadavg()],

@@ -5,7 +5,12 @@ runs on this engine too."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -15,7 +20,7 @@ from indexer.cli import main
 from indexer.engines.whoosh import index as index_module
 from indexer.engines.whoosh.index import IndexCorrupt, IndexMissing, MinutesIndex
 from indexer.search.service import SearchRequest, SearchService
-from tests.conftest import CORPUS_CSV, SEED
+from tests.conftest import CORPUS_CSV, REPO, SEED
 from tests.helpers import NORDDJURS, closed_copy, quiet_ingest, seed_meeting, write_jsonl
 
 
@@ -164,6 +169,51 @@ def test_reindex_of_many_sources_merges_once(
     assert all_ids(many) == ids == all_ids(one)
     assert answers(many) == before
     capsys.readouterr()
+
+
+def _rebuild_committed(root: Path, live: Path) -> bool:
+    """A generation beside the live one holds a commit (its table of contents past the first)."""
+    return any(
+        int(toc.stem.rsplit("_", 1)[1]) >= 1
+        for generation in root.glob("gen-*")
+        if generation != live
+        for toc in generation.glob("_minutes_*.toc")
+    )
+
+
+def test_reindex_of_many_sources_interrupted_midway_leaves_the_live_index(tmp_path: Path) -> None:
+    """Ctrl-C after the rebuild's first commit, its batches crossing sources: one line says the old
+    index is still served, and it is, unchanged; the rebuild is gone."""
+    files = write_corpus(tmp_path / "in", 800, items_per_file=25, csv_path=CORPUS_CSV, seed=5)
+    root = tmp_path / "ix"
+    for file in files:
+        quiet_ingest([file], root)
+    live = MinutesIndex.live_dir(root).resolve()
+    ids, before = all_ids(root), answers(root)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "indexer.cli", "reindex", "--index", str(root)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        env={**os.environ, "MINUTES_BATCH_SIZE": "60"},  # a commit every two or three sources
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None and not _rebuild_committed(root, live):
+            time.sleep(0.02)
+        assert process.poll() is None, "the reindex ended before a commit of it was seen"
+        os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in its terminal sends
+        _, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    lines = err.decode().strip().splitlines()
+    assert process.returncode == 130, err.decode()
+    assert lines.count("reindex interrupted: nothing changed, the old index is still served") == 1, lines
+    assert MinutesIndex.live_dir(root).resolve() == live
+    assert [g for g in root.glob("gen-*") if g != live] == []
+    assert all_ids(root) == ids and answers(root) == before
 
 
 def test_segments_are_separate_files_read_through_the_page_cache(tmp_path: Path) -> None:

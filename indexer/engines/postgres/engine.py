@@ -457,7 +457,10 @@ class Database:
         field_docs: Counter[tuple[int, int]] = Counter()
         field_lengths: Counter[tuple[int, int]] = Counter()
         item_rows = []
-        posting_lines: list[str] = []
+        # Postings go to COPY grouped by (field, term): a term's rows of one batch then share a few
+        # heap pages instead of taking one page each, so the positions a phrase reads (and any row
+        # the visibility map does not cover yet) come from pages read once.
+        posting_lines: dict[tuple[int, str], list[str]] = defaultdict(list)
         for docno, document in zip(docnos, documents, strict=True):
             muni = munis[document.get("municipality") or "Ukendt kommune"]
             field_docs[(muni, 0)] += 1
@@ -479,7 +482,7 @@ class Database:
                     for term, positions in terms.items():
                         count = len(positions)
                         listed = "{" + ",".join(map(str, positions)) + "}" if keep_positions else "\\N"
-                        posting_lines.append(
+                        posting_lines[(code, term)].append(
                             f"{muni}\t{code}\t{_copy_text(term)}\t{docno}\t{count}\t{length}\t{listed}\n"
                         )
                         key = (muni, code, term)
@@ -515,8 +518,13 @@ class Database:
             for row in item_rows:
                 copy.write_row(row)
         with conn.cursor().copy("COPY postings (muni, field, term, docno, tf, len, positions) FROM STDIN") as copy:
-            for start in range(0, len(posting_lines), 50_000):
-                copy.write("".join(posting_lines[start : start + 50_000]))
+            chunk: list[str] = []
+            for field_term in sorted(posting_lines):
+                chunk += posting_lines[field_term]
+                if len(chunk) >= 50_000:
+                    copy.write("".join(chunk))
+                    chunk = []
+            copy.write("".join(chunk))
         conn.execute(
             "CREATE TEMP TABLE IF NOT EXISTS new_df (muni smallint, field smallint, term text, df integer, cf float8) "
             "ON COMMIT DELETE ROWS"

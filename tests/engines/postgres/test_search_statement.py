@@ -5,7 +5,8 @@ shape (statistics read first, every facet in one pass) must keep exactly as it w
   of field terms read in one scan sums them to the same doubles as one scan per term;
 - the total and facet counts are the plain counts of the matching open items;
 - a term's postings and the matches' facet columns can be read from the indexes alone;
-- a database of schema version 7 upgrades to 8 in place and answers every request as before.
+- a database of schema version 7 upgrades to 8 in place and answers every request as before;
+- a batch writes each term's postings together (a phrase reads their positions from few pages).
 """
 
 from __future__ import annotations
@@ -232,3 +233,18 @@ def test_a_version_7_database_upgrades_in_place_and_answers_as_before(pg_server,
         conn.execute("VACUUM (ANALYZE) postings, items")
     assert _answers(url) == before
     assert "Index Only Scan using postings_pkey" in _plan(url, TermQ("body", "kommun"))
+
+
+def test_a_batch_writes_each_terms_postings_together(loaded: str) -> None:
+    """The postings of a batch are written grouped by (field, term): a common term's rows share a
+    few heap pages, so a phrase reads its words' positions from pages read once, not a page a row."""
+    with psycopg.connect(loaded) as conn:
+        rows = conn.execute(
+            "SELECT p.field, p.term, count(*), count(DISTINCT (p.ctid::text::point)[0]) FROM postings p "
+            "JOIN (SELECT field, term FROM term_stats GROUP BY field, term ORDER BY sum(df) DESC, field, term LIMIT 20) t "
+            "USING (field, term) GROUP BY p.field, p.term"
+        ).fetchall()
+    assert len(rows) == 20
+    for field, term, postings, pages in rows:
+        assert postings >= 30, (field, term, postings)
+        assert pages <= postings / 5, (field, term, postings, pages)

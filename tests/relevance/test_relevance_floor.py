@@ -57,7 +57,9 @@ def test_minutes_search_beats_every_baseline(evaluations: dict[str, object], par
 
 def test_abbreviations_and_council_names_find_the_committee(evaluations: dict[str, object]) -> None:
     by_category = evaluations["minutes-search"].part("dev").by_category()  # type: ignore[attr-defined]
-    assert by_category["abbreviation"].ndcg >= 0.9
+    # 80 dev abbreviation queries since round 8 added 40 harder ones (full names typed for written
+    # abbreviations and back): measured 0.913 nDCG (the first 40 alone: 0.958).
+    assert by_category["abbreviation"].ndcg >= 0.88
     results = {r.query.text: r for r in evaluations["minutes-search"].results}  # type: ignore[attr-defined]
     for text in ("TMU vintertjeneste", "byrådet låneoptagelse", "udvalg:kommunalbestyrelsen Trige"):
         assert results[text].reciprocal_rank == 1.0, text

@@ -331,6 +331,18 @@ def topic_code(value: str) -> str | None:
 # -- walking and rewriting ---------------------------------------------------------------
 
 
+def descend(node: Node, walk: Callable[[Node], Node]) -> Node:
+    """``node`` with ``walk`` applied to the children of an Or, Not or Prefer; any other node as it
+    is.  The rewrites below handle words and And themselves and leave the rest of the tree to this."""
+    if isinstance(node, Or):
+        return Or(tuple(walk(c) for c in node.children))
+    if isinstance(node, Not):
+        return Not(walk(node.child))
+    if isinstance(node, Prefer):
+        return Prefer(walk(node.required), walk(node.optional), node.weight)
+    return node
+
+
 def leaves(node: Node | None) -> Iterator[Word | Phrase | Match]:
     """Every leaf, left to right (including those under Not)."""
     if node is None:
@@ -621,13 +633,7 @@ def expand_definitions(node: Node | None, definitions: DefinitionTable | None) -
             raised = _join(Or, [f[1] for f in defined])
             assert required is not None and raised is not None
             return Prefer(required, raised, DEFINED_RAISE)
-        if isinstance(current, Or):
-            return Or(tuple(walk(c) for c in current.children))
-        if isinstance(current, Not):
-            return Not(walk(current.child))
-        if isinstance(current, Prefer):
-            return Prefer(walk(current.required), walk(current.optional), current.weight)
-        return current
+        return descend(current, walk)
 
     return walk(node)
 
@@ -756,13 +762,7 @@ def expand_full_names(node: Node | None, names: NameIndex | None) -> Node | None
                 out.append(Or((as_typed, *_also_written(found))))
                 at = match_end + 1
             return out[0] if len(out) == 1 else And(tuple(out))
-        if isinstance(current, Or):
-            return Or(tuple(walk(c) for c in current.children))
-        if isinstance(current, Not):
-            return Not(walk(current.child))
-        if isinstance(current, Prefer):
-            return Prefer(walk(current.required), walk(current.optional), current.weight)
-        return current
+        return descend(current, walk)
 
     return walk(node)
 

@@ -10,7 +10,7 @@ import os
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -27,6 +27,7 @@ from indexer.gone import Gone
 from indexer.model import Meeting
 from indexer.public import publish
 from indexer.search.service import SearchRequest, SearchService, parse_iso_date
+from indexer.workers import forking_workers, leave_interrupts_to_parent
 
 ENV_INDEX = "MINUTES_INDEX"
 DEFAULT_BATCH_SIZE = 5000
@@ -123,7 +124,7 @@ def parse_inputs(
     cache_dir: Path | None,
     workers: int,
     forgotten: frozenset[str] = frozenset(),
-) -> Iterator[tuple[str, list[Meeting], str | None]]:
+) -> Generator[tuple[str, list[Meeting], str | None], None, None]:
     """Parse each input with its own context, in the order given (results come back in order)."""
     jobs = [
         (str(path), module.NAME if module else None, context, str(cache_dir) if cache_dir else None, forgotten)
@@ -136,14 +137,42 @@ def parse_inputs(
     # A bounded window of files in flight: Executor.map would submit every file at
     # once and keep all parsed meetings in memory while the writer catches up.
     window = workers * 2
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        pending: deque[Future[tuple[str, list[Meeting], str | None]]] = deque()
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=leave_interrupts_to_parent)
+    pending: deque[Future[tuple[str, list[Meeting], str | None]]] = deque()
+    try:
         for job in jobs:
-            pending.append(pool.submit(_parse_one, job))
+            with forking_workers():  # the first submit forks the workers
+                pending.append(pool.submit(_parse_one, job))
             if len(pending) >= window:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+    except BaseException:  # Ctrl-C, or the caller stopped reading (GeneratorExit)
+        _stop_workers(pool)
+        raise
+    pool.shutdown()
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """End the parsing workers now: shutting down would wait for the files in flight, and a
+    worker stuck on one (they ignore Ctrl-C) would hold the command up for good.
+
+    A worker ended while sending its result leaves half a message in the results pipe; the
+    pool's thread reading it would wait for the rest, and the exit for that thread.  Once the
+    workers are gone this process holds the pipe's last writing end: closed, the reader sees
+    the end of the pipe, calls the pool broken and stops."""
+    processes = list((pool._processes or {}).values())
+    results = pool._result_queue
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(5)
+        if process.exitcode is None:  # still there: no second chance
+            process.kill()
+            process.join(5)
+    if results is not None:
+        results._writer.close()  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -264,8 +293,9 @@ def ingest_sources(
         pending, pending_items = [], 0
 
     lock = index.ingest_lock() if target is None else _nullcontext()
-    with lock:
-        parsed = parse_inputs(inputs, cache_dir, workers, forgotten)
+    # Closed on the way out: an interrupted or failed run stops its parsing workers at once.
+    parsing = contextlib.closing(parse_inputs(inputs, cache_dir, workers, forgotten))
+    with lock, parsing as parsed:
         for n, (path_text, meetings, problem) in zip(owner, parsed, strict=True):
             progress.step(Path(path_text).name)
             if problem:

@@ -64,6 +64,7 @@ from indexer.engines.whoosh.codec import (
     _field_lengths,
     read_term,
 )
+from indexer.workers import forking_workers, leave_interrupts_to_parent
 
 _WORDS = fastterms._WORDS
 _UNSIGNED: dict[int, np.dtype[Any]] = {1: np.dtype("<u1"), 2: np.dtype("<u2"), 4: np.dtype("<u4")}
@@ -905,6 +906,7 @@ class _BulkSubWriterTask(SubWriterTask):  # type: ignore[misc]
     def run(self) -> None:
         import whoosh.multiproc as multiproc
 
+        leave_interrupts_to_parent()  # the parent cancels the batch and terminates this writer
         marks = {kind: len(entry.cache) for kind, entry in fastterms.KINDS.items()}
         original = multiproc.SegmentWriter
         setattr(multiproc, "SegmentWriter", BulkSegmentWriter)  # noqa: B010 (the task builds its writer by this name)
@@ -944,7 +946,8 @@ class BulkMpWriter(MpWriter, BulkSegmentWriter):  # type: ignore[misc]
         # pages by touching them.  This process unfreezes them at once.
         gc.freeze()
         try:
-            task.start()
+            with forking_workers():
+                task.start()
         finally:
             gc.unfreeze()
         return task
@@ -957,9 +960,20 @@ class BulkMpWriter(MpWriter, BulkSegmentWriter):  # type: ignore[misc]
             shutil.rmtree(self._learnt_dir, ignore_errors=True)
 
     def cancel(self, **kwargs: Any) -> None:
+        """Whoosh's cancel only flags its copy of each task; the forked writers would work on, then
+        wait for jobs forever, and the exit would wait for them (they ignore Ctrl-C): end them."""
         try:
             MpWriter.cancel(self, **kwargs)
         finally:
+            self.jobqueue.cancel_join_thread()  # jobs no writer will take must not hold up the exit
+            started = [task for task in self.tasks if task.pid is not None]
+            for task in started:
+                task.terminate()
+            for task in started:
+                task.join(5)
+                if task.exitcode is None:  # still there: no second chance
+                    task.kill()
+                    task.join(5)
             shutil.rmtree(self._learnt_dir, ignore_errors=True)
 
     def _absorb_learnt(self) -> None:

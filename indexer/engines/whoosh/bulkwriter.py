@@ -960,21 +960,25 @@ class BulkMpWriter(MpWriter, BulkSegmentWriter):  # type: ignore[misc]
             shutil.rmtree(self._learnt_dir, ignore_errors=True)
 
     def cancel(self, **kwargs: Any) -> None:
-        """Whoosh's cancel only flags its copy of each task; the forked writers would work on, then
-        wait for jobs forever, and the exit would wait for them (they ignore Ctrl-C): end them."""
+        """Whoosh's cancel only flags its copy of each task: the forked writers would work on (into
+        the temporary files the cancel deletes: "Directory not empty"), then wait for jobs forever,
+        and the exit would wait for them (they ignore Ctrl-C).  They are ended first."""
         try:
+            self._end_tasks()
             MpWriter.cancel(self, **kwargs)
         finally:
-            self.jobqueue.cancel_join_thread()  # jobs no writer will take must not hold up the exit
-            started = [task for task in self.tasks if task.pid is not None]
-            for task in started:
-                task.terminate()
-            for task in started:
-                task.join(5)
-                if task.exitcode is None:  # still there: no second chance
-                    task.kill()
-                    task.join(5)
             shutil.rmtree(self._learnt_dir, ignore_errors=True)
+
+    def _end_tasks(self) -> None:
+        self.jobqueue.cancel_join_thread()  # jobs no writer will take must not hold up the exit
+        started = [task for task in self.tasks if task.pid is not None]
+        for task in started:
+            task.terminate()
+        for task in started:
+            task.join(5)
+            if task.exitcode is None:  # still there: no second chance
+                task.kill()
+                task.join(5)
 
     def _absorb_learnt(self) -> None:
         """Words the sub-writers analysed, into this process's caches (pure functions of the word)."""

@@ -8,6 +8,7 @@ import html
 import json
 import os
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Sequence
@@ -160,9 +161,11 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
     A worker ended while sending its result leaves half a message in the results pipe; the
     pool's thread reading it would wait for the rest, and the exit for that thread.  Once the
     workers are gone this process holds the pipe's last writing end: closed, the reader sees
-    the end of the pipe, calls the pool broken and stops."""
+    the end of the pipe, calls the pool broken and stops.  It is waited for here: ending while
+    the interpreter's exit wakes it, it raced that wake-up (EBADF, a traceback at exit)."""
     processes = list((pool._processes or {}).values())
     results = pool._result_queue
+    manager: threading.Thread | None = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.terminate()
@@ -173,6 +176,8 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
             process.join(5)
     if results is not None:
         results._writer.close()  # type: ignore[attr-defined]
+    if manager is not None:
+        manager.join(10)
 
 
 @dataclass(frozen=True)

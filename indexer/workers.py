@@ -9,6 +9,7 @@ default action is untouched, so a worker stuck in a read or a long parse dies as
 from __future__ import annotations
 
 import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -22,16 +23,23 @@ def _disregard(signum: int, frame: FrameType | None) -> None:
 def leave_interrupts_to_parent() -> None:
     """In a worker, first thing: Ctrl-C is the parent's to handle (see ``forking_workers``)."""
     signal.signal(signal.SIGINT, _disregard)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 @contextmanager
 def forking_workers() -> Iterator[None]:
-    """Around starting workers: SIGINT is held back, so a Ctrl-C between the fork and the worker's
-    ``leave_interrupts_to_parent`` cannot reach the worker's default handler; the parent gets
-    it as KeyboardInterrupt once the workers are started."""
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    """Around starting workers: a Ctrl-C is held until they are started and known to their
+    owner, then raised here as KeyboardInterrupt.  Raised between the fork and the owner's note
+    of the child, it left a worker nothing would end (it waited for jobs after the command was
+    gone); and a child forked in between ignores it.  Only the main thread sets handlers: in
+    another thread this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        signal.signal(signal.SIGINT, previous)
+    if held and callable(previous):
+        previous(signal.SIGINT, None)

@@ -59,7 +59,7 @@ def start_ingest(folder: Path, root: Path, *options: str) -> subprocess.Popen[by
 
 def press_ctrl_c(process: subprocess.Popen[bytes], ready: int, settle: float = 0.0) -> str:
     """SIGINT to the whole group once it holds ``ready`` processes; the command's stderr.
-    Fails (and kills the group) if the command is not done 60 s later."""
+    Fails (and kills the group, workers left behind included) if it is not done 60 s later."""
     try:
         deadline = time.monotonic() + 180
         while process.poll() is None and len(group_members(process.pid)) < ready and time.monotonic() < deadline:
@@ -69,6 +69,10 @@ def press_ctrl_c(process: subprocess.Popen[bytes], ready: int, settle: float = 0
         assert len(group_members(process.pid)) >= ready
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in its terminal sends
         _, err = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:  # the command or a worker left behind (holding stderr) hangs
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        raise
     finally:
         if process.poll() is None:
             with contextlib.suppress(ProcessLookupError):

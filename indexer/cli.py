@@ -28,7 +28,7 @@ from indexer.gone import Gone
 from indexer.model import Meeting
 from indexer.public import publish
 from indexer.search.service import SearchRequest, SearchService, parse_iso_date
-from indexer.workers import forking_workers, leave_interrupts_to_parent
+from indexer.workers import end_processes, forking_workers, leave_interrupts_to_parent
 
 ENV_INDEX = "MINUTES_INDEX"
 DEFAULT_BATCH_SIZE = 5000
@@ -167,13 +167,7 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
     results = pool._result_queue
     manager: threading.Thread | None = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        process.join(5)
-        if process.exitcode is None:  # still there: no second chance
-            process.kill()
-            process.join(5)
+    end_processes(processes)
     if results is not None:
         results._writer.close()  # type: ignore[attr-defined]
     if manager is not None:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from types import FrameType
+from typing import Any
 
 
 def _disregard(signum: int, frame: FrameType | None) -> None:
@@ -43,3 +44,16 @@ def forking_workers() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
     if held and callable(previous):
         previous(signal.SIGINT, None)
+
+
+def end_processes(processes: Iterable[Any]) -> None:
+    """Terminate started worker processes (``multiprocessing.Process``) and wait for each; one
+    still there after 5 s is killed: a cancel must not wait on a worker stuck in its work."""
+    started = [process for process in processes if process.pid is not None]
+    for process in started:
+        process.terminate()
+    for process in started:
+        process.join(5)
+        if process.exitcode is None:  # still there: no second chance
+            process.kill()
+            process.join(5)

@@ -64,7 +64,7 @@ from indexer.engines.whoosh.codec import (
     _field_lengths,
     read_term,
 )
-from indexer.workers import forking_workers, leave_interrupts_to_parent
+from indexer.workers import end_processes, forking_workers, leave_interrupts_to_parent
 
 _WORDS = fastterms._WORDS
 _UNSIGNED: dict[int, np.dtype[Any]] = {1: np.dtype("<u1"), 2: np.dtype("<u2"), 4: np.dtype("<u4")}
@@ -971,14 +971,7 @@ class BulkMpWriter(MpWriter, BulkSegmentWriter):  # type: ignore[misc]
 
     def _end_tasks(self) -> None:
         self.jobqueue.cancel_join_thread()  # jobs no writer will take must not hold up the exit
-        started = [task for task in self.tasks if task.pid is not None]
-        for task in started:
-            task.terminate()
-        for task in started:
-            task.join(5)
-            if task.exitcode is None:  # still there: no second chance
-                task.kill()
-                task.join(5)
+        end_processes(self.tasks)
 
     def _absorb_learnt(self) -> None:
         """Words the sub-writers analysed, into this process's caches (pure functions of the word)."""

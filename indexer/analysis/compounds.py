@@ -375,6 +375,27 @@ def compound_head(word: str) -> str | None:
     return word[last:] if last is not None else None
 
 
+@lru_cache(maxsize=20_000)
+def compound_cuts(word: str) -> tuple[tuple[str, str], ...]:
+    """(modifier, head) as written at each cut of a compound where both sides are words of
+    their own, the longest modifier first ("vindmølleparken" → vindmølle + parken, vind +
+    mølleparken; "anlægsarbejder" → anlægs + arbejder; "lokalplanforslaget" gives no
+    lokalplanfors + laget; "udviklingønsker" none): the ways the compound may be written apart."""
+    written = restore_danish_letters(word.lower())
+    if len(written) < MIN_COMPOUND or not written.isalpha():
+        return ()
+    found = [
+        (written[:cut], written[cut:])
+        for cut, _, _ in _cuts(written, 0)
+        if is_known(written[:cut])
+        and is_known(written[cut:])
+        # Danish joins these with an -s-: without it the compound is a slip ("udviklingønsker"),
+        # never a compound someone wrote apart.
+        and not written[:cut].endswith(LINKING_S_ENDINGS)
+    ]
+    return tuple(reversed(found))
+
+
 @lru_cache(maxsize=300_000)
 def split_compound(word: str) -> tuple[str, ...]:
     """Lemmas of a compound's parts (modifier first, nested compounds included), or ()."""

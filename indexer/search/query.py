@@ -32,6 +32,7 @@ from indexer.analysis.bodies import (
     known_abbreviation,
     resolve_abbreviation,
 )
+from indexer.analysis.compounds import compound_cuts
 from indexer.analysis.danish import DANISH_STOP_WORDS, analyse, fold
 from indexer.analysis.lexicon import is_known
 from indexer.engines.base import case_key
@@ -843,6 +844,32 @@ def join_split_compounds(node: Node | None) -> Node | None:
     return out[0] if len(out) == 1 else And(tuple(out))
 
 
+# How many ways a compound typed solid is also looked for written apart ("vindmølle parken",
+# "vind mølleparken"): its cuts where both sides are words as written, longest modifier first.
+MAX_APART = 2
+
+
+def _apart_too(word: Word) -> Node:
+    """A compound typed solid ("overfladebelægning") is also looked for written apart, as minutes
+    often write it ("OB (overflade belægning)", "bygge sag"): a phrase of the two words at each of
+    its cuts where both sides are words as written (``compounds.compound_cuts``)."""
+    if word.field is not None or not word.text.isalpha() or word.text.isupper():
+        return word
+    cuts = compound_cuts(word.text)[:MAX_APART]
+    if not cuts:
+        return word
+    return Or((word, *(Phrase(f"{modifier} {head}") for modifier, head in cuts)))
+
+
+def split_compounds_too(typed: Node | None, rewritten: Node | None) -> Node | None:
+    """Every word the user typed (not one a rewrite made, such as a joined pair) that is a
+    compound is also looked for written apart (``_apart_too``)."""
+    if rewritten is None:
+        return None
+    words = {leaf for leaf in leaves(typed) if isinstance(leaf, Word)}
+    return transform(rewritten, lambda leaf: _apart_too(leaf) if leaf in words else leaf)
+
+
 def rewritten_words(typed: Node | None, rewritten: Node | None) -> list[str]:
     """The words of every alternative the abbreviation rewrites made, with what was typed in
     its place: for "danmarks naturfredningsforening kolonihave" in a municipality defining DN,
@@ -908,6 +935,7 @@ __all__ = [
     "parse",
     "rewritten_words",
     "shared_definitions",
+    "split_compounds_too",
     "topic_code",
     "transform",
 ]

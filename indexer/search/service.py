@@ -192,10 +192,15 @@ class SearchService:
 
     def query(self, text: str) -> ast.Node | None:
         """The AST of a query, rewritten for this index: a compound typed as two words is also
-        looked for as one, and bodies are named any way minutes name them."""
+        looked for as one and one typed solid as two, and bodies are named any way minutes name them."""
         return self._rewrite(ast.parse((text or "").strip()))
 
     def _rewrite(self, node: ast.Node | None) -> ast.Node | None:
+        return ast.split_compounds_too(node, self._expand_names(node))
+
+    def _expand_names(self, node: ast.Node | None) -> ast.Node | None:
+        """The rewrites that name a thing another way (a full name, a body, an abbreviation, a
+        compound typed apart): what a snippet shows first (``ast.rewritten_words``)."""
         if node is None:
             return None
         node = ast.join_split_compounds(ast.expand_full_names(node, self.full_names()))
@@ -257,7 +262,8 @@ class SearchService:
     def search(self, request: SearchRequest) -> SearchResponse:
         request = request.normalised()
         typed = ast.parse((request.q or "").strip())
-        node = self._rewrite(typed)
+        named = self._expand_names(typed)
+        node = ast.split_compounds_too(typed, named)
         if request.q and node is None:  # only operators or empty quotes: nothing to search for
             return SearchResponse(request, 0, [], {}, error=NOTHING_TO_SEARCH)
         spec = SearchSpec(
@@ -269,7 +275,7 @@ class SearchService:
         )
         result = self.engine.search(spec)
         highlight_terms = node is not None
-        prefer = _snippet_terms(ast.rewritten_words(typed, node)) if highlight_terms else frozenset()
+        prefer = _snippet_terms(ast.rewritten_words(typed, named)) if highlight_terms else frozenset()
         hits = [self._result(hit, highlight_terms, prefer) for hit in result.hits]
         return self.with_suggestion(SearchResponse(request, result.total, hits, self._facets(result.facets, request)))
 

@@ -10,7 +10,7 @@ from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 from whoosh.qparser import MultifieldParser, QueryParser
 
-from indexer.analysis.compounds import split_compound
+from indexer.analysis.compounds import compound_cuts, split_compound
 from indexer.analysis.danish import compound_analyzer, compound_parts, danish_analyzer, stem_term
 
 
@@ -339,3 +339,26 @@ def test_a_short_modifier_is_taken_only_before_a_known_compound_no_other_cut_exp
     word: str, parts: tuple[str, ...]
 ) -> None:
     assert split_compound(word) == parts
+
+
+@pytest.mark.parametrize(
+    "compound, cuts",
+    [
+        ("overfladebelægning", [("overflade", "belægning")]),
+        # a compound modifier: both ways it may be written apart, the longer modifier first
+        ("vindmølleparken", [("vindmølle", "parken"), ("vind", "mølleparken")]),
+        ("lokalplanforslaget", [("lokalplan", "forslaget"), ("lokal", "planforslaget")]),
+        ("anlægsarbejder", [("anlægs", "arbejder")]),
+        ("Byggesag", [("bygge", "sag")]),
+        # no cut through a piece that is no word ("lokalplanfors·laget")
+        ("kommunalbestyrelsen", [("kommunal", "bestyrelsen")]),
+        # a modifier Danish joins with an -s-, written without it: a slip, never a compound apart
+        ("udviklingønsker", []),
+        # no compounds
+        ("beslutning", []),
+        ("Frederiksbjerg", []),
+        ("Aarhus", []),
+    ],
+)
+def test_the_ways_a_compound_may_be_written_apart(compound: str, cuts: list[tuple[str, str]]) -> None:
+    assert list(compound_cuts(compound)) == cuts

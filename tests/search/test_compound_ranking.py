@@ -45,3 +45,25 @@ def test_a_compound_typed_as_two_words_finds_the_compound_first(tmp_path: Path) 
     assert service.search(SearchRequest(q="personalepolitikken")).total == 1
     hyphen = service.search(SearchRequest(q="personale-politikken", literal=True))
     assert [r["title"] for r in hyphen.results] == ["Sociale medier i arbejdsmæssig sammenhæng"]
+
+
+def test_a_compound_typed_solid_finds_it_written_apart(tmp_path: Path) -> None:
+    """Minutes often write a compound as two words ("personale politikken"): the compound typed
+    solid finds that item too, and only where the two words stand together."""
+    service = seed_and_a_rewritten_copy(
+        tmp_path, lambda text: text.replace("personalepolitikken", "den nye personale politikken")
+    )
+    found = {r["title"] for r in service.search(SearchRequest(q="personalepolitikken")).results}
+    assert found == {"Sociale medier i arbejdsmæssig sammenhæng", "Orientering om arbejdsmiljø"}
+    (tmp_path / "not-together").mkdir()
+    apart = seed_and_a_rewritten_copy(
+        tmp_path / "not-together", lambda text: text.replace("personalepolitikken", "personalet og kommunens politik")
+    )
+    found = {r["title"] for r in apart.search(SearchRequest(q="personalepolitikken")).results}
+    assert found == {"Sociale medier i arbejdsmæssig sammenhæng"}
+
+
+def test_on_the_demo_rows_a_compound_typed_solid_finds_the_item_writing_it_apart(demo: SearchService) -> None:
+    """An item writes "OB(overflade belægning)" and never the compound: before, nothing was found."""
+    found = demo.search(SearchRequest(q="overfladebelægning"))
+    assert [r["title"] for r in found.results][:1] == ["Evaluering af funktionskontrakt med Katrine Henriksen"]

@@ -2,8 +2,9 @@
 
     .venv/bin/python benchmarks/relevance.py [--show-misses] [--engines] [--part dev] [--system minutes-search]
 
-Builds three indexes (in a temporary folder) over the bundled demo data (``data/``)
-and the format samples, differing only in text analysis:
+Builds three indexes per judged part (in a temporary folder), differing only in text analysis,
+each part over its own texts (the dev part over the bundled demo data, ``data/``, alone; the test
+part over that and the texts the test queries were written on):
 
 * ``minutes-search``: the product (Danish lemma → Snowball → folding, compound parts)
 * ``snowball``: plain Danish Snowball + lower-case, no folding, variants or compounds
@@ -68,17 +69,24 @@ QUERY_SETS = {
     "test": (RELEVANCE / "queries-test.jsonl", RELEVANCE / "queries-test-documents.jsonl"),
 }
 SAMPLES = (REPO / "data" / "samples").resolve()
-# The demo data (format samples included) and the texts the test part was written on:
-# held-out open-dataset rows and a portal's real API documents (FirstAgenda, Greve).
-DEV_INPUTS = (REPO / "data", REPO / "tests" / "relevance" / "heldout-digst.csv")
-INPUTS = (*DEV_INPUTS, REPO / "tests" / "fixtures" / "firstagenda-api" / "greve")
+# What each part's queries are ranked over.  Dev: the demo data (format samples included) alone,
+# so nothing the tuning sees is learnt from test text (abbreviation definitions, routes, the
+# "Mente du" vocabulary and the term statistics come from the index).  Test: everything, the texts
+# the test part was written on among it: held-out open-dataset rows and a portal's real API
+# documents (FirstAgenda, Greve).
+DEV_INPUTS = (REPO / "data",)
+INPUTS = (
+    *DEV_INPUTS,
+    REPO / "tests" / "relevance" / "heldout-digst.csv",
+    REPO / "tests" / "fixtures" / "firstagenda-api" / "greve",
+)
+PART_INPUTS = {"dev": DEV_INPUTS, "test": INPUTS}
 SYSTEMS = {"minutes-search": "danish", "snowball": "snowball", "standard": "standard", "snowball-plain": "snowball"}
 # The systems ranked through Whoosh's own query parser rather than our search service.
 PLAIN_SYSTEMS = frozenset({"snowball-plain"})
 PLAIN_FIELDS = ("title", "decision", "body", "attachments_text", "attachment_titles", "committee_text")
 CATEGORIES = ("inflection", "compound", "folding", "abbreviation", "typo", "phrase", "field")
 CUTOFF = 10
-SCOPED_DEPTH = 2000  # hits read per dev query to find its ten best dev items
 
 
 class JudgementError(LookupError):
@@ -183,15 +191,6 @@ def load_queries(parts: Iterable[str] = tuple(QUERY_SETS)) -> list[Query]:
     return queries
 
 
-def item_ids(inputs: Iterable[Path]) -> set[str]:
-    """The ids of every item of the inputs."""
-    found: set[str] = set()
-    for path, module in iter_inputs(list(inputs), None):
-        if module is not None:
-            found.update(item.id for meeting in module.parse(path, IngestContext()) for item in meeting.items)
-    return found
-
-
 def item_names(inputs: Iterable[Path] = INPUTS) -> dict[str, list[str]]:
     """Every name a judgement may use → the ids of the items it names."""
     names: dict[str, list[str]] = defaultdict(list)
@@ -237,36 +236,19 @@ def build_index(root: Path, profile: str, inputs: Iterable[Path] = INPUTS) -> Pa
     return root
 
 
-def evaluate(
-    service: SearchService,
-    system: str,
-    queries: list[Query],
-    grades: list[dict[str, int]],
-    dev_scope: set[str] | None = None,
-) -> Evaluation:
-    """Each query's top ten.  Dev queries were judged on the dev inputs alone, so their
-    ranking keeps only items of those inputs (``dev_scope``); test queries rank everything."""
+def evaluate(service: SearchService, system: str, queries: list[Query], grades: list[dict[str, int]]) -> Evaluation:
+    """Each query's top ten, as the search service ranks them."""
     evaluation = Evaluation(system)
     for query, judged in zip(queries, grades, strict=True):
-        scoped = query.part == "dev" and dev_scope is not None
         # A query that finds nothing shows its "Mente du" correction's results, as a user sees.
-        response = service.search(SearchRequest(q=query.text, per_page=100 if scoped else CUTOFF))
+        response = service.search(SearchRequest(q=query.text, per_page=CUTOFF))
         used = response.request.q if response.corrected_from else None
-        ranked = [hit["id"] for hit in response.results if not scoped or hit["id"] in dev_scope][:CUTOFF]
-        page = 1
-        # A common word's dev items may lie beyond the first hundred hits (the test part's texts
-        # share the index): read on until ten dev items are ranked, as on the dev inputs alone.
-        while scoped and len(ranked) < CUTOFF and page * 100 < min(response.total, SCOPED_DEPTH):
-            page += 1
-            more = service.search(SearchRequest(q=response.request.q, per_page=100, page=page, literal=True))
-            ranked += [hit["id"] for hit in more.results if hit["id"] in dev_scope][: CUTOFF - len(ranked)]
+        ranked = [hit["id"] for hit in response.results][:CUTOFF]
         evaluation.results.append(QueryResult(query, ranked, judged, used))
     return evaluation
 
 
-def evaluate_plain(
-    root: Path, system: str, queries: list[Query], grades: list[dict[str, int]], dev_scope: set[str] | None = None
-) -> Evaluation:
+def evaluate_plain(root: Path, system: str, queries: list[Query], grades: list[dict[str, int]]) -> Evaluation:
     """Each query's top ten through Whoosh's own ``MultifieldParser`` and BM25F, as a plain
     Whoosh setup searches: no field weights, no phrase or abbreviation handling, no correction."""
     from whoosh.qparser import MultifieldParser
@@ -276,47 +258,58 @@ def evaluate_plain(
     evaluation = Evaluation(system)
     with ix.searcher() as searcher:
         for query, judged in zip(queries, grades, strict=True):
-            scoped = query.part == "dev" and dev_scope is not None
-            hits = searcher.search(parser.parse(query.text), limit=SCOPED_DEPTH if scoped else CUTOFF)
-            ranked = [hit["id"] for hit in hits if not scoped or hit["id"] in dev_scope][:CUTOFF]
-            evaluation.results.append(QueryResult(query, ranked, judged))
+            hits = searcher.search(parser.parse(query.text), limit=CUTOFF)
+            evaluation.results.append(QueryResult(query, [hit["id"] for hit in hits], judged))
     return evaluation
+
+
+def _by_part(parts: Iterable[str]) -> dict[str, tuple[list[Query], list[dict[str, int]]]]:
+    """Each part's queries and their judgements (resolved once over every input)."""
+    names = item_names()
+    out = {}
+    for part in parts:
+        queries = load_queries((part,))
+        out[part] = (queries, resolve(queries, names))
+    return out
 
 
 def run(
     systems: dict[str, str] = SYSTEMS, workdir: Path | None = None, parts: Iterable[str] = tuple(QUERY_SETS)
 ) -> list[Evaluation]:
-    """``workdir``: keep the indexes there, and reuse one already built (a query-side change
+    """Each system's evaluation, each part ranked over its own index (``PART_INPUTS``).
+    ``workdir``: keep the indexes there, and reuse one already built (a query-side change
     needs no new index; delete the folder after a change to the analysis)."""
-    queries = load_queries(parts)
-    grades = resolve(queries, item_names())
-    dev_scope = item_ids(DEV_INPUTS)
+    judged = _by_part(parts)
     with tempfile.TemporaryDirectory(prefix="relevance-") as tmp:
         base = Path(workdir or tmp)
         evaluations = []
         for system, profile in systems.items():
-            # A plain system searches its profile's index; the benchmark builds each index once.
-            built = next((s for s in SYSTEMS if SYSTEMS[s] == profile and s not in PLAIN_SYSTEMS), system)
-            root = base / built
-            if not MinutesIndex.exists(root):
-                build_index(root, profile)
-            if system in PLAIN_SYSTEMS:
-                evaluations.append(evaluate_plain(root, system, queries, grades, dev_scope))
-                continue
-            service = SearchService(root)
-            evaluations.append(evaluate(service, system, queries, grades, dev_scope))
-            service.close()
+            evaluation = Evaluation(system)
+            for part, (queries, grades) in judged.items():
+                # A plain system searches its profile's index; the benchmark builds each index once.
+                built = next((s for s in SYSTEMS if SYSTEMS[s] == profile and s not in PLAIN_SYSTEMS), system)
+                root = base / part / built
+                if not MinutesIndex.exists(root):
+                    build_index(root, profile, PART_INPUTS[part])
+                if system in PLAIN_SYSTEMS:
+                    evaluation.results += evaluate_plain(root, system, queries, grades).results
+                    continue
+                service = SearchService(root)
+                evaluation.results += evaluate(service, system, queries, grades).results
+                service.close()
+            evaluations.append(evaluation)
     return evaluations
 
 
 def run_engines(
-    workdir: Path | None = None, database_url: str | None = None, whoosh: Evaluation | None = None
+    workdir: Path | None = None, database_urls: dict[str, str] | None = None, whoosh: Evaluation | None = None
 ) -> list[Evaluation]:
-    """The product's analysis on both engines: the embedded index and PostgreSQL (same inputs, same queries).
+    """The product's analysis on both engines: the embedded index and PostgreSQL (same inputs, same
+    queries, each part over its own inputs as in :func:`run`).
 
-    ``database_url`` names an empty database; without it a throwaway server is started.  ``whoosh``:
-    the embedded engine's evaluation when :func:`run` already made it (its ``minutes-search`` system
-    is this same index over the same inputs and queries), so the tests build that index once."""
+    ``database_urls``: an empty database per part; without them a throwaway server is started.
+    ``whoosh``: the embedded engine's evaluation when :func:`run` already made it (its
+    ``minutes-search`` system is these same indexes and queries), so the tests build them once."""
     import contextlib
 
     import psycopg
@@ -326,31 +319,32 @@ def run_engines(
     from indexer.engines.postgres.index import PostgresIndex
     from indexer.engines.postgres.server import TEST_SETTINGS, temporary_server
 
-    queries = load_queries()
-    grades = resolve(queries, item_names())
-    dev_scope = item_ids(DEV_INPUTS)
+    judged = _by_part(QUERY_SETS)
     with tempfile.TemporaryDirectory(prefix="relevance-") as tmp, contextlib.ExitStack() as stack:
         base = Path(workdir or tmp)
         if whoosh is None:
-            service = SearchService(build_index(base / "whoosh", SYSTEMS["minutes-search"]))
-            whoosh = evaluate(service, "whoosh", queries, grades, dev_scope)
-            service.close()
-        evaluations = [whoosh]
-        if database_url is None:
+            whoosh = run({"minutes-search": SYSTEMS["minutes-search"]}, base / "whoosh")[0]
+        if database_urls is None:
             server = stack.enter_context(temporary_server(TEST_SETTINGS))
-            database_url = server.create_database("relevance")
-        with psycopg.connect(database_url) as conn:
-            schema.init(conn)
-        engine = Database(database_url)
-        summary = ingest(list(INPUTS), base / "pg", workers=1, stream=io.StringIO(), target=PostgresIndex(engine))
-        if not summary.items_added:
-            raise RuntimeError("the PostgreSQL benchmark index could not be built")
-        engine.vacuum()
-        engine.close()
-        service = SearchService(database_url)  # the engine is chosen by the location
-        evaluations.append(evaluate(service, "postgresql", queries, grades, dev_scope))
-        service.close()
-    return evaluations
+            database_urls = {part: server.create_database(f"relevance_{part}") for part in judged}
+        postgres = Evaluation("postgresql")
+        for part, (queries, grades) in judged.items():
+            url = database_urls[part]
+            with psycopg.connect(url) as conn:
+                schema.init(conn)
+            engine = Database(url)
+            target = PostgresIndex(engine)
+            summary = ingest(
+                list(PART_INPUTS[part]), base / f"pg-{part}", workers=1, stream=io.StringIO(), target=target
+            )
+            if not summary.items_added:
+                raise RuntimeError("the PostgreSQL benchmark index could not be built")
+            engine.vacuum()
+            engine.close()
+            service = SearchService(url)  # the engine is chosen by the location
+            postgres.results += evaluate(service, "postgresql", queries, grades).results
+            service.close()
+    return [Evaluation("whoosh", whoosh.results), postgres]
 
 
 def table(evaluations: list[Evaluation]) -> str:

@@ -23,10 +23,10 @@ def test_postgres_ranks_within_two_hundredths_of_whoosh(
     bench: ModuleType,
     evaluations: dict[str, object],
 ) -> None:
-    url = pg_server.create_database("relevance")
-    # The Whoosh side is the floor test's minutes-search index (same analysis, inputs and queries).
+    urls = {part: pg_server.create_database(f"relevance_{part}") for part in bench.QUERY_SETS}
+    # The Whoosh side is the floor test's minutes-search indexes (same analysis, inputs and queries).
     whoosh, postgres = bench.run_engines(
-        Path(tmp_path_factory.mktemp("parity")), url, whoosh=evaluations["minutes-search"]
+        Path(tmp_path_factory.mktemp("parity")), urls, whoosh=evaluations["minutes-search"]
     )
     a, b = whoosh.overall(), postgres.overall()
     assert b.queries == a.queries >= 80

@@ -67,7 +67,8 @@ def test_the_test_part_stands_well_above_plain_whoosh_with_danish_snowball(evalu
 def test_abbreviations_and_council_names_find_the_committee(evaluations: dict[str, object]) -> None:
     by_category = evaluations["minutes-search"].part("dev").by_category()  # type: ignore[attr-defined]
     # 80 dev abbreviation queries since round 8 added 40 harder ones (full names typed for written
-    # abbreviations and back): measured 0.913 nDCG (the first 40 alone: 0.958).
+    # abbreviations and back): measured 0.913 nDCG (the first 40 alone: 0.958); 0.889 since round 9
+    # ranks dev over the demo texts alone (the Greve test documents had defined KL and KOL).
     assert by_category["abbreviation"].ndcg >= 0.88
     results = {r.query.text: r for r in evaluations["minutes-search"].results}  # type: ignore[attr-defined]
     for text in ("TMU vintertjeneste", "byrådet låneoptagelse", "udvalg:kommunalbestyrelsen Trige"):

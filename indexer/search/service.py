@@ -557,6 +557,11 @@ class SearchService:
                 candidates = self._corrections_of_stem(word, candidates)
             if written:
                 candidates = [c for c in candidates if spelling.slip_cost(word, c) <= spelling.ONE_SLIP]
+            elif _is_word_form(word):
+                # A Danish word no item writes as typed may be written inside compounds ("ledning"
+                # in "naturgasledning"): kept as the likeliest choice, so "natturgas ledning" is
+                # corrected in its slip alone, not also into "løsning".
+                candidates = [word, *(c for c in candidates if c != word)]
             choices.append(candidates[:CORRECTIONS_PER_WORD] or [word])
         if all(len(c) == 1 and c[0] == w for c, w in zip(choices, words, strict=True)):
             return None

@@ -124,3 +124,12 @@ def test_a_base_or_stem_is_corrected_only_by_one_edit(demo: SearchService) -> No
     "hverdagsrehabilitering" only) was "hvordan", its base "hverdag" with two letters replaced."""
     assert (demo.did_you_mean("tilbagekøbsklasulerne") or "").startswith("tilbagekøbsklausul")
     assert demo.did_you_mean("hverdags") is None
+
+
+def test_a_danish_word_written_only_inside_compounds_is_kept_beside_a_slip(demo: SearchService) -> None:
+    """No demo item writes "ledning" alone, only "naturgasledning": the slip "natturgas" is
+    corrected and "ledning" kept, never turned into a written word two edits off ("løsning")."""
+    assert not demo.engine.has_word("ledning")
+    response = demo.search(SearchRequest(q="natturgas ledning"))
+    assert (response.corrected_from, response.request.q) == ("natturgas ledning", "naturgas ledning")
+    assert response.results[0]["title"] == "Ny naturgasledning til [adresse] via Hasselager"

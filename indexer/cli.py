@@ -443,6 +443,11 @@ def _print_search(service: SearchService, args: argparse.Namespace) -> int:
         typed, shown = response.corrected_from, response.request.q
         found = f"Kun {response.typed_total}" if response.typed_total else "Ingen"
         print(f"Viser resultater for «{shown}». {found} for «{typed}» (søg med --literal for kun den).")
+    if response.partial:
+        partial = response.partial
+        print(
+            f"Ingen resultater indeholder alle ord. Viser resultater med mindst {partial.least} af de {partial.typed} ord."
+        )
     if response.suggestion:
         print(f"Mente du: {response.suggestion}")
     for n, hit in enumerate(response.results, start=(response.request.page - 1) * response.request.per_page + 1):

@@ -139,6 +139,13 @@ SEARCH_RESPONSE = {
             "nullable": True,
             "description": "with corrected_from: how many items the query as typed found (0)",
         },
+        "partial": {
+            "type": "object",
+            "nullable": True,
+            "description": "set when no item holds every typed word (and no correction found any): the results "
+            "hold at least `least` of the `typed` words (all but one first, never fewer than half)",
+            "properties": {"least": {"type": "integer"}, "typed": {"type": "integer"}},
+        },
         "error": {
             "type": "string",
             "nullable": True,

@@ -18,10 +18,12 @@ AST (see :func:`expand_bodies`), never on the query text.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import combinations
 
 from indexer.analysis.bodies import (
     BODY_SYNONYMS,
@@ -870,6 +872,37 @@ def split_compounds_too(typed: Node | None, rewritten: Node | None) -> Node | No
     return transform(rewritten, lambda leaf: _apart_too(leaf) if leaf in words else leaf)
 
 
+# A query that found nothing together is tried with fewer of its words only when it has at most
+# this many (the tries grow as the combinations do), and never with fewer than half of them.
+MAX_RELAXED_WORDS = 6
+
+
+def relaxations(node: Node | None) -> Iterator[tuple[int, int, Node]]:
+    """(least, typed, query) for a query of plain words no item holds all of: the items holding
+    all but one of its ``typed`` words, then all but two, down to half of them (at least one),
+    each an Or of every choice of ``least`` words.  Words in a field ("bilag:…"), value filters and
+    excluded words stay required; stop words are not counted; a query of operators other than
+    AND is not relaxed (it said what it wanted)."""
+    if not isinstance(node, And):
+        return
+    droppable = [
+        c
+        for c in node.children
+        if isinstance(c, Word | Phrase)
+        and c.field is None
+        and not (isinstance(c, Word) and c.text.casefold() in DANISH_STOP_WORDS)
+    ]
+    kept = [c for c in node.children if c not in droppable]
+    if any(isinstance(c, Or | Prefer) for c in kept):
+        return
+    typed = len(droppable)
+    if not 2 <= typed <= MAX_RELAXED_WORDS:
+        return
+    for least in range(typed - 1, max(1, math.ceil(typed / 2)) - 1, -1):
+        options = [_join(And, [*kept, *chosen]) for chosen in combinations(droppable, least)]
+        yield least, typed, Or(tuple(o for o in options if o is not None))
+
+
 def rewritten_words(typed: Node | None, rewritten: Node | None) -> list[str]:
     """The words of every alternative the abbreviation rewrites made, with what was typed in
     its place: for "danmarks naturfredningsforening kolonihave" in a municipality defining DN,
@@ -933,6 +966,7 @@ __all__ = [
     "leaves",
     "names_a_body",
     "parse",
+    "relaxations",
     "rewritten_words",
     "shared_definitions",
     "split_compounds_too",

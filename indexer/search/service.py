@@ -103,6 +103,17 @@ class SearchRequest:
         }
 
 
+@dataclass(frozen=True)
+class Partial:
+    """The items shown hold at least ``least`` of the ``typed`` words (no item held all)."""
+
+    least: int
+    typed: int
+
+    def to_dict(self) -> dict[str, int]:
+        return {"least": self.least, "typed": self.typed}
+
+
 @dataclass
 class SearchResponse:
     request: SearchRequest
@@ -115,6 +126,8 @@ class SearchResponse:
     # the query as typed (``request.q`` is the one that ran).
     corrected_from: str | None = None
     typed_total: int | None = None  # with ``corrected_from``: what the typed query found (0)
+    # Set when no item holds every typed word and these hold most of them.
+    partial: Partial | None = None
 
     @property
     def pages(self) -> int:
@@ -131,6 +144,7 @@ class SearchResponse:
             "suggestion": self.suggestion,
             "corrected_from": self.corrected_from,
             "typed_total": self.typed_total,
+            "partial": self.partial.to_dict() if self.partial else None,
             "error": self.error,
             "results": self.results,
             "facets": self.facets,
@@ -261,7 +275,11 @@ class SearchService:
 
     def search(self, request: SearchRequest) -> SearchResponse:
         request = request.normalised()
-        typed = ast.parse((request.q or "").strip())
+        response = self._ranked(request, ast.parse((request.q or "").strip()))
+        return response if response.error else self.with_suggestion(response)
+
+    def _ranked(self, request: SearchRequest, typed: ast.Node | None) -> SearchResponse:
+        """One page of ``typed`` (the query as parsed, rewritten here) within the request's filters."""
         named = self._expand_names(typed)
         node = ast.split_compounds_too(typed, named)
         if request.q and node is None:  # only operators or empty quotes: nothing to search for
@@ -277,7 +295,7 @@ class SearchService:
         highlight_terms = node is not None
         prefer = _snippet_terms(ast.rewritten_words(typed, named)) if highlight_terms else frozenset()
         hits = [self._result(hit, highlight_terms, prefer) for hit in result.hits]
-        return self.with_suggestion(SearchResponse(request, result.total, hits, self._facets(result.facets, request)))
+        return SearchResponse(request, result.total, hits, self._facets(result.facets, request))
 
     def iter_summaries(self, request: SearchRequest, limit: int) -> tuple[int, list[dict[str, Any]]]:
         """(total, item summaries) of the whole result set in the request's order, up to ``limit``.
@@ -677,6 +695,23 @@ class SearchService:
                     corrected.typed_total = 0
                     corrected.suggestion = None
                     return corrected
+            if not request.literal:
+                return self._with_most_words(response)
+        return response
+
+    def _with_most_words(self, response: SearchResponse) -> SearchResponse:
+        """The typed words found nothing together, nor did a correction: the items holding the
+        most of them (all but one, then fewer down to half; ``ast.relaxations``), said so
+        (``partial``).  A known-item query often holds one word its item does not write: an
+        abbreviation it writes in full, or one more word than it says."""
+        request = response.request
+        if any(word in ast.OPERATORS for word in request.q.split()):
+            return response  # "vindmøller OG guiden": the user said every word must be there
+        for least, typed_words, node in ast.relaxations(ast.parse(request.q.strip())):
+            relaxed = self._ranked(request, node)
+            if relaxed.total:
+                relaxed.partial = Partial(least, typed_words)  # a correction found nothing: none offered
+                return relaxed
         return response
 
     def suggest(self, prefix: str, limit: int = 8) -> list[dict[str, str]]:

@@ -154,6 +154,15 @@ def test_a_typo_shows_the_corrections_results(client: FlaskClient) -> None:
     assert "literal=1" in html and "«medjer»</a>" in html
 
 
+def test_no_item_with_every_word_shows_those_with_most(client: FlaskClient) -> None:
+    data = api(client, "/api/search?q=sociale+medier+vindmøller")
+    assert data["partial"] == {"least": 2, "typed": 3} and data["total"] > 0
+    html = client.get("/?q=sociale+medier+vindmøller").get_data(as_text=True)
+    assert "Ingen resultater indeholder alle ord i «sociale medier vindmøller»" in html
+    assert "Viser resultater med mindst 2 af de 3 ord." in html
+    assert api(client, "/api/search?q=sociale+medier")["partial"] is None
+
+
 def test_did_you_mean_when_searching_literally(client: FlaskClient) -> None:
     data = api(client, "/api/search?q=medjer&literal=1")
     assert data["total"] == 0 and data["suggestion"] and data["corrected_from"] is None

@@ -1,0 +1,63 @@
+"""A query no item holds every word of shows the items holding most of them, and says so.
+
+Known-item queries often hold one word their item does not write: the full name of what it
+abbreviates ("naturstyrelsen" for "NST"), or one word more than it says.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.search import query as ast
+from indexer.search.service import Partial, SearchRequest, SearchService
+
+
+def _words(node: ast.Node) -> list[set[str]]:
+    """The words each alternative of a relaxed query requires."""
+    assert isinstance(node, ast.Or)
+    return [
+        {leaf.text for leaf in ast.leaves(option) if isinstance(leaf, ast.Word | ast.Phrase)}
+        for option in node.children
+    ]
+
+
+def test_all_but_one_word_then_fewer_down_to_half() -> None:
+    tries = list(ast.relaxations(ast.parse("a b c d")))
+    assert [(least, typed) for least, typed, _ in tries] == [(3, 4), (2, 4)]
+    assert _words(tries[0][2]) == [{"a", "b", "c"}, {"a", "b", "d"}, {"a", "c", "d"}, {"b", "c", "d"}]
+    assert len(_words(tries[1][2])) == 6
+    assert [(least, typed) for least, typed, _ in ast.relaxations(ast.parse("vand vej"))] == [(1, 2)]
+
+
+def test_fields_filters_and_excluded_words_stay_required_and_stop_words_do_not_count() -> None:
+    tries = list(ast.relaxations(ast.parse('bilag:rygestop kursus "stop nu" IKKE budget og skole')))
+    (least, typed, node) = tries[0]
+    assert (least, typed) == (2, 3)  # kursus, "stop nu", skole: "og" is a stop word
+    for option in node.children:
+        assert isinstance(option, ast.And)
+        assert ast.Word("rygestop", "attachments") in option.children
+        assert ast.Not(ast.Word("budget")) in option.children
+
+
+@pytest.mark.parametrize("query", ["vindmølle", "vand OR vej", "a b c d e f g", '"hele sætningen her"'])
+def test_what_is_not_relaxed(query: str) -> None:
+    """One word, a query with OR (it said what it wanted), more than six words, one phrase."""
+    assert list(ast.relaxations(ast.parse(query))) == []
+
+
+def test_on_the_demo_rows_an_abbreviation_written_out_finds_the_item_holding_the_rest(demo: SearchService) -> None:
+    """The item writes "NST", never "Naturstyrelsen": no item held all three words."""
+    response = demo.search(SearchRequest(q="naturstyrelsen fredning rakkerbanke"))
+    assert response.partial == Partial(2, 3)
+    assert response.results[0]["title"] == "[adresse] for område omkring Tømmerup Banke og Rakkerbanke"
+    assert response.to_dict()["partial"] == {"least": 2, "typed": 3}
+    # Searched literally the words must all be there, as typed.
+    literal = demo.search(SearchRequest(q="naturstyrelsen fredning rakkerbanke", literal=True))
+    assert (literal.total, literal.partial) == (0, None)
+
+
+def test_on_the_demo_rows_a_query_found_whole_or_corrected_is_not_relaxed(demo: SearchService) -> None:
+    whole = demo.search(SearchRequest(q="fredning rakkerbanke"))
+    assert whole.total and whole.partial is None
+    corrected = demo.search(SearchRequest(q="natturgas ledning"))
+    assert corrected.corrected_from == "natturgas ledning" and corrected.partial is None

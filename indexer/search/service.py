@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import lru_cache
@@ -316,6 +316,12 @@ class SearchService:
             with_facets=False,
         )
         result = self.engine.search(spec)
+        if not result.total:
+            # The page showed the items holding most of the words (``partial``): so do its exports.
+            for _, _, relaxed in self._relaxations(request):
+                result = self.engine.search(replace(spec, query=self._rewrite(relaxed)))
+                if result.total:
+                    break
         return result.total, [self.item_summary(hit.item.doc) for hit in result.hits]
 
     def _facets(self, all_counts: dict[str, dict[str, int]], request: SearchRequest) -> dict[str, list[dict[str, Any]]]:
@@ -695,9 +701,15 @@ class SearchService:
                     corrected.typed_total = 0
                     corrected.suggestion = None
                     return corrected
-            if not request.literal:
-                return self._with_most_words(response)
+            return self._with_most_words(response)
         return response
+
+    def _relaxations(self, request: SearchRequest) -> Iterator[tuple[int, int, ast.Node]]:
+        """The tries with fewer of the typed words (``ast.relaxations``), none for a literal search
+        or one with operators ("vindmøller OG guiden": the user said every word must be there)."""
+        if request.literal or not request.q or any(word in ast.OPERATORS for word in request.q.split()):
+            return iter(())
+        return ast.relaxations(ast.parse(request.q.strip()))
 
     def _with_most_words(self, response: SearchResponse) -> SearchResponse:
         """The typed words found nothing together, nor did a correction: the items holding the
@@ -705,9 +717,7 @@ class SearchService:
         (``partial``).  A known-item query often holds one word its item does not write: an
         abbreviation it writes in full, or one more word than it says."""
         request = response.request
-        if any(word in ast.OPERATORS for word in request.q.split()):
-            return response  # "vindmøller OG guiden": the user said every word must be there
-        for least, typed_words, node in ast.relaxations(ast.parse(request.q.strip())):
+        for least, typed_words, node in self._relaxations(request):
             relaxed = self._ranked(request, node)
             if relaxed.total:
                 relaxed.partial = Partial(least, typed_words)  # a correction found nothing: none offered

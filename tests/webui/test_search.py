@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from urllib.parse import parse_qs, urlsplit
 
@@ -161,6 +163,13 @@ def test_no_item_with_every_word_shows_those_with_most(client: FlaskClient) -> N
     assert "Ingen resultater indeholder alle ord i «sociale medier vindmøller»" in html
     assert "Viser resultater med mindst 2 af de 3 ord." in html
     assert api(client, "/api/search?q=sociale+medier")["partial"] is None
+
+    # The page's CSV export holds what the page showed; asked for literally, nothing.
+    def rows(url: str) -> list[list[str]]:
+        return list(csv.reader(io.StringIO(client.get(url).get_data(as_text=True).lstrip("\ufeff"))))[1:]
+
+    assert len(rows("/export.csv?q=sociale+medier+vindmøller")) == data["total"]
+    assert rows("/export.csv?q=sociale+medier+vindmøller&literal=1") == []
 
 
 def test_did_you_mean_when_searching_literally(client: FlaskClient) -> None:

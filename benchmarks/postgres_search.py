@@ -3,13 +3,15 @@
     python benchmarks/postgres_search.py --index postgresql://… --corpus DIR [--queries 40] [--explain]
 
 Runs the query list of ``benchmarks/engines.py`` (``scale.build_queries`` on the corpus the
-index was built from: 1 word, 2 words, phrase, filtered; total and every facet counted)
-through ``SearchService.search`` on an existing database, so a query-side change can be
-measured before and after on the same data.  For each kind: wall p50/p95 of the whole
+index was built from: 1 word, 2 words, phrase, filtered; total and every facet counted), and
+"typo" (each 1-word query with two neighbouring letters swapped, which mostly finds nothing and
+so asks "Mente du" for a correction and searches that), through ``SearchService.search`` on an
+existing database, so a query-side change can be measured before and after on the same data.
+For each kind: wall p50/p95 of the whole
 search, the server's CPU per search (the mean over the kind: every process of the server,
 the parallel workers that ended included; run it where no one else queries that server), and, when the server preloads
-``pg_stat_statements``, the statements' own execution time per search and the slowest
-statement.  With ``--explain``, prints EXPLAIN (ANALYZE, BUFFERS) of every statement the
+``pg_stat_statements``, the statements' own execution time per search, the statements (each
+one round trip; BEGIN and COMMIT included) per search, and the slowest statements.  With ``--explain``, prints EXPLAIN (ANALYZE, BUFFERS) of every statement the
 first query of each kind sends.  Prints the load average before and after, since the
 machine is shared.
 """
@@ -116,6 +118,12 @@ def explain(url: str, statements: list[tuple[Any, Any]]) -> None:
             print("\n".join(str(r[0]) for r in plan))
 
 
+def slip(word: str) -> str:
+    """The word with its two middle letters swapped (a typing slip: "kommune" → "komumne")."""
+    i = len(word) // 2 - 1
+    return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+
+
 def _p(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -128,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=40)
     parser.add_argument("--rounds", type=int, default=1, help="times each query list is run")
     parser.add_argument("--explain", action="store_true")
-    parser.add_argument("--kinds", default="1 word,2 words,phrase,filtered")
+    parser.add_argument("--kinds", default="1 word,2 words,phrase,filtered,typo")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     from indexer.cli import open_search_service
@@ -140,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         "2 words": [SearchRequest(q=q) for q in queries.two_words],
         "phrase": [SearchRequest(q=q) for q in queries.phrases],
         "filtered": [SearchRequest(q=w, committee=[c], year=list(FILTER_YEARS)) for w, c in queries.filtered],
+        "typo": [SearchRequest(q=slip(q)) for q in queries.one_word],
     }
     wanted = [k.strip() for k in args.kinds.split(",")]
     service = open_search_service(args.index)
@@ -177,7 +186,10 @@ def main(argv: list[str] | None = None) -> int:
             times = statement_times(args.index)
             searches = len(batch) * args.rounds
             row["server_exec_ms_per_search"] = round(sum(t for t, _, _ in times) / searches, 1)
+            row["statements_per_search"] = round(sum(c for _, c, _ in times) / searches, 2)
             row["slowest"] = [(round(t / searches, 1), c, q[:160]) for t, c, q in times[:3]]
+            by_calls = sorted(times, key=lambda r: -r[1])
+            row["most_called"] = [(round(c / searches, 2), " ".join(q.split())[:70]) for _, c, q in by_calls[:8]]
         result[name] = row
         print(name, json.dumps({k: v for k, v in row.items() if k != "totals"}, ensure_ascii=False), flush=True)
     result["load_after"] = os.getloadavg()[0]

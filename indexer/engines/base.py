@@ -29,8 +29,10 @@ Field names used in the AST and in ``Hit.matched`` are the logical ones in
 from __future__ import annotations
 
 import abc
+import contextlib
 import re
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -277,6 +279,13 @@ class Engine(abc.ABC):
     def close(self) -> None:  # noqa: B027 - optional
         """Release files and connections."""
 
+    def reading(self) -> AbstractContextManager[None]:
+        """Held around one request's reads (a search with its "Mente du" and correction): an
+        engine may look once, at the first read inside, at what was committed since its last
+        look, and answer the rest of the request from that state.  Reads outside see every
+        commit made so far, each on its own."""
+        return contextlib.nullcontext()
+
     # -- writing ---------------------------------------------------------------
 
     @abc.abstractmethod
@@ -349,6 +358,11 @@ class Engine(abc.ABC):
     def has_word(self, word: str, fieldname: str = "exact") -> bool:
         """Whether an open item contains this exact (unstemmed, lower-case) word (or this
         term of another text field)."""
+
+    def has_words(self, words: Sequence[str], fieldname: str = "exact") -> set[str]:
+        """Which of ``words`` an open item holds (``has_word`` of each; a server engine asks
+        once for all)."""
+        return {word for word in dict.fromkeys(words) if self.has_word(word, fieldname)}
 
     @abc.abstractmethod
     def near_words(self, word: str, maxdist: int = 2, fieldname: str = "exact") -> list[tuple[str, float]]:

@@ -274,6 +274,12 @@ class SearchService:
     # -- searching -------------------------------------------------------------
 
     def search(self, request: SearchRequest) -> SearchResponse:
+        """One search with its facets, snippets and "Mente du" (and the correction's results when
+        what was typed found nothing), read from one state of the index (``Engine.reading``)."""
+        with self.engine.reading():
+            return self._search(request)
+
+    def _search(self, request: SearchRequest) -> SearchResponse:
         request = request.normalised()
         response = self._ranked(request, ast.parse((request.q or "").strip()))
         return response if response.error else self.with_suggestion(response)
@@ -303,6 +309,10 @@ class SearchService:
         For exports and feeds: one search, no facets, no highlighting, so a large
         CSV costs one query rather than one highlighted page of hits per hundred rows.
         """
+        with self.engine.reading():
+            return self._iter_summaries(request, limit)
+
+    def _iter_summaries(self, request: SearchRequest, limit: int) -> tuple[int, list[dict[str, Any]]]:
         request = request.normalised()
         node = self.query(request.q)
         if request.q and node is None:
@@ -563,15 +573,20 @@ class SearchService:
         is the correction, else the likeliest — except after a query that found something
         (``misspelt_only``), which is offered no correction that finds nothing.
         """
+        with self.engine.reading():
+            return self._did_you_mean(text, misspelt_only, written_too, filters)
+
+    def _did_you_mean(self, text: str, misspelt_only: bool, written_too: bool, filters: Filters | None) -> str | None:
         words = re.findall(r"\w+", text.lower())
         if not words or len(words) > 8:
             return None
+        held = self.engine.has_words([w for w in words if len(w) >= 4])  # the words open items hold as written
         choices: list[list[str]] = []
         for word in words:
-            written = written_too and self._has_open_hit("exact", word)
+            written = written_too and word in held
             if (
                 len(word) < 4
-                or (not written_too and self._has_open_hit("exact", word))
+                or (not written_too and word in held)
                 or ((misspelt_only or written_too) and _is_word_form(word))
             ):
                 choices.append([word])
@@ -664,10 +679,6 @@ class SearchService:
         # term spelt out, when the search analyses it to the term.
         return spelt if analysed_terms(spelt) == (term,) else None
 
-    def _has_open_hit(self, fieldname: str, word: str) -> bool:
-        """Whether an open item holds this exact word (``fieldname`` is "exact")."""
-        return self.engine.has_word(word)
-
     def _corrections(self, word: str) -> list[str]:
         """Open words within two edits of ``word``, the likeliest slip first (``spelling.rank``:
         by the kind of each edit, then by frequency)."""
@@ -729,6 +740,10 @@ class SearchService:
         prefix = (prefix or "").strip().lower()
         if len(prefix) < 2:
             return []
+        with self.engine.reading():
+            return self._suggest(prefix, limit)
+
+    def _suggest(self, prefix: str, limit: int) -> list[dict[str, str]]:
         out: list[dict[str, str]] = []
         folded = fold(prefix)
         for name in self.committees():

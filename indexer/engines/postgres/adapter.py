@@ -16,6 +16,7 @@ import io
 import json
 import os
 import re
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -37,9 +38,9 @@ from indexer.engines.base import (
 )
 from indexer.engines.base import Filters as SpecFilters
 from indexer.engines.postgres import schema
-from indexer.engines.postgres.engine import Database, Filters
+from indexer.engines.postgres.engine import Database, Filters, Learnt
 from indexer.engines.postgres.index import PostgresIndex, text_cache_root
-from indexer.engines.postgres.query import AllQ, OrQ, TermQ, from_whoosh
+from indexer.engines.postgres.query import AllQ, OrQ, TermFacts, TermQ, from_whoosh
 from indexer.engines.whoosh.engine import LOGICAL_FIELD, QueryTranslator
 from indexer.engines.whoosh.index import build_schema
 from indexer.model import Meeting
@@ -89,9 +90,8 @@ class PostgresEngine(Engine):
         )
         self.ingest = PostgresIndex(self.database)
         self.translator = QueryTranslator(build_schema("danish"))  # the schema only: no index
-        self._committees: tuple[int, list[str]] | None = None
-        self._routes: tuple[int, RouteTable] | None = None
-        self._definitions: tuple[int, DefinitionTable] | None = None
+        self._cached: Learnt | None = None  # the learnt tables of the last generation read
+        self._request = threading.local()  # this thread's request (``reading``)
 
     @classmethod
     def open(cls, location: str, **options: Any) -> PostgresEngine:
@@ -184,6 +184,7 @@ class PostgresEngine(Engine):
             spec.limit,
             facets=spec.with_facets,
             highlight=spec.query is not None,
+            facts=self._facts(),
         )
         hits = [Hit(_stored_item(h.stored), h.score, _by_field(h.matched_terms)) for h in found.hits]
         facets = {name: found.counts.get(name, {}) for name in FACETS} if spec.with_facets else {}
@@ -210,7 +211,15 @@ class PostgresEngine(Engine):
         return [_stored_item(h.stored) for h in found.hits if h.stored["id"] != item_id][:limit]
 
     def has_word(self, word: str, fieldname: str = "exact") -> bool:
-        return self.database.has_term(fieldname, word)
+        return bool(self.has_words([word], fieldname))
+
+    def has_words(self, words: Sequence[str], fieldname: str = "exact") -> set[str]:
+        """In a request, a word its searches already looked up is answered from what they read
+        (the statistics statement says whether open items hold each term); the rest in one statement."""
+        facts = self._facts() or {}
+        held = {w for w in words if facts.get((fieldname, w), (0.0, 0.0, False))[2]}
+        rest = [w for w in dict.fromkeys(words) if (fieldname, w) not in facts]
+        return held | self.database.has_terms(fieldname, rest)
 
     def near_words(self, word: str, maxdist: int = 2, fieldname: str = "exact") -> list[tuple[str, float]]:
         return self.database.near_terms(fieldname, word, maxdist)
@@ -218,31 +227,56 @@ class PostgresEngine(Engine):
     def completions(self, prefix: str, limit: int = 400) -> list[tuple[str, int]]:
         return [(w, n) for n, w in self.database.prefix_terms("exact", prefix, limit)]
 
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """One request's reads: the generation is read once, at the first that needs it (with
+        the learnt tables, when they changed, in the same statement), and the tables of that
+        generation serve the rest of the request, its "Mente du" and correction included; what
+        its searches read of terms (IDF, average length, whether open items hold them) is not
+        read again by its later searches and word checks.  Nested requests (a correction
+        searched inside a search) keep the outer one's."""
+        if getattr(self._request, "open", False):
+            yield
+            return
+        self._request.open, self._request.learnt, self._request.facts = True, None, {}
+        try:
+            yield
+        finally:
+            self._request.open, self._request.learnt, self._request.facts = False, None, None
+
+    def _facts(self) -> TermFacts | None:
+        """What this thread's request has read of terms (``Database.search``), None outside one."""
+        return getattr(self._request, "facts", None)  # type: ignore[no-any-return]
+
+    def _learnt(self) -> Learnt:
+        """The learnt tables of the database's generation now, or, inside ``reading``, of the
+        generation the request first read; kept per generation, so read again only when a write
+        committed since (one round trip either way)."""
+        pinned = getattr(self._request, "learnt", None)
+        if pinned is not None:
+            return pinned  # type: ignore[no-any-return]
+        cached = self._cached
+        generation, fresh = self.database.learnt(cached.generation if cached else None)
+        if fresh is not None:
+            cached = self._cached = fresh
+        assert cached is not None and cached.generation == generation
+        if getattr(self._request, "open", False):
+            self._request.learnt = cached
+        return cached
+
     def committees(self) -> list[str]:
-        """Cached per database generation (every query resolves body names against them)."""
-        generation = self.database.generation()
-        cached = self._committees
-        if cached is None or cached[0] != generation:
-            found = self.database.search(AllQ(), Filters(), "newest", 0, 0, facets=True, highlight=False)
-            cached = self._committees = (generation, sorted(found.counts.get("committee", {})))
-        return cached[1]
+        """The committees with open items, kept per database generation (every query resolves
+        body names against them)."""
+        return self._learnt().committees
 
     def route_table(self) -> RouteTable:
-        """What the writes learnt (``Database.route_table``), read once per database generation."""
-        generation = self.database.generation()
-        cached = self._routes
-        if cached is None or cached[0] != generation:
-            cached = self._routes = (generation, self.database.route_table())
-        return cached[1]
+        """What the writes learnt (``Database.learnt``), read once per database generation."""
+        return self._learnt().routes
 
     def definition_table(self) -> DefinitionTable:
-        """What the writes learnt the open text to define (``Database.definition_table``), read
-        once per database generation."""
-        generation = self.database.generation()
-        cached = self._definitions
-        if cached is None or cached[0] != generation:
-            cached = self._definitions = (generation, self.database.definition_table())
-        return cached[1]
+        """What the writes learnt the open text to define (``Database.learnt``), read once per
+        database generation."""
+        return self._learnt().definitions
 
     def stats(self) -> EngineStats:
         found = self.database.stats()

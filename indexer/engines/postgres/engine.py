@@ -7,8 +7,8 @@ frequencies and field lengths BM25F needs, and the open attachment files.  A kil
 ingest loses only its open transaction; readers see a batch whole or not at all.
 
 Reading: a query tree of field terms (``query.py``) becomes one SQL statement that
-returns the total, every facet's counts and the page of hits; the terms' IDF and average
-field lengths come in a statement before it, the stored fields of the page in one after.
+returns the total, every facet's counts and the page of hits with their stored fields and
+matched terms; the terms' IDF and average field lengths come in a statement before it.
 A read replica may answer the reads (``read_url``).
 """
 
@@ -41,6 +41,7 @@ from indexer.engines.postgres.query import (
     AllQ,
     Node,
     SqlBuilder,
+    TermFacts,
     TermWeights,
     terms_of,
     weights_query,
@@ -77,6 +78,20 @@ FACETS = ("committee", "year", "topic", "municipality", "kind")
 # The columns of the matches the facets count, in the order of their GROUPING() bits (first = highest).
 FACET_COLUMNS = "committee, year, kind, muni, topics"
 ALL_GROUPED = (1 << len(FACET_COLUMNS.split(", "))) - 1  # GROUPING() of the empty set: the total
+
+
+# The columns a search statement's rows that are not hits leave empty (see ``Database.statement``).
+NO_HIT = "NULL::smallint AS muni, NULL::bigint AS rank, NULL::jsonb AS stored, NULL::text[] AS matched"
+NULLS = "NULL, NULL, NULL, NULL"
+
+
+def _order(sort: str, alias: str = "") -> str:
+    """The ORDER BY of a search's hits, over columns of ``m`` (qualified by ``alias``)."""
+    if sort == "newest":
+        return f"coalesce({alias}date, '-infinity') DESC, {alias}docno DESC"
+    if sort == "oldest":
+        return f"coalesce({alias}date, '-infinity') ASC, {alias}docno ASC"
+    return f"{alias}s DESC, {alias}docno ASC"
 
 
 def _grouped_by(column: str) -> int:
@@ -666,10 +681,16 @@ class Database:
     # -- searching ------------------------------------------------------------------
 
     def _munis_of(self, conn: psycopg.Connection, names: list[str]) -> list[int]:
+        """The codes of municipalities by name.  A code, once given, is never changed nor taken
+        back (``_muni_codes`` only adds; a reindex keeps the table), so the ones found are kept."""
         if not names:
             return []
-        rows = conn.execute("SELECT muni FROM municipalities WHERE name = ANY(%s)", (names,)).fetchall()
-        return [int(r[0]) for r in rows] or [-1]
+        missing = [n for n in names if n not in self._munis]
+        if missing:
+            rows = conn.execute("SELECT name, muni FROM municipalities WHERE name = ANY(%s)", (missing,)).fetchall()
+            with self._lock:
+                self._munis.update((str(n), int(m)) for n, m in rows)
+        return [self._munis[n] for n in names if n in self._munis] or [-1]
 
     def search(
         self,
@@ -680,34 +701,31 @@ class Database:
         limit: int = 10,
         facets: bool = True,
         highlight: bool = True,
+        facts: TermFacts | None = None,
     ) -> SearchResult:
-        """Total, facet counts and one page of hits of ``tree`` among the open items passing ``filters``."""
-        with self._pool.connection() as conn, conn.transaction():  # one snapshot for every statement
-            sql, params = self.statement(conn, tree, filters, sort, offset, limit, facets)
+        """Total, facet counts and one page of hits of ``tree`` among the open items passing ``filters``.
+
+        Two statements: the terms' BM25F statistics, then one that answers the rest (total,
+        facets, the page with its stored fields and matched terms), so the hits, their stored
+        fields and the counts come from one snapshot.  ``facts``: what one request read of terms
+        so far (``TermFacts``), used for the statistics it has and filled with those read."""
+        with self._pool.connection() as conn:
+            sql, params = self.statement(conn, tree, filters, sort, offset, limit, facets, highlight, facts)
             rows = conn.execute(sql, params).fetchall()  # type: ignore[arg-type]
-            total = 0
-            counts: dict[str, dict[str, int]] = {name: {} for name in FACETS} if facets else {}
-            page: list[tuple[int, int, float]] = []
-            for key, value, number, muni in rows:
-                if key == "total":
-                    total = int(number)
-                elif key == "hit":
-                    page.append((int(muni), int(value), float(number)))
-                elif value not in (None, ""):
-                    counts[key][str(value)] = int(number)
-            page = page[offset:]
-            stored = self._stored_many(conn, [(m, d) for m, d, _ in page])
-            matched_terms = self._matched_terms(conn, tree, page) if highlight else {}
-            hits = [
-                Hit(
-                    stored[(m, d)],
-                    s if sort == "relevance" and not isinstance(tree, AllQ) else None,
-                    matched_terms.get((m, d), []),
-                )
-                for m, d, s in page
-                if (m, d) in stored
-            ]
-        return SearchResult(total, hits, counts)
+        total = 0
+        counts: dict[str, dict[str, int]] = {name: {} for name in FACETS} if facets else {}
+        page: list[tuple[int, Hit]] = []
+        scored = sort == "relevance" and not isinstance(tree, AllQ)
+        for key, value, number, _, rank, stored, matched in rows:
+            if key == "total":
+                total = int(number)
+            elif key == "hit":
+                pairs = [str(m).split(":", 1) for m in matched or []]
+                terms = [(FIELD_NAMES[int(code)], term) for code, term in pairs]
+                page.append((int(rank), Hit(dict(stored), float(number) if scored else None, terms)))
+            elif value not in (None, ""):
+                counts[key][str(value)] = int(number)
+        return SearchResult(total, [hit for _, hit in sorted(page, key=lambda r: r[0])], counts)
 
     def statement(
         self,
@@ -718,13 +736,17 @@ class Database:
         offset: int,
         limit: int,
         facets: bool,
+        highlight: bool = False,
+        facts: TermFacts | None = None,
     ) -> tuple[str, list[Any]]:
-        """The one statement of a search (total, facet counts, the hits up to the page's end) and
-        its parameters; the terms' BM25F statistics are read first, on ``conn``."""
+        """The one statement of a search and its parameters: the total, the facet counts and the
+        page's hits (``k`` = 'hit': docno, score, municipality, rank on the page, stored fields,
+        and with ``highlight`` the query's (field code:term) pairs each holds).  The terms' BM25F
+        statistics are read first, on ``conn``, unless ``facts`` has them (see ``search``)."""
         munis = self._munis_of(conn, filters.municipality)
         dry = SqlBuilder(munis or None)
         dry.build(tree)
-        builder = SqlBuilder(munis or None, self._weights(conn, dry.scored))
+        builder = SqlBuilder(munis or None, self._weights(conn, dry.scored, facts))
         matched = builder.build(tree)
         conditions = ["i.access = 'open'"]
         params = builder.params
@@ -755,12 +777,6 @@ class Database:
             f"m AS MATERIALIZED (SELECT i.muni, i.docno, q.s, i.committee, i.year, i.kind, i.topics, i.date "
             f"FROM {matched} q JOIN items i USING (muni, docno) WHERE {' AND '.join(conditions)})",
         ]
-        if sort == "newest":
-            order = "coalesce(date, '-infinity') DESC, docno DESC"
-        elif sort == "oldest":
-            order = "coalesce(date, '-infinity') ASC, docno ASC"
-        else:
-            order = "s DESC, docno ASC"
         if facets:
             # The total and every facet in one pass over the matches (one hash table per
             # grouping set); an item counts once under each of its topics, a municipality's
@@ -770,60 +786,47 @@ class Database:
                 f"GROUP BY GROUPING SETS ({', '.join(f'({c})' for c in FACET_COLUMNS.split(', '))}, ()))"
             )
             parts = [
-                f"SELECT 'total'::text AS k, NULL::text AS v, n::float8 AS n, NULL::smallint AS muni FROM g WHERE grouped = {ALL_GROUPED}",
-                f"SELECT 'committee', committee, n, NULL FROM g WHERE grouped = {_grouped_by('committee')}",
-                f"SELECT 'year', year, n, NULL FROM g WHERE grouped = {_grouped_by('year')}",
-                f"SELECT 'kind', kind, n, NULL FROM g WHERE grouped = {_grouped_by('kind')}",
-                f"SELECT 'municipality', x.name, n, NULL FROM g JOIN municipalities x USING (muni) WHERE grouped = {_grouped_by('muni')}",
-                f"SELECT 'topic', t, sum(n)::float8, NULL FROM g, unnest(g.topics) t WHERE grouped = {_grouped_by('topics')} GROUP BY t",
+                f"SELECT 'total'::text AS k, NULL::text AS v, n::float8 AS n, {NO_HIT} FROM g WHERE grouped = {ALL_GROUPED}",
+                f"SELECT 'committee', committee, n, {NULLS} FROM g WHERE grouped = {_grouped_by('committee')}",
+                f"SELECT 'year', year, n, {NULLS} FROM g WHERE grouped = {_grouped_by('year')}",
+                f"SELECT 'kind', kind, n, {NULLS} FROM g WHERE grouped = {_grouped_by('kind')}",
+                f"SELECT 'municipality', x.name, n, {NULLS} FROM g JOIN municipalities x USING (muni) WHERE grouped = {_grouped_by('muni')}",
+                f"SELECT 'topic', t, sum(n)::float8, {NULLS} FROM g, unnest(g.topics) t WHERE grouped = {_grouped_by('topics')} GROUP BY t",
             ]
         else:
-            parts = ["SELECT 'total'::text AS k, NULL::text AS v, count(*)::float8 AS n, NULL::smallint AS muni FROM m"]
-        parts.append(f"(SELECT 'hit', docno::text, s, muni FROM m ORDER BY {order} LIMIT {int(offset + limit)})")
+            parts = [f"SELECT 'total'::text AS k, NULL::text AS v, count(*)::float8 AS n, {NO_HIT} FROM m"]
+        # The page: its stored fields from the same snapshot as the matches (open items only, as
+        # ``m`` is), ranked in the order asked, and the query's terms each hit holds (for snippets).
+        pairs = sorted(set(terms_of(tree))) if highlight else []
+        matched = "NULL::text[]"
+        if pairs:
+            matched = (
+                "ARRAY(SELECT p.field || ':' || p.term FROM postings p "
+                "JOIN unnest(%s::smallint[], %s::text[]) w(field, term) USING (field, term) "
+                "WHERE p.muni = h.muni AND p.docno = h.docno)"
+            )
+            params += [[TEXT_FIELDS[f] for f, _ in pairs], [t for _, t in pairs]]
+        parts.append(
+            f"(SELECT 'hit', h.docno::text, h.s, h.muni, row_number() OVER (ORDER BY {_order(sort, 'h.')}), i.stored, "
+            f"{matched} FROM (SELECT muni, docno, s, date FROM m ORDER BY {_order(sort)} "
+            f"LIMIT {int(limit)} OFFSET {int(offset)}) h "
+            "JOIN items i ON i.muni = h.muni AND i.docno = h.docno AND i.access = 'open')"
+        )
         sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(parts)
         return sql, params
 
     @staticmethod
-    def _weights(conn: psycopg.Connection, scored: list[tuple[str, str]]) -> TermWeights:
-        """IDF and average field length of each scored (field, term), in one statement."""
-        if not scored:
-            return {}
-        query, params = weights_query(scored)
-        rows = conn.execute(query, params).fetchall()
-        return {(FIELD_NAMES[int(code)], str(term)): (float(idf), float(avg)) for code, term, idf, avg in rows}
-
-    def _stored_many(
-        self, conn: psycopg.Connection, keys: list[tuple[int, int]]
-    ) -> dict[tuple[int, int], dict[str, Any]]:
-        if not keys:
-            return {}
-        rows = conn.execute(
-            "SELECT muni, docno, stored FROM items WHERE (muni, docno) IN (SELECT * FROM unnest(%s::smallint[], %s::bigint[]))",
-            ([m for m, _ in keys], [d for _, d in keys]),
-        ).fetchall()
-        return {(int(m), int(d)): dict(s) for m, d, s in rows}
-
-    def _matched_terms(
-        self, conn: psycopg.Connection, tree: Node, page: list[tuple[int, int, float]]
-    ) -> dict[tuple[int, int], list[tuple[str, str]]]:
-        pairs = sorted(set(terms_of(tree)))
-        if not page or not pairs:
-            return {}
-        rows = conn.execute(
-            "SELECT p.muni, p.docno, p.field, p.term FROM postings p "
-            "JOIN unnest(%s::smallint[], %s::text[]) w(field, term) USING (field, term) "
-            "WHERE (p.muni, p.docno) IN (SELECT * FROM unnest(%s::smallint[], %s::bigint[]))",
-            (
-                [TEXT_FIELDS[f] for f, _ in pairs],
-                [t for _, t in pairs],
-                [m for m, _, _ in page],
-                [d for _, d, _ in page],
-            ),
-        ).fetchall()
-        out: dict[tuple[int, int], list[tuple[str, str]]] = defaultdict(list)
-        for muni, docno, code, term in rows:
-            out[(int(muni), int(docno))].append((FIELD_NAMES[int(code)], str(term)))
-        return out
+    def _weights(conn: psycopg.Connection, scored: list[tuple[str, str]], facts: TermFacts | None) -> TermWeights:
+        """IDF and average field length of each scored (field, term), in one statement: of those
+        ``facts`` (what this request read before) does not hold yet, which it then does."""
+        wanted = sorted(set(scored))
+        known: TermFacts = facts if facts is not None else {}
+        missing = [pair for pair in wanted if pair not in known]
+        if missing:
+            query, params = weights_query(missing)
+            for code, term, idf, avg, held in conn.execute(query, params).fetchall():
+                known[(FIELD_NAMES[int(code)], str(term))] = (float(idf), float(avg), bool(held))
+        return {pair: known[pair][:2] for pair in wanted if pair in known}
 
     def iter_search(self, tree: Node, filters: Filters, sort: str, limit: int) -> tuple[int, list[dict[str, Any]]]:
         """(total, stored fields) of the first ``limit`` hits, no facets or highlighting (exports, feeds)."""
@@ -880,13 +883,16 @@ class Database:
 
     # -- vocabulary (open items only: closed items have no postings) ----------------------
 
-    def has_term(self, fieldname: str, term: str) -> bool:
+    def has_terms(self, fieldname: str, terms: list[str]) -> set[str]:
+        """Which of ``terms`` of a field open items hold (closed items have no statistics)."""
+        if not terms:
+            return set()
         with self._pool.connection() as conn:
-            row = conn.execute(
-                "SELECT 1 FROM term_stats WHERE field = %s AND term = %s AND df > 0 LIMIT 1",
-                (TEXT_FIELDS[fieldname], term),
-            ).fetchone()
-        return row is not None
+            rows = conn.execute(
+                "SELECT DISTINCT term FROM term_stats WHERE field = %s AND term = ANY(%s) AND df > 0",
+                (TEXT_FIELDS[fieldname], sorted(set(terms))),
+            ).fetchall()
+        return {str(r[0]) for r in rows}
 
     def prefix_terms(self, fieldname: str, prefix: str, limit: int = 400) -> list[tuple[int, str]]:
         """(document frequency, term) of terms starting with ``prefix``."""
@@ -1013,10 +1019,57 @@ class Database:
             row = conn.execute("SELECT generation FROM state WHERE muni = 0").fetchone()
         return int(row[0]) if row else 0
 
+    def learnt(self, known: int | None) -> tuple[int, Learnt | None]:
+        """The generation and, when it is not ``known``, what the writes learnt as of it, in one
+        statement (one snapshot, one round trip): the route and definition tables and the names
+        of the committees with open items.  Each table's subquery runs only when it is sent."""
+        with self._pool.connection() as conn:
+            row = conn.execute(LEARNT_SQL, (known, known, known)).fetchone()
+        assert row is not None
+        generation, routes, definitions, committees = row
+        if committees is None:
+            return int(generation), None
+        route_table: RouteTable = {}
+        for learnt in routes:
+            if isinstance(learnt, dict):
+                route_table.update(learnt)
+        definition_table: DefinitionTable = {}
+        for learnt in definitions:
+            if isinstance(learnt, dict):
+                definition_table.update(learnt)
+        return int(generation), Learnt(int(generation), route_table, definition_table, sorted(map(str, committees)))
+
     def size_bytes(self) -> int:
         with self._pool.connection() as conn:
             row = conn.execute("SELECT pg_database_size(current_database())").fetchone()
         return int(row[0]) if row else 0
+
+
+@dataclass(frozen=True)
+class Learnt:
+    """What the writes learnt, as of one generation of the database."""
+
+    generation: int
+    routes: RouteTable
+    definitions: DefinitionTable
+    committees: list[str]
+
+
+# ``Database.learnt``: the generation (0 before the first write), and the tables only when it is
+# not the one the caller holds (an uncorrelated subquery in a CASE branch not taken is never run).
+LEARNT_SQL = """
+SELECT s.generation,
+    CASE WHEN s.generation IS DISTINCT FROM %s THEN
+        (SELECT coalesce(jsonb_agg(r.learnt), '[]'::jsonb) FROM route_evidence r
+         JOIN municipalities m USING (muni) WHERE r.learnt <> '{}'::jsonb) END,
+    CASE WHEN s.generation IS DISTINCT FROM %s THEN
+        (SELECT coalesce(jsonb_agg(definitions), '[]'::jsonb) FROM route_evidence
+         WHERE definitions <> '{}'::jsonb) END,
+    CASE WHEN s.generation IS DISTINCT FROM %s THEN
+        (SELECT coalesce(array_agg(DISTINCT committee), '{}'::text[]) FROM items
+         WHERE access = 'open' AND committee <> '') END
+FROM (SELECT coalesce((SELECT generation FROM state WHERE muni = 0), 0) AS generation) s
+"""
 
 
 class TakedownTable:

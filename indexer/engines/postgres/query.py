@@ -139,6 +139,8 @@ def terms_of(node: Node) -> list[tuple[str, str]]:
 
 # The BM25F statistics of one scored (field, term): its IDF and the field's average length.
 TermWeights = dict[tuple[str, str], tuple[float, float]]
+# What one request has read of (field, term)s: IDF, average length and whether open items hold it.
+TermFacts = dict[tuple[str, str], tuple[float, float, bool]]
 
 # Both statistics for a list of (field code, term, code of the field whose df caps it or NULL),
 # computed exactly as the scores use them (the same expressions, so the same doubles).
@@ -148,14 +150,16 @@ SELECT w.field, w.term,
        / (greatest(coalesce((SELECT sum(df) FROM term_stats t WHERE t.field = w.field AND t.term = w.term), 0),
                    coalesce((SELECT sum(df) FROM term_stats t WHERE t.field = w.cap AND t.term = w.term), 0)) + 1)) + 1,
     coalesce(nullif((SELECT sum(total_length) FROM field_stats f WHERE f.field = w.field)
-                    / nullif((SELECT sum(docs) FROM field_stats WHERE field = 0), 0), 0), 1)
+                    / nullif((SELECT sum(docs) FROM field_stats WHERE field = 0), 0), 0), 1),
+    EXISTS (SELECT 1 FROM term_stats t WHERE t.field = w.field AND t.term = w.term AND t.df > 0)
 FROM unnest(%s::smallint[], %s::text[], %s::smallint[]) w(field, term, cap)
 """
 
 
 def weights_query(scored: list[tuple[str, str]]) -> tuple[str, tuple[list[int], list[str], list[int | None]]]:
     """The statement (and its parameters) answering the IDF and average field length of each
-    (text field, term), one row each: (field code, term, idf, average length)."""
+    (text field, term), one row each: (field code, term, idf, average length, whether an open
+    item holds the term: ``Database.has_terms``, which "Mente du" asks of the words searched)."""
     pairs = sorted(set(scored))
     capping = [IDF_CAPPED_BY.get(f) for f, _ in pairs]
     return WEIGHTS_SQL, (

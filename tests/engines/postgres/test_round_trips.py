@@ -1,0 +1,143 @@
+"""How many statements one search through ``SearchService`` sends to PostgreSQL (each is one
+round trip and one pool checkout), counted by the server itself (``pg_stat_statements``, on a
+server of its own that preloads it), on the format samples.
+
+A search reads the generation once (with the learnt tables in the same statement when a write
+committed since), the terms' statistics once and answers the rest in one statement; "Mente du"
+answers a word the search already looked up from what the search read.  So a search that finds
+something is three statements, and a write by another process is seen by the next search
+without a fourth.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from indexer.cli import main
+from indexer.engines.postgres.server import TEST_SETTINGS, temporary_server
+from indexer.search.service import SearchRequest, SearchService
+from tests.conftest import DATA, SAMPLES
+from tests.helpers import closed_copy, seed_meeting, variant, write_jsonl
+
+SECRET = "hemmeligordxyz"
+COUNTING = {**TEST_SETTINGS, "shared_preload_libraries": "pg_stat_statements"}
+NEW_COMMITTEE = "Klimatilpasningsudvalget"
+
+
+@pytest.fixture(scope="module")
+def counted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    work = tmp_path_factory.mktemp("round-trips")
+    with temporary_server(COUNTING, prefix="minutes-pg-count-") as server:
+        url = server.create_database("counted")
+        closed = write_jsonl(work / "closed.jsonl", [closed_copy(seed_meeting(), SECRET)])
+        assert main(["db", "init", "--index", url]) == 0
+        paths = [str(SAMPLES), str(DATA / "seed"), str(closed)]
+        assert main(["ingest", *paths, "--index", url, "--workers", "1"]) in (0, 1)
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION pg_stat_statements")
+        yield url
+
+
+def statements(url: str, action: Callable[[], object]) -> dict[str, int]:
+    """The statements ``action`` sent to this database: text → calls (BEGIN and COMMIT count too)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SELECT pg_stat_statements_reset()")
+    action()
+    with psycopg.connect(url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT query, calls FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid "
+            "WHERE d.datname = current_database() AND s.query NOT LIKE '%pg_stat_statements%'"
+        ).fetchall()
+    sent: dict[str, int] = {}
+    for query, calls in rows:
+        sent[" ".join(str(query).split())] = sent.get(" ".join(str(query).split()), 0) + int(calls)
+    return sent
+
+
+def _generation_reads(sent: dict[str, int]) -> int:
+    return sum(n for q, n in sent.items() if "FROM state" in q)
+
+
+@pytest.fixture(scope="module")
+def service(counted: str) -> Iterator[SearchService]:
+    opened = SearchService(counted)
+    opened.search(SearchRequest(q="bugdet"))  # the learnt tables and the server's extensions, read once
+    yield opened
+    opened.close()
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        SearchRequest(q="budget"),
+        SearchRequest(q="sociale medier"),
+        SearchRequest(q='"sociale medier"'),
+        SearchRequest(q="kommune", year=["2013"]),
+        SearchRequest(q="kommune", sort="newest", page=2, per_page=5),
+        SearchRequest(q="Teknisk Udvalg"),
+    ],
+    ids=["1 word", "2 words", "phrase", "filtered", "newest page 2", "a committee"],
+)
+def test_a_search_that_finds_something_is_three_statements(
+    counted: str, service: SearchService, request_: SearchRequest
+) -> None:
+    found: list[int] = []
+    sent = statements(counted, lambda: found.append(service.search(SearchRequest(**request_.__dict__)).total))
+    assert found[0] > 0
+    assert sum(sent.values()) == 3, sent
+    assert _generation_reads(sent) == 1, sent
+    assert not any(q in ("BEGIN", "COMMIT") for q in sent), sent
+
+
+def test_browsing_is_one_statement(counted: str, service: SearchService) -> None:
+    """No query: no body names to resolve (no generation read) and no terms to weigh."""
+    found: list[int] = []
+    sent = statements(counted, lambda: found.append(service.search(SearchRequest(q="", sort="newest")).total))
+    assert found[0] > 0 and sum(sent.values()) == 1, sent
+
+
+def test_a_municipality_filter_looks_its_code_up_once(counted: str, service: SearchService) -> None:
+    request = SearchRequest(q="kommune", municipality=["Norddjurs"])
+    first = statements(counted, lambda: service.search(SearchRequest(**request.__dict__)))
+    again = statements(counted, lambda: service.search(SearchRequest(**request.__dict__)))
+    assert sum(first.values()) == 4 and sum(again.values()) == 3, (first, again)
+
+
+def test_a_typo_with_mente_du_reads_the_generation_once(counted: str, service: SearchService) -> None:
+    """Nothing found for "bugdet": "Mente du" checks the word (known from the search), finds near
+    words, counts the correction's hits and searches it: three searches, one generation read,
+    and the correction's statistics read once for both of its searches."""
+    responses = []
+    sent = statements(counted, lambda: responses.append(service.search(SearchRequest(q="bugdet"))))
+    response = responses[0]
+    assert response.corrected_from == "bugdet" and response.request.q == "budget" and response.total > 0
+    assert _generation_reads(sent) == 1, sent
+    assert sum(sent.values()) == 7, sent
+
+
+def test_a_write_by_another_process_is_seen_by_the_next_search(
+    counted: str, service: SearchService, tmp_path: Path
+) -> None:
+    """The cached tables are of the generation the search reads: a commit by another writer is in
+    the next search (its committees are the new generation's), still in three statements."""
+    seed = seed_meeting()
+    meeting = variant(seed, committee=NEW_COMMITTEE, start=seed.start.replace(year=2024))
+    before = service.search(SearchRequest(q="sociale medier"))
+    assert NEW_COMMITTEE not in service.committees()
+    assert main(["ingest", str(write_jsonl(tmp_path / "new.jsonl", [meeting])), "--index", counted]) in (0, 1)
+    responses = []
+    sent = statements(counted, lambda: responses.append(service.search(SearchRequest(q="sociale medier"))))
+    assert sum(sent.values()) == 3 and _generation_reads(sent) == 1, sent
+    assert responses[0].total == before.total + 1
+    assert NEW_COMMITTEE in {r["committee"] for r in responses[0].results}
+    assert NEW_COMMITTEE in service.committees()
+
+
+def test_closed_text_is_found_by_no_search_nor_word_check(counted: str, service: SearchService) -> None:
+    assert service.search(SearchRequest(q=SECRET)).total == 0
+    assert not service.engine.has_word(SECRET)
+    assert SECRET not in service.engine.has_words([SECRET, "budget"])

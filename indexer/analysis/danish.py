@@ -44,6 +44,23 @@ DANISH_STOP_WORDS: frozenset[str] = frozenset(stopwords_for_language("da"))
 # æ/ø/å to their digraphs, and the foreign letters minutes borrow to the nearest plain spelling.
 FOLDS = {letter: digraph for digraph, letter in DANISH_DIGRAPHS} | {"ä": "ae", "ö": "oe", "ü": "u", "é": "e", "è": "e"}
 _FOLD_TABLE = str.maketrans(FOLDS)
+# Accented letters of loanwords and names as Danish writes them without the accent (idé/ide,
+# komité/komite, allé/alle, Malmö/Malmø): before stemming, so Snowball takes the same ending off
+# both spellings ("komitéen" and "komiteen" both → "komit"; after stemming they ended apart).
+PLAIN_LETTERS = str.maketrans(
+    {"ä": "æ", "ö": "ø", "ü": "u", "ë": "e", "ï": "i"}
+    | dict.fromkeys("éèê", "e")
+    | dict.fromkeys("áàâ", "a")
+    | dict.fromkeys("óòô", "o")
+    | dict.fromkeys("íìî", "i")
+    | dict.fromkeys("úùû", "u")
+    | {"ç": "c", "ñ": "n", "ã": "a", "õ": "o"}
+)
+
+
+def plain_letters(word: str) -> str:
+    """The word without the accents Danish may leave off ("komitéen" → "komiteen")."""
+    return word.translate(PLAIN_LETTERS)
 
 
 def fold(text: str) -> str:
@@ -100,6 +117,9 @@ def stem_term(word: str) -> str:
         return fold(word)
     word = danish_spelling(word)
     lemma = verbal_noun(lemmatise(word), word)
+    plain = plain_letters(word)
+    if plain != word:  # the dictionary may list the accented spelling or only the plain one
+        lemma = plain_letters(lemma if lemma != word else verbal_noun(lemmatise(plain), plain))
     if len(lemma) >= MIN_IUM_NOUN and lemma.endswith("ium"):
         return fold(lemma[:-2])
     return fold(snowball_stem(lemma))

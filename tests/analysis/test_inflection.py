@@ -295,3 +295,26 @@ def test_the_head_table_is_what_the_dictionary_gives() -> None:
     assert shipped == build_table(dictionary_pairs(_forms()))
     assert shipped["centret"] == "center" and shipped["priser"] == "pris" and shipped["analyser"] == "analyse"
     assert all(len(head) >= 6 for head in shipped)  # a short head is too often a piece of a suffix
+
+
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ("komité", "komite", "komitéen", "komiteen", "komitéer"),
+        ("idé", "ide", "idéen", "ideen"),
+        ("café", "cafe", "caféen", "cafeen"),
+        ("Kattegatkomitéen", "kattegatkomiteen"),
+        ("Malmö", "Malmø", "malmoe"),
+        ("Zürich", "Zurich"),
+        ("Citroën", "Citroen"),
+    ],
+    ids=lambda forms: forms[0],
+)
+def test_a_word_written_with_or_without_its_accent_is_one_term(forms: tuple[str, ...]) -> None:
+    """Danish writes loanwords with or without the accent; the accent goes before stemming, so
+    Snowball takes the same ending off both ("komitéen" stemmed to "komite", "komiteen" to "komit")."""
+    assert len({tuple(analyse(form)) for form in forms}) == 1, [analyse(form) for form in forms]
+
+
+def test_snowball_alone_kept_the_accented_forms_apart() -> None:
+    assert snowball_stem("komitéen") != snowball_stem("komiteen")

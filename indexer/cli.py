@@ -28,7 +28,7 @@ from indexer.gone import Gone
 from indexer.model import Meeting
 from indexer.public import publish
 from indexer.search.service import SearchRequest, SearchService, parse_iso_date
-from indexer.workers import end_processes, forking_workers, leave_interrupts_to_parent
+from indexer.workers import end_processes, forking_workers, leave_interrupts_to_parent, stop_of, stop_on_sigterm
 
 ENV_INDEX = "MINUTES_INDEX"
 DEFAULT_BATCH_SIZE = 5000
@@ -606,9 +606,10 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     with index.ingest_lock():
         try:
             rebuild(Path(args.index), build)  # drops the new generation if it raises
-        except KeyboardInterrupt:
-            sys.stderr.write(f"reindex interrupted: {kept_as_is}\n")
-            return 130
+        except KeyboardInterrupt as interrupt:  # Ctrl-C, or SIGTERM (see main)
+            stop = stop_of(interrupt)
+            sys.stderr.write(f"reindex {stop.word}: {kept_as_is}\n")
+            return stop.status
         except (SourceFailed, OSError) as exc:
             sys.stderr.write(f"reindex failed ({' '.join(str(exc).split())}): {kept_as_is}\n")
             return 1
@@ -704,7 +705,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     root = Path(args.index)
     if not MinutesIndex.exists(root) or MinutesIndex.open(root).doc_count() == 0:
         print(f"building the demo index from {REPO_DATA} into {root} …")
-        summary = ingest([REPO_DATA], root)
+        with stop_on_sigterm():  # as an ingest (see main); serving has its own handling
+            summary = ingest([REPO_DATA], root)
         print_summary(summary, sys.stdout, sys.stderr)
     with contextlib.closing(SearchService(root)) as service:
         sample = service.search(SearchRequest(q="sociale medier", per_page=3))
@@ -907,11 +909,16 @@ def _demo_hint(args: argparse.Namespace) -> str:
     return f"hint: the demo index is in {demo}; add --index {demo}, e.g. minutes {args.command} --index {demo} …\n"
 
 
+# Commands that write the index: SIGTERM to them cancels as Ctrl-C does (``stop_on_sigterm``).
+STOPPED_BY_SIGTERM = frozenset({"ingest", "harvest", "reindex", "optimize", "topics", "forget"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args))
+        with stop_on_sigterm() if args.command in STOPPED_BY_SIGTERM else contextlib.nullcontext():
+            return int(args.func(args))
     except BrokenPipeError:
         # `minutes search … | head -1`: the reader has all it wanted; say nothing more
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -929,9 +936,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"error: {where}: {exc.strerror or exc}; batches committed before this are kept and the index is usable\n"
         )
         return 2
-    except KeyboardInterrupt:
-        sys.stderr.write("interrupted: batches committed so far are kept; nothing half-written was committed\n")
-        return 130
+    except KeyboardInterrupt as interrupt:  # Ctrl-C, or SIGTERM to a command that writes
+        stop = stop_of(interrupt)
+        sys.stderr.write(f"{stop.word}: batches committed so far are kept; nothing half-written was committed\n")
+        return stop.status
 
 
 if __name__ == "__main__":

@@ -1,9 +1,16 @@
-"""Ctrl-C and the worker processes of an ingest (the parsing pool, Whoosh's forked writers).
+"""Ctrl-C, SIGTERM and the worker processes of an ingest (the parsing pool, Whoosh's forked writers).
 
 A terminal sends Ctrl-C's SIGINT to its whole process group, so every worker used to raise
 KeyboardInterrupt too and print a traceback over the parent's one-line message.  Workers now
 leave the interrupt to the parent, which cancels its batch and terminates them (SIGTERM, whose
-default action is untouched, so a worker stuck in a read or a long parse dies as well).
+default action workers keep, so a worker stuck in a read or a long parse dies as well).
+
+SIGTERM is how a service manager stops a command (``kill PID``, ``docker stop``, ``systemctl
+stop``), and often to the parent alone: by its default action the parent died on the spot and
+left its workers running.  While a command that writes runs, the parent raises it as
+``Terminated``, a KeyboardInterrupt, so it takes Ctrl-C's cancel path; only the word said and
+the exit status (143) differ.  Sent to the whole group, it ends each worker by its default
+action (no traceback: nothing runs in it) and the parent cancels as before.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import signal
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
@@ -22,28 +30,87 @@ def _disregard(signum: int, frame: FrameType | None) -> None:
 
 
 def leave_interrupts_to_parent() -> None:
-    """In a worker, first thing: Ctrl-C is the parent's to handle (see ``forking_workers``)."""
+    """In a worker, first thing: Ctrl-C is the parent's to handle (see ``forking_workers``), and
+    SIGTERM ends the worker.  A forked worker inherits the parent's handler of it, which would
+    raise ``Terminated`` in the worker (a traceback, and a worker that lives on in its pool)."""
     signal.signal(signal.SIGINT, _disregard)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM to the parent, raised on its main thread by ``stop_on_sigterm``.  A
+    KeyboardInterrupt, so every cancel of Ctrl-C (the batch dropped, the workers ended, a
+    rebuild abandoned) is SIGTERM's too, with no second path to keep in step."""
+
+
+@dataclass(frozen=True)
+class Stop:
+    """How a command stopped by a signal says so: its word and exit status (128 + the signal)."""
+
+    word: str
+    status: int
+
+
+def stop_of(interrupt: KeyboardInterrupt) -> Stop:
+    """Ctrl-C's or SIGTERM's word and exit status, for the one line a stopped command prints."""
+    if isinstance(interrupt, Terminated):
+        return Stop("stopped (SIGTERM)", 128 + signal.SIGTERM)
+    return Stop("interrupted", 128 + signal.SIGINT)
+
+
+@contextmanager
+def stop_on_sigterm() -> Iterator[None]:
+    """For the run of a command that writes: SIGTERM raises ``Terminated`` on the main thread
+    instead of ending the process where it stands; the previous handler is back after.
+
+    Raised once: a second SIGTERM during the cancel (an impatient ``kill``, a manager that sends
+    it again) is disregarded, or it would cut short the ending of the workers and leave them
+    behind.  SIGKILL is what stops a cancel that hangs.  Only the main thread sets handlers:
+    in another thread this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    raised = False
+
+    def terminate(signum: int, frame: FrameType | None) -> None:
+        nonlocal raised
+        if not raised:
+            raised = True
+            raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
 
 
 @contextmanager
 def forking_workers() -> Iterator[None]:
-    """Around starting workers: a Ctrl-C is held until they are started and known to their
-    owner, then raised here as KeyboardInterrupt.  Raised between the fork and the owner's note
-    of the child, it left a worker nothing would end (it waited for jobs after the command was
-    gone); and a child forked in between ignores it.  Only the main thread sets handlers: in
+    """Around starting workers: a Ctrl-C or SIGTERM is held until they are started and known to
+    their owner, then acted on here as the handler before would have (KeyboardInterrupt,
+    ``Terminated``, or the signal's default action).  Raised between the fork and the owner's
+    note of the child, it left a worker nothing would end (it waited for jobs after the command
+    was gone); and a child forked in between ignores it.  Only the main thread sets handlers: in
     another thread this does nothing."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     held: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
+    signals = (signal.SIGTERM, signal.SIGINT)
+    previous = {signum: signal.signal(signum, lambda signum, frame: held.append(signum)) for signum in signals}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
-    if held and callable(previous):
-        previous(signal.SIGINT, None)
+        for signum, handler in previous.items():
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
+    for signum in signals:
+        if signum in held:
+            handler = previous[signum]
+            if callable(handler):
+                handler(signum, None)
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(signum)  # the default action, now the handler is back
 
 
 def end_processes(processes: Iterable[Any]) -> None:

@@ -58,8 +58,17 @@ def start_ingest(folder: Path, root: Path, *options: str) -> subprocess.Popen[by
 
 
 def press_ctrl_c(process: subprocess.Popen[bytes], ready: int, settle: float = 0.0) -> str:
-    """SIGINT to the whole group once it holds ``ready`` processes; the command's stderr.
-    Fails (and kills the group, workers left behind included) if it is not done 60 s later."""
+    """SIGINT to the whole group (what Ctrl-C in its terminal sends) once it holds ``ready``
+    processes; the command's stderr."""
+    return signal_when_ready(process, ready, signal.SIGINT, whole_group=True, settle=settle)
+
+
+def signal_when_ready(
+    process: subprocess.Popen[bytes], ready: int, signum: int, whole_group: bool, settle: float = 0.0
+) -> str:
+    """``signum`` to the whole group or to the command alone, once the group holds ``ready``
+    processes; the command's stderr.  Fails (and kills the group, workers left behind
+    included) if it is not done 60 s later."""
     try:
         deadline = time.monotonic() + 180
         while process.poll() is None and len(group_members(process.pid)) < ready and time.monotonic() < deadline:
@@ -67,7 +76,10 @@ def press_ctrl_c(process: subprocess.Popen[bytes], ready: int, settle: float = 0
         time.sleep(settle)
         assert process.poll() is None, "the ingest ended before its workers were seen"
         assert len(group_members(process.pid)) >= ready
-        os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in its terminal sends
+        if whole_group:
+            os.killpg(process.pid, signum)
+        else:
+            os.kill(process.pid, signum)
         _, err = process.communicate(timeout=60)
     except subprocess.TimeoutExpired:  # the command or a worker left behind (holding stderr) hangs
         with contextlib.suppress(ProcessLookupError):

@@ -17,6 +17,7 @@ import psycopg
 
 from indexer.engines.postgres import is_database_url, schema
 from indexer.engines.postgres.server import LocalServer, ServerError
+from indexer.workers import stop_of
 
 DATABASE_ERRORS = (schema.SchemaError, ServerError, psycopg.OperationalError)
 
@@ -117,10 +118,11 @@ def reindex_database(args: argparse.Namespace) -> int | None:
             database.close()
         total.kept_closed += rebuild.keep_closed()
         total.pruned += target.drop_cached_text(set(rebuild.swap()))
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:  # Ctrl-C, or SIGTERM (indexer.cli.main)
         rebuild.abandon()
-        sys.stderr.write(f"reindex interrupted: {kept_as_is}\n")
-        return 130
+        stop = stop_of(interrupt)
+        sys.stderr.write(f"reindex {stop.word}: {kept_as_is}\n")
+        return stop.status
     except Exception as exc:  # whatever failed, the live content stands: say so
         rebuild.abandon()
         sys.stderr.write(f"reindex failed ({_one_line(exc)}): {kept_as_is}\n")

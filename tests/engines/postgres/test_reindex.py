@@ -1,8 +1,8 @@
 """`minutes reindex` on PostgreSQL builds beside the live tables and swaps them in at once.
 
 Readers see every old item while it runs; a reindex killed with SIGKILL, or stopped with
-Ctrl-C, leaves the old content served, and the next one works.  (A failing source, and items closed before a reindex, on
-both engines: ``tests/contract/test_reindex.py``.)
+Ctrl-C or SIGTERM, leaves the old content served, and the next one works.  (A failing source,
+and items closed before a reindex, on both engines: ``tests/contract/test_reindex.py``.)
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from indexer.engines.postgres.rebuild import BUILD, PREVIOUS
 from indexer.engines.postgres.server import LocalServer
 from tests.conftest import CORPUS_CSV
 from tests.engines.postgres.test_crash import _consistent
+from tests.faults.test_ctrl_c import group_members
 from tests.postgres import other_sessions, postgres_location
 
 PYTHON = sys.executable
@@ -180,3 +181,37 @@ def test_ctrl_c_midway_says_so_in_one_line_and_leaves_the_old_content(corpus: Co
     assert _ids(pg_url) == before
     _consistent(pg_url)
     assert _leftover_schemas(pg_url) == []  # the build was dropped on the way out
+
+
+@pytest.mark.parametrize("whole_group", [False, True], ids=["command-alone", "whole-group"])
+def test_sigterm_midway_says_so_in_one_line_and_leaves_the_old_content(corpus: Corpus, whole_group: bool) -> None:
+    """SIGTERM, as a service manager stops a command (to it alone, or to its process group), is
+    Ctrl-C's cancel: the build dropped, its parsing workers ended, exit 143 and one line."""
+    pg_url = corpus.url
+    before = _ids(pg_url)
+    process = _reindex(pg_url)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and process.poll() is None and _built(pg_url) <= 0:
+        time.sleep(0.05)
+    assert process.poll() is None, "the reindex ended before a batch of it was seen"
+    assert len(group_members(process.pid)) == 3, "the command and its two parsing workers"
+    if whole_group:
+        os.killpg(process.pid, signal.SIGTERM)
+    else:
+        os.kill(process.pid, signal.SIGTERM)
+    try:
+        _, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode == 143, err.decode()
+    assert "Traceback" not in err.decode(), err.decode()
+    assert err.decode().strip().splitlines() == [
+        "reindex stopped (SIGTERM): nothing changed, the old index is still served"
+    ]
+    time.sleep(0.2)
+    assert group_members(process.pid) == [], "a parsing worker outlived the command"
+    assert _ids(pg_url) == before
+    _consistent(pg_url)
+    assert _leftover_schemas(pg_url) == []

@@ -15,6 +15,7 @@ action (no traceback: nothing runs in it) and the parent cancels as before.
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from collections.abc import Iterable, Iterator
@@ -27,6 +28,19 @@ from typing import Any
 def _disregard(signum: int, frame: FrameType | None) -> None:
     """A handler that does nothing.  Not SIG_IGN: an ignored signal stays ignored across exec, so
     a program a worker runs (tesseract) would outlive Ctrl-C; a handler is reset by exec."""
+
+
+def _in_a_forked_child(owner: int, signum: int) -> bool:
+    """For a handler the parent set: in a worker forked while it was in place (until the worker's
+    ``leave_interrupts_to_parent``), SIGTERM takes its default action and ends the worker, and
+    Ctrl-C is left to the parent.  Held there instead, the parent's terminate of a just-forked
+    writer was lost: the cancel waited 5 s to kill it (2 of 10 runs)."""
+    if os.getpid() == owner:
+        return False
+    if signum == signal.SIGTERM:
+        signal.signal(signum, signal.SIG_DFL)
+        signal.raise_signal(signum)
+    return True
 
 
 def leave_interrupts_to_parent() -> None:
@@ -71,10 +85,11 @@ def stop_on_sigterm() -> Iterator[None]:
         yield
         return
     raised = False
+    owner = os.getpid()
 
     def terminate(signum: int, frame: FrameType | None) -> None:
         nonlocal raised
-        if not raised:
+        if not raised and not _in_a_forked_child(owner, signum):
             raised = True
             raise Terminated
 
@@ -97,8 +112,14 @@ def forking_workers() -> Iterator[None]:
         yield
         return
     held: list[int] = []
+    owner = os.getpid()
+
+    def hold(signum: int, frame: FrameType | None) -> None:
+        if not _in_a_forked_child(owner, signum):
+            held.append(signum)
+
     signals = (signal.SIGTERM, signal.SIGINT)
-    previous = {signum: signal.signal(signum, lambda signum, frame: held.append(signum)) for signum in signals}
+    previous = {signum: signal.signal(signum, hold) for signum in signals}
     try:
         yield
     finally:

@@ -77,6 +77,44 @@ def test_kill_9_mid_harvest_then_a_run_loses_and_duplicates_nothing(
     assert (again.new, again.changed, again.unchanged) == (0, 0, 11)
 
 
+def test_sigterm_mid_harvest_is_one_line_and_the_next_run_loses_and_duplicates_nothing(
+    portal: Portal, direct: dict[str, dict], tmp_path: Path
+) -> None:
+    """SIGTERM to the harvest alone (``kill PID``, a service manager's stop) among its fetches and
+    commits: Ctrl-C's cancel, one line and exit 143; the next run finishes the job."""
+    for path in SUBSET:
+        portal.fault(f"/api/agenda/dagsorden/{meeting_id_of(path)}", "slow:0.15")
+    root = tmp_path / "ix"
+    command = [
+        sys.executable, "-m", "indexer.cli", "harvest", _base(portal), "--index", str(root),
+        "--contact", CONTACT, "--rate", "0", "--no-attachments", "--batch-size", "8",
+    ]  # fmt: skip
+    process = subprocess.Popen(
+        command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while len(portal.served("/api/agenda/dagsorden/")) < 5 and process.poll() is None:
+            assert time.monotonic() < deadline, "the harvest never got going"
+            time.sleep(0.01)
+        assert process.poll() is None, "the harvest finished before the signal"
+        os.kill(process.pid, signal.SIGTERM)
+        _, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode == 143, err.decode()
+    assert err.decode().splitlines() == [
+        "stopped (SIGTERM): batches committed so far are kept; nothing half-written was committed"
+    ]
+    summary = run(_base(portal), root)
+    assert summary.failed == 0
+    assert summary.new + summary.changed + summary.unchanged == 11
+    assert MinutesIndex.open(root).doc_count() == 62  # no item twice
+    assert dump(root) == direct
+
+
 OEKONOMI = next(p for p in SUBSET if p.name.startswith("Økonomiudvalget_2024-04-10"))
 
 

@@ -463,6 +463,8 @@ def _print_search(service: SearchService, args: argparse.Namespace) -> int:
             .replace("</mark>", "\033[0m" if sys.stdout.isatty() else "]")
         )
         print(f"   {hit['snippet_field']}: {html.unescape(snippet)}")
+        if hit.get("missing"):
+            print(f"   mangler: {', '.join(hit['missing'])}")
         print(f"   id: {hit['id']}")
     return 0
 

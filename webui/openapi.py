@@ -103,6 +103,11 @@ HIT = {
                 "snippet": {"type": "string", "description": "Escaped text; only <mark> tags"},
                 "snippet_field": {"type": "string", "enum": ["titel", "beslutning", "sagsfremstilling", "bilag"]},
                 "score": {"type": "number", "nullable": True},
+                "missing": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": "only when the response is partial: the typed words this item does not hold",
+                },
             },
         },
     ]

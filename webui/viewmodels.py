@@ -144,6 +144,7 @@ def hit_view(result: dict[str, Any]) -> dict[str, Any]:
         "decision": result.get("decision") or "",
         "attachments": attachments[:HIT_ATTACHMENTS],
         "more_attachments": max(0, len(attachments) - HIT_ATTACHMENTS),
+        "missing": result.get("missing") or [],
     }
 
 

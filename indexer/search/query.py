@@ -877,6 +877,20 @@ def split_compounds_too(typed: Node | None, rewritten: Node | None) -> Node | No
 MAX_RELAXED_WORDS = 6
 
 
+def droppable_words(node: Node | None) -> list[Word | Phrase]:
+    """The words and phrases of a query of plain words that a relaxed search may leave out: not
+    those in a field, not stop words (``relaxations``)."""
+    if not isinstance(node, And):
+        return []
+    return [
+        c
+        for c in node.children
+        if isinstance(c, Word | Phrase)
+        and c.field is None
+        and not (isinstance(c, Word) and c.text.casefold() in DANISH_STOP_WORDS)
+    ]
+
+
 def relaxations(node: Node | None) -> Iterator[tuple[int, int, Node]]:
     """(least, typed, query) for a query of plain words no item holds all of: the items holding
     all but one of its ``typed`` words, then all but two, down to half of them (at least one),
@@ -885,13 +899,7 @@ def relaxations(node: Node | None) -> Iterator[tuple[int, int, Node]]:
     AND is not relaxed (it said what it wanted)."""
     if not isinstance(node, And):
         return
-    droppable = [
-        c
-        for c in node.children
-        if isinstance(c, Word | Phrase)
-        and c.field is None
-        and not (isinstance(c, Word) and c.text.casefold() in DANISH_STOP_WORDS)
-    ]
+    droppable = droppable_words(node)
     kept = [c for c in node.children if c not in droppable]
     if any(isinstance(c, Or | Prefer) for c in kept):
         return
@@ -958,6 +966,7 @@ __all__ = [
     "Phrase",
     "Prefer",
     "Word",
+    "droppable_words",
     "expand_bodies",
     "expand_definitions",
     "expand_full_names",

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from indexer.analysis.bodies import DefinitionTable, RouteTable
-from indexer.analysis.compounds import split_compound
+from indexer.analysis.compounds import compound_cuts, split_compound
 from indexer.analysis.danish import analyse, fold
 from indexer.analysis.lexicon import is_known
 from indexer.engines import is_url, open_engine
@@ -284,8 +284,11 @@ class SearchService:
         response = self._ranked(request, ast.parse((request.q or "").strip()))
         return response if response.error else self.with_suggestion(response)
 
-    def _ranked(self, request: SearchRequest, typed: ast.Node | None) -> SearchResponse:
-        """One page of ``typed`` (the query as parsed, rewritten here) within the request's filters."""
+    def _ranked(
+        self, request: SearchRequest, typed: ast.Node | None, missing_of: list[str] | None = None
+    ) -> SearchResponse:
+        """One page of ``typed`` (the query as parsed, rewritten here) within the request's filters;
+        with ``missing_of`` (typed words), each hit lists those it does not hold (``missing``)."""
         named = self._expand_names(typed)
         node = ast.split_compounds_too(typed, named)
         if request.q and node is None:  # only operators or empty quotes: nothing to search for
@@ -301,6 +304,9 @@ class SearchService:
         highlight_terms = node is not None
         prefer = _snippet_terms(ast.rewritten_words(typed, named)) if highlight_terms else frozenset()
         hits = [self._result(hit, highlight_terms, prefer) for hit in result.hits]
+        if missing_of is not None:
+            for hit, shown in zip(result.hits, hits, strict=True):
+                shown["missing"] = [word for word in missing_of if not _holds(hit.matched, word)]
         return SearchResponse(request, result.total, hits, self._facets(result.facets, request))
 
     def iter_summaries(self, request: SearchRequest, limit: int) -> tuple[int, list[dict[str, Any]]]:
@@ -728,8 +734,9 @@ class SearchService:
         (``partial``).  A known-item query often holds one word its item does not write: an
         abbreviation it writes in full, or one more word than it says."""
         request = response.request
+        words = [leaf.text for leaf in ast.droppable_words(ast.parse(request.q.strip()))]
         for least, typed_words, node in self._relaxations(request):
-            relaxed = self._ranked(request, node)
+            relaxed = self._ranked(request, node, missing_of=words)
             if relaxed.total:
                 relaxed.partial = Partial(least, typed_words)  # a correction found nothing: none offered
                 return relaxed
@@ -800,6 +807,22 @@ _PLAIN_WORDS = re.compile(r"[^\W\d_]+(?:[\s-]+[^\W\d_]+)*")
 
 def _plain_words(query: str) -> bool:
     return bool(_PLAIN_WORDS.fullmatch(query)) and not any(word in ast.OPERATORS for word in query.split())
+
+
+def _holds(matched: dict[str, set[str]], text: str) -> bool:
+    """Whether a hit's matched terms (every field's) hold each word of ``text`` (a typed word or
+    phrase): its analysed term, its exact form or, for a compound, the compound written apart."""
+    terms = set().union(*matched.values()) if matched else set()
+    for word in re.findall(r"\w+", text.lower()):
+        analysed = analysed_terms(word)
+        if not analysed or {word, *analysed} & terms:
+            continue  # a stop word in a phrase, or the word itself
+        if not any(
+            set(analysed_terms(modifier)) & terms and set(analysed_terms(head)) & terms
+            for modifier, head in compound_cuts(word)
+        ):
+            return False
+    return True
 
 
 def _is_word_form(word: str) -> bool:

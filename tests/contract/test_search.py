@@ -165,12 +165,14 @@ def test_no_item_with_every_word_shows_those_with_most_and_says_so(
     assert response.partial is not None and (response.partial.least, response.partial.typed) == (2, 3)
     assert response.total == 2 and response.corrected_from is None and response.suggestion is None
     assert response.to_dict()["partial"] == {"least": 2, "typed": 3}
+    assert [hit["missing"] for hit in response.results] == [["vindmøller"], ["vindmøller"]]
     # Asked for literally, or with every word required in so many words, nothing is relaxed.
     assert service.search(SearchRequest(q="sociale medier vindmøller", literal=True)).total == 0
     assert service.search(SearchRequest(q="sociale OG medier OG vindmøller")).total == 0
     assert main(["search", "sociale", "medier", "vindmøller", "--index", str(service.engine.location)]) == 0
     out = capsys.readouterr().out
     assert "Ingen resultater indeholder alle ord. Viser resultater med mindst 2 af de 3 ord." in out
+    assert "   mangler: vindmøller" in out
 
 
 def test_autocomplete(service: SearchService) -> None:

@@ -51,6 +51,7 @@ def test_on_the_demo_rows_an_abbreviation_written_out_finds_the_item_holding_the
     assert response.partial == Partial(2, 3)
     assert response.results[0]["title"] == "[adresse] for område omkring Tømmerup Banke og Rakkerbanke"
     assert response.to_dict()["partial"] == {"least": 2, "typed": 3}
+    assert response.results[0]["missing"] == ["naturstyrelsen"]  # the item writes "NST"
     # Searched literally the words must all be there, as typed.
     literal = demo.search(SearchRequest(q="naturstyrelsen fredning rakkerbanke", literal=True))
     assert (literal.total, literal.partial) == (0, None)
@@ -61,3 +62,11 @@ def test_on_the_demo_rows_a_query_found_whole_or_corrected_is_not_relaxed(demo: 
     assert whole.total and whole.partial is None
     corrected = demo.search(SearchRequest(q="natturgas ledning"))
     assert corrected.corrected_from == "natturgas ledning" and corrected.partial is None
+
+
+def test_on_the_demo_rows_each_hit_says_which_typed_words_it_lacks(demo: SearchService) -> None:
+    response = demo.search(SearchRequest(q="kommunernes landsforening økonomiaftale"))
+    assert response.partial == Partial(2, 3)
+    for hit in response.results:
+        assert len(hit["missing"]) == 1 and hit["missing"][0] in {"kommunernes", "landsforening", "økonomiaftale"}
+    assert "missing" not in demo.search(SearchRequest(q="fredning rakkerbanke")).results[0]

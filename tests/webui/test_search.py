@@ -162,6 +162,11 @@ def test_no_item_with_every_word_shows_those_with_most(client: FlaskClient) -> N
     html = client.get("/?q=sociale+medier+vindmøller").get_data(as_text=True)
     assert "Ingen resultater indeholder alle ord i «sociale medier vindmøller»" in html
     assert "Viser resultater med mindst 2 af de 3 ord." in html
+    # each hit says which word it lacks ("Svar på forslag … om vindmøller på Aarhus Havn" lacks "medier")
+    assert all(len(hit["missing"]) == 1 for hit in data["results"])
+    seed = next(hit for hit in data["results"] if hit["title"] == "Sociale medier i arbejdsmæssig sammenhæng")
+    assert seed["missing"] == ["vindmøller"]
+    assert 'class="missing">Mangler: <s>vindmøller</s></p>' in html
     assert api(client, "/api/search?q=sociale+medier")["partial"] is None
 
     # The page's CSV export holds what the page showed; asked for literally, nothing.

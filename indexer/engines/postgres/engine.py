@@ -43,6 +43,8 @@ from indexer.engines.postgres.query import (
     SqlBuilder,
     TermFacts,
     TermWeights,
+    phrase_held,
+    phrases_of,
     terms_of,
     weights_query,
 )
@@ -798,14 +800,18 @@ class Database:
         # The page: its stored fields from the same snapshot as the matches (open items only, as
         # ``m`` is), ranked in the order asked, and the query's terms each hit holds (for snippets).
         pairs = sorted(set(terms_of(tree))) if highlight else []
-        matched = "NULL::text[]"
+        credited = []
         if pairs:
-            matched = (
-                "ARRAY(SELECT p.field || ':' || p.term FROM postings p "
+            credited.append(
+                "SELECT p.field || ':' || p.term FROM postings p "
                 "JOIN unnest(%s::smallint[], %s::text[]) w(field, term) USING (field, term) "
-                "WHERE p.muni = h.muni AND p.docno = h.docno)"
+                "WHERE p.muni = h.muni AND p.docno = h.docno"
             )
             params += [[TEXT_FIELDS[f] for f, _ in pairs], [t for _, t in pairs]]
+        for phrase in phrases_of(tree) if highlight else []:
+            params.append([f"{TEXT_FIELDS[phrase.field]}:{w}" for w in phrase.words])
+            credited.append(f"SELECT unnest(%s::text[]) WHERE {phrase_held(phrase, params, 'h.muni', 'h.docno')}")
+        matched = f"ARRAY({' UNION ALL '.join(credited)})" if credited else "NULL::text[]"
         parts.append(
             f"(SELECT 'hit', h.docno::text, h.s, h.muni, row_number() OVER (ORDER BY {_order(sort, 'h.')}), i.stored, "
             f"{matched} FROM (SELECT muni, docno, s, date FROM m ORDER BY {_order(sort)} "

@@ -123,11 +123,12 @@ class NothingQ(Node):
 
 
 def terms_of(node: Node) -> list[tuple[str, str]]:
-    """The (text field, term) pairs a node can match: for highlighting."""
+    """The (text field, term) pairs of the terms a node can match (a phrase of one word is its
+    term; longer phrases are ``phrases_of``'s): a hit holding one is credited with it, for snippets."""
     if isinstance(node, TermQ):
         return [(node.field, node.text)] if node.field in TEXT_FIELDS else []
     if isinstance(node, PhraseQ):
-        return [(node.field, w) for w in node.words] if node.field in TEXT_FIELDS else []
+        return [(node.field, node.words[0])] if node.field in POSITION_FIELDS and len(node.words) == 1 else []
     if isinstance(node, AndQ | OrQ):
         return [pair for child in node.children for pair in terms_of(child)]
     if isinstance(node, AndNotQ):
@@ -135,6 +136,43 @@ def terms_of(node: Node) -> list[tuple[str, str]]:
     if isinstance(node, AndMaybeQ):
         return terms_of(node.required) + terms_of(node.optional)
     return []
+
+
+def phrases_of(node: Node) -> list[PhraseQ]:
+    """The phrases of two or more words a node can match: a hit is credited with a phrase's words
+    only where the phrase itself matched (as the embedded engine credits them), not for holding
+    one of its words elsewhere ("lokal" in "lokal produktion" for the phrase "lokal plan")."""
+    if isinstance(node, PhraseQ):
+        return [node] if node.field in POSITION_FIELDS and len(node.words) > 1 else []
+    if isinstance(node, AndQ | OrQ):
+        return [phrase for child in node.children for phrase in phrases_of(child)]
+    if isinstance(node, AndNotQ):
+        return phrases_of(node.positive)
+    if isinstance(node, AndMaybeQ):
+        return phrases_of(node.required) + phrases_of(node.optional)
+    return []
+
+
+def follows(node: PhraseQ, alias: str) -> str:
+    """The condition that the positions of postings rows ``{alias}0``, ``{alias}1``, … (the
+    phrase's words in order) hold the words one after another, each within ``slop`` of the last."""
+    chain = [f"unnest({alias}0.positions) x0"]
+    conditions = []
+    for n in range(1, len(node.words)):
+        chain.append(f"unnest({alias}{n}.positions) x{n}")
+        conditions.append(f"x{n} - x{n - 1} BETWEEN 1 AND {int(node.slop)}")
+    return f"EXISTS (SELECT 1 FROM {', '.join(chain)} WHERE {' AND '.join(conditions)})"
+
+
+def phrase_held(node: PhraseQ, params: list[Any], muni: str, docno: str) -> str:
+    """The condition that item (``muni``, ``docno``) holds the phrase (its values go to ``params``)."""
+    code = TEXT_FIELDS[node.field]
+    wheres = []
+    for n, word in enumerate(node.words):
+        params += [code, word]
+        wheres.append(f"q{n}.field = %s AND q{n}.term = %s AND q{n}.muni = {muni} AND q{n}.docno = {docno}")
+    froms = ", ".join(f"postings q{n}" for n in range(len(node.words)))
+    return f"EXISTS (SELECT 1 FROM {froms} WHERE {' AND '.join(wheres)} AND {follows(node, 'q')})"
 
 
 # The BM25F statistics of one scored (field, term): its IDF and the field's average length.
@@ -321,13 +359,7 @@ class SqlBuilder:
             wheres.append(f"p{n}.field = %s AND p{n}.term = %s")
             if n:
                 wheres.append(f"p{n}.muni = p0.muni AND p{n}.docno = p0.docno")
-        # Positions: each next word 1..slop after the previous one (a chain through all words).
-        chain = ["unnest(p0.positions) x0"]
-        conditions = []
-        for n in range(1, len(node.words)):
-            chain.append(f"unnest(p{n}.positions) x{n}")
-            conditions.append(f"x{n} - x{n - 1} BETWEEN 1 AND {int(node.slop)}")
-        positions = f"EXISTS (SELECT 1 FROM {', '.join(chain)} WHERE {' AND '.join(conditions)})"
+        positions = follows(node, "p")  # each next word 1..slop after the previous one
         where = self._muni_filter("p0")
         # Placeholders in text order: the scores' (SELECT list), the words' (WHERE), the municipalities'.
         sql = (

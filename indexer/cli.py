@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from indexer.attachments import set_text_cache
-from indexer.engines import is_url
+from indexer.engines import is_url, open_engine
+from indexer.engines.base import Engine, EngineError
 from indexer.engines.postgres.cli import DATABASE_ERRORS
 from indexer.engines.whoosh.index import IndexError_, IndexMissing, IngestSummary, MinutesIndex, rebuild
 from indexer.forget import Registry, TakeDown, now
@@ -67,6 +68,27 @@ def _postgres_ingest_target(location: Path | str) -> Any:
     from indexer.engines.postgres.index import PostgresIndex
 
     return PostgresIndex(Database(str(location)))
+
+
+def warn_older_analysis(engine: Engine, stream: TextIO = sys.stderr) -> None:
+    """One line when the index was written by another text analysis than this program's
+    (``Engine.analysis_warning``): what to run.  The command goes on; searches still work."""
+    warning = engine.analysis_warning()
+    if warning:
+        stream.write(f"warning: {warning}\n")
+
+
+def warn_older_analysis_at(location: Path | str, stream: TextIO = sys.stderr) -> None:
+    """``warn_older_analysis`` after a command that wrote through the ingest path (ingest,
+    harvest): the index is opened just to read its stamp.  Nothing when there is no index."""
+    try:
+        engine = open_engine(location)
+    except EngineError:
+        return
+    try:
+        warn_older_analysis(engine, stream)
+    finally:
+        engine.close()
 
 
 # -- progress -------------------------------------------------------------------
@@ -403,6 +425,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         allow_forgotten=args.allow_forgotten,
     )
     print_summary(summary, sys.stdout, sys.stderr)
+    warn_older_analysis_at(args.index)
     return 1 if summary.rejected else 0
 
 
@@ -426,6 +449,7 @@ def _request_from_args(args: argparse.Namespace) -> SearchRequest:
 def cmd_search(args: argparse.Namespace) -> int:
     # Closed here, not left to the garbage collector: a database's pool has threads of its own.
     with contextlib.closing(open_search_service(args.index, getattr(args, "read_replica", None))) as service:
+        warn_older_analysis(service.engine)
         return _print_search(service, args)
 
 
@@ -476,6 +500,7 @@ def results_label(total: int) -> str:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     with contextlib.closing(open_search_service(args.index, getattr(args, "read_replica", None))) as service:
+        warn_older_analysis(service.engine)
         stats = service.stats()
         database = getattr(service.engine, "takedowns", None)  # the server engine keeps them in a table
         registry = database() if database is not None else Registry(Path(args.index))
@@ -490,6 +515,14 @@ def cmd_stats(args: argparse.Namespace) -> int:
     )
     if stats["first_meeting"]:
         print(f"meetings from {stats['first_meeting']} to {stats['last_meeting']}")
+    written, current = stats["analysis_version"], stats["analysis_current"]
+    if written == current:
+        said = "this version's"
+    elif written < current:
+        said = f"older than this version's {current}; run `minutes reindex --index {stats['index']}`"
+    else:
+        said = f"newer than this version's {current}"
+    print(f"text analysis: version {written} ({said})")
     for name, counts in stats["facets"].items():
         if counts:
             top = ", ".join(f"{k} ({v})" for k, v in list(counts.items())[:8])
@@ -580,6 +613,7 @@ def cmd_harvest(args: argparse.Namespace) -> int:
         print_summary(summary.ingest, sys.stdout, sys.stderr)
     for problem in summary.problems:
         sys.stderr.write(f"failed: {problem}\n")
+    warn_older_analysis_at(args.index)
     return 1 if summary.failed or summary.attachments_failed else 0
 
 

@@ -28,6 +28,9 @@ DEFAULTS: dict[str, Any] = {
     # Query strings can carry what a citizen searched for (names, addresses): an operator
     # who must not keep them sets MINUTES_ACCESS_LOG_QUERIES=false (or `serve --no-query-log`).
     "ACCESS_LOG_QUERIES": True,
+    # Log once when the index was written by another text analysis (``Engine.analysis_warning``);
+    # a pre-fork server's restarted workers leave it to the first.
+    "WARN_ANALYSIS": True,
 }
 # No inline script or style anywhere: every script and stylesheet is a file under /static.
 CONTENT_SECURITY_POLICY = (
@@ -106,7 +109,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
-    app.extensions[SERVICE_KEY] = _open_service(app.config["INDEX_DIR"], app.config.get("READ_REPLICA"))
+    service = app.extensions[SERVICE_KEY] = _open_service(app.config["INDEX_DIR"], app.config.get("READ_REPLICA"))
+    if app.config["WARN_ANALYSIS"]:
+        # The operator's log, once: never a page (searches still work, the old terms find most).
+        warning = service.engine.analysis_warning()
+        if warning:
+            log.warning("warning: %s", warning)
 
     from webui.api import api
     from webui.views import register_error_pages, views
@@ -247,14 +255,18 @@ def _serve_prefork(config: dict[str, Any], host: str, port: int, threads: int, w
     listener.set_inheritable(True)  # the dictionaries were loaded above: shared copy-on-write
     children: set[int] = set()
     stopping = False
+    started = 0
 
     def start_worker() -> None:
+        nonlocal started
+        started += 1
         pid = os.fork()
         if pid == 0:  # the worker
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             try:
-                app = create_app(config)
+                # The first worker alone logs what every worker would find (the analysis warning).
+                app = create_app({**config, "WARN_ANALYSIS": started == 1})
                 try:
                     waitress.serve(
                         app, sockets=[listener], threads=threads, ident="minutes-search", asyncore_use_poll=True

@@ -2,3 +2,13 @@
 
 Engine-free: every engine indexes and every query is analysed with these tokens.
 """
+
+# Which analysis wrote an index.  Raise it with any change to the terms this package makes of
+# the same text (a new lemma, variant, compound rule, a different fold or stemmer order): an
+# index stamped lower was written by an older analysis, misses forms the queries now produce,
+# and every command that reads it says to run `minutes reindex`.  2 is the first stamped
+# analysis (accents folded before stemming: "komitéen" is "komit", no longer "komite").
+ANALYSIS_VERSION = 2
+# What an index written before analyses were stamped counts as (a generation without the
+# stamp file, a database whose ``state.analysis`` is NULL).
+UNSTAMPED_ANALYSIS = 1

@@ -77,6 +77,25 @@ SORTS = ("relevance", "newest", "oldest")
 SNIPPET_FIELDS = ("decision", "title", "body", "attachments")
 
 
+def analysis_warning(where: str, version: int) -> str | None:
+    """The one line every command prints (and the web UI logs) when the index at ``where`` was
+    written by another text analysis than this program's (``ANALYSIS_VERSION``); None when the
+    same.  Searches still run: the old terms find most things, some word forms are missed."""
+    from indexer.analysis import ANALYSIS_VERSION
+
+    if version == ANALYSIS_VERSION:
+        return None
+    if version > ANALYSIS_VERSION:
+        return (
+            f"{where}: written by a newer text analysis (version {version}; this version analyses with "
+            f"{ANALYSIS_VERSION}): some word forms are missed; search it with the minutes-search that wrote it"
+        )
+    return (
+        f"{where}: written by an older text analysis (version {version}; this version analyses with "
+        f"{ANALYSIS_VERSION}): some word forms are missed until you run `minutes reindex --index {where}`"
+    )
+
+
 class EngineError(Exception):
     """An index problem reported to the user in one line (the message says what to do)."""
 
@@ -393,6 +412,20 @@ class Engine(abc.ABC):
 
     @abc.abstractmethod
     def stats(self) -> EngineStats: ...
+
+    @abc.abstractmethod
+    def analysis_version(self) -> int:
+        """The ``indexer.analysis.ANALYSIS_VERSION`` the live content was analysed with, as
+        stamped when it was created or rebuilt (``UNSTAMPED_ANALYSIS`` when written before
+        stamps).  Ingest leaves it: only ``minutes reindex`` re-analyses what is there."""
+
+    def analysis_warning(self) -> str | None:
+        """``analysis_warning`` for this index (its location as printed), or None."""
+        return analysis_warning(self.shown_location(), self.analysis_version())
+
+    def shown_location(self) -> str:
+        """The location as printed and logged (a server engine leaves out a password)."""
+        return self.location
 
     def last_changed(self) -> datetime | None:
         """When the last commit happened, if the engine keeps it (feeds are dated by it)."""

@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from indexer.analysis import ANALYSIS_VERSION
 from indexer.analysis.bodies import DefinitionTable, RouteTable
 from indexer.analysis.compounds import compound_cuts, split_compound
 from indexer.analysis.danish import analyse, fold
@@ -790,6 +791,10 @@ class SearchService:
             "first_meeting": stats.first_meeting,
             "last_meeting": stats.last_meeting,
             "facets": stats.facets,
+            # The analysis the index was written with, and this program's (``minutes reindex``
+            # brings an older one up to date).
+            "analysis_version": self.engine.analysis_version(),
+            "analysis_current": ANALYSIS_VERSION,
         }
 
 

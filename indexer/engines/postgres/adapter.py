@@ -278,6 +278,12 @@ class PostgresEngine(Engine):
         database generation."""
         return self._learnt().definitions
 
+    def analysis_version(self) -> int:
+        return self.database.analysis_version()
+
+    def shown_location(self) -> str:
+        return redact(self.location)
+
     def stats(self) -> EngineStats:
         found = self.database.stats()
         counts = found["counts"]

@@ -30,7 +30,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
-from indexer.analysis import fastterms
+from indexer.analysis import UNSTAMPED_ANALYSIS, fastterms
 from indexer.analysis.bodies import DefinitionTable, RouteEvidence, RouteTable
 from indexer.engines.postgres import schema
 from indexer.engines.postgres.query import (
@@ -1019,6 +1019,12 @@ class Database:
             if isinstance(learnt, dict):
                 table.update(learnt)
         return table
+
+    def analysis_version(self) -> int:
+        """The analysis the content was written with (``state.analysis``; NULL before stamps)."""
+        with self._pool.connection() as conn:
+            row = conn.execute("SELECT analysis FROM state WHERE muni = 0").fetchone()
+        return int(row[0]) if row and row[0] is not None else UNSTAMPED_ANALYSIS
 
     def generation(self) -> int:
         with self._pool.connection() as conn:

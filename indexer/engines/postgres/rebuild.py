@@ -19,7 +19,8 @@ commits on its own, into tables nobody reads, and only the swap is one transacti
    and ``keep_closed`` carries over the closed stubs of meetings the rebuild did not read at
    all: access only tightens, also across a reindex.
 3. ``swap``: in one transaction, move the live tables (and their sequence) into
-   ``minutes_previous``, the build tables into the live schema, and bump the generation.
+   ``minutes_previous``, the build tables into the live schema, bump the generation and stamp
+   the content with this program's ``ANALYSIS_VERSION`` (every term was analysed again).
    Readers see the old content until that commit and the new one after; a statement waiting
    on the swap's locks resolves the table names again and reads the new tables.  The swap
    waits at most ``LOCK_WAIT`` for each lock and retries, so it never holds readers up long
@@ -38,6 +39,7 @@ from dataclasses import dataclass
 import psycopg
 from psycopg import sql
 
+from indexer.analysis import ANALYSIS_VERSION
 from indexer.engines.postgres import schema
 from indexer.engines.postgres.engine import INGEST_LOCK, BuildSchema, Database
 
@@ -194,7 +196,10 @@ class Rebuild:
                 self.session.execute(f"ALTER TABLE {BUILD}.{table} SET SCHEMA {live}")
             for sequence in sequences:
                 self.session.execute(f"ALTER SEQUENCE IF EXISTS {BUILD}.{sequence} SET SCHEMA {live}")
-            self.session.execute(f"UPDATE {live}.state SET generation = generation + 1 WHERE muni = 0")
+            self.session.execute(
+                f"UPDATE {live}.state SET generation = generation + 1, analysis = %s WHERE muni = 0",
+                (ANALYSIS_VERSION,),
+            )
             return [
                 str(r[0])
                 for r in self.session.execute(

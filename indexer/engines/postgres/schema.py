@@ -13,7 +13,8 @@ Tables
   field_stats     per (muni, field): documents and summed length, for BM25F's average field length
   attachments     open attachment files by content hash (bytea), so every web server reaches them
   sources         what was ingested, for ``minutes reindex``
-  state           a generation counter bumped by each committed batch (readers refresh caches on it)
+  state           a generation counter bumped by each committed batch (readers refresh caches on it), and
+                  the text analysis the content was written with (``ANALYSIS_VERSION``; NULL: before stamps)
   harvest_state   per harvested portal: each meeting's validators and document hash (``minutes harvest``)
   withdrawn       ids of items once published, then withdrawn or taken down: their URLs answer 410 (ids only)
   takedowns       ``minutes forget``: id, kind, time and reason, never content; later ingests leave them out
@@ -26,6 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import psycopg
+
+from indexer.analysis import ANALYSIS_VERSION
 
 SCHEMA_VERSION_TABLE = "minutes_schema_version"
 INIT_LOCK = 7254811  # advisory lock: one ``db init`` at a time; a reindex holds it shared until its swap
@@ -213,7 +216,17 @@ MIGRATIONS: list[Migration] = [
             WHERE access = 'open';
         """,
     ),
+    Migration(
+        9,
+        "the text analysis the content was written with (NULL: before analyses were stamped)",
+        # Set by ``init`` on a database holding no items, and by each reindex's swap; an ingest
+        # leaves it (it adds new text, it does not re-analyse the old).
+        """
+        ALTER TABLE state ADD COLUMN analysis integer;
+        """,
+    ),
 ]
+ANALYSIS_MIGRATION = 9
 
 LATEST = MIGRATIONS[-1].version
 
@@ -278,6 +291,13 @@ def init(conn: psycopg.Connection, citus: bool = False) -> InitReport:
                 (migration.version, migration.what),
             )
             applied.append(migration.version)
+        if ANALYSIS_MIGRATION in applied:
+            # Nothing written yet (a new database, or one upgraded before its first ingest): what
+            # gets written is this analysis's.  A database holding items keeps NULL, "older".
+            conn.execute(
+                "UPDATE state SET analysis = %s WHERE muni = 0 AND NOT EXISTS (SELECT 1 FROM items)",
+                (ANALYSIS_VERSION,),
+            )
     report = InitReport(before, LATEST, applied)
     if citus:
         distribute(conn)

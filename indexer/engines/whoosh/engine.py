@@ -525,6 +525,9 @@ class WhooshEngine(Engine):
             context.definitions = table
         return context.definitions
 
+    def analysis_version(self) -> int:
+        return self.index.analysis_version()
+
     def stats(self) -> EngineStats:
         """From the columns and term lists (no stored document is read)."""
         searcher = self.searcher()

@@ -13,7 +13,10 @@ On disk an index root holds::
     sources.json                what was ingested, so ``reindex`` can rebuild
 
 and each generation folder its ``routes.json``: the route abbreviations learnt from its
-open items (``routes.py``), updated with every commit.
+open items (``routes.py``), updated with every commit, and its ``analysis-version``: the
+``ANALYSIS_VERSION`` its content was analysed with, written when the generation is made (create,
+reindex) and never after.  Per generation, not per segment: a merge copies old postings into new
+segments without analysing them again, so only a generation built from the sources is new text.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from whoosh.index import FileIndex, LockError
 from whoosh.reading import EmptyReader
 from whoosh.writing import IndexWriter
 
-from indexer.analysis import fastterms
+from indexer.analysis import ANALYSIS_VERSION, UNSTAMPED_ANALYSIS, fastterms
 from indexer.analysis.danish import danish_analyzer, exact_analyzer, snowball_analyzer
 from indexer.attachments import file_hash
 from indexer.engines.archive import FolderArchive
@@ -157,6 +160,17 @@ class FastText(TEXT):
 
 ANALYSIS_PROFILES = ("danish", "snowball", "standard")
 PROFILE_FILE = "analysis.json"
+ANALYSIS_STAMP = "analysis-version"  # in each generation folder: the ANALYSIS_VERSION that wrote it
+
+
+def read_analysis_version(generation: Path) -> int:
+    """The analysis a generation folder was written with; ``UNSTAMPED_ANALYSIS`` when it has no
+    readable stamp (written before stamps; a damaged stamp asks for the same reindex)."""
+    try:
+        text = (Path(generation) / ANALYSIS_STAMP).read_text("ascii").strip()
+    except (OSError, UnicodeError):
+        return UNSTAMPED_ANALYSIS
+    return int(text) if text.isdigit() and int(text) > 0 else UNSTAMPED_ANALYSIS
 
 
 def text_analyzers(profile: str = "danish") -> tuple[Any, Any]:
@@ -432,7 +446,13 @@ class MinutesIndex:
         generation = root / f"gen-{stamp}"
         generation.mkdir(parents=True)
         whoosh_index.create_in(str(generation), build_schema(read_profile(root)), indexname=INDEX_NAME)
+        (generation / ANALYSIS_STAMP).write_text(f"{ANALYSIS_VERSION}\n", "ascii")
         return generation
+
+    def analysis_version(self) -> int:
+        """The analysis the live generation was written with (read from its stamp each call:
+        a reindex in another process swaps the generation under an open index)."""
+        return read_analysis_version(self.live_dir(self.root))
 
     # -- paths -------------------------------------------------------------
 

@@ -70,15 +70,15 @@ def _postgres_ingest_target(location: Path | str) -> Any:
     return PostgresIndex(Database(str(location)))
 
 
-def warn_older_analysis(engine: Engine, stream: TextIO = sys.stderr) -> None:
+def warn_older_analysis(engine: Engine, stream: TextIO | None = None) -> None:
     """One line when the index was written by another text analysis than this program's
     (``Engine.analysis_warning``): what to run.  The command goes on; searches still work."""
     warning = engine.analysis_warning()
     if warning:
-        stream.write(f"warning: {warning}\n")
+        (stream or sys.stderr).write(f"warning: {warning}\n")
 
 
-def warn_older_analysis_at(location: Path | str, stream: TextIO = sys.stderr) -> None:
+def warn_older_analysis_at(location: Path | str, stream: TextIO | None = None) -> None:
     """``warn_older_analysis`` after a command that wrote through the ingest path (ingest,
     harvest): the index is opened just to read its stamp.  Nothing when there is no index."""
     try:

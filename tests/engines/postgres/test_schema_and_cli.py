@@ -5,8 +5,17 @@ from __future__ import annotations
 import psycopg
 import pytest
 
+from indexer.analysis import ANALYSIS_VERSION, UNSTAMPED_ANALYSIS
 from indexer.cli import main
 from indexer.engines.postgres import schema
+from indexer.engines.postgres.engine import Database
+from tests.conftest import SEED
+
+# Migration 9 undone: what a database of schema version 8 (before analysis stamps) holds.
+BACK_TO_8 = f"""
+ALTER TABLE state DROP COLUMN analysis;
+DELETE FROM {schema.SCHEMA_VERSION_TABLE} WHERE version = 9;
+"""
 
 
 def test_commands_on_an_uninitialised_database_say_to_run_db_init(
@@ -63,3 +72,39 @@ def test_citus_is_refused_clearly_where_it_is_not_installed(
 ) -> None:
     assert main(["db", "init", "--citus", "--index", pg_empty_url]) == 2
     assert "citus extension is not installed" in capsys.readouterr().err
+
+
+def test_a_version_8_database_upgrades_in_place_and_reads_as_written_before_stamps(
+    pg_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["ingest", str(SEED), "--index", pg_url, "--municipality", "Norddjurs Kommune", "--workers", "1"]
+    assert main(argv) == 0
+    with psycopg.connect(pg_url) as conn:
+        conn.execute(BACK_TO_8)  # type: ignore[arg-type]
+    capsys.readouterr()
+    assert main(["search", "sociale", "--index", pg_url]) == 2
+    assert f"needs {schema.LATEST}" in capsys.readouterr().err
+    with psycopg.connect(pg_url) as conn:
+        report = schema.init(conn)
+    assert (report.before, report.applied) == (8, [9])
+    database = Database(pg_url)
+    try:
+        assert database.analysis_version() == UNSTAMPED_ANALYSIS  # its terms are the older analysis's
+    finally:
+        database.close()
+    assert main(["search", "sociale", "medier", "--index", pg_url]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("1 resultat")
+    assert [line for line in err.splitlines() if "older text analysis" in line and "minutes reindex" in line]
+
+
+def test_an_empty_version_8_database_upgrades_to_this_analysis(pg_url: str) -> None:
+    """Nothing written before the upgrade: what gets written is this analysis's."""
+    with psycopg.connect(pg_url) as conn:
+        conn.execute(BACK_TO_8)  # type: ignore[arg-type]
+        assert schema.init(conn).applied == [9]
+    database = Database(pg_url)
+    try:
+        assert database.analysis_version() == ANALYSIS_VERSION
+    finally:
+        database.close()

@@ -5,7 +5,7 @@ shape (statistics read first, every facet in one pass) must keep exactly as it w
   of field terms read in one scan sums them to the same doubles as one scan per term;
 - the total and facet counts are the plain counts of the matching open items;
 - a term's postings and the matches' facet columns can be read from the indexes alone;
-- a database of schema version 7 upgrades to 8 in place and answers every request as before;
+- a database of schema version 7 upgrades to 8 (and 9) in place and answers every request as before;
 - a batch writes each term's postings together (a phrase reads their positions from few pages).
 """
 
@@ -25,16 +25,20 @@ from indexer.engines.postgres.query import K1, TEXT_FIELDS, AllQ, B, Node, Nothi
 from indexer.search.service import SearchRequest, SearchService
 from tests.conftest import DATA, SAMPLES
 from tests.engines.postgres.test_engine import REQUESTS
+from tests.engines.postgres.test_schema_and_cli import BACK_TO_8
 from tests.helpers import closed_copy, seed_meeting, write_jsonl
 
 SECRET = "hemmeligordxyz"
-# Migration 8 undone: what a database of schema version 7 holds.
-BACK_TO_7 = f"""
+# Migrations 9 and 8 undone: what a database of schema version 7 holds.
+BACK_TO_7 = (
+    BACK_TO_8
+    + f"""
 ALTER TABLE postings DROP CONSTRAINT postings_pkey;
 ALTER TABLE postings ADD CONSTRAINT postings_pkey PRIMARY KEY (field, term, muni, docno);
 DROP INDEX items_open_facets;
 DELETE FROM {schema.SCHEMA_VERSION_TABLE} WHERE version = 8;
 """
+)
 
 
 def _ingest(url: str, work: Path) -> None:
@@ -229,11 +233,11 @@ def test_a_version_7_database_upgrades_in_place_and_answers_as_before(pg_server,
     before = _answers(url)
     with psycopg.connect(url) as conn:
         conn.execute(BACK_TO_7)  # type: ignore[arg-type]
-    with pytest.raises(schema.SchemaError, match="needs 8"):
+    with pytest.raises(schema.SchemaError, match=f"needs {schema.LATEST}"):
         Database(url)
     with psycopg.connect(url) as conn:
         report = schema.init(conn)
-    assert (report.before, report.applied) == (7, [8])
+    assert (report.before, report.applied) == (7, [8, 9])
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("VACUUM (ANALYZE) postings, items")
     assert _answers(url) == before

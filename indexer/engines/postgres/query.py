@@ -155,7 +155,15 @@ def phrases_of(node: Node) -> list[PhraseQ]:
 
 def follows(node: PhraseQ, alias: str) -> str:
     """The condition that the positions of postings rows ``{alias}0``, ``{alias}1``, … (the
-    phrase's words in order) hold the words one after another, each within ``slop`` of the last."""
+    phrase's words in order) hold the words one after another, each within ``slop`` of the last.
+
+    With ``slop`` 1 (a quoted phrase), word n is at the first word's position + n: each of the
+    first word's positions is looked up in the others' arrays, rather than every pair of
+    positions joined and compared (a subplan of two scans and a join per candidate item took
+    half a phrase's time)."""
+    if int(node.slop) == 1:
+        after = " AND ".join(f"x0 + {n} = ANY({alias}{n}.positions)" for n in range(1, len(node.words)))
+        return f"EXISTS (SELECT 1 FROM unnest({alias}0.positions) x0 WHERE {after})"
     chain = [f"unnest({alias}0.positions) x0"]
     conditions = []
     for n in range(1, len(node.words)):

@@ -164,6 +164,11 @@ def follows(node: PhraseQ, alias: str) -> str:
     if int(node.slop) == 1:
         after = " AND ".join(f"x0 + {n} = ANY({alias}{n}.positions)" for n in range(1, len(node.words)))
         return f"EXISTS (SELECT 1 FROM unnest({alias}0.positions) x0 WHERE {after})"
+    return within_slop(node, alias)
+
+
+def within_slop(node: PhraseQ, alias: str) -> str:
+    """``follows`` for any ``slop``: every choice of one position per word, compared in a chain."""
     chain = [f"unnest({alias}0.positions) x0"]
     conditions = []
     for n in range(1, len(node.words)):

@@ -21,7 +21,19 @@ import pytest
 from indexer.cli import main
 from indexer.engines.postgres import schema
 from indexer.engines.postgres.engine import Database, Filters
-from indexer.engines.postgres.query import K1, TEXT_FIELDS, AllQ, B, Node, NothingQ, OrQ, TermQ
+from indexer.engines.postgres.query import (
+    K1,
+    TEXT_FIELDS,
+    AllQ,
+    B,
+    Node,
+    NothingQ,
+    OrQ,
+    PhraseQ,
+    TermQ,
+    follows,
+    within_slop,
+)
 from indexer.search.service import SearchRequest, SearchService
 from tests.conftest import DATA, SAMPLES
 from tests.engines.postgres.test_engine import REQUESTS
@@ -257,3 +269,40 @@ def test_a_batch_writes_each_terms_postings_together(loaded: str) -> None:
     for field, term, postings, pages in rows:
         assert postings >= 30, (field, term, postings)
         assert pages <= postings / 5, (field, term, postings, pages)
+
+
+def _phrase_items(conn: psycopg.Connection, phrase: PhraseQ, condition: str) -> set[tuple[int, int]]:
+    froms = ", ".join(f"postings p{n}" for n in range(len(phrase.words)))
+    wheres = [f"p{n}.field = %s AND p{n}.term = %s" for n in range(len(phrase.words))]
+    wheres += [f"p{n}.muni = p0.muni AND p{n}.docno = p0.docno" for n in range(1, len(phrase.words))]
+    params = [v for word in phrase.words for v in (TEXT_FIELDS[phrase.field], word)]
+    rows = conn.execute(f"SELECT p0.muni, p0.docno FROM {froms} WHERE {' AND '.join(wheres)} AND {condition}", params)
+    return {(int(m), int(d)) for m, d in rows.fetchall()}
+
+
+def test_an_adjacent_phrase_is_found_where_every_pair_of_positions_finds_it(loaded: str) -> None:
+    """A quoted phrase (slop 1) looks each of the first word's positions up in the next words'
+    arrays (``follows``): the same items as comparing every choice of positions (``within_slop``),
+    for phrases of two and three words the samples hold, and for word pairs they hold apart."""
+    with psycopg.connect(loaded) as conn:
+        adjacent = conn.execute(
+            "SELECT DISTINCT a.term, b.term, c.term FROM postings a "
+            "JOIN postings b ON b.field = a.field AND b.muni = a.muni AND b.docno = a.docno "
+            "JOIN postings c ON c.field = a.field AND c.muni = a.muni AND c.docno = a.docno "
+            "WHERE a.field = 3 AND a.term < b.term AND EXISTS (SELECT 1 FROM unnest(a.positions) x "
+            "WHERE x + 1 = ANY(b.positions) AND x + 2 = ANY(c.positions)) ORDER BY 1, 2, 3 LIMIT 30"
+        ).fetchall()
+        apart = conn.execute(
+            "SELECT a.term, b.term FROM postings a JOIN postings b ON b.field = a.field AND b.muni = a.muni "
+            "AND b.docno = a.docno WHERE a.field = 3 AND a.term <> b.term AND a.tf > 1 AND b.tf > 1 "
+            "GROUP BY a.term, b.term ORDER BY count(*) DESC, 1, 2 LIMIT 30"
+        ).fetchall()
+        phrases = [PhraseQ("body", [str(a), str(b)]) for a, b, _ in adjacent]
+        phrases += [PhraseQ("body", [str(a), str(b), str(c)]) for a, b, c in adjacent]
+        phrases += [PhraseQ("body", [str(a), str(b)]) for a, b in apart]
+        found = 0
+        for phrase in phrases:
+            quick = _phrase_items(conn, phrase, follows(phrase, "p"))
+            assert quick == _phrase_items(conn, phrase, within_slop(phrase, "p")), phrase
+            found += bool(quick)
+    assert len(phrases) == 90 and 60 <= found < 90, found

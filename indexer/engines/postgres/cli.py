@@ -1,12 +1,13 @@
 """``minutes db …``: set up a database for the PostgreSQL engine, or run a local server to try it.
 
 minutes db init --index postgresql://user@host:port/db [--citus]   create or upgrade the schema
-minutes db local [DIR] [--port 5433]                               a local server in DIR, until Ctrl-C
+minutes db local [DIR] [--port 5433]                               a local server in DIR, until Ctrl-C or SIGTERM
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -17,7 +18,7 @@ import psycopg
 
 from indexer.engines.postgres import is_database_url, schema
 from indexer.engines.postgres.server import LocalServer, ServerError
-from indexer.workers import stop_of
+from indexer.workers import forking_workers, stop_of, stop_on_sigterm
 
 DATABASE_ERRORS = (schema.SchemaError, ServerError, psycopg.OperationalError)
 
@@ -40,25 +41,37 @@ def cmd_db_init(args: argparse.Namespace) -> int:
 
 
 def cmd_db_local(args: argparse.Namespace) -> int:
-    """Start (creating it the first time) a PostgreSQL server in a folder and keep it up until Ctrl-C."""
+    """Start (creating it the first time) a PostgreSQL server in a folder and keep it up until
+    Ctrl-C or SIGTERM, then stop it (fast shutdown) so the folder is free for the next start.
+
+    pg_ctl detaches the postmaster into a session of its own, so neither signal reaches it: by
+    SIGTERM's default action this command died and left it running, the folder locked.  Now
+    SIGTERM is raised as ``Terminated`` (``stop_on_sigterm``) and takes Ctrl-C's way out.  A
+    signal while the server starts is held until it is up (``forking_workers``): cut short
+    there, pg_ctl left a postmaster that had not yet written its pid file, which nothing stopped."""
     root = Path(args.dir).expanduser()
     server = LocalServer(root, args.port)
-    server.start()
-    url = server.create_database("minutes")
-    with psycopg.connect(url) as conn:
-        schema.init(conn)
-    print(
-        f"PostgreSQL {root} is listening; try:\n  export MINUTES_INDEX={url}\n  minutes ingest data/\n  minutes serve"
-    )
-    print("Ctrl-C stops it (the data stays in the folder).", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
-    return 0
+    with stop_on_sigterm():  # a second SIGTERM while it stops is disregarded
+        try:
+            with forking_workers():
+                server.start()
+            url = server.create_database("minutes")
+            with psycopg.connect(url) as conn:
+                schema.init(conn)
+            print(
+                f"PostgreSQL {root} is listening; try:\n  export MINUTES_INDEX={url}\n"
+                "  minutes ingest data/\n  minutes serve"
+            )
+            print("Ctrl-C stops it (the data stays in the folder).", flush=True)
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt as interrupt:  # Ctrl-C, or SIGTERM
+            server.stop()
+            stop = stop_of(interrupt)
+            sys.stderr.write(f"{stop.word}: PostgreSQL {root} is stopped; the data stays in the folder\n")
+            return 0 if stop.status == 128 + signal.SIGINT else stop.status
+        finally:
+            server.stop()  # after an error too; nothing to do once it is stopped
 
 
 def add_db_commands(sub: Any, index_option: Callable[[argparse.ArgumentParser], None]) -> None:

@@ -97,8 +97,19 @@ class LocalServer:
             kwargs.update(user=self._account[0], group=self._account[1], extra_groups=[])
         env = {**os.environ, "LC_ALL": "C", "PGTZ": "UTC"}
         try:
+            # A session of its own: a Ctrl-C or SIGTERM to our process group must not end pg_ctl
+            # halfway (after it detached a postmaster, before its pid file was written); our own
+            # handling stops the server (see ``minutes db local``).
             return subprocess.run(
-                command, capture_output=True, text=True, timeout=timeout, check=True, env=env, cwd="/", **kwargs
+                command,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=True,
+                env=env,
+                cwd="/",
+                start_new_session=True,
+                **kwargs,
             )  # type: ignore[call-overload, no-any-return]
         except subprocess.CalledProcessError as exc:
             detail = (exc.stderr or exc.stdout or "").strip().splitlines()

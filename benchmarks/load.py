@@ -145,7 +145,8 @@ class Server:
         """What waitress said: how deep its task queue got (requests waiting for a thread), other lines."""
         lines = self.log.read_text("utf-8", "replace").splitlines() if self.log.exists() else []
         depths = [int(m.group(1)) for line in lines if (m := re.search(r"Task queue depth is (\d+)", line))]
-        other = [line for line in lines if "Task queue depth" not in line and "serving" not in line]
+        said = ("Task queue depth", "serving", "took no new requests")  # the queue, the start and the stop
+        other = [line for line in lines if not any(word in line for word in said)]
         self.log.unlink(missing_ok=True)
         return {"queue_warnings": len(depths), "max_queue_depth": max(depths, default=0), "other_log": other[-20:]}
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
+import signal
 import sys
 import time
 from datetime import UTC, datetime
@@ -198,6 +200,13 @@ def search_service(app: Flask) -> SearchService:
     return service
 
 
+# After SIGTERM (or Ctrl-C) a server takes no new connection and gives the requests in flight this
+# long to be answered; a service manager's own wait before SIGKILL is longer (docker stop: 10 s).
+STOP_GRACE_SECONDS = 5.0
+# A connection with no request in it, quiet this long, is a browser's idle keep-alive: closed at once.
+IDLE_SECONDS = 0.1
+
+
 def serve(
     index_dir: Path | str,
     host: str = "127.0.0.1",
@@ -215,9 +224,11 @@ def serve(
     its own searchers (Whoosh's file handles must not be shared across processes);
     the index's memory-mapped postings and columns are shared through the operating
     system's page cache, read-only.
-    """
-    import waitress
 
+    SIGTERM or Ctrl-C stops it: no new connection is taken, the requests in flight are answered
+    (``STOP_GRACE_SECONDS`` at most), one line says so and the exit status is 0: stopping is how a
+    service ends, and systemd counts an exit status of 143 as a failure.
+    """
     from indexer.engines.whoosh.index import _warm_analysis
 
     raise_open_file_limit()
@@ -230,6 +241,7 @@ def serve(
         access_log.addHandler(handler)
         access_log.setLevel(logging.INFO)
         access_log.propagate = False
+    logging.basicConfig()  # as waitress.serve did: warnings (ours and waitress's) on standard error
     _warm_analysis()  # the Danish dictionaries load before the first request, not during it
     print(f"minutes-search: serving {index_dir} on http://{host}:{port}/", flush=True)
     if workers <= 1:
@@ -237,38 +249,99 @@ def serve(
         try:
             # poll(), not select(): a large index keeps a file open per segment file, and
             # select() fails outright once a socket's number passes 1024.
-            waitress.serve(app, host=host, port=port, threads=threads, ident="minutes-search", asyncore_use_poll=True)
+            signum = _serve_until_stopped(
+                app, host=host, port=port, threads=threads, ident="minutes-search", asyncore_use_poll=True
+            )
         finally:
             close_app(app)
-        return 0
-    return _serve_prefork(config, host, port, threads, workers)
+    else:
+        signum = _serve_prefork(config, host, port, threads, workers)
+    word = "stopped (SIGTERM)" if signum == signal.SIGTERM else "interrupted"
+    sys.stderr.write(f"{word}: minutes-search took no new requests and answered those in flight\n")
+    return 0
+
+
+def _serve_until_stopped(app: Flask, **options: Any) -> int:
+    """Serve ``app`` with waitress until SIGTERM or SIGINT; then stop taking connections, let the
+    requests in flight be answered (``STOP_GRACE_SECONDS`` at most), close, and return the signal.
+
+    waitress has no graceful stop: Ctrl-C ended its loop where it stood, and SIGTERM's default
+    action killed the process with requests half-answered.  The handler only notes the signal and
+    wakes the loop (waitress's trigger: a write to a pipe), which then stops between two rounds."""
+    from waitress import wasyncore
+    from waitress.channel import HTTPChannel
+    from waitress.server import BaseWSGIServer, create_server
+
+    server = create_server(app, **options)
+    channels: dict[int, Any] = server.map if hasattr(server, "map") else server._map
+    listeners = [d for d in channels.values() if isinstance(d, BaseWSGIServer)]
+    received: list[int] = []
+
+    def note(signum: int, _frame: Any) -> None:
+        received.append(signum)
+        listeners[0].pull_trigger()
+
+    previous = {signum: signal.signal(signum, note) for signum in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        while not received:
+            wasyncore.loop(timeout=server.adj.asyncore_loop_timeout, map=channels, use_poll=True, count=1)
+        for listener in listeners:  # no new connection (a pre-fork worker closes its copy)
+            wasyncore.dispatcher.close(listener)
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        while time.monotonic() < deadline:
+            # A round first: what a client sent before the signal is read before its channel is judged idle.
+            wasyncore.loop(timeout=0.05, map=channels, use_poll=True, count=1)
+            open_channels = [c for c in channels.values() if isinstance(c, HTTPChannel)]
+            if not open_channels:
+                break
+            now = time.time()
+            for channel in open_channels:
+                idle = not channel.requests and channel.request is None and not channel.total_outbufs_len
+                if idle and now - channel.last_activity >= IDLE_SECONDS:
+                    channel.will_close = True  # closed in the next round
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        listeners[0].task_dispatcher.shutdown(timeout=1)
+        wasyncore.close_all(channels)  # what is left after the grace, and the wake-up pipe
+    return received[0]
 
 
 def _serve_prefork(config: dict[str, Any], host: str, port: int, threads: int, workers: int) -> int:
-    """The parent binds, warms what every worker shares, forks, and restarts a worker that dies."""
-    import signal
-    import socket
+    """The parent binds, warms what every worker shares, forks, and restarts a worker that dies.
 
-    import waitress
+    SIGTERM or SIGINT to the parent (or to the whole group) stops every worker the way one
+    process stops (``_serve_until_stopped``); the parent closes its copy of the socket, so new
+    connections are refused once the workers closed theirs, and a worker still there
+    ``STOP_GRACE_SECONDS`` + 2 s later is killed.  The signal is the value returned."""
+    import socket
 
     listener = socket.create_server((host, port), reuse_port=False, backlog=1024)
     listener.set_inheritable(True)  # the dictionaries were loaded above: shared copy-on-write
     children: set[int] = set()
-    stopping = False
+    received: list[int] = []
     started = 0
+    signals = {signal.SIGTERM, signal.SIGINT}
 
     def start_worker() -> None:
         nonlocal started
+        if received:  # stopping: no new worker (the socket may be closed already)
+            return
         started += 1
+        # Blocked across the fork: a signal between the fork and ``children.add`` left a worker
+        # the parent did not know of (it served on after the parent was gone), and the child
+        # must not run the parent's handler.
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
         pid = os.fork()
         if pid == 0:  # the worker
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
             try:
+                for signum in signals:
+                    signal.signal(signum, signal.SIG_DFL)  # until it serves: nothing in flight to finish
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
                 # The first worker alone logs what every worker would find (the analysis warning).
                 app = create_app({**config, "WARN_ANALYSIS": started == 1})
                 try:
-                    waitress.serve(
+                    _serve_until_stopped(
                         app, sockets=[listener], threads=threads, ident="minutes-search", asyncore_use_poll=True
                     )
                 finally:
@@ -276,34 +349,57 @@ def _serve_prefork(config: dict[str, Any], host: str, port: int, threads: int, w
             finally:
                 os._exit(0)
         children.add(pid)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
     def stop(signum: int, _frame: Any) -> None:
-        nonlocal stopping
-        stopping = True
+        if not received:
+            listener.close()
+        received.append(signum)
         for pid in list(children):
             try:
                 os.kill(pid, signal.SIGTERM)
             except ProcessLookupError:
                 children.discard(pid)
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    for _ in range(workers):
-        start_worker()
-    log.info("minutes-search: %d worker processes", workers)
-    while children:
-        try:
-            pid, _status = os.wait()
-        except ChildProcessError:
-            break
-        except InterruptedError:
-            continue
-        children.discard(pid)
-        if not stopping:
-            log.warning("worker %d ended; starting another", pid)
+    previous = {signum: signal.signal(signum, stop) for signum in signals}
+    try:
+        for _ in range(workers):
             start_worker()
-    listener.close()
-    return 0
+        log.info("minutes-search: %d worker processes", workers)
+        while children and not received:
+            try:
+                pid, _status = os.wait()
+            except ChildProcessError:
+                break
+            children.discard(pid)
+            if not received:
+                log.warning("worker %d ended; starting another", pid)
+                start_worker()
+        _reap(children, time.monotonic() + STOP_GRACE_SECONDS + 2)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        listener.close()
+    return received[0] if received else signal.SIGTERM
+
+
+def _reap(children: set[int], deadline: float) -> None:
+    """Wait for the workers until ``deadline``, then kill those left: a stop must end."""
+    while children and time.monotonic() < deadline:
+        try:
+            pid, _status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            children.clear()
+            break
+        if pid == 0:
+            time.sleep(0.01)
+        else:
+            children.discard(pid)
+    for pid in children:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
 
 
 def raise_open_file_limit(wanted: int = 65536) -> None:

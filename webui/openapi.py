@@ -106,7 +106,7 @@ HIT = {
                 "missing": {
                     "type": "array",
                     "items": {"type": "string"},
-                    "description": "only when the response is partial: the typed words this item does not hold",
+                    "description": "on the partial results of a response: the typed words this item does not hold",
                 },
             },
         },
@@ -147,9 +147,10 @@ SEARCH_RESPONSE = {
         "partial": {
             "type": "object",
             "nullable": True,
-            "description": "set when no item holds every typed word (and no correction found any): the results "
-            "hold at least `least` of the `typed` words (all but one first, never fewer than half)",
-            "properties": {"least": {"type": "integer"}, "typed": {"type": "integer"}},
+            "description": "set when fewer than ten items hold every typed word (and, for none, no correction "
+            "found any): the first `whole` results hold them all, the rest at least `least` of the `typed` words "
+            "(all but one first, never fewer than half); those list the words they lack in `missing`",
+            "properties": {"least": {"type": "integer"}, "typed": {"type": "integer"}, "whole": {"type": "integer"}},
         },
         "error": {
             "type": "string",

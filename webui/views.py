@@ -98,7 +98,14 @@ def search() -> str:
             if response.corrected_from
             else None
         ),
-        "partial": response.partial.to_dict() if response.partial else None,
+        "partial": (
+            {
+                **response.partial.to_dict(),
+                "whole_label": "resultat indeholder" if response.partial.whole == 1 else "resultater indeholder",
+            }
+            if response.partial
+            else None
+        ),
         "hits": [hit_view(r) for r in response.results],
         "first_number": (req.page - 1) * req.per_page + 1,
         "facets": facet_views(response),

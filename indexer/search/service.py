@@ -53,6 +53,9 @@ MAX_PAGE = 1000
 # part, showing the correction's results instead turned rare names into common words
 # ("risskov" → "risiko", "sejerø" → "senere") and helped no query (see README).
 FEW_HITS = 3
+# A query whose words all stand together in fewer items than this is followed by the items
+# holding most of them (``SearchService._with_most_words``): a page's worth of answers.
+FILL_BELOW = 10
 # Noun endings (definite, plural, genitive) taken off a word that has no correction of its own,
 # longest first; the base must keep this many letters.
 INFLECTION_ENDINGS = ("ernes", "erne", "enes", "ene", "ens", "ets", "en", "et", "er", "es", "e", "s")
@@ -106,13 +109,15 @@ class SearchRequest:
 
 @dataclass(frozen=True)
 class Partial:
-    """The items shown hold at least ``least`` of the ``typed`` words (no item held all)."""
+    """The first ``whole`` items of the result hold every typed word (few or none did); the
+    rest hold at least ``least`` of the ``typed`` words."""
 
     least: int
     typed: int
+    whole: int = 0
 
     def to_dict(self) -> dict[str, int]:
-        return {"least": self.least, "typed": self.typed}
+        return {"least": self.least, "typed": self.typed, "whole": self.whole}
 
 
 @dataclass
@@ -286,10 +291,15 @@ class SearchService:
         return response if response.error else self.with_suggestion(response)
 
     def _ranked(
-        self, request: SearchRequest, typed: ast.Node | None, missing_of: list[str] | None = None
+        self,
+        request: SearchRequest,
+        typed: ast.Node | None,
+        missing_of: list[str] | None = None,
+        window: tuple[int, int] | None = None,
     ) -> SearchResponse:
         """One page of ``typed`` (the query as parsed, rewritten here) within the request's filters;
-        with ``missing_of`` (typed words), each hit lists those it does not hold (``missing``)."""
+        with ``missing_of`` (typed words), each hit lists those it does not hold (``missing``);
+        ``window``: (offset, limit) instead of the request's page."""
         named = self._expand_names(typed)
         node = ast.split_compounds_too(typed, named)
         if request.q and node is None:  # only operators or empty quotes: nothing to search for
@@ -298,8 +308,8 @@ class SearchService:
             query=node,
             filters=self._filters(request),
             sort=request.sort,
-            offset=(request.page - 1) * request.per_page,
-            limit=request.per_page,
+            offset=window[0] if window else (request.page - 1) * request.per_page,
+            limit=window[1] if window else request.per_page,
         )
         result = self.engine.search(spec)
         highlight_terms = node is not None
@@ -720,6 +730,8 @@ class SearchService:
                     corrected.suggestion = None
                     return corrected
             return self._with_most_words(response)
+        if request.q and response.total < FILL_BELOW:
+            return self._with_most_words(response)
         return response
 
     def _relaxations(self, request: SearchRequest) -> Iterator[tuple[int, int, ast.Node]]:
@@ -730,17 +742,30 @@ class SearchService:
         return ast.relaxations(ast.parse(request.q.strip()))
 
     def _with_most_words(self, response: SearchResponse) -> SearchResponse:
-        """The typed words found nothing together, nor did a correction: the items holding the
-        most of them (all but one, then fewer down to half; ``ast.relaxations``), said so
-        (``partial``).  A known-item query often holds one word its item does not write: an
-        abbreviation it writes in full, or one more word than it says."""
+        """The typed words found fewer items together than a page holds (none, and no correction
+        found any): after them, the items holding most of the words (all but one, then fewer down
+        to half; ``ast.relaxations``), said so (``partial``).  A known-item query often holds one
+        word its item does not write: an abbreviation it writes in full, or one more word than it
+        says.  One list, paged as one: the ``whole`` items first, then the others."""
         request = response.request
-        words = [leaf.text for leaf in ast.droppable_words(ast.parse(request.q.strip()))]
+        typed = ast.parse(request.q.strip())
+        whole = response.total
+        words = [leaf.text for leaf in ast.droppable_words(typed)]
+        offset = (request.page - 1) * request.per_page
+        window = (max(0, offset - whole), request.per_page - len(response.results))
         for least, typed_words, node in self._relaxations(request):
-            relaxed = self._ranked(request, node, missing_of=words)
+            others = _and_not(node, typed) if whole else node
+            relaxed = self._ranked(request, others, missing_of=words, window=window)
             if relaxed.total:
-                relaxed.partial = Partial(least, typed_words)  # a correction found nothing: none offered
-                return relaxed
+                return SearchResponse(
+                    request,
+                    whole + relaxed.total,
+                    response.results + relaxed.results,
+                    _merged_facets(response.facets, relaxed.facets) if whole else relaxed.facets,
+                    # a correction that found nothing is not offered beside partial results
+                    suggestion=response.suggestion if whole else None,
+                    partial=Partial(least, typed_words, whole),
+                )
         return response
 
     def suggest(self, prefix: str, limit: int = 8) -> list[dict[str, str]]:
@@ -812,6 +837,31 @@ _PLAIN_WORDS = re.compile(r"[^\W\d_]+(?:[\s-]+[^\W\d_]+)*")
 
 def _plain_words(query: str) -> bool:
     return bool(_PLAIN_WORDS.fullmatch(query)) and not any(word in ast.OPERATORS for word in query.split())
+
+
+def _and_not(node: ast.Node, excluded: ast.Node | None) -> ast.Node:
+    """``node`` without what ``excluded`` matches."""
+    return node if excluded is None else ast.And((node, ast.Not(excluded)))
+
+
+def _merged_facets(
+    first: dict[str, list[dict[str, Any]]], second: dict[str, list[dict[str, Any]]]
+) -> dict[str, list[dict[str, Any]]]:
+    """The facet values of two disjoint result sets counted together, in ``_facets``' order."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name in dict.fromkeys([*first, *second]):
+        merged: dict[str, dict[str, Any]] = {}
+        for value in [*first.get(name, []), *second.get(name, [])]:
+            seen = merged.setdefault(value["value"], {**value, "count": 0})
+            seen["count"] += value["count"]
+            seen["selected"] = seen["selected"] or value["selected"]
+        values = list(merged.values())
+        if name == "year":
+            values.sort(key=lambda v: v["value"], reverse=True)
+        else:
+            values.sort(key=lambda v: (-v["count"], v["value"]))
+        out[name] = values
+    return out
 
 
 def _holds(matched: dict[str, set[str]], text: str) -> bool:

@@ -164,7 +164,7 @@ def test_no_item_with_every_word_shows_those_with_most_and_says_so(
     response = service.search(SearchRequest(q="sociale medier vindmøller"))
     assert response.partial is not None and (response.partial.least, response.partial.typed) == (2, 3)
     assert response.total == 2 and response.corrected_from is None and response.suggestion is None
-    assert response.to_dict()["partial"] == {"least": 2, "typed": 3}
+    assert response.to_dict()["partial"] == {"least": 2, "typed": 3, "whole": 0}
     assert [hit["missing"] for hit in response.results] == [["vindmøller"], ["vindmøller"]]
     # Asked for literally, or with every word required in so many words, nothing is relaxed.
     assert service.search(SearchRequest(q="sociale medier vindmøller", literal=True)).total == 0

@@ -50,23 +50,38 @@ def test_on_the_demo_rows_an_abbreviation_written_out_finds_the_item_holding_the
     response = demo.search(SearchRequest(q="naturstyrelsen fredning rakkerbanke"))
     assert response.partial == Partial(2, 3)
     assert response.results[0]["title"] == "[adresse] for område omkring Tømmerup Banke og Rakkerbanke"
-    assert response.to_dict()["partial"] == {"least": 2, "typed": 3}
+    assert response.to_dict()["partial"] == {"least": 2, "typed": 3, "whole": 0}
     assert response.results[0]["missing"] == ["naturstyrelsen"]  # the item writes "NST"
     # Searched literally the words must all be there, as typed.
     literal = demo.search(SearchRequest(q="naturstyrelsen fredning rakkerbanke", literal=True))
     assert (literal.total, literal.partial) == (0, None)
 
 
-def test_on_the_demo_rows_a_query_found_whole_or_corrected_is_not_relaxed(demo: SearchService) -> None:
-    whole = demo.search(SearchRequest(q="fredning rakkerbanke"))
-    assert whole.total and whole.partial is None
+def test_on_the_demo_rows_a_page_of_whole_answers_or_a_correction_is_not_followed(demo: SearchService) -> None:
+    whole = demo.search(SearchRequest(q="lokalplan forslag"))
+    assert whole.total >= 10 and whole.partial is None
     corrected = demo.search(SearchRequest(q="natturgas ledning"))
     assert corrected.corrected_from == "natturgas ledning" and corrected.partial is None
 
 
+def test_on_the_demo_rows_a_few_whole_answers_are_followed_by_those_holding_most_words(demo: SearchService) -> None:
+    """One item holds both words: it comes first, then the items holding one of them, each saying
+    which it lacks; the pages run on through both as one list."""
+    response = demo.search(SearchRequest(q="fredning rakkerbanke"))
+    assert response.partial == Partial(1, 2, whole=1)
+    first, *rest = response.results
+    assert first["title"] == "[adresse] for område omkring Tømmerup Banke og Rakkerbanke" and "missing" not in first
+    assert rest and all(len(hit["missing"]) == 1 for hit in rest)
+    assert response.total == 1 + len(rest)
+    paged = [demo.search(SearchRequest(q="fredning rakkerbanke", per_page=1, page=n)) for n in (1, 2, 3)]
+    assert [p.results[0]["id"] for p in paged] == [hit["id"] for hit in response.results][:3]
+    assert {p.total for p in paged} == {response.total}
+    assert demo.search(SearchRequest(q="fredning rakkerbanke", literal=True)).total == 1
+
+
 def test_on_the_demo_rows_each_hit_says_which_typed_words_it_lacks(demo: SearchService) -> None:
     response = demo.search(SearchRequest(q="kommunernes landsforening økonomiaftale"))
-    assert response.partial == Partial(2, 3)
+    assert response.partial == Partial(2, 3)  # no item holds all three
     for hit in response.results:
         assert len(hit["missing"]) == 1 and hit["missing"][0] in {"kommunernes", "landsforening", "økonomiaftale"}
-    assert "missing" not in demo.search(SearchRequest(q="fredning rakkerbanke")).results[0]
+    assert "missing" not in demo.search(SearchRequest(q="lokalplan forslag")).results[0]

@@ -74,11 +74,13 @@ def service(counted: str) -> Iterator[SearchService]:
     "request_",
     [
         SearchRequest(q="budget"),
-        SearchRequest(q="sociale medier"),
+        # literally: fewer than ten items hold both words, and a search then lists those holding
+        # one of them after them (one more search statement: test below)
+        SearchRequest(q="sociale medier", literal=True),
         SearchRequest(q='"sociale medier"'),
         SearchRequest(q="kommune", year=["2013"]),
         SearchRequest(q="kommune", sort="newest", page=2, per_page=5),
-        SearchRequest(q="Teknisk Udvalg"),
+        SearchRequest(q="Teknisk Udvalg", literal=True),
     ],
     ids=["1 word", "2 words", "phrase", "filtered", "newest page 2", "a committee"],
 )
@@ -119,6 +121,15 @@ def test_a_typo_with_mente_du_reads_the_generation_once(counted: str, service: S
     assert sum(sent.values()) == 7, sent
 
 
+def test_a_few_whole_answers_followed_by_those_holding_most_words_cost_one_search_more(
+    counted: str, service: SearchService
+) -> None:
+    found = []
+    sent = statements(counted, lambda: found.append(service.search(SearchRequest(q="sociale medier"))))
+    assert found[0].partial is not None and found[0].partial.whole > 0
+    assert sum(sent.values()) == 4 and _generation_reads(sent) == 1, sent
+
+
 def test_a_write_by_another_process_is_seen_by_the_next_search(
     counted: str, service: SearchService, tmp_path: Path
 ) -> None:
@@ -126,11 +137,13 @@ def test_a_write_by_another_process_is_seen_by_the_next_search(
     the next search (its committees are the new generation's), still in three statements."""
     seed = seed_meeting()
     meeting = variant(seed, committee=NEW_COMMITTEE, start=seed.start.replace(year=2024))
-    before = service.search(SearchRequest(q="sociale medier"))
+    before = service.search(SearchRequest(q="sociale medier", literal=True))
     assert NEW_COMMITTEE not in service.committees()
     assert main(["ingest", str(write_jsonl(tmp_path / "new.jsonl", [meeting])), "--index", counted]) in (0, 1)
     responses = []
-    sent = statements(counted, lambda: responses.append(service.search(SearchRequest(q="sociale medier"))))
+    sent = statements(
+        counted, lambda: responses.append(service.search(SearchRequest(q="sociale medier", literal=True)))
+    )
     assert sum(sent.values()) == 3 and _generation_reads(sent) == 1, sent
     assert responses[0].total == before.total + 1
     assert NEW_COMMITTEE in {r["committee"] for r in responses[0].results}

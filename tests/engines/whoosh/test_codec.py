@@ -149,5 +149,5 @@ def test_segment_files_go_with_their_segment(tmp_path: Path) -> None:
     assert leftovers == []
     names = [p.name for p in live.iterdir() if p.name.startswith(next(iter(after)))]
     assert any(n.endswith(".pos") for n in names) and any(n.endswith(".fcodes.npy") for n in names)
-    response = SearchService(root).search(SearchRequest(q="sociale medier"))
+    response = SearchService(root).search(SearchRequest(q="sociale medier", literal=True))  # both words
     assert response.total == 1 and response.facets["committee"]

@@ -365,11 +365,7 @@ class SearchService:
             for value in chosen:  # a selected value with no hits still shows, so it can be removed
                 if not any(v["value"] == value for v in values):
                     values.append({"value": value, "count": 0, "selected": True})
-            if name == "year":
-                values.sort(key=lambda v: v["value"], reverse=True)
-            else:
-                values.sort(key=lambda v: (-v["count"], v["value"]))
-            out[name] = values
+            out[name] = _in_facet_order(name, values)
         return out
 
     def _result(self, hit: Hit, highlight_terms: bool, prefer: frozenset[str] = frozenset()) -> dict[str, Any]:
@@ -847,7 +843,7 @@ def _and_not(node: ast.Node, excluded: ast.Node | None) -> ast.Node:
 def _merged_facets(
     first: dict[str, list[dict[str, Any]]], second: dict[str, list[dict[str, Any]]]
 ) -> dict[str, list[dict[str, Any]]]:
-    """The facet values of two disjoint result sets counted together, in ``_facets``' order."""
+    """The facet values of two disjoint result sets counted together."""
     out: dict[str, list[dict[str, Any]]] = {}
     for name in dict.fromkeys([*first, *second]):
         merged: dict[str, dict[str, Any]] = {}
@@ -855,13 +851,15 @@ def _merged_facets(
             seen = merged.setdefault(value["value"], {**value, "count": 0})
             seen["count"] += value["count"]
             seen["selected"] = seen["selected"] or value["selected"]
-        values = list(merged.values())
-        if name == "year":
-            values.sort(key=lambda v: v["value"], reverse=True)
-        else:
-            values.sort(key=lambda v: (-v["count"], v["value"]))
-        out[name] = values
+        out[name] = _in_facet_order(name, list(merged.values()))
     return out
+
+
+def _in_facet_order(name: str, values: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Years newest first; every other facet's values by count, then by value."""
+    if name == "year":
+        return sorted(values, key=lambda v: v["value"], reverse=True)
+    return sorted(values, key=lambda v: (-v["count"], v["value"]))
 
 
 def _holds(matched: dict[str, set[str]], text: str) -> bool:

@@ -16,10 +16,13 @@ within ``slop``, scored as the AND of their words in that field.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from indexer.engines.base import IDF_CAPPED_BY
+
+T = TypeVar("T")
 
 # Text fields with postings, their codes in the ``postings.field`` column and the
 # index-time field boosts (the weight of one occurrence).
@@ -125,32 +128,38 @@ class NothingQ(Node):
 def terms_of(node: Node) -> list[tuple[str, str]]:
     """The (text field, term) pairs of the terms a node can match (a phrase of one word is its
     term; longer phrases are ``phrases_of``'s): a hit holding one is credited with it, for snippets."""
-    if isinstance(node, TermQ):
-        return [(node.field, node.text)] if node.field in TEXT_FIELDS else []
-    if isinstance(node, PhraseQ):
-        return [(node.field, node.words[0])] if node.field in POSITION_FIELDS and len(node.words) == 1 else []
-    if isinstance(node, AndQ | OrQ):
-        return [pair for child in node.children for pair in terms_of(child)]
-    if isinstance(node, AndNotQ):
-        return terms_of(node.positive)
-    if isinstance(node, AndMaybeQ):
-        return terms_of(node.required) + terms_of(node.optional)
-    return []
+
+    def pick(leaf: Node) -> list[tuple[str, str]]:
+        if isinstance(leaf, TermQ):
+            return [(leaf.field, leaf.text)] if leaf.field in TEXT_FIELDS else []
+        if isinstance(leaf, PhraseQ) and leaf.field in POSITION_FIELDS and len(leaf.words) == 1:
+            return [(leaf.field, leaf.words[0])]
+        return []
+
+    return _matchable(node, pick)
 
 
 def phrases_of(node: Node) -> list[PhraseQ]:
     """The phrases of two or more words a node can match: a hit is credited with a phrase's words
     only where the phrase itself matched (as the embedded engine credits them), not for holding
     one of its words elsewhere ("lokal" in "lokal produktion" for the phrase "lokal plan")."""
-    if isinstance(node, PhraseQ):
-        return [node] if node.field in POSITION_FIELDS and len(node.words) > 1 else []
+    return _matchable(
+        node,
+        lambda leaf: (
+            [leaf] if isinstance(leaf, PhraseQ) and leaf.field in POSITION_FIELDS and len(leaf.words) > 1 else []
+        ),
+    )
+
+
+def _matchable(node: Node, pick: Callable[[Node], list[T]]) -> list[T]:
+    """``pick`` of every leaf a hit of ``node`` can have matched: not those under AndNot's negative."""
     if isinstance(node, AndQ | OrQ):
-        return [phrase for child in node.children for phrase in phrases_of(child)]
+        return [found for child in node.children for found in _matchable(child, pick)]
     if isinstance(node, AndNotQ):
-        return phrases_of(node.positive)
+        return _matchable(node.positive, pick)
     if isinstance(node, AndMaybeQ):
-        return phrases_of(node.required) + phrases_of(node.optional)
-    return []
+        return _matchable(node.required, pick) + _matchable(node.optional, pick)
+    return pick(node)
 
 
 def follows(node: PhraseQ, alias: str) -> str:

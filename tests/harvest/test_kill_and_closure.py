@@ -42,27 +42,35 @@ def _base(portal: Portal) -> str:
     return f"http://127.0.0.1:{portal._server.server_address[1]}"
 
 
+def _slow_harvest(portal: Portal, root: Path, stderr: int) -> subprocess.Popen[bytes]:
+    """A harvest in its own process group, committing every few items (``--batch-size 8``), each
+    meeting answer slowed so a signal lands among fetches, commits and state writes."""
+    for path in SUBSET:
+        portal.fault(f"/api/agenda/dagsorden/{meeting_id_of(path)}", "slow:0.15")
+    command = [
+        sys.executable, "-m", "indexer.cli", "harvest", _base(portal), "--index", str(root),
+        "--contact", CONTACT, "--rate", "0", "--no-attachments", "--batch-size", "8",
+    ]  # fmt: skip
+    return subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)
+
+
+def _wait_for_fetches(portal: Portal, process: subprocess.Popen[bytes], fetched: int) -> None:
+    deadline = time.monotonic() + 120
+    while len(portal.served("/api/agenda/dagsorden/")) < fetched and process.poll() is None:
+        assert time.monotonic() < deadline, "the harvest never got going"
+        time.sleep(0.01)
+
+
 @pytest.mark.parametrize("kill_after", [2, 5, 9])
 def test_kill_9_mid_harvest_then_a_run_loses_and_duplicates_nothing(
     portal: Portal, direct: dict[str, dict], tmp_path: Path, kill_after: int
 ) -> None:
     """The harvest commits every few items (``--batch-size 8``) and each meeting answer is slowed,
     so the kill lands among fetches, commits and state writes; which one varies with the count."""
-    for path in SUBSET:
-        portal.fault(f"/api/agenda/dagsorden/{meeting_id_of(path)}", "slow:0.15")
     root = tmp_path / "ix"
-    command = [
-        sys.executable, "-m", "indexer.cli", "harvest", _base(portal), "--index", str(root),
-        "--contact", CONTACT, "--rate", "0", "--no-attachments", "--batch-size", "8",
-    ]  # fmt: skip
-    process = subprocess.Popen(
-        command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-    )
+    process = _slow_harvest(portal, root, subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 120
-        while len(portal.served("/api/agenda/dagsorden/")) < kill_after and process.poll() is None:
-            assert time.monotonic() < deadline, "the harvest never got going"
-            time.sleep(0.01)
+        _wait_for_fetches(portal, process, kill_after)
         assert process.poll() is None, "the harvest finished before the kill"
         os.kill(process.pid, signal.SIGKILL)
     finally:
@@ -82,21 +90,10 @@ def test_sigterm_mid_harvest_is_one_line_and_the_next_run_loses_and_duplicates_n
 ) -> None:
     """SIGTERM to the harvest alone (``kill PID``, a service manager's stop) among its fetches and
     commits: Ctrl-C's cancel, one line and exit 143; the next run finishes the job."""
-    for path in SUBSET:
-        portal.fault(f"/api/agenda/dagsorden/{meeting_id_of(path)}", "slow:0.15")
     root = tmp_path / "ix"
-    command = [
-        sys.executable, "-m", "indexer.cli", "harvest", _base(portal), "--index", str(root),
-        "--contact", CONTACT, "--rate", "0", "--no-attachments", "--batch-size", "8",
-    ]  # fmt: skip
-    process = subprocess.Popen(
-        command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
-    )
+    process = _slow_harvest(portal, root, subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 120
-        while len(portal.served("/api/agenda/dagsorden/")) < 5 and process.poll() is None:
-            assert time.monotonic() < deadline, "the harvest never got going"
-            time.sleep(0.01)
+        _wait_for_fetches(portal, process, 5)
         assert process.poll() is None, "the harvest finished before the signal"
         os.kill(process.pid, signal.SIGTERM)
         _, err = process.communicate(timeout=30)

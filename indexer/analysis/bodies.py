@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from indexer.analysis.definitions import definitions as text_definitions
@@ -119,6 +120,13 @@ def learn_abbreviations(committee_names: Iterable[str]) -> dict[str, list[str]]:
     return table
 
 
+@lru_cache(maxsize=16)
+def _learnt_abbreviations(committee_names: tuple[str, ...]) -> dict[str, list[str]]:
+    """``learn_abbreviations`` of an index's committee names, learnt once: a query asks it for
+    every word that may be an abbreviation, as often as the word stands in the query."""
+    return learn_abbreviations(committee_names)
+
+
 def known_abbreviation(token: str) -> Body | None:
     """The known body an upper-case abbreviation stands for, if any."""
     token = _nfc(token).upper()
@@ -145,8 +153,8 @@ def resolve_abbreviation(token: str, committee_names: Iterable[str] = ()) -> lis
     key = _nfc(token).upper().replace("-", "")
     if not _ABBREVIATION.match(key):
         return []
-    names_seen = list(committee_names)
-    names = list(learn_abbreviations(names_seen).get(key, []))
+    names_seen = tuple(committee_names)
+    names = list(_learnt_abbreviations(names_seen).get(key, []))
     body = known_abbreviation(key)
     if body is not None:
         names += [n for n in body.names if n not in names]

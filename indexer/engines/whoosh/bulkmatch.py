@@ -41,6 +41,12 @@ _NO_IDS = np.zeros(0, dtype=np.int32)
 _NO_WEIGHTS = np.zeros(0, dtype=np.float32)
 
 
+# One matched term of an evaluation: (field, term, the documents it matched), for highlighting.
+TermDocs = tuple[str, bytes, np.ndarray]
+# A node already evaluated in this query: its matches, scores and matched terms.
+Evaluated = tuple[np.ndarray, np.ndarray, list[TermDocs]]
+
+
 class MinutesBM25F(BM25F):
     """Whoosh's BM25F with the idf of a compound part capped by the word's own
     (``IDF_CAPPED_BY``): the searcher's ``idf``, which Whoosh's scorers and ours read."""
@@ -178,25 +184,42 @@ class BulkMatcher:
         if not self.supports(query):
             return None
         term_docs: list[tuple[str, bytes, np.ndarray]] = []
-        matched, scores = self._evaluate(query, term_docs)
+        matched, scores = self._evaluate(query, term_docs, {})
         return Evaluation(matched, scores, term_docs)
 
     # -- evaluation ---------------------------------------------------------
 
-    def _evaluate(self, query: Any, term_docs: list[tuple[str, bytes, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    def _evaluate(
+        self, query: Any, term_docs: list[TermDocs], seen: dict[Any, Evaluated]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The match set and scores of one node, its matched terms appended to ``term_docs``.
+        A node met again in the same query (equal, as Whoosh compares queries: a query holding
+        most of the typed words repeats each word in many combinations) is evaluated once."""
         if isinstance(query, Term):
             return self._term(query, term_docs)
+        again = seen.get(query)
+        if again is not None:
+            term_docs.extend(again[2])
+            return again[0].copy(), again[1].copy()
+        first_term = len(term_docs)
+        matched, scores = self._evaluate_new(query, term_docs, seen)
+        seen[query] = (matched.copy(), scores.copy(), term_docs[first_term:])
+        return matched, scores
+
+    def _evaluate_new(
+        self, query: Any, term_docs: list[TermDocs], seen: dict[Any, Evaluated]
+    ) -> tuple[np.ndarray, np.ndarray]:
         if type(query) is Phrase:
             return self._phrase(query, term_docs)
         first_term = len(term_docs)
         if type(query) is AndNot:
-            matched, scores = self._evaluate(query.a, term_docs)
-            excluded, _ = self._evaluate(query.b, [])
+            matched, scores = self._evaluate(query.a, term_docs, seen)
+            excluded, _ = self._evaluate(query.b, [], seen)
             matched &= ~excluded
         elif type(query) is AndMaybe:
             # Whoosh's AndMaybe: the matches of ``a``, scored a + b where b matches too.
-            matched, scores = self._evaluate(query.a, term_docs)
-            optional_matched, optional_scores = self._evaluate(query.b, term_docs)
+            matched, scores = self._evaluate(query.a, term_docs, seen)
+            optional_matched, optional_scores = self._evaluate(query.b, term_docs, seen)
             scores += np.where(optional_matched, optional_scores, 0.0)
         elif isinstance(query, Or):
             # A word asked of every field is an OR of terms: each term's postings are added
@@ -207,11 +230,11 @@ class BulkMatcher:
                 if isinstance(sub, Term):
                     self._add_term(sub, matched, scores, term_docs)
                 else:
-                    sub_matched, sub_scores = self._evaluate(sub, term_docs)
+                    sub_matched, sub_scores = self._evaluate(sub, term_docs, seen)
                     matched |= sub_matched
                     scores += sub_scores
         else:
-            parts = [self._evaluate(q, term_docs) for q in query.subqueries]
+            parts = [self._evaluate(q, term_docs, seen) for q in query.subqueries]
             matched, scores = parts[0]  # fresh arrays of this evaluation: changed in place
             for sub_matched, sub_scores in parts[1:]:
                 if isinstance(query, And):

@@ -565,14 +565,17 @@ class QueryTranslator:
     def translate(self, node: ast.Node | None) -> wq.Query:
         if node is None:
             return wq.Every()
-        return self._translate(node).normalize()
+        return self._translate(node, {}).normalize()
 
-    def _translate(self, node: ast.Node) -> wq.Query:
+    def _translate(self, node: ast.Node, leaves: dict[ast.Node, wq.Query]) -> wq.Query:
+        """``leaves``: the words and phrases translated so far in this query — one asked again (a
+        query holding most of the typed words repeats each in many combinations) is looked up once."""
         parser = self.parser
-        if isinstance(node, ast.Word):
-            return self._word(node)
-        if isinstance(node, ast.Phrase):
-            return self._phrase(node)
+        if isinstance(node, ast.Word | ast.Phrase):
+            found = leaves.get(node)
+            if found is None:
+                found = leaves[node] = self._word(node) if isinstance(node, ast.Word) else self._phrase(node)
+            return found
         if isinstance(node, ast.Match):
             if node.field == "committee":
                 # Matched (and scored) as the words of the name in the analysed committee
@@ -582,20 +585,20 @@ class QueryTranslator:
             return wq.Term(VALUE_SCHEMA_FIELD[node.field], node.value)
         if isinstance(node, ast.And):
             # Whoosh matches And(a, Not(b)) as AndNot(a, b); said so here, bulk matching covers it.
-            positive = [self._translate(c) for c in node.children if not isinstance(c, ast.Not)]
-            negative = [self._translate(c.child) for c in node.children if isinstance(c, ast.Not)]
+            positive = [self._translate(c, leaves) for c in node.children if not isinstance(c, ast.Not)]
+            negative = [self._translate(c.child, leaves) for c in node.children if isinstance(c, ast.Not)]
             if not positive or not negative:
-                return wq.And([self._translate(c) for c in node.children])
+                return wq.And([self._translate(c, leaves) for c in node.children])
             kept = positive[0] if len(positive) == 1 else wq.And(positive)
             return wq.AndNot(kept, negative[0] if len(negative) == 1 else wq.Or(negative))
         if isinstance(node, ast.Or):
-            return wq.Or([self._translate(c) for c in node.children])
+            return wq.Or([self._translate(c, leaves) for c in node.children])
         if isinstance(node, ast.Not):
-            return wq.Not(self._translate(node.child))
-        optional = self._translate(node.optional)
+            return wq.Not(self._translate(node.child, leaves))
+        optional = self._translate(node.optional, leaves)
         if node.weight != 1.0:
             optional = wq.Or([optional], boost=node.weight)  # normalised into the clause's own boost
-        return wq.AndMaybe(self._translate(node.required), optional)
+        return wq.AndMaybe(self._translate(node.required, leaves), optional)
 
     def _word(self, node: ast.Word) -> wq.Query:
         fields = [SCHEMA_FIELD[node.field]] if node.field else list(self.fields)

@@ -244,6 +244,7 @@ class SqlBuilder:
         self.munis = munis
         self.weights = weights
         self.scored: list[tuple[str, str]] = []
+        self._built: dict[str, str] = {}
 
     def _muni_filter(self, alias: str) -> str:
         if not self.munis:
@@ -272,7 +273,16 @@ class SqlBuilder:
         )
 
     def build(self, node: Node) -> str:
-        """Name of the CTE holding (muni, docno, s) for ``node``."""
+        """Name of the CTE holding (muni, docno, s) for ``node``.  A node equal to one built
+        already is that CTE: a query holding most of the typed words repeats each word in many
+        combinations, and the planner's time grew with every copy (a six-word query took seconds)."""
+        key = repr(node)
+        name = self._built.get(key)
+        if name is None:
+            name = self._built[key] = self._build(node)
+        return name
+
+    def _build(self, node: Node) -> str:
         if isinstance(node, TermQ):
             return self._term(node)
         if isinstance(node, PhraseQ):

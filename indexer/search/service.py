@@ -343,13 +343,18 @@ class SearchService:
             with_facets=False,
         )
         result = self.engine.search(spec)
-        if not result.total:
-            # The page showed the items holding most of the words (``partial``): so do its exports.
+        total, hits = result.total, list(result.hits)
+        if total < FILL_BELOW:
+            # The page listed the items holding most of the words after the few (or none)
+            # holding all (``partial``): so do its exports, in the page's order.
+            typed = ast.parse(request.q.strip())
             for _, _, relaxed in self._relaxations(request):
-                result = self.engine.search(replace(spec, query=self._rewrite(relaxed)))
-                if result.total:
+                others = _and_not(relaxed, typed) if total else relaxed
+                more = self.engine.search(replace(spec, query=self._rewrite(others), limit=max(1, limit - len(hits))))
+                if more.total:
+                    total, hits = total + more.total, (hits + more.hits)[: max(1, limit)]
                     break
-        return result.total, [self.item_summary(hit.item.doc) for hit in result.hits]
+        return total, [self.item_summary(hit.item.doc) for hit in hits]
 
     def _facets(self, all_counts: dict[str, dict[str, int]], request: SearchRequest) -> dict[str, list[dict[str, Any]]]:
         selected = request.selected()

@@ -181,6 +181,10 @@ def test_no_item_with_every_word_shows_those_with_most(client: FlaskClient) -> N
 
     assert len(rows("/export.csv?q=sociale+medier+vindmøller")) == data["total"]
     assert rows("/export.csv?q=sociale+medier+vindmøller&literal=1") == []
+    # after a few whole answers too: the page's items, in its order
+    page = api(client, "/api/search?q=sociale+medier&per_page=100")
+    exported = [row[0] for row in rows("/export.csv?q=sociale+medier")]
+    assert len(exported) == page["total"] and exported[: len(page["results"])] == [hit["id"] for hit in page["results"]]
 
 
 def test_did_you_mean_when_searching_literally(client: FlaskClient) -> None:

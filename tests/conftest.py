@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,15 @@ import pytest
 
 from indexer.model import Meeting
 from indexer.public import publish
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A test run started in the background of a script (``pytest &``) inherits SIGINT ignored,
+    and so would every command the Ctrl-C tests start, which then could not be interrupted: they
+    are meant to get the signal as a terminal gives it, so the run takes Python's default."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"

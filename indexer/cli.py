@@ -469,9 +469,11 @@ def _print_search(service: SearchService, args: argparse.Namespace) -> int:
         print(f"Viser resultater for «{shown}». {found} for «{typed}» (søg med --literal for kun den).")
     if response.partial:
         partial = response.partial
-        print(
-            f"Ingen resultater indeholder alle ord. Viser resultater med mindst {partial.least} af de {partial.typed} ord."
-        )
+        rest = f"mindst {partial.least} af de {partial.typed} ord"
+        if partial.whole:
+            print(f"Kun {partial.whole} indeholder alle ord; derefter resultater med {rest}.")
+        else:
+            print(f"Ingen resultater indeholder alle ord. Viser resultater med {rest}.")
     if response.suggestion:
         print(f"Mente du: {response.suggestion}")
     for n, hit in enumerate(response.results, start=(response.request.page - 1) * response.request.per_page + 1):
@@ -746,7 +748,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print_summary(summary, sys.stdout, sys.stderr)
     with contextlib.closing(SearchService(root)) as service:
         sample = service.search(SearchRequest(q="sociale medier", per_page=3))
-    print(f"sample search 'sociale medier': {results_label(sample.total)}")
+    whole = f" ({sample.partial.whole} med begge ord)" if sample.partial else ""
+    print(f"sample search 'sociale medier': {results_label(sample.total)}{whole}")
     for hit in sample.results:
         print(f"  - {hit['title']} ({hit['committee']}, {(hit['meeting_date'] or '')[:10]})")
     if args.no_serve:

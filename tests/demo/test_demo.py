@@ -93,7 +93,7 @@ def test_attachments_open_from_the_archive(demo_app: Flask) -> None:
 
 
 def test_demo_output_is_danish_and_singular_where_it_should_be(demo: Demo) -> None:
-    assert re.search(r"sample search 'sociale medier': \d+ resultat(er)?\n", demo.output)
+    assert re.search(r"sample search 'sociale medier': \d+ resultat(er)?( \(\d+ med begge ord\))?\n", demo.output)
     assert "1 resultater" not in demo.output
     one = demo.minutes("search", '"Sociale medier i arbejdsmæssig sammenhæng"', "--index", str(demo.index))
     assert one.returncode == 0, one.stderr

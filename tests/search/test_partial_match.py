@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from indexer.cli import main
 from indexer.search import query as ast
 from indexer.search.service import Partial, SearchRequest, SearchService
 
@@ -77,6 +78,13 @@ def test_on_the_demo_rows_a_few_whole_answers_are_followed_by_those_holding_most
     assert [p.results[0]["id"] for p in paged] == [hit["id"] for hit in response.results][:3]
     assert {p.total for p in paged} == {response.total}
     assert demo.search(SearchRequest(q="fredning rakkerbanke", literal=True)).total == 1
+
+
+def test_the_cli_says_how_many_hold_every_word(demo: SearchService, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "fredning", "rakkerbanke", "--index", str(demo.engine.location)]) == 0
+    out = capsys.readouterr().out
+    assert "Kun 1 indeholder alle ord; derefter resultater med mindst 1 af de 2 ord." in out
+    assert "   mangler: rakkerbanke" in out
 
 
 def test_on_the_demo_rows_each_hit_says_which_typed_words_it_lacks(demo: SearchService) -> None:

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import html
 import json
+import logging
 import os
 import sys
 import threading
@@ -955,6 +956,11 @@ STOPPED_BY_SIGTERM = frozenset({"ingest", "harvest", "reindex", "optimize", "top
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # psycopg logs a warning when a connection cannot roll back, as when a Ctrl-C or SIGTERM
+    # cuts a statement short; with no logging set up, Python printed it beside the command's
+    # own one line ("error ignored in rollback …"). Where logging is set up (`serve`), it still
+    # reaches the configured handlers.
+    logging.getLogger("psycopg").addHandler(logging.NullHandler())
     try:
         with stop_on_sigterm() if args.command in STOPPED_BY_SIGTERM else contextlib.nullcontext():
             return int(args.func(args))

@@ -137,6 +137,19 @@ def test_ctrl_c_ends_a_worker_stuck_on_its_file(tmp_path: Path) -> None:
     assert ids(root) == held
 
 
+def start_reindex(root: Path) -> subprocess.Popen[bytes]:
+    """``minutes reindex`` in its own process group with two parsing workers and two forked
+    writers (5 processes once all are up)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "indexer.cli", "reindex", "--index", str(root)],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        env={**os.environ, "MINUTES_WRITER_PROCS": "2", "MINUTES_BATCH_SIZE": "1000"},
+    )
+
+
 def test_ctrl_c_on_a_reindex_with_workers_in_flight_leaves_the_live_index(tmp_path: Path) -> None:
     """The reindex reads its sources with the same parsing workers and forked writers: one line,
     exit 130, no worker left, and the live generation is the one served before, unchanged."""
@@ -146,14 +159,7 @@ def test_ctrl_c_on_a_reindex_with_workers_in_flight_leaves_the_live_index(tmp_pa
     quiet_ingest([folder], root)
     live = MinutesIndex.live_dir(root).resolve()
     held = ids(root)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "indexer.cli", "reindex", "--index", str(root)],
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-        env={**os.environ, "MINUTES_WRITER_PROCS": "2", "MINUTES_BATCH_SIZE": "1000"},
-    )
+    process = start_reindex(root)
     err = press_ctrl_c(process, ready=1 + 2 + 2)  # the command, its two parsers, two writers
     assert process.returncode == 130, err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err

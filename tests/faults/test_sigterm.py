@@ -15,7 +15,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from contextlib import closing
 from pathlib import Path
@@ -25,8 +24,8 @@ import pytest
 from benchmarks.generate_corpus import write_corpus
 from indexer.engines.whoosh.index import MinutesIndex
 from indexer.search.service import SearchRequest, SearchService
-from tests.conftest import CORPUS_CSV, REPO
-from tests.faults.test_ctrl_c import PER_FILE, group_members, ids, signal_when_ready, start_ingest
+from tests.conftest import CORPUS_CSV
+from tests.faults.test_ctrl_c import PER_FILE, group_members, ids, signal_when_ready, start_ingest, start_reindex
 from tests.helpers import quiet_ingest
 
 STOPPED = "stopped (SIGTERM): batches committed so far are kept; nothing half-written was committed"
@@ -110,14 +109,7 @@ def test_sigterm_on_a_reindex_with_workers_in_flight_leaves_the_live_index(
     shutil.copytree(recorded, root, symlinks=True)  # `current` is a relative link
     live = MinutesIndex.live_dir(root).resolve()
     held, answered = ids(root), answers(root)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "indexer.cli", "reindex", "--index", str(root)],
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-        env={**os.environ, "MINUTES_WRITER_PROCS": "2", "MINUTES_BATCH_SIZE": "1000"},
-    )
+    process = start_reindex(root)
     err = signal_when_ready(process, 1 + 2 + 2, signal.SIGTERM, whole_group)
     assert_stopped_cleanly(process, err, REINDEX_STOPPED)
     assert MinutesIndex.live_dir(root).resolve() == live

@@ -468,10 +468,17 @@ def _print_search(service: SearchService, args: argparse.Namespace) -> int:
         typed, shown = response.corrected_from, response.request.q
         found = f"Kun {response.typed_total}" if response.typed_total else "Ingen"
         print(f"Viser resultater for «{shown}». {found} for «{typed}» (søg med --literal for kun den).")
+    if response.also_corrected:
+        typed, shown = response.request.q, response.also_corrected
+        print(
+            f"Kun {response.typed_total} for «{typed}»; derefter resultater for «{shown}» (søg med --literal for kun de første)."
+        )
     if response.partial:
         partial = response.partial
         rest = f"mindst {partial.least} af de {partial.typed} ord"
-        if partial.whole:
+        if response.also_corrected:
+            print(f"Til sidst resultater med {rest}.")
+        elif partial.whole:
             print(f"Kun {partial.whole} indeholder alle ord; derefter resultater med {rest}.")
         else:
             print(f"Ingen resultater indeholder alle ord. Viser resultater med {rest}.")
@@ -490,6 +497,8 @@ def _print_search(service: SearchService, args: argparse.Namespace) -> int:
             .replace("</mark>", "\033[0m" if sys.stdout.isatty() else "]")
         )
         print(f"   {hit['snippet_field']}: {html.unescape(snippet)}")
+        if hit.get("correction"):
+            print(f"   fundet for: {hit['correction']}")
         if hit.get("missing"):
             print(f"   mangler: {', '.join(hit['missing'])}")
         print(f"   id: {hit['id']}")

@@ -108,6 +108,11 @@ HIT = {
                     "items": {"type": "string"},
                     "description": "on the partial results of a response: the typed words this item does not hold",
                 },
+                "correction": {
+                    "type": "string",
+                    "description": "on the results after a few for the typed words (also_corrected): the "
+                    "correction this item was found by",
+                },
             },
         },
     ]
@@ -137,18 +142,31 @@ SEARCH_RESPONSE = {
             "type": "string",
             "nullable": True,
             "description": "the query as typed, when it found nothing and the results are for its correction "
-            "(a query that found something keeps its results; its correction is only offered as suggestion)",
+            "(a query that found something keeps its results, first: see also_corrected)",
         },
         "typed_total": {
             "type": "integer",
             "nullable": True,
-            "description": "with corrected_from: how many items the query as typed found (0)",
+            "description": "with corrected_from: how many items the query as typed found (0); with "
+            "also_corrected: how many (fewer than ten) it found, listed first",
+        },
+        "also_corrected": {
+            "type": "string",
+            "nullable": True,
+            "description": "set when the query as typed found fewer than ten items and its misspelling's "
+            "correction more: after the typed query's `typed_total` items come the correction's "
+            "`corrected_total` others (each with `correction`), then any partial ones",
+        },
+        "corrected_total": {
+            "type": "integer",
+            "nullable": True,
+            "description": "with also_corrected: how many items the correction adds",
         },
         "partial": {
             "type": "object",
             "nullable": True,
             "description": "set when fewer than ten items hold every typed word (and, for none, no correction "
-            "found any): the first `whole` results hold them all, the rest at least `least` of the `typed` words "
+            "found any): the first `whole` results hold them all (with also_corrected, the correction's follow them), the rest at least `least` of the `typed` words "
             "(all but one first, never fewer than half); those list the words they lack in `missing`",
             "properties": {"least": {"type": "integer"}, "typed": {"type": "integer"}, "whole": {"type": "integer"}},
         },

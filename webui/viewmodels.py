@@ -145,6 +145,7 @@ def hit_view(result: dict[str, Any]) -> dict[str, Any]:
         "attachments": attachments[:HIT_ATTACHMENTS],
         "more_attachments": max(0, len(attachments) - HIT_ATTACHMENTS),
         "missing": result.get("missing") or [],
+        "correction": result.get("correction") or "",
     }
 
 

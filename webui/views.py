@@ -98,6 +98,16 @@ def search() -> str:
             if response.corrected_from
             else None
         ),
+        "also_corrected": (
+            {
+                "shown": response.also_corrected,
+                "url": url_for("views.search", **search_args(req, q=response.also_corrected, page=None)),
+                "typed_total": response.typed_total,
+                "typed_label": "resultat" if response.typed_total == 1 else "resultater",
+            }
+            if response.also_corrected
+            else None
+        ),
         "partial": (
             {
                 **response.partial.to_dict(),

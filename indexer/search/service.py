@@ -134,6 +134,11 @@ class SearchResponse:
     typed_total: int | None = None  # with ``corrected_from``: what the typed query found (0)
     # Set when no item holds every typed word and these hold most of them.
     partial: Partial | None = None
+    # Set when the typed words found a few items (``typed_total`` of them, fewer than a page) and
+    # their misspelling's correction more: the typed words' items come first, then the correction's
+    # (``corrected_total``, each marked ``correction``), then any partial ones (``partial``).
+    also_corrected: str | None = None
+    corrected_total: int | None = None
 
     @property
     def pages(self) -> int:
@@ -151,6 +156,8 @@ class SearchResponse:
             "corrected_from": self.corrected_from,
             "typed_total": self.typed_total,
             "partial": self.partial.to_dict() if self.partial else None,
+            "also_corrected": self.also_corrected,
+            "corrected_total": self.corrected_total,
             "error": self.error,
             "results": self.results,
             "facets": self.facets,
@@ -344,12 +351,23 @@ class SearchService:
         )
         result = self.engine.search(spec)
         total, hits = result.total, list(result.hits)
+        typed = shown = ast.parse(request.q.strip())
+        if 0 < total < FILL_BELOW and not request.literal and _plain_words(request.q):
+            # The page listed the correction's items after a few for the typed words
+            # (``also_corrected``): so do its exports, in the page's order.
+            correction = self._typo_correction(request, total)
+            meant = ast.parse(correction) if correction else None
+            if meant is not None:
+                corrected = self._rewrite(_and_not(meant, typed))
+                more = self.engine.search(replace(spec, query=corrected, limit=max(1, limit - len(hits))))
+                if more.total:
+                    total, hits = total + more.total, (hits + more.hits)[: max(1, limit)]
+                    shown = _or(typed, meant)
         if total < FILL_BELOW:
             # The page listed the items holding most of the words after the few (or none)
             # holding all (``partial``): so do its exports, in the page's order.
-            typed = ast.parse(request.q.strip())
             for _, _, relaxed in self._relaxations(request):
-                others = _and_not(relaxed, typed) if total else relaxed
+                others = _and_not(relaxed, shown) if total else relaxed
                 more = self.engine.search(replace(spec, query=self._rewrite(others), limit=max(1, limit - len(hits))))
                 if more.total:
                     total, hits = total + more.total, (hits + more.hits)[: max(1, limit)]
@@ -710,15 +728,15 @@ class SearchService:
     def with_suggestion(self, response: SearchResponse) -> SearchResponse:
         """ "Mente du" for a response; when the typed words found nothing and the
         correction finds something, the correction's response (``corrected_from`` set).
-        A query that found something keeps its results and is only offered the correction."""
+        A query that found something keeps its results and is offered the correction; when it
+        found fewer than a page's worth, the correction's other items follow (``also_corrected``)."""
         request = response.request
         if request.q and response.total and _plain_words(request.q):
             # What was typed found something: its results stay, and a misspelling is offered
             # its correction (with only a few hits, also where those items hold the same slip).
-            few = response.total <= FEW_HITS
-            response.suggestion = self.did_you_mean(
-                request.q, misspelt_only=True, written_too=few, filters=self._filters(request)
-            )
+            response.suggestion = self._typo_correction(request, response.total)
+            if response.suggestion and response.total < FILL_BELOW and not request.literal:
+                response = self._with_correction(response, response.suggestion)
         elif request.q and not response.total:
             response.suggestion = self.did_you_mean(request.q, filters=self._filters(request))
             if response.suggestion and not request.literal and _plain_words(request.q):
@@ -735,6 +753,43 @@ class SearchService:
             return self._with_most_words(response)
         return response
 
+    def _typo_correction(self, request: SearchRequest, total: int) -> str | None:
+        """The correction offered for a query of plain words that found ``total`` (some) items:
+        only of words that are no Danish word form, and with only a few hits also where those
+        items hold the same slip (``did_you_mean``'s ``misspelt_only`` and ``written_too``)."""
+        few = total <= FEW_HITS
+        return self.did_you_mean(request.q, misspelt_only=True, written_too=few, filters=self._filters(request))
+
+    def _with_correction(self, response: SearchResponse, correction: str) -> SearchResponse:
+        """The typed words found fewer items than a page holds and their misspelling has a
+        correction: after them, the correction's items they did not find (each marked
+        ``correction``), said so (``also_corrected``).  In a large index a slip is more often
+        written somewhere too ("hovved" in one item), and a known-item query would lose its
+        answer to that accident.  One list, paged as one, as ``_with_most_words`` pages; the
+        suggestion is the line that says so, not also "Mente du"."""
+        request = response.request
+        typed = ast.parse(request.q.strip())
+        whole = response.total
+        offset = (request.page - 1) * request.per_page
+        window = (max(0, offset - whole), request.per_page - len(response.results))
+        meant = ast.parse(correction)
+        if meant is None:
+            return response
+        found = self._ranked(request, _and_not(meant, typed), window=window)
+        if not found.total:
+            return response
+        for hit in found.results:
+            hit["correction"] = correction
+        return SearchResponse(
+            request,
+            whole + found.total,
+            response.results + found.results,
+            _merged_facets(response.facets, found.facets),
+            typed_total=whole,
+            also_corrected=correction,
+            corrected_total=found.total,
+        )
+
     def _relaxations(self, request: SearchRequest) -> Iterator[tuple[int, int, ast.Node]]:
         """The tries with fewer of the typed words (``ast.relaxations``), none for a literal search
         or one with operators ("vindmøller OG guiden": the user said every word must be there)."""
@@ -750,22 +805,24 @@ class SearchService:
         says.  One list, paged as one: the ``whole`` items first, then the others."""
         request = response.request
         typed = ast.parse(request.q.strip())
-        whole = response.total
+        ahead = response.total  # the whole answers, and the correction's items after them
+        whole = response.typed_total if response.also_corrected is not None else ahead
+        shown = _or(typed, ast.parse(response.also_corrected)) if response.also_corrected else typed
         words = [leaf.text for leaf in ast.droppable_words(typed)]
         offset = (request.page - 1) * request.per_page
-        window = (max(0, offset - whole), request.per_page - len(response.results))
+        window = (max(0, offset - ahead), request.per_page - len(response.results))
         for least, typed_words, node in self._relaxations(request):
-            others = _and_not(node, typed) if whole else node
+            others = _and_not(node, shown) if ahead else node
             relaxed = self._ranked(request, others, missing_of=words, window=window)
             if relaxed.total:
-                return SearchResponse(
-                    request,
-                    whole + relaxed.total,
-                    response.results + relaxed.results,
-                    _merged_facets(response.facets, relaxed.facets) if whole else relaxed.facets,
+                return replace(
+                    response,
+                    total=ahead + relaxed.total,
+                    results=response.results + relaxed.results,
+                    facets=_merged_facets(response.facets, relaxed.facets) if ahead else relaxed.facets,
                     # a correction that found nothing is not offered beside partial results
                     suggestion=response.suggestion if whole else None,
-                    partial=Partial(least, typed_words, whole),
+                    partial=Partial(least, typed_words, whole or 0),
                 )
         return response
 
@@ -843,6 +900,13 @@ def _plain_words(query: str) -> bool:
 def _and_not(node: ast.Node, excluded: ast.Node | None) -> ast.Node:
     """``node`` without what ``excluded`` matches."""
     return node if excluded is None else ast.And((node, ast.Not(excluded)))
+
+
+def _or(first: ast.Node | None, second: ast.Node | None) -> ast.Node | None:
+    """What either matches."""
+    if first is None or second is None:
+        return first or second
+    return ast.Or((first, second))
 
 
 def _merged_facets(

@@ -1,15 +1,17 @@
 """A misspelling some item also holds: a few hits for what was typed, many for its correction.
 
 The corpus rows say "lokalplan" in many items; one more meeting's item says "lokalpaln", as a
-caseworker's slip would. A search for "lokalpaln" finds that one item: it keeps it and offers
-"Mente du: lokalplan" — the correction's results are shown only when the typed words find
-nothing. A rare name is such a word too ("Risskov", "Sejerø", "SAPA"): showing the correction's
-results turned them into common words on the relevance benchmark's dev part and helped no query.
+caseworker's slip would. A search for "lokalpaln" finds that one item: it comes first, and the
+correction's items follow it ("also_corrected") — showing the correction's results *instead*
+is kept for typed words that find nothing. A rare name is such a word too ("Risskov", "Sejerø",
+"SAPA"): replacing its results turned them into common words on the relevance benchmark's dev
+part and helped no query; a name no correction is offered for keeps its results alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -38,15 +40,75 @@ def slipped(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     service.close()
 
 
-def test_a_few_hits_for_a_misspelling_keep_their_results_and_offer_the_correction(slipped: SearchService) -> None:
+def test_a_few_hits_for_a_misspelling_come_first_then_the_corrections(slipped: SearchService) -> None:
     typed = slipped.search(SearchRequest(q="lokalpaln", literal=True))
     assert typed.total == 1 and typed.suggestion == "lokalplan"
-    assert slipped.search(SearchRequest(q="lokalplan")).total >= 10 * typed.total
+    corrected = slipped.search(SearchRequest(q="lokalplan", literal=True, per_page=100))
+    assert corrected.total >= 10 * typed.total
     response = slipped.search(SearchRequest(q="lokalpaln"))
     assert response.corrected_from is None and response.request.q == "lokalpaln"
-    assert [h["id"] for h in response.results] == [h["id"] for h in typed.results]
-    assert response.suggestion == "lokalplan", "offered, not imposed"
-    assert response.to_dict()["typed_total"] is None
+    first, *rest = response.results
+    assert first["id"] == typed.results[0]["id"] and "correction" not in first
+    # then the correction's items, in the correction's order, each saying what found it
+    others = [h["id"] for h in corrected.results if h["id"] != first["id"]]
+    assert [h["id"] for h in rest] == others[: len(rest)] and len(response.results) == 10
+    assert all(h["correction"] == "lokalplan" and "missing" not in h for h in rest)
+    assert response.total == 1 + len(others)
+    data = response.to_dict()
+    assert (data["also_corrected"], data["typed_total"], data["corrected_total"]) == ("lokalplan", 1, len(others))
+    assert data["suggestion"] is None and data["partial"] is None, "the line says it, no 'Mente du' beside it"
+    # Asked for literally: the typed words' item alone, the correction offered.
+    assert (typed.also_corrected, [h["id"] for h in typed.results]) == (None, [first["id"]])
+
+
+def test_on_the_corpus_rows_a_slip_written_once_is_followed_by_its_correction_paged_as_one(
+    slipped: SearchService,
+) -> None:
+    """The open-dataset rows write "mijløchefens" once and "miljøchefens" in many items: the one
+    comes first, then the others; pages run on through both, the facets count both."""
+    response = slipped.search(SearchRequest(q="mijløchefens", per_page=100))
+    assert (response.typed_total, response.also_corrected) == (1, "miljøchefens")
+    assert response.total == 1 + response.corrected_total >= 10
+    ids = [h["id"] for h in response.results]
+    assert len(ids) == len(set(ids)) == response.total
+    paged = [slipped.search(SearchRequest(q="mijløchefens", per_page=4, page=n)) for n in (1, 2, 3)]
+    assert [h["id"] for p in paged for h in p.results] == ids[:12]
+    assert {p.total for p in paged} == {response.total}
+    assert sum(v["count"] for v in response.facets["year"]) == response.total
+    total, exported = slipped.iter_summaries(SearchRequest(q="mijløchefens"), 100)
+    assert (total, [e["id"] for e in exported]) == (response.total, ids)
+
+
+def test_a_few_hits_then_the_corrections_then_those_holding_most_words(slipped: SearchService) -> None:
+    """One row holds both typed words, a few the correction's; still under a page, so the items
+    holding one of the typed words follow, each saying which it lacks."""
+    request = SearchRequest(q="mijløchefens status", per_page=100)
+    response = slipped.search(request)
+    assert response.typed_total == 1 and response.also_corrected == "miljøchefens status"
+    assert 1 + response.corrected_total < 10 and response.partial is not None
+    assert response.partial.to_dict() == {"least": 1, "typed": 2, "whole": 1}
+    whole, corrected, partial = (
+        response.results[:1],
+        response.results[1 : 1 + response.corrected_total],
+        response.results[1 + response.corrected_total :],
+    )
+    assert "correction" not in whole[0] and "missing" not in whole[0]
+    assert all(h["correction"] == "miljøchefens status" and "missing" not in h for h in corrected)
+    assert partial and all(len(h["missing"]) == 1 and "correction" not in h for h in partial)
+    ids = [h["id"] for h in response.results]
+    assert len(ids) == len(set(ids)) == response.total
+    paged = [slipped.search(replace(request, per_page=3, page=n)) for n in (1, 2, 3, 4)]
+    assert [h["id"] for p in paged for h in p.results] == ids[:12]
+    total, exported = slipped.iter_summaries(SearchRequest(q="mijløchefens status"), 100)
+    assert (total, [e["id"] for e in exported]) == (response.total, ids)
+
+
+def test_not_for_a_literal_search_or_one_with_operators(slipped: SearchService) -> None:
+    literal = slipped.search(SearchRequest(q="mijløchefens", literal=True))
+    assert (literal.total, literal.also_corrected, literal.suggestion) == (1, None, "miljøchefens")
+    assert slipped.iter_summaries(SearchRequest(q="mijløchefens", literal=True), 100)[0] == 1
+    operators = slipped.search(SearchRequest(q="mijløchefens OG status"))
+    assert (operators.total, operators.also_corrected, operators.partial) == (1, None, None)
 
 
 def test_a_rare_name_keeps_its_items_however_common_its_neighbour(slipped: SearchService) -> None:
@@ -69,12 +131,20 @@ def test_a_real_word_with_few_hits_keeps_its_own_results(slipped: SearchService,
     assert response.corrected_from is None and response.suggestion is None
 
 
-def test_the_cli_offers_the_correction_beside_the_typed_words_results(
+def test_the_cli_says_the_corrections_results_follow_the_typed_words(
     slipped: SearchService, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["search", "lokalpaln", "--index", str(slipped.engine.location)]) == 0
     out = capsys.readouterr().out
-    assert "Mente du: lokalplan" in out and "Viser resultater for" not in out
+    assert "Kun 1 for «lokalpaln»; derefter resultater for «lokalplan»" in out and "Viser resultater for" not in out
+    assert out.count("   fundet for: lokalplan") == 9  # the page's other nine
+    assert main(["search", "mijløchefens", "status", "--index", str(slipped.engine.location)]) == 0
+    out = capsys.readouterr().out
+    assert "derefter resultater for «miljøchefens status»" in out
+    assert "Til sidst resultater med mindst 1 af de 2 ord." in out and "   mangler: " in out
+    assert main(["search", "lokalpaln", "--literal", "--index", str(slipped.engine.location)]) == 0
+    out = capsys.readouterr().out
+    assert "Mente du: lokalplan" in out and "fundet for" not in out
 
 
 def test_no_hits_at_all_show_the_corrections_results(tmp_path: Path) -> None:

@@ -225,11 +225,28 @@ def test_a_misspelt_word_that_still_finds_something_gets_a_suggestion(client: Fl
     assert data["suggestion"] == "budget"
 
 
-def test_a_misspelt_word_with_a_few_hits_keeps_them_and_is_offered_the_correction(client: FlaskClient) -> None:
-    typed = api(client, "/api/search?q=budgett&literal=1")["total"]
+def test_a_misspelt_word_with_a_few_hits_keeps_them_first_then_the_corrections(client: FlaskClient) -> None:
+    literal = api(client, "/api/search?q=budgett&literal=1")
+    typed = literal["total"]
     data = api(client, "/api/search?q=budgett")
-    assert 0 < typed <= 3 and data["corrected_from"] is None and data["typed_total"] is None
-    assert data["query"] == "budgett" and data["total"] == typed and data["suggestion"] == "budget"
+    assert 0 < typed <= 3 and data["corrected_from"] is None and data["query"] == "budgett"
+    assert (data["also_corrected"], data["typed_total"], data["suggestion"]) == ("budget", typed, None)
+    assert data["total"] == typed + data["corrected_total"] and data["corrected_total"] > 0
+    assert [hit["id"] for hit in data["results"][:typed]] == [hit["id"] for hit in literal["results"]]
+    assert all("correction" not in hit for hit in data["results"][:typed])
+    assert all(hit["correction"] == "budget" for hit in data["results"][typed:])
+    html = client.get("/?q=budgett").get_data(as_text=True)
+    label = "resultat" if typed == 1 else "resultater"
+    assert f"Kun {typed} {label} for «budgett»; derefter resultater for <a href=" in html
+    assert '">«budget»</a>.' in html and "Mente du:" not in html
+    assert html.count('class="corrected">Fundet for «budget»</p>') == min(10, data["total"]) - typed
+    # The CSV export lists what the page lists, in its order; asked for literally, the typed words' alone.
+    rows = list(csv.reader(io.StringIO(client.get("/export.csv?q=budgett").get_data(as_text=True).lstrip("\ufeff"))))
+    pages = [api(client, f"/api/search?q=budgett&page={n}")["results"] for n in range(1, data["pages"] + 1)]
+    listed = [hit["id"] for page in pages for hit in page]
+    assert [row[0] for row in rows[1:]] == listed and len(set(listed)) == data["total"]
+    literal_rows = client.get("/export.csv?q=budgett&literal=1").get_data(as_text=True).lstrip("\ufeff")
+    assert len(list(csv.reader(io.StringIO(literal_rows)))) == 1 + typed
 
 
 def test_a_correct_inflection_is_never_corrected(client: FlaskClient) -> None:

@@ -23,7 +23,8 @@ written on held-out text (``tests/relevance/heldout-digst.csv``: open-dataset ro
 demo does not hold) before any tuning and never tuned on.  Every query runs through the same
 ``SearchService.search`` path and is scored with MRR@10, recall@10 and nDCG@10
 (graded: 2 = the answer, 1 = related).  A query that finds nothing but gets a
-"Mente du" correction is scored on the correction's results, which the search then shows.
+"Mente du" correction is scored on the correction's results, which the search then shows; one
+that finds a few, on those followed by the correction's ("+ correction"), as page 1 shows them.
 
 Judged items are named by source, not by index id, so ids may change: ``digst:<GUID
 prefix>`` for rows of the open dataset, ``<input name>|<item title>`` for the rest.
@@ -242,7 +243,12 @@ def evaluate(service: SearchService, system: str, queries: list[Query], grades: 
     for query, judged in zip(queries, grades, strict=True):
         # A query that finds nothing shows its "Mente du" correction's results, as a user sees.
         response = service.search(SearchRequest(q=query.text, per_page=CUTOFF))
-        used = response.request.q if response.corrected_from else None
+        # the correction's results, or (after a few for the typed words) the correction's too
+        used = (
+            response.request.q
+            if response.corrected_from
+            else response.also_corrected and "+ " + response.also_corrected
+        )
         ranked = [hit["id"] for hit in response.results][:CUTOFF]
         evaluation.results.append(QueryResult(query, ranked, judged, used))
     return evaluation
@@ -302,14 +308,18 @@ def run(
 
 
 def run_engines(
-    workdir: Path | None = None, database_urls: dict[str, str] | None = None, whoosh: Evaluation | None = None
+    workdir: Path | None = None,
+    database_urls: dict[str, str] | None = None,
+    whoosh: Evaluation | None = None,
+    parts: Iterable[str] = tuple(QUERY_SETS),
 ) -> list[Evaluation]:
     """The product's analysis on both engines: the embedded index and PostgreSQL (same inputs, same
     queries, each part over its own inputs as in :func:`run`).
 
     ``database_urls``: an empty database per part; without them a throwaway server is started.
     ``whoosh``: the embedded engine's evaluation when :func:`run` already made it (its
-    ``minutes-search`` system is these same indexes and queries), so the tests build them once."""
+    ``minutes-search`` system is these same indexes and queries), so the tests build them once.
+    ``parts``: only these judged parts (tuning: the dev part alone)."""
     import contextlib
 
     import psycopg
@@ -319,11 +329,12 @@ def run_engines(
     from indexer.engines.postgres.index import PostgresIndex
     from indexer.engines.postgres.server import TEST_SETTINGS, temporary_server
 
-    judged = _by_part(QUERY_SETS)
+    parts = tuple(parts)
+    judged = _by_part(parts)
     with tempfile.TemporaryDirectory(prefix="relevance-") as tmp, contextlib.ExitStack() as stack:
         base = Path(workdir or tmp)
         if whoosh is None:
-            whoosh = run({"minutes-search": SYSTEMS["minutes-search"]}, base / "whoosh")[0]
+            whoosh = run({"minutes-search": SYSTEMS["minutes-search"]}, base / "whoosh", parts)[0]
         if database_urls is None:
             server = stack.enter_context(temporary_server(TEST_SETTINGS))
             database_urls = {part: server.create_database(f"relevance_{part}") for part in judged}
@@ -378,7 +389,7 @@ def main() -> None:
     args = parser.parse_args()
     parts = tuple(args.part or QUERY_SETS)
     systems = {name: SYSTEMS[name] for name in args.system} if args.system else SYSTEMS
-    evaluations = run_engines() if args.engines else run(systems, args.workdir, parts)
+    evaluations = run_engines(parts=parts) if args.engines else run(systems, args.workdir, parts)
     for part in parts:
         print(f"\n{part} part\n")
         print(table([e.part(part) for e in evaluations]))

@@ -19,7 +19,7 @@ import pytest
 
 from indexer.cli import main
 from indexer.engines.postgres.server import TEST_SETTINGS, temporary_server
-from indexer.search.service import SearchRequest, SearchService
+from indexer.search.service import SearchRequest, SearchResponse, SearchService
 from tests.conftest import DATA, SAMPLES
 from tests.helpers import closed_copy, seed_meeting, variant, write_jsonl
 
@@ -128,6 +128,17 @@ def test_a_few_whole_answers_followed_by_those_holding_most_words_cost_one_searc
     sent = statements(counted, lambda: found.append(service.search(SearchRequest(q="sociale medier"))))
     assert found[0].partial is not None and found[0].partial.whole > 0
     assert sum(sent.values()) == 4 and _generation_reads(sent) == 1, sent
+
+
+def test_a_few_hits_followed_by_the_corrections_cost_one_statement_more(counted: str, service: SearchService) -> None:
+    """ "budgett" finds one item through its stem and is offered "budget": searched literally it
+    is offered the correction only; else the correction's other items follow, one statement more."""
+    found: list[SearchResponse] = []
+    literal = statements(counted, lambda: found.append(service.search(SearchRequest(q="budgett", literal=True))))
+    filled = statements(counted, lambda: found.append(service.search(SearchRequest(q="budgett"))))
+    assert (found[0].total, found[0].suggestion, found[0].also_corrected) == (1, "budget", None)
+    assert (found[1].typed_total, found[1].also_corrected) == (1, "budget") and found[1].total > 10
+    assert sum(filled.values()) == sum(literal.values()) + 1 and _generation_reads(filled) == 1, (literal, filled)
 
 
 def test_a_write_by_another_process_is_seen_by_the_next_search(

@@ -102,6 +102,7 @@ def search() -> str:
             {
                 "shown": response.also_corrected,
                 "url": url_for("views.search", **search_args(req, q=response.also_corrected, page=None)),
+                "typed_url": url_for("views.search", **search_args(req, page=None, literal="1")),
                 "typed_total": response.typed_total,
                 "typed_label": "resultat" if response.typed_total == 1 else "resultater",
             }

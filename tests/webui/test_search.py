@@ -237,8 +237,15 @@ def test_a_misspelt_word_with_a_few_hits_keeps_them_first_then_the_corrections(c
     assert all(hit["correction"] == "budget" for hit in data["results"][typed:])
     html = client.get("/?q=budgett").get_data(as_text=True)
     label = "resultat" if typed == 1 else "resultater"
-    assert f"Kun {typed} {label} for «budgett»; derefter resultater for <a href=" in html
-    assert '">«budget»</a>.' in html and "Mente du:" not in html
+    line = re.search(
+        r"Kun (\d+) (\w+) for <a href=\"([^\"]+)\">«budgett»</a>; derefter resultater for "
+        r"<a href=\"([^\"]+)\">«budget»</a>\.",
+        html,
+    )
+    assert line and (int(line[1]), line[2]) == (typed, label) and "Mente du:" not in html
+    # the typed words link to their own items alone, the correction to its search
+    assert parse_qs(urlsplit(line[3].replace("&amp;", "&")).query) == {"q": ["budgett"], "literal": ["1"]}
+    assert parse_qs(urlsplit(line[4].replace("&amp;", "&")).query) == {"q": ["budget"]}
     assert html.count('class="corrected">Fundet for «budget»</p>') == min(10, data["total"]) - typed
     # The CSV export lists what the page lists, in its order; asked for literally, the typed words' alone.
     rows = list(csv.reader(io.StringIO(client.get("/export.csv?q=budgett").get_data(as_text=True).lstrip("\ufeff"))))
@@ -253,3 +260,17 @@ def test_a_correct_inflection_is_never_corrected(client: FlaskClient) -> None:
     for q in ("budgetterne", "skolerne"):
         data = api(client, f"/api/search?q={q}")
         assert data["total"] > 0 and data["suggestion"] is None, q
+
+
+def test_a_few_hits_then_the_corrections_then_those_holding_most_words_say_so(client: FlaskClient) -> None:
+    data = api(client, "/api/search?q=budgett+vej")
+    assert (data["typed_total"], data["also_corrected"]) == (1, "budget vej")
+    assert data["partial"] == {"least": 1, "typed": 2, "whole": 1} and 1 + data["corrected_total"] < 10
+    assert [("correction" in hit, bool(hit.get("missing"))) for hit in data["results"]] == [(False, False)] + [
+        (True, False)
+    ] * data["corrected_total"] + [(False, True)] * (10 - 1 - data["corrected_total"])
+    html = client.get("/?q=budgett+vej").get_data(as_text=True)
+    assert "derefter resultater for <a href=" in html and "«budget vej»</a>." in html
+    assert "Til sidst resultater med mindst 1 af de 2 ord i «budgett vej»." in html
+    assert "indeholder alle ord" not in html, "one line for the typed words' items, not two"
+    assert 'class="missing">Mangler: <s>' in html

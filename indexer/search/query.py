@@ -872,6 +872,50 @@ def split_compounds_too(typed: Node | None, rewritten: Node | None) -> Node | No
     return transform(rewritten, lambda leaf: _apart_too(leaf) if leaf in words else leaf)
 
 
+# Typed words that stand next to each other in an item raise it (``raise_neighbours``): how far
+# apart they may stand and how much the item gains.
+NEIGHBOUR_SLOP = 1
+NEIGHBOUR_WEIGHT = 0.75
+
+
+def neighbour_pairs(typed: Node | None) -> list[Phrase]:
+    """Each two neighbouring plain words of a query of words (stop words skipped, as the index
+    skips them), as a phrase whose second word may stand up to ``NEIGHBOUR_SLOP`` after the
+    first: "hinnerup fjernvarme" → "hinnerup fjernvarme"~2.  None for a query of one word, of
+    operators, or in a field."""
+    if not isinstance(typed, And):
+        return []
+    pairs: list[Phrase] = []
+    previous: Word | None = None
+    for child in typed.children:
+        plain = (
+            isinstance(child, Word)
+            and child.field is None
+            and "*" not in child.text
+            and "?" not in child.text
+            and bool(analyse(child.text))
+        )
+        if not plain:
+            if not (isinstance(child, Word) and child.field is None and not analyse(child.text)):
+                previous = None  # a stop word keeps its neighbours neighbours; anything else parts them
+            continue
+        assert isinstance(child, Word)
+        if previous is not None:
+            pairs.append(Phrase(f"{previous.text} {child.text}", slop=NEIGHBOUR_SLOP))
+        previous = child
+    return list(dict.fromkeys(pairs))
+
+
+def raise_neighbours(node: Node | None, pairs: Sequence[Phrase]) -> Node | None:
+    """``node``, with the items holding typed neighbours near each other raised
+    (``NEIGHBOUR_WEIGHT``): a known-item query is often a piece of what its item writes
+    ("regulativ for vejbrønde"), and an item holding the words together is likelier about them
+    than one holding them pages apart."""
+    if node is None or not pairs:
+        return node
+    return Prefer(node, pairs[0] if len(pairs) == 1 else Or(tuple(pairs)), NEIGHBOUR_WEIGHT)
+
+
 # A query that found nothing together is tried with fewer of its words only when it has at most
 # this many (the tries grow as the combinations do), and never with fewer than half of them.
 MAX_RELAXED_WORDS = 6

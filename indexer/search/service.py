@@ -309,6 +309,8 @@ class SearchService:
         ``window``: (offset, limit) instead of the request's page."""
         named = self._expand_names(typed)
         node = ast.split_compounds_too(typed, named)
+        if node is not None and request.q:
+            node = ast.raise_neighbours(node, ast.neighbour_pairs(ast.parse(request.q.strip())))
         if request.q and node is None:  # only operators or empty quotes: nothing to search for
             return SearchResponse(request, 0, [], {}, error=NOTHING_TO_SEARCH)
         spec = SearchSpec(

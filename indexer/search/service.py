@@ -630,7 +630,9 @@ class SearchService:
                 choices.append([word])
                 continue
             candidates = self._corrections(word) or self._corrections_of_base(word)
-            if not candidates or spelling.slip_cost(word, candidates[0]) > ONE_EDIT:
+            if not candidates or spelling.slip_cost(word, candidates[0]) > spelling.ONE_SLIP:
+                # no written word is a likely slip of it ("hovvej" is one unlike letter from "hovved"):
+                # the stems may hold one ("hoved", written inside compounds)
                 candidates = self._corrections_of_stem(word, candidates)
             if written:
                 candidates = [c for c in candidates if spelling.slip_cost(word, c) <= spelling.ONE_SLIP]

@@ -173,6 +173,11 @@ def test_no_hits_at_all_show_the_corrections_results(tmp_path: Path) -> None:
         ("røggsa", "røggassen"),  # through the stem: "røggas" is written only inflected
         ("vandoplannd", "vandoplandet"),  # through the stem and the compound parts
         ("frdeeriksbjerg", "frederiksbjerg"),  # written only inside "Frederiksbjergprocessen"
+        # A letter doubled in a word written only inside compounds (or inflected): its stem, not a
+        # written word one unlike letter away ("knust", "booking") — that is no likely slip.
+        ("kuunst", "kunst"),
+        ("booring", "boringer"),
+        ("alltan", "altaner"),
     ],
 )
 def test_every_engine_corrects_a_slip_alike(slipped: SearchService, typed: str, shown: str) -> None:

@@ -112,3 +112,21 @@ def test_an_index_of_a_newer_analysis_says_so(
         (MinutesIndex.live_dir(Path(location)) / ANALYSIS_STAMP).write_text(f"{newer}\n", "ascii")
     said = warnings_of(capsys, ["search", "sociale", "--index", location])
     assert len(said) == 1 and f"newer text analysis (version {newer};" in said[0], said
+
+
+def test_an_empty_index_written_before_stamps_is_this_analysis_and_its_first_write_stamps_it(
+    location: str, opened: Opened, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An index created by an earlier release and never written to holds nothing another analysis
+    wrote, and ``minutes reindex`` has nothing to rebuild it from: it must not warn for ever.  What
+    its first ingest writes is this analysis's, so that ingest stamps it."""
+    if not is_database_url(location):
+        MinutesIndex.create(Path(location))  # the database is created empty by the fixture
+    written_before_stamps(location)
+    assert opened.engine(location).analysis_version() == ANALYSIS_VERSION
+    assert warnings_of(capsys, ["stats", "--index", location]) == []
+    ingest_argv = ["ingest", str(SEED), "--index", location, "--municipality", "Norddjurs Kommune", "--workers", "1"]
+    assert warnings_of(capsys, ingest_argv) == []
+    assert opened.engine(location).analysis_version() == ANALYSIS_VERSION  # stamped, and not empty now
+    assert opened.service(location).search(SearchRequest(q="sociale medier")).total == 1
+    assert warnings_of(capsys, ["search", "sociale", "medier", "--index", location]) == []

@@ -30,7 +30,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
-from indexer.analysis import UNSTAMPED_ANALYSIS, fastterms
+from indexer.analysis import ANALYSIS_VERSION, UNSTAMPED_ANALYSIS, fastterms
 from indexer.analysis.bodies import DefinitionTable, RouteEvidence, RouteTable
 from indexer.engines.postgres import schema
 from indexer.engines.postgres.query import (
@@ -243,6 +243,11 @@ class Database:
         summary = WriteSummary()
         with self._connect() as conn, conn.transaction():
             self._writer_lock(conn)
+            # An empty database written before stamps: what this write adds is this analysis's
+            # (a reindex has nothing to rebuild, so it would warn for ever).
+            unstamped = conn.execute("SELECT analysis IS NULL FROM state WHERE muni = 0").fetchone()
+            if unstamped and unstamped[0] and not conn.execute("SELECT EXISTS (SELECT 1 FROM items)").fetchone()[0]:  # type: ignore[index]
+                conn.execute("UPDATE state SET analysis = %s WHERE muni = 0", (ANALYSIS_VERSION,))
             removed: list[str] = []
             released: set[str] = set()
             if plan is not None:
@@ -1023,8 +1028,11 @@ class Database:
     def analysis_version(self) -> int:
         """The analysis the content was written with (``state.analysis``; NULL before stamps)."""
         with self._pool.connection() as conn:
-            row = conn.execute("SELECT analysis FROM state WHERE muni = 0").fetchone()
-        return int(row[0]) if row and row[0] is not None else UNSTAMPED_ANALYSIS
+            row = conn.execute("SELECT analysis, EXISTS (SELECT 1 FROM items) FROM state WHERE muni = 0").fetchone()
+        if row and row[0] is not None:
+            return int(row[0])
+        # Nothing in it was analysed by another analysis: an empty database is this one's.
+        return ANALYSIS_VERSION if row and not row[1] else UNSTAMPED_ANALYSIS
 
     def generation(self) -> int:
         with self._pool.connection() as conn:

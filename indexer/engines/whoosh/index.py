@@ -452,7 +452,24 @@ class MinutesIndex:
     def analysis_version(self) -> int:
         """The analysis the live generation was written with (read from its stamp each call:
         a reindex in another process swaps the generation under an open index)."""
-        return read_analysis_version(self.live_dir(self.root))
+        version = read_analysis_version(self.live_dir(self.root))
+        if version == UNSTAMPED_ANALYSIS and self._holds_nothing():
+            return ANALYSIS_VERSION  # nothing in it was analysed by another analysis
+        return version
+
+    def _holds_nothing(self) -> bool:
+        """No document, live or deleted, in the live generation (a fresh reader: another
+        process may have written since this one opened)."""
+        with self.ix.refresh().reader() as reader:
+            return int(reader.doc_count_all()) == 0
+
+    def _stamp_if_empty(self) -> None:
+        """Under the writer's lock, before a write: an empty generation written before stamps is
+        stamped with this analysis, which is the only one its content will have been written by
+        (a reindex has nothing to rebuild it from, so it would warn for ever)."""
+        live = self.live_dir(self.root)
+        if read_analysis_version(live) == UNSTAMPED_ANALYSIS and self._holds_nothing():
+            (live / ANALYSIS_STAMP).write_text(f"{ANALYSIS_VERSION}\n", "ascii")
 
     # -- paths -------------------------------------------------------------
 
@@ -604,6 +621,11 @@ class MinutesIndex:
         summary = IngestSummary()
         items = sum(len(m.items) for m in meetings)
         writer = self._writer(procs=WRITER_PROCS if items >= PARALLEL_BATCH_MIN else 1)
+        try:
+            self._stamp_if_empty()
+        except OSError:
+            writer.cancel()
+            raise
         released: set[str] = set()  # archive names old versions held: pruned unless still used
         rewritten = False
         before = self._routes_before()

@@ -44,6 +44,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from indexer.cli import ingest
 from indexer.engines.whoosh.index import MinutesIndex
 from indexer.formats import IngestContext, iter_inputs
@@ -88,6 +90,12 @@ PLAIN_SYSTEMS = frozenset({"snowball-plain"})
 PLAIN_FIELDS = ("title", "decision", "body", "attachments_text", "attachment_titles", "committee_text")
 CATEGORIES = ("inflection", "compound", "folding", "abbreviation", "typo", "phrase", "field")
 CUTOFF = 10
+# The bootstrap over queries: how many resamples, drawn from a fixed seed so a run prints the same
+# intervals every time (the figures move only when the rankings do), and the interval's level.
+RESAMPLES = 10_000
+SEED = 20261205
+LEVEL = 0.95
+METRICS = ("mrr", "recall", "ndcg")
 
 
 class JudgementError(LookupError):
@@ -177,6 +185,96 @@ class Evaluation:
         for result in self.results:
             groups[result.query.category].append(result)
         return {c: Scores.of(groups[c]) for c in CATEGORIES if c in groups}
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A figure over the judged queries and its bootstrap percentile interval."""
+
+    estimate: float
+    low: float
+    high: float
+
+    def __str__(self) -> str:
+        return f"{self.estimate:.3f} [{self.low:.3f}, {self.high:.3f}]"
+
+    def signed(self) -> str:
+        """A difference: signed, so the side of zero each end is on reads at a glance."""
+        return f"{self.estimate:+.3f} [{self.low:+.3f}, {self.high:+.3f}]"
+
+
+def per_query(evaluation: Evaluation) -> np.ndarray:
+    """One row per query: its reciprocal rank, recall and nDCG (columns in ``METRICS``' order)."""
+    rows = [(r.reciprocal_rank, r.recall, r.ndcg) for r in evaluation.results]
+    return np.array(rows, dtype=float).reshape(len(rows), len(METRICS))
+
+
+def resample_weights(queries: int, resamples: int = RESAMPLES, seed: int = SEED) -> np.ndarray:
+    """How many times each query is drawn in each resample (``resamples`` × ``queries``, each row
+    summing to ``queries``): the same draws for every system, so differences are paired."""
+    if queries < 1:
+        raise ValueError("no queries to resample")
+    drawn = np.random.default_rng(seed).integers(0, queries, size=(resamples, queries))
+    drawn += np.arange(resamples)[:, None] * queries  # each resample counts in its own row
+    return np.bincount(drawn.ravel(), minlength=resamples * queries).reshape(resamples, queries).astype(float)
+
+
+def _intervals(values: np.ndarray, weights: np.ndarray, level: float) -> dict[str, Interval]:
+    means = weights @ values / values.shape[0]  # resamples × metrics
+    tail = (1.0 - level) / 2
+    low, high = np.quantile(means, [tail, 1.0 - tail], axis=0)
+    estimate = values.mean(axis=0)
+    return {m: Interval(float(estimate[i]), float(low[i]), float(high[i])) for i, m in enumerate(METRICS)}
+
+
+def bootstrap(
+    evaluation: Evaluation, resamples: int = RESAMPLES, seed: int = SEED, level: float = LEVEL
+) -> dict[str, Interval]:
+    """Each mean figure with its percentile interval over ``resamples`` draws of the queries with
+    replacement: how far the figure could move on another set of queries like these."""
+    values = per_query(evaluation)
+    return _intervals(values, resample_weights(len(values), resamples, seed), level)
+
+
+def paired_bootstrap(
+    evaluation: Evaluation,
+    baseline: Evaluation,
+    resamples: int = RESAMPLES,
+    seed: int = SEED,
+    level: float = LEVEL,
+) -> dict[str, Interval]:
+    """``evaluation`` − ``baseline`` for each figure, with its interval over the same resampled
+    queries for both: a query both systems find hard drops out of the difference, so the interval
+    is narrower than the two systems' own intervals suggest."""
+    values = _differences(evaluation, baseline)
+    return _intervals(values, resample_weights(len(values), resamples, seed), level)
+
+
+def _differences(evaluation: Evaluation, baseline: Evaluation) -> np.ndarray:
+    """Per query, ``evaluation``'s figures less ``baseline``'s: both must be the same queries in
+    the same order, or the pairing means nothing."""
+    if [(r.query.source, r.query.text) for r in evaluation.results] != [
+        (r.query.source, r.query.text) for r in baseline.results
+    ]:
+        raise ValueError(f"{evaluation.system} and {baseline.system} were not run on the same queries")
+    return per_query(evaluation) - per_query(baseline)
+
+
+def interval_table(evaluations: list[Evaluation], resamples: int = RESAMPLES, seed: int = SEED) -> str:
+    """A Markdown table: each system's overall figures with their intervals, then the first
+    system's paired difference from each of the others."""
+    lines = ["| system | MRR@10 | recall@10 | nDCG@10 |", "|---|---|---|---|"]
+    if not evaluations or not evaluations[0].results:
+        return "\n".join(lines)
+    weights = resample_weights(len(evaluations[0].results), resamples, seed)
+    first = evaluations[0]
+    for evaluation in evaluations:
+        shown = _intervals(per_query(evaluation), weights, LEVEL)
+        lines.append(f"| {evaluation.system} | " + " | ".join(str(shown[m]) for m in METRICS) + " |")
+    for other in evaluations[1:]:
+        paired = _intervals(_differences(first, other), weights, LEVEL)
+        lines.append(f"| {first.system} − {other.system} | " + " | ".join(paired[m].signed() for m in METRICS) + " |")
+    return "\n".join(lines)
 
 
 def load_queries(parts: Iterable[str] = tuple(QUERY_SETS)) -> list[Query]:
@@ -386,13 +484,27 @@ def main() -> None:
     )
     parser.add_argument("--system", choices=tuple(SYSTEMS), action="append", help="only this system (repeatable)")
     parser.add_argument("--workdir", type=Path, help="keep the indexes here and reuse them on the next run")
+    parser.add_argument(
+        "--resamples",
+        type=int,
+        default=RESAMPLES,
+        metavar="N",
+        help=f"bootstrap resamples of the queries for the intervals after each part's table (0: none; {RESAMPLES:,})",
+    )
     args = parser.parse_args()
+    if args.resamples < 0:
+        parser.error("--resamples: must be 0 (no intervals) or more")
     parts = tuple(args.part or QUERY_SETS)
     systems = {name: SYSTEMS[name] for name in args.system} if args.system else SYSTEMS
     evaluations = run_engines(parts=parts) if args.engines else run(systems, args.workdir, parts)
     for part in parts:
         print(f"\n{part} part\n")
         print(table([e.part(part) for e in evaluations]))
+        if args.resamples:
+            print(
+                f"\n{part} part, {LEVEL:.0%} bootstrap intervals ({args.resamples:,} resamples of the queries, seed {SEED})\n"
+            )
+            print(interval_table([e.part(part) for e in evaluations], args.resamples))
         files = QUERY_SETS[part]
         if len(files) > 1:
             for path in files:

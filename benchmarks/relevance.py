@@ -25,6 +25,9 @@ demo does not hold) before any tuning and never tuned on.  Every query runs thro
 (graded: 2 = the answer, 1 = related).  A query that finds nothing but gets a
 "Mente du" correction is scored on the correction's results, which the search then shows; one
 that finds a few, on those followed by the correction's ("+ correction"), as page 1 shows them.
+After each part's table: a 95 % bootstrap interval for each system's overall figures (the queries
+resampled with replacement, ``RESAMPLES`` times from a fixed seed), and a paired one for minutes-search
+less each baseline (both scored on the same resampled queries); ``--resamples 0`` leaves them out.
 
 Judged items are named by source, not by index id, so ids may change: ``digst:<GUID
 prefix>`` for rows of the open dataset, ``<input name>|<item title>`` for the rest.

@@ -225,6 +225,14 @@ class SearchService:
     def _rewrite(self, node: ast.Node | None) -> ast.Node | None:
         return ast.split_compounds_too(node, self._expand_names(node))
 
+    @staticmethod
+    def _raised(node: ast.Node | None, typed: str | None) -> ast.Node | None:
+        """``node`` (rewritten) with the typed words that stand next to each other raised where an
+        item writes them so (``ast.raise_neighbours``): the page's ranking, and so its exports'."""
+        if node is None or not typed:
+            return node
+        return ast.raise_neighbours(node, ast.neighbour_pairs(ast.parse(typed.strip())))
+
     def _expand_names(self, node: ast.Node | None) -> ast.Node | None:
         """The rewrites that name a thing another way (a full name, a body, an abbreviation, a
         compound typed apart): what a snippet shows first (``ast.rewritten_words``)."""
@@ -308,9 +316,7 @@ class SearchService:
         with ``missing_of`` (typed words), each hit lists those it does not hold (``missing``);
         ``window``: (offset, limit) instead of the request's page."""
         named = self._expand_names(typed)
-        node = ast.split_compounds_too(typed, named)
-        if node is not None and request.q:
-            node = ast.raise_neighbours(node, ast.neighbour_pairs(ast.parse(request.q.strip())))
+        node = self._raised(ast.split_compounds_too(typed, named), request.q)
         if request.q and node is None:  # only operators or empty quotes: nothing to search for
             return SearchResponse(request, 0, [], {}, error=NOTHING_TO_SEARCH)
         spec = SearchSpec(
@@ -340,7 +346,7 @@ class SearchService:
 
     def _iter_summaries(self, request: SearchRequest, limit: int) -> tuple[int, list[dict[str, Any]]]:
         request = request.normalised()
-        node = self.query(request.q)
+        node = self._raised(self.query(request.q), request.q)
         if request.q and node is None:
             return 0, []
         spec = SearchSpec(
@@ -353,6 +359,14 @@ class SearchService:
         )
         result = self.engine.search(spec)
         total, hits = result.total, list(result.hits)
+        if not total and request.q and not request.literal and _plain_words(request.q):
+            # The page showed the correction's results instead (``corrected_from``): so do its
+            # exports, the correction taken as typed, as the page takes it.
+            suggestion = self.did_you_mean(request.q, filters=self._filters(request))
+            if suggestion:
+                instead = self._iter_summaries(replace(request, q=suggestion, literal=True), limit)
+                if instead[0]:
+                    return instead
         typed = shown = ast.parse(request.q.strip())
         if 0 < total < FILL_BELOW and not request.literal and _plain_words(request.q):
             # The page listed the correction's items after a few for the typed words
@@ -360,7 +374,7 @@ class SearchService:
             correction = self._typo_correction(request, total)
             meant = ast.parse(correction) if correction else None
             if meant is not None:
-                corrected = self._rewrite(_and_not(meant, typed))
+                corrected = self._raised(self._rewrite(_and_not(meant, typed)), request.q)
                 more = self.engine.search(replace(spec, query=corrected, limit=max(1, limit - len(hits))))
                 if more.total:
                     total, hits = total + more.total, (hits + more.hits)[: max(1, limit)]
@@ -370,7 +384,8 @@ class SearchService:
             # holding all (``partial``): so do its exports, in the page's order.
             for _, _, relaxed in self._relaxations(request):
                 others = _and_not(relaxed, shown) if total else relaxed
-                more = self.engine.search(replace(spec, query=self._rewrite(others), limit=max(1, limit - len(hits))))
+                fewer = self._raised(self._rewrite(others), request.q)
+                more = self.engine.search(replace(spec, query=fewer, limit=max(1, limit - len(hits))))
                 if more.total:
                     total, hits = total + more.total, (hits + more.hits)[: max(1, limit)]
                     break

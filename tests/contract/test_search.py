@@ -138,6 +138,20 @@ def test_a_query_with_no_hits_shows_its_corrections_results(service: SearchServi
     assert response.to_dict()["corrected_from"] == "socale meddier"
 
 
+def test_the_export_of_a_query_with_no_hits_lists_its_corrections_results(service: SearchService) -> None:
+    """The CSV export lists what the page lists, in its order: the correction's items, as the page
+    shows them, not nothing; asked for literally, nothing, as the page shows."""
+    page = service.search(SearchRequest(q="socale meddier", per_page=100))
+    assert page.corrected_from == "socale meddier" and page.total == 2
+    total, exported = service.iter_summaries(SearchRequest(q="socale meddier"), 100)
+    assert (total, [e["id"] for e in exported]) == (page.total, [h["id"] for h in page.results])
+    newest = service.search(SearchRequest(q="socale meddier", sort="newest", per_page=100))
+    _, exported = service.iter_summaries(SearchRequest(q="socale meddier", sort="newest"), 100)
+    assert [e["id"] for e in exported] == [h["id"] for h in newest.results]
+    assert service.iter_summaries(SearchRequest(q="socale meddier", literal=True), 100) == (0, [])
+    assert service.iter_summaries(SearchRequest(q="xqzvvk"), 100) == (0, [])  # no correction: nothing
+
+
 def test_literal_search_keeps_the_typed_words_and_offers_the_correction(service: SearchService) -> None:
     response = service.search(SearchRequest(q="socale meddier", literal=True))
     assert response.total == 0 and response.corrected_from is None

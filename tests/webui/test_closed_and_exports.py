@@ -15,7 +15,7 @@ from indexer.formats import IngestContext, available_formats
 from indexer.model import Access
 from tests.conftest import SAMPLES
 
-from .conftest import CLOSED_ATTACHMENT_WORD, CLOSED_WORD, XSS_TITLE
+from .conftest import CLOSED_ATTACHMENT_WORD, CLOSED_WORD, XSS_TITLE, _meetings
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 FUJITSU = SAMPLES / "edoc-fujitsu"
@@ -31,6 +31,17 @@ def fujitsu_closed_item_ids() -> list[tuple[str, str]]:
             for item in meeting.items:
                 if item.access != Access.OPEN:
                     found.append((item.id, item.title))
+    return found
+
+
+def closed_items(tmp_path: Path) -> list[tuple[str, str]]:
+    """(id, title) of the closed items in the web index's own JSON Lines meetings (ids are made
+    from the meeting and item, not the file, so parsing them again gives the indexed ids)."""
+    path = tmp_path / "testrup.jsonl"
+    path.write_text("\n".join(json.dumps(m, ensure_ascii=False) for m in _meetings()) + "\n", encoding="utf-8")
+    meetings = available_formats()["jsonl"].parse(path, IngestContext())
+    found = [(item.id, item.title) for meeting in meetings for item in meeting.items if item.access != Access.OPEN]
+    assert [title for _, title in found] == [f"Salg af grund ({CLOSED_WORD})"], found
     return found
 
 
@@ -50,19 +61,37 @@ def everything_public(client: FlaskClient, prefix: str) -> str:
 
 
 @pytest.mark.parametrize("word", [CLOSED_WORD, CLOSED_ATTACHMENT_WORD, "møgsag"])
-def test_closed_content_is_nowhere(client: FlaskClient, word: str) -> None:
+def test_closed_content_is_nowhere(client: FlaskClient, word: str, tmp_path: Path) -> None:
     assert word.casefold() not in everything_public(client, word[:5]).casefold()
     data = client.get("/api/search", query_string={"q": word, "literal": "1"}).get_json()
     assert data["total"] == 0 and data["results"] == []
     assert all(v["count"] == 0 for values in data["facets"].values() for v in values)
     feed = etree.fromstring(client.get("/feed.atom", query_string={"q": word}).data)
     assert feed.findall(f"{ATOM}entry") == []
-    rows = client.get("/export.csv", query_string={"q": word}).get_data(as_text=True).lstrip("\ufeff").splitlines()
-    assert len(rows) == 1  # the header only
     html = client.get("/", query_string={"q": word, "literal": "1"}).get_data(as_text=True)
     assert "0 resultater" in html and 'class="hit"' not in html
     corrected = client.get("/api/search", query_string={"q": word}).get_json()  # a correction from open words
     assert corrected["total"] == 0 or corrected["corrected_from"] == word
+    # The exports list exactly what the page lists (the open words' items when the page corrects
+    # the word), and nothing of a closed item: not its id, title, case number or text.
+    pages = [corrected["results"]] + [
+        client.get("/api/search", query_string={"q": word, "page": n}).get_json()["results"]
+        for n in range(2, corrected["pages"] + 1)
+    ]
+    listed = [hit["id"] for page in pages for hit in page]
+    closed = closed_items(tmp_path) + fujitsu_closed_item_ids()
+    assert not {item_id for item_id, _ in closed} & set(listed)
+    for export, delimiter in (("/export.csv", ","), ("/export-excel.csv", ";")):
+        text = client.get(export, query_string={"q": word}).get_data(as_text=True).lstrip("\ufeff")
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        assert [row[0] for row in rows[1:]] == listed, export
+        folded = text.casefold()
+        for secret in (CLOSED_WORD, CLOSED_ATTACHMENT_WORD, "møgsag", "fortroligt om", "21/9999"):
+            assert secret.casefold() not in folded, (export, secret)
+        for item_id, title in closed:
+            assert item_id not in text and title.casefold() not in folded, (export, title)
+        literal = client.get(export, query_string={"q": word, "literal": "1"}).get_data(as_text=True)
+        assert len(literal.lstrip("\ufeff").splitlines()) == 1, export  # the header only
 
 
 def test_fujitsu_closed_item_is_not_served(client: FlaskClient) -> None:

@@ -8,6 +8,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 from flask.testing import FlaskClient
+from lxml import etree
 from werkzeug.datastructures import MultiDict
 
 from webui.params import parse_search_args, search_args
@@ -154,6 +155,22 @@ def test_a_typo_shows_the_corrections_results(client: FlaskClient) -> None:
     html = client.get("/?q=medjer").get_data(as_text=True)
     assert f"Viser resultater for «{corrected}». Søg i stedet efter" in html
     assert "literal=1" in html and "«medjer»</a>" in html
+    # The CSV exports list what the page lists, in its order: the correction's items; asked for
+    # literally, nothing. The Atom feed is always literal: it follows the words subscribed to.
+    pages = [api(client, f"/api/search?q=medjer&page={n}")["results"] for n in range(1, data["pages"] + 1)]
+    listed = [hit["id"] for page in pages for hit in page]
+    for export in ("/export.csv", "/export-excel.csv"):
+        text = client.get(f"{export}?q=medjer").get_data(as_text=True).lstrip("\ufeff")
+        rows = list(csv.reader(io.StringIO(text), delimiter="," if export == "/export.csv" else ";"))
+        assert [row[0] for row in rows[1:]] == listed and len(listed) == data["total"], export
+        literal = client.get(f"{export}?q=medjer&literal=1").get_data(as_text=True).lstrip("\ufeff")
+        assert len(literal.splitlines()) == 1, export  # the header only
+    feed = etree.fromstring(client.get("/feed.atom?q=medjer").data)
+    assert feed.findall("{http://www.w3.org/2005/Atom}entry") == []
+    corrected_feed = etree.fromstring(client.get(f"/feed.atom?q={corrected}").data)
+    assert len(corrected_feed.findall("{http://www.w3.org/2005/Atom}entry")) == min(
+        data["total"], client.application.config["FEED_SIZE"]
+    )
 
 
 def test_no_item_with_every_word_shows_those_with_most(client: FlaskClient) -> None:

@@ -7,8 +7,9 @@ Engine-free: every engine indexes and every query is analysed with these tokens.
 # the same text (a new lemma, variant, compound rule, a different fold or stemmer order): an
 # index stamped lower was written by an older analysis, misses forms the queries now produce,
 # and every command that reads it says to run `minutes reindex`.  2 is the first stamped
-# analysis (accents folded before stemming: "komitéen" is "komit", no longer "komite").
-ANALYSIS_VERSION = 2
+# analysis (accents folded before stemming: "komitéen" is "komit", no longer "komite"); 3: a
+# hyphenated word's pieces of letters and digits are parts too ("CO2-neutralitet" → co2, neutralitet).
+ANALYSIS_VERSION = 3
 # What an index written before analyses were stamped counts as (a generation without the
 # stamp file, a database whose ``state.analysis`` is NULL).
 UNSTAMPED_ANALYSIS = 1

@@ -277,8 +277,9 @@ def compound_parts(word: str, completed: tuple[str, ...] = ()) -> tuple[str, ...
         return tuple(dict.fromkeys([*compound_parts(word), *extra]))
     if "-" in word or "/" in word:
         # "it-strategi", and words joined by a slash ("Kara/Noveren", "bolig/erhverv"), which the
-        # tokeniser keeps whole for the sake of numbers ("12/27845"): each piece is a part.
-        pieces = [p for p in re.split(r"[-/]", word) if len(p) > 2 and p.isalpha()]
+        # tokeniser keeps whole for the sake of numbers ("12/27845"): each piece is a part, a piece
+        # of letters and digits too ("CO2-udledning": "co2 udledning" finds it), never a number.
+        pieces = [p for p in re.split(r"[-/]", word) if len(p) > 2 and p.isalnum() and not p.isdigit()]
         parts: list[str] = []
         for piece in pieces:
             parts += [piece, *split_compound(normalise_variant(piece))]

@@ -359,12 +359,12 @@ class SearchService:
         )
         result = self.engine.search(spec)
         total, hits = result.total, list(result.hits)
-        if not total and request.q and not request.literal and _plain_words(request.q):
-            # The page showed the correction's results instead (``corrected_from``): so do its
-            # exports, the correction taken as typed, as the page takes it.
+        if not total and request.q:
+            # The page showed the correction's results instead (``corrected_from``), or the
+            # compounds' written apart: so do its exports, taken as typed, as the page takes it.
             suggestion = self.did_you_mean(request.q, filters=self._filters(request))
-            if suggestion:
-                instead = self._iter_summaries(replace(request, q=suggestion, literal=True), limit)
+            for text in self._instead_of_nothing(request, suggestion):
+                instead = self._iter_summaries(replace(request, q=text, literal=True), limit)
                 if instead[0]:
                     return instead
         typed = shown = ast.parse(request.q.strip())
@@ -758,10 +758,10 @@ class SearchService:
                 response = self._with_correction(response, response.suggestion)
         elif request.q and not response.total:
             response.suggestion = self.did_you_mean(request.q, filters=self._filters(request))
-            if response.suggestion and not request.literal and _plain_words(request.q):
-                # Nothing for what was typed, something for the correction: show that,
-                # and say so (the user can still insist on the typed words).
-                corrected = self.search(replace(request, q=response.suggestion, literal=True))
+            for instead in self._instead_of_nothing(request, response.suggestion):
+                # Nothing for what was typed, something for the correction (or the compounds
+                # written apart): show that, and say so (the user can still insist on the typed words).
+                corrected = self.search(replace(request, q=instead, literal=True))
                 if corrected.total:
                     corrected.corrected_from = request.q
                     corrected.typed_total = 0
@@ -771,6 +771,19 @@ class SearchService:
         if request.q and response.total < FILL_BELOW:
             return self._with_most_words(response)
         return response
+
+    def _instead_of_nothing(self, request: SearchRequest, suggestion: str | None) -> Iterator[str]:
+        """What a query of plain words that found nothing is searched as instead, in turn, until
+        one finds something: its "Mente du" correction, then its compounds written as their two
+        words (``ast.compounds_apart``: "direktørstilling" → "direktør stilling", for an item
+        writing "stillingen som direktør").  None for a literal search or one with operators."""
+        if request.literal or not _plain_words(request.q):
+            return
+        if suggestion:
+            yield suggestion
+        apart = ast.compounds_apart(request.q)
+        if apart and apart != suggestion:
+            yield apart
 
     def _typo_correction(self, request: SearchRequest, total: int) -> str | None:
         """The correction offered for a query of plain words that found ``total`` (some) items:

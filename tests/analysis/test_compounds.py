@@ -362,3 +362,11 @@ def test_a_short_modifier_is_taken_only_before_a_known_compound_no_other_cut_exp
 )
 def test_the_ways_a_compound_may_be_written_apart(compound: str, cuts: list[tuple[str, str]]) -> None:
     assert list(compound_cuts(compound)) == cuts
+
+
+def test_a_hyphenated_piece_of_letters_and_digits_is_a_part() -> None:
+    """ "CO2-udledningen": "co2 udledning" finds it, as "it-strategi" is found by "strategi"; a number
+    is never a part ("12/27845", "1221-2")."""
+    assert index_terms("CO2-udledningen") == [stem_term("co2"), stem_term("udledning")]
+    assert index_terms("CO2-neutralitet") == [stem_term("co2"), stem_term("neutralitet")]
+    assert index_terms("sag 12/27845 og lokalplan 1221-2") == [stem_term("lokal"), stem_term("plan")]

@@ -1,0 +1,56 @@
+"""A compound searched for where the minutes write it otherwise, or write its words otherwise.
+
+In the demo rows: an item about expropriation for a cycle path writes "ekspropriationserstatninger",
+another writes "ekspropriation og erstatning" (a phrase of the two words too, since the index leaves
+"og" out without a gap); a director's appointment writes "stillingen som direktør", no item writes
+"direktørstilling"; a climate item writes "CO2-neutralitet", one token.
+"""
+
+from __future__ import annotations
+
+from indexer.search import query as ast
+from indexer.search.service import SearchRequest, SearchService
+
+
+def test_the_item_writing_the_compound_beats_one_holding_its_words_side_by_side(demo: SearchService) -> None:
+    results = demo.search(SearchRequest(q="ekspropriationserstatning")).results
+    assert results[0]["title"].startswith("Ekspropriation til cykelstiforbindelse")
+    assert len(results) > 1  # the words written apart are still found, below it
+    assert ast.SOLID_RAISE > 0
+
+
+def test_a_lone_compound_is_written_as_its_two_words_when_it_finds_nothing() -> None:
+    assert ast.compounds_apart("direktørstilling") == "direktør stilling"
+    assert ast.compounds_apart("vindmølleparken") == "vindmølle parken"  # the longest modifier first
+    # Not a simple word, an abbreviation, a number, nor a compound beside other words
+    # (there the items holding most of the words are shown: ``relaxations``).
+    for text in ("budget", "TMU", "2030", "direktørstilling teknik", '"direktørstilling"'):
+        assert ast.compounds_apart(text) is None, text
+
+
+def test_a_compound_no_item_writes_shows_the_items_holding_its_words(demo: SearchService) -> None:
+    response = demo.search(SearchRequest(q="direktørstilling"))
+    assert (response.corrected_from, response.request.q, response.typed_total) == (
+        "direktørstilling",
+        "direktør stilling",
+        0,
+    )
+    assert response.results[0]["title"] == "Ansættelse af ny direktør for Teknik og Kultur"
+    # Insisting on the word as typed finds nothing, and says nothing else.
+    literal = demo.search(SearchRequest(q="direktørstilling", literal=True))
+    assert literal.total == 0 and literal.corrected_from is None
+
+
+def test_the_export_lists_what_the_page_shows_instead(demo: SearchService) -> None:
+    page = demo.search(SearchRequest(q="direktørstilling", per_page=50))
+    total, rows = demo.iter_summaries(SearchRequest(q="direktørstilling"), limit=50)
+    assert total == page.total and [r["id"] for r in rows] == [r["id"] for r in page.results]
+
+
+def test_a_compound_with_digits_typed_solid_finds_it_hyphenated(demo: SearchService) -> None:
+    solid = demo.search(SearchRequest(q="co2neutralitet"))
+    assert solid.total >= 1 and solid.corrected_from is None
+    assert all("CO2-neutrali" in r["snippet"].replace("<mark>", "") for r in solid.results)
+    # and its two words find it too (the hyphenated word's pieces are parts)
+    apart = demo.search(SearchRequest(q="co2 neutralitet", literal=True))
+    assert {r["id"] for r in solid.results} <= {r["id"] for r in apart.results}

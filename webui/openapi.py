@@ -141,8 +141,9 @@ SEARCH_RESPONSE = {
         "corrected_from": {
             "type": "string",
             "nullable": True,
-            "description": "the query as typed, when it found nothing and the results are for its correction "
-            "(a query that found something keeps its results, first: see also_corrected)",
+            "description": "the query as typed, when it found nothing and the results are for its correction, "
+            "or for a lone compound written as its two words ('direktørstilling' → 'direktør stilling'; "
+            "a query that found something keeps its results, first: see also_corrected)",
         },
         "typed_total": {
             "type": "integer",

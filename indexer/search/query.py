@@ -172,10 +172,32 @@ def _tokens(text: str) -> list[_Token]:
     return out
 
 
+# Question words: a query typed as a question ("hvem bestemmer valgfag i folkeskolen", "hvornår
+# holder byrådet møder") names its subject with the other words.  Snowball's Danish stop words hold
+# "hvad", "hvor" and "hvis" but not these, so an item had to write "hvem" to be found, and the items
+# holding most of the words were those holding the question word.  Left out of a query of other
+# words, as stop words are (the index keeps them: a quoted phrase still finds them).
+QUESTION_WORDS = frozenset({"hvem", "hvilken", "hvilket", "hvilke", "hvornår", "hvordan", "hvorfor", "hvorledes"})
+
+
 def parse(text: str) -> Node | None:
     """The AST of a query, or None for an empty one (list everything)."""
     parser = _Parser(_tokens((text or "")[:MAX_QUERY]))
-    return parser.query()
+    return _without_question_words(parser.query())
+
+
+def _without_question_words(node: Node | None) -> Node | None:
+    """A query of words without its question words (``QUESTION_WORDS``), when other words remain."""
+    if not isinstance(node, And):
+        return node
+    kept = tuple(
+        c
+        for c in node.children
+        if not (isinstance(c, Word) and c.field is None and c.text.casefold() in QUESTION_WORDS)
+    )
+    if len(kept) == len(node.children) or not any(isinstance(c, Word | Phrase) for c in kept):
+        return node
+    return kept[0] if len(kept) == 1 else And(kept)
 
 
 class _Parser:

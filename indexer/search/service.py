@@ -36,6 +36,7 @@ from indexer.engines.base import (
     EngineError,
     Filters,
     Hit,
+    SearchResult,
     SearchSpec,
     StoredItem,
 )
@@ -359,6 +360,7 @@ class SearchService:
         )
         result = self.engine.search(spec)
         total, hits = result.total, list(result.hits)
+        relaxing = [request]  # whose words the items holding most of them are listed for, in turn
         if not total and request.q:
             # The page showed the correction's results instead (``corrected_from``), or the
             # compounds' written apart: so do its exports, taken as typed, as the page takes it.
@@ -367,6 +369,8 @@ class SearchService:
                 instead = self._iter_summaries(replace(request, q=text, literal=True), limit)
                 if instead[0]:
                     return instead
+            instead_request = self._relaxing_instead(request, suggestion)
+            relaxing = [instead_request, request] if instead_request is not None else relaxing
         typed = shown = ast.parse(request.q.strip())
         if 0 < total < FILL_BELOW and not request.literal and _plain_words(request.q):
             # The page listed the correction's items after a few for the typed words
@@ -381,15 +385,27 @@ class SearchService:
                     shown = _or(typed, meant)
         if total < FILL_BELOW:
             # The page listed the items holding most of the words after the few (or none)
-            # holding all (``partial``): so do its exports, in the page's order.
-            for _, _, relaxed in self._relaxations(request):
-                others = _and_not(relaxed, shown) if total else relaxed
-                fewer = self._raised(self._rewrite(others), request.q)
-                more = self.engine.search(replace(spec, query=fewer, limit=max(1, limit - len(hits))))
+            # holding all (``partial``; of the correction's words first, when nothing was found
+            # and it was offered): so do its exports, in the page's order.
+            for asked in relaxing:
+                more = self._most_words_hits(asked, spec, shown if total else None, max(1, limit - len(hits)))
                 if more.total:
                     total, hits = total + more.total, (hits + more.hits)[: max(1, limit)]
                     break
         return total, [self.item_summary(hit.item.doc) for hit in hits]
+
+    def _most_words_hits(
+        self, request: SearchRequest, spec: SearchSpec, shown: ast.Node | None, limit: int
+    ) -> SearchResult:
+        """The first relaxation of ``request``'s words that finds anything not ``shown`` (the
+        engine's result, no facets), for the exports (``_with_most_words`` for the page)."""
+        result = None
+        for _, _, relaxed in self._relaxations(request):
+            fewer = self._raised(self._rewrite(_and_not(relaxed, shown)), request.q)
+            result = self.engine.search(replace(spec, query=fewer, limit=limit))
+            if result.total:
+                return result
+        return result if result is not None else SearchResult(0, [], {})
 
     def _facets(self, all_counts: dict[str, dict[str, int]], request: SearchRequest) -> dict[str, list[dict[str, Any]]]:
         selected = request.selected()
@@ -767,6 +783,16 @@ class SearchService:
                     corrected.typed_total = 0
                     corrected.suggestion = None
                     return corrected
+            meant = self._relaxing_instead(request, response.suggestion)
+            if meant is not None:
+                # Nor does the correction find every word together: the items holding most of its
+                # words, said so as a correction is ("hvem bestemmer valgfag i folkeskolne": a slip
+                # in one word of a longer query is no reason to leave that word out).
+                relaxed = self._with_most_words(SearchResponse(meant, 0, [], {}))
+                if relaxed.total:
+                    relaxed.corrected_from = request.q
+                    relaxed.typed_total = 0
+                    return relaxed
             return self._with_most_words(response)
         if request.q and response.total < FILL_BELOW:
             return self._with_most_words(response)
@@ -784,6 +810,21 @@ class SearchService:
         apart = ast.compounds_apart(request.q)
         if apart and apart != suggestion:
             yield apart
+
+    def _relaxing_instead(self, request: SearchRequest, suggestion: str | None) -> SearchRequest | None:
+        """The request whose words the items holding most of them are shown for, in place of what
+        was typed, when that found nothing: its "Mente du" correction, when each word it changes is
+        at most one edit away (a query of plain words, not literal).  None: the typed words
+        themselves — a correction further away is too often another word ("skoleelever" →
+        "skoleleder", the name "gasa" → "gade" on dev), and dropping the word does less harm."""
+        if not suggestion or request.literal or not _plain_words(request.q):
+            return None
+        typed, corrected = request.q.lower().split(), suggestion.lower().split()
+        if len(typed) != len(corrected) or any(
+            spelling.slip_cost(t, c) > ONE_EDIT for t, c in zip(typed, corrected, strict=True) if t != c
+        ):
+            return None
+        return replace(request, q=suggestion)
 
     def _typo_correction(self, request: SearchRequest, total: int) -> str | None:
         """The correction offered for a query of plain words that found ``total`` (some) items:

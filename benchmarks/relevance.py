@@ -1,6 +1,7 @@
 """Search relevance on a judged query set: minutes-search against two baselines.
 
     .venv/bin/python benchmarks/relevance.py [--show-misses] [--engines] [--part dev] [--system minutes-search]
+        [--save FILE] [--paired-with FILE]
 
 Builds three indexes per judged part (in a temporary folder), differing only in text analysis,
 each part over its own texts (the dev part over the bundled demo data, ``data/``, alone; the test
@@ -292,6 +293,60 @@ def interval_table(evaluations: list[Evaluation], resamples: int = RESAMPLES, se
     return "\n".join(lines)
 
 
+# A saved run (``--save``): each query's figures per system and part, so a later run can be paired
+# with it query by query (``--paired-with``): the difference between two rounds on the same queries.
+SAVED_FORMAT = 1
+SavedFigures = dict[tuple[str, str], dict[tuple[str, str], tuple[float, float, float]]]
+
+
+def save_run(evaluations: list[Evaluation], path: Path) -> None:
+    """Write each query's reciprocal rank, recall and nDCG, per system and part, as JSON."""
+    rows = [
+        {
+            "system": evaluation.system,
+            "part": r.query.part,
+            "source": r.query.source,
+            "q": r.query.text,
+            "figures": [r.reciprocal_rank, r.recall, r.ndcg],
+        }
+        for evaluation in evaluations
+        for r in evaluation.results
+    ]
+    path.write_text(json.dumps({"format": SAVED_FORMAT, "results": rows}, ensure_ascii=False, indent=0), "utf-8")
+
+
+def load_run(path: Path) -> SavedFigures:
+    """A saved run: (system, part) → (source file, query) → (reciprocal rank, recall, nDCG)."""
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: not a saved relevance run ({exc})") from exc
+    if not isinstance(data, dict) or data.get("format") != SAVED_FORMAT:
+        raise ValueError(f"{path}: not a saved relevance run (format {SAVED_FORMAT})")
+    saved: SavedFigures = defaultdict(dict)
+    for row in data["results"]:
+        rr, recall, ndcg = (float(v) for v in row["figures"])
+        saved[(row["system"], row["part"])][(row["source"], row["q"])] = (rr, recall, ndcg)
+    return dict(saved)
+
+
+def paired_with_saved(
+    evaluation: Evaluation, saved: dict[tuple[str, str], tuple[float, float, float]], resamples: int = RESAMPLES
+) -> tuple[int, dict[str, Interval]]:
+    """(queries in both, this run less the saved one with its paired interval) over the queries both
+    runs ranked (matched by file and text): whether a change moved the figures beyond the noise of
+    one set of queries, which two figures side by side cannot tell."""
+    rows = [
+        [now - then for now, then in zip(row, saved[(r.query.source, r.query.text)], strict=True)]
+        for r, row in zip(evaluation.results, per_query(evaluation).tolist(), strict=True)
+        if (r.query.source, r.query.text) in saved
+    ]
+    if not rows:
+        raise ValueError(f"{evaluation.system}: no query in common with the saved run")
+    values = np.array(rows, dtype=float)
+    return len(rows), _intervals(values, resample_weights(len(rows), resamples), LEVEL)
+
+
 def load_queries(parts: Iterable[str] = tuple(QUERY_SETS)) -> list[Query]:
     queries = []
     for part in parts:
@@ -506,9 +561,20 @@ def main() -> None:
         metavar="N",
         help=f"bootstrap resamples of the queries for the intervals after each part's table (0: none; {RESAMPLES:,})",
     )
+    parser.add_argument("--save", type=Path, metavar="FILE", help="write each query's figures here (JSON)")
+    parser.add_argument(
+        "--paired-with",
+        type=Path,
+        metavar="FILE",
+        help="a run saved with --save: print this run less that one, paired by query, with intervals",
+    )
     args = parser.parse_args()
     if args.resamples < 0:
         parser.error("--resamples: must be 0 (no intervals) or more")
+    try:
+        saved = load_run(args.paired_with) if args.paired_with else None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        parser.error(f"--paired-with: {exc}")
     parts = tuple(args.part or QUERY_SETS)
     systems = {name: SYSTEMS[name] for name in args.system} if args.system else SYSTEMS
     evaluations = run_engines(parts=parts) if args.engines else run(systems, args.workdir, parts)
@@ -520,6 +586,15 @@ def main() -> None:
                 f"\n{part} part, {LEVEL:.0%} bootstrap intervals ({args.resamples:,} resamples of the queries, seed {SEED})\n"
             )
             print(interval_table([e.part(part) for e in evaluations], args.resamples))
+        if saved is not None:
+            print(f"\n{part} part, this run less {args.paired_with.name} ({LEVEL:.0%} intervals, paired by query)\n")
+            print("| system | queries in both | MRR@10 | recall@10 | nDCG@10 |\n|---|---|---|---|---|")
+            for evaluation in evaluations:
+                before = saved.get((evaluation.system, part))
+                if before:
+                    n, moved = paired_with_saved(evaluation.part(part), before, args.resamples or RESAMPLES)
+                    shown = " | ".join(moved[m].signed() for m in METRICS)
+                    print(f"| {evaluation.system} | {n} | {shown} |")
         files = QUERY_SETS[part]
         if len(files) > 1:
             for path in files:
@@ -536,6 +611,9 @@ def main() -> None:
             for r in evaluation.part("dev").results:  # never the test part: it is not tuned on
                 if r.ndcg < 0.5:
                     print(f"  [{r.query.category}] {r.query.text!r}: nDCG {r.ndcg:.2f}, found {len(r.ranked)}")
+    if args.save:
+        save_run(evaluations, args.save)
+        print(f"\nsaved each query's figures to {args.save}")
     sys.stdout.flush()
 
 

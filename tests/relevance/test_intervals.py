@@ -6,6 +6,7 @@ each query's ranking is a list of item ids scored by the benchmark's own MRR, re
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -86,3 +87,24 @@ def test_the_table_lists_each_system_and_each_difference(bench: ModuleType) -> N
     assert lines[4].split(" | ")[2] == "+0.000 [+0.000, +0.000]"
     weights = bench.resample_weights(len(RANKS), 500)
     assert weights.shape == (500, len(RANKS)) and set(weights.sum(axis=1)) == {float(len(RANKS))}
+
+
+def test_a_saved_run_pairs_with_a_later_one_query_by_query(bench: ModuleType, tmp_path: Path) -> None:
+    """``--save`` then ``--paired-with``: the same rankings differ by exactly 0; a run that lost one
+    answer in ten from first to second place is below the saved one, its interval clear of zero."""
+    path = tmp_path / "run.json"
+    before = _evaluation(bench, "minutes-search", RANKS)
+    bench.save_run([before], path)
+    saved = bench.load_run(path)[("minutes-search", "dev")]
+    n, same = bench.paired_with_saved(_evaluation(bench, "minutes-search", RANKS), saved, resamples=2000)
+    assert n == len(RANKS)
+    assert all((i.estimate, i.low, i.high) == (0.0, 0.0, 0.0) for i in same.values())
+    _, worse = bench.paired_with_saved(_evaluation(bench, "minutes-search", WORSE), saved, resamples=2000)
+    assert worse["mrr"].estimate < 0 and worse["mrr"].high < 0
+
+
+def test_a_file_that_is_no_saved_run_is_refused(bench: ModuleType, tmp_path: Path) -> None:
+    path = tmp_path / "other.json"
+    path.write_text('{"results": []}', "utf-8")
+    with pytest.raises(ValueError, match="not a saved relevance run"):
+        bench.load_run(path)

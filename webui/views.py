@@ -45,6 +45,7 @@ from .viewmodels import (
     hit_view,
     listing_view,
     pagination_view,
+    partial_line,
     section_views,
     sort_views,
     topic_views,
@@ -110,10 +111,7 @@ def search() -> str:
             else None
         ),
         "partial": (
-            {
-                **response.partial.to_dict(),
-                "whole_label": "resultat indeholder" if response.partial.whole == 1 else "resultater indeholder",
-            }
+            partial_line(response.partial.to_dict(), response.request.q or "", bool(response.also_corrected))
             if response.partial
             else None
         ),

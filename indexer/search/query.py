@@ -899,8 +899,7 @@ def _apart_too(word: Word) -> Node:
     cuts = compound_cuts(word.text)[:MAX_APART]
     if not cuts:
         return word
-    found = Or((word, *(Phrase(f"{modifier} {head}") for modifier, head in cuts)))
-    return Prefer(found, word, SOLID_RAISE) if SOLID_RAISE else found
+    return Prefer(Or((word, *(Phrase(f"{modifier} {head}") for modifier, head in cuts))), word, SOLID_RAISE)
 
 
 def compounds_apart(text: str) -> str | None:
@@ -936,25 +935,21 @@ NEIGHBOUR_WEIGHT = 0.75
 def neighbour_pairs(typed: Node | None) -> list[Phrase]:
     """Each two neighbouring plain words of a query of words (stop words skipped, as the index
     skips them), as a phrase whose second word may stand up to ``NEIGHBOUR_SLOP`` after the
-    first: "hinnerup fjernvarme" → "hinnerup fjernvarme"~2.  None for a query of one word, of
-    operators, or in a field."""
+    first: "hinnerup fjernvarme" → the phrase "hinnerup fjernvarme".  None for a query of one
+    word, of operators, or in a field."""
     if not isinstance(typed, And):
         return []
     pairs: list[Phrase] = []
     previous: Word | None = None
     for child in typed.children:
-        plain = (
-            isinstance(child, Word)
-            and child.field is None
-            and "*" not in child.text
-            and "?" not in child.text
-            and bool(analyse(child.text))
-        )
-        if not plain:
-            if not (isinstance(child, Word) and child.field is None and not analyse(child.text)):
-                previous = None  # a stop word keeps its neighbours neighbours; anything else parts them
+        if not isinstance(child, Word) or child.field is not None:
+            previous = None  # a phrase, a field or an operator parts its neighbours
             continue
-        assert isinstance(child, Word)
+        if not analyse(child.text):
+            continue  # a stop word keeps its neighbours neighbours
+        if "*" in child.text or "?" in child.text:
+            previous = None  # so does a wildcard
+            continue
         if previous is not None:
             pairs.append(Phrase(f"{previous.text} {child.text}", slop=NEIGHBOUR_SLOP))
         previous = child

@@ -399,13 +399,12 @@ class SearchService:
     ) -> SearchResult:
         """The first relaxation of ``request``'s words that finds anything not ``shown`` (the
         engine's result, no facets), for the exports (``_with_most_words`` for the page)."""
-        result = None
         for _, _, relaxed in self._relaxations(request):
             fewer = self._raised(self._rewrite(_and_not(relaxed, shown)), request.q)
             result = self.engine.search(replace(spec, query=fewer, limit=limit))
             if result.total:
                 return result
-        return result if result is not None else SearchResult(0, [], {})
+        return SearchResult(0, [], {})
 
     def _facets(self, all_counts: dict[str, dict[str, int]], request: SearchRequest) -> dict[str, list[dict[str, Any]]]:
         selected = request.selected()
@@ -819,7 +818,8 @@ class SearchService:
         "skoleleder", the name "gasa" → "gade" on dev), and dropping the word does less harm."""
         if not suggestion or request.literal or not _plain_words(request.q):
             return None
-        typed, corrected = request.q.lower().split(), suggestion.lower().split()
+        # the words as "Mente du" reads and corrects them (``_did_you_mean``)
+        typed, corrected = re.findall(r"\w+", request.q.lower()), re.findall(r"\w+", suggestion.lower())
         if len(typed) != len(corrected) or any(
             spelling.slip_cost(t, c) > ONE_EDIT for t, c in zip(typed, corrected, strict=True) if t != c
         ):

@@ -418,6 +418,8 @@ def evaluate(service: SearchService, system: str, queries: list[Query], grades: 
             else response.also_corrected and "+ " + response.also_corrected
         )
         ranked = [hit["id"] for hit in response.results][:CUTOFF]
+        if len(set(ranked)) < len(ranked):  # the figures would count it twice: a fault of the page
+            raise RuntimeError(f"{system}: the page for {query.text!r} lists an item twice")
         evaluation.results.append(QueryResult(query, ranked, judged, used))
     return evaluation
 

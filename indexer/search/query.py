@@ -845,13 +845,14 @@ def join_split_compounds(node: Node | None) -> Node | None:
     ``MAX_JOINED_RUN`` plain words becomes an Or of the words as typed and of the run with
     one pair of neighbours written as one word, an item that writes the compound raised by
     ``JOIN_WEIGHT``; a word written with a hyphen is also tried solid (``_solid_too``).  Other nodes
-    (phrases, fields, operators' groups) are left as typed."""
-    if isinstance(node, Or):
-        return Or(tuple(join_split_compounds(c) or c for c in node.children))
+    (phrases, fields) are left as typed; the children of an Or, Not or Prefer are rewritten the same way."""
+    if node is None:
+        return None
     if isinstance(node, Word):
         return _solid_too(node)
     if not isinstance(node, And):
-        return node
+        # under Not too: what a page lists after its whole answers leaves out exactly those
+        return descend(node, lambda child: join_split_compounds(child) or child)
     out: list[Node] = []
     children = list(node.children)
     at = 0

@@ -93,3 +93,18 @@ def test_on_the_demo_rows_each_hit_says_which_typed_words_it_lacks(demo: SearchS
     for hit in response.results:
         assert len(hit["missing"]) == 1 and hit["missing"][0] in {"kommunernes", "landsforening", "økonomiaftale"}
     assert "missing" not in demo.search(SearchRequest(q="lokalplan forslag")).results[0]
+
+
+def test_on_the_demo_rows_an_item_found_whole_is_not_listed_again_among_those_holding_most_words(
+    demo: SearchService,
+) -> None:
+    """A word typed with its hyphen ("e-dagsorden") also finds the items writing it solid:
+    the items holding most of the words, listed after the whole answers, leave out exactly those,
+    on the page and in the export, so no item is listed twice."""
+    request = SearchRequest(q="oversigt i e-dagsorden", per_page=100)
+    response = demo.search(request)
+    ids = [hit["id"] for hit in response.results]
+    assert response.partial is not None and response.partial.whole >= 1
+    assert len(ids) == len(set(ids)) == response.total
+    total, summaries = demo.iter_summaries(request, 1000)
+    assert (total, [summary["id"] for summary in summaries]) == (response.total, ids)

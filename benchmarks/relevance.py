@@ -84,6 +84,7 @@ QUERY_SETS = {
         RELEVANCE / "queries-dev-abbreviation.jsonl",
         RELEVANCE / "queries-dev-fresh.jsonl",
         RELEVANCE / "queries-dev-fresh2.jsonl",
+        RELEVANCE / "queries-dev-fresh3.jsonl",
     ),
     "test": (RELEVANCE / "queries-test.jsonl", RELEVANCE / "queries-test-documents.jsonl"),
 }

@@ -918,6 +918,26 @@ def compounds_apart(text: str) -> str | None:
     return f"{cuts[0][0]} {cuts[0][1]}" if cuts else None
 
 
+def _stop_word(node: Node) -> bool:
+    return isinstance(node, Word) and node.field is None and node.text.casefold() in DANISH_STOP_WORDS
+
+
+def without_stop_words(node: Node | None) -> Node | None:
+    """Stop words typed among other words are not required: "rive thors hammer ned" finds the
+    item about Thors Hammer that never writes "ned".  The analysis leaves them out of every
+    field but the exact forms, where a typed "ned" or "mod" had to be written as well.  Phrases
+    keep them, and so does a query of stop words alone (or of them and excluded words)."""
+    if node is None:
+        return None
+    if not isinstance(node, And):
+        return descend(node, lambda child: without_stop_words(child) or child)
+    children = [without_stop_words(child) or child for child in node.children]
+    kept = [child for child in children if not _stop_word(child)]
+    if len(kept) < len(children) and any(not isinstance(child, Not) for child in kept):
+        children = kept
+    return children[0] if len(children) == 1 else And(tuple(children))
+
+
 def split_compounds_too(typed: Node | None, rewritten: Node | None) -> Node | None:
     """Every word the user typed (not one a rewrite made, such as a joined pair) that is a
     compound is also looked for written apart (``_apart_too``)."""

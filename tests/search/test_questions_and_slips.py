@@ -11,7 +11,7 @@ query is about.
 from __future__ import annotations
 
 from indexer.search import query as ast
-from indexer.search.service import SearchRequest, SearchService
+from indexer.search.service import Partial, SearchRequest, SearchService
 
 
 def test_question_words_are_left_out_of_a_query_of_other_words() -> None:
@@ -50,3 +50,39 @@ def test_a_correction_two_edits_away_is_not_searched_in_place_of_the_typed_words
     assert response.corrected_from is None and response.request.q == "kørsel af skoleelever regler"
     assert response.partial is not None
     assert response.results[0]["title"] == "Retningslinier befordring af elever i folkeskolen"
+
+
+def test_stop_words_among_other_words_are_not_required() -> None:
+    """The analysis leaves stop words out of every field but the exact forms, where a typed
+    "ned" had to be written too; among other words they are left out, as the analysis does."""
+    typed = ast.parse("rive thors hammer ned")
+    assert ast.without_stop_words(typed) == ast.And((ast.Word("rive"), ast.Word("thors"), ast.Word("hammer")))
+    assert ast.without_stop_words(ast.parse("vester alle 26")) == ast.And((ast.Word("vester"), ast.Word("26")))
+    # Alone, quoted, in a field or beside excluded words only, a stop word is what was asked for.
+    for kept in ("ned", '"ned ad åen"', "titel:under vej", "mod IKKE vej"):
+        assert ast.without_stop_words(ast.parse(kept)) == ast.parse(kept)
+    # Under an operator too.
+    assert ast.without_stop_words(ast.parse("(ned vej) OR sti")) == ast.Or((ast.Word("vej"), ast.Word("sti")))
+
+
+def test_a_stop_word_the_item_does_not_write_does_not_hide_it(demo: SearchService) -> None:
+    """The item about pulling down the SFO buildings at Thors Hammer writes neither "rive" nor
+    "ned" ("nedrivning"), and "hamer" is a slip: the correction's words, most of them, find it."""
+    response = demo.search(SearchRequest(q="rive thors hamer ned"))
+    assert response.corrected_from == "rive thors hamer ned" and response.request.q == "rive thors hammer ned"
+    assert response.results[0]["title"].startswith("Ansøgning om anlægsbevilling til nedrivning af tidligere SFO")
+    assert demo.search(SearchRequest(q="thors hammer ned")).total == demo.search(SearchRequest(q="thors hammer")).total
+
+
+def test_a_danish_word_the_minutes_hold_in_another_form_is_not_corrected_into_another_word(
+    demo: SearchService,
+) -> None:
+    """No item holds "byggeri", "bageriet" and "lå" together; "bageriet" is a Danish word the
+    minutes write as "bageri", so it is kept (not "corrected" into "byggeriet") and the items
+    holding most of the words are shown, the one about the old bakery first."""
+    response = demo.search(SearchRequest(q="byggeri hvor bageriet lå"))
+    assert response.corrected_from is None and response.suggestion is None
+    assert response.partial == Partial(2, 3, whole=0)
+    first = response.results[0]
+    assert first["title"] == "Tilladelse til at opføre etageboligbebyggelse på [adresse] 146-148, 8000 Aarhus C."
+    assert first["missing"] == ["lå"]

@@ -654,6 +654,7 @@ class SearchService:
             written = written_too and word in held
             if (
                 len(word) < 4
+                or word.isdigit()  # a year or a plan's number is no slip of another
                 or (not written_too and word in held)
                 or ((misspelt_only or written_too) and _is_word_form(word))
             ):
@@ -972,8 +973,9 @@ def _open(location: Path | str, options: dict[str, Any]) -> Engine:
     return engine_class(location).open(str(location), **options)  # type: ignore[call-arg]
 
 
-# A query of words only (no operators, prefixes or phrases): its correction means the same.
-_PLAIN_WORDS = re.compile(r"[^\W\d_]+(?:[\s-]+[^\W\d_]+)*")
+# A query of words and numbers only (no operators, prefixes or phrases): its correction means the
+# same ("planstratgi 2015" → "planstrategi 2015").
+_PLAIN_WORDS = re.compile(r"[^\W_]+(?:[\s-]+[^\W_]+)*")
 
 
 def _plain_words(query: str) -> bool:

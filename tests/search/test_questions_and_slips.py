@@ -86,3 +86,14 @@ def test_a_danish_word_the_minutes_hold_in_another_form_is_not_corrected_into_an
     first = response.results[0]
     assert first["title"] == "Tilladelse til at opføre etageboligbebyggelse på [adresse] 146-148, 8000 Aarhus C."
     assert first["missing"] == ["lå"]
+
+
+def test_a_slip_beside_a_year_is_corrected_and_the_year_never_is(demo: SearchService) -> None:
+    """A year or a plan's number is part of a query of words: the slip beside it is corrected
+    and the correction's results shown, but the number itself is no slip of another number."""
+    response = demo.search(SearchRequest(q="planstratgi 2015"))
+    assert (response.corrected_from, response.request.q) == ("planstratgi 2015", "planstrategi 2015")
+    assert response.results[0]["title"].startswith("Endelig vedtagelse af forslag til Planstrategi 2015")
+    assert demo.did_you_mean("budgett 2071") == "budget 2071"
+    few = demo.search(SearchRequest(q="vedligeholdelse af kommunens bygninger 2017"))
+    assert few.suggestion is None and few.also_corrected is None  # not "… 2016"

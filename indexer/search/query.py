@@ -164,12 +164,24 @@ def _tokens(text: str) -> list[_Token]:
         elif match.group("fieldgroup"):
             out.append(_Token("field(", "", match.group("fieldgroup")))
         else:
-            word = match.group("word")
+            word = _without_question_mark(match.group("word"))
+            if not word:
+                continue
             if word in OPERATORS:
                 out.append(_Token("op", word))
             else:
                 out.append(_Token("word", word))
     return out
+
+
+def _without_question_mark(word: str) -> str:
+    """A word as typed, less the question or exclamation marks that end it: "folkeskolen?" ends a
+    question ("hvem bestemmer valgfag i folkeskolen?"), where a "?" is no one-letter wildcard; one
+    inside a word ("m?de") or after another wildcard ("vind*?") still is."""
+    bare = word.rstrip("?!")
+    if bare == word or "?" in bare or "*" in bare:
+        return word
+    return bare if any(c.isalnum() for c in bare) else ""
 
 
 # Question words: a query typed as a question ("hvem bestemmer valgfag i folkeskolen", "hvornår
@@ -911,7 +923,7 @@ def compounds_apart(text: str) -> str | None:
     beside other words, the items holding most of them say more (``relaxations``; chosen on dev,
     where "introduktion til planområdet" split found an item holding "plan" and "området" apart).
     None for anything else."""
-    word = text.strip()
+    word = text.strip().rstrip(",.;:!?")
     if not word.isalpha() or word.isupper():
         return None
     cuts = compound_cuts(word)

@@ -979,7 +979,11 @@ _PLAIN_WORDS = re.compile(r"[^\W_]+(?:[\s-]+[^\W_]+)*")
 
 
 def _plain_words(query: str) -> bool:
-    return bool(_PLAIN_WORDS.fullmatch(query)) and not any(word in ast.OPERATORS for word in query.split())
+    """Whether a query is words and numbers only, the punctuation that ends a word aside
+    ("hvem bestemmer valgfag i folkeskolne?", "budget, anlæg")."""
+    words = [word.rstrip(",.;:!?") for word in query.split()]
+    text = " ".join(word for word in words if word)
+    return bool(_PLAIN_WORDS.fullmatch(text)) and not any(word in ast.OPERATORS for word in words)
 
 
 def _and_not(node: ast.Node, excluded: ast.Node | None) -> ast.Node:

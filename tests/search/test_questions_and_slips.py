@@ -97,3 +97,22 @@ def test_a_slip_beside_a_year_is_corrected_and_the_year_never_is(demo: SearchSer
     assert demo.did_you_mean("budgett 2071") == "budget 2071"
     few = demo.search(SearchRequest(q="vedligeholdelse af kommunens bygninger 2017"))
     assert few.suggestion is None and few.also_corrected is None  # not "… 2016"
+
+
+def test_a_question_mark_ends_a_question_and_is_no_wildcard() -> None:
+    assert ast.parse("hvem bestemmer valgfag i folkeskolen?") == ast.parse("hvem bestemmer valgfag i folkeskolen")
+    assert ast.parse("hvad koster det ?") == ast.parse("hvad koster det")
+    assert ast.parse("budget!") == ast.Word("budget")
+    # Inside a word, or after another wildcard, it still stands for one letter.
+    assert ast.parse("m?de") == ast.Word("m?de")
+    assert ast.parse("vind*?") == ast.Word("vind*?")
+
+
+def test_a_question_typed_with_its_question_mark_and_a_slip(demo: SearchService) -> None:
+    """ "?" ended the query's last word, a one-letter wildcard: nothing was found, nothing offered."""
+    response = demo.search(SearchRequest(q="Hvem bestemmer valgfag i folkeskolne?"))
+    assert response.corrected_from == "Hvem bestemmer valgfag i folkeskolne?"
+    assert response.results[0]["title"].startswith("Delegering af beslutningskompetence vedrørende valgfag")
+    # A lone compound no item writes, asked as a question, is still searched as its two words.
+    apart = demo.search(SearchRequest(q="direktørstilling?"))
+    assert apart.corrected_from == "direktørstilling?" and apart.request.q == "direktør stilling"

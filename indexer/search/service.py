@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal
 
 from indexer.analysis import ANALYSIS_VERSION
 from indexer.analysis.bodies import DefinitionTable, RouteTable
@@ -36,7 +36,6 @@ from indexer.engines.base import (
     EngineError,
     Filters,
     Hit,
-    SearchResult,
     SearchSpec,
     StoredItem,
 )
@@ -55,7 +54,7 @@ MAX_PAGE = 1000
 # ("risskov" → "risiko", "sejerø" → "senere") and helped no query (see README).
 FEW_HITS = 3
 # A query whose words all stand together in fewer items than this is followed by the items
-# holding most of them (``SearchService._with_most_words``): a page's worth of answers.
+# holding most of them (``SearchService._walk``): a page's worth of answers.
 FILL_BELOW = 10
 # Noun endings (definite, plural, genitive) taken off a word that has no correction of its own,
 # longest first; the base must keep this many letters.
@@ -165,6 +164,53 @@ class SearchResponse:
         }
 
 
+# Which part of a result list a ``Part`` is, in the order they are listed.
+PartLabel = Literal["typed", "corrected_from", "also_corrected", "partial"]
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of a result list: ``node`` (as parsed; rewritten for the index and raised where
+    ``request.q``'s neighbours stand together when searched) within ``request``'s filters and
+    order.  "typed": the words as typed; "corrected_from": the correction's (or the compounds
+    apart) instead, when the typed words found nothing; "also_corrected": the correction's items
+    the typed words did not find, each marked ``correction``; "partial": the items holding most
+    of ``request.q``'s words, each told which of ``missing_of`` it lacks."""
+
+    request: SearchRequest
+    node: ast.Node | None
+    label: PartLabel
+    correction: str | None = None
+    missing_of: list[str] | None = None
+    partial: Partial | None = None
+
+
+@dataclass
+class Walk:
+    """The parts of one result list that found something, in order, with their totals: what the
+    page pages through and the exports list, so the two cannot drift apart.  ``request`` is
+    whose words they are (the correction's after ``corrected_from``); ``suggestion`` the
+    "Mente du" left to offer beside them."""
+
+    request: SearchRequest
+    parts: list[tuple[Part, int]] = field(default_factory=list)
+    suggestion: str | None = None
+    corrected_from: str | None = None
+
+    def add(self, part: Part, total: int) -> int:
+        """Keeps ``part`` when it found something; its total."""
+        if total:
+            self.parts.append((part, total))
+        return total
+
+    @property
+    def total(self) -> int:
+        return sum(total for _, total in self.parts)
+
+    def found(self, label: PartLabel) -> tuple[Part, int] | None:
+        return next(((part, total) for part, total in self.parts if part.label == label), None)
+
+
 @dataclass
 class AttachmentFile:
     """An open attachment of an open item: its metadata, where its archived copy is
@@ -223,8 +269,10 @@ class SearchService:
         looked for as one and one typed solid as two, and bodies are named any way minutes name them."""
         return self._rewrite(ast.parse((text or "").strip()))
 
-    def _rewrite(self, node: ast.Node | None) -> ast.Node | None:
-        return ast.without_stop_words(ast.split_compounds_too(node, self._expand_names(node)))
+    def _rewrite(self, node: ast.Node | None, named: ast.Node | None = None) -> ast.Node | None:
+        """``named``: ``node`` with its names expanded already (``_expand_names``)."""
+        named = named or self._expand_names(node)
+        return ast.without_stop_words(ast.split_compounds_too(node, named))
 
     @staticmethod
     def _raised(node: ast.Node | None, typed: str | None) -> ast.Node | None:
@@ -302,38 +350,61 @@ class SearchService:
             return self._search(request)
 
     def _search(self, request: SearchRequest) -> SearchResponse:
+        """The page: each part of the walk (``_walk``) asked for its share of the page's window,
+        one list paged as one; facets of the parts that found something counted together."""
         request = request.normalised()
-        response = self._ranked(request, ast.parse((request.q or "").strip()))
-        return response if response.error else self.with_suggestion(response)
-
-    def _ranked(
-        self,
-        request: SearchRequest,
-        typed: ast.Node | None,
-        missing_of: list[str] | None = None,
-        window: tuple[int, int] | None = None,
-    ) -> SearchResponse:
-        """One page of ``typed`` (the query as parsed, rewritten here) within the request's filters;
-        with ``missing_of`` (typed words), each hit lists those it does not hold (``missing``);
-        ``window``: (offset, limit) instead of the request's page."""
-        named = self._expand_names(typed)
-        node = self._raised(ast.without_stop_words(ast.split_compounds_too(typed, named)), request.q)
-        if request.q and node is None:  # only operators or empty quotes: nothing to search for
+        if _nothing_to_search(request):
             return SearchResponse(request, 0, [], {}, error=NOTHING_TO_SEARCH)
+        offset = (request.page - 1) * request.per_page
+        pages: list[SearchResponse] = []  # each part's share of the page, in the walk's order
+
+        def search(part: Part) -> int:
+            ahead = sum(page.total for page in pages)
+            listed = sum(len(page.results) for page in pages)
+            pages.append(self._ranked(part, (max(0, offset - ahead), request.per_page - listed)))
+            return pages[-1].total
+
+        walk = self._walk(request, search, offer=True)
+        found = [page for page in pages if page.total] or pages[:1]
+        facets = found[0].facets
+        for page in found[1:]:
+            facets = _merged_facets(facets, page.facets)
+        typed, also = walk.found("typed"), walk.found("also_corrected")
+        partial = walk.found("partial")
+        return SearchResponse(
+            walk.request,
+            walk.total,
+            [hit for page in found for hit in page.results],
+            facets,
+            suggestion=walk.suggestion,
+            corrected_from=walk.corrected_from,
+            typed_total=0 if walk.corrected_from else (typed[1] if typed and also else None),
+            partial=partial[0].partial if partial else None,
+            also_corrected=also[0].correction if also else None,
+            corrected_total=also[1] if also else None,
+        )
+
+    def _ranked(self, part: Part, window: tuple[int, int]) -> SearchResponse:
+        """The page's ``window`` (offset, limit) of one part, with facets and snippets (and each
+        hit's ``correction`` or ``missing`` words, as the part says)."""
+        request, typed = part.request, part.node
+        query, named = self._part_query(part)
         spec = SearchSpec(
-            query=node,
+            query=query,
             filters=self._filters(request),
             sort=request.sort,
-            offset=window[0] if window else (request.page - 1) * request.per_page,
-            limit=window[1] if window else request.per_page,
+            offset=window[0],
+            limit=window[1],
         )
         result = self.engine.search(spec)
-        highlight_terms = node is not None
+        highlight_terms = spec.query is not None
         prefer = _snippet_terms(ast.rewritten_words(typed, named)) if highlight_terms else frozenset()
         hits = [self._result(hit, highlight_terms, prefer) for hit in result.hits]
-        if missing_of is not None:
-            for hit, shown in zip(result.hits, hits, strict=True):
-                shown["missing"] = [word for word in missing_of if not _holds(hit.matched, word)]
+        for hit, shown in zip(result.hits, hits, strict=True):
+            if part.missing_of is not None:
+                shown["missing"] = [word for word in part.missing_of if not _holds(hit.matched, word)]
+            if part.correction:
+                shown["correction"] = part.correction
         return SearchResponse(request, result.total, hits, self._facets(result.facets, request))
 
     def iter_summaries(self, request: SearchRequest, limit: int) -> tuple[int, list[dict[str, Any]]]:
@@ -346,65 +417,91 @@ class SearchService:
             return self._iter_summaries(request, limit)
 
     def _iter_summaries(self, request: SearchRequest, limit: int) -> tuple[int, list[dict[str, Any]]]:
+        """The exports: each part of the page's walk (``_walk``) asked for what is left of ``limit``."""
         request = request.normalised()
-        node = self._raised(self.query(request.q), request.q)
-        if request.q and node is None:
+        if _nothing_to_search(request):
             return 0, []
-        spec = SearchSpec(
-            query=node,
-            filters=self._filters(request),
-            sort=request.sort,
-            offset=0,
-            limit=max(1, limit),
-            with_facets=False,
-        )
-        result = self.engine.search(spec)
-        total, hits = result.total, list(result.hits)
-        relaxing = [request]  # whose words the items holding most of them are listed for, in turn
-        if not total and request.q:
-            # The page showed the correction's results instead (``corrected_from``), or the
-            # compounds' written apart: so do its exports, taken as typed, as the page takes it.
-            suggestion = self.did_you_mean(request.q, filters=self._filters(request))
-            for text in self._instead_of_nothing(request, suggestion):
-                instead = self._iter_summaries(replace(request, q=text, literal=True), limit)
-                if instead[0]:
-                    return instead
-            instead_request = self._relaxing_instead(request, suggestion)
-            relaxing = [instead_request, request] if instead_request is not None else relaxing
-        typed = shown = ast.parse(request.q.strip())
-        if 0 < total < FILL_BELOW and not request.literal and _plain_words(request.q):
-            # The page listed the correction's items after a few for the typed words
-            # (``also_corrected``): so do its exports, in the page's order.
-            correction = self._typo_correction(request, total)
-            meant = ast.parse(correction) if correction else None
-            if meant is not None:
-                corrected = self._raised(self._rewrite(_and_not(meant, typed)), request.q)
-                more = self.engine.search(replace(spec, query=corrected, limit=max(1, limit - len(hits))))
-                if more.total:
-                    total, hits = total + more.total, (hits + more.hits)[: max(1, limit)]
-                    shown = _or(typed, meant)
-        if total < FILL_BELOW:
-            # The page listed the items holding most of the words after the few (or none)
-            # holding all (``partial``; of the correction's words first, when nothing was found
-            # and it was offered): so do its exports, in the page's order.
-            for asked in relaxing:
-                more = self._most_words_hits(asked, spec, shown if total else None, max(1, limit - len(hits)))
-                if more.total:
-                    total, hits = total + more.total, (hits + more.hits)[: max(1, limit)]
-                    break
-        return total, [self.item_summary(hit.item.doc) for hit in hits]
+        limit = max(1, limit)
+        hits: list[Hit] = []
 
-    def _most_words_hits(
-        self, request: SearchRequest, spec: SearchSpec, shown: ast.Node | None, limit: int
-    ) -> SearchResult:
-        """The first relaxation of ``request``'s words that finds anything not ``shown`` (the
-        engine's result, no facets), for the exports (``_with_most_words`` for the page)."""
-        for _, _, relaxed in self._relaxations(request):
-            fewer = self._raised(self._rewrite(_and_not(relaxed, shown)), request.q)
-            result = self.engine.search(replace(spec, query=fewer, limit=limit))
-            if result.total:
-                return result
-        return SearchResult(0, [], {})
+        def search(part: Part) -> int:
+            spec = SearchSpec(
+                query=self._part_query(part)[0],
+                filters=self._filters(part.request),
+                sort=part.request.sort,
+                offset=0,
+                limit=max(1, limit - len(hits)),
+                with_facets=False,
+            )
+            result = self.engine.search(spec)
+            hits.extend(result.hits[: limit - len(hits)])
+            return result.total
+
+        walk = self._walk(request, search)
+        return walk.total, [self.item_summary(hit.item.doc) for hit in hits]
+
+    def _part_query(self, part: Part) -> tuple[ast.Node | None, ast.Node | None]:
+        """(what is searched for a part: its node rewritten for the index and raised where the
+        request's typed neighbours stand together; its names expanded, which a snippet shows first)."""
+        named = self._expand_names(part.node)
+        return self._raised(self._rewrite(part.node, named), part.request.q), named
+
+    def _walk(self, request: SearchRequest, search: Callable[[Part], int], offer: bool = False) -> Walk:
+        """The parts of ``request``'s result list, in the order the page and its exports list them,
+        each decided by what those before it found; ``search`` searches a part (keeping what its
+        caller lists of it) and returns its total.  The typed words; when they found nothing, the
+        first of ``_instead_of_nothing`` that finds something, alone (``corrected_from``); when
+        they found fewer than ``FILL_BELOW`` and a misspelling has a correction, its other items
+        (``also_corrected``: in a large index a slip is more often written somewhere too, and a
+        known-item query would lose its answer to that accident); while still fewer, the items
+        holding most of the words (``partial``, all but one down to half; of the correction's
+        first, ``_relaxing_instead``: a known-item query often holds one word its item does not
+        write).  ``offer``: also the "Mente du" the page offers beside the results it keeps."""
+        typed = ast.parse(request.q.strip())
+        walk, first = Walk(request), Part(request, typed, "typed")
+        whole = walk.add(first, search(first))
+        if not request.q:
+            return walk
+        shown, relaxing = typed, [request]
+        if whole:
+            few = whole < FILL_BELOW and not request.literal
+            if _plain_words(request.q) and (offer or few):
+                walk.suggestion = self._typo_correction(request, whole)
+            meant = ast.parse(walk.suggestion) if walk.suggestion and few else None
+            if meant is not None:
+                also = Part(request, _and_not(meant, typed), "also_corrected", correction=walk.suggestion)
+                if walk.add(also, search(also)):
+                    # the line that says so is the suggestion, not also "Mente du"
+                    walk.suggestion, shown = None, _or(typed, meant)
+        else:
+            walk.suggestion = self.did_you_mean(request.q, filters=self._filters(request))
+            for text in self._instead_of_nothing(request, walk.suggestion):
+                # the user can still insist on the typed words (``literal``)
+                instead = Walk(replace(request, q=text, literal=True).normalised(), corrected_from=request.q)
+                part = Part(instead.request, ast.parse(text), "corrected_from")
+                if instead.add(part, search(part)):
+                    return instead
+            meant_request = self._relaxing_instead(request, walk.suggestion)
+            relaxing = [meant_request, request] if meant_request is not None else relaxing
+        if walk.total >= FILL_BELOW:
+            return walk
+        for asked in relaxing:
+            words = [leaf.text for leaf in ast.droppable_words(ast.parse(asked.q.strip()))]
+            for least, typed_words, node in self._relaxations(asked):
+                part = Part(
+                    asked,
+                    _and_not(node, shown if walk.total else None),
+                    "partial",
+                    missing_of=words,
+                    partial=Partial(least, typed_words, whole),
+                )
+                if walk.add(part, search(part)):
+                    if not whole:  # a correction that found nothing is not offered beside partial results
+                        walk.suggestion = None
+                    if asked is not request:  # said so as a correction is
+                        walk.request, walk.corrected_from = asked, request.q
+                    return walk
+        return walk
 
     def _facets(self, all_counts: dict[str, dict[str, int]], request: SearchRequest) -> dict[str, list[dict[str, Any]]]:
         selected = request.selected()
@@ -770,44 +867,6 @@ class SearchService:
         near += [(w, 1.0) for w in spelling.respellings(word) if w not in known and self.engine.has_word(w)]
         return spelling.rank(word, near)[:5]
 
-    def with_suggestion(self, response: SearchResponse) -> SearchResponse:
-        """ "Mente du" for a response; when the typed words found nothing and the
-        correction finds something, the correction's response (``corrected_from`` set).
-        A query that found something keeps its results and is offered the correction; when it
-        found fewer than a page's worth, the correction's other items follow (``also_corrected``)."""
-        request = response.request
-        if request.q and response.total and _plain_words(request.q):
-            # What was typed found something: its results stay, and a misspelling is offered
-            # its correction (with only a few hits, also where those items hold the same slip).
-            response.suggestion = self._typo_correction(request, response.total)
-            if response.suggestion and response.total < FILL_BELOW and not request.literal:
-                response = self._with_correction(response, response.suggestion)
-        elif request.q and not response.total:
-            response.suggestion = self.did_you_mean(request.q, filters=self._filters(request))
-            for instead in self._instead_of_nothing(request, response.suggestion):
-                # Nothing for what was typed, something for the correction (or the compounds
-                # written apart): show that, and say so (the user can still insist on the typed words).
-                corrected = self.search(replace(request, q=instead, literal=True))
-                if corrected.total:
-                    corrected.corrected_from = request.q
-                    corrected.typed_total = 0
-                    corrected.suggestion = None
-                    return corrected
-            meant = self._relaxing_instead(request, response.suggestion)
-            if meant is not None:
-                # Nor does the correction find every word together: the items holding most of its
-                # words, said so as a correction is ("hvem bestemmer valgfag i folkeskolne": a slip
-                # in one word of a longer query is no reason to leave that word out).
-                relaxed = self._with_most_words(SearchResponse(meant, 0, [], {}))
-                if relaxed.total:
-                    relaxed.corrected_from = request.q
-                    relaxed.typed_total = 0
-                    return relaxed
-            return self._with_most_words(response)
-        if request.q and response.total < FILL_BELOW:
-            return self._with_most_words(response)
-        return response
-
     def _instead_of_nothing(self, request: SearchRequest, suggestion: str | None) -> Iterator[str]:
         """What a query of plain words that found nothing is searched as instead, in turn, until
         one finds something: its "Mente du" correction, then its compounds written as their two
@@ -844,71 +903,12 @@ class SearchService:
         few = total <= FEW_HITS
         return self.did_you_mean(request.q, misspelt_only=True, written_too=few, filters=self._filters(request))
 
-    def _with_correction(self, response: SearchResponse, correction: str) -> SearchResponse:
-        """The typed words found fewer items than a page holds and their misspelling has a
-        correction: after them, the correction's items they did not find (each marked
-        ``correction``), said so (``also_corrected``).  In a large index a slip is more often
-        written somewhere too ("hovved" in one item), and a known-item query would lose its
-        answer to that accident.  One list, paged as one, as ``_with_most_words`` pages; the
-        suggestion is the line that says so, not also "Mente du"."""
-        request = response.request
-        typed = ast.parse(request.q.strip())
-        whole = response.total
-        offset = (request.page - 1) * request.per_page
-        window = (max(0, offset - whole), request.per_page - len(response.results))
-        meant = ast.parse(correction)
-        if meant is None:
-            return response
-        found = self._ranked(request, _and_not(meant, typed), window=window)
-        if not found.total:
-            return response
-        for hit in found.results:
-            hit["correction"] = correction
-        return SearchResponse(
-            request,
-            whole + found.total,
-            response.results + found.results,
-            _merged_facets(response.facets, found.facets),
-            typed_total=whole,
-            also_corrected=correction,
-            corrected_total=found.total,
-        )
-
     def _relaxations(self, request: SearchRequest) -> Iterator[tuple[int, int, ast.Node]]:
         """The tries with fewer of the typed words (``ast.relaxations``), none for a literal search
         or one with operators ("vindmøller OG guiden": the user said every word must be there)."""
         if request.literal or not request.q or any(word in ast.OPERATORS for word in request.q.split()):
             return iter(())
         return ast.relaxations(ast.parse(request.q.strip()))
-
-    def _with_most_words(self, response: SearchResponse) -> SearchResponse:
-        """The typed words found fewer items together than a page holds (none, and no correction
-        found any): after them, the items holding most of the words (all but one, then fewer down
-        to half; ``ast.relaxations``), said so (``partial``).  A known-item query often holds one
-        word its item does not write: an abbreviation it writes in full, or one more word than it
-        says.  One list, paged as one: the ``whole`` items first, then the others."""
-        request = response.request
-        typed = ast.parse(request.q.strip())
-        ahead = response.total  # the whole answers, and the correction's items after them
-        whole = response.typed_total if response.also_corrected is not None else ahead
-        shown = _or(typed, ast.parse(response.also_corrected)) if response.also_corrected else typed
-        words = [leaf.text for leaf in ast.droppable_words(typed)]
-        offset = (request.page - 1) * request.per_page
-        window = (max(0, offset - ahead), request.per_page - len(response.results))
-        for least, typed_words, node in self._relaxations(request):
-            others = _and_not(node, shown) if ahead else node
-            relaxed = self._ranked(request, others, missing_of=words, window=window)
-            if relaxed.total:
-                return replace(
-                    response,
-                    total=ahead + relaxed.total,
-                    results=response.results + relaxed.results,
-                    facets=_merged_facets(response.facets, relaxed.facets) if ahead else relaxed.facets,
-                    # a correction that found nothing is not offered beside partial results
-                    suggestion=response.suggestion if whole else None,
-                    partial=Partial(least, typed_words, whole or 0),
-                )
-        return response
 
     def suggest(self, prefix: str, limit: int = 8) -> list[dict[str, str]]:
         """Autocomplete: committee names and words from open items, most frequent first."""
@@ -984,6 +984,11 @@ def _plain_words(query: str) -> bool:
     words = [word.rstrip(",.;:!?") for word in query.split()]
     text = " ".join(word for word in words if word)
     return bool(_PLAIN_WORDS.fullmatch(text)) and not any(word in ast.OPERATORS for word in words)
+
+
+def _nothing_to_search(request: SearchRequest) -> bool:
+    """Words typed but only operators or empty quotes among them (the rewrites drop no whole query)."""
+    return bool(request.q) and ast.parse(request.q.strip()) is None
 
 
 def _and_not(node: ast.Node, excluded: ast.Node | None) -> ast.Node:

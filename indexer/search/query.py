@@ -192,6 +192,26 @@ def _without_question_mark(word: str) -> str:
 QUESTION_WORDS = frozenset({"hvem", "hvilken", "hvilket", "hvilke", "hvornår", "hvordan", "hvorfor", "hvorledes"})
 
 
+# Longest word in capitals that may be an abbreviation typed alone ("TMU", "KKR", "ARKAS").
+MAX_CAPITALS_ABBREVIATION = 5
+_ENGLISH_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT"})
+
+
+def caps_lock_off(text: str) -> str:
+    """A query typed all in capitals ("BOLIG GRUNDE", "DIREKTØRSTILLING") in lower case, so it is
+    read as its words, not as abbreviations that are no word: a query of several words, or of one
+    longer than an abbreviation.  "OG", "ELLER" and "IKKE" are its words then (caps lock typed
+    them); AND, OR and NOT stay operators.  One word in capitals beside others ("ØU havnene") and
+    a short one alone ("TMU") are kept as typed."""
+    words = text.split()
+    content = [word for word in words if word not in OPERATORS and any(c.isalpha() for c in word)]
+    if not content or any(c.isalpha() and not c.isupper() for c in text):
+        return text
+    if len(content) < 2 and not any(len(word) > MAX_CAPITALS_ABBREVIATION for word in content):
+        return text
+    return " ".join(word if word in _ENGLISH_OPERATORS else word.lower() for word in words)
+
+
 def parse(text: str) -> Node | None:
     """The AST of a query, or None for an empty one (list everything)."""
     parser = _Parser(_tokens((text or "")[:MAX_QUERY]))

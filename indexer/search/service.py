@@ -89,7 +89,7 @@ class SearchRequest:
     literal: bool = False
 
     def normalised(self) -> SearchRequest:
-        self.q = (self.q or "").strip()[:500]
+        self.q = ast.caps_lock_off((self.q or "").strip()[:500])
         self.sort = self.sort if self.sort in SORTS else "relevance"
         self.page = min(max(1, int(self.page or 1)), MAX_PAGE)
         self.per_page = min(max(1, int(self.per_page or 10)), 100)
@@ -864,7 +864,12 @@ class SearchService:
         # æ/ø/å typed as aa/ae/oe, the first letter too and however many times ("aarby" →
         # "årby", "aabyhoej" → "åbyhøj"): further than two edits, or another first letter.
         known = {w for w, _ in near}
-        near += [(w, 1.0) for w in spelling.respellings(word) if w not in known and self.engine.has_word(w)]
+        for respelt in spelling.respellings(word)[:RESPELLINGS_TRIED]:
+            if respelt not in known and self.engine.has_word(respelt):
+                near.append((respelt, 1.0))
+            # and one more slip besides ("maarslett" → "mårslett" → "mårslet")
+            near += [(w, frequency) for w, frequency in self.engine.near_words(respelt, 2) if w not in known]
+            known.update(w for w, _ in near)
         return spelling.rank(word, near)[:5]
 
     def _instead_of_nothing(self, request: SearchRequest, suggestion: str | None) -> Iterator[str]:
@@ -976,6 +981,10 @@ def _open(location: Path | str, options: dict[str, Any]) -> Engine:
 # A query of words and numbers only (no operators, prefixes or phrases): its correction means the
 # same ("planstratgi 2015" → "planstrategi 2015").
 _PLAIN_WORDS = re.compile(r"[^\W_]+(?:[\s-]+[^\W_]+)*")
+
+
+# How many spellings of a word's aa, ae and oe as å, æ and ø "Mente du" looks one slip around.
+RESPELLINGS_TRIED = 4
 
 
 def _plain_words(query: str) -> bool:

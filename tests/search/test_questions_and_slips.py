@@ -116,3 +116,31 @@ def test_a_question_typed_with_its_question_mark_and_a_slip(demo: SearchService)
     # A lone compound no item writes, asked as a question, is still searched as its two words.
     apart = demo.search(SearchRequest(q="direktørstilling?"))
     assert apart.corrected_from == "direktørstilling?" and apart.request.q == "direktør stilling"
+
+
+def test_a_query_typed_with_caps_lock_on_is_read_as_its_words(demo: SearchService) -> None:
+    """In capitals every word looked like an abbreviation that is no word: "BOLIG GRUNDE" and
+    "DIREKTØRSTILLING" found nothing of what their lower-case forms find."""
+    assert ast.caps_lock_off("BOLIG GRUNDE") == "bolig grunde"
+    assert ast.caps_lock_off("DIREKTØRSTILLING") == "direktørstilling"
+    assert ast.caps_lock_off("VEJ OG STI OR CYKEL") == "vej og sti OR cykel"
+    for as_typed in ("TMU", "ØU havnene", "KKR", "vindmøller", "AND OR", "IKKE TMU"):
+        assert ast.caps_lock_off(as_typed) == as_typed
+    for query in ("BOLIG GRUNDE", "DIREKTØRSTILLING", "NY FORDELING AF BUSLINJER MELLEM REGION OG KOMMUNE"):
+        shouting = demo.search(SearchRequest(q=query))
+        quiet = demo.search(SearchRequest(q=query.lower()))
+        assert shouting.total and [h["id"] for h in shouting.results] == [h["id"] for h in quiet.results]
+
+
+def test_a_slip_in_a_word_typed_without_danish_letters_is_corrected(demo: SearchService) -> None:
+    """aa, oe and ae for å, ø and æ, and a slip besides: more than two edits from the word the
+    minutes write, so it was never among the candidates ("Mente du" offered nothing)."""
+    for typed, meant in (
+        ("maarslett", "mårslet"),
+        ("sproejtemidlr", "sprøjtemidler"),
+        ("munkesoeparkwn", "munkesøparken"),
+        ("tmoemerup", "tømmerup"),
+    ):
+        response = demo.search(SearchRequest(q=typed))
+        assert (response.corrected_from, response.request.q) == (typed, meant)
+        assert response.total

@@ -35,8 +35,9 @@ from indexer.analysis.bodies import (
     resolve_abbreviation,
 )
 from indexer.analysis.compounds import compound_cuts
-from indexer.analysis.danish import DANISH_STOP_WORDS, analyse, fold
+from indexer.analysis.danish import DANISH_STOP_WORDS, analyse, exact_analyzer, fold, stem_term
 from indexer.analysis.lexicon import is_known
+from indexer.analysis.writtenforms import WRITTEN_FORMS
 from indexer.engines.base import case_key
 
 # -- the AST -----------------------------------------------------------------------
@@ -824,6 +825,112 @@ def expand_full_names(node: Node | None, names: NameIndex | None) -> Node | None
     return walk(node)
 
 
+# -- a general abbreviation or law name typed: also its other written forms ----------------------
+
+# A form's words as ``expand_written_forms`` compares them (``_form_key``) → the other forms of its
+# groups (``writtenforms.WRITTEN_FORMS``) a search also looks for.
+FormTable = dict[tuple[str, ...], tuple[str, ...]]
+
+
+@lru_cache(maxsize=20_000)
+def _form_key(text: str) -> tuple[str, ...]:
+    """A typed word or a run of them as the written forms are looked up: each word as the index
+    stems it ("styrelseslovens" is "styrelsesloven", "gamle" "gammel"), and a stop word as written,
+    so "på grund af" is those three words, not "grund" alone.  A period ends no word ("gl." is "gl")."""
+    words = [token.text for token in exact_analyzer()(text)]
+    return tuple(word if word in DANISH_STOP_WORDS else stem_term(word) for word in words)
+
+
+def _searchable(form: str) -> bool:
+    """Whether a form is worth looking for: not one of stop words and a single other word, which the
+    stemmed fields (stop words out, no gap) would find as that word anywhere ("i forhold til" is
+    "forhold", "det vil sige" "sige")."""
+    return len(analyse(form)) > 1 or len(_form_key(form)) == 1
+
+
+@lru_cache(maxsize=1)
+def written_form_table() -> FormTable:
+    """Every written form of ``writtenforms.WRITTEN_FORMS`` by its key, with the forms of its groups
+    a search also looks for: those worth looking for (``_searchable``), one per key."""
+    found: dict[tuple[str, ...], dict[tuple[str, ...], str]] = {}
+    for group in WRITTEN_FORMS:
+        for form in group:
+            key = _form_key(form)
+            others = found.setdefault(key, {})
+            for other in group:
+                other_key = _form_key(other)
+                if other_key != key and _searchable(other):
+                    others.setdefault(other_key, other)
+    return {key: tuple(others.values()) for key, others in found.items() if others}
+
+
+def expand_written_forms(
+    node: Node | None, table: FormTable | None = None, *, words: bool = True, runs: bool = True
+) -> Node | None:
+    """Let an everyday abbreviation or a national law be typed the way the minutes do not write
+    it: "gamle gørlev kommune" also finds "gl. Gørlev Kommune", "pkt. U41" "punkt U41",
+    "styrelseslovens § 17" "Lov om kommunernes styrelse § 17", and each the other way round
+    (``writtenforms``: general Danish usage, the same in every municipality).
+
+    As ``expand_full_names`` does with the names a municipality abbreviates: a run of typed words
+    whose key (``_form_key``: stemmed, stop words as written) is a form's becomes an Or of the words
+    as typed and the other forms as phrases; runs longest first, left to right.  A word in a field,
+    with a wildcard or in capitals ("GL", "KL": a body's abbreviation) ends a run; a quoted phrase
+    is left as typed (these words, in this order).  ``words``/``runs``: rewrite forms typed as one
+    word / as several (the search rewrites runs before the compound joins part them at a stop word,
+    one word after they have read it as part of a compound typed apart: "administrations bygning")."""
+    if node is None:
+        return None
+    table = written_form_table() if table is None else table
+    if not table:
+        return node
+    longest = max(len(key) for key in table)
+
+    def key_of(child: Node) -> tuple[str, ...] | None:
+        if not isinstance(child, Word) or child.field is not None or "*" in child.text or "?" in child.text:
+            return None
+        if len(child.text) > 1 and child.text.isupper():
+            return None
+        return _form_key(child.text)
+
+    def walk(current: Node) -> Node:
+        if isinstance(current, Word):
+            key = key_of(current)
+            others = table.get(key) if key and words else None
+            return Or((current, *(Phrase(o) for o in others))) if others else current
+        if not isinstance(current, And):
+            return descend(current, walk)
+        children = list(current.children)
+        keys = [key_of(c) for c in children]
+        out: list[Node] = []
+        at = 0
+        while at < len(children):
+            match_end = None
+            if keys[at]:
+                run: tuple[str, ...] = ()
+                for end in range(at, len(children)):
+                    key = keys[end]
+                    if key is None:
+                        break
+                    run += key
+                    if len(run) > longest:
+                        break
+                    if key and run in table and (runs if end > at else words):
+                        match_end = end
+            if match_end is None:
+                out.append(walk(children[at]))
+                at += 1
+                continue
+            typed = children[at : match_end + 1]
+            run = tuple(t for k in keys[at : match_end + 1] for t in (k or ()))
+            as_typed: Node = typed[0] if len(typed) == 1 else And(tuple(typed))
+            out.append(Or((as_typed, *(Phrase(o) for o in table[run]))))
+            at = match_end + 1
+        return out[0] if len(out) == 1 else And(tuple(out))
+
+    return walk(node)
+
+
 # A compound typed as two words ("bolig grunde", "drikkevands forsyning", "stautrup aabo"): at
 # most this many words in a row are tried joined, a pair at a time.
 MAX_JOINED_RUN = 4
@@ -1117,6 +1224,7 @@ __all__ = [
     "expand_bodies",
     "expand_definitions",
     "expand_full_names",
+    "expand_written_forms",
     "full_name_index",
     "join_split_compounds",
     "leaves",
@@ -1128,4 +1236,5 @@ __all__ = [
     "split_compounds_too",
     "topic_code",
     "transform",
+    "written_form_table",
 ]

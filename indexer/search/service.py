@@ -284,13 +284,19 @@ class SearchService:
 
     def _expand_names(self, node: ast.Node | None) -> ast.Node | None:
         """The rewrites that name a thing another way (a full name, a body, an abbreviation, a
-        compound typed apart): what a snippet shows first (``ast.rewritten_words``)."""
+        compound typed apart, an everyday abbreviation or a law's name written the other way): what
+        a snippet shows first (``ast.rewritten_words``)."""
         if node is None:
             return None
+        # a law's title or an abbreviation written out before the compound joins part its words at
+        # a stop word; one word after them (it may be part of a compound typed apart) and after
+        # the abbreviation rewrites (a body's abbreviation stays a word beside the others)
+        node = ast.expand_written_forms(node, words=False)
         node = ast.join_split_compounds(ast.expand_full_names(node, self.full_names()))
         committees = self._committee_names()
         node = ast.expand_bodies(node, committees, self.route_table() if ast.names_a_body(node) else None)
-        return ast.expand_definitions(node, self.definitions_in_use() if ast.defines_any(node) else None)
+        node = ast.expand_definitions(node, self.definitions_in_use() if ast.defines_any(node) else None)
+        return ast.expand_written_forms(node, runs=False)
 
     def route_table(self) -> RouteTable:
         """Per municipality, what the abbreviations on its items' routes ("Sagsgang: KUU, ØK")

@@ -383,6 +383,22 @@ class Engine(abc.ABC):
         once for all)."""
         return {word for word in dict.fromkeys(words) if self.has_word(word, fieldname)}
 
+    def word_shares(self, words: Sequence[str]) -> dict[str, float]:
+        """For each word, how common it is: the largest share of the open items holding it (as
+        the index analyses it) in their title, decision or running text.  An engine that keeps
+        term statistics answers from them; this asks one count a field."""
+        from indexer.search.query import Word  # the query model sits above the engines
+
+        everything = max(1, self.search(SearchSpec(query=None, limit=0, with_facets=False)).total)
+        return {
+            word: max(
+                self.search(SearchSpec(query=Word(word, field), limit=0, with_facets=False)).total
+                for field in ("title", "decision", "body")
+            )
+            / everything
+            for word in dict.fromkeys(words)
+        }
+
     @abc.abstractmethod
     def near_words(self, word: str, maxdist: int = 2, fieldname: str = "exact") -> list[tuple[str, float]]:
         """(term, collection frequency) of every term of ``fieldname`` (the unstemmed words, or

@@ -1077,6 +1077,50 @@ def without_stop_words(node: Node | None) -> Node | None:
     return children[0] if len(children) == 1 else And(tuple(children))
 
 
+# Weight of the common words a query of rarer ones holds, once they are no longer required.
+COMMON_WEIGHT = 1.0
+
+
+def _may_be_optional(child: Node) -> bool:
+    return isinstance(child, Word) and child.field is None and "*" not in child.text and "?" not in child.text
+
+
+def optional_candidates(node: Node | None) -> set[str]:
+    """The words ``common_words_optional`` asks about: plain words beside other required parts."""
+    if node is None or isinstance(node, Word | Phrase | Match):
+        return set()
+    if isinstance(node, Not):
+        return optional_candidates(node.child)
+    if isinstance(node, Prefer):
+        return optional_candidates(node.required) | optional_candidates(node.optional)
+    found = set().union(*(optional_candidates(child) for child in node.children))
+    if isinstance(node, And) and sum(not isinstance(child, Not) for child in node.children) >= 2:
+        found |= {child.text for child in node.children if _may_be_optional(child)}  # type: ignore[union-attr]
+    return found
+
+
+def common_words_optional(node: Node | None, common: Callable[[str], bool]) -> Node | None:
+    """Words most items hold ("beslutning om mågerne", "letbane i kommunen") typed among rarer
+    ones are not required, only raise the items holding them (``COMMON_WEIGHT``): the item about
+    the rare word need not write the common one, and many that do mention the rare word once.
+    ``common``: whether a typed word is held by so many items.  A query of common words alone
+    keeps them all required."""
+    if node is None:
+        return None
+    if not isinstance(node, And):
+        return descend(node, lambda child: common_words_optional(child, common) or child)
+    children = [common_words_optional(child, common) or child for child in node.children]
+    if sum(not isinstance(c, Not) for c in children) < 2:
+        return And(tuple(children))  # one part beside excluded ones: required whatever it is
+    optional = [c for c in children if _may_be_optional(c) and common(c.text)]  # type: ignore[union-attr]
+    required = [c for c in children if c not in optional]
+    if not optional or not any(not isinstance(c, Not) for c in required):
+        return And(tuple(children))
+    kept = required[0] if len(required) == 1 else And(tuple(required))
+    raised = optional[0] if len(optional) == 1 else Or(tuple(optional))
+    return Prefer(kept, raised, COMMON_WEIGHT)
+
+
 def split_compounds_too(typed: Node | None, rewritten: Node | None) -> Node | None:
     """Every word the user typed (not one a rewrite made, such as a joined pair) that is a
     compound is also looked for written apart (``_apart_too``)."""

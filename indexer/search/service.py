@@ -250,6 +250,33 @@ class SearchService:
         self._committee_cache: tuple[int, list[str]] | None = None
         self._full_names: tuple[DefinitionTable, RouteTable, ast.NameIndex] | None = None
         self._shared: tuple[DefinitionTable, RouteTable, DefinitionTable] | None = None
+        self._held_by: tuple[RouteTable, dict[str, float]] | None = None  # per index state
+
+    def _shares(self) -> dict[str, float]:
+        """The words weighed so far (``_common``), for this index state."""
+        routes = self.route_table()
+        if self._held_by is None or self._held_by[0] is not routes or len(self._held_by[1]) > MAX_COUNTED_WORDS:
+            self._held_by = (routes, {})
+        return self._held_by[1]
+
+    def _weigh_words(self, node: ast.Node | None) -> None:
+        """How common each plain word of ``node`` is, asked of the engine at once for those not
+        weighed before (a server engine: one statement)."""
+        words = {word.casefold() for word in ast.optional_candidates(node)}
+        if not words:
+            return  # no word stands beside others: each is required whatever it is
+        shares = self._shares()
+        missing = sorted(word for word in words if word not in shares)
+        if missing:
+            shares.update(self.engine.word_shares(missing))
+
+    def _common(self, word: str) -> bool:
+        """Whether more than ``COMMON_SHARE`` of the open items write ``word`` in their running
+        text; asked once a word per index state (``Engine.word_shares``)."""
+        shares, key = self._shares(), word.casefold()
+        if key not in shares:
+            shares.update(self.engine.word_shares([key]))
+        return shares[key] > COMMON_SHARE
 
     def close(self) -> None:
         """Release the engine's files and connections."""
@@ -272,7 +299,9 @@ class SearchService:
     def _rewrite(self, node: ast.Node | None, named: ast.Node | None = None) -> ast.Node | None:
         """``named``: ``node`` with its names expanded already (``_expand_names``)."""
         named = named or self._expand_names(node)
-        return ast.without_stop_words(ast.split_compounds_too(node, named))
+        rewritten = ast.without_stop_words(ast.split_compounds_too(node, named))
+        self._weigh_words(rewritten)
+        return ast.common_words_optional(rewritten, self._common)
 
     @staticmethod
     def _raised(node: ast.Node | None, typed: str | None) -> ast.Node | None:
@@ -988,6 +1017,10 @@ def _open(location: Path | str, options: dict[str, Any]) -> Engine:
 # same ("planstratgi 2015" → "planstrategi 2015").
 _PLAIN_WORDS = re.compile(r"[^\W_]+(?:[\s-]+[^\W_]+)*")
 
+
+# A typed word more than this share of the open items hold is not required beside rarer words.
+COMMON_SHARE = 0.25
+MAX_COUNTED_WORDS = 50_000
 
 # How many spellings of a word's aa, ae and oe as å, æ and ø "Mente du" looks one slip around.
 RESPELLINGS_TRIED = 4

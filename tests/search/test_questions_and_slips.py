@@ -144,3 +144,32 @@ def test_a_slip_in_a_word_typed_without_danish_letters_is_corrected(demo: Search
         response = demo.search(SearchRequest(q=typed))
         assert (response.corrected_from, response.request.q) == (typed, meant)
         assert response.total
+
+
+def test_words_most_items_hold_only_raise_beside_rarer_ones() -> None:
+    common = {"beslutning", "kommunen"}.__contains__
+    typed = ast.parse("beslutning om mågerne")
+    assert ast.common_words_optional(ast.without_stop_words(typed), common) == ast.Prefer(
+        ast.Word("mågerne"), ast.Word("beslutning"), ast.COMMON_WEIGHT
+    )
+    both = ast.parse("beslutning mågerne kommunen")
+    assert ast.common_words_optional(both, common) == ast.Prefer(
+        ast.Word("mågerne"), ast.Or((ast.Word("beslutning"), ast.Word("kommunen"))), ast.COMMON_WEIGHT
+    )
+    # Common words alone, or beside excluded words only, stay required; so do fielded words.
+    for kept in ("beslutning kommunen", "beslutning IKKE mågerne", "titel:beslutning mågerne"):
+        node = ast.parse(kept)
+        assert ast.common_words_optional(node, common) == node
+
+
+def test_a_common_word_typed_beside_the_subject_does_not_hide_its_item(demo: SearchService) -> None:
+    """The item about the gulls never writes "kommunen", which almost half the demo's items hold:
+    "mågerne i kommunen" found only the items holding both; now it finds what "mågerne" finds,
+    first, and the items holding both after it."""
+    for subject, typed in (("mågerne", "mågerne i kommunen"), ("letbane", "letbane i kommunen")):
+        alone = demo.search(SearchRequest(q=subject)).results[0]
+        found = demo.search(SearchRequest(q=typed))
+        assert found.results[0]["id"] == alone["id"]
+    # Two common words together still must both be there.
+    both = demo.search(SearchRequest(q="kommunen beslutning", literal=True))
+    assert both.total == demo.search(SearchRequest(q="kommunen AND beslutning", literal=True)).total

@@ -41,7 +41,7 @@ from indexer.engines.postgres import schema
 from indexer.engines.postgres.engine import Database, Filters, Learnt
 from indexer.engines.postgres.index import PostgresIndex, text_cache_root
 from indexer.engines.postgres.query import AllQ, OrQ, TermFacts, TermQ, from_whoosh
-from indexer.engines.whoosh.engine import LOGICAL_FIELD, QueryTranslator
+from indexer.engines.whoosh.engine import LOGICAL_FIELD, SHARE_FIELDS, QueryTranslator
 from indexer.engines.whoosh.index import build_schema
 from indexer.model import Meeting
 
@@ -220,6 +220,9 @@ class PostgresEngine(Engine):
         held = {w for w in words if facts.get((fieldname, w), (0.0, 0.0, False))[2]}
         rest = [w for w in dict.fromkeys(words) if (fieldname, w) not in facts]
         return held | self.database.has_terms(fieldname, rest)
+
+    def word_shares(self, words: Sequence[str]) -> dict[str, float]:
+        return self.database.word_shares(SHARE_FIELDS, list(words))
 
     def near_words(self, word: str, maxdist: int = 2, fieldname: str = "exact") -> list[tuple[str, float]]:
         return self.database.near_terms(fieldname, word, maxdist)

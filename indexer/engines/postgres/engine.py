@@ -19,7 +19,7 @@ import json
 import logging
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -904,6 +904,24 @@ class Database:
                 (TEXT_FIELDS[fieldname], sorted(set(terms))),
             ).fetchall()
         return {str(r[0]) for r in rows}
+
+    def word_shares(self, fieldnames: Sequence[str], words: list[str]) -> dict[str, float]:
+        """Each word's largest share of the open items holding it in one of ``fieldnames``, as
+        analysed there (the least common of its terms; the statistics hold open items only, and
+        field 0's documents are every open item, as the IDF reads them): one statement for all."""
+        terms = {word: list(_field_terms(word, "body")) for word in dict.fromkeys(words)}
+        wanted = sorted({term for found in terms.values() for term in found})
+        found: dict[str, float] = {}
+        if wanted:
+            with self._pool.connection() as conn:
+                rows = conn.execute(
+                    "SELECT term, max(held) / greatest((SELECT sum(docs) FROM field_stats WHERE field = 0), 1) "
+                    "FROM (SELECT term, sum(df)::float8 AS held FROM term_stats WHERE field = ANY(%s) "
+                    "AND term = ANY(%s) GROUP BY field, term) f GROUP BY term",
+                    ([TEXT_FIELDS[name] for name in fieldnames], wanted),
+                ).fetchall()
+            found = {str(term): float(share) for term, share in rows}
+        return {word: min((found.get(t, 0.0) for t in found_terms), default=0.0) for word, found_terms in terms.items()}
 
     def prefix_terms(self, fieldname: str, prefix: str, limit: int = 400) -> list[tuple[int, str]]:
         """(document frequency, term) of terms starting with ``prefix``."""

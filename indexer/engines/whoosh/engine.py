@@ -24,6 +24,7 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.qparser import MultifieldParser
 
+from indexer.analysis import fastterms
 from indexer.analysis.bodies import DefinitionTable, RouteTable
 from indexer.engines.base import (
     CLOSED_TITLE,
@@ -73,6 +74,8 @@ VALUE_SCHEMA_FIELD = {"committee": "committee", "case": "case_key", "topic": "to
 SEARCH_FIELDS = ["title", "decision", "body", "attachment_titles", "attachments_text", "exact"]
 FIELD_BOOSTS = {SCHEMA_FIELD[k]: v for k, v in TEXT_FIELDS.items()} | HELPER_FIELDS
 PHRASE_FIELDS = ("title", "decision", "body", "exact")
+# How common a word is: the largest share of the open items holding it in one of these (``word_shares``).
+SHARE_FIELDS = ("title", "decision", "body")
 # "Lignende sager": distinctive words asked for, and how many a neighbour must share.
 SIMILAR_KEY_TERMS = 12
 SIMILAR_MIN_SHARED = 3
@@ -450,6 +453,32 @@ class WhooshEngine(Engine):
             if arrays is not None and context.open_mask[arrays.ids + offset].any():
                 return True
         return False
+
+    def word_shares(self, words: Sequence[str]) -> dict[str, float]:
+        """Each word's terms (as "body" indexes it) looked up segment by segment against the open set."""
+        searcher = self.searcher()
+        context = self._context(searcher)
+        leaves = list(searcher.reader().leaf_readers())
+        if not all(isinstance(getattr(leaf, "_terms", None), MinutesTermsReader) for leaf, _ in leaves):
+            return super().word_shares(words)  # an older format: Whoosh's matchers
+        everything = max(1, int(context.open_mask.sum()))
+        analyzer = searcher.schema["body"].analyzer
+        shares: dict[str, float] = {}
+        for word in dict.fromkeys(words):
+            held = []
+            for term in fastterms.analyzer_positions(word, analyzer):
+                counts = [0]
+                for fieldname in SHARE_FIELDS:
+                    field = searcher.schema[fieldname]
+                    count = 0
+                    for leaf, offset in leaves:
+                        arrays = leaf._terms.term_arrays(fieldname, field.to_bytes(term), field.format.field_boost)
+                        if arrays is not None:
+                            count += int(context.open_mask[arrays.ids + offset].sum())
+                    counts.append(count)
+                held.append(max(counts))
+            shares[word] = min(held, default=0) / everything
+        return shares
 
     def near_words(self, word: str, maxdist: int = 2, fieldname: str = "exact") -> list[tuple[str, float]]:
         searcher = self.searcher()

@@ -66,6 +66,8 @@ def _generation_reads(sent: dict[str, int]) -> int:
 def service(counted: str) -> Iterator[SearchService]:
     opened = SearchService(counted)
     opened.search(SearchRequest(q="bugdet"))  # the learnt tables and the server's extensions, read once
+    opened.search(SearchRequest(q="sociale medier"))  # how common these words are, weighed once (below)
+    opened.search(SearchRequest(q="Teknisk Udvalg"))
     yield opened
     opened.close()
 
@@ -145,7 +147,8 @@ def test_a_write_by_another_process_is_seen_by_the_next_search(
     counted: str, service: SearchService, tmp_path: Path
 ) -> None:
     """The cached tables are of the generation the search reads: a commit by another writer is in
-    the next search (its committees are the new generation's), still in three statements."""
+    the next search (its committees are the new generation's), in the same three statements and the
+    one that weighs its words for the new state."""
     seed = seed_meeting()
     meeting = variant(seed, committee=NEW_COMMITTEE, start=seed.start.replace(year=2024))
     before = service.search(SearchRequest(q="sociale medier", literal=True))
@@ -155,7 +158,9 @@ def test_a_write_by_another_process_is_seen_by_the_next_search(
     sent = statements(
         counted, lambda: responses.append(service.search(SearchRequest(q="sociale medier", literal=True)))
     )
-    assert sum(sent.values()) == 3 and _generation_reads(sent) == 1, sent
+    # and one more: how common the words are is weighed again for the new state
+    assert sum(sent.values()) == 4 and _generation_reads(sent) == 1, sent
+    assert sum("max(held)" in q for q in sent) == 1, sent
     assert responses[0].total == before.total + 1
     assert NEW_COMMITTEE in {r["committee"] for r in responses[0].results}
     assert NEW_COMMITTEE in service.committees()
@@ -165,3 +170,14 @@ def test_closed_text_is_found_by_no_search_nor_word_check(counted: str, service:
     assert service.search(SearchRequest(q=SECRET)).total == 0
     assert not service.engine.has_word(SECRET)
     assert SECRET not in service.engine.has_words([SECRET, "budget"])
+
+
+def test_the_words_of_a_query_are_weighed_once_in_one_statement(counted: str, service: SearchService) -> None:
+    """Whether a typed word is common (most items hold it, so it only raises beside rarer words)
+    is asked of the server for all the query's new words at once, and not again for them."""
+    request = SearchRequest(q="vandløb regulativ kommune", literal=True)
+    first = statements(counted, lambda: service.search(SearchRequest(**request.__dict__)))
+    again = statements(counted, lambda: service.search(SearchRequest(**request.__dict__)))
+    weighing = [q for q in first if "max(held)" in q]
+    assert len(weighing) == 1 and first[weighing[0]] == 1, first
+    assert sum(again.values()) == sum(first.values()) - 1 and not any("max(held)" in q for q in again), again

@@ -1,0 +1,52 @@
+"""How common a typed word is, as every engine tells it: words most items hold only raise.
+
+``Engine.word_shares`` is the largest share of the open items holding a word (as analysed) in their
+title, decision or running text.  The search leaves such a word unrequired beside rarer ones
+("letbane i kommunen" finds the items about the light rail first, whether or not they write "kommunen").  Both engines
+give the same shares, a word only a closed item holds counts for nothing, and the same query ranks
+the same on both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from indexer.search.service import SearchRequest, SearchService
+from tests.conftest import CORPUS_CSV
+from tests.contract.engines import ENGINES
+from tests.helpers import closed_copy, quiet_ingest, seed_meeting, write_jsonl
+
+SECRET = "hemmeligordet"
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def corpus(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchService]:
+    tmp = tmp_path_factory.mktemp("common")
+    location = request.param(tmp)
+    closed = write_jsonl(tmp / "closed.jsonl", [closed_copy(seed_meeting(), SECRET)])
+    assert quiet_ingest([CORPUS_CSV, closed], location).items_added
+    service = SearchService(location)
+    yield service
+    service.close()
+
+
+def test_a_words_share_of_the_open_items(corpus: SearchService) -> None:
+    shares = corpus.engine.word_shares(["kommunen", "letbane", SECRET, "ordsomingenskriver"])
+    everything = corpus.search(SearchRequest(q="", per_page=1)).total
+    holding = max(
+        corpus.search(SearchRequest(q=f"{field}:kommunen", literal=True, per_page=1)).total
+        for field in ("titel", "beslutning", "tekst")
+    )
+    # PostgreSQL divides by the items its statistics count (closed stubs too, as its IDF does)
+    assert shares["kommunen"] == pytest.approx(holding / everything, rel=0.01) and shares["kommunen"] > 0.25
+    assert 0 < shares["letbane"] < 0.05
+    assert shares[SECRET] == 0.0 and shares["ordsomingenskriver"] == 0.0  # a closed item's word is no one's
+
+
+def test_a_common_word_beside_a_rare_one_only_raises(corpus: SearchService) -> None:
+    alone = corpus.search(SearchRequest(q="letbane", per_page=100))
+    beside = corpus.search(SearchRequest(q="letbane i kommunen", per_page=100))
+    assert alone.total >= 1 and beside.results[0]["id"] == alone.results[0]["id"]
+    assert {hit["id"] for hit in alone.results} <= {hit["id"] for hit in beside.results}

@@ -794,35 +794,58 @@ def expand_full_names(node: Node | None, names: NameIndex | None) -> Node | None
             return Or((current, *_also_written(found))) if found else current
         if isinstance(current, And):
             children = list(current.children)
-            per_child = [terms_of(c) for c in children]
-            out: list[Node] = []
-            at = 0
-            while at < len(children):
-                match_end = None
-                if per_child[at]:
-                    run: tuple[str, ...] = ()
-                    for end in range(at, len(children)):
-                        terms = per_child[end]
-                        if terms is None:
-                            break
-                        run += terms
-                        if len(run) > longest:
-                            break
-                        if terms and run in names:
-                            match_end = end
-                if match_end is None:
-                    out.append(walk(children[at]))
-                    at += 1
-                    continue
-                typed = children[at : match_end + 1]
-                as_typed: Node = typed[0] if len(typed) == 1 else And(tuple(typed))
-                found = names[tuple(t for c in typed for t in (terms_of(c) or ()))]
-                out.append(Or((as_typed, *_also_written(found))))
-                at = match_end + 1
-            return out[0] if len(out) == 1 else And(tuple(out))
+            return _rewrite_runs(
+                children,
+                [terms_of(c) for c in children],
+                longest,
+                lambda run, _spans: run in names,
+                lambda typed, run: Or((_as_typed(typed), *_also_written(names[run]))),
+                walk,
+            )
         return descend(current, walk)
 
     return walk(node)
+
+
+def _as_typed(typed: Sequence[Node]) -> Node:
+    return typed[0] if len(typed) == 1 else And(tuple(typed))
+
+
+def _rewrite_runs(
+    children: list[Node],
+    keys: list[tuple[str, ...] | None],
+    longest: int,
+    matches: Callable[[tuple[str, ...], bool], bool],
+    rewrite: Callable[[list[Node], tuple[str, ...]], Node],
+    walk: Callable[[Node], Node],
+) -> Node:
+    """An And's ``children`` with each longest run of neighbours whose ``keys`` (their analysed
+    terms; None: no word) joined ``matches`` (given the run and whether it spans several children)
+    rewritten as ``rewrite(the children typed, the run)``, of at most ``longest`` terms; the other
+    children walked.  A full name or a written form typed over several words is matched so."""
+    out: list[Node] = []
+    at = 0
+    while at < len(children):
+        match_end = None
+        if keys[at]:
+            run: tuple[str, ...] = ()
+            for end in range(at, len(children)):
+                key = keys[end]
+                if key is None:
+                    break
+                run += key
+                if len(run) > longest:
+                    break
+                if key and matches(run, end > at):
+                    match_end = end
+        if match_end is None:
+            out.append(walk(children[at]))
+            at += 1
+            continue
+        joined = tuple(term for key in keys[at : match_end + 1] for term in (key or ()))
+        out.append(rewrite(children[at : match_end + 1], joined))
+        at = match_end + 1
+    return out[0] if len(out) == 1 else And(tuple(out))
 
 
 # -- a general abbreviation or law name typed: also its other written forms ----------------------
@@ -901,32 +924,14 @@ def expand_written_forms(
         if not isinstance(current, And):
             return descend(current, walk)
         children = list(current.children)
-        keys = [key_of(c) for c in children]
-        out: list[Node] = []
-        at = 0
-        while at < len(children):
-            match_end = None
-            if keys[at]:
-                run: tuple[str, ...] = ()
-                for end in range(at, len(children)):
-                    key = keys[end]
-                    if key is None:
-                        break
-                    run += key
-                    if len(run) > longest:
-                        break
-                    if key and run in table and (runs if end > at else words):
-                        match_end = end
-            if match_end is None:
-                out.append(walk(children[at]))
-                at += 1
-                continue
-            typed = children[at : match_end + 1]
-            run = tuple(t for k in keys[at : match_end + 1] for t in (k or ()))
-            as_typed: Node = typed[0] if len(typed) == 1 else And(tuple(typed))
-            out.append(Or((as_typed, *(Phrase(o) for o in table[run]))))
-            at = match_end + 1
-        return out[0] if len(out) == 1 else And(tuple(out))
+        return _rewrite_runs(
+            children,
+            [key_of(c) for c in children],
+            longest,
+            lambda run, spans: run in table and (runs if spans else words),
+            lambda typed, run: Or((_as_typed(typed), *(Phrase(o) for o in table[run]))),
+            walk,
+        )
 
     return walk(node)
 

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
+from typing import TypeGuard
 
 from indexer.analysis.bodies import (
     BODY_SYNONYMS,
@@ -175,11 +176,20 @@ def _tokens(text: str) -> list[_Token]:
     return out
 
 
+def _plain_word(node: Node) -> TypeGuard[Word]:
+    """A word typed without a field or a wildcard: what the rewrites read as a word of the text."""
+    return isinstance(node, Word) and node.field is None and "*" not in node.text and "?" not in node.text
+
+
+# Punctuation that ends a typed word without being part of it ("folkeskolen?", "budget,").
+END_PUNCTUATION = ",.;:!?"
+
+
 def _without_question_mark(word: str) -> str:
     """A word as typed, less the question or exclamation marks that end it: "folkeskolen?" ends a
     question ("hvem bestemmer valgfag i folkeskolen?"), where a "?" is no one-letter wildcard; one
     inside a word ("m?de") or after another wildcard ("vind*?") still is."""
-    bare = word.rstrip("?!")
+    bare = word.rstrip("?!")  # of END_PUNCTUATION only these are query syntax; the analysis drops the rest
     if bare == word or "?" in bare or "*" in bare:
         return word
     return bare if any(c.isalnum() for c in bare) else ""
@@ -780,9 +790,7 @@ def expand_full_names(node: Node | None, names: NameIndex | None) -> Node | None
     longest = max(len(terms) for terms in names)
 
     def terms_of(child: Node) -> tuple[str, ...] | None:
-        if isinstance(child, Word) and child.field is None and "*" not in child.text and "?" not in child.text:
-            return _name_terms(child.text)
-        return None
+        return _name_terms(child.text) if _plain_word(child) else None
 
     def walk(current: Node) -> Node:
         if isinstance(current, Phrase) and current.field is None and current.slop == 1:
@@ -910,9 +918,7 @@ def expand_written_forms(
     longest = max(len(key) for key in table)
 
     def key_of(child: Node) -> tuple[str, ...] | None:
-        if not isinstance(child, Word) or child.field is not None or "*" in child.text or "?" in child.text:
-            return None
-        if len(child.text) > 1 and child.text.isupper():
+        if not _plain_word(child) or (len(child.text) > 1 and child.text.isupper()):
             return None
         return _form_key(child.text)
 
@@ -1055,7 +1061,7 @@ def compounds_apart(text: str) -> str | None:
     beside other words, the items holding most of them say more (``relaxations``; chosen on dev,
     where "introduktion til planområdet" split found an item holding "plan" and "området" apart).
     None for anything else."""
-    word = text.strip().rstrip(",.;:!?")
+    word = text.strip().rstrip(END_PUNCTUATION)
     if not word.isalpha() or word.isupper():
         return None
     cuts = compound_cuts(word)
@@ -1086,22 +1092,17 @@ def without_stop_words(node: Node | None) -> Node | None:
 COMMON_WEIGHT = 1.0
 
 
-def _may_be_optional(child: Node) -> bool:
-    return isinstance(child, Word) and child.field is None and "*" not in child.text and "?" not in child.text
-
-
 def optional_candidates(node: Node | None) -> set[str]:
-    """The words ``common_words_optional`` asks about: plain words beside other required parts."""
-    if node is None or isinstance(node, Word | Phrase | Match):
-        return set()
-    if isinstance(node, Not):
-        return optional_candidates(node.child)
-    if isinstance(node, Prefer):
-        return optional_candidates(node.required) | optional_candidates(node.optional)
-    found = set().union(*(optional_candidates(child) for child in node.children))
-    if isinstance(node, And) and sum(not isinstance(child, Not) for child in node.children) >= 2:
-        found |= {child.text for child in node.children if _may_be_optional(child)}  # type: ignore[union-attr]
-    return found
+    """The words ``common_words_optional`` asks about (plain words beside other required parts):
+    asked of it with an answer that changes nothing, so the two cannot disagree."""
+    asked: set[str] = set()
+
+    def ask(word: str) -> bool:
+        asked.add(word)
+        return False
+
+    common_words_optional(node, ask)
+    return asked
 
 
 def common_words_optional(node: Node | None, common: Callable[[str], bool]) -> Node | None:
@@ -1117,7 +1118,7 @@ def common_words_optional(node: Node | None, common: Callable[[str], bool]) -> N
     children = [common_words_optional(child, common) or child for child in node.children]
     if sum(not isinstance(c, Not) for c in children) < 2:
         return And(tuple(children))  # one part beside excluded ones: required whatever it is
-    optional = [c for c in children if _may_be_optional(c) and common(c.text)]  # type: ignore[union-attr]
+    optional = [c for c in children if _plain_word(c) and common(c.text)]
     required = [c for c in children if c not in optional]
     if not optional or not any(not isinstance(c, Not) for c in required):
         return And(tuple(children))
@@ -1185,13 +1186,7 @@ def droppable_words(node: Node | None) -> list[Word | Phrase]:
     those in a field, not stop words (``relaxations``)."""
     if not isinstance(node, And):
         return []
-    return [
-        c
-        for c in node.children
-        if isinstance(c, Word | Phrase)
-        and c.field is None
-        and not (isinstance(c, Word) and c.text.casefold() in DANISH_STOP_WORDS)
-    ]
+    return [c for c in node.children if isinstance(c, Word | Phrase) and c.field is None and not _stop_word(c)]
 
 
 def relaxations(node: Node | None) -> Iterator[tuple[int, int, Node]]:

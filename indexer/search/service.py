@@ -1024,14 +1024,14 @@ COMMON_SHARE = 0.25
 # How many words' shares are kept before the cache starts over (a long-running server).
 MAX_COUNTED_WORDS = 50_000
 
-# How many spellings of a word's aa, ae and oe as å, æ and ø "Mente du" looks one slip around.
+# How many spellings of a word's aa, ae and oe as å, æ and ø "Mente du" looks two edits around.
 RESPELLINGS_TRIED = 4
 
 
 def _plain_words(query: str) -> bool:
     """Whether a query is words and numbers only, the punctuation that ends a word aside
     ("hvem bestemmer valgfag i folkeskolne?", "budget, anlæg")."""
-    words = [word.rstrip(",.;:!?") for word in query.split()]
+    words = [word.rstrip(ast.END_PUNCTUATION) for word in query.split()]
     text = " ".join(word for word in words if word)
     return bool(_PLAIN_WORDS.fullmatch(text)) and not any(word in ast.OPERATORS for word in words)
 

@@ -75,6 +75,11 @@ RELEVANCE = REPO / "tests" / "relevance"
 # earlier queries: natural 2-5-word questions in users' own words (words the item does not write
 # among them), 15 natural slips, committees named as people name them and one-word queries; judged
 # by reading and grepping the texts, not the search, and committed before it was first run.
+# A fourth fresh set (round 12, 2026-12-05), shaped like the test part: 100 known-item queries of 1-5
+# words on open demo rows and format samples (test text aside), 45 inflected or derived forms the
+# text does not write, 25 compounds apart/whole/in part or suspended, 12 remembered wordings and 6
+# each of slips, abbreviations and æøå typed as ae/oe/aa; judged by reading and grepping the texts,
+# not the search, and committed before it was first run.
 QUERY_SETS = {
     "dev": (
         RELEVANCE / "queries.jsonl",
@@ -85,6 +90,7 @@ QUERY_SETS = {
         RELEVANCE / "queries-dev-fresh.jsonl",
         RELEVANCE / "queries-dev-fresh2.jsonl",
         RELEVANCE / "queries-dev-fresh3.jsonl",
+        RELEVANCE / "queries-dev-fresh4.jsonl",
     ),
     "test": (RELEVANCE / "queries-test.jsonl", RELEVANCE / "queries-test-documents.jsonl"),
 }

@@ -43,6 +43,13 @@ class SectionKind(StrEnum):
     HISTORY = "history"  # decisions of earlier meetings repeated in this item
 
 
+# The labels an item's sections carry on every decided item and its page, and the verbs a decision
+# and a recommendation are told with ("hvad besluttede byrådet om …"): a query word naming which
+# part of the item is wanted, not what it is about.  Not "referat", "dagsorden" or "bilag": they
+# name documents, which items are about too ("kommunekontaktrådets referater").
+PART_NAMES = ("sagsfremstilling", "indstilling", "indstille", "beslutning", "beslutte")
+
+
 def stable_hash(*parts: str, length: int = 16) -> str:
     """Short, deterministic id from normalised text parts."""
     text = "\x1f".join(normalise_key(p) for p in parts)

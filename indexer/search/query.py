@@ -40,6 +40,7 @@ from indexer.analysis.danish import DANISH_STOP_WORDS, analyse, exact_analyzer, 
 from indexer.analysis.lexicon import is_known
 from indexer.analysis.writtenforms import WRITTEN_FORMS
 from indexer.engines.base import case_key
+from indexer.model import PART_NAMES
 
 # -- the AST -----------------------------------------------------------------------
 
@@ -1053,23 +1054,43 @@ def _apart_too(word: Word) -> Node:
     return Prefer(Or((word, *(Phrase(f"{modifier} {head}") for modifier, head in cuts))), word, SOLID_RAISE)
 
 
-def compounds_apart(text: str) -> str | None:
+def compounds_apart(text: str, common: Callable[[str], bool] = lambda word: False) -> str | None:
     """A query of one compound written as its two words, at its first cut (``compounds.compound_cuts``:
     the longest modifier that is a word as written): "direktørstilling" → "direktør stilling", for
     an item writing "stillingen som direktør".  What a compound no item writes is searched as when
-    nothing is found: its words anywhere in the item, in any order.  Only a query of that one word:
-    beside other words, the items holding most of them say more (``relaxations``; chosen on dev,
-    where "introduktion til planområdet" split found an item holding "plan" and "området" apart).
-    None for anything else."""
-    word = text.strip().rstrip(END_PUNCTUATION)
-    if not word.isalpha() or word.isupper():
+    nothing is found: its words anywhere in the item, in any order.  Only a query of that one word,
+    beside words that are not required (stop words, a part's name, words ``common`` says most items
+    hold: "beslutning om direktørstilling", "direktørstilling i kommunen"): beside other words, the
+    items holding most of them say more (``relaxations``; chosen on dev, where "introduktion til
+    planområdet" split found an item holding "plan" and "området" apart).  None for anything else."""
+    words = text.strip().rstrip(END_PUNCTUATION).split()
+    subject = [i for i, word in enumerate(words) if not (_stop_word(Word(word)) or common(word))]
+    if len(subject) != 1 or not words[subject[0]].isalpha() or words[subject[0]].isupper():
         return None
-    cuts = compound_cuts(word)
-    return f"{cuts[0][0]} {cuts[0][1]}" if cuts else None
+    cuts = compound_cuts(words[subject[0]])
+    if not cuts:
+        return None
+    words[subject[0]] = f"{cuts[0][0]} {cuts[0][1]}"
+    return " ".join(words)
 
 
 def _stop_word(node: Node) -> bool:
-    return isinstance(node, Word) and node.field is None and node.text.casefold() in DANISH_STOP_WORDS
+    """A stop word, or a word naming the part of an item wanted (``part_name``), typed as a word."""
+    if not isinstance(node, Word) or node.field is not None:
+        return False
+    return node.text.casefold() in DANISH_STOP_WORDS or part_name(node.text)
+
+
+@lru_cache(maxsize=4096)
+def part_name(word: str) -> bool:
+    """Whether a typed word names a part of an item (``PART_NAMES``: "beslutningen", "besluttede",
+    "indstillingen"): every decided item has a Beslutning, and its page shows one, while few write
+    the word in their text; typed among other words it says which part is wanted, not what it is
+    about: not required, not counted when the words are relaxed, and raising little (``PART_WEIGHT``)."""
+    return stem_term(word.casefold()) in _PART_STEMS
+
+
+_PART_STEMS = frozenset(stem_term(name) for name in PART_NAMES)
 
 
 def without_stop_words(node: Node | None) -> Node | None:
@@ -1083,9 +1104,18 @@ def without_stop_words(node: Node | None) -> Node | None:
         return descend(node, lambda child: without_stop_words(child) or child)
     children = [without_stop_words(child) or child for child in node.children]
     kept = [child for child in children if not _stop_word(child)]
-    if len(kept) < len(children) and any(not isinstance(child, Not) for child in kept):
-        children = kept
-    return children[0] if len(children) == 1 else And(tuple(children))
+    if len(kept) == len(children) or all(isinstance(child, Not) for child in kept):
+        return children[0] if len(children) == 1 else And(tuple(children))
+    # a part's name only raises, and little ("beslutning om pulje": the items about the pools,
+    # not "Beslutning om …" titles holding "pulje" once)
+    parts = [child for child in children if isinstance(child, Word) and child.field is None and part_name(child.text)]
+    base = kept[0] if len(kept) == 1 else And(tuple(kept))
+    return Prefer(base, parts[0] if len(parts) == 1 else Or(tuple(parts)), PART_WEIGHT) if parts else base
+
+
+# Weight of a part's name typed among other words (``part_name``): a tie-breaker, far below a
+# common word's (``COMMON_WEIGHT``).
+PART_WEIGHT = 0.25
 
 
 # Weight of the common words a query of rarer ones holds, once they are no longer required.

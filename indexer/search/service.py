@@ -828,9 +828,11 @@ class SearchService:
         return None if misspelt_only else first
 
     def _stems_held(self, word: str) -> bool:
-        """Whether open items hold every analysed term of ``word`` (in running text)."""
-        terms = analysed_terms(word)
-        return bool(terms) and len(self.engine.has_words(list(terms), "body")) == len(set(terms))
+        """Whether open items hold every analysed term of ``word``: in running text, or as a part
+        of their compounds ("mågerne" where the minutes write "mågeproblemet")."""
+        terms = set(analysed_terms(word))
+        missing = terms - self.engine.has_words(list(terms), "body")
+        return bool(terms) and (not missing or self.engine.has_words(list(missing), "parts") == missing)
 
     def _finds_something(self, text: str, filters: Filters | None) -> bool:
         """Whether a query finds any open item (a count, no ranking or facets)."""
@@ -916,7 +918,7 @@ class SearchService:
             return
         if suggestion:
             yield suggestion
-        apart = ast.compounds_apart(request.q)
+        apart = ast.compounds_apart(request.q, self._common)
         if apart and apart != suggestion:
             yield apart
 

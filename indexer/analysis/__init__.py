@@ -8,8 +8,10 @@ Engine-free: every engine indexes and every query is analysed with these tokens.
 # index stamped lower was written by an older analysis, misses forms the queries now produce,
 # and every command that reads it says to run `minutes reindex`.  2 is the first stamped
 # analysis (accents folded before stemming: "komitéen" is "komit", no longer "komite"); 3: a
-# hyphenated word's pieces of letters and digits are parts too ("CO2-neutralitet" → co2, neutralitet).
-ANALYSIS_VERSION = 3
+# hyphenated word's pieces of letters and digits are parts too ("CO2-neutralitet" → co2, neutralitet);
+# 4: a compound is cut where its modifier is a word as written ("landsby·fornyelse", not
+# "lands·byfornyelse"), and a compound modifier is named without its linking -s-.
+ANALYSIS_VERSION = 4
 # What an index written before analyses were stamped counts as (a generation without the
 # stamp file, a database whose ``state.analysis`` is NULL).
 UNSTAMPED_ANALYSIS = 1

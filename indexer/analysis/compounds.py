@@ -14,8 +14,10 @@ full-form dictionary knows (see ``indexer.analysis.lexicon``):
 * a noun derived from a known compound verb stays whole: "vejledning" comes
   from "vejlede", not from vej + ledning.
 
-Among the accepted splits the one with the longest head wins, which is how Danish
-compounds are built (the head carries the meaning, the modifier narrows it).
+Among the accepted splits one whose modifier is a word as written wins ("landsby·fornyelse"
+over "lands·byfornyelse": a linking -s- inside a known word is that word's), then the one with
+the longest head, which is how Danish compounds are built (the head carries the meaning, the
+modifier narrows it).
 """
 
 from __future__ import annotations
@@ -256,19 +258,30 @@ def _head_lemma(head: str) -> str | None:
 
 
 def _modifier_lemmas(modifier: str, depth: int) -> list[str] | None:
-    """Lemma(s) a modifier stands for, trying the bare form and then linking -s-/-e-."""
+    """Lemma(s) a modifier stands for: a known word as written or without a linking -s-/-e-
+    (any of them before a split: "arbejdsmarkeds" is arbejdsmarked·s, not a compound of its
+    own), then a compound of its own, named without its linking -s- ("landsbyfornyelses" →
+    landsbyfornyelse, landsby, fornyelse)."""
     candidates = [modifier]
     if modifier.endswith("s"):
         candidates += [modifier[:-1], modifier[:-1] + "e"]
     if modifier.endswith("e"):
         candidates.append(modifier[:-1])
-    for candidate in candidates:
-        if len(candidate) < MIN_MODIFIER or candidate in BLOCKED_MODIFIERS or not _short_part_allowed(candidate):
-            continue
+    usable = [
+        candidate
+        for candidate in candidates
+        if len(candidate) >= MIN_MODIFIER and candidate not in BLOCKED_MODIFIERS and _short_part_allowed(candidate)
+    ]
+    for candidate in usable:
         lemma = dictionary_lemma(candidate)
         if lemma is not None and lemma not in BLOCKED_MODIFIERS:
             return [lemma, *_nested_parts(lemma, depth)]
-        if depth < MAX_DEPTH:
+    if depth < MAX_DEPTH:
+        # without its linking -s- where that splits too ("landsbyfornyelses" → landsbyfornyelse),
+        # else as written ("plejehus": "plejehu" is no compound)
+        unlinked = modifier[:-1] if modifier.endswith("s") and modifier[:-1] in usable else None
+        ordered = [unlinked, *(c for c in usable if c != unlinked)] if unlinked else usable
+        for candidate in ordered:
             parts = _split(candidate, depth + 1)
             if parts:
                 return [candidate, *parts]
@@ -301,25 +314,41 @@ def _cuts(word: str, depth: int) -> Iterator[tuple[int, list[str], str]]:
             yield cut, modifier_parts, head_lemma
 
 
+def _cut_rank(word: str, cut: tuple[int, list[str], str]) -> tuple[bool, int]:
+    """How a cut ranks among a word's cuts, lowest first: a cut whose modifier is a word as
+    written ("landsby|fornyelse") before one that needs a linking letter or an inflection to be
+    one ("lands|byfornyelse"), for a compound holding a linking -s- is a word of its own; then
+    the longest head, which is how Danish compounds are built."""
+    position, _, _ = cut
+    modifier = word[:position]
+    return dictionary_lemma(modifier) != modifier, position
+
+
 @lru_cache(maxsize=200_000)
 def _split(lemma: str, depth: int) -> tuple[str, ...]:
     if depth > MAX_DEPTH or len(lemma) < MIN_COMPOUND or _derived_from_known_verb(lemma):
         return ()
-    cuts = _cuts(lemma, depth)
-    first = next(cuts, None)
-    if first is None:
+    cuts = sorted(_cuts(lemma, depth), key=lambda cut: _cut_rank(lemma, cut))
+    if not cuts:
         return _short_modifier_split(lemma, depth) or (_named_modifier_split(lemma) if depth == 0 else ())
-    _, modifier_parts, head_lemma = first
+    _, modifier_parts, head_lemma = cuts[0]
     parts = [*modifier_parts, head_lemma, *_nested_parts(head_lemma, depth)]
     if depth == 0:
         # A compound whose modifier is itself a compound ("solvarme·anlæg", "vindmølle·parken")
-        # also holds that modifier: the longest head wins the split above, so the
+        # also holds that modifier: the best cut wins the split above, so the
         # left-hand compound is added from the other places the word can be cut — where
         # that cut's head is a part found already (anlæg, park) or the left-hand side a word
         # of its own (landsby·fornyelse, diesel·biler), not a piece across a part
         # ("gadebil·ledet" is no cut of gade·billede, "brugercent·ret" none of bruger·centret).
+        # So is a right-hand compound made of parts found ("fjernvarme·forsyning" holds
+        # varmeforsyning), never a word across a part ("vej·strækning" holds no "trækning").
         found = set(parts)
-        parts += [modifier[0] for _, modifier, head in cuts if head in found or is_known(modifier[0])]
+        for _, modifier, head in cuts[1:]:
+            if head in found or is_known(modifier[0]):
+                parts.append(modifier[0])
+            head_parts = _split(head, depth + 1)
+            if head not in found and head_parts and set(head_parts) <= found:
+                parts.append(head)
     return tuple(dict.fromkeys(parts))
 
 
@@ -375,19 +404,35 @@ def compound_head(word: str) -> str | None:
     return word[last:] if last is not None else None
 
 
+def _modifier_of_its_own(written: str, head_lemma: str, parts: tuple[str, ...]) -> bool:
+    """A modifier someone writing the compound apart would write as a word: one the dictionary
+    knows, or the compound of known words the split reads as the whole's modifier, before a head
+    that is a part ("landsbyfornyelses" in landsbyfornyelses·pulje; not "sandsyn" in
+    sand·synlighed, nor "vestsjæl" in vest·sjælland, pieces across a part)."""
+    if is_known(written):
+        return True
+    if not parts or head_lemma not in parts:
+        return False
+    named = {written, lemmatise(written)} | ({written[:-1]} if written.endswith(("s", "e")) else set())
+    own = split_compound(written)
+    return parts[0] in named and bool(own) and all(is_known(part) for part in own)
+
+
 @lru_cache(maxsize=20_000)
 def compound_cuts(word: str) -> tuple[tuple[str, str], ...]:
     """(modifier, head) as written at each cut of a compound where both sides are words of
     their own, the longest modifier first ("vindmølleparken" → vindmølle + parken, vind +
-    mølleparken; "anlægsarbejder" → anlægs + arbejder; "lokalplanforslaget" gives no
+    mølleparken; "anlægsarbejder" → anlægs + arbejder; "landsbyfornyelsespulje" →
+    landsbyfornyelses + pulje, the modifier a compound of known words; "lokalplanforslaget" gives no
     lokalplanfors + laget; "udviklingønsker" none): the ways the compound may be written apart."""
     written = restore_danish_letters(word.lower())
     if len(written) < MIN_COMPOUND or not written.isalpha():
         return ()
+    parts = split_compound(written)
     found = [
         (written[:cut], written[cut:])
-        for cut, _, _ in _cuts(written, 0)
-        if is_known(written[:cut])
+        for cut, _, head_lemma in _cuts(written, 0)
+        if _modifier_of_its_own(written[:cut], head_lemma, parts)
         and is_known(written[cut:])
         # Danish joins these with an -s-: without it the compound is a slip ("udviklingønsker"),
         # never a compound someone wrote apart.

@@ -8,6 +8,7 @@ another writes "ekspropriation og erstatning" (a phrase of the two words too, si
 
 from __future__ import annotations
 
+from indexer.analysis.compounds import compound_cuts
 from indexer.search import query as ast
 from indexer.search.service import SearchRequest, SearchService
 
@@ -58,3 +59,14 @@ def test_a_compound_with_digits_typed_solid_finds_it_hyphenated(demo: SearchServ
     # and its two words find it too (the hyphenated word's pieces are parts)
     apart = demo.search(SearchRequest(q="co2 neutralitet", literal=True))
     assert {r["id"] for r in solid.results} <= {r["id"] for r in apart.results}
+
+
+def test_a_compound_whose_modifier_is_a_compound_is_looked_for_written_apart(demo: SearchService) -> None:
+    """ "landsbyfornyelsespulje": no item writes it, one titled "Landsbyfornyelse - Pulje til
+    Landsbyfornyelse 2014" writes its two words side by side; its modifier is a compound of known
+    words (landsby·fornyelse), so the query is also that phrase.  And its part "fornyelse" finds
+    the item, where the split once read lands·byfornyelse."""
+    assert ("landsbyfornyelses", "pulje") in compound_cuts("landsbyfornyelsespulje")
+    title = "Landsbyfornyelse - Pulje til Landsbyfornyelse 2014"
+    assert [r["title"] for r in demo.search(SearchRequest(q="landsbyfornyelsespulje")).results] == [title]
+    assert demo.search(SearchRequest(q="fornyelse")).results[0]["title"] == title

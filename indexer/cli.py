@@ -473,15 +473,8 @@ def _print_search(service: SearchService, args: argparse.Namespace) -> int:
         print(
             f"Kun {response.typed_total} for «{typed}»; derefter resultater for «{shown}» (søg med --literal for kun de første)."
         )
-    if response.partial:
-        partial = response.partial
-        rest = f"mindst {partial.least} af de {partial.typed} ord"
-        if response.also_corrected:
-            print(f"Til sidst resultater med {rest}.")
-        elif partial.whole:
-            print(f"Kun {partial.whole} indeholder alle ord; derefter resultater med {rest}.")
-        else:
-            print(f"Ingen resultater indeholder alle ord. Viser resultater med {rest}.")
+    if response.partial:  # the page's line
+        print(response.partial.line(response.request.q, bool(response.also_corrected)))
     if response.suggestion:
         print(f"Mente du: {response.suggestion}")
     for n, hit in enumerate(response.results, start=(response.request.page - 1) * response.request.per_page + 1):

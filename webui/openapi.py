@@ -167,9 +167,16 @@ SEARCH_RESPONSE = {
             "type": "object",
             "nullable": True,
             "description": "set when fewer than ten items hold every typed word (and, for none, no correction "
-            "found any): the first `whole` results hold them all (with also_corrected, the correction's follow them), the rest at least `least` of the `typed` words "
-            "(all but one first, never fewer than half); those list the words they lack in `missing`",
-            "properties": {"least": {"type": "integer"}, "typed": {"type": "integer"}, "whole": {"type": "integer"}},
+            "found any): the first `whole` results hold every word of `words` (with also_corrected, the correction's follow them), the rest at least `least` of those `typed` words "
+            "(all but one first, never fewer than half); those list the words they lack in `missing`. "
+            "`optional`: the common words typed beside them, which the search did not require and neither count includes",
+            "properties": {
+                "least": {"type": "integer"},
+                "typed": {"type": "integer"},
+                "whole": {"type": "integer"},
+                "words": {"type": "array", "items": {"type": "string"}},
+                "optional": {"type": "array", "items": {"type": "string"}},
+            },
         },
         "error": {
             "type": "string",

@@ -126,19 +126,6 @@ def attachment_view(attachment: dict[str, Any], position: int) -> dict[str, Any]
     }
 
 
-def partial_line(partial: dict[str, int], query: str, after_correction: bool) -> str:
-    """The line above the items holding most of the words (``partial``): after a correction's
-    items, after a few holding every word, or in place of none."""
-    rest = f"mindst {partial['least']} af de {partial['typed']} ord"
-    if after_correction:
-        return f"Til sidst resultater med {rest} i «{query}»."
-    whole = partial["whole"]
-    if whole:
-        holds = "resultat indeholder" if whole == 1 else "resultater indeholder"
-        return f"Kun {whole} {holds} alle ord i «{query}»; derefter resultater med {rest}."
-    return f"Ingen resultater indeholder alle ord i «{query}». Viser resultater med {rest}."
-
-
 def hit_view(result: dict[str, Any]) -> dict[str, Any]:
     attachments = [attachment_view(a, n) for n, a in enumerate(result.get("attachments", []), start=1)]
     return {

@@ -45,7 +45,6 @@ from .viewmodels import (
     hit_view,
     listing_view,
     pagination_view,
-    partial_line,
     section_views,
     sort_views,
     topic_views,
@@ -111,9 +110,7 @@ def search() -> str:
             else None
         ),
         "partial": (
-            partial_line(response.partial.to_dict(), response.request.q or "", bool(response.also_corrected))
-            if response.partial
-            else None
+            response.partial.line(response.request.q or "", bool(response.also_corrected)) if response.partial else None
         ),
         "hits": [hit_view(r) for r in response.results],
         "first_number": (req.page - 1) * req.per_page + 1,

@@ -1141,17 +1141,32 @@ def common_words_optional(node: Node | None, common: Callable[[str], bool]) -> N
     the rare word need not write the common one, and many that do mention the rare word once.
     ``common``: whether a typed word is held by so many items.  A query of common words alone
     keeps them all required."""
+    return _common_words_optional(node, common, [])
+
+
+def optional_words(node: Node | None, common: Callable[[str], bool]) -> list[Word]:
+    """The words ``common_words_optional`` leaves unrequired in ``node`` (the query as rewritten up
+    to that rule), in each of its forms (a compound joined from typed words is one): what the
+    partial answers neither count nor drop (``relaxations``)."""
+    made: list[Word] = []
+    _common_words_optional(node, common, made)
+    return list(dict.fromkeys(made))
+
+
+def _common_words_optional(node: Node | None, common: Callable[[str], bool], made: list[Word]) -> Node | None:
+    """``common_words_optional``, adding to ``made`` each word it leaves unrequired."""
     if node is None:
         return None
     if not isinstance(node, And):
-        return descend(node, lambda child: common_words_optional(child, common) or child)
-    children = [common_words_optional(child, common) or child for child in node.children]
+        return descend(node, lambda child: _common_words_optional(child, common, made) or child)
+    children = [_common_words_optional(child, common, made) or child for child in node.children]
     if sum(not isinstance(c, Not) for c in children) < 2:
         return And(tuple(children))  # one part beside excluded ones: required whatever it is
     optional = [c for c in children if _plain_word(c) and common(c.text)]
     required = [c for c in children if c not in optional]
     if not optional or not any(not isinstance(c, Not) for c in required):
         return And(tuple(children))
+    made.extend(optional)
     kept = required[0] if len(required) == 1 else And(tuple(required))
     raised = optional[0] if len(optional) == 1 else Or(tuple(optional))
     return Prefer(kept, raised, COMMON_WEIGHT)
@@ -1206,8 +1221,8 @@ def raise_neighbours(node: Node | None, pairs: Sequence[Phrase]) -> Node | None:
     return Prefer(node, pairs[0] if len(pairs) == 1 else Or(tuple(pairs)), NEIGHBOUR_WEIGHT)
 
 
-# A query that found nothing together is tried with fewer of its words only when it has at most
-# this many (the tries grow as the combinations do), and never with fewer than half of them.
+# A query that found nothing together is tried with fewer of its words only when it counts at most
+# this many (the tries grow as the combinations do; ``relaxations``), and never with fewer than half of them.
 MAX_RELAXED_WORDS = 6
 
 
@@ -1219,24 +1234,43 @@ def droppable_words(node: Node | None) -> list[Word | Phrase]:
     return [c for c in node.children if isinstance(c, Word | Phrase) and c.field is None and not _stop_word(c)]
 
 
-def relaxations(node: Node | None) -> Iterator[tuple[int, int, Node]]:
+def relaxations(
+    node: Node | None, optional: Sequence[Node] = (), common: Callable[[str], bool] | None = None
+) -> Iterator[tuple[int, int, Node]]:
     """(least, typed, query) for a query of plain words no item holds all of: the items holding
     all but one of its ``typed`` words, then all but two, down to half of them (at least one),
     each an Or of every choice of ``least`` words.  Words in a field ("bilag:…"), value filters and
     excluded words stay required; stop words are not counted; a query of operators other than
-    AND is not relaxed (it said what it wanted)."""
+    AND is not relaxed (it said what it wanted).  ``optional``: the words the whole query did not
+    require (``optional_words``), neither counted nor dropped: they raise each try as they raised
+    the whole.  ``common``: whether a word most items hold; a choice of such words and stop words
+    alone is not tried ("kommunen" of "mågerne i kommunen" would list nearly every item)."""
     if not isinstance(node, And):
         return
     droppable = droppable_words(node)
+    raised = [c for c in droppable if c in optional]
+    counted = [c for c in droppable if c not in raised]
     kept = [c for c in node.children if c not in droppable]
     if any(isinstance(c, Or | Prefer) for c in kept):
         return
-    typed = len(droppable)
+    typed = len(counted)
     if not 2 <= typed <= MAX_RELAXED_WORDS:
         return
     for least in range(typed - 1, max(1, math.ceil(typed / 2)) - 1, -1):
-        options = [_join(And, [*kept, *chosen]) for chosen in combinations(droppable, least)]
-        yield least, typed, Or(tuple(o for o in options if o is not None))
+        chosen = (
+            [*kept, *words] for words in combinations(counted, least) if not _common_only([*kept, *words], common)
+        )
+        options = [option for option in (_join(And, parts) for parts in chosen) if option is not None]
+        if options:
+            yield least, typed, _join(And, [Or(tuple(options)), *raised]) or Or(tuple(options))
+
+
+def _common_only(parts: Sequence[Node], common: Callable[[str], bool] | None) -> bool:
+    """Whether every part that is not excluded is a stop word or a word ``common`` says most items hold."""
+    if common is None:
+        return False
+    wanted = [part for part in parts if not isinstance(part, Not)]
+    return all(_stop_word(part) or (_plain_word(part) and common(part.text)) for part in wanted)
 
 
 def rewritten_words(typed: Node | None, rewritten: Node | None) -> list[str]:

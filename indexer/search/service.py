@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import lru_cache
@@ -109,15 +109,54 @@ class SearchRequest:
 
 @dataclass(frozen=True)
 class Partial:
-    """The first ``whole`` items of the result hold every typed word (few or none did); the
-    rest hold at least ``least`` of the ``typed`` words."""
+    """The first ``whole`` items of the result hold every counted word (few or none did); the
+    rest hold at least ``least`` of the ``typed`` counted words.  ``words``: those words, as typed;
+    ``optional``: the common words typed beside them, which the search did not require (they only
+    raise), so neither part counts them; stop words are never counted."""
 
     least: int
     typed: int
     whole: int = 0
+    words: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, int]:
-        return {"least": self.least, "typed": self.typed, "whole": self.whole}
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "least": self.least,
+            "typed": self.typed,
+            "whole": self.whole,
+            "words": list(self.words),
+            "optional": list(self.optional),
+        }
+
+    def line(self, query: str, after_correction: bool = False) -> str:
+        """The line above the partial answers, on the page and in the CLI alike: after a
+        correction's items, after the few holding every word, or in place of none.  When common
+        words were not required it names the words counted, and says why the others were not:
+        "alle ord" would claim what the search did not ask for."""
+        holds = "resultat indeholder" if self.whole == 1 else "resultater indeholder"
+        if not self.optional:
+            rest = f"mindst {self.least} af de {self.typed} ord"
+            if after_correction:
+                return f"Til sidst resultater med {rest} i «{query}»."
+            if self.whole:
+                return f"Kun {self.whole} {holds} alle ord i «{query}»; derefter resultater med {rest}."
+            return f"Ingen resultater indeholder alle ord i «{query}». Viser resultater med {rest}."
+        named = _quoted(self.words)
+        every = f"både {named}" if len(self.words) == 2 else f"alle ordene {named}"
+        it = "det" if len(self.optional) == 1 else "de"
+        why = f" {_quoted(self.optional)} står i så mange punkter, at {it} ikke kræves."
+        if after_correction:
+            return f"Til sidst resultater med mindst {self.least} af ordene {named}.{why}"
+        if self.whole:
+            return f"Kun {self.whole} {holds} {every}; derefter resultater med mindst {self.least} af dem.{why}"
+        return f"Ingen resultater indeholder {every}. Viser resultater med mindst {self.least} af dem.{why}"
+
+
+def _quoted(words: Sequence[str]) -> str:
+    """«a», «b» og «c»."""
+    quoted = [f"«{word}»" for word in words]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} og {quoted[-1]}"
 
 
 @dataclass
@@ -298,10 +337,14 @@ class SearchService:
 
     def _rewrite(self, node: ast.Node | None, named: ast.Node | None = None) -> ast.Node | None:
         """``named``: ``node`` with its names expanded already (``_expand_names``)."""
+        return ast.common_words_optional(self._weighed(node, named), self._common)
+
+    def _weighed(self, node: ast.Node | None, named: ast.Node | None = None) -> ast.Node | None:
+        """``node`` rewritten up to the common-word rule, its words' shares known (``_weigh_words``)."""
         named = named or self._expand_names(node)
         rewritten = ast.without_stop_words(ast.split_compounds_too(node, named))
         self._weigh_words(rewritten)
-        return ast.common_words_optional(rewritten, self._common)
+        return rewritten
 
     @staticmethod
     def _raised(node: ast.Node | None, typed: str | None) -> ast.Node | None:
@@ -522,13 +565,13 @@ class SearchService:
             return walk
         for asked in relaxing:
             words = [leaf.text for leaf in ast.droppable_words(ast.parse(asked.q.strip()))]
-            for least, typed_words, node in self._relaxations(asked):
+            for partial, node in self._relaxations(asked, whole):
                 part = Part(
                     asked,
                     _and_not(node, shown if walk.total else None),
                     "partial",
                     missing_of=words,
-                    partial=Partial(least, typed_words, whole),
+                    partial=partial,
                 )
                 if walk.add(part, search(part)):
                     if not whole:  # a correction that found nothing is not offered beside partial results
@@ -945,12 +988,25 @@ class SearchService:
         few = total <= FEW_HITS
         return self.did_you_mean(request.q, misspelt_only=True, written_too=few, filters=self._filters(request))
 
-    def _relaxations(self, request: SearchRequest) -> Iterator[tuple[int, int, ast.Node]]:
-        """The tries with fewer of the typed words (``ast.relaxations``), none for a literal search
-        or one with operators ("vindmøller OG guiden": the user said every word must be there)."""
+    def _relaxations(self, request: SearchRequest, whole: int) -> Iterator[tuple[Partial, ast.Node]]:
+        """The tries with fewer of the typed words (``ast.relaxations``), each with what it counts,
+        after ``whole`` items held them all; none for a literal search or one with operators
+        ("vindmøller OG guiden": the user said every word must be there).  Counted are the words
+        the whole search required: a common word it only raised by stays so and is never tried
+        alone, nor is a choice of such words (the words' shares are known from the whole search)."""
         if request.literal or not request.q or any(word in ast.OPERATORS for word in request.q.split()):
-            return iter(())
-        return ast.relaxations(ast.parse(request.q.strip()))
+            return
+        typed = ast.parse(request.q.strip())
+        rewritten = self._weighed(typed)
+        optional = ast.optional_words(rewritten, self._common)
+        weighed = {word.casefold() for word in ast.optional_candidates(rewritten)}
+
+        def common(word: str) -> bool:
+            return word.casefold() in weighed and self._common(word)
+
+        counted = tuple(leaf.text for leaf in ast.droppable_words(typed) if leaf not in optional)
+        for least, count, node in ast.relaxations(typed, optional, common):
+            yield Partial(least, count, whole, counted, tuple(word.text for word in optional)), node
 
     def suggest(self, prefix: str, limit: int = 8) -> list[dict[str, str]]:
         """Autocomplete: committee names and words from open items, most frequent first."""

@@ -50,3 +50,17 @@ def test_a_common_word_beside_a_rare_one_only_raises(corpus: SearchService) -> N
     beside = corpus.search(SearchRequest(q="letbane i kommunen", per_page=100))
     assert alone.total >= 1 and beside.results[0]["id"] == alone.results[0]["id"]
     assert {hit["id"] for hit in alone.results} <= {hit["id"] for hit in beside.results}
+
+
+def test_after_the_few_holding_the_rare_words_no_item_is_listed_for_a_common_word_alone(corpus: SearchService) -> None:
+    """Eight items hold "letbane"; "kommunen" was not required of them, so the items holding only
+    "kommunen" (167 of them) do not follow as near answers.  Beside a second rare word the items
+    holding one of the two follow, as without "kommunen", and the answer says what it counted."""
+    alone = corpus.search(SearchRequest(q="letbane", per_page=100))
+    beside = corpus.search(SearchRequest(q="letbane i kommunen", per_page=100))
+    assert beside.partial is None and {hit["id"] for hit in beside.results} == {hit["id"] for hit in alone.results}
+    two = corpus.search(SearchRequest(q="letbane havn i kommunen", per_page=100))
+    assert two.partial is not None and (two.partial.words, two.partial.optional) == (("letbane", "havn"), ("kommunen",))
+    assert two.partial.whole >= 1 and two.total > two.partial.whole
+    plain = corpus.search(SearchRequest(q="letbane havn", per_page=100))
+    assert {hit["id"] for hit in two.results} == {hit["id"] for hit in plain.results}

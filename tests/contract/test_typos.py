@@ -86,7 +86,13 @@ def test_a_few_hits_then_the_corrections_then_those_holding_most_words(slipped: 
     response = slipped.search(request)
     assert response.typed_total == 1 and response.also_corrected == "miljøchefens status"
     assert 1 + response.corrected_total < 10 and response.partial is not None
-    assert response.partial.to_dict() == {"least": 1, "typed": 2, "whole": 1}
+    assert response.partial.to_dict() == {
+        "least": 1,
+        "typed": 2,
+        "whole": 1,
+        "words": ["mijløchefens", "status"],
+        "optional": [],
+    }
     whole, corrected, partial = (
         response.results[:1],
         response.results[1 : 1 + response.corrected_total],
@@ -141,7 +147,7 @@ def test_the_cli_says_the_corrections_results_follow_the_typed_words(
     assert main(["search", "mijløchefens", "status", "--index", str(slipped.engine.location)]) == 0
     out = capsys.readouterr().out
     assert "derefter resultater for «miljøchefens status»" in out
-    assert "Til sidst resultater med mindst 1 af de 2 ord." in out and "   mangler: " in out
+    assert "Til sidst resultater med mindst 1 af de 2 ord i «mijløchefens status»." in out and "   mangler: " in out
     assert main(["search", "lokalpaln", "--literal", "--index", str(slipped.engine.location)]) == 0
     out = capsys.readouterr().out
     assert "Mente du: lokalplan" in out and "fundet for" not in out

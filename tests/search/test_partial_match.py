@@ -11,6 +11,7 @@ import pytest
 from indexer.cli import main
 from indexer.search import query as ast
 from indexer.search.service import Partial, SearchRequest, SearchService
+from webui import create_app
 
 
 def _words(node: ast.Node) -> list[set[str]]:
@@ -49,9 +50,15 @@ def test_what_is_not_relaxed(query: str) -> None:
 def test_on_the_demo_rows_an_abbreviation_written_out_finds_the_item_holding_the_rest(demo: SearchService) -> None:
     """The item writes "NST", never "Naturstyrelsen": no item held all three words."""
     response = demo.search(SearchRequest(q="naturstyrelsen fredning rakkerbanke"))
-    assert response.partial == Partial(2, 3)
+    assert response.partial == Partial(2, 3, words=("naturstyrelsen", "fredning", "rakkerbanke"))
     assert response.results[0]["title"] == "[adresse] for område omkring Tømmerup Banke og Rakkerbanke"
-    assert response.to_dict()["partial"] == {"least": 2, "typed": 3, "whole": 0}
+    assert response.to_dict()["partial"] == {
+        "least": 2,
+        "typed": 3,
+        "whole": 0,
+        "words": ["naturstyrelsen", "fredning", "rakkerbanke"],
+        "optional": [],
+    }
     assert response.results[0]["missing"] == ["naturstyrelsen"]  # the item writes "NST"
     # Searched literally the words must all be there, as typed.
     literal = demo.search(SearchRequest(q="naturstyrelsen fredning rakkerbanke", literal=True))
@@ -69,7 +76,7 @@ def test_on_the_demo_rows_a_few_whole_answers_are_followed_by_those_holding_most
     """One item holds both words: it comes first, then the items holding one of them, each saying
     which it lacks; the pages run on through both as one list."""
     response = demo.search(SearchRequest(q="fredning rakkerbanke"))
-    assert response.partial == Partial(1, 2, whole=1)
+    assert response.partial == Partial(1, 2, whole=1, words=("fredning", "rakkerbanke"))
     first, *rest = response.results
     assert first["title"] == "[adresse] for område omkring Tømmerup Banke og Rakkerbanke" and "missing" not in first
     assert rest and all(len(hit["missing"]) == 1 for hit in rest)
@@ -83,13 +90,16 @@ def test_on_the_demo_rows_a_few_whole_answers_are_followed_by_those_holding_most
 def test_the_cli_says_how_many_hold_every_word(demo: SearchService, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["search", "fredning", "rakkerbanke", "--index", str(demo.engine.location)]) == 0
     out = capsys.readouterr().out
-    assert "Kun 1 indeholder alle ord; derefter resultater med mindst 1 af de 2 ord." in out
+    assert (
+        "Kun 1 resultat indeholder alle ord i «fredning rakkerbanke»; derefter resultater med mindst 1 af de 2 ord."
+        in out
+    )
     assert "   mangler: rakkerbanke" in out
 
 
 def test_on_the_demo_rows_each_hit_says_which_typed_words_it_lacks(demo: SearchService) -> None:
     response = demo.search(SearchRequest(q="kommunernes landsforening økonomiaftale"))
-    assert response.partial == Partial(2, 3)  # no item holds all three
+    assert response.partial is not None and response.partial.whole == 0  # no item holds all three
     for hit in response.results:
         assert len(hit["missing"]) == 1 and hit["missing"][0] in {"kommunernes", "landsforening", "økonomiaftale"}
     assert "missing" not in demo.search(SearchRequest(q="lokalplan forslag")).results[0]
@@ -108,3 +118,84 @@ def test_on_the_demo_rows_an_item_found_whole_is_not_listed_again_among_those_ho
     assert len(ids) == len(set(ids)) == response.total
     total, summaries = demo.iter_summaries(request, 1000)
     assert (total, [summary["id"] for summary in summaries]) == (response.total, ids)
+
+
+# -- common words: what the few whole answers did not require, the rest neither count nor try ----------------
+
+
+def test_a_word_the_whole_query_did_not_require_is_neither_counted_nor_tried() -> None:
+    """ "mågerne i kommunen" required only "mågerne" ("kommunen" only raised): nothing is left to
+    drop.  Beside two rarer words it raises each try as it raised the whole query."""
+    kommunen = ast.Word("kommunen")
+    assert list(ast.relaxations(ast.parse("mågerne i kommunen"), optional=[kommunen])) == []
+    (least, typed, node) = next(ast.relaxations(ast.parse("fredning rakkerbanke i kommunen"), optional=[kommunen]))
+    assert (least, typed) == (1, 2)
+    assert node == ast.And(
+        (
+            ast.Or((ast.And((ast.Word("i"), ast.Word("fredning"))), ast.And((ast.Word("i"), ast.Word("rakkerbanke"))))),
+            kommunen,
+        )
+    )
+
+
+def test_a_choice_of_common_words_and_stop_words_alone_is_not_tried() -> None:
+    """Common words typed alone stay required together; dropping one would leave the other, which
+    most items hold.  A rarer word beside them is still tried."""
+    common = {"kommunen", "beslutning"}.__contains__
+    assert list(ast.relaxations(ast.parse("kommunen om beslutning"), common=common)) == []
+    tries = list(ast.relaxations(ast.parse("mågerne kommunen beslutning"), common=common))
+    assert [(least, typed) for least, typed, _ in tries] == [(2, 3)]
+    assert _words(tries[0][2]) == [{"mågerne", "kommunen"}, {"mågerne", "beslutning"}]
+
+
+def test_on_the_demo_rows_a_common_word_does_not_list_every_item_after_the_rare_ones(demo: SearchService) -> None:
+    """One item is about the gulls; "kommunen", which most items hold, was not required of it.  The
+    list went on with nearly every other item of the index, each lacking "mågerne" and holding
+    "kommunen" (133 of them); now it is what "mågerne" finds, and says nothing of a part."""
+    typed = demo.search(SearchRequest(q="mågerne i kommunen", per_page=100))
+    alone = demo.search(SearchRequest(q="mågerne", per_page=100))
+    assert typed.partial is None and typed.total == alone.total == 1
+    assert [hit["id"] for hit in typed.results] == [hit["id"] for hit in alone.results]
+    assert all("missing" not in hit for hit in typed.results)
+
+
+def test_on_the_demo_rows_common_words_typed_alone_are_not_tried_one_at_a_time(demo: SearchService) -> None:
+    """Two items of one committee hold both "kommunen" and "beslutning"; either word alone is held
+    by most of its items, which listed them all after the two."""
+    response = demo.search(SearchRequest(q="kommunen beslutning", committee=["Kommunalbestyrelsen"], per_page=100))
+    assert response.partial is None and response.total == 2
+    assert all("missing" not in hit for hit in response.results)
+
+
+def test_on_the_demo_rows_the_rare_words_are_still_tried_and_the_line_names_them(
+    demo: SearchService, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One item holds "fredning" and "rakkerbanke"; the items holding one of them follow, as they
+    do without "kommunen", which only raises.  The line counts what was required, and says why
+    "kommunen" was not: "alle ord" would claim the search asked for it."""
+    response = demo.search(SearchRequest(q="fredning rakkerbanke i kommunen", per_page=100))
+    assert response.partial == Partial(1, 2, whole=1, words=("fredning", "rakkerbanke"), optional=("kommunen",))
+    without = demo.search(SearchRequest(q="fredning rakkerbanke", per_page=100))
+    assert {hit["id"] for hit in response.results} == {hit["id"] for hit in without.results}
+    first, *rest = response.results
+    assert "missing" not in first and rest
+    assert all({"fredning", "rakkerbanke"} - set(hit["missing"]) for hit in rest), "each holds a rare word"
+    line = (
+        "Kun 1 resultat indeholder både «fredning» og «rakkerbanke»; derefter resultater med mindst 1 af dem."
+        " «kommunen» står i så mange punkter, at det ikke kræves."
+    )
+    assert response.partial.line(response.request.q) == line
+    # the page, the API and the CLI say the same
+    client = create_app({"INDEX_DIR": str(demo.engine.location), "TESTING": True}).test_client()
+    page = client.get("/?q=fredning+rakkerbanke+i+kommunen").get_data(as_text=True)
+    assert line in page
+    data = client.get("/api/search?q=fredning+rakkerbanke+i+kommunen").get_json()
+    assert data["partial"] == {
+        "least": 1,
+        "typed": 2,
+        "whole": 1,
+        "words": ["fredning", "rakkerbanke"],
+        "optional": ["kommunen"],
+    }
+    assert main(["search", "fredning rakkerbanke i kommunen", "--index", str(demo.engine.location)]) == 0
+    assert line in capsys.readouterr().out

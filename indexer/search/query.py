@@ -876,8 +876,22 @@ def _form_key(text: str) -> tuple[str, ...]:
 def _searchable(form: str) -> bool:
     """Whether a form is worth looking for: not one of stop words and a single other word, which the
     stemmed fields (stop words out, no gap) would find as that word anywhere ("i forhold til" is
-    "forhold", "det vil sige" "sige")."""
+    "forhold", "det vil sige" "sige"); nor an abbreviation in capitals that is a word in lower case,
+    which the index, in lower case, would find as that word ("EL" is "el", electricity)."""
+    if _capitals(form) and not _no_word(form):
+        return False
     return len(analyse(form)) > 1 or len(_form_key(form)) == 1
+
+
+def _capitals(text: str) -> bool:
+    """An abbreviation in capitals ("SF", "EL"), as the written forms and a query write one."""
+    return len(text) > 1 and text.isupper()
+
+
+@lru_cache(maxsize=1)
+def _capitals_keys() -> frozenset[tuple[str, ...]]:
+    """The keys of the written forms in capitals (``writtenforms.PARTIES``: "SF", "EL")."""
+    return frozenset(_form_key(form) for group in WRITTEN_FORMS for form in group if _capitals(form))
 
 
 @lru_cache(maxsize=1)
@@ -908,7 +922,9 @@ def expand_written_forms(
     whose key (``_form_key``: stemmed, stop words as written) is a form's becomes an Or of the words
     as typed and the other forms as phrases; runs longest first, left to right.  A word in a field,
     with a wildcard or in capitals ("GL", "KL": a body's abbreviation) ends a run; a quoted phrase
-    is left as typed (these words, in this order).  ``words``/``runs``: rewrite forms typed as one
+    is left as typed (these words, in this order); a party's abbreviation, written in capitals in
+    the table ("SF", "EL"), is rewritten typed in capitals, or in lower case where it is no word
+    ("sf", not "el").  ``words``/``runs``: rewrite forms typed as one
     word / as several (the search rewrites runs before the compound joins part them at a stop word,
     one word after they have read it as part of a compound typed apart: "administrations bygning")."""
     if node is None:
@@ -919,9 +935,15 @@ def expand_written_forms(
     longest = max(len(key) for key in table)
 
     def key_of(child: Node) -> tuple[str, ...] | None:
-        if not _plain_word(child) or (len(child.text) > 1 and child.text.isupper()):
+        if not _plain_word(child):
             return None
-        return _form_key(child.text)
+        text = child.text
+        key = _form_key(text)
+        if key in _capitals_keys():
+            # an abbreviation the table writes in capitals: typed so, or in lower case where it is
+            # no word ("sf"; "el" is electricity)
+            return key if _capitals(text) or (text.islower() and _no_word(text)) else None
+        return None if _capitals(text) else key
 
     def walk(current: Node) -> Node:
         if isinstance(current, Word):

@@ -3,11 +3,16 @@ the table in ``indexer.analysis.writtenforms``)."""
 
 from __future__ import annotations
 
+import pytest
+
+from indexer.analysis.writtenforms import PARTIES
 from indexer.search.query import (
     And,
     Or,
     Phrase,
     Word,
+    _form_key,
+    _searchable,
     expand_written_forms,
     leaves,
     parse,
@@ -97,6 +102,57 @@ def test_every_form_of_the_table_is_found_again_as_itself() -> None:
     assert ("i", "forhold", "til") in table and ("ift",) not in table
 
 
+def test_a_party_by_its_name_is_also_its_abbreviation_and_the_abbreviation_its_name() -> None:
+    sf = Phrase("socialistisk folkeparti")
+    assert expand_written_forms(parse("socialistisk folkeparti dieselbiler")) == And(
+        (Or((And((Word("socialistisk"), Word("folkeparti"))), Phrase("SF"))), Word("dieselbiler"))
+    )
+    assert expand_written_forms(parse("SF")) == Or((Word("SF"), sf))
+    assert expand_written_forms(parse("sf")) == Or((Word("sf"), sf)), "no Danish word: typed in lower case too"
+    assert expand_written_forms(parse("Dansk Folkeparti")) == Or(
+        (And((Word("Dansk"), Word("Folkeparti"))), Phrase("DF"))
+    )
+    # "de radikale" is typed, never looked for: a stop word and one other word
+    assert expand_written_forms(parse("RV")) == Or(
+        (Word("RV"), Phrase("radikale venstre"), Phrase("det radikale venstre"))
+    )
+    assert expand_written_forms(parse("KF")) == Or(
+        (Word("KF"), Phrase("det konservative folkeparti"), Phrase("konservative folkeparti"))
+    )
+    assert expand_written_forms(parse("socialdemokraterne")) == Or(
+        (Word("socialdemokraterne"), Phrase("socialdemokratiet"))
+    )
+
+
+def test_every_party_of_the_table_is_found_both_ways() -> None:
+    """Each form of a party typed (an abbreviation in capitals) finds every other form worth looking
+    for: its name, the other names, the abbreviation — the table read both ways."""
+    for group in PARTIES:
+        for typed in group:
+            expanded = expand_written_forms(parse(typed))
+            looked_for = {leaf.text for leaf in leaves(expanded) if isinstance(leaf, Phrase)}
+            others = {form for form in group if _form_key(form) != _form_key(typed) and _searchable(form)}
+            assert looked_for == others, typed
+
+
+def test_a_party_abbreviation_that_is_a_word_is_read_only_in_capitals() -> None:
+    """ "EL" typed in capitals is Enhedslisten; "el" is electricity, "la" a word, and neither is
+    looked for where the name is typed (the index, in lower case, would find the word)."""
+    assert expand_written_forms(parse("EL forslag")) == And((Or((Word("EL"), Phrase("enhedslisten"))), Word("forslag")))
+    assert expand_written_forms(parse("LA")) == Or((Word("LA"), Phrase("liberal alliance")))
+    for q in ("el forslag", "la", "enhedslisten", "liberal alliance", "El"):
+        assert expand_written_forms(parse(q)) == parse(q), q
+
+
+@pytest.mark.parametrize(
+    "q", ["V", "venstre", "Ø", "A", "B", "C", "I", "O", "alternativet", "ALT", "konservative", "NB"]
+)
+def test_a_single_letter_and_a_party_name_that_is_a_word_are_left_as_typed(q: str) -> None:
+    # a letter on the ballot is also a list item, an annex, a pronoun or a word ("ø"); "venstre" is
+    # left, "alternativet" the alternative, "konservative" the adjective; NB is nota bene
+    assert expand_written_forms(parse(q)) == parse(q)
+
+
 def test_runs_and_single_words_may_be_rewritten_apart() -> None:
     both = parse("lov om planlægning punkt 4")
     runs = expand_written_forms(both, words=False)
@@ -155,3 +211,15 @@ def test_on_the_demo_rows_hectares_are_found_abbreviated(demo: SearchService) ->
     assert set(_ids(demo, '"ha"')) <= hectares
     assert len(hectares) > len(_ids(demo, '"hektar"'))
     assert set(_ids(demo, '"hektar"')) <= set(_ids(demo, "ha"))
+
+
+def test_on_the_demo_rows_a_party_is_found_by_the_name_the_item_does_not_write(demo: SearchService) -> None:
+    """The demo rows name parties by their abbreviations ("Forslag SF: Etablering af sommerbypark")
+    or by name ("at Enhedslisten De Rød-Grønne ikke går ind for", on a high-rise policy); typed the
+    other way, the item is found, and "el" (electricity) is no party."""
+    (sommerbypark,) = _ids(demo, '"Forslag SF: Etablering af sommerbypark"')
+    assert sommerbypark not in _ids(demo, '"socialistisk folkeparti"')
+    assert _ids(demo, "socialistisk folkeparti sommerbypark") == [sommerbypark]
+    (hoejhus,) = _ids(demo, '"Enhedslisten De Rød-Grønne" højhuspolitik')
+    assert _ids(demo, "EL højhuspolitik") == [hoejhus]
+    assert _ids(demo, "el højhuspolitik") == []

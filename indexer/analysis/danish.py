@@ -28,6 +28,7 @@ from whoosh.lang import stopwords_for_language
 from indexer.analysis.compounds import compound_head, split_compound
 from indexer.analysis.lexicon import (
     DANISH_DIGRAPHS,
+    dictionary_lemma,
     is_known,
     lemmatise,
     normalise_variant,
@@ -122,7 +123,23 @@ def stem_term(word: str) -> str:
         lemma = plain_letters(lemma if lemma != word else verbal_noun(lemmatise(plain), plain))
     if len(lemma) >= MIN_IUM_NOUN and lemma.endswith("ium"):
         return fold(lemma[:-2])
+    if _verb_in_ende(lemma):
+        return fold(snowball_stem(lemma[:-1]))
     return fold(snowball_stem(lemma))
+
+
+def _verb_in_ende(lemma: str) -> bool:
+    """A verb whose infinitive ends in -ende ("godkende", "anvende", "fremsende"): Snowball takes
+    -ende off it as a participle's ending ("godk"), while its other forms and its noun in -else keep
+    the "-end" ("godkendt", "godkendelse": "godkend"), so "godkendelse af lokalplanen" missed the
+    item where the committee "godkender" it.  Stemmed without the infinitive's -e, every form meets.
+    A verb is told from an adjective in -ende ("nuværende", "afgørende") by its past participle in
+    -endt, which the dictionary lists under it."""
+    return len(lemma) >= MIN_ENDE_VERB and lemma.endswith("ende") and dictionary_lemma(lemma[:-1] + "t") == lemma
+
+
+# Shortest verb in -ende whose Snowball stem loses its "-end" ("anvende"; "sende" keeps it).
+MIN_ENDE_VERB = 6
 
 
 # Shortest noun in -ium given the stem its inflection is built on ("studium"; not "ium" itself).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.analysis.danish import analyse, danish_analyzer, snowball_analyzer, snowball_stem, stem_term
+from indexer.analysis.danish import analyse, danish_analyzer, fold, snowball_analyzer, snowball_stem, stem_term
 from indexer.analysis.lexicon import (
     dictionary_lemma,
     lemmatise,
@@ -176,6 +176,29 @@ def test_a_plural_that_looks_like_an_imperative_stays_a_noun(plural: str, singul
     assert lemmatise(plural).endswith("ere")
     assert stem_term(plural) == stem_term(singular)
     assert not stem_term(plural).endswith("ering")
+
+
+# A verb whose infinitive ends in -ende, with its forms and its noun in -else: Snowball takes -ende
+# off the infinitive as a participle's ending ("godk"), the other forms keep "-end".
+ENDE_VERBS = [
+    ("godkende", "godkender", "godkendes", "godkendt", "godkendte", "godkendelse", "godkendelsen"),
+    ("anvende", "anvender", "anvendes", "anvendt", "anvendelse", "anvendelsen"),
+    ("fremsende", "fremsender", "fremsendt", "fremsendelse"),
+    ("henvende", "henvender", "henvendt", "henvendelse", "henvendelser"),
+    ("anerkende", "anerkender", "anerkendt", "anerkendelse"),
+]
+
+
+@pytest.mark.parametrize("forms", ENDE_VERBS, ids=lambda forms: forms[0])
+def test_an_ende_verb_meets_its_forms_and_its_else_noun(forms: tuple[str, ...]) -> None:
+    assert len({stem_term(form) for form in forms}) == 1, {f: stem_term(f) for f in forms}
+    assert snowball_stem(forms[0]) != snowball_stem(forms[3]), "a case plain Snowball gets wrong"
+
+
+@pytest.mark.parametrize("adjective", ["nuværende", "afgørende", "tilsvarende", "ovenstående", "pårørende"])
+def test_an_adjective_in_ende_is_stemmed_as_before(adjective: str) -> None:
+    """No past participle in -endt under it: a participle used as an adjective, not a verb in -ende."""
+    assert stem_term(adjective) == fold(snowball_stem(lemmatise(adjective)))
 
 
 # A Latin noun in -ium inflects and compounds on its stem in -i-, and Danish also writes the

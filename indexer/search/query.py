@@ -167,7 +167,7 @@ def _tokens(text: str) -> list[_Token]:
         elif match.group("fieldgroup"):
             out.append(_Token("field(", "", match.group("fieldgroup")))
         else:
-            word = _without_question_mark(match.group("word"))
+            word = _without_end_punctuation(match.group("word"))
             if not word:
                 continue
             if word in OPERATORS:
@@ -186,14 +186,32 @@ def _plain_word(node: Node) -> TypeGuard[Word]:
 END_PUNCTUATION = ",.;:!?"
 
 
-def _without_question_mark(word: str) -> str:
-    """A word as typed, less the question or exclamation marks that end it: "folkeskolen?" ends a
-    question ("hvem bestemmer valgfag i folkeskolen?"), where a "?" is no one-letter wildcard; one
-    inside a word ("m?de") or after another wildcard ("vind*?") still is."""
-    bare = word.rstrip("?!")  # of END_PUNCTUATION only these are query syntax; the analysis drops the rest
-    if bare == word or "?" in bare or "*" in bare:
-        return word
-    return bare if any(c.isalnum() for c in bare) else ""
+def _without_end_punctuation(word: str) -> str:
+    """A word as typed, less the punctuation that ends it.  A question or exclamation mark:
+    "folkeskolen?" ends a question ("hvem bestemmer valgfag i folkeskolen?"), where a "?" is no
+    one-letter wildcard; one inside a word ("m?de") or after another wildcard ("vind*?") still is.
+    A full stop, comma, colon or semicolon after a word of letters and hyphens ("bolig grunde.", from a
+    sentence): the analysis drops it anyway, but a rewrite reading the word as typed did not know
+    "grunde." (the compound "boliggrunde" was not looked for); an abbreviation's full stop stays
+    ("stk.", "gl.": ``WRITTEN_FORMS``; a short word such as "nr." too)."""
+    bare = word.rstrip("?!")  # query syntax: a wildcard inside a word, a question's end after it
+    if bare != word and "?" not in bare and "*" not in bare:
+        word = bare if any(c.isalnum() for c in bare) else ""
+    letters = word.rstrip(",.;:")
+    if (
+        letters != word
+        and len(letters) >= MIN_PUNCTUATED_WORD
+        and letters.replace("-", "").isalpha()
+        and word not in _DOTTED_FORMS
+    ):
+        return letters
+    return word
+
+
+# Shortest word whose full stop is read as the sentence's, not an abbreviation's ("vedr." is
+# "vedr" to the analysis either way).
+MIN_PUNCTUATED_WORD = 4
+_DOTTED_FORMS = frozenset(form for group in WRITTEN_FORMS for form in group if form.endswith("."))
 
 
 # Question words: a query typed as a question ("hvem bestemmer valgfag i folkeskolen", "hvornår

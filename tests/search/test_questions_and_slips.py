@@ -109,6 +109,22 @@ def test_a_question_mark_ends_a_question_and_is_no_wildcard() -> None:
     assert ast.parse("vind*?") == ast.Word("vind*?")
 
 
+def test_a_full_stop_or_comma_after_a_word_is_the_sentences() -> None:
+    """Pasted from a sentence: "bolig grunde." is "bolig grunde" (whose compound "boliggrunde" a
+    rewrite looks for), "budget, anlæg" two words; an abbreviation keeps its full stop."""
+    assert ast.parse("bolig grunde.") == ast.parse("bolig grunde")
+    assert ast.parse("budget, anlæg;") == ast.parse("budget anlæg")
+    assert ast.parse("oversigt i e-dagsorden.") == ast.parse("oversigt i e-dagsorden")
+    for kept in ("stk.", "gl.", "nr.", "pkt.", "f.eks."):
+        assert ast.parse(f"{kept} 4") == ast.And((ast.Word(kept), ast.Word("4")))
+
+
+def test_a_compound_typed_apart_at_the_end_of_a_sentence_finds_its_item(demo: SearchService) -> None:
+    for typed in ("bolig grunde", "cykelsti forbindelse", "møde planlægning"):
+        plain = demo.search(SearchRequest(q=typed)).results[0]["id"]
+        assert demo.search(SearchRequest(q=f"{typed}.")).results[0]["id"] == plain
+
+
 def test_a_question_typed_with_its_question_mark_and_a_slip(demo: SearchService) -> None:
     """ "?" ended the query's last word, a one-letter wildcard: nothing was found, nothing offered."""
     response = demo.search(SearchRequest(q="Hvem bestemmer valgfag i folkeskolne?"))

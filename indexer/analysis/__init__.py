@@ -11,8 +11,9 @@ Engine-free: every engine indexes and every query is analysed with these tokens.
 # hyphenated word's pieces of letters and digits are parts too ("CO2-neutralitet" → co2, neutralitet);
 # 4: a compound is cut where its modifier is a word as written ("landsby·fornyelse", not
 # "lands·byfornyelse"), and a compound modifier is named without its linking -s-; 5: a verb in -ende
-# is stemmed without its infinitive's -e ("godkende" → "godkend", as "godkendt" and "godkendelse").
-ANALYSIS_VERSION = 5
+# is stemmed without its infinitive's -e ("godkende" → "godkend", as "godkendt" and "godkendelse");
+# 6: the compound-parts field holds a word's verb family too ("nedrevet" → nedrivning).
+ANALYSIS_VERSION = 6
 # What an index written before analyses were stamped counts as (a generation without the
 # stamp file, a database whose ``state.analysis`` is NULL).
 UNSTAMPED_ANALYSIS = 1

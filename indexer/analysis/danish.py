@@ -33,6 +33,7 @@ from indexer.analysis.lexicon import (
     lemmatise,
     normalise_variant,
     restore_danish_letters,
+    verb_family,
     verbal_noun,
 )
 
@@ -270,14 +271,18 @@ class CompoundPartsFilter(Filter):
     their pieces ("it-strategi" → it, strategi).
     """
 
+    def __init__(self, partners: bool = True) -> None:
+        self.partners = partners  # the word's verb family too (``index_parts``), or its parts alone
+
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:  # type: ignore[override]
+        parts_of = index_parts if getattr(self, "partners", True) else compound_parts
         for t in tokens:
             if t.mode != "index":
                 yield t
                 continue
             if t.stopped:
                 continue
-            for part in compound_parts(t.text, getattr(t, "completed", ())):
+            for part in parts_of(t.text, getattr(t, "completed", ())):
                 piece = t.copy()
                 piece.text = part
                 yield piece
@@ -302,6 +307,42 @@ def compound_parts(word: str, completed: tuple[str, ...] = ()) -> tuple[str, ...
             parts += [piece, *split_compound(normalise_variant(piece))]
         return tuple(dict.fromkeys(parts)) if len(pieces) > 1 else tuple(parts)
     return split_compound(normalise_variant(word))
+
+
+def index_parts(word: str, completed: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """What the compound-parts field indexes for a lower-case word: its parts
+    (``compound_parts``), then the other members of its verb family whose terms the word and
+    its parts do not already make (``verb_partners``)."""
+    parts = compound_parts(word, completed)
+    partners = verb_partners(word, parts)
+    return (*parts, *partners) if partners else parts
+
+
+def verb_partners(word: str, parts: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The verb or nouns of a word's verb family (``lexicon.verb_family``) whose terms differ from
+    the word's own and its parts': "nedrevet" → nedrivning, "tilbygningen" → tilbygge,
+    "nedlæggelse" → nedlægning (its verb nedlægge it meets already).  Indexed among the parts, a
+    lower-weighted field, so "nedrivning af byhuse" finds the item writing "byhuset nedrives"
+    below one writing "nedrivning", and a lexicalised noun (ledning, bygning) never stands for
+    its verb in the main fields nor in the title's parts (``title_parts_analyzer``).  Only the
+    word's own family: its parts' families too (vand·ledning → lede) found no judged dev item
+    more and moved four other rankings.  The bare stem of an -ere verb stays the noun's plural it mostly
+    is ("parker": parks, not parking; see ``verbal_noun``)."""
+    written = danish_spelling(normalise_variant(word))
+    lemma = lemmatise(written)
+    if written == lemma[:-1]:
+        return ()
+    family = verb_family(lemma) or verb_family(written)
+    if not family:
+        return ()
+    seen = {stem_term(word), *(stem_term(part) for part in parts)}
+    found = []
+    for member in family:
+        term = stem_term(member)
+        if term not in seen:
+            seen.add(term)
+            found.append(member)
+    return tuple(found)
 
 
 class SnowballFilter(Filter):
@@ -353,6 +394,21 @@ def compound_analyzer():  # type: ignore[no-untyped-def]
         | LowercaseFilter()
         | StopFilter(stoplist=DANISH_STOP_WORDS, minsize=1)
         | CompoundPartsFilter()
+        | DanishStemFilter()
+    )
+
+
+@cache
+def title_parts_analyzer():  # type: ignore[no-untyped-def]
+    """``compound_analyzer()`` without the verb families: for the title's parts, weighted as the
+    title is, where a partner ("nedrivning" for a title's "nedrives") would weigh as much as the
+    typed word in the title itself."""
+    return (
+        SuspendedCompoundTokenizer(WORD_PATTERN)
+        | NormaliseFilter()
+        | LowercaseFilter()
+        | StopFilter(stoplist=DANISH_STOP_WORDS, minsize=1)
+        | CompoundPartsFilter(partners=False)
         | DanishStemFilter()
     )
 

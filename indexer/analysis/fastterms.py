@@ -29,7 +29,7 @@ _MISSING = object()
 SELF_CHECK_TEXT = (
     "Teknik- og Miljøudvalget godkendte personalepolitikken og it-strategien den 12.3.2019; "
     "Sagsnr. 710-2016-1739. Arbejdspladserne i Aarhus og Grena\u030a skal have en ny skolestruktur, "
-    "og det er ikke til debat."
+    "og det er ikke til debat. Byhuset nedrives; tilbygningen ansøges."
 )
 
 
@@ -52,11 +52,26 @@ def _parts_terms(raw: str) -> tuple[str, ...] | None:
     word = _lower(raw)
     if not word or word in danish.DANISH_STOP_WORDS:
         return None
-    return tuple(str(danish.stem_term(part)) for part in danish.compound_parts(word))
+    return tuple(str(danish.stem_term(part)) for part in danish.index_parts(word))
 
 
 def _completed_parts_terms(raw: str, completed: tuple[str, ...]) -> tuple[str, ...] | None:
     """``_parts_terms`` of a suspended conjunct, with the word it stands for (not cached)."""
+    word = _lower(raw)
+    if not word or word in danish.DANISH_STOP_WORDS:
+        return None
+    return tuple(dict.fromkeys(str(danish.stem_term(p)) for p in danish.index_parts(word, completed)))
+
+
+def _title_parts_terms(raw: str) -> tuple[str, ...] | None:
+    """``_parts_terms`` without the verb family (``danish.title_parts_analyzer``)."""
+    word = _lower(raw)
+    if not word or word in danish.DANISH_STOP_WORDS:
+        return None
+    return tuple(str(danish.stem_term(part)) for part in danish.compound_parts(word))
+
+
+def _completed_title_parts_terms(raw: str, completed: tuple[str, ...]) -> tuple[str, ...] | None:
     word = _lower(raw)
     if not word or word in danish.DANISH_STOP_WORDS:
         return None
@@ -86,6 +101,13 @@ KINDS: dict[str, _Kind] = {
     "exact": _Kind(_exact_term, danish.exact_analyzer, stops=False, multi=False),
     "parts": _Kind(
         _parts_terms, lambda: danish.compound_analyzer(), stops=True, multi=True, completes=_completed_parts_terms
+    ),
+    "title_parts": _Kind(
+        _title_parts_terms,
+        lambda: danish.title_parts_analyzer(),
+        stops=True,
+        multi=True,
+        completes=_completed_title_parts_terms,
     ),
 }
 

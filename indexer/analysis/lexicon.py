@@ -245,3 +245,72 @@ def restore_danish_letters(word: str) -> str:
         if is_known(candidate):
             return candidate
     return word
+
+
+# Shortest verb whose nouns are looked up ("frede"; not "gå", "se").
+MIN_FAMILY_VERB = 4
+_VOWELS = frozenset("aeiouyæøå")
+
+
+def is_verb(word: str) -> bool:
+    """True when the dictionary reads ``word`` as an infinitive: its present participle (word +
+    "nde": "nedrivende", "dispenserende") is listed as a form of it.  Nouns and adjectives in -e
+    have none ("rige", "lige", "kongekrone"), and the participle is read so even where the
+    dictionary gives the infinitive itself another lemma ("dispensere" → "dispenser")."""
+    return len(word) >= MIN_FAMILY_VERB and word.endswith("e") and dictionary_lemma(word + "nde") == word
+
+
+@lru_cache(maxsize=50_000)
+def verb_nouns(verb: str) -> tuple[str, ...]:
+    """The nouns Danish makes of a verb's stem that the dictionary lists as lemmas of their own:
+    stem + -ning (nedrive → nedrivning; a doubled last consonant written once: nedlægge →
+    nedlægning), + -ing (befordre → befordring, byggemodne → byggemodning), + -else (nedlægge →
+    nedlæggelse), and for a loan verb in -ere its -ering and -ation nouns (dispensere →
+    dispensation).  Empty for a word that is no verb."""
+    if not is_verb(verb):
+        return ()
+    stem = verb[:-1]
+    candidates = [stem + "ning", stem + "ing", stem + "else"]
+    if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in _VOWELS:
+        candidates.append(stem[:-1] + "ning")
+    if verb.endswith("ere"):
+        candidates.append(verb[:-3] + "ation")
+    return tuple(noun for noun in dict.fromkeys(candidates) if dictionary_lemma(noun) == noun)
+
+
+def _noun_verbs(noun: str) -> list[str]:
+    """The verbs a noun in -ning/-ing/-else/-ation may be made of, by the rules of ``verb_nouns``."""
+    out = []
+    if noun.endswith("ation"):
+        out.append(noun[:-5] + "ere")
+    if noun.endswith("else"):
+        out.append(noun[:-4] + "e")
+    if noun.endswith("ning"):
+        stem = noun[:-4]
+        out.append(stem + "e")
+        if stem and stem[-1] not in _VOWELS:
+            out.append(stem + stem[-1] + "e")
+    if noun.endswith("ing"):
+        out.append(noun[:-3] + "e")  # befordr·ing, tegn·ing, placer·ing
+    return out
+
+
+@lru_cache(maxsize=100_000)
+def verb_family(lemma: str) -> tuple[str, ...]:
+    """The other members of a lemma's verb family: a verb's listed nouns, or a noun's verb and
+    that verb's other nouns ("nedrivning" → nedrive; "nedlægge" → nedlæggelse, nedlægning;
+    "dispensation" → dispensere); () for a word of no such family.
+
+    Minutes write one act as the verb or as its noun ("nedrivning af byhuse", "byhuset
+    nedrives"), and Snowball keeps the -ning/-ing/-ation nouns apart from the verb (the -else
+    noun and the -ering noun already meet it).  Many such nouns are lexicalised, though
+    (ledning is no act of leading, bygning none of building), so the family is indexed only
+    as the lower-weighted alternatives of the compound-parts field, never as the word itself."""
+    if len(lemma) < MIN_FAMILY_VERB or not lemma.isalpha():
+        return ()
+    verb = lemma if verb_nouns(lemma) else None
+    if verb is None and dictionary_lemma(lemma) == lemma:
+        verb = next((v for v in _noun_verbs(lemma) if lemma in verb_nouns(v)), None)
+    if verb is None:
+        return ()
+    return tuple(word for word in (verb, *verb_nouns(verb)) if word != lemma)

@@ -45,7 +45,7 @@ INDEX_BOOSTS: dict[str, float] = dict.fromkeys(TEXT_FIELDS, 1.0)
 ANALYSIS: dict[str, str] = {name: "danish" for name in TEXT_FIELDS} | {
     "exact": "exact",
     "parts": "parts",
-    "title_parts": "parts",
+    "title_parts": "title_parts",
 }
 # Fields whose postings keep positions (phrases); compound parts never take part in one.
 POSITION_FIELDS = frozenset(TEXT_FIELDS) - {"parts", "title_parts"}

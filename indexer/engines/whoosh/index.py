@@ -44,7 +44,7 @@ from whoosh.reading import EmptyReader
 from whoosh.writing import IndexWriter
 
 from indexer.analysis import ANALYSIS_VERSION, UNSTAMPED_ANALYSIS, fastterms
-from indexer.analysis.danish import danish_analyzer, exact_analyzer, snowball_analyzer
+from indexer.analysis.danish import danish_analyzer, exact_analyzer, snowball_analyzer, title_parts_analyzer
 from indexer.attachments import file_hash
 from indexer.engines.archive import FolderArchive
 from indexer.engines.base import (
@@ -233,7 +233,7 @@ def build_schema(profile: str = "danish") -> Schema:
     parts = compound_analyzer() if profile == "danish" else None
     if parts is not None:
         fields["parts"] = FastText(analyzer=parts, fast_kind="parts")
-        fields["title_parts"] = FastText(analyzer=parts, fast_kind="parts")
+        fields["title_parts"] = FastText(analyzer=title_parts_analyzer(), fast_kind="title_parts")
     return Schema(**fields)
 
 

@@ -874,8 +874,7 @@ class SearchService:
         """Whether open items hold every analysed term of ``word``: in running text, or as a part
         of their compounds ("mågerne" where the minutes write "mågeproblemet")."""
         terms = set(analysed_terms(word))
-        missing = terms - self.engine.has_words(list(terms), "body")
-        return bool(terms) and (not missing or self.engine.has_words(list(missing), "parts") == missing)
+        return bool(terms) and self._held_terms(terms) == terms
 
     def _finds_something(self, text: str, filters: Filters | None) -> bool:
         """Whether a query finds any open item (a count, no ranking or facets)."""
@@ -950,7 +949,26 @@ class SearchService:
             # and one more slip besides ("maarslett" → "mårslett" → "mårslet")
             near += [(w, frequency) for w, frequency in self.engine.near_words(respelt, 2) if w not in known]
             known.update(w for w, _ in near)
+        # æ/ø/å typed as the plain letter, where the index holds the word so spelt in some form
+        # ("rosnasvej" → "røsnæsvej", written "Røsnæsvejen"; "hjemlos" → "hjemløs", written "hjemløse")
+        near += [(respelt, 1.0) for respelt in self._held_respellings(word) if respelt not in known]
         return spelling.rank(word, near)[:5]
+
+    def _held_respellings(self, word: str) -> list[str]:
+        """``spelling.plain_respellings`` of ``word`` whose every analysed term open items hold
+        (``_held_terms``)."""
+        respelt = {w: analysed_terms(w) for w in spelling.plain_respellings(word)}
+        held = self._held_terms({term for found in respelt.values() for term in found})
+        return [w for w, found in respelt.items() if found and set(found) <= held]
+
+    def _held_terms(self, terms: set[str]) -> set[str]:
+        """Which analysed terms open items hold: in running text, or as a part of their compounds
+        ("måge" of "mågeproblemet", "bølge" of "bølgeskærm"); two questions of the engine at most."""
+        if not terms:
+            return set()
+        held = self.engine.has_words(sorted(terms), "body")
+        missing = terms - held
+        return held | (self.engine.has_words(sorted(missing), "parts") if missing else set())
 
     def _instead_of_nothing(self, request: SearchRequest, suggestion: str | None) -> Iterator[str]:
         """What a query of plain words that found nothing is searched as instead, in turn, until

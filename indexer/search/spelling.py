@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import combinations
 
 from indexer.analysis.lexicon import DANISH_DIGRAPHS
 
@@ -123,6 +124,32 @@ def unfolded(term: str, typed: str) -> str:
         if letter in typed:
             term = term.replace(digraph, letter)
     return term
+
+
+def plain_respellings(typed: str) -> list[str]:
+    """``typed`` with one or two of its a's and o's spelt å, æ or ø ("rosnasvej" → "røsnæsvej",
+    "hjemlos" → "hjemløs"): a keyboard without Danish letters types the plain one.  None for a word
+    that has æ, ø or å (it was typed with them) or more letters to respell than ``MAX_PLAIN_SPOTS``;
+    one letter respelt first, then two, each in the word's order."""
+    spots = [(i, letter) for i, plain in enumerate(typed) for letter in DANISH_FOR_PLAIN.get(plain, "")]
+    if any(c in typed for c in "æøå") or len({i for i, _ in spots}) > MAX_PLAIN_SPOTS:
+        return []
+    found: list[str] = []
+    for count in range(1, MAX_PLAIN_RESPELT + 1):
+        for chosen in combinations(spots, count):
+            if len({i for i, _ in chosen}) == count:
+                letters = list(typed)
+                for i, letter in chosen:
+                    letters[i] = letter
+                found.append("".join(letters))
+    return found
+
+
+# The Danish letters each plain letter may have been typed for; how many of a word's letters are
+# respelt at most, in a word of at most so many a's and o's (a longer one's guesses are too many).
+DANISH_FOR_PLAIN = {"a": "åæ", "o": "ø"}
+MAX_PLAIN_RESPELT = 2
+MAX_PLAIN_SPOTS = 6
 
 
 def respellings(typed: str) -> list[str]:

@@ -196,3 +196,16 @@ def test_every_engine_corrects_a_slip_alike(slipped: SearchService, typed: str, 
 def test_every_engine_offers_a_name_typed_without_æøå_as_written(slipped: SearchService) -> None:
     response = slipped.search(SearchRequest(q="aarby"))
     assert response.total > 0 and response.suggestion == "årby"
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("roggas", "røggas"), ("hjemlos", "hjemløs")])
+def test_danish_letters_typed_as_plain_ones_are_corrected_to_the_word_the_index_holds(
+    slipped: SearchService, typed: str, meant: str
+) -> None:
+    """A keyboard without æ, ø and å types "roggas" for "røggas": no item holds it as typed, and
+    the words it is two plain edits from are not the one meant ("hjemlos" was shown "hjemler").
+    The respelling whose terms the index holds (the items write "røggassen", "hjemløse") is."""
+    response = slipped.search(SearchRequest(q=typed))
+    assert (response.corrected_from, response.request.q) == (typed, meant)
+    meant_ids = [hit["id"] for hit in slipped.search(SearchRequest(q=meant)).results]
+    assert meant_ids and [hit["id"] for hit in response.results] == meant_ids

@@ -133,3 +133,12 @@ def test_a_danish_word_written_only_inside_compounds_is_kept_beside_a_slip(demo:
     response = demo.search(SearchRequest(q="natturgas ledning"))
     assert (response.corrected_from, response.request.q) == ("natturgas ledning", "naturgas ledning")
     assert response.results[0]["title"] == "Ny naturgasledning til [adresse] via Hasselager"
+
+
+def test_plain_letters_are_respelt_as_the_danish_ones_they_may_stand_for() -> None:
+    assert spelling.plain_respellings("hjemlos") == ["hjemløs"]
+    # one letter respelt first, then two
+    assert spelling.plain_respellings("rosnasvej") == ["røsnasvej", "rosnåsvej", "rosnæsvej", "røsnåsvej", "røsnæsvej"]
+    # a word typed with Danish letters, or with too many a's and o's to guess among, is left alone
+    assert spelling.plain_respellings("røsnasvej") == [] and spelling.plain_respellings("budget") == []
+    assert spelling.plain_respellings("aaaaaaao") == []

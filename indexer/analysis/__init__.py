@@ -12,8 +12,9 @@ Engine-free: every engine indexes and every query is analysed with these tokens.
 # 4: a compound is cut where its modifier is a word as written ("landsby·fornyelse", not
 # "lands·byfornyelse"), and a compound modifier is named without its linking -s-; 5: a verb in -ende
 # is stemmed without its infinitive's -e ("godkende" → "godkend", as "godkendt" and "godkendelse");
-# 6: the compound-parts field holds a word's verb family too ("nedrevet" → nedrivning).
-ANALYSIS_VERSION = 6
+# 6: the compound-parts field holds a word's verb family too ("nedrevet" → nedrivning); 7: a
+# three-letter inflection in -e/-t of a two-letter word meets it ("nye", "nyt" → "ny").
+ANALYSIS_VERSION = 7
 # What an index written before analyses were stamped counts as (a generation without the
 # stamp file, a database whose ``state.analysis`` is NULL).
 UNSTAMPED_ANALYSIS = 1

@@ -137,10 +137,20 @@ def is_known(word: str) -> bool:
 
 
 @lru_cache(maxsize=300_000)
+def short_lemma(word: str) -> str:
+    """A three-letter inflection in -e or -t of a two-letter word meets it ("nye", "nyt" → "ny";
+    "set" → "se"; "råt" → "rå"): the only three-letter forms trusted to the dictionary, since its
+    lemma is the word less that ending, a shape the homographs ``MIN_LEMMA_WORD`` guards against
+    do not have ("dør" is "dø" + r, "led" is "lide")."""
+    if len(word) == 3 and word[-1] in "et" and word.isalpha() and dictionary_lemma(word) == word[:-1]:
+        return word[:-1]
+    return word
+
+
 def lemmatise(word: str) -> str:
     """Best lemma for a lower-case word; the word itself when nothing better is known."""
     if len(word) < MIN_LEMMA_WORD or not word.isalpha():
-        return word
+        return short_lemma(word)
     lemma = dictionary_lemma(word)
     if lemma is not None:
         return lemma

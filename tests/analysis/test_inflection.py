@@ -341,3 +341,14 @@ def test_a_word_written_with_or_without_its_accent_is_one_term(forms: tuple[str,
 
 def test_snowball_alone_kept_the_accented_forms_apart() -> None:
     assert snowball_stem("komitéen") != snowball_stem("komiteen")
+
+
+@pytest.mark.parametrize("forms", [("ny", "nye", "nyt", "nyeste"), ("se", "set"), ("rå", "råt"), ("ur", "ure")])
+def test_a_three_letter_inflection_of_a_two_letter_word_meets_it(forms: tuple[str, ...]) -> None:
+    assert len({stem_term(form) for form in forms}) == 1, {f: stem_term(f) for f in forms}
+
+
+@pytest.mark.parametrize(("word", "other"), [("dør", "dø"), ("led", "lide"), ("bad", "bede"), ("får", "få")])
+def test_a_three_letter_homograph_keeps_its_own_term(word: str, other: str) -> None:
+    """Three-letter forms are otherwise not lemmatised: "dør" is a door far more often than "dies"."""
+    assert lemmatise(word) == word and stem_term(word) != stem_term(other)

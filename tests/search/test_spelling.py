@@ -7,10 +7,16 @@ ranked every word within two edits alike and frequency picked the most common on
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import pytest
 
+from indexer.cli import ingest
+from indexer.engines.whoosh.index import MinutesIndex
 from indexer.search import spelling
 from indexer.search.service import SearchRequest, SearchService, _likeliest_first
+from tests.search.conftest import DEMO
 
 
 @pytest.mark.parametrize(
@@ -142,3 +148,14 @@ def test_plain_letters_are_respelt_as_the_danish_ones_they_may_stand_for() -> No
     # a word typed with Danish letters, or with too many a's and o's to guess among, is left alone
     assert spelling.plain_respellings("røsnasvej") == [] and spelling.plain_respellings("budget") == []
     assert spelling.plain_respellings("aaaaaaao") == []
+
+
+@pytest.mark.parametrize("profile", ["snowball", "standard"])
+def test_plain_letters_are_respelt_on_an_index_without_compound_parts(profile: str, tmp_path: Path) -> None:
+    """The baselines' profiles index no compound parts: a respelling their running text lacks is
+    held nowhere, where asking the missing field failed the whole search ("mageproblemet")."""
+    MinutesIndex.create(tmp_path, profile=profile)
+    assert ingest([DEMO], tmp_path, workers=1, stream=io.StringIO()).items_added
+    response = SearchService(tmp_path).search(SearchRequest(q="mageproblemet", per_page=10))
+    assert response.corrected_from == "mageproblemet" and response.request.q == "mågeproblemet"
+    assert response.results

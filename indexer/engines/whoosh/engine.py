@@ -441,6 +441,8 @@ class WhooshEngine(Engine):
         """Whether an open item holds ``word`` (in the unstemmed ``exact`` field, or another):
         the word's postings segment by segment against the open set, up to the first."""
         searcher = self.searcher()
+        if fieldname not in searcher.schema:  # a profile without the field (no compound parts) holds none
+            return False
         context = self._context(searcher)
         field = searcher.schema[fieldname]
         term = field.to_bytes(word)

@@ -99,7 +99,16 @@ class Prefer:
     weight: float = 1.0
 
 
-Node = Word | Phrase | Match | And | Or | Not | Prefer
+@dataclass(frozen=True)
+class Scaled:
+    """Matches what ``child`` matches, scoring its score times ``factor`` (every engine scores it
+    so): the items holding most of the typed words, weighed by the words they lack (``relaxations``)."""
+
+    child: Node
+    factor: float
+
+
+Node = Word | Phrase | Match | And | Or | Not | Prefer | Scaled
 
 # -- parsing -------------------------------------------------------------------------
 
@@ -177,9 +186,12 @@ def _tokens(text: str) -> list[_Token]:
     return out
 
 
-def _plain_word(node: Node) -> TypeGuard[Word]:
+def plain_word(node: Node) -> TypeGuard[Word]:
     """A word typed without a field or a wildcard: what the rewrites read as a word of the text."""
     return isinstance(node, Word) and node.field is None and "*" not in node.text and "?" not in node.text
+
+
+_plain_word = plain_word
 
 
 # Punctuation that ends a typed word without being part of it ("folkeskolen?", "budget,").
@@ -419,7 +431,7 @@ def topic_code(value: str) -> str | None:
 
 
 def descend(node: Node, walk: Callable[[Node], Node]) -> Node:
-    """``node`` with ``walk`` applied to the children of an Or, Not or Prefer; any other node as it
+    """``node`` with ``walk`` applied to the children of an Or, Not, Prefer or Scaled; any other node as it
     is.  The rewrites below handle words and And themselves and leave the rest of the tree to this."""
     if isinstance(node, Or):
         return Or(tuple(walk(c) for c in node.children))
@@ -427,6 +439,8 @@ def descend(node: Node, walk: Callable[[Node], Node]) -> Node:
         return Not(walk(node.child))
     if isinstance(node, Prefer):
         return Prefer(walk(node.required), walk(node.optional), node.weight)
+    if isinstance(node, Scaled):
+        return Scaled(walk(node.child), node.factor)
     return node
 
 
@@ -439,7 +453,7 @@ def leaves(node: Node | None) -> Iterator[Word | Phrase | Match]:
     elif isinstance(node, And | Or):
         for child in node.children:
             yield from leaves(child)
-    elif isinstance(node, Not):
+    elif isinstance(node, Not | Scaled):
         yield from leaves(node.child)
     else:
         yield from leaves(node.required)
@@ -456,6 +470,8 @@ def transform(node: Node, leaf: Callable[[Word | Phrase | Match], Node]) -> Node
         return Or(tuple(transform(c, leaf) for c in node.children))
     if isinstance(node, Not):
         return Not(transform(node.child, leaf))
+    if isinstance(node, Scaled):
+        return Scaled(transform(node.child, leaf), node.factor)
     return Prefer(transform(node.required, leaf), transform(node.optional, leaf), node.weight)
 
 
@@ -597,6 +613,9 @@ def expand_bodies(node: Node | None, committees: list[str], routes: RouteTable |
         if required_node is None or optional_node is None:
             return required_node or optional_node
         return Prefer(required_node, optional_node, node.weight)
+    if isinstance(node, Scaled):
+        inner = expand_bodies(node.child, committees, routes)
+        return Scaled(inner, node.factor) if inner is not None else None
     return node
 
 
@@ -1260,12 +1279,47 @@ def raise_neighbours(node: Node | None, pairs: Sequence[Phrase]) -> Node | None:
     than one holding them pages apart."""
     if node is None or not pairs:
         return node
-    return Prefer(node, pairs[0] if len(pairs) == 1 else Or(tuple(pairs)), NEIGHBOUR_WEIGHT)
+    return _raised_within(node, pairs[0] if len(pairs) == 1 else Or(tuple(pairs)), NEIGHBOUR_WEIGHT)
+
+
+def _raised_within(node: Node, raised: Node, weight: float) -> Node:
+    """``Prefer(node, raised, weight)``; but the items holding most of the typed words are raised
+    choice by choice, inside each one's ``Scaled`` (``relaxations``): what an item gains is scaled
+    with what it scores, so the few words a rare choice holds together do not outweigh it."""
+    if isinstance(node, Or) and any(isinstance(child, Scaled) for child in node.children):
+        return Or(
+            tuple(
+                Scaled(Prefer(child.child, raised, weight), child.factor)
+                if isinstance(child, Scaled)
+                else Prefer(child, raised, weight)
+                for child in node.children
+            )
+        )
+    if isinstance(node, And) and any(_scales(child) for child in node.children):
+        return And(tuple(_raised_within(c, raised, weight) if _scales(c) else c for c in node.children))
+    if isinstance(node, Prefer) and _scales(node.required):
+        return Prefer(_raised_within(node.required, raised, weight), node.optional, node.weight)
+    return Prefer(node, raised, weight)
+
+
+def _scales(node: Node) -> bool:
+    """Whether ``node`` holds a ``Scaled`` choice outside what it excludes."""
+    if isinstance(node, Scaled):
+        return True
+    if isinstance(node, And | Or):
+        return any(_scales(child) for child in node.children)
+    if isinstance(node, Prefer):
+        return _scales(node.required)
+    return False
 
 
 # A query that found nothing together is tried with fewer of its words only when it counts at most
 # this many (the tries grow as the combinations do; ``relaxations``), and never with fewer than half of them.
 MAX_RELAXED_WORDS = 6
+# The share of the items a typed word is taken to be held by when the text never writes it whole
+# (a compound found by its parts, a word hyphenated: the engines' shares say 0), and a phrase: one
+# item in ten thousand, rarer than any word an index of that size writes.
+RAREST_SHARE = 1e-4
 
 
 def droppable_words(node: Node | None) -> list[Word | Phrase]:
@@ -1277,7 +1331,10 @@ def droppable_words(node: Node | None) -> list[Word | Phrase]:
 
 
 def relaxations(
-    node: Node | None, optional: Sequence[Node] = (), common: Callable[[str], bool] | None = None
+    node: Node | None,
+    optional: Sequence[Node] = (),
+    common: Callable[[str], bool] | None = None,
+    share: Callable[[Word | Phrase], float | None] | None = None,
 ) -> Iterator[tuple[int, int, Node]]:
     """(least, typed, query) for a query of plain words no item holds all of: the items holding
     all but one of its ``typed`` words, then all but two, down to half of them (at least one),
@@ -1286,7 +1343,17 @@ def relaxations(
     AND is not relaxed (it said what it wanted).  ``optional``: the words the whole query did not
     require (``optional_words``), neither counted nor dropped: they raise each try as they raised
     the whole.  ``common``: whether a word most items hold; a choice of such words and stop words
-    alone is not tried ("kommunen" of "mågerne i kommunen" would list nearly every item)."""
+    alone is not tried ("kommunen" of "mågerne i kommunen" would list nearly every item).
+
+    ``share``: the share of the items holding a word (None: not known).  With it each choice
+    scores as the engine scores the words it holds times the shares of those it lacks
+    (``Scaled``, the tier's likeliest choice kept as scored): an item lacking a word a
+    quarter of the items hold loses a factor four, one lacking a word one item in four hundred
+    holds four hundred, so the item holding "kalundborg forsynings administrationsbygning" of
+    "kalundborg forsynings nye administrationsbygning" comes before the title naming Kalundborg
+    Forsyning's new heat pump.  A word the text does not write whole (held as a compound's part,
+    or written otherwise: share 0) and a phrase count as held by ``RAREST_SHARE``; a word of
+    unknown share (a wildcard) as held by every item: lacking it costs nothing."""
     if not isinstance(node, And):
         return
     droppable = droppable_words(node)
@@ -1298,13 +1365,31 @@ def relaxations(
     typed = len(counted)
     if not 2 <= typed <= MAX_RELAXED_WORDS:
         return
+    shares = {word: _held_by(word, share) for word in counted}
     for least in range(typed - 1, max(1, math.ceil(typed / 2)) - 1, -1):
-        chosen = (
-            [*kept, *words] for words in combinations(counted, least) if not _common_only([*kept, *words], common)
-        )
-        options = [option for option in (_join(And, parts) for parts in chosen) if option is not None]
+        chosen = [words for words in combinations(counted, least) if not _common_only([*kept, *words], common)]
+        # how likely an item is to lack the words each choice leaves out (the unknown taken as certain)
+        lacking = [math.prod(shares[word] for word in counted if word not in words) for words in chosen]
+        likeliest = max(lacking, default=1.0)
+        options: list[Node] = []
+        for words, odds in zip(chosen, lacking, strict=True):
+            # the common words raise each choice inside its scaling, as the whole query's
+            option = _join(And, [*kept, *words, *(raised if share is not None else ())])
+            if option is not None:
+                options.append(option if odds == likeliest else Scaled(option, odds / likeliest))
         if options:
-            yield least, typed, _join(And, [Or(tuple(options)), *raised]) or Or(tuple(options))
+            alone = raised if share is None else []
+            yield least, typed, _join(And, [Or(tuple(options)), *alone]) or Or(tuple(options))
+
+
+def _held_by(word: Word | Phrase, share: Callable[[Word | Phrase], float | None] | None) -> float:
+    """The share of the items ``relaxations`` takes to hold ``word``."""
+    if share is None:
+        return 1.0
+    if isinstance(word, Phrase):
+        return RAREST_SHARE
+    held = share(word)
+    return 1.0 if held is None else held or RAREST_SHARE
 
 
 def _common_only(parts: Sequence[Node], common: Callable[[str], bool] | None) -> bool:
@@ -1334,6 +1419,8 @@ def rewritten_words(typed: Node | None, rewritten: Node | None) -> list[str]:
             if isinstance(node, And | Or)
             else (node.required, node.optional)
             if isinstance(node, Prefer)
+            else (node.child,)
+            if isinstance(node, Scaled)
             else ()
         )
         below = [walk(child) for child in children]
@@ -1369,6 +1456,7 @@ __all__ = [
     "Or",
     "Phrase",
     "Prefer",
+    "Scaled",
     "Word",
     "droppable_words",
     "expand_bodies",
@@ -1380,6 +1468,7 @@ __all__ = [
     "leaves",
     "names_a_body",
     "parse",
+    "plain_word",
     "relaxations",
     "rewritten_words",
     "shared_definitions",

@@ -249,6 +249,9 @@ class Walk:
     def found(self, label: PartLabel) -> tuple[Part, int] | None:
         return next(((part, total) for part, total in self.parts if part.label == label), None)
 
+    def last(self, label: PartLabel) -> tuple[Part, int] | None:
+        return next(((part, total) for part, total in reversed(self.parts) if part.label == label), None)
+
 
 @dataclass
 class AttachmentFile:
@@ -448,7 +451,7 @@ class SearchService:
         for page in found[1:]:
             facets = _merged_facets(facets, page.facets)
         typed, also = walk.found("typed"), walk.found("also_corrected")
-        partial = walk.found("partial")
+        partial = walk.last("partial")  # the fewest words the list goes down to
         return SearchResponse(
             walk.request,
             walk.total,
@@ -532,9 +535,11 @@ class SearchService:
         they found fewer than ``FILL_BELOW`` and a misspelling has a correction, its other items
         (``also_corrected``: in a large index a slip is more often written somewhere too, and a
         known-item query would lose its answer to that accident); while still fewer, the items
-        holding most of the words (``partial``, all but one down to half; of the correction's
-        first, ``_relaxing_instead``: a known-item query often holds one word its item does not
-        write).  ``offer``: also the "Mente du" the page offers beside the results it keeps."""
+        holding most of the words (``partial``: all but one, then all but two while the list is
+        still short, down to half; each tier one search, its items weighed by the words they lack,
+        ``ast.relaxations``; of the correction's first, ``_relaxing_instead``: a known-item query
+        often holds one word its item does not write).  ``offer``: also the "Mente du" the page
+        offers beside the results it keeps."""
         typed = ast.parse(request.q.strip())
         walk, first = Walk(request), Part(request, typed, "typed")
         whole = walk.add(first, search(first))
@@ -565,20 +570,19 @@ class SearchService:
             return walk
         for asked in relaxing:
             words = [leaf.text for leaf in ast.droppable_words(ast.parse(asked.q.strip()))]
+            listed: ast.Node | None = shown if walk.total else None
             for partial, node in self._relaxations(asked, whole):
-                part = Part(
-                    asked,
-                    _and_not(node, shown if walk.total else None),
-                    "partial",
-                    missing_of=words,
-                    partial=partial,
-                )
+                if walk.total >= FILL_BELOW and walk.found("partial"):
+                    break
+                part = Part(asked, _and_not(node, listed), "partial", missing_of=words, partial=partial)
                 if walk.add(part, search(part)):
-                    if not whole:  # a correction that found nothing is not offered beside partial results
-                        walk.suggestion = None
-                    if asked is not request:  # said so as a correction is
-                        walk.request, walk.corrected_from = asked, request.q
-                    return walk
+                    listed = _or(listed, node)  # a try with fewer words finds these again
+            if walk.found("partial"):
+                if not whole:  # a correction that found nothing is not offered beside partial results
+                    walk.suggestion = None
+                if asked is not request:  # said so as a correction is
+                    walk.request, walk.corrected_from = asked, request.q
+                return walk
         return walk
 
     def _facets(self, all_counts: dict[str, dict[str, int]], request: SearchRequest) -> dict[str, list[dict[str, Any]]]:
@@ -1023,8 +1027,24 @@ class SearchService:
             return word.casefold() in weighed and self._common(word)
 
         counted = tuple(leaf.text for leaf in ast.droppable_words(typed) if leaf not in optional)
-        for least, count, node in ast.relaxations(typed, optional, common):
+        for least, count, node in ast.relaxations(typed, optional, common, self._share_of(typed)):
             yield Partial(least, count, whole, counted, tuple(word.text for word in optional)), node
+
+    def _share_of(self, typed: ast.Node | None) -> Callable[[ast.Word | ast.Phrase], float | None]:
+        """The share of the open items holding each plain word of ``typed`` (``ast.relaxations``
+        weighs the words an item lacks by it): known from the search of every word, which weighed
+        them (``_weigh_words``); those it did not (a word joined into a compound) asked at once.
+        None for a phrase or a wildcard, whose share is not known."""
+        shares = self._shares()
+        plain = {leaf.text.casefold() for leaf in ast.droppable_words(typed) if ast.plain_word(leaf)}
+        missing = sorted(word for word in plain if word not in shares)
+        if missing:
+            shares.update(self.engine.word_shares(missing))
+
+        def share(word: ast.Word | ast.Phrase) -> float | None:
+            return shares.get(word.text.casefold()) if ast.plain_word(word) else None
+
+        return share
 
     def suggest(self, prefix: str, limit: int = 8) -> list[dict[str, str]]:
         """Autocomplete: committee names and words from open items, most frequent first."""

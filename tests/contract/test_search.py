@@ -270,3 +270,14 @@ def test_one_distinctive_word_ranks_the_item_about_it_first(location: str, tmp_p
     response = opened.service(location).search(SearchRequest(q="vindmøller"))
     assert response.total == 3
     assert response.results[0]["title"] == "Vindmøller ved Kattegat"
+
+
+def test_of_the_items_holding_most_words_those_lacking_a_frequent_word_come_first(browsed: SearchService) -> None:
+    """After the few items holding both "nedrivning" and "byhuse", those holding "byhuse" come before
+    the many holding "nedrivning", whose titles the engine scores higher (each item is scaled by the
+    share of the items holding the word it lacks), the same on every engine."""
+    response = browsed.search(SearchRequest(q="nedrivning af byhuse", per_page=50))
+    assert response.partial is not None and (response.partial.least, response.partial.typed) == (1, 2)
+    missing = [hit["missing"] for hit in response.results[response.partial.whole :]]
+    rare = missing.count(["nedrivning"])
+    assert 0 < rare < len(missing) and missing == [["nedrivning"]] * rare + [["byhuse"]] * (len(missing) - rare)

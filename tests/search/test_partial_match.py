@@ -199,3 +199,108 @@ def test_on_the_demo_rows_the_rare_words_are_still_tried_and_the_line_names_them
     }
     assert main(["search", "fredning rakkerbanke i kommunen", "--index", str(demo.engine.location)]) == 0
     assert line in capsys.readouterr().out
+
+
+# -- which words an item lacks: a frequent one costs little, a rare one much ---------------------------
+
+
+def test_each_choice_scores_times_the_shares_of_the_words_it_lacks() -> None:
+    """A choice of words is scaled by how many items hold the words it leaves out, relative to
+    the tier's likeliest: lacking "nye" (a fifth of the items hold it) keeps the engine's score,
+    lacking "administrationsbygning" (one item in eighty) is worth a sixteenth of it."""
+    shares = {"kalundborg": 0.125, "forsynings": 0.034, "nye": 0.2, "administrationsbygning": 0.0125}
+    words = [ast.Word(word) for word in shares]
+    least, typed, node = next(
+        ast.relaxations(ast.parse("kalundborg forsynings nye administrationsbygning"), share=lambda w: shares[w.text])
+    )
+    assert (least, typed) == (3, 4)
+    assert isinstance(node, ast.Or)
+    lacking_nye, lacking_rare = ast.And((words[0], words[1], words[3])), ast.And(tuple(words[:3]))
+    assert lacking_nye in node.children  # the likeliest: not scaled
+    assert ast.Scaled(lacking_rare, 0.0125 / 0.2) in node.children
+    # Without shares every choice scores as the engine scores it.
+    assert all(isinstance(option, ast.And) for option in next(ast.relaxations(ast.parse("a b c d")))[2].children)
+
+
+def test_a_word_the_text_never_writes_whole_or_a_phrase_is_rarest_and_a_wildcard_costs_nothing() -> None:
+    """The engines' shares count a word as the text writes it whole: a compound found only by its
+    parts, or a word written otherwise, says 0, yet it is rare, not absent; a quoted phrase is
+    rarer than its words; how many items hold a wildcard's words is not known."""
+    shares = {"kørsel": 0.005, "skoleelever": 0.0, "regler": 0.05}
+    tries = ast.relaxations(
+        ast.parse('kørsel skoleelever regler "sociale medier" budg*'), share=lambda w: shares.get(w.text)
+    )
+    _, _, node = next(tries)
+    assert isinstance(node, ast.Or)
+    factors = {
+        frozenset(leaf.text for leaf in ast.leaves(option)): option.factor if isinstance(option, ast.Scaled) else 1.0
+        for option in node.children
+    }
+    everything = {"kørsel", "skoleelever", "regler", "sociale medier", "budg*"}
+    assert factors[frozenset(everything - {"budg*"})] == 1.0
+    assert factors[frozenset(everything - {"skoleelever"})] == ast.RAREST_SHARE
+    assert factors[frozenset(everything - {"sociale medier"})] == ast.RAREST_SHARE
+    assert factors[frozenset(everything - {"regler"})] == 0.05
+
+
+def test_on_the_demo_rows_an_item_lacking_a_frequent_word_comes_before_one_lacking_a_rare_one(
+    demo: SearchService,
+) -> None:
+    """ "nedrivning af byhuse": one item holds both words.  Of the rest, the one holding the rare
+    "byhuse" comes before the fifteen holding "nedrivning" (ten items of 290 write it), though the
+    engine scores their titles on "nedrivning" higher than it scores that item on "byhuse"."""
+    response = demo.search(SearchRequest(q="nedrivning af byhuse", per_page=50))
+    assert response.partial == Partial(1, 2, whole=1, words=("nedrivning", "byhuse"))
+    whole, rare, *frequent = response.results
+    assert "missing" not in whole and rare["missing"] == ["nedrivning"]
+    assert len(frequent) == 15 and all(hit["missing"] == ["byhuse"] for hit in frequent)
+    by_rare = demo.search(SearchRequest(q="byhuse", literal=True)).results
+    by_frequent = demo.search(SearchRequest(q="nedrivning", literal=True)).results
+    [rare_score] = [hit["score"] for hit in by_rare if hit["id"] == rare["id"]]
+    [frequent_score] = [hit["score"] for hit in by_frequent if hit["id"] == frequent[0]["id"]]
+    assert frequent_score > rare_score
+
+
+def test_on_the_demo_rows_a_short_list_goes_on_to_the_items_holding_fewer_words(demo: SearchService) -> None:
+    """One item holds all five words and four hold four of them: the list goes on to the items
+    holding three, where the 2017 grant for the same buildings is, and the line counts down to
+    three.  Each item is listed once, in the order of how many words it holds, on the page, page
+    by page and in the export."""
+    query = "prioriteret udvendigt vedligehold kommunale ejendomme"
+    response = demo.search(SearchRequest(q=query, per_page=100))
+    assert response.partial == Partial(3, 5, whole=1, words=tuple(query.split()))
+    assert response.partial.line(query) == (
+        f"Kun 1 resultat indeholder alle ord i «{query}»; derefter resultater med mindst 3 af de 5 ord."
+    )
+    missing = [len(hit.get("missing", [])) for hit in response.results]
+    assert missing == sorted(missing) and missing[0] == 0 and set(missing) == {0, 1, 2}
+    grant = "Beslutning om anlægsbevilling til vedligeholdelse af kommunale ejendomme 2017"
+    titles = [hit["title"] for hit in response.results]
+    assert grant in titles[:10]
+    ids = [hit["id"] for hit in response.results]
+    assert len(ids) == len(set(ids)) == response.total
+    paged = [demo.search(SearchRequest(q=query, per_page=4, page=n)) for n in (1, 2, 3)]
+    assert [hit["id"] for page in paged for hit in page.results] == ids[:12]
+    total, summaries = demo.iter_summaries(SearchRequest(q=query), 1000)
+    assert (total, [summary["id"] for summary in summaries]) == (response.total, ids)
+
+
+def test_what_a_scaled_choice_gains_for_neighbours_typed_together_is_scaled_with_it() -> None:
+    """The raise for typed neighbours standing together goes inside each choice's scaling: added
+    outside, it would outweigh the little a rare choice's items score and order them by it alone."""
+    a, b, c = ast.Word("a"), ast.Word("b"), ast.Word("c")
+    pair = ast.Phrase("a b")
+    choices = ast.Or((ast.And((a, b)), ast.Scaled(ast.And((a, c)), 0.1)))
+    assert ast.raise_neighbours(ast.And((choices, ast.Not(c))), [pair]) == ast.And(
+        (
+            ast.Or(
+                (
+                    ast.Prefer(ast.And((a, b)), pair, ast.NEIGHBOUR_WEIGHT),
+                    ast.Scaled(ast.Prefer(ast.And((a, c)), pair, ast.NEIGHBOUR_WEIGHT), 0.1),
+                )
+            ),
+            ast.Not(c),
+        )
+    )
+    plain = ast.And((a, b))
+    assert ast.raise_neighbours(plain, [pair]) == ast.Prefer(plain, pair, ast.NEIGHBOUR_WEIGHT)

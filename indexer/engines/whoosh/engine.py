@@ -626,6 +626,8 @@ class QueryTranslator:
             return wq.Or([self._translate(c, leaves) for c in node.children])
         if isinstance(node, ast.Not):
             return wq.Not(self._translate(node.child, leaves))
+        if isinstance(node, ast.Scaled):  # as a Prefer's weight: normalised into the clause's own boost
+            return wq.Or([self._translate(node.child, leaves)], boost=node.factor)
         optional = self._translate(node.optional, leaves)
         if node.weight != 1.0:
             optional = wq.Or([optional], boost=node.weight)  # normalised into the clause's own boost

@@ -132,6 +132,26 @@ def test_a_few_whole_answers_followed_by_those_holding_most_words_cost_one_searc
     assert sum(sent.values()) == 4 and _generation_reads(sent) == 1, sent
 
 
+def test_a_short_list_of_those_holding_most_words_goes_on_to_fewer_words_one_search_a_tier(
+    counted: str, service: SearchService
+) -> None:
+    """No item holds all four words and one holds three: a page is ten, so the items holding two
+    follow, one search more.  Each tier stays one search: the words its choices lack weigh them
+    in the query (``Scaled``), from the shares the search of every word weighed."""
+    query = SearchRequest(q="sociale medier budget vindmøller")
+    service.search(SearchRequest(**query.__dict__))  # the new words weighed once (test above)
+    found = []
+    sent = statements(counted, lambda: found.append(service.search(SearchRequest(**query.__dict__))))
+    response = found[0]
+    assert response.partial is not None and (response.partial.least, response.partial.whole) == (2, 0)
+    assert [len(hit["missing"]) for hit in response.results][:2] == [1, 2]
+    # the generation; then the whole search, each of the two tiers: the statistics of the terms it
+    # adds (its choices set words side by side that were not typed so: new compounds to join) and
+    # its search.  Only one tier was searched before a short one went on (5).
+    searches = [n for q, n in sent.items() if q.startswith("WITH")]
+    assert sum(sent.values()) == 7 and sum(searches) == 3 and _generation_reads(sent) == 1, sent
+
+
 def test_a_few_hits_followed_by_the_corrections_cost_one_statement_more(counted: str, service: SearchService) -> None:
     """ "budgett" finds one item through its stem and is offered "budget": searched literally it
     is offered the correction only; else the correction's other items follow, one statement more."""

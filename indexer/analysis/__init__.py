@@ -13,8 +13,11 @@ Engine-free: every engine indexes and every query is analysed with these tokens.
 # "lands·byfornyelse"), and a compound modifier is named without its linking -s-; 5: a verb in -ende
 # is stemmed without its infinitive's -e ("godkende" → "godkend", as "godkendt" and "godkendelse");
 # 6: the compound-parts field holds a word's verb family too ("nedrevet" → nedrivning); 7: a
-# three-letter inflection in -e/-t of a two-letter word meets it ("nye", "nyt" → "ny").
-ANALYSIS_VERSION = 7
+# three-letter inflection in -e/-t of a two-letter word meets it ("nye", "nyt" → "ny");
+# 8: forms of one word the lemma path parted and Snowball kept together meet again (forældre/
+# forældrene, budgetter/budget, børne/børn, gamles/gamle, finansierer/finansiere), and a noun in -s
+# keeps its -s ("sats", "satsen", "satser" → "sats", no longer "sat").
+ANALYSIS_VERSION = 8
 # What an index written before analyses were stamped counts as (a generation without the
 # stamp file, a database whose ``state.analysis`` is NULL).
 UNSTAMPED_ANALYSIS = 1

@@ -28,6 +28,8 @@ from whoosh.lang import stopwords_for_language
 from indexer.analysis.compounds import compound_head, split_compound
 from indexer.analysis.lexicon import (
     DANISH_DIGRAPHS,
+    MIN_LEMMA_WORD,
+    MIN_MODIFIER,
     dictionary_lemma,
     is_known,
     lemmatise,
@@ -126,7 +128,26 @@ def stem_term(word: str) -> str:
         return fold(lemma[:-2])
     if _verb_in_ende(lemma):
         return fold(snowball_stem(lemma[:-1]))
-    return fold(snowball_stem(lemma))
+    stem = snowball_stem(lemma)
+    if _noun_in_s(lemma, stem):
+        return fold(lemma)
+    return fold(stem)
+
+
+def _noun_in_s(lemma: str, stem: str) -> bool:
+    """A noun in -s whose -s Snowball takes off the bare lemma as an ending ("sats" → "sat",
+    "plads" → "plad") but keeps in its inflected forms ("satsen", "satser" → "sats"), so a form
+    the dictionary gives another lemma parted from the noun: "satser" (rates; read as the verb
+    "satse") from "sats" and "satsen", and "sats" met "sat" (set); "vokser", "vokset" (read as
+    the noun "voks") from "vokse", "voksende".  Such a noun keeps its -s, as Snowball keeps it in
+    every other form.  It is told from a word whose -s is an ending (a genitive, "dels", "langs";
+    a name, "Jens", "Movias") by its definite form in -en or -et, which the dictionary lists under
+    it (or, for a compound it lacks, under its longest known head: "sundheds·indsats")."""
+    if len(lemma) < MIN_LEMMA_WORD or stem != lemma[:-1] or not lemma.endswith("s"):
+        return False
+    cuts = [0, *range(MIN_MODIFIER, len(lemma) - MIN_LEMMA_WORD + 1)]  # the word, or a head after a modifier
+    noun = next((lemma[cut:] for cut in cuts if is_known(lemma[cut:])), "")
+    return any(dictionary_lemma(noun + ending) == noun for ending in ("en", "et")) if noun else False
 
 
 def _verb_in_ende(lemma: str) -> bool:

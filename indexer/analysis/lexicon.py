@@ -123,10 +123,34 @@ def dictionary_lemma(word: str) -> str | None:
 
     Suppletive lemmas (bedre → god, flere → mange) are refused: a reader searching
     "god" does not mean "bedre", and the stemmer keeps such words apart anyway.  So are
-    lemmas much longer than the form, which are list noise (børne → barnebarn).
+    lemmas much longer than the form, which are list noise (børne → barnebarn; such a form is
+    read as a compound's modifier, ``_modifier_form``).
+
+    A plural the dictionary names as the lemma of its own definite forms is a lemma: it
+    lemmatises "forældrene", "forældres" to "forældre", but "forældre" on to "forælder" and that
+    to "forælde" (the verb "grow outdated"), so the plural stemmed apart from its definite forms,
+    which plain Snowball keeps together ("forældr"), and met "forældet".  The dictionary holds
+    three such words (forældre; vegne, whose "på vegne af" it read as the verb "vige"; lime).
     """
     lemma = LEMMA_CORRECTIONS.get(word) or _forms().get(word)
-    if lemma is None or not lemma or lemma[0] != word[0] or len(lemma) > len(word) + 2:
+    if lemma is None or not lemma or lemma[0] != word[0]:
+        return None
+    if len(lemma) > len(word) + 2:
+        return _modifier_form(word)
+    if lemma != word and word.endswith("e") and _forms().get(word + "ne") == word:
+        return word  # a plural named as its definite form's lemma
+    return lemma
+
+
+def _modifier_form(word: str) -> str | None:
+    """A form the dictionary lists only as a piece of a longer compound ("børne" → "barnebarn",
+    from "børnebørn"), read as a compound's modifier is read: without its linking -e- ("børne"
+    → "børn" → "barn").  In minutes it stands alone as a suspended modifier ("Børne- og
+    Ungeudvalget"), and the compounds' parts already name it so (børne·have → barn, have)."""
+    if len(word) <= MIN_LEMMA_WORD or not word.endswith("e"):
+        return None
+    lemma = _forms().get(word[:-1])
+    if lemma is None or not lemma or lemma[0] != word[0] or len(lemma) > len(word) + 1:
         return None
     return lemma
 
@@ -157,6 +181,9 @@ def lemmatise(word: str) -> str:
     variant = linking_s_variant(word)
     if variant is not None:
         return dictionary_lemma(variant) or variant
+    owner = genitive_of(word)
+    if owner is not None:
+        return owner
     # Unknown word: lemmatise through the longest known head of a compound, read as the
     # dictionary's own compounds read it (jobcentret → jobcenter, as plejecentret → plejecenter).
     head_lemmas = compound_head_lemmas()
@@ -170,6 +197,17 @@ def lemmatise(word: str) -> str:
         if head_lemma is not None and len(head_lemma) <= len(head):
             return word[:split] + head_lemma
     return word
+
+
+def genitive_of(word: str) -> str | None:
+    """The lemma of the word a genitive the dictionary lacks is made of: "gamles" (the old
+    people's) → "gamle" → "gammel".  Snowball takes the -s off with the rest of the ending, so
+    without this the genitive stemmed apart from every form the dictionary moves to its lemma
+    (gamle → gammel, gamles → "gaml").  Only a word unknown as written, whose form without the
+    -s is a known one; a compound the dictionary lacks goes on to its head."""
+    if len(word) <= MIN_LEMMA_WORD or not word.endswith("s") or is_known(word):
+        return None
+    return dictionary_lemma(word[:-1])
 
 
 @lru_cache(maxsize=1)
@@ -227,13 +265,41 @@ def verbal_noun(lemma: str, form: str = "") -> str:
     "kajen renoveres".  Snowball keeps them apart, and stems the verb so short that it meets
     unrelated words ("parkere" → "park", "sortere" → "sort", "håndtere" → "hånd"); through the
     noun the verb's forms meet their noun and leave those.  The bare stem (``form`` "parker",
-    "marker", "budgetter") is left alone: the dictionary reads it as the imperative, but in
-    minutes it is a noun's plural (parks, fields, budgets).
+    "marker", "budgetter") gets no -ering: the dictionary reads it as the imperative, but in
+    minutes it is a noun's plural (parks, fields, budgets), and is read as one (``plural_noun``).
+
+    The other way round, the present tense in -erer of an -ere verb the dictionary lists is read
+    as the verb's, though the dictionary reads it as a noun's plural ("finansierer" as
+    "financiers", "citerer" as "zithers"): minutes write "kommunen finansierer", and the noun's
+    reading had parted it from finansiere, finansieres, finansiering ("finansi").
     """
-    if len(lemma) < MIN_ERE_VERB or not lemma.endswith("ere") or form == lemma[:-1]:
+    if form.endswith("erer") and lemma != form[:-1] and dictionary_lemma(form[:-1]) == form[:-1]:
+        lemma = form[:-1]  # a present tense the dictionary reads as a noun's plural
+    if len(lemma) < MIN_ERE_VERB or not lemma.endswith("ere"):
         return lemma
+    if form == lemma[:-1]:
+        return plural_noun(form) or lemma
     noun = lemma[:-1] + "ing"
     return noun if dictionary_lemma(noun) == noun else lemma
+
+
+def plural_noun(form: str) -> str | None:
+    """The noun whose plural a bare -ere verb stem is ("budgetter" → "budget", "marker" → "mark",
+    "adresser" → "adresse"), when the dictionary lists such a noun.  The dictionary reads the form
+    as the verb's imperative ("budgettere"), which Snowball stems "budget" while the noun and its
+    other forms are "budg" (budget, budgettet, budgetterne): the plural stemmed apart from its
+    own noun.  A plural adds -r to a noun in -e, -er to the rest, doubling a final consonant after
+    a short vowel (budget·t·er); a stem in -erer is a verb in -erere's (moderer, snedkerer), no
+    plural."""
+    candidates = [form[:-1]]
+    if not form.endswith("erer"):
+        candidates.append(form[:-2])
+    if len(form) > 4 and form[-3] == form[-4]:
+        candidates.append(form[:-3])
+    for noun in candidates:
+        if len(noun) >= MIN_LEMMA_WORD and dictionary_lemma(noun) == noun:
+            return noun
+    return None
 
 
 @lru_cache(maxsize=100_000)

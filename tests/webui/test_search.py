@@ -244,39 +244,39 @@ def test_service_is_opened_once(app, client: FlaskClient) -> None:
 
 
 def test_a_misspelt_word_that_still_finds_something_gets_a_suggestion(client: FlaskClient) -> None:
-    data = api(client, "/api/search?q=budgett&literal=1")
+    data = api(client, "/api/search?q=indsatts&literal=1")
     assert data["total"] > 0 and data["corrected_from"] is None
-    assert data["suggestion"] == "budget"
+    assert data["suggestion"] == "indsats"
 
 
 def test_a_misspelt_word_with_a_few_hits_keeps_them_first_then_the_corrections(client: FlaskClient) -> None:
-    literal = api(client, "/api/search?q=budgett&literal=1")
+    literal = api(client, "/api/search?q=indsatts&literal=1")
     typed = literal["total"]
-    data = api(client, "/api/search?q=budgett")
-    assert 0 < typed <= 3 and data["corrected_from"] is None and data["query"] == "budgett"
-    assert (data["also_corrected"], data["typed_total"], data["suggestion"]) == ("budget", typed, None)
+    data = api(client, "/api/search?q=indsatts")
+    assert 0 < typed <= 3 and data["corrected_from"] is None and data["query"] == "indsatts"
+    assert (data["also_corrected"], data["typed_total"], data["suggestion"]) == ("indsats", typed, None)
     assert data["total"] == typed + data["corrected_total"] and data["corrected_total"] > 0
     assert [hit["id"] for hit in data["results"][:typed]] == [hit["id"] for hit in literal["results"]]
     assert all("correction" not in hit for hit in data["results"][:typed])
-    assert all(hit["correction"] == "budget" for hit in data["results"][typed:])
-    html = client.get("/?q=budgett").get_data(as_text=True)
+    assert all(hit["correction"] == "indsats" for hit in data["results"][typed:])
+    html = client.get("/?q=indsatts").get_data(as_text=True)
     label = "resultat" if typed == 1 else "resultater"
     line = re.search(
-        r"Kun (\d+) (\w+) for <a href=\"([^\"]+)\">«budgett»</a>; derefter resultater for "
-        r"<a href=\"([^\"]+)\">«budget»</a>\.",
+        r"Kun (\d+) (\w+) for <a href=\"([^\"]+)\">«indsatts»</a>; derefter resultater for "
+        r"<a href=\"([^\"]+)\">«indsats»</a>\.",
         html,
     )
     assert line and (int(line[1]), line[2]) == (typed, label) and "Mente du:" not in html
     # the typed words link to their own items alone, the correction to its search
-    assert parse_qs(urlsplit(line[3].replace("&amp;", "&")).query) == {"q": ["budgett"], "literal": ["1"]}
-    assert parse_qs(urlsplit(line[4].replace("&amp;", "&")).query) == {"q": ["budget"]}
-    assert html.count('class="corrected">Fundet for «budget»</p>') == min(10, data["total"]) - typed
+    assert parse_qs(urlsplit(line[3].replace("&amp;", "&")).query) == {"q": ["indsatts"], "literal": ["1"]}
+    assert parse_qs(urlsplit(line[4].replace("&amp;", "&")).query) == {"q": ["indsats"]}
+    assert html.count('class="corrected">Fundet for «indsats»</p>') == min(10, data["total"]) - typed
     # The CSV export lists what the page lists, in its order; asked for literally, the typed words' alone.
-    rows = list(csv.reader(io.StringIO(client.get("/export.csv?q=budgett").get_data(as_text=True).lstrip("\ufeff"))))
-    pages = [api(client, f"/api/search?q=budgett&page={n}")["results"] for n in range(1, data["pages"] + 1)]
+    rows = list(csv.reader(io.StringIO(client.get("/export.csv?q=indsatts").get_data(as_text=True).lstrip("\ufeff"))))
+    pages = [api(client, f"/api/search?q=indsatts&page={n}")["results"] for n in range(1, data["pages"] + 1)]
     listed = [hit["id"] for page in pages for hit in page]
     assert [row[0] for row in rows[1:]] == listed and len(set(listed)) == data["total"]
-    literal_rows = client.get("/export.csv?q=budgett&literal=1").get_data(as_text=True).lstrip("\ufeff")
+    literal_rows = client.get("/export.csv?q=indsatts&literal=1").get_data(as_text=True).lstrip("\ufeff")
     assert len(list(csv.reader(io.StringIO(literal_rows)))) == 1 + typed
 
 
@@ -287,15 +287,15 @@ def test_a_correct_inflection_is_never_corrected(client: FlaskClient) -> None:
 
 
 def test_a_few_hits_then_the_corrections_then_those_holding_most_words_say_so(client: FlaskClient) -> None:
-    data = api(client, "/api/search?q=budgett+vej")
-    assert (data["typed_total"], data["also_corrected"]) == (1, "budget vej")
-    assert data["partial"] == {"least": 1, "typed": 2, "whole": 1, "words": ["budgett", "vej"], "optional": []}
+    data = api(client, "/api/search?q=indsatts+bolig")
+    assert (data["typed_total"], data["also_corrected"]) == (1, "indsats bolig")
+    assert data["partial"] == {"least": 1, "typed": 2, "whole": 1, "words": ["indsatts", "bolig"], "optional": []}
     assert 1 + data["corrected_total"] < 10
     assert [("correction" in hit, bool(hit.get("missing"))) for hit in data["results"]] == [(False, False)] + [
         (True, False)
     ] * data["corrected_total"] + [(False, True)] * (10 - 1 - data["corrected_total"])
-    html = client.get("/?q=budgett+vej").get_data(as_text=True)
-    assert "derefter resultater for <a href=" in html and "«budget vej»</a>." in html
-    assert "Til sidst resultater med mindst 1 af de 2 ord i «budgett vej»." in html
+    html = client.get("/?q=indsatts+bolig").get_data(as_text=True)
+    assert "derefter resultater for <a href=" in html and "«indsats bolig»</a>." in html
+    assert "Til sidst resultater med mindst 1 af de 2 ord i «indsatts bolig»." in html
     assert "indeholder alle ord" not in html, "one line for the typed words' items, not two"
     assert 'class="missing">Mangler: <s>' in html

@@ -153,13 +153,13 @@ def test_a_short_list_of_those_holding_most_words_goes_on_to_fewer_words_one_sea
 
 
 def test_a_few_hits_followed_by_the_corrections_cost_one_statement_more(counted: str, service: SearchService) -> None:
-    """ "budgett" finds one item through its stem and is offered "budget": searched literally it
+    """ "indsatts" finds one item through its stem and is offered "indsats": searched literally it
     is offered the correction only; else the correction's other items follow, one statement more."""
     found: list[SearchResponse] = []
-    literal = statements(counted, lambda: found.append(service.search(SearchRequest(q="budgett", literal=True))))
-    filled = statements(counted, lambda: found.append(service.search(SearchRequest(q="budgett"))))
-    assert (found[0].total, found[0].suggestion, found[0].also_corrected) == (1, "budget", None)
-    assert (found[1].typed_total, found[1].also_corrected) == (1, "budget") and found[1].total > 10
+    literal = statements(counted, lambda: found.append(service.search(SearchRequest(q="indsatts", literal=True))))
+    filled = statements(counted, lambda: found.append(service.search(SearchRequest(q="indsatts"))))
+    assert (found[0].total, found[0].suggestion, found[0].also_corrected) == (1, "indsats", None)
+    assert (found[1].typed_total, found[1].also_corrected) == (1, "indsats") and found[1].total > 10
     assert sum(filled.values()) == sum(literal.values()) + 1 and _generation_reads(filled) == 1, (literal, filled)
 
 

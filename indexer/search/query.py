@@ -191,9 +191,6 @@ def plain_word(node: Node) -> TypeGuard[Word]:
     return isinstance(node, Word) and node.field is None and "*" not in node.text and "?" not in node.text
 
 
-_plain_word = plain_word
-
-
 # Punctuation that ends a typed word without being part of it ("folkeskolen?", "budget,").
 END_PUNCTUATION = ",.;:!?"
 
@@ -828,7 +825,7 @@ def expand_full_names(node: Node | None, names: NameIndex | None) -> Node | None
     longest = max(len(terms) for terms in names)
 
     def terms_of(child: Node) -> tuple[str, ...] | None:
-        return _name_terms(child.text) if _plain_word(child) else None
+        return _name_terms(child.text) if plain_word(child) else None
 
     def walk(current: Node) -> Node:
         if isinstance(current, Phrase) and current.field is None and current.slop == 1:
@@ -972,7 +969,7 @@ def expand_written_forms(
     longest = max(len(key) for key in table)
 
     def key_of(child: Node) -> tuple[str, ...] | None:
-        if not _plain_word(child):
+        if not plain_word(child):
             return None
         text = child.text
         key = _form_key(text)
@@ -1223,7 +1220,7 @@ def _common_words_optional(node: Node | None, common: Callable[[str], bool], mad
     children = [_common_words_optional(child, common, made) or child for child in node.children]
     if sum(not isinstance(c, Not) for c in children) < 2:
         return And(tuple(children))  # one part beside excluded ones: required whatever it is
-    optional = [c for c in children if _plain_word(c) and common(c.text)]
+    optional = [c for c in children if plain_word(c) and common(c.text)]
     required = [c for c in children if c not in optional]
     if not optional or not any(not isinstance(c, Not) for c in required):
         return And(tuple(children))
@@ -1397,7 +1394,7 @@ def _common_only(parts: Sequence[Node], common: Callable[[str], bool] | None) ->
     if common is None:
         return False
     wanted = [part for part in parts if not isinstance(part, Not)]
-    return all(_stop_word(part) or (_plain_word(part) and common(part.text)) for part in wanted)
+    return all(_stop_word(part) or (plain_word(part) and common(part.text)) for part in wanted)
 
 
 def rewritten_words(typed: Node | None, rewritten: Node | None) -> list[str]:

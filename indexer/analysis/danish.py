@@ -402,8 +402,9 @@ def danish_analyzer():  # type: ignore[no-untyped-def]
 
 
 @cache
-def compound_analyzer():  # type: ignore[no-untyped-def]
-    """The analyzer for the lower-weighted ``parts`` field: only compound parts' stems.
+def compound_analyzer(partners: bool = True):  # type: ignore[no-untyped-def]
+    """The analyzer for the lower-weighted ``parts`` field: only compound parts' stems, and the
+    word's verb family (``partners``; see ``title_parts_analyzer``).
 
     Indexing "personalepolitikken" yields the terms of "personale" and "politik" at the
     word's position; a simple word yields nothing.  Querying yields the same terms as
@@ -414,24 +415,16 @@ def compound_analyzer():  # type: ignore[no-untyped-def]
         | NormaliseFilter()
         | LowercaseFilter()
         | StopFilter(stoplist=DANISH_STOP_WORDS, minsize=1)
-        | CompoundPartsFilter()
+        | CompoundPartsFilter(partners=partners)
         | DanishStemFilter()
     )
 
 
-@cache
 def title_parts_analyzer():  # type: ignore[no-untyped-def]
     """``compound_analyzer()`` without the verb families: for the title's parts, weighted as the
     title is, where a partner ("nedrivning" for a title's "nedrives") would weigh as much as the
     typed word in the title itself."""
-    return (
-        SuspendedCompoundTokenizer(WORD_PATTERN)
-        | NormaliseFilter()
-        | LowercaseFilter()
-        | StopFilter(stoplist=DANISH_STOP_WORDS, minsize=1)
-        | CompoundPartsFilter(partners=False)
-        | DanishStemFilter()
-    )
+    return compound_analyzer(partners=False)
 
 
 @cache

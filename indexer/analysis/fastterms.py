@@ -48,34 +48,30 @@ def _exact_term(raw: str) -> str:
     return _lower(raw)
 
 
-def _parts_terms(raw: str) -> tuple[str, ...] | None:
-    word = _lower(raw)
-    if not word or word in danish.DANISH_STOP_WORDS:
-        return None
-    return tuple(str(danish.stem_term(part)) for part in danish.index_parts(word))
+def _parts_terms_of(
+    parts_of: Callable[..., tuple[str, ...]],
+) -> tuple[Callable[[str], tuple[str, ...] | None], Callable[[str, tuple[str, ...]], tuple[str, ...] | None]]:
+    """The terms a parts field indexes for a word (``parts_of``: ``danish.index_parts``, or
+    ``danish.compound_parts`` for the title's parts, without the verb family), and those of a
+    suspended conjunct with the word it stands for (not cached)."""
+
+    def terms(raw: str) -> tuple[str, ...] | None:
+        word = _lower(raw)
+        if not word or word in danish.DANISH_STOP_WORDS:
+            return None
+        return tuple(str(danish.stem_term(part)) for part in parts_of(word))
+
+    def completed_terms(raw: str, completed: tuple[str, ...]) -> tuple[str, ...] | None:
+        word = _lower(raw)
+        if not word or word in danish.DANISH_STOP_WORDS:
+            return None
+        return tuple(dict.fromkeys(str(danish.stem_term(p)) for p in parts_of(word, completed)))
+
+    return terms, completed_terms
 
 
-def _completed_parts_terms(raw: str, completed: tuple[str, ...]) -> tuple[str, ...] | None:
-    """``_parts_terms`` of a suspended conjunct, with the word it stands for (not cached)."""
-    word = _lower(raw)
-    if not word or word in danish.DANISH_STOP_WORDS:
-        return None
-    return tuple(dict.fromkeys(str(danish.stem_term(p)) for p in danish.index_parts(word, completed)))
-
-
-def _title_parts_terms(raw: str) -> tuple[str, ...] | None:
-    """``_parts_terms`` without the verb family (``danish.title_parts_analyzer``)."""
-    word = _lower(raw)
-    if not word or word in danish.DANISH_STOP_WORDS:
-        return None
-    return tuple(str(danish.stem_term(part)) for part in danish.compound_parts(word))
-
-
-def _completed_title_parts_terms(raw: str, completed: tuple[str, ...]) -> tuple[str, ...] | None:
-    word = _lower(raw)
-    if not word or word in danish.DANISH_STOP_WORDS:
-        return None
-    return tuple(dict.fromkeys(str(danish.stem_term(p)) for p in danish.compound_parts(word, completed)))
+_parts_terms, _completed_parts_terms = _parts_terms_of(danish.index_parts)
+_title_parts_terms, _completed_title_parts_terms = _parts_terms_of(danish.compound_parts)
 
 
 class _Kind:

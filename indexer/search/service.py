@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import lru_cache
@@ -304,21 +304,23 @@ class SearchService:
     def _weigh_words(self, node: ast.Node | None) -> None:
         """How common each plain word of ``node`` is, asked of the engine at once for those not
         weighed before (a server engine: one statement)."""
-        words = {word.casefold() for word in ast.optional_candidates(node)}
-        if not words:
-            return  # no word stands beside others: each is required whatever it is
+        words = ast.optional_candidates(node)
+        if words:  # none: no word stands beside others, each is required whatever it is
+            self._weigh(words)
+
+    def _weigh(self, words: Iterable[str]) -> dict[str, float]:
+        """The shares weighed so far (``_shares``), with those of ``words`` (case-folded) the
+        engine had not been asked for, asked at once."""
         shares = self._shares()
-        missing = sorted(word for word in words if word not in shares)
+        missing = sorted({word.casefold() for word in words} - shares.keys())
         if missing:
             shares.update(self.engine.word_shares(missing))
+        return shares
 
     def _common(self, word: str) -> bool:
         """Whether more than ``COMMON_SHARE`` of the open items hold ``word`` in their title,
         decision or running text; asked once a word per index state (``Engine.word_shares``)."""
-        shares, key = self._shares(), word.casefold()
-        if key not in shares:
-            shares.update(self.engine.word_shares([key]))
-        return shares[key] > COMMON_SHARE
+        return self._weigh([word])[word.casefold()] > COMMON_SHARE
 
     def close(self) -> None:
         """Release the engine's files and connections."""
@@ -1035,11 +1037,7 @@ class SearchService:
         weighs the words an item lacks by it): known from the search of every word, which weighed
         them (``_weigh_words``); those it did not (a word joined into a compound) asked at once.
         None for a phrase or a wildcard, whose share is not known."""
-        shares = self._shares()
-        plain = {leaf.text.casefold() for leaf in ast.droppable_words(typed) if ast.plain_word(leaf)}
-        missing = sorted(word for word in plain if word not in shares)
-        if missing:
-            shares.update(self.engine.word_shares(missing))
+        shares = self._weigh(leaf.text for leaf in ast.droppable_words(typed) if ast.plain_word(leaf))
 
         def share(word: ast.Word | ast.Phrase) -> float | None:
             return shares.get(word.text.casefold()) if ast.plain_word(word) else None

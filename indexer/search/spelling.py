@@ -147,7 +147,10 @@ def plain_respellings(typed: str) -> list[str]:
 
 # The Danish letters each plain letter may have been typed for; how many of a word's letters are
 # respelt at most, in a word of at most so many a's and o's (a longer one's guesses are too many).
-DANISH_FOR_PLAIN = {"a": "åæ", "o": "ø"}
+DANISH_FOR_PLAIN = {
+    plain: "".join(sorted(letter for letter, its in PLAIN_LETTER_OF.items() if its == plain))
+    for plain in set(PLAIN_LETTER_OF.values())
+}
 MAX_PLAIN_RESPELT = 2
 MAX_PLAIN_SPOTS = 6
 

@@ -20,6 +20,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+# The Danish vowels (a doubled consonant follows a short one; a vowel for another is a cheap slip).
+VOWELS = frozenset("aeiouyæøå")
 # Shortest word we trust the dictionary for: three-letter forms are too often
 # homographs of another word's inflection (dør "door"/"dies", led, bar, bad).
 MIN_LEMMA_WORD = 4
@@ -325,7 +327,6 @@ def restore_danish_letters(word: str) -> str:
 
 # Shortest verb whose nouns are looked up ("frede"; not "gå", "se").
 MIN_FAMILY_VERB = 4
-_VOWELS = frozenset("aeiouyæøå")
 
 
 def is_verb(word: str) -> bool:
@@ -347,7 +348,7 @@ def verb_nouns(verb: str) -> tuple[str, ...]:
         return ()
     stem = verb[:-1]
     candidates = [stem + "ning", stem + "ing", stem + "else"]
-    if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in _VOWELS:
+    if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in VOWELS:
         candidates.append(stem[:-1] + "ning")
     if verb.endswith("ere"):
         candidates.append(verb[:-3] + "ation")
@@ -364,7 +365,7 @@ def _noun_verbs(noun: str) -> list[str]:
     if noun.endswith("ning"):
         stem = noun[:-4]
         out.append(stem + "e")
-        if stem and stem[-1] not in _VOWELS:
+        if stem and stem[-1] not in VOWELS:
             out.append(stem + stem[-1] + "e")
     if noun.endswith("ing"):
         out.append(noun[:-3] + "e")  # befordr·ing, tegn·ing, placer·ing

@@ -37,7 +37,7 @@ from indexer.analysis.bodies import (
 )
 from indexer.analysis.compounds import compound_cuts
 from indexer.analysis.danish import DANISH_STOP_WORDS, analyse, exact_analyzer, fold, stem_term
-from indexer.analysis.lexicon import is_known
+from indexer.analysis.lexicon import VOWELS, is_known
 from indexer.analysis.writtenforms import WRITTEN_FORMS
 from indexer.engines.base import case_key
 from indexer.model import PART_NAMES
@@ -472,7 +472,6 @@ def transform(node: Node, leaf: Callable[[Word | Phrase | Match], Node]) -> Node
     return Prefer(transform(node.required, leaf), transform(node.optional, leaf), node.weight)
 
 
-_VOWELS = frozenset("aeiouyæøå")
 _LOWER_ABBREVIATION = re.compile(r"[^\W\d_]{1,5}(?:-[^\W\d_]{1,4})?")
 
 
@@ -489,7 +488,7 @@ def abbreviation_like(text: str) -> bool:
     letters = text.replace("-", "")
     if not 2 <= len(letters) <= 5:
         return False
-    return "-" in text or not _VOWELS.intersection(letters) or not is_known(text)
+    return "-" in text or not VOWELS.intersection(letters) or not is_known(text)
 
 
 def body_alternatives(

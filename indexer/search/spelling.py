@@ -25,10 +25,9 @@ from collections.abc import Iterable
 from functools import lru_cache
 from itertools import combinations
 
-from indexer.analysis.lexicon import DANISH_DIGRAPHS
+from indexer.analysis.lexicon import DANISH_DIGRAPHS, VOWELS
 
 KEY_ROWS = ("1234567890+", "qwertyuiopå", "asdfghjklæø", "zxcvbnm")
-VOWELS = frozenset("aeiouyæøå")
 # æ/ø/å as typed without them: the two-letter spelling (the analysis's table) and the plain
 # letter, the digraph's first (æ → a, ø → o, å → a).
 DIGRAPH_OF = {letter: digraph for digraph, letter in DANISH_DIGRAPHS}

@@ -397,11 +397,15 @@ def compound_head(word: str) -> str | None:
     if len(word) < MIN_COMPOUND or not word.isalpha():
         return None
     word = restore_danish_letters(word)
-    # The shortest head: "vind- og solvarmeanlæg" are vindanlæg and solvarmeanlæg.
-    last = None
-    for cut, _, _ in _cuts(word, 0):
-        last = cut
-    return word[last:] if last is not None else None
+    # The shortest head: "vind- og solvarmeanlæg" are vindanlæg and solvarmeanlæg.  Of the heads
+    # the split reads as parts of the word, where it names any: the shortest word a compound can
+    # be cut at is often no part of it ("samværstil·buddet", "varmefor·syninger": "aktivitets- og
+    # samværstilbuddet" is aktivitetstilbuddet, not aktivitetsbuddet; "vand- og
+    # varmeforsyninger" vandforsyninger, not vandsyninger).
+    parts = set(split_compound(word))
+    cuts = [(cut, head_lemma in parts) for cut, _, head_lemma in _cuts(word, 0)]
+    named = [cut for cut, is_part in cuts if is_part] or [cut for cut, _ in cuts]
+    return word[named[-1] :] if named else None
 
 
 def _modifier_of_its_own(written: str, head_lemma: str, parts: tuple[str, ...]) -> bool:

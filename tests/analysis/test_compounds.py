@@ -184,10 +184,28 @@ def test_a_compound_holds_its_compound_modifier_and_head(query: str, compound: s
         ("Skole-, Børne- og Ungeudvalget", "skoleudvalget"),
         ("Skole-, Børne- og Ungeudvalget", "børneudvalget"),
         ("vind- eller solvarmeanlæg", "vindanlæg"),
+        ("aktivitets- og samværstilbuddet", "aktivitetstilbud"),
+        ("vand- og varmeforsyninger", "vandforsyninger"),
+        ("pris- og lønfremskrivning", "prisfremskrivning"),
     ],
 )
 def test_suspended_compound_is_completed_with_the_last_conjuncts_head(text: str, query: str) -> None:
     assert stem_term(query) in index_terms(text)
+
+
+@pytest.mark.parametrize(
+    "conjunct, compound, head, not_a_part",
+    [
+        ("aktivitets", "samværstilbuddet", "tilbuddet", "aktivitetsbuddet"),  # samværstil·buddet: a cut, no part
+        ("vand", "varmeforsyninger", "forsyninger", "vandsyninger"),  # varmefor·syninger
+        ("vind", "solvarmeanlæg", "anlæg", "vindvarmeanlæg"),  # the shortest head that is a part still wins
+    ],
+)
+def test_the_borrowed_head_is_a_part_of_the_compound(conjunct: str, compound: str, head: str, not_a_part: str) -> None:
+    from indexer.analysis.compounds import compound_head
+
+    assert compound_head(compound) == head
+    assert stem_term(not_a_part) not in index_terms(f"{conjunct}- og {compound}")
 
 
 @pytest.mark.parametrize(

@@ -24,8 +24,8 @@ from typing import Any, BinaryIO, Literal
 from indexer.analysis import ANALYSIS_VERSION
 from indexer.analysis.bodies import DefinitionTable, RouteTable
 from indexer.analysis.compounds import compound_cuts, split_compound
-from indexer.analysis.danish import analyse, fold
-from indexer.analysis.lexicon import is_known
+from indexer.analysis.danish import DANISH_STOP_WORDS, analyse, fold
+from indexer.analysis.lexicon import VOWELS, is_known
 from indexer.engines import is_url, open_engine
 from indexer.engines.base import (
     CLOSED_TITLE,
@@ -826,13 +826,41 @@ class SearchService:
             return self._did_you_mean(text, misspelt_only, written_too, filters)
 
     def _did_you_mean(self, text: str, misspelt_only: bool, written_too: bool, filters: Filters | None) -> str | None:
-        words = re.findall(r"\w+", text.lower())
+        spots = [m for m in re.finditer(r"\w+", text) if not _syntax_word(text, m)]
+        words = [m.group().lower() for m in spots]
         if not words or len(words) > 8:
             return None
+        plain = _plain_words(text)
+
+        def spelt(combination: Sequence[str]) -> str:
+            """The correction as a query: a query of plain words as its words, else the typed
+            query with each corrected word in its place (its quotes, fields and operators kept:
+            '"gronne omrader"' → '"grønne områder"')."""
+            if plain:
+                return " ".join(combination)
+            out, end = [], 0
+            for spot, word in zip(spots, combination, strict=True):
+                out += [text[end : spot.start()], word if word != spot.group().lower() else spot.group()]
+                end = spot.end()
+            return "".join([*out, text[end:]])
+
         held = self.engine.has_words([w for w in words if len(w) >= 4])  # the words open items hold as written
+        # A short word is respelt only in a query typed without æ/ø/å, where the search finds it
+        # nowhere (``word_shares``: the exact forms hold almost any two letters, "PA", "LAN").
+        plain_keyboard = not VOWELS.difference("aeiouy").intersection(text.lower())
+        short = [
+            w
+            for w in words
+            if plain_keyboard and len(w) in (2, 3) and w not in DANISH_STOP_WORDS and spelling.plain_respellings(w)
+        ]
+        unheld = {w for w, share in self.engine.word_shares(short).items() if not share} if short else set()
         choices: list[list[str]] = []
         for word in words:
             written = written_too and word in held
+            if word in unheld and (respelt := self._held_respellings(word)):
+                # a short word no item writes, typed without æ/ø/å ("lan" → "lån", "pa" → "på")
+                choices.append([*respelt[:CORRECTIONS_PER_WORD], word])
+                continue
             if (
                 len(word) < 4
                 or word.isdigit()  # a year or a plan's number is no slip of another
@@ -861,12 +889,18 @@ class SearchService:
             choices.append(candidates[:CORRECTIONS_PER_WORD] or [word])
         if all(len(c) == 1 and c[0] == w for c, w in zip(choices, words, strict=True)):
             return None
+        if any(_respelt_plainly(w, c[0]) for c, w in zip(choices, words, strict=True)):
+            # One word typed without æ/ø/å says the keyboard has none: a word kept as typed may be
+            # one too ("aldre omradet" → "ældre området"), tried after the word itself.
+            for n, word in enumerate(words):
+                if choices[n] == [word] and len(word) >= 4 and not word.isdigit():
+                    choices[n] += self._held_respellings(word)[: CORRECTIONS_PER_WORD - 1]
         tried = 0
         first: str | None = None
         for combination in _likeliest_first(choices):
-            corrected = " ".join(combination)
-            if corrected == " ".join(words):
+            if list(combination) == words:
                 continue
+            corrected = spelt(combination)
             first = first or corrected
             if tried >= CORRECTIONS_TRIED:
                 break
@@ -962,10 +996,20 @@ class SearchService:
 
     def _held_respellings(self, word: str) -> list[str]:
         """``spelling.plain_respellings`` of ``word`` whose every analysed term open items hold
-        (``_held_terms``)."""
-        respelt = {w: analysed_terms(w) for w in spelling.plain_respellings(word)}
+        (``_held_terms``), or else the words of its first compound cut ("overfladebelagning" →
+        "overfladebelægning", which the minutes write "overflade belægning": searched apart
+        when it finds nothing whole, ``_instead_of_nothing``)."""
+        respellings = spelling.plain_respellings(word)
+        respelt = {w: analysed_terms(w) for w in respellings}
         held = self._held_terms({term for found in respelt.values() for term in found})
-        return [w for w, found in respelt.items() if found and set(found) <= held]
+        # a stop word is held everywhere, and searched nowhere ("pa" → "på")
+        found_whole = [w for w, found in respelt.items() if (found and set(found) <= held) or w in DANISH_STOP_WORDS]
+        if found_whole:
+            return found_whole
+        cut = {w: cuts[0] for w in respellings if (cuts := compound_cuts(w))}
+        apart = {w: (*analysed_terms(modifier), *analysed_terms(head)) for w, (modifier, head) in cut.items()}
+        held = self._held_terms({term for found in apart.values() for term in found})
+        return [w for w, found in apart.items() if found and set(found) <= held]
 
     def _held_terms(self, terms: set[str]) -> set[str]:
         """Which analysed terms open items hold: in running text, or as a part of their compounds
@@ -980,14 +1024,20 @@ class SearchService:
         """What a query of plain words that found nothing is searched as instead, in turn, until
         one finds something: its "Mente du" correction, then its compounds written as their two
         words (``ast.compounds_apart``: "direktørstilling" → "direktør stilling", for an item
-        writing "stillingen som direktør").  None for a literal search or one with operators."""
-        if request.literal or not _plain_words(request.q):
+        writing "stillingen som direktør"; a query of plain words only).  None for a literal search."""
+        if request.literal:
             return
         if suggestion:
             yield suggestion
+        if not _plain_words(request.q):
+            return
         apart = ast.compounds_apart(request.q, self._common)
         if apart and apart != suggestion:
             yield apart
+        # a correction no item writes whole, written apart ("overfladebelagning" → "overflade belægning")
+        meant_apart = ast.compounds_apart(suggestion, self._common) if suggestion else None
+        if meant_apart and meant_apart not in (apart, suggestion):
+            yield meant_apart
 
     def _relaxing_instead(self, request: SearchRequest, suggestion: str | None) -> SearchRequest | None:
         """The request whose words the items holding most of them are shown for, in place of what
@@ -1128,6 +1178,24 @@ def _plain_words(query: str) -> bool:
     words = [word.rstrip(ast.END_PUNCTUATION) for word in query.split()]
     text = " ".join(word for word in words if word)
     return bool(_PLAIN_WORDS.fullmatch(text)) and not any(word in ast.OPERATORS for word in words)
+
+
+def _respelt_plainly(typed: str, corrected: str) -> bool:
+    """Whether a correction only puts æ/ø/å where ``typed`` has the plain letters or digraphs."""
+    return corrected != typed and (typed == _plain(corrected) or fold(typed) == fold(corrected))
+
+
+def _plain(word: str) -> str:
+    return word.translate(_PLAIN_TABLE)
+
+
+_PLAIN_TABLE = str.maketrans(spelling.PLAIN_LETTER_OF)
+
+
+def _syntax_word(text: str, word: re.Match[str]) -> bool:
+    """Whether a word of a query is its syntax, not a word to correct: a field's name
+    ("udvalg:") or an operator in capitals ("IKKE", "OR")."""
+    return text.startswith(":", word.end()) or word.group() in ast.OPERATORS
 
 
 def _nothing_to_search(request: SearchRequest) -> bool:

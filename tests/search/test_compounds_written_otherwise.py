@@ -70,3 +70,15 @@ def test_a_compound_whose_modifier_is_a_compound_is_looked_for_written_apart(dem
     title = "Landsbyfornyelse - Pulje til Landsbyfornyelse 2014"
     assert [r["title"] for r in demo.search(SearchRequest(q="landsbyfornyelsespulje")).results] == [title]
     assert demo.search(SearchRequest(q="fornyelse")).results[0]["title"] == title
+
+
+def test_a_compound_typed_without_danish_letters_is_found_where_its_words_are_written_apart(
+    demo: SearchService,
+) -> None:
+    """No item writes "direktørstilling", and none "direktorstilling": the plain letter is respelt
+    to the word whose parts the items hold, and that is searched as its two words."""
+    response = demo.search(SearchRequest(q="direktorstilling"))
+    assert (response.corrected_from, response.request.q) == ("direktorstilling", "direktør stilling")
+    assert response.results[0]["title"] == "Ansættelse af ny direktør for Teknik og Kultur"
+    # a respelling whose parts no item holds is no correction
+    assert demo.search(SearchRequest(q="direktorbilxyz")).total == 0

@@ -159,3 +159,38 @@ def test_plain_letters_are_respelt_on_an_index_without_compound_parts(profile: s
     response = SearchService(tmp_path).search(SearchRequest(q="mageproblemet", per_page=10))
     assert response.corrected_from == "mageproblemet" and response.request.q == "mågeproblemet"
     assert response.results
+
+
+def test_a_quoted_phrase_is_corrected_inside_its_quotes(demo: SearchService) -> None:
+    """A phrase typed without Danish letters finds nothing; its correction keeps the quotes, the
+    field and the case of the words it leaves, and its results are shown in its place."""
+    response = demo.search(SearchRequest(q='"gronne omrader"'))
+    assert (response.corrected_from, response.request.q) == ('"gronne omrader"', '"grønne områder"')
+    meant = demo.search(SearchRequest(q='"grønne områder"', literal=True))
+    assert response.total == meant.total > 0
+    assert [r["id"] for r in response.results] == [r["id"] for r in meant.results]
+    assert demo.did_you_mean('titel:"lokalpaln" Budget') == 'titel:"lokalplan" Budget'
+    # an operator or a field's name is never "corrected"
+    assert demo.did_you_mean("titel:lokalpaln IKKE budget") == "titel:lokalplan IKKE budget"
+
+
+def test_a_short_word_typed_without_danish_letters_is_respelt(demo: SearchService) -> None:
+    """ "lan" and "pa" are too short to correct by edits (two edits reach most short words), but a
+    query typed with no æ/ø/å whose short word the search finds nowhere is respelt by its plain
+    letters to a word the items hold ("lån") or a stop word ("på")."""
+    response = demo.search(SearchRequest(q="lan til renovering"))
+    assert (response.corrected_from, response.request.q) == ("lan til renovering", "lån til renovering")
+    assert response.results[0]["title"].startswith("Ansøgning om kommunegaranti")
+    assert demo.search(SearchRequest(q="borgere pa plejehjem")).request.q == "borgere på plejehjem"
+    # with an æ, ø or å typed elsewhere the keyboard has them: the short word is what was meant
+    assert demo.did_you_mean("lan til færge") is None
+
+
+def test_one_word_typed_without_danish_letters_lets_the_others_be_respelt(demo: SearchService) -> None:
+    """ "området" typed "omradet" says the keyboard has no å: "aldre", a word of its own, is then
+    tried as "ældre" too, after the word itself, when the query finds nothing so."""
+    response = demo.search(SearchRequest(q="aldre omradet merudgifter"))
+    assert response.request.q == "ældre området merudgifter"
+    assert response.total >= 1
+    # without that sign the word is kept: no plain letters elsewhere
+    assert demo.did_you_mean("aldre budgettt") == "aldre budget"

@@ -1099,14 +1099,19 @@ SOLID_RAISE = 1.0
 
 def _apart_too(word: Word) -> Node:
     """A compound typed solid ("overfladebelægning") is also looked for written apart, as minutes
-    often write it ("OB (overflade belægning)", "bygge sag"): a phrase of the two words at each of
-    its cuts where both sides are words as written (``compounds.compound_cuts``)."""
+    often write it ("OB (overflade belægning)", "bygge sag"), or hyphenated ("et flis-kedel anlæg"
+    for "fliskedel", one token in the index): a phrase of the two words, and the two joined by a
+    hyphen, at each of its cuts where both sides are words as written (``compounds.compound_cuts``).
+    The other way round, a compound typed with a hyphen is looked for solid (``_solid_too``)."""
     if word.field is not None or not word.text.isalpha() or word.text.isupper():
         return word
     cuts = compound_cuts(word.text)[:MAX_APART]
     if not cuts:
         return word
-    return Prefer(Or((word, *(Phrase(f"{modifier} {head}") for modifier, head in cuts))), word, SOLID_RAISE)
+    written: list[Node] = []
+    for modifier, head in cuts:
+        written += [Phrase(f"{modifier} {head}"), Word(f"{modifier}-{head}")]
+    return Prefer(Or((word, *written)), word, SOLID_RAISE)
 
 
 def compounds_apart(text: str, common: Callable[[str], bool] = lambda word: False) -> str | None:

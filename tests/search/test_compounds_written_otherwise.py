@@ -82,3 +82,16 @@ def test_a_compound_typed_without_danish_letters_is_found_where_its_words_are_wr
     assert response.results[0]["title"] == "Ansættelse af ny direktør for Teknik og Kultur"
     # a respelling whose parts no item holds is no correction
     assert demo.search(SearchRequest(q="direktorbilxyz")).total == 0
+
+
+def test_a_compound_typed_solid_finds_it_hyphenated(demo: SearchService) -> None:
+    """ "fliskedel": the heating plant's item writes it solid, the biogas plan "et flis-kedel
+    anlæg", one token in the index; both are found, the item writing it as typed first, and the
+    plan first where the query's other word is one it writes ("maskinhal")."""
+    plan = "Forslag til lokalplan nr. 376 - Udvidelse af [adresse] og tillæg nr. 25 til Kommuneplan 13"
+    titles = [r["title"] for r in demo.search(SearchRequest(q="fliskedel")).results]
+    assert plan in titles and titles[0] != plan
+    assert demo.search(SearchRequest(q="fliskedel maskinhal")).results[0]["title"] == plan
+    # written apart, the hyphenated form is one more way of writing it: a phrase and the hyphen
+    rewritten = ast.split_compounds_too(ast.Word("fliskedel"), ast.Word("fliskedel"))
+    assert ast.Word("flis-kedel") in ast.leaves(rewritten) and ast.Phrase("flis kedel") in ast.leaves(rewritten)

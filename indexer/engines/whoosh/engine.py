@@ -53,6 +53,7 @@ from indexer.engines.whoosh.codec import MinutesTermsReader
 from indexer.engines.whoosh.columns import load_columns
 from indexer.engines.whoosh.columns import supported as columns_supported
 from indexer.engines.whoosh.index import MinutesIndex, rebuild
+from indexer.engines.whoosh.normalize import normalized
 from indexer.engines.whoosh.vocabulary import Vocabulary, segment_words
 from indexer.gone import Gone
 from indexer.model import Meeting
@@ -596,7 +597,7 @@ class QueryTranslator:
     def translate(self, node: ast.Node | None) -> wq.Query:
         if node is None:
             return wq.Every()
-        return self._translate(node, {}).normalize()
+        return normalized(self._translate(node, {}))
 
     def _translate(self, node: ast.Node, leaves: dict[ast.Node, wq.Query]) -> wq.Query:
         """``leaves``: the words and phrases translated so far in this query — one asked again (a

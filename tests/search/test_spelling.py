@@ -194,3 +194,14 @@ def test_one_word_typed_without_danish_letters_lets_the_others_be_respelt(demo: 
     assert response.total >= 1
     # without that sign the word is kept: no plain letters elsewhere
     assert demo.did_you_mean("aldre budgettt") == "aldre budget"
+
+
+def test_a_word_of_its_own_typed_without_danish_letters_also_finds_the_word_meant(demo: SearchService) -> None:
+    """"magerne" is a Danish word ("the lean ones") and finds two items through its stem; typed
+    with no æ/ø/å anywhere it may be "mågerne" too, whose item follows the few found."""
+    response = demo.search(SearchRequest(q="magerne"))
+    assert response.also_corrected == "mågerne"
+    assert "Tiltag vedr. mågeproblemet" in [r["title"] for r in response.results]
+    # with a Danish letter typed the keyboard has them; with many hits the word is what was meant
+    assert demo.did_you_mean("magerne æ", misspelt_only=True, written_too=True) is None
+    assert demo.did_you_mean("magerne", misspelt_only=True, written_too=False) is None

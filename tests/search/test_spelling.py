@@ -197,7 +197,7 @@ def test_one_word_typed_without_danish_letters_lets_the_others_be_respelt(demo: 
 
 
 def test_a_word_of_its_own_typed_without_danish_letters_also_finds_the_word_meant(demo: SearchService) -> None:
-    """"magerne" is a Danish word ("the lean ones") and finds two items through its stem; typed
+    """ "magerne" is a Danish word ("the lean ones") and finds two items through its stem; typed
     with no æ/ø/å anywhere it may be "mågerne" too, whose item follows the few found."""
     response = demo.search(SearchRequest(q="magerne"))
     assert response.also_corrected == "mågerne"

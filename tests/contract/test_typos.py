@@ -209,3 +209,13 @@ def test_danish_letters_typed_as_plain_ones_are_corrected_to_the_word_the_index_
     assert (response.corrected_from, response.request.q) == (typed, meant)
     meant_ids = [hit["id"] for hit in slipped.search(SearchRequest(q=meant)).results]
     assert meant_ids and [hit["id"] for hit in response.results] == meant_ids
+
+
+def test_words_typed_without_danish_letters_are_corrected_alike_on_every_engine(slipped: SearchService) -> None:
+    """A keyboard without æ/ø/å: a quoted phrase is corrected inside its quotes and its results
+    shown; a short word the search finds nowhere is respelt ("lan" → "lån")."""
+    phrase = slipped.search(SearchRequest(q='"gronne omrader"'))
+    assert (phrase.corrected_from, phrase.request.q) == ('"gronne omrader"', '"grønne områder"')
+    meant = slipped.search(SearchRequest(q='"grønne områder"', literal=True))
+    assert phrase.total == meant.total > 0
+    assert slipped.did_you_mean("lan til") == "lån til"

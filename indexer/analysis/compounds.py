@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import lru_cache
 
-from indexer.analysis.lexicon import dictionary_lemma, is_known, lemmatise, restore_danish_letters
+from indexer.analysis.lexicon import dictionary_lemma, is_known, is_verb, lemmatise, restore_danish_letters
 
 MIN_COMPOUND = 6
 MIN_HEAD = 3
@@ -452,4 +452,9 @@ def split_compound(word: str) -> tuple[str, ...]:
     if len(word) < MIN_COMPOUND or not word.isalpha():
         return ()
     lemma = lemmatise(word)
+    if is_verb(lemma):
+        # A verb is no compound of its pieces: most are a particle or prefix and a verb whose
+        # sense they change (indeholde is no holding, fastlægge no laying, varetage no "vare"),
+        # and the cuts read many wrongly (besk·rive, bort·skaffe as borte·kaffe).
+        return ()
     return tuple(part for part in _split(lemma, 0) if part != lemma)

@@ -194,6 +194,26 @@ def test_suspended_compound_is_completed_with_the_last_conjuncts_head(text: str,
 
 
 @pytest.mark.parametrize(
+    "verb, piece",
+    [
+        ("indeholder", "holde"),  # contains: no holding
+        ("fastlægge", "lægge"),
+        ("varetager", "vare"),
+        ("beskrive", "rive"),  # the cut read besk·rive
+        ("bortskaffe", "kaffe"),  # and borte·kaffe
+    ],
+)
+def test_a_verb_is_not_split_into_pieces(verb: str, piece: str) -> None:
+    assert split_compound(verb) == ()
+    assert stem_term(piece) not in index_terms(verb)
+
+
+def test_the_noun_of_a_compound_verb_is_still_split() -> None:
+    assert "plan" in split_compound("planlægning")
+    assert stem_term("plan") in index_terms("planlægningen")
+
+
+@pytest.mark.parametrize(
     "conjunct, compound, head, not_a_part",
     [
         ("aktivitets", "samværstilbuddet", "tilbuddet", "aktivitetsbuddet"),  # samværstil·buddet: a cut, no part

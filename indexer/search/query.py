@@ -867,11 +867,27 @@ def _rewrite_runs(
     children walked.  A full name or a written form typed over several words is matched so."""
     out: list[Node] = []
     at = 0
-    while at < len(children):
+    for start, end in _matched_runs(keys, longest, matches):
+        out += [walk(child) for child in children[at:start]]
+        joined = tuple(term for key in keys[start : end + 1] for term in (key or ()))
+        out.append(rewrite(children[start : end + 1], joined))
+        at = end + 1
+    out += [walk(child) for child in children[at:]]
+    return out[0] if len(out) == 1 else And(tuple(out))
+
+
+def _matched_runs(
+    keys: list[tuple[str, ...] | None], longest: int, matches: Callable[[tuple[str, ...], bool], bool]
+) -> list[tuple[int, int]]:
+    """(first, last) of each run ``_rewrite_runs`` rewrites: left to right, the longest from each
+    start; a run neither starts nor ends on a key of no terms (a stop word)."""
+    spans: list[tuple[int, int]] = []
+    at = 0
+    while at < len(keys):
         match_end = None
         if keys[at]:
             run: tuple[str, ...] = ()
-            for end in range(at, len(children)):
+            for end in range(at, len(keys)):
                 key = keys[end]
                 if key is None:
                     break
@@ -881,13 +897,199 @@ def _rewrite_runs(
                 if key and matches(run, end > at):
                     match_end = end
         if match_end is None:
-            out.append(walk(children[at]))
             at += 1
             continue
-        joined = tuple(term for key in keys[at : match_end + 1] for term in (key or ()))
-        out.append(rewrite(children[at : match_end + 1], joined))
+        spans.append((at, match_end))
         at = match_end + 1
-    return out[0] if len(out) == 1 else And(tuple(out))
+    return spans
+
+
+# -- a committee named in words ("teknik- og miljøudvalget vindmøller") -------------------------
+
+# Words that say "a body" without naming one: alone, "udvalget" is every committee and "byrådet"
+# the council (``expand_bodies`` reads the council words); beside a name they mark it as one
+# ("teknisk udvalg", "aarhus byråd").  A compound on one of ``BODY_HEADS`` names a body by its
+# modifier: "miljøudvalget" is miljø and such a word, "ældrerådet" ældre and such a word.
+BODY_WORDS = ("udvalg", "råd", "byråd", "regionsråd", "kommunalbestyrelse", "bestyrelse")
+BODY_HEADS = ("udvalg", "råd")
+# In a name's key (``_body_key``): a body word, or the head of a compound on one.
+BODY_MARK = "\x00"
+
+
+@lru_cache(maxsize=1)
+def _body_terms() -> frozenset[str]:
+    return frozenset(term for word in BODY_WORDS for term in _name_terms(word))
+
+
+@lru_cache(maxsize=20_000)
+def _body_key(word: str) -> tuple[str, ...]:
+    """A word of a committee's name, or a typed one, as the two are compared: its analysed terms
+    (inflection, genitive, case and stop words aside), a body word as ``BODY_MARK``, a compound on
+    a body head as its modifier's terms and the mark ("Teknik-" → teknik; "og" → nothing;
+    "Miljøudvalget", "miljøudvalgets" → miljoe, mark; "udvalget" → mark)."""
+    out: list[str] = []
+    for term in _name_terms(word):
+        if term in _body_terms():
+            out.append(BODY_MARK)
+            continue
+        modifier = _head_modifier(word, term)
+        out += [*_name_terms(modifier), BODY_MARK] if modifier else [term]
+    return tuple(out)
+
+
+def _head_modifier(word: str, term: str) -> str | None:
+    """The modifier of a compound on a body head ("miljø" of "Miljøudvalget", "it" of
+    "IT-udvalget"), when it is a word (not "for" of "forråd"); else None."""
+    written = word.casefold()
+    for head in BODY_HEADS:
+        if not term.endswith(fold(head)) or len(term) == len(fold(head)):
+            continue
+        at = max(written.rfind(head), written.rfind(fold(head)))
+        modifier = written[:at].strip("-") if at > 0 else ""
+        if modifier and _name_terms(modifier):
+            return modifier
+    return None
+
+
+def _name_key(name: str) -> tuple[str, ...]:
+    """A committee's name as typed words are compared with it (``_body_key`` word by word), what
+    it adds in parentheses left out ("Udvalget for plan, udvikling og kultur (PUK)": its letters
+    are an abbreviation, which ``expand_bodies`` reads)."""
+    words = re.sub(r"\([^)]*\)", " ", name).replace(",", " ").replace("/", " ").split()
+    return tuple(term for word in words for term in _body_key(word))
+
+
+@dataclass(frozen=True)
+class CommitteeNames:
+    """The index's committees by what names them (``committee_names``): ``exact`` by their key's
+    terms without the body marks (Teknik- og Miljøudvalget: teknik, miljoe); ``longest`` the most
+    terms a typed name may hold."""
+
+    exact: dict[tuple[str, ...], tuple[str, ...]]
+    longest: int
+
+
+def committee_names(committees: Sequence[str]) -> CommitteeNames:
+    """The committee names (the committee facet's values) indexed for ``expand_committee_names``."""
+    exact: dict[tuple[str, ...], dict[str, None]] = {}
+    for name in committees:
+        core = tuple(term for term in _name_key(name) if term != BODY_MARK)
+        if core:  # not "Byråd", "Kommunalbestyrelsen": a body word alone (``expand_bodies``)
+            exact.setdefault(core, {})[name] = None
+    longest = max((len(core) for core in exact), default=0) + 1
+    return CommitteeNames({core: tuple(names) for core, names in exact.items()}, longest)
+
+
+def named_committees(run: tuple[str, ...], names: CommitteeNames) -> tuple[str, ...]:
+    """The committees a run of typed words names, by its key (``_body_key`` of each word): all the
+    name's terms, each in any form ("teknik- og miljøudvalget", "teknik og miljø udvalgets",
+    "teknisk udvalgs"), the body word or head typed or not ("teknik og miljø").  A name of one
+    term must be typed with its body word ("økonomiudvalget", not "økonomi": that is a subject);
+    a body word names nothing alone ("udvalget", "byrådet"); a run holds one body word at most
+    ("teknisk udvalg byrådet" is the committee, then the council); and part of a name names
+    nothing ("sundhedsudvalg" of "social- og sundhedsudvalg" is no Sundheds- og
+    Forebyggelsesudvalget, "planudvalg" no Udvalget for plan, udvikling og kultur)."""
+    core = tuple(term for term in run if term != BODY_MARK)
+    marked = run.count(BODY_MARK)
+    if not core or marked > 1 or (len(core) < 2 and not marked):
+        return ()
+    return names.exact.get(core, ())
+
+
+def _typed_key(node: Node) -> tuple[str, ...] | None:
+    return _body_key(node.text) if plain_word(node) else None
+
+
+# Words that join the parts of a name ("Teknik- og Miljøudvalget", "Plan, Udvikling og Kultur"):
+# a name found with one of them beside it is part of a longer one.
+_NAME_JOINS = frozenset({"og", "eller", "samt", "&"})
+
+
+def committee_runs(children: Sequence[Node], names: CommitteeNames) -> list[tuple[int, int, tuple[str, ...]]]:
+    """(first, last, committees) of each run of ``children`` (an And's) that names committees,
+    longest first, left to right (``named_committees``); not one that continues a longer name,
+    joined to it by "og" or a suspended hyphen ("sundhedsudvalg" of "social- og sundhedsudvalg",
+    "teknik og miljø" of "teknik, miljø og kultur": another committee's).  A name ending in its
+    body word is whole ("økonomiudvalget og teknisk udvalg" names two)."""
+    keys = [_typed_key(child) for child in children]
+    spans = _matched_runs(keys, names.longest, lambda run, _spans: bool(named_committees(run, names)))
+
+    def text(at: int) -> str:
+        """The plain word at ``at`` as typed, in lower case; "" for anything else or none."""
+        child = children[at] if 0 <= at < len(children) else None
+        return child.text.casefold() if child is not None and plain_word(child) else ""
+
+    def closes(at: int) -> bool:
+        """Whether the word at ``at`` ends a name with its body word ("økonomiudvalget og …")."""
+        key = keys[at] if 0 <= at < len(keys) else None
+        return key is not None and bool(key) and key[-1] == BODY_MARK
+
+    def continued(first: int, last: int) -> bool:
+        return (
+            text(first - 1).endswith("-")
+            or text(last).endswith("-")
+            or (text(first - 1) in _NAME_JOINS and not closes(first - 2))
+            or (text(last + 1) in _NAME_JOINS and not closes(last))
+        )
+
+    return [
+        (first, last, named_committees(tuple(t for key in keys[first : last + 1] for t in key or ()), names))
+        for first, last in spans
+        if not continued(first, last)
+    ]
+
+
+def committee_mentions(node: Node | None, names: CommitteeNames | None) -> list[tuple[Node, ...]]:
+    """The typed words of each run naming committees in a query of words, as typed (stop words
+    inside a name kept): what the partial answers neither count nor drop, and "Mente du" leaves
+    as typed (they are the index's own names)."""
+    if node is None or not names:
+        return []
+    children = node.children if isinstance(node, And) else (node,)
+    return [tuple(children[first : last + 1]) for first, last, _ in committee_runs(children, names)]
+
+
+def expand_committee_names(node: Node | None, names: CommitteeNames | None) -> Node | None:
+    """Let a committee named in words do what its abbreviation does (``expand_bodies``):
+    "teknik- og miljøudvalget vindmøller" finds every item about vindmøller and puts Teknik- og
+    Miljøudvalget's first, as "TMU vindmøller" does; before, the name's words were required,
+    and no item held them all.
+
+    A run of plain words naming committees (``named_committees``: inflection, genitive,
+    "udvalg"/"udvalget", a suspended hyphen and a distinctive part of the name aside) is not
+    required: the rest of the query is, the words as typed raise where the text writes them (as
+    any word does; ``expand_full_names`` adds the name's abbreviation there), and the committees
+    raise by ``RAISE_WEIGHT``.  A query of names alone (or of them, stop words and excluded words)
+    searches for the bodies: the words or the committees."""
+    if node is None or not names or not names.exact:
+        return node
+
+    def walk(current: Node) -> Node:
+        if isinstance(current, Word):
+            runs = committee_runs([current], names)
+            return Or((current, *(Match("committee", c) for c in runs[0][2]))) if runs else current
+        if not isinstance(current, And):
+            return descend(current, walk)
+        children = list(current.children)
+        runs = committee_runs(children, names)
+        if not runs:
+            return And(tuple(walk(child) for child in children))
+        named = {at for first, last, _ in runs for at in range(first, last + 1)}
+        rest = [walk(child) for at, child in enumerate(children) if at not in named]
+        mentions = [_as_typed(children[first : last + 1]) for first, last, _ in runs]
+        bodies = [[Match("committee", c) for c in committees] for _, _, committees in runs]
+        if all(isinstance(child, Not) or _stop_word(child) for child in rest):
+            # "teknisk udvalg", "økonomiudvalget IKKE budget": the body is what is asked for
+            alone = [Or((mention, *matches)) for mention, matches in zip(mentions, bodies, strict=True)]
+            return _join(And, [*alone, *rest]) or alone[0]
+        base = _join(And, rest)
+        assert base is not None
+        raised = list(dict.fromkeys(match for matches in bodies for match in matches))
+        mentioned: Node = mentions[0] if len(mentions) == 1 else Or(tuple(mentions))
+        body: Node = raised[0] if len(raised) == 1 else Or(tuple(raised))
+        return Prefer(Prefer(base, mentioned), body, RAISE_WEIGHT)
+
+    return walk(node)
 
 
 # -- a general abbreviation or law name typed: also its other written forms ----------------------
@@ -1461,6 +1663,7 @@ __all__ = [
     "Word",
     "droppable_words",
     "expand_bodies",
+    "expand_committee_names",
     "expand_definitions",
     "expand_full_names",
     "expand_written_forms",

@@ -10,13 +10,17 @@ from indexer.search.query import (
     RAISE_WEIGHT,
     And,
     Match,
+    Node,
     Not,
     Or,
     Phrase,
     Prefer,
     Word,
     abbreviation_like,
+    committee_mentions,
+    committee_names,
     expand_bodies,
+    expand_committee_names,
     join_split_compounds,
     names_a_body,
     parse,
@@ -102,6 +106,149 @@ def test_an_abbreviation_typed_in_lower_case_raises_its_body_as_in_capitals() ->
     assert expand_bodies(parse("by budget"), committees) == And((Word("by"), Word("budget")))
     # A lower-case non-word that names no body stays required too.
     assert expand_bodies(parse("xq budget"), committees) == And((Word("xq"), Word("budget")))
+
+
+COMMITTEES = [
+    "Teknik- og Miljøudvalget",
+    "Teknisk Udvalg",
+    "Økonomiudvalget",
+    "Børne- og Ungeudvalget",
+    "Sundheds- og Forebyggelsesudvalget",
+    "Udvalget for plan, udvikling og kultur (PUK)",
+    "Aarhus Byråd",
+    "Byråd",
+    "Kommunalbestyrelsen",
+]
+
+
+def _raised(rest: Node, typed: Node, *committees: str) -> Prefer:
+    """What a committee named beside other words becomes: the rest required, the words as typed
+    raising as any word does, the committees by RAISE_WEIGHT."""
+    bodies = [Match("committee", c) for c in committees]
+    return Prefer(Prefer(rest, typed), bodies[0] if len(bodies) == 1 else Or(tuple(bodies)), RAISE_WEIGHT)
+
+
+def test_a_committee_named_in_words_raises_its_items_as_its_abbreviation_does() -> None:
+    names = committee_names(COMMITTEES)
+    tmu = Word("teknik-"), Word("og"), Word("miljøudvalget")
+    assert expand_committee_names(parse("teknik- og miljøudvalget vindmøller"), names) == _raised(
+        Word("vindmøller"), And(tmu), "Teknik- og Miljøudvalget"
+    )
+    # The name anywhere in the query; the rest stays required as typed.
+    assert expand_committee_names(parse("vindmøller ved kysten teknik- og miljøudvalget"), names) == _raised(
+        And((Word("vindmøller"), Word("ved"), Word("kysten"))), And(tmu), "Teknik- og Miljøudvalget"
+    )
+    # Inflection, the genitive, "udvalg"/"udvalget" typed apart, a name typed without its
+    # suspended hyphen or in the plain letters, are the same name.
+    for typed in (
+        "teknik og miljøudvalgets",
+        "teknik og miljø udvalget",
+        "teknik- og miljøudvalg",
+        "Teknik- og Miljøudvalget",
+        "teknik og miljoeudvalget",
+    ):
+        expanded = expand_committee_names(parse(f"{typed} vindmøller"), names)
+        assert isinstance(expanded, Prefer) and expanded.optional == Match("committee", "Teknik- og Miljøudvalget")
+        assert expanded.required == Prefer(Word("vindmøller"), parse(typed)), typed
+    for typed, committee in (
+        ("teknisk udvalg", "Teknisk Udvalg"),
+        ("teknisk udvalgs", "Teknisk Udvalg"),
+        ("tekniske udvalg", "Teknisk Udvalg"),
+        ("økonomiudvalget", "Økonomiudvalget"),
+        ("økonomiudvalgets", "Økonomiudvalget"),
+        ("økonomi udvalget", "Økonomiudvalget"),
+        ("børne- og ungeudvalget", "Børne- og Ungeudvalget"),
+        ("børne og unge udvalget", "Børne- og Ungeudvalget"),
+        ("sundheds- og forebyggelsesudvalget", "Sundheds- og Forebyggelsesudvalget"),
+        ("udvalget for plan, udvikling og kultur", "Udvalget for plan, udvikling og kultur (PUK)"),
+        ("aarhus byråd", "Aarhus Byråd"),
+        ("aarhus byrådets", "Aarhus Byråd"),
+    ):
+        assert expand_committee_names(parse(f"{typed} budget"), names) == _raised(
+            Word("budget"), parse(typed), committee
+        ), typed
+    # A distinctive part of the name: all its words but the body word.
+    assert expand_committee_names(parse("teknik og miljø vindmøller"), names) == _raised(
+        Word("vindmøller"), parse("teknik og miljø"), "Teknik- og Miljøudvalget"
+    )
+    # Two names: both raise; a name ending in its body word is whole, "og" after it joins no more.
+    assert expand_committee_names(parse("økonomiudvalget teknisk udvalg budget"), names) == Prefer(
+        Prefer(Word("budget"), Or((Word("økonomiudvalget"), parse("teknisk udvalg")))),
+        Or((Match("committee", "Økonomiudvalget"), Match("committee", "Teknisk Udvalg"))),
+        RAISE_WEIGHT,
+    )
+    assert expand_committee_names(parse("økonomiudvalget og teknisk udvalg budget"), names) == Prefer(
+        Prefer(And((Word("og"), Word("budget"))), Or((Word("økonomiudvalget"), parse("teknisk udvalg")))),
+        Or((Match("committee", "Økonomiudvalget"), Match("committee", "Teknisk Udvalg"))),
+        RAISE_WEIGHT,
+    )
+
+
+def test_a_committee_name_alone_searches_for_the_body() -> None:
+    names = committee_names(COMMITTEES)
+    assert expand_committee_names(parse("økonomiudvalget"), names) == Or(
+        (Word("økonomiudvalget"), Match("committee", "Økonomiudvalget"))
+    )
+    assert expand_committee_names(parse("teknisk udvalg"), names) == Or(
+        (parse("teknisk udvalg"), Match("committee", "Teknisk Udvalg"))
+    )
+    # Beside stop words and excluded words too, as "ØU IKKE budget".
+    assert expand_committee_names(parse("økonomiudvalget IKKE budget"), names) == And(
+        (Or((Word("økonomiudvalget"), Match("committee", "Økonomiudvalget"))), Not(Word("budget")))
+    )
+    assert expand_committee_names(parse("i teknisk udvalg"), names) == And(
+        (Or((parse("teknisk udvalg"), Match("committee", "Teknisk Udvalg"))), Word("i"))
+    )
+    # Excluded, the body's items and the items naming it are left out; an Or's side alone is searched.
+    assert expand_committee_names(parse("vindmøller IKKE økonomiudvalget"), names) == And(
+        (Word("vindmøller"), Not(Or((Word("økonomiudvalget"), Match("committee", "Økonomiudvalget")))))
+    )
+    assert expand_committee_names(parse("(teknisk udvalg) ELLER budget"), names) == Or(
+        (Or((parse("teknisk udvalg"), Match("committee", "Teknisk Udvalg"))), Word("budget"))
+    )
+
+
+def test_words_that_only_belong_to_a_name_stay_subject_words() -> None:
+    names = committee_names(COMMITTEES)
+    for typed in (
+        "økonomi budget",  # one word of a name, without its body word: a subject
+        "miljø vindmøller",
+        "teknik budget",
+        "teknisk budget",
+        "aarhus budget",
+        "udvalget budget",  # a body word alone names every committee
+        "byrådet budget",  # the council: expand_bodies reads it
+        "kommunalbestyrelsen budget",
+        "børn budget",
+        "miljøudvalget vindmøller",  # part of a name: no committee is called so
+        "sundhedsudvalget frikommune",
+        "social- og sundhedsudvalg frikommune",
+        "udvalget for plan budget",
+        "teknik, miljø og kultur budget",  # part of a longer name
+        "teknik og miljø og kultur",
+        "miljø og teknisk udvalg budget",
+        '"teknisk udvalg" budget',  # quoted: these words, in this order
+        "udvalg:teknisk budget",  # a field
+        "tekn* udvalg budget",  # a wildcard
+    ):
+        assert expand_committee_names(parse(typed), names) == parse(typed), typed
+        assert committee_mentions(parse(typed), names) == [], typed
+    # A name and a body word beside it: the name, then the body word as typed.
+    assert expand_committee_names(parse("teknisk udvalg byrådet"), names) == _raised(
+        Word("byrådet"), parse("teknisk udvalg"), "Teknisk Udvalg"
+    )
+    assert expand_committee_names(None, names) is None
+    assert expand_committee_names(parse("teknisk udvalg"), committee_names([])) == parse("teknisk udvalg")
+
+
+def test_the_words_naming_a_committee_are_found_as_typed() -> None:
+    names = committee_names(COMMITTEES)
+    typed = parse("teknik- og miljøudvalget parkeringspladser teknisk udvalgs")
+    assert committee_mentions(typed, names) == [
+        (Word("teknik-"), Word("og"), Word("miljøudvalget")),
+        (Word("teknisk"), Word("udvalgs")),
+    ]
+    assert committee_mentions(parse("økonomiudvalget"), names) == [(Word("økonomiudvalget"),)]
 
 
 def test_which_words_may_be_abbreviations() -> None:

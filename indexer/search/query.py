@@ -1060,14 +1060,14 @@ def expand_committee_names(node: Node | None, names: CommitteeNames | None) -> N
     required: the rest of the query is, the words as typed raise where the text writes them (as
     any word does; ``expand_full_names`` adds the name's abbreviation there), and the committees
     raise by ``RAISE_WEIGHT``.  A query of names alone (or of them, stop words and excluded words)
-    searches for the bodies: the words or the committees."""
+    searches for the bodies: the words or the committees, the committees' items raised as above."""
     if node is None or not names or not names.exact:
         return node
 
     def walk(current: Node) -> Node:
         if isinstance(current, Word):
             runs = committee_runs([current], names)
-            return Or((current, *(Match("committee", c) for c in runs[0][2]))) if runs else current
+            return _the_body(current, [Match("committee", c) for c in runs[0][2]]) if runs else current
         if not isinstance(current, And):
             return descend(current, walk)
         children = list(current.children)
@@ -1079,8 +1079,9 @@ def expand_committee_names(node: Node | None, names: CommitteeNames | None) -> N
         mentions = [_as_typed(children[first : last + 1]) for first, last, _ in runs]
         bodies = [[Match("committee", c) for c in committees] for _, _, committees in runs]
         if all(isinstance(child, Not) or _stop_word(child) for child in rest):
-            # "teknisk udvalg", "økonomiudvalget IKKE budget": the body is what is asked for
-            alone = [Or((mention, *matches)) for mention, matches in zip(mentions, bodies, strict=True)]
+            # "teknisk udvalg", "økonomiudvalget IKKE budget": the body is what is asked for, its
+            # items first (the name's words are common ones, and many items write them)
+            alone = [_the_body(mention, matches) for mention, matches in zip(mentions, bodies, strict=True)]
             return _join(And, [*alone, *rest]) or alone[0]
         base = _join(And, rest)
         assert base is not None
@@ -1090,6 +1091,12 @@ def expand_committee_names(node: Node | None, names: CommitteeNames | None) -> N
         return Prefer(Prefer(base, mentioned), body, RAISE_WEIGHT)
 
     return walk(node)
+
+
+def _the_body(typed: Node, matches: Sequence[Match]) -> Node:
+    """A committee's name searched for alone: the items writing it or the committee's, the
+    committee's first (``RAISE_WEIGHT``: the name's words are common, many items write them)."""
+    return Prefer(Or((typed, *matches)), _join(Or, matches) or matches[0], RAISE_WEIGHT)
 
 
 # -- a general abbreviation or law name typed: also its other written forms ----------------------
@@ -1538,6 +1545,7 @@ def relaxations(
     optional: Sequence[Node] = (),
     common: Callable[[str], bool] | None = None,
     share: Callable[[Word | Phrase], float | None] | None = None,
+    beside: Sequence[Node] = (),
 ) -> Iterator[tuple[int, int, Node]]:
     """(least, typed, query) for a query of plain words no item holds all of: the items holding
     all but one of its ``typed`` words, then all but two, down to half of them (at least one),
@@ -1547,6 +1555,9 @@ def relaxations(
     require (``optional_words``), neither counted nor dropped: they raise each try as they raised
     the whole.  ``common``: whether a word most items hold; a choice of such words and stop words
     alone is not tried ("kommunen" of "mågerne i kommunen" would list nearly every item).
+    ``beside``: words neither counted nor dropped that stand beside every try, outside its
+    scaling: a committee named in words (``committee_mentions``), whose items each try raises
+    whatever words they lack, as the whole query did.
 
     ``share``: the share of the items holding a word (None: not known).  With it each choice
     scores as the engine scores the words it holds times the shares of those it lacks
@@ -1560,8 +1571,8 @@ def relaxations(
     if not isinstance(node, And):
         return
     droppable = droppable_words(node)
-    raised = [c for c in droppable if c in optional]
-    counted = [c for c in droppable if c not in raised]
+    raised = [c for c in droppable if c in optional and c not in beside]
+    counted = [c for c in droppable if c not in raised and c not in beside]
     kept = [c for c in node.children if c not in droppable]
     if any(isinstance(c, Or | Prefer) for c in kept):
         return
@@ -1582,7 +1593,8 @@ def relaxations(
                 options.append(option if odds == likeliest else Scaled(option, odds / likeliest))
         if options:
             alone = raised if share is None else []
-            yield least, typed, _join(And, [Or(tuple(options)), *alone]) or Or(tuple(options))
+            named = [c for c in droppable if c in beside]
+            yield least, typed, _join(And, [Or(tuple(options)), *alone, *named]) or Or(tuple(options))
 
 
 def _held_by(word: Word | Phrase, share: Callable[[Word | Phrase], float | None] | None) -> float:

@@ -132,6 +132,23 @@ def test_a_word_the_whole_query_did_not_require_is_neither_counted_nor_tried() -
     )
 
 
+def test_a_committee_named_beside_the_words_stands_beside_every_try() -> None:
+    """ "teknisk udvalgs seminar februar" required only "seminar februar": the name's words are
+    neither counted nor dropped, and stand beside each try, outside its scaling (the search reads
+    them as the committee again, whose items each try raises whatever words they lack)."""
+    name = [ast.Word("teknisk"), ast.Word("udvalgs")]
+    share = {"seminar": 0.001, "februar": 0.2}.get
+    tries = list(
+        ast.relaxations(ast.parse("teknisk udvalgs seminar februar"), share=lambda w: share(w.text), beside=name)
+    )
+    assert [(least, typed) for least, typed, _ in tries] == [(1, 2)]
+    node = tries[0][2]
+    assert isinstance(node, ast.And) and list(node.children[1:]) == name
+    # an item lacking the rare "seminar" is scaled down, the committee's raise beside it is not
+    assert node.children[0] == ast.Or((ast.Word("seminar"), ast.Scaled(ast.Word("februar"), 0.001 / 0.2)))
+    assert list(ast.relaxations(ast.parse("teknisk udvalgs seminar"), beside=name)) == []
+
+
 def test_a_choice_of_common_words_and_stop_words_alone_is_not_tried() -> None:
     """Common words typed alone stay required together; dropping one would leave the other, which
     most items hold.  A rarer word beside them is still tried."""
@@ -190,6 +207,7 @@ def test_on_the_demo_rows_the_rare_words_are_still_tried_and_the_line_names_them
         "whole": 1,
         "words": ["fredning", "rakkerbanke"],
         "optional": ["kommunen"],
+        "bodies": [],
     }
     assert main(["search", "fredning rakkerbanke i kommunen", "--index", str(demo.engine.location)]) == 0
     assert line in capsys.readouterr().out

@@ -112,13 +112,16 @@ class Partial:
     """The first ``whole`` items of the result hold every counted word (few or none did); the
     rest hold at least ``least`` of the ``typed`` counted words.  ``words``: those words, as typed;
     ``optional``: the common words typed beside them, which the search did not require (they only
-    raise), so neither part counts them; stop words are never counted."""
+    raise), so neither part counts them; ``bodies``: the committees named in words typed beside
+    them ("teknisk udvalg"), which raise their items and are neither required nor counted either;
+    stop words are never counted."""
 
     least: int
     typed: int
     whole: int = 0
     words: tuple[str, ...] = ()
     optional: tuple[str, ...] = ()
+    bodies: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -127,6 +130,7 @@ class Partial:
             "whole": self.whole,
             "words": list(self.words),
             "optional": list(self.optional),
+            "bodies": list(self.bodies),
         }
 
     def line(self, query: str, after_correction: bool = False) -> str:
@@ -135,7 +139,7 @@ class Partial:
         words were not required it names the words counted, and says why the others were not:
         "alle ord" would claim what the search did not ask for."""
         holds = "resultat indeholder" if self.whole == 1 else "resultater indeholder"
-        if not self.optional:
+        if not self.optional and not self.bodies:
             rest = f"mindst {self.least} af de {self.typed} ord"
             if after_correction:
                 return f"Til sidst resultater med {rest} i «{query}»."
@@ -144,8 +148,13 @@ class Partial:
             return f"Ingen resultater indeholder alle ord i «{query}». Viser resultater med {rest}."
         named = _quoted(self.words)
         every = f"både {named}" if len(self.words) == 2 else f"alle ordene {named}"
-        it = "det" if len(self.optional) == 1 else "de"
-        why = f" {_quoted(self.optional)} står i så mange punkter, at {it} ikke kræves."
+        why = ""
+        if self.optional:
+            it = "det" if len(self.optional) == 1 else "de"
+            why += f" {_quoted(self.optional)} står i så mange punkter, at {it} ikke kræves."
+        if self.bodies:
+            whose = "udvalgets" if len(self.bodies) == 1 else "udvalgenes"
+            why += f" {_quoted(self.bodies)} kræves ikke: {whose} punkter vises først."
         if after_correction:
             return f"Til sidst resultater med mindst {self.least} af ordene {named}.{why}"
         if self.whole:
@@ -293,6 +302,7 @@ class SearchService:
         self._full_names: tuple[DefinitionTable, RouteTable, ast.NameIndex] | None = None
         self._shared: tuple[DefinitionTable, RouteTable, DefinitionTable] | None = None
         self._held_by: tuple[RouteTable, dict[str, float]] | None = None  # per index state
+        self._committee_index: tuple[tuple[str, ...], ast.CommitteeNames] | None = None
 
     def _shares(self) -> dict[str, float]:
         """The words weighed so far (``_common``), for this index state."""
@@ -365,6 +375,9 @@ class SearchService:
         a snippet shows first (``ast.rewritten_words``)."""
         if node is None:
             return None
+        # a committee named in words first: the rewrites below read its words as typed words
+        # (its abbreviation, compounds), which now only raise
+        node = ast.expand_committee_names(node, self.committee_names())
         # a law's title or an abbreviation written out before the compound joins part its words at
         # a stop word; one word after them (it may be part of a compound typed apart) and after
         # the abbreviation rewrites (a body's abbreviation stays a word beside the others)
@@ -407,6 +420,15 @@ class SearchService:
         names = ast.full_name_index(definitions, routes)
         self._full_names = (definitions, routes, names)
         return names
+
+    def committee_names(self) -> ast.CommitteeNames:
+        """The committees by the words that name them (``ast.committee_names``), built again only
+        when the committee list changes."""
+        committees = tuple(self._committee_names())
+        cached = self._committee_index
+        if cached is None or cached[0] != committees:
+            cached = self._committee_index = (committees, ast.committee_names(committees))
+        return cached[1]
 
     def _committee_names(self) -> list[str]:
         """The committees body names are resolved against (an engine may cache them per index state)."""
@@ -571,7 +593,10 @@ class SearchService:
         if walk.total >= FILL_BELOW:
             return walk
         for asked in relaxing:
-            words = [leaf.text for leaf in ast.droppable_words(ast.parse(asked.q.strip()))]
+            parsed = ast.parse(asked.q.strip())
+            named = {word for run in ast.committee_mentions(parsed, self.committee_names()) for word in run}
+            # a committee's name is not required (it raises): no item lacks it
+            words = [leaf.text for leaf in ast.droppable_words(parsed) if leaf not in named]
             listed: ast.Node | None = shown if walk.total else None
             for partial, node in self._relaxations(asked, whole):
                 if walk.total >= FILL_BELOW and walk.found("partial"):
@@ -845,17 +870,32 @@ class SearchService:
             return "".join([*out, text[end:]])
 
         held = self.engine.has_words([w for w in words if len(w) >= 4])  # the words open items hold as written
+        # a committee's name is the index's own: no slip ("hennys testudvalg")
+        named = {
+            found
+            for run in ast.committee_mentions(ast.parse(text), self.committee_names())
+            for word in run
+            if isinstance(word, ast.Word)
+            for found in re.findall(r"\w+", word.text.lower())
+        }
         # A short word is respelt only in a query typed without æ/ø/å, where the search finds it
         # nowhere (``word_shares``: the exact forms hold almost any two letters, "PA", "LAN").
         plain_keyboard = not VOWELS.difference("aeiouy").intersection(text.lower())
         short = [
             w
             for w in words
-            if plain_keyboard and len(w) in (2, 3) and w not in DANISH_STOP_WORDS and spelling.plain_respellings(w)
+            if plain_keyboard
+            and len(w) in (2, 3)
+            and w not in DANISH_STOP_WORDS
+            and w not in named
+            and spelling.plain_respellings(w)
         ]
         unheld = {w for w, share in self.engine.word_shares(short).items() if not share} if short else set()
         choices: list[list[str]] = []
         for word in words:
+            if word in named:
+                choices.append([word])
+                continue
             written = written_too and word in held
             if word in unheld and (respelt := self._held_respellings(word)):
                 # a short word no item writes, typed without æ/ø/å ("lan" → "lån", "pa" → "på")
@@ -904,7 +944,7 @@ class SearchService:
             # One word typed without æ/ø/å says the keyboard has none: a word kept as typed may be
             # one too ("aldre omradet" → "ældre området"), tried after the word itself.
             for n, word in enumerate(words):
-                if choices[n] == [word] and len(word) >= 4 and not word.isdigit():
+                if choices[n] == [word] and len(word) >= 4 and not word.isdigit() and word not in named:
                     choices[n] += self._held_respellings(word)[: CORRECTIONS_PER_WORD - 1]
         tried = 0
         first: str | None = None
@@ -1085,13 +1125,18 @@ class SearchService:
         rewritten = self._weighed(typed)
         optional = ast.optional_words(rewritten, self._common)
         weighed = {word.casefold() for word in ast.optional_candidates(rewritten)}
+        # a committee named in words raises its items in every try (beside it), never counted
+        mentions = ast.committee_mentions(typed, self.committee_names())
+        named = [word for run in mentions for word in run if isinstance(word, ast.Word)]
+        bodies = tuple(" ".join(word.text for word in run if isinstance(word, ast.Word)) for run in mentions)
 
         def common(word: str) -> bool:
             return word.casefold() in weighed and self._common(word)
 
-        counted = tuple(leaf.text for leaf in ast.droppable_words(typed) if leaf not in optional)
-        for least, count, node in ast.relaxations(typed, optional, common, self._share_of(typed)):
-            yield Partial(least, count, whole, counted, tuple(word.text for word in optional)), node
+        common_words = [word for word in optional if word not in named]
+        counted = tuple(leaf.text for leaf in ast.droppable_words(typed) if leaf not in optional and leaf not in named)
+        for least, count, node in ast.relaxations(typed, common_words, common, self._share_of(typed), named):
+            yield Partial(least, count, whole, counted, tuple(word.text for word in common_words), bodies), node
 
     def _share_of(self, typed: ast.Node | None) -> Callable[[ast.Word | ast.Phrase], float | None]:
         """The share of the open items holding each plain word of ``typed`` (``ast.relaxations``

@@ -72,6 +72,50 @@ def test_an_abbreviation_ranks_its_bodys_items_first_and_keeps_the_others(
 
 
 @pytest.mark.parametrize(
+    ("name", "body"),
+    [
+        ("teknik- og miljøudvalget", "Teknik- og Miljøudvalget"),
+        ("Teknik og Miljøudvalgets", "Teknik- og Miljøudvalget"),  # genitive, no suspended hyphen
+        ("teknik og miljø", "Teknik- og Miljøudvalget"),  # the name without its body word
+        ("økonomiudvalget", "Økonomiudvalget"),
+        ("teknisk udvalgs", "Teknisk Udvalg"),
+    ],
+)
+def test_a_committee_named_in_words_ranks_its_items_first_and_keeps_the_others(
+    browsed: SearchService, name: str, body: str
+) -> None:
+    """As its abbreviation does: the rest of the query ("budget") is what is required, and the
+    committee's items come first. Before, the name's words were required as any words: "teknisk
+    udvalgs budget" found 14 of the 77 budget items, a Teknik- og Miljøudvalget item first, and
+    "økonomiudvalget budget" 43, Kommunalbestyrelsen's decisions on "Økonomiudvalgets indstilling" first."""
+    plain = browsed.search(SearchRequest(q="budget", per_page=100))
+    named = browsed.search(SearchRequest(q=f"{name} budget", per_page=100))
+    assert named.total == plain.total > 0, "nothing is excluded"
+    committees = [r["committee"] for r in named.results]
+    ours = committees.count(body)
+    assert ours and committees[: min(ours, 5)] == [body] * min(ours, 5), "the body's items first"
+    assert set(committees) == {r["committee"] for r in plain.results}, "the other bodies' items kept"
+    before = {r["id"]: r["score"] for r in plain.results}
+    for result in named.results:
+        if result["committee"] == body:
+            assert result["score"] > before[result["id"]], "each of the body's items is raised"
+    # Alone, the name searches for the body, as the abbreviation does: its items first.
+    everything = {v["value"]: v["count"] for v in browsed.search(SearchRequest(q="")).facets["committee"]}
+    shown = min(everything[body], 100)
+    alone = browsed.search(SearchRequest(q=name, per_page=shown))
+    assert alone.total >= everything[body] and [r["committee"] for r in alone.results] == [body] * shown
+
+
+def test_a_word_of_a_committee_name_alone_stays_a_subject_word(browsed: SearchService) -> None:
+    """ "miljø budget" is about the environment's budget: both words required, no body raised."""
+    for query, words in (("miljø budget", "miljø OG budget"), ("udvalget budget", "udvalget OG budget")):
+        typed = browsed.search(SearchRequest(q=query, per_page=100))
+        required = browsed.search(SearchRequest(q=words, per_page=100))
+        assert typed.total == required.total > 0, query
+        assert [r["id"] for r in typed.results] == [r["id"] for r in required.results], query
+
+
+@pytest.mark.parametrize(
     ("word", "title"),
     [
         ("grundlag", "Administrationsgrundlag for flexboligtilladelser"),

@@ -189,6 +189,7 @@ def test_no_item_with_every_word_shows_those_with_most_and_says_so(
         "whole": 0,
         "words": ["naturstyrelsen", "fredning", "rakkerbanke"],
         "optional": [],
+        "bodies": [],
     }
     assert [hit["missing"] for hit in response.results] == [["naturstyrelsen"], ["rakkerbanke"]]
     # Asked for literally, or with every word required in so many words, nothing is relaxed.

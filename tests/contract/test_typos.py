@@ -92,6 +92,7 @@ def test_a_few_hits_then_the_corrections_then_those_holding_most_words(slipped: 
         "whole": 1,
         "words": ["mijløchefens", "status"],
         "optional": [],
+        "bodies": [],
     }
     whole, corrected, partial = (
         response.results[:1],

@@ -181,6 +181,7 @@ def test_no_item_with_every_word_shows_those_with_most(client: FlaskClient) -> N
         "whole": 0,
         "words": ["sociale", "medier", "vindmøller"],
         "optional": [],
+        "bodies": [],
     }
     assert data["total"] > 0
     html = client.get("/?q=sociale+medier+vindmøller").get_data(as_text=True)
@@ -289,7 +290,14 @@ def test_a_correct_inflection_is_never_corrected(client: FlaskClient) -> None:
 def test_a_few_hits_then_the_corrections_then_those_holding_most_words_say_so(client: FlaskClient) -> None:
     data = api(client, "/api/search?q=indsatts+bolig")
     assert (data["typed_total"], data["also_corrected"]) == (1, "indsats bolig")
-    assert data["partial"] == {"least": 1, "typed": 2, "whole": 1, "words": ["indsatts", "bolig"], "optional": []}
+    assert data["partial"] == {
+        "least": 1,
+        "typed": 2,
+        "whole": 1,
+        "words": ["indsatts", "bolig"],
+        "optional": [],
+        "bodies": [],
+    }
     assert 1 + data["corrected_total"] < 10
     assert [("correction" in hit, bool(hit.get("missing"))) for hit in data["results"]] == [(False, False)] + [
         (True, False)

@@ -902,17 +902,6 @@ class SearchService:
                 choices.append([*respelt[:CORRECTIONS_PER_WORD], word])
                 continue
             if (
-                plain_keyboard
-                and written_too
-                and len(word) >= 4
-                and _is_word_form(word)
-                and (respelt := self._held_respellings(word))
-            ):
-                # A few items found for a word of its own, typed with no æ/ø/å anywhere: it may
-                # be another typed without them ("magerne" → "mågerne"), whose items follow.
-                choices.append([word, *respelt[: CORRECTIONS_PER_WORD - 1]])
-                continue
-            if (
                 len(word) < 4
                 or word.isdigit()  # a year or a plan's number is no slip of another
                 or (not written_too and word in held)

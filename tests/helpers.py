@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -108,3 +109,40 @@ def replace_keeping_deleted(root: Path, meeting: Meeting) -> None:
     writer = index._writer()
     writer.update_document(**index.document_for(public, public.items[0], 0, WriteSummary()))
     writer.commit(merge=False)
+
+
+def twins_of_seed() -> list[Meeting]:
+    """The seed's item again at three later meetings of three committees each: nine items of one
+    text (so every engine scores them alike), three to a date, with ids of their own."""
+    seed = seed_meeting()
+    return [
+        variant(seed, committee=committee, start=seed.start.replace(year=year))
+        for year in (2023, 2019, 2024)
+        for committee in ("Økonomiudvalget", "Teknisk Udvalg", "Børne- og Ungeudvalget")
+    ]
+
+
+def tie_rule_order(hits: list[Any]) -> list[str]:
+    """The ids of ``base.Hit``s in the order the engine contract puts them: higher score first,
+    among scores alike (``alike``) the newest meeting (its wall-clock start; undated last), then the id."""
+    from datetime import datetime
+
+    def start(hit: Any) -> datetime:
+        text = (hit.item.doc.get("meeting") or {}).get("start")
+        if not text:
+            return datetime.min
+        if text.isdigit():  # a date known to the year only sorts at the start of its year
+            return datetime(int(text), 1, 1)
+        return datetime.fromisoformat(text).replace(tzinfo=None)
+
+    ranked = sorted(hits, key=lambda hit: hit.item.id)
+    ranked = sorted(ranked, key=start, reverse=True)  # sorts are stable: equal starts keep id order
+    ranked = sorted(ranked, key=lambda hit: -alike(hit.score))
+    return [hit.item.id for hit in ranked]
+
+
+def alike(score: float | None) -> float:
+    """A score as engines compare it for ties (``base.TIE_SCALE``)."""
+    from indexer.engines.base import TIE_SCALE
+
+    return math.floor(float(score or 0.0) * TIE_SCALE)

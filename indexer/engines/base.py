@@ -21,6 +21,9 @@ Contract (checked for every engine by ``tests/contract/``):
   (the same pipeline it indexed with), never with a server's own stemmer.
 - **Scores are comparable within one result list only.** Sorting by date
   gives hits without a score.
+- **Ties by the items alone.** Hits that score alike (to ``TIE_SCALE``) come newest
+  meeting first (undated last), then by item id (as text); never by an engine's own
+  document numbers, which depend on how an ingest happened to be split (``id_order``).
 
 Field names used in the AST and in ``Hit.matched`` are the logical ones in
 :data:`TEXT_FIELDS` and :data:`VALUE_FIELDS`, not an engine's column names.
@@ -94,6 +97,29 @@ def analysis_warning(where: str, version: int) -> str | None:
         f"{where}: written by an older text analysis (version {version}; this version analyses with "
         f"{ANALYSIS_VERSION}): some word forms are missed until you run `minutes reindex --index {where}`"
     )
+
+
+# The order of hits that score alike, on every engine (the contract above): the newest meeting
+# first (among equals, a reader most likely wants the current one), then the item's public id,
+# which no build, merge or engine changes.  Document numbers (Whoosh's, PostgreSQL's ``docno``)
+# were the order before: they follow the segment a forked writer happened to put an item in,
+# so two builds of the same inputs ranked equals differently.
+_HEX_ID = re.compile(r"[0-9a-f]{16}")
+# Scores alike: equal when cut to this many decimals (``floor(score * TIE_SCALE)``), on every
+# engine.  PostgreSQL adds an item's parts in the order its plan delivers the rows, so items
+# of one text differed there in the last bit (57.971988444496574 / …59); a score here is at
+# most a few hundred, so this keeps every real difference.
+TIE_SCALE = 1e9
+
+
+def id_order(item_id: str) -> int:
+    """An item id as an unsigned 64-bit number in the id's own text order, for an engine
+    that orders by per-document numbers (Whoosh's columns).  Every id ingest makes is 16
+    hex digits (``model.stable_hash``): read as a number it orders exactly as the text.
+    Any other id is its first 8 UTF-8 bytes, big-endian: the text's order up to them."""
+    if _HEX_ID.fullmatch(item_id):
+        return int(item_id, 16)
+    return int.from_bytes(item_id.encode("utf-8")[:8].ljust(8, b"\0"), "big")
 
 
 class EngineError(Exception):

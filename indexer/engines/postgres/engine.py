@@ -32,6 +32,7 @@ from psycopg_pool import ConnectionPool
 
 from indexer.analysis import ANALYSIS_VERSION, UNSTAMPED_ANALYSIS, fastterms
 from indexer.analysis.bodies import DefinitionTable, RouteEvidence, RouteTable
+from indexer.engines.base import TIE_SCALE
 from indexer.engines.postgres import schema
 from indexer.engines.postgres.query import (
     ANALYSIS,
@@ -88,12 +89,21 @@ NULLS = "NULL, NULL, NULL, NULL"
 
 
 def _order(sort: str, alias: str = "") -> str:
-    """The ORDER BY of a search's hits, over columns of ``m`` (qualified by ``alias``)."""
+    """The ORDER BY of a search's hits, over columns of ``m`` (qualified by ``alias``).
+
+    Hits that score alike (equal cut to ``TIE_SCALE``: the plan's order of adding an item's
+    rows shows in the last bit) go newest meeting first, then by id in code point order
+    (``COLLATE "C"``: the database's collation may order text otherwise; Whoosh compares the
+    id's number, ``base.id_order``): the items' own order, not the ``docno`` a batch happened
+    to give them, so both engines rank equals alike."""
     if sort == "newest":
         return f"coalesce({alias}date, '-infinity') DESC, {alias}docno DESC"
     if sort == "oldest":
         return f"coalesce({alias}date, '-infinity') ASC, {alias}docno ASC"
-    return f"{alias}s DESC, {alias}docno ASC"
+    return (
+        f"floor({alias}s * {TIE_SCALE!r}) DESC, coalesce({alias}date, '-infinity') DESC, "
+        f'{alias}id COLLATE "C" ASC, {alias}docno ASC'
+    )
 
 
 def _grouped_by(column: str) -> int:
@@ -817,9 +827,20 @@ class Database:
             params.append([f"{TEXT_FIELDS[phrase.field]}:{w}" for w in phrase.words])
             credited.append(f"SELECT unnest(%s::text[]) WHERE {phrase_held(phrase, params, 'h.muni', 'h.docno')}")
         matched = f"ARRAY({' UNION ALL '.join(credited)})" if credited else "NULL::text[]"
+        if sort in ("newest", "oldest"):
+            ranked = "SELECT muni, docno, s, date, NULL::text AS id FROM m"
+        else:
+            # Equals are ranked by id, which the matches (read from a covering index) do not hold:
+            # it is looked up for those that may reach the page only, down to the score the
+            # page's last place has, cut to TIE_SCALE (every item scoring alike with it).
+            ranked = (
+                f"SELECT * FROM (SELECT m.muni, m.docno, m.s, m.date, x.id FROM m JOIN items x USING (muni, docno) "
+                f"WHERE floor(m.s * {TIE_SCALE!r}) >= coalesce((SELECT floor(s * {TIE_SCALE!r}) FROM m "
+                f"ORDER BY s DESC OFFSET {max(0, int(offset) + int(limit) - 1)} LIMIT 1), '-infinity')) r"
+            )
         parts.append(
             f"(SELECT 'hit', h.docno::text, h.s, h.muni, row_number() OVER (ORDER BY {_order(sort, 'h.')}), i.stored, "
-            f"{matched} FROM (SELECT muni, docno, s, date FROM m ORDER BY {_order(sort)} "
+            f"{matched} FROM ({ranked} ORDER BY {_order(sort)} "
             f"LIMIT {int(limit)} OFFSET {int(offset)}) h "
             "JOIN items i ON i.muni = h.muni AND i.docno = h.docno AND i.access = 'open')"
         )

@@ -28,7 +28,7 @@ from whoosh.query import And, AndMaybe, AndNot, Or, Phrase, Query, Term
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
-from indexer.engines.base import IDF_CAPPED_BY
+from indexer.engines.base import IDF_CAPPED_BY, TIE_SCALE
 from indexer.engines.whoosh.codec import MinutesTermsReader
 from indexer.engines.whoosh.phrases import phrase_postings
 
@@ -419,16 +419,21 @@ def numeric_column(column: Any, count: int) -> np.ndarray:
     return out
 
 
-def top_documents(candidates: np.ndarray, scores: np.ndarray, count: int) -> np.ndarray:
-    """The ``count`` best of ``candidates`` by score, ties to the lower document
-    number (Whoosh's order)."""
+def top_documents(
+    candidates: np.ndarray, scores: np.ndarray, count: int, ties: tuple[np.ndarray, ...] = ()
+) -> np.ndarray:
+    """The ``count`` best of ``candidates`` by score; scores alike (equal to ``TIE_SCALE``,
+    as every engine compares them) ordered by ``ties`` (whole-index key arrays, the first
+    deciding first, lower first), then by document number (Whoosh's order)."""
     if count <= 0 or not len(candidates):
         return candidates[:0]
     candidate_scores = scores[candidates]
     if len(candidates) > count:
-        # Keep everything that scores at least the count-th best, ties included.
+        # Keep what may reach the count-th best once cut to TIE_SCALE, ties included.
         threshold = np.partition(candidate_scores, len(candidates) - count)[len(candidates) - count]
-        keep = candidate_scores >= threshold
+        keep = candidate_scores >= threshold - 1 / TIE_SCALE
         candidates, candidate_scores = candidates[keep], candidate_scores[keep]
-    order = np.lexsort((candidates, -candidate_scores))
+    # np.lexsort sorts by its last key first: the score, then each tie key, the document last.
+    alike = np.floor(candidate_scores * TIE_SCALE)
+    order = np.lexsort((candidates, *(key[candidates] for key in reversed(ties)), -alike))
     return candidates[order][:count]

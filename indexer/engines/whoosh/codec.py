@@ -63,7 +63,9 @@ from whoosh.reading import TermNotFound
 from whoosh.system import emptybytes, pack_ushort
 from whoosh.util.numeric import byte_to_length
 
-FORMAT_VERSION = 1  # raise on any change to the files below or to ArrayPositions
+# Raise on any change to the files below, to ArrayPositions or to the columns every segment
+# must hold.  2: the ``id_order`` column hits that score alike are ranked by (``index.py``).
+FORMAT_VERSION = 2
 MAGIC = b"MSP1"
 _HEADER = struct.Struct(
     "<4sIBBBBBxxxQQ"

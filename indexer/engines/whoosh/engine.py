@@ -11,17 +11,20 @@ matchers. Filters and facets come from numpy columns kept per index state.
 from __future__ import annotations
 
 import json
+import math
 import os
 import threading
 import time as time_module
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, time
 from functools import partial
+from heapq import heapify, heappush, heapreplace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from whoosh import query as wq
+from whoosh.collectors import FilterCollector, TermsCollector, TopCollector
 from whoosh.qparser import MultifieldParser
 
 from indexer.analysis import fastterms
@@ -31,6 +34,7 @@ from indexer.engines.base import (
     FACETS,
     HELPER_FIELDS,
     TEXT_FIELDS,
+    TIE_SCALE,
     Engine,
     EngineStats,
     Filters,
@@ -52,7 +56,7 @@ from indexer.engines.whoosh.bulkmatch import (
 from indexer.engines.whoosh.codec import MinutesTermsReader
 from indexer.engines.whoosh.columns import load_columns
 from indexer.engines.whoosh.columns import supported as columns_supported
-from indexer.engines.whoosh.index import MinutesIndex, rebuild
+from indexer.engines.whoosh.index import ID_ORDER, MinutesIndex, rebuild
 from indexer.engines.whoosh.normalize import normalized
 from indexer.engines.whoosh.vocabulary import Vocabulary, segment_words
 from indexer.gone import Gone
@@ -335,7 +339,7 @@ class WhooshEngine(Engine):
                 page = context.by_date(searcher, matching_docs, limit, newest_first=newest_first)
             else:
                 assert evaluation is not None
-                page = top_documents(matching_docs, evaluation.scores, limit)
+                page = top_documents(matching_docs, evaluation.scores, limit, context.tie_keys(searcher))
             hits = [
                 Hit(
                     _stored_item(searcher.stored_fields(int(docnum))),
@@ -347,14 +351,17 @@ class WhooshEngine(Engine):
             return SearchResult(total, hits, counts)
         allowed = context.allowed(searcher, spec.filters)
         sortedby = "date" if by_date else None
-        results = searcher.search(
-            query,
-            filter=allowed,
-            limit=max(1, limit),
-            sortedby=sortedby,
-            reverse=by_date and newest_first,
-            terms=spec.query is not None,
-        )
+        if by_date:
+            results = searcher.search(
+                query,
+                filter=allowed,
+                limit=max(1, limit),
+                sortedby=sortedby,
+                reverse=newest_first,
+                terms=spec.query is not None,
+            )
+        else:
+            results = _top_with_ties(searcher, query, allowed, max(1, limit), True, context.tie_keys(searcher))
         # Totals and facet counts come from the unscored set of matching documents:
         # scoring every match only to count it is what makes naive faceting slow.
         matching = (
@@ -746,6 +753,7 @@ class _SearcherContext:
                     self.topic_arrays[code] = members[self.open_mask[members]]
         self.length_bytes: dict[str, np.ndarray] = {}  # field lengths, filled by BulkMatcher
         self._dates: np.ndarray | None = None  # meeting dates as sortable integers, read when first sorted by
+        self._tie_keys: tuple[np.ndarray, np.ndarray] | None = None  # read when hits are first ranked
         self._cache: dict[tuple[Any, ...], set[int]] = {}
         self._mask_cache: dict[Filters, np.ndarray] = {}
         self.committees: list[str] | None = None
@@ -851,6 +859,20 @@ class _SearcherContext:
             docs, keys, ties = docs[keep], keys[keep], ties[keep]
         return docs[np.lexsort((ties, keys))][:count]
 
+    def tie_keys(self, searcher: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Every document's keys among hits that score alike, lower first (``base.id_order``'s
+        rule): its meeting date negated (newest first, undated last) and its id as a number.
+        Both come from columns the segments hold, so the order is the items' own, the same
+        whichever segment, and so document number, a build gave each item."""
+        if self._tie_keys is None:
+            if self._dates is None:
+                self._dates = _date_column(searcher.reader(), self.doc_count)
+            newest_first = -self._dates
+            ids = _id_order_column(searcher.reader(), self.doc_count)
+            newest_first.flags.writeable = ids.flags.writeable = False
+            self._tie_keys = (newest_first, ids)
+        return self._tie_keys
+
     def counts(self, docs: Iterable[int]) -> dict[str, dict[str, int]]:
         """Facet counts of a match set given as document numbers."""
         numbers = np.fromiter(docs, np.int64)
@@ -868,3 +890,63 @@ def _date_column(reader: Any, doc_count: int) -> np.ndarray:
             column = leaf._perdoc.column_reader("date", leaf.schema["date"].column_type)
             dates[offset : offset + count] = numeric_column(column, count)
     return dates
+
+
+def _id_order_column(reader: Any, doc_count: int) -> np.ndarray:
+    """Every document's id as the unsigned number ``base.id_order`` made of it (0 where none)."""
+    ids = np.zeros(doc_count, dtype=np.uint64)
+    for leaf, offset in reader.leaf_readers():
+        if leaf.segment() is not None and leaf.has_column(ID_ORDER):
+            count = leaf.doc_count_all()
+            column = leaf._perdoc.column_reader(ID_ORDER, leaf.schema[ID_ORDER].column_type)
+            # read as signed 64-bit integers, the same bits: viewed unsigned again, in id order
+            ids[offset : offset + count] = numeric_column(column, count).view(np.uint64)
+    return ids
+
+
+class _TopWithTies(TopCollector):  # type: ignore[misc]
+    """Whoosh's top-N collector with hits that score alike ranked as ``top_documents`` ranks
+    them (``_SearcherContext.tie_keys``), for the queries Whoosh's matchers answer.  Whoosh
+    keeps the lower document number of equals and skips blocks that cannot beat the N-th
+    score, also those that could tie it; here a document that ties the N-th is compared by
+    its keys, and ``minscore`` is never raised, so no block or matcher is skipped for it."""
+
+    def __init__(self, limit: int, tie_keys: tuple[np.ndarray, ...]) -> None:
+        super().__init__(limit=limit, usequality=False)
+        self.tie_keys = tie_keys
+
+    def _collect(self, global_docnum: int, score: float) -> float:
+        # The heap's first item is the worst kept: a higher score (cut to TIE_SCALE) is better,
+        # then lower keys, then a lower document number; the score itself rides along.
+        alike = math.floor(score * TIE_SCALE)
+        entry = (alike, *(-int(key[global_docnum]) for key in self.tie_keys), -global_docnum, score)
+        items = self.items
+        self.total += 1
+        if len(items) < self.limit:
+            heappush(items, entry)
+        elif entry > items[0]:
+            heapreplace(items, entry)
+        else:
+            return 0
+        return 0 - score
+
+    def remove(self, global_docnum: int) -> None:
+        self.items = [entry for entry in self.items if entry[-2] != -global_docnum]
+        heapify(self.items)
+
+    def results(self) -> Any:
+        ranked = sorted(self.items, reverse=True)
+        return self._results([(entry[-1], -entry[-2]) for entry in ranked])
+
+
+def _top_with_ties(
+    searcher: Any, query: wq.Query, allowed: set[int], limit: int, terms: bool, tie_keys: tuple[np.ndarray, ...]
+) -> Any:
+    """``searcher.search(query, filter=allowed, limit=limit, terms=terms)`` with ties ranked by
+    ``tie_keys``: the same collectors around ours as Whoosh's ``Searcher.collector`` puts."""
+    collector: Any = _TopWithTies(limit, tie_keys)
+    if terms:
+        collector = TermsCollector(collector)
+    collector = FilterCollector(collector, allowed)
+    searcher.search_with_collector(query, collector)
+    return collector.results()

@@ -37,7 +37,8 @@ import numpy as np
 from filelock import FileLock, Timeout
 from whoosh import index as whoosh_index
 from whoosh.analysis import StandardAnalyzer
-from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.columns import NumericColumn
+from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.formats import Positions
 from whoosh.index import FileIndex, LockError
 from whoosh.reading import EmptyReader
@@ -55,6 +56,7 @@ from indexer.engines.base import (
     EngineMissing,
     WriteSummary,
     case_key,
+    id_order,
 )
 from indexer.engines.whoosh import routes
 from indexer.engines.whoosh.bulkwriter import BulkMpWriter, BulkSegmentWriter
@@ -104,8 +106,17 @@ def minutes_codec() -> MinutesCodec:
     return MinutesCodec(facet_fields=FACET_COLUMNS)
 
 
+# The column of each item's id as a number in the id's order (``base.id_order``): hits that
+# score alike are ranked by it (the engine's ``tie_keys``), never by document number.
+ID_ORDER = "id_order"
+# Fields this version writes into every document: an index whose schema lacks one was made by
+# an older version (also when it holds nothing yet, so that no segment tells its format).
+REQUIRED_FIELDS = (ID_ORDER,)
+
+
 def check_format(root: Path, ix: Any) -> None:
-    """Refuse an index any of whose segments is not in this version's format."""
+    """Refuse an index any of whose segments is not in this version's format, or whose
+    schema lacks a field this version writes (a write would fail on it, a search misrank)."""
     for segment in _newest_segments(ix):
         found = segment_format(segment)
         if found != FORMAT_VERSION:
@@ -114,6 +125,12 @@ def check_format(root: Path, ix: Any) -> None:
                 f"{root}: this index was written by an older version of minutes-search ({written}; "
                 f"this version reads format {FORMAT_VERSION}); rebuild it with `minutes reindex --index {root}`"
             )
+    missing = [name for name in REQUIRED_FIELDS if name not in ix.schema]
+    if missing:
+        raise IndexOutdated(
+            f"{root}: this index was made by an older version of minutes-search (no {', '.join(missing)} "
+            f"field; this version reads format {FORMAT_VERSION}); rebuild it with `minutes reindex --index {root}`"
+        )
 
 
 def compound_analyzer():  # type: ignore[no-untyped-def]
@@ -209,6 +226,7 @@ def build_schema(profile: str = "danish") -> Schema:
     # service): the postings hold plain term frequencies, so BM25F saturates on real counts.
     fields: dict[str, Any] = {
         "id": ID(stored=True, unique=True),
+        ID_ORDER: COLUMN(NumericColumn("Q")),  # not indexed, not stored: a number per document
         "meeting_id": ID(stored=True),
         "number": STORED(),
         "position": STORED(),
@@ -774,7 +792,7 @@ class MinutesIndex:
             base.update(title=CLOSED_TITLE, access=Access.CLOSED.value, doc=json.dumps(stub, ensure_ascii=False))
             base["case_number"] = ""
             base["case_key"] = ""
-            return base
+            return self.with_derived_fields(base)
 
         sections = [s for s in item.sections if s.access == Access.OPEN]
         decisions = [] if meeting.draft else item.decisions
@@ -858,6 +876,8 @@ class MinutesIndex:
         Kept in one place so a document rebuilt from stored fields (topics
         rebuild) is indexed exactly like a freshly ingested one.
         """
+        if "id" in document:
+            document[ID_ORDER] = id_order(document["id"])
         if document.get("access") != Access.OPEN.value:
             return document
         for name, parts in JOINED_TEXTS.items():
@@ -1292,7 +1312,7 @@ def _keep_closed(fresh: MinutesIndex, stubs: dict[str, list[dict[str, Any]]]) ->
     with fresh.ix.searcher() as searcher:
         names = set(searcher.schema.names())
         kept = [
-            {k: v for k, v in stub.items() if k in names}
+            {k: v for k, v in fresh.with_derived_fields(dict(stub)).items() if k in names}
             for meeting_id, closed in stubs.items()
             if searcher.document_number(meeting_id=meeting_id) is None
             for stub in closed

@@ -30,7 +30,14 @@ from indexer.model import Meeting
 from indexer.search import query as ast
 from indexer.search.service import SearchRequest, SearchService
 from tests.conftest import CORPUS_CSV, SEED
-from tests.helpers import NORDDJURS, quiet_ingest, replace_keeping_deleted, seed_meeting, write_jsonl
+from tests.helpers import (
+    NORDDJURS,
+    quiet_ingest,
+    replace_keeping_deleted,
+    seed_meeting,
+    tie_rule_order,
+    write_jsonl,
+)
 
 QUERIES = Path(__file__).resolve().parents[2] / "relevance" / "queries.jsonl"
 EXTRA_QUERIES = [
@@ -292,7 +299,8 @@ def test_every_segment_layout_gives_the_exact_top_hits(layouts: dict[str, tuple[
     ranking without pruning — and bulk matching gives the same."""
     from whoosh.collectors import TermsCollector, TopCollector
 
-    from indexer.engines.base import SearchSpec
+    from indexer.engines.base import Hit, SearchSpec
+    from indexer.engines.whoosh.engine import _stored_item
     from indexer.search.query import Prefer, parse
 
     for name, (bulk, whoosh) in layouts.items():
@@ -310,7 +318,12 @@ def test_every_segment_layout_gives_the_exact_top_hits(layouts: dict[str, tuple[
             assert [s for _, s in got.items()] == pytest.approx([s for _, s in want.items()], rel=1e-9)
             spec = SearchSpec(query=node, limit=50)
             fast, slow = bulk.engine.search(spec), whoosh.engine.search(spec)
-            assert [h.item.id for h in slow.hits] == [searcher.stored_fields(d)["id"] for d, _ in want.items()]
+            # The engine ranks equals by the items (newest meeting, then id), not Whoosh's document
+            # numbers: the reference is every match's exact score, ranked by that rule.
+            everything = TopCollector(10**6, replace=0, usequality=False)
+            searcher.search_with_collector(query, everything)
+            exact = [Hit(_stored_item(searcher.stored_fields(d)), s) for d, s in everything.results().items()]
+            assert [h.item.id for h in slow.hits] == tie_rule_order(exact)[:50], (name, required, optional)
             assert [h.item.id for h in fast.hits] == [h.item.id for h in slow.hits], (name, required, optional)
             assert [h.score for h in fast.hits] == pytest.approx([h.score for h in slow.hits], rel=1e-6)
 
@@ -435,3 +448,16 @@ def test_a_compound_parts_idf_is_capped_by_the_words(services: tuple[SearchServi
         assert searcher.idf("parts", word) == min(own, body), word
         capped += own > body
     assert capped > 10  # words rarer as a part than on their own, as "daginstitution" in the demo
+
+
+def test_top_documents_orders_scores_alike_by_the_tie_keys() -> None:
+    """Scores equal to ``TIE_SCALE`` tie: the keys decide, the first key first, then the document;
+    one cut off by the count is the one the keys put last, not the highest document number."""
+    scores = np.array([2.0, 3.0, 2.0 + 1e-14, 3.0, 0.5, 2.0, 2.0 - 1e-6])
+    newest = np.array([-5, -1, -9, -1, 0, -9, -9])  # document 2 and 5 share the newest meeting
+    ids = np.array([7, 9, 4, 2, 1, 3, 0], dtype=np.uint64)
+    candidates = np.arange(7)
+    assert top_documents(candidates, scores, 10, (newest, ids)).tolist() == [3, 1, 5, 2, 0, 6, 4]
+    assert top_documents(candidates, scores, 3, (newest, ids)).tolist() == [3, 1, 5]
+    assert top_documents(candidates, scores, 4, (newest, ids)).tolist() == [3, 1, 5, 2]
+    assert top_documents(candidates, scores, 10).tolist() == [1, 3, 0, 2, 5, 6, 4]

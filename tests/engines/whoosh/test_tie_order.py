@@ -1,0 +1,82 @@
+"""The same items give the same result lists, ties included, whatever segments a build made.
+
+A batch of 400 items or more is written by forked writers (``WRITER_PROCS``) that take 200-item
+chunks as each comes free, so which segment, and so which document number, an item gets varies
+from build to build.  Hits that score alike are ranked by the items (``tie_keys``), so two builds
+of the same inputs, one through the forked writers in one batch and one by a single writer in
+small batches in the reverse order, must rank every query alike, bulk matching and Whoosh's
+matchers both.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+
+from indexer.engines.base import SearchSpec
+from indexer.engines.whoosh import index as whoosh_index
+from indexer.formats import IngestContext
+from indexer.formats.digst import parse as parse_digst
+from indexer.search.service import SearchService
+from tests.conftest import CORPUS_CSV
+from tests.helpers import alike, quiet_ingest, tie_rule_order, twins_of_seed, write_jsonl
+
+QUERIES = ["sociale medier", "budget", "vej", "lokalplan", '"til orientering"', "medier ELLER skole", "udvalg*"]
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    meetings = [*list(parse_digst(CORPUS_CSV, IngestContext())), *twins_of_seed()]
+    assert sum(len(m.items) for m in meetings) >= whoosh_index.PARALLEL_BATCH_MIN
+    tmp = tmp_path_factory.mktemp("ties")
+    forward = write_jsonl(tmp / "forward.jsonl", meetings)
+    backward = write_jsonl(tmp / "backward.jsonl", meetings[::-1])
+    built = {}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(whoosh_index, "WRITER_PROCS", 2)
+        quiet_ingest([forward], tmp / "forked")  # one batch: two forked writers
+        built["forked"] = tmp / "forked"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(whoosh_index, "WRITER_PROCS", 1)
+        quiet_ingest([backward], tmp / "single", batch_size=150)  # one writer, a commit per 150 items
+        built["single"] = tmp / "single"
+    return built
+
+
+def _ranked(root: Path, q: str, bulk_matching: bool) -> list[tuple[str, float]]:
+    service = SearchService(root, bulk_matching=bulk_matching)
+    try:
+        node = service.query(q)
+        hits = service.engine.search(SearchSpec(query=node, limit=10**6, with_facets=False)).hits
+        assert [hit.item.id for hit in hits] == tie_rule_order(hits)
+        return [(hit.item.id, float(hit.score or 0.0)) for hit in hits]
+    finally:
+        service.close()
+
+
+def test_the_builds_number_the_items_differently(builds: dict[str, Path]) -> None:
+    """The premise: the same items, in other segments and another document order."""
+    numbers = []
+    for root in builds.values():
+        service = SearchService(root)
+        try:
+            searcher = service.engine.searcher()
+            numbers.append([searcher.document_number(id=m.items[0].id) for m in twins_of_seed()])
+            assert searcher.doc_count() == sum(1 for _ in service.engine.iter_items())
+        finally:
+            service.close()
+    forked, single = numbers
+    assert sorted(range(9), key=forked.__getitem__) != sorted(range(9), key=single.__getitem__)
+
+
+@pytest.mark.parametrize("bulk_matching", [True, False], ids=["bulk", "whoosh-matchers"])
+@pytest.mark.parametrize("q", QUERIES)
+def test_two_builds_rank_every_query_alike_ties_included(builds: dict[str, Path], q: str, bulk_matching: bool) -> None:
+    forked, single = (_ranked(root, q, bulk_matching) for root in builds.values())
+    assert [i for i, _ in forked] == [i for i, _ in single]
+    assert [s for _, s in forked] == pytest.approx([s for _, s in single], rel=1e-12)
+    # Ties are there to order: some neighbours score alike.
+    scores = [alike(s) for _, s in forked]
+    assert any(a == b for a, b in itertools.pairwise(scores)), q

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.engines.base import SearchSpec
+from indexer.engines.base import Hit, SearchSpec
 from indexer.engines.whoosh import index as whoosh_index
 from indexer.formats import IngestContext
 from indexer.formats.digst import parse as parse_digst
@@ -45,13 +45,11 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return built
 
 
-def _ranked(root: Path, q: str, bulk_matching: bool) -> list[tuple[str, float]]:
+def _ranked(root: Path, q: str, bulk_matching: bool) -> list[Hit]:
     service = SearchService(root, bulk_matching=bulk_matching)
     try:
         node = service.query(q)
-        hits = service.engine.search(SearchSpec(query=node, limit=10**6, with_facets=False)).hits
-        assert [hit.item.id for hit in hits] == tie_rule_order(hits)
-        return [(hit.item.id, float(hit.score or 0.0)) for hit in hits]
+        return service.engine.search(SearchSpec(query=node, limit=10**6, with_facets=False)).hits
     finally:
         service.close()
 
@@ -75,8 +73,9 @@ def test_the_builds_number_the_items_differently(builds: dict[str, Path]) -> Non
 @pytest.mark.parametrize("q", QUERIES)
 def test_two_builds_rank_every_query_alike_ties_included(builds: dict[str, Path], q: str, bulk_matching: bool) -> None:
     forked, single = (_ranked(root, q, bulk_matching) for root in builds.values())
-    assert [i for i, _ in forked] == [i for i, _ in single]
-    assert [s for _, s in forked] == pytest.approx([s for _, s in single], rel=1e-12)
+    assert [h.item.id for h in forked] == [h.item.id for h in single]
+    assert [h.score for h in forked] == pytest.approx([h.score for h in single], rel=1e-12)
+    assert [h.item.id for h in forked] == tie_rule_order(forked)
     # Ties are there to order: some neighbours score alike.
-    scores = [alike(s) for _, s in forked]
+    scores = [alike(h.score) for h in forked]
     assert any(a == b for a, b in itertools.pairwise(scores)), q

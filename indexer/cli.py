@@ -629,6 +629,13 @@ def cmd_reindex(args: argparse.Namespace) -> int:
         return done
     index = MinutesIndex.open_or_create(args.index, require_current_format=False)  # an older format is rebuilt
     sources = index.sources()
+    if not sources and index.ix is not None and index.holds_nothing():
+        # Nothing to rebuild, but an index made by an older version (its format refused on open)
+        # becomes this version's: an empty generation of the current format is swapped in.
+        with index.ingest_lock():
+            rebuild(Path(args.index), lambda fresh: IngestSummary())
+        print("reindex complete: the index holds nothing; it is now in this version's format")
+        return 0
     if not sources:
         sys.stderr.write(f"{args.index}: no recorded sources to rebuild from; ingest something first\n")
         return 2

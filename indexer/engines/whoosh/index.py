@@ -471,11 +471,11 @@ class MinutesIndex:
         """The analysis the live generation was written with (read from its stamp each call:
         a reindex in another process swaps the generation under an open index)."""
         version = read_analysis_version(self.live_dir(self.root))
-        if version == UNSTAMPED_ANALYSIS and self._holds_nothing():
+        if version == UNSTAMPED_ANALYSIS and self.holds_nothing():
             return ANALYSIS_VERSION  # nothing in it was analysed by another analysis
         return version
 
-    def _holds_nothing(self) -> bool:
+    def holds_nothing(self) -> bool:
         """No document, live or deleted, in the live generation (a fresh reader: another
         process may have written since this one opened)."""
         with self.ix.refresh().reader() as reader:
@@ -486,7 +486,7 @@ class MinutesIndex:
         stamped with this analysis, which is the only one its content will have been written by
         (a reindex has nothing to rebuild it from, so it would warn for ever)."""
         live = self.live_dir(self.root)
-        if read_analysis_version(live) == UNSTAMPED_ANALYSIS and self._holds_nothing():
+        if read_analysis_version(live) == UNSTAMPED_ANALYSIS and self.holds_nothing():
             (live / ANALYSIS_STAMP).write_text(f"{ANALYSIS_VERSION}\n", "ascii")
 
     # -- paths -------------------------------------------------------------

@@ -185,7 +185,7 @@ class WhooshEngine(Engine):
     def _opened(self, searcher: Any) -> Any:
         """The searcher with every segment file it will read already open.
 
-        Whoosh opens a segment's stored fields, length and date columns, and our caches
+        Whoosh opens a segment's stored fields, length, date and id-order columns, and our caches
         read its facet columns, at first use; a merge committed after this searcher listed
         its segments deletes their files (an open file stays readable), so a first use
         later in a request would find them gone.  Whoosh reads a missing column as "no
@@ -196,6 +196,7 @@ class WhooshEngine(Engine):
         schema = searcher.schema
         scorable = [(name, f"_{name}_len") for name in schema.scorable_names()]
         date_column = schema["date"].column_type if "date" in schema else None
+        id_column = schema[ID_ORDER].column_type if ID_ORDER in schema else None
         missing = False
         for leaf, _ in searcher.reader().leaf_readers():
             if leaf.doc_count_all():
@@ -210,6 +211,11 @@ class WhooshEngine(Engine):
                 if date_column is not None:
                     if leaf.has_column("date"):
                         leaf._perdoc.column_reader("date", date_column)  # opened here, read when sorted by
+                    else:
+                        missing = True
+                if id_column is not None:
+                    if leaf.has_column(ID_ORDER):
+                        leaf._perdoc.column_reader(ID_ORDER, id_column)  # opened here, read when ties are ranked
                     else:
                         missing = True
         if missing:

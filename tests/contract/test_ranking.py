@@ -53,22 +53,8 @@ def test_an_abbreviation_ranks_its_bodys_items_first_and_keeps_the_others(
 ) -> None:
     """Kalundborg's rows: an item is prepared in the Teknik- og Miljøudvalget and decided in the
     Kommunalbestyrelsen; "KB budget" must still find the committee's budget items."""
-    plain = browsed.search(SearchRequest(q="budget", per_page=100))
-    raised = browsed.search(SearchRequest(q=f"{abbreviation} budget", per_page=100))
-    assert raised.total == plain.total > 0, "nothing is excluded"
-    committees = [r["committee"] for r in raised.results]
-    ours = committees.count(body)
-    assert ours and committees[:ours] == [body] * ours, "the body's items first"
-    assert len(committees) > ours, "the other bodies' items kept"
-    before = {r["id"]: r["score"] for r in plain.results}
-    for result in raised.results:
-        if result["committee"] == body:
-            assert result["score"] > before[result["id"]], "each of the body's items is raised"
-    # Alone, the abbreviation searches for the body: all its items (and any that mention it).
-    everything = {v["value"]: v["count"] for v in browsed.search(SearchRequest(q="")).facets["committee"]}
-    shown = min(everything[body], 100)
-    alone = browsed.search(SearchRequest(q=abbreviation, per_page=shown))
-    assert alone.total >= everything[body] and [r["committee"] for r in alone.results] == [body] * shown
+    ours = _raised_first(browsed, abbreviation, body)
+    assert ours < len(browsed.search(SearchRequest(q="budget", per_page=100)).results), "the other bodies' items kept"
 
 
 @pytest.mark.parametrize(
@@ -88,22 +74,33 @@ def test_a_committee_named_in_words_ranks_its_items_first_and_keeps_the_others(
     committee's items come first. Before, the name's words were required as any words: "teknisk
     udvalgs budget" found 14 of the 77 budget items, a Teknik- og Miljøudvalget item first, and
     "økonomiudvalget budget" 43, Kommunalbestyrelsen's decisions on "Økonomiudvalgets indstilling" first."""
+    _raised_first(browsed, name, body, first=5)
     plain = browsed.search(SearchRequest(q="budget", per_page=100))
     named = browsed.search(SearchRequest(q=f"{name} budget", per_page=100))
-    assert named.total == plain.total > 0, "nothing is excluded"
-    committees = [r["committee"] for r in named.results]
+    assert {r["committee"] for r in named.results} == {r["committee"] for r in plain.results}, "others kept"
+
+
+def _raised_first(browsed: SearchService, body_words: str, body: str, first: int | None = None) -> int:
+    """``body_words`` beside "budget" excludes nothing and raises each of the body's items, its
+    items first (all of them, or the ``first`` few); alone it lists the body's items.  How many
+    of the budget items are the body's."""
+    plain = browsed.search(SearchRequest(q="budget", per_page=100))
+    raised = browsed.search(SearchRequest(q=f"{body_words} budget", per_page=100))
+    assert raised.total == plain.total > 0, "nothing is excluded"
+    committees = [r["committee"] for r in raised.results]
     ours = committees.count(body)
-    assert ours and committees[: min(ours, 5)] == [body] * min(ours, 5), "the body's items first"
-    assert set(committees) == {r["committee"] for r in plain.results}, "the other bodies' items kept"
+    leading = ours if first is None else min(ours, first)
+    assert ours and committees[:leading] == [body] * leading, "the body's items first"
     before = {r["id"]: r["score"] for r in plain.results}
-    for result in named.results:
+    for result in raised.results:
         if result["committee"] == body:
             assert result["score"] > before[result["id"]], "each of the body's items is raised"
-    # Alone, the name searches for the body, as the abbreviation does: its items first.
+    # Alone, the words search for the body: all its items (and any that mention it) first.
     everything = {v["value"]: v["count"] for v in browsed.search(SearchRequest(q="")).facets["committee"]}
     shown = min(everything[body], 100)
-    alone = browsed.search(SearchRequest(q=name, per_page=shown))
+    alone = browsed.search(SearchRequest(q=body_words, per_page=shown))
     assert alone.total >= everything[body] and [r["committee"] for r in alone.results] == [body] * shown
+    return ours
 
 
 def test_a_word_of_a_committee_name_alone_stays_a_subject_word(browsed: SearchService) -> None:

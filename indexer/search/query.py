@@ -1590,11 +1590,35 @@ def relaxations(
             # the common words raise each choice inside its scaling, as the whole query's
             option = _join(And, [*kept, *words, *(raised if share is not None else ())])
             if option is not None:
+                option = _parts_raise(option, [word for word in counted if word not in words])
                 options.append(option if odds == likeliest else Scaled(option, odds / likeliest))
         if options:
             alone = raised if share is None else []
             named = [c for c in droppable if c in beside]
             yield least, typed, _join(And, [Or(tuple(options)), *alone, *named]) or Or(tuple(options))
+
+
+# How much a relaxed choice gains in an item holding the words of a compound it leaves out
+# (``_parts_raise``), as an item writing a compound apart gains over its words alone.
+PARTS_RAISE = 1.0
+
+
+def _parts_raise(option: Node, left_out: Sequence[Word | Phrase]) -> Node:
+    """A choice of fewer typed words, raised in the items that hold a compound it leaves out as its
+    words, at one of its cuts (``compounds.compound_cuts``): of "vejvedligeholdelseskontrakt pankas",
+    which no item holds whole, the items naming Pankas come first where they also write
+    "vejvedligeholdelse" and "kontrakt" ("kontrakterne med Pankas A/S om vejvedligeholdelse")."""
+    apart: list[Node] = []
+    for word in left_out:
+        if isinstance(word, Word) and word.field is None and word.text.isalpha() and not word.text.isupper():
+            apart += [
+                And((Word(modifier), Word(head)))
+                for modifier, head in compound_cuts(word.text)[:MAX_APART]
+                if min(len(modifier), len(head)) > 3
+            ]
+    if not apart:
+        return option
+    return Prefer(option, apart[0] if len(apart) == 1 else Or(tuple(apart)), PARTS_RAISE)
 
 
 def _held_by(word: Word | Phrase, share: Callable[[Word | Phrase], float | None] | None) -> float:

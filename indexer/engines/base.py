@@ -24,6 +24,10 @@ Contract (checked for every engine by ``tests/contract/``):
 - **Ties by the items alone.** Hits that score alike (to ``TIE_SCALE``) come newest
   meeting first (undated last), then by item id (as text); never by an engine's own
   document numbers, which depend on how an ingest happened to be split (``id_order``).
+- **Date sorts by the meetings, then the agenda.** Sorted newest or oldest first (and
+  browsing, which is newest first), hits come by meeting start (undated last, or first when
+  oldest first), then by meeting id (meetings starting at the same time), the item's agenda
+  position and its id, in either direction: a meeting's items in agenda order.
 
 Field names used in the AST and in ``Hit.matched`` are the logical ones in
 :data:`TEXT_FIELDS` and :data:`VALUE_FIELDS`, not an engine's column names.

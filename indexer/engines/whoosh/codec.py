@@ -65,7 +65,8 @@ from whoosh.util.numeric import byte_to_length
 
 # Raise on any change to the files below, to ArrayPositions or to the columns every segment
 # must hold.  2: the ``id_order`` column hits that score alike are ranked by (``index.py``).
-FORMAT_VERSION = 2
+# 3: the ``meeting_order`` and ``position_order`` columns date sorts order a date's items by.
+FORMAT_VERSION = 3
 MAGIC = b"MSP1"
 _HEADER = struct.Struct(
     "<4sIBBBBBxxxQQ"

@@ -56,7 +56,7 @@ from indexer.engines.whoosh.bulkmatch import (
 from indexer.engines.whoosh.codec import MinutesTermsReader
 from indexer.engines.whoosh.columns import load_columns
 from indexer.engines.whoosh.columns import supported as columns_supported
-from indexer.engines.whoosh.index import ID_ORDER, MinutesIndex, rebuild
+from indexer.engines.whoosh.index import ID_ORDER, MEETING_ORDER, POSITION_ORDER, MinutesIndex, rebuild
 from indexer.engines.whoosh.normalize import normalized
 from indexer.engines.whoosh.vocabulary import Vocabulary, segment_words
 from indexer.gone import Gone
@@ -185,7 +185,7 @@ class WhooshEngine(Engine):
     def _opened(self, searcher: Any) -> Any:
         """The searcher with every segment file it will read already open.
 
-        Whoosh opens a segment's stored fields, length, date and id-order columns, and our caches
+        Whoosh opens a segment's stored fields, length, date and order columns, and our caches
         read its facet columns, at first use; a merge committed after this searcher listed
         its segments deletes their files (an open file stays readable), so a first use
         later in a request would find them gone.  Whoosh reads a missing column as "no
@@ -196,7 +196,7 @@ class WhooshEngine(Engine):
         schema = searcher.schema
         scorable = [(name, f"_{name}_len") for name in schema.scorable_names()]
         date_column = schema["date"].column_type if "date" in schema else None
-        id_column = schema[ID_ORDER].column_type if ID_ORDER in schema else None
+        order_columns = [(name, schema[name].column_type) for name in ORDER_COLUMNS if name in schema]
         missing = False
         for leaf, _ in searcher.reader().leaf_readers():
             if leaf.doc_count_all():
@@ -213,9 +213,9 @@ class WhooshEngine(Engine):
                         leaf._perdoc.column_reader("date", date_column)  # opened here, read when sorted by
                     else:
                         missing = True
-                if id_column is not None:
-                    if leaf.has_column(ID_ORDER):
-                        leaf._perdoc.column_reader(ID_ORDER, id_column)  # opened here, read when ties are ranked
+                for name, column_type in order_columns:
+                    if leaf.has_column(name):
+                        leaf._perdoc.column_reader(name, column_type)  # opened here, read when hits are ordered
                     else:
                         missing = True
         if missing:
@@ -334,6 +334,7 @@ class WhooshEngine(Engine):
         evaluation: Evaluation | None = None
         if self.bulk_matching and spec.query is not None:
             evaluation = BulkMatcher(searcher, context.length_bytes, self.postings_cache).evaluate(query)
+        date_keys = context.date_keys(searcher, newest_first) if by_date else ()
         if self.bulk_matching and (evaluation is not None or spec.query is None):
             # Word queries and browsing: match set, order and counts for the whole index at once.
             allowed_mask = context.allowed_mask(searcher, spec.filters)
@@ -342,7 +343,7 @@ class WhooshEngine(Engine):
             total = len(matching_docs)
             counts = context.counts_of_mask(matching_mask, matching_docs) if spec.with_facets else {}
             if by_date:
-                page = context.by_date(searcher, matching_docs, limit, newest_first=newest_first)
+                page = context.by_date(matching_docs, limit, date_keys)
             else:
                 assert evaluation is not None
                 page = top_documents(matching_docs, evaluation.scores, limit, context.tie_keys(searcher))
@@ -358,13 +359,8 @@ class WhooshEngine(Engine):
         allowed = context.allowed(searcher, spec.filters)
         sortedby = "date" if by_date else None
         if by_date:
-            results = searcher.search(
-                query,
-                filter=allowed,
-                limit=max(1, limit),
-                sortedby=sortedby,
-                reverse=newest_first,
-                terms=spec.query is not None,
+            results = _top_with_ties(
+                searcher, query, allowed, max(1, limit), spec.query is not None, date_keys, scored=False
             )
         else:
             results = _top_with_ties(searcher, query, allowed, max(1, limit), True, context.tie_keys(searcher))
@@ -760,6 +756,7 @@ class _SearcherContext:
         self.length_bytes: dict[str, np.ndarray] = {}  # field lengths, filled by BulkMatcher
         self._dates: np.ndarray | None = None  # meeting dates as sortable integers, read when first sorted by
         self._tie_keys: tuple[np.ndarray, np.ndarray] | None = None  # read when hits are first ranked
+        self._date_keys: dict[bool, tuple[np.ndarray, ...]] = {}  # read when first sorted by date
         self._cache: dict[tuple[Any, ...], set[int]] = {}
         self._mask_cache: dict[Filters, np.ndarray] = {}
         self.committees: list[str] | None = None
@@ -848,22 +845,39 @@ class _SearcherContext:
         out["topic"] = {code: n for code, n in topic_counts.items() if n}
         return out
 
-    def by_date(self, searcher: Any, docs: np.ndarray, count: int, newest_first: bool) -> np.ndarray:
-        """The first ``count`` of ``docs`` in meeting-date order; newest first is the exact
-        reverse of oldest first (ties by document number, descending), as Whoosh sorts."""
-        if self._dates is None:
-            self._dates = _date_column(searcher.reader(), self.doc_count)
+    def date_keys(self, searcher: Any, newest_first: bool) -> tuple[np.ndarray, ...]:
+        """Every document's keys in a date sort, lower first (the engine contract, ``base``):
+        its meeting start (negated for newest first; undated last when newest first, first
+        when oldest first), then its meeting's id, its agenda position and its own id as
+        numbers, so a meeting's items come in agenda order, whatever document numbers a
+        build gave them."""
+        keys = self._date_keys.get(newest_first)
+        if keys is None:
+            if self._dates is None:
+                self._dates = _date_column(searcher.reader(), self.doc_count)
+            reader = searcher.reader()
+            dates = -self._dates if newest_first else self._dates.copy()
+            meetings = _order_column(reader, MEETING_ORDER, self.doc_count)
+            positions = _order_column(reader, POSITION_ORDER, self.doc_count)
+            ids = self.tie_keys(searcher)[1]
+            for key in (dates, meetings, positions):
+                key.flags.writeable = False
+            keys = self._date_keys[newest_first] = (dates, meetings, positions, ids)
+        return keys
+
+    @staticmethod
+    def by_date(docs: np.ndarray, count: int, keys: tuple[np.ndarray, ...]) -> np.ndarray:
+        """The first ``count`` of ``docs`` in the order of ``date_keys`` (the first deciding
+        first, lower first; then the document number): only those dated up to the
+        ``count``-th are sorted in full."""
         if count <= 0 or not len(docs):
             return docs[:0]
-        keys = self._dates[docs]
-        ties = docs
-        if newest_first:
-            keys, ties = -keys, -docs
+        first = keys[0][docs]
         if len(docs) > count:
-            threshold = np.partition(keys, count - 1)[count - 1]
-            keep = keys <= threshold
-            docs, keys, ties = docs[keep], keys[keep], ties[keep]
-        return docs[np.lexsort((ties, keys))][:count]
+            threshold = np.partition(first, count - 1)[count - 1]
+            docs = docs[first <= threshold]
+        # np.lexsort sorts by its last key first: the date, then each later key, the document last.
+        return docs[np.lexsort((docs, *(key[docs] for key in reversed(keys))))][:count]
 
     def tie_keys(self, searcher: Any) -> tuple[np.ndarray, np.ndarray]:
         """Every document's keys among hits that score alike, lower first (``base.id_order``'s
@@ -874,7 +888,7 @@ class _SearcherContext:
             if self._dates is None:
                 self._dates = _date_column(searcher.reader(), self.doc_count)
             newest_first = -self._dates
-            ids = _id_order_column(searcher.reader(), self.doc_count)
+            ids = _order_column(searcher.reader(), ID_ORDER, self.doc_count)
             newest_first.flags.writeable = ids.flags.writeable = False
             self._tie_keys = (newest_first, ids)
         return self._tie_keys
@@ -898,16 +912,21 @@ def _date_column(reader: Any, doc_count: int) -> np.ndarray:
     return dates
 
 
-def _id_order_column(reader: Any, doc_count: int) -> np.ndarray:
-    """Every document's id as the unsigned number ``base.id_order`` made of it (0 where none)."""
-    ids = np.zeros(doc_count, dtype=np.uint64)
+# Per-document unsigned 64-bit columns that order hits (``index.py``); opened with the date column.
+ORDER_COLUMNS = (ID_ORDER, MEETING_ORDER, POSITION_ORDER)
+
+
+def _order_column(reader: Any, name: str, doc_count: int) -> np.ndarray:
+    """Every document's number in one of ``ORDER_COLUMNS`` (an id as the unsigned number
+    ``base.id_order`` made of it, an agenda position; 0 where none)."""
+    values = np.zeros(doc_count, dtype=np.uint64)
     for leaf, offset in reader.leaf_readers():
-        if leaf.segment() is not None and leaf.has_column(ID_ORDER):
+        if leaf.segment() is not None and leaf.has_column(name):
             count = leaf.doc_count_all()
-            column = leaf._perdoc.column_reader(ID_ORDER, leaf.schema[ID_ORDER].column_type)
+            column = leaf._perdoc.column_reader(name, leaf.schema[name].column_type)
             # read as signed 64-bit integers, the same bits: viewed unsigned again, in id order
-            ids[offset : offset + count] = numeric_column(column, count).view(np.uint64)
-    return ids
+            values[offset : offset + count] = numeric_column(column, count).view(np.uint64)
+    return values
 
 
 class _TopWithTies(TopCollector):  # type: ignore[misc]
@@ -915,16 +934,18 @@ class _TopWithTies(TopCollector):  # type: ignore[misc]
     them (``_SearcherContext.tie_keys``), for the queries Whoosh's matchers answer.  Whoosh
     keeps the lower document number of equals and skips blocks that cannot beat the N-th
     score, also those that could tie it; here a document that ties the N-th is compared by
-    its keys, and ``minscore`` is never raised, so no block or matcher is skipped for it."""
+    its keys, and ``minscore`` is never raised, so no block or matcher is skipped for it.
+    Unscored (``by_score`` False), it orders by the keys alone: a date sort (``date_keys``)."""
 
-    def __init__(self, limit: int, tie_keys: tuple[np.ndarray, ...]) -> None:
+    def __init__(self, limit: int, tie_keys: tuple[np.ndarray, ...], by_score: bool = True) -> None:
         super().__init__(limit=limit, usequality=False)
         self.tie_keys = tie_keys
+        self.by_score = by_score
 
     def _collect(self, global_docnum: int, score: float) -> float:
         # The heap's first item is the worst kept: a higher score (cut to TIE_SCALE) is better,
         # then lower keys, then a lower document number; the score itself rides along.
-        alike = math.floor(score * TIE_SCALE)
+        alike = math.floor(score * TIE_SCALE) if self.by_score else 0
         entry = (alike, *(-int(key[global_docnum]) for key in self.tie_keys), -global_docnum, score)
         items = self.items
         self.total += 1
@@ -946,11 +967,18 @@ class _TopWithTies(TopCollector):  # type: ignore[misc]
 
 
 def _top_with_ties(
-    searcher: Any, query: wq.Query, allowed: set[int], limit: int, terms: bool, tie_keys: tuple[np.ndarray, ...]
+    searcher: Any,
+    query: wq.Query,
+    allowed: set[int],
+    limit: int,
+    terms: bool,
+    tie_keys: tuple[np.ndarray, ...],
+    scored: bool = True,
 ) -> Any:
     """``searcher.search(query, filter=allowed, limit=limit, terms=terms)`` with ties ranked by
-    ``tie_keys``: the same collectors around ours as Whoosh's ``Searcher.collector`` puts."""
-    collector: Any = _TopWithTies(limit, tie_keys)
+    ``tie_keys`` (unscored: ordered by them alone, for a date sort): the same collectors
+    around ours as Whoosh's ``Searcher.collector`` puts."""
+    collector: Any = _TopWithTies(limit, tie_keys, by_score=scored)
     if terms:
         collector = TermsCollector(collector)
     collector = FilterCollector(collector, allowed)

@@ -109,9 +109,14 @@ def minutes_codec() -> MinutesCodec:
 # The column of each item's id as a number in the id's order (``base.id_order``): hits that
 # score alike are ranked by it (the engine's ``tie_keys``), never by document number.
 ID_ORDER = "id_order"
+# The columns date sorts and browsing order a date's items by (the engine's ``date_keys``):
+# the meeting's id as a number (``base.id_order``: meetings starting at the same time, in id
+# order) and the item's agenda position, so a meeting's items come in agenda order.
+MEETING_ORDER = "meeting_order"
+POSITION_ORDER = "position_order"
 # Fields this version writes into every document: an index whose schema lacks one was made by
 # an older version (also when it holds nothing yet, so that no segment tells its format).
-REQUIRED_FIELDS = (ID_ORDER,)
+REQUIRED_FIELDS = (ID_ORDER, MEETING_ORDER, POSITION_ORDER)
 
 
 def check_format(root: Path, ix: Any) -> None:
@@ -227,6 +232,8 @@ def build_schema(profile: str = "danish") -> Schema:
     fields: dict[str, Any] = {
         "id": ID(stored=True, unique=True),
         ID_ORDER: COLUMN(NumericColumn("Q")),  # not indexed, not stored: a number per document
+        MEETING_ORDER: COLUMN(NumericColumn("Q")),
+        POSITION_ORDER: COLUMN(NumericColumn("Q")),
         "meeting_id": ID(stored=True),
         "number": STORED(),
         "position": STORED(),
@@ -878,6 +885,9 @@ class MinutesIndex:
         """
         if "id" in document:
             document[ID_ORDER] = id_order(document["id"])
+        if "meeting_id" in document:
+            document[MEETING_ORDER] = id_order(document["meeting_id"])
+        document[POSITION_ORDER] = max(0, int(document.get("position") or 0))
         if document.get("access") != Access.OPEN.value:
             return document
         for name, parts in JOINED_TEXTS.items():

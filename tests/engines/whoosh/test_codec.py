@@ -133,16 +133,23 @@ def test_an_index_in_the_previous_format_says_to_reindex_and_reindex_upgrades_it
         assert segment_format(segment) == FORMAT_VERSION
 
 
-def test_an_empty_index_of_the_previous_format_says_to_reindex_and_reindex_upgrades_it(tmp_path: Path) -> None:
-    """An index made by format 1 and never written holds no segment to tell its format, but its
-    schema lacks the ``id_order`` column equal scores are ranked by: refused (an ingest would fail
-    on the field, a search rank ties by document number), and ``minutes reindex`` makes it new."""
+@pytest.mark.parametrize(
+    "lacking", [("id_order", "meeting_order", "position_order"), ("meeting_order", "position_order")], ids=["1", "2"]
+)
+def test_an_empty_index_of_a_previous_format_says_to_reindex_and_reindex_upgrades_it(
+    tmp_path: Path, lacking: tuple[str, ...]
+) -> None:
+    """An index made by format 1 or 2 and never written holds no segment to tell its format, but
+    its schema lacks the columns equal scores (``id_order``) or a date's items (``meeting_order``,
+    ``position_order``) are ordered by: refused (an ingest would fail on the field, a search order
+    by document number), and ``minutes reindex`` makes it new."""
     root = tmp_path / "ix"
     MinutesIndex.create(root)
     schema = build_schema()
-    schema.remove("id_order")
-    whoosh_index.create_in(str(MinutesIndex.live_dir(root)), schema, indexname=INDEX_NAME)  # what format 1 made
-    with pytest.raises(IndexOutdated, match=r"no id_order field.*minutes reindex --index"):
+    for name in lacking:
+        schema.remove(name)
+    whoosh_index.create_in(str(MinutesIndex.live_dir(root)), schema, indexname=INDEX_NAME)  # what that format made
+    with pytest.raises(IndexOutdated, match=rf"no {', '.join(lacking)} field.*minutes reindex --index"):
         MinutesIndex.open(root)
     assert cli_main(["reindex", "--index", str(root)]) == 0
     quiet_ingest([SEED], root, context=NORDDJURS)

@@ -95,11 +95,16 @@ def _order(sort: str, alias: str = "") -> str:
     rows shows in the last bit) go newest meeting first, then by id in code point order
     (``COLLATE "C"``: the database's collation may order text otherwise; Whoosh compares the
     id's number, ``base.id_order``): the items' own order, not the ``docno`` a batch happened
-    to give them, so both engines rank equals alike."""
-    if sort == "newest":
-        return f"coalesce({alias}date, '-infinity') DESC, {alias}docno DESC"
-    if sort == "oldest":
-        return f"coalesce({alias}date, '-infinity') ASC, {alias}docno ASC"
+    to give them, so both engines rank equals alike.
+
+    A date sort orders by the meeting's start (undated last when newest first, first when
+    oldest first), then in either direction by meeting id, agenda position and id: a meeting's
+    items in agenda order, as Whoosh orders them (``date_keys``)."""
+    if sort in ("newest", "oldest"):
+        return (
+            f"coalesce({alias}date, '-infinity') {'DESC' if sort == 'newest' else 'ASC'}, "
+            f'{alias}meeting_id COLLATE "C" ASC, {alias}position ASC, {alias}id COLLATE "C" ASC, {alias}docno ASC'
+        )
     return (
         f"floor({alias}s * {TIE_SCALE!r}) DESC, coalesce({alias}date, '-infinity') DESC, "
         f'{alias}id COLLATE "C" ASC, {alias}docno ASC'
@@ -828,13 +833,22 @@ class Database:
             credited.append(f"SELECT unnest(%s::text[]) WHERE {phrase_held(phrase, params, 'h.muni', 'h.docno')}")
         matched = f"ARRAY({' UNION ALL '.join(credited)})" if credited else "NULL::text[]"
         if sort in ("newest", "oldest"):
-            ranked = "SELECT muni, docno, s, date, NULL::text AS id FROM m"
+            # Items of one start are ordered by meeting, position and id, which the matches do not
+            # hold either: read for those dated like the page's last place or before it only.
+            direction, bound, past = ("DESC", ">=", "-infinity") if sort == "newest" else ("ASC", "<=", "infinity")
+            ranked = (
+                "SELECT * FROM (SELECT m.muni, m.docno, m.s, m.date, x.id, x.meeting_id, "
+                "coalesce((x.stored->>'position')::int, 0) AS position FROM m JOIN items x USING (muni, docno) "
+                f"WHERE coalesce(m.date, '-infinity') {bound} coalesce((SELECT coalesce(date, '-infinity') FROM m "
+                f"ORDER BY 1 {direction} OFFSET {max(0, int(offset) + int(limit) - 1)} LIMIT 1), '{past}')) r"
+            )
         else:
             # Equals are ranked by id, which the matches (read from a covering index) do not hold:
             # it is looked up for those that may reach the page only, down to the score the
             # page's last place has, cut to TIE_SCALE (every item scoring alike with it).
             ranked = (
-                f"SELECT * FROM (SELECT m.muni, m.docno, m.s, m.date, x.id FROM m JOIN items x USING (muni, docno) "
+                "SELECT * FROM (SELECT m.muni, m.docno, m.s, m.date, x.id, NULL::text AS meeting_id, "
+                "NULL::int AS position FROM m JOIN items x USING (muni, docno) "
                 f"WHERE floor(m.s * {TIE_SCALE!r}) >= coalesce((SELECT floor(s * {TIE_SCALE!r}) FROM m "
                 f"ORDER BY s DESC OFFSET {max(0, int(offset) + int(limit) - 1)} LIMIT 1), '-infinity')) r"
             )

@@ -7,6 +7,7 @@ import io
 import json
 import math
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -122,23 +123,31 @@ def twins_of_seed() -> list[Meeting]:
     ]
 
 
+def _meeting_start(hit: Any) -> datetime:
+    """A hit's meeting start as engines sort by it: wall-clock time, undated as the earliest."""
+    text = (hit.item.doc.get("meeting") or {}).get("start")
+    if not text:
+        return datetime.min
+    if text.isdigit():  # a date known to the year only sorts at the start of its year
+        return datetime(int(text), 1, 1)
+    return datetime.fromisoformat(text).replace(tzinfo=None)
+
+
 def tie_rule_order(hits: list[Any]) -> list[str]:
     """The ids of ``base.Hit``s in the order the engine contract puts them: higher score first,
     among scores alike (``alike``) the newest meeting (its wall-clock start; undated last), then the id."""
-    from datetime import datetime
-
-    def start(hit: Any) -> datetime:
-        text = (hit.item.doc.get("meeting") or {}).get("start")
-        if not text:
-            return datetime.min
-        if text.isdigit():  # a date known to the year only sorts at the start of its year
-            return datetime(int(text), 1, 1)
-        return datetime.fromisoformat(text).replace(tzinfo=None)
-
     ranked = sorted(hits, key=lambda hit: hit.item.id)
-    ranked = sorted(ranked, key=start, reverse=True)  # sorts are stable: equal starts keep id order
+    ranked = sorted(ranked, key=_meeting_start, reverse=True)  # sorts are stable: equal starts keep id order
     ranked = sorted(ranked, key=lambda hit: -alike(hit.score))
     return [hit.item.id for hit in ranked]
+
+
+def date_rule_order(hits: list[Any], newest_first: bool) -> list[str]:
+    """The ids of ``base.Hit``s in the order the engine contract puts a date sort: by meeting
+    start (newest or oldest first; undated last or first), then by meeting id, agenda position
+    and item id, so a meeting's items come in agenda order."""
+    ranked = sorted(hits, key=lambda hit: (hit.item.meeting_id, hit.item.position, hit.item.id))
+    return [hit.item.id for hit in sorted(ranked, key=_meeting_start, reverse=newest_first)]
 
 
 def alike(score: float | None) -> float:

@@ -5,7 +5,8 @@ chunks as each comes free, so which segment, and so which document number, an it
 from build to build.  Hits that score alike are ranked by the items (``tie_keys``), so two builds
 of the same inputs, one through the forked writers in one batch and one by a single writer in
 small batches in the reverse order, must rank every query alike, bulk matching and Whoosh's
-matchers both.
+matchers both; and list every date sort and browsing page alike, a meeting's items in agenda
+order (``date_keys``), not by document number.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from indexer.formats import IngestContext
 from indexer.formats.digst import parse as parse_digst
 from indexer.search.service import SearchService
 from tests.conftest import CORPUS_CSV
-from tests.helpers import alike, quiet_ingest, tie_rule_order, twins_of_seed, write_jsonl
+from tests.helpers import alike, date_rule_order, quiet_ingest, tie_rule_order, twins_of_seed, write_jsonl
 
 QUERIES = ["sociale medier", "budget", "vej", "lokalplan", '"til orientering"', "medier ELLER skole", "udvalg*"]
 
@@ -79,3 +80,40 @@ def test_two_builds_rank_every_query_alike_ties_included(builds: dict[str, Path]
     # Ties are there to order: some neighbours score alike.
     scores = [alike(h.score) for h in forked]
     assert any(a == b for a, b in itertools.pairwise(scores)), q
+
+
+# Browsing (no query) and date sorts of a query bulk matching answers and of one Whoosh's matchers answer.
+DATE_SORTS = [(None, "newest"), (None, "oldest"), ("budget", "newest"), ("vej", "oldest"), ("udvalg*", "newest")]
+
+
+def _dated(root: Path, q: str | None, sort: str, bulk_matching: bool, limit: int = 10**6) -> list[str]:
+    service = SearchService(root, bulk_matching=bulk_matching)
+    try:
+        node = service.query(q) if q else None
+        hits = service.engine.search(SearchSpec(query=node, sort=sort, limit=limit, with_facets=False)).hits
+        if limit == 10**6:
+            assert [h.item.id for h in hits] == date_rule_order(hits, newest_first=sort == "newest")
+        return [h.item.id for h in hits]
+    finally:
+        service.close()
+
+
+@pytest.mark.parametrize("bulk_matching", [True, False], ids=["bulk", "whoosh-matchers"])
+@pytest.mark.parametrize(("q", "sort"), DATE_SORTS)
+def test_two_builds_list_date_sorts_alike_in_agenda_order(
+    builds: dict[str, Path], q: str | None, sort: str, bulk_matching: bool
+) -> None:
+    forked, single = (_dated(root, q, sort, bulk_matching) for root in builds.values())
+    assert forked == single
+    # Some meeting lists several items, one after another (what agenda order orders).
+    assert any(len(set(run)) == 1 for run in itertools.pairwise(_meetings(builds["forked"], forked)))
+    # The first page of 10 (browsing's), cut through a meeting or not, is the list's start.
+    assert _dated(builds["single"], q, sort, bulk_matching, limit=10) == forked[:10]
+
+
+def _meetings(root: Path, ids: list[str]) -> list[str]:
+    service = SearchService(root)
+    try:
+        return [item.meeting_id for item in map(service.engine.item, ids) if item is not None]
+    finally:
+        service.close()

@@ -359,8 +359,8 @@ class WhooshEngine(Engine):
         allowed = context.allowed(searcher, spec.filters)
         sortedby = "date" if by_date else None
         if by_date:
-            results = _top_with_ties(
-                searcher, query, allowed, max(1, limit), spec.query is not None, date_keys, scored=False
+            results = _collected(
+                searcher, query, allowed, spec.query is not None, _DatedCollector(max(1, limit), date_keys)
             )
         else:
             results = _top_with_ties(searcher, query, allowed, max(1, limit), True, context.tie_keys(searcher))
@@ -935,17 +935,16 @@ class _TopWithTies(TopCollector):  # type: ignore[misc]
     keeps the lower document number of equals and skips blocks that cannot beat the N-th
     score, also those that could tie it; here a document that ties the N-th is compared by
     its keys, and ``minscore`` is never raised, so no block or matcher is skipped for it.
-    Unscored (``by_score`` False), it orders by the keys alone: a date sort (``date_keys``)."""
+    its keys, and ``minscore`` is never raised, so no block or matcher is skipped for it."""
 
-    def __init__(self, limit: int, tie_keys: tuple[np.ndarray, ...], by_score: bool = True) -> None:
+    def __init__(self, limit: int, tie_keys: tuple[np.ndarray, ...]) -> None:
         super().__init__(limit=limit, usequality=False)
         self.tie_keys = tie_keys
-        self.by_score = by_score
 
     def _collect(self, global_docnum: int, score: float) -> float:
         # The heap's first item is the worst kept: a higher score (cut to TIE_SCALE) is better,
         # then lower keys, then a lower document number; the score itself rides along.
-        alike = math.floor(score * TIE_SCALE) if self.by_score else 0
+        alike = math.floor(score * TIE_SCALE)
         entry = (alike, *(-int(key[global_docnum]) for key in self.tie_keys), -global_docnum, score)
         items = self.items
         self.total += 1
@@ -966,19 +965,41 @@ class _TopWithTies(TopCollector):  # type: ignore[misc]
         return self._results([(entry[-1], -entry[-2]) for entry in ranked])
 
 
+class _DatedCollector(TopCollector):  # type: ignore[misc]
+    """The first ``limit`` matches in a date sort (``_SearcherContext.date_keys``), for the
+    queries Whoosh's matchers answer: it keeps the matches' numbers, unscored, and orders
+    them at the end as bulk matching does (``by_date``, one lexsort), not by document number
+    as Whoosh's sorting collector breaks ties."""
+
+    def __init__(self, limit: int, keys: tuple[np.ndarray, ...]) -> None:
+        super().__init__(limit=limit, usequality=False)
+        self.keys = keys
+        self.docs: list[int] = []
+
+    def collect(self, sub_docnum: int) -> int:
+        self.docs.append(self.offset + sub_docnum)
+        self.total += 1
+        return 0
+
+    def remove(self, global_docnum: int) -> None:
+        self.docs = [doc for doc in self.docs if doc != global_docnum]
+
+    def results(self) -> Any:
+        page = _SearcherContext.by_date(np.array(self.docs, dtype=np.int64), self.limit, self.keys)
+        return self._results([(0.0, int(doc)) for doc in page])
+
+
 def _top_with_ties(
-    searcher: Any,
-    query: wq.Query,
-    allowed: set[int],
-    limit: int,
-    terms: bool,
-    tie_keys: tuple[np.ndarray, ...],
-    scored: bool = True,
+    searcher: Any, query: wq.Query, allowed: set[int], limit: int, terms: bool, tie_keys: tuple[np.ndarray, ...]
 ) -> Any:
     """``searcher.search(query, filter=allowed, limit=limit, terms=terms)`` with ties ranked by
-    ``tie_keys`` (unscored: ordered by them alone, for a date sort): the same collectors
-    around ours as Whoosh's ``Searcher.collector`` puts."""
-    collector: Any = _TopWithTies(limit, tie_keys, by_score=scored)
+    ``tie_keys``."""
+    return _collected(searcher, query, allowed, terms, _TopWithTies(limit, tie_keys))
+
+
+def _collected(searcher: Any, query: wq.Query, allowed: set[int], terms: bool, collector: Any) -> Any:
+    """The results of ``collector`` over ``query``'s matches in ``allowed``, with the same
+    collectors around it as Whoosh's ``Searcher.collector`` puts."""
     if terms:
         collector = TermsCollector(collector)
     collector = FilterCollector(collector, allowed)

@@ -1599,8 +1599,10 @@ def relaxations(
 
 
 # How much a relaxed choice gains in an item holding the words of a compound it leaves out
-# (``_parts_raise``), as an item writing a compound apart gains over its words alone.
+# (``_parts_raise``), as an item writing a compound apart gains over its words alone; only at a
+# cut whose both sides have this many letters ("tog" of "togstation" is as often the verb's past).
 PARTS_RAISE = 1.0
+MIN_RAISED_PART = 4
 
 
 def _parts_raise(option: Node, left_out: Sequence[Word | Phrase]) -> Node:
@@ -1614,7 +1616,7 @@ def _parts_raise(option: Node, left_out: Sequence[Word | Phrase]) -> Node:
             apart += [
                 And((Word(modifier), Word(head)))
                 for modifier, head in compound_cuts(word.text)[:MAX_APART]
-                if min(len(modifier), len(head)) > 3
+                if min(len(modifier), len(head)) >= MIN_RAISED_PART
             ]
     if not apart:
         return option

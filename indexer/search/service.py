@@ -25,7 +25,7 @@ from indexer.analysis import ANALYSIS_VERSION
 from indexer.analysis.bodies import DefinitionTable, RouteTable
 from indexer.analysis.compounds import compound_cuts, split_compound
 from indexer.analysis.danish import DANISH_STOP_WORDS, analyse, fold
-from indexer.analysis.lexicon import VOWELS, is_known
+from indexer.analysis.lexicon import is_known
 from indexer.engines import is_url, open_engine
 from indexer.engines.base import (
     CLOSED_TITLE,
@@ -880,7 +880,7 @@ class SearchService:
         }
         # A short word is respelt only in a query typed without æ/ø/å, where the search finds it
         # nowhere (``word_shares``: the exact forms hold almost any two letters, "PA", "LAN").
-        plain_keyboard = not VOWELS.difference("aeiouy").intersection(text.lower())
+        plain_keyboard = spelling.without_danish_letters(text)
         short = [
             w
             for w in words
@@ -929,7 +929,7 @@ class SearchService:
             choices.append(candidates[:CORRECTIONS_PER_WORD] or [word])
         if all(len(c) == 1 and c[0] == w for c, w in zip(choices, words, strict=True)):
             return None
-        if any(_respelt_plainly(w, c[0]) for c, w in zip(choices, words, strict=True)):
+        if any(spelling.respelt_plainly(w, c[0]) for c, w in zip(choices, words, strict=True)):
             # One word typed without æ/ø/å says the keyboard has none: a word kept as typed may be
             # one too ("aldre omradet" → "ældre området"), tried after the word itself.
             for n, word in enumerate(words):
@@ -1223,18 +1223,6 @@ def _plain_words(query: str) -> bool:
     words = [word.rstrip(ast.END_PUNCTUATION) for word in query.split()]
     text = " ".join(word for word in words if word)
     return bool(_PLAIN_WORDS.fullmatch(text)) and not any(word in ast.OPERATORS for word in words)
-
-
-def _respelt_plainly(typed: str, corrected: str) -> bool:
-    """Whether a correction only puts æ/ø/å where ``typed`` has the plain letters or digraphs."""
-    return corrected != typed and (typed == _plain(corrected) or fold(typed) == fold(corrected))
-
-
-def _plain(word: str) -> str:
-    return word.translate(_PLAIN_TABLE)
-
-
-_PLAIN_TABLE = str.maketrans(spelling.PLAIN_LETTER_OF)
 
 
 def _syntax_word(text: str, word: re.Match[str]) -> bool:

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from itertools import combinations
 
+from indexer.analysis.danish import fold
 from indexer.analysis.lexicon import DANISH_DIGRAPHS, VOWELS
 
 KEY_ROWS = ("1234567890+", "qwertyuiopå", "asdfghjklæø", "zxcvbnm")
@@ -131,7 +132,7 @@ def plain_respellings(typed: str) -> list[str]:
     that has æ, ø or å (it was typed with them) or more letters to respell than ``MAX_PLAIN_SPOTS``;
     one letter respelt first, then two, each in the word's order."""
     spots = [(i, letter) for i, plain in enumerate(typed) for letter in DANISH_FOR_PLAIN.get(plain, "")]
-    if any(c in typed for c in "æøå") or len({i for i, _ in spots}) > MAX_PLAIN_SPOTS:
+    if not without_danish_letters(typed) or len({i for i, _ in spots}) > MAX_PLAIN_SPOTS:
         return []
     found: list[str] = []
     for count in range(1, MAX_PLAIN_RESPELT + 1):
@@ -162,3 +163,16 @@ def respellings(typed: str) -> list[str]:
     for digraph, letter in DANISH_DIGRAPHS:
         found += [w.replace(digraph, letter) for w in found if digraph in w]
     return sorted(w for w in set(found) if w != typed)
+
+
+def without_danish_letters(text: str) -> bool:
+    """Whether ``text`` has no æ, ø or å (in either case): typed, maybe, on a keyboard without them."""
+    return not any(letter in text.casefold() for letter in PLAIN_LETTER_OF)
+
+
+_PLAIN_TABLE = str.maketrans(PLAIN_LETTER_OF)
+
+
+def respelt_plainly(typed: str, corrected: str) -> bool:
+    """Whether a correction only puts æ/ø/å where ``typed`` has the plain letters or digraphs."""
+    return corrected != typed and (typed == corrected.translate(_PLAIN_TABLE) or fold(typed) == fold(corrected))

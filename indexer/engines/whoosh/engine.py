@@ -853,10 +853,8 @@ class _SearcherContext:
         build gave them."""
         keys = self._date_keys.get(newest_first)
         if keys is None:
-            if self._dates is None:
-                self._dates = _date_column(searcher.reader(), self.doc_count)
             reader = searcher.reader()
-            dates = -self._dates if newest_first else self._dates.copy()
+            dates = -self._meeting_dates(searcher) if newest_first else self._meeting_dates(searcher).copy()
             meetings = _order_column(reader, MEETING_ORDER, self.doc_count)
             positions = _order_column(reader, POSITION_ORDER, self.doc_count)
             ids = self.tie_keys(searcher)[1]
@@ -879,15 +877,19 @@ class _SearcherContext:
         # np.lexsort sorts by its last key first: the date, then each later key, the document last.
         return docs[np.lexsort((docs, *(key[docs] for key in reversed(keys))))][:count]
 
+    def _meeting_dates(self, searcher: Any) -> np.ndarray:
+        """Every document's meeting date as a sortable integer, read once per index state."""
+        if self._dates is None:
+            self._dates = _date_column(searcher.reader(), self.doc_count)
+        return self._dates
+
     def tie_keys(self, searcher: Any) -> tuple[np.ndarray, np.ndarray]:
         """Every document's keys among hits that score alike, lower first (``base.id_order``'s
         rule): its meeting date negated (newest first, undated last) and its id as a number.
         Both come from columns the segments hold, so the order is the items' own, the same
         whichever segment, and so document number, a build gave each item."""
         if self._tie_keys is None:
-            if self._dates is None:
-                self._dates = _date_column(searcher.reader(), self.doc_count)
-            newest_first = -self._dates
+            newest_first = -self._meeting_dates(searcher)
             ids = _order_column(searcher.reader(), ID_ORDER, self.doc_count)
             newest_first.flags.writeable = ids.flags.writeable = False
             self._tie_keys = (newest_first, ids)
@@ -934,7 +936,6 @@ class _TopWithTies(TopCollector):  # type: ignore[misc]
     them (``_SearcherContext.tie_keys``), for the queries Whoosh's matchers answer.  Whoosh
     keeps the lower document number of equals and skips blocks that cannot beat the N-th
     score, also those that could tie it; here a document that ties the N-th is compared by
-    its keys, and ``minscore`` is never raised, so no block or matcher is skipped for it.
     its keys, and ``minscore`` is never raised, so no block or matcher is skipped for it."""
 
     def __init__(self, limit: int, tie_keys: tuple[np.ndarray, ...]) -> None:

@@ -1049,6 +1049,35 @@ def committee_mentions(node: Node | None, names: CommitteeNames | None) -> list[
     return [tuple(children[first : last + 1]) for first, last, _ in committee_runs(children, names)]
 
 
+@dataclass(frozen=True)
+class CommitteeMentions:
+    """The runs of a query's typed words that name committees (``committee_mentions``), found
+    once a search and read three ways: the words the partial answers neither count nor drop
+    (``words``), the bodies they say they raise (``bodies``) and the words "Mente du" leaves as
+    typed (``spelt``)."""
+
+    runs: tuple[tuple[Node, ...], ...] = ()
+
+    @classmethod
+    def of(cls, node: Node | None, names: CommitteeNames | None) -> CommitteeMentions:
+        return cls(tuple(committee_mentions(node, names)))
+
+    @property
+    def words(self) -> list[Word]:
+        """The plain words of the runs, in the order typed."""
+        return [word for run in self.runs for word in run if isinstance(word, Word)]
+
+    @property
+    def bodies(self) -> tuple[str, ...]:
+        """Each run as typed ("teknik og miljø"), its words joined by a space."""
+        return tuple(" ".join(word.text for word in run if isinstance(word, Word)) for run in self.runs)
+
+    @property
+    def spelt(self) -> frozenset[str]:
+        """The runs' words in lower case as "Mente du" cuts a query into words (``\\w+``)."""
+        return frozenset(found for word in self.words for found in re.findall(r"\w+", word.text.lower()))
+
+
 def expand_committee_names(node: Node | None, names: CommitteeNames | None) -> Node | None:
     """Let a committee named in words do what its abbreviation does (``expand_bodies``):
     "teknik- og miljøudvalget vindmøller" finds every item about vindmøller and puts Teknik- og
@@ -1312,7 +1341,7 @@ def _apart_too(word: Word) -> Node:
     for "fliskedel", one token in the index): a phrase of the two words, and the two joined by a
     hyphen, at each of its cuts where both sides are words as written (``compounds.compound_cuts``).
     The other way round, a compound typed with a hyphen is looked for solid (``_solid_too``)."""
-    if word.field is not None or not word.text.isalpha() or word.text.isupper():
+    if not _cuttable(word):
         return word
     cuts = compound_cuts(word.text)[:MAX_APART]
     if not cuts:
@@ -1321,6 +1350,13 @@ def _apart_too(word: Word) -> Node:
     for modifier, head in cuts:
         written += [Phrase(f"{modifier} {head}"), Word(f"{modifier}-{head}")]
     return Prefer(Or((word, *written)), word, SOLID_RAISE)
+
+
+def _cuttable(word: Word) -> bool:
+    """Whether a typed word may be a compound cut at its parts (``compounds.compound_cuts``): a
+    word of letters alone, in no field ("title:…" names what it asks of), and not in capitals (an
+    abbreviation, "KKFU", is no compound)."""
+    return word.field is None and word.text.isalpha() and not word.text.isupper()
 
 
 def compounds_apart(text: str, common: Callable[[str], bool] = lambda word: False) -> str | None:
@@ -1336,7 +1372,7 @@ def compounds_apart(text: str, common: Callable[[str], bool] = lambda word: Fals
     subject = [i for i, word in enumerate(words) if not _stop_word(Word(word))]
     if len(subject) > 1:  # a common word is asked about only beside others (a server engine asks it)
         subject = [i for i in subject if not common(words[i])]
-    if len(subject) != 1 or not words[subject[0]].isalpha() or words[subject[0]].isupper():
+    if len(subject) != 1 or not _cuttable(Word(words[subject[0]])):
         return None
     cuts = compound_cuts(words[subject[0]])
     if not cuts:
@@ -1612,7 +1648,7 @@ def _parts_raise(option: Node, left_out: Sequence[Word | Phrase]) -> Node:
     "vejvedligeholdelse" and "kontrakt" ("kontrakterne med Pankas A/S om vejvedligeholdelse")."""
     apart: list[Node] = []
     for word in left_out:
-        if isinstance(word, Word) and word.field is None and word.text.isalpha() and not word.text.isupper():
+        if isinstance(word, Word) and _cuttable(word):
             apart += [
                 And((Word(modifier), Word(head)))
                 for modifier, head in compound_cuts(word.text)[:MAX_APART]

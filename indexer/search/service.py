@@ -569,11 +569,13 @@ class SearchService:
         whole = walk.add(first, search(first))
         if not request.q:
             return walk
+        # the committees the typed words name, found once: "Mente du" and the partial answers read them
+        mentions = self._mentions(typed)
         shown, relaxing = typed, [request]
         if whole:
             few = whole < FILL_BELOW and not request.literal
             if _plain_words(request.q) and (offer or few):
-                walk.suggestion = self._typo_correction(request, whole)
+                walk.suggestion = self._typo_correction(request, whole, mentions)
             meant = ast.parse(walk.suggestion) if walk.suggestion and few else None
             if meant is not None:
                 also = Part(request, _and_not(meant, typed), "also_corrected", correction=walk.suggestion)
@@ -581,7 +583,7 @@ class SearchService:
                     # the line that says so is the suggestion, not also "Mente du"
                     walk.suggestion, shown = None, _or(typed, meant)
         else:
-            walk.suggestion = self.did_you_mean(request.q, filters=self._filters(request))
+            walk.suggestion = self.did_you_mean(request.q, filters=self._filters(request), mentions=mentions)
             for text in self._instead_of_nothing(request, walk.suggestion):
                 # the user can still insist on the typed words (``literal``)
                 instead = Walk(replace(request, q=text, literal=True).normalised(), corrected_from=request.q)
@@ -593,12 +595,13 @@ class SearchService:
         if walk.total >= FILL_BELOW:
             return walk
         for asked in relaxing:
-            parsed = ast.parse(asked.q.strip())
-            named = {word for run in ast.committee_mentions(parsed, self.committee_names()) for word in run}
+            parsed = typed if asked is request else ast.parse(asked.q.strip())
+            named = mentions if asked is request else self._mentions(parsed)
             # a committee's name is not required (it raises): no item lacks it
-            words = [leaf.text for leaf in ast.droppable_words(parsed) if leaf not in named]
+            kept = named.words
+            words = [leaf.text for leaf in ast.droppable_words(parsed) if leaf not in kept]
             listed: ast.Node | None = shown if walk.total else None
-            for partial, node in self._relaxations(asked, whole):
+            for partial, node in self._relaxations(asked, parsed, named, whole):
                 if walk.total >= FILL_BELOW and walk.found("partial"):
                     break
                 part = Part(asked, _and_not(node, listed), "partial", missing_of=words, partial=partial)
@@ -611,6 +614,10 @@ class SearchService:
                     walk.request, walk.corrected_from = asked, request.q
                 return walk
         return walk
+
+    def _mentions(self, typed: ast.Node | None) -> ast.CommitteeMentions:
+        """The committees named in words in a parsed query (``ast.committee_mentions``)."""
+        return ast.CommitteeMentions.of(typed, self.committee_names())
 
     def _facets(self, all_counts: dict[str, dict[str, int]], request: SearchRequest) -> dict[str, list[dict[str, Any]]]:
         selected = request.selected()
@@ -830,7 +837,12 @@ class SearchService:
     # -- vocabulary ------------------------------------------------------------
 
     def did_you_mean(
-        self, text: str, misspelt_only: bool = False, written_too: bool = False, filters: Filters | None = None
+        self,
+        text: str,
+        misspelt_only: bool = False,
+        written_too: bool = False,
+        filters: Filters | None = None,
+        mentions: ast.CommitteeMentions | None = None,
     ) -> str | None:
         """ "Mente du": a corrected query built from the open index's own words.
 
@@ -846,108 +858,113 @@ class SearchService:
         query finds something (within ``filters``: the words all items must hold together)
         is the correction, else the likeliest — except after a query that found something
         (``misspelt_only``), which is offered no correction that finds nothing.
+        ``mentions``: the committees ``text`` names, when the search found them already.
         """
         with self.engine.reading():
-            return self._did_you_mean(text, misspelt_only, written_too, filters)
+            return self._did_you_mean(text, misspelt_only, written_too, filters, mentions)
 
-    def _did_you_mean(self, text: str, misspelt_only: bool, written_too: bool, filters: Filters | None) -> str | None:
-        spots = [m for m in re.finditer(r"\w+", text) if not _syntax_word(text, m)]
-        words = [m.group().lower() for m in spots]
+    def _did_you_mean(
+        self,
+        text: str,
+        misspelt_only: bool,
+        written_too: bool,
+        filters: Filters | None,
+        mentions: ast.CommitteeMentions | None,
+    ) -> str | None:
+        typed = _TypedWords.of(text)
+        words = typed.words
         if not words or len(words) > 8:
             return None
-        plain = _plain_words(text)
-
-        def spelt(combination: Sequence[str]) -> str:
-            """The correction as a query: a query of plain words as its words, else the typed
-            query with each corrected word in its place (its quotes, fields and operators kept:
-            '"gronne omrader"' → '"grønne områder"')."""
-            if plain:
-                return " ".join(combination)
-            out, end = [], 0
-            for spot, word in zip(spots, combination, strict=True):
-                out += [text[end : spot.start()], word if word != spot.group().lower() else spot.group()]
-                end = spot.end()
-            return "".join([*out, text[end:]])
-
         held = self.engine.has_words([w for w in words if len(w) >= 4])  # the words open items hold as written
         # a committee's name is the index's own: no slip ("hennys testudvalg")
-        named = {
-            found
-            for run in ast.committee_mentions(ast.parse(text), self.committee_names())
-            for word in run
-            if isinstance(word, ast.Word)
-            for found in re.findall(r"\w+", word.text.lower())
-        }
-        # A short word is respelt only in a query typed without æ/ø/å, where the search finds it
-        # nowhere (``word_shares``: the exact forms hold almost any two letters, "PA", "LAN").
-        plain_keyboard = spelling.without_danish_letters(text)
+        named = (mentions if mentions is not None else self._mentions(ast.parse(text))).spelt
+        unheld = self._short_words_unheld(text, words, named)
+        choices = [
+            [word] if word in named else self._choices_of(word, held, unheld, misspelt_only, written_too)
+            for word in words
+        ]
+        if all(len(c) == 1 and c[0] == w for c, w in zip(choices, words, strict=True)):
+            return None
+        choices = self._plain_keyboard_too(words, choices, named)
+        return self._first_that_finds(typed, choices, filters, misspelt_only)
+
+    def _short_words_unheld(self, text: str, words: list[str], named: frozenset[str]) -> set[str]:
+        """The words of two or three letters that may be respelt: only in a query typed without
+        æ/ø/å, where the search finds them nowhere (``word_shares``: the exact forms hold almost
+        any two letters, "PA", "LAN"); no stop word, no committee's word."""
+        if not spelling.without_danish_letters(text):
+            return set()
         short = [
             w
             for w in words
-            if plain_keyboard
-            and len(w) in (2, 3)
-            and w not in DANISH_STOP_WORDS
-            and w not in named
-            and spelling.plain_respellings(w)
+            if len(w) in (2, 3) and w not in DANISH_STOP_WORDS and w not in named and spelling.plain_respellings(w)
         ]
-        unheld = {w for w, share in self.engine.word_shares(short).items() if not share} if short else set()
-        choices: list[list[str]] = []
-        for word in words:
-            if word in named:
-                choices.append([word])
-                continue
-            written = written_too and word in held
-            if word in unheld and (respelt := self._held_respellings(word)):
-                # a short word no item writes, typed without æ/ø/å ("lan" → "lån", "pa" → "på")
-                choices.append([*respelt[:CORRECTIONS_PER_WORD], word])
-                continue
-            if (
-                len(word) < 4
-                or word.isdigit()  # a year or a plan's number is no slip of another
-                or (not written_too and word in held)
-                or ((misspelt_only or written_too) and _is_word_form(word))
-            ):
-                choices.append([word])
-                continue
-            candidates = self._corrections(word) or self._corrections_of_base(word)
-            if not candidates or spelling.slip_cost(word, candidates[0]) > spelling.ONE_SLIP:
-                # no written word is a likely slip of it ("hovvej" is one unlike letter from "hovved"):
-                # the stems may hold one ("hoved", written inside compounds)
-                candidates = self._corrections_of_stem(word, candidates)
-            if written:
-                candidates = [c for c in candidates if spelling.slip_cost(word, c) <= spelling.ONE_SLIP]
-            elif _is_word_form(word):
-                if self._stems_held(word):
-                    # A Danish word the minutes hold in another form ("bageriet" where they write
-                    # "bageri") is no slip; a query it finds nothing with is relaxed instead.
-                    choices.append([word])
-                    continue
-                # A Danish word no item writes as typed may be written inside compounds ("ledning"
-                # in "naturgasledning"): kept as the likeliest choice, so "natturgas ledning" is
-                # corrected in its slip alone, not also into "løsning".
-                candidates = [word, *(c for c in candidates if c != word)]
-            choices.append(candidates[:CORRECTIONS_PER_WORD] or [word])
-        if all(len(c) == 1 and c[0] == w for c, w in zip(choices, words, strict=True)):
-            return None
-        if any(spelling.respelt_plainly(w, c[0]) for c, w in zip(choices, words, strict=True)):
-            # One word typed without æ/ø/å says the keyboard has none: a word kept as typed may be
-            # one too ("aldre omradet" → "ældre området"), tried after the word itself.
-            for n, word in enumerate(words):
-                if choices[n] == [word] and len(word) >= 4 and not word.isdigit() and word not in named:
-                    choices[n] += self._held_respellings(word)[: CORRECTIONS_PER_WORD - 1]
+        return {w for w, share in self.engine.word_shares(short).items() if not share} if short else set()
+
+    def _choices_of(
+        self, word: str, held: set[str], unheld: set[str], misspelt_only: bool, written_too: bool
+    ) -> list[str]:
+        """One typed word's choices, likeliest first (the word alone: kept as typed).  ``held``:
+        the words open items hold as written; ``unheld``: the short words no item holds
+        (``_short_words_unheld``)."""
+        if word in unheld and (respelt := self._held_respellings(word)):
+            # a short word no item writes, typed without æ/ø/å ("lan" → "lån", "pa" → "på")
+            return [*respelt[:CORRECTIONS_PER_WORD], word]
+        if _kept_as_typed(word, held, misspelt_only, written_too):
+            return [word]
+        candidates = self._likely_slips(word)
+        if written_too and word in held:
+            candidates = [c for c in candidates if spelling.slip_cost(word, c) <= spelling.ONE_SLIP]
+        elif _is_word_form(word):
+            if self._stems_held(word):
+                # A Danish word the minutes hold in another form ("bageriet" where they write
+                # "bageri") is no slip; a query it finds nothing with is relaxed instead.
+                return [word]
+            # A Danish word no item writes as typed may be written inside compounds ("ledning"
+            # in "naturgasledning"): kept as the likeliest choice, so "natturgas ledning" is
+            # corrected in its slip alone, not also into "løsning".
+            candidates = [word, *(c for c in candidates if c != word)]
+        return candidates[:CORRECTIONS_PER_WORD] or [word]
+
+    def _likely_slips(self, word: str) -> list[str]:
+        """The words ``word`` is likeliest a slip of: written words near it or its base, else (no
+        written word a likely slip of it: "hovvej" is one unlike letter from "hovved") those whose
+        stems are near (the stems may hold one: "hoved", written inside compounds)."""
+        candidates = self._corrections(word) or self._corrections_of_base(word)
+        if not candidates or spelling.slip_cost(word, candidates[0]) > spelling.ONE_SLIP:
+            candidates = self._corrections_of_stem(word, candidates)
+        return candidates
+
+    def _plain_keyboard_too(self, words: list[str], choices: list[list[str]], named: frozenset[str]) -> list[list[str]]:
+        """One word typed without æ/ø/å says the keyboard has none: a word kept as typed may be
+        one too ("aldre omradet" → "ældre området"), tried after the word itself."""
+        if not any(spelling.respelt_plainly(w, c[0]) for c, w in zip(choices, words, strict=True)):
+            return choices
+        return [
+            [*kept, *self._held_respellings(word)[: CORRECTIONS_PER_WORD - 1]]
+            if kept == [word] and len(word) >= 4 and not word.isdigit() and word not in named
+            else kept
+            for word, kept in zip(words, choices, strict=True)
+        ]
+
+    def _first_that_finds(
+        self, typed: _TypedWords, choices: list[list[str]], filters: Filters | None, misspelt_only: bool
+    ) -> str | None:
+        """The likeliest combination of ``choices`` (other than the words typed) whose query finds
+        something, of the first ``CORRECTIONS_TRIED``; else the likeliest, unless what was typed
+        found something (``misspelt_only``): a correction that finds nothing is no help then."""
         tried = 0
         first: str | None = None
         for combination in _likeliest_first(choices):
-            if list(combination) == words:
+            if list(combination) == typed.words:
                 continue
-            corrected = spelt(combination)
+            corrected = typed.spelt(combination)
             first = first or corrected
             if tried >= CORRECTIONS_TRIED:
                 break
             if self._finds_something(corrected, filters):
                 return corrected
             tried += 1
-        # What was typed found something: a correction that finds nothing is no help.
         return None if misspelt_only else first
 
     def _stems_held(self, word: str) -> bool:
@@ -1095,29 +1112,30 @@ class SearchService:
             return None
         return replace(request, q=suggestion)
 
-    def _typo_correction(self, request: SearchRequest, total: int) -> str | None:
+    def _typo_correction(self, request: SearchRequest, total: int, mentions: ast.CommitteeMentions) -> str | None:
         """The correction offered for a query of plain words that found ``total`` (some) items:
         only of words that are no Danish word form, and with only a few hits also where those
         items hold the same slip (``did_you_mean``'s ``misspelt_only`` and ``written_too``)."""
         few = total <= FEW_HITS
-        return self.did_you_mean(request.q, misspelt_only=True, written_too=few, filters=self._filters(request))
+        filters = self._filters(request)
+        return self.did_you_mean(request.q, misspelt_only=True, written_too=few, filters=filters, mentions=mentions)
 
-    def _relaxations(self, request: SearchRequest, whole: int) -> Iterator[tuple[Partial, ast.Node]]:
+    def _relaxations(
+        self, request: SearchRequest, typed: ast.Node | None, mentions: ast.CommitteeMentions, whole: int
+    ) -> Iterator[tuple[Partial, ast.Node]]:
         """The tries with fewer of the typed words (``ast.relaxations``), each with what it counts,
         after ``whole`` items held them all; none for a literal search or one with operators
         ("vindmøller OG guiden": the user said every word must be there).  Counted are the words
         the whole search required: a common word it only raised by stays so and is never tried
-        alone, nor is a choice of such words (the words' shares are known from the whole search)."""
+        alone, nor is a choice of such words (the words' shares are known from the whole search).
+        ``typed``: the request's words parsed; ``mentions``: the committees they name."""
         if request.literal or not request.q or any(word in ast.OPERATORS for word in request.q.split()):
             return
-        typed = ast.parse(request.q.strip())
         rewritten = self._weighed(typed)
         optional = ast.optional_words(rewritten, self._common)
         weighed = {word.casefold() for word in ast.optional_candidates(rewritten)}
         # a committee named in words raises its items in every try (beside it), never counted
-        mentions = ast.committee_mentions(typed, self.committee_names())
-        named = [word for run in mentions for word in run if isinstance(word, ast.Word)]
-        bodies = tuple(" ".join(word.text for word in run if isinstance(word, ast.Word)) for run in mentions)
+        named, bodies = mentions.words, mentions.bodies
 
         def common(word: str) -> bool:
             return word.casefold() in weighed and self._common(word)
@@ -1229,6 +1247,49 @@ def _syntax_word(text: str, word: re.Match[str]) -> bool:
     """Whether a word of a query is its syntax, not a word to correct: a field's name
     ("udvalg:") or an operator in capitals ("IKKE", "OR")."""
     return text.startswith(":", word.end()) or word.group() in ast.OPERATORS
+
+
+@dataclass(frozen=True)
+class _TypedWords:
+    """A query as "Mente du" reads it: its words (``\\w+``, in lower case), a field's name and
+    an operator left out (``_syntax_word``), and where each stands in the text typed."""
+
+    text: str
+    spots: tuple[re.Match[str], ...]
+    plain: bool  # a query of plain words (``_plain_words``)
+
+    @classmethod
+    def of(cls, text: str) -> _TypedWords:
+        spots = tuple(m for m in re.finditer(r"\w+", text) if not _syntax_word(text, m))
+        return cls(text, spots, _plain_words(text))
+
+    @property
+    def words(self) -> list[str]:
+        return [spot.group().lower() for spot in self.spots]
+
+    def spelt(self, combination: Sequence[str]) -> str:
+        """A combination of words as a query: a query of plain words as its words, else the
+        typed query with each corrected word in its place (its quotes, fields and operators
+        kept: '"gronne omrader"' → '"grønne områder"')."""
+        if self.plain:
+            return " ".join(combination)
+        out, end = [], 0
+        for spot, word in zip(self.spots, combination, strict=True):
+            out += [self.text[end : spot.start()], word if word != spot.group().lower() else spot.group()]
+            end = spot.end()
+        return "".join([*out, self.text[end:]])
+
+
+def _kept_as_typed(word: str, held: set[str], misspelt_only: bool, written_too: bool) -> bool:
+    """Whether "Mente du" leaves a word as typed: too short to tell a slip, a number (a year or a
+    plan's number is no slip of another), written so in some open item (unless ``written_too``),
+    or a Danish word form when the query found something (``misspelt_only``, ``written_too``)."""
+    return (
+        len(word) < 4
+        or word.isdigit()
+        or (not written_too and word in held)
+        or ((misspelt_only or written_too) and _is_word_form(word))
+    )
 
 
 def _nothing_to_search(request: SearchRequest) -> bool:

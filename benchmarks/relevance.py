@@ -91,6 +91,13 @@ RELEVANCE = REPO / "tests" / "relevance"
 # aside), 45 inflected or derived forms the text does not write, 25 compounds apart/whole/hyphen
 # dropped/suspended, 11 remembered wordings, 7 slips, 6 abbreviations and 6 æøå typed as ae/oe/aa;
 # judged by reading and grepping the texts, not the search, and committed before it was first run.
+# A seventh fresh set (round 14, 2026-12-05), weighted to the test part's weakest kinds: 100 known-item
+# queries of 2-6 words on open demo rows and format samples judged 3-6 times before (test text aside),
+# with words no earlier query used: 30 inflected or derived forms the text does not write, 25 with
+# æøå typed ae/oe/aa or as the plain letter, 20 slips (a letter dropped, doubled or wrong, two words
+# run together), 15 abbreviations (KB, KL, mio, pct/procent for %, § and stk. written out, evt., a
+# law's short name) and 10 compounds apart or whole; judged by reading and grepping the texts, not the
+# search, and committed before it was first run.
 QUERY_SETS = {
     "dev": (
         RELEVANCE / "queries.jsonl",
@@ -104,6 +111,7 @@ QUERY_SETS = {
         RELEVANCE / "queries-dev-fresh4.jsonl",
         RELEVANCE / "queries-dev-fresh5.jsonl",
         RELEVANCE / "queries-dev-fresh6.jsonl",
+        RELEVANCE / "queries-dev-fresh7.jsonl",
     ),
     "test": (RELEVANCE / "queries-test.jsonl", RELEVANCE / "queries-test-documents.jsonl"),
 }

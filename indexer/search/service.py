@@ -1049,6 +1049,14 @@ class SearchService:
         # æ/ø/å typed as the plain letter, where the index holds the word so spelt in some form
         # ("rosnasvej" → "røsnæsvej", written "Røsnæsvejen"; "hjemlos" → "hjemløs", written "hjemløse")
         near += [(respelt, 1.0) for respelt in self._held_respellings(word) if respelt not in known]
+        known.update(w for w, _ in near)
+        # and one more slip besides ("vebrond" → "vebrønd" → "vejbrønde": three edits from the
+        # written word), as for the digraphs above; asked only when no likely slip is near already,
+        # one letter respelt, so a word of plain letters costs the engine a few more questions at most
+        if not any(spelling.slip_cost(word, w) <= spelling.ONE_SLIP for w, _ in near):
+            for respelt in spelling.plain_respellings(word, 1)[:RESPELLINGS_TRIED]:
+                near += [(w, frequency) for w, frequency in self.engine.near_words(respelt, 2) if w not in known]
+                known.update(w for w, _ in near)
         return spelling.rank(word, near)[:5]
 
     def _held_respellings(self, word: str) -> list[str]:

@@ -126,16 +126,16 @@ def unfolded(term: str, typed: str) -> str:
     return term
 
 
-def plain_respellings(typed: str) -> list[str]:
-    """``typed`` with one or two of its a's and o's spelt å, æ or ø ("rosnasvej" → "røsnæsvej",
-    "hjemlos" → "hjemløs"): a keyboard without Danish letters types the plain one.  None for a word
-    that has æ, ø or å (it was typed with them) or more letters to respell than ``MAX_PLAIN_SPOTS``;
-    one letter respelt first, then two, each in the word's order."""
+def plain_respellings(typed: str, most: int = 2) -> list[str]:
+    """``typed`` with one or two (``most``) of its a's and o's spelt å, æ or ø ("rosnasvej" →
+    "røsnæsvej", "hjemlos" → "hjemløs"): a keyboard without Danish letters types the plain one.
+    None for a word that has æ, ø or å (it was typed with them) or more letters to respell than
+    ``MAX_PLAIN_SPOTS``; one letter respelt first, then two, each in the word's order."""
     spots = [(i, letter) for i, plain in enumerate(typed) for letter in DANISH_FOR_PLAIN.get(plain, "")]
     if not without_danish_letters(typed) or len({i for i, _ in spots}) > MAX_PLAIN_SPOTS:
         return []
     found: list[str] = []
-    for count in range(1, MAX_PLAIN_RESPELT + 1):
+    for count in range(1, min(most, MAX_PLAIN_RESPELT) + 1):
         for chosen in combinations(spots, count):
             if len({i for i, _ in chosen}) == count:
                 letters = list(typed)

@@ -220,3 +220,26 @@ def test_words_typed_without_danish_letters_are_corrected_alike_on_every_engine(
     meant = slipped.search(SearchRequest(q='"grønne områder"', literal=True))
     assert phrase.total == meant.total > 0
     assert slipped.did_you_mean("lan til") == "lån til"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_word_typed_with_plain_letters_and_a_slip_is_corrected(
+    engine: object, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """ "vebrond" for "vejbrønde": ø typed as o and the j dropped, three edits from the written word
+    (two from "vebrønd", which was corrected): the plain letter is respelt, then the slip corrected,
+    on every engine."""
+    tmp = tmp_path_factory.mktemp("plainslip")
+    location = engine(tmp)  # type: ignore[operator]
+    seed = seed_meeting()
+    drains = variant(seed, start=seed.start.replace(year=2025))
+    drains.items[0].sections[0].text += " Der etableres nye vejbrønde langs vejen."
+    assert not quiet_ingest([write_jsonl(tmp / "m.jsonl", [seed, drains.finalise()])], location).rejected
+    service = SearchService(location)
+    try:
+        response = service.search(SearchRequest(q="vebrond"))
+        assert (response.corrected_from, response.request.q) == ("vebrond", "vejbrønde")
+        meant = [hit["id"] for hit in service.search(SearchRequest(q="vejbrønde")).results]
+        assert meant and [hit["id"] for hit in response.results] == meant
+    finally:
+        service.close()

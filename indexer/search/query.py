@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
 from typing import TypeGuard
@@ -912,8 +912,11 @@ def _matched_runs(
 # modifier: "miljøudvalget" is miljø and such a word, "ældrerådet" ældre and such a word.
 BODY_WORDS = ("udvalg", "råd", "byråd", "regionsråd", "kommunalbestyrelse", "bestyrelse")
 BODY_HEADS = ("udvalg", "råd")
-# In a name's key (``_body_key``): a body word, or the head of a compound on one.
+# In a name's key (``_body_key``): a body word, or the head of a compound on one; "udvalg" has a
+# mark of its own (a committee's partial name is one conjunct and "udvalg": ``named_committees``).
 BODY_MARK = "\x00"
+COMMITTEE_MARK = "\x01"
+MARKS = frozenset({BODY_MARK, COMMITTEE_MARK})
 
 
 @lru_cache(maxsize=1)
@@ -921,25 +924,30 @@ def _body_terms() -> frozenset[str]:
     return frozenset(term for word in BODY_WORDS for term in _name_terms(word))
 
 
+def _mark(term: str) -> str:
+    """A body word's or head's mark: ``COMMITTEE_MARK`` for "udvalg", ``BODY_MARK`` for the rest."""
+    return COMMITTEE_MARK if term in _name_terms("udvalg") else BODY_MARK
+
+
 @lru_cache(maxsize=20_000)
 def _body_key(word: str) -> tuple[str, ...]:
     """A word of a committee's name, or a typed one, as the two are compared: its analysed terms
     (inflection, genitive, case and stop words aside), a body word as ``BODY_MARK``, a compound on
     a body head as its modifier's terms and the mark ("Teknik-" → teknik; "og" → nothing;
-    "Miljøudvalget", "miljøudvalgets" → miljoe, mark; "udvalget" → mark)."""
+    "Miljøudvalget", "miljøudvalgets" → miljoe, mark; "udvalget" → mark; each mark ``_mark``)."""
     out: list[str] = []
     for term in _name_terms(word):
         if term in _body_terms():
-            out.append(BODY_MARK)
+            out.append(_mark(term))
             continue
-        modifier = _head_modifier(word, term)
-        out += [*_name_terms(modifier), BODY_MARK] if modifier else [term]
+        found = _head_modifier(word, term)
+        out += [*_name_terms(found[0]), _mark(found[1])] if found else [term]
     return tuple(out)
 
 
-def _head_modifier(word: str, term: str) -> str | None:
-    """The modifier of a compound on a body head ("miljø" of "Miljøudvalget", "it" of
-    "IT-udvalget"), when it is a word (not "for" of "forråd"); else None."""
+def _head_modifier(word: str, term: str) -> tuple[str, str] | None:
+    """(modifier, head's term) of a compound on a body head ("miljø" of "Miljøudvalget", "it" of
+    "IT-udvalget"), when the modifier is a word (not "for" of "forråd"); else None."""
     written = word.casefold()
     for head in BODY_HEADS:
         if not term.endswith(fold(head)) or len(term) == len(fold(head)):
@@ -947,7 +955,7 @@ def _head_modifier(word: str, term: str) -> str | None:
         at = max(written.rfind(head), written.rfind(fold(head)))
         modifier = written[:at].strip("-") if at > 0 else ""
         if modifier and _name_terms(modifier):
-            return modifier
+            return modifier, _name_terms(head)[0]
     return None
 
 
@@ -955,45 +963,101 @@ def _name_key(name: str) -> tuple[str, ...]:
     """A committee's name as typed words are compared with it (``_body_key`` word by word), what
     it adds in parentheses left out ("Udvalget for plan, udvikling og kultur (PUK)": its letters
     are an abbreviation, which ``expand_bodies`` reads)."""
-    words = re.sub(r"\([^)]*\)", " ", name).replace(",", " ").replace("/", " ").split()
-    return tuple(term for word in words for term in _body_key(word))
+    return tuple(term for word in _name_words(name) for term in _body_key(word))
+
+
+def _name_words(name: str) -> list[str]:
+    """A committee's name's words, what it adds in parentheses left out and commas and slashes
+    read as spaces."""
+    return re.sub(r"\([^)]*\)", " ", name).replace(",", " ").replace("/", " ").split()
+
+
+def _conjuncts(name: str) -> list[tuple[str, ...]]:
+    """The conjuncts of a name that coordinates compounds on "udvalg" ("Teknik- og
+    Miljøudvalget", "Social-, Sundheds- og Ældreudvalget"): each suspended first part ("Teknik-")
+    and the last compound's modifier, as keys (``_body_key``).  Danish writes "teknikudvalget og
+    miljøudvalget" so, with the shared head once, so each part with the head is a written form of
+    the name's own ("miljøudvalget", "teknikudvalget").  Nothing for any other name: "Udvalget
+    for plan, udvikling og kultur" holds no "planudvalg", and "Teknisk Udvalg" is one conjunct."""
+    *first, last = _name_words(name) or [""]
+    head = _body_key(last)
+    if not first or len(head) < 2 or head[-1] != COMMITTEE_MARK or MARKS.intersection(head[:-1]):
+        return []
+    if not all(word.endswith("-") or word.casefold() in _NAME_JOINS for word in first):
+        return []
+    parts = [_body_key(word) for word in first if word.endswith("-")] + [head[:-1]]
+    if not all(part and not MARKS.intersection(part) for part in parts):
+        return []
+    return parts if len(parts) >= 2 else []
 
 
 @dataclass(frozen=True)
 class CommitteeNames:
     """The index's committees by what names them (``committee_names``): ``exact`` by their key's
-    terms without the body marks (Teknik- og Miljøudvalget: teknik, miljoe); ``longest`` the most
-    terms a typed name may hold."""
+    terms without the body marks (Teknik- og Miljøudvalget: teknik, miljoe); ``parts`` by a
+    conjunct of one committee's name alone (``_conjuncts``: miljoe → Teknik- og Miljøudvalget),
+    where that conjunct is no other committee's and no name of its own; ``bare`` the committees
+    whose name holds no body word ("Børn og Unge"), by their terms; ``longest`` the most terms a
+    typed name may hold."""
 
     exact: dict[tuple[str, ...], tuple[str, ...]]
     longest: int
+    parts: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
+    bare: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
 
 
 def committee_names(committees: Sequence[str]) -> CommitteeNames:
     """The committee names (the committee facet's values) indexed for ``expand_committee_names``."""
     exact: dict[tuple[str, ...], dict[str, None]] = {}
+    cores: dict[str, tuple[str, ...]] = {}
+    bare: dict[tuple[str, ...], dict[str, None]] = {}
     for name in committees:
-        core = tuple(term for term in _name_key(name) if term != BODY_MARK)
+        key = _name_key(name)
+        core = tuple(term for term in key if term not in MARKS)
         if core:  # not "Byråd", "Kommunalbestyrelsen": a body word alone (``expand_bodies``)
             exact.setdefault(core, {})[name] = None
+            cores[name] = core
+            if core == key:
+                bare.setdefault(core, {})[name] = None
+    # a conjunct → the committees (by their core: names spelt two ways are one) it is part of
+    owners: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
+    for name, core in cores.items():
+        for part in _conjuncts(name):
+            owners.setdefault(part, set()).add(core)
+    parts = {part: tuple(exact[min(found)]) for part, found in owners.items() if len(found) == 1 and part not in exact}
     longest = max((len(core) for core in exact), default=0) + 1
-    return CommitteeNames({core: tuple(names) for core, names in exact.items()}, longest)
+    return CommitteeNames(
+        {core: tuple(names) for core, names in exact.items()},
+        longest,
+        parts,
+        {core: tuple(names) for core, names in bare.items()},
+    )
 
 
 def named_committees(run: tuple[str, ...], names: CommitteeNames) -> tuple[str, ...]:
     """The committees a run of typed words names, by its key (``_body_key`` of each word): all the
     name's terms, each in any form ("teknik- og miljøudvalget", "teknik og miljø udvalgets",
-    "teknisk udvalgs"), the body word or head typed or not ("teknik og miljø").  A name of one
-    term must be typed with its body word ("økonomiudvalget", not "økonomi": that is a subject);
-    a body word names nothing alone ("udvalget", "byrådet"); a run holds one body word at most
-    ("teknisk udvalg byrådet" is the committee, then the council); and part of a name names
-    nothing ("sundhedsudvalg" of "social- og sundhedsudvalg" is no Sundheds- og
-    Forebyggelsesudvalget, "planudvalg" no Udvalget for plan, udvikling og kultur)."""
-    core = tuple(term for term in run if term != BODY_MARK)
-    marked = run.count(BODY_MARK)
+    "teknisk udvalgs"), and its body word or head ("udvalg", "råd"), typed anywhere in the run.
+    Without one the words are a subject ("teknik og miljø", "børn og unge": an area, a department,
+    a budget's heading) unless a committee is named just so (``CommitteeNames.bare``: "Børn og
+    Unge"); a name of one term must be typed with its body word ("økonomiudvalget", not
+    "økonomi"); a body word names nothing alone ("udvalget", "byrådet"); a run holds one body word at most
+    ("teknisk udvalg byrådet" is the committee, then the council).  Where no committee is so
+    named, one conjunct of a name typed with "udvalg" after it names that name's committee when
+    it is the one committee it is part of (``CommitteeNames.parts``: "miljøudvalget" is Teknik-
+    og Miljøudvalget, "børneudvalget" Børne- og Ungeudvalget); of two, it stays a subject word, and
+    so does a part of a name no coordination ("planudvalg" is no Udvalget for plan, udvikling og
+    kultur)."""
+    core = tuple(term for term in run if term not in MARKS)
+    marked = sum(term in MARKS for term in run)
     if not core or marked > 1 or (len(core) < 2 and not marked):
         return ()
-    return names.exact.get(core, ())
+    if not marked:
+        return names.bare.get(core, ())
+    exact = names.exact.get(core, ())
+    if exact or run[-1] != COMMITTEE_MARK:
+        return exact
+    return names.parts.get(core, ())
 
 
 def _typed_key(node: Node) -> tuple[str, ...] | None:
@@ -1022,7 +1086,7 @@ def committee_runs(children: Sequence[Node], names: CommitteeNames) -> list[tupl
     def closes(at: int) -> bool:
         """Whether the word at ``at`` ends a name with its body word ("økonomiudvalget og …")."""
         key = keys[at] if 0 <= at < len(keys) else None
-        return key is not None and bool(key) and key[-1] == BODY_MARK
+        return key is not None and bool(key) and key[-1] in MARKS
 
     def continued(first: int, last: int) -> bool:
         return (
@@ -1101,10 +1165,16 @@ def expand_committee_names(node: Node | None, names: CommitteeNames | None) -> N
             return descend(current, walk)
         children = list(current.children)
         runs = committee_runs(children, names)
+
+        def inner(child: Node) -> Node:
+            """A word beside others was read with them ("sundhedsudvalg" of "social- og
+            sundhedsudvalg" names nothing): only a group is read again, alone."""
+            return child if isinstance(child, Word) else walk(child)
+
         if not runs:
-            return And(tuple(walk(child) for child in children))
+            return And(tuple(inner(child) for child in children))
         named = {at for first, last, _ in runs for at in range(first, last + 1)}
-        rest = [walk(child) for at, child in enumerate(children) if at not in named]
+        rest = [inner(child) for at, child in enumerate(children) if at not in named]
         mentions = [_as_typed(children[first : last + 1]) for first, last, _ in runs]
         bodies = [[Match("committee", c) for c in committees] for _, _, committees in runs]
         if all(isinstance(child, Not) or _stop_word(child) for child in rest):

@@ -62,9 +62,10 @@ def test_an_abbreviation_ranks_its_bodys_items_first_and_keeps_the_others(
     [
         ("teknik- og miljøudvalget", "Teknik- og Miljøudvalget"),
         ("Teknik og Miljøudvalgets", "Teknik- og Miljøudvalget"),  # genitive, no suspended hyphen
-        ("teknik og miljø", "Teknik- og Miljøudvalget"),  # the name without its body word
         ("økonomiudvalget", "Økonomiudvalget"),
         ("teknisk udvalgs", "Teknisk Udvalg"),
+        ("miljøudvalget", "Teknik- og Miljøudvalget"),  # one part of the name, no other committee's
+        ("teknikudvalgets", "Teknik- og Miljøudvalget"),
     ],
 )
 def test_a_committee_named_in_words_ranks_its_items_first_and_keeps_the_others(
@@ -110,6 +111,16 @@ def test_a_word_of_a_committee_name_alone_stays_a_subject_word(browsed: SearchSe
         required = browsed.search(SearchRequest(q=words, per_page=100))
         assert typed.total == required.total > 0, query
         assert [r["id"] for r in typed.results] == [r["id"] for r in required.results], query
+
+
+def test_a_committee_names_words_without_its_body_word_stay_subject_words(browsed: SearchService) -> None:
+    """ "teknik og miljø budget" is about the technical and environmental area's budget (Aarhus'
+    magistrate department is called so): every word required, Teknik- og Miljøudvalget not raised.
+    Before, the words were read as the committee: its items first, "teknik" and "miljø" not required."""
+    typed = browsed.search(SearchRequest(q="teknik og miljø budget", per_page=100))
+    required = browsed.search(SearchRequest(q="teknik budget miljø", per_page=100))  # apart: no name
+    assert typed.total == required.total > 0
+    assert {r["id"] for r in typed.results} == {r["id"] for r in required.results}
 
 
 @pytest.mark.parametrize(

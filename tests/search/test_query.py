@@ -22,6 +22,7 @@ from indexer.search.query import (
     expand_bodies,
     expand_committee_names,
     join_split_compounds,
+    leaves,
     names_a_body,
     parse,
 )
@@ -167,10 +168,6 @@ def test_a_committee_named_in_words_raises_its_items_as_its_abbreviation_does() 
         assert expand_committee_names(parse(f"{typed} budget"), names) == _raised(
             Word("budget"), parse(typed), committee
         ), typed
-    # A distinctive part of the name: all its words but the body word.
-    assert expand_committee_names(parse("teknik og miljø vindmøller"), names) == _raised(
-        Word("vindmøller"), parse("teknik og miljø"), "Teknik- og Miljøudvalget"
-    )
     # Two names: both raise; a name ending in its body word is whole, "og" after it joins no more.
     assert expand_committee_names(parse("økonomiudvalget teknisk udvalg budget"), names) == Prefer(
         Prefer(Word("budget"), Or((Word("økonomiudvalget"), parse("teknisk udvalg")))),
@@ -221,12 +218,16 @@ def test_words_that_only_belong_to_a_name_stay_subject_words() -> None:
         "byrådet budget",  # the council: expand_bodies reads it
         "kommunalbestyrelsen budget",
         "børn budget",
-        "miljøudvalget vindmøller",  # part of a name: no committee is called so
-        "sundhedsudvalget frikommune",
-        "social- og sundhedsudvalg frikommune",
+        "social- og sundhedsudvalg frikommune",  # part of a name no committee's
+        "teknik og økonomiudvalget budget",  # a name continued by "og": another, longer one
         "udvalget for plan budget",
+        "planudvalg budget",  # no compound of "Udvalget for plan, udvikling og kultur"
+        "miljørådet budget",  # a council, not a committee's "udvalg"
+        "miljø budget",
         "teknik, miljø og kultur budget",  # part of a longer name
         "teknik og miljø og kultur",
+        "teknik og miljø vindmøller",  # a name's words without its body word: a subject
+        "børn og unge budget",
         "miljø og teknisk udvalg budget",
         '"teknisk udvalg" budget',  # quoted: these words, in this order
         "udvalg:teknisk budget",  # a field
@@ -240,6 +241,60 @@ def test_words_that_only_belong_to_a_name_stay_subject_words() -> None:
     )
     assert expand_committee_names(None, names) is None
     assert expand_committee_names(parse("teknisk udvalg"), committee_names([])) == parse("teknisk udvalg")
+
+
+def test_one_part_of_a_coordinated_name_with_udvalg_names_its_committee_when_it_is_the_only_one() -> None:
+    """ "Teknik- og Miljøudvalget" is "teknikudvalget og miljøudvalget" with the head written
+    once: "miljøudvalget" and "teknikudvalget" are its own words, and raise it as its full name
+    does.  Before, a part named nothing and was a word every item had to hold."""
+    names = committee_names(COMMITTEES)
+    for typed, committee in (
+        ("miljøudvalget", "Teknik- og Miljøudvalget"),
+        ("teknikudvalgets", "Teknik- og Miljøudvalget"),
+        ("miljø udvalget", "Teknik- og Miljøudvalget"),
+        ("børneudvalget", "Børne- og Ungeudvalget"),
+        ("ungeudvalg", "Børne- og Ungeudvalget"),
+        ("sundhedsudvalget", "Sundheds- og Forebyggelsesudvalget"),
+    ):
+        assert expand_committee_names(parse(f"{typed} vindmøller"), names) == _raised(
+            Word("vindmøller"), parse(typed), committee
+        ), typed
+        assert expand_committee_names(parse(typed), names) == _body(parse(typed), committee), typed
+        assert committee_mentions(parse(f"vindmøller {typed}"), names) == [tuple(leaves(parse(typed)))]
+    # A part of two committees' names stays a subject word; a committee so named is that one.
+    two = committee_names([*COMMITTEES, "Klima- og Miljøudvalget"])
+    assert expand_committee_names(parse("miljøudvalget vindmøller"), two) == parse("miljøudvalget vindmøller")
+    assert expand_committee_names(parse("klimaudvalget vindmøller"), two) == _raised(
+        Word("vindmøller"), Word("klimaudvalget"), "Klima- og Miljøudvalget"
+    )
+    own = committee_names([*COMMITTEES, "Miljøudvalget"])
+    assert expand_committee_names(parse("miljøudvalget vindmøller"), own) == _raised(
+        Word("vindmøller"), Word("miljøudvalget"), "Miljøudvalget"
+    )
+    # One committee spelt two ways is one.
+    spelt = committee_names([*COMMITTEES, "Teknik og Miljøudvalget"])
+    assert expand_committee_names(parse("miljøudvalget vindmøller"), spelt) == _raised(
+        Word("vindmøller"), Word("miljøudvalget"), "Teknik- og Miljøudvalget", "Teknik og Miljøudvalget"
+    )
+
+
+def test_a_name_without_its_body_word_names_only_a_committee_named_so() -> None:
+    """ "børn og unge" is a subject ("Budgetforslag Børn og Unge") far more often than a way of
+    writing Børne- og Ungeudvalget: it raises only a committee whose name is those words.  Before,
+    every pair of a name's words without "udvalg" was read as the committee and no longer required."""
+    bare = committee_names([*COMMITTEES, "Børn og Unge", "Kultur og Fritid"])
+    assert expand_committee_names(parse("børn og unge budget"), bare) == _raised(
+        Word("budget"), parse("børn og unge"), "Børn og Unge"
+    )
+    assert expand_committee_names(parse("kultur og fritid"), bare) == _body(
+        parse("kultur og fritid"), "Kultur og Fritid"
+    )
+    for typed in ("teknik og miljø vindmøller", "børn og unge budget", "kultur og fritid"):
+        assert expand_committee_names(parse(typed), committee_names(COMMITTEES)) == parse(typed), typed
+    # with its body word, the pair is the committee
+    assert expand_committee_names(parse("børn og unge udvalget budget"), bare) == _raised(
+        Word("budget"), parse("børn og unge udvalget"), "Børne- og Ungeudvalget", "Børn og Unge"
+    )
 
 
 def test_the_words_naming_a_committee_are_found_as_typed() -> None:

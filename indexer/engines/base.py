@@ -445,6 +445,12 @@ class Engine(abc.ABC):
         """Names of the committees that have open items, sorted."""
 
     @abc.abstractmethod
+    def committees_of(self, municipalities: Sequence[str]) -> list[str]:
+        """Names of the committees that have open items in one of ``municipalities`` (a filter's
+        values), sorted: a search within them reads a committee's name among these alone.  Kept
+        per index state, as ``committees``."""
+
+    @abc.abstractmethod
     def route_table(self) -> RouteTable:
         """Per municipality, what the abbreviations on its open items' routes ("Sagsgang: KUU,
         ØK") stand for (``bodies.RouteEvidence.learn``): learnt when items are written and kept

@@ -64,6 +64,8 @@ MIN_CORRECTED_BASE = 6
 # this many combinations, likeliest first, for one that finds something.
 CORRECTIONS_PER_WORD = 3
 CORRECTIONS_TRIED = 6
+# How many committee lists (the index's, a municipality filter's) keep their names indexed.
+MAX_COMMITTEE_LISTS = 32
 # Where "Mente du" looks for a misspelt word's stem when no written word is a likely slip of it.
 STEM_FIELDS = ("body", "parts")
 # A slip of a word's base or stem is corrected only by at most one edit ("hverdags" → base
@@ -302,7 +304,7 @@ class SearchService:
         self._full_names: tuple[DefinitionTable, RouteTable, ast.NameIndex] | None = None
         self._shared: tuple[DefinitionTable, RouteTable, DefinitionTable] | None = None
         self._held_by: tuple[RouteTable, dict[str, float]] | None = None  # per index state
-        self._committee_index: tuple[tuple[str, ...], ast.CommitteeNames] | None = None
+        self._committee_index: dict[tuple[str, ...], ast.CommitteeNames] = {}  # by the committee list
 
     def _shares(self) -> dict[str, float]:
         """The words weighed so far (``_common``), for this index state."""
@@ -345,10 +347,12 @@ class SearchService:
 
     # -- the query ---------------------------------------------------------------
 
-    def query(self, text: str) -> ast.Node | None:
+    def query(self, text: str, municipalities: Sequence[str] = ()) -> ast.Node | None:
         """The AST of a query, rewritten for this index: a compound typed as two words is also
-        looked for as one and one typed solid as two, and bodies are named any way minutes name them."""
-        return self._rewrite(ast.parse((text or "").strip()))
+        looked for as one and one typed solid as two, and bodies are named any way minutes name them
+        (a committee in words among those of ``municipalities``, when a search is filtered to them)."""
+        node = ast.parse((text or "").strip())
+        return self._rewrite(node, self._expand_names(node, municipalities))
 
     def _rewrite(self, node: ast.Node | None, named: ast.Node | None = None) -> ast.Node | None:
         """``named``: ``node`` with its names expanded already (``_expand_names``)."""
@@ -369,15 +373,15 @@ class SearchService:
             return node
         return ast.raise_neighbours(node, ast.neighbour_pairs(ast.parse(typed.strip())))
 
-    def _expand_names(self, node: ast.Node | None) -> ast.Node | None:
+    def _expand_names(self, node: ast.Node | None, municipalities: Sequence[str] = ()) -> ast.Node | None:
         """The rewrites that name a thing another way (a full name, a body, an abbreviation, a
         compound typed apart, an everyday abbreviation or a law's name written the other way): what
-        a snippet shows first (``ast.rewritten_words``)."""
+        a snippet shows first (``ast.rewritten_words``).  ``municipalities``: the search's filter."""
         if node is None:
             return None
         # a committee named in words first: the rewrites below read its words as typed words
         # (its abbreviation, compounds), which now only raise
-        node = ast.expand_committee_names(node, self.committee_names())
+        node = ast.expand_committee_names(node, self.committee_names(municipalities))
         # a law's title or an abbreviation written out before the compound joins part its words at
         # a stop word; one word after them (it may be part of a compound typed apart) and after
         # the abbreviation rewrites (a body's abbreviation stays a word beside the others)
@@ -421,14 +425,20 @@ class SearchService:
         self._full_names = (definitions, routes, names)
         return names
 
-    def committee_names(self) -> ast.CommitteeNames:
-        """The committees by the words that name them (``ast.committee_names``), built again only
-        when the committee list changes."""
-        committees = tuple(self._committee_names())
-        cached = self._committee_index
-        if cached is None or cached[0] != committees:
-            cached = self._committee_index = (committees, ast.committee_names(committees))
-        return cached[1]
+    def committee_names(self, municipalities: Sequence[str] = ()) -> ast.CommitteeNames:
+        """The committees by the words that name them (``ast.committee_names``): the index's, or
+        within a search filtered to ``municipalities`` theirs alone (``Engine.committees_of``), so
+        a part of a name is read as the one committee of those municipalities it is part of
+        ("miljøudvalget" in Kalundborg, where another municipality has a Klima- og Miljøudvalg).
+        Built again only when the committee list changes."""
+        found = self.engine.committees_of(municipalities) if municipalities else self._committee_names()
+        committees = tuple(found)
+        names = self._committee_index.get(committees)
+        if names is None:
+            if len(self._committee_index) >= MAX_COMMITTEE_LISTS:
+                self._committee_index.clear()
+            names = self._committee_index[committees] = ast.committee_names(committees)
+        return names
 
     def _committee_names(self) -> list[str]:
         """The committees body names are resolved against (an engine may cache them per index state)."""
@@ -548,7 +558,7 @@ class SearchService:
     def _part_query(self, part: Part) -> tuple[ast.Node | None, ast.Node | None]:
         """(what is searched for a part: its node rewritten for the index and raised where the
         request's typed neighbours stand together; its names expanded, which a snippet shows first)."""
-        named = self._expand_names(part.node)
+        named = self._expand_names(part.node, part.request.municipality)
         return self._raised(self._rewrite(part.node, named), part.request.q), named
 
     def _walk(self, request: SearchRequest, search: Callable[[Part], int], offer: bool = False) -> Walk:
@@ -570,7 +580,7 @@ class SearchService:
         if not request.q:
             return walk
         # the committees the typed words name, found once: "Mente du" and the partial answers read them
-        mentions = self._mentions(typed)
+        mentions = self._mentions(typed, request.municipality)
         shown, relaxing = typed, [request]
         if whole:
             few = whole < FILL_BELOW and not request.literal
@@ -596,7 +606,7 @@ class SearchService:
             return walk
         for asked in relaxing:
             parsed = typed if asked is request else ast.parse(asked.q.strip())
-            named = mentions if asked is request else self._mentions(parsed)
+            named = mentions if asked is request else self._mentions(parsed, asked.municipality)
             # a committee's name is not required (it raises): no item lacks it
             kept = named.words
             words = [leaf.text for leaf in ast.droppable_words(parsed) if leaf not in kept]
@@ -615,9 +625,10 @@ class SearchService:
                 return walk
         return walk
 
-    def _mentions(self, typed: ast.Node | None) -> ast.CommitteeMentions:
-        """The committees named in words in a parsed query (``ast.committee_mentions``)."""
-        return ast.CommitteeMentions.of(typed, self.committee_names())
+    def _mentions(self, typed: ast.Node | None, municipalities: Sequence[str] = ()) -> ast.CommitteeMentions:
+        """The committees named in words in a parsed query (``ast.committee_mentions``), among those
+        of ``municipalities`` when the search is filtered to them."""
+        return ast.CommitteeMentions.of(typed, self.committee_names(municipalities))
 
     def _facets(self, all_counts: dict[str, dict[str, int]], request: SearchRequest) -> dict[str, list[dict[str, Any]]]:
         selected = request.selected()
@@ -877,7 +888,8 @@ class SearchService:
             return None
         held = self.engine.has_words([w for w in words if len(w) >= 4])  # the words open items hold as written
         # a committee's name is the index's own: no slip ("hennys testudvalg")
-        named = (mentions if mentions is not None else self._mentions(ast.parse(text))).spelt
+        within = filters.municipality if filters else ()
+        named = (mentions if mentions is not None else self._mentions(ast.parse(text), within)).spelt
         unheld = self._short_words_unheld(text, words, named)
         choices = [
             [word] if word in named else self._choices_of(word, held, unheld, misspelt_only, written_too)
@@ -975,7 +987,7 @@ class SearchService:
 
     def _finds_something(self, text: str, filters: Filters | None) -> bool:
         """Whether a query finds any open item (a count, no ranking or facets)."""
-        node = self.query(text)
+        node = self.query(text, filters.municipality if filters else ())
         if node is None:
             return False
         spec = SearchSpec(query=node, filters=filters or Filters(), limit=0, with_facets=False)
@@ -1139,7 +1151,7 @@ class SearchService:
         ``typed``: the request's words parsed; ``mentions``: the committees they name."""
         if request.literal or not request.q or any(word in ast.OPERATORS for word in request.q.split()):
             return
-        rewritten = self._weighed(typed)
+        rewritten = self._weighed(typed, self._expand_names(typed, request.municipality))
         optional = ast.optional_words(rewritten, self._common)
         weighed = {word.casefold() for word in ast.optional_candidates(rewritten)}
         # a committee named in words raises its items in every try (beside it), never counted

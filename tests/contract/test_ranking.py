@@ -8,11 +8,16 @@ a body abbreviation's raised items alike (the engine parity test measures the re
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from indexer.engines.base import SearchSpec
-from indexer.search.query import Node, Prefer, parse
+from indexer.search.query import Match, Node, Prefer, leaves, parse
 from indexer.search.service import SearchRequest, SearchService
+from tests.conftest import CORPUS_CSV
+from tests.contract.engines import ENGINES
+from tests.helpers import closed_copy, quiet_ingest, seed_meeting, variant, write_jsonl
 
 EVERYTHING = 10**6
 
@@ -111,6 +116,71 @@ def test_a_word_of_a_committee_name_alone_stays_a_subject_word(browsed: SearchSe
         required = browsed.search(SearchRequest(q=words, per_page=100))
         assert typed.total == required.total > 0, query
         assert [r["id"] for r in typed.results] == [r["id"] for r in required.results], query
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def two_kinds(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchService]:
+    """Per engine, read-only: the corpus rows (Kalundborg's and Favrskov's Teknik- og
+    Miljøudvalget), Norddjurs' seed meeting held by a Klima- og Miljøudvalget, and a closed
+    meeting of a Klima- og Miljøudvalget in Kalundborg, which names no committee there."""
+    tmp = tmp_path_factory.mktemp("two-kinds")
+    location = request.param(tmp)
+    climate = variant(seed_meeting(), committee="Klima- og Miljøudvalget")
+    closed = variant(closed_copy(climate, "lukketordqvx"), municipality="Kalundborg Kommune")
+    quiet_ingest([CORPUS_CSV, write_jsonl(tmp / "climate.jsonl", [climate, closed])], location)
+    service = SearchService(location)
+    yield service
+    service.close()
+
+
+def _bodies(service: SearchService, query: str, *municipalities: str) -> set[str]:
+    """The committees a query raises, searched within ``municipalities``."""
+    node = service.query(query, municipalities)
+    return {leaf.value for leaf in leaves(node) if isinstance(leaf, Match) and leaf.field == "committee"}
+
+
+def test_a_part_of_a_name_is_read_among_the_filtered_municipalitys_committees(two_kinds: SearchService) -> None:
+    """ "miljøudvalget" is part of two committees' names in the index, so a subject word there;
+    within Kalundborg it is Teknik- og Miljøudvalget, within Norddjurs Klima- og Miljøudvalget.
+    Before, the index's committees alone were asked: a filter changed nothing."""
+    engine = two_kinds.engine
+    assert engine.committees_of(["Norddjurs Kommune"]) == ["Klima- og Miljøudvalget"]
+    # Kalundborg's closed meeting of a Klima- og Miljøudvalget names none there
+    assert engine.committees_of(["Kalundborg Kommune"]) == [
+        "Kommunalbestyrelsen",
+        "Teknik- og Miljøudvalget",
+        "Økonomiudvalget",
+    ]
+    assert engine.committees_of(["Favrskov Kommune", "Norddjurs Kommune"]) == [
+        "Byråd",
+        "Klima- og Miljøudvalget",
+        "Teknik- og Miljøudvalget",
+    ]
+    assert engine.committees_of(["Ingen Kommune"]) == []
+    assert _bodies(two_kinds, "miljøudvalget budget") == set()
+    assert _bodies(two_kinds, "miljøudvalget budget", "Kalundborg Kommune") == {"Teknik- og Miljøudvalget"}
+    assert _bodies(two_kinds, "miljøudvalget budget", "Norddjurs Kommune") == {"Klima- og Miljøudvalget"}
+    assert _bodies(two_kinds, "miljøudvalget budget", "Kalundborg Kommune", "Norddjurs Kommune") == set()
+    # the search: within Kalundborg the committee's items first, none left out for lacking the word
+    within = SearchRequest(q="budget", municipality=["Kalundborg Kommune"], per_page=100)
+    plain = two_kinds.search(within)
+    raised = two_kinds.search(SearchRequest(**{**within.__dict__, "q": "miljøudvalget budget"}))
+    assert raised.total == plain.total > 0
+    assert raised.results[0]["committee"] == "Teknik- og Miljøudvalget"
+    everywhere = two_kinds.search(SearchRequest(q="budget")).total
+    assert two_kinds.search(SearchRequest(q="miljøudvalget budget")).total < everywhere, "a subject word, required"
+    # within Norddjurs, the committee's one item on social media is found though it never writes the name
+    social = two_kinds.search(SearchRequest(q="miljøudvalget sociale medier", municipality=["Norddjurs Kommune"]))
+    assert [hit["committee"] for hit in social.results] == ["Klima- og Miljøudvalget"]
+    assert social.partial is None, "the whole query found it"
+    anywhere = two_kinds.search(SearchRequest(q="miljøudvalget sociale medier")).partial
+    assert anywhere is not None and "miljøudvalget" in anywhere.words, "a word no item holds with the others"
+    # and when not every word is found, the committee's name is no word the item lacks
+    partial = two_kinds.search(
+        SearchRequest(q="miljøudvalget sociale medier vindmøller", municipality=["Norddjurs Kommune"])
+    ).partial
+    assert partial is not None and partial.bodies == ("miljøudvalget",), partial
+    assert partial.words == ("sociale", "medier", "vindmøller"), partial
 
 
 def test_a_committee_names_words_without_its_body_word_stay_subject_words(browsed: SearchService) -> None:

@@ -272,6 +272,11 @@ class PostgresEngine(Engine):
         body names against them)."""
         return self._learnt().committees
 
+    def committees_of(self, municipalities: Sequence[str]) -> list[str]:
+        """As ``committees``, read in the same statement (``Database.learnt``)."""
+        found = self._learnt().municipal_committees
+        return sorted({name for municipality in municipalities for name in found.get(municipality, ())})
+
     def route_table(self) -> RouteTable:
         """What the writes learnt (``Database.learnt``), read once per database generation."""
         return self._learnt().routes

@@ -1095,13 +1095,17 @@ class Database:
     def learnt(self, known: int | None) -> tuple[int, Learnt | None]:
         """The generation and, when it is not ``known``, what the writes learnt as of it, in one
         statement (one snapshot, one round trip): the route and definition tables and the names
-        of the committees with open items.  Each table's subquery runs only when it is sent."""
+        of the committees with open items, by municipality.  Each table's subquery runs only when
+        it is sent."""
         with self._pool.connection() as conn:
             row = conn.execute(LEARNT_SQL, (known, known, known)).fetchone()
         assert row is not None
-        generation, routes, definitions, committees = row
-        if committees is None:
+        generation, routes, definitions, pairs = row
+        if pairs is None:
             return int(generation), None
+        municipal: dict[str, list[str]] = {}
+        for municipality, committee in pairs:
+            municipal.setdefault(str(municipality), []).append(str(committee))
         route_table: RouteTable = {}
         for learnt in routes:
             if isinstance(learnt, dict):
@@ -1110,7 +1114,8 @@ class Database:
         for learnt in definitions:
             if isinstance(learnt, dict):
                 definition_table.update(learnt)
-        return int(generation), Learnt(int(generation), route_table, definition_table, sorted(map(str, committees)))
+        committees = sorted({name for names in municipal.values() for name in names})
+        return int(generation), Learnt(int(generation), route_table, definition_table, committees, municipal)
 
     def size_bytes(self) -> int:
         with self._pool.connection() as conn:
@@ -1126,6 +1131,7 @@ class Learnt:
     routes: RouteTable
     definitions: DefinitionTable
     committees: list[str]
+    municipal_committees: dict[str, list[str]]  # municipality → its committees with open items
 
 
 # ``Database.learnt``: the generation (0 before the first write), and the tables only when it is
@@ -1139,8 +1145,9 @@ SELECT s.generation,
         (SELECT coalesce(jsonb_agg(definitions), '[]'::jsonb) FROM route_evidence
          WHERE definitions <> '{}'::jsonb) END,
     CASE WHEN s.generation IS DISTINCT FROM %s THEN
-        (SELECT coalesce(array_agg(DISTINCT committee), '{}'::text[]) FROM items
-         WHERE access = 'open' AND committee <> '') END
+        (SELECT coalesce(jsonb_agg(jsonb_build_array(m.name, p.committee)), '[]'::jsonb)
+         FROM (SELECT DISTINCT muni, committee FROM items WHERE access = 'open' AND committee <> '') p
+         JOIN municipalities m USING (muni)) END
 FROM (SELECT coalesce((SELECT generation FROM state WHERE muni = 0), 0) AS generation) s
 """
 

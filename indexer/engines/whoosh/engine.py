@@ -542,6 +542,13 @@ class WhooshEngine(Engine):
             context.committees = sorted(counts.get("committee", {}))
         return context.committees
 
+    def committees_of(self, municipalities: Sequence[str]) -> list[str]:
+        context = self._context(self.searcher())
+        if context.municipal_committees is None:  # once per index state
+            context.municipal_committees = context.committees_by_municipality()
+        found = context.municipal_committees
+        return sorted({name for municipality in municipalities for name in found.get(municipality, ())})
+
     def route_table(self) -> RouteTable:
         """Read what the ingest learnt for this index state (``routes.py``); nothing when it
         saved none for it (the next write recounts), and that is not remembered."""
@@ -760,6 +767,7 @@ class _SearcherContext:
         self._cache: dict[tuple[Any, ...], set[int]] = {}
         self._mask_cache: dict[Filters, np.ndarray] = {}
         self.committees: list[str] | None = None
+        self.municipal_committees: dict[str, list[str]] | None = None
         self.routes: RouteTable | None = None
         self.definitions: DefinitionTable | None = None
         self.vocabularies: dict[tuple[str, str], Vocabulary] = {}  # "Mente du"'s words by field and first letter
@@ -830,6 +838,24 @@ class _SearcherContext:
                 self._mask_cache.clear()
             self._mask_cache[filters] = mask
         return mask
+
+    def committees_by_municipality(self) -> dict[str, list[str]]:
+        """Municipality → the committees with open items there, from the facet codes (the pairs of
+        the open documents, each once); nothing when the index keeps no such codes."""
+        if "committee" not in self.column_codes or "municipality" not in self.column_codes:
+            return {}
+        (committees, committee_codes), (municipalities, municipality_codes) = (
+            self.column_codes["committee"],
+            self.column_codes["municipality"],
+        )
+        docs = np.flatnonzero(self.open_mask)
+        pairs = np.unique(municipality_codes[docs].astype(np.int64) * len(committees) + committee_codes[docs])
+        found: dict[str, list[str]] = {}
+        for pair in pairs.tolist():
+            municipality, committee = municipalities[pair // len(committees)], committees[pair % len(committees)]
+            if committee not in (None, "", b"") and municipality not in (None, b""):
+                found.setdefault(str(municipality), []).append(str(committee))
+        return found
 
     def counts_of_mask(self, mask: np.ndarray, docs: np.ndarray) -> dict[str, dict[str, int]]:
         """Facet counts of a match set given as a mask and its document numbers."""

@@ -540,6 +540,7 @@ class Database:
                     date_value if isinstance(date_value, datetime) else None,
                     document.get("case_key") or "",
                     [t.lower() for t in topics],
+                    _position(document),
                     Jsonb(_jsonable(document)),
                     Jsonb(lengths),
                 )
@@ -549,8 +550,8 @@ class Database:
             [(munis[d.get("municipality") or "Ukendt kommune"], d, 1) for d in documents if d.get("access") == "open"],
         )
         with conn.cursor().copy(
-            "COPY items (muni, docno, id, meeting_id, access, kind, committee, year, date, case_key, topics, stored, lengths) "
-            "FROM STDIN"
+            "COPY items (muni, docno, id, meeting_id, access, kind, committee, year, date, case_key, topics, position, "
+            "stored, lengths) FROM STDIN"
         ) as copy:
             for row in item_rows:
                 copy.write_row(row)
@@ -837,8 +838,8 @@ class Database:
             # hold either: read for those dated like the page's last place or before it only.
             direction, bound, past = ("DESC", ">=", "-infinity") if sort == "newest" else ("ASC", "<=", "infinity")
             ranked = (
-                "SELECT * FROM (SELECT m.muni, m.docno, m.s, m.date, x.id, x.meeting_id, "
-                "coalesce((x.stored->>'position')::int, 0) AS position FROM m JOIN items x USING (muni, docno) "
+                "SELECT * FROM (SELECT m.muni, m.docno, m.s, m.date, x.id, x.meeting_id, x.position "
+                "FROM m JOIN items x USING (muni, docno) "
                 f"WHERE coalesce(m.date, '-infinity') {bound} coalesce((SELECT coalesce(date, '-infinity') FROM m "
                 f"ORDER BY 1 {direction} OFFSET {max(0, int(offset) + int(limit) - 1)} LIMIT 1), '{past}')) r"
             )
@@ -1190,6 +1191,12 @@ def _rank(document: dict[str, Any]) -> int:
         return KIND_RANK.get(MeetingKind(document.get("kind") or "dagsorden"), 0)
     except ValueError:
         return 0
+
+
+def _position(document: dict[str, Any]) -> int:
+    """The item's agenda position, as the ``items.position`` column holds it (what date sorts
+    order a meeting's items by; 0 when the document has none, as migration 10 fills it)."""
+    return int(document.get("position") or 0)
 
 
 def _copy_text(value: str) -> str:

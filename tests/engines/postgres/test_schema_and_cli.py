@@ -7,15 +7,28 @@ import pytest
 
 from indexer.analysis import ANALYSIS_VERSION, UNSTAMPED_ANALYSIS
 from indexer.cli import main
+from indexer.engines.base import SearchSpec
 from indexer.engines.postgres import schema
 from indexer.engines.postgres.engine import Database
-from tests.conftest import SEED
+from indexer.formats import IngestContext
+from indexer.formats.digst import parse as parse_digst
+from tests.conftest import CORPUS_CSV, SEED
+from tests.helpers import Opened, date_rule_order
 
-# Migration 9 undone: what a database of schema version 8 (before analysis stamps) holds.
-BACK_TO_8 = f"""
+# Migration 10 undone: what a database of schema version 9 holds (items' agenda positions in
+# their stored documents only, as version 9 wrote them).
+BACK_TO_9 = f"""
+ALTER TABLE items DROP COLUMN position;
+DELETE FROM {schema.SCHEMA_VERSION_TABLE} WHERE version = 10;
+"""
+# Migrations 10 and 9 undone: what a database of schema version 8 (before analysis stamps) holds.
+BACK_TO_8 = (
+    BACK_TO_9
+    + f"""
 ALTER TABLE state DROP COLUMN analysis;
 DELETE FROM {schema.SCHEMA_VERSION_TABLE} WHERE version = 9;
 """
+)
 
 
 def test_commands_on_an_uninitialised_database_say_to_run_db_init(
@@ -86,7 +99,7 @@ def test_a_version_8_database_upgrades_in_place_and_reads_as_written_before_stam
     assert f"needs {schema.LATEST}" in capsys.readouterr().err
     with psycopg.connect(pg_url) as conn:
         report = schema.init(conn)
-    assert (report.before, report.applied) == (8, [9])
+    assert (report.before, report.applied) == (8, [9, 10])
     database = Database(pg_url)
     try:
         assert database.analysis_version() == UNSTAMPED_ANALYSIS  # its terms are the older analysis's
@@ -102,9 +115,44 @@ def test_an_empty_version_8_database_upgrades_to_this_analysis(pg_url: str) -> N
     """Nothing written before the upgrade: what gets written is this analysis's."""
     with psycopg.connect(pg_url) as conn:
         conn.execute(BACK_TO_8)  # type: ignore[arg-type]
-        assert schema.init(conn).applied == [9]
+        assert schema.init(conn).applied == [9, 10]
     database = Database(pg_url)
     try:
         assert database.analysis_version() == ANALYSIS_VERSION
     finally:
         database.close()
+
+
+def test_a_version_9_database_upgrades_and_lists_a_meetings_items_in_agenda_order(
+    pg_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Version 10 orders date sorts by an ``items.position`` column: ``db init`` fills it for the
+    items a version 9 wrote from their stored documents, and a meeting's items then come in
+    agenda order (by id, not agenda, had they all been given 0)."""
+    assert main(["ingest", str(CORPUS_CSV), "--index", pg_url, "--workers", "1"]) == 0
+    with psycopg.connect(pg_url) as conn:
+        conn.execute(BACK_TO_9)  # type: ignore[arg-type]
+    capsys.readouterr()
+    assert main(["search", "budget", "--index", pg_url]) == 2
+    assert "needs 10" in capsys.readouterr().err
+    assert main(["db", "init", "--index", pg_url]) == 0
+    assert "from version 9 to version 10 (applied 10)" in capsys.readouterr().out
+    with psycopg.connect(pg_url) as conn:
+        rows = conn.execute("SELECT position, (stored->>'position')::int FROM items").fetchall()
+        visible = conn.execute("SELECT relallvisible > 0 FROM pg_class WHERE oid = 'items'::regclass").fetchone()
+    assert len(rows) > 100 and all(column == stored for column, stored in rows)
+    assert visible == (True,), "the rewritten table was vacuumed (index-only scans read no heap)"
+    meeting = max(parse_digst(CORPUS_CSV, IngestContext()), key=lambda m: len(m.items))
+    agenda = [item.id for item in meeting.items if item.is_open]
+    assert len(agenda) >= 3 and agenda != sorted(agenda), "a meeting whose ids are not in agenda order"
+    opened = Opened()
+    try:
+        service = opened.service(pg_url)
+        for sort in ("newest", "oldest"):
+            hits = service.engine.search(SearchSpec(query=None, sort=sort, limit=10**6, with_facets=False)).hits
+            ids = [hit.item.id for hit in hits]
+            assert ids == date_rule_order(hits, newest_first=sort == "newest")
+            first = ids.index(agenda[0])
+            assert ids[first : first + len(agenda)] == agenda
+    finally:
+        opened.close()

@@ -60,6 +60,10 @@ FILL_BELOW = 10
 # longest first; the base must keep this many letters.
 INFLECTION_ENDINGS = ("ernes", "erne", "enes", "ene", "ens", "ets", "en", "et", "er", "es", "e", "s")
 MIN_CORRECTED_BASE = 6
+# A compound corrected in one of its parts (``_corrections_of_parts``): the shortest word so
+# corrected, and the shortest part on either side of the cut.
+MIN_SLIPPED_COMPOUND = 10
+MIN_SLIPPED_PART = 4
 # "Mente du" keeps this many corrections of each misspelt word and counts the hits of at most
 # this many combinations, likeliest first, for one that finds something.
 CORRECTIONS_PER_WORD = 3
@@ -945,7 +949,34 @@ class SearchService:
         candidates = self._corrections(word) or self._corrections_of_base(word)
         if not candidates or spelling.slip_cost(word, candidates[0]) > spelling.ONE_SLIP:
             candidates = self._corrections_of_stem(word, candidates)
-        return candidates
+        return candidates or self._corrections_of_parts(word)
+
+    def _corrections_of_parts(self, word: str) -> list[str]:
+        """Corrections of a slip inside one part of a compound ("overfladebleægning",
+        "direktørtsilling", "ovefladebelægning"): the minutes write the compound apart or only
+        inflected ("overflade belægning", "direktørstillingen"), so no written word or stem is
+        near the whole; but cut in two, one side is a word open items hold as typed and the other
+        one slip from one they hold.  The compound is offered whole, which the search finds as
+        it finds the compound typed right (its parts).  Asked only when nothing else is near."""
+        if len(word) < MIN_SLIPPED_COMPOUND or not word.isalpha():
+            return []
+        cuts = range(MIN_SLIPPED_PART, len(word) - MIN_SLIPPED_PART + 1)
+        sides = {side for cut in cuts for side in (word[:cut], word[cut:], word[: cut - 1])}
+        held = self.engine.has_words(sorted(sides))
+        if any(_joins_held_words(word, cut, held) for cut in cuts):
+            return []  # a compound of written words ("vejvedligeholdelses|kontrakt"): no slip
+        found: dict[str, float] = {}
+        for cut in cuts:
+            modifier, head = word[:cut], word[cut:]
+            for kept, slipped in ((modifier, head), (head, modifier)):
+                if kept not in held or slipped in held:
+                    continue
+                for near in self._corrections(slipped)[:1]:
+                    cost = spelling.slip_cost(slipped, near)
+                    if cost <= ONE_EDIT and len(near) >= MIN_SLIPPED_PART:
+                        whole = modifier + near if kept is modifier else near + head
+                        found[whole] = min(found.get(whole, math.inf), cost)
+        return sorted(found, key=lambda whole: (found[whole], whole))[:CORRECTIONS_PER_WORD]
 
     def _plain_keyboard_too(self, words: list[str], choices: list[list[str]], named: frozenset[str]) -> list[list[str]]:
         """One word typed without æ/ø/å says the keyboard has none: a word kept as typed may be
@@ -1288,16 +1319,25 @@ class _TypedWords:
         return [spot.group().lower() for spot in self.spots]
 
     def spelt(self, combination: Sequence[str]) -> str:
-        """A combination of words as a query: a query of plain words as its words, else the
-        typed query with each corrected word in its place (its quotes, fields and operators
-        kept: '"gronne omrader"' → '"grønne områder"')."""
+        """A combination of words as a query: a query of plain words as its words, lower-case,
+        a hyphen between two kept ("tm-u varmepmpe" → "tm-u varmepumpe", not "tm u", which
+        finds nothing); else the typed query with each corrected word in its place (its
+        quotes, fields and operators kept: '"gronne omrader"' → '"grønne områder"')."""
         if self.plain:
-            return " ".join(combination)
+            joins = ["-" if self.text[a.end() : b.start()] == "-" else " " for a, b in itertools.pairwise(self.spots)]
+            return "".join(word + join for word, join in zip(combination, [*joins, ""], strict=True))
         out, end = [], 0
         for spot, word in zip(self.spots, combination, strict=True):
             out += [self.text[end : spot.start()], word if word != spot.group().lower() else spot.group()]
             end = spot.end()
         return "".join([*out, self.text[end:]])
+
+
+def _joins_held_words(word: str, cut: int, held: set[str]) -> bool:
+    """Whether ``word`` cut at ``cut`` is two words open items hold, the first perhaps with a
+    linking -s- or -e- ("vejvedligeholdelses|kontrakt"): a compound written right."""
+    modifier, head = word[:cut], word[cut:]
+    return head in held and (modifier in held or (modifier[-1] in "se" and modifier[:-1] in held))
 
 
 def _kept_as_typed(word: str, held: set[str], misspelt_only: bool, written_too: bool) -> bool:

@@ -10,7 +10,9 @@ candidate counts each edit by its kind, the slips people make cheapest:
   (vinnter → vinter, riskov → risskov);
 * æ/ø/å typed as ae/oe/aa or as a/o/a (naturomraadet, grønne → gronne);
 * a letter for its neighbour on a Danish keyboard (bolug → bolig), a vowel for another in
-  an unstressed syllable (mediar → medier), a missing linking -s- (anlægbevilling);
+  an unstressed syllable (mediar → medier), a missing linking -s- (anlægbevilling), a letter
+  left out after the first (forbidelse → forbindelse, medir → medier: fast typing drops a
+  letter more often than it adds or replaces one unlike its neighbours);
 * any other letter added, dropped or replaced costs 1.
 
 The score is the frequency's logarithm less ``EDIT_WEIGHT`` times the cost, so one cheaper
@@ -40,6 +42,7 @@ DANISH = 0.4
 NEIGHBOUR_KEY = 0.7
 VOWEL = 0.7
 LINKING_S = 0.6
+OMITTED = 0.7
 EDIT_WEIGHT = 6.0
 # A word the minutes hold as typed is corrected only into a word one slip of a kind above away
 # (a swap, a doubled letter, æ/ø/å, a neighbouring key, a vowel): "lokalpaln" → "lokalplan",
@@ -103,7 +106,7 @@ def slip_cost(typed: str, word: str) -> float:
             if i < n:
                 d[i + 1][j] = min(d[i + 1][j], here + _indel(typed, i))
             if j < m:
-                d[i][j + 1] = min(d[i][j + 1], here + _indel(word, j))
+                d[i][j + 1] = min(d[i][j + 1], here + min(_indel(word, j), OMITTED if 0 < j < m - 1 else 1.0))
     return d[n][m]
 
 

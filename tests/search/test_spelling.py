@@ -30,7 +30,8 @@ from tests.search.conftest import DEMO
         ("bolug", "bolig", spelling.NEIGHBOUR_KEY),
         ("mediar", "medier", spelling.VOWEL),
         ("anlægbevilling", "anlægsbevilling", spelling.LINKING_S),
-        ("rotte", "rotter", 1.0),  # a letter dropped at the end is an ordinary edit
+        ("forbidelse", "forbindelse", spelling.OMITTED),
+        ("rotte", "rotter", 1.0),  # a letter dropped at the end is an ordinary edit (another form)
     ],
 )
 def test_each_kind_of_slip_costs_its_own(typed: str, meant: str, kind: float) -> None:
@@ -202,3 +203,45 @@ def test_a_word_typed_without_danish_letters_that_finds_nothing_is_respelt(demo:
     nothing = demo.search(SearchRequest(q="magerne"))
     assert nothing.corrected_from == "magerne" and nothing.request.q == "mågerne"
     assert "Tiltag vedr. mågeproblemet" in [r["title"] for r in nothing.results]
+
+
+def test_a_letter_left_out_is_likelier_than_an_unlike_letter_put_in(demo: SearchService) -> None:
+    """Fast typing drops a letter more often than it adds or replaces one: "forbidelse" meant
+    "forbindelse", not "forbud" (the correction that ran before, a vowel and a dropped -e)."""
+    response = demo.search(SearchRequest(q="cykelsti forbidelse"))
+    assert (response.corrected_from, response.request.q) == ("cykelsti forbidelse", "cykelsti forbindelse")
+    assert response.results[0]["title"].startswith("Ekspropriation til cykelstiforbindelse")
+    assert demo.search(SearchRequest(q="medir")).request.q == "medier"
+
+
+def test_a_correction_keeps_the_hyphens_typed(demo: SearchService) -> None:
+    """A hyphen joins what the search reads as one ("TM-U", the Teknik- og Miljøudvalget's
+    abbreviation; "åben-lav"): the correction keeps it, or "tm u" finds nothing and the query
+    had no correction at all."""
+    response = demo.search(SearchRequest(q="tm-u varmepmpe"))
+    assert (response.corrected_from, response.request.q) == ("tm-u varmepmpe", "tm-u varmepumpe")
+    assert any("varmepumpe" in r["title"] for r in response.results)
+    assert demo.did_you_mean("åben-lav bebygelse") == "åben-lav bebyggelse"
+
+
+def test_a_slip_inside_one_part_of_a_compound_written_apart(demo: SearchService) -> None:
+    """The demo rows write "overflade belægning" apart, so no written word or stem is two edits
+    from "overfladebleægning"; cut in two, "overflade" is written and "bleægning" one swap from
+    "belægning". The compound is offered whole, which finds the item as the compound typed right
+    does, a slip in either part."""
+    right = demo.search(SearchRequest(q="overfladebelægning"))
+    assert right.total >= 1 and right.corrected_from is None
+    for typed in ("overfladebleægning", "ovefladebelægning", "overflaebelægning"):
+        response = demo.search(SearchRequest(q=typed))
+        assert (response.corrected_from, response.request.q) == (typed, "overfladebelægning")
+        assert [r["id"] for r in response.results] == [r["id"] for r in right.results]
+
+
+def test_a_compound_of_written_words_is_no_slip(demo: SearchService) -> None:
+    """ "vejvedligeholdelseskontrakt" is no demo row's word, but it is two written words joined by
+    a linking -s- ("vejvedligeholdelse", "kontrakt"): written right, so it is searched as typed,
+    never "corrected" by dropping the -s-."""
+    typed = "vejvedligeholdelseskontrakt pankas"
+    response = demo.search(SearchRequest(q=typed))
+    assert response.corrected_from is None and response.request.q == typed
+    assert response.partial is not None and response.total >= 1

@@ -182,8 +182,9 @@ class SearchResponse:
     facets: dict[str, list[dict[str, Any]]]
     suggestion: str | None = None
     error: str | None = None
-    # Set when the typed query found nothing and these are the results of its suggestion:
-    # the query as typed (``request.q`` is the one that ran).
+    # Set when the typed query found nothing and these are the results of its suggestion (and,
+    # when it found a few, of ``partial`` after them): the query as typed (``request.q`` is the
+    # one that ran).
     corrected_from: str | None = None
     typed_total: int | None = None  # with ``corrected_from``: what the typed query found (0)
     # Set when no item holds every typed word and these hold most of them.
@@ -569,15 +570,16 @@ class SearchService:
         """The parts of ``request``'s result list, in the order the page and its exports list them,
         each decided by what those before it found; ``search`` searches a part (keeping what its
         caller lists of it) and returns its total.  The typed words; when they found nothing, the
-        first of ``_instead_of_nothing`` that finds something, alone (``corrected_from``); when
-        they found fewer than ``FILL_BELOW`` and a misspelling has a correction, its other items
-        (``also_corrected``: in a large index a slip is more often written somewhere too, and a
-        known-item query would lose its answer to that accident); while still fewer, the items
-        holding most of the words (``partial``: all but one, then all but two while the list is
-        still short, down to half; each tier one search, its items weighed by the words they lack,
-        ``ast.relaxations``; of the correction's first, ``_relaxing_instead``: a known-item query
-        often holds one word its item does not write).  ``offer``: also the "Mente du" the page
-        offers beside the results it keeps."""
+        first of ``_instead_of_nothing`` that finds something (``corrected_from``), followed when it
+        found fewer than ``FILL_BELOW`` by the items holding most of its words, as the words typed
+        right are (``partial``); when they found fewer than ``FILL_BELOW`` and a misspelling has a
+        correction, its other items (``also_corrected``: in a large index a slip is more often
+        written somewhere too, and a known-item query would lose its answer to that accident);
+        while still fewer, the items holding most of the words (``partial``: all but one, then all
+        but two while the list is still short, down to half; each tier one search, its items
+        weighed by the words they lack, ``ast.relaxations``; of the correction's first,
+        ``_relaxing_instead``: a known-item query often holds one word its item does not write).
+        ``offer``: also the "Mente du" the page offers beside the results it keeps."""
         typed = ast.parse(request.q.strip())
         walk, first = Walk(request), Part(request, typed, "typed")
         whole = walk.add(first, search(first))
@@ -602,7 +604,15 @@ class SearchService:
                 # the user can still insist on the typed words (``literal``)
                 instead = Walk(replace(request, q=text, literal=True).normalised(), corrected_from=request.q)
                 part = Part(instead.request, ast.parse(text), "corrected_from")
-                if instead.add(part, search(part)):
+                found = instead.add(part, search(part))
+                if found and found < FILL_BELOW:
+                    # a few: followed by the items holding most of the corrected words, as the words
+                    # typed right are; the page's links (its next pages, facets) search the correction
+                    # so too, not literally
+                    instead.request = replace(instead.request, literal=False)
+                    its = self._mentions(part.node, instead.request.municipality)
+                    self._fill(instead, instead.request, part.node, its, found, part.node, search)
+                if found:
                     return instead
             meant_request = self._relaxing_instead(request, walk.suggestion)
             relaxing = [meant_request, request] if meant_request is not None else relaxing
@@ -611,23 +621,37 @@ class SearchService:
         for asked in relaxing:
             parsed = typed if asked is request else ast.parse(asked.q.strip())
             named = mentions if asked is request else self._mentions(parsed, asked.municipality)
-            # a committee's name is not required (it raises): no item lacks it
-            kept = named.words
-            words = [leaf.text for leaf in ast.droppable_words(parsed) if leaf not in kept]
-            listed: ast.Node | None = shown if walk.total else None
-            for partial, node in self._relaxations(asked, parsed, named, whole):
-                if walk.total >= FILL_BELOW and walk.found("partial"):
-                    break
-                part = Part(asked, _and_not(node, listed), "partial", missing_of=words, partial=partial)
-                if walk.add(part, search(part)):
-                    listed = _or(listed, node)  # a try with fewer words finds these again
-            if walk.found("partial"):
+            if self._fill(walk, asked, parsed, named, whole, shown if walk.total else None, search):
                 if not whole:  # a correction that found nothing is not offered beside partial results
                     walk.suggestion = None
                 if asked is not request:  # said so as a correction is
                     walk.request, walk.corrected_from = asked, request.q
                 return walk
         return walk
+
+    def _fill(
+        self,
+        walk: Walk,
+        asked: SearchRequest,
+        parsed: ast.Node | None,
+        named: ast.CommitteeMentions,
+        whole: int,
+        listed: ast.Node | None,
+        search: Callable[[Part], int],
+    ) -> bool:
+        """Adds to ``walk`` the items holding most of ``asked``'s words (``parsed``; ``named``: the
+        committees they name), tier by tier while the list is shorter than ``FILL_BELOW``, after
+        ``whole`` items held them all; ``listed``: what the list holds already.  Whether any did."""
+        # a committee's name is not required (it raises): no item lacks it
+        kept = named.words
+        words = [leaf.text for leaf in ast.droppable_words(parsed) if leaf not in kept]
+        for partial, node in self._relaxations(asked, parsed, named, whole):
+            if walk.total >= FILL_BELOW and walk.found("partial"):
+                break
+            part = Part(asked, _and_not(node, listed), "partial", missing_of=words, partial=partial)
+            if walk.add(part, search(part)):
+                listed = _or(listed, node)  # a try with fewer words finds these again
+        return walk.found("partial") is not None
 
     def _mentions(self, typed: ast.Node | None, municipalities: Sequence[str] = ()) -> ast.CommitteeMentions:
         """The committees named in words in a parsed query (``ast.committee_mentions``), among those

@@ -173,6 +173,34 @@ def test_a_typo_shows_the_corrections_results(client: FlaskClient) -> None:
     )
 
 
+def test_a_typo_whose_correction_finds_a_few_lists_what_the_words_typed_right_list(client: FlaskClient) -> None:
+    """ "socale medier" runs as "sociale medier", which two items hold: the items holding one of the
+    words follow, as they follow "sociale medier"; the page says which query ran and how far it
+    went, its next pages search the correction (not literally), its export lists the same."""
+    right = api(client, "/api/search?q=sociale+medier")
+    data = api(client, "/api/search?q=socale+medier")
+    assert (data["corrected_from"], data["query"], data["typed_total"]) == ("socale medier", "sociale medier", 0)
+    assert data["partial"] == right["partial"] and data["partial"]["whole"] == 2
+    assert data["total"] == right["total"] > 10
+    assert [hit["id"] for hit in data["results"]] == [hit["id"] for hit in right["results"]]
+    html = client.get("/?q=socale+medier").get_data(as_text=True)
+    assert "Viser resultater for «sociale medier». Søg i stedet efter" in html
+    assert (
+        "Kun 2 resultater indeholder alle ord i «sociale medier»; derefter resultater med mindst 1 af de 2 ord." in html
+    )
+    following = re.search(r'<a href="([^"]+)" rel="next">', html)
+    assert following is not None
+    args = parse_qs(urlsplit(following.group(1).replace("&amp;", "&")).query)
+    assert args == {"q": ["sociale medier"], "page": ["2"]}
+    second = api(client, "/api/search?q=sociale+medier&page=2")
+    assert [hit["id"] for hit in second["results"]] == [
+        hit["id"] for hit in api(client, "/api/search?q=socale+medier&page=2")["results"]
+    ]
+    text = client.get("/export.csv?q=socale+medier").get_data(as_text=True).lstrip("\ufeff")
+    exported = [row[0] for row in list(csv.reader(io.StringIO(text)))[1:]]
+    assert exported[:10] == [hit["id"] for hit in data["results"]] and len(exported) == data["total"]
+
+
 def test_no_item_with_every_word_shows_those_with_most(client: FlaskClient) -> None:
     data = api(client, "/api/search?q=sociale+medier+vindmøller")
     assert data["partial"] == {

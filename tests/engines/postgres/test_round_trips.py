@@ -152,6 +152,23 @@ def test_a_short_list_of_those_holding_most_words_goes_on_to_fewer_words_one_sea
     assert sum(sent.values()) == 7 and sum(searches) == 3 and _generation_reads(sent) == 1, sent
 
 
+def test_a_correction_finding_a_few_followed_by_those_holding_most_words_costs_one_search_more(
+    counted: str, service: SearchService
+) -> None:
+    """ "socale medier" finds nothing and runs as "sociale medier", which two items hold: those
+    holding one of the words follow, as after the words typed right (test above), one search more.
+    The generation; the typed words' statistics and search; "Mente du" (its near words, two checks
+    of them, the correction's statistics and count); the correction's search; the tier's search (its
+    terms the correction's): ten statements, nine when a correction was shown alone."""
+    service.search(SearchRequest(q="socale medier"))  # "socale" weighed once
+    found: list[SearchResponse] = []
+    sent = statements(counted, lambda: found.append(service.search(SearchRequest(q="socale medier"))))
+    assert (found[0].corrected_from, found[0].request.q) == ("socale medier", "sociale medier")
+    assert found[0].partial is not None and found[0].partial.whole == 2 and found[0].total > 10
+    searches = [n for q, n in sent.items() if q.startswith("WITH")]
+    assert sum(sent.values()) == 10 and sum(searches) == 4 and _generation_reads(sent) == 1, sent
+
+
 def test_a_few_hits_followed_by_the_corrections_cost_one_statement_more(counted: str, service: SearchService) -> None:
     """ "indsatts" finds one item through its stem and is offered "indsats": searched literally it
     is offered the correction only; else the correction's other items follow, one statement more."""

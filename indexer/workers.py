@@ -51,6 +51,26 @@ def leave_interrupts_to_parent() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+# A Ctrl-C or SIGTERM that arrives while a finaliser runs (a ``__del__``, called whenever an object
+# is collected: Python prints an exception raised there and goes on) would be lost, and a reindex
+# told to stop would swap its rebuild in after all.  ``stop_on_sigterm``'s handlers keep such a
+# signal here instead, and ``raise_if_stopped`` raises it at the next point that can still turn back.
+_deferred: list[int] = []
+
+
+def _in_finaliser(frame: FrameType | None) -> bool:
+    return frame is not None and frame.f_code.co_name == "__del__"
+
+
+def raise_if_stopped() -> None:
+    """Before a step that cannot be undone (a rebuild's swap, a batch's commit): a Ctrl-C or
+    SIGTERM kept while a finaliser ran is raised now, as it would have been then."""
+    if _deferred:
+        signum = _deferred[0]
+        _deferred.clear()
+        raise Terminated if signum == signal.SIGTERM else KeyboardInterrupt
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM to the parent, raised on its main thread by ``stop_on_sigterm``.  A
     KeyboardInterrupt, so every cancel of Ctrl-C (the batch dropped, the workers ended, a
@@ -86,18 +106,31 @@ def stop_on_sigterm() -> Iterator[None]:
         return
     raised = False
     owner = os.getpid()
+    _deferred.clear()
 
     def terminate(signum: int, frame: FrameType | None) -> None:
         nonlocal raised
         if not raised and not _in_a_forked_child(owner, signum):
             raised = True
+            if _in_finaliser(frame):
+                _deferred.append(signum)
+                return
             raise Terminated
 
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        if _in_finaliser(frame) and not _in_a_forked_child(owner, signum):
+            _deferred.append(signum)
+            return
+        signal.default_int_handler(signum, frame)
+
     previous = signal.signal(signal.SIGTERM, terminate)
+    previous_interrupt = signal.signal(signal.SIGINT, interrupt)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+        signal.signal(signal.SIGINT, signal.default_int_handler if previous_interrupt is None else previous_interrupt)
+        _deferred.clear()
 
 
 @contextmanager

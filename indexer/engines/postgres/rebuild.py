@@ -42,6 +42,7 @@ from psycopg import sql
 from indexer.analysis import ANALYSIS_VERSION
 from indexer.engines.postgres import schema
 from indexer.engines.postgres.engine import INGEST_LOCK, BuildSchema, Database
+from indexer.workers import raise_if_stopped
 
 BUILD = "minutes_rebuild"
 PREVIOUS = "minutes_previous"
@@ -162,6 +163,7 @@ class Rebuild:
     def swap(self) -> list[str]:
         """Make the build live in one transaction; returns the archive names the new content no
         longer holds (the caller drops their cached text)."""
+        raise_if_stopped()  # a Ctrl-C a finaliser swallowed still stops it here, before the swap
         for attempt in range(SWAP_ATTEMPTS):
             try:
                 gone = self._swap_once()

@@ -66,6 +66,7 @@ from indexer.forget import Registry
 from indexer.model import COPENHAGEN, KIND_RANK, Access, Item, Meeting, MeetingKind, SectionKind, to_jsonable
 from indexer.public import PublicMeeting, ensure_public
 from indexer.versions import Indexed, MeetingState
+from indexer.workers import raise_if_stopped
 
 log = logging.getLogger(__name__)
 
@@ -1358,6 +1359,7 @@ def rebuild(root: Path, build: Callable[[MinutesIndex], IngestSummary]) -> Inges
         kept = _keep_closed(fresh, stubs)
         if isinstance(summary, IngestSummary):
             summary.kept_closed += kept
+        raise_if_stopped()  # a Ctrl-C a finaliser swallowed still stops it here, before the swap
     except BaseException:
         shutil.rmtree(generation, ignore_errors=True)
         raise

@@ -32,7 +32,7 @@ import numpy as np
 import Stemmer
 
 from indexer.analysis import tokens
-from indexer.analysis.danish import DANISH_STOP_WORDS, WORD_PATTERN, fold
+from indexer.analysis.danish import DANISH_STOP_WORDS, PLAIN_WORD_PATTERN, SIGN_WORDS, fold
 from indexer.model import Access, Item, SectionKind
 
 TopicSource = Literal["case-number", "text", "kle-file"]
@@ -427,7 +427,9 @@ _STEMMER = Stemmer.Stemmer("danish", 0)
 
 # Words of our keyword notation; the item's own words come from the analysis tokeniser.
 _NOTATION_WORDS = re.compile(r"[\w§]+(?:[-/][\w]+)*")
-_TOKEN_WORDS = re.compile(WORD_PATTERN)
+# The analysis's words without the signs it reads as words ("%", "§"): the classifier and its
+# keywords were made on words alone (``_without_signs`` for the shared token ids).
+_TOKEN_WORDS = re.compile(PLAIN_WORD_PATTERN)
 _CACHE_LIMIT = 500_000
 
 TermMode = Literal["exact", "prefix", "suffix", "inside"]
@@ -925,6 +927,19 @@ class _Vocabulary:
 _VOCABULARY = _Vocabulary()
 
 
+def _without_signs(ids: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The ingest tokens (``tokens.many_word_ids``: all ids, words per text) less the signs the
+    analysis reads as words, as ``_TOKEN_WORDS`` tokenises."""
+    signs = [found for sign in SIGN_WORDS if (found := dict.get(tokens.VOCABULARY, sign)) is not None]
+    if not signs:
+        return ids, lengths
+    keep = ~np.isin(ids, signs)
+    if keep.all():
+        return ids, lengths
+    texts = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+    return ids[keep], np.bincount(texts[keep], minlength=len(lengths)).astype(lengths.dtype)
+
+
 @dataclass
 class TokenBatch:
     """Items' title, body and decision as token ids in one array: part ``p`` (0 title, 1 body,
@@ -942,7 +957,7 @@ class TokenBatch:
 
     @classmethod
     def of_texts(cls, texts: list[tuple[str, str, str]]) -> TokenBatch:
-        ids, lengths = tokens.many_word_ids([text for parts in texts for text in parts])
+        ids, lengths = _without_signs(*tokens.many_word_ids([text for parts in texts for text in parts]))
         vocabulary = _VOCABULARY
         vocabulary.sync()
         starts = np.zeros(len(lengths) + 1, dtype=np.int64)

@@ -40,7 +40,12 @@ from indexer.analysis.lexicon import (
 )
 
 # Words: letters and digits, keeping inner hyphens/periods of things like "12.3" or "1.2".
-WORD_PATTERN = r"\w+(?:[.,/-]\w+)*"
+PLAIN_WORD_PATTERN = r"\w+(?:[.,/-]\w+)*"
+# The product's words: those, and the signs minutes write for a word ("40 %", "§ 17"), each read
+# as its word (``SIGN_WORDS``), so "40 procent", "40 pct." and "40 %" are the same terms, and
+# "paragraf 17" is "§ 17".  The baselines keep the plain pattern (``plain_tokenizer``).
+WORD_PATTERN = PLAIN_WORD_PATTERN + r"|[%§]"
+SIGN_WORDS: dict[str, str] = {"%": "procent", "§": "paragraf"}
 
 # Snowball's Danish stop words as Whoosh ships them (94 function words); we used to keep a copy.
 DANISH_STOP_WORDS: frozenset[str] = frozenset(stopwords_for_language("da"))
@@ -78,6 +83,17 @@ class NormaliseFilter(Filter):
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:  # type: ignore[override]
         for t in tokens:
             t.text = unicodedata.normalize("NFC", t.text)
+            yield t
+
+
+class SignWordsFilter(Filter):
+    """A sign written for a word, as that word: "%" → "procent", "§" → "paragraf"."""
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:  # type: ignore[override]
+        for t in tokens:
+            word = SIGN_WORDS.get(t.text)
+            if word is not None:
+                t.text = word
             yield t
 
 
@@ -389,6 +405,11 @@ def tokenizer() -> RegexTokenizer:
     return RegexTokenizer(WORD_PATTERN)
 
 
+def plain_tokenizer() -> RegexTokenizer:
+    """Words without the signs (``PLAIN_WORD_PATTERN``): the baselines' tokeniser."""
+    return RegexTokenizer(PLAIN_WORD_PATTERN)
+
+
 @cache
 def danish_analyzer():  # type: ignore[no-untyped-def]
     """The analyzer for stemmed text fields (title, body, decision, attachments)."""
@@ -396,6 +417,7 @@ def danish_analyzer():  # type: ignore[no-untyped-def]
         tokenizer()
         | NormaliseFilter()
         | LowercaseFilter()
+        | SignWordsFilter()
         | StopFilter(stoplist=DANISH_STOP_WORDS, minsize=1)
         | DanishStemFilter()
     )
@@ -414,6 +436,7 @@ def compound_analyzer(partners: bool = True):  # type: ignore[no-untyped-def]
         SuspendedCompoundTokenizer(WORD_PATTERN)
         | NormaliseFilter()
         | LowercaseFilter()
+        | SignWordsFilter()
         | StopFilter(stoplist=DANISH_STOP_WORDS, minsize=1)
         | CompoundPartsFilter(partners=partners)
         | DanishStemFilter()
@@ -431,7 +454,7 @@ def title_parts_analyzer():  # type: ignore[no-untyped-def]
 def snowball_analyzer():  # type: ignore[no-untyped-def]
     """The earlier pipeline (Snowball only), kept as the baseline for measurements."""
     return (
-        tokenizer()
+        plain_tokenizer()
         | NormaliseFilter()
         | LowercaseFilter()
         | StopFilter(stoplist=DANISH_STOP_WORDS, minsize=1)
@@ -443,8 +466,15 @@ def snowball_analyzer():  # type: ignore[no-untyped-def]
 @cache
 def exact_analyzer():  # type: ignore[no-untyped-def]
     """Unstemmed, unstopped, unfolded: exact forms, phrases, and the spelling vocabulary
-    (did-you-mean and autocomplete must offer real Danish spellings, not folded ones)."""
-    return tokenizer() | NormaliseFilter() | LowercaseFilter()
+    (did-you-mean and autocomplete must offer real Danish spellings, not folded ones); a sign
+    as its word ("%" as "procent")."""
+    return tokenizer() | NormaliseFilter() | LowercaseFilter() | SignWordsFilter()
+
+
+@cache
+def plain_exact_analyzer():  # type: ignore[no-untyped-def]
+    """``exact_analyzer`` without the signs: the Snowball baseline's exact forms."""
+    return plain_tokenizer() | NormaliseFilter() | LowercaseFilter()
 
 
 def analyse(text: str, analyzer=None) -> list[str]:  # type: ignore[no-untyped-def]

@@ -29,12 +29,13 @@ _MISSING = object()
 SELF_CHECK_TEXT = (
     "Teknik- og Miljøudvalget godkendte personalepolitikken og it-strategien den 12.3.2019; "
     "Sagsnr. 710-2016-1739. Arbejdspladserne i Aarhus og Grena\u030a skal have en ny skolestruktur, "
-    "og det er ikke til debat. Byhuset nedrives; tilbygningen ansøges."
+    "og det er ikke til debat. Byhuset nedrives; tilbygningen ansøges. 40 % efter § 17, 5%."
 )
 
 
 def _lower(raw: str) -> str:
-    return unicodedata.normalize("NFC", raw).lower()
+    word = unicodedata.normalize("NFC", raw).lower()
+    return danish.SIGN_WORDS.get(word, word)
 
 
 def _danish_term(raw: str) -> str | None:

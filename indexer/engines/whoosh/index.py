@@ -45,7 +45,13 @@ from whoosh.reading import EmptyReader
 from whoosh.writing import IndexWriter
 
 from indexer.analysis import ANALYSIS_VERSION, UNSTAMPED_ANALYSIS, fastterms
-from indexer.analysis.danish import danish_analyzer, exact_analyzer, snowball_analyzer, title_parts_analyzer
+from indexer.analysis.danish import (
+    danish_analyzer,
+    exact_analyzer,
+    plain_exact_analyzer,
+    snowball_analyzer,
+    title_parts_analyzer,
+)
 from indexer.attachments import file_hash
 from indexer.engines.archive import FolderArchive
 from indexer.engines.base import (
@@ -206,7 +212,7 @@ def text_analyzers(profile: str = "danish") -> tuple[Any, Any]:
     if profile == "danish":
         return danish_analyzer(), exact_analyzer()
     if profile == "snowball":
-        return snowball_analyzer(), exact_analyzer()
+        return snowball_analyzer(), plain_exact_analyzer()
     if profile == "standard":
         standard = StandardAnalyzer()
         return standard, standard
@@ -227,7 +233,7 @@ def build_schema(profile: str = "danish") -> Schema:
     danish, exact = text_analyzers(profile)
     # The cached fast path knows the product's analyzers only; baselines analyse token by token.
     fast_text = "danish" if profile == "danish" else ""
-    fast_exact = "exact" if profile != "standard" else ""
+    fast_exact = "exact" if profile == "danish" else ""  # the baseline's exact forms have no signs
     # Field weights are applied once, at query time (``FIELD_BOOSTS`` in the search
     # service): the postings hold plain term frequencies, so BM25F saturates on real counts.
     fields: dict[str, Any] = {

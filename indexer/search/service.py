@@ -1079,7 +1079,12 @@ class SearchService:
         best = spelling.slip_cost(word, written[0]) if written else math.inf
         shown: list[str] = []
         for found in spelling.rank(term, near.items())[:CORRECTIONS_PER_WORD]:
-            cost = spelling.slip_cost(term, found)
+            # terms are folded: an æ/ø/å typed in a slip is two letters there ("skraæld", an æ
+            # beside the l, is "skraaeld"), one as typed
+            cost = min(
+                spelling.slip_cost(term, found),
+                spelling.slip_cost(spelling.unfolded(term, word), spelling.unfolded(found, word)),
+            )
             if cost > ONE_EDIT or cost >= best:  # no slip, or no likelier one than a written word
                 continue
             spelt = self._word_for_term(found, word)

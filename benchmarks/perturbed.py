@@ -1,0 +1,173 @@
+"""How the search holds when the dev queries are typed another way: each asked again with one change.
+
+    .venv/bin/python benchmarks/perturbed.py --change slip|form [--seed 1 --seed 3] [--workdir W] [--show]
+
+* ``slip``: one slip of the kinds people make — two neighbouring letters swapped, one left out,
+  one doubled, a neighbouring key on a Danish keyboard typed for a letter or beside it — in one
+  word of six letters or more, never its first or last letter;
+* ``form``: one word of five letters or more replaced by another form of its lemma (simplemma's
+  Danish dictionary, the forms sharing the word's first four letters), as a user writes
+  "vindmøllen" where the text writes "vindmøller".
+
+Dev part only: the test part's queries are never changed or asked here.  Queries of the typo kind
+(misspelt already), phrases in quotes and field queries are left as they are (not asked); each
+changed query is judged as the query it came from, against the same indexes as
+``benchmarks/relevance.py`` (``--workdir`` shares them: ``W/dev/minutes-search``, ``W/dev/snowball``).
+Prints MRR@10 / recall@10 / nDCG@10 per system and seed, and how many answers the change lost: first
+answers at rank 1 for the query as written, not in the top ten once changed.  ``--show``: the
+changed queries that lost minutes-search its first answer so, or where it ranks the first answer
+lower than Snowball only does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from relevance import (
+    PART_INPUTS,
+    SYSTEMS,
+    Evaluation,
+    Query,
+    build_index,
+    evaluate,
+    item_names,
+    load_queries,
+    resolve,
+)
+from simplemma.strategies.dictionaries import DefaultDictionaryFactory
+
+from indexer.engines.whoosh.index import MinutesIndex
+from indexer.search.service import SearchService
+
+KEYBOARD_ROWS = ("qwertyuiopå", "asdfghjklæø", "zxcvbnm")
+MIN_SLIPPED = 6
+MIN_REFORMED = 5
+SAME_START = 4  # letters another form must share with the word (an inflection, not another word)
+SYSTEMS_ASKED = ("minutes-search", "snowball")
+
+
+def neighbours(letter: str) -> list[str]:
+    """The keys beside ``letter`` in its row of a Danish keyboard."""
+    for row in KEYBOARD_ROWS:
+        at = row.find(letter)
+        if at >= 0:
+            return [row[i] for i in (at - 1, at + 1) if 0 <= i < len(row)]
+    return []
+
+
+def slipped(word: str, rng: random.Random) -> str | None:
+    """``word`` with one slip inside it (not its first or last letter), or None."""
+    for _ in range(20):
+        kind, at = rng.choice(("swap", "drop", "double", "key", "beside")), rng.randrange(1, len(word) - 1)
+        near = neighbours(word[at])
+        if kind == "swap" and word[at] != word[at + 1]:
+            return word[:at] + word[at + 1] + word[at] + word[at + 2 :]
+        if kind == "drop":
+            return word[:at] + word[at + 1 :]
+        if kind == "double":
+            return word[:at] + word[at] + word[at:]
+        if kind == "key" and near:
+            return word[:at] + rng.choice(near) + word[at + 1 :]
+        if kind == "beside" and near:
+            return word[:at] + rng.choice(near) + word[at:]
+    return None
+
+
+class Forms:
+    """Another form of a word's lemma, from simplemma's Danish full-form dictionary."""
+
+    def __init__(self) -> None:
+        self.lemma_of = DefaultDictionaryFactory().get_dictionary("da")
+        self.forms: dict[str, set[str]] = defaultdict(set)
+        for form, lemma in self.lemma_of.items():
+            for word in (form, lemma):
+                if word.isalpha() and word.islower():
+                    self.forms[lemma].add(word)
+
+    def other(self, word: str, rng: random.Random) -> str | None:
+        lemma = self.lemma_of.get(word, word)
+        found = sorted(f for f in self.forms.get(lemma, ()) if f != word and f[:SAME_START] == word[:SAME_START])
+        return rng.choice(found) if found else None
+
+
+def changed(
+    query: Query, change: Callable[[str, random.Random], str | None], shortest: int, rng: random.Random
+) -> Query | None:
+    """The query with one of its words (of ``shortest`` letters or more) changed, or None."""
+    if query.category == "typo" or '"' in query.text or ":" in query.text:
+        return None
+    words = query.text.split()
+    spots = [i for i, word in enumerate(words) if len(word) >= shortest and word.isalpha()]
+    rng.shuffle(spots)
+    for at in spots:
+        new = change(words[at].lower(), rng)
+        if new and new != words[at].lower():
+            text = " ".join([*words[:at], new, *words[at + 1 :]])
+            return Query(text, query.category, query.grades, query.note, query.part, query.source)
+    return None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--change", choices=("slip", "form"), required=True)
+    parser.add_argument("--seed", type=int, action="append", help="one run per seed (default 1)")
+    parser.add_argument("--workdir", type=Path, help="keep (or reuse) the indexes there")
+    parser.add_argument(
+        "--show",
+        action="store_true",
+        help="changed queries that lost their first answer, or rank it below Snowball only",
+    )
+    args = parser.parse_args()
+    queries = load_queries(("dev",))
+    grades = dict(zip((id(q) for q in queries), resolve(queries, item_names()), strict=True))
+    forms = Forms() if args.change == "form" else None
+    change = forms.other if forms else slipped
+    shortest = MIN_REFORMED if forms else MIN_SLIPPED
+    with tempfile.TemporaryDirectory(prefix="perturbed-") as tmp:
+        base = Path(args.workdir or tmp) / "dev"
+        services = {}
+        for system in SYSTEMS_ASKED:
+            if not MinutesIndex.exists(base / system):
+                build_index(base / system, SYSTEMS[system], PART_INPUTS["dev"])
+            services[system] = SearchService(base / system)
+        for seed in args.seed or [1]:
+            rng = random.Random(seed)
+            pairs = [(q, c) for q in queries if (c := changed(q, change, shortest, rng)) is not None]
+            runs: dict[str, tuple[Evaluation, Evaluation]] = {}
+            for system, service in services.items():
+                asked = [q for q, _ in pairs]
+                judged = [grades[id(q)] for q in asked]
+                written = evaluate(service, system, asked, judged)
+                runs[system] = (written, evaluate(service, system, [c for _, c in pairs], judged))
+            print(f"\n{args.change}, seed {seed}: {len(pairs)} dev queries changed in one word")
+            for system, (written, typed) in runs.items():
+                lost = sum(
+                    1
+                    for w, t in zip(written.results, typed.results, strict=True)
+                    if w.reciprocal_rank == 1 and t.reciprocal_rank == 0
+                )
+                w, t = written.overall(), typed.overall()
+                print(
+                    f"  {system:15} as written {w.mrr:.3f} / {w.recall:.3f} / {w.ndcg:.3f}"
+                    f"  changed {t.mrr:.3f} / {t.recall:.3f} / {t.ndcg:.3f}  first answers lost {lost}"
+                )
+            if args.show:
+                (written, ours), theirs = runs["minutes-search"], runs["snowball"][1].results
+                for w, a, b in zip(written.results, ours.results, theirs, strict=True):
+                    if a.reciprocal_rank < b.reciprocal_rank or (w.reciprocal_rank == 1 and a.reciprocal_rank == 0):
+                        shown = f" (searched {a.used_suggestion!r})" if a.used_suggestion else ""
+                        print(f"    {a.reciprocal_rank:.2f}, Snowball {b.reciprocal_rank:.2f}: {a.query.text!r}{shown}")
+        for service in services.values():
+            service.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -30,7 +30,14 @@ from indexer.gone import Gone
 from indexer.model import Meeting
 from indexer.public import publish
 from indexer.search.service import SearchRequest, SearchService, parse_iso_date
-from indexer.workers import end_processes, forking_workers, leave_interrupts_to_parent, stop_of, stop_on_sigterm
+from indexer.workers import (
+    end_processes,
+    forking_workers,
+    leave_interrupts_to_parent,
+    raise_if_stopped,
+    stop_of,
+    stop_on_sigterm,
+)
 
 ENV_INDEX = "MINUTES_INDEX"
 DEFAULT_BATCH_SIZE = 5000
@@ -309,6 +316,7 @@ def ingest_sources(
 
     def flush() -> None:
         nonlocal pending, pending_items
+        raise_if_stopped()  # a Ctrl-C a finaliser swallowed stops the ingest before its next commit
         if pending:
             # One commit per flush; segments are merged once, after the last batch.
             summary.merge(index.add_meetings(pending, batch_size=max(batch_size, pending_items), merge=False))

@@ -63,7 +63,7 @@ def _in_finaliser(frame: FrameType | None) -> bool:
 
 
 def raise_if_stopped() -> None:
-    """Before a step that cannot be undone (a rebuild's swap, a batch's commit): a Ctrl-C or
+    """Before a step that cannot be undone (a rebuild's swap, an ingest batch's commit): a Ctrl-C or
     SIGTERM kept while a finaliser ran is raised now, as it would have been then."""
     if _deferred:
         signum = _deferred[0]

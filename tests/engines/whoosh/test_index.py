@@ -22,7 +22,7 @@ from indexer.engines.whoosh import index as index_module
 from indexer.engines.whoosh.index import IndexCorrupt, IndexMissing, MinutesIndex
 from indexer.search.service import SearchRequest, SearchService
 from tests.conftest import CORPUS_CSV, REPO, SEED
-from tests.helpers import NORDDJURS, closed_copy, quiet_ingest, seed_meeting, write_jsonl
+from tests.helpers import NORDDJURS, closed_copy, quiet_ingest, seed_meeting, variant, write_jsonl
 
 
 def all_ids(root: Path) -> list[str]:
@@ -260,3 +260,19 @@ def test_ctrl_c_while_an_object_is_collected_still_stops_the_rebuild(tmp_path: P
         index_module.rebuild(root, build)
     assert MinutesIndex.live_dir(root).resolve() == live
     assert [g for g in root.glob("gen-*") if g.resolve() != live] == []
+
+
+def test_ctrl_c_kept_from_a_finaliser_stops_an_ingest_before_its_next_commit(tmp_path: Path) -> None:
+    """A Ctrl-C that arrived in a finaliser is raised before the ingest's next batch is committed:
+    the batches committed before it stay, the one in flight is not written."""
+    root = tmp_path / "ix"
+    quiet_ingest([write_jsonl(tmp_path / "first.jsonl", [seed_meeting()])], root)
+    ids = all_ids(root)
+    later = write_jsonl(
+        tmp_path / "later.jsonl", [variant(seed_meeting(), start=seed_meeting().start.replace(year=2024))]
+    )
+    with workers.stop_on_sigterm():
+        _InterruptedWhileCollected()  # its interrupt kept, not raised here
+        with pytest.raises(KeyboardInterrupt):
+            quiet_ingest([later], root)
+    assert all_ids(root) == ids

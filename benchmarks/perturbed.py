@@ -127,7 +127,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     queries = load_queries(("dev",))
-    grades = dict(zip((id(q) for q in queries), resolve(queries, item_names()), strict=True))
+    grades = resolve(queries, item_names())
     forms = Forms() if args.change == "form" else None
     change = forms.other if forms else slipped
     shortest = MIN_REFORMED if forms else MIN_SLIPPED
@@ -140,14 +140,13 @@ def main() -> None:
             services[system] = SearchService(base / system)
         for seed in args.seed or [1]:
             rng = random.Random(seed)
-            pairs = [(q, c) for q in queries if (c := changed(q, change, shortest, rng)) is not None]
+            # (the query as written, its judgements, the query changed)
+            kept = [(q, g, c) for q, g in zip(queries, grades, strict=True) if (c := changed(q, change, shortest, rng))]
             runs: dict[str, tuple[Evaluation, Evaluation]] = {}
             for system, service in services.items():
-                asked = [q for q, _ in pairs]
-                judged = [grades[id(q)] for q in asked]
-                written = evaluate(service, system, asked, judged)
-                runs[system] = (written, evaluate(service, system, [c for _, c in pairs], judged))
-            print(f"\n{args.change}, seed {seed}: {len(pairs)} dev queries changed in one word")
+                asked, judged, typed = ([row[n] for row in kept] for n in range(3))
+                runs[system] = (evaluate(service, system, asked, judged), evaluate(service, system, typed, judged))
+            print(f"\n{args.change}, seed {seed}: {len(kept)} dev queries changed in one word")
             for system, (written, typed) in runs.items():
                 lost = sum(
                     1

@@ -977,8 +977,8 @@ class SearchService:
 
     def _corrections_of_parts(self, word: str) -> list[str]:
         """Corrections of a slip inside one part of a compound ("overfladebleægning",
-        "direktørtsilling", "ovefladebelægning"): the minutes write the compound apart or only
-        inflected ("overflade belægning", "direktørstillingen"), so no written word or stem is
+        "ovefladebelægning"): the minutes write the compound apart or only inflected ("overflade
+        belægning"), so no written word or stem is
         near the whole; but cut in two, one side is a word open items hold as typed and the other
         one slip from one they hold.  The compound is offered whole, which the search finds as
         it finds the compound typed right (its parts).  Asked only when nothing else is near."""

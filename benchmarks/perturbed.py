@@ -1,13 +1,19 @@
 """How the search holds when the dev queries are typed another way: each asked again with one change.
 
-    .venv/bin/python benchmarks/perturbed.py --change slip|form [--seed 1 --seed 3] [--workdir W] [--show]
+    .venv/bin/python benchmarks/perturbed.py --change slip|form|compound|extra [--seed 1 --seed 3] [--workdir W] [--show]
 
 * ``slip``: one slip of the kinds people make — two neighbouring letters swapped, one left out,
   one doubled, a neighbouring key on a Danish keyboard typed for a letter or beside it — in one
   word of six letters or more, never its first or last letter;
 * ``form``: one word of five letters or more replaced by another form of its lemma (simplemma's
   Danish dictionary, the forms sharing the word's first four letters), as a user writes
-  "vindmøllen" where the text writes "vindmøller".
+  "vindmøllen" where the text writes "vindmøller";
+* ``compound``: a compound the dictionary lacks, its head in another form ("vindmølleparkerne" →
+  "vindmølleparken"): the words the analysis lemmatises through their head, most of a new text's
+  compounds;
+* ``extra``: one word more, of five letters or more, from another dev query ("vindmøller høring"),
+  as a user adds a word the item may not hold: the items holding all but one of the words then
+  decide the ranking.
 
 Dev part only: the test part's queries are never changed or asked here.  Queries of the typo kind
 (misspelt already), phrases in quotes and field queries are left as they are (not asked); each
@@ -50,6 +56,7 @@ from indexer.search.service import SearchService
 KEYBOARD_ROWS = ("qwertyuiopå", "asdfghjklæø", "zxcvbnm")
 MIN_SLIPPED = 6
 MIN_REFORMED = 5
+MIN_MODIFIER = 3
 SAME_START = 4  # letters another form must share with the word (an inflection, not another word)
 SYSTEMS_ASKED = ("minutes-search", "snowball")
 
@@ -97,6 +104,37 @@ class Forms:
         found = sorted(f for f in self.forms.get(lemma, ()) if f != word and f[:SAME_START] == word[:SAME_START])
         return rng.choice(found) if found else None
 
+    def other_of_compound(self, word: str, rng: random.Random) -> str | None:
+        """A compound the dictionary lacks, its head (the longest known word it ends on, after a
+        modifier of three letters or more) in another form: "vindmølleparkerne" → "vindmølleparken"."""
+        if word in self.lemma_of or word in self.forms:
+            return None
+        for cut in range(MIN_MODIFIER, len(word) - SAME_START + 1):
+            head = word[cut:]
+            if head in self.lemma_of or head in self.forms:
+                other = self.other(head, rng)
+                return word[:cut] + other if other else None
+        return None
+
+
+class Extra:
+    """One more word after the query's: a word of five letters or more from another dev query, as
+    a user adds a word the item may not hold ("vindmøller høring" for an item on vindmøller)."""
+
+    def __init__(self, queries: list[Query]) -> None:
+        self.words = sorted(
+            {
+                w.lower()
+                for q in queries
+                if q.category != "typo"
+                for w in q.text.split()
+                if len(w) >= MIN_REFORMED and w.isalpha()
+            }
+        )
+
+    def added(self, word: str, rng: random.Random) -> str | None:
+        return f"{word} {rng.choice(self.words)}"
+
 
 def changed(
     query: Query, change: Callable[[str, random.Random], str | None], shortest: int, rng: random.Random
@@ -117,7 +155,7 @@ def changed(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--change", choices=("slip", "form"), required=True)
+    parser.add_argument("--change", choices=("slip", "form", "compound", "extra"), required=True)
     parser.add_argument("--seed", type=int, action="append", help="one run per seed (default 1)")
     parser.add_argument("--workdir", type=Path, help="keep (or reuse) the indexes there")
     parser.add_argument(
@@ -128,8 +166,10 @@ def main() -> None:
     args = parser.parse_args()
     queries = load_queries(("dev",))
     grades = resolve(queries, item_names())
-    forms = Forms() if args.change == "form" else None
-    change = forms.other if forms else slipped
+    forms = Forms() if args.change in ("form", "compound") else None
+    change = slipped if forms is None else forms.other if args.change == "form" else forms.other_of_compound
+    if args.change == "extra":
+        change = Extra(queries).added
     shortest = MIN_REFORMED if forms else MIN_SLIPPED
     with tempfile.TemporaryDirectory(prefix="perturbed-") as tmp:
         base = Path(args.workdir or tmp) / "dev"

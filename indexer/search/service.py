@@ -308,15 +308,17 @@ class SearchService:
         self._committee_cache: tuple[int, list[str]] | None = None
         self._full_names: tuple[DefinitionTable, RouteTable, ast.NameIndex] | None = None
         self._shared: tuple[DefinitionTable, RouteTable, DefinitionTable] | None = None
-        self._held_by: tuple[RouteTable, dict[str, float]] | None = None  # per index state
+        # per index state: the words' shares held whole, and held whole or as a compound's part
+        self._held_by: tuple[RouteTable, dict[str, float], dict[str, float]] | None = None
         self._committee_index: dict[tuple[str, ...], ast.CommitteeNames] = {}  # by the committee list
 
-    def _shares(self) -> dict[str, float]:
-        """The words weighed so far (``_common``), for this index state."""
+    def _shares(self, parts: bool = False) -> dict[str, float]:
+        """The words weighed so far (``_common``; with ``parts``, ``_share_of``), for this index state."""
         routes = self.route_table()
-        if self._held_by is None or self._held_by[0] is not routes or len(self._held_by[1]) > MAX_COUNTED_WORDS:
-            self._held_by = (routes, {})
-        return self._held_by[1]
+        held = self._held_by
+        if held is None or held[0] is not routes or max(len(held[1]), len(held[2])) > MAX_COUNTED_WORDS:
+            held = self._held_by = (routes, {}, {})
+        return held[2] if parts else held[1]
 
     def _weigh_words(self, node: ast.Node | None) -> None:
         """How common each plain word of ``node`` is, asked of the engine at once for those not
@@ -325,13 +327,13 @@ class SearchService:
         if words:  # none: no word stands beside others, each is required whatever it is
             self._weigh(words)
 
-    def _weigh(self, words: Iterable[str]) -> dict[str, float]:
+    def _weigh(self, words: Iterable[str], parts: bool = False) -> dict[str, float]:
         """The shares weighed so far (``_shares``), with those of ``words`` (case-folded) the
-        engine had not been asked for, asked at once."""
-        shares = self._shares()
+        engine had not been asked for, asked at once; ``parts``: as held whole or as a part."""
+        shares = self._shares(parts)
         missing = sorted({word.casefold() for word in words} - shares.keys())
         if missing:
-            shares.update(self.engine.word_shares(missing))
+            shares.update(self.engine.word_shares(missing, parts=parts))
         return shares
 
     def _common(self, word: str) -> bool:
@@ -1227,10 +1229,13 @@ class SearchService:
 
     def _share_of(self, typed: ast.Node | None) -> Callable[[ast.Word | ast.Phrase], float | None]:
         """The share of the open items holding each plain word of ``typed`` (``ast.relaxations``
-        weighs the words an item lacks by it): known from the search of every word, which weighed
-        them (``_weigh_words``); those it did not (a word joined into a compound) asked at once.
-        None for a phrase or a wildcard, whose share is not known."""
-        shares = self._weigh(leaf.text for leaf in ast.droppable_words(typed) if ast.plain_word(leaf))
+        weighs the words an item lacks by it), whole or as a part of a compound, as the search
+        of the word finds it: "spildevand" of "systemmobning spildevand" is held by the items
+        writing "spildevandsplan" too, so an item lacking it is likelier than its whole-word
+        share says, and the one item holding "systemmobning" comes before the plans' titles.
+        Asked at once for the words not weighed so before; None for a phrase or a wildcard,
+        whose share is not known."""
+        shares = self._weigh((leaf.text for leaf in ast.droppable_words(typed) if ast.plain_word(leaf)), parts=True)
 
         def share(word: ast.Word | ast.Phrase) -> float | None:
             return shares.get(word.text.casefold()) if ast.plain_word(word) else None

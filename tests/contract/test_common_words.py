@@ -45,6 +45,17 @@ def test_a_words_share_of_the_open_items(corpus: SearchService) -> None:
     assert shares[SECRET] == 0.0 and shares["ordsomingenskriver"] == 0.0  # a closed item's word is no one's
 
 
+def test_with_parts_a_words_share_counts_the_compounds_it_is_a_part_of(corpus: SearchService) -> None:
+    """As a search of "vand" finds it: written whole, or as a part ("spildevand", "grundvandet")."""
+    words = ["vand", "letbane", SECRET]
+    whole, parts = corpus.engine.word_shares(words), corpus.engine.word_shares(words, parts=True)
+    everything = corpus.search(SearchRequest(q="", per_page=1)).total
+    found = corpus.search(SearchRequest(q="vand", literal=True, per_page=1)).total
+    assert whole["vand"] < parts["vand"] <= found / everything
+    assert parts["letbane"] >= whole["letbane"] > 0
+    assert parts[SECRET] == 0.0
+
+
 def test_a_common_word_beside_a_rare_one_only_raises(corpus: SearchService) -> None:
     alone = corpus.search(SearchRequest(q="letbane", per_page=100))
     beside = corpus.search(SearchRequest(q="letbane i kommunen", per_page=100))

@@ -221,8 +221,8 @@ class PostgresEngine(Engine):
         rest = [w for w in dict.fromkeys(words) if (fieldname, w) not in facts]
         return held | self.database.has_terms(fieldname, rest)
 
-    def word_shares(self, words: Sequence[str]) -> dict[str, float]:
-        return self.database.word_shares(SHARE_FIELDS, list(words))
+    def word_shares(self, words: Sequence[str], parts: bool = False) -> dict[str, float]:
+        return self.database.word_shares(SHARE_FIELDS + (("parts",) if parts else ()), list(words))
 
     def near_words(self, word: str, maxdist: int = 2, fieldname: str = "exact") -> list[tuple[str, float]]:
         return self.database.near_terms(fieldname, word, maxdist)

@@ -466,13 +466,14 @@ class WhooshEngine(Engine):
                 return True
         return False
 
-    def word_shares(self, words: Sequence[str]) -> dict[str, float]:
+    def word_shares(self, words: Sequence[str], parts: bool = False) -> dict[str, float]:
         """Each word's terms (as "body" indexes it) looked up segment by segment against the open set."""
         searcher = self.searcher()
         context = self._context(searcher)
         leaves = list(searcher.reader().leaf_readers())
         if not all(isinstance(getattr(leaf, "_terms", None), MinutesTermsReader) for leaf, _ in leaves):
-            return super().word_shares(words)  # an older format: Whoosh's matchers
+            return super().word_shares(words, parts)  # an older format: Whoosh's matchers
+        fieldnames = SHARE_FIELDS + (("parts",) if parts and "parts" in searcher.schema else ())
         everything = max(1, int(context.open_mask.sum()))
         analyzer = searcher.schema["body"].analyzer
         shares: dict[str, float] = {}
@@ -480,7 +481,7 @@ class WhooshEngine(Engine):
             held = []
             for term in fastterms.analyzer_positions(word, analyzer):
                 counts = [0]
-                for fieldname in SHARE_FIELDS:
+                for fieldname in fieldnames:
                     field = searcher.schema[fieldname]
                     count = 0
                     for leaf, offset in leaves:

@@ -55,6 +55,17 @@ def _fold(name: str) -> str:
 
 
 _BY_FOLDED = {_fold(short): short for short in NAMES}
+
+
+def short_name(text: str) -> str | None:
+    """The municipality a name typed in any spelling stands for, by its short name: "århus",
+    "Aarhus", "høje taastrup", "lyngby-taarbaek", the genitive "favrskovs" → "Favrskov"; None for
+    a name of none of the 98."""
+    key = _fold(text)
+    found = _BY_FOLDED.get(key) or _BY_FOLDED.get(key.removesuffix("s"))
+    return found
+
+
 _SUFFIX = re.compile(r"\s+(?:regions)?kommune$", re.IGNORECASE)
 
 

@@ -26,6 +26,7 @@ from functools import lru_cache
 from itertools import combinations
 from typing import TypeGuard
 
+from indexer import municipalities
 from indexer.analysis.bodies import (
     BODY_SYNONYMS,
     KNOWN_BODIES,
@@ -37,7 +38,7 @@ from indexer.analysis.bodies import (
 )
 from indexer.analysis.compounds import compound_cuts
 from indexer.analysis.danish import DANISH_STOP_WORDS, analyse, exact_analyzer, fold, stem_term
-from indexer.analysis.lexicon import VOWELS, is_known
+from indexer.analysis.lexicon import VOWELS, is_known, lemmatise
 from indexer.analysis.writtenforms import WRITTEN_FORMS
 from indexer.engines.base import case_key
 from indexer.model import PART_NAMES
@@ -1103,38 +1104,117 @@ def committee_runs(children: Sequence[Node], names: CommitteeNames) -> list[tupl
     ]
 
 
+# The words after a municipality's name that say it is the municipality ("aarhus kommune").
+MUNICIPALITY_WORDS = frozenset({"kommune", "kommunes"})
+# The most words a municipality is named in ("høje taastrup kommune").
+LONGEST_MUNICIPALITY = 3
+
+
+@lru_cache(maxsize=256)
+def _everyday_word(short: str) -> bool:
+    """Whether a municipality's name is a Danish word too ("Vejen": the road; "Skive", "Greve",
+    "Odder", "Tønder"), which names the municipality only with "kommune" after it."""
+    word = short.casefold()
+    return is_known(word) or lemmatise(word) != word
+
+
+def municipality_runs(children: Sequence[Node]) -> list[tuple[int, int, str]]:
+    """(first, last, municipality) of each run of plain words (an And's children) naming one of
+    the 98 municipalities (``municipalities.short_name``: "aarhus", "Århus", "favrskovs", "høje
+    taastrup"), perhaps with "kommune" after it, by the official name its items are filed under
+    ("Aarhus Kommune").  A name that is a Danish word too names it only so ("vejen kommune")."""
+    texts = [child.text if plain_word(child) else "" for child in children]
+    runs: list[tuple[int, int, str]] = []
+    at = 0
+    while at < len(texts):
+        found = None
+        for length in range(min(LONGEST_MUNICIPALITY, len(texts) - at), 0, -1):
+            words = texts[at : at + length]
+            if not all(words):
+                continue
+            said = length > 1 and words[-1].casefold() in MUNICIPALITY_WORDS
+            short = municipalities.short_name(" ".join(words[:-1] if said else words))
+            if short is not None and (said or not _everyday_word(short)):
+                found = (at, at + length - 1, municipalities.municipality_name(short))
+                break
+        if found is None:
+            at += 1
+            continue
+        runs.append(found)
+        at = found[1] + 1
+    return runs
+
+
+def body_runs(children: Sequence[Node], names: CommitteeNames | None) -> list[tuple[int, int, tuple[Match, ...]]]:
+    """(first, last, what the items it names match) of each run of ``children`` naming committees
+    (``committee_runs``) or a municipality (``municipality_runs``; not inside a committee's name),
+    left to right."""
+    runs = (
+        [
+            (first, last, tuple(Match("committee", c) for c in found))
+            for first, last, found in committee_runs(children, names)
+        ]
+        if names and names.exact
+        else []
+    )
+    taken = {at for first, last, _ in runs for at in range(first, last + 1)}
+    runs += [
+        (first, last, (Match("municipality", found),))
+        for first, last, found in municipality_runs(children)
+        if taken.isdisjoint(range(first, last + 1))
+    ]
+    return sorted(runs, key=lambda run: run[0])
+
+
 def committee_mentions(node: Node | None, names: CommitteeNames | None) -> list[tuple[Node, ...]]:
     """The typed words of each run naming committees in a query of words, as typed (stop words
     inside a name kept): what the partial answers neither count nor drop, and "Mente du" leaves
     as typed (they are the index's own names)."""
-    if node is None or not names:
+    return [run for run, matches in _body_mentions(node, names) if matches[0].field == "committee"]
+
+
+def _body_mentions(node: Node | None, names: CommitteeNames | None) -> list[tuple[tuple[Node, ...], tuple[Match, ...]]]:
+    """The typed words of each run naming committees or a municipality (``body_runs``), with what
+    the items it names match."""
+    if node is None:
         return []
     children = node.children if isinstance(node, And) else (node,)
-    return [tuple(children[first : last + 1]) for first, last, _ in committee_runs(children, names)]
+    return [(tuple(children[first : last + 1]), matches) for first, last, matches in body_runs(children, names)]
 
 
 @dataclass(frozen=True)
 class CommitteeMentions:
-    """The runs of a query's typed words that name committees (``committee_mentions``), found
-    once a search and read three ways: the words the partial answers neither count nor drop
-    (``words``), the bodies they say they raise (``bodies``) and the words "Mente du" leaves as
-    typed (``spelt``)."""
+    """The runs of a query's typed words that name committees (``committee_mentions``), and those
+    naming a municipality (``municipality_runs``: ``places``), found once a search and read four
+    ways: the words the partial answers neither count nor drop (``words``), the bodies and the
+    municipalities they say they raise (``bodies``, ``municipalities``) and the words "Mente du"
+    leaves as typed (``spelt``)."""
 
     runs: tuple[tuple[Node, ...], ...] = ()
+    places: tuple[tuple[Node, ...], ...] = ()
 
     @classmethod
     def of(cls, node: Node | None, names: CommitteeNames | None) -> CommitteeMentions:
-        return cls(tuple(committee_mentions(node, names)))
+        found = _body_mentions(node, names)
+        return cls(
+            tuple(run for run, matches in found if matches[0].field == "committee"),
+            tuple(run for run, matches in found if matches[0].field == "municipality"),
+        )
 
     @property
     def words(self) -> list[Word]:
-        """The plain words of the runs, in the order typed."""
-        return [word for run in self.runs for word in run if isinstance(word, Word)]
+        """The plain words of the runs, the committees' first."""
+        return [word for run in (*self.runs, *self.places) for word in run if isinstance(word, Word)]
 
     @property
     def bodies(self) -> tuple[str, ...]:
-        """Each run as typed ("teknik og miljø"), its words joined by a space."""
+        """Each committee's run as typed ("teknik og miljø"), its words joined by a space."""
         return tuple(" ".join(word.text for word in run if isinstance(word, Word)) for run in self.runs)
+
+    @property
+    def municipalities(self) -> tuple[str, ...]:
+        """Each municipality's run as typed ("aarhus"), its words joined by a space."""
+        return tuple(" ".join(word.text for word in run if isinstance(word, Word)) for run in self.places)
 
     @property
     def spelt(self) -> frozenset[str]:
@@ -1153,18 +1233,22 @@ def expand_committee_names(node: Node | None, names: CommitteeNames | None) -> N
     required: the rest of the query is, the words as typed raise where the text writes them (as
     any word does; ``expand_full_names`` adds the name's abbreviation there), and the committees
     raise by ``RAISE_WEIGHT``.  A query of names alone (or of them, stop words and excluded words)
-    searches for the bodies: the words or the committees, the committees' items raised as above."""
-    if node is None or not names or not names.exact:
+    searches for the bodies: the words or the committees, the committees' items raised as above.
+
+    A municipality named in words ("aarhus", "favrskov kommune"; ``municipality_runs``) is read
+    so too: not required, its items raised, as a known-item query names the municipality whose
+    minutes rarely write its name ("rottegebyr aarhus", "navngive ny vej favrskov 2017")."""
+    if node is None:
         return node
 
     def walk(current: Node) -> Node:
         if isinstance(current, Word):
-            runs = committee_runs([current], names)
-            return _the_body(current, [Match("committee", c) for c in runs[0][2]]) if runs else current
+            runs = body_runs([current], names)
+            return _the_body(current, list(runs[0][2])) if runs else current
         if not isinstance(current, And):
             return descend(current, walk)
         children = list(current.children)
-        runs = committee_runs(children, names)
+        runs = body_runs(children, names)
 
         def inner(child: Node) -> Node:
             """A word beside others was read with them ("sundhedsudvalg" of "social- og
@@ -1176,7 +1260,7 @@ def expand_committee_names(node: Node | None, names: CommitteeNames | None) -> N
         named = {at for first, last, _ in runs for at in range(first, last + 1)}
         rest = [inner(child) for at, child in enumerate(children) if at not in named]
         mentions = [_as_typed(children[first : last + 1]) for first, last, _ in runs]
-        bodies = [[Match("committee", c) for c in committees] for _, _, committees in runs]
+        bodies = [list(matches) for _, _, matches in runs]
         if all(isinstance(child, Not) or _stop_word(child) for child in rest):
             # "teknisk udvalg", "økonomiudvalget IKKE budget": the body is what is asked for, its
             # items first (the name's words are common ones, and many items write them)
@@ -1654,7 +1738,8 @@ def relaxations(
     beside: Sequence[Node] = (),
 ) -> Iterator[tuple[int, int, Node]]:
     """(least, typed, query) for a query of plain words no item holds all of: the items holding
-    all but one of its ``typed`` words, then all but two, down to half of them (at least one),
+    all but one of its ``typed`` words, then all but two, down to half of them (at least one;
+    the words ``beside`` them count toward that half, as the items they name hold them),
     each an Or of every choice of ``least`` words.  Words in a field ("bilag:…"), value filters and
     excluded words stay required; stop words are not counted; a query of operators other than
     AND is not relaxed (it said what it wanted).  ``optional``: the words the whole query did not
@@ -1686,7 +1771,10 @@ def relaxations(
     if not 2 <= typed <= MAX_RELAXED_WORDS:
         return
     shares = {word: _held_by(word, share) for word in counted}
-    for least in range(typed - 1, max(1, math.ceil(typed / 2)) - 1, -1):
+    # the words named beside count toward the half an item must hold ("varmepumpe kalundborg" of
+    # "10 megawatt varmepumpe kalundborg": one of the three counted, and the municipality named)
+    held_beside = sum(1 for c in droppable if c in beside)
+    for least in range(typed - 1, max(1, math.ceil((typed + held_beside) / 2) - held_beside) - 1, -1):
         chosen = [words for words in combinations(counted, least) if not _common_only([*kept, *words], common)]
         # how likely an item is to lack the words each choice leaves out (the unknown taken as certain)
         lacking = [math.prod(shares[word] for word in counted if word not in words) for words in chosen]

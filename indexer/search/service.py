@@ -120,7 +120,7 @@ class Partial:
     ``optional``: the common words typed beside them, which the search did not require (they only
     raise), so neither part counts them; ``bodies``: the committees named in words typed beside
     them ("teknisk udvalg"), which raise their items and are neither required nor counted either;
-    stop words are never counted."""
+    ``places``: the municipalities so named ("aarhus"); stop words are never counted."""
 
     least: int
     typed: int
@@ -128,6 +128,7 @@ class Partial:
     words: tuple[str, ...] = ()
     optional: tuple[str, ...] = ()
     bodies: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -137,6 +138,7 @@ class Partial:
             "words": list(self.words),
             "optional": list(self.optional),
             "bodies": list(self.bodies),
+            "places": list(self.places),
         }
 
     def line(self, query: str, after_correction: bool = False) -> str:
@@ -145,7 +147,7 @@ class Partial:
         words were not required it names the words counted, and says why the others were not:
         "alle ord" would claim what the search did not ask for."""
         holds = "resultat indeholder" if self.whole == 1 else "resultater indeholder"
-        if not self.optional and not self.bodies:
+        if not self.optional and not self.bodies and not self.places:
             rest = f"mindst {self.least} af de {self.typed} ord"
             if after_correction:
                 return f"Til sidst resultater med {rest} i «{query}»."
@@ -161,6 +163,9 @@ class Partial:
         if self.bodies:
             whose = "udvalgets" if len(self.bodies) == 1 else "udvalgenes"
             why += f" {_quoted(self.bodies)} kræves ikke: {whose} punkter vises først."
+        if self.places:
+            whose = "kommunens" if len(self.places) == 1 else "kommunernes"
+            why += f" {_quoted(self.places)} kræves ikke: {whose} punkter vises først."
         if after_correction:
             return f"Til sidst resultater med mindst {self.least} af ordene {named}.{why}"
         if self.whole:
@@ -602,7 +607,7 @@ class SearchService:
                     walk.suggestion, shown = None, _or(typed, meant)
         else:
             walk.suggestion = self.did_you_mean(request.q, filters=self._filters(request), mentions=mentions)
-            for text in self._instead_of_nothing(request, walk.suggestion):
+            for text in self._instead_of_nothing(request, walk.suggestion, mentions):
                 # the user can still insist on the typed words (``literal``)
                 instead = Walk(replace(request, q=text, literal=True).normalised(), corrected_from=request.q)
                 part = Part(instead.request, ast.parse(text), "corrected_from")
@@ -1159,22 +1164,31 @@ class SearchService:
         missing = terms - held
         return held | (self.engine.has_words(sorted(missing), "parts") if missing else set())
 
-    def _instead_of_nothing(self, request: SearchRequest, suggestion: str | None) -> Iterator[str]:
+    def _instead_of_nothing(
+        self, request: SearchRequest, suggestion: str | None, mentions: ast.CommitteeMentions
+    ) -> Iterator[str]:
         """What a query of plain words that found nothing is searched as instead, in turn, until
         one finds something: its "Mente du" correction, then its compounds written as their two
         words (``ast.compounds_apart``: "direktørstilling" → "direktør stilling", for an item
-        writing "stillingen som direktør"; a query of plain words only).  None for a literal search."""
+        writing "stillingen som direktør"; a query of plain words only; a committee or a
+        municipality named beside it, ``mentions``, is not required either: "rottegebyr aarhus" →
+        "rotte gebyr aarhus").  None for a literal search."""
         if request.literal:
             return
         if suggestion:
             yield suggestion
         if not _plain_words(request.q):
             return
-        apart = ast.compounds_apart(request.q, self._common)
+        named = mentions.spelt
+
+        def unrequired(word: str) -> bool:
+            return word.casefold() in named or self._common(word)
+
+        apart = ast.compounds_apart(request.q, unrequired)
         if apart and apart != suggestion:
             yield apart
         # a correction no item writes whole, written apart ("overfladebelagning" → "overflade belægning")
-        meant_apart = ast.compounds_apart(suggestion, self._common) if suggestion else None
+        meant_apart = ast.compounds_apart(suggestion, unrequired) if suggestion else None
         if meant_apart and meant_apart not in (apart, suggestion):
             yield meant_apart
 
@@ -1217,7 +1231,7 @@ class SearchService:
         optional = ast.optional_words(rewritten, self._common)
         weighed = {word.casefold() for word in ast.optional_candidates(rewritten)}
         # a committee named in words raises its items in every try (beside it), never counted
-        named, bodies = mentions.words, mentions.bodies
+        named, bodies, places = mentions.words, mentions.bodies, mentions.municipalities
 
         def common(word: str) -> bool:
             return word.casefold() in weighed and self._common(word)
@@ -1225,7 +1239,8 @@ class SearchService:
         common_words = [word for word in optional if word not in named]
         counted = tuple(leaf.text for leaf in ast.droppable_words(typed) if leaf not in optional and leaf not in named)
         for least, count, node in ast.relaxations(typed, common_words, common, self._share_of(typed), named):
-            yield Partial(least, count, whole, counted, tuple(word.text for word in common_words), bodies), node
+            optional_typed = tuple(word.text for word in common_words)
+            yield Partial(least, count, whole, counted, optional_typed, bodies, places), node
 
     def _share_of(self, typed: ast.Node | None) -> Callable[[ast.Word | ast.Phrase], float | None]:
         """The share of the open items holding each plain word of ``typed`` (``ast.relaxations``

@@ -209,3 +209,16 @@ def test_an_item_whose_title_is_a_compound_of_the_word_comes_first(
     assert found.total >= 20
     assert found.results[0]["title"] == title
     assert word not in title.casefold().split(), "the title holds the word only inside a compound"
+
+
+def test_a_municipality_named_in_words_ranks_its_items_first_and_keeps_the_others(browsed: SearchService) -> None:
+    """As a committee named in words: "budget" is what is required, and Favrskov's items are
+    raised, whether or not they write "Favrskov"; every budget item is still listed."""
+    plain = browsed.search(SearchRequest(q="budget", per_page=100))
+    named = browsed.search(SearchRequest(q="favrskov budget", per_page=100))
+    assert named.total == plain.total > 0, "nothing is excluded"
+    municipalities = [hit["municipality"] for hit in named.results]
+    assert municipalities[:3] == ["Favrskov Kommune"] * 3, "the municipality's items first"
+    before = [hit["municipality"] for hit in plain.results]
+    assert before[:10].count("Favrskov Kommune") < municipalities[:10].count("Favrskov Kommune")
+    assert set(municipalities) == set(before), "the others kept"

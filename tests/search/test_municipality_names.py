@@ -1,0 +1,85 @@
+"""A municipality named in words is not required and raises its items, as a committee named so does.
+
+Known-item queries name the municipality ("rottegebyr aarhus", "navngive ny vej favrskov 2017"),
+whose minutes seldom write its name: the items are filed under it.  On the demo's open-dataset rows.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.cli import main
+from indexer.engines.base import SearchSpec
+from indexer.search import query as ast
+from indexer.search.service import SearchRequest, SearchService
+from webui import create_app
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ("rottegebyr aarhus", [(1, 1, "Aarhus Kommune")]),
+        ("Århus budget", [(0, 0, "Aarhus Kommune")]),  # the older spelling
+        ("favrskovs styrelsesvedtægt", [(0, 0, "Favrskov Kommune")]),  # the genitive
+        ("høje taastrup kommune skole", [(0, 2, "Høje-Taastrup Kommune")]),  # a name of two words
+        ("københavns kommune", [(0, 1, "Københavns Kommune")]),
+        ("lyngby-taarbæk", [(0, 0, "Lyngby-Taarbæk Kommune")]),
+        ("vejen til skolen", []),  # a name that is a Danish word too ("the road") ...
+        ("vejen kommune", [(0, 1, "Vejen Kommune")]),  # ... names the municipality with "kommune"
+        ("hadsten", []),  # a town, no municipality
+    ],
+)
+def test_the_words_that_name_a_municipality(query: str, named: list[tuple[int, int, str]]) -> None:
+    node = ast.parse(query)
+    children = node.children if isinstance(node, ast.And) else (node,)
+    assert ast.municipality_runs(children) == named
+
+
+def test_a_municipality_named_beside_the_words_is_not_required_and_raises_its_items(
+    demo: SearchService, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Favrskov's "Navngivning af ny vej" never writes "Favrskov".  Before, the name was a word
+    counted as any: the item came third, after items writing "favrskov" and "2017"."""
+    query = "navngive ny vej favrskov 2017"
+    response = demo.search(SearchRequest(q=query))
+    first = response.results[0]
+    assert first["title"].startswith("Navngivning af ny vej") and first["municipality"] == "Favrskov Kommune"
+    assert first["id"] not in _writing(demo, "favrskov"), "the item does not write the name"
+    assert response.partial is not None and response.partial.places == ("favrskov",)
+    assert "favrskov" not in response.partial.words
+    line = response.partial.line(query)
+    assert line.endswith("«favrskov» kræves ikke: kommunens punkter vises først.")
+    assert all("favrskov" not in hit.get("missing", []) for hit in response.results)
+    # the page, the API and the CLI say the same
+    client = create_app({"INDEX_DIR": str(demo.engine.location), "TESTING": True}).test_client()
+    page = client.get("/", query_string={"q": query}).get_data(as_text=True)
+    assert "kommunens punkter vises først" in page
+    data = client.get("/api/search", query_string={"q": query}).get_json()
+    assert data["partial"]["places"] == ["favrskov"] and data["results"][0]["id"] == first["id"]
+    assert main(["search", query, "--index", str(demo.engine.location)]) == 0
+    assert line in capsys.readouterr().out
+
+
+def test_a_compound_no_item_writes_is_searched_apart_beside_a_municipality(demo: SearchService) -> None:
+    """No item writes "rottegebyr": it runs as its two words beside the municipality, which stays
+    as typed, and Aarhus's item on a fee for fighting rats comes first.  Before, "Mente du" made
+    it "rettegebyr" (a court fee), and only items writing "aarhus" were listed."""
+    response = demo.search(SearchRequest(q="rottegebyr aarhus"))
+    assert (response.corrected_from, response.request.q) == ("rottegebyr aarhus", "rotte gebyr aarhus")
+    first = demo.get_item(response.results[0]["id"])
+    assert first is not None and first["municipality"] == "Aarhus Kommune"
+    assert "rottebekæmpelse - indførelse af gebyr" in str(first["sections"])
+
+
+def test_a_municipality_named_alone_lists_its_items_those_writing_it_first(demo: SearchService) -> None:
+    writing = _writing(demo, "kalundborg")
+    named = demo.search(SearchRequest(q="kalundborg", per_page=100))
+    assert named.total > len(writing) > 5
+    assert all(hit["municipality"] == "Kalundborg Kommune" for hit in named.results)
+    assert {hit["id"] for hit in named.results[:5]} <= writing
+
+
+def _writing(service: SearchService, word: str) -> set[str]:
+    """The items whose text holds ``word``, asked of the engine as a plain word."""
+    found = service.engine.search(SearchSpec(query=ast.Word(word), limit=10_000, with_facets=False))
+    return {hit.item.id for hit in found.hits}

@@ -467,14 +467,16 @@ class WhooshEngine(Engine):
         return False
 
     def word_shares(self, words: Sequence[str], parts: bool = False) -> dict[str, float]:
-        """Each word's terms (as "body" indexes it) looked up segment by segment against the open set."""
+        """Each word's terms (as "body" indexes it) looked up segment by segment against the open set,
+        over every item the index holds, closed ones too, as the IDF counts them and PostgreSQL's
+        statistics do: so both engines draw the line of ``COMMON_SHARE`` at the same word."""
         searcher = self.searcher()
         context = self._context(searcher)
         leaves = list(searcher.reader().leaf_readers())
         if not all(isinstance(getattr(leaf, "_terms", None), MinutesTermsReader) for leaf, _ in leaves):
             return super().word_shares(words, parts)  # an older format: Whoosh's matchers
         fieldnames = SHARE_FIELDS + (("parts",) if parts and "parts" in searcher.schema else ())
-        everything = max(1, int(context.open_mask.sum()))
+        everything = max(1, searcher.doc_count())
         analyzer = searcher.schema["body"].analyzer
         shares: dict[str, float] = {}
         for word in dict.fromkeys(words):

@@ -105,6 +105,13 @@ RELEVANCE = REPO / "tests" / "relevance"
 # compounds apart/joined/split into a phrase, 15 æøå typed ae/oe/aa, 10 slips, 10 abbreviations
 # (party letters, MST, TMU, KB, adm, p-pladser, units written out) and 5 names; judged by reading
 # and grepping the texts, not the search, and committed before it was first run.
+# A ninth fresh set (round 15, 2026-12-05), typed as citizens, journalists and caseworkers search:
+# 100 known-item queries of 1-7 words over Kalundborg, Favrskov and Aarhus rows and 16 on the
+# format samples (Ballerup, Region H, Syddjurs), at most 2 an item: 35 inflected or derived forms
+# (verbs for nouns, definite, plural, genitive), 25 compounds split/joined or a word the item does
+# not write, 10 æøå typed ae/oe/aa/o, 10 slips, 10 abbreviations (TMU, KB, OPP, VE, Region H, mio.,
+# pct. written out) and 10 questions or paraphrases; judged by reading and grepping the texts, not
+# the search, and committed before it was first run.
 QUERY_SETS = {
     "dev": (
         RELEVANCE / "queries.jsonl",
@@ -120,6 +127,7 @@ QUERY_SETS = {
         RELEVANCE / "queries-dev-fresh6.jsonl",
         RELEVANCE / "queries-dev-fresh7.jsonl",
         RELEVANCE / "queries-dev-fresh8.jsonl",
+        RELEVANCE / "queries-dev-fresh9.jsonl",
     ),
     "test": (RELEVANCE / "queries-test.jsonl", RELEVANCE / "queries-test-documents.jsonl"),
 }

@@ -170,8 +170,8 @@ SEARCH_RESPONSE = {
             "found any): the first `whole` results hold every word of `words` (with also_corrected, the correction's follow them), the rest at least `least` of those `typed` words "
             "(all but one first, never fewer than half); those list the words they lack in `missing`. "
             "`optional`: the common words typed beside them, which the search did not require and neither count includes; "
-            '`bodies`: the committees named in words beside them ("teknisk udvalg"), and `places` the municipalities '
-            '("aarhus"), which raise their items and are neither required nor counted either',
+            '`bodies`: the committees named in words beside them ("teknisk udvalg"), which raise their items and are '
+            "neither required nor counted either",
             "properties": {
                 "least": {"type": "integer"},
                 "typed": {"type": "integer"},
@@ -179,7 +179,6 @@ SEARCH_RESPONSE = {
                 "words": {"type": "array", "items": {"type": "string"}},
                 "optional": {"type": "array", "items": {"type": "string"}},
                 "bodies": {"type": "array", "items": {"type": "string"}},
-                "places": {"type": "array", "items": {"type": "string"}},
             },
         },
         "error": {

@@ -1185,10 +1185,10 @@ def _body_mentions(node: Node | None, names: CommitteeNames | None) -> list[tupl
 @dataclass(frozen=True)
 class CommitteeMentions:
     """The runs of a query's typed words that name committees (``committee_mentions``), and those
-    naming a municipality (``municipality_runs``: ``places``), found once a search and read four
-    ways: the words the partial answers neither count nor drop (``words``), the bodies and the
-    municipalities they say they raise (``bodies``, ``municipalities``) and the words "Mente du"
-    leaves as typed (``spelt``)."""
+    naming a municipality (``municipality_runs``: ``places``), found once a search and read three
+    ways: the committees' words the partial answers neither count nor drop (``words``), the bodies
+    they say they raise (``bodies``) and the words "Mente du" leaves as typed (``spelt``, the
+    municipalities' too)."""
 
     runs: tuple[tuple[Node, ...], ...] = ()
     places: tuple[tuple[Node, ...], ...] = ()
@@ -1203,8 +1203,8 @@ class CommitteeMentions:
 
     @property
     def words(self) -> list[Word]:
-        """The plain words of the runs, the committees' first."""
-        return [word for run in (*self.runs, *self.places) for word in run if isinstance(word, Word)]
+        """The plain words of the committees' runs, in the order typed (a municipality's are counted)."""
+        return [word for run in self.runs for word in run if isinstance(word, Word)]
 
     @property
     def bodies(self) -> tuple[str, ...]:
@@ -1212,14 +1212,10 @@ class CommitteeMentions:
         return tuple(" ".join(word.text for word in run if isinstance(word, Word)) for run in self.runs)
 
     @property
-    def municipalities(self) -> tuple[str, ...]:
-        """Each municipality's run as typed ("aarhus"), its words joined by a space."""
-        return tuple(" ".join(word.text for word in run if isinstance(word, Word)) for run in self.places)
-
-    @property
     def spelt(self) -> frozenset[str]:
         """The runs' words in lower case as "Mente du" cuts a query into words (``\\w+``)."""
-        return frozenset(found for word in self.words for found in re.findall(r"\w+", word.text.lower()))
+        named = [word for run in (*self.runs, *self.places) for word in run if isinstance(word, Word)]
+        return frozenset(found for word in named for found in re.findall(r"\w+", word.text.lower()))
 
 
 def expand_committee_names(node: Node | None, names: CommitteeNames | None) -> Node | None:
@@ -1235,9 +1231,10 @@ def expand_committee_names(node: Node | None, names: CommitteeNames | None) -> N
     raise by ``RAISE_WEIGHT``.  A query of names alone (or of them, stop words and excluded words)
     searches for the bodies: the words or the committees, the committees' items raised as above.
 
-    A municipality named in words ("aarhus", "favrskov kommune"; ``municipality_runs``) is read
-    so too: not required, its items raised, as a known-item query names the municipality whose
-    minutes rarely write its name ("rottegebyr aarhus", "navngive ny vej favrskov 2017")."""
+    A municipality named in words ("aarhus", "favrskov kommune"; ``municipality_runs``) is held by
+    the items writing it and by those filed under it, its own first (``_places_held``): a known-item
+    query names the municipality whose minutes seldom write its name ("rottegebyr aarhus",
+    "navngive ny vej favrskov 2017"), and it is required and counted as any word, as one written is."""
     if node is None:
         return node
 
@@ -1247,13 +1244,14 @@ def expand_committee_names(node: Node | None, names: CommitteeNames | None) -> N
             return _the_body(current, list(runs[0][2])) if runs else current
         if not isinstance(current, And):
             return descend(current, walk)
-        children = list(current.children)
+        children = _places_held(list(current.children), names)
         runs = body_runs(children, names)
 
         def inner(child: Node) -> Node:
             """A word beside others was read with them ("sundhedsudvalg" of "social- og
-            sundhedsudvalg" names nothing): only a group is read again, alone."""
-            return child if isinstance(child, Word) else walk(child)
+            sundhedsudvalg" names nothing): only a group is read again, alone (not a
+            municipality's, ``_places_held``)."""
+            return child if isinstance(child, Word | Prefer) else walk(child)
 
         if not runs:
             return And(tuple(inner(child) for child in children))
@@ -1274,6 +1272,22 @@ def expand_committee_names(node: Node | None, names: CommitteeNames | None) -> N
         return Prefer(Prefer(base, mentioned), body, RAISE_WEIGHT)
 
     return walk(node)
+
+
+def _places_held(children: list[Node], names: CommitteeNames | None) -> list[Node]:
+    """Each run of ``children`` naming a municipality (``body_runs``: not inside a committee's name,
+    "Aarhus Byråd") as one node the items writing it or filed under the municipality hold, those
+    of the municipality first (``_the_body``): a word required and counted as any, which the
+    minutes seldom write."""
+    out: list[Node] = []
+    at = 0
+    for first, last, matches in body_runs(children, names):
+        if matches[0].field != "municipality":
+            continue
+        out += children[at:first]
+        out.append(_the_body(_as_typed(children[first : last + 1]), list(matches)))
+        at = last + 1
+    return out + children[at:]
 
 
 def _the_body(typed: Node, matches: Sequence[Match]) -> Node:

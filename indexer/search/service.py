@@ -120,7 +120,7 @@ class Partial:
     ``optional``: the common words typed beside them, which the search did not require (they only
     raise), so neither part counts them; ``bodies``: the committees named in words typed beside
     them ("teknisk udvalg"), which raise their items and are neither required nor counted either;
-    ``places``: the municipalities so named ("aarhus"); stop words are never counted."""
+    stop words are never counted."""
 
     least: int
     typed: int
@@ -128,7 +128,6 @@ class Partial:
     words: tuple[str, ...] = ()
     optional: tuple[str, ...] = ()
     bodies: tuple[str, ...] = ()
-    places: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -138,7 +137,6 @@ class Partial:
             "words": list(self.words),
             "optional": list(self.optional),
             "bodies": list(self.bodies),
-            "places": list(self.places),
         }
 
     def line(self, query: str, after_correction: bool = False) -> str:
@@ -147,7 +145,7 @@ class Partial:
         words were not required it names the words counted, and says why the others were not:
         "alle ord" would claim what the search did not ask for."""
         holds = "resultat indeholder" if self.whole == 1 else "resultater indeholder"
-        if not self.optional and not self.bodies and not self.places:
+        if not self.optional and not self.bodies:
             rest = f"mindst {self.least} af de {self.typed} ord"
             if after_correction:
                 return f"Til sidst resultater med {rest} i «{query}»."
@@ -163,9 +161,6 @@ class Partial:
         if self.bodies:
             whose = "udvalgets" if len(self.bodies) == 1 else "udvalgenes"
             why += f" {_quoted(self.bodies)} kræves ikke: {whose} punkter vises først."
-        if self.places:
-            whose = "kommunens" if len(self.places) == 1 else "kommunernes"
-            why += f" {_quoted(self.places)} kræves ikke: {whose} punkter vises først."
         if after_correction:
             return f"Til sidst resultater med mindst {self.least} af ordene {named}.{why}"
         if self.whole:
@@ -527,9 +522,14 @@ class SearchService:
         highlight_terms = spec.query is not None
         prefer = _snippet_terms(ast.rewritten_words(typed, named)) if highlight_terms else frozenset()
         hits = [self._result(hit, highlight_terms, prefer) for hit in result.hits]
+        places = _places_typed(part.request.q) if part.missing_of else {}
         for hit, shown in zip(result.hits, hits, strict=True):
             if part.missing_of is not None:
-                shown["missing"] = [word for word in part.missing_of if not _holds(hit.matched, word)]
+                shown["missing"] = [
+                    word
+                    for word in part.missing_of
+                    if not _holds(hit.matched, word) and places.get(word.casefold()) != shown.get("municipality")
+                ]
             if part.correction:
                 shown["correction"] = part.correction
         return SearchResponse(request, result.total, hits, self._facets(result.facets, request))
@@ -1171,8 +1171,8 @@ class SearchService:
         one finds something: its "Mente du" correction, then its compounds written as their two
         words (``ast.compounds_apart``: "direktørstilling" → "direktør stilling", for an item
         writing "stillingen som direktør"; a query of plain words only; a committee or a
-        municipality named beside it, ``mentions``, is not required either: "rottegebyr aarhus" →
-        "rotte gebyr aarhus").  None for a literal search."""
+        municipality named beside it, ``mentions``, is no subject of its own either: "rottegebyr
+        aarhus" → "rotte gebyr aarhus").  None for a literal search."""
         if request.literal:
             return
         if suggestion:
@@ -1231,7 +1231,7 @@ class SearchService:
         optional = ast.optional_words(rewritten, self._common)
         weighed = {word.casefold() for word in ast.optional_candidates(rewritten)}
         # a committee named in words raises its items in every try (beside it), never counted
-        named, bodies, places = mentions.words, mentions.bodies, mentions.municipalities
+        named, bodies = mentions.words, mentions.bodies
 
         def common(word: str) -> bool:
             return word.casefold() in weighed and self._common(word)
@@ -1239,8 +1239,7 @@ class SearchService:
         common_words = [word for word in optional if word not in named]
         counted = tuple(leaf.text for leaf in ast.droppable_words(typed) if leaf not in optional and leaf not in named)
         for least, count, node in ast.relaxations(typed, common_words, common, self._share_of(typed), named):
-            optional_typed = tuple(word.text for word in common_words)
-            yield Partial(least, count, whole, counted, optional_typed, bodies, places), node
+            yield Partial(least, count, whole, counted, tuple(word.text for word in common_words), bodies), node
 
     def _share_of(self, typed: ast.Node | None) -> Callable[[ast.Word | ast.Phrase], float | None]:
         """The share of the open items holding each plain word of ``typed`` (``ast.relaxations``
@@ -1438,6 +1437,19 @@ def _in_facet_order(name: str, values: list[dict[str, Any]]) -> list[dict[str, A
     if name == "year":
         return sorted(values, key=lambda v: v["value"], reverse=True)
     return sorted(values, key=lambda v: (-v["count"], v["value"]))
+
+
+def _places_typed(text: str) -> dict[str, str]:
+    """The typed words naming a municipality (``ast.municipality_runs``), each with the name its
+    items are filed under: an item filed so holds them, whether or not it writes them."""
+    node = ast.parse(text.strip())
+    children = node.children if isinstance(node, ast.And) else (node,) if node is not None else ()
+    return {
+        word.text.casefold(): municipality
+        for first, last, municipality in ast.municipality_runs(children)
+        for word in children[first : last + 1]
+        if isinstance(word, ast.Word)
+    }
 
 
 def _holds(matched: dict[str, set[str]], text: str) -> bool:

@@ -93,7 +93,6 @@ def test_a_few_hits_then_the_corrections_then_those_holding_most_words(slipped: 
         "words": ["mijløchefens", "status"],
         "optional": [],
         "bodies": [],
-        "places": [],
     }
     whole, corrected, partial = (
         response.results[:1],

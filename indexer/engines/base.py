@@ -414,11 +414,12 @@ class Engine(abc.ABC):
         return {word for word in dict.fromkeys(words) if self.has_word(word, fieldname)}
 
     def word_shares(self, words: Sequence[str], parts: bool = False) -> dict[str, float]:
-        """For each word, how common it is: the largest share of the open items holding it (as
-        the index analyses it) in their title, decision or running text; with ``parts``, or
-        among the parts of the compounds they write (the "parts" field), as a search of the word
-        finds it.  An engine that keeps term statistics answers from them; this asks one count a
-        field (and leaves the parts out)."""
+        """For each word, how common it is: the open items holding it (as the index analyses it)
+        in their title, decision or running text, at most in one of them, as a share of every item
+        the index holds (closed ones too, as the IDF counts them); with ``parts``, or among the
+        parts of the compounds they write (the "parts" field), as a search of the word finds it.
+        An engine that keeps term statistics answers from them; this asks one count a field (of
+        the open items, leaving the parts out)."""
         from indexer.search.query import Word  # the query model sits above the engines
 
         everything = max(1, self.search(SearchSpec(query=None, limit=0, with_facets=False)).total)

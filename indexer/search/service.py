@@ -337,8 +337,9 @@ class SearchService:
         return shares
 
     def _common(self, word: str) -> bool:
-        """Whether more than ``COMMON_SHARE`` of the open items hold ``word`` in their title,
-        decision or running text; asked once a word per index state (``Engine.word_shares``)."""
+        """Whether the open items holding ``word`` in their title, decision or running text are more
+        than ``COMMON_SHARE`` of the index's items; asked once a word per index state
+        (``Engine.word_shares``)."""
         return self._weigh([word])[word.casefold()] > COMMON_SHARE
 
     def close(self) -> None:
@@ -1242,7 +1243,7 @@ class SearchService:
             yield Partial(least, count, whole, counted, tuple(word.text for word in common_words), bodies), node
 
     def _share_of(self, typed: ast.Node | None) -> Callable[[ast.Word | ast.Phrase], float | None]:
-        """The share of the open items holding each plain word of ``typed`` (``ast.relaxations``
+        """The share of the items (``Engine.word_shares``) holding each plain word of ``typed`` (``ast.relaxations``
         weighs the words an item lacks by it), whole or as a part of a compound, as the search
         of the word finds it: "spildevand" of "systemmobning spildevand" is held by the items
         writing "spildevandsplan" too, so an item lacking it is likelier than its whole-word

@@ -62,8 +62,7 @@ def short_name(text: str) -> str | None:
     "Aarhus", "høje taastrup", "lyngby-taarbaek", the genitive "favrskovs" → "Favrskov"; None for
     a name of none of the 98."""
     key = _fold(text)
-    found = _BY_FOLDED.get(key) or _BY_FOLDED.get(key.removesuffix("s"))
-    return found
+    return next((_BY_FOLDED[c] for c in (key, key.removesuffix("s"), key + "s") if c in _BY_FOLDED), None)
 
 
 _SUFFIX = re.compile(r"\s+(?:regions)?kommune$", re.IGNORECASE)
@@ -79,11 +78,8 @@ def canonical_municipality(name: str | None) -> str:
     cleaned = re.sub(r"\s+", " ", unicodedata.normalize("NFC", name or "")).strip()
     if not cleaned:
         return ""
-    key = _fold(_SUFFIX.sub("", cleaned))
-    for candidate in (key, key.removesuffix("s"), key + "s"):
-        if candidate in _BY_FOLDED:
-            return municipality_name(_BY_FOLDED[candidate])
-    return cleaned
+    short = short_name(_SUFFIX.sub("", cleaned))
+    return municipality_name(short) if short else cleaned
 
 
 _MENTION = re.compile(

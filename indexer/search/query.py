@@ -1753,7 +1753,7 @@ def relaxations(
 ) -> Iterator[tuple[int, int, Node]]:
     """(least, typed, query) for a query of plain words no item holds all of: the items holding
     all but one of its ``typed`` words, then all but two, down to half of them (at least one;
-    the words ``beside`` them count toward that half, as the items they name hold them),
+    the words ``beside`` them count toward that half, as the items they name are raised by them),
     each an Or of every choice of ``least`` words.  Words in a field ("bilag:…"), value filters and
     excluded words stay required; stop words are not counted; a query of operators other than
     AND is not relaxed (it said what it wanted).  ``optional``: the words the whole query did not
@@ -1785,8 +1785,8 @@ def relaxations(
     if not 2 <= typed <= MAX_RELAXED_WORDS:
         return
     shares = {word: _held_by(word, share) for word in counted}
-    # the words named beside count toward the half an item must hold ("varmepumpe kalundborg" of
-    # "10 megawatt varmepumpe kalundborg": one of the three counted, and the municipality named)
+    # the words of a committee named beside count toward the half an item must hold, as its items
+    # are raised by them: three words counted beside "økonomiudvalget" go down to one of the three
     held_beside = sum(1 for c in droppable if c in beside)
     for least in range(typed - 1, max(1, math.ceil((typed + held_beside) / 2) - held_beside) - 1, -1):
         chosen = [words for words in combinations(counted, least) if not _common_only([*kept, *words], common)]

@@ -112,6 +112,15 @@ RELEVANCE = REPO / "tests" / "relevance"
 # not write, 10 æøå typed ae/oe/aa/o, 10 slips, 10 abbreviations (TMU, KB, OPP, VE, Region H, mio.,
 # pct. written out) and 10 questions or paraphrases; judged by reading and grepping the texts, not
 # the search, and committed before it was first run.
+# A tenth fresh set (round 15, 2026-12-05), typed as citizens, journalists and caseworkers search:
+# 100 known-item queries of 1-7 words, 56 on open demo rows (Kalundborg, Favrskov, Aarhus) and 44 on
+# the format samples (Aarhus Byråd's PDF and HTML agenda and minutes, Ballerup, Norddjurs), mostly on
+# items the eighth and ninth sets did not judge, at most 2 an item: 30 inflected or derived forms
+# (verbs for nouns, particle verbs such as 'rive ned', definite, plural, genitive), 25 compounds
+# split/joined or a word the item does not write, 10 æøå typed ae/oe/aa, 10 slips, 10
+# abbreviations (TMU, EL, MST, LP, VE, p-pladser; M, §, MW, + written out) and 15 questions or
+# paraphrases; judged by reading and grepping the texts, not the search, and committed before it was
+# first run.
 QUERY_SETS = {
     "dev": (
         RELEVANCE / "queries.jsonl",
@@ -128,6 +137,7 @@ QUERY_SETS = {
         RELEVANCE / "queries-dev-fresh7.jsonl",
         RELEVANCE / "queries-dev-fresh8.jsonl",
         RELEVANCE / "queries-dev-fresh9.jsonl",
+        RELEVANCE / "queries-dev-fresh10.jsonl",
     ),
     "test": (RELEVANCE / "queries-test.jsonl", RELEVANCE / "queries-test-documents.jsonl"),
 }

@@ -38,7 +38,7 @@ from indexer.analysis.bodies import (
 )
 from indexer.analysis.compounds import compound_cuts
 from indexer.analysis.danish import DANISH_STOP_WORDS, analyse, exact_analyzer, fold, stem_term
-from indexer.analysis.lexicon import VOWELS, is_known, lemmatise
+from indexer.analysis.lexicon import VOWELS, is_known, is_verb, lemmatise
 from indexer.analysis.writtenforms import WRITTEN_FORMS
 from indexer.engines.base import case_key
 from indexer.model import PART_NAMES
@@ -229,7 +229,12 @@ _DOTTED_FORMS = frozenset(form for group in WRITTEN_FORMS for form in group if f
 # "hvad", "hvor" and "hvis" but not these, so an item had to write "hvem" to be found, and the items
 # holding most of the words were those holding the question word.  Left out of a query of other
 # words, as stop words are (the index keeps them: a quoted phrase still finds them).
-QUESTION_WORDS = frozenset({"hvem", "hvilken", "hvilket", "hvilke", "hvornår", "hvordan", "hvorfor", "hvorledes"})
+# So are the modal verbs a question opens with ("må man lægge to lejligheder sammen", "kan
+# kommunerne træde ud"), which Snowball's list holds only some forms of (skal, vil, kunne).
+QUESTION_WORDS = frozenset(
+    {"hvem", "hvilken", "hvilket", "hvilke", "hvornår", "hvordan", "hvorfor", "hvorledes"}
+    | {"kan", "må", "bør", "burde"}
+)
 
 
 # Longest word in capitals that may be an abbreviation typed alone ("TMU", "KKR", "ARKAS").
@@ -1402,6 +1407,114 @@ def expand_written_forms(
         )
 
     return walk(node)
+
+
+# The adverbs a Danish verb takes as its particle: written after the verb, often past its object,
+# in a clause ("lægge to lejligheder sammen", "rive huset ned", "træde ud af"), and before it in
+# the verb written as one word and in its nouns ("sammenlægge", "nedrivning", "udtrædelse"), as
+# minutes name the act.  Each with the form it takes in front of the verb ("igennem": gennemføre).
+VERB_PARTICLES: dict[str, str] = {
+    particle: particle
+    for particle in [
+        "af",
+        "bort",
+        "efter",
+        "fra",
+        "frem",
+        "hen",
+        "ind",
+        "med",
+        "ned",
+        "om",
+        "op",
+        "over",
+        "på",
+        "sammen",
+        "til",
+        "tilbage",
+        "ud",
+        "under",
+        "væk",
+        "forbi",
+    ]
+} | {"igennem": "gennem"}
+# The particles that are prepositions too: before a word they govern it ("tage stilling til
+# budgettet" is no "tiltage"), so they are read as a verb's particle only last or before a stop word.
+PREPOSITIONS = frozenset(["af", "efter", "fra", "med", "om", "over", "på", "til", "under", "forbi", "igennem"])
+# How many words may stand between a verb and its particle ("lægge to lejligheder sammen": two).
+MAX_PARTICLE_REACH = 3
+
+
+def _particle_verb(verb: Node, particle: str) -> str | None:
+    """The verb ``verb`` and ``particle`` make written as one word ("lægge" + "sammen" →
+    "sammenlægge", "lagde" → "sammenlagde", "revet" + "ned" → "nedrevet"), when the dictionary
+    lists that form and reads it as a verb's; None for a word it makes no verb with."""
+    if not (isinstance(verb, Word) and verb.field is None and verb.text.isalpha() and not verb.text.isupper()):
+        return None
+    text = verb.text.casefold()
+    lemma = lemmatise(text)
+    if text in VERB_PARTICLES or not is_verb(lemma) or _definite_noun(text, lemma):
+        return None
+    joined = VERB_PARTICLES[particle] + text
+    return joined if is_known(joined) and is_verb(lemmatise(joined)) else None
+
+
+def _definite_noun(form: str, lemma: str) -> bool:
+    """Whether ``form`` is its lemma's definite noun form ("skolen", "husene"), which no verb
+    form is: a word such as "skole" is a noun and a verb (to school), and "bygge skolen om" is
+    no "omskole"."""
+    return any(form == lemma + ending for ending in ("n", "en", "ne", "ene", "rne"))
+
+
+def _as_particle(children: Sequence[Node], at: int) -> str | None:
+    """The particle ``children[at]`` is, when it may be one: a plain word in ``VERB_PARTICLES``; one
+    that is also a preposition only when no word it could govern follows (``PREPOSITIONS``)."""
+    child = children[at]
+    if not (isinstance(child, Word) and child.field is None and child.text.casefold() in VERB_PARTICLES):
+        return None
+    particle = child.text.casefold()
+    if particle in PREPOSITIONS and at + 1 < len(children) and not _stop_word(children[at + 1]):
+        return None
+    return particle
+
+
+def join_particle_verbs(node: Node | None) -> Node | None:
+    """A verb typed with its particle apart is also looked for written as one word: "må man lægge
+    to lejligheder sammen" finds the item about "sammenlægning af lejligheder", "rive byhuset ned"
+    the one writing "nedrive" (the verb's nouns meet it as its family, ``lexicon.verb_family``).
+    The particle and the nearest verb up to ``MAX_PARTICLE_REACH`` words before it become an Or of
+    the two words as typed and the verb written as one (``_particle_verb``: a form the dictionary
+    reads as a verb's), in the verb's place; a particle no verb before it takes stays as typed."""
+    if node is None:
+        return None
+    if not isinstance(node, And):
+        return descend(node, lambda child: join_particle_verbs(child) or child)
+    children = list(node.children)
+    joined: dict[int, tuple[int, str]] = {}  # the verb's place: the particle's place, the verb as one word
+    for at in range(len(children)):
+        particle = _as_particle(children, at)
+        if particle is None:
+            continue
+        for before in range(at - 1, max(-1, at - 2 - MAX_PARTICLE_REACH), -1):
+            if before in joined or any(p == before for p, _ in joined.values()):
+                break
+            one_word = _particle_verb(children[before], particle)
+            if one_word is not None:
+                joined[before] = (at, one_word)
+                break
+    if not joined:
+        return And(tuple(join_particle_verbs(child) or child for child in children))
+    particles = {at for at, _ in joined.values()}
+    out: list[Node] = []
+    for at, child in enumerate(children):
+        if at in particles:
+            continue
+        if at in joined:
+            particle_at, one_word = joined[at]
+            out.append(Or((And((child, children[particle_at])), Word(one_word))))
+        else:
+            out.append(join_particle_verbs(child) or child)
+    return out[0] if len(out) == 1 else And(tuple(out))
 
 
 # A compound typed as two words ("bolig grunde", "drikkevands forsyning", "stautrup aabo"): at

@@ -394,7 +394,8 @@ class SearchService:
         # a stop word; one word after them (it may be part of a compound typed apart) and after
         # the abbreviation rewrites (a body's abbreviation stays a word beside the others)
         node = ast.expand_written_forms(node, words=False)
-        node = ast.join_split_compounds(ast.expand_full_names(node, self.full_names()))
+        # a verb's particle joins it before the neighbours do (a run of words holds it no more)
+        node = ast.join_split_compounds(ast.join_particle_verbs(ast.expand_full_names(node, self.full_names())))
         committees = self._committee_names()
         node = ast.expand_bodies(node, committees, self.route_table() if ast.names_a_body(node) else None)
         node = ast.expand_definitions(node, self.definitions_in_use() if ast.defines_any(node) else None)

@@ -1909,7 +1909,8 @@ def relaxations(
         options: list[Node] = []
         for words, odds in zip(chosen, lacking, strict=True):
             # the common words raise each choice inside its scaling, as the whole query's
-            option = _join(And, [*kept, *words, *(raised if share is not None else ())])
+            # in the order typed: a rewrite reads neighbours ("rive byhus ned": the particle after its verb)
+            option = _join(And, _as_ordered(node, [*kept, *words, *(raised if share is not None else ())]))
             if option is not None:
                 option = _parts_raise(option, [word for word in counted if word not in words])
                 options.append(option if odds == likeliest else Scaled(option, odds / likeliest))
@@ -1917,6 +1918,12 @@ def relaxations(
             alone = raised if share is None else []
             named = [c for c in droppable if c in beside]
             yield least, typed, _join(And, [Or(tuple(options)), *alone, *named]) or Or(tuple(options))
+
+
+def _as_ordered(node: And, chosen: Sequence[Node]) -> list[Node]:
+    """``chosen``, children of ``node``, in the order ``node`` holds them."""
+    at = {id(child): i for i, child in enumerate(node.children)}
+    return sorted(chosen, key=lambda child: at.get(id(child), len(at)))
 
 
 # How much a relaxed choice gains in an item holding the words of a compound it leaves out

@@ -173,7 +173,8 @@ def test_a_word_the_whole_query_did_not_require_is_neither_counted_nor_tried() -
     assert (least, typed) == (1, 2)
     assert _unraised(node) == ast.And(
         (
-            ast.Or((ast.And((ast.Word("i"), ast.Word("fredning"))), ast.And((ast.Word("i"), ast.Word("rakkerbanke"))))),
+            # each try in the order typed, the stop word in its place
+            ast.Or((ast.And((ast.Word("fredning"), ast.Word("i"))), ast.And((ast.Word("rakkerbanke"), ast.Word("i"))))),
             kommunen,
         )
     )

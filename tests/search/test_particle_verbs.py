@@ -80,3 +80,14 @@ def test_a_page_lists_each_item_once_when_a_particle_verb_is_relaxed(demo: Searc
     for q in ("rive byhus ned", "rive thors hamer ned", "kan kommunerne træde ud af kara noveren"):
         ids = [r["id"] for r in demo.search(SearchRequest(q=q, per_page=50)).results]
         assert len(ids) == len(set(ids)), q
+
+
+def test_the_items_holding_most_of_the_words_are_asked_in_the_order_typed() -> None:
+    """A try with fewer words keeps the typed order, stop words in their places: its particle
+    still stands after its verb ("rive … ned" of "rive byhus ned og bygge lejligheder")."""
+    typed = ast.parse("rive byhus ned og bygge lejligheder")
+    (_, _, tried), *_ = ast.relaxations(typed)
+    assert isinstance(tried, ast.Or)
+    first = tried.children[0]
+    assert first == ast.And(tuple(ast.Word(w) for w in ("rive", "byhus", "ned", "og", "bygge")))
+    assert ast.Word("nedrive") in ast.leaves(ast.join_particle_verbs(first))

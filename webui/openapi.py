@@ -167,8 +167,9 @@ SEARCH_RESPONSE = {
             "type": "object",
             "nullable": True,
             "description": "set when fewer than ten items hold every typed word (and, for none, no correction "
-            "found any): the first `whole` results hold every word of `words` (with also_corrected, the correction's follow them), the rest at least `least` of those `typed` words "
+            "found any): `whole` results hold every word of `words` and come first (with also_corrected, the correction's follow them), the rest at least `least` of those `typed` words "
             "(all but one first, never fewer than half); those list the words they lack in `missing`. "
+            "`among`: in the first ten, results lacking one word stand before a whole one they outscore 1.5 times over the share of the words they hold. "
             "`optional`: the common words typed beside them, which the search did not require and neither count includes; "
             '`bodies`: the committees named in words beside them ("teknisk udvalg"), which raise their items and are '
             "neither required nor counted either",
@@ -179,6 +180,7 @@ SEARCH_RESPONSE = {
                 "words": {"type": "array", "items": {"type": "string"}},
                 "optional": {"type": "array", "items": {"type": "string"}},
                 "bodies": {"type": "array", "items": {"type": "string"}},
+                "among": {"type": "boolean"},
             },
         },
         "error": {

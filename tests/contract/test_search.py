@@ -190,6 +190,7 @@ def test_no_item_with_every_word_shows_those_with_most_and_says_so(
         "words": ["naturstyrelsen", "fredning", "rakkerbanke"],
         "optional": [],
         "bodies": [],
+        "among": False,
     }
     assert [hit["missing"] for hit in response.results] == [["naturstyrelsen"], ["rakkerbanke"]]
     # Asked for literally, or with every word required in so many words, nothing is relaxed.

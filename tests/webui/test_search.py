@@ -210,6 +210,7 @@ def test_no_item_with_every_word_shows_those_with_most(client: FlaskClient) -> N
         "words": ["sociale", "medier", "vindmøller"],
         "optional": [],
         "bodies": [],
+        "among": False,
     }
     assert data["total"] > 0
     html = client.get("/?q=sociale+medier+vindmøller").get_data(as_text=True)
@@ -325,6 +326,7 @@ def test_a_few_hits_then_the_corrections_then_those_holding_most_words_say_so(cl
         "words": ["indsatts", "bolig"],
         "optional": [],
         "bodies": [],
+        "among": False,
     }
     assert 1 + data["corrected_total"] < 10
     assert [("correction" in hit, bool(hit.get("missing"))) for hit in data["results"]] == [(False, False)] + [

@@ -1,0 +1,70 @@
+"""A near answer that fits far better stands before a whole answer that holds every word in passing.
+
+A known-item query often holds one word its item does not write ("indsatsprogrammet for vandløb
+oktober" of an item dated otherwise); a long item that writes every word somewhere, far apart, is
+then the only whole answer, and listing all whole answers first put it above the item asked for.
+Among the first ten, an item lacking one word now stands before each whole answer it outscores more
+than ``NEAR_MARGIN`` times over the share of the words it holds (of three typed words, two held:
+1.5 × 3/2 = 2.25 times); otherwise whole answers still come first.  The page, its next pages and
+the exports list the same order, and the line above the list says so.
+"""
+
+from __future__ import annotations
+
+from indexer.search.service import NEAR_MARGIN, SearchRequest, SearchService
+
+# three words typed, two held
+MARGIN = NEAR_MARGIN * 3 / 2
+
+
+def test_an_item_lacking_one_word_comes_before_a_whole_answer_holding_them_in_passing(demo: SearchService) -> None:
+    response = demo.search(SearchRequest(q="indsatsprogrammet for vandløb oktober"))
+    first, second = response.results[:2]
+    assert first["title"].startswith("Forslag til indsatsprogram for vandløb") and first["missing"] == ["oktober"]
+    assert "missing" not in second  # the whole answer, next
+    assert first["score"] > MARGIN * second["score"]
+    assert response.partial is not None and response.partial.whole == 1 and response.partial.among
+    assert response.partial.line("indsatsprogrammet for vandløb oktober") == (
+        "Kun 1 resultat indeholder alle ord i «indsatsprogrammet for vandløb oktober»; "
+        "de står blandt resultater med mindst 2 af de 3 ord, der passer langt bedre."
+    )
+
+
+def test_a_near_answer_passes_only_the_whole_answers_it_outscores_by_the_margin(demo: SearchService) -> None:
+    response = demo.search(SearchRequest(q="raadighedsbeloeb tidligere aar"))
+    top = response.results[:3]
+    assert ["missing" in hit for hit in top] == [False, True, False]
+    assert top[1]["missing"] == ["tidligere"]
+    # it did not outscore the first whole answer by the margin; it did the second
+    assert top[1]["score"] <= MARGIN * top[0]["score"]
+    assert top[1]["score"] > MARGIN * top[2]["score"]
+
+
+def test_without_such_a_near_answer_the_whole_answers_come_first(demo: SearchService) -> None:
+    response = demo.search(SearchRequest(q="fredning rakkerbanke"))
+    assert response.partial is not None and not response.partial.among
+    assert "missing" not in response.results[0] and all("missing" in hit for hit in response.results[1:])
+    # of two words, the one held must score three times the whole answer: twice is not enough
+    response = demo.search(SearchRequest(q="fliskedel maskinhal"))
+    near, whole = response.results[1], response.results[0]
+    assert "missing" not in whole and near["missing"] == ["maskinhal"]
+    assert NEAR_MARGIN * 2 / 1 * whole["score"] > near["score"] > 2 * whole["score"]
+
+
+def test_the_pages_and_the_exports_list_one_order(demo: SearchService) -> None:
+    for q in ("indsatsprogrammet for vandløb oktober", "raadighedsbeloeb tidligere aar"):
+        whole = [hit["id"] for hit in demo.search(SearchRequest(q=q, per_page=50)).results]
+        paged = [
+            hit["id"] for page in range(1, 8) for hit in demo.search(SearchRequest(q=q, per_page=3, page=page)).results
+        ]
+        assert paged == whole[: len(paged)] and len(paged) == min(21, len(whole))
+        _, summaries = demo.iter_summaries(SearchRequest(q=q), 50)
+        assert [summary["id"] for summary in summaries] == whole
+        _, first_two = demo.iter_summaries(SearchRequest(q=q), 2)
+        assert [summary["id"] for summary in first_two] == whole[:2]
+
+
+def test_a_list_sorted_by_date_is_not_reordered(demo: SearchService) -> None:
+    response = demo.search(SearchRequest(q="indsatsprogrammet for vandløb oktober", sort="newest"))
+    assert response.partial is not None and not response.partial.among
+    assert "missing" not in response.results[0]

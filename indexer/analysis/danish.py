@@ -86,6 +86,31 @@ class NormaliseFilter(Filter):
             yield t
 
 
+def camel_apart(word: str) -> str:
+    """A name written as one word with a capital inside, split there by hyphens as its words
+    ("StautrupÅbo" → "Stautrup-Åbo", "NaturErhvervstyrelsen", "GudenåSamarbejdet", "eDagsorden"):
+    a lower-case letter then a capital then a lower-case letter.  The parts field reads the pieces
+    as a hyphenated word's (``compound_parts``), so "stautrup" finds "Indsatsplan StautrupÅbo";
+    the other fields keep the word whole.  A word in capitals ("KKR", "ØUs") has no such place."""
+    if word.islower() or word.isupper():
+        return word
+    cuts = [i for i in range(1, len(word) - 1) if word[i].isupper() and word[i - 1].islower() and word[i + 1].islower()]
+    if not cuts:
+        return word
+    return "-".join(word[a:b] for a, b in zip([0, *cuts], [*cuts, len(word)], strict=True))
+
+
+class CamelPartsFilter(Filter):
+    """While indexing, a word with a capital inside written hyphenated at it (``camel_apart``):
+    the parts field's first filter after NFC, before the case is lowered."""
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:  # type: ignore[override]
+        for t in tokens:
+            if t.mode == "index":
+                t.text = camel_apart(t.text)
+            yield t
+
+
 class SignWordsFilter(Filter):
     """A sign written for a word, as that word: "%" → "procent", "§" → "paragraf"."""
 
@@ -435,6 +460,7 @@ def compound_analyzer(partners: bool = True):  # type: ignore[no-untyped-def]
     return (
         SuspendedCompoundTokenizer(WORD_PATTERN)
         | NormaliseFilter()
+        | CamelPartsFilter()
         | LowercaseFilter()
         | SignWordsFilter()
         | StopFilter(stoplist=DANISH_STOP_WORDS, minsize=1)

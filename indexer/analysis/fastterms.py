@@ -29,13 +29,19 @@ _MISSING = object()
 SELF_CHECK_TEXT = (
     "Teknik- og Miljøudvalget godkendte personalepolitikken og it-strategien den 12.3.2019; "
     "Sagsnr. 710-2016-1739. Arbejdspladserne i Aarhus og Grena\u030a skal have en ny skolestruktur, "
-    "og det er ikke til debat. Byhuset nedrives; tilbygningen ansøges. 40 % efter § 17, 5%."
+    "og det er ikke til debat. Byhuset nedrives; tilbygningen ansøges. 40 % efter § 17, 5%. "
+    "Indsatsplan StautrupA\u030abo og eDagsorden i KKR."
 )
 
 
 def _lower(raw: str) -> str:
     word = unicodedata.normalize("NFC", raw).lower()
     return danish.SIGN_WORDS.get(word, word)
+
+
+def _camel_apart(raw: str) -> str:
+    """``danish.camel_apart`` after NFC, as the parts analyzer's filters run."""
+    return danish.camel_apart(unicodedata.normalize("NFC", raw))
 
 
 def _danish_term(raw: str) -> str | None:
@@ -57,13 +63,13 @@ def _parts_terms_of(
     suspended conjunct with the word it stands for (not cached)."""
 
     def terms(raw: str) -> tuple[str, ...] | None:
-        word = _lower(raw)
+        word = _lower(_camel_apart(raw))
         if not word or word in danish.DANISH_STOP_WORDS:
             return None
         return tuple(str(danish.stem_term(part)) for part in parts_of(word))
 
     def completed_terms(raw: str, completed: tuple[str, ...]) -> tuple[str, ...] | None:
-        word = _lower(raw)
+        word = _lower(_camel_apart(raw))
         if not word or word in danish.DANISH_STOP_WORDS:
             return None
         return tuple(dict.fromkeys(str(danish.stem_term(p)) for p in parts_of(word, completed)))

@@ -11,7 +11,8 @@ from whoosh.filedb.filestore import RamStorage
 from whoosh.qparser import MultifieldParser, QueryParser
 
 from indexer.analysis.compounds import compound_cuts, split_compound
-from indexer.analysis.danish import compound_analyzer, compound_parts, danish_analyzer, stem_term
+from indexer.analysis.danish import camel_apart, compound_analyzer, compound_parts, danish_analyzer, stem_term
+from indexer.analysis.fastterms import term_positions
 
 
 def index_terms(text: str) -> list[str]:
@@ -94,6 +95,27 @@ def test_words_joined_by_a_slash_yield_each_piece() -> None:
     assert compound_parts("kara/noverens") == ("kara", "noverens")
     assert set(index_terms("Ændring af Kara/Noverens vedtægter")) >= {stem_term("kara"), stem_term("noveren")}
     assert compound_parts("12/27845") == ()
+
+
+@pytest.mark.parametrize(
+    ("name", "parts"),
+    [
+        ("StautrupÅbo", {"stautrup", "åbo"}),
+        ("GudenåSamarbejdet", {"gudenå", "samarbejdet"}),
+        ("NaturErhvervstyrelsen", {"natur", "erhvervstyrelsen", "erhverv"}),
+        ("eDagsorden", {"dagsorden"}),
+        ("VisitVestsjælland", {"visit", "vestsjælland"}),
+    ],
+)
+def test_a_name_with_a_capital_inside_holds_its_words(name: str, parts: set[str]) -> None:
+    assert set(index_terms(name)) >= {stem_term(part) for part in parts}
+    # the fast indexing path agrees with the analyzer
+    assert set(term_positions(name, "parts")) == set(index_terms(name))
+
+
+@pytest.mark.parametrize("word", ["KKR", "ØUs", "SFO", "Stautrup", "stautrupåbo"])
+def test_a_word_in_capitals_or_with_none_inside_is_not_cut_at_its_case(word: str) -> None:
+    assert camel_apart(word) == word
 
 
 @pytest.mark.parametrize(

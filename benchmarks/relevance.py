@@ -112,15 +112,16 @@ RELEVANCE = REPO / "tests" / "relevance"
 # not write, 10 æøå typed ae/oe/aa/o, 10 slips, 10 abbreviations (TMU, KB, OPP, VE, Region H, mio.,
 # pct. written out) and 10 questions or paraphrases; judged by reading and grepping the texts, not
 # the search, and committed before it was first run.
-# A tenth fresh set (round 15, 2026-12-05), typed as citizens, journalists and caseworkers search:
-# 100 known-item queries of 1-7 words, 56 on open demo rows (Kalundborg, Favrskov, Aarhus) and 44 on
-# the format samples (Aarhus Byråd's PDF and HTML agenda and minutes, Ballerup, Norddjurs), mostly on
-# items the eighth and ninth sets did not judge, at most 2 an item: 30 inflected or derived forms
-# (verbs for nouns, particle verbs such as 'rive ned', definite, plural, genitive), 25 compounds
-# split/joined or a word the item does not write, 10 æøå typed ae/oe/aa, 10 slips, 10
-# abbreviations (TMU, EL, MST, LP, VE, p-pladser; M, §, MW, + written out) and 15 questions or
-# paraphrases; judged by reading and grepping the texts, not the search, and committed before it was
-# first run.
+# A tenth fresh set (round 16, 2026-12-05), typed as citizens, journalists and caseworkers search:
+# 58 known-item queries of 1-7 words, 56 on open demo rows (Kalundborg, Favrskov, Aarhus), one on
+# the eDoc sample (Ballerup) and one on the seed (Norddjurs), mostly on items the eighth and ninth
+# sets did not judge, at most 2 an item: 19 inflected or derived forms (verbs for nouns, particle
+# verbs, definite, plural, genitive), 11 compounds split/joined or a word the item does not write,
+# 7 each of æøå typed ae/oe/aa, slips, abbreviations and questions or paraphrases; judged by reading
+# and grepping the texts, not the search, and committed before it was first run.  It was written
+# with 42 more on the Aarhus byråd's PDF and HTML agenda and minutes, which are the test part's
+# document text (``queries-test-documents.jsonl``) and no dev query may judge: those were taken out
+# (their figures were seen in aggregate runs only, before any change was chosen on them).
 QUERY_SETS = {
     "dev": (
         RELEVANCE / "queries.jsonl",

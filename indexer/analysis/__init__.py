@@ -21,8 +21,9 @@ Engine-free: every engine indexes and every query is analysed with these tokens.
 # aktivitetstilbuddet, no longer aktivitetsbuddet; "vand- og varmeforsyninger" → vandforsyninger);
 # 10: a verb is no compound of parts ("indeholder" no longer holds "holde", "bortskaffe" no "kaffe");
 # 11: the signs minutes write for words are words ("40 %" → 40 procent, "§ 17" → paragraf 17);
-# 12: a name written with a capital inside holds its words as parts ("StautrupÅbo": stautrup, åbo).
-ANALYSIS_VERSION = 12
+# 12: a name written with a capital inside holds its words as parts ("StautrupÅbo": stautrup, åbo);
+# 13: a date written in digits holds its month in words and its year ("30.09.14": september, 2014).
+ANALYSIS_VERSION = 13
 # What an index written before analyses were stamped counts as (a generation without the
 # stamp file, a database whose ``state.analysis`` is NULL).
 UNSTAMPED_ANALYSIS = 1

@@ -350,12 +350,43 @@ class CompoundPartsFilter(Filter):
                 yield piece
 
 
+# The months as the minutes name them in words, for a date they write in digits (``date_parts``).
+MONTH_NAMES = (
+    "januar", "februar", "marts", "april", "maj", "juni",
+    "juli", "august", "september", "oktober", "november", "december",
+)  # fmt: skip
+# A date written in digits, one token to the tokeniser: "30.09.14", "30-09-2014", "1/9/2014".
+_DIGIT_DATE = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{2}|\d{4})")
+# A two-digit year is of this century up to here, of the last one after ("30.09.14": 2014).
+TWO_DIGIT_YEARS_BEFORE = 50
+
+
+def date_parts(word: str) -> tuple[str, ...]:
+    """The month in words and the year in four digits of a date written in digits ("30.09.14" →
+    september, 2014): minutes date a status or a deadline so ("Budgetopfølgning pr. 30.09.14"), and
+    people search it by its month ("budgetopfølgning september 2014").  () for anything else: a
+    day or a month out of range, or a section number ("3.1.2")."""
+    found = _DIGIT_DATE.fullmatch(word)
+    if not found:
+        return ()
+    day, month, year = (int(group) for group in found.groups())
+    if not (1 <= day <= 31 and 1 <= month <= 12):
+        return ()
+    if len(found.group(3)) == 2:
+        year += 2000 if year < TWO_DIGIT_YEARS_BEFORE else 1900
+    return (MONTH_NAMES[month - 1], str(year))
+
+
 def compound_parts(word: str, completed: tuple[str, ...] = ()) -> tuple[str, ...]:
-    """Parts of a lower-case word, nested ones included; () for a simple word.
+    """Parts of a lower-case word, nested ones included; () for a simple word.  A date written in
+    digits holds its month in words and its year (``date_parts``).
 
     ``completed`` are the words a suspended conjunct stands for ("bygge-" in "bygge- og
     anlægsarbejder" → "byggearbejder"): each is indexed with its own parts.
     """
+    dated = date_parts(word) if word[:1].isdigit() else ()
+    if dated:
+        return dated
     if completed:
         extra = [piece for full in completed for piece in (full, *compound_parts(full))]
         return tuple(dict.fromkeys([*compound_parts(word), *extra]))

@@ -30,7 +30,7 @@ SELF_CHECK_TEXT = (
     "Teknik- og Miljøudvalget godkendte personalepolitikken og it-strategien den 12.3.2019; "
     "Sagsnr. 710-2016-1739. Arbejdspladserne i Aarhus og Grena\u030a skal have en ny skolestruktur, "
     "og det er ikke til debat. Byhuset nedrives; tilbygningen ansøges. 40 % efter § 17, 5%. "
-    "Indsatsplan StautrupA\u030abo og eDagsorden i KKR."
+    "Indsatsplan StautrupA\u030abo og eDagsorden i KKR pr. 30.09.14, 3.1.2 og et 12-årigt barn."
 )
 
 

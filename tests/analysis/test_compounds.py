@@ -113,6 +113,27 @@ def test_a_name_with_a_capital_inside_holds_its_words(name: str, parts: set[str]
     assert set(term_positions(name, "parts")) == set(index_terms(name))
 
 
+@pytest.mark.parametrize(
+    ("written", "month", "year"),
+    [("30.09.14", "september", "2014"), ("28-02-2014", "februar", "2014"), ("1/3/99", "marts", "1999")],
+)
+def test_a_date_written_in_digits_holds_its_month_and_year(written: str, month: str, year: str) -> None:
+    """ "Budgetopfølgning pr. 30.09.14" is found by "budgetopfølgning september 2014"."""
+    assert compound_parts(written) == (month, year)
+    terms = index_terms(f"Budgetopfølgning pr. {written}, samlet drift")
+    assert {stem_term(month), year} <= set(terms)
+    assert set(term_positions(f"pr. {written}", "parts")) == set(index_terms(f"pr. {written}"))
+
+
+@pytest.mark.parametrize("word", ["3.1.2", "32.01.2014", "12.13.2014", "12/27845", "710-2016-1739", "2014"])
+def test_what_is_no_date_holds_no_month(word: str) -> None:
+    assert compound_parts(word) == ()
+
+
+def test_a_number_before_a_hyphen_keeps_its_word_as_a_part() -> None:
+    assert compound_parts("12-årig") == ("årig",)
+
+
 @pytest.mark.parametrize("word", ["KKR", "ØUs", "SFO", "Stautrup", "stautrupåbo"])
 def test_a_word_in_capitals_or_with_none_inside_is_not_cut_at_its_case(word: str) -> None:
     assert camel_apart(word) == word

@@ -597,7 +597,7 @@ class SearchService:
             return result.total
 
         walk = self._walk(request, search)
-        listed, _ = _near_among_whole(hits, lambda hit: hit.score)
+        listed, _ = _near_among_whole(hits, lambda hit: _shown_score(hit.score))
         return walk.total, [self.item_summary(hit.item.doc) for _, hit in listed[:limit]]
 
     def _part_query(self, part: Part) -> tuple[ast.Node | None, ast.Node | None]:
@@ -729,7 +729,7 @@ class SearchService:
         result.update(
             snippet=snippet,
             snippet_field=snippet_field,
-            score=round(float(hit.score), 4) if highlight_terms and hit.score is not None else None,
+            score=_shown_score(hit.score) if highlight_terms else None,
         )
         return result
 
@@ -1438,6 +1438,11 @@ def _nothing_to_search(request: SearchRequest) -> bool:
     return bool(request.q) and ast.parse(request.q.strip()) is None
 
 
+def _shown_score(score: float | None) -> float | None:
+    """A hit's score as the page shows it (and ``_near_among_whole`` compares it)."""
+    return None if score is None else round(float(score), 4)
+
+
 _Listed = TypeVar("_Listed")
 
 
@@ -1446,10 +1451,10 @@ def _near_among_whole(
 ) -> tuple[list[tuple[Part, _Listed]], bool]:
     """The list's head (its first ``FILL_BELOW`` entries, each with the part that found it) with
     the near answers that lack one counted word (the first relaxed tier) listed before the whole
-    answers they outscore by the margin (``_near_margin``); the whole and the near answers each keep their
-    own order, every other entry its place.  Whether any moved.  Nothing moves in a list sorted
-    by date.  The page and the exports read the head whole, so
-    they list it alike."""
+    answers they outscore by the margin (``_near_margin``); the whole and the near answers each
+    keep their own order, every other entry its place.  Whether any moved.  Nothing moves in a
+    list sorted by date.  The page and the exports read the head whole and compare the scores the
+    page shows (``_shown_score``), so they list it alike."""
     head = entries[:FILL_BELOW]
     if any(part.request.sort != "relevance" for part, _ in head):
         return entries, False

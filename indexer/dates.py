@@ -18,6 +18,10 @@ MONTHS = {
     "august": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9,
     "oktober": 10, "okt": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
 }  # fmt: skip
+# Each month's name written out, January first: the longest of its spellings above.
+MONTH_NAMES = tuple(
+    max((name for name, number in MONTHS.items() if number == month), key=len) for month in range(1, 13)
+)
 
 _TIME = r"(?:\s*(?:kl\.?|klokken)?\s*(?P<hh>\d{1,2})[:.](?P<mm>\d{2})(?:[:.](?P<ss>\d{2}))?)?"
 _NUMERIC_DMY = re.compile(r"(?P<d>\d{1,2})[-./](?P<m>\d{1,2})[-./](?P<y>\d{4})" + _TIME)

@@ -38,6 +38,7 @@ from indexer.analysis.lexicon import (
     verb_family,
     verbal_noun,
 )
+from indexer.dates import MONTH_NAMES
 
 # Words: letters and digits, keeping inner hyphens/periods of things like "12.3" or "1.2".
 PLAIN_WORD_PATTERN = r"\w+(?:[.,/-]\w+)*"
@@ -350,11 +351,6 @@ class CompoundPartsFilter(Filter):
                 yield piece
 
 
-# The months as the minutes name them in words, for a date they write in digits (``date_parts``).
-MONTH_NAMES = (
-    "januar", "februar", "marts", "april", "maj", "juni",
-    "juli", "august", "september", "oktober", "november", "december",
-)  # fmt: skip
 # A date written in digits, one token to the tokeniser: "30.09.14", "30-09-2014", "1/9/2014".
 _DIGIT_DATE = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{2}|\d{4})")
 # A two-digit year is of this century up to here, of the last one after ("30.09.14": 2014).

@@ -122,6 +122,15 @@ RELEVANCE = REPO / "tests" / "relevance"
 # with 42 more on the Aarhus byråd's PDF and HTML agenda and minutes, which are the test part's
 # document text (``queries-test-documents.jsonl``) and no dev query may judge: those were taken out
 # (their figures were seen in aggregate runs only, before any change was chosen on them).
+# An eleventh fresh set (round 17, 2026-12-06), typed as citizens, journalists and caseworkers
+# search: 100 known-item queries of 1-7 words, at most 2 an item, 91 on 53 open demo rows (Aarhus
+# 72, Favrskov 11, Kalundborg 8), 28 of them on 19 rows no earlier dev query judged, and 9 on format
+# samples (the Aarhus Mødesystemgruppen and Ballerup IT-udvalget publications, the OS2 eDoc test
+# committee), mostly items no earlier dev query judged: 30 inflected or derived forms (verbs for
+# nouns, particle verbs, definite, plural, genitive), 20 compounds split/joined or a part of one, 10
+# æøå typed ae/oe/aa or o, 10 slips, 10 abbreviations or words written out (TU, TMU, KB, KKR, MTM,
+# UV, EL, intro) and 20 questions or paraphrases; judged by reading and grepping the texts, not the
+# search, and committed before it was first run.
 QUERY_SETS = {
     "dev": (
         RELEVANCE / "queries.jsonl",
@@ -139,6 +148,7 @@ QUERY_SETS = {
         RELEVANCE / "queries-dev-fresh8.jsonl",
         RELEVANCE / "queries-dev-fresh9.jsonl",
         RELEVANCE / "queries-dev-fresh10.jsonl",
+        RELEVANCE / "queries-dev-fresh11.jsonl",
     ),
     "test": (RELEVANCE / "queries-test.jsonl", RELEVANCE / "queries-test-documents.jsonl"),
 }

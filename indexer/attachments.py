@@ -252,7 +252,7 @@ def _docx_text(path: Path) -> str:
 
 
 def _clean(text: str) -> str:
-    text = text.replace("\x00", "").replace("\xad", "")
+    text = unicodedata.normalize("NFC", text.replace("\x00", "").replace("\xad", ""))
     text = re.sub(r"[ \t\f\v]+", " ", text)
     return re.sub(r"\n\s*\n+", "\n\n", text).strip()
 

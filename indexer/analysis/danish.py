@@ -40,8 +40,12 @@ from indexer.analysis.lexicon import (
 )
 from indexer.dates import MONTH_NAMES
 
-# Words: letters and digits, keeping inner hyphens/periods of things like "12.3" or "1.2".
-PLAIN_WORD_PATTERN = r"\w+(?:[.,/-]\w+)*"
+# Words: letters and digits, keeping inner hyphens/periods of things like "12.3" or "1.2".  A
+# letter may carry combining marks (U+0300-U+036F), the way a text written on some systems or taken
+# from a PDF spells "å" as "a" and a ring: ``\w`` alone cut "Gåsetårnet" there into three words
+# before ``NormaliseFilter`` could compose them again.
+_WORD_CHARACTER = "[\\w\u0300-\u036f]"
+PLAIN_WORD_PATTERN = rf"\w{_WORD_CHARACTER}*(?:[.,/-]\w{_WORD_CHARACTER}*)*"
 # The product's words: those, and the signs minutes write for a word ("40 %", "§ 17"), each read
 # as its word (``SIGN_WORDS``), so "40 procent", "40 pct." and "40 %" are the same terms, and
 # "paragraf 17" is "§ 17".  The baselines keep the plain pattern (``plain_tokenizer``).

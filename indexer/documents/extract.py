@@ -22,6 +22,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,7 +62,8 @@ def read_document(path: Path) -> DocumentText:
         ocr: list[int] = []
     else:
         pages, ocr = pdf_pages(path)
-    pages = [page.replace("\xa0", " ") for page in pages]
+    # NFC: a PDF's text layer may write "å" as "a" and a ring; the profiles' patterns spell it composed.
+    pages = [unicodedata.normalize("NFC", page).replace("\xa0", " ") for page in pages]
     text = DocumentText(pages=pages, ocr_pages=ocr)
     text.lines = clean_pages(pages, text.dropped_pages)
     return text

@@ -33,6 +33,7 @@ from __future__ import annotations
 import csv
 import re
 import sys
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -189,7 +190,10 @@ def _rows(path: Path) -> Iterator[dict[str, str]]:
 def parse_row(row: dict[str, Any]) -> ParsedRow | None:
     """One CSV row → an item plus the (body, date) candidates its text offers."""
     identifier = (row.get("identifikator") or "").strip()
-    text = (row.get("indhold") or "").replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
+    # NFC: a text drawn from a PDF may write "å" as "a" and a ring, which the patterns below (and
+    # the committee and municipality names) spell composed.
+    text = unicodedata.normalize("NFC", row.get("indhold") or "")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
     if not identifier or not text.strip():
         return None
     document, _, item_key = identifier.partition("_")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -106,7 +107,8 @@ class SearchRequest:
     literal: bool = False
 
     def normalised(self) -> SearchRequest:
-        self.q = ast.caps_lock_off((self.q or "").strip()[:500])
+        # Composed letters (NFC), as the index holds them: "a" and a ring typed for "å" is "å".
+        self.q = ast.caps_lock_off(unicodedata.normalize("NFC", (self.q or "").strip())[:500])
         self.sort = self.sort if self.sort in SORTS else "relevance"
         self.page = min(max(1, int(self.page or 1)), MAX_PAGE)
         self.per_page = min(max(1, int(self.per_page or 10)), 100)
@@ -1291,7 +1293,7 @@ class SearchService:
 
     def suggest(self, prefix: str, limit: int = 8) -> list[dict[str, str]]:
         """Autocomplete: committee names and words from open items, most frequent first."""
-        prefix = (prefix or "").strip().lower()
+        prefix = unicodedata.normalize("NFC", (prefix or "").strip()).lower()
         if len(prefix) < 2:
             return []
         with self.engine.reading():

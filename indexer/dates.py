@@ -72,3 +72,14 @@ def parse_danish_datetime(text: str | None) -> datetime | None:
 def parse_danish_date(text: str | None) -> date | None:
     parsed = parse_danish_datetime(text)
     return parsed.date() if parsed else None
+
+
+def date_in_words(start: date | None, precision: str = "day") -> str:
+    """A meeting's date as its minutes write it in words, day, month and year ("26 november
+    2014"), or its year alone when only that is known: what the search matches a date typed in a
+    query against ("kb meddelelser 26. november 2014", "eventuelt oktober 2016")."""
+    if start is None:
+        return ""
+    if precision == "year":
+        return str(start.year)
+    return f"{start.day} {MONTH_NAMES[start.month - 1]} {start.year}"

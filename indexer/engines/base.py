@@ -60,6 +60,7 @@ TEXT_FIELDS: dict[str, float] = {
     "attachment_titles": 1.0,
     "attachments": 0.5,
     "committee": 1.0,  # the committee's name as analysed text (``udvalg:økonomi``)
+    "meeting": 1.0,  # the meeting's date in words (``dates.date_in_words``): a date typed in a query
 }
 # Two more fields an unfielded word searches, with their boost: its unstemmed form
 # ("exact") and compound parts ("parts"). Boosts are applied once, at query time.

@@ -40,6 +40,7 @@ from indexer.analysis.compounds import compound_cuts
 from indexer.analysis.danish import DANISH_STOP_WORDS, analyse, exact_analyzer, fold, stem_term
 from indexer.analysis.lexicon import VOWELS, is_known, is_verb, lemmatise
 from indexer.analysis.writtenforms import WRITTEN_FORMS
+from indexer.dates import MONTH_NAMES, MONTHS
 from indexer.engines.base import case_key
 from indexer.model import PART_NAMES
 
@@ -1299,6 +1300,71 @@ def _the_body(typed: Node, matches: Sequence[Match]) -> Node:
     """A committee's name searched for alone: the items writing it or the committee's, the
     committee's first (``RAISE_WEIGHT``: the name's words are common, many items write them)."""
     return Prefer(Or((typed, *matches)), _join(Or, matches) or matches[0], RAISE_WEIGHT)
+
+
+# -- a date typed: the meetings held that day or month, as well as the text writing it -----------
+
+# A day of the month as typed before its month ("26.", "9"), and a year of four digits.
+_DAY = re.compile(r"(\d{1,2})\.?")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def date_runs(children: Sequence[Node]) -> list[tuple[int, int, str]]:
+    """(first, last, the date in words) of each run of plain words (an And's children) naming a
+    date: a day and a month, with its year or without ("26. november 2014", "9. nov"), a month
+    and its year ("oktober 2016"), the month written out or short, or a year of four digits
+    alone ("2016"); the date as a meeting's is written in words (``dates.date_in_words``: "26
+    november 2014", "oktober 2016", "2016").  A month alone ("maj") names no date."""
+    texts = [child.text.casefold() if plain_word(child) else "" for child in children]
+    runs: list[tuple[int, int, str]] = []
+    at = 0
+    while at < len(texts):
+        day = _DAY.fullmatch(texts[at])
+        first_day = day is not None and 1 <= int(day.group(1)) <= 31
+        named = at + 1 if first_day else at
+        month = MONTHS.get(texts[named].rstrip(".")) if named < len(texts) else None
+        year = named + 1 < len(texts) and _YEAR.fullmatch(texts[named + 1]) is not None
+        if month is None and _YEAR.fullmatch(texts[at]):  # a year alone: the meetings of that year
+            runs.append((at, at, texts[at]))
+            at += 1
+            continue
+        if month is None or not (first_day or year):
+            at += 1
+            continue
+        last = named + 1 if year else named
+        words = [str(int(day.group(1)))] if first_day and day else []
+        words += [MONTH_NAMES[month - 1], *([texts[last]] if year else [])]
+        runs.append((at, last, " ".join(words)))
+        at = last + 1
+    return runs
+
+
+def expand_dates(node: Node | None) -> Node | None:
+    """A date typed among the words ("kb meddelelser 26. november 2014", "eventuelt
+    mødesystemgruppen oktober 2016") is held by the items whose text writes it and by those of the
+    meetings held on it (``date_runs``; the meeting field holds each meeting's date in words):
+    a known-item query names the meeting an item was on, which its text seldom writes.  It is
+    required and counted as its words are, and scores where the text or the meeting holds it."""
+    if node is None:
+        return None
+
+    def walk(current: Node) -> Node:
+        if not isinstance(current, And):
+            return descend(current, walk)
+        children = list(current.children)
+        runs = date_runs(children)
+        if not runs:
+            return And(tuple(walk(child) for child in children))
+        out: list[Node] = []
+        at = 0
+        for first, last, words in runs:
+            out += [walk(child) for child in children[at:first]]
+            out.append(Or((_as_typed(children[first : last + 1]), Phrase(words, field="meeting"))))
+            at = last + 1
+        out += [walk(child) for child in children[at:]]
+        return out[0] if len(out) == 1 else And(tuple(out))
+
+    return walk(node)
 
 
 # -- a general abbreviation or law name typed: also its other written forms ----------------------

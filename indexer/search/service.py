@@ -410,6 +410,8 @@ class SearchService:
         a snippet shows first (``ast.rewritten_words``).  ``municipalities``: the search's filter."""
         if node is None:
             return None
+        # a date typed: held by the meetings of that day or month too (no other rewrite reads it)
+        node = ast.expand_dates(node)
         # a committee named in words first: the rewrites below read its words as typed words
         # (its abbreviation, compounds), which now only raise
         node = ast.expand_committee_names(node, self.committee_names(municipalities))

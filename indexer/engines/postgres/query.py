@@ -36,6 +36,7 @@ TEXT_FIELDS: dict[str, int] = {
     "committee_text": 7,
     "parts": 8,
     "title_parts": 9,
+    "meeting_text": 10,
 }
 FIELD_NAMES = {code: name for name, code in TEXT_FIELDS.items()}
 # None since field weights are applied once, at query time (``FIELD_BOOSTS``), as the

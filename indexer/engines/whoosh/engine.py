@@ -71,6 +71,7 @@ SCHEMA_FIELD = {
     "attachment_titles": "attachment_titles",
     "attachments": "attachments_text",
     "committee": "committee_text",
+    "meeting": "meeting_text",
 }
 LOGICAL_FIELD = {v: k for k, v in SCHEMA_FIELD.items()} | {"exact": "exact", "parts": "parts", "title_parts": "parts"}
 VALUE_SCHEMA_FIELD = {"committee": "committee", "case": "case_key", "topic": "topic", "municipality": "municipality"}
@@ -682,6 +683,9 @@ class QueryTranslator:
         text = node.text.replace('"', " ")
         slop = f"~{node.slop}" if node.slop != 1 else ""
         if node.field:
+            schema = self.parser.schema
+            if schema is None or SCHEMA_FIELD[node.field] not in schema:
+                return wq.NullQuery  # an index written before the field was (the meeting's date)
             return self.parser.parse(f'{SCHEMA_FIELD[node.field]}:"{text}"{slop}')
         parsed = self.parser.parse(f'"{text}"{slop}')
         if isinstance(parsed, wq.Or) and all(isinstance(q, wq.Phrase) for q in parsed.subqueries):

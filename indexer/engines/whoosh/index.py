@@ -53,6 +53,7 @@ from indexer.analysis.danish import (
     title_parts_analyzer,
 )
 from indexer.attachments import file_hash
+from indexer.dates import date_in_words, parse_danish_datetime
 from indexer.engines.archive import FolderArchive
 from indexer.engines.base import (
     CLOSED_TITLE,
@@ -252,6 +253,9 @@ def build_schema(profile: str = "danish") -> Schema:
         "exact": FastText(analyzer=exact, phrase=True, fast_kind=fast_exact),
         "committee": ID(stored=True, sortable=True),
         "committee_text": FastText(analyzer=danish, stored=False, fast_kind=fast_text),
+        # The meeting's date in words ("26 november 2014", ``dates.date_in_words``): a date typed
+        # in a query is matched here as well as in the text (``ast.expand_dates``).
+        "meeting_text": FastText(analyzer=danish, stored=False, fast_kind=fast_text),
         "municipality": ID(stored=True, sortable=True),
         "kind": ID(stored=True, sortable=True),
         "year": ID(stored=True, sortable=True),
@@ -868,6 +872,7 @@ class MinutesIndex:
             attachments_text="\n\n".join(attachment_texts),
             attachment_titles="\n".join(a.title for a in attachments),
             topic=",".join(t["code"] for t in topics),
+            meeting_text=date_in_words(start.astimezone(COPENHAGEN).date() if start else None, meeting.date_precision),
             access=Access.OPEN.value,
             doc=json.dumps(doc, ensure_ascii=False),
         )
@@ -901,11 +906,21 @@ class MinutesIndex:
             if name not in ("parts", "title_parts") or self._has_parts_field(name):
                 document[name] = "\n".join(document.get(part, "") for part in parts)
         document["committee_text"] = document.get("committee", "")
+        if self._has_parts_field("meeting_text"):
+            if "meeting_text" not in document:  # a document rebuilt from its stored fields
+                meeting = json.loads(document.get("doc") or "{}").get("meeting") or {}
+                start = parse_danish_datetime(meeting.get("start") or "") if meeting.get("start") else None
+                if meeting.get("date_precision") == "year" and meeting.get("start"):
+                    document["meeting_text"] = str(meeting["start"])[:4]
+                else:
+                    document["meeting_text"] = date_in_words(start)
+        else:  # an index written before the field was (until reindexed)
+            document.pop("meeting_text", None)
         return document
 
     def _has_parts_field(self, name: str = "parts") -> bool:
-        """Whether the schema has this compound-parts field (an index built before it was added
-        lacks it until reindexed). Cached: ``ix.schema`` re-reads the table of contents."""
+        """Whether the schema has this compound-parts field, or another indexed-only field (an
+        index built before it was added lacks it until reindexed). Cached: ``ix.schema`` re-reads the table of contents."""
         known = getattr(self, "_parts_field", None)
         if known is None or known[0] is not self.ix:
             known = self._parts_field = (self.ix, frozenset(self.ix.schema.names()))

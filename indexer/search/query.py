@@ -1024,7 +1024,10 @@ def committee_names(committees: Sequence[str]) -> CommitteeNames:
         if core:  # not "Byråd", "Kommunalbestyrelsen": a body word alone (``expand_bodies``)
             exact.setdefault(core, {})[name] = None
             cores[name] = core
-            if core == key:
+            # a name of one word names its committee alone when the word is a name of its own
+            # ("Mødesystemgruppen"), not a word of the language ("Direktionen", "Styregruppen")
+            words = _name_words(name)
+            if core == key and (len(core) > 1 or (len(words) == 1 and not is_known(words[0].casefold()))):
                 bare.setdefault(core, {})[name] = None
     # a conjunct → the committees (by their core: names spelt two ways are one) it is part of
     owners: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
@@ -1057,7 +1060,7 @@ def named_committees(run: tuple[str, ...], names: CommitteeNames) -> tuple[str, 
     kultur)."""
     core = tuple(term for term in run if term not in MARKS)
     marked = sum(term in MARKS for term in run)
-    if not core or marked > 1 or (len(core) < 2 and not marked):
+    if not core or marked > 1 or (len(core) < 2 and not marked and core not in names.bare):
         return ()
     if not marked:
         return names.bare.get(core, ())

@@ -296,6 +296,20 @@ def test_a_name_without_its_body_word_names_only_a_committee_named_so() -> None:
     )
 
 
+def test_a_name_of_one_word_of_its_own_names_its_committee() -> None:
+    """ "Mødesystemgruppen" is no word of the language: typed alone or among other words it names
+    that committee, as a name with its body word does ("eventuelt mødesystemgruppen oktober 2016"),
+    in any spelling the analysis meets ("moedesystemgruppen").  A committee named by a word of the
+    language ("Direktionen", "Styregruppen") leaves the word a subject word, as before."""
+    names = committee_names([*COMMITTEES, "Mødesystemgruppen", "Direktionen", "Styregruppen"])
+    for typed in ("mødesystemgruppen", "moedesystemgruppen", "mødesystemgruppens"):
+        assert expand_committee_names(parse(f"{typed} getorganized"), names) == _raised(
+            Word("getorganized"), Word(typed), "Mødesystemgruppen"
+        ), typed
+    for typed in ("direktionen budget", "styregruppen budget", "budget"):
+        assert expand_committee_names(parse(typed), names) == parse(typed), typed
+
+
 def test_the_words_naming_a_committee_are_found_as_typed() -> None:
     names = committee_names(COMMITTEES)
     typed = parse("teknik- og miljøudvalget parkeringspladser teknisk udvalgs")

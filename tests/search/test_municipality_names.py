@@ -47,7 +47,8 @@ def test_the_items_filed_under_a_municipality_hold_its_name(
     assert first["title"].startswith("Navngivning af ny vej") and first["municipality"] == "Favrskov Kommune"
     assert first["id"] not in _writing(demo, "favrskov"), "the item does not write the name"
     assert response.partial is not None and "favrskov" in response.partial.words
-    assert "favrskov" not in first["missing"], "filed under Favrskov, it holds the name"
+    # filed under Favrskov it holds the name, and held at a meeting of 2017 the year: the one whole answer
+    assert "favrskov" not in first.get("missing", ()), "filed under Favrskov, it holds the name"
     # an item of another municipality that does not write the name lacks it
     assert all("favrskov" in hit["missing"] for hit in response.results if hit["municipality"] != "Favrskov Kommune")
     # the page, the API and the CLI list the same first item

@@ -76,6 +76,11 @@ MIN_CORRECTED_BASE = 6
 # corrected, and the shortest part on either side of the cut.
 MIN_SLIPPED_COMPOUND = 10
 MIN_SLIPPED_PART = 4
+# A word no open item holds and the dictionary cuts nowhere, typed solid where the minutes write two
+# words (``_apart_as_written``: "streetfood", "firstagenda", "rema1000"): its least length, and
+# the least length of each side (a number of two digits may follow a name).
+MIN_UNCUT_WORD = 7
+MIN_UNCUT_SIDE = 3
 # "Mente du" keeps this many corrections of each misspelt word and counts the hits of at most
 # this many combinations, likeliest first, for one that finds something.
 CORRECTIONS_PER_WORD = 3
@@ -1228,6 +1233,46 @@ class SearchService:
         meant_apart = ast.compounds_apart(suggestion, unrequired) if suggestion else None
         if meant_apart and meant_apart not in (apart, suggestion):
             yield meant_apart
+        # a word the dictionary does not know, written apart in the minutes ("streetfood" → "street
+        # food"): asked of the engine only when everything above found nothing
+        written = self._apart_as_written(request.q)
+        if written and written not in (apart, suggestion, meant_apart):
+            yield written
+
+    def _apart_as_written(self, text: str) -> str | None:
+        """``text`` (plain words) with each word no open item holds, which the dictionary cuts
+        nowhere (``compound_cuts``: a name or a loanword, "streetfood", "firstagenda"), written as
+        the two words open items hold that it is made of ("street food", "first agenda"; letters
+        and then digits at that place only, "rema1000" → "rema 1000"); of two such cuts the one
+        with the longer shorter side.  None when no word is so made; one question of the engine."""
+        words = text.split()
+        cuts: dict[str, list[tuple[str, str]]] = {}
+        for word in dict.fromkeys(w.lower() for w in words):
+            if len(word) < MIN_UNCUT_WORD or not word.isalnum() or word.isdigit() or compound_cuts(word):
+                continue
+            numbered = re.fullmatch(r"([^\W\d_]+)(\d+)", word)
+            if numbered:
+                name, number = numbered.group(1), numbered.group(2)
+                cuts[word] = [(name, number)] if len(name) >= MIN_UNCUT_SIDE and len(number) >= 2 else []
+            elif word.isalpha():
+                cuts[word] = [(word[:at], word[at:]) for at in range(MIN_UNCUT_SIDE, len(word) - MIN_UNCUT_SIDE + 1)]
+        cuts = {word: found for word, found in cuts.items() if found}
+        if not cuts:
+            return None
+        held = self.engine.has_words(
+            sorted({*cuts, *(side for found in cuts.values() for cut in found for side in cut)})
+        )
+        apart: dict[str, str] = {}
+        for word, found in cuts.items():
+            if word in held:
+                continue
+            written = [cut for cut in found if cut[0] in held and cut[1] in held]
+            if written:
+                best = max(written, key=lambda cut: (min(len(cut[0]), len(cut[1])), len(cut[1])))
+                apart[word] = " ".join(best)
+        if not apart:
+            return None
+        return " ".join(apart.get(word.lower(), word) for word in words)
 
     def _relaxing_instead(self, request: SearchRequest, suggestion: str | None) -> SearchRequest | None:
         """The request whose words the items holding most of them are shown for, in place of what

@@ -1,0 +1,39 @@
+"""A name or loanword typed solid that the minutes write as two words is searched as they write it.
+
+"streetfood", "firstagenda", "rema1000": the dictionary knows none of them, so no compound cut
+finds "street food", "First Agenda" or "Rema 1000", and no item holds the word typed.  When the
+query finds nothing and neither its "Mente du" nor its compounds written apart find anything, each
+word no open item holds is cut where both sides are words open items hold, and the query is
+searched so, as a correction is (``SearchResponse.corrected_from``).
+"""
+
+from __future__ import annotations
+
+from indexer.search.service import SearchRequest, SearchService
+
+
+def test_a_word_no_item_holds_is_searched_as_the_two_words_the_minutes_write(demo: SearchService) -> None:
+    assert demo.search(SearchRequest(q="streetfood", literal=True)).total == 0
+    response = demo.search(SearchRequest(q="streetfood notat aarhus"))
+    assert response.corrected_from == "streetfood notat aarhus"
+    assert response.request.q == "street food notat aarhus"
+    first = response.results[0]
+    assert first["municipality"] == "Aarhus Kommune"
+    assert demo.search(SearchRequest(q='"street food"')).results[0]["id"] == first["id"]
+
+
+def test_a_name_then_a_number_is_cut_between_them(demo: SearchService) -> None:
+    response = demo.search(SearchRequest(q="rema1000 beder"))
+    assert response.request.q == "rema 1000 beder" and response.corrected_from == "rema1000 beder"
+    assert response.results[0]["id"] == demo.search(SearchRequest(q='"rema 1000" beder')).results[0]["id"]
+
+
+def test_what_the_index_holds_or_the_dictionary_cuts_is_left_to_the_search(demo: SearchService) -> None:
+    # a word open items hold is no name written apart
+    assert demo._apart_as_written("kalundborg budget") is None
+    # a compound the dictionary cuts is written apart by its own rule (``ast.compounds_apart``)
+    assert demo._apart_as_written("togstation") is None
+    # sides no open item holds give nothing; nor do a short word or a number
+    assert demo._apart_as_written("qwertyzxcvb") is None
+    assert demo._apart_as_written("abc 2014 12345678") is None
+    assert demo._apart_as_written("streetfood og rema1000") == "street food og rema 1000"

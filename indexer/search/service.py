@@ -338,6 +338,8 @@ class SearchService:
         self._shared: tuple[DefinitionTable, RouteTable, DefinitionTable] | None = None
         # per index state: the words' shares held whole, and held whole or as a compound's part
         self._held_by: tuple[RouteTable, dict[str, float], dict[str, float]] | None = None
+        # per index state: whether open items hold each word asked as written (``_holds``)
+        self._written_by: tuple[RouteTable, dict[str, bool]] | None = None
         self._committee_index: dict[tuple[str, ...], ast.CommitteeNames] = {}  # by the committee list
 
     def _shares(self, parts: bool = False) -> dict[str, float]:
@@ -347,6 +349,22 @@ class SearchService:
         if held is None or held[0] is not routes or max(len(held[1]), len(held[2])) > MAX_COUNTED_WORDS:
             held = self._held_by = (routes, {}, {})
         return held[2] if parts else held[1]
+
+    def _holds(self, words: Iterable[str]) -> set[str]:
+        """Which of ``words`` open items hold as written (``Engine.has_words``), asked of the engine
+        once a word per index state: "Mente du" and the words written apart (``_apart_as_written``)
+        ask of the same words, a server engine in one statement at most each."""
+        routes = self.route_table()
+        written = self._written_by
+        if written is None or written[0] is not routes or len(written[1]) > MAX_COUNTED_WORDS:
+            written = self._written_by = (routes, {})
+        known = written[1]
+        wanted = list(dict.fromkeys(words))
+        missing = [word for word in wanted if word not in known]
+        if missing:
+            found = self.engine.has_words(missing)
+            known.update((word, word in found) for word in missing)
+        return {word for word in wanted if known[word]}
 
     def _weigh_words(self, node: ast.Node | None) -> None:
         """How common each plain word of ``node`` is, asked of the engine at once for those not
@@ -963,7 +981,7 @@ class SearchService:
         words = typed.words
         if not words or len(words) > 8:
             return None
-        held = self.engine.has_words([w for w in words if len(w) >= 4])  # the words open items hold as written
+        held = self._holds([w for w in words if len(w) >= 4])  # the words open items hold as written
         # a committee's name is the index's own: no slip ("hennys testudvalg")
         within = filters.municipality if filters else ()
         named = (mentions if mentions is not None else self._mentions(ast.parse(text), within)).spelt
@@ -1244,7 +1262,8 @@ class SearchService:
         nowhere (``compound_cuts``: a name or a loanword, "streetfood", "firstagenda"), written as
         the two words open items hold that it is made of ("street food", "first agenda"; letters
         and then digits at that place only, "rema1000" → "rema 1000"); of two such cuts the one
-        with the longer shorter side.  None when no word is so made; one question of the engine."""
+        with the longer shorter side.  None when no word is so made.  Whether the words themselves
+        are held "Mente du" asked already (``_holds``); the sides are one question of the engine."""
         words = text.split()
         cuts: dict[str, list[tuple[str, str]]] = {}
         for word in dict.fromkeys(w.lower() for w in words):
@@ -1257,15 +1276,13 @@ class SearchService:
             elif word.isalpha():
                 cuts[word] = [(word[:at], word[at:]) for at in range(MIN_UNCUT_SIDE, len(word) - MIN_UNCUT_SIDE + 1)]
         cuts = {word: found for word, found in cuts.items() if found}
+        held_whole = self._holds(cuts)
+        cuts = {word: found for word, found in cuts.items() if word not in held_whole}
         if not cuts:
             return None
-        held = self.engine.has_words(
-            sorted({*cuts, *(side for found in cuts.values() for cut in found for side in cut)})
-        )
+        held = self._holds(sorted({side for found in cuts.values() for cut in found for side in cut}))
         apart: dict[str, str] = {}
         for word, found in cuts.items():
-            if word in held:
-                continue
             written = [cut for cut in found if cut[0] in held and cut[1] in held]
             if written:
                 best = max(written, key=lambda cut: (min(len(cut[0]), len(cut[1])), len(cut[1])))

@@ -53,6 +53,7 @@ import numpy as np
 from indexer.cli import ingest
 from indexer.engines.whoosh.index import MinutesIndex
 from indexer.formats import IngestContext, iter_inputs
+from indexer.model import Access
 from indexer.search.service import SearchRequest, SearchService
 
 REPO = Path(__file__).resolve().parents[1]
@@ -130,7 +131,9 @@ RELEVANCE = REPO / "tests" / "relevance"
 # nouns, particle verbs, definite, plural, genitive), 20 compounds split/joined or a part of one, 10
 # æøå typed ae/oe/aa or o, 10 slips, 10 abbreviations or words written out (TU, TMU, KB, KKR, MTM,
 # UV, EL, intro) and 20 questions or paraphrases; judged by reading and grepping the texts, not the
-# search, and committed before it was first run.
+# search, and committed before it was first run.  Three of its queries judged items the product keeps
+# closed (an eDoc item not for publication, a closed stub, a Mødesystemgruppen item): no search may
+# list them, so the queries were taken out (round 17), and ``item_names`` now names open items only.
 QUERY_SETS = {
     "dev": (
         RELEVANCE / "queries.jsonl",
@@ -433,6 +436,8 @@ def item_names(inputs: Iterable[Path] = INPUTS) -> dict[str, list[str]]:
             continue
         for meeting in module.parse(path, IngestContext()):
             for item in meeting.items:
+                if item.access != Access.OPEN or meeting.access != Access.OPEN:
+                    continue  # never listed (a closed stub at most): no query may judge it
                 names[f"{path.name}|{item.title}"].append(item.id)
                 if module.NAME == "digst" and item.source_key:
                     names[f"digst:{item.source_key}"].append(item.id)

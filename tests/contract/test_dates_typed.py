@@ -131,9 +131,22 @@ def test_a_document_rebuilt_from_its_stored_fields_keeps_its_meetings_date(tmp_p
     root = tmp_path / "ix"
     MinutesIndex.create(root, profile="danish")
     seed = seed_meeting()
-    assert not quiet_ingest([write_jsonl(tmp_path / "m.jsonl", [seed])], root).rejected
+    # a meeting known by its year alone (an export giving no day) keeps its year, no day
+    yearly = variant(seed, committee="Økonomiudvalget", date_precision="year", native_id="m-2016")
+    yearly.start = seed.start.replace(year=2016, month=1, day=1)
+    yearly.finalise()
+    assert not quiet_ingest([write_jsonl(tmp_path / "m.jsonl", [seed, yearly])], root).rejected
     index = MinutesIndex.open(root)
     with index.ix.searcher() as searcher:
-        stored = dict(next(iter(searcher.documents(access="open"))))
-    assert "meeting_text" not in stored
-    assert index.with_derived_fields(stored)["meeting_text"] == "5 december 2022"
+        stored = {fields["committee"]: dict(fields) for fields in searcher.documents(access="open")}
+    assert all("meeting_text" not in fields for fields in stored.values())
+    assert index.with_derived_fields(stored[seed.committee])["meeting_text"] == "5 december 2022"
+    assert index.with_derived_fields(stored["Økonomiudvalget"])["meeting_text"] == "2016"
+    # as freshly indexed: the year finds it; a month of that year holds it not (no guessed 1 January)
+    service = SearchService(root)
+    assert [hit["id"] for hit in service.search(SearchRequest(q="sociale medier 2016")).results][:1] == [
+        yearly.items[0].id
+    ]
+    in_january = service.search(SearchRequest(q="sociale medier januar 2016"))
+    assert in_january.partial is not None and in_january.partial.whole == 0
+    service.close()

@@ -906,16 +906,10 @@ class MinutesIndex:
             if name not in ("parts", "title_parts") or self._has_parts_field(name):
                 document[name] = "\n".join(document.get(part, "") for part in parts)
         document["committee_text"] = document.get("committee", "")
-        if self._has_parts_field("meeting_text"):
-            if "meeting_text" not in document:  # a document rebuilt from its stored fields
-                meeting = json.loads(document.get("doc") or "{}").get("meeting") or {}
-                start = parse_danish_datetime(meeting.get("start") or "") if meeting.get("start") else None
-                if meeting.get("date_precision") == "year" and meeting.get("start"):
-                    document["meeting_text"] = str(meeting["start"])[:4]
-                else:
-                    document["meeting_text"] = date_in_words(start)
-        else:  # an index written before the field was (until reindexed)
-            document.pop("meeting_text", None)
+        if not self._has_parts_field("meeting_text"):
+            document.pop("meeting_text", None)  # an index written before the field was (until reindexed)
+        elif "meeting_text" not in document:  # a document rebuilt from its stored fields
+            document["meeting_text"] = _meeting_in_words(document.get("doc"))
         return document
 
     def _has_parts_field(self, name: str = "parts") -> bool:
@@ -1212,6 +1206,17 @@ class _ExistingDocs:
             "municipality": document.get("municipality"),
             "committee": document.get("committee"),
         }
+
+
+def _meeting_in_words(doc: str | None) -> str:
+    """The meeting's date in words (``dates.date_in_words``) as a stored document keeps it: its
+    start, or its year alone when only that is known."""
+    meeting = json.loads(doc or "{}").get("meeting") or {}
+    start, precision = str(meeting.get("start") or ""), meeting.get("date_precision") or "day"
+    if precision == "year":
+        return start[:4] if start[:4].isdigit() else ""
+    found = parse_danish_datetime(start) if start else None
+    return date_in_words(found.date() if found else None)
 
 
 def beyond_decisions(sections: Iterable[Any], decisions: Iterable[Any]) -> list[str]:

@@ -1932,6 +1932,7 @@ def relaxations(
     common: Callable[[str], bool] | None = None,
     share: Callable[[Word | Phrase], float | None] | None = None,
     beside: Sequence[Node] = (),
+    below_half: bool = False,
 ) -> Iterator[tuple[int, int, Node]]:
     """(least, typed, query) for a query of plain words no item holds all of: the items holding
     all but one of its ``typed`` words, then all but two, down to half of them (at least one;
@@ -1954,7 +1955,10 @@ def relaxations(
     "kalundborg forsynings nye administrationsbygning" comes before the title naming Kalundborg
     Forsyning's new heat pump.  A word the text does not write whole (held as a compound's part,
     or written otherwise: share 0) and a phrase count as held by ``RAREST_SHARE``; a word of
-    unknown share (a wildcard) as held by every item: lacking it costs nothing."""
+    unknown share (a wildcard) as held by every item: lacking it costs nothing.
+
+    ``below_half``: the tries below the half instead, down to one word: for a query no item holds
+    even half the words of ("byrådet sagde nej til SF sommerbypark"), which listed nothing."""
     if not isinstance(node, And):
         return
     droppable = droppable_words(node)
@@ -1970,7 +1974,8 @@ def relaxations(
     # the words of a committee named beside count toward the half an item must hold, as its items
     # are raised by them: three words counted beside "økonomiudvalget" go down to one of the three
     held_beside = sum(1 for c in droppable if c in beside)
-    for least in range(typed - 1, max(1, math.ceil((typed + held_beside) / 2) - held_beside) - 1, -1):
+    half = max(1, math.ceil((typed + held_beside) / 2) - held_beside)
+    for least in range(half - 1, 0, -1) if below_half else range(typed - 1, half - 1, -1):
         chosen = [words for words in combinations(counted, least) if not _common_only([*kept, *words], common)]
         # how likely an item is to lack the words each choice leaves out (the unknown taken as certain)
         lacking = [math.prod(shares[word] for word in counted if word not in words) for words in chosen]

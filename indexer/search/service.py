@@ -685,15 +685,21 @@ class SearchService:
             relaxing = [meant_request, request] if meant_request is not None else relaxing
         if walk.total >= FILL_BELOW:
             return walk
-        for asked in relaxing:
-            parsed = typed if asked is request else ast.parse(asked.q.strip())
-            named = mentions if asked is request else self._mentions(parsed, asked.municipality)
-            if self._fill(walk, asked, parsed, named, whole, shown if walk.total else None, search):
-                if not whole:  # a correction that found nothing is not offered beside partial results
-                    walk.suggestion = None
-                if asked is not request:  # said so as a correction is
-                    walk.request, walk.corrected_from = asked, request.q
-                return walk
+        # the tries down to half the words; when they found nothing at all, those below the half
+        # (a query no item holds even half the words of otherwise lists nothing)
+        for below_half in (False, True):
+            if below_half and walk.total:
+                break
+            for asked in relaxing:
+                parsed = typed if asked is request else ast.parse(asked.q.strip())
+                named = mentions if asked is request else self._mentions(parsed, asked.municipality)
+                listed = shown if walk.total else None
+                if self._fill(walk, asked, parsed, named, whole, listed, search, below_half):
+                    if not whole:  # a correction that found nothing is not offered beside partial results
+                        walk.suggestion = None
+                    if asked is not request:  # said so as a correction is
+                        walk.request, walk.corrected_from = asked, request.q
+                    return walk
         return walk
 
     def _fill(
@@ -705,15 +711,17 @@ class SearchService:
         whole: int,
         listed: ast.Node | None,
         search: Callable[[Part], int],
+        below_half: bool = False,
     ) -> bool:
         """Adds to ``walk`` the items holding most of ``asked``'s words (``parsed``; ``named``: the
         committees they name), tier by tier while the list is shorter than ``FILL_BELOW``, after
-        ``whole`` items held them all; ``listed``: what the list holds already.  Whether any did."""
+        ``whole`` items held them all; ``listed``: what the list holds already.  Whether any did.
+        ``below_half``: the tries below half the words, only as far as the first that finds any."""
         # a committee's name is not required (it raises): no item lacks it
         kept = named.words
         words = [leaf.text for leaf in ast.droppable_words(parsed) if leaf not in kept]
-        for partial, node in self._relaxations(asked, parsed, named, whole):
-            if walk.total >= FILL_BELOW and walk.found("partial"):
+        for partial, node in self._relaxations(asked, parsed, named, whole, below_half):
+            if walk.found("partial") and (below_half or walk.total >= FILL_BELOW):
                 break
             part = Part(asked, _and_not(node, listed), "partial", missing_of=words, partial=partial)
             if walk.add(part, search(part)):
@@ -1316,14 +1324,20 @@ class SearchService:
         return self.did_you_mean(request.q, misspelt_only=True, written_too=few, filters=filters, mentions=mentions)
 
     def _relaxations(
-        self, request: SearchRequest, typed: ast.Node | None, mentions: ast.CommitteeMentions, whole: int
+        self,
+        request: SearchRequest,
+        typed: ast.Node | None,
+        mentions: ast.CommitteeMentions,
+        whole: int,
+        below_half: bool = False,
     ) -> Iterator[tuple[Partial, ast.Node]]:
         """The tries with fewer of the typed words (``ast.relaxations``), each with what it counts,
         after ``whole`` items held them all; none for a literal search or one with operators
         ("vindmøller OG guiden": the user said every word must be there).  Counted are the words
         the whole search required: a common word it only raised by stays so and is never tried
         alone, nor is a choice of such words (the words' shares are known from the whole search).
-        ``typed``: the request's words parsed; ``mentions``: the committees they name."""
+        ``typed``: the request's words parsed; ``mentions``: the committees they name;
+        ``below_half``: the tries below half the words (``ast.relaxations``)."""
         if request.literal or not request.q or any(word in ast.OPERATORS for word in request.q.split()):
             return
         rewritten = self._weighed(typed, self._expand_names(typed, request.municipality))
@@ -1337,7 +1351,9 @@ class SearchService:
 
         common_words = [word for word in optional if word not in named]
         counted = tuple(leaf.text for leaf in ast.droppable_words(typed) if leaf not in optional and leaf not in named)
-        for least, count, node in ast.relaxations(typed, common_words, common, self._share_of(typed), named):
+        for least, count, node in ast.relaxations(
+            typed, common_words, common, self._share_of(typed), named, below_half=below_half
+        ):
             yield Partial(least, count, whole, counted, tuple(word.text for word in common_words), bodies), node
 
     def _share_of(self, typed: ast.Node | None) -> Callable[[ast.Word | ast.Phrase], float | None]:

@@ -45,6 +45,31 @@ def test_all_but_one_word_then_fewer_down_to_half() -> None:
     assert [(least, typed) for least, typed, _ in ast.relaxations(ast.parse("vand vej"))] == [(1, 2)]
 
 
+def test_below_the_half_only_when_asked() -> None:
+    """The tries below half the words (``below_half``), for a query no item holds half of."""
+    tries = list(ast.relaxations(ast.parse("a b c d e"), below_half=True))
+    assert [(least, typed) for least, typed, _ in tries] == [(2, 5), (1, 5)]
+    assert _words(tries[1][2]) == [{"a"}, {"b"}, {"c"}, {"d"}, {"e"}]
+    # two words: half is one, nothing below it
+    assert list(ast.relaxations(ast.parse("vand vej"), below_half=True)) == []
+
+
+def test_on_the_demo_rows_a_query_no_item_holds_half_of_lists_the_items_holding_most(demo: SearchService) -> None:
+    """ "byrådet sagde nej til SF sommerbypark": the item ("Forslag SF: Etablering af sommerbypark",
+    which "kunne ikke tiltræde") holds two of the five counted words, and no item holds three, so
+    the tries down to half found nothing and the page was empty.  When nothing is found the tries
+    go on below the half, as far as the first that finds any."""
+    response = demo.search(SearchRequest(q="byrådet sagde nej til SF sommerbypark"))
+    assert response.partial is not None and (response.partial.least, response.partial.typed) == (2, 5)
+    assert response.partial.whole == 0 and response.total > 0
+    first = response.results[0]
+    assert first["title"] == "Forslag SF: Etablering af sommerbypark"
+    assert set(first["missing"]) == {"byrådet", "sagde", "nej"}
+    # a query that finds whole answers, or items holding half its words, goes no further
+    half = demo.search(SearchRequest(q="sagde nej til SF sommerbypark"))
+    assert half.partial is not None and half.partial.least == 2 and half.partial.typed == 4
+
+
 def test_fields_filters_and_excluded_words_stay_required_and_stop_words_do_not_count() -> None:
     tries = list(ast.relaxations(ast.parse('bilag:rygestop kursus "stop nu" IKKE budget og skole')))
     (least, typed, node) = tries[0]

@@ -1651,6 +1651,12 @@ def join_split_compounds(node: Node | None) -> Node | None:
     children = list(node.children)
     at = 0
     while at < len(children):
+        if at + 1 < len(children) and _house_number(children[at], children[at + 1]):
+            number, letter = children[at], children[at + 1]
+            assert isinstance(number, Word) and isinstance(letter, Word)
+            out.append(Or((And((number, letter)), Word(number.text + letter.text))))
+            at += 2
+            continue
         end = at
         while end < len(children) and _joinable(children[end]):
             end += 1
@@ -1670,6 +1676,19 @@ def join_split_compounds(node: Node | None) -> Node | None:
             end += 1
         at = end
     return out[0] if len(out) == 1 else And(tuple(out))
+
+
+def _house_number(number: Node, letter: Node) -> bool:
+    """A number and a single letter typed after it ("grønnegade 77 b", "afsnit 3 a"): the minutes
+    write the two as one ("Grønnegade 77B"), one token in the index."""
+    return (
+        plain_word(number)
+        and number.text.isdigit()
+        and len(number.text) <= 4
+        and plain_word(letter)
+        and len(letter.text) == 1
+        and letter.text.isalpha()
+    )
 
 
 # How many ways a compound typed solid is also looked for written apart ("vindmølle parken",

@@ -26,6 +26,7 @@ from indexer.search.query import (
     names_a_body,
     parse,
 )
+from indexer.search.service import SearchRequest, SearchService
 
 
 def test_words_are_anded_and_operators_in_both_languages() -> None:
@@ -344,6 +345,24 @@ def test_neighbouring_words_are_also_tried_as_one_compound() -> None:
     assert join_split_compounds(parse("skole ELLER budget")) == parse("skole ELLER budget")
     assert join_split_compounds(parse("budget")) == Word("budget")
     assert join_split_compounds(None) is None
+
+
+def test_a_house_number_and_its_letter_typed_apart_are_also_tried_as_one() -> None:
+    """ "grønnegade 77 b": the minutes write "Grønnegade 77B", one token in the index."""
+    number = Or((And((Word("77"), Word("b"))), Word("77b")))
+    assert join_split_compounds(parse("grønnegade 77 b ombygning")) == And(
+        (Word("grønnegade"), number, Word("ombygning"))
+    )
+    assert join_split_compounds(parse("77 B")) == Or((And((Word("77"), Word("B"))), Word("77B")))
+    # a letter word after a number, a long number, a number in a field: as typed
+    for typed in ("punkt 3 af 5", "12345 b", "titel:77 b"):
+        assert join_split_compounds(parse(typed)) == parse(typed), typed
+
+
+def test_on_the_demo_rows_a_house_number_typed_apart_finds_the_address_written_whole(demo: SearchService) -> None:
+    response = demo.search(SearchRequest(q="grønnegade 77 b"))
+    assert response.results[0]["title"] == "Ombygning - Grønnegade 77B"
+    assert response.partial is None or response.partial.whole >= 1
 
 
 def test_a_compound_written_with_a_hyphen_is_also_tried_solid() -> None:

@@ -1064,6 +1064,12 @@ class SearchService:
         held = self.engine.has_words(sorted(sides))
         if any(_joins_held_words(word, cut, held) for cut in cuts):
             return []  # a compound of written words ("vejvedligeholdelses|kontrakt"): no slip
+        # nor one of words open items write in another form ("rotte|gebyr": "rotter", "gebyr"),
+        # which the search finds by its parts: "rottegebyr" is no slip of "rettegebyr"
+        apart = [(analysed_terms(modifier), analysed_terms(head)) for modifier, head in compound_cuts(word)]
+        terms_held = self._held_terms({term for sides in apart for side in sides for term in side})
+        if any(sides[0] and sides[1] and set(sides[0] + sides[1]) <= terms_held for sides in apart):
+            return []
         found: dict[str, float] = {}
         for cut in cuts:
             modifier, head = word[:cut], word[cut:]

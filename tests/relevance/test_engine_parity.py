@@ -2,7 +2,11 @@
 
 Both engines index the same inputs with the same Danish analysis; PostgreSQL computes
 BM25F from the term statistics it keeps.  Its MRR@10 and nDCG@10 must be within 0.02
-of the embedded engine's, overall and for each category of query.
+of the embedded engine's, overall and for each category of query, on the test part (the
+held-out rows, Greve's documents and the Aarhus PDF over every input).  The dev part's parity
+(1,543 queries, identical in round 17) is the benchmark's to measure each round
+(``benchmarks/relevance.py --engines --part dev``): ranking it on PostgreSQL too here cost CI about
+two minutes of its twenty.
 """
 
 from __future__ import annotations
@@ -23,11 +27,12 @@ def test_postgres_ranks_within_two_hundredths_of_whoosh(
     bench: ModuleType,
     evaluations: dict[str, object],
 ) -> None:
-    urls = {part: pg_server.create_database(f"relevance_{part}") for part in bench.QUERY_SETS}
+    urls = {"test": pg_server.create_database("relevance_test")}
     # The Whoosh side is the floor test's minutes-search indexes (same analysis, inputs and queries).
-    whoosh, postgres = bench.run_engines(
-        Path(tmp_path_factory.mktemp("parity")), urls, whoosh=evaluations["minutes-search"]
+    both, postgres_run = bench.run_engines(
+        Path(tmp_path_factory.mktemp("parity")), urls, whoosh=evaluations["minutes-search"], parts=("test",)
     )
+    whoosh, postgres = both.part("test"), postgres_run.part("test")
     a, b = whoosh.overall(), postgres.overall()
     assert b.queries == a.queries >= 80
     assert abs(a.mrr - b.mrr) <= TOLERANCE, (a.mrr, b.mrr)

@@ -144,6 +144,15 @@ RELEVANCE = REPO / "tests" / "relevance"
 # plan and cadastral numbers, 10 slips or æøå typed o/oe/aa and 10 one- or two-word queries; by
 # category 45 phrase, 24 inflection, 17 compound, 8 folding, 6 typo.  Judged by reading and grepping
 # the texts, not the search, and committed before it was first run.
+# A thirteenth fresh set (2026-12-06), aimed at long items that compete with many others: 100
+# known-item queries of 2-8 words on 73 open items of 1,000-32,000 characters, at most 2 an item, 91
+# on demo rows (Kalundborg 41, Aarhus 31, Favrskov 19) and 9 on format samples (Ballerup eDoc 3,
+# Ballerup IT-udvalget 3, Region H 3), the long items earlier dev sets judged least (5-8 times), on
+# details deeper in the case text that earlier queries left alone: 50 inflected or derived forms the
+# text does not write (verbs for nouns, participles, definite, plural, genitive), 15 compounds apart,
+# 15 plain-language paraphrases and remembered wordings, 10 æøå typed ae/oe/aa and 10 slips (a letter
+# dropped, swapped or added).  Judged by reading and grepping the dev texts only, not the search, and
+# committed before it was first run.
 QUERY_SETS = {
     "dev": (
         RELEVANCE / "queries.jsonl",
@@ -163,6 +172,7 @@ QUERY_SETS = {
         RELEVANCE / "queries-dev-fresh10.jsonl",
         RELEVANCE / "queries-dev-fresh11.jsonl",
         RELEVANCE / "queries-dev-fresh12.jsonl",
+        RELEVANCE / "queries-dev-fresh13.jsonl",
     ),
     "test": (RELEVANCE / "queries-test.jsonl", RELEVANCE / "queries-test-documents.jsonl"),
 }

@@ -1347,9 +1347,12 @@ def expand_dates(node: Node | None) -> Node | None:
     mødesystemgruppen oktober 2016") is held by the items whose text writes it and by those of the
     meetings held on it (``date_runs``; the meeting field holds each meeting's date in words):
     a known-item query names the meeting an item was on, which its text seldom writes.  It is
-    required and counted as its words are, and scores where the text or the meeting holds it."""
+    required and counted as its words are, and scores where the text or the meeting holds it.
+    A year typed alone ("2016") is read so too: the items of that year's meetings are what it asks for."""
     if node is None:
         return None
+    if plain_word(node) and _YEAR.fullmatch(node.text):  # a year typed alone: its meetings' items too
+        return Or((node, Phrase(node.text, field="meeting")))
 
     def walk(current: Node) -> Node:
         if not isinstance(current, And):

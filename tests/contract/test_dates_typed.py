@@ -4,8 +4,8 @@ People name an item by the meeting it was on: "kb meddelelser 26. november 2014"
 mødesystemgruppen oktober 2016".  Items seldom write their own meeting's date, and a standing
 item ("Meddelelser", "Eventuelt") has the same title at every meeting, so the words alone cannot
 pick it.  Every open item's meeting date is indexed in words (``dates.date_in_words``), and a
-day and month, or a month and year, typed among the words is held by the items of such a meeting
-as well as by the text writing it, on every engine.
+day and month, or a month and year, typed among the words, or a year typed alone, is held by the
+items of such a meeting as well as by the text writing it, on every engine.
 """
 
 from __future__ import annotations
@@ -52,6 +52,13 @@ def test_the_date_is_held_by_the_text_writing_it_or_by_the_meeting() -> None:
             ast.Or((ast.And((ast.Word("oktober"), ast.Word("2016"))), ast.Phrase("oktober 2016", field="meeting"))),
         )
     )
+
+
+def test_a_year_typed_alone_is_held_by_the_text_or_by_that_years_meetings() -> None:
+    assert ast.expand_dates(ast.parse("2016")) == ast.Or((ast.Word("2016"), ast.Phrase("2016", field="meeting")))
+    # a number of four digits that is no year of ours, and a year in a field, stay as typed
+    assert ast.expand_dates(ast.parse("1450")) == ast.Word("1450")
+    assert ast.expand_dates(ast.parse("titel:2016")) == ast.parse("titel:2016")
 
 
 def test_a_meetings_date_in_words() -> None:
@@ -116,6 +123,18 @@ def test_every_engine_finds_the_item_of_the_meeting_on_the_date_typed(
     assert found[:1] == [ids[first]]
     # the items of the other meetings lack the date: the first answer is the only whole one
     assert service.search(SearchRequest(q=typed)).partial is not None or len(found) == 1
+
+
+def test_a_year_alone_finds_the_items_of_that_years_meetings(meetings: tuple[SearchService, dict[str, str]]) -> None:
+    service, ids = meetings
+    # no text writes "2023" or "2024": the year is the meetings'
+    assert _ids(service, "2023") == [ids["january"]]
+    assert _ids(service, "2024") == [ids["march"]]  # the closed item's meeting was in 2024 too
+    # the text writing a year holds it as well: 2021 is written in one item's text only
+    assert _ids(service, "2021") == [ids["written"]]
+    # every copy's text writes 2022; the item of 2022's meeting, which holds it twice over, comes first
+    found = _ids(service, "2022")
+    assert found[0] == ids["seed"] and ids["closed"] not in found and len(found) == 4
 
 
 def test_a_closed_item_is_never_found_by_its_meetings_date(meetings: tuple[SearchService, dict[str, str]]) -> None:

@@ -153,6 +153,17 @@ RELEVANCE = REPO / "tests" / "relevance"
 # 15 plain-language paraphrases and remembered wordings, 10 æøå typed ae/oe/aa and 10 slips (a letter
 # dropped, swapped or added).  Judged by reading and grepping the dev texts only, not the search, and
 # committed before it was first run.
+# A fourteenth fresh set (2026-12-06), aimed at short queries whose word many items mention: 100
+# known-item queries of one word (56) or two (44) on 94 open items, at most 2 an item, 82 on demo
+# rows (Kalundborg 44, Favrskov 23, Aarhus 15) and 12 on format samples (Ballerup eDoc 4, Region H 3,
+# Ballerup IT-udvalget 3, Syddjurs, the seed), each aimed at the item the word is about (in its
+# title, repeated in its case text) while the word or its stem also occurs in at least 3 other items
+# (each note says roughly how many), on items earlier dev sets judged least among those with text to
+# judge (6-12 times, most 8-9): 40 inflected or derived forms, 19 compounds apart, joined or in part,
+# 11 title key words as written, 10 æøå typed as ae/oe/aa, 10 slips (a letter dropped or swapped) and
+# 10 committee or body abbreviations with a word (TMU, KB, ØU, FU, KMB, MST, PUK, LAG).  Where two or
+# three items are equally about the word, each is graded 2 (an item that also answers it, 1).  Judged
+# by reading and grepping the dev texts only, not the search, and committed before it was first run.
 QUERY_SETS = {
     "dev": (
         RELEVANCE / "queries.jsonl",
@@ -173,6 +184,7 @@ QUERY_SETS = {
         RELEVANCE / "queries-dev-fresh11.jsonl",
         RELEVANCE / "queries-dev-fresh12.jsonl",
         RELEVANCE / "queries-dev-fresh13.jsonl",
+        RELEVANCE / "queries-dev-fresh14.jsonl",
     ),
     "test": (RELEVANCE / "queries-test.jsonl", RELEVANCE / "queries-test-documents.jsonl"),
 }

@@ -694,7 +694,7 @@ class SearchService:
                 parsed = typed if asked is request else ast.parse(asked.q.strip())
                 named = mentions if asked is request else self._mentions(parsed, asked.municipality)
                 listed = shown if walk.total else None
-                if self._fill(walk, asked, parsed, named, whole, listed, search, below_half):
+                if self._fill(walk, asked, parsed, named, whole, listed, search, below_half, deeper=True):
                     if not whole:  # a correction that found nothing is not offered beside partial results
                         walk.suggestion = None
                     if asked is not request:  # said so as a correction is
@@ -712,11 +712,16 @@ class SearchService:
         listed: ast.Node | None,
         search: Callable[[Part], int],
         below_half: bool = False,
+        deeper: bool = False,
     ) -> bool:
         """Adds to ``walk`` the items holding most of ``asked``'s words (``parsed``; ``named``: the
         committees they name), tier by tier while the list is shorter than ``FILL_BELOW``, after
         ``whole`` items held them all; ``listed``: what the list holds already.  Whether any did.
-        ``below_half``: the tries below half the words, only as far as the first that finds any."""
+        ``below_half``: the tries below half the words, only as far as the first that finds any.
+        ``deeper``: when the list is still short after the tries down to half, those below the half
+        too, as far as the first that adds any: a word more than its item writes otherwise leaves a
+        page of one or two near answers ("10 megawatt varmepumpe styrelses kalundborg", whose item
+        writes "10MW varmepumpe … Kalundborg")."""
         # a committee's name is not required (it raises): no item lacks it
         kept = named.words
         words = [leaf.text for leaf in ast.droppable_words(parsed) if leaf not in kept]
@@ -726,6 +731,14 @@ class SearchService:
             part = Part(asked, _and_not(node, listed), "partial", missing_of=words, partial=partial)
             if walk.add(part, search(part)):
                 listed = _or(listed, node)  # a try with fewer words finds these again
+        if deeper and not below_half and 0 < walk.total < FILL_BELOW:
+            before = walk.total
+            for partial, node in self._relaxations(asked, parsed, named, whole, below_half=True):
+                if walk.total > before or walk.total >= FILL_BELOW:
+                    break
+                part = Part(asked, _and_not(node, listed), "partial", missing_of=words, partial=partial)
+                if walk.add(part, search(part)):
+                    listed = _or(listed, node)
         return walk.found("partial") is not None
 
     def _mentions(self, typed: ast.Node | None, municipalities: Sequence[str] = ()) -> ast.CommitteeMentions:

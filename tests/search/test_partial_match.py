@@ -57,17 +57,28 @@ def test_below_the_half_only_when_asked() -> None:
 def test_on_the_demo_rows_a_query_no_item_holds_half_of_lists_the_items_holding_most(demo: SearchService) -> None:
     """ "byrådet sagde nej til SF sommerbypark": the item ("Forslag SF: Etablering af sommerbypark",
     which "kunne ikke tiltræde") holds two of the five counted words, and no item holds three, so
-    the tries down to half found nothing and the page was empty.  When nothing is found the tries
-    go on below the half, as far as the first that finds any."""
+    the tries down to half found nothing and the page was empty.  When nothing is found, or too few
+    for a page, the tries go on below the half, as far as the first that adds any."""
     response = demo.search(SearchRequest(q="byrådet sagde nej til SF sommerbypark"))
     assert response.partial is not None and (response.partial.least, response.partial.typed) == (2, 5)
     assert response.partial.whole == 0 and response.total > 0
     first = response.results[0]
     assert first["title"] == "Forslag SF: Etablering af sommerbypark"
     assert set(first["missing"]) == {"byrådet", "sagde", "nej"}
-    # a query that finds whole answers, or items holding half its words, goes no further
-    half = demo.search(SearchRequest(q="sagde nej til SF sommerbypark"))
-    assert half.partial is not None and half.partial.least == 2 and half.partial.typed == 4
+    # items holding half the words come first; a page of them still short goes on below the half,
+    # as far as the first try that adds any, and the line counts down to it
+    query = "sagde nej til SF sommerbypark"
+    half = demo.search(SearchRequest(q=query, per_page=100))
+    assert half.partial is not None and half.partial.least == 1 and half.partial.typed == 4
+    assert half.partial.line(query).endswith("Viser resultater med mindst 1 af de 4 ord.")
+    assert half.results[0]["title"] == "Forslag SF: Etablering af sommerbypark"
+    holding = [4 - len(hit["missing"]) for hit in half.results]
+    assert holding[0] == 2 and holding[-1] == 1 and half.total == len(half.results) >= 10
+    ids = [hit["id"] for hit in half.results]
+    assert len(ids) == len(set(ids))
+    # a page's worth holding half the words goes no further
+    full = demo.search(SearchRequest(q="mindre vej og park udgift 2016"))
+    assert full.partial is not None and full.partial.least >= full.partial.typed / 2
 
 
 def test_fields_filters_and_excluded_words_stay_required_and_stop_words_do_not_count() -> None:
@@ -87,9 +98,10 @@ def test_what_is_not_relaxed(query: str) -> None:
 
 
 def test_on_the_demo_rows_an_abbreviation_written_out_finds_the_item_holding_the_rest(demo: SearchService) -> None:
-    """The item writes "NST", never "Naturstyrelsen": no item held all three words."""
+    """The item writes "NST", never "Naturstyrelsen": no item held all three words.  The items holding
+    two come first; the list goes on to those holding one."""
     response = demo.search(SearchRequest(q="naturstyrelsen fredning rakkerbanke"))
-    assert response.partial == Partial(2, 3, words=("naturstyrelsen", "fredning", "rakkerbanke"))
+    assert response.partial == Partial(1, 3, words=("naturstyrelsen", "fredning", "rakkerbanke"))
     assert response.results[0]["title"] == "[adresse] for område omkring Tømmerup Banke og Rakkerbanke"
     assert response.results[0]["missing"] == ["naturstyrelsen"]  # the item writes "NST"
     # (the API's form of the line, on both engines: tests/contract/test_search.py)

@@ -204,7 +204,7 @@ def test_a_typo_whose_correction_finds_a_few_lists_what_the_words_typed_right_li
 def test_no_item_with_every_word_shows_those_with_most(client: FlaskClient) -> None:
     data = api(client, "/api/search?q=sociale+medier+vindmøller")
     assert data["partial"] == {
-        "least": 2,
+        "least": 1,
         "typed": 3,
         "whole": 0,
         "words": ["sociale", "medier", "vindmøller"],
@@ -215,9 +215,11 @@ def test_no_item_with_every_word_shows_those_with_most(client: FlaskClient) -> N
     assert data["total"] > 0
     html = client.get("/?q=sociale+medier+vindmøller").get_data(as_text=True)
     assert "Ingen resultater indeholder alle ord i «sociale medier vindmøller»" in html
-    assert "Viser resultater med mindst 2 af de 3 ord." in html
-    # each hit says which word it lacks ("Svar på forslag … om vindmøller på Aarhus Havn" lacks "medier")
-    assert all(len(hit["missing"]) == 1 for hit in data["results"])
+    assert "Viser resultater med mindst 1 af de 3 ord." in html
+    # each hit says which words it lacks ("Svar på forslag … om vindmøller på Aarhus Havn" lacks
+    # "medier"): those lacking one first; the list, short of a page, goes on to those lacking two
+    lacking = [len(hit["missing"]) for hit in data["results"]]
+    assert lacking[0] == 1 and lacking == sorted(lacking) and set(lacking) == {1, 2}
     seed = next(hit for hit in data["results"] if hit["title"] == "Sociale medier i arbejdsmæssig sammenhæng")
     assert seed["missing"] == ["vindmøller"]
     assert 'class="missing">Mangler: <s>vindmøller</s></p>' in html

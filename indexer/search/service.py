@@ -718,10 +718,12 @@ class SearchService:
         committees they name), tier by tier while the list is shorter than ``FILL_BELOW``, after
         ``whole`` items held them all; ``listed``: what the list holds already.  Whether any did.
         ``below_half``: the tries below half the words, only as far as the first that finds any.
-        ``deeper``: when the list is still short after the tries down to half, those below the half
-        too, as far as the first that adds any: a word more than its item writes otherwise leaves a
-        page of one or two near answers ("10 megawatt varmepumpe styrelses kalundborg", whose item
-        writes "10MW varmepumpe … Kalundborg")."""
+        ``deeper``: when the list holds no more than ``FEW_HITS`` after the tries down to half, those
+        below the half too, as far as the first that adds any: a word more than its item writes
+        otherwise leaves a page of one or two near answers ("10 megawatt varmepumpe styrelses
+        kalundborg", whose item writes "10MW varmepumpe … Kalundborg").  Not for a longer list: each
+        try below the half is an Or of many choices of words, and going on below a list of four to
+        nine cost a third more CPU per dev search for three more items found."""
         # a committee's name is not required (it raises): no item lacks it
         kept = named.words
         words = [leaf.text for leaf in ast.droppable_words(parsed) if leaf not in kept]
@@ -731,7 +733,7 @@ class SearchService:
             part = Part(asked, _and_not(node, listed), "partial", missing_of=words, partial=partial)
             if walk.add(part, search(part)):
                 listed = _or(listed, node)  # a try with fewer words finds these again
-        if deeper and not below_half and 0 < walk.total < FILL_BELOW:
+        if deeper and not below_half and 0 < walk.total <= FEW_HITS:
             before = walk.total
             for partial, node in self._relaxations(asked, parsed, named, whole, below_half=True):
                 if walk.total > before or walk.total >= FILL_BELOW:

@@ -178,8 +178,8 @@ def test_no_item_with_every_word_shows_those_with_most_and_says_so(
     """The item writes "NST", never "Naturstyrelsen"; the Trækstien item names Naturstyrelsen and the
     "fredede" path (a form of "frede", whose noun is "fredning"), never Rakkerbanke.  (Not on the
     seed's two items: every word they hold is one most of the items hold, and a choice of such words
-    alone is not tried.)  Those two holding two of the three words come first; the list, short of a
-    page, goes on to the items holding one."""
+    alone is not tried.)  Those two holding two of the three words come first; the list, of only a
+    few, goes on to the items holding one."""
     query = "naturstyrelsen fredning rakkerbanke"
     response = browsed.search(SearchRequest(q=query, per_page=100))
     assert response.partial is not None and (response.partial.least, response.partial.typed) == (1, 3)

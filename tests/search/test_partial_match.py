@@ -57,15 +57,15 @@ def test_below_the_half_only_when_asked() -> None:
 def test_on_the_demo_rows_a_query_no_item_holds_half_of_lists_the_items_holding_most(demo: SearchService) -> None:
     """ "byrådet sagde nej til SF sommerbypark": the item ("Forslag SF: Etablering af sommerbypark",
     which "kunne ikke tiltræde") holds two of the five counted words, and no item holds three, so
-    the tries down to half found nothing and the page was empty.  When nothing is found, or too few
-    for a page, the tries go on below the half, as far as the first that adds any."""
+    the tries down to half found nothing and the page was empty.  When nothing is found, or only a few
+    (``FEW_HITS``), the tries go on below the half, as far as the first that adds any."""
     response = demo.search(SearchRequest(q="byrådet sagde nej til SF sommerbypark"))
     assert response.partial is not None and (response.partial.least, response.partial.typed) == (2, 5)
     assert response.partial.whole == 0 and response.total > 0
     first = response.results[0]
     assert first["title"] == "Forslag SF: Etablering af sommerbypark"
     assert set(first["missing"]) == {"byrådet", "sagde", "nej"}
-    # items holding half the words come first; a page of them still short goes on below the half,
+    # items holding half the words come first; a list of only a few goes on below the half,
     # as far as the first try that adds any, and the line counts down to it
     query = "sagde nej til SF sommerbypark"
     half = demo.search(SearchRequest(q=query, per_page=100))
@@ -76,7 +76,7 @@ def test_on_the_demo_rows_a_query_no_item_holds_half_of_lists_the_items_holding_
     assert holding[0] == 2 and holding[-1] == 1 and half.total == len(half.results) >= 10
     ids = [hit["id"] for hit in half.results]
     assert len(ids) == len(set(ids))
-    # a page's worth holding half the words goes no further
+    # more than a few holding half the words go no further
     full = demo.search(SearchRequest(q="mindre vej og park udgift 2016"))
     assert full.partial is not None and full.partial.least >= full.partial.typed / 2
 

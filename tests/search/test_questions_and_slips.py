@@ -87,7 +87,7 @@ def test_a_danish_word_the_minutes_hold_in_another_form_is_not_corrected_into_an
     holding most of the words are shown, the one about the old bakery first."""
     response = demo.search(SearchRequest(q="byggeri hvor bageriet lå"))
     assert response.corrected_from is None and response.suggestion is None
-    # those holding two words first; the list, short of a page, goes on to those holding one
+    # those holding two words first; the list, of a few (``FEW_HITS``), goes on to those holding one
     assert response.partial == Partial(1, 3, whole=0, words=("byggeri", "bageriet", "lå"))
     first = response.results[0]
     assert first["title"] == "Tilladelse til at opføre etageboligbebyggelse på [adresse] 146-148, 8000 Aarhus C."

@@ -217,7 +217,7 @@ def test_no_item_with_every_word_shows_those_with_most(client: FlaskClient) -> N
     assert "Ingen resultater indeholder alle ord i «sociale medier vindmøller»" in html
     assert "Viser resultater med mindst 1 af de 3 ord." in html
     # each hit says which words it lacks ("Svar på forslag … om vindmøller på Aarhus Havn" lacks
-    # "medier"): those lacking one first; the list, short of a page, goes on to those lacking two
+    # "medier"): those lacking one first; the list, of a few (``FEW_HITS``), goes on to those lacking two
     lacking = [len(hit["missing"]) for hit in data["results"]]
     assert lacking[0] == 1 and lacking == sorted(lacking) and set(lacking) == {1, 2}
     seed = next(hit for hit in data["results"] if hit["title"] == "Sociale medier i arbejdsmæssig sammenhæng")

@@ -728,20 +728,23 @@ class SearchService:
         # a committee's name is not required (it raises): no item lacks it
         kept = named.words
         words = [leaf.text for leaf in ast.droppable_words(parsed) if leaf not in kept]
-        for partial, node in self._relaxations(asked, parsed, named, whole, below_half):
-            if walk.found("partial") and (below_half or walk.total >= FILL_BELOW):
-                break
+
+        def add(partial: Partial, node: ast.Node) -> None:
+            nonlocal listed
             part = Part(asked, _and_not(node, listed), "partial", missing_of=words, partial=partial)
             if walk.add(part, search(part)):
                 listed = _or(listed, node)  # a try with fewer words finds these again
+
+        for partial, node in self._relaxations(asked, parsed, named, whole, below_half):
+            if walk.found("partial") and (below_half or walk.total >= FILL_BELOW):
+                break
+            add(partial, node)
         if deeper and not below_half and 0 < walk.total <= FEW_HITS:
             before = walk.total
             for partial, node in self._relaxations(asked, parsed, named, whole, below_half=True):
-                if walk.total > before or walk.total >= FILL_BELOW:
+                if walk.total > before:  # the first try that adds any (a few and it: under a page)
                     break
-                part = Part(asked, _and_not(node, listed), "partial", missing_of=words, partial=partial)
-                if walk.add(part, search(part)):
-                    listed = _or(listed, node)
+                add(partial, node)
         return walk.found("partial") is not None
 
     def _mentions(self, typed: ast.Node | None, municipalities: Sequence[str] = ()) -> ast.CommitteeMentions:

@@ -172,7 +172,8 @@ SEARCH_RESPONSE = {
             "`among`: in the first ten, results lacking one word stand before a whole one they outscore 1.5 times over the share of the words they hold. "
             "`optional`: the common words typed beside them, which the search did not require and neither count includes; "
             '`bodies`: the committees named in words beside them ("teknisk udvalg"), which raise their items and are '
-            "neither required nor counted either",
+            'neither required nor counted either; `places`: a municipality named beside them ("favrskov"), which every '
+            "one of these results holds (filed under it or writing it) and neither count includes",
             "properties": {
                 "least": {"type": "integer"},
                 "typed": {"type": "integer"},
@@ -180,6 +181,7 @@ SEARCH_RESPONSE = {
                 "words": {"type": "array", "items": {"type": "string"}},
                 "optional": {"type": "array", "items": {"type": "string"}},
                 "bodies": {"type": "array", "items": {"type": "string"}},
+                "places": {"type": "array", "items": {"type": "string"}},
                 "among": {"type": "boolean"},
             },
         },

@@ -1216,6 +1216,11 @@ class CommitteeMentions:
         return [word for run in self.runs for word in run if isinstance(word, Word)]
 
     @property
+    def place_words(self) -> list[Word]:
+        """The plain words of the municipalities' runs, in the order typed."""
+        return [word for run in self.places for word in run if isinstance(word, Word)]
+
+    @property
     def bodies(self) -> tuple[str, ...]:
         """Each committee's run as typed ("teknik og miljø"), its words joined by a space."""
         return tuple(" ".join(word.text for word in run if isinstance(word, Word)) for run in self.runs)
@@ -1955,6 +1960,7 @@ def relaxations(
     share: Callable[[Word | Phrase], float | None] | None = None,
     beside: Sequence[Node] = (),
     below_half: bool = False,
+    held: Sequence[Node] = (),
 ) -> Iterator[tuple[int, int, Node]]:
     """(least, typed, query) for a query of plain words no item holds all of: the items holding
     all but one of its ``typed`` words, then all but two, down to half of them (at least one;
@@ -1984,9 +1990,9 @@ def relaxations(
     if not isinstance(node, And):
         return
     droppable = droppable_words(node)
-    raised = [c for c in droppable if c in optional and c not in beside]
-    counted = [c for c in droppable if c not in raised and c not in beside]
-    kept = [c for c in node.children if c not in droppable]
+    raised = [c for c in droppable if c in optional and c not in beside and c not in held]
+    counted = [c for c in droppable if c not in raised and c not in beside and c not in held]
+    kept = [c for c in node.children if c not in droppable or c in held]
     if any(isinstance(c, Or | Prefer) for c in kept):
         return
     typed = len(counted)
@@ -1995,7 +2001,7 @@ def relaxations(
     shares = {word: _held_by(word, share) for word in counted}
     # the words of a committee named beside count toward the half an item must hold, as its items
     # are raised by them: three words counted beside "økonomiudvalget" go down to one of the three
-    held_beside = sum(1 for c in droppable if c in beside)
+    held_beside = sum(1 for c in droppable if c in beside or c in held)
     half = max(1, math.ceil((typed + held_beside) / 2) - held_beside)
     for least in range(half - 1, 0, -1) if below_half else range(typed - 1, half - 1, -1):
         chosen = [words for words in combinations(counted, least) if not _common_only([*kept, *words], common)]

@@ -138,7 +138,8 @@ class Partial:
     ``optional``: the common words typed beside them, which the search did not require (they only
     raise), so neither part counts them; ``bodies``: the committees named in words typed beside
     them ("teknisk udvalg"), which raise their items and are neither required nor counted either;
-    stop words are never counted."""
+    ``places``: a municipality named beside them ("favrskov"), which each of these items holds
+    (filed under it or writing it) and which is not counted; stop words are never counted."""
 
     least: int
     typed: int
@@ -146,6 +147,7 @@ class Partial:
     words: tuple[str, ...] = ()
     optional: tuple[str, ...] = ()
     bodies: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
     among: bool = False  # near answers stand before some of the ``whole`` (``NEAR_MARGIN``)
 
     def to_dict(self) -> dict[str, Any]:
@@ -156,6 +158,7 @@ class Partial:
             "words": list(self.words),
             "optional": list(self.optional),
             "bodies": list(self.bodies),
+            "places": list(self.places),
             "among": self.among,
         }
 
@@ -165,7 +168,7 @@ class Partial:
         words were not required it names the words counted, and says why the others were not:
         "alle ord" would claim what the search did not ask for."""
         holds = "resultat indeholder" if self.whole == 1 else "resultater indeholder"
-        if not self.optional and not self.bodies:
+        if not self.optional and not self.bodies and not self.places:
             rest = f"mindst {self.least} af de {self.typed} ord"
             if after_correction:
                 return f"Til sidst resultater med {rest} i «{query}»."
@@ -183,6 +186,8 @@ class Partial:
         if self.bodies:
             whose = "udvalgets" if len(self.bodies) == 1 else "udvalgenes"
             why += f" {_quoted(self.bodies)} kræves ikke: {whose} punkter vises først."
+        if self.places:
+            why += f" Alle hører under {_quoted(self.places)} eller nævner det."
         if after_correction:
             return f"Til sidst resultater med mindst {self.least} af ordene {named}.{why}"
         if self.whole and self.among:
@@ -293,8 +298,18 @@ class Walk:
     def found(self, label: PartLabel) -> tuple[Part, int] | None:
         return next(((part, total) for part, total in self.parts if part.label == label), None)
 
-    def last(self, label: PartLabel) -> tuple[Part, int] | None:
-        return next(((part, total) for part, total in reversed(self.parts) if part.label == label), None)
+    def partial(self) -> Partial | None:
+        """What the line above the partial answers says of all of them: the last try's (the
+        fewest words the list goes down to).  When tries that kept a municipality named
+        (``Partial.places``) are followed by tries that may leave it out, the municipality
+        is counted as a word again, and the least is the fewest any listed item holds."""
+        partials = [part.partial for part, _ in self.parts if part.label == "partial" and part.partial]
+        if not partials:
+            return None
+        counted = partials[-1]
+        if counted.places or not any(p.places for p in partials):
+            return counted
+        return replace(counted, least=min(p.least + len(p.places) for p in partials))
 
 
 @dataclass
@@ -549,7 +564,7 @@ class SearchService:
             [(part, hit) for part, page in found for hit in page.results], lambda hit: hit["score"]
         )
         typed, also = walk.found("typed"), walk.found("also_corrected")
-        partial = walk.last("partial")  # the fewest words the list goes down to
+        partial = walk.partial()
         return SearchResponse(
             walk.request,
             walk.total,
@@ -558,7 +573,7 @@ class SearchService:
             suggestion=walk.suggestion,
             corrected_from=walk.corrected_from,
             typed_total=0 if walk.corrected_from else (typed[1] if typed and also else None),
-            partial=replace(partial[0].partial, among=among) if partial and partial[0].partial else None,
+            partial=replace(partial, among=among) if partial else None,
             also_corrected=also[0].correction if also else None,
             corrected_total=also[1] if also else None,
         )
@@ -735,13 +750,19 @@ class SearchService:
             if walk.add(part, search(part)):
                 listed = _or(listed, node)  # a try with fewer words finds these again
 
-        for partial, node in self._relaxations(asked, parsed, named, whole, below_half):
+        def tries(below: bool) -> Iterator[tuple[Partial, ast.Node]]:
+            """A municipality named is kept in every try first, then the tries may leave it out."""
+            if named.places:
+                yield from self._relaxations(asked, parsed, named, whole, below, places_kept=True)
+            yield from self._relaxations(asked, parsed, named, whole, below)
+
+        for partial, node in tries(below_half):
             if walk.found("partial") and (below_half or walk.total >= FILL_BELOW):
                 break
             add(partial, node)
         if deeper and not below_half and 0 < walk.total <= FEW_HITS:
             before = walk.total
-            for partial, node in self._relaxations(asked, parsed, named, whole, below_half=True):
+            for partial, node in tries(True):
                 if walk.total > before:  # the first try that adds any (a few and it: under a page)
                     break
                 add(partial, node)
@@ -1355,6 +1376,7 @@ class SearchService:
         mentions: ast.CommitteeMentions,
         whole: int,
         below_half: bool = False,
+        places_kept: bool = False,
     ) -> Iterator[tuple[Partial, ast.Node]]:
         """The tries with fewer of the typed words (``ast.relaxations``), each with what it counts,
         after ``whole`` items held them all; none for a literal search or one with operators
@@ -1370,16 +1392,24 @@ class SearchService:
         weighed = {word.casefold() for word in ast.optional_candidates(rewritten)}
         # a committee named in words raises its items in every try (beside it), never counted
         named, bodies = mentions.words, mentions.bodies
+        # a municipality named: held by every try (inside its scaling, as a word it holds), not counted
+        held = mentions.place_words if places_kept else []
 
         def common(word: str) -> bool:
             return word.casefold() in weighed and self._common(word)
 
         common_words = [word for word in optional if word not in named]
-        counted = tuple(leaf.text for leaf in ast.droppable_words(typed) if leaf not in optional and leaf not in named)
+        counted = tuple(
+            leaf.text
+            for leaf in ast.droppable_words(typed)
+            if leaf not in optional and leaf not in named and leaf not in held
+        )
         for least, count, node in ast.relaxations(
-            typed, common_words, common, self._share_of(typed), named, below_half=below_half
+            typed, common_words, common, self._share_of(typed), named, below_half=below_half, held=held
         ):
-            yield Partial(least, count, whole, counted, tuple(word.text for word in common_words), bodies), node
+            optional_typed = tuple(word.text for word in common_words)
+            places = tuple(word.text for word in held)
+            yield Partial(least, count, whole, counted, optional_typed, bodies, places), node
 
     def _share_of(self, typed: ast.Node | None) -> Callable[[ast.Word | ast.Phrase], float | None]:
         """The share of the items (``Engine.word_shares``) holding each plain word of ``typed`` (``ast.relaxations``

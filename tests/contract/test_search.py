@@ -191,6 +191,7 @@ def test_no_item_with_every_word_shows_those_with_most_and_says_so(
         "words": ["naturstyrelsen", "fredning", "rakkerbanke"],
         "optional": [],
         "bodies": [],
+        "places": [],
         "among": False,
     }
     missing = [hit["missing"] for hit in response.results]

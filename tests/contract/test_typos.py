@@ -93,6 +93,7 @@ def test_a_few_hits_then_the_corrections_then_those_holding_most_words(slipped: 
         "words": ["mijløchefens", "status"],
         "optional": [],
         "bodies": [],
+        "places": [],
         "among": False,
     }
     whole, corrected, partial = (

@@ -46,7 +46,9 @@ def test_the_items_filed_under_a_municipality_hold_its_name(
     first = response.results[0]
     assert first["title"].startswith("Navngivning af ny vej") and first["municipality"] == "Favrskov Kommune"
     assert first["id"] not in _writing(demo, "favrskov"), "the item does not write the name"
-    assert response.partial is not None and "favrskov" in response.partial.words
+    # the municipality is held by every item listed after it, and not counted among the words
+    assert response.partial is not None and response.partial.places == ("favrskov",)
+    assert "favrskov" not in response.partial.words
     # filed under Favrskov it holds the name, and held at a meeting of 2017 the year: the one whole answer
     assert "favrskov" not in first.get("missing", ()), "filed under Favrskov, it holds the name"
     # an item of another municipality that does not write the name lacks it
@@ -76,6 +78,42 @@ def test_a_municipality_named_alone_lists_its_items_those_writing_it_first(demo:
     assert named.total > len(writing) > 5
     assert all(hit["municipality"] == "Kalundborg Kommune" for hit in named.results)
     assert {hit["id"] for hit in named.results[:5]} <= writing
+
+
+def test_the_items_holding_most_words_are_the_named_municipalitys_first(demo: SearchService) -> None:
+    """One item holds all of "cykelsti skole favrskov"; the list goes on with the items holding
+    fewer of the words, Favrskov's before any other's: a user naming Favrskov wants no item of
+    Kalundborg's.  Before, the municipality was left out as any word: Kalundborg's items writing
+    "cykelsti" and "skole" came fourth, sixth and seventh.  Over thousands of items of other
+    municipalities it mattered more: "kraftig regn klimatilpasning kalundborg" lost its answer to
+    ten items holding the three other words."""
+    elsewhere = {
+        hit["id"]
+        for hit in demo.search(SearchRequest(q="cykelsti skole", per_page=100)).results
+        if hit["municipality"] == "Kalundborg Kommune" and not hit.get("missing")
+    }
+    assert len(elsewhere) >= 3, "Kalundborg's items holding both other words"
+    response = demo.search(SearchRequest(q="cykelsti skole favrskov", per_page=10))
+    assert response.partial is not None and response.partial.whole == 1
+    assert response.partial.places == ("favrskov",) and response.partial.words == ("cykelsti", "skole")
+    assert len(response.results) == 10
+    assert all(hit["municipality"] == "Favrskov Kommune" for hit in response.results)
+    assert not elsewhere & {hit["id"] for hit in response.results}
+    line = response.partial.line("cykelsti skole favrskov")
+    assert line.endswith("Alle hører under «favrskov» eller nævner det.")
+
+
+def test_the_tries_leave_a_named_municipality_out_after_those_keeping_it(demo: SearchService) -> None:
+    """No item holds all of "kloak regnvand aarhus", and Aarhus has one item holding either
+    word: it comes first, and after it the items of others holding both, each lacking "aarhus".
+    The line counts the municipality again, as a word some of the items lack."""
+    response = demo.search(SearchRequest(q="kloak regnvand aarhus", per_page=10))
+    first, *rest = response.results
+    assert first["municipality"] == "Aarhus Kommune" and "aarhus" not in first["missing"]
+    assert rest and all(hit["municipality"] != "Aarhus Kommune" and hit["missing"] == ["aarhus"] for hit in rest)
+    assert response.partial is not None and response.partial.places == ()
+    assert (response.partial.least, response.partial.typed) == (2, 3)
+    assert response.partial.line("kloak regnvand aarhus").endswith("mindst 2 af de 3 ord.")
 
 
 def _writing(service: SearchService, word: str) -> set[str]:

@@ -293,6 +293,7 @@ def test_on_the_demo_rows_the_rare_words_are_still_tried_and_the_line_names_them
         "words": ["fredning", "rakkerbanke"],
         "optional": ["kommunen"],
         "bodies": [],
+        "places": [],
         "among": False,
     }
     assert main(["search", "fredning rakkerbanke i kommunen", "--index", str(demo.engine.location)]) == 0

@@ -210,6 +210,7 @@ def test_no_item_with_every_word_shows_those_with_most(client: FlaskClient) -> N
         "words": ["sociale", "medier", "vindmøller"],
         "optional": [],
         "bodies": [],
+        "places": [],
         "among": False,
     }
     assert data["total"] > 0
@@ -328,6 +329,7 @@ def test_a_few_hits_then_the_corrections_then_those_holding_most_words_say_so(cl
         "words": ["indsatts", "bolig"],
         "optional": [],
         "bodies": [],
+        "places": [],
         "among": False,
     }
     assert 1 + data["corrected_total"] < 10

@@ -1,7 +1,7 @@
 """Search relevance on a judged query set: minutes-search against two baselines.
 
     .venv/bin/python benchmarks/relevance.py [--show-misses] [--engines] [--part dev] [--system minutes-search]
-        [--save FILE] [--paired-with FILE]
+        [--wide] [--save FILE] [--paired-with FILE]
 
 Builds three indexes per judged part (in a temporary folder), differing only in text analysis,
 each part over its own texts (the dev part over the bundled demo data, ``data/``, alone; the test
@@ -29,6 +29,11 @@ that finds a few, on those followed by the correction's ("+ correction"), as pag
 After each part's table: a 95 % bootstrap interval for each system's overall figures (the queries
 resampled with replacement, ``RESAMPLES`` times from a fixed seed), and a paired one for minutes-search
 less each baseline (both scored on the same resampled queries); ``--resamples 0`` leaves them out.
+
+``--wide`` ranks the chosen parts over the test part's index, every input the project holds: the
+dev queries with some 3,000 more items competing (the test part's items among them; no test query
+is asked).  A known-item query loses more to similar items as an index grows, and the dev part
+alone, over 383 items, does not show it.
 
 Judged items are named by source, not by index id, so ids may change: ``digst:<GUID
 prefix>`` for rows of the open dataset, ``<input name>|<item title>`` for the rest.
@@ -553,11 +558,16 @@ def _by_part(parts: Iterable[str]) -> dict[str, tuple[list[Query], list[dict[str
 
 
 def run(
-    systems: dict[str, str] = SYSTEMS, workdir: Path | None = None, parts: Iterable[str] = tuple(QUERY_SETS)
+    systems: dict[str, str] = SYSTEMS,
+    workdir: Path | None = None,
+    parts: Iterable[str] = tuple(QUERY_SETS),
+    wide: bool = False,
 ) -> list[Evaluation]:
     """Each system's evaluation, each part ranked over its own index (``PART_INPUTS``).
     ``workdir``: keep the indexes there, and reuse one already built (a query-side change
-    needs no new index; delete the folder after a change to the analysis)."""
+    needs no new index; delete the folder after a change to the analysis).  ``wide``: every
+    part over the index of every input (the test part's): the dev queries with some 3,000
+    more items competing, the test part's items among them (no test query is asked so)."""
     judged = _by_part(parts)
     with tempfile.TemporaryDirectory(prefix="relevance-") as tmp:
         base = Path(workdir or tmp)
@@ -567,9 +577,10 @@ def run(
             for part, (queries, grades) in judged.items():
                 # A plain system searches its profile's index; the benchmark builds each index once.
                 built = next((s for s in SYSTEMS if SYSTEMS[s] == profile and s not in PLAIN_SYSTEMS), system)
-                root = base / part / built
+                over = "test" if wide else part
+                root = base / over / built
                 if not MinutesIndex.exists(root):
-                    build_index(root, profile, PART_INPUTS[part])
+                    build_index(root, profile, PART_INPUTS[over])
                 if system in PLAIN_SYSTEMS:
                     evaluation.results += evaluate_plain(root, system, queries, grades).results
                     continue
@@ -658,6 +669,11 @@ def main() -> None:
         "--part", choices=tuple(QUERY_SETS), action="append", help="run only this judged part (tuning: --part dev)"
     )
     parser.add_argument("--system", choices=tuple(SYSTEMS), action="append", help="only this system (repeatable)")
+    parser.add_argument(
+        "--wide",
+        action="store_true",
+        help="rank over the index of every input (with --part dev: the test part's items compete, its queries are not asked)",
+    )
     parser.add_argument("--workdir", type=Path, help="keep the indexes here and reuse them on the next run")
     parser.add_argument(
         "--resamples",
@@ -682,9 +698,11 @@ def main() -> None:
         parser.error(f"--paired-with: {exc}")
     parts = tuple(args.part or QUERY_SETS)
     systems = {name: SYSTEMS[name] for name in args.system} if args.system else SYSTEMS
-    evaluations = run_engines(parts=parts) if args.engines else run(systems, args.workdir, parts)
+    if args.wide and args.engines:
+        parser.error("--wide: not with --engines")
+    evaluations = run_engines(parts=parts) if args.engines else run(systems, args.workdir, parts, args.wide)
     for part in parts:
-        print(f"\n{part} part\n")
+        print(f"\n{part} part{', over every item' if args.wide else ''}\n")
         print(table([e.part(part) for e in evaluations]))
         if args.resamples:
             print(

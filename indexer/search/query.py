@@ -1986,7 +1986,11 @@ def relaxations(
     unknown share (a wildcard) as held by every item: lacking it costs nothing.
 
     ``below_half``: the tries below the half instead, down to one word: for a query no item holds
-    even half the words of ("byrådet sagde nej til SF sommerbypark"), which listed nothing."""
+    even half the words of ("byrådet sagde nej til SF sommerbypark"), which listed nothing.
+    ``held``: words neither counted nor dropped that every choice holds, inside its scaling, and
+    that count toward the half as ``beside`` does: a municipality named in words, which the
+    first tries keep ("kraftig regn klimatilpasning kalundborg": Kalundborg's items holding one
+    of the three other words before another municipality's holding all three)."""
     if not isinstance(node, And):
         return
     droppable = droppable_words(node)

@@ -168,12 +168,16 @@ class Partial:
         words were not required it names the words counted, and says why the others were not:
         "alle ord" would claim what the search did not ask for."""
         holds = "resultat indeholder" if self.whole == 1 else "resultater indeholder"
+        # the near answers that stand among the whole ones lack one word; the list may go on below them
+        near = self.typed - 1
+        below = f", og derefter følger resultater med mindst {self.least}" if self.least < near else ""
         if not self.optional and not self.bodies and not self.places:
             rest = f"mindst {self.least} af de {self.typed} ord"
             if after_correction:
                 return f"Til sidst resultater med {rest} i «{query}»."
             if self.whole and self.among:
-                return f"Kun {self.whole} {holds} alle ord i «{query}»; de står blandt resultater med {rest}{AMONG}."
+                among = f"{near} af de {self.typed} ord{AMONG}{below}" if below else f"{rest}{AMONG}"
+                return f"Kun {self.whole} {holds} alle ord i «{query}»; de står blandt resultater med {among}."
             if self.whole:
                 return f"Kun {self.whole} {holds} alle ord i «{query}»; derefter resultater med {rest}."
             return f"Ingen resultater indeholder alle ord i «{query}». Viser resultater med {rest}."
@@ -191,7 +195,8 @@ class Partial:
         if after_correction:
             return f"Til sidst resultater med mindst {self.least} af ordene {named}.{why}"
         if self.whole and self.among:
-            return f"Kun {self.whole} {holds} {every}; de står blandt resultater med mindst {self.least} af dem{AMONG}.{why}"
+            among = f"{near} af dem{AMONG}{below}" if below else f"mindst {self.least} af dem{AMONG}"
+            return f"Kun {self.whole} {holds} {every}; de står blandt resultater med {among}.{why}"
         if self.whole:
             return f"Kun {self.whole} {holds} {every}; derefter resultater med mindst {self.least} af dem.{why}"
         return f"Ingen resultater indeholder {every}. Viser resultater med mindst {self.least} af dem.{why}"

@@ -30,6 +30,23 @@ def test_an_item_lacking_one_word_comes_before_a_whole_answer_holding_them_in_pa
     )
 
 
+def test_the_line_tells_the_near_answers_from_those_the_list_goes_on_to(demo: SearchService) -> None:
+    """Four items hold all five words; those lacking one that fit far better stand among them, and
+    the list, still short, goes on to items holding three.  The line says which stand among the
+    whole answers; before, it said "mindst 3 af de 5 ord" of them."""
+    query = "trafiksikkerheds projekter prioritering 2016 anlægsbevilling"
+    response = demo.search(SearchRequest(q=query))
+    assert response.partial is not None and response.partial.among
+    assert (response.partial.whole, response.partial.least, response.partial.typed) == (4, 3, 5)
+    missing = [len(hit.get("missing", ())) for hit in response.results]
+    assert missing.index(1) < max(i for i, n in enumerate(missing) if n == 0), "a near answer among the whole"
+    assert 2 in missing, "and items lacking two after them"
+    assert response.partial.line(query) == (
+        f"Kun 4 resultater indeholder alle ord i «{query}»; de står blandt resultater med 4 af de 5 ord, "
+        "der passer langt bedre, og derefter følger resultater med mindst 3."
+    )
+
+
 def test_a_near_answer_passes_only_the_whole_answers_it_outscores_by_the_margin(demo: SearchService) -> None:
     response = demo.search(SearchRequest(q="raadighedsbeloeb tidligere aar"))
     top = response.results[:3]

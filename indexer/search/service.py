@@ -182,7 +182,10 @@ class Partial:
                 return f"Kun {self.whole} {holds} alle ord i «{query}»; derefter resultater med {rest}."
             return f"Ingen resultater indeholder alle ord i «{query}». Viser resultater med {rest}."
         named = _quoted(self.words)
-        every = f"både {named}" if len(self.words) == 2 else f"alle ordene {named}"
+        # a municipality named is held by the whole answers as well, and by every one after them
+        held = (*self.words, *self.places)
+        every = f"både {_quoted(held)}" if len(held) == 2 else f"alle ordene {_quoted(held)}"
+        of_them = f"af ordene {named}" if self.places else "af dem"
         why = ""
         if self.optional:
             it = "det" if len(self.optional) == 1 else "de"
@@ -195,11 +198,11 @@ class Partial:
         if after_correction:
             return f"Til sidst resultater med mindst {self.least} af ordene {named}.{why}"
         if self.whole and self.among:
-            among = f"{near} af dem{AMONG}{below}" if below else f"mindst {self.least} af dem{AMONG}"
+            among = f"{near} {of_them}{AMONG}{below}" if below else f"mindst {self.least} {of_them}{AMONG}"
             return f"Kun {self.whole} {holds} {every}; de står blandt resultater med {among}.{why}"
         if self.whole:
-            return f"Kun {self.whole} {holds} {every}; derefter resultater med mindst {self.least} af dem.{why}"
-        return f"Ingen resultater indeholder {every}. Viser resultater med mindst {self.least} af dem.{why}"
+            return f"Kun {self.whole} {holds} {every}; derefter resultater med mindst {self.least} {of_them}.{why}"
+        return f"Ingen resultater indeholder {every}. Viser resultater med mindst {self.least} {of_them}.{why}"
 
 
 # How the line says that near answers stand among the whole ones (``Partial.among``).

@@ -57,9 +57,12 @@ def test_requests_start_no_faster_than_the_rate(portal: Portal, tmp_path: Path) 
     run(_base(portal), tmp_path / "ix", fast(rate=10.0))
     starts = sorted(h.started for h in portal.hits)
     assert len(starts) == 3 + 4  # robots.txt, front page, committee list, four meetings
-    # The client spaces starts exactly; the server sees them through thread scheduling, so allow jitter.
+    # The client spaces starts exactly; the server sees them through thread scheduling, so allow jitter:
+    # six gaps of 0.1 s in all, and no two requests together (unspaced, they start a millisecond or
+    # two apart).  One gap alone may look shorter: a start the server saw late makes the next gap
+    # short by as much (a gap of 0.054 s was seen once on a loaded machine, against 0.06 asked).
     assert starts[-1] - starts[0] >= 6 * 0.1 * 0.95
-    assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.06
+    assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.03
 
 
 def test_robots_crawl_delay_slows_the_harvest_down(portal: Portal, tmp_path: Path) -> None:
@@ -68,7 +71,7 @@ def test_robots_crawl_delay_slows_the_harvest_down(portal: Portal, tmp_path: Pat
     starts = sorted(h.started for h in portal.hits)
     after_robots = starts[1:]
     assert after_robots[-1] - after_robots[0] >= 5 * 0.2 * 0.95
-    assert min(b - a for a, b in itertools.pairwise(after_robots)) >= 0.15
+    assert min(b - a for a, b in itertools.pairwise(after_robots)) >= 0.1  # jitter, as above
 
 
 def test_robots_disallow_is_honoured(portal: Portal, tmp_path: Path) -> None:

@@ -134,8 +134,8 @@ def test_on_the_demo_rows_a_correction_finding_a_few_lists_what_the_words_typed_
     assert slipped.partial == right.partial == Partial(1, 2, whole=2, words=("naturgas", "ledning"))
     assert slipped.total == right.total > 10
     assert [hit["id"] for hit in slipped.results] == [hit["id"] for hit in right.results]
-    # then the items writing "naturgas", rarer than "ledning" (vandledning, fjernvarmeledning …)
-    assert [hit.get("missing") for hit in slipped.results][2:4] == [["ledning"], ["ledning"]]
+    # then first an item writing "naturgas", rarer than "ledning" (vandledning, fjernvarmeledning …)
+    assert slipped.results[2].get("missing") == ["ledning"]
     # its next pages (``response.request``: the correction, not literal) and exports list the same
     second = demo.search(replace(slipped.request, page=2))
     assert second.corrected_from is None and second.total == slipped.total

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from indexer.engines.base import IDF_CAPPED_BY
+from indexer.engines.base import BM25_B, BM25_K1, IDF_CAPPED_BY
 
 T = TypeVar("T")
 
@@ -62,8 +62,8 @@ ATTRIBUTE_COLUMNS: dict[str, str] = {
     "municipality": "i.muni = (SELECT muni FROM municipalities WHERE name = %s)",
     "access": "i.access = %s",
 }
-B = 0.75
-K1 = 1.2
+B = BM25_B
+K1 = BM25_K1
 
 
 @dataclass

@@ -28,7 +28,7 @@ from whoosh.query import And, AndMaybe, AndNot, Or, Phrase, Query, Term
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
-from indexer.engines.base import IDF_CAPPED_BY, TIE_SCALE
+from indexer.engines.base import BM25_B, BM25_K1, IDF_CAPPED_BY, TIE_SCALE
 from indexer.engines.whoosh.codec import MinutesTermsReader
 from indexer.engines.whoosh.phrases import phrase_postings
 
@@ -49,7 +49,11 @@ Evaluated = tuple[np.ndarray, np.ndarray, list[TermDocs]]
 
 class MinutesBM25F(BM25F):
     """Whoosh's BM25F with the idf of a compound part capped by the word's own
-    (``IDF_CAPPED_BY``): the searcher's ``idf``, which Whoosh's scorers and ours read."""
+    (``IDF_CAPPED_BY``): the searcher's ``idf``, which Whoosh's scorers and ours read; B and K1
+    are every engine's (``BM25_B``, ``BM25_K1``)."""
+
+    def __init__(self, B: float = BM25_B, K1: float = BM25_K1, **field_B: float) -> None:
+        super().__init__(B=B, K1=K1, **field_B)
 
     def idf(self, searcher: Any, fieldname: str, text: str) -> float:
         idf = float(super().idf(searcher, fieldname, text))

@@ -278,6 +278,35 @@ def test_one_distinctive_word_ranks_the_item_about_it_first(location: str, tmp_p
     assert response.results[0]["title"] == "Vindmøller ved Kattegat"
 
 
+def test_a_short_item_about_the_word_outranks_a_long_one_writing_it_more_often(
+    location: str, tmp_path: Path, opened: Opened
+) -> None:
+    """BM25F's length normalisation in full (``BM25_B`` = 1): the 40-word item proposing "solceller"
+    once comes before the 160-word one writing it three times among much else; at Whoosh's default
+    0.75 the long item came first.  The same on every engine."""
+
+    def words(n: int, offset: int) -> str:
+        # distinct filler words, so no word but the searched one is shared by chance
+        return " ".join(f"emne{offset + i}" for i in range(n))
+
+    def item(n: int, title: str, text: str) -> dict[str, object]:
+        body = {"heading": "Sagsfremstilling", "text": text, "kind": "body", "access": "open"}
+        return {"number": str(n), "title": title, "access": "open", "sections": [body]}
+
+    items = [
+        item(1, "Forslag fra udvalget", f"Solceller på rådhusets tag. {words(37, 0)}"),
+        item(2, "Orientering fra direktionen", " ".join(f"{words(52, 100 + 60 * k)} solceller" for k in range(3))),
+        item(3, "Meddelelser til udvalget", words(100, 1000)),
+    ]
+    meeting = {"municipality": "Norddjurs Kommune", "committee": "Teknik- og Miljøudvalget"}
+    meeting |= {"start": "2024-03-04T16:00:00+01:00", "kind": "referat", "access": "open", "items": items}
+    path = tmp_path / "m.jsonl"
+    path.write_text(json.dumps(meeting, ensure_ascii=False) + "\n", encoding="utf-8")
+    quiet_ingest([path], location)
+    response = opened.service(location).search(SearchRequest(q="solceller"))
+    assert [r["title"] for r in response.results] == ["Forslag fra udvalget", "Orientering fra direktionen"]
+
+
 def test_of_the_items_holding_most_words_those_lacking_a_frequent_word_come_first(browsed: SearchService) -> None:
     """After the few items holding both "nedrivning" and "byhuse", those holding "byhuse" come before
     the many holding "nedrivning", whose titles the engine scores higher (each item is scaled by the

@@ -253,26 +253,32 @@ def test_municipality_filter_takes_any_spelling(service: SearchService) -> None:
         assert [v["value"] for v in response.facets["municipality"] if v["selected"]] == ["Norddjurs Kommune"]
 
 
-def test_one_distinctive_word_ranks_the_item_about_it_first(location: str, tmp_path: Path, opened: Opened) -> None:
-    """A known-item query of one word: the item whose title names it and whose case text
-    repeats it ranks above long items that mention it once."""
-
-    filler = " ".join(["Udvalget drøftede sagen og tog orienteringen til efterretning."] * 30)
+def _ingest_bodies(location: str, tmp_path: Path, items: list[tuple[str, str]]) -> None:
+    """One open meeting of open items, each a (title, case text), ingested into ``location``."""
 
     def item(n: int, title: str, text: str) -> dict[str, object]:
         body = {"heading": "Sagsfremstilling", "text": text, "kind": "body", "access": "open"}
         return {"number": str(n), "title": title, "access": "open", "sections": [body]}
 
-    items = [
-        item(1, "Budget 2024", f"{filler} Et forslag om nye vindmøller ved kysten indgår. {filler}"),
-        item(2, "Vindmøller ved Kattegat", "Vindmøllerne ved Kattegat: placering af tre vindmøller og støj."),
-        item(3, "Lokalplan for erhverv", f"{filler} Området ligger ved de eksisterende vindmøller. {filler}"),
-    ]
     meeting = {"municipality": "Norddjurs Kommune", "committee": "Teknik- og Miljøudvalget"}
-    meeting |= {"start": "2024-03-04T16:00:00+01:00", "kind": "referat", "access": "open", "items": items}
+    meeting |= {"start": "2024-03-04T16:00:00+01:00", "kind": "referat", "access": "open"}
+    meeting["items"] = [item(n, title, text) for n, (title, text) in enumerate(items, 1)]
     path = tmp_path / "m.jsonl"
     path.write_text(json.dumps(meeting, ensure_ascii=False) + "\n", encoding="utf-8")
     quiet_ingest([path], location)
+
+
+def test_one_distinctive_word_ranks_the_item_about_it_first(location: str, tmp_path: Path, opened: Opened) -> None:
+    """A known-item query of one word: the item whose title names it and whose case text
+    repeats it ranks above long items that mention it once."""
+
+    filler = " ".join(["Udvalget drøftede sagen og tog orienteringen til efterretning."] * 30)
+    items = [
+        ("Budget 2024", f"{filler} Et forslag om nye vindmøller ved kysten indgår. {filler}"),
+        ("Vindmøller ved Kattegat", "Vindmøllerne ved Kattegat: placering af tre vindmøller og støj."),
+        ("Lokalplan for erhverv", f"{filler} Området ligger ved de eksisterende vindmøller. {filler}"),
+    ]
+    _ingest_bodies(location, tmp_path, items)
     response = opened.service(location).search(SearchRequest(q="vindmøller"))
     assert response.total == 3
     assert response.results[0]["title"] == "Vindmøller ved Kattegat"
@@ -289,20 +295,12 @@ def test_a_short_item_about_the_word_outranks_a_long_one_writing_it_more_often(
         # distinct filler words, so no word but the searched one is shared by chance
         return " ".join(f"emne{offset + i}" for i in range(n))
 
-    def item(n: int, title: str, text: str) -> dict[str, object]:
-        body = {"heading": "Sagsfremstilling", "text": text, "kind": "body", "access": "open"}
-        return {"number": str(n), "title": title, "access": "open", "sections": [body]}
-
     items = [
-        item(1, "Forslag fra udvalget", f"Solceller på rådhusets tag. {words(37, 0)}"),
-        item(2, "Orientering fra direktionen", " ".join(f"{words(52, 100 + 60 * k)} solceller" for k in range(3))),
-        item(3, "Meddelelser til udvalget", words(100, 1000)),
+        ("Forslag fra udvalget", f"Solceller på rådhusets tag. {words(37, 0)}"),
+        ("Orientering fra direktionen", " ".join(f"{words(52, 100 + 60 * k)} solceller" for k in range(3))),
+        ("Meddelelser til udvalget", words(100, 1000)),
     ]
-    meeting = {"municipality": "Norddjurs Kommune", "committee": "Teknik- og Miljøudvalget"}
-    meeting |= {"start": "2024-03-04T16:00:00+01:00", "kind": "referat", "access": "open", "items": items}
-    path = tmp_path / "m.jsonl"
-    path.write_text(json.dumps(meeting, ensure_ascii=False) + "\n", encoding="utf-8")
-    quiet_ingest([path], location)
+    _ingest_bodies(location, tmp_path, items)
     response = opened.service(location).search(SearchRequest(q="solceller"))
     assert [r["title"] for r in response.results] == ["Forslag fra udvalget", "Orientering fra direktionen"]
 

@@ -43,6 +43,7 @@ A name that resolves to no item, or to several, stops the run.
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import json
 import math
@@ -467,7 +468,13 @@ def load_queries(parts: Iterable[str] = tuple(QUERY_SETS)) -> list[Query]:
 
 
 def item_names(inputs: Iterable[Path] = INPUTS) -> dict[str, list[str]]:
-    """Every name a judgement may use → the ids of the items it names."""
+    """Every name a judgement may use → the ids of the items it names (read once a process for
+    the same inputs: a run resolves each part's judgements, and the tests run several times)."""
+    return _item_names(tuple(inputs))
+
+
+@functools.cache
+def _item_names(inputs: tuple[Path, ...]) -> dict[str, list[str]]:
     names: dict[str, list[str]] = defaultdict(list)
     for path, module in iter_inputs(list(inputs), None):
         if module is None:
@@ -479,7 +486,7 @@ def item_names(inputs: Iterable[Path] = INPUTS) -> dict[str, list[str]]:
                 names[f"{path.name}|{item.title}"].append(item.id)
                 if module.NAME == "digst" and item.source_key:
                     names[f"digst:{item.source_key}"].append(item.id)
-    return names
+    return dict(names)
 
 
 def resolve(queries: list[Query], names: dict[str, list[str]]) -> list[dict[str, int]]:

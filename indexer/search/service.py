@@ -400,7 +400,8 @@ class SearchService:
         """The shares weighed so far (``_shares``), with those of ``words`` (case-folded) the
         engine had not been asked for, asked at once; ``parts``: as held whole or as a part."""
         shares = self._shares(parts)
-        missing = sorted({word.casefold() for word in words} - shares.keys())
+        # each word looked up (not ``set - shares.keys()``, which copies every word weighed so far)
+        missing = sorted({folded for folded in (word.casefold() for word in words) if folded not in shares})
         if missing:
             shares.update(self.engine.word_shares(missing, parts=parts))
         return shares

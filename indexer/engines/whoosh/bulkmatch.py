@@ -30,6 +30,7 @@ from whoosh.util.numeric import byte_to_length
 
 from indexer.engines.base import BM25_B, BM25_K1, IDF_CAPPED_BY, TIE_SCALE
 from indexer.engines.whoosh.codec import MinutesTermsReader
+from indexer.engines.whoosh.normalize import SubtreeKey, SubtreeKeys
 from indexer.engines.whoosh.phrases import phrase_postings
 
 # Field lengths are stored as one byte each; this is Whoosh's own decoding table.
@@ -45,6 +46,14 @@ _NO_WEIGHTS = np.zeros(0, dtype=np.float32)
 TermDocs = tuple[str, bytes, np.ndarray]
 # A node already evaluated in this query: its matches, scores and matched terms.
 Evaluated = tuple[np.ndarray, np.ndarray, list[TermDocs]]
+
+
+@dataclass
+class _Seen:
+    """The nodes of one query evaluated so far, keyed by a hash computed once a subtree."""
+
+    keys: SubtreeKeys = field(default_factory=SubtreeKeys)
+    done: dict[SubtreeKey, Evaluated] = field(default_factory=dict)
 
 
 class MinutesBM25F(BM25F):
@@ -188,31 +197,28 @@ class BulkMatcher:
         if not self.supports(query):
             return None
         term_docs: list[tuple[str, bytes, np.ndarray]] = []
-        matched, scores = self._evaluate(query, term_docs, {})
+        matched, scores = self._evaluate(query, term_docs, _Seen())
         return Evaluation(matched, scores, term_docs)
 
     # -- evaluation ---------------------------------------------------------
 
-    def _evaluate(
-        self, query: Any, term_docs: list[TermDocs], seen: dict[Any, Evaluated]
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def _evaluate(self, query: Any, term_docs: list[TermDocs], seen: _Seen) -> tuple[np.ndarray, np.ndarray]:
         """The match set and scores of one node, its matched terms appended to ``term_docs``.
         A node met again in the same query (equal, as Whoosh compares queries: a query holding
         most of the typed words repeats each word in many combinations) is evaluated once."""
         if isinstance(query, Term):
             return self._term(query, term_docs)
-        again = seen.get(query)
+        key = seen.keys.key(query)
+        again = seen.done.get(key)
         if again is not None:
             term_docs.extend(again[2])
             return again[0].copy(), again[1].copy()
         first_term = len(term_docs)
         matched, scores = self._evaluate_new(query, term_docs, seen)
-        seen[query] = (matched.copy(), scores.copy(), term_docs[first_term:])
+        seen.done[key] = (matched.copy(), scores.copy(), term_docs[first_term:])
         return matched, scores
 
-    def _evaluate_new(
-        self, query: Any, term_docs: list[TermDocs], seen: dict[Any, Evaluated]
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def _evaluate_new(self, query: Any, term_docs: list[TermDocs], seen: _Seen) -> tuple[np.ndarray, np.ndarray]:
         if type(query) is Phrase:
             return self._phrase(query, term_docs)
         first_term = len(term_docs)

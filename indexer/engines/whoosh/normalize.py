@@ -31,7 +31,7 @@ class _Normaliser:
     def __init__(self) -> None:
         # id → (the query, kept alive so its id is not reused; its normal form)
         self._done: dict[int, tuple[Any, Any]] = {}
-        self._keys: dict[int, tuple[Any, int]] = {}
+        self._keys = SubtreeKeys()
 
     def normalized(self, query: Any) -> Any:
         found = self._done.get(id(query))
@@ -75,11 +75,11 @@ class _Normaliser:
             return kind(subqueries, boost=query.boost).normalize()  # ranges merge: Whoosh's own
         every_fields = {q.fieldname for q in subqueries if isinstance(q, wq.Every)}
         kept: list[Any] = []
-        seen: set[_Key] = set()
+        seen: set[SubtreeKey] = set()
         for sub in subqueries:
             if every_fields and not isinstance(sub, wq.Every) and sub.field() in every_fields:
                 continue
-            key = _Key(sub, self._hash(sub))
+            key = self._keys.key(sub)
             if key in seen:
                 continue
             seen.add(key)
@@ -98,9 +98,20 @@ class _Normaliser:
             result.minmatch, result.scale = query.minmatch, query.scale
         return result
 
+
+class SubtreeKeys:
+    """Each query of one evaluation as a dict or set key whose hash is computed once a subtree:
+    Whoosh's own ``__hash__`` walks a compound's whole subtree again at every level."""
+
+    def __init__(self) -> None:
+        self._keys: dict[int, tuple[Any, int]] = {}  # id → (the query, kept alive; its hash)
+
+    def key(self, query: Any) -> SubtreeKey:
+        return SubtreeKey(query, self._hash(query))
+
     def _hash(self, query: Any) -> int:
-        """A hash equal for queries Whoosh finds equal, each subtree's computed once: Whoosh's own
-        for a leaf, the class, boost and clauses' hashes for an And or Or."""
+        """A hash equal for queries Whoosh finds equal: Whoosh's own for a leaf, the class, boost
+        and clauses' hashes for an And or Or, the class and both sides' for an AndNot or AndMaybe."""
         found = self._keys.get(id(query))
         if found is not None:
             return found[1]
@@ -114,7 +125,7 @@ class _Normaliser:
         return value
 
 
-class _Key:
+class SubtreeKey:
     """A query in a set by a hash computed once; equal by Whoosh's ``==`` (identity first)."""
 
     __slots__ = ("query", "value")
@@ -126,7 +137,7 @@ class _Key:
         return self.value
 
     def __eq__(self, other: Any) -> bool:
-        return isinstance(other, _Key) and (self.query is other.query or bool(self.query == other.query))
+        return isinstance(other, SubtreeKey) and (self.query is other.query or bool(self.query == other.query))
 
 
 def _boosted(query: Any, boost: float) -> Any:

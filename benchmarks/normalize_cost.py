@@ -47,7 +47,7 @@ def main() -> None:
 
     def keep(self: whoosh_engine.QueryTranslator, node: Any) -> Any:
         if node is not None:
-            built[current[0]].append(self._translate(node, {}))
+            built[current[0]].append(self._translate(node, {}, {}))
         return translate(self, node)
 
     whoosh_engine.QueryTranslator.translate = keep  # type: ignore[method-assign]

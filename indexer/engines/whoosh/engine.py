@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from cachetools import LRUCache
 from whoosh import query as wq
 from whoosh.collectors import FilterCollector, TermsCollector, TopCollector
 from whoosh.qparser import MultifieldParser
@@ -605,6 +606,11 @@ class WhooshEngine(Engine):
         )
 
 
+# The words and phrases a translator keeps translated (``QueryTranslator._leaf``): the typed words
+# of the last few hundred searches, with their rewrites.
+TRANSLATED_LEAVES = 4096
+
+
 class QueryTranslator:
     """Our query AST → a Whoosh query over one schema, leaf by leaf with the schema's analyzers:
     a word becomes a boosted Or over the text fields (as Whoosh's multifield parser makes it),
@@ -613,20 +619,40 @@ class QueryTranslator:
     def __init__(self, schema: Any) -> None:
         self.fields = tuple(SEARCH_FIELDS + [f for f in ("parts", "title_parts") if f in schema])
         self.parser = MultifieldParser(list(self.fields), schema, fieldboosts={f: FIELD_BOOSTS[f] for f in self.fields})
+        # Each word and phrase as translated by an earlier query over this schema: the analysis and
+        # Whoosh's parser cost most of a translation (a phrase ~0.8 ms), and the tries of a page ask
+        # the same words again.  A Whoosh query is never changed once built, so it may be shared.
+        self._leaves: LRUCache[ast.Node, wq.Query] = LRUCache(maxsize=TRANSLATED_LEAVES)
+        self._leaves_lock = threading.Lock()
 
     def translate(self, node: ast.Node | None) -> wq.Query:
         if node is None:
             return wq.Every()
-        return normalized(self._translate(node, {}))
+        return normalized(self._translate(node, {}, {}))
 
-    def _translate(self, node: ast.Node, leaves: dict[ast.Node, wq.Query]) -> wq.Query:
+    def _translate(
+        self, node: ast.Node, leaves: dict[ast.Node, wq.Query], done: dict[int, tuple[ast.Node, wq.Query]]
+    ) -> wq.Query:
         """``leaves``: the words and phrases translated so far in this query — one asked again (a
-        query holding most of the typed words repeats each in many combinations) is looked up once."""
+        query holding most of the typed words repeats each in many combinations) is looked up once;
+        ``done``: each node object translated so far (the combinations share their clauses' objects),
+        by identity, kept alive so that no id is reused.  A Whoosh query is never changed once built,
+        so the same one may stand in several places."""
+        found = done.get(id(node))
+        if found is not None:
+            return found[1]
+        query = self._translated(node, leaves, done)
+        done[id(node)] = (node, query)
+        return query
+
+    def _translated(
+        self, node: ast.Node, leaves: dict[ast.Node, wq.Query], done: dict[int, tuple[ast.Node, wq.Query]]
+    ) -> wq.Query:
         parser = self.parser
         if isinstance(node, ast.Word | ast.Phrase):
             found = leaves.get(node)
             if found is None:
-                found = leaves[node] = self._word(node) if isinstance(node, ast.Word) else self._phrase(node)
+                found = leaves[node] = self._leaf(node)
             return found
         if isinstance(node, ast.Match):
             if node.field == "committee":
@@ -637,22 +663,32 @@ class QueryTranslator:
             return wq.Term(VALUE_SCHEMA_FIELD[node.field], node.value)
         if isinstance(node, ast.And):
             # Whoosh matches And(a, Not(b)) as AndNot(a, b); said so here, bulk matching covers it.
-            positive = [self._translate(c, leaves) for c in node.children if not isinstance(c, ast.Not)]
-            negative = [self._translate(c.child, leaves) for c in node.children if isinstance(c, ast.Not)]
+            positive = [self._translate(c, leaves, done) for c in node.children if not isinstance(c, ast.Not)]
+            negative = [self._translate(c.child, leaves, done) for c in node.children if isinstance(c, ast.Not)]
             if not positive or not negative:
-                return wq.And([self._translate(c, leaves) for c in node.children])
+                return wq.And([self._translate(c, leaves, done) for c in node.children])
             kept = positive[0] if len(positive) == 1 else wq.And(positive)
             return wq.AndNot(kept, negative[0] if len(negative) == 1 else wq.Or(negative))
         if isinstance(node, ast.Or):
-            return wq.Or([self._translate(c, leaves) for c in node.children])
+            return wq.Or([self._translate(c, leaves, done) for c in node.children])
         if isinstance(node, ast.Not):
-            return wq.Not(self._translate(node.child, leaves))
+            return wq.Not(self._translate(node.child, leaves, done))
         if isinstance(node, ast.Scaled):  # as a Prefer's weight: normalised into the clause's own boost
-            return wq.Or([self._translate(node.child, leaves)], boost=node.factor)
-        optional = self._translate(node.optional, leaves)
+            return wq.Or([self._translate(node.child, leaves, done)], boost=node.factor)
+        optional = self._translate(node.optional, leaves, done)
         if node.weight != 1.0:
             optional = wq.Or([optional], boost=node.weight)  # normalised into the clause's own boost
-        return wq.AndMaybe(self._translate(node.required, leaves), optional)
+        return wq.AndMaybe(self._translate(node.required, leaves, done), optional)
+
+    def _leaf(self, node: ast.Word | ast.Phrase) -> wq.Query:
+        """A word's or phrase's Whoosh query, as an earlier query over this schema built it."""
+        with self._leaves_lock:
+            found = self._leaves.get(node)
+        if found is None:
+            found = self._word(node) if isinstance(node, ast.Word) else self._phrase(node)
+            with self._leaves_lock:
+                self._leaves[node] = found
+        return found
 
     def _word(self, node: ast.Word) -> wq.Query:
         fields = [SCHEMA_FIELD[node.field]] if node.field else list(self.fields)

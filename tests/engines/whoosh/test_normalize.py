@@ -50,7 +50,7 @@ def test_every_query_the_service_builds_normalises_as_whoosh_does(
 
     def keep(self: whoosh_engine.QueryTranslator, node: Any) -> wq.Query:
         if node is not None:
-            built.append(self._translate(node, {}))
+            built.append(self._translate(node, {}, {}))
         return translate(self, node)
 
     monkeypatch.setattr(whoosh_engine.QueryTranslator, "translate", keep)

@@ -10,6 +10,7 @@ matchers. Filters and facets come from numpy columns kept per index state.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -149,15 +150,38 @@ class WhooshEngine(Engine):
     def refresh(self) -> None:
         self._target = ""  # the next searcher() re-opens
 
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """One request's reads from one state of the index: the thread's searcher is looked at
+        once, at the first read, and kept until the request ends (``searcher`` otherwise looks at
+        the index folder at every read, some fifty times a search).  Nested, the outer one holds."""
+        local = self._local
+        if getattr(local, "reading", False):
+            yield
+            return
+        local.reading, local.pinned = True, None
+        try:
+            yield
+        finally:
+            local.reading, local.pinned = False, None
+
     def searcher(self) -> Any:
-        """This thread's searcher, refreshed when a commit or a reindex happened.
+        """This thread's searcher, refreshed when a commit or a reindex happened (inside
+        ``reading``, the one the request first read).
 
         A commit in another process may delete the table of contents a refresh is
         about to read (the newest one a moment ago); the next attempt finds the newer one.
         """
+        local = self._local
+        pinned = getattr(local, "pinned", None)
+        if pinned is not None:
+            return pinned
         for attempt in range(5):
             try:
-                return self._current_searcher()
+                current = self._current_searcher()
+                if getattr(local, "reading", False):
+                    local.pinned = current
+                return current
             except FileNotFoundError:
                 if attempt == 4:
                     raise

@@ -33,6 +33,7 @@ from indexer.search.service import SearchRequest, SearchService, parse_iso_date
 from indexer.workers import (
     end_processes,
     forking_workers,
+    interrupt_behind,
     leave_interrupts_to_parent,
     raise_if_stopped,
     stop_of,
@@ -619,6 +620,8 @@ def cmd_harvest(args: argparse.Namespace) -> int:
     try:
         summary = harvest(args.url, args.index, politeness, options, state_root=args.state)
     except (HarvestError, ValueError) as exc:
+        if (interrupt := interrupt_behind(exc)) is not None:
+            raise interrupt from None  # stopped, and a read cut short failed after: said as a stop (main)
         sys.stderr.write(f"error: {exc}; nothing indexed before was changed\n")
         return 2
     print(summary.line())

@@ -92,6 +92,20 @@ def stop_of(interrupt: KeyboardInterrupt) -> Stop:
     return Stop("interrupted", 128 + signal.SIGINT)
 
 
+def interrupt_behind(error: BaseException) -> KeyboardInterrupt | None:
+    """The Ctrl-C or SIGTERM an error was raised while handling, if any: a stop can cut a read
+    short and the cleanup after it fail ("I/O operation on closed file"); the command must then
+    say it was stopped, not that its input was bad."""
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
 @contextmanager
 def stop_on_sigterm() -> Iterator[None]:
     """For the run of a command that writes: SIGTERM raises ``Terminated`` on the main thread

@@ -1,6 +1,6 @@
 """How the search holds when the dev queries are typed another way: each asked again with one change.
 
-    .venv/bin/python benchmarks/perturbed.py --change slip|form|compound|extra [--seed 1 --seed 3] [--workdir W] [--show]
+    .venv/bin/python benchmarks/perturbed.py --change slip|form|compound|fold|extra [--seed 1 --seed 3] [--workdir W] [--show]
 
 * ``slip``: one slip of the kinds people make — two neighbouring letters swapped, one left out,
   one doubled, a neighbouring key on a Danish keyboard typed for a letter or beside it — in one
@@ -11,6 +11,8 @@
 * ``compound``: a compound the dictionary lacks, its head in another form ("vindmølleparkerne" →
   "vindmølleparken"): the words the analysis lemmatises through their head, most of a new text's
   compounds;
+* ``fold``: a word with æ, ø or å typed as a keyboard without them types it — ae, oe, aa, or the
+  letter without its mark (a, o, a) — as a user abroad or on a phone writes "hoering" or "kobenhavn";
 * ``extra``: one word more, of five letters or more, from another dev query ("vindmøller høring"),
   as a user adds a word the item may not hold: the items holding all but one of the words then
   decide the ranking.
@@ -57,6 +59,7 @@ KEYBOARD_ROWS = ("qwertyuiopå", "asdfghjklæø", "zxcvbnm")
 MIN_SLIPPED = 6
 MIN_REFORMED = 5
 MIN_MODIFIER = 3
+MIN_FOLDED = 2
 SAME_START = 4  # letters another form must share with the word (an inflection, not another word)
 SYSTEMS_ASKED = ("minutes-search", "snowball")
 
@@ -117,6 +120,18 @@ class Forms:
         return None
 
 
+FOLDINGS = {"æ": ("ae", "a"), "ø": ("oe", "o"), "å": ("aa", "a")}
+
+
+def folded(word: str, rng: random.Random) -> str | None:
+    """``word`` with every æ, ø and å typed as two letters, or (one time in four) as the bare
+    letter; None when it has none."""
+    if not any(ch in FOLDINGS for ch in word):
+        return None
+    way = 1 if rng.random() < 0.25 else 0
+    return "".join(FOLDINGS[ch][way] if ch in FOLDINGS else ch for ch in word)
+
+
 class Extra:
     """One more word after the query's: a word of five letters or more from another dev query, as
     a user adds a word the item may not hold ("vindmøller høring" for an item on vindmøller)."""
@@ -155,7 +170,7 @@ def changed(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--change", choices=("slip", "form", "compound", "extra"), required=True)
+    parser.add_argument("--change", choices=("slip", "form", "compound", "fold", "extra"), required=True)
     parser.add_argument("--seed", type=int, action="append", help="one run per seed (default 1)")
     parser.add_argument("--workdir", type=Path, help="keep (or reuse) the indexes there")
     parser.add_argument(
@@ -170,7 +185,9 @@ def main() -> None:
     change = slipped if forms is None else forms.other if args.change == "form" else forms.other_of_compound
     if args.change == "extra":
         change = Extra(queries).added
-    shortest = MIN_REFORMED if forms else MIN_SLIPPED
+    if args.change == "fold":
+        change = folded
+    shortest = MIN_FOLDED if args.change == "fold" else MIN_REFORMED if forms else MIN_SLIPPED
     with tempfile.TemporaryDirectory(prefix="perturbed-") as tmp:
         base = Path(args.workdir or tmp) / "dev"
         services = {}

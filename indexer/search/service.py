@@ -72,6 +72,8 @@ NEAR_MARGIN = 1.5
 # longest first; the base must keep this many letters.
 INFLECTION_ENDINGS = ("ernes", "erne", "enes", "ene", "ens", "ets", "en", "et", "er", "es", "e", "s")
 MIN_CORRECTED_BASE = 6
+# The shortest word "Mente du" corrects: a shorter one is too near too many words to tell a slip.
+MIN_CORRECTED = 4
 # A compound corrected in one of its parts (``_corrections_of_parts``): the shortest word so
 # corrected, and the shortest part on either side of the cut.
 MIN_SLIPPED_COMPOUND = 10
@@ -1319,6 +1321,10 @@ class SearchService:
         written = self._apart_as_written(request.q)
         if written and written not in (apart, suggestion, meant_apart):
             yield written
+        # and the correction so ("foretraederprocedure" → "foretræderprocedure" → "foretræder procedure")
+        meant_written = self._apart_as_written(suggestion) if suggestion and _plain_words(suggestion) else None
+        if meant_written and meant_written not in (apart, suggestion, meant_apart, written):
+            yield meant_written
 
     def _apart_as_written(self, text: str) -> str | None:
         """``text`` (plain words) with each word no open item holds, which the dictionary cuts
@@ -1572,7 +1578,7 @@ def _kept_as_typed(word: str, held: set[str], misspelt_only: bool, written_too: 
     plan's number is no slip of another), written so in some open item (unless ``written_too``),
     or a Danish word form when the query found something (``misspelt_only``, ``written_too``)."""
     return (
-        len(word) < 4
+        len(word) < MIN_CORRECTED
         or word.isdigit()
         or (not written_too and word in held)
         or ((misspelt_only or written_too) and _is_word_form(word))
@@ -1705,9 +1711,13 @@ def _holds(matched: dict[str, set[str]], text: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=20_000)
 def _is_word_form(word: str) -> bool:
-    """A Danish word form the dictionary lists, or a compound of known words."""
-    return is_known(word) or bool(split_compound(word))
+    """A Danish word form the dictionary lists, or a compound of known words; spelt with aa, ae
+    or oe for å, æ or ø too ("maager" is "måger", a keyboard without the letters typed it), when
+    so spelt it is no shorter than a word "Mente du" corrects ("aabo" is no "åbo")."""
+    spelt = [word, *(w for w in spelling.respellings(word) if len(w) >= MIN_CORRECTED)]
+    return any(is_known(w) or bool(split_compound(w)) for w in spelt)
 
 
 @lru_cache(maxsize=20_000)

@@ -276,3 +276,13 @@ def test_a_compound_of_words_the_minutes_write_in_other_forms_is_no_slip(demo: S
     assert response.corrected_from is None and "rottebekæmpelse" in response.results[0]["snippet"].lower()
     assert demo.did_you_mean("overfladebleægning") == "overfladebelægning"
     assert demo.did_you_mean("rottebekæmplesen") == "rottebekæmpelsen"
+
+
+def test_a_word_form_typed_with_aa_is_no_slip(demo: SearchService) -> None:
+    """ "maager" is "måger" typed on a keyboard without å, a word the dictionary lists and the
+    demo items hold inside "mågeproblemet": it is no slip of "måder". Among words no item holds
+    all of, the query ranks as typed with å (it was corrected into "måder" and lost the item)."""
+    assert demo.did_you_mean("hvad gør kommunen ved maager") is None
+    typed, with_å = (demo.search(SearchRequest(q=f"hvad gør kommunen ved {w}")) for w in ("maager", "måger"))
+    assert typed.corrected_from is None and typed.request.q == "hvad gør kommunen ved maager"
+    assert typed.results[0]["title"] == with_å.results[0]["title"] == "Tiltag vedr. mågeproblemet"

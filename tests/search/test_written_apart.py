@@ -37,3 +37,15 @@ def test_what_the_index_holds_or_the_dictionary_cuts_is_left_to_the_search(demo:
     assert demo._apart_as_written("qwertyzxcvb") is None
     assert demo._apart_as_written("abc 2014 12345678") is None
     assert demo._apart_as_written("streetfood og rema1000") == "street food og rema 1000"
+
+
+def test_a_correction_no_item_holds_whole_is_searched_as_its_two_words(demo: SearchService) -> None:
+    """ "foretraederprocedure": æ typed as ae in a word the minutes write as two ("proceduren for
+    foretræder"). Its "Mente du" puts the æ back, which finds nothing whole either; that correction
+    is cut into the words open items hold, as the word typed with æ is."""
+    typed = demo.search(SearchRequest(q="foretraederprocedure teknisk udvalg"))
+    with_æ = demo.search(SearchRequest(q="foretræderprocedure teknisk udvalg"))
+    assert with_æ.request.q == "foretræder procedure teknisk udvalg"
+    assert typed.corrected_from == "foretraederprocedure teknisk udvalg"
+    assert typed.request.q == with_æ.request.q
+    assert [r["id"] for r in typed.results] == [r["id"] for r in with_æ.results]

@@ -453,6 +453,29 @@ class SearchService:
             return node
         return ast.raise_neighbours(node, ast.neighbour_pairs(ast.parse(typed.strip())))
 
+    def _respelt(self, request: SearchRequest) -> SearchRequest:
+        """The request with its words typed with aa/ae/oe for å/æ/ø spelt as the minutes write them
+        where they write them only so (``ast.respell_digraphs``), as its letters are composed
+        (``normalised``): the search reads the word as written, and says so (``request.q``).  A
+        literal search keeps what was typed."""
+        words = ast.digraph_words(ast.parse(request.q)) if request.q and not request.literal else []
+        written = ast.respell_digraphs(request.q, self._digraphs_written(words)) if words else request.q
+        return replace(request, q=written) if written != request.q else request
+
+    def _digraphs_written(self, words: list[str]) -> dict[str, str]:
+        """Of ``words`` typed with aa/ae/oe (lower case), those no open item writes as typed, each
+        with the spelling with å/æ/ø an open item writes (the first such of ``spelling.respellings``);
+        one question of the engine."""
+        if not words:
+            return {}
+        options = {word: spelling.respellings(word) for word in words}
+        held = self.engine.has_words([*words, *(w for found in options.values() for w in found)])
+        return {
+            word: next(w for w in found if w in held)
+            for word, found in options.items()
+            if word not in held and any(w in held for w in found)
+        }
+
     def _expand_names(self, node: ast.Node | None, municipalities: Sequence[str] = ()) -> ast.Node | None:
         """The rewrites that name a thing another way (a full name, a body, an abbreviation, a
         compound typed apart, an everyday abbreviation or a law's name written the other way): what
@@ -673,6 +696,7 @@ class SearchService:
         weighed by the words they lack, ``ast.relaxations``; of the correction's first,
         ``_relaxing_instead``: a known-item query often holds one word its item does not write).
         ``offer``: also the "Mente du" the page offers beside the results it keeps."""
+        request = self._respelt(request)
         typed = ast.parse(request.q.strip())
         walk, first = Walk(request), Part(request, typed, "typed")
         whole = walk.add(first, search(first))

@@ -475,8 +475,11 @@ def _print_search(service: SearchService, args: argparse.Namespace) -> int:
     print(results_label(response.total))
     if response.corrected_from:
         typed, shown = response.corrected_from, response.request.q
-        found = f"Kun {response.typed_total}" if response.typed_total else "Ingen"
-        print(f"Viser resultater for «{shown}». {found} for «{typed}» (søg med --literal for kun den).")
+        if response.typed_total is None:  # only spelt with æ/ø/å as the minutes write it
+            print(f"Viser resultater for «{shown}», som referaterne staver det (søg med --literal for «{typed}»).")
+        else:
+            found = f"Kun {response.typed_total}" if response.typed_total else "Ingen"
+            print(f"Viser resultater for «{shown}». {found} for «{typed}» (søg med --literal for kun den).")
     if response.also_corrected:
         typed, shown = response.request.q, response.also_corrected
         print(

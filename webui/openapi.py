@@ -143,12 +143,15 @@ SEARCH_RESPONSE = {
             "nullable": True,
             "description": "the query as typed, when it found nothing and the results are for its correction, "
             "or for a lone compound written as its two words ('direktørstilling' → 'direktør stilling'; "
-            "a query that found something keeps its results, first: see also_corrected)",
+            "a query that found something keeps its results, first: see also_corrected); or when its words "
+            "typed without the æ, ø or å the minutes write them with were searched as written "
+            "('styrelsesvedtaegten' → 'styrelsesvedtægten', 'vedtagt' → 'vedtægt'; typed_total null)",
         },
         "typed_total": {
             "type": "integer",
             "nullable": True,
-            "description": "with corrected_from: how many items the query as typed found (0); with "
+            "description": "with corrected_from: how many items the query as typed found (0; null when it "
+            "was only spelt as the minutes write it, and not searched as typed); with "
             "also_corrected: how many (fewer than ten) it found, listed first",
         },
         "also_corrected": {

@@ -38,7 +38,7 @@ from indexer.analysis.bodies import (
 )
 from indexer.analysis.compounds import compound_cuts
 from indexer.analysis.danish import DANISH_STOP_WORDS, analyse, exact_analyzer, fold, stem_term
-from indexer.analysis.lexicon import DANISH_DIGRAPHS, VOWELS, is_known, is_verb, lemmatise
+from indexer.analysis.lexicon import VOWELS, is_known, is_verb, lemmatise
 from indexer.analysis.writtenforms import WRITTEN_FORMS
 from indexer.dates import MONTH_NAMES, MONTHS
 from indexer.engines.base import case_key
@@ -1777,12 +1777,12 @@ def part_name(word: str) -> bool:
 _PART_STEMS = frozenset(stem_term(name) for name in PART_NAMES)
 
 
-# -- æ/ø/å typed as aa/ae/oe: the exact form as the minutes write it ---------------------------------
+# -- æ/ø/å typed otherwise: the word as the minutes write it ------------------------------------------
 
 
-def digraph_words(node: Node | None) -> list[str]:
-    """The words typed with aa, ae or oe (in lower case), alone or in a phrase: those
-    ``respell_digraphs`` may respell, and its questions of the index."""
+def typed_words(node: Node | None) -> list[str]:
+    """The words of letters typed as words (in lower case), alone or in a phrase, each once: those
+    ``respelt_as_written`` may respell."""
     found: dict[str, None] = {}
     for leaf in leaves(node):
         if isinstance(leaf, Word) and plain_word(leaf):
@@ -1791,21 +1791,17 @@ def digraph_words(node: Node | None) -> list[str]:
             typed = leaf.text.split()
         else:
             continue
-        for word in typed:
-            folded = word.casefold()
-            if folded.isalpha() and any(digraph in folded for digraph, _ in DANISH_DIGRAPHS):
-                found[folded] = None
+        found.update((word.casefold(), None) for word in typed if word.isalpha())
     return list(found)
 
 
-def respell_digraphs(text: str, written: dict[str, str]) -> str:
-    """A query's words typed with aa, ae or oe for å, æ or ø ("styrelsesvedtaegten", "moeder")
-    spelt as the minutes write them, where they write the word only so: ``written`` maps each such
-    word (lower case, ``digraph_words``) to its spelling with the letters.  The stemmed fields fold
-    both spellings alike already, but the rest of the search reads the word as typed: the
-    dictionary cuts "styrelsesvedtægten" into its parts, not "styrelsesvedtaegten"; the exact form
-    raises the items writing the very word.  A word some open item writes as typed ("Aabenraa",
-    "Aarhus") is left as it is; capitals stay ("OEU" → "ØU")."""
+def respelt_as_written(text: str, written: dict[str, str]) -> str:
+    """A query's words typed without the æ, ø or å the minutes write them with ("styrelsesvedtaegten",
+    "moeder", "lagge") spelt as the minutes write them: ``written`` maps each such word (lower case,
+    ``typed_words``) to its spelling with the letters.  The stemmed fields fold aa/ae/oe and the
+    letters alike already, but the rest of the search reads the word as typed: the dictionary cuts
+    "styrelsesvedtægten" into its parts, not "styrelsesvedtaegten"; the exact form raises the items
+    writing the very word; "lagge" stems to another word than "lægge".  Capitals stay ("OEU" → "ØU")."""
     if not written:
         return text
 

@@ -226,10 +226,11 @@ class SearchResponse:
     suggestion: str | None = None
     error: str | None = None
     # Set when the typed query found nothing and these are the results of its suggestion (and,
-    # when it found a few, of ``partial`` after them): the query as typed (``request.q`` is the
-    # one that ran).
+    # when it found a few, of ``partial`` after them), or when its words were searched spelt with
+    # æ/ø/å as the minutes write them: the query as typed (``request.q`` is the one that ran).
     corrected_from: str | None = None
-    typed_total: int | None = None  # with ``corrected_from``: what the typed query found (0)
+    # with ``corrected_from``: what the typed query found (0); None when it was only respelt
+    typed_total: int | None = None
     # Set when no item holds every typed word and these hold most of them.
     partial: Partial | None = None
     # Set when the typed words found a few items (``typed_total`` of them, fewer than a page) and
@@ -294,6 +295,8 @@ class Walk:
     parts: list[tuple[Part, int]] = field(default_factory=list)
     suggestion: str | None = None
     corrected_from: str | None = None
+    # the words typed were searched spelt as the minutes write them (``_respelt``), not as typed
+    respelt: bool = False
 
     def add(self, part: Part, total: int) -> int:
         """Keeps ``part`` when it found something; its total."""
@@ -454,27 +457,36 @@ class SearchService:
         return ast.raise_neighbours(node, ast.neighbour_pairs(ast.parse(typed.strip())))
 
     def _respelt(self, request: SearchRequest) -> SearchRequest:
-        """The request with its words typed with aa/ae/oe for å/æ/ø spelt as the minutes write them
-        where they write them only so (``ast.respell_digraphs``), as its letters are composed
-        (``normalised``): the search reads the word as written, and says so (``request.q``).  A
-        literal search keeps what was typed."""
-        words = ast.digraph_words(ast.parse(request.q)) if request.q and not request.literal else []
-        written = ast.respell_digraphs(request.q, self._digraphs_written(words)) if words else request.q
+        """The request with the words typed without the æ/ø/å the minutes write them with spelt as
+        they write them (``_written_spellings``, ``ast.respelt_as_written``), as its letters are
+        composed (``normalised``): the search reads each word as written, and says so
+        (``request.q``).  A literal search keeps what was typed."""
+        if not request.q or request.literal:
+            return request
+        words = ast.typed_words(ast.parse(request.q))
+        written = ast.respelt_as_written(request.q, self._written_spellings(words)) if words else request.q
         return replace(request, q=written) if written != request.q else request
 
-    def _digraphs_written(self, words: list[str]) -> dict[str, str]:
-        """Of ``words`` typed with aa/ae/oe (lower case), those no open item writes as typed, each
-        with the spelling with å/æ/ø an open item writes (the first such of ``spelling.respellings``);
-        one question of the engine."""
-        if not words:
-            return {}
-        options = {word: spelling.respellings(word) for word in words}
-        held = self.engine.has_words([*words, *(w for found in options.values() for w in found)])
-        return {
-            word: next(w for w in found if w in held)
-            for word, found in options.items()
-            if word not in held and any(w in held for w in found)
-        }
+    def _written_spellings(self, words: list[str]) -> dict[str, str]:
+        """Of typed ``words`` (lower case), those no open item writes, each with the spelling with
+        å/æ/ø open items write: for a word with aa/ae/oe, its first written respelling of them
+        (``spelling.respellings``: "styrelsesvedtaegten" → "styrelsesvedtægten"); for one of plain
+        letters, no Danish word form itself, its one written respelling of one or two a's and o's
+        (``spelling.plain_respellings``: "lagge" → "lægge"; "moder" is a word, and "mode" written).
+        Two questions of the engine at most, each word once per index state (``_holds``)."""
+        digraphs = [w for w in words if spelling.respellings(w)]
+        plain = [w for w in words if len(w) >= MIN_CORRECTED and w not in digraphs and spelling.plain_respellings(w)]
+        held = self._holds([*digraphs, *plain])
+        options = {w: spelling.respellings(w) for w in digraphs if w not in held}
+        options |= {w: spelling.plain_respellings(w) for w in plain if w not in held}
+        options = {w: found for w, found in options.items() if found}
+        written = self._holds([r for found in options.values() for r in found]) if options else set()
+        spellings: dict[str, str] = {}
+        for word, found in options.items():
+            kept = [r for r in found if r in written]
+            if kept and (word in digraphs or (len(kept) == 1 and not _is_word_form(word))):
+                spellings[word] = kept[0]
+        return spellings
 
     def _expand_names(self, node: ast.Node | None, municipalities: Sequence[str] = ()) -> ast.Node | None:
         """The rewrites that name a thing another way (a full name, a body, an abbreviation, a
@@ -606,7 +618,9 @@ class SearchService:
             facets,
             suggestion=walk.suggestion,
             corrected_from=walk.corrected_from,
-            typed_total=0 if walk.corrected_from else (typed[1] if typed and also else None),
+            typed_total=(None if walk.respelt else 0)
+            if walk.corrected_from
+            else (typed[1] if typed and also else None),
             partial=replace(partial, among=among) if partial else None,
             also_corrected=also[0].correction if also else None,
             corrected_total=also[1] if also else None,
@@ -683,6 +697,18 @@ class SearchService:
         return self._raised(self._rewrite(part.node, named), part.request.q), named
 
     def _walk(self, request: SearchRequest, search: Callable[[Part], int], offer: bool = False) -> Walk:
+        """``_walk_written`` of the request with its words spelt as the minutes write them
+        (``_respelt``); the response then says what was typed as a correction's does
+        (``corrected_from``, with no count of what the words as typed would find)."""
+        written = self._respelt(request)
+        walk = self._walk_written(written, search, offer, as_typed=request.q)
+        if written is not request and walk.corrected_from in (None, written.q):
+            walk.corrected_from, walk.respelt = request.q, walk.corrected_from is None
+        return walk
+
+    def _walk_written(
+        self, request: SearchRequest, search: Callable[[Part], int], offer: bool = False, as_typed: str | None = None
+    ) -> Walk:
         """The parts of ``request``'s result list, in the order the page and its exports list them,
         each decided by what those before it found; ``search`` searches a part (keeping what its
         caller lists of it) and returns its total.  The typed words; when they found nothing, the
@@ -695,8 +721,9 @@ class SearchService:
         but two while the list is still short, down to half; each tier one search, its items
         weighed by the words they lack, ``ast.relaxations``; of the correction's first,
         ``_relaxing_instead``: a known-item query often holds one word its item does not write).
-        ``offer``: also the "Mente du" the page offers beside the results it keeps."""
-        request = self._respelt(request)
+        ``offer``: also the "Mente du" the page offers beside the results it keeps.  ``as_typed``: the
+        words as typed, when ``request`` spells them otherwise (``_respelt``): "Mente du" reads the
+        keyboard from them ("aldre omradet" typed without å says "aldre" may be "ældre")."""
         typed = ast.parse(request.q.strip())
         walk, first = Walk(request), Part(request, typed, "typed")
         whole = walk.add(first, search(first))
@@ -716,7 +743,9 @@ class SearchService:
                     # the line that says so is the suggestion, not also "Mente du"
                     walk.suggestion, shown = None, _or(typed, meant)
         else:
-            walk.suggestion = self.did_you_mean(request.q, filters=self._filters(request), mentions=mentions)
+            walk.suggestion = self.did_you_mean(
+                as_typed or request.q, filters=self._filters(request), mentions=mentions
+            )
             for text in self._instead_of_nothing(request, walk.suggestion, mentions):
                 # the user can still insist on the typed words (``literal``)
                 instead = Walk(replace(request, q=text, literal=True).normalised(), corrected_from=request.q)

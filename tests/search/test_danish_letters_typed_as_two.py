@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import pytest
 
+from indexer.cli import main
 from indexer.search import query as ast
 from indexer.search.service import SearchRequest, SearchService
 
@@ -55,3 +56,10 @@ def test_the_respelling_keeps_capitals_punctuation_and_operators() -> None:
     assert ast.respelt_as_written('OEU "Moeder i juni" -moeder titel:x', written) == 'ØU "Møder i juni" -møder titel:x'
     assert ast.typed_words(ast.parse('OEU "Moeder i juni" budget 2016')) == ["oeu", "moeder", "i", "juni", "budget"]
     assert ast.respelt_as_written("budget", {}) == "budget"
+
+
+def test_the_cli_says_the_words_ran_as_written(demo: SearchService, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "styrelsesvedtaegten", "--index", str(demo.engine.location)]) == 0
+    out = capsys.readouterr().out
+    assert "Viser resultater for «styrelsesvedtægten», som referaterne staver det" in out
+    assert "«styrelsesvedtaegten»" in out and "Ingen for" not in out

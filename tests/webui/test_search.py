@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from webui.params import parse_search_args, search_args
 
-from .conftest import XSS_TITLE
+from .conftest import CLOSED_WORD, XSS_TITLE
 
 
 def api(client: FlaskClient, url: str) -> dict:
@@ -341,3 +341,25 @@ def test_a_few_hits_then_the_corrections_then_those_holding_most_words_say_so(cl
     assert "Til sidst resultater med mindst 1 af de 2 ord i «indsatts bolig»." in html
     assert "indeholder alle ord" not in html, "one line for the typed words' items, not two"
     assert 'class="missing">Mangler: <s>' in html
+
+
+def test_a_word_typed_without_its_danish_letter_is_searched_as_written_and_the_page_says_so(
+    client: FlaskClient,
+) -> None:
+    """ "oensker" is "ønsker" typed on a keyboard without ø, as an open item writes it: the search
+    runs as written and says so as a correction does, with a link to the words as typed."""
+    data = api(client, "/api/search?q=borgerne+oensker+vejbump")
+    assert data["query"] == "borgerne ønsker vejbump" and data["total"] >= 1
+    assert (data["corrected_from"], data["typed_total"]) == ("borgerne oensker vejbump", None)
+    html = client.get("/?q=borgerne+oensker+vejbump").get_data(as_text=True)
+    assert "Viser resultater for «borgerne ønsker vejbump». Søg i stedet efter" in html
+    assert "literal=1" in html and "«borgerne oensker vejbump»</a>" in html
+
+
+def test_a_closed_items_word_is_never_respelt(client: FlaskClient) -> None:
+    """Only open items' words are spellings to go by: a closed item's word typed with oe for ø is
+    searched as typed, and finds nothing, as the word itself does."""
+    typed = CLOSED_WORD.replace("ø", "oe")
+    data = api(client, f"/api/search?q={typed}")
+    assert data["query"] == typed and data["total"] == 0 and data["corrected_from"] is None
+    assert CLOSED_WORD not in client.get(f"/?q={typed}").get_data(as_text=True)

@@ -486,6 +486,17 @@ class SearchService:
             kept = [r for r in found if r in written]
             if kept and (word in digraphs or (len(kept) == 1 and not _is_word_form(word))):
                 spellings[word] = kept[0]
+        # a short word the search finds nowhere, in a query typed without æ/ø/å ("pa" → "på", "lan" →
+        # "lån"; the exact forms hold almost any two letters, so its analysed terms are asked)
+        short = [
+            w for w in words if len(w) < MIN_CORRECTED and w not in DANISH_STOP_WORDS and spelling.plain_respellings(w)
+        ]
+        if short and all(spelling.without_danish_letters(w) for w in words):
+            shares = self._weigh(short)
+            for word in short:
+                respelt = self._held_respellings(word) if not shares[word] else []
+                if len(respelt) == 1:
+                    spellings[word] = respelt[0]
         return spellings
 
     def _expand_names(self, node: ast.Node | None, municipalities: Sequence[str] = ()) -> ast.Node | None:

@@ -17,7 +17,9 @@
   as a user adds a word the item may not hold: the items holding all but one of the words then
   decide the ranking.
 
-Dev part only: the test part's queries are never changed or asked here.  Queries of the typo kind
+Dev part only: the test part's queries are never changed or asked here (``--wide`` asks the dev queries
+over every input's index, as ``relevance.py --wide`` does: the test part's items compete, no test query
+is asked).  Queries of the typo kind
 (misspelt already), phrases in quotes and field queries are left as they are (not asked); each
 changed query is judged as the query it came from, against the same indexes as
 ``benchmarks/relevance.py`` (``--workdir`` shares them: ``W/dev/minutes-search``, ``W/dev/snowball``).
@@ -174,6 +176,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, action="append", help="one run per seed (default 1)")
     parser.add_argument("--workdir", type=Path, help="keep (or reuse) the indexes there")
     parser.add_argument(
+        "--wide",
+        action="store_true",
+        help="ask over every input's index (W/test/…, as relevance.py --wide): the test part's items compete",
+    )
+    parser.add_argument(
         "--show",
         action="store_true",
         help="changed queries that lost their first answer, or rank it below Snowball only",
@@ -189,11 +196,12 @@ def main() -> None:
         change = folded
     shortest = MIN_FOLDED if args.change == "fold" else MIN_REFORMED if forms else MIN_SLIPPED
     with tempfile.TemporaryDirectory(prefix="perturbed-") as tmp:
-        base = Path(args.workdir or tmp) / "dev"
+        inputs = "test" if args.wide else "dev"
+        base = Path(args.workdir or tmp) / inputs
         services = {}
         for system in SYSTEMS_ASKED:
             if not MinutesIndex.exists(base / system):
-                build_index(base / system, SYSTEMS[system], PART_INPUTS["dev"])
+                build_index(base / system, SYSTEMS[system], PART_INPUTS[inputs])
             services[system] = SearchService(base / system)
         for seed in args.seed or [1]:
             rng = random.Random(seed)

@@ -1797,11 +1797,11 @@ def typed_words(node: Node | None) -> list[str]:
 
 def respelt_as_written(text: str, written: dict[str, str]) -> str:
     """A query's words typed without the æ, ø or å the minutes write them with ("styrelsesvedtaegten",
-    "moeder", "lagge") spelt as the minutes write them: ``written`` maps each such word (lower case,
+    "moeder", "vedtagt") spelt as the minutes write them: ``written`` maps each such word (lower case,
     ``typed_words``) to its spelling with the letters.  The stemmed fields fold aa/ae/oe and the
     letters alike already, but the rest of the search reads the word as typed: the dictionary cuts
     "styrelsesvedtægten" into its parts, not "styrelsesvedtaegten"; the exact form raises the items
-    writing the very word; "lagge" stems to another word than "lægge".  Capitals stay ("OEU" → "ØU")."""
+    writing the very word; "vedtagt" stems to another word than "vedtægt".  Capitals stay ("OEU" → "ØU")."""
     if not written:
         return text
 

@@ -471,20 +471,24 @@ class SearchService:
         """Of typed ``words`` (lower case), those no open item writes, each with the spelling with
         å/æ/ø open items write: for a word with aa/ae/oe, its first written respelling of them
         (``spelling.respellings``: "styrelsesvedtaegten" → "styrelsesvedtægten"); for one of plain
-        letters, no Danish word form itself, its one written respelling of one or two a's and o's
-        (``spelling.plain_respellings``: "lagge" → "lægge"; "moder" is a word, and "mode" written).
-        Two questions of the engine at most, each word once per index state (``_holds``)."""
-        digraphs = [w for w in words if spelling.respellings(w)]
-        plain = [w for w in words if len(w) >= MIN_CORRECTED and w not in digraphs and spelling.plain_respellings(w)]
-        held = self._holds([*digraphs, *plain])
-        options = {w: spelling.respellings(w) for w in digraphs if w not in held}
-        options |= {w: spelling.plain_respellings(w) for w in plain if w not in held}
-        options = {w: found for w, found in options.items() if found}
-        written = self._holds([r for found in options.values() for r in found]) if options else set()
+        letters of four or more, no Danish word form itself, its one written respelling of one or two
+        a's and o's (``spelling.plain_respellings``: "vedtagt" → "vedtægt"; "moder" is a word and
+        stays); for a shorter one in a query typed without æ/ø/å that the search finds nowhere, its
+        one respelling open items hold ("pa" → "på").  The engine is asked about each word once per
+        index state (``_holds``, ``_weigh``)."""
+        options = {w: found for w in words if (found := spelling.respellings(w))}
+        options |= {
+            w: found
+            for w in words
+            if w not in options and len(w) >= MIN_CORRECTED and not _is_word_form(w)
+            if (found := spelling.plain_respellings(w))
+        }
+        # the words and their respellings in one question (a server engine: one statement at most)
+        held = self._holds([*options, *(r for found in options.values() for r in found)]) if options else set()
         spellings: dict[str, str] = {}
         for word, found in options.items():
-            kept = [r for r in found if r in written]
-            if kept and (word in digraphs or (len(kept) == 1 and not _is_word_form(word))):
+            kept = [r for r in found if r in held]
+            if word not in held and kept and (spelling.respellings(word) or len(kept) == 1):
                 spellings[word] = kept[0]
         # a short word the search finds nowhere, in a query typed without æ/ø/å ("pa" → "på", "lan" →
         # "lån"; the exact forms hold almost any two letters, so its analysed terms are asked)

@@ -476,19 +476,19 @@ class SearchService:
         stays); for a shorter one in a query typed without æ/ø/å that the search finds nowhere, its
         one respelling open items hold ("pa" → "på").  The engine is asked about each word once per
         index state (``_holds``, ``_weigh``)."""
-        options = {w: found for w in words if (found := spelling.respellings(w))}
-        options |= {
-            w: found
-            for w in words
-            if w not in options and len(w) >= MIN_CORRECTED and not _is_word_form(w)
-            if (found := spelling.plain_respellings(w))
-        }
+        digraphs = {w: found for w in words if (found := spelling.respellings(w))}
+        plain: dict[str, list[str]] = {}
+        for word in words:
+            if word not in digraphs and len(word) >= MIN_CORRECTED and not _is_word_form(word):
+                plain[word] = spelling.plain_respellings(word)
+        options = {**digraphs, **{w: found for w, found in plain.items() if found}}
         # the words and their respellings in one question (a server engine: one statement at most)
         held = self._holds([*options, *(r for found in options.values() for r in found)]) if options else set()
         spellings: dict[str, str] = {}
         for word, found in options.items():
             kept = [r for r in found if r in held]
-            if word not in held and kept and (spelling.respellings(word) or len(kept) == 1):
+            # with aa/ae/oe the first written one; with plain letters only when just one is written
+            if word not in held and kept and (word in digraphs or len(kept) == 1):
                 spellings[word] = kept[0]
         # a short word the search finds nowhere, in a query typed without æ/ø/å ("pa" → "på", "lan" →
         # "lån"; the exact forms hold almost any two letters, so its analysed terms are asked)

@@ -6,7 +6,8 @@ end in: alone, "centret" is a form of *centrum*, "priser" of the verb *prise*, "
 "budgetter" of verbs in -ere, "cykler" of *cyklus*; yet the dictionary's own compounds say
 plejecentret → plejecenter, elpriser → elpris, risikoanalyser → risikoanalyse.  Counting, over
 every compound form the dictionary lists, which lemma its head takes there gives the reading a
-new compound most likely has.  A head enters the table when at least ``MIN_VOTES`` compounds
+new compound most likely has, and the head alone is read so too, unless its own reading is a
+verb's (``lexicon.lemmatise``).  A head enters the table when at least ``MIN_VOTES`` compounds
 agree on a lemma other than the head's own, by a share of ``MIN_SHARE``, and that lemma is a
 word of its own of ``MIN_LEMMA`` letters or more.  Only compounds whose left side is a word count,
 which leaves out the pieces a cut across a suffix gives ("-ringer" of forand·ringer).

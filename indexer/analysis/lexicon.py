@@ -174,10 +174,20 @@ def short_lemma(word: str) -> str:
 
 
 def lemmatise(word: str) -> str:
-    """Best lemma for a lower-case word; the word itself when nothing better is known."""
+    """Best lemma for a lower-case word; the word itself when nothing better is known.
+
+    A form the dictionary's compounds read as another lemma than it gives the form alone is
+    read as the compounds read it, alone too ("centret" → "center", not "centrum"; "cykler" →
+    "cykel", not "cyklus"): alone, the dictionary names one reading of a homograph, the
+    compounds count which one Danish writing uses, and without this "cyklerne" met "cykelsti"
+    and "cykelparkering" but not "cykel".  Not where the form's own reading is a verb's
+    ("mangler", "varsler"): its other forms ("manglede", "manglende") would part from it."""
     if len(word) < MIN_LEMMA_WORD or not word.isalpha():
         return short_lemma(word)
     lemma = dictionary_lemma(word)
+    head_reading = compound_head_lemmas().get(word)
+    if head_reading is not None and not (lemma is not None and is_verb(lemma)):
+        return head_reading
     if lemma is not None:
         return lemma
     variant = linking_s_variant(word)

@@ -288,8 +288,8 @@ def test_the_linking_s_variant_is_taken_only_between_two_words(word: str, varian
 
 
 # An unknown compound is read through its head as the dictionary's own compounds read that head
-# (indexer/analysis/headlemmas.py): alone "centret" is a form of centrum and "priser" of the
-# verb prise, but plejecentret is plejecenter and vandpriser vandpris in the dictionary.
+# (indexer/analysis/headlemmas.py): alone the dictionary reads "centret" as a form of centrum and
+# "priser" as the verb prise, but plejecentret is plejecenter and vandpriser vandpris in it.
 @pytest.mark.parametrize(
     ("text", "query"),
     [
@@ -304,10 +304,26 @@ def test_an_unknown_compounds_head_is_read_as_in_the_dictionarys_compounds(text:
     assert stem_term(query) in analyse(text)
 
 
-def test_alone_the_head_keeps_its_own_reading() -> None:
-    # The table is used for heads of unknown compounds only: the word itself is the dictionary's.
-    assert lemmatise("centret") == "centrum" and lemmatise("priser") == "prise"
+def test_alone_a_noun_is_read_as_the_compounds_read_it() -> None:
+    # Alone the dictionary names one reading of a homograph (centret: centrum; cykler: cyklus);
+    # the compounds it lists say which one Danish writing uses, and a word alone is read so too.
+    assert lemmatise("centret") == "center" and lemmatise("cykler") == "cykel"
     assert lemmatise("jobcentret") == "jobcenter" and lemmatise("materialepriser") == "materialepris"
+    # A form whose own reading is a verb's keeps it: its other forms would part from it.
+    assert lemmatise("mangler") == "mangle" and stem_term("mangler") == stem_term("manglende")
+
+
+@pytest.mark.parametrize(
+    ("text", "query"),
+    [
+        ("Cyklerne kan parkeres ved stationen", "cykel"),
+        ("der er opsat en ny cykel-pumpe ved centret", "center"),
+        ("Eksemplet viser udgifterne pr. elev", "eksempel"),
+        ("Toiletterne i hallen renoveres", "toilet"),
+    ],
+)
+def test_a_word_alone_meets_its_nouns_other_forms(text: str, query: str) -> None:
+    assert stem_term(query) in analyse(text)
 
 
 def test_the_head_table_is_what_the_dictionary_gives() -> None:

@@ -28,9 +28,20 @@ class Body:
     names: tuple[str, ...] = field(default=())
 
     def matches(self, name: str) -> bool:
+        """Whether ``name`` is this body's.  Not where the pattern is the last part of a longer
+        coordination ("Klima-, Teknik- og Miljøudvalget" is no Teknik- og Miljøudvalget, and its
+        minutes abbreviate it KTMU; "Skole-, Børne- og Ungeudvalget" is SBU, no BUU)."""
         lowered = name.casefold()
-        return any(re.search(pattern, lowered) for pattern in self.name_patterns)
+        return any(
+            not _SUSPENDED_BEFORE.search(lowered, 0, found.start())
+            for pattern in self.name_patterns
+            for found in re.finditer(pattern, lowered)
+        )
 
+
+# A suspended part just before a body's name ("klima-, " in "Klima-, Teknik- og Miljøudvalget"):
+# the name found is the end of another body's.
+_SUSPENDED_BEFORE = re.compile(r"\w-,?\s*(?:og\s+)?$")
 
 # Abbreviations used across Danish municipalities (Sagsgang lines, cross-references).
 # Patterns are matched against case-folded committee names.

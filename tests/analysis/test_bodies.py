@@ -208,3 +208,27 @@ def test_a_loose_fit_needs_the_bodys_own_items_on_the_route() -> None:
     assert learn_route_abbreviations(committees, seen)["Norddjurs Kommune"]["KB"] == ["Klima- og Byudvalget"]
     elsewhere = [RouteSeen(s.municipality, "Områdeudvalget for Administrationen", s.codes) for s in seen]
     assert "KB" not in learn_route_abbreviations(committees, elsewhere).get("Norddjurs Kommune", {})
+
+
+@pytest.mark.parametrize(
+    ("name", "abbreviation"),
+    [
+        # Greve's committees (tests/fixtures/firstagenda-api/greve/): its minutes write "(KTMU)"
+        ("Klima-, Teknik- og Miljøudvalget", "TMU"),
+        ("Skole-, Børne- og Ungeudvalget", "BUU"),
+        ("Ældre-, Social- og Sundhedsudvalget", "SSU"),
+    ],
+)
+def test_a_known_abbreviation_is_not_the_end_of_a_longer_bodys_name(name: str, abbreviation: str) -> None:
+    # The known pattern stands at the end of another body's name: that body is abbreviated by
+    # its own initials, never as the shorter body it ends in.
+    table = learn_abbreviations([name])
+    assert name not in table.get(abbreviation, []) and table[initials(name)] == [name]
+    assert name not in resolve_abbreviation(abbreviation, [name])
+
+
+def test_a_known_abbreviation_still_names_its_body_beside_the_longer_one() -> None:
+    names = ["Klima-, Teknik- og Miljøudvalget", "Teknik- og Miljøudvalget", "Aarhus Byråd"]
+    assert resolve_abbreviation("TMU", names) == ["Teknik- og Miljøudvalget"]
+    assert resolve_abbreviation("KTMU", names) == ["Klima-, Teknik- og Miljøudvalget"]
+    assert "Aarhus Byråd" in resolve_abbreviation("BR", names)  # a council's name after a town's is its own

@@ -14,7 +14,7 @@ import pytest
 from indexer.cli import ingest, main
 from indexer.engines.whoosh.index import MinutesIndex
 from indexer.search.service import Partial, SearchRequest, SearchService
-from tests.conftest import DATA, SAMPLES
+from tests.conftest import DATA, REPO, SAMPLES
 from webui import create_app
 
 
@@ -105,3 +105,35 @@ def test_mente_du_leaves_a_committee_name_as_typed(named: SearchService) -> None
     # Alone, the name lists the committee's items.
     alone = named.search(SearchRequest(q="hennys testudvalg"))
     assert alone.total >= 4 and {hit["committee"] for hit in alone.results} == {"Hennys testudvalg"}
+
+
+@pytest.fixture(scope="module")
+def with_ktmu(tmp_path_factory: pytest.TempPathFactory) -> SearchService:
+    """The demo rows (Kalundborg's and Favrskov's Teknik- og Miljøudvalget) and Greve's
+    Klima-, Teknik- og Miljøudvalget, whose minutes abbreviate it KTMU."""
+    root = tmp_path_factory.mktemp("ktmu") / "ix"
+    MinutesIndex.create(root, profile="danish")
+    greve = sorted((REPO / "tests" / "fixtures" / "firstagenda-api" / "greve").glob("Klima-, Teknik-*.json"))
+    assert ingest([DATA / "digst" / "digst-demo.csv", *greve[:6]], root, workers=1, stream=io.StringIO()).items_added
+    return SearchService(root)
+
+
+def test_tmu_raises_the_teknik_og_miljoudvalget_not_a_longer_body_ending_in_its_name(with_ktmu: SearchService) -> None:
+    """Before, the known pattern of TMU ("teknik- og miljøudvalg") was found inside "Klima-,
+    Teknik- og Miljøudvalget", so "TMU budgetopfølgning" raised Greve's budget follow-ups over
+    the Teknik- og Miljøudvalget's own."""
+    plain = with_ktmu.search(SearchRequest(q="budgetopfølgning", per_page=100))
+    raised = with_ktmu.search(SearchRequest(q="TMU budgetopfølgning", per_page=100))
+    committees = [hit["committee"] for hit in raised.results]
+    assert "Klima-, Teknik- og Miljøudvalget" in committees and "Teknik- og Miljøudvalget" in committees
+    assert committees[:5] == ["Teknik- og Miljøudvalget"] * 5, "the body's budget follow-ups first"
+    before = {hit["id"]: hit["score"] for hit in plain.results}
+    raises: dict[str, list[float]] = {}
+    for hit in raised.results:
+        raises.setdefault(hit["committee"], []).append(hit["score"] - before[hit["id"]])
+    # The longer body's items rise only where they write "TMU" (one of Greve's does, for the
+    # committee's former name), as any word of a query raises: never by the body's clause.
+    assert max(raises["Klima-, Teknik- og Miljøudvalget"]) < min(raises["Teknik- og Miljøudvalget"]) / 2
+    assert sorted(raises["Klima-, Teknik- og Miljøudvalget"])[-2] == pytest.approx(0.0, abs=1e-6)
+    # Its own abbreviation names it.
+    assert _committees(with_ktmu, "KTMU budgetopfølgning")[0] == "Klima-, Teknik- og Miljøudvalget"

@@ -680,10 +680,12 @@ class QueryTranslator:
             return found
         if isinstance(node, ast.Match):
             if node.field == "committee":
-                # Matched (and scored) as the words of the name in the analysed committee
-                # field, as the judged queries were measured; the same items as the exact name.
+                # Scored as the words of the name in the analysed committee field, as the judged
+                # queries were measured; matched as the exact name, which weighs nothing: a
+                # longer name holds the same words ("Klima-, Teknik- og Miljøudvalget").
+                exact = wq.Term("committee", node.value)
                 found = parser.term_query("committee_text", node.value, wq.Term)
-                return found if found is not None else wq.Term("committee", node.value)
+                return exact if found is None else wq.And([found, wq.Term("committee", node.value, boost=0.0)])
             return wq.Term(VALUE_SCHEMA_FIELD[node.field], node.value)
         if isinstance(node, ast.And):
             # Whoosh matches And(a, Not(b)) as AndNot(a, b); said so here, bulk matching covers it.

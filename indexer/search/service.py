@@ -757,6 +757,14 @@ class SearchService:
                 if walk.add(also, search(also)):
                     # the line that says so is the suggestion, not also "Mente du"
                     walk.suggestion, shown = None, _or(typed, meant)
+            apart = self._compound_apart(request, mentions) if few and shown is typed else None
+            if apart is not None:
+                # a compound a few items write whole: then the items writing its two words
+                # ("landsbypulje": "Pulje til Landsbyfornyelse"), as when no item writes it
+                meant = ast.parse(apart)
+                also = Part(request, _and_not(meant, typed), "also_corrected", correction=apart)
+                if walk.add(also, search(also)):
+                    shown = _or(typed, meant)
         else:
             walk.suggestion = self.did_you_mean(
                 as_typed or request.q, filters=self._filters(request), mentions=mentions
@@ -1372,11 +1380,7 @@ class SearchService:
             yield suggestion
         if not _plain_words(request.q):
             return
-        named = mentions.spelt
-
-        def unrequired(word: str) -> bool:
-            return word.casefold() in named or self._common(word)
-
+        unrequired = self._unrequired(mentions)
         apart = ast.compounds_apart(request.q, unrequired)
         if apart and apart != suggestion:
             yield apart
@@ -1393,6 +1397,25 @@ class SearchService:
         meant_written = self._apart_as_written(suggestion) if suggestion and _plain_words(suggestion) else None
         if meant_written and meant_written not in (apart, suggestion, meant_apart, written):
             yield meant_written
+
+    def _unrequired(self, mentions: ast.CommitteeMentions) -> Callable[[str], bool]:
+        """Whether a typed word is no subject of its own beside a compound (``ast.compounds_apart``):
+        a committee or municipality named (``mentions``), or a word most items hold."""
+        named = mentions.spelt
+        return lambda word: word.casefold() in named or self._common(word)
+
+    def _compound_apart(self, request: SearchRequest, mentions: ast.CommitteeMentions) -> str | None:
+        """The query's one compound as its two words (``ast.compounds_apart``), for a query of plain
+        words, not literal, when the dictionary does not list the compound: one it lists is a word
+        of its own, which an item writing its parts apart seldom means ("økonomiaftalen" is no
+        "økonomi" beside "aftalen"; "målrettet" no "mål" beside "rettet").  None otherwise."""
+        if request.literal or not _plain_words(request.q):
+            return None
+        apart = ast.compounds_apart(request.q, self._unrequired(mentions))
+        if not apart:
+            return None
+        cut = set(request.q.casefold().split()) - set(apart.casefold().split())
+        return apart if cut and not any(is_known(word) for word in cut) else None
 
     def _apart_as_written(self, text: str) -> str | None:
         """``text`` (plain words) with each word no open item holds, which the dictionary cuts

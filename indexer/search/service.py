@@ -758,13 +758,13 @@ class SearchService:
                     # the line that says so is the suggestion, not also "Mente du"
                     walk.suggestion, shown = None, _or(typed, meant)
             apart = self._compound_apart(request, mentions) if few and shown is typed else None
-            if apart is not None:
-                # a compound a few items write whole: then the items writing its two words
-                # ("landsbypulje": "Pulje til Landsbyfornyelse"), as when no item writes it
-                meant = ast.parse(apart)
-                also = Part(request, _and_not(meant, typed), "also_corrected", correction=apart)
+            # a compound a few items write whole: then the items writing its two words
+            # ("landsbypulje": "Pulje til Landsbyfornyelse"), as when no item writes it
+            apart_node = ast.parse(apart) if apart else None
+            if apart_node is not None:
+                also = Part(request, _and_not(apart_node, typed), "also_corrected", correction=apart)
                 if walk.add(also, search(also)):
-                    shown = _or(typed, meant)
+                    shown = _or(typed, apart_node)
         else:
             walk.suggestion = self.did_you_mean(
                 as_typed or request.q, filters=self._filters(request), mentions=mentions

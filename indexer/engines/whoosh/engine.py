@@ -683,9 +683,10 @@ class QueryTranslator:
                 # Scored as the words of the name in the analysed committee field, as the judged
                 # queries were measured; matched as the exact name, which weighs nothing: a
                 # longer name holds the same words ("Klima-, Teknik- og Miljøudvalget").
-                exact = wq.Term("committee", node.value)
                 found = parser.term_query("committee_text", node.value, wq.Term)
-                return exact if found is None else wq.And([found, wq.Term("committee", node.value, boost=0.0)])
+                if found is None:
+                    return wq.Term("committee", node.value)
+                return wq.And([found, wq.Term("committee", node.value, boost=0.0)])
             return wq.Term(VALUE_SCHEMA_FIELD[node.field], node.value)
         if isinstance(node, ast.And):
             # Whoosh matches And(a, Not(b)) as AndNot(a, b); said so here, bulk matching covers it.

@@ -111,7 +111,7 @@ HIT = {
                 "correction": {
                     "type": "string",
                     "description": "on the results after a few for the typed words (also_corrected): the "
-                    "correction this item was found by",
+                    "correction (or the compound written apart) this item was found by",
                 },
             },
         },
@@ -158,8 +158,9 @@ SEARCH_RESPONSE = {
             "type": "string",
             "nullable": True,
             "description": "set when the query as typed found fewer than ten items and its misspelling's "
-            "correction more: after the typed query's `typed_total` items come the correction's "
-            "`corrected_total` others (each with `correction`), then any partial ones",
+            "correction more, or its one compound that the dictionary lacks written as its two words "
+            "('landsbypulje' → 'landsby pulje'): after the typed query's `typed_total` items come the "
+            "correction's `corrected_total` others (each with `correction`), then any partial ones",
         },
         "corrected_total": {
             "type": "integer",

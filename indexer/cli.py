@@ -507,6 +507,9 @@ def _print_search(service: SearchService, args: argparse.Namespace) -> int:
         if hit.get("missing"):
             print(f"   mangler: {', '.join(hit['missing'])}")
         print(f"   id: {hit['id']}")
+        for treatment in hit.get("also_treated", []):
+            day = (treatment["meeting_date"] or "")[:10]
+            print(f"   også behandlet: {treatment['committee']} · {day} · id {treatment['id']}")
     return 0
 
 

@@ -94,6 +94,19 @@ SUMMARY = {
         "topics": {"type": "array", "items": {"type": "object"}},
     },
 }
+TREATMENT = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string"},
+        "committee": {"type": "string"},
+        "meeting_id": {"type": "string"},
+        "meeting_date": {"type": "string", "nullable": True},
+        "date_precision": {"type": "string", "enum": ["day", "year"]},
+        "type": {"type": "string", "enum": ["dagsorden", "referat"], "nullable": True},
+        "item_number": {"type": "string"},
+        "decision": {"type": "string", "description": "First lines of this treatment's decision"},
+    },
+}
 HIT = {
     "allOf": [
         {"$ref": "#/components/schemas/ItemSummary"},
@@ -113,6 +126,13 @@ HIT = {
                     "description": "on the results after a few for the typed words (also_corrected): the "
                     "correction (or the compound written apart) this item was found by",
                 },
+                "also_treated": {
+                    "type": "array",
+                    "items": {"$ref": "#/components/schemas/Treatment"},
+                    "description": "the same case's other treatments on this page (same municipality, title "
+                    "and case text: in another committee, or again after a postponement), listed under "
+                    "this row instead of as rows of their own",
+                },
             },
         },
     ]
@@ -131,7 +151,7 @@ LINK = {"type": "string", "format": "uri", "nullable": True}
 SEARCH_RESPONSE = {
     "type": "object",
     "properties": {
-        "total": {"type": "integer"},
+        "total": {"type": "integer", "description": "items found: each treatment of a case counts"},
         "page": {"type": "integer"},
         "per_page": {"type": "integer"},
         "pages": {"type": "integer"},
@@ -196,7 +216,12 @@ SEARCH_RESPONSE = {
         },
         "notices": {"type": "array", "items": {"type": "string"}},
         "filters": {"type": "object"},
-        "results": {"type": "array", "items": {"$ref": "#/components/schemas/SearchHit"}},
+        "results": {
+            "type": "array",
+            "items": {"$ref": "#/components/schemas/SearchHit"},
+            "description": "the page's rows: per_page items, a case's other treatments listed under its row "
+            "(also_treated), so a page may hold fewer rows",
+        },
         "facets": {
             "type": "object",
             "description": "committee, year, topic, municipality, kind: counts over the result set",
@@ -436,6 +461,7 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                 "Attachment": ATTACHMENT,
                 "ItemSummary": SUMMARY,
                 "SearchHit": HIT,
+                "Treatment": TREATMENT,
                 "FacetValue": FACET_VALUE,
                 "SearchResponse": SEARCH_RESPONSE,
                 "MeetingItem": LISTED,

@@ -42,10 +42,12 @@ def run_search(
     page: int | None = None,
     sort: str | None = None,
     literal: bool = False,
+    every_treatment: bool = False,
 ) -> SearchRun:
     """Parse the current request's parameters and search; a failing query becomes a message.
 
-    ``literal``: the words as typed, never their correction (a feed follows what was subscribed to).
+    ``literal``: the words as typed, never their correction (a feed follows what was subscribed to);
+    ``every_treatment``: each treatment of a case its own result (a feed: each is news).
     """
     params = parse_search_args(
         request.args, per_page=per_page or current_app.config["PER_PAGE"], default_sort=default_sort
@@ -56,6 +58,7 @@ def run_search(
         params.request.sort = sort
     if literal:
         params.request.literal = True
+    params.request.every_treatment = every_treatment
     notices = list(params.notices)
     response = _search(params)
     if response.total and params.request.page > response.pages:

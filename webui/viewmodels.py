@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from datetime import date, datetime
 from typing import Any
 
@@ -146,6 +147,22 @@ def hit_view(result: dict[str, Any]) -> dict[str, Any]:
         "more_attachments": max(0, len(attachments) - HIT_ATTACHMENTS),
         "missing": result.get("missing") or [],
         "correction": result.get("correction") or "",
+        "also_treated": [treatment_view(t) for t in result.get("also_treated") or []],
+    }
+
+
+# A treatment listed under a row shows the first words of its decision, a line at most.
+TREATMENT_DECISION = 160
+
+
+def treatment_view(treatment: dict[str, Any]) -> dict[str, Any]:
+    """Another treatment of a listed case (``also_treated``): a link named by its committee and date."""
+    return {
+        "url": item_url(treatment["id"]),
+        "committee": treatment.get("committee") or "",
+        "date": danish_date(treatment.get("meeting_date")),
+        "date_iso": iso_day(treatment.get("meeting_date")),
+        "decision": textwrap.shorten(treatment.get("decision") or "", TREATMENT_DECISION, placeholder=" …"),
     }
 
 

@@ -305,7 +305,9 @@ def _rejection() -> Response | None:
 def feed() -> Response:
     if (refused := _rejection()) is not None:
         return refused
-    run = run_search(per_page=current_app.config["FEED_SIZE"], page=1, sort="newest", literal=True)
+    run = run_search(
+        per_page=current_app.config["FEED_SIZE"], page=1, sort="newest", literal=True, every_treatment=True
+    )
     req, response = run.params.request, run.response
     args = search_args(req, page=None, sort=None)
     E = ElementMaker(namespace=ATOM_NS, nsmap={None: ATOM_NS})

@@ -45,6 +45,7 @@ from indexer.search import query as ast
 from indexer.search import spelling
 from indexer.search.query import topic_code
 from indexer.search.snippets import highlight
+from indexer.search.treatments import fold_treatments
 from indexer.topics import public_topics
 
 SNIPPET_LABELS = {"decision": "beslutning", "title": "titel", "body": "sagsfremstilling", "attachments": "bilag"}
@@ -112,6 +113,9 @@ class SearchRequest:
     per_page: int = 10
     # Search for exactly what was typed, even when it finds nothing and "Mente du" would.
     literal: bool = False
+    # Each treatment of a case a row of its own (a feed: each is news), not listed under the first
+    # (``treatments.fold_treatments``).
+    every_treatment: bool = False
 
     def normalised(self) -> SearchRequest:
         # Composed letters (NFC), as the index holds them: "a" and a ring typed for "å" is "å".
@@ -609,11 +613,12 @@ class SearchService:
         start = 0 if offset < FILL_BELOW else offset
         wanted = max(offset + request.per_page, FILL_BELOW) if start == 0 else request.per_page
         pages: list[tuple[Part, SearchResponse]] = []  # each part's share of the window, in the walk's order
+        listed_items: dict[str, StoredItem] = {}  # each listed hit's, to fold one case's treatments
 
         def search(part: Part) -> int:
             ahead = sum(page.total for _, page in pages)
             listed = sum(len(page.results) for _, page in pages)
-            pages.append((part, self._ranked(part, (max(0, start - ahead), wanted - listed))))
+            pages.append((part, self._ranked(part, (max(0, start - ahead), wanted - listed), listed_items)))
             return pages[-1][1].total
 
         walk = self._walk(request, search, offer=True)
@@ -626,10 +631,11 @@ class SearchService:
         )
         typed, also = walk.found("typed"), walk.found("also_corrected")
         partial = walk.partial()
+        rows = [hit for _, hit in listed][offset - start :][: request.per_page]
         return SearchResponse(
             walk.request,
             walk.total,
-            [hit for _, hit in listed][offset - start :][: request.per_page],
+            rows if request.every_treatment else fold_treatments(rows, listed_items),
             facets,
             suggestion=walk.suggestion,
             corrected_from=walk.corrected_from,
@@ -641,9 +647,12 @@ class SearchService:
             corrected_total=also[1] if also else None,
         )
 
-    def _ranked(self, part: Part, window: tuple[int, int]) -> SearchResponse:
+    def _ranked(
+        self, part: Part, window: tuple[int, int], listed_items: dict[str, StoredItem] | None = None
+    ) -> SearchResponse:
         """The page's ``window`` (offset, limit) of one part, with facets and snippets (and each
-        hit's ``correction`` or ``missing`` words, as the part says)."""
+        hit's ``correction`` or ``missing`` words, as the part says); ``listed_items`` gets each
+        hit's stored item (``fold_treatments`` reads their texts)."""
         request, typed = part.request, part.node
         query, named = self._part_query(part)
         spec = SearchSpec(
@@ -657,6 +666,8 @@ class SearchService:
         highlight_terms = spec.query is not None
         prefer = _snippet_terms(ast.rewritten_words(typed, named)) if highlight_terms else frozenset()
         hits = [self._result(hit, highlight_terms, prefer) for hit in result.hits]
+        if listed_items is not None:
+            listed_items.update((hit.item.id, hit.item) for hit in result.hits)
         places = _places_typed(part.request.q) if part.missing_of else {}
         for hit, shown in zip(result.hits, hits, strict=True):
             if part.missing_of is not None:

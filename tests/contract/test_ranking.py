@@ -81,8 +81,8 @@ def test_a_committee_named_in_words_ranks_its_items_first_and_keeps_the_others(
     udvalgs budget" found 14 of the 77 budget items, a Teknik- og Miljøudvalget item first, and
     "økonomiudvalget budget" 43, Kommunalbestyrelsen's decisions on "Økonomiudvalgets indstilling" first."""
     _raised_first(browsed, name, body, first=5)
-    plain = browsed.search(SearchRequest(q="budget", per_page=100))
-    named = browsed.search(SearchRequest(q=f"{name} budget", per_page=100))
+    plain = browsed.search(SearchRequest(q="budget", per_page=100, every_treatment=True))
+    named = browsed.search(SearchRequest(q=f"{name} budget", per_page=100, every_treatment=True))
     assert {r["committee"] for r in named.results} == {r["committee"] for r in plain.results}, "others kept"
 
 
@@ -90,8 +90,9 @@ def _raised_first(browsed: SearchService, body_words: str, body: str, first: int
     """``body_words`` beside "budget" excludes nothing and raises each of the body's items, its
     items first (all of them, or the ``first`` few); alone it lists the body's items.  How many
     of the budget items are the body's."""
-    plain = browsed.search(SearchRequest(q="budget", per_page=100))
-    raised = browsed.search(SearchRequest(q=f"{body_words} budget", per_page=100))
+    # each item a row of its own: the ranking of items, no treatments of one case folded
+    plain = browsed.search(SearchRequest(q="budget", per_page=100, every_treatment=True))
+    raised = browsed.search(SearchRequest(q=f"{body_words} budget", per_page=100, every_treatment=True))
     assert raised.total == plain.total > 0, "nothing is excluded"
     committees = [r["committee"] for r in raised.results]
     ours = committees.count(body)
@@ -104,7 +105,7 @@ def _raised_first(browsed: SearchService, body_words: str, body: str, first: int
     # Alone, the words search for the body: all its items (and any that mention it) first.
     everything = {v["value"]: v["count"] for v in browsed.search(SearchRequest(q="")).facets["committee"]}
     shown = min(everything[body], 100)
-    alone = browsed.search(SearchRequest(q=body_words, per_page=shown))
+    alone = browsed.search(SearchRequest(q=body_words, per_page=shown, every_treatment=True))
     assert alone.total >= everything[body] and [r["committee"] for r in alone.results] == [body] * shown
     return ours
 

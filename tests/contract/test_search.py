@@ -73,7 +73,11 @@ def test_english_operators_and_a_dangling_one(service: SearchService) -> None:
 
 def test_a_committee_abbreviation_raises_that_body_and_excludes_no_other(service: SearchService) -> None:
     assert service.search(SearchRequest(q="sociale medier")).total == 2
+    # the two items hold the same case text: one row, the other body's treatment listed under it
     raised = service.search(SearchRequest(q="ØU sociale medier"))
+    assert [r["committee"] for r in raised.results] == ["Økonomiudvalget"]
+    assert [t["committee"] for t in raised.results[0]["also_treated"]] == ["Områdeudvalget for Administrationen"]
+    raised = service.search(SearchRequest(q="ØU sociale medier", every_treatment=True))
     assert [r["committee"] for r in raised.results] == ["Økonomiudvalget", "Områdeudvalget for Administrationen"]
     # Asked for with udvalg: (or by the name), the body is required.
     for query in ("udvalg:ØU sociale medier", "sociale medier udvalg:økonomiudvalget"):
@@ -144,8 +148,9 @@ def test_the_export_of_a_query_with_no_hits_lists_its_corrections_results(servic
     page = service.search(SearchRequest(q="socale meddier", per_page=100))
     assert page.corrected_from == "socale meddier" and page.total == 2
     total, exported = service.iter_summaries(SearchRequest(q="socale meddier"), 100)
-    assert (total, [e["id"] for e in exported]) == (page.total, [h["id"] for h in page.results])
-    newest = service.search(SearchRequest(q="socale meddier", sort="newest", per_page=100))
+    listed = [i for h in page.results for i in (h["id"], *(t["id"] for t in h.get("also_treated", [])))]
+    assert (total, [e["id"] for e in exported]) == (page.total, listed)
+    newest = service.search(SearchRequest(q="socale meddier", sort="newest", per_page=100, every_treatment=True))
     _, exported = service.iter_summaries(SearchRequest(q="socale meddier", sort="newest"), 100)
     assert [e["id"] for e in exported] == [h["id"] for h in newest.results]
     assert service.iter_summaries(SearchRequest(q="socale meddier", literal=True), 100) == (0, [])

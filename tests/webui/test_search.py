@@ -333,9 +333,12 @@ def test_a_few_hits_then_the_corrections_then_those_holding_most_words_say_so(cl
         "among": False,
     }
     assert 1 + data["corrected_total"] < 10
-    assert [("correction" in hit, bool(hit.get("missing"))) for hit in data["results"]] == [(False, False)] + [
+    # ten items: a row's other treatments of its case are listed under it ("Silkeborgvej 228")
+    rows = data["results"]
+    assert len(rows) + sum(len(hit.get("also_treated", [])) for hit in rows) == 10
+    assert [("correction" in hit, bool(hit.get("missing"))) for hit in rows] == [(False, False)] + [
         (True, False)
-    ] * data["corrected_total"] + [(False, True)] * (10 - 1 - data["corrected_total"])
+    ] * data["corrected_total"] + [(False, True)] * (len(rows) - 1 - data["corrected_total"])
     html = client.get("/?q=indsatts+bolig").get_data(as_text=True)
     assert "derefter resultater for <a href=" in html and "«indsats bolig»</a>." in html
     assert "Til sidst resultater med mindst 1 af de 2 ord i «indsatts bolig»." in html
@@ -363,3 +366,22 @@ def test_a_closed_items_word_is_never_respelt(client: FlaskClient) -> None:
     data = api(client, f"/api/search?q={typed}")
     assert data["query"] == typed and data["total"] == 0 and data["corrected_from"] is None
     assert CLOSED_WORD not in client.get(f"/?q={typed}").get_data(as_text=True)
+
+
+def test_one_case_treated_twice_is_one_hit_with_a_link_to_the_other(client: FlaskClient) -> None:
+    """Aarhus's Teknisk Udvalg and then its Byråd treated "Udviklingsplan Aarhus Ø" with the same
+    case text: the page lists it once, the other treatment linked under it, as the API does."""
+    data = api(client, "/api/search?q=udviklingsplan+aarhus+%C3%B8")
+    rows = [r for r in data["results"] if r["title"] == "Udviklingsplan Aarhus Ø - endelig vedtagelse"]
+    assert len(rows) == 1 and [t["committee"] for t in rows[0]["also_treated"]] == ["Teknisk Udvalg"]
+    other = rows[0]["also_treated"][0]["id"]
+    html = client.get("/?q=udviklingsplan+aarhus+%C3%B8").get_data(as_text=True)
+    assert html.count("Udviklingsplan Aarhus Ø - endelig vedtagelse</a>") == 1
+    assert re.search(
+        rf'Også behandlet: <a href="/items/{other}[^"]*">Teknisk Udvalg · <time datetime="2025-10-01">', html
+    )
+    assert client.get(f"/items/{other}").status_code == 200
+    # a feed lists each treatment: each is news to whoever follows the search
+    feed = etree.fromstring(client.get("/feed.atom?q=udviklingsplan+aarhus+%C3%B8").data)
+    titles = [e.findtext("{http://www.w3.org/2005/Atom}title") for e in feed.iter("{http://www.w3.org/2005/Atom}entry")]
+    assert titles.count("Udviklingsplan Aarhus Ø - endelig vedtagelse") == 2

@@ -26,6 +26,10 @@ demo does not hold) before any tuning and never tuned on.  Every query runs thro
 (graded: 2 = the answer, 1 = related).  A query that finds nothing but gets a
 "Mente du" correction is scored on the correction's results, which the search then shows; one
 that finds a few, on those followed by the correction's ("+ correction"), as page 1 shows them.
+A page lists one case's same-text treatments as one row with the others linked under it
+(``also_treated``): MRR takes a row's rank with the best grade among them, recall counts every item
+the page shows, nDCG reads the page in reading order (each row, then the treatments under it);
+``--rows-only`` scores each row by its own item alone.
 After each part's table: a 95 % bootstrap interval for each system's overall figures (the queries
 resampled with replacement, ``RESAMPLES`` times from a fixed seed), and a paired one for minutes-search
 less each baseline (both scored on the same resampled queries); ``--resamples 0`` leaves them out.
@@ -213,6 +217,10 @@ PLAIN_SYSTEMS = frozenset({"snowball-plain"})
 PLAIN_FIELDS = ("title", "decision", "body", "attachments_text", "attachment_titles", "committee_text")
 CATEGORIES = ("inflection", "compound", "folding", "abbreviation", "typo", "phrase", "field")
 CUTOFF = 10
+# A page lists one case's same-text treatments as one row, the others under it (``also_treated``,
+# each a link): a row's rank counts with the best grade among them (``QueryResult``).  ``--rows-only``
+# counts the row's own item alone, as a page without the links under its rows would.
+ROWS_ONLY = False
 # The bootstrap over queries: how many resamples, drawn from a fixed seed so a run prints the same
 # intervals every time (the figures move only when the rankings do), and the interval's level.
 RESAMPLES = 10_000
@@ -238,21 +246,28 @@ class Query:
 @dataclass
 class QueryResult:
     query: Query
-    ranked: list[str]  # item ids, best first
+    ranked: list[str]  # item ids, best first: each row of the page
     grades: dict[str, int]  # item id → grade
     used_suggestion: str | None = None
+    # a row's other treatments of its case, listed under it (``also_treated``): row id → their ids
+    folded: dict[str, list[str]] = field(default_factory=dict)
+
+    def grade(self, row: str) -> int:
+        """A row's grade: its own, or a treatment's listed under it (a link in the row)."""
+        return max((self.grades.get(i, 0) for i in (row, *self.folded.get(row, ()))), default=0)
 
     @property
     def reciprocal_rank(self) -> float:
         for rank, item_id in enumerate(self.ranked[:CUTOFF], start=1):
-            if self.grades.get(item_id, 0) > 0:
+            if self.grade(item_id) > 0:
                 return 1.0 / rank
         return 0.0
 
     @property
     def recall(self) -> float:
         relevant = [i for i, g in self.grades.items() if g > 0]
-        found = sum(1 for i in self.ranked[:CUTOFF] if i in self.grades)
+        shown = {i for row in self.ranked[:CUTOFF] for i in (row, *self.folded.get(row, ()))}
+        found = sum(1 for i in shown if i in self.grades)
         return found / len(relevant) if relevant else 0.0
 
     @property
@@ -260,7 +275,9 @@ class QueryResult:
         def gain(grade: int) -> float:
             return float(2**grade - 1)
 
-        dcg = sum(gain(self.grades.get(i, 0)) / math.log2(r + 1) for r, i in enumerate(self.ranked[:CUTOFF], 1))
+        # in reading order: each row, then the treatments listed under it
+        read = [i for row in self.ranked[:CUTOFF] for i in (row, *self.folded.get(row, ()))][:CUTOFF]
+        dcg = sum(gain(self.grades.get(i, 0)) / math.log2(r + 1) for r, i in enumerate(read, 1))
         ideal = sorted(self.grades.values(), reverse=True)[:CUTOFF]
         idcg = sum(gain(g) / math.log2(r + 1) for r, g in enumerate(ideal, 1))
         return dcg / idcg if idcg else 0.0
@@ -533,9 +550,13 @@ def evaluate(service: SearchService, system: str, queries: list[Query], grades: 
             else response.also_corrected and "+ " + response.also_corrected
         )
         ranked = [hit["id"] for hit in response.results][:CUTOFF]
-        if len(set(ranked)) < len(ranked):  # the figures would count it twice: a fault of the page
+        folded = {hit["id"]: [t["id"] for t in hit.get("also_treated", [])] for hit in response.results[:CUTOFF]}
+        listed = [*ranked, *(i for ids in folded.values() for i in ids)]
+        if len(set(listed)) < len(listed):  # the figures would count it twice: a fault of the page
             raise RuntimeError(f"{system}: the page for {query.text!r} lists an item twice")
-        evaluation.results.append(QueryResult(query, ranked, judged, used))
+        if ROWS_ONLY:
+            folded = {}
+        evaluation.results.append(QueryResult(query, ranked, judged, used, {k: v for k, v in folded.items() if v}))
     return evaluation
 
 
@@ -696,7 +717,14 @@ def main() -> None:
         metavar="FILE",
         help="a run saved with --save: print this run less that one, paired by query, with intervals",
     )
+    parser.add_argument(
+        "--rows-only",
+        action="store_true",
+        help="score each row by its own item only, not the treatments of its case listed under it",
+    )
     args = parser.parse_args()
+    global ROWS_ONLY
+    ROWS_ONLY = args.rows_only
     if args.resamples < 0:
         parser.error("--resamples: must be 0 (no intervals) or more")
     try:

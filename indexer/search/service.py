@@ -45,7 +45,7 @@ from indexer.search import query as ast
 from indexer.search import spelling
 from indexer.search.query import topic_code
 from indexer.search.snippets import highlight
-from indexer.search.treatments import fold_treatments
+from indexer.search.treatments import CaseText, fold_treatments
 from indexer.topics import public_topics
 
 SNIPPET_LABELS = {"decision": "beslutning", "title": "titel", "body": "sagsfremstilling", "attachments": "bilag"}
@@ -88,6 +88,8 @@ MIN_UNCUT_SIDE = 3
 # this many combinations, likeliest first, for one that finds something.
 CORRECTIONS_PER_WORD = 3
 CORRECTIONS_TRIED = 6
+# How many items under one title an item page compares with its own text (``case_history``).
+SAME_TITLE_ITEMS = 50
 # How many committee lists (the index's, a municipality filter's) keep their names indexed.
 MAX_COMMITTEE_LISTS = 32
 # Where "Mente du" looks for a misspelt word's stem when no written word is a likely slip of it.
@@ -1074,11 +1076,32 @@ class SearchService:
         return items
 
     def case_history(self, item_id: str) -> list[dict[str, Any]]:
-        """Every other open item with the same case number, oldest first."""
-        stored = self._open_item(item_id)
-        if stored is None or not stored.case_key:
+        """Every other open item of the case, oldest first: those with its case number, and its
+        treatments by their text (``treatments.CaseText``: the open dataset's rows carry no case
+        number)."""
+        with self.engine.reading():
+            stored = self._open_item(item_id)
+            if stored is None:
+                return []
+            numbered = self.engine.case_items(stored.case_key) if stored.case_key else []
+            others = {i.id: i for i in [*numbered, *self._same_text_treatments(stored)] if i.id != item_id}
+        ordered = sorted(others.values(), key=lambda i: ((i.doc.get("meeting") or {}).get("start") or "", i.id))
+        return [self.item_summary(i.doc) for i in ordered]
+
+    def _same_text_treatments(self, stored: StoredItem) -> list[StoredItem]:
+        """The open items of ``stored``'s municipality under its title whose case text is its own."""
+        text = CaseText.of(stored)
+        title = stored.title.replace('"', " ").strip()
+        if text is None or not title or not text.municipality:
             return []
-        return [self.item_summary(i.doc) for i in self.engine.case_items(stored.case_key) if i.id != item_id]
+        spec = SearchSpec(
+            query=ast.Phrase(title, "title"),
+            filters=Filters(municipality=(text.municipality,)),
+            limit=SAME_TITLE_ITEMS,
+            with_facets=False,
+        )
+        found = (hit.item for hit in self.engine.search(spec).hits)
+        return [item for item in found if (other := CaseText.of(item)) is not None and text.same_case(other)]
 
     def similar(self, item_id: str, limit: int = 5) -> list[dict[str, Any]]:
         """ "Lignende sager": items most like this one."""

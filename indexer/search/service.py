@@ -798,6 +798,10 @@ class SearchService:
                     return instead
             meant_request = self._relaxing_instead(request, walk.suggestion)
             relaxing = [meant_request, request] if meant_request is not None else relaxing
+            # a word joined by a hyphen that no item holds whole ("it-indkøbsregler") is the words
+            # it joins, when nothing holding most of the words as typed is found either
+            joined = _hyphens_apart(request)
+            relaxing = [*relaxing, joined] if joined is not None else relaxing
         if walk.total >= FILL_BELOW:
             return walk
         # the tries down to half the words; when they found nothing at all, those below the half
@@ -1407,7 +1411,8 @@ class SearchService:
         words (``ast.compounds_apart``: "direktørstilling" → "direktør stilling", for an item
         writing "stillingen som direktør"; a query of plain words only; a committee or a
         municipality named beside it, ``mentions``, is no subject of its own either: "rottegebyr
-        aarhus" → "rotte gebyr aarhus").  None for a literal search."""
+        aarhus" → "rotte gebyr aarhus"), then the words a hyphen joins (``_hyphens_apart``), whole and
+        with their compound apart.  None for a literal search."""
         if request.literal:
             return
         if suggestion:
@@ -1418,6 +1423,14 @@ class SearchService:
         apart = ast.compounds_apart(request.q, unrequired)
         if apart and apart != suggestion:
             yield apart
+        # a word joined by a hyphen no item holds ("it-indkøbsregler"): the words it joins, and
+        # their compound written apart ("it indkøbs regler", for "Regler for indkøb af it-udstyr")
+        joined = _hyphens_apart(request)
+        if joined is not None:
+            yield joined.q
+            joined_apart = ast.compounds_apart(joined.q, unrequired)
+            if joined_apart and joined_apart != apart:
+                yield joined_apart
         # a correction no item writes whole, written apart ("overfladebelagning" → "overflade belægning")
         meant_apart = ast.compounds_apart(suggestion, unrequired) if suggestion else None
         if meant_apart and meant_apart not in (apart, suggestion):
@@ -1642,6 +1655,16 @@ MAX_COUNTED_WORDS = 50_000
 
 # How many spellings of a word's aa, ae and oe as å, æ and ø "Mente du" looks two edits around.
 RESPELLINGS_TRIED = 4
+
+
+def _hyphens_apart(request: SearchRequest) -> SearchRequest | None:
+    """A query of plain words with each hyphen between two letters or digits a space ("it-indkøbsregler"
+    → "it indkøbsregler"), or None: none there, or a literal search.  A suspended compound's hyphen
+    ("bygge- og anlægsarbejder") stands before a space and stays."""
+    if request.literal or not _plain_words(request.q):
+        return None
+    apart = re.sub(r"(?<=[^\W_])-(?=[^\W_])", " ", request.q)
+    return replace(request, q=apart) if apart != request.q else None
 
 
 def _plain_words(query: str) -> bool:

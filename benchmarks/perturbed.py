@@ -1,6 +1,6 @@
 """How the search holds when the dev queries are typed another way: each asked again with one change.
 
-    .venv/bin/python benchmarks/perturbed.py --change slip|form|compound|fold|extra [--seed 1 --seed 3] [--workdir W] [--show]
+    .venv/bin/python benchmarks/perturbed.py --change slip|form|compound|fold|extra|hyphen [--seed 1 --seed 3] [--workdir W] [--show]
 
 * ``slip``: one slip of the kinds people make — two neighbouring letters swapped, one left out,
   one doubled, a neighbouring key on a Danish keyboard typed for a letter or beside it — in one
@@ -13,6 +13,8 @@
   compounds;
 * ``fold``: a word with æ, ø or å typed as a keyboard without them types it — ae, oe, aa, or the
   letter without its mark (a, o, a) — as a user abroad or on a phone writes "hoering" or "kobenhavn";
+* ``hyphen``: a compound the dictionary cuts written with a hyphen at its cut ("vindmølleparken" →
+  "vindmølle-parken"), as users write "it-indkøbsregler" or "CO2-neutral";
 * ``extra``: one word more, of five letters or more, from another dev query ("vindmøller høring"),
   as a user adds a word the item may not hold: the items holding all but one of the words then
   decide the ranking.
@@ -54,6 +56,7 @@ from relevance import (
 )
 from simplemma.strategies.dictionaries import DefaultDictionaryFactory
 
+from indexer.analysis.compounds import compound_cuts
 from indexer.engines.whoosh.index import MinutesIndex
 from indexer.search.service import SearchService
 
@@ -122,6 +125,14 @@ class Forms:
         return None
 
 
+def hyphenated(word: str, rng: random.Random) -> str | None:
+    """``word`` with a hyphen where the dictionary cuts it first, or None: no compound."""
+    cuts = compound_cuts(word)
+    if not cuts or cuts[0][0] + cuts[0][1] != word:
+        return None
+    return f"{cuts[0][0]}-{cuts[0][1]}"
+
+
 FOLDINGS = {"æ": ("ae", "a"), "ø": ("oe", "o"), "å": ("aa", "a")}
 
 
@@ -172,7 +183,7 @@ def changed(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--change", choices=("slip", "form", "compound", "fold", "extra"), required=True)
+    parser.add_argument("--change", choices=("slip", "form", "compound", "fold", "extra", "hyphen"), required=True)
     parser.add_argument("--seed", type=int, action="append", help="one run per seed (default 1)")
     parser.add_argument("--workdir", type=Path, help="keep (or reuse) the indexes there")
     parser.add_argument(
@@ -194,6 +205,8 @@ def main() -> None:
         change = Extra(queries).added
     if args.change == "fold":
         change = folded
+    if args.change == "hyphen":
+        change = hyphenated
     shortest = MIN_FOLDED if args.change == "fold" else MIN_REFORMED if forms else MIN_SLIPPED
     with tempfile.TemporaryDirectory(prefix="perturbed-") as tmp:
         inputs = "test" if args.wide else "dev"

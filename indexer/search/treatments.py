@@ -50,7 +50,7 @@ class CaseText:
         meeting = item.doc.get("meeting") or {}
         return cls(
             municipality=meeting.get("municipality", ""),
-            title=" ".join(item.title.casefold().split()),
+            title=_normal(item.title),
             case_key=item.case_key,
             words=frozenset(words),
         )
@@ -90,7 +90,12 @@ def fold_treatments(rows: list[dict[str, Any]], items: Mapping[str, StoredItem])
 
 
 def _title_key(row: dict[str, Any]) -> tuple[str, str]:
-    return row.get("municipality", ""), " ".join((row.get("title") or "").casefold().split())
+    return row.get("municipality", ""), _normal(row.get("title") or "")
+
+
+def _normal(title: str) -> str:
+    """A title as two treatments' titles are compared: case and spacing aside."""
+    return " ".join(title.casefold().split())
 
 
 def _same(first: CaseText | None, other: CaseText) -> bool:

@@ -1658,13 +1658,24 @@ RESPELLINGS_TRIED = 4
 
 
 def _hyphens_apart(request: SearchRequest) -> SearchRequest | None:
-    """A query of plain words with each hyphen between two letters or digits a space ("it-indkøbsregler"
-    → "it indkøbsregler"), or None: none there, or a literal search.  A suspended compound's hyphen
-    ("bygge- og anlægsarbejder") stands before a space and stays."""
+    """A query of plain words with the hyphens of each word joining words a space ("it-indkøbsregler"
+    → "it indkøbsregler", "CO2-neutral" → "CO2 neutral"), or None: none there, or a literal search.
+    A word with a part of digits alone is a number, a case's or a period's ("EMN-2025-007940",
+    "2016-2020"), and a suspended compound's hyphen ("bygge- og anlægsarbejder") stands before a space:
+    both stay."""
     if request.literal or not _plain_words(request.q):
         return None
-    apart = re.sub(r"(?<=[^\W_])-(?=[^\W_])", " ", request.q)
+    words = request.q.split(" ")
+    apart = " ".join(_joined_words(word) or word for word in words)
     return replace(request, q=apart) if apart != request.q else None
+
+
+def _joined_words(word: str) -> str | None:
+    """``word``'s parts apart when it is words joined by hyphens, each holding a letter; else None."""
+    parts = word.split("-")
+    if len(parts) < 2 or not all(part and any(ch.isalpha() for ch in part) for part in parts):
+        return None
+    return " ".join(parts)
 
 
 def _plain_words(query: str) -> bool:

@@ -76,3 +76,6 @@ def test_a_hyphenated_word_no_item_holds_is_searched_as_the_words_it_joins(tmp_p
     assert _hyphens_apart(SearchRequest(q="bygge- og anlægsarbejder")) is None
     assert _hyphens_apart(SearchRequest(q="co2-neutral 2030")) == SearchRequest(q="co2 neutral 2030")
     assert _hyphens_apart(SearchRequest(q='"it-udstyr"')) is None  # a phrase is no plain words
+    # a case's or a period's number is no words joined: a closed case number finds nothing
+    assert _hyphens_apart(SearchRequest(q="EMN-2025-007940")) is None
+    assert _hyphens_apart(SearchRequest(q="natura 2000 handleplaner 2016-2021")) is None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from indexer.search.treatments import TREATMENT_FIELDS
+
 
 def _param(name: str, description: str, schema: dict[str, Any], repeatable: bool = False) -> dict[str, Any]:
     if repeatable:
@@ -69,7 +71,7 @@ ATTACHMENT = {
         "text_status": {"type": "string", "nullable": True},
     },
 }
-SUMMARY = {
+SUMMARY: dict[str, Any] = {
     "type": "object",
     "required": ["id", "title", "url"],
     "properties": {
@@ -94,19 +96,8 @@ SUMMARY = {
         "topics": {"type": "array", "items": {"type": "object"}},
     },
 }
-TREATMENT = {
-    "type": "object",
-    "properties": {
-        "id": {"type": "string"},
-        "committee": {"type": "string"},
-        "meeting_id": {"type": "string"},
-        "meeting_date": {"type": "string", "nullable": True},
-        "date_precision": {"type": "string", "enum": ["day", "year"]},
-        "type": {"type": "string", "enum": ["dagsorden", "referat"], "nullable": True},
-        "item_number": {"type": "string"},
-        "decision": {"type": "string", "description": "First lines of this treatment's decision"},
-    },
-}
+# A treatment under a row (``also_treated``): the summary's fields that say where, when and what.
+TREATMENT = {"type": "object", "properties": {key: SUMMARY["properties"][key] for key in TREATMENT_FIELDS}}
 HIT = {
     "allOf": [
         {"$ref": "#/components/schemas/ItemSummary"},

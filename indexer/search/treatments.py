@@ -102,18 +102,19 @@ def _same(first: CaseText | None, other: CaseText) -> bool:
     return first is not None and first.same_case(other)
 
 
+# What a treatment listed under another row says: where and when the case was treated, and what was decided.
+TREATMENT_FIELDS = (
+    "id",
+    "committee",
+    "meeting_id",
+    "meeting_date",
+    "date_precision",
+    "type",
+    "item_number",
+    "decision",
+)
+
+
 def treatment(row: dict[str, Any]) -> dict[str, Any]:
-    """A folded row as its first row lists it: where and when the case was treated, and what was decided."""
-    return {
-        key: row.get(key)
-        for key in (
-            "id",
-            "committee",
-            "meeting_id",
-            "meeting_date",
-            "date_precision",
-            "type",
-            "item_number",
-            "decision",
-        )
-    }
+    """A folded row as its first row lists it (``TREATMENT_FIELDS`` of its summary)."""
+    return {key: row.get(key) for key in TREATMENT_FIELDS}

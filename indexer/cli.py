@@ -453,6 +453,7 @@ def _request_from_args(args: argparse.Namespace) -> SearchRequest:
         page=args.page,
         per_page=args.limit,
         literal=args.literal,
+        every_treatment=args.every_treatment,
     )
 
 
@@ -897,6 +898,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=positive_int(100), default=10, help="results per page, 1-100 (default 10)")
     p.add_argument("--page", type=positive_int(1000), default=1)
     p.add_argument("--literal", action="store_true", help="search only what was typed, never its correction")
+    p.add_argument(
+        "--every-treatment",
+        action="store_true",
+        help="list each treatment of a case as its own hit, not under the case's first",
+    )
     p.add_argument("--json", action="store_true")
 
     p.add_argument("--read-replica", help="postgresql:// URL of a read replica to search (PostgreSQL engine)")

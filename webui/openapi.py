@@ -52,6 +52,11 @@ SEARCH_PARAMETERS = [
         "1: search only the words as typed; without it a query that finds nothing shows its correction's results",
         {"type": "string", "enum": ["1"]},
     ),
+    _param(
+        "every_treatment",
+        "1: each treatment of a case its own result; without it a case's later treatments are listed under its first as also_treated",
+        {"type": "string", "enum": ["1"]},
+    ),
 ]
 
 ATTACHMENT = {

@@ -115,9 +115,15 @@ def parse_search_args(args: MultiDict[str, str], per_page: int = 10, default_sor
         sort=sort,
         page=page or 1,
         per_page=per_page,
-        literal=(args.get("literal") or "") in ("1", "true", "ja"),
+        literal=_switch(args, "literal"),
+        every_treatment=_switch(args, "every_treatment"),
     ).normalised()
     return ParsedParams(request, notices, rejected)
+
+
+def _switch(args: MultiDict[str, str], name: str) -> bool:
+    """A yes/no URL parameter: on for 1, true or ja; anything else leaves it off."""
+    return (args.get(name) or "").strip().casefold() in ("1", "true", "ja")
 
 
 def search_args(request: SearchRequest, **changes: Any) -> dict[str, Any]:
@@ -140,6 +146,8 @@ def search_args(request: SearchRequest, **changes: Any) -> dict[str, Any]:
         out["page"] = request.page
     if request.literal:
         out["literal"] = "1"
+    if request.every_treatment:
+        out["every_treatment"] = "1"
     for key, value in changes.items():
         if value is None or value == [] or value == "":
             out.pop(key, None)

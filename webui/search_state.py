@@ -58,7 +58,8 @@ def run_search(
         params.request.sort = sort
     if literal:
         params.request.literal = True
-    params.request.every_treatment = every_treatment
+    if every_treatment:
+        params.request.every_treatment = True
     notices = list(params.notices)
     response = _search(params)
     if response.total and params.request.page > response.pages:

@@ -284,6 +284,18 @@ def sort_views(request: SearchRequest) -> list[dict[str, Any]]:
     ]
 
 
+def treatments_switch(request: SearchRequest, response: SearchResponse) -> dict[str, str] | None:
+    """The link between one row per case (treatments listed under it) and one row per treatment;
+    shown where it changes the page: a row lists other treatments, or each is asked for."""
+    if request.every_treatment:
+        label, value = "Saml behandlinger af samme sag", None
+    elif any(hit.get("also_treated") for hit in response.results):
+        label, value = "Vis hver behandling for sig", "1"
+    else:
+        return None
+    return {"label": label, "url": url_for("views.search", **search_args(request, every_treatment=value, page=None))}
+
+
 def hidden_filter_fields(request: SearchRequest) -> list[tuple[str, str]]:
     """Filters a new query from the search box keeps (removable as chips), and a sort order
     the user chose; the default order is left out so a new query ranks by relevance."""

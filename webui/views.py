@@ -48,6 +48,7 @@ from .viewmodels import (
     section_views,
     sort_views,
     topic_views,
+    treatments_switch,
 )
 
 views = Blueprint("views", __name__)
@@ -131,6 +132,7 @@ def search() -> str:
             ),
         ),
         "sorts": sort_views(req),
+        "treatments_switch": treatments_switch(req, response),
         "sort": req.sort,
         "pagination": pagination_view(response),
         "hidden_fields": hidden_filter_fields(req),

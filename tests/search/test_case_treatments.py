@@ -84,3 +84,7 @@ def test_the_cli_lists_the_other_treatment_under_the_row(aarhus: Path, capsys: p
     out = capsys.readouterr().out
     assert out.count(CASE) == 1
     assert "også behandlet: Teknisk Udvalg · 2025-10-01" in out
+    # --every-treatment: each treatment a hit of its own
+    assert main(["search", "udviklingsplan aarhus ø", "--index", str(aarhus), "--every-treatment"]) == 0
+    out = capsys.readouterr().out
+    assert out.count(CASE) == 2 and "også behandlet" not in out

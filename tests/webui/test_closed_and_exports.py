@@ -173,7 +173,20 @@ def test_openapi_document(client: FlaskClient) -> None:
     assert doc["openapi"].startswith("3.")
     assert {"/api/search", "/api/items/{id}", "/api/suggest"} <= set(doc["paths"])
     names = {p["name"] for p in doc["paths"]["/api/search"]["get"]["parameters"]}
-    assert names == {"q", "committee", "topic", "municipality", "type", "year", "from", "to", "sort", "page", "literal"}
+    assert names == {
+        "q",
+        "committee",
+        "topic",
+        "municipality",
+        "type",
+        "year",
+        "from",
+        "to",
+        "sort",
+        "page",
+        "literal",
+        "every_treatment",
+    }
     refs = {ref.split("/")[-1] for ref in _refs(doc)}
     assert refs <= set(doc["components"]["schemas"])
 

@@ -385,3 +385,30 @@ def test_one_case_treated_twice_is_one_hit_with_a_link_to_the_other(client: Flas
     feed = etree.fromstring(client.get("/feed.atom?q=udviklingsplan+aarhus+%C3%B8").data)
     titles = [e.findtext("{http://www.w3.org/2005/Atom}title") for e in feed.iter("{http://www.w3.org/2005/Atom}entry")]
     assert titles.count("Udviklingsplan Aarhus Ø - endelig vedtagelse") == 2
+
+
+def test_the_url_says_whether_a_cases_treatments_are_listed_apart(client: FlaskClient) -> None:
+    """``every_treatment=1`` lists each treatment as a row of its own, in the page and its JSON
+    twin; the page links between the two ways, and a page with nothing to fold offers neither."""
+    title = "Udviklingsplan Aarhus Ø - endelig vedtagelse"
+    folded = api(client, "/api/search?q=udviklingsplan+aarhus+%C3%B8")
+    apart = api(client, "/api/search?q=udviklingsplan+aarhus+%C3%B8&every_treatment=1")
+    assert apart["total"] == folded["total"]
+    rows = [r for r in apart["results"] if r["title"] == title]
+    assert len(rows) == 2 and not any(r.get("also_treated") for r in apart["results"])
+    assert {r["id"] for r in rows} == {
+        next(r for r in folded["results"] if r["title"] == title)["id"],
+        *(t["id"] for r in folded["results"] if r["title"] == title for t in r["also_treated"]),
+    }
+    assert "every_treatment=1" in apart["links"]["next" if apart["links"]["next"] else "self"]
+    html = client.get("/?q=udviklingsplan+aarhus+%C3%B8").get_data(as_text=True)
+    assert re.search(
+        r'class="treatments-switch"><a href="/\?q=[^"]*every_treatment=1">Vis hver behandling for sig', html
+    )
+    html = client.get("/?q=udviklingsplan+aarhus+%C3%B8&every_treatment=1").get_data(as_text=True)
+    assert html.count(f"{title}</a>") == 2 and "Også behandlet" not in html
+    switch = re.search(r'class="treatments-switch"><a href="([^"]*)">Saml behandlinger af samme sag', html)
+    assert switch and "every_treatment" not in switch.group(1)
+    # the choice survives a new query from the search box
+    assert 'name="every_treatment" value="1"' in html
+    assert 'class="treatments-switch"' not in client.get("/?q=sociale+medier").get_data(as_text=True)

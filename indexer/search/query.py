@@ -831,7 +831,8 @@ def expand_full_names(node: Node | None, names: NameIndex | None) -> Node | None
     longest = max(len(terms) for terms in names)
 
     def terms_of(child: Node) -> tuple[str, ...] | None:
-        return _name_terms(child.text) if plain_word(child) else None
+        # a name's compound typed with a hyphen is the name ("danmarks naturfrednings-forening")
+        return _name_terms(_as_minutes_write(child)) if plain_word(child) else None
 
     def walk(current: Node) -> Node:
         if isinstance(current, Phrase) and current.field is None and current.slop == 1:
@@ -1623,11 +1624,28 @@ _DIGITS_THEN_WORD = re.compile(r"([^\W\d_]+\d+)([^\W\d_]{3,})")
 
 def _solid_too(word: Word) -> Node:
     """A compound the user wrote with a hyphen ("affalds-plan", "bygge-sag") is also looked
-    for written solid, as minutes write it; an abbreviation ("tm-u") is left as typed.  One
-    whose modifier holds digits, typed solid ("co2neutralitet"), is also looked for hyphenated."""
+    for written solid, as minutes write it, and written apart at the hyphen ("naturfrednings
+    forening"), as a compound typed solid is (``_apart_too``), the two written forms raised; an
+    abbreviation ("tm-u") is left as typed.  One whose modifier holds digits, typed solid
+    ("co2neutralitet"), is also looked for hyphenated."""
     joined = _DIGITS_THEN_WORD.fullmatch(word.text)
     if joined and word.field is None:
         return Or((word, Word(f"{joined.group(1)}-{joined.group(2)}")))
+    solid = _hyphenated_compound(word)
+    if solid is None:
+        return word
+    written = Or((word, Word(solid)))
+    return Prefer(Or((word, Word(solid), Phrase(word.text.replace("-", " ")))), written, SOLID_RAISE)
+
+
+def _as_minutes_write(word: Word) -> str:
+    """A typed word as minutes write it: a compound typed with a hyphen solid (``_hyphenated_compound``)."""
+    return _hyphenated_compound(word) or word.text
+
+
+def _hyphenated_compound(word: Word) -> str | None:
+    """A plain word of letters joined by hyphens ("naturfrednings-forening") written solid, or None:
+    no hyphen, a part with digits, in a field, or an abbreviation ("tm-u", "TM-U")."""
     pieces = word.text.split("-")
     if (
         word.field is not None
@@ -1636,8 +1654,8 @@ def _solid_too(word: Word) -> Node:
         or word.text.isupper()
         or abbreviation_like(word.text)
     ):
-        return word
-    return Or((word, Word("".join(pieces))))
+        return None
+    return "".join(pieces)
 
 
 def join_split_compounds(node: Node | None) -> Node | None:
@@ -1795,10 +1813,21 @@ def typed_words(node: Node | None) -> list[str]:
     return list(found)
 
 
+def hyphenated_compounds(node: Node | None) -> dict[str, str]:
+    """Each compound typed with a hyphen as a word of its own ("anlægs-projekter"; not in a phrase,
+    which asks for what was typed), in lower case, with the word written solid (``_hyphenated_compound``)."""
+    return {
+        leaf.text.casefold(): solid.casefold()
+        for leaf in leaves(node)
+        if isinstance(leaf, Word) and plain_word(leaf) and (solid := _hyphenated_compound(leaf))
+    }
+
+
 def respelt_as_written(text: str, written: dict[str, str]) -> str:
     """A query's words typed without the æ, ø or å the minutes write them with ("styrelsesvedtaegten",
     "moeder", "vedtagt") spelt as the minutes write them: ``written`` maps each such word (lower case,
-    ``typed_words``) to its spelling with the letters.  The stemmed fields fold aa/ae/oe and the
+    ``typed_words``) to its spelling with the letters, and each compound typed with a hyphen the minutes
+    write solid (``hyphenated_compounds``) to the solid word.  The stemmed fields fold aa/ae/oe and the
     letters alike already, but the rest of the search reads the word as typed: the dictionary cuts
     "styrelsesvedtægten" into its parts, not "styrelsesvedtaegten"; the exact form raises the items
     writing the very word; "vedtagt" stems to another word than "vedtægt".  Capitals stay ("OEU" → "ØU")."""
@@ -1809,10 +1838,16 @@ def respelt_as_written(text: str, written: dict[str, str]) -> str:
         word = match.group()
         letters = written.get(word.casefold())
         if letters is None:
-            return word
+            # a word joined by hyphens not written solid: each of its words as written
+            return _LETTERS.sub(spelt, word) if "-" in word else word
         return letters.upper() if word.isupper() else letters.capitalize() if word[:1].isupper() else letters
 
-    return re.sub(r"[^\W\d_]+", spelt, text)
+    return _JOINED_LETTERS.sub(spelt, text)
+
+
+# A word of letters, and one joined to others by hyphens ("anlægs-projekter"), as ``respelt_as_written`` reads them.
+_LETTERS = re.compile(r"[^\W\d_]+")
+_JOINED_LETTERS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
 def without_stop_words(node: Node | None) -> Node | None:
@@ -1928,7 +1963,7 @@ def neighbour_pairs(typed: Node | None) -> list[Phrase]:
             previous = None  # so does a wildcard
             continue
         if previous is not None:
-            pairs.append(Phrase(f"{previous.text} {child.text}", slop=NEIGHBOUR_SLOP))
+            pairs.append(Phrase(f"{_as_minutes_write(previous)} {_as_minutes_write(child)}", slop=NEIGHBOUR_SLOP))
         previous = child
     return list(dict.fromkeys(pairs))
 

@@ -469,9 +469,21 @@ class SearchService:
         (``request.q``).  A literal search keeps what was typed."""
         if not request.q or request.literal:
             return request
-        words = ast.typed_words(ast.parse(request.q))
-        written = ast.respelt_as_written(request.q, self._written_spellings(words)) if words else request.q
+        typed = ast.parse(request.q)
+        words = ast.typed_words(typed)
+        spellings = {**(self._written_spellings(words) if words else {}), **self._solid_spellings(typed)}
+        written = ast.respelt_as_written(request.q, spellings)
         return replace(request, q=written) if written != request.q else request
+
+    def _solid_spellings(self, typed: ast.Node | None) -> dict[str, str]:
+        """Of the compounds typed with a hyphen ("anlægs-projekter"), those no open item writes so
+        that open items write solid, each with the solid word: searched as written, the compound
+        is read whole (its names, its neighbours, its parts), as the word typed solid is."""
+        joined = ast.hyphenated_compounds(typed)
+        if not joined:
+            return {}
+        held = self._holds([*joined, *joined.values()])
+        return {word: solid for word, solid in joined.items() if word not in held and solid in held}
 
     def _written_spellings(self, words: list[str]) -> dict[str, str]:
         """Of typed ``words`` (lower case), those no open item writes, each with the spelling with
@@ -1856,8 +1868,13 @@ def _places_typed(text: str) -> dict[str, str]:
 
 def _holds(matched: dict[str, set[str]], text: str) -> bool:
     """Whether a hit's matched terms (every field's) hold each word of ``text`` (a typed word or
-    phrase): its analysed term, its exact form or, for a compound, the compound written apart."""
+    phrase): its analysed term, its exact form or, for a compound, the compound written apart; a
+    word joined by hyphens ("naturfrednings-forening") so written solid, or each of its words."""
     terms = set().union(*matched.values()) if matched else set()
+    for joined in re.findall(r"\w+(?:-\w+)+", text.lower()):
+        solid = joined.replace("-", "")
+        if {solid, *analysed_terms(solid)} & terms:
+            text = text.lower().replace(joined, " ")
     for word in re.findall(r"\w+", text.lower()):
         analysed = analysed_terms(word)
         if not analysed or {word, *analysed} & terms:

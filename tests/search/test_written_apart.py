@@ -79,3 +79,28 @@ def test_a_hyphenated_word_no_item_holds_is_searched_as_the_words_it_joins(tmp_p
     # a case's or a period's number is no words joined: a closed case number finds nothing
     assert _hyphens_apart(SearchRequest(q="EMN-2025-007940")) is None
     assert _hyphens_apart(SearchRequest(q="natura 2000 handleplaner 2016-2021")) is None
+
+
+def test_a_compound_typed_with_a_hyphen_finds_what_it_typed_solid_finds(demo: SearchService) -> None:
+    """People put a hyphen at a compound's seam ("anlægs-projekter", "naturfrednings-forening");
+    the minutes write the word solid, or apart, or (a name) by its abbreviation.  A compound open
+    items write solid and never hyphenated is searched solid, said as a correction is; one they do
+    not write solid either ("skole-ferien") is looked for solid and apart: either way the page lists
+    what the word typed solid lists, and no hit is said to lack the word it holds solid."""
+    for hyphenated, solid, respelt in (
+        ("igangsætte resterende anlægs-projekter", "igangsætte resterende anlægsprojekter", True),
+        # Danmarks Naturfredningsforening: Kalundborg's item writes "DN"
+        ("danmarks naturfrednings-forening kolonihaveområde", "danmarks naturfredningsforening kolonihaveområde", True),
+        ("møder holdes ikke i skole-ferien", "møder holdes ikke i skoleferien", False),
+    ):
+        typed = demo.search(SearchRequest(q=hyphenated, every_treatment=True))
+        written = demo.search(SearchRequest(q=solid, every_treatment=True))
+        assert (typed.request.q, typed.corrected_from) == ((solid, hyphenated) if respelt else (hyphenated, None))
+        assert typed.total == written.total > 0, hyphenated
+        assert [r["id"] for r in typed.results] == [r["id"] for r in written.results], hyphenated
+        word = next(w for w in hyphenated.split() if "-" in w)
+        for typed_hit, written_hit in zip(typed.results, written.results, strict=True):
+            lacks = [w.replace(word, word.replace("-", "")) for w in typed_hit.get("missing", [])]
+            assert lacks == written_hit.get("missing", []), (hyphenated, typed_hit["title"])
+    # one the minutes write hyphenated is searched as typed
+    assert demo.search(SearchRequest(q="tæt-lav boliger")).corrected_from is None

@@ -91,3 +91,18 @@ _MENTION = re.compile(
 def mentioned_municipalities(text: str) -> list[str]:
     """Short names of municipalities the text names as such ("Aarhus Byråd", "Favrskov Kommune")."""
     return [m.group(1) for m in _MENTION.finditer(text)]
+
+
+# A town hall named by its town ("Mødecenter A, Lokale 3 på Ballerup Rådhus", "Aarhus Rådhus, lokale 390").
+_TOWN_HALL = re.compile(r"\b(?P<town>[A-ZÆØÅ][\wæøåÆØÅ-]+)\s+Rådhus\b")
+
+
+def municipality_from_location(location: str | None) -> str:
+    """The municipality whose town hall a meeting's place names, as its official name
+    ("… på Ballerup Rådhus" → "Ballerup Kommune"), or "": no town hall named, or one whose town
+    names none of the 98 (Favrskov's "Hammel Rådhus" says nothing of Favrskov by name)."""
+    for match in _TOWN_HALL.finditer(location or ""):
+        short = short_name(match.group("town"))
+        if short:
+            return municipality_name(short)
+    return ""

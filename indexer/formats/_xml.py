@@ -18,6 +18,7 @@ from lxml import etree
 
 from indexer.formats import FormatError, IngestContext, read_input
 from indexer.model import COPENHAGEN, Access, Meeting, Section, SectionKind
+from indexer.municipalities import municipality_from_location
 from indexer.sanitize import html_to_text, sanitize_html
 from indexer.sidecar import load_sidecar
 
@@ -200,9 +201,11 @@ class Fallbacks:
         return datetime.combine(self.meeting_date, time(0, 0), tzinfo=COPENHAGEN)
 
 
-def fallbacks(path: Path, context: IngestContext, warnings: list[str]) -> Fallbacks:
+def fallbacks(path: Path, context: IngestContext, warnings: list[str], location: str | None = None) -> Fallbacks:
+    """What the sidecar or the command line gives; a municipality neither names is the one whose
+    town hall the meeting's ``location`` names (``municipality_from_location``)."""
     meta = load_sidecar(path, context, warnings)
-    municipality = str(meta.get("municipality") or "")
+    municipality = str(meta.get("municipality") or "") or municipality_from_location(location)
     if not municipality:
         warnings.append(f"{path}: municipality not named in the export; pass it explicitly")
     day = meta.get("meeting_date")

@@ -23,6 +23,7 @@ from indexer.dates import parse_danish_date, parse_danish_datetime
 from indexer.formats import FormatError, IngestContext
 from indexer.formats._xml import peek, read_xml, root_tag, text_of
 from indexer.model import Access, Attachment, Decision, Item, Meeting, MeetingKind, Section, SectionKind
+from indexer.municipalities import municipality_from_location
 
 NAME = "edoc"
 MAIN_FILE = "edocagendapublishing.xml"
@@ -55,7 +56,6 @@ _ABSENT_LINE = re.compile(r"^Følgende deltog ikke i behandlingen af punktet:?\s
 _CASE_NUMBER = re.compile(r"^Sagsnr\.:\s*(?P<value>\S+)", re.MULTILINE)
 _DOC_NUMBER = re.compile(r"^Dok\.nr\.:\s*(?P<value>\S+)", re.MULTILINE)
 _ENCLOSURE_LINE = re.compile(r"^(?P<journal>\d{4}\s*[-–]\s*\d+)\s+-\s+(?P<title>.+?)\s*$", re.MULTILINE)
-_TOWN_HALL = re.compile(r"\b(?:på|i)\s+(?P<town>[A-ZÆØÅ][\wæøåÆØÅ-]+)\s+Rådhus\b")
 
 
 def detect(path: Path) -> bool:
@@ -126,7 +126,7 @@ def _meeting(root: etree._Element, source: Path, context: IngestContext) -> Meet
     items.sort(key=lambda item: _number_key(item.number))
     meeting.items = items
     if not meeting.municipality:
-        meeting.municipality = _municipality_from_location(meeting.location)
+        meeting.municipality = municipality_from_location(meeting.location)
         if not meeting.municipality:
             meeting.warnings.append(f"{source}: municipality not stated; give it with --municipality")
     return meeting.finalise()
@@ -135,11 +135,6 @@ def _meeting(root: etree._Element, source: Path, context: IngestContext) -> Meet
 def _number_key(number: str) -> tuple[int, ...]:
     parts = re.findall(r"\d+", number)
     return tuple(int(p) for p in parts) if parts else (10**9,)
-
-
-def _municipality_from_location(location: str | None) -> str:
-    match = _TOWN_HALL.search(location or "")
-    return f"{match.group('town')} Kommune" if match else ""
 
 
 def _read_front_page(full_text: str, meeting: Meeting) -> None:

@@ -29,6 +29,7 @@ from indexer.dates import parse_danish_date, parse_danish_datetime
 from indexer.formats import FormatError, IngestContext
 from indexer.formats._xml import html_section, is_true, peek, read_xml
 from indexer.model import Access, Attachment, Decision, Item, Meeting, MeetingKind, SectionKind
+from indexer.municipalities import municipality_from_location
 from indexer.sanitize import html_to_text
 
 NAME = "edoc-fujitsu"
@@ -158,6 +159,7 @@ def _rendering(source: Path, context: IngestContext) -> _Rendering:
     )
     if start is None:
         meeting.warnings.append(f"{source}: meeting date {raw_date!r} not understood")
+    meeting.municipality = meeting.municipality or municipality_from_location(meeting.location)
     if not meeting.municipality:
         meeting.warnings.append(f"{source}: municipality not stated; give it with --municipality")
     for participant in meeting_node.iterfind("e:MeetingParticipants/e:MeetingParticipant", NS):

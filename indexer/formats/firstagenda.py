@@ -34,6 +34,7 @@ from indexer.attachments import attach_file
 from indexer.dates import parse_danish_date, parse_danish_datetime
 from indexer.formats import FormatError, IngestContext, read_input
 from indexer.model import Access, Attachment, Decision, Item, Meeting, MeetingKind, Section, SectionKind
+from indexer.municipalities import municipality_from_location
 from indexer.sanitize import html_to_text, sanitize_html
 from indexer.sidecar import load_sidecar, sidecar_start
 
@@ -164,6 +165,7 @@ def _meeting_from_page(path: Path, page: str, context: IngestContext) -> Meeting
         source_format=NAME,
         access=Access.OPEN,
     )
+    meeting.municipality = meeting.municipality or municipality_from_location(meeting.location)
     if not meeting.municipality:
         meeting.warnings.append(f"{path}: municipality not stated; give it with --municipality")
     if base is None:
@@ -403,6 +405,7 @@ def _meeting_from_json(path: Path, data: bytes, context: IngestContext) -> Meeti
         native_id=str(document["Id"]) if document.get("Id") else None,
         warnings=warnings,
     )
+    meeting.municipality = meeting.municipality or municipality_from_location(meeting.location)
     if not meeting.municipality:
         meeting.warnings.append(f"{path}: municipality not stated; give it with --municipality")
     for person in _as_list(moede.get("Moededeltagere")):

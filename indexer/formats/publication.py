@@ -110,8 +110,8 @@ def _meeting(path: Path, root: etree._Element, agenda: etree._Element, context: 
     if draft:
         warnings.append(f"{path}: draft publication (Kladde): read as a dagsorden, decision fields ignored")
 
-    given = fallbacks(path, context, warnings)
     meeting_el = agenda.find("Meeting")
+    given = fallbacks(path, context, warnings, location=text_of(meeting_el, "Where"))
     start = parse_danish_datetime(text_of(meeting_el, "When")) or given.start()
     if start is None:
         warnings.append(f"{path}: meeting date missing")

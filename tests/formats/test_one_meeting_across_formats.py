@@ -14,7 +14,12 @@ import pytest
 
 from indexer.formats import IngestContext, edoc, firstagenda, publication
 from indexer.model import Meeting, MeetingKind
-from indexer.municipalities import MUNICIPALITY_CODES, canonical_municipality, municipality_name
+from indexer.municipalities import (
+    MUNICIPALITY_CODES,
+    canonical_municipality,
+    municipality_from_location,
+    municipality_name,
+)
 from indexer.search.service import SearchService
 from tests.conftest import SAMPLES
 from tests.helpers import quiet_ingest
@@ -139,3 +144,23 @@ def test_referat_page_supersedes_the_json_dagsorden_in_the_index(tmp_path: Path)
     third = quiet_ingest([agenda], root, context=AGENDA_CONTEXT)
     assert (third.items_added, third.items_updated, third.items_skipped) == (0, 0, 6)
     assert SearchService(root).get_item(referat.items[1].id)["type"] == "referat"
+
+
+def test_a_publication_without_its_municipality_is_the_town_halls_as_edocs_is() -> None:
+    """Neither export names its municipality; both meet "på Ballerup Rådhus": one meeting place,
+    one municipality, so a search for Ballerup finds the IT-udvalget's items from either."""
+    [it_udvalget] = publication.parse(BALLERUP_PUBLICATION, IngestContext())
+    assert it_udvalget.municipality == "Ballerup Kommune"
+    assert not any("municipality" in warning for warning in it_udvalget.warnings)
+    [given] = publication.parse(BALLERUP_PUBLICATION, IngestContext(municipality="Ballerup"))
+    assert given.id == it_udvalget.id
+
+
+def test_only_a_town_hall_named_for_one_of_the_98_names_the_municipality() -> None:
+    assert municipality_from_location("Mødecenter A, Lokale 3 på Ballerup Rådhus") == "Ballerup Kommune"
+    assert municipality_from_location("Aarhus Rådhus, lokale 390") == "Aarhus Kommune"
+    assert municipality_from_location("Byrådssalen, Lyngby-Taarbæk Rådhus") == "Lyngby-Taarbæk Kommune"
+    # Favrskov's town hall stands in Hammel: the place names no municipality by name
+    assert municipality_from_location("Hammel Rådhus, mødelokale 1") == ""
+    assert municipality_from_location("Mødelokale 2, Rådhuset") == ""
+    assert municipality_from_location(None) == ""

@@ -1036,6 +1036,18 @@ def committee_names(committees: Sequence[str]) -> CommitteeNames:
         for part in _conjuncts(name):
             owners.setdefault(part, set()).add(core)
     parts = {part: tuple(exact[min(found)]) for part, found in owners.items() if len(found) == 1 and part not in exact}
+    # a name led by the body's abbreviation in capitals ("KMB IT-udvalget": Kommunalbestyrelsens)
+    # is typed without it ("it-udvalget", "it udvalget"), when no other committee is named so
+    unled: dict[tuple[str, ...], set[str]] = {}
+    for name in cores:
+        words = _name_words(name)
+        if len(words) > 1 and words[0].isalpha() and words[0].isupper():
+            rest = _name_key(" ".join(words[1:]))
+            core = tuple(term for term in rest if term not in MARKS)
+            if core and core != rest and core not in exact:  # still a body's name ("udvalg")
+                unled.setdefault(core, set()).add(name)
+    for core, names in unled.items():
+        exact[core] = dict.fromkeys(sorted(names))
     longest = max((len(core) for core in exact), default=0) + 1
     return CommitteeNames(
         {core: tuple(names) for core, names in exact.items()},

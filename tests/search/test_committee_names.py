@@ -8,11 +8,13 @@ their committee's name.  (Every engine ranks them alike: tests/contract/test_ran
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 
 from indexer.cli import ingest, main
 from indexer.engines.whoosh.index import MinutesIndex
+from indexer.search.query import committee_names
 from indexer.search.service import Partial, SearchRequest, SearchService
 from tests.conftest import DATA, REPO, SAMPLES
 from webui import create_app
@@ -137,3 +139,26 @@ def test_tmu_raises_the_teknik_og_miljoudvalget_not_a_longer_body_ending_in_its_
     assert sorted(raises["Klima-, Teknik- og Miljøudvalget"])[-2] == pytest.approx(0.0, abs=1e-6)
     # Its own abbreviation names it.
     assert _committees(with_ktmu, "KTMU budgetopfølgning")[0] == "Klima-, Teknik- og Miljøudvalget"
+
+
+def test_a_committee_is_named_without_the_body_abbreviation_that_leads_its_name(tmp_path: Path) -> None:
+    """Ballerup's "KMB IT-udvalget" (KMB: Kommunalbestyrelsen) is called the IT-udvalget; its
+    "Meddelelser" items never write the name.  Typed "it udvalget" or "it-udvalget", the name
+    raises its item above the Sundheds- og Forebyggelsesudvalget's "Meddelelser"."""
+    root = tmp_path / "ix"
+    MinutesIndex.create(root, profile="danish")
+    inputs = [
+        SAMPLES / "publication" / "ballerup-it-udvalget-2013",
+        SAMPLES / "edoc" / "ballerup-sundhedsudvalget-2012",
+    ]
+    assert ingest(inputs, root, workers=1, stream=io.StringIO()).items_added
+    service = SearchService(root)
+    plain = [(h["title"], h["committee"]) for h in service.search(SearchRequest(q="meddelelser")).results]
+    assert ("Meddelelser", "Sundheds- og Forebyggelsesudvalget") in plain
+    for typed in ("it udvalget meddelelser", "it-udvalget meddelelser", "meddelelser i IT-udvalget"):
+        first = service.search(SearchRequest(q=typed)).results[0]
+        assert (first["title"], first["committee"]) == ("Meddelelser", "KMB IT-udvalget"), typed
+    names = committee_names(["KMB IT-udvalget", "Teknisk Udvalg"])
+    assert names.exact[("it",)] == ("KMB IT-udvalget",)
+    # a leading word in capitals that leaves no body's name is part of the name
+    assert len(committee_names(["DN Vestsjælland"]).exact) == 1

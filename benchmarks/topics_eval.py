@@ -177,7 +177,8 @@ class Evaluation:
 
 
 def label_split(identifier: str) -> str:
-    """The part a label belongs to, fixed by its id: even first 32 bits of sha256 → test."""
+    """The part a label belongs to, fixed by its id when labelled (a label's ``labelled_id`` where the
+    item's id changed since): even first 32 bits of sha256 → test."""
     return "test" if int(hashlib.sha256(identifier.encode()).hexdigest()[:8], 16) % 2 == 0 else "dev"
 
 

@@ -1379,20 +1379,57 @@ class TopicModel:
     weights: np.ndarray  # (features, classes)
     intercept: np.ndarray  # (classes,)
     threshold: float  # below this probability the item gets no topic
-    uses_keywords: bool
+    uses_keywords: bool  # the keyword evidence per group as features ("k:"), a weight per class each
     trained_on: dict[str, object] = field(default_factory=dict)
+    # The keyword evidence once more, with one weight for every group: a group's logit gains
+    # ``keyword_weight * log1p(evidence)``.  Learned weights per group only know the groups the
+    # training labels show often; a shared one gives a seldom-labelled group (Beskæftigelse in
+    # minutes of technical committees) its evidence all the same.
+    keyword_weight: float = 0.0
 
-    def probabilities(self, features: dict[str, float]) -> np.ndarray:
+    @property
+    def reads_keywords(self) -> bool:
+        """Whether scoring needs the keyword table's evidence."""
+        return self.uses_keywords or self.keyword_weight > 0
+
+    def _shared_keyword_logits(self, keyword_scores: dict[str, float] | None) -> np.ndarray | None:
+        if not self.keyword_weight or not keyword_scores:
+            return None
+        column = self._indexes()["classes"]
+        shared = np.zeros(len(self.classes), dtype=np.float64)
+        for group, value in keyword_scores.items():
+            at = column.get(group)
+            if at is not None:
+                shared[at] = self.keyword_weight * math.log1p(value)
+        return shared
+
+    def probabilities(self, features: dict[str, float], keyword_scores: dict[str, float] | None = None) -> np.ndarray:
+        """The model's probability per class; ``keyword_scores`` (the keyword table's totals)
+        feed the shared keyword weight."""
         index = self.features
         rows = [(index[k], v) for k, v in features.items() if k in index]
+        if not any(k.startswith(("w:", "t:", "k:")) for k in features if k in index) and not any(
+            (keyword_scores or {}).values()
+        ):
+            return self._without_evidence()
         logits = self.intercept.copy()
         if rows:
             ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
             values = np.fromiter((r[1] for r in rows), dtype=np.float32, count=len(rows))
             logits += values @ self.weights[ids]
+        shared = self._shared_keyword_logits(keyword_scores)
+        if shared is not None:
+            logits = logits + shared
         logits -= logits.max()
         exp = np.exp(logits)
         return np.asarray(exp / exp.sum())
+
+    def _without_evidence(self) -> np.ndarray:
+        """The probabilities of an item whose text holds no word the model knows and no keyword:
+        all on "no subject" — the class priors (and a committee's) name no topic on their own."""
+        found = np.zeros(len(self.classes), dtype=np.float64)
+        found[self._indexes()["classes"].get("", 0)] = 1.0
+        return found
 
     def score(self, words: ItemWords, committee: str, keyword_scores: dict[str, float] | None) -> np.ndarray:
         """``probabilities(model_features(...))`` without building the feature dictionary: the
@@ -1411,16 +1448,23 @@ class TopicModel:
         logits = self.intercept.astype(np.float64)
         rows = np.fromiter(map(indexes["w:"].get, counts, repeat(-1)), dtype=np.int64, count=len(counts))
         known = rows >= 0
+        evidence = bool(known.any()) or any((keyword_scores or {}).values())
         if known.any():
             logits += (values[known] / norm) @ self.weights[rows[known]]
         for kind, stems in (("t:", words.title.stems), ("c:", committee_stems)):
             found = [r for r in map(indexes[kind].get, stems, repeat(-1)) if r >= 0]
             if found:
                 logits += self.weights[found].sum(axis=0) / norm
+                evidence = evidence or kind == "t:"
+        if not evidence:
+            return self._without_evidence()
         for group, value in (keyword_scores or {}).items():
             row = indexes["k:"].get(group, -1)
             if row >= 0:
                 logits += (math.log1p(value) / 2) * self.weights[row]
+        shared = self._shared_keyword_logits(keyword_scores)
+        if shared is not None:
+            logits += shared
         logits -= logits.max()
         exp = np.exp(logits)
         return np.asarray(exp / exp.sum())
@@ -1457,6 +1501,7 @@ class TopicModel:
             weights = self.__dict__["_weights64"] = self.weights.astype(np.float64)
         rows = word_rows[word_stems]
         known = rows >= 0
+        evidence = np.bincount(word_items[known], minlength=items) > 0
         rows, word_items, values = rows[known], word_items[known], values[known] / norm[word_items[known]]
         # A few items at a time: the gathered rows stay in the processor's cache until summed.
         bounds = np.searchsorted(word_items, np.arange(0, items + CACHE_ITEMS, CACHE_ITEMS))
@@ -1467,6 +1512,7 @@ class TopicModel:
                 _add_by_item(logits, word_items[start:end], gathered)
         rows = title_rows[title_stems]
         known = rows >= 0
+        evidence[title_items[known]] = True
         gathered = weights[rows[known]]
         gathered /= norm[title_items[known]][:, None]
         _add_by_item(logits, title_items[known], gathered)
@@ -1480,14 +1526,24 @@ class TopicModel:
         if keyword_scores is not None:
             # As ``score`` adds them: the scalar times the float32 row, in float32.
             groups, totals = keyword_scores
+            evidence |= (totals > 0).any(axis=1)
             coefficients = (np.log1p(totals) / 2).astype(np.float32)
             for column, group in enumerate(groups):
                 row = indexes["k:"].get(group, -1)
                 if row >= 0 and coefficients[:, column].any():
                     logits += coefficients[:, column, None] * self.weights[row]
+            if self.keyword_weight:
+                # As ``_shared_keyword_logits`` adds them, column by column.
+                class_of: dict[str, int] = self._indexes()["classes"]
+                for column, group in enumerate(groups):
+                    if group in class_of:
+                        logits[:, class_of[group]] += self.keyword_weight * np.log1p(totals[:, column])
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
-        return np.asarray(exp / exp.sum(axis=1, keepdims=True))
+        found = np.asarray(exp / exp.sum(axis=1, keepdims=True))
+        if not evidence.all():
+            found[~evidence] = self._without_evidence()
+        return found
 
     def _committee_rows(self, committee: str) -> tuple[int, np.ndarray | None]:
         """A committee's number of stems and the sum of its stems' weights (None: none known)."""
@@ -1520,6 +1576,7 @@ class TopicModel:
             cached = {"w:": {}, "t:": {}, "c:": {}, "k:": {}, "committees": {}, "committee rows": {}}
             for name, row in self.features.items():
                 cached[name[:2]][name[2:]] = row
+            cached["classes"] = {code: at for at, code in enumerate(self.classes)}
             self.__dict__["_index_cache"] = cached
         return cached  # type: ignore[no-any-return]
 
@@ -1538,6 +1595,7 @@ class TopicModel:
             "intercept": [round(float(v), 4) for v in self.intercept],
             "threshold": self.threshold,
             "uses_keywords": self.uses_keywords,
+            "keyword_weight": self.keyword_weight,
             "trained_on": self.trained_on,
             "weights": weights,
         }
@@ -1564,6 +1622,7 @@ class TopicModel:
             threshold=float(data["threshold"]),
             uses_keywords=bool(data["uses_keywords"]),
             trained_on=dict(data.get("trained_on", {})),
+            keyword_weight=float(data.get("keyword_weight", 0.0)),
         )
 
 
@@ -1671,7 +1730,7 @@ class TopicClassifier:
                 return from_file
         if self.model is None:
             return self._rank(self.evidence(words, committee), "text")
-        keyword_scores = self.evidence(words).totals() if self.model.uses_keywords else None
+        keyword_scores = self.evidence(words).totals() if self.model.reads_keywords else None
         return self._pick(self.model.score(words, committee, keyword_scores))
 
     def classify_many(self, items: list[tuple[Item, str]], use_case_number: bool = True) -> list[list[Topic]]:
@@ -1729,7 +1788,7 @@ class TopicClassifier:
                     ]
             return
         scores = None
-        if self.model.uses_keywords:
+        if self.model.reads_keywords:
             scores = (self._keywords._term_table().groups, batch.keyword_totals(self._keywords))
         picked = self._pick_batch(self.model.score_batch(batch, committees, scores))
         for row, at in enumerate(todo):

@@ -1225,7 +1225,19 @@ class SearchService:
         candidates = self._corrections(word) or self._corrections_of_base(word)
         if not candidates or spelling.slip_cost(word, candidates[0]) > spelling.ONE_SLIP:
             candidates = self._corrections_of_stem(word, candidates)
-        return candidates or self._corrections_of_parts(word)
+        return candidates or self._corrections_of_parts(word) or self._corrections_into_unwritten_forms(word)
+
+    def _corrections_into_unwritten_forms(self, word: str) -> list[str]:
+        """Corrections into a form no open item writes ("måegrne" → "mågerne", where the minutes
+        write only "mågeproblemet"): the dictionary's forms one edit from the typed word whose
+        analysed terms open items hold, the likeliest slip first.  No written word or stem is
+        near such a slip, so it is asked only when nothing else is."""
+        if len(word) < MIN_CORRECTED_BASE or not word.isalpha() or is_known(word):
+            return []
+        forms = {form: analysed_terms(form) for form in spelling.one_edit_forms(word) if is_known(form)}
+        held = self._held_terms({term for terms in forms.values() for term in terms})
+        found = [form for form, terms in forms.items() if terms and set(terms) <= held]
+        return sorted(found, key=lambda form: (spelling.slip_cost(word, form), form))[:CORRECTIONS_PER_WORD]
 
     def _corrections_of_parts(self, word: str) -> list[str]:
         """Corrections of a slip inside one part of a compound ("overfladebleægning",

@@ -83,6 +83,25 @@ def _indel(word: str, i: int) -> float:
     return 1.0
 
 
+LETTERS = "abcdefghijklmnopqrstuvwxyzæøå"
+
+
+def one_edit_forms(word: str) -> set[str]:
+    """Every string one edit from ``word`` (a letter dropped, added, replaced, or two neighbours
+    swapped), its first letter kept as the other corrections keep it."""
+    found: set[str] = set()
+    for i in range(1, len(word) + 1):
+        head, tail = word[:i], word[i:]
+        if tail:
+            found.add(head + tail[1:])
+            if len(tail) > 1:
+                found.add(head + tail[1] + tail[0] + tail[2:])
+            found.update(head + letter + tail[1:] for letter in LETTERS)
+        found.update(head + letter + tail for letter in LETTERS)
+    found.discard(word)
+    return found
+
+
 @lru_cache(maxsize=4096)
 def slip_cost(typed: str, word: str) -> float:
     """The cheapest way, by the kinds of slip above, to type ``word`` as ``typed``

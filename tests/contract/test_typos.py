@@ -247,3 +247,11 @@ def test_a_word_typed_with_plain_letters_and_a_slip_is_corrected(
         assert meant and [hit["id"] for hit in response.results] == meant
     finally:
         service.close()
+
+
+def test_a_slip_of_a_form_no_item_writes_is_corrected_into_that_form(slipped: SearchService) -> None:
+    """ "måegrne": "mågerne" with two letters swapped, a form no row writes ("mågeproblemet" is
+    written), corrected on every engine into the dictionary's form whose stem the rows hold."""
+    response = slipped.search(SearchRequest(q="måegrne"))
+    assert (response.corrected_from, response.request.q, response.typed_total) == ("måegrne", "mågerne", 0)
+    assert [hit["title"] for hit in response.results] == ["Tiltag vedr. mågeproblemet"]

@@ -91,6 +91,25 @@ def test_a_word_meant_that_is_written_only_inflected_or_in_compounds(
     assert response.corrected_from == typed and response.request.q == shown and response.total > 0
 
 
+def test_a_slip_of_a_form_no_item_writes_is_corrected_into_that_form(demo: SearchService) -> None:
+    """ "måegrne" is two letters swapped in "mågerne", which no row writes ("mågeproblemet" does,
+    and "mågerne" finds it by its stem): no written word or stem is near the slip, a dictionary
+    form one edit away whose terms the rows hold is."""
+    assert not demo.engine.has_word("mågerne")
+    assert "mågerne" in spelling.one_edit_forms("måegrne")
+    response = demo.search(SearchRequest(q="måegrne"))
+    assert response.corrected_from == "måegrne" and response.request.q == "mågerne"
+    assert [hit["title"] for hit in response.results] == ["Tiltag vedr. mågeproblemet"]
+    # a word that is no slip of a dictionary form the rows hold gets no such correction
+    assert demo._corrections_into_unwritten_forms("qxzvbn") == []
+
+
+def test_one_edit_forms_keep_the_first_letter() -> None:
+    forms = spelling.one_edit_forms("måge")
+    assert {"mgåe", "måe", "månge", "måde", "mågen"} <= forms  # swapped, dropped, added, replaced, added
+    assert "åge" not in forms and "måge" not in forms and all(f.startswith("m") for f in forms)
+
+
 def test_near_terms_of_a_stemmed_field_are_those_open_items_hold(demo: SearchService) -> None:
     near = dict(demo.engine.near_words("roeggsa", 2, "body"))
     assert "roegga" in near and all(demo.engine.has_word(t, "body") for t in near)

@@ -119,17 +119,24 @@ def to_topic_model(
 ) -> topics.TopicModel:  # type: ignore[no-untyped-def]
     """The fitted model as the runtime reads it, every KLE main group a class: a group no
     training label shows gets no word weights and the median intercept of the groups that
-    have labels, so its keyword evidence (the shared weight) can still name it."""
+    have labels, so its keyword evidence (the shared weight) can still name it; and "no
+    subject" a class, where an item without evidence goes (``TopicModel._without_evidence``)."""
     names = vectorizer.get_feature_names_out()
     classes = [str(c) for c in model.classes_]
     weights = np.asarray(model.coef_.T, dtype=np.float32)  # (features, classes)
     intercept = np.asarray(model.intercept_, dtype=np.float32)
     unlabelled = [group for group in topics.TOPIC_NAMES if group not in classes]
+    labelled = [value for code, value in zip(classes, intercept.tolist(), strict=True) if code]
+    priors = [float(np.median(labelled))] * len(unlabelled)
+    if "" not in classes:
+        # No label said "no subject" (the KLE rows alone): the class is still there for an item
+        # without evidence, and never wins on its prior.
+        unlabelled.append("")
+        priors.append(min(labelled))
     if unlabelled:
-        labelled = [value for code, value in zip(classes, intercept.tolist(), strict=True) if code]
         classes += unlabelled
         weights = np.hstack([weights, np.zeros((len(names), len(unlabelled)), dtype=np.float32)])
-        intercept = np.concatenate([intercept, np.full(len(unlabelled), np.median(labelled), dtype=np.float32)])
+        intercept = np.concatenate([intercept, np.asarray(priors, dtype=np.float32)])
     return topics.TopicModel(
         classes=classes,
         features={str(name): i for i, name in enumerate(names)},

@@ -393,6 +393,18 @@ def test_the_shipped_model_can_name_every_main_group_and_keeps_its_shared_weight
     assert TopicModel.load(tmp_path / "model.json").keyword_weight == model.keyword_weight
 
 
+def test_a_model_trained_without_no_subject_labels_still_leaves_an_item_without_evidence_alone() -> None:
+    training = load_benchmark("train_topics.py", "train_topics")
+    rows = [{"w:vej": 1.0}, {"w:vej": 0.8, "w:cykelsti": 0.6}, {"w:jobcent": 1.0}, {"w:skol": 1.0}]
+    vectorizer, fitted = training.fit(rows, ["05", "05", "15", "17"], 16.0)
+    model = training.to_topic_model(vectorizer, fitted, 0.15, False, {})
+    assert "" in model.classes and set(model.classes) == set(TOPIC_NAMES) | {""}
+    nothing_known = model.probabilities({"w:xqzpl": 1.0}, {})
+    assert model.classes[int(nothing_known.argmax())] == ""
+    road = model.probabilities({"w:vej": 1.0}, {})
+    assert model.classes[int(road.argmax())] == "05"
+
+
 def test_unseen_municipality_figures_hold_out_each_municipality_whole(bench: ModuleType) -> None:
     training = load_benchmark("train_topics.py", "train_topics")
     dev = [e for e in bench.labelled_examples() if e.split == "dev"]

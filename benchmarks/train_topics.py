@@ -58,6 +58,11 @@ class Choice:
     keyword_weight: float
     threshold: float
 
+    @classmethod
+    def of(cls, model: topics.TopicModel) -> Choice:
+        """The choice a trained model was made with."""
+        return cls(float(str(model.trained_on["c"])), model.uses_keywords, model.keyword_weight, model.threshold)
+
 
 @dataclass(frozen=True)
 class Figures:
@@ -183,12 +188,16 @@ def topics_hash(identifier: str) -> str:
 
 
 def held_out_models(
-    kle: list[Example], dev: list[Example], keywords: bool, c: float
+    kle: list[Example],
+    dev: list[Example],
+    features: tuple[list[dict[str, float]], list[dict[str, float]]],
+    keywords: bool,
+    c: float,
 ) -> Iterator[tuple[str, list[int], topics.TopicModel]]:
     """(how, dev indexes held out, a model trained without them): the five folds, then each
-    municipality unseen (its KLE rows left out of training too)."""
-    kle_features = features_of(kle, keywords)
-    dev_features = features_of(dev, keywords)
+    municipality unseen (its KLE rows left out of training too). ``features``: of the KLE rows
+    and of the dev labels, as ``features_of(..., keywords)`` gives them."""
+    kle_features, dev_features = features
     splits: list[tuple[str, list[bool], list[bool]]] = []
     for fold in range(FOLDS):
         splits.append(("folds", [fold_of(e) == fold for e in dev], [False] * len(kle)))
@@ -212,10 +221,10 @@ def cross_validate(kle: list[Example], dev: list[Example]) -> dict[Choice, Figur
     labels = [e.label for e in dev]
     totals = keyword_totals(dev)
     for keywords in (False, True):
-        dev_features = features_of(dev, keywords)
+        kle_features, dev_features = features_of(kle, keywords), features_of(dev, keywords)
         for c in C_VALUES:
             predicted: dict[tuple[str, float], list[tuple[str, float]]] = {}
-            for how, held, model in held_out_models(kle, dev, keywords, c):
+            for how, held, model in held_out_models(kle, dev, (kle_features, dev_features), keywords, c):
                 for weight in KEYWORD_WEIGHTS:
                     model.keyword_weight = weight
                     found = predicted.setdefault((how, weight), [("", 0.0)] * len(dev))
@@ -294,9 +303,7 @@ def train(choice: Choice, kle: list[Example], dev: list[Example]) -> topics.Topi
 def check(path: Path, kle: list[Example], dev: list[Example]) -> int:
     """Retrain with the shipped model's own choice; the file must come out byte for byte."""
     shipped = topics.TopicModel.load(path)
-    choice = Choice(
-        float(str(shipped.trained_on["c"])), shipped.uses_keywords, shipped.keyword_weight, shipped.threshold
-    )
+    choice = Choice.of(shipped)
     fresh = path.with_suffix(".check.json")
     train(choice, kle, dev).save(fresh)
     same = fresh.read_bytes() == path.read_bytes()

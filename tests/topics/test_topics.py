@@ -416,9 +416,7 @@ def test_unseen_municipality_figures_hold_out_each_municipality_whole(bench: Mod
 def test_accuracy_floor_on_the_test_part_of_municipalities_nobody_labelled(bench: ModuleType) -> None:
     training = load_benchmark("train_topics.py", "train_topics")
     shipped = TopicModel.load(MODEL_FILE)
-    choice = training.Choice(
-        float(str(shipped.trained_on["c"])), shipped.uses_keywords, shipped.keyword_weight, shipped.threshold
-    )
+    choice = training.Choice.of(shipped)
     labelled = bench.labelled_examples()
     test = [e for e in labelled if e.split == "test"]
     dev = [e for e in labelled if e.split == "dev"]

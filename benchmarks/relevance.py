@@ -69,7 +69,10 @@ from indexer.search.service import SearchRequest, SearchService
 REPO = Path(__file__).resolve().parents[1]
 RELEVANCE = REPO / "tests" / "relevance"
 # Each part's files: the test part grew by a second set, written on the items of a whole-meeting
-# PDF no dev query judges, before any tuning of its round (reported with and without it); the dev
+# PDF no dev query judges, before any tuning of its round (reported with and without it), and by a
+# third (round 27): 100 known-item queries on Greve's FirstAgenda items (test text: no dev query
+# judges one), written by a writer who saw neither the search nor its code, judged by reading and
+# grepping the items (every treatment of a case judged), committed before it was first run; the dev
 # part by a set of inflected forms, misspellings and rare names, and by one of compounds,
 # abbreviations and folding, each written on demo rows and format samples no earlier query judged,
 # before it was first run (dev: tuned on); and by a generated set of typing slips in dev
@@ -196,7 +199,11 @@ QUERY_SETS = {
         RELEVANCE / "queries-dev-fresh13.jsonl",
         RELEVANCE / "queries-dev-fresh14.jsonl",
     ),
-    "test": (RELEVANCE / "queries-test.jsonl", RELEVANCE / "queries-test-documents.jsonl"),
+    "test": (
+        RELEVANCE / "queries-test.jsonl",
+        RELEVANCE / "queries-test-documents.jsonl",
+        RELEVANCE / "queries-test-greve.jsonl",
+    ),
 }
 SAMPLES = (REPO / "data" / "samples").resolve()
 # What each part's queries are ranked over.  Dev: the demo data (format samples included) alone,

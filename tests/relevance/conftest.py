@@ -7,10 +7,13 @@ benchmark's ``run`` and ``run_engines`` build it with the same analysis, inputs 
 
 from __future__ import annotations
 
+import os
+import pickle
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from filelock import FileLock
 
 from tests.conftest import SAMPLES, load_benchmark
 
@@ -33,18 +36,32 @@ DEV_SYSTEMS = ("minutes-search", "snowball-plain")
 
 @pytest.fixture(scope="session")
 def relevance_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where the benchmark keeps its indexes this session: ``<part>/<system>``."""
-    return Path(tmp_path_factory.mktemp("relevance"))
+    """Where the benchmark keeps its indexes this session: ``<part>/<system>``.  One folder for
+    every worker of a run in several processes (pytest-xdist: the run's temporary folder, one up
+    from the worker's), so the indexes and evaluations are made once (``evaluations``)."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    workdir = base / "relevance"
+    workdir.mkdir(exist_ok=True)
+    return workdir
 
 
 @pytest.fixture(scope="session")
 def evaluations(bench: ModuleType, relevance_workdir: Path) -> dict[str, object]:
     """Every system on the test part and ``DEV_SYSTEMS`` on the dev part, each index built once per
-    test session over its part's inputs."""
+    test run over its part's inputs: the first worker to ask makes them under a file lock, and the
+    others wait and read what it saved."""
     workdir = relevance_workdir
-    developed = bench.run({name: bench.SYSTEMS[name] for name in DEV_SYSTEMS}, workdir=workdir, parts=("dev",))
-    tested = bench.run(workdir=workdir, parts=("test",))
-    merged = {e.system: e for e in developed}
-    for evaluation in tested:  # each system's dev results first, then its test results, as ``run`` lists them
-        merged.setdefault(evaluation.system, bench.Evaluation(evaluation.system)).results += evaluation.results
-    return merged
+    saved = workdir / "evaluations.pickle"
+    with FileLock(workdir / "evaluations.lock"):
+        if saved.exists():
+            loaded: dict[str, object] = pickle.loads(saved.read_bytes())
+            return loaded
+        developed = bench.run({name: bench.SYSTEMS[name] for name in DEV_SYSTEMS}, workdir=workdir, parts=("dev",))
+        tested = bench.run(workdir=workdir, parts=("test",))
+        merged = {e.system: e for e in developed}
+        for evaluation in tested:  # each system's dev results first, then its test results, as ``run`` lists them
+            merged.setdefault(evaluation.system, bench.Evaluation(evaluation.system)).results += evaluation.results
+        saved.write_bytes(pickle.dumps(merged))
+        return merged

@@ -20,9 +20,6 @@ from indexer.engines.postgres.server import LocalServer
 
 TOLERANCE = 0.02
 
-# One worker builds the shared indexes (conftest.py) and runs every test that reads them.
-pytestmark = pytest.mark.xdist_group("relevance")
-
 
 def test_postgres_ranks_within_two_hundredths_of_whoosh(
     pg_server: LocalServer,

@@ -25,9 +25,6 @@ from indexer.search.service import SearchService
 # can swap items of equal score.
 FLOOR = {"mrr": 0.91, "recall": 0.965, "ndcg": 0.92}
 
-# One worker builds the shared indexes (conftest.py) and runs every test that reads them.
-pytestmark = pytest.mark.xdist_group("relevance")
-
 
 def test_query_set_is_large_and_covers_every_category(bench: ModuleType) -> None:
     queries = bench.load_queries()

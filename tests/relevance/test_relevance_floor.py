@@ -16,14 +16,16 @@ import pytest
 
 from indexer.search.service import SearchService
 
-# Test part (180 queries, both files), measured 0.921 / 0.975 / 0.931 at the end of round 11 (PostgreSQL 0.917 /
+# Test part (280 queries, three files), measured 0.930 / 0.973 / 0.928 at the end of round 27, when its third file
+# (100 queries on Greve's items, 0.915 / 0.960 / 0.922 alone) joined the 180 of the first two (0.939 / 0.980 / 0.932,
+# as in round 26).  Before: 180 queries, 0.921 / 0.975 / 0.931 at the end of round 11 (PostgreSQL 0.917 /
 # 0.975 / 0.928)
 # (0.918 / 0.973 / 0.928 after round 10, 0.901 / 0.967 / 0.916 after round 9, 0.910 / 0.943 / 0.912 after
 # round 8, 0.913 / 0.943 / 0.915 after round 7, 0.902 / 0.932 / 0.904 after round 6, 0.890 / 0.915 / 0.889
 # before it; floors were 0.87 / 0.89 / 0.87, then 0.89 / 0.92 / 0.89, then 0.90 / 0.93 / 0.90, then
 # 0.89 / 0.95 / 0.90, then 0.905 / 0.96 / 0.915). Each floor is about 0.01 under the measure, as two builds
-# can swap items of equal score.
-FLOOR = {"mrr": 0.91, "recall": 0.965, "ndcg": 0.92}
+# can swap items of equal score (since round 27: 0.91 / 0.965 / 0.92 before).
+FLOOR = {"mrr": 0.92, "recall": 0.963, "ndcg": 0.918}
 
 
 def test_query_set_is_large_and_covers_every_category(bench: ModuleType) -> None:

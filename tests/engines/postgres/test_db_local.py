@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import select
+import selectors
 import shutil
 import signal
 import subprocess
@@ -58,12 +58,16 @@ def start_db_local(root: Path) -> tuple[subprocess.Popen[str], str]:
     assert process.stdout is not None
     out = ""
     deadline = time.monotonic() + 120
-    while "Ctrl-C stops it" not in out:
-        if process.poll() is not None or time.monotonic() > deadline:
-            os.killpg(process.pid, signal.SIGKILL)
-            raise AssertionError(f"db local did not start: {out}{process.communicate()[1]}")
-        if select.select([process.stdout], [], [], 0.5)[0]:  # unbuffered: select sees all that is left
-            out += os.read(process.stdout.fileno(), 65536).decode()
+    # A selector, not select.select: a test process may hold more than 1,024 descriptors by now
+    # (select's limit), as a worker running many test files in turn does.
+    with selectors.DefaultSelector() as waiting:
+        waiting.register(process.stdout, selectors.EVENT_READ)
+        while "Ctrl-C stops it" not in out:
+            if process.poll() is not None or time.monotonic() > deadline:
+                os.killpg(process.pid, signal.SIGKILL)
+                raise AssertionError(f"db local did not start: {out}{process.communicate()[1]}")
+            if waiting.select(0.5):  # unbuffered: the selector sees all that is left
+                out += os.read(process.stdout.fileno(), 65536).decode()
     url = next(word for word in out.split() if word.startswith("MINUTES_INDEX="))
     return process, url.removeprefix("MINUTES_INDEX=")
 

@@ -40,8 +40,8 @@ import mmap
 import os
 import struct
 import threading
+import weakref
 from array import array
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -396,9 +396,11 @@ def write_facet_column(storage: Any, segment: Any, name: str, codes: np.ndarray,
 # -- reading ---------------------------------------------------------------------------
 
 
-_MAPS: OrderedDict[tuple[str, int, int], Any] = OrderedDict()
+# Each segment file's memory map, while anything reads it.  Held weakly: a map holds an open
+# descriptor, so one kept after its segment was merged away (or its generation replaced)
+# would hold the deleted file open for as long as the process lives.
+_MAPS: weakref.WeakValueDictionary[tuple[str, int, int], mmap.mmap] = weakref.WeakValueDictionary()
 _MAPS_LOCK = threading.Lock()
-_MAX_MAPS = 4096
 
 
 class MappedStructFile(StructFile):  # type: ignore[misc]
@@ -423,22 +425,15 @@ def file_buffer(storage: Any, filename: str) -> Any:
         return _read_all(storage, filename)
     path = os.path.join(folder, filename)
     info = os.stat(path)
+    if info.st_size == 0:
+        return b""  # nothing to map
     key = (path, info.st_ino, info.st_size)
     with _MAPS_LOCK:
         found = _MAPS.get(key)
-        if found is not None:
-            _MAPS.move_to_end(key)
-            return found
-    if info.st_size == 0:
-        buffer: Any = b""
-    else:
-        with open(path, "rb") as handle:
-            buffer = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-    with _MAPS_LOCK:
-        _MAPS[key] = buffer
-        while len(_MAPS) > _MAX_MAPS:
-            _MAPS.popitem(last=False)  # dropped, not closed: arrays may still view it
-    return buffer
+        if found is None:
+            with open(path, "rb") as handle:
+                found = _MAPS[key] = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    return found
 
 
 @dataclass

@@ -80,12 +80,14 @@ def _substitution(a: str, b: str) -> float:
     return 1.0
 
 
-def _indel(word: str, i: int) -> float:
-    """The cost of adding or dropping ``word[i]`` (the word that holds it)."""
+def _indel(word: str, i: int, linking_s: bool = True) -> float:
+    """The cost of adding or dropping ``word[i]`` (the word that holds it).  ``linking_s``: an
+    s inside the word may be a linking -s- left out; an s the typist added is no such slip
+    ("måslet" is no "målet" with a linking -s-)."""
     letter = word[i]
     if (i > 0 and word[i - 1] == letter) or (i + 1 < len(word) and word[i + 1] == letter):
         return DOUBLE
-    if letter == "s" and 2 < i < len(word) - 2:
+    if linking_s and letter == "s" and 2 < i < len(word) - 2:
         return LINKING_S
     return 1.0
 
@@ -130,7 +132,7 @@ def slip_cost(typed: str, word: str) -> float:
                 if i + 1 < n and typed[i : i + 2] == DIGRAPH_OF.get(word[j]):
                     d[i + 2][j + 1] = min(d[i + 2][j + 1], here + DANISH)
             if i < n:
-                d[i + 1][j] = min(d[i + 1][j], here + _indel(typed, i))
+                d[i + 1][j] = min(d[i + 1][j], here + _indel(typed, i, linking_s=False))
             if j < m:
                 d[i][j + 1] = min(
                     d[i][j + 1], here + min(_indel(word, j), OMITTED if 0 < j < m - 1 else LAST_OMITTED if j else 1.0)

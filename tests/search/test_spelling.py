@@ -74,6 +74,19 @@ def test_a_word_typed_short_is_completed_not_cut(demo: SearchService) -> None:
     assert spelling.slip_cost("rotte", "rotter") > spelling.ONE_SLIP
 
 
+def test_an_s_left_out_is_a_linking_s_but_an_s_added_is_not(demo: SearchService) -> None:
+    """A compound's linking -s- is often left out ("anlægbevilling"); an s typed where the word has
+    none is an unlike letter added.  "maaslet" (Mårslet, its r left out) is one edit from "målet"
+    (an s added) and one from "mårslet" (a letter left out): the letter left out is the likelier
+    slip, though "målet" is far the commoner word."""
+    assert spelling.slip_cost("anlægbevilling", "anlægsbevilling") == spelling.LINKING_S
+    assert spelling.slip_cost("måslet", "målet") == 1.0
+    assert spelling.slip_cost("måslet", "mårslet") == spelling.OMITTED
+    response = demo.search(SearchRequest(q="maaslet trafiksikkerhed"))
+    assert response.corrected_from == "maaslet trafiksikkerhed"
+    assert response.request.q == "mårslet trafiksikkerhed" and response.total > 0
+
+
 def test_combinations_are_tried_likeliest_first() -> None:
     order = _likeliest_first([["a1", "a2"], ["b"], ["c1", "c2"]])
     assert order[0] == ("a1", "b", "c1")

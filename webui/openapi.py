@@ -189,7 +189,8 @@ SEARCH_RESPONSE = {
             "description": "set when fewer than ten items hold every typed word (and, for none, no correction "
             "found any): `whole` results hold every word of `words` and come first (with also_corrected, the correction's follow them), the rest at least `least` of those `typed` words "
             "(all but one first, never fewer than half); those list the words they lack in `missing`. "
-            "`among`: in the first ten, results lacking one word stand before a whole one they outscore 1.5 times over the share of the words they hold. "
+            "`among`: in the first ten, results lacking one word stand before a whole one they outscore 1.5 times over the share of the words they hold "
+            "(a query typed as a question: results lacking more, 1.5 times again for each word more they lack). "
             "`optional`: the common words typed beside them, which the search did not require and neither count includes; "
             '`bodies`: the committees named in words beside them ("teknisk udvalg"), which raise their items and are '
             'neither required nor counted either; `places`: a municipality named beside them ("favrskov"), which every '

@@ -238,6 +238,21 @@ QUESTION_WORDS = frozenset(
 )
 
 
+# The words a question opens with: an interrogative, or a verb first (Danish asks yes or no so:
+# "må man bygge …", "skal politikerne …", "er der …").  A keyword query seldom opens so.
+QUESTION_OPENERS = QUESTION_WORDS | frozenset(
+    {"hvad", "hvor", "hvormed", "skal", "vil", "får", "fik", "er", "var", "har", "havde", "blev", "bliver", "findes"}
+)
+
+
+def is_question(text: str | None) -> bool:
+    """Whether a query is typed as a question in the user's own words ("hvor mange penge får
+    Rigshospitalet til nyt udstyr"), which its item seldom writes all the words of."""
+    text = (text or "").strip()
+    words = text.split()
+    return len(words) > 1 and (words[0].casefold() in QUESTION_OPENERS or text.endswith("?"))
+
+
 # Longest word in capitals that may be an abbreviation typed alone ("TMU", "KKR", "ARKAS").
 MAX_CAPITALS_ABBREVIATION = 5
 _ENGLISH_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT"})

@@ -68,6 +68,11 @@ FILL_BELOW = 10
 # lists as ranked before: flat margins of 2, 2.5 and 3 gave dev +0.0006/+0.0009/+0.0009 MRR and the
 # extra-word queries +0.006/+0.009, +0.006/+0.007, +0.004/+0.006; this one +0.0009, +0.006/+0.008.
 # Below a flat 1.5, dev lost more than it gained (whole answers that were right fell behind).
+# A query typed as a question merges every relaxed tier by the same rule, NEAR_MARGIN again for
+# each word more an answer lacks (round 28: the fifteenth dev set, questions and descriptions in
+# users' own words, 0.848 → 0.878 MRR; margins of 2 and 3 a word gave no more).  Not other
+# queries: merged so, the extra-word queries lost 0.017 and 0.025 MRR (a word from another
+# query lets items lacking it and one more of the item's own words stand before it).
 NEAR_MARGIN = 1.5
 # Noun endings (definite, plural, genitive) taken off a word that has no correction of its own,
 # longest first; the base must keep this many letters.
@@ -157,6 +162,9 @@ class Partial:
     bodies: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
     among: bool = False  # near answers stand before some of the ``whole`` (``NEAR_MARGIN``)
+    # the fewest counted words an answer standing before a whole one holds (a question's answers
+    # may lack more than one: ``_near_among_whole``); None: the near answers' (all but one)
+    among_held: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -177,7 +185,7 @@ class Partial:
         "alle ord" would claim what the search did not ask for."""
         holds = "resultat indeholder" if self.whole == 1 else "resultater indeholder"
         # the near answers that stand among the whole ones lack one word; the list may go on below them
-        near = self.typed - 1
+        near = self.among_held or self.typed - 1
         below = f", og derefter følger resultater med mindst {self.least}" if self.least < near else ""
         if not self.optional and not self.bodies and not self.places:
             rest = f"mindst {self.least} af de {self.typed} ord"
@@ -640,7 +648,7 @@ class SearchService:
         facets = found[0][1].facets
         for _, page in found[1:]:
             facets = _merged_facets(facets, page.facets)
-        listed, among = _near_among_whole(
+        listed, among_held = _near_among_whole(
             [(part, hit) for part, page in found for hit in page.results], lambda hit: hit["score"]
         )
         typed, also = walk.found("typed"), walk.found("also_corrected")
@@ -656,7 +664,9 @@ class SearchService:
             typed_total=(None if walk.respelt else 0)
             if walk.corrected_from
             else (typed[1] if typed and also else None),
-            partial=replace(partial, among=among) if partial else None,
+            partial=replace(partial, among=among_held is not None, among_held=among_held)
+            if partial and among_held is not None
+            else partial,
             also_corrected=also[0].correction if also else None,
             corrected_total=also[1] if also else None,
         )
@@ -1783,51 +1793,58 @@ _Listed = TypeVar("_Listed")
 
 def _near_among_whole(
     entries: list[tuple[Part, _Listed]], score: Callable[[_Listed], float | None]
-) -> tuple[list[tuple[Part, _Listed]], bool]:
+) -> tuple[list[tuple[Part, _Listed]], int | None]:
     """The list's head (its first ``FILL_BELOW`` entries, each with the part that found it) with
     the near answers that lack one counted word (the first relaxed tier) listed before the whole
-    answers they outscore by the margin (``_near_margin``); the whole and the near answers each
-    keep their own order, every other entry its place.  Whether any moved.  Nothing moves in a
-    list sorted by date.  The page and the exports read the head whole and compare the scores the
-    page shows (``_shown_score``), so they list it alike."""
+    answers they outscore by the margin (``_weight``); the whole and the near answers each keep
+    their own order, every other entry its place.  A query typed as a question (``ast.is_question``)
+    merges every relaxed tier so: its item seldom writes all the user's words, and a long item
+    that holds one more of them in passing (in an attachment) stood before the item holding the
+    rarest of them in its title.  Returns the list and the fewest counted words an answer moved
+    before a whole one holds (None: none moved).  Nothing moves in a list sorted by date.  The page
+    and the exports read the head whole and compare the scores the page shows (``_shown_score``),
+    so they list it alike."""
     head = entries[:FILL_BELOW]
     if any(part.request.sort != "relevance" for part, _ in head):
-        return entries, False
+        return entries, None
     kinds = [_answer_kind(part) for part, _ in head]
-    whole = [entry for entry, kind in zip(head, kinds, strict=True) if kind == "whole"]
-    near = [entry for entry, kind in zip(head, kinds, strict=True) if kind == "near"]
-    scores = [score(listed) for _, listed in whole + near]
-    if not whole or not near or any(value is None for value in scores):
-        return entries, False
-    margin = _near_margin(near[0][0])
+    tiers: dict[int, list[tuple[Part, _Listed]]] = {}
+    for entry, kind in zip(head, kinds, strict=True):
+        if kind is not None:
+            tiers.setdefault(kind, []).append(entry)
+    if len(tiers) < 2 or any(score(item) is None for tier in tiers.values() for _, item in tier):
+        return entries, None
     merged: list[tuple[Part, _Listed]] = []
-    while whole or near:
-        first_near = score(near[0][1]) if near else None
-        first_whole = score(whole[0][1]) if whole else None
-        if near and (not whole or (first_near or 0.0) > margin * (first_whole or 0.0)):
-            merged.append(near.pop(0))
-        else:
-            merged.append(whole.pop(0))
+    while any(tiers.values()):
+        # the tier whose first answer weighs most (``_weight``); on a tie, the one lacking fewer words
+        lacked = max((k for k, tier in tiers.items() if tier), key=lambda k: (_weight(tiers[k][0], k, score), -k))
+        merged.append(tiers[lacked].pop(0))
     places = iter(merged)
-    reordered = [next(places) if kind else entry for entry, kind in zip(head, kinds, strict=True)]
-    moved = any(a is not b for a, b in zip(reordered, head, strict=True))
-    return [*reordered, *entries[FILL_BELOW:]], moved
+    reordered = [next(places) if kind is not None else entry for entry, kind in zip(head, kinds, strict=True)]
+    last_whole = max((i for i, (part, _) in enumerate(reordered) if _answer_kind(part) == 0), default=0)
+    before_whole = [part.partial for part, _ in reordered[:last_whole] if part.partial and _answer_kind(part)]
+    among = min((partial.least for partial in before_whole), default=None)
+    return [*reordered, *entries[FILL_BELOW:]], among
 
 
-def _near_margin(part: Part) -> float:
-    """How many times a whole answer's score a near answer of ``part`` must score to stand before
-    it: ``NEAR_MARGIN`` over the share of the typed words it holds."""
-    partial = part.partial
-    return NEAR_MARGIN if partial is None or not partial.least else NEAR_MARGIN * partial.typed / partial.least
+def _weight(entry: tuple[Part, Any], lacked: int, score: Callable[[Any], float | None]) -> float:
+    """An answer's score as the tiers are merged by (``_near_among_whole``): times the share of the
+    counted words it holds, over ``NEAR_MARGIN`` for each word it lacks.  So a near answer stands
+    before a whole one when it scores more than NEAR_MARGIN × typed / held times as much, and an
+    answer lacking two words before one lacking one by as much again."""
+    partial = entry[0].partial
+    held = 1.0 if not lacked or partial is None or not partial.typed else partial.least / partial.typed
+    return (score(entry[1]) or 0.0) * held / NEAR_MARGIN**lacked
 
 
-def _answer_kind(part: Part) -> Literal["whole", "near"] | None:
-    """ "whole": the part's items hold every typed (or corrected) word; "near": all but one of
-    them (the first relaxed tier); None for any other part."""
+def _answer_kind(part: Part) -> int | None:
+    """How many counted words the part's items lack: 0 when they hold every typed (or corrected)
+    word, else the relaxed tier's; None for any other part."""
     if part.label in ("typed", "corrected_from"):
-        return "whole"
-    if part.label == "partial" and part.partial is not None and part.partial.least == part.partial.typed - 1:
-        return "near"
+        return 0
+    if part.label == "partial" and part.partial is not None and part.partial.least:
+        lacked = part.partial.typed - part.partial.least
+        return lacked if lacked == 1 or ast.is_question(part.request.q) else None
     return None
 
 

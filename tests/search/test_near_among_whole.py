@@ -11,7 +11,12 @@ the exports list the same order, and the line above the list says so.
 
 from __future__ import annotations
 
+import pytest
+
+from indexer.search.query import is_question
 from indexer.search.service import NEAR_MARGIN, SearchRequest, SearchService
+from tests.conftest import REPO, SEED
+from tests.helpers import NORDDJURS, quiet_ingest
 
 # three words typed, two held
 MARGIN = NEAR_MARGIN * 3 / 2
@@ -85,3 +90,57 @@ def test_a_list_sorted_by_date_is_not_reordered(demo: SearchService) -> None:
     response = demo.search(SearchRequest(q="indsatsprogrammet for vandløb oktober", sort="newest"))
     assert response.partial is not None and not response.partial.among
     assert "missing" not in response.results[0]
+
+
+@pytest.fixture(scope="module")
+def seed_and_ballerup(tmp_path_factory: pytest.TempPathFactory) -> SearchService:
+    """The seed (Norddjurs: "Sociale medier i arbejdsmæssig sammenhæng") beside the demo rows and
+    Ballerup's eDoc sample, whose long item on KL's health process writes "ansatte", "opføre" and
+    "medier" in passing."""
+    root = tmp_path_factory.mktemp("question") / "ix"
+    quiet_ingest([SEED], root, context=NORDDJURS)
+    quiet_ingest([REPO / "data" / "samples" / "edoc", REPO / "data" / "digst" / "digst-demo.csv"], root)
+    return SearchService(root)
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("hvordan skal ansatte opføre sig på sociale medier", True),
+        ("må man lægge to lejligheder sammen", True),
+        ("skal husejere betale gebyr for rotter", True),
+        ("er der penge til nyt udstyr?", True),
+        ("ansatte sociale medier?", True),
+        ("ansatte opføre sociale medier", False),
+        ("sociale medier", False),
+        ("hvad", False),  # a word alone asks nothing to merge
+        ("", False),
+    ],
+)
+def test_a_query_typed_as_a_question(text: str, question: bool) -> None:
+    assert is_question(text) is question
+
+
+def test_a_question_lists_the_item_holding_its_rarest_words_before_one_holding_more_in_passing(
+    seed_and_ballerup: SearchService,
+) -> None:
+    """Asked as a question, the item about social media comes first though it lacks two of the four
+    counted words ("ansatte", "opføre"): it outscores the long item that holds them all in passing
+    by more than the margin for each word it lacks.  Typed as keywords, the whole answer still
+    comes first: there a word the item does not write is likelier an extra one (see NEAR_MARGIN)."""
+    question = "hvordan skal ansatte opføre sig på sociale medier"
+    response = seed_and_ballerup.search(SearchRequest(q=question))
+    first, second = response.results[:2]
+    assert first["title"] == "Sociale medier i arbejdsmæssig sammenhæng"
+    assert sorted(first["missing"]) == ["ansatte", "opføre"]
+    assert second["title"].startswith("KL's opfølgningsproces") and "missing" not in second
+    assert first["score"] * (2 / 4) / NEAR_MARGIN**2 > second["score"]
+    assert response.partial is not None and response.partial.among and response.partial.among_held == 2
+    assert response.partial.line(question) == (
+        f"Kun 1 resultat indeholder alle ord i «{question}»; "
+        "de står blandt resultater med mindst 2 af de 4 ord, der passer langt bedre."
+    )
+    keywords = seed_and_ballerup.search(SearchRequest(q="ansatte opføre sociale medier"))
+    assert keywords.results[0]["title"].startswith("KL's opfølgningsproces")
+    assert keywords.results[1]["title"] == "Sociale medier i arbejdsmæssig sammenhæng"
+    assert keywords.partial is not None and not keywords.partial.among

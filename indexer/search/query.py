@@ -2126,6 +2126,21 @@ def relaxations(
             yield least, typed, _join(And, [Or(tuple(options)), *alone, *named]) or Or(tuple(options))
 
 
+def without_commonest(
+    node: Node | None, counted: Sequence[Word | Phrase], share: Callable[[Word | Phrase], float | None]
+) -> tuple[Node | None, list[Word | Phrase]]:
+    """(``node`` without the commonest of its ``counted`` words beyond ``MAX_RELAXED_WORDS``, those
+    left out): a long question ("nedrivning af de gamle SFO-bygninger ved Høng skole og Thors
+    Hammer") that no item holds whole is tried with fewer of its rarest words, not left with no
+    answer because its words are too many to try in every combination."""
+    if not isinstance(node, And) or len(counted) <= MAX_RELAXED_WORDS:
+        return node, []
+    rarest_first = sorted(range(len(counted)), key=lambda i: (_held_by(counted[i], share), i))
+    left_out = [counted[i] for i in sorted(rarest_first[MAX_RELAXED_WORDS:])]
+    ids = {id(word) for word in left_out}
+    return And(tuple(child for child in node.children if id(child) not in ids)), left_out
+
+
 def _as_ordered(node: And, chosen: Sequence[Node]) -> list[Node]:
     """``chosen``, children of ``node``, in the order ``node`` holds them."""
     at = {id(child): i for i, child in enumerate(node.children)}

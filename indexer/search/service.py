@@ -1586,15 +1586,26 @@ class SearchService:
             return word.casefold() in weighed and self._common(word)
 
         common_words = [word for word in optional if word not in named]
+        share = self._share_of(typed)
+        # a long question: tried with its rarest words, the commonest left out (said as not required)
+        typed, left_out = ast.without_commonest(
+            typed,
+            [
+                leaf
+                for leaf in ast.droppable_words(typed)
+                if leaf not in optional and leaf not in named and leaf not in held
+            ],
+            share,
+        )
         counted = tuple(
             leaf.text
             for leaf in ast.droppable_words(typed)
             if leaf not in optional and leaf not in named and leaf not in held
         )
         for least, count, node in ast.relaxations(
-            typed, common_words, common, self._share_of(typed), named, below_half=below_half, held=held
+            typed, common_words, common, share, named, below_half=below_half, held=held
         ):
-            optional_typed = tuple(word.text for word in common_words)
+            optional_typed = tuple(word.text for word in [*common_words, *left_out])
             places = tuple(word.text for word in held)
             yield Partial(least, count, whole, counted, optional_typed, bodies, places), node
 

@@ -456,3 +456,33 @@ def test_on_the_demo_rows_the_item_writing_a_compounds_words_comes_first_among_t
     results = demo.search(SearchRequest(q="vejvedligeholdelseskontrakt pankas")).results
     assert results[0]["title"] == "Evaluering af partneringskontrakt med [adresse]"
     assert len(results) == 4
+
+
+def test_a_query_of_more_words_than_are_tried_in_every_combination_keeps_its_rarest() -> None:
+    """Seven counted words are more than ``MAX_RELAXED_WORDS``: the commonest are left out (the
+    rarest kept, in the order typed), so the tries with fewer words stay few."""
+    node = ast.parse("nedrivning gamle sfo-bygninger høng skole thors hammer")
+    counted = list(ast.droppable_words(node))
+    shares = {"nedrivning": 0.01, "gamle": 0.05, "sfo-bygninger": 0.0, "høng": 0.02, "skole": 0.2}
+    kept, left_out = ast.without_commonest(node, counted, lambda word: shares.get(word.text, 0.001))
+    assert [word.text for word in left_out] == ["skole"]
+    assert [word.text for word in ast.droppable_words(kept)] == [
+        "nedrivning", "gamle", "sfo-bygninger", "høng", "thors", "hammer"
+    ]  # fmt: skip
+    six = ast.parse("nedrivning gamle høng skole thors hammer")
+    assert ast.without_commonest(six, list(ast.droppable_words(six)), lambda word: 0.5) == (six, [])
+
+
+def test_on_the_demo_rows_a_long_question_no_item_holds_half_of_is_not_left_without_answers(
+    demo: SearchService,
+) -> None:
+    """No demo item holds half of these nine words (seven counted); before, a query of more counted
+    words than are tried in every combination listed nothing at all."""
+    query = "nedrivning af de gamle SFO-bygninger ved Høng skole og Thors Hammer"
+    response = demo.search(SearchRequest(q=query))
+    assert response.total > 0
+    assert response.results[0]["title"].startswith(
+        "Ansøgning om anlægsbevilling til nedrivning af tidligere SFO-bygninger"
+    )
+    assert response.partial is not None and response.partial.typed == ast.MAX_RELAXED_WORDS
+    assert "står i så mange punkter" in response.partial.line(query)

@@ -31,15 +31,16 @@ DEMO = Path(__file__).resolve().parents[1] / "data" / "digst" / "digst-demo.csv"
 PROC_FDS = Path("/proc/self/fd")
 
 
-def _batches(folder: Path, commits: int, rows: int) -> list[Path]:
-    """The demo rows, ``rows`` to a file, one file for the first index and one per commit."""
+def batches(source: Path, folder: Path, files: int, rows: int) -> list[Path]:
+    """The rows of an open-dataset CSV (``source``), ``rows`` to a file, ``files`` files in ``folder``:
+    the first for the index to start with, each other one commit."""
     csv.field_size_limit(1 << 30)
-    with DEMO.open(encoding="utf-8", newline="") as handle:
+    with source.open(encoding="utf-8", newline="") as handle:
         header, *body = list(csv.reader(handle))
-    if len(body) < (commits + 1) * rows:
-        raise SystemExit(f"--commits {commits} --rows {rows}: the demo data has only {len(body)} rows")
+    if len(body) < files * rows:
+        raise SystemExit(f"{source}: {files} files of {rows} rows wanted, only {len(body)} rows")
     paths = []
-    for n in range(commits + 1):
+    for n in range(files):
         path = folder / f"batch-{n:03}" / "digst.csv"
         path.parent.mkdir(parents=True)
         with path.open("w", encoding="utf-8", newline="") as out:
@@ -50,7 +51,9 @@ def _batches(folder: Path, commits: int, rows: int) -> list[Path]:
     return paths
 
 
-def _open_files() -> list[str]:
+def open_files(under: Path | None = None) -> list[str]:
+    """What this process's descriptors name (inside ``under`` only, when given); a deleted file's
+    name ends in " (deleted)"."""
     gc.collect()  # an ingest in this process leaves cyclic garbage that may hold a file a while
     names = []
     for fd in os.listdir(PROC_FDS):
@@ -58,7 +61,7 @@ def _open_files() -> list[str]:
             names.append(os.readlink(PROC_FDS / fd))
         except OSError:  # the listing's own descriptor, closed by now
             continue
-    return names
+    return [name for name in names if under is None or name.startswith(str(under.resolve()))]
 
 
 def main() -> None:
@@ -71,7 +74,7 @@ def main() -> None:
         raise SystemExit("counts descriptors through /proc/self/fd: Linux only")
     work = Path(tempfile.mkdtemp(prefix="open-files-"))
     try:
-        batches = _batches(work / "in", args.commits, args.rows)
+        paths = batches(DEMO, work / "in", args.commits + 1, args.rows)
         root = work / "ix"
 
         def commit(batch: Path) -> None:
@@ -81,15 +84,15 @@ def main() -> None:
                 command = [sys.executable, "-m", "indexer.cli", "ingest", str(batch), "--index", str(root)]
                 subprocess.run(command, check=True, capture_output=True)
 
-        commit(batches[0])
+        commit(paths[0])
         service = SearchService(root)
         service.search(SearchRequest(q="byrådet"))
-        print(f"start: {len(_open_files())} descriptors")
+        print(f"start: {len(open_files())} descriptors")
         print("commit  open  columns  deleted")
-        for n, batch in enumerate(batches[1:], start=1):
+        for n, batch in enumerate(paths[1:], start=1):
             commit(batch)
             service.search(SearchRequest(q="byrådet"))
-            names = _open_files()
+            names = open_files()
             columns = sum(1 for name in names if name.endswith(".col"))
             deleted = sum(1 for name in names if name.endswith(" (deleted)"))
             print(f"{n:>6}  {len(names):>4}  {columns:>7}  {deleted:>7}")

@@ -161,10 +161,14 @@ class Partial:
     optional: tuple[str, ...] = ()
     bodies: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
-    among: bool = False  # near answers stand before some of the ``whole`` (``NEAR_MARGIN``)
     # the fewest counted words an answer standing before a whole one holds (a question's answers
-    # may lack more than one: ``_near_among_whole``); None: the near answers' (all but one)
+    # may lack more than one: ``_near_among_whole``); None: none stands before a whole one
     among_held: int | None = None
+
+    @property
+    def among(self) -> bool:
+        """Near answers stand before some of the ``whole`` (``NEAR_MARGIN``)."""
+        return self.among_held is not None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -664,9 +668,7 @@ class SearchService:
             typed_total=(None if walk.respelt else 0)
             if walk.corrected_from
             else (typed[1] if typed and also else None),
-            partial=replace(partial, among=among_held is not None, among_held=among_held)
-            if partial and among_held is not None
-            else partial,
+            partial=replace(partial, among_held=among_held) if partial else None,
             also_corrected=also[0].correction if also else None,
             corrected_total=also[1] if also else None,
         )
@@ -1587,21 +1589,14 @@ class SearchService:
 
         common_words = [word for word in optional if word not in named]
         share = self._share_of(typed)
-        # a long question: tried with its rarest words, the commonest left out (said as not required)
-        typed, left_out = ast.without_commonest(
-            typed,
-            [
-                leaf
-                for leaf in ast.droppable_words(typed)
-                if leaf not in optional and leaf not in named and leaf not in held
-            ],
-            share,
-        )
-        counted = tuple(
-            leaf.text
+        leaves = [
+            leaf
             for leaf in ast.droppable_words(typed)
             if leaf not in optional and leaf not in named and leaf not in held
-        )
+        ]
+        # a long question: tried with its rarest words, the commonest left out (said as not required)
+        typed, left_out = ast.without_commonest(typed, leaves, share)
+        counted = tuple(leaf.text for leaf in leaves if not any(leaf is word for word in left_out))
         for least, count, node in ast.relaxations(
             typed, common_words, common, share, named, below_half=below_half, held=held
         ):
@@ -1825,16 +1820,17 @@ def _near_among_whole(
             tiers.setdefault(kind, []).append(entry)
     if len(tiers) < 2 or any(score(item) is None for tier in tiers.values() for _, item in tier):
         return entries, None
-    merged: list[tuple[Part, _Listed]] = []
+    merged: list[tuple[tuple[Part, _Listed], int]] = []  # each with how many words it lacks
     while any(tiers.values()):
         # the tier whose first answer weighs most (``_weight``); on a tie, the one lacking fewer words
         lacked = max((k for k, tier in tiers.items() if tier), key=lambda k: (_weight(tiers[k][0], k, score), -k))
-        merged.append(tiers[lacked].pop(0))
-    places = iter(merged)
+        merged.append((tiers[lacked].pop(0), lacked))
+    last_whole = max((i for i, (_, lacked) in enumerate(merged) if lacked == 0), default=0)
+    among = min(
+        (entry[0].partial.least for entry, lacked in merged[:last_whole] if lacked and entry[0].partial), default=None
+    )
+    places = iter(entry for entry, _ in merged)
     reordered = [next(places) if kind is not None else entry for entry, kind in zip(head, kinds, strict=True)]
-    last_whole = max((i for i, (part, _) in enumerate(reordered) if _answer_kind(part) == 0), default=0)
-    before_whole = [part.partial for part, _ in reordered[:last_whole] if part.partial and _answer_kind(part)]
-    among = min((partial.least for partial in before_whole), default=None)
     return [*reordered, *entries[FILL_BELOW:]], among
 
 

@@ -384,6 +384,8 @@ class SearchService:
         self._shared: tuple[DefinitionTable, RouteTable, DefinitionTable] | None = None
         # per index state: the words' shares held whole, and held whole or as a compound's part
         self._held_by: tuple[RouteTable, dict[str, float], dict[str, float]] | None = None
+        # per index state: how many open items the index holds (``_common``)
+        self._items_by: tuple[RouteTable, int] | None = None
         # per index state: whether open items hold each word asked as written (``_holds``)
         self._written_by: tuple[RouteTable, dict[str, bool]] | None = None
         self._committee_index: dict[tuple[str, ...], ast.CommitteeNames] = {}  # by the committee list
@@ -432,8 +434,18 @@ class SearchService:
     def _common(self, word: str) -> bool:
         """Whether the open items holding ``word`` in their title, decision or running text are more
         than ``COMMON_SHARE`` of the index's items; asked once a word per index state
-        (``Engine.word_shares``)."""
-        return self._weigh([word])[word.casefold()] > COMMON_SHARE
+        (``Engine.word_shares``).  Never in an index of fewer than ``MIN_ITEMS_FOR_COMMON`` open
+        items: there a share says nothing of the word (in an index of one item every word it
+        holds is held by all), and a query of one word no item holds beside such words found nothing."""
+        return self._open_items() >= MIN_ITEMS_FOR_COMMON and self._weigh([word])[word.casefold()] > COMMON_SHARE
+
+    def _open_items(self) -> int:
+        """How many open items the index holds, asked once per index state."""
+        routes = self.route_table()
+        if self._items_by is None or self._items_by[0] is not routes:
+            total = self.engine.search(SearchSpec(query=None, limit=0, with_facets=False)).total
+            self._items_by = (routes, total)
+        return self._items_by[1]
 
     def close(self) -> None:
         """Release the engine's files and connections."""
@@ -1690,6 +1702,9 @@ _PLAIN_WORDS = re.compile(r"[^\W_]+(?:[\s-]+[^\W_]+)*")
 # A typed word more than this share of the open items hold (in title, decision or running text) is not
 # required beside rarer words: a quarter, chosen before measuring (dev: 0.10 and 0.40 gave the same MRR).
 COMMON_SHARE = 0.25
+# The common-word rule needs a quarter of the items to be this many items at least (a word's share
+# of a handful of items says nothing of the word): 10, chosen before measuring.
+MIN_ITEMS_FOR_COMMON = 4 * 10
 # How many words' shares are kept before the cache starts over (a long-running server).
 MAX_COUNTED_WORDS = 50_000
 

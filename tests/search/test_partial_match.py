@@ -12,7 +12,9 @@ import pytest
 
 from indexer.cli import main
 from indexer.search import query as ast
-from indexer.search.service import Partial, SearchRequest, SearchService
+from indexer.search.service import MIN_ITEMS_FOR_COMMON, Partial, SearchRequest, SearchService
+from tests.conftest import SEED
+from tests.helpers import NORDDJURS, quiet_ingest
 from webui import create_app
 
 
@@ -486,3 +488,33 @@ def test_on_the_demo_rows_a_long_question_no_item_holds_half_of_is_not_left_with
     )
     assert response.partial is not None and response.partial.typed == ast.MAX_RELAXED_WORDS
     assert "står i så mange punkter" in response.partial.line(query)
+
+
+@pytest.fixture(scope="module")
+def seed_alone(tmp_path_factory: pytest.TempPathFactory) -> SearchService:
+    """An index of one item: the seed (Norddjurs: "Sociale medier i arbejdsmæssig sammenhæng")."""
+    root = tmp_path_factory.mktemp("seed-alone") / "ix"
+    quiet_ingest([SEED], root, context=NORDDJURS)
+    return SearchService(root)
+
+
+@pytest.mark.parametrize(
+    ("query", "missing"),
+    [
+        ("ansatte sociale medier", ["ansatte"]),
+        ("sociale medier cykelsti", ["cykelsti"]),
+        ("hvordan skal ansatte bruge sociale medier", ["ansatte"]),
+    ],
+)
+def test_in_an_index_of_one_item_its_words_are_not_common(
+    seed_alone: SearchService, query: str, missing: list[str]
+) -> None:
+    """In an index of one item every word it holds is held by all its items; before, those words
+    were common ones (not required beside rarer), so a query of them and one word the item lacks
+    required that word alone and listed nothing.  Below ``MIN_ITEMS_FOR_COMMON`` items no word is
+    common: the item holding most of the words is shown, the word it lacks named."""
+    assert seed_alone.engine.stats().open_items == 1 < MIN_ITEMS_FOR_COMMON
+    response = seed_alone.search(SearchRequest(q=query))
+    assert response.total == 1 and response.partial is not None
+    assert response.results[0]["title"] == "Sociale medier i arbejdsmæssig sammenhæng"
+    assert response.results[0]["missing"] == missing

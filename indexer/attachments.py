@@ -9,6 +9,8 @@ Extraction is cached by the file's content hash, so re-ingesting is cheap.
 
 from __future__ import annotations
 
+import _weakrefset
+import gc
 import hashlib
 import json
 import logging
@@ -18,6 +20,7 @@ import signal
 import sys
 import threading
 import unicodedata
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -162,10 +165,13 @@ class _Timeout(BaseException):
 class _time_limit:
     """Interrupt the block after ``seconds`` (main thread only: parser processes run there).
 
-    An exception raised while Python runs a finaliser or a weakref callback (pypdf makes
-    many) is printed and dropped, and the reading goes on; so the alarm rings again every
-    50 ms until it lands in the reader's own code, and a block that ends after a dropped
-    ring is over time all the same.  Once the block is left the alarm raises nothing."""
+    An exception raised while Python runs a finaliser or a weakref or GC callback (pypdf
+    makes many) is dropped, and the reading goes on; so the alarm rings again every 50 ms
+    until it lands in the reader's own code, and a block that ends after a dropped ring is
+    over time all the same.  A ring that finds the standard library's weakref bookkeeping,
+    a ``__del__`` or a GC callback running waits for it (it is not cut short); one dropped
+    in another callback is ours, not reported as an error (``_unraisable``).  Once the
+    block is left the alarm raises nothing."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
@@ -173,11 +179,13 @@ class _time_limit:
         self.fired = False
         self.owner: Any = None
         self.previous: Any = None
+        self.previous_hook: Any = None
 
     def __enter__(self) -> None:
         if self.active:
             self.owner = sys._getframe(1)
             self.previous = signal.signal(signal.SIGALRM, self._alarm)
+            self.previous_hook, sys.unraisablehook = sys.unraisablehook, self._unraisable
             signal.setitimer(signal.ITIMER_REAL, self.seconds)
 
     def __exit__(self, kind: object, value: object, traceback: object) -> None:
@@ -186,6 +194,7 @@ class _time_limit:
         self.active = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, self.previous)
+        sys.unraisablehook = self.previous_hook
         self.owner = None
         if self.fired and kind is None:
             raise _Timeout()
@@ -194,14 +203,36 @@ class _time_limit:
         if not self.active or frame is None or frame.f_code is _time_limit.__exit__.__code__:
             self.fired = self.fired or self.active
             return
-        caller = frame
+        caller, cleaning = frame, False
         while caller is not None and caller is not self.owner:
+            cleaning = cleaning or _cleaning_up(caller.f_code)
             caller = caller.f_back
         if caller is None:  # not inside the block any more
             return
         self.fired = True
+        if cleaning:  # rung again once the clean-up has likely returned
+            signal.setitimer(signal.ITIMER_REAL, 0.005)
+            return
         signal.setitimer(signal.ITIMER_REAL, 0.05)
         raise _Timeout()
+
+    def _unraisable(self, unraisable: Any) -> None:
+        """A ring dropped inside a callback is the limit's own, and rings again: said nowhere."""
+        if unraisable.exc_type is not _Timeout:
+            self.previous_hook(unraisable)
+
+
+_WEAKREF_FILES = frozenset(getattr(module, "__file__", None) for module in (weakref, _weakrefset))
+
+
+def _cleaning_up(code: Any) -> bool:
+    """Whether ``code`` is clean-up Python runs between any two lines and drops an exception of:
+    the standard library's weakref bookkeeping, a finaliser, a GC callback."""
+    return (
+        code.co_filename in _WEAKREF_FILES
+        or code.co_name == "__del__"
+        or any(getattr(callback, "__code__", None) is code for callback in gc.callbacks)
+    )
 
 
 def _check_zip(path: Path) -> None:

@@ -9,10 +9,13 @@ file, keep the item and the other attachment, and let go of the ingest lock.
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import subprocess
 import sys
+import time
+import weakref
 import zipfile
 from pathlib import Path
 
@@ -196,3 +199,58 @@ def test_a_text_file_is_read_only_so_far_and_a_huge_file_refused(
     assert searchable(root, "qzvstorord") == 0 and searchable(root, GOOD_WORD) == 1
     statuses = indexed_attachment_statuses(root)
     assert statuses["Logbog"] == "extracted" and statuses["Stor fil"] == "refused"
+
+
+def test_a_ring_of_the_time_limit_dropped_in_a_callback_is_not_reported() -> None:
+    """Python drops an exception raised inside a weakref or GC callback ("Exception ignored in",
+    an unraisable-exception warning): a ring of the limit dropped so is the limit's own and rings
+    again, so the block stops in its own code, and nothing is reported."""
+    dropped: list[object] = []
+    hook, sys.unraisablehook = sys.unraisablehook, dropped.append
+
+    class Thing:
+        pass
+
+    def busy(seconds: float) -> None:
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            pass
+
+    def slow_callback(ref: object) -> None:
+        busy(0.005)  # most of the block's time is spent in callbacks
+
+    kept = []
+    try:
+        with pytest.raises(attachments._Timeout), attachments._time_limit(0.05):
+            for _ in range(2_000):
+                thing = Thing()
+                kept.append(weakref.ref(thing, slow_callback))
+                del thing  # the callback runs at once, in the block
+                busy(0.00025)
+    finally:
+        sys.unraisablehook = hook
+    assert dropped == []
+    assert len(kept) < 2_000  # stopped before the loop's end
+    assert sys.unraisablehook is hook  # the block's own hook is gone with it
+
+
+def test_the_time_limit_lets_pythons_own_clean_up_finish() -> None:
+    """A ring that finds the weakref module's bookkeeping (a ``WeakValueDictionary`` dropping a
+    dead entry), a finaliser or a GC callback running rings again shortly instead of cutting it off."""
+
+    def on_collect(phase: str, info: dict[str, int]) -> None:
+        pass
+
+    class Held:
+        def __del__(self) -> None:
+            pass
+
+    assert attachments._cleaning_up(weakref.finalize.__call__.__code__)
+    assert attachments._cleaning_up(Held.__del__.__code__)
+    assert not attachments._cleaning_up(on_collect.__code__)
+    gc.callbacks.append(on_collect)
+    try:
+        assert attachments._cleaning_up(on_collect.__code__)
+    finally:
+        gc.callbacks.remove(on_collect)
+    assert not attachments._cleaning_up(attachments.extract_text.__code__)

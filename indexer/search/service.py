@@ -435,9 +435,10 @@ class SearchService:
         """Whether the open items holding ``word`` in their title, decision or running text are more
         than ``COMMON_SHARE`` of the index's items; asked once a word per index state
         (``Engine.word_shares``).  Never in an index of fewer than ``MIN_ITEMS_FOR_COMMON`` open
-        items: there a share says nothing of the word (in an index of one item every word it
-        holds is held by all), and a query of one word no item holds beside such words found nothing."""
-        return self._open_items() >= MIN_ITEMS_FOR_COMMON and self._weigh([word])[word.casefold()] > COMMON_SHARE
+        items, where a quarter is less than one item: in an index of one item every word it holds
+        was held by all, so a query of such words and one no item holds required that one alone
+        and listed nothing (the count is asked only of a word over the share, once per index state)."""
+        return self._weigh([word])[word.casefold()] > COMMON_SHARE and self._open_items() >= MIN_ITEMS_FOR_COMMON
 
     def _open_items(self) -> int:
         """How many open items the index holds, asked once per index state."""
@@ -1702,9 +1703,9 @@ _PLAIN_WORDS = re.compile(r"[^\W_]+(?:[\s-]+[^\W_]+)*")
 # A typed word more than this share of the open items hold (in title, decision or running text) is not
 # required beside rarer words: a quarter, chosen before measuring (dev: 0.10 and 0.40 gave the same MRR).
 COMMON_SHARE = 0.25
-# The common-word rule needs a quarter of the items to be this many items at least (a word's share
-# of a handful of items says nothing of the word): 10, chosen before measuring.
-MIN_ITEMS_FOR_COMMON = 4 * 10
+# The common-word rule needs a quarter of the open items to be one item at least: in a smaller
+# index the share of one item's words is over a quarter whatever they are.
+MIN_ITEMS_FOR_COMMON = math.ceil(1 / COMMON_SHARE)
 # How many words' shares are kept before the cache starts over (a long-running server).
 MAX_COUNTED_WORDS = 50_000
 

@@ -1552,13 +1552,17 @@ class SearchService:
         was typed, when that found nothing: its "Mente du" correction, when each word it changes is
         at most one edit away (a query of plain words, not literal).  None: the typed words
         themselves — a correction further away is too often another word ("skoleelever" →
-        "skoleleder", the name "gasa" → "gade" on dev), and dropping the word does less harm."""
+        "skoleleder", the name "gasa" → "gade" on dev), and dropping the word does less harm; so
+        is one that turns a word the dictionary lists into one it does not ("kommunernes
+        landsforening" → "lændsforening", a slip some item holds: the Danish word was meant)."""
         if not suggestion or request.literal or not _plain_words(request.q):
             return None
         # the words as "Mente du" reads and corrects them (``_did_you_mean``)
         typed, corrected = re.findall(r"\w+", request.q.lower()), re.findall(r"\w+", suggestion.lower())
         if len(typed) != len(corrected) or any(
-            spelling.slip_cost(t, c) > ONE_EDIT for t, c in zip(typed, corrected, strict=True) if t != c
+            spelling.slip_cost(t, c) > ONE_EDIT or (_in_dictionary(t) and not _in_dictionary(c))
+            for t, c in zip(typed, corrected, strict=True)
+            if t != c
         ):
             return None
         return replace(request, q=suggestion)
@@ -1940,6 +1944,13 @@ def _holds(matched: dict[str, set[str]], text: str) -> bool:
 
 
 @lru_cache(maxsize=20_000)
+def _in_dictionary(word: str) -> bool:
+    """A word form the dictionary itself lists (aa, ae, oe for å, æ, ø too), not a compound
+    ``split_compound`` reads into known words: a slip inside a compound often still splits
+    ("lændsforening": "lænd" and "forening"), a slip the dictionary lists is rare."""
+    return any(is_known(w) for w in (word, *spelling.respellings(word)))
+
+
 def _is_word_form(word: str) -> bool:
     """A Danish word form the dictionary lists, or a compound of known words; spelt with aa, ae
     or oe for å, æ or ø too ("maager" is "måger", a keyboard without the letters typed it), when

@@ -15,8 +15,6 @@ import pytest
 
 from indexer.search.query import is_question
 from indexer.search.service import NEAR_MARGIN, SearchRequest, SearchService
-from tests.conftest import REPO, SEED
-from tests.helpers import NORDDJURS, quiet_ingest
 
 # three words typed, two held
 MARGIN = NEAR_MARGIN * 3 / 2
@@ -90,17 +88,6 @@ def test_a_list_sorted_by_date_is_not_reordered(demo: SearchService) -> None:
     response = demo.search(SearchRequest(q="indsatsprogrammet for vandløb oktober", sort="newest"))
     assert response.partial is not None and not response.partial.among
     assert "missing" not in response.results[0]
-
-
-@pytest.fixture(scope="module")
-def seed_and_ballerup(tmp_path_factory: pytest.TempPathFactory) -> SearchService:
-    """The seed (Norddjurs: "Sociale medier i arbejdsmæssig sammenhæng") beside the demo rows and
-    Ballerup's eDoc sample, whose long item on KL's health process writes "ansatte", "opføre" and
-    "medier" in passing."""
-    root = tmp_path_factory.mktemp("question") / "ix"
-    quiet_ingest([SEED], root, context=NORDDJURS)
-    quiet_ingest([REPO / "data" / "samples" / "edoc", REPO / "data" / "digst" / "digst-demo.csv"], root)
-    return SearchService(root)
 
 
 @pytest.mark.parametrize(

@@ -1197,7 +1197,9 @@ class SearchService:
         named = (mentions if mentions is not None else self._mentions(ast.parse(text), within)).spelt
         unheld = self._short_words_unheld(text, words, named)
         choices = [
-            [word] if word in named else self._choices_of(word, held, unheld, misspelt_only, written_too)
+            [word]
+            if word in named
+            else self._choices_of(word, held, unheld, misspelt_only, written_too, beside_others=len(words) > 1)
             for word in words
         ]
         if all(len(c) == 1 and c[0] == w for c, w in zip(choices, words, strict=True)):
@@ -1219,11 +1221,18 @@ class SearchService:
         return {w for w, share in self.engine.word_shares(short).items() if not share} if short else set()
 
     def _choices_of(
-        self, word: str, held: set[str], unheld: set[str], misspelt_only: bool, written_too: bool
+        self,
+        word: str,
+        held: set[str],
+        unheld: set[str],
+        misspelt_only: bool,
+        written_too: bool,
+        beside_others: bool = False,
     ) -> list[str]:
         """One typed word's choices, likeliest first (the word alone: kept as typed).  ``held``:
         the words open items hold as written; ``unheld``: the short words no item holds
-        (``_short_words_unheld``)."""
+        (``_short_words_unheld``); ``beside_others``: the query has other words, so a word
+        corrected in vain can be left out of the items shown instead."""
         if word in unheld and (respelt := self._held_respellings(word)):
             # a short word no item writes, typed without æ/ø/å ("lan" → "lån", "pa" → "på")
             return [*respelt[:CORRECTIONS_PER_WORD], word]
@@ -1237,6 +1246,15 @@ class SearchService:
                 # A Danish word the minutes hold in another form ("bageriet" where they write
                 # "bageri") is no slip; a query it finds nothing with is relaxed instead.
                 return [word]
+            if beside_others and _in_dictionary(word):
+                # A word the dictionary lists, typed beside others, was meant: corrected only by
+                # one slip into another the dictionary lists ("nye tablets og computere" is no slip
+                # of "tallet", "bevaringsværdig villa" none of "bevaringsværdi"); when nothing holds
+                # the words so, the items holding most of them are shown.  Alone, a guess is better
+                # than nothing ("bevaringsværdig" → "bevaringsværdi").
+                candidates = [
+                    c for c in candidates if spelling.slip_cost(word, c) <= spelling.ONE_SLIP and _in_dictionary(c)
+                ]
             # A Danish word no item writes as typed may be written inside compounds ("ledning"
             # in "naturgasledning"): kept as the likeliest choice, so "natturgas ledning" is
             # corrected in its slip alone, not also into "løsning".

@@ -236,3 +236,20 @@ def test_a_danish_word_no_item_holds_is_not_corrected_into_a_slip_an_item_holds(
     assert response.partial is not None and response.total > 0
     assert response.results[0]["title"] == "KL's opfølgningsproces vedrørende det nære sundhedsvæsen"
     assert all("lændsforening" not in (hit.get("missing") or []) for hit in response.results)
+
+
+def test_a_danish_word_beside_others_is_not_corrected_into_another_word_but_alone_it_is(demo: SearchService) -> None:
+    """The demo rows write "bevaringsværdi" and "forbud", never "bevaringsværdig" or "forbyde".
+    Beside other words a word the dictionary lists was meant: the items holding most of the words
+    as typed are shown, no correction claimed (before: "Viser resultater for nedrive bevaringsværdi
+    villa").  Typed alone, the nearest word is better than nothing, as before."""
+    for query, first in (
+        ("nedrive bevaringsværdig villa", "Ansøgning om at opføre etageboligbebyggelse"),
+        ("forbyde dieselbiler", "der indføres et forbud mod alle dieselbiler"),
+    ):
+        response = demo.search(SearchRequest(q=query))
+        assert response.corrected_from is None and response.request.q == query
+        assert response.partial is not None and response.results[0]["title"].startswith(first)
+    for word, meant in (("bevaringsværdig", "bevaringsværdi"), ("forbyde", "forbud")):
+        response = demo.search(SearchRequest(q=word))
+        assert (response.corrected_from, response.request.q) == (word, meant) and response.total > 0

@@ -1969,6 +1969,7 @@ def _in_dictionary(word: str) -> bool:
     return any(is_known(w) for w in (word, *spelling.respellings(word)))
 
 
+@lru_cache(maxsize=20_000)
 def _is_word_form(word: str) -> bool:
     """A Danish word form the dictionary lists, or a compound of known words; spelt with aa, ae
     or oe for å, æ or ø too ("maager" is "måger", a keyboard without the letters typed it), when

@@ -31,6 +31,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from indexer.formats import IngestContext, iter_inputs
 from indexer.model import Access, Item, Section, SectionKind
 from indexer.topics import MARKED_KLE, TopicClassifier, kle_numbers_in_text
@@ -43,6 +45,9 @@ SAMPLE_LABELS = REPO / "tests" / "topics" / "sample_labels.jsonl"
 GREVE_LABELS = REPO / "tests" / "topics" / "greve_labels.jsonl"
 GREVE = REPO / "tests" / "fixtures" / "firstagenda-api" / "greve"
 SPLITS = ("dev", "test")
+# The accuracy's bootstrap: as many resamples as the search figures' (benchmarks/relevance.py), a fixed seed.
+RESAMPLES = 10_000
+SEED = 20261205
 
 csv.field_size_limit(1 << 30)
 
@@ -136,6 +141,7 @@ class Evaluation:
     abstained_on_unlabelled: int = 0
     confusions: Counter[tuple[str, str]] = field(default_factory=Counter)
     misses: list[tuple[str, str, str]] = field(default_factory=list)  # title, label, predicted
+    outcomes: list[bool] = field(default_factory=list)  # per labelled item, in order: right or not
 
     @property
     def accuracy(self) -> float:
@@ -157,17 +163,32 @@ class Evaluation:
         self.total += 1
         if predicted:
             self.covered += 1
-        if predicted and predicted[0] == label:
+        right = bool(predicted) and predicted[0] == label
+        self.outcomes.append(right)
+        if right:
             self.correct += 1
         else:
             guess = predicted[0] if predicted else "--"
             self.confusions[(label, guess)] += 1
             self.misses.append((title, label, guess))
 
+    def interval(self, resamples: int = RESAMPLES, seed: int = SEED) -> tuple[float, float]:
+        """A 95 % percentile bootstrap interval of the accuracy: the labelled items drawn again
+        with replacement ``resamples`` times (how far a figure on a few hundred items may be off)."""
+        if not self.outcomes:
+            return (0.0, 0.0)
+        rng = np.random.default_rng(seed)
+        right = np.asarray(self.outcomes, dtype=np.float64)
+        means = right[rng.integers(0, len(right), size=(resamples, len(right)))].mean(axis=1)
+        low, high = np.percentile(means, [2.5, 97.5])
+        return float(low), float(high)
+
     def report(self) -> str:
+        low, high = self.interval()
         lines = [
             f"{self.name}: {self.total} items with a main group",
             f"  top-1 accuracy  {self.accuracy:6.1%}  ({self.correct}/{self.total}; no topic counts as wrong)",
+            f"  95% interval    [{low:.1%}, {high:.1%}]  (bootstrap of the items, {RESAMPLES:,} resamples)",
             f"  coverage        {self.coverage:6.1%}  ({self.covered}/{self.total} given a topic)",
             f"  precision       {self.precision:6.1%}  (correct among covered)",
         ]

@@ -307,6 +307,22 @@ def read_labels(path: Path) -> list[dict[str, str]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def test_the_accuracy_comes_with_a_bootstrap_interval_of_its_items(bench: ModuleType) -> None:
+    """How far a figure on a few hundred labels may be off: 95 % of resampled accuracies."""
+    half = bench.Evaluation("half right")
+    for n in range(200):
+        half.add("", "05", ["05"] if n % 2 else ["01"])
+    low, high = half.interval()
+    assert low < half.accuracy == 0.5 < high and 0.10 < high - low < 0.18
+    assert half.interval() == (low, high)  # a fixed seed: the same interval every run
+    everything = bench.Evaluation("all right")
+    for _ in range(40):
+        everything.add("", "05", ["05"])
+    everything.add("", "", [])  # "no subject" items are not in the accuracy
+    assert everything.interval() == (1.0, 1.0) and len(everything.outcomes) == 40
+    assert "95% interval" in half.report()
+
+
 def test_labelled_sets_are_large_hand_made_and_split_by_hash(bench: ModuleType) -> None:
     corpus, samples, greve = read_labels(LABELS), read_labels(SAMPLE_LABELS), read_labels(GREVE_LABELS)
     labels = corpus + samples + greve

@@ -1961,21 +1961,24 @@ def _holds(matched: dict[str, set[str]], text: str) -> bool:
     return True
 
 
+def _spellings(word: str) -> tuple[str, ...]:
+    """``word`` and its spellings with å, æ or ø for aa, ae or oe ("maager": "måger", a keyboard
+    without the letters typed it), each no shorter than a word "Mente du" corrects ("aabo" is no "åbo")."""
+    return (word, *(w for w in spelling.respellings(word) if len(w) >= MIN_CORRECTED))
+
+
 @lru_cache(maxsize=20_000)
 def _in_dictionary(word: str) -> bool:
-    """A word form the dictionary itself lists (aa, ae, oe for å, æ, ø too), not a compound
-    ``split_compound`` reads into known words: a slip inside a compound often still splits
-    ("lændsforening": "lænd" and "forening"), a slip the dictionary lists is rare."""
-    return any(is_known(w) for w in (word, *spelling.respellings(word)))
+    """A word form the dictionary itself lists (``_spellings``), not a compound ``split_compound``
+    reads into known words: a slip inside a compound often still splits ("lændsforening": "lænd"
+    and "forening"), a slip the dictionary lists is rare."""
+    return any(is_known(w) for w in _spellings(word))
 
 
 @lru_cache(maxsize=20_000)
 def _is_word_form(word: str) -> bool:
-    """A Danish word form the dictionary lists, or a compound of known words; spelt with aa, ae
-    or oe for å, æ or ø too ("maager" is "måger", a keyboard without the letters typed it), when
-    so spelt it is no shorter than a word "Mente du" corrects ("aabo" is no "åbo")."""
-    spelt = [word, *(w for w in spelling.respellings(word) if len(w) >= MIN_CORRECTED)]
-    return any(is_known(w) or bool(split_compound(w)) for w in spelt)
+    """A Danish word form the dictionary lists, or a compound of known words (``_spellings`` of it)."""
+    return _in_dictionary(word) or any(split_compound(w) for w in _spellings(word))
 
 
 @lru_cache(maxsize=20_000)

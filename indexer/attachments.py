@@ -166,12 +166,15 @@ class _time_limit:
     """Interrupt the block after ``seconds`` (main thread only: parser processes run there).
 
     An exception raised while Python runs a finaliser or a weakref or GC callback (pypdf
-    makes many) is dropped, and the reading goes on; so the alarm rings again every 50 ms
-    until it lands in the reader's own code, and a block that ends after a dropped ring is
-    over time all the same.  A ring that finds the standard library's weakref bookkeeping,
-    a ``__del__`` or a GC callback running waits for it (it is not cut short); one dropped
-    in another callback is ours, not reported as an error (``_unraisable``).  Once the
-    block is left the alarm raises nothing."""
+    makes many) is dropped, and the reading goes on; so the alarm rings again until it
+    lands in the reader's own code, and a block that ends after a dropped ring is over time
+    all the same.  A ring that finds the standard library's weakref bookkeeping, a
+    ``__del__`` or a GC callback running waits for it (it is not cut short); one dropped in
+    another callback is ours, not reported as an error, and rings again within a few ms
+    (``_unraisable``).  The pauses between rings vary (``_pause``): a ring cuts the callback
+    it lands in short, so a loop of callbacks starts afresh at each ring, and rings a fixed
+    pause apart could land at the same point of it every time.  Once the block is left the
+    alarm raises nothing."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
@@ -180,6 +183,7 @@ class _time_limit:
         self.owner: Any = None
         self.previous: Any = None
         self.previous_hook: Any = None
+        self.rings = 0
 
     def __enter__(self) -> None:
         if self.active:
@@ -211,15 +215,26 @@ class _time_limit:
             return
         self.fired = True
         if cleaning:  # rung again once the clean-up has likely returned
-            signal.setitimer(signal.ITIMER_REAL, 0.005)
+            signal.setitimer(signal.ITIMER_REAL, self._pause(0.005))
             return
-        signal.setitimer(signal.ITIMER_REAL, 0.05)
+        signal.setitimer(signal.ITIMER_REAL, self._pause(0.05))
         raise _Timeout()
+
+    def _pause(self, seconds: float) -> float:
+        """``seconds`` times a factor between 0.5 and 1.5 that differs from ring to ring and
+        never repeats (the golden ratio's multiples, modulo 1)."""
+        self.rings += 1
+        return seconds * (0.5 + (self.rings * _GOLDEN_FRACTION) % 1.0)
 
     def _unraisable(self, unraisable: Any) -> None:
         """A ring dropped inside a callback is the limit's own, and rings again: said nowhere."""
         if unraisable.exc_type is not _Timeout:
             self.previous_hook(unraisable)
+        elif self.active:
+            signal.setitimer(signal.ITIMER_REAL, self._pause(0.004))
+
+
+_GOLDEN_FRACTION = (5**0.5 - 1) / 2
 
 
 _WEAKREF_FILES = frozenset(getattr(module, "__file__", None) for module in (weakref, _weakrefset))

@@ -234,6 +234,17 @@ def test_a_ring_of_the_time_limit_dropped_in_a_callback_is_not_reported() -> Non
     assert sys.unraisablehook is hook  # the block's own hook is gone with it
 
 
+def test_the_pauses_between_rings_never_repeat() -> None:
+    """A ring cuts the callback it lands in short, so a loop of callbacks starts afresh at each
+    ring: rings a fixed pause apart landed in the same callback every time (CI's machine, and
+    the test above, ran 2,000 rounds to the end so).  The pauses differ from ring to ring."""
+    limit = attachments._time_limit(1.0)
+    pauses = [limit._pause(0.004) for _ in range(200)]
+    assert all(0.002 <= pause <= 0.006 for pause in pauses)
+    assert len({round(pause, 12) for pause in pauses}) == 200
+    assert min(pauses) < 0.0021 and max(pauses) > 0.0059  # the whole span, not a corner of it
+
+
 def test_the_time_limit_lets_pythons_own_clean_up_finish() -> None:
     """A ring that finds the weakref module's bookkeeping (a ``WeakValueDictionary`` dropping a
     dead entry), a finaliser or a GC callback running rings again shortly instead of cutting it off."""

@@ -23,13 +23,16 @@ class Gone:
 
     def __init__(self, root: Path) -> None:
         self.path = Path(root) / GONE
-        self._cache: tuple[float, frozenset[str]] | None = None
+        self._cache: tuple[tuple[int, int, int, int], frozenset[str]] | None = None
 
     def ids(self) -> frozenset[str]:
         try:
-            stamp = self.path.stat().st_mtime
+            status = self.path.stat()
         except OSError:
             return frozenset()
+        # Every write replaces the file (a new inode): its mtime alone can stay the same when two
+        # writes fall within one tick of the file system's clock, and the list would go stale.
+        stamp = (status.st_ino, status.st_mtime_ns, status.st_ctime_ns, status.st_size)
         if self._cache is not None and self._cache[0] == stamp:
             return self._cache[1]
         try:

@@ -54,7 +54,8 @@ def other_sessions(url: str, settle: bool = True) -> int:
     with psycopg.connect(url, autocommit=True) as conn:
         while True:
             row = conn.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"  # not autovacuum's
             ).fetchone()
             count = int(row[0]) if row else 0
             if count == 0 or time.monotonic() > deadline:

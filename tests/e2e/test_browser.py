@@ -185,7 +185,7 @@ def test_autocomplete_fills_the_datalist(server: str, browser: object) -> None:
     page = context.new_page()
     page.goto(server + "/")
     page.locator("#q").press_sequentially("sundh", delay=30)
-    page.locator("#forslag option").first.wait_for(state="attached", timeout=5000)
+    page.locator("#forslag option").first.wait_for(state="attached", timeout=15_000)
     values = page.eval_on_selector_all("#forslag option", "els => els.map(e => e.value)")
     assert any(v.lower().startswith("sundh") for v in values), values
     context.close()

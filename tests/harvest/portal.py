@@ -150,6 +150,13 @@ class Portal:
     def served(self, prefix: str, status: int | None = 200) -> list[Hit]:
         return [h for h in self.hits if h.path.startswith(prefix) and (status is None or h.status == status)]
 
+    def served_so_far(self, prefix: str) -> int:
+        """The requests answered 200 so far, without waiting for the server to be idle: a test that
+        acts on a count mid-run (a kill after the ninth fetch) must see it at once — two slowed
+        requests at a time leave the server idle seldom, and ``hits`` could wait past the run's end."""
+        with self._lock:
+            return sum(1 for h in self._hits if h.path.startswith(prefix) and h.status == 200)
+
     # -- serving -----------------------------------------------------------------
 
     def handle(self, request: BaseHTTPRequestHandler) -> None:

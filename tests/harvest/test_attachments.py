@@ -128,15 +128,16 @@ def test_broken_attachment_answer_is_reported_by_url(portal: Portal, tmp_path: P
 
 
 def test_attachment_over_the_time_limit_is_dropped_and_fetched_next_run(portal: Portal, tmp_path: Path) -> None:
-    """The portal sends one attachment in ten pieces over 1.5 s; the limit for a whole download is 0.5 s."""
+    """The portal sends one attachment in ten pieces over 6 s; the limit for a whole download is 2 s
+    (ample for the other nine, which take milliseconds, on a busy machine too)."""
     ident = _bilag(MEETINGS)[0]
-    portal.fault(f"/vis/pdf/bilag/{ident}", "trickle:1.5")
+    portal.fault(f"/vis/pdf/bilag/{ident}", "trickle:6")
     root = tmp_path / "ix"
-    first = run(_base(portal), root, fast(attachment_seconds=0.5), attachments=True)
+    first = run(_base(portal), root, fast(attachment_seconds=2.0), attachments=True)
     assert (first.new, first.attachments_downloaded, first.attachments_failed) == (2, 9, 1)
-    assert first.problems == [f"{_base(portal)}/vis/pdf/bilag/{ident}: took over 0.5 s"]
+    assert first.problems == [f"{_base(portal)}/vis/pdf/bilag/{ident}: took over 2 s"]
     assert not list((root / "harvest").rglob(f"bilag/{ident}.pdf"))
     # A slow answer is no lasting refusal: the next run asks again and gets it.
-    again = run(_base(portal), root, fast(attachment_seconds=0.5), attachments=True)
+    again = run(_base(portal), root, fast(attachment_seconds=2.0), attachments=True)
     assert (again.attachments_downloaded, again.attachments_failed, again.changed) == (1, 0, 1)
     assert len(list((root / "harvest").rglob("bilag/*.pdf"))) == 10

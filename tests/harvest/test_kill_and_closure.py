@@ -56,7 +56,7 @@ def _slow_harvest(portal: Portal, root: Path, stderr: int) -> subprocess.Popen[b
 
 def _wait_for_fetches(portal: Portal, process: subprocess.Popen[bytes], fetched: int) -> None:
     deadline = time.monotonic() + 120
-    while len(portal.served("/api/agenda/dagsorden/")) < fetched and process.poll() is None:
+    while portal.served_so_far("/api/agenda/dagsorden/") < fetched and process.poll() is None:
         assert time.monotonic() < deadline, "the harvest never got going"
         time.sleep(0.01)
 

@@ -58,10 +58,12 @@ def test_requests_start_no_faster_than_the_rate(portal: Portal, tmp_path: Path) 
     starts = sorted(h.started for h in portal.hits)
     assert len(starts) == 3 + 4  # robots.txt, front page, committee list, four meetings
     # The client spaces starts exactly; the server sees them through thread scheduling, so allow jitter:
-    # six gaps of 0.1 s in all, and no two requests together (unspaced, they start a millisecond or
-    # two apart).  One gap alone may look shorter: a start the server saw late makes the next gap
-    # short by as much (a gap of 0.054 s was seen once on a loaded machine, against 0.06 asked).
-    assert starts[-1] - starts[0] >= 6 * 0.1 * 0.95
+    # five gaps of 0.1 s after the first request, and no two requests together (unspaced, they start a
+    # millisecond or two apart).  One gap alone may look shorter: a start the server saw late makes the
+    # next gap short by as much (a gap of 0.054 s was seen once on a loaded machine, against 0.06
+    # asked).  The first request opens the connection and a server thread, so the server sees it
+    # latest of all: the span is counted from the second (the first gap was 3–14 ms short in six runs).
+    assert starts[-1] - starts[1] >= 5 * 0.1 * 0.8
     assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.03
 
 
@@ -70,7 +72,7 @@ def test_robots_crawl_delay_slows_the_harvest_down(portal: Portal, tmp_path: Pat
     run(_base(portal), tmp_path / "ix")
     starts = sorted(h.started for h in portal.hits)
     after_robots = starts[1:]
-    assert after_robots[-1] - after_robots[0] >= 5 * 0.2 * 0.95
+    assert after_robots[-1] - after_robots[0] >= 5 * 0.2 * 0.8  # unspaced: a few ms
     assert min(b - a for a, b in itertools.pairwise(after_robots)) >= 0.1  # jitter, as above
 
 

@@ -5,12 +5,14 @@ comes back is served again.  The real Ballerup Publication export, edited into v
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from flask.testing import FlaskClient
 
 from indexer.cli import main
 from indexer.engines.whoosh.index import MinutesIndex
+from indexer.gone import Gone
 from tests.helpers import quiet_ingest
 from tests.leak.test_versions import ITEM_WORD, version
 from webui import create_app
@@ -83,3 +85,16 @@ def test_forgotten_items_and_meetings_answer_410(tmp_path: Path) -> None:
         assert client.get(f"/api/items/{other}").status_code == 410
     gone = json.loads((root / "gone.json").read_text("utf-8"))
     assert set(gone) == {item_id, *(o for o, _ in others)}
+
+
+def test_a_gone_list_rewritten_within_one_clock_tick_is_read_again(tmp_path: Path) -> None:
+    """Two removals in quick succession may leave ``gone.json`` with the same modification time
+    (a coarse file-system clock, or a fast machine); the running server must still see the
+    second list, not keep the first."""
+    reader, writer = Gone(tmp_path), Gone(tmp_path)
+    writer.add(["a"])
+    assert reader.ids() == {"a"}
+    first = (tmp_path / "gone.json").stat()
+    writer.add(["b"])
+    os.utime(tmp_path / "gone.json", ns=(first.st_atime_ns, first.st_mtime_ns))  # the same tick
+    assert reader.ids() == {"a", "b"}

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
 GONE = "gone.json"
+FRESH_NS = 1_000_000_000  # a list younger than this is not cached
 
 
 class Gone:
@@ -31,7 +33,8 @@ class Gone:
         except OSError:
             return frozenset()
         # Every write replaces the file (a new inode): its mtime alone can stay the same when two
-        # writes fall within one tick of the file system's clock, and the list would go stale.
+        # writes fall within one tick of the file system's clock, and the list would go stale.  A
+        # file written in the last moment is read again each time (a freed inode may come back).
         stamp = (status.st_ino, status.st_mtime_ns, status.st_ctime_ns, status.st_size)
         if self._cache is not None and self._cache[0] == stamp:
             return self._cache[1]
@@ -40,7 +43,8 @@ class Gone:
         except (OSError, ValueError):
             return frozenset()
         found = frozenset(str(i) for i in data) if isinstance(data, list) else frozenset()
-        self._cache = (stamp, found)
+        if time.time_ns() - status.st_mtime_ns > FRESH_NS:
+            self._cache = (stamp, found)
         return found
 
     def add(self, ids: Iterable[str]) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 from flask.testing import FlaskClient
@@ -92,9 +93,11 @@ def test_a_gone_list_rewritten_within_one_clock_tick_is_read_again(tmp_path: Pat
     (a coarse file-system clock, or a fast machine); the running server must still see the
     second list, not keep the first."""
     reader, writer = Gone(tmp_path), Gone(tmp_path)
+    gone = tmp_path / "gone.json"
+    then = time.time_ns() - 10_000_000_000  # both writes stamped alike, ten seconds ago
     writer.add(["a"])
-    assert reader.ids() == {"a"}
-    first = (tmp_path / "gone.json").stat()
+    os.utime(gone, ns=(then, then))
+    assert reader.ids() == {"a"}  # read, and kept
     writer.add(["b"])
-    os.utime(tmp_path / "gone.json", ns=(first.st_atime_ns, first.st_mtime_ns))  # the same tick
+    os.utime(gone, ns=(then, then))
     assert reader.ids() == {"a", "b"}

@@ -47,6 +47,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "kle-emneplan-invented.xml"
 LABELS = Path(__file__).parent / "labels.jsonl"
 SAMPLE_LABELS = Path(__file__).parent / "sample_labels.jsonl"
 GREVE_LABELS = Path(__file__).parent / "greve_labels.jsonl"
+SECOND_READER = Path(__file__).parent / "second_reader.jsonl"
 
 csv.field_size_limit(1 << 30)
 
@@ -346,6 +347,21 @@ def test_every_label_names_a_real_item(bench: ModuleType) -> None:
     assert all(label["id"] in greve for label in read_labels(GREVE_LABELS))
     rows = dict(bench.corpus_rows())
     assert all(label["id"] in rows for label in read_labels(LABELS))
+
+
+def test_the_second_reader_read_dev_items_only_and_mostly_agrees() -> None:
+    """The second reading (``train_topics.py --agreement``) is of dev items, never of test ones, and
+    shows how far two careful readers part: far less than the model does, which is the point of it."""
+    first = {
+        label["id"]: label for label in read_labels(LABELS) + read_labels(SAMPLE_LABELS) + read_labels(GREVE_LABELS)
+    }
+    second = read_labels(SECOND_READER)
+    assert len(second) == len({label["id"] for label in second}) >= 150
+    assert all(first[label["id"]]["split"] == "dev" for label in second)
+    assert all(label["label"] == "" or label["label"] in TOPIC_NAMES for label in second)
+    with_group = [label for label in second if first[label["id"]]["label"]]
+    agreeing = sum(label["label"] == first[label["id"]]["label"] for label in with_group)
+    assert 0.85 < agreeing / len(with_group) < 0.95  # 121 of 133
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ from typing import Any
 from flask import Flask, Response, g, has_request_context, request, url_for
 from werkzeug.datastructures import ImmutableMultiDict
 
+from indexer.engines import is_url
 from indexer.search.service import SearchService
 
 SERVICE_KEY = "minutes_search"
@@ -106,6 +107,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_pyfile("config.py", silent=True)
     if config:
         app.config.update(config)
+    if not is_url(app.config["INDEX_DIR"]):
+        # Fixed now, against the folder the server was started in: Flask reads a relative path
+        # to a file it sends against the package's own folder, and every attachment would be lost.
+        app.config["INDEX_DIR"] = os.path.abspath(app.config["INDEX_DIR"])
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.jinja_env.autoescape = True
     app.jinja_env.trim_blocks = True

@@ -754,17 +754,21 @@ def cmd_topics(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from webui import serve
+    from webui import ListenError, serve
 
-    return serve(
-        index_dir=args.index,
-        host=args.host,
-        port=args.port,
-        threads=args.threads,
-        read_replica=getattr(args, "read_replica", None),
-        log_queries=False if args.no_query_log else None,
-        workers=max(1, getattr(args, "workers", 1) or 1),
-    )
+    try:
+        return serve(
+            index_dir=args.index,
+            host=args.host,
+            port=args.port,
+            threads=args.threads,
+            read_replica=getattr(args, "read_replica", None),
+            log_queries=False if args.no_query_log else None,
+            workers=max(1, getattr(args, "workers", 1) or 1),
+        )
+    except ListenError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 2
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -844,10 +848,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="let items taken down with `minutes forget` in again (their take-down records are dropped)",
     )
-    p.add_argument("--workers", type=int, default=None, help="parser processes (default: up to 2)")
+    p.add_argument("--workers", type=positive_int(256), default=None, help="parser processes (default: up to 2)")
     p.add_argument(
         "--batch-size",
-        type=int,
+        type=positive_int(1_000_000),
         default=default_batch_size(),
         help=f"items per committed batch (default: $MINUTES_BATCH_SIZE or {DEFAULT_BATCH_SIZE}); a crash loses at most one batch",
     )
@@ -878,7 +882,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-text", action="store_true", help="do not extract attachment text")
     p.add_argument(
         "--batch-size",
-        type=int,
+        type=positive_int(1_000_000),
         default=1000,
         help="items per committed batch (default 1000); a kill loses at most one",
     )
@@ -942,10 +946,10 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=helptext)
         index_option(p)
         p.add_argument("--host", default="127.0.0.1")
-        p.add_argument("--port", type=int, default=8080)
+        p.add_argument("--port", type=positive_int(65535), default=8080)
         p.add_argument(
             "--threads",
-            type=int,
+            type=positive_int(1024),
             default=4,
             help="server threads (default 4: searches are CPU-bound, more threads only queue)",
         )
@@ -957,7 +961,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p.add_argument(
             "--workers",
-            type=int,
+            type=positive_int(256),
             default=1,
             help="server processes sharing one socket and the memory-mapped index (default 1; up to one per core)",
         )

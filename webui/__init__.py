@@ -248,25 +248,44 @@ def serve(
         access_log.propagate = False
     logging.basicConfig()  # as waitress.serve did: warnings (ours and waitress's) on standard error
     _warm_analysis()  # the Danish dictionaries load before the first request, not during it
-    print(f"minutes-search: serving {index_dir} on http://{host}:{port}/", flush=True)
+    serving = f"minutes-search: serving {index_dir} on http://{host}:{port}/"
     if workers <= 1:
         app = create_app(config)
         try:
             # poll(), not select(): a large index keeps a file open per segment file, and
             # select() fails outright once a socket's number passes 1024.
             signum = _serve_until_stopped(
-                app, host=host, port=port, threads=threads, ident="minutes-search", asyncore_use_poll=True
+                app,
+                announce=serving,
+                host=host,
+                port=port,
+                threads=threads,
+                ident="minutes-search",
+                asyncore_use_poll=True,
             )
         finally:
             close_app(app)
     else:
-        signum = _serve_prefork(config, host, port, threads, workers)
+        signum = _serve_prefork(config, host, port, threads, workers, serving)
     word = "stopped (SIGTERM)" if signum == signal.SIGTERM else "interrupted"
     sys.stderr.write(f"{word}: minutes-search took no new requests and answered those in flight\n")
     return 0
 
 
-def _serve_until_stopped(app: Flask, **options: Any) -> int:
+class ListenError(Exception):
+    """The server cannot listen where it was asked to (an address in use, a host that is none)."""
+
+
+def _listening(host: str, port: int, make: Any) -> Any:
+    """``make()``'s server or socket, or a ``ListenError`` that names the address and the reason."""
+    try:
+        return make()
+    except (OSError, ValueError, OverflowError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ListenError(f"cannot listen on {host}:{port}: {reason}") from None
+
+
+def _serve_until_stopped(app: Flask, announce: str | None = None, **options: Any) -> int:
     """Serve ``app`` with waitress until SIGTERM or SIGINT; then stop taking connections, let the
     requests in flight be answered (``STOP_GRACE_SECONDS`` at most), close, and return the signal.
 
@@ -277,7 +296,9 @@ def _serve_until_stopped(app: Flask, **options: Any) -> int:
     from waitress.channel import HTTPChannel
     from waitress.server import BaseWSGIServer, create_server
 
-    server = create_server(app, **options)
+    server = _listening(options.get("host", ""), options.get("port", 0), lambda: create_server(app, **options))
+    if announce:
+        print(announce, flush=True)
     channels: dict[int, Any] = server.map if hasattr(server, "map") else server._map
     listeners = [d for d in channels.values() if isinstance(d, BaseWSGIServer)]
     received: list[int] = []
@@ -312,7 +333,7 @@ def _serve_until_stopped(app: Flask, **options: Any) -> int:
     return received[0]
 
 
-def _serve_prefork(config: dict[str, Any], host: str, port: int, threads: int, workers: int) -> int:
+def _serve_prefork(config: dict[str, Any], host: str, port: int, threads: int, workers: int, announce: str) -> int:
     """The parent binds, warms what every worker shares, forks, and restarts a worker that dies.
 
     SIGTERM or SIGINT to the parent (or to the whole group) stops every worker the way one
@@ -321,7 +342,8 @@ def _serve_prefork(config: dict[str, Any], host: str, port: int, threads: int, w
     ``STOP_GRACE_SECONDS`` + 2 s later is killed.  The signal is the value returned."""
     import socket
 
-    listener = socket.create_server((host, port), reuse_port=False, backlog=1024)
+    listener = _listening(host, port, lambda: socket.create_server((host, port), reuse_port=False, backlog=1024))
+    print(announce, flush=True)
     listener.set_inheritable(True)  # the dictionaries were loaded above: shared copy-on-write
     children: set[int] = set()
     received: list[int] = []
@@ -418,4 +440,4 @@ def raise_open_file_limit(wanted: int = 65536) -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
-__all__ = ["attachment_link", "close_app", "create_app", "search_service", "serve"]
+__all__ = ["ListenError", "attachment_link", "close_app", "create_app", "search_service", "serve"]

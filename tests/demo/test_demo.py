@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import socket
 import subprocess
 import sys
 from urllib.parse import urlsplit
@@ -139,6 +140,37 @@ def test_bad_search_options_are_refused(demo: Demo, args: list[str], message: st
     assert done.returncode == 2
     assert message in done.stderr
     assert done.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--port", "99999"], "argument --port: '99999' is not a whole number from 1 to 65535"),
+        (["--port", "-1"], "argument --port: '-1' is not a whole number from 1 to 65535"),
+        (["--threads", "0"], "argument --threads: '0' is not a whole number from 1 to 1024"),
+        (["--host", "999.1.1.1"], "error: cannot listen on 999.1.1.1:8080: "),
+    ],
+)
+def test_bad_serve_options_are_refused_before_serving(demo: Demo, args: list[str], message: str) -> None:
+    """A port past 65535 was served on another (99999 − 65536), a host that is none printed a traceback,
+    and no thread at all was accepted and then answered nothing."""
+    done = demo.minutes("serve", "--index", "var/demo-index", *args)
+    assert done.returncode == 2
+    assert message in done.stderr and "Traceback" not in done.stderr
+    assert "serving" not in done.stdout
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_port_in_use_is_named_not_the_index(demo: Demo, workers: str) -> None:
+    """Said of the address, not as an index's failure ("batches committed before this are kept")."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = demo.minutes("serve", "--index", "var/demo-index", "--port", str(port), "--workers", workers)
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"error: cannot listen on 127.0.0.1:{port}: Address already in use")
+    assert "batches" not in done.stderr and "serving" not in done.stdout
 
 
 def test_a_year_alone_is_shown_as_the_year_never_as_1_january(demo_app: Flask) -> None:

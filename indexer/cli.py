@@ -59,7 +59,12 @@ def index_location(value: str) -> Path | str:
     """``--index``: a folder (the embedded engine) or a ``postgresql://`` URL (the server engine)."""
     from indexer.engines.postgres import is_database_url
 
-    return value if is_database_url(value) else Path(value).expanduser()
+    if is_database_url(value):
+        return value
+    folder = Path(value).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"'{value}' is a file, not an index folder")
+    return folder
 
 
 def open_search_service(location: Path | str, read_replica: str | None = None) -> SearchService:
@@ -820,12 +825,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version="minutes-search 0.1.0")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def index_option(p: argparse.ArgumentParser) -> None:
+    def index_option(p: argparse.ArgumentParser, fallback: Path | None = None) -> None:
         p.add_argument(
             "--index",
             type=index_location,
-            default=default_index_dir(),
-            help=f"index folder or postgresql:// URL (default: ${ENV_INDEX} or {default_index_dir()})",
+            default=Path(os.environ.get(ENV_INDEX) or fallback) if fallback else default_index_dir(),
+            help=f"index folder or postgresql:// URL (default: ${ENV_INDEX} or {fallback or default_index_dir()})",
         )
 
     p = sub.add_parser("ingest", help="read minutes and add them to the index")
@@ -944,7 +949,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("demo", "build the demo index from data/ and serve it"),
     ):
         p = sub.add_parser(name, help=helptext)
-        index_option(p)
+        index_option(p, Path(DEMO_INDEX) if name == "demo" else None)
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=positive_int(65535), default=8080)
         p.add_argument(
@@ -967,7 +972,6 @@ def build_parser() -> argparse.ArgumentParser:
         )
         if name == "demo":
             p.add_argument("--no-serve", action="store_true", help="build and print a sample search, then stop")
-            p.set_defaults(index=Path(os.environ.get(ENV_INDEX) or DEMO_INDEX))
         p.set_defaults(func=cmd_demo if name == "demo" else cmd_serve)
     from indexer.engines.postgres.cli import add_db_commands
 

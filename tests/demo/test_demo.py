@@ -160,6 +160,19 @@ def test_bad_serve_options_are_refused_before_serving(demo: Demo, args: list[str
     assert "serving" not in done.stdout
 
 
+@pytest.mark.parametrize("command", [["search", "skole"], ["ingest", "data/seed"], ["serve"]])
+def test_an_index_that_is_a_file_is_refused_by_the_option(demo: Demo, command: list[str]) -> None:
+    """Not "File exists; batches committed before this are kept", nor "no index here yet; build one …"."""
+    (demo.folder / "notes.txt").write_text("not an index", encoding="utf-8")
+    done = demo.minutes(*command, "--index", "notes.txt")
+    assert done.returncode == 2
+    assert "argument --index: 'notes.txt' is a file, not an index folder" in done.stderr
+
+
+def test_the_demos_help_names_the_folder_it_builds(demo: Demo) -> None:
+    assert "$MINUTES_INDEX or var/demo-index" in " ".join(demo.minutes("demo", "--help").stdout.split())
+
+
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_a_port_in_use_is_named_not_the_index(demo: Demo, workers: str) -> None:
     """Said of the address, not as an index's failure ("batches committed before this are kept")."""

@@ -276,7 +276,20 @@ def caps_lock_off(text: str) -> str:
 def parse(text: str) -> Node | None:
     """The AST of a query, or None for an empty one (list everything)."""
     parser = _Parser(_tokens((text or "")[:MAX_QUERY]))
-    return _without_question_words(parser.query())
+    return _or_case_number(_without_question_words(parser.query()))
+
+
+# A case number as municipalities write them ("EMN-2025-008308", "710-2015-6014", "12/27845",
+# "00.01.00-A00-1-20"): letters and digits in groups joined by - / or ., two digits at least.
+CASE_NUMBER_SHAPE = re.compile(r"(?=(?:\D*\d){2})[^\W_]+(?:[-./][^\W_]+)+")
+
+
+def _or_case_number(node: Node | None) -> Node | None:
+    """A query of one word shaped like a case number (pasted from a letter or a case file) finds the
+    items filed under it as well as the text that writes it: the number is seldom in the text."""
+    if plain_word(node) and CASE_NUMBER_SHAPE.fullmatch(node.text):
+        return Or((node, Match("case", case_key(node.text))))
+    return node
 
 
 def _without_question_words(node: Node | None) -> Node | None:

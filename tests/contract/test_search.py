@@ -61,6 +61,14 @@ def test_danish_boolean_syntax_and_prefixes(service: SearchService) -> None:
     assert service.search(SearchRequest(q='"guide til arbejdspladser"')).total == 2
 
 
+def test_a_pasted_case_number_finds_the_items_filed_under_it(service: SearchService) -> None:
+    """Typed without ``sag:`` (pasted from a letter), as both engines read it: the items filed under it,
+    which seldom write it in their text."""
+    assert service.search(SearchRequest(q="81.00.00-A00-1-22")).total == 2
+    assert service.search(SearchRequest(q="81.00.00-a00-1-22")).total == 2
+    assert service.search(SearchRequest(q="81.00.00-A00-1-23")).total == 0
+
+
 def test_english_operators_and_a_dangling_one(service: SearchService) -> None:
     assert service.search(SearchRequest(q="sociale NOT medier")).total == 0
     assert service.search(SearchRequest(q="vindmøller OR guiden")).total == 2

@@ -287,7 +287,7 @@ CASE_NUMBER_SHAPE = re.compile(r"(?=(?:\D*\d){2})[^\W_]+(?:[-./][^\W_]+)+")
 def _or_case_number(node: Node | None) -> Node | None:
     """A query of one word shaped like a case number (pasted from a letter or a case file) finds the
     items filed under it as well as the text that writes it: the number is seldom in the text."""
-    if plain_word(node) and CASE_NUMBER_SHAPE.fullmatch(node.text):
+    if node is not None and plain_word(node) and CASE_NUMBER_SHAPE.fullmatch(node.text):
         return Or((node, Match("case", case_key(node.text))))
     return node
 

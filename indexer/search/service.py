@@ -132,6 +132,8 @@ class SearchRequest:
         self.per_page = min(max(1, int(self.per_page or 10)), 100)
         # Stored under the official name ("Aarhus" → "Aarhus Kommune"), so filter by it too.
         self.municipality = [canonical_municipality(m) for m in self.municipality if m and m.strip()]
+        # Stored as the main group's code: "5" and "Veje og trafik" are "05", as ``emne:`` reads them.
+        self.topic = [ast.topic_code(t) or t.strip().lower() for t in self.topic if t and t.strip()]
         return self
 
     def selected(self) -> dict[str, list[str]]:
@@ -644,6 +646,7 @@ class SearchService:
         """The page: each part of the walk (``_walk``) asked for its share of the page's window,
         one list paged as one; facets of the parts that found something counted together."""
         request = request.normalised()
+        request.committee = self._as_the_index_spells(request.committee)
         if _nothing_to_search(request):
             return SearchResponse(request, 0, [], {}, error=NOTHING_TO_SEARCH)
         offset = (request.page - 1) * request.per_page
@@ -731,6 +734,7 @@ class SearchService:
     def _iter_summaries(self, request: SearchRequest, limit: int) -> tuple[int, list[dict[str, Any]]]:
         """The exports: each part of the page's walk (``_walk``) asked for what is left of ``limit``."""
         request = request.normalised()
+        request.committee = self._as_the_index_spells(request.committee)
         if _nothing_to_search(request):
             return 0, []
         limit = max(1, limit)
@@ -1681,6 +1685,14 @@ class SearchService:
     def committees(self) -> list[str]:
         """Names of the committees that have open items."""
         return self.engine.committees()
+
+    def _as_the_index_spells(self, committees: list[str]) -> list[str]:
+        """Committee filter values as the index spells the names ("teknisk  udvalg" is "Teknisk
+        Udvalg"): a filter is an exact value, and a hand-written link should not find nothing."""
+        if not committees:
+            return committees
+        known = {" ".join(name.split()).casefold(): name for name in self.committees()}
+        return [known.get(" ".join(name.split()).casefold(), name) for name in committees if name]
 
     def gone(self, item_id: str) -> bool:
         """Whether an item was published and then withdrawn or taken down (410, not 404)."""

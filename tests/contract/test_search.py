@@ -12,6 +12,7 @@ import pytest
 
 from indexer.cli import main
 from indexer.search.service import SearchRequest, SearchService
+from indexer.topics import TOPIC_NAMES
 from tests.helpers import Opened, quiet_ingest
 
 
@@ -67,6 +68,22 @@ def test_a_pasted_case_number_finds_the_items_filed_under_it(service: SearchServ
     assert service.search(SearchRequest(q="81.00.00-A00-1-22")).total == 2
     assert service.search(SearchRequest(q="81.00.00-a00-1-22")).total == 2
     assert service.search(SearchRequest(q="81.00.00-A00-1-23")).total == 0
+
+
+def test_filters_read_a_committee_and_a_topic_as_people_write_them(service: SearchService) -> None:
+    """A committee in other case or spacing than the index's, a main group by its number or name:
+    a hand-written link or API call found nothing (the filter is an exact value)."""
+    committee = service.committees()[0]
+    exact = service.search(SearchRequest(committee=[committee]))
+    assert exact.total > 0
+    typed = service.search(SearchRequest(committee=["  " + committee.upper().replace(" ", "  ")]))
+    assert (typed.total, typed.request.committee) == (exact.total, [committee])
+    code = next(f["value"] for f in service.search(SearchRequest()).facets["topic"] if f["value"].isdigit())
+    topic = service.search(SearchRequest(topic=[code]))
+    assert topic.total > 0
+    for written in (str(int(code)), TOPIC_NAMES[code], TOPIC_NAMES[code].upper()):
+        assert service.search(SearchRequest(topic=[written])).total == topic.total
+    assert service.search(SearchRequest(topic=["no such group"])).total == 0
 
 
 def test_english_operators_and_a_dangling_one(service: SearchService) -> None:

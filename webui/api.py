@@ -9,7 +9,7 @@ from flask import Blueprint, url_for
 from indexer.search.service import SearchRequest
 
 from .openapi import openapi_document
-from .params import search_args, toggled
+from .params import MAX_QUERY, search_args, toggled
 from .search_state import abort_missing, rejected_parameters, run_search, service
 from .viewmodels import facet_value_label
 
@@ -107,7 +107,11 @@ def suggest() -> tuple[dict[str, Any], int]:
     if g.get("stripped_parameters"):
         message = "Parameteren «q» indeholder kontroltegn."
         return {"error": message, "status": 400, "notices": [message]}, 400
-    prefix = (request.args.get("q") or "").strip()[:100]
+    typed = (request.args.get("q") or "").strip()
+    if len(typed) > MAX_QUERY:  # as the search answers it (docs/api.md)
+        message = f"Søgningen er over {MAX_QUERY} tegn."
+        return {"error": message, "status": 400, "notices": [message]}, 400
+    prefix = typed[:100]  # the start of a word being typed: more never finds more
     return {"query": prefix, "suggestions": service().suggest(prefix)}, 200
 
 

@@ -66,6 +66,13 @@ def test_long_query_and_per_page_are_named(client: FlaskClient) -> None:
     assert any("Antal pr. side" in n for n in api["notices"])
 
 
+@pytest.mark.parametrize("route", ["/api/search", "/api/suggest", "/feed.atom", "/export.csv"])
+def test_a_query_over_500_characters_answers_400_wherever_programs_read(client: FlaskClient, route: str) -> None:
+    """As docs/api.md says; the suggestions cut it to 100 characters and answered 200."""
+    assert client.get(route, query_string={"q": "sundhed " * 80}).status_code == 400
+    assert client.get(route, query_string={"q": "sundhed"}).status_code == 200
+
+
 def test_empty_form_fields_are_no_news(client: FlaskClient) -> None:
     """The search form sends its date fields empty: no notice, and the API accepts them too."""
     page = client.get("/?q=sundhed&from=&to=").get_data(as_text=True)

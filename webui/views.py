@@ -30,7 +30,7 @@ from lxml.builder import ElementMaker
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from indexer.model import COPENHAGEN
-from indexer.search.service import AttachmentFile
+from indexer.search.service import NOTHING_TO_SEARCH, AttachmentFile, nothing_to_search
 
 from .params import parse_search_args, search_args
 from .search_state import abort_missing, rejected_parameters, run_search, service
@@ -298,6 +298,8 @@ def archived_or_source(found: AttachmentFile, title: str) -> Response:
 def _rejection() -> Response | None:
     """Feeds and exports are read by programs: a value outside the documented form is a 400."""
     rejected = rejected_parameters()
+    if not rejected and nothing_to_search(parse_search_args(request.args).request.normalised()):
+        rejected = [NOTHING_TO_SEARCH]  # as /api/search answers it, not an empty feed or file
     if rejected:
         return Response("\r\n".join(rejected) + "\r\n", status=400, mimetype="text/plain")
     return None

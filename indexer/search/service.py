@@ -647,7 +647,7 @@ class SearchService:
         one list paged as one; facets of the parts that found something counted together."""
         request = request.normalised()
         request.committee = self._as_the_index_spells(request.committee)
-        if _nothing_to_search(request):
+        if nothing_to_search(request):
             return SearchResponse(request, 0, [], {}, error=NOTHING_TO_SEARCH)
         offset = (request.page - 1) * request.per_page
         # the list's head, where near answers may stand among the whole ones (``_near_among_whole``),
@@ -735,7 +735,7 @@ class SearchService:
         """The exports: each part of the page's walk (``_walk``) asked for what is left of ``limit``."""
         request = request.normalised()
         request.committee = self._as_the_index_spells(request.committee)
-        if _nothing_to_search(request):
+        if nothing_to_search(request):
             return 0, []
         limit = max(1, limit)
         # the list's head is read whole, as the page reads it (``_near_among_whole``)
@@ -1834,7 +1834,7 @@ def _kept_as_typed(word: str, held: set[str], misspelt_only: bool, written_too: 
     )
 
 
-def _nothing_to_search(request: SearchRequest) -> bool:
+def nothing_to_search(request: SearchRequest) -> bool:
     """Words typed but only operators or empty quotes among them (the rewrites drop no whole query)."""
     return bool(request.q) and ast.parse(request.q.strip()) is None
 

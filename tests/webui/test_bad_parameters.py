@@ -73,6 +73,17 @@ def test_a_query_over_500_characters_answers_400_wherever_programs_read(client: 
     assert client.get(route, query_string={"q": "sundhed"}).status_code == 200
 
 
+@pytest.mark.parametrize("route", ["/api/search", "/feed.atom", "/export.csv", "/export-excel.csv"])
+@pytest.mark.parametrize("q", ["?", "OG ELLER", '""'])
+def test_a_query_of_nothing_to_search_answers_400_wherever_programs_read(
+    client: FlaskClient, route: str, q: str
+) -> None:
+    """The feed and the exports answered an empty 200 (a feed reader would subscribe to nothing)."""
+    response = client.get(route, query_string={"q": q})
+    assert response.status_code == 400
+    assert "ingen ord at søge efter" in response.get_data(as_text=True)
+
+
 def test_empty_form_fields_are_no_news(client: FlaskClient) -> None:
     """The search form sends its date fields empty: no notice, and the API accepts them too."""
     page = client.get("/?q=sundhed&from=&to=").get_data(as_text=True)

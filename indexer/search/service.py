@@ -1673,7 +1673,12 @@ class SearchService:
             if fold(name.lower()).startswith(folded) or any(fold(w).startswith(folded) for w in name.lower().split()):
                 out.append({"value": name, "kind": "udvalg"})
         last = prefix.split()[-1]
-        words = [(n, w) for w, n in self.engine.completions(last, limit=400) if len(w) >= 3 and not w.isdigit()]
+        # typed on a keyboard without æ, ø and å ("aeldre"): the words of the Danish spellings too
+        counted: dict[str, int] = {}
+        for start in (last, *spelling.respellings(last)[:3]):
+            for word, n in self.engine.completions(start, limit=400):
+                counted[word] = max(n, counted.get(word, 0))
+        words = [(n, w) for w, n in counted.items() if len(w) >= 3 and not w.isdigit()]
         head = prefix[: len(prefix) - len(last)]
         for _, word in sorted(words, reverse=True):
             if len(out) >= limit:

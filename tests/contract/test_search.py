@@ -86,6 +86,13 @@ def test_filters_read_a_committee_and_a_topic_as_people_write_them(service: Sear
     assert service.search(SearchRequest(topic=["no such group"])).total == 0
 
 
+def test_suggestions_for_a_word_typed_without_danish_letters(service: SearchService) -> None:
+    """ "moede" (a keyboard without ø) is completed as "møde": the index holds the Danish spelling."""
+    assert "møde" in [s["value"] for s in service.suggest("møde")]
+    assert [s["value"] for s in service.suggest("moede")] == [s["value"] for s in service.suggest("møde")]
+    assert [s["value"] for s in service.suggest("oekonomis")] == [s["value"] for s in service.suggest("økonomis")]
+
+
 def test_english_operators_and_a_dangling_one(service: SearchService) -> None:
     assert service.search(SearchRequest(q="sociale NOT medier")).total == 0
     assert service.search(SearchRequest(q="vindmøller OR guiden")).total == 2

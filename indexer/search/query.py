@@ -539,7 +539,9 @@ def body_alternatives(
     in_committee = word.field == "committee"
     if word.field not in (None, "committee"):
         return [], [], []
-    synonyms = [s for group in BODY_SYNONYMS if text.casefold() in group for s in sorted(group)]
+    # "byraadet" (a keyboard without å) is "byrådet"
+    typed = fold(text.casefold())
+    synonyms = [s for group in BODY_SYNONYMS if typed in {fold(g) for g in group} for s in sorted(group)]
     names: list[str] = []
     abbreviation = (word.field is None and abbreviation_like(text)) or (in_committee and len(text) <= 5)
     if abbreviation:
@@ -548,7 +550,7 @@ def body_alternatives(
         bodies = [b for b in KNOWN_BODIES if b.abbreviations[0] in ("KB", "BR")]
         names += [c for c in committees if any(b.matches(c) for b in bodies)]
     names = [n for n in dict.fromkeys(names) if n in committees]
-    others = [s for s in dict.fromkeys(synonyms) if s != text.casefold()]
+    others = [s for s in dict.fromkeys(synonyms) if fold(s) != typed]
     learned: list[tuple[str, str]] = []
     if abbreviation and routes:
         key = text.upper().replace("-", "")

@@ -90,6 +90,12 @@ def test_an_abbreviation_raises_its_body_and_excludes_no_other() -> None:
     assert isinstance(council, And) and Match("committee", "Byrådet") in council.children[0].children  # type: ignore[union-attr]
     # Capitals that name no body stay a required word.
     assert expand_bodies(parse("EU budget"), committees) == And((Word("EU"), Word("budget")))
+    # Typed without å ("byraadet", "udvalg:byraad"), the council word names the same bodies.
+    typed_aa = expand_bodies(parse("byraadet budget"), committees)
+    assert isinstance(typed_aa, And) and Match("committee", "Byrådet") in typed_aa.children[0].children  # type: ignore[union-attr]
+    for council_word in ("udvalg:byråd", "udvalg:byraad"):
+        found = expand_bodies(parse(council_word), committees)
+        assert isinstance(found, Or) and Match("committee", "Byrådet") in found.children, council_word
 
 
 def test_an_abbreviation_typed_in_lower_case_raises_its_body_as_in_capitals() -> None:

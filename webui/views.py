@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import re
 import unicodedata
 import uuid
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import psycopg
 from flask import (
     Blueprint,
     Flask,
@@ -478,3 +480,20 @@ def register_error_pages(app: Flask) -> None:
         if request.path.startswith("/api/"):
             return {"error": text, "status": code}, code, headers
         return render_template("error.html", page={"title": title, "text": text, "code": code}), code, headers
+
+    @app.errorhandler(psycopg.OperationalError)  # the pool's timeout is one too
+    def database_unavailable(error: Exception) -> tuple[Any, int, dict[str, str]]:
+        """The database is down or out of connections: a 503 that says so, asked again shortly
+        (``cache_headers`` stores no error), never a 500 or an answer that blames the query."""
+        log.warning("database unavailable: %s", str(error).splitlines()[0] if str(error) else type(error).__name__)
+        title, text = "Søgningen er midlertidigt utilgængelig", "Databasen svarer ikke lige nu. Prøv igen om lidt."
+        headers = {"Retry-After": str(RETRY_AFTER_S)}
+        if request.path.startswith("/api/"):
+            return {"error": text, "status": 503}, 503, headers
+        if request.path.endswith((".atom", ".csv")):
+            return text + "\r\n", 503, {**headers, "Content-Type": "text/plain; charset=utf-8"}
+        return render_template("error.html", page={"title": title, "text": text, "code": 503}), 503, headers
+
+
+RETRY_AFTER_S = 30
+log = logging.getLogger(__name__)

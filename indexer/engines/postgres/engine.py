@@ -182,6 +182,9 @@ def _field_terms(text: str, fieldname: str) -> dict[str, list[int]]:
     return fastterms.analyzer_positions(text, fastterms.KINDS[kind].analyzer())
 
 
+POOL_WAIT_S = 8.0
+
+
 class Database:
     """One per process: a pool of connections to the primary, and one to a replica for reads when given."""
 
@@ -207,6 +210,9 @@ class Database:
             self.read_url,
             min_size=1,
             max_size=max_connections,
+            # a request waits this long for a connection; then the database is taken to be down
+            # (a web request answers 503) rather than every page hanging for the default 30 s
+            timeout=POOL_WAIT_S,
             open=True,
             kwargs={"autocommit": True, **({"options": self._options} if self._options else {})},
         )

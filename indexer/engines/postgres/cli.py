@@ -51,10 +51,15 @@ def cmd_db_local(args: argparse.Namespace) -> int:
     there, pg_ctl left a postmaster that had not yet written its pid file, which nothing stopped."""
     root = Path(args.dir).expanduser()
     server = LocalServer(root, args.port)
+    if server.running():  # another `minutes db local` (or pg_ctl) serves this folder: leave it be
+        sys.stderr.write(f"error: PostgreSQL {root} is already running; stop it there first (Ctrl-C)\n")
+        return 2
+    started = False
     with stop_on_sigterm():  # a second SIGTERM while it stops is disregarded
         try:
             with forking_workers():
                 server.start()
+                started = True
             url = server.create_database("minutes")
             with psycopg.connect(url) as conn:
                 schema.init(conn)
@@ -66,12 +71,16 @@ def cmd_db_local(args: argparse.Namespace) -> int:
             while True:
                 time.sleep(3600)
         except KeyboardInterrupt as interrupt:  # Ctrl-C, or SIGTERM
-            server.stop()
+            if started:
+                server.stop()
             stop = stop_of(interrupt)
             sys.stderr.write(f"{stop.word}: PostgreSQL {root} is stopped; the data stays in the folder\n")
             return 0 if stop.status == 128 + signal.SIGINT else stop.status
         finally:
-            server.stop()  # after an error too; nothing to do once it is stopped
+            # after an error too (nothing to do once it is stopped); a start that failed stops
+            # nothing: the pid file may be another server's
+            if started or server.running():
+                server.stop()
 
 
 def add_db_commands(sub: Any, index_option: Callable[[argparse.ArgumentParser], None]) -> None:

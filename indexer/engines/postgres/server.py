@@ -156,26 +156,54 @@ class LocalServer:
             "--no-sync",
         )
 
+    def running(self) -> bool:
+        """Whether a server runs on this folder's data already (``pg_ctl status``)."""
+        if not (self.data_dir / "postmaster.pid").exists():
+            return False
+        try:
+            self._run("pg_ctl", "-D", str(self.data_dir), "status", timeout=30)
+        except ServerError:
+            return False
+        return True
+
     def start(self) -> LocalServer:
         if not (self.data_dir / "PG_VERSION").exists():
             self.initdb()
         options = [f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root}"]
         options += [f"-c {name}={value}" for name, value in self.settings.items()]
-        self._run(
-            "pg_ctl",
-            "-D",
-            str(self.data_dir),
-            "-l",
-            str(self.log_file),
-            "-w",
-            "-t",
-            "60",
-            "-o",
-            " ".join(options),
-            "start",
-        )
+        try:
+            self._run(
+                "pg_ctl",
+                "-D",
+                str(self.data_dir),
+                "-l",
+                str(self.log_file),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                " ".join(options),
+                "start",
+            )
+        except ServerError as exc:  # "Examine the log output": the log's own reason, and where it is
+            raise ServerError(f"pg_ctl failed: {self._last_log_line()} (see {self.log_file})") from exc
         self._wait_ready()
         return self
+
+    def _last_log_line(self) -> str:
+        """The reason the server log gives for the last start: its first "could not …" (a port
+        already in use: "could not bind … Address already in use"), else its last FATAL or ERROR."""
+        try:
+            lines = self.log_file.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            return "no log"
+        starts = [n for n, line in enumerate(lines) if "starting PostgreSQL" in line]
+        lines = lines[starts[-1] :] if starts else lines
+        for marks in (("could not",), ("FATAL:", "ERROR:")):
+            found = [line for line in lines if any(mark in line for mark in marks)]
+            if found:
+                return (found[0] if marks == ("could not",) else found[-1]).split("  ", 1)[-1].strip()
+        return lines[-1].strip() if lines else "empty log"
 
     def _wait_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout

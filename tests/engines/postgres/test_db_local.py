@@ -14,6 +14,7 @@ import os
 import selectors
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -123,3 +124,37 @@ def test_sigterm_stops_the_server_and_the_folder_starts_again(folder: Path, whol
     assert again.returncode == 0, err
     assert err.strip().splitlines() == [f"interrupted: PostgreSQL {folder} is stopped; the data stays in the folder"]
     assert group_members(again.pid) == [] and gone(server)
+
+
+def test_a_second_db_local_on_a_running_folder_leaves_it_running(folder: Path) -> None:
+    """It tried to start, failed, and its clean-up stopped the first command's server (the pid file
+    was there), which went on as if it had one."""
+    process, url = start_db_local(folder)
+    try:
+        server = postmaster(folder)
+        second = subprocess.run(
+            [sys.executable, "-m", "indexer.cli", "db", "local", str(folder), "--port", str(free_port())],
+            cwd=REPO, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert second.returncode == 2
+        assert second.stderr.strip() == f"error: PostgreSQL {folder} is already running; stop it there first (Ctrl-C)"
+        assert not gone(server) and postmaster(folder) == server
+        with psycopg.connect(url) as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+    finally:
+        stop(process, signal.SIGINT, whole_group=True)
+
+
+def test_a_port_in_use_is_named_with_the_servers_log(folder: Path, tmp_path: Path) -> None:
+    """pg_ctl says only "Examine the log output"; the command says what the log says, and where it is."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "indexer.cli", "db", "local", str(folder), "--port", str(port)],
+            cwd=REPO, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    [line] = done.stderr.strip().splitlines()
+    assert "pg_ctl failed" in line and "Address already in use" in line and str(folder / "server.log") in line

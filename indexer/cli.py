@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from indexer.attachments import set_text_cache
-from indexer.engines import is_url, open_engine
+from indexer.engines import is_url, open_engine, redact
 from indexer.engines.base import Engine, EngineError
 from indexer.engines.postgres.cli import DATABASE_ERRORS
 from indexer.engines.whoosh.index import IndexError_, IndexMissing, IngestSummary, MinutesIndex, rebuild
@@ -660,7 +660,7 @@ def cmd_reindex(args: argparse.Namespace) -> int:
         print("reindex complete: the index holds nothing; it is now in this version's format")
         return 0
     if not sources:
-        sys.stderr.write(f"{args.index}: no recorded sources to rebuild from; ingest something first\n")
+        sys.stderr.write(f"{redact(str(args.index))}: no recorded sources to rebuild from; ingest something first\n")
         return 2
     gone = [s["path"] for s in sources if not Path(s["path"]).exists()]
     if gone:
@@ -735,7 +735,9 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         sys.stderr.write("--factor: at least 2\n")
         return 2
     if is_url(str(args.index)):
-        sys.stderr.write(f"{args.index}: optimize merges a Whoosh index folder; PostgreSQL keeps its own\n")
+        sys.stderr.write(
+            f"{redact(str(args.index))}: optimize merges a Whoosh index folder; PostgreSQL keeps its own\n"
+        )
         return 2
     index = MinutesIndex.open(args.index)
     before = len(index.ix._segments())
@@ -1010,13 +1012,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except (IndexError_, FormatError, *DATABASE_ERRORS) as exc:
-        sys.stderr.write(f"error: {exc}\n")
+        sys.stderr.write(f"error: {redact(str(exc))}\n")  # a database URL's password never printed
         hint = _demo_hint(args)
         if isinstance(exc, IndexMissing) and hint:
             sys.stderr.write(hint)
         return 2
     except OSError as exc:  # disk full, read-only folder: the batch in flight was not committed
-        where = exc.filename or getattr(args, "index", "")
+        where = redact(str(exc.filename or getattr(args, "index", "")))
         sys.stderr.write(
             f"error: {where}: {exc.strerror or exc}; batches committed before this are kept and the index is usable\n"
         )

@@ -16,7 +16,7 @@ from typing import Any
 from flask import Flask, Response, g, has_request_context, request, url_for
 from werkzeug.datastructures import ImmutableMultiDict
 
-from indexer.engines import is_url
+from indexer.engines import is_url, redact
 from indexer.search.service import SearchService
 
 SERVICE_KEY = "minutes_search"
@@ -248,7 +248,7 @@ def serve(
         access_log.propagate = False
     logging.basicConfig()  # as waitress.serve did: warnings (ours and waitress's) on standard error
     _warm_analysis()  # the Danish dictionaries load before the first request, not during it
-    serving = f"minutes-search: serving {index_dir} on http://{host}:{port}/"
+    serving = f"minutes-search: serving {redact(str(index_dir))} on http://{host}:{port}/"
     if workers <= 1:
         app = create_app(config)
         try:

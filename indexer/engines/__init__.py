@@ -7,6 +7,7 @@ Whoosh engine, a ``postgresql://`` (or ``postgres://``) URL the server engine.
 from __future__ import annotations
 
 import importlib
+import re
 from pathlib import Path
 
 from indexer.engines.base import Engine, EngineError
@@ -48,4 +49,9 @@ def is_url(location: str | Path) -> bool:
     return "://" in str(location)
 
 
-__all__ = ["Engine", "EngineError", "engine_class", "is_url", "open_engine"]
+def redact(text: str) -> str:
+    """A database URL, or a message that holds one, without its password, for printing."""
+    return re.sub(r"(://[^:/@\s]+):[^@\s]*@", r"\1:***@", text)
+
+
+__all__ = ["Engine", "EngineError", "engine_class", "is_url", "open_engine", "redact"]

@@ -15,7 +15,6 @@ import contextlib
 import io
 import json
 import os
-import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from indexer.analysis.bodies import DefinitionTable, RouteTable
+from indexer.engines import redact
 from indexer.engines.base import (
     CLOSED_TITLE,
     FACETS,
@@ -346,8 +346,3 @@ def _by_field(matched: list[tuple[str, str]]) -> dict[str, set[str]]:
     for fieldname, term in matched:
         out.setdefault(LOGICAL_FIELD.get(fieldname, fieldname), set()).add(term)
     return out
-
-
-def redact(url: str) -> str:
-    """A database URL without its password, for printing."""
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)

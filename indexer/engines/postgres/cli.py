@@ -16,6 +16,7 @@ from typing import Any
 
 import psycopg
 
+from indexer.engines import redact
 from indexer.engines.postgres import is_database_url, schema
 from indexer.engines.postgres.server import LocalServer, ServerError
 from indexer.workers import forking_workers, stop_of, stop_on_sigterm
@@ -26,7 +27,7 @@ DATABASE_ERRORS = (schema.SchemaError, ServerError, psycopg.OperationalError)
 def cmd_db_init(args: argparse.Namespace) -> int:
     location = str(args.index)
     if not is_database_url(location):
-        sys.stderr.write(f"error: {location}: db init needs a postgresql:// URL (--index or $MINUTES_INDEX)\n")
+        sys.stderr.write(f"error: {redact(location)}: db init needs a postgresql:// URL (--index or $MINUTES_INDEX)\n")
         return 2
     with psycopg.connect(location) as conn:
         report = schema.init(conn, citus=args.citus)
@@ -117,7 +118,7 @@ def reindex_database(args: argparse.Namespace) -> int | None:
     finally:
         engine.close()
     if not sources:
-        sys.stderr.write(f"{location}: no recorded sources to rebuild from; ingest something first\n")
+        sys.stderr.write(f"{redact(location)}: no recorded sources to rebuild from; ingest something first\n")
         return 2
     gone = [s["path"] for s in sources if not Path(s["path"]).exists()]
     if gone:

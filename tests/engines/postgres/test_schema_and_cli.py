@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import psycopg
 import pytest
 
@@ -10,9 +13,10 @@ from indexer.cli import main
 from indexer.engines.base import SearchSpec
 from indexer.engines.postgres import schema
 from indexer.engines.postgres.engine import Database
+from indexer.engines.postgres.server import free_port
 from indexer.formats import IngestContext
 from indexer.formats.digst import parse as parse_digst
-from tests.conftest import CORPUS_CSV, SEED
+from tests.conftest import CORPUS_CSV, REPO, SEED
 from tests.helpers import Opened, date_rule_order
 
 # Migration 10 undone: what a database of schema version 9 holds (items' agenda positions in
@@ -40,6 +44,33 @@ def test_commands_on_an_uninitialised_database_say_to_run_db_init(
         assert "minutes db init --index" in err and "not initialised" in err
     with psycopg.connect(pg_empty_url) as conn:
         assert schema.current_version(conn) is None  # nothing was created behind the user's back
+
+
+def test_a_database_password_is_never_printed(
+    pg_empty_url: str, pg_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The URL is named in errors and in the serving line, its password masked as ``stats`` masks it."""
+    secret = "s3cret-pw"
+    uninitialised = pg_empty_url.replace("postgresql://postgres@", f"postgresql://postgres:{secret}@")
+    ready = pg_url.replace("postgresql://postgres@", f"postgresql://postgres:{secret}@")
+    assert uninitialised != pg_empty_url and ready != pg_url  # trust authentication: it is not checked
+    for argv in (["search", "budget"], ["ingest", "data/seed"]):
+        assert main([*argv, "--index", uninitialised]) == 2
+        err = capsys.readouterr().err
+        assert "not initialised" in err and "postgres:***@" in err and secret not in err
+    assert main(["optimize", "--index", ready]) != 0
+    assert secret not in capsys.readouterr().err
+    serving = subprocess.Popen(
+        [sys.executable, "-m", "indexer.cli", "serve", "--index", ready, "--port", str(free_port())],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert serving.stdout is not None
+        line = serving.stdout.readline()
+    finally:
+        serving.terminate()
+        _, err = serving.communicate(timeout=60)
+    assert line.startswith("minutes-search: serving postgresql://postgres:***@") and secret not in line + err
 
 
 def test_db_init_creates_then_finds_nothing_to_do(pg_empty_url: str, capsys: pytest.CaptureFixture[str]) -> None:

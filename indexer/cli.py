@@ -22,7 +22,7 @@ from typing import Any, TextIO
 from indexer.attachments import set_text_cache
 from indexer.engines import is_url, open_engine, redact
 from indexer.engines.base import Engine, EngineError
-from indexer.engines.postgres.cli import DATABASE_ERRORS
+from indexer.engines.postgres.cli import DATABASE_ERRORS, database_error_text
 from indexer.engines.whoosh.index import IndexError_, IndexMissing, IngestSummary, MinutesIndex, rebuild
 from indexer.forget import Registry, TakeDown, now
 from indexer.formats import FormatError, FormatModule, IngestContext, available_formats, iter_inputs
@@ -1012,7 +1012,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except (IndexError_, FormatError, *DATABASE_ERRORS) as exc:
-        sys.stderr.write(f"error: {redact(str(exc))}\n")  # a database URL's password never printed
+        sys.stderr.write(f"error: {database_error_text(exc, getattr(args, 'index', ''))}\n")
         hint = _demo_hint(args)
         if isinstance(exc, IndexMissing) and hint:
             sys.stderr.write(hint)

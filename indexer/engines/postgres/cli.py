@@ -21,7 +21,14 @@ from indexer.engines.postgres import is_database_url, schema
 from indexer.engines.postgres.server import LocalServer, ServerError
 from indexer.workers import forking_workers, stop_of, stop_on_sigterm
 
-DATABASE_ERRORS = (schema.SchemaError, ServerError, psycopg.OperationalError)
+DATABASE_ERRORS = (schema.SchemaError, ServerError, psycopg.OperationalError, psycopg.errors.ReadOnlySqlTransaction)
+
+
+def database_error_text(exc: Exception, location: object) -> str:
+    """One line for a database error (the URL's password masked)."""
+    if isinstance(exc, psycopg.errors.ReadOnlySqlTransaction):
+        return f"{redact(str(location))}: the database is read-only (a replica?); write to the primary"
+    return redact(str(exc))
 
 
 def cmd_db_init(args: argparse.Namespace) -> int:

@@ -187,3 +187,17 @@ def test_a_version_9_database_upgrades_and_lists_a_meetings_items_in_agenda_orde
             assert ids[first : first + len(agenda)] == agenda
     finally:
         opened.close()
+
+
+def test_writing_to_a_read_only_database_is_one_line(pg_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A replica (here a database whose transactions are read-only, as a hot standby's are): an
+    ingest or a take-down printed a traceback ending in ReadOnlySqlTransaction."""
+    assert main(["ingest", str(SEED), "--index", pg_url]) == 0
+    capsys.readouterr()
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        database = conn.execute("SELECT current_database()").fetchone()[0]  # type: ignore[index]
+        conn.execute(f'ALTER DATABASE "{database}" SET default_transaction_read_only = on')
+    expected = f"error: {pg_url}: the database is read-only (a replica?); write to the primary"
+    for argv in (["ingest", str(CORPUS_CSV)], ["forget", "no-such-item", "--reason", "test"]):
+        assert main([*argv, "--index", pg_url]) == 2, argv
+        assert capsys.readouterr().err.strip() == expected, argv

@@ -6,9 +6,9 @@ import logging
 from dataclasses import dataclass, field
 from typing import NoReturn
 
-import psycopg
 from flask import abort, current_app, g, request
 
+from indexer.engines.base import EngineUnavailable
 from indexer.search.service import SearchResponse, SearchService
 
 from .params import ParsedParams, parse_search_args
@@ -74,7 +74,7 @@ def run_search(
 def _search(params: ParsedParams) -> SearchResponse:
     try:
         return service().search(params.request)
-    except psycopg.OperationalError:  # the database is down: a 503 (``database_unavailable``), not the query's fault
+    except EngineUnavailable:  # the database is down: a 503 (``engine_unavailable``), not the query's fault
         raise
     except Exception:  # a query the engine chokes on is the user's problem to rephrase, not a 500
         log.exception("search failed for %r", params.request.q)

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import psycopg
 from flask import (
     Blueprint,
     Flask,
@@ -31,6 +30,7 @@ from lxml import etree
 from lxml.builder import ElementMaker
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from indexer.engines.base import EngineUnavailable
 from indexer.model import COPENHAGEN
 from indexer.search.service import NOTHING_TO_SEARCH, AttachmentFile, nothing_to_search
 
@@ -481,11 +481,11 @@ def register_error_pages(app: Flask) -> None:
             return {"error": text, "status": code}, code, headers
         return render_template("error.html", page={"title": title, "text": text, "code": code}), code, headers
 
-    @app.errorhandler(psycopg.OperationalError)  # the pool's timeout is one too
-    def database_unavailable(error: Exception) -> tuple[Any, int, dict[str, str]]:
+    @app.errorhandler(EngineUnavailable)
+    def engine_unavailable(error: Exception) -> tuple[Any, int, dict[str, str]]:
         """The database is down or out of connections: a 503 that says so, asked again shortly
         (``cache_headers`` stores no error), never a 500 or an answer that blames the query."""
-        log.warning("database unavailable: %s", str(error).splitlines()[0] if str(error) else type(error).__name__)
+        log.warning("engine unavailable: %s", error)
         title, text = "Søgningen er midlertidigt utilgængelig", "Databasen svarer ikke lige nu. Prøv igen om lidt."
         headers = {"Retry-After": str(RETRY_AFTER_S)}
         if request.path.startswith("/api/"):

@@ -139,6 +139,11 @@ class EngineError(Exception):
     """An index problem reported to the user in one line (the message says what to do)."""
 
 
+class EngineUnavailable(EngineError):
+    """The engine's server does not answer now (a database down, or out of connections): a
+    request is answered 503 and asked again shortly, never blamed on the query."""
+
+
 class EngineMissing(EngineError):
     """Nothing has been indexed at this location yet."""
 

@@ -17,11 +17,18 @@ from typing import Any
 import psycopg
 
 from indexer.engines import redact
+from indexer.engines.base import EngineUnavailable
 from indexer.engines.postgres import is_database_url, schema
 from indexer.engines.postgres.server import LocalServer, ServerError
 from indexer.workers import forking_workers, stop_of, stop_on_sigterm
 
-DATABASE_ERRORS = (schema.SchemaError, ServerError, psycopg.OperationalError, psycopg.errors.ReadOnlySqlTransaction)
+DATABASE_ERRORS = (
+    schema.SchemaError,
+    ServerError,
+    psycopg.OperationalError,
+    psycopg.errors.ReadOnlySqlTransaction,
+    EngineUnavailable,
+)
 
 
 def database_error_text(exc: Exception, location: object) -> str:

@@ -14,6 +14,7 @@ A read replica may answer the reads (``read_url``).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import logging
@@ -32,7 +33,8 @@ from psycopg_pool import ConnectionPool
 
 from indexer.analysis import ANALYSIS_VERSION, UNSTAMPED_ANALYSIS, fastterms
 from indexer.analysis.bodies import DefinitionTable, RouteEvidence, RouteTable
-from indexer.engines.base import TIE_SCALE
+from indexer.engines import redact
+from indexer.engines.base import TIE_SCALE, EngineUnavailable
 from indexer.engines.postgres import schema
 from indexer.engines.postgres.query import (
     ANALYSIS,
@@ -219,6 +221,17 @@ class Database:
         self._munis: dict[str, int] = {}
         self._lock = threading.Lock()
         self._levenshtein_function: sql.Composable | object | None = _UNKNOWN
+
+    @contextlib.contextmanager
+    def _pooled(self) -> Iterator[psycopg.Connection]:
+        """A pooled connection for reading; a database that does not answer (down, restarting, out
+        of connections: the pool's wait ends) is ``EngineUnavailable``, whatever the engine's library."""
+        try:
+            with self._pool.connection() as conn:
+                yield conn
+        except psycopg.OperationalError as exc:
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise EngineUnavailable(f"{redact(self.read_url)}: the database does not answer ({reason})") from exc
 
     def _connect(self, autocommit: bool = False) -> psycopg.Connection:
         """A connection to the primary (into the rebuild's schema, for a rebuild)."""
@@ -665,12 +678,12 @@ class Database:
             )
 
     def gone(self, item_id: str) -> bool:
-        with self._pool.connection() as conn:
+        with self._pooled() as conn:
             return conn.execute("SELECT 1 FROM withdrawn WHERE id = %s", (item_id,)).fetchone() is not None
 
     def holds(self, item_id: str) -> bool:
         """An item, or a meeting with items, of this id is indexed."""
-        with self._pool.connection() as conn:
+        with self._pooled() as conn:
             row = conn.execute("SELECT 1 FROM items WHERE id = %s OR meeting_id = %s LIMIT 1", (item_id, item_id))
             return row.fetchone() is not None
 
@@ -685,12 +698,12 @@ class Database:
                 )
 
     def sources(self) -> list[dict[str, Any]]:
-        with self._pool.connection() as conn:
+        with self._pooled() as conn:
             return [dict(r[0]) for r in conn.execute("SELECT source FROM sources ORDER BY source::text").fetchall()]
 
     def harvest_state(self, portal: str) -> dict[str, Any] | None:
         """What ``minutes harvest`` recorded for one portal, or None before its first run."""
-        with self._pool.connection() as conn:
+        with self._pooled() as conn:
             row = conn.execute("SELECT state FROM harvest_state WHERE portal = %s", (portal,)).fetchone()
         return dict(row[0]) if row and isinstance(row[0], dict) else None
 
@@ -738,7 +751,7 @@ class Database:
         facets, the page with its stored fields and matched terms), so the hits, their stored
         fields and the counts come from one snapshot.  ``facts``: what one request read of terms
         so far (``TermFacts``), used for the statistics it has and filled with those read."""
-        with self._pool.connection() as conn:
+        with self._pooled() as conn:
             sql, params = self.statement(conn, tree, filters, sort, offset, limit, facets, highlight, facts)
             rows = conn.execute(sql, params).fetchall()  # type: ignore[arg-type]
         total = 0
@@ -889,18 +902,18 @@ class Database:
     # -- items ------------------------------------------------------------------------
 
     def stored(self, item_id: str) -> dict[str, Any] | None:
-        with self._pool.connection() as conn:
+        with self._pooled() as conn:
             row = conn.execute("SELECT stored FROM items WHERE id = %s LIMIT 1", (item_id,)).fetchone()
         return dict(row[0]) if row else None
 
     def meeting_documents(self, meeting_id: str) -> list[dict[str, Any]]:
-        with self._pool.connection() as conn:
+        with self._pooled() as conn:
             rows = conn.execute("SELECT stored FROM items WHERE meeting_id = %s", (meeting_id,)).fetchall()
         return [dict(r[0]) for r in rows]
 
     def case_documents(self, case_key: str, limit: int = 200) -> list[dict[str, Any]]:
         """Open items of one case, oldest first."""
-        with self._pool.connection() as conn:
+        with self._pooled() as conn:
             rows = conn.execute(
                 "SELECT stored FROM items WHERE case_key = %s AND access = 'open' "
                 "ORDER BY coalesce(date, '-infinity'), docno LIMIT %s",
@@ -910,7 +923,7 @@ class Database:
 
     def key_terms(self, item_id: str, fieldname: str, limit: int = 10) -> list[str]:
         """The terms that say most about an item's field: highest tf·idf first (more-like-this)."""
-        with self._pool.connection() as conn:
+        with self._pooled() as conn:
             rows = conn.execute(
                 "SELECT p.term FROM items i JOIN postings p USING (muni, docno) "
                 "JOIN term_stats t ON t.muni = p.muni AND t.field = p.field AND t.term = p.term "
@@ -923,14 +936,14 @@ class Database:
 
     def attachment(self, name: str) -> tuple[bytes, str | None] | None:
         """An archived open attachment's bytes and media type."""
-        with self._pool.connection() as conn:
+        with self._pooled() as conn:
             row = conn.execute(
                 "SELECT content, media_type FROM attachments WHERE name = %s LIMIT 1", (name,)
             ).fetchone()
         return (bytes(row[0]), row[1]) if row else None
 
     def iter_stored(self) -> Iterator[dict[str, Any]]:
-        with self._pool.connection() as conn:
+        with self._pooled() as conn:
             for (stored,) in conn.execute("SELECT stored FROM items ORDER BY muni, docno"):
                 yield dict(stored)
 
@@ -940,7 +953,7 @@ class Database:
         """Which of ``terms`` of a field open items hold (closed items have no statistics)."""
         if not terms:
             return set()
-        with self._pool.connection() as conn:
+        with self._pooled() as conn:
             rows = conn.execute(
                 "SELECT DISTINCT term FROM term_stats WHERE field = %s AND term = ANY(%s) AND df > 0",
                 (TEXT_FIELDS[fieldname], sorted(set(terms))),
@@ -955,7 +968,7 @@ class Database:
         wanted = sorted({term for found in terms.values() for term in found})
         found: dict[str, float] = {}
         if wanted:
-            with self._pool.connection() as conn:
+            with self._pooled() as conn:
                 rows = conn.execute(
                     "SELECT term, max(held) / greatest((SELECT sum(docs) FROM field_stats WHERE field = 0), 1) "
                     "FROM (SELECT term, sum(df)::float8 AS held FROM term_stats WHERE field = ANY(%s) "
@@ -967,7 +980,7 @@ class Database:
 
     def prefix_terms(self, fieldname: str, prefix: str, limit: int = 400) -> list[tuple[int, str]]:
         """(document frequency, term) of terms starting with ``prefix``."""
-        with self._pool.connection() as conn:
+        with self._pooled() as conn:
             rows = conn.execute(
                 "SELECT sum(df)::int, term FROM term_stats WHERE field = %s AND term LIKE %s "
                 "GROUP BY term ORDER BY term LIMIT %s",
@@ -994,7 +1007,7 @@ class Database:
                 "GROUP BY term HAVING sum(df) > 0"
             ).format(function)
             try:
-                with self._pool.connection() as conn:
+                with self._pooled() as conn:
                     rows = conn.execute(
                         query, (*self._near_bounds(fieldname, word, maxdist), word, bound, bound, swapped)
                     ).fetchall()
@@ -1002,7 +1015,7 @@ class Database:
             except (psycopg.errors.UndefinedFunction, psycopg.errors.InvalidSchemaName) as error:
                 self._levenshtein_function = None  # dropped since: today's path from now on
                 log.warning("'Mente du' filters near words in Python: %s", str(error).splitlines()[0])
-        with self._pool.connection() as conn:
+        with self._pooled() as conn:
             rows = conn.execute(
                 "SELECT term, sum(cf) FROM term_stats WHERE field = %s AND term LIKE %s "
                 "AND left(term, 1) = %s AND length(term) BETWEEN %s AND %s GROUP BY term HAVING sum(df) > 0",
@@ -1028,7 +1041,7 @@ class Database:
         """fuzzystrmatch's ``levenshtein_less_equal`` on the searched server, schema-qualified;
         None (and one log line) when the extension is not installed there."""
         if self._levenshtein_function is _UNKNOWN:
-            with self._pool.connection() as conn:
+            with self._pooled() as conn:
                 row = conn.execute(
                     "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
                     "WHERE e.extname = 'fuzzystrmatch'"
@@ -1046,7 +1059,7 @@ class Database:
     # -- statistics ----------------------------------------------------------------------
 
     def stats(self) -> dict[str, Any]:
-        with self._pool.connection() as conn:
+        with self._pooled() as conn:
             items, open_items, meetings, first, last = conn.execute(
                 "SELECT count(*), count(*) FILTER (WHERE access = 'open'), count(DISTINCT meeting_id), "
                 "min(date) FILTER (WHERE access = 'open'), max(date) FILTER (WHERE access = 'open') FROM items"
@@ -1064,7 +1077,7 @@ class Database:
 
     def route_table(self) -> RouteTable:
         """What the writes learnt: municipality → abbreviation → its bodies."""
-        with self._pool.connection() as conn:
+        with self._pooled() as conn:
             rows = conn.execute(
                 "SELECT m.name, r.learnt FROM route_evidence r JOIN municipalities m USING (muni) "
                 "WHERE r.learnt <> '{}'::jsonb"
@@ -1077,7 +1090,7 @@ class Database:
 
     def definition_table(self) -> DefinitionTable:
         """What the writes learnt the open text to define: municipality → abbreviation → full names."""
-        with self._pool.connection() as conn:
+        with self._pooled() as conn:
             rows = conn.execute("SELECT definitions FROM route_evidence WHERE definitions <> '{}'::jsonb").fetchall()
         table: DefinitionTable = {}
         for (learnt,) in rows:
@@ -1087,7 +1100,7 @@ class Database:
 
     def analysis_version(self) -> int:
         """The analysis the content was written with (``state.analysis``; NULL before stamps)."""
-        with self._pool.connection() as conn:
+        with self._pooled() as conn:
             row = conn.execute("SELECT analysis, EXISTS (SELECT 1 FROM items) FROM state WHERE muni = 0").fetchone()
         if row and row[0] is not None:
             return int(row[0])
@@ -1095,7 +1108,7 @@ class Database:
         return ANALYSIS_VERSION if row and not row[1] else UNSTAMPED_ANALYSIS
 
     def generation(self) -> int:
-        with self._pool.connection() as conn:
+        with self._pooled() as conn:
             row = conn.execute("SELECT generation FROM state WHERE muni = 0").fetchone()
         return int(row[0]) if row else 0
 
@@ -1104,7 +1117,7 @@ class Database:
         statement (one snapshot, one round trip): the route and definition tables and the names
         of the committees with open items, by municipality.  Each table's subquery runs only when
         it is sent."""
-        with self._pool.connection() as conn:
+        with self._pooled() as conn:
             row = conn.execute(LEARNT_SQL, (known, known, known)).fetchone()
         assert row is not None
         generation, routes, definitions, pairs = row
@@ -1125,7 +1138,7 @@ class Database:
         return int(generation), Learnt(int(generation), route_table, definition_table, committees, municipal)
 
     def size_bytes(self) -> int:
-        with self._pool.connection() as conn:
+        with self._pooled() as conn:
             row = conn.execute("SELECT pg_database_size(current_database())").fetchone()
         return int(row[0]) if row else 0
 

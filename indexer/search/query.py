@@ -1296,6 +1296,8 @@ def expand_committee_names(node: Node | None, names: CommitteeNames | None) -> N
         return node
 
     def walk(current: Node) -> Node:
+        if isinstance(current, Word) and current.field == "committee":
+            return _committee_value(current, names)
         if isinstance(current, Word):
             runs = body_runs([current], names)
             return _the_body(current, list(runs[0][2])) if runs else current
@@ -1308,6 +1310,8 @@ def expand_committee_names(node: Node | None, names: CommitteeNames | None) -> N
             """A word beside others was read with them ("sundhedsudvalg" of "social- og
             sundhedsudvalg" names nothing): only a group is read again, alone (not a
             municipality's, ``_places_held``)."""
+            if isinstance(child, Word) and child.field == "committee":
+                return _committee_value(child, names)
             return child if isinstance(child, Word | Prefer) else walk(child)
 
         if not runs:
@@ -1345,6 +1349,21 @@ def _places_held(children: list[Node], names: CommitteeNames | None) -> list[Nod
         out.append(_the_body(_as_typed(children[first : last + 1]), list(matches)))
         at = last + 1
     return out + children[at:]
+
+
+def _committee_value(word: Word, names: CommitteeNames | None) -> Node:
+    """An ``udvalg:`` value that is one conjunct of a committee's name with the head
+    ("udvalg:sundhedsudvalget", "udvalg:teknikudvalget"): the committee whose name coordinates it
+    ("Sundheds- og Forebyggelsesudvalget", "Teknik- og Miljøudvalget"; ``named_committees``), as
+    the value in free text names it — the name writes the part with a hyphen, not the compound,
+    so the field's words alone hold nothing.  Still a requirement: the value or those committees."""
+    if names is None or not names.exact:
+        return word
+    key = _body_key(word.text)
+    if not key or key[-1] != COMMITTEE_MARK:
+        return word
+    found = named_committees(key, names)
+    return Or((word, *(Match("committee", name) for name in found))) if found else word
 
 
 def _the_body(typed: Node, matches: Sequence[Match]) -> Node:

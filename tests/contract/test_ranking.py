@@ -86,6 +86,24 @@ def test_a_committee_named_in_words_ranks_its_items_first_and_keeps_the_others(
     assert {r["committee"] for r in named.results} == {r["committee"] for r in plain.results}, "others kept"
 
 
+@pytest.mark.parametrize("value", ["teknikudvalget", "miljøudvalget", "Teknikudvalgets", "miljoeudvalget"])
+def test_an_udvalg_value_naming_one_part_of_a_committee_requires_that_committee(
+    browsed: SearchService, value: str
+) -> None:
+    """``udvalg:teknikudvalget`` is Teknik- og Miljøudvalget, as "teknikudvalget" in free text is: the
+    name writes "Teknik-" with a suspended hyphen, so the field's words alone held no such compound and
+    the filter found nothing (issue 16's suspended compounds, in the committee field)."""
+    everything = {v["value"]: v["count"] for v in browsed.search(SearchRequest(q="")).facets["committee"]}
+    body = "Teknik- og Miljøudvalget"
+    named = browsed.search(SearchRequest(q=f"udvalg:{value}", per_page=100, every_treatment=True))
+    assert named.total == everything[body] and {r["committee"] for r in named.results} == {body}
+    # still a requirement beside other words: only the committee's budget items
+    budget = browsed.search(SearchRequest(q=f"budget udvalg:{value}", per_page=100, every_treatment=True))
+    assert budget.total > 0 and {r["committee"] for r in budget.results} == {body}
+    # a conjunct no committee's name coordinates names nothing
+    assert browsed.search(SearchRequest(q="udvalg:planudvalget")).total == 0
+
+
 def _raised_first(browsed: SearchService, body_words: str, body: str, first: int | None = None) -> int:
     """``body_words`` beside "budget" excludes nothing and raises each of the body's items, its
     items first (all of them, or the ``first`` few); alone it lists the body's items.  How many

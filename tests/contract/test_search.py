@@ -119,6 +119,17 @@ def test_a_committee_abbreviation_raises_that_body_and_excludes_no_other(service
     assert [r["committee"] for r in service.search(SearchRequest(q="ØU")).results] == ["Økonomiudvalget"]
 
 
+def test_a_prefix_searchs_snippets_mark_the_words_it_matched(service: SearchService) -> None:
+    """ "lokalud*" marks "lokaludvalg" in the decision, as the word typed whole would: the PostgreSQL
+    engine credited a hit with no term of a prefix, so its snippet marked nothing and showed the
+    item's first lines instead of the passage that matched."""
+    for query in ("lokalud*", "beslutning:lokalud*"):
+        hits = service.search(SearchRequest(q=query)).results
+        assert hits, query
+        for hit in hits:
+            assert "<mark>lokaludvalg" in hit["snippet"].lower(), (query, hit["snippet"])
+
+
 def test_nonsense_queries_do_not_fail(service: SearchService) -> None:
     for query in ['"', "(((", "titel:", "OG ELLER IKKE", "*", "sag:", ")", "a" * 600]:
         response = service.search(SearchRequest(q=query))

@@ -50,6 +50,7 @@ from indexer.engines.postgres.query import (
     phrases_of,
     terms_of,
     weights_query,
+    wildcards_of,
 )
 from indexer.forget import TakeDown
 from indexer.model import KIND_RANK, MeetingKind
@@ -851,6 +852,12 @@ class Database:
         for phrase in phrases_of(tree) if highlight else []:
             params.append([f"{TEXT_FIELDS[phrase.field]}:{w}" for w in phrase.words])
             credited.append(f"SELECT unnest(%s::text[]) WHERE {phrase_held(phrase, params, 'h.muni', 'h.docno')}")
+        for code, pattern in sorted(set(wildcards_of(tree))) if highlight else []:
+            params += [TEXT_FIELDS[code], pattern]
+            credited.append(
+                "SELECT p.field || ':' || p.term FROM postings p "
+                "WHERE p.muni = h.muni AND p.docno = h.docno AND p.field = %s AND p.term LIKE %s"
+            )
         matched = f"ARRAY({' UNION ALL '.join(credited)})" if credited else "NULL::text[]"
         if sort in ("newest", "oldest"):
             # Items of one start are ordered by meeting, position and id, which the matches do not

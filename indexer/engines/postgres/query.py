@@ -152,6 +152,20 @@ def phrases_of(node: Node) -> list[PhraseQ]:
     )
 
 
+def wildcards_of(node: Node) -> list[tuple[str, str]]:
+    """The (text field, LIKE pattern) of each wildcard or prefix a node can match: a hit is credited
+    with the terms of its own that match one (as the embedded engine credits a prefix's expansion),
+    so its snippet marks "vindmøllerne" for "vind*"."""
+    return _matchable(
+        node,
+        lambda leaf: (
+            [(leaf.field, _glob_to_like(leaf.pattern))]
+            if isinstance(leaf, WildcardQ) and leaf.field in TEXT_FIELDS
+            else []
+        ),
+    )
+
+
 def _matchable(node: Node, pick: Callable[[Node], list[T]]) -> list[T]:
     """``pick`` of every leaf a hit of ``node`` can have matched: not those under AndNot's negative."""
     if isinstance(node, AndQ | OrQ):

@@ -255,8 +255,10 @@ def meeting_from_dict(data: dict[str, Any]) -> Meeting:
                     )
                     for s in it.get("sections", [])
                 ],
-                decisions=[decision(d) for d in it.get("decisions", [])],
-                history=[decision(d) for d in it.get("history", [])],
+                # a decision marked anything but open is not read (an entry without a mark is
+                # published unless a closed section writes it: ``public._published``)
+                decisions=[decision(d) for d in it.get("decisions", []) if d.get("access", "open") == "open"],
+                history=[decision(d) for d in it.get("history", []) if d.get("access", "open") == "open"],
                 attachments=[
                     Attachment(
                         number=str(a.get("number", "")),

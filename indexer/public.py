@@ -5,7 +5,8 @@ attachment is read.  It returns a copy of the meeting in which
 
 * a closed meeting's items and every closed item are numbered stubs titled
   "Lukket punkt" — no text, decision, case number, attachment or person;
-* closed sections and closed attachments of open items are gone;
+* closed sections and closed attachments of open items are gone, and so is a decision a closed
+  section writes (a format may list it twice: as a section and as the item's decision);
 * an unpublished draft carries no decision;
 * HTML is sanitised once, here, for every output (page, JSON API, feed);
 * items and meetings taken down with ``minutes forget`` are left out entirely.
@@ -100,11 +101,38 @@ def _open_item(item: Item, draft: bool) -> Item:
     public = copy.copy(item)  # every field a format adds (source page …) comes along
     public.access = Access.OPEN
     public.sections = sections
-    public.decisions = [] if draft else [_decision(d) for d in item.decisions]
-    public.history = [_decision(d) for d in item.history]
+    decisions = [] if draft else _published(item.decisions, item.sections, SectionKind.DECISION)
+    public.decisions = [_decision(d) for d in decisions]
+    public.history = [_decision(d) for d in _published(item.history, item.sections, SectionKind.HISTORY)]
     public.attachments = [_attachment(a) for a in item.attachments if a.access == Access.OPEN]
     public.absentees = list(item.absentees)
     return public
+
+
+def _published(decisions: list[Decision], sections: list[Section], kind: SectionKind) -> list[Decision]:
+    """The decisions (or earlier decisions) of an open item that may be published.  A format may
+    write a decision twice, as a section of ``kind`` and in the item's list, and only the section
+    says whether it is closed: a decision whose text is (or holds, or is part of) a closed
+    section's is withheld, and where a section of ``kind`` is closed, so is every decision no open
+    section writes word for word (default deny: which decision the closed one was is unclear)."""
+    closed = [_words(s.text) for s in sections if s.access != Access.OPEN]
+    if not closed:
+        return list(decisions)
+    written = {_words(s.text) for s in sections if s.access == Access.OPEN}
+    closed_kind = any(s.access != Access.OPEN and s.kind == kind for s in sections)
+    published = []
+    for decision in decisions:
+        text = _words(decision.text)
+        if any(c and text and (c in text or text in c) for c in closed):
+            continue
+        if closed_kind and text not in written:
+            continue
+        published.append(decision)
+    return published
+
+
+def _words(text: str) -> str:
+    return " ".join((text or "").split()).casefold()
 
 
 def _section(section: Section) -> Section:

@@ -20,7 +20,20 @@ from indexer.search.service import SearchRequest, SearchService
 CLOSED_ITEM_WORD = "zqxlukketpunktord"
 CLOSED_SECTION_WORD = "zqxlukketafsnitord"
 CLOSED_ATTACHMENT_WORD = "zqxlukketbilagord"
-SECRETS = [CLOSED_ITEM_WORD, CLOSED_SECTION_WORD, CLOSED_ATTACHMENT_WORD]
+# A decision a closed section writes, listed again in the item's decisions without a mark; one
+# marked closed in the list itself; an earlier decision the closed history section writes.
+CLOSED_DECISION_WORD = "zqxlukketbeslutningord"
+MARKED_DECISION_WORD = "zqxmaerketbeslutningord"
+CLOSED_HISTORY_WORD = "zqxlukkethistorikord"
+OPEN_DECISION_WORD = "zqxaabenbeslutningord"  # the control: an open decision is published
+SECRETS = [
+    CLOSED_ITEM_WORD,
+    CLOSED_SECTION_WORD,
+    CLOSED_ATTACHMENT_WORD,
+    CLOSED_DECISION_WORD,
+    MARKED_DECISION_WORD,
+    CLOSED_HISTORY_WORD,
+]
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
@@ -52,6 +65,50 @@ def meeting_line(tmp: Path) -> str:
                             "text": f"Lukket afsnit {CLOSED_SECTION_WORD} skolestruktur",
                             "access": "closed",
                         },
+                        {
+                            "heading": "Beslutning i Teknik- og Miljøudvalget den 02-03-2020",
+                            "text": f"Udvalget besluttede {CLOSED_DECISION_WORD} af personhensyn.",
+                            "kind": "decision",
+                            "access": "closed",
+                        },
+                        {
+                            "heading": "Sagens forløb",
+                            "text": f"Tidligere besluttet {CLOSED_HISTORY_WORD}.",
+                            "kind": "history",
+                            "access": "closed",
+                        },
+                    ],
+                    "decisions": [
+                        {
+                            "body": "Teknik- og Miljøudvalget",
+                            "date": "2020-03-02",
+                            "text": f"Udvalget besluttede  {CLOSED_DECISION_WORD} af personhensyn.",
+                        },
+                        {"body": "Byrådet", "date": "2020-03-09", "text": MARKED_DECISION_WORD, "access": "closed"},
+                    ],
+                    "history": [
+                        {"body": "Byrådet", "date": "2019-05-01", "text": f"Tidligere besluttet {CLOSED_HISTORY_WORD}."}
+                    ],
+                },
+                {
+                    "number": "3",
+                    "title": "Trafikplan",
+                    "access": "open",
+                    "sections": [
+                        {
+                            "heading": "Beslutning",
+                            "text": f"Godkendt {OPEN_DECISION_WORD}.",
+                            "kind": "decision",
+                            "access": "open",
+                        },
+                        {"heading": "Fortroligt", "text": "Et lukket afsnit.", "access": "closed"},
+                    ],
+                    "decisions": [
+                        {
+                            "body": "Teknik- og Miljøudvalget",
+                            "date": "2020-03-02",
+                            "text": f"Godkendt {OPEN_DECISION_WORD}.",
+                        }
                     ],
                     "attachments": [
                         {
@@ -108,6 +165,16 @@ def test_nothing_in_the_index_files_holds_a_closed_word(index_dir: Path) -> None
             data = path.read_bytes()
             for word in SECRETS:
                 assert word.encode() not in data, f"{word} stored in {path}"
+
+
+def test_an_open_decision_is_published_beside_a_closed_section(index_dir: Path) -> None:
+    """The control: only what a closed section writes is withheld from the decisions."""
+    service = SearchService(index_dir)
+    found = service.search(SearchRequest(q=OPEN_DECISION_WORD)).results
+    assert [hit["title"] for hit in found] == ["Trafikplan"]
+    item = service.get_item(found[0]["id"])
+    assert item is not None
+    assert [d["text"] for d in item["decisions"]] == [f"Godkendt {OPEN_DECISION_WORD}."]
 
 
 def test_search_service_reveals_no_closed_word(index_dir: Path) -> None:

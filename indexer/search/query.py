@@ -547,7 +547,9 @@ def body_alternatives(
     if abbreviation:
         names = resolve_abbreviation(text.upper(), committees)
     if synonyms:
-        bodies = [b for b in KNOWN_BODIES if b.abbreviations[0] in ("KB", "BR")]
+        # the bodies the words of the group name ("byrådet" the councils, "magistraten" the
+        # Magistrat and the Økonomiudvalg it stands for); none for a person ("borgmester")
+        bodies = [b for b in KNOWN_BODIES if any(b.matches(s) for s in synonyms)]
         names += [c for c in committees if any(b.matches(c) for b in bodies)]
     names = [n for n in dict.fromkeys(names) if n in committees]
     others = [s for s in dict.fromkeys(synonyms) if fold(s) != typed]

@@ -104,6 +104,23 @@ def test_an_udvalg_value_naming_one_part_of_a_committee_requires_that_committee(
     assert browsed.search(SearchRequest(q="udvalg:planudvalget")).total == 0
 
 
+def test_a_committee_s_other_name_names_that_committee_and_a_person_names_no_body(browsed: SearchService) -> None:
+    """ "Økonomiudvalget" and "Magistraten" are one body's two names; "borgmester" and
+    "overborgmester" one office's. Each group once brought in every council's items as well:
+    ``udvalg:økonomiudvalget`` listed 41 council items beside the committee's 3, and "borgmester"
+    matched every council item whether it wrote the word or not."""
+    everything = {v["value"]: v["count"] for v in browsed.search(SearchRequest(q="")).facets["committee"]}
+    for value in ("økonomiudvalget", "Økonomiudvalget", "magistraten"):
+        named = browsed.search(SearchRequest(q=f"udvalg:{value}", per_page=100, every_treatment=True))
+        assert named.total == everything["Økonomiudvalget"], value
+        assert {r["committee"] for r in named.results} == {"Økonomiudvalget"}, value
+    office = browsed.search(SearchRequest(q="borgmester", per_page=100, every_treatment=True))
+    written = browsed.search(SearchRequest(q="borgmester ELLER overborgmester", per_page=100, every_treatment=True))
+    assert office.total == written.total > 0
+    assert {r["id"] for r in office.results} == {r["id"] for r in written.results}
+    assert browsed.search(SearchRequest(q="udvalg:borgmester")).total == 0
+
+
 def _raised_first(browsed: SearchService, body_words: str, body: str, first: int | None = None) -> int:
     """``body_words`` beside "budget" excludes nothing and raises each of the body's items, its
     items first (all of them, or the ``first`` few); alone it lists the body's items.  How many

@@ -1672,13 +1672,22 @@ class SearchService:
         for name in self.committees():
             if fold(name.lower()).startswith(folded) or any(fold(w).startswith(folded) for w in name.lower().split()):
                 out.append({"value": name, "kind": "udvalg"})
-        last = prefix.split()[-1]
+        words_typed = prefix.split()
+        if len(words_typed) == 1:
+            # a committee's abbreviation ("TMU", "øu"): the committees it names, as a search of it finds them
+            _, names, learned = ast.body_alternatives(
+                ast.Word(prefix.upper()), self.committees(), self.route_table() if len(prefix) <= 5 else None
+            )
+            for name in dict.fromkeys([*names, *(name for _, name in learned)]):
+                if {"value": name, "kind": "udvalg"} not in out:
+                    out.append({"value": name, "kind": "udvalg"})
+        last = words_typed[-1]
         # typed on a keyboard without æ, ø and å ("aeldre"): the words of the Danish spellings too
         counted: dict[str, int] = {}
         for start in (last, *spelling.respellings(last)[:3]):
             for word, n in self.engine.completions(start, limit=400):
                 counted[word] = max(n, counted.get(word, 0))
-        words = [(n, w) for w, n in counted.items() if len(w) >= 3 and not w.isdigit()]
+        words = [(n, w) for w, n in counted.items() if len(w) >= 3 and not w.isdigit() and _worth_completing(w)]
         head = prefix[: len(prefix) - len(last)]
         for _, word in sorted(words, reverse=True):
             if len(out) >= limit:
@@ -1724,6 +1733,18 @@ class SearchService:
             "analysis_version": self.engine.analysis_version(),
             "analysis_current": ANALYSIS_VERSION,
         }
+
+
+# A number glued to a word ("12skolebørnsundersøgelsen"): a text layer's lost space, no word to offer.
+_GLUED_NUMBER = re.compile(r"\d+[^\W\d_]{4,}")
+
+
+def _worth_completing(word: str) -> bool:
+    """Whether autocomplete offers ``word``: not a stop word, which is never searched ("også" for
+    "bygge- og"), nor stop words joined by a slash ("og/eller"), nor a number glued to a word."""
+    if all(part in DANISH_STOP_WORDS for part in word.split("/")):
+        return False
+    return not _GLUED_NUMBER.match(word)
 
 
 def _open(location: Path | str, options: dict[str, Any]) -> Engine:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from indexer.analysis.danish import DANISH_STOP_WORDS
 from indexer.engines.base import SearchSpec
 from indexer.search.query import Match, Node, Prefer, leaves, parse
 from indexer.search.service import SearchRequest, SearchService
@@ -119,6 +120,17 @@ def test_a_committee_s_other_name_names_that_committee_and_a_person_names_no_bod
     assert office.total == written.total > 0
     assert {r["id"] for r in office.results} == {r["id"] for r in written.results}
     assert browsed.search(SearchRequest(q="udvalg:borgmester")).total == 0
+
+
+def test_autocomplete_offers_a_committee_for_its_abbreviation_and_no_stop_word(browsed: SearchService) -> None:
+    """ "TMU" typed in the box is Teknik- og Miljøudvalget, as its search is; "bygge- og" completed
+    to "bygge- også" and "bygge- og/eller", words no search looks for."""
+    assert browsed.suggest("TMU")[0] == {"value": "Teknik- og Miljøudvalget", "kind": "udvalg"}
+    assert browsed.suggest("kb")[0] == {"value": "Kommunalbestyrelsen", "kind": "udvalg"}
+    for prefix in ("og", "bygge- og", "det", "ud"):
+        offered = [s["value"].split()[-1].casefold() for s in browsed.suggest(prefix) if s["kind"] == "ord"]
+        assert not [w for w in offered if all(part in DANISH_STOP_WORDS for part in w.split("/"))], prefix
+    assert [s["value"] for s in browsed.suggest("vej")], "words are still offered"
 
 
 def _raised_first(browsed: SearchService, body_words: str, body: str, first: int | None = None) -> int:

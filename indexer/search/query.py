@@ -414,7 +414,10 @@ def _value_or_word(field: str, value: str) -> Node | None:
         return Match("case", key) if key else None
     if field == "topic":
         code = topic_code(value)
-        return Match("topic", code if code else value.strip().casefold())
+        codes = [code] if code else topic_codes(value)
+        if len(codes) > 1:
+            return Or(tuple(Match("topic", c) for c in codes))
+        return Match("topic", codes[0] if codes else value.strip().casefold())
     if field == "municipality":
         return Match("municipality", value.strip())
     return Word(value, field)
@@ -456,7 +459,25 @@ def topic_code(value: str) -> str | None:
         if fold(name.casefold()) == wanted:
             return code
     starts = [code for code, name in TOPIC_NAMES.items() if fold(name.casefold()).startswith(wanted)]
-    return starts[0] if len(starts) == 1 else None
+    if len(starts) == 1:
+        return starts[0]
+    holding = topic_codes(value)
+    return holding[0] if len(holding) == 1 else None
+
+
+def topic_codes(value: str) -> list[str]:
+    """The main groups an ``emne:`` value names: the one ``topic_code`` names, else every group
+    whose name holds the value's words in any form ("trafik": Veje og trafik, Forsyning og
+    kollektiv trafik; "skoler": Skole og undervisning)."""
+    terms = set(analyse(value))
+    return [code for code, name_terms in _topic_terms().items() if terms and terms <= name_terms]
+
+
+@lru_cache(maxsize=1)
+def _topic_terms() -> dict[str, frozenset[str]]:
+    from indexer.topics import TOPIC_NAMES
+
+    return {code: frozenset(analyse(name)) for code, name in TOPIC_NAMES.items()}
 
 
 # -- walking and rewriting ---------------------------------------------------------------
@@ -2301,6 +2322,7 @@ __all__ = [
     "shared_definitions",
     "split_compounds_too",
     "topic_code",
+    "topic_codes",
     "transform",
     "written_form_table",
 ]

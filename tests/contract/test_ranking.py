@@ -133,6 +133,19 @@ def test_autocomplete_offers_a_committee_for_its_abbreviation_and_no_stop_word(b
     assert [s["value"] for s in browsed.suggest("vej")], "words are still offered"
 
 
+def test_emne_reads_a_word_of_a_groups_name(browsed: SearchService) -> None:
+    """ "emne:trafik" found nothing: only a whole name or the start of one was read ("emne:veje"),
+    while "trafik" is a word of two groups' names (Veje og trafik, Forsyning og kollektiv trafik).
+    A word of one name is that group; of several, any of them."""
+
+    def total(query: str) -> int:
+        return browsed.search(SearchRequest(q=query)).total
+
+    assert total("emne:trafik") == total("emne:05 ELLER emne:13") > max(total("emne:05"), total("emne:13")) > 0
+    assert total("emne:vejene") == total("emne:veje") == total("emne:05")
+    assert total("emne:zqxingen") == 0
+
+
 def _raised_first(browsed: SearchService, body_words: str, body: str, first: int | None = None) -> int:
     """``body_words`` beside "budget" excludes nothing and raises each of the body's items, its
     items first (all of them, or the ``first`` few); alone it lists the body's items.  How many

@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from indexer.attachments import set_text_cache
+from indexer.documents.publish import discard as discard_copies
+from indexer.documents.publish import sweep_old_copies
 from indexer.engines import is_url, open_engine, redact
 from indexer.engines.base import Engine, EngineError
 from indexer.engines.postgres.cli import DATABASE_ERRORS, database_error_text
@@ -321,17 +323,22 @@ def ingest_sources(
     pending_items = 0
 
     def flush() -> None:
-        nonlocal pending, pending_items
+        nonlocal pending_items
         raise_if_stopped()  # a Ctrl-C a finaliser swallowed stops the ingest before its next commit
         if pending:
-            # One commit per flush; segments are merged once, after the last batch.
-            summary.merge(index.add_meetings(pending, batch_size=max(batch_size, pending_items), merge=False))
-        pending, pending_items = [], 0
+            try:
+                # One commit per flush; segments are merged once, after the last batch.
+                summary.merge(index.add_meetings(pending, batch_size=max(batch_size, pending_items), merge=False))
+            finally:
+                discard_copies(pending)  # the published copies of documents: archived now, or given up
+        pending.clear()  # in place: ``_discarding`` holds this list
+        pending_items = 0
 
     lock = index.ingest_lock() if target is None else _nullcontext()
     # Closed on the way out: an interrupted or failed run stops its parsing workers at once.
     parsing = contextlib.closing(parse_inputs(inputs, cache_dir, workers, forgotten))
-    with lock, parsing as parsed:
+    sweep_old_copies()
+    with lock, parsing as parsed, _discarding(pending):
         for n, (path_text, meetings, problem) in zip(owner, parsed, strict=True):
             progress.step(Path(path_text).name)
             if problem:
@@ -362,6 +369,16 @@ def ingest_sources(
     if own_target:
         target.engine.close()  # the database's connections, opened above for this ingest
     return summary
+
+
+@contextlib.contextmanager
+def _discarding(pending: list[Meeting]) -> Iterator[None]:
+    """On the way out of an interrupted or failed ingest, delete the published copies of the
+    documents read but not committed (a committed batch's are deleted by its flush)."""
+    try:
+        yield
+    finally:
+        discard_copies(pending)
 
 
 def _source_records(sources: Iterable[Source]) -> list[dict[str, Any]]:

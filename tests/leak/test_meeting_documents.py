@@ -19,7 +19,7 @@ import pytest
 from indexer.cli import main
 from indexer.documents.publish import CACHE_ENV
 from indexer.engines.whoosh.index import MinutesIndex
-from tests.documents.conftest import BALLERUP_PDF
+from tests.documents.conftest import AARHUS_PDF, BALLERUP_PDF
 from tests.helpers import quiet_ingest
 
 
@@ -67,3 +67,22 @@ def test_forgetting_the_meeting_deletes_its_archived_document(tmp_path: Path, ca
     assert main(["forget", str(first["meeting_id"]), "--reason", "test", "--index", str(root)]) == 0
     assert files(root / "archive") == []
 
+
+def test_the_published_copy_is_not_kept_after_its_batch(tmp_path: Path, cache: Path) -> None:
+    """The Aarhus document has a closed item: what is published is a copy with its pages blank.
+    Before, that copy stayed in the document cache for good — through the item's closure,
+    ``minutes forget`` and ``reindex`` — and so did a copy of every earlier version."""
+    old_version = cache / ("0123456789abcdef" * 2 + ".pdf")  # as earlier versions named (and kept) them
+    cache.mkdir()
+    old_version.write_bytes(b"%PDF-1.4 an earlier version's open pages")
+    source = shutil.copy(AARHUS_PDF, tmp_path / "aarhus.pdf")
+    root = tmp_path / "ix"
+    summary = quiet_ingest([Path(source)], root)
+    assert summary.closed_items >= 1
+    assert files(cache) == [], "the copy is archived; the cache holds nothing after the commit"
+    [name] = source_document_names(root)
+    assert (root / "archive" / name[:2] / name).is_file()
+
+    [meeting_id] = {str(f["meeting_id"]) for f in stored(root)}
+    assert main(["forget", meeting_id, "--reason", "test", "--index", str(root)]) == 0
+    assert files(root / "archive") == [] and files(cache) == []

@@ -720,6 +720,7 @@ class MinutesIndex:
                     summary.kept_closed += len(state.kept_closed)
                     summary.warnings.extend(state.kept_closed_warnings())
                     summary.closed_by_older += state.closed_by_older
+                    summary.tightened += state.tightened()
                 summary.items_skipped += items - written  # older versions, superseded in this batch
                 for meeting in meetings:
                     # Open files of versions that did not stand (superseded, kept closed): their text

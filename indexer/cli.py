@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from indexer.attachments import set_text_cache
+from indexer.documents.publish import discard as discard_copies
+from indexer.documents.publish import sweep_old_copies
 from indexer.engines import is_url, open_engine, redact
 from indexer.engines.base import Engine, EngineError
 from indexer.engines.postgres.cli import DATABASE_ERRORS, database_error_text
@@ -321,17 +323,22 @@ def ingest_sources(
     pending_items = 0
 
     def flush() -> None:
-        nonlocal pending, pending_items
+        nonlocal pending_items
         raise_if_stopped()  # a Ctrl-C a finaliser swallowed stops the ingest before its next commit
         if pending:
-            # One commit per flush; segments are merged once, after the last batch.
-            summary.merge(index.add_meetings(pending, batch_size=max(batch_size, pending_items), merge=False))
-        pending, pending_items = [], 0
+            try:
+                # One commit per flush; segments are merged once, after the last batch.
+                summary.merge(index.add_meetings(pending, batch_size=max(batch_size, pending_items), merge=False))
+            finally:
+                discard_copies(pending)  # the published copies of documents: archived now, or given up
+        pending.clear()  # in place: ``_discarding`` holds this list
+        pending_items = 0
 
     lock = index.ingest_lock() if target is None else _nullcontext()
     # Closed on the way out: an interrupted or failed run stops its parsing workers at once.
     parsing = contextlib.closing(parse_inputs(inputs, cache_dir, workers, forgotten))
-    with lock, parsing as parsed:
+    sweep_old_copies()
+    with lock, parsing as parsed, _discarding(pending):
         for n, (path_text, meetings, problem) in zip(owner, parsed, strict=True):
             progress.step(Path(path_text).name)
             if problem:
@@ -362,6 +369,16 @@ def ingest_sources(
     if own_target:
         target.engine.close()  # the database's connections, opened above for this ingest
     return summary
+
+
+@contextlib.contextmanager
+def _discarding(pending: list[Meeting]) -> Iterator[None]:
+    """On the way out of an interrupted or failed ingest, delete the published copies of the
+    documents read but not committed (a committed batch's are deleted by its flush)."""
+    try:
+        yield
+    finally:
+        discard_copies(pending)
 
 
 def _source_records(sources: Iterable[Source]) -> list[dict[str, Any]]:
@@ -440,6 +457,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         allow_forgotten=args.allow_forgotten,
     )
     print_summary(summary, sys.stdout, sys.stderr)
+    if summary.tightened and is_url(str(args.index)):
+        sys.stdout.write(COMPACT_NOTE.format(n=summary.tightened, url=redact(str(args.index))))
     warn_older_analysis_at(args.index)
     return 1 if summary.rejected else 0
 
@@ -639,6 +658,8 @@ def cmd_harvest(args: argparse.Namespace) -> int:
     print(summary.line())
     if summary.ingest.items_added or summary.ingest.items_updated:
         print_summary(summary.ingest, sys.stdout, sys.stderr)
+    if summary.ingest.tightened and is_url(str(args.index)):
+        sys.stdout.write(COMPACT_NOTE.format(n=summary.ingest.tightened, url=redact(str(args.index))))
     for problem in summary.problems:
         sys.stderr.write(f"failed: {problem}\n")
     warn_older_analysis_at(args.index)
@@ -735,10 +756,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         sys.stderr.write("--factor: at least 2\n")
         return 2
     if is_url(str(args.index)):
-        sys.stderr.write(
-            f"{redact(str(args.index))}: optimize merges a Whoosh index folder; PostgreSQL keeps its own\n"
-        )
-        return 2
+        return _optimize_database(args)
     index = MinutesIndex.open(args.index)
     before = len(index.ix._segments())
     started = time.monotonic()
@@ -751,6 +769,28 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     after = len(index.ix._segments())
     print(f"{args.index}: {before} segments -> {after} ({merges} merges, {time.monotonic() - started:.1f} s)")
     return 0
+
+
+def _optimize_database(args: argparse.Namespace) -> int:
+    """PostgreSQL: rewrite the content tables (VACUUM FULL, then ANALYZE), so the rows of items
+    closed, withdrawn or forgotten leave the table files; a plain VACUUM leaves their bytes in
+    the files' free space.  ``--factor`` is the Whoosh merge's and means nothing here."""
+    database = _postgres_ingest_target(args.index)
+    started = time.monotonic()
+    try:
+        timings = database.engine.compact()
+    finally:
+        database.engine.close()
+    spent = ", ".join(f"{table} {seconds:.1f} s" for table, seconds in timings)
+    print(f"{redact(str(args.index))}: content tables rewritten ({spent}; {time.monotonic() - started:.1f} s in all)")
+    return 0
+
+
+# Said after an ingest into PostgreSQL that closed or withdrew items it held open.
+COMPACT_NOTE = (
+    "note: {n} item(s) closed or withdrawn; their old rows stay in the database's free space "
+    "until `minutes optimize --index {url}` rewrites the tables\n"
+)
 
 
 def cmd_topics(args: argparse.Namespace) -> int:
@@ -935,7 +975,11 @@ def build_parser() -> argparse.ArgumentParser:
     index_option(p)
     p.set_defaults(func=cmd_reindex)
 
-    p = sub.add_parser("optimize", help="merge the index's segments into fewer (an ingest does it when it ends)")
+    p = sub.add_parser(
+        "optimize",
+        help="merge the index's segments into fewer (an ingest does it when it ends); on PostgreSQL, rewrite "
+        "the content tables (VACUUM FULL) so rows of closed, withdrawn or forgotten items leave the files",
+    )
     index_option(p)
     p.add_argument("--factor", type=int, default=10, help="segments merged at once, per size level (default 10)")
     p.set_defaults(func=cmd_optimize)

@@ -63,12 +63,15 @@ class MeetingState:
     removed: set[str] = field(default_factory=set)  # indexed ids no version lists any more
     kept_closed: list[Item] = field(default_factory=list)  # open in a version, closed by an earlier one
     closed_by_older: int = 0
+    held_open: set[str] = field(default_factory=set)  # indexed open before this batch
 
     @classmethod
     def from_index(cls, meeting_id: str, indexed: Iterable[Indexed]) -> MeetingState:
         state = cls(meeting_id)
         for record in indexed:
             state.entries[record.id] = Entry(record.rank, record.open)
+            if record.open:
+                state.held_open.add(record.id)
             state.rank = max(state.rank, record.rank)
         return state
 
@@ -116,6 +119,10 @@ class MeetingState:
             self.entries[item.id] = Entry(rank, item.access == Access.OPEN, item, version, position)
             self.removed.discard(item.id)
         self.rank = max(self.rank, rank)
+
+    def tightened(self) -> int:
+        """Items the index held open that this batch closes or withdraws."""
+        return sum(1 for i in self.held_open if i in self.removed or (i in self.entries and not self.entries[i].open))
 
     def kept_closed_warnings(self) -> list[str]:
         """One line for each item a version opened that an earlier version had closed."""

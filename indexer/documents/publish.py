@@ -5,17 +5,28 @@ A document with no closed page is published as it is.  A PDF with closed pages
 items) is rewritten with those pages blank, so page numbers still match the
 items' ``#page=N`` links; a DOCX has no fixed pages and is then not published.
 Only the page content of open pages is copied: no outline, no metadata.
+
+The copy is written to ``$MINUTES_DOCUMENT_CACHE`` (default: a folder under the
+system's temporary directory) only to be handed to the index: every copy has a
+name of its own, and the ingest deletes it once the batch that archives it is
+committed (``discard``) — the index's archive is then the one copy, and it is
+pruned with the items.  Nothing closed outlives a closure, ``minutes forget``
+or ``reindex`` there.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
+import re
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 CACHE_ENV = "MINUTES_DOCUMENT_CACHE"
+COPY_PREFIX = "published-"
+_OLD_COPY = re.compile(r"[0-9a-f]{32}\.pdf")
 
 
 def cache_dir() -> Path:
@@ -36,15 +47,15 @@ def publishable_copy(
     blank = closed_pages | (dropped_pages or set())
     if path.suffix.lower() != ".pdf" or len(blank) >= page_count:
         return None
-    digest = hashlib.sha256(path.read_bytes())
-    digest.update(repr(sorted(blank)).encode())
-    target = cache_dir() / f"{digest.hexdigest()[:32]}.pdf"
-    if target.exists():
-        return target
     import pypdf
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    # A name of its own (never one shared with another meeting or run): the ingest deletes it
+    # after its batch's commit, and a copy another batch still has to archive must not go with it.
+    handle, name = tempfile.mkstemp(prefix=COPY_PREFIX, suffix=".pdf", dir=cache_dir())
+    os.close(handle)
+    target = Path(name)
+    tmp = target.with_name(f".{target.name}.tmp")
     try:
         reader = pypdf.PdfReader(str(path), strict=False)
         writer = pypdf.PdfWriter()
@@ -59,9 +70,51 @@ def publishable_copy(
     except Exception:  # pypdf raises many kinds on a damaged file
         # A copy that cannot be made safely is not made: the items are read, the document is not shown.
         tmp.unlink(missing_ok=True)
+        target.unlink(missing_ok=True)
         return None
     tmp.replace(target)
     return target
+
+
+def is_copy(file: str | Path | None) -> bool:
+    """Whether ``file`` is a copy ``publishable_copy`` wrote (not the source document itself)."""
+    if not file:
+        return False
+    path = Path(file)
+    return path.name.startswith(COPY_PREFIX) and path.parent.resolve() == cache_dir().resolve()
+
+
+def discard(meetings: Iterable[Any]) -> int:
+    """Delete the copies made for these meetings' documents (once their batch is committed, or
+    given up): what is shown is the archived copy, pruned with the items that refer to it.
+    Returns the number of files deleted."""
+    deleted = 0
+    for meeting in meetings:
+        document = getattr(meeting, "document", None)
+        file = getattr(document, "file", None)
+        if is_copy(file):
+            try:
+                Path(file).unlink()  # type: ignore[arg-type]
+                deleted += 1
+            except FileNotFoundError:
+                pass
+    return deleted
+
+
+def sweep_old_copies() -> int:
+    """Delete the copies earlier versions kept for good (``<32 hex>.pdf``, named by the source and
+    its blank pages, reused across runs and never deleted): each holds the open pages of a
+    document as it stood then, pages of items closed or forgotten since included."""
+    deleted = 0
+    folder = cache_dir()
+    for path in folder.glob("*.pdf"):
+        if _OLD_COPY.fullmatch(path.name):
+            try:
+                path.unlink()
+                deleted += 1
+            except FileNotFoundError:
+                pass
+    return deleted
 
 
 def _page_size(page: object) -> tuple[float, float]:

@@ -266,6 +266,7 @@ class WriteSummary:
     kept_closed: int = 0  # opened by a version, closed by an earlier one: stays closed
     closed_by_older: int = 0  # closed by a lower-rank version (a dagsorden after its referat)
     forgotten: int = 0  # left out: taken down with ``minutes forget``
+    tightened: int = 0  # held open, now closed or withdrawn (their old text leaves the index)
     pruned: int = 0  # archive and text-cache files deleted as no longer referenced
     removed_ids: list[str] = field(default_factory=list)  # the withdrawn items (their URLs answer 410)
     warnings: list[str] = field(default_factory=list)
@@ -284,6 +285,7 @@ class WriteSummary:
             "kept_closed",
             "closed_by_older",
             "forgotten",
+            "tightened",
             "pruned",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))

@@ -11,7 +11,12 @@ What is kept, all under ``<index>/harvest/<host>/``:
   down to a stub (number and "Lukket punkt") *before* it is written: no closed
   caption, text or attachment reference is ever on disk.  These files are the
   recorded source ``minutes reindex`` reads again.
-* ``bilag/<id>.pdf`` — open attachments, downloaded once.
+* ``bilag/<id>.pdf`` — open attachments, downloaded once; deleted when no stored
+  meeting document refers to them any more (their item closed or withdrawn on the
+  portal: at the run that fetches that version).
+* Items and meetings taken down with ``minutes forget`` leave these files at the
+  next run (an item is cut down to its stub, a meeting's document is deleted and not
+  fetched again while the take-down stands).
 * ``state.json`` — per meeting: validators (ETag, Last-Modified) and the hash of
   the stored document, written only after the meeting's batch is committed.  With
   the PostgreSQL engine the state is a row of the database's ``harvest_state``
@@ -100,6 +105,30 @@ def portal_folder(index_root: Path, base_url: str) -> Path:
 # --------------------------------------------------------------------------- documents
 
 
+def _stub(point: dict[str, Any]) -> dict[str, Any]:
+    """A closed item as it may be kept: its id and number, nothing it says."""
+    return {
+        "Id": point.get("Id"),
+        "Number": point.get("Number"),
+        "Punktnummer": point.get("Punktnummer"),
+        "Sorting": point.get("Sorting"),
+        "Caption": "Lukket punkt",
+        "Navn": "Lukket punkt",
+        "IsOpen": False,
+        "Felter": [],
+        "Bilag": [],
+    }
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    """A stored meeting document, or {} when there is none (or it cannot be read)."""
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def redact(document: dict[str, Any]) -> dict[str, Any]:
     """The document as it may be kept: closed items reduced to their id and number.
 
@@ -112,17 +141,7 @@ def redact(document: dict[str, Any]) -> dict[str, Any]:
             continue
         caption = str(point.get("Caption") or point.get("Navn") or "")
         if is_closed_caption(caption):
-            point = {
-                "Id": point.get("Id"),
-                "Number": point.get("Number"),
-                "Punktnummer": point.get("Punktnummer"),
-                "Sorting": point.get("Sorting"),
-                "Caption": "Lukket punkt",
-                "Navn": "Lukket punkt",
-                "IsOpen": False,
-                "Felter": [],
-                "Bilag": [],
-            }
+            point = _stub(point)
         points.append(point)
     kept = dict(document)
     kept["Dagsordenpunkter"] = points
@@ -303,6 +322,7 @@ class Harvester:
     def _run(self, index: Any) -> None:
         state = self._load_state(index)
         known: dict[str, Any] = state["meetings"]
+        self._apply_takedowns(index, state)
         answer = self.client.get(LIST_PATH, kind="list")
         meetings = [m for m in listed_meetings(answer.url, answer.body) if self.wanted(m)]
         self.summary.meetings_seen = len(meetings)
@@ -344,6 +364,8 @@ class Harvester:
     def _fetch(self, listed: ListedMeeting, known: dict[str, Any] | None) -> Fetched:
         path = MEETING_PATH.format(id=listed.id)
         stored = self.meetings_dir / f"{listed.id}.json"
+        if known is not None and known.get("forgotten"):
+            return Fetched(listed, "unchanged")  # taken down (minutes forget): never fetched or kept again
         have = known is not None and stored.is_file()
         try:
             answer = self.client.get(
@@ -385,9 +407,11 @@ class Harvester:
             failed_now = {i for i, outcome in outcomes.items() if outcome == "retry"}
             retry_later = {m for m, ids in wanted.items() if failed_now.intersection(ids)}
         paths = []
+        released: set[str] = set()  # attachments the stored versions referred to
         for fetched in batch:
             target = self.meetings_dir / f"{fetched.listed.id}.json"
             if fetched.document is not None and fetched.status != "revalidated":
+                released |= set(_pdf_ids(_read_json(target))) - set(_pdf_ids(fetched.document))
                 _atomic_write(target, json.dumps(fetched.document, ensure_ascii=False).encode("utf-8"))
             if fetched.status in ("new", "changed"):
                 paths.append(target)
@@ -399,6 +423,7 @@ class Harvester:
             failed = {Path(r.split(": ", 1)[0]).name for r in result.rejected}
         else:
             failed = set()
+        self._release_bilag(released)  # an item closed or withdrawn: its attachments leave the folder
         for fetched in batch:
             name = f"{fetched.listed.id}.json"
             if name in failed:
@@ -420,6 +445,67 @@ class Harvester:
                 "last_modified": None if incomplete else fetched.last_modified,
                 "digest": "" if incomplete else fetched.digest,
             }
+        self._save_state(index, state)
+
+    def _release_bilag(self, candidates: set[str]) -> int:
+        """Delete the downloaded attachments among ``candidates`` no stored meeting document
+        refers to any more.  Returns the number deleted."""
+        if not candidates:
+            return 0
+        referred: set[str] = set()
+        for stored in self.meetings_dir.glob("*.json"):
+            referred |= set(_pdf_ids(_read_json(stored)))
+        deleted = 0
+        for ident in candidates - referred:
+            path = self.bilag_dir / f"{ident}.pdf"
+            if _SAFE_ID.match(ident) and path.is_file():
+                path.unlink()
+                deleted += 1
+        return deleted
+
+    def _apply_takedowns(self, index: Any, state: dict[str, Any]) -> None:
+        """Items and meetings taken down (``minutes forget``) since the last run leave the
+        folder: a meeting's document is deleted (and marked, so it is not fetched again while
+        the take-down stands), an item is cut down to a closed item's stub; then attachments
+        no document refers to any more.  The stored documents are read (parsed, for their
+        index ids) only when there is a take-down this folder has not seen yet."""
+        taken_down = set(index.takedowns().ids())
+        seen = set(state.get("takedowns_seen") or [])
+        for entry in state["meetings"].values():  # a take-down undone (--allow-forgotten): fetch again
+            if entry.get("forgotten") and entry["forgotten"] not in taken_down:
+                entry.pop("forgotten")
+                entry["digest"] = ""
+        if not (taken_down - seen) or not self.meetings_dir.is_dir():
+            state["takedowns_seen"] = sorted(taken_down)
+            return
+        from indexer.formats.firstagenda import parse  # the reading an ingest does, for the ids
+
+        released: set[str] = set()
+        for stored in sorted(self.meetings_dir.glob("*.json")):
+            document = _read_json(stored)
+            try:
+                [meeting] = list(parse(stored, self.context()))
+            except Exception:  # unreadable: an ingest could not read it either
+                continue
+            if meeting.id in taken_down or all(i.id in taken_down for i in meeting.items):
+                released |= set(_pdf_ids(document))
+                stored.unlink()
+                entry = state["meetings"].setdefault(stored.stem, {})
+                entry.update(forgotten=meeting.id, etag=None, last_modified=None, digest="")
+                continue
+            gone = {i.source_key for i in meeting.items if i.id in taken_down and i.source_key}
+            if not gone:
+                continue
+            before = set(_pdf_ids(document))
+            kept = dict(document)
+            kept["Dagsordenpunkter"] = [
+                _stub(p) if isinstance(p, dict) and str(p.get("Id")) in gone else p
+                for p in document.get("Dagsordenpunkter") or []
+            ]
+            released |= before - set(_pdf_ids(kept))
+            _atomic_write(stored, json.dumps(kept, ensure_ascii=False).encode("utf-8"))
+        self._release_bilag(released)
+        state["takedowns_seen"] = sorted(taken_down)
         self._save_state(index, state)
 
     def _download(self, ident: str) -> str:

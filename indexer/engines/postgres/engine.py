@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
+from time import monotonic
 from typing import Any
 
 import psycopg
@@ -145,6 +146,10 @@ class SearchResult:
     total: int
     hits: list[Hit]
     counts: dict[str, dict[str, int]]
+
+
+# The tables that hold the items' content, or words of it: what ``compact`` rewrites.
+CONTENT_TABLES = ("items", "postings", "term_stats", "field_stats", "attachments", "route_evidence")
 
 
 @dataclass
@@ -720,6 +725,22 @@ class Database:
         """Refresh the planner's statistics and the visibility map after a bulk ingest."""
         with self._connect(autocommit=True) as conn:
             conn.execute("VACUUM (ANALYZE) items, postings, term_stats, field_stats")
+
+    def compact(self) -> list[tuple[str, float]]:
+        """Rewrite the content tables and their indexes (VACUUM FULL, then ANALYZE): the only way
+        the bytes of removed rows — an item closed, withdrawn or forgotten, its postings, terms
+        and archived files — leave the table files.  A plain VACUUM (the ingest's, autovacuum)
+        only marks them free space to be overwritten some day.  Takes each table's ACCESS
+        EXCLUSIVE lock while it is rewritten (searches of it wait) and needs room for a second
+        copy of it.  The write-ahead log keeps what it logged until it is recycled; its archive
+        and any replica's, as long as they are kept.  Returns (table, seconds) per table."""
+        timings: list[tuple[str, float]] = []
+        with self._connect(autocommit=True) as conn:
+            for table in CONTENT_TABLES:
+                started = monotonic()
+                conn.execute(sql.SQL("VACUUM (FULL, ANALYZE) {}").format(sql.Identifier(table)))
+                timings.append((table, monotonic() - started))
+        return timings
 
     # -- searching ------------------------------------------------------------------
 

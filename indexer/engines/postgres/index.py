@@ -126,6 +126,7 @@ class PostgresIndex:
                 summary.kept_closed += len(state.kept_closed)
                 summary.warnings.extend(state.kept_closed_warnings())
                 summary.closed_by_older += state.closed_by_older
+                summary.tightened += state.tightened()
             summary.items_skipped += sum(len(m.items) for m in meetings) - len(documents)
             for meeting in meetings:
                 # Open files of versions that did not stand (superseded, kept closed): their text

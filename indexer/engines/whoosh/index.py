@@ -720,6 +720,7 @@ class MinutesIndex:
                     summary.kept_closed += len(state.kept_closed)
                     summary.warnings.extend(state.kept_closed_warnings())
                     summary.closed_by_older += state.closed_by_older
+                    summary.tightened += state.tightened()
                 summary.items_skipped += items - written  # older versions, superseded in this batch
                 for meeting in meetings:
                     # Open files of versions that did not stand (superseded, kept closed): their text
@@ -1247,14 +1248,16 @@ _ARCHIVE_NAME = re.compile(r'"archive_name": "([0-9a-f]{64})')
 
 
 def _archive_names(stored: dict[str, Any] | None) -> set[str]:
-    """Archive names an indexed version of an item refers to."""
+    """Archive names an indexed version of an item refers to: its attachments', and the
+    whole-meeting document's it was read from (released with the meeting's last open item)."""
     if not stored or stored.get("access") != Access.OPEN.value:
         return set()
     try:
         doc = json.loads(stored.get("doc") or "{}")
     except ValueError:
         return set()
-    return {a["archive_name"] for a in doc.get("attachments", []) if a.get("archive_name")}
+    archived = [*doc.get("attachments", []), doc.get("source_document") or {}]
+    return {str(a["archive_name"]) for a in archived if a.get("archive_name")}
 
 
 def _file_digests(item: Item) -> set[str]:

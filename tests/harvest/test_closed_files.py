@@ -1,0 +1,105 @@
+"""What the harvest keeps in its folder (``harvest/<host>/``) follows closure and take-downs, as
+the index does: an item turned closed or withdrawn on the portal takes its downloaded
+attachments with it at the run that fetches that version, and an item or meeting taken down
+with ``minutes forget`` leaves the stored documents and attachments at the next run — the
+meeting's document is not fetched again while the take-down stands.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from indexer.cli import main
+from indexer.engines.whoosh.index import MinutesIndex
+from tests.harvest.helpers import documents, meeting_id_of, run
+from tests.harvest.portal import Portal
+
+MEETING = documents("Social- og Handicapudvalget_2024-01-08")[0]  # four items with attachments
+
+
+@pytest.fixture()
+def portal() -> Iterator[Portal]:
+    served = Portal([MEETING])
+    served.start()
+    yield served
+    served.stop()
+
+
+def _base(portal: Portal) -> str:
+    assert portal._server is not None
+    return f"http://127.0.0.1:{portal._server.server_address[1]}"
+
+
+def _folder(root: Path) -> Path:
+    [folder] = (root / "harvest").iterdir()
+    return folder
+
+
+def _kept(root: Path) -> set[str]:
+    """The files of the harvest folder, as ``meetings/<id>.json`` and ``bilag/<id>.pdf``."""
+    folder = _folder(root)
+    return {f"{p.parent.name}/{p.name}" for p in folder.glob("*/*") if p.is_file()}
+
+
+def _with_bilag(portal: Portal) -> dict:
+    document = json.loads(portal.documents[meeting_id_of(MEETING)])
+    return next(p for p in document["Dagsordenpunkter"] if p.get("Bilag") and not p["Caption"].startswith("Lukket"))
+
+
+def test_an_item_turned_closed_takes_its_downloaded_attachments_with_it(portal: Portal, tmp_path: Path) -> None:
+    """Before: the closed item's ``bilag/<id>.pdf`` stayed in the folder for good."""
+    root = tmp_path / "ix"
+    run(_base(portal), root, attachments=True)
+    target = _with_bilag(portal)
+    bilag = {f"bilag/{b['Id']}.pdf" for b in target["Bilag"]}
+    assert bilag <= _kept(root)
+
+    def close(document: dict) -> None:
+        for point in document["Dagsordenpunkter"]:
+            if point["Caption"] == target["Caption"]:
+                point["Caption"] = point["Navn"] = "Lukket: " + point["Caption"]
+
+    portal.change(meeting_id_of(MEETING), close)
+    assert run(_base(portal), root, attachments=True).changed == 1
+    assert not bilag & _kept(root)
+    assert any(name.startswith("bilag/") for name in _kept(root)), "the open items' attachments stay"
+
+
+def test_a_forgotten_meeting_leaves_the_harvest_folder_at_the_next_run(portal: Portal, tmp_path: Path) -> None:
+    """Before: ``meetings/<id>.json`` (all the open text) and the attachments stayed after
+    ``minutes forget``, and ``minutes reindex`` reads that folder."""
+    root = tmp_path / "ix"
+    run(_base(portal), root, attachments=True)
+    with MinutesIndex.open(root).ix.searcher() as searcher:
+        [meeting_id] = {f["meeting_id"] for f in searcher.all_stored_fields()}
+    assert main(["forget", meeting_id, "--reason", "test", "--index", str(root)]) == 0
+
+    again = run(_base(portal), root, attachments=True)
+    assert _kept(root) == set()
+    assert again.new == 0 and MinutesIndex.open(root).doc_count() == 0
+    fetched = portal.served_so_far("/api/agenda/dagsorden/")
+    run(_base(portal), root, attachments=True)
+    assert portal.served_so_far("/api/agenda/dagsorden/") == fetched, "not fetched while the take-down stands"
+    assert _kept(root) == set()
+
+
+def test_a_forgotten_item_is_cut_down_to_a_stub_in_the_stored_document(portal: Portal, tmp_path: Path) -> None:
+    root = tmp_path / "ix"
+    run(_base(portal), root, attachments=True)
+    target = _with_bilag(portal)
+    [item_id] = [
+        f["id"]
+        for f in MinutesIndex.open(root).iter_stored()
+        if f.get("title") == " ".join(str(target["Caption"]).split()) or f.get("number") == str(target["Number"])
+    ][:1]
+    assert main(["forget", item_id, "--reason", "test", "--index", str(root)]) == 0
+
+    run(_base(portal), root, attachments=True)
+    stored = (_folder(root) / "meetings" / f"{meeting_id_of(MEETING)}.json").read_text("utf-8")
+    assert target["Caption"] not in stored
+    assert not {f"bilag/{b['Id']}.pdf" for b in target["Bilag"]} & _kept(root)
+    assert MinutesIndex.open(root).doc_count() > 0, "the meeting's other items stay"

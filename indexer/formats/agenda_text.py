@@ -21,8 +21,22 @@ paragraph per line group::
 
 Separator convention: items simply follow one another; every item starts
 with its title line directly followed by an "Åben Sag"/"Lukket Sag" line.  A
-line of dashes, equals signs or a form feed between items is ignored.  A
-file with no such marker but a "Beslutning i … den …" line is read as one
+line of dashes, equals signs or a form feed between items is ignored.
+
+The access line is read leniently where it closes and strictly where it opens,
+so that an unclear line never publishes closed text:
+
+* closed: "Lukket" or "Lukkede", alone or with sag/punkt/dagsordenspunkt, in any
+  case, with end punctuation or a parenthesised reason ("Lukket Sag.",
+  "LUKKET PUNKT:", "Lukket sag (personsag)"); and any other short line that
+  begins with the word "Lukket"/"Lukkede" ("Lukket sag, jf. § 10") -- a line
+  that says closed but cannot be read is closed, never text of the item above;
+* open: "Åben" or "Åbent" with sag/punkt/dagsordenspunkt, the same
+  punctuation and reason; a bare "Åben" (a table cell copied onto its own line,
+  say) starts nothing, and an access line that mentions "lukk" anywhere
+  ("Åben sag (lukket bilag)") is closed.
+
+A file with no such marker but a "Beslutning i … den …" line is read as one
 item whose title is the first line; its access is then unknown, so it is
 treated as closed (and a warning says so).
 
@@ -62,7 +76,23 @@ NAME = "agenda-text"
 SUFFIXES = {".txt", ".md"}
 PEEK_BYTES = 64 * 1024
 
-_MARKER = re.compile(r"^(?P<access>åben|åbent|lukket)\s+(?:sag|punkt)$", re.IGNORECASE)
+# The access line that starts an item (see the module docstring): decoration such as "**", "_" or a
+# bullet around it, end punctuation and a parenthesised reason are allowed.
+_MARKER_DECOR = r"[\s*_•-]*"
+_MARKER_TAIL = r"\s*(?:\((?P<reason>[^()]*)\))?\s*[.:;!]?" + _MARKER_DECOR + "$"
+_OPEN_MARKER = re.compile(
+    "^" + _MARKER_DECOR + r"(?:åben|åbent)\s+(?:sag|punkt|dagsordenspunkt)" + _MARKER_TAIL, re.IGNORECASE
+)
+_CLOSED_MARKER = re.compile(
+    "^"
+    + _MARKER_DECOR
+    + r"(?:lukket|lukkede)(?:\s+(?:sag|sager|punkt|punkter|dagsordenspunkt|dagsordenspunkter))?"
+    + _MARKER_TAIL,
+    re.IGNORECASE,
+)
+# Any other short line that opens with the word: it says closed, so it is read as closed.
+_CLOSED_LEAD = re.compile("^" + _MARKER_DECOR + r"(?:lukket|lukkede)\b", re.IGNORECASE)
+MAX_MARKER_CHARS = 80
 _DECISION_LINE = re.compile(r"^beslutning\s+i\s+(?P<body>.+?)\s+den\s+(?P<date>.+?)\s*:?$", re.IGNORECASE)
 _DECISION_ANYWHERE = re.compile(r"(?im)^[#*\s]*beslutning\s+i\s+.+?\s+den\s+\d")
 _NUMBERED_TITLE = re.compile(r"^(?P<number>\d{1,3}(?:\.\d{1,3})*)\.?\s+(?P<title>\S.*)$")
@@ -94,7 +124,7 @@ def detect(path: Path) -> bool:
         head = fh.read(PEEK_BYTES)
     text = _decode(head)
     lines = [_strip_markup(line) for line in text.splitlines()]
-    if any(_MARKER.match(line) for line in lines):
+    if any(_OPEN_MARKER.match(line) or _CLOSED_MARKER.match(line) for line in lines):
         return True
     return bool(_DECISION_ANYWHERE.search(text))
 
@@ -200,14 +230,28 @@ def _strip_markup(line: str) -> str:
     return re.sub(r"[ \t]+", " ", line)
 
 
+def marker_access(line: str) -> Access | None:
+    """The access an item's access line states, or None when the line is no access line.
+
+    Closed wins whenever the line says "lukk…": a closed marker in any wording, and a short line
+    that begins with "Lukket"/"Lukkede" but is not one of the known wordings (default deny: it
+    starts a closed item rather than being appended to the open item above it)."""
+    if len(line) > MAX_MARKER_CHARS:
+        return None
+    if _CLOSED_MARKER.match(line) or _CLOSED_LEAD.match(line):
+        return Access.CLOSED
+    if _OPEN_MARKER.match(line):
+        return Access.CLOSED if "lukk" in line.casefold() else Access.OPEN
+    return None
+
+
 def _split_items(lines: list[str]) -> list[_RawItem]:
     """Cut the file where a title line is followed by an access marker."""
     content = [(i, line) for i, line in enumerate(lines) if line and not _SEPARATOR.match(line)]
     starts: list[tuple[int, Access]] = []
     for pos, (_, line) in enumerate(content):
-        match = _MARKER.match(line)
-        if match and pos > 0:
-            access = Access.CLOSED if match["access"].lower() == "lukket" else Access.OPEN
+        access = marker_access(line)
+        if access is not None and pos > 0:
             starts.append((pos - 1, access))
     items: list[_RawItem] = []
     for n, (pos, access) in enumerate(starts):

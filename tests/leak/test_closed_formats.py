@@ -14,7 +14,7 @@ TXT files holding their own word:
 * FirstAgenda API (Greve): a "Lukket: " item's caption, fields and Bilag titles;
 * FirstAgenda publication page (Aarhus): a row the portal marks closed, its heading, case
   presentation and attachment links;
-* digst open data: a row marked "Lukket";
+* digst open data: a row marked "- Lukket", and one with a "Lukket sag" line;
 * JSON Lines: a closed item, a closed section and closed PDF/DOCX/TXT attachments;
 * Publication (Ballerup): a closed enclosure of an item that stays open.
 
@@ -267,14 +267,20 @@ def plant_digst(tmp: Path, planted: Planted) -> Path:
         "7. Personalesag qzvdigstpunkt - Lukket\nBESLUTNING\nGodkendt qzvdigstpunkt.\n\n"
         "Sagens forløb\nFortrolige oplysninger om qzvdigstpunkt.\n"
     )
+    # Closed in another wording: a "Lukket sag" line under the title.
+    personal = dict(closed, identifikator=closed["identifikator"][:-2] + "ab")
+    personal["indhold"] = (
+        "Afskedigelse qzvdigstsag\nLukket sag\nBESLUTNING\nGodkendt qzvdigstsag.\n\n"
+        "Sagens forløb\nFortrolige oplysninger om qzvdigstsag.\n"
+    )
     rows[1] = dict(rows[1], indhold=rows[1]["indhold"].replace("\n", " qzvdigstaaben\n", 1))
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=header)
     writer.writeheader()
-    writer.writerows([*rows, closed])
+    writer.writerows([*rows, closed, personal])
     path = tmp / "digst.csv"
     path.write_text(out.getvalue(), "utf-8")
-    planted.secrets["digst"] = ["qzvdigstpunkt"]
+    planted.secrets["digst"] = ["qzvdigstpunkt", "qzvdigstsag"]
     planted.controls["digst"] = "qzvdigstaaben"
     return path
 

@@ -146,6 +146,8 @@ def parse(path: Path, context: IngestContext) -> Iterable[Meeting]:
     items = [_build_item(raw, path, warnings) for raw in raw_items]
     for item in items:
         for attachment in item.attachments:
+            if not attachment.is_open:
+                continue  # a closed attachment's file is never looked for (see referenced_files)
             # A file of the printed name beside the text is used; its absence is normal.
             found = _attachment_file(path.parent, attachment.title)
             if found is not None:
@@ -201,14 +203,14 @@ def _attachment_file(folder: Path, title: str) -> Path | None:
 
 
 def referenced_files(path: Path) -> set[Path]:
-    """The files beside ``path`` that it names as attachments: read with it, never as inputs."""
+    """The files beside ``path`` that it names as attachments, open or closed: read with it (an
+    open one) or not at all (a closed one), never as inputs of their own."""
     try:
         meetings = list(parse(path, IngestContext(extract_text=False)))
     except (FormatError, OSError, ValueError):
         return set()
-    return {
-        Path(a.file).resolve() for m in meetings for item in m.items for a in item.attachments if a.file is not None
-    }
+    found = (_attachment_file(path.parent, a.title) for m in meetings for item in m.items for a in item.attachments)
+    return {file.resolve() for file in found if file is not None}
 
 
 def _decode(data: bytes) -> str:
@@ -407,7 +409,10 @@ def _attachments(rows: list[str], item_access: Access, path: Path, warnings: lis
     for row in rows:
         match = _PLAIN_ROW.match(row.strip().lstrip("-• ").strip())
         if not match:
-            warnings.append(f"{path}: attachment line not understood: {row[:80]!r}")
+            # The line is quoted only where it may be read: a closed item's, or one that says
+            # "lukket", may name the closed matter.
+            quoted = item_access == Access.OPEN and "lukk" not in row.casefold()
+            warnings.append(f"{path}: attachment line not understood" + (f": {row[:80]!r}" if quoted else ""))
             continue
         found.append(
             Attachment(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.formats import FormatError, IngestContext, agenda_text
+from indexer.formats import FormatError, IngestContext, agenda_text, iter_inputs
 from indexer.model import Access, MeetingKind, SectionKind
 from indexer.sidecar import load_sidecar
 from tests.conftest import SEED
@@ -248,3 +248,29 @@ def test_a_bare_aaben_line_inside_a_closed_item_opens_nothing(tmp_path: Path) ->
         ("Personalesag", Access.CLOSED),
     ]
     assert not any("medarbejderen" in a.title for a in items[0].attachments)
+
+
+def test_closed_attachments_are_not_looked_for_nor_quoted_but_never_inputs(tmp_path: Path) -> None:
+    """A closed Bilag row's title can name the closed matter, and so can the file beside the text
+    that it names: the file is not attached (its name goes nowhere), a row of a closed item that
+    cannot be read is not quoted in the warning, and the file is still no input of its own."""
+    rows = "| 3 - | Lukket | Personalesag Jensen | (142377/22) | (H) |\n| 3378412 | | | | |\n"
+    closed = (
+        "Afskedigelse\n\nLukket Sag\n\nSagsfremstilling\n\nFortroligt.\n\n"
+        "Bilag:\n\n1 - Lukket - Notat om Jensen (142378/22) 3378413\n\nbilag uden nummer om Jensen\n"
+    )
+    text = _seed_text().rstrip("\n") + "\n" + rows + "\n\n" + closed
+    path = tmp_path / "meeting.txt"
+    path.write_text(text, "utf-8")
+    beside = tmp_path / "Personalesag Jensen.txt"
+    beside.write_text("Fortrolig tekst om Jensen\n", "utf-8")
+    (tmp_path / "Notat om Jensen.txt").write_text("Fortroligt notat om Jensen\n", "utf-8")
+    meeting = _one(path)
+    opened, shut = meeting.items
+    personal = next(a for a in opened.attachments if a.title == "Personalesag Jensen")
+    assert (personal.access, personal.file) == (Access.CLOSED, None)
+    assert shut.attachments and all(a.file is None for a in shut.attachments)
+    assert any("attachment line not understood" in w for w in meeting.warnings)
+    assert not [w for w in meeting.warnings if "Jensen" in w]
+    inputs = [p.name for p, fmt in iter_inputs([tmp_path]) if fmt is not None or p.suffix == ".txt"]
+    assert inputs == ["meeting.txt"]

@@ -29,8 +29,9 @@ so that an unclear line never publishes closed text:
 * closed: "Lukket" or "Lukkede", alone or with sag/punkt/dagsordenspunkt, in any
   case, with end punctuation or a parenthesised reason ("Lukket Sag.",
   "LUKKET PUNKT:", "Lukket sag (personsag)"); and any other short line that
-  begins with the word "Lukket"/"Lukkede" ("Lukket sag, jf. § 10") -- a line
-  that says closed but cannot be read is closed, never text of the item above;
+  begins with the word "Lukket"/"Lukkede" ("Lukket sag, jf. § 10"; with a
+  capital, so wrapped prose is not meant) -- a line that says closed but cannot
+  be read is closed, never text of the item above;
 * open: "Åben" or "Åbent" with sag/punkt/dagsordenspunkt, the same
   punctuation and reason; a bare "Åben" (a table cell copied onto its own line,
   say) starts nothing, and an access line that mentions "lukk" anywhere
@@ -90,8 +91,9 @@ _CLOSED_MARKER = re.compile(
     + _MARKER_TAIL,
     re.IGNORECASE,
 )
-# Any other short line that opens with the word: it says closed, so it is read as closed.
-_CLOSED_LEAD = re.compile("^" + _MARKER_DECOR + r"(?:lukket|lukkede)\b", re.IGNORECASE)
+# Any other short line that opens with the word: it says closed, so it is read as closed.  Written
+# with a capital: a line of hard-wrapped prose ("lukket for trafik i juli.") does not start an item.
+_CLOSED_LEAD = re.compile("^" + _MARKER_DECOR + r"(?:Lukket|Lukkede|LUKKET|LUKKEDE)\b")
 MAX_MARKER_CHARS = 80
 _DECISION_LINE = re.compile(r"^beslutning\s+i\s+(?P<body>.+?)\s+den\s+(?P<date>.+?)\s*:?$", re.IGNORECASE)
 _DECISION_ANYWHERE = re.compile(r"(?im)^[#*\s]*beslutning\s+i\s+.+?\s+den\s+\d")

@@ -274,3 +274,19 @@ def test_closed_attachments_are_not_looked_for_nor_quoted_but_never_inputs(tmp_p
     assert not [w for w in meeting.warnings if "Jensen" in w]
     inputs = [p.name for p, fmt in iter_inputs([tmp_path]) if fmt is not None or p.suffix == ".txt"]
     assert inputs == ["meeting.txt"]
+
+
+def test_wrapped_prose_that_says_lukket_starts_no_item(tmp_path: Path) -> None:
+    """Only the access line's wordings and lines beginning "Lukket" with a capital start an item:
+    a hard-wrapped paragraph whose line begins "lukket" stays text of its item."""
+    seed = _seed_text().replace(
+        "Ingen økonomiske konsekvenser.\n",
+        "Ingen økonomiske konsekvenser, men vejen holdes\nlukket for trafik i juli.\n",
+        1,
+    )
+    path = tmp_path / "meeting.txt"
+    path.write_text(seed, "utf-8")
+    (item,) = _one(path).items
+    assert item.access == Access.OPEN
+    sections = {s.heading: s.text for s in item.sections}
+    assert sections["Økonomiske konsekvenser"].endswith("lukket for trafik i juli.")

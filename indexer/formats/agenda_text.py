@@ -21,8 +21,23 @@ paragraph per line group::
 
 Separator convention: items simply follow one another; every item starts
 with its title line directly followed by an "Åben Sag"/"Lukket Sag" line.  A
-line of dashes, equals signs or a form feed between items is ignored.  A
-file with no such marker but a "Beslutning i … den …" line is read as one
+line of dashes, equals signs or a form feed between items is ignored.
+
+The access line is read leniently where it closes and strictly where it opens,
+so that an unclear line never publishes closed text:
+
+* closed: "Lukket" or "Lukkede", alone or with sag/punkt/dagsordenspunkt, in any
+  case, with end punctuation or a parenthesised reason ("Lukket Sag.",
+  "LUKKET PUNKT:", "Lukket sag (personsag)"); and any other short line that
+  begins with the word "Lukket"/"Lukkede" ("Lukket sag, jf. § 10"; with a
+  capital, so wrapped prose is not meant) -- a line that says closed but cannot
+  be read is closed, never text of the item above;
+* open: "Åben" or "Åbent" with sag/punkt/dagsordenspunkt, the same
+  punctuation and reason; a bare "Åben" (a table cell copied onto its own line,
+  say) starts nothing, and an access line that mentions "lukk" anywhere
+  ("Åben sag (lukket bilag)") is closed.
+
+A file with no such marker but a "Beslutning i … den …" line is read as one
 item whose title is the first line; its access is then unknown, so it is
 treated as closed (and a warning says so).
 
@@ -62,7 +77,24 @@ NAME = "agenda-text"
 SUFFIXES = {".txt", ".md"}
 PEEK_BYTES = 64 * 1024
 
-_MARKER = re.compile(r"^(?P<access>åben|åbent|lukket)\s+(?:sag|punkt)$", re.IGNORECASE)
+# The access line that starts an item (see the module docstring): decoration such as "**", "_" or a
+# bullet around it, end punctuation and a parenthesised reason are allowed.
+_MARKER_DECOR = r"[\s*_•-]*"
+_MARKER_TAIL = r"\s*(?:\((?P<reason>[^()]*)\))?\s*[.:;!]?" + _MARKER_DECOR + "$"
+_OPEN_MARKER = re.compile(
+    "^" + _MARKER_DECOR + r"(?:åben|åbent)\s+(?:sag|punkt|dagsordenspunkt)" + _MARKER_TAIL, re.IGNORECASE
+)
+_CLOSED_MARKER = re.compile(
+    "^"
+    + _MARKER_DECOR
+    + r"(?:lukket|lukkede)(?:\s+(?:sag|sager|punkt|punkter|dagsordenspunkt|dagsordenspunkter))?"
+    + _MARKER_TAIL,
+    re.IGNORECASE,
+)
+# Any other short line that opens with the word: it says closed, so it is read as closed.  Written
+# with a capital: a line of hard-wrapped prose ("lukket for trafik i juli.") does not start an item.
+_CLOSED_LEAD = re.compile("^" + _MARKER_DECOR + r"(?:Lukket|Lukkede|LUKKET|LUKKEDE)\b")
+MAX_MARKER_CHARS = 80
 _DECISION_LINE = re.compile(r"^beslutning\s+i\s+(?P<body>.+?)\s+den\s+(?P<date>.+?)\s*:?$", re.IGNORECASE)
 _DECISION_ANYWHERE = re.compile(r"(?im)^[#*\s]*beslutning\s+i\s+.+?\s+den\s+\d")
 _NUMBERED_TITLE = re.compile(r"^(?P<number>\d{1,3}(?:\.\d{1,3})*)\.?\s+(?P<title>\S.*)$")
@@ -94,7 +126,7 @@ def detect(path: Path) -> bool:
         head = fh.read(PEEK_BYTES)
     text = _decode(head)
     lines = [_strip_markup(line) for line in text.splitlines()]
-    if any(_MARKER.match(line) for line in lines):
+    if any(_OPEN_MARKER.match(line) or _CLOSED_MARKER.match(line) for line in lines):
         return True
     return bool(_DECISION_ANYWHERE.search(text))
 
@@ -116,6 +148,8 @@ def parse(path: Path, context: IngestContext) -> Iterable[Meeting]:
     items = [_build_item(raw, path, warnings) for raw in raw_items]
     for item in items:
         for attachment in item.attachments:
+            if not attachment.is_open:
+                continue  # a closed attachment's file is never looked for (see referenced_files)
             # A file of the printed name beside the text is used; its absence is normal.
             found = _attachment_file(path.parent, attachment.title)
             if found is not None:
@@ -171,14 +205,14 @@ def _attachment_file(folder: Path, title: str) -> Path | None:
 
 
 def referenced_files(path: Path) -> set[Path]:
-    """The files beside ``path`` that it names as attachments: read with it, never as inputs."""
+    """The files beside ``path`` that it names as attachments, open or closed: read with it (an
+    open one) or not at all (a closed one), never as inputs of their own."""
     try:
         meetings = list(parse(path, IngestContext(extract_text=False)))
     except (FormatError, OSError, ValueError):
         return set()
-    return {
-        Path(a.file).resolve() for m in meetings for item in m.items for a in item.attachments if a.file is not None
-    }
+    found = (_attachment_file(path.parent, a.title) for m in meetings for item in m.items for a in item.attachments)
+    return {file.resolve() for file in found if file is not None}
 
 
 def _decode(data: bytes) -> str:
@@ -200,14 +234,28 @@ def _strip_markup(line: str) -> str:
     return re.sub(r"[ \t]+", " ", line)
 
 
+def marker_access(line: str) -> Access | None:
+    """The access an item's access line states, or None when the line is no access line.
+
+    Closed wins whenever the line says "lukk…": a closed marker in any wording, and a short line
+    that begins with "Lukket"/"Lukkede" but is not one of the known wordings (default deny: it
+    starts a closed item rather than being appended to the open item above it)."""
+    if len(line) > MAX_MARKER_CHARS:
+        return None
+    if _CLOSED_MARKER.match(line) or _CLOSED_LEAD.match(line):
+        return Access.CLOSED
+    if _OPEN_MARKER.match(line):
+        return Access.CLOSED if "lukk" in line.casefold() else Access.OPEN
+    return None
+
+
 def _split_items(lines: list[str]) -> list[_RawItem]:
     """Cut the file where a title line is followed by an access marker."""
     content = [(i, line) for i, line in enumerate(lines) if line and not _SEPARATOR.match(line)]
     starts: list[tuple[int, Access]] = []
     for pos, (_, line) in enumerate(content):
-        match = _MARKER.match(line)
-        if match and pos > 0:
-            access = Access.CLOSED if match["access"].lower() == "lukket" else Access.OPEN
+        access = marker_access(line)
+        if access is not None and pos > 0:
             starts.append((pos - 1, access))
     items: list[_RawItem] = []
     for n, (pos, access) in enumerate(starts):
@@ -363,7 +411,10 @@ def _attachments(rows: list[str], item_access: Access, path: Path, warnings: lis
     for row in rows:
         match = _PLAIN_ROW.match(row.strip().lstrip("-• ").strip())
         if not match:
-            warnings.append(f"{path}: attachment line not understood: {row[:80]!r}")
+            # The line is quoted only where it may be read: a closed item's, or one that says
+            # "lukket", may name the closed matter.
+            quoted = item_access == Access.OPEN and "lukk" not in row.casefold()
+            warnings.append(f"{path}: attachment line not understood" + (f": {row[:80]!r}" if quoted else ""))
             continue
         found.append(
             Attachment(

@@ -24,7 +24,11 @@ municipality most often named as such ("Aarhus Byråd", "Kalundborg
 Kommune"); else it stays "".  Votes are counted over the whole meeting.
 
 Access: the dataset is a publication of public minutes, so an item is open
-unless the text marks it closed ("- Lukket", "Lukket punkt").
+unless the text marks it closed: a line "Lukket", "Lukket punkt", "Lukket sag"
+(any case, a parenthesised reason allowed), a title ending "- Lukket sag",
+"**Lukket**" or "(lukket)", and -- default deny -- any line where the access
+stands that begins with "Lukket" or names it after a dash or bracket, even in a
+wording not listed here.
 Pseudonymised placeholders such as "[adresse]" are kept as they are.
 """
 
@@ -67,11 +71,24 @@ _HEADER_PDF = re.compile(
     + _DATE_WORDED
     + r")[ \t]*\n[ \t]*Sagsnr\."
 )
+# The item's access as printed: "Åbent", "Lukket", "Lukket punkt", "Lukket sag", "Lukkede punkter",
+# with a parenthesised reason ("Lukket sag (personsag)"); any case.
+_ACCESS_WORDING = (
+    r"(?i:(?:åbent|åben|lukket|lukkede)"
+    r"(?:\s+(?:sag|sager|punkt|punkter|dagsordenspunkt|dagsordenspunkter))?(?:\s*\([^()\n]{0,80}\))?)"
+)
 _NUMBERED = re.compile(
     r"^[#\s|*]*?(?:.*\|\s*)?(?P<number>\d{1,3})\.[ \t]+(?P<title>\S.*?)"
-    r"(?:\s+-\s+\**(?P<access>Åbent|Lukket)\**)?[ \t]*$"
+    r"(?:\s+[-–]\s+\**(?P<access>" + _ACCESS_WORDING + r")\**[.:]?"
+    r"|\*\*(?P<glued>" + _ACCESS_WORDING + r")\*\*)?[ \t]*$"
 )
-_ACCESS_LINE = re.compile(r"^[\s*]*(?P<access>Åbent|Lukket)(?:\s+punkt)?[\s*]*$", re.IGNORECASE)
+_ACCESS_LINE = re.compile(r"^[\s*_#]*(?P<access>" + _ACCESS_WORDING + r")[\s*_.:;]*$")
+# The access printed after a title: "Køb af grund - Lukket sag", "…[adresse]**Lukket**", "… (lukket)".
+_ACCESS_SUFFIX = re.compile(r"\s*(?:\s[-–—]\s*\**|\*\*|\(\s*)(?P<access>" + _ACCESS_WORDING + r")[\s*_.:;)]*$")
+# Where the access stands (the title lines and the lines after them), a line that begins with the
+# word, or a title that names it after a dash or bracket, says closed even in a wording not read above.
+_CLOSED_LEAD = re.compile(r"^[\s*_#|]*(?:Lukket|Lukkede|LUKKET|LUKKEDE)\b")
+_CLOSED_NAMED = re.compile(r"(?:[-–—(]|\*\*)[\s*_]*lukke(?:t|de)\b", re.IGNORECASE)
 _CASE_NUMBER = re.compile(r"Sagsnr\.?:?\s*(?P<value>\d{3}-\d{4}-\s*\d+)")
 _JOURNAL = re.compile(r"J\.\s?nr\.?:?\s*(?P<value>\d{2}\.\d{2}(?:\.\d{2})?(?:-[A-ZÆØÅ]\d{2})?)")
 _MUNICIPAL_CASE = re.compile(r"\b(?P<code>\d{3})-(?:19|20)\d{2}-\s*\d+")
@@ -244,21 +261,23 @@ def _clean_line(line: str) -> str:
 def _title_and_access(text: str) -> tuple[str, str, Access]:
     lines = text.split("\n")
     number, numbered_title, access = "", "", Access.OPEN
+    title_lines = [next((n for n, line in enumerate(lines) if line.strip()), 0)]
     for index, raw in enumerate(lines[:40]):
         match = _NUMBERED.match(raw.strip())
         if not match or not _plausible_title(match["title"]):
             continue
         number = match["number"]
         numbered_title = _clean_line(match["title"])
-        marker = match["access"]
+        title_lines.append(index)
+        marker = match["access"] or match["glued"]
         if marker is None:
             following = next((line for line in lines[index + 1 : index + 4] if line.strip()), "")
             found = _ACCESS_LINE.match(following)
             marker = found["access"] if found else None
-        if marker and marker.casefold() == "lukket":
+        if marker and "lukk" in marker.casefold():
             access = Access.CLOSED
         break
-    if re.search(r"(?im)(?:-\s*|^\s*\**)lukket(?:\s+punkt)?\**\s*$", text[:3000]):
+    if _marked_closed(text, lines, title_lines):
         access = Access.CLOSED
     first = _clean_line(next((line for line in lines if line.strip()), ""))
     first_is_title = (
@@ -268,7 +287,33 @@ def _title_and_access(text: str) -> tuple[str, str, Access]:
         and not _NUMBERED.match(first)
     )
     title = first if first_is_title else numbered_title
+    suffix = _ACCESS_SUFFIX.search(title)
+    if suffix and suffix.start() > 0:
+        title = title[: suffix.start()].rstrip(" -–—")  # the access is the item's, not its title's
     return number, title, access
+
+
+def _marked_closed(text: str, lines: list[str], title_lines: list[int]) -> bool:
+    """Whether the row says its item is closed, in any wording (an open row prints "Åbent" or nothing).
+
+    A line that is the access alone ("Lukket sag", "**Lukket punkt**") or ends a line after a dash,
+    bold or bracket ("Køb af grund - Lukket sag", "… (lukket)") closes it anywhere in the row's
+    head; where the access stands -- the title lines and the three lines after each -- a line that
+    begins with "Lukket" or names it after a dash or bracket closes it too, however it goes on
+    ("Lukket sag, jf. § 10"): a marker that cannot be read is read as closed."""
+    for raw in text[:3000].split("\n"):
+        line = raw.strip()
+        for candidate in (line, _clean_line(line)):
+            found = _ACCESS_LINE.match(candidate) or _ACCESS_SUFFIX.search(candidate)
+            if found and "lukk" in found["access"].casefold():
+                return True
+    nearby = {n for start in title_lines for n in range(start, start + 4)}
+    for n in sorted(nearby):
+        if n < len(lines):
+            line = lines[n].strip()
+            if (n not in title_lines and _CLOSED_LEAD.match(line)) or _CLOSED_NAMED.search(line):
+                return True
+    return False
 
 
 def _plausible_title(title: str) -> bool:

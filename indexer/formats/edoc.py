@@ -220,6 +220,10 @@ def _attachment(
         document_id=node.get("attachmentid"),
         journal_number=journals.get(_fold(title)),
     )
+    if not attachment.is_open:
+        # A closed attachment's file is never looked for: its name is not written to a warning
+        # ("… attachment file not found"), and neither its file nor its text goes further.
+        return attachment
     embedded = _clean_text(node.findtext("FullText") or "")
     attach_file(attachment, folder, text_of(node, "PDFDocument") or None, meeting.warnings)
     if embedded:

@@ -264,5 +264,6 @@ def _attachment(node: etree._Element, item: Item, folder: Path, meeting: Meeting
         journal_number=_text(node, "e:DocumentNumber") or None,
         document_id=_text(node, "e:Identifier") or None,
     )
-    attach_file(attachment, folder, _text(node, "e:Link") or None, meeting.warnings)
+    if public:  # a closed attachment's file is never looked for, nor named in a warning
+        attach_file(attachment, folder, _text(node, "e:Link") or None, meeting.warnings)
     return attachment

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer.formats import FormatError, IngestContext
-from indexer.model import Meeting, meeting_from_dict
+from indexer.model import Access, Meeting, meeting_from_dict
 from indexer.sidecar import load_sidecar, sidecar_start
 
 NAME = "jsonl"
@@ -108,11 +108,19 @@ def _apply_sidecar(meeting: Meeting, meta: dict[str, Any], path: Path) -> None:
 
 def _confine_attachment_files(meeting: Meeting, path: Path) -> None:
     """Attachment files are read relative to the JSONL file's folder and never outside it,
-    so a line cannot make the archive copy (and publish) an arbitrary file of the server."""
+    so a line cannot make the archive copy (and publish) an arbitrary file of the server.
+
+    The file of a closed attachment, or of any attachment of a closed item or meeting, is
+    dropped unread and unnamed: its name may name the closed matter ("Personalesag <name>.docx")
+    and must not appear in a warning."""
     folder = path.parent.resolve()
     for item in meeting.items:
         for attachment in item.attachments:
             if not attachment.file:
+                continue
+            if not (meeting.access == Access.OPEN and item.is_open and attachment.is_open):
+                attachment.file = None
+                attachment.text_status = "no-file"
                 continue
             reference = attachment.file.replace("\\", "/")
             candidate = (folder / reference).resolve()

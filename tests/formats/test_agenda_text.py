@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.formats import FormatError, IngestContext, agenda_text
+from indexer.formats import FormatError, IngestContext, agenda_text, iter_inputs
 from indexer.model import Access, MeetingKind, SectionKind
 from indexer.sidecar import load_sidecar
 from tests.conftest import SEED
@@ -176,3 +176,117 @@ def test_unknown_text_is_not_detected_and_fails_naming_the_file(tmp_path: Path) 
     with pytest.raises(FormatError) as err:
         list(agenda_text.parse(binary, IngestContext()))
     assert str(binary) in str(err.value)
+
+
+CLOSED_WORDINGS = [
+    "Lukket Sag",
+    "Lukket Sag.",
+    "Lukket sag:",
+    "LUKKET PUNKT",
+    "Lukket",
+    "Lukkede punkter",
+    "Lukket dagsordenspunkt",
+    "Lukket sag (personsag)",
+    "**Lukket sag**",
+    # Not a wording the reader knows, but it says closed: read as closed, never appended above.
+    "Lukket sag, jf. styrelseslovens § 10",
+    "Lukket - personalesag",
+    # An open wording that also says "lukket" is closed.
+    "Åben sag (lukket bilag)",
+]
+
+
+@pytest.mark.parametrize("marker", CLOSED_WORDINGS)
+def test_every_closed_wording_starts_a_closed_item(tmp_path: Path, marker: str) -> None:
+    """Portals and people copying from them write the access line in many ways.  A closed item
+    whose line was not recognised used to be appended to the open item above it — its title and
+    text searchable and shown with that item.  Any line that says "Lukket" in the access line's
+    place starts a closed item instead."""
+    closed = (
+        f"Afskedigelse af medarbejder\n\n{marker}\n\nSagsfremstilling\n\n"
+        "Medarbejderen afskediges af fortrolige grunde.\n\n"
+        "Beslutning i Områdeudvalget for Administrationen den 05-12-2022\n\nGodkendt.\n"
+    )
+    path = tmp_path / "meeting.txt"
+    path.write_text(_seed_text() + "\n\n" + closed, "utf-8")
+    first, second = _one(path).items
+    assert (first.title, first.access) == ("Sociale medier i arbejdsmæssig sammenhæng", Access.OPEN)
+    assert (second.title, second.access) == ("Afskedigelse af medarbejder", Access.CLOSED)
+    assert all(s.access == Access.CLOSED for s in second.sections)
+    open_text = " ".join([first.title, *(s.text for s in first.sections), *(a.title for a in first.attachments)])
+    assert "fortrolige" not in open_text and "Afskedigelse" not in open_text
+    assert len(first.attachments) == 2  # the open item's own Bilag block is intact
+
+
+@pytest.mark.parametrize("marker", ["Åben Sag.", "ÅBENT PUNKT", "Åben dagsordenspunkt:", "Åbent punkt (orientering)"])
+def test_open_wordings_start_an_open_item(tmp_path: Path, marker: str) -> None:
+    """The open wordings are read with the same punctuation, case and reason, so an open item
+    after a closed one is not swallowed by it."""
+    closed = "Personalesag\n\nLukket Sag\n\nSagsfremstilling\n\nFortrolige oplysninger.\n\n"
+    seed = _seed_text().replace("Åben Sag\n", f"{marker}\n", 1)
+    path = tmp_path / "meeting.txt"
+    path.write_text(closed + seed, "utf-8")
+    first, second = _one(path).items
+    assert (first.title, first.access) == ("Personalesag", Access.CLOSED)
+    assert (second.title, second.access) == ("Sociale medier i arbejdsmæssig sammenhæng", Access.OPEN)
+    assert second.decisions[0].text.startswith("Områdeudvalget for administrationen anerkender")
+
+
+def test_a_bare_aaben_line_inside_a_closed_item_opens_nothing(tmp_path: Path) -> None:
+    """A bare "Åben" is what a Bilag table copied one cell a line writes for an attachment; read
+    as an access line it would cut a closed item and publish its rest as an open item.  Only
+    "Åben"/"Åbent" with sag, punkt or dagsordenspunkt opens."""
+    closed = (
+        "Personalesag\n\nLukket Sag\n\nSagsfremstilling\n\nFortrolige oplysninger.\n\n"
+        "Bilag:\n\n1 -\n\nÅben\n\nNotat om medarbejderen\n\n(142377/22)\n"
+    )
+    path = tmp_path / "meeting.txt"
+    path.write_text(_seed_text() + "\n\n" + closed, "utf-8")
+    items = _one(path).items
+    assert [(i.title, i.access) for i in items] == [
+        ("Sociale medier i arbejdsmæssig sammenhæng", Access.OPEN),
+        ("Personalesag", Access.CLOSED),
+    ]
+    assert not any("medarbejderen" in a.title for a in items[0].attachments)
+
+
+def test_closed_attachments_are_not_looked_for_nor_quoted_but_never_inputs(tmp_path: Path) -> None:
+    """A closed Bilag row's title can name the closed matter, and so can the file beside the text
+    that it names: the file is not attached (its name goes nowhere), a row of a closed item that
+    cannot be read is not quoted in the warning, and the file is still no input of its own."""
+    rows = "| 3 - | Lukket | Personalesag Jensen | (142377/22) | (H) |\n| 3378412 | | | | |\n"
+    closed = (
+        "Afskedigelse\n\nLukket Sag\n\nSagsfremstilling\n\nFortroligt.\n\n"
+        "Bilag:\n\n1 - Lukket - Notat om Jensen (142378/22) 3378413\n\nbilag uden nummer om Jensen\n"
+    )
+    text = _seed_text().rstrip("\n") + "\n" + rows + "\n\n" + closed
+    path = tmp_path / "meeting.txt"
+    path.write_text(text, "utf-8")
+    beside = tmp_path / "Personalesag Jensen.txt"
+    beside.write_text("Fortrolig tekst om Jensen\n", "utf-8")
+    (tmp_path / "Notat om Jensen.txt").write_text("Fortroligt notat om Jensen\n", "utf-8")
+    meeting = _one(path)
+    opened, shut = meeting.items
+    personal = next(a for a in opened.attachments if a.title == "Personalesag Jensen")
+    assert (personal.access, personal.file) == (Access.CLOSED, None)
+    assert shut.attachments and all(a.file is None for a in shut.attachments)
+    assert any("attachment line not understood" in w for w in meeting.warnings)
+    assert not [w for w in meeting.warnings if "Jensen" in w]
+    inputs = [p.name for p, fmt in iter_inputs([tmp_path]) if fmt is not None or p.suffix == ".txt"]
+    assert inputs == ["meeting.txt"]
+
+
+def test_wrapped_prose_that_says_lukket_starts_no_item(tmp_path: Path) -> None:
+    """Only the access line's wordings and lines beginning "Lukket" with a capital start an item:
+    a hard-wrapped paragraph whose line begins "lukket" stays text of its item."""
+    seed = _seed_text().replace(
+        "Ingen økonomiske konsekvenser.\n",
+        "Ingen økonomiske konsekvenser, men vejen holdes\nlukket for trafik i juli.\n",
+        1,
+    )
+    path = tmp_path / "meeting.txt"
+    path.write_text(seed, "utf-8")
+    (item,) = _one(path).items
+    assert item.access == Access.OPEN
+    sections = {s.heading: s.text for s in item.sections}
+    assert sections["Økonomiske konsekvenser"].endswith("lukket for trafik i juli.")

@@ -211,3 +211,77 @@ def test_meetings_known_only_by_year_keep_apart_and_every_item_is_indexed(tmp_pa
     MinutesIndex.create(root)
     quiet_ingest([source], root)
     assert MinutesIndex.open(root).doc_count() == sum(len(m.items) for m in demo)
+
+
+DEMO_CSV = DATA / "digst" / "digst-demo.csv"
+# (file, the row's own access marker, what a closed row would print in its place)
+CLOSED_WORDINGS = [
+    # Favrskov: the PDF text ends the numbered title with " - Åbent".
+    (CORPUS_CSV, "Salg af offentlig vej til [adresse] - Åbent", "Salg af offentlig vej til [adresse] - Lukket sag"),
+    (CORPUS_CSV, "Salg af offentlig vej til [adresse] - Åbent", "Salg af offentlig vej til [adresse] - LUKKET PUNKT."),
+    (
+        CORPUS_CSV,
+        "Salg af offentlig vej til [adresse] - Åbent",
+        "Salg af offentlig vej til [adresse] - Lukket sag (personsag)",
+    ),
+    (CORPUS_CSV, "Salg af offentlig vej til [adresse] - Åbent", "Salg af offentlig vej til [adresse] (lukket)"),
+    # Favrskov, the title wrapped so that the access stands on a line of its own.
+    (CORPUS_CSV, "Skanderborg Kommune - \nÅbent", "Skanderborg Kommune - \nLukket sag"),
+    # Kalundborg Markdown: the access as a bold line under the title, or glued to the title.
+    (DEMO_CSV, "\n**Åbent**\n\nSagsnr.: 326-2016-15218", "\n**Lukket sag**\n\nSagsnr.: 326-2016-15218"),
+    (DEMO_CSV, "\n**Åbent**\n\nSagsnr.: 326-2016-15218", "\nLukket punkt (personsag)\n\nSagsnr.: 326-2016-15218"),
+    (DEMO_CSV, "batteribank på [adresse]**Åbent**", "batteribank på [adresse]**Lukket**"),
+    # Not a wording the reader knows, but it says closed where the access stands: closed.
+    (
+        DEMO_CSV,
+        "\n**Åbent**\n\nSagsnr.: 326-2016-15218",
+        "\n**Lukket sag, jf. styrelseslovens § 10**\n\nSagsnr.: 326-2016-15218",
+    ),
+]
+
+
+def _one_row(source: Path, marker: str, tmp_path: Path, replacement: str | None = None) -> list[Meeting]:
+    """The real row printing ``marker``, alone in a CSV of the dataset's columns, its marker replaced."""
+    with source.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        header = list(reader.fieldnames or [])
+        row = next(r for r in reader if marker in r["indhold"])
+    if replacement is not None:
+        row = dict(row, indhold=row["indhold"].replace(marker, replacement))
+    path = tmp_path / "row.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=header)
+        writer.writeheader()
+        writer.writerow(row)
+    return list(digst.parse(path, IngestContext()))
+
+
+@pytest.mark.parametrize(("source", "marker", "closed"), CLOSED_WORDINGS)
+def test_every_closed_wording_closes_the_row(tmp_path: Path, source: Path, marker: str, closed: str) -> None:
+    """A row said closed in a wording other than "- Lukket" or a "Lukket punkt" line ("Lukket sag",
+    "- Lukket sag", "**Lukket**", "(lukket)", a reason in brackets) was indexed open, its title shown
+    with the marker in it.  Real rows of each layout, their "Åbent" replaced: the row is closed, and
+    the marker is not part of its title."""
+    [[opened]] = [m.items for m in _one_row(source, marker, tmp_path)]
+    assert opened.access == Access.OPEN  # the real row as printed: the check below can fail
+    [[item]] = [m.items for m in _one_row(source, marker, tmp_path, closed)]
+    assert item.access == Access.CLOSED
+    assert all(s.access == Access.CLOSED for s in item.sections)
+    assert "lukket" not in item.title.casefold()
+    assert item.title == opened.title.removesuffix(" -")
+
+
+def test_a_title_or_text_that_merely_says_lukket_stays_open(tmp_path: Path) -> None:
+    """Only the access's place closes a row: a road "holdes lukket" in the case text, or a title that
+    begins with the word, is no marker."""
+    marker = "Salg af offentlig vej til [adresse] - Åbent"
+    [[item]] = [
+        m.items
+        for m in _one_row(
+            CORPUS_CSV,
+            marker,
+            tmp_path,
+            "Lukket vej til [adresse] - Åbent  \n  \n  \nSAGENS INDHOLD \nVejen holdes lukket. \n",
+        )
+    ]
+    assert item.access == Access.OPEN

@@ -5,7 +5,8 @@ in closed matter, and the attachment files of closed matter are real PDF, DOCX a
 TXT files holding their own word:
 
 * agenda-text (the Norddjurs seed): a "Lukket Sag" item appended, and closed rows in
-  the open item's Bilag block naming a PDF, a DOCX and a TXT beside the text;
+  the open item's Bilag block naming a PDF, a DOCX and a TXT beside the text; in a second
+  copy a closed item written "Lukket sag (personsag)." directly after the open item;
 * eDoc (Ballerup Sundhedsudvalget): an item no longer to be published (its title,
   full text, attachment text and PDF files), and one attachment of an open item;
 * Acadre (Syddjurs PUK): a closed enclosure (its DOCX) of the open item, and a
@@ -13,7 +14,7 @@ TXT files holding their own word:
 * FirstAgenda API (Greve): a "Lukket: " item's caption, fields and Bilag titles;
 * FirstAgenda publication page (Aarhus): a row the portal marks closed, its heading, case
   presentation and attachment links;
-* digst open data: a row marked "Lukket";
+* digst open data: a row marked "- Lukket", and one with a "Lukket sag" line;
 * JSON Lines: a closed item, a closed section and closed PDF/DOCX/TXT attachments;
 * Publication (Ballerup): a closed enclosure of an item that stays open.
 
@@ -97,9 +98,15 @@ def plant_agenda_text(tmp: Path, planted: Planted) -> Path:
         "Beslutning i Områdeudvalget for Administrationen den 05-12-2022\n\nGodkendt qzvatxpunkt.\n"
     )
     (folder / "punkter.txt").write_text(text, "utf-8")
+    # A second copy, cut before its Bilag block, whose open item is directly followed by a closed
+    # item in a wording other than "Lukket Sag": it must not be read as text of the item above.
+    wording = SEED.read_text("utf-8").split("Fraværende:")[0]
+    wording += "Afskedigelse qzvatxordlyd\n\nLukket sag (personsag).\n\nSagsfremstilling\n\nSagen qzvatxordlyd.\n"
+    (folder / "ordlyd.txt").write_text(wording, "utf-8")
     (folder / "minutes.json").write_text(json.dumps({"municipality": "Norddjurs Kommune"}), "utf-8")
     planted.secrets["agenda-text"] = [
         "qzvatxpunkt",
+        "qzvatxordlyd",
         "qzvatxbilagpdf",
         "qzvatxbilagdocx",
         "qzvatxbilagtxt",
@@ -260,14 +267,20 @@ def plant_digst(tmp: Path, planted: Planted) -> Path:
         "7. Personalesag qzvdigstpunkt - Lukket\nBESLUTNING\nGodkendt qzvdigstpunkt.\n\n"
         "Sagens forløb\nFortrolige oplysninger om qzvdigstpunkt.\n"
     )
+    # Closed in another wording: a "Lukket sag" line under the title.
+    personal = dict(closed, identifikator=closed["identifikator"][:-2] + "ab")
+    personal["indhold"] = (
+        "Afskedigelse qzvdigstsag\nLukket sag\nBESLUTNING\nGodkendt qzvdigstsag.\n\n"
+        "Sagens forløb\nFortrolige oplysninger om qzvdigstsag.\n"
+    )
     rows[1] = dict(rows[1], indhold=rows[1]["indhold"].replace("\n", " qzvdigstaaben\n", 1))
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=header)
     writer.writeheader()
-    writer.writerows([*rows, closed])
+    writer.writerows([*rows, closed, personal])
     path = tmp / "digst.csv"
     path.write_text(out.getvalue(), "utf-8")
-    planted.secrets["digst"] = ["qzvdigstpunkt"]
+    planted.secrets["digst"] = ["qzvdigstpunkt", "qzvdigstsag"]
     planted.controls["digst"] = "qzvdigstaaben"
     return path
 

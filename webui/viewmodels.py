@@ -11,6 +11,7 @@ import nh3
 from flask import url_for
 from markupsafe import Markup, escape
 
+from indexer.model import printed_attachment_number
 from indexer.sanitize import sanitize_html
 from indexer.search.service import SearchRequest, SearchResponse
 
@@ -112,11 +113,27 @@ def item_url(item_id: str) -> str:
     return url_for("views.item", item_id=item_id)
 
 
-def attachment_view(attachment: dict[str, Any], position: int) -> dict[str, Any]:
-    number = attachment.get("number") or str(position)
-    title = attachment.get("title") or f"Bilag {number}"
+def attachment_views(attachments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """An item's attachments, each named as its source numbers it, in the order of their links
+    (``/items/<id>/bilag/<n>`` is the n-th of this list, whatever number the source prints).
+
+    Where the titles carry the numbering ("Indstilling", "Bilag 1: Beredskabsplan", "Bilag 2: …"),
+    the titles alone name them: an index written before the formats read that numbering holds
+    positions as numbers, and "Bilag 1: Indstilling" beside the source's own "Bilag 1" would send
+    whoever cites "bilag 1" to the wrong file."""
+    titled = any(printed_attachment_number(a.get("title")) for a in attachments)
+    return [attachment_view(a, trust_number=not titled) for a in attachments]
+
+
+def attachment_view(attachment: dict[str, Any], trust_number: bool = True) -> dict[str, Any]:
+    """One attachment: "Bilag 3: Kort" when the source numbers it 3, its title alone when it has
+    no number of its own (no number is made up from its place in the list)."""
+    title = attachment.get("title") or ""
+    number = printed_attachment_number(title) or (str(attachment.get("number") or "") if trust_number else "")
+    if not title:
+        title = f"Bilag {number}" if number else "Bilag"
     # "Bilag 1 - Scenarier" already names itself; "Bilag 1: Bilag 1 - Scenarier" would stutter
-    label = title if title.casefold().startswith("bilag") else f"Bilag {number}: {title}"
+    label = title if title.casefold().startswith("bilag") or not number else f"Bilag {number}: {title}"
     return {
         "number": number,
         "title": title,
@@ -128,7 +145,7 @@ def attachment_view(attachment: dict[str, Any], position: int) -> dict[str, Any]
 
 
 def hit_view(result: dict[str, Any]) -> dict[str, Any]:
-    attachments = [attachment_view(a, n) for n, a in enumerate(result.get("attachments", []), start=1)]
+    attachments = attachment_views(result.get("attachments", []))
     return {
         "id": result["id"],
         "title": result.get("title") or "(uden titel)",

@@ -38,7 +38,7 @@ from .params import parse_search_args, search_args
 from .search_state import abort_missing, rejected_parameters, run_search, service
 from .viewmodels import (
     KIND_LABELS,
-    attachment_view,
+    attachment_views,
     chip_views,
     danish_date,
     facet_views,
@@ -188,7 +188,7 @@ def item(item_id: str) -> str:
         "sections": section_views(data),
         "history": history_views(data),
         "absentees": data.get("absentees") or [],
-        "attachments": [attachment_view(a, n) for n, a in enumerate(data.get("attachments", []), start=1)],
+        "attachments": attachment_views(data.get("attachments", [])),
         "source_document": source_document_view(item_id, data.get("source_document")),
         "meeting_items": meeting_items,
         "case_history": [listing_view(e) for e in search.case_history(item_id)],

@@ -581,7 +581,8 @@ def cmd_forget(args: argparse.Namespace) -> int:
         with index.ix.searcher() as searcher:  # the items' ids, a meeting's too: their URLs answer 410
             items = [d["id"] for i in wanted for d in [*searcher.documents(id=i), *searcher.documents(meeting_id=i)]]
         found = index.remove(wanted)
-        Gone(index.root).add(items)
+        meetings = [i for i, (kind, _) in found.items() if kind == "meeting"]  # the meeting's page too
+        Gone(index.root).add(items + meetings)
         at = now()
         Registry(index.root).add([TakeDown(i, kind, at, reason, n) for i, (kind, n) in found.items()])
     _print_forgotten(found)

@@ -392,3 +392,37 @@ def listing_view(entry: dict[str, Any]) -> dict[str, Any]:
 
 def escape_text(text: str) -> Markup:
     return escape(text)
+
+
+def meeting_view(meeting: dict[str, Any]) -> dict[str, Any]:
+    """A meeting's page: its facts, its items in agenda order (closed ones a numbered stub with
+    no link), and the whole-meeting documents, each opened through an item read from it."""
+    date = danish_date(meeting.get("meeting_date"))
+    kind = KIND_LABELS.get(meeting.get("type") or "", "")
+    return {
+        "id": meeting["id"],
+        "title": " – ".join(p for p in (meeting.get("committee") or "Ukendt udvalg", date) if p),
+        "committee": meeting.get("committee") or "",
+        "committee_url": url_for("views.search", committee=meeting["committee"]) if meeting.get("committee") else None,
+        "municipality": meeting.get("municipality") or "",
+        "date": date,
+        "date_iso": iso_day(meeting.get("meeting_date")),
+        "type": kind,
+        "location": meeting.get("location") or "",
+        "agenda": [
+            {
+                "number": entry.get("number") or "",
+                "title": entry.get("title") or "(uden titel)",
+                "url": item_url(entry["id"]) if entry.get("id") and entry.get("access") == "open" else None,
+            }
+            for entry in meeting.get("items", [])
+        ],
+        "documents": [
+            {
+                "title": document.get("title") or "Mødedokument",
+                "url": url_for("views.source_document", item_id=document["item_id"]) if document["available"] else None,
+            }
+            for document in meeting.get("documents", [])
+        ],
+        "json_url": url_for("api.meeting", meeting_id=meeting["id"]),
+    }

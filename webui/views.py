@@ -32,6 +32,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from indexer.engines.base import EngineUnavailable
 from indexer.model import COPENHAGEN
+from indexer.search.meetings import public_meeting
 from indexer.search.service import NOTHING_TO_SEARCH, AttachmentFile, nothing_to_search
 
 from .params import parse_search_args, search_args
@@ -46,6 +47,7 @@ from .viewmodels import (
     history_views,
     hit_view,
     listing_view,
+    meeting_view,
     pagination_view,
     section_views,
     sort_views,
@@ -176,7 +178,10 @@ def item(item_id: str) -> str:
         "search_query": request.args.get("q", "").strip()[:80],
         "title": data["title"] or "(uden titel)",
         "committee": data["committee"],
+        # the committee's items, newest first: a search filtered on it
+        "committee_url": url_for("views.search", committee=data["committee"]) if data.get("committee") else None,
         "municipality": data["municipality"],
+        "meeting_url": url_for("views.meeting", meeting_id=data["meeting_id"]) if data.get("meeting_id") else None,
         "date": danish_date(data["meeting_date"]),
         "date_iso": (data["meeting_date"] or "")[:10],
         "type": KIND_LABELS.get(data.get("type") or "", ""),
@@ -199,6 +204,14 @@ def item(item_id: str) -> str:
         ),
     }
     return render_template("item.html", page=page)
+
+
+@views.get("/meetings/<meeting_id>")
+def meeting(meeting_id: str) -> str:
+    data = public_meeting(service(), meeting_id) if ITEM_ID.fullmatch(meeting_id) else None
+    if data is None:
+        abort_missing(meeting_id)
+    return render_template("meeting.html", page=meeting_view(data))
 
 
 def download_name(title: str, suffix: str) -> str:
@@ -470,6 +483,8 @@ def register_error_pages(app: Flask) -> None:
             405: ("Metoden er ikke tilladt", "Siden kan kun hentes med GET."),
             500: ("Der skete en fejl", "Der skete en uventet fejl. Prøv igen om lidt."),
         }
+        if code == 410 and request.path.startswith(("/meetings/", "/api/meetings/")):
+            messages[410] = ("Mødet er fjernet", "Mødet er fjernet og findes ikke længere.")
         title, text = messages.get(code, messages[500])
         # a 405 must say which methods the resource allows (RFC 9110)
         headers = (

@@ -10,7 +10,7 @@ from indexer.search.meetings import public_meeting
 from indexer.search.service import SearchRequest
 
 from .openapi import openapi_document
-from .params import MAX_QUERY, search_args, toggled
+from .params import MAX_QUERY, filters_of, search_args, toggled
 from .search_state import abort_missing, rejected_parameters, run_search, service
 from .viewmodels import facet_value_label
 from .views import ITEM_ID
@@ -58,15 +58,7 @@ def search() -> tuple[dict[str, Any], int]:
     data = response.to_dict()
     data["results"] = [_with_url(r) for r in data["results"]]
     data["facets"] = _facets_with_labels(req, data["facets"])
-    data["filters"] = {
-        "committee": req.committee,
-        "topic": req.topic,
-        "municipality": req.municipality,
-        "type": req.kind,
-        "year": req.year,
-        "from": req.date_from.isoformat() if req.date_from else None,
-        "to": req.date_to.isoformat() if req.date_to else None,
-    }
+    data["filters"] = filters_of(req)
     data["notices"] = run.notices
 
     def link(page: int) -> str:

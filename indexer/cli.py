@@ -807,9 +807,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    root = Path(args.index)
-    if not MinutesIndex.exists(root) or MinutesIndex.open(root).doc_count() == 0:
-        print(f"building the demo index from {REPO_DATA} into {root} …")
+    root = args.index  # a folder, or a postgresql:// URL (a database `minutes db init` made)
+    if _demo_to_build(root):
+        print(f"building the demo index from {REPO_DATA} into {redact(str(root))} …")
         with stop_on_sigterm():  # as an ingest (see main); serving has its own handling
             summary = ingest([REPO_DATA], root)
         print_summary(summary, sys.stdout, sys.stderr)
@@ -822,6 +822,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.no_serve:
         return 0
     return cmd_serve(args)
+
+
+def _demo_to_build(location: Path | str) -> bool:
+    """Whether the demo's index is still to be built: a folder with no index or an empty one, a
+    database that holds no item."""
+    if is_url(str(location)):
+        with contextlib.closing(open_search_service(location)) as service:
+            return int(service.engine.stats().items) == 0
+    root = Path(location)
+    return not MinutesIndex.exists(root) or MinutesIndex.open(root).doc_count() == 0
 
 
 # -- argument parsing ----------------------------------------------------------
@@ -859,7 +869,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--index",
             type=index_location,
-            default=Path(os.environ.get(ENV_INDEX) or fallback) if fallback else default_index_dir(),
+            # $MINUTES_INDEX read as --index is (a postgresql:// URL stays one: a Path folds its "//")
+            default=index_location(os.environ.get(ENV_INDEX) or str(fallback)) if fallback else default_index_dir(),
             help=f"index folder or postgresql:// URL (default: ${ENV_INDEX} or {fallback or default_index_dir()})",
         )
 

@@ -534,7 +534,8 @@ def _print_search(service: SearchService, params: ParsedParams, as_json: bool) -
             .replace("<mark>", "\033[1m" if sys.stdout.isatty() else "[")
             .replace("</mark>", "\033[0m" if sys.stdout.isatty() else "]")
         )
-        print(f"   {hit['snippet_field']}: {html.unescape(snippet)}")
+        if hit.get("snippet_field"):  # an item with no text has none
+            print(f"   {hit['snippet_field']}: {html.unescape(snippet)}")
         if hit.get("correction"):
             print(f"   fundet for: {hit['correction']}")
         if hit.get("missing"):

@@ -112,7 +112,12 @@ HIT = {
             "type": "object",
             "properties": {
                 "snippet": {"type": "string", "description": "Escaped text; only <mark> tags"},
-                "snippet_field": {"type": "string", "enum": ["titel", "beslutning", "sagsfremstilling", "bilag"]},
+                "snippet_field": {
+                    "type": "string",
+                    "nullable": True,
+                    "enum": ["titel", "beslutning", "sagsfremstilling", "bilag", None],
+                    "description": "where the snippet is from; null when there is none (an item with no text)",
+                },
                 "score": {"type": "number", "nullable": True},
                 "missing": {
                     "type": "array",

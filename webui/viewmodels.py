@@ -158,7 +158,7 @@ def hit_view(result: dict[str, Any]) -> dict[str, Any]:
         "item_number": result.get("item_number") or "",
         "case_number": result.get("case_number") or "",
         "snippet": safe_snippet(result.get("snippet", "")),
-        "snippet_label": SNIPPET_LABELS.get(result.get("snippet_field", ""), result.get("snippet_field", "")),
+        "snippet_label": SNIPPET_LABELS.get(result.get("snippet_field") or "", result.get("snippet_field") or ""),
         "decision": result.get("decision") or "",
         "attachments": attachments[:HIT_ATTACHMENTS],
         "more_attachments": max(0, len(attachments) - HIT_ATTACHMENTS),
@@ -261,6 +261,26 @@ def chip_views(request: SearchRequest) -> list[dict[str, str]]:
             }
         )
     return chips
+
+
+def filter_summary(request: SearchRequest) -> str:
+    """The filters of a search in words, as its chips say them: "Udvalg: Økonomiudvalget; År: 2021"."""
+    parts = []
+    for name, attr in (
+        ("committee", "committee"),
+        ("year", "year"),
+        ("topic", "topic"),
+        ("municipality", "municipality"),
+        ("type", "kind"),
+    ):
+        values = getattr(request, attr)
+        if values:
+            parts.append(f"{FACET_LABELS[name]}: {', '.join(facet_value_label(name, v) for v in values)}")
+    if request.date_from:
+        parts.append(f"Fra: {danish_date(request.date_from)}")
+    if request.date_to:
+        parts.append(f"Til: {danish_date(request.date_to)}")
+    return "; ".join(parts)
 
 
 def pagination_view(response: SearchResponse) -> dict[str, Any] | None:

@@ -43,6 +43,7 @@ from .viewmodels import (
     chip_views,
     danish_date,
     facet_views,
+    filter_summary,
     hidden_filter_fields,
     history_views,
     hit_view,
@@ -70,6 +71,18 @@ CSV_COLUMNS = [
     "decision",
     "url",
 ]
+# The Excel export's header row, for people: the same columns in Danish.
+EXCEL_HEADERS = {
+    "id": "Id",
+    "title": "Titel",
+    "committee": "Udvalg",
+    "municipality": "Kommune",
+    "meeting_date": "Mødedato",
+    "item_number": "Punkt",
+    "case_number": "Sagsnummer",
+    "decision": "Beslutning",
+    "url": "Link",
+}
 ITEM_ID = re.compile(r"[0-9a-f]{8,64}")
 
 
@@ -331,6 +344,9 @@ def feed() -> Response:
     args = search_args(req, page=None, sort=None)
     E = ElementMaker(namespace=ATOM_NS, nsmap={None: ATOM_NS})
     title = f"Søgning: {req.q}" if req.q else "Seneste dagsordenspunkter"
+    filters = filter_summary(req)
+    if filters:  # a feed of one committee is named by it, not as every item's
+        title = f"{title} ({filters})"
     stamps = [_atom_time(r.get("meeting_date")) for r in response.results]
     known = [stamp for stamp in stamps if stamp]
     # An empty feed is as new as the index it was read from, never 1970.
@@ -433,17 +449,17 @@ def csv_cell(value: Any) -> str:
 
 @views.get("/export.csv")
 def export_csv() -> Response:
-    return _export(",", "soegning.csv")
+    return _export(",", "soegning.csv")  # for programs: the documented English column names
 
 
 @views.get("/export-excel.csv")
 def export_excel() -> Response:
     """For Danish Excel, which splits a CSV on semicolons (comma is the decimal mark) and reads
     UTF-8 only after a BOM: a double click opens it in columns with æøå intact."""
-    return _export(";", "soegning-excel.csv")
+    return _export(";", "soegning-excel.csv", header_row=EXCEL_HEADERS)
 
 
-def _export(delimiter: str, filename: str) -> Response:
+def _export(delimiter: str, filename: str, header_row: dict[str, str] | None = None) -> Response:
     if (refused := _rejection()) is not None:
         return refused
     limit = int(current_app.config["EXPORT_LIMIT"])
@@ -454,7 +470,7 @@ def _export(delimiter: str, filename: str) -> Response:
     writer = csv.DictWriter(
         out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\r\n", delimiter=delimiter
     )
-    writer.writeheader()
+    writer.writerow(header_row or {k: k for k in CSV_COLUMNS})
     for result in rows[:limit]:
         row = {
             **{k: result.get(k) for k in CSV_COLUMNS},

@@ -85,3 +85,32 @@ def test_the_json_has_the_apis_notices_filters_and_links(
     assert printed["page"] == answered["page"] == 1
     # the API's own links, relative: the command does not know where a server answers
     assert {k: v and v.replace("http://localhost", "") for k, v in answered["links"].items()} == printed["links"]
+
+
+def test_an_item_without_text_has_no_snippet_and_no_field_it_came_from(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """An agenda item of a title alone: the API said "snippet": "" from "sagsfremstilling", and the
+    command printed an empty "sagsfremstilling: " line under it."""
+    from tests.helpers import quiet_ingest
+    from webui import create_app
+
+    meeting = {
+        "municipality": "Testrup Kommune",
+        "committee": "Teknik- og Miljøudvalget",
+        "start": "2021-03-04T16:00:00",
+        "kind": "dagsorden",
+        "access": "open",
+        "items": [{"number": "1", "title": "Godkendelse af dagsorden", "access": "open"}],
+    }
+    source = tmp_path / "bare.jsonl"
+    source.write_text(json.dumps(meeting, ensure_ascii=False) + "\n", encoding="utf-8")
+    index = tmp_path / "ix"
+    quiet_ingest([source], index)
+    [hit] = (
+        create_app({"INDEX_DIR": str(index), "TESTING": True}).test_client().get("/api/search").get_json()["results"]
+    )
+    assert (hit["title"], hit["snippet"], hit["snippet_field"]) == ("Godkendelse af dagsorden", "", None)
+    code, out, _ = minutes_search(capsys, index)
+    assert code == 0 and "Godkendelse af dagsorden" in out
+    assert "sagsfremstilling" not in out and "beslutning:" not in out

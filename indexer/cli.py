@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import urlencode
 
 from indexer.attachments import set_text_cache
 from indexer.documents.publish import discard as discard_copies
@@ -31,6 +32,7 @@ from indexer.formats import FormatError, FormatModule, IngestContext, available_
 from indexer.gone import Gone
 from indexer.model import Meeting
 from indexer.public import publish
+from indexer.search.params import Params, ParsedParams, filters_of, parse_search_args, search_args, search_to_the_end
 from indexer.search.service import SearchRequest, SearchService, parse_iso_date
 from indexer.workers import (
     end_processes,
@@ -463,40 +465,65 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 1 if summary.rejected else 0
 
 
-def _request_from_args(args: argparse.Namespace) -> SearchRequest:
-    return SearchRequest(
-        q=" ".join(args.query),
-        committee=args.committee or [],
-        topic=args.topic or [],
-        municipality=args.municipality or [],
-        kind=args.type or [],
-        year=args.year or [],
-        date_from=args.date_from,
-        date_to=args.date_to,
-        sort=args.sort or ("relevance" if args.query else "newest"),
-        page=args.page,
-        per_page=args.limit,
-        literal=args.literal,
-        every_treatment=args.every_treatment,
-    )
+def _search_params(args: argparse.Namespace) -> ParsedParams:
+    """The options as the API reads its parameters (``indexer.search.params``): the same checks,
+    normalisation and notices; ``--limit`` is the command's own (the API's pages hold ten)."""
+    pairs: list[tuple[str, str]] = [("q", " ".join(args.query))] if args.query else []
+    for option, name in (
+        ("committee", "committee"),
+        ("topic", "topic"),
+        ("municipality", "municipality"),
+        ("type", "type"),
+        ("year", "year"),
+        ("date_from", "from"),
+        ("date_to", "to"),
+        ("sort", "sort"),
+        ("page", "page"),
+    ):
+        value = getattr(args, option)
+        pairs += [(name, v) for v in (value if isinstance(value, list) else [value] if value is not None else [])]
+    pairs += [(name, "1") for name in ("literal", "every_treatment") if getattr(args, name)]
+    return parse_search_args(Params(pairs), per_page=args.limit)
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    params = _search_params(args)
+    if params.rejected:  # as /api/search answers 400: say what is wrong rather than answer another question
+        sys.stderr.write(f"error: {' '.join(params.rejected)}\n")
+        return 2
     # Closed here, not left to the garbage collector: a database's pool has threads of its own.
     with contextlib.closing(open_search_service(args.index, getattr(args, "read_replica", None))) as service:
         warn_older_analysis(service.engine)
-        return _print_search(service, args)
+        return _print_search(service, params, args.json)
 
 
-def _print_search(service: SearchService, args: argparse.Namespace) -> int:
-    response = service.search(_request_from_args(args))
-    if args.json:
-        json.dump(response.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+def _print_search(service: SearchService, params: ParsedParams, as_json: bool) -> int:
+    response, notices = search_to_the_end(params, lambda p: service.search(p.request))
+    request = params.request
+    if as_json:
+        data = response.to_dict()
+        data["filters"] = filters_of(request)
+        data["notices"] = notices
+
+        def link(page: int) -> str:  # the API's request for the same search: relative, the server's to place
+            return "/api/search?" + urlencode(search_args(request, page=page), doseq=True)
+
+        data["links"] = {
+            "self": link(request.page),
+            "first": link(1),
+            "last": link(response.pages),
+            "next": link(request.page + 1) if request.page < response.pages else None,
+            "prev": link(request.page - 1) if request.page > 1 else None,
+            "html": "/?" + urlencode(search_args(request), doseq=True),
+        }
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 2 if response.error else 0
     if response.error:
         sys.stderr.write(response.error + "\n")
         return 2
+    for notice in notices:  # what the page says above its results, where a pipe does not read it
+        sys.stderr.write(notice + "\n")
     print(results_label(response.total))
     if response.corrected_from:
         typed, shown = response.corrected_from, response.request.q
@@ -526,7 +553,8 @@ def _print_search(service: SearchService, args: argparse.Namespace) -> int:
             .replace("<mark>", "\033[1m" if sys.stdout.isatty() else "[")
             .replace("</mark>", "\033[0m" if sys.stdout.isatty() else "]")
         )
-        print(f"   {hit['snippet_field']}: {html.unescape(snippet)}")
+        if hit.get("snippet_field"):  # an item with no text has none
+            print(f"   {hit['snippet_field']}: {html.unescape(snippet)}")
         if hit.get("correction"):
             print(f"   fundet for: {hit['correction']}")
         if hit.get("missing"):
@@ -600,7 +628,8 @@ def cmd_forget(args: argparse.Namespace) -> int:
         with index.ix.searcher() as searcher:  # the items' ids, a meeting's too: their URLs answer 410
             items = [d["id"] for i in wanted for d in [*searcher.documents(id=i), *searcher.documents(meeting_id=i)]]
         found = index.remove(wanted)
-        Gone(index.root).add(items)
+        meetings = [i for i, (kind, _) in found.items() if kind == "meeting"]  # the meeting's page too
+        Gone(index.root).add(items + meetings)
         at = now()
         Registry(index.root).add([TakeDown(i, kind, at, reason, n) for i, (kind, n) in found.items()])
     _print_forgotten(found)
@@ -819,9 +848,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    root = Path(args.index)
-    if not MinutesIndex.exists(root) or MinutesIndex.open(root).doc_count() == 0:
-        print(f"building the demo index from {REPO_DATA} into {root} …")
+    root = args.index  # a folder, or a postgresql:// URL (a database `minutes db init` made)
+    if _demo_to_build(root):
+        print(f"building the demo index from {REPO_DATA} into {redact(str(root))} …")
         with stop_on_sigterm():  # as an ingest (see main); serving has its own handling
             summary = ingest([REPO_DATA], root)
         print_summary(summary, sys.stdout, sys.stderr)
@@ -834,6 +863,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.no_serve:
         return 0
     return cmd_serve(args)
+
+
+def _demo_to_build(location: Path | str) -> bool:
+    """Whether the demo's index is still to be built: a folder with no index or an empty one, a
+    database that holds no item."""
+    if is_url(str(location)):
+        with contextlib.closing(open_search_service(location)) as service:
+            return int(service.engine.stats().items) == 0
+    root = Path(location)
+    return not MinutesIndex.exists(root) or MinutesIndex.open(root).doc_count() == 0
 
 
 # -- argument parsing ----------------------------------------------------------
@@ -871,7 +910,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--index",
             type=index_location,
-            default=Path(os.environ.get(ENV_INDEX) or fallback) if fallback else default_index_dir(),
+            # $MINUTES_INDEX read as --index is (a postgresql:// URL stays one: a Path folds its "//")
+            default=index_location(os.environ.get(ENV_INDEX) or str(fallback)) if fallback else default_index_dir(),
             help=f"index folder or postgresql:// URL (default: ${ENV_INDEX} or {fallback or default_index_dir()})",
         )
 
@@ -941,13 +981,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--committee", action="append")
     p.add_argument("--topic", action="append")
     p.add_argument("--municipality", action="append")
-    p.add_argument("--type", action="append", choices=["dagsorden", "referat"])
-    p.add_argument("--year", action="append")
-    p.add_argument("--from", dest="date_from", type=iso_date, help="meetings on or after YYYY-MM-DD")
-    p.add_argument("--to", dest="date_to", type=iso_date, help="meetings on or before YYYY-MM-DD")
-    p.add_argument("--sort", choices=["relevance", "newest", "oldest"])
+    # Checked as /api/search checks its parameters (indexer.search.params), not by argparse: the
+    # same values are refused with the same words, and a reversed range is swapped with a notice.
+    p.add_argument("--type", action="append", help="dagsorden or referat")
+    p.add_argument("--year", action="append", help="meeting year, four digits")
+    p.add_argument("--from", dest="date_from", help="meetings on or after YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", help="meetings on or before YYYY-MM-DD")
+    p.add_argument("--sort", help="relevance, newest or oldest")
     p.add_argument("--limit", type=positive_int(100), default=10, help="results per page, 1-100 (default 10)")
-    p.add_argument("--page", type=positive_int(1000), default=1)
+    p.add_argument("--page", help="page number from 1 (past the last: the last page, with a notice)")
     p.add_argument("--literal", action="store_true", help="search only what was typed, never its correction")
     p.add_argument(
         "--every-treatment",

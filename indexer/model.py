@@ -62,6 +62,16 @@ def normalise_key(value: str) -> str:
     return re.sub(r"\s+", " ", value).strip().casefold()
 
 
+# "Bilag 2: Beredskabsplan", "bilag 1.1 - Økonomioversigt": a title that carries the source's own number.
+_PRINTED_NUMBER = re.compile(r"\s*bilag\s+(\d+(?:\.\d+)*)(?![\d.]*\d)", re.IGNORECASE)
+
+
+def printed_attachment_number(title: str | None) -> str:
+    """The number a bilag's title gives it ("Bilag 2: …" → "2", "Bilag 1.1 - …" → "1.1"); "" when none."""
+    match = _PRINTED_NUMBER.match(title or "")
+    return match.group(1) if match else ""
+
+
 @dataclass
 class Attachment:
     """A bilag: a file attached to an agenda item, with its own access."""

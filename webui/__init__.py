@@ -188,9 +188,9 @@ def cache_headers(response: Response, seconds: int) -> Response:
         response.status_code != 200 or response.direct_passthrough or response.cache_control.no_cache
     ):  # files: ``archived_file`` set no-cache, send_file the validators
         return response
-    if request.path.startswith(("/items/", "/api/items/")):
-        # An item can be closed or taken down at the next ingest: its page is revalidated
-        # every time (ETag), so its old URL answers 404 at once, from any cache.
+    if request.path.startswith(("/items/", "/api/items/", "/meetings/", "/api/meetings/")):
+        # An item (a meeting) can be closed or taken down at the next ingest: its page is
+        # revalidated every time (ETag), so its old URL answers 404 at once, from any cache.
         response.cache_control.no_cache = True
     else:
         response.cache_control.public = True

@@ -6,12 +6,14 @@ from typing import Any
 
 from flask import Blueprint, url_for
 
+from indexer.search.meetings import public_meeting
 from indexer.search.service import SearchRequest
 
 from .openapi import openapi_document
-from .params import MAX_QUERY, search_args, toggled
+from .params import MAX_QUERY, filters_of, search_args, toggled
 from .search_state import abort_missing, rejected_parameters, run_search, service
 from .viewmodels import facet_value_label
+from .views import ITEM_ID
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
@@ -21,6 +23,9 @@ def _with_url(entry: dict[str, Any]) -> dict[str, Any]:
     if out.get("id") and out.get("access", "open") == "open":
         out["url"] = url_for("views.item", item_id=out["id"], _external=True)
         out["api_url"] = url_for("api.item", item_id=out["id"], _external=True)
+        if out.get("meeting_id"):
+            out["meeting_url"] = url_for("views.meeting", meeting_id=out["meeting_id"], _external=True)
+            out["meeting_api_url"] = url_for("api.meeting", meeting_id=out["meeting_id"], _external=True)
     else:
         out["url"] = None
     return out
@@ -53,15 +58,7 @@ def search() -> tuple[dict[str, Any], int]:
     data = response.to_dict()
     data["results"] = [_with_url(r) for r in data["results"]]
     data["facets"] = _facets_with_labels(req, data["facets"])
-    data["filters"] = {
-        "committee": req.committee,
-        "topic": req.topic,
-        "municipality": req.municipality,
-        "type": req.kind,
-        "year": req.year,
-        "from": req.date_from.isoformat() if req.date_from else None,
-        "to": req.date_to.isoformat() if req.date_to else None,
-    }
+    data["filters"] = filters_of(req)
     data["notices"] = run.notices
 
     def link(page: int) -> str:
@@ -97,6 +94,28 @@ def item(item_id: str) -> dict[str, Any]:
     data["meeting_items"] = [_with_url(e) for e in search.meeting_items(data["meeting_id"])]
     data["case_history"] = [_with_url(e) for e in search.case_history(item_id)]
     data["similar"] = [_with_url(e) for e in search.similar(item_id)]
+    return data
+
+
+@api.get("/meetings/<meeting_id>")
+def meeting(meeting_id: str) -> dict[str, Any]:
+    """The meeting page's twin: its facts, its items in agenda order (closed ones as numbered
+    "Lukket punkt" stubs with no id or url) and its whole-meeting documents."""
+    data = public_meeting(service(), meeting_id) if ITEM_ID.fullmatch(meeting_id) else None
+    if data is None:
+        abort_missing(meeting_id)
+    data["items"] = [_with_url(entry) for entry in data["items"]]
+    data["documents"] = [
+        {
+            "title": document["title"],
+            "media_type": document["media_type"],
+            "url": url_for("views.source_document", item_id=document["item_id"], _external=True)
+            if document["available"]
+            else None,
+        }
+        for document in data["documents"]
+    ]
+    data["url"] = url_for("views.meeting", meeting_id=meeting_id, _external=True)
     return data
 
 

@@ -87,6 +87,8 @@ SUMMARY: dict[str, Any] = {
         "committee": {"type": "string"},
         "municipality": {"type": "string"},
         "meeting_id": {"type": "string"},
+        "meeting_url": {"type": "string", "format": "uri", "description": "The meeting's HTML page"},
+        "meeting_api_url": {"type": "string", "format": "uri", "description": "The meeting as JSON"},
         "meeting_date": {
             "type": "string",
             "nullable": True,
@@ -110,7 +112,12 @@ HIT = {
             "type": "object",
             "properties": {
                 "snippet": {"type": "string", "description": "Escaped text; only <mark> tags"},
-                "snippet_field": {"type": "string", "enum": ["titel", "beslutning", "sagsfremstilling", "bilag"]},
+                "snippet_field": {
+                    "type": "string",
+                    "nullable": True,
+                    "enum": ["titel", "beslutning", "sagsfremstilling", "bilag", None],
+                    "description": "where the snippet is from; null when there is none (an item with no text)",
+                },
                 "score": {"type": "number", "nullable": True},
                 "missing": {
                     "type": "array",
@@ -240,6 +247,37 @@ LISTED = {
         "url": LINK,
     },
 }
+MEETING = {
+    "type": "object",
+    "required": ["id", "committee", "items", "documents", "url"],
+    "properties": {
+        "id": {"type": "string"},
+        "url": {"type": "string", "format": "uri", "description": "The meeting's HTML page"},
+        "committee": {"type": "string"},
+        "municipality": {"type": "string"},
+        "meeting_date": SUMMARY["properties"]["meeting_date"],
+        "date_precision": {"type": "string", "enum": ["day", "year"]},
+        "type": {"type": "string", "enum": ["dagsorden", "referat"], "nullable": True},
+        "location": {"type": "string", "nullable": True},
+        "items": {
+            "type": "array",
+            "items": {"$ref": "#/components/schemas/MeetingItem"},
+            "description": "In agenda order; a closed item as a numbered stub: title «Lukket punkt», id and url null",
+        },
+        "documents": {
+            "type": "array",
+            "description": "The whole-meeting documents the items were read from (blank where closed)",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "title": {"type": "string", "nullable": True},
+                    "media_type": {"type": "string", "nullable": True},
+                    "url": {**LINK, "description": "null when the document cannot be shown"},
+                },
+            },
+        },
+    },
+}
 ITEM = {
     "allOf": [
         {"$ref": "#/components/schemas/ItemSummary"},
@@ -345,6 +383,26 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                         },
                         "410": {
                             "description": "Published once, then withdrawn by a newer version or taken down",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                        },
+                    },
+                }
+            },
+            "/api/meetings/{id}": {
+                "get": {
+                    "summary": "One meeting: committee, date, kind, place, its items in agenda order and its documents",
+                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "responses": {
+                        "200": {
+                            "description": "The meeting",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Meeting"}}},
+                        },
+                        "404": {
+                            "description": "Unknown, or nothing of it is public",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                        },
+                        "410": {
+                            "description": "Published once, then taken down",
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
                         },
                     },
@@ -463,6 +521,7 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                 "SearchResponse": SEARCH_RESPONSE,
                 "MeetingItem": LISTED,
                 "Item": ITEM,
+                "Meeting": MEETING,
                 "Error": ERROR,
             }
         },

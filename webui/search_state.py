@@ -11,7 +11,7 @@ from flask import abort, current_app, g, request
 from indexer.engines.base import EngineUnavailable
 from indexer.search.service import SearchResponse, SearchService
 
-from .params import ParsedParams, parse_search_args
+from .params import ParsedParams, parse_search_args, search_to_the_end
 
 log = logging.getLogger(__name__)
 FRIENDLY_ERROR = "Søgningen kunne ikke gennemføres. Prøv at skrive den enklere, fx uden specialtegn."
@@ -61,13 +61,7 @@ def run_search(
         params.request.literal = True
     if every_treatment:
         params.request.every_treatment = True
-    notices = list(params.notices)
-    response = _search(params)
-    if response.total and params.request.page > response.pages:
-        # a page past the end (an old link, a hand-edited URL) shows the last page
-        notices.append(f"Side {params.request.page} findes ikke; her er den sidste side, {response.pages}.")
-        params.request.page = response.pages
-        response = _search(params)
+    response, notices = search_to_the_end(params, _search)
     return SearchRun(params, response, notices)
 
 

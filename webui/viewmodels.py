@@ -11,6 +11,7 @@ import nh3
 from flask import url_for
 from markupsafe import Markup, escape
 
+from indexer.model import printed_attachment_number
 from indexer.sanitize import sanitize_html
 from indexer.search.service import SearchRequest, SearchResponse
 
@@ -112,11 +113,27 @@ def item_url(item_id: str) -> str:
     return url_for("views.item", item_id=item_id)
 
 
-def attachment_view(attachment: dict[str, Any], position: int) -> dict[str, Any]:
-    number = attachment.get("number") or str(position)
-    title = attachment.get("title") or f"Bilag {number}"
+def attachment_views(attachments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """An item's attachments, each named as its source numbers it, in the order of their links
+    (``/items/<id>/bilag/<n>`` is the n-th of this list, whatever number the source prints).
+
+    Where the titles carry the numbering ("Indstilling", "Bilag 1: Beredskabsplan", "Bilag 2: …"),
+    the titles alone name them: an index written before the formats read that numbering holds
+    positions as numbers, and "Bilag 1: Indstilling" beside the source's own "Bilag 1" would send
+    whoever cites "bilag 1" to the wrong file."""
+    titled = any(printed_attachment_number(a.get("title")) for a in attachments)
+    return [attachment_view(a, trust_number=not titled) for a in attachments]
+
+
+def attachment_view(attachment: dict[str, Any], trust_number: bool = True) -> dict[str, Any]:
+    """One attachment: "Bilag 3: Kort" when the source numbers it 3, its title alone when it has
+    no number of its own (no number is made up from its place in the list)."""
+    title = attachment.get("title") or ""
+    number = printed_attachment_number(title) or (str(attachment.get("number") or "") if trust_number else "")
+    if not title:
+        title = f"Bilag {number}" if number else "Bilag"
     # "Bilag 1 - Scenarier" already names itself; "Bilag 1: Bilag 1 - Scenarier" would stutter
-    label = title if title.casefold().startswith("bilag") else f"Bilag {number}: {title}"
+    label = title if title.casefold().startswith("bilag") or not number else f"Bilag {number}: {title}"
     return {
         "number": number,
         "title": title,
@@ -128,7 +145,7 @@ def attachment_view(attachment: dict[str, Any], position: int) -> dict[str, Any]
 
 
 def hit_view(result: dict[str, Any]) -> dict[str, Any]:
-    attachments = [attachment_view(a, n) for n, a in enumerate(result.get("attachments", []), start=1)]
+    attachments = attachment_views(result.get("attachments", []))
     return {
         "id": result["id"],
         "title": result.get("title") or "(uden titel)",
@@ -141,7 +158,7 @@ def hit_view(result: dict[str, Any]) -> dict[str, Any]:
         "item_number": result.get("item_number") or "",
         "case_number": result.get("case_number") or "",
         "snippet": safe_snippet(result.get("snippet", "")),
-        "snippet_label": SNIPPET_LABELS.get(result.get("snippet_field", ""), result.get("snippet_field", "")),
+        "snippet_label": SNIPPET_LABELS.get(result.get("snippet_field") or "", result.get("snippet_field") or ""),
         "decision": result.get("decision") or "",
         "attachments": attachments[:HIT_ATTACHMENTS],
         "more_attachments": max(0, len(attachments) - HIT_ATTACHMENTS),
@@ -244,6 +261,26 @@ def chip_views(request: SearchRequest) -> list[dict[str, str]]:
             }
         )
     return chips
+
+
+def filter_summary(request: SearchRequest) -> str:
+    """The filters of a search in words, as its chips say them: "Udvalg: Økonomiudvalget; År: 2021"."""
+    parts = []
+    for name, attr in (
+        ("committee", "committee"),
+        ("year", "year"),
+        ("topic", "topic"),
+        ("municipality", "municipality"),
+        ("type", "kind"),
+    ):
+        values = getattr(request, attr)
+        if values:
+            parts.append(f"{FACET_LABELS[name]}: {', '.join(facet_value_label(name, v) for v in values)}")
+    if request.date_from:
+        parts.append(f"Fra: {danish_date(request.date_from)}")
+    if request.date_to:
+        parts.append(f"Til: {danish_date(request.date_to)}")
+    return "; ".join(parts)
 
 
 def pagination_view(response: SearchResponse) -> dict[str, Any] | None:
@@ -375,3 +412,37 @@ def listing_view(entry: dict[str, Any]) -> dict[str, Any]:
 
 def escape_text(text: str) -> Markup:
     return escape(text)
+
+
+def meeting_view(meeting: dict[str, Any]) -> dict[str, Any]:
+    """A meeting's page: its facts, its items in agenda order (closed ones a numbered stub with
+    no link), and the whole-meeting documents, each opened through an item read from it."""
+    date = danish_date(meeting.get("meeting_date"))
+    kind = KIND_LABELS.get(meeting.get("type") or "", "")
+    return {
+        "id": meeting["id"],
+        "title": " – ".join(p for p in (meeting.get("committee") or "Ukendt udvalg", date) if p),
+        "committee": meeting.get("committee") or "",
+        "committee_url": url_for("views.search", committee=meeting["committee"]) if meeting.get("committee") else None,
+        "municipality": meeting.get("municipality") or "",
+        "date": date,
+        "date_iso": iso_day(meeting.get("meeting_date")),
+        "type": kind,
+        "location": meeting.get("location") or "",
+        "agenda": [
+            {
+                "number": entry.get("number") or "",
+                "title": entry.get("title") or "(uden titel)",
+                "url": item_url(entry["id"]) if entry.get("id") and entry.get("access") == "open" else None,
+            }
+            for entry in meeting.get("items", [])
+        ],
+        "documents": [
+            {
+                "title": document.get("title") or "Mødedokument",
+                "url": url_for("views.source_document", item_id=document["item_id"]) if document["available"] else None,
+            }
+            for document in meeting.get("documents", [])
+        ],
+        "json_url": url_for("api.meeting", meeting_id=meeting["id"]),
+    }

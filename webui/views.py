@@ -32,20 +32,23 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from indexer.engines.base import EngineUnavailable
 from indexer.model import COPENHAGEN
+from indexer.search.meetings import public_meeting
 from indexer.search.service import NOTHING_TO_SEARCH, AttachmentFile, nothing_to_search
 
 from .params import parse_search_args, search_args
 from .search_state import abort_missing, rejected_parameters, run_search, service
 from .viewmodels import (
     KIND_LABELS,
-    attachment_view,
+    attachment_views,
     chip_views,
     danish_date,
     facet_views,
+    filter_summary,
     hidden_filter_fields,
     history_views,
     hit_view,
     listing_view,
+    meeting_view,
     pagination_view,
     section_views,
     sort_views,
@@ -68,6 +71,18 @@ CSV_COLUMNS = [
     "decision",
     "url",
 ]
+# The Excel export's header row, for people: the same columns in Danish.
+EXCEL_HEADERS = {
+    "id": "Id",
+    "title": "Titel",
+    "committee": "Udvalg",
+    "municipality": "Kommune",
+    "meeting_date": "Mødedato",
+    "item_number": "Punkt",
+    "case_number": "Sagsnummer",
+    "decision": "Beslutning",
+    "url": "Link",
+}
 ITEM_ID = re.compile(r"[0-9a-f]{8,64}")
 
 
@@ -176,7 +191,10 @@ def item(item_id: str) -> str:
         "search_query": request.args.get("q", "").strip()[:80],
         "title": data["title"] or "(uden titel)",
         "committee": data["committee"],
+        # the committee's items, newest first: a search filtered on it
+        "committee_url": url_for("views.search", committee=data["committee"]) if data.get("committee") else None,
         "municipality": data["municipality"],
+        "meeting_url": url_for("views.meeting", meeting_id=data["meeting_id"]) if data.get("meeting_id") else None,
         "date": danish_date(data["meeting_date"]),
         "date_iso": (data["meeting_date"] or "")[:10],
         "type": KIND_LABELS.get(data.get("type") or "", ""),
@@ -188,7 +206,7 @@ def item(item_id: str) -> str:
         "sections": section_views(data),
         "history": history_views(data),
         "absentees": data.get("absentees") or [],
-        "attachments": [attachment_view(a, n) for n, a in enumerate(data.get("attachments", []), start=1)],
+        "attachments": attachment_views(data.get("attachments", [])),
         "source_document": source_document_view(item_id, data.get("source_document")),
         "meeting_items": meeting_items,
         "case_history": [listing_view(e) for e in search.case_history(item_id)],
@@ -199,6 +217,14 @@ def item(item_id: str) -> str:
         ),
     }
     return render_template("item.html", page=page)
+
+
+@views.get("/meetings/<meeting_id>")
+def meeting(meeting_id: str) -> str:
+    data = public_meeting(service(), meeting_id) if ITEM_ID.fullmatch(meeting_id) else None
+    if data is None:
+        abort_missing(meeting_id)
+    return render_template("meeting.html", page=meeting_view(data))
 
 
 def download_name(title: str, suffix: str) -> str:
@@ -318,6 +344,9 @@ def feed() -> Response:
     args = search_args(req, page=None, sort=None)
     E = ElementMaker(namespace=ATOM_NS, nsmap={None: ATOM_NS})
     title = f"Søgning: {req.q}" if req.q else "Seneste dagsordenspunkter"
+    filters = filter_summary(req)
+    if filters:  # a feed of one committee is named by it, not as every item's
+        title = f"{title} ({filters})"
     stamps = [_atom_time(r.get("meeting_date")) for r in response.results]
     known = [stamp for stamp in stamps if stamp]
     # An empty feed is as new as the index it was read from, never 1970.
@@ -420,17 +449,17 @@ def csv_cell(value: Any) -> str:
 
 @views.get("/export.csv")
 def export_csv() -> Response:
-    return _export(",", "soegning.csv")
+    return _export(",", "soegning.csv")  # for programs: the documented English column names
 
 
 @views.get("/export-excel.csv")
 def export_excel() -> Response:
     """For Danish Excel, which splits a CSV on semicolons (comma is the decimal mark) and reads
     UTF-8 only after a BOM: a double click opens it in columns with æøå intact."""
-    return _export(";", "soegning-excel.csv")
+    return _export(";", "soegning-excel.csv", header_row=EXCEL_HEADERS)
 
 
-def _export(delimiter: str, filename: str) -> Response:
+def _export(delimiter: str, filename: str, header_row: dict[str, str] | None = None) -> Response:
     if (refused := _rejection()) is not None:
         return refused
     limit = int(current_app.config["EXPORT_LIMIT"])
@@ -441,7 +470,7 @@ def _export(delimiter: str, filename: str) -> Response:
     writer = csv.DictWriter(
         out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\r\n", delimiter=delimiter
     )
-    writer.writeheader()
+    writer.writerow(header_row or {k: k for k in CSV_COLUMNS})
     for result in rows[:limit]:
         row = {
             **{k: result.get(k) for k in CSV_COLUMNS},
@@ -470,6 +499,8 @@ def register_error_pages(app: Flask) -> None:
             405: ("Metoden er ikke tilladt", "Siden kan kun hentes med GET."),
             500: ("Der skete en fejl", "Der skete en uventet fejl. Prøv igen om lidt."),
         }
+        if code == 410 and request.path.startswith(("/meetings/", "/api/meetings/")):
+            messages[410] = ("Mødet er fjernet", "Mødet er fjernet og findes ikke længere.")
         title, text = messages.get(code, messages[500])
         # a 405 must say which methods the resource allows (RFC 9110)
         headers = (

@@ -33,7 +33,17 @@ from lxml import etree
 from indexer.attachments import attach_file
 from indexer.dates import parse_danish_date, parse_danish_datetime
 from indexer.formats import FormatError, IngestContext, read_input
-from indexer.model import Access, Attachment, Decision, Item, Meeting, MeetingKind, Section, SectionKind
+from indexer.model import (
+    Access,
+    Attachment,
+    Decision,
+    Item,
+    Meeting,
+    MeetingKind,
+    Section,
+    SectionKind,
+    printed_attachment_number,
+)
 from indexer.municipalities import municipality_from_location
 from indexer.sanitize import html_to_text, sanitize_html
 from indexer.sidecar import load_sidecar, sidecar_start
@@ -200,13 +210,16 @@ def _item_from_row(row: etree._Element, meeting: Meeting, base: str | None) -> I
     containers = row.xpath(".//*[@id='sagsfremstillingContainer']") or row.xpath(".//div[contains(@class,'punkt')]")
     if containers:
         _read_sections(containers[0], item, meeting)
-    for index, link in enumerate(row.xpath(".//a[contains(@class,'bilag-link')]"), start=1):
+    for link in row.xpath(".//a[contains(@class,'bilag-link')]"):
         href = link.get("href") or ""
         ident = re.search(_GUID, link.get("id") or "") or re.search(_GUID, href)
+        title = _clean(link.text_content()) or "Bilag"
         item.attachments.append(
             Attachment(
-                number=str(index),
-                title=_clean(link.text_content()) or f"Bilag {index}",
+                # The portal numbers a bilag in its title ("Bilag 2: …") and the "Indstilling" not
+                # at all: the number is the title's, never the link's position.
+                number=printed_attachment_number(title),
+                title=title,
                 access=item.access,
                 document_id=ident.group(0) if ident else None,
                 url=urljoin(base, href) if base else href,
@@ -446,16 +459,17 @@ def _item_from_json(point: dict[str, Any], meeting: Meeting, base: str | None) -
         if isinstance(field, dict):
             _read_field(str(field.get("Html") or ""), _clean(str(field.get("Navn") or "")), item, meeting)
     item.absentees = _absentees(item.decisions)
-    for index, enclosure in enumerate(_as_list(point.get("Bilag")), start=1):
+    for enclosure in _as_list(point.get("Bilag")):
         if not isinstance(enclosure, dict):
             continue
         ident = _clean(str(enclosure.get("Id") or "")) or None
         has_pdf = "HarPdfVersion" not in enclosure or _true(enclosure.get("HarPdfVersion"))
         href = f"/vis/pdf/bilag/{ident}" if ident and has_pdf else ""
+        title = _clean(str(enclosure.get("Navn") or "")) or "Bilag"
         item.attachments.append(
             Attachment(
-                number=str(index),
-                title=_clean(str(enclosure.get("Navn") or "")) or f"Bilag {index}",
+                number=printed_attachment_number(title),  # the title's own, as on the portal's page
+                title=title,
                 access=item.access,
                 document_id=ident,
                 url=(urljoin(base, href) if base else href) if href else None,

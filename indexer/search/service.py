@@ -941,14 +941,16 @@ class SearchService:
         snippet, snippet_field = "", ""
         if highlight_terms:
             snippet, snippet_field = self._snippet(texts, hit.matched, prefer)
+        field: str | None = snippet_field
         if not snippet:
             lead = _first_lines(texts.get("decision") or texts.get("body") or "", 240)
             snippet = _escape(lead)
-            snippet_field = "beslutning" if texts.get("decision") else "sagsfremstilling"
+            # an item with no text at all has no snippet, and no field it came from
+            field = ("beslutning" if texts.get("decision") else "sagsfremstilling") if lead else None
         result = self.item_summary(hit.item.doc)
         result.update(
             snippet=snippet,
-            snippet_field=snippet_field,
+            snippet_field=field,
             score=_shown_score(hit.score) if highlight_terms else None,
         )
         return result

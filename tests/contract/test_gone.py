@@ -89,6 +89,8 @@ def test_forget_takes_items_and_meetings_down_and_keeps_them_out(
     meeting_id = client.get(f"/api/items/{others[0]['id']}").get_json()["meeting_id"]
     assert main(["forget", meeting_id, "--reason", "udgivet ved en fejl", "--index", location]) == 0
     assert client.get(f"/items/{others[0]['id']}").status_code == 410
+    assert client.get(f"/meetings/{meeting_id}").status_code == 410  # the meeting's own page too
+    assert client.get(f"/api/meetings/{meeting_id}").status_code == 410
     assert client.get("/api/search?q=").get_json()["total"] == 0
 
     quiet_ingest([export], location)  # the same source again: the take-downs hold
@@ -102,6 +104,7 @@ def test_forget_takes_items_and_meetings_down_and_keeps_them_out(
 
     quiet_ingest([export], location, allow_forgotten=True)  # the operator lets them in again
     assert [client.get(url).status_code for url in urls] == [200, 200, 200]
+    assert client.get(f"/meetings/{meeting_id}").status_code == 200
     assert main(["stats", "--index", location, "--json"]) == 0
     out = capsys.readouterr().out
     assert json.loads(out[out.index("{") :])["forgotten"] == []

@@ -131,8 +131,11 @@ def test_closed_pipe_exits_quietly(demo: Demo) -> None:
     [
         (["--limit", "0"], "argument --limit: '0' is not a whole number from 1 to 100"),
         (["--limit", "-1"], "argument --limit: '-1' is not a whole number from 1 to 100"),
-        (["--from", "2016-13-01"], "argument --from: '2016-13-01' is not a date"),
-        (["--to", "2016-02-30"], "argument --to: '2016-02-30' is not a date"),
+        # the API's words (indexer.search.params), one line
+        (["--from", "2016-13-01"], "error: Fra-datoen «2016-13-01» er ikke en dato: skriv den som ÅÅÅÅ-MM-DD.\n"),
+        (["--to", "2016-02-30"], "error: Til-datoen «2016-02-30» er ikke en dato: skriv den som ÅÅÅÅ-MM-DD.\n"),
+        (["--year", "14"], "error: Året «14» er ikke et årstal: skriv det med fire cifre, fx 2022.\n"),
+        (["--page", "0"], "error: Sidetallet «0» findes ikke: brug et tal fra 1 til 1000.\n"),
     ],
 )
 def test_bad_search_options_are_refused(demo: Demo, args: list[str], message: str) -> None:

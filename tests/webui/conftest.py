@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from indexer.cli import ingest
+from indexer.documents.publish import CACHE_ENV as DOCUMENT_CACHE
 from indexer.formats import IngestContext, available_formats
 from tests.conftest import CORPUS_CSV, SAMPLES, SEED
 
@@ -127,11 +129,26 @@ def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     jsonl.write_text("\n".join(json.dumps(m, ensure_ascii=False) for m in _meetings()) + "\n", encoding="utf-8")
     index = root / "index"
     quiet = io.StringIO()
+    # The blanked copies of whole-meeting documents in a folder of this run's own: in the shared
+    # default (the system's temporary folder) another run on the machine may remove one between
+    # its writing and its archiving, and the document was then not archived (a flaky page).
+    before = os.environ.get(DOCUMENT_CACHE)
+    os.environ[DOCUMENT_CACHE] = str(tmp_path_factory.mktemp("documentcache"))
+    try:
+        _ingest_all(index, inputs, jsonl, quiet)
+    finally:
+        if before is None:
+            del os.environ[DOCUMENT_CACHE]
+        else:
+            os.environ[DOCUMENT_CACHE] = before
+    return index
+
+
+def _ingest_all(index: Path, inputs: Path, jsonl: Path, quiet: io.StringIO) -> None:
     ingest([SEED], index, IngestContext(municipality="Norddjurs Kommune"), workers=1, stream=quiet)
     ingest([SAMPLES, jsonl], index, workers=1, stream=quiet)
     if "digst" in available_formats():
         ingest([_corpus_extract(inputs / "digst-sample.csv")], index, workers=1, stream=quiet)
-    return index
 
 
 @pytest.fixture(scope="session")

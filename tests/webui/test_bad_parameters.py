@@ -109,3 +109,28 @@ def test_405_names_the_allowed_methods(client: FlaskClient) -> None:
         response = client.post(route)
         assert response.status_code == 405
         assert "GET" in response.headers["Allow"]
+
+
+@pytest.mark.parametrize(
+    ("query", "refused", "ignored"),
+    [
+        ("page=2&page=3", "Parameteren «page» må kun angives én gang.", "den første værdi er brugt"),
+        ("year=14", "Året «14» er ikke et årstal: skriv det med fire cifre, fx 2022.", "blev ignoreret"),
+        ("from=2016-13-01", "Fra-datoen «2016-13-01» er ikke en dato: skriv den som ÅÅÅÅ-MM-DD.", "blev ignoreret"),
+        ("type=memo", "Dokumenttypen «memo» findes ikke: brug dagsorden eller referat.", "blev ignoreret"),
+        ("sort=best", "Sorteringen «best» findes ikke: brug relevance, newest eller oldest.", "blev ignoreret"),
+        ("page=0", "Sidetallet «0» findes ikke: brug et tal fra 1 til 1000.", "blev ignoreret"),
+    ],
+)
+def test_a_refusal_says_what_is_wrong_and_the_page_what_it_did_instead(
+    client: FlaskClient, query: str, refused: str, ignored: str
+) -> None:
+    """The API refuses the request: its 400 does not say the value was ignored or the first one used
+    (nothing was searched); the HTML page, which does search without it, says what it did."""
+    answer = client.get(f"/api/search?q=vej&{query}")
+    assert answer.status_code == 400
+    assert answer.get_json()["notices"] == [refused] and ignored not in answer.get_data(as_text=True)
+    assert refused in client.get(f"/export.csv?q=vej&{query}").get_data(as_text=True)
+    page = client.get(f"/?q=vej&{query}").get_data(as_text=True)
+    notices = re.findall(r'<p class="notice" role="status">(.*?)</p>', page)
+    assert any(ignored in notice for notice in notices), notices

@@ -62,7 +62,20 @@ def test_excel_export_is_semicolon_separated_with_a_bom(client: FlaskClient) -> 
     assert response.data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     plain = list(csv.reader(io.StringIO(client.get("/export.csv?q=sundhed").data.decode("utf-8-sig"))))
-    assert rows == plain and len(rows) > 1
+    # the rows of the machine export; the header row in Danish, for the people who open it
+    assert rows[1:] == plain[1:] and len(rows) > 1
+    assert plain[0] == [
+        "id",
+        "title",
+        "committee",
+        "municipality",
+        "meeting_date",
+        "item_number",
+        "case_number",
+        "decision",
+        "url",
+    ]
+    assert rows[0] == ["Id", "Titel", "Udvalg", "Kommune", "Mødedato", "Punkt", "Sagsnummer", "Beslutning", "Link"]
     assert "soegning-excel.csv" in response.headers["Content-Disposition"]
     assert 'href="/export-excel.csv?q=sundhed"' in client.get("/?q=sundhed").get_data(as_text=True)
 
@@ -82,3 +95,26 @@ def test_access_log_line_per_request(app: Flask, caplog: pytest.LogCaptureFixtur
     assert "Hansen" not in "".join(lines) or with_query
     assert '"GET /items/ffffffffffffffff HTTP/1.1" 404' in lines[1]
     assert lines[1].endswith("ms")
+
+
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [
+        ("committee=Økonomiudvalget", "Seneste dagsordenspunkter (Udvalg: Økonomiudvalget) – Mødearkivet"),
+        (
+            "committee=Økonomiudvalget&committee=Teknik- og Miljøudvalget&year=2021",
+            "Seneste dagsordenspunkter (Udvalg: Økonomiudvalget, Teknik- og Miljøudvalget; År: 2021) – Mødearkivet",
+        ),
+        (
+            "q=vejbump&type=referat&from=2021-01-01",
+            "Søgning: vejbump (Dokumenttype: Referat; Fra: 1. januar 2021) – Mødearkivet",
+        ),
+        ("q=vejbump", "Søgning: vejbump – Mødearkivet"),
+        ("", "Seneste dagsordenspunkter – Mødearkivet"),
+    ],
+)
+def test_a_feeds_title_names_its_filters(client: FlaskClient, query: str, title: str) -> None:
+    """A reader subscribed to several feeds tells them apart by their titles: a feed of one
+    committee was titled as the feed of everything."""
+    root = etree.fromstring(client.get(f"/feed.atom?{query}").data)
+    assert root.findtext(f"{ATOM}title") == title

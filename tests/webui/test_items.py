@@ -144,3 +144,53 @@ def test_similar_items_share_the_subject_or_are_not_shown(client: FlaskClient) -
     plan = api(client, "/api/search?q=lokalplan+1221")["results"][0]
     similar = api(client, f"/api/items/{plan['id']}")["similar"]
     assert similar and all("lokalplan" in s["title"].lower() for s in similar)
+
+
+BEREDSKAB = "Beredskabsplaner - negativ social kontrol, æresrelaterede konflikter og ekstremisme"
+
+
+def test_attachments_are_named_as_the_source_numbers_them(client: FlaskClient) -> None:
+    """Aarhus's portal lists an unnumbered "Indstilling" before "Bilag 1: …" and "Bilag 2: …"
+    (firstagenda/aarhus-2025/example_agenda.html). The page names each as the source does: no
+    "Bilag 1" is made up for the Indstilling, and a link labelled "Bilag 2" is bilag 2's file."""
+    item_id = find_id(client, "beredskabsplaner ekstremisme", BEREDSKAB)
+    item = client.get(f"/api/items/{item_id}").get_json()
+    assert [(a["number"], a["title"]) for a in item["attachments"]] == [
+        ("", "Indstilling"),
+        ("1", "Bilag 1: Beredskabsplan negativ social kontrol og æresrelaterede konflikter"),
+        ("2", "Bilag 2: Beredskabsplan ekstremisme"),
+    ]
+    html = client.get(f"/items/{item_id}").get_data(as_text=True)
+    links = re.findall(r'<a href="http://localhost(/items/[0-9a-f]+/bilag/\d+)">([^<]*)</a>', html)
+    assert [label for _, label in links] == [
+        "Indstilling",
+        "Bilag 1: Beredskabsplan negativ social kontrol og æresrelaterede konflikter",
+        "Bilag 2: Beredskabsplan ekstremisme",
+    ]
+    assert "Bilag 1: Indstilling" not in html
+    for (url, _), attachment in zip(links, item["attachments"], strict=True):
+        # each link leads to the file of the attachment it names (here: to the portal's copy)
+        response = client.get(url)
+        assert response.status_code == 302 and attachment["document_id"] in response.location, url
+
+
+def test_an_index_written_with_positions_for_numbers_still_shows_the_sources_numbering() -> None:
+    """Indexes written before the formats read the titles' numbering hold each bilag's place as its
+    number; where the titles carry the numbering, the page names them by their titles alone."""
+    from webui.viewmodels import attachment_views
+
+    stored = [
+        {"number": "1", "title": "Indstilling"},
+        {"number": "2", "title": "Bilag 1: Budgetredegørelsen"},
+        {"number": "3", "title": "Bilag 1.1: Økonomioversigt"},
+        {"number": "4", "title": "Byrådsdebat 10.09.2025"},
+    ]
+    assert [(a["number"], a["label"]) for a in attachment_views(stored)] == [
+        ("", "Indstilling"),
+        ("1", "Bilag 1: Budgetredegørelsen"),
+        ("1.1", "Bilag 1.1: Økonomioversigt"),
+        ("", "Byrådsdebat 10.09.2025"),
+    ]
+    # a source that numbers its bilag apart from their titles keeps its numbers
+    printed = [{"number": "3", "title": "Kort over Skolevej"}]
+    assert [a["label"] for a in attachment_views(printed)] == ["Bilag 3: Kort over Skolevej"]

@@ -671,7 +671,8 @@ class Database:
                 found[wanted] = (kind if rows else "unknown", len(rows))
             if docs:
                 pruned = self._prune(conn, self._delete(conn, list(dict.fromkeys(docs))))
-                self._withdraw(conn, item_ids)
+                meetings = [i for i, (kind, _) in found.items() if kind == "meeting"]  # the meeting's page too
+                self._withdraw(conn, item_ids + meetings)
                 conn.execute("UPDATE state SET generation = generation + 1 WHERE muni = 0")
         return found, pruned
 

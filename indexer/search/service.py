@@ -766,6 +766,51 @@ class SearchService:
         return self._raised(self._rewrite(part.node, named), part.request.q), named
 
     def _walk(self, request: SearchRequest, search: Callable[[Part], int], offer: bool = False) -> Walk:
+        """The request's parts (``_walk_unfaceted``), each searched within its facet filters.
+
+        A facet filter (committee, year, topic, municipality, document type) narrows the list
+        the query gives without it, and never widens it: which parts the list holds — the typed
+        words, a correction, the near answers added while the whole ones were fewer than
+        ``FILL_BELOW`` — is decided by the query without its facet filters, the page whose facet
+        counts the user clicked, and then each part is searched within the filters.  So a
+        facet's count is what clicking it gives ("lokalplan vej": "Teknisk Udvalg (7)" lists 7,
+        not 7 followed by the committee's near answers, which the unfiltered page never listed;
+        "udviklingsplan aarhus ø": not every item of an Aarhus committee, all of which hold
+        "aarhus"), and a filter chosen first lists what that page's facet would count.  The
+        date range is no facet: the facets are counted within it, so it stays in the query."""
+        unfaceted = _without_facets(request)
+        if unfaceted == request:
+            return self._walk_unfaceted(request, search, offer)
+
+        def count(part: Part) -> int:
+            spec = SearchSpec(
+                query=self._part_query(part)[0],
+                filters=self._filters(part.request),
+                sort=part.request.sort,
+                offset=0,
+                limit=1,
+                with_facets=False,
+            )
+            return self.engine.search(spec).total
+
+        decided = self._walk_unfaceted(unfaceted, count, offer)
+        walk = Walk(
+            _with_facets_of(decided.request, request),
+            suggestion=decided.suggestion,
+            corrected_from=decided.corrected_from,
+            respelt=decided.respelt,
+        )
+        parts = [part for part, _ in decided.parts] or [Part(decided.request, ast.parse(decided.request.q), "typed")]
+        whole = 0  # what the typed words (or the correction shown instead) find within the filters
+        for part in parts:
+            part = replace(part, request=_with_facets_of(part.request, request))
+            if part.partial is not None:
+                part = replace(part, partial=replace(part.partial, whole=whole))
+            found = walk.add(part, search(part))
+            whole += found if part.label in ("typed", "corrected_from") else 0
+        return walk
+
+    def _walk_unfaceted(self, request: SearchRequest, search: Callable[[Part], int], offer: bool = False) -> Walk:
         """``_walk_written`` of the request with its words spelt as the minutes write them
         (``_respelt``); the response then says what was typed as a correction's does
         (``corrected_from``, with no count of what the words as typed would find)."""
@@ -1750,6 +1795,23 @@ MAX_COUNTED_WORDS = 50_000
 
 # How many spellings of a word's aa, ae and oe as å, æ and ø "Mente du" looks two edits around.
 RESPELLINGS_TRIED = 4
+
+
+def _without_facets(request: SearchRequest) -> SearchRequest:
+    """``request`` without its facet filters (``FACETS``): the query whose page offered them."""
+    return replace(request, committee=[], topic=[], municipality=[], kind=[], year=[])
+
+
+def _with_facets_of(request: SearchRequest, filtered: SearchRequest) -> SearchRequest:
+    """``request`` within ``filtered``'s facet filters."""
+    return replace(
+        request,
+        committee=list(filtered.committee),
+        topic=list(filtered.topic),
+        municipality=list(filtered.municipality),
+        kind=list(filtered.kind),
+        year=list(filtered.year),
+    )
 
 
 def _hyphens_apart(request: SearchRequest) -> SearchRequest | None:

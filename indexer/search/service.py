@@ -1254,7 +1254,11 @@ class SearchService:
         if all(len(c) == 1 and c[0] == w for c, w in zip(choices, words, strict=True)):
             return None
         choices = self._plain_keyboard_too(words, choices, named)
-        return self._first_that_finds(typed, choices, filters, misspelt_only)
+        meant = self._first_that_finds(typed, choices, filters, misspelt_only)
+        # another form of the words typed, which the search reads as the same terms, finds the
+        # same items: no correction ("Kjeldsens" → "kjeldsen").  A slip the stems happen to hide
+        # is still one ("hamer" → "hammer"), and so is æ/ø/å written as the minutes write it.
+        return None if meant is not None and _only_inflected(text, meant) else meant
 
     def _short_words_unheld(self, text: str, words: list[str], named: frozenset[str]) -> set[str]:
         """The words of two or three letters that may be respelt: only in a query typed without
@@ -1287,7 +1291,13 @@ class SearchService:
             return [*respelt[:CORRECTIONS_PER_WORD], word]
         if _kept_as_typed(word, held, misspelt_only, written_too):
             return [word]
-        candidates = self._likely_slips(word)
+        # A stop word is never searched: a correction into one finds what leaving the word out
+        # finds ("null" → "nu", "ikek" → "ikke", "hvorr" → "hvor").  A word likeliest a slip of
+        # one is kept as typed (not corrected into the next likeliest: "ikek" is no "idet").
+        slips = self._likely_slips(word)
+        if slips and slips[0].casefold() in DANISH_STOP_WORDS:
+            return [word]
+        candidates = [c for c in slips if c.casefold() not in DANISH_STOP_WORDS]
         if written_too and word in held:
             candidates = [c for c in candidates if spelling.slip_cost(word, c) <= spelling.ONE_SLIP]
         elif _is_word_form(word):
@@ -2061,6 +2071,19 @@ def _is_word_form(word: str) -> bool:
 
 
 @lru_cache(maxsize=20_000)
+def _only_inflected(typed: str, meant: str) -> bool:
+    """Whether ``meant`` differs from ``typed`` only by inflection endings (``INFLECTION_ENDINGS``)
+    the search reads away: the same analysed terms, each changed word the other plus an ending."""
+    words, corrected = re.findall(r"\w+", typed.lower()), re.findall(r"\w+", meant.lower())
+    if len(words) != len(corrected) or words == corrected or analysed_terms(typed) != analysed_terms(meant):
+        return False
+    return all(
+        a == b or any(long == short + ending for ending in INFLECTION_ENDINGS)
+        for a, b in zip(words, corrected, strict=True)
+        for long, short in [(a, b) if len(a) >= len(b) else (b, a)]
+    )
+
+
 def analysed_terms(word: str) -> tuple[str, ...]:
     """The terms the search looks a word up as (the Danish analysis)."""
     return tuple(analyse(word))

@@ -183,9 +183,18 @@ def _tokens(text: str) -> list[_Token]:
                 continue
             if word in OPERATORS:
                 out.append(_Token("op", word))
+            elif _SLASH_JOINED.fullmatch(word):
+                # words joined by a slash ("drift/anlæg", "skole/dagtilbud"): the words, as the index
+                # reads the text's own slash words (each piece a part of the word); a number's or a
+                # date's slash ("12/27845", "1/3") stays
+                out += [_Token("word", piece) for piece in word.split("/")]
             else:
                 out.append(_Token("word", word))
     return out
+
+
+# A typed word of letters joined by slashes (no field, no wildcard, no digits).
+_SLASH_JOINED = re.compile(r"[^\W\d_]+(?:/[^\W\d_]+)+")
 
 
 def plain_word(node: Node) -> TypeGuard[Word]:

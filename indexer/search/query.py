@@ -178,7 +178,10 @@ def _tokens(text: str) -> list[_Token]:
         elif match.group("fieldgroup"):
             out.append(_Token("field(", "", match.group("fieldgroup")))
         else:
-            word = _without_end_punctuation(match.group("word"))
+            typed = match.group("word")
+            if typed.endswith(":") and _field_of(typed[:-1]):
+                continue  # a field with no value ("udvalg:", "titel:"): nothing to search there
+            word = _without_end_punctuation(typed)
             if not word:
                 continue
             if word in OPERATORS:

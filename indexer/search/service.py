@@ -102,7 +102,10 @@ STEM_FIELDS = ("body", "parts")
 # A slip of a word's base or stem is corrected only by at most one edit ("hverdags" → base
 # "hverdag" is no slip of "hvordan", two unlike edits away; "måegrne" of "megen").
 ONE_EDIT = 1.0
-NOTHING_TO_SEARCH = "Søgningen indeholder ingen ord at søge efter (kun OG, ELLER, IKKE eller tomme anførselstegn)."
+NOTHING_TO_SEARCH = (
+    "Søgningen indeholder ingen ord at søge efter (kun OG, ELLER, IKKE, tomme anførselstegn "
+    "eller et felt uden værdi, fx «udvalg:»)."
+)
 
 
 @dataclass

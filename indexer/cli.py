@@ -479,6 +479,8 @@ def _print_search(service: SearchService, args: argparse.Namespace) -> int:
         sys.stderr.write(response.error + "\n")
         return 2
     print(results_label(response.total))
+    for notice in response.notices:
+        print(notice)
     if response.corrected_from:
         typed, shown = response.corrected_from, response.request.q
         if response.typed_total is None:  # only spelt with æ/ø/å as the minutes write it

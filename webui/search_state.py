@@ -68,6 +68,7 @@ def run_search(
         notices.append(f"Side {params.request.page} findes ikke; her er den sidste side, {response.pages}.")
         params.request.page = response.pages
         response = _search(params)
+    notices += response.notices  # the service's own: a filter value read otherwise or naming nothing
     return SearchRun(params, response, notices)
 
 

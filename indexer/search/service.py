@@ -46,7 +46,7 @@ from indexer.search import spelling
 from indexer.search.query import topic_code
 from indexer.search.snippets import highlight
 from indexer.search.treatments import CaseText, fold_treatments
-from indexer.topics import public_topics
+from indexer.topics import TOPIC_NAMES, public_topics
 
 SNIPPET_LABELS = {"decision": "beslutning", "title": "titel", "body": "sagsfremstilling", "attachments": "bilag"}
 MAX_PAGE = 1000
@@ -261,6 +261,10 @@ class SearchResponse:
     # (``corrected_total``, each marked ``correction``), then any partial ones (``partial``).
     also_corrected: str | None = None
     corrected_total: int | None = None
+    # What the user should be told of the request itself (``SearchService._read_request``): a
+    # committee filter read as the committee an abbreviation names, a filter value no committee or
+    # topic has, a field prefix the search does not know; shown by the page, the API and the CLI.
+    notices: list[str] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -281,6 +285,7 @@ class SearchResponse:
             "also_corrected": self.also_corrected,
             "corrected_total": self.corrected_total,
             "error": self.error,
+            "notices": self.notices,
             "results": self.results,
             "facets": self.facets,
         }
@@ -649,7 +654,7 @@ class SearchService:
         """The page: each part of the walk (``_walk``) asked for its share of the page's window,
         one list paged as one; facets of the parts that found something counted together."""
         request = request.normalised()
-        request.committee = self._as_the_index_spells(request.committee)
+        notices = self._read_request(request)
         if nothing_to_search(request):
             return SearchResponse(request, 0, [], {}, error=NOTHING_TO_SEARCH)
         offset = (request.page - 1) * request.per_page
@@ -690,6 +695,7 @@ class SearchService:
             partial=replace(partial, among_held=among_held) if partial else None,
             also_corrected=also[0].correction if also else None,
             corrected_total=also[1] if also else None,
+            notices=notices,
         )
 
     def _ranked(
@@ -737,7 +743,7 @@ class SearchService:
     def _iter_summaries(self, request: SearchRequest, limit: int) -> tuple[int, list[dict[str, Any]]]:
         """The exports: each part of the page's walk (``_walk``) asked for what is left of ``limit``."""
         request = request.normalised()
-        request.committee = self._as_the_index_spells(request.committee)
+        self._read_request(request)
         if nothing_to_search(request):
             return 0, []
         limit = max(1, limit)
@@ -1749,6 +1755,52 @@ class SearchService:
         """Names of the committees that have open items."""
         return self.engine.committees()
 
+    def _read_request(self, request: SearchRequest) -> list[str]:
+        """Reads ``request``'s filters as the query box reads the same words, and says what the
+        user should know of them (``SearchResponse.notices``, in Danish).  A committee filter is
+        an exact name; one the index does not spell so is read as an abbreviation or a name in
+        words the query box resolves ("TMU": Teknik- og Miljøudvalget, which "TMU" typed as a word
+        finds), and said so; one naming no committee is kept (nothing is listed) and said so —
+        never an empty list without a word.  So is a topic no KLE main group has ("99", "xyz"),
+        and a word with a field prefix the search does not know ("year:2014", searched as text)."""
+        notices: list[str] = []
+        committees: list[str] = []
+        for value, spelt in zip(request.committee, self._as_the_index_spells(request.committee), strict=True):
+            named = [] if spelt in self.committees() else self._committees_named(value, request.municipality)
+            if named:
+                committees += named
+                notices.append(f"Udvalget «{value}» er læst som {_quoted(named)}.")
+            else:
+                committees.append(spelt)
+                if spelt not in self.committees():
+                    notices.append(f"Intet udvalg hedder «{value}», så intet er fundet i det.")
+        request.committee = list(dict.fromkeys(committees))
+        for topic in request.topic:
+            if topic not in TOPIC_NAMES:
+                notices.append(
+                    f"Emnet «{topic}» findes ikke, så intet er fundet i det: "
+                    "brug et KLE-hovedområdes nummer eller navn, fx 05 eller «Veje og trafik»."
+                )
+        for prefix in _unknown_prefixes(request.q):
+            notices.append(
+                f"«{prefix}:» er ikke et felt, så det er søgt som tekst. "
+                f"Felterne er {', '.join(f'{known}:' for known in KNOWN_PREFIXES[:-1])} og {KNOWN_PREFIXES[-1]}:."
+            )
+        return notices
+
+    def _committees_named(self, value: str, municipalities: Sequence[str]) -> list[str]:
+        """The committees a filter value names as the query box reads it: an abbreviation the
+        index knows ("TMU", ``ast.expand_bodies``) or a part of a committee's name
+        ("teknikudvalget", ``ast.expand_committee_names``)."""
+        word = ast.Word(" ".join(value.split()))
+        found = ast.expand_bodies(word, self._committee_names(), self.route_table())
+        if found == word:
+            found = ast.expand_committee_names(ast.Word(word.text, "committee"), self.committee_names(municipalities))
+        if found is None:
+            return []
+        named = [leaf.value for leaf in ast.leaves(found) if isinstance(leaf, ast.Match) and leaf.field == "committee"]
+        return list(dict.fromkeys(named))
+
     def _as_the_index_spells(self, committees: list[str]) -> list[str]:
         """Committee filter values as the index spells the names ("teknisk  udvalg" is "Teknisk
         Udvalg"): a filter is an exact value, and a hand-written link should not find nothing."""
@@ -1808,6 +1860,19 @@ MAX_COUNTED_WORDS = 50_000
 
 # How many spellings of a word's aa, ae and oe as å, æ and ø "Mente du" looks two edits around.
 RESPELLINGS_TRIED = 4
+
+
+# The field prefixes a notice names (``ast.TEXT_PREFIXES``, ``ast.VALUE_PREFIXES``: the Danish ones).
+KNOWN_PREFIXES = ("titel", "beslutning", "tekst", "bilag", "udvalg", "sag", "emne", "kommune")
+# A typed word with a prefix of letters and a value ("year:2014"), not a link's "https://".
+_PREFIXED = re.compile(r"(?:^|(?<=[\s(]))([^\W\d_]+):(?=[^\s/:])")
+
+
+def _unknown_prefixes(query: str) -> list[str]:
+    """The field prefixes typed in ``query`` that the search does not know (searched as text)."""
+    found = (prefix for prefix in _PREFIXED.findall(query))
+    known = {*ast.TEXT_PREFIXES, *ast.VALUE_PREFIXES}
+    return list(dict.fromkeys(prefix for prefix in found if prefix.casefold() not in known))
 
 
 def _without_facets(request: SearchRequest) -> SearchRequest:

@@ -752,16 +752,17 @@ class QueryTranslator:
             if schema is None or SCHEMA_FIELD[node.field] not in schema:
                 return wq.NullQuery  # an index written before the field was (the meeting's date)
             return self.parser.parse(f'{SCHEMA_FIELD[node.field]}:"{text}"{slop}')
+        parsed = self.parser.parse(f'"{text}"{slop}')
+        if isinstance(parsed, wq.Or) and all(isinstance(q, wq.Phrase) for q in parsed.subqueries):
+            kept = [q for q in parsed.subqueries if getattr(q, "fieldname", None) in PHRASE_FIELDS]
+            parsed = wq.Or(kept, boost=parsed.boost) if kept else parsed
         words = re.findall(r"\w+", text.lower())
         if len(words) > 1 and (words[0] in DANISH_STOP_WORDS or words[-1] in DANISH_STOP_WORDS):
             # A stop word at a phrase's start or end: the stemmed fields leave it out without a
             # gap, so there the phrase is its other words ("og fra skole" was "skole", "skema og"
-            # "skema"); only the exact forms hold its position, and a phrase is searched as typed.
-            return self.parser.parse(f'exact:"{text}"{slop}')
-        parsed = self.parser.parse(f'"{text}"{slop}')
-        if isinstance(parsed, wq.Or) and all(isinstance(q, wq.Phrase) for q in parsed.subqueries):
-            kept = [q for q in parsed.subqueries if getattr(q, "fieldname", None) in PHRASE_FIELDS]
-            return wq.Or(kept, boost=parsed.boost) if kept else parsed
+            # "skema"); only the exact forms hold its position.  Required there, as typed; scored
+            # as before (a title holding the words still weighs as a title).
+            return wq.Require(parsed, self.parser.parse(f'exact:"{text}"{slop}'))
         return parsed
 
 

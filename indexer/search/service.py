@@ -786,15 +786,20 @@ class SearchService:
         not 7 followed by the committee's near answers, which the unfiltered page never listed;
         "udviklingsplan aarhus ø": not every item of an Aarhus committee, all of which hold
         "aarhus"), and a filter chosen first lists what that page's facet would count.  The
-        date range is no facet: the facets are counted within it, so it stays in the query."""
+        date range is no facet: the facets are counted within it, so it stays in the query.  A
+        municipality filter is also a scope the words are read in (``_without_facets``): the
+        parts are decided by what they find in every municipality, their words read as they are
+        within it ("miljøudvalget" is Norddjurs' Klima- og Miljøudvalget there)."""
         unfaceted = _without_facets(request)
-        if unfaceted == request:
+        if unfaceted == request and not request.municipality:
             return self._walk_unfaceted(request, search, offer)
 
         def count(part: Part) -> int:
+            """What ``part`` finds without the facet filters (its words read in the municipality's
+            scope, as the filtered search reads them)."""
             spec = SearchSpec(
                 query=self._part_query(part)[0],
-                filters=self._filters(part.request),
+                filters=self._filters(replace(part.request, municipality=[])),
                 sort=part.request.sort,
                 offset=0,
                 limit=1,
@@ -1876,8 +1881,11 @@ def _unknown_prefixes(query: str) -> list[str]:
 
 
 def _without_facets(request: SearchRequest) -> SearchRequest:
-    """``request`` without its facet filters (``FACETS``): the query whose page offered them."""
-    return replace(request, committee=[], topic=[], municipality=[], kind=[], year=[])
+    """``request`` without the facet filters that only narrow (committee, topic, document type,
+    year): the query whose page offered them.  A municipality filter stays in the request: it is
+    also a scope the query's words are read in (a part of a committee's name names that
+    municipality's committee, ``committee_names``); ``SearchService._walk`` counts without it."""
+    return replace(request, committee=[], topic=[], kind=[], year=[])
 
 
 def _with_facets_of(request: SearchRequest, filtered: SearchRequest) -> SearchRequest:
@@ -1886,7 +1894,6 @@ def _with_facets_of(request: SearchRequest, filtered: SearchRequest) -> SearchRe
         request,
         committee=list(filtered.committee),
         topic=list(filtered.topic),
-        municipality=list(filtered.municipality),
         kind=list(filtered.kind),
         year=list(filtered.year),
     )

@@ -238,4 +238,5 @@ def search_to_the_end(
         notices.append(f"Side {params.request.page} findes ikke; her er den sidste side, {response.pages}.")
         params.request.page = response.pages
         response = search(params)
+    notices += response.notices  # the service's own: a filter value read otherwise or naming nothing
     return response, notices

@@ -178,14 +178,26 @@ def _tokens(text: str) -> list[_Token]:
         elif match.group("fieldgroup"):
             out.append(_Token("field(", "", match.group("fieldgroup")))
         else:
-            word = _without_end_punctuation(match.group("word"))
+            typed = match.group("word")
+            if typed.endswith(":") and _field_of(typed[:-1]):
+                continue  # a field with no value ("udvalg:", "titel:"): nothing to search there
+            word = _without_end_punctuation(typed)
             if not word:
                 continue
             if word in OPERATORS:
                 out.append(_Token("op", word))
+            elif _SLASH_JOINED.fullmatch(word):
+                # words joined by a slash ("drift/anlæg", "skole/dagtilbud"): the words, as the index
+                # reads the text's own slash words (each piece a part of the word); a number's or a
+                # date's slash ("12/27845", "1/3") stays
+                out += [_Token("word", piece) for piece in word.split("/")]
             else:
                 out.append(_Token("word", word))
     return out
+
+
+# A typed word of letters joined by slashes (no field, no wildcard, no digits).
+_SLASH_JOINED = re.compile(r"[^\W\d_]+(?:/[^\W\d_]+)+")
 
 
 def plain_word(node: Node) -> TypeGuard[Word]:

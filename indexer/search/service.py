@@ -46,7 +46,7 @@ from indexer.search import spelling
 from indexer.search.query import topic_code
 from indexer.search.snippets import highlight
 from indexer.search.treatments import CaseText, fold_treatments
-from indexer.topics import public_topics
+from indexer.topics import TOPIC_NAMES, public_topics
 
 SNIPPET_LABELS = {"decision": "beslutning", "title": "titel", "body": "sagsfremstilling", "attachments": "bilag"}
 MAX_PAGE = 1000
@@ -102,7 +102,10 @@ STEM_FIELDS = ("body", "parts")
 # A slip of a word's base or stem is corrected only by at most one edit ("hverdags" → base
 # "hverdag" is no slip of "hvordan", two unlike edits away; "måegrne" of "megen").
 ONE_EDIT = 1.0
-NOTHING_TO_SEARCH = "Søgningen indeholder ingen ord at søge efter (kun OG, ELLER, IKKE eller tomme anførselstegn)."
+NOTHING_TO_SEARCH = (
+    "Søgningen indeholder ingen ord at søge efter (kun OG, ELLER, IKKE, tomme anførselstegn "
+    "eller et felt uden værdi, fx «udvalg:»)."
+)
 
 
 @dataclass
@@ -258,6 +261,10 @@ class SearchResponse:
     # (``corrected_total``, each marked ``correction``), then any partial ones (``partial``).
     also_corrected: str | None = None
     corrected_total: int | None = None
+    # What the user should be told of the request itself (``SearchService._read_request``): a
+    # committee filter read as the committee an abbreviation names, a filter value no committee or
+    # topic has, a field prefix the search does not know; shown by the page, the API and the CLI.
+    notices: list[str] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -278,6 +285,7 @@ class SearchResponse:
             "also_corrected": self.also_corrected,
             "corrected_total": self.corrected_total,
             "error": self.error,
+            "notices": self.notices,
             "results": self.results,
             "facets": self.facets,
         }
@@ -646,7 +654,7 @@ class SearchService:
         """The page: each part of the walk (``_walk``) asked for its share of the page's window,
         one list paged as one; facets of the parts that found something counted together."""
         request = request.normalised()
-        request.committee = self._as_the_index_spells(request.committee)
+        notices = self._read_request(request)
         if nothing_to_search(request):
             return SearchResponse(request, 0, [], {}, error=NOTHING_TO_SEARCH)
         offset = (request.page - 1) * request.per_page
@@ -687,6 +695,7 @@ class SearchService:
             partial=replace(partial, among_held=among_held) if partial else None,
             also_corrected=also[0].correction if also else None,
             corrected_total=also[1] if also else None,
+            notices=notices,
         )
 
     def _ranked(
@@ -734,7 +743,7 @@ class SearchService:
     def _iter_summaries(self, request: SearchRequest, limit: int) -> tuple[int, list[dict[str, Any]]]:
         """The exports: each part of the page's walk (``_walk``) asked for what is left of ``limit``."""
         request = request.normalised()
-        request.committee = self._as_the_index_spells(request.committee)
+        self._read_request(request)
         if nothing_to_search(request):
             return 0, []
         limit = max(1, limit)
@@ -766,6 +775,56 @@ class SearchService:
         return self._raised(self._rewrite(part.node, named), part.request.q), named
 
     def _walk(self, request: SearchRequest, search: Callable[[Part], int], offer: bool = False) -> Walk:
+        """The request's parts (``_walk_unfaceted``), each searched within its facet filters.
+
+        A facet filter (committee, year, topic, municipality, document type) narrows the list
+        the query gives without it, and never widens it: which parts the list holds — the typed
+        words, a correction, the near answers added while the whole ones were fewer than
+        ``FILL_BELOW`` — is decided by the query without its facet filters, the page whose facet
+        counts the user clicked, and then each part is searched within the filters.  So a
+        facet's count is what clicking it gives ("lokalplan vej": "Teknisk Udvalg (7)" lists 7,
+        not 7 followed by the committee's near answers, which the unfiltered page never listed;
+        "udviklingsplan aarhus ø": not every item of an Aarhus committee, all of which hold
+        "aarhus"), and a filter chosen first lists what that page's facet would count.  The
+        date range is no facet: the facets are counted within it, so it stays in the query.  A
+        municipality filter is also a scope the words are read in (``_without_facets``): the
+        parts are decided by what they find in every municipality, their words read as they are
+        within it ("miljøudvalget" is Norddjurs' Klima- og Miljøudvalget there)."""
+        unfaceted = _without_facets(request)
+        if unfaceted == request and not request.municipality:
+            return self._walk_unfaceted(request, search, offer)
+
+        def count(part: Part) -> int:
+            """What ``part`` finds without the facet filters (its words read in the municipality's
+            scope, as the filtered search reads them)."""
+            spec = SearchSpec(
+                query=self._part_query(part)[0],
+                filters=self._filters(replace(part.request, municipality=[])),
+                sort=part.request.sort,
+                offset=0,
+                limit=1,
+                with_facets=False,
+            )
+            return self.engine.search(spec).total
+
+        decided = self._walk_unfaceted(unfaceted, count, offer)
+        walk = Walk(
+            _with_facets_of(decided.request, request),
+            suggestion=decided.suggestion,
+            corrected_from=decided.corrected_from,
+            respelt=decided.respelt,
+        )
+        parts = [part for part, _ in decided.parts] or [Part(decided.request, ast.parse(decided.request.q), "typed")]
+        whole = 0  # what the typed words (or the correction shown instead) find within the filters
+        for part in parts:
+            part = replace(part, request=_with_facets_of(part.request, request))
+            if part.partial is not None:
+                part = replace(part, partial=replace(part.partial, whole=whole))
+            found = walk.add(part, search(part))
+            whole += found if part.label in ("typed", "corrected_from") else 0
+        return walk
+
+    def _walk_unfaceted(self, request: SearchRequest, search: Callable[[Part], int], offer: bool = False) -> Walk:
         """``_walk_written`` of the request with its words spelt as the minutes write them
         (``_respelt``); the response then says what was typed as a correction's does
         (``corrected_from``, with no count of what the words as typed would find)."""
@@ -1211,7 +1270,11 @@ class SearchService:
         if all(len(c) == 1 and c[0] == w for c, w in zip(choices, words, strict=True)):
             return None
         choices = self._plain_keyboard_too(words, choices, named)
-        return self._first_that_finds(typed, choices, filters, misspelt_only)
+        meant = self._first_that_finds(typed, choices, filters, misspelt_only)
+        # another form of the words typed, which the search reads as the same terms, finds the
+        # same items: no correction ("Kjeldsens" → "kjeldsen").  A slip the stems happen to hide
+        # is still one ("hamer" → "hammer"), and so is æ/ø/å written as the minutes write it.
+        return None if meant is not None and _only_inflected(text, meant) else meant
 
     def _short_words_unheld(self, text: str, words: list[str], named: frozenset[str]) -> set[str]:
         """The words of two or three letters that may be respelt: only in a query typed without
@@ -1244,7 +1307,13 @@ class SearchService:
             return [*respelt[:CORRECTIONS_PER_WORD], word]
         if _kept_as_typed(word, held, misspelt_only, written_too):
             return [word]
-        candidates = self._likely_slips(word)
+        # A stop word is never searched: a correction into one finds what leaving the word out
+        # finds ("null" → "nu", "ikek" → "ikke", "hvorr" → "hvor").  A word likeliest a slip of
+        # one is kept as typed (not corrected into the next likeliest: "ikek" is no "idet").
+        slips = self._likely_slips(word)
+        if slips and slips[0].casefold() in DANISH_STOP_WORDS:
+            return [word]
+        candidates = [c for c in slips if c.casefold() not in DANISH_STOP_WORDS]
         if written_too and word in held:
             candidates = [c for c in candidates if spelling.slip_cost(word, c) <= spelling.ONE_SLIP]
         elif _is_word_form(word):
@@ -1702,6 +1771,52 @@ class SearchService:
         """Names of the committees that have open items."""
         return self.engine.committees()
 
+    def _read_request(self, request: SearchRequest) -> list[str]:
+        """Reads ``request``'s filters as the query box reads the same words, and says what the
+        user should know of them (``SearchResponse.notices``, in Danish).  A committee filter is
+        an exact name; one the index does not spell so is read as an abbreviation or a name in
+        words the query box resolves ("TMU": Teknik- og Miljøudvalget, which "TMU" typed as a word
+        finds), and said so; one naming no committee is kept (nothing is listed) and said so —
+        never an empty list without a word.  So is a topic no KLE main group has ("99", "xyz"),
+        and a word with a field prefix the search does not know ("year:2014", searched as text)."""
+        notices: list[str] = []
+        committees: list[str] = []
+        for value, spelt in zip(request.committee, self._as_the_index_spells(request.committee), strict=True):
+            named = [] if spelt in self.committees() else self._committees_named(value, request.municipality)
+            if named:
+                committees += named
+                notices.append(f"Udvalget «{value}» er læst som {_quoted(named)}.")
+            else:
+                committees.append(spelt)
+                if spelt not in self.committees():
+                    notices.append(f"Intet udvalg hedder «{value}», så intet er fundet i det.")
+        request.committee = list(dict.fromkeys(committees))
+        for topic in request.topic:
+            if topic not in TOPIC_NAMES:
+                notices.append(
+                    f"Emnet «{topic}» findes ikke, så intet er fundet i det: "
+                    "brug et KLE-hovedområdes nummer eller navn, fx 05 eller «Veje og trafik»."
+                )
+        for prefix in _unknown_prefixes(request.q):
+            notices.append(
+                f"«{prefix}:» er ikke et felt, så det er søgt som tekst. "
+                f"Felterne er {', '.join(f'{known}:' for known in KNOWN_PREFIXES[:-1])} og {KNOWN_PREFIXES[-1]}:."
+            )
+        return notices
+
+    def _committees_named(self, value: str, municipalities: Sequence[str]) -> list[str]:
+        """The committees a filter value names as the query box reads it: an abbreviation the
+        index knows ("TMU", ``ast.expand_bodies``) or a part of a committee's name
+        ("teknikudvalget", ``ast.expand_committee_names``)."""
+        word = ast.Word(" ".join(value.split()))
+        found = ast.expand_bodies(word, self._committee_names(), self.route_table())
+        if found == word:
+            found = ast.expand_committee_names(ast.Word(word.text, "committee"), self.committee_names(municipalities))
+        if found is None:
+            return []
+        named = [leaf.value for leaf in ast.leaves(found) if isinstance(leaf, ast.Match) and leaf.field == "committee"]
+        return list(dict.fromkeys(named))
+
     def _as_the_index_spells(self, committees: list[str]) -> list[str]:
         """Committee filter values as the index spells the names ("teknisk  udvalg" is "Teknisk
         Udvalg"): a filter is an exact value, and a hand-written link should not find nothing."""
@@ -1773,6 +1888,38 @@ MAX_COUNTED_WORDS = 50_000
 
 # How many spellings of a word's aa, ae and oe as å, æ and ø "Mente du" looks two edits around.
 RESPELLINGS_TRIED = 4
+
+
+# The field prefixes a notice names (``ast.TEXT_PREFIXES``, ``ast.VALUE_PREFIXES``: the Danish ones).
+KNOWN_PREFIXES = ("titel", "beslutning", "tekst", "bilag", "udvalg", "sag", "emne", "kommune")
+# A typed word with a prefix of letters and a value ("year:2014"), not a link's "https://".
+_PREFIXED = re.compile(r"(?:^|(?<=[\s(]))([^\W\d_]+):(?=[^\s/:])")
+
+
+def _unknown_prefixes(query: str) -> list[str]:
+    """The field prefixes typed in ``query`` that the search does not know (searched as text)."""
+    found = (prefix for prefix in _PREFIXED.findall(query))
+    known = {*ast.TEXT_PREFIXES, *ast.VALUE_PREFIXES}
+    return list(dict.fromkeys(prefix for prefix in found if prefix.casefold() not in known))
+
+
+def _without_facets(request: SearchRequest) -> SearchRequest:
+    """``request`` without the facet filters that only narrow (committee, topic, document type,
+    year): the query whose page offered them.  A municipality filter stays in the request: it is
+    also a scope the query's words are read in (a part of a committee's name names that
+    municipality's committee, ``committee_names``); ``SearchService._walk`` counts without it."""
+    return replace(request, committee=[], topic=[], kind=[], year=[])
+
+
+def _with_facets_of(request: SearchRequest, filtered: SearchRequest) -> SearchRequest:
+    """``request`` within ``filtered``'s facet filters."""
+    return replace(
+        request,
+        committee=list(filtered.committee),
+        topic=list(filtered.topic),
+        kind=list(filtered.kind),
+        year=list(filtered.year),
+    )
 
 
 def _hyphens_apart(request: SearchRequest) -> SearchRequest | None:
@@ -2022,6 +2169,19 @@ def _is_word_form(word: str) -> bool:
 
 
 @lru_cache(maxsize=20_000)
+def _only_inflected(typed: str, meant: str) -> bool:
+    """Whether ``meant`` differs from ``typed`` only by inflection endings (``INFLECTION_ENDINGS``)
+    the search reads away: the same analysed terms, each changed word the other plus an ending."""
+    words, corrected = re.findall(r"\w+", typed.lower()), re.findall(r"\w+", meant.lower())
+    if len(words) != len(corrected) or words == corrected or analysed_terms(typed) != analysed_terms(meant):
+        return False
+    return all(
+        a == b or any(long == short + ending for ending in INFLECTION_ENDINGS)
+        for a, b in zip(words, corrected, strict=True)
+        for long, short in [(a, b) if len(a) >= len(b) else (b, a)]
+    )
+
+
 def analysed_terms(word: str) -> tuple[str, ...]:
     """The terms the search looks a word up as (the Danish analysis)."""
     return tuple(analyse(word))

@@ -412,3 +412,12 @@ def test_the_url_says_whether_a_cases_treatments_are_listed_apart(client: FlaskC
     # the choice survives a new query from the search box
     assert 'name="every_treatment" value="1"' in html
     assert 'class="treatments-switch"' not in client.get("/?q=sociale+medier").get_data(as_text=True)
+
+
+def test_the_services_notices_reach_the_page_and_the_api(client: FlaskClient) -> None:
+    """A filter value naming no committee is said so, on the page and in the API's notices."""
+    data = api(client, "/api/search?q=sociale&committee=Intetudvalg")
+    assert data["total"] == 0
+    assert "Intet udvalg hedder «Intetudvalg», så intet er fundet i det." in data["notices"]
+    page = client.get("/?q=sociale&committee=Intetudvalg").get_data(as_text=True)
+    assert "Intet udvalg hedder «Intetudvalg»" in page

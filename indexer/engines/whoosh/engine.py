@@ -14,6 +14,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import threading
 import time as time_module
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -31,6 +32,7 @@ from whoosh.qparser import MultifieldParser
 
 from indexer.analysis import fastterms
 from indexer.analysis.bodies import DefinitionTable, RouteTable
+from indexer.analysis.danish import DANISH_STOP_WORDS
 from indexer.engines.base import (
     CLOSED_TITLE,
     FACETS,
@@ -753,7 +755,14 @@ class QueryTranslator:
         parsed = self.parser.parse(f'"{text}"{slop}')
         if isinstance(parsed, wq.Or) and all(isinstance(q, wq.Phrase) for q in parsed.subqueries):
             kept = [q for q in parsed.subqueries if getattr(q, "fieldname", None) in PHRASE_FIELDS]
-            return wq.Or(kept, boost=parsed.boost) if kept else parsed
+            parsed = wq.Or(kept, boost=parsed.boost) if kept else parsed
+        words = re.findall(r"\w+", text.lower())
+        if len(words) > 1 and (words[0] in DANISH_STOP_WORDS or words[-1] in DANISH_STOP_WORDS):
+            # A stop word at a phrase's start or end: the stemmed fields leave it out without a
+            # gap, so there the phrase is its other words ("og fra skole" was "skole", "skema og"
+            # "skema"); only the exact forms hold its position.  Required there, as typed; scored
+            # as before (a title holding the words still weighs as a title).
+            return wq.Require(parsed, self.parser.parse(f'exact:"{text}"{slop}'))
         return parsed
 
 

@@ -933,6 +933,7 @@ class MinutesIndex:
         return {
             "title": document.title,
             "page": item.source_page,
+            "last_page": item.source_last_page,  # not shown: which pages to blank when the item closes
             "archive_name": archive_name,
             "source_url": document.url if document.access == Access.OPEN else None,
             "media_type": document.media_type,

@@ -136,6 +136,8 @@ class Item:
     source_key: str | None = None  # a native id the parser trusts to be stable
     # Read from a whole-meeting document: the page (from 1) of that document where the item starts.
     source_page: int | None = None
+    # ... and the last page holding a line of it (a closed item's pages are blanked, a forgotten one's too).
+    source_last_page: int | None = None
     # Filled by the meeting once attached (see Meeting.finalise):
     id: str = ""
     meeting_id: str = ""
@@ -289,6 +291,7 @@ def meeting_from_dict(data: dict[str, Any]) -> Meeting:
                 route=it.get("route"),
                 source_key=it.get("source_key"),
                 source_page=it.get("source_page"),
+                source_last_page=it.get("source_last_page"),
             )
         )
     kind = data.get("kind", "dagsorden")

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Collection
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 from indexer.attachments import extract_attachment
 from indexer.model import Access, Attachment, Decision, Item, Meeting, Section, SectionKind
@@ -38,6 +39,9 @@ class PublicMeeting(Meeting):
     by mistake (``ensure_public`` converts at the door)."""
 
     forgotten_items: int = 0  # items left out because they were taken down
+    # Where the items left out sat in the meeting's document (first and last page, position among
+    # the published items): their pages are blanked in the copy shown beside the others.
+    forgotten_sources: list[dict[str, Any]] = field(default_factory=list)
 
 
 def publish(
@@ -59,8 +63,18 @@ def publish(
     meeting_open = meeting.access == Access.OPEN
     items: list[Item] = []
     dropped = 0
+    sources: list[dict[str, Any]] = []
     for item in meeting.items:
         if item.id in forgotten:
+            if item.source_page is not None:
+                sources.append(
+                    {
+                        "page": item.source_page,
+                        "last_page": item.source_last_page,
+                        "position": len(items) - 0.5,  # between its neighbours as they are published
+                        "meeting_id": meeting.id,
+                    }
+                )
             dropped += 1
             continue
         if meeting_open and item.access == Access.OPEN:
@@ -71,6 +85,7 @@ def publish(
         **{f.name: copy.deepcopy(getattr(meeting, f.name)) for f in fields(Meeting) if f.name != "items"},
         items=items,
         forgotten_items=dropped,
+        forgotten_sources=sources,
     )
     if not meeting_open:
         # A closed publication says nothing of who met or where.

@@ -124,3 +124,64 @@ def _page_size(page: object) -> tuple[float, float]:
         return float(box.width), float(box.height)
     except Exception:
         return 595.0, 842.0
+
+
+# -- when an item of an archived document closes while others stay open -------------------------
+
+
+def item_span(source: dict[str, Any]) -> tuple[int, int | None, float] | None:
+    """(first page, last page or None when not recorded, position in the agenda) of an item read from
+    a whole-meeting document, from its ``source_document`` record (with ``position`` added);
+    None when its page is not known."""
+    page = source.get("page")
+    if not isinstance(page, int) or page < 1:
+        return None
+    last = source.get("last_page")
+    position = source.get("position")
+    order = float(position) if isinstance(position, int | float) else 0.0
+    return page, last if isinstance(last, int) and last >= page else None, order
+
+
+def pages_to_blank(kept: list[dict[str, Any]], gone: list[dict[str, Any]], page_count: int) -> set[int] | None:
+    """The pages of a published document to blank once the ``gone`` items closed (or were forgotten)
+    while the ``kept`` items stay open; None when that cannot be told (an item's page unknown).
+
+    Default deny: only pages of the open items are kept — not the pages of a gone item, even where
+    one is shared with an open item, nor the front page, a table of contents naming the gone item's
+    title, or what follows the last item.  An item whose last page was not recorded (indexed before
+    it was) runs to the page where the next item starts, that page included."""
+    spans = [item_span(s) for s in kept], [item_span(s) for s in gone]
+    if any(span is None for side in spans for span in side):
+        return None
+    ordered = sorted(
+        [(span, keep) for keep, side in ((True, spans[0]), (False, spans[1])) for span in side if span is not None],
+        key=lambda entry: (entry[0][0], entry[0][2]),
+    )
+    keep_pages: set[int] = set()
+    gone_pages: set[int] = set()
+    for n, ((first, last, _), keep) in enumerate(ordered):
+        if last is None:
+            last = ordered[n + 1][0][0] if n + 1 < len(ordered) else page_count
+        (keep_pages if keep else gone_pages).update(range(first, min(max(last, first), page_count) + 1))
+    return set(range(1, page_count + 1)) - (keep_pages - gone_pages)
+
+
+def reblanked_copy(archived: Path, kept: list[dict[str, Any]], gone: list[dict[str, Any]]) -> Path | None:
+    """A new published copy of an archived whole-meeting document, with the ``gone`` items' pages
+    (and all but the ``kept`` items' pages) blank; None when none can be made safely — a DOCX,
+    an unreadable file, an item's page unknown, nothing left to show.  The copy is written to
+    the document cache; delete it (``is_copy``) once it is archived."""
+    if archived.suffix.lower() != ".pdf":
+        return None
+    import pypdf
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        page_count = len(pypdf.PdfReader(str(archived), strict=False).pages)
+    except Exception:  # pypdf raises many kinds on a damaged file
+        return None
+    blank = pages_to_blank(kept, gone, page_count)
+    if not blank:
+        return None  # nothing of the gone items could be placed (or nothing to do): deny
+    copy = publishable_copy(archived, blank, page_count)
+    return copy if is_copy(copy) else None

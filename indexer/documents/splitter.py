@@ -253,6 +253,7 @@ def build_item(
 
     item = Item(number=raw.number, title=raw.title, access=Access.OPEN, case_number=raw.case_number)
     item.source_page = raw.page
+    item.source_last_page = max([raw.page, *(ln.page for ln in raw.lines)])
     committee_key = normalise_key(committee)
 
     blocks: list[_Block] = []

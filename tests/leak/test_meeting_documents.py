@@ -6,21 +6,29 @@ document cache, ``$MINUTES_DOCUMENT_CACHE``, and that copy in the index's archiv
 items' "the whole document, page N" links point.  The cache copy is only the hand-over to the
 index: it is gone once the batch is committed.  The archived one is released like an attachment
 when the items close or are forgotten — kept while an open item of the meeting still refers to it.
+And while it is kept, it holds no page of an item that closed or was forgotten: the open items are
+given a copy with those pages blank too.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from indexer.cli import main
 from indexer.documents.publish import CACHE_ENV
+from indexer.documents.read import read_meeting
 from indexer.engines.whoosh.index import MinutesIndex
+from indexer.formats import IngestContext
+from indexer.model import Access
+from tests.contract.engines import ENGINES, EngineFactory
 from tests.documents.conftest import AARHUS_PDF, BALLERUP_PDF
-from tests.helpers import quiet_ingest
+from tests.helpers import Opened, quiet_ingest, write_jsonl
 
 
 def files(folder: Path) -> list[Path]:
@@ -62,7 +70,9 @@ def test_forgetting_the_meeting_deletes_its_archived_document(tmp_path: Path, ca
     assert others, "the sample has several items"
 
     assert main(["forget", str(first["id"]), "--reason", "test", "--index", str(root)]) == 0
-    assert archived.is_file(), "the other items are open and still link to the document"
+    [kept] = source_document_names(root)
+    assert (root / "archive" / kept[:2] / kept).is_file(), "the other items are open and still link to a copy"
+    assert files(root / "archive") == [root / "archive" / kept[:2] / kept], "the copy with the item's pages is gone"
 
     assert main(["forget", str(first["meeting_id"]), "--reason", "test", "--index", str(root)]) == 0
     assert files(root / "archive") == []
@@ -86,3 +96,139 @@ def test_the_published_copy_is_not_kept_after_its_batch(tmp_path: Path, cache: P
     [meeting_id] = {str(f["meeting_id"]) for f in stored(root)}
     assert main(["forget", meeting_id, "--reason", "test", "--index", str(root)]) == 0
     assert files(root / "archive") == [] and files(cache) == []
+
+
+# Item 6 of the Aarhus council's meeting of 27 August 2025 (pages 11-13; item 7 starts on page 14).
+SHARED_ITEM, ITS_PAGES, NEXT_PAGE = "6", range(11, 14), 14
+
+
+def pdf_pages(data: bytes) -> list[str]:
+    import io
+
+    import pypdf
+
+    return [page.extract_text() or "" for page in pypdf.PdfReader(io.BytesIO(data)).pages]
+
+
+def words(text: str) -> set[str]:
+    return {w for w in text.replace("-", " ").split() if len(w) >= 6 and w.isalpha()}
+
+
+def words_only_on(pages: list[str], numbers: range) -> set[str]:
+    """Words of these pages (1-based) no other page of the document has."""
+    inside = set().union(*(words(pages[n - 1]) for n in numbers))
+    outside = set().union(*(words(p) for n, p in enumerate(pages, start=1) if n not in numbers))
+    return inside - outside
+
+
+def served_documents(opened: Opened, location: str) -> dict[str, bytes]:
+    """item id → the whole-meeting document served beside it (its "dokument" route)."""
+    service = opened.service(location)
+    served = {}
+    for item in service.engine.meeting_items(meeting_of(service)):
+        found = service.source_document(item.id) if item.is_open else None
+        if found is None:
+            continue
+        data = found.path.read_bytes() if found.path else found.stream.read() if found.stream else b""
+        if found.stream:
+            found.stream.close()
+        if data:
+            served[item.id] = data
+    return served
+
+
+def meeting_of(service: object) -> str:
+    from indexer.search.service import SearchRequest
+
+    [hit, *_] = service.search(SearchRequest(q="klimaregnskab")).results  # type: ignore[attr-defined]
+    return str(hit.meeting_id) if hasattr(hit, "meeting_id") else str(hit["meeting_id"])
+
+
+def archive_names(opened: Opened, location: str) -> set[str]:
+    service = opened.service(location)
+    return {
+        str(item.doc["source_document"]["archive_name"])
+        for item in service.engine.meeting_items(meeting_of(service))
+        if item.is_open and (item.doc.get("source_document") or {}).get("archive_name")
+    }
+
+
+@pytest.fixture()
+def opened() -> Iterator[Opened]:
+    things = Opened()
+    yield things
+    things.close()
+
+
+@pytest.fixture(params=ENGINES)
+def location(request: pytest.FixtureRequest, tmp_path: Path, cache: Path) -> str:
+    factory: EngineFactory = request.param
+    return factory(tmp_path)
+
+
+def ingest_aarhus(tmp_path: Path, location: str, opened: Opened) -> tuple[str, list[str], bytes]:
+    """The meeting indexed: (id of item 6, words only its pages have, the document served before)."""
+    source = Path(shutil.copy(AARHUS_PDF, tmp_path / "aarhus.pdf"))
+    quiet_ingest([source], location)
+    service = opened.service(location)
+    items = {i.number: i for i in service.engine.meeting_items(meeting_of(service))}
+    before = served_documents(opened, location)[items[SHARED_ITEM].id]
+    secret = sorted(words_only_on(pdf_pages(before), ITS_PAGES))
+    assert len(secret) > 20 and "diskrimination" in secret, "item 6's pages are served before"
+    return items[SHARED_ITEM].id, secret, before
+
+
+def assert_pages_gone(opened: Opened, location: str, item_id: str, secret: list[str], before: bytes) -> None:
+    served = served_documents(opened, location)
+    assert item_id not in served and len(served) == 19, "the 19 other open items link to a document"
+    for data in served.values():
+        pages = pdf_pages(data)
+        assert words("\n".join(pages)) & set(secret) == set(), "no word of the closed item's pages is served"
+        assert len(pages) == len(pdf_pages(before)), "page numbers still match the items' #page=N links"
+        assert "klimaregnskab" in pages[NEXT_PAGE - 1], "the next item's first page is still shown"
+
+
+def test_forgetting_an_item_blanks_its_pages_in_the_document_the_others_link_to(
+    tmp_path: Path, location: str, opened: Opened
+) -> None:
+    """Before: ``minutes forget`` of one item of a meeting read from one PDF left the PDF archived
+    as it was — the forgotten item's pages readable — and served it beside every other item of the
+    meeting.  Now the other items link to a copy with that item's pages blank (and the front page
+    and table of contents, which name it); the old copy is deleted."""
+    item_id, secret, before = ingest_aarhus(tmp_path, location, opened)
+    [old] = archive_names(opened, location)
+
+    assert main(["forget", item_id, "--reason", "test", "--index", location]) == 0
+
+    assert_pages_gone(opened, location, item_id, secret, before)
+    [new] = archive_names(opened, location)
+    assert new != old
+    assert opened.service(location).engine.archive.open(old) is None, "the old copy is deleted"
+
+    quiet_ingest([tmp_path / "aarhus.pdf"], location)  # the same PDF again (a harvest's next run)
+    assert_pages_gone(opened, location, item_id, secret, before)
+    assert archive_names(opened, location) == {new}, "the same copy: the items are unchanged"
+
+
+def test_an_item_closed_by_a_later_version_is_blanked_in_the_document_the_others_link_to(
+    tmp_path: Path, location: str, opened: Opened
+) -> None:
+    """The same when the item turns closed through another version of the meeting (a portal
+    closing it, a corrected referat): the items that stay open link to a copy without its pages.
+    And a version that shows the item open again (the first PDF, re-ingested) does not bring its
+    pages back: the item stays closed, so its pages stay blank."""
+    item_id, secret, before = ingest_aarhus(tmp_path, location, opened)
+    [old] = archive_names(opened, location)
+    source = tmp_path / "aarhus.pdf"
+    meeting = read_meeting(source, IngestContext())
+    [closed] = [i for i in meeting.items if i.id == item_id]
+    closed.access, closed.sections, closed.decisions = Access.CLOSED, [], []
+    # A partial version (as a portal's item feed): it lists item 6, closed, and leaves the rest as they are.
+    update = dataclasses.replace(meeting, items=[closed], partial=True, document=None)
+    quiet_ingest([write_jsonl(tmp_path / "closing.jsonl", [update])], location)
+
+    assert_pages_gone(opened, location, item_id, secret, before)
+    assert opened.service(location).engine.archive.open(old) is None, "the old copy is deleted"
+
+    quiet_ingest([source], location)  # item 6 open in it: kept closed (access only tightens)
+    assert_pages_gone(opened, location, item_id, secret, before)

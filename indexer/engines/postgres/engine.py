@@ -18,6 +18,7 @@ import contextlib
 import itertools
 import json
 import logging
+import tempfile
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -53,6 +54,7 @@ from indexer.engines.postgres.query import (
     weights_query,
     wildcards_of,
 )
+from indexer.engines.sourcedocs import add_source, source_record, without_document
 from indexer.forget import TakeDown
 from indexer.model import KIND_RANK, MeetingKind
 from indexer.versions import Indexed
@@ -273,12 +275,15 @@ class Database:
         documents: list[dict[str, Any]],
         files: dict[str, tuple[Path, str | None]] | None = None,
         plan: Plan | None = None,
+        withheld: dict[str, list[dict[str, Any]]] | None = None,
     ) -> WriteSummary:
         """Write one batch in one transaction: new items added, changed ones replaced, the rest skipped.
 
         ``documents`` are public documents (stored fields plus the indexed-only ``exact``,
         ``committee_text`` and ``parts``); ``files`` maps an archive name to the open
-        attachment's file and media type.
+        attachment's file and media type.  ``withheld`` (which ``plan`` may fill in): archive
+        name of a whole-meeting document → where the items sit that a version read open from it
+        but that are not published open; its copy is re-blanked like a closed item's.
         """
         summary = WriteSummary()
         with self._connect() as conn, conn.transaction():
@@ -290,12 +295,16 @@ class Database:
                 conn.execute("UPDATE state SET analysis = %s WHERE muni = 0", (ANALYSIS_VERSION,))
             removed: list[str] = []
             released: set[str] = set()
+            gone: dict[str, list[dict[str, Any]]] = {}  # documents open items were read from that now close
             if plan is not None:
                 # The versions fold reads what is indexed under the ingest lock, in this transaction.
                 documents, removed = plan(lambda meeting_ids: self._held(conn, meeting_ids))
+            for name, records in (withheld or {}).items():
+                gone.setdefault(name, []).extend(records)
             if removed:
                 rows = conn.execute("SELECT muni, docno, id FROM items WHERE id = ANY(%s)", (removed,)).fetchall()
                 if rows:
+                    self._sources_of(conn, [(int(m), int(d)) for m, d, _ in rows], gone)
                     released |= self._delete(conn, [(int(m), int(d)) for m, d, _ in rows])
                     self._withdraw(conn, [str(i) for _, _, i in rows])
                 summary.removed = len(rows)
@@ -318,6 +327,7 @@ class Database:
                 ).fetchall()
             }
             replaced: list[tuple[int, int]] = []
+            closing: list[tuple[int, int]] = []  # open items a closed version replaces
             fresh: list[dict[str, Any]] = []
             for doc_id, document in latest.items():
                 old = existing.get(doc_id)
@@ -332,8 +342,12 @@ class Database:
                     summary.skipped += 1
                     continue
                 replaced.append((old[0], old[1]))
+                if document.get("access") != "open":
+                    closing.append((old[0], old[1]))
                 fresh.append(document)
                 summary.updated += 1
+            if closing:
+                self._sources_of(conn, closing, gone)
             if replaced:
                 released |= self._delete(conn, replaced)
             if fresh:
@@ -342,6 +356,7 @@ class Database:
                 conn.execute("DELETE FROM withdrawn WHERE id = ANY(%s)", ([d["id"] for d in fresh],))
             if files:
                 summary.archived = self._archive(conn, files, munis, fresh)
+            released |= self._reblank(conn, gone)
             summary.pruned = self._prune(conn, released)
             conn.execute("UPDATE state SET generation = generation + 1 WHERE muni = 0")
         return summary
@@ -389,6 +404,71 @@ class Database:
                 if archived.get("archive_name"):
                     names.add(str(archived["archive_name"]))
         return names
+
+    @staticmethod
+    def _sources_of(
+        conn: psycopg.Connection, docs: list[tuple[int, int]], gone: dict[str, list[dict[str, Any]]]
+    ) -> None:
+        """Note where these items (about to close or go) sat in an archived whole-meeting document."""
+        rows = conn.execute(
+            "SELECT stored FROM items WHERE access = 'open' AND (muni, docno) IN "
+            "(SELECT * FROM unnest(%s::smallint[], %s::bigint[]))",
+            ([m for m, _ in docs], [d for _, d in docs]),
+        ).fetchall()
+        for (stored,) in rows:
+            add_source(gone, stored)
+
+    @staticmethod
+    def _reblank(conn: psycopg.Connection, gone: dict[str, list[dict[str, Any]]]) -> set[str]:
+        """The open items of a meeting still linked to an archived document whose other items closed,
+        were withdrawn or forgotten (``gone``) get a copy with those pages blank too, under a new
+        name; when none can be made (a DOCX, an item's page unknown) they link to no document.
+        Returns the old names, to prune (in this transaction, as the embedded engine does)."""
+        from indexer.attachments import file_hash
+        from indexer.documents.publish import cache_dir, reblanked_copy
+
+        done: set[str] = set()
+        for name, records in gone.items():
+            meeting_ids = sorted({str(r["meeting_id"]) for r in records})
+            kept = []
+            for muni, docno, stored in conn.execute(
+                "SELECT muni, docno, stored FROM items WHERE access = 'open' AND meeting_id = ANY(%s)", (meeting_ids,)
+            ).fetchall():
+                found = source_record(stored)
+                if found is not None and found[0] == name:
+                    kept.append((int(muni), int(docno), stored, found[1]))
+            if not kept:
+                continue  # the last open item went: the file is pruned as it is
+            done.add(name)
+            row = conn.execute(
+                "SELECT media_type, content FROM attachments WHERE name = %s LIMIT 1", (name,)
+            ).fetchone()
+            new_name: str | None = None
+            if row is not None:
+                source = Path(tempfile.mkstemp(prefix=".archived-", suffix=Path(name).suffix, dir=cache_dir())[1])
+                copy: Path | None = None
+                try:
+                    source.write_bytes(bytes(row[1]))
+                    copy = reblanked_copy(source, [k[3] for k in kept], records)
+                    if copy is not None:
+                        new_name = f"{file_hash(copy)}{Path(name).suffix}"
+                        content = copy.read_bytes()
+                        for muni in sorted({k[0] for k in kept}):
+                            conn.execute(
+                                "INSERT INTO attachments (muni, name, media_type, content) VALUES (%s, %s, %s, %s) "
+                                "ON CONFLICT DO NOTHING",
+                                (muni, new_name, row[0], content),
+                            )
+                finally:
+                    source.unlink(missing_ok=True)
+                    if copy is not None:
+                        copy.unlink(missing_ok=True)
+            for muni, docno, stored, _ in kept:
+                stored["doc"] = without_document(str(stored["doc"]), name, new_name)
+                conn.execute(
+                    "UPDATE items SET stored = %s WHERE muni = %s AND docno = %s", (Jsonb(stored), muni, docno)
+                )
+        return done
 
     @staticmethod
     def _referenced(conn: psycopg.Connection, names: set[str]) -> set[str]:
@@ -670,7 +750,10 @@ class Database:
                 item_ids += [str(i) for _, _, i in rows]
                 found[wanted] = (kind if rows else "unknown", len(rows))
             if docs:
-                pruned = self._prune(conn, self._delete(conn, list(dict.fromkeys(docs))))
+                gone: dict[str, list[dict[str, Any]]] = {}
+                self._sources_of(conn, list(dict.fromkeys(docs)), gone)
+                released = self._delete(conn, list(dict.fromkeys(docs)))
+                pruned = self._prune(conn, released | self._reblank(conn, gone))
                 meetings = [i for i, (kind, _) in found.items() if kind == "meeting"]  # the meeting's page too
                 self._withdraw(conn, item_ids + meetings)
                 conn.execute("UPDATE state SET generation = generation + 1 WHERE muni = 0")

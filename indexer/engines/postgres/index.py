@@ -18,6 +18,7 @@ from typing import Any
 
 from indexer.attachments import file_hash
 from indexer.engines.postgres.engine import Database
+from indexer.engines.sourcedocs import document_name, withheld_records
 from indexer.engines.whoosh.index import IngestSummary, MinutesIndex, _file_digests, topics_for_items
 from indexer.model import Access, Item, Meeting
 from indexer.public import ensure_public
@@ -117,9 +118,14 @@ class PostgresIndex:
             # The batch's topics at once, as the embedded engine classifies them (the same topics).
             batch_topics = topics_for_items([(v, i) for state in states.values() for v, i, _ in state.to_write()])
             published: set[tuple[int, str]] = set()
+            open_ids: set[str] = set()  # items published open
+            versions: list[Meeting] = []  # the version each document is written from
             for state in states.values():
                 for version, item, position in state.to_write():
                     published.add((id(version), item.id))
+                    versions.append(version)
+                    if item.access == Access.OPEN:
+                        open_ids.add(item.id)
                     found = batch_topics.get(id(item))
                     documents.append(MinutesIndex.document_for(self, version, item, position, summary, found))  # type: ignore[arg-type]
                 removed.extend(sorted(state.removed))
@@ -128,6 +134,13 @@ class PostgresIndex:
                 summary.closed_by_older += state.closed_by_older
                 summary.tightened += state.tightened()
             summary.items_skipped += sum(len(m.items) for m in meetings) - len(documents)
+            document_names: dict[int, str] = {}
+            for version, document in zip(versions, documents, strict=True):
+                if version.document is not None and id(version) not in document_names:
+                    name = document_name(document)
+                    if name:
+                        document_names[id(version)] = name
+            withheld.update(withheld_records(meetings, document_names, {i for v, i in published if i in open_ids}))
             for meeting in meetings:
                 # Open files of versions that did not stand (superseded, kept closed): their text
                 # was cached at extraction and goes unless another item refers to the file.
@@ -137,7 +150,8 @@ class PostgresIndex:
             return documents, removed
 
         unpublished: set[str] = set()
-        written = self.engine.write([], self._files, plan=plan)
+        withheld: dict[str, list[dict[str, Any]]] = {}  # filled in by plan
+        written = self.engine.write([], self._files, plan=plan, withheld=withheld)
         summary.pruned += self.drop_cached_text({*written.pruned, *self.engine.unreferenced(unpublished)})
         summary.items_added += written.added
         summary.items_updated += written.updated

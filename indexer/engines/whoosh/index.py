@@ -54,6 +54,7 @@ from indexer.analysis.danish import (
 )
 from indexer.attachments import file_hash
 from indexer.dates import date_in_words, parse_danish_datetime
+from indexer.documents.publish import reblanked_copy
 from indexer.engines.archive import FolderArchive
 from indexer.engines.base import (
     CLOSED_TITLE,
@@ -65,6 +66,7 @@ from indexer.engines.base import (
     case_key,
     id_order,
 )
+from indexer.engines.sourcedocs import add_source, document_name, source_record, withheld_records, without_document
 from indexer.engines.whoosh import routes
 from indexer.engines.whoosh.bulkwriter import BulkMpWriter, BulkSegmentWriter
 from indexer.engines.whoosh.codec import FORMAT_VERSION, ArrayPositions, MinutesCodec, segment_format
@@ -663,6 +665,7 @@ class MinutesIndex:
             writer.cancel()
             raise
         released: set[str] = set()  # archive names old versions held: pruned unless still used
+        gone: dict[str, list[dict[str, Any]]] = {}  # documents open items were read from that now close
         rewritten = False
         before = self._routes_before()
         changes: list[routes.Change] = []  # what the commit counts in and out of the route evidence
@@ -683,6 +686,7 @@ class MinutesIndex:
                     state.apply(meeting, allow_reopen=self.allow_reopen)
                 written = 0
                 published: set[tuple[int, str]] = set()  # (version, item) whose files the index refers to
+                document_names: dict[int, str] = {}  # id(version) → its archived whole-meeting document
                 batch_topics = topics_for_items([(v, i) for state in states.values() for v, i, _ in state.to_write()])
                 for state in states.values():
                     for version, item, position in state.to_write():
@@ -690,6 +694,10 @@ class MinutesIndex:
                         if item.access == Access.OPEN:
                             published.add((id(version), item.id))
                         document = self.document_for(version, item, position, summary, batch_topics.get(id(item)))
+                        if version.document is not None and id(version) not in document_names:
+                            name = document_name(document)
+                            if name:
+                                document_names[id(version)] = name
                         verdict = existing.verdict(document)
                         if verdict == "skip":
                             summary.items_skipped += 1
@@ -700,6 +708,8 @@ class MinutesIndex:
                         else:
                             old = existing.lookup(document["id"])
                             released |= _archive_names(old)
+                            if document.get("access") != Access.OPEN.value:
+                                add_source(gone, old)
                             if old is not None:
                                 changes.append((old, -1))
                             writer.update_document(**document)
@@ -712,6 +722,7 @@ class MinutesIndex:
                         if old is None:
                             continue
                         released |= _archive_names(old)
+                        add_source(gone, old)
                         changes.append((old, -1))
                         writer.delete_by_term("id", item_id)
                         summary.items_removed += 1
@@ -722,6 +733,8 @@ class MinutesIndex:
                     summary.closed_by_older += state.closed_by_older
                     summary.tightened += state.tightened()
                 summary.items_skipped += items - written  # older versions, superseded in this batch
+                for name, records in withheld_records(meetings, document_names, {i for _, i in published}).items():
+                    gone.setdefault(name, []).extend(records)
                 for meeting in meetings:
                     # Open files of versions that did not stand (superseded, kept closed): their text
                     # was cached at extraction and must go unless another item refers to the file.
@@ -733,6 +746,7 @@ class MinutesIndex:
             writer.cancel()
             raise
         self._routes_after(before, changes)
+        released |= self.reblank_documents(gone)
         if released:
             summary.pruned += self.prune(released)
         return summary
@@ -933,6 +947,7 @@ class MinutesIndex:
         return {
             "title": document.title,
             "page": item.source_page,
+            "last_page": item.source_last_page,  # not shown: which pages to blank when the item closes
             "archive_name": archive_name,
             "source_url": document.url if document.access == Access.OPEN else None,
             "media_type": document.media_type,
@@ -989,6 +1004,7 @@ class MinutesIndex:
         Returns id → ("item" | "meeting" | "unknown", items removed)."""
         found: dict[str, tuple[str, int]] = {}
         released: set[str] = set()
+        gone: dict[str, list[dict[str, Any]]] = {}  # whole-meeting documents the removed items were read from
         writer = self._writer()
         before = self._routes_before()
         changes: list[routes.Change] = []
@@ -1002,6 +1018,7 @@ class MinutesIndex:
                         kind, field_name = "meeting", "meeting_id"
                     for stored in items:
                         released |= _archive_names(stored)
+                        add_source(gone, stored)
                         changes.append((dict(stored), -1))
                     if items:
                         writer.delete_by_term(field_name, wanted)
@@ -1011,9 +1028,62 @@ class MinutesIndex:
             writer.cancel()
             raise
         self._routes_after(before, changes)
+        self.reblank_documents(gone)
         if released:
             self.prune(released)
         return found
+
+    def reblank_documents(self, gone: dict[str, list[dict[str, Any]]]) -> set[str]:
+        """After items read from an archived whole-meeting document closed, were withdrawn or
+        forgotten (``gone``: archive name → where they sit): the open items of the meeting that
+        still link to that document get a copy with those pages blank too (a new archive name);
+        when none can be made (a DOCX, an item's page unknown), they link to no document.  Either
+        way the old copy is left to no one: returns the names to prune."""
+        updates: list[dict[str, Any]] = []
+        replaced: list[dict[str, Any]] = []
+        with self.ix.searcher() as searcher:
+            for name, records in gone.items():
+                kept: list[tuple[dict[str, Any], dict[str, Any]]] = []
+                for meeting_id in sorted({str(r["meeting_id"]) for r in records}):
+                    for fields in searcher.documents(meeting_id=meeting_id):
+                        found = source_record(fields)
+                        if found is not None and found[0] == name:
+                            kept.append((dict(fields), found[1]))
+                if not kept:
+                    continue  # the last open item went: the archive is released as it is
+                new_name = self._reblanked(name, [r for _, r in kept], records)
+                for fields, _ in kept:
+                    replaced.append(dict(fields))
+                    fields["doc"] = without_document(str(fields["doc"]), name, new_name)
+                    updates.append(self.with_derived_fields(fields))
+        if not updates:
+            return set()
+        writer = self._writer()
+        before = self._routes_before()
+        try:
+            for document in updates:
+                writer.update_document(**document)
+            writer.commit(mergetype=_purging(False))
+        except BaseException:
+            writer.cancel()
+            raise
+        self._routes_after(before, [*((old, -1) for old in replaced), *((new, 1) for new in updates)])
+        return set(gone)
+
+    def _reblanked(self, name: str, kept: list[dict[str, Any]], gone: list[dict[str, Any]]) -> str | None:
+        """Archive a copy of the archived document ``name`` with the gone items' pages blank; its name,
+        or None when none could be made."""
+        path = self.archive.local_path(name)
+        copy = reblanked_copy(path, kept, gone) if path is not None else None
+        if copy is None:
+            return None
+        try:
+            return self.archive.store(copy)[0]
+        except OSError as exc:
+            log.warning("%s: re-blanked document not archived (%s); the items link to none", self.root, exc)
+            return None
+        finally:
+            copy.unlink(missing_ok=True)
 
     def referenced_digests(self, among: set[str] | None = None) -> set[str]:
         """Content hashes of the archived files open items refer to (optionally only ``among``)."""

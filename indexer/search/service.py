@@ -1781,7 +1781,8 @@ class SearchService:
         and a word with a field prefix the search does not know ("year:2014", searched as text)."""
         notices: list[str] = []
         committees: list[str] = []
-        for value, spelt in zip(request.committee, self._as_the_index_spells(request.committee), strict=True):
+        given = [value for value in request.committee if value]  # as ``_as_the_index_spells`` reads them
+        for value, spelt in zip(given, self._as_the_index_spells(given), strict=True):
             named = [] if spelt in self.committees() else self._committees_named(value, request.municipality)
             if named:
                 committees += named

@@ -47,3 +47,10 @@ def test_an_unknown_field_prefix_is_said_so(service: SearchService) -> None:
         "Felterne er titel:, beslutning:, tekst:, bilag:, udvalg:, sag:, emne: og kommune:."
     ]
     assert not service.search(SearchRequest(q="titel:sociale")).notices
+
+
+def test_an_empty_committee_value_filters_nothing_out(service: SearchService) -> None:
+    """``committee=`` (an empty value, as a form sends it) is no filter: reading the filters once
+    failed on it (the fuzz suite's "committee=['']")."""
+    assert service.search(SearchRequest(q="sociale medier", committee=[""])).total == 2
+    assert service.search(SearchRequest(q="", committee=["", "Økonomiudvalget"])).total == 1

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 from cachetools import LRUCache
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
-from whoosh.query import And, AndMaybe, AndNot, Or, Phrase, Query, Term
+from whoosh.query import And, AndMaybe, AndNot, Or, Phrase, Query, Require, Term
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
@@ -188,7 +188,7 @@ class BulkMatcher:
             if isinstance(query, Or) and (getattr(query, "scale", None) or getattr(query, "minmatch", 0)):
                 return False
             return bool(query.subqueries) and all(self.supports(q) for q in query.subqueries)
-        if isinstance(query, AndNot | AndMaybe) and type(query) in (AndNot, AndMaybe):
+        if isinstance(query, AndNot | AndMaybe | Require) and type(query) in (AndNot, AndMaybe, Require):
             return self.supports(query.a) and self.supports(query.b)
         return False
 
@@ -226,6 +226,12 @@ class BulkMatcher:
             matched, scores = self._evaluate(query.a, term_docs, seen)
             excluded, _ = self._evaluate(query.b, [], seen)
             matched &= ~excluded
+        elif type(query) is Require:
+            # Whoosh's Require: the matches of both, scored by ``a`` alone (a phrase with a stop
+            # word at its edge: held in the exact forms, scored by the phrase fields).
+            matched, scores = self._evaluate(query.a, term_docs, seen)
+            required, _ = self._evaluate(query.b, term_docs, seen)
+            matched &= required
         elif type(query) is AndMaybe:
             # Whoosh's AndMaybe: the matches of ``a``, scored a + b where b matches too.
             matched, scores = self._evaluate(query.a, term_docs, seen)

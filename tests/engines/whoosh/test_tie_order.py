@@ -24,7 +24,9 @@ from indexer.search.service import SearchService
 from tests.conftest import CORPUS_CSV
 from tests.helpers import alike, date_rule_order, quiet_ingest, tie_rule_order, twins_of_seed, write_jsonl
 
-QUERIES = ["sociale medier", "budget", "vej", "lokalplan", '"til orientering"', "medier ELLER skole", "udvalg*"]
+# A phrase of two words: '"til orientering"' was "orientering" alone (its stop word had no place in
+# the stemmed fields) until a phrase kept its edge stop words; the three items writing it tie on nothing.
+QUERIES = ["sociale medier", "budget", "vej", "lokalplan", '"sociale medier"', "medier ELLER skole", "udvalg*"]
 
 
 @pytest.fixture(scope="module")

@@ -38,8 +38,8 @@ from indexer.workers import (
     end_processes,
     forking_workers,
     interrupt_behind,
-    leave_interrupts_to_parent,
     raise_if_stopped,
+    start_worker,
     stop_of,
     stop_on_sigterm,
 )
@@ -178,7 +178,7 @@ def parse_inputs(
     # A bounded window of files in flight: Executor.map would submit every file at
     # once and keep all parsed meetings in memory while the writer catches up.
     window = workers * 2
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=leave_interrupts_to_parent)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=start_worker, initargs=(os.getpid(),))
     pending: deque[Future[tuple[str, list[Meeting], str | None]]] = deque()
     try:
         for job in jobs:

@@ -73,7 +73,7 @@ from indexer.forget import Registry
 from indexer.model import COPENHAGEN, KIND_RANK, Access, Item, Meeting, MeetingKind, SectionKind, to_jsonable
 from indexer.public import PublicMeeting, ensure_public
 from indexer.versions import Indexed, MeetingState
-from indexer.workers import raise_if_stopped
+from indexer.workers import holders_of, raise_if_stopped
 
 log = logging.getLogger(__name__)
 
@@ -541,7 +541,8 @@ class MinutesIndex:
             lock.acquire(poll_interval=0.2)
         except Timeout:
             raise IndexBusy(
-                f"{self.root}: another ingest is writing to this index; try again when it has finished"
+                f"{self.root}: another ingest is writing to this index{holders_of(lock.lock_file)}; "
+                "try again when it has finished"
             ) from None
         try:
             yield
@@ -581,7 +582,8 @@ class MinutesIndex:
                 codec=minutes_codec(),
             )
         except LockError:
-            raise IndexBusy(f"{self.root}: the index is locked by another writer") from None
+            held = holders_of(os.path.join(self.ix.storage.folder, f"{self.ix.indexname}_WRITELOCK"))
+            raise IndexBusy(f"{self.root}: the index is locked by another writer{held}") from None
 
     def add_meetings(
         self,

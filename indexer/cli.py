@@ -8,6 +8,7 @@ import html
 import json
 import logging
 import os
+import shlex
 import sys
 import threading
 import time
@@ -32,6 +33,7 @@ from indexer.formats import FormatError, FormatModule, IngestContext, available_
 from indexer.gone import Gone
 from indexer.model import Meeting
 from indexer.public import publish
+from indexer.sanitize import printable
 from indexer.search.params import Params, ParsedParams, filters_of, parse_search_args, search_args, search_to_the_end
 from indexer.search.service import SearchRequest, SearchService, parse_iso_date
 from indexer.workers import (
@@ -365,7 +367,9 @@ def ingest_sources(
             for entry in registry.remove(back):
                 summary.warnings.append(f"{entry.id}: taken down on {entry.at} ({entry.reason}); indexed again")
         if record and (target is None or own_target):
-            index.record_sources(_source_records(sources))
+            # A source that gave nothing but problems is not one: recorded, every later reindex
+            # would fail on it ("no meeting could be read"), for good.
+            index.record_sources(_source_records(s for n, s in enumerate(sources) if read[n] or not problems[n]))
         if summary.removed_ids and isinstance(index, MinutesIndex):
             Gone(index.root).add(summary.removed_ids)  # their old URLs answer 410 Gone
     if own_target:
@@ -709,14 +713,9 @@ def cmd_reindex(args: argparse.Namespace) -> int:
             rebuild(Path(args.index), lambda fresh: IngestSummary())
         print("reindex complete: the index holds nothing; it is now in this version's format")
         return 0
-    if not sources:
-        sys.stderr.write(f"{redact(str(args.index))}: no recorded sources to rebuild from; ingest something first\n")
-        return 2
-    gone = [s["path"] for s in sources if not Path(s["path"]).exists()]
-    if gone:
-        for path in gone:
-            sys.stderr.write(f"{path}: recorded source is gone; the index was left as it was\n")
-        return 2
+    sources, refused = sources_to_replay(sources, args.drop_source, str(args.index))
+    if refused is not None:
+        return refused
     total = IngestSummary()
     kept_as_is = "nothing changed, the old index is still served"
 
@@ -733,7 +732,11 @@ def cmd_reindex(args: argparse.Namespace) -> int:
             return stop.status
         except (SourceFailed, OSError) as exc:
             sys.stderr.write(f"reindex failed ({' '.join(str(exc).split())}): {kept_as_is}\n")
+            if isinstance(exc, SourceFailed):
+                sys.stderr.write(way_out(exc.path, str(args.index)))
             return 1
+        if args.drop_source:
+            index.drop_sources([s["path"] for s in index.sources() if s not in sources])
         total.pruned += MinutesIndex.open(args.index).prune()  # whatever no open item refers to any more
     print_summary(total, sys.stdout, sys.stderr)
     print("reindex complete: the new index is live")
@@ -742,6 +745,42 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 
 class SourceFailed(RuntimeError):
     """A recorded source gave nothing on ``reindex``: the rebuild is dropped, the live index stays."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(f"{path}: no meeting could be read ({problem})")
+        self.path = path
+
+
+def way_out(path: Path | str, index: str) -> str:
+    """The line after a reindex refused for a source that fails or is gone: how to rebuild
+    without it (an index may hold one recorded before ingest stopped recording rejected inputs)."""
+    return f"to rebuild without it: minutes reindex --index {shlex.quote(redact(index))} --drop-source {shlex.quote(printable(str(path)))}\n"
+
+
+def sources_to_replay(
+    sources: list[dict[str, Any]], drop: Sequence[Path] | None, index: str
+) -> tuple[list[dict[str, Any]], int | None]:
+    """The recorded sources a reindex reads, less those ``--drop-source`` names; and the exit
+    status when it must not start (nothing recorded, a source gone, a dropped one not recorded),
+    said on stderr."""
+    dropping = {str(Path(path).resolve()): path for path in drop or []}
+    recorded = {str(s["path"]) for s in sources}
+    unknown = [path for key, path in dropping.items() if key not in recorded]
+    if unknown:
+        for path in unknown:
+            sys.stderr.write(f"{printable(str(path))}: not a recorded source of this index; nothing changed\n")
+        return sources, 2
+    sources = [s for s in sources if str(s["path"]) not in dropping]
+    if not sources:
+        sys.stderr.write(f"{redact(index)}: no recorded sources to rebuild from; ingest something first\n")
+        return sources, 2
+    gone = [s["path"] for s in sources if not Path(s["path"]).exists()]
+    if gone:
+        for path in gone:
+            sys.stderr.write(f"{printable(str(path))}: recorded source is gone; the index was left as it was\n")
+            sys.stderr.write(way_out(path, index))
+        return sources, 2
+    return sources, None
 
 
 def default_batch_size() -> int:
@@ -764,7 +803,7 @@ def replay_sources(sources: list[dict[str, Any]], index_root: Path, target: Any,
 
     def check(source: Source, meetings: int, problems: list[str]) -> None:
         if problems and not meetings:
-            raise SourceFailed(f"{source.path}: no meeting could be read ({problems[0]})")
+            raise SourceFailed(source.path, problems[0])
 
     found = ingest_sources(
         [Source.from_record(s) for s in sources],
@@ -1015,6 +1054,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("reindex", help="rebuild the index from the recorded sources and swap it in")
     index_option(p)
+    p.add_argument(
+        "--drop-source",
+        action="append",
+        type=Path,
+        metavar="PATH",
+        help="rebuild without this recorded source, and forget it (repeatable)",
+    )
     p.set_defaults(func=cmd_reindex)
 
     p = sub.add_parser(

@@ -1069,6 +1069,13 @@ class MinutesIndex:
         tmp.write_text(json.dumps(known, ensure_ascii=False, indent=1), "utf-8")
         tmp.replace(path)
 
+    def drop_sources(self, paths: list[str]) -> None:
+        """Forget recorded sources (``minutes reindex --drop-source``)."""
+        kept = [s for s in self.sources() if s.get("path") not in paths]
+        tmp = (self.root / "sources.json").with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(kept, ensure_ascii=False, indent=1), "utf-8")
+        tmp.replace(self.root / "sources.json")
+
     def sources(self) -> list[dict[str, Any]]:
         try:
             data = json.loads((self.root / "sources.json").read_text("utf-8"))

@@ -28,9 +28,9 @@ from indexer.engines import is_url, open_engine, redact
 from indexer.engines.base import Engine, EngineError
 from indexer.engines.postgres.cli import DATABASE_ERRORS, database_error_text
 from indexer.engines.whoosh.index import IndexError_, IndexMissing, IngestSummary, MinutesIndex, rebuild
-from indexer.forget import Registry, TakeDown, now
+from indexer.forget import REGISTRY, Registry, TakeDown, now
 from indexer.formats import FormatError, FormatModule, IngestContext, available_formats, iter_inputs
-from indexer.gone import Gone
+from indexer.gone import GONE, Gone
 from indexer.model import Meeting
 from indexer.public import publish
 from indexer.sanitize import printable
@@ -287,6 +287,8 @@ def ingest_sources(
     own_target = target is None and is_url(index_root)
     if own_target:  # a postgresql:// URL: the server engine's writer (its schema is `minutes db init`'s)
         target = _postgres_ingest_target(index_root)
+    if target is None:
+        refuse_a_folder_that_is_no_index(Path(index_root))
     index = target or MinutesIndex.open_or_create(index_root)
     index.allow_reopen = allow_reopen
     registry = index.takedowns()  # forgotten.json beside the folder, the takedowns table in a database
@@ -302,7 +304,7 @@ def ingest_sources(
         if not path.exists():
             problems[n].append(f"{path}: no such file or folder")
             continue
-        found = list(iter_inputs([path], source.format))
+        found = list(iter_inputs([path], source.format, skip=[index.root]))  # never the index itself
         if not found and path.is_dir():  # said, never a silent "0 meetings"
             empty = not any(c for c in path.rglob("*") if c.is_file() and not c.name.startswith("."))
             problems[n].append(
@@ -375,6 +377,30 @@ def ingest_sources(
     if own_target:
         target.engine.close()  # the database's connections, opened above for this ingest
     return summary
+
+
+# What an index folder holds besides its generations (``gen-…``): an ingest writes to a folder
+# holding these, or nothing else.
+_INDEX_ENTRIES = frozenset({"current", "archive", "textcache", "sources.json", "ingest.lock", "analysis.json"})
+
+
+def refuse_a_folder_that_is_no_index(root: Path) -> None:
+    """``--index`` naming a folder that holds other things (a folder of input data, say) is an
+    error, never the place a new index is made among them: its files would then be mixed with
+    the index's, and an ingest of the folder would read the index."""
+    if not root.is_dir() or MinutesIndex.exists(root):
+        return
+    index_entries = _INDEX_ENTRIES | {REGISTRY, GONE}
+    others = [
+        entry.name
+        for entry in root.iterdir()
+        if not entry.name.startswith((".", "gen-")) and entry.name not in index_entries
+    ]
+    if others:
+        raise IndexError_(
+            f"{printable(str(root))}: not an index, and not empty (it holds {printable(others[0])}"
+            f"{' …' if len(others) > 1 else ''}); give --index a new or empty folder, or an index"
+        )
 
 
 @contextlib.contextmanager

@@ -125,7 +125,7 @@ class Progress:
         )
 
     def step(self, note: str = "") -> None:
-        self.bar.set_postfix_str(note[:40], refresh=False)
+        self.bar.set_postfix_str(printable(note)[:40], refresh=False)
         self.bar.update(1)
 
     def close(self) -> None:
@@ -462,10 +462,12 @@ def print_summary(summary: IngestSummary, out: TextIO, err: TextIO) -> None:
     legacy = [w for w in summary.warnings if "legacy" in w.lower()]
     if legacy:
         out.write(f"note: text of {len(legacy)} legacy .DOC attachment(s) was not extracted (metadata kept)\n")
+    # Each on one line whatever the names in it hold (``printable``): a file named
+    # "evil\nrejected: forged line.txt" printed as two lines, the second a forged one.
     for warning in summary.warnings:
-        err.write(f"warning: {warning}\n")
+        err.write(f"warning: {printable(warning)}\n")
     for rejected in summary.rejected:
-        err.write(f"rejected: {rejected}\n")
+        err.write(f"rejected: {printable(rejected)}\n")
 
 
 # -- commands -------------------------------------------------------------------
@@ -757,7 +759,7 @@ def cmd_reindex(args: argparse.Namespace) -> int:
             sys.stderr.write(f"reindex {stop.word}: {kept_as_is}\n")
             return stop.status
         except (SourceFailed, OSError) as exc:
-            sys.stderr.write(f"reindex failed ({' '.join(str(exc).split())}): {kept_as_is}\n")
+            sys.stderr.write(f"reindex failed ({printable(' '.join(str(exc).split()))}): {kept_as_is}\n")
             if isinstance(exc, SourceFailed):
                 sys.stderr.write(way_out(exc.path, str(args.index)))
             return 1
@@ -1170,7 +1172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except (IndexError_, FormatError, *DATABASE_ERRORS) as exc:
-        sys.stderr.write(f"error: {database_error_text(exc, getattr(args, 'index', ''))}\n")
+        sys.stderr.write(f"error: {printable(database_error_text(exc, getattr(args, 'index', '')))}\n")
         hint = _demo_hint(args)
         if isinstance(exc, IndexMissing) and hint:
             sys.stderr.write(hint)

@@ -171,3 +171,21 @@ def test_an_index_option_naming_a_folder_of_other_files_is_refused(
     empty = tmp_path / "empty"
     empty.mkdir()
     assert run(capsys, "ingest", str(folder), "--index", str(empty))[0] == 0  # and so is an empty one
+
+
+def test_a_file_name_with_a_newline_cannot_forge_a_line_of_the_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Names come from whoever made the files: ``"evil\\nrejected: forged line.txt"`` printed as
+    two report lines, the second a forged one, and an escape sequence could rewrite the
+    terminal.  Control characters in a name are printed escaped, as Python writes them."""
+    folder = shutil.copytree(SEED.parent, tmp_path / "exports")
+    (folder / "evil\nrejected: forged line.txt").write_text("no meeting here\n", "utf-8")
+    (folder / "bell\x1b[2Jclear.txt").write_text("no meeting here\n", "utf-8")
+    code, _out, err = run(capsys, "ingest", str(folder), "--index", str(tmp_path / "ix"))
+    assert code != 0
+    rejected = [line for line in err.splitlines() if line.startswith("rejected:")]
+    assert len(rejected) == 2, err
+    assert any("evil\\nrejected: forged line.txt" in line for line in rejected), err
+    assert any("bell\\x1b[2Jclear.txt" in line for line in rejected), err
+    assert "\x1b" not in err

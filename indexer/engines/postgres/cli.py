@@ -20,6 +20,7 @@ from indexer.engines import redact
 from indexer.engines.base import EngineUnavailable
 from indexer.engines.postgres import is_database_url, schema
 from indexer.engines.postgres.server import LocalServer, ServerError
+from indexer.sanitize import printable
 from indexer.workers import forking_workers, stop_of, stop_on_sigterm
 
 DATABASE_ERRORS = (
@@ -175,5 +176,5 @@ def reindex_database(args: argparse.Namespace) -> int | None:
 
 
 def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
+    text = printable(" ".join(str(exc).split())) or type(exc).__name__
     return text if len(text) <= 300 else text[:297] + "..."

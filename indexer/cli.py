@@ -451,6 +451,7 @@ def print_summary(summary: IngestSummary, out: TextIO, err: TextIO) -> None:
     )
     changes = [
         (summary.items_removed, "items withdrawn (not in the meeting's newest version), removed"),
+        (summary.items_lost, "items not indexed: a later version of their meeting in this ingest left them out"),
         (summary.kept_closed, "items kept closed (an earlier version closed them)"),
         (summary.closed_by_older, "items closed by an older kind of document"),
         (summary.forgotten, "items left out (taken down with `minutes forget`)"),

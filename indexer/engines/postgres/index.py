@@ -127,7 +127,10 @@ class PostgresIndex:
                 summary.warnings.extend(state.kept_closed_warnings())
                 summary.closed_by_older += state.closed_by_older
                 summary.tightened += state.tightened()
-            summary.items_skipped += sum(len(m.items) for m in meetings) - len(documents)
+                summary.items_lost += state.lost()
+                summary.warnings.extend(state.warnings)
+            lost = sum(state.lost() for state in states.values())  # said apart from the skipped
+            summary.items_skipped += sum(len(m.items) for m in meetings) - len(documents) - lost
             for meeting in meetings:
                 # Open files of versions that did not stand (superseded, kept closed): their text
                 # was cached at extraction and goes unless another item refers to the file.

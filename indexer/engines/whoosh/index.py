@@ -723,7 +723,10 @@ class MinutesIndex:
                     summary.warnings.extend(state.kept_closed_warnings())
                     summary.closed_by_older += state.closed_by_older
                     summary.tightened += state.tightened()
-                summary.items_skipped += items - written  # older versions, superseded in this batch
+                    summary.items_lost += state.lost()
+                    summary.warnings.extend(state.warnings)
+                # Older versions superseded in this batch; items a later version left out are said apart.
+                summary.items_skipped += items - written - sum(state.lost() for state in states.values())
                 for meeting in meetings:
                     # Open files of versions that did not stand (superseded, kept closed): their text
                     # was cached at extraction and must go unless another item refers to the file.

@@ -133,30 +133,31 @@ def iter_inputs(
     A folder that a format claims as a whole (an Acadre or eDoc export, say) is
     yielded once; other folders are walked and each file is tried on its own.
     Files a folder-format claims are not yielded again.  Folders in ``skip`` are not
-    walked: the index an ingest writes to, kept inside its input folder, is not input
-    (its files were rejected one by one, and its archived documents read as meetings).
+    walked into: the index an ingest writes to, kept inside its input folder, is not input
+    (its files were rejected one by one, and its archived documents read as meetings).  A
+    path given is read even inside one (``minutes harvest`` keeps its documents in the index
+    folder and ingests them by name).
     """
     formats = available_formats()
     if forced is not None and forced not in formats:
         raise FormatError(forced, f"unknown format; known: {', '.join(sorted(formats))}")
     skipped = frozenset(Path(folder).resolve() for folder in skip)
     for path in paths:
-        if not _skipped(Path(path), skipped, within=True):
-            yield from _walk(Path(path), formats, forced, skipped)
+        yield from _walk(Path(path), formats, forced, skipped, given=True)
 
 
-def _skipped(path: Path, skip: frozenset[Path], within: bool = False) -> bool:
-    """``path`` is one of the folders to skip (``within``: or inside one)."""
-    if not skip:
-        return False
-    resolved = path.resolve()
-    return resolved in skip or (within and any(parent in skip for parent in resolved.parents))
+def _skipped(path: Path, skip: frozenset[Path]) -> bool:
+    return bool(skip) and path.resolve() in skip
 
 
 def _walk(
-    path: Path, formats: dict[str, FormatModule], forced: str | None, skip: frozenset[Path] = frozenset()
+    path: Path,
+    formats: dict[str, FormatModule],
+    forced: str | None,
+    skip: frozenset[Path] = frozenset(),
+    given: bool = False,
 ) -> Iterator[tuple[Path, FormatModule | None]]:
-    if path.is_dir() and _skipped(path, skip):
+    if not given and path.is_dir() and _skipped(path, skip):
         return
     if forced is not None:
         forced_module = formats[forced]

@@ -391,11 +391,11 @@ def refuse_a_folder_that_is_no_index(root: Path) -> None:
     if not root.is_dir() or MinutesIndex.exists(root):
         return
     index_entries = _INDEX_ENTRIES | {REGISTRY, GONE}
-    others = [
+    others = sorted(
         entry.name
         for entry in root.iterdir()
         if not entry.name.startswith((".", "gen-")) and entry.name not in index_entries
-    ]
+    )
     if others:
         raise IndexError_(
             f"{printable(str(root))}: not an index, and not empty (it holds {printable(others[0])}"

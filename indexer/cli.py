@@ -8,6 +8,7 @@ import html
 import json
 import logging
 import os
+import shlex
 import sys
 import threading
 import time
@@ -27,19 +28,20 @@ from indexer.engines import is_url, open_engine, redact
 from indexer.engines.base import Engine, EngineError
 from indexer.engines.postgres.cli import DATABASE_ERRORS, database_error_text
 from indexer.engines.whoosh.index import IndexError_, IndexMissing, IngestSummary, MinutesIndex, rebuild
-from indexer.forget import Registry, TakeDown, now
+from indexer.forget import REGISTRY, Registry, TakeDown, now
 from indexer.formats import FormatError, FormatModule, IngestContext, available_formats, iter_inputs
-from indexer.gone import Gone
+from indexer.gone import GONE, Gone
 from indexer.model import Meeting
 from indexer.public import publish
+from indexer.sanitize import printable
 from indexer.search.params import Params, ParsedParams, filters_of, parse_search_args, search_args, search_to_the_end
 from indexer.search.service import SearchRequest, SearchService, parse_iso_date
 from indexer.workers import (
     end_processes,
     forking_workers,
     interrupt_behind,
-    leave_interrupts_to_parent,
     raise_if_stopped,
+    start_worker,
     stop_of,
     stop_on_sigterm,
 )
@@ -123,7 +125,7 @@ class Progress:
         )
 
     def step(self, note: str = "") -> None:
-        self.bar.set_postfix_str(note[:40], refresh=False)
+        self.bar.set_postfix_str(printable(note)[:40], refresh=False)
         self.bar.update(1)
 
     def close(self) -> None:
@@ -178,7 +180,7 @@ def parse_inputs(
     # A bounded window of files in flight: Executor.map would submit every file at
     # once and keep all parsed meetings in memory while the writer catches up.
     window = workers * 2
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=leave_interrupts_to_parent)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=start_worker, initargs=(os.getpid(),))
     pending: deque[Future[tuple[str, list[Meeting], str | None]]] = deque()
     try:
         for job in jobs:
@@ -285,6 +287,8 @@ def ingest_sources(
     own_target = target is None and is_url(index_root)
     if own_target:  # a postgresql:// URL: the server engine's writer (its schema is `minutes db init`'s)
         target = _postgres_ingest_target(index_root)
+    if target is None:
+        refuse_a_folder_that_is_no_index(Path(index_root))
     index = target or MinutesIndex.open_or_create(index_root)
     index.allow_reopen = allow_reopen
     registry = index.takedowns()  # forgotten.json beside the folder, the takedowns table in a database
@@ -300,7 +304,7 @@ def ingest_sources(
         if not path.exists():
             problems[n].append(f"{path}: no such file or folder")
             continue
-        found = list(iter_inputs([path], source.format))
+        found = list(iter_inputs([path], source.format, skip=[index.root]))  # never the index itself
         if not found and path.is_dir():  # said, never a silent "0 meetings"
             empty = not any(c for c in path.rglob("*") if c.is_file() and not c.name.startswith("."))
             problems[n].append(
@@ -365,12 +369,38 @@ def ingest_sources(
             for entry in registry.remove(back):
                 summary.warnings.append(f"{entry.id}: taken down on {entry.at} ({entry.reason}); indexed again")
         if record and (target is None or own_target):
-            index.record_sources(_source_records(sources))
+            # A source that gave nothing but problems is not one: recorded, every later reindex
+            # would fail on it ("no meeting could be read"), for good.
+            index.record_sources(_source_records(s for n, s in enumerate(sources) if read[n] or not problems[n]))
         if summary.removed_ids and isinstance(index, MinutesIndex):
             Gone(index.root).add(summary.removed_ids)  # their old URLs answer 410 Gone
     if own_target:
         target.engine.close()  # the database's connections, opened above for this ingest
     return summary
+
+
+# What an index folder holds besides its generations (``gen-…``): an ingest writes to a folder
+# holding these, or nothing else.
+_INDEX_ENTRIES = frozenset({"current", "archive", "textcache", "sources.json", "ingest.lock", "analysis.json"})
+
+
+def refuse_a_folder_that_is_no_index(root: Path) -> None:
+    """``--index`` naming a folder that holds other things (a folder of input data, say) is an
+    error, never the place a new index is made among them: its files would then be mixed with
+    the index's, and an ingest of the folder would read the index."""
+    if not root.is_dir() or MinutesIndex.exists(root):
+        return
+    index_entries = _INDEX_ENTRIES | {REGISTRY, GONE}
+    others = sorted(
+        entry.name
+        for entry in root.iterdir()
+        if not entry.name.startswith((".", "gen-")) and entry.name not in index_entries
+    )
+    if others:
+        raise IndexError_(
+            f"{printable(str(root))}: not an index, and not empty (it holds {printable(others[0])}"
+            f"{' …' if len(others) > 1 else ''}); give --index a new or empty folder, or an index"
+        )
 
 
 @contextlib.contextmanager
@@ -421,6 +451,7 @@ def print_summary(summary: IngestSummary, out: TextIO, err: TextIO) -> None:
     )
     changes = [
         (summary.items_removed, "items withdrawn (not in the meeting's newest version), removed"),
+        (summary.items_lost, "items not indexed: a later version of their meeting in this ingest left them out"),
         (summary.kept_closed, "items kept closed (an earlier version closed them)"),
         (summary.closed_by_older, "items closed by an older kind of document"),
         (summary.forgotten, "items left out (taken down with `minutes forget`)"),
@@ -432,10 +463,12 @@ def print_summary(summary: IngestSummary, out: TextIO, err: TextIO) -> None:
     legacy = [w for w in summary.warnings if "legacy" in w.lower()]
     if legacy:
         out.write(f"note: text of {len(legacy)} legacy .DOC attachment(s) was not extracted (metadata kept)\n")
+    # Each on one line whatever the names in it hold (``printable``): a file named
+    # "evil\nrejected: forged line.txt" printed as two lines, the second a forged one.
     for warning in summary.warnings:
-        err.write(f"warning: {warning}\n")
+        err.write(f"warning: {printable(warning)}\n")
     for rejected in summary.rejected:
-        err.write(f"rejected: {rejected}\n")
+        err.write(f"rejected: {printable(rejected)}\n")
 
 
 # -- commands -------------------------------------------------------------------
@@ -709,14 +742,9 @@ def cmd_reindex(args: argparse.Namespace) -> int:
             rebuild(Path(args.index), lambda fresh: IngestSummary())
         print("reindex complete: the index holds nothing; it is now in this version's format")
         return 0
-    if not sources:
-        sys.stderr.write(f"{redact(str(args.index))}: no recorded sources to rebuild from; ingest something first\n")
-        return 2
-    gone = [s["path"] for s in sources if not Path(s["path"]).exists()]
-    if gone:
-        for path in gone:
-            sys.stderr.write(f"{path}: recorded source is gone; the index was left as it was\n")
-        return 2
+    sources, refused = sources_to_replay(sources, args.drop_source, str(args.index))
+    if refused is not None:
+        return refused
     total = IngestSummary()
     kept_as_is = "nothing changed, the old index is still served"
 
@@ -732,8 +760,12 @@ def cmd_reindex(args: argparse.Namespace) -> int:
             sys.stderr.write(f"reindex {stop.word}: {kept_as_is}\n")
             return stop.status
         except (SourceFailed, OSError) as exc:
-            sys.stderr.write(f"reindex failed ({' '.join(str(exc).split())}): {kept_as_is}\n")
+            sys.stderr.write(f"reindex failed ({printable(' '.join(str(exc).split()))}): {kept_as_is}\n")
+            if isinstance(exc, SourceFailed):
+                sys.stderr.write(way_out(exc.path, str(args.index)))
             return 1
+        if args.drop_source:
+            index.drop_sources([s["path"] for s in index.sources() if s not in sources])
         total.pruned += MinutesIndex.open(args.index).prune()  # whatever no open item refers to any more
     print_summary(total, sys.stdout, sys.stderr)
     print("reindex complete: the new index is live")
@@ -742,6 +774,42 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 
 class SourceFailed(RuntimeError):
     """A recorded source gave nothing on ``reindex``: the rebuild is dropped, the live index stays."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(f"{path}: no meeting could be read ({problem})")
+        self.path = path
+
+
+def way_out(path: Path | str, index: str) -> str:
+    """The line after a reindex refused for a source that fails or is gone: how to rebuild
+    without it (an index may hold one recorded before ingest stopped recording rejected inputs)."""
+    return f"to rebuild without it: minutes reindex --index {shlex.quote(redact(index))} --drop-source {shlex.quote(printable(str(path)))}\n"
+
+
+def sources_to_replay(
+    sources: list[dict[str, Any]], drop: Sequence[Path] | None, index: str
+) -> tuple[list[dict[str, Any]], int | None]:
+    """The recorded sources a reindex reads, less those ``--drop-source`` names; and the exit
+    status when it must not start (nothing recorded, a source gone, a dropped one not recorded),
+    said on stderr."""
+    dropping = {str(Path(path).resolve()): path for path in drop or []}
+    recorded = {str(s["path"]) for s in sources}
+    unknown = [path for key, path in dropping.items() if key not in recorded]
+    if unknown:
+        for path in unknown:
+            sys.stderr.write(f"{printable(str(path))}: not a recorded source of this index; nothing changed\n")
+        return sources, 2
+    sources = [s for s in sources if str(s["path"]) not in dropping]
+    if not sources:
+        sys.stderr.write(f"{redact(index)}: no recorded sources to rebuild from; ingest something first\n")
+        return sources, 2
+    gone = [s["path"] for s in sources if not Path(s["path"]).exists()]
+    if gone:
+        for path in gone:
+            sys.stderr.write(f"{printable(str(path))}: recorded source is gone; the index was left as it was\n")
+            sys.stderr.write(way_out(path, index))
+        return sources, 2
+    return sources, None
 
 
 def default_batch_size() -> int:
@@ -764,7 +832,7 @@ def replay_sources(sources: list[dict[str, Any]], index_root: Path, target: Any,
 
     def check(source: Source, meetings: int, problems: list[str]) -> None:
         if problems and not meetings:
-            raise SourceFailed(f"{source.path}: no meeting could be read ({problems[0]})")
+            raise SourceFailed(source.path, problems[0])
 
     found = ingest_sources(
         [Source.from_record(s) for s in sources],
@@ -1015,6 +1083,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("reindex", help="rebuild the index from the recorded sources and swap it in")
     index_option(p)
+    p.add_argument(
+        "--drop-source",
+        action="append",
+        type=Path,
+        metavar="PATH",
+        help="rebuild without this recorded source, and forget it (repeatable)",
+    )
     p.set_defaults(func=cmd_reindex)
 
     p = sub.add_parser(
@@ -1098,7 +1173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except (IndexError_, FormatError, *DATABASE_ERRORS) as exc:
-        sys.stderr.write(f"error: {database_error_text(exc, getattr(args, 'index', ''))}\n")
+        sys.stderr.write(f"error: {printable(database_error_text(exc, getattr(args, 'index', '')))}\n")
         hint = _demo_hint(args)
         if isinstance(exc, IndexMissing) and hint:
             sys.stderr.write(hint)

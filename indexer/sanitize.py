@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 
 import nh3
 
@@ -40,3 +41,22 @@ def html_to_text(fragment: str) -> str:
     text = html.unescape(text).replace("\xa0", " ")
     lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _unprintable(char: str) -> bool:
+    """A character that moves the cursor, starts a new line or reorders text on a terminal: the
+    C0 and C1 controls, DEL, the line and paragraph separators, the bidirectional controls."""
+    return unicodedata.category(char) in ("Cc", "Zl", "Zp") or char in _BIDI_CONTROLS
+
+
+_BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def printable(text: str) -> str:
+    """A name from outside (a file name, a command line) fit to print on one line of a report:
+    each control character as Python writes it in a string (``\\n``, ``\\x1b``, ``\\u202e``).  A
+    file named ``"evil\\nrejected: forged line.txt"`` would otherwise print as two lines, the
+    second a forged one."""
+    if text.isprintable():
+        return text
+    return "".join(char.encode("unicode_escape").decode("ascii") if _unprintable(char) else char for char in text)

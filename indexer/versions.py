@@ -64,12 +64,16 @@ class MeetingState:
     kept_closed: list[Item] = field(default_factory=list)  # open in a version, closed by an earlier one
     closed_by_older: int = 0
     held_open: set[str] = field(default_factory=set)  # indexed open before this batch
+    indexed: set[str] = field(default_factory=set)  # every item indexed before this batch
+    stood: set[str] = field(default_factory=set)  # items a version in this batch set to be written
+    warnings: list[str] = field(default_factory=list)
 
     @classmethod
     def from_index(cls, meeting_id: str, indexed: Iterable[Indexed]) -> MeetingState:
         state = cls(meeting_id)
         for record in indexed:
             state.entries[record.id] = Entry(record.rank, record.open)
+            state.indexed.add(record.id)
             if record.open:
                 state.held_open.add(record.id)
             state.rank = max(state.rank, record.rank)
@@ -82,6 +86,8 @@ class MeetingState:
             self._apply_partial(version, rank, allow_reopen)
             return
         if rank >= self.rank:
+            if rank == self.rank:
+                self._warn_if_most_items_dropped(version)
             entries: dict[str, Entry] = {}
             for position, item in enumerate(version.items):
                 old = self.entries.get(item.id)
@@ -92,6 +98,7 @@ class MeetingState:
             self.removed |= self.entries.keys() - entries.keys()
             self.removed -= entries.keys()
             self.entries = entries
+            self.stood |= entries.keys()
             self.rank = rank
             return
         # An older kind of document: it may close, nothing else.
@@ -117,8 +124,31 @@ class MeetingState:
                 self.kept_closed.append(item)
                 item = closed_stub(item)
             self.entries[item.id] = Entry(rank, item.access == Access.OPEN, item, version, position)
+            self.stood.add(item.id)
             self.removed.discard(item.id)
         self.rank = max(self.rank, rank)
+
+    def _warn_if_most_items_dropped(self, version: PublicMeeting) -> None:
+        """A version of the same kind that lists fewer than half of the meeting's items (of four
+        or more) is more likely a partial copy (a scan of the first pages, a truncated file) than
+        a meeting that withdrew most of its agenda: it still defines the items, but is said.  A
+        6-page scan of a 21-item referat, read after the full PDF, left 18 items unindexed with
+        nothing said but "unchanged/skipped"."""
+        before = len(self.entries)
+        kept = len(self.entries.keys() & {item.id for item in version.items})
+        if before < 4 or kept * 2 >= before:
+            return
+        earlier = next((e.meeting.source for e in self.entries.values() if e.meeting and e.meeting.source), "")
+        self.warnings.append(
+            f"meeting {self.meeting_id}: {version.source or 'a newer version'} lists {kept} of the {before} items "
+            f"of {earlier or 'the version indexed'}, a {version.kind.value} too; the other {before - kept} "
+            "are not indexed (a partial copy? ingest the full document last)"
+        )
+
+    def lost(self) -> int:
+        """Items a version in this batch listed that a later version of the meeting in it left
+        out: never indexed (those the index held are withdrawn, counted in ``removed``)."""
+        return len(self.stood - self.entries.keys() - self.indexed)
 
     def tightened(self) -> int:
         """Items the index held open that this batch closes or withdraws."""

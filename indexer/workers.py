@@ -15,14 +15,19 @@ action (no traceback: nothing runs in it) and the parent cancels as before.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
+import sys
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from types import FrameType
 from typing import Any
+
+from indexer.sanitize import printable
 
 
 def _disregard(signum: int, frame: FrameType | None) -> None:
@@ -49,6 +54,71 @@ def leave_interrupts_to_parent() -> None:
     raise ``Terminated`` in the worker (a traceback, and a worker that lives on in its pool)."""
     signal.signal(signal.SIGINT, _disregard)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def die_with_parent(parent: int) -> None:
+    """In a worker, first thing: end it when the process that started it ends, however that
+    ended.  A ``kill -9`` of the ingest alone (not its group) used to leave its workers running,
+    re-parented to PID 1, and one of them held the index's lock file open (a descriptor inherited
+    at the fork), so the next ingest waited two minutes and failed "the index is locked".
+
+    Linux's parent-death signal (``prctl(PR_SET_PDEATHSIG)``) is sent when the thread that forked
+    the worker ends: workers are started from the thread that runs the ingest, which outlives
+    them.  A parent that died before the call was made is seen by ``getppid``.  Elsewhere this
+    does nothing: the parent's own ending of its workers is all there is."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent is already gone
+        os._exit(1)
+
+
+def holders_of(path: Path | str) -> str:
+    """Who holds a lock file open, for the error saying it is locked: " (held by process 1234:
+    python -m indexer.cli ingest …)", or "" where that is not known (not Linux, another user's
+    process).  A lock taken with ``flock`` is held as long as any process has the file open: a
+    worker that inherited it holds it after its parent is gone, and that is the process to name."""
+    try:
+        target = os.stat(path)
+    except OSError:
+        return ""
+    named: list[str] = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        if int(entry.name) == os.getpid():
+            continue
+        try:
+            fds = list((entry / "fd").iterdir())
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                opened = os.stat(fd)
+            except OSError:
+                continue
+            if (opened.st_dev, opened.st_ino) == (target.st_dev, target.st_ino):
+                named.append(f"{entry.name}: {_command_of(entry)}")
+                break
+    if not named:
+        return ""
+    return f" (held by process {', '.join(named)})"
+
+
+def _command_of(process: Path) -> str:
+    try:
+        words = (process / "cmdline").read_bytes().rstrip(b"\0").split(b"\0")
+    except OSError:
+        return "?"
+    command = printable(" ".join(word.decode(errors="replace") for word in words))
+    return command if len(command) <= 80 else command[:79] + "…"
+
+
+def start_worker(parent: int) -> None:
+    """A parsing pool's initializer: dies with ``parent``, and leaves interrupts to it."""
+    die_with_parent(parent)
+    leave_interrupts_to_parent()
 
 
 # A Ctrl-C or SIGTERM that arrives while a finaliser runs (a ``__del__``, called whenever an object

@@ -263,6 +263,7 @@ class WriteSummary:
     attachments_archived: int = 0
     closed_items: int = 0
     items_removed: int = 0  # no longer in the meeting's newest version
+    items_lost: int = 0  # listed by a version, left out by a later one in the same batch: never indexed
     kept_closed: int = 0  # opened by a version, closed by an earlier one: stays closed
     closed_by_older: int = 0  # closed by a lower-rank version (a dagsorden after its referat)
     forgotten: int = 0  # left out: taken down with ``minutes forget``
@@ -282,6 +283,7 @@ class WriteSummary:
             "attachments_archived",
             "closed_items",
             "items_removed",
+            "items_lost",
             "kept_closed",
             "closed_by_older",
             "forgotten",

@@ -125,29 +125,46 @@ def detect_format(path: Path) -> FormatModule | None:
     return None
 
 
-def iter_inputs(paths: Iterable[Path], forced: str | None = None) -> Iterator[tuple[Path, FormatModule | None]]:
+def iter_inputs(
+    paths: Iterable[Path], forced: str | None = None, skip: Iterable[Path] = ()
+) -> Iterator[tuple[Path, FormatModule | None]]:
     """Walk the given files and folders, yielding each input with its format.
 
     A folder that a format claims as a whole (an Acadre or eDoc export, say) is
     yielded once; other folders are walked and each file is tried on its own.
-    Files a folder-format claims are not yielded again.
+    Files a folder-format claims are not yielded again.  Folders in ``skip`` are not
+    walked into: the index an ingest writes to, kept inside its input folder, is not input
+    (its files were rejected one by one, and its archived documents read as meetings).  A
+    path given is read even inside one (``minutes harvest`` keeps its documents in the index
+    folder and ingests them by name).
     """
     formats = available_formats()
     if forced is not None and forced not in formats:
         raise FormatError(forced, f"unknown format; known: {', '.join(sorted(formats))}")
+    skipped = frozenset(Path(folder).resolve() for folder in skip)
     for path in paths:
-        yield from _walk(Path(path), formats, forced)
+        yield from _walk(Path(path), formats, forced, skipped, given=True)
+
+
+def _skipped(path: Path, skip: frozenset[Path]) -> bool:
+    return bool(skip) and path.resolve() in skip
 
 
 def _walk(
-    path: Path, formats: dict[str, FormatModule], forced: str | None
+    path: Path,
+    formats: dict[str, FormatModule],
+    forced: str | None,
+    skip: frozenset[Path] = frozenset(),
+    given: bool = False,
 ) -> Iterator[tuple[Path, FormatModule | None]]:
+    if not given and path.is_dir() and _skipped(path, skip):
+        return
     if forced is not None:
         forced_module = formats[forced]
         if path.is_dir() and not forced_module.detect(path):
             for child in sorted(path.iterdir()):
                 if not child.name.startswith("."):
-                    yield from _walk(child, formats, forced)
+                    yield from _walk(child, formats, forced, skip)
             return
         yield path, forced_module
         return
@@ -170,7 +187,7 @@ def _walk(
                 # of many exports stacked in one another is read whole, never cut at the top.
                 for child in sorted(path.iterdir()):
                     if child.is_dir() and not child.name.startswith("."):
-                        yield from _walk_within_export(child, formats)
+                        yield from _walk_within_export(child, formats, skip)
             return
         children = sorted(path.iterdir())
         referenced = _referenced_files(children, formats)
@@ -186,22 +203,26 @@ def _walk(
                 if document is not None and document.detect(child):
                     yield child, document
                 continue
-            yield from _walk(child, formats, None)
+            yield from _walk(child, formats, None, skip)
         return
     yield path, detect_format(path)
 
 
-def _walk_within_export(folder: Path, formats: dict[str, FormatModule]) -> Iterator[tuple[Path, FormatModule | None]]:
+def _walk_within_export(
+    folder: Path, formats: dict[str, FormatModule], skip: frozenset[Path] = frozenset()
+) -> Iterator[tuple[Path, FormatModule | None]]:
     """A sub-folder of an export: another export in it is read, attachments and the
     export's own files are not inputs (they are read through their meeting)."""
+    if _skipped(folder, skip):
+        return
     if detect_format(folder) is not None:
-        yield from _walk(folder, formats, None)
+        yield from _walk(folder, formats, None, skip)
         return
     for child in sorted(folder.iterdir()):
         if child.name.startswith(".") or child.name == MANIFEST_NAME:
             continue
         if child.is_dir():
-            yield from _walk_within_export(child, formats)
+            yield from _walk_within_export(child, formats, skip)
         elif child.suffix.lower() not in ATTACHMENT_SUFFIXES:
             module = detect_format(child)
             if module is not None:  # a loose meeting file (a text agenda, JSON Lines …)

@@ -4,6 +4,7 @@ deletes, bad files among good ones, and reindex that swaps in a whole new index.
 from __future__ import annotations
 
 import contextlib
+import copy
 import shutil
 from pathlib import Path
 
@@ -127,3 +128,30 @@ def test_reindex_rebuilds_from_recorded_sources(
     after = service.search(SearchRequest(q="sociale medier")).results
     assert [r["id"] for r in after] == [r["id"] for r in before]
     assert after[0]["municipality"] == "Norddjurs Kommune"  # the recorded context was used again
+
+
+def test_items_a_later_copy_of_a_meeting_leaves_out_are_counted_and_warned(
+    location: str, tmp_path: Path, opened: Opened
+) -> None:
+    """Two copies of one referat in one ingest, the second a partial one (a 6-page scan of a
+    21-item referat): the later copy defines the items, and the rest were never indexed with
+    nothing said but "unchanged/skipped".  They are counted apart, and a copy of the same kind
+    that drops most of a meeting's items is warned about, naming both files."""
+    seed = seed_meeting()
+    items = []
+    for n in range(1, 9):
+        item = copy.deepcopy(seed.items[0])
+        item.number, item.id, item.title = str(n), "", f"Punkt {n}"
+        items.append(item)
+    full = variant(seed, items=items, source="referat.pdf", partial=False)  # the seed is one item copied out
+    scan = variant(full, items=copy.deepcopy(full.items[:2]), source="scanned-referat.pdf")
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    write_jsonl(folder / "1-full.jsonl", [full])
+    write_jsonl(folder / "2-scan.jsonl", [scan])
+    summary = quiet_ingest([folder], location)
+    assert (summary.items_added, summary.items_lost, summary.items_skipped) == (2, 6, 2)
+    [warning] = [w for w in summary.warnings if "not indexed" in w]
+    assert "lists 2 of the 8 items" in warning and "the other 6 are not indexed" in warning
+    assert len(opened.engine(location).sources()) == 1
+    assert sorted(item.title for item in opened.engine(location).iter_items()) == ["Punkt 1", "Punkt 2"]

@@ -96,3 +96,55 @@ def test_a_source_that_fails_leaves_the_old_index(
     assert failed[0].endswith("nothing changed, the old index is still served")
     assert all_ids(opened, location) == before
     assert opened.service(location).search(SearchRequest(q="")).total == served > 100
+
+
+def test_a_rejected_input_is_not_recorded_so_the_next_reindex_runs(
+    location: str, tmp_path: Path, opened: Opened, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An input that gave nothing but a rejection (a truncated export, an empty folder) is not a
+    source: recorded, it made every later ``minutes reindex`` fail, "no meeting could be read",
+    for good."""
+    folder = tmp_path / "folder"
+    write_corpus(folder, 200, items_per_file=100, csv_path=CORPUS_CSV, seed=7)
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"this is": "no meeting"\n', encoding="utf-8")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["ingest", str(folder), "--index", location, "--workers", "1"]) == 0
+    assert main(["ingest", str(broken), "--index", location, "--workers", "1"]) != 0
+    assert main(["ingest", str(empty), "--index", location, "--workers", "1"]) != 0
+    assert [s["path"] for s in opened.engine(location).sources()] == [str(folder.resolve())]
+    before = all_ids(opened, location)
+    capsys.readouterr()
+    assert main(["reindex", "--index", location]) == 0, capsys.readouterr().err
+    assert all_ids(opened, location) == before
+
+
+def test_a_recorded_source_that_fails_can_be_dropped_by_the_reindex(
+    location: str, tmp_path: Path, opened: Opened, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An index may hold a source that gives nothing now (it went bad since, or was recorded
+    before rejected inputs stopped being recorded).  The failed reindex says how to get out:
+    ``--drop-source`` rebuilds without it and forgets it; the next reindex runs."""
+    folder = tmp_path / "folder"
+    write_corpus(folder, 200, items_per_file=100, csv_path=CORPUS_CSV, seed=7)
+    single = tmp_path / "one-meeting.jsonl"
+    write_corpus(tmp_path / "single", 30, items_per_file=30, csv_path=CORPUS_CSV, seed=99)[0].rename(single)
+    assert main(["ingest", str(folder), "--index", location, "--workers", "1"]) == 0
+    from_folder = set(all_ids(opened, location))
+    assert main(["ingest", str(single), "--index", location, "--workers", "1"]) == 0
+    single.write_text('{"this is": "no meeting"\n', encoding="utf-8")
+    capsys.readouterr()
+    assert main(["reindex", "--index", location]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1].startswith("to rebuild without it: minutes reindex --index ")
+    assert err[-1].endswith(f" --drop-source {single}")
+
+    assert main(["reindex", "--index", location, "--drop-source", str(single)]) == 0
+    assert set(all_ids(opened, location)) == from_folder
+    assert [s["path"] for s in opened.engine(location).sources()] == [str(folder.resolve())]
+    assert main(["reindex", "--index", location]) == 0
+
+    capsys.readouterr()
+    assert main(["reindex", "--index", location, "--drop-source", str(single)]) == 2  # not recorded any more
+    assert capsys.readouterr().err == f"{single}: not a recorded source of this index; nothing changed\n"

@@ -134,3 +134,58 @@ def test_a_dangling_current_link_is_reported_and_nothing_is_created(
         assert "`current` points to" in err and "missing" in err and "no index here yet" not in err
         assert len(err.strip().splitlines()) == 1
     assert sorted(p.name for p in root.iterdir()) == before  # no new empty index in its place
+
+
+def test_an_index_kept_inside_its_input_folder_is_not_read_as_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``minutes ingest exports --index exports/index``, run again: the index's own files were
+    walked as inputs (each rejected, "unknown format") and its archived documents read as
+    meetings.  The index's folder, archive and all, is not input."""
+    folder = shutil.copytree(SEED.parent, tmp_path / "exports")  # loose meeting files, each read on its own
+    shutil.copytree(PUBLICATION / "ballerup-it-udvalget-2013", folder / "ballerup")  # with enclosures
+    index = folder / "index"
+    code, first, err = run(capsys, "ingest", str(folder), "--index", str(index))
+    assert code == 0, err
+    assert "rejected" not in err and "index" not in err, err
+    assert any((index / "archive").rglob("*")), "an attachment archived inside the input folder"
+    code, again, err = run(capsys, "ingest", str(folder), "--index", str(index))
+    assert code == 0, err
+    assert "rejected" not in err and "index" not in err, err
+    assert again.split()[:2] == first.split()[:2]  # the same meetings, no more
+    assert "items added: 0  updated: 0" in again
+
+
+def test_an_index_option_naming_a_folder_of_other_files_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--index`` naming the input folder (a slip of the arguments) made an index among the
+    exports; a folder that is neither an index nor empty is refused in one line, untouched."""
+    folder = shutil.copytree(PUBLICATION / "ballerup-it-udvalget-2013", tmp_path / "exports")
+    before = sorted(p.name for p in folder.iterdir())
+    code, _out, err = run(capsys, "ingest", str(folder), "--index", str(folder))
+    assert code != 0
+    assert err.count("\n") == 1 and err.startswith(f"error: {folder}: not an index, and not empty"), err
+    assert sorted(p.name for p in folder.iterdir()) == before
+    assert run(capsys, "ingest", str(folder), "--index", str(tmp_path / "new"))[0] == 0  # a new folder is fine
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert run(capsys, "ingest", str(folder), "--index", str(empty))[0] == 0  # and so is an empty one
+
+
+def test_a_file_name_with_a_newline_cannot_forge_a_line_of_the_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Names come from whoever made the files: ``"evil\\nrejected: forged line.txt"`` printed as
+    two report lines, the second a forged one, and an escape sequence could rewrite the
+    terminal.  Control characters in a name are printed escaped, as Python writes them."""
+    folder = shutil.copytree(SEED.parent, tmp_path / "exports")
+    (folder / "evil\nrejected: forged line.txt").write_text("no meeting here\n", "utf-8")
+    (folder / "bell\x1b[2Jclear.txt").write_text("no meeting here\n", "utf-8")
+    code, _out, err = run(capsys, "ingest", str(folder), "--index", str(tmp_path / "ix"))
+    assert code != 0
+    rejected = [line for line in err.splitlines() if line.startswith("rejected:")]
+    assert len(rejected) == 2, err
+    assert any("evil\\nrejected: forged line.txt" in line for line in rejected), err
+    assert any("bell\\x1b[2Jclear.txt" in line for line in rejected), err
+    assert "\x1b" not in err

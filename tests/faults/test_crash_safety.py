@@ -22,7 +22,7 @@ import whoosh.writing
 
 from benchmarks.generate_corpus import write_corpus
 from indexer import cli
-from indexer.engines.whoosh.index import MinutesIndex
+from indexer.engines.whoosh.index import WRITER_TIMEOUT_S, IndexBusy, MinutesIndex
 from indexer.search.service import SearchRequest, SearchService
 from tests.conftest import CORPUS_CSV
 
@@ -190,3 +190,97 @@ def test_read_only_index_folder_is_a_clear_error(tmp_path: Path, capsys: pytest.
     assert code != 0
     assert "Traceback" not in capsys.readouterr().err
     assert sorted(all_ids(index_dir)) == before
+
+
+def _children(pid: int) -> set[int]:
+    """The processes ``pid`` started and still has (Linux's list of each thread's children)."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found.update(int(child) for child in (task / "children").read_text().split())
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """A process still running (a zombie nobody reaped yet has ended: it holds no files)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux's parent-death signal")
+def test_kill_9_of_the_ingest_alone_takes_its_workers_with_it_and_the_next_ingest_runs(tmp_path: Path) -> None:
+    """``kill -9`` of the ingest process alone (not its group: a service manager's or an
+    operator's kill of one PID) used to leave its parsing workers and forked writers running,
+    re-parented to PID 1, and one of them kept the index's lock file open (an inherited file
+    descriptor), so the next ingest waited two minutes and failed "the index is locked".
+    Every worker now dies with the process that started it."""
+    corpus = make_corpus(tmp_path / "corpus", 3000, seed=21)
+    index_dir = tmp_path / "index"
+    process = subprocess.Popen(
+        ingest_command(corpus, index_dir, 450),  # batches big enough for the forked writers
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    workers: set[int] = set()
+    deadline = time.monotonic() + 180
+    while len(workers) < 3 and process.poll() is None and time.monotonic() < deadline:
+        workers |= _children(process.pid)  # two parsing workers, then the forked writers
+        time.sleep(0.05)
+    still_running = process.poll() is None
+    try:
+        process.send_signal(signal.SIGKILL)  # the ingest alone
+        process.wait()
+        assert still_running, "the ingest finished before it could be killed; use a larger corpus"
+        assert len(workers) >= 3
+        deadline = time.monotonic() + 5
+        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [pid for pid in workers if _alive(pid)] == []
+    finally:
+        for pid in workers:  # never leave them behind, even when the test fails
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+
+    started = time.monotonic()
+    rerun = subprocess.run(ingest_command(corpus, index_dir, 450), capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stderr
+    assert time.monotonic() - started < WRITER_TIMEOUT_S  # it never waited on a lock
+    final = all_ids(index_dir)
+    assert len(final) == len(set(final)) == 3000
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux's /proc")
+def test_the_locked_index_error_names_the_process_holding_the_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lock left held (a worker of a killed ingest, an ingest still running) is found by the
+    operator from the error itself: it names the process that has the lock file open."""
+    index = MinutesIndex.open_or_create(tmp_path / "index")
+    lock_file = Path(index.ix.storage.folder) / f"{index.ix.indexname}_WRITELOCK"
+    holder = subprocess.Popen(
+        [PYTHON, "-c", HOLD_LOCK, str(lock_file)], stdout=subprocess.PIPE, stdin=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        monkeypatch.setattr("indexer.engines.whoosh.index.WRITER_TIMEOUT_S", 0.3)
+        with pytest.raises(IndexBusy) as busy:
+            index._writer()
+    finally:
+        holder.kill()
+        holder.wait()
+    assert "locked by another writer" in str(busy.value)
+    assert f"held by process {holder.pid}: " in str(busy.value)
+    assert "\n" not in str(busy.value)
+
+
+HOLD_LOCK = """
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_CREAT | os.O_WRONLY)
+fcntl.flock(fd, fcntl.LOCK_EX)
+print("held", flush=True)
+sys.stdin.read()
+"""

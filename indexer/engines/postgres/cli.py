@@ -20,6 +20,7 @@ from indexer.engines import redact
 from indexer.engines.base import EngineUnavailable
 from indexer.engines.postgres import is_database_url, schema
 from indexer.engines.postgres.server import LocalServer, ServerError
+from indexer.sanitize import printable
 from indexer.workers import forking_workers, stop_of, stop_on_sigterm
 
 DATABASE_ERRORS = (
@@ -119,7 +120,7 @@ def reindex_database(args: argparse.Namespace) -> int | None:
     it served, says so in one line, and the next reindex starts afresh."""
     if not is_database_url(args.index):
         return None
-    from indexer.cli import print_summary, replay_sources
+    from indexer.cli import SourceFailed, print_summary, replay_sources, sources_to_replay, way_out
     from indexer.engines.postgres.engine import Database
     from indexer.engines.postgres.index import PostgresIndex
     from indexer.engines.postgres.rebuild import Rebuild, ReindexFailed
@@ -131,14 +132,9 @@ def reindex_database(args: argparse.Namespace) -> int | None:
         sources = engine.sources()
     finally:
         engine.close()
-    if not sources:
-        sys.stderr.write(f"{redact(location)}: no recorded sources to rebuild from; ingest something first\n")
-        return 2
-    gone = [s["path"] for s in sources if not Path(s["path"]).exists()]
-    if gone:
-        for path in gone:
-            sys.stderr.write(f"{path}: recorded source is gone; the index was left as it was\n")
-        return 2
+    sources, refused = sources_to_replay(sources, args.drop_source, location)
+    if refused is not None:
+        return refused
     kept_as_is = "nothing changed, the old index is still served"
     try:
         rebuild = Rebuild.begin(location)
@@ -155,6 +151,12 @@ def reindex_database(args: argparse.Namespace) -> int | None:
             database.close()
         total.kept_closed += rebuild.keep_closed()
         total.pruned += target.drop_cached_text(set(rebuild.swap()))
+        if args.drop_source:  # the rebuild without them is live: they are forgotten
+            live = Database(location)
+            try:
+                live.drop_sources([s["path"] for s in live.sources() if s not in sources])
+            finally:
+                live.close()
     except KeyboardInterrupt as interrupt:  # Ctrl-C, or SIGTERM (indexer.cli.main)
         rebuild.abandon()
         stop = stop_of(interrupt)
@@ -163,6 +165,8 @@ def reindex_database(args: argparse.Namespace) -> int | None:
     except Exception as exc:  # whatever failed, the live content stands: say so
         rebuild.abandon()
         sys.stderr.write(f"reindex failed ({_one_line(exc)}): {kept_as_is}\n")
+        if isinstance(exc, SourceFailed):
+            sys.stderr.write(way_out(exc.path, location))
         return 1
     finally:
         rebuild.close()
@@ -172,5 +176,5 @@ def reindex_database(args: argparse.Namespace) -> int | None:
 
 
 def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
+    text = printable(" ".join(str(exc).split())) or type(exc).__name__
     return text if len(text) <= 300 else text[:297] + "..."

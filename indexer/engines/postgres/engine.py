@@ -787,6 +787,11 @@ class Database:
                     "INSERT INTO sources (muni, source) VALUES (0, %s) ON CONFLICT DO NOTHING", (Jsonb(source),)
                 )
 
+    def drop_sources(self, paths: list[str]) -> None:
+        """Forget recorded sources (``minutes reindex --drop-source``)."""
+        with self._connect() as conn, conn.transaction():
+            conn.execute("DELETE FROM sources WHERE source->>'path' = ANY(%s)", (paths,))
+
     def sources(self) -> list[dict[str, Any]]:
         with self._pooled() as conn:
             return [dict(r[0]) for r in conn.execute("SELECT source FROM sources ORDER BY source::text").fetchall()]

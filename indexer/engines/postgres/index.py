@@ -133,7 +133,10 @@ class PostgresIndex:
                 summary.warnings.extend(state.kept_closed_warnings())
                 summary.closed_by_older += state.closed_by_older
                 summary.tightened += state.tightened()
-            summary.items_skipped += sum(len(m.items) for m in meetings) - len(documents)
+                summary.items_lost += state.lost()
+                summary.warnings.extend(state.warnings)
+            lost = sum(state.lost() for state in states.values())  # said apart from the skipped
+            summary.items_skipped += sum(len(m.items) for m in meetings) - len(documents) - lost
             document_names: dict[int, str] = {}
             for version, document in zip(versions, documents, strict=True):
                 if version.document is not None and id(version) not in document_names:

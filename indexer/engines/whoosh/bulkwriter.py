@@ -64,7 +64,7 @@ from indexer.engines.whoosh.codec import (
     _field_lengths,
     read_term,
 )
-from indexer.workers import end_processes, forking_workers, leave_interrupts_to_parent
+from indexer.workers import die_with_parent, end_processes, forking_workers, leave_interrupts_to_parent
 
 _WORDS = fastterms._WORDS
 _UNSIGNED: dict[int, np.dtype[Any]] = {1: np.dtype("<u1"), 2: np.dtype("<u2"), 4: np.dtype("<u4")}
@@ -902,10 +902,12 @@ class _BulkSubWriterTask(SubWriterTask):  # type: ignore[misc]
     forked from the parent, need not analyse them again."""
 
     learnt_dir: str | None = None
+    parent: int = 0  # the process that starts it, set before the fork
 
     def run(self) -> None:
         import whoosh.multiproc as multiproc
 
+        die_with_parent(self.parent)  # a kill -9 of the ingest alone must not leave it holding the lock
         leave_interrupts_to_parent()  # the parent cancels the batch and terminates this writer
         marks = {kind: len(entry.cache) for kind, entry in fastterms.KINDS.items()}
         original = multiproc.SegmentWriter
@@ -939,6 +941,7 @@ class BulkMpWriter(MpWriter, BulkSegmentWriter):  # type: ignore[misc]
             self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, self.multisegment
         )
         task.learnt_dir = self._learnt_dir
+        task.parent = os.getpid()
         self.tasks.append(task)
         # The forked writer inherits every object of this process (the batch's items, the
         # dictionaries' tables): frozen before the fork, the writer's garbage collections never

@@ -75,7 +75,7 @@ from indexer.forget import Registry
 from indexer.model import COPENHAGEN, KIND_RANK, Access, Item, Meeting, MeetingKind, SectionKind, to_jsonable
 from indexer.public import PublicMeeting, ensure_public
 from indexer.versions import Indexed, MeetingState
-from indexer.workers import raise_if_stopped
+from indexer.workers import holders_of, raise_if_stopped
 
 log = logging.getLogger(__name__)
 
@@ -543,7 +543,8 @@ class MinutesIndex:
             lock.acquire(poll_interval=0.2)
         except Timeout:
             raise IndexBusy(
-                f"{self.root}: another ingest is writing to this index; try again when it has finished"
+                f"{self.root}: another ingest is writing to this index{holders_of(lock.lock_file)}; "
+                "try again when it has finished"
             ) from None
         try:
             yield
@@ -583,7 +584,8 @@ class MinutesIndex:
                 codec=minutes_codec(),
             )
         except LockError:
-            raise IndexBusy(f"{self.root}: the index is locked by another writer") from None
+            held = holders_of(os.path.join(self.ix.storage.folder, f"{self.ix.indexname}_WRITELOCK"))
+            raise IndexBusy(f"{self.root}: the index is locked by another writer{held}") from None
 
     def add_meetings(
         self,
@@ -732,7 +734,10 @@ class MinutesIndex:
                     summary.warnings.extend(state.kept_closed_warnings())
                     summary.closed_by_older += state.closed_by_older
                     summary.tightened += state.tightened()
-                summary.items_skipped += items - written  # older versions, superseded in this batch
+                    summary.items_lost += state.lost()
+                    summary.warnings.extend(state.warnings)
+                # Older versions superseded in this batch; items a later version left out are said apart.
+                summary.items_skipped += items - written - sum(state.lost() for state in states.values())
                 for name, records in withheld_records(meetings, document_names, {i for _, i in published}).items():
                     gone.setdefault(name, []).extend(records)
                 for meeting in meetings:
@@ -1136,6 +1141,13 @@ class MinutesIndex:
         tmp = path.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(known, ensure_ascii=False, indent=1), "utf-8")
         tmp.replace(path)
+
+    def drop_sources(self, paths: list[str]) -> None:
+        """Forget recorded sources (``minutes reindex --drop-source``)."""
+        kept = [s for s in self.sources() if s.get("path") not in paths]
+        tmp = (self.root / "sources.json").with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(kept, ensure_ascii=False, indent=1), "utf-8")
+        tmp.replace(self.root / "sources.json")
 
     def sources(self) -> list[dict[str, Any]]:
         try:

@@ -140,6 +140,8 @@ def _parse_one(
     path_text, format_name, context, cache_dir, forgotten = args
     path = Path(path_text)
     set_text_cache(Path(cache_dir) if cache_dir else None)
+    if _blank(path):  # said as such, not as an unknown format or a broken PDF
+        return path_text, [], f"{path}: empty file"
     if format_name is None:
         return path_text, [], f"{path}: unknown format (not a minutes export this tool reads)"
     module: FormatModule = available_formats()[format_name]
@@ -158,6 +160,16 @@ def _parse_one(
             return path_text, [], None  # every meeting in it was taken down (minutes forget)
         return path_text, [], f"{path}: no meetings found in it"
     return path_text, meetings, None
+
+
+def _blank(path: Path) -> bool:
+    """A file with nothing but white space in it (or nothing at all)."""
+    try:
+        if not path.is_file() or path.stat().st_size > 65536:
+            return False
+        return not path.read_bytes().strip()
+    except OSError:
+        return False
 
 
 def parse_inputs(
@@ -300,7 +312,7 @@ def ingest_sources(
         if not path.exists():
             problems[n].append(f"{path}: no such file or folder")
             continue
-        found = list(iter_inputs([path], source.format))
+        found = list(iter_inputs([path], source.format, summary.warnings))
         if not found and path.is_dir():  # said, never a silent "0 meetings"
             empty = not any(c for c in path.rglob("*") if c.is_file() and not c.name.startswith("."))
             problems[n].append(

@@ -28,10 +28,11 @@ from indexer.engines.base import Engine, EngineError
 from indexer.engines.postgres.cli import DATABASE_ERRORS, database_error_text
 from indexer.engines.whoosh.index import IndexError_, IndexMissing, IngestSummary, MinutesIndex, rebuild
 from indexer.forget import Registry, TakeDown, now
-from indexer.formats import FormatError, FormatModule, IngestContext, available_formats, iter_inputs
+from indexer.formats import FormatError, FormatModule, IngestContext, available_formats, cap_sections, iter_inputs
 from indexer.gone import Gone
 from indexer.model import Meeting
 from indexer.public import publish
+from indexer.sanitize import MAX_DEPTH, flattened_count
 from indexer.search.params import Params, ParsedParams, filters_of, parse_search_args, search_args, search_to_the_end
 from indexer.search.service import SearchRequest, SearchService, parse_iso_date
 from indexer.workers import (
@@ -145,8 +146,14 @@ def _parse_one(
     if format_name is None:
         return path_text, [], f"{path}: unknown format (not a minutes export this tool reads)"
     module: FormatModule = available_formats()[format_name]
+    flattened = flattened_count()
     try:
         parsed = list(module.parse(path, context))
+        cap_sections(parsed, path)
+        if parsed and flattened_count() > flattened:
+            parsed[0].warnings.append(
+                f"{path}: HTML nested more than {MAX_DEPTH} elements deep; flattened below that depth"
+            )
         # The closed-content boundary, then attachment text of what is left open.
         published = (publish(m, extract=context.extract_text, forgotten=forgotten) for m in parsed)
         meetings: list[Meeting] = [m for m in published if m is not None]

@@ -45,6 +45,27 @@ ATTACHMENT_SUFFIXES = {
 EXPORT_SUFFIXES = {".xml", ".htm", ".html", ".json"}
 
 
+# A section's text is cut here (an attachment's at 2,000,000, see ``indexer.attachments``): a 16 MB
+# section took 37 s and 1.6 GB to index, and no item's text is a book.
+MAX_SECTION_CHARS = 1_000_000
+
+
+def cap_sections(meetings: Iterable[Meeting], path: Path, max_chars: int = MAX_SECTION_CHARS) -> None:
+    """Cut each section's text at ``max_chars``, with a warning naming the file and the item; a
+    section cut loses its HTML (its page shows the text kept)."""
+    for meeting in meetings:
+        for item in meeting.items:
+            for section in item.sections:
+                if len(section.text) > max_chars:
+                    meeting.warnings.append(
+                        f"{path}: item {f'{item.number} {item.title}'.strip()[:60]!r}: section {section.heading!r} has "
+                        f"{len(section.text):,} characters; cut at {max_chars:,}"
+                    )
+                    cut = section.text[:max_chars]
+                    section.text = cut[: cut.rfind(" ")] if " " in cut[-200:] else cut
+                    section.html = None
+
+
 class FormatError(Exception):
     """An input that cannot be read; the message names the file and the problem."""
 

@@ -7,12 +7,17 @@ folder, damages it the way the trial did, and runs the real ``minutes`` command.
 
 from __future__ import annotations
 
+import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 
 from indexer.cli import main
+from indexer.formats import MAX_SECTION_CHARS
+from indexer.sanitize import limit_depth
+from indexer.search.service import SearchRequest, SearchService
 from tests.conftest import DATA, SAMPLES, SEED
 
 PUBLICATION = SAMPLES / "publication" / "ballerup-it-udvalget-2013"
@@ -125,3 +130,53 @@ def test_an_empty_file_is_said_to_be_empty(name: str, tmp_path: Path, capsys: py
     code, _out, err = run(capsys, "ingest", str(empty), "--index", str(tmp_path / "ix"))
     assert code == 1
     assert err.strip().splitlines()[-1] == f"rejected: {empty}: empty file", err
+
+
+# -- 3. deep HTML, huge sections ------------------------------------------------------------------
+
+
+def test_deeply_nested_html_is_flattened_in_linear_time_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """60,000 nested <div>s in a Publication XML Content took 19 s (200,000: 7 min 27 s)."""
+    export = shutil.copytree(PUBLICATION, tmp_path / "pub")
+    xml = export / "Publication32.xml"
+    depth = 60_000
+    deep = "<div>" * depth + "<p>Dybt begravet sætning om cykelstier</p>" + "</div>" * depth
+    text, marker, at = xml.read_text("utf-8"), "<Content><![CDATA[<p>", -1
+    for _ in range(4):  # the fourth body: item 2's Sagsfremstilling
+        at = text.index(marker, at + 1)
+    xml.write_text(f"{text[:at]}<Content><![CDATA[{deep}<p>{text[at + len(marker) :]}", "utf-8")
+    started = time.monotonic()
+    code, _out, err = run(capsys, "ingest", str(export), "--index", str(tmp_path / "ix"), "--municipality", "Ballerup")
+    assert code == 0, err
+    assert f"warning: {export}: HTML nested more than 100 elements deep; flattened below that depth" in err
+    assert time.monotonic() - started < 15  # 19 s before, for the parse alone
+    service = SearchService(tmp_path / "ix")
+    assert service.search(SearchRequest(q="begravet sætning")).total == 1  # the text is kept
+
+
+def test_html_flattening_keeps_shallow_html_as_it_is() -> None:
+    shallow = "<div><p>Et <b>afsnit</b></p><ul><li>a<li>b</ul></div>" * 300  # many tags, no depth
+    assert limit_depth(shallow) is shallow
+    assert limit_depth("<div>" * 5 + "x" + "</div>" * 5, max_depth=3) == "<div><div><div>  x  </div></div></div>"
+
+
+def test_a_huge_section_is_cut_with_a_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A 16 MB section in JSON Lines took 37 s and 1.6 GB; sections are cut at MAX_SECTION_CHARS."""
+    from tests.helpers import seed_meeting
+
+    meeting = seed_meeting().to_dict()
+    item = meeting["items"][0]
+    item["sections"][0]["text"] = "kloakering " * 200_000 + "SLUTORD"  # 2.2 million characters
+    item["sections"][0]["html"] = None
+    source = tmp_path / "big.jsonl"
+    source.write_text(json.dumps(meeting, ensure_ascii=False) + "\n", "utf-8")
+    code, _out, err = run(capsys, "ingest", str(source), "--index", str(tmp_path / "ix"))
+    assert code == 0, err
+    (warning,) = [line for line in err.splitlines() if "characters" in line]
+    assert warning.startswith(f"warning: {source}: item 'Sociale medier i arbejdsmæssig sammenhæng': section ")
+    assert warning.endswith(f"'Sagsfremstilling' has 2,200,007 characters; cut at {MAX_SECTION_CHARS:,}")
+    service = SearchService(tmp_path / "ix")
+    assert service.search(SearchRequest(q="kloakering")).total == 1
+    assert service.search(SearchRequest(q="SLUTORD")).total == 0  # beyond the cut

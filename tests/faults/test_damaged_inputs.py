@@ -24,6 +24,7 @@ PUBLICATION = SAMPLES / "publication" / "ballerup-it-udvalget-2013"
 NORDDJURS_DOCX = (
     Path(__file__).resolve().parents[1] / "fixtures" / "documents" / "norddjurs" / "beslutningsprotokol.docx"
 )
+EDOC = SAMPLES / "edoc" / "ballerup-sundhedsudvalget-2012"
 AARHUS_PDF = SAMPLES / "firstagenda" / "aarhus-2025" / "Aarhus_Byråd-Aarhus_Byråd_den_27._august_2025.pdf"
 
 
@@ -180,3 +181,23 @@ def test_a_huge_section_is_cut_with_a_warning(tmp_path: Path, capsys: pytest.Cap
     service = SearchService(tmp_path / "ix")
     assert service.search(SearchRequest(q="kloakering")).total == 1
     assert service.search(SearchRequest(q="SLUTORD")).total == 0  # beyond the cut
+
+
+# -- 4. encodings ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_a_utf16_xml_export_is_read_like_its_utf8_original(
+    encoding: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It was 'malformed XML: Start tag expected': NUL bytes were stripped before parsing."""
+    export = shutil.copytree(EDOC, tmp_path / "edoc")
+    xml = next(export.rglob("eDocAgendaPublishing.xml"))
+    text = xml.read_bytes().decode("utf-8-sig")
+    assert text.startswith('<?xml version="1.0"?>')
+    bom = "\ufeff" if encoding != "utf-16-be" else ""  # a BOM, or none and big-endian bytes
+    xml.write_bytes((bom + text.replace("?>", f' encoding="{encoding}"?>', 1)).encode(encoding))
+    code, out, err = run(capsys, "ingest", str(export), "--index", str(tmp_path / "ix"), "--municipality", "Ballerup")
+    assert code == 0, err
+    assert out.startswith("meetings: 1  items added: 8 "), out
+    assert SearchService(tmp_path / "ix").search(SearchRequest(q="sundhedsudvalget")).total > 0

@@ -86,6 +86,17 @@ def read_input(path: Path) -> bytes:
     return data
 
 
+def decode_text(data: bytes) -> str:
+    """Text of a plain-text input (a text agenda, a CSV): UTF-8 (a BOM dropped) when the bytes
+    are valid UTF-8, else Windows-1252 (what Danish Windows tools save), else Latin-1."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
 @dataclass
 class IngestContext:
     """Metadata given on the command line or in a manifest beside the files,

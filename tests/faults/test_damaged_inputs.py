@@ -8,6 +8,7 @@ folder, damages it the way the trial did, and runs the real ``minutes`` command.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import time
 from pathlib import Path
@@ -18,12 +19,13 @@ from indexer.cli import main
 from indexer.formats import MAX_SECTION_CHARS
 from indexer.sanitize import limit_depth
 from indexer.search.service import SearchRequest, SearchService
-from tests.conftest import DATA, SAMPLES, SEED
+from tests.conftest import CORPUS_CSV, DATA, SAMPLES, SEED
 
 PUBLICATION = SAMPLES / "publication" / "ballerup-it-udvalget-2013"
 NORDDJURS_DOCX = (
     Path(__file__).resolve().parents[1] / "fixtures" / "documents" / "norddjurs" / "beslutningsprotokol.docx"
 )
+FIRSTAGENDA = SAMPLES / "firstagenda" / "aarhus-2025"
 EDOC = SAMPLES / "edoc" / "ballerup-sundhedsudvalget-2012"
 AARHUS_PDF = SAMPLES / "firstagenda" / "aarhus-2025" / "Aarhus_Byråd-Aarhus_Byråd_den_27._august_2025.pdf"
 
@@ -201,3 +203,65 @@ def test_a_utf16_xml_export_is_read_like_its_utf8_original(
     assert code == 0, err
     assert out.startswith("meetings: 1  items added: 8 "), out
     assert SearchService(tmp_path / "ix").search(SearchRequest(q="sundhedsudvalget")).total > 0
+
+
+def test_a_windows_1252_csv_is_read_as_a_windows_1252_text_agenda_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It was rejected 'not UTF-8 text' while a text agenda in cp1252 was accepted."""
+    source = tmp_path / "digst-cp1252.csv"
+    source.write_bytes(CORPUS_CSV.read_text("utf-8").encode("cp1252", "replace"))  # a dash or two cp1252 lacks
+    code, out, err = run(capsys, "ingest", str(source), "--index", str(tmp_path / "ix"))
+    assert code == 0, err
+    utf8 = run(capsys, "ingest", str(CORPUS_CSV), "--index", str(tmp_path / "ix-utf8"))[1]
+    assert out.split("  updated")[0] == utf8.split("  updated")[0]  # the same meetings and items
+    assert SearchService(tmp_path / "ix").search(SearchRequest(q="beslutning")).total > 0
+
+
+# -- 5. inputs cut short ---------------------------------------------------------------------------
+
+
+def _cut_csv(tmp_path: Path, inside_quotes: bool) -> Path:
+    """The sample CSV cut inside its last row: inside the quoted text, or before the later fields."""
+    text = CORPUS_CSV.read_text("utf-8")
+    last_row = [m.end() for m in re.finditer(r"\n(?=[0-9a-f]{8}-[0-9a-f]{4}-)", text)][-1]  # its identifikator
+    last = text[last_row:]
+    if inside_quotes:
+        at = last_row + len(last) // 2
+        assert text[:at].count('"') % 2 == 1, "the middle of the last line is inside the quoted text"
+    else:
+        at = last_row + last.rfind(",")  # the last field of the last row left out
+    source = tmp_path / "digst.csv"
+    source.write_text(text[:at], "utf-8")
+    return source
+
+
+@pytest.mark.parametrize("inside_quotes", [True, False], ids=["open-quote", "fields-missing"])
+def test_a_csv_cut_in_its_last_row_is_read_with_a_warning(
+    inside_quotes: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _cut_csv(tmp_path, inside_quotes)
+    code, out, err = run(capsys, "ingest", str(source), "--index", str(tmp_path / "ix"))
+    assert code == 0, err
+    assert not out.startswith("meetings: 0 "), out
+    cut = [line for line in err.splitlines() if "cut short" in line]
+    expected = (
+        "the file ends inside a quoted field; its last row is cut short"
+        if inside_quotes
+        else "the last row has 16 of 17 fields; it is cut short"
+    )
+    assert len(cut) == 1 and cut[0].startswith(f"warning: {source}: {expected}"), err
+
+
+def test_an_html_agenda_cut_inside_its_body_is_read_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = FIRSTAGENDA / "example_agenda.html"
+    cut = tmp_path / "example_agenda.html"
+    data = page.read_bytes()
+    cut.write_bytes(data[: len(data) // 3])
+    code, _out, err = run(capsys, "ingest", str(cut), "--index", str(tmp_path / "ix"))
+    assert code == 0, err
+    assert f"warning: {cut}: the page ends inside its body (no </body> or </html>); it may be cut short" in err
+    code, _out, err = run(capsys, "ingest", str(page), "--index", str(tmp_path / "ix2"))
+    assert "cut short" not in err  # the whole page

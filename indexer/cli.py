@@ -938,7 +938,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", type=Path)
     index_option(p)
     p.add_argument(
-        "--format", choices=sorted(available_formats()), help="skip detection and read every input as this format"
+        "--format",
+        choices=sorted(n for n, m in available_formats().items() if getattr(m, "FORCEABLE", True)),
+        help="skip detection and read every input as this format",
     )
     p.add_argument("--municipality", help="municipality, for inputs whose text lacks it")
     p.add_argument("--committee", help="committee, for inputs whose text lacks it")

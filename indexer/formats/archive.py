@@ -13,6 +13,7 @@ from indexer.formats import FormatError, IngestContext
 from indexer.model import Meeting
 
 NAME = "archive"
+FORCEABLE = False  # not a choice of --format: it reads nothing
 
 
 def detect(path: Path) -> bool:

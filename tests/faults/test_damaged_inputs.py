@@ -106,6 +106,13 @@ def test_a_zip_in_a_folder_is_rejected_with_what_to_do(tmp_path: Path, capsys: p
     assert "photo.jpg" not in err
 
 
+def test_archive_is_not_a_format_to_force(tmp_path: Path) -> None:
+    """Zips are named, never read: ``--format archive`` is no choice."""
+    with pytest.raises(SystemExit) as stopped:
+        main(["ingest", str(tmp_path), "--format", "archive"])
+    assert stopped.value.code == 2
+
+
 @pytest.mark.parametrize("source", [AARHUS_PDF, NORDDJURS_DOCX], ids=["pdf", "docx"])
 def test_a_truncated_referat_in_a_folder_is_rejected_as_unreadable(
     source: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]

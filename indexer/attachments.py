@@ -97,6 +97,18 @@ def _resolve_parts(base: Path, parts: list[str]) -> Path | None:
     return resolved if resolved.is_file() else None
 
 
+def _leaves(base: Path, named: Path) -> bool:
+    """Whether ``named`` (a reference joined to ``base``) exists but leads outside ``base``: a
+    symbolic link to /etc/passwd, a "../" climbing out."""
+    try:
+        if not (named.is_symlink() or named.exists()):
+            return False
+        target, root = named.resolve(), base.resolve()
+    except (OSError, RuntimeError):  # a link loop
+        return True
+    return target != root and root not in target.parents
+
+
 def _name_key(name: str) -> str:
     """Compare file names as people read them: macOS/zip tools store "å" decomposed (NFD)
     while the XML spells it composed (NFC), and case differs between export and disk."""
@@ -372,7 +384,9 @@ def attach_file(attachment: Attachment, base: Path, reference: str | None, warni
     path = resolve_file(base, reference)
     if path is None:
         attachment.text_status = "missing"
-        warnings.append(f"{base / reference.replace(chr(92), '/')}: attachment file not found")
+        named = base / reference.replace(chr(92), "/")
+        problem = "points outside the export; not read" if _leaves(base, named) else "attachment file not found"
+        warnings.append(f"{named}: {problem}")
         return
     attachment.file = str(path)
     attachment.media_type = MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")

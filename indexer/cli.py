@@ -29,11 +29,11 @@ from indexer.engines.base import Engine, EngineError
 from indexer.engines.postgres.cli import DATABASE_ERRORS, database_error_text
 from indexer.engines.whoosh.index import IndexError_, IndexMissing, IngestSummary, MinutesIndex, rebuild
 from indexer.forget import REGISTRY, Registry, TakeDown, now
-from indexer.formats import FormatError, FormatModule, IngestContext, available_formats, iter_inputs
+from indexer.formats import FormatError, FormatModule, IngestContext, available_formats, cap_sections, iter_inputs
 from indexer.gone import GONE, Gone
 from indexer.model import Meeting
 from indexer.public import publish
-from indexer.sanitize import printable
+from indexer.sanitize import MAX_DEPTH, flattened_count, printable
 from indexer.search.params import Params, ParsedParams, filters_of, parse_search_args, search_args, search_to_the_end
 from indexer.search.service import SearchRequest, SearchService, parse_iso_date
 from indexer.workers import (
@@ -142,11 +142,19 @@ def _parse_one(
     path_text, format_name, context, cache_dir, forgotten = args
     path = Path(path_text)
     set_text_cache(Path(cache_dir) if cache_dir else None)
+    if _blank(path):  # said as such, not as an unknown format or a broken PDF
+        return path_text, [], f"{path}: empty file"
     if format_name is None:
         return path_text, [], f"{path}: unknown format (not a minutes export this tool reads)"
     module: FormatModule = available_formats()[format_name]
+    flattened = flattened_count()
     try:
         parsed = list(module.parse(path, context))
+        cap_sections(parsed, path)
+        if parsed and flattened_count() > flattened:
+            parsed[0].warnings.append(
+                f"{path}: HTML nested more than {MAX_DEPTH} elements deep; flattened below that depth"
+            )
         # The closed-content boundary, then attachment text of what is left open.
         published = (publish(m, extract=context.extract_text, forgotten=forgotten) for m in parsed)
         meetings: list[Meeting] = [m for m in published if m is not None]
@@ -160,6 +168,16 @@ def _parse_one(
             return path_text, [], None  # every meeting in it was taken down (minutes forget)
         return path_text, [], f"{path}: no meetings found in it"
     return path_text, meetings, None
+
+
+def _blank(path: Path) -> bool:
+    """A file with nothing but white space in it (or nothing at all)."""
+    try:
+        if not path.is_file() or path.stat().st_size > 65536:
+            return False
+        return not path.read_bytes().strip()
+    except OSError:
+        return False
 
 
 def parse_inputs(
@@ -304,7 +322,7 @@ def ingest_sources(
         if not path.exists():
             problems[n].append(f"{path}: no such file or folder")
             continue
-        found = list(iter_inputs([path], source.format, skip=[index.root]))  # never the index itself
+        found = list(iter_inputs([path], source.format, summary.warnings, skip=[index.root]))  # never the index itself
         if not found and path.is_dir():  # said, never a silent "0 meetings"
             empty = not any(c for c in path.rglob("*") if c.is_file() and not c.name.startswith("."))
             problems[n].append(
@@ -987,7 +1005,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", type=Path)
     index_option(p)
     p.add_argument(
-        "--format", choices=sorted(available_formats()), help="skip detection and read every input as this format"
+        "--format",
+        choices=sorted(n for n, m in available_formats().items() if getattr(m, "FORCEABLE", True)),
+        help="skip detection and read every input as this format",
     )
     p.add_argument("--municipality", help="municipality, for inputs whose text lacks it")
     p.add_argument("--committee", help="committee, for inputs whose text lacks it")

@@ -15,10 +15,59 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
 
 
+# Elements nested deeper than this are flattened (their tags dropped, their text kept): the
+# HTML parser's time grows with the square of the depth (60,000 nested <div>s took 19 s), and
+# no minutes are written 100 levels deep.
+MAX_DEPTH = 100
+# Tags that never hold others open (void) or that the next sibling closes: not counted as depth.
+_UNCOUNTED = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
+     "p", "li", "td", "th", "tr", "dt", "dd", "option"}
+)  # fmt: skip
+_ANY_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)(?:\s[^>]*)?>")
+_flattened = 0  # fragments flattened in this process, for ``flattened_count``
+
+
+def flattened_count() -> int:
+    """How many fragments this process has flattened so far (a parse compares before and after)."""
+    return _flattened
+
+
+def limit_depth(fragment: str, max_depth: int = MAX_DEPTH) -> str:
+    """``fragment`` with the tags of elements nested deeper than ``max_depth`` dropped, in one
+    linear pass; unchanged (the same object) when it is not that deep."""
+    global _flattened
+    if fragment.count("<") < max_depth:
+        return fragment
+    depth = 0
+    deep = False
+    out: list[str] = []
+    last = 0
+    for match in _ANY_TAG.finditer(fragment):
+        name = match.group(2).lower()
+        if name in _UNCOUNTED or match.group(0).endswith("/>"):
+            continue
+        closing = match.group(1) == "/"
+        if not closing:
+            depth += 1
+        if depth > max_depth:
+            deep = True
+            out.append(fragment[last : match.start()])
+            out.append(" ")
+            last = match.end()
+        if closing:
+            depth = max(0, depth - 1)
+    if not deep:
+        return fragment
+    _flattened += 1
+    out.append(fragment[last:])
+    return "".join(out)
+
+
 def sanitize_html(fragment: str) -> str:
     """Keep structure (paragraphs, lists, tables), drop scripts, styles, handlers."""
     return nh3.clean(
-        fragment,
+        limit_depth(fragment),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
@@ -33,7 +82,7 @@ _TAG = re.compile(r"<[^>]+>")
 
 def html_to_text(fragment: str) -> str:
     """Readable plain text: block elements become line breaks, entities decoded."""
-    cleaned = nh3.clean(fragment, tags=ALLOWED_TAGS, attributes={})
+    cleaned = nh3.clean(limit_depth(fragment), tags=ALLOWED_TAGS, attributes={})
     # Line breaks inside HTML source are plain whitespace (Word wraps "Punktet\nblev drøftet").
     cleaned = re.sub(r"\s+", " ", cleaned)
     text = _BLOCK.sub("\n", cleaned)

@@ -63,8 +63,9 @@ def read_meeting(path: Path, context: IngestContext, profile_name: str | None = 
         raise FormatError(path, str(exc)) from exc
     except Exception as exc:  # pypdf, python-docx and zipfile raise many kinds on a damaged file
         problem = str(exc).splitlines()[0][:160] if str(exc).strip() else ""
+        kind = "DOCX" if path.suffix.lower() == ".docx" else "PDF"
         raise FormatError(
-            path, f"unreadable document ({type(exc).__name__}{': ' + problem if problem else ''})"
+            path, f"{kind} cannot be read ({type(exc).__name__}{': ' + problem if problem else ''})"
         ) from exc
     if not any(page.strip() for page in text.pages):
         raise FormatError(path, "no text in the document")

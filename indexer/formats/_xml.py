@@ -42,10 +42,45 @@ def _parser() -> etree.XMLParser:
     )
 
 
+# Byte order marks and the first bytes of "<?xml" in the wide encodings, longest first.
+_WIDE = [
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00<", "utf-16-be"),
+    (b"<\x00", "utf-16-le"),
+]
+_DECLARED_ENCODING = re.compile(rb"^(<\?xml[^>]*?)\s+encoding\s*=\s*[\"'][^\"']*[\"']")
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """The UTF-16/32 encoding a document's byte order mark or first bytes show, or None."""
+    for start, encoding in _WIDE:
+        if data.startswith(start):
+            return encoding
+    return None
+
+
+def as_utf8(path: Path, data: bytes) -> bytes:
+    """A UTF-16 or UTF-32 document re-encoded as UTF-8 (its declaration saying so); other
+    documents unchanged.  Done before anything strips NUL bytes, which would corrupt it."""
+    encoding = _wide_encoding(data)
+    if encoding is None:
+        return data
+    try:
+        text = data.decode(encoding).removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise FormatError(path, f"not valid {encoding.upper()} text (byte {exc.start})") from exc
+    return _DECLARED_ENCODING.sub(rb"\1", text.encode("utf-8"), count=1)
+
+
 def read_xml(path: Path, root_tag: str | None = None) -> etree._Element:
     """Parse ``path`` safely; anything unreadable, or a document whose root is not
     ``root_tag``, becomes a FormatError naming it."""
-    data = _BAD_RAW_CHARS.sub(b"", _BAD_CHAR_REFS.sub(b"", read_input(path)))
+    data = _BAD_RAW_CHARS.sub(b"", _BAD_CHAR_REFS.sub(b"", as_utf8(path, read_input(path))))
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
@@ -88,6 +123,15 @@ def peek(path: Path, size: int = PEEK_BYTES) -> str:
         return ""
     if head.startswith(UTF8_BOM):
         head = head[len(UTF8_BOM) :]
+    encoding = _wide_encoding(head)
+    if encoding is not None:  # two or four bytes a character: as many characters as UTF-8 gives
+        width = 4 if "32" in encoding else 2
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(size * width)
+        except OSError:
+            return ""
+        return head[: len(head) // width * width].decode(encoding, errors="replace").removeprefix("\ufeff")
     return head.decode("utf-8", errors="replace")
 
 

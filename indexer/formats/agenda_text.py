@@ -59,7 +59,7 @@ from pathlib import Path
 
 from indexer.attachments import attach_file, resolve_file
 from indexer.dates import parse_danish_date
-from indexer.formats import FormatError, IngestContext, read_input
+from indexer.formats import FormatError, IngestContext, decode_text, read_input
 from indexer.model import (
     Access,
     Attachment,
@@ -124,7 +124,7 @@ def detect(path: Path) -> bool:
         return False
     with path.open("rb") as fh:
         head = fh.read(PEEK_BYTES)
-    text = _decode(head)
+    text = decode_text(head)
     lines = [_strip_markup(line) for line in text.splitlines()]
     if any(_OPEN_MARKER.match(line) or _CLOSED_MARKER.match(line) for line in lines):
         return True
@@ -132,7 +132,7 @@ def detect(path: Path) -> bool:
 
 
 def parse(path: Path, context: IngestContext) -> Iterable[Meeting]:
-    text = _decode(read_input(path))
+    text = decode_text(read_input(path))
     if "\x00" in text:
         raise FormatError(path, "binary file, not a text agenda")
     warnings: list[str] = []
@@ -213,15 +213,6 @@ def referenced_files(path: Path) -> set[Path]:
         return set()
     found = (_attachment_file(path.parent, a.title) for m in meetings for item in m.items for a in item.attachments)
     return {file.resolve() for file in found if file is not None}
-
-
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
 
 
 def _strip_markup(line: str) -> str:

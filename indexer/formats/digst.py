@@ -35,6 +35,7 @@ Pseudonymised placeholders such as "[adresse]" are kept as they are.
 from __future__ import annotations
 
 import csv
+import io
 import re
 import sys
 import unicodedata
@@ -46,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer.dates import parse_danish_date
-from indexer.formats import FormatError, IngestContext
+from indexer.formats import FormatError, IngestContext, decode_text, read_input
 from indexer.model import Access, Attachment, Decision, Item, Meeting, MeetingKind, Section, SectionKind
 from indexer.municipalities import MUNICIPALITY_CODES, mentioned_municipalities, municipality_name
 from indexer.sidecar import load_sidecar, sidecar_start
@@ -142,7 +143,7 @@ def parse(path: Path, context: IngestContext) -> Iterable[Meeting]:
     warnings: list[str] = []
     meta = load_sidecar(path, context, warnings)
     documents: dict[str, list[ParsedRow]] = defaultdict(list)
-    for row in _rows(path):
+    for row in _rows(path, warnings):
         parsed = parse_row(row)
         if parsed is None:
             warnings.append(f"{path}: row without identifikator or text skipped")
@@ -185,20 +186,30 @@ def _settle_municipalities(meetings: list[Meeting], documents: dict[str, list[Pa
         meeting.municipality = municipality_name(mentions.most_common(1)[0][0]) if mentions else ""
 
 
-def _rows(path: Path) -> Iterator[dict[str, str]]:
+def _rows(path: Path, warnings: list[str]) -> Iterator[dict[str, str]]:
+    """The rows as dicts by column name; a last row the file's end cuts (a quote left open,
+    fields missing) is read as far as it goes, with a warning."""
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    text = decode_text(read_input(path))  # UTF-8, or Windows-1252 as a text agenda is read
     try:
-        with path.open("r", encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            if not reader.fieldnames or not all(name in reader.fieldnames for name in HEADER_FIELDS):
-                raise FormatError(path, "not the open-dataset CSV (no identifikator/indhold columns)")
-            yield from reader
-    except UnicodeDecodeError as exc:
-        raise FormatError(path, f"not UTF-8 text ({exc.reason})") from exc
+        reader = csv.reader(io.StringIO(text, newline=""))
+        header = next(reader, None)
+        if not header or not all(name in header for name in HEADER_FIELDS):
+            raise FormatError(path, "not the open-dataset CSV (no identifikator/indhold columns)")
+        row: list[str] = header
+        for row in reader:
+            if row:
+                yield dict(zip(header, row + [""] * (len(header) - len(row)), strict=False))
     except csv.Error as exc:
         raise FormatError(path, f"broken CSV ({exc})") from exc
-    except OSError as exc:
-        raise FormatError(path, f"cannot read file ({exc.strerror or exc})") from exc
+    if text.count('"') % 2:  # quotes come in pairs (around a field, doubled inside it)
+        warnings.append(
+            f"{path}: the file ends inside a quoted field; its last row is cut short (read as far as it goes)"
+        )
+    elif row is not header and len(row) < len(header):
+        warnings.append(
+            f"{path}: the last row has {len(row)} of {len(header)} fields; it is cut short (read as far as it goes)"
+        )
 
 
 # --- one row -----------------------------------------------------------------

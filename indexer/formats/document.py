@@ -35,8 +35,8 @@ def detect(path: Path) -> bool:
             pages = docx_pages(path)[:DETECT_PAGES]
         else:
             pages = pdf_page_texts(path, DETECT_PAGES)
-    except Exception:  # a damaged file is not ours to claim; parse would name the problem
-        return False
+    except Exception:  # damaged (cut short, not a PDF at all): claimed, so that parse names the problem
+        return True
     if pages and all(is_scanned_page(p) for p in pages):
         return bool(MINUTES_NAME.search(path.stem))
     return detect_profile("\n".join(pages)) is not None

@@ -94,6 +94,10 @@ def parse(path: Path, context: IngestContext) -> Iterator[Meeting]:
         yield _meeting_from_page(path, decode_page(data), context)
 
 
+# How a whole saved page ends (a comment or white space may follow).
+_CUT_PAGE = re.compile(r"</body\s*>|</html\s*>", re.IGNORECASE)
+
+
 def decode_page(data: bytes) -> str:
     """Text of a saved page: BOM, then a meta charset, then UTF-8, then Windows-1252."""
     for bom, encoding in (
@@ -180,6 +184,8 @@ def _meeting_from_page(path: Path, page: str, context: IngestContext) -> Meeting
         meeting.warnings.append(f"{path}: municipality not stated; give it with --municipality")
     if base is None:
         meeting.warnings.append(f"{path}: portal address unknown; attachment links kept relative")
+    if _CUT_PAGE.search(page[-PEEK_BYTES:]) is None:
+        meeting.warnings.append(f"{path}: the page ends inside its body (no </body> or </html>); it may be cut short")
     for cell in root.xpath("//td[contains(@class,'deltagere')]"):
         meeting.participants.extend(
             _clean(li.text_content()) for li in cell.xpath(".//li") if _clean(li.text_content())

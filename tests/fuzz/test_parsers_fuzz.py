@@ -75,6 +75,20 @@ for name, pattern in [
         SEEDS[name] = (source.name, source.read_bytes)
 norddjurs_fixture = REPO / "tests" / "fixtures" / "documents" / "norddjurs" / "beslutningsprotokol.docx"
 SEEDS["document-norddjurs"] = (norddjurs_fixture.name, norddjurs_fixture.read_bytes)
+
+
+def zipped_seed() -> bytes:
+    """The seed agenda zipped, as an export often arrives: the archive format's real input."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(SEED.name, SEED.read_bytes())
+    return buffer.getvalue()
+
+
+SEEDS["archive"] = ("export.zip", zipped_seed)
 sbsys_fixture = REPO / "tests" / "formats" / "fixtures" / "sbsys" / "teknik-miljoe-2018" / "Dagsorden.xml"
 if sbsys_fixture.exists():
     SEEDS["sbsys"] = ("Dagsorden.xml", sbsys_fixture.read_bytes)

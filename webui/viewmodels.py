@@ -230,15 +230,19 @@ def topic_views(item: dict[str, Any]) -> list[dict[str, str]]:
     return out
 
 
+# The facet filters a search may hold: (URL name, request attribute), in the order chips say them.
+FILTER_FACETS = (
+    ("committee", "committee"),
+    ("year", "year"),
+    ("topic", "topic"),
+    ("municipality", "municipality"),
+    ("type", "kind"),
+)
+
+
 def chip_views(request: SearchRequest) -> list[dict[str, str]]:
     chips = []
-    for name, attr in (
-        ("committee", "committee"),
-        ("year", "year"),
-        ("topic", "topic"),
-        ("municipality", "municipality"),
-        ("type", "kind"),
-    ):
+    for name, attr in FILTER_FACETS:
         for value in getattr(request, attr):
             chips.append(
                 {
@@ -266,13 +270,7 @@ def chip_views(request: SearchRequest) -> list[dict[str, str]]:
 def filter_summary(request: SearchRequest) -> str:
     """The filters of a search in words, as its chips say them: "Udvalg: Økonomiudvalget; År: 2021"."""
     parts = []
-    for name, attr in (
-        ("committee", "committee"),
-        ("year", "year"),
-        ("topic", "topic"),
-        ("municipality", "municipality"),
-        ("type", "kind"),
-    ):
+    for name, attr in FILTER_FACETS:
         values = getattr(request, attr)
         if values:
             parts.append(f"{FACET_LABELS[name]}: {', '.join(facet_value_label(name, v) for v in values)}")

@@ -1271,10 +1271,12 @@ class SearchService:
             return None
         choices = self._plain_keyboard_too(words, choices, named)
         meant = self._first_that_finds(typed, choices, filters, misspelt_only)
-        # another form of the words typed, which the search reads as the same terms, finds the
-        # same items: no correction ("Kjeldsens" → "kjeldsen").  A slip the stems happen to hide
-        # is still one ("hamer" → "hammer"), and so is æ/ø/å written as the minutes write it.
-        return None if meant is not None and _only_inflected(text, meant) else meant
+        # beside results, another form of the words typed, which the search reads as the same
+        # terms, finds the same items: no correction ("Kjeldsens" → "kjeldsen").  A slip the stems
+        # happen to hide is still one ("hamer" → "hammer"), and so is æ/ø/å written as the
+        # minutes write it.  Where the words found nothing, the forms are no same terms to this
+        # index's analysis (a baseline's, which keeps "vejbrønd" and "vejbrønde" apart): offered.
+        return None if meant is not None and misspelt_only and _only_inflected(text, meant) else meant
 
     def _short_words_unheld(self, text: str, words: list[str], named: frozenset[str]) -> set[str]:
         """The words of two or three letters that may be respelt: only in a query typed without

@@ -511,7 +511,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     )
     print_summary(summary, sys.stdout, sys.stderr)
     if summary.tightened and is_url(str(args.index)):
-        sys.stdout.write(COMPACT_NOTE.format(n=summary.tightened, url=redact(str(args.index))))
+        sys.stdout.write(
+            COMPACT_NOTE.format(n=summary.tightened, what="closed or withdrawn", url=redact(str(args.index)))
+        )
     warn_older_analysis_at(args.index)
     return 1 if summary.rejected else 0
 
@@ -673,6 +675,10 @@ def cmd_forget(args: argparse.Namespace) -> int:
         finally:
             database.engine.close()
         _print_forgotten(found)
+        removed = sum(count for kind, count in found.values() if kind != "unknown")
+        if removed:
+            # their rows leave the tables as a closure's do: dead bytes until the tables are rewritten
+            sys.stdout.write(COMPACT_NOTE.format(n=removed, what="taken down", url=redact(str(args.index))))
         return 0
     index = MinutesIndex.open(args.index)
     with index.ingest_lock():
@@ -739,7 +745,9 @@ def cmd_harvest(args: argparse.Namespace) -> int:
     if summary.ingest.items_added or summary.ingest.items_updated:
         print_summary(summary.ingest, sys.stdout, sys.stderr)
     if summary.ingest.tightened and is_url(str(args.index)):
-        sys.stdout.write(COMPACT_NOTE.format(n=summary.ingest.tightened, url=redact(str(args.index))))
+        sys.stdout.write(
+            COMPACT_NOTE.format(n=summary.ingest.tightened, what="closed or withdrawn", url=redact(str(args.index)))
+        )
     for problem in summary.problems:
         sys.stderr.write(f"failed: {problem}\n")
     warn_older_analysis_at(args.index)
@@ -901,9 +909,9 @@ def _optimize_database(args: argparse.Namespace) -> int:
     return 0
 
 
-# Said after an ingest into PostgreSQL that closed or withdrew items it held open.
+# Said after an ingest into PostgreSQL that closed or withdrew items it held open, and a take-down.
 COMPACT_NOTE = (
-    "note: {n} item(s) closed or withdrawn; their old rows stay in the database's free space "
+    "note: {n} item(s) {what}; their old rows stay in the database's free space "
     "until `minutes optimize --index {url}` rewrites the tables\n"
 )
 

@@ -16,6 +16,7 @@ import psycopg
 import pytest
 
 from indexer.cli import main
+from indexer.search.service import SearchRequest, SearchService
 from tests.leak.test_versions import BILAG_WORD, ITEM_WORD, version
 from tests.postgres import postgres_location
 
@@ -65,3 +66,24 @@ def test_an_ingest_that_closes_nothing_says_nothing_of_optimize(
     assert main(["ingest", str(source), "--index", url]) == 0
     assert main(["ingest", str(source), "--index", url]) == 0
     assert "minutes optimize" not in capsys.readouterr().out
+
+
+def test_a_take_down_says_so_too_and_optimize_rewrites_it_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``minutes forget`` leaves the same dead rows as a closure: it names ``minutes optimize`` as the
+    ingest does (it said nothing)."""
+    url = postgres_location()
+    assert main(["ingest", str(version(tmp_path, "referat", "referat", "open")), "--index", url]) == 0
+    capsys.readouterr()
+    service = SearchService(url)
+    try:
+        meeting = service.search(SearchRequest(q=ITEM_WORD)).results[0]["meeting_id"]
+    finally:
+        service.close()
+    assert main(["forget", meeting, "--reason", "test", "--index", url]) == 0
+    out = capsys.readouterr().out
+    assert "taken down; their old rows stay" in out and "minutes optimize" in out
+    assert files_holding(url, ITEM_WORD), "dead rows of the forgotten meeting are still in the files"
+    assert main(["optimize", "--index", url]) == 0
+    assert files_holding(url, ITEM_WORD) == [] and files_holding(url, BILAG_WORD) == []

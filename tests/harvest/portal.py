@@ -86,6 +86,12 @@ class Portal:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self.url
+
+    @property
+    def url(self) -> str:
+        """The running portal's base URL (loopback, the port the system chose)."""
+        assert self._server is not None, "the portal is not started"
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def stop(self) -> None:

@@ -38,16 +38,11 @@ def portal() -> Iterator[Portal]:
     served.stop()
 
 
-def _base(portal: Portal) -> str:
-    assert portal._server is not None
-    return f"http://127.0.0.1:{portal._server.server_address[1]}"
-
-
 def test_attachments_downloaded_once_and_indexed_as_a_direct_ingest_would(portal: Portal, tmp_path: Path) -> None:
     wanted = _bilag(MEETINGS)
     assert len(wanted) == 10
     root = tmp_path / "ix"
-    first = run(_base(portal), root, attachments=True)
+    first = run(portal.url, root, attachments=True)
     assert (first.new, first.attachments_downloaded, first.attachments_failed) == (2, 10, 0)
     assert sorted(h.path.rsplit("/", 1)[1] for h in portal.served("/vis/pdf/bilag/")) == sorted(wanted)
     # The same index as ingesting the documents with the same files beside them.
@@ -72,7 +67,7 @@ def test_attachments_downloaded_once_and_indexed_as_a_direct_ingest_would(portal
     assert owner in [r["id"] for r in results]
     # A second run downloads nothing.
     before = len(portal.hits)
-    second = run(_base(portal), root, attachments=True)
+    second = run(portal.url, root, attachments=True)
     assert second.attachments_downloaded == 0
     assert not [h for h in portal.hits[before:] if h.path.startswith("/vis/")]
 
@@ -90,7 +85,7 @@ def test_a_closed_items_attachments_are_never_requested(portal: Portal, tmp_path
 
     portal.change(ident, close_item)
     root = tmp_path / "ix"
-    summary = run(_base(portal), root, attachments=True)
+    summary = run(portal.url, root, attachments=True)
     assert summary.failed == 0
     assert not [h for h in portal.hits if "0badc0de" in h.path]
     for path in root.rglob("*"):
@@ -101,7 +96,7 @@ def test_a_closed_items_attachments_are_never_requested(portal: Portal, tmp_path
 
 def test_attachment_over_the_size_limit_is_skipped_and_reported(portal: Portal, tmp_path: Path) -> None:
     root = tmp_path / "ix"
-    summary = run(_base(portal), root, fast(max_attachment_bytes=20_000), attachments=True)
+    summary = run(portal.url, root, fast(max_attachment_bytes=20_000), attachments=True)
     assert (summary.new, summary.attachments_downloaded, summary.attachments_failed) == (2, 0, 10)
     assert all("-byte limit" in p for p in summary.problems)
     assert not list((root / "harvest").rglob("bilag/*.pdf"))
@@ -113,17 +108,17 @@ def test_attachment_over_the_size_limit_is_skipped_and_reported(portal: Portal, 
 def test_broken_attachment_answer_is_reported_by_url(portal: Portal, tmp_path: Path, fault: str, times: int) -> None:
     ident = _bilag(MEETINGS)[0]
     portal.fault(f"/vis/pdf/bilag/{ident}", *([fault] * times))
-    summary = run(_base(portal), tmp_path / "ix", attachments=True)
+    summary = run(portal.url, tmp_path / "ix", attachments=True)
     assert (summary.attachments_downloaded, summary.attachments_failed) == (9, 1)
     [problem] = summary.problems
-    assert problem.startswith(f"{_base(portal)}/vis/pdf/bilag/{ident}: ")
+    assert problem.startswith(f"{portal.url}/vis/pdf/bilag/{ident}: ")
     assert not list((tmp_path / "ix" / "harvest").rglob(f"bilag/{ident}.pdf"))
     # The portal recovers: the next run asks for that meeting in full, fetches the one file and indexes it.
-    again = run(_base(portal), tmp_path / "ix", attachments=True)
+    again = run(portal.url, tmp_path / "ix", attachments=True)
     assert (again.attachments_downloaded, again.attachments_failed, again.changed, again.unchanged) == (1, 0, 1, 1)
     docs = [d for d in dump(tmp_path / "ix").values() if d["access"] == "open"]
     assert sum(1 for d in docs for a in d["doc"]["attachments"] if a["has_text"]) == 10
-    third = run(_base(portal), tmp_path / "ix", attachments=True)
+    third = run(portal.url, tmp_path / "ix", attachments=True)
     assert (third.unchanged, third.attachments_downloaded) == (2, 0)
 
 
@@ -133,11 +128,11 @@ def test_attachment_over_the_time_limit_is_dropped_and_fetched_next_run(portal: 
     ident = _bilag(MEETINGS)[0]
     portal.fault(f"/vis/pdf/bilag/{ident}", "trickle:6")
     root = tmp_path / "ix"
-    first = run(_base(portal), root, fast(attachment_seconds=2.0), attachments=True)
+    first = run(portal.url, root, fast(attachment_seconds=2.0), attachments=True)
     assert (first.new, first.attachments_downloaded, first.attachments_failed) == (2, 9, 1)
-    assert first.problems == [f"{_base(portal)}/vis/pdf/bilag/{ident}: took over 2 s"]
+    assert first.problems == [f"{portal.url}/vis/pdf/bilag/{ident}: took over 2 s"]
     assert not list((root / "harvest").rglob(f"bilag/{ident}.pdf"))
     # A slow answer is no lasting refusal: the next run asks again and gets it.
-    again = run(_base(portal), root, fast(attachment_seconds=2.0), attachments=True)
+    again = run(portal.url, root, fast(attachment_seconds=2.0), attachments=True)
     assert (again.attachments_downloaded, again.attachments_failed, again.changed) == (1, 0, 1)
     assert len(list((root / "harvest").rglob("bilag/*.pdf"))) == 10

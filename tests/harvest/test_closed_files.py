@@ -29,11 +29,6 @@ def portal() -> Iterator[Portal]:
     served.stop()
 
 
-def _base(portal: Portal) -> str:
-    assert portal._server is not None
-    return f"http://127.0.0.1:{portal._server.server_address[1]}"
-
-
 def _folder(root: Path) -> Path:
     [folder] = (root / "harvest").iterdir()
     return folder
@@ -53,7 +48,7 @@ def _with_bilag(portal: Portal) -> dict:
 def test_an_item_turned_closed_takes_its_downloaded_attachments_with_it(portal: Portal, tmp_path: Path) -> None:
     """Before: the closed item's ``bilag/<id>.pdf`` stayed in the folder for good."""
     root = tmp_path / "ix"
-    run(_base(portal), root, attachments=True)
+    run(portal.url, root, attachments=True)
     target = _with_bilag(portal)
     bilag = {f"bilag/{b['Id']}.pdf" for b in target["Bilag"]}
     assert bilag <= _kept(root)
@@ -64,7 +59,7 @@ def test_an_item_turned_closed_takes_its_downloaded_attachments_with_it(portal: 
                 point["Caption"] = point["Navn"] = "Lukket: " + point["Caption"]
 
     portal.change(meeting_id_of(MEETING), close)
-    assert run(_base(portal), root, attachments=True).changed == 1
+    assert run(portal.url, root, attachments=True).changed == 1
     assert not bilag & _kept(root)
     assert any(name.startswith("bilag/") for name in _kept(root)), "the open items' attachments stay"
 
@@ -73,23 +68,23 @@ def test_a_forgotten_meeting_leaves_the_harvest_folder_at_the_next_run(portal: P
     """Before: ``meetings/<id>.json`` (all the open text) and the attachments stayed after
     ``minutes forget``, and ``minutes reindex`` reads that folder."""
     root = tmp_path / "ix"
-    run(_base(portal), root, attachments=True)
+    run(portal.url, root, attachments=True)
     with MinutesIndex.open(root).ix.searcher() as searcher:
         [meeting_id] = {f["meeting_id"] for f in searcher.all_stored_fields()}
     assert main(["forget", meeting_id, "--reason", "test", "--index", str(root)]) == 0
 
-    again = run(_base(portal), root, attachments=True)
+    again = run(portal.url, root, attachments=True)
     assert _kept(root) == set()
     assert again.new == 0 and MinutesIndex.open(root).doc_count() == 0
     fetched = portal.served_so_far("/api/agenda/dagsorden/")
-    run(_base(portal), root, attachments=True)
+    run(portal.url, root, attachments=True)
     assert portal.served_so_far("/api/agenda/dagsorden/") == fetched, "not fetched while the take-down stands"
     assert _kept(root) == set()
 
 
 def test_a_forgotten_item_is_cut_down_to_a_stub_in_the_stored_document(portal: Portal, tmp_path: Path) -> None:
     root = tmp_path / "ix"
-    run(_base(portal), root, attachments=True)
+    run(portal.url, root, attachments=True)
     target = _with_bilag(portal)
     [item_id] = [
         f["id"]
@@ -98,7 +93,7 @@ def test_a_forgotten_item_is_cut_down_to_a_stub_in_the_stored_document(portal: P
     ][:1]
     assert main(["forget", item_id, "--reason", "test", "--index", str(root)]) == 0
 
-    run(_base(portal), root, attachments=True)
+    run(portal.url, root, attachments=True)
     stored = (_folder(root) / "meetings" / f"{meeting_id_of(MEETING)}.json").read_text("utf-8")
     assert target["Caption"] not in stored
     assert not {f"bilag/{b['Id']}.pdf" for b in target["Bilag"]} & _kept(root)

@@ -45,16 +45,11 @@ def portal() -> Iterator[Portal]:
     served.stop()
 
 
-def _base(portal: Portal) -> str:
-    assert portal._server is not None
-    return f"http://127.0.0.1:{portal._server.server_address[1]}"
-
-
 def test_same_index_as_direct_ingest_then_nothing_then_only_the_changed_meeting(
     portal: Portal, direct: dict[str, dict], tmp_path: Path
 ) -> None:
     root = tmp_path / "ix"
-    base = _base(portal)
+    base = portal.url
 
     first = run(base, root)
     assert (first.meetings_seen, first.new, first.changed, first.unchanged, first.failed) == (11, 11, 0, 0, 0)
@@ -213,7 +208,7 @@ def test_a_dagsorden_that_becomes_a_referat_with_an_added_item(
 
     portal.change(ident, as_dagsorden)
     root = tmp_path / "ix"
-    first = run(_base(portal), root)
+    first = run(portal.url, root)
     assert (first.new, first.failed) == (11, 0)
     service = SearchService(root)
     assert service.search(SearchRequest(q="Befolkningsprognose")).total == 0
@@ -224,7 +219,7 @@ def test_a_dagsorden_that_becomes_a_referat_with_an_added_item(
 
     portal.change(ident, lambda document: document.update(copy.deepcopy(referat)))
     before = len(portal.hits)
-    second = run(_base(portal), root)
+    second = run(portal.url, root)
     fetched = [h.path for h in portal.hits[before:] if h.path.startswith("/api/agenda/dagsorden/") and h.status == 200]
     assert fetched == [f"/api/agenda/dagsorden/{ident}"]
     assert (second.changed, second.unchanged, second.failed) == (1, 10, 0)

@@ -37,18 +37,13 @@ def portal() -> Iterator[Portal]:
     served.stop()
 
 
-def _base(portal: Portal) -> str:
-    assert portal._server is not None
-    return f"http://127.0.0.1:{portal._server.server_address[1]}"
-
-
 def _slow_harvest(portal: Portal, root: Path, stderr: int) -> subprocess.Popen[bytes]:
     """A harvest in its own process group, committing every few items (``--batch-size 8``), each
     meeting answer slowed so a signal lands among fetches, commits and state writes."""
     for path in SUBSET:
         portal.fault(f"/api/agenda/dagsorden/{meeting_id_of(path)}", "slow:0.15")
     command = [
-        sys.executable, "-m", "indexer.cli", "harvest", _base(portal), "--index", str(root),
+        sys.executable, "-m", "indexer.cli", "harvest", portal.url, "--index", str(root),
         "--contact", CONTACT, "--rate", "0", "--no-attachments", "--batch-size", "8",
     ]  # fmt: skip
     return subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)
@@ -76,12 +71,12 @@ def test_kill_9_mid_harvest_then_a_run_loses_and_duplicates_nothing(
     finally:
         process.wait(timeout=30)
     assert process.returncode == -signal.SIGKILL
-    summary = run(_base(portal), root)
+    summary = run(portal.url, root)
     assert summary.failed == 0
     assert summary.new + summary.changed + summary.unchanged == 11
     assert MinutesIndex.open(root).doc_count() == 62  # no item twice
     assert dump(root) == direct
-    again = run(_base(portal), root)
+    again = run(portal.url, root)
     assert (again.new, again.changed, again.unchanged) == (0, 0, 11)
 
 
@@ -105,7 +100,7 @@ def test_sigterm_mid_harvest_is_one_line_and_the_next_run_loses_and_duplicates_n
     assert err.decode().splitlines() == [
         "stopped (SIGTERM): batches committed so far are kept; nothing half-written was committed"
     ]
-    summary = run(_base(portal), root)
+    summary = run(portal.url, root)
     assert summary.failed == 0
     assert summary.new + summary.changed + summary.unchanged == 11
     assert MinutesIndex.open(root).doc_count() == 62  # no item twice
@@ -117,7 +112,7 @@ OEKONOMI = next(p for p in SUBSET if p.name.startswith("Økonomiudvalget_2024-04
 
 def test_an_item_turned_closed_disappears_everywhere(portal: Portal, tmp_path: Path) -> None:
     root = tmp_path / "ix"
-    run(_base(portal), root)
+    run(portal.url, root)
     before = dump(root)
     word = "Befolkningsprognose"
     hits = SearchService(root).search(SearchRequest(q=word))
@@ -129,7 +124,7 @@ def test_an_item_turned_closed_disappears_everywhere(portal: Portal, tmp_path: P
                 point["Caption"] = point["Navn"] = "Lukket: Befolkningsprognose 2024"
 
     portal.change(meeting_id_of(OEKONOMI), close)
-    summary = run(_base(portal), root)
+    summary = run(portal.url, root)
     assert (summary.changed, summary.unchanged) == (1, 10)
     after = dump(root)
     [turned] = [k for k in after if after[k] != before[k]]
@@ -142,7 +137,7 @@ def test_an_item_turned_closed_disappears_everywhere(portal: Portal, tmp_path: P
 def test_a_withdrawn_item_disappears(portal: Portal, tmp_path: Path) -> None:
     """A meeting's newest version defines its items (the ingest rule of the closed-content work)."""
     root = tmp_path / "ix"
-    run(_base(portal), root)
+    run(portal.url, root)
     assert SearchService(root).search(SearchRequest(q="Befolkningsprognose")).total >= 1
 
     def withdraw(document: dict) -> None:
@@ -151,7 +146,7 @@ def test_a_withdrawn_item_disappears(portal: Portal, tmp_path: Path) -> None:
         ]
 
     portal.change(meeting_id_of(OEKONOMI), withdraw)
-    summary = run(_base(portal), root)
+    summary = run(portal.url, root)
     assert summary.changed == 1
     assert MinutesIndex.open(root).doc_count() == 61
     assert SearchService(root).search(SearchRequest(q="Befolkningsprognose")).total == 0

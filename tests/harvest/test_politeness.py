@@ -32,13 +32,8 @@ def portal() -> Iterator[Portal]:
     served.stop()
 
 
-def _base(portal: Portal) -> str:
-    assert portal._server is not None
-    return f"http://127.0.0.1:{portal._server.server_address[1]}"
-
-
 def test_every_request_names_the_software_and_the_operator_contact(portal: Portal, tmp_path: Path) -> None:
-    run(_base(portal), tmp_path / "ix", attachments=True)
+    run(portal.url, tmp_path / "ix", attachments=True)
     assert portal.hits
     assert {h.user_agent for h in portal.hits} == {
         f"minutes-search/0.1.0 (+{CONTACT}; harvests public minutes for search)"
@@ -48,13 +43,13 @@ def test_every_request_names_the_software_and_the_operator_contact(portal: Porta
 def test_at_most_two_requests_at_once(portal: Portal, tmp_path: Path) -> None:
     for path in SMALL:
         portal.fault(f"/api/agenda/dagsorden/{meeting_id_of(path)}", "slow:0.3")
-    summary = run(_base(portal), tmp_path / "ix", fast(timeout=2.0))
+    summary = run(portal.url, tmp_path / "ix", fast(timeout=2.0))
     assert summary.new == 4
     assert portal.max_in_flight == 2  # both slots used, never a third
 
 
 def test_requests_start_no_faster_than_the_rate(portal: Portal, tmp_path: Path) -> None:
-    run(_base(portal), tmp_path / "ix", fast(rate=10.0))
+    run(portal.url, tmp_path / "ix", fast(rate=10.0))
     starts = sorted(h.started for h in portal.hits)
     assert len(starts) == 3 + 4  # robots.txt, front page, committee list, four meetings
     # The client spaces starts exactly; the server sees them through thread scheduling, so allow jitter:
@@ -69,7 +64,7 @@ def test_requests_start_no_faster_than_the_rate(portal: Portal, tmp_path: Path) 
 
 def test_robots_crawl_delay_slows_the_harvest_down(portal: Portal, tmp_path: Path) -> None:
     portal.robots = "User-agent: *\nCrawl-delay: 0.2\n"
-    run(_base(portal), tmp_path / "ix")
+    run(portal.url, tmp_path / "ix")
     starts = sorted(h.started for h in portal.hits)
     after_robots = starts[1:]
     assert after_robots[-1] - after_robots[0] >= 5 * 0.2 * 0.8  # unspaced: a few ms
@@ -79,13 +74,13 @@ def test_robots_crawl_delay_slows_the_harvest_down(portal: Portal, tmp_path: Pat
 def test_robots_disallow_is_honoured(portal: Portal, tmp_path: Path) -> None:
     portal.robots = "User-agent: *\nDisallow: /api/\n"
     with pytest.raises(HarvestError, match=r"robots\.txt disallows it"):
-        run(_base(portal), tmp_path / "ix")
+        run(portal.url, tmp_path / "ix")
     assert [h.path for h in portal.hits] == ["/robots.txt"]
 
 
 def test_robots_disallowing_attachments_keeps_the_meetings(portal: Portal, tmp_path: Path) -> None:
     portal.robots = "User-agent: minutes-search\nDisallow: /vis/\n"
-    summary = run(_base(portal), tmp_path / "ix", attachments=True)
+    summary = run(portal.url, tmp_path / "ix", attachments=True)
     assert summary.new == 4
     assert summary.attachments_downloaded == 0 and summary.attachments_failed > 0
     assert not [h for h in portal.hits if h.path.startswith("/vis/")]
@@ -95,7 +90,7 @@ def test_cli_needs_an_operator_contact(portal: Portal, tmp_path: Path, monkeypat
     monkeypatch.delenv("MINUTES_HARVEST_CONTACT", raising=False)
     err = io.StringIO()
     with redirect_stderr(err):
-        code = main(["harvest", _base(portal), "--index", str(tmp_path / "ix")])
+        code = main(["harvest", portal.url, "--index", str(tmp_path / "ix")])
     assert code == 2
     assert "--contact or $MINUTES_HARVEST_CONTACT" in err.getvalue()
     assert portal.hits == []
@@ -106,7 +101,7 @@ def test_cli_harvest_prints_a_summary(portal: Portal, tmp_path: Path, monkeypatc
     out, err = io.StringIO(), io.StringIO()
     args = [
         "harvest",
-        _base(portal),
+        portal.url,
         "--index",
         str(tmp_path / "ix"),
         "--rate",
@@ -138,7 +133,7 @@ def test_cli_harvest_prints_a_summary(portal: Portal, tmp_path: Path, monkeypatc
 def test_cli_refuses_bad_options_before_any_request(portal: Portal, tmp_path: Path, option: str, value: str) -> None:
     err = io.StringIO()
     with redirect_stderr(err), pytest.raises(SystemExit) as info:
-        main(["harvest", _base(portal), "--index", str(tmp_path / "ix"), "--contact", CONTACT, option, value])
+        main(["harvest", portal.url, "--index", str(tmp_path / "ix"), "--contact", CONTACT, option, value])
     assert info.value.code == 2
     assert option in err.getvalue() and value in err.getvalue()
     assert portal.hits == []
@@ -166,10 +161,10 @@ def test_progress_is_shown_on_a_terminal(portal: Portal, tmp_path: Path) -> None
             return True
 
     screen = Terminal()
-    summary = harvest(_base(portal), tmp_path / "ix", fast(), HarvestOptions(attachments=False), stream=screen)
+    summary = harvest(portal.url, tmp_path / "ix", fast(), HarvestOptions(attachments=False), stream=screen)
     assert summary.new == 4
     steps = [s for s in screen.getvalue().split("\r") if s]
     assert [s.split()[1] for s in steps] == ["1/4", "2/4", "3/4", "4/4"]
     quiet = io.StringIO()  # piped: nothing
-    harvest(_base(portal), tmp_path / "ix", fast(), HarvestOptions(attachments=False), stream=quiet)
+    harvest(portal.url, tmp_path / "ix", fast(), HarvestOptions(attachments=False), stream=quiet)
     assert quiet.getvalue() == ""

@@ -31,7 +31,9 @@ DATE_OR_EMPTY = {"anyOf": [{"type": "string", "format": "date"}, {"type": "strin
 SEARCH_PARAMETERS = [
     _param(
         "q",
-        'Query: words, "phrases", AND/OR/NOT (OG/ELLER/IKKE), prefixes titel:, beslutning:, udvalg:, sag:, emne:',
+        'Query: words, "phrases", AND/OR/NOT (OG/ELLER/IKKE), prefixes titel:, beslutning:, udvalg:, sag:, emne:. '
+        "A query holding nothing to search (only operators, ?, brackets, empty quotes or a prefix without a "
+        "value) answers 400.",
         {**TEXT, "maxLength": 500},
     ),
     _param("committee", "Committee (udvalg); repeat for several", TEXT, repeatable=True),

@@ -55,6 +55,7 @@ from indexer.sidecar import load_sidecar, sidecar_start
 NAME = "digst"
 
 HEADER_FIELDS = ("identifikator", "indhold")
+SUFFIXES = {".csv", ".tsv", ".txt"}
 NO_DECISION_TEXTS = {"beslutning ikke frigivet", ""}
 
 _DATE_WORDED = r"\d{1,2}\.\s*[a-zæøå]+\.?\s+\d{4}"
@@ -130,13 +131,20 @@ class ParsedRow:
 
 
 def detect(path: Path) -> bool:
-    if not path.is_file() or path.suffix.lower() != ".csv":
+    """A ``.csv`` with the dataset's columns; or a ``.txt``/``.tsv`` with them, as Excel saves a
+    sheet as "Unicode text" (UTF-16, tab-separated)."""
+    if not path.is_file() or path.suffix.lower() not in SUFFIXES:
         return False
     with path.open("rb") as fh:
-        head = fh.read(512).decode("utf-8-sig", errors="replace")
+        head = decode_text(fh.read(1024), errors="replace")
     first = head.splitlines()[0] if head else ""
-    columns = [c.strip().strip('"') for c in first.split(",")]
+    columns = [c.strip().strip('"') for c in first.split(_delimiter(first))]
     return all(name in columns for name in HEADER_FIELDS)
+
+
+def _delimiter(header: str) -> str:
+    """Comma, or tab where the header line is tab-separated (Excel's "Unicode text")."""
+    return "\t" if header.count("\t") > header.count(",") else ","
 
 
 def parse(path: Path, context: IngestContext) -> Iterable[Meeting]:
@@ -190,9 +198,9 @@ def _rows(path: Path, warnings: list[str]) -> Iterator[dict[str, str]]:
     """The rows as dicts by column name; a last row the file's end cuts (a quote left open,
     fields missing) is read as far as it goes, with a warning."""
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-    text = decode_text(read_input(path))  # UTF-8, or Windows-1252 as a text agenda is read
+    text = decode_text(read_input(path))  # UTF-8, UTF-16 or Windows-1252, as a text agenda is read
     try:
-        reader = csv.reader(io.StringIO(text, newline=""))
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text.split("\n", 1)[0]))
         header = next(reader, None)
         if not header or not all(name in header for name in HEADER_FIELDS):
             raise FormatError(path, "not the open-dataset CSV (no identifikator/indhold columns)")

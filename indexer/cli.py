@@ -661,6 +661,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_forget(args: argparse.Namespace) -> int:
+    from indexer.harvest.firstagenda import clean_after_takedown
+
     reason = " ".join(args.reason.split())
     if not reason:
         sys.stderr.write("error: --reason must say why (it is recorded with the id, never any content)\n")
@@ -672,9 +674,12 @@ def cmd_forget(args: argparse.Namespace) -> int:
             found = database.forget(wanted)
             at = now()
             database.takedowns().add([TakeDown(i, kind, at, reason, n) for i, (kind, n) in found.items()])
+            cleaned = clean_after_takedown(database, database.engine)
         finally:
             database.engine.close()
         _print_forgotten(found)
+        for line in cleaned:
+            print(line)
         removed = sum(count for kind, count in found.values() if kind != "unknown")
         if removed:
             # their rows leave the tables as a closure's do: dead bytes until the tables are rewritten
@@ -689,7 +694,10 @@ def cmd_forget(args: argparse.Namespace) -> int:
         Gone(index.root).add(items + meetings)
         at = now()
         Registry(index.root).add([TakeDown(i, kind, at, reason, n) for i, (kind, n) in found.items()])
+        cleaned = clean_after_takedown(index)  # under the lock: a harvest of this index is not running
     _print_forgotten(found)
+    for line in cleaned:
+        print(line)
     return 0
 
 

@@ -802,6 +802,11 @@ class Database:
             row = conn.execute("SELECT state FROM harvest_state WHERE portal = %s", (portal,)).fetchone()
         return dict(row[0]) if row and isinstance(row[0], dict) else None
 
+    def harvest_portals(self) -> list[str]:
+        """The portals ``minutes harvest`` has recorded a state for."""
+        with self._pooled() as conn:
+            return [str(row[0]) for row in conn.execute("SELECT portal FROM harvest_state ORDER BY portal")]
+
     def save_harvest_state(self, portal: str, state: dict[str, Any]) -> None:
         with psycopg.connect(self.url) as conn, conn.transaction():
             conn.execute(

@@ -563,7 +563,20 @@ class Harvester:
                 _atomic_write(target, json.dumps(fetched.document, ensure_ascii=False).encode("utf-8"))
             if fetched.status in ("new", "changed"):
                 paths.append(target)
-        to_ingest = [f for f in batch if f.status in ("new", "changed")]
+        # What was taken down stays out of the folder: a forgotten item of a meeting fetched again
+        # (it changed on the portal) is cut to its stub before its attachments are asked for.
+        taken_down = set(index.takedowns().ids())
+        if taken_down and paths:
+            cut = self.kept.cut_taken_down(paths, taken_down, state)
+            released |= cut.released
+            for fetched in batch:
+                target = self.meetings_dir / f"{fetched.listed.id}.json"
+                if target in cut.deleted:
+                    paths.remove(target)
+                    fetched.document = None
+                elif target in cut.rewritten:
+                    fetched.document = _read_json(target)
+        to_ingest = [f for f in batch if f.status in ("new", "changed") and f.document is not None]
         retry_later: set[str] = set()  # attachments whose download may succeed another time
         if self.options.attachments:
             wanted = {f.listed.id: _pdf_ids(f.document or {}) for f in to_ingest}
@@ -586,6 +599,9 @@ class Harvester:
         self.kept.release_bilag(released)  # an item closed or withdrawn: its attachments leave the folder
         for fetched in batch:
             name = f"{fetched.listed.id}.json"
+            if fetched.listed.id in state["meetings"] and state["meetings"][fetched.listed.id].get("forgotten"):
+                self.summary.unchanged += 1  # taken down: deleted above, marked so it is not fetched again
+                continue
             if name in failed:
                 self.summary.failed += 1
                 self._problem(f"{self.client.url(MEETING_PATH.format(id=fetched.listed.id))}: could not be read")

@@ -119,6 +119,28 @@ def test_a_forgotten_item_is_cut_down_to_a_stub_in_the_stored_document_at_once(
     assert MinutesIndex.open(root).doc_count() > 0, "the meeting's other items stay"
 
 
+def test_a_forgotten_item_of_a_meeting_fetched_again_is_not_written_back(
+    portal: Portal, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before: when the meeting changed on the portal after the take-down, the next run wrote its
+    new document whole — the forgotten item's text — and downloaded that item's attachments again
+    (the index left the item out; the folder kept it for good)."""
+    root = tmp_path / "ix"
+    run(portal.url, root, attachments=True)
+    target = _with_bilag(portal)
+    _forget(capsys, root, _item_with_bilag(root, target))
+
+    def touch(document: dict) -> None:
+        document["Moede"]["Sted"] = "Mødelokale 2"
+
+    portal.change(meeting_id_of(MEETING), touch)
+    assert run(portal.url, root, attachments=True).changed == 1
+    stored = _folder(root) / "meetings" / f"{meeting_id_of(MEETING)}.json"
+    assert "Mødelokale 2" in stored.read_text("utf-8")
+    assert target["Caption"] not in stored.read_text("utf-8")
+    assert not {f"bilag/{b['Id']}.pdf" for b in target["Bilag"]} & _kept(root)
+
+
 def test_a_harvest_folder_the_index_has_not_recorded_is_named_and_cleaned_at_the_next_run(
     portal: Portal, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

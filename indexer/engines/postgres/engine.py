@@ -425,7 +425,7 @@ class Database:
         name; when none can be made (a DOCX, an item's page unknown) they link to no document.
         Returns the old names, to prune (in this transaction, as the embedded engine does)."""
         from indexer.attachments import file_hash
-        from indexer.documents.publish import cache_dir, reblanked_copy
+        from indexer.documents.publish import cache_dir, owner_tag, reblanked_copy
 
         done: set[str] = set()
         for name, records in gone.items():
@@ -445,7 +445,9 @@ class Database:
             ).fetchone()
             new_name: str | None = None
             if row is not None:
-                source = Path(tempfile.mkstemp(prefix=".archived-", suffix=Path(name).suffix, dir=cache_dir())[1])
+                source = Path(
+                    tempfile.mkstemp(prefix=f".archived-{owner_tag()}-", suffix=Path(name).suffix, dir=cache_dir())[1]
+                )
                 copy: Path | None = None
                 try:
                     source.write_bytes(bytes(row[1]))

@@ -63,7 +63,8 @@ def normalise_key(value: str) -> str:
 
 
 # "Bilag 2: Beredskabsplan", "bilag 1.1 - Økonomioversigt": a title that carries the source's own number.
-_PRINTED_NUMBER = re.compile(r"\s*bilag\s+(\d+(?:\.\d+)*)(?![\d.]*\d)", re.IGNORECASE)
+# Not "Bilag 3 til sag nr. 3 …": that is another case's numbering, which the title names.
+_PRINTED_NUMBER = re.compile(r"\s*bilag\s+(\d+(?:\.\d+)*)(?![\d.]*\d)(?!\s*til\s+(?:sag|punkt)\b)", re.IGNORECASE)
 
 
 def printed_attachment_number(title: str | None) -> str:

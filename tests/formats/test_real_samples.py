@@ -236,3 +236,23 @@ def test_the_table_covers_every_sample_export() -> None:
     for path in [*_sample_paths(), SAMPLES / "firstagenda/aarhus-2025/example_agenda.html", whole_meeting_pdf]:
         covered |= {p for p, m in iter_inputs([path]) if m is not None}
     assert claimed == covered
+
+
+def _one_meeting(path: Path, municipality: str) -> Meeting:
+    module = detect_format(path)
+    assert module is not None, path
+    [meeting] = module.parse(path, IngestContext(municipality=municipality, extract_text=False))
+    return meeting
+
+
+def test_a_title_naming_another_cases_bilag_does_not_renumber_the_sources_list() -> None:
+    """Region Hovedstaden's enclosure numbered 4 is titled "Bilag 3 til sag nr. 3 …" (a bilag of
+    another meeting's case): read as the item's own numbering, the page dropped the source's
+    numbers 1–5 of the item's attachments and called this one bilag 3."""
+    from webui.viewmodels import attachment_views
+
+    meeting = _one_meeting(SAMPLES / "publication" / "regionh-forretningsudvalget-2012", "Region Hovedstaden")
+    [item] = [i for i in meeting.items if i.number == "4"]
+    views = attachment_views([{"number": a.number, "title": a.title} for a in item.attachments])
+    assert [v["number"] for v in views] == ["1", "2", "3", "4", "5"]
+    assert views[0]["label"].startswith("Bilag 1: Mail fra Hans Toft")

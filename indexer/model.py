@@ -73,6 +73,16 @@ def printed_attachment_number(title: str | None) -> str:
     return match.group(1) if match else ""
 
 
+def number_by_titles(attachments: list[Attachment], positional: list[Attachment]) -> None:
+    """Where the titles carry the numbering ("Indstilling", "Bilag 1: Beslutningsforslag", …), the
+    ``positional`` attachments — numbered by their place in the list, for want of a number field
+    in the source — take the number their title prints, or none: their place would call the
+    Indstilling "bilag 1" beside the source's own Bilag 1, which would then be "bilag 2"."""
+    if any(printed_attachment_number(a.title) for a in attachments):
+        for attachment in positional:
+            attachment.number = printed_attachment_number(attachment.title)
+
+
 @dataclass
 class Attachment:
     """A bilag: a file attached to an agenda item, with its own access."""

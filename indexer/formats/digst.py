@@ -48,7 +48,17 @@ from typing import Any
 
 from indexer.dates import parse_danish_date
 from indexer.formats import FormatError, IngestContext, decode_text, read_input
-from indexer.model import Access, Attachment, Decision, Item, Meeting, MeetingKind, Section, SectionKind
+from indexer.model import (
+    Access,
+    Attachment,
+    Decision,
+    Item,
+    Meeting,
+    MeetingKind,
+    Section,
+    SectionKind,
+    number_by_titles,
+)
 from indexer.municipalities import MUNICIPALITY_CODES, mentioned_municipalities, municipality_name
 from indexer.sidecar import load_sidecar, sidecar_start
 
@@ -472,6 +482,7 @@ def _attachments(text: str, access: Access) -> list[Attachment]:
     for match in re.finditer(r"^\|\s*(?P<title>[^|\n]+?)\s*\|\s*(?P<doc>\d{3}-\d{4}-\d+)\s*\|", text, re.MULTILINE):
         found.append(Attachment(str(len(found) + 1), match["title"], access, document_id=match["doc"]))
     if found:
+        number_by_titles(found, found)  # numbered by their place: unless the titles number them
         return found
     lines = [line.strip() for line in text.split("\n")]
     previous = ""
@@ -480,6 +491,7 @@ def _attachments(text: str, access: Access) -> list[Attachment]:
             found.append(Attachment(str(len(found) + 1), previous, access, document_id=line))
         if line:
             previous = line
+    number_by_titles(found, found)
     return found
 
 

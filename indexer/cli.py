@@ -23,7 +23,8 @@ from urllib.parse import urlencode
 
 from indexer.attachments import set_text_cache
 from indexer.documents.publish import discard as discard_copies
-from indexer.documents.publish import sweep_old_copies
+from indexer.documents.publish import set_owner as set_copy_owner
+from indexer.documents.publish import sweep_stale_copies
 from indexer.engines import is_url, open_engine, redact
 from indexer.engines.base import Engine, EngineError
 from indexer.engines.postgres.cli import DATABASE_ERRORS, database_error_text
@@ -198,7 +199,7 @@ def parse_inputs(
     # A bounded window of files in flight: Executor.map would submit every file at
     # once and keep all parsed meetings in memory while the writer catches up.
     window = workers * 2
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=start_worker, initargs=(os.getpid(),))
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_parser, initargs=(os.getpid(),))
     pending: deque[Future[tuple[str, list[Meeting], str | None]]] = deque()
     try:
         for job in jobs:
@@ -212,6 +213,13 @@ def parse_inputs(
         _stop_workers(pool)
         raise
     pool.shutdown()
+
+
+def _start_parser(parent: int) -> None:
+    """A parsing worker: ends with its parent, and names the published copies it writes by the
+    parent, which archives and deletes them (``indexer.documents.publish.sweep_stale_copies``)."""
+    start_worker(parent)
+    set_copy_owner(parent)
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
@@ -361,8 +369,8 @@ def ingest_sources(
     lock = index.ingest_lock() if target is None else _nullcontext()
     # Closed on the way out: an interrupted or failed run stops its parsing workers at once.
     parsing = contextlib.closing(parse_inputs(inputs, cache_dir, workers, forgotten))
-    sweep_old_copies()
     with lock, parsing as parsed, _discarding(pending):
+        sweep_stale_copies()  # a killed run's; never those of a process still running
         for n, (path_text, meetings, problem) in zip(owner, parsed, strict=True):
             progress.step(Path(path_text).name)
             if problem:
@@ -661,20 +669,26 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_forget(args: argparse.Namespace) -> int:
+    from indexer.harvest.firstagenda import clean_after_takedown
+
     reason = " ".join(args.reason.split())
     if not reason:
         sys.stderr.write("error: --reason must say why (it is recorded with the id, never any content)\n")
         return 2
     wanted = list(dict.fromkeys(args.ids))
+    sweep_stale_copies()  # a forget re-blanks documents in the cache too: a killed run's copies go first
     database = _postgres_ingest_target(args.index)
     if database is not None:  # one transaction; the ids go to the withdrawn table (410), the record to takedowns
         try:
             found = database.forget(wanted)
             at = now()
             database.takedowns().add([TakeDown(i, kind, at, reason, n) for i, (kind, n) in found.items()])
+            cleaned = clean_after_takedown(database, database.engine)
         finally:
             database.engine.close()
         _print_forgotten(found)
+        for line in cleaned:
+            print(line)
         removed = sum(count for kind, count in found.values() if kind != "unknown")
         if removed:
             # their rows leave the tables as a closure's do: dead bytes until the tables are rewritten
@@ -689,7 +703,10 @@ def cmd_forget(args: argparse.Namespace) -> int:
         Gone(index.root).add(items + meetings)
         at = now()
         Registry(index.root).add([TakeDown(i, kind, at, reason, n) for i, (kind, n) in found.items()])
+        cleaned = clean_after_takedown(index)  # under the lock: a harvest of this index is not running
     _print_forgotten(found)
+    for line in cleaned:
+        print(line)
     return 0
 
 

@@ -63,13 +63,24 @@ def normalise_key(value: str) -> str:
 
 
 # "Bilag 2: Beredskabsplan", "bilag 1.1 - Økonomioversigt": a title that carries the source's own number.
-_PRINTED_NUMBER = re.compile(r"\s*bilag\s+(\d+(?:\.\d+)*)(?![\d.]*\d)", re.IGNORECASE)
+# Not "Bilag 3 til sag nr. 3 …": that is another case's numbering, which the title names.
+_PRINTED_NUMBER = re.compile(r"\s*bilag\s+(\d+(?:\.\d+)*)(?![\d.]*\d)(?!\s*til\s+(?:sag|punkt)\b)", re.IGNORECASE)
 
 
 def printed_attachment_number(title: str | None) -> str:
     """The number a bilag's title gives it ("Bilag 2: …" → "2", "Bilag 1.1 - …" → "1.1"); "" when none."""
     match = _PRINTED_NUMBER.match(title or "")
     return match.group(1) if match else ""
+
+
+def number_by_titles(attachments: list[Attachment], positional: list[Attachment]) -> None:
+    """Where the titles carry the numbering ("Indstilling", "Bilag 1: Beslutningsforslag", …), the
+    ``positional`` attachments — numbered by their place in the list, for want of a number field
+    in the source — take the number their title prints, or none: their place would call the
+    Indstilling "bilag 1" beside the source's own Bilag 1, which would then be "bilag 2"."""
+    if any(printed_attachment_number(a.title) for a in attachments):
+        for attachment in positional:
+            attachment.number = printed_attachment_number(attachment.title)
 
 
 @dataclass

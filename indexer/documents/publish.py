@@ -27,6 +27,11 @@ from typing import Any
 CACHE_ENV = "MINUTES_DOCUMENT_CACHE"
 COPY_PREFIX = "published-"
 _OLD_COPY = re.compile(r"[0-9a-f]{32}\.pdf")
+# The files this module (and the engines' re-blanking) writes to the cache, named by the process
+# that deletes them — "published-<pid>-<start>-…" — and as the last version named them, by no one.
+_OWNED = re.compile(r"\.?(?:published|archived)-(\d+)-(\d+)-[a-z0-9_]+(?:\.[A-Za-z0-9]{1,8})?(?:\.tmp)?")
+_UNOWNED = re.compile(r"\.?(?:published|archived)-[a-z0-9_]{8}(?:\.[A-Za-z0-9]{1,8})?(?:\.tmp)?")
+_owner: int | None = None  # set in a parsing worker: its parent archives (and deletes) its copies
 
 
 def cache_dir() -> Path:
@@ -52,7 +57,7 @@ def publishable_copy(
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     # A name of its own (never one shared with another meeting or run): the ingest deletes it
     # after its batch's commit, and a copy another batch still has to archive must not go with it.
-    handle, name = tempfile.mkstemp(prefix=COPY_PREFIX, suffix=".pdf", dir=cache_dir())
+    handle, name = tempfile.mkstemp(prefix=f"{COPY_PREFIX}{owner_tag()}-", suffix=".pdf", dir=cache_dir())
     os.close(handle)
     target = Path(name)
     tmp = target.with_name(f".{target.name}.tmp")
@@ -101,19 +106,68 @@ def discard(meetings: Iterable[Any]) -> int:
     return deleted
 
 
-def sweep_old_copies() -> int:
-    """Delete the copies earlier versions kept for good (``<32 hex>.pdf``, named by the source and
-    its blank pages, reused across runs and never deleted): each holds the open pages of a
-    document as it stood then, pages of items closed or forgotten since included."""
+def set_owner(parent: int) -> None:
+    """In a parsing worker: the copies it writes are its parent's to archive and delete, and live
+    as long as the parent does (the worker ends with its parent)."""
+    global _owner
+    _owner = parent
+
+
+def owner_tag() -> str:
+    """``<pid>-<start>`` of the process that will delete the copies written now: its id, and
+    when it started, so a later process given the same id is not taken for it."""
+    pid = _owner if _owner is not None else os.getpid()
+    return f"{pid}-{_started(pid) or 0}"
+
+
+def _started(pid: int) -> str | None:
+    """When process ``pid`` started (clock ticks after boot, ``/proc/<pid>/stat``); None when no
+    such process runs; "" when that cannot be told (no ``/proc``: then it is taken to run)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text("ascii", errors="replace")
+    except FileNotFoundError:
+        if Path("/proc/self/stat").exists():
+            return None
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except OSError:
+            pass  # another user's process: it runs
+        return ""
+    except OSError:
+        return ""
+    fields = stat.rsplit(")", 1)[-1].split()  # after the command name, which may hold spaces
+    return fields[19] if len(fields) > 19 else ""
+
+
+def _alive(pid: int, start: str) -> bool:
+    started = _started(pid)
+    return started is not None and (started == "" or start == "0" or started == start)
+
+
+def sweep_stale_copies() -> int:
+    """Delete the copies no running process will delete: those of a run killed between parsing and
+    its commit (SIGKILL, a power cut), which hold the open pages of a document as it stood then —
+    pages of items closed or forgotten since included.  A copy is named by the process that
+    deletes it (``owner_tag``); one whose process still runs (another ingest, perhaps into another
+    index sharing the cache) is left alone.  Also the copies earlier versions named by no one
+    (``<32 hex>.pdf``, kept for good; ``published-<8 random>.pdf``).  Returns the number deleted."""
     deleted = 0
     folder = cache_dir()
-    for path in folder.glob("*.pdf"):
-        if _OLD_COPY.fullmatch(path.name):
-            try:
-                path.unlink()
-                deleted += 1
-            except FileNotFoundError:
-                pass
+    for path in folder.iterdir():
+        name = path.name
+        owned = _OWNED.fullmatch(name)
+        if owned is not None:
+            if _alive(int(owned[1]), owned[2]):
+                continue
+        elif not (_UNOWNED.fullmatch(name) or _OLD_COPY.fullmatch(name)):
+            continue
+        try:
+            path.unlink()
+            deleted += 1
+        except (FileNotFoundError, IsADirectoryError):
+            pass
     return deleted
 
 

@@ -20,7 +20,7 @@ from datetime import date
 from indexer.dates import parse_danish_date
 from indexer.documents.extract import Line
 from indexer.documents.profiles import COMMON_HEADINGS, Profile
-from indexer.model import Access, Attachment, Decision, Item, Section, SectionKind, normalise_key
+from indexer.model import Access, Attachment, Decision, Item, Section, SectionKind, normalise_key, number_by_titles
 
 # Said anywhere: the item (or, as a short line of its own, the rest of the meeting) was closed.
 CLOSED_PHRASE = re.compile(r"\bfor lukkede døre\b", re.IGNORECASE)
@@ -258,6 +258,7 @@ def build_item(
 
     blocks: list[_Block] = []
     current: _Block | None = None
+    positional: list[Attachment] = []  # numbered by their place in the printed list
     mode = "text"  # "absent" after an absentee heading; "history" inside Sagsforløb
 
     def start(kind: str, obj: Section | Decision) -> None:
@@ -271,6 +272,7 @@ def build_item(
         if mode == "attachments":
             # Attachment titles, one a line, to the end of the item (no file: the title is what is printed).
             item.attachments.append(Attachment(number=str(len(item.attachments) + 1), title=text, access=Access.OPEN))
+            positional.append(item.attachments[-1])
             assert current is not None
             current.lines.append(text)
             continue
@@ -350,6 +352,8 @@ def build_item(
                     text_status="no-file",
                 )
             )
+            if not groups.get("number"):
+                positional.append(item.attachments[-1])
         if current is None:
             start("section", Section(heading="", text="", kind=SectionKind.BODY, access=item.access))
         assert current is not None
@@ -370,6 +374,7 @@ def build_item(
             item.sections.append(Section(heading=obj.heading, text=body, kind=SectionKind.DECISION, access=item.access))
         else:
             item.history.append(obj)
+    number_by_titles(item.attachments, positional)
     # Attachments printed by title only have no file here: only open ones are kept.
     item.attachments = [a for a in item.attachments if a.access == Access.OPEN]
     return item

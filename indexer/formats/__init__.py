@@ -9,6 +9,7 @@ in ``Meeting.warnings`` instead of stopping.
 
 from __future__ import annotations
 
+import codecs
 import importlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -86,9 +87,26 @@ def read_input(path: Path) -> bytes:
     return data
 
 
-def decode_text(data: bytes) -> str:
-    """Text of a plain-text input (a text agenda, a CSV): UTF-8 (a BOM dropped) when the bytes
-    are valid UTF-8, else Windows-1252 (what Danish Windows tools save), else Latin-1."""
+# Byte order marks of the wide encodings, longest first (UTF-32LE's begins as UTF-16LE's does).
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def decode_text(data: bytes, errors: str = "strict") -> str:
+    """Text of a plain-text input (a text agenda, a CSV): UTF-16 or UTF-32 when a byte order mark
+    says so (Excel's "Unicode text" export is UTF-16LE), else UTF-8 (a BOM dropped) when the bytes
+    are valid UTF-8, else Windows-1252 (what Danish Windows tools save), else Latin-1.
+    ``errors="replace"`` for a peek whose last character may be cut in two."""
+    for bom, wide in _WIDE_BOMS:
+        if data.startswith(bom):
+            width = 4 if "32" in wide else 2
+            if errors != "strict":
+                data = data[: len(data) // width * width]
+            return data[len(bom) :].decode(wide, errors)
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)

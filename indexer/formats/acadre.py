@@ -41,7 +41,7 @@ from indexer.formats._xml import (
     read_xml,
     root_tag,
 )
-from indexer.model import Access, Attachment, Decision, Item, Meeting, MeetingKind
+from indexer.model import Access, Attachment, Decision, Item, Meeting, MeetingKind, number_by_titles
 
 NAME = "acadre"
 
@@ -265,6 +265,7 @@ def _item(parent: etree._Element, meeting: Meeting, folder: Path, context: Inges
     enclosures = sorted(
         _child_tables(item_table, "enclosure"), key=lambda e: _sort_key(_keyed_by_name(e).get("sort", ""))
     )
+    positional: list[Attachment] = []  # enclosures with no sort number of their own
     for position, enclosure in enumerate(enclosures, start=1):
         values = _keyed_by_name(enclosure)
         enclosure_open = is_true(values.get("accessname")) is True
@@ -278,4 +279,7 @@ def _item(parent: etree._Element, meeting: Meeting, folder: Path, context: Inges
         if enclosure_open:
             attach_file(attachment, folder, values.get("filename") or None, meeting.warnings)
         item.attachments.append(attachment)
+        if not values.get("sort"):
+            positional.append(attachment)
+    number_by_titles(item.attachments, positional)
     return item

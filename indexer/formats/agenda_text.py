@@ -124,7 +124,7 @@ def detect(path: Path) -> bool:
         return False
     with path.open("rb") as fh:
         head = fh.read(PEEK_BYTES)
-    text = decode_text(head)
+    text = decode_text(head, errors="replace")  # a wide character may be cut at the end
     lines = [_strip_markup(line) for line in text.splitlines()]
     if any(_OPEN_MARKER.match(line) or _CLOSED_MARKER.match(line) for line in lines):
         return True

@@ -48,13 +48,24 @@ from typing import Any
 
 from indexer.dates import parse_danish_date
 from indexer.formats import FormatError, IngestContext, decode_text, read_input
-from indexer.model import Access, Attachment, Decision, Item, Meeting, MeetingKind, Section, SectionKind
+from indexer.model import (
+    Access,
+    Attachment,
+    Decision,
+    Item,
+    Meeting,
+    MeetingKind,
+    Section,
+    SectionKind,
+    number_by_titles,
+)
 from indexer.municipalities import MUNICIPALITY_CODES, mentioned_municipalities, municipality_name
 from indexer.sidecar import load_sidecar, sidecar_start
 
 NAME = "digst"
 
 HEADER_FIELDS = ("identifikator", "indhold")
+SUFFIXES = {".csv", ".tsv", ".txt"}
 NO_DECISION_TEXTS = {"beslutning ikke frigivet", ""}
 
 _DATE_WORDED = r"\d{1,2}\.\s*[a-zæøå]+\.?\s+\d{4}"
@@ -130,13 +141,20 @@ class ParsedRow:
 
 
 def detect(path: Path) -> bool:
-    if not path.is_file() or path.suffix.lower() != ".csv":
+    """A ``.csv`` with the dataset's columns; or a ``.txt``/``.tsv`` with them, as Excel saves a
+    sheet as "Unicode text" (UTF-16, tab-separated)."""
+    if not path.is_file() or path.suffix.lower() not in SUFFIXES:
         return False
     with path.open("rb") as fh:
-        head = fh.read(512).decode("utf-8-sig", errors="replace")
+        head = decode_text(fh.read(1024), errors="replace")
     first = head.splitlines()[0] if head else ""
-    columns = [c.strip().strip('"') for c in first.split(",")]
+    columns = [c.strip().strip('"') for c in first.split(_delimiter(first))]
     return all(name in columns for name in HEADER_FIELDS)
+
+
+def _delimiter(header: str) -> str:
+    """Comma, or tab where the header line is tab-separated (Excel's "Unicode text")."""
+    return "\t" if header.count("\t") > header.count(",") else ","
 
 
 def parse(path: Path, context: IngestContext) -> Iterable[Meeting]:
@@ -190,9 +208,9 @@ def _rows(path: Path, warnings: list[str]) -> Iterator[dict[str, str]]:
     """The rows as dicts by column name; a last row the file's end cuts (a quote left open,
     fields missing) is read as far as it goes, with a warning."""
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-    text = decode_text(read_input(path))  # UTF-8, or Windows-1252 as a text agenda is read
+    text = decode_text(read_input(path))  # UTF-8, UTF-16 or Windows-1252, as a text agenda is read
     try:
-        reader = csv.reader(io.StringIO(text, newline=""))
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text.split("\n", 1)[0]))
         header = next(reader, None)
         if not header or not all(name in header for name in HEADER_FIELDS):
             raise FormatError(path, "not the open-dataset CSV (no identifikator/indhold columns)")
@@ -464,6 +482,7 @@ def _attachments(text: str, access: Access) -> list[Attachment]:
     for match in re.finditer(r"^\|\s*(?P<title>[^|\n]+?)\s*\|\s*(?P<doc>\d{3}-\d{4}-\d+)\s*\|", text, re.MULTILINE):
         found.append(Attachment(str(len(found) + 1), match["title"], access, document_id=match["doc"]))
     if found:
+        number_by_titles(found, found)  # numbered by their place: unless the titles number them
         return found
     lines = [line.strip() for line in text.split("\n")]
     previous = ""
@@ -472,6 +491,7 @@ def _attachments(text: str, access: Access) -> list[Attachment]:
             found.append(Attachment(str(len(found) + 1), previous, access, document_id=line))
         if line:
             previous = line
+    number_by_titles(found, found)
     return found
 
 

@@ -22,7 +22,17 @@ from indexer.attachments import attach_file
 from indexer.dates import parse_danish_date, parse_danish_datetime
 from indexer.formats import FormatError, IngestContext
 from indexer.formats._xml import peek, read_xml, root_tag, text_of
-from indexer.model import Access, Attachment, Decision, Item, Meeting, MeetingKind, Section, SectionKind
+from indexer.model import (
+    Access,
+    Attachment,
+    Decision,
+    Item,
+    Meeting,
+    MeetingKind,
+    Section,
+    SectionKind,
+    number_by_titles,
+)
 from indexer.municipalities import municipality_from_location
 
 NAME = "edoc"
@@ -193,6 +203,7 @@ def _item(element: etree._Element, open_agenda: bool, folder: Path, meeting: Mee
     nodes = document.findall("Attachments/Attachment") if document is not None else []
     for index, node in enumerate(nodes, start=1):
         item.attachments.append(_attachment(node, index, item, journals, folder, meeting, context))
+    number_by_titles(item.attachments, item.attachments)  # eDoc numbers them by place only
     if len(item.attachments) == 1 and len(journals) == 1 and item.attachments[0].journal_number is None:
         item.attachments[0].journal_number = next(iter(journals.values()))  # titles differ in wording only
     return item

@@ -59,6 +59,7 @@ from indexer.model import (
     MeetingKind,
     Section,
     normalise_key,
+    number_by_titles,
 )
 from indexer.sanitize import html_to_text, sanitize_html
 
@@ -248,6 +249,7 @@ def _feedback(item: Item, meeting: Meeting, caption: str, content: str) -> None:
 
 def _enclosures(item: Item, item_el: etree._Element, meeting: Meeting, folder: Path, context: IngestContext) -> None:
     seen: set[str] = set()
+    positional: list[Attachment] = []  # enclosures with no <Number> of their own
     for position, enclosure in enumerate(item_el.findall("Enclosures/Enclosure"), start=1):
         native_id = enclosure.get("ID")
         key = native_id or f"#{position}"
@@ -275,6 +277,9 @@ def _enclosures(item: Item, item_el: etree._Element, meeting: Meeting, folder: P
             reference = _first_present(folder, [relative, file_name]) or relative or file_name
             attach_file(attachment, folder, reference or None, meeting.warnings)
         item.attachments.append(attachment)
+        if not text_of(enclosure, "Number"):
+            positional.append(attachment)
+    number_by_titles(item.attachments, positional)
 
 
 def _first_present(folder: Path, references: list[str]) -> str | None:

@@ -50,7 +50,7 @@ from indexer.formats._xml import (
     root_tag,
     tidy_committee,
 )
-from indexer.model import Access, Attachment, Decision, Item, Meeting, MeetingKind, Section
+from indexer.model import Access, Attachment, Decision, Item, Meeting, MeetingKind, Section, number_by_titles
 
 NAME = "sbsys"
 
@@ -162,6 +162,7 @@ def _item(point: etree._Element, meeting: Meeting, folder: Path, context: Ingest
             item.sections.append(section)
     for position, bilag in enumerate(point.iterfind("Bilagsliste/Bilag"), start=1):
         item.attachments.append(_attachment(bilag, position, item, meeting, folder, context))
+    number_by_titles(item.attachments, item.attachments)  # <Bilag> has no number of its own
     return item
 
 

@@ -230,6 +230,165 @@ def _atomic_write(target: Path, data: bytes) -> None:
     tmp.replace(target)
 
 
+# --------------------------------------------------------------------------- take-downs
+
+
+@dataclass
+class Cut:
+    """What taking items and meetings down did to a harvest folder."""
+
+    deleted: set[Path] = field(default_factory=set)  # meeting documents deleted
+    rewritten: set[Path] = field(default_factory=set)  # documents with items cut to stubs
+    released: set[str] = field(default_factory=set)  # attachment ids no longer referred to by those
+    attachments_deleted: int = 0
+
+    def line(self, folder: Path) -> str:
+        return (
+            f"harvest folder {folder}: {len(self.deleted)} meeting document(s) deleted, "
+            f"{len(self.rewritten)} cut down to stubs, {self.attachments_deleted} attachment(s) deleted"
+        )
+
+
+class HarvestFolder:
+    """The files a harvest keeps for one portal (``meetings/``, ``bilag/``), and how a take-down
+    leaves them: shared by the harvest (for what it fetches) and ``minutes forget`` (at once)."""
+
+    def __init__(self, folder: Path, context: IngestContext) -> None:
+        self.folder = folder
+        self.meetings_dir = folder / "meetings"
+        self.bilag_dir = folder / "bilag"
+        self.context = context  # the ids depend on it (the municipality): read as the ingest read them
+
+    def release_bilag(self, candidates: set[str]) -> int:
+        """Delete the downloaded attachments among ``candidates`` no stored meeting document
+        refers to any more.  Returns the number deleted."""
+        if not candidates:
+            return 0
+        referred: set[str] = set()
+        for stored in self.meetings_dir.glob("*.json"):
+            referred |= set(_pdf_ids(_read_json(stored)))
+        deleted = 0
+        for ident in candidates - referred:
+            path = self.bilag_dir / f"{ident}.pdf"
+            if _SAFE_ID.match(ident) and path.is_file():
+                path.unlink()
+                deleted += 1
+        return deleted
+
+    def cut_taken_down(self, stored: list[Path], taken_down: set[str], state: dict[str, Any]) -> Cut:
+        """Among the ``stored`` documents: a meeting taken down (or all of whose items are) is
+        deleted and marked in ``state`` so it is not fetched again while the take-down stands;
+        an item taken down is cut to a closed item's stub.  Attachments are not deleted here
+        (``release_bilag``: another document may refer to them)."""
+        from indexer.formats.firstagenda import parse  # the reading an ingest does, for the ids
+
+        cut = Cut()
+        for path in stored:
+            document = _read_json(path)
+            try:
+                [meeting] = list(parse(path, self.context))
+            except Exception:  # unreadable: an ingest could not read it either
+                continue
+            if meeting.id in taken_down or all(i.id in taken_down for i in meeting.items):
+                cut.released |= set(_pdf_ids(document))
+                path.unlink()
+                cut.deleted.add(path)
+                entry = state["meetings"].setdefault(path.stem, {})
+                entry.update(forgotten=meeting.id, etag=None, last_modified=None, digest="")
+                continue
+            gone = {i.source_key for i in meeting.items if i.id in taken_down and i.source_key}
+            if not gone:
+                continue
+            kept = dict(document)
+            kept["Dagsordenpunkter"] = [
+                _stub(p) if isinstance(p, dict) and str(p.get("Id")) in gone else p
+                for p in document.get("Dagsordenpunkter") or []
+            ]
+            cut.released |= set(_pdf_ids(document)) - set(_pdf_ids(kept))
+            _atomic_write(path, json.dumps(kept, ensure_ascii=False).encode("utf-8"))
+            cut.rewritten.add(path)
+        return cut
+
+    def apply_takedowns(self, taken_down: set[str], state: dict[str, Any]) -> Cut | None:
+        """Items and meetings taken down since ``state`` last saw the take-downs leave the folder
+        (``cut_taken_down`` on every stored document, then the attachments no document refers
+        to any more); a take-down undone (``--allow-forgotten``) lets its meeting be fetched
+        again.  The stored documents are parsed only when there is a take-down this folder has
+        not seen yet.  Returns None when there was nothing to do (``state`` unchanged but for
+        the list of take-downs seen), else what was done: save ``state`` then."""
+        seen = set(state.get("takedowns_seen") or [])
+        undone = False
+        for entry in state["meetings"].values():  # a take-down undone (--allow-forgotten): fetch again
+            if entry.get("forgotten") and entry["forgotten"] not in taken_down:
+                entry.pop("forgotten")
+                entry["digest"] = ""
+                undone = True
+        if not (taken_down - seen) or not self.meetings_dir.is_dir():
+            state["takedowns_seen"] = sorted(taken_down)
+            return Cut() if undone else None
+        cut = self.cut_taken_down(sorted(self.meetings_dir.glob("*.json")), taken_down, state)
+        cut.attachments_deleted = self.release_bilag(cut.released)
+        state["takedowns_seen"] = sorted(taken_down)
+        return cut
+
+
+def clean_after_takedown(index: Any, database: Any = None) -> list[str]:
+    """``minutes forget``: what was just taken down leaves the harvest folders at once, not at their
+    portal's next run.  The folders are those the index recorded as sources (a harvest records its
+    ``meetings/`` folder, with the context its documents are read with).  Returns one line per
+    folder changed, and one per harvest the index knows of without its folder (a harvest stopped
+    before it recorded its source; a moved ``--state`` folder): those are cleaned at their next run.
+    ``database`` is the PostgreSQL engine when the harvest state lives there."""
+    taken_down = set(index.takedowns().ids())
+    lines: list[str] = []
+    recorded: dict[str, tuple[Path, IngestContext]] = {}  # portal (host[:port]) -> folder, context
+    for source in index.sources():
+        context = source.get("context") if isinstance(source, dict) else None
+        extras = context.get("extras") if isinstance(context, dict) else None
+        base = extras.get("base_url") if isinstance(extras, dict) else None
+        meetings = Path(str(source.get("path") or ""))
+        if source.get("format") != "firstagenda" or not base or meetings.name != "meetings":
+            continue
+        assert isinstance(context, dict) and isinstance(extras, dict)
+        recorded[urlsplit(str(base)).netloc] = (
+            meetings.parent,
+            IngestContext(
+                municipality=context.get("municipality"),
+                extract_text=bool(context.get("extract_text", True)),
+                extras={str(k): str(v) for k, v in extras.items()},
+            ),
+        )
+    for portal, (folder, context) in sorted(recorded.items()):
+        if not folder.is_dir():
+            lines.append(f"harvest folder {folder} (recorded for {portal}) not found: nothing there to clean")
+            continue
+        state: dict[str, Any] | None = database.harvest_state(portal) if database is not None else load_state(folder)
+        if not isinstance(state, dict) or not isinstance(state.get("meetings"), dict):
+            state = {"version": STATE_VERSION, "meetings": {}}
+        cut = HarvestFolder(folder, context).apply_takedowns(taken_down, state)
+        if cut is None:
+            continue
+        if database is not None:
+            database.save_harvest_state(portal, state)
+        else:
+            save_state(folder, state)
+        if cut.deleted or cut.rewritten or cut.attachments_deleted:
+            lines.append(cut.line(folder))
+    if database is not None:
+        unknown = sorted(set(database.harvest_portals()) - set(recorded))
+    else:
+        harvests = index.root / "harvest"
+        known = {folder.resolve() for folder, _ in recorded.values()}
+        found = sorted(f for f in harvests.iterdir() if f.is_dir()) if harvests.is_dir() else []
+        unknown = [str(f) for f in found if f.resolve() not in known and (f / "meetings").is_dir()]
+    for name in unknown:
+        lines.append(
+            f"harvest of {name}: its folder is not recorded in this index (a harvest stopped before its end?); "
+            "what was taken down leaves it at that portal's next harvest run"
+        )
+    return lines
+
+
 # --------------------------------------------------------------------------- the run
 
 
@@ -267,6 +426,7 @@ class Harvester:
         self.folder = portal_folder(Path(state_root or self.location), self.base)
         self.meetings_dir = self.folder / "meetings"
         self.bilag_dir = self.folder / "bilag"
+        self.kept = HarvestFolder(self.folder, self.context())
         self.stream = stream
         self.summary = HarvestSummary()
 
@@ -394,7 +554,29 @@ class Harvester:
             return
         from indexer.cli import ingest  # the same ingest path as `minutes ingest` (imported late: cli imports us)
 
-        to_ingest = [f for f in batch if f.status in ("new", "changed")]
+        paths = []
+        released: set[str] = set()  # attachments the stored versions referred to
+        for fetched in batch:
+            target = self.meetings_dir / f"{fetched.listed.id}.json"
+            if fetched.document is not None and fetched.status != "revalidated":
+                released |= set(_pdf_ids(_read_json(target))) - set(_pdf_ids(fetched.document))
+                _atomic_write(target, json.dumps(fetched.document, ensure_ascii=False).encode("utf-8"))
+            if fetched.status in ("new", "changed"):
+                paths.append(target)
+        # What was taken down stays out of the folder: a forgotten item of a meeting fetched again
+        # (it changed on the portal) is cut to its stub before its attachments are asked for.
+        taken_down = set(index.takedowns().ids())
+        if taken_down and paths:
+            cut = self.kept.cut_taken_down(paths, taken_down, state)
+            released |= cut.released
+            for fetched in batch:
+                target = self.meetings_dir / f"{fetched.listed.id}.json"
+                if target in cut.deleted:
+                    paths.remove(target)
+                    fetched.document = None
+                elif target in cut.rewritten:
+                    fetched.document = _read_json(target)
+        to_ingest = [f for f in batch if f.status in ("new", "changed") and f.document is not None]
         retry_later: set[str] = set()  # attachments whose download may succeed another time
         if self.options.attachments:
             wanted = {f.listed.id: _pdf_ids(f.document or {}) for f in to_ingest}
@@ -406,15 +588,6 @@ class Harvester:
             outcomes = dict(zip(missing, pool.map(self._download, missing), strict=True))
             failed_now = {i for i, outcome in outcomes.items() if outcome == "retry"}
             retry_later = {m for m, ids in wanted.items() if failed_now.intersection(ids)}
-        paths = []
-        released: set[str] = set()  # attachments the stored versions referred to
-        for fetched in batch:
-            target = self.meetings_dir / f"{fetched.listed.id}.json"
-            if fetched.document is not None and fetched.status != "revalidated":
-                released |= set(_pdf_ids(_read_json(target))) - set(_pdf_ids(fetched.document))
-                _atomic_write(target, json.dumps(fetched.document, ensure_ascii=False).encode("utf-8"))
-            if fetched.status in ("new", "changed"):
-                paths.append(target)
         if paths:
             result = ingest(
                 paths, cast(Path, self.location), self.context(), "firstagenda", workers=1, record=False, target=index
@@ -423,9 +596,12 @@ class Harvester:
             failed = {Path(r.split(": ", 1)[0]).name for r in result.rejected}
         else:
             failed = set()
-        self._release_bilag(released)  # an item closed or withdrawn: its attachments leave the folder
+        self.kept.release_bilag(released)  # an item closed or withdrawn: its attachments leave the folder
         for fetched in batch:
             name = f"{fetched.listed.id}.json"
+            if fetched.listed.id in state["meetings"] and state["meetings"][fetched.listed.id].get("forgotten"):
+                self.summary.unchanged += 1  # taken down: deleted above, marked so it is not fetched again
+                continue
             if name in failed:
                 self.summary.failed += 1
                 self._problem(f"{self.client.url(MEETING_PATH.format(id=fetched.listed.id))}: could not be read")
@@ -447,66 +623,11 @@ class Harvester:
             }
         self._save_state(index, state)
 
-    def _release_bilag(self, candidates: set[str]) -> int:
-        """Delete the downloaded attachments among ``candidates`` no stored meeting document
-        refers to any more.  Returns the number deleted."""
-        if not candidates:
-            return 0
-        referred: set[str] = set()
-        for stored in self.meetings_dir.glob("*.json"):
-            referred |= set(_pdf_ids(_read_json(stored)))
-        deleted = 0
-        for ident in candidates - referred:
-            path = self.bilag_dir / f"{ident}.pdf"
-            if _SAFE_ID.match(ident) and path.is_file():
-                path.unlink()
-                deleted += 1
-        return deleted
-
     def _apply_takedowns(self, index: Any, state: dict[str, Any]) -> None:
-        """Items and meetings taken down (``minutes forget``) since the last run leave the
-        folder: a meeting's document is deleted (and marked, so it is not fetched again while
-        the take-down stands), an item is cut down to a closed item's stub; then attachments
-        no document refers to any more.  The stored documents are read (parsed, for their
-        index ids) only when there is a take-down this folder has not seen yet."""
-        taken_down = set(index.takedowns().ids())
-        seen = set(state.get("takedowns_seen") or [])
-        for entry in state["meetings"].values():  # a take-down undone (--allow-forgotten): fetch again
-            if entry.get("forgotten") and entry["forgotten"] not in taken_down:
-                entry.pop("forgotten")
-                entry["digest"] = ""
-        if not (taken_down - seen) or not self.meetings_dir.is_dir():
-            state["takedowns_seen"] = sorted(taken_down)
-            return
-        from indexer.formats.firstagenda import parse  # the reading an ingest does, for the ids
-
-        released: set[str] = set()
-        for stored in sorted(self.meetings_dir.glob("*.json")):
-            document = _read_json(stored)
-            try:
-                [meeting] = list(parse(stored, self.context()))
-            except Exception:  # unreadable: an ingest could not read it either
-                continue
-            if meeting.id in taken_down or all(i.id in taken_down for i in meeting.items):
-                released |= set(_pdf_ids(document))
-                stored.unlink()
-                entry = state["meetings"].setdefault(stored.stem, {})
-                entry.update(forgotten=meeting.id, etag=None, last_modified=None, digest="")
-                continue
-            gone = {i.source_key for i in meeting.items if i.id in taken_down and i.source_key}
-            if not gone:
-                continue
-            before = set(_pdf_ids(document))
-            kept = dict(document)
-            kept["Dagsordenpunkter"] = [
-                _stub(p) if isinstance(p, dict) and str(p.get("Id")) in gone else p
-                for p in document.get("Dagsordenpunkter") or []
-            ]
-            released |= before - set(_pdf_ids(kept))
-            _atomic_write(stored, json.dumps(kept, ensure_ascii=False).encode("utf-8"))
-        self._release_bilag(released)
-        state["takedowns_seen"] = sorted(taken_down)
-        self._save_state(index, state)
+        """Take-downs recorded since the last run (a ``minutes forget`` that could not reach this
+        folder) leave it now; see ``HarvestFolder.apply_takedowns``."""
+        if self.kept.apply_takedowns(set(index.takedowns().ids()), state) is not None:
+            self._save_state(index, state)
 
     def _download(self, ident: str) -> str:
         """``ok``, ``retry`` (a failure another run may not meet) or ``lasting``."""

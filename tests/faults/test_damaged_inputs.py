@@ -7,6 +7,9 @@ folder, damages it the way the trial did, and runs the real ``minutes`` command.
 
 from __future__ import annotations
 
+import codecs
+import csv
+import io
 import json
 import re
 import shutil
@@ -223,6 +226,25 @@ def test_a_windows_1252_csv_is_read_as_a_windows_1252_text_agenda_is(
     utf8 = run(capsys, "ingest", str(CORPUS_CSV), "--index", str(tmp_path / "ix-utf8"))[1]
     assert out.split("  updated")[0] == utf8.split("  updated")[0]  # the same meetings and items
     assert SearchService(tmp_path / "ix").search(SearchRequest(q="beslutning")).total > 0
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".txt"])
+def test_a_utf16_tab_separated_csv_is_read_as_the_utf8_csv_is(
+    suffix: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Excel's "Unicode text" export (UTF-16LE with a BOM, tab-separated; Excel names it .txt) was
+    rejected as "unknown format"."""
+    rows = list(csv.reader(io.StringIO(CORPUS_CSV.read_text("utf-8"), newline="")))
+    written = io.StringIO(newline="")
+    csv.writer(written, delimiter="\t", lineterminator="\r\n").writerows(rows)
+    source = tmp_path / f"digst-unicode{suffix}"
+    source.write_bytes(codecs.BOM_UTF16_LE + written.getvalue().encode("utf-16-le"))
+    code, out, err = run(capsys, "ingest", str(source), "--index", str(tmp_path / "ix"))
+    assert code == 0, err
+    utf8 = run(capsys, "ingest", str(CORPUS_CSV), "--index", str(tmp_path / "ix-utf8"))[1]
+    assert out.split("  updated")[0] == utf8.split("  updated")[0]  # the same meetings and items
+    found = SearchService(tmp_path / "ix").search(SearchRequest(q="magtanvendelser"))
+    assert found.total == SearchService(tmp_path / "ix-utf8").search(SearchRequest(q="magtanvendelser")).total > 0
 
 
 # -- 5. inputs cut short ---------------------------------------------------------------------------

@@ -236,3 +236,74 @@ def test_the_table_covers_every_sample_export() -> None:
     for path in [*_sample_paths(), SAMPLES / "firstagenda/aarhus-2025/example_agenda.html", whole_meeting_pdf]:
         covered |= {p for p, m in iter_inputs([path]) if m is not None}
     assert claimed == covered
+
+
+# Every bundled source whose attachments carry a number: the real samples, the open dataset's
+# demo and test extracts, the SBSYS fixture and the Greve portal documents.
+_NUMBERED_SOURCES = [
+    SAMPLES,
+    SAMPLES.parent / "digst",
+    SAMPLES.parents[1] / "tests" / "fixtures" / "corpus",
+    SAMPLES.parents[1] / "tests" / "formats" / "fixtures",
+    SAMPLES.parents[1] / "tests" / "fixtures" / "firstagenda-api" / "greve",
+]
+
+
+def test_no_attachment_is_numbered_against_the_number_its_title_prints() -> None:
+    """Formats that number attachments by their place (the whole-meeting PDF's printed list, the
+    open dataset, eDoc, SBSYS, and Acadre and Publication where an enclosure has no number) called
+    Aarhus's unnumbered "Indstilling" bilag 1 and its "Bilag 1: Beslutningsforslag" bilag 2 (12
+    items of the Aarhus council PDF; 4 of the open dataset's demo, where "Bilag 2-Asfaltarbejder …"
+    was bilag 1).  Where the titles print the numbering, the number is the printed one or none."""
+    from indexer.model import printed_attachment_number
+
+    wrong: list[str] = []
+    formats: set[str] = set()
+    for path, module in iter_inputs(_NUMBERED_SOURCES):
+        if module is None:
+            continue
+        for meeting in module.parse(path, IngestContext(municipality="Aarhus", extract_text=False)):
+            for item in meeting.items:
+                for attachment in item.attachments:
+                    formats.add(module.NAME)
+                    printed = printed_attachment_number(attachment.title)
+                    if printed and printed != attachment.number:
+                        wrong.append(f"{path.name} {item.number}: {attachment.number!r} {attachment.title!r}")
+    assert formats >= {"acadre", "digst", "document", "edoc", "edoc-fujitsu", "firstagenda", "publication", "sbsys"}
+    assert wrong == []
+
+
+def _one_meeting(path: Path, municipality: str) -> Meeting:
+    module = detect_format(path)
+    assert module is not None, path
+    [meeting] = module.parse(path, IngestContext(municipality=municipality, extract_text=False))
+    return meeting
+
+
+def test_the_whole_meeting_pdf_numbers_attachments_as_it_prints_them() -> None:
+    from indexer.model import printed_attachment_number
+
+    meeting = _one_meeting(
+        SAMPLES / "firstagenda" / "aarhus-2025" / "Aarhus_Byråd-Aarhus_Byråd_den_27._august_2025.pdf", "Aarhus"
+    )
+    numbered = {i.number: [(a.number, a.title.split(":")[0]) for a in i.attachments] for i in meeting.items}
+    assert numbered["5"] == [("", "Indstilling"), ("1", "Bilag 1"), ("2", "Bilag 2"), ("3", "Bilag 3")]
+    unprinted = [
+        i for i in meeting.items if i.attachments and not any(printed_attachment_number(a.title) for a in i.attachments)
+    ]
+    assert unprinted, "the sample has items whose list prints no numbers"
+    for item in unprinted:  # those keep the list's order as their numbers
+        assert [a.number for a in item.attachments] == [str(n) for n in range(1, len(item.attachments) + 1)]
+
+
+def test_a_title_naming_another_cases_bilag_does_not_renumber_the_sources_list() -> None:
+    """Region Hovedstaden's enclosure numbered 4 is titled "Bilag 3 til sag nr. 3 …" (a bilag of
+    another meeting's case): read as the item's own numbering, the page dropped the source's
+    numbers 1–5 of the item's attachments and called this one bilag 3."""
+    from webui.viewmodels import attachment_views
+
+    meeting = _one_meeting(SAMPLES / "publication" / "regionh-forretningsudvalget-2012", "Region Hovedstaden")
+    [item] = [i for i in meeting.items if i.number == "4"]
+    views = attachment_views([{"number": a.number, "title": a.title} for a in item.attachments])
+    assert [v["number"] for v in views] == ["1", "2", "3", "4", "5"]
+    assert views[0]["label"].startswith("Bilag 1: Mail fra Hans Toft")

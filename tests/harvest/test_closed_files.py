@@ -64,14 +64,34 @@ def test_an_item_turned_closed_takes_its_downloaded_attachments_with_it(portal: 
     assert any(name.startswith("bilag/") for name in _kept(root)), "the open items' attachments stay"
 
 
-def test_a_forgotten_meeting_leaves_the_harvest_folder_at_the_next_run(portal: Portal, tmp_path: Path) -> None:
+def _forget(capsys: pytest.CaptureFixture[str], root: Path, ident: str) -> str:
+    capsys.readouterr()
+    assert main(["forget", ident, "--reason", "test", "--index", str(root)]) == 0
+    return capsys.readouterr().out
+
+
+def _item_with_bilag(root: Path, target: dict) -> str:
+    [item_id] = [
+        f["id"]
+        for f in MinutesIndex.open(root).iter_stored()
+        if f.get("title") == " ".join(str(target["Caption"]).split()) or f.get("number") == str(target["Number"])
+    ][:1]
+    return item_id
+
+
+def test_a_forgotten_meeting_leaves_the_harvest_folder_at_once(
+    portal: Portal, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Before: ``meetings/<id>.json`` (all the open text) and the attachments stayed after
-    ``minutes forget``, and ``minutes reindex`` reads that folder."""
+    ``minutes forget`` until the portal's next harvest run, and ``minutes reindex`` reads that folder."""
     root = tmp_path / "ix"
     run(portal.url, root, attachments=True)
+    assert any(name.startswith("bilag/") for name in _kept(root))
     with MinutesIndex.open(root).ix.searcher() as searcher:
         [meeting_id] = {f["meeting_id"] for f in searcher.all_stored_fields()}
-    assert main(["forget", meeting_id, "--reason", "test", "--index", str(root)]) == 0
+    out = _forget(capsys, root, meeting_id)
+    assert _kept(root) == set(), "nothing of the meeting is left once forget has returned"
+    assert f"harvest folder {_folder(root)}: 1 meeting document(s) deleted" in out
 
     again = run(portal.url, root, attachments=True)
     assert _kept(root) == set()
@@ -82,19 +102,57 @@ def test_a_forgotten_meeting_leaves_the_harvest_folder_at_the_next_run(portal: P
     assert _kept(root) == set()
 
 
-def test_a_forgotten_item_is_cut_down_to_a_stub_in_the_stored_document(portal: Portal, tmp_path: Path) -> None:
+def test_a_forgotten_item_is_cut_down_to_a_stub_in_the_stored_document_at_once(
+    portal: Portal, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = tmp_path / "ix"
     run(portal.url, root, attachments=True)
     target = _with_bilag(portal)
-    [item_id] = [
-        f["id"]
-        for f in MinutesIndex.open(root).iter_stored()
-        if f.get("title") == " ".join(str(target["Caption"]).split()) or f.get("number") == str(target["Number"])
-    ][:1]
-    assert main(["forget", item_id, "--reason", "test", "--index", str(root)]) == 0
+    out = _forget(capsys, root, _item_with_bilag(root, target))
 
-    run(portal.url, root, attachments=True)
-    stored = (_folder(root) / "meetings" / f"{meeting_id_of(MEETING)}.json").read_text("utf-8")
-    assert target["Caption"] not in stored
+    stored = _folder(root) / "meetings" / f"{meeting_id_of(MEETING)}.json"
+    assert target["Caption"] not in stored.read_text("utf-8")
     assert not {f"bilag/{b['Id']}.pdf" for b in target["Bilag"]} & _kept(root)
+    assert "1 cut down to stubs" in out
+    run(portal.url, root, attachments=True)
+    assert target["Caption"] not in stored.read_text("utf-8")
     assert MinutesIndex.open(root).doc_count() > 0, "the meeting's other items stay"
+
+
+def test_a_forgotten_item_of_a_meeting_fetched_again_is_not_written_back(
+    portal: Portal, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before: when the meeting changed on the portal after the take-down, the next run wrote its
+    new document whole — the forgotten item's text — and downloaded that item's attachments again
+    (the index left the item out; the folder kept it for good)."""
+    root = tmp_path / "ix"
+    run(portal.url, root, attachments=True)
+    target = _with_bilag(portal)
+    _forget(capsys, root, _item_with_bilag(root, target))
+
+    def touch(document: dict) -> None:
+        document["Moede"]["Sted"] = "Mødelokale 2"
+
+    portal.change(meeting_id_of(MEETING), touch)
+    assert run(portal.url, root, attachments=True).changed == 1
+    stored = _folder(root) / "meetings" / f"{meeting_id_of(MEETING)}.json"
+    assert "Mødelokale 2" in stored.read_text("utf-8")
+    assert target["Caption"] not in stored.read_text("utf-8")
+    assert not {f"bilag/{b['Id']}.pdf" for b in target["Bilag"]} & _kept(root)
+
+
+def test_a_harvest_folder_the_index_has_not_recorded_is_named_and_cleaned_at_the_next_run(
+    portal: Portal, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A harvest stopped before its end has not recorded its folder as a source: forget cannot
+    read its documents as the harvest did, and says so instead of saying nothing."""
+    root = tmp_path / "ix"
+    run(portal.url, root, attachments=True)
+    (root / "sources.json").unlink()  # as a first run killed before its last step leaves it
+    with MinutesIndex.open(root).ix.searcher() as searcher:
+        [meeting_id] = {f["meeting_id"] for f in searcher.all_stored_fields()}
+    out = _forget(capsys, root, meeting_id)
+    assert f"harvest of {_folder(root)}: its folder is not recorded in this index" in out
+    assert _kept(root), "left as it was"
+    run(portal.url, root, attachments=True)
+    assert _kept(root) == set()

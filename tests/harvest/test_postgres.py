@@ -77,3 +77,38 @@ def test_harvest_into_postgres_matches_the_embedded_engine(
         assert sum(1 for h in portal.hits[before:] if h.status == 304) == 3
     finally:
         portal.stop()
+
+
+def test_forget_on_postgres_cleans_the_state_folder_at_once(
+    pg_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The documents of a harvest into a database live in its ``--state`` folder, recorded as the
+    source; a take-down leaves them at once and is marked in the database's harvest state."""
+    import io
+
+    from indexer.cli import main
+    from indexer.harvest.firstagenda import HarvestOptions, harvest
+
+    portal = Portal(SMALL[:1])
+    base = portal.start()
+    try:
+        state = tmp_path / "state"
+        harvest(base, pg_url, fast(), HarvestOptions(attachments=True), stream=io.StringIO(), state_root=state)
+        [stored] = list(state.rglob("meetings/*.json"))
+        assert list(state.rglob("bilag/*.pdf"))
+        with psycopg.connect(pg_url) as conn:
+            [meeting_id] = {row[0] for row in conn.execute("SELECT DISTINCT meeting_id FROM items")}
+        capsys.readouterr()
+        assert main(["forget", meeting_id, "--reason", "test", "--index", pg_url]) == 0
+        assert "1 meeting document(s) deleted" in capsys.readouterr().out
+        assert not [p for p in state.rglob("*") if p.is_file() and p.parent.name in ("meetings", "bilag")]
+        with psycopg.connect(pg_url) as conn:
+            [(kept,)] = conn.execute("SELECT state FROM harvest_state").fetchall()
+        assert kept["meetings"][stored.stem]["forgotten"] == meeting_id
+        assert meeting_id in kept["takedowns_seen"]
+        fetched = portal.served_so_far("/api/agenda/dagsorden/")
+        harvest(base, pg_url, fast(), HarvestOptions(attachments=True), stream=io.StringIO(), state_root=state)
+        assert portal.served_so_far("/api/agenda/dagsorden/") == fetched, "not fetched while the take-down stands"
+        assert not stored.exists()
+    finally:
+        portal.stop()

@@ -14,7 +14,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -96,6 +100,72 @@ def test_the_published_copy_is_not_kept_after_its_batch(tmp_path: Path, cache: P
     [meeting_id] = {str(f["meeting_id"]) for f in stored(root)}
     assert main(["forget", meeting_id, "--reason", "test", "--index", str(root)]) == 0
     assert files(root / "archive") == [] and files(cache) == []
+
+
+# A run that writes a published copy of the Aarhus document (its first page blank) and is then
+# killed before its commit (or, "live", waits while another run ingests).
+_COPYING_RUN = """
+import os, signal, sys
+from pathlib import Path
+import pypdf
+from indexer.documents.publish import publishable_copy
+source = Path(sys.argv[1])
+copy = publishable_copy(source, {1}, len(pypdf.PdfReader(str(source)).pages))
+print(copy, flush=True)
+if sys.argv[2] == "killed":
+    os.kill(os.getpid(), signal.SIGKILL)
+sys.stdin.read()
+"""
+
+
+def _copying_run(how: str) -> subprocess.Popen[str]:
+    repo = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(repo)}
+    command = [sys.executable, "-c", _COPYING_RUN, str(AARHUS_PDF), how]
+    return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=repo)
+
+
+def test_a_copy_left_by_a_killed_run_is_swept_at_the_next_ingest_and_a_running_ones_is_not(
+    tmp_path: Path, cache: Path
+) -> None:
+    """Before: a run killed between parsing and its commit left its ``published-*.pdf`` (the open
+    pages of the document as they stood) in the cache for good; only older names were swept."""
+    killed = _copying_run("killed")
+    left = Path(killed.communicate()[0].strip())
+    assert killed.returncode == -signal.SIGKILL
+    assert left.parent == cache and left.is_file() and left.name.startswith("published-")
+    running = _copying_run("live")
+    try:
+        assert running.stdout is not None
+        writing = Path(running.stdout.readline().strip())
+        assert writing.parent == cache and writing.is_file()
+        quiet_ingest([Path(shutil.copy(BALLERUP_PDF, tmp_path / BALLERUP_PDF.name))], tmp_path / "ix")
+        assert not left.exists(), "the killed run's copy is swept"
+        assert writing.is_file(), "the running process's copy is left to it"
+    finally:
+        running.communicate("")
+    assert running.returncode == 0
+    quiet_ingest([Path(shutil.copy(BALLERUP_PDF, tmp_path / "again.pdf"))], tmp_path / "ix")
+    assert not writing.exists(), "its process has ended without deleting it: swept"
+    assert files(cache) == []
+
+
+def test_copies_made_in_parsing_workers_are_named_by_the_ingest_that_deletes_them(tmp_path: Path, cache: Path) -> None:
+    """A worker ends before the batch it parsed is committed: were its copies named by it, another
+    run's sweep would take them from the ingest still to archive them."""
+    from indexer.cli import parse_inputs
+    from indexer.formats import detect_format
+
+    paths = [Path(shutil.copy(AARHUS_PDF, tmp_path / f"aarhus-{n}.pdf")) for n in range(4)]
+    inputs = [(path, detect_format(path), IngestContext(municipality="Aarhus")) for path in paths]
+    meetings = [m for _, parsed, _ in parse_inputs(inputs, None, workers=2) for m in parsed]
+    copies = [Path(str(m.document.file)) for m in meetings if m.document is not None]
+    assert len(copies) == 4 and all(copy.parent == cache for copy in copies)
+    assert all(copy.name.startswith(f"published-{os.getpid()}-") for copy in copies), copies
+    from indexer.documents.publish import discard, sweep_stale_copies
+
+    assert sweep_stale_copies() == 0 and all(copy.is_file() for copy in copies), "this process runs"
+    assert discard(meetings) == 4
 
 
 # Item 6 of the Aarhus council's meeting of 27 August 2025 (pages 11-13; item 7 starts on page 14).

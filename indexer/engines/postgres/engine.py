@@ -425,7 +425,7 @@ class Database:
         name; when none can be made (a DOCX, an item's page unknown) they link to no document.
         Returns the old names, to prune (in this transaction, as the embedded engine does)."""
         from indexer.attachments import file_hash
-        from indexer.documents.publish import cache_dir, reblanked_copy
+        from indexer.documents.publish import cache_dir, owner_tag, reblanked_copy
 
         done: set[str] = set()
         for name, records in gone.items():
@@ -445,7 +445,9 @@ class Database:
             ).fetchone()
             new_name: str | None = None
             if row is not None:
-                source = Path(tempfile.mkstemp(prefix=".archived-", suffix=Path(name).suffix, dir=cache_dir())[1])
+                source = Path(
+                    tempfile.mkstemp(prefix=f".archived-{owner_tag()}-", suffix=Path(name).suffix, dir=cache_dir())[1]
+                )
                 copy: Path | None = None
                 try:
                     source.write_bytes(bytes(row[1]))
@@ -801,6 +803,11 @@ class Database:
         with self._pooled() as conn:
             row = conn.execute("SELECT state FROM harvest_state WHERE portal = %s", (portal,)).fetchone()
         return dict(row[0]) if row and isinstance(row[0], dict) else None
+
+    def harvest_portals(self) -> list[str]:
+        """The portals ``minutes harvest`` has recorded a state for."""
+        with self._pooled() as conn:
+            return [str(row[0]) for row in conn.execute("SELECT portal FROM harvest_state ORDER BY portal")]
 
     def save_harvest_state(self, portal: str, state: dict[str, Any]) -> None:
         with psycopg.connect(self.url) as conn, conn.transaction():

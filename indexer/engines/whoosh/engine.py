@@ -18,7 +18,7 @@ import re
 import threading
 import time as time_module
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from functools import partial
 from heapq import heapify, heappush, heapreplace
 from pathlib import Path
@@ -893,11 +893,26 @@ class _SearcherContext:
         if topics:
             result = result & self._cached(("topic", topics), partial(self._topic_docs, topics))
         if filters.date_from or filters.date_to:
-            start = datetime.combine(filters.date_from, time.min) if filters.date_from else None
-            end = datetime.combine(filters.date_to, time.max) if filters.date_to else None
-            key = ("date", start, end)
-            result = result & self._cached(key, lambda: set(searcher.docs_for_query(wq.DateRange("date", start, end))))
+            key = ("date", filters.date_from, filters.date_to)
+            result = result & self._cached(key, partial(self._in_dates, searcher, filters.date_from, filters.date_to))
         return result
+
+    @staticmethod
+    def _in_dates(searcher: Any, date_from: date | None, date_to: date | None) -> set[int]:
+        """The documents a date range holds (``base.Filters``): a meeting dated to the day by its
+        date, one known only to its year when the range meets that year."""
+        start = datetime.combine(date_from, time.min) if date_from else None
+        end = datetime.combine(date_to, time.max) if date_to else None
+        by_day = set(searcher.docs_for_query(wq.DateRange("date", start, end)))
+        if "date_precision" not in searcher.schema:
+            return by_day  # an index written before the field was: 1 January, until reindexed
+        year_only = set(searcher.docs_for_query(wq.Term("date_precision", "year")))
+        if not year_only:
+            return by_day
+        years = wq.TermRange(
+            "year", f"{date_from.year:04d}" if date_from else None, f"{date_to.year:04d}" if date_to else None
+        )
+        return (by_day - year_only) | (year_only & set(searcher.docs_for_query(years)))
 
     def _topic_docs(self, topics: tuple[str, ...]) -> set[int]:
         arrays = [self.topic_arrays[t] for t in topics if t in self.topic_arrays]

@@ -420,9 +420,12 @@ class Engine(abc.ABC):
     def case_items(self, key: str, limit: int = 200) -> list[StoredItem]:
         """Open items whose ``case_key`` is ``key``, oldest meeting first."""
 
-    @abc.abstractmethod
     def similar(self, item_id: str, limit: int = 5) -> list[StoredItem]:
-        """Open items most like this one (its own id excluded)."""
+        """Open items most like this one (its own id excluded): one definition for every engine,
+        over what each answers alike (``indexer.search.similar``), so the lists are the same."""
+        from indexer.search.similar import similar_items  # the query model sits above the engines
+
+        return similar_items(self, item_id, limit)
 
     # -- vocabulary (open items only) ---------------------------------------------
 

@@ -1049,19 +1049,6 @@ class Database:
             ).fetchall()
         return [dict(r[0]) for r in rows]
 
-    def key_terms(self, item_id: str, fieldname: str, limit: int = 10) -> list[str]:
-        """The terms that say most about an item's field: highest tf·idf first (more-like-this)."""
-        with self._pooled() as conn:
-            rows = conn.execute(
-                "SELECT p.term FROM items i JOIN postings p USING (muni, docno) "
-                "JOIN term_stats t ON t.muni = p.muni AND t.field = p.field AND t.term = p.term "
-                "WHERE i.id = %s AND i.access = 'open' AND p.field = %s AND length(p.term) > 2 "
-                "ORDER BY p.tf * ln((SELECT greatest(sum(docs), 1) FROM field_stats WHERE field = 0)::float8 / (t.df + 1)) DESC, p.term "
-                "LIMIT %s",
-                (item_id, TEXT_FIELDS[fieldname], limit),
-            ).fetchall()
-        return [str(r[0]) for r in rows]
-
     def attachment(self, name: str) -> tuple[bytes, str | None] | None:
         """An archived open attachment's bytes and media type."""
         with self._pooled() as conn:

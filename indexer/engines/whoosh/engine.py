@@ -86,13 +86,6 @@ FIELD_BOOSTS = {SCHEMA_FIELD[k]: v for k, v in TEXT_FIELDS.items()} | HELPER_FIE
 PHRASE_FIELDS = ("title", "decision", "body", "exact")
 # How common a word is: the largest share of the open items holding it in one of these (``word_shares``).
 SHARE_FIELDS = ("title", "decision", "body")
-# "Lignende sager": distinctive words asked for, and how many a neighbour must share.
-SIMILAR_KEY_TERMS = 12
-SIMILAR_MIN_SHARED = 3
-# ... and the share of the item's own score a neighbour must reach.  Read off the demo:
-# neighbours on one subject (local plans, health) score 0.18-0.26 of it, unrelated
-# items that share a few general words ("sociale", "medarbejdere") 0.12 and less.
-SIMILAR_MIN_SHARE = 0.15
 TEXT_STORED = ("title", "decision", "body", "attachments_text")
 
 
@@ -427,47 +420,6 @@ class WhooshEngine(Engine):
         open_docs = self._context(searcher).open_docs
         results = searcher.search(wq.Term("case_key", key), filter=open_docs, limit=limit, sortedby="date")
         return [_stored_item(hit.fields()) for hit in results]
-
-    def similar(self, item_id: str, limit: int = 5) -> list[StoredItem]:
-        """Items that share the subject, or nothing.
-
-        The item's most distinctive words (Bo1 over title, decision and body: words every
-        item says, like "udvalget" or "indstilling", weigh nothing) are asked as one query;
-        a candidate must share several of them, and the same case, topic and committee
-        raise it.  An item with no close neighbour shows none rather than noise.
-        """
-        number = self._docnum(item_id)
-        if number is None:
-            return []
-        searcher = self.searcher()
-        stored = searcher.stored_fields(number)
-        if stored.get("access") != "open":
-            return []
-        text = "\n".join([stored.get("title", "")] * 2 + [stored.get("decision", ""), stored.get("body", "")])
-        key_terms = searcher.key_terms_from_text("body", text, numterms=SIMILAR_KEY_TERMS, normalize=True)
-        if not key_terms:
-            return []
-        query = wq.Or([wq.Term("body", word, boost=weight) for word, weight in key_terms])
-        open_docs = self._context(searcher).open_docs
-        hits = searcher.search(query, limit=limit * 4 + 1, filter=open_docs, terms=True)
-        # The item matches its own words best: a neighbour must reach a share of that.
-        own = next((hit.score for hit in hits if hit["id"] == item_id), None)
-        if not own:
-            return []
-        topics = set(filter(None, (stored.get("topic") or "").split(",")))
-        ranked: list[tuple[float, dict[str, Any]]] = []
-        for hit in hits:
-            if hit["id"] == item_id:
-                continue
-            shared = len({term for _, term in hit.matched_terms()})
-            same_case = bool(stored.get("case_key")) and hit.get("case_key") == stored.get("case_key")
-            same_topic = bool(topics & set(filter(None, (hit.get("topic") or "").split(","))))
-            if not same_case and (shared < SIMILAR_MIN_SHARED or hit.score < SIMILAR_MIN_SHARE * own):
-                continue
-            factor = 1.0 + 1.0 * same_case + 0.5 * same_topic + 0.25 * (hit.get("committee") == stored.get("committee"))
-            ranked.append((hit.score * factor, hit.fields()))
-        ranked.sort(key=lambda pair: -pair[0])
-        return [_stored_item(fields) for _, fields in ranked[:limit]]
 
     def iter_items(self) -> Iterator[StoredItem]:
         for fields in self.index.iter_stored():

@@ -41,8 +41,16 @@ SEARCH_PARAMETERS = [
     _param("municipality", "Municipality (kommune)", TEXT, repeatable=True),
     _param("type", "Document type", {"type": "string", "enum": ["dagsorden", "referat"]}, repeatable=True),
     _param("year", "Meeting year", {"type": "string", "pattern": "^[0-9]{4}$"}, repeatable=True),
-    _param("from", "Meetings on or after this date; empty for no limit", DATE_OR_EMPTY),
-    _param("to", "Meetings on or before this date; empty for no limit", DATE_OR_EMPTY),
+    _param(
+        "from",
+        "Meetings on or after this date (one known only to its year: that year ends on or after it); empty for no limit",
+        DATE_OR_EMPTY,
+    ),
+    _param(
+        "to",
+        "Meetings on or before this date (one known only to its year: that year starts on or before it); empty for no limit",
+        DATE_OR_EMPTY,
+    ),
     _param(
         "sort",
         "Order; default relevance with a query, else newest",

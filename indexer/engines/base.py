@@ -166,7 +166,12 @@ def case_key(case_number: str | None) -> str:
 @dataclass(frozen=True)
 class Filters:
     """Restrictions on the match set; empty means no restriction. Values are exact
-    (``municipality`` already canonical, ``topic`` lower-case codes)."""
+    (``municipality`` already canonical, ``topic`` lower-case codes).
+
+    ``date_from``/``date_to`` (either may be open) hold a meeting dated to the day when its day
+    lies in the range, and a meeting known only to its year (``date_precision`` "year") when the
+    range meets that year: it may have been held on any day of it, so a range over June-December
+    2016 lists it, as the year facet 2016 does, and it is never read as held on 1 January."""
 
     committee: tuple[str, ...] = ()
     municipality: tuple[str, ...] = ()
@@ -415,9 +420,12 @@ class Engine(abc.ABC):
     def case_items(self, key: str, limit: int = 200) -> list[StoredItem]:
         """Open items whose ``case_key`` is ``key``, oldest meeting first."""
 
-    @abc.abstractmethod
     def similar(self, item_id: str, limit: int = 5) -> list[StoredItem]:
-        """Open items most like this one (its own id excluded)."""
+        """Open items most like this one (its own id excluded): one definition for every engine,
+        over what each answers alike (``indexer.search.similar``), so the lists are the same."""
+        from indexer.search.similar import similar_items  # the query model sits above the engines
+
+        return similar_items(self, item_id, limit)
 
     # -- vocabulary (open items only) ---------------------------------------------
 

@@ -162,6 +162,10 @@ def test_a_document_rebuilt_from_its_stored_fields_keeps_its_meetings_date(tmp_p
     assert all("meeting_text" not in fields for fields in stored.values())
     assert index.with_derived_fields(stored[seed.committee])["meeting_text"] == "5 december 2022"
     assert index.with_derived_fields(stored["Økonomiudvalget"])["meeting_text"] == "2016"
+    # and its precision, which the date filters read, from the meeting the item keeps
+    for committee, precision in ((seed.committee, "day"), ("Økonomiudvalget", "year")):
+        fields = {k: v for k, v in stored[committee].items() if k != "date_precision"}
+        assert index.with_derived_fields(fields)["date_precision"] == precision
     # as freshly indexed: the year finds it; a month of that year holds it not (no guessed 1 January)
     service = SearchService(root)
     assert [hit["id"] for hit in service.search(SearchRequest(q="sociale medier 2016")).results][:1] == [

@@ -40,7 +40,7 @@ from indexer.engines.base import Filters as SpecFilters
 from indexer.engines.postgres import schema
 from indexer.engines.postgres.engine import Database, Filters, Learnt
 from indexer.engines.postgres.index import PostgresIndex, text_cache_root
-from indexer.engines.postgres.query import AllQ, OrQ, TermFacts, TermQ, from_whoosh
+from indexer.engines.postgres.query import AllQ, TermFacts, from_whoosh
 from indexer.engines.whoosh.engine import LOGICAL_FIELD, SHARE_FIELDS, QueryTranslator
 from indexer.engines.whoosh.index import build_schema
 from indexer.model import Meeting
@@ -199,16 +199,6 @@ class PostgresEngine(Engine):
 
     def case_items(self, key: str, limit: int = 200) -> list[StoredItem]:
         return [_stored_item(s) for s in self.database.case_documents(key, limit)] if key else []
-
-    def similar(self, item_id: str, limit: int = 5) -> list[StoredItem]:
-        """ "Lignende sager": the item's most telling body terms (tf·idf), asked as one OR query."""
-        terms = self.database.key_terms(item_id, "body", 10)
-        if not terms:
-            return []
-        found = self.database.search(
-            OrQ([TermQ("body", t) for t in terms]), Filters(), "relevance", 0, limit + 1, facets=False, highlight=False
-        )
-        return [_stored_item(h.stored) for h in found.hits if h.stored["id"] != item_id][:limit]
 
     def has_word(self, word: str, fieldname: str = "exact") -> bool:
         return bool(self.has_words([word], fieldname))

@@ -645,6 +645,7 @@ class Database:
                     document.get("committee") or "",
                     document.get("year") or "",
                     date_value if isinstance(date_value, datetime) else None,
+                    "year" if document.get("date_precision") == "year" else "day",
                     document.get("case_key") or "",
                     [t.lower() for t in topics],
                     _position(document),
@@ -657,8 +658,8 @@ class Database:
             [(munis[d.get("municipality") or "Ukendt kommune"], d, 1) for d in documents if d.get("access") == "open"],
         )
         with conn.cursor().copy(
-            "COPY items (muni, docno, id, meeting_id, access, kind, committee, year, date, case_key, topics, position, "
-            "stored, lengths) FROM STDIN"
+            "COPY items (muni, docno, id, meeting_id, access, kind, committee, year, date, date_precision, case_key, "
+            "topics, position, stored, lengths) FROM STDIN"
         ) as copy:
             for row in item_rows:
                 copy.write_row(row)
@@ -926,12 +927,22 @@ class Database:
         if topics:
             conditions.append("i.topics && %s::text[]")
             params.append(topics)
-        if filters.date_from:
-            conditions.append("i.date >= %s")
-            params.append(datetime.combine(filters.date_from, time.min))
-        if filters.date_to:
-            conditions.append("i.date <= %s")
-            params.append(datetime.combine(filters.date_to, time.max))
+        if filters.date_from or filters.date_to:
+            # A meeting known only to its year is held when the range meets that year (base.Filters).
+            by_day, by_year = ["i.date_precision <> 'year'"], ["i.date_precision = 'year'"]
+            if filters.date_from:
+                by_day.append("i.date >= %s")
+                by_year.append("i.year >= %s")
+            if filters.date_to:
+                by_day.append("i.date <= %s")
+                by_year.append("i.year <= %s")
+            conditions.append(f"(({' AND '.join(by_day)}) OR ({' AND '.join(by_year)}))")
+            for end, instant in ((filters.date_from, time.min), (filters.date_to, time.max)):
+                if end:
+                    params.append(datetime.combine(end, instant))
+            for day in (filters.date_from, filters.date_to):
+                if day:
+                    params.append(f"{day.year:04d}")
         ctes = [
             *builder.ctes,
             f"m AS MATERIALIZED (SELECT i.muni, i.docno, q.s, i.committee, i.year, i.kind, i.topics, i.date "
@@ -1044,19 +1055,6 @@ class Database:
                 (case_key, limit),
             ).fetchall()
         return [dict(r[0]) for r in rows]
-
-    def key_terms(self, item_id: str, fieldname: str, limit: int = 10) -> list[str]:
-        """The terms that say most about an item's field: highest tf·idf first (more-like-this)."""
-        with self._pooled() as conn:
-            rows = conn.execute(
-                "SELECT p.term FROM items i JOIN postings p USING (muni, docno) "
-                "JOIN term_stats t ON t.muni = p.muni AND t.field = p.field AND t.term = p.term "
-                "WHERE i.id = %s AND i.access = 'open' AND p.field = %s AND length(p.term) > 2 "
-                "ORDER BY p.tf * ln((SELECT greatest(sum(docs), 1) FROM field_stats WHERE field = 0)::float8 / (t.df + 1)) DESC, p.term "
-                "LIMIT %s",
-                (item_id, TEXT_FIELDS[fieldname], limit),
-            ).fetchall()
-        return [str(r[0]) for r in rows]
 
     def attachment(self, name: str) -> tuple[bytes, str | None] | None:
         """An archived open attachment's bytes and media type."""

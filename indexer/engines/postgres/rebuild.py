@@ -139,9 +139,9 @@ class Rebuild:
                 f"""
                 WITH kept AS (
                     INSERT INTO {BUILD}.items (muni, id, meeting_id, access, kind, committee, year, date,
-                                              case_key, topics, position, stored, lengths)
+                                              date_precision, case_key, topics, position, stored, lengths)
                     SELECT o.muni, o.id, o.meeting_id, o.access, o.kind, o.committee, o.year, o.date,
-                           o.case_key, o.topics, o.position, o.stored, '{{}}'::jsonb
+                           o.date_precision, o.case_key, o.topics, o.position, o.stored, '{{}}'::jsonb
                     FROM {self.live}.items o
                     WHERE o.access <> 'open'
                       AND NOT EXISTS (SELECT 1 FROM {BUILD}.items n WHERE n.meeting_id = o.meeting_id)

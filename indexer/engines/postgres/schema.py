@@ -7,7 +7,7 @@ and a national search fans out.  The small shared tables (``schema_version``,
 
 Tables
   municipalities  muni ↔ name                                   (reference)
-  items           one row per item: facet columns, date, agenda position, stored text and document, per-field lengths
+  items           one row per item: facet columns, date and its precision, agenda position, stored text and document, per-field lengths
   postings        one row per (field, term, item): term frequency, field length, positions
   term_stats      document and collection frequency per (muni, field, term), open items only: IDF, vocabulary
   field_stats     per (muni, field): documents and summed length, for BM25F's average field length
@@ -242,6 +242,20 @@ MIGRATIONS: list[Migration] = [
         ALTER TABLE items ADD COLUMN position integer;
         ALTER TABLE items ALTER COLUMN position TYPE integer USING coalesce((stored->>'position')::int, 0),
             ALTER COLUMN position SET DEFAULT 0, ALTER COLUMN position SET NOT NULL;
+        """,
+    ),
+    Migration(
+        11,
+        "each item's date precision as a column: a date filter holds a meeting known only to its year by that year",
+        # 'year' when the source gave only the meeting's year (its date is then 1 January, for
+        # sorting): a date range holds it when the range meets that year (engines.base.Filters).
+        # Adding a column with a constant default rewrites nothing; the few year-only items are
+        # found among those dated 1 January at midnight and marked from their stored document.
+        """
+        ALTER TABLE items ADD COLUMN date_precision text NOT NULL DEFAULT 'day';
+        UPDATE items SET date_precision = 'year'
+            WHERE date IS NOT NULL AND extract(month FROM date) = 1 AND extract(day FROM date) = 1
+              AND date::time = '00:00' AND (stored->>'doc')::jsonb #>> '{meeting,date_precision}' = 'year';
         """,
     ),
 ]

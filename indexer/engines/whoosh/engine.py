@@ -18,7 +18,7 @@ import re
 import threading
 import time as time_module
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from functools import partial
 from heapq import heapify, heappush, heapreplace
 from pathlib import Path
@@ -86,13 +86,6 @@ FIELD_BOOSTS = {SCHEMA_FIELD[k]: v for k, v in TEXT_FIELDS.items()} | HELPER_FIE
 PHRASE_FIELDS = ("title", "decision", "body", "exact")
 # How common a word is: the largest share of the open items holding it in one of these (``word_shares``).
 SHARE_FIELDS = ("title", "decision", "body")
-# "Lignende sager": distinctive words asked for, and how many a neighbour must share.
-SIMILAR_KEY_TERMS = 12
-SIMILAR_MIN_SHARED = 3
-# ... and the share of the item's own score a neighbour must reach.  Read off the demo:
-# neighbours on one subject (local plans, health) score 0.18-0.26 of it, unrelated
-# items that share a few general words ("sociale", "medarbejdere") 0.12 and less.
-SIMILAR_MIN_SHARE = 0.15
 TEXT_STORED = ("title", "decision", "body", "attachments_text")
 
 
@@ -427,47 +420,6 @@ class WhooshEngine(Engine):
         open_docs = self._context(searcher).open_docs
         results = searcher.search(wq.Term("case_key", key), filter=open_docs, limit=limit, sortedby="date")
         return [_stored_item(hit.fields()) for hit in results]
-
-    def similar(self, item_id: str, limit: int = 5) -> list[StoredItem]:
-        """Items that share the subject, or nothing.
-
-        The item's most distinctive words (Bo1 over title, decision and body: words every
-        item says, like "udvalget" or "indstilling", weigh nothing) are asked as one query;
-        a candidate must share several of them, and the same case, topic and committee
-        raise it.  An item with no close neighbour shows none rather than noise.
-        """
-        number = self._docnum(item_id)
-        if number is None:
-            return []
-        searcher = self.searcher()
-        stored = searcher.stored_fields(number)
-        if stored.get("access") != "open":
-            return []
-        text = "\n".join([stored.get("title", "")] * 2 + [stored.get("decision", ""), stored.get("body", "")])
-        key_terms = searcher.key_terms_from_text("body", text, numterms=SIMILAR_KEY_TERMS, normalize=True)
-        if not key_terms:
-            return []
-        query = wq.Or([wq.Term("body", word, boost=weight) for word, weight in key_terms])
-        open_docs = self._context(searcher).open_docs
-        hits = searcher.search(query, limit=limit * 4 + 1, filter=open_docs, terms=True)
-        # The item matches its own words best: a neighbour must reach a share of that.
-        own = next((hit.score for hit in hits if hit["id"] == item_id), None)
-        if not own:
-            return []
-        topics = set(filter(None, (stored.get("topic") or "").split(",")))
-        ranked: list[tuple[float, dict[str, Any]]] = []
-        for hit in hits:
-            if hit["id"] == item_id:
-                continue
-            shared = len({term for _, term in hit.matched_terms()})
-            same_case = bool(stored.get("case_key")) and hit.get("case_key") == stored.get("case_key")
-            same_topic = bool(topics & set(filter(None, (hit.get("topic") or "").split(","))))
-            if not same_case and (shared < SIMILAR_MIN_SHARED or hit.score < SIMILAR_MIN_SHARE * own):
-                continue
-            factor = 1.0 + 1.0 * same_case + 0.5 * same_topic + 0.25 * (hit.get("committee") == stored.get("committee"))
-            ranked.append((hit.score * factor, hit.fields()))
-        ranked.sort(key=lambda pair: -pair[0])
-        return [_stored_item(fields) for _, fields in ranked[:limit]]
 
     def iter_items(self) -> Iterator[StoredItem]:
         for fields in self.index.iter_stored():
@@ -893,11 +845,26 @@ class _SearcherContext:
         if topics:
             result = result & self._cached(("topic", topics), partial(self._topic_docs, topics))
         if filters.date_from or filters.date_to:
-            start = datetime.combine(filters.date_from, time.min) if filters.date_from else None
-            end = datetime.combine(filters.date_to, time.max) if filters.date_to else None
-            key = ("date", start, end)
-            result = result & self._cached(key, lambda: set(searcher.docs_for_query(wq.DateRange("date", start, end))))
+            key = ("date", filters.date_from, filters.date_to)
+            result = result & self._cached(key, partial(self._in_dates, searcher, filters.date_from, filters.date_to))
         return result
+
+    @staticmethod
+    def _in_dates(searcher: Any, date_from: date | None, date_to: date | None) -> set[int]:
+        """The documents a date range holds (``base.Filters``): a meeting dated to the day by its
+        date, one known only to its year when the range meets that year."""
+        start = datetime.combine(date_from, time.min) if date_from else None
+        end = datetime.combine(date_to, time.max) if date_to else None
+        by_day = set(searcher.docs_for_query(wq.DateRange("date", start, end)))
+        if "date_precision" not in searcher.schema:
+            return by_day  # an index written before the field was: 1 January, until reindexed
+        year_only = set(searcher.docs_for_query(wq.Term("date_precision", "year")))
+        if not year_only:
+            return by_day
+        years = wq.TermRange(
+            "year", f"{date_from.year:04d}" if date_from else None, f"{date_to.year:04d}" if date_to else None
+        )
+        return (by_day - year_only) | (year_only & set(searcher.docs_for_query(years)))
 
     def _topic_docs(self, topics: tuple[str, ...]) -> set[int]:
         arrays = [self.topic_arrays[t] for t in topics if t in self.topic_arrays]

@@ -262,6 +262,9 @@ def build_schema(profile: str = "danish") -> Schema:
         "kind": ID(stored=True, sortable=True),
         "year": ID(stored=True, sortable=True),
         "date": DATETIME(stored=True, sortable=True),
+        # "year" when only the meeting's year is known (``date`` is then its 1 January): a date
+        # filter matches such an item when the range meets its year (``Filters``), not by 1 January.
+        "date_precision": ID(),
         "case_number": ID(stored=True),
         "case_key": ID(stored=True),
         "topic": KEYWORD(stored=True, commas=True, lowercase=True, scorable=False),
@@ -807,6 +810,7 @@ class MinutesIndex:
             "municipality": meeting.municipality or "Ukendt kommune",
             "kind": kind.value,
             "year": str(start.year) if start else "",
+            "date_precision": meeting.date_precision,
             "case_number": item.case_number or "",
             "case_key": case_key(item.case_number),
         }
@@ -920,6 +924,10 @@ class MinutesIndex:
         if "meeting_id" in document:
             document[MEETING_ORDER] = id_order(document["meeting_id"])
         document[POSITION_ORDER] = max(0, int(document.get("position") or 0))
+        if not self._has_parts_field("date_precision"):
+            document.pop("date_precision", None)  # an index written before the field was (until reindexed)
+        elif "date_precision" not in document:  # a document rebuilt from its stored fields
+            document["date_precision"] = stored_date_precision(document.get("doc"))
         if document.get("access") != Access.OPEN.value:
             return document
         for name, parts in JOINED_TEXTS.items():
@@ -1289,6 +1297,12 @@ class _ExistingDocs:
             "municipality": document.get("municipality"),
             "committee": document.get("committee"),
         }
+
+
+def stored_date_precision(doc: str | None) -> str:
+    """The meeting's date precision as a stored document keeps it ("day" unless "year")."""
+    meeting = json.loads(doc or "{}").get("meeting") or {}
+    return "year" if meeting.get("date_precision") == "year" else "day"
 
 
 def _meeting_in_words(doc: str | None) -> str:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import date
 
 import psycopg
 import pytest
 
 from indexer.analysis import ANALYSIS_VERSION, UNSTAMPED_ANALYSIS
 from indexer.cli import main
-from indexer.engines.base import SearchSpec
+from indexer.engines.base import Filters, SearchSpec
 from indexer.engines.postgres import schema
 from indexer.engines.postgres.engine import Database
 from indexer.engines.postgres.server import free_port
@@ -19,12 +20,20 @@ from indexer.formats.digst import parse as parse_digst
 from tests.conftest import CORPUS_CSV, REPO, SEED
 from tests.helpers import Opened, date_rule_order
 
-# Migration 10 undone: what a database of schema version 9 holds (items' agenda positions in
+# Migration 11 undone: what a database of schema version 10 holds (no date precision column).
+BACK_TO_10 = f"""
+ALTER TABLE items DROP COLUMN date_precision;
+DELETE FROM {schema.SCHEMA_VERSION_TABLE} WHERE version = 11;
+"""
+# Migration 10 undone too: what a database of schema version 9 holds (items' agenda positions in
 # their stored documents only, as version 9 wrote them).
-BACK_TO_9 = f"""
+BACK_TO_9 = (
+    BACK_TO_10
+    + f"""
 ALTER TABLE items DROP COLUMN position;
 DELETE FROM {schema.SCHEMA_VERSION_TABLE} WHERE version = 10;
 """
+)
 # Migrations 10 and 9 undone: what a database of schema version 8 (before analysis stamps) holds.
 BACK_TO_8 = (
     BACK_TO_9
@@ -131,7 +140,7 @@ def test_a_version_8_database_upgrades_in_place_and_reads_as_written_before_stam
     assert f"needs {schema.LATEST}" in capsys.readouterr().err
     with psycopg.connect(pg_url) as conn:
         report = schema.init(conn)
-    assert (report.before, report.applied) == (8, [9, 10])
+    assert (report.before, report.applied) == (8, [9, 10, 11])
     database = Database(pg_url)
     try:
         assert database.analysis_version() == UNSTAMPED_ANALYSIS  # its terms are the older analysis's
@@ -147,7 +156,7 @@ def test_an_empty_version_8_database_upgrades_to_this_analysis(pg_url: str) -> N
     """Nothing written before the upgrade: what gets written is this analysis's."""
     with psycopg.connect(pg_url) as conn:
         conn.execute(BACK_TO_8)  # type: ignore[arg-type]
-        assert schema.init(conn).applied == [9, 10]
+        assert schema.init(conn).applied == [9, 10, 11]
     database = Database(pg_url)
     try:
         assert database.analysis_version() == ANALYSIS_VERSION
@@ -166,9 +175,9 @@ def test_a_version_9_database_upgrades_and_lists_a_meetings_items_in_agenda_orde
         conn.execute(BACK_TO_9)  # type: ignore[arg-type]
     capsys.readouterr()
     assert main(["search", "budget", "--index", pg_url]) == 2
-    assert "needs 10" in capsys.readouterr().err
+    assert f"needs {schema.LATEST}" in capsys.readouterr().err
     assert main(["db", "init", "--index", pg_url]) == 0
-    assert "from version 9 to version 10 (applied 10)" in capsys.readouterr().out
+    assert f"from version 9 to version {schema.LATEST} (applied 10, 11)" in capsys.readouterr().out
     with psycopg.connect(pg_url) as conn:
         rows = conn.execute("SELECT position, (stored->>'position')::int FROM items").fetchall()
         visible = conn.execute("SELECT relallvisible > 0 FROM pg_class WHERE oid = 'items'::regclass").fetchone()
@@ -202,3 +211,32 @@ def test_writing_to_a_read_only_database_is_one_line(pg_url: str, capsys: pytest
     for argv in (["ingest", str(CORPUS_CSV)], ["forget", "no-such-item", "--reason", "test"]):
         assert main([*argv, "--index", pg_url]) == 2, argv
         assert capsys.readouterr().err.strip() == expected, argv
+
+
+def test_a_version_10_database_upgrades_and_holds_a_year_only_meeting_by_its_year(
+    pg_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Version 11 keeps each item's date precision as a column: ``db init`` marks the items a
+    version 10 wrote of the corpus's two meetings known only to their year (2016), and a date
+    range over June-December 2016 then holds them (it read them as 1 January)."""
+    assert main(["ingest", str(CORPUS_CSV), "--index", pg_url, "--workers", "1"]) == 0
+    with psycopg.connect(pg_url) as conn:
+        conn.execute(BACK_TO_10)  # type: ignore[arg-type]
+    assert main(["db", "init", "--index", pg_url]) == 0
+    assert f"from version 10 to version {schema.LATEST} (applied 11)" in capsys.readouterr().out
+    with psycopg.connect(pg_url) as conn:
+        marked = conn.execute(
+            "SELECT id FROM items WHERE date_precision = 'year' ORDER BY id",
+        ).fetchall()
+        stored = conn.execute(
+            "SELECT id FROM items WHERE (stored->>'doc')::jsonb #>> '{meeting,date_precision}' = 'year' ORDER BY id",
+        ).fetchall()
+    assert len(marked) == 40 and marked == stored
+    opened = Opened()
+    try:
+        engine = opened.service(pg_url).engine
+        filters = Filters(date_from=date(2016, 6, 1), date_to=date(2016, 12, 31))
+        found = {hit.item.id for hit in engine.search(SearchSpec(filters=filters, limit=10**6)).hits}
+        assert {row[0] for row in marked} <= found
+    finally:
+        opened.close()

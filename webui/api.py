@@ -60,6 +60,12 @@ def search() -> tuple[dict[str, Any], int]:
     data["facets"] = _facets_with_labels(req, data["facets"])
     data["filters"] = filters_of(req)
     data["notices"] = run.notices
+    if response.error:
+        # As every other refusal answers (docs/api.md): the status and the reason among the notices,
+        # where a program reads why a 400 came back.
+        data["status"] = 400
+        if response.error not in data["notices"]:
+            data["notices"] = [*data["notices"], response.error]
 
     def link(page: int) -> str:
         return url_for("api.search", _external=True, **search_args(req, page=page))

@@ -216,8 +216,9 @@ SEARCH_RESPONSE = {
         "error": {
             "type": "string",
             "nullable": True,
-            "description": "A message for the user when the query could not be run",
+            "description": "A message for the user when the query could not be run (a 400; also in notices)",
         },
+        "status": {"type": "integer", "description": "400 when error is set (absent otherwise)"},
         "notices": {"type": "array", "items": {"type": "string"}},
         "filters": {"type": "object"},
         "results": {

@@ -104,7 +104,13 @@ SUMMARY: dict[str, Any] = {
     },
 }
 # A treatment under a row (``also_treated``): the summary's fields that say where, when and what.
-TREATMENT = {"type": "object", "properties": {key: SUMMARY["properties"][key] for key in TREATMENT_FIELDS}}
+TREATMENT = {
+    "type": "object",
+    "properties": {
+        **{key: SUMMARY["properties"][key] for key in TREATMENT_FIELDS},
+        **{key: SUMMARY["properties"][key] for key in ("url", "api_url", "meeting_url", "meeting_api_url")},
+    },
+}
 HIT = {
     "allOf": [
         {"$ref": "#/components/schemas/ItemSummary"},

@@ -387,6 +387,20 @@ def test_one_case_treated_twice_is_one_hit_with_a_link_to_the_other(client: Flas
     assert titles.count("Udviklingsplan Aarhus Ø - endelig vedtagelse") == 2
 
 
+def test_a_treatment_listed_under_a_row_links_its_item_and_meeting(client: FlaskClient) -> None:
+    """docs/api.md: every open item in /api/search has its ``url``, ``api_url``, ``meeting_url`` and
+    ``meeting_api_url``. A treatment folded under a row (``also_treated``) had only its id, where the
+    page links it; each link now answers that item and its meeting."""
+    data = api(client, "/api/search?q=udviklingsplan+aarhus+%C3%B8")
+    treatments = [t for r in data["results"] for t in r.get("also_treated", [])]
+    assert treatments
+    for t in treatments:
+        assert t["url"].endswith(f"/items/{t['id']}") and t["api_url"].endswith(f"/api/items/{t['id']}")
+        assert api(client, t["api_url"])["id"] == t["id"]
+        assert api(client, t["meeting_api_url"])["id"] == t["meeting_id"]
+        assert client.get(t["meeting_url"]).status_code == 200
+
+
 def test_the_url_says_whether_a_cases_treatments_are_listed_apart(client: FlaskClient) -> None:
     """``every_treatment=1`` lists each treatment as a row of its own, in the page and its JSON
     twin; the page links between the two ways, and a page with nothing to fold offers neither."""

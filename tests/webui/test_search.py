@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask.testing import FlaskClient
 from lxml import etree
+from lxml import html as lxml_html
 from werkzeug.datastructures import MultiDict
 
 from webui.params import parse_search_args, search_args
@@ -88,6 +89,9 @@ def test_paging_links_and_pages_differ(client: FlaskClient) -> None:
     assert last["page"] == first["pages"] and last["links"]["next"] is None
     html = client.get("/?page=2").get_data(as_text=True)
     assert 'aria-current="page" class="current">2<' in html
+    # every page number is a link named "Side N", the current one too (it was read as a bare "2")
+    numbers = lxml_html.fromstring(html).xpath('//nav[@class="pagination"]//a[not(@rel)]')
+    assert numbers and all(a.get("aria-label") == f"Side {a.text_content().strip()}" for a in numbers)
     assert 'rel="prev"' in html and 'rel="next"' in html
 
 

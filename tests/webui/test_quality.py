@@ -254,3 +254,32 @@ def test_links_to_different_items_never_sound_alike(app: Flask, client: FlaskCli
     pages += ["/?sort=oldest", "/?sort=oldest&page=2"]
     found = {page: ambiguous_links(client.get(page).get_data(as_text=True)) for page in pages}
     assert {page: links for page, links in found.items() if links} == {}
+
+
+LANDMARKS = {"main": "main", "nav": "navigation", "aside": "complementary", "form": "form", "section": "region"}
+
+
+def landmarks(tree: html.HtmlElement) -> list[tuple[str, str]]:
+    """The page's named landmarks as a screen reader lists them: (role, name); a section or form is
+    one only when it is named."""
+    found = []
+    for element in tree.xpath("//main|//nav|//aside|//form|//section"):
+        name = element.get("aria-label") or " ".join(
+            spoken_text(target)
+            for ref in (element.get("aria-labelledby") or "").split()
+            for target in tree.xpath(f'//*[@id="{ref}"]')
+        )
+        if element.tag in ("section", "form") and not name:
+            continue
+        found.append((element.get("role") or LANDMARKS[element.tag], name))
+    return found
+
+
+def test_an_items_landmarks_are_the_pages_parts_each_named_once(app: Flask, client: FlaskClient) -> None:
+    """Each of the item's own sections was a landmark named by its heading: 14 regions on one page, two
+    "Sagsfremstilling" and two "Bilag" (the source's and the page's). Landmarks are now the page's
+    parts, each named once; the item's sections keep their headings."""
+    for item_id in open_item_ids(app):
+        found = landmarks(html.fromstring(client.get(f"/items/{item_id}").get_data(as_text=True)))
+        assert len(found) == len(set(found)), (item_id, found)
+        assert ("region", "Bilag") in found and ("region", "Fraværende") in found

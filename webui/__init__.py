@@ -158,7 +158,9 @@ def log_request(response: Response, with_query: bool) -> None:
         return
     target = request.full_path if with_query and request.query_string else request.path
     elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-    size = response.calculate_content_length()
+    # The size of the body sent, as the format counts it: a 304, a 204 and a HEAD send none.
+    bodiless = request.method == "HEAD" or response.status_code in (204, 304)
+    size = None if bodiless else response.calculate_content_length()
     stamp = datetime.now(UTC).strftime("%d/%b/%Y:%H:%M:%S +0000")
     access_log.info(
         '%s - - [%s] "%s %s %s" %d %s %.1fms',

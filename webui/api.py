@@ -31,6 +31,15 @@ def _with_url(entry: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _hit_with_urls(hit: dict[str, Any]) -> dict[str, Any]:
+    """A result with its links, and those of the case's other treatments listed under it: each is
+    an open item the page links, so a program finds it as it finds the row."""
+    out = _with_url(hit)
+    if out.get("also_treated"):
+        out["also_treated"] = [_with_url(t) for t in out["also_treated"]]
+    return out
+
+
 def _facets_with_labels(req: SearchRequest, facets: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
     """Each facet value also carries what the HTML page shows (topic names, Danish
     document types) and the API link that toggles it, keyed by the service's facet names."""
@@ -56,10 +65,16 @@ def search() -> tuple[dict[str, Any], int]:
     run = run_search()
     response, req = run.response, run.params.request
     data = response.to_dict()
-    data["results"] = [_with_url(r) for r in data["results"]]
+    data["results"] = [_hit_with_urls(r) for r in data["results"]]
     data["facets"] = _facets_with_labels(req, data["facets"])
     data["filters"] = filters_of(req)
     data["notices"] = run.notices
+    if response.error:
+        # As every other refusal answers (docs/api.md): the status and the reason among the notices,
+        # where a program reads why a 400 came back.
+        data["status"] = 400
+        if response.error not in data["notices"]:
+            data["notices"] = [*data["notices"], response.error]
 
     def link(page: int) -> str:
         return url_for("api.search", _external=True, **search_args(req, page=page))

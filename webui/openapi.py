@@ -114,7 +114,13 @@ SUMMARY: dict[str, Any] = {
     },
 }
 # A treatment under a row (``also_treated``): the summary's fields that say where, when and what.
-TREATMENT = {"type": "object", "properties": {key: SUMMARY["properties"][key] for key in TREATMENT_FIELDS}}
+TREATMENT = {
+    "type": "object",
+    "properties": {
+        **{key: SUMMARY["properties"][key] for key in TREATMENT_FIELDS},
+        **{key: SUMMARY["properties"][key] for key in ("url", "api_url", "meeting_url", "meeting_api_url")},
+    },
+}
 HIT = {
     "allOf": [
         {"$ref": "#/components/schemas/ItemSummary"},
@@ -226,8 +232,9 @@ SEARCH_RESPONSE = {
         "error": {
             "type": "string",
             "nullable": True,
-            "description": "A message for the user when the query could not be run",
+            "description": "A message for the user when the query could not be run (a 400; also in notices)",
         },
+        "status": {"type": "integer", "description": "400 when error is set (absent otherwise)"},
         "notices": {"type": "array", "items": {"type": "string"}},
         "filters": {"type": "object"},
         "results": {

@@ -19,6 +19,7 @@ class Demo:
     folder: Path  # the newcomer's working folder: the demo index is var/demo-index in it
     index: Path
     output: str  # what `minutes demo --no-serve` printed
+    errors: str  # and on standard error
     env: dict[str, str]
 
     def minutes(self, *args: str) -> subprocess.CompletedProcess[str]:
@@ -38,10 +39,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
     env = {k: v for k, v in os.environ.items() if k != "MINUTES_INDEX"}
     env["XDG_DATA_HOME"] = str(folder / "xdg")  # no default index: as on a fresh machine
     env["PYTHONPATH"] = str(REPO)
-    demo = Demo(folder, folder / "var" / "demo-index", "", env)
+    demo = Demo(folder, folder / "var" / "demo-index", "", "", env)
     done = demo.minutes("demo", "--no-serve")
     assert done.returncode == 0, done.stderr[-2000:]
     demo.output = done.stdout
+    demo.errors = done.stderr
     return demo
 
 

@@ -101,6 +101,15 @@ def test_demo_output_is_danish_and_singular_where_it_should_be(demo: Demo) -> No
     assert one.stdout.startswith("1 resultat\n")
 
 
+def test_the_demo_data_is_all_minutes(demo: Demo) -> None:
+    """A newcomer's first command rejected three files of data/ (a portal's listing pages and a case
+    list, kept for the format tests), and every `minutes reindex` of the demo index read the folder
+    again, rejected them again and exited 1. data/ holds only what an ingest reads."""
+    rejected = [line for line in demo.errors.splitlines() if line.startswith("rejected:")]
+    assert rejected == []
+    assert "items added: " in demo.output
+
+
 def test_search_after_demo_points_to_the_demo_index(demo: Demo) -> None:
     lost = demo.minutes("search", "skole")
     assert lost.returncode == 2

@@ -12,6 +12,7 @@ from indexer.model import COPENHAGEN, Access, Meeting, MeetingKind, SectionKind
 from tests.conftest import REPO, SAMPLES
 
 FOLDER = SAMPLES / "firstagenda" / "aarhus-2025"
+PAGES = REPO / "tests" / "fixtures" / "firstagenda-pages"  # a portal's pages that are not minutes
 MINUTES = FOLDER / "example_minutes.html"
 AGENDA = FOLDER / "example_agenda.html"
 API_DOCUMENT = next(
@@ -33,9 +34,9 @@ def test_detects_meeting_pages_and_agenda_json_only() -> None:
     assert firstagenda.detect(MINUTES)
     assert firstagenda.detect(AGENDA)
     assert firstagenda.detect(API_DOCUMENT)
-    assert not firstagenda.detect(FOLDER / "example_listings.html")  # the front page lists meetings
-    assert not firstagenda.detect(FOLDER / "example_scrolled.html")
-    assert not firstagenda.detect(FOLDER / "byraadsarkivet-cases.json")  # a case list, not a meeting
+    assert not firstagenda.detect(PAGES / "example_listings.html")  # the front page lists meetings
+    assert not firstagenda.detect(PAGES / "example_scrolled.html")
+    assert not firstagenda.detect(PAGES / "byraadsarkivet-cases.json")  # a case list, not a meeting
     assert not firstagenda.detect(FOLDER / "dagsbil.pdf")
 
 

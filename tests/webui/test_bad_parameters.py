@@ -84,6 +84,17 @@ def test_a_query_of_nothing_to_search_answers_400_wherever_programs_read(
     assert "ingen ord at søge efter" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("q", ["?", "OG ELLER", '""', "udvalg:"])
+def test_a_query_of_nothing_to_search_names_itself_as_other_400s_do(client: FlaskClient, q: str) -> None:
+    """docs/api.md: a 400 from /api/search carries ``error``, ``status`` and the reasons in ``notices``.
+    A query with nothing to search answered 400 with ``notices`` empty and no ``status``, so a program
+    reading the reasons where every other refusal puts them found none."""
+    body = client.get("/api/search", query_string={"q": q}).get_json()
+    assert body["status"] == 400
+    assert body["error"] and "ingen ord at søge efter" in body["error"]
+    assert body["error"] in body["notices"]
+
+
 def test_empty_form_fields_are_no_news(client: FlaskClient) -> None:
     """The search form sends its date fields empty: no notice, and the API accepts them too."""
     page = client.get("/?q=sundhed&from=&to=").get_data(as_text=True)

@@ -97,6 +97,19 @@ def test_access_log_line_per_request(app: Flask, caplog: pytest.LogCaptureFixtur
     assert lines[1].endswith("ms")
 
 
+def test_access_log_counts_no_body_where_none_is_sent(app: Flask, caplog: pytest.LogCaptureFixture) -> None:
+    """The Common Log Format's size is the body sent: a 304 (a matching ETag) and a HEAD send none,
+    and their lines said the whole page's size, as if the search had been sent again."""
+    client = app.test_client()
+    with caplog.at_level(logging.INFO, logger="minutes.access"):
+        full = client.get("/api/search?q=sundhed")
+        again = client.get("/api/search?q=sundhed", headers={"If-None-Match": full.headers["ETag"]})
+        head = client.head("/api/search?q=sundhed")
+    assert again.status_code == 304 and not again.data and not head.data
+    sizes = [r.getMessage().split('" ')[1].split()[:2] for r in caplog.records if r.name == "minutes.access"]
+    assert sizes == [["200", str(len(full.data))], ["304", "-"], ["200", "-"]]
+
+
 @pytest.mark.parametrize(
     ("query", "title"),
     [

@@ -7,6 +7,7 @@ import csv
 import io
 import itertools
 import re
+from collections import Counter
 from datetime import datetime
 
 import pytest
@@ -211,3 +212,74 @@ def test_a_new_query_from_the_front_page_ranks_by_relevance(client: FlaskClient)
     chosen = html.fromstring(client.get("/?q=vejbump&sort=oldest").get_data(as_text=True))
     assert chosen.xpath("//form//input[@type='hidden'][@name='sort']/@value") == ["oldest"]
     assert client.get("/api/search?q=vejbump").get_json()["sort"] == "relevance"
+
+
+def link_purpose(tree: html.HtmlElement, link: html.HtmlElement) -> str:
+    """What a screen reader gives for a link on focus: its name (aria-label, else its text) and the
+    text of what it is described by."""
+    name = link.get("aria-label") or spoken_text(link)
+    described = [
+        spoken_text(target)
+        for ref in (link.get("aria-describedby") or "").split()
+        for target in tree.xpath(f'//*[@id="{ref}"]')
+    ]
+    return " | ".join([name, *described])
+
+
+def ambiguous_links(page: str) -> dict[str, set[str]]:
+    """Links whose name and description are alike but lead to different places."""
+    tree = html.fromstring(page)
+    targets: dict[str, set[str]] = {}
+    for link in tree.xpath("//a[@href]"):
+        targets.setdefault(link_purpose(tree, link), set()).add(link.get("href").split("?")[0])
+    return {purpose: hrefs for purpose, hrefs in targets.items() if len(hrefs) > 1}
+
+
+def test_links_to_different_items_never_sound_alike(app: Flask, client: FlaskClient) -> None:
+    """Many items share a title ("Bemærkninger til dagsordenen", "(uden titel)", a case's treatments):
+    a screen reader's list of links said the same words for each, on the search page (no committee or
+    date with the title), in a meeting's agenda (no item number) and under "Sagens historik" and
+    "Lignende sager". Each now says what tells them apart: the number in the agenda's link, the line
+    under a hit's or a related case's title as its description."""
+    pages = [f"/items/{item_id}" for item_id in open_item_ids(app)]
+    meetings = {client.get(f"/api/items/{item_id}").get_json()["meeting_id"] for item_id in open_item_ids(app)}
+    pages += [f"/meetings/{meeting_id}" for meeting_id in sorted(meetings)]
+    pages += ["/?q=bemærkninger+til+dagsordenen", "/?q=eventuelt", "/?q=udviklingsplan+aarhus+ø&every_treatment=1"]
+    titles = Counter(
+        hit["title"]
+        for page in (1, 2)
+        for hit in client.get(f"/api/search?sort=oldest&page={page}").get_json()["results"]
+    )
+    assert titles.most_common(1)[0][1] > 1, "the first pages hold items of one title"
+    pages += ["/?sort=oldest", "/?sort=oldest&page=2"]
+    found = {page: ambiguous_links(client.get(page).get_data(as_text=True)) for page in pages}
+    assert {page: links for page, links in found.items() if links} == {}
+
+
+LANDMARKS = {"main": "main", "nav": "navigation", "aside": "complementary", "form": "form", "section": "region"}
+
+
+def landmarks(tree: html.HtmlElement) -> list[tuple[str, str]]:
+    """The page's named landmarks as a screen reader lists them: (role, name); a section or form is
+    one only when it is named."""
+    found = []
+    for element in tree.xpath("//main|//nav|//aside|//form|//section"):
+        name = element.get("aria-label") or " ".join(
+            spoken_text(target)
+            for ref in (element.get("aria-labelledby") or "").split()
+            for target in tree.xpath(f'//*[@id="{ref}"]')
+        )
+        if element.tag in ("section", "form") and not name:
+            continue
+        found.append((element.get("role") or LANDMARKS[element.tag], name))
+    return found
+
+
+def test_an_items_landmarks_are_the_pages_parts_each_named_once(app: Flask, client: FlaskClient) -> None:
+    """Each of the item's own sections was a landmark named by its heading: 14 regions on one page, two
+    "Sagsfremstilling" and two "Bilag" (the source's and the page's). Landmarks are now the page's
+    parts, each named once; the item's sections keep their headings."""
+    for item_id in open_item_ids(app):
+        found = landmarks(html.fromstring(client.get(f"/items/{item_id}").get_data(as_text=True)))
+        assert len(found) == len(set(found)), (item_id, found)
+        assert ("region", "Bilag") in found and ("region", "Fraværende") in found

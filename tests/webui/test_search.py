@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask.testing import FlaskClient
 from lxml import etree
+from lxml import html as lxml_html
 from werkzeug.datastructures import MultiDict
 
 from webui.params import parse_search_args, search_args
@@ -88,6 +89,9 @@ def test_paging_links_and_pages_differ(client: FlaskClient) -> None:
     assert last["page"] == first["pages"] and last["links"]["next"] is None
     html = client.get("/?page=2").get_data(as_text=True)
     assert 'aria-current="page" class="current">2<' in html
+    # every page number is a link named "Side N", the current one too (it was read as a bare "2")
+    numbers = lxml_html.fromstring(html).xpath('//nav[@class="pagination"]//a[not(@rel)]')
+    assert numbers and all(a.get("aria-label") == f"Side {a.text_content().strip()}" for a in numbers)
     assert 'rel="prev"' in html and 'rel="next"' in html
 
 
@@ -385,6 +389,20 @@ def test_one_case_treated_twice_is_one_hit_with_a_link_to_the_other(client: Flas
     feed = etree.fromstring(client.get("/feed.atom?q=udviklingsplan+aarhus+%C3%B8").data)
     titles = [e.findtext("{http://www.w3.org/2005/Atom}title") for e in feed.iter("{http://www.w3.org/2005/Atom}entry")]
     assert titles.count("Udviklingsplan Aarhus Ø - endelig vedtagelse") == 2
+
+
+def test_a_treatment_listed_under_a_row_links_its_item_and_meeting(client: FlaskClient) -> None:
+    """docs/api.md: every open item in /api/search has its ``url``, ``api_url``, ``meeting_url`` and
+    ``meeting_api_url``. A treatment folded under a row (``also_treated``) had only its id, where the
+    page links it; each link now answers that item and its meeting."""
+    data = api(client, "/api/search?q=udviklingsplan+aarhus+%C3%B8")
+    treatments = [t for r in data["results"] for t in r.get("also_treated", [])]
+    assert treatments
+    for t in treatments:
+        assert t["url"].endswith(f"/items/{t['id']}") and t["api_url"].endswith(f"/api/items/{t['id']}")
+        assert api(client, t["api_url"])["id"] == t["id"]
+        assert api(client, t["meeting_api_url"])["id"] == t["meeting_id"]
+        assert client.get(t["meeting_url"]).status_code == 200
 
 
 def test_the_url_says_whether_a_cases_treatments_are_listed_apart(client: FlaskClient) -> None:

@@ -29,6 +29,7 @@ import re
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -66,7 +67,7 @@ from indexer.engines.base import (
     case_key,
     id_order,
 )
-from indexer.engines.sourcedocs import add_source, document_name, source_record, withheld_records, without_document
+from indexer.engines.sourcedocs import add_source, item_source, source_record, withheld_in, without_document
 from indexer.engines.whoosh import routes
 from indexer.engines.whoosh.bulkwriter import BulkMpWriter, BulkSegmentWriter
 from indexer.engines.whoosh.codec import FORMAT_VERSION, ArrayPositions, MinutesCodec, segment_format
@@ -406,6 +407,16 @@ def _newest_segments(ix: Any, attempts: int = 12) -> list[Any]:
     raise AssertionError("unreachable")
 
 
+@dataclass(frozen=True)
+class WithheldCopy:
+    """The copy of a version's whole-meeting document its open items link to when the version reads
+    items open that the index does not publish open: their pages blank."""
+
+    archive_name: str | None  # None: none could be made (a DOCX, a page unknown); the items link to none
+    visible_name: str | None  # the name the document as read would have had in the archive
+    withheld: list[dict[str, Any]]  # where the withheld items sit in it
+
+
 class MinutesIndex:
     """One index root on disk: the live Whoosh index plus archive and sources."""
 
@@ -687,19 +698,23 @@ class MinutesIndex:
                         )
                     state.apply(meeting, allow_reopen=self.allow_reopen)
                 written = 0
-                published: set[tuple[int, str]] = set()  # (version, item) whose files the index refers to
-                document_names: dict[int, str] = {}  # id(version) → its archived whole-meeting document
+                # (version, item) whose files the index refers to
+                published = {
+                    (id(v), i.id) for s in states.values() for v, i, _ in s.to_write() if i.access == Access.OPEN
+                }
                 batch_topics = topics_for_items([(v, i) for state in states.values() for v, i, _ in state.to_write()])
+                # Versions that read items open the index does not publish open: their items link to a
+                # copy with those pages blank from this commit on; the document as read is not archived.
+                reblanked = self._withheld_copies(meetings, states, summary)
+                for copy in reblanked.values():
+                    if copy.visible_name:  # items an earlier batch linked to it are re-blanked after the commit
+                        gone.setdefault(copy.visible_name, []).extend(copy.withheld)
                 for state in states.values():
                     for version, item, position in state.to_write():
                         written += 1
-                        if item.access == Access.OPEN:
-                            published.add((id(version), item.id))
-                        document = self.document_for(version, item, position, summary, batch_topics.get(id(item)))
-                        if version.document is not None and id(version) not in document_names:
-                            name = document_name(document)
-                            if name:
-                                document_names[id(version)] = name
+                        document = self.document_for(
+                            version, item, position, summary, batch_topics.get(id(item)), reblanked.get(id(version))
+                        )
                         verdict = existing.verdict(document)
                         if verdict == "skip":
                             summary.items_skipped += 1
@@ -738,8 +753,6 @@ class MinutesIndex:
                     summary.warnings.extend(state.warnings)
                 # Older versions superseded in this batch; items a later version left out are said apart.
                 summary.items_skipped += items - written - sum(state.lost() for state in states.values())
-                for name, records in withheld_records(meetings, document_names, {i for _, i in published}).items():
-                    gone.setdefault(name, []).extend(records)
                 for meeting in meetings:
                     # Open files of versions that did not stand (superseded, kept closed): their text
                     # was cached at extraction and must go unless another item refers to the file.
@@ -755,6 +768,49 @@ class MinutesIndex:
         if released:
             summary.pruned += self.prune(released)
         return summary
+
+    def _withheld_copies(
+        self, meetings: list[PublicMeeting], states: dict[str, MeetingState], summary: IngestSummary
+    ) -> dict[int, WithheldCopy]:
+        """id(version) → the copy of its whole-meeting document its open items link to, for each
+        version that reads items open that the index does not publish open (an earlier version
+        closed them, or ``minutes forget`` took them down): made from the document as read, with
+        those pages blank, and archived before the batch's commit — the document as read is not."""
+        kept: dict[int, list[dict[str, Any]]] = {}  # id(version) → where its items published open sit
+        open_ids: set[str] = set()
+        for state in states.values():
+            for version, item, position in state.to_write():
+                if item.access == Access.OPEN:
+                    kept.setdefault(id(version), []).append(item_source(version, item, position))
+                    open_ids.add(item.id)
+        copies: dict[int, WithheldCopy] = {}
+        for meeting in meetings:
+            document = meeting.document
+            if id(meeting) not in kept or id(meeting) in copies or document is None:
+                continue
+            if document.access != Access.OPEN or not document.file:
+                continue
+            withheld = withheld_in(meeting, open_ids)
+            if withheld:
+                copies[id(meeting)] = self._withheld_copy(Path(document.file), kept[id(meeting)], withheld, summary)
+        return copies
+
+    def _withheld_copy(
+        self, file: Path, kept: list[dict[str, Any]], withheld: list[dict[str, Any]], summary: IngestSummary
+    ) -> WithheldCopy:
+        """Archive ``file`` with the withheld items' pages (and all but the kept items') blank."""
+        try:
+            visible: str | None = self.archive.name_of(file)
+        except OSError:
+            visible = None  # unreadable: it could not have been archived either
+        copy = reblanked_copy(file, kept, withheld) if visible else None
+        name = None
+        if copy is not None:
+            try:
+                name = self._archive(str(copy), summary)
+            finally:
+                copy.unlink(missing_ok=True)
+        return WithheldCopy(name, visible, withheld)
 
     # -- route abbreviations, learnt with every commit (``routes.py``) ----------------------
 
@@ -793,9 +849,11 @@ class MinutesIndex:
         position: int,
         summary: IngestSummary,
         topics: list[dict[str, Any]] | None = None,
+        withheld: WithheldCopy | None = None,
     ) -> dict[str, Any]:
         """The Whoosh document for one item: the only place closed content is dropped.
-        ``topics``: the item's, when classified with its batch (``topics_for_items``)."""
+        ``topics``: the item's, when classified with its batch (``topics_for_items``); ``withheld``:
+        the copy of the meeting's document to link to instead of the document as read."""
         kind = MeetingKind.DAGSORDEN if meeting.draft else meeting.kind
         start = meeting.start
         base: dict[str, Any] = {
@@ -881,7 +939,7 @@ class MinutesIndex:
             "history": [to_jsonable(d.__dict__) for d in item.history],
             "absentees": item.absentees or meeting.absentees,
             "attachments": public_attachments,
-            "source_document": self._source_document(meeting, item, summary),
+            "source_document": self._source_document(meeting, item, summary, withheld),
             "topics": topics,
             "meeting": meta,
         }
@@ -940,21 +998,28 @@ class MinutesIndex:
             known = self._parts_field = (self.ix, frozenset(self.ix.schema.names()))
         return name in known[1]
 
-    def _source_document(self, meeting: Meeting, item: Item, summary: IngestSummary) -> dict[str, Any] | None:
+    def _source_document(
+        self, meeting: Meeting, item: Item, summary: IngestSummary, withheld: WithheldCopy | None = None
+    ) -> dict[str, Any] | None:
         """Where an item read from a whole-meeting document starts in it. The file is archived only
-        when its access is open (a copy with closed pages blanked, see indexer/documents/publish.py)."""
+        when its access is open (a copy with closed pages blanked, see indexer/documents/publish.py);
+        with ``withheld``, the copy with the withheld items' pages blank is linked instead, and not
+        the source URL (the document there shows those pages)."""
         document = meeting.document
         if document is None:
             return None
         archive_name = None
-        if document.access == Access.OPEN and document.file:
+        source_url = document.url if document.access == Access.OPEN else None
+        if withheld is not None:
+            archive_name, source_url = withheld.archive_name, None
+        elif document.access == Access.OPEN and document.file:
             archive_name = self._archive(document.file, summary)
         return {
             "title": document.title,
             "page": item.source_page,
             "last_page": item.source_last_page,  # not shown: which pages to blank when the item closes
             "archive_name": archive_name,
-            "source_url": document.url if document.access == Access.OPEN else None,
+            "source_url": source_url,
             "media_type": document.media_type,
         }
 

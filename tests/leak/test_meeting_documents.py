@@ -250,8 +250,8 @@ class WithheldPagesWatch:
     """Reads every file the embedded engine archives, and every archived file and committed link
     at each commit, for the words only a withheld item's pages have."""
 
-    def __init__(self, root: Path, secret: list[str]) -> None:
-        self.root, self.secret = root, set(secret)
+    def __init__(self, root: Path, secret: list[str], archive: bool = True) -> None:
+        self.root, self.secret, self.archive = root, set(secret), archive
         self.commits = 0
         self.found: list[str] = []
 
@@ -264,7 +264,7 @@ class WithheldPagesWatch:
 
     def committed(self) -> None:
         self.commits += 1
-        for path in files(self.root / "archive"):
+        for path in files(self.root / "archive") if self.archive else []:
             self.check(f"commit {self.commits}: {path.name} in the archive", path.read_bytes())
         for name in source_document_names(self.root):
             path = self.root / "archive" / name[:2] / name
@@ -272,25 +272,10 @@ class WithheldPagesWatch:
                 self.check(f"commit {self.commits}: an item links to {name}", path.read_bytes())
 
 
-@pytest.mark.parametrize("withhold", [forget_item, close_by_a_later_version], ids=["forgotten", "closed-before"])
-def test_a_withheld_items_pages_are_never_archived_nor_linked_by_a_commit(
-    tmp_path: Path, cache: Path, opened: Opened, monkeypatch: pytest.MonkeyPatch, withhold: object
-) -> None:
-    """The same PDF ingested again once item 6 is forgotten or closed: the version reads item 6
-    open, but the index does not publish it.  Before, the embedded engine archived the document
-    with item 6's pages, committed the batch with the other items linking to it, and only then
-    made a re-blanked copy in a second commit and pruned the first: between the two, the web app
-    served item 6's pages beside every other item.  Now the batch's commit links the re-blanked
-    copy from the start, and the copy with the pages is never written to the archive."""
+def watch_writes(monkeypatch: pytest.MonkeyPatch, watch: WithheldPagesWatch) -> None:
+    """Have ``watch`` read every file the embedded engine archives and look after every commit."""
     from indexer.engines.archive import FolderArchive
 
-    location = whoosh_location(tmp_path)
-    item_id, secret, before = ingest_aarhus(tmp_path, location, opened)
-    withhold(tmp_path, location, item_id)  # type: ignore[operator]
-    assert_pages_gone(opened, location, item_id, secret, before)
-
-    root = Path(location)
-    watch = WithheldPagesWatch(root, secret)
     store, make_writer = FolderArchive.store, MinutesIndex._writer
 
     def watched_store(self: FolderArchive, source: Path) -> tuple[str, bool]:
@@ -310,6 +295,27 @@ def test_a_withheld_items_pages_are_never_archived_nor_linked_by_a_commit(
 
     monkeypatch.setattr(FolderArchive, "store", watched_store)
     monkeypatch.setattr(MinutesIndex, "_writer", watched_writer)
+
+
+@pytest.mark.parametrize("withhold", [forget_item, close_by_a_later_version], ids=["forgotten", "closed-before"])
+def test_a_withheld_items_pages_are_never_archived_nor_linked_by_a_commit(
+    tmp_path: Path, cache: Path, opened: Opened, monkeypatch: pytest.MonkeyPatch, withhold: object
+) -> None:
+    """The same PDF ingested again once item 6 is forgotten or closed: the version reads item 6
+    open, but the index does not publish it.  Before, the embedded engine archived the document
+    with item 6's pages, committed the batch with the other items linking to it, and only then
+    made a re-blanked copy in a second commit and pruned the first: between the two, the web app
+    served item 6's pages beside every other item.  Now the batch's commit links the re-blanked
+    copy from the start, and the copy with the pages is never written to the archive."""
+
+    location = whoosh_location(tmp_path)
+    item_id, secret, before = ingest_aarhus(tmp_path, location, opened)
+    withhold(tmp_path, location, item_id)  # type: ignore[operator]
+    assert_pages_gone(opened, location, item_id, secret, before)
+
+    root = Path(location)
+    watch = WithheldPagesWatch(root, secret)
+    watch_writes(monkeypatch, watch)
     quiet_ingest([tmp_path / "aarhus.pdf"], location)  # the same PDF again: item 6 read open
     monkeypatch.undo()
 
@@ -318,3 +324,24 @@ def test_a_withheld_items_pages_are_never_archived_nor_linked_by_a_commit(
     assert_pages_gone(opened, location, item_id, secret, before)
     for path in files(root / "archive"):
         assert words("\n".join(pdf_pages(path.read_bytes()))) & set(secret) == set()
+
+
+@pytest.mark.parametrize("withhold", [forget_item, close_by_a_later_version], ids=["forget", "closing-version"])
+def test_the_commit_that_closes_an_item_relinks_the_others_itself(
+    tmp_path: Path, cache: Path, opened: Opened, monkeypatch: pytest.MonkeyPatch, withhold: object
+) -> None:
+    """Before: ``minutes forget`` of item 6, or a version closing it, committed first with the other
+    items still linking to the document with item 6's pages, and gave them the re-blanked copy in
+    a second commit: between the two, the web app served the pages of an item closed or taken
+    down.  Now the commit that closes it relinks them (the old copy, linked by nothing, is pruned
+    right after)."""
+    location = whoosh_location(tmp_path)
+    item_id, secret, before = ingest_aarhus(tmp_path, location, opened)
+    watch = WithheldPagesWatch(Path(location), secret, archive=False)
+    watch_writes(monkeypatch, watch)
+    withhold(tmp_path, location, item_id)  # type: ignore[operator]
+    monkeypatch.undo()
+
+    assert watch.found == [], "a commit left items linking to the closed item's pages"
+    assert watch.commits == 1, "the closing and the relinking in one commit"
+    assert_pages_gone(opened, location, item_id, secret, before)

@@ -67,7 +67,14 @@ from indexer.engines.base import (
     case_key,
     id_order,
 )
-from indexer.engines.sourcedocs import add_source, item_source, source_record, withheld_in, without_document
+from indexer.engines.sourcedocs import (
+    add_source,
+    document_name,
+    item_source,
+    source_record,
+    withheld_in,
+    without_document,
+)
 from indexer.engines.whoosh import routes
 from indexer.engines.whoosh.bulkwriter import BulkMpWriter, BulkSegmentWriter
 from indexer.engines.whoosh.codec import FORMAT_VERSION, ArrayPositions, MinutesCodec, segment_format
@@ -679,6 +686,8 @@ class MinutesIndex:
             raise
         released: set[str] = set()  # archive names old versions held: pruned unless still used
         gone: dict[str, list[dict[str, Any]]] = {}  # documents open items were read from that now close
+        leaving: set[str] = set()  # ids of the items the commit writes or deletes
+        linked: set[str] = set()  # archive names of the documents the batch's items link to
         rewritten = False
         before = self._routes_before()
         changes: list[routes.Change] = []  # what the commit counts in and out of the route evidence
@@ -715,6 +724,9 @@ class MinutesIndex:
                         document = self.document_for(
                             version, item, position, summary, batch_topics.get(id(item)), reblanked.get(id(version))
                         )
+                        leaving.add(item.id)
+                        if name := document_name(document):
+                            linked.add(name)
                         verdict = existing.verdict(document)
                         if verdict == "skip":
                             summary.items_skipped += 1
@@ -740,6 +752,7 @@ class MinutesIndex:
                             continue
                         released |= _archive_names(old)
                         add_source(gone, old)
+                        leaving.add(item_id)
                         changes.append((old, -1))
                         writer.delete_by_term("id", item_id)
                         summary.items_removed += 1
@@ -759,6 +772,15 @@ class MinutesIndex:
                     for item in meeting.items:
                         if item.access == Access.OPEN and (id(meeting), item.id) not in published:
                             released |= _file_digests(item)
+                # The other open items of a meeting whose document holds pages of items that close or
+                # go link to a copy without those pages from this same commit on.
+                done, relinked = self._relinked(searcher, gone, leaving, linked)
+                for old, new in relinked:
+                    writer.update_document(**new)
+                    changes += [(old, -1), (new, 1)]
+                    rewritten = True
+                released |= done
+                gone = {name: records for name, records in gone.items() if name not in done}
             writer.commit(mergetype=_purging(merge) if rewritten else None, merge=merge)
         except BaseException:
             writer.cancel()
@@ -1075,6 +1097,7 @@ class MinutesIndex:
         found: dict[str, tuple[str, int]] = {}
         released: set[str] = set()
         gone: dict[str, list[dict[str, Any]]] = {}  # whole-meeting documents the removed items were read from
+        leaving: set[str] = set()  # ids of the items removed
         writer = self._writer()
         before = self._routes_before()
         changes: list[routes.Change] = []
@@ -1089,56 +1112,86 @@ class MinutesIndex:
                     for stored in items:
                         released |= _archive_names(stored)
                         add_source(gone, stored)
+                        leaving.add(str(stored["id"]))
                         changes.append((dict(stored), -1))
                     if items:
                         writer.delete_by_term(field_name, wanted)
                     found[wanted] = (kind if items else "unknown", len(items))
+                # The meeting's other open items link to a copy without the removed items' pages
+                # from this same commit on.
+                done, relinked = self._relinked(searcher, gone, leaving)
+                for old, new in relinked:
+                    writer.update_document(**new)
+                    changes += [(old, -1), (new, 1)]
             writer.commit(mergetype=_purging(False) if any(n for _, n in found.values()) else None)
         except BaseException:
             writer.cancel()
             raise
         self._routes_after(before, changes)
-        self.reblank_documents(gone)
+        released |= done
         if released:
             self.prune(released)
         return found
 
     def reblank_documents(self, gone: dict[str, list[dict[str, Any]]]) -> set[str]:
         """After items read from an archived whole-meeting document closed, were withdrawn or
-        forgotten (``gone``: archive name → where they sit): the open items of the meeting that
-        still link to that document get a copy with those pages blank too (a new archive name);
-        when none can be made (a DOCX, an item's page unknown), they link to no document.  Either
-        way the old copy is left to no one: returns the names to prune."""
-        updates: list[dict[str, Any]] = []
-        replaced: list[dict[str, Any]] = []
+        forgotten (``gone``: archive name → where they sit) in a commit that could not relink the
+        others itself (``_relinked``): the open items of the meeting that still link to that
+        document get a copy with those pages blank too, in a commit of their own.  Returns the
+        names to prune."""
         with self.ix.searcher() as searcher:
-            for name, records in gone.items():
-                kept: list[tuple[dict[str, Any], dict[str, Any]]] = []
-                for meeting_id in sorted({str(r["meeting_id"]) for r in records}):
-                    for fields in searcher.documents(meeting_id=meeting_id):
-                        found = source_record(fields)
-                        if found is not None and found[0] == name:
-                            kept.append((dict(fields), found[1]))
-                if not kept:
-                    continue  # the last open item went: the archive is released as it is
-                new_name = self._reblanked(name, [r for _, r in kept], records)
-                for fields, _ in kept:
-                    replaced.append(dict(fields))
-                    fields["doc"] = without_document(str(fields["doc"]), name, new_name)
-                    updates.append(self.with_derived_fields(fields))
-        if not updates:
+            _, relinked = self._relinked(searcher, gone)
+        if not relinked:
             return set()
         writer = self._writer()
         before = self._routes_before()
         try:
-            for document in updates:
+            for _, document in relinked:
                 writer.update_document(**document)
             writer.commit(mergetype=_purging(False))
         except BaseException:
             writer.cancel()
             raise
-        self._routes_after(before, [*((old, -1) for old in replaced), *((new, 1) for new in updates)])
+        self._routes_after(before, [*((old, -1) for old, _ in relinked), *((new, 1) for _, new in relinked)])
         return set(gone)
+
+    def _relinked(
+        self,
+        searcher: Any,
+        gone: dict[str, list[dict[str, Any]]],
+        leaving: set[str] | None = None,
+        linked: set[str] | None = None,
+    ) -> tuple[set[str], list[tuple[dict[str, Any], dict[str, Any]]]]:
+        """The open items of a meeting still linking to an archived document whose other items
+        close, are withdrawn or forgotten (``gone``: archive name → where they sit), as (stored
+        fields, document to write): linked to a copy with those pages blank too (archived here, a
+        new name), or to none when none can be made (a DOCX, an item's page unknown).  Either way
+        the old copy is left to no one.  Also the names dealt with.
+
+        ``leaving``: ids of items the caller's commit writes or deletes (not kept); a name in
+        ``linked`` (an item the commit writes links to it) is left out: the items can only be
+        read back after that commit (``reblank_documents``)."""
+        leaving, linked = leaving or set(), linked or set()
+        done: set[str] = set()
+        relinked: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        for name, records in gone.items():
+            if name in linked:
+                continue
+            done.add(name)
+            kept: list[tuple[dict[str, Any], dict[str, Any]]] = []
+            for meeting_id in sorted({str(r["meeting_id"]) for r in records}):
+                for fields in searcher.documents(meeting_id=meeting_id):
+                    found = source_record(fields)
+                    if found is not None and found[0] == name and str(fields["id"]) not in leaving:
+                        kept.append((dict(fields), found[1]))
+            if not kept:
+                continue  # the last open item went: the archive is released as it is
+            new_name = self._reblanked(name, [r for _, r in kept], records)
+            for fields, _ in kept:
+                old = dict(fields)
+                fields["doc"] = without_document(str(fields["doc"]), name, new_name)
+                relinked.append((old, self.with_derived_fields(fields)))
+        return done, relinked
 
     def _reblanked(self, name: str, kept: list[dict[str, Any]], gone: list[dict[str, Any]]) -> str | None:
         """Archive a copy of the archived document ``name`` with the gone items' pages blank; its name,

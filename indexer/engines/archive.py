@@ -21,13 +21,19 @@ class FolderArchive(Archive):
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
 
-    def store(self, source: Path) -> tuple[str, bool]:
+    @staticmethod
+    def name_of(source: Path) -> str:
+        """The name ``store`` gives this file (content hash and extension), without storing it:
+        an ingest that must not archive a document still has to know the name it would have had."""
         source = Path(source)
-        digest = file_hash(source)
         suffix = source.suffix.lower()
         if not re.fullmatch(r"\.[a-z0-9]{1,8}", suffix):
             suffix = ""
-        name = f"{digest}{suffix}"
+        return f"{file_hash(source)}{suffix}"
+
+    def store(self, source: Path) -> tuple[str, bool]:
+        source = Path(source)
+        name = self.name_of(source)
         target = self.root / name[:2] / name
         if target.exists():
             return name, False

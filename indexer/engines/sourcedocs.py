@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from indexer.model import Access, Meeting
+from indexer.model import Access, Item, Meeting
 
 
 def source_record(stored: dict[str, Any] | None) -> tuple[str, dict[str, Any]] | None:
@@ -46,20 +46,29 @@ def withheld_records(
     found: dict[str, list[dict[str, Any]]] = {}
     for meeting in meetings:
         name = document_names.get(id(meeting))
-        if name is None:
-            continue
-        found.setdefault(name, []).extend(getattr(meeting, "forgotten_sources", []))
-        for position, item in enumerate(meeting.items):
-            if item.access == Access.OPEN and item.id not in published:
-                found.setdefault(name, []).append(
-                    {
-                        "page": item.source_page,
-                        "last_page": item.source_last_page,
-                        "position": position,
-                        "meeting_id": meeting.id,
-                    }
-                )
+        if name is not None:
+            found.setdefault(name, []).extend(withheld_in(meeting, published))
     return found
+
+
+def withheld_in(meeting: Meeting, published: set[str]) -> list[dict[str, Any]]:
+    """Where the items sit in one version's document that it reads open but that are not
+    published open (``published``: ids of the items published open), forgotten ones included."""
+    found: list[dict[str, Any]] = list(getattr(meeting, "forgotten_sources", []))
+    for position, item in enumerate(meeting.items):
+        if item.access == Access.OPEN and item.id not in published:
+            found.append(item_source(meeting, item, position))
+    return found
+
+
+def item_source(meeting: Meeting, item: Item, position: int) -> dict[str, Any]:
+    """Where an item sits in its version's document, as ``source_record`` reads it back."""
+    return {
+        "page": item.source_page,
+        "last_page": item.source_last_page,
+        "position": position,
+        "meeting_id": meeting.id,
+    }
 
 
 def document_name(document: dict[str, Any]) -> str | None:

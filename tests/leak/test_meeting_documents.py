@@ -30,7 +30,7 @@ from indexer.documents.read import read_meeting
 from indexer.engines.whoosh.index import MinutesIndex
 from indexer.formats import IngestContext
 from indexer.model import Access
-from tests.contract.engines import ENGINES, EngineFactory
+from tests.contract.engines import ENGINES, EngineFactory, whoosh_location
 from tests.documents.conftest import AARHUS_PDF, BALLERUP_PDF
 from tests.helpers import Opened, quiet_ingest, write_jsonl
 
@@ -301,4 +301,117 @@ def test_an_item_closed_by_a_later_version_is_blanked_in_the_document_the_others
     assert opened.service(location).engine.archive.open(old) is None, "the old copy is deleted"
 
     quiet_ingest([source], location)  # item 6 open in it: kept closed (access only tightens)
+    assert_pages_gone(opened, location, item_id, secret, before)
+
+
+def forget_item(tmp_path: Path, location: str, item_id: str) -> None:
+    assert main(["forget", item_id, "--reason", "test", "--index", location]) == 0
+
+
+def close_by_a_later_version(tmp_path: Path, location: str, item_id: str) -> None:
+    meeting = read_meeting(tmp_path / "aarhus.pdf", IngestContext())
+    [closed] = [i for i in meeting.items if i.id == item_id]
+    closed.access, closed.sections, closed.decisions = Access.CLOSED, [], []
+    update = dataclasses.replace(meeting, items=[closed], partial=True, document=None)
+    quiet_ingest([write_jsonl(tmp_path / "closing.jsonl", [update])], location)
+
+
+class WithheldPagesWatch:
+    """Reads every file the embedded engine archives, and every archived file and committed link
+    at each commit, for the words only a withheld item's pages have."""
+
+    def __init__(self, root: Path, secret: list[str], archive: bool = True) -> None:
+        self.root, self.secret, self.archive = root, set(secret), archive
+        self.commits = 0
+        self.found: list[str] = []
+
+    def check(self, what: str, data: bytes) -> None:
+        if data.startswith(b"%PDF") and words("\n".join(pdf_pages(data))) & self.secret:
+            self.found.append(what)
+
+    def stored(self, source: Path) -> None:
+        self.check(f"archived {source}", Path(source).read_bytes())
+
+    def committed(self) -> None:
+        self.commits += 1
+        for path in files(self.root / "archive") if self.archive else []:
+            self.check(f"commit {self.commits}: {path.name} in the archive", path.read_bytes())
+        for name in source_document_names(self.root):
+            path = self.root / "archive" / name[:2] / name
+            if path.is_file():
+                self.check(f"commit {self.commits}: an item links to {name}", path.read_bytes())
+
+
+def watch_writes(monkeypatch: pytest.MonkeyPatch, watch: WithheldPagesWatch) -> None:
+    """Have ``watch`` read every file the embedded engine archives and look after every commit."""
+    from indexer.engines.archive import FolderArchive
+
+    store, make_writer = FolderArchive.store, MinutesIndex._writer
+
+    def watched_store(self: FolderArchive, source: Path) -> tuple[str, bool]:
+        watch.stored(source)
+        return store(self, source)
+
+    def watched_writer(self: MinutesIndex, *args: object, **kwargs: object) -> object:
+        writer = make_writer(self, *args, **kwargs)  # type: ignore[arg-type]
+        commit = writer.commit
+
+        def watched_commit(*a: object, **k: object) -> None:
+            commit(*a, **k)
+            watch.committed()
+
+        writer.commit = watched_commit  # type: ignore[method-assign]
+        return writer
+
+    monkeypatch.setattr(FolderArchive, "store", watched_store)
+    monkeypatch.setattr(MinutesIndex, "_writer", watched_writer)
+
+
+@pytest.mark.parametrize("withhold", [forget_item, close_by_a_later_version], ids=["forgotten", "closed-before"])
+def test_a_withheld_items_pages_are_never_archived_nor_linked_by_a_commit(
+    tmp_path: Path, cache: Path, opened: Opened, monkeypatch: pytest.MonkeyPatch, withhold: object
+) -> None:
+    """The same PDF ingested again once item 6 is forgotten or closed: the version reads item 6
+    open, but the index does not publish it.  Before, the embedded engine archived the document
+    with item 6's pages, committed the batch with the other items linking to it, and only then
+    made a re-blanked copy in a second commit and pruned the first: between the two, the web app
+    served item 6's pages beside every other item.  Now the batch's commit links the re-blanked
+    copy from the start, and the copy with the pages is never written to the archive."""
+
+    location = whoosh_location(tmp_path)
+    item_id, secret, before = ingest_aarhus(tmp_path, location, opened)
+    withhold(tmp_path, location, item_id)  # type: ignore[operator]
+    assert_pages_gone(opened, location, item_id, secret, before)
+
+    root = Path(location)
+    watch = WithheldPagesWatch(root, secret)
+    watch_writes(monkeypatch, watch)
+    quiet_ingest([tmp_path / "aarhus.pdf"], location)  # the same PDF again: item 6 read open
+    monkeypatch.undo()
+
+    assert watch.found == [], "the withheld item's pages were written or linked"
+    assert watch.commits == 1, "the batch and its re-blanked links in one commit"
+    assert_pages_gone(opened, location, item_id, secret, before)
+    for path in files(root / "archive"):
+        assert words("\n".join(pdf_pages(path.read_bytes()))) & set(secret) == set()
+
+
+@pytest.mark.parametrize("withhold", [forget_item, close_by_a_later_version], ids=["forget", "closing-version"])
+def test_the_commit_that_closes_an_item_relinks_the_others_itself(
+    tmp_path: Path, cache: Path, opened: Opened, monkeypatch: pytest.MonkeyPatch, withhold: object
+) -> None:
+    """Before: ``minutes forget`` of item 6, or a version closing it, committed first with the other
+    items still linking to the document with item 6's pages, and gave them the re-blanked copy in
+    a second commit: between the two, the web app served the pages of an item closed or taken
+    down.  Now the commit that closes it relinks them (the old copy, linked by nothing, is pruned
+    right after)."""
+    location = whoosh_location(tmp_path)
+    item_id, secret, before = ingest_aarhus(tmp_path, location, opened)
+    watch = WithheldPagesWatch(Path(location), secret, archive=False)
+    watch_writes(monkeypatch, watch)
+    withhold(tmp_path, location, item_id)  # type: ignore[operator]
+    monkeypatch.undo()
+
+    assert watch.found == [], "a commit left items linking to the closed item's pages"
+    assert watch.commits == 1, "the closing and the relinking in one commit"
     assert_pages_gone(opened, location, item_id, secret, before)

@@ -19,7 +19,7 @@ from typing import Any
 from indexer.attachments import file_hash
 from indexer.engines.postgres.engine import Database
 from indexer.engines.sourcedocs import document_name, withheld_records
-from indexer.engines.whoosh.index import IngestSummary, MinutesIndex, _file_digests, topics_for_items
+from indexer.engines.whoosh.index import IngestSummary, MinutesIndex, WithheldCopy, _file_digests, topics_for_items
 from indexer.model import Access, Item, Meeting
 from indexer.public import ensure_public
 from indexer.versions import Indexed, MeetingState
@@ -46,8 +46,10 @@ class PostgresIndex:
     def text_cache_dir(self) -> Path:
         return text_cache_root()
 
-    def _source_document(self, meeting: Meeting, item: Item, summary: IngestSummary) -> dict[str, Any] | None:
-        return MinutesIndex._source_document(self, meeting, item, summary)  # type: ignore[arg-type]
+    def _source_document(
+        self, meeting: Meeting, item: Item, summary: IngestSummary, withheld: WithheldCopy | None = None
+    ) -> dict[str, Any] | None:
+        return MinutesIndex._source_document(self, meeting, item, summary, withheld)  # type: ignore[arg-type]
 
     def _has_parts_field(self, name: str = "parts") -> bool:
         return True

@@ -29,6 +29,7 @@ import re
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -66,7 +67,14 @@ from indexer.engines.base import (
     case_key,
     id_order,
 )
-from indexer.engines.sourcedocs import add_source, document_name, source_record, withheld_records, without_document
+from indexer.engines.sourcedocs import (
+    add_source,
+    document_name,
+    item_source,
+    source_record,
+    withheld_in,
+    without_document,
+)
 from indexer.engines.whoosh import routes
 from indexer.engines.whoosh.bulkwriter import BulkMpWriter, BulkSegmentWriter
 from indexer.engines.whoosh.codec import FORMAT_VERSION, ArrayPositions, MinutesCodec, segment_format
@@ -409,6 +417,16 @@ def _newest_segments(ix: Any, attempts: int = 12) -> list[Any]:
     raise AssertionError("unreachable")
 
 
+@dataclass(frozen=True)
+class WithheldCopy:
+    """The copy of a version's whole-meeting document its open items link to when the version reads
+    items open that the index does not publish open: their pages blank."""
+
+    archive_name: str | None  # None: none could be made (a DOCX, a page unknown); the items link to none
+    visible_name: str | None  # the name the document as read would have had in the archive
+    withheld: list[dict[str, Any]]  # where the withheld items sit in it
+
+
 class MinutesIndex:
     """One index root on disk: the live Whoosh index plus archive and sources."""
 
@@ -671,6 +689,8 @@ class MinutesIndex:
             raise
         released: set[str] = set()  # archive names old versions held: pruned unless still used
         gone: dict[str, list[dict[str, Any]]] = {}  # documents open items were read from that now close
+        leaving: set[str] = set()  # ids of the items the commit writes or deletes
+        linked: set[str] = set()  # archive names of the documents the batch's items link to
         rewritten = False
         before = self._routes_before()
         changes: list[routes.Change] = []  # what the commit counts in and out of the route evidence
@@ -690,19 +710,26 @@ class MinutesIndex:
                         )
                     state.apply(meeting, allow_reopen=self.allow_reopen)
                 written = 0
-                published: set[tuple[int, str]] = set()  # (version, item) whose files the index refers to
-                document_names: dict[int, str] = {}  # id(version) → its archived whole-meeting document
+                # (version, item) whose files the index refers to
+                published = {
+                    (id(v), i.id) for s in states.values() for v, i, _ in s.to_write() if i.access == Access.OPEN
+                }
                 batch_topics = topics_for_items([(v, i) for state in states.values() for v, i, _ in state.to_write()])
+                # Versions that read items open the index does not publish open: their items link to a
+                # copy with those pages blank from this commit on; the document as read is not archived.
+                reblanked = self._withheld_copies(meetings, states, summary)
+                for copy in reblanked.values():
+                    if copy.visible_name:  # items an earlier batch linked to it are re-blanked after the commit
+                        gone.setdefault(copy.visible_name, []).extend(copy.withheld)
                 for state in states.values():
                     for version, item, position in state.to_write():
                         written += 1
-                        if item.access == Access.OPEN:
-                            published.add((id(version), item.id))
-                        document = self.document_for(version, item, position, summary, batch_topics.get(id(item)))
-                        if version.document is not None and id(version) not in document_names:
-                            name = document_name(document)
-                            if name:
-                                document_names[id(version)] = name
+                        document = self.document_for(
+                            version, item, position, summary, batch_topics.get(id(item)), reblanked.get(id(version))
+                        )
+                        leaving.add(item.id)
+                        if name := document_name(document):
+                            linked.add(name)
                         verdict = existing.verdict(document)
                         if verdict == "skip":
                             summary.items_skipped += 1
@@ -728,6 +755,7 @@ class MinutesIndex:
                             continue
                         released |= _archive_names(old)
                         add_source(gone, old)
+                        leaving.add(item_id)
                         changes.append((old, -1))
                         writer.delete_by_term("id", item_id)
                         summary.items_removed += 1
@@ -741,14 +769,21 @@ class MinutesIndex:
                     summary.warnings.extend(state.warnings)
                 # Older versions superseded in this batch; items a later version left out are said apart.
                 summary.items_skipped += items - written - sum(state.lost() for state in states.values())
-                for name, records in withheld_records(meetings, document_names, {i for _, i in published}).items():
-                    gone.setdefault(name, []).extend(records)
                 for meeting in meetings:
                     # Open files of versions that did not stand (superseded, kept closed): their text
                     # was cached at extraction and must go unless another item refers to the file.
                     for item in meeting.items:
                         if item.access == Access.OPEN and (id(meeting), item.id) not in published:
                             released |= _file_digests(item)
+                # The other open items of a meeting whose document holds pages of items that close or
+                # go link to a copy without those pages from this same commit on.
+                done, relinked = self._relinked(searcher, gone, leaving, linked)
+                for old, new in relinked:
+                    writer.update_document(**new)
+                    changes += [(old, -1), (new, 1)]
+                    rewritten = True
+                released |= done
+                gone = {name: records for name, records in gone.items() if name not in done}
             writer.commit(mergetype=_purging(merge) if rewritten else None, merge=merge)
         except BaseException:
             writer.cancel()
@@ -758,6 +793,49 @@ class MinutesIndex:
         if released:
             summary.pruned += self.prune(released)
         return summary
+
+    def _withheld_copies(
+        self, meetings: list[PublicMeeting], states: dict[str, MeetingState], summary: IngestSummary
+    ) -> dict[int, WithheldCopy]:
+        """id(version) → the copy of its whole-meeting document its open items link to, for each
+        version that reads items open that the index does not publish open (an earlier version
+        closed them, or ``minutes forget`` took them down): made from the document as read, with
+        those pages blank, and archived before the batch's commit — the document as read is not."""
+        kept: dict[int, list[dict[str, Any]]] = {}  # id(version) → where its items published open sit
+        open_ids: set[str] = set()
+        for state in states.values():
+            for version, item, position in state.to_write():
+                if item.access == Access.OPEN:
+                    kept.setdefault(id(version), []).append(item_source(version, item, position))
+                    open_ids.add(item.id)
+        copies: dict[int, WithheldCopy] = {}
+        for meeting in meetings:
+            document = meeting.document
+            if id(meeting) not in kept or id(meeting) in copies or document is None:
+                continue
+            if document.access != Access.OPEN or not document.file:
+                continue
+            withheld = withheld_in(meeting, open_ids)
+            if withheld:
+                copies[id(meeting)] = self._withheld_copy(Path(document.file), kept[id(meeting)], withheld, summary)
+        return copies
+
+    def _withheld_copy(
+        self, file: Path, kept: list[dict[str, Any]], withheld: list[dict[str, Any]], summary: IngestSummary
+    ) -> WithheldCopy:
+        """Archive ``file`` with the withheld items' pages (and all but the kept items') blank."""
+        try:
+            visible: str | None = self.archive.name_of(file)
+        except OSError:
+            visible = None  # unreadable: it could not have been archived either
+        copy = reblanked_copy(file, kept, withheld) if visible else None
+        name = None
+        if copy is not None:
+            try:
+                name = self._archive(str(copy), summary)
+            finally:
+                copy.unlink(missing_ok=True)
+        return WithheldCopy(name, visible, withheld)
 
     # -- route abbreviations, learnt with every commit (``routes.py``) ----------------------
 
@@ -796,9 +874,11 @@ class MinutesIndex:
         position: int,
         summary: IngestSummary,
         topics: list[dict[str, Any]] | None = None,
+        withheld: WithheldCopy | None = None,
     ) -> dict[str, Any]:
         """The Whoosh document for one item: the only place closed content is dropped.
-        ``topics``: the item's, when classified with its batch (``topics_for_items``)."""
+        ``topics``: the item's, when classified with its batch (``topics_for_items``); ``withheld``:
+        the copy of the meeting's document to link to instead of the document as read."""
         kind = MeetingKind.DAGSORDEN if meeting.draft else meeting.kind
         start = meeting.start
         base: dict[str, Any] = {
@@ -885,7 +965,7 @@ class MinutesIndex:
             "history": [to_jsonable(d.__dict__) for d in item.history],
             "absentees": item.absentees or meeting.absentees,
             "attachments": public_attachments,
-            "source_document": self._source_document(meeting, item, summary),
+            "source_document": self._source_document(meeting, item, summary, withheld),
             "topics": topics,
             "meeting": meta,
         }
@@ -948,21 +1028,28 @@ class MinutesIndex:
             known = self._parts_field = (self.ix, frozenset(self.ix.schema.names()))
         return name in known[1]
 
-    def _source_document(self, meeting: Meeting, item: Item, summary: IngestSummary) -> dict[str, Any] | None:
+    def _source_document(
+        self, meeting: Meeting, item: Item, summary: IngestSummary, withheld: WithheldCopy | None = None
+    ) -> dict[str, Any] | None:
         """Where an item read from a whole-meeting document starts in it. The file is archived only
-        when its access is open (a copy with closed pages blanked, see indexer/documents/publish.py)."""
+        when its access is open (a copy with closed pages blanked, see indexer/documents/publish.py);
+        with ``withheld``, the copy with the withheld items' pages blank is linked instead, and not
+        the source URL (the document there shows those pages)."""
         document = meeting.document
         if document is None:
             return None
         archive_name = None
-        if document.access == Access.OPEN and document.file:
+        source_url = document.url if document.access == Access.OPEN else None
+        if withheld is not None:
+            archive_name, source_url = withheld.archive_name, None
+        elif document.access == Access.OPEN and document.file:
             archive_name = self._archive(document.file, summary)
         return {
             "title": document.title,
             "page": item.source_page,
             "last_page": item.source_last_page,  # not shown: which pages to blank when the item closes
             "archive_name": archive_name,
-            "source_url": document.url if document.access == Access.OPEN else None,
+            "source_url": source_url,
             "media_type": document.media_type,
         }
 
@@ -1018,6 +1105,7 @@ class MinutesIndex:
         found: dict[str, tuple[str, int]] = {}
         released: set[str] = set()
         gone: dict[str, list[dict[str, Any]]] = {}  # whole-meeting documents the removed items were read from
+        leaving: set[str] = set()  # ids of the items removed
         writer = self._writer()
         before = self._routes_before()
         changes: list[routes.Change] = []
@@ -1032,56 +1120,86 @@ class MinutesIndex:
                     for stored in items:
                         released |= _archive_names(stored)
                         add_source(gone, stored)
+                        leaving.add(str(stored["id"]))
                         changes.append((dict(stored), -1))
                     if items:
                         writer.delete_by_term(field_name, wanted)
                     found[wanted] = (kind if items else "unknown", len(items))
+                # The meeting's other open items link to a copy without the removed items' pages
+                # from this same commit on.
+                done, relinked = self._relinked(searcher, gone, leaving)
+                for old, new in relinked:
+                    writer.update_document(**new)
+                    changes += [(old, -1), (new, 1)]
             writer.commit(mergetype=_purging(False) if any(n for _, n in found.values()) else None)
         except BaseException:
             writer.cancel()
             raise
         self._routes_after(before, changes)
-        self.reblank_documents(gone)
+        released |= done
         if released:
             self.prune(released)
         return found
 
     def reblank_documents(self, gone: dict[str, list[dict[str, Any]]]) -> set[str]:
         """After items read from an archived whole-meeting document closed, were withdrawn or
-        forgotten (``gone``: archive name → where they sit): the open items of the meeting that
-        still link to that document get a copy with those pages blank too (a new archive name);
-        when none can be made (a DOCX, an item's page unknown), they link to no document.  Either
-        way the old copy is left to no one: returns the names to prune."""
-        updates: list[dict[str, Any]] = []
-        replaced: list[dict[str, Any]] = []
+        forgotten (``gone``: archive name → where they sit) in a commit that could not relink the
+        others itself (``_relinked``): the open items of the meeting that still link to that
+        document get a copy with those pages blank too, in a commit of their own.  Returns the
+        names to prune."""
         with self.ix.searcher() as searcher:
-            for name, records in gone.items():
-                kept: list[tuple[dict[str, Any], dict[str, Any]]] = []
-                for meeting_id in sorted({str(r["meeting_id"]) for r in records}):
-                    for fields in searcher.documents(meeting_id=meeting_id):
-                        found = source_record(fields)
-                        if found is not None and found[0] == name:
-                            kept.append((dict(fields), found[1]))
-                if not kept:
-                    continue  # the last open item went: the archive is released as it is
-                new_name = self._reblanked(name, [r for _, r in kept], records)
-                for fields, _ in kept:
-                    replaced.append(dict(fields))
-                    fields["doc"] = without_document(str(fields["doc"]), name, new_name)
-                    updates.append(self.with_derived_fields(fields))
-        if not updates:
+            _, relinked = self._relinked(searcher, gone)
+        if not relinked:
             return set()
         writer = self._writer()
         before = self._routes_before()
         try:
-            for document in updates:
+            for _, document in relinked:
                 writer.update_document(**document)
             writer.commit(mergetype=_purging(False))
         except BaseException:
             writer.cancel()
             raise
-        self._routes_after(before, [*((old, -1) for old in replaced), *((new, 1) for new in updates)])
+        self._routes_after(before, [*((old, -1) for old, _ in relinked), *((new, 1) for _, new in relinked)])
         return set(gone)
+
+    def _relinked(
+        self,
+        searcher: Any,
+        gone: dict[str, list[dict[str, Any]]],
+        leaving: set[str] | None = None,
+        linked: set[str] | None = None,
+    ) -> tuple[set[str], list[tuple[dict[str, Any], dict[str, Any]]]]:
+        """The open items of a meeting still linking to an archived document whose other items
+        close, are withdrawn or forgotten (``gone``: archive name → where they sit), as (stored
+        fields, document to write): linked to a copy with those pages blank too (archived here, a
+        new name), or to none when none can be made (a DOCX, an item's page unknown).  Either way
+        the old copy is left to no one.  Also the names dealt with.
+
+        ``leaving``: ids of items the caller's commit writes or deletes (not kept); a name in
+        ``linked`` (an item the commit writes links to it) is left out: the items can only be
+        read back after that commit (``reblank_documents``)."""
+        leaving, linked = leaving or set(), linked or set()
+        done: set[str] = set()
+        relinked: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        for name, records in gone.items():
+            if name in linked:
+                continue
+            done.add(name)
+            kept: list[tuple[dict[str, Any], dict[str, Any]]] = []
+            for meeting_id in sorted({str(r["meeting_id"]) for r in records}):
+                for fields in searcher.documents(meeting_id=meeting_id):
+                    found = source_record(fields)
+                    if found is not None and found[0] == name and str(fields["id"]) not in leaving:
+                        kept.append((dict(fields), found[1]))
+            if not kept:
+                continue  # the last open item went: the archive is released as it is
+            new_name = self._reblanked(name, [r for _, r in kept], records)
+            for fields, _ in kept:
+                old = dict(fields)
+                fields["doc"] = without_document(str(fields["doc"]), name, new_name)
+                relinked.append((old, self.with_derived_fields(fields)))
+        return done, relinked
 
     def _reblanked(self, name: str, kept: list[dict[str, Any]], gone: list[dict[str, Any]]) -> str | None:
         """Archive a copy of the archived document ``name`` with the gone items' pages blank; its name,

@@ -363,6 +363,13 @@ def is_closed_caption(caption: str) -> bool:
     return folded.startswith(CLOSED_PREFIX) or folded == CLOSED_LABEL
 
 
+def is_closed_point(point: dict[str, Any]) -> bool:
+    """Whether an agenda JSON item (a ``Dagsordenpunkter`` entry) is closed: by its caption or by
+    its ``Lukket`` flag.  One test for the format and the harvester's redaction, so what the index
+    shows as a closed stub is never kept whole in the harvest folder."""
+    return is_closed_caption(str(point.get("Caption") or point.get("Navn") or "")) or _true(point.get("Lukket"))
+
+
 def _true(value: Any) -> bool:
     """The API writes booleans both as JSON booleans and as "true"/"False" strings."""
     if isinstance(value, str):
@@ -450,7 +457,7 @@ def _meeting_from_json(path: Path, data: bytes, context: IngestContext) -> Meeti
 
 def _item_from_json(point: dict[str, Any], meeting: Meeting, base: str | None) -> Item:
     title = _clean(str(point.get("Caption") or point.get("Navn") or ""))
-    closed = is_closed_caption(title) or _true(point.get("Lukket"))
+    closed = is_closed_point(point)
     number = point.get("Number") if point.get("Number") not in (None, "") else point.get("Punktnummer")
     item = Item(
         number=_clean(str(number if number is not None else "")),

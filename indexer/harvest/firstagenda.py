@@ -46,7 +46,7 @@ from urllib.parse import urlsplit
 
 from indexer.engines.whoosh.index import IngestSummary, MinutesIndex
 from indexer.formats import IngestContext
-from indexer.formats.firstagenda import committee_name, is_closed_caption, municipality_from_host
+from indexer.formats.firstagenda import committee_name, is_closed_point, municipality_from_host
 from indexer.harvest.client import HarvestError, Politeness, PortalClient
 
 LIST_PATH = "/api/agenda/udvalgsliste"
@@ -132,15 +132,14 @@ def _read_json(path: Path) -> dict[str, Any]:
 def redact(document: dict[str, Any]) -> dict[str, Any]:
     """The document as it may be kept: closed items reduced to their id and number.
 
-    The portal marks a closed item only by its caption ("Lukket: …"); its caption,
-    case text, field HTML and attachment list are dropped here, in memory, before
-    anything is written or hashed."""
+    The portal marks a closed item by its caption ("Lukket: …") or its ``Lukket`` flag, as the
+    format reads it (``is_closed_point``); its caption, case text, field HTML and attachment
+    list are dropped here, in memory, before anything is written or hashed."""
     points = []
     for point in document.get("Dagsordenpunkter") or []:
         if not isinstance(point, dict):
             continue
-        caption = str(point.get("Caption") or point.get("Navn") or "")
-        if is_closed_caption(caption):
+        if is_closed_point(point):
             point = _stub(point)
         points.append(point)
     kept = dict(document)

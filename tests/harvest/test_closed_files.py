@@ -156,3 +156,34 @@ def test_a_harvest_folder_the_index_has_not_recorded_is_named_and_cleaned_at_the
     assert _kept(root), "left as it was"
     run(portal.url, root, attachments=True)
     assert _kept(root) == set()
+
+
+def test_an_item_the_portal_flags_closed_keeps_nothing_in_the_folder(portal: Portal, tmp_path: Path) -> None:
+    """The format reads an item as closed by its caption ("Lukket: …") or by ``"Lukket": true``;
+    the harvester's redaction read the caption only, so an item flagged closed under an ordinary
+    caption was kept whole in ``meetings/<id>.json`` (its caption and text) and its attachments
+    downloaded to ``bilag/``, though the index showed it as a closed stub."""
+    target = _with_bilag(portal)
+    marker = "flagklappesnude"
+
+    def flag(document: dict) -> None:
+        for point in document["Dagsordenpunkter"]:
+            if point["Caption"] == target["Caption"]:
+                point["Lukket"] = True
+                point["Caption"] = point["Navn"] = f"{point['Caption']} {marker}"
+
+    portal.change(meeting_id_of(MEETING), flag)
+    root = tmp_path / "ix"
+    run(portal.url, root, attachments=True)
+    bilag = {f"bilag/{b['Id']}.pdf" for b in target["Bilag"]}
+    kept = _kept(root)
+    assert not bilag & kept
+    assert any(name.startswith("bilag/") for name in kept), "the open items' attachments are downloaded"
+    folder = _folder(root)
+    for path in folder.rglob("*"):
+        if path.is_file():
+            assert marker.encode() not in path.read_bytes(), path
+    [stored] = (folder / "meetings").glob("*.json")
+    points = json.loads(stored.read_text("utf-8"))["Dagsordenpunkter"]
+    [stub] = [p for p in points if p.get("Id") == target["Id"]]
+    assert stub["Caption"] == "Lukket punkt" and not stub["Felter"] and not stub["Bilag"]

@@ -73,6 +73,21 @@ def printed_attachment_number(title: str | None) -> str:
     return match.group(1) if match else ""
 
 
+# A title that says its attachment is closed, as an item's title says its item is: it begins with the
+# mark ("Lukket bilag: …", "Fortroligt notat", "Ikke offentliggjort - …") or names "lukket"/"lukkede"
+# after a dash, bracket or bold ("Bilag 2 (lukket)", "Notat - Lukket", "**Lukket**").
+_CLOSED_TITLE = re.compile(
+    r"^[\W_]*(?:lukke(?:t|de)|fortrolig(?:t|e)?|ikke\s+offentliggjort)\b|(?:[-–—(\[]|\*\*)[\s*_]*lukke(?:t|de)\b",
+    re.IGNORECASE,
+)
+
+
+def title_marks_closed(title: str | None) -> bool:
+    """Whether an attachment's title marks it closed (default deny: the title's word overrides an
+    "open" the source states or a format assumes from its item)."""
+    return bool(title and _CLOSED_TITLE.search(title))
+
+
 def number_by_titles(attachments: list[Attachment], positional: list[Attachment]) -> None:
     """Where the titles carry the numbering ("Indstilling", "Bilag 1: Beslutningsforslag", …), the
     ``positional`` attachments — numbered by their place in the list, for want of a number field
@@ -100,6 +115,12 @@ class Attachment:
     text_status: str = "no-file"
     archive_name: str | None = None  # content-addressed name in the archive folder
     media_type: str | None = None
+
+    def __post_init__(self) -> None:
+        # Closed by its title whatever a format read or assumed ("Bilag 2 (lukket)" of an open
+        # item): here, so no format resolves its file, names it in a warning or publishes it.
+        if title_marks_closed(self.title):
+            self.access = Access.CLOSED
 
     @property
     def is_open(self) -> bool:

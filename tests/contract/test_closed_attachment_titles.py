@@ -1,0 +1,78 @@
+"""An attachment whose title says it is closed ("Bilag 2 (lukket) - …") is a closed attachment,
+on every engine, in every format: its title and file reach no page, API, search or file.
+
+The open dataset gives an attachment only a title and a document number, and took the item's
+access for it; Publication closed only titles that begin "Lukket bilag"/"Fortroligt"/"Ikke
+offentliggjort"; the whole-meeting PDF's printed list, FirstAgenda and the others none.  So a
+closed attachment of an open item, marked in its title as the item rows mark a closed item ("…
+(lukket)", "… - Lukket"), was published.  Checked on a copy of the bundled open-dataset CSV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from indexer.cli import ingest
+from indexer.formats import IngestContext
+from indexer.formats.digst import parse as parse_digst
+from indexer.model import Access, Attachment, title_marks_closed
+from indexer.public import publish
+from tests.conftest import CORPUS_CSV
+from tests.helpers import Opened
+from tests.leak.disk import hits_on_disk
+
+SECRET = "qzvlukkettitelbilag"
+CONTROL = "qzvaabentitelbilag"
+CLOSED_LINE = "Bilag 2 - Oversigtskort over badebroer.pdf"
+OPEN_LINE = "Bilag 1 - Dina Holst ødelagt ved storm/højvande 2013"
+
+
+def _planted(tmp: Path) -> Path:
+    text = CORPUS_CSV.read_text("utf-8-sig")
+    assert text.count(CLOSED_LINE) == 1 and text.count(OPEN_LINE) == 1
+    text = text.replace(CLOSED_LINE, f"Bilag 2 (lukket) - Oversigtskort {SECRET}.pdf")
+    text = text.replace(OPEN_LINE, f"Bilag 1 - Dina Holst {CONTROL} 2013")
+    target = tmp / "digst-sample.csv"
+    target.write_text(text, "utf-8")
+    return target
+
+
+def test_titles_that_say_closed_close_the_attachment() -> None:
+    for title in ["Bilag 2 (lukket)", "Bilag 3 - Lukket", "Lukket bilag: Notat", "Fortroligt notat", "**Lukket**"]:
+        assert title_marks_closed(title), title
+        assert Attachment("1", title, Access.OPEN).access == Access.CLOSED, title
+    # the real samples' open titles that speak of closing: not a mark
+    for title in ["Svar vedrørende lukkede svar i spørgsmål/svar", "Bilag 1: Beslutningsforslag", "Notat om lukning"]:
+        assert not title_marks_closed(title), title
+        assert Attachment("1", title, Access.OPEN).access == Access.OPEN, title
+
+
+def test_the_open_dataset_does_not_publish_an_attachment_titled_closed(tmp_path: Path) -> None:
+    meetings = list(parse_digst(_planted(tmp_path), IngestContext(extract_text=False)))
+    public = [publish(m, extract=False) for m in meetings]
+    titles = [a.title for m in public if m for i in m.items for a in i.attachments]
+    assert any(CONTROL in t for t in titles)
+    assert not any(SECRET in t for t in titles)
+
+
+def test_no_engine_shows_an_attachment_titled_closed(location: str, tmp_path: Path, opened: Opened) -> None:
+    summary = ingest([_planted(tmp_path)], location, workers=1)
+    assert not summary.rejected
+    client = opened.app(location).test_client()
+    items = [i for i in opened.engine(location).iter_items() if i.is_open]
+    holder = [i for i in items if any(CONTROL in str(a.get("title")) for a in i.doc.get("attachments") or [])]
+    assert holder, "the open control attachment is indexed"
+    urls = [f"/api/search?q={CONTROL}", "/api/search?q=oversigtskort", "/search?q=lukket", "/export.csv", "/feed.atom"]
+    for item in holder:
+        urls += [f"/items/{item.id}", f"/api/items/{item.id}", f"/meetings/{item.meeting_id}"]
+        urls += [f"/items/{item.id}/bilag/{n}" for n in (1, 2, 3)]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code < 500, url
+        body = response.get_data(as_text=True).lower()
+        assert SECRET not in body, url
+    assert CONTROL in client.get(f"/api/search?q={CONTROL}").get_data(as_text=True)
+    found = client.get(f"/api/search?q={SECRET}").get_json()  # echoes the query, so its parts are read
+    assert found["total"] == 0 and found["results"] == [] and SECRET not in str(found["suggestion"])
+    if not location.startswith("postgres"):
+        assert hits_on_disk(Path(location), [SECRET]) == []
+        assert hits_on_disk(Path(location), [CONTROL]), "the control word is written, so the grep can fail"

@@ -239,6 +239,7 @@ class Cut:
     deleted: set[Path] = field(default_factory=set)  # meeting documents deleted
     rewritten: set[Path] = field(default_factory=set)  # documents with items cut to stubs
     released: set[str] = field(default_factory=set)  # attachment ids no longer referred to by those
+    unreadable: set[Path] = field(default_factory=set)  # deleted as they could not be read for their ids
     attachments_deleted: int = 0
 
     def line(self, folder: Path) -> str:
@@ -287,6 +288,14 @@ class HarvestFolder:
             try:
                 [meeting] = list(parse(path, self.context))
             except Exception:  # unreadable: an ingest could not read it either
+                # Which of its items were taken down cannot be told: keep nothing of it (default
+                # deny) and fetch it in full next time, not marked as taken down.
+                cut.released |= set(_pdf_ids(document))
+                path.unlink(missing_ok=True)
+                cut.deleted.add(path)
+                cut.unreadable.add(path)
+                entry = state["meetings"].setdefault(path.stem, {})
+                entry.update(etag=None, last_modified=None, digest="")
                 continue
             if meeting.id in taken_down or all(i.id in taken_down for i in meeting.items):
                 cut.released |= set(_pdf_ids(document))
@@ -565,9 +574,11 @@ class Harvester:
         # What was taken down stays out of the folder: a forgotten item of a meeting fetched again
         # (it changed on the portal) is cut to its stub before its attachments are asked for.
         taken_down = set(index.takedowns().ids())
+        unreadable: set[Path] = set()
         if taken_down and paths:
             cut = self.kept.cut_taken_down(paths, taken_down, state)
             released |= cut.released
+            unreadable = cut.unreadable
             for fetched in batch:
                 target = self.meetings_dir / f"{fetched.listed.id}.json"
                 if target in cut.deleted:
@@ -600,6 +611,10 @@ class Harvester:
             name = f"{fetched.listed.id}.json"
             if fetched.listed.id in state["meetings"] and state["meetings"][fetched.listed.id].get("forgotten"):
                 self.summary.unchanged += 1  # taken down: deleted above, marked so it is not fetched again
+                continue
+            if self.meetings_dir / name in unreadable:  # deleted above: it may hold what was taken down
+                self.summary.failed += 1
+                self._problem(f"{self.client.url(MEETING_PATH.format(id=fetched.listed.id))}: could not be read")
                 continue
             if name in failed:
                 self.summary.failed += 1

@@ -187,3 +187,38 @@ def test_an_item_the_portal_flags_closed_keeps_nothing_in_the_folder(portal: Por
     points = json.loads(stored.read_text("utf-8"))["Dagsordenpunkter"]
     [stub] = [p for p in points if p.get("Id") == target["Id"]]
     assert stub["Caption"] == "Lukket punkt" and not stub["Felter"] and not stub["Bilag"]
+
+
+def test_a_fetched_document_that_cannot_be_read_for_ids_does_not_bring_a_forgotten_item_back(
+    portal: Portal, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The cut reads a fetched document as an ingest does, for its items' ids; a document it could
+    not read (here the portal's next version lost its meeting date) was kept whole — the forgotten
+    item's text — and its attachments downloaded again, though the ingest then refused it.  Not
+    knowing which item was taken down, the folder keeps nothing of it (default deny); a later
+    readable version is fetched as usual."""
+    root = tmp_path / "ix"
+    run(portal.url, root, attachments=True)
+    target = _with_bilag(portal)
+    _forget(capsys, root, _item_with_bilag(root, target))
+    bilag = {f"bilag/{b['Id']}.pdf" for b in target["Bilag"]}
+    assert not bilag & _kept(root)
+    kept = dict(json.loads(portal.documents[meeting_id_of(MEETING)])["Moede"])
+
+    def undated(document: dict) -> None:
+        document["Moede"]["Dato"] = document["Moede"]["MeetingBeginUtc"] = ""
+
+    portal.change(meeting_id_of(MEETING), undated)
+    run(portal.url, root, attachments=True)
+    stored = _folder(root) / "meetings" / f"{meeting_id_of(MEETING)}.json"
+    assert not stored.exists() or target["Caption"] not in stored.read_text("utf-8")
+    assert not bilag & _kept(root)
+
+    def dated(document: dict) -> None:
+        document["Moede"] = kept
+
+    portal.change(meeting_id_of(MEETING), dated)
+    run(portal.url, root, attachments=True)
+    assert stored.is_file() and target["Caption"] not in stored.read_text("utf-8")
+    assert not bilag & _kept(root)
+    assert MinutesIndex.open(root).doc_count() > 0

@@ -18,7 +18,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Protocol
 
-from indexer.model import Meeting
+from indexer.model import Access, Meeting
 
 MANIFEST_NAME = "minutes.json"  # sidecar metadata for a folder, see sidecar.py
 ATTACHMENT_SUFFIXES = {
@@ -52,12 +52,18 @@ MAX_SECTION_CHARS = 1_000_000
 
 
 def cap_sections(meetings: Iterable[Meeting], path: Path, max_chars: int = MAX_SECTION_CHARS) -> None:
-    """Cut each section's text at ``max_chars``, with a warning naming the file and the item; a
-    section cut loses its HTML (its page shows the text kept)."""
+    """Cut each open section's text at ``max_chars``, with a warning naming the file and the item; a
+    section cut loses its HTML (its page shows the text kept).  This runs before the closed-content
+    boundary: closed meetings, items and sections are left to it (it drops them whole), so no
+    warning names their titles or headings."""
     for meeting in meetings:
+        if meeting.access != Access.OPEN:
+            continue
         for item in meeting.items:
+            if item.access != Access.OPEN:
+                continue
             for section in item.sections:
-                if len(section.text) > max_chars:
+                if section.access == Access.OPEN and len(section.text) > max_chars:
                     meeting.warnings.append(
                         f"{path}: item {f'{item.number} {item.title}'.strip()[:60]!r}: section {section.heading!r} has "
                         f"{len(section.text):,} characters; cut at {max_chars:,}"

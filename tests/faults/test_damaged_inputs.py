@@ -8,6 +8,7 @@ folder, damages it the way the trial did, and runs the real ``minutes`` command.
 from __future__ import annotations
 
 import codecs
+import copy
 import csv
 import io
 import json
@@ -23,6 +24,7 @@ from indexer.formats import MAX_SECTION_CHARS
 from indexer.sanitize import limit_depth
 from indexer.search.service import SearchRequest, SearchService
 from tests.conftest import CORPUS_CSV, DATA, SAMPLES, SEED
+from tests.leak.disk import hits_on_disk
 
 PUBLICATION = SAMPLES / "publication" / "ballerup-it-udvalget-2013"
 NORDDJURS_DOCX = (
@@ -193,6 +195,30 @@ def test_a_huge_section_is_cut_with_a_warning(tmp_path: Path, capsys: pytest.Cap
     service = SearchService(tmp_path / "ix")
     assert service.search(SearchRequest(q="kloakering")).total == 1
     assert service.search(SearchRequest(q="SLUTORD")).total == 0  # beyond the cut
+
+
+def test_a_huge_closed_section_is_not_named_in_a_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The cut ran before the closed-content boundary, on closed items and sections too, and its
+    warning quoted the item's title and the section's heading: "item 'Personalesag …': section
+    'Fortroligt …' has 2,200,007 characters" on the terminal and in a harvest's problems.  Closed
+    matter is dropped at the boundary anyway, so there is nothing of it to cut or to name."""
+    from tests.helpers import seed_meeting
+
+    meeting = seed_meeting().to_dict()
+    closed_item, open_item = meeting["items"][0], copy.deepcopy(meeting["items"][0])
+    closed_item.update(access="closed", title="Personalesag qzvstortitel")
+    closed_item["sections"][0].update(text="kloakering " * 200_000, html=None, heading="Fortroligt qzvstorafsnit")
+    closed_section = copy.deepcopy(open_item["sections"][0])
+    closed_section.update(access="closed", heading="Lukket qzvstorlukket", text="kloakering " * 200_000, html=None)
+    open_item.update(number="99", title="Åbent punkt", sections=[*open_item["sections"], closed_section])
+    meeting["items"].append(open_item)
+    source = tmp_path / "big.jsonl"
+    source.write_text(json.dumps(meeting, ensure_ascii=False) + "\n", "utf-8")
+    code, out, err = run(capsys, "ingest", str(source), "--index", str(tmp_path / "ix"))
+    assert code == 0, err
+    for word in ("qzvstortitel", "qzvstorafsnit", "qzvstorlukket", "Personalesag"):
+        assert word not in out + err, word
+    assert hits_on_disk(tmp_path / "ix", ["qzvstortitel", "qzvstorafsnit", "qzvstorlukket"]) == []
 
 
 # -- 4. encodings ----------------------------------------------------------------------------------

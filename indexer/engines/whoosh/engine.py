@@ -91,6 +91,8 @@ TEXT_STORED = ("title", "decision", "body", "attachments_text")
 
 # A folder's modification time younger than this may be shared by a later change (see _still_current).
 FOLDER_TIME_WINDOW_NS = 200_000_000
+# Word shares kept per index state (a few MB at most); beyond it the cache starts over.
+WORD_SHARES_KEPT = 100_000
 
 
 class WhooshEngine(Engine):
@@ -458,8 +460,14 @@ class WhooshEngine(Engine):
         fieldnames = SHARE_FIELDS + (("parts",) if parts and "parts" in searcher.schema else ())
         everything = max(1, searcher.doc_count())
         analyzer = searcher.schema["body"].analyzer
+        known = context.word_shares
+        if len(known) > WORD_SHARES_KEPT:
+            known.clear()
         shares: dict[str, float] = {}
         for word in dict.fromkeys(words):
+            if (word, parts) in known:  # read for an earlier request of this generation
+                shares[word] = known[word, parts]
+                continue
             held = []
             for term in fastterms.analyzer_positions(word, analyzer):
                 counts = [0]
@@ -472,7 +480,7 @@ class WhooshEngine(Engine):
                             count += int(context.open_mask[arrays.ids + offset].sum())
                     counts.append(count)
                 held.append(max(counts))
-            shares[word] = min(held, default=0) / everything
+            shares[word] = known[word, parts] = min(held, default=0) / everything
         return shares
 
     def near_words(self, word: str, maxdist: int = 2, fieldname: str = "exact") -> list[tuple[str, float]]:
@@ -802,6 +810,9 @@ class _SearcherContext:
         self.routes: RouteTable | None = None
         self.definitions: DefinitionTable | None = None
         self.vocabularies: dict[tuple[str, str], Vocabulary] = {}  # "Mente du"'s words by field and first letter
+        # (word, with parts) -> share (``word_shares``): every item page's "Lignende sager" asks
+        # those of all its words, mostly the same few thousand; bounded by WORD_SHARES_KEPT.
+        self.word_shares: dict[tuple[str, bool], float] = {}
 
     @property
     def open_docs(self) -> set[int]:

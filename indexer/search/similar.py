@@ -87,15 +87,18 @@ def key_words(engine: Engine, item: StoredItem, limit: int = KEY_WORDS) -> list[
 def similar_items(engine: Engine, item_id: str, limit: int = 5) -> list[StoredItem]:
     """Open items most like this open item, best first (nothing for a closed or unknown one)."""
     with engine.reading():  # one state of the index for the item, its words' shares and the search
-        return _similar(engine, item_id, limit)
+        item = engine.item(item_id)
+        return similar_to(engine, item, limit) if item is not None else []
 
 
-def _similar(engine: Engine, item_id: str, limit: int) -> list[StoredItem]:
+def similar_to(engine: Engine, item: StoredItem, limit: int = 5) -> list[StoredItem]:
+    """``similar_items`` of an item the caller already read (an item page reads it anyway; its
+    stored text is most of what reading it costs), inside the caller's ``engine.reading()``."""
     from indexer.engines.base import SearchSpec  # the query model sits above the engines
 
-    item = engine.item(item_id)
-    if item is None or not item.is_open:
+    if not item.is_open:
         return []
+    item_id = item.id
     keys = key_words(engine, item)
     if not keys:
         return []

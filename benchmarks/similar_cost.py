@@ -6,7 +6,8 @@ Builds the demo index (``data/``, as ``minutes demo`` does) in a temporary folde
 database on a throwaway PostgreSQL server, then asks ``SearchService.similar`` of every open item
 (what an item page and ``/api/items/<id>`` ask) once in turn, then ``--rounds`` times more (an
 item's cost is its median).  Prints per engine the p50, p95 and max in milliseconds, the sum in
-seconds, and a checksum of every list, so two versions can be shown to list alike (and both
+seconds, the same of this process's CPU time when asked again (steadier than wall time on a
+shared machine; PostgreSQL's server CPU is not in it), and a checksum of every list, so two versions can be shown to list alike (and both
 engines to agree).  ``--lists FILE`` writes every list as JSON (per engine, item id -> ids);
 ``--profile N`` runs one more pass under cProfile and prints its N costliest functions
 (cumulative).  Prints the load average, since the machine is shared.
@@ -78,17 +79,19 @@ def measure(name: str, location: str, rounds: int, profile: int) -> dict[str, li
             start = time.perf_counter()
             lists[item_id] = [s["id"] for s in service.similar(item_id)]
             first.append(time.perf_counter() - start)
-        again = []
+        again, cpu = [], []
         for item_id in ids:
-            samples = []
+            samples, cpu_samples = [], []
             for _ in range(rounds):
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.process_time()
                 service.similar(item_id)
                 samples.append(time.perf_counter() - start)
+                cpu_samples.append(time.process_time() - start_cpu)
             again.append(statistics.median(samples))
+            cpu.append(statistics.median(cpu_samples))
         digest = hashlib.sha256(json.dumps(lists, sort_keys=True).encode()).hexdigest()[:12]
         print(f"{name}: {len(ids)} open items, load {os.getloadavg()[0]:.1f}, lists {digest}")
-        for label, samples in (("first ask", first), ("asked again", again)):
+        for label, samples in (("first ask", first), ("asked again", again), ("its CPU", cpu)):
             print(
                 f"  {label:>11}: p50 {_ms(samples, 0.5):.1f} ms, p95 {_ms(samples, 0.95):.1f} ms,"
                 f" max {_ms(samples, 1.0):.0f} ms, sum {sum(samples):.2f} s"

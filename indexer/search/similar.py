@@ -34,6 +34,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from indexer.analysis.danish import analyse
@@ -66,7 +67,7 @@ def key_words(engine: Engine, item: StoredItem, limit: int = KEY_WORDS) -> list[
     counts = Counter(w for w in _WORD.findall(text.casefold()) if len(w) > 2 and not w.isdigit())
     by_term: dict[str, Counter[str]] = defaultdict(Counter)
     for word, count in counts.items():
-        terms = analyse(word)
+        terms = _terms(word)
         if len(terms) == 1 and len(terms[0]) > 2:  # a stop word gives none; keep words that are one term
             by_term[terms[0]][word] += count
     if not by_term:
@@ -123,6 +124,13 @@ def similar_to(engine: Engine, item: StoredItem, limit: int = 5) -> list[StoredI
         ranked.append((-round(likeness * factor, 9), other.id, other))
     ranked.sort(key=lambda entry: entry[:2])
     return [other for _, _, other in ranked[:limit]]
+
+
+@lru_cache(maxsize=200_000)
+def _terms(word: str) -> tuple[str, ...]:
+    """The terms the analysis makes of one word: the same for every page asking it (the
+    analysis is fixed for the process), and an item page's words are mostly the same few thousand."""
+    return tuple(analyse(word))
 
 
 def _topics(item: StoredItem) -> set[str]:

@@ -605,8 +605,9 @@ def _print_search(service: SearchService, params: ParsedParams, as_json: bool) -
     for n, hit in enumerate(response.results, start=(response.request.page - 1) * response.request.per_page + 1):
         day = (hit["meeting_date"] or "")[:10]
         print(f"\n{n}. {hit['title'] or '(uden titel)'}")
-        print(
-            f"   {hit['committee']} · {day} · punkt {hit['item_number'] or '-'}"
+        print(  # as the search page: an item with no agenda number shows none
+            f"   {hit['committee']} · {day}"
+            + (f" · punkt {hit['item_number']}" if hit["item_number"] else "")
             + (f" · sag {hit['case_number']}" if hit["case_number"] else "")
         )
         snippet = (

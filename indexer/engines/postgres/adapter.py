@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -342,7 +341,7 @@ def _stored_item(fields: dict[str, Any]) -> StoredItem:
         access="open" if is_open else "closed",
         title=fields.get("title", "") if is_open else CLOSED_TITLE,
         case_key=fields.get("case_key", "") if is_open else "",
-        doc=json.loads(fields.get("doc") or "{}"),
+        doc_json=str(fields.get("doc") or "{}"),
         texts={LOGICAL_FIELD[name]: fields.get(name) or "" for name in TEXT_STORED} if is_open else {},
     )
 

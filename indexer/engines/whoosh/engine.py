@@ -11,7 +11,6 @@ matchers. Filters and facets come from numpy columns kept per index state.
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 import os
 import re
@@ -728,7 +727,6 @@ class QueryTranslator:
 
 def _stored_item(fields: dict[str, Any]) -> StoredItem:
     is_open = fields.get("access") == "open"
-    doc = json.loads(fields.get("doc") or "{}")
     return StoredItem(
         id=fields.get("id", ""),
         meeting_id=fields.get("meeting_id", ""),
@@ -737,7 +735,7 @@ def _stored_item(fields: dict[str, Any]) -> StoredItem:
         access="open" if is_open else "closed",
         title=fields.get("title", "") if is_open else CLOSED_TITLE,
         case_key=fields.get("case_key", "") if is_open else "",
-        doc=doc,
+        doc_json=str(fields.get("doc") or "{}"),
         texts={LOGICAL_FIELD[name]: fields.get(name) or "" for name in TEXT_STORED} if is_open else {},
     )
 

@@ -469,9 +469,23 @@ def _context_from_dict(data: dict[str, Any]) -> IngestContext:
     return IngestContext(**data)
 
 
-def print_summary(summary: IngestSummary, out: TextIO, err: TextIO) -> None:
+def meetings_held(location: str) -> int:
+    """The meetings an index holds now (a reindex reads a meeting once per recorded source it is in)."""
+    engine = open_engine(location)
+    try:
+        return engine.stats().meetings
+    finally:
+        engine.close()
+
+
+def print_summary(summary: IngestSummary, out: TextIO, err: TextIO, held: int | None = None) -> None:
+    """The ingest's (or reindex's) counts; ``held``: the meetings the index holds after a reindex,
+    said beside those read when sources overlap (one meeting read from two recorded sources)."""
+    meetings = str(summary.meetings)
+    if held is not None and held != summary.meetings:
+        meetings = f"{held} in the index (read {summary.meetings}: some are in more than one recorded source)"
     out.write(
-        f"meetings: {summary.meetings}  items added: {summary.items_added}  updated: {summary.items_updated}  "
+        f"meetings: {meetings}  items added: {summary.items_added}  updated: {summary.items_updated}  "
         f"unchanged/skipped: {summary.items_skipped}  closed (not indexed): {summary.closed_items}  "
         f"attachments: {summary.attachments} ({summary.attachments_archived} archived)\n"
     )
@@ -605,8 +619,9 @@ def _print_search(service: SearchService, params: ParsedParams, as_json: bool) -
     for n, hit in enumerate(response.results, start=(response.request.page - 1) * response.request.per_page + 1):
         day = (hit["meeting_date"] or "")[:10]
         print(f"\n{n}. {hit['title'] or '(uden titel)'}")
-        print(
-            f"   {hit['committee']} · {day} · punkt {hit['item_number'] or '-'}"
+        print(  # as the search page: an item with no agenda number shows none
+            f"   {hit['committee']} · {day}"
+            + (f" · punkt {hit['item_number']}" if hit["item_number"] else "")
             + (f" · sag {hit['case_number']}" if hit["case_number"] else "")
         )
         snippet = (
@@ -810,7 +825,7 @@ def cmd_reindex(args: argparse.Namespace) -> int:
         if args.drop_source:
             index.drop_sources([s["path"] for s in index.sources() if s not in sources])
         total.pruned += MinutesIndex.open(args.index).prune()  # whatever no open item refers to any more
-    print_summary(total, sys.stdout, sys.stderr)
+    print_summary(total, sys.stdout, sys.stderr, held=meetings_held(str(args.index)))
     print("reindex complete: the new index is live")
     return 1 if total.rejected else 0
 

@@ -37,11 +37,13 @@ from __future__ import annotations
 
 import abc
 import contextlib
+import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -207,9 +209,12 @@ class StoredItem:
     """One indexed item as the engine keeps it.
 
     ``doc`` is the public document written at ingest (title, sections, decisions,
-    attachments, topics, meeting …; see ``indexer.engines.whoosh.index.document_for``);
-    ``texts`` the searchable text per snippet field (title, decision, body,
-    attachments). A closed item is a stub: access "closed", ``doc`` without text.
+    attachments, topics, meeting …; see ``indexer.engines.whoosh.index.document_for``),
+    kept as its stored JSON (``doc_json``) and decoded at first use: a search's hits are
+    often only weighed ("Lignende sager" reads ~60 candidates to list five), and decoding
+    every document was a large part of what they cost.  ``texts`` the searchable text per
+    snippet field (title, decision, body, attachments). A closed item is a stub: access
+    "closed", ``doc`` without text.
     """
 
     id: str
@@ -219,8 +224,13 @@ class StoredItem:
     access: str
     title: str
     case_key: str
-    doc: dict[str, Any]
+    doc_json: str
     texts: dict[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def doc(self) -> dict[str, Any]:
+        found = json.loads(self.doc_json or "{}")
+        return found if isinstance(found, dict) else {}
 
     @property
     def is_open(self) -> bool:

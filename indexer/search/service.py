@@ -44,6 +44,7 @@ from indexer.municipalities import canonical_municipality
 from indexer.search import query as ast
 from indexer.search import spelling
 from indexer.search.query import topic_code
+from indexer.search.similar import similar_to
 from indexer.search.snippets import highlight
 from indexer.search.treatments import CaseText, fold_treatments
 from indexer.topics import TOPIC_NAMES, public_topics
@@ -1211,9 +1212,12 @@ class SearchService:
 
     def similar(self, item_id: str, limit: int = 5) -> list[dict[str, Any]]:
         """ "Lignende sager": items most like this one."""
-        if self._open_item(item_id) is None:
-            return []
-        return [self.item_summary(i.doc) for i in self.engine.similar(item_id, limit) if i.id != item_id][:limit]
+        with self.engine.reading():  # the item once, and its neighbours from the same state
+            item = self._open_item(item_id)
+            if item is None:
+                return []
+            found = similar_to(self.engine, item, limit)
+        return [self.item_summary(i.doc) for i in found if i.id != item_id][:limit]
 
     # -- vocabulary ------------------------------------------------------------
 

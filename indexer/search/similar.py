@@ -34,6 +34,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from indexer.analysis.danish import analyse
@@ -66,7 +67,7 @@ def key_words(engine: Engine, item: StoredItem, limit: int = KEY_WORDS) -> list[
     counts = Counter(w for w in _WORD.findall(text.casefold()) if len(w) > 2 and not w.isdigit())
     by_term: dict[str, Counter[str]] = defaultdict(Counter)
     for word, count in counts.items():
-        terms = analyse(word)
+        terms = _terms(word)
         if len(terms) == 1 and len(terms[0]) > 2:  # a stop word gives none; keep words that are one term
             by_term[terms[0]][word] += count
     if not by_term:
@@ -87,15 +88,18 @@ def key_words(engine: Engine, item: StoredItem, limit: int = KEY_WORDS) -> list[
 def similar_items(engine: Engine, item_id: str, limit: int = 5) -> list[StoredItem]:
     """Open items most like this open item, best first (nothing for a closed or unknown one)."""
     with engine.reading():  # one state of the index for the item, its words' shares and the search
-        return _similar(engine, item_id, limit)
+        item = engine.item(item_id)
+        return similar_to(engine, item, limit) if item is not None else []
 
 
-def _similar(engine: Engine, item_id: str, limit: int) -> list[StoredItem]:
+def similar_to(engine: Engine, item: StoredItem, limit: int = 5) -> list[StoredItem]:
+    """``similar_items`` of an item the caller already read (an item page reads it anyway; its
+    stored text is most of what reading it costs), inside the caller's ``engine.reading()``."""
     from indexer.engines.base import SearchSpec  # the query model sits above the engines
 
-    item = engine.item(item_id)
-    if item is None or not item.is_open:
+    if not item.is_open:
         return []
+    item_id = item.id
     keys = key_words(engine, item)
     if not keys:
         return []
@@ -120,6 +124,13 @@ def _similar(engine: Engine, item_id: str, limit: int) -> list[StoredItem]:
         ranked.append((-round(likeness * factor, 9), other.id, other))
     ranked.sort(key=lambda entry: entry[:2])
     return [other for _, _, other in ranked[:limit]]
+
+
+@lru_cache(maxsize=200_000)
+def _terms(word: str) -> tuple[str, ...]:
+    """The terms the analysis makes of one word: the same for every page asking it (the
+    analysis is fixed for the process), and an item page's words are mostly the same few thousand."""
+    return tuple(analyse(word))
 
 
 def _topics(item: StoredItem) -> set[str]:

@@ -148,3 +148,20 @@ def test_a_recorded_source_that_fails_can_be_dropped_by_the_reindex(
     capsys.readouterr()
     assert main(["reindex", "--index", location, "--drop-source", str(single)]) == 2  # not recorded any more
     assert capsys.readouterr().err == f"{single}: not a recorded source of this index; nothing changed\n"
+
+
+def test_a_reindex_of_overlapping_sources_reports_the_meetings_the_index_holds(
+    location: str, opened: Opened, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The sample's folder and its one file ingested separately (as ``data/`` and
+    ``data/samples/publication`` were): the reindex reads each meeting twice, and said it held
+    twice as many as it does ("meetings: 47" for 44).  It says both: read N, holds M."""
+    assert main(["ingest", str(CORPUS_CSV.parent), "--index", location, "--workers", "1"]) == 0
+    assert main(["ingest", str(CORPUS_CSV), "--index", location, "--workers", "1"]) == 0
+    held = opened.engine(location).stats().meetings
+    capsys.readouterr()
+    assert main(["reindex", "--index", location]) == 0
+    out = capsys.readouterr().out
+    [line] = [line for line in out.splitlines() if line.startswith("meetings:")]
+    assert line.startswith(f"meetings: {held} in the index (read {2 * held}:"), line
+    assert opened.engine(location).stats().meetings == held > 1

@@ -76,3 +76,22 @@ def test_a_closed_item_is_never_a_similar_item(services: dict[str, SearchService
             assert not closed & {s["id"] for s in listed}, item.id
             if item.id in closed:
                 assert listed == []
+
+
+def test_a_commit_starts_the_kept_word_shares_over(location: str, opened: Opened) -> None:
+    """Both engines keep the words' shares "Lignende sager" reads per index state (one item page
+    after another asks mostly the same words): a service open across an ingest answers as one
+    opened after it, shares and lists alike (every share changes: the index holds more items)."""
+    quiet_ingest([CORPUS_CSV], location)
+    service = opened.service(location)
+    ids = _open_ids(service)[:40]
+    words = ["kommunen", "lokalplan", "vej", "budget"]
+    before = service.engine.word_shares(words)
+    for item_id in ids:
+        service.similar(item_id)
+    quiet_ingest([ACADRE], location)
+    fresh = opened.service(location)
+    after = service.engine.word_shares(words)
+    assert after == fresh.engine.word_shares(words)
+    assert all(after[w] != before[w] for w in words if before[w] > 0) and any(before.values())
+    assert {i: service.similar(i) for i in ids} == {i: fresh.similar(i) for i in ids}

@@ -114,3 +114,17 @@ def test_an_item_without_text_has_no_snippet_and_no_field_it_came_from(
     code, out, _ = minutes_search(capsys, index)
     assert code == 0 and "Godkendelse af dagsorden" in out
     assert "sagsfremstilling" not in out and "beslutning:" not in out
+
+
+def test_an_item_with_no_number_is_listed_without_one(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """The seed's item has no agenda number: the search page leaves "Punkt" out; the command
+    printed "punkt -", now leaves it out too (a numbered item keeps its "punkt N")."""
+    from tests.conftest import CORPUS_CSV, SEED
+    from tests.helpers import quiet_ingest
+
+    quiet_ingest([SEED, CORPUS_CSV], tmp_path / "index")
+    code, out, _ = minutes_search(capsys, tmp_path / "index", "sociale medier", "--limit", "50")
+    lines = out.splitlines()
+    seed = lines[lines.index(next(line for line in lines if "Sociale medier i arbejdsmæssig sammenhæng" in line)) + 1]
+    assert code == 0 and "punkt" not in seed and seed.strip().count(" · ") == 1  # committee · date
+    assert "punkt -" not in out and any(" · punkt " in line for line in lines)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -41,7 +40,7 @@ from indexer.engines.postgres import schema
 from indexer.engines.postgres.engine import Database, Filters, Learnt
 from indexer.engines.postgres.index import PostgresIndex, text_cache_root
 from indexer.engines.postgres.query import AllQ, TermFacts, from_whoosh
-from indexer.engines.whoosh.engine import LOGICAL_FIELD, SHARE_FIELDS, QueryTranslator
+from indexer.engines.whoosh.engine import LOGICAL_FIELD, SHARE_FIELDS, WORD_SHARES_KEPT, QueryTranslator
 from indexer.engines.whoosh.index import build_schema
 from indexer.model import Meeting
 
@@ -92,6 +91,8 @@ class PostgresEngine(Engine):
         self.translator = QueryTranslator(build_schema("danish"))  # the schema only: no index
         self._cached: Learnt | None = None  # the learnt tables of the last generation read
         self._request = threading.local()  # this thread's request (``reading``)
+        # (generation, (word, with parts) -> share): ``word_shares`` of the generation last read
+        self._shares: tuple[int, dict[tuple[str, bool], float]] = (-1, {})
 
     @classmethod
     def open(cls, location: str, **options: Any) -> PostgresEngine:
@@ -212,7 +213,21 @@ class PostgresEngine(Engine):
         return held | self.database.has_terms(fieldname, rest)
 
     def word_shares(self, words: Sequence[str], parts: bool = False) -> dict[str, float]:
-        return self.database.word_shares(SHARE_FIELDS + (("parts",) if parts else ()), list(words))
+        """Kept per database generation (every item page's "Lignende sager" asks the shares of
+        all its words, mostly the same few thousand); a write makes a new generation, which
+        starts a new cache.  Only the words not yet read are asked, in one statement."""
+        generation = self._learnt().generation
+        kept, known = self._shares
+        if kept != generation or len(known) > WORD_SHARES_KEPT:
+            known = {}
+            self._shares = (generation, known)
+        wanted = list(dict.fromkeys(words))
+        missing = [word for word in wanted if (word, parts) not in known]
+        if missing:
+            fresh = self.database.word_shares(SHARE_FIELDS + (("parts",) if parts else ()), missing)
+            known.update(((word, parts), share) for word, share in fresh.items())
+            return {word: known[word, parts] if (word, parts) in known else fresh[word] for word in wanted}
+        return {word: known[word, parts] for word in wanted}
 
     def near_words(self, word: str, maxdist: int = 2, fieldname: str = "exact") -> list[tuple[str, float]]:
         return self.database.near_terms(fieldname, word, maxdist)
@@ -326,7 +341,7 @@ def _stored_item(fields: dict[str, Any]) -> StoredItem:
         access="open" if is_open else "closed",
         title=fields.get("title", "") if is_open else CLOSED_TITLE,
         case_key=fields.get("case_key", "") if is_open else "",
-        doc=json.loads(fields.get("doc") or "{}"),
+        doc_json=str(fields.get("doc") or "{}"),
         texts={LOGICAL_FIELD[name]: fields.get(name) or "" for name in TEXT_STORED} if is_open else {},
     )
 

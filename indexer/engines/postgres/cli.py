@@ -120,7 +120,7 @@ def reindex_database(args: argparse.Namespace) -> int | None:
     it served, says so in one line, and the next reindex starts afresh."""
     if not is_database_url(args.index):
         return None
-    from indexer.cli import SourceFailed, print_summary, replay_sources, sources_to_replay, way_out
+    from indexer.cli import SourceFailed, meetings_held, print_summary, replay_sources, sources_to_replay, way_out
     from indexer.engines.postgres.engine import Database
     from indexer.engines.postgres.index import PostgresIndex
     from indexer.engines.postgres.rebuild import Rebuild, ReindexFailed
@@ -170,7 +170,7 @@ def reindex_database(args: argparse.Namespace) -> int | None:
         return 1
     finally:
         rebuild.close()
-    print_summary(total, sys.stdout, sys.stderr)
+    print_summary(total, sys.stdout, sys.stderr, held=meetings_held(location))
     print("reindex complete: the new index is live")
     return 1 if total.rejected else 0
 

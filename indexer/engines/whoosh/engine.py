@@ -11,7 +11,6 @@ matchers. Filters and facets come from numpy columns kept per index state.
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 import os
 import re
@@ -91,6 +90,8 @@ TEXT_STORED = ("title", "decision", "body", "attachments_text")
 
 # A folder's modification time younger than this may be shared by a later change (see _still_current).
 FOLDER_TIME_WINDOW_NS = 200_000_000
+# Word shares kept per index state (a few MB at most); beyond it the cache starts over.
+WORD_SHARES_KEPT = 100_000
 
 
 class WhooshEngine(Engine):
@@ -458,8 +459,14 @@ class WhooshEngine(Engine):
         fieldnames = SHARE_FIELDS + (("parts",) if parts and "parts" in searcher.schema else ())
         everything = max(1, searcher.doc_count())
         analyzer = searcher.schema["body"].analyzer
+        known = context.word_shares
+        if len(known) > WORD_SHARES_KEPT:
+            known.clear()
         shares: dict[str, float] = {}
         for word in dict.fromkeys(words):
+            if (word, parts) in known:  # read for an earlier request of this generation
+                shares[word] = known[word, parts]
+                continue
             held = []
             for term in fastterms.analyzer_positions(word, analyzer):
                 counts = [0]
@@ -472,7 +479,7 @@ class WhooshEngine(Engine):
                             count += int(context.open_mask[arrays.ids + offset].sum())
                     counts.append(count)
                 held.append(max(counts))
-            shares[word] = min(held, default=0) / everything
+            shares[word] = known[word, parts] = min(held, default=0) / everything
         return shares
 
     def near_words(self, word: str, maxdist: int = 2, fieldname: str = "exact") -> list[tuple[str, float]]:
@@ -720,7 +727,6 @@ class QueryTranslator:
 
 def _stored_item(fields: dict[str, Any]) -> StoredItem:
     is_open = fields.get("access") == "open"
-    doc = json.loads(fields.get("doc") or "{}")
     return StoredItem(
         id=fields.get("id", ""),
         meeting_id=fields.get("meeting_id", ""),
@@ -729,7 +735,7 @@ def _stored_item(fields: dict[str, Any]) -> StoredItem:
         access="open" if is_open else "closed",
         title=fields.get("title", "") if is_open else CLOSED_TITLE,
         case_key=fields.get("case_key", "") if is_open else "",
-        doc=doc,
+        doc_json=str(fields.get("doc") or "{}"),
         texts={LOGICAL_FIELD[name]: fields.get(name) or "" for name in TEXT_STORED} if is_open else {},
     )
 
@@ -802,6 +808,9 @@ class _SearcherContext:
         self.routes: RouteTable | None = None
         self.definitions: DefinitionTable | None = None
         self.vocabularies: dict[tuple[str, str], Vocabulary] = {}  # "Mente du"'s words by field and first letter
+        # (word, with parts) -> share (``word_shares``): every item page's "Lignende sager" asks
+        # those of all its words, mostly the same few thousand; bounded by WORD_SHARES_KEPT.
+        self.word_shares: dict[tuple[str, bool], float] = {}
 
     @property
     def open_docs(self) -> set[int]:

@@ -514,3 +514,21 @@ def test_no_file_written_on_ingest_shows_a_withheld_items_pages(
     assert watch.found == [], "a file written on ingest holds the withheld item's pages"
     assert_pages_gone(opened, location, item_id, secret, before)
     assert files(cache) == []
+
+
+@pytest.mark.parametrize("withhold", [forget_item, close_by_a_later_version], ids=["forget", "closing-version"])
+def test_no_file_written_when_an_item_closes_shows_its_pages(
+    tmp_path: Path, location: str, cache: Path, opened: Opened, monkeypatch: pytest.MonkeyPatch, withhold: object
+) -> None:
+    """Re-blanking the archived document when item 6 is forgotten or closed: before, the PostgreSQL
+    engine wrote the archived bytes — item 6's pages in them — to a ``.archived-`` file in the
+    document cache to read them back.  Now it reads them from memory; the copy written has them blank."""
+    item_id, secret, before = ingest_aarhus(tmp_path, location, opened)
+    watch = WrittenFilesWatch(cache, secret)
+    watch_files(monkeypatch, watch)
+    withhold(tmp_path, location, item_id)  # type: ignore[operator]
+    monkeypatch.undo()
+
+    assert watch.seen > 0, "the watch saw the re-blanked copy written"
+    assert watch.found == [], "a file written while re-blanking holds the closed item's pages"
+    assert_pages_gone(opened, location, item_id, secret, before)

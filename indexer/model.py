@@ -98,6 +98,17 @@ def number_by_titles(attachments: list[Attachment], positional: list[Attachment]
             attachment.number = printed_attachment_number(attachment.title)
 
 
+@dataclass(frozen=True)
+class PendingCopy:
+    """A whole-meeting document that may be shown only with some pages blank.  The copy is written
+    by the index, once it also knows the items it withholds (closed by an earlier version, taken
+    down with ``minutes forget``): no file is ever written showing their pages."""
+
+    source: str  # the document as read (never published as it is)
+    blank: tuple[int, ...]  # pages to blank in any copy (closed items, table of contents …)
+    page_count: int
+
+
 @dataclass
 class Attachment:
     """A bilag: a file attached to an agenda item, with its own access."""
@@ -115,6 +126,8 @@ class Attachment:
     text_status: str = "no-file"
     archive_name: str | None = None  # content-addressed name in the archive folder
     media_type: str | None = None
+    # A whole-meeting document with closed pages: ``file`` is None, the index writes the copy.
+    pending: PendingCopy | None = None
 
     def __post_init__(self) -> None:
         # Closed by its title whatever a format read or assumed ("Bilag 2 (lukket)" of an open

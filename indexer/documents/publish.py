@@ -6,16 +6,21 @@ items) is rewritten with those pages blank, so page numbers still match the
 items' ``#page=N`` links; a DOCX has no fixed pages and is then not published.
 Only the page content of open pages is copied: no outline, no metadata.
 
-The copy is written to ``$MINUTES_DOCUMENT_CACHE`` (default: a folder under the
-system's temporary directory) only to be handed to the index: every copy has a
-name of its own, and the ingest deletes it once the batch that archives it is
-committed (``discard``) — the index's archive is then the one copy, and it is
-pruned with the items.  Nothing closed outlives a closure, ``minutes forget``
-or ``reindex`` there.
+Parsing writes no copy (``publication``): it cannot know the items the index
+withholds (closed by an earlier version, taken down with ``minutes forget``), and
+a copy written then would show their pages.  The index writes the one copy
+(``write_copy``) with all of those pages blank, to ``$MINUTES_DOCUMENT_CACHE``
+(default: a folder under the system's temporary directory), only to hand it to
+its archive: every copy has a name of its own and is deleted once archived (or
+once the batch is committed or given up: ``discard``) — the index's archive is
+then the one copy, and it is pruned with the items.  Nothing closed outlives a
+closure, ``minutes forget`` or ``reindex`` there.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import logging
 import os
 import re
@@ -23,6 +28,8 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+from indexer.model import PendingCopy
 
 CACHE_ENV = "MINUTES_DOCUMENT_CACHE"
 COPY_PREFIX = "published-"
@@ -40,29 +47,32 @@ def cache_dir() -> Path:
     return folder
 
 
-def publishable_copy(
+def publication(
     path: Path, closed_pages: set[int], page_count: int, dropped_pages: set[int] | None = None
-) -> Path | None:
-    """The file to publish, or None when nothing of it may be shown.
+) -> str | PendingCopy | None:
+    """How a document read from ``path`` may be shown: the file itself when nothing of it is
+    closed, a ``PendingCopy`` (the pages to blank) when some pages are, None when nothing of it
+    may be shown.  No copy is written here: the index writes it (``write_copy``) once it knows
+    the items it withholds too, so no file shows their pages.
 
     ``dropped_pages`` (table of contents, signature page) are blanked too when
     anything is closed: a table of contents names the closed items."""
     if not closed_pages:
-        return path
+        return str(path)
     blank = closed_pages | (dropped_pages or set())
     if path.suffix.lower() != ".pdf" or len(blank) >= page_count:
         return None
+    return PendingCopy(str(path), tuple(sorted(blank)), page_count)
+
+
+def blanked_pdf(source: Path | bytes, blank: set[int]) -> bytes | None:
+    """The PDF with these pages blank (same size, so page numbers still match), in memory; None
+    when it cannot be read or written safely."""
     import pypdf
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)
-    # A name of its own (never one shared with another meeting or run): the ingest deletes it
-    # after its batch's commit, and a copy another batch still has to archive must not go with it.
-    handle, name = tempfile.mkstemp(prefix=f"{COPY_PREFIX}{owner_tag()}-", suffix=".pdf", dir=cache_dir())
-    os.close(handle)
-    target = Path(name)
-    tmp = target.with_name(f".{target.name}.tmp")
     try:
-        reader = pypdf.PdfReader(str(path), strict=False)
+        reader = pypdf.PdfReader(io.BytesIO(source) if isinstance(source, bytes) else str(source), strict=False)
         writer = pypdf.PdfWriter()
         for number, page in enumerate(reader.pages, start=1):
             if number in blank:
@@ -70,15 +80,66 @@ def publishable_copy(
                 writer.add_blank_page(width=width, height=height)
             else:
                 writer.add_page(page)
-        with tmp.open("wb") as fh:
-            writer.write(fh)
+        buffer = io.BytesIO()
+        writer.write(buffer)
     except Exception:  # pypdf raises many kinds on a damaged file
+        return None
+    return buffer.getvalue()
+
+
+def publishable_copy(
+    path: Path | bytes, closed_pages: set[int], page_count: int, dropped_pages: set[int] | None = None
+) -> Path | None:
+    """The file to publish, written to the document cache when pages are blanked (``path``
+    itself when none is); None when nothing of it may be shown or it cannot be copied safely.
+    Only ever given every page to blank: what it writes is shown."""
+    if not closed_pages:
+        return path if isinstance(path, Path) else None
+    blank = closed_pages | (dropped_pages or set())
+    if (isinstance(path, Path) and path.suffix.lower() != ".pdf") or len(blank) >= page_count:
+        return None
+    data = blanked_pdf(path, blank)
+    if data is None:
         # A copy that cannot be made safely is not made: the items are read, the document is not shown.
+        return None
+    # A name of its own (never one shared with another meeting or run): the ingest deletes it
+    # after its batch's commit, and a copy another batch still has to archive must not go with it.
+    handle, name = tempfile.mkstemp(prefix=f"{COPY_PREFIX}{owner_tag()}-", suffix=".pdf", dir=cache_dir())
+    os.close(handle)
+    target = Path(name)
+    tmp = target.with_name(f".{target.name}.tmp")
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(target)
+    except OSError:
         tmp.unlink(missing_ok=True)
         target.unlink(missing_ok=True)
         return None
-    tmp.replace(target)
     return target
+
+
+def write_copy(
+    pending: PendingCopy, kept: list[dict[str, Any]] | None = None, gone: list[dict[str, Any]] | None = None
+) -> Path | None:
+    """The copy of a pending document to archive, in the document cache: its own blank pages, and
+    with ``gone`` (items the index withholds) also theirs and all but the ``kept`` items' pages;
+    None when none can be made safely.  Delete it (``is_copy``) once it is archived."""
+    blank = set(pending.blank)
+    if gone:
+        withheld = pages_to_blank(kept or [], gone, pending.page_count)
+        if not withheld:
+            return None  # nothing of the withheld items could be placed: deny
+        blank |= withheld
+    copy = publishable_copy(Path(pending.source), blank, pending.page_count)
+    return copy if is_copy(copy) else None
+
+
+def copy_name(pending: PendingCopy) -> str | None:
+    """The archive name (content hash, ``.pdf``) the copy with only the document's own pages blank
+    has, made in memory: the name an earlier batch may have archived it under, and its items link
+    to, when this batch must not write it (it shows items the index withholds)."""
+    data = blanked_pdf(Path(pending.source), set(pending.blank))
+    return None if data is None else f"{hashlib.sha256(data).hexdigest()}.pdf"
 
 
 def is_copy(file: str | Path | None) -> bool:
@@ -220,18 +281,19 @@ def pages_to_blank(kept: list[dict[str, Any]], gone: list[dict[str, Any]], page_
     return set(range(1, page_count + 1)) - (keep_pages - gone_pages)
 
 
-def reblanked_copy(archived: Path, kept: list[dict[str, Any]], gone: list[dict[str, Any]]) -> Path | None:
+def reblanked_copy(archived: Path | bytes, kept: list[dict[str, Any]], gone: list[dict[str, Any]]) -> Path | None:
     """A new published copy of an archived whole-meeting document, with the ``gone`` items' pages
     (and all but the ``kept`` items' pages) blank; None when none can be made safely — a DOCX,
     an unreadable file, an item's page unknown, nothing left to show.  The copy is written to
     the document cache; delete it (``is_copy``) once it is archived."""
-    if archived.suffix.lower() != ".pdf":
+    if isinstance(archived, Path) and archived.suffix.lower() != ".pdf":
         return None
     import pypdf
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
-        page_count = len(pypdf.PdfReader(str(archived), strict=False).pages)
+        found = io.BytesIO(archived) if isinstance(archived, bytes) else str(archived)
+        page_count = len(pypdf.PdfReader(found, strict=False).pages)
     except Exception:  # pypdf raises many kinds on a damaged file
         return None
     blank = pages_to_blank(kept, gone, page_count)

@@ -11,10 +11,10 @@ from typing import Any
 from indexer.dates import parse_danish_date
 from indexer.documents.extract import DocumentText, ScannedDocumentError, read_document
 from indexer.documents.profiles import PROFILES, Profile, detect_profile
-from indexer.documents.publish import publishable_copy
+from indexer.documents.publish import publication
 from indexer.documents.splitter import build_item, split_lines
 from indexer.formats import FormatError, IngestContext
-from indexer.model import COPENHAGEN, Access, Attachment, Meeting, MeetingKind
+from indexer.model import COPENHAGEN, Access, Attachment, Meeting, MeetingKind, PendingCopy
 from indexer.municipalities import mentioned_municipalities
 from indexer.sidecar import load_sidecar
 
@@ -132,12 +132,14 @@ def read_meeting(path: Path, context: IngestContext, profile_name: str | None = 
     closed_pages = set(parts.closed_pages)
     if access == Access.CLOSED:
         closed_pages = set(range(1, len(text.pages) + 1))
-    published = publishable_copy(path, closed_pages, len(text.pages), text.dropped_pages)
+    # No copy is written here: the index writes it with the pages of items it withholds blank too.
+    published = publication(path, closed_pages, len(text.pages), text.dropped_pages)
     document = Attachment(
         number="",
         title=path.name,
         access=Access.OPEN if published else Access.CLOSED,
-        file=str(published) if published else None,
+        file=published if isinstance(published, str) else None,
+        pending=published if isinstance(published, PendingCopy) else None,
         media_type=MEDIA_TYPES.get(path.suffix.lower()),
         text_status="extracted",
     )

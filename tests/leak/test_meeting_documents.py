@@ -150,22 +150,26 @@ def test_a_copy_left_by_a_killed_run_is_swept_at_the_next_ingest_and_a_running_o
     assert files(cache) == []
 
 
-def test_copies_made_in_parsing_workers_are_named_by_the_ingest_that_deletes_them(tmp_path: Path, cache: Path) -> None:
-    """A worker ends before the batch it parsed is committed: were its copies named by it, another
-    run's sweep would take them from the ingest still to archive them."""
+def test_parsing_workers_write_no_copy_the_ingest_writes_it_with_every_blank_page(tmp_path: Path, cache: Path) -> None:
+    """Parsing (in workers) writes nothing to the document cache: it cannot know which items the
+    index withholds, and a copy written then would show their pages.  The meetings carry what the
+    copy is made from; the ingest writes it, archives it and deletes it."""
     from indexer.cli import parse_inputs
     from indexer.formats import detect_format
 
     paths = [Path(shutil.copy(AARHUS_PDF, tmp_path / f"aarhus-{n}.pdf")) for n in range(4)]
     inputs = [(path, detect_format(path), IngestContext(municipality="Aarhus")) for path in paths]
     meetings = [m for _, parsed, _ in parse_inputs(inputs, None, workers=2) for m in parsed]
-    copies = [Path(str(m.document.file)) for m in meetings if m.document is not None]
-    assert len(copies) == 4 and all(copy.parent == cache for copy in copies)
-    assert all(copy.name.startswith(f"published-{os.getpid()}-") for copy in copies), copies
-    from indexer.documents.publish import discard, sweep_stale_copies
+    documents = [m.document for m in meetings if m.document is not None]
+    assert len(documents) == 4 and all(d.file is None and d.pending is not None for d in documents)
+    assert sorted(str(d.pending.source) for d in documents if d.pending) == sorted(map(str, paths))
+    assert files(cache) == [], "no copy written while parsing"
 
-    assert sweep_stale_copies() == 0 and all(copy.is_file() for copy in copies), "this process runs"
-    assert discard(meetings) == 4
+    root = tmp_path / "ix"
+    quiet_ingest(paths[:1], root)
+    assert files(cache) == []
+    [name] = source_document_names(root)
+    assert (root / "archive" / name[:2] / name).is_file()
 
 
 # Item 6 of the Aarhus council's meeting of 27 August 2025 (pages 11-13; item 7 starts on page 14).
@@ -414,4 +418,117 @@ def test_the_commit_that_closes_an_item_relinks_the_others_itself(
 
     assert watch.found == [], "a commit left items linking to the closed item's pages"
     assert watch.commits == 1, "the closing and the relinking in one commit"
+    assert_pages_gone(opened, location, item_id, secret, before)
+
+
+class WrittenFilesWatch:
+    """Reads every PDF the service writes to a file while an ingest runs — the published copy in
+    the document cache, the engines' temporaries, what goes to the archive (a folder, or the
+    PostgreSQL engine's attachments table) — and lists the document cache at each of those steps,
+    for the words only a withheld item's pages have."""
+
+    def __init__(self, cache: Path, secret: list[str]) -> None:
+        self.cache, self.secret = cache, set(secret)
+        self.found: list[str] = []
+        self.seen = 0
+
+    def check(self, what: str, data: bytes) -> None:
+        self.seen += 1
+        if data.startswith(b"%PDF") and words("\n".join(pdf_pages(data))) & self.secret:
+            self.found.append(what)
+
+    def look(self, step: str) -> None:
+        for path in files(self.cache):
+            self.check(f"{step}: {path.name} in the document cache", path.read_bytes())
+
+
+def watch_files(monkeypatch: pytest.MonkeyPatch, watch: WrittenFilesWatch) -> None:
+    """Wrap what writes a PDF to a file (pypdf's writer, ``Path.write_bytes``) and what archives one
+    (both engines), and look at the document cache each time."""
+    import io
+
+    import pypdf
+
+    from indexer.engines.archive import FolderArchive
+    from indexer.engines.postgres.engine import Database
+
+    write_pdf, write_bytes = pypdf.PdfWriter.write, Path.write_bytes
+    store, archive = FolderArchive.store, Database._archive
+
+    def watched_write_pdf(self: pypdf.PdfWriter, stream: object) -> object:
+        if isinstance(stream, io.BytesIO):
+            return write_pdf(self, stream)
+        buffer = io.BytesIO()
+        result = write_pdf(self, buffer)
+        watch.check(f"pypdf wrote {getattr(stream, 'name', stream)}", buffer.getvalue())
+        if isinstance(stream, str | Path):
+            write_bytes(Path(stream), buffer.getvalue())
+        else:
+            stream.write(buffer.getvalue())  # type: ignore[attr-defined]
+        watch.look("a PDF written")
+        return result
+
+    def watched_write_bytes(self: Path, data: bytes) -> int:
+        written = write_bytes(self, data)
+        watch.check(f"written {self}", bytes(data))
+        watch.look("a file written")
+        return written
+
+    def watched_store(self: FolderArchive, source: Path) -> tuple[str, bool]:
+        watch.check(f"archived {source}", Path(source).read_bytes())
+        watch.look("archiving")
+        return store(self, source)
+
+    def watched_archive(self: Database, conn: object, given: dict[str, tuple[Path, str | None]], *a: object) -> int:
+        for name, (source, _) in given.items():
+            watch.check(f"archived {name} from {source}", Path(source).read_bytes())
+        watch.look("archiving")
+        return archive(self, conn, given, *a)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pypdf.PdfWriter, "write", watched_write_pdf)
+    monkeypatch.setattr(Path, "write_bytes", watched_write_bytes)
+    monkeypatch.setattr(FolderArchive, "store", watched_store)
+    monkeypatch.setattr(Database, "_archive", watched_archive)
+
+
+@pytest.mark.parametrize("withhold", [forget_item, close_by_a_later_version], ids=["forgotten", "closed-before"])
+def test_no_file_written_on_ingest_shows_a_withheld_items_pages(
+    tmp_path: Path, location: str, cache: Path, opened: Opened, monkeypatch: pytest.MonkeyPatch, withhold: object
+) -> None:
+    """The Aarhus PDF again once item 6 is forgotten or closed by an earlier version: the PDF reads
+    item 6 open, the index withholds it.  Before, the published copy written to the document cache
+    at parsing blanked only the pages the PDF marks closed — item 6's pages were in it until the
+    batch's commit discarded it — and the PostgreSQL engine archived that copy in its transaction
+    and wrote it out again (a ``.archived-`` temporary) to re-blank it.  Now no file written on the
+    way holds them: the one copy is written once the pages the index withholds are known."""
+    item_id, secret, before = ingest_aarhus(tmp_path, location, opened)
+    withhold(tmp_path, location, item_id)  # type: ignore[operator]
+    assert_pages_gone(opened, location, item_id, secret, before)
+
+    watch = WrittenFilesWatch(cache, secret)
+    watch_files(monkeypatch, watch)
+    quiet_ingest([tmp_path / "aarhus.pdf"], location)  # the same PDF again: item 6 read open
+    monkeypatch.undo()
+
+    assert watch.seen > 0, "the watch saw the copy written and archived"
+    assert watch.found == [], "a file written on ingest holds the withheld item's pages"
+    assert_pages_gone(opened, location, item_id, secret, before)
+    assert files(cache) == []
+
+
+@pytest.mark.parametrize("withhold", [forget_item, close_by_a_later_version], ids=["forget", "closing-version"])
+def test_no_file_written_when_an_item_closes_shows_its_pages(
+    tmp_path: Path, location: str, cache: Path, opened: Opened, monkeypatch: pytest.MonkeyPatch, withhold: object
+) -> None:
+    """Re-blanking the archived document when item 6 is forgotten or closed: before, the PostgreSQL
+    engine wrote the archived bytes — item 6's pages in them — to a ``.archived-`` file in the
+    document cache to read them back.  Now it reads them from memory; the copy written has them blank."""
+    item_id, secret, before = ingest_aarhus(tmp_path, location, opened)
+    watch = WrittenFilesWatch(cache, secret)
+    watch_files(monkeypatch, watch)
+    withhold(tmp_path, location, item_id)  # type: ignore[operator]
+    monkeypatch.undo()
+
+    assert watch.seen > 0, "the watch saw the re-blanked copy written"
+    assert watch.found == [], "a file written while re-blanking holds the closed item's pages"
     assert_pages_gone(opened, location, item_id, secret, before)

@@ -18,7 +18,6 @@ import contextlib
 import itertools
 import json
 import logging
-import tempfile
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -425,7 +424,7 @@ class Database:
         name; when none can be made (a DOCX, an item's page unknown) they link to no document.
         Returns the old names, to prune (in this transaction, as the embedded engine does)."""
         from indexer.attachments import file_hash
-        from indexer.documents.publish import cache_dir, owner_tag, reblanked_copy
+        from indexer.documents.publish import reblanked_copy
 
         done: set[str] = set()
         for name, records in gone.items():
@@ -445,13 +444,10 @@ class Database:
             ).fetchone()
             new_name: str | None = None
             if row is not None:
-                source = Path(
-                    tempfile.mkstemp(prefix=f".archived-{owner_tag()}-", suffix=Path(name).suffix, dir=cache_dir())[1]
-                )
                 copy: Path | None = None
                 try:
-                    source.write_bytes(bytes(row[1]))
-                    copy = reblanked_copy(source, [k[3] for k in kept], records)
+                    # Read from memory: the archived bytes show the pages going, and no file may.
+                    copy = reblanked_copy(bytes(row[1]), [k[3] for k in kept], records)
                     if copy is not None:
                         new_name = f"{file_hash(copy)}{Path(name).suffix}"
                         content = copy.read_bytes()
@@ -462,7 +458,6 @@ class Database:
                                 (muni, new_name, row[0], content),
                             )
                 finally:
-                    source.unlink(missing_ok=True)
                     if copy is not None:
                         copy.unlink(missing_ok=True)
             for muni, docno, stored, _ in kept:

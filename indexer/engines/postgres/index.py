@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from indexer.attachments import file_hash
+from indexer.engines.archive import FolderArchive
 from indexer.engines.postgres.engine import Database
-from indexer.engines.sourcedocs import document_name, withheld_records
 from indexer.engines.whoosh.index import IngestSummary, MinutesIndex, WithheldCopy, _file_digests, topics_for_items
-from indexer.model import Access, Item, Meeting
+from indexer.model import Access, Attachment, Item, Meeting
 from indexer.public import ensure_public
 from indexer.versions import Indexed, MeetingState
 
@@ -41,6 +41,7 @@ class PostgresIndex:
         self.engine = engine
         self.root = text_cache_root().parent
         self._files: dict[str, tuple[Path, str | None]] = {}
+        self._copies: list[Path] = []  # copies written to the document cache for the batch
 
     @property
     def text_cache_dir(self) -> Path:
@@ -53,6 +54,28 @@ class PostgresIndex:
 
     def _has_parts_field(self, name: str = "parts") -> bool:
         return True
+
+    def _pending_copy(self, document: Attachment, summary: IngestSummary) -> str | None:
+        return MinutesIndex._pending_copy(self, document, summary)  # type: ignore[arg-type]
+
+    def _withheld_copies(
+        self, meetings: list[Any], states: dict[str, MeetingState], summary: IngestSummary
+    ) -> dict[int, WithheldCopy]:
+        return MinutesIndex._withheld_copies(self, meetings, states, summary)  # type: ignore[arg-type]
+
+    def _withheld_copy(
+        self, document: Attachment, kept: list[dict[str, Any]], withheld: list[dict[str, Any]], summary: IngestSummary
+    ) -> WithheldCopy:
+        return MinutesIndex._withheld_copy(self, document, kept, withheld, summary)  # type: ignore[arg-type]
+
+    def _name_of(self, file: Path) -> str:
+        return FolderArchive.name_of(file)  # the name ``_archive`` gives it
+
+    def _archive_copy(self, copy: Path, summary: IngestSummary) -> str | None:
+        """Name a copy written to the document cache; it is read in the batch's transaction and
+        deleted once that is over (``_commit_batch``)."""
+        self._copies.append(copy)
+        return self._archive(str(copy), summary)
 
     def _archive(self, file: str, summary: IngestSummary) -> str | None:
         """Name an open attachment by its content hash; the bytes go in with the batch."""
@@ -120,16 +143,19 @@ class PostgresIndex:
             # The batch's topics at once, as the embedded engine classifies them (the same topics).
             batch_topics = topics_for_items([(v, i) for state in states.values() for v, i, _ in state.to_write()])
             published: set[tuple[int, str]] = set()
-            open_ids: set[str] = set()  # items published open
-            versions: list[Meeting] = []  # the version each document is written from
+            # Versions that read items open the database does not publish open: their items link to
+            # a copy with those pages blank too; the document as read is neither written nor archived.
+            reblanked = self._withheld_copies(meetings, states, summary)
+            for copy in reblanked.values():
+                if copy.visible_name:  # items an earlier batch linked to it are re-blanked in the transaction
+                    withheld.setdefault(copy.visible_name, []).extend(copy.withheld)
             for state in states.values():
                 for version, item, position in state.to_write():
                     published.add((id(version), item.id))
-                    versions.append(version)
-                    if item.access == Access.OPEN:
-                        open_ids.add(item.id)
                     found = batch_topics.get(id(item))
-                    documents.append(MinutesIndex.document_for(self, version, item, position, summary, found))  # type: ignore[arg-type]
+                    linked = reblanked.get(id(version))
+                    document = MinutesIndex.document_for(self, version, item, position, summary, found, linked)  # type: ignore[arg-type]
+                    documents.append(document)
                 removed.extend(sorted(state.removed))
                 summary.kept_closed += len(state.kept_closed)
                 summary.warnings.extend(state.kept_closed_warnings())
@@ -139,13 +165,6 @@ class PostgresIndex:
                 summary.warnings.extend(state.warnings)
             lost = sum(state.lost() for state in states.values())  # said apart from the skipped
             summary.items_skipped += sum(len(m.items) for m in meetings) - len(documents) - lost
-            document_names: dict[int, str] = {}
-            for version, document in zip(versions, documents, strict=True):
-                if version.document is not None and id(version) not in document_names:
-                    name = document_name(document)
-                    if name:
-                        document_names[id(version)] = name
-            withheld.update(withheld_records(meetings, document_names, {i for v, i in published if i in open_ids}))
             for meeting in meetings:
                 # Open files of versions that did not stand (superseded, kept closed): their text
                 # was cached at extraction and goes unless another item refers to the file.
@@ -156,7 +175,12 @@ class PostgresIndex:
 
         unpublished: set[str] = set()
         withheld: dict[str, list[dict[str, Any]]] = {}  # filled in by plan
-        written = self.engine.write([], self._files, plan=plan, withheld=withheld)
+        try:
+            written = self.engine.write([], self._files, plan=plan, withheld=withheld)
+        finally:
+            for copy in self._copies:
+                copy.unlink(missing_ok=True)
+            self._copies = []
         summary.pruned += self.drop_cached_text({*written.pruned, *self.engine.unreferenced(unpublished)})
         summary.items_added += written.added
         summary.items_updated += written.updated

@@ -55,7 +55,7 @@ from indexer.analysis.danish import (
 )
 from indexer.attachments import file_hash
 from indexer.dates import date_in_words, parse_danish_datetime
-from indexer.documents.publish import reblanked_copy
+from indexer.documents.publish import copy_name, reblanked_copy, write_copy
 from indexer.engines.archive import FolderArchive
 from indexer.engines.base import (
     CLOSED_TITLE,
@@ -80,7 +80,17 @@ from indexer.engines.whoosh.bulkwriter import BulkMpWriter, BulkSegmentWriter
 from indexer.engines.whoosh.codec import FORMAT_VERSION, ArrayPositions, MinutesCodec, segment_format
 from indexer.engines.whoosh.merging import MERGE_FACTOR, plan_merges
 from indexer.forget import Registry
-from indexer.model import COPENHAGEN, KIND_RANK, Access, Item, Meeting, MeetingKind, SectionKind, to_jsonable
+from indexer.model import (
+    COPENHAGEN,
+    KIND_RANK,
+    Access,
+    Attachment,
+    Item,
+    Meeting,
+    MeetingKind,
+    SectionKind,
+    to_jsonable,
+)
 from indexer.public import PublicMeeting, ensure_public
 from indexer.versions import Indexed, MeetingState
 from indexer.workers import holders_of, raise_if_stopped
@@ -813,28 +823,31 @@ class MinutesIndex:
             document = meeting.document
             if id(meeting) not in kept or id(meeting) in copies or document is None:
                 continue
-            if document.access != Access.OPEN or not document.file:
+            if document.access != Access.OPEN or not (document.file or document.pending):
                 continue
             withheld = withheld_in(meeting, open_ids)
             if withheld:
-                copies[id(meeting)] = self._withheld_copy(Path(document.file), kept[id(meeting)], withheld, summary)
+                copies[id(meeting)] = self._withheld_copy(document, kept[id(meeting)], withheld, summary)
         return copies
 
     def _withheld_copy(
-        self, file: Path, kept: list[dict[str, Any]], withheld: list[dict[str, Any]], summary: IngestSummary
+        self, document: Attachment, kept: list[dict[str, Any]], withheld: list[dict[str, Any]], summary: IngestSummary
     ) -> WithheldCopy:
-        """Archive ``file`` with the withheld items' pages (and all but the kept items') blank."""
-        try:
-            visible: str | None = self.archive.name_of(file)
-        except OSError:
-            visible = None  # unreadable: it could not have been archived either
-        copy = reblanked_copy(file, kept, withheld) if visible else None
-        name = None
-        if copy is not None:
+        """Archive the document with the withheld items' pages (and all but the kept items') blank,
+        besides its own closed pages: the one copy written, so no file shows the withheld pages."""
+        pending = document.pending
+        copy: Path | None = None
+        if pending is not None:
+            visible = copy_name(pending)  # made in memory: the copy showing them is never written
+            copy = write_copy(pending, kept, withheld) if visible else None
+        else:
+            file = Path(document.file or "")
             try:
-                name = self._archive(str(copy), summary)
-            finally:
-                copy.unlink(missing_ok=True)
+                visible = self._name_of(file)
+            except OSError:
+                visible = None  # unreadable: it could not have been archived either
+            copy = reblanked_copy(file, kept, withheld) if visible else None
+        name = self._archive_copy(copy, summary) if copy is not None else None
         return WithheldCopy(name, visible, withheld)
 
     # -- route abbreviations, learnt with every commit (``routes.py``) ----------------------
@@ -1042,6 +1055,8 @@ class MinutesIndex:
         source_url = document.url if document.access == Access.OPEN else None
         if withheld is not None:
             archive_name, source_url = withheld.archive_name, None
+        elif document.access == Access.OPEN and document.pending is not None:
+            archive_name = self._pending_copy(document, summary)
         elif document.access == Access.OPEN and document.file:
             archive_name = self._archive(document.file, summary)
         return {
@@ -1052,6 +1067,27 @@ class MinutesIndex:
             "source_url": source_url,
             "media_type": document.media_type,
         }
+
+    def _pending_copy(self, document: Attachment, summary: IngestSummary) -> str | None:
+        """Write and archive the copy of a document with closed pages (once a version: its archive
+        name is kept on it); a document no copy can be made of is not shown (its access closed)."""
+        if document.archive_name is None and document.pending is not None:
+            copy = write_copy(document.pending)
+            document.archive_name = self._archive_copy(copy, summary) if copy is not None else None
+            if document.archive_name is None:
+                document.access = Access.CLOSED
+        return document.archive_name
+
+    def _name_of(self, file: Path) -> str:
+        """The archive name ``_archive`` gives this file, without archiving it."""
+        return self.archive.name_of(file)
+
+    def _archive_copy(self, copy: Path, summary: IngestSummary) -> str | None:
+        """Archive a copy written to the document cache, and delete it there."""
+        try:
+            return self._archive(str(copy), summary)
+        finally:
+            copy.unlink(missing_ok=True)
 
     def _archive(self, file: str, summary: IngestSummary) -> str | None:
         """Copy an open attachment into the archive, named by its content hash."""

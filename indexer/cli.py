@@ -23,7 +23,6 @@ from urllib.parse import urlencode
 
 from indexer.attachments import set_text_cache
 from indexer.documents.publish import discard as discard_copies
-from indexer.documents.publish import set_owner as set_copy_owner
 from indexer.documents.publish import sweep_stale_copies
 from indexer.engines import is_url, open_engine, redact
 from indexer.engines.base import Engine, EngineError
@@ -199,7 +198,7 @@ def parse_inputs(
     # A bounded window of files in flight: Executor.map would submit every file at
     # once and keep all parsed meetings in memory while the writer catches up.
     window = workers * 2
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_parser, initargs=(os.getpid(),))
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=start_worker, initargs=(os.getpid(),))
     pending: deque[Future[tuple[str, list[Meeting], str | None]]] = deque()
     try:
         for job in jobs:
@@ -213,13 +212,6 @@ def parse_inputs(
         _stop_workers(pool)
         raise
     pool.shutdown()
-
-
-def _start_parser(parent: int) -> None:
-    """A parsing worker: ends with its parent, and names the published copies it writes by the
-    parent, which archives and deletes them (``indexer.documents.publish.sweep_stale_copies``)."""
-    start_worker(parent)
-    set_copy_owner(parent)
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:

@@ -38,7 +38,6 @@ _OLD_COPY = re.compile(r"[0-9a-f]{32}\.pdf")
 # that deletes them — "published-<pid>-<start>-…" — and as the last version named them, by no one.
 _OWNED = re.compile(r"\.?(?:published|archived)-(\d+)-(\d+)-[a-z0-9_]+(?:\.[A-Za-z0-9]{1,8})?(?:\.tmp)?")
 _UNOWNED = re.compile(r"\.?(?:published|archived)-[a-z0-9_]{8}(?:\.[A-Za-z0-9]{1,8})?(?:\.tmp)?")
-_owner: int | None = None  # set in a parsing worker: its parent archives (and deletes) its copies
 
 
 def cache_dir() -> Path:
@@ -167,17 +166,10 @@ def discard(meetings: Iterable[Any]) -> int:
     return deleted
 
 
-def set_owner(parent: int) -> None:
-    """In a parsing worker: the copies it writes are its parent's to archive and delete, and live
-    as long as the parent does (the worker ends with its parent)."""
-    global _owner
-    _owner = parent
-
-
 def owner_tag() -> str:
     """``<pid>-<start>`` of the process that will delete the copies written now: its id, and
     when it started, so a later process given the same id is not taken for it."""
-    pid = _owner if _owner is not None else os.getpid()
+    pid = os.getpid()
     return f"{pid}-{_started(pid) or 0}"
 
 

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from filelock import FileLock, Timeout
@@ -158,7 +158,8 @@ def check_format(root: Path, ix: Any) -> None:
                 f"{root}: this index was written by an older version of minutes-search ({written}; "
                 f"this version reads format {FORMAT_VERSION}); rebuild it with `minutes reindex --index {root}`"
             )
-    missing = [name for name in REQUIRED_FIELDS if name not in ix.schema]
+    schema = _from_newest_toc(lambda: ix.schema)  # a reader opening while a merge commits
+    missing = [name for name in REQUIRED_FIELDS if name not in schema]
     if missing:
         raise IndexOutdated(
             f"{root}: this index was made by an older version of minutes-search (no {', '.join(missing)} "
@@ -414,17 +415,25 @@ def _open_live(live: Path, attempts: int = 12) -> Any:
     raise AssertionError("unreachable")
 
 
-def _newest_segments(ix: Any, attempts: int = 12) -> list[Any]:
-    """The segments of the newest table of contents, riding out a commit that deletes it
+_Read = TypeVar("_Read")
+
+
+def _from_newest_toc(read: Callable[[], _Read], attempts: int = 12) -> _Read:
+    """What ``read`` takes from the newest table of contents, riding out a commit that deletes it
     between listing the folder and reading it (as ``_open_live``)."""
     for attempt in range(attempts):
         try:
-            return list(ix._segments())
+            return read()
         except FileNotFoundError:
             if attempt == attempts - 1:
                 raise
             time.sleep(0.01 * (attempt + 1) ** 1.5)
     raise AssertionError("unreachable")
+
+
+def _newest_segments(ix: Any) -> list[Any]:
+    """The segments of the newest table of contents (``_from_newest_toc``)."""
+    return _from_newest_toc(lambda: list(ix._segments()))
 
 
 @dataclass(frozen=True)

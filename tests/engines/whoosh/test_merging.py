@@ -324,3 +324,29 @@ def test_optimize_command_merges_an_existing_index(index_root: Path, capsys: pyt
     assert f"{segments} segments -> {after}" in capsys.readouterr().out and after < segments
     assert _answers(index_root) == before
     assert cli.main(["optimize", "--index", str(index_root), "--factor", "1"]) == 2
+
+
+def test_opening_rides_out_a_commit_that_deletes_the_table_of_contents_it_listed(index_root: Path) -> None:
+    """A reader opening while a merge commits: the table of contents it listed is deleted before it
+    reads the schema from it (CI once: FileNotFoundError '_minutes_9.toc' in check_format)."""
+    from indexer.engines.whoosh.index import check_format
+
+    ix = MinutesIndex.open(index_root).ix
+
+    class Committed:
+        """The index as a reader sees it when the newest state is replaced once under it."""
+
+        def __init__(self) -> None:
+            self.replaced = False
+
+        def _segments(self):  # type: ignore[no-untyped-def]
+            return ix._segments()
+
+        @property
+        def schema(self):  # type: ignore[no-untyped-def]
+            if not self.replaced:
+                self.replaced = True
+                raise FileNotFoundError("_minutes_9.toc")
+            return ix.schema
+
+    check_format(index_root, Committed())

@@ -73,12 +73,25 @@ def printed_attachment_number(title: str | None) -> str:
     return match.group(1) if match else ""
 
 
+# What an access mark names when a word follows it ("Lukket byrådsmøde", "lukkede bilag"): documents
+# and their parts, meetings, cases, and what a closure shields (persons, agreements, bids).  Stems,
+# found anywhere in a word ("byrådsmøde", "personsager").
+_MARKED_WORDS = (
+    "bilag|sag|punkt|dokument|notat|oplysning|møde|tilbud|akt|afsnit|del|materiale|brev|skrivelse|"
+    "referat|dagsorden|protokol|rapport|redegørelse|side|fil|kontrakt|aftale|person|navn|cpr|"
+    "offentlig|fortrolig|lov|jf|henhold|§|undtag|tavshed"  # "(lukkede jf. offentlighedsloven)"
+)
+# "lukkede" is the mark ("(lukkede)", "- Lukkede bilag") unless a word follows and nothing after it
+# names what a mark names: then it is an adjective or verb of the subject ("Trafik - lukkede veje",
+# "Høring - lukkede skoler"), as "lukket" never is taken to be (default deny: "- Lukket byrådsmøde").
+_LUKKEDE = rf"lukkede(?:(?!\s+[^\W\d_])|(?=.*(?:{_MARKED_WORDS})))"
 # A title that says its attachment is closed, as an item's title says its item is: it begins with the
 # mark ("Lukket bilag: …", "Fortroligt notat", "Ikke offentliggjort - …") or names "lukket"/"lukkede"
 # after a dash, bracket or bold ("Bilag 2 (lukket)", "Notat - Lukket", "**Lukket**").
 _CLOSED_TITLE = re.compile(
-    r"^[\W_]*(?:lukke(?:t|de)|fortrolig(?:t|e)?|ikke\s+offentliggjort)\b|(?:[-–—(\[]|\*\*)[\s*_]*lukke(?:t|de)\b",
-    re.IGNORECASE,
+    rf"^[\W_]*(?:lukket|{_LUKKEDE}|fortrolig(?:t|e)?|ikke\s+offentliggjort)\b"
+    rf"|(?:[-–—(\[]|\*\*)[\s*_]*(?:lukket|{_LUKKEDE})\b",
+    re.IGNORECASE | re.DOTALL,
 )
 
 

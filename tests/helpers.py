@@ -155,3 +155,66 @@ def alike(score: float | None) -> float:
     from indexer.engines.base import TIE_SCALE
 
     return math.floor(float(score or 0.0) * TIE_SCALE)
+
+
+# Words only the planted titled-closed attachments hold (title, text), and the open controls'.
+TITLED_CLOSED_WORDS = ("qzvluktitel", "qzvluktekst")
+TITLED_OPEN_WORDS = ("qzvaabtitel", "qzvaabtekst")
+
+
+def plant_titled_closed(folder: Path) -> Path:
+    """A meeting (JSON Lines, with text files) whose source states every attachment open, two of
+    them titled closed: "Bilag 2 (lukket) - …" between two open attachments with text, and the
+    only attachment of a second item.  What an index made before round 32 (which did not close an
+    attachment by its title) published in full: title, text and file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    title, text = TITLED_CLOSED_WORDS
+    open_title, open_text = TITLED_OPEN_WORDS
+    files = {
+        "kort.txt": f"Kort over området {open_text} med stier og veje.",
+        "personale.txt": f"Personalesagen {text} om en navngiven medarbejder.\n\nAfsnit to {text}.",
+        "budget.txt": f"Budgetnotat {open_text} for 2024.",
+    }
+    for name, content in files.items():
+        (folder / name).write_text(content, "utf-8")
+    meeting = {
+        "municipality": "Favrskov Kommune",
+        "committee": "Økonomiudvalget",
+        "start": "2024-04-02T16:00:00",
+        "kind": "referat",
+        "access": "open",
+        "items": [
+            {
+                "number": "1",
+                "title": "Stier i området",
+                "access": "open",
+                "sections": [
+                    {"heading": "Sagsfremstilling", "text": "Stierne i området er gennemgået.", "access": "open"}
+                ],
+                "attachments": [
+                    {"number": "1", "title": f"Bilag 1 - Kort {open_title}", "access": "open", "file": "kort.txt"},
+                    {
+                        "number": "2",
+                        "title": f"Bilag 2 (lukket) - Personalesag {title}",
+                        "access": "open",
+                        "file": "personale.txt",
+                    },
+                    {"number": "3", "title": f"Bilag 3 - Budget {open_title}", "access": "open", "file": "budget.txt"},
+                ],
+            },
+            {
+                "number": "2",
+                "title": "Personaleforhold",
+                "access": "open",
+                "sections": [
+                    {"heading": "Sagsfremstilling", "text": "Orientering om personaleforhold.", "access": "open"}
+                ],
+                "attachments": [
+                    {"number": "1", "title": f"Notat - Lukket {title}", "access": "open", "file": "personale.txt"},
+                ],
+            },
+        ],
+    }
+    path = folder / "moede.jsonl"
+    path.write_text(json.dumps(meeting, ensure_ascii=False) + "\n", "utf-8")
+    return path

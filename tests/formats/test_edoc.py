@@ -119,3 +119,36 @@ def test_walking_the_parent_claims_the_export_once() -> None:
 
     found = list(iter_inputs([FOLDER.parent]))
     assert [(path, module.NAME if module else None) for path, module in found] == [(FOLDER, "edoc")]
+
+
+def test_a_closed_attachment_of_an_open_item_is_bilag_n_and_keeps_nothing_of_its_titles(tmp_path: Path) -> None:
+    """eDoc gave a closed attachment of an open item (not to be published, or titled closed) its
+    real title in the model, and its NeutralTitle when the item was closed: the title reworded
+    ("Bygningsliste og prioriteringssystem"), which names the closed matter as well.  A closed
+    attachment is "Bilag N", as eDoc Fujitsu names one; the open ones keep their titles and numbers."""
+    from lxml import etree
+
+    from indexer.formats._xml import read_xml
+
+    folder = tmp_path / "edoc"
+    folder.mkdir()
+    root = read_xml(XML)
+    path = "MeetingAgendaTypes/MeetingAgendaType/MeetingAgendaItems/MeetingAgendaItem"
+    holders = [e for e in root.findall(path) if e.findall("Document/Attachments/Attachment")]
+    pair = next(e for e in holders if len(e.findall("Document/Attachments/Attachment")) == 2)
+    other = next(e for e in holders if e is not pair)
+    unpublished = pair.find("Document/Attachments/Attachment")
+    unpublished.find("PublishingType").text = "SKAL IKKE PUBLICERES"  # type: ignore[union-attr]
+    unpublished.find("NeutralTitle").text = "Personalesag qzvneutral"  # type: ignore[union-attr]
+    unpublished.find("Title").text = "Personalesag qzvtitel"  # type: ignore[union-attr]
+    other.find("Document/Attachments/Attachment/Title").text = "Notat (lukket) qzvlukket"  # type: ignore[union-attr]
+    (folder / XML.name).write_bytes(etree.tostring(root, encoding="utf-8", xml_declaration=True))
+    before = {i.number: i for i in next(iter(edoc.parse(FOLDER, IngestContext(extract_text=False)))).items}
+    after = {i.number: i for i in next(iter(edoc.parse(folder, IngestContext(extract_text=False)))).items}
+    closed, kept = after[pair.findtext("AgendaItemNumber")].attachments
+    assert (closed.title, closed.access, closed.number) == ("Bilag 1", Access.CLOSED, "1")
+    control = before[pair.findtext("AgendaItemNumber")].attachments[1]
+    assert (kept.title, kept.number, kept.access) == (control.title, control.number, Access.OPEN)
+    titled = after[other.findtext("AgendaItemNumber")].attachments[0]
+    assert (titled.title, titled.access, titled.number) == ("Bilag 1", Access.CLOSED, "1")
+    assert not any(word in repr(after) for word in ("qzvneutral", "qzvtitel", "qzvlukket"))

@@ -51,6 +51,12 @@ def cmd_db_init(args: argparse.Namespace) -> int:
         print(f"schema upgraded from {start} to version {report.after} (applied {', '.join(map(str, report.applied))})")
     else:
         print(f"schema is up to date (version {report.after})")
+    for line in report.said:
+        print(line)
+    if report.pruned:
+        from indexer.engines.postgres.index import drop_cached_text
+
+        drop_cached_text(report.pruned)  # the files' text this host cached (other hosts keep theirs)
     if report.citus:
         print("tables distributed by municipality (citus)")
     return 0

@@ -536,17 +536,18 @@ class Database:
                 evidence.count_stored({"access": "open", "municipality": name, "committee": committee, "doc": doc})
         return evidence
 
-    def _delete(self, conn: psycopg.Connection, docs: list[tuple[int, int]]) -> set[str]:
+    @classmethod
+    def _delete(cls, conn: psycopg.Connection, docs: list[tuple[int, int]]) -> set[str]:
         """Remove items and their postings, taking their terms and lengths out of the statistics.
 
         Returns the archive names they referred to (prune them once the batch is in)."""
-        released = self._archived_by(conn, docs)
+        released = cls._archived_by(conn, docs)
         gone_open = conn.execute(
             "SELECT muni, stored->>'municipality', stored->>'committee', stored->>'doc' FROM items "
             "WHERE access = 'open' AND (muni, docno) IN (SELECT * FROM unnest(%s::smallint[], %s::bigint[]))",
             ([m for m, _ in docs], [d for _, d in docs]),
         ).fetchall()
-        self._count_routes(
+        cls._count_routes(
             conn,
             [
                 (int(m), {"access": "open", "municipality": name, "committee": committee, "doc": doc}, -1)
@@ -584,7 +585,8 @@ class Database:
         conn.execute("DELETE FROM items i USING gone g WHERE i.muni = g.muni AND i.docno = g.docno")
         return released
 
-    def _insert(self, conn: psycopg.Connection, documents: list[dict[str, Any]], munis: dict[str, int]) -> None:
+    @classmethod
+    def _insert(cls, conn: psycopg.Connection, documents: list[dict[str, Any]], munis: dict[str, int]) -> None:
         docnos = [
             int(r[0])
             for r in conn.execute(
@@ -648,7 +650,7 @@ class Database:
                     Jsonb(lengths),
                 )
             )
-        self._count_routes(
+        cls._count_routes(
             conn,
             [(munis[d.get("municipality") or "Ukendt kommune"], d, 1) for d in documents if d.get("access") == "open"],
         )
@@ -684,6 +686,49 @@ class Database:
                 "total_length = field_stats.total_length + excluded.total_length",
                 (muni, code, docs, total),
             )
+
+    @classmethod
+    def close_titled_attachments(cls, conn: psycopg.Connection) -> tuple[int, int, list[str]]:
+        """Close, in content written before round 32, every open attachment whose title marks it
+        closed (``model.title_marks_closed``), as an ingest of the item without it would: the item
+        is written again (in ``conn``'s transaction) without the attachment's entry in its stored
+        document, its title and text (stored fields, postings, term and field statistics), its
+        route evidence recounted, and its file pruned when no item refers to it any more.
+        Returns (items written again, attachments closed, archive names pruned)."""
+        from indexer.engines.postgres.index import PostgresIndex
+        from indexer.model import title_marks_closed
+
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (INGEST_LOCK,))  # no batch writes meanwhile
+        # Every title the rule closes holds one of these words: only those items' documents are read.
+        rows = conn.execute(
+            "SELECT muni, docno, stored FROM items WHERE access = 'open' "
+            "AND stored->>'doc' ~* '(lukke|fortrolig|offentliggjort)' ORDER BY muni, docno"
+        ).fetchall()
+        documents, docs, closed = [], [], 0
+        for muni, docno, stored in rows:
+            fields = dict(stored)
+            doc = json.loads(fields.get("doc") or "{}")
+            attachments = list(doc.get("attachments") or [])
+            kept = [a for a in attachments if not title_marks_closed(a.get("title"))]
+            if len(kept) == len(attachments):
+                continue
+            closed += len(attachments) - len(kept)
+            doc["attachments"] = kept
+            fields["doc"] = json.dumps(doc, ensure_ascii=False)
+            fields["attachment_titles"] = "\n".join(str(a.get("title") or "") for a in kept)
+            fields["attachments_text"] = _texts_kept(str(fields.get("attachments_text") or ""), attachments, kept)
+            if isinstance(fields.get("date"), str):
+                fields["date"] = datetime.fromisoformat(fields["date"])
+            documents.append(PostgresIndex.derived(fields))
+            docs.append((int(muni), int(docno)))
+        if not docs:
+            return 0, 0, []
+        released = cls._delete(conn, docs)
+        names = {str(n): int(m) for n, m in conn.execute("SELECT name, muni FROM municipalities").fetchall()}
+        cls._insert(conn, documents, names)
+        pruned = cls._prune(conn, released)
+        conn.execute("UPDATE state SET generation = generation + 1 WHERE muni = 0")
+        return len(docs), closed, pruned
 
     def _archive(
         self,
@@ -1320,6 +1365,35 @@ class TakedownTable:
                 "DELETE FROM takedowns WHERE id = ANY(%s) RETURNING id, kind, at, reason, items_removed", (sorted(ids),)
             ).fetchall()
         return [TakeDown(str(i), str(k), str(a), str(r), int(n)) for i, k, a, r, n in rows]
+
+
+def _texts_kept(joined: str, attachments: list[dict[str, Any]], kept: list[dict[str, Any]]) -> str:
+    """An item's ``attachments_text`` without the entries of the attachments not ``kept``.  The
+    index joined one entry per attachment with text, in their order: its title, a line break and
+    its text, the entries parted by a blank line.  Each entry is found by its title after the
+    one before; where a title's heading is not found exactly once in that order (an attachment's
+    text repeats the next one's title, two titles alike), none of the text is kept: what is
+    withheld cannot be told apart, and the open attachments' text is searchable again after a reindex."""
+    texted = [a for a in attachments if a.get("has_text")]
+    starts: list[int] = []
+    for number, attachment in enumerate(texted):
+        head = f"{attachment.get('title') or ''}\n"
+        if number == 0:
+            if not joined.startswith(head):
+                return ""
+            starts.append(0)
+            continue
+        marker = f"\n\n{head}"
+        found = joined.find(marker, starts[-1] + 1)
+        if found < 0 or joined.count(marker) != 1:
+            return ""
+        starts.append(found + 2)
+    if not texted:
+        return ""
+    ends = [start - 2 for start in starts[1:]] + [len(joined)]
+    keep = {id(a) for a in kept}
+    entries = [joined[s:e] for a, s, e in zip(texted, starts, ends, strict=True) if id(a) in keep]
+    return "\n\n".join(entries)
 
 
 def _rank(document: dict[str, Any]) -> int:

@@ -55,6 +55,12 @@ class PostgresIndex:
     def _has_parts_field(self, name: str = "parts") -> bool:
         return True
 
+    @classmethod
+    def derived(cls, fields: dict[str, Any]) -> dict[str, Any]:
+        """A document rebuilt from its stored fields, with the indexed-only fields an ingest adds
+        (``with_derived_fields`` reads nothing of an instance but the fields it has: all of them)."""
+        return cls.with_derived_fields(cls.__new__(cls), fields)  # type: ignore[arg-type]
+
     def _pending_copy(self, document: Attachment, summary: IngestSummary) -> str | None:
         return MinutesIndex._pending_copy(self, document, summary)  # type: ignore[arg-type]
 
@@ -193,15 +199,7 @@ class PostgresIndex:
     def drop_cached_text(self, names: set[str]) -> int:
         """Delete this host's cached text of files no item refers to any more (archive names or
         content hashes): what was withdrawn or closed leaves the text cache as well."""
-        deleted = 0
-        for name in names:
-            digest = name[:64]
-            if not re.fullmatch(r"[0-9a-f]{64}", digest):
-                continue
-            with contextlib.suppress(FileNotFoundError):
-                (self.text_cache_dir / digest[:2] / f"{digest}.json").unlink()
-                deleted += 1
-        return deleted
+        return drop_cached_text(names)
 
     def forget(self, ids: list[str]) -> dict[str, tuple[str, int]]:
         """``minutes forget`` on the database: rows, postings, archived files and cached text."""
@@ -223,3 +221,16 @@ class PostgresIndex:
 
     def sources(self) -> list[dict[str, Any]]:
         return self.engine.sources()
+
+
+def drop_cached_text(names: Iterable[str]) -> int:
+    """Delete this host's cached text of these files (archive names or content hashes)."""
+    deleted = 0
+    for name in names:
+        digest = name[:64]
+        if not re.fullmatch(r"[0-9a-f]{64}", digest):
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            (text_cache_root() / digest[:2] / f"{digest}.json").unlink()
+            deleted += 1
+    return deleted

@@ -96,7 +96,8 @@ class Rebuild:
             self.session.execute(f"CREATE SCHEMA {BUILD}")
             self.session.execute(f"SET LOCAL search_path TO {BUILD}")
             for migration in schema.MIGRATIONS:
-                self.session.execute(migration.sql)  # type: ignore[arg-type]
+                if migration.sql:  # an ``upgrade`` changes content, and the build holds none yet
+                    self.session.execute(migration.sql)  # type: ignore[arg-type]
             tables = [
                 str(r[0])
                 for r in self.session.execute(

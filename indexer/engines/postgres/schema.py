@@ -24,7 +24,8 @@ Tables
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import psycopg
 from psycopg.pq import TransactionStatus
@@ -36,11 +37,32 @@ INIT_LOCK = 7254811  # advisory lock: one ``db init`` at a time; a reindex holds
 EXTENSION_SCHEMA = "minutes_ext"  # where migration 6 creates fuzzystrmatch
 
 
+@dataclass
+class Upgraded:
+    """What a migration's ``upgrade`` changed in the content the database held."""
+
+    said: str = ""  # one line for the operator ("" when nothing changed)
+    pruned: list[str] = field(default_factory=list)  # archive names no item refers to any more
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
     what: str
     sql: str
+    # Run after ``sql``, in the same transaction, on a database that held a schema before: a change
+    # to the content SQL cannot make (the text analysis is Python's).  Never in a reindex's build
+    # schema, which starts empty.
+    upgrade: Callable[[psycopg.Connection], Upgraded] | None = None
+
+
+def _close_titled_attachments(conn: psycopg.Connection) -> Upgraded:
+    """Migration 12 (see ``Database.close_titled_attachments``)."""
+    from indexer.engines.postgres.engine import Database
+
+    items, attachments, pruned = Database.close_titled_attachments(conn)
+    said = f"closed {attachments} attachment(s) titled closed, in {items} item(s)" if items else ""
+    return Upgraded(said, pruned)
 
 
 MIGRATIONS: list[Migration] = [
@@ -258,6 +280,15 @@ MIGRATIONS: list[Migration] = [
               AND date::time = '00:00' AND (stored->>'doc')::jsonb #>> '{meeting,date_precision}' = 'year';
         """,
     ),
+    Migration(
+        12,
+        'attachments titled closed ("Bilag 2 (lukket) - …") closed in the content written before',
+        # Round 32 closed an attachment whose title marks it closed (``model.title_marks_closed``)
+        # as it is read; what was written before still published such an attachment: its title,
+        # its text in the search, its file.  Each item holding one is written again without it.
+        "",
+        upgrade=_close_titled_attachments,
+    ),
 ]
 ANALYSIS_MIGRATION = 9
 # Migrations that rewrite the items table: an upgrade by them ends with a vacuum of it (below).
@@ -303,6 +334,8 @@ class InitReport:
     after: int
     applied: list[int]
     citus: bool = False
+    said: list[str] = field(default_factory=list)  # what the migrations changed in the content
+    pruned: list[str] = field(default_factory=list)  # archive names they left unreferenced
 
 
 def init(conn: psycopg.Connection, citus: bool = False) -> InitReport:
@@ -317,10 +350,14 @@ def init(conn: psycopg.Connection, citus: bool = False) -> InitReport:
                 "what text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
             )
         applied = []
+        upgraded: list[Upgraded] = []
         for migration in MIGRATIONS:
             if before is not None and migration.version <= before:
                 continue
-            conn.execute(migration.sql)  # type: ignore[arg-type]
+            if migration.sql:
+                conn.execute(migration.sql)  # type: ignore[arg-type]
+            if migration.upgrade is not None and before is not None:
+                upgraded.append(migration.upgrade(conn))
             conn.execute(
                 f"INSERT INTO {SCHEMA_VERSION_TABLE} (version, what) VALUES (%s, %s)",
                 (migration.version, migration.what),
@@ -338,6 +375,8 @@ def init(conn: psycopg.Connection, citus: bool = False) -> InitReport:
         # the heap for every match until autovacuum came by (no dead rows call it soon).
         vacuum_items(conn)
     report = InitReport(before, LATEST, applied)
+    report.said = [u.said for u in upgraded if u.said]
+    report.pruned = [name for u in upgraded for name in u.pruned]
     if citus:
         distribute(conn)
         report.citus = True

@@ -865,8 +865,6 @@ class _SearcherContext:
         start = datetime.combine(date_from, time.min) if date_from else None
         end = datetime.combine(date_to, time.max) if date_to else None
         by_day = set(searcher.docs_for_query(wq.DateRange("date", start, end)))
-        if "date_precision" not in searcher.schema:
-            return by_day  # an index written before the field was: 1 January, until reindexed
         year_only = set(searcher.docs_for_query(wq.Term("date_precision", "year")))
         if not year_only:
             return by_day

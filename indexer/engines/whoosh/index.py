@@ -144,7 +144,10 @@ MEETING_ORDER = "meeting_order"
 POSITION_ORDER = "position_order"
 # Fields this version writes into every document: an index whose schema lacks one was made by
 # an older version (also when it holds nothing yet, so that no segment tells its format).
-REQUIRED_FIELDS = (ID_ORDER, MEETING_ORDER, POSITION_ORDER)
+# ``date_precision`` (round 32) also marks an index made before an attachment titled closed
+# ("Bilag 2 (lukket) - …", ``model.title_marks_closed``) was closed: such an index may publish
+# one, so it is refused like any older format until ``minutes reindex`` rebuilds it, which closes it.
+REQUIRED_FIELDS = (ID_ORDER, MEETING_ORDER, POSITION_ORDER, "meeting_text", "date_precision")
 
 
 def check_format(root: Path, ix: Any) -> None:
@@ -1026,9 +1029,7 @@ class MinutesIndex:
         if "meeting_id" in document:
             document[MEETING_ORDER] = id_order(document["meeting_id"])
         document[POSITION_ORDER] = max(0, int(document.get("position") or 0))
-        if not self._has_parts_field("date_precision"):
-            document.pop("date_precision", None)  # an index written before the field was (until reindexed)
-        elif "date_precision" not in document:  # a document rebuilt from its stored fields
+        if "date_precision" not in document:  # a document rebuilt from its stored fields
             document["date_precision"] = stored_date_precision(document.get("doc"))
         if document.get("access") != Access.OPEN.value:
             return document
@@ -1036,9 +1037,7 @@ class MinutesIndex:
             if name not in ("parts", "title_parts") or self._has_parts_field(name):
                 document[name] = "\n".join(document.get(part, "") for part in parts)
         document["committee_text"] = document.get("committee", "")
-        if not self._has_parts_field("meeting_text"):
-            document.pop("meeting_text", None)  # an index written before the field was (until reindexed)
-        elif "meeting_text" not in document:  # a document rebuilt from its stored fields
+        if "meeting_text" not in document:  # a document rebuilt from its stored fields
             document["meeting_text"] = _meeting_in_words(document.get("doc"))
         return document
 

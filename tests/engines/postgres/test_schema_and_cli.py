@@ -20,11 +20,17 @@ from indexer.formats.digst import parse as parse_digst
 from tests.conftest import CORPUS_CSV, REPO, SEED
 from tests.helpers import Opened, date_rule_order
 
+# Migration 12 undone: what a database of schema version 11 holds (migration 12 changes content only,
+# see test_closed_titles_migration.py).
+BACK_TO_11 = f"DELETE FROM {schema.SCHEMA_VERSION_TABLE} WHERE version = 12;"
 # Migration 11 undone: what a database of schema version 10 holds (no date precision column).
-BACK_TO_10 = f"""
+BACK_TO_10 = (
+    BACK_TO_11
+    + f"""
 ALTER TABLE items DROP COLUMN date_precision;
 DELETE FROM {schema.SCHEMA_VERSION_TABLE} WHERE version = 11;
 """
+)
 # Migration 10 undone too: what a database of schema version 9 holds (items' agenda positions in
 # their stored documents only, as version 9 wrote them).
 BACK_TO_9 = (
@@ -140,7 +146,7 @@ def test_a_version_8_database_upgrades_in_place_and_reads_as_written_before_stam
     assert f"needs {schema.LATEST}" in capsys.readouterr().err
     with psycopg.connect(pg_url) as conn:
         report = schema.init(conn)
-    assert (report.before, report.applied) == (8, [9, 10, 11])
+    assert (report.before, report.applied) == (8, [9, 10, 11, 12])
     database = Database(pg_url)
     try:
         assert database.analysis_version() == UNSTAMPED_ANALYSIS  # its terms are the older analysis's
@@ -156,7 +162,7 @@ def test_an_empty_version_8_database_upgrades_to_this_analysis(pg_url: str) -> N
     """Nothing written before the upgrade: what gets written is this analysis's."""
     with psycopg.connect(pg_url) as conn:
         conn.execute(BACK_TO_8)  # type: ignore[arg-type]
-        assert schema.init(conn).applied == [9, 10, 11]
+        assert schema.init(conn).applied == [9, 10, 11, 12]
     database = Database(pg_url)
     try:
         assert database.analysis_version() == ANALYSIS_VERSION
@@ -177,7 +183,7 @@ def test_a_version_9_database_upgrades_and_lists_a_meetings_items_in_agenda_orde
     assert main(["search", "budget", "--index", pg_url]) == 2
     assert f"needs {schema.LATEST}" in capsys.readouterr().err
     assert main(["db", "init", "--index", pg_url]) == 0
-    assert f"from version 9 to version {schema.LATEST} (applied 10, 11)" in capsys.readouterr().out
+    assert f"from version 9 to version {schema.LATEST} (applied 10, 11, 12)" in capsys.readouterr().out
     with psycopg.connect(pg_url) as conn:
         rows = conn.execute("SELECT position, (stored->>'position')::int FROM items").fetchall()
         visible = conn.execute("SELECT relallvisible > 0 FROM pg_class WHERE oid = 'items'::regclass").fetchone()
@@ -223,7 +229,7 @@ def test_a_version_10_database_upgrades_and_holds_a_year_only_meeting_by_its_yea
     with psycopg.connect(pg_url) as conn:
         conn.execute(BACK_TO_10)  # type: ignore[arg-type]
     assert main(["db", "init", "--index", pg_url]) == 0
-    assert f"from version 10 to version {schema.LATEST} (applied 11)" in capsys.readouterr().out
+    assert f"from version 10 to version {schema.LATEST} (applied 11, 12)" in capsys.readouterr().out
     with psycopg.connect(pg_url) as conn:
         marked = conn.execute(
             "SELECT id FROM items WHERE date_precision = 'year' ORDER BY id",

@@ -1,0 +1,83 @@
+"""An index made before round 32 is refused until ``minutes reindex`` rebuilds it.
+
+Round 32 closed an attachment whose title marks it closed ("Bilag 2 (lukket) - …",
+``model.title_marks_closed``) and indexed a meeting date's precision (``date_precision``).  Both
+reach only what is written after: an older index went on publishing such an attachment (its
+title, its text in the search and the file in the archive) and reading a year-only meeting as
+1 January, and nothing said so.  Its schema lacks ``date_precision``: it is refused, like any
+older format, with the reindex command, and the reindex (which reads the recorded sources, not
+the old index) closes the attachment and leaves nothing of it on disk.
+
+The old index is made here the way that version made it: the current code with the title rule
+switched off, its documents written into a schema without the fields round 32 and 31 added.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+
+import indexer.model
+from indexer.cli import main as cli_main
+from indexer.engines.whoosh.index import INDEX_NAME, IndexOutdated, MinutesIndex, build_schema, minutes_codec
+from indexer.search.service import SearchRequest, SearchService
+from tests.helpers import TITLED_CLOSED_WORDS, TITLED_OPEN_WORDS, plant_titled_closed, quiet_ingest
+from tests.leak.disk import hits_on_disk
+
+ADDED = ("meeting_text", "date_precision")  # the indexed-only fields rounds 31 and 32 added
+
+
+def _made_before_round_32(root: Path) -> None:
+    """Rewrite the live generation as an older version wrote it: the same stored documents in a
+    schema without the fields added since (segments in this version's codec: only the schema is old)."""
+    index = MinutesIndex.open(root)
+    documents = [index.with_derived_fields(dict(fields)) for fields in index.iter_stored()]
+    live = MinutesIndex.live_dir(root)
+    for path in live.iterdir():
+        if path.name != "analysis-version" and path.is_file():
+            path.unlink()
+    schema = build_schema()
+    for name in ADDED:
+        schema.remove(name)
+    ix = whoosh_index.create_in(str(live), schema, indexname=INDEX_NAME)
+    writer = ix.writer(codec=minutes_codec())
+    for document in documents:
+        writer.add_document(**{k: v for k, v in document.items() if k not in ADDED})
+    writer.commit()
+
+
+def test_an_index_without_date_precision_is_refused_and_reindex_closes_titled_attachments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = plant_titled_closed(tmp_path / "source")
+    root = tmp_path / "ix"
+    with monkeypatch.context() as before:
+        before.setattr(indexer.model, "title_marks_closed", lambda title: False)  # the rule as it was
+        summary = quiet_ingest([source], root)
+    assert not summary.rejected
+    _made_before_round_32(root)
+    assert hits_on_disk(root, TITLED_CLOSED_WORDS), "the old index holds the attachments, so the grep can fail"
+    with pytest.raises(IndexOutdated, match=r"no meeting_text, date_precision field.*minutes reindex --index"):
+        MinutesIndex.open(root)
+    with pytest.raises(IndexOutdated, match="minutes reindex --index"):
+        SearchService(root)
+    assert cli_main(["reindex", "--index", str(root)]) == 0
+    service = SearchService(root)
+    try:
+        titles = [a["title"] for item in MinutesIndex.open(root).iter_stored() for a in _attachments(item.get("doc"))]
+        assert len(titles) == 2 and all(TITLED_OPEN_WORDS[0] in t for t in titles)
+        assert service.search(SearchRequest(q=TITLED_OPEN_WORDS[1])).total == 1
+        for word in TITLED_CLOSED_WORDS:
+            assert service.search(SearchRequest(q=word)).total == 0
+    finally:
+        service.close()
+    assert hits_on_disk(root, TITLED_CLOSED_WORDS) == []
+    assert hits_on_disk(root, TITLED_OPEN_WORDS), "the open attachments are written, so the grep can fail"
+
+
+def _attachments(doc: str | None) -> list[dict[str, str]]:
+    import json
+
+    return list(json.loads(doc or "{}").get("attachments") or [])

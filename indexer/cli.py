@@ -927,7 +927,8 @@ def _optimize_database(args: argparse.Namespace) -> int:
     database = _postgres_ingest_target(args.index)
     started = time.monotonic()
     try:
-        timings = database.engine.compact()
+        with database.ingest_lock():  # as the embedded engine's merge: not beside an ingest or a forget
+            timings = database.engine.compact()
     finally:
         database.engine.close()
     spent = ", ".join(f"{table} {seconds:.1f} s" for table, seconds in timings)

@@ -78,6 +78,8 @@ def test_forget_ingest_and_reindex_wait_then_fail_clearly_while_a_writer_holds_t
         err = capsys.readouterr().err
         assert err.startswith("reindex failed (") and "another ingest is writing" in err
         assert "nothing changed, the old index is still served" in err
+        assert main(["optimize", "--index", url]) == 2
+        assert "another ingest is writing to this index" in capsys.readouterr().err
         assert _open_ids(url) == before  # the forget did not run
     finally:
         holder.kill()  # SIGKILL: no chance to let go of anything itself

@@ -124,3 +124,37 @@ def test_a_runs_own_batches_write_under_its_lock(ingested: str) -> None:
             assert sum(n for _, n in found.values()) == 1
     finally:
         index.engine.close()
+
+
+def test_a_harvest_waits_for_the_writer_then_fails_clearly_before_fetching_anything(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race found in round 33: a forget during a harvest into one database.  Whichever runs
+    second now waits for the first, then fails without touching the portal or the harvest state."""
+    import io
+
+    from indexer.engines.base import EngineBusy
+    from indexer.harvest.firstagenda import HarvestOptions, harvest
+    from tests.harvest.helpers import documents, fast
+    from tests.harvest.portal import Portal
+
+    portal = Portal(documents("Kultur- og Fritidsudvalget_2022-03-21"))
+    base = portal.start()
+    options = HarvestOptions(attachments=False)
+    try:
+        holder = _holder(pg_url)
+        try:
+            monkeypatch.setattr("indexer.engines.postgres.engine.WRITER_WAIT_S", 0.5)
+            with pytest.raises(EngineBusy, match=f"another ingest is writing to this index .*pid {holder.pid} on "):
+                harvest(base, pg_url, fast(), options, stream=io.StringIO(), state_root=tmp_path / "state")
+            assert not portal.hits
+            with psycopg.connect(pg_url) as conn:
+                assert conn.execute("SELECT count(*) FROM harvest_state").fetchone() == (0,)
+        finally:
+            holder.kill()
+            holder.wait()
+        monkeypatch.setattr("indexer.engines.postgres.engine.WRITER_WAIT_S", 30.0)
+        done = harvest(base, pg_url, fast(), options, stream=io.StringIO(), state_root=tmp_path / "state")
+        assert (done.new, done.failed) == (1, 0)
+    finally:
+        portal.stop()

@@ -358,7 +358,8 @@ def ingest_sources(
         pending.clear()  # in place: ``_discarding`` holds this list
         pending_items = 0
 
-    lock = index.ingest_lock() if target is None else _nullcontext()
+    # A caller's target is under the caller's lock (a harvest, a reindex); our own is under ours.
+    lock = index.ingest_lock() if target is None or own_target else _nullcontext()
     # Closed on the way out: an interrupted or failed run stops its parsing workers at once.
     parsing = contextlib.closing(parse_inputs(inputs, cache_dir, workers, forgotten))
     with lock, parsing as parsed, _discarding(pending):
@@ -687,10 +688,11 @@ def cmd_forget(args: argparse.Namespace) -> int:
     database = _postgres_ingest_target(args.index)
     if database is not None:  # one transaction; the ids go to the withdrawn table (410), the record to takedowns
         try:
-            found = database.forget(wanted)
-            at = now()
-            database.takedowns().add([TakeDown(i, kind, at, reason, n) for i, (kind, n) in found.items()])
-            cleaned = clean_after_takedown(database, database.engine)
+            with database.ingest_lock():  # a harvest or ingest of this database is not running
+                found = database.forget(wanted)
+                at = now()
+                database.takedowns().add([TakeDown(i, kind, at, reason, n) for i, (kind, n) in found.items()])
+                cleaned = clean_after_takedown(database, database.engine)
         finally:
             database.engine.close()
         _print_forgotten(found)
@@ -925,7 +927,8 @@ def _optimize_database(args: argparse.Namespace) -> int:
     database = _postgres_ingest_target(args.index)
     started = time.monotonic()
     try:
-        timings = database.engine.compact()
+        with database.ingest_lock():  # as the embedded engine's merge: not beside an ingest or a forget
+            timings = database.engine.compact()
     finally:
         database.engine.close()
     spent = ", ".join(f"{table} {seconds:.1f} s" for table, seconds in timings)

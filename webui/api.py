@@ -94,10 +94,10 @@ def search() -> tuple[dict[str, Any], int]:
 @api.get("/items/<item_id>")
 def item(item_id: str) -> dict[str, Any]:
     search = service()
-    data = search.get_item(item_id)
-    if data is None:
+    found = search.item_page(item_id)
+    if found is None:
         abort_missing(item_id)
-    data = _with_url(data)
+    data = _with_url(found.item)
     source = data.get("source_document")
     if source:
         # Read from a whole-meeting document: link to the page where the item starts.
@@ -106,9 +106,9 @@ def item(item_id: str) -> dict[str, Any]:
         source = {k: v for k, v in source.items() if k != "available"}
         source["url"] = url_for("views.source_document", item_id=item_id, _external=True) + page if available else None
         data["source_document"] = source
-    data["meeting_items"] = [_with_url(e) for e in search.meeting_items(data["meeting_id"])]
-    data["case_history"] = [_with_url(e) for e in search.case_history(item_id)]
-    data["similar"] = [_with_url(e) for e in search.similar(item_id)]
+    data["meeting_items"] = [_with_url(e) for e in found.meeting_items]
+    data["case_history"] = [_with_url(e) for e in found.case_history]
+    data["similar"] = [_with_url(e) for e in found.similar]
     return data
 
 

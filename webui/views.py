@@ -168,11 +168,12 @@ def search() -> str:
 @views.get("/items/<item_id>")
 def item(item_id: str) -> str:
     search = service()
-    data = search.get_item(item_id) if ITEM_ID.fullmatch(item_id) else None
-    if data is None:
+    found = search.item_page(item_id) if ITEM_ID.fullmatch(item_id) else None
+    if found is None:
         abort_missing(item_id)
+    data = found.item
     meeting_items = []
-    for entry in search.meeting_items(data["meeting_id"]):
+    for entry in found.meeting_items:
         meeting_items.append(
             {
                 "number": entry["number"],
@@ -209,8 +210,8 @@ def item(item_id: str) -> str:
         "attachments": attachment_views(data.get("attachments", [])),
         "source_document": source_document_view(item_id, data.get("source_document")),
         "meeting_items": meeting_items,
-        "case_history": [listing_view(e) for e in search.case_history(item_id)],
-        "similar": [listing_view(e) for e in search.similar(item_id)],
+        "case_history": [listing_view(e) for e in found.case_history],
+        "similar": [listing_view(e) for e in found.similar],
         "json_url": url_for("api.item", item_id=item_id),
         "case_search_url": (
             url_for("views.search", q=f'sag:"{data["case_number"]}"') if data.get("case_number") else None

@@ -194,6 +194,9 @@ class SearchSpec:
     ``sort`` is one of :data:`SORTS`; "relevance" without a query means newest first.
     ``offset``/``limit`` pick the hits returned; ``total`` and facets always cover the
     whole match set. ``with_facets=False`` spares the counting (exports, feeds).
+    ``lazy``: a hit's item may be read at its first use, and only inside the caller's
+    ``Engine.reading()`` ("Lignende sager" weighs 60 candidates by their matched terms and
+    reads a few); an engine whose hits come whole with the search leaves it be.
     """
 
     query: Node | None = None
@@ -202,6 +205,7 @@ class SearchSpec:
     offset: int = 0
     limit: int = 10
     with_facets: bool = True
+    lazy: bool = False
 
 
 @dataclass
@@ -429,6 +433,11 @@ class Engine(abc.ABC):
     @abc.abstractmethod
     def case_items(self, key: str, limit: int = 200) -> list[StoredItem]:
         """Open items whose ``case_key`` is ``key``, oldest meeting first."""
+
+    def same_case(self, hits: Sequence[Hit], key: str) -> list[bool]:
+        """For each hit, whether its item's ``case_key`` is ``key``.  An engine whose hits are
+        read lazily (``SearchSpec.lazy``) answers without reading their items."""
+        return [bool(key) and hit.item.case_key == key for hit in hits]
 
     def similar(self, item_id: str, limit: int = 5) -> list[StoredItem]:
         """Open items most like this one (its own id excluded): one definition for every engine,

@@ -365,6 +365,17 @@ class AttachmentFile:
     stream: BinaryIO | None = None
 
 
+@dataclass(frozen=True)
+class ItemPage:
+    """An open item as its page shows it (``SearchService.item_page``): the full item, its
+    meeting's items, its case history and its similar items, as the separate calls give them."""
+
+    item: dict[str, Any]
+    meeting_items: list[dict[str, Any]]
+    case_history: list[dict[str, Any]]
+    similar: list[dict[str, Any]]
+
+
 AttachmentUrl = Callable[[str, int, dict[str, Any]], str | None]
 
 
@@ -1090,8 +1101,26 @@ class SearchService:
     def get_item(self, item_id: str) -> dict[str, Any] | None:
         """The full public item, or None when unknown or closed."""
         stored = self._open_item(item_id)
-        if stored is None:
-            return None
+        return self._full_item(stored) if stored is not None else None
+
+    def item_page(self, item_id: str, similar: int = 5) -> ItemPage | None:
+        """What an item's page and ``/api/items/<id>`` show, or None when unknown or closed: the
+        item read once (its stored text is most of what reading it costs; its case history and
+        "Lignende sager" each read it again before) and everything from one state of the index."""
+        with self.engine.reading():
+            stored = self._open_item(item_id)
+            if stored is None:
+                return None
+            item = self._full_item(stored)
+            return ItemPage(
+                item=item,
+                meeting_items=self.meeting_items(item["meeting_id"]),
+                case_history=self._case_history_of(stored),
+                similar=self._similar_to(stored, similar),
+            )
+
+    def _full_item(self, stored: StoredItem) -> dict[str, Any]:
+        item_id = stored.id
         doc = stored.doc
         item = self.item_summary(doc)
         item.update(
@@ -1188,10 +1217,13 @@ class SearchService:
         number)."""
         with self.engine.reading():
             stored = self._open_item(item_id)
-            if stored is None:
-                return []
-            numbered = self.engine.case_items(stored.case_key) if stored.case_key else []
-            others = {i.id: i for i in [*numbered, *self._same_text_treatments(stored)] if i.id != item_id}
+            return self._case_history_of(stored) if stored is not None else []
+
+    def _case_history_of(self, stored: StoredItem) -> list[dict[str, Any]]:
+        """``case_history`` of an open item already read, inside the caller's ``engine.reading()``."""
+        item_id = stored.id
+        numbered = self.engine.case_items(stored.case_key) if stored.case_key else []
+        others = {i.id: i for i in [*numbered, *self._same_text_treatments(stored)] if i.id != item_id}
         ordered = sorted(others.values(), key=lambda i: ((i.doc.get("meeting") or {}).get("start") or "", i.id))
         return [self.item_summary(i.doc) for i in ordered]
 
@@ -1214,10 +1246,12 @@ class SearchService:
         """ "Lignende sager": items most like this one."""
         with self.engine.reading():  # the item once, and its neighbours from the same state
             item = self._open_item(item_id)
-            if item is None:
-                return []
-            found = similar_to(self.engine, item, limit)
-        return [self.item_summary(i.doc) for i in found if i.id != item_id][:limit]
+            return self._similar_to(item, limit) if item is not None else []
+
+    def _similar_to(self, item: StoredItem, limit: int) -> list[dict[str, Any]]:
+        """``similar`` of an open item already read, inside the caller's ``engine.reading()``."""
+        found = similar_to(self.engine, item, limit)
+        return [self.item_summary(i.doc) for i in found if i.id != item.id][:limit]
 
     # -- vocabulary ------------------------------------------------------------
 

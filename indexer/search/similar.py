@@ -41,7 +41,7 @@ from indexer.analysis.danish import analyse
 from indexer.search.query import Node, Or, Scaled, Word
 
 if TYPE_CHECKING:
-    from indexer.engines.base import Engine, StoredItem
+    from indexer.engines.base import Engine, Hit, StoredItem
 
 KEY_WORDS = 12
 MIN_SHARED = 3
@@ -105,19 +105,29 @@ def similar_to(engine: Engine, item: StoredItem, limit: int = 5) -> list[StoredI
         return []
     heaviest = keys[0].weight
     query: Node = Or(tuple(Scaled(Word(k.word, "body"), k.weight / heaviest) for k in keys))
-    hits = engine.search(SearchSpec(query=query, limit=max(CANDIDATES, limit + 1), with_facets=False)).hits
+    spec = SearchSpec(query=query, limit=max(CANDIDATES, limit + 1), with_facets=False, lazy=True)
+    hits = engine.search(spec).hits
     weights = {k.term: k.weight for k in keys}
     total = sum(weights.values())
     topics = _topics(item)
-    ranked: list[tuple[float, str, StoredItem]] = []
+    # A candidate's likeness is read off its matched terms; its item (the engine's whole stored
+    # record) is read only for a neighbour, or one that may be of the same case.
+    weighed: list[tuple[Hit, float, bool]] = []  # (hit, likeness, whether it is a neighbour by its words)
     for hit in hits:
+        shared = weights.keys() & hit.matched.get("body", set())
+        likeness = sum(weights[term] for term in shared) / total
+        weighed.append((hit, likeness, len(shared) >= MIN_SHARED and likeness >= MIN_LIKENESS))
+    far = [hit for hit, _, close in weighed if not close]  # listed only when of the same case
+    in_case = iter(engine.same_case(far, item.case_key) if item.case_key and far else [False] * len(far))
+    ranked: list[tuple[float, str, StoredItem]] = []
+    for hit, likeness, close in weighed:
+        if not close and not next(in_case):
+            continue
         other = hit.item
         if other.id == item_id or not other.is_open:
             continue
-        shared = weights.keys() & hit.matched.get("body", set())
-        likeness = sum(weights[term] for term in shared) / total
         same_case = bool(item.case_key) and other.case_key == item.case_key
-        if not same_case and (len(shared) < MIN_SHARED or likeness < MIN_LIKENESS):
+        if not same_case and not close:
             continue
         same_topic = bool(topics & _topics(other))
         factor = 1.0 + 1.0 * same_case + 0.5 * same_topic + 0.25 * (_committee(other) == _committee(item))

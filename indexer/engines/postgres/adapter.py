@@ -112,7 +112,7 @@ class PostgresEngine(Engine):
     # -- writing -----------------------------------------------------------------------
 
     def writing(self) -> Any:
-        return contextlib.nullcontext()  # each batch takes the database's advisory lock
+        return self.ingest.ingest_lock()  # the run lock, as an ingest holds it
 
     def write(self, meetings: Sequence[Meeting]) -> WriteSummary:
         # One transaction for the whole batch, through the closed-content boundary.

@@ -17,7 +17,7 @@ from typing import Any
 import psycopg
 
 from indexer.engines import redact
-from indexer.engines.base import EngineUnavailable
+from indexer.engines.base import EngineBusy, EngineUnavailable
 from indexer.engines.postgres import is_database_url, schema
 from indexer.engines.postgres.server import LocalServer, ServerError
 from indexer.sanitize import printable
@@ -144,7 +144,7 @@ def reindex_database(args: argparse.Namespace) -> int | None:
     kept_as_is = "nothing changed, the old index is still served"
     try:
         rebuild = Rebuild.begin(location)
-    except (ReindexFailed, *DATABASE_ERRORS, psycopg.Error) as exc:
+    except (ReindexFailed, EngineBusy, *DATABASE_ERRORS, psycopg.Error) as exc:
         sys.stderr.write(f"reindex failed ({_one_line(exc)}): {kept_as_is}\n")
         return 1
     total = IngestSummary()

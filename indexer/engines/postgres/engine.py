@@ -18,13 +18,15 @@ import contextlib
 import itertools
 import json
 import logging
+import os
+import socket
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from time import monotonic
+from time import monotonic, sleep
 from typing import Any
 
 import psycopg
@@ -35,7 +37,7 @@ from psycopg_pool import ConnectionPool
 from indexer.analysis import ANALYSIS_VERSION, UNSTAMPED_ANALYSIS, fastterms
 from indexer.analysis.bodies import DefinitionTable, RouteEvidence, RouteTable
 from indexer.engines import redact
-from indexer.engines.base import TIE_SCALE, EngineUnavailable
+from indexer.engines.base import TIE_SCALE, EngineBusy, EngineUnavailable
 from indexer.engines.postgres import schema
 from indexer.engines.postgres.query import (
     ANALYSIS,
@@ -56,11 +58,21 @@ from indexer.engines.postgres.query import (
 from indexer.engines.sourcedocs import add_source, source_record, without_document
 from indexer.forget import TakeDown
 from indexer.model import KIND_RANK, MeetingKind
+from indexer.sanitize import printable
 from indexer.versions import Indexed
 
 log = logging.getLogger(__name__)
 
 INGEST_LOCK = 7254812  # advisory lock: one writer at a time, a second one waits
+# Advisory lock held by a whole ingest, harvest, forget or reindex, in a session of its own: a
+# second one waits up to WRITER_WAIT_S, then fails clearly (``take_run_lock``).  A key of its
+# own, not INGEST_LOCK: the run's batches take INGEST_LOCK in their transactions, on other
+# connections of the same process, and would wait for ever on a session lock their own process
+# holds on that key.  RUN_LOCK is only ever tried (never waited on in the server) and taken
+# before INGEST_LOCK, never while holding it, so the two cannot deadlock.
+RUN_LOCK = 7254813
+WRITER_WAIT_S = 120.0  # as the embedded engine's WRITER_TIMEOUT_S
+RUN_LOCK_POLL_S = 0.2
 STORED_FIELDS = (
     "id",
     "meeting_id",
@@ -194,6 +206,46 @@ def _field_terms(text: str, fieldname: str) -> dict[str, list[int]]:
 POOL_WAIT_S = 8.0
 
 
+def writer_name() -> str:
+    """The application name of a session holding the run lock: what a second writer is told
+    (PostgreSQL keeps at most 63 bytes of it)."""
+    return f"minutes-search writer, pid {os.getpid()} on {socket.gethostname()}"[:63]
+
+
+def take_run_lock(session: psycopg.Connection, url: str, wait_s: float | None = None) -> None:
+    """Take ``RUN_LOCK`` at session level on ``session`` (autocommit), trying every
+    ``RUN_LOCK_POLL_S`` for up to ``wait_s`` (``WRITER_WAIT_S`` when None); then ``EngineBusy``
+    in one line naming the session that holds it, as the embedded engine's ``IndexBusy``.
+    Polled rather than waited on in the server: a wait there has no limit of its own, and
+    ``lock_timeout`` would end the session's transaction, not just the wait."""
+    deadline = monotonic() + max(0.0, WRITER_WAIT_S if wait_s is None else wait_s)
+    while True:
+        row = session.execute("SELECT pg_try_advisory_lock(%s)", (RUN_LOCK,)).fetchone()
+        if row and row[0]:
+            return
+        if monotonic() >= deadline:
+            raise EngineBusy(
+                f"{redact(url)}: another ingest is writing to this index{_run_holder(session)}; "
+                "try again when it has finished"
+            )
+        sleep(RUN_LOCK_POLL_S)
+
+
+def _run_holder(session: psycopg.Connection) -> str:
+    """ " (held by minutes-search writer, pid 1234 on host)", or the database session's pid
+    when its name is not ours or not visible to this role; "" when it let go meanwhile."""
+    row = session.execute(
+        "SELECT l.pid, a.application_name FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
+        "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0 AND l.objid = %s AND l.objsubid = 1 "
+        "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) LIMIT 1",
+        (RUN_LOCK,),
+    ).fetchone()
+    if row is None:
+        return ""
+    name = printable(str(row[1] or ""))
+    return f" (held by {name})" if name.startswith("minutes-search") else f" (held by database session {row[0]})"
+
+
 class Database:
     """One per process: a pool of connections to the primary, and one to a replica for reads when given."""
 
@@ -228,6 +280,7 @@ class Database:
         self._munis: dict[str, int] = {}
         self._lock = threading.Lock()
         self._levenshtein_function: sql.Composable | object | None = _UNKNOWN
+        self._run: psycopg.Connection | None = None  # the session holding RUN_LOCK (``run_lock``)
 
     @contextlib.contextmanager
     def _pooled(self) -> Iterator[psycopg.Connection]:
@@ -243,6 +296,27 @@ class Database:
     def _connect(self, autocommit: bool = False) -> psycopg.Connection:
         """A connection to the primary (into the rebuild's schema, for a rebuild)."""
         return psycopg.connect(self.url, autocommit=autocommit, options=self._options)
+
+    @contextlib.contextmanager
+    def run_lock(self, wait_s: float | None = None) -> Iterator[None]:
+        """Hold the writers' run lock (``RUN_LOCK``) around a whole ingest, harvest or forget: on a
+        connection of its own, so it is held whatever the batches' transactions do, and let go
+        when the block ends or the process dies (the server ends a dead client's session and its
+        locks).  Nested use in one process holds it once; a rebuild's database is inside the
+        rebuild's own hold (``rebuild.Rebuild.begin``)."""
+        if self.build is not None or self._run is not None:
+            yield
+            return
+        session = psycopg.connect(self.url, autocommit=True, application_name=writer_name())
+        try:
+            take_run_lock(session, self.url, wait_s)
+            self._run = session
+            try:
+                yield
+            finally:
+                self._run = None
+        finally:
+            session.close()  # ends the session, and its lock with it
 
     def _writer_lock(self, conn: psycopg.Connection) -> None:
         """One writer at a time; a rebuild holds the lock for its whole run in a session of its own."""

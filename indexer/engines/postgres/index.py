@@ -99,9 +99,13 @@ class PostgresIndex:
         return name
 
     @contextlib.contextmanager
-    def ingest_lock(self, wait_s: float = 0) -> Iterator[None]:
-        # Each batch takes the database's advisory lock inside its transaction.
-        yield
+    def ingest_lock(self, wait_s: float | None = None) -> Iterator[None]:
+        """One ingest, harvest, forget or reindex per database at a time, as the embedded
+        engine's: the next one waits up to ``wait_s`` (``engine.WRITER_WAIT_S``), then fails
+        clearly (``Database.run_lock``).  Each batch still takes the writers' transaction lock,
+        which also keeps a write outside any run (``Engine.write``) out of a batch's way."""
+        with self.engine.run_lock(wait_s):
+            yield
 
     def add_meetings(
         self,

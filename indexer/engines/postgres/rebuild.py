@@ -5,8 +5,10 @@ hours, and a transaction that long holds back vacuum on every table, keeps every
 twice until it ends, and loses all of the work to one dropped connection.  Here every batch
 commits on its own, into tables nobody reads, and only the swap is one transaction.
 
-1. ``begin``: take the writers' lock for the whole run (ingests, forgets and a second reindex
-   wait; a killed reindex lets go with its connection) and the ``db init`` lock shared (no
+1. ``begin``: take the writers' run lock (``engine.take_run_lock``: a running ingest, harvest,
+   forget or reindex makes it wait, then fail in one line; theirs wait for it likewise) and the
+   writers' lock for the whole run (a write outside any run waits; a killed reindex lets go of
+   both with its connection) and the ``db init`` lock shared (no
    migration changes the live tables under the build).  Create the schema ``minutes_rebuild``
    by replaying every migration in it — exactly what ``db init`` does on an empty database, so
    the build tables, indexes and sequence have the live ones' shape and names whatever the
@@ -41,7 +43,7 @@ from psycopg import sql
 
 from indexer.analysis import ANALYSIS_VERSION
 from indexer.engines.postgres import schema
-from indexer.engines.postgres.engine import INGEST_LOCK, BuildSchema, Database
+from indexer.engines.postgres.engine import INGEST_LOCK, BuildSchema, Database, take_run_lock, writer_name
 from indexer.workers import raise_if_stopped
 
 BUILD = "minutes_rebuild"
@@ -66,8 +68,9 @@ class Rebuild:
 
     @classmethod
     def begin(cls, url: str) -> Rebuild:
-        session = psycopg.connect(url, autocommit=True)
+        session = psycopg.connect(url, autocommit=True, application_name=writer_name())
         try:
+            take_run_lock(session, url)  # an ingest, harvest, forget or reindex running: wait, then fail clearly
             session.execute("SELECT pg_advisory_lock(%s)", (INGEST_LOCK,))
             session.execute("SELECT pg_advisory_lock_shared(%s)", (schema.INIT_LOCK,))
             schema.check(session, url)

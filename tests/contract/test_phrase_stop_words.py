@@ -49,6 +49,9 @@ def test_a_stop_word_inside_a_quoted_phrase_must_be_written_there(service: Searc
     assert total(service, '"guide og sociale medier"') == 0  # "guide om sociale medier"
     assert total(service, '"medier i tryghed"') == 0  # "medier og tryghed"
     assert total(service, '"medier i arbejdsrelaterede forhold"') == 2
+    # In a field too (the exact forms hold the text fields' words).
+    assert total(service, 'tekst:"kommissorium og guide"') == 2
+    assert total(service, 'tekst:"kommissorium om guide"') == 0
     # Unquoted, the same words are words: the stop word is not required.
     assert total(service, "kommissorium om guide") == 2
 

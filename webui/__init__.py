@@ -12,6 +12,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote_to_bytes
 
 from flask import Flask, Response, g, has_request_context, request, url_for
 from werkzeug.datastructures import ImmutableMultiDict
@@ -49,9 +50,47 @@ access_log = logging.getLogger("minutes.access")
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
+def undecodable_parameters(query_string: bytes) -> list[str]:
+    """The names of the parameters whose name or value is no UTF-8 once unescaped ("q=%FF%FE").
+    Werkzeug keeps such a value as its escaped text, which a search would then look for; a name
+    that is no UTF-8 itself is given escaped.  In the order of the query string, each once."""
+    names: list[str] = []
+    for pair in query_string.split(b"&"):
+        raw_name, _, raw_value = pair.partition(b"=")
+        name = unquote_to_bytes(raw_name.replace(b"+", b" "))
+        try:
+            shown = name.decode("utf-8")
+            unquote_to_bytes(raw_value.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                shown = name.decode("utf-8")
+            except UnicodeDecodeError:
+                shown = quote(name, safe="")
+            shown = CONTROL_CHARACTERS.sub("", shown)
+            if shown not in names:
+                names.append(shown)
+    return names
+
+
+def undecodable_notice(name: str) -> str:
+    """The one line that refuses a parameter that is no UTF-8 (page, API, feed and export)."""
+    return f"Parameteren «{name}» er ikke gyldig UTF-8."
+
+
 def clean_parameters() -> None:
     """Strip control characters from every query parameter, once, for every route; their names are
-    kept in ``g.stripped_parameters`` for the machine formats, which refuse them instead."""
+    kept in ``g.stripped_parameters`` for the machine formats, which refuse them instead.  A
+    parameter that is no UTF-8 is named in ``g.undecodable_parameters`` and taken out: the
+    search routes refuse it (400), and nothing searches its escaped text."""
+    undecodable = undecodable_parameters(request.query_string)
+    g.undecodable_parameters = undecodable
+    if undecodable:
+        kept = [
+            (key, value)
+            for key, value in request.args.items(multi=True)
+            if CONTROL_CHARACTERS.sub("", key) not in undecodable and quote(key, safe="") not in undecodable
+        ]
+        request.args = ImmutableMultiDict(kept)  # type: ignore[misc]
     stripped = sorted({k for k, v in request.args.items(multi=True) if CONTROL_CHARACTERS.search(k + v)})
     g.stripped_parameters = stripped
     if stripped:

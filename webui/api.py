@@ -11,7 +11,7 @@ from indexer.search.service import SearchRequest
 
 from .openapi import openapi_document
 from .params import MAX_QUERY, filters_of, search_args, toggled
-from .search_state import abort_missing, rejected_parameters, run_search, service
+from .search_state import abort_missing, rejected_parameters, run_search, service, undecodable_notices
 from .viewmodels import facet_value_label
 from .views import ITEM_ID
 
@@ -138,6 +138,8 @@ def meeting(meeting_id: str) -> dict[str, Any]:
 def suggest() -> tuple[dict[str, Any], int]:
     from flask import g, request
 
+    if undecodable := undecodable_notices():
+        return {"error": " ".join(undecodable), "status": 400, "notices": undecodable}, 400
     if g.get("stripped_parameters"):
         message = "Parameteren «q» indeholder kontroltegn."
         return {"error": message, "status": 400, "notices": [message]}, 400

@@ -61,6 +61,9 @@ def run_search(
         params.request.literal = True
     if every_treatment:
         params.request.every_treatment = True
+    undecodable = undecodable_notices()
+    if undecodable:  # nothing is searched for a parameter that could not be read
+        return SearchRun(params, SearchResponse(params.request, 0, [], {}, error=" ".join(undecodable)))
     response, notices = search_to_the_end(params, _search)
     return SearchRun(params, response, notices)
 
@@ -83,4 +86,11 @@ def rejected_parameters() -> list[str]:
         f"Parameteren «{CONTROL_CHARACTERS.sub('', name)}» indeholder kontroltegn."
         for name in g.get("stripped_parameters", [])
     ]
-    return stripped + parse_search_args(request.args).rejected
+    return undecodable_notices() + stripped + parse_search_args(request.args).rejected
+
+
+def undecodable_notices() -> list[str]:
+    """One line for each parameter that is no UTF-8 (``webui.clean_parameters`` took it out)."""
+    from webui import undecodable_notice
+
+    return [undecodable_notice(name) for name in g.get("undecodable_parameters", [])]

@@ -20,6 +20,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -87,7 +88,7 @@ ITEM_ID = re.compile(r"[0-9a-f]{8,64}")
 
 
 @views.get("/")
-def search() -> str:
+def search() -> str | tuple[str, int]:
     run = run_search()
     response, req = run.response, run.params.request
     args = search_args(req)
@@ -162,7 +163,8 @@ def search() -> str:
         # an item opened from here carries the search, so its "Søgning" link leads back to it
         "item_suffix": ("?" + urlencode(search_args(req), doseq=True)) if args else "",
     }
-    return render_template("search.html", page=page)
+    html = render_template("search.html", page=page)
+    return (html, 400) if g.get("undecodable_parameters") else html
 
 
 @views.get("/items/<item_id>")

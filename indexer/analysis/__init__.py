@@ -24,8 +24,10 @@ Engine-free: every engine indexes and every query is analysed with these tokens.
 # 12: a name written with a capital inside holds its words as parts ("StautrupÅbo": stautrup, åbo);
 # 13: a date written in digits holds its month in words and its year ("30.09.14": september, 2014);
 # 14: a letter written with a combining mark ("a" and a ring for "å") stays inside its word;
-# 15: a noun alone is read as the dictionary's compounds read it ("centret" → center, "cykler" → cykel).
-ANALYSIS_VERSION = 15
+# 15: a noun alone is read as the dictionary's compounds read it ("centret" → center, "cykler" → cykel);
+# 16: a word is compared in NFKC, its soft hyphens taken out ("ﬁnansiering" → finansiering,
+# "２０１６" → 2016, "m²" → m2, "fun\u00addamentet" one word, no longer two).
+ANALYSIS_VERSION = 16
 # What an index written before analyses were stamped counts as (a generation without the
 # stamp file, a database whose ``state.analysis`` is NULL).
 UNSTAMPED_ANALYSIS = 1

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -25,9 +24,11 @@ _WORDS = re.compile(danish.WORD_PATTERN)
 _CACHE_LIMIT = 1_000_000
 _MISSING = object()
 
-# A sentence with stop words, compounds, hyphens, numbers, case and a decomposed å.
+# A sentence with stop words, compounds, hyphens, numbers, case, a decomposed å, a ligature, a
+# soft hyphen, full-width digits and a fraction.
 SELF_CHECK_TEXT = (
     "Teknik- og Miljøudvalget godkendte personalepolitikken og it-strategien den 12.3.2019; "
+    "\ufb01nansieringen af kommune\u00adplanen for ２０１６ tog 1½ time og 30 m² jord. "
     "Sagsnr. 710-2016-1739. Arbejdspladserne i Aarhus og Grena\u030a skal have en ny skolestruktur, "
     "og det er ikke til debat. Byhuset nedrives; tilbygningen ansøges. 40 % efter § 17, 5%. "
     "Indsatsplan StautrupA\u030abo og eDagsorden i KKR pr. 30.09.14, 3.1.2 og et 12-årigt barn."
@@ -35,13 +36,13 @@ SELF_CHECK_TEXT = (
 
 
 def _lower(raw: str) -> str:
-    word = unicodedata.normalize("NFC", raw).lower()
+    word = danish.normalise_word(raw).lower()
     return danish.SIGN_WORDS.get(word, word)
 
 
 def _camel_apart(raw: str) -> str:
-    """``danish.camel_apart`` after NFC, as the parts analyzer's filters run."""
-    return danish.camel_apart(unicodedata.normalize("NFC", raw))
+    """``danish.camel_apart`` after normalising, as the parts analyzer's filters run."""
+    return danish.camel_apart(danish.normalise_word(raw))
 
 
 def _danish_term(raw: str) -> str | None:

@@ -59,11 +59,16 @@ class Word:
 @dataclass(frozen=True)
 class Phrase:
     """Words in this order (the engine analyses them); ``field`` None means every phrase field.
-    ``slop`` is how far apart neighbouring words may be (1: next to each other; ``"…"~3``)."""
+    ``slop`` is how far apart neighbouring words may be (1: next to each other; ``"…"~3``).
+    ``quoted``: typed in quotes, so its stop words count where they stand ("plan for vandløb" is
+    not "plan om vandløb"): the stemmed fields leave them out without a gap, and the engines
+    require such a phrase in the exact forms as well.  A phrase a rewrite makes (a body's full
+    name, a compound's two words) is not quoted: its other words may be inflected."""
 
     text: str
     field: str | None = None
     slop: int = 1
+    quoted: bool = False
 
 
 @dataclass(frozen=True)
@@ -417,7 +422,7 @@ def _leaf_phrase(text: str, prefix: str | None, field: str | None, slop: int = 1
         return None
     if named is not None and named in VALUE_PREFIXES.values():
         return _value_or_word(named, text)
-    return Phrase(text, named, slop)
+    return Phrase(text, named, slop, quoted=True)
 
 
 def _value_or_word(field: str, value: str) -> Node | None:

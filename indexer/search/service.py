@@ -14,7 +14,6 @@ from __future__ import annotations
 import itertools
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -25,7 +24,7 @@ from typing import Any, BinaryIO, Literal, TypeVar
 from indexer.analysis import ANALYSIS_VERSION
 from indexer.analysis.bodies import DefinitionTable, RouteTable
 from indexer.analysis.compounds import compound_cuts, split_compound
-from indexer.analysis.danish import DANISH_STOP_WORDS, analyse, fold
+from indexer.analysis.danish import DANISH_STOP_WORDS, analyse, fold, normalise_query
 from indexer.analysis.lexicon import is_known
 from indexer.engines import is_url, open_engine
 from indexer.engines.base import (
@@ -129,8 +128,9 @@ class SearchRequest:
     every_treatment: bool = False
 
     def normalised(self) -> SearchRequest:
-        # Composed letters (NFC), as the index holds them: "a" and a ring typed for "å" is "å".
-        self.q = ast.caps_lock_off(unicodedata.normalize("NFC", (self.q or "").strip())[:500])
+        # As the index compares its words (``normalise_word``): "a" and a ring typed for "å" is
+        # "å", "ﬁ" is "fi", a full-width digit the digit, a soft hyphen nothing.
+        self.q = ast.caps_lock_off(normalise_query((self.q or "").strip())[:500])
         self.sort = self.sort if self.sort in SORTS else "relevance"
         self.page = min(max(1, int(self.page or 1)), MAX_PAGE)
         self.per_page = min(max(1, int(self.per_page or 10)), 100)
@@ -1771,7 +1771,7 @@ class SearchService:
 
     def suggest(self, prefix: str, limit: int = 8) -> list[dict[str, str]]:
         """Autocomplete: committee names and words from open items, most frequent first."""
-        prefix = unicodedata.normalize("NFC", (prefix or "").strip()).lower()
+        prefix = normalise_query((prefix or "").strip()).lower()
         if len(prefix) < 2:
             return []
         with self.engine.reading():

@@ -67,7 +67,7 @@ def test_a_full_name_typed_is_its_words_or_its_abbreviation_where_the_municipali
     assert expand_full_names(parse("Danmarks Naturfredningsforenings"), NAMES) == Or(
         (And((Word("Danmarks"), Word("Naturfredningsforenings"))), DN_IN_KALUNDBORG)
     )
-    phrase = Phrase("danmarks naturfredningsforening")
+    phrase = Phrase("danmarks naturfredningsforening", quoted=True)
     assert expand_full_names(parse('"danmarks naturfredningsforening"'), NAMES) == Or((phrase, DN_IN_KALUNDBORG))
 
 

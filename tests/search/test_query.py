@@ -51,8 +51,8 @@ def test_a_dangling_operator_is_dropped_not_searched_for() -> None:
 
 
 def test_fields_phrases_and_groups() -> None:
-    assert parse('"sociale medier"') == Phrase("sociale medier")
-    assert parse('titel:"sociale medier"') == Phrase("sociale medier", "title")
+    assert parse('"sociale medier"') == Phrase("sociale medier", quoted=True)
+    assert parse('titel:"sociale medier"') == Phrase("sociale medier", "title", quoted=True)
     assert parse("titel:badebroer") == Word("badebroer", "title")
     assert parse("beslutning:lokaludvalg") == Word("lokaludvalg", "decision")
     assert parse("bilag:rygestop") == Word("rygestop", "attachments")

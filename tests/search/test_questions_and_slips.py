@@ -24,7 +24,7 @@ def test_question_words_are_left_out_of_a_query_of_other_words() -> None:
     )
     # Alone, quoted or in a field, a question word is what was asked for.
     assert ast.parse("hvem") == ast.Word("hvem")
-    assert ast.parse('"hvem betaler"') == ast.Phrase("hvem betaler")
+    assert ast.parse('"hvem betaler"') == ast.Phrase("hvem betaler", quoted=True)
     assert ast.parse("titel:hvordan budget") == ast.And((ast.Word("hvordan", "title"), ast.Word("budget")))
 
 

@@ -145,3 +145,35 @@ def test_a_refusal_says_what_is_wrong_and_the_page_what_it_did_instead(
     page = client.get(f"/?q=vej&{query}").get_data(as_text=True)
     notices = re.findall(r'<p class="notice" role="status">(.*?)</p>', page)
     assert any(ignored in notice for notice in notices), notices
+
+
+@pytest.mark.parametrize(
+    "route", ["/", "/api/search", "/api/suggest", "/feed.atom", "/export.csv", "/export-excel.csv"]
+)
+@pytest.mark.parametrize("query", ["q=%FF%FE", "q=sundhed%E6", "q=sundhed&committee=%C3"])
+def test_a_parameter_that_is_no_utf8_answers_400_naming_it(client: FlaskClient, route: str, query: str) -> None:
+    """Werkzeug keeps such a value as its escaped text ("%FF%FE"), which was searched (200)."""
+    name = query.rsplit("&", 1)[-1].split("=")[0]
+    response = client.get(f"{route}?{query}")
+    assert response.status_code == 400, response.data[:200]
+    line = f"Parameteren «{name}» er ikke gyldig UTF-8."
+    if route.startswith("/api/"):
+        data = response.get_json()
+        assert data["status"] == 400 and data["notices"] == [line] and data["error"] == line
+    elif route == "/":
+        page = response.get_data(as_text=True)
+        assert line in page and "%FF" not in page and "0 resultater" in page  # nothing searched
+    else:
+        assert response.get_data(as_text=True) == line + "\r\n"
+
+
+def test_a_name_that_is_no_utf8_is_named_escaped(client: FlaskClient) -> None:
+    response = client.get("/api/search?q=sundhed&x%FF=1")
+    assert response.status_code == 400
+    assert response.get_json()["notices"] == ["Parameteren «x%FF» er ikke gyldig UTF-8."]
+
+
+def test_utf8_letters_escaped_are_read(client: FlaskClient) -> None:
+    """Æ, ø and å escaped as UTF-8 (what a browser sends) are no refusal."""
+    assert client.get("/api/search?q=%C3%A6ldre%20s%C3%B8").status_code == 200
+    assert client.get("/?q=%C3%A6ldre").status_code == 200

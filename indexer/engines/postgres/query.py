@@ -441,7 +441,11 @@ def from_whoosh(query: Any) -> Node:
     if isinstance(query, wq.Not):
         return AndNotQ(AllQ(boost=0.0), from_whoosh(query.query), boost=boost)
     if isinstance(query, wq.Require):
-        return AndQ([from_whoosh(query.a), from_whoosh(query.b)], boost=boost)
+        # Whoosh's Require scores by ``a`` alone: ``b`` only keeps items (a phrase's stop words in
+        # the exact forms), so it weighs nothing here either.
+        required = from_whoosh(query.b)
+        required.boost = 0.0
+        return AndQ([from_whoosh(query.a), required], boost=boost)
     if isinstance(query, wq.AndMaybe):
         return AndMaybeQ(from_whoosh(query.a), from_whoosh(query.b), boost=boost)
     if isinstance(query, wq.Or | wq.DisjunctionMax):

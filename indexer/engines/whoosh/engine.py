@@ -59,7 +59,7 @@ from indexer.engines.whoosh.bulkmatch import (
 from indexer.engines.whoosh.codec import MinutesTermsReader
 from indexer.engines.whoosh.columns import load_columns
 from indexer.engines.whoosh.columns import supported as columns_supported
-from indexer.engines.whoosh.index import ID_ORDER, MEETING_ORDER, POSITION_ORDER, MinutesIndex, rebuild
+from indexer.engines.whoosh.index import ID_ORDER, JOINED_TEXTS, MEETING_ORDER, POSITION_ORDER, MinutesIndex, rebuild
 from indexer.engines.whoosh.normalize import normalized
 from indexer.engines.whoosh.vocabulary import Vocabulary, segment_words
 from indexer.gone import Gone
@@ -83,6 +83,8 @@ VALUE_SCHEMA_FIELD = {"committee": "committee", "case": "case_key", "topic": "to
 SEARCH_FIELDS = ["title", "decision", "body", "attachment_titles", "attachments_text", "exact"]
 FIELD_BOOSTS = {SCHEMA_FIELD[k]: v for k, v in TEXT_FIELDS.items()} | HELPER_FIELDS
 PHRASE_FIELDS = ("title", "decision", "body", "exact")
+# The fields whose text the ``exact`` field holds (a quoted phrase's stop words are required there).
+EXACT_SOURCES = JOINED_TEXTS["exact"]
 # How common a word is: the largest share of the open items holding it in one of these (``word_shares``).
 SHARE_FIELDS = ("title", "decision", "body")
 TEXT_STORED = ("title", "decision", "body", "attachments_text")
@@ -722,24 +724,33 @@ class QueryTranslator:
 
     def _phrase(self, node: ast.Phrase) -> wq.Query:
         """A phrase in its field, or in each phrase field: compound parts and the attachment
-        fields (whose text ``exact`` holds as well) would only cost position checks."""
+        fields (whose text ``exact`` holds as well) would only cost position checks.
+
+        A stop word has no place in the stemmed fields (they leave it out without a gap), so there
+        "plan for vandløb" is "plan vandløb" and matches "plan om vandløb" and "plan vandløb"; only
+        the exact forms hold it, at its place.  A phrase with one is required there as well, as
+        typed: a quoted phrase holding one anywhere, and any phrase with one at its start or end
+        (where it would be left out altogether: "og fra skole" was "skole").  Scored as before, by
+        the phrase fields alone (a title holding the words still weighs as a title)."""
         text = node.text.replace('"', " ")
         slop = f"~{node.slop}" if node.slop != 1 else ""
+        words = re.findall(r"\w+", text.lower())
+        stops = [word in DANISH_STOP_WORDS for word in words]
+        edge = len(words) > 1 and (stops[0] or stops[-1])
+        held = node.quoted and len(words) > 1 and any(stops)
         if node.field:
             schema = self.parser.schema
             if schema is None or SCHEMA_FIELD[node.field] not in schema:
                 return wq.NullQuery  # an index written before the field was (the meeting's date)
-            return self.parser.parse(f'{SCHEMA_FIELD[node.field]}:"{text}"{slop}')
+            parsed = self.parser.parse(f'{SCHEMA_FIELD[node.field]}:"{text}"{slop}')
+            if held and SCHEMA_FIELD[node.field] in EXACT_SOURCES:
+                return wq.Require(parsed, self.parser.parse(f'exact:"{text}"{slop}'))
+            return parsed
         parsed = self.parser.parse(f'"{text}"{slop}')
         if isinstance(parsed, wq.Or) and all(isinstance(q, wq.Phrase) for q in parsed.subqueries):
             kept = [q for q in parsed.subqueries if getattr(q, "fieldname", None) in PHRASE_FIELDS]
             parsed = wq.Or(kept, boost=parsed.boost) if kept else parsed
-        words = re.findall(r"\w+", text.lower())
-        if len(words) > 1 and (words[0] in DANISH_STOP_WORDS or words[-1] in DANISH_STOP_WORDS):
-            # A stop word at a phrase's start or end: the stemmed fields leave it out without a
-            # gap, so there the phrase is its other words ("og fra skole" was "skole", "skema og"
-            # "skema"); only the exact forms hold its position.  Required there, as typed; scored
-            # as before (a title holding the words still weighs as a title).
+        if edge or held:
             return wq.Require(parsed, self.parser.parse(f'exact:"{text}"{slop}'))
         return parsed
 

@@ -81,24 +81,46 @@ _MARKED_WORDS = (
     "referat|dagsorden|protokol|rapport|redegørelse|side|fil|kontrakt|aftale|person|navn|cpr|"
     "offentlig|fortrolig|lov|jf|henhold|§|undtag|tavshed"  # "(lukkede jf. offentlighedsloven)"
 )
-# "lukkede" is the mark ("(lukkede)", "- Lukkede bilag") unless a word follows and nothing after it
-# names what a mark names: then it is an adjective or verb of the subject ("Trafik - lukkede veje",
-# "Høring - lukkede skoler"), as "lukket" never is taken to be (default deny: "- Lukket byrådsmøde").
-_LUKKEDE = rf"lukkede(?:(?!\s+[^\W\d_])|(?=.*(?:{_MARKED_WORDS})))"
-# A title that says its attachment is closed, as an item's title says its item is: it begins with the
-# mark ("Lukket bilag: …", "Fortroligt notat", "Ikke offentliggjort - …") or names "lukket"/"lukkede"
-# after a dash, bracket or bold ("Bilag 2 (lukket)", "Notat - Lukket", "**Lukket**").
+# What "lukkede" describes when it tells of the subject rather than marks the attachment: places
+# and institutions that close ("Trafik - lukkede veje", "Høring - lukkede skoler"), or a time they
+# closed at ("Skoler - lukkede i 2020").  Only these open it: before any other word it is the mark
+# ("- Lukkede priser", "Lukkede beslutninger", "lukkede data"), as a caseworker writes it (default
+# deny: a list of what a mark names let every word it lacked through).
+_SUBJECT_WORDS = (
+    r"(?:vej|gade|sti|bro|skole|klasse|institution|daginstitution|børnehave|vuggestue|dagpleje|"
+    r"fritidshjem|fritidsklub|klub|bibliotek|hal|svømmehal|plejehjem|plejecent(?:er|re)|afdeling|station|"
+    r"butik|virksomhed|fabrik|strand|park|område|anlæg|kirkegård|toilet|p-plads|parkeringsplads|spor|"
+    r"linje|rute|sygehus|hospital|bygning|lokale|genbrugsplads|havn|legeplads)"
+    r"(?:e|er|erne|ne|en|et|n|r|rne|ker|kerne|ter|terne|ler|lerne|ber|berne)?(?![^\W_])"  # whole words
+    r"|(?:i|pr\.?|per|fra|siden|efter)\s+\d"
+)
+# "lukkede" is the mark unless a word of the subject follows and nothing after it names what a mark
+# names ("Trafik - lukkede veje, notat" is closed); "lukket" is the mark wherever it is looked for.
+_LUKKEDE = rf"lukkede(?!\s+(?:{_SUBJECT_WORDS})(?!.*(?:{_MARKED_WORDS})))"
+_MARK = rf"(?:lukket|{_LUKKEDE}|fortrolig(?:t|e)?|ikke\s+(?:offentlig(?:t|gjort|e)?|til\s+offentliggørelse)|undtaget)"
+# A title that says its attachment is closed, as an item's title says its item is: the mark opens
+# it ("Lukket bilag: …", "Fortroligt notat", "Ikke offentliggjort - …"), follows a dash, bracket,
+# colon, bold or any other sign ("Bilag 2 (lukket)", "Notat - Lukket", "Bilag 2: Fortroligt",
+# "**Lukket**") or a number ("Bilag 2 lukket"), or ends it ("Bilag vedr. ejendom LUKKET").  Only a
+# mark inside a phrase, after a word, tells of something else ("Svar vedrørende lukkede svar …").
 _CLOSED_TITLE = re.compile(
-    rf"^[\W_]*(?:lukket|{_LUKKEDE}|fortrolig(?:t|e)?|ikke\s+offentliggjort)\b"
-    rf"|(?:[-–—(\[]|\*\*)[\s*_]*(?:lukket|{_LUKKEDE})\b",
+    rf"(?:^|[^\w\s]|[\d_])[\W_]*{_MARK}(?![^\W_])|(?<![^\W_])(?:lukket|lukkede)[\W_]*$",
     re.IGNORECASE | re.DOTALL,
 )
+# Signs a title may carry inside a word that a reader does not see: a soft hyphen ("Luk\u00adket",
+# as Greve's text has them) and the zero-width ones.
+INVISIBLE_SIGNS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE_SIGNS))
 
 
 def title_marks_closed(title: str | None) -> bool:
     """Whether an attachment's title marks it closed (default deny: the title's word overrides an
-    "open" the source states or a format assumes from its item)."""
-    return bool(title and _CLOSED_TITLE.search(title))
+    "open" the source states or a format assumes from its item).  Read as the search compares words
+    (NFKC, no soft hyphen): a title written "Luk\u00adket" or in full-width letters, which a search
+    for "lukket" finds, is closed too."""
+    if not title:
+        return False
+    return bool(_CLOSED_TITLE.search(unicodedata.normalize("NFKC", title.translate(_INVISIBLE))))
 
 
 def number_by_titles(attachments: list[Attachment], positional: list[Attachment]) -> None:

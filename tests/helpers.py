@@ -162,11 +162,11 @@ TITLED_CLOSED_WORDS = ("qzvluktitel", "qzvluktekst")
 TITLED_OPEN_WORDS = ("qzvaabtitel", "qzvaabtekst")
 
 
-def plant_titled_closed(folder: Path) -> Path:
+def plant_titled_closed(folder: Path, marks: tuple[str, str] = ("Bilag 2 (lukket) -", "Notat - Lukket")) -> Path:
     """A meeting (JSON Lines, with text files) whose source states every attachment open, two of
-    them titled closed: "Bilag 2 (lukket) - …" between two open attachments with text, and the
-    only attachment of a second item.  What an index made before round 32 (which did not close an
-    attachment by its title) published in full: title, text and file."""
+    them titled closed (``marks``): "Bilag 2 (lukket) - …" between two open attachments with text,
+    and the only attachment of a second item.  What an index made before round 32 (which did not
+    close an attachment by its title) published in full: title, text and file."""
     folder.mkdir(parents=True, exist_ok=True)
     title, text = TITLED_CLOSED_WORDS
     open_title, open_text = TITLED_OPEN_WORDS
@@ -195,7 +195,7 @@ def plant_titled_closed(folder: Path) -> Path:
                     {"number": "1", "title": f"Bilag 1 - Kort {open_title}", "access": "open", "file": "kort.txt"},
                     {
                         "number": "2",
-                        "title": f"Bilag 2 (lukket) - Personalesag {title}",
+                        "title": f"{marks[0]} Personalesag {title}",
                         "access": "open",
                         "file": "personale.txt",
                     },
@@ -210,7 +210,7 @@ def plant_titled_closed(folder: Path) -> Path:
                     {"heading": "Sagsfremstilling", "text": "Orientering om personaleforhold.", "access": "open"}
                 ],
                 "attachments": [
-                    {"number": "1", "title": f"Notat - Lukket {title}", "access": "open", "file": "personale.txt"},
+                    {"number": "1", "title": f"{marks[1]} {title}", "access": "open", "file": "personale.txt"},
                 ],
             },
         ],

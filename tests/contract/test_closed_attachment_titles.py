@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from indexer.cli import ingest
 from indexer.formats import IngestContext, iter_inputs
 from indexer.formats.digst import parse as parse_digst
@@ -27,10 +29,10 @@ CLOSED_LINE = "Bilag 2 - Oversigtskort over badebroer.pdf"
 OPEN_LINE = "Bilag 1 - Dina Holst ødelagt ved storm/højvande 2013"
 
 
-def _planted(tmp: Path) -> Path:
+def _planted(tmp: Path, mark: str = "Bilag 2 (lukket) -") -> Path:
     text = CORPUS_CSV.read_text("utf-8-sig")
     assert text.count(CLOSED_LINE) == 1 and text.count(OPEN_LINE) == 1
-    text = text.replace(CLOSED_LINE, f"Bilag 2 (lukket) - Oversigtskort {SECRET}.pdf")
+    text = text.replace(CLOSED_LINE, f"{mark} Oversigtskort {SECRET}.pdf")
     text = text.replace(OPEN_LINE, f"Bilag 1 - Dina Holst {CONTROL} 2013")
     target = tmp / "digst-sample.csv"
     target.write_text(text, "utf-8")
@@ -72,6 +74,72 @@ def test_lukkede_before_a_word_of_the_subject_describes_it_and_marks_nothing() -
     ]:
         assert title_marks_closed(title), title
         assert Attachment("1", title, Access.OPEN).access == Access.CLOSED, title
+
+
+# Titles a caseworker writes to mark an attachment closed.  The rule of round 33 let the first group
+# through as open ("lukkede" before a word it did not list), and every rule before let the rest
+# through: the mark after a colon, a number or a sign other than a dash or bracket, "fortrolig" or
+# "ikke offentlig" after a dash, and a mark written with a soft hyphen or in full-width letters,
+# which the search reads as "lukket" (NFKC, soft hyphens out) and so found.
+REAL_MARKS = [
+    "Bilag 4 - lukkede priser",
+    "Bilag 2 (lukkede priser)",
+    "Bilag 4 - lukkede data",
+    "Lukkede beslutninger",
+    "Lukkede emner",
+    "Bilag - lukkede forhandlinger",
+    "Bilag - lukkede stillinger",
+    "Bilag - lukkede vejledninger",
+    "Bilag - lukkede helbredsforhold",
+    "Bilag - lukkede forretningshemmeligheder",
+    "Bilag - lukkede bud",
+    "Bilag 2: Lukket",
+    "Bilag 2: Lukket bilag",
+    "Bilag 2 lukket",
+    "Bilag 2 LUKKET",
+    "Bilag vedr. ejendommen Strandvejen 3 - lukket",
+    "Bilag 2, lukket",
+    "Bilag 2 / lukket",
+    "Bilag 2 «lukket»",
+    "Bilag 2 _lukket_",
+    "Bilag 2 \u2011 lukket",
+    "Bilag 2 \u2212 lukket",
+    "Bilag 2 - Fortroligt",
+    "Bilag 2 (fortroligt)",
+    "Bilag 2 - fortrolige oplysninger",
+    "Bilag 2 - ikke offentligt",
+    "Bilag 2 - Ikke til offentliggørelse",
+    "Bilag 2 - undtaget fra aktindsigt",
+    "Bilag 2 - Luk\u00adket",
+    "Bilag 2 - Luk\u00adkede",
+    "Bilag 2 - L\u200bukket",
+    "Bilag 2 - \uff2c\uff35\uff2b\uff2b\uff25\uff34",  # full-width "LUKKET"
+]
+
+
+def test_the_marks_a_caseworker_writes_close_the_attachment() -> None:
+    for title in REAL_MARKS:
+        assert title_marks_closed(title), title
+        assert Attachment("1", title, Access.OPEN).access == Access.CLOSED, title
+    # and what tells of the subject stays open, as before
+    for title in [
+        "Bilag 2: Lukkede veje",
+        "Lukkede daginstitutioner 2019-2023",
+        "Bilag 2 - lukketider",
+        "Bilag 2 - fortrolighedserklæring",
+    ]:
+        assert not title_marks_closed(title), title
+
+
+@pytest.mark.parametrize(
+    "mark", ["Bilag 2 - Luk\u00adket", "Bilag 2 - Fortroligt", "Bilag 2 LUKKET", "Bilag 2 - ikke offentligt"]
+)
+def test_the_open_dataset_does_not_publish_an_attachment_a_caseworker_marked(tmp_path: Path, mark: str) -> None:
+    meetings = list(parse_digst(_planted(tmp_path, mark), IngestContext(extract_text=False)))
+    public = [publish(m, extract=False) for m in meetings]
+    titles = [a.title for m in public if m for i in m.items for a in i.attachments]
+    assert any(CONTROL in t for t in titles)
+    assert not any(SECRET in t for t in titles)
 
 
 def test_the_bundled_attachments_titled_closed_are_these() -> None:

@@ -770,13 +770,19 @@ class Database:
         route evidence recounted, and its file pruned when no item refers to it any more.
         Returns (items written again, attachments closed, archive names pruned)."""
         from indexer.engines.postgres.index import PostgresIndex
-        from indexer.model import title_marks_closed
+        from indexer.model import INVISIBLE_SIGNS, title_marks_closed
 
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (INGEST_LOCK,))  # no batch writes meanwhile
-        # Every title the rule closes holds one of these words: only those items' documents are read.
+        # Every title the rule closes holds one of these words once read as the rule reads it (no
+        # soft or zero-width hyphen, NFKC where the database can spell what NFKC folds): only those
+        # items' documents are read.
+        utf8 = conn.execute("SHOW server_encoding").fetchone()[0] == "UTF8"  # type: ignore[index]
+        text = "translate(stored->>'doc', %s, '')"
         rows = conn.execute(
-            "SELECT muni, docno, stored FROM items WHERE access = 'open' "
-            "AND stored->>'doc' ~* '(lukke|fortrolig|offentliggjort)' ORDER BY muni, docno"
+            "SELECT muni, docno, stored FROM items WHERE access = 'open' "  # type: ignore[arg-type]
+            f"AND {f'normalize({text}, NFKC)' if utf8 else text} ~* '(lukke|fortrolig|offentlig|undtaget)' "
+            "ORDER BY muni, docno",
+            (INVISIBLE_SIGNS,),
         ).fetchall()
         documents, docs, closed = [], [], 0
         for muni, docno, stored in rows:

@@ -126,6 +126,27 @@ def test_db_init_closes_what_a_database_written_before_round_32_published(
     assert "up to date" in capsys.readouterr().out
 
 
+def test_db_init_closes_an_attachment_marked_in_any_way_the_rule_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The upgrade read only the items whose stored document held "lukke", "fortrolig" or
+    "offentliggjort": an attachment titled with a soft hyphen ("Luk\u00adket", which the rule and
+    the search read as "lukket") or "ikke offentligt" stayed published after it."""
+    source = plant_titled_closed(tmp_path / "source", ("Bilag 2 - Luk\u00adket -", "Notat - ikke offentligt"))
+    expected_url, old_url = postgres_location(), postgres_location()
+    _fill(expected_url, source)
+    with monkeypatch.context() as before:
+        before.setattr(indexer.model, "title_marks_closed", lambda title: False)
+        _fill(old_url, source)
+    assert _holding(_content(old_url), TITLED_CLOSED_WORDS[0]), "the filled database publishes them"
+    with psycopg.connect(old_url) as conn:
+        conn.execute(BACK_TO_11)
+    assert main(["db", "init", "--index", old_url]) == 0
+    after = _content(old_url)
+    assert [_holding(after, word) for word in TITLED_CLOSED_WORDS] == [[], []]
+    assert after == _content(expected_url)
+
+
 def test_an_attachments_text_is_cut_by_its_titles_or_dropped_when_they_do_not_tell() -> None:
     kort = {"title": "Bilag 1 - Kort", "has_text": True}
     lukket = {"title": "Bilag 2 (lukket) - Notat", "has_text": True}

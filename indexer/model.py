@@ -107,6 +107,11 @@ _CLOSED_TITLE = re.compile(
     rf"(?:^|[^\w\s]|[\d_])[\W_]*{_MARK}(?![^\W_])|(?<![^\W_])(?:lukket|lukkede)[\W_]*$",
     re.IGNORECASE | re.DOTALL,
 )
+# Raised whenever the rule closes titles it let through before: content written under a lower one
+# may publish an attachment it closes now, so an index stamped lower is refused until a reindex
+# (the embedded engine's ``closed-title-rule`` stamp).  1: round 32 to 33; 2: the marks a caseworker
+# writes ("- lukkede priser", "Bilag 2: Lukket", "- Fortroligt", "Luk\u00adket").
+CLOSED_TITLE_RULE = 2
 # Signs a title may carry inside a word that a reader does not see: a soft hyphen ("Luk\u00adket",
 # as Greve's text has them) and the zero-width ones.
 INVISIBLE_SIGNS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"

@@ -81,6 +81,7 @@ from indexer.engines.whoosh.codec import FORMAT_VERSION, ArrayPositions, Minutes
 from indexer.engines.whoosh.merging import MERGE_FACTOR, plan_merges
 from indexer.forget import Registry
 from indexer.model import (
+    CLOSED_TITLE_RULE,
     COPENHAGEN,
     KIND_RANK,
     Access,
@@ -215,6 +216,33 @@ class FastText(TEXT):
 ANALYSIS_PROFILES = ("danish", "snowball", "standard")
 PROFILE_FILE = "analysis.json"
 ANALYSIS_STAMP = "analysis-version"  # in each generation folder: the ANALYSIS_VERSION that wrote it
+# In each generation folder: the ``model.CLOSED_TITLE_RULE`` its content was written under.
+TITLE_RULE_STAMP = "closed-title-rule"
+
+
+def read_title_rule(generation: Path) -> int:
+    """The closed-title rule a generation was written under; 0 when it has no readable stamp
+    (written before stamps: default deny, it may publish what the rule closes now)."""
+    try:
+        text = (Path(generation) / TITLE_RULE_STAMP).read_text("ascii").strip()
+    except (OSError, UnicodeError):
+        return 0
+    return int(text) if text.isdigit() else 0
+
+
+def check_title_rule(root: Path, generation: Path, ix: Any) -> None:
+    """Refuse a generation written under an older closed-title rule (``model.CLOSED_TITLE_RULE``)
+    that holds anything: its attachments were published by a rule that let through titles marked
+    closed, and only a reindex (from the recorded sources) closes them."""
+    if read_title_rule(generation) >= CLOSED_TITLE_RULE:
+        return
+    with ix.reader() as reader:
+        if int(reader.doc_count_all()) == 0:
+            return  # nothing was written under the old rule (stamped at its first write)
+    raise IndexOutdated(
+        f"{root}: this index was written before this version of minutes-search closed every attachment "
+        f"whose title marks it closed (it may publish one); rebuild it with `minutes reindex --index {root}`"
+    )
 
 
 def read_analysis_version(generation: Path) -> int:
@@ -501,6 +529,7 @@ class MinutesIndex:
             ) from exc
         if require_current_format:
             check_format(root, ix)
+            check_title_rule(root, live, ix)
         return cls(root, ix)
 
     @classmethod
@@ -528,6 +557,7 @@ class MinutesIndex:
         generation.mkdir(parents=True)
         whoosh_index.create_in(str(generation), build_schema(read_profile(root)), indexname=INDEX_NAME)
         (generation / ANALYSIS_STAMP).write_text(f"{ANALYSIS_VERSION}\n", "ascii")
+        (generation / TITLE_RULE_STAMP).write_text(f"{CLOSED_TITLE_RULE}\n", "ascii")
         return generation
 
     def analysis_version(self) -> int:
@@ -551,6 +581,8 @@ class MinutesIndex:
         live = self.live_dir(self.root)
         if read_analysis_version(live) == UNSTAMPED_ANALYSIS and self.holds_nothing():
             (live / ANALYSIS_STAMP).write_text(f"{ANALYSIS_VERSION}\n", "ascii")
+        if read_title_rule(live) < CLOSED_TITLE_RULE and self.holds_nothing():
+            (live / TITLE_RULE_STAMP).write_text(f"{CLOSED_TITLE_RULE}\n", "ascii")
 
     # -- paths -------------------------------------------------------------
 

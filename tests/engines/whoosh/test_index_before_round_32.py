@@ -21,7 +21,15 @@ from whoosh import index as whoosh_index
 
 import indexer.model
 from indexer.cli import main as cli_main
-from indexer.engines.whoosh.index import INDEX_NAME, IndexOutdated, MinutesIndex, build_schema, minutes_codec
+from indexer.engines.whoosh.index import (
+    INDEX_NAME,
+    TITLE_RULE_STAMP,
+    IndexOutdated,
+    MinutesIndex,
+    build_schema,
+    minutes_codec,
+)
+from indexer.model import CLOSED_TITLE_RULE
 from indexer.search.service import SearchRequest, SearchService
 from tests.helpers import TITLED_CLOSED_WORDS, TITLED_OPEN_WORDS, plant_titled_closed, quiet_ingest
 from tests.leak.disk import hits_on_disk
@@ -81,3 +89,42 @@ def _attachments(doc: str | None) -> list[dict[str, str]]:
     import json
 
     return list(json.loads(doc or "{}").get("attachments") or [])
+
+
+def test_an_index_written_under_an_older_closed_title_rule_is_refused_and_reindex_closes_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An index of rounds 32 and 33 has every field, and its rule let through titles a caseworker
+    writes to mark an attachment closed ("Bilag 2 - Fortroligt", "Notat - ikke offentligt"): it
+    went on publishing them.  It has no ``closed-title-rule`` stamp (or a lower one) and is refused
+    until the reindex, which writes them closed."""
+    source = plant_titled_closed(tmp_path / "source", ("Bilag 2 - Fortroligt -", "Notat - ikke offentligt"))
+    root = tmp_path / "ix"
+    with monkeypatch.context() as before:
+        before.setattr(indexer.model, "title_marks_closed", lambda title: False)  # the rule let them through
+        assert not quiet_ingest([source], root).rejected
+    (MinutesIndex.live_dir(root) / TITLE_RULE_STAMP).unlink()  # as those versions wrote it
+    assert hits_on_disk(root, TITLED_CLOSED_WORDS), "the old index holds the attachments, so the grep can fail"
+    with pytest.raises(IndexOutdated, match=r"whose title marks it closed.*minutes reindex --index"):
+        MinutesIndex.open(root)
+    with pytest.raises(IndexOutdated, match="minutes reindex --index"):
+        SearchService(root)
+    assert cli_main(["reindex", "--index", str(root)]) == 0
+    service = SearchService(root)
+    try:
+        assert service.search(SearchRequest(q=TITLED_OPEN_WORDS[1])).total == 1
+        assert all(service.search(SearchRequest(q=word)).total == 0 for word in TITLED_CLOSED_WORDS)
+    finally:
+        service.close()
+    assert hits_on_disk(root, TITLED_CLOSED_WORDS) == []
+    assert hits_on_disk(root, TITLED_OPEN_WORDS), "the open attachments are written, so the grep can fail"
+
+
+def test_an_empty_index_without_the_stamp_opens_and_is_stamped_at_its_first_write(tmp_path: Path) -> None:
+    root = tmp_path / "ix"
+    MinutesIndex.create(root)
+    (MinutesIndex.live_dir(root) / TITLE_RULE_STAMP).unlink()
+    MinutesIndex.open(root)  # nothing in it was written under an older rule
+    assert not quiet_ingest([plant_titled_closed(tmp_path / "source")], root).rejected
+    assert (MinutesIndex.live_dir(root) / TITLE_RULE_STAMP).read_text("ascii").strip() == str(CLOSED_TITLE_RULE)
+    MinutesIndex.open(root)

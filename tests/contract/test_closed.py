@@ -3,6 +3,7 @@ and a closed attachment reach no search, count, suggestion, item, feed or archiv
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -78,3 +79,52 @@ def test_web_endpoints_reveal_no_closed_word(planted: str, opened: Opened) -> No
             if echoed and word.startswith(echoed):
                 continue
             assert word not in body, f"{word} leaked through {url}"
+
+
+def test_an_item_page_reads_nothing_of_a_closed_item_of_its_case(location: str, tmp_path: Path, opened: Opened) -> None:
+    """``SearchService.item_page`` (round 33: one read for the page, its case history and
+    "Lignende sager", the similar list from lazy hits on the embedded engine, kept by their case
+    postings unread): a closed item of the same case, written in the same words, is in none of
+    them, and its own page is None, on every engine."""
+    words = "vandløbsregulativ grødeskæring bredejere vedligeholdelse"
+    meeting = {
+        "municipality": "Favrskov Kommune",
+        "committee": "Teknik- og Miljøudvalget",
+        "start": "2021-05-04T16:00:00",
+        "kind": "referat",
+        "access": "open",
+        "items": [
+            {
+                "number": str(n),
+                "title": title,
+                "access": access,
+                "case_number": "06.02.03-P20-1-21",
+                "sections": [{"heading": "Sagsfremstilling", "text": f"{title}: {words}.", "access": "open"}],
+            }
+            for n, (title, access) in enumerate(
+                [
+                    ("Vandløbsregulativ for Lilleå", "open"),
+                    ("Vandløbsregulativ for Gudenå", "open"),
+                    (f"Erstatning til bredejer {SECRETS[0]}", "closed"),
+                ],
+                start=1,
+            )
+        ],
+    }
+    source = tmp_path / "case.jsonl"
+    source.write_text(json.dumps(meeting, ensure_ascii=False) + "\n", "utf-8")
+    assert ingest([source], location, workers=1).closed_items == 1
+    service = opened.service(location)
+    items = list(opened.engine(location).iter_items())
+    closed = next(i for i in items if not i.is_open)
+    assert service.item_page(closed.id) is None
+    shown = 0
+    for stored in (i for i in items if i.is_open):
+        page = service.item_page(stored.id)
+        assert page is not None
+        assert_clean(dataclasses.asdict(page), "item page")
+        listed = [e["id"] for e in [*page.case_history, *page.similar, *page.meeting_items]]
+        assert closed.id not in [e["id"] for e in [*page.case_history, *page.similar]]
+        shown += len(page.case_history)
+        assert listed, "the page lists the other open item, so the check can fail"
+    assert shown == 2  # each open item's history holds the other one

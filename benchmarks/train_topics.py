@@ -44,7 +44,7 @@ from benchmarks.topics_eval import CORPUS_CSV, Evaluation, Example, kle_examples
 from indexer import topics  # noqa: E402
 
 COMMAND = "benchmarks/train_topics.py"
-C_VALUES = (4.0, 16.0, 64.0)
+C_VALUES = (4.0, 16.0, 64.0, 256.0)
 KEYWORD_WEIGHTS = (0.0, 1.0, 2.0, 3.0, 4.0, 5.0)
 THRESHOLDS = (0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4)
 MIN_COVERAGE = 0.95

@@ -292,16 +292,17 @@ def test_empty_terms_change_nothing() -> None:
 # and nobody tuned anything to.  Figures are measured by benchmarks/topics_eval.py.
 
 
-# Measured on the test part (round 29: grown from 183 to 340 items with a main group, by items
-# labelled before the model was trained again): all sets 81.5 % accuracy, 97.4 % coverage; Greve
-# items alone 82.8 % (180).  Floors leave a margin.
-ALL_TEST_ACCURACY = 0.79
-ALL_TEST_COVERAGE = 0.92
-GREVE_TEST_ACCURACY = 0.80
+# Measured on the test part (round 33: grown from 340 to 694 items with a main group, by items
+# labelled before the model was trained again): all sets 83.1 % accuracy, 98.7 % coverage; Greve
+# items alone 83.5 % (534).  Floors leave a margin.
+ALL_TEST_ACCURACY = 0.81
+ALL_TEST_COVERAGE = 0.95
+GREVE_TEST_ACCURACY = 0.81
 # Each municipality's test items classified by the shipped choice trained without any of its items:
-# how the classifier meets a municipality nobody labelled (74.4 % measured on the 340; 79.2 % on the
-# 183 of before, where the round-26 model got 81.4 %; the choice before the shared keyword weight 66.7 %).
-UNSEEN_MUNICIPALITY_TEST_ACCURACY = 0.72
+# how the classifier meets a municipality nobody labelled (72.6 % measured on the 694, where the Greve
+# items are most of them and Greve's own dev labels are all held out; 74.4 % on the 340 of round 29;
+# the choice before the shared keyword weight 58.1 %).
+UNSEEN_MUNICIPALITY_TEST_ACCURACY = 0.70
 
 
 def read_labels(path: Path) -> list[dict[str, str]]:
@@ -461,7 +462,7 @@ def test_accuracy_floor_on_the_test_part_of_municipalities_nobody_labelled(bench
 
 def test_shipped_model_is_small_and_trained_from_the_repository() -> None:
     assert MODEL_FILE.is_file()
-    assert MODEL_FILE.stat().st_size < 1_500_000
+    assert MODEL_FILE.stat().st_size < 2_500_000  # grows with the labels: 2,086 KiB from the dev labels and 95 KLE rows
     model = TopicModel.load(MODEL_FILE)
     assert model.trained_on["command"] == "benchmarks/train_topics.py"
     assert set(model.classes) - {""} <= set(TOPIC_NAMES)

@@ -28,7 +28,7 @@ from indexer.engines import is_url, open_engine, redact
 from indexer.engines.base import Engine, EngineError
 from indexer.engines.postgres.cli import DATABASE_ERRORS, database_error_text
 from indexer.engines.whoosh.index import IndexError_, IndexMissing, IngestSummary, MinutesIndex, rebuild
-from indexer.forget import REGISTRY, Registry, TakeDown, now
+from indexer.forget import REGISTRY, Registry, TakeDown, now, record
 from indexer.formats import FormatError, FormatModule, IngestContext, available_formats, cap_sections, iter_inputs
 from indexer.gone import GONE, Gone
 from indexer.model import Meeting
@@ -691,11 +691,11 @@ def cmd_forget(args: argparse.Namespace) -> int:
             with database.ingest_lock():  # a harvest or ingest of this database is not running
                 found = database.forget(wanted)
                 at = now()
-                database.takedowns().add([TakeDown(i, kind, at, reason, n) for i, (kind, n) in found.items()])
+                kept = record(database.takedowns(), [TakeDown(i, k, at, reason, n) for i, (k, n) in found.items()])
                 cleaned = clean_after_takedown(database, database.engine)
         finally:
             database.engine.close()
-        _print_forgotten(found)
+        _print_forgotten(found, kept)
         for line in cleaned:
             print(line)
         removed = sum(count for kind, count in found.values() if kind != "unknown")
@@ -711,17 +711,19 @@ def cmd_forget(args: argparse.Namespace) -> int:
         meetings = [i for i, (kind, _) in found.items() if kind == "meeting"]  # the meeting's page too
         Gone(index.root).add(items + meetings)
         at = now()
-        Registry(index.root).add([TakeDown(i, kind, at, reason, n) for i, (kind, n) in found.items()])
+        kept = record(Registry(index.root), [TakeDown(i, k, at, reason, n) for i, (k, n) in found.items()])
         cleaned = clean_after_takedown(index)  # under the lock: a harvest of this index is not running
-    _print_forgotten(found)
+    _print_forgotten(found, kept)
     for line in cleaned:
         print(line)
     return 0
 
 
-def _print_forgotten(found: dict[str, tuple[str, int]]) -> None:
+def _print_forgotten(found: dict[str, tuple[str, int]], kept: dict[str, TakeDown]) -> None:
     for item_id, (kind, count) in found.items():
-        if kind == "unknown":
+        if item_id in kept:
+            print(f"{item_id}: already taken down at {kept[item_id].at}; that record is kept")
+        elif kind == "unknown":
             print(f"{item_id}: not in the index; recorded, so it is never indexed")
         else:
             print(f"{item_id}: {kind} forgotten ({count} item(s) removed from index, archive and text cache)")

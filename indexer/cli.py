@@ -333,6 +333,12 @@ def ingest_sources(
         inputs += [(file, module, source.context) for file, module in found]
         owner += [n] * len(found)
     summary.rejected.extend(problem for said in problems for problem in said)
+    if not inputs and (target is None or own_target) and not allow_forgotten:
+        # Nothing to read (every path missing or empty): said now, not after waiting up to two
+        # minutes for another writer's lock only to report that writer instead of the path.
+        if own_target:
+            target.engine.close()
+        return summary
     left = [0] * len(sources)  # files of each source not parsed yet
     for n in owner:
         left[n] += 1

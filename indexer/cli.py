@@ -909,9 +909,6 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     """Merge an existing index's segments by the ingest's tiered policy (``--factor`` smaller:
     fewer segments, more rewriting).  An ingest does this itself when it ends; this is for an
     index written before, or to merge harder."""
-    if args.factor < 2:
-        sys.stderr.write("--factor: at least 2\n")
-        return 2
     if is_url(str(args.index)):
         return _optimize_database(args)
     index = MinutesIndex.open(args.index)
@@ -1026,6 +1023,17 @@ def positive_int(upper: int) -> Any:
         return value
 
     return check
+
+
+def merge_factor(text: str) -> int:
+    """``optimize --factor``: refused by the parser, as ``--limit`` is (a merge of one segment at a time merges nothing)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of 2 or more")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -1161,7 +1169,9 @@ def build_parser() -> argparse.ArgumentParser:
         "the content tables (VACUUM FULL) so rows of closed, withdrawn or forgotten items leave the files",
     )
     index_option(p)
-    p.add_argument("--factor", type=int, default=10, help="segments merged at once, per size level (default 10)")
+    p.add_argument(
+        "--factor", type=merge_factor, default=10, help="segments merged at once, per size level (default 10)"
+    )
     p.set_defaults(func=cmd_optimize)
 
     p = sub.add_parser("topics", help="KLE topics: load a KLE file, re-classify the index")

@@ -28,7 +28,7 @@ from indexer.engines import is_url, open_engine, redact
 from indexer.engines.base import Engine, EngineError
 from indexer.engines.postgres.cli import DATABASE_ERRORS, database_error_text
 from indexer.engines.whoosh.index import IndexError_, IndexMissing, IngestSummary, MinutesIndex, rebuild
-from indexer.forget import REGISTRY, Registry, TakeDown, now
+from indexer.forget import REGISTRY, Registry, TakeDown, now, record
 from indexer.formats import FormatError, FormatModule, IngestContext, available_formats, cap_sections, iter_inputs
 from indexer.gone import GONE, Gone
 from indexer.model import Meeting
@@ -333,6 +333,12 @@ def ingest_sources(
         inputs += [(file, module, source.context) for file, module in found]
         owner += [n] * len(found)
     summary.rejected.extend(problem for said in problems for problem in said)
+    if not inputs and (target is None or own_target) and not allow_forgotten:
+        # Nothing to read (every path missing or empty): said now, not after waiting up to two
+        # minutes for another writer's lock only to report that writer instead of the path.
+        if own_target:
+            target.engine.close()
+        return summary
     left = [0] * len(sources)  # files of each source not parsed yet
     for n in owner:
         left[n] += 1
@@ -691,11 +697,11 @@ def cmd_forget(args: argparse.Namespace) -> int:
             with database.ingest_lock():  # a harvest or ingest of this database is not running
                 found = database.forget(wanted)
                 at = now()
-                database.takedowns().add([TakeDown(i, kind, at, reason, n) for i, (kind, n) in found.items()])
+                kept = record(database.takedowns(), [TakeDown(i, k, at, reason, n) for i, (k, n) in found.items()])
                 cleaned = clean_after_takedown(database, database.engine)
         finally:
             database.engine.close()
-        _print_forgotten(found)
+        _print_forgotten(found, kept)
         for line in cleaned:
             print(line)
         removed = sum(count for kind, count in found.values() if kind != "unknown")
@@ -711,17 +717,19 @@ def cmd_forget(args: argparse.Namespace) -> int:
         meetings = [i for i, (kind, _) in found.items() if kind == "meeting"]  # the meeting's page too
         Gone(index.root).add(items + meetings)
         at = now()
-        Registry(index.root).add([TakeDown(i, kind, at, reason, n) for i, (kind, n) in found.items()])
+        kept = record(Registry(index.root), [TakeDown(i, k, at, reason, n) for i, (k, n) in found.items()])
         cleaned = clean_after_takedown(index)  # under the lock: a harvest of this index is not running
-    _print_forgotten(found)
+    _print_forgotten(found, kept)
     for line in cleaned:
         print(line)
     return 0
 
 
-def _print_forgotten(found: dict[str, tuple[str, int]]) -> None:
+def _print_forgotten(found: dict[str, tuple[str, int]], kept: dict[str, TakeDown]) -> None:
     for item_id, (kind, count) in found.items():
-        if kind == "unknown":
+        if item_id in kept:
+            print(f"{item_id}: already taken down at {kept[item_id].at}; that record is kept")
+        elif kind == "unknown":
             print(f"{item_id}: not in the index; recorded, so it is never indexed")
         else:
             print(f"{item_id}: {kind} forgotten ({count} item(s) removed from index, archive and text cache)")
@@ -901,9 +909,6 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     """Merge an existing index's segments by the ingest's tiered policy (``--factor`` smaller:
     fewer segments, more rewriting).  An ingest does this itself when it ends; this is for an
     index written before, or to merge harder."""
-    if args.factor < 2:
-        sys.stderr.write("--factor: at least 2\n")
-        return 2
     if is_url(str(args.index)):
         return _optimize_database(args)
     index = MinutesIndex.open(args.index)
@@ -1018,6 +1023,17 @@ def positive_int(upper: int) -> Any:
         return value
 
     return check
+
+
+def merge_factor(text: str) -> int:
+    """``optimize --factor``: refused by the parser, as ``--limit`` is (a merge of one segment at a time merges nothing)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of 2 or more")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -1153,7 +1169,9 @@ def build_parser() -> argparse.ArgumentParser:
         "the content tables (VACUUM FULL) so rows of closed, withdrawn or forgotten items leave the files",
     )
     index_option(p)
-    p.add_argument("--factor", type=int, default=10, help="segments merged at once, per size level (default 10)")
+    p.add_argument(
+        "--factor", type=merge_factor, default=10, help="segments merged at once, per size level (default 10)"
+    )
     p.set_defaults(func=cmd_optimize)
 
     p = sub.add_parser("topics", help="KLE topics: load a KLE file, re-classify the index")

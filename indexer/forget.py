@@ -69,5 +69,16 @@ class Registry:
         tmp.replace(self.path)
 
 
+def record(registry: Any, entries: list[TakeDown]) -> dict[str, TakeDown]:
+    """Add ``entries`` to ``registry`` (``forgotten.json`` or the database's table), except an id
+    found nowhere now that is recorded already: a repeated ``minutes forget`` would replace when,
+    why and what its take-down removed with "unknown" and the new reason.  Those earlier records
+    are kept, and returned by id for the command to say so."""
+    known = {entry.id: entry for entry in registry.entries()}
+    kept = {e.id: known[e.id] for e in entries if e.kind == "unknown" and e.id in known}
+    registry.add([e for e in entries if e.id not in kept])
+    return kept
+
+
 def now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()

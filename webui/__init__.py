@@ -45,6 +45,14 @@ CONTENT_SECURITY_POLICY = (
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("minutes.access")
 
+
+class LevelFormatter(logging.Formatter):
+    """A log record as the commands write a line: ``warning: …``, ``error: …``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname.lower()}: {super().format(record)}"
+
+
 # Characters XML 1.0 cannot hold (C0 controls but tab, newline and return; DEL; U+FFFE/U+FFFF).
 # Nothing a person types contains them; a feed or page that echoes one would be broken XML.
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
@@ -160,7 +168,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # The operator's log, once: never a page (searches still work, the old terms find most).
         warning = service.engine.analysis_warning()
         if warning:
-            log.warning("warning: %s", warning)
+            log.warning("%s", warning)  # "warning: " is the log's (LevelFormatter)
 
     from webui.api import api
     from webui.views import register_error_pages, views
@@ -287,7 +295,11 @@ def serve(
         access_log.addHandler(handler)
         access_log.setLevel(logging.INFO)
         access_log.propagate = False
-    logging.basicConfig()  # as waitress.serve did: warnings (ours and waitress's) on standard error
+    # As waitress.serve did: warnings (ours and waitress's) on standard error, each line begun as
+    # the commands begin theirs ("warning: …"), not logging's default "WARNING:webui:…".
+    logged = logging.StreamHandler(sys.stderr)
+    logged.setFormatter(LevelFormatter())
+    logging.basicConfig(handlers=[logged])
     _warm_analysis()  # the Danish dictionaries load before the first request, not during it
     serving = f"minutes-search: serving {redact(str(index_dir))} on http://{host}:{port}/"
     if workers <= 1:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
+import subprocess
+import sys
 from pathlib import Path
 
 import psycopg
@@ -19,9 +21,10 @@ import pytest
 from indexer.analysis import ANALYSIS_VERSION, UNSTAMPED_ANALYSIS
 from indexer.cli import main
 from indexer.engines.postgres import is_database_url
+from indexer.engines.postgres.server import free_port
 from indexer.engines.whoosh.index import ANALYSIS_STAMP, MinutesIndex
 from indexer.search.service import SearchRequest
-from tests.conftest import SEED
+from tests.conftest import REPO, SEED
 from tests.helpers import Opened
 
 OLDER = "written by an older text analysis"
@@ -86,7 +89,7 @@ def test_an_index_written_before_stamps_warns_once_per_command_until_reindexed(
     # The web UI: logged once when the app is made, in no page.
     with caplog.at_level(logging.WARNING, logger="webui"):
         app = opened.app(location)
-    assert [r.getMessage() for r in caplog.records if "text analysis" in r.getMessage()] == [expected]
+    assert [f"warning: {r.getMessage()}" for r in caplog.records if "text analysis" in r.getMessage()] == [expected]
     page = app.test_client().get("/?q=sociale+medier")
     body = page.get_data(as_text=True)
     assert page.status_code == 200 and OLDER not in body and "reindex" not in body
@@ -130,3 +133,27 @@ def test_an_empty_index_written_before_stamps_is_this_analysis_and_its_first_wri
     assert opened.engine(location).analysis_version() == ANALYSIS_VERSION  # stamped, and not empty now
     assert opened.service(location).search(SearchRequest(q="sociale medier")).total == 1
     assert warnings_of(capsys, ["search", "sociale", "medier", "--index", location]) == []
+
+
+def test_serve_logs_the_older_analysis_as_the_commands_print_it(location: str, opened: Opened) -> None:
+    """``minutes serve`` wrote the warning through logging's default format, as
+    ``WARNING:webui:warning: …``; it is now the one line the other commands print."""
+    ingest_seed(location)
+    written_before_stamps(location)
+    shown = opened.engine(location).shown_location()
+    serving = subprocess.Popen(
+        [sys.executable, "-m", "indexer.cli", "serve", "--index", location, "--port", str(free_port())],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert serving.stdout is not None
+        assert serving.stdout.readline().startswith("minutes-search: serving ")  # the app is made: logged by now
+    finally:
+        serving.terminate()
+        _, err = serving.communicate(timeout=60)
+    said = [line for line in err.splitlines() if "text analysis" in line]
+    assert said == [
+        f"warning: {shown}: written by an older text analysis (version {UNSTAMPED_ANALYSIS}; this version "
+        f"analyses with {ANALYSIS_VERSION}): some word forms are missed until you run "
+        f"`minutes reindex --index {shown}`"
+    ]

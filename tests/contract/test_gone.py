@@ -108,3 +108,25 @@ def test_forget_takes_items_and_meetings_down_and_keeps_them_out(
     assert main(["stats", "--index", location, "--json"]) == 0
     out = capsys.readouterr().out
     assert json.loads(out[out.index("{") :])["forgotten"] == []
+
+
+def test_forgetting_an_item_again_keeps_the_record_of_its_take_down(
+    location: str, tmp_path: Path, opened: Opened, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A second ``minutes forget`` of an id already taken down replaced its record (kind "item", the
+    time, the reason, one item removed) with "unknown", the new time and reason, and said it was never
+    in the index: the record of what the take-down removed, and why, was lost."""
+    quiet_ingest([version(tmp_path, "d", "dagsorden", "open")], location)
+    item_id = urls_of(client_for(opened, location))[0].rsplit("/", 1)[1]
+    assert main(["forget", item_id, "--reason", "request 1", "--index", location]) == 0
+    capsys.readouterr()
+    assert main(["forget", item_id, "--reason", "request 2", "--index", location]) == 0
+    said = capsys.readouterr().out
+    assert f"{item_id}: already taken down" in said and "not in the index" not in said
+    assert main(["stats", "--json", "--index", location]) == 0
+    records = json.loads(capsys.readouterr().out)["forgotten"]
+    assert [(r["id"], r["kind"], r["reason"], r["items_removed"]) for r in records] == [
+        (item_id, "item", "request 1", 1)
+    ]
+    assert main(["forget", "0123456789abcdef", "--reason", "never here", "--index", location]) == 0
+    assert "0123456789abcdef: not in the index; recorded" in capsys.readouterr().out  # a new id is still recorded

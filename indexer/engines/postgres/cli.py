@@ -36,6 +36,11 @@ def database_error_text(exc: Exception, location: object) -> str:
     """One line for a database error (the URL's password masked)."""
     if isinstance(exc, psycopg.errors.ReadOnlySqlTransaction):
         return f"{redact(str(location))}: the database is read-only (a replica?); write to the primary"
+    if isinstance(exc, psycopg.OperationalError):
+        # libpq writes "…: Connection refused\n\tIs the server running …?" and names no database:
+        # its lines joined, after the (masked) URL, so the operator sees which one and one line.
+        said = " ".join(redact(str(exc)).split())
+        return f"{redact(str(location))}: {said}" if location else said
     return redact(str(exc))
 
 

@@ -246,3 +246,15 @@ def test_a_version_10_database_upgrades_and_holds_a_year_only_meeting_by_its_yea
         assert {row[0] for row in marked} <= found
     finally:
         opened.close()
+
+
+def test_a_server_that_does_not_answer_is_one_line_naming_the_database(capsys: pytest.CaptureFixture[str]) -> None:
+    """libpq's message runs over two lines ("Connection refused", a tab, "Is the server running …?"):
+    printed as it came it read ``refused\\n\\tIs the server``, and named no database."""
+    url = f"postgresql://postgres:s3cret-pw@127.0.0.1:{free_port()}/minutes"  # nothing listens there
+    for argv in (["stats"], ["search", "budget"], ["ingest", "data/seed"], ["db", "init"]):
+        assert main([*argv, "--index", url]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "\\n" not in err and "\\t" not in err, err
+        assert err.startswith("error: postgresql://postgres:***@127.0.0.1:") and "s3cret-pw" not in err, err
+        assert "Connection refused Is the server running" in err, err

@@ -158,3 +158,24 @@ def test_a_harvest_waits_for_the_writer_then_fails_clearly_before_fetching_anyth
         assert (done.new, done.failed) == (1, 0)
     finally:
         portal.stop()
+
+
+def test_an_ingest_of_nothing_that_exists_says_so_at_once_while_a_writer_holds_the_database(
+    ingested: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mistyped path while a harvest runs: the ingest waited for the writer (two minutes), then
+    said another ingest was writing, never that the path does not exist.  With nothing to read it
+    takes no lock and names the path."""
+    url = ingested
+    monkeypatch.setattr("indexer.engines.postgres.engine.WRITER_WAIT_S", 0.5)
+    holder = _holder(url)
+    try:
+        assert main(["ingest", str(tmp_path / "no-such-export"), "--index", url]) == 1
+        err = capsys.readouterr().err
+        assert f"rejected: {tmp_path / 'no-such-export'}: no such file or folder" in err
+        assert "another ingest is writing" not in err
+        assert main(["ingest", str(SEED), "--index", url]) == 2  # something to read still waits, then fails
+        assert "another ingest is writing to this index" in capsys.readouterr().err
+    finally:
+        holder.kill()
+        holder.wait()

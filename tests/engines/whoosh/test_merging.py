@@ -323,7 +323,13 @@ def test_optimize_command_merges_an_existing_index(index_root: Path, capsys: pyt
     after = len(MinutesIndex.open(index_root).ix._segments())
     assert f"{segments} segments -> {after}" in capsys.readouterr().out and after < segments
     assert _answers(index_root) == before
-    assert cli.main(["optimize", "--index", str(index_root), "--factor", "1"]) == 2
+    capsys.readouterr()
+    for factor in ("1", "x"):  # refused as the other options are: the command's name, "error:", the option
+        with pytest.raises(SystemExit) as refused:
+            cli.main(["optimize", "--index", str(index_root), "--factor", factor])
+        assert refused.value.code == 2
+        said = capsys.readouterr().err.splitlines()[-1]
+        assert said == f"minutes optimize: error: argument --factor: '{factor}' is not a whole number of 2 or more"
 
 
 def test_opening_rides_out_a_commit_that_deletes_the_table_of_contents_it_listed(index_root: Path) -> None:

@@ -28,6 +28,7 @@ from indexer.engines import is_url, open_engine, redact
 from indexer.engines.base import Engine, EngineError
 from indexer.engines.postgres.cli import DATABASE_ERRORS, database_error_text
 from indexer.engines.whoosh.index import IndexError_, IndexMissing, IngestSummary, MinutesIndex, rebuild
+from indexer.engines.whoosh.merging import MERGE_FACTOR
 from indexer.forget import REGISTRY, Registry, TakeDown, now, record
 from indexer.formats import FormatError, FormatModule, IngestContext, available_formats, cap_sections, iter_inputs
 from indexer.gone import GONE, Gone
@@ -911,6 +912,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     index written before, or to merge harder."""
     if is_url(str(args.index)):
         return _optimize_database(args)
+    factor = MERGE_FACTOR if args.factor is None else args.factor
     index = MinutesIndex.open(args.index)
     before = len(index.ix._segments())
     started = time.monotonic()
@@ -919,7 +921,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         sys.stderr.write(f"merge {done} of {planned} done\n")
 
     with index.ingest_lock():
-        merges = index.merge_segments(factor=args.factor, progress=said)
+        merges = index.merge_segments(factor=factor, progress=said)
     after = len(index.ix._segments())
     print(f"{args.index}: {before} segments -> {after} ({merges} merges, {time.monotonic() - started:.1f} s)")
     return 0
@@ -928,7 +930,15 @@ def cmd_optimize(args: argparse.Namespace) -> int:
 def _optimize_database(args: argparse.Namespace) -> int:
     """PostgreSQL: rewrite the content tables (VACUUM FULL, then ANALYZE), so the rows of items
     closed, withdrawn or forgotten leave the table files; a plain VACUUM leaves their bytes in
-    the files' free space.  ``--factor`` is the Whoosh merge's and means nothing here."""
+    the files' free space.  ``--factor`` is the Whoosh merge's (segments merged at once) and has
+    nothing to set here: refused in one line before the database is opened, where it was
+    accepted and ignored."""
+    if args.factor is not None:
+        sys.stderr.write(
+            "minutes optimize: error: argument --factor: applies to the embedded index (a folder) only; "
+            "on PostgreSQL optimize rewrites the tables and has no segments to merge\n"
+        )
+        return 2
     database = _postgres_ingest_target(args.index)
     started = time.monotonic()
     try:
@@ -1170,7 +1180,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     index_option(p)
     p.add_argument(
-        "--factor", type=merge_factor, default=10, help="segments merged at once, per size level (default 10)"
+        "--factor",
+        type=merge_factor,
+        default=None,
+        help=f"segments merged at once, per size level (default {MERGE_FACTOR}; the embedded index only)",
     )
     p.set_defaults(func=cmd_optimize)
 

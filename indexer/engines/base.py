@@ -39,6 +39,8 @@ import abc
 import contextlib
 import json
 import re
+import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -156,6 +158,31 @@ class EngineCorrupt(EngineError):
 
 class EngineBusy(EngineError):
     """Another writer holds the index."""
+
+
+def take_writer_lock(
+    try_take: Callable[[], bool],
+    holder: Callable[[], str],
+    busy: Callable[[str], Exception],
+    wait_s: float,
+    poll_s: float,
+) -> None:
+    """The one wait of a second ingest, harvest, forget or reindex, for both engines: try the
+    engine's lock (``try_take``), and when another writer has it, say so at once on stderr in one
+    line naming the holder (``holder``: " (held by …)" or "") and how long this one will wait, then
+    poll every ``poll_s`` up to ``wait_s`` and raise ``busy(holder())``.  Before, the wait was
+    silent: two minutes of nothing, then the failure.  A free lock is taken without a word."""
+    if try_take():
+        return
+    deadline = time.monotonic() + max(0.0, wait_s)
+    if wait_s > 0:
+        sys.stderr.write(f"warning: waiting for another ingest to finish{holder()}; giving up after {wait_s:g} s\n")
+        sys.stderr.flush()
+    while time.monotonic() < deadline:
+        time.sleep(poll_s)
+        if try_take():
+            return
+    raise busy(holder())
 
 
 def case_key(case_number: str | None) -> str:

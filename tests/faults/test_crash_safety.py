@@ -284,3 +284,71 @@ fcntl.flock(fd, fcntl.LOCK_EX)
 print("held", flush=True)
 sys.stdin.read()
 """
+
+
+def _wait_for_line(capsys: pytest.CaptureFixture[str], seen: list[str], text: str, within_s: float = 60.0) -> bool:
+    """Collect stderr (into ``seen``) until ``text`` shows up; False when it has not within ``within_s``."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        seen.append(capsys.readouterr().err)
+        if text in "".join(seen):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux's /proc")
+def test_a_second_ingest_says_at_once_that_it_waits_and_for_whom(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before, a second ingest waited two minutes without a word.  While another holds the index
+    it says so in one line naming the holder and the limit, goes on when the first has finished,
+    and says nothing when the index is free."""
+    from tests.conftest import SEED
+
+    index_dir = tmp_path / "index"
+    assert cli.main(["ingest", str(SEED), "--index", str(index_dir)]) == 0
+    assert "waiting for" not in capsys.readouterr().err  # free: not a word about waiting
+    holder = subprocess.Popen(
+        [PYTHON, "-c", HOLD_LOCK, str(index_dir / "ingest.lock")],
+        stdout=subprocess.PIPE,
+        stdin=subprocess.PIPE,
+        text=True,
+    )
+    codes: list[int] = []
+    second = threading.Thread(target=lambda: codes.append(cli.main(["ingest", str(SEED), "--index", str(index_dir)])))
+    seen: list[str] = []
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        monkeypatch.setattr("indexer.engines.whoosh.index.WRITER_TIMEOUT_S", 60.0)
+        second.start()
+        assert _wait_for_line(capsys, seen, "giving up after 60 s\n")
+        assert second.is_alive()  # said while it waits, not with the failure
+        line = "".join(seen).strip()
+        assert line.startswith(f"warning: waiting for another ingest to finish (held by process {holder.pid}: ")
+        assert "\n" not in line
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()  # the holder lets go
+        holder.wait()
+        second.join(timeout=120)
+    assert codes == [0]
+    assert "waiting for" not in capsys.readouterr().err  # said once, not per poll
+    # Giving up: the waiting line, then the one-line failure.
+    holder = subprocess.Popen(
+        [PYTHON, "-c", HOLD_LOCK, str(index_dir / "ingest.lock")],
+        stdout=subprocess.PIPE,
+        stdin=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        monkeypatch.setattr("indexer.engines.whoosh.index.WRITER_TIMEOUT_S", 0.5)
+        assert cli.main(["ingest", str(SEED), "--index", str(index_dir)]) == 2
+    finally:
+        holder.kill()
+        holder.wait()
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("warning: waiting for another ingest to finish (held by process ")
+    assert lines[0].endswith("; giving up after 0.5 s")
+    assert "another ingest is writing to this index" in lines[1]

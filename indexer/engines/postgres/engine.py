@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from time import monotonic, sleep
+from time import monotonic
 from typing import Any
 
 import psycopg
@@ -37,7 +37,7 @@ from psycopg_pool import ConnectionPool
 from indexer.analysis import ANALYSIS_VERSION, UNSTAMPED_ANALYSIS, fastterms
 from indexer.analysis.bodies import DefinitionTable, RouteEvidence, RouteTable
 from indexer.engines import redact
-from indexer.engines.base import TIE_SCALE, EngineBusy, EngineUnavailable
+from indexer.engines.base import TIE_SCALE, EngineBusy, EngineUnavailable, take_writer_lock
 from indexer.engines.postgres import schema
 from indexer.engines.postgres.query import (
     ANALYSIS,
@@ -214,21 +214,25 @@ def writer_name() -> str:
 
 def take_run_lock(session: psycopg.Connection, url: str, wait_s: float | None = None) -> None:
     """Take ``RUN_LOCK`` at session level on ``session`` (autocommit), trying every
-    ``RUN_LOCK_POLL_S`` for up to ``wait_s`` (``WRITER_WAIT_S`` when None); then ``EngineBusy``
-    in one line naming the session that holds it, as the embedded engine's ``IndexBusy``.
+    ``RUN_LOCK_POLL_S`` for up to ``wait_s`` (``WRITER_WAIT_S`` when None), having said at once
+    that it waits and for whom; then ``EngineBusy`` in one line naming the session that holds it
+    (``base.take_writer_lock``, the embedded engine's wait too).
     Polled rather than waited on in the server: a wait there has no limit of its own, and
     ``lock_timeout`` would end the session's transaction, not just the wait."""
-    deadline = monotonic() + max(0.0, WRITER_WAIT_S if wait_s is None else wait_s)
-    while True:
+
+    def try_take() -> bool:
         row = session.execute("SELECT pg_try_advisory_lock(%s)", (RUN_LOCK,)).fetchone()
-        if row and row[0]:
-            return
-        if monotonic() >= deadline:
-            raise EngineBusy(
-                f"{redact(url)}: another ingest is writing to this index{_run_holder(session)}; "
-                "try again when it has finished"
-            )
-        sleep(RUN_LOCK_POLL_S)
+        return bool(row and row[0])
+
+    take_writer_lock(
+        try_take,
+        lambda: _run_holder(session),
+        lambda held: EngineBusy(
+            f"{redact(url)}: another ingest is writing to this index{held}; try again when it has finished"
+        ),
+        WRITER_WAIT_S if wait_s is None else wait_s,
+        poll_s=RUN_LOCK_POLL_S,
+    )
 
 
 def _run_holder(session: psycopg.Connection) -> str:

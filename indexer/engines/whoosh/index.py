@@ -66,6 +66,7 @@ from indexer.engines.base import (
     WriteSummary,
     case_key,
     id_order,
+    take_writer_lock,
 )
 from indexer.engines.sourcedocs import (
     add_source,
@@ -609,18 +610,30 @@ class MinutesIndex:
     # -- writing -----------------------------------------------------------
 
     @contextlib.contextmanager
-    def ingest_lock(self, wait_s: float = WRITER_TIMEOUT_S) -> Iterator[None]:
-        """One ingest or reindex per index root at a time; the next one waits, then fails clearly.
-        filelock's lock (an flock on Unix, so a killed ingest never leaves it held), polled."""
+    def ingest_lock(self, wait_s: float | None = None) -> Iterator[None]:
+        """One ingest or reindex per index root at a time; the next one says at once that it waits
+        and for whom, waits up to ``wait_s`` (``WRITER_TIMEOUT_S``), then fails clearly
+        (``take_writer_lock``, shared with PostgreSQL's run lock).  filelock's lock (an flock on
+        Unix, so a killed ingest never leaves it held), tried once per poll."""
         self.root.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(self.root / "ingest.lock", timeout=wait_s)
-        try:
-            lock.acquire(poll_interval=0.2)
-        except Timeout:
-            raise IndexBusy(
-                f"{self.root}: another ingest is writing to this index{holders_of(lock.lock_file)}; "
-                "try again when it has finished"
-            ) from None
+        lock = FileLock(self.root / "ingest.lock")
+
+        def try_take() -> bool:
+            try:
+                lock.acquire(timeout=0)  # one try; the shared wait polls
+            except Timeout:
+                return False
+            return True
+
+        take_writer_lock(
+            try_take,
+            lambda: holders_of(lock.lock_file),
+            lambda held: IndexBusy(
+                f"{self.root}: another ingest is writing to this index{held}; try again when it has finished"
+            ),
+            WRITER_TIMEOUT_S if wait_s is None else wait_s,
+            poll_s=0.2,
+        )
         try:
             yield
         finally:

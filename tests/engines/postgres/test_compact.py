@@ -96,3 +96,22 @@ def test_a_take_down_says_so_too_and_optimize_rewrites_it_out(
     assert files_holding(url, ITEM_WORD), "dead rows of the forgotten meeting are still in the files"
     assert main(["optimize", "--index", url]) == 0
     assert files_holding(url, ITEM_WORD) == [] and files_holding(url, BILAG_WORD) == []
+
+
+def test_optimize_refuses_the_embedded_merges_factor_in_one_line_before_touching_the_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--factor`` sets how many Whoosh segments one merge takes; PostgreSQL's optimize is a table
+    rewrite with nothing of the kind.  It was accepted and ignored (the rewrite ran, exit 0)."""
+    url = postgres_location()
+    assert main(["ingest", str(version(tmp_path, "referat", "referat", "open")), "--index", url]) == 0
+    capsys.readouterr()
+    assert main(["optimize", "--index", url, "--factor", "2"]) == 2
+    said = capsys.readouterr()
+    assert said.out == ""  # no rewrite ran
+    assert said.err == (
+        "minutes optimize: error: argument --factor: applies to the embedded index (a folder) only; "
+        "on PostgreSQL optimize rewrites the tables and has no segments to merge\n"
+    )
+    assert main(["optimize", "--index", url]) == 0  # without it, the rewrite as before
+    assert "content tables rewritten" in capsys.readouterr().out

@@ -68,14 +68,18 @@ def test_forget_ingest_and_reindex_wait_then_fail_clearly_while_a_writer_holds_t
     try:
         monkeypatch.setattr("indexer.engines.postgres.engine.WRITER_WAIT_S", 0.5)
         assert main(["forget", before[0], "--reason", "test", "--index", url]) == 2
-        err = capsys.readouterr().err
+        waiting, err = capsys.readouterr().err.split("\n", 1)  # the waiting line, then the failure's one line
+        assert waiting.startswith(
+            f"warning: waiting for another ingest to finish (held by minutes-search writer, pid {holder.pid} on "
+        )
+        assert waiting.endswith("; giving up after 0.5 s")
         assert "another ingest is writing to this index" in err
         assert f"minutes-search writer, pid {holder.pid} on " in err
         assert err.count("\n") == 1 and "Traceback" not in err
         assert main(["ingest", str(SEED), "--index", url]) == 2
         assert "another ingest is writing to this index" in capsys.readouterr().err
         assert main(["reindex", "--index", url]) == 1
-        err = capsys.readouterr().err
+        err = capsys.readouterr().err.split("\n", 1)[1]
         assert err.startswith("reindex failed (") and "another ingest is writing" in err
         assert "nothing changed, the old index is still served" in err
         assert main(["optimize", "--index", url]) == 2
@@ -97,13 +101,27 @@ def test_a_second_writer_waits_for_the_first_to_finish(
     url = ingested
     before = _open_ids(url)
     monkeypatch.setattr("indexer.engines.postgres.engine.WRITER_WAIT_S", 60.0)
+    assert main(["ingest", str(SEED), "--index", url]) == 0
+    assert "waiting for" not in capsys.readouterr().err  # the lock free: not a word about waiting
     holder = _holder(url)
     codes: list[int] = []
     forget = threading.Thread(target=lambda: codes.append(main(["forget", before[0], "--reason", "t", "--index", url])))
+    seen: list[str] = []
     try:
         forget.start()
         time.sleep(1.0)  # not a timing assertion: without the lock the forget has run by now, or soon after
         assert forget.is_alive() and _open_ids(url) == before
+        # Said at once, while it waits (before, two minutes of silence): one line, the holder, the limit.
+        deadline = time.monotonic() + 60
+        while "giving up after 60 s\n" not in "".join(seen) and time.monotonic() < deadline:
+            seen.append(capsys.readouterr().err)
+            time.sleep(0.1)
+        line = "".join(seen)
+        assert line.startswith(
+            f"warning: waiting for another ingest to finish (held by minutes-search writer, pid {holder.pid} on "
+        )
+        assert line.endswith("; giving up after 60 s\n") and line.count("\n") == 1
+        assert forget.is_alive()
     finally:
         assert holder.stdin is not None
         holder.stdin.close()  # the holder's block ends
@@ -111,7 +129,7 @@ def test_a_second_writer_waits_for_the_first_to_finish(
         forget.join(timeout=60)
     assert codes == [0]
     assert _open_ids(url) == before[1:]
-    capsys.readouterr()
+    assert "waiting for" not in capsys.readouterr().err  # said once, not per poll
 
 
 def test_a_runs_own_batches_write_under_its_lock(ingested: str) -> None:

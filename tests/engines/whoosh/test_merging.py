@@ -323,6 +323,8 @@ def test_optimize_command_merges_an_existing_index(index_root: Path, capsys: pyt
     after = len(MinutesIndex.open(index_root).ix._segments())
     assert f"{segments} segments -> {after}" in capsys.readouterr().out and after < segments
     assert _answers(index_root) == before
+    assert cli.main(["optimize", "--index", str(index_root)]) == 0  # the ingest's factor when none is given
+    assert _answers(index_root) == before
     capsys.readouterr()
     for factor in ("1", "x"):  # refused as the other options are: the command's name, "error:", the option
         with pytest.raises(SystemExit) as refused:

@@ -37,7 +37,7 @@ from psycopg_pool import ConnectionPool
 from indexer.analysis import ANALYSIS_VERSION, UNSTAMPED_ANALYSIS, fastterms
 from indexer.analysis.bodies import DefinitionTable, RouteEvidence, RouteTable
 from indexer.engines import redact
-from indexer.engines.base import TIE_SCALE, EngineBusy, EngineUnavailable, take_writer_lock
+from indexer.engines.base import TIE_SCALE, EngineBusy, EngineError, EngineUnavailable, take_writer_lock
 from indexer.engines.postgres import schema
 from indexer.engines.postgres.query import (
     ANALYSIS,
@@ -212,6 +212,16 @@ def writer_name() -> str:
     return f"minutes-search writer, pid {os.getpid()} on {socket.gethostname()}"[:63]
 
 
+def lock_session(url: str) -> psycopg.Connection:
+    """A session of its own to hold the run lock in, named for a second writer to be told.  It is
+    idle for the whole run, so a server that ends idle sessions (``idle_session_timeout``,
+    PostgreSQL 14 and later) would end it and its lock without a word: this session opts out."""
+    session = psycopg.connect(url, autocommit=True, application_name=writer_name())
+    with contextlib.suppress(psycopg.errors.UndefinedObject):  # before PostgreSQL 14: no such ending
+        session.execute("SET idle_session_timeout = 0")
+    return session
+
+
 def take_run_lock(session: psycopg.Connection, url: str, wait_s: float | None = None) -> None:
     """Take ``RUN_LOCK`` at session level on ``session`` (autocommit), trying every
     ``RUN_LOCK_POLL_S`` for up to ``wait_s`` (``WRITER_WAIT_S`` when None), having said at once
@@ -311,7 +321,7 @@ class Database:
         if self.build is not None or self._run is not None:
             yield
             return
-        session = psycopg.connect(self.url, autocommit=True, application_name=writer_name())
+        session = lock_session(self.url)
         try:
             take_run_lock(session, self.url, wait_s)
             self._run = session
@@ -323,8 +333,18 @@ class Database:
             session.close()  # ends the session, and its lock with it
 
     def _writer_lock(self, conn: psycopg.Connection) -> None:
-        """One writer at a time; a rebuild holds the lock for its whole run in a session of its own."""
+        """One writer at a time; a rebuild holds the lock for its whole run in a session of its own.
+        Inside a run, the run lock must still be held: a session the server ended (a restart, an
+        administrator's ``pg_terminate_backend``) let go of it, and another writer may be in."""
         if self.build is None:
+            if self._run is not None:
+                try:
+                    self._run.execute("SELECT 1")
+                except psycopg.Error:
+                    raise EngineError(
+                        f"{redact(self.url)}: the database ended the session holding this run's writers' lock; "
+                        "stopped before the next batch wrote anything — run the command again"
+                    ) from None
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (INGEST_LOCK,))
 
     def close(self) -> None:

@@ -43,7 +43,7 @@ from psycopg import sql
 
 from indexer.analysis import ANALYSIS_VERSION
 from indexer.engines.postgres import schema
-from indexer.engines.postgres.engine import INGEST_LOCK, BuildSchema, Database, take_run_lock, writer_name
+from indexer.engines.postgres.engine import INGEST_LOCK, BuildSchema, Database, lock_session, take_run_lock
 from indexer.workers import raise_if_stopped
 
 BUILD = "minutes_rebuild"
@@ -68,7 +68,7 @@ class Rebuild:
 
     @classmethod
     def begin(cls, url: str) -> Rebuild:
-        session = psycopg.connect(url, autocommit=True, application_name=writer_name())
+        session = lock_session(url)
         try:
             take_run_lock(session, url)  # an ingest, harvest, forget or reindex running: wait, then fail clearly
             session.execute("SELECT pg_advisory_lock(%s)", (INGEST_LOCK,))

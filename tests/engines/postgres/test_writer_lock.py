@@ -19,7 +19,8 @@ import psycopg
 import pytest
 
 from indexer.cli import main
-from indexer.engines.postgres.engine import Database
+from indexer.engines.base import EngineError
+from indexer.engines.postgres.engine import Database, lock_session
 from indexer.engines.postgres.index import PostgresIndex
 from tests.conftest import SEED
 
@@ -29,7 +30,8 @@ REPO = Path(__file__).resolve().parents[3]
 # Holds the run lock as an ingest does, until its standard input ends.
 HOLD = """
 import sys
-from indexer.engines.postgres.engine import Database
+from indexer.engines.base import EngineError
+from indexer.engines.postgres.engine import Database, lock_session
 from indexer.engines.postgres.index import PostgresIndex
 index = PostgresIndex(Database(sys.argv[1]))
 with index.ingest_lock(wait_s=0):
@@ -197,3 +199,36 @@ def test_an_ingest_of_nothing_that_exists_says_so_at_once_while_a_writer_holds_t
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_run_whose_lock_session_the_server_ended_stops_before_its_next_batch_writes(ingested: str) -> None:
+    """A server restart or an administrator's ``pg_terminate_backend`` ends the session holding the
+    run lock, and the lock with it; the run's batches, on other connections, would go on writing
+    beside whichever writer came in.  The next batch finds the lock gone and stops, writing nothing."""
+    index = PostgresIndex(Database(ingested))
+    target = _open_ids(ingested)[0]
+    try:
+        with index.ingest_lock(wait_s=0):
+            run = index.engine._run
+            assert run is not None
+            with psycopg.connect(ingested, autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", (run.info.backend_pid,))
+            with pytest.raises(EngineError, match="ended the session holding this run's writers' lock"):
+                index.engine.forget([target])
+        assert target in _open_ids(ingested)
+    finally:
+        index.engine.close()
+
+
+def test_the_run_locks_session_outlives_a_server_that_ends_idle_sessions(
+    ingested: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lock's session is idle for the whole run; with ``idle_session_timeout`` set for the
+    database's sessions (here through libpq's PGOPTIONS) the server would end it, lock and all."""
+    monkeypatch.setenv("PGOPTIONS", "-c idle_session_timeout=300")
+    session = lock_session(ingested)
+    try:
+        time.sleep(1.0)
+        assert session.execute("SELECT 1").fetchone() == (1,)
+    finally:
+        session.close()

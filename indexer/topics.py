@@ -17,6 +17,7 @@ guess.
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
 import re
@@ -1310,7 +1311,8 @@ def _is_discontinued(element: object, level: str) -> bool:
 # --------------------------------------------------------------------------
 # The classifier
 
-MODEL_FILE = Path(__file__).parent / "resources" / "topics-model.json"
+# gzip-compressed (2.1 MB of JSON, 0.4 MB in the file); ``model_text`` reads it for a diff.
+MODEL_FILE = Path(__file__).parent / "resources" / "topics-model.json.gz"
 # Items scored together: numpy's per-call cost shared out, the per-token arrays (and the model
 # rows gathered for every distinct stem of every item) kept to some tens of megabytes.
 BATCH_ITEMS = 512
@@ -1600,13 +1602,15 @@ class TopicModel:
             "weights": weights,
         }
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(
-            json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8"
-        )
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+        if path.suffix == ".gz":  # no name or time inside: the same model, the same bytes
+            path.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))
+        else:
+            path.write_text(text, encoding="utf-8")
 
     @classmethod
     def load(cls, path: Path) -> TopicModel:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(model_text(path))
         classes = list(data["classes"])
         column = {c: i for i, c in enumerate(classes)}
         names = sorted(data["weights"])
@@ -1624,6 +1628,12 @@ class TopicModel:
             trained_on=dict(data.get("trained_on", {})),
             keyword_weight=float(data.get("keyword_weight", 0.0)),
         )
+
+
+def model_text(path: Path) -> str:
+    """A saved model's JSON, whether the file is gzip-compressed (``.gz``) or not."""
+    raw = path.read_bytes()
+    return (gzip.decompress(raw) if path.suffix == ".gz" else raw).decode("utf-8")
 
 
 _models: dict[Path, TopicModel | None] = {}

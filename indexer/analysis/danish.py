@@ -38,14 +38,16 @@ from indexer.analysis.lexicon import (
     verbal_noun,
 )
 from indexer.dates import MONTH_NAMES
-from indexer.normalise import SOFT_HYPHEN, normalise_word
+from indexer.normalise import INVISIBLE_SIGNS, normalise_word
 
 # Words: letters and digits, keeping inner hyphens/periods of things like "12.3" or "1.2".  A
 # letter may carry combining marks (U+0300-U+036F), the way a text written on some systems or taken
 # from a PDF spells "å" as "a" and a ring: ``\w`` alone cut "Gåsetårnet" there into three words
-# before ``NormaliseFilter`` could compose them again.  A soft hyphen (U+00AD, where a line may
-# break: "kommune\u00adplan") stays inside its word too, and ``normalise_word`` takes it out.
-_WORD_CHARACTER = f"[\\w\u0300-\u036f{SOFT_HYPHEN}]"
+# before ``NormaliseFilter`` could compose them again.  A sign a reader does not see (a soft hyphen
+# where a line may break, "kommune\u00adplan"; a zero-width joiner pasted from Word,
+# "vind\u200dmølle": ``INVISIBLE_SIGNS``) stays inside its word too, and ``normalise_word`` takes
+# it out: the word is the one on screen, no longer two.
+_WORD_CHARACTER = f"[\\w\u0300-\u036f{INVISIBLE_SIGNS}]"
 PLAIN_WORD_PATTERN = rf"\w{_WORD_CHARACTER}*(?:[.,/-]\w{_WORD_CHARACTER}*)*"
 # The product's words: those, and the signs minutes write for a word ("40 %", "§ 17"), each read
 # as its word (``SIGN_WORDS``), so "40 procent", "40 pct." and "40 %" are the same terms, and

@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from indexer.municipalities import canonical_municipality
+from indexer.normalise import without_invisible
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
@@ -112,20 +113,18 @@ _CLOSED_TITLE = re.compile(
 # (the embedded engine's ``closed-title-rule`` stamp).  1: round 32 to 33; 2: the marks a caseworker
 # writes ("- lukkede priser", "Bilag 2: Lukket", "- Fortroligt", "Luk\u00adket").
 CLOSED_TITLE_RULE = 2
-# Signs a title may carry inside a word that a reader does not see: a soft hyphen ("Luk\u00adket",
-# as Greve's text has them) and the zero-width ones.
-INVISIBLE_SIGNS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
-_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE_SIGNS))
 
 
 def title_marks_closed(title: str | None) -> bool:
     """Whether an attachment's title marks it closed (default deny: the title's word overrides an
     "open" the source states or a format assumes from its item).  Read as the search compares words
-    (NFKC, no soft hyphen): a title written "Luk\u00adket" or in full-width letters, which a search
-    for "lukket" finds, is closed too."""
+    (NFKC, the signs a reader does not see taken out, ``normalise.INVISIBLE_SIGNS``): a title
+    written "Luk\u00adket", "Luk\u200dket" or in full-width letters, which a search for "lukket"
+    finds, is closed too.  NFKC in full, fractions too ("1½" → "11⁄2"), where the search keeps a
+    fraction's sign: the rule reads a digit before the mark, and it closes no title less for it."""
     if not title:
         return False
-    return bool(_CLOSED_TITLE.search(unicodedata.normalize("NFKC", title.translate(_INVISIBLE))))
+    return bool(_CLOSED_TITLE.search(unicodedata.normalize("NFKC", without_invisible(title))))
 
 
 def number_by_titles(attachments: list[Attachment], positional: list[Attachment]) -> None:

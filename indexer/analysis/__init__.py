@@ -26,8 +26,9 @@ Engine-free: every engine indexes and every query is analysed with these tokens.
 # 14: a letter written with a combining mark ("a" and a ring for "å") stays inside its word;
 # 15: a noun alone is read as the dictionary's compounds read it ("centret" → center, "cykler" → cykel);
 # 16: a word is compared in NFKC, its soft hyphens taken out ("ﬁnansiering" → finansiering,
-# "２０１６" → 2016, "m²" → m2, "fun\u00addamentet" one word, no longer two).
-ANALYSIS_VERSION = 16
+# "２０１６" → 2016, "m²" → m2, "fun\u00addamentet" one word, no longer two); 17: so are its zero-width
+# signs ("vind\u200dmølle", "vind\u2060mølle", "vind\u200bmølle" → vindmølle, no longer two words).
+ANALYSIS_VERSION = 17
 # What an index written before analyses were stamped counts as (a generation without the
 # stamp file, a database whose ``state.analysis`` is NULL).
 UNSTAMPED_ANALYSIS = 1

@@ -113,6 +113,10 @@ REAL_MARKS = [
     "Bilag 2 - Luk\u00adket",
     "Bilag 2 - Luk\u00adkede",
     "Bilag 2 - L\u200bukket",
+    "Bilag 2 - Luk\u200dket",  # the zero-width signs a search reads a word through too
+    "Bilag 2 - Luk\u200cket",
+    "Bilag 2 - Luk\u2060ket",
+    "Bilag 2 - Luk\ufeffket",
     "Bilag 2 - \uff2c\uff35\uff2b\uff2b\uff25\uff34",  # full-width "LUKKET"
 ]
 
@@ -132,7 +136,14 @@ def test_the_marks_a_caseworker_writes_close_the_attachment() -> None:
 
 
 @pytest.mark.parametrize(
-    "mark", ["Bilag 2 - Luk\u00adket", "Bilag 2 - Fortroligt", "Bilag 2 LUKKET", "Bilag 2 - ikke offentligt"]
+    "mark",
+    [
+        "Bilag 2 - Luk\u00adket",
+        "Bilag 2 - Luk\u200dket",
+        "Bilag 2 - Fortroligt",
+        "Bilag 2 LUKKET",
+        "Bilag 2 - ikke offentligt",
+    ],
 )
 def test_the_open_dataset_does_not_publish_an_attachment_a_caseworker_marked(tmp_path: Path, mark: str) -> None:
     meetings = list(parse_digst(_planted(tmp_path, mark), IngestContext(extract_text=False)))

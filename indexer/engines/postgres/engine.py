@@ -794,7 +794,8 @@ class Database:
         route evidence recounted, and its file pruned when no item refers to it any more.
         Returns (items written again, attachments closed, archive names pruned)."""
         from indexer.engines.postgres.index import PostgresIndex
-        from indexer.model import INVISIBLE_SIGNS, title_marks_closed
+        from indexer.model import title_marks_closed
+        from indexer.normalise import INVISIBLE_SIGNS
 
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (INGEST_LOCK,))  # no batch writes meanwhile
         # Every title the rule closes holds one of these words once read as the rule reads it (no

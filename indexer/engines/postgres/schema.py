@@ -338,12 +338,23 @@ class InitReport:
     pruned: list[str] = field(default_factory=list)  # archive names they left unreferenced
 
 
-def init(conn: psycopg.Connection, citus: bool = False) -> InitReport:
-    """Create or upgrade the schema (idempotent); with ``citus``, distribute the tables."""
+INIT_BUSY = "a reindex or another minutes db init holds this database{held}; run db init again when it has finished"
+
+
+def init(conn: psycopg.Connection, citus: bool = False, where: str = "") -> InitReport:
+    """Create or upgrade the schema (idempotent); with ``citus``, distribute the tables.
+    ``where`` (the database's URL) opens the one line of a wait that ran out."""
+    from indexer.engines.postgres.engine import INGEST_LOCK, take_lock
+
     with conn.transaction():
-        # One initialiser at a time: a second ``db init`` waits, then finds nothing to do.
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (INIT_LOCK,))
+        # One initialiser at a time: a second ``db init`` waits, then finds nothing to do.  A
+        # reindex holds the lock shared until its swap (hours): the wait is bounded (``take_lock``).
+        take_lock(conn, where, INIT_LOCK, xact=True, busy=INIT_BUSY, waiting_for="a reindex or another minutes db init")
         before = current_version(conn)
+        if before is not None and any(m.upgrade is not None and m.version > before for m in MIGRATIONS):
+            # An upgrade rewrites content as an ingest does: no batch writes meanwhile (an older
+            # version's writer takes only this lock), and a stuck one fails the wait, not hangs it.
+            take_lock(conn, where, INGEST_LOCK, xact=True)
         if before is None:
             conn.execute(
                 f"CREATE TABLE {SCHEMA_VERSION_TABLE} (version integer PRIMARY KEY, "

@@ -31,6 +31,7 @@ import psycopg
 from psycopg.pq import TransactionStatus
 
 from indexer.analysis import ANALYSIS_VERSION
+from indexer.engines import redact
 
 SCHEMA_VERSION_TABLE = "minutes_schema_version"
 INIT_LOCK = 7254811  # advisory lock: one ``db init`` at a time; a reindex holds it shared until its swap
@@ -374,6 +375,7 @@ def init(conn: psycopg.Connection, citus: bool = False, where: str = "") -> Init
                 (migration.version, migration.what),
             )
             applied.append(migration.version)
+        undated = undated_year_meetings(conn) if before is not None else 0
         if ANALYSIS_MIGRATION in applied:
             # Nothing written yet (a new database, or one upgraded before its first ingest): what
             # gets written is this analysis's.  A database holding items keeps NULL, "older".
@@ -387,11 +389,32 @@ def init(conn: psycopg.Connection, citus: bool = False, where: str = "") -> Init
         vacuum_items(conn)
     report = InitReport(before, LATEST, applied)
     report.said = [u.said for u in upgraded if u.said]
+    if undated:
+        report.said.append(
+            f"{undated} meeting(s) written before 2026-12-04 are dated 1 January, and nothing stored tells whether "
+            "that is their day or all their source gave (the year alone, then kept apart by the source's own id): "
+            f"run `minutes reindex{f' --index {redact(where)}' if where else ''}` to read them again"
+        )
     report.pruned = [name for u in upgraded for name in u.pruned]
     if citus:
         distribute(conn)
         report.citus = True
     return report
+
+
+def undated_year_meetings(conn: psycopg.Connection) -> int:
+    """Meetings whose items were written before a date known only to its year kept its precision
+    (2026-12-04: their stored documents name none) and are dated 1 January at midnight, as such a
+    meeting then was.  Nothing stored tells them from a meeting held that day: the source's own id,
+    which now keeps two year-only meetings of a committee apart (and so makes their items' ids), was
+    not stored either, so no migration can make them what an ingest makes; a reindex reads them
+    again.  The JSON is read only for items dated 1 January."""
+    row = conn.execute(
+        "SELECT count(DISTINCT meeting_id) FROM items WHERE date_precision = 'day' AND date IS NOT NULL "
+        "AND extract(month FROM date) = 1 AND extract(day FROM date) = 1 AND date::time = '00:00' "
+        "AND NOT jsonb_exists((stored->>'doc')::jsonb -> 'meeting', 'date_precision')"
+    ).fetchone()
+    return int(row[0]) if row else 0
 
 
 def vacuum_items(conn: psycopg.Connection) -> None:

@@ -356,7 +356,8 @@ class Database:
             session.close()  # ends the session, and its lock with it
 
     def _writer_lock(self, conn: psycopg.Connection) -> None:
-        """One writer at a time; a rebuild holds the lock for its whole run in a session of its own.
+        """One writer at a time; a rebuild holds the lock for its whole run in a session of its own
+        (its swap checks the schema version).
         Inside a run, the run lock must still be held: a session the server ended (a restart, an
         administrator's ``pg_terminate_backend``) let go of it, and another writer may be in."""
         if self.build is None:
@@ -369,6 +370,9 @@ class Database:
                         "stopped before the next batch wrote anything — run the command again"
                     ) from None
             take_lock(conn, self.url, INGEST_LOCK, xact=True)
+            # Under the lock ``db init`` takes to migrate: a process that opened the database
+            # before an upgrade (``schema.check`` ran then) stops here, one line, writing nothing.
+            schema.check(conn, self.url)
 
     def close(self) -> None:
         self._pool.close()

@@ -348,14 +348,16 @@ def init(conn: psycopg.Connection, citus: bool = False, where: str = "") -> Init
     from indexer.engines.postgres.engine import INGEST_LOCK, take_lock
 
     with conn.transaction():
+        # Migrations to apply (read again under the locks): no batch writes meanwhile, and each
+        # batch reads the schema version under this lock (``Database._writer_lock``), so a writer
+        # that opened the database before this upgrade stops at its next batch rather than write
+        # by its own version's rules.  Taken before the ``db init`` lock, in a reindex's order.
+        if (current_version(conn) or 0) < LATEST:
+            take_lock(conn, where, INGEST_LOCK, xact=True)
         # One initialiser at a time: a second ``db init`` waits, then finds nothing to do.  A
-        # reindex holds the lock shared until its swap (hours): the wait is bounded (``take_lock``).
+        # reindex holds the lock shared until its swap (hours).  Both waits are bounded (``take_lock``).
         take_lock(conn, where, INIT_LOCK, xact=True, busy=INIT_BUSY, waiting_for="a reindex or another minutes db init")
         before = current_version(conn)
-        if before is not None and any(m.upgrade is not None and m.version > before for m in MIGRATIONS):
-            # An upgrade rewrites content as an ingest does: no batch writes meanwhile (an older
-            # version's writer takes only this lock), and a stuck one fails the wait, not hangs it.
-            take_lock(conn, where, INGEST_LOCK, xact=True)
         if before is None:
             conn.execute(
                 f"CREATE TABLE {SCHEMA_VERSION_TABLE} (version integer PRIMARY KEY, "

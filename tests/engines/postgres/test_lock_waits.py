@@ -21,7 +21,7 @@ import pytest
 
 from indexer.cli import main
 from indexer.engines.postgres import schema
-from indexer.engines.postgres.engine import INGEST_LOCK
+from indexer.engines.postgres.engine import INGEST_LOCK, Database
 from indexer.engines.postgres.rebuild import BUILD
 from tests.conftest import SEED
 
@@ -117,3 +117,28 @@ def test_db_init_upgrading_content_behind_a_batch_fails_in_one_line_and_upgrades
     batch.rollback()
     assert main(["db", "init", "--index", ingested]) == 0
     assert "applied 12" in capsys.readouterr().out
+
+
+def test_a_writer_that_opened_the_database_before_an_upgrade_stops_at_its_next_batch(ingested: str) -> None:
+    """The schema version was read once, when the process opened the database: a harvest running
+    across a later version's ``db init`` went on writing by its own version's rules (an older
+    version's process writes, for instance, attachments that migration 12 closed).  Each batch
+    now reads the version under the writers' lock, which ``db init`` holds while it migrates."""
+    database = Database(ingested)  # opened: the schema checked now
+    with psycopg.connect(ingested) as conn:
+        target = str(conn.execute("SELECT id FROM items WHERE access = 'open' ORDER BY id LIMIT 1").fetchone()[0])  # type: ignore[index]
+    try:
+        with psycopg.connect(ingested) as conn:  # a later version's db init, meanwhile
+            conn.execute(
+                f"INSERT INTO {schema.SCHEMA_VERSION_TABLE} (version, what) VALUES (%s, 'a later version')",
+                (schema.LATEST + 1,),
+            )
+        before = _content(ingested)
+        with (
+            database.run_lock(wait_s=0),
+            pytest.raises(schema.SchemaError, match=rf"newer than this program \({schema.LATEST}\); upgrade it$"),
+        ):
+            database.forget([target])
+        assert _content(ingested) == before
+    finally:
+        database.close()

@@ -267,8 +267,13 @@ def test_closed_attachments_are_not_looked_for_nor_quoted_but_never_inputs(tmp_p
     (tmp_path / "Notat om Jensen.txt").write_text("Fortroligt notat om Jensen\n", "utf-8")
     meeting = _one(path)
     opened, shut = meeting.items
-    personal = next(a for a in opened.attachments if a.title == "Personalesag Jensen")
-    assert (personal.access, personal.file) == (Access.CLOSED, None)
+    personal = next(a for a in opened.attachments if a.number == "3")
+    assert (personal.title, personal.access, personal.file, personal.journal_number) == (
+        "Bilag",
+        Access.CLOSED,
+        None,
+        None,
+    )
     assert shut.attachments and all(a.file is None for a in shut.attachments)
     assert any("attachment line not understood" in w for w in meeting.warnings)
     assert not [w for w in meeting.warnings if "Jensen" in w]

@@ -69,6 +69,7 @@ from indexer.model import (
     MeetingKind,
     Section,
     SectionKind,
+    title_marks_closed,
 )
 from indexer.sidecar import load_sidecar, sidecar_start
 
@@ -414,8 +415,8 @@ def _attachments(
         match = _PLAIN_ROW.match(row.strip().lstrip("-• ").strip())
         if not match:
             # The line is quoted only where it may be read: a closed item's, or one that says
-            # "lukket", may name the closed matter.
-            quoted = item_access == Access.OPEN and "lukk" not in row.casefold()
+            # "lukket" or is marked closed otherwise ("Fortroligt …"), may name the closed matter.
+            quoted = item_access == Access.OPEN and "lukk" not in row.casefold() and not title_marks_closed(row)
             warnings.append(f"{path}: attachment line not understood" + (f": {row[:80]!r}" if quoted else ""))
             continue
         if listed is not None:

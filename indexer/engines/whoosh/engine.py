@@ -745,9 +745,9 @@ class QueryTranslator:
         position holds no sign of what was left out of it; "kommissorium og guide" and
         "kommissoriet for guiden" match, "kommissorium guide" does not).  Which word is not asked
         of the exact forms either: their positions count the joined text (title, body, decision,
-        attachments), so a stemmed match's gap cannot be looked up there.  A phrase a rewrite makes (``ast.Phrase.quoted`` False) stays loose: up to
-        ``LOOSE_GAP`` more words may stand between its words, as its stop words did before
-        (``_gapped``).  A phrase with a stop word at its start or end, where no gap shows it ("og
+        attachments), so a stemmed match's gap cannot be looked up there.  A phrase a rewrite
+        makes (``ast.Phrase.quoted`` False) stays loose: up to ``LOOSE_GAP`` more words may stand
+        between its words, as its stop words did before (``_gapped``).  A phrase with a stop word at its start or end, where no gap shows it ("og
         fra skole" was "skole"), is required in the exact forms as well, as typed; scored by the
         phrase fields alone (a title holding the words still weighs as a title)."""
         text = node.text.replace('"', " ")

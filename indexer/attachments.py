@@ -376,9 +376,10 @@ def attach_file(attachment: Attachment, base: Path, reference: str | None, warni
     """Resolve ``reference`` under ``base`` into ``attachment.file``; never reads the file.
 
     Text is extracted later, by ``indexer.public``, and only for open files of open
-    items.  Problems are appended to ``warnings`` naming the file; they never raise.
+    items.  Problems are appended to ``warnings`` naming the file; they never raise.  A closed
+    attachment's file is not looked for, whichever format asks: the warning would name it.
     """
-    if not reference:
+    if not attachment.is_open or not reference:
         attachment.text_status = "no-file"
         return
     path = resolve_file(base, reference)

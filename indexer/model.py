@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from indexer.municipalities import canonical_municipality
+from indexer.normalise import without_invisible
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
@@ -112,20 +113,18 @@ _CLOSED_TITLE = re.compile(
 # (the embedded engine's ``closed-title-rule`` stamp).  1: round 32 to 33; 2: the marks a caseworker
 # writes ("- lukkede priser", "Bilag 2: Lukket", "- Fortroligt", "Luk\u00adket").
 CLOSED_TITLE_RULE = 2
-# Signs a title may carry inside a word that a reader does not see: a soft hyphen ("Luk\u00adket",
-# as Greve's text has them) and the zero-width ones.
-INVISIBLE_SIGNS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
-_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE_SIGNS))
 
 
 def title_marks_closed(title: str | None) -> bool:
     """Whether an attachment's title marks it closed (default deny: the title's word overrides an
     "open" the source states or a format assumes from its item).  Read as the search compares words
-    (NFKC, no soft hyphen): a title written "Luk\u00adket" or in full-width letters, which a search
-    for "lukket" finds, is closed too."""
+    (NFKC, the signs a reader does not see taken out, ``normalise.INVISIBLE_SIGNS``): a title
+    written "Luk\u00adket", "Luk\u200dket" or in full-width letters, which a search for "lukket"
+    finds, is closed too.  NFKC in full, fractions too ("1½" → "11⁄2"), where the search keeps a
+    fraction's sign: the rule reads a digit before the mark, and it closes no title less for it."""
     if not title:
         return False
-    return bool(_CLOSED_TITLE.search(unicodedata.normalize("NFKC", title.translate(_INVISIBLE))))
+    return bool(_CLOSED_TITLE.search(unicodedata.normalize("NFKC", without_invisible(title))))
 
 
 def number_by_titles(attachments: list[Attachment], positional: list[Attachment]) -> None:
@@ -149,9 +148,40 @@ class PendingCopy:
     page_count: int
 
 
+def closed_attachment_title(title: str | None) -> str:
+    """What a closed attachment is called: "Bilag N" when its title prints its number N, else
+    "Bilag" (its number, if any, is in ``number``).  Nothing else of the title: it names the
+    closed matter.  The printed number is kept so ``number_by_titles`` numbers the others as the
+    source's titles do, and "Bilag" alone prints none, as the title it replaces."""
+    printed = printed_attachment_number(title)
+    return f"Bilag {printed}" if printed else "Bilag"
+
+
+# What a closed attachment keeps of each field besides its number, access and "Bilag N" title:
+# nothing that names it or holds its content (file name, URL, text, source ids, journal number).
+_CLOSED_ATTACHMENT_VALUES: dict[str, Any] = {
+    "journal_number": None,
+    "document_id": None,
+    "file": None,
+    "url": None,
+    "text": None,
+    "text_status": "no-file",
+    "archive_name": None,
+    "media_type": None,
+    "pending": None,
+}
+
+
 @dataclass
 class Attachment:
-    """A bilag: a file attached to an agenda item, with its own access."""
+    """A bilag: a file attached to an agenda item, with its own access.
+
+    A closed one holds only what says "Bilag N (lukket)": its number, its access, and the title
+    ``closed_attachment_title`` gives it.  This is enforced on every assignment, in whatever order a
+    parser sets the fields, so no format's closed attachment carries its title, file name, URL or
+    text past the parser (to a warning, a log, a cache or an archive): closing it drops them, and
+    anything set on it afterwards is dropped too.  Closing is final (default deny), and a title
+    that marks it closed (``title_marks_closed``) closes it before the title is kept."""
 
     number: str
     title: str
@@ -169,15 +199,49 @@ class Attachment:
     # A whole-meeting document with closed pages: ``file`` is None, the index writes the copy.
     pending: PendingCopy | None = None
 
-    def __post_init__(self) -> None:
-        # Closed by its title whatever a format read or assumed ("Bilag 2 (lukket)" of an open
-        # item): here, so no format resolves its file, names it in a warning or publishes it.
-        if title_marks_closed(self.title):
-            self.access = Access.CLOSED
+    def __setattr__(self, name: str, value: Any) -> None:
+        closed = self.__dict__.get("access") == Access.CLOSED
+        if name == "title" and not closed and title_marks_closed(value):
+            # Closed by its title whatever a format read or assumed ("Bilag 2 (lukket)" of an open item).
+            self._close()
+            closed = True
+        if name == "access":
+            value = Access.OPEN if value == Access.OPEN and not closed else Access.CLOSED
+        elif closed and name == "title":
+            value = closed_attachment_title(value)
+        elif closed and name in _CLOSED_ATTACHMENT_VALUES:
+            value = _CLOSED_ATTACHMENT_VALUES[name]
+        object.__setattr__(self, name, value)
+        if name == "access" and value == Access.CLOSED and not closed:
+            self._close()
+
+    def _close(self) -> None:
+        """Closed: keep the number and a "Bilag N" title, drop whatever else was set so far."""
+        object.__setattr__(self, "access", Access.CLOSED)
+        if "title" in self.__dict__:
+            object.__setattr__(self, "title", closed_attachment_title(self.title))
+        for name, value in _CLOSED_ATTACHMENT_VALUES.items():
+            if name in self.__dict__:
+                object.__setattr__(self, name, value)
 
     @property
     def is_open(self) -> bool:
         return self.access == Access.OPEN
+
+
+@dataclass
+class MeetingDocument(Attachment):
+    """The whole-meeting document items were split out of (``Meeting.document``).  Closed, it is
+    not a closed bilag: it means no copy may be linked, and the item's page still names the
+    document it was read from ("… (dokumentet kan ikke vises)"), so it keeps its title.  Closed by
+    a title that marks it closed, as an attachment is."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+
+    def __post_init__(self) -> None:
+        if title_marks_closed(self.title):
+            self.access = Access.CLOSED
 
 
 @dataclass
@@ -255,7 +319,7 @@ class Meeting:
     warnings: list[str] = field(default_factory=list)
     # The whole-meeting document (PDF, DOCX) the items were split out of, if they were. Its
     # ``file`` is what may be published (closed pages blanked); access CLOSED when nothing may.
-    document: Attachment | None = None
+    document: MeetingDocument | None = None
     # "day" when the source prints the meeting's date; "year" when only the year is known (start is
     # then 1 January, for sorting and the year facet only, and is shown as the year alone).
     date_precision: str = "day"
@@ -399,7 +463,7 @@ def meeting_from_dict(data: dict[str, Any]) -> Meeting:
         native_id=data.get("native_id"),
         warnings=list(data.get("warnings", [])),
         document=(
-            Attachment(
+            MeetingDocument(
                 number=str(document.get("number", "")),
                 title=document.get("title", ""),
                 access=access(document.get("access")),

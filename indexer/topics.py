@@ -21,7 +21,6 @@ import gzip
 import json
 import math
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -35,6 +34,7 @@ import Stemmer
 from indexer.analysis import tokens
 from indexer.analysis.danish import DANISH_STOP_WORDS, PLAIN_WORD_PATTERN, SIGN_WORDS, fold
 from indexer.model import Access, Item, SectionKind
+from indexer.normalise import normalise_word
 
 TopicSource = Literal["case-number", "text", "kle-file"]
 
@@ -460,7 +460,7 @@ def keyword_term(notation: str, group: str) -> Term | None:
     core = notation.lstrip("^")
     inside = core.startswith("*")
     whole = core.endswith("$")
-    words = tuple(_NOTATION_WORDS.findall(fold(unicodedata.normalize("NFC", core.strip("*$")).casefold())))
+    words = tuple(_NOTATION_WORDS.findall(fold(normalise_word(core.strip("*$")).casefold())))
     if not words:
         return None
     modes: list[TermMode] = []
@@ -725,7 +725,7 @@ class _WordInfo(dict[str, tuple[str, str | None]]):
     def __missing__(self, raw: str) -> tuple[str, str | None]:
         if len(self) > _CACHE_LIMIT:
             self.clear()
-        lower = unicodedata.normalize("NFC", raw).casefold()
+        lower = normalise_word(raw).casefold()
         stem = None if lower in DANISH_STOP_WORDS or lower.isdigit() else fold(_STEMMER.stemWord(lower))
         info = self[raw] = (fold(lower), stem)
         return info
@@ -832,7 +832,8 @@ def _phrase_count(term: Term, first: int, folded: np.ndarray) -> int:
 
 
 def folded_words(text: str) -> list[str]:
-    """The text's words as the analysis tokenises them, lower-cased, NFC and æ/ø/å folded."""
+    """The text's words as the analysis tokenises them, lower-cased, normalised as the search compares
+    words (``normalise_word``: NFKC, the signs a reader does not see taken out) and æ/ø/å folded."""
     return [_WORDS[raw][0] for raw in _TOKEN_WORDS.findall(text or "")]
 
 
@@ -906,7 +907,7 @@ class _Vocabulary:
         """The next surface words' folded words and stems: one list pass per step and Snowball
         over the whole list."""
         # ASCII needs no normalising and no folding (the folds are of non-ASCII letters).
-        lowers = [w.lower() if w.isascii() else unicodedata.normalize("NFC", w).casefold() for w in new]
+        lowers = [w.lower() if w.isascii() else normalise_word(w).casefold() for w in new]
         stemmed = [w for w in lowers if w not in DANISH_STOP_WORDS and not w.isdigit()]
         stem_of = dict(zip(stemmed, _STEMMER.stemWords(stemmed), strict=True))
         folded = [w if w.isascii() else fold(w) for w in lowers]

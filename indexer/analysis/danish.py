@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 import threading
-import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import cache, lru_cache
 
@@ -39,13 +38,16 @@ from indexer.analysis.lexicon import (
     verbal_noun,
 )
 from indexer.dates import MONTH_NAMES
+from indexer.normalise import INVISIBLE_SIGNS, normalise_word
 
 # Words: letters and digits, keeping inner hyphens/periods of things like "12.3" or "1.2".  A
 # letter may carry combining marks (U+0300-U+036F), the way a text written on some systems or taken
 # from a PDF spells "å" as "a" and a ring: ``\w`` alone cut "Gåsetårnet" there into three words
-# before ``NormaliseFilter`` could compose them again.  A soft hyphen (U+00AD, where a line may
-# break: "kommune\u00adplan") stays inside its word too, and ``normalise_word`` takes it out.
-_WORD_CHARACTER = "[\\w\u0300-\u036f\u00ad]"
+# before ``NormaliseFilter`` could compose them again.  A sign a reader does not see (a soft hyphen
+# where a line may break, "kommune\u00adplan"; a zero-width joiner pasted from Word,
+# "vind\u200dmølle": ``INVISIBLE_SIGNS``) stays inside its word too, and ``normalise_word`` takes
+# it out: the word is the one on screen, no longer two.
+_WORD_CHARACTER = f"[\\w\u0300-\u036f{INVISIBLE_SIGNS}]"
 PLAIN_WORD_PATTERN = rf"\w{_WORD_CHARACTER}*(?:[.,/-]\w{_WORD_CHARACTER}*)*"
 # The product's words: those, and the signs minutes write for a word ("40 %", "§ 17"), each read
 # as its word (``SIGN_WORDS``), so "40 procent", "40 pct." and "40 %" are the same terms, and
@@ -81,33 +83,6 @@ def plain_letters(word: str) -> str:
 def fold(text: str) -> str:
     """Fold Danish letters to their two-letter spelling: Århus → aarhus, Grenå → grenaa."""
     return text.translate(_FOLD_TABLE)
-
-
-SOFT_HYPHEN = "\u00ad"
-# The vulgar fractions, which NFKC spells with a fraction slash: "1½" would become "11⁄2", two words
-# of which the first is eleven.  Kept as written.
-FRACTIONS = frozenset(c for c in map(chr, range(0x80, 0x2190)) if unicodedata.decomposition(c).startswith("<fraction>"))
-_FRACTION_SPLIT = re.compile(f"([{''.join(sorted(FRACTIONS))}])")
-
-
-def normalise_word(word: str) -> str:
-    """A word as a user would expect it compared, whatever the keyboard, the PDF or the copy:
-    Unicode NFKC, so a decomposed "å" (a + ring, as macOS copies it) is "å", a ligature ("ﬁ")
-    its letters, a full-width digit or letter ("２０１６") the plain one and a superscript ("m²")
-    its digit; a soft hyphen is taken out ("kommune\u00adplan" is "kommuneplan").  Fractions keep
-    their sign (``FRACTIONS``).  The text stored and shown is left as written; only the terms
-    compare so.  The index and the query (``normalise_query``) meet through this one function."""
-    if word.isascii():
-        return word
-    if SOFT_HYPHEN in word:
-        word = word.replace(SOFT_HYPHEN, "")
-    if unicodedata.is_normalized("NFKC", word):
-        return word
-    if not any(c in FRACTIONS for c in word):
-        return unicodedata.normalize("NFKC", word)
-    return "".join(
-        piece if piece in FRACTIONS else unicodedata.normalize("NFKC", piece) for piece in _FRACTION_SPLIT.split(word)
-    )
 
 
 def normalise_query(text: str) -> str:

@@ -26,13 +26,14 @@ _CACHE_LIMIT = 1_000_000
 _MISSING = object()
 
 # A sentence with stop words, compounds, hyphens, numbers, case, a decomposed å, a ligature, a
-# soft hyphen, full-width digits and a fraction.
+# soft hyphen, a zero-width joiner, full-width digits and a fraction.
 SELF_CHECK_TEXT = (
     "Teknik- og Miljøudvalget godkendte personalepolitikken og it-strategien den 12.3.2019; "
     "\ufb01nansieringen af kommune\u00adplanen for ２０１６ tog 1½ time og 30 m² jord. "
     "Sagsnr. 710-2016-1739. Arbejdspladserne i Aarhus og Grena\u030a skal have en ny skolestruktur, "
     "og det er ikke til debat. Byhuset nedrives; tilbygningen ansøges. 40 % efter § 17, 5%. "
-    "Indsatsplan StautrupA\u030abo og eDagsorden i KKR pr. 30.09.14, 3.1.2 og et 12-årigt barn."
+    "Indsatsplan StautrupA\u030abo og eDagsorden i KKR pr. 30.09.14, 3.1.2 og et 12-årigt barn. "
+    "Vind\u200dmøllerne ved Luk\u2060ket sti."
 )
 
 

@@ -14,7 +14,7 @@ from indexer.documents.profiles import PROFILES, Profile, detect_profile
 from indexer.documents.publish import publication
 from indexer.documents.splitter import build_item, split_lines
 from indexer.formats import FormatError, IngestContext
-from indexer.model import COPENHAGEN, Access, Attachment, Meeting, MeetingKind, PendingCopy
+from indexer.model import COPENHAGEN, Access, Meeting, MeetingDocument, MeetingKind, PendingCopy
 from indexer.municipalities import mentioned_municipalities
 from indexer.sidecar import load_sidecar
 
@@ -134,7 +134,7 @@ def read_meeting(path: Path, context: IngestContext, profile_name: str | None = 
         closed_pages = set(range(1, len(text.pages) + 1))
     # No copy is written here: the index writes it with the pages of items it withholds blank too.
     published = publication(path, closed_pages, len(text.pages), text.dropped_pages)
-    document = Attachment(
+    document = MeetingDocument(
         number="",
         title=path.name,
         access=Access.OPEN if published else Access.CLOSED,

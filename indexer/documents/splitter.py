@@ -354,6 +354,13 @@ def build_item(
             )
             if not groups.get("number"):
                 positional.append(item.attachments[-1])
+            if item.attachments[-1].access == Access.CLOSED:
+                # The printed line names a closed attachment: the item's open "Bilag" text keeps
+                # only that there is one, as the attachment itself does (model.Attachment).
+                assert current is not None
+                number = groups.get("number")
+                current.lines.append(f"Bilag {number} (lukket)" if number else "Bilag (lukket)")
+                continue
         if current is None:
             start("section", Section(heading="", text="", kind=SectionKind.BODY, access=item.access))
         assert current is not None

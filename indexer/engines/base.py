@@ -166,17 +166,19 @@ def take_writer_lock(
     busy: Callable[[str], Exception],
     wait_s: float,
     poll_s: float,
+    waiting_for: str = "another ingest",
 ) -> None:
     """The one wait of a second ingest, harvest, forget or reindex, for both engines: try the
     engine's lock (``try_take``), and when another writer has it, say so at once on stderr in one
     line naming the holder (``holder``: " (held by …)" or "") and how long this one will wait, then
     poll every ``poll_s`` up to ``wait_s`` and raise ``busy(holder())``.  Before, the wait was
-    silent: two minutes of nothing, then the failure.  A free lock is taken without a word."""
+    silent: two minutes of nothing, then the failure.  A free lock is taken without a word.
+    ``waiting_for`` names what holds it in that line (PostgreSQL's ``db init`` waits for a reindex)."""
     if try_take():
         return
     deadline = time.monotonic() + max(0.0, wait_s)
     if wait_s > 0:
-        sys.stderr.write(f"warning: waiting for another ingest to finish{holder()}; giving up after {wait_s:g} s\n")
+        sys.stderr.write(f"warning: waiting for {waiting_for} to finish{holder()}; giving up after {wait_s:g} s\n")
         sys.stderr.flush()
     while time.monotonic() < deadline:
         time.sleep(poll_s)

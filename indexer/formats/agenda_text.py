@@ -52,7 +52,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -69,6 +69,7 @@ from indexer.model import (
     MeetingKind,
     Section,
     SectionKind,
+    title_marks_closed,
 )
 from indexer.sidecar import load_sidecar, sidecar_start
 
@@ -132,6 +133,12 @@ def detect(path: Path) -> bool:
 
 
 def parse(path: Path, context: IngestContext) -> Iterable[Meeting]:
+    yield from _read(path, context)
+
+
+def _read(path: Path, context: IngestContext, listed: list[str] | None = None) -> Iterator[Meeting]:
+    """The meetings of a text agenda; with ``listed``, the attachments' titles as printed, closed
+    ones too, are added to it (``referenced_files``: a closed attachment's title is not kept)."""
     text = decode_text(read_input(path))
     if "\x00" in text:
         raise FormatError(path, "binary file, not a text agenda")
@@ -145,7 +152,7 @@ def parse(path: Path, context: IngestContext) -> Iterable[Meeting]:
         content = [line for line in lines if line]
         raw_items = [_RawItem(content[0], Access.CLOSED, content[1:])]
         warnings.append(f"{path}: no 'Åben Sag'/'Lukket Sag' marker; item treated as closed")
-    items = [_build_item(raw, path, warnings) for raw in raw_items]
+    items = [_build_item(raw, path, warnings, listed) for raw in raw_items]
     for item in items:
         for attachment in item.attachments:
             if not attachment.is_open:
@@ -207,11 +214,13 @@ def _attachment_file(folder: Path, title: str) -> Path | None:
 def referenced_files(path: Path) -> set[Path]:
     """The files beside ``path`` that it names as attachments, open or closed: read with it (an
     open one) or not at all (a closed one), never as inputs of their own."""
+    listed: list[str] = []
     try:
-        meetings = list(parse(path, IngestContext(extract_text=False)))
+        for _ in _read(path, IngestContext(extract_text=False), listed):
+            pass
     except (FormatError, OSError, ValueError):
         return set()
-    found = (_attachment_file(path.parent, a.title) for m in meetings for item in m.items for a in item.attachments)
+    found = (_attachment_file(path.parent, title) for title in listed)
     return {file.resolve() for file in found if file is not None}
 
 
@@ -291,7 +300,7 @@ def _looks_like_heading(line: str) -> bool:
     return text[0].isupper() and len(text.split()) <= 8 and not re.search(r"\d", text)
 
 
-def _build_item(raw: _RawItem, path: Path, warnings: list[str]) -> Item:
+def _build_item(raw: _RawItem, path: Path, warnings: list[str], listed: list[str] | None = None) -> Item:
     number = ""
     title = raw.title_line
     numbered = _NUMBERED_TITLE.match(title)
@@ -372,7 +381,7 @@ def _build_item(raw: _RawItem, path: Path, warnings: list[str]) -> Item:
         previous_was_heading = False
     if mode == "text" or decision is not None:
         flush()
-    item.attachments = _attachments(attachment_rows, item.access, path, warnings)
+    item.attachments = _attachments(attachment_rows, item.access, path, warnings, listed)
     if item.access == Access.CLOSED:
         for section in item.sections:
             section.access = Access.CLOSED
@@ -392,21 +401,26 @@ _PLAIN_ROW = re.compile(
 )
 
 
-def _attachments(rows: list[str], item_access: Access, path: Path, warnings: list[str]) -> list[Attachment]:
-    """Read the Bilag block: markdown-ish table rows or plain lines."""
+def _attachments(
+    rows: list[str], item_access: Access, path: Path, warnings: list[str], listed: list[str] | None = None
+) -> list[Attachment]:
+    """Read the Bilag block: markdown-ish table rows or plain lines.  Each title as printed is added
+    to ``listed`` when given (a closed attachment's is not kept on it)."""
     if not rows:
         return []
     if any("|" in row for row in rows):
-        return _table_attachments(rows, item_access, path, warnings)
+        return _table_attachments(rows, item_access, path, warnings, listed)
     found = []
     for row in rows:
         match = _PLAIN_ROW.match(row.strip().lstrip("-• ").strip())
         if not match:
             # The line is quoted only where it may be read: a closed item's, or one that says
-            # "lukket", may name the closed matter.
-            quoted = item_access == Access.OPEN and "lukk" not in row.casefold()
+            # "lukket" or is marked closed otherwise ("Fortroligt …"), may name the closed matter.
+            quoted = item_access == Access.OPEN and "lukk" not in row.casefold() and not title_marks_closed(row)
             warnings.append(f"{path}: attachment line not understood" + (f": {row[:80]!r}" if quoted else ""))
             continue
+        if listed is not None:
+            listed.append(match["title"].strip(" -|"))
         found.append(
             Attachment(
                 number=match["number"],
@@ -419,7 +433,9 @@ def _attachments(rows: list[str], item_access: Access, path: Path, warnings: lis
     return found
 
 
-def _table_attachments(rows: list[str], item_access: Access, path: Path, warnings: list[str]) -> list[Attachment]:
+def _table_attachments(
+    rows: list[str], item_access: Access, path: Path, warnings: list[str], listed: list[str] | None = None
+) -> list[Attachment]:
     """Cells are read in order: "<nr> -", access, title, "(journal)", "(flag)", then the document id,
     which the portals print on the following row."""
     cells: list[str] = []
@@ -427,34 +443,55 @@ def _table_attachments(rows: list[str], item_access: Access, path: Path, warning
         if _TABLE_RULE.match(row.strip()):
             continue
         cells.extend(cell.strip() for cell in row.strip().strip("|").split("|") if cell.strip())
-    found: list[Attachment] = []
-    current: Attachment | None = None
+    rows_read: list[_TableRow] = []
     for cell in cells:
         start = _ROW_START.match(cell)
         if start:
-            current = Attachment(number=start["number"], title="", access=_attachment_access(None, item_access))
-            found.append(current)
+            rows_read.append(_TableRow(start["number"]))
             continue
-        if current is None:
+        if not rows_read:
             continue  # header debris such as "-"
+        current = rows_read[-1]
         lowered = cell.casefold()
         if lowered in ("åben", "åbent", "lukket"):
-            current.access = _attachment_access(lowered, item_access)
+            current.marker = lowered
         elif re.fullmatch(r"\d{4,}", cell):
             current.document_id = cell
         elif re.fullmatch(r"\(([^()]*\d[^()]*)\)", cell):
             current.journal_number = cell[1:-1].strip()
         elif re.fullmatch(r"\([A-ZÆØÅ]{1,3}\)", cell):
             continue  # a flag such as (H): how the document is filed
-        elif not current.title:
-            current.title = cell
         else:
-            current.title = f"{current.title} {cell}"
-    for attachment in found:
-        if not attachment.title:
-            warnings.append(f"{path}: attachment {attachment.number} has no title")
-            attachment.title = f"Bilag {attachment.number}"
+            current.title.append(cell)
+    found = []
+    for entry in rows_read:
+        # Built once all its cells are read: the access cell comes before the title, and a closed
+        # attachment keeps no title (``model.Attachment``), so one made closed first stayed closed.
+        if not entry.title:
+            warnings.append(f"{path}: attachment {entry.number} has no title")
+        elif listed is not None:
+            listed.append(" ".join(entry.title))
+        found.append(
+            Attachment(
+                number=entry.number,
+                title=" ".join(entry.title) or f"Bilag {entry.number}",
+                access=_attachment_access(entry.marker, item_access),
+                journal_number=entry.journal_number,
+                document_id=entry.document_id,
+            )
+        )
     return found
+
+
+@dataclass
+class _TableRow:
+    """One attachment's cells as read from a table, before its access is known."""
+
+    number: str
+    marker: str | None = None
+    title: list[str] = field(default_factory=list)
+    journal_number: str | None = None
+    document_id: str | None = None
 
 
 def _attachment_access(marker: str | None, item_access: Access) -> Access:

@@ -31,8 +31,7 @@ from indexer.model import (
     MeetingKind,
     Section,
     SectionKind,
-    printed_attachment_number,
-    title_marks_closed,
+    number_by_titles,
 )
 from indexer.municipalities import municipality_from_location
 
@@ -204,12 +203,7 @@ def _item(element: etree._Element, open_agenda: bool, folder: Path, meeting: Mee
     nodes = document.findall("Attachments/Attachment") if document is not None else []
     for index, node in enumerate(nodes, start=1):
         item.attachments.append(_attachment(node, index, item, journals, folder, meeting, context))
-    # eDoc numbers them by place only.  Whether the titles carry the numbering is read from the
-    # titles as the source gives them: a closed attachment's "Bilag N" is ours, not printed there.
-    if any(printed_attachment_number(text_of(node, "Title") or text_of(node, "NeutralTitle")) for node in nodes):
-        for attachment in item.attachments:  # as ``model.number_by_titles`` numbers them
-            if attachment.is_open:
-                attachment.number = printed_attachment_number(attachment.title)
+    number_by_titles(item.attachments, item.attachments)  # eDoc numbers them by place only
     if (
         len(item.attachments) == 1
         and len(journals) == 1
@@ -235,15 +229,14 @@ def _attachment(
 ) -> Attachment:
     title = text_of(node, "Title") or text_of(node, "NeutralTitle")
     published = text_of(node, "PublishingType").casefold() == PUBLISHED
-    public = item.is_open and published and not title_marks_closed(title)
+    # A closed one keeps no title (``model.Attachment``): its NeutralTitle is the title reworded
+    # ("Bygningsliste og prioriteringssystem"), naming the closed matter all the same.
     attachment = Attachment(
         number=str(index),
-        # A closed one is "Bilag N", as eDoc Fujitsu names it: its NeutralTitle is the title reworded
-        # ("Bygningsliste og prioriteringssystem"), naming the closed matter all the same.
-        title=title if public else f"Bilag {index}",
-        access=Access.OPEN if public else Access.CLOSED,
+        title=title,
+        access=Access.OPEN if item.is_open and published else Access.CLOSED,
         document_id=node.get("attachmentid"),
-        journal_number=journals.get(_fold(title)) if public else None,
+        journal_number=journals.get(_fold(title)),
     )
     if not attachment.is_open:
         # A closed attachment's file is never looked for: its name is not written to a warning

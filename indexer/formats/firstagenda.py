@@ -42,7 +42,9 @@ from indexer.model import (
     MeetingKind,
     Section,
     SectionKind,
+    closed_attachment_title,
     printed_attachment_number,
+    title_marks_closed,
 )
 from indexer.municipalities import municipality_from_location
 from indexer.sanitize import html_to_text, sanitize_html
@@ -368,6 +370,21 @@ def is_closed_point(point: dict[str, Any]) -> bool:
     its ``Lukket`` flag.  One test for the format and the harvester's redaction, so what the index
     shows as a closed stub is never kept whole in the harvest folder."""
     return is_closed_caption(str(point.get("Caption") or point.get("Navn") or "")) or _true(point.get("Lukket"))
+
+
+def is_closed_enclosure(enclosure: dict[str, Any]) -> bool:
+    """Whether an agenda JSON attachment (a ``Bilag`` entry) of an open item is closed: by its
+    title (``model.title_marks_closed``), as the format reads it.  The harvester's redaction uses
+    the same test, so such an attachment's title and file are not kept in the harvest folder."""
+    return title_marks_closed(_clean(str(enclosure.get("Navn") or "")))
+
+
+def closed_enclosure_stub(enclosure: dict[str, Any]) -> dict[str, Any]:
+    """A closed attachment as it may be kept: "Bilag N (lukket)", with no id (no link, no file)."""
+    return {
+        "Navn": f"{closed_attachment_title(_clean(str(enclosure.get('Navn') or '')))} (lukket)",
+        "HarPdfVersion": False,
+    }
 
 
 def _true(value: Any) -> bool:

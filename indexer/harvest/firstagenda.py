@@ -46,7 +46,13 @@ from urllib.parse import urlsplit
 
 from indexer.engines.whoosh.index import IngestSummary, MinutesIndex
 from indexer.formats import IngestContext
-from indexer.formats.firstagenda import committee_name, is_closed_point, municipality_from_host
+from indexer.formats.firstagenda import (
+    closed_enclosure_stub,
+    committee_name,
+    is_closed_enclosure,
+    is_closed_point,
+    municipality_from_host,
+)
 from indexer.harvest.client import HarvestError, Politeness, PortalClient
 
 LIST_PATH = "/api/agenda/udvalgsliste"
@@ -130,17 +136,26 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 
 def redact(document: dict[str, Any]) -> dict[str, Any]:
-    """The document as it may be kept: closed items reduced to their id and number.
+    """The document as it may be kept: closed items reduced to their id and number, closed
+    attachments of open items to "Bilag N (lukket)".
 
     The portal marks a closed item by its caption ("Lukket: …") or its ``Lukket`` flag, as the
     format reads it (``is_closed_point``); its caption, case text, field HTML and attachment
-    list are dropped here, in memory, before anything is written or hashed."""
+    list are dropped here, in memory, before anything is written or hashed.  An attachment whose
+    title marks it closed (``is_closed_enclosure``) loses its title and id, so neither its title
+    is written nor its PDF downloaded."""
     points = []
     for point in document.get("Dagsordenpunkter") or []:
         if not isinstance(point, dict):
             continue
         if is_closed_point(point):
             point = _stub(point)
+        elif isinstance(point.get("Bilag"), list):
+            enclosures = [
+                closed_enclosure_stub(b) if isinstance(b, dict) and is_closed_enclosure(b) else b
+                for b in point["Bilag"]
+            ]
+            point = {**point, "Bilag": enclosures}
         points.append(point)
     kept = dict(document)
     kept["Dagsordenpunkter"] = points

@@ -129,7 +129,7 @@ class SearchRequest:
 
     def normalised(self) -> SearchRequest:
         # As the index compares its words (``normalise_word``): "a" and a ring typed for "å" is
-        # "å", "ﬁ" is "fi", a full-width digit the digit, a soft hyphen nothing.
+        # "å", "ﬁ" is "fi", a full-width digit the digit, a soft hyphen or a zero-width joiner nothing.
         self.q = ast.caps_lock_off(normalise_query((self.q or "").strip())[:500])
         self.sort = self.sort if self.sort in SORTS else "relevance"
         self.page = min(max(1, int(self.page or 1)), MAX_PAGE)

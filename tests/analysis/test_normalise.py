@@ -2,9 +2,12 @@
 
 PDFs, copies from macOS and Word, and phones write the same word several ways: "å" as "a" and a
 combining ring (NFD), "fi" as one ligature character, digits in full width, a soft hyphen where a
-line may break ("kommune\\u00adplan", as Greve's FirstAgenda texts hold it).  Each is the plain
-word in every field the analysis makes, in the ingest's fast path as in the analyzers, and in the
-query; a fraction ("1½") keeps its sign, which NFKC would turn into other digits.
+line may break ("kommune\\u00adplan", as Greve's FirstAgenda texts hold it), a zero-width joiner
+or non-joiner, a word joiner or a byte order mark pasted from Word inside a word ("vind\\u200dmølle"),
+and a zero-width space, which Danish text holds where a line may break inside a word (the closed-title
+rule reads each so too).  Each is the plain word in every field the analysis makes, in the ingest's
+fast path as in the analyzers, and in the query; a fraction ("1½") keeps its sign, which NFKC would
+turn into other digits.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from indexer.analysis.danish import (
     normalise_word,
     tokenizer,
 )
+from indexer.model import title_marks_closed
+from indexer.normalise import INVISIBLE_SIGNS
 from indexer.search.service import SearchRequest
 
 # (as written, as the plain word)
@@ -35,6 +40,12 @@ WRITTEN_OTHERWISE = [
     ("kommune\u00adplan", "kommuneplan"),  # a soft hyphen
     ("færdsels\u00adregulering", "færdselsregulering"),  # as Greve writes it
     ("m²", "m2"),  # a superscript digit
+    ("vind\u200dmølle", "vindmølle"),  # ZERO WIDTH JOINER (Word's "no-width non break")
+    ("vind\u200cmøllerne", "vindmøllerne"),  # ZERO WIDTH NON-JOINER (Word's "no-width optional break")
+    ("sundheds\u2060reform", "sundhedsreform"),  # WORD JOINER
+    ("budget\ufeffprocessen", "budgetprocessen"),  # ZERO WIDTH NO-BREAK SPACE, a byte order mark
+    ("for\u200bveksles", "forveksles"),  # ZERO WIDTH SPACE: a line break's place, not a word's end
+    ("luk\u00ad\u200dket", "lukket"),  # two together
 ]
 
 
@@ -81,3 +92,27 @@ def test_spaces_a_query_may_hold_are_spaces() -> None:
     assert normalise_query("lokal\u00a0plan") == "lokal plan"
     assert normalise_query("lokal\u3000plan") == "lokal plan"
     assert [t.text for t in tokenizer()("lokal\u00a0plan")] == ["lokal", "plan"]
+
+
+def test_every_invisible_sign_is_read_in_a_word_as_written_otherwise() -> None:
+    """The one list (``normalise.INVISIBLE_SIGNS``) is the list this file checks word by word."""
+    checked = {c for written, _ in WRITTEN_OTHERWISE for c in written if c in INVISIBLE_SIGNS}
+    assert checked == set(INVISIBLE_SIGNS)
+
+
+@pytest.mark.parametrize("sign", list(INVISIBLE_SIGNS), ids=lambda sign: f"U+{ord(sign):04X}")
+def test_the_search_reads_a_title_word_as_the_closed_title_rule(sign: str) -> None:
+    """The rule closes "Bilag 2 - Luk<sign>ket" because it reads "Lukket" there; the search finds it
+    under "lukket" for the same reason, so a reader, the rule and a search see one word."""
+    title = f"Bilag 2 - Luk{sign}ket"
+    assert title_marks_closed(title)
+    assert analyse(title, exact_analyzer()) == ["bilag", "2", "lukket"]
+    assert fastterms.term_positions(title, "exact") == {"bilag": [0], "2": [1], "lukket": [2]}
+
+
+@pytest.mark.parametrize("sign", list(INVISIBLE_SIGNS), ids=lambda sign: f"U+{ord(sign):04X}")
+def test_a_sign_beside_a_space_parts_nothing_more(sign: str) -> None:
+    """Only inside a word is a sign taken out: beside a space the words are the two they were."""
+    for text in (f"vind{sign} mølle", f"vind {sign}mølle", f"{sign}vind mølle{sign}"):
+        assert analyse(text, exact_analyzer()) == ["vind", "mølle"], repr(text)
+        assert fastterms.term_positions(text, "exact") == {"vind": [0], "mølle": [1]}

@@ -16,7 +16,7 @@ from indexer.formats import IngestContext
 from indexer.formats.document import parse
 from indexer.model import Access
 
-from .conftest import BALLERUP_PDF, SBSYS_PDF
+from .conftest import BALLERUP_PDF, SBSYS_PDF, SYDDJURS_PDF
 
 SECRET = "hemmeligordzyx"
 
@@ -123,3 +123,30 @@ def test_a_closed_page_without_a_page_box_is_still_blanked(tmp_path: Path) -> No
     assert not copy.pages[27].extract_text().strip()
     assert [float(copy.pages[27].mediabox.width), float(copy.pages[27].mediabox.height)] == [595.0, 842.0]
     assert not any("landbrugsejendom" in page.extract_text() for page in copy.pages)
+
+
+def syddjurs_items_with_bilag_line(line: str) -> list[object]:
+    """The Syddjurs referat's items, its second printed attachment line replaced by ``line``."""
+    lines = read_document(SYDDJURS_PDF).lines
+    at = next(i for i, ln in enumerate(lines) if ln.text.startswith("2 Åben Politik for Kultur"))
+    lines = [*lines[:at], Line(line, lines[at].page), *lines[at + 1 :]]
+    profile = PROFILES["acadre"]
+    parts = split_lines(lines, profile, Access.OPEN)
+    return [build_item(raw, profile, "Udvalget for Plan, Udvikling og Kultur", None) for raw in parts.items]
+
+
+def test_a_closed_attachment_line_keeps_only_its_number_in_the_items_text() -> None:
+    items = syddjurs_items_with_bilag_line(f"2 Lukket Politik for Kultur {SECRET} 73288/09")
+    texts = [s.text for item in items for s in item.sections]  # type: ignore[attr-defined]
+    assert not any(SECRET in t for t in texts)
+    assert any("Bilag 2 (lukket)" in t for t in texts)
+    assert any("Opsamlingsnotat" in t for t in texts)  # the open lines beside it stay
+    titles = [a.title for item in items for a in item.attachments]  # type: ignore[attr-defined]
+    assert not any(SECRET in t for t in titles)
+
+
+def test_an_attachment_line_whose_title_marks_it_closed_is_kept_out_of_the_text_too() -> None:
+    items = syddjurs_items_with_bilag_line(f"2 Åben Fortroligt notat om {SECRET} 73288/09")
+    texts = [s.text for item in items for s in item.sections]  # type: ignore[attr-defined]
+    assert not any(SECRET in t for t in texts)
+    assert any("Bilag 2 (lukket)" in t for t in texts)

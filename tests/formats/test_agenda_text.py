@@ -267,8 +267,13 @@ def test_closed_attachments_are_not_looked_for_nor_quoted_but_never_inputs(tmp_p
     (tmp_path / "Notat om Jensen.txt").write_text("Fortroligt notat om Jensen\n", "utf-8")
     meeting = _one(path)
     opened, shut = meeting.items
-    personal = next(a for a in opened.attachments if a.title == "Personalesag Jensen")
-    assert (personal.access, personal.file) == (Access.CLOSED, None)
+    personal = next(a for a in opened.attachments if a.number == "3")
+    assert (personal.title, personal.access, personal.file, personal.journal_number) == (
+        "Bilag",
+        Access.CLOSED,
+        None,
+        None,
+    )
     assert shut.attachments and all(a.file is None for a in shut.attachments)
     assert any("attachment line not understood" in w for w in meeting.warnings)
     assert not [w for w in meeting.warnings if "Jensen" in w]
@@ -290,3 +295,22 @@ def test_wrapped_prose_that_says_lukket_starts_no_item(tmp_path: Path) -> None:
     assert item.access == Access.OPEN
     sections = {s.heading: s.text for s in item.sections}
     assert sections["Økonomiske konsekvenser"].endswith("lukket for trafik i juli.")
+
+
+def test_an_attachment_line_not_understood_is_not_quoted_when_its_title_marks_it_closed(tmp_path: Path) -> None:
+    """A Bilag line of an open item that cannot be read was quoted in the warning unless it said
+    "lukk"; one marked closed in another wording ("Fortroligt …", "… - ikke offentligt",
+    ``model.title_marks_closed``) was quoted, naming the closed matter in the ingest report."""
+    opened = (
+        "Orientering om sociale medier\n\nÅben Sag\n\nSagsfremstilling\n\nTil orientering.\n\n"
+        "Bilag:\n\n1 - Åben - Notat om retningslinjer (142378/22) 3378413\n\n"
+        "Fortroligt notat om qzvfortroligjensen\n\nbilag uden nummer om qzvaabenkontrol\n"
+    )
+    path = tmp_path / "meeting.txt"
+    path.write_text(_seed_text().rstrip("\n") + "\n\n" + opened, "utf-8")
+    meeting = _one(path)
+    item = meeting.items[-1]
+    assert item.access == Access.OPEN and [a.title for a in item.attachments] == ["Notat om retningslinjer"]
+    lines = [w for w in meeting.warnings if "attachment line not understood" in w]
+    assert len(lines) == 2 and any("qzvaabenkontrol" in w for w in lines)
+    assert not [w for w in meeting.warnings if "qzvfortroligjensen" in w]

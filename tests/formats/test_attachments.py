@@ -133,3 +133,18 @@ def test_extraction_is_cached_by_content_so_a_copy_is_not_read_again(tmp_path: P
 def test_overlong_reference_is_not_found_rather_than_an_error(tmp_path: Path) -> None:
     assert resolve_file(tmp_path, "a" * 400 + ".pdf") is None
     assert resolve_file(tmp_path, "bilag\\" + "æ" * 200 + ".PDF") is None
+
+
+def test_a_closed_attachments_file_is_not_looked_for_nor_named() -> None:
+    """Each format checked the access before resolving a file; ``attach_file`` did not, so a format
+    that forgot would name a closed attachment's file in "… attachment file not found" (the ingest
+    report).  The eDoc Fujitsu sample's closed item links to these files, one not shipped."""
+    warnings: list[str] = []
+    for reference in ("\\Attachments\\5781888-6174959-1.pdf", "\\Attachments\\5781888-6174959-9.pdf"):
+        attachment = Attachment("5", "Dokument", Access.CLOSED)
+        attach_file(attachment, FUJITSU_RENDERING, reference, warnings)
+        assert (attachment.file, attachment.text_status) == (None, "no-file")
+    assert warnings == []
+    opened = Attachment("5", "Dokument", Access.OPEN)
+    attach_file(opened, FUJITSU_RENDERING, "\\Attachments\\5781888-6174959-9.pdf", warnings)
+    assert opened.text_status == "missing" and warnings and "5781888-6174959-9" in warnings[0]

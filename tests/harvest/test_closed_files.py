@@ -222,3 +222,38 @@ def test_a_fetched_document_that_cannot_be_read_for_ids_does_not_bring_a_forgott
     assert stored.is_file() and target["Caption"] not in stored.read_text("utf-8")
     assert not bilag & _kept(root)
     assert MinutesIndex.open(root).doc_count() > 0
+
+
+def test_an_attachment_titled_closed_of_an_open_item_keeps_nothing_in_the_folder(
+    portal: Portal, tmp_path: Path
+) -> None:
+    """An attachment whose title marks it closed ("Bilag 2 (lukket) - …", ``model.title_marks_closed``)
+    of an open item is closed in the index, but the harvester kept its title in
+    ``meetings/<id>.json`` and downloaded its PDF to ``bilag/``.  Now it is kept as "Bilag N (lukket)"
+    with no id: nothing of it is written, and it is still read as a closed attachment."""
+    target = _with_bilag(portal)
+    marker = "qzvlukketbilagharvest"
+    [first, *others] = target["Bilag"]
+
+    def retitle(document: dict) -> None:
+        for point in document["Dagsordenpunkter"]:
+            if point["Caption"] == target["Caption"]:
+                point["Bilag"][0]["Navn"] = f"Bilag 2 (lukket) - Personsag {marker}"
+
+    portal.change(meeting_id_of(MEETING), retitle)
+    assert marker.encode() in portal.documents[meeting_id_of(MEETING)]
+    root = tmp_path / "ix"
+    run(portal.url, root, attachments=True)
+    kept = _kept(root)
+    assert f"bilag/{first['Id']}.pdf" not in kept
+    assert {f"bilag/{b['Id']}.pdf" for b in others} <= kept, "its open siblings are downloaded"
+    for path in root.rglob("*"):
+        if path.is_file():
+            assert marker.encode() not in path.read_bytes(), path
+    [stored] = (_folder(root) / "meetings").glob("*.json")
+    points = json.loads(stored.read_text("utf-8"))["Dagsordenpunkter"]
+    [point] = [p for p in points if p.get("Id") == target["Id"]]
+    assert point["Bilag"][0] == {"Navn": "Bilag 2 (lukket)", "HarPdfVersion": False}
+    [item] = [f for f in MinutesIndex.open(root).iter_stored() if f.get("id") == _item_with_bilag(root, target)]
+    titles = str(item.get("attachment_titles"))
+    assert all(b["Navn"] in titles for b in others) and "lukket" not in titles.casefold()

@@ -30,6 +30,7 @@ from indexer.topics import (
     TopicClassifier,
     TopicModel,
     classify_item,
+    folded_words,
     item_kle_numbers,
     item_texts,
     keyword_term,
@@ -708,3 +709,51 @@ def test_batch_finds_every_kle_number_the_item_carries(bench: ModuleType) -> Non
         else:
             assert not topics or topics[0].source != "case-number"
     assert numbered > 50
+
+
+# ---------------------------------------------------------------- words read as the search reads them
+
+# (as written, as the plain word): a soft hyphen (Greve's texts hold them), a superscript, a
+# ligature, full-width digits, a zero-width joiner pasted from Word.  NFC kept each apart.
+WRITTEN_OTHERWISE = [
+    ("fun\u00addamentet", "fundamentet"),
+    ("m²", "m2"),
+    ("\ufb01nansiering", "finansiering"),
+    ("\uff12\uff10\uff11\uff16", "2016"),
+    ("vind\u200dmølle", "vindmølle"),
+]
+
+
+@pytest.mark.parametrize(("written", "plain"), WRITTEN_OTHERWISE)
+def test_the_topic_features_read_a_word_as_the_search_compares_it(written: str, plain: str) -> None:
+    """The classifier's words and stems are the plain word's, on the reference path the model is
+    trained on (``ItemWords``) and on the token path ingest takes (``TokenBatch``)."""
+    from indexer import topics
+
+    text = f"Udvalget drøftede {written} i budgettet"
+    plain_text = text.replace(written, plain)
+    assert folded_words(text) == folded_words(plain_text)
+    words, plain_words = ItemWords.of_texts(text, text, ""), ItemWords.of_texts(plain_text, plain_text, "")
+    assert model_features(words, "Økonomiudvalget", None) == model_features(plain_words, "Økonomiudvalget", None)
+    batch = TokenBatch.of_texts([(text, text, ""), (plain_text, plain_text, "")])
+    folded, stems = topics._VOCABULARY.folded, topics._VOCABULARY.stems
+    tokens = zip(batch.folded.tolist(), batch.stems.tolist(), batch.owner.tolist(), strict=True)
+    read: list[list[tuple[str, str | None]]] = [[], []]
+    for fold_id, stem_id, owner in tokens:
+        read[owner].append((folded[fold_id], stems[stem_id] if stem_id >= 0 else None))
+    assert read[0] == read[1]
+
+
+def test_a_greve_word_with_a_soft_hyphen_is_the_words_feature() -> None:
+    """Greve writes "fun\\u00addamentet": the model reads the stem "fundament", not one of its own."""
+    from indexer.formats import IngestContext, iter_inputs
+
+    meeting = REPO / "tests" / "fixtures" / "firstagenda-api" / "greve"
+    name = "Sundheds- og Omsorgsudvalget_2022-03-14T15:30:00+01:00_cb0891e8-f2be-4ca8-90fc-9ad1537e9451.json"
+    ((path, module),) = [(p, m) for p, m in iter_inputs([meeting / name])]
+    assert module is not None
+    items = [i for m in module.parse(path, IngestContext(extract_text=False)) for i in m.items]
+    (item,) = [i for i in items if "fun\u00addamentet" in " ".join(item_texts(i))]
+    features = model_features(ItemWords.of(item), "Sundheds- og Omsorgsudvalget", None)
+    assert "w:fundament" in features
+    assert not any("\u00ad" in key for key in features)

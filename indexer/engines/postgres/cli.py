@@ -7,7 +7,9 @@ minutes db local [DIR] [--port 5433]                               a local serve
 from __future__ import annotations
 
 import argparse
+import os
 import signal
+import socket
 import sys
 import time
 from collections.abc import Callable
@@ -49,8 +51,9 @@ def cmd_db_init(args: argparse.Namespace) -> int:
     if not is_database_url(location):
         sys.stderr.write(f"error: {redact(location)}: db init needs a postgresql:// URL (--index or $MINUTES_INDEX)\n")
         return 2
-    with psycopg.connect(location) as conn:
-        report = schema.init(conn, citus=args.citus)
+    name = f"minutes-search db init, pid {os.getpid()} on {socket.gethostname()}"[:63]  # named to who waits for it
+    with psycopg.connect(location, application_name=name) as conn:
+        report = schema.init(conn, citus=args.citus, where=location)
     if report.applied:
         start = "an empty database" if report.before is None else f"version {report.before}"
         print(f"schema upgraded from {start} to version {report.after} (applied {', '.join(map(str, report.applied))})")

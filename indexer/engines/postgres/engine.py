@@ -222,37 +222,60 @@ def lock_session(url: str) -> psycopg.Connection:
     return session
 
 
-def take_run_lock(session: psycopg.Connection, url: str, wait_s: float | None = None) -> None:
-    """Take ``RUN_LOCK`` at session level on ``session`` (autocommit), trying every
-    ``RUN_LOCK_POLL_S`` for up to ``wait_s`` (``WRITER_WAIT_S`` when None), having said at once
-    that it waits and for whom; then ``EngineBusy`` in one line naming the session that holds it
-    (``base.take_writer_lock``, the embedded engine's wait too).
-    Polled rather than waited on in the server: a wait there has no limit of its own, and
+BUSY = "another ingest is writing to this index{held}; try again when it has finished"
+
+
+def take_lock(
+    conn: psycopg.Connection,
+    url: str,
+    key: int,
+    wait_s: float | None = None,
+    *,
+    shared: bool = False,
+    xact: bool = False,
+    busy: str = BUSY,
+    waiting_for: str = "another ingest",
+) -> None:
+    """Take the advisory lock ``key`` on ``conn`` (for its session, or with ``xact`` for its
+    transaction; ``shared`` or exclusive), trying every ``RUN_LOCK_POLL_S`` for up to ``wait_s``
+    (``WRITER_WAIT_S`` when None), having said at once that it waits and for whom; then
+    ``EngineBusy`` in one line (``busy``, its ``{held}`` the session that holds it), as
+    ``base.take_writer_lock`` does for the embedded engine.  Every lock wait of the engine's
+    writers and of ``db init`` goes through here: a wait in the server has no limit of its own
+    (a reindex behind an older version's writer, or behind a stuck batch, waited for ever), and
     ``lock_timeout`` would end the session's transaction, not just the wait."""
+    function = f"pg_try_advisory{'_xact' if xact else ''}_lock{'_shared' if shared else ''}"
+    statement = sql.SQL("SELECT {}(%s)").format(sql.Identifier(function))
 
     def try_take() -> bool:
-        row = session.execute("SELECT pg_try_advisory_lock(%s)", (RUN_LOCK,)).fetchone()
+        row = conn.execute(statement, (key,)).fetchone()
         return bool(row and row[0])
 
     take_writer_lock(
         try_take,
-        lambda: _run_holder(session),
-        lambda held: EngineBusy(
-            f"{redact(url)}: another ingest is writing to this index{held}; try again when it has finished"
-        ),
+        lambda: lock_holder(conn, key),
+        lambda held: EngineBusy(f"{redact(url)}: {busy.format(held=held)}" if url else busy.format(held=held)),
         WRITER_WAIT_S if wait_s is None else wait_s,
         poll_s=RUN_LOCK_POLL_S,
+        waiting_for=waiting_for,
     )
 
 
-def _run_holder(session: psycopg.Connection) -> str:
+def take_run_lock(session: psycopg.Connection, url: str, wait_s: float | None = None) -> None:
+    """Take ``RUN_LOCK`` at session level on ``session`` (autocommit): ``take_lock``."""
+    take_lock(session, url, RUN_LOCK, wait_s)
+
+
+def lock_holder(conn: psycopg.Connection, key: int) -> str:
     """ " (held by minutes-search writer, pid 1234 on host)", or the database session's pid
-    when its name is not ours or not visible to this role; "" when it let go meanwhile."""
-    row = session.execute(
+    when its name is not ours or not visible to this role; "" when it let go meanwhile.  An
+    exclusive holder is named before a shared one (it is the one a shared taker waits for)."""
+    row = conn.execute(
         "SELECT l.pid, a.application_name FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
         "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0 AND l.objid = %s AND l.objsubid = 1 "
-        "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) LIMIT 1",
-        (RUN_LOCK,),
+        "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+        "AND l.pid <> pg_backend_pid() ORDER BY l.mode = 'ExclusiveLock' DESC LIMIT 1",
+        (key,),
     ).fetchone()
     if row is None:
         return ""
@@ -333,7 +356,8 @@ class Database:
             session.close()  # ends the session, and its lock with it
 
     def _writer_lock(self, conn: psycopg.Connection) -> None:
-        """One writer at a time; a rebuild holds the lock for its whole run in a session of its own.
+        """One writer at a time; a rebuild holds the lock for its whole run in a session of its own
+        (its swap checks the schema version).
         Inside a run, the run lock must still be held: a session the server ended (a restart, an
         administrator's ``pg_terminate_backend``) let go of it, and another writer may be in."""
         if self.build is None:
@@ -345,7 +369,10 @@ class Database:
                         f"{redact(self.url)}: the database ended the session holding this run's writers' lock; "
                         "stopped before the next batch wrote anything — run the command again"
                     ) from None
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (INGEST_LOCK,))
+            take_lock(conn, self.url, INGEST_LOCK, xact=True)
+            # Under the lock ``db init`` takes to migrate: a process that opened the database
+            # before an upgrade (``schema.check`` ran then) stops here, one line, writing nothing.
+            schema.check(conn, self.url)
 
     def close(self) -> None:
         self._pool.close()
@@ -794,9 +821,10 @@ class Database:
         route evidence recounted, and its file pruned when no item refers to it any more.
         Returns (items written again, attachments closed, archive names pruned)."""
         from indexer.engines.postgres.index import PostgresIndex
-        from indexer.model import INVISIBLE_SIGNS, title_marks_closed
+        from indexer.model import title_marks_closed
+        from indexer.normalise import INVISIBLE_SIGNS
 
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (INGEST_LOCK,))  # no batch writes meanwhile
+        # No batch writes meanwhile: ``db init``'s transaction holds the writers' lock (``schema.init``).
         # Every title the rule closes holds one of these words once read as the rule reads it (no
         # soft or zero-width hyphen, NFKC where the database can spell what NFKC folds): only those
         # items' documents are read.

@@ -216,9 +216,36 @@ def within_slop(node: PhraseQ, alias: str) -> str:
     return f"EXISTS (SELECT 1 FROM {', '.join(chain)} WHERE {' AND '.join(conditions)})"
 
 
+# From this many words a quoted phrase is matched from one word's postings, the others looked up
+# beside it (``around``), not as one join of every word's postings: the planner weighed every
+# order of that join, and an eleven-word title (the case history of an item page searches its
+# title) took 1.7 s to plan and 1 ms to run.
+LONG_PHRASE = 5
+
+
+def around(words: list[str], offsets: list[int], code: int, alias: str, params: list[Any]) -> str:
+    """The condition that the item of postings row ``alias`` holds each of ``words`` (field
+    ``code``) at ``alias``'s word's position + its offset, one position of ``alias`` for all: a
+    phrase's start is the same for each word, so the item holds the phrase when, at one start,
+    every offset is found.  One statement of three relations, however long the phrase."""
+    params += [words, offsets, code]
+    return (
+        "EXISTS (SELECT 1 FROM unnest(%s::text[], %s::int[]) w(term, d) JOIN postings r ON r.field = %s "
+        f"AND r.term = w.term AND r.muni = {alias}.muni AND r.docno = {alias}.docno, unnest(r.positions) x "
+        f"WHERE x - w.d = ANY({alias}.positions) GROUP BY x - w.d HAVING count(DISTINCT w.d) = {len(words)})"
+    )
+
+
 def phrase_held(node: PhraseQ, params: list[Any], muni: str, docno: str) -> str:
     """The condition that item (``muni``, ``docno``) holds the phrase (its values go to ``params``)."""
     code = TEXT_FIELDS[node.field]
+    if int(node.slop) == 1 and len(node.words) >= LONG_PHRASE:
+        params += [code, node.words[0]]
+        rest = around(node.words[1:], list(range(1, len(node.words))), code, "q0", params)
+        return (
+            f"EXISTS (SELECT 1 FROM postings q0 WHERE q0.field = %s AND q0.term = %s AND q0.muni = {muni} "
+            f"AND q0.docno = {docno} AND {rest})"
+        )
     wheres = []
     for n, word in enumerate(node.words):
         params += [code, word]
@@ -292,14 +319,15 @@ class SqlBuilder:
         self.scored.append((fieldname, term))
         return (self.weights or {}).get((fieldname, term), (0.0, 1.0))
 
-    def _bm25(self, alias: str, fieldname: str, term: str, boost: float) -> str:
-        """The BM25F expression for one field term over postings rows ``alias``."""
+    def _bm25(self, alias: str, fieldname: str, term: str, boost: float, at: str = "") -> str:
+        """The BM25F expression for one field term over postings rows ``alias`` (``at``: an
+        element of its arrays, "[2]")."""
         idf, avg = self._weights_of(fieldname, term)
-        weight = f"({alias}.tf * {INDEX_BOOSTS[fieldname]!r})"
+        weight = f"({alias}.tf{at} * {INDEX_BOOSTS[fieldname]!r})"
         self.params += [idf, avg]
         return (
             f"{boost!r} * %s::float8 * ({weight} * {K1 + 1!r}) / "
-            f"({weight} + {K1!r} * ({1 - B!r} + {B!r} * {alias}.len / %s::float8))"
+            f"({weight} + {K1!r} * ({1 - B!r} + {B!r} * {alias}.len{at} / %s::float8))"
         )
 
     def build(self, node: Node) -> str:
@@ -412,6 +440,8 @@ class SqlBuilder:
             return self.build(NothingQ())
         if len(node.words) == 1:
             return self._term(TermQ(node.field, node.words[0], boost=node.boost))
+        if int(node.slop) == 1 and len(node.words) >= LONG_PHRASE:
+            return self._long_phrase(node)
         code = TEXT_FIELDS[node.field]
         scores = [self._bm25(f"p{n}", node.field, word, 1.0) for n, word in enumerate(node.words)]
         froms = [f"postings p{n}" for n in range(len(node.words))]
@@ -427,6 +457,38 @@ class SqlBuilder:
         sql = (
             f"SELECT p0.muni, p0.docno, {node.boost!r} * ({' + '.join(scores)}) AS s "
             f"FROM {', '.join(froms)} WHERE {' AND '.join(wheres)} AND {positions}{where}"
+        )
+        return self._add(sql)
+
+    def _long_phrase(self, node: PhraseQ) -> str:
+        """``_phrase`` of ``LONG_PHRASE`` words or more: the items holding its rarest word (by the
+        weights read), each with the others' postings beside it (``around``; their tf and len,
+        in order, for the score).  The score is the same sum, term by term, as a short phrase's."""
+        code = TEXT_FIELDS[node.field]
+        words = node.words
+        known = self.weights or {}
+        pivot = max(range(len(words)), key=lambda n: (known.get((node.field, words[n]), (0.0, 1.0))[0], -n))
+        others = [n for n in range(len(words)) if n != pivot]
+        scores = [
+            self._bm25("p0", node.field, word, 1.0)
+            if n == pivot
+            else self._bm25("o", node.field, word, 1.0, f"[{others.index(n) + 1}]")
+            for n, word in enumerate(words)
+        ]
+        # Placeholders in text order: the scores', the others' beside the pivot, the pivot's, the
+        # others' positions, the municipalities'.
+        self.params += [[words[n] for n in others], code]
+        beside = (
+            "LATERAL (SELECT count(*) AS found, array_agg(r.tf ORDER BY w.j) AS tf, array_agg(r.len ORDER BY w.j) AS len "
+            "FROM unnest(%s::text[]) WITH ORDINALITY w(term, j) JOIN postings r ON r.field = %s AND r.term = w.term "
+            "AND r.muni = p0.muni AND r.docno = p0.docno) o"
+        )
+        self.params += [code, words[pivot]]
+        positions = around([words[n] for n in others], [n - pivot for n in others], code, "p0", self.params)
+        where = self._muni_filter("p0")
+        sql = (
+            f"SELECT p0.muni, p0.docno, {node.boost!r} * ({' + '.join(scores)}) AS s FROM postings p0, {beside} "
+            f"WHERE p0.field = %s AND p0.term = %s AND o.found = {len(others)} AND {positions}{where}"
         )
         return self._add(sql)
 

@@ -8,8 +8,9 @@ commits on its own, into tables nobody reads, and only the swap is one transacti
 1. ``begin``: take the writers' run lock (``engine.take_run_lock``: a running ingest, harvest,
    forget or reindex makes it wait, then fail in one line; theirs wait for it likewise) and the
    writers' lock for the whole run (a write outside any run waits; a killed reindex lets go of
-   both with its connection) and the ``db init`` lock shared (no
-   migration changes the live tables under the build).  Create the schema ``minutes_rebuild``
+   both with its connection) and the ``db init`` lock shared (no migration changes the live
+   tables under the build); each of the three waits at most ``engine.WRITER_WAIT_S``, then fails
+   in one line naming the holder (``engine.take_lock``).  Create the schema ``minutes_rebuild``
    by replaying every migration in it — exactly what ``db init`` does on an empty database, so
    the build tables, indexes and sequence have the live ones' shape and names whatever the
    schema version — and keep the tables a rebuild refills (``REBUILT``); the rest (sources,
@@ -43,7 +44,14 @@ from psycopg import sql
 
 from indexer.analysis import ANALYSIS_VERSION
 from indexer.engines.postgres import schema
-from indexer.engines.postgres.engine import INGEST_LOCK, BuildSchema, Database, lock_session, take_run_lock
+from indexer.engines.postgres.engine import (
+    INGEST_LOCK,
+    BuildSchema,
+    Database,
+    lock_session,
+    take_lock,
+    take_run_lock,
+)
 from indexer.workers import raise_if_stopped
 
 BUILD = "minutes_rebuild"
@@ -52,6 +60,7 @@ PREVIOUS = "minutes_previous"
 REBUILT = ("items", "postings", "term_stats", "field_stats", "attachments", "route_evidence", "withdrawn")
 LOCK_WAIT = "200ms"
 SWAP_ATTEMPTS = 100
+INIT_BUSY = "minutes db init is upgrading this database{held}; try again when it has finished"
 
 
 class ReindexFailed(RuntimeError):
@@ -71,8 +80,17 @@ class Rebuild:
         session = lock_session(url)
         try:
             take_run_lock(session, url)  # an ingest, harvest, forget or reindex running: wait, then fail clearly
-            session.execute("SELECT pg_advisory_lock(%s)", (INGEST_LOCK,))
-            session.execute("SELECT pg_advisory_lock_shared(%s)", (schema.INIT_LOCK,))
+            # A writer of an older version takes only the writers' lock, batch by batch (and an older
+            # reindex holds it for its whole run); a batch may be stuck: wait as for the run lock.
+            take_lock(session, url, INGEST_LOCK)
+            take_lock(
+                session,
+                url,
+                schema.INIT_LOCK,
+                shared=True,
+                busy=INIT_BUSY,
+                waiting_for="minutes db init",
+            )
             schema.check(session, url)
             row = session.execute(
                 "SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "

@@ -31,6 +31,7 @@ import psycopg
 from psycopg.pq import TransactionStatus
 
 from indexer.analysis import ANALYSIS_VERSION
+from indexer.engines import redact
 
 SCHEMA_VERSION_TABLE = "minutes_schema_version"
 INIT_LOCK = 7254811  # advisory lock: one ``db init`` at a time; a reindex holds it shared until its swap
@@ -338,11 +339,24 @@ class InitReport:
     pruned: list[str] = field(default_factory=list)  # archive names they left unreferenced
 
 
-def init(conn: psycopg.Connection, citus: bool = False) -> InitReport:
-    """Create or upgrade the schema (idempotent); with ``citus``, distribute the tables."""
+INIT_BUSY = "a reindex or another minutes db init holds this database{held}; run db init again when it has finished"
+
+
+def init(conn: psycopg.Connection, citus: bool = False, where: str = "") -> InitReport:
+    """Create or upgrade the schema (idempotent); with ``citus``, distribute the tables.
+    ``where`` (the database's URL) opens the one line of a wait that ran out."""
+    from indexer.engines.postgres.engine import INGEST_LOCK, take_lock
+
     with conn.transaction():
-        # One initialiser at a time: a second ``db init`` waits, then finds nothing to do.
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (INIT_LOCK,))
+        # Migrations to apply (read again under the locks): no batch writes meanwhile, and each
+        # batch reads the schema version under this lock (``Database._writer_lock``), so a writer
+        # that opened the database before this upgrade stops at its next batch rather than write
+        # by its own version's rules.  Taken before the ``db init`` lock, in a reindex's order.
+        if (current_version(conn) or 0) < LATEST:
+            take_lock(conn, where, INGEST_LOCK, xact=True)
+        # One initialiser at a time: a second ``db init`` waits, then finds nothing to do.  A
+        # reindex holds the lock shared until its swap (hours).  Both waits are bounded (``take_lock``).
+        take_lock(conn, where, INIT_LOCK, xact=True, busy=INIT_BUSY, waiting_for="a reindex or another minutes db init")
         before = current_version(conn)
         if before is None:
             conn.execute(
@@ -363,6 +377,7 @@ def init(conn: psycopg.Connection, citus: bool = False) -> InitReport:
                 (migration.version, migration.what),
             )
             applied.append(migration.version)
+        undated = undated_year_meetings(conn) if before is not None else 0
         if ANALYSIS_MIGRATION in applied:
             # Nothing written yet (a new database, or one upgraded before its first ingest): what
             # gets written is this analysis's.  A database holding items keeps NULL, "older".
@@ -376,11 +391,32 @@ def init(conn: psycopg.Connection, citus: bool = False) -> InitReport:
         vacuum_items(conn)
     report = InitReport(before, LATEST, applied)
     report.said = [u.said for u in upgraded if u.said]
+    if undated:
+        report.said.append(
+            f"{undated} meeting(s) written before 2026-12-04 are dated 1 January, and nothing stored tells whether "
+            "that is their day or all their source gave (the year alone, then kept apart by the source's own id): "
+            f"run `minutes reindex{f' --index {redact(where)}' if where else ''}` to read them again"
+        )
     report.pruned = [name for u in upgraded for name in u.pruned]
     if citus:
         distribute(conn)
         report.citus = True
     return report
+
+
+def undated_year_meetings(conn: psycopg.Connection) -> int:
+    """Meetings whose items were written before a date known only to its year kept its precision
+    (2026-12-04: their stored documents name none) and are dated 1 January at midnight, as such a
+    meeting then was.  Nothing stored tells them from a meeting held that day: the source's own id,
+    which now keeps two year-only meetings of a committee apart (and so makes their items' ids), was
+    not stored either, so no migration can make them what an ingest makes; a reindex reads them
+    again.  The JSON is read only for items dated 1 January."""
+    row = conn.execute(
+        "SELECT count(DISTINCT meeting_id) FROM items WHERE date_precision = 'day' AND date IS NOT NULL "
+        "AND extract(month FROM date) = 1 AND extract(day FROM date) = 1 AND date::time = '00:00' "
+        "AND NOT jsonb_exists((stored->>'doc')::jsonb -> 'meeting', 'date_precision')"
+    ).fetchone()
+    return int(row[0]) if row else 0
 
 
 def vacuum_items(conn: psycopg.Connection) -> None:

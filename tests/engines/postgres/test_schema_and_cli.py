@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import date
 
 import psycopg
 import pytest
+from psycopg.types.json import Jsonb
 
 from indexer.analysis import ANALYSIS_VERSION, UNSTAMPED_ANALYSIS
 from indexer.cli import main
@@ -258,3 +260,48 @@ def test_a_server_that_does_not_answer_is_one_line_naming_the_database(capsys: p
         assert err.count("\n") == 1 and "\\n" not in err and "\\t" not in err, err
         assert err.startswith("error: postgresql://postgres:***@127.0.0.1:") and "s3cret-pw" not in err, err
         assert "Connection refused Is the server running" in err, err
+
+
+def _as_written_before_2026_12_04(url: str) -> int:
+    """Make the items' rows what an ingest before 2026-12-04 wrote: no date precision in the stored
+    document (nor the column's 'year', which migration 11 sets from it), a year-only meeting's start
+    its 1 January.  Returns how many items were year-only."""
+    year_only = 0
+    with psycopg.connect(url) as conn:
+        for muni, docno, stored in conn.execute("SELECT muni, docno, stored FROM items").fetchall():
+            fields = dict(stored)
+            doc = json.loads(fields["doc"])
+            meeting = doc["meeting"]
+            if meeting.pop("date_precision") == "year":
+                year_only += 1
+                meeting["start"] = f"{meeting['start']}-01-01T00:00:00+01:00"
+            fields["doc"] = json.dumps(doc, ensure_ascii=False)
+            conn.execute(
+                "UPDATE items SET stored = %s, date_precision = 'day' WHERE muni = %s AND docno = %s",
+                (Jsonb(fields), muni, docno),
+            )
+    return year_only
+
+
+def test_db_init_says_a_reindex_reads_again_the_year_only_meetings_written_before_their_precision_was_kept(
+    pg_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before 2026-12-04 a meeting whose source gave only its year was stored as held on 1 January,
+    its precision nowhere, and its id made without the source's own id: nothing in the database
+    tells it from a meeting held that day, so ``db init`` cannot mend it and says so, in one line."""
+    assert main(["ingest", str(CORPUS_CSV), "--index", pg_url, "--workers", "1"]) == 0
+    assert main(["db", "init", "--index", pg_url]) == 0
+    assert "1 January" not in capsys.readouterr().out  # written now: the precision is stored
+    assert _as_written_before_2026_12_04(pg_url) == 40  # the corpus's two meetings of 2016
+    assert main(["db", "init", "--index", pg_url]) == 0
+    out = capsys.readouterr().out.splitlines()
+    said = [line for line in out if "1 January" in line]
+    assert said == [
+        "2 meeting(s) written before 2026-12-04 are dated 1 January, and nothing stored tells whether that is "
+        "their day or all their source gave (the year alone, then kept apart by the source's own id): "
+        f"run `minutes reindex --index {pg_url}` to read them again"
+    ]
+    assert main(["reindex", "--index", pg_url]) == 0
+    capsys.readouterr()
+    assert main(["db", "init", "--index", pg_url]) == 0
+    assert "1 January" not in capsys.readouterr().out

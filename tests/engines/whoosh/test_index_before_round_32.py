@@ -56,33 +56,42 @@ def _made_before_round_32(root: Path) -> None:
     writer.commit()
 
 
-def test_an_index_without_date_precision_is_refused_and_reindex_closes_titled_attachments(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    source = plant_titled_closed(tmp_path / "source")
-    root = tmp_path / "ix"
+def _ingested_without_the_title_rule(source: Path, root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ingest ``source`` as a version whose closed-title rule let its titles through."""
     with monkeypatch.context() as before:
-        before.setattr(indexer.model, "title_marks_closed", lambda title: False)  # the rule as it was
-        summary = quiet_ingest([source], root)
-    assert not summary.rejected
-    _made_before_round_32(root)
+        before.setattr(indexer.model, "title_marks_closed", lambda title: False)
+        assert not quiet_ingest([source], root).rejected
+
+
+def _refused_then_reindexed(root: Path, refusal: str) -> None:
+    """What both scenarios check of an older index: it holds the closed words, is refused on open
+    (``refusal``) and by the search service until ``minutes reindex``, after which the open words
+    are found and the closed ones are gone from search and from every file under ``root``."""
     assert hits_on_disk(root, TITLED_CLOSED_WORDS), "the old index holds the attachments, so the grep can fail"
-    with pytest.raises(IndexOutdated, match=r"no meeting_text, date_precision field.*minutes reindex --index"):
+    with pytest.raises(IndexOutdated, match=refusal):
         MinutesIndex.open(root)
     with pytest.raises(IndexOutdated, match="minutes reindex --index"):
         SearchService(root)
     assert cli_main(["reindex", "--index", str(root)]) == 0
     service = SearchService(root)
     try:
-        titles = [a["title"] for item in MinutesIndex.open(root).iter_stored() for a in _attachments(item.get("doc"))]
-        assert len(titles) == 2 and all(TITLED_OPEN_WORDS[0] in t for t in titles)
         assert service.search(SearchRequest(q=TITLED_OPEN_WORDS[1])).total == 1
-        for word in TITLED_CLOSED_WORDS:
-            assert service.search(SearchRequest(q=word)).total == 0
+        assert all(service.search(SearchRequest(q=word)).total == 0 for word in TITLED_CLOSED_WORDS)
     finally:
         service.close()
     assert hits_on_disk(root, TITLED_CLOSED_WORDS) == []
     assert hits_on_disk(root, TITLED_OPEN_WORDS), "the open attachments are written, so the grep can fail"
+
+
+def test_an_index_without_date_precision_is_refused_and_reindex_closes_titled_attachments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "ix"
+    _ingested_without_the_title_rule(plant_titled_closed(tmp_path / "source"), root, monkeypatch)
+    _made_before_round_32(root)
+    _refused_then_reindexed(root, r"no meeting_text, date_precision field.*minutes reindex --index")
+    titles = [a["title"] for item in MinutesIndex.open(root).iter_stored() for a in _attachments(item.get("doc"))]
+    assert len(titles) == 2 and all(TITLED_OPEN_WORDS[0] in t for t in titles)
 
 
 def _attachments(doc: str | None) -> list[dict[str, str]]:
@@ -98,26 +107,11 @@ def test_an_index_written_under_an_older_closed_title_rule_is_refused_and_reinde
     writes to mark an attachment closed ("Bilag 2 - Fortroligt", "Notat - ikke offentligt"): it
     went on publishing them.  It has no ``closed-title-rule`` stamp (or a lower one) and is refused
     until the reindex, which writes them closed."""
-    source = plant_titled_closed(tmp_path / "source", ("Bilag 2 - Fortroligt -", "Notat - ikke offentligt"))
     root = tmp_path / "ix"
-    with monkeypatch.context() as before:
-        before.setattr(indexer.model, "title_marks_closed", lambda title: False)  # the rule let them through
-        assert not quiet_ingest([source], root).rejected
+    source = plant_titled_closed(tmp_path / "source", ("Bilag 2 - Fortroligt -", "Notat - ikke offentligt"))
+    _ingested_without_the_title_rule(source, root, monkeypatch)
     (MinutesIndex.live_dir(root) / TITLE_RULE_STAMP).unlink()  # as those versions wrote it
-    assert hits_on_disk(root, TITLED_CLOSED_WORDS), "the old index holds the attachments, so the grep can fail"
-    with pytest.raises(IndexOutdated, match=r"whose title marks it closed.*minutes reindex --index"):
-        MinutesIndex.open(root)
-    with pytest.raises(IndexOutdated, match="minutes reindex --index"):
-        SearchService(root)
-    assert cli_main(["reindex", "--index", str(root)]) == 0
-    service = SearchService(root)
-    try:
-        assert service.search(SearchRequest(q=TITLED_OPEN_WORDS[1])).total == 1
-        assert all(service.search(SearchRequest(q=word)).total == 0 for word in TITLED_CLOSED_WORDS)
-    finally:
-        service.close()
-    assert hits_on_disk(root, TITLED_CLOSED_WORDS) == []
-    assert hits_on_disk(root, TITLED_OPEN_WORDS), "the open attachments are written, so the grep can fail"
+    _refused_then_reindexed(root, r"whose title marks it closed.*minutes reindex --index")
 
 
 def test_an_empty_index_without_the_stamp_opens_and_is_stamped_at_its_first_write(tmp_path: Path) -> None:

@@ -477,13 +477,17 @@ def plain_tokenizer() -> RegexTokenizer:
 
 @cache
 def danish_analyzer():  # type: ignore[no-untyped-def]
-    """The analyzer for stemmed text fields (title, body, decision, attachments)."""
+    """The analyzer for stemmed text fields (title, body, decision, attachments).
+
+    A stop word is left out but keeps its place (``renumber=False``): the next word's position
+    counts it, so "affaldsplan og godkendelse" holds a gap a quoted "affaldsplan godkendelse"
+    does not span, and "kommissorium om guide" finds "kommissoriet om guiden" by its stems."""
     return (
         tokenizer()
         | NormaliseFilter()
         | LowercaseFilter()
         | SignWordsFilter()
-        | StopFilter(stoplist=DANISH_STOP_WORDS, minsize=1)
+        | StopFilter(stoplist=DANISH_STOP_WORDS, minsize=1, renumber=False)
         | DanishStemFilter()
     )
 
@@ -503,7 +507,7 @@ def compound_analyzer(partners: bool = True):  # type: ignore[no-untyped-def]
         | CamelPartsFilter()
         | LowercaseFilter()
         | SignWordsFilter()
-        | StopFilter(stoplist=DANISH_STOP_WORDS, minsize=1)
+        | StopFilter(stoplist=DANISH_STOP_WORDS, minsize=1, renumber=False)
         | CompoundPartsFilter(partners=partners)
         | DanishStemFilter()
     )

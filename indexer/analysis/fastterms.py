@@ -4,8 +4,9 @@ The Whoosh analyzer chain (tokeniser → filters) costs several generator steps
 per word, for every indexed field of every item.  Danish minutes repeat a small
 vocabulary, so here each distinct surface word is analysed once and remembered;
 a text becomes a regex ``findall`` and a dict lookup per word.  The result is
-the same term → positions map the analyzers in ``danish.py`` give (stop words
-renumbered away as Whoosh's StopFilter does).  Each kind checks itself against
+the same term → positions map the analyzers in ``danish.py`` give (a stop word
+left out where a kind drops it, its place kept: a word's position is its number
+in the text, as Whoosh's StopFilter(renumber=False) leaves it).  Each kind checks itself against
 its analyzer on first use and steps aside if they disagree.
 """
 
@@ -95,7 +96,7 @@ class _Kind:
         self.analyse = analyse
         self.completes = completes  # suspended compounds completed (the parts field)
         self.analyzer = analyzer
-        self.stops = stops  # stop words take no position (StopFilter renumbering)
+        self.stops = stops  # stop words are left out (their place kept: a gap)
         self.multi = multi  # one word may give several terms at one position
         self.cache: dict[str, Any] = {}
         self.checked: bool | None = None
@@ -156,7 +157,6 @@ def _positions(text: str, entry: _Kind) -> dict[str, list[int]]:
     analyse = entry.analyse
     completed = danish.suspended_compounds(text) if entry.completes is not None else {}
     out: dict[str, list[int]] = {}
-    pos: int | None = None
     words = _WORDS.findall(text) if not completed else [m.group() for m in _WORDS.finditer(text)]
     starts = [m.start() for m in _WORDS.finditer(text)] if completed else []
     for index, raw in enumerate(words):
@@ -169,17 +169,16 @@ def _positions(text: str, entry: _Kind) -> dict[str, list[int]]:
                 result = cache[raw] = analyse(raw)
         if result is None:
             continue
-        pos = (index if pos is None else pos + 1) if entry.stops else index
         if entry.multi:
             for term in result:
                 if term in out:
-                    out[term].append(pos)
+                    out[term].append(index)
                 else:
-                    out[term] = [pos]
+                    out[term] = [index]
         elif result in out:
-            out[result].append(pos)
+            out[result].append(index)
         else:
-            out[result] = [pos]
+            out[result] = [index]
     return out
 
 

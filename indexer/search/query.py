@@ -60,10 +60,12 @@ class Word:
 class Phrase:
     """Words in this order (the engine analyses them); ``field`` None means every phrase field.
     ``slop`` is how far apart neighbouring words may be (1: next to each other; ``"…"~3``).
-    ``quoted``: typed in quotes, so its stop words count where they stand ("plan for vandløb" is
-    not "plan om vandløb"): the stemmed fields leave them out without a gap, and the engines
-    require such a phrase in the exact forms as well.  A phrase a rewrite makes (a body's full
-    name, a compound's two words) is not quoted: its other words may be inflected."""
+    ``quoted``: typed in quotes, so its words stand exactly as far apart as in its text: the
+    stemmed fields leave a stop word out but keep its place, so "plan for vandløb" is "plan" and
+    "vandløb" with one word between them (any: "plan om vandløb", "planen for vandløbet"; not
+    "plan vandløb").  A phrase a rewrite makes (a body's full name, a compound's two words, two
+    typed neighbours) is not quoted: one more word may stand between its words (the engines'
+    ``LOOSE_GAP``), as its stop words could when they took no place."""
 
     text: str
     field: str | None = None
@@ -1824,8 +1826,8 @@ MAX_APART = 2
 
 
 # How much an item writing a compound as typed gains over one holding its two words side by side
-# (``_apart_too``): the index leaves stop words out without a gap, so "ekspropriation og erstatning"
-# is a phrase "ekspropriation erstatning" too, and a reconstruction is weaker evidence than the word.
+# (``_apart_too``): a phrase a rewrite makes lets a word stand between its words, so
+# "ekspropriation og erstatning" is a phrase "ekspropriation erstatning" too, and a reconstruction is weaker evidence than the word.
 # Chosen on dev (509): 0.25 and 0.5 moved nothing; 1 put "ekspropriationserstatning" first (it was
 # second, behind "ekspropriation og erstatning"); 2 lowered a typo's related items.
 SOLID_RAISE = 1.0
@@ -2046,9 +2048,10 @@ NEIGHBOUR_WEIGHT = 0.75
 
 
 def neighbour_pairs(typed: Node | None) -> list[Phrase]:
-    """Each two neighbouring plain words of a query of words (stop words skipped, as the index
-    skips them), as a phrase whose second word may stand up to ``NEIGHBOUR_SLOP`` after the
-    first: "hinnerup fjernvarme" → the phrase "hinnerup fjernvarme".  None for a query of one
+    """Each two neighbouring plain words of a query of words (stop words skipped), as a phrase
+    whose second word may stand up to ``NEIGHBOUR_SLOP`` after the first (and, a phrase no one
+    quoted, one word more: the place a stop word keeps in the index): "hinnerup fjernvarme" →
+    the phrase "hinnerup fjernvarme", which "Hinnerup og fjernvarmen" holds too.  None for a query of one
     word, of operators, or in a field."""
     if not isinstance(typed, And):
         return []

@@ -16,6 +16,7 @@ within ``slop``, scored as the AND of their words in that field.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -79,9 +80,20 @@ class TermQ(Node):
 
 @dataclass
 class PhraseQ(Node):
+    """Words in this order: each next one 1..``slop`` positions after the previous, or within its
+    own (lowest, highest) distance of ``bounds`` (the index keeps a stop word's place, so a
+    phrase's distances come from its text: the embedded engine's ``GappedPhrase``)."""
+
     field: str
     words: list[str]
     slop: int = 1
+    bounds: list[tuple[int, int]] | None = None
+
+    def distances(self) -> list[tuple[int, int]]:
+        """Each next word's (lowest, highest) distance from the previous one."""
+        if self.bounds is not None:
+            return [(int(low), int(high)) for low, high in self.bounds]
+        return [(1, int(self.slop))] * (len(self.words) - 1)
 
 
 @dataclass
@@ -179,25 +191,28 @@ def _matchable(node: Node, pick: Callable[[Node], list[T]]) -> list[T]:
 
 def follows(node: PhraseQ, alias: str) -> str:
     """The condition that the positions of postings rows ``{alias}0``, ``{alias}1``, … (the
-    phrase's words in order) hold the words one after another, each within ``slop`` of the last.
+    phrase's words in order) hold the words one after another, each within its distance of the
+    last (``PhraseQ.distances``).
 
-    With ``slop`` 1 (a quoted phrase), word n is at the first word's position + n: each of the
-    first word's positions is looked up in the others' arrays, rather than every pair of
-    positions joined and compared (a subplan of two scans and a join per candidate item took
-    half a phrase's time)."""
-    if int(node.slop) == 1:
-        after = " AND ".join(f"x0 + {n} = ANY({alias}{n}.positions)" for n in range(1, len(node.words)))
+    Where each word stands at one distance (a quoted phrase), word n is at the first word's
+    position + the distances up to it: each of the first word's positions is looked up in the
+    others' arrays, rather than every pair of positions joined and compared (a subplan of two
+    scans and a join per candidate item took half a phrase's time)."""
+    distances = node.distances()
+    if all(low == high for low, high in distances):
+        offsets = list(itertools.accumulate(high for _, high in distances))
+        after = " AND ".join(f"x0 + {offsets[n - 1]} = ANY({alias}{n}.positions)" for n in range(1, len(node.words)))
         return f"EXISTS (SELECT 1 FROM unnest({alias}0.positions) x0 WHERE {after})"
     return within_slop(node, alias)
 
 
 def within_slop(node: PhraseQ, alias: str) -> str:
-    """``follows`` for any ``slop``: every choice of one position per word, compared in a chain."""
+    """``follows`` for any distances: every choice of one position per word, compared in a chain."""
     chain = [f"unnest({alias}0.positions) x0"]
     conditions = []
-    for n in range(1, len(node.words)):
+    for n, (low, high) in enumerate(node.distances(), start=1):
         chain.append(f"unnest({alias}{n}.positions) x{n}")
-        conditions.append(f"x{n} - x{n - 1} BETWEEN 1 AND {int(node.slop)}")
+        conditions.append(f"x{n} - x{n - 1} BETWEEN {low} AND {high}")
     return f"EXISTS (SELECT 1 FROM {', '.join(chain)} WHERE {' AND '.join(conditions)})"
 
 
@@ -436,7 +451,7 @@ class SqlBuilder:
             wheres.append(f"p{n}.field = %s AND p{n}.term = %s")
             if n:
                 wheres.append(f"p{n}.muni = p0.muni AND p{n}.docno = p0.docno")
-        positions = follows(node, "p")  # each next word 1..slop after the previous one
+        positions = follows(node, "p")  # each next word at its distance from the previous one
         where = self._muni_filter("p0")
         # Placeholders in text order: the scores' (SELECT list), the words' (WHERE), the municipalities'.
         sql = (
@@ -497,7 +512,14 @@ def from_whoosh(query: Any) -> Node:
         pattern = text + "*" if isinstance(query, wq.Prefix) else text
         return WildcardQ(query.fieldname, pattern, boost=boost)
     if isinstance(query, wq.Phrase):
-        return PhraseQ(query.fieldname, [str(w) for w in query.words], int(query.slop), boost=boost)
+        bounds = getattr(query, "bounds", None)  # a GappedPhrase's distances
+        return PhraseQ(
+            query.fieldname,
+            [str(w) for w in query.words],
+            int(query.slop),
+            boost=boost,
+            bounds=[(int(low), int(high)) for low, high in bounds] if bounds is not None else None,
+        )
     if isinstance(query, wq.AndNot):
         return AndNotQ(from_whoosh(query.a), from_whoosh(query.b), boost=boost)
     if isinstance(query, wq.Not):

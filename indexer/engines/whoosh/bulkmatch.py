@@ -31,7 +31,10 @@ from whoosh.util.numeric import byte_to_length
 from indexer.engines.base import BM25_B, BM25_K1, IDF_CAPPED_BY, TIE_SCALE
 from indexer.engines.whoosh.codec import MinutesTermsReader
 from indexer.engines.whoosh.normalize import SubtreeKey, SubtreeKeys
-from indexer.engines.whoosh.phrases import phrase_postings
+from indexer.engines.whoosh.phrases import GappedPhrase, phrase_bounds, phrase_postings
+
+# The phrase queries evaluated here: Whoosh's, and ours whose words stand at their own distances.
+PHRASES = (Phrase, GappedPhrase)
 
 # Field lengths are stored as one byte each; this is Whoosh's own decoding table.
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
@@ -178,7 +181,7 @@ class BulkMatcher:
             return False
         if isinstance(query, Term):
             return isinstance(query.text, str)
-        if type(query) is Phrase:
+        if isinstance(query, Phrase) and type(query) in PHRASES:
             schema = self.searcher.schema
             if query.fieldname not in schema:
                 return False
@@ -219,7 +222,7 @@ class BulkMatcher:
         return matched, scores
 
     def _evaluate_new(self, query: Any, term_docs: list[TermDocs], seen: _Seen) -> tuple[np.ndarray, np.ndarray]:
-        if type(query) is Phrase:
+        if isinstance(query, Phrase) and type(query) in PHRASES:
             return self._phrase(query, term_docs)
         first_term = len(term_docs)
         if type(query) is AndNot:
@@ -327,7 +330,7 @@ class BulkMatcher:
                 for info in infos
                 if info is not None
             ]
-            found, at = phrase_postings(words, query.slop)
+            found, at = phrase_postings(words, phrase_bounds(query))
             if not len(found):
                 continue
             doc_parts.append(found + offset)

@@ -110,7 +110,6 @@ class _Vocabulary:
     def __init__(self, kind: str) -> None:
         self.kind = kind
         entry = fastterms.KINDS[kind] if kind else None
-        self.stops = bool(entry and entry.stops)
         self.multi = bool(entry and entry.multi)
         self.completes = entry.completes if entry is not None else None
         self.index: dict[bytes, int] = {}
@@ -233,11 +232,7 @@ class _ArrayField:
         kept = int(np.count_nonzero(keep))
         if not kept:
             return 0
-        if vocabulary.stops:  # stop words take no position (Whoosh's StopFilter renumbers)
-            first = int(np.argmax(keep))
-            positions = np.arange(first, first + kept, dtype=np.int32)
-        else:
-            positions = np.flatnonzero(keep).astype(np.int32)
+        positions = np.flatnonzero(keep).astype(np.int32)  # a stop word keeps its place (a gap)
         if kept < len(ids):
             ids = ids[keep]
         self.docs.append(docnum)

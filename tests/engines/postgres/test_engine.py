@@ -31,6 +31,15 @@ REQUESTS = [
     SearchRequest(q="vej trafik"),
     SearchRequest(q="sociale medier"),
     SearchRequest(q='"sociale medier"'),
+    # Phrases whose words stand at the distances their stop words give them (both engines keep a
+    # stop word's place): inflected, side by side, with a slop, in a field, loose inside a rewrite.
+    SearchRequest(q='"kommissoriet og guiden"'),
+    SearchRequest(q='"medier tryghed"'),
+    SearchRequest(q='"kommissorium guide"'),
+    SearchRequest(q='"guides om socialt medie"'),
+    SearchRequest(q='"sociale medier og tryghed"~2'),
+    SearchRequest(q='tekst:"kommissorium for arbejdsgruppen"'),
+    SearchRequest(q="arbejdsgruppekommissorium"),
     SearchRequest(q="budget OR skole"),
     SearchRequest(q="budget IKKE skole"),
     SearchRequest(q="titel:budget"),

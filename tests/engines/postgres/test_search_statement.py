@@ -302,12 +302,26 @@ def test_an_adjacent_phrase_is_found_where_every_pair_of_positions_finds_it(load
             "AND b.docno = a.docno WHERE a.field = 3 AND a.term <> b.term AND a.tf > 1 AND b.tf > 1 "
             "GROUP BY a.term, b.term ORDER BY count(*) DESC, 1, 2 LIMIT 30"
         ).fetchall()
+        # A stop word's place between the first two (the index keeps it: a gap of 2).
+        gapped = conn.execute(
+            "SELECT DISTINCT a.term, b.term, c.term FROM postings a "
+            "JOIN postings b ON b.field = a.field AND b.muni = a.muni AND b.docno = a.docno "
+            "JOIN postings c ON c.field = a.field AND c.muni = a.muni AND c.docno = a.docno "
+            "WHERE a.field = 3 AND a.term < b.term AND EXISTS (SELECT 1 FROM unnest(a.positions) x "
+            "WHERE x + 2 = ANY(b.positions) AND x + 3 = ANY(c.positions)) ORDER BY 1, 2, 3 LIMIT 30"
+        ).fetchall()
         phrases = [PhraseQ("body", [str(a), str(b)]) for a, b, _ in adjacent]
         phrases += [PhraseQ("body", [str(a), str(b), str(c)]) for a, b, c in adjacent]
         phrases += [PhraseQ("body", [str(a), str(b)]) for a, b in apart]
-        found = 0
-        for phrase in phrases:
+        at_gaps = [PhraseQ("body", [str(a), str(b), str(c)], bounds=[(2, 2), (1, 1)]) for a, b, c in gapped]
+        at_gaps += [PhraseQ("body", [str(a), str(b)], bounds=[(2, 2)]) for a, b, _ in adjacent]
+        found = found_at_gaps = 0
+        for phrase in phrases + at_gaps:
             quick = _phrase_items(conn, phrase, follows(phrase, "p"))
             assert quick == _phrase_items(conn, phrase, within_slop(phrase, "p")), phrase
-            found += bool(quick)
+            if phrase in at_gaps:
+                found_at_gaps += bool(quick)
+            else:
+                found += bool(quick)
     assert len(phrases) == 90 and 60 <= found < 90, found
+    assert len(at_gaps) == 60 and 30 <= found_at_gaps < 60, found_at_gaps

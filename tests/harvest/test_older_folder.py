@@ -7,15 +7,19 @@ caption (kept whole before 1127fb2) leave ``meetings/<id>.json``, their download
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
+from psycopg.types.json import Jsonb
 
-from indexer.harvest.firstagenda import REDACTION_RULE, digest_of, redact
-from tests.harvest.helpers import documents, meeting_id_of, run
+from indexer.engines.postgres.index import text_cache_root
+from indexer.harvest.firstagenda import REDACTION_RULE, HarvestOptions, HarvestSummary, digest_of, harvest, redact
+from tests.harvest.helpers import documents, fast, meeting_id_of, run
 from tests.harvest.portal import Portal
 
 MEETING = documents("Social- og Handicapudvalget_2024-01-08")[0]  # four items with attachments
@@ -31,6 +35,57 @@ def portal() -> Iterator[Portal]:
     served.stop()
 
 
+class Target:
+    """Where a harvest writes: an index folder (state in ``state.json``, text cache beside the
+    index) or a PostgreSQL database (state in ``harvest_state``, documents in a ``--state``
+    folder, text cache under $XDG_CACHE_HOME)."""
+
+    def __init__(self, tmp_path: Path, url: str | None) -> None:
+        self.url = url
+        self.root = tmp_path / "ix"
+        self.state_root = tmp_path / "state" if url else None
+
+    def run(self, base: str) -> HarvestSummary:
+        if self.url is None:
+            return run(base, self.root, attachments=True)
+        return harvest(
+            base, self.url, fast(), HarvestOptions(attachments=True), stream=io.StringIO(), state_root=self.state_root
+        )
+
+    @property
+    def folder(self) -> Path:
+        [folder] = ((self.state_root or self.root) / "harvest").iterdir()
+        return folder
+
+    @property
+    def text_cache(self) -> Path:
+        return text_cache_root() if self.url else self.root / "textcache"
+
+    def written(self) -> list[Path]:
+        """Every file the service wrote for this target (the text cache is the host's, for PostgreSQL)."""
+        roots = [self.root] if self.url is None else [self.state_root or self.root, self.text_cache]
+        return [p for r in roots if r.exists() for p in r.rglob("*") if p.is_file()]
+
+    def state(self) -> dict[str, Any]:
+        if self.url is None:
+            return dict(json.loads((self.folder / "state.json").read_text("utf-8")))
+        with psycopg.connect(self.url) as conn:
+            [(state,)] = conn.execute("SELECT state FROM harvest_state").fetchall()
+        return dict(state)
+
+    def save_state(self, state: dict[str, Any]) -> None:
+        if self.url is None:
+            (self.folder / "state.json").write_text(json.dumps(state), "utf-8")
+            return
+        with psycopg.connect(self.url) as conn:
+            conn.execute("UPDATE harvest_state SET state = %s", (Jsonb(state),))
+
+
+@pytest.fixture(params=["whoosh", "postgres"])
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> Target:
+    return Target(tmp_path, request.getfixturevalue("pg_url") if request.param == "postgres" else None)
+
+
 def _old_redact(document: dict[str, Any]) -> dict[str, Any]:
     """The first harvester's redaction (40c4b14): closed items by their caption only."""
     points = []
@@ -43,7 +98,7 @@ def _old_redact(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_a_folder_written_under_an_older_rule_is_redacted_again_when_the_portal_answers_unchanged(
-    portal: Portal, tmp_path: Path
+    portal: Portal, target: Target
 ) -> None:
     """Before: the portal answered 304, so the stored document and its files were kept as the
     older version wrote them: the closed attachment's title and PDF, the flagged item's text and
@@ -64,9 +119,8 @@ def test_a_folder_written_under_an_older_rule_is_redacted_again_when_the_portal_
                 point["Caption"] = point["Navn"] = f"{point['Caption']} {ITEM_MARK}"
 
     portal.change(ident, close)
-    root = tmp_path / "ix"
-    run(portal.url, root, attachments=True)
-    [folder] = (root / "harvest").iterdir()
+    target.run(portal.url)
+    folder = target.folder
     stored = folder / "meetings" / f"{ident}.json"
     now = stored.read_text("utf-8")
 
@@ -80,33 +134,32 @@ def test_a_folder_written_under_an_older_rule_is_redacted_again_when_the_portal_
         data = portal.pdf_for(pdf) + f"\n%{TITLE_MARK}\n".encode()  # content no open attachment has
         (folder / "bilag" / f"{pdf}.pdf").write_bytes(data)
         digest = hashlib.sha256(data).hexdigest()
-        text = root / "textcache" / digest[:2] / f"{digest}.json"
+        text = target.text_cache / digest[:2] / f"{digest}.json"
         text.parent.mkdir(parents=True, exist_ok=True)
         text.write_text(json.dumps({"text": TITLE_MARK, "status": "extracted", "problem": None}), "utf-8")
         cached.append(text)
-    state = json.loads((folder / "state.json").read_text("utf-8"))
+    state = target.state()
     state.pop("redaction_rule", None)
     state["meetings"][ident]["digest"] = digest_of(old)
-    (folder / "state.json").write_text(json.dumps(state), "utf-8")
+    target.save_state(state)
     open_pdfs = {p.name for p in (folder / "bilag").glob("*.pdf")} - {f"{i}.pdf" for i in {closed_pdf, *flagged_pdfs}}
     assert open_pdfs, "the other open items' attachments were downloaded"
 
-    summary = run(portal.url, root, attachments=True)
+    summary = target.run(portal.url)
     assert summary.unchanged == 1 and summary.changed == 0
     assert portal.served("/api/agenda/dagsorden/", 304), "the portal answered unchanged"
     assert stored.read_text("utf-8") == now == json.dumps(redact(old), ensure_ascii=False)
     kept = {p.name for p in (folder / "bilag").glob("*.pdf")}
     assert kept == open_pdfs, "the closed ones' PDFs go, the open ones' stay"
     assert not any(p.exists() for p in cached)
-    for path in root.rglob("*"):
-        if path.is_file():
-            data = path.read_bytes()
-            assert TITLE_MARK.encode() not in data and ITEM_MARK.encode() not in data, path
+    for path in target.written():
+        data = path.read_bytes()
+        assert TITLE_MARK.encode() not in data and ITEM_MARK.encode() not in data, path
     assert "1 meeting document(s) redacted again" in summary.swept
-    assert f"{1 + len(flagged_pdfs)} attachment(s)" in summary.swept
-    assert json.loads((folder / "state.json").read_text("utf-8"))["redaction_rule"] == REDACTION_RULE
+    assert f"{1 + len(flagged_pdfs)} attachment(s) and {len(cached)} cached text(s) deleted" in summary.swept
+    assert target.state()["redaction_rule"] == REDACTION_RULE
 
-    again = run(portal.url, root, attachments=True)
+    again = target.run(portal.url)
     assert again.swept == "" and again.unchanged == 1, "a folder stamped current is not read again"
 
 

@@ -740,7 +740,10 @@ class Harvester:
             )
             self.summary.ingest.merge(result)
         done.texts_dropped = _drop_texts(index, done.released)
-        self._save_state(index, state)
+        if done.rewritten or done.released or state["meetings"]:
+            # (A fresh state is saved with its stamp by the run's first commit: a run that stops
+            # before it leaves no harvest state behind.)
+            self._save_state(index, state)
         if done.rewritten or done.released:
             self.summary.swept = done.line(self.folder)
 

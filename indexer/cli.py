@@ -776,6 +776,8 @@ def cmd_harvest(args: argparse.Namespace) -> int:
             raise interrupt from None  # stopped, and a read cut short failed after: said as a stop (main)
         sys.stderr.write(f"error: {exc}; nothing indexed before was changed\n")
         return 2
+    if summary.swept:
+        print(summary.swept)
     print(summary.line())
     if summary.ingest.items_added or summary.ingest.items_updated:
         print_summary(summary.ingest, sys.stdout, sys.stderr)

@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any, TextIO, cast
 from urllib.parse import urlsplit
 
+from indexer.attachments import file_hash
 from indexer.engines.whoosh.index import IngestSummary, MinutesIndex
 from indexer.formats import IngestContext
 from indexer.formats.firstagenda import (
@@ -60,6 +61,12 @@ MEETING_PATH = "/api/agenda/dagsorden/{id}"
 ATTACHMENT_PATH = "/vis/pdf/bilag/{id}"
 _SAFE_ID = re.compile(r"^[0-9A-Za-z-]{1,64}$")
 STATE_VERSION = 1
+# The redaction rule the stored documents of a harvest folder were written under, kept in its
+# state (``redaction_rule``): 1 closed items by caption, 2 also by the ``Lukket`` flag (1127fb2),
+# 3 also attachments whose title marks them closed (2129700).  A folder written under an older
+# rule is redacted again at the next run (``HarvestFolder.sweep``): a document the portal answers
+# unchanged is never written again, so the run itself would keep what the older rule let through.
+REDACTION_RULE = 3
 
 
 @dataclass
@@ -75,6 +82,7 @@ class HarvestSummary:
     bytes: int = 0
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)  # "url: problem", one per failure
+    swept: str = ""  # what redacting the folder again under the current rule did (one line), if it ran
     ingest: IngestSummary = field(default_factory=IngestSummary)
 
     def line(self) -> str:
@@ -264,6 +272,23 @@ class Cut:
         )
 
 
+@dataclass
+class Sweep:
+    """What redacting a harvest folder again under the current rule did (``HarvestFolder.sweep``)."""
+
+    rewritten: list[Path] = field(default_factory=list)  # meeting documents redacted again
+    released: set[str] = field(default_factory=set)  # content hashes of the attachments deleted
+    texts_dropped: int = 0  # cached texts (and archived copies) of those no open item refers to
+    seconds: float = 0.0
+
+    def line(self, folder: Path) -> str:
+        return (
+            f"harvest folder {folder}: written under an older redaction rule; {len(self.rewritten)} meeting "
+            f"document(s) redacted again, {len(self.released)} attachment(s) and {self.texts_dropped} cached "
+            f"text(s) deleted ({self.seconds:.2f} s)"
+        )
+
+
 class HarvestFolder:
     """The files a harvest keeps for one portal (``meetings/``, ``bilag/``), and how a take-down
     leaves them: shared by the harvest (for what it fetches) and ``minutes forget`` (at once)."""
@@ -277,18 +302,52 @@ class HarvestFolder:
     def release_bilag(self, candidates: set[str]) -> int:
         """Delete the downloaded attachments among ``candidates`` no stored meeting document
         refers to any more.  Returns the number deleted."""
+        return len(self.release_bilag_files(candidates))
+
+    def release_bilag_files(self, candidates: set[str]) -> set[str]:
+        """``release_bilag``, returning the content hashes of the files deleted: their extracted
+        text (the index's text cache, keyed by content hash) may have to go as well."""
         if not candidates:
-            return 0
+            return set()
         referred: set[str] = set()
         for stored in self.meetings_dir.glob("*.json"):
             referred |= set(_pdf_ids(_read_json(stored)))
-        deleted = 0
+        deleted: set[str] = set()
         for ident in candidates - referred:
             path = self.bilag_dir / f"{ident}.pdf"
             if _SAFE_ID.match(ident) and path.is_file():
+                deleted.add(file_hash(path))
                 path.unlink()
-                deleted += 1
         return deleted
+
+    def sweep(self, state: dict[str, Any]) -> Sweep | None:
+        """Redact again every stored document when the folder was written under an older rule
+        (``REDACTION_RULE``, stamped in ``state``): a document changed by it is rewritten (its
+        state digest follows, so an unchanged portal answer stays unchanged) and the attachments
+        no stored document refers to any more are deleted.  None when the stamp is current
+        (nothing read); else what was done, and ``state`` stamped: save it then."""
+        if state.get("redaction_rule") == REDACTION_RULE:
+            return None
+        started = time.monotonic()
+        done = Sweep()
+        released: set[str] = set()
+        for path in sorted(self.meetings_dir.glob("*.json")) if self.meetings_dir.is_dir() else []:
+            document = _read_json(path)
+            if not isinstance(document.get("Dagsordenpunkter"), list):
+                continue  # not a document an ingest reads; left as the take-down step leaves it
+            kept = redact(document)
+            if kept == document:
+                continue
+            released |= set(_pdf_ids(document)) - set(_pdf_ids(kept))
+            _atomic_write(path, json.dumps(kept, ensure_ascii=False).encode("utf-8"))
+            done.rewritten.append(path)
+            entry = state["meetings"].get(path.stem)
+            if isinstance(entry, dict) and entry.get("digest"):
+                entry["digest"] = digest_of(kept)
+        done.released = self.release_bilag_files(released)
+        state["redaction_rule"] = REDACTION_RULE
+        done.seconds = time.monotonic() - started
+        return done
 
     def cut_taken_down(self, stored: list[Path], taken_down: set[str], state: dict[str, Any]) -> Cut:
         """Among the ``stored`` documents: a meeting taken down (or all of whose items are) is
@@ -506,6 +565,7 @@ class Harvester:
         state = self._load_state(index)
         known: dict[str, Any] = state["meetings"]
         self._apply_takedowns(index, state)
+        self._sweep(index, state)
         answer = self.client.get(LIST_PATH, kind="list")
         meetings = [m for m in listed_meetings(answer.url, answer.body) if self.wanted(m)]
         self.summary.meetings_seen = len(meetings)
@@ -658,6 +718,35 @@ class Harvester:
         if self.kept.apply_takedowns(set(index.takedowns().ids()), state) is not None:
             self._save_state(index, state)
 
+    def _sweep(self, index: Any, state: dict[str, Any]) -> None:
+        """A folder written under an older redaction rule is redacted again before anything is
+        fetched (``HarvestFolder.sweep``); the documents rewritten are ingested again so the index
+        reads what the folder now holds, and the deleted files' cached text leaves the index's
+        text cache unless an open item still refers to the same content."""
+        done = self.kept.sweep(state)
+        if done is None:
+            return
+        if done.rewritten:
+            from indexer.cli import ingest  # as in _commit: cli imports us
+
+            result = ingest(
+                done.rewritten,
+                cast(Path, self.location),
+                self.context(),
+                "firstagenda",
+                workers=1,
+                record=False,
+                target=index,
+            )
+            self.summary.ingest.merge(result)
+        done.texts_dropped = _drop_texts(index, done.released)
+        if done.rewritten or done.released or state["meetings"]:
+            # (A fresh state is saved with its stamp by the run's first commit: a run that stops
+            # before it leaves no harvest state behind.)
+            self._save_state(index, state)
+        if done.rewritten or done.released:
+            self.summary.swept = done.line(self.folder)
+
     def _download(self, ident: str) -> str:
         """``ok``, ``retry`` (a failure another run may not meet) or ``lasting``."""
         target = self.bilag_dir / f"{ident}.pdf"
@@ -690,6 +779,16 @@ def _open_target(location: Path | str) -> Any:
 
         return _postgres_ingest_target(location)
     return MinutesIndex.open_or_create(location)
+
+
+def _drop_texts(index: Any, digests: set[str]) -> int:
+    """Delete the cached text (and, embedded, the archived copy) of these files unless an open
+    item still refers to the same content.  Returns the number of files deleted."""
+    if not digests:
+        return 0
+    if isinstance(index, MinutesIndex):
+        return index.prune(digests)
+    return int(index.drop_cached_text(index.engine.unreferenced(digests)))
 
 
 def _pdf_ids(document: dict[str, Any]) -> list[str]:

@@ -223,6 +223,16 @@ def within_slop(node: PhraseQ, alias: str) -> str:
 LONG_PHRASE = 5
 
 
+def long_phrase_offsets(node: PhraseQ) -> list[int] | None:
+    """Each word's place from the first, when the phrase is long (``LONG_PHRASE``) and each word
+    stands at one distance from the one before (a quoted phrase; a removed stop word's gap counts),
+    else None: such a phrase is matched from one word's postings (``around``)."""
+    distances = node.distances()
+    if len(node.words) < LONG_PHRASE or any(low != high for low, high in distances):
+        return None
+    return [0, *itertools.accumulate(high for _, high in distances)]
+
+
 def around(words: list[str], offsets: list[int], code: int, alias: str, params: list[Any]) -> str:
     """The condition that the item of postings row ``alias`` holds each of ``words`` (field
     ``code``) at ``alias``'s word's position + its offset, one position of ``alias`` for all: a
@@ -239,9 +249,9 @@ def around(words: list[str], offsets: list[int], code: int, alias: str, params: 
 def phrase_held(node: PhraseQ, params: list[Any], muni: str, docno: str) -> str:
     """The condition that item (``muni``, ``docno``) holds the phrase (its values go to ``params``)."""
     code = TEXT_FIELDS[node.field]
-    if int(node.slop) == 1 and len(node.words) >= LONG_PHRASE:
+    if (offsets := long_phrase_offsets(node)) is not None:
         params += [code, node.words[0]]
-        rest = around(node.words[1:], list(range(1, len(node.words))), code, "q0", params)
+        rest = around(node.words[1:], offsets[1:], code, "q0", params)
         return (
             f"EXISTS (SELECT 1 FROM postings q0 WHERE q0.field = %s AND q0.term = %s AND q0.muni = {muni} "
             f"AND q0.docno = {docno} AND {rest})"
@@ -440,8 +450,8 @@ class SqlBuilder:
             return self.build(NothingQ())
         if len(node.words) == 1:
             return self._term(TermQ(node.field, node.words[0], boost=node.boost))
-        if int(node.slop) == 1 and len(node.words) >= LONG_PHRASE:
-            return self._long_phrase(node)
+        if (offsets := long_phrase_offsets(node)) is not None:
+            return self._long_phrase(node, offsets)
         code = TEXT_FIELDS[node.field]
         scores = [self._bm25(f"p{n}", node.field, word, 1.0) for n, word in enumerate(node.words)]
         froms = [f"postings p{n}" for n in range(len(node.words))]
@@ -460,7 +470,7 @@ class SqlBuilder:
         )
         return self._add(sql)
 
-    def _long_phrase(self, node: PhraseQ) -> str:
+    def _long_phrase(self, node: PhraseQ, offsets: list[int]) -> str:
         """``_phrase`` of ``LONG_PHRASE`` words or more: the items holding its rarest word (by the
         weights read), each with the others' postings beside it (``around``; their tf and len,
         in order, for the score).  The score is the same sum, term by term, as a short phrase's."""
@@ -484,7 +494,9 @@ class SqlBuilder:
             "AND r.muni = p0.muni AND r.docno = p0.docno) o"
         )
         self.params += [code, words[pivot]]
-        positions = around([words[n] for n in others], [n - pivot for n in others], code, "p0", self.params)
+        positions = around(
+            [words[n] for n in others], [offsets[n] - offsets[pivot] for n in others], code, "p0", self.params
+        )
         where = self._muni_filter("p0")
         sql = (
             f"SELECT p0.muni, p0.docno, {node.boost!r} * ({' + '.join(scores)}) AS s FROM postings p0, {beside} "

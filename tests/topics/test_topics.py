@@ -293,12 +293,12 @@ def test_empty_terms_change_nothing() -> None:
 # and nobody tuned anything to.  Figures are measured by benchmarks/topics_eval.py.
 
 
-# Measured on the test part (round 33: grown from 340 to 694 items with a main group, by items
-# labelled before the model was trained again): all sets 83.1 % accuracy, 98.7 % coverage; Greve
-# items alone 83.5 % (534).  Floors leave a margin.
-ALL_TEST_ACCURACY = 0.81
-ALL_TEST_COVERAGE = 0.95
-GREVE_TEST_ACCURACY = 0.81
+# Measured on the test part (round 34: grown from 694 to 870 items with a main group, by items
+# labelled before the model was trained again): all sets 84.1 % accuracy, 99.1 % coverage; Greve
+# items alone 84.4 % (710).  Floors leave a margin.
+ALL_TEST_ACCURACY = 0.82
+ALL_TEST_COVERAGE = 0.96
+GREVE_TEST_ACCURACY = 0.82
 # Each municipality's test items classified by the shipped choice trained without any of its items:
 # how the classifier meets a municipality nobody labelled (72.6 % measured on the 694, where the Greve
 # items are most of them and Greve's own dev labels are all held out; 74.4 % on the 340 of round 29;
@@ -463,11 +463,11 @@ def test_accuracy_floor_on_the_test_part_of_municipalities_nobody_labelled(bench
 
 def test_shipped_model_is_small_and_trained_from_the_repository() -> None:
     assert MODEL_FILE.is_file()
-    assert MODEL_FILE.stat().st_size < 1_000_000  # gzip: 406 KiB (2,086 KiB of JSON, which grows with the labels)
+    assert MODEL_FILE.stat().st_size < 1_000_000  # gzip: 449 KiB (its JSON grows with the labels)
     model = TopicModel.load(MODEL_FILE)
     assert model.trained_on["command"] == "benchmarks/train_topics.py"
     assert set(model.classes) - {""} <= set(TOPIC_NAMES)
-    assert 0 < model.threshold < 1
+    assert 0 <= model.threshold < 1  # 0: every item gets its likeliest group (the choice rule may pick it)
 
 
 def test_shipped_model_is_reproduced_by_its_training_command() -> None:

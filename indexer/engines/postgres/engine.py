@@ -31,6 +31,7 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
+from psycopg.pq import TransactionStatus
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
@@ -281,6 +282,82 @@ def lock_holder(conn: psycopg.Connection, key: int) -> str:
         return ""
     name = printable(str(row[1] or ""))
     return f" (held by {name})" if name.startswith("minutes-search") else f" (held by database session {row[0]})"
+
+
+# How long a statement that needs a table's ACCESS EXCLUSIVE lock (optimize's VACUUM FULL, a
+# migration's ALTER TABLE) waits for it at a time.  While it waits, every new reader of the table
+# queues behind it: without a bound, one long transaction reading the table (a slow search, an
+# open psql session, a pg_dump) stopped the searches for as long as it lasted.
+TABLE_LOCK_WAIT = "200ms"
+
+
+def table_holder(conn: psycopg.Connection, tables: Sequence[str] | None = None) -> str:
+    """ " (held by database session 1234)" (or a session of ours by its name): the oldest
+    transaction holding a lock on one of ``tables`` (None: any relation of the search path), the
+    one a statement wanting them alone waits for; "" when none does.  A lookup on a connection
+    that was idle ends the transaction it opened, so the caller's next ``transaction()`` is one
+    of its own, not a savepoint in this one."""
+    idle = conn.info.transaction_status == TransactionStatus.IDLE
+    row = conn.execute(
+        "SELECT l.pid, a.application_name FROM pg_locks l "
+        "JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
+        "WHERE l.locktype = 'relation' AND l.granted AND l.pid <> pg_backend_pid() "
+        "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+        "AND n.nspname = ANY(current_schemas(false)) AND (%(any)s OR c.relname = ANY(%(tables)s)) "
+        "ORDER BY a.xact_start ASC NULLS LAST LIMIT 1",
+        {"any": tables is None, "tables": list(tables or ())},
+    ).fetchone()
+    if idle and conn.info.transaction_status != TransactionStatus.IDLE:
+        conn.rollback()
+    if row is None:
+        return ""
+    name = printable(str(row[1] or ""))
+    return f" (held by {name})" if name.startswith("minutes-search") else f" (held by database session {row[0]})"
+
+
+def _runs(conn: psycopg.Connection, statement: sql.Composed) -> Callable[[], None]:
+    """``statement`` on ``conn``, as an ``attempt`` of ``take_tables``."""
+
+    def run() -> None:
+        conn.execute(statement)
+
+    return run
+
+
+def take_tables(
+    conn: psycopg.Connection,
+    url: str,
+    attempt: Callable[[], None],
+    *,
+    tables: Sequence[str] | None,
+    busy: str,
+    waiting_for: str,
+    wait_s: float | None = None,
+) -> None:
+    """Run ``attempt`` (its statements waiting at most ``TABLE_LOCK_WAIT`` for each lock, as it
+    sets: its transaction ended by the timeout, nothing of it kept) until it gets its locks,
+    retrying every ``RUN_LOCK_POLL_S`` (the queued readers go on meanwhile) for up to ``wait_s``
+    (``WRITER_WAIT_S`` when None), having said at once in one line whom it waits for; then
+    ``EngineBusy`` in one line (``busy``, its ``{held}`` the oldest holder), as ``take_lock``."""
+
+    def try_take() -> bool:
+        try:
+            attempt()
+        except psycopg.errors.LockNotAvailable:
+            if conn.info.transaction_status == TransactionStatus.INERROR:
+                conn.rollback()
+            return False
+        return True
+
+    take_writer_lock(
+        try_take,
+        lambda: table_holder(conn, tables),
+        lambda held: EngineBusy(f"{redact(url)}: {busy.format(held=held)}" if url else busy.format(held=held)),
+        WRITER_WAIT_S if wait_s is None else wait_s,
+        poll_s=RUN_LOCK_POLL_S,
+        waiting_for=waiting_for,
+    )
 
 
 class Database:
@@ -1001,14 +1078,35 @@ class Database:
         and archived files — leave the table files.  A plain VACUUM (the ingest's, autovacuum)
         only marks them free space to be overwritten some day.  Takes each table's ACCESS
         EXCLUSIVE lock while it is rewritten (searches of it wait) and needs room for a second
-        copy of it.  The write-ahead log keeps what it logged until it is recycled; its archive
+        copy of it.  That lock is waited for ``TABLE_LOCK_WAIT`` at a time (the searches queued
+        behind the wait go on between tries), for up to ``WRITER_WAIT_S`` in all: behind a long
+        transaction reading a table it waited for ever and stopped every search meanwhile; now
+        ``EngineBusy`` names the holder and the tables rewritten before.  The write-ahead log keeps what it logged until it is recycled; its archive
         and any replica's, as long as they are kept.  Returns (table, seconds) per table."""
         timings: list[tuple[str, float]] = []
+        deadline = monotonic() + WRITER_WAIT_S
         with self._connect(autocommit=True) as conn:
+            # VACUUM runs in no transaction block, so no SET LOCAL: the session's setting, for
+            # each lock the rewrite takes (the table's, its TOAST table's, its indexes').
+            conn.execute(f"SET lock_timeout = '{TABLE_LOCK_WAIT}'")
             for table in CONTENT_TABLES:
                 started = monotonic()
-                conn.execute(sql.SQL("VACUUM (FULL, ANALYZE) {}").format(sql.Identifier(table)))
+                done = ", ".join(t for t, _ in timings) or "none"
+                statement = sql.SQL("VACUUM (FULL, ANALYZE) {}").format(sql.Identifier(table))
+                take_tables(
+                    conn,
+                    self.url,
+                    _runs(conn, statement),
+                    tables=[table],
+                    busy=(
+                        f"a transaction reading the {table} table{{held}} kept optimize from rewriting it "
+                        f"(rewritten before: {done}); run optimize again when it has finished"
+                    ),
+                    waiting_for=f"a transaction reading the {table} table",
+                    wait_s=round(max(0.0, deadline - monotonic()), 1),  # said in the waiting line
+                )
                 timings.append((table, monotonic() - started))
+            conn.execute("RESET lock_timeout")
         return timings
 
     # -- searching ------------------------------------------------------------------

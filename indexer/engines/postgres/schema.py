@@ -339,52 +339,39 @@ class InitReport:
     pruned: list[str] = field(default_factory=list)  # archive names they left unreferenced
 
 
+TABLES_BUSY = (
+    "a transaction using this database's tables{held} kept db init from altering them: nothing was changed; "
+    "run db init again when it has finished"
+)
 INIT_BUSY = "a reindex or another minutes db init holds this database{held}; run db init again when it has finished"
 
 
 def init(conn: psycopg.Connection, citus: bool = False, where: str = "") -> InitReport:
     """Create or upgrade the schema (idempotent); with ``citus``, distribute the tables.
     ``where`` (the database's URL) opens the one line of a wait that ran out."""
-    from indexer.engines.postgres.engine import INGEST_LOCK, take_lock
+    from indexer.engines.postgres.engine import TABLE_LOCK_WAIT, take_tables
 
-    with conn.transaction():
-        # Migrations to apply (read again under the locks): no batch writes meanwhile, and each
-        # batch reads the schema version under this lock (``Database._writer_lock``), so a writer
-        # that opened the database before this upgrade stops at its next batch rather than write
-        # by its own version's rules.  Taken before the ``db init`` lock, in a reindex's order.
-        if (current_version(conn) or 0) < LATEST:
-            take_lock(conn, where, INGEST_LOCK, xact=True)
-        # One initialiser at a time: a second ``db init`` waits, then finds nothing to do.  A
-        # reindex holds the lock shared until its swap (hours).  Both waits are bounded (``take_lock``).
-        take_lock(conn, where, INIT_LOCK, xact=True, busy=INIT_BUSY, waiting_for="a reindex or another minutes db init")
-        before = current_version(conn)
-        if before is None:
-            conn.execute(
-                f"CREATE TABLE {SCHEMA_VERSION_TABLE} (version integer PRIMARY KEY, "
-                "what text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
-            )
-        applied = []
-        upgraded: list[Upgraded] = []
-        for migration in MIGRATIONS:
-            if before is not None and migration.version <= before:
-                continue
-            if migration.sql:
-                conn.execute(migration.sql)  # type: ignore[arg-type]
-            if migration.upgrade is not None and before is not None:
-                upgraded.append(migration.upgrade(conn))
-            conn.execute(
-                f"INSERT INTO {SCHEMA_VERSION_TABLE} (version, what) VALUES (%s, %s)",
-                (migration.version, migration.what),
-            )
-            applied.append(migration.version)
-        undated = undated_year_meetings(conn) if before is not None else 0
-        if ANALYSIS_MIGRATION in applied:
-            # Nothing written yet (a new database, or one upgraded before its first ingest): what
-            # gets written is this analysis's.  A database holding items keeps NULL, "older".
-            conn.execute(
-                "UPDATE state SET analysis = %s WHERE muni = 0 AND NOT EXISTS (SELECT 1 FROM items)",
-                (ANALYSIS_VERSION,),
-            )
+    before: int | None = None
+    applied: list[int] = []
+    upgraded: list[Upgraded] = []
+    undated = 0
+
+    def attempt() -> None:
+        nonlocal before, applied, upgraded, undated
+        with conn.transaction():
+            # A migration's ALTER TABLE waits for the table's ACCESS EXCLUSIVE lock, and every new
+            # reader queues behind that wait: it waits this long at a time (``take_tables``).
+            conn.execute(f"SET LOCAL lock_timeout = '{TABLE_LOCK_WAIT}'")
+            before, applied, upgraded, undated = _migrate(conn, where)
+
+    take_tables(
+        conn,
+        where,
+        attempt,
+        tables=None,
+        busy=TABLES_BUSY,
+        waiting_for="a transaction using the tables the migrations alter",
+    )
     if before is not None and REWRITES_ITEMS & set(applied) and conn.info.transaction_status == TransactionStatus.IDLE:
         # A rewritten table has no visibility map: the searches' index-only scans would read
         # the heap for every match until autovacuum came by (no dead rows call it soon).
@@ -402,6 +389,51 @@ def init(conn: psycopg.Connection, citus: bool = False, where: str = "") -> Init
         distribute(conn)
         report.citus = True
     return report
+
+
+def _migrate(conn: psycopg.Connection, where: str) -> tuple[int | None, list[int], list[Upgraded], int]:
+    """The migrations ``init`` applies, in its transaction: (version before, versions applied,
+    what their upgrades changed, year-only meetings written before)."""
+    from indexer.engines.postgres.engine import INGEST_LOCK, take_lock
+
+    # Migrations to apply (read again under the locks): no batch writes meanwhile, and each
+    # batch reads the schema version under this lock (``Database._writer_lock``), so a writer
+    # that opened the database before this upgrade stops at its next batch rather than write
+    # by its own version's rules.  Taken before the ``db init`` lock, in a reindex's order.
+    if (current_version(conn) or 0) < LATEST:
+        take_lock(conn, where, INGEST_LOCK, xact=True)
+    # One initialiser at a time: a second ``db init`` waits, then finds nothing to do.  A
+    # reindex holds the lock shared until its swap (hours).  Both waits are bounded (``take_lock``).
+    take_lock(conn, where, INIT_LOCK, xact=True, busy=INIT_BUSY, waiting_for="a reindex or another minutes db init")
+    before = current_version(conn)
+    if before is None:
+        conn.execute(
+            f"CREATE TABLE {SCHEMA_VERSION_TABLE} (version integer PRIMARY KEY, "
+            "what text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+    applied = []
+    upgraded: list[Upgraded] = []
+    for migration in MIGRATIONS:
+        if before is not None and migration.version <= before:
+            continue
+        if migration.sql:
+            conn.execute(migration.sql)  # type: ignore[arg-type]
+        if migration.upgrade is not None and before is not None:
+            upgraded.append(migration.upgrade(conn))
+        conn.execute(
+            f"INSERT INTO {SCHEMA_VERSION_TABLE} (version, what) VALUES (%s, %s)",
+            (migration.version, migration.what),
+        )
+        applied.append(migration.version)
+    undated = undated_year_meetings(conn) if before is not None else 0
+    if ANALYSIS_MIGRATION in applied:
+        # Nothing written yet (a new database, or one upgraded before its first ingest): what
+        # gets written is this analysis's.  A database holding items keeps NULL, "older".
+        conn.execute(
+            "UPDATE state SET analysis = %s WHERE muni = 0 AND NOT EXISTS (SELECT 1 FROM items)",
+            (ANALYSIS_VERSION,),
+        )
+    return before, applied, upgraded, undated
 
 
 def undated_year_meetings(conn: psycopg.Connection) -> int:

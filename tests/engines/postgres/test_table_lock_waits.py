@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import psycopg
 import pytest
 from psycopg import sql
 
 from indexer.cli import main
+from indexer.engines.postgres import schema
 from tests.conftest import SEED
 
 
@@ -113,3 +115,48 @@ def test_optimize_behind_a_long_reader_fails_in_one_line_and_the_searches_go_on(
         reader.close()
     assert main(["optimize", "--index", ingested]) == 0
     assert "content tables rewritten" in capsys.readouterr().out
+
+
+# Back to version 10: migration 11's column gone, 11 and 12 to apply again.
+BACK_TO_10 = f"""
+ALTER TABLE items DROP COLUMN date_precision;
+DELETE FROM {schema.SCHEMA_VERSION_TABLE} WHERE version > 10;
+"""
+
+
+def _columns(url: str) -> tuple[int | None, list[str]]:
+    with psycopg.connect(url) as conn:
+        names = conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'items' ORDER BY column_name"
+        ).fetchall()
+        return schema.current_version(conn), [str(n[0]) for n in names]
+
+
+def test_a_migration_behind_a_long_reader_fails_in_one_line_changes_nothing_and_the_searches_go_on(
+    ingested: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    with psycopg.connect(ingested) as conn:
+        conn.execute(BACK_TO_10)  # type: ignore[arg-type]
+    before = _columns(ingested)
+    assert before[0] == 10 and "date_precision" not in before[1]
+    reader = _long_reader(ingested, "items")
+    try:
+        with NewReader(ingested, "items") as new_reader:
+            assert main(["db", "init", "--index", ingested]) == 2
+        assert new_reader.failed == [] and new_reader.reads > 0
+        failure = _two_lines(
+            capsys.readouterr().err,
+            reader.info.backend_pid,
+            "a transaction using the tables the migrations alter",
+        )
+        assert failure == (
+            f"error: {ingested}: a transaction using this database's tables (held by database session "
+            f"{reader.info.backend_pid}) kept db init from altering them: nothing was changed; "
+            "run db init again when it has finished\n"
+        )
+        assert _columns(ingested) == before  # the migration's transaction rolled back
+    finally:
+        reader.close()
+    assert main(["db", "init", "--index", ingested]) == 0
+    assert "(applied 11, 12)" in capsys.readouterr().out
+    assert "date_precision" in _columns(ingested)[1]

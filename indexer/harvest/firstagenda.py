@@ -67,6 +67,10 @@ STATE_VERSION = 1
 # rule is redacted again at the next run (``HarvestFolder.sweep``): a document the portal answers
 # unchanged is never written again, so the run itself would keep what the older rule let through.
 REDACTION_RULE = 3
+# The same rule, stamped in the folder itself: on PostgreSQL the state is in the database, so a
+# folder swapped for an older copy (a backup restored, a copy from another host) would keep the
+# database's current stamp; the sweep runs when either stamp is older or missing.
+RULE_FILE = "redaction_rule"
 
 
 @dataclass
@@ -320,13 +324,37 @@ class HarvestFolder:
                 path.unlink()
         return deleted
 
+    def folder_rule(self) -> int | None:
+        """The redaction rule stamped in the folder (``RULE_FILE``); None when missing or unreadable."""
+        try:
+            return int((self.folder / RULE_FILE).read_text("utf-8").strip())
+        except (OSError, ValueError):
+            return None
+
+    def holds_meetings(self) -> bool:
+        return self.meetings_dir.is_dir() and any(self.meetings_dir.glob("*.json"))
+
+    def stamp(self) -> None:
+        """Stamp the folder with the current rule once it holds documents (only ever after they
+        have been redacted under it); a folder not yet made is left unmade."""
+        if self.meetings_dir.is_dir() and self.folder_rule() != REDACTION_RULE:
+            _atomic_write(self.folder / RULE_FILE, f"{REDACTION_RULE}\n".encode())
+
+    def is_current(self, state: dict[str, Any]) -> bool:
+        """Whether both stamps say the current rule: the state's (``redaction_rule``) and the
+        folder's own (``RULE_FILE``; missing is fine while the folder holds no document)."""
+        if state.get("redaction_rule") != REDACTION_RULE:
+            return False
+        return self.folder_rule() == REDACTION_RULE or not self.holds_meetings()
+
     def sweep(self, state: dict[str, Any]) -> Sweep | None:
         """Redact again every stored document when the folder was written under an older rule
-        (``REDACTION_RULE``, stamped in ``state``): a document changed by it is rewritten (its
-        state digest follows, so an unchanged portal answer stays unchanged) and the attachments
-        no stored document refers to any more are deleted.  None when the stamp is current
-        (nothing read); else what was done, and ``state`` stamped: save it then."""
-        if state.get("redaction_rule") == REDACTION_RULE:
+        (``REDACTION_RULE``, stamped in ``state`` and in the folder, ``is_current``): a document
+        changed by it is rewritten (its state digest follows, so an unchanged portal answer stays
+        unchanged) and the attachments no stored document refers to any more are deleted.  None
+        when both stamps are current (nothing read); else what was done, and ``state`` stamped:
+        save it, then ``stamp`` the folder (a run stopped in between sweeps again)."""
+        if self.is_current(state):
             return None
         started = time.monotonic()
         done = Sweep()
@@ -711,6 +739,7 @@ class Harvester:
                 "digest": "" if incomplete else fetched.digest,
             }
         self._save_state(index, state)
+        self.kept.stamp()  # a new folder's first documents (the sweep stamped an existing one)
 
     def _apply_takedowns(self, index: Any, state: dict[str, Any]) -> None:
         """Take-downs recorded since the last run (a ``minutes forget`` that could not reach this
@@ -744,6 +773,7 @@ class Harvester:
             # (A fresh state is saved with its stamp by the run's first commit: a run that stops
             # before it leaves no harvest state behind.)
             self._save_state(index, state)
+        self.kept.stamp()
         if done.rewritten or done.released:
             self.summary.swept = done.line(self.folder)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,21 +17,21 @@ import pytest
 from psycopg.types.json import Jsonb
 
 from indexer.engines.postgres.index import text_cache_root
-from indexer.harvest.firstagenda import REDACTION_RULE, HarvestOptions, HarvestSummary, digest_of, harvest, redact
-from tests.harvest.helpers import documents, fast, meeting_id_of, run
+from indexer.harvest.firstagenda import (
+    REDACTION_RULE,
+    RULE_FILE,
+    HarvestOptions,
+    HarvestSummary,
+    digest_of,
+    harvest,
+    redact,
+)
+from tests.harvest.helpers import ONE_MEETING, fast, meeting_id_of, run
 from tests.harvest.portal import Portal
 
-MEETING = documents("Social- og Handicapudvalget_2024-01-08")[0]  # four items with attachments
+MEETING = ONE_MEETING  # served by the portal fixture (conftest.py)
 TITLE_MARK = "qzvgammeltlukketbilag"
 ITEM_MARK = "qzvgammeltflagetpunkt"
-
-
-@pytest.fixture()
-def portal() -> Iterator[Portal]:
-    served = Portal([MEETING])
-    served.start()
-    yield served
-    served.stop()
 
 
 class Target:
@@ -97,12 +96,16 @@ def _old_redact(document: dict[str, Any]) -> dict[str, Any]:
     return {**document, "Dagsordenpunkter": points}
 
 
+@pytest.mark.parametrize("older", ["state", "folder stamp missing", "folder stamp older"])
 def test_a_folder_written_under_an_older_rule_is_redacted_again_when_the_portal_answers_unchanged(
-    portal: Portal, target: Target
+    portal: Portal, target: Target, older: str
 ) -> None:
     """Before: the portal answered 304, so the stored document and its files were kept as the
     older version wrote them: the closed attachment's title and PDF, the flagged item's text and
-    attachments, and the cached text of those PDFs."""
+    attachments, and the cached text of those PDFs.  ``older``: which stamp says so — the
+    state's, or (the state current: on PostgreSQL the database's, with the folder swapped for an
+    older copy, restored from a backup or copied from another host) the folder's own, which an
+    older version never wrote; before the folder stamp those two were never swept."""
     ident = meeting_id_of(MEETING)
     open_points = [p for p in json.loads(portal.documents[ident])["Dagsordenpunkter"] if p.get("Bilag")]
     open_points = [p for p in open_points if not p["Caption"].startswith("Lukket")]
@@ -139,7 +142,14 @@ def test_a_folder_written_under_an_older_rule_is_redacted_again_when_the_portal_
         text.write_text(json.dumps({"text": TITLE_MARK, "status": "extracted", "problem": None}), "utf-8")
         cached.append(text)
     state = target.state()
-    state.pop("redaction_rule", None)
+    assert state["redaction_rule"] == REDACTION_RULE
+    assert (folder / RULE_FILE).read_text("utf-8").strip() == str(REDACTION_RULE)
+    if older == "state":
+        state.pop("redaction_rule", None)
+    elif older == "folder stamp missing":
+        (folder / RULE_FILE).unlink()
+    else:
+        (folder / RULE_FILE).write_text(f"{REDACTION_RULE - 1}\n", "utf-8")
     state["meetings"][ident]["digest"] = digest_of(old)
     target.save_state(state)
     open_pdfs = {p.name for p in (folder / "bilag").glob("*.pdf")} - {f"{i}.pdf" for i in {closed_pdf, *flagged_pdfs}}
@@ -158,6 +168,7 @@ def test_a_folder_written_under_an_older_rule_is_redacted_again_when_the_portal_
     assert "1 meeting document(s) redacted again" in summary.swept
     assert f"{1 + len(flagged_pdfs)} attachment(s) and {len(cached)} cached text(s) deleted" in summary.swept
     assert target.state()["redaction_rule"] == REDACTION_RULE
+    assert (folder / RULE_FILE).read_text("utf-8").strip() == str(REDACTION_RULE)
 
     again = target.run(portal.url)
     assert again.swept == "" and again.unchanged == 1, "a folder stamped current is not read again"
@@ -168,3 +179,4 @@ def test_a_new_folder_is_stamped_with_the_current_rule(portal: Portal, tmp_path:
     assert run(portal.url, root, attachments=True).swept == ""
     [folder] = (root / "harvest").iterdir()
     assert json.loads((folder / "state.json").read_text("utf-8"))["redaction_rule"] == REDACTION_RULE
+    assert (folder / RULE_FILE).read_text("utf-8") == f"{REDACTION_RULE}\n"

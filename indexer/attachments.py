@@ -64,7 +64,7 @@ def resolve_file(base: Path, reference: str) -> Path | None:
     """
     if not reference:
         return None
-    parts = [p for p in re.split(r"[\\/]+", reference.strip()) if p not in ("", ".")]
+    parts = _parts(reference)
     if not parts or any(p == ".." for p in parts) or any(len(p.encode("utf-8", "replace")) > 255 for p in parts):
         return None  # ".." never leaves the export; no file system takes a name over 255 bytes
     if re.match(r"^[A-Za-z]:$", parts[0]):
@@ -74,6 +74,21 @@ def resolve_file(base: Path, reference: str) -> Path | None:
                 return found
         return None
     return _resolve_parts(base, parts)
+
+
+def _parts(reference: str) -> list[str]:
+    """The names of ``reference`` as ``resolve_file`` reads them: either slash separates, a
+    leading one (as in "\\Attachments\\1.pdf") is under the export like any other."""
+    return [p for p in re.split(r"[\\/]+", reference.strip()) if p not in ("", ".")]
+
+
+def looked_for(base: Path, reference: str) -> Path:
+    """The path ``resolve_file`` looked for ``reference`` at, for a warning to name: under
+    ``base`` (a leading slash does not leave it, a Windows drive letter is dropped)."""
+    parts = _parts(reference)
+    if parts and re.match(r"^[A-Za-z]:$", parts[0]):
+        parts = parts[1:]
+    return base.joinpath(*parts)
 
 
 def _resolve_parts(base: Path, parts: list[str]) -> Path | None:
@@ -385,7 +400,7 @@ def attach_file(attachment: Attachment, base: Path, reference: str | None, warni
     path = resolve_file(base, reference)
     if path is None:
         attachment.text_status = "missing"
-        named = base / reference.replace(chr(92), "/")
+        named = looked_for(base, reference)
         problem = "points outside the export; not read" if _leaves(base, named) else "attachment file not found"
         warnings.append(f"{named}: {problem}")
         return

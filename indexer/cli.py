@@ -817,6 +817,7 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 
     with index.ingest_lock():
         try:
+            say_swept(sources)  # under the run lock: no harvest writes the folders meanwhile
             rebuild(Path(args.index), build)  # drops the new generation if it raises
         except KeyboardInterrupt as interrupt:  # Ctrl-C, or SIGTERM (see main)
             stop = stop_of(interrupt)
@@ -833,6 +834,19 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     print_summary(total, sys.stdout, sys.stderr, held=meetings_held(str(args.index)))
     print("reindex complete: the new index is live")
     return 1 if total.rejected else 0
+
+
+def say_swept(sources: list[dict[str, Any]], database: Any = None) -> set[str]:
+    """Before a rebuild reads them (under the run lock), the harvest folders among ``sources``
+    written under an older redaction rule are redacted again, as the next harvest would
+    (``sweep_recorded``): the rebuild reads the folder as the current rule keeps it.  Returns
+    the content hashes of the attachments deleted, whose cached text goes once the rebuild is live."""
+    from indexer.harvest.firstagenda import sweep_recorded
+
+    lines, released = sweep_recorded(sources, database)
+    for line in lines:
+        sys.stderr.write(printable(line) + "\n")
+    return released
 
 
 class SourceFailed(RuntimeError):

@@ -67,6 +67,10 @@ STATE_VERSION = 1
 # rule is redacted again at the next run (``HarvestFolder.sweep``): a document the portal answers
 # unchanged is never written again, so the run itself would keep what the older rule let through.
 REDACTION_RULE = 3
+# The same rule, stamped in the folder itself: on PostgreSQL the state is in the database, so a
+# folder swapped for an older copy (a backup restored, a copy from another host) would keep the
+# database's current stamp; the sweep runs when either stamp is older or missing.
+RULE_FILE = "redaction_rule"
 
 
 @dataclass
@@ -288,6 +292,14 @@ class Sweep:
             f"text(s) deleted ({self.seconds:.2f} s)"
         )
 
+    def reindex_line(self, folder: Path) -> str:
+        """``minutes reindex``'s: the cached texts go with the rebuild's own pruning."""
+        return (
+            f"harvest folder {folder}: written under an older redaction rule; {len(self.rewritten)} meeting "
+            f"document(s) redacted again and {len(self.released)} attachment(s) deleted before the rebuild "
+            f"read it ({self.seconds:.2f} s)"
+        )
+
 
 class HarvestFolder:
     """The files a harvest keeps for one portal (``meetings/``, ``bilag/``), and how a take-down
@@ -320,13 +332,37 @@ class HarvestFolder:
                 path.unlink()
         return deleted
 
+    def folder_rule(self) -> int | None:
+        """The redaction rule stamped in the folder (``RULE_FILE``); None when missing or unreadable."""
+        try:
+            return int((self.folder / RULE_FILE).read_text("utf-8").strip())
+        except (OSError, ValueError):
+            return None
+
+    def holds_meetings(self) -> bool:
+        return self.meetings_dir.is_dir() and any(self.meetings_dir.glob("*.json"))
+
+    def stamp(self) -> None:
+        """Stamp the folder with the current rule once it holds documents (only ever after they
+        have been redacted under it); a folder not yet made is left unmade."""
+        if self.meetings_dir.is_dir() and self.folder_rule() != REDACTION_RULE:
+            _atomic_write(self.folder / RULE_FILE, f"{REDACTION_RULE}\n".encode())
+
+    def is_current(self, state: dict[str, Any]) -> bool:
+        """Whether both stamps say the current rule: the state's (``redaction_rule``) and the
+        folder's own (``RULE_FILE``; missing is fine while the folder holds no document)."""
+        if state.get("redaction_rule") != REDACTION_RULE:
+            return False
+        return self.folder_rule() == REDACTION_RULE or not self.holds_meetings()
+
     def sweep(self, state: dict[str, Any]) -> Sweep | None:
         """Redact again every stored document when the folder was written under an older rule
-        (``REDACTION_RULE``, stamped in ``state``): a document changed by it is rewritten (its
-        state digest follows, so an unchanged portal answer stays unchanged) and the attachments
-        no stored document refers to any more are deleted.  None when the stamp is current
-        (nothing read); else what was done, and ``state`` stamped: save it then."""
-        if state.get("redaction_rule") == REDACTION_RULE:
+        (``REDACTION_RULE``, stamped in ``state`` and in the folder, ``is_current``): a document
+        changed by it is rewritten (its state digest follows, so an unchanged portal answer stays
+        unchanged) and the attachments no stored document refers to any more are deleted.  None
+        when both stamps are current (nothing read); else what was done, and ``state`` stamped:
+        save it, then ``stamp`` the folder (a run stopped in between sweeps again)."""
+        if self.is_current(state):
             return None
         started = time.monotonic()
         done = Sweep()
@@ -414,17 +450,12 @@ class HarvestFolder:
         return cut
 
 
-def clean_after_takedown(index: Any, database: Any = None) -> list[str]:
-    """``minutes forget``: what was just taken down leaves the harvest folders at once, not at their
-    portal's next run.  The folders are those the index recorded as sources (a harvest records its
-    ``meetings/`` folder, with the context its documents are read with).  Returns one line per
-    folder changed, and one per harvest the index knows of without its folder (a harvest stopped
-    before it recorded its source; a moved ``--state`` folder): those are cleaned at their next run.
-    ``database`` is the PostgreSQL engine when the harvest state lives there."""
-    taken_down = set(index.takedowns().ids())
-    lines: list[str] = []
-    recorded: dict[str, tuple[Path, IngestContext]] = {}  # portal (host[:port]) -> folder, context
-    for source in index.sources():
+def recorded_folders(sources: list[dict[str, Any]]) -> dict[str, tuple[Path, IngestContext]]:
+    """The harvest folders among an index's recorded sources, by portal (host[:port]): a harvest
+    records its ``meetings/`` folder as a ``firstagenda`` source whose context names the portal
+    (``base_url``, which only a harvest sets), with the context its documents are read with."""
+    recorded: dict[str, tuple[Path, IngestContext]] = {}
+    for source in sources:
         context = source.get("context") if isinstance(source, dict) else None
         extras = context.get("extras") if isinstance(context, dict) else None
         base = extras.get("base_url") if isinstance(extras, dict) else None
@@ -440,6 +471,55 @@ def clean_after_takedown(index: Any, database: Any = None) -> list[str]:
                 extras={str(k): str(v) for k, v in extras.items()},
             ),
         )
+    return recorded
+
+
+def sweep_recorded(sources: list[dict[str, Any]], database: Any = None) -> tuple[list[str], set[str]]:
+    """``minutes reindex``: redact again, under the current rule, every harvest folder among the
+    recorded ``sources`` (a ``firstagenda`` source whose context names the portal, ``base_url``:
+    only a harvest records one), before the rebuild reads it; a line for each folder changed.
+
+    Call it under the index's run lock (no harvest writes the folder meanwhile).  Nothing the
+    index may hold is lost: the sweep removes only what the current rule keeps out, which the
+    ingest's parser keeps out of the index as well (``is_closed_point``, closed attachment titles).
+    A folder whose state is beside it (an index folder's harvest, ``state.json``) has that state's
+    digests and stamp updated as the harvest's sweep does.  On PostgreSQL (``database``, the live
+    engine) the state's stamp is read but the state is not written (the reindex's rebuild is
+    beside it): the next harvest's sweep finds nothing to rewrite and only stamps it (a digest left
+    older costs that meeting one ingest on a changed answer, no more)."""
+    lines: list[str] = []
+    released: set[str] = set()
+    for portal, (folder, context) in sorted(recorded_folders(sources).items()):
+        if not folder.is_dir():
+            continue  # gone: the reindex refuses it by name (sources_to_replay)
+        kept = HarvestFolder(folder, context)
+        beside = database is None and (kept.folder / "state.json").is_file()
+        state = load_state(kept.folder) if beside else {"meetings": {}, "redaction_rule": REDACTION_RULE}
+        stored = database.harvest_state(portal) if database is not None else None
+        if isinstance(stored, dict) and isinstance(stored.get("meetings"), dict):
+            state = stored  # a copy: its digests and stamp follow at the next harvest
+        done = kept.sweep(state)
+        if done is None:
+            continue
+        if beside:
+            save_state(kept.folder, state)
+        kept.stamp()
+        released |= done.released
+        if done.rewritten or done.released:
+            lines.append(done.reindex_line(kept.folder))
+    return lines, released
+
+
+def clean_after_takedown(index: Any, database: Any = None) -> list[str]:
+    """``minutes forget``: what was just taken down leaves the harvest folders at once, not at their
+    portal's next run.  The folders are those the index recorded as sources (a harvest records its
+    ``meetings/`` folder, with the context its documents are read with).  Returns one line per
+    folder changed, and one per harvest the index knows of without its folder (a harvest stopped
+    before it recorded its source; a moved ``--state`` folder): those are cleaned at their next run.
+    ``database`` is the PostgreSQL engine when the harvest state lives there."""
+    taken_down = set(index.takedowns().ids())
+    lines: list[str] = []
+    recorded = recorded_folders(index.sources())
     for portal, (folder, context) in sorted(recorded.items()):
         if not folder.is_dir():
             lines.append(f"harvest folder {folder} (recorded for {portal}) not found: nothing there to clean")
@@ -711,6 +791,7 @@ class Harvester:
                 "digest": "" if incomplete else fetched.digest,
             }
         self._save_state(index, state)
+        self.kept.stamp()  # a new folder's first documents (the sweep stamped an existing one)
 
     def _apply_takedowns(self, index: Any, state: dict[str, Any]) -> None:
         """Take-downs recorded since the last run (a ``minutes forget`` that could not reach this
@@ -744,6 +825,7 @@ class Harvester:
             # (A fresh state is saved with its stamp by the run's first commit: a run that stops
             # before it leaves no harvest state behind.)
             self._save_state(index, state)
+        self.kept.stamp()
         if done.rewritten or done.released:
             self.summary.swept = done.line(self.folder)
 

@@ -80,6 +80,23 @@ def test_missing_file_is_a_warning_naming_it_and_never_raises() -> None:
     assert warnings == [f"{BALLERUP / 'Enclosures' / '99.pdf'}: attachment file not found"]
 
 
+@pytest.mark.parametrize(
+    ("reference", "named"),
+    [
+        ("\\Enclosures\\99.pdf", "Enclosures/99.pdf"),
+        ("/Enclosures/99.pdf", "Enclosures/99.pdf"),
+        ("C:\\publish\\Enclosures\\99.pdf", "publish/Enclosures/99.pdf"),  # the first place tried
+    ],
+)
+def test_a_missing_file_named_from_the_root_or_a_drive_is_named_under_the_export(reference: str, named: str) -> None:
+    """Before: a reference starting with a backslash was named "/Enclosures/99.pdf" (the export's
+    folder lost), and a drive letter's under a folder "C:" that was never looked in."""
+    attachment = Attachment(number="1", title="Bilag", access=Access.OPEN)
+    warnings: list[str] = []
+    attach_file(attachment, BALLERUP, reference, warnings)
+    assert warnings == [f"{BALLERUP / named}: attachment file not found"]
+
+
 def test_pdf_and_docx_text_is_extracted_with_danish_letters() -> None:
     pdf = extract_text(BALLERUP / "Enclosures" / "1.pdf")
     assert pdf.status == "extracted" and pdf.text is not None

@@ -10,6 +10,9 @@ from typing import Any
 
 import pytest
 
+from tests.harvest.helpers import ONE_MEETING
+from tests.harvest.portal import Portal
+
 _connect = socket.socket.connect
 _connect_ex = socket.socket.connect_ex
 _getaddrinfo = socket.getaddrinfo
@@ -56,3 +59,13 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(socket.socket, "connect_ex", _guarded_connect_ex)
     monkeypatch.setattr(socket, "getaddrinfo", _guarded_getaddrinfo)
     yield
+
+
+@pytest.fixture()
+def portal() -> Iterator[Portal]:
+    """A local portal serving ``ONE_MEETING``: the default of the harvester's tests (a module
+    serving other meetings defines its own ``portal``, which pytest takes instead)."""
+    served = Portal([ONE_MEETING])
+    served.start()
+    yield served
+    served.stop()

@@ -75,3 +75,8 @@ def dump(root: Path) -> dict[str, dict[str, Any]]:
 
 def meeting_id_of(path: Path) -> str:
     return str(json.loads(path.read_bytes())["Id"])
+
+
+# The meeting the default ``portal`` fixture serves (tests/harvest/conftest.py): four items with
+# attachments, one of them closed.
+ONE_MEETING = documents("Social- og Handicapudvalget_2024-01-08")[0]

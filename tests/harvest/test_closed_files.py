@@ -8,25 +8,16 @@ meeting's document is not fetched again while the take-down stands.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from indexer.cli import main
 from indexer.engines.whoosh.index import MinutesIndex
-from tests.harvest.helpers import documents, meeting_id_of, run
+from tests.harvest.helpers import ONE_MEETING, meeting_id_of, run
 from tests.harvest.portal import Portal
 
-MEETING = documents("Social- og Handicapudvalget_2024-01-08")[0]  # four items with attachments
-
-
-@pytest.fixture()
-def portal() -> Iterator[Portal]:
-    served = Portal([MEETING])
-    served.start()
-    yield served
-    served.stop()
+MEETING = ONE_MEETING  # served by the portal fixture (conftest.py)
 
 
 def _folder(root: Path) -> Path:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,22 +17,24 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
+from indexer.cli import main
 from indexer.engines.postgres.index import text_cache_root
-from indexer.harvest.firstagenda import REDACTION_RULE, HarvestOptions, HarvestSummary, digest_of, harvest, redact
-from tests.harvest.helpers import documents, fast, meeting_id_of, run
+from indexer.engines.whoosh.index import MinutesIndex
+from indexer.harvest.firstagenda import (
+    REDACTION_RULE,
+    RULE_FILE,
+    HarvestOptions,
+    HarvestSummary,
+    digest_of,
+    harvest,
+    redact,
+)
+from tests.harvest.helpers import ONE_MEETING, fast, meeting_id_of, run
 from tests.harvest.portal import Portal
 
-MEETING = documents("Social- og Handicapudvalget_2024-01-08")[0]  # four items with attachments
+MEETING = ONE_MEETING  # served by the portal fixture (conftest.py)
 TITLE_MARK = "qzvgammeltlukketbilag"
 ITEM_MARK = "qzvgammeltflagetpunkt"
-
-
-@pytest.fixture()
-def portal() -> Iterator[Portal]:
-    served = Portal([MEETING])
-    served.start()
-    yield served
-    served.stop()
 
 
 class Target:
@@ -97,12 +99,24 @@ def _old_redact(document: dict[str, Any]) -> dict[str, Any]:
     return {**document, "Dagsordenpunkter": points}
 
 
-def test_a_folder_written_under_an_older_rule_is_redacted_again_when_the_portal_answers_unchanged(
-    portal: Portal, target: Target
-) -> None:
-    """Before: the portal answered 304, so the stored document and its files were kept as the
-    older version wrote them: the closed attachment's title and PDF, the flagged item's text and
-    attachments, and the cached text of those PDFs."""
+@dataclass
+class Aged:
+    """A harvest folder made as an older version left it (``_aged``)."""
+
+    folder: Path
+    stored: Path  # the meeting's document
+    now: str  # the document as the current rule writes it
+    old: dict[str, Any]  # as the older rule wrote it
+    cached: list[Path]  # the cached text of the PDFs the current rule deletes
+    open_pdfs: set[str]  # the attachments the current rule keeps
+    released: int  # how many it deletes
+
+
+def _aged(portal: Portal, target: Target, older: str) -> Aged:
+    """Harvest the meeting with an attachment titled closed and an item flagged closed, then
+    leave the folder as an older version would have: the document redacted by caption only,
+    every attachment of it downloaded (and its text cached), and ``older`` the stamp that says so
+    (the state's removed; the folder's own missing, or older)."""
     ident = meeting_id_of(MEETING)
     open_points = [p for p in json.loads(portal.documents[ident])["Dagsordenpunkter"] if p.get("Bilag")]
     open_points = [p for p in open_points if not p["Caption"].startswith("Lukket")]
@@ -139,11 +153,41 @@ def test_a_folder_written_under_an_older_rule_is_redacted_again_when_the_portal_
         text.write_text(json.dumps({"text": TITLE_MARK, "status": "extracted", "problem": None}), "utf-8")
         cached.append(text)
     state = target.state()
-    state.pop("redaction_rule", None)
+    assert state["redaction_rule"] == REDACTION_RULE
+    assert (folder / RULE_FILE).read_text("utf-8").strip() == str(REDACTION_RULE)
+    if older == "state":
+        state.pop("redaction_rule", None)
+    elif older == "folder stamp missing":
+        (folder / RULE_FILE).unlink()
+    else:
+        (folder / RULE_FILE).write_text(f"{REDACTION_RULE - 1}\n", "utf-8")
     state["meetings"][ident]["digest"] = digest_of(old)
     target.save_state(state)
     open_pdfs = {p.name for p in (folder / "bilag").glob("*.pdf")} - {f"{i}.pdf" for i in {closed_pdf, *flagged_pdfs}}
     assert open_pdfs, "the other open items' attachments were downloaded"
+
+    return Aged(folder, stored, now, old, cached, open_pdfs, 1 + len(flagged_pdfs))
+
+
+@pytest.mark.parametrize("older", ["state", "folder stamp missing", "folder stamp older"])
+def test_a_folder_written_under_an_older_rule_is_redacted_again_when_the_portal_answers_unchanged(
+    portal: Portal, target: Target, older: str
+) -> None:
+    """Before: the portal answered 304, so the stored document and its files were kept as the
+    older version wrote them: the closed attachment's title and PDF, the flagged item's text and
+    attachments, and the cached text of those PDFs.  ``older``: which stamp says so — the
+    state's, or (the state current: on PostgreSQL the database's, with the folder swapped for an
+    older copy, restored from a backup or copied from another host) the folder's own, which an
+    older version never wrote; before the folder stamp those two were never swept."""
+    aged = _aged(portal, target, older)
+    folder, stored, now, old, cached, open_pdfs = (
+        aged.folder,
+        aged.stored,
+        aged.now,
+        aged.old,
+        aged.cached,
+        aged.open_pdfs,
+    )
 
     summary = target.run(portal.url)
     assert summary.unchanged == 1 and summary.changed == 0
@@ -156,8 +200,9 @@ def test_a_folder_written_under_an_older_rule_is_redacted_again_when_the_portal_
         data = path.read_bytes()
         assert TITLE_MARK.encode() not in data and ITEM_MARK.encode() not in data, path
     assert "1 meeting document(s) redacted again" in summary.swept
-    assert f"{1 + len(flagged_pdfs)} attachment(s) and {len(cached)} cached text(s) deleted" in summary.swept
+    assert f"{aged.released} attachment(s) and {len(cached)} cached text(s) deleted" in summary.swept
     assert target.state()["redaction_rule"] == REDACTION_RULE
+    assert (folder / RULE_FILE).read_text("utf-8").strip() == str(REDACTION_RULE)
 
     again = target.run(portal.url)
     assert again.swept == "" and again.unchanged == 1, "a folder stamped current is not read again"
@@ -168,3 +213,45 @@ def test_a_new_folder_is_stamped_with_the_current_rule(portal: Portal, tmp_path:
     assert run(portal.url, root, attachments=True).swept == ""
     [folder] = (root / "harvest").iterdir()
     assert json.loads((folder / "state.json").read_text("utf-8"))["redaction_rule"] == REDACTION_RULE
+    assert (folder / RULE_FILE).read_text("utf-8") == f"{REDACTION_RULE}\n"
+
+
+def _item_ids(target: Target) -> set[str]:
+    if target.url is None:
+        return {str(stored["id"]) for stored in MinutesIndex.open(target.root).iter_stored()}
+    with psycopg.connect(target.url) as conn:
+        return {str(row[0]) for row in conn.execute("SELECT id FROM items")}
+
+
+@pytest.mark.parametrize("older", ["state", "folder stamp missing"])
+def test_reindex_redacts_an_older_folder_before_reading_it(
+    portal: Portal, target: Target, older: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before: ``minutes reindex`` read the folder as the older rule left it, and the files it let
+    through stayed until the next harvest.  Now the rebuild reads the folder redacted again (and
+    holds every item it held before), the deleted PDFs' cached text goes with the swap, one line
+    says so, and the next harvest finds nothing left to do."""
+    aged = _aged(portal, target, older)
+    held = _item_ids(target)
+    assert held
+    index = target.url or str(target.root)
+    capsys.readouterr()
+    assert main(["reindex", "--index", index]) == 0
+    err = capsys.readouterr().err
+    said = [line for line in err.splitlines() if "older redaction rule" in line]
+    assert len(said) == 1, f"one line names the folder swept: {err}"
+    assert said == [
+        f"harvest folder {aged.folder}: written under an older redaction rule; 1 meeting document(s) redacted "
+        f"again and {aged.released} attachment(s) deleted before the rebuild read it ({said[0].rsplit('(', 1)[1]}"
+    ], err
+    assert aged.stored.read_text("utf-8") == aged.now
+    assert {p.name for p in (aged.folder / "bilag").glob("*.pdf")} == aged.open_pdfs
+    assert not any(p.exists() for p in aged.cached)
+    for path in target.written():
+        data = path.read_bytes()
+        assert TITLE_MARK.encode() not in data and ITEM_MARK.encode() not in data, path
+    assert _item_ids(target) == held, "the rebuild holds every item the index held"
+    assert (aged.folder / RULE_FILE).read_text("utf-8") == f"{REDACTION_RULE}\n"
+
+    again = target.run(portal.url)
+    assert again.swept == "" and again.unchanged == 1 and again.changed == 0

@@ -134,7 +134,15 @@ def reindex_database(args: argparse.Namespace) -> int | None:
     it served, says so in one line, and the next reindex starts afresh."""
     if not is_database_url(args.index):
         return None
-    from indexer.cli import SourceFailed, meetings_held, print_summary, replay_sources, sources_to_replay, way_out
+    from indexer.cli import (
+        SourceFailed,
+        meetings_held,
+        print_summary,
+        replay_sources,
+        say_swept,
+        sources_to_replay,
+        way_out,
+    )
     from indexer.engines.postgres.engine import Database
     from indexer.engines.postgres.index import PostgresIndex
     from indexer.engines.postgres.rebuild import Rebuild, ReindexFailed
@@ -157,6 +165,11 @@ def reindex_database(args: argparse.Namespace) -> int | None:
         return 1
     total = IngestSummary()
     try:
+        live = Database(location)  # the harvest states (read only)
+        try:
+            released = say_swept(sources, live)  # under the rebuild's run lock: no harvest writes the folders
+        finally:
+            live.close()
         database = rebuild.database()
         target = PostgresIndex(database)
         try:
@@ -165,6 +178,12 @@ def reindex_database(args: argparse.Namespace) -> int | None:
             database.close()
         total.kept_closed += rebuild.keep_closed()
         total.pruned += target.drop_cached_text(set(rebuild.swap()))
+        if released:  # the swept folders' deleted attachments: their text, unless an open item has it
+            live = Database(location)
+            try:
+                total.pruned += target.drop_cached_text(live.unreferenced(released))
+            finally:
+                live.close()
         if args.drop_source:  # the rebuild without them is live: they are forgotten
             live = Database(location)
             try:
